@@ -1,0 +1,152 @@
+"""The records that pass between stages: plain dataclasses, no behaviour beyond identity."""
+
+from __future__ import annotations
+
+import hashlib
+import unicodedata
+from dataclasses import asdict, dataclass, field
+from datetime import date, datetime, timezone
+from typing import Any
+
+SENTIMENTS = ("positive", "neutral", "negative")
+
+
+def normalize_text(text: str | None) -> str:
+    """Unicode-normalized, whitespace-collapsed text used for hashing (never for display)."""
+    if not text:
+        return ""
+    return " ".join(unicodedata.normalize("NFC", text).split())
+
+
+def content_hash(text: str | None) -> str:
+    """Hash of the review text alone: the analysis cache key (same text, same analysis)."""
+    return hashlib.sha256(normalize_text(text).encode("utf-8")).hexdigest()[:32]
+
+
+def review_identity(source: str, site_review_id: str | None, author: str | None,
+                    date_: date | str | None, text: str | None) -> str:
+    """Stable identity of one review.
+
+    The site's own review id when there is one, otherwise a hash of source + author + date + text,
+    so that scraping the same review twice yields the same id.
+    """
+    if site_review_id:
+        key = f"{source}\x1fid\x1f{site_review_id}"
+    else:
+        d = date_.isoformat() if isinstance(date_, (date, datetime)) else (date_ or "")
+        key = f"{source}\x1f{normalize_text(author).lower()}\x1f{d}\x1f{normalize_text(text)}"
+    return hashlib.sha256(key.encode("utf-8")).hexdigest()[:24]
+
+
+@dataclass
+class Review:
+    """One customer review, as collected. `rating` is on a 1 to 5 scale; `date` is a calendar date."""
+
+    source: str
+    text: str
+    product: str | None = None
+    url: str | None = None
+    author: str | None = None
+    rating: float | None = None
+    title: str | None = None
+    date: date | None = None
+    site_review_id: str | None = None
+    id: str = ""
+    scraped_at: datetime | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if isinstance(self.date, datetime):
+            self.date = self.date.date()
+        elif isinstance(self.date, str) and self.date:
+            self.date = date.fromisoformat(self.date[:10])
+        if self.rating is not None:
+            self.rating = float(self.rating)
+        if not self.id:
+            self.id = review_identity(self.source, self.site_review_id, self.author, self.date, self.text)
+        if self.scraped_at is None:
+            self.scraped_at = datetime.now(timezone.utc)
+
+    @property
+    def content_hash(self) -> str:
+        return content_hash(self.text)
+
+    def to_dict(self) -> dict[str, Any]:
+        d = asdict(self)
+        d["date"] = self.date.isoformat() if self.date else None
+        d["scraped_at"] = self.scraped_at.isoformat() if self.scraped_at else None
+        return d
+
+
+@dataclass
+class TopicMention:
+    topic: str
+    sentiment: str  # one of SENTIMENTS
+
+
+@dataclass
+class Entity:
+    text: str
+    type: str  # PRODUCT, ORG, PERSON, LOCATION, or a user type
+    start: int
+    end: int
+
+
+@dataclass
+class Analysis:
+    """The analysis of one review text. Keyed by (content_hash, model, prompt_version)."""
+
+    content_hash: str
+    model: str
+    prompt_version: str
+    status: str = "ok"  # "ok" or "failed"
+    error: str | None = None
+    sentiment: str | None = None
+    sentiment_score: float | None = None  # confidence of `sentiment`, 0..1
+    topics: list[TopicMention] = field(default_factory=list)
+    entities: list[Entity] = field(default_factory=list)
+    analyzed_at: datetime | None = None
+
+    def __post_init__(self) -> None:
+        self.topics = [t if isinstance(t, TopicMention) else TopicMention(**t) for t in self.topics]
+        self.entities = [e if isinstance(e, Entity) else Entity(**e) for e in self.entities]
+        if self.analyzed_at is None:
+            self.analyzed_at = datetime.now(timezone.utc)
+
+
+@dataclass
+class Quote:
+    review_id: str
+    text: str  # verbatim substring of the review text
+    url: str | None = None
+
+
+@dataclass
+class ComplaintTheme:
+    """A group of negative statements across reviews, ranked by how many reviews raise it."""
+
+    label: str
+    summary: str
+    count: int
+    share: float  # of reviews in the period
+    previous_count: int = 0
+    trend: float | None = None  # change in share against the previous period, percentage points
+    topic: str | None = None
+    quotes: list[Quote] = field(default_factory=list)
+    review_ids: list[str] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.quotes = [q if isinstance(q, Quote) else Quote(**q) for q in self.quotes]
+
+
+@dataclass
+class PageResult:
+    """What a scraper yields for each page (or each batch of a load-more / infinite-scroll page)."""
+
+    url: str
+    reviews: list[Review]
+    start_url: str = ""  # the URL the user asked for, which this page continues
+    next_url: str | None = None  # where a resumed run may continue; None when not resumable
+    error: str | None = None
+    strategy: str | None = None  # which extraction found the reviews (jsonld, microdata, nextdata, config)
+    debug_files: list[str] = field(default_factory=list)
