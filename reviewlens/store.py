@@ -141,6 +141,11 @@ def database_url(db: str | os.PathLike) -> str:
     return f"sqlite:///{p}"
 
 
+def _no_nul(value: str | None) -> str | None:
+    """NUL cannot be stored in PostgreSQL text (and is never meaningful in a review): drop it."""
+    return value.replace("\x00", "") if isinstance(value, str) and "\x00" in value else value
+
+
 def _sqlite_pragmas(dbapi_conn, _record) -> None:
     cur = dbapi_conn.cursor()
     cur.execute("PRAGMA journal_mode=WAL")
@@ -198,9 +203,10 @@ class Store:
 
     @staticmethod
     def _review_row(r: Review, run_id: int | None) -> dict[str, Any]:
+        z = _no_nul
         return {
-            "id": r.id, "source": r.source, "product": r.product, "url": r.url,
-            "author": r.author, "rating": r.rating, "title": r.title, "text": r.text,
+            "id": r.id, "source": z(r.source), "product": z(r.product), "url": z(r.url),
+            "author": z(r.author), "rating": r.rating, "title": z(r.title), "text": z(r.text),
             "date": r.date, "site_review_id": r.site_review_id, "content_hash": r.content_hash,
             "scraped_at": r.scraped_at or _utcnow(), "first_run_id": run_id,
             "extra": json.dumps(r.extra, ensure_ascii=False, default=str) if r.extra else None,
