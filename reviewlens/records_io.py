@@ -6,6 +6,7 @@ import csv
 import json
 import logging
 import math
+import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -20,7 +21,7 @@ log = logging.getLogger(__name__)
 
 # Accepted column names (case-insensitive) for each field, most specific first.
 COLUMN_ALIASES: dict[str, tuple[str, ...]] = {
-    "text": ("text", "review", "review_text", "body", "content", "comment", "review body", "review_body"),
+    "text": ("text", "review", "review_text", "body", "content", "comment", "review_body"),
     "rating": ("rating", "stars", "star_rating", "score", "star rating"),
     "date": ("date", "review_date", "created_at", "created", "time", "timestamp", "review date",
              "review submit date and time"),
@@ -112,13 +113,17 @@ def _rows(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
         raise ImportFileError(f"{path}: unknown format '{suffix}' (use .csv, .tsv, .jsonl or .json)")
 
 
+def _key(name: str) -> str:
+    return re.sub(r"[\s_\-]+", "_", name.strip().lower())
+
+
 def _column_map(keys: Iterable[str]) -> dict[str, str]:
-    lower = {k.lower().strip(): k for k in keys if isinstance(k, str)}
+    lower = {_key(k): k for k in keys if isinstance(k, str)}
     mapping = {}
     for fld, aliases in COLUMN_ALIASES.items():
         for a in aliases:
-            if a in lower:
-                mapping[fld] = lower[a]
+            if _key(a) in lower:
+                mapping[fld] = lower[_key(a)]
                 break
     return mapping
 

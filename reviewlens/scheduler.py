@@ -55,6 +55,19 @@ def parse_interval(text: str) -> timedelta:
     return timedelta(seconds=float(m.group(1)) * _UNITS[m.group(2).lower()])
 
 
+_DOW = ["sun", "mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+
+
+def cron_to_apscheduler(expr: str) -> str:
+    """Standard cron counts weekdays from Sunday = 0 (7 too); APScheduler 3 from Monday = 0. Use names."""
+    parts = expr.split()
+    if len(parts) != 5:
+        raise ValueError(f"a cron expression has 5 fields (minute hour day month weekday), got {len(parts)}")
+    parts[4] = re.sub(r"(?<![/\d])\d+", lambda m: _DOW[int(m.group())] if int(m.group()) <= 7 else m.group(),
+                      parts[4])
+    return " ".join(parts)
+
+
 @dataclass
 class Source:
     name: str
@@ -71,7 +84,7 @@ class Source:
         from apscheduler.triggers.interval import IntervalTrigger
 
         if self.cron:
-            return CronTrigger.from_crontab(self.cron, timezone=timezone.utc)
+            return CronTrigger.from_crontab(cron_to_apscheduler(self.cron), timezone=timezone.utc)
         return IntervalTrigger(seconds=self.every.total_seconds(), timezone=timezone.utc)
 
     def is_due(self, last_start: datetime | None, now: datetime) -> bool:
