@@ -1,0 +1,416 @@
+"""The ReviewLens Streamlit dashboard: `streamlit run dashboard/app.py` with env REVIEWLENS_DB.
+
+Pages: Overview (headline numbers, top complaints, charts), Reviews (paginated explorer with a
+detail view), Runs (scrape history and schedule). Every view follows the sidebar filters; all
+aggregation happens in the database and results are cached per filter set.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import os
+from dataclasses import replace
+from datetime import date, datetime, timezone
+from pathlib import Path
+
+import pandas as pd
+import streamlit as st
+
+from dashboard import charts, queries as Q
+from dashboard.filters import SENTIMENT_OPTIONS, Filters
+from dashboard.safe import escape_html, highlight_entities, safe_url
+from dashboard.schedule import load_schedule
+from reviewlens.store import Store
+
+log = logging.getLogger(__name__)
+
+PAGES = ("Overview", "Reviews", "Runs")
+PERIODS = {"Last 30 days": 30, "Last 90 days": 90, "Last 12 months": 365, "All time": None, "Custom": -1}
+DEFAULT_PERIOD = "Last 90 days"
+CACHE_TTL = 60  # seconds; "Refresh data" clears at once
+ALL_THEMES = "All reviews"
+CSS = """
+<style>
+mark.ent { background: #fff3bf; padding: 0 2px; border-radius: 3px; }
+mark.ent-org { background: #d0ebff; } mark.ent-person { background: #e5dbff; }
+mark.ent-location { background: #d3f9d8; } mark.ent-product { background: #fff3bf; }
+mark.ent sup { font-size: 0.6em; color: #555; margin-left: 2px; }
+.rl-quote { border-left: 3px solid #c62828; padding: 2px 10px; margin: 4px 0; color: #333; }
+.rl-review { border: 1px solid #ddd; border-radius: 6px; padding: 10px 14px; line-height: 1.6; }
+</style>
+"""
+
+
+# ------------------------------------------------------------------------------------------ data access (cached)
+def db_location() -> str:
+    """The database the dashboard reads: env REVIEWLENS_DB, default data/reviewlens.db."""
+    return os.environ.get("REVIEWLENS_DB") or "data/reviewlens.db"
+
+
+@st.cache_resource(show_spinner=False)
+def get_store(db: str) -> Store:
+    """One Store (connection pool) per database for the whole server."""
+    log.info("dashboard opening %s", db)
+    return Store(db)
+
+
+@st.cache_data(ttl=CACHE_TTL, show_spinner=False)
+def c_options(db: str) -> Q.Options:
+    return Q.options(get_store(db))
+
+
+@st.cache_data(ttl=CACHE_TTL, show_spinner=False)
+def c_headline(db: str, f: Filters) -> Q.Headline:
+    return Q.headline(get_store(db), f)
+
+
+@st.cache_data(ttl=CACHE_TTL, show_spinner=False)
+def c_timeseries(db: str, f: Filters, granularity: str) -> pd.DataFrame:
+    return Q.timeseries(get_store(db), f, granularity)
+
+
+@st.cache_data(ttl=CACHE_TTL, show_spinner=False)
+def c_topics(db: str, f: Filters) -> pd.DataFrame:
+    return Q.topics_by_sentiment(get_store(db), f)
+
+
+@st.cache_data(ttl=CACHE_TTL, show_spinner=False)
+def c_ratings(db: str, f: Filters) -> pd.DataFrame:
+    return Q.rating_distribution(get_store(db), f)
+
+
+@st.cache_data(ttl=CACHE_TTL, show_spinner=False)
+def c_entities(db: str, f: Filters) -> pd.DataFrame:
+    return Q.top_entities(get_store(db), f)
+
+
+@st.cache_data(ttl=CACHE_TTL, show_spinner=False)
+def c_complaints(db: str, f: Filters, total: int) -> tuple[list[Q.ThemeView], dict]:
+    return Q.complaints(get_store(db), f, total)
+
+
+@st.cache_data(ttl=CACHE_TTL, show_spinner=False)
+def c_count(db: str, f: Filters) -> int:
+    return Q.count_reviews(get_store(db), f)
+
+
+@st.cache_data(ttl=CACHE_TTL, show_spinner=False)
+def c_page(db: str, f: Filters, page: int, size: int) -> tuple[pd.DataFrame, int]:
+    return Q.review_page(get_store(db), f, page, size)
+
+
+@st.cache_data(ttl=CACHE_TTL, show_spinner=False)
+def c_runs(db: str) -> pd.DataFrame:
+    return Q.runs_frame(get_store(db))
+
+
+# ------------------------------------------------------------------------------------------ formatting
+def fmt_num(v: float | None, pattern: str = "{:,.0f}", none: str = "—") -> str:
+    return none if v is None or (isinstance(v, float) and math.isnan(v)) else pattern.format(v)
+
+
+def fmt_delta(v: float | None, pattern: str) -> str | None:
+    return None if v is None else pattern.format(v)
+
+
+def topics_text(topics: list) -> str:
+    marks = {"positive": "+", "negative": "−", "neutral": "·"}
+    return ", ".join(f"{Q.topic_label(t.get('topic'))} ({marks.get(t.get('sentiment'), '?')})"
+                     for t in topics if isinstance(t, dict))
+
+
+def entities_text(entities: list) -> str:
+    seen: dict[str, None] = {}
+    for e in entities:
+        if isinstance(e, dict) and e.get("text"):
+            seen.setdefault(f"{e['text']} ({e.get('type', '?')})")
+    return ", ".join(seen)
+
+
+# ------------------------------------------------------------------------------------------ navigation callbacks
+def goto_theme(label: str) -> None:
+    """Complaint card button: open the explorer on the reviews behind a theme."""
+    st.session_state["page"] = "Reviews"
+    st.session_state["theme"] = label
+    st.session_state["explorer_page"] = 1
+
+
+def reset_filters() -> None:
+    for k in ("f_period", "f_dates", "f_sources", "f_products", "f_sentiments", "f_topics", "f_rating", "f_search",
+              "theme"):
+        st.session_state.pop(k, None)
+
+
+def refresh_data() -> None:
+    st.cache_data.clear()
+
+
+# ------------------------------------------------------------------------------------------ sidebar
+def sidebar_filters(opts: Q.Options) -> Filters:
+    """Draw the filter widgets and return the selection."""
+    sb = st.sidebar
+    sb.header("Filters")
+    period = sb.selectbox("Period", list(PERIODS), index=list(PERIODS).index(DEFAULT_PERIOD), key="f_period",
+                          help="Periods end at the newest review in the store.")
+    days = PERIODS[period]
+    if days == -1:
+        lo, hi = Q.default_period(opts, 90)
+        picked = sb.date_input("Date range", value=(lo, hi), min_value=opts.first_date, max_value=opts.last_date,
+                               key="f_dates")
+        if isinstance(picked, (tuple, list)) and len(picked) == 2:
+            since, until = picked
+        else:  # the user has picked only the first day so far
+            since = picked[0] if isinstance(picked, (tuple, list)) and picked else lo
+            until = opts.last_date
+    else:
+        since, until = Q.default_period(opts, days)
+    sources = sb.multiselect("Source / site", opts.sources, key="f_sources", placeholder="All sources")
+    products = sb.multiselect("Product", opts.products, key="f_products", placeholder="All products")
+    rating = sb.slider("Rating", 1.0, 5.0, (1.0, 5.0), step=0.5, key="f_rating")
+    sentiments = sb.multiselect("Sentiment", list(SENTIMENT_OPTIONS), key="f_sentiments",
+                                placeholder="All sentiments", format_func=str.capitalize)
+    topics = sb.multiselect("Topic", opts.topics, key="f_topics", placeholder="All topics",
+                            format_func=Q.topic_label)
+    search = sb.text_input("Search text", key="f_search", placeholder="words in title or text")
+    c1, c2 = sb.columns(2)
+    c1.button("Reset filters", on_click=reset_filters, width="stretch")
+    c2.button("Refresh data", on_click=refresh_data, width="stretch",
+              help=f"Data is cached for {CACHE_TTL} s; this reloads it now.")
+    return Filters.of(since=since, until=until, sources=sources, products=products, sentiments=sentiments,
+                      topics=topics, min_rating=rating[0] if rating[0] > 1.0 else None,
+                      max_rating=rating[1] if rating[1] < 5.0 else None, search=search)
+
+
+def download_button(db: str, f: Filters) -> None:
+    """Sidebar button that builds the Excel report for the current filters when clicked."""
+    def build() -> bytes:
+        from dashboard.report import report_bytes  # imported lazily: openpyxl is only needed here
+        return report_bytes(get_store(db), **f.as_kwargs())
+
+    st.sidebar.divider()
+    st.sidebar.download_button(
+        "Download Excel report", data=build, file_name=f"reviewlens-report-{date.today():%Y%m%d}.xlsx",
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", icon=":material/download:",
+        on_click="ignore", width="stretch", help="All reviews and summaries for the current filters (.xlsx).")
+
+
+# ------------------------------------------------------------------------------------------ pages
+def headline_metrics(h: Q.Headline) -> None:
+    cols = st.columns(4)
+    prev_note = "vs the previous period of the same length" if h.previous else "no previous period to compare"
+    cols[0].metric("Reviews", fmt_num(h.reviews), fmt_delta(h.delta("reviews"), "{:+,.0f}"), help=prev_note)
+    cols[1].metric("Average rating", fmt_num(h.avg_rating, "{:.2f} ★"), fmt_delta(h.delta("avg_rating"), "{:+.2f}"),
+                   help=prev_note)
+    cols[2].metric("Share negative", fmt_num(h.share_negative, "{:.1f}%"),
+                   fmt_delta(h.delta("share_negative"), "{:+.1f} pp"), delta_color="inverse",
+                   help=f"Of the {h.analyzed:,} analyzed reviews; {prev_note}")
+    cols[3].metric("Net sentiment", fmt_num(h.net_sentiment, "{:+.1f}"),
+                   fmt_delta(h.delta("net_sentiment"), "{:+.1f} pp"),
+                   help=f"% positive minus % negative of analyzed reviews; {prev_note}")
+
+
+def complaints_section(themes: list[Q.ThemeView], scope: dict, filtered: bool) -> None:
+    st.subheader("Top complaints")
+    if not themes:
+        st.info("No complaint themes computed yet. They appear after `reviewlens analyze`.")
+        return
+    st.caption(f"Computed {escape_html(str(scope.get('computed_at', ''))[:16])}. "
+               + ("Counts are recounted within the current filters." if filtered else ""))
+    for i, t in enumerate(themes[:10]):
+        trend = "" if t.trend is None else f" {t.arrow} {t.trend:+.1f} pp"
+        title = f"{i + 1}. {t.label} — {t.filtered_count:,} reviews ({t.filtered_share:.1%}){trend}"
+        with st.expander(title, expanded=i < 3):
+            html = [f"<p>{escape_html(t.summary)}</p>"] if t.summary else []
+            if t.topic:
+                html.append(f"<p><small>Topic: {escape_html(Q.topic_label(t.topic))} · "
+                            f"computed count {t.count:,} ({t.share:.1%}), previous period {t.previous_count:,}"
+                            f"</small></p>")
+            for q in t.quotes[:5]:
+                url = safe_url(q.get("url"))
+                link = (f' <a href="{escape_html(url)}" target="_blank" rel="noopener noreferrer nofollow">review ↗</a>'
+                        if url else "")
+                html.append(f'<div class="rl-quote">“{escape_html(q.get("text"))}”{link}</div>')
+            st.markdown("\n".join(html), unsafe_allow_html=True)
+            st.button(f"Show the {t.filtered_count:,} reviews", key=f"theme_btn_{t.rank}", on_click=goto_theme,
+                      args=(t.label,), disabled=t.filtered_count == 0)
+
+
+def overview_page(db: str, f: Filters, opts: Q.Options) -> None:
+    h = c_headline(db, f)
+    headline_metrics(h)
+    if h.reviews == 0:
+        st.warning("No reviews match these filters. Widen the period or clear some filters.")
+        return
+    themes, scope = c_complaints(db, f, h.reviews)
+    complaints_section(themes, scope, filtered=True)
+    st.subheader("Trends")
+    gran = Q.granularity_for(f, opts)
+    ts = c_timeseries(db, f, gran)
+    left, right = st.columns(2)
+    if not ts.empty:
+        left.altair_chart(charts.sentiment_over_time(ts, gran), width="stretch")
+        right.altair_chart(charts.rating_over_time(ts, gran), width="stretch")
+    left, right = st.columns(2)
+    topics = c_topics(db, f)
+    if topics.empty:
+        left.info("No topics for these reviews yet (run `reviewlens analyze`).")
+    else:
+        left.altair_chart(charts.topics_by_sentiment(topics), width="stretch")
+    right.altair_chart(charts.rating_distribution(c_ratings(db, f)), width="stretch")
+    ents = c_entities(db, f)
+    if not ents.empty:
+        st.altair_chart(charts.entities(ents), width="stretch")
+
+
+def review_detail(row: pd.Series) -> None:
+    """One review's full text with its entities highlighted; everything from the review is escaped."""
+    stars = "★" * int(round(row["rating"])) if pd.notna(row["rating"]) else "no rating"
+    meta = " · ".join(escape_html(x) for x in (row["date"] or "no date", stars, row["sentiment"] or "not analyzed",
+                                                row["source"], row["product"] or "") if x)
+    url = safe_url(row["url"])
+    link = (f' · <a href="{escape_html(url)}" target="_blank" rel="noopener noreferrer nofollow">open source ↗</a>'
+            if url else "")
+    title = f"<strong>{escape_html(row['title'])}</strong><br>" if row["title"] else ""
+    author = f" · by {escape_html(row['author'])}" if row["author"] else ""
+    body = highlight_entities(row["text"], row["entities"])
+    st.markdown(f'<div class="rl-review" data-testid="rl-review-detail">{title}<small>{meta}{author}{link}</small>'
+                f'<p>{body}</p><small>Topics: {escape_html(topics_text(row["topics"])) or "—"}</small></div>',
+                unsafe_allow_html=True)
+
+
+def reviews_page(db: str, f: Filters, h_total: int) -> None:
+    st.subheader("Review explorer")
+    themes, _ = c_complaints(db, f, h_total)
+    labels = [ALL_THEMES] + [t.label for t in themes]
+    if st.session_state.get("theme") not in labels:
+        st.session_state["theme"] = ALL_THEMES
+    c1, c2, c3 = st.columns([3, 1, 1])
+    theme = c1.selectbox("Complaint theme", labels, key="theme",
+                         help="Only the reviews behind one of the top complaints.")
+    size = c2.selectbox("Rows per page", [25, 50, 100], index=1, key="page_size")
+    view = f
+    if theme != ALL_THEMES:
+        t = next(t for t in themes if t.label == theme)
+        view = replace(f, review_ids=tuple(t.filtered_ids))
+    key = (view, size)
+    if st.session_state.get("_explorer_key") != key:
+        st.session_state["_explorer_key"] = key
+        st.session_state["explorer_page"] = 1
+    total = c_count(db, view)
+    pages = max(1, math.ceil(total / size))
+    if st.session_state.get("explorer_page", 1) > pages:
+        st.session_state["explorer_page"] = pages
+    page = c3.number_input(f"Page (of {pages:,})", min_value=1, max_value=pages, step=1, key="explorer_page")
+    df, total = c_page(db, view, int(page), size)
+    st.caption(f"{total:,} reviews match · {escape_html(view.describe())}")
+    if df.empty:
+        st.info("No reviews match these filters.")
+        return
+    table = pd.DataFrame({
+        "date": df["date"], "rating": df["rating"], "sentiment": df["sentiment"].fillna("—"),
+        "topics": df["topics"].map(topics_text), "entities": df["entities"].map(entities_text),
+        "text": df["text"], "source": df["source"], "product": df["product"],
+        "link": df["url"].map(safe_url),
+    })
+    st.dataframe(table, hide_index=True, width="stretch", height=min(38 + 35 * len(table), 600), column_config={
+        "date": st.column_config.DateColumn("Date"),
+        "rating": st.column_config.NumberColumn("Rating", format="%.1f ★"),
+        "sentiment": st.column_config.TextColumn("Sentiment"),
+        "topics": st.column_config.TextColumn("Topics"),
+        "entities": st.column_config.TextColumn("Entities"),
+        "text": st.column_config.TextColumn("Text", width="large"),
+        "link": st.column_config.LinkColumn("Source", display_text="open ↗"),
+    })
+    st.subheader("Review detail")
+    choices = list(range(len(df)))
+
+    def label(i: int) -> str:
+        r = df.iloc[i]
+        text = " ".join(str(r["text"]).split())
+        return f"{r['date'] or 'no date'} · {fmt_num(r['rating'], '{:.0f}★')} · {text[:90]}"
+
+    pick = st.selectbox("Review", choices, format_func=label, key="detail_pick")
+    review_detail(df.iloc[pick if pick is not None and pick < len(df) else 0])
+
+
+def runs_page(db: str) -> None:
+    st.subheader("Scrape runs")
+    runs = c_runs(db)
+    if runs.empty:
+        st.info("No runs yet. Start one with `reviewlens scrape URL`.")
+    else:
+        st.dataframe(runs.drop(columns=["errors"]), hide_index=True, width="stretch", column_config={
+            "started_at": st.column_config.DatetimeColumn("Started (UTC)", format="YYYY-MM-DD HH:mm"),
+            "finished_at": st.column_config.DatetimeColumn("Finished (UTC)", format="YYYY-MM-DD HH:mm"),
+            "duration_s": st.column_config.NumberColumn("Duration (s)", format="%.0f"),
+            "error_count": st.column_config.NumberColumn("Errors"),
+        })
+        errs = [{"run": r.id, "started": r.started_at, "status": r.status, "url": e.get("url"),
+                 "message": e.get("message")} for r in runs.itertuples() for e in r.errors]
+        if errs:
+            st.markdown(f"**Errors** ({len(errs):,})")
+            st.dataframe(pd.DataFrame(errs), hide_index=True, width="stretch")
+    st.subheader("Schedule")
+    path = os.environ.get("REVIEWLENS_SCHEDULE_FILE")
+    if not path:
+        st.caption("No schedule file (set REVIEWLENS_SCHEDULE_FILE or use `reviewlens schedule`).")
+        return
+    try:
+        sources = load_schedule(path)
+    except ValueError as e:
+        st.error(str(e))
+        return
+    last_by_url: dict[str, datetime] = {}
+    if not runs.empty:
+        for r in runs.itertuples():
+            if r.source and r.source not in last_by_url:
+                last_by_url[r.source] = r.started_at
+    rows = []
+    for s in sources:
+        last = max((last_by_url[u] for u in s.urls if u in last_by_url), default=None)
+        nxt = last + s.interval if (last is not None and s.interval) else None
+        rows.append({"name": s.name, "site": s.site or "auto", "schedule": s.when, "urls": "\n".join(s.urls),
+                     "last run": last, "next due": nxt})
+    st.caption(f"From {escape_html(path)}")
+    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+
+
+def empty_store(db: str) -> None:
+    st.title("ReviewLens")
+    st.info("No reviews yet. Collect some with `reviewlens scrape URL` (any product page with reviews), "
+            "or load sample data with `reviewlens demo`, then reload this page.")
+    st.caption(f"Database: {escape_html(get_store(db).display_url())}")
+
+
+# ------------------------------------------------------------------------------------------ main
+def main() -> None:
+    st.set_page_config(page_title="ReviewLens", page_icon="🔎", layout="wide")
+    st.markdown(CSS, unsafe_allow_html=True)
+    db = db_location()
+    try:
+        opts = c_options(db)
+    except Exception as e:  # a wrong URL or unreachable server: say so instead of a traceback
+        log.exception("cannot open the review store %s", db)
+        st.error(f"Cannot open the review database {db!r}: {e}")
+        return
+    if opts.total == 0:
+        empty_store(db)
+        return
+    if "page" not in st.session_state:
+        wanted = st.query_params.get("page", "Overview")
+        st.session_state["page"] = wanted if wanted in PAGES else "Overview"
+    page = st.sidebar.radio("View", PAGES, key="page", horizontal=True)
+    f = sidebar_filters(opts)
+    download_button(db, f)
+    st.title("ReviewLens")
+    st.caption(f"{escape_html(f.describe())} · {opts.total:,} reviews in the store")
+    if page == "Overview":
+        overview_page(db, f, opts)
+    elif page == "Reviews":
+        reviews_page(db, f, c_headline(db, f).reviews)
+    else:
+        runs_page(db)
+
+
+main()

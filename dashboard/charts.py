@@ -1,0 +1,77 @@
+"""Altair chart specifications for the dashboard (data in, chart out; no Streamlit here)."""
+
+from __future__ import annotations
+
+import logging
+
+import altair as alt
+import pandas as pd
+
+log = logging.getLogger(__name__)
+
+SENTIMENT_COLORS = {"positive": "#2e7d32", "neutral": "#9e9e9e", "negative": "#c62828"}
+_SENT_SCALE = alt.Scale(domain=list(SENTIMENT_COLORS), range=list(SENTIMENT_COLORS.values()))
+
+
+def sentiment_over_time(ts: pd.DataFrame, granularity: str) -> alt.Chart:
+    """Stacked bars of reviews per period by sentiment."""
+    long = ts[["period", "positive", "neutral", "negative"]].melt(
+        id_vars=["period"], var_name="sentiment", value_name="reviews")
+    fmt = "%b %Y" if granularity == "month" else "%d %b %Y"
+    return (alt.Chart(long, title=f"Sentiment per {granularity}")
+            .mark_bar()
+            .encode(x=alt.X("period:T", title=None, timeUnit="yearmonthdate", axis=alt.Axis(format=fmt)),
+                    y=alt.Y("reviews:Q", title="Reviews", stack="zero"),
+                    color=alt.Color("sentiment:N", scale=_SENT_SCALE, sort=list(SENTIMENT_COLORS), title="Sentiment"),
+                    order=alt.Order("sentiment_order:Q"),
+                    tooltip=[alt.Tooltip("period:T", format=fmt), "sentiment:N", "reviews:Q"])
+            .transform_calculate(sentiment_order="indexof(['positive','neutral','negative'], datum.sentiment)"))
+
+
+def rating_over_time(ts: pd.DataFrame, granularity: str) -> alt.Chart:
+    """Average rating (line, left axis) and net sentiment (dashed line, right axis) per period."""
+    fmt = "%b %Y" if granularity == "month" else "%d %b %Y"
+    base = alt.Chart(ts, title=f"Average rating and net sentiment per {granularity}").encode(
+        x=alt.X("period:T", title=None, axis=alt.Axis(format=fmt)))
+    rating = base.mark_line(point=True, color="#1565c0").encode(
+        y=alt.Y("avg_rating:Q", title="Average rating", scale=alt.Scale(domain=[1, 5])),
+        tooltip=[alt.Tooltip("period:T", format=fmt), alt.Tooltip("avg_rating:Q", format=".2f"), "reviews:Q"])
+    net = base.mark_line(strokeDash=[4, 3], color="#ef6c00").encode(
+        y=alt.Y("net_sentiment:Q", title="Net sentiment (pp)", scale=alt.Scale(domain=[-100, 100])),
+        tooltip=[alt.Tooltip("period:T", format=fmt), alt.Tooltip("net_sentiment:Q", format=".1f")])
+    return alt.layer(rating, net).resolve_scale(y="independent")
+
+
+def topics_by_sentiment(df: pd.DataFrame) -> alt.Chart:
+    """Horizontal stacked bars: reviews per topic, split by the topic's sentiment."""
+    order = df.groupby("label")["reviews"].sum().sort_values(ascending=False).index.tolist()
+    return (alt.Chart(df, title="Topics by sentiment").mark_bar()
+            .encode(y=alt.Y("label:N", sort=order, title=None),
+                    x=alt.X("reviews:Q", title="Reviews", stack="zero"),
+                    color=alt.Color("sentiment:N", scale=_SENT_SCALE, sort=list(SENTIMENT_COLORS), title="Sentiment"),
+                    order=alt.Order("sentiment_order:Q"),
+                    tooltip=["label:N", "sentiment:N", "reviews:Q"])
+            .transform_calculate(sentiment_order="indexof(['positive','neutral','negative'], datum.sentiment)"))
+
+
+def rating_distribution(df: pd.DataFrame) -> alt.Chart:
+    """Bars of reviews per star rating."""
+    d = df.assign(stars=df["rating"].map(lambda r: f"{r} ★"))
+    return (alt.Chart(d, title="Rating distribution").mark_bar(color="#f9a825")
+            .encode(x=alt.X("stars:N", sort=[f"{i} ★" for i in range(1, 6)], title=None),
+                    y=alt.Y("reviews:Q", title="Reviews"), tooltip=["stars:N", "reviews:Q"]))
+
+
+def entities(df: pd.DataFrame) -> alt.Chart:
+    """Horizontal stacked bars: mentions per entity by the sentiment of the mentioning reviews."""
+    d = df.assign(name=df["entity"] + " (" + df["type"] + ")")
+    long = d.melt(id_vars=["name", "mentions"], value_vars=["positive", "neutral", "negative"],
+                  var_name="sentiment", value_name="count")
+    order = d.sort_values("mentions", ascending=False)["name"].tolist()
+    return (alt.Chart(long, title="Most-mentioned entities").mark_bar()
+            .encode(y=alt.Y("name:N", sort=order, title=None),
+                    x=alt.X("count:Q", title="Mentions", stack="zero"),
+                    color=alt.Color("sentiment:N", scale=_SENT_SCALE, sort=list(SENTIMENT_COLORS), title="Sentiment"),
+                    order=alt.Order("sentiment_order:Q"),
+                    tooltip=["name:N", "sentiment:N", "count:Q", "mentions:Q"])
+            .transform_calculate(sentiment_order="indexof(['positive','neutral','negative'], datum.sentiment)"))

@@ -1,0 +1,140 @@
+"""The filters every dashboard view and report follows, and their translation into SQL conditions."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, fields, replace
+from datetime import date, timedelta
+from typing import Any, Iterable, Sequence
+
+import sqlalchemy as sa
+
+from reviewlens.store import analyses, review_topics, reviews
+
+log = logging.getLogger(__name__)
+
+SENTIMENT_OPTIONS = ("positive", "neutral", "negative")
+
+
+def _tuple(values: Iterable[Any] | str | None) -> tuple:
+    if values is None:
+        return ()
+    if isinstance(values, str):
+        return (values,) if values else ()
+    return tuple(v for v in values if v is not None and v != "")
+
+
+@dataclass(frozen=True)
+class Filters:
+    """One selection of reviews. Immutable and hashable, so it can key a cache.
+
+    Empty tuples and None mean "no restriction". `review_ids` restricts to an explicit set (the
+    reviews behind a complaint theme).
+    """
+
+    since: date | None = None
+    until: date | None = None
+    products: tuple[str, ...] = ()
+    sources: tuple[str, ...] = ()
+    sentiments: tuple[str, ...] = ()
+    topics: tuple[str, ...] = ()
+    min_rating: float | None = None
+    max_rating: float | None = None
+    search: str | None = None
+    review_ids: tuple[str, ...] | None = None
+
+    @classmethod
+    def of(cls, *, since: date | None = None, until: date | None = None,
+           products: Sequence[str] | str | None = None, sources: Sequence[str] | str | None = None,
+           sentiments: Sequence[str] | str | None = None, topics: Sequence[str] | str | None = None,
+           min_rating: float | None = None, max_rating: float | None = None, search: str | None = None,
+           review_ids: Sequence[str] | None = None) -> "Filters":
+        """Build from loose arguments (lists, single strings, blanks), validating what can be wrong."""
+        sents = _tuple(sentiments)
+        bad = [s for s in sents if s not in SENTIMENT_OPTIONS]
+        if bad:
+            raise ValueError(f"unknown sentiment {bad[0]!r}; use one of {', '.join(SENTIMENT_OPTIONS)}")
+        if since and until and since > until:
+            raise ValueError(f"date range is empty: since {since} is after until {until}")
+        if min_rating is not None and max_rating is not None and float(min_rating) > float(max_rating):
+            raise ValueError(f"rating range is empty: min {min_rating} > max {max_rating}")
+        search = (search or "").strip() or None
+        return cls(since=since, until=until, products=tuple(sorted(_tuple(products))),
+                   sources=tuple(sorted(_tuple(sources))), sentiments=tuple(sorted(sents)),
+                   topics=tuple(sorted(_tuple(topics))),
+                   min_rating=None if min_rating is None else float(min_rating),
+                   max_rating=None if max_rating is None else float(max_rating),
+                   search=search, review_ids=None if review_ids is None else tuple(review_ids))
+
+    def as_kwargs(self) -> dict[str, Any]:
+        """The filters as keyword arguments of `write_report` (review_ids left out)."""
+        return {f.name: getattr(self, f.name) for f in fields(self) if f.name != "review_ids"}
+
+    @property
+    def needs_analysis(self) -> bool:
+        return bool(self.sentiments)
+
+    def previous_period(self) -> "Filters | None":
+        """The same filters over the period of the same length just before; None without a date range."""
+        if not (self.since and self.until):
+            return None
+        days = (self.until - self.since).days + 1
+        return replace(self, since=self.since - timedelta(days=days), until=self.since - timedelta(days=1))
+
+    def describe(self) -> str:
+        """A one-line human description, for report headers and captions."""
+        parts = []
+        if self.since or self.until:
+            parts.append(f"{self.since or '…'} to {self.until or '…'}")
+        for label, vals in (("sources", self.sources), ("products", self.products),
+                            ("sentiment", self.sentiments), ("topics", self.topics)):
+            if vals:
+                parts.append(f"{label}: {', '.join(vals)}")
+        if self.min_rating is not None or self.max_rating is not None:
+            parts.append(f"rating {self.min_rating or 1:g}–{self.max_rating or 5:g}")
+        if self.search:
+            parts.append(f"text contains “{self.search}”")
+        if self.review_ids is not None:
+            parts.append(f"{len(self.review_ids)} selected reviews")
+        return "; ".join(parts) or "all reviews"
+
+
+def conditions(f: Filters, a: sa.Table | sa.Alias | None) -> list[sa.ColumnElement[bool]]:
+    """WHERE conditions on `reviews` (and the current-analysis alias `a` when sentiments are filtered)."""
+    c = reviews.c
+    out: list[sa.ColumnElement[bool]] = []
+    if f.since:
+        out.append(c.date >= f.since)
+    if f.until:
+        out.append(c.date <= f.until)
+    if f.products:
+        out.append(c.product.in_(f.products))
+    if f.sources:
+        out.append(c.source.in_(f.sources))
+    if f.min_rating is not None:
+        out.append(c.rating >= f.min_rating)
+    if f.max_rating is not None:
+        out.append(c.rating <= f.max_rating)
+    if f.search:
+        out.append(sa.or_(c.text.icontains(f.search, autoescape=True),
+                          c.title.icontains(f.search, autoescape=True)))
+    if f.topics:
+        out.append(c.content_hash.in_(
+            sa.select(review_topics.c.content_hash).where(review_topics.c.topic.in_(f.topics))))
+    if f.sentiments:
+        if a is None:
+            raise ValueError("a sentiment filter needs the analyses join")
+        out.append(a.c.sentiment.in_(f.sentiments))
+    if f.review_ids is not None:
+        out.append(c.id.in_(f.review_ids) if f.review_ids else sa.false())
+    return out
+
+
+def current_analysis() -> sa.Alias:
+    """An alias of `analyses` for joining the current analysis of each review's text."""
+    return analyses.alias("a")
+
+
+def reviews_with_analysis(a: sa.Alias) -> sa.Join:
+    """reviews LEFT JOIN the current analysis of their text."""
+    return reviews.outerjoin(a, sa.and_(a.c.content_hash == reviews.c.content_hash, a.c.is_current))
