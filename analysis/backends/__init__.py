@@ -1,0 +1,47 @@
+"""LLM backends: the interface (base), a local transformers model (local), an OpenAI-compatible server.
+
+`get_backend(settings)` picks one: `settings.llm_url` set -> OpenAICompatBackend, else LocalBackend.
+Backends are cached per settings (one loaded model per process), and load their model lazily.
+"""
+
+from __future__ import annotations
+
+import threading
+
+from analysis.backends.base import BackendError, LLMBackend, Message
+
+__all__ = ["BackendError", "LLMBackend", "Message", "get_backend", "clear_backends"]
+
+_cache: dict[tuple, LLMBackend] = {}
+_lock = threading.Lock()
+
+
+def _key(settings) -> tuple:
+    return (settings.model, settings.llm_url, settings.llm_api_key, settings.precision, int(settings.batch_size))
+
+
+def get_backend(settings) -> LLMBackend:
+    """The backend for `settings` (reviewlens.config.AnalysisSettings), created once and cached."""
+    key = _key(settings)
+    with _lock:
+        backend = _cache.get(key)
+        if backend is None:
+            if settings.llm_url:
+                from analysis.backends.openai_compat import OpenAICompatBackend
+
+                backend = OpenAICompatBackend(settings.llm_url, model=settings.model, api_key=settings.llm_api_key,
+                                              batch_size=settings.batch_size)
+            else:
+                from analysis.backends.local import LocalBackend
+
+                backend = LocalBackend(settings.model, precision=settings.precision, batch_size=settings.batch_size)
+            _cache[key] = backend
+        return backend
+
+
+def clear_backends() -> None:
+    """Forget cached backends (closing them)."""
+    with _lock:
+        for b in _cache.values():
+            b.close()
+        _cache.clear()

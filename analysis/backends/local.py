@@ -1,0 +1,283 @@
+"""The local backend: a causal LM run in-process with transformers + torch (CUDA GPU or CPU).
+
+Precision (`settings.precision`):
+- `auto`: on a CUDA GPU bitsandbytes 4-bit NF4 with bf16 compute; on the CPU the measured fastest
+  (see `CPU_AUTO_PRECISION` and bench/RESULTS-analysis.md);
+- `4bit`, `8bit` (bitsandbytes), `bf16`, `fp32`.
+
+Packaged models and GGUF files are converted once to safetensors (analysis.models) and loaded from there.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+import time
+from collections.abc import Sequence
+from typing import Any
+
+from analysis.backends.base import BackendError, LLMBackend, Message
+from analysis.models import ModelError, ResolvedModel, resolve_model
+
+log = logging.getLogger(__name__)
+
+PRECISIONS = ("auto", "4bit", "8bit", "bf16", "fp32")
+# Measured on a 2-core x86_64 CPU (AVX512-BF16/AMX) with the 0.5B model, see bench/RESULTS-analysis.md.
+CPU_AUTO_PRECISION = "bf16"
+GPU_AUTO_PRECISION = "4bit"
+
+
+def pick_device() -> str:
+    """"cuda" when a CUDA GPU is usable, else "cpu"."""
+    import torch
+
+    return "cuda" if torch.cuda.is_available() else "cpu"
+
+
+def effective_precision(precision: str, device: str) -> str:
+    """The precision actually used for `precision` on `device` (resolves `auto`)."""
+    precision = (precision or "auto").lower()
+    if precision not in PRECISIONS:
+        raise BackendError(f"unknown precision '{precision}' (use one of {', '.join(PRECISIONS)})")
+    if precision == "auto":
+        return GPU_AUTO_PRECISION if device == "cuda" else CPU_AUTO_PRECISION
+    return precision
+
+
+def _load_kwargs(precision: str, device: str) -> dict[str, Any]:
+    import torch
+
+    kwargs: dict[str, Any] = {}
+    if precision in ("4bit", "8bit"):
+        try:
+            from transformers import BitsAndBytesConfig
+            import bitsandbytes  # noqa: F401
+        except ImportError as e:
+            raise BackendError(f"precision '{precision}' needs bitsandbytes: pip install bitsandbytes ({e})") from e
+        if precision == "4bit":
+            kwargs["quantization_config"] = BitsAndBytesConfig(
+                load_in_4bit=True, bnb_4bit_quant_type="nf4", bnb_4bit_compute_dtype=torch.bfloat16,
+                bnb_4bit_use_double_quant=False)
+        else:
+            kwargs["quantization_config"] = BitsAndBytesConfig(load_in_8bit=True)
+        kwargs["dtype"] = torch.bfloat16
+        kwargs["device_map"] = {"": 0} if device == "cuda" else {"": "cpu"}
+    else:
+        kwargs["dtype"] = torch.bfloat16 if precision == "bf16" else torch.float32
+        if device == "cuda":
+            kwargs["device_map"] = {"": 0}
+    return kwargs
+
+
+class LocalBackend(LLMBackend):
+    """A transformers causal LM loaded lazily on first use (thread-safe)."""
+
+    def __init__(self, model: str = "qwen2.5-coder-0.5b", *, precision: str = "auto", batch_size: int = 8,
+                 device: str | None = None, name: str | None = None):
+        self.model_name = model
+        self.requested_precision = precision
+        self.batch_size = max(1, int(batch_size))
+        self._device = device
+        self._resolved: ResolvedModel | None = None
+        self._model: Any = None
+        self._tok: Any = None
+        self._lock = threading.Lock()
+        self.precision: str | None = None
+        self.load_seconds: float | None = None
+        if name:
+            self.name = name
+        elif model.strip().lower().endswith(".gguf"):
+            self.name = os.path.splitext(os.path.basename(model.strip()))[0]
+        elif os.path.isdir(os.path.expanduser(model)):
+            self.name = os.path.basename(os.path.abspath(os.path.expanduser(model)))
+        else:
+            self.name = model.strip()
+
+    # ------------------------------------------------------------------------------------ loading
+    @property
+    def device(self) -> str:
+        if self._device is None:
+            self._device = pick_device()
+        return self._device
+
+    def load(self) -> None:
+        """Resolve, convert if needed, and load the model and tokenizer (once)."""
+        if self._model is not None:
+            return
+        with self._lock:
+            if self._model is not None:
+                return
+            if not self._is_hub_id():
+                os.environ.setdefault("HF_HUB_OFFLINE", "1")  # packaged/local models never touch the hub
+            import torch
+            from transformers import AutoModelForCausalLM, AutoTokenizer
+            from transformers.utils import logging as hf_logging
+
+            hf_logging.disable_progress_bar()
+            t0 = time.monotonic()
+            try:
+                resolved = resolve_model(self.model_name)
+            except ModelError as e:
+                raise BackendError(str(e)) from e
+            device = self.device
+            precision = effective_precision(self.requested_precision, device)
+            kwargs = _load_kwargs(precision, device)
+            try:
+                tok = AutoTokenizer.from_pretrained(resolved.path, gguf_file=resolved.gguf_file)
+                model = AutoModelForCausalLM.from_pretrained(resolved.path, gguf_file=resolved.gguf_file, **kwargs)
+            except Exception as e:  # noqa: BLE001 - report any loader failure with the model named
+                raise BackendError(f"could not load model '{self.model_name}' from {resolved.path} "
+                                   f"({precision} on {device}): {type(e).__name__}: {e}") from e
+            if device == "cuda" and "device_map" not in kwargs:
+                model = model.to("cuda")
+            model.eval()
+            tok.padding_side = "left"
+            if tok.pad_token_id is None:
+                tok.pad_token = tok.eos_token
+            if not getattr(tok, "chat_template", None):
+                raise BackendError(f"model '{self.model_name}' has no chat template: use an instruct/chat model")
+            self._tok, self._model, self._resolved = tok, model, resolved
+            self.precision = precision
+            self.load_seconds = time.monotonic() - t0
+            torch_threads = torch.get_num_threads()
+            log.info("analysis model %s (%s) loaded from %s on %s%s, precision %s, in %.1f s",
+                     self.name, resolved.kind, resolved.path, device,
+                     f" ({torch.cuda.get_device_name(0)})" if device == "cuda" else f" ({torch_threads} threads)",
+                     precision, self.load_seconds)
+
+    def _is_hub_id(self) -> bool:
+        m = self.model_name.strip()
+        return m.count("/") == 1 and not os.path.exists(os.path.expanduser(m)) and not m.endswith(".gguf")
+
+    @property
+    def model(self) -> Any:
+        self.load()
+        return self._model
+
+    @property
+    def tokenizer(self) -> Any:
+        self.load()
+        return self._tok
+
+    # ------------------------------------------------------------------------------------ helpers
+    def prompt_ids(self, conversation: Sequence[Message]) -> list[int]:
+        """Token ids of the chat prompt, ending where the assistant reply starts."""
+        text = self.tokenizer.apply_chat_template(list(conversation), tokenize=False, add_generation_prompt=True)
+        return self.tokenizer(text, add_special_tokens=False)["input_ids"]
+
+    def _left_pad(self, seqs: list[list[int]]) -> tuple[Any, Any]:
+        import torch
+
+        width = max(len(s) for s in seqs)
+        pad = self.tokenizer.pad_token_id
+        ids = torch.full((len(seqs), width), pad, dtype=torch.long)
+        mask = torch.zeros((len(seqs), width), dtype=torch.long)
+        for i, s in enumerate(seqs):
+            if s:
+                ids[i, width - len(s):] = torch.tensor(s, dtype=torch.long)
+                mask[i, width - len(s):] = 1
+        dev = self.model.device
+        return ids.to(dev), mask.to(dev)
+
+    def _chunks(self, lengths: list[int]) -> list[list[int]]:
+        """Indices grouped into batches of similar length (less padding), each at most batch_size."""
+        order = sorted(range(len(lengths)), key=lambda i: lengths[i])
+        return [order[i:i + self.batch_size] for i in range(0, len(order), self.batch_size)]
+
+    # ------------------------------------------------------------------------------------ interface
+    def score_choices(self, conversations: list[list[Message]], choices: list[str]) -> list[list[float]]:
+        """Sum of token log-probs of each choice after each prompt (see LLMBackend.score_choices).
+
+        One forward pass over the padded prompts gives every choice's first token; choices of
+        several tokens continue from the prompt's KV cache (repeated per choice), so a prompt is
+        never computed twice.
+        """
+        import torch
+
+        if not conversations:
+            return []
+        if not choices:
+            return [[] for _ in conversations]
+        tok = self.tokenizer
+        choice_ids = [tok(c, add_special_tokens=False)["input_ids"] for c in choices]
+        for c, ids in zip(choices, choice_ids):
+            if not ids:
+                raise ValueError(f"choice {c!r} has no tokens")
+        multi = [j for j, ids in enumerate(choice_ids) if len(ids) > 1]
+        prompts = [self.prompt_ids(conv) for conv in conversations]
+        out: list[list[float]] = [[] for _ in conversations]
+        model = self.model
+        with torch.inference_mode():
+            for chunk in self._chunks([len(p) for p in prompts]):
+                ids, mask = self._left_pad([prompts[i] for i in chunk])
+                pos = (mask.cumsum(-1) - 1).clamp(min=0)
+                res = model(input_ids=ids, attention_mask=mask, position_ids=pos, use_cache=bool(multi),
+                            logits_to_keep=1)
+                first = torch.log_softmax(res.logits[:, -1, :].float(), dim=-1)
+                scores = first[:, [c[0] for c in choice_ids]].clone()  # (batch, n_choices)
+                if multi:
+                    scores[:, multi] += self._continuations(res.past_key_values, mask, pos,
+                                                            [choice_ids[j] for j in multi])
+                for row, i in enumerate(chunk):
+                    out[i] = [float(x) for x in scores[row].tolist()]
+        return out
+
+    def _continuations(self, cache: Any, mask: Any, pos: Any, tails: list[list[int]]) -> Any:
+        """Log-probs of tokens 2..n of each multi-token choice, continuing every prompt's cache."""
+        import torch
+
+        b, k = mask.shape[0], len(tails)
+        width = max(len(t) for t in tails) - 1
+        cache.batch_repeat_interleave(k)
+        dev = mask.device
+        inp = torch.full((k, width), self.tokenizer.pad_token_id, dtype=torch.long)
+        tmask = torch.zeros((k, width), dtype=torch.long)
+        target = torch.zeros((k, width), dtype=torch.long)
+        for j, t in enumerate(tails):
+            n = len(t) - 1
+            inp[j, :n] = torch.tensor(t[:-1])
+            target[j, :n] = torch.tensor(t[1:])
+            tmask[j, :n] = 1
+        inp, tmask, target = (x.to(dev).repeat(b, 1) for x in (inp, tmask, target))
+        full_mask = torch.cat([mask.repeat_interleave(k, 0), tmask], dim=1)
+        start = pos[:, -1:].repeat_interleave(k, 0) + 1
+        tpos = start + torch.arange(width, device=dev).unsqueeze(0)
+        res = self.model(input_ids=inp, attention_mask=full_mask, position_ids=tpos, past_key_values=cache,
+                         use_cache=False)
+        lp = torch.log_softmax(res.logits.float(), dim=-1)
+        picked = lp.gather(-1, target.unsqueeze(-1)).squeeze(-1) * tmask
+        return picked.sum(-1).view(b, k)
+
+    def generate(self, conversations: list[list[Message]], *, max_new_tokens: int = 256,
+                 json_schema: dict | None = None, temperature: float = 0.0) -> list[str]:
+        """Batched generation with left padding, chunked by batch size; greedy unless temperature > 0.
+
+        `json_schema` is best effort here: it is not enforced (callers repair/validate the JSON).
+        """
+        import torch
+
+        if not conversations:
+            return []
+        tok = self.tokenizer
+        prompts = [self.prompt_ids(conv) for conv in conversations]
+        out: list[str] = [""] * len(conversations)
+        gen_kwargs: dict[str, Any] = {"max_new_tokens": max_new_tokens, "pad_token_id": tok.pad_token_id}
+        if temperature and temperature > 0:
+            gen_kwargs.update(do_sample=True, temperature=float(temperature), top_p=1.0, top_k=0)
+        else:
+            gen_kwargs.update(do_sample=False, temperature=None, top_p=None, top_k=None)
+        with torch.inference_mode():
+            for chunk in self._chunks([len(p) for p in prompts]):
+                ids, mask = self._left_pad([prompts[i] for i in chunk])
+                seqs = self.model.generate(input_ids=ids, attention_mask=mask, **gen_kwargs)
+                new = seqs[:, ids.shape[1]:]
+                for row, i in enumerate(chunk):
+                    out[i] = tok.decode(new[row], skip_special_tokens=True).strip()
+        return out
+
+    def close(self) -> None:
+        """Drop the model (frees memory; a later call loads it again)."""
+        with self._lock:
+            self._model = None
+            self._tok = None
