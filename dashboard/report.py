@@ -1,0 +1,410 @@
+"""The Excel report (.xlsx, openpyxl, write-only/streaming): the same numbers as the dashboard.
+
+Sheets: Summary (headline numbers and native charts), Top complaints, Topics, Entities, Reviews
+(every review in the filters, streamed from the database in chunks) and Runs.
+
+All text from reviews is written as text: a value that a spreadsheet would read as a formula
+(`=`, `+`, `-`, `@` ...) gets an explicit string cell with the quote prefix; control characters
+illegal in XML are removed; values over Excel's 32,767 characters are cut with a marker.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import time
+from datetime import date, datetime, timezone
+from pathlib import Path
+from typing import Any, Iterable, Sequence
+
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.chart import BarChart, LineChart, Reference
+from openpyxl.formatting.rule import CellIsRule, ColorScaleRule
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.hyperlink import Hyperlink
+
+from reviewlens.store import Store
+
+from . import queries as Q
+from .filters import Filters
+from .safe import excel_text, looks_like_formula, safe_url
+
+log = logging.getLogger(__name__)
+
+#: Excel refuses more hyperlinks than this on one sheet; later rows keep the URL as plain text.
+MAX_HYPERLINKS = 65_000
+CHUNK = 2_000
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+_BOLD = Font(bold=True)
+_HEADER_FILL = PatternFill("solid", start_color="1F4E78", end_color="1F4E78")
+_HEADER_FONT = Font(bold=True, color="FFFFFF")
+_TITLE_FONT = Font(bold=True, size=16)
+_LINK_FONT = Font(color="0563C1", underline="single")
+_RED = PatternFill("solid", start_color="F8CBAD", end_color="F8CBAD")
+_GREEN = PatternFill("solid", start_color="C6EFCE", end_color="C6EFCE")
+_GREY = PatternFill("solid", start_color="EDEDED", end_color="EDEDED")
+
+REVIEW_COLUMNS: list[tuple[str, str, float]] = [  # (field, header, max width)
+    ("date", "Date", 12), ("rating", "Rating", 8), ("sentiment", "Sentiment", 11), ("sentiment_score", "Confidence", 11),
+    ("topics", "Topics", 40), ("entities", "Entities", 40), ("title", "Title", 40), ("text", "Text", 90),
+    ("product", "Product", 30), ("source", "Source", 28), ("author", "Author", 20), ("url", "URL", 50),
+    ("analysis_status", "Analysis", 10), ("id", "Review id", 26),
+]
+
+
+# ------------------------------------------------------------------------------------------ cells
+class _Sheet:
+    """A write-only worksheet plus the row counter the charts need."""
+
+    def __init__(self, wb: Workbook, title: str, widths: Sequence[float] = ()):
+        self.ws = wb.create_sheet(title)
+        for i, w in enumerate(widths, 1):
+            self.ws.column_dimensions[get_column_letter(i)].width = w
+        self.row = 0
+        self.links = 0
+
+    def cell(self, value: Any, *, font: Font | None = None, fill: PatternFill | None = None,
+             number_format: str | None = None, wrap: bool = False) -> Any:
+        """A value ready for `append`: safe text, or a styled cell."""
+        styled = font or fill or number_format or wrap
+        if isinstance(value, str):
+            value = excel_text(value)
+            if looks_like_formula(value):
+                c = WriteOnlyCell(self.ws, value=value)
+                c.data_type = "s"  # text, never a formula
+                c.quotePrefix = True
+                if font:
+                    c.font = font
+                return c
+        if not styled:
+            return value
+        c = WriteOnlyCell(self.ws, value=value)
+        if isinstance(value, str):
+            c.data_type = "s"
+        if font:
+            c.font = font
+        if fill:
+            c.fill = fill
+        if number_format:
+            c.number_format = number_format
+        if wrap:
+            c.alignment = Alignment(wrap_text=True, vertical="top")
+        return c
+
+    def link(self, url: str | None, text: str | None = None) -> Any:
+        """A hyperlink cell for an http(s) URL (plain text past MAX_HYPERLINKS or for other schemes)."""
+        if not url:
+            return None
+        safe = safe_url(url)
+        if safe is None or self.links >= MAX_HYPERLINKS or len(safe) > 2000:
+            return self.cell(url)
+        c = WriteOnlyCell(self.ws, value=excel_text(text or safe))
+        c.data_type = "s"
+        c.hyperlink = Hyperlink(ref="", target=safe)
+        c.font = _LINK_FONT
+        self.links += 1
+        return c
+
+    def append(self, values: Iterable[Any]) -> int:
+        self.ws.append(list(values))
+        self.row += 1
+        return self.row
+
+    def header(self, names: Sequence[str]) -> int:
+        return self.append(self.cell(n, font=_HEADER_FONT, fill=_HEADER_FILL) for n in names)
+
+    def blank(self) -> int:
+        return self.append([])
+
+
+def _topics_text(topics: list) -> str:
+    return ", ".join(f"{Q.topic_label(t.get('topic'))} ({t.get('sentiment', '?')})"
+                     for t in topics if isinstance(t, dict))
+
+
+def _entities_text(entities: list) -> str:
+    seen: dict[str, None] = {}
+    for e in entities:
+        if isinstance(e, dict) and e.get("text"):
+            seen.setdefault(f"{e['text']} ({e.get('type', '?')})")
+    return ", ".join(seen)
+
+
+# ------------------------------------------------------------------------------------------ sheets
+def _summary(wb: Workbook, store: Store, f: Filters, h: Q.Headline, opts: Q.Options) -> None:
+    s = _Sheet(wb, "Summary", [30, 16, 16, 16, 16, 16])
+    s.append([s.cell("ReviewLens report", font=_TITLE_FONT)])
+    s.append(["Generated", s.cell(datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"))])
+    s.append(["Filters", s.cell(f.describe())])
+    s.append(["Database", s.cell(store.display_url())])
+    s.blank()
+    prev = h.previous
+    s.header(["Headline", "This period", "Previous period", "Change"])
+
+    def line(label: str, now: Any, before: Any, change: Any, fmt: str) -> None:
+        s.append([s.cell(label, font=_BOLD), s.cell(now, number_format=fmt), s.cell(before, number_format=fmt),
+                  s.cell(change, number_format=fmt)])
+
+    line("Reviews", h.reviews, prev.reviews if prev else None, h.delta("reviews"), "#,##0")
+    line("Average rating", h.avg_rating, prev.avg_rating if prev else None, h.delta("avg_rating"), "0.00")
+    line("Share negative (%)", h.share_negative, prev.share_negative if prev else None, h.delta("share_negative"),
+         "0.0")
+    line("Net sentiment (% pos − % neg)", h.net_sentiment, prev.net_sentiment if prev else None,
+         h.delta("net_sentiment"), "0.0")
+    line("Analyzed reviews", h.analyzed, prev.analyzed if prev else None, None, "#,##0")
+    s.blank()
+
+    gran = Q.granularity_for(f, opts)
+    ts = Q.timeseries(store, f, gran)
+    s.append([s.cell(f"Sentiment per {gran}", font=_BOLD)])
+    ts_head = s.header(["Period", "Positive", "Neutral", "Negative", "Average rating", "Reviews"])
+    for r in ts.itertuples():
+        s.append([s.cell(r.period.date(), number_format="yyyy-mm-dd"), r.positive, r.neutral, r.negative,
+                  s.cell(None if r.avg_rating != r.avg_rating else round(r.avg_rating, 3), number_format="0.00"),
+                  r.reviews])
+    ts_end = s.row
+    s.blank()
+
+    topics = Q.topic_summary(Q.topics_by_sentiment(store, f))
+    s.append([s.cell("Topics by sentiment", font=_BOLD)])
+    tp_head = s.header(["Topic", "Positive", "Neutral", "Negative", "Total"])
+    for r in topics.itertuples():
+        s.append([s.cell(r.label), r.positive, r.neutral, r.negative, r.total])
+    tp_end = s.row
+    s.blank()
+
+    ratings = Q.rating_distribution(store, f)
+    s.append([s.cell("Rating distribution", font=_BOLD)])
+    rt_head = s.header(["Rating", "Reviews"])
+    for r in ratings.itertuples():
+        s.append([s.cell(f"{r.rating} stars"), r.reviews])
+    rt_end = s.row
+
+    anchor_row = 1
+    if ts_end > ts_head:
+        ch = BarChart()
+        ch.type, ch.grouping, ch.overlap = "col", "stacked", 100
+        ch.title, ch.y_axis.title = f"Sentiment per {gran}", "Reviews"
+        ch.add_data(Reference(s.ws, min_col=2, max_col=4, min_row=ts_head, max_row=ts_end), titles_from_data=True)
+        ch.set_categories(Reference(s.ws, min_col=1, min_row=ts_head + 1, max_row=ts_end))
+        for series, color in zip(ch.series, ("2E7D32", "9E9E9E", "C62828")):
+            series.graphicalProperties.solidFill = color
+            series.graphicalProperties.line.solidFill = color
+        ch.x_axis.number_format = "yyyy-mm-dd"
+        ch.height, ch.width = 8, 22
+        s.ws.add_chart(ch, f"H{anchor_row}")
+        anchor_row += 17
+        lc = LineChart()
+        lc.title, lc.y_axis.title = f"Average rating per {gran}", "Stars"
+        lc.add_data(Reference(s.ws, min_col=5, min_row=ts_head, max_row=ts_end), titles_from_data=True)
+        lc.set_categories(Reference(s.ws, min_col=1, min_row=ts_head + 1, max_row=ts_end))
+        lc.y_axis.scaling.min, lc.y_axis.scaling.max = 1, 5
+        lc.height, lc.width = 7, 22
+        s.ws.add_chart(lc, f"H{anchor_row}")
+        anchor_row += 15
+    if tp_end > tp_head:
+        bc = BarChart()
+        bc.type, bc.grouping, bc.overlap = "bar", "stacked", 100
+        bc.title, bc.x_axis.title = "Topics by sentiment", None
+        bc.add_data(Reference(s.ws, min_col=2, max_col=4, min_row=tp_head, max_row=tp_end), titles_from_data=True)
+        bc.set_categories(Reference(s.ws, min_col=1, min_row=tp_head + 1, max_row=tp_end))
+        for series, color in zip(bc.series, ("2E7D32", "9E9E9E", "C62828")):
+            series.graphicalProperties.solidFill = color
+            series.graphicalProperties.line.solidFill = color
+        bc.height, bc.width = 9, 22
+        s.ws.add_chart(bc, f"H{anchor_row}")
+        anchor_row += 19
+    rc = BarChart()
+    rc.type, rc.title, rc.y_axis.title = "col", "Rating distribution", "Reviews"
+    rc.add_data(Reference(s.ws, min_col=2, min_row=rt_head, max_row=rt_end), titles_from_data=True)
+    rc.set_categories(Reference(s.ws, min_col=1, min_row=rt_head + 1, max_row=rt_end))
+    rc.series[0].graphicalProperties.solidFill = "F9A825"
+    rc.legend = None
+    rc.height, rc.width = 7, 14
+    s.ws.add_chart(rc, f"H{anchor_row}")
+
+
+def _complaints(wb: Workbook, store: Store, f: Filters, total: int) -> None:
+    s = _Sheet(wb, "Top complaints", [6, 30, 16, 10, 10, 12, 10, 6, 50, 80, 50])
+    themes, scope = Q.complaints(store, f, total)
+    s.ws.freeze_panes = "A2"
+    s.header(["Rank", "Theme", "Topic", "Reviews", "Share", "Previous", "Trend (pp)", "", "Summary", "Quotes",
+              "First quote's review"])
+    for i, t in enumerate(themes, 1):
+        quotes = "\n".join(f"“{q.get('text', '')}”" for q in t.quotes)
+        first_url = next((q.get("url") for q in t.quotes if q.get("url")), None)
+        s.append([i, s.cell(t.label, font=_BOLD), s.cell(Q.topic_label(t.topic) if t.topic else None),
+                  t.filtered_count, s.cell(t.filtered_share, number_format="0.0%"), t.previous_count,
+                  s.cell(t.trend, number_format="+0.0;-0.0;0.0"), s.cell(t.arrow),
+                  s.cell(t.summary, wrap=True), s.cell(quotes, wrap=True), s.link(first_url)])
+    if not themes:
+        s.append([None, s.cell("No complaint themes computed yet (run `reviewlens analyze`).")])
+    elif scope.get("computed_at"):
+        s.blank()
+        s.append([None, s.cell(f"Themes computed {scope['computed_at'][:16]}; counts recounted within the filters.")])
+
+
+def _topics(wb: Workbook, store: Store, f: Filters) -> None:
+    s = _Sheet(wb, "Topics", [22, 12, 12, 12, 12, 16])
+    s.ws.freeze_panes = "A2"
+    s.header(["Topic", "Positive", "Neutral", "Negative", "Total", "Net sentiment (pp)"])
+    for r in Q.topic_summary(Q.topics_by_sentiment(store, f)).itertuples():
+        s.append([s.cell(r.label), r.positive, r.neutral, r.negative, r.total,
+                  s.cell(round(r.net_sentiment, 1), number_format="0.0")])
+
+
+def _entities(wb: Workbook, store: Store, f: Filters) -> None:
+    s = _Sheet(wb, "Entities", [34, 12, 12, 12, 12, 12, 16])
+    s.ws.freeze_panes = "A2"
+    s.header(["Entity", "Type", "Mentions", "Positive", "Neutral", "Negative", "Net sentiment (pp)"])
+    df = Q.top_entities(store, f, limit=500)
+    for r in df.itertuples():
+        net = None if r.net_sentiment != r.net_sentiment else round(r.net_sentiment, 1)
+        s.append([s.cell(r.entity), s.cell(r.type), r.mentions, r.positive, r.neutral, r.negative,
+                  s.cell(net, number_format="0.0")])
+    if s.row > 1:
+        s.ws.auto_filter.ref = f"A1:G{s.row}"
+
+
+def _review_values(r: dict[str, Any]) -> dict[str, Any]:
+    return {**r, "topics": _topics_text(r["topics"]), "entities": _entities_text(r["entities"])}
+
+
+def _widths(sample: list[dict[str, Any]]) -> list[float]:
+    """Column widths from the header and a sample of rows, capped per column."""
+    out = []
+    for field, header, cap in REVIEW_COLUMNS:
+        longest = max([len(header)] + [len(str(r.get(field) or "")) for r in sample] or [len(header)])
+        out.append(min(cap, max(8.0, longest * 1.1 + 2)))
+    return out
+
+
+def _reviews(wb: Workbook, store: Store, f: Filters) -> int:
+    rows = Q.iter_review_rows(store, f, chunk=CHUNK)
+    sample: list[dict[str, Any]] = []
+    for r in rows:
+        sample.append(_review_values(r))
+        if len(sample) >= 500:
+            break
+    s = _Sheet(wb, "Reviews", _widths(sample))
+    s.ws.freeze_panes = "A2"
+    fields = [c[0] for c in REVIEW_COLUMNS]
+    s.header([c[1] for c in REVIEW_COLUMNS])
+    url_col = fields.index("url")
+
+    def emit(r: dict[str, Any]) -> None:
+        vals: list[Any] = []
+        for i, name in enumerate(fields):
+            v = r.get(name)
+            if name == "date":
+                vals.append(s.cell(v, number_format="yyyy-mm-dd") if v else None)
+            elif i == url_col:
+                vals.append(s.link(v))
+            else:
+                vals.append(s.cell(v) if v is not None else None)
+        s.append(vals)
+
+    for r in sample:
+        emit(r)
+    for r in rows:
+        emit(_review_values(r))
+    n = s.row - 1
+    last = get_column_letter(len(fields))
+    s.ws.auto_filter.ref = f"A1:{last}{max(s.row, 2)}"
+    if n:
+        sent = get_column_letter(fields.index("sentiment") + 1)
+        rating = get_column_letter(fields.index("rating") + 1)
+        cf = s.ws.conditional_formatting
+        cf.add(f"{sent}2:{sent}{s.row}", CellIsRule(operator="equal", formula=['"negative"'], fill=_RED))
+        cf.add(f"{sent}2:{sent}{s.row}", CellIsRule(operator="equal", formula=['"positive"'], fill=_GREEN))
+        cf.add(f"{sent}2:{sent}{s.row}", CellIsRule(operator="equal", formula=['"neutral"'], fill=_GREY))
+        cf.add(f"{rating}2:{rating}{s.row}", ColorScaleRule(
+            start_type="num", start_value=1, start_color="F8696B", mid_type="num", mid_value=3,
+            mid_color="FFEB84", end_type="num", end_value=5, end_color="63BE7B"))
+    if s.links >= MAX_HYPERLINKS:
+        log.info("report: first %d URLs are hyperlinks (Excel's per-sheet limit); the rest are plain text",
+                 MAX_HYPERLINKS)
+    return n
+
+
+def _runs(wb: Workbook, store: Store) -> None:
+    s = _Sheet(wb, "Runs", [8, 10, 50, 10, 12, 18, 18, 12, 8, 10, 10, 8, 80])
+    s.ws.freeze_panes = "A2"
+    s.header(["Run", "Kind", "Source", "Trigger", "Status", "Started (UTC)", "Finished (UTC)", "Duration (s)",
+              "Pages", "New", "Seen", "Errors", "Error messages"])
+    df = Q.runs_frame(store, limit=1000)
+    for r in df.itertuples():
+        started = r.started_at.tz_convert(None).to_pydatetime() if r.started_at is not None and r.started_at == r.started_at else None
+        finished = r.finished_at.tz_convert(None).to_pydatetime() if r.finished_at is not None and r.finished_at == r.finished_at else None
+        msgs = "\n".join(f"{e.get('url') or ''} {e.get('message') or ''}".strip() for e in r.errors[:50])
+        if len(r.errors) > 50:
+            msgs += f"\n… and {len(r.errors) - 50} more"
+        s.append([r.id, s.cell(r.kind), s.cell(r.source), s.cell(r.trigger), s.cell(r.status),
+                  s.cell(started, number_format="yyyy-mm-dd hh:mm"), s.cell(finished, number_format="yyyy-mm-dd hh:mm"),
+                  s.cell(None if r.duration_s != r.duration_s else r.duration_s, number_format="0"),
+                  r.pages, r.reviews_new, r.reviews_seen, r.error_count, s.cell(msgs or None, wrap=bool(msgs))])
+    if s.row > 1:
+        s.ws.auto_filter.ref = f"A1:M{s.row}"
+
+
+# ------------------------------------------------------------------------------------------ public API
+def build_workbook(store: Store, target: str | Path | io.BytesIO, f: Filters) -> int:
+    """Write the report for `f` to a path or a binary buffer. Returns the number of reviews written."""
+    t0 = time.perf_counter()
+    wb = Workbook(write_only=True)
+    opts = Q.options(store)
+    h = Q.headline(store, f)
+    _summary(wb, store, f, h, opts)
+    _complaints(wb, store, f, h.reviews)
+    _topics(wb, store, f)
+    _entities(wb, store, f)
+    n = _reviews(wb, store, f)
+    _runs(wb, store)
+    wb.save(target)
+    log.info("report: %d reviews in %.1f s", n, time.perf_counter() - t0)
+    return n
+
+
+def _filters(since: date | None, until: date | None, products: Sequence[str] | None, sources: Sequence[str] | None,
+             sentiments: Any, topics: Any, min_rating: float | None, max_rating: float | None,
+             search: str | None) -> Filters:
+    return Filters.of(since=since, until=until, products=products, sources=sources, sentiments=sentiments,
+                      topics=topics, min_rating=min_rating, max_rating=max_rating, search=search)
+
+
+def write_report(store: Store, path: str | Path, *, since: date | None = None, until: date | None = None,
+                 products: Sequence[str] | None = None, sources: Sequence[str] | None = None,
+                 sentiments: Sequence[str] | str | None = None, topics: Sequence[str] | str | None = None,
+                 min_rating: float | None = None, max_rating: float | None = None,
+                 search: str | None = None) -> Path:
+    """Write the Excel report for the given filters to `path` (parent folders created). Returns the path.
+
+    Written to a temporary file next to `path` and renamed, so a crash never leaves half a report.
+    """
+    f = _filters(since, until, products, sources, sentiments, topics, min_rating, max_rating, search)
+    path = Path(path)
+    if path.suffix.lower() != ".xlsx":
+        raise ValueError(f"report path must end in .xlsx: {path}")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp")
+    try:
+        build_workbook(store, tmp, f)
+        tmp.replace(path)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return path
+
+
+def report_bytes(store: Store, *, since: date | None = None, until: date | None = None,
+                 products: Sequence[str] | None = None, sources: Sequence[str] | None = None,
+                 sentiments: Sequence[str] | str | None = None, topics: Sequence[str] | str | None = None,
+                 min_rating: float | None = None, max_rating: float | None = None,
+                 search: str | None = None) -> bytes:
+    """The Excel report for the given filters as bytes (for the dashboard's download button)."""
+    f = _filters(since, until, products, sources, sentiments, topics, min_rating, max_rating, search)
+    buf = io.BytesIO()
+    build_workbook(store, buf, f)
+    return buf.getvalue()

@@ -1,0 +1,187 @@
+"""The aggregation layer against real SQLite and PostgreSQL stores."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+
+from dashboard import queries as Q
+from dashboard.filters import Filters
+
+from dash_seed import ANCHOR, CURRENT, PREVIOUS, Seed, seeded  # noqa: F401  (fixture)
+
+
+def _expect(seed: Seed, lo: date, hi: date, **kw) -> list:
+    out = seed.in_period(lo, hi)
+    if "sentiments" in kw:
+        out = [r for r in out if seed.sentiments[r.id] in kw["sentiments"]]
+    if "topics" in kw:
+        out = [r for r in out if any(t in kw["topics"] for t, _ in seed.topics[r.id])]
+    if "products" in kw:
+        out = [r for r in out if r.product in kw["products"]]
+    if "sources" in kw:
+        out = [r for r in out if r.source in kw["sources"]]
+    return out
+
+
+def test_options_cover_the_store(seeded):
+    store, seed = seeded
+    o = Q.options(store)
+    assert o.total == len(seed.reviews)
+    assert o.last_date == ANCHOR
+    assert set(o.sources) == {"shop.example.com", "forum.example.org"}
+    assert "Acme Kettle" in o.products and "-2+3" in o.products
+    assert set(o.topics) == {"delivery", "quality", "price"}
+
+
+def test_headline_and_previous_period(seeded):
+    store, seed = seeded
+    f = Filters.of(since=CURRENT[0], until=CURRENT[1])
+    h = Q.headline(store, f)
+    cur = _expect(seed, *CURRENT)
+    prev = _expect(seed, *PREVIOUS)
+    assert h.reviews == len(cur)
+    assert h.avg_rating == pytest.approx(sum(r.rating for r in cur) / len(cur))
+    neg = sum(seed.sentiments[r.id] == "negative" for r in cur)
+    pos = sum(seed.sentiments[r.id] == "positive" for r in cur)
+    assert h.share_negative == pytest.approx(100 * neg / len(cur))
+    assert h.net_sentiment == pytest.approx(100 * (pos - neg) / len(cur))
+    assert h.previous is not None and h.previous.reviews == len(prev) == 10
+    assert h.previous.net_sentiment == pytest.approx(100.0)
+    assert h.delta("reviews") == len(cur) - 10
+    assert h.delta("net_sentiment") == pytest.approx(h.net_sentiment - 100.0)
+    assert Q.headline(store, Filters()).previous is None
+
+
+@pytest.mark.parametrize("kw", [
+    {"sentiments": ["negative"]}, {"topics": ["delivery"]}, {"products": ["Globex Toaster"]},
+    {"sources": ["forum.example.org"]}, {"sentiments": ["positive", "neutral"], "topics": ["price"]},
+])
+def test_filters_change_the_numbers(seeded, kw):
+    store, seed = seeded
+    f = Filters.of(since=CURRENT[0], until=CURRENT[1], **kw)
+    expected = _expect(seed, *CURRENT, **kw)
+    assert 0 < len(expected) < len(_expect(seed, *CURRENT))
+    assert Q.headline(store, f).reviews == len(expected)
+    assert Q.count_reviews(store, f) == len(expected)
+    assert int(Q.rating_distribution(store, f)["reviews"].sum()) == len(expected)
+
+
+def test_rating_and_search_filters(seeded):
+    store, seed = seeded
+    low = Filters.of(max_rating=2)
+    assert Q.count_reviews(store, low) == sum(1 for r in seed.reviews if r.rating <= 2)
+    assert Q.count_reviews(store, Filters.of(min_rating=4.5)) == sum(1 for r in seed.reviews if r.rating >= 4.5)
+    # case-insensitive; LIKE wildcards in the search are literal
+    assert Q.count_reviews(store, Filters.of(search="ARRIVED LATE")) == sum(
+        1 for r in seed.reviews if "arrived late" in r.text)
+    assert Q.count_reviews(store, Filters.of(search="100%_")) == 0
+    assert Q.count_reviews(store, Filters.of(search="<script>")) == 1
+
+
+def test_filters_validate():
+    with pytest.raises(ValueError, match="unknown sentiment"):
+        Filters.of(sentiments=["angry"])
+    with pytest.raises(ValueError, match="date range is empty"):
+        Filters.of(since=date(2026, 2, 1), until=date(2026, 1, 1))
+    f = Filters.of(since=date(2026, 1, 11), until=date(2026, 1, 20))
+    assert f.previous_period() == Filters.of(since=date(2026, 1, 1), until=date(2026, 1, 10))
+
+
+def test_timeseries_buckets(seeded):
+    store, seed = seeded
+    f = Filters.of(since=CURRENT[0], until=CURRENT[1])
+    assert Q.granularity_for(f) == "week"
+    weekly = Q.timeseries(store, f, "week")
+    assert int(weekly["reviews"].sum()) == len(_expect(seed, *CURRENT))
+    assert all(p.weekday() == 0 for p in weekly["period"])  # Monday-based weeks on both databases
+    assert (weekly["positive"] + weekly["neutral"] + weekly["negative"] == weekly["reviews"]).all()
+    monthly = Q.timeseries(store, Filters(), "month")
+    assert Q.granularity_for(Filters.of(since=date(2025, 1, 1), until=ANCHOR)) == "month"
+    assert Q.granularity_for(Filters(), Q.options(store)) == "week"  # the data spans under 190 days
+    assert all(p.day == 1 for p in monthly["period"])
+    assert int(monthly["reviews"].sum()) == len(seed.reviews)
+    oct_row = monthly[monthly["period"] == "2026-10-01"].iloc[0]
+    octs = [r for r in seed.reviews if r.date.month == 10 and r.date.year == 2026]
+    assert oct_row["reviews"] == len(octs)
+    assert oct_row["avg_rating"] == pytest.approx(sum(r.rating for r in octs) / len(octs))
+
+
+def test_topics_entities(seeded):
+    store, seed = seeded
+    t = Q.topics_by_sentiment(store, Filters())
+    got = {(r.topic, r.sentiment): r.reviews for r in t.itertuples()}
+    want: dict = {}
+    for r in seed.reviews:
+        for topic, s in seed.topics[r.id]:
+            want[(topic, s)] = want.get((topic, s), 0) + 1
+    assert got == want
+    assert set(t["label"]) >= {"Delivery", "Quality", "Price"}
+    summary = Q.topic_summary(t)
+    assert summary["total"].sum() == sum(want.values())
+    only = Q.topics_by_sentiment(store, Filters.of(topics=["price"]))
+    assert set(only["topic"]) == {"price"}
+    ents = Q.top_entities(store, Filters(), limit=5)
+    assert ents.iloc[0]["entity"] == "Acme Kettle" and ents.iloc[0]["type"] == "PRODUCT"
+    dhl = ents[ents["entity"] == "DHL"].iloc[0]
+    assert dhl["mentions"] == sum(1 for r in seed.reviews if "DHL" in r.text)
+    assert dhl["positive"] + dhl["neutral"] + dhl["negative"] == dhl["mentions"]
+
+
+def test_complaints_recounted_under_filters(seeded):
+    store, seed = seeded
+    themes, scope = Q.complaints(store, Filters())
+    assert [t.label for t in themes][:2] and scope["computed_at"]
+    by = {t.label: t for t in themes}
+    assert by["Late delivery"].filtered_count == len(seed.theme_ids["Late delivery"])
+    assert by["Late delivery"].arrow == "▲" and by["Breaks quickly"].arrow == "▼"
+    only_forum = Filters.of(sources=["forum.example.org"])
+    themes2, _ = Q.complaints(store, only_forum)
+    forum_ids = {r.id for r in seed.reviews if r.source == "forum.example.org"}
+    by2 = {t.label: t for t in themes2}
+    for label, ids in seed.theme_ids.items():
+        assert by2[label].filtered_count == len(set(ids) & forum_ids)
+        assert set(by2[label].filtered_ids) == set(ids) & forum_ids
+    total = Q.count_reviews(store, only_forum)
+    assert by2["Late delivery"].filtered_share == pytest.approx(by2["Late delivery"].filtered_count / total)
+
+
+def test_review_page_is_paginated_in_sql(seeded):
+    store, seed = seeded
+    page1, total = Q.review_page(store, Filters(), page=1, page_size=7)
+    page2, _ = Q.review_page(store, Filters(), page=2, page_size=7)
+    assert total == len(seed.reviews) and len(page1) == 7 and len(page2) == 7
+    assert not set(page1["id"]) & set(page2["id"])
+    assert page1.iloc[0]["id"] == seed.xss_id  # newest first
+    assert list(page1["date"]) == sorted(page1["date"], reverse=True)
+    assert isinstance(page1.iloc[0]["topics"], list) and page1.iloc[0]["entities"][0]["type"] == "ORG"
+    last, _ = Q.review_page(store, Filters(), page=99, page_size=7)
+    assert last.empty
+    ids = seed.theme_ids["Breaks quickly"]
+    sub, n = Q.review_page(store, Filters(review_ids=tuple(ids)), page=1, page_size=100)
+    assert n == len(ids) and set(sub["id"]) == set(ids)
+    assert Q.count_reviews(store, Filters(review_ids=())) == 0
+
+
+def test_streamed_rows_and_runs(seeded):
+    store, seed = seeded
+    rows = list(Q.iter_review_rows(store, Filters(), chunk=5))
+    assert len(rows) == len(seed.reviews) == len({r["id"] for r in rows})
+    runs = Q.runs_frame(store)
+    assert list(runs["status"]) == ["ok", "partial"]
+    partial = runs.iloc[1]
+    assert partial["error_count"] == 1 and "Timeout" in partial["errors"][0]["message"]
+    assert partial["reviews_new"] == len(seed.reviews) and partial["duration_s"] >= 0
+
+
+def test_empty_store(store):
+    o = Q.options(store)
+    assert o.total == 0 and o.last_date is None
+    assert Q.headline(store, Filters()).reviews == 0
+    assert Q.timeseries(store, Filters(), "week").empty
+    assert Q.complaints(store, Filters()) == ([], {})
+    df, n = Q.review_page(store, Filters())
+    assert df.empty and n == 0
+    assert Q.default_period(o, 90) == (None, None)
+    assert Q.default_period(Q.Options(1, [], [], [], ANCHOR - timedelta(days=500), ANCHOR), 90)[0] == CURRENT[0]
