@@ -1,0 +1,130 @@
+"""The Excel report, read back with openpyxl (and unzipped for the chart parts)."""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+
+import pytest
+from openpyxl import load_workbook
+
+from dashboard.report import report_bytes, write_report
+from dashboard.safe import EXCEL_MAX_CELL_CHARS, TRUNCATION_MARKER
+
+from dash_seed import CURRENT, FORMULA_TEXT, LONG_TEXT, XSS_TEXT, seeded, seeded_sqlite  # noqa: F401  (fixtures)
+
+SHEETS = ["Summary", "Top complaints", "Topics", "Entities", "Reviews", "Runs"]
+
+
+def _reviews_by_id(wb) -> tuple[list[str], dict[str, tuple]]:
+    ws = wb["Reviews"]
+    rows = list(ws.iter_rows())
+    header = [c.value for c in rows[0]]
+    idx = header.index("Review id")
+    return header, {r[idx].value: r for r in rows[1:]}
+
+
+def test_report_sheets_values_and_safety(seeded, tmp_path):
+    store, seed = seeded
+    path = write_report(store, tmp_path / "out" / "report.xlsx")
+    assert path.is_file() and not list(path.parent.glob(".*.tmp"))
+    wb = load_workbook(path)  # a normal (not read-only) load: hyperlinks, freeze panes, filters are readable
+    assert wb.sheetnames == SHEETS
+
+    header, rows = _reviews_by_id(wb)
+    assert len(rows) == len(seed.reviews)
+    ws = wb["Reviews"]
+    assert ws.freeze_panes == "A2"
+    assert ws.auto_filter.ref == f"A1:N{len(seed.reviews) + 1}"
+    assert ws.column_dimensions["H"].width > ws.column_dimensions["B"].width  # text wider than rating
+    ranges = {str(cf.sqref) for cf in ws.conditional_formatting}
+    assert f"C2:C{len(seed.reviews) + 1}" in ranges and f"B2:B{len(seed.reviews) + 1}" in ranges
+
+    col = {name: header.index(name) for name in header}
+    # formula-looking text stays text: string type, no formula, quote prefix
+    f = rows[seed.formula_id]
+    for name, expected in (("Text", FORMULA_TEXT), ("Title", "+cmd|' /C calc'!A0"), ("Author", "@SUM(1+1)"),
+                           ("Product", "-2+3")):
+        cell = f[col[name]]
+        assert cell.value == expected and cell.data_type == "s", name
+        assert cell.quotePrefix, name
+    for row in ws.iter_rows(min_row=2):
+        for cell in row:
+            assert cell.data_type != "f", cell.coordinate
+    # control characters removed, over-long text cut with a marker
+    assert rows[seed.control_id][col["Text"]].value == "badcharhere end"
+    long = rows[seed.long_id][col["Text"]].value
+    assert len(long) == EXCEL_MAX_CELL_CHARS and long.endswith(TRUNCATION_MARKER) and LONG_TEXT.startswith(long[:100])
+    # hyperlinks to the source; a javascript: URL is plain text, not a link
+    link_cell = rows[seed.formula_id][col["URL"]]
+    assert link_cell.hyperlink is not None and link_cell.hyperlink.target == "https://shop.example.com/p/h2"
+    xss = rows[seed.xss_id]
+    assert xss[col["URL"]].hyperlink is None and xss[col["URL"]].value == "javascript:window.__xss=1"
+    assert xss[col["Text"]].value == XSS_TEXT and xss[col["Sentiment"]].value == "negative"
+    assert "ACME Corp (ORG)" in xss[col["Entities"]].value and "Quality" in xss[col["Topics"]].value
+
+    summary = {r[0].value: [c.value for c in r[1:4]] for r in wb["Summary"].iter_rows() if r and r[0].value}
+    assert summary["Reviews"][0] == len(seed.reviews) and summary["Reviews"][1] is None  # no date range: no previous
+    assert summary["Average rating"][0] == pytest.approx(sum(r.rating for r in seed.reviews) / len(seed.reviews))
+
+    comp = list(wb["Top complaints"].iter_rows(values_only=True))
+    assert comp[0][:5] == ("Rank", "Theme", "Topic", "Reviews", "Share")
+    by_label = {r[1]: r for r in comp[1:] if r[1]}
+    assert by_label["Late delivery"][3] == len(seed.theme_ids["Late delivery"])
+    assert by_label["Late delivery"][6] == pytest.approx(4.5) and by_label["Late delivery"][7] == "▲"
+    assert "“<script>window.__xss=1</script>”" in by_label["Breaks quickly"][9]
+    broke = [c for c in wb["Top complaints"].iter_rows(min_row=2) if c[1].value == "Breaks quickly"][0]
+    assert broke[8].value == "<b>Units</b> fail =SUM(A1) early." and broke[8].data_type == "s"
+
+    topics = {r[0]: r for r in wb["Topics"].iter_rows(min_row=2, values_only=True)}
+    assert set(topics) == {"Delivery", "Quality", "Price"}
+    assert sum(r[4] for r in topics.values()) == sum(len(v) for v in seed.topics.values())
+    ents = {r[0]: r for r in wb["Entities"].iter_rows(min_row=2, values_only=True)}
+    assert ents["DHL"][1] == "ORG" and ents["DHL"][2] == sum("DHL" in r.text for r in seed.reviews)
+
+    runs = list(wb["Runs"].iter_rows(min_row=2, values_only=True))
+    assert [r[4] for r in runs] == ["ok", "partial"]
+    assert "TimeoutException" in runs[1][12] and runs[1][11] == 1
+
+    with zipfile.ZipFile(path) as z:
+        charts = [n for n in z.namelist() if n.startswith("xl/charts/chart")]
+        xml = "".join(z.read(n).decode() for n in charts)
+    assert len(charts) == 4  # sentiment over time, rating over time, topics by sentiment, rating distribution
+    assert len(re.findall(r"<(?:c:)?barChart>", xml)) == 3 and re.search(r"<(?:c:)?lineChart>", xml)
+    assert "Summary" in xml  # series reference the Summary sheet's data
+
+
+def test_report_follows_filters(seeded_sqlite, tmp_path):
+    store, seed, _ = seeded_sqlite
+    data = report_bytes(store, since=CURRENT[0], until=CURRENT[1], sentiments=["negative"], topics="delivery")
+    wb = load_workbook(io.BytesIO(data), read_only=True)
+    rows = list(wb["Reviews"].iter_rows(min_row=2, values_only=True))
+    expected = [r for r in seed.in_period(*CURRENT) if seed.sentiments[r.id] == "negative"
+                and any(t == "delivery" for t, _ in seed.topics[r.id])]
+    assert len(rows) == len(expected) > 0
+    assert all(r[2] == "negative" and "Delivery" in r[4] for r in rows)
+    summary = {r[0]: r for r in wb["Summary"].iter_rows(values_only=True) if r and r[0]}
+    assert summary["Reviews"][1] == len(expected) and summary["Reviews"][2] is not None  # previous period present
+    assert "sentiment: negative" in summary["Filters"][1]
+    wb.close()
+    # search with no match: a valid, empty report
+    empty = load_workbook(io.BytesIO(report_bytes(store, search="no such words anywhere")))
+    assert empty["Reviews"].max_row == 1
+    assert empty.sheetnames == SHEETS
+
+
+def test_report_path_must_be_xlsx(seeded_sqlite, tmp_path):
+    store, _, _ = seeded_sqlite
+    with pytest.raises(ValueError, match=r"\.xlsx"):
+        write_report(store, tmp_path / "report.csv")
+    with pytest.raises(ValueError, match="unknown sentiment"):
+        write_report(store, tmp_path / "r.xlsx", sentiments=["furious"])
+
+
+def test_report_on_empty_store(sqlite_store, tmp_path):
+    path = write_report(sqlite_store, tmp_path / "empty.xlsx")
+    wb = load_workbook(path)
+    assert wb.sheetnames == SHEETS
+    assert wb["Reviews"].max_row == 1
+    assert "No complaint themes" in wb["Top complaints"]["B2"].value
