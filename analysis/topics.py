@@ -199,7 +199,8 @@ def llm_sentiment(backend: Any, items: list[tuple[str, Topic | None]],
 _POS = {"good", "great", "excellent", "amazing", "love", "loved", "perfect", "best", "friendly", "nice",
         "delicious", "fast", "quick", "easy", "awesome", "fantastic", "helpful", "recommend", "wonderful",
         "beautiful", "fresh", "tasty", "happy", "comfortable", "reasonable", "affordable", "cheap", "worth",
-        "well", "pleasant", "attentive", "cozy", "sturdy", "reliable", "superb", "outstanding", "enjoyed"}
+        "well", "pleasant", "attentive", "cozy", "sturdy", "reliable", "superb", "outstanding", "enjoyed",
+        "fine", "decent", "solid", "glad", "satisfied"}
 _NEG = {"bad", "terrible", "awful", "horrible", "worst", "poor", "rude", "slow", "late", "broke", "broken",
         "never", "disappointed", "disappointing", "overpriced", "expensive", "cold", "dirty", "damaged",
         "defective", "useless", "waste", "wrong", "missing", "stopped", "crash", "crashes", "crashed", "fail",
