@@ -1,0 +1,157 @@
+"""Run the in-page extractor (extract.js) and turn its raw records into `Review`s.
+
+One `execute_script` call returns every review on the current page; `execute_async_script` fetches
+later pages inside the browser session (fetch() + DOMParser) and extracts them the same way.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from reviewlens.schema import Review
+
+from .normalize import MAX_TEXT, clean_text, parse_date, parse_rating
+from .siteconfig import SiteConfig
+
+log = logging.getLogger(__name__)
+
+_JS = Path(__file__).with_name("extract.js").read_text(encoding="utf-8")
+
+# Current page: reviews + the main document's HTTP status, in one round trip.
+EXTRACT_LIVE = _JS + """
+var nav = (performance.getEntriesByType && performance.getEntriesByType('navigation')[0]) || null;
+var res = extractReviews(document, arguments[0], location.href, arguments[1] || {});
+res.status = nav && nav.responseStatus ? nav.responseStatus : 0;
+res.url = location.href;
+return res;
+"""
+
+# Later pages fetched inside the browser: follows next links (or a page parameter) for up to
+# opts.max pages, honouring robots rules, the delay, same-origin only. Returns one item per page.
+FETCH_CHAIN = _JS + """
+var startUrl = arguments[0], cfg = arguments[1], opts = arguments[2], done = arguments[arguments.length - 1];
+function allowed(u) {
+  var rb = opts.robots;
+  if (!rb || rb.all === true) return true;
+  if (rb.all === false) return false;
+  var x = new URL(u), path = x.pathname + x.search;
+  for (var i = 0; i < rb.rules.length; i++) {
+    var rule = rb.rules[i];
+    if (rule[0] === '*' || path.indexOf(rule[0]) === 0) return rule[1];
+  }
+  return true;
+}
+function nextByParam(u) {
+  var x = new URL(u), p = opts.pageParam;
+  var cur = parseInt(x.searchParams.get(p.name) || String(p.start), 10);
+  x.searchParams.set(p.name, String(cur + p.step));
+  return x.href;
+}
+(async function () {
+  var out = [], url = startUrl;
+  for (var i = 0; i < opts.max; i++) {
+    if (i > 0 && opts.delayMs > 0) await new Promise(function (r) { setTimeout(r, opts.delayMs); });
+    var item = { url: url };
+    out.push(item);
+    try {
+      var ctl = new AbortController();
+      var timer = setTimeout(function () { ctl.abort(); }, opts.timeoutMs);
+      var resp = await fetch(url, { credentials: 'include', signal: ctl.signal, redirect: 'follow' });
+      var body = await resp.text();
+      clearTimeout(timer);
+      item.status = resp.status;
+      item.retryAfter = resp.headers.get('Retry-After');
+      item.finalUrl = resp.url;
+      if (resp.status !== 200) { item.html = body.slice(0, 2000000); break; }
+      var doc = new DOMParser().parseFromString(body, 'text/html');
+      var res = extractReviews(doc, cfg, resp.url, {});
+      for (var k in res) item[k] = res[k];
+      if (!res.reviews.length || res.problems.length) item.html = body;
+      if (!res.reviews.length) break;
+      var nxt = opts.pageParam ? nextByParam(resp.url) : (res.next && res.next.url) || null;
+      if (!nxt) break;
+      item.nextUrl = nxt;
+      if (new URL(nxt).origin !== location.origin || !allowed(nxt)) break;
+      url = nxt;
+    } catch (e) {
+      item.error = String((e && e.message) || e);
+      break;
+    }
+  }
+  done(out);
+})();
+"""
+
+COUNT_JS = "return document.querySelectorAll(arguments[0]).length;"
+SCROLL_JS = ("window.scrollTo(0, document.body.scrollHeight || document.documentElement.scrollHeight);"
+             "return document.querySelectorAll(arguments[0]).length;")
+VISIBLE_JS = ("var b = document.querySelector(arguments[0]); if (!b) return false;"
+              "var s = getComputedStyle(b); return s.display !== 'none' && s.visibility !== 'hidden' && !b.hidden;")
+
+
+def _short(value: Any, limit: int) -> str | None:
+    s = clean_text(value)
+    if s is None:
+        return None
+    s = " ".join(s.split())
+    return s[:limit] if len(s) > limit else s
+
+
+def build_reviews(raw: dict[str, Any], *, page_url: str, source: str, site: SiteConfig | None,
+                  today: date | None = None, skip: int = 0) -> tuple[list[Review], list[str]]:
+    """Reviews from the extractor's raw records, and the problems found (each naming the URL).
+
+    A record without text is skipped and reported; other missing fields become None (and a field
+    that a site config names but no review on the page has is reported as a possible layout change).
+    """
+    problems = [f"{p} at {page_url}" for p in raw.get("problems") or []]
+    records = raw.get("reviews") or []
+    fmt = site.date_format if site else None
+    scale = site.rating_scale if site else None
+    page_product = raw.get("product")
+    out: list[Review] = []
+    no_text: list[str] = []
+    missing: Counter[str] = Counter()
+    for i, r in enumerate(records):
+        for f in r.get("missing") or []:
+            missing[f] += 1
+        text = clean_text(r.get("text"))
+        if not text:
+            no_text.append(str(r.get("id") or f"#{skip + i + 1}"))
+            continue
+        extra: dict[str, Any] = {}
+        if len(text) > MAX_TEXT:
+            extra["truncated_from"] = len(text)
+            text = text[:MAX_TEXT]
+        rating = parse_rating(r.get("rating"), r.get("rating_best"), r.get("rating_worst"), scale)
+        if r.get("rating") not in (None, "") and rating is None:
+            missing["rating (unreadable: %r)" % (str(r.get("rating"))[:40],)] += 1
+        out.append(Review(
+            source=source, text=text,
+            product=_short(r.get("product") or page_product, 500),
+            url=r.get("url") or page_url,
+            author=_short(r.get("author"), 500),
+            rating=rating,
+            title=_short(r.get("title"), 1000),
+            date=parse_date(r.get("date"), fmt, today),
+            site_review_id=_short(r.get("id"), 300),
+            extra=extra,
+        ))
+    if no_text:
+        shown = ", ".join(no_text[:10]) + (" ..." if len(no_text) > 10 else "")
+        problems.append(f"{len(no_text)} review(s) skipped, missing field 'text' ({shown}) at {page_url}")
+    n = len(records)
+    for f, c in sorted(missing.items()):
+        if f == "text":
+            continue
+        if f.startswith("rating (unreadable"):
+            problems.append(f"{c} review(s) with an {f} at {page_url}")
+        elif c == n:
+            sel = (site.fields.get(f) or {}).get("selector") if site else None
+            problems.append(f"field '{f}' (selector {sel!r}) missing in all {n} reviews at {page_url}: "
+                            f"the page layout may have changed")
+    return out, problems

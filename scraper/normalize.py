@@ -1,0 +1,171 @@
+"""Normalise raw scraped values: ratings to 1..5 floats, dates to `datetime.date`, text to clean text."""
+
+from __future__ import annotations
+
+import logging
+import re
+import unicodedata
+from datetime import date, datetime, timedelta, timezone
+from typing import Any
+
+log = logging.getLogger(__name__)
+
+MAX_TEXT = 100_000  # longer review texts are cut (and flagged) so one review cannot bloat the store
+
+_NUM = r"(\d+(?:[.,]\d+)?)"
+_OUT_OF = re.compile(_NUM + r"\s*(?:out\s+of|of|/|von|sur|de|su|van|из)\s*" + _NUM, re.I)
+_PERCENT = re.compile(_NUM + r"\s*%")
+_FIRST_NUM = re.compile(_NUM)
+# C0 and C1 control characters except tab and newline, plus DEL; and ANSI escape sequences.
+_CONTROL = re.compile(r"\x1b\[[0-9;]*[A-Za-z]|[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
+
+
+def _to_float(s: str) -> float:
+    return float(s.replace(",", "."))
+
+
+def parse_rating(raw: Any, best: Any = None, worst: Any = None, scale: float | None = None) -> float | None:
+    """A rating on a 1..5 scale, or None when `raw` holds no usable number.
+
+    Understands numbers, "4.0 out of 5 stars", "Rated 4 out of 5", "8/10", "80%" (a star bar's
+    width), "4,5" and star counts. `best` (schema.org bestRating) or `scale` (a site config's
+    rating_scale) say what the top of the scale is; without either, 0..5 is assumed, and values
+    up to 10 or 100 are read as those scales.
+    """
+    if raw is None or isinstance(raw, bool):
+        return None
+    top: float | None = None
+    value: float | None = None
+    if isinstance(raw, (int, float)):
+        value = float(raw)
+    else:
+        s = str(raw).strip()
+        if not s:
+            return None
+        m = _OUT_OF.search(s)
+        if m:
+            value, top = _to_float(m.group(1)), _to_float(m.group(2))
+        elif (m := _PERCENT.search(s)):
+            value, top = _to_float(m.group(1)), 100.0
+        elif (m := _FIRST_NUM.search(s)):
+            value = _to_float(m.group(1))
+        elif set(s) <= set("★☆✩✪⭐ "):  # a row of star characters
+            value = float(s.count("★") + s.count("⭐"))
+        else:
+            return None
+    if top is None:
+        for candidate in (best, scale):
+            try:
+                if candidate is not None and float(candidate) > 0:
+                    top = float(candidate)
+                    break
+            except (TypeError, ValueError):
+                continue
+    if top is None:
+        top = 5.0 if value <= 5 else 10.0 if value <= 10 else 100.0
+    if value < 0 or value > top or top <= 0:
+        return None
+    rating = value / top * 5.0
+    if rating <= 0:
+        return None  # "0 stars" on a count-based widget means "no rating found"
+    return round(min(5.0, max(1.0, rating)), 2)
+
+
+_REL_UNITS = {"second": 1 / 86400, "minute": 1 / 1440, "hour": 1 / 24, "day": 1, "week": 7, "month": 30, "year": 365}
+_REL = re.compile(r"\b(\d+|an?|one)\s+(second|minute|hour|day|week|month|year)s?\s+ago\b", re.I)
+_ISO = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
+_FMT_TOKEN = {"%d": r"\d{1,2}", "%m": r"\d{1,2}", "%Y": r"\d{4}", "%y": r"\d{2}", "%B": r"[A-Za-z]+",
+              "%b": r"[A-Za-z]+\.?", "%H": r"\d{1,2}", "%M": r"\d{2}", "%S": r"\d{2}", "%e": r"\d{1,2}"}
+
+
+def _fmt_regex(fmt: str) -> re.Pattern[str]:
+    out = ""
+    i = 0
+    while i < len(fmt):
+        tok = fmt[i:i + 2]
+        if tok in _FMT_TOKEN:
+            out += _FMT_TOKEN[tok]
+            i += 2
+        else:
+            out += re.escape(fmt[i])
+            i += 1
+    return re.compile(out)
+
+
+def parse_date(raw: Any, fmt: str | None = None, today: date | None = None) -> date | None:
+    """A calendar date from ISO strings, epoch numbers, "2 weeks ago", "yesterday", "March 3, 2024",
+    "03/03/2024" (read with `fmt`, a strptime format, when the site's order is known), or None."""
+    if raw is None or raw == "":
+        return None
+    today = today or date.today()
+    if isinstance(raw, datetime):
+        return raw.date()
+    if isinstance(raw, date):
+        return raw
+    if isinstance(raw, (int, float)) and not isinstance(raw, bool):
+        ts = float(raw)
+        if ts > 1e11:  # milliseconds
+            ts /= 1000.0
+        try:
+            return datetime.fromtimestamp(ts, tz=timezone.utc).date()
+        except (OverflowError, OSError, ValueError):
+            return None
+    s = " ".join(str(raw).split())
+    if not s:
+        return None
+    m = _ISO.search(s)
+    if m:
+        try:
+            return date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+        except ValueError:
+            pass
+    low = s.lower()
+    if re.search(r"\btoday\b|\bjust now\b", low):
+        return today
+    if re.search(r"\byesterday\b", low):
+        return today - timedelta(days=1)
+    m = _REL.search(low)
+    if m:
+        n = 1 if m.group(1) in ("a", "an", "one") else int(m.group(1))
+        return today - timedelta(days=int(n * _REL_UNITS[m.group(2)]))
+    m = re.search(r"\blast (week|month|year)\b", low)
+    if m:
+        return today - timedelta(days=_REL_UNITS[m.group(1)])
+    if fmt:
+        try:
+            return datetime.strptime(s, fmt).date()
+        except ValueError:
+            pass
+        m = _fmt_regex(fmt).search(s)
+        if m:
+            try:
+                return datetime.strptime(m.group(0).rstrip("."), fmt.replace("%b.", "%b")).date()
+            except ValueError:
+                pass
+    try:
+        from dateutil import parser as du
+
+        dayfirst = bool(fmt and fmt.find("%d") != -1 and fmt.find("%d") < fmt.find("%m"))
+        return du.parse(s, fuzzy=True, dayfirst=dayfirst, default=datetime(today.year, 1, 1)).date()
+    except (ValueError, OverflowError, TypeError):
+        log.debug("unparseable date %r", s)
+        return None
+
+
+def clean_text(raw: Any, limit: int | None = None) -> str | None:
+    """Display-safe text: Unicode NFC, no control characters or ANSI escapes, tidy whitespace.
+
+    Kept verbatim otherwise (markup such as "<script>" stays literal text; nothing is interpreted).
+    Returns None for empty input.
+    """
+    if raw is None:
+        return None
+    s = unicodedata.normalize("NFC", str(raw))
+    s = s.replace("\r\n", "\n").replace("\r", "\n")
+    s = _CONTROL.sub("", s)
+    s = "\n".join(_SPACES.sub(" ", line).strip() for line in s.split("\n"))
+    s = re.sub(r"\n{3,}", "\n\n", s).strip()
+    if limit is not None and len(s) > limit:
+        s = s[:limit].rstrip()
+    return s or None

@@ -1,0 +1,166 @@
+"""Site configs: one small declarative TOML file per site (scraper/sites/*.toml).
+
+A config says where the reviews are on a site's pages (CSS selectors for the review block and its
+fields), how to read the rating and the date, and how to reach more reviews (next link, page URL
+parameter, "load more" button, infinite scroll). See scraper/sites/README.md for every key.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import logging
+import re
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable, Sequence
+from urllib.parse import urlsplit
+
+from .errors import SiteConfigError
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+log = logging.getLogger(__name__)
+
+SITES_DIR = Path(__file__).resolve().parent / "sites"
+FIELDS = ("text", "title", "author", "rating", "date", "id", "product", "url")
+FIELD_KEYS = {"selector", "attr", "style", "count", "regex", "scope", "inner_text", "fallback_page"}
+TOP_KEYS = {"name", "match", "best_effort", "description", "source", "review", "fields", "date_format",
+            "rating_scale", "wait_for", "cookie_banner", "next", "page_param", "page_start", "load_more",
+            "page_step", "infinite_scroll", "scroll_end", "scroll_wait", "fetch_in_page", "delay"}
+
+
+@dataclass
+class SiteConfig:
+    """One site's scraping recipe (see scraper/sites/README.md)."""
+
+    name: str
+    match: list[str] = field(default_factory=list)
+    best_effort: bool = False
+    description: str = ""
+    source: str | None = None            # Review.source; default: the config name
+    review: str | None = None            # CSS selector of one review block; None = zero-config extraction
+    fields: dict[str, dict[str, Any]] = field(default_factory=dict)
+    date_format: str | None = None       # strptime format, e.g. "%m/%d/%Y"
+    rating_scale: float | None = None    # top of the site's rating scale when the text does not say
+    wait_for: str | None = None          # CSS selector to wait for before extracting
+    cookie_banner: str | None = None     # CSS selector of the button that dismisses a cookie banner
+    next: str | None = None              # CSS selector of the "next page" link (or button)
+    page_param: str | None = None        # URL query parameter holding the page number
+    page_start: int = 1
+    page_step: int = 1                  # added per page (e.g. 10 for an offset parameter like ?start=)
+    load_more: str | None = None         # CSS selector of a "load more" button
+    infinite_scroll: bool = False
+    scroll_end: str | None = None        # CSS selector that appears when an infinite list is complete
+    scroll_wait: float = 3.0             # seconds to wait for more items after scrolling
+    fetch_in_page: bool = False          # later pages may be fetched with fetch() inside the browser
+    delay: float | None = None           # seconds between page loads; overrides the settings
+    path: str | None = None
+
+    @property
+    def source_name(self) -> str:
+        return self.source or self.name
+
+    def matches(self, url: str) -> bool:
+        return any(url_matches(p, url) for p in self.match)
+
+    def js_config(self) -> dict[str, Any] | None:
+        """What the in-page extractor needs (None = zero-config extraction)."""
+        if not self.review:
+            return {"next": self.next} if self.next else None
+        return {"review": self.review, "fields": self.fields, "next": self.next}
+
+
+def url_matches(pattern: str, url: str) -> bool:
+    """`pattern` is a glob over "host[:port]/path?query" (case-insensitive), or "re:REGEX" over the whole URL."""
+    if pattern.startswith("re:"):
+        return re.search(pattern[3:], url) is not None
+    parts = urlsplit(url)
+    target = (parts.netloc + (parts.path or "/") + (f"?{parts.query}" if parts.query else "")).lower()
+    pat = pattern.lower()
+    if "://" in pat:
+        pat = pat.split("://", 1)[1]
+    return fnmatch.fnmatchcase(target, pat) or fnmatch.fnmatchcase(target, pat.rstrip("/") + "/*") \
+        or fnmatch.fnmatchcase(target, pat + "?*")
+
+
+def _field(name: str, value: Any, where: str) -> dict[str, Any]:
+    if isinstance(value, str):
+        return {"selector": value}
+    if not isinstance(value, dict):
+        raise SiteConfigError(f"{where}: fields.{name} must be a CSS selector string or a table")
+    unknown = set(value) - FIELD_KEYS
+    if unknown:
+        raise SiteConfigError(f"{where}: fields.{name}: unknown key(s) {sorted(unknown)} (known: {sorted(FIELD_KEYS)})")
+    return dict(value)
+
+
+def parse_site(data: dict[str, Any], name: str, where: str) -> SiteConfig:
+    """Validate a config table and build the SiteConfig."""
+    unknown = set(data) - TOP_KEYS
+    if unknown:
+        raise SiteConfigError(f"{where}: unknown key(s) {sorted(unknown)} (known: {sorted(TOP_KEYS)})")
+    match = data.get("match", [])
+    if isinstance(match, str):
+        match = [match]
+    fields_raw = data.get("fields", {})
+    if not isinstance(fields_raw, dict):
+        raise SiteConfigError(f"{where}: [fields] must be a table")
+    bad = set(fields_raw) - set(FIELDS)
+    if bad:
+        raise SiteConfigError(f"{where}: unknown field(s) {sorted(bad)} (known: {', '.join(FIELDS)})")
+    fields = {k: _field(k, v, where) for k, v in fields_raw.items()}
+    if data.get("review") and "text" not in fields:
+        raise SiteConfigError(f"{where}: a config with `review` needs fields.text")
+    kwargs = {k: v for k, v in data.items() if k not in ("fields", "match", "name")}
+    try:
+        cfg = SiteConfig(name=str(data.get("name") or name), match=list(match), fields=fields, **kwargs)
+    except TypeError as e:  # pragma: no cover - guarded by TOP_KEYS
+        raise SiteConfigError(f"{where}: {e}") from e
+    cfg.path = where
+    return cfg
+
+
+def _site_files(extra_dirs: Iterable[str | Path] = ()) -> list[Path]:
+    files = sorted(SITES_DIR.glob("*.toml"))
+    for d in extra_dirs:
+        if d:
+            files.extend(sorted(Path(d).expanduser().glob("*.toml")))
+    return files
+
+
+def list_sites(extra_dirs: Sequence[str | Path] = ()) -> list[str]:
+    """Names of the bundled site configs (and those in `extra_dirs`)."""
+    return [p.stem for p in _site_files(extra_dirs)]
+
+
+def load_site(name_or_path: str | Path, extra_dirs: Sequence[str | Path] = ()) -> SiteConfig:
+    """A bundled config by name ("trustpilot"), or any TOML file by path."""
+    p = Path(name_or_path).expanduser()
+    if not (p.suffix == ".toml" and p.is_file()):
+        candidates = [f for f in _site_files(extra_dirs) if f.stem == str(name_or_path)]
+        if not candidates:
+            raise SiteConfigError(f"unknown site config '{name_or_path}': not a .toml file and not one of "
+                                  f"{', '.join(list_sites(extra_dirs))}")
+        p = candidates[-1]
+    try:
+        data = tomllib.loads(p.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as e:
+        raise SiteConfigError(f"{p}: not valid TOML: {e}") from e
+    return parse_site(data, p.stem, str(p))
+
+
+def find_site(url: str, extra_dirs: Sequence[str | Path] = ()) -> SiteConfig | None:
+    """The first config (extra dirs win over bundled ones) whose `match` fits the URL."""
+    for f in reversed(_site_files(extra_dirs)):
+        try:
+            cfg = load_site(f)
+        except SiteConfigError as e:
+            log.warning("skipping site config: %s", e)
+            continue
+        if cfg.matches(url):
+            return cfg
+    return None
