@@ -74,6 +74,15 @@ def build_parser() -> argparse.ArgumentParser:
         b.add_argument("--ignore-robots", action="store_true",
                        help="do not honour robots.txt (only for sites you own or may scrape)")
 
+    def model_opts(sp: argparse.ArgumentParser) -> None:
+        m = sp.add_argument_group("model")
+        m.add_argument("--model", help="packaged alias (qwen2.5-coder-0.5b, qwen2.5-coder-1.5b), Hugging Face id, "
+                                       "local folder or .gguf file")
+        m.add_argument("--llm-url", help="OpenAI-compatible server (vLLM, TGI, llama.cpp) instead of a local model")
+        m.add_argument("--precision", choices=["auto", "4bit", "8bit", "bf16", "fp32"],
+                       help="local model precision (default auto: 4-bit on a GPU)")
+        m.add_argument("--batch-size", type=_positive_int, help="reviews per batch (default 8)")
+
     sp = add("scrape", "collect the reviews at URLs and the pages after them",
              "Open each URL in headless Chromium, extract its reviews (schema.org JSON-LD / microdata and\n"
              "embedded page state with no configuration; a site config for the rest), follow pagination,\n"
@@ -138,6 +147,8 @@ def build_parser() -> argparse.ArgumentParser:
                     help="the schedule (default: ./schedule.toml)")
     sp.add_argument("--once", action="store_true", help="run every source that is due, then exit")
     sp.add_argument("--list", action="store_true", help="show the sources, their last run and whether they are due")
+    browser_opts(sp)
+    model_opts(sp)
 
     sp = add("demo", "the whole job on the bundled demo shop: scrape, analyze, report",
              "Start the bundled demo shop on 127.0.0.1, scrape all of it with Selenium, analyze the\n"
@@ -148,15 +159,6 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--serve", action="store_true", help="keep the demo shop running afterwards (Ctrl+C stops)")
     sp.add_argument("-o", "--output", type=Path, help="report file (default: data/reports/demo-report-<date>.xlsx)")
     browser_opts(sp)
-
-    def model_opts(sp: argparse.ArgumentParser) -> None:
-        m = sp.add_argument_group("model")
-        m.add_argument("--model", help="packaged alias (qwen2.5-coder-0.5b, qwen2.5-coder-1.5b), Hugging Face id, "
-                                       "local folder or .gguf file")
-        m.add_argument("--llm-url", help="OpenAI-compatible server (vLLM, TGI, llama.cpp) instead of a local model")
-        m.add_argument("--precision", choices=["auto", "4bit", "8bit", "bf16", "fp32"],
-                       help="local model precision (default auto: 4-bit on a GPU)")
-        m.add_argument("--batch-size", type=_positive_int, help="reviews per batch (default 8)")
 
     sp = add("analyze", "sentiment, complaint topics and entities for reviews not yet analyzed",
              "Analyze every review text that has no analysis for this model and prompt version yet\n"

@@ -90,17 +90,14 @@ def run_scrape(store: Store, settings: Settings, urls: Sequence[str], *, site: s
                          stop_check=None if full else stop_check, debug_dir=settings.debug_dir)
     try:
         for page in gen:
-            new, seen = store.upsert_reviews(page.reviews, run_id)
+            key = checkpoint_key(page.start_url or page.url)
+            state = {"next_url": page.next_url, "run_id": run_id} if page.next_url else None
+            new, seen = store.upsert_reviews(page.reviews, run_id, checkpoint=(key, state))
             errs = []
             if page.error:
                 errs.append({"url": page.url, "message": page.error, "debug_files": page.debug_files})
                 log.warning("%s: %s", page.url, page.error)
             store.update_run(run_id, pages=1, new=new, seen=seen, errors=errs)
-            key = checkpoint_key(page.start_url or page.url)
-            if page.next_url:
-                store.save_checkpoint(key, {"next_url": page.next_url, "run_id": run_id})
-            else:
-                store.clear_checkpoint(key)
             summary.pages += 1
             summary.reviews += len(page.reviews)
             summary.new += new

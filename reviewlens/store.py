@@ -221,17 +221,18 @@ class Store:
                 found.update(c.execute(sa.select(reviews.c.id).where(reviews.c.id.in_(chunk))).scalars())
         return found
 
-    def upsert_reviews(self, items: Sequence[Review], run_id: int | None = None) -> tuple[int, int]:
+    def upsert_reviews(self, items: Sequence[Review], run_id: int | None = None, *,
+                       checkpoint: tuple[str, dict | None] | None = None) -> tuple[int, int]:
         """Insert new reviews, refresh changed fields of known ones. Returns (new, already_seen).
 
-        One transaction: committed when this returns, so a crash afterwards loses nothing.
+        One transaction: committed when this returns, so a crash afterwards loses nothing. With
+        `checkpoint=(key, state)` the resume point is saved (state) or cleared (None) in the same
+        transaction, so the stored pages and the place to continue can never disagree.
         """
         unique: dict[str, Review] = {}
         for r in items:
             unique.setdefault(r.id, r)
-        if not unique:
-            return 0, 0
-        seen = self.known_ids(unique)
+        seen = self.known_ids(unique) if unique else set()
         rows = [self._review_row(r, run_id) for r in unique.values()]
         stmt = self._insert(reviews)
         stmt = stmt.on_conflict_do_update(
@@ -242,6 +243,12 @@ class Store:
         with self.engine.begin() as c:
             for i in range(0, len(rows), 500):
                 c.execute(stmt, rows[i:i + 500])
+            if checkpoint is not None:
+                key, state = checkpoint
+                c.execute(checkpoints.delete().where(checkpoints.c.key == key))
+                if state is not None:
+                    c.execute(checkpoints.insert().values(key=key, state=json.dumps(state, default=str),
+                                                          updated_at=_utcnow()))
         return len(unique) - len(seen), len(seen)
 
     def count_reviews(self) -> int:
