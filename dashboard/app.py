@@ -263,9 +263,17 @@ def overview_page(db: str, f: Filters, opts: Q.Options) -> None:
         st.altair_chart(charts.entities(ents), width="stretch")
 
 
+def _present(v: object) -> bool:
+    """False for None, NaN and empty strings (missing values come back from pandas as NaN)."""
+    if v is None or (isinstance(v, float) and math.isnan(v)):
+        return False
+    return v != ""
+
+
 def review_detail(row: pd.Series) -> None:
     """One review's full text with its entities highlighted; everything from the review is escaped."""
-    stars = "★" * int(round(row["rating"])) if pd.notna(row["rating"]) else "no rating"
+    row = row.map(lambda v: v if isinstance(v, list) or _present(v) else None)
+    stars = "★" * int(round(row["rating"])) if row["rating"] is not None else "no rating"
     meta = " · ".join(escape_html(x) for x in (row["date"] or "no date", stars, row["sentiment"] or "not analyzed",
                                                 row["source"], row["product"] or "") if x)
     url = safe_url(row["url"])

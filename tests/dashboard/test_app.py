@@ -1,0 +1,209 @@
+"""The Streamlit app's logic, page by page, with streamlit.testing.v1.AppTest on a real SQLite store."""
+
+from __future__ import annotations
+
+import html
+import json
+
+import pandas as pd
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from dashboard import APP_PATH
+from reviewlens.store import Store
+
+from dash_seed import CURRENT, PREVIOUS, seeded_sqlite  # noqa: F401  (fixture)
+
+pytestmark = pytest.mark.timeout(120)
+
+
+def _app(monkeypatch, db: str, **env: str) -> AppTest:
+    monkeypatch.setenv("REVIEWLENS_DB", db)
+    for k, v in env.items():
+        monkeypatch.setenv(k, v)
+    at = AppTest.from_file(str(APP_PATH), default_timeout=60)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def _metrics(at: AppTest) -> dict[str, tuple[str, str | None]]:
+    return {m.label: (m.value, m.delta) for m in at.metric}
+
+
+def _all_markdown(at: AppTest) -> str:
+    return "\n".join(m.value for m in at.markdown)
+
+
+def test_empty_store_says_how_to_collect(monkeypatch, tmp_path):
+    db = str(tmp_path / "empty.db")
+    Store(db).close()
+    at = _app(monkeypatch, db)
+    text = " ".join(i.value for i in at.info)
+    assert "reviewlens scrape URL" in text and "reviewlens demo" in text
+    assert not at.metric
+
+
+def test_overview_numbers_charts_and_complaints(monkeypatch, seeded_sqlite):
+    store, seed, db = seeded_sqlite
+    at = _app(monkeypatch, db)
+    cur, prev = seed.in_period(*CURRENT), seed.in_period(*PREVIOUS)
+    m = _metrics(at)
+    assert m["Reviews"] == (f"{len(cur):,}", f"{len(cur) - len(prev):+,}")
+    avg = sum(r.rating for r in cur) / len(cur)
+    assert m["Average rating"][0] == f"{avg:.2f} ★"
+    assert m["Average rating"][1] == f"{avg - 5.0:+.2f}"  # the previous period is all 5-star
+    neg = sum(seed.sentiments[r.id] == "negative" for r in cur)
+    pos = sum(seed.sentiments[r.id] == "positive" for r in cur)
+    assert m["Share negative"][0] == f"{100 * neg / len(cur):.1f}%"
+    assert m["Net sentiment"] == (f"{100 * (pos - neg) / len(cur):+.1f}", f"{100 * (pos - neg) / len(cur) - 100:+.1f} pp")
+
+    specs = [json.loads(c.proto.spec) for c in at.get("vega_lite_chart")]
+    titles = json.dumps(specs)
+    assert len(specs) == 5
+    for t in ("Sentiment per week", "Average rating and net sentiment", "Topics by sentiment",
+              "Rating distribution", "Most-mentioned entities"):
+        assert t in titles, t
+
+    labels = [e.label for e in at.expander]
+    late = len([i for i in seed.theme_ids["Late delivery"] if i in {r.id for r in cur}])
+    assert any(lbl.startswith("Late delivery") or "Late delivery —" in lbl for lbl in labels)
+    assert any(f"Late delivery — {late} reviews" in lbl and "▲ +4.5 pp" in lbl for lbl in labels), labels
+    assert any("Breaks quickly" in lbl and "▼ -2.0 pp" in lbl for lbl in labels)
+    md = _all_markdown(at)
+    assert "Parcels arrive after the promised date" in html.unescape(md)
+    # hostile quote and summary are escaped; the javascript: quote URL is not linked
+    assert "&lt;script&gt;window" in md and "<script>" not in md
+    assert "&lt;b&gt;Units&lt;&#47;b&gt;" in md or "&lt;b&gt;Units&lt;/b&gt;" in md
+    assert "javascript" not in md.replace("javascript&#58;", "")  # never as a link target
+    assert 'href="https://shop.example.com/p/1#r"' in html.unescape(md)
+    assert at.get("download_button"), "the Excel download button is missing"
+
+
+def test_filters_change_every_number(monkeypatch, seeded_sqlite):
+    store, seed, db = seeded_sqlite
+    at = _app(monkeypatch, db)
+    before = _metrics(at)["Reviews"][0]
+    at.sidebar.multiselect(key="f_sentiments").select("negative").run()
+    cur = seed.in_period(*CURRENT)
+    negs = [r for r in cur if seed.sentiments[r.id] == "negative"]
+    m = _metrics(at)
+    assert m["Reviews"][0] == f"{len(negs):,}" != before
+    assert m["Share negative"][0] == "100.0%"
+    # the complaint counts are recounted within the filter
+    labels = [e.label for e in at.expander]
+    broke = len(set(seed.theme_ids["Breaks quickly"]) & {r.id for r in negs})
+    assert any(f"Breaks quickly — {broke} reviews" in lbl for lbl in labels), labels
+
+    at.sidebar.multiselect(key="f_sentiments").unselect("negative").run()
+    at.sidebar.selectbox(key="f_period").set_value("All time").run()
+    value, delta = _metrics(at)["Reviews"]
+    assert value == f"{len(seed.reviews):,}" and not delta  # nothing before all time to compare with
+    at.sidebar.multiselect(key="f_sources").select("forum.example.org").run()
+    assert _metrics(at)["Reviews"][0] == str(sum(r.source == "forum.example.org" for r in seed.reviews))
+    at.sidebar.multiselect(key="f_sources").unselect("forum.example.org").run()
+    at.sidebar.multiselect(key="f_topics").select("price").run()
+    assert _metrics(at)["Reviews"][0] == str(sum(any(t == "price" for t, _ in seed.topics[r.id])
+                                                 for r in seed.reviews))
+    at.sidebar.multiselect(key="f_topics").unselect("price").run()
+    at.sidebar.slider(key="f_rating").set_value((4.0, 5.0)).run()
+    assert _metrics(at)["Reviews"][0] == str(sum(r.rating >= 4 for r in seed.reviews))
+    at.sidebar.slider(key="f_rating").set_value((1.0, 5.0)).run()
+    at.sidebar.text_input(key="f_search").input("arrived late").run()
+    assert _metrics(at)["Reviews"][0] == str(sum("arrived late" in r.text for r in seed.reviews))
+    at.sidebar.text_input(key="f_search").input("zzz no match").run()
+    assert _metrics(at)["Reviews"][0] == "0"
+    assert any("No reviews match" in w.value for w in at.warning)
+    assert not at.exception
+
+
+def test_complaint_click_through_to_explorer(monkeypatch, seeded_sqlite):
+    store, seed, db = seeded_sqlite
+    at = _app(monkeypatch, db)
+    btn = next(b for b in at.button if b.key and b.key.startswith("theme_btn_") and "reviews" in b.label
+               and b.key == "theme_btn_2")
+    btn.click().run()
+    assert not at.exception
+    assert at.session_state["page"] == "Reviews"
+    assert at.selectbox(key="theme").value == "Breaks quickly"
+    in_period = {r.id for r in seed.in_period(*CURRENT)}
+    expected = set(seed.theme_ids["Breaks quickly"]) & in_period
+    table = at.dataframe[0].value
+    assert len(table) == len(expected)
+    assert any(f"{len(expected)} reviews match" in c.value for c in at.caption)
+    at.selectbox(key="theme").set_value("All reviews").run()
+    assert len(at.dataframe[0].value) == min(50, len(in_period))
+
+
+def test_explorer_table_detail_and_pagination(monkeypatch, seeded_sqlite):
+    store, seed, db = seeded_sqlite
+    at = _app(monkeypatch, db)
+    at.sidebar.selectbox(key="f_period").set_value("All time").run()
+    at.sidebar.radio(key="page").set_value("Reviews").run()
+    assert not at.exception
+    df = at.dataframe[0].value
+    assert len(df) == min(50, len(seed.reviews))
+    assert list(df.columns)[:6] == ["date", "rating", "sentiment", "topics", "entities", "text"]
+    first = df.iloc[0]
+    assert first["text"].startswith("Nice <script>")  # shown as data in the grid, not as HTML
+    assert pd.isna(first["link"])  # javascript: URL dropped
+    assert df["link"].dropna().str.startswith("https://").all()
+    assert "Quality (−)" in first["topics"] and "ACME Corp (ORG)" in first["entities"]
+    # the detail view: escaped text with the entity highlighted
+    detail = next(m.value for m in at.markdown if 'class="rl-review"' in m.value)
+    assert "<script" not in detail and "<img" not in detail and "onerror=" not in detail.replace("onerror&#61;", "")
+    assert "&lt;script&gt;window" in detail and "<script>window.__xss=1</script>" in html.unescape(detail)
+    assert '<mark class="ent ent-org" title="ORG">ACME Corp<sup>ORG</sup></mark>' in detail
+    assert "&lt;b&gt;mallory&lt;/b&gt;" in detail
+    # pick another review for the detail view
+    at.selectbox(key="detail_pick").set_value(4).run()
+    detail = next(m.value for m in at.markdown if 'class="rl-review"' in m.value)
+    assert df.iloc[4]["text"].startswith("Review number 0:")
+    assert detail.count("<mark") == 3 and "Review number 0" in html.unescape(detail)
+    assert ">DHL<sup>ORG</sup></mark>" in detail and ">Berlin<sup>LOCATION</sup></mark>" in detail
+    at.selectbox(key="detail_pick").set_value(2).run()  # a review without a title or entities
+    detail = next(m.value for m in at.markdown if 'class="rl-review"' in m.value)
+    assert "<strong>" not in detail and "nan" not in detail and "<mark" not in detail
+    # pagination in SQL: 25 per page, page 2 holds the rest
+    at.selectbox(key="page_size").set_value(25).run()
+    page1 = at.dataframe[0].value
+    at.number_input(key="explorer_page").set_value(2).run()
+    page2 = at.dataframe[0].value
+    assert len(page1) == 25 and len(page2) == len(seed.reviews) - 25
+    assert not set(page1["text"]) & set(page2["text"])
+    # a filter change sends the explorer back to page 1
+    at.sidebar.multiselect(key="f_sentiments").select("positive").run()
+    assert at.number_input(key="explorer_page").value == 1
+
+
+def test_runs_page_and_schedule(monkeypatch, seeded_sqlite, tmp_path):
+    store, seed, db = seeded_sqlite
+    sched = tmp_path / "schedule.toml"
+    sched.write_text('[[sources]]\nname = "Kettle"\nurl = "https://shop.example.com/p/kettle"\nevery = "6h"\n\n'
+                     '[[sources]]\nname = "Forum"\nurls = ["https://forum.example.org/t/1"]\ncron = "0 6 * * 1"\n',
+                     encoding="utf-8")
+    at = _app(monkeypatch, db, REVIEWLENS_SCHEDULE_FILE=str(sched))
+    at.sidebar.radio(key="page").set_value("Runs").run()
+    assert not at.exception
+    runs, errors, schedule = (d.value for d in at.dataframe)
+    assert list(runs["status"]) == ["ok", "partial"] and list(runs["error_count"]) == [0, 1]
+    assert "TimeoutException" in errors.iloc[0]["message"]
+    assert list(schedule["name"]) == ["Kettle", "Forum"]
+    assert list(schedule["schedule"]) == ["every 6h", "cron 0 6 * * 1"]
+    assert schedule.iloc[0]["next due"] is not None and not (schedule.iloc[0]["next due"] != schedule.iloc[0]["next due"])
+    # a broken schedule file is reported, not a crash
+    sched.write_text("[[sources]\n", encoding="utf-8")
+    at.run()
+    assert not at.exception and any("not valid TOML" in e.value for e in at.error)
+
+
+def test_query_param_opens_a_page_and_bad_db_is_reported(monkeypatch, seeded_sqlite, tmp_path):
+    store, seed, db = seeded_sqlite
+    monkeypatch.setenv("REVIEWLENS_DB", db)
+    at = AppTest.from_file(str(APP_PATH), default_timeout=60)
+    at.query_params["page"] = "Runs"
+    at.run()
+    assert at.session_state["page"] == "Runs" and not at.exception
+    monkeypatch.setenv("REVIEWLENS_DB", "postgresql://nobody@127.0.0.1:1/none")
+    bad = AppTest.from_file(str(APP_PATH), default_timeout=60).run()
+    assert not bad.exception and any("Cannot open the review database" in e.value for e in bad.error)
