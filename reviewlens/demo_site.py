@@ -150,7 +150,7 @@ class Shop:
         for r in items:
             title = f'<h4 itemprop="name">{_esc(r["title"])}</h4>' if r["title"] else ""
             cards.append(
-                f'<div itemprop="review" itemscope itemtype="https://schema.org/Review" id="review-{_esc(r["id"])}">'
+                f'<div itemprop="review" itemscope itemtype="https://schema.org/Review" id="review-{_esc(r["id"])}" data-review-id="{_esc(r["id"])}">'
                 f'{title}<div itemprop="reviewRating" itemscope itemtype="https://schema.org/Rating">'
                 f'<meta itemprop="worstRating" content="1"><span itemprop="ratingValue">{r["rating"]:g}</span>/'
                 f'<span itemprop="bestRating">5</span></div>'

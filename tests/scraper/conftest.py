@@ -1,0 +1,70 @@
+"""Fixtures for the scraper tests: the demo shop (once per session), quick scraper settings, a tiny
+programmable HTTP server for robots/retry/error cases, and the demo shop's ground truth."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+
+# tests/scraper is on sys.path (pytest's rootdir import mode) and would shadow the `scraper` package
+# as a namespace package: put the repository root first so the real package wins.
+_ROOT = str(Path(__file__).resolve().parents[2])
+if _ROOT not in sys.path:
+    sys.path.insert(0, _ROOT)
+if "scraper" in sys.modules and getattr(sys.modules["scraper"], "__file__", None) is None:
+    del sys.modules["scraper"]  # a namespace package picked up before this ran
+
+import pytest
+
+from reviewlens.config import ScraperSettings
+from reviewlens.demo_site import default_root, start_demo_site
+from scraper_helpers import LocalSite
+
+os.environ.setdefault("SE_OFFLINE", "true")
+os.environ.setdefault("SE_AVOID_STATS", "true")
+
+if not (os.path.isfile("/usr/bin/chromium") and os.path.isfile("/usr/bin/chromedriver")):
+    pytest.skip("Chromium is not installed: apt-get install chromium chromium-driver", allow_module_level=True)
+
+
+@pytest.fixture(scope="session")
+def demo_site():
+    base, stop = start_demo_site()
+    yield base
+    stop()
+
+
+@pytest.fixture(scope="session")
+def truth() -> dict:
+    """reviews.json: products and reviews (with their ground truth) keyed by id."""
+    data = json.loads((default_root() / "reviews.json").read_text(encoding="utf-8"))
+    data["by_id"] = {r["id"]: r for r in data["reviews"]}
+    return data
+
+
+@pytest.fixture
+def settings() -> ScraperSettings:
+    return ScraperSettings(delay=0.0, timeout=10.0, retries=2, max_pages=50)
+
+
+@pytest.fixture
+def server():
+    s = LocalSite()
+    yield s
+    s.close()
+
+
+@pytest.fixture(scope="session")
+def shop_scrape(demo_site, tmp_path_factory):
+    """The whole demo shop scraped once with one browser: (pages, seconds)."""
+    import time
+
+    from reviewlens.demo_site import demo_urls
+    from scraper import scrape
+
+    t0 = time.monotonic()
+    pages = list(scrape(demo_urls(demo_site), ScraperSettings(delay=0.0, timeout=10.0, retries=1),
+                        debug_dir=tmp_path_factory.mktemp("debug")))
+    return pages, time.monotonic() - t0

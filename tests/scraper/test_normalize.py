@@ -1,0 +1,124 @@
+"""Normalisation and site-config parsing: pure functions, no browser."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from scraper import SiteConfigError, clean_text, list_sites, load_site, parse_date, parse_rating
+from scraper.engine import next_page_url, retry_after_seconds
+from scraper.siteconfig import find_site, parse_site, url_matches
+
+TODAY = date(2026, 11, 22)
+
+
+@pytest.mark.parametrize("raw, kwargs, expected", [
+    ("4.0 out of 5 stars", {}, 4.0),
+    ("Rated 3 out of 5", {}, 3.0),
+    ("8/10", {}, 4.0),
+    ("8 von 10 Sternen", {}, 4.0),
+    ("width: 80%", {}, 4.0),
+    ("80%", {}, 4.0),
+    ("4,5", {}, 4.5),
+    (4, {}, 4.0),
+    ("4", {"best": 5}, 4.0),
+    (9, {"best": 10}, 4.5),
+    ("9.0", {"scale": 10}, 4.5),
+    (9, {}, 4.5),               # above 5 without a scale: read as out of 10
+    (85, {}, 4.25),             # above 10: out of 100
+    (3, {"best": "5", "worst": "1"}, 3.0),
+    ("★★★☆☆", {}, 3.0),
+    (0, {}, None),              # no filled stars = no rating found
+    ("", {}, None),
+    (None, {}, None),
+    ("great!", {}, None),
+    ("6 out of 5", {}, None),   # impossible
+    (True, {}, None),
+])
+def test_parse_rating(raw, kwargs, expected):
+    assert parse_rating(raw, **kwargs) == expected
+
+
+@pytest.mark.parametrize("raw, fmt, expected", [
+    ("2026-03-03", None, date(2026, 3, 3)),
+    ("2026-03-03T09:30:00.000Z", None, date(2026, 3, 3)),
+    ("March 3, 2026", None, date(2026, 3, 3)),
+    ("Reviewed on March 3, 2026", "%B %d, %Y", date(2026, 3, 3)),
+    ("Reviewed in the United States on March 3, 2024", "%B %d, %Y", date(2024, 3, 3)),
+    ("03/04/2026", "%m/%d/%Y", date(2026, 3, 4)),
+    ("03/04/2026", "%d/%m/%Y", date(2026, 4, 3)),
+    ("Nov 3, 2026", "%b %d, %Y", date(2026, 11, 3)),
+    ("3 March 2024", "%d %B %Y", date(2024, 3, 3)),
+    ("2 weeks ago", None, date(2026, 11, 8)),
+    ("3 days ago", None, date(2026, 11, 19)),
+    ("a month ago", None, date(2026, 10, 23)),
+    ("yesterday", None, date(2026, 11, 21)),
+    ("today", None, TODAY),
+    (1767225600, None, date(2026, 1, 1)),        # epoch seconds
+    (1767225600000, None, date(2026, 1, 1)),     # epoch milliseconds
+    ("", None, None),
+    (None, None, None),
+    ("not a date", None, None),
+])
+def test_parse_date(raw, fmt, expected):
+    assert parse_date(raw, fmt, today=TODAY) == expected
+
+
+def test_clean_text_strips_controls_keeps_content():
+    raw = "The hinge\x00 broke\x1b[31m after\x08 a week.\x7f  Packaging\x0b was\x0c crushed.\r\n\r\n\r\nEnd"
+    assert clean_text(raw) == "The hinge broke after a week. Packaging was crushed.\n\nEnd"
+    # markup, formulas, emoji and other scripts stay literal text
+    for s in ("<script>alert(1)</script> x", '=HYPERLINK("http://evil.example","click")', "😡😡 👎", "Zu klein für mich"):
+        assert clean_text(s) == s
+    assert clean_text("   \x07 ") is None
+    assert clean_text("e\u0301") == "é"  # NFC
+
+
+def test_next_page_url():
+    assert next_page_url("http://h/p", "page") == "http://h/p?page=2"
+    assert next_page_url("http://h/p?page=2&sort=new", "page") == "http://h/p?sort=new&page=3"
+    assert next_page_url("http://h/p", "start", start=0, step=10) == "http://h/p?start=10"
+
+
+def test_retry_after():
+    assert retry_after_seconds("3") == 3.0
+    assert retry_after_seconds(None) is None
+    assert retry_after_seconds("Wed, 21 Oct 2015 07:28:00 GMT") == 0.0  # in the past
+    assert retry_after_seconds("soon") is None
+
+
+def test_bundled_configs_load_and_match():
+    names = list_sites()
+    assert {"trustpilot", "amazon", "yelp", "booking", "demo-static", "demo-js", "demo-load-more",
+            "demo-scroll"} <= set(names)
+    for n in names:
+        cfg = load_site(n)
+        assert cfg.name == n and cfg.match, n
+        if n in ("trustpilot", "amazon", "yelp", "booking"):
+            assert cfg.best_effort
+    assert find_site("https://www.trustpilot.com/review/example.com").name == "trustpilot"
+    assert find_site("https://www.amazon.de/product-reviews/B000123").name == "amazon"
+    assert find_site("http://127.0.0.1:8765/js/shellguard-phone-case?page=2").name == "demo-js"
+    assert find_site("http://127.0.0.1:8765/jsonld/x") is None
+    assert url_matches("re:^https://x\\.com/r/\\d+$", "https://x.com/r/12")
+
+
+def test_config_validation_errors(tmp_path):
+    with pytest.raises(SiteConfigError, match="unknown key"):
+        parse_site({"review": ".r", "fields": {"text": ".t"}, "nxet": "a"}, "x", "x.toml")
+    with pytest.raises(SiteConfigError, match="needs fields.text"):
+        parse_site({"review": ".r", "fields": {"title": ".t"}}, "x", "x.toml")
+    with pytest.raises(SiteConfigError, match="unknown field"):
+        parse_site({"review": ".r", "fields": {"text": ".t", "stars": ".s"}}, "x", "x.toml")
+    bad = tmp_path / "bad.toml"
+    bad.write_text("review = [", encoding="utf-8")
+    with pytest.raises(SiteConfigError, match="not valid TOML"):
+        load_site(str(bad))
+    with pytest.raises(SiteConfigError, match="unknown site config 'nope'"):
+        load_site("nope")
+    own = tmp_path / "mysite.toml"
+    own.write_text('match = "shop.example/*"\nreview = ".r"\n[fields]\ntext = ".t"\n', encoding="utf-8")
+    assert load_site(str(own)).name == "mysite"
+    assert "mysite" in list_sites([tmp_path])
+    assert find_site("http://shop.example/p/1", [tmp_path]).name == "mysite"
