@@ -302,6 +302,9 @@ class Walker:
                         return
                     item_url = item.get("finalUrl") or item.get("url")
                     status = int(item.get("status") or 0)
+                    if site and site.page_param and (status in (404, 410) or (status == 200 and not item.get("reviews"))):
+                        log.info("%s: HTTP %s, no reviews: past the last page", item_url, status)
+                        return
                     if item.get("error") or status != 200:
                         why = item.get("error") or f"HTTP {status}"
                         if status and status not in RETRY_STATUSES:
@@ -348,6 +351,11 @@ class Walker:
             if not decided and error is None and raw is not None:
                 site, decided = site_now, True
             if self.cancel.is_set():
+                return
+            past_end = pages > 0 and site is not None and site.page_param and (
+                (error or "").startswith(("HTTP 404", "HTTP 410")) or (raw is not None and not error and not raw.get("reviews")))
+            if past_end:
+                log.info("%s: no reviews: past the last page", url)
                 return
             if error:
                 pages += 1

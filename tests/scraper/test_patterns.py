@@ -1,0 +1,123 @@
+"""Site configs against the demo shop: zero-config vs config, page parameter vs next link, fetched vs
+navigated pages, the cookie banner, resume and page limits."""
+
+from __future__ import annotations
+
+import pytest
+
+from scraper import ScrapeError, load_site, scrape
+from scraper.siteconfig import SiteConfig
+
+
+def _ids(pages):
+    return [r.site_review_id for p in pages for r in p.reviews]
+
+
+def _variant(name: str, **changes) -> SiteConfig:
+    cfg = load_site(name)
+    for k, v in changes.items():
+        setattr(cfg, k, v)
+    return cfg
+
+
+def test_page_param_config_from_a_toml_file(demo_site, settings, truth, tmp_path):
+    """A new site is one small TOML file; here pagination by ?page=N instead of the next link."""
+    toml = tmp_path / "my-shop.toml"
+    toml.write_text("""
+match = "127.0.0.1:*/static/*"
+review = ".review"
+page_param = "page"
+fetch_in_page = true
+[fields]
+text = ".text"
+rating = ".rating"
+date = ".date"
+id = { attr = "data-review-id" }
+""", encoding="utf-8")
+    pages = list(scrape([demo_site + "/static/aurora-headphones"], settings, site=str(toml)))
+    want = [r["id"] for r in truth["reviews"] if r["product"] == "aurora-headphones"]
+    assert _ids(pages) == want
+    assert pages[1].url.endswith("?page=2") and pages[0].next_url.endswith("?page=2")
+    assert {r.source for p in pages for r in p.reviews} == {"my-shop"}
+    assert all(p.error is None for p in pages)
+
+
+def test_fetched_pages_equal_navigated_pages(demo_site, settings):
+    url = demo_site + "/static/aurora-headphones"
+    fetched = list(scrape([url], settings, site="demo-static"))
+    navigated = list(scrape([url], settings, site=_variant("demo-static", fetch_in_page=False)))
+    assert [r.to_dict() | {"scraped_at": None} for p in fetched for r in p.reviews] == \
+           [r.to_dict() | {"scraped_at": None} for p in navigated for r in p.reviews]
+    assert [p.url for p in fetched] == [p.url for p in navigated]
+
+
+def test_zero_config_vs_explicit_config_same_reviews(demo_site, settings):
+    """Auto mode finds demo-static by its `match`; naming the config gives the same result."""
+    url = demo_site + "/static/aurora-headphones"
+    auto = list(scrape([url], settings, max_pages=2))
+    named = list(scrape([url], settings, site="demo-static", max_pages=2))
+    assert _ids(auto) == _ids(named) and len(_ids(auto)) == 20
+    assert {p.strategy for p in auto} == {"config"}
+
+
+def test_zero_config_only_page_without_match_reports(demo_site, settings, tmp_path):
+    """The product index has no reviews and no config matches: a clear error with debug files."""
+    pages = list(scrape([demo_site + "/"], settings, debug_dir=tmp_path))
+    assert len(pages) == 1 and not pages[0].reviews
+    assert "no reviews found at " + demo_site + "/" in pages[0].error
+    assert "JSON-LD, microdata and embedded page state" in pages[0].error
+    assert any(f.endswith(".png") for f in pages[0].debug_files)
+    assert any(f.endswith(".html") for f in pages[0].debug_files)
+
+
+def test_max_pages_and_resume(demo_site, settings, truth):
+    url = demo_site + "/jsonld/brewmaster-coffee-maker"
+    first = list(scrape([url], settings, max_pages=2))
+    assert len(first) == 2 and first[-1].next_url.endswith("page=3")
+    rest = list(scrape([url], settings, resume={url: first[-1].next_url}))
+    assert rest[0].url.endswith("page=3") and all(p.start_url == url for p in rest)
+    want = [r["id"] for r in truth["reviews"] if r["product"] == "brewmaster-coffee-maker"]
+    assert _ids(first) + _ids(rest) == want
+
+
+def test_cookie_banner_must_be_dismissed_for_load_more(demo_site, settings, tmp_path):
+    url = demo_site + "/load-more/vortex-blender"
+    pages = list(scrape([url], settings, site=_variant("demo-load-more", cookie_banner=None), debug_dir=tmp_path))
+    assert len(pages) == 2 and len(pages[0].reviews) == 10  # the first batch renders under the banner
+    assert "another element covers it" in pages[1].error and url in pages[1].error
+    assert pages[1].debug_files
+    ok = list(scrape([url], settings, site="demo-load-more", max_pages=3))
+    assert [len(p.reviews) for p in ok] == [10, 10, 10] and not any(p.error for p in ok)
+
+
+def test_cookie_banner_locks_infinite_scroll(demo_site, settings):
+    url = demo_site + "/scroll/pulse-smartwatch"
+    cfg = _variant("demo-scroll", cookie_banner=None, scroll_wait=1.5)
+    pages = list(scrape([url], settings, site=cfg))
+    assert len(pages[0].reviews) == 10
+    assert "stopped after 10 reviews without reaching the end marker" in pages[-1].error
+
+
+def test_js_rendered_page_needs_the_wait(demo_site, settings):
+    """Without wait_for the extractor runs before the reviews exist: reported, not silently empty."""
+    url = demo_site + "/js/shellguard-phone-case"
+    pages = list(scrape([url], settings, site=_variant("demo-js", wait_for=None, cookie_banner=None)))
+    assert pages[0].reviews == [] and "no reviews found at" in pages[0].error
+    good = list(scrape([url], settings, max_pages=2))
+    assert [len(p.reviews) for p in good] == [10, 10] and good[1].url.endswith("?page=2")
+
+
+def test_stop_check_stops_paginating(demo_site, settings):
+    seen: list[int] = []
+
+    def stop_check(reviews):
+        seen.append(len(reviews))
+        return len(seen) == 2  # "the second page was already known"
+
+    pages = list(scrape([demo_site + "/microdata/stride-running-shoes"], settings, stop_check=stop_check))
+    assert len(pages) == 2 and seen == [10, 10] and pages[-1].next_url is None
+
+
+def test_unknown_site_is_a_clear_error(demo_site, settings):
+    with pytest.raises(ScrapeError, match="unknown site config 'nope'"):
+        list(scrape([demo_site + "/"], settings, site="nope"))
