@@ -80,6 +80,8 @@ analyses = sa.Table(
     sa.Column("entities", sa.Text, default="[]"),
     sa.Column("analyzed_at", sa.DateTime(timezone=True)),
     sa.Column("is_current", sa.Boolean, nullable=False, default=True, index=True),
+    # Covering index for joining each review to its current analysis's sentiment (dashboard aggregates).
+    sa.Index("ix_analyses_current", "content_hash", "is_current", "sentiment"),
 )
 
 # Flattened views of the *current* analysis of each text, for aggregation in the database.
@@ -100,6 +102,7 @@ review_entities = sa.Table(
     sa.Column("start", sa.Integer, nullable=False),
     sa.Column("end", sa.Integer, nullable=False),
     sa.Index("ix_review_entities_text", "type", "text"),
+    sa.Index("ix_review_entities_hash_text", "content_hash", "type", "text"),  # covering, for entity counts
 )
 
 complaint_themes = sa.Table(
