@@ -53,7 +53,7 @@ def make_driver(settings: ScraperSettings) -> WebDriver:
         try:
             driver = webdriver.Remote(command_executor=settings.grid_url,
                                       options=chrome_options(settings, local=False))
-        except (WebDriverException, OSError, ValueError) as e:
+        except Exception as e:  # noqa: BLE001 - urllib3, socket and WebDriver errors all mean "no browser"
             raise ScrapeError(f"cannot start a browser on the remote WebDriver / Selenium Grid at "
                               f"{settings.grid_url}: {str(e).strip().splitlines()[0] if str(e).strip() else e!r}. "
                               f"Check that the Grid is running and reachable (grid_url / REVIEWLENS_GRID_URL).") from e

@@ -1,0 +1,124 @@
+"""Politeness and failure handling against a local test server: robots.txt, retries with backoff and
+Retry-After, malformed pages, missing fields, a browser that cannot start."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+
+from reviewlens.config import ScraperSettings
+from scraper import ScrapeError, scrape
+from scraper_helpers import jsonld_page
+
+
+def _reviews(prefix: str, n: int = 3) -> list[dict]:
+    return [{"id": f"{prefix}{i}", "text": f"Review number {i} on {prefix}, long enough to be a review."}
+            for i in range(n)]
+
+
+def test_robots_disallow_raises_and_override_works(server, settings):
+    server.page("/robots.txt", "User-agent: *\nDisallow: /private/\n")
+    server.page("/private/p1", jsonld_page(_reviews("a")))
+    with pytest.raises(ScrapeError, match="respect_robots = false") as e:
+        list(scrape([server.base + "/private/p1"], settings))
+    assert "robots.txt forbids" in str(e.value) and server.hits("/private/p1") == 0
+    settings.respect_robots = False
+    pages = list(scrape([server.base + "/private/p1"], settings))
+    assert len(pages[0].reviews) == 3 and server.hits("/private/p1") == 1
+
+
+def test_robots_disallowed_next_page_is_reported_not_fetched(server, settings):
+    server.page("/robots.txt", "User-agent: *\nDisallow: /p3\n")
+    server.page("/p1", jsonld_page(_reviews("a"), "/p2"))
+    server.page("/p2", jsonld_page(_reviews("b"), "/p3"))
+    server.page("/p3", jsonld_page(_reviews("c")))
+    pages = list(scrape([server.base + "/p1"], settings))
+    assert [len(p.reviews) for p in pages] == [3, 3, 0]
+    assert "robots.txt" in pages[-1].error and server.base + "/p3" in pages[-1].error
+    assert server.hits("/p3") == 0
+
+
+def test_retry_with_backoff_on_503_then_retry_after_on_429(server, settings):
+    """Page 1 (navigated) answers 503 once; page 2 (fetched in the browser) answers 429 with
+    Retry-After: 1 once. Both are retried and nothing is lost."""
+    counts = {"p1": 0, "p2": 0}
+
+    def p1(_h):
+        counts["p1"] += 1
+        return (503, {}, "busy") if counts["p1"] == 1 else (200, {}, jsonld_page(_reviews("a"), "/p2"))
+
+    def p2(_h):
+        counts["p2"] += 1
+        if counts["p2"] == 1:
+            return 429, {"Retry-After": "1"}, "slow down"
+        return 200, {}, jsonld_page(_reviews("b"))
+
+    server.route("/p1", p1)
+    server.route("/p2", p2)
+    t0 = time.monotonic()
+    pages = list(scrape([server.base + "/p1"], settings, backoff=0.3))
+    elapsed = time.monotonic() - t0
+    assert [len(p.reviews) for p in pages] == [3, 3] and not any(p.error for p in pages)
+    assert counts == {"p1": 2, "p2": 2}
+    assert elapsed >= 1.3  # 0.3 s backoff + 1 s Retry-After
+
+
+def test_gives_up_after_retries_with_a_clear_error(server, settings, tmp_path):
+    server.page("/down", "<h1>Service Unavailable</h1>", status=503)
+    settings.retries = 1
+    pages = list(scrape([server.base + "/down"], settings, backoff=0.05, debug_dir=tmp_path))
+    assert len(pages) == 1 and pages[0].reviews == []
+    assert "gave up on " + server.base + "/down after 2 attempts: HTTP 503" in pages[0].error
+    assert pages[0].next_url == server.base + "/down"  # a later run resumes at the failed page
+    assert server.hits("/down") == 2 and pages[0].debug_files
+
+
+def test_http_404_is_reported_without_retry(server, settings):
+    pages = list(scrape([server.base + "/missing"], settings, backoff=0.05))
+    assert "HTTP 404 at " + server.base + "/missing" in pages[0].error
+    assert server.hits("/missing") == 1
+
+
+def test_malformed_page_reports_and_saves_debug_files(server, settings, tmp_path):
+    html = ('<html><head><script type="application/ld+json">{"@type": "Review", "reviewBody": oops</script>'
+            '</head><body><div class="review"><p>Looks like a review but has no structure</p></div></body></html>')
+    server.page("/broken", html)
+    pages = list(scrape([server.base + "/broken"], settings, debug_dir=tmp_path))
+    err = pages[0].error
+    assert "no reviews found at " + server.base + "/broken" in err
+    assert "JSON-LD block 1 is not valid JSON" in err
+    files = [Path(f) for f in pages[0].debug_files]
+    assert {f.suffix for f in files} == {".png", ".html"}
+    assert all(f.is_file() and f.stat().st_size > 0 for f in files)
+    assert "Looks like a review" in next(f for f in files if f.suffix == ".html").read_text(encoding="utf-8")
+
+
+def test_missing_fields_reported_and_nothing_lost(server, settings, tmp_path):
+    """A config page where one block lacks text and no block has the configured rating element."""
+    blocks = "".join(
+        f'<div class="r" data-id="r{i}"><b class="who">User {i}</b><p class="body">{"" if i == 2 else f"Text of review {i} here."}</p></div>'
+        for i in range(5))
+    server.page("/cfg", f"<html><body><h1>Thing</h1>{blocks}</body></html>")
+    cfg = tmp_path / "t.toml"
+    cfg.write_text('match = "127.0.0.1:*/cfg"\nreview = ".r"\n[fields]\ntext = ".body"\nauthor = ".who"\n'
+                   'rating = ".stars"\nid = { attr = "data-id" }\n', encoding="utf-8")
+    pages = list(scrape([server.base + "/cfg"], settings, site=str(cfg), debug_dir=tmp_path / "dbg"))
+    p = pages[0]
+    assert [r.site_review_id for r in p.reviews] == ["r0", "r1", "r3", "r4"]  # the rest is kept
+    assert all(r.rating is None and r.author.startswith("User") for r in p.reviews)
+    assert "1 review(s) skipped, missing field 'text' (r2) at " + server.base + "/cfg" in p.error
+    assert "field 'rating' (selector '.stars') missing in all 5 reviews" in p.error
+    assert "layout may have changed" in p.error
+    assert len(p.debug_files) == 2
+
+
+def test_browser_that_cannot_start_is_a_clear_error(server, settings):
+    server.page("/p", jsonld_page(_reviews("a")))
+    settings.chromedriver = "/nonexistent/chromedriver"
+    with pytest.raises(ScrapeError, match="apt-get install chromium chromium-driver"):
+        list(scrape([server.base + "/p"], settings))
+    bad_grid = ScraperSettings(grid_url="http://127.0.0.1:9", timeout=5, respect_robots=False)
+    with pytest.raises(ScrapeError, match="remote WebDriver / Selenium Grid at http://127.0.0.1:9"):
+        list(scrape([server.base + "/p"], bad_grid))
