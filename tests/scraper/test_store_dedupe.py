@@ -1,0 +1,34 @@
+"""Scraped reviews into the real store (SQLite and PostgreSQL): a re-scrape adds no duplicates, and an
+incremental scrape stops at the first page it has fully seen."""
+
+from __future__ import annotations
+
+from scraper import scrape
+
+
+def test_rescrape_adds_no_duplicates_and_incremental_stops(store, demo_site, settings, truth):
+    urls = [demo_site + "/jsonld/brewmaster-coffee-maker", demo_site + "/microdata/stride-running-shoes"]
+    want = sum(1 for r in truth["reviews"] if r["product"] in ("brewmaster-coffee-maker", "stride-running-shoes"))
+    new_total = 0
+    for page in scrape(urls, settings):
+        new, seen = store.upsert_reviews(page.reviews)
+        new_total += new
+    assert new_total == want == store.count_reviews()
+
+    again_new = again_seen = 0
+    for page in scrape(urls, settings):
+        new, seen = store.upsert_reviews(page.reviews)
+        again_new += new
+        again_seen += seen
+    assert (again_new, again_seen) == (0, want) and store.count_reviews() == want
+
+    def stop_check(reviews):  # the pipeline's rule: every review on the page already stored
+        return len(store.known_ids(r.id for r in reviews)) == len({r.id for r in reviews})
+
+    pages = list(scrape(urls, settings, stop_check=stop_check))
+    assert len(pages) == 2 and all(p.next_url is None for p in pages)  # one page per start URL, then stop
+    stored = {r.site_review_id: r for r in store.get_reviews()}
+    t = truth["by_id"]["BCM-1051"]
+    assert stored["BCM-1051"].rating == t["rating"] and stored["BCM-1051"].date.isoformat() == t["date"]
+    hostile = next(r for r in truth["reviews"] if r["hostile"] == "html_injection")
+    assert stored[hostile["id"]].text == hostile["text"]
