@@ -10,6 +10,7 @@ Packaged models and GGUF files are converted once to safetensors (analysis.model
 
 from __future__ import annotations
 
+import copy
 import logging
 import os
 import threading
@@ -22,6 +23,8 @@ from analysis.models import ModelError, ResolvedModel, resolve_model
 
 log = logging.getLogger(__name__)
 
+MIN_SHARED_PREFIX = 16   # tokens; shorter common prefixes are not worth caching
+PREFIX_CACHE_SIZE = 4    # distinct prompt prefixes (task system prompts + examples) kept
 PRECISIONS = ("auto", "4bit", "8bit", "bf16", "fp32")
 # Measured on a 2-core x86_64 CPU (AVX512-BF16/AMX) with the 0.5B model, see bench/RESULTS-analysis.md.
 CPU_AUTO_PRECISION = "bf16"
@@ -83,6 +86,8 @@ class LocalBackend(LLMBackend):
         self._model: Any = None
         self._tok: Any = None
         self._lock = threading.Lock()
+        self._prefix_kv: dict[tuple[int, ...], Any] = {}
+        self.reuse_prefix = True  # compute a prompt prefix shared by a whole call once
         self.precision: str | None = None
         self.load_seconds: float | None = None
         if name:
@@ -180,6 +185,53 @@ class LocalBackend(LLMBackend):
         dev = self.model.device
         return ids.to(dev), mask.to(dev)
 
+    @staticmethod
+    def shared_prefix_len(prompts: list[list[int]]) -> int:
+        """Length of the token prefix common to all prompts (0 if shorter than MIN_SHARED_PREFIX).
+
+        At least one token of every prompt is left out of the prefix, so each row has logits to read.
+        """
+        if len(prompts) < 2:
+            return 0
+        first = prompts[0]
+        n = min(len(p) for p in prompts) - 1
+        k = 0
+        while k < n and all(p[k] == first[k] for p in prompts):
+            k += 1
+        return k if k >= MIN_SHARED_PREFIX else 0
+
+    def _prefix_cache(self, prefix: list[int], batch: int) -> Any:
+        """A KV cache of `prefix` repeated `batch` times (the prefix is computed once and memoized)."""
+        import torch
+
+        key = tuple(prefix)
+        base = self._prefix_kv.get(key)
+        if base is None:
+            ids = torch.tensor([prefix], dtype=torch.long, device=self.model.device)
+            with torch.inference_mode():
+                base = self.model(input_ids=ids, use_cache=True, logits_to_keep=1).past_key_values
+            if len(self._prefix_kv) >= PREFIX_CACHE_SIZE:
+                self._prefix_kv.pop(next(iter(self._prefix_kv)))
+            self._prefix_kv[key] = base
+        cache = copy.deepcopy(base)
+        cache.batch_repeat_interleave(batch)
+        return cache
+
+    def _batch_inputs(self, prompts: list[list[int]], prefix_len: int) -> tuple[Any, Any, Any, Any]:
+        """(suffix ids, full attention mask, suffix position ids, cache or None) for one chunk.
+
+        Rows are [shared prefix][left padding][own suffix]; padding is masked and positions continue
+        the prefix, so the result equals running each prompt alone.
+        """
+        import torch
+
+        ids, mask = self._left_pad([p[prefix_len:] for p in prompts])
+        if not prefix_len:
+            return ids, mask, (mask.cumsum(-1) - 1).clamp(min=0), None
+        full = torch.cat([torch.ones((len(prompts), prefix_len), dtype=mask.dtype, device=mask.device), mask], 1)
+        pos = (full.cumsum(-1) - 1).clamp(min=0)[:, prefix_len:]
+        return ids, full, pos, self._prefix_cache(prompts[0][:prefix_len], len(prompts))
+
     def _chunks(self, lengths: list[int]) -> list[list[int]]:
         """Indices grouped into batches of similar length (less padding), each at most batch_size."""
         order = sorted(range(len(lengths)), key=lambda i: lengths[i])
@@ -209,11 +261,11 @@ class LocalBackend(LLMBackend):
         out: list[list[float]] = [[] for _ in conversations]
         model = self.model
         with torch.inference_mode():
+            prefix_len = self.shared_prefix_len(prompts)
             for chunk in self._chunks([len(p) for p in prompts]):
-                ids, mask = self._left_pad([prompts[i] for i in chunk])
-                pos = (mask.cumsum(-1) - 1).clamp(min=0)
-                res = model(input_ids=ids, attention_mask=mask, position_ids=pos, use_cache=bool(multi),
-                            logits_to_keep=1)
+                ids, mask, pos, cache = self._batch_inputs([prompts[i] for i in chunk], prefix_len)
+                res = model(input_ids=ids, attention_mask=mask, position_ids=pos, past_key_values=cache,
+                            use_cache=bool(multi) or cache is not None, logits_to_keep=1)
                 first = torch.log_softmax(res.logits[:, -1, :].float(), dim=-1)
                 scores = first[:, [c[0] for c in choice_ids]].clone()  # (batch, n_choices)
                 if multi:
@@ -268,9 +320,14 @@ class LocalBackend(LLMBackend):
         else:
             gen_kwargs.update(do_sample=False, temperature=None, top_p=None, top_k=None)
         with torch.inference_mode():
+            prefix_len = self.shared_prefix_len(prompts) if self.reuse_prefix else 0
             for chunk in self._chunks([len(p) for p in prompts]):
-                ids, mask = self._left_pad([prompts[i] for i in chunk])
-                seqs = self.model.generate(input_ids=ids, attention_mask=mask, **gen_kwargs)
+                ids, mask, _pos, cache = self._batch_inputs([prompts[i] for i in chunk], prefix_len)
+                if cache is not None:  # generate() skips the cached prefix tokens itself
+                    head = torch.tensor([prompts[chunk[0]][:prefix_len]], dtype=ids.dtype, device=ids.device)
+                    ids = torch.cat([head.expand(len(chunk), -1), ids], 1)
+                seqs = self.model.generate(input_ids=ids, attention_mask=mask, past_key_values=cache,
+                                           **gen_kwargs)
                 new = seqs[:, ids.shape[1]:]
                 for row, i in enumerate(chunk):
                     out[i] = tok.decode(new[row], skip_special_tokens=True).strip()
