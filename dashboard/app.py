@@ -52,7 +52,9 @@ def db_location() -> str:
 def get_store(db: str) -> Store:
     """One Store (connection pool) per database for the whole server."""
     log.info("dashboard opening %s", db)
-    return Store(db)
+    store = Store(db)
+    Q.ensure_indexes(store)
+    return store
 
 
 @st.cache_data(ttl=CACHE_TTL, show_spinner=False)
@@ -66,23 +68,8 @@ def c_headline(db: str, f: Filters) -> Q.Headline:
 
 
 @st.cache_data(ttl=CACHE_TTL, show_spinner=False)
-def c_timeseries(db: str, f: Filters, granularity: str) -> pd.DataFrame:
-    return Q.timeseries(get_store(db), f, granularity)
-
-
-@st.cache_data(ttl=CACHE_TTL, show_spinner=False)
-def c_topics(db: str, f: Filters) -> pd.DataFrame:
-    return Q.topics_by_sentiment(get_store(db), f)
-
-
-@st.cache_data(ttl=CACHE_TTL, show_spinner=False)
-def c_ratings(db: str, f: Filters) -> pd.DataFrame:
-    return Q.rating_distribution(get_store(db), f)
-
-
-@st.cache_data(ttl=CACHE_TTL, show_spinner=False)
-def c_entities(db: str, f: Filters) -> pd.DataFrame:
-    return Q.top_entities(get_store(db), f)
+def c_overview(db: str, f: Filters, opts: Q.Options) -> Q.Overview:
+    return Q.overview(get_store(db), f, opts)
 
 
 @st.cache_data(ttl=CACHE_TTL, show_spinner=False)
@@ -163,6 +150,8 @@ def sidebar_filters(opts: Q.Options) -> Filters:
         else:  # the user has picked only the first day so far
             since = picked[0] if isinstance(picked, (tuple, list)) and picked else lo
             until = opts.last_date
+    elif days is None:  # all time: no date condition at all (cheaper than a range covering everything)
+        since = until = None
     else:
         since, until = Q.default_period(opts, days)
     sources = sb.multiselect("Source / site", opts.sources, key="f_sources", placeholder="All sources")
@@ -237,30 +226,26 @@ def complaints_section(themes: list[Q.ThemeView], scope: dict, filtered: bool) -
 
 
 def overview_page(db: str, f: Filters, opts: Q.Options) -> None:
-    h = c_headline(db, f)
+    ov = c_overview(db, f, opts)
+    h = ov.headline
     headline_metrics(h)
     if h.reviews == 0:
         st.warning("No reviews match these filters. Widen the period or clear some filters.")
         return
-    themes, scope = c_complaints(db, f, h.reviews)
-    complaints_section(themes, scope, filtered=True)
+    complaints_section(ov.themes, ov.scope, filtered=True)
     st.subheader("Trends")
-    gran = Q.granularity_for(f, opts)
-    ts = c_timeseries(db, f, gran)
     left, right = st.columns(2)
-    if not ts.empty:
-        left.altair_chart(charts.sentiment_over_time(ts, gran), width="stretch")
-        right.altair_chart(charts.rating_over_time(ts, gran), width="stretch")
+    if not ov.timeseries.empty:
+        left.altair_chart(charts.sentiment_over_time(ov.timeseries, ov.granularity), width="stretch")
+        right.altair_chart(charts.rating_over_time(ov.timeseries, ov.granularity), width="stretch")
     left, right = st.columns(2)
-    topics = c_topics(db, f)
-    if topics.empty:
+    if ov.topics.empty:
         left.info("No topics for these reviews yet (run `reviewlens analyze`).")
     else:
-        left.altair_chart(charts.topics_by_sentiment(topics), width="stretch")
-    right.altair_chart(charts.rating_distribution(c_ratings(db, f)), width="stretch")
-    ents = c_entities(db, f)
-    if not ents.empty:
-        st.altair_chart(charts.entities(ents), width="stretch")
+        left.altair_chart(charts.topics_by_sentiment(ov.topics), width="stretch")
+    right.altair_chart(charts.rating_distribution(ov.ratings), width="stretch")
+    if not ov.entities.empty:
+        st.altair_chart(charts.entities(ov.entities), width="stretch")
 
 
 def _present(v: object) -> bool:

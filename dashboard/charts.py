@@ -20,7 +20,8 @@ def sentiment_over_time(ts: pd.DataFrame, granularity: str) -> alt.Chart:
     fmt = "%b %Y" if granularity == "month" else "%d %b %Y"
     return (alt.Chart(long, title=f"Sentiment per {granularity}")
             .mark_bar()
-            .encode(x=alt.X("period:T", title=None, timeUnit="yearmonthdate", axis=alt.Axis(format=fmt)),
+            .encode(x=alt.X("yearmonthdate(period):O", title=None, axis=alt.Axis(format=fmt, labelAngle=-45,
+                                                                                  labelOverlap=True)),
                     y=alt.Y("reviews:Q", title="Reviews", stack="zero"),
                     color=alt.Color("sentiment:N", scale=_SENT_SCALE, sort=list(SENTIMENT_COLORS), title="Sentiment"),
                     order=alt.Order("sentiment_order:Q"),
@@ -46,7 +47,7 @@ def topics_by_sentiment(df: pd.DataFrame) -> alt.Chart:
     """Horizontal stacked bars: reviews per topic, split by the topic's sentiment."""
     order = df.groupby("label")["reviews"].sum().sort_values(ascending=False).index.tolist()
     return (alt.Chart(df, title="Topics by sentiment").mark_bar()
-            .encode(y=alt.Y("label:N", sort=order, title=None),
+            .encode(y=alt.Y("label:N", sort=order, title=None, axis=alt.Axis(labelLimit=200)),
                     x=alt.X("reviews:Q", title="Reviews", stack="zero"),
                     color=alt.Color("sentiment:N", scale=_SENT_SCALE, sort=list(SENTIMENT_COLORS), title="Sentiment"),
                     order=alt.Order("sentiment_order:Q"),
@@ -69,7 +70,7 @@ def entities(df: pd.DataFrame) -> alt.Chart:
                   var_name="sentiment", value_name="count")
     order = d.sort_values("mentions", ascending=False)["name"].tolist()
     return (alt.Chart(long, title="Most-mentioned entities").mark_bar()
-            .encode(y=alt.Y("name:N", sort=order, title=None),
+            .encode(y=alt.Y("name:N", sort=order, title=None, axis=alt.Axis(labelLimit=260)),
                     x=alt.X("count:Q", title="Mentions", stack="zero"),
                     color=alt.Color("sentiment:N", scale=_SENT_SCALE, sort=list(SENTIMENT_COLORS), title="Sentiment"),
                     order=alt.Order("sentiment_order:Q"),

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import logging
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any, Iterator, Sequence
@@ -15,7 +16,7 @@ from typing import Any, Iterator, Sequence
 import pandas as pd
 import sqlalchemy as sa
 
-from reviewlens.store import Store, complaint_themes, review_entities, review_topics, reviews, runs
+from reviewlens.store import Store, analyses, complaint_themes, review_entities, review_topics, reviews, runs
 
 from .filters import Filters, conditions, current_analysis, reviews_with_analysis
 
@@ -419,3 +420,48 @@ def default_period(opts: Options, days: int | None) -> tuple[date | None, date |
     if days is None:
         return opts.first_date, opts.last_date
     return opts.last_date - timedelta(days=days - 1), opts.last_date
+
+
+# ------------------------------------------------------------------------------------------ overview bundle
+@dataclass
+class Overview:
+    """Everything the overview page shows for one filter set."""
+
+    headline: Headline
+    granularity: str
+    timeseries: pd.DataFrame
+    topics: pd.DataFrame
+    ratings: pd.DataFrame
+    entities: pd.DataFrame
+    themes: list[ThemeView]
+    scope: dict
+
+
+def overview(store: Store, f: Filters, opts: Options | None = None, workers: int = 3) -> Overview:
+    """All overview aggregates, run concurrently on separate connections (the database does the work)."""
+    gran = granularity_for(f, opts)
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="rl-query") as ex:
+        h = ex.submit(headline, store, f)
+        ents = ex.submit(top_entities, store, f)
+        ts = ex.submit(timeseries, store, f, gran)
+        tp = ex.submit(topics_by_sentiment, store, f)
+        rt = ex.submit(rating_distribution, store, f)
+        th = ex.submit(lambda: complaints(store, f, h.result().reviews))
+        themes, scope = th.result()
+        return Overview(headline=h.result(), granularity=gran, timeseries=ts.result(), topics=tp.result(),
+                        ratings=rt.result(), entities=ents.result(), themes=themes, scope=scope)
+
+
+# Indexes the dashboard relies on; `metadata.create_all` does not add indexes to existing tables.
+_DASHBOARD_INDEXES = ("ix_analyses_current", "ix_review_entities_hash_text")
+
+
+def ensure_indexes(store: Store) -> None:
+    """Create the dashboard's covering indexes on a store made before they existed (idempotent)."""
+    for table in (analyses, review_entities):
+        for idx in table.indexes:
+            if idx.name in _DASHBOARD_INDEXES:
+                try:
+                    idx.create(store.engine, checkfirst=True)
+                except Exception as e:  # read-only database or no privilege: slower, still correct
+                    log.warning("could not create index %s (%s); queries will be slower", idx.name, e)

@@ -1,0 +1,136 @@
+"""The dashboard as a real `streamlit run` process, checked in headless Chromium through Selenium.
+
+Screenshots are kept under tests/artifacts/ (git-ignored).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from dashboard import APP_PATH
+
+from dash_seed import XSS_TEXT, seeded_sqlite  # noqa: F401  (fixture)
+
+pytestmark = pytest.mark.timeout(180)
+
+ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = ROOT / "tests" / "artifacts"
+CHROMIUM, CHROMEDRIVER = "/usr/bin/chromium", "/usr/bin/chromedriver"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def server(seeded_sqlite, tmp_path):
+    """`streamlit run` on a free port, serving the seeded store; yields the base URL."""
+    _, seed, db = seeded_sqlite
+    port = _free_port()
+    env = {**os.environ, "REVIEWLENS_DB": db, "PYTHONUNBUFFERED": "1"}
+    log = open(tmp_path / "streamlit.log", "wb")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", str(APP_PATH), "--server.headless", "true",
+         "--server.address", "127.0.0.1", "--server.port", str(port), "--browser.gatherUsageStats", "false"],
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                if httpx.get(f"{base}/_stcore/health", timeout=1).text == "ok":
+                    break
+            except httpx.HTTPError:
+                pass
+            if proc.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"streamlit did not start: {(tmp_path / 'streamlit.log').read_text()[-2000:]}")
+            time.sleep(0.2)
+        yield base, seed
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        log.close()
+
+
+@pytest.fixture
+def browser():
+    if not (shutil.which(CHROMIUM) and shutil.which(CHROMEDRIVER)):
+        pytest.skip("Chromium/chromedriver not installed")
+    os.environ.setdefault("SE_OFFLINE", "true")
+    os.environ.setdefault("SE_AVOID_STATS", "true")
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    opts = webdriver.ChromeOptions()
+    opts.binary_location = CHROMIUM
+    for flag in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                 "--no-first-run", "--disable-quic", "--window-size=1400,2400"):
+        opts.add_argument(flag)
+    driver = webdriver.Chrome(service=Service(executable_path=CHROMEDRIVER), options=opts)
+    yield driver
+    driver.quit()
+
+
+def _wait_rendered(driver, text: str, timeout: float = 60) -> None:
+    """Wait for our text, then for Streamlit's running indicator to be gone."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    wait = WebDriverWait(driver, timeout, poll_frequency=0.1)
+    wait.until(lambda d: text in d.find_element(By.TAG_NAME, "body").text)
+    wait.until(lambda d: not d.find_elements(By.CSS_SELECTOR, '[data-testid="stStatusWidget"]'))
+
+
+def test_dashboard_in_a_real_browser(server, browser):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    base, seed = server
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    browser.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": "window.__xss = undefined;"})
+    t0 = time.perf_counter()
+    browser.get(base + "/")
+    _wait_rendered(browser, "Top complaints")
+    WebDriverWait(browser, 60, poll_frequency=0.1).until(
+        lambda d: len(d.find_elements(By.CSS_SELECTOR, ".vega-embed canvas, .vega-embed svg.marks")) >= 5)
+    first_render = time.perf_counter() - t0
+    body = browser.find_element(By.TAG_NAME, "body").text
+    for text in ("Reviews", "Average rating", "Share negative", "Net sentiment", "Late delivery",
+                 "Download Excel report"):
+        assert text in body, text
+    assert "<script>window.__xss=1</script>" in body  # the hostile quote shows as text
+    browser.save_screenshot(str(ARTIFACTS / "dashboard.png"))
+    assert browser.execute_script("return window.__xss") is None
+
+    browser.get(base + "/?page=Reviews")
+    _wait_rendered(browser, "Review detail")
+    WebDriverWait(browser, 30, poll_frequency=0.1).until(
+        lambda d: d.find_elements(By.CSS_SELECTOR, "div.rl-review"))
+    detail = browser.find_element(By.CSS_SELECTOR, "div.rl-review")
+    assert "Nice <script>window.__xss=1</script> kettle" in detail.text
+    assert '<img src=x onerror="window.__xss=1">' in detail.text
+    assert "**bold** [click](javascript:window.__xss=1)" in detail.text  # markdown not interpreted either
+    marks = detail.find_elements(By.CSS_SELECTOR, "mark")
+    assert [m.text.replace("\n", "") for m in marks] == ["ACME CorpORG"]
+    assert not detail.find_elements(By.CSS_SELECTOR, "script, img, a[href^='javascript']")
+    assert browser.execute_script("return document.querySelectorAll('img[onerror]').length") == 0
+    browser.save_screenshot(str(ARTIFACTS / "dashboard-reviews.png"))
+    time.sleep(0.5)  # give any injected handler a chance to run
+    assert browser.execute_script("return window.__xss") is None
+    assert (ARTIFACTS / "dashboard.png").stat().st_size > 10_000
+    print(f"first render in the browser: {first_render:.2f} s")
