@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import uuid
 
@@ -20,7 +21,9 @@ def sqlite_store(tmp_path):
     s.close()
 
 
+@contextlib.contextmanager
 def _pg_store():
+    """A Store on PostgreSQL in a fresh schema of its own, dropped afterwards."""
     import sqlalchemy as sa
 
     if not PG_URL:
@@ -33,19 +36,19 @@ def _pg_store():
         c.execute(sa.text(f"CREATE SCHEMA {schema}"))
     sep = "&" if "?" in PG_URL else "?"
     s = Store(f"{PG_URL}{sep}options=-csearch_path%3D{schema}")
-    return s, admin, schema
+    try:
+        yield s
+    finally:
+        s.close()
+        with admin.engine.begin() as c:
+            c.execute(sa.text(f"DROP SCHEMA {schema} CASCADE"))
+        admin.close()
 
 
 @pytest.fixture
 def pg_store():
-    import sqlalchemy as sa
-
-    s, admin, schema = _pg_store()
-    yield s
-    s.close()
-    with admin.engine.begin() as c:
-        c.execute(sa.text(f"DROP SCHEMA {schema} CASCADE"))
-    admin.close()
+    with _pg_store() as s:
+        yield s
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -56,11 +59,5 @@ def store(request, tmp_path):
         yield s
         s.close()
     else:
-        import sqlalchemy as sa
-
-        s, admin, schema = _pg_store()
-        yield s
-        s.close()
-        with admin.engine.begin() as c:
-            c.execute(sa.text(f"DROP SCHEMA {schema} CASCADE"))
-        admin.close()
+        with _pg_store() as s:
+            yield s
