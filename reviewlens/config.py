@@ -89,6 +89,18 @@ def _merge(obj: Any, values: dict[str, Any], where: str) -> None:
             setattr(obj, key, value)
 
 
+def read_toml(path: Path, what: str, hint: str = "") -> dict[str, Any]:
+    """A TOML file as a dict, or a ConfigError that names the file and the problem."""
+    if not path.is_file():
+        raise ConfigError(f"{what} not found: {path}{hint}")
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as e:
+        raise ConfigError(f"{path}: not valid TOML: {e}") from e
+    except UnicodeDecodeError as e:
+        raise ConfigError(f"{path}: not UTF-8 text: {e}") from e
+
+
 def load_settings(config_file: str | os.PathLike | None = None, **overrides: Any) -> Settings:
     s = Settings()
     s.data_dir = os.environ.get("REVIEWLENS_DATA_DIR", "data")
@@ -97,12 +109,7 @@ def load_settings(config_file: str | os.PathLike | None = None, **overrides: Any
         path = "reviewlens.toml"
     if path:
         p = Path(path)
-        if not p.is_file():
-            raise ConfigError(f"config file not found: {p}")
-        try:
-            data = tomllib.loads(p.read_text(encoding="utf-8"))
-        except tomllib.TOMLDecodeError as e:
-            raise ConfigError(f"{p}: not valid TOML: {e}") from e
+        data = read_toml(p, "config file")
         data.pop("schedule", None)  # read by the scheduler
         data.pop("sources", None)
         _merge(s, data, str(p))

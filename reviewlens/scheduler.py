@@ -34,12 +34,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
-from .config import ConfigError, Settings
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover
-    import tomli as tomllib
+from .config import ConfigError, Settings, read_toml
 
 log = logging.getLogger(__name__)
 
@@ -112,12 +107,7 @@ class Schedule:
 
 def load_schedule(path: str | Path) -> Schedule:
     p = Path(path)
-    if not p.is_file():
-        raise ConfigError(f"schedule file not found: {p} (see `reviewlens schedule --help` for the format)")
-    try:
-        data = tomllib.loads(p.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as e:
-        raise ConfigError(f"{p}: not valid TOML: {e}") from e
+    data = read_toml(p, "schedule file", " (see `reviewlens schedule --help` for the format)")
     top = data.get("schedule", {})
     sched = Schedule(sources=[], analyze=bool(top.get("analyze", True)), report=bool(top.get("report", True)),
                      reports_dir=Path(top["reports_dir"]) if top.get("reports_dir") else None, path=p, raw=data)
