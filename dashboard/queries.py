@@ -174,15 +174,27 @@ def timeseries(store: Store, f: Filters, granularity: str = "week") -> pd.DataFr
 
 
 # ------------------------------------------------------------------------------------------ topics, ratings, entities
+def _filtered_texts(store: Store, f: Filters) -> sa.Subquery:
+    """Subquery of the filtered reviews: (content_hash, sentiment), one row per review.
+
+    On SQLite it carries LIMIT -1 (no limit), which keeps the planner from flattening it: the join
+    then starts from the (filtered) reviews and probes the topic/entity tables by key, instead of
+    scanning every topic/entity row and looking each review up.
+    """
+    a = current_analysis()
+    q = (sa.select(reviews.c.content_hash, a.c.sentiment).select_from(reviews_with_analysis(a))
+         .where(*conditions(f, a)))
+    if store.dialect == "sqlite":
+        q = q.limit(-1)
+    return q.subquery("fr")
+
+
 def topics_by_sentiment(store: Store, f: Filters) -> pd.DataFrame:
     """Reviews mentioning each topic, split by the topic's sentiment. Columns: topic, label, sentiment, reviews."""
-    a = current_analysis()
     rt = review_topics
-    j = reviews.join(rt, rt.c.content_hash == reviews.c.content_hash)
-    if f.needs_analysis:
-        j = j.outerjoin(a, sa.and_(a.c.content_hash == reviews.c.content_hash, a.c.is_current))
-    q = (sa.select(rt.c.topic, rt.c.sentiment, sa.func.count().label("reviews")).select_from(j)
-         .where(*conditions(f, a if f.needs_analysis else None)).group_by(rt.c.topic, rt.c.sentiment))
+    fr = _filtered_texts(store, f)
+    q = (sa.select(rt.c.topic, rt.c.sentiment, sa.func.count().label("reviews"))
+         .select_from(fr.join(rt, rt.c.content_hash == fr.c.content_hash)).group_by(rt.c.topic, rt.c.sentiment))
     if f.topics:
         q = q.where(rt.c.topic.in_(f.topics))
     with store.engine.connect() as c:
@@ -225,16 +237,14 @@ def top_entities(store: Store, f: Filters, limit: int = 15) -> pd.DataFrame:
 
     Columns: entity, type, mentions, positive, neutral, negative, net_sentiment (counts are mentions).
     """
-    a = current_analysis()
     e = review_entities
-    s = a.c.sentiment
-    j = reviews.join(e, e.c.content_hash == reviews.c.content_hash).outerjoin(
-        a, sa.and_(a.c.content_hash == reviews.c.content_hash, a.c.is_current))
+    fr = _filtered_texts(store, f)
+    s = fr.c.sentiment
     n = sa.func.count().label("mentions")
     q = (sa.select(e.c.text.label("entity"), e.c.type, n,
                    *[sa.func.sum(sa.case((s == name, 1), else_=0)).label(name)
                      for name in ("positive", "neutral", "negative")])
-         .select_from(j).where(*conditions(f, a)).group_by(e.c.type, e.c.text)
+         .select_from(fr.join(e, e.c.content_hash == fr.c.content_hash)).group_by(e.c.type, e.c.text)
          .order_by(n.desc(), e.c.text).limit(limit))
     cols = ["entity", "type", "mentions", "positive", "neutral", "negative"]
     with store.engine.connect() as c:
