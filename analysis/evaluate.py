@@ -110,19 +110,27 @@ def restaurant_taxonomy() -> Taxonomy:
     return Taxonomy(topics=[
         Topic("food", "the food and drinks: dishes, taste, freshness, portions, menu, cooking, ingredients",
               ["The pizza was delicious.", "The sushi was not fresh.", "Great wine list.",
-               "The portions are tiny.", "The menu has lots of vegetarian options."]),
+               "The portions are tiny.", "The menu has lots of vegetarian options.", "The fish was overcooked.",
+               "Try the chocolate cake for dessert.", "The coffee is excellent."]),
         Topic("service", "the service and staff: waiters, hosts, friendliness, attentiveness, waiting time",
               ["The waiter was rude.", "Our server was very attentive.", "We waited an hour to be seated.",
-               "The staff is friendly."]),
+               "The staff is friendly.", "The manager apologized and comped our drinks.",
+               "Service was slow and they forgot our order.", "The hostess ignored us."]),
         Topic("price", "prices and value for money: expensive, cheap, affordable, overpriced, the bill",
-              ["Way overpriced.", "Reasonable prices.", "Great value for the money.", "The bill was huge."]),
+              ["Way overpriced.", "Reasonable prices.", "Great value for the money.", "The bill was huge.",
+               "A bit pricey, but worth it.", "Cheap eats.", "$25 for a burger is too much.",
+               "The prices are fair for the quality."]),
         Topic("ambience", "the ambience and atmosphere: decor, music, noise, seating, space, cleanliness",
               ["The place is cozy and romantic.", "It was way too loud.", "Beautiful decor.",
-               "The tables are cramped."]),
+               "The tables are cramped.", "Great atmosphere and a nice view of the river.",
+               "The music was too loud to talk.", "The dining room is small and dark.",
+               "Cool vibe, modern and clean interior.", "Nice outdoor seating in the garden."]),
         Topic("other", "anything else: the overall experience, the restaurant in general, recommendations, "
                        "location, anecdotes about the visit",
               ["We went there for my birthday.", "I highly recommend this place.", "We will be back.",
-               "This is my favorite restaurant in the city."]),
+               "This is my favorite restaurant in the city.", "I have been coming here for years.",
+               "We came on a Friday night with friends.", "Overall a great experience.",
+               "It's located right next to the subway."]),
     ], entity_types=[])
 
 

@@ -3,12 +3,14 @@
 How (measured in bench/RESULTS-eval.md, chosen for 2 CPU cores):
 1. Each review is split into clauses (sentences, cut again at "but", "however", ";", ...), verbatim spans.
 2. Detection: every clause is embedded with MiniLM and compared with each topic's prototypes (its
-   description and examples). Topics whose best clause clears a similarity bar are candidates; with an
-   LLM backend each candidate is confirmed by scoring "yes"/"no" to "does the review talk about X?"
-   (one short forward pass per candidate, batched), and the two scores are combined.
-3. Sentiment per topic: the LLM scores positive/negative/neutral for the topic's own clauses (the
-   clauses most similar to the topic), so "great food, rude waiter" gives food positive and service
-   negative. Without a backend, a small lexicon decides (baseline only).
+   description and examples; the mean of the 3 best similarities). With an LLM backend, the LLM's
+   distribution over the topic names (one scoring call per review, few-shot prefix shared and cached)
+   is added with a small weight. Per clause, topics near the clause's best score and above a bar are
+   kept; `other` competes: a clause closest to `other` adds no specific topic. Multi-label = the union
+   over clauses. (The LLM alone was much weaker than the embeddings; together they are best.)
+3. Sentiment per topic: the review's own clauses about that topic (the most similar ones) go through
+   analysis.sentiment (LLM label scoring), so "great food, rude waiter" gives food positive and service
+   negative. `other` uses the whole text. Without a backend a small lexicon decides (baseline only).
 4. A text with no specific topic gets `other` (when the taxonomy has it).
 
 Review text is untrusted: it goes into prompts only through analysis.prompts (delimited, neutralized).
@@ -34,11 +36,12 @@ PROMPT_VERSION = "topics-v1"
 
 MAX_CLAUSES = 24          # clauses looked at per review (long reviews: the first ones)
 MAX_CLAUSE_CHARS = 600    # a clause longer than this is cut (still a verbatim prefix)
-CANDIDATE_SIM = 0.22      # embedding similarity for a topic to be considered at all
-EMBED_ONLY_SIM = 0.30     # embedding-only decision bar (no backend)
-EMBED_ONLY_MARGIN = 0.10  # ... and within this of the best specific topic
-LLM_WEIGHT = 0.6          # combined score = LLM_WEIGHT * p(yes) + (1 - LLM_WEIGHT) * scaled similarity
-COMBINED_BAR = 0.5
+CANDIDATE_SIM = 0.22      # a clause counts as "about" a topic (for its sentiment) above this similarity
+EMBED_ONLY_BAR = 0.25     # embedding-only decision bar (no backend), tuned on SemEval dev sentences
+HYBRID_BAR = 0.35         # bar for similarity + LLM_WEIGHT * p(topic)
+LLM_WEIGHT = 0.2
+MARGIN = 0.10             # a topic is kept for a clause within this of the clause's best topic
+TOP_K = 3                 # prototype similarity = mean of the k best (description and examples)
 SENTIMENT_CHOICES = ("positive", "negative", "neutral")
 
 _SENT_RE = re.compile(r"[^.!?\n]+(?:[.!?]+[\"')\]]*|$)|[.!?]+", re.MULTILINE)
@@ -109,11 +112,16 @@ def _prototypes(taxonomy: Taxonomy, embedder: Any) -> _Prototypes:
     return _proto_cache[key]
 
 
-def clause_topic_similarity(clause_vecs: np.ndarray, protos: _Prototypes) -> np.ndarray:
-    """(n_clauses, n_topics): for each topic, the best of the description and the example similarities."""
+def clause_topic_similarity(clause_vecs: np.ndarray, protos: _Prototypes, k: int = 1) -> np.ndarray:
+    """(n_clauses, n_topics): per topic, the mean of the k best prototype similarities (k=1: the best)."""
     if clause_vecs.shape[0] == 0:
         return np.zeros((0, len(protos.names)), dtype=np.float32)
-    return np.stack([(clause_vecs @ p.T).max(axis=1) for p in protos.vectors], axis=1)
+    cols = []
+    for p in protos.vectors:
+        sims = clause_vecs @ p.T
+        kk = min(k, sims.shape[1])
+        cols.append(np.sort(sims, axis=1)[:, -kk:].mean(axis=1))
+    return np.stack(cols, axis=1)
 
 
 def _resolve_embedder(embedder: Any) -> Any:
@@ -135,19 +143,26 @@ def _softmax(scores: Sequence[float]) -> list[float]:
     return [x / z for x in ex]
 
 
-def _presence_conversations(items: list[tuple[str, Topic]], max_chars: int) -> list[list[dict]]:
-    from .prompts import conversation, embed_review, system_prompt
+def _topic_conversations(texts: Sequence[str], taxonomy: Taxonomy, max_chars: int) -> list[list[dict]]:
+    """One conversation per text asking for its main topic; the system prompt and few-shot examples
+    (from the taxonomy) come first, so the backend computes that shared prefix once."""
+    from .prompts import review_conversations, system_prompt
 
-    system = system_prompt(
-        "You classify customer reviews by topic. Answer with one word: yes or no.")
-    convs = []
-    for text, topic in items:
-        label = topic.name.replace("_", " ")
-        user = (f"{embed_review(text, max_chars)}\n"
-                f"Topic: {label} ({topic.description}).\n"
-                f"Does this review say something about {label}? Answer yes or no.")
-        convs.append(conversation(system, user))
-    return convs
+    words = [t.name.replace("_", " ") for t in taxonomy.topics]
+    listing = "\n".join(f"- {w}: {t.description}" for w, t in zip(words, taxonomy.topics))
+    system = system_prompt(f"You classify customer reviews by topic. Topics:\n{listing}\n"
+                           "Answer with the one topic the review talks about most.")
+    examples = [(t.examples[0], w) for w, t in zip(words, taxonomy.topics) if t.examples][:12]
+    return review_conversations(system, list(texts), instruction=f"Topic ({', '.join(words)}):",
+                                examples=examples, max_chars=max_chars)
+
+
+def llm_topic_distribution(backend: Any, texts: Sequence[str], taxonomy: Taxonomy,
+                           max_chars: int = 2000) -> np.ndarray:
+    """(n_texts, n_topics): the LLM's probability of each topic name as the answer."""
+    words = [t.name.replace("_", " ") for t in taxonomy.topics]
+    scores = _batched_scores(backend, _topic_conversations(texts, taxonomy, max_chars), words)
+    return np.array([_softmax(s) for s in scores], dtype=np.float32).reshape(len(texts), len(words))
 
 
 def _sentiment_conversations(items: list[tuple[str, Topic | None]], max_chars: int) -> list[list[dict]]:
@@ -177,15 +192,10 @@ def _batched_scores(backend: Any, convs: list[list[dict]], choices: Sequence[str
     return out
 
 
-def llm_presence(backend: Any, items: list[tuple[str, Topic]], max_chars: int = 2000) -> list[float]:
-    """p(yes) for each (text, topic): does the text talk about the topic?"""
-    scores = _batched_scores(backend, _presence_conversations(items, max_chars), ["yes", "no"])
-    return [_softmax(s)[0] for s in scores]
-
-
-def llm_sentiment(backend: Any, items: list[tuple[str, Topic | None]],
-                  max_chars: int = 2000) -> list[tuple[str, float]]:
-    """(label, confidence) for each (text, topic); topic None asks for the overall sentiment."""
+def llm_aspect_sentiment(backend: Any, items: list[tuple[str, Topic | None]],
+                         max_chars: int = 2000) -> list[tuple[str, float]]:
+    """(label, confidence) for each (text, topic), asking about the topic (measured: weaker than
+    analysis.sentiment on the topic's own clauses, kept for comparison)."""
     scores = _batched_scores(backend, _sentiment_conversations(items, max_chars), SENTIMENT_CHOICES)
     out = []
     for s in scores:
@@ -237,6 +247,15 @@ class _TextClauses:
     sims: np.ndarray  # (n_clauses, n_topics)
 
 
+def clause_sentiment(backend: Any, segments: list[str], max_chars: int = 2000) -> list[str]:
+    """Sentiment labels of text segments: analysis.sentiment with a backend, else the lexicon."""
+    if backend is None:
+        return [_lexicon_label(seg) for seg in segments]
+    from .sentiment import sentiment_batch
+
+    return [lab for lab, _ in sentiment_batch(backend, segments, max_chars=max_chars)]
+
+
 def _analyse_clauses(texts: Sequence[str], taxonomy: Taxonomy, embedder: Any) -> list[_TextClauses]:
     protos = _prototypes(taxonomy, embedder)
     per_text: list[tuple[list[tuple[int, int]], list[str]]] = []
@@ -248,7 +267,7 @@ def _analyse_clauses(texts: Sequence[str], taxonomy: Taxonomy, embedder: Any) ->
         per_text.append((spans, clauses))
         flat.extend(clauses)
     vecs = embedder.encode(flat) if flat else np.zeros((0, 1), dtype=np.float32)
-    sims_all = clause_topic_similarity(vecs, protos) if flat else np.zeros((0, len(protos.names)))
+    sims_all = clause_topic_similarity(vecs, protos, TOP_K) if flat else np.zeros((0, len(protos.names)))
     out, pos = [], 0
     for spans, clauses in per_text:
         n = len(clauses)
@@ -267,65 +286,69 @@ def _topic_text(tc: _TextClauses, j: int, full_text: str) -> str:
     return " ".join(tc.clauses[i] for i in keep[:4])
 
 
+def _choose(sims: np.ndarray, boost: np.ndarray | None, bar: float, specific: list[int],
+            other_j: int | None) -> list[int]:
+    """Topics of one text from its clause x topic similarities (plus a per-topic LLM boost)."""
+    chosen: list[int] = []
+    for row in sims:
+        score = row + boost if boost is not None else row
+        best_spec = max(float(score[j]) for j in specific) if specific else -1.0
+        if other_j is not None and float(score[other_j]) > best_spec:
+            continue  # the clause is closest to "other": no specific topic
+        for j in specific:
+            if score[j] >= bar and score[j] >= best_spec - MARGIN and j not in chosen:
+                chosen.append(j)
+    return sorted(chosen)
+
+
 def classify_topics(backend: Any, texts: list[str], taxonomy: Taxonomy, *, embedder: Any = None,
                     method: str = "auto", max_chars: int = 2000) -> list[list[TopicMention]]:
     """Multi-label topics of each text, each with its own sentiment.
 
-    method: "auto" (hybrid when a backend is given, else embeddings), "hybrid" (embeddings propose,
-    the LLM confirms and judges sentiment), "embed" (embeddings and a lexicon only: the baseline).
+    method: "auto" (hybrid when a backend is given, else embeddings), "hybrid" (embeddings plus the
+    LLM's topic distribution; sentiment by the LLM), "embed" (embeddings and a lexicon only: the
+    baseline), "llm" (the LLM's topic distribution alone, for comparison).
     Empty texts get no topics. Never raises on odd input (emoji, markup, very long or non-English text).
     """
     if method == "auto":
         method = "hybrid" if backend is not None else "embed"
-    if method not in ("hybrid", "embed"):
-        raise ValueError(f"unknown topic method {method!r} (auto, hybrid, embed)")
-    if method == "hybrid" and backend is None:
-        raise ValueError("method 'hybrid' needs an LLM backend")
+    if method not in ("hybrid", "embed", "llm"):
+        raise ValueError(f"unknown topic method {method!r} (auto, hybrid, embed, llm)")
+    if method != "embed" and backend is None:
+        raise ValueError(f"topic method {method!r} needs an LLM backend")
     if not texts:
         return []
+    texts = [t if isinstance(t, str) else "" for t in texts]
     embedder = _resolve_embedder(embedder)
     names = taxonomy.names
     specific = [j for j, n in enumerate(names) if n != OTHER]
     other_j = names.index(OTHER) if OTHER in names else None
     tcs = _analyse_clauses(texts, taxonomy, embedder)
 
-    chosen: list[list[int]] = []
-    if method == "embed":
-        for tc in tcs:
-            if not tc.clauses:
-                chosen.append([])
-                continue
-            best = tc.sims.max(axis=0)
-            top = max((best[j] for j in specific), default=0.0)
-            chosen.append([j for j in specific if best[j] >= EMBED_ONLY_SIM and best[j] >= top - EMBED_ONLY_MARGIN])
-    else:
-        cands: list[tuple[int, int]] = []
-        for i, tc in enumerate(tcs):
-            if tc.clauses:
-                best = tc.sims.max(axis=0)
-                cands.extend((i, j) for j in specific if best[j] >= CANDIDATE_SIM)
-        probs = llm_presence(backend, [(texts[i], taxonomy.topics[j]) for i, j in cands], max_chars)
-        chosen = [[] for _ in texts]
-        for (i, j), p in zip(cands, probs):
-            sim = float(tcs[i].sims[:, j].max())
-            scaled = min(1.0, max(0.0, (sim - CANDIDATE_SIM) / (0.6 - CANDIDATE_SIM)))
-            if LLM_WEIGHT * p + (1 - LLM_WEIGHT) * scaled >= COMBINED_BAR:
-                chosen[i].append(j)
-    for i, tc in enumerate(tcs):
-        if not chosen[i] and tc.clauses and other_j is not None:
+    live = [i for i, tc in enumerate(tcs) if tc.clauses]
+    dist = np.zeros((len(texts), len(names)), dtype=np.float32)
+    if method != "embed" and live:
+        dist[live] = llm_topic_distribution(backend, [texts[i] for i in live], taxonomy, max_chars)
+    chosen: list[list[int]] = [[] for _ in texts]
+    for i in live:
+        if method == "embed":
+            chosen[i] = _choose(tcs[i].sims, None, EMBED_ONLY_BAR, specific, other_j)
+        elif method == "hybrid":
+            chosen[i] = _choose(tcs[i].sims, LLM_WEIGHT * dist[i], HYBRID_BAR, specific, other_j)
+        else:
+            p = dist[i]
+            chosen[i] = sorted({int(p.argmax())} | {j for j in specific if p[j] >= 0.3})
+            chosen[i] = [j for j in chosen[i] if j != other_j]
+        if not chosen[i] and other_j is not None:
             chosen[i] = [other_j]
 
     # sentiment per (text, topic), from the topic's own clauses
     jobs: list[tuple[int, int, str]] = []
     for i, js in enumerate(chosen):
         for j in js:
-            seg = texts[i] if j == other_j else _topic_text(tcs[i], j, texts[i])
+            seg = texts[i] if j == other_j or len(js) == 1 else _topic_text(tcs[i], j, texts[i])
             jobs.append((i, j, seg))
-    if method == "hybrid":
-        labels = [lab for lab, _ in llm_sentiment(
-            backend, [(seg, taxonomy.topics[j] if j != other_j else None) for _, j, seg in jobs], max_chars)]
-    else:
-        labels = [_lexicon_label(seg) for _, _, seg in jobs]
+    labels = clause_sentiment(backend, [seg for _, _, seg in jobs], max_chars)
     out: list[list[TopicMention]] = [[] for _ in texts]
     for (i, j, _), lab in zip(jobs, labels):
         out[i].append(TopicMention(topic=names[j], sentiment=lab))
@@ -344,13 +367,9 @@ def topic_sentiments(backend: Any, texts: list[str], topics_per_text: list[list[
             if name not in names:
                 continue
             j = names.index(name)
-            seg = texts[i] if name == OTHER else _topic_text(tcs[i], j, texts[i])
+            seg = texts[i] if name == OTHER or len(ts) == 1 else _topic_text(tcs[i], j, texts[i])
             jobs.append((i, name, seg))
-    if backend is None:
-        labels = [_lexicon_label(seg) for _, _, seg in jobs]
-    else:
-        labels = [lab for lab, _ in llm_sentiment(
-            backend, [(seg, taxonomy.get(n) if n != OTHER else None) for _, n, seg in jobs], max_chars)]
+    labels = clause_sentiment(backend, [seg for _, _, seg in jobs], max_chars)
     out: list[dict[str, str]] = [{} for _ in texts]
     for (i, name, _), lab in zip(jobs, labels):
         out[i][name] = lab
