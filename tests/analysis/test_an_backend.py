@@ -1,0 +1,102 @@
+"""The local transformers backend on the real packaged 0.5B model: loading, scoring, batching, generation."""
+
+from __future__ import annotations
+
+import logging
+
+import pytest
+
+from analysis.backends import get_backend
+from analysis.backends.base import BackendError
+from analysis.backends.local import LocalBackend, effective_precision
+from analysis.prompts import review_conversations, system_prompt
+
+pytestmark = pytest.mark.slow
+
+SYSTEM = system_prompt("Classify the sentiment of the customer review. Answer with one word: positive, neutral or negative.")
+TEXTS = ["The food was cold and the waiter was rude.",
+         "Absolutely loved it, best pizza in town! Friendly staff too, we will be back for sure.",
+         "We went there on a Tuesday.",
+         "Terrible."]
+
+
+def convs(texts=TEXTS):
+    return review_conversations(SYSTEM, texts, instruction="Sentiment:")
+
+
+def test_loaded_with_clear_log_line(caplog):
+    caplog.set_level(logging.INFO, logger="analysis.backends.local")
+    b = LocalBackend("qwen2.5-coder-0.5b", precision="auto")
+    b.load()
+    line = " ".join(r.getMessage() for r in caplog.records)
+    assert "qwen2.5-coder-0.5b" in line and (" on cpu" in line or " on cuda" in line)
+    assert f"precision {b.precision}" in line
+    assert b.name == "qwen2.5-coder-0.5b"
+
+
+def test_precision_resolution():
+    assert effective_precision("auto", "cuda") == "4bit"
+    assert effective_precision("auto", "cpu") in ("bf16", "fp32", "4bit")
+    assert effective_precision("8bit", "cpu") == "8bit"
+    with pytest.raises(BackendError, match="unknown precision"):
+        effective_precision("int3", "cpu")
+
+
+def test_score_choices_ranks_sensibly(backend):
+    s = backend.score_choices(convs(), ["positive", "neutral", "negative"])
+    assert len(s) == 4 and all(len(r) == 3 for r in s)
+    assert all(v <= 0 for r in s for v in r)
+    assert s[0][2] > s[0][0] and s[1][0] > s[1][2] and s[3][2] > s[3][0]
+
+
+@pytest.mark.parametrize("choices", [["positive", "neutral", "negative"],
+                                     ["very positive", "not sure at all", "negative"]])
+def test_batched_equals_one_by_one(backend, choices):
+    """Padding, the shared-prefix cache and multi-token continuations do not change the scores."""
+    batched = backend.score_choices(convs(), choices)
+    single = [backend.score_choices([c], choices)[0] for c in convs()]
+    tol = 0.05 if backend.precision == "fp32" else 0.35  # bf16/4-bit matmuls differ slightly by batch shape
+    for b, s in zip(batched, single):
+        assert b == pytest.approx(s, abs=tol)
+        assert max(range(len(choices)), key=b.__getitem__) == max(range(len(choices)), key=s.__getitem__)
+    # a multi-token choice is the sum of its token log-probs: longer choices are much less likely
+    if choices[1] == "not sure at all":
+        assert all(r[1] < r[2] - 5 for r in batched)
+
+
+def test_generate_batched_equals_single(backend):
+    c = convs()[:3]
+    batched = backend.generate(c, max_new_tokens=4)
+    single = [backend.generate([x], max_new_tokens=4)[0] for x in c]
+    assert [b.lower() for b in batched] == [s.lower() for s in single]
+    assert batched[0].lower().startswith("negative") and batched[1].lower().startswith("positive")
+
+
+def test_empty_inputs(backend):
+    assert backend.score_choices([], ["a"]) == []
+    assert backend.generate([]) == []
+    assert backend.score_choices(convs()[:1], []) == [[]]
+
+
+def test_get_backend_is_cached_and_lazy(analysis_settings):
+    b1 = get_backend(analysis_settings)
+    b2 = get_backend(analysis_settings)
+    assert b1 is b2 and isinstance(b1, LocalBackend) and b1.name == "qwen2.5-coder-0.5b"
+
+
+def test_missing_model_is_a_clear_backend_error(tmp_path):
+    b = LocalBackend(str(tmp_path / "nothing.gguf"))
+    with pytest.raises(BackendError, match="GGUF file not found"):
+        b.load()
+
+
+@pytest.mark.gpu
+def test_gpu_4bit_default():
+    torch = pytest.importorskip("torch")
+    if not torch.cuda.is_available():
+        pytest.skip("no CUDA GPU")
+    b = LocalBackend("qwen2.5-coder-0.5b", precision="auto")
+    b.load()
+    assert b.precision == "4bit" and b.model.device.type == "cuda"
+    s = b.score_choices(convs(), ["positive", "neutral", "negative"])
+    assert s[0][2] > s[0][0] and s[1][0] > s[1][2]
