@@ -105,7 +105,8 @@ class Walker:
     def __init__(self, driver: WebDriver, settings: ScraperSettings, *, site: SiteConfig | None,
                  max_pages: int, debug_dir: Path | None, robots: Robots | None, pacer: Pacer,
                  cancel: threading.Event, backoff: float = 1.0, chain: int = 4,
-                 sites_dirs: tuple = (), today: date | None = None):
+                 sites_dirs: tuple = (), today: date | None = None, fetch_in_page: bool | None = None,
+                 parallel: int = 8):
         self.driver = driver
         self.settings = settings
         self.explicit_site = site
@@ -118,7 +119,12 @@ class Walker:
         self.chain = max(1, chain)
         self.sites_dirs = sites_dirs
         self.today = today
+        self.fetch_in_page = fetch_in_page  # None = decide per site; False = always navigate
+        self.parallel = max(1, parallel)    # concurrent in-browser fetches when there is no delay
         self.stopped = False  # set by the consumer (stop_check) between pages
+        self._last: tuple[str, SiteConfig | None, str | None] | None = None  # previous start URL's mode
+        self._site_used: SiteConfig | None = None
+        self._strategy_used: str | None = None
 
     # ------------------------------------------------------------------ helpers
     def _done(self) -> bool:
@@ -248,13 +254,18 @@ class Walker:
         return None, site, f"gave up on {url} after {self.settings.retries + 1} attempts: {last}"
 
     # ------------------------------------------------------------------ loading pages inside the browser
-    def _fetch_chain(self, url: str, site: SiteConfig | None, n: int) -> list[dict[str, Any]]:
-        """Fetch up to `n` pages from `url` in-browser; retries transient failures of the first."""
+    def _fetch_chain(self, url: str, site: SiteConfig | None, n: int, prev_url: str | None = None
+                     ) -> list[dict[str, Any]]:
+        """Fetch up to `n` pages from `url` in-browser; retries transient failures of the first.
+
+        Without a delay, up to `self.parallel` predicted pages are fetched at once (see FETCH_CHAIN)."""
         pp = None
         if site and site.page_param:
             pp = {"name": site.page_param, "start": site.page_start, "step": site.page_step}
-        opts = {"max": n, "delayMs": int(self._delay(site, url) * 1000), "timeoutMs": int(self.settings.timeout * 1000),
-                "robots": self.robots.rules(url) if self.robots else None, "pageParam": pp}
+        delay = self._delay(site, url)
+        opts = {"max": n, "delayMs": int(delay * 1000), "timeoutMs": int(self.settings.timeout * 1000),
+                "robots": self.robots.rules(url) if self.robots else None, "pageParam": pp,
+                "prevUrl": prev_url, "parallel": self.parallel if delay == 0 else 1}
         cfg = site.js_config() if site else None
         self.driver.set_script_timeout(self.settings.timeout * (n + 1) + opts["delayMs"] / 1000 * n + 5)
         for attempt in range(self.settings.retries + 1):
@@ -272,6 +283,8 @@ class Walker:
         return []  # pragma: no cover
 
     def _fetch_allowed(self, site: SiteConfig | None, strategy: str | None) -> bool:
+        if self.fetch_in_page is False:
+            return False
         if site and site.review:
             return bool(site.fetch_in_page) and not site.load_more and not site.infinite_scroll
         # Zero-config: structured data is in the server's HTML (a fetched page that has none is navigated).
@@ -281,21 +294,42 @@ class Walker:
     def walk(self, start_url: str, resume_url: str | None = None) -> Iterator[PageResult]:
         """Yield one PageResult per page (or batch) of `start_url`, in order."""
         self.stopped = False
-        url: str | None = resume_url or start_url
+        url = resume_url or start_url
         site = self.explicit_site
-        decided = site is not None
+        self._site_used, self._strategy_used = site, None
+        try:
+            yield from self._walk_pages(start_url, url, site, site is not None)
+        finally:
+            self._last = (Robots.origin(url), self._site_used, self._strategy_used)
+
+    def _first_fetch_ok(self, url: str, site: SiteConfig | None) -> bool:
+        """May the first page of a start URL be fetched in-page? Yes when the previous start URL on
+        this origin was read from server-rendered structured data (or the named config allows it)."""
+        if self.fetch_in_page is False or self._last is None:
+            return False
+        origin, last_site, last_strategy = self._last
+        if origin != Robots.origin(url):
+            return False
+        if site is not None:
+            return self._fetch_allowed(site, None)
+        return last_site is None and last_strategy in ("jsonld", "microdata", "nextdata", "state")
+
+    def _walk_pages(self, start_url: str, url: str | None, site: SiteConfig | None, decided: bool
+                    ) -> Iterator[PageResult]:
         strategy: str | None = None
         pages = 0
         last_ids: set[str] | None = None
+        prev_url: str | None = None
         while url and pages < self.max_pages and not self._done():
             blocked = self._robots_block(url)
             if blocked:
                 yield self._result(start_url, url, [], problems=[blocked], capture=False)
                 return
-            # ---- later pages: fetched inside the browser when allowed
-            if pages > 0 and self._fetch_allowed(site, strategy):
+            # ---- later pages (and a first page like the last one): fetched inside the browser when allowed
+            first_fetch = pages == 0 and self._first_fetch_ok(url, site)
+            if (pages > 0 and self._fetch_allowed(site, strategy)) or first_fetch:
                 self.pacer.wait(url, self._delay(site, url), self.cancel)
-                items = self._fetch_chain(url, site, min(self.chain, self.max_pages - pages))
+                items = self._fetch_chain(url, site, min(self.chain, self.max_pages - pages), prev_url)
                 navigate_url = None
                 for item in items:
                     if self._done() or pages >= self.max_pages:
@@ -318,6 +352,9 @@ class Walker:
                         break
                     reviews, problems = build_reviews(item, page_url=item_url, source=self._source(site, start_url),
                                                       site=site, today=self.today)
+                    if pages == 0:
+                        decided, strategy = True, item.get("strategy")
+                        self._strategy_used = strategy
                     ids = {r.id for r in reviews}
                     if last_ids is not None and ids and ids == last_ids:
                         log.info("%s repeats the previous page: end of reviews", item_url)
@@ -331,6 +368,7 @@ class Walker:
                     pages += 1
                     page = self._result(start_url, item_url, reviews, site=site, strategy=item.get("strategy"),
                                         next_url=nxt, problems=problems, debug_html=item.get("html"))
+                    prev_url = item_url
                     yield page
                     url = nxt
                     if nxt_block:
@@ -350,6 +388,7 @@ class Walker:
             raw, site_now, error = self._navigate(url, site, decided)
             if not decided and error is None and raw is not None:
                 site, decided = site_now, True
+                self._site_used = site
             if self.cancel.is_set():
                 return
             past_end = pages > 0 and site is not None and site.page_param and (
@@ -365,6 +404,7 @@ class Walker:
             assert raw is not None
             page_url = raw.get("url") or url
             strategy = raw.get("strategy")
+            self._strategy_used = strategy
             reviews, problems = build_reviews(raw, page_url=page_url, source=self._source(site, start_url),
                                               site=site, today=self.today)
             if not raw.get("reviews"):
@@ -381,6 +421,7 @@ class Walker:
                 yield from self._batches(start_url, page_url, site, raw, reviews, problems, pages)
                 return
             nxt, click = self._next(page_url, site, raw, bool(raw.get("reviews")))
+            prev_url = page_url
             pages += 1
             yield self._result(start_url, page_url, reviews, site=site, strategy=strategy, next_url=nxt,
                                problems=problems)

@@ -32,7 +32,11 @@ return res;
 
 # Later pages fetched inside the browser: follows next links (or a page parameter) for up to
 # opts.max pages, honouring robots rules, the delay, same-origin only. Returns one item per page.
-FETCH_CHAIN = _JS + """
+# With opts.parallel > 1 (only used when there is no delay), the URLs of the following pages are
+# predicted from the pagination pattern (a page parameter, or a next link whose URL differs from
+# the current one by one increasing number) and fetched concurrently; each prediction is checked
+# against the next link the page really has, and pages fetched on a wrong guess are discarded.
+FETCH_CHAIN = _JS + r"""
 var startUrl = arguments[0], cfg = arguments[1], opts = arguments[2], done = arguments[arguments.length - 1];
 function allowed(u) {
   var rb = opts.robots;
@@ -45,42 +49,100 @@ function allowed(u) {
   }
   return true;
 }
+function usable(u) {
+  try { return new URL(u).origin === location.origin && allowed(u); } catch (e) { return false; }
+}
 function nextByParam(u) {
   var x = new URL(u), p = opts.pageParam;
   var cur = parseInt(x.searchParams.get(p.name) || String(p.start), 10);
   x.searchParams.set(p.name, String(cur + p.step));
   return x.href;
 }
-(async function () {
-  var out = [], url = startUrl;
-  for (var i = 0; i < opts.max; i++) {
-    if (i > 0 && opts.delayMs > 0) await new Promise(function (r) { setTimeout(r, opts.delayMs); });
-    var item = { url: url };
-    out.push(item);
-    try {
-      var ctl = new AbortController();
-      var timer = setTimeout(function () { ctl.abort(); }, opts.timeoutMs);
-      var resp = await fetch(url, { credentials: 'include', signal: ctl.signal, redirect: 'follow' });
-      var body = await resp.text();
-      clearTimeout(timer);
-      item.status = resp.status;
-      item.retryAfter = resp.headers.get('Retry-After');
-      item.finalUrl = resp.url;
-      if (resp.status !== 200) { item.html = body.slice(0, 2000000); break; }
-      var doc = new DOMParser().parseFromString(body, 'text/html');
-      var res = extractReviews(doc, cfg, resp.url, {});
-      for (var k in res) item[k] = res[k];
-      if (!res.reviews.length || res.problems.length) item.html = body;
-      if (!res.reviews.length) break;
-      var nxt = opts.pageParam ? nextByParam(resp.url) : (res.next && res.next.url) || null;
-      if (!nxt) break;
-      item.nextUrl = nxt;
-      if (new URL(nxt).origin !== location.origin || !allowed(nxt)) break;
-      url = nxt;
-    } catch (e) {
-      item.error = String((e && e.message) || e);
-      break;
+function learn(a, b) {
+  /* successor function when b is a with exactly one number increased, else null */
+  if (!a || !b) return null;
+  var ta = a.split(/(\d+)/), tb = b.split(/(\d+)/);
+  if (ta.length !== tb.length) {
+    /* a page parameter appearing where the first page had none: "/p" -> "/p?page=2" or "?start=10" */
+    var xa = new URL(a), xb = new URL(b), extra = null, same = xa.origin + xa.pathname === xb.origin + xb.pathname;
+    xb.searchParams.forEach(function (v, k) {
+      if (xa.searchParams.get(k) === v) return;
+      if (xa.searchParams.has(k) || extra !== null || !/^\d+$/.test(v)) same = false; else extra = [k, parseInt(v, 10)];
+    });
+    if (!same || extra === null) return null;
+    var pstep = extra[1] === 2 ? 1 : extra[1], pname = extra[0];
+    if (pstep <= 0) return null;
+    return function (u) {
+      var x = new URL(u), v = parseInt(x.searchParams.get(pname), 10);
+      if (isNaN(v)) return null;
+      x.searchParams.set(pname, String(v + pstep));
+      return x.href;
+    };
+  }
+  var idx = -1, step = 0;
+  for (var i = 0; i < ta.length; i++) {
+    if (ta[i] === tb[i]) continue;
+    if (i % 2 === 0 || idx >= 0) return null;
+    idx = i; step = parseInt(tb[i], 10) - parseInt(ta[i], 10);
+  }
+  if (idx < 0 || step <= 0) return null;
+  return function (u) {
+    var t = u.split(/(\d+)/);
+    if (t.length !== ta.length) return null;
+    t[idx] = String(parseInt(t[idx], 10) + step);
+    return t.join("");
+  };
+}
+async function fetchOne(url) {
+  var item = { url: url };
+  try {
+    var ctl = new AbortController();
+    var timer = setTimeout(function () { ctl.abort(); }, opts.timeoutMs);
+    var resp = await fetch(url, { credentials: 'include', signal: ctl.signal, redirect: 'follow' });
+    var body = await resp.text();
+    clearTimeout(timer);
+    item.status = resp.status;
+    item.retryAfter = resp.headers.get('Retry-After');
+    item.finalUrl = resp.url;
+    if (resp.status !== 200) { item.html = body.slice(0, 2000000); return item; }
+    var doc = new DOMParser().parseFromString(body, 'text/html');
+    var res = extractReviews(doc, cfg, resp.url, {});
+    for (var k in res) item[k] = res[k];
+    if (!res.reviews.length || res.problems.length) item.html = body;
+    if (res.reviews.length) {
+      item.nextUrl = opts.pageParam ? nextByParam(resp.url) : (res.next && res.next.url) || null;
     }
+  } catch (e) {
+    item.error = String((e && e.message) || e);
+  }
+  return item;
+}
+(async function () {
+  var out = [], cur = startUrl, prev = opts.prevUrl || null;
+  while (out.length < opts.max) {
+    if (out.length > 0 && opts.delayMs > 0) await new Promise(function (r) { setTimeout(r, opts.delayMs); });
+    var succ = opts.pageParam ? nextByParam : learn(prev, cur);
+    var win = [cur];
+    var width = Math.min(opts.parallel || 1, opts.max - out.length);
+    while (succ && win.length < width) {
+      var guess = succ(win[win.length - 1]);
+      if (!guess || !usable(guess)) break;
+      win.push(guess);
+    }
+    var items = win.length > 1 ? await Promise.all(win.map(fetchOne)) : [await fetchOne(cur)];
+    var stop = true;
+    for (var i = 0; i < items.length; i++) {
+      var item = items[i];
+      if (i > 0 && items[i - 1].nextUrl !== win[i]) break;  /* wrong guess: drop the rest */
+      out.push(item);
+      stop = true;
+      if (item.error || item.status !== 200 || !item.reviews || !item.reviews.length || !item.nextUrl) break;
+      if (!usable(item.nextUrl)) break;
+      prev = item.finalUrl || item.url;
+      cur = item.nextUrl;
+      stop = false;
+    }
+    if (stop) break;
   }
   done(out);
 })();

@@ -41,6 +41,8 @@ def scrape(urls: Sequence[str], settings: ScraperSettings, *,
            debug_dir: Path | None = None,
            backoff: float = 1.0,
            chain: int | None = None,
+           fetch_in_page: bool | None = None,
+           parallel: int = 8,
            sites_dirs: Sequence[str | Path] = (),
            today: date | None = None) -> Iterator[PageResult]:
     """Scrape reviews from `urls` and the pages after them. One PageResult per page (or batch).
@@ -51,7 +53,9 @@ def scrape(urls: Sequence[str], settings: ScraperSettings, *,
     stop_check(reviews) is called for each page before it is yielded; True stops that start URL
         (the page is still yielded, with next_url None).
     debug_dir: screenshots and HTML of failed pages. backoff: first retry wait in seconds (doubles).
-    chain: pages fetched per in-browser round trip (default 4 when the delay is under 0.25 s, else 1).
+    chain: pages fetched per in-browser round trip (default 32 without a delay, 4 under 0.25 s, else 1).
+    parallel: pages fetched concurrently in the browser when there is no delay (predicted URLs).
+    fetch_in_page: None = fetch later pages inside the browser where the site allows it; False = navigate.
     Raises ScrapeError when no browser can start or robots.txt forbids a start URL.
     """
     urls = list(dict.fromkeys(urls))
@@ -65,11 +69,12 @@ def scrape(urls: Sequence[str], settings: ScraperSettings, *,
         log.warning("robots.txt is NOT being checked (respect_robots = false)")
     limit = max_pages if max_pages is not None else settings.max_pages
     if chain is None:
-        chain = 4 if settings.delay < 0.25 else 1
+        chain = 32 if settings.delay == 0 else 4 if settings.delay < 0.25 else 1
     resume = resume or {}
     n_browsers = max(1, min(int(settings.browsers or 1), len(urls), MAX_BROWSERS))
     common = dict(site=cfg, max_pages=limit, debug_dir=debug_dir, robots=robots, pacer=Pacer(),
-                  backoff=backoff, chain=chain, sites_dirs=tuple(sites_dirs), today=today)
+                  backoff=backoff, chain=chain, sites_dirs=tuple(sites_dirs), today=today,
+                  fetch_in_page=fetch_in_page, parallel=parallel)
     log.info("scraping %d start URL(s) with %d browser(s)%s", len(urls), n_browsers,
              f", site config '{cfg.name}'" if cfg else "")
     if n_browsers == 1:
