@@ -19,7 +19,7 @@ import streamlit as st
 
 from dashboard import charts, queries as Q
 from dashboard.filters import SENTIMENT_OPTIONS, Filters
-from dashboard.safe import escape_html, highlight_entities, safe_url
+from dashboard.safe import escape_html, escape_markdown, highlight_entities, safe_url
 from dashboard.schedule import load_schedule
 from reviewlens.store import Store
 
@@ -208,7 +208,7 @@ def complaints_section(themes: list[Q.ThemeView], scope: dict, filtered: bool) -
                + ("Counts are recounted within the current filters." if filtered else ""))
     for i, t in enumerate(themes[:10]):
         trend = "" if t.trend is None else f" {t.arrow} {t.trend:+.1f} pp"
-        title = f"{i + 1}. {t.label} — {t.filtered_count:,} reviews ({t.filtered_share:.1%}){trend}"
+        title = f"{i + 1}. {escape_markdown(t.label)} — {t.filtered_count:,} reviews ({t.filtered_share:.1%}){trend}"
         with st.expander(title, expanded=i < 3):
             html = [f"<p>{escape_html(t.summary)}</p>"] if t.summary else []
             if t.topic:

@@ -49,6 +49,24 @@ def escape_html(value: Any) -> str:
     return _CONTROL.sub("", str(value)).translate(_ESCAPES)
 
 
+_MD_PUNCT = re.compile(r"([!-/:-@\[-`{-~])")
+_AUTOLINK = re.compile(r"(?i)\b(?:[a-z][a-z0-9+.-]*:|www(?=\.))|@")
+
+
+def escape_markdown(value: Any) -> str:
+    """Plain text for a Streamlit label that renders Markdown (expander, button): every ASCII
+    punctuation character backslash-escaped, so no link, image, emphasis or HTML comes through.
+
+    GFM also turns bare `http://...` and `www.` text into links after parsing, escapes or not: a
+    zero-width space after the scheme's colon, after `www` and after `@` stops that.
+    """
+    if value is None:
+        return ""
+    text = " ".join(_CONTROL.sub("", str(value)).split())
+    text = _AUTOLINK.sub(lambda m: m.group(0) + "\u200b", text)
+    return _MD_PUNCT.sub(r"\\\1", text)
+
+
 def safe_url(url: Any) -> str | None:
     """The URL if it is an absolute http(s) URL, else None (no javascript:, data:, file: links)."""
     if not url or not isinstance(url, str):

@@ -23,6 +23,7 @@ XSS_TEXT = ('Nice <script>window.__xss=1</script> kettle <img src=x onerror="win
 FORMULA_TEXT = '=HYPERLINK("http://evil.example","click")'
 CONTROL_TEXT = "bad\x00char\x0bhere\x1f end"
 LONG_TEXT = "long review " + "x" * 40_000
+HOSTILE_LABEL = '![img](https://evil.example/t.png) **Boom** <img src=x onerror="window.__xss=1">'
 SENT = {1: "negative", 2: "negative", 3: "neutral", 4: "positive", 5: "positive"}
 RATINGS = [5, 4, 1, 2, 5, 3]
 
@@ -124,6 +125,7 @@ def seed(store: Store) -> Seed:
                        share=len(broke) / 34, previous_count=5, trend=-2.0, topic="quality",
                        quotes=[Quote(s.xss_id, "<script>window.__xss=1</script>", "javascript:alert(1)")],
                        review_ids=broke),
+        ComplaintTheme(label=HOSTILE_LABEL, summary="", count=0, share=0.0, quotes=[], review_ids=[]),
     ], scope={"since": str(CURRENT[0])})
     return s
 

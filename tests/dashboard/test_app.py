@@ -70,6 +70,9 @@ def test_overview_numbers_charts_and_complaints(monkeypatch, seeded_sqlite):
     assert any(lbl.startswith("Late delivery") or "Late delivery —" in lbl for lbl in labels)
     assert any(f"Late delivery — {late} reviews" in lbl and "▲ +4.5 pp" in lbl for lbl in labels), labels
     assert any("Breaks quickly" in lbl and "▼ -2.0 pp" in lbl for lbl in labels)
+    # an LLM-written label from hostile reviews cannot become a Markdown image, link or HTML
+    hostile = next(lbl for lbl in labels if "Boom" in lbl).replace("\u200b", "")
+    assert hostile.startswith(r"3. \!\[img\]\(https\:\/\/evil\.example") and r"\<img src\=x" in hostile
     md = _all_markdown(at)
     assert "Parcels arrive after the promised date" in html.unescape(md)
     # hostile quote and summary are escaped; the javascript: quote URL is not linked

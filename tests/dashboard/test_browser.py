@@ -116,6 +116,9 @@ def test_dashboard_in_a_real_browser(server, browser):
     assert "<script>window.__xss=1</script>" in body  # the hostile quote shows as text
     browser.save_screenshot(str(ARTIFACTS / "dashboard.png"))
     assert browser.execute_script("return window.__xss") is None
+    assert '![img](https://evil.example/t.png) **Boom**' in body.replace("\u200b", "")  # the label, as text
+    bad = browser.find_elements(By.CSS_SELECTOR, "img[src*='evil'], img[onerror], a[href*='evil']")
+    assert not bad, [b.get_attribute("outerHTML")[:300] for b in bad]
 
     browser.get(base + "/?page=Reviews")
     _wait_rendered(browser, "Review detail")

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import html
 
-from dashboard.safe import (EXCEL_MAX_CELL_CHARS, TRUNCATION_MARKER, escape_html, excel_text, highlight_entities,
-                            looks_like_formula, safe_url)
+from dashboard.safe import (EXCEL_MAX_CELL_CHARS, TRUNCATION_MARKER, escape_html, escape_markdown, excel_text,
+                            highlight_entities, looks_like_formula, safe_url)
 
 from dash_seed import XSS_TEXT
 
@@ -33,6 +33,15 @@ def test_highlight_entities_escapes_every_piece():
                                                                        "type": "PRODUCT", "start": 2, "end": 30}])
     assert "<img" not in hostile and "&lt;img" in hostile
     assert highlight_entities("line1\nline2", None) == "line1<br>line2"
+
+
+def test_escape_markdown_for_labels():
+    out = escape_markdown('![img](https://evil.example/t.png) **b** <i>x</i> www.evil.example a@b.example')
+    plain = out.replace("\u200b", "")
+    assert plain == (r"\!\[img\]\(https\:\/\/evil\.example\/t\.png\) \*\*b\*\* \<i\>x\<\/i\> "
+                     r"www\.evil\.example a\@b\.example")
+    assert "https\u200b" not in out and "https\\:\u200b" in out and "www\u200b" in out and "@\u200b" in out
+    assert escape_markdown("line\nbreak\x00") == "line break"
 
 
 def test_safe_url():
