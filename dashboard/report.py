@@ -13,6 +13,7 @@ from __future__ import annotations
 import io
 import logging
 import time
+from dataclasses import replace
 from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Any, Iterable, Sequence
@@ -136,6 +137,10 @@ def _entities_text(entities: list) -> str:
 # ------------------------------------------------------------------------------------------ sheets
 def _summary(wb: Workbook, store: Store, f: Filters, h: Q.Headline, opts: Q.Options) -> None:
     s = _Sheet(wb, "Summary", [30, 16, 16, 16, 16, 16])
+    # print (and PDF export) on one landscape page wide, charts included
+    s.ws.page_setup.orientation = "landscape"
+    s.ws.sheet_properties.pageSetUpPr.fitToPage = True
+    s.ws.page_setup.fitToWidth, s.ws.page_setup.fitToHeight = 1, 0
     s.append([s.cell("ReviewLens report", font=_TITLE_FONT)])
     s.append(["Generated", s.cell(datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"))])
     s.append(["Filters", s.cell(f.describe())])
@@ -202,6 +207,7 @@ def _summary(wb: Workbook, store: Store, f: Filters, h: Q.Headline, opts: Q.Opti
         lc.add_data(Reference(s.ws, min_col=5, min_row=ts_head, max_row=ts_end), titles_from_data=True)
         lc.set_categories(Reference(s.ws, min_col=1, min_row=ts_head + 1, max_row=ts_end))
         lc.y_axis.scaling.min, lc.y_axis.scaling.max = 1, 5
+        lc.series[0].smooth = False
         lc.height, lc.width = 7, 22
         s.ws.add_chart(lc, f"H{anchor_row}")
         anchor_row += 15
@@ -356,6 +362,8 @@ def build_workbook(store: Store, target: str | Path | io.BytesIO, f: Filters) ->
     t0 = time.perf_counter()
     wb = Workbook(write_only=True)
     opts = Q.options(store)
+    if f.since and not f.until and opts.last_date:  # "since X" means up to the newest review: a closed
+        f = replace(f, until=max(opts.last_date, f.since))  # period has a previous one to compare with
     h = Q.headline(store, f)
     _summary(wb, store, f, h, opts)
     _complaints(wb, store, f, h.reviews)

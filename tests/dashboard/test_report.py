@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import io
 import re
+import shutil
+import subprocess
 import zipfile
 
 import pytest
@@ -128,3 +130,25 @@ def test_report_on_empty_store(sqlite_store, tmp_path):
     assert wb.sheetnames == SHEETS
     assert wb["Reviews"].max_row == 1
     assert "No complaint themes" in wb["Top complaints"]["B2"].value
+
+
+@pytest.mark.timeout(180)
+def test_libreoffice_opens_it_and_keeps_text_as_text(seeded_sqlite, tmp_path):
+    """Round trip through LibreOffice (xlsx -> xlsx and -> pdf): it opens, and hostile text stays text."""
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    if not soffice:
+        pytest.skip("LibreOffice not installed (apt-get install libreoffice-calc)")
+    store, seed, _ = seeded_sqlite
+    src = write_report(store, tmp_path / "report.xlsx")
+    out = tmp_path / "lo"
+    profile = f"-env:UserInstallation=file://{tmp_path / 'lo-profile'}"
+    for fmt in ("xlsx", "pdf"):
+        subprocess.run([soffice, profile, "--headless", "--convert-to", fmt, "--outdir", str(out), str(src)],
+                       check=True, capture_output=True, timeout=150)
+    assert (out / "report.pdf").stat().st_size > 10_000
+    wb = load_workbook(out / "report.xlsx")
+    assert wb.sheetnames == SHEETS
+    header, rows = _reviews_by_id(wb)
+    cell = rows[seed.formula_id][header.index("Text")]
+    assert cell.value == FORMULA_TEXT and cell.data_type == "s"
+    assert rows[seed.xss_id][header.index("Text")].value == XSS_TEXT
