@@ -266,11 +266,12 @@ def sanitize_text(value: Any, max_chars: int) -> str:
     """Model output as plain, single-line text: no markup, URLs, control characters or quotes around it."""
     s = unicodedata.normalize("NFKC", str(value or ""))
     s = re.sub(r"<[^>]{0,200}>", " ", s)                   # html/xml tags
-    s = re.sub(r"(?:https?://|www\.)\S+", " ", s)           # links
     s = re.sub(r"!?\[([^\]]*)\]\([^)]*\)", r"\1", s)        # markdown links/images
+    s = re.sub(r"(?:https?://|www\.)\S+", " ", s)           # links
+    s = re.sub(r"\(\s*\)", " ", s)
     s = re.sub(r"[`*_#>|~\[\]{}<>\\$]", " ", s)           # markdown / template characters
     s = "".join(ch if ch.isprintable() else " " for ch in s)
-    s = " ".join(s.split()).strip(" \"'.,;:-")
+    s = " ".join(s.split()).strip(" \"'.,;:-!?")
     if len(s) > max_chars:
         cut = s.rfind(" ", 0, max_chars)
         s = s[:cut if cut > max_chars // 2 else max_chars].rstrip(" ,;:-")
@@ -321,7 +322,8 @@ def _parse_name(raw: str) -> tuple[str, str]:
                 data = None
     if not isinstance(data, dict):
         return "", ""
-    return sanitize_label(data.get("label")), sanitize_text(data.get("summary"), SUMMARY_MAX_CHARS)
+    summary = sanitize_text(data.get("summary"), SUMMARY_MAX_CHARS - 1)
+    return sanitize_label(data.get("label")), (summary + "." if summary else "")
 
 
 def _usable_label(label: str) -> bool:
