@@ -12,6 +12,7 @@ Route = Callable[["Handler"], tuple[int, dict, str]]
 
 class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True
     routes: dict[str, Route] = {}
     hits: dict[str, int] = {}
 

@@ -122,3 +122,28 @@ def test_browser_that_cannot_start_is_a_clear_error(server, settings):
     bad_grid = ScraperSettings(grid_url="http://127.0.0.1:9", timeout=5, respect_robots=False)
     with pytest.raises(ScrapeError, match="remote WebDriver / Selenium Grid at http://127.0.0.1:9"):
         list(scrape([server.base + "/p"], bad_grid))
+
+
+def test_wrong_page_guesses_are_discarded(server, settings):
+    """Without a delay later pages are fetched concurrently on guessed URLs (page=N+1...). A site whose
+    next links jump (3 -> 10) must still give exactly its pages, in order."""
+    chain = {1: 2, 2: 3, 3: 10, 10: 11, 11: None}
+    for n, nxt in chain.items():
+        server.page(f"/list?page={n}", jsonld_page(_reviews(f"p{n}-"), f"/list?page={nxt}" if nxt else None))
+    server.page("/list", jsonld_page(_reviews("p1-"), "/list?page=2"))
+    pages = list(scrape([server.base + "/list"], settings))
+    assert [p.url.split("/")[-1] for p in pages] == ["list", "list?page=2", "list?page=3", "list?page=10",
+                                                      "list?page=11"]
+    assert [r.site_review_id[:3] for p in pages for r in p.reviews][::3] == ["p1-", "p2-", "p3-", "p10", "p11"]
+    assert not any(p.error for p in pages)
+    assert server.hits("/list?page=4") >= 1  # a guess was made (and thrown away)
+
+
+def test_pages_fetched_one_by_one_with_a_delay(server, settings):
+    for n in range(1, 5):
+        server.page(f"/d?page={n}", jsonld_page(_reviews(f"d{n}-"), f"/d?page={n + 1}" if n < 4 else None))
+    settings.delay = 0.2
+    t0 = time.monotonic()
+    pages = list(scrape([server.base + "/d?page=1"], settings))
+    assert len(pages) == 4 and time.monotonic() - t0 >= 0.6  # 3 gaps of 0.2 s between 4 pages
+    assert server.hits("/d?page=5") == 0  # no guessing when there is a delay
