@@ -11,8 +11,7 @@ import logging
 import math
 import os
 from dataclasses import replace
-from datetime import date, datetime, timezone
-from pathlib import Path
+from datetime import date, datetime
 
 import pandas as pd
 import streamlit as st
