@@ -57,7 +57,7 @@ def test_batched_equals_one_by_one(backend, choices):
     single = [backend.score_choices([c], choices)[0] for c in convs()]
     tol = 0.05 if backend.precision == "fp32" else 0.35  # bf16/4-bit matmuls differ slightly by batch shape
     for b, s in zip(batched, single):
-        assert b == pytest.approx(s, abs=tol)
+        assert b == pytest.approx(s, abs=tol, rel=0.02)  # multi-token sums add per-token noise
         assert max(range(len(choices)), key=b.__getitem__) == max(range(len(choices)), key=s.__getitem__)
     # a multi-token choice is the sum of its token log-probs: longer choices are much less likely
     if choices[1] == "not sure at all":
