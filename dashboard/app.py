@@ -18,7 +18,7 @@ import streamlit as st
 
 from dashboard import charts, queries as Q
 from dashboard.filters import SENTIMENT_OPTIONS, Filters
-from dashboard.safe import escape_html, escape_markdown, highlight_entities, safe_url
+from dashboard.safe import clean_text, escape_html, escape_markdown, highlight_entities, safe_url
 from dashboard.schedule import load_schedule
 from reviewlens.store import Store
 
@@ -302,7 +302,8 @@ def reviews_page(db: str, f: Filters, h_total: int) -> None:
     table = pd.DataFrame({
         "date": df["date"], "rating": df["rating"], "sentiment": df["sentiment"].fillna("—"),
         "topics": df["topics"].map(topics_text), "entities": df["entities"].map(entities_text),
-        "text": df["text"], "source": df["source"], "product": df["product"],
+        "text": df["text"].map(clean_text), "source": df["source"].map(clean_text),
+        "product": df["product"].map(clean_text),
         "link": df["url"].map(safe_url),
     })
     st.dataframe(table, hide_index=True, width="stretch", height=min(38 + 35 * len(table), 600), column_config={
@@ -319,7 +320,7 @@ def reviews_page(db: str, f: Filters, h_total: int) -> None:
 
     def label(i: int) -> str:
         r = df.iloc[i]
-        text = " ".join(str(r["text"]).split())
+        text = " ".join((clean_text(r["text"]) or "").split())
         return f"{r['date'] or 'no date'} · {fmt_num(r['rating'], '{:.0f}★')} · {text[:90]}"
 
     pick = st.selectbox("Review", choices, format_func=label, key="detail_pick")

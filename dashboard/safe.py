@@ -38,6 +38,13 @@ _ESCAPES = str.maketrans({**{ch: f"&#{ord(ch)};" for ch in "\\`*_{}[]()#+-.!|~$:
                           "&": "&amp;", "<": "&lt;", ">": "&gt;"})
 
 
+def clean_text(value: Any) -> str | None:
+    """Text with control characters removed (tab and newline kept), for plain-text display; None stays None."""
+    if value is None:
+        return None
+    return _CONTROL.sub("", str(value))
+
+
 def escape_html(value: Any) -> str:
     """HTML-escape any value (quotes too) after dropping control characters; None becomes ''.
 
