@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import date
 from pathlib import Path
 from typing import Any, Callable, Iterator
@@ -124,6 +125,11 @@ class Walker:
         self.stopped = False  # set by the consumer (stop_check) between pages
         self._last: tuple[str, SiteConfig | None, str | None] | None = None  # previous start URL's mode
         self._site_used: SiteConfig | None = None
+        self._script_timeout: float | None = None
+        # Without a delay, the next batch of in-browser pages is fetched on a helper thread while
+        # this one turns the current batch into Reviews (the driver is never used by both at once).
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="scraper-prefetch")
+        self._pending: tuple[str, Future] | None = None
         self._strategy_used: str | None = None
 
     # ------------------------------------------------------------------ helpers
@@ -267,7 +273,10 @@ class Walker:
                 "robots": self.robots.rules(url) if self.robots else None, "pageParam": pp,
                 "prevUrl": prev_url, "parallel": self.parallel if delay == 0 else 1}
         cfg = site.js_config() if site else None
-        self.driver.set_script_timeout(self.settings.timeout * (n + 1) + opts["delayMs"] / 1000 * n + 5)
+        script_timeout = self.settings.timeout * (n + 1) + opts["delayMs"] / 1000 * n + 5
+        if script_timeout != self._script_timeout:
+            self.driver.set_script_timeout(script_timeout)
+            self._script_timeout = script_timeout
         for attempt in range(self.settings.retries + 1):
             try:
                 items = self.driver.execute_async_script(FETCH_CHAIN, url, cfg, opts) or []
@@ -300,11 +309,50 @@ class Walker:
         try:
             yield from self._walk_pages(start_url, url, site, site is not None)
         finally:
+            self._drain_prefetch()
             self._last = (Robots.origin(url), self._site_used, self._strategy_used)
+
+    # ------------------------------------------------------------------ prefetching the next batch
+    def _prefetch_after(self, items: list[dict[str, Any]], site: SiteConfig | None, asked: int, left: int) -> None:
+        """Start fetching the batch after `items` on the helper thread (no delay configured only)."""
+        if not items or len(items) < asked or left <= 0 or self._delay(site, items[-1].get("url") or "") > 0:
+            return
+        last = items[-1]
+        nxt = last.get("nextUrl")
+        if not nxt or last.get("error") or int(last.get("status") or 0) != 200 or self._robots_block(nxt):
+            return
+        prev = last.get("finalUrl") or last.get("url")
+        self._pending = (nxt, self._pool.submit(self._fetch_chain, nxt, site, min(self.chain, left), prev))
+
+    def _take_prefetched(self, url: str) -> list[dict[str, Any]] | None:
+        if self._pending is None:
+            return None
+        want, fut = self._pending
+        self._pending = None
+        try:
+            items = fut.result()
+        except Exception as e:  # noqa: BLE001 - fetched again the normal way
+            log.debug("prefetch of %s failed: %s", want, e)
+            return None
+        return items if want == url else None
+
+    def _drain_prefetch(self) -> None:
+        """Wait for a running prefetch (its result is dropped) before the driver is used otherwise."""
+        if self._pending is not None:
+            _, fut = self._pending
+            self._pending = None
+            try:
+                fut.result(timeout=self.settings.timeout * (self.chain + 2))
+            except Exception as e:  # noqa: BLE001 - dropped anyway
+                log.debug("dropped prefetch failed: %s", e)
+
+    def close(self) -> None:
+        self._drain_prefetch()
+        self._pool.shutdown(wait=True)
 
     def _first_fetch_ok(self, url: str, site: SiteConfig | None) -> bool:
         """May the first page of a start URL be fetched in-page? Yes when the previous start URL on
-        this origin was read from server-rendered structured data (or the named config allows it)."""
+        this origin was read from server-rendered HTML (or the named config allows it)."""
         if self.fetch_in_page is False or self._last is None:
             return False
         origin, last_site, last_strategy = self._last
@@ -312,7 +360,9 @@ class Walker:
             return False
         if site is not None:
             return self._fetch_allowed(site, None)
-        return last_site is None and last_strategy in ("jsonld", "microdata", "nextdata", "state")
+        # Auto mode: the origin served its last reviews in static HTML; a fetched page without
+        # structured reviews is navigated instead (and may then match a site config).
+        return self._fetch_allowed(last_site, last_strategy)
 
     def _walk_pages(self, start_url: str, url: str | None, site: SiteConfig | None, decided: bool
                     ) -> Iterator[PageResult]:
@@ -329,7 +379,11 @@ class Walker:
             first_fetch = pages == 0 and self._first_fetch_ok(url, site)
             if (pages > 0 and self._fetch_allowed(site, strategy)) or first_fetch:
                 self.pacer.wait(url, self._delay(site, url), self.cancel)
-                items = self._fetch_chain(url, site, min(self.chain, self.max_pages - pages), prev_url)
+                want = min(self.chain, self.max_pages - pages)
+                items = self._take_prefetched(url)
+                if items is None:
+                    items = self._fetch_chain(url, site, want, prev_url)
+                self._prefetch_after(items, site, want, self.max_pages - pages - len(items))
                 navigate_url = None
                 for item in items:
                     if self._done() or pages >= self.max_pages:
@@ -381,6 +435,7 @@ class Walker:
                 if self._done() or pages >= self.max_pages:
                     return
             # ---- navigate
+            self._drain_prefetch()
             if pages > 0:
                 self.pacer.wait(url, self._delay(site, url), self.cancel)
             else:

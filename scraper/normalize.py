@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 import unicodedata
@@ -79,6 +80,7 @@ _FMT_TOKEN = {"%d": r"\d{1,2}", "%m": r"\d{1,2}", "%Y": r"\d{4}", "%y": r"\d{2}"
               "%b": r"[A-Za-z]+\.?", "%H": r"\d{1,2}", "%M": r"\d{2}", "%S": r"\d{2}", "%e": r"\d{1,2}"}
 
 
+@functools.lru_cache(maxsize=64)
 def _fmt_regex(fmt: str) -> re.Pattern[str]:
     out = ""
     i = 0
@@ -161,7 +163,13 @@ def clean_text(raw: Any, limit: int | None = None) -> str | None:
     """
     if raw is None:
         return None
-    s = unicodedata.normalize("NFC", str(raw))
+    s = str(raw)
+    if s.isascii() and s.isprintable() and "  " not in s:  # the common case: nothing to clean
+        s = s.strip()
+        if limit is not None and len(s) > limit:
+            s = s[:limit].rstrip()
+        return s or None
+    s = unicodedata.normalize("NFC", s)
     s = s.replace("\r\n", "\n").replace("\r", "\n")
     s = _CONTROL.sub("", s)
     s = "\n".join(_SPACES.sub(" ", line).strip() for line in s.split("\n"))
