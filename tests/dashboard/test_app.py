@@ -12,7 +12,7 @@ from streamlit.testing.v1 import AppTest
 from dashboard import APP_PATH
 from reviewlens.store import Store
 
-from dash_seed import CURRENT, PREVIOUS, seeded_sqlite  # noqa: F401  (fixture)
+from dash_seed import CURRENT, PREVIOUS, seed, seeded_sqlite  # noqa: F401  (fixture)
 
 pytestmark = pytest.mark.timeout(120)
 
@@ -211,3 +211,27 @@ def test_query_param_opens_a_page_and_bad_db_is_reported(monkeypatch, seeded_sql
     monkeypatch.setenv("REVIEWLENS_DB", "postgresql://nobody@127.0.0.1:1/none")
     bad = AppTest.from_file(str(APP_PATH), default_timeout=60).run()
     assert not bad.exception and any("Cannot open the review database" in e.value for e in bad.error)
+
+
+def test_custom_date_range(monkeypatch, seeded_sqlite):
+    store, seed, db = seeded_sqlite
+    at = _app(monkeypatch, db)
+    at.sidebar.selectbox(key="f_period").set_value("Custom").run()
+    lo, hi = min(r.date for r in seed.reviews), PREVIOUS[1]  # inside the widget's bounds (the data's span)
+    at.sidebar.date_input(key="f_dates").set_value((lo, hi)).run()
+    assert not at.exception
+    assert _metrics(at)["Reviews"][0] == str(len(seed.in_period(lo, hi)))
+
+
+def test_overview_on_postgresql(monkeypatch, pg_store):
+    """The whole app against PostgreSQL (date_trunc buckets, ILIKE search, the same numbers)."""
+    seed_data = seed(pg_store)
+    url = pg_store.engine.url.render_as_string(hide_password=False)
+    at = _app(monkeypatch, url)
+    cur = seed_data.in_period(*CURRENT)
+    assert _metrics(at)["Reviews"][0] == f"{len(cur):,}"
+    assert len(at.get("vega_lite_chart")) == 5
+    at.sidebar.text_input(key="f_search").input("ARRIVED late").run()
+    assert _metrics(at)["Reviews"][0] == str(sum("arrived late" in r.text for r in cur))
+    at.sidebar.radio(key="page").set_value("Reviews").run()
+    assert not at.exception and len(at.dataframe[0].value) == sum("arrived late" in r.text for r in cur)
