@@ -168,7 +168,7 @@ def timeseries(store: Store, f: Filters, granularity: str = "week") -> pd.DataFr
     for col in ("reviews", "positive", "neutral", "negative"):
         df[col] = df[col].fillna(0).astype(int)
     df["avg_rating"] = df["avg_rating"].astype(float)
-    analyzed = (df["positive"] + df["neutral"] + df["negative"]).replace(0, pd.NA)
+    analyzed = (df["positive"] + df["neutral"] + df["negative"]).astype(float).replace(0.0, float("nan"))
     df["net_sentiment"] = ((df["positive"] - df["negative"]) * 100.0 / analyzed).astype(float)
     return df
 
@@ -251,7 +251,7 @@ def top_entities(store: Store, f: Filters, limit: int = 15) -> pd.DataFrame:
         df = pd.DataFrame(c.execute(q).mappings().all(), columns=cols)
     for col in cols[2:]:
         df[col] = df[col].fillna(0).astype(int)
-    analyzed = (df["positive"] + df["neutral"] + df["negative"]).replace(0, pd.NA)
+    analyzed = (df["positive"] + df["neutral"] + df["negative"]).astype(float).replace(0.0, float("nan"))
     df["net_sentiment"] = ((df["positive"] - df["negative"]) * 100.0 / analyzed).astype(float)
     return df
 

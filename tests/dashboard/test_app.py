@@ -235,3 +235,24 @@ def test_overview_on_postgresql(monkeypatch, pg_store):
     assert _metrics(at)["Reviews"][0] == str(sum("arrived late" in r.text for r in cur))
     at.sidebar.radio(key="page").set_value("Reviews").run()
     assert not at.exception and len(at.dataframe[0].value) == sum("arrived late" in r.text for r in cur)
+
+
+def test_reviews_not_analyzed_yet(monkeypatch, tmp_path):
+    """Scraped but not analyzed: numbers without sentiment, hints instead of empty charts, no crash."""
+    from datetime import timedelta
+
+    from reviewlens.schema import Review
+
+    db = str(tmp_path / "raw.db")
+    s = Store(db)
+    s.upsert_reviews([Review(source="shop.example.com", text=f"plain review {i}", rating=1 + i % 5,
+                             date=CURRENT[1] - timedelta(days=i)) for i in range(12)])
+    s.close()
+    at = _app(monkeypatch, db)
+    m = _metrics(at)
+    assert m["Reviews"][0] == "12" and m["Share negative"][0] == "—" and m["Net sentiment"][0] == "—"
+    assert any("No complaint themes computed yet" in i.value for i in at.info)
+    assert any("No topics for these reviews yet" in i.value for i in at.info)
+    at.sidebar.radio(key="page").set_value("Reviews").run()
+    assert not at.exception and len(at.dataframe[0].value) == 12
+    assert "not analyzed" in next(m.value for m in at.markdown if 'class="rl-review"' in m.value)

@@ -152,3 +152,17 @@ def test_libreoffice_opens_it_and_keeps_text_as_text(seeded_sqlite, tmp_path):
     cell = rows[seed.formula_id][header.index("Text")]
     assert cell.value == FORMULA_TEXT and cell.data_type == "s"
     assert rows[seed.xss_id][header.index("Text")].value == XSS_TEXT
+
+
+def test_report_before_analysis(sqlite_store, tmp_path):
+    from datetime import date, timedelta
+
+    from reviewlens.schema import Review
+
+    sqlite_store.upsert_reviews([Review(source="s.example", text=f"=cmd {i}", rating=4, url="https://s.example/r",
+                                        date=date(2026, 10, 1) - timedelta(days=i)) for i in range(5)])
+    wb = load_workbook(write_report(sqlite_store, tmp_path / "raw.xlsx"))
+    rows = list(wb["Reviews"].iter_rows(min_row=2, values_only=True))
+    assert len(rows) == 5 and all(r[2] is None and r[7].startswith("=cmd") for r in rows)
+    summary = {r[0]: r for r in wb["Summary"].iter_rows(values_only=True) if r and r[0]}
+    assert summary["Reviews"][1] == 5 and summary["Share negative (%)"][1] is None
