@@ -356,6 +356,21 @@ def name_themes(backend: Any, groups_quotes: list[list[str]], topics: list[str |
 
 
 # ------------------------------------------------------------------------------------ public API
+def _dominant_topic(group: list[int], stmts: list[Statement], sims: np.ndarray, names: list[str],
+                    n_reviews: int) -> str | None:
+    """The theme's topic: the most common negative topic of its reviews (from the analysis) when a third
+    of them share it, else the default topic its statements are closest to (when clearly about one)."""
+    tc = Counter(t for i in group for t in dict.fromkeys(stmts[i].topics))
+    if tc and tc.most_common(1)[0][1] >= max(1, n_reviews // 3):
+        return tc.most_common(1)[0][0]
+    specific = [j for j, n in enumerate(names) if n != "other"]
+    votes = Counter(names[specific[int(np.argmax(sims[i, specific]))]] for i in group
+                    if float(sims[i, specific].max()) >= WEAK_TOPIC_SIMILARITY)
+    if votes and votes.most_common(1)[0][1] * 2 >= len(group):
+        return votes.most_common(1)[0][0]
+    return None
+
+
 def _fallback_summary(count: int, topic: str | None, words: Sequence[str]) -> str:
     what = ", ".join(words) if words else "this issue"
     about = f" about {topic.replace('_', ' ')}" if topic and topic != "other" else ""
@@ -425,8 +440,7 @@ def find_complaints(current: pd.DataFrame, previous: pd.DataFrame | None, *, top
             if len(quotes) == 3:
                 break
         quotes_per.append(quotes)
-        tc = Counter(t for i in g for t in dict.fromkeys(stmts[i].topics))
-        topic = tc.most_common(1)[0][0] if tc and tc.most_common(1)[0][1] >= max(1, len(reviews_of(g)) // 3) else None
+        topic = _dominant_topic(g, stmts, sims, names, len(reviews_of(g)))
         topics_per.append(topic)
         words = keywords([stmts[i].text for i in g], 3, background if len(chosen) > 1 else None)
         words_per.append(words)

@@ -354,6 +354,46 @@ def eval_entities(backend: Any, limit: int | None, *, method: str | None = None,
             "per_type_f1": per_type, "seconds": secs, "ms_per_item": 1000 * secs / max(1, len(rows))}
 
 
+def eval_complaints(reviews_json: Path, *, top: int = 8, backend: Any = None, embedder: Any = None) -> dict[str, Any]:
+    """Complaint themes against the demo shop's ground truth (`themes` per review, never shown on the
+    site): per found theme its majority true theme and purity (share of its reviews that carry it);
+    how many distinct true themes the top themes recover; duplicates (two themes, same true theme).
+    Reviews go in unanalyzed (rating and lexicon only), the current period = from `recent_window_start`."""
+    import json as _json
+    from datetime import date as _date
+
+    import pandas as pd
+
+    from .complaints import find_complaints
+
+    data = _json.loads(Path(reviews_json).read_text(encoding="utf-8"))
+    names = {p["slug"]: p["name"] for p in data.get("products", [])}
+    df = pd.DataFrame(data["reviews"])
+    df["date"] = pd.to_datetime(df["date"]).dt.date
+    df["product"] = df["product"].map(lambda s: names.get(s, s))
+    df["url"] = None
+    df["topics"] = [[] for _ in range(len(df))]
+    df["sentiment"] = None
+    cut = _date.fromisoformat(data["recent_window_start"])
+    cur = df[df["date"] >= cut]
+    span = (df["date"].max() - cut).days + 1
+    prev = df[(df["date"] < cut) & (df["date"] >= cut - pd.Timedelta(days=span))]
+    themes, secs = _timed(lambda: find_complaints(cur, prev, top=top, backend=backend, embedder=embedder))
+    gold = dict(zip(df["id"], df["themes"]))
+    rows, majors = [], []
+    for t in themes:
+        c = Counter(g for rid in t.review_ids for g in gold.get(rid, []))
+        major, hits = c.most_common(1)[0] if c else ("(none)", 0)
+        majors.append(major)
+        rows.append({"label": t.label, "count": t.count, "true_theme": major, "purity": hits / max(1, t.count),
+                     "trend": t.trend})
+    true_themes = Counter(g for ts in cur["themes"] for g in ts)
+    return {"n": int(len(cur)), "previous_n": int(len(prev)), "themes": rows,
+            "mean_purity": sum(r["purity"] for r in rows) / len(rows) if rows else 0.0,
+            "true_themes_recovered": len(set(majors) & set(true_themes)), "true_themes": len(true_themes),
+            "duplicates": len(majors) - len(set(majors)), "seconds": secs}
+
+
 def run_eval(settings: AnalysisSettings, eval_dir: Path, *, limit: int | None = None,
              tasks: Sequence[str] = ("sentiment", "topics", "entities"), backend: Any = None) -> dict:
     """Run the chosen tasks; loads the configured backend when none is given. Returns the metrics."""

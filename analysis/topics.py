@@ -42,7 +42,6 @@ HYBRID_BAR = 0.35         # bar for similarity + LLM_WEIGHT * p(topic)
 LLM_WEIGHT = 0.2
 MARGIN = 0.10             # a topic is kept for a clause within this of the clause's best topic
 TOP_K = 3                 # prototype similarity = mean of the k best (description and examples)
-SENTIMENT_CHOICES = ("positive", "negative", "neutral")
 
 _SENT_RE = re.compile(r"[^.!?\n]+(?:[.!?]+[\"')\]]*|$)|[.!?]+", re.MULTILINE)
 _CLAUSE_CUT_RE = re.compile(
@@ -165,23 +164,6 @@ def llm_topic_distribution(backend: Any, texts: Sequence[str], taxonomy: Taxonom
     return np.array([_softmax(s) for s in scores], dtype=np.float32).reshape(len(texts), len(words))
 
 
-def _sentiment_conversations(items: list[tuple[str, Topic | None]], max_chars: int) -> list[list[dict]]:
-    from .prompts import conversation, embed_review, system_prompt
-
-    system = system_prompt(
-        "You judge the sentiment of customer reviews. Answer with one word: positive, negative or neutral.")
-    convs = []
-    for text, topic in items:
-        if topic is None or topic.name == OTHER:
-            q = "What is the customer's sentiment in this review? Answer positive, negative or neutral."
-        else:
-            label = topic.name.replace("_", " ")
-            q = (f"What is the customer's sentiment about the {label} ({topic.description})? "
-                 "Answer positive, negative or neutral.")
-        convs.append(conversation(system, f"{embed_review(text, max_chars)}\n{q}"))
-    return convs
-
-
 def _batched_scores(backend: Any, convs: list[list[dict]], choices: Sequence[str]) -> list[list[float]]:
     if not convs:
         return []
@@ -189,19 +171,6 @@ def _batched_scores(backend: Any, convs: list[list[dict]], choices: Sequence[str
     out: list[list[float]] = []
     for i in range(0, len(convs), size):
         out.extend(backend.score_choices(convs[i:i + size], list(choices)))
-    return out
-
-
-def llm_aspect_sentiment(backend: Any, items: list[tuple[str, Topic | None]],
-                         max_chars: int = 2000) -> list[tuple[str, float]]:
-    """(label, confidence) for each (text, topic), asking about the topic (measured: weaker than
-    analysis.sentiment on the topic's own clauses, kept for comparison)."""
-    scores = _batched_scores(backend, _sentiment_conversations(items, max_chars), SENTIMENT_CHOICES)
-    out = []
-    for s in scores:
-        p = _softmax(s)
-        i = max(range(len(p)), key=p.__getitem__)
-        out.append((SENTIMENT_CHOICES[i], p[i]))
     return out
 
 
