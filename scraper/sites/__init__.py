@@ -1,0 +1,1 @@
+"""Bundled site configs (TOML data files; this file makes them package data)."""
