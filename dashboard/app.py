@@ -56,14 +56,11 @@ def get_store(db: str) -> Store:
     return store
 
 
+# Cached wrappers of dashboard.queries, keyed by the database and the (hashable) filters. Shared by
+# all sessions of the server; entries live CACHE_TTL seconds.
 @st.cache_data(ttl=CACHE_TTL, show_spinner=False)
 def c_options(db: str) -> Q.Options:
     return Q.options(get_store(db))
-
-
-@st.cache_data(ttl=CACHE_TTL, show_spinner=False)
-def c_headline(db: str, f: Filters) -> Q.Headline:
-    return Q.headline(get_store(db), f)
 
 
 @st.cache_data(ttl=CACHE_TTL, show_spinner=False)
@@ -72,18 +69,13 @@ def c_overview(db: str, f: Filters, opts: Q.Options) -> Q.Overview:
 
 
 @st.cache_data(ttl=CACHE_TTL, show_spinner=False)
-def c_complaints(db: str, f: Filters, total: int) -> tuple[list[Q.ThemeView], dict]:
-    return Q.complaints(get_store(db), f, total)
-
-
-@st.cache_data(ttl=CACHE_TTL, show_spinner=False)
 def c_count(db: str, f: Filters) -> int:
     return Q.count_reviews(get_store(db), f)
 
 
 @st.cache_data(ttl=CACHE_TTL, show_spinner=False)
-def c_page(db: str, f: Filters, page: int, size: int) -> tuple[pd.DataFrame, int]:
-    return Q.review_page(get_store(db), f, page, size)
+def c_page(db: str, f: Filters, page: int, size: int, total: int) -> tuple[pd.DataFrame, int]:
+    return Q.review_page(get_store(db), f, page, size, total=total)
 
 
 @st.cache_data(ttl=CACHE_TTL, show_spinner=False)
@@ -271,9 +263,9 @@ def review_detail(row: pd.Series) -> None:
                 unsafe_allow_html=True)
 
 
-def reviews_page(db: str, f: Filters, h_total: int) -> None:
+def reviews_page(db: str, f: Filters, opts: Q.Options) -> None:
     st.subheader("Review explorer")
-    themes, _ = c_complaints(db, f, h_total)
+    themes = c_overview(db, f, opts).themes  # usually cached already by the overview page
     labels = [ALL_THEMES] + [t.label for t in themes]
     if st.session_state.get("theme") not in labels:
         st.session_state["theme"] = ALL_THEMES
@@ -294,7 +286,7 @@ def reviews_page(db: str, f: Filters, h_total: int) -> None:
     if st.session_state.get("explorer_page", 1) > pages:
         st.session_state["explorer_page"] = pages
     page = c3.number_input(f"Page (of {pages:,})", min_value=1, max_value=pages, step=1, key="explorer_page")
-    df, total = c_page(db, view, int(page), size)
+    df, total = c_page(db, view, int(page), size, total)
     st.caption(f"{total:,} reviews match · {escape_html(view.describe())}")
     if df.empty:
         st.info("No reviews match these filters.")
@@ -401,7 +393,7 @@ def main() -> None:
     if page == "Overview":
         overview_page(db, f, opts)
     elif page == "Reviews":
-        reviews_page(db, f, c_headline(db, f).reviews)
+        reviews_page(db, f, opts)
     else:
         runs_page(db)
 

@@ -367,14 +367,17 @@ def count_reviews(store: Store, f: Filters) -> int:
         return int(c.execute(sa.select(sa.func.count()).select_from(src).where(*conditions(f, a))).scalar_one())
 
 
-def review_page(store: Store, f: Filters, page: int = 1, page_size: int = 50) -> tuple[pd.DataFrame, int]:
+def review_page(store: Store, f: Filters, page: int = 1, page_size: int = 50,
+                total: int | None = None) -> tuple[pd.DataFrame, int]:
     """One page (1-based) of reviews, newest first, and the total matching. LIMIT/OFFSET in SQL.
 
     `topics` is a list of {topic, sentiment}; `entities` a list of {text, type, start, end}.
+    Pass `total` when already known to skip counting.
     """
     if page_size < 1:
         raise ValueError("page_size must be at least 1")
-    total = count_reviews(store, f)
+    if total is None:
+        total = count_reviews(store, f)
     q, _ = _review_select(f)
     q = (q.order_by(reviews.c.date.desc().nulls_last(), reviews.c.id)
          .limit(page_size).offset(max(page - 1, 0) * page_size))
