@@ -26,8 +26,10 @@ function extractReviews(doc, cfg, baseUrl, opts) {
     if (typeof v === "number" || typeof v === "boolean") return String(v);
     if (Array.isArray(v)) return v.length ? str(v[0]) : null;
     if (typeof v === "object") {
-      var keys = ["name", "displayName", "@value", "value", "text", "nick", "username", "title", "label"];
+      var keys = ["name", "displayName", "@value", "value", "text", "nick", "username", "handle", "title", "label"];
       for (var i = 0; i < keys.length; i++) if (v[keys[i]] !== undefined) return str(v[keys[i]]);
+      var other = Object.keys(v).filter(function (k) { return /name|nick|handle|login|user/i.test(k) && typeof v[k] === "string"; });
+      if (other.length) return v[other[0]];
     }
     return null;
   }
