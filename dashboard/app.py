@@ -69,6 +69,21 @@ def c_overview(db: str, f: Filters, opts: Q.Options) -> Q.Overview:
 
 
 @st.cache_data(ttl=CACHE_TTL, show_spinner=False)
+def c_chart_specs(db: str, f: Filters, opts: Q.Options) -> dict[str, dict]:
+    """The overview's Vega-Lite specs, built once per filter set (Altair's validation is not free)."""
+    ov = c_overview(db, f, opts)
+    specs: dict[str, dict] = {"ratings": charts.rating_distribution(ov.ratings).to_dict()}
+    if not ov.timeseries.empty:
+        specs["sentiment"] = charts.sentiment_over_time(ov.timeseries, ov.granularity).to_dict()
+        specs["rating"] = charts.rating_over_time(ov.timeseries, ov.granularity).to_dict()
+    if not ov.topics.empty:
+        specs["topics"] = charts.topics_by_sentiment(ov.topics).to_dict()
+    if not ov.entities.empty:
+        specs["entities"] = charts.entities(ov.entities).to_dict()
+    return specs
+
+
+@st.cache_data(ttl=CACHE_TTL, show_spinner=False)
 def c_count(db: str, f: Filters) -> int:
     return Q.count_reviews(get_store(db), f)
 
@@ -225,18 +240,19 @@ def overview_page(db: str, f: Filters, opts: Q.Options) -> None:
         return
     complaints_section(ov.themes, ov.scope, filtered=True)
     st.subheader("Trends")
+    specs = c_chart_specs(db, f, opts)
     left, right = st.columns(2)
-    if not ov.timeseries.empty:
-        left.altair_chart(charts.sentiment_over_time(ov.timeseries, ov.granularity), width="stretch")
-        right.altair_chart(charts.rating_over_time(ov.timeseries, ov.granularity), width="stretch")
+    if "sentiment" in specs:
+        left.vega_lite_chart(spec=specs["sentiment"], width="stretch")
+        right.vega_lite_chart(spec=specs["rating"], width="stretch")
     left, right = st.columns(2)
-    if ov.topics.empty:
-        left.info("No topics for these reviews yet (run `reviewlens analyze`).")
+    if "topics" in specs:
+        left.vega_lite_chart(spec=specs["topics"], width="stretch")
     else:
-        left.altair_chart(charts.topics_by_sentiment(ov.topics), width="stretch")
-    right.altair_chart(charts.rating_distribution(ov.ratings), width="stretch")
-    if not ov.entities.empty:
-        st.altair_chart(charts.entities(ov.entities), width="stretch")
+        left.info("No topics for these reviews yet (run `reviewlens analyze`).")
+    right.vega_lite_chart(spec=specs["ratings"], width="stretch")
+    if "entities" in specs:
+        st.vega_lite_chart(spec=specs["entities"], width="stretch")
 
 
 def _present(v: object) -> bool:

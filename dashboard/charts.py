@@ -59,7 +59,7 @@ def rating_distribution(df: pd.DataFrame) -> alt.Chart:
     """Bars of reviews per star rating."""
     d = df.assign(stars=df["rating"].map(lambda r: f"{r} ★"))
     return (alt.Chart(d, title="Rating distribution").mark_bar(color="#f9a825")
-            .encode(x=alt.X("stars:N", sort=[f"{i} ★" for i in range(1, 6)], title=None),
+            .encode(x=alt.X("stars:N", sort=[f"{i} ★" for i in range(1, 6)], title=None, axis=alt.Axis(labelAngle=0)),
                     y=alt.Y("reviews:Q", title="Reviews"), tooltip=["stars:N", "reviews:Q"]))
 
 
