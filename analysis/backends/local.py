@@ -262,8 +262,12 @@ class LocalBackend(LLMBackend):
         model = self.model
         with torch.inference_mode():
             prefix_len = self.shared_prefix_len(prompts)
-            for chunk in self._chunks([len(p) for p in prompts]):
-                ids, mask, pos, cache = self._batch_inputs([prompts[i] for i in chunk], prefix_len)
+            group_len = self._group_prefixes(prompts, prefix_len)
+            order = sorted(range(len(prompts)), key=lambda i: prompts[i])  # similar prompts side by side
+            for start in range(0, len(order), self.batch_size):
+                chunk = order[start:start + self.batch_size]
+                ids, mask, pos, cache = self._grouped_inputs([prompts[i] for i in chunk],
+                                                             [group_len[i] for i in chunk], prefix_len)
                 res = model(input_ids=ids, attention_mask=mask, position_ids=pos, past_key_values=cache,
                             use_cache=bool(multi) or cache is not None, logits_to_keep=1)
                 first = torch.log_softmax(res.logits[:, -1, :].float(), dim=-1)
@@ -274,6 +278,82 @@ class LocalBackend(LLMBackend):
                 for row, i in enumerate(chunk):
                     out[i] = [float(x) for x in scores[row].tolist()]
         return out
+
+    def _group_prefixes(self, prompts: list[list[int]], global_len: int) -> list[int]:
+        """Per prompt, the length of a prefix it shares with other prompts of the call (>= global_len).
+
+        Prompts that ask several questions about the same review share system prompt + review; that
+        part is computed once per group. Groups are runs of lexicographically sorted prompts whose
+        common prefix extends the global one by at least MIN_SHARED_PREFIX tokens.
+        """
+        lens = [global_len] * len(prompts)
+        order = sorted(range(len(prompts)), key=lambda i: prompts[i])
+
+        def lcp(a: list[int], b: list[int]) -> int:
+            n = min(len(a), len(b)) - 1
+            k = global_len
+            while k < n and a[k] == b[k]:
+                k += 1
+            return k
+
+        i = 0
+        while i < len(order):
+            j, common = i + 1, None
+            while j < len(order):
+                c = lcp(prompts[order[i]], prompts[order[j]])
+                c = c if common is None else min(common, c)
+                if c < global_len + MIN_SHARED_PREFIX:
+                    break
+                common = c
+                j += 1
+            if common is not None:
+                for k in order[i:j]:
+                    lens[k] = common
+            i = j
+        return lens
+
+    def _grouped_inputs(self, prompts: list[list[int]], group_lens: list[int],
+                        global_len: int) -> tuple[Any, Any, Any, Any]:
+        """Inputs for one chunk: [global prefix][pad][group prefix][pad][own suffix] per row.
+
+        The global prefix comes from the memoized cache; each distinct group prefix is computed once
+        (one padded forward pass), then its cache rows are gathered for the members.
+        """
+        import torch
+
+        if all(g == global_len for g in group_lens):
+            return self._batch_inputs(prompts, global_len)
+        keys: dict[tuple[int, ...], int] = {}
+        member = []
+        for p, g in zip(prompts, group_lens):
+            member.append(keys.setdefault(tuple(p[global_len:g]), len(keys)))
+        extras = [list(k) for k in keys]
+        # group rows (k) on top of the global prefix
+        width = max(len(e) for e in extras)
+        pad = self.tokenizer.pad_token_id
+        dev = self.model.device
+        eids = torch.full((len(extras), max(width, 1)), pad, dtype=torch.long)
+        emask = torch.zeros((len(extras), max(width, 1)), dtype=torch.long)
+        for r, e in enumerate(extras):
+            if e:
+                eids[r, eids.shape[1] - len(e):] = torch.tensor(e)
+                emask[r, emask.shape[1] - len(e):] = 1
+        eids, emask = eids.to(dev), emask.to(dev)
+        if global_len:
+            cache = self._prefix_cache(prompts[0][:global_len], len(extras))
+            gmask = torch.cat([torch.ones((len(extras), global_len), dtype=emask.dtype, device=dev), emask], 1)
+        else:
+            cache, gmask = None, emask
+        gpos = (gmask.cumsum(-1) - 1).clamp(min=0)[:, global_len:]
+        res = self.model(input_ids=eids, attention_mask=gmask, position_ids=gpos, past_key_values=cache,
+                         use_cache=True, logits_to_keep=1)
+        cache = res.past_key_values
+        idx = torch.tensor(member, dtype=torch.long, device=dev)
+        cache.batch_select_indices(idx)
+        sids, smask = self._left_pad([p[g:] for p, g in zip(prompts, group_lens)])
+        full = torch.cat([gmask[idx], smask], 1)
+        pos = (full.cumsum(-1) - 1).clamp(min=0)[:, full.shape[1] - sids.shape[1]:]
+        return sids, full, pos, cache
 
     def _continuations(self, cache: Any, mask: Any, pos: Any, tails: list[list[int]]) -> Any:
         """Log-probs of tokens 2..n of each multi-token choice, continuing every prompt's cache."""
