@@ -394,8 +394,8 @@ def find_complaints(current: pd.DataFrame, previous: pd.DataFrame | None, *, top
     stmts, vecs = _drop_generic(stmts, vecs, embedder)
     if not stmts:
         return []
-    sims, names = _topic_sims(vecs, embedder)
-    stmts, vecs, sims = _drop_vague(stmts, vecs, sims, names)
+    sims, topic_names = _topic_sims(vecs, embedder)
+    stmts, vecs, sims = _drop_vague(stmts, vecs, sims, topic_names)
     if not stmts:
         return []
     labels = _cluster(_with_topic_profile(vecs, sims))
@@ -417,8 +417,8 @@ def find_complaints(current: pd.DataFrame, previous: pd.DataFrame | None, *, top
     cents = [_centroid(vecs[g]) for g in chosen]
     prev_reviews: list[set[str]] = [set() for _ in chosen]
     if len(prev_stmts) and cents:
-        sims = prev_vecs @ np.stack(cents).T
-        for i, row in enumerate(sims):
+        prev_sims = prev_vecs @ np.stack(cents).T
+        for i, row in enumerate(prev_sims):
             k = int(row.argmax())
             if row[k] >= PREVIOUS_SIMILARITY:
                 prev_reviews[k].add(prev_stmts[i].review_id)
@@ -440,16 +440,16 @@ def find_complaints(current: pd.DataFrame, previous: pd.DataFrame | None, *, top
             if len(quotes) == 3:
                 break
         quotes_per.append(quotes)
-        topic = _dominant_topic(g, stmts, sims, names, len(reviews_of(g)))
+        topic = _dominant_topic(g, stmts, sims, topic_names, len(reviews_of(g)))
         topics_per.append(topic)
         words = keywords([stmts[i].text for i in g], 3, background if len(chosen) > 1 else None)
         words_per.append(words)
         fallbacks.append(fallback_label(topic, words))
-    names = name_themes(backend, [[q.text for q in qs] for qs in quotes_per], topics_per, fallbacks)
+    named = name_themes(backend, [[q.text for q in qs] for qs in quotes_per], topics_per, fallbacks)
 
     themes = []
     for g, quotes, topic, words, (label, summary), prev in zip(chosen, quotes_per, topics_per, words_per,
-                                                                names, prev_reviews):
+                                                                named, prev_reviews):
         ids = reviews_of(g)
         count = len(ids)
         share = count / n_reviews if n_reviews else 0.0
