@@ -11,7 +11,7 @@ import logging
 import math
 import os
 from dataclasses import replace
-from datetime import date, datetime
+from datetime import date, datetime, timezone
 
 import pandas as pd
 import streamlit as st
@@ -19,7 +19,7 @@ import streamlit as st
 from dashboard import charts, queries as Q
 from dashboard.filters import SENTIMENT_OPTIONS, Filters
 from dashboard.safe import clean_text, escape_html, escape_markdown, highlight_entities, safe_url
-from dashboard.schedule import load_schedule
+from reviewlens.scheduler import load_schedule
 from reviewlens.store import Store
 
 log = logging.getLogger(__name__)
@@ -358,21 +358,22 @@ def runs_page(db: str) -> None:
         st.caption("No schedule file (set REVIEWLENS_SCHEDULE_FILE or use `reviewlens schedule`).")
         return
     try:
-        sources = load_schedule(path)
-    except ValueError as e:
+        sources = load_schedule(path).sources
+    except ValueError as e:  # ConfigError: names the file and the problem
         st.error(str(e))
         return
-    last_by_url: dict[str, datetime] = {}
+    last_by_source: dict[str, datetime] = {}
     if not runs.empty:
-        for r in runs.itertuples():
-            if r.source and r.source not in last_by_url:
-                last_by_url[r.source] = r.started_at
+        for r in runs.itertuples():  # newest first
+            if r.source and r.source not in last_by_source and r.status != "skipped":
+                last_by_source[r.source] = r.started_at
+    now = datetime.now(timezone.utc)
     rows = []
     for s in sources:
-        last = max((last_by_url[u] for u in s.urls if u in last_by_url), default=None)
-        nxt = last + s.interval if (last is not None and s.interval) else None
+        # the scheduler records runs under the source's name; manual scrapes of its URLs count too
+        last = max((last_by_source[k] for k in [s.name, *s.urls] if k in last_by_source), default=None)
         rows.append({"name": s.name, "site": s.site or "auto", "schedule": s.when, "urls": "\n".join(s.urls),
-                     "last run": last, "next due": nxt})
+                     "last run": last, "next due": s.next_due(last, now)})
     st.caption(f"From {escape_html(path)}")
     st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
 

@@ -63,6 +63,16 @@ def cron_to_apscheduler(expr: str) -> str:
     return " ".join(parts)
 
 
+def _human(td: timedelta | None) -> str:
+    if td is None:
+        return "?"
+    secs = int(td.total_seconds())
+    for unit, n in (("w", 604800), ("d", 86400), ("h", 3600), ("m", 60)):
+        if secs % n == 0 and secs >= n:
+            return f"{secs // n}{unit}"
+    return f"{secs}s"
+
+
 @dataclass
 class Source:
     name: str
@@ -82,6 +92,19 @@ class Source:
             return CronTrigger.from_crontab(cron_to_apscheduler(self.cron), timezone=timezone.utc)
         return IntervalTrigger(seconds=self.every.total_seconds(), timezone=timezone.utc)
 
+    @property
+    def when(self) -> str:
+        """The schedule in words: 'every 6:00:00' or 'cron 0 6 * * 1'."""
+        return f"cron {self.cron}" if self.cron else f"every {_human(self.every)}"
+
+    def next_due(self, last_start: datetime | None, now: datetime) -> datetime:
+        """When the next run is due: now if it never ran, else the first run time after the last run."""
+        if last_start is None:
+            return now
+        if self.every is not None:
+            return last_start + self.every
+        return self.trigger().get_next_fire_time(None, last_start + timedelta(seconds=1))
+
     def is_due(self, last_start: datetime | None, now: datetime) -> bool:
         """Due when it never ran, or when a run time has passed since the last run started.
 
@@ -89,9 +112,7 @@ class Source:
         """
         if last_start is None:
             return True
-        if self.every is not None:
-            return last_start + self.every <= now
-        nxt = self.trigger().get_next_fire_time(None, last_start + timedelta(seconds=1))
+        nxt = self.next_due(last_start, now)
         return nxt is not None and nxt <= now
 
 
