@@ -390,7 +390,8 @@ class Walker:
                         return
                     item_url = item.get("finalUrl") or item.get("url")
                     status = int(item.get("status") or 0)
-                    if site and site.page_param and (status in (404, 410) or (status == 200 and not item.get("reviews"))):
+                    if pages > 0 and site and site.page_param and (
+                            status in (404, 410) or (status == 200 and not item.get("reviews"))):
                         log.info("%s: HTTP %s, no reviews: past the last page", item_url, status)
                         return
                     if item.get("error") or status != 200:
@@ -415,17 +416,14 @@ class Walker:
                         return
                     last_ids = ids
                     nxt = item.get("nextUrl")
-                    if nxt and self._robots_block(nxt):
-                        nxt_block = nxt
-                    else:
-                        nxt_block = None
+                    next_blocked = bool(nxt and self._robots_block(nxt))
                     pages += 1
                     page = self._result(start_url, item_url, reviews, site=site, strategy=item.get("strategy"),
                                         next_url=nxt, problems=problems, debug_html=item.get("html"))
                     prev_url = item_url
                     yield page
                     url = nxt
-                    if nxt_block:
+                    if next_blocked:
                         break  # the robots check at the top of the loop reports it
                     if not nxt:
                         return
@@ -436,10 +434,7 @@ class Walker:
                     return
             # ---- navigate
             self._drain_prefetch()
-            if pages > 0:
-                self.pacer.wait(url, self._delay(site, url), self.cancel)
-            else:
-                self.pacer.wait(url, self._delay(site, url), self.cancel)
+            self.pacer.wait(url, self._delay(site, url), self.cancel)
             raw, site_now, error = self._navigate(url, site, decided)
             if not decided and error is None and raw is not None:
                 site, decided = site_now, True
@@ -463,8 +458,12 @@ class Walker:
             reviews, problems = build_reviews(raw, page_url=page_url, source=self._source(site, start_url),
                                               site=site, today=self.today)
             if not raw.get("reviews"):
-                tried = ("site config '%s' (review selector %r)" % (site.name, site.review) if site and site.review
-                         else "JSON-LD, microdata and embedded page state; no site config matches this URL")
+                if site and site.review:
+                    tried = f"site config '{site.name}', review selector {site.review!r}"
+                elif site:
+                    tried = f"JSON-LD, microdata and embedded page state, with site config '{site.name}'"
+                else:
+                    tried = "JSON-LD, microdata and embedded page state; no site config matches this URL"
                 problems.insert(0, f"no reviews found at {page_url} (tried {tried})")
             ids = {r.id for r in reviews}
             if last_ids is not None and ids and ids == last_ids:
