@@ -100,3 +100,22 @@ def test_gpu_4bit_default():
     assert b.precision == "4bit" and b.model.device.type == "cuda"
     s = b.score_choices(convs(), ["positive", "neutral", "negative"])
     assert s[0][2] > s[0][0] and s[1][0] > s[1][2]
+
+
+def test_grouped_prefixes_equal_one_by_one(backend):
+    """Several questions about the same review share system prompt + review: computed once, same scores."""
+    from analysis.prompts import conversation, embed_review
+
+    sp = system_prompt("You classify customer reviews by topic. Answer with one word: yes or no.")
+    reviews = ["The delivery was late and the box was crushed.", "Great kettle, boils fast, fair price."]
+    c = [conversation(sp, f"{embed_review(r)}\nDoes this review talk about {t}? Answer yes or no.")
+         for r in reviews for t in ("delivery", "price")]
+    prompts = [backend.prompt_ids(x) for x in c]
+    g = backend.shared_prefix_len(prompts)
+    groups = backend._group_prefixes(prompts, g)
+    assert groups[0] == groups[1] > g and groups[2] == groups[3] > g  # one group per review
+    batched = backend.score_choices(c, ["yes", "no"])
+    single = [backend.score_choices([x], ["yes", "no"])[0] for x in c]
+    for b, s in zip(batched, single):
+        assert b == pytest.approx(s, abs=0.05 if backend.precision == "fp32" else 0.35)
+    assert batched[0][0] > batched[1][0] - 0.5  # "delivery" is at least as likely as "price" for review 1
