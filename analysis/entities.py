@@ -9,6 +9,7 @@ How (measured in bench/RESULTS-eval.md):
   candidates only), spans are cleaned (no @handles, URLs, "RT", stray punctuation, laughter).
 - With an LLM backend, each candidate span (spaCy's plus capitalized proper-noun runs it missed) is typed
   by the LLM, which scores the type names and "none" (one short forward pass per candidate, batched);
+  the scores are calibrated (per-answer mean subtracted, bonus for "none" and for spaCy's type);
   "none" drops it. User entity types (settings.entity_types) come from a short LLM generation whose
   strings are located in the text (exact offsets; absent strings dropped).
 """
@@ -35,6 +36,12 @@ SPACY_MAP = {"PERSON": "PERSON", "ORG": "ORG", "GPE": "LOCATION", "LOC": "LOCATI
              "PRODUCT": "PRODUCT", "WORK_OF_ART": "PRODUCT"}
 SPACY_CANDIDATE_ONLY = {"NORP", "EVENT", "LAW", "LANGUAGE"}
 TYPE_WORDS = {"PERSON": "person", "ORG": "organization", "LOCATION": "location", "PRODUCT": "product"}
+# Contextual calibration of the typing scores (0.5B model, measured on 150 WNUT-16 tweets, 186 candidates):
+# the model answers "product" for almost everything in a review context, so each answer's mean
+# log-prob is subtracted; "none" gets a bonus (precision) and spaCy's own type a small one.
+TYPE_LOGPROB_MEAN = {"product": -1.128, "organization": -3.990, "person": -5.046, "location": -4.936, "none": -2.392}
+NONE_BONUS = 2.0
+SPACY_TYPE_BONUS = 0.5
 
 _nlp_lock = threading.Lock()
 _nlp_obj: Any = None
@@ -178,21 +185,25 @@ def _typing_conversations(items: list[tuple[str, str]], type_words: list[str], m
 
 def llm_type_candidates(backend: Any, texts: Sequence[str], cands: list[list[tuple[int, int, str | None]]],
                         types: Sequence[str], max_chars: int = 2000) -> list[list[Entity]]:
-    """Type each candidate span with the LLM (or drop it as "none")."""
+    """Type each candidate span with the LLM (or drop it as "none"), with calibrated scores."""
     std = [t for t in types if t in TYPE_WORDS]
     words = [TYPE_WORDS[t] for t in std]
-    flat = [(i, s, e) for i, cs in enumerate(cands) for s, e, _ in cs]
+    flat = [(i, s, e, t) for i, cs in enumerate(cands) for s, e, t in cs]
     out: list[list[Entity]] = [[] for _ in texts]
     if not flat or not std:
         return out
-    convs = _typing_conversations([(texts[i], texts[i][s:e]) for i, s, e in flat], words, max_chars)
+    convs = _typing_conversations([(texts[i], texts[i][s:e]) for i, s, e, _ in flat], words, max_chars)
     choices = words + ["none"]
     size = max(1, int(getattr(backend, "batch_size", 8) or 8)) * 4
     scores: list[list[float]] = []
     for k in range(0, len(convs), size):
         scores.extend(backend.score_choices(convs[k:k + size], choices))
-    for (i, s, e), sc in zip(flat, scores):
-        best = max(range(len(choices)), key=lambda c: sc[c])
+    for (i, s, e, spacy_type), sc in zip(flat, scores):
+        adj = [v - TYPE_LOGPROB_MEAN.get(c, 0.0) for v, c in zip(sc, choices)]
+        adj[-1] += NONE_BONUS
+        if spacy_type in std:
+            adj[std.index(spacy_type)] += SPACY_TYPE_BONUS
+        best = max(range(len(choices)), key=lambda c: adj[c])
         if best < len(std):
             out[i].append(Entity(text=texts[i][s:e], type=std[best], start=s, end=e))
     return out
