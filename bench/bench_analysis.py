@@ -45,6 +45,23 @@ def yelp_rows() -> list[tuple[str, str]]:
     return rows
 
 
+def cpu_s() -> float:
+    """CPU seconds used by this process so far (all threads): robust to other jobs sharing the cores."""
+    r = resource.getrusage(resource.RUSAGE_SELF)
+    return r.ru_utime + r.ru_stime
+
+
+class Timer:
+    """Wall and CPU seconds of a block."""
+
+    def __enter__(self) -> "Timer":
+        self.w0, self.c0 = time.perf_counter(), cpu_s()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.wall, self.cpu = time.perf_counter() - self.w0, cpu_s() - self.c0
+
+
 def bench_reviews(n: int) -> list[str]:
     """n review-length texts: three Yelp sentences each (deterministic)."""
     sents = [t for t, _ in yelp_rows()]
@@ -73,11 +90,11 @@ def naive_conversation(text: str, topic_names: list[str]) -> list[dict]:
     return conversation(system, embed_review(text))
 
 
-def naive_loop(backend, texts: list[str], topic_names: list[str]) -> tuple[float, int]:
-    """One generate() per review, JSON parsed with the repairer; returns (seconds, parse failures)."""
+def naive_loop(backend, texts: list[str], topic_names: list[str]) -> tuple[Timer, int]:
+    """One generate() per review, JSON parsed with the repairer; returns (timer, parse failures)."""
     from analysis.jsonrepair import JSONRepairError, parse_json
 
-    t0 = time.perf_counter()
+    timer = Timer().__enter__()
     bad = 0
     for t in texts:
         raw = backend.generate([naive_conversation(t, topic_names)], max_new_tokens=128)[0]
@@ -87,7 +104,8 @@ def naive_loop(backend, texts: list[str], topic_names: list[str]) -> tuple[float
                 bad += 1
         except JSONRepairError:
             bad += 1
-    return time.perf_counter() - t0, bad
+    timer.__exit__()
+    return timer, bad
 
 
 def throughput(n: int, precision: str, model: str, batch_size: int) -> dict:
@@ -105,25 +123,25 @@ def throughput(n: int, precision: str, model: str, batch_size: int) -> dict:
     an.analyze([Review(source="warm", text="Warm-up review: nice staff, slow delivery.")])  # load spaCy/embeddings
     res: dict = {"n": n, "precision": backend.precision, "model": backend.name, "batch_size": batch_size}
 
-    t0 = time.perf_counter()
-    out = an.analyze([Review(source="bench", text=t) for t in texts])
-    res["analyzer_full_s"] = time.perf_counter() - t0
+    with Timer() as t:
+        out = an.analyze([Review(source="bench", text=t) for t in texts])
+    res["analyzer_full"] = t
     res["analyzer_failed"] = sum(a.status != "ok" for a in out)
 
     from analysis.topics import classify_topics
 
-    t0 = time.perf_counter()
-    sentiment_batch(backend, texts)
-    classify_topics(backend, texts, an.taxonomy)
-    res["sent_topics_s"] = time.perf_counter() - t0
+    with Timer() as t:
+        sentiment_batch(backend, texts)
+        classify_topics(backend, texts, an.taxonomy)
+    res["sent_topics"] = t
 
-    t0 = time.perf_counter()
-    sentiment_batch(backend, texts)
-    res["sentiment_only_s"] = time.perf_counter() - t0
+    with Timer() as t:
+        sentiment_batch(backend, texts)
+    res["sentiment_only"] = t
 
     naive_n = max(4, n // 2)  # the naive loop is slow: time half the reviews, report per review
     res["naive_n"] = naive_n
-    res["naive_s"], res["naive_parse_failures"] = naive_loop(backend, texts[:naive_n], an.taxonomy.names)
+    res["naive"], res["naive_parse_failures"] = naive_loop(backend, texts[:naive_n], an.taxonomy.names)
     return res
 
 
@@ -137,19 +155,18 @@ def precision_worker(precision: str, model: str, n: int) -> dict:
 
     texts = bench_reviews(n)
     b = LocalBackend(model, precision=precision, batch_size=8)
-    t0 = time.perf_counter()
-    b.load()
-    load_s = time.perf_counter() - t0
+    with Timer() as load:
+        b.load()
     sentiment_batch(b, texts[:2])  # warm-up
-    t0 = time.perf_counter()
-    labels = sentiment_batch(b, texts)
-    score_s = (time.perf_counter() - t0) / n
+    with Timer() as score:
+        labels = sentiment_batch(b, texts)
     gen_n = max(2, n // 4)
-    t0 = time.perf_counter()
-    b.generate([naive_conversation(t, ["food", "service", "price"]) for t in texts[:gen_n]], max_new_tokens=64)
-    gen_s = (time.perf_counter() - t0) / gen_n
-    out = {"precision": b.precision, "device": b.device, "load_s": load_s, "score_s_per_review": score_s,
-           "gen_s_per_review_batched": gen_s, "labels": [lab for lab, _ in labels],
+    with Timer() as gen:
+        b.generate([naive_conversation(t, ["food", "service", "price"]) for t in texts[:gen_n]], max_new_tokens=64)
+    out = {"precision": b.precision, "device": b.device, "load_s": load.wall,
+           "score_s_per_review": score.wall / n, "score_cpu_per_review": score.cpu / n,
+           "gen_s_per_review_batched": gen.wall / gen_n, "gen_cpu_per_review": gen.cpu / gen_n,
+           "labels": [lab for lab, _ in labels],
            "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
     if b.device == "cuda":
         out["cuda_max_mem_mb"] = torch.cuda.max_memory_allocated() / 2**20
@@ -209,14 +226,16 @@ def main() -> None:
     print(f"# machine: {machine()}")
     if not args.skip_throughput:
         r = throughput(args.n, args.precision, args.model, args.batch_size)
-        naive_rps = r["naive_n"] / r["naive_s"]
+        nv = r["naive"]
         print(f"\n## Throughput ({r['model']}, {r['precision']}, batch {r['batch_size']}, {r['n']} reviews)")
-        print("| method | reviews/s | s/review | speed-up vs naive |\n|---|---|---|---|")
-        for label, secs, n in [("naive loop: 1 generate() per review, JSON sentiment+topics", r["naive_s"], r["naive_n"]),
-                               ("batched Analyzer: sentiment + topics + entities", r["analyzer_full_s"], r["n"]),
-                               ("batched: sentiment + topics", r["sent_topics_s"], r["n"]),
-                               ("batched: sentiment only", r["sentiment_only_s"], r["n"])]:
-            print(f"| {label} | {n / secs:.2f} | {secs / n:.2f} | {(n / secs) / naive_rps:.1f}x |")
+        print("| method | reviews/s (wall) | s/review (wall) | CPU s/review | speed-up vs naive (wall) "
+              "| speed-up (CPU time) |\n|---|---|---|---|---|---|")
+        for label, t, n in [("naive loop: 1 generate() per review, JSON sentiment+topics", nv, r["naive_n"]),
+                            ("batched Analyzer: sentiment + topics + entities", r["analyzer_full"], r["n"]),
+                            ("batched: sentiment + topics", r["sent_topics"], r["n"]),
+                            ("batched: sentiment only", r["sentiment_only"], r["n"])]:
+            print(f"| {label} | {n / t.wall:.3f} | {t.wall / n:.2f} | {t.cpu / n:.2f} | "
+                  f"{(nv.wall / r['naive_n']) / (t.wall / n):.1f}x | {(nv.cpu / r['naive_n']) / (t.cpu / n):.1f}x |")
         print(f"\nnaive JSON parse failures (after repair): {r['naive_parse_failures']}/{r['naive_n']}; "
               f"Analyzer failures: {r['analyzer_failed']}/{r['n']}")
     precs = [p for p in args.precisions.split(",") if p]
@@ -224,15 +243,16 @@ def main() -> None:
         rows = [run_worker(p, args.model, args.n) for p in precs]
         base = next((x["labels"] for x in rows if "labels" in x), None)
         print(f"\n## Precision ({args.model}, {args.n} reviews, each in a fresh process)")
-        print("| precision | device | load s | s/review scoring | s/review JSON gen (batched) | peak RSS MB "
-              "| CUDA max MB | labels = first row |\n|---|---|---|---|---|---|---|---|")
+        print("| precision | device | load s | s/review scoring (CPU s) | s/review JSON gen, batched (CPU s) "
+              "| peak RSS MB | CUDA max MB | labels = first row |\n|---|---|---|---|---|---|---|---|")
         for x in rows:
             if "error" in x:
                 print(f"| {x['precision']} | error: {x['error']} |")
                 continue
             agree = sum(a == b for a, b in zip(x["labels"], base)) / len(base)
-            print(f"| {x['precision']} | {x['device']} | {x['load_s']:.1f} | {x['score_s_per_review']:.3f} | "
-                  f"{x['gen_s_per_review_batched']:.2f} | {x['rss_mb']:.0f} | {x.get('cuda_max_mem_mb', 0):.0f} | "
+            print(f"| {x['precision']} | {x['device']} | {x['load_s']:.1f} | {x['score_s_per_review']:.3f} "
+                  f"({x['score_cpu_per_review']:.3f}) | {x['gen_s_per_review_batched']:.2f} "
+                  f"({x['gen_cpu_per_review']:.2f}) | {x['rss_mb']:.0f} | {x.get('cuda_max_mem_mb', 0):.0f} | "
                   f"{agree:.0%} |")
     if args.accuracy:
         a = accuracy(args.accuracy, args.precision, args.model)
