@@ -26,8 +26,11 @@ log = logging.getLogger(__name__)
 MIN_SHARED_PREFIX = 16   # tokens; shorter common prefixes are not worth caching
 PREFIX_CACHE_SIZE = 4    # distinct prompt prefixes (task system prompts + examples) kept
 PRECISIONS = ("auto", "4bit", "8bit", "bf16", "fp32")
-# Measured on a 2-core x86_64 CPU (AVX512-BF16/AMX) with the 0.5B model, see bench/RESULTS-analysis.md.
+# Measured on a 2-core x86_64 CPU with AVX512-BF16/AMX and the 0.5B model (bench/RESULTS-analysis.md):
+# bf16 is several times faster than fp32 and bitsandbytes 4-bit there. CPUs without native bf16 fall back
+# to fp32 (bf16 is emulated and slow on them).
 CPU_AUTO_PRECISION = "bf16"
+CPU_FALLBACK_PRECISION = "fp32"
 GPU_AUTO_PRECISION = "4bit"
 
 
@@ -44,8 +47,20 @@ def effective_precision(precision: str, device: str) -> str:
     if precision not in PRECISIONS:
         raise BackendError(f"unknown precision '{precision}' (use one of {', '.join(PRECISIONS)})")
     if precision == "auto":
-        return GPU_AUTO_PRECISION if device == "cuda" else CPU_AUTO_PRECISION
+        if device == "cuda":
+            return GPU_AUTO_PRECISION
+        return CPU_AUTO_PRECISION if cpu_has_native_bf16() else CPU_FALLBACK_PRECISION
     return precision
+
+
+def cpu_has_native_bf16() -> bool:
+    """Whether this CPU computes bf16 natively (AVX512-BF16 or AMX); unknown counts as no."""
+    try:
+        import torch.cpu as tcpu
+
+        return bool(tcpu._is_avx512_bf16_supported() or tcpu._is_amx_tile_supported())
+    except Exception:  # noqa: BLE001 - private torch helpers may move between versions
+        return False
 
 
 def _load_kwargs(precision: str, device: str) -> dict[str, Any]:
