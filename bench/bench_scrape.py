@@ -207,16 +207,17 @@ def selenium_run(urls: list[str], settings: ScraperSettings, memory: bool = Fals
     """One timed scrape. With `memory`, a second identical run samples peak memory (sampling /proc
     costs CPU, so it never runs during the timed pass)."""
     t0 = time.perf_counter()
-    first_at = None
+    first_at = last_at = None
     first_n = n = pages = errors = 0
     for page in scrape(urls, settings, **kw):
+        last_at = time.perf_counter()
         if first_at is None:
-            first_at, first_n = time.perf_counter(), len(page.reviews)
+            first_at, first_n = last_at, len(page.reviews)
         n += len(page.reviews)
         pages += 1
         errors += bool(page.error)
-    total = time.perf_counter() - t0
-    steady = time.perf_counter() - first_at if first_at else total
+    total = time.perf_counter() - t0  # browser start and quit included
+    steady = last_at - first_at if first_at and last_at else total  # first page to last page
     mib = 0.0
     if memory:
         with PeakMemory() as mem:
@@ -279,7 +280,7 @@ def main() -> None:
         for label, n, pages, secs, rate, steady, mib in rows:
             mem_s = f"{mib:5.0f} MiB" if mib else "        -"
             print(f"{label:46} {n:8d} {pages:6d} {secs:8.2f} {rate:8.0f} {steady:8.0f} {steady / base_rate:7.0%} {mem_s}")
-        print("rev/s* = steady state, after the first page (excludes starting the browser); "
+        print("rev/s* = steady state, from the first page to the last (excludes starting and quitting the browser); "
               "vs base compares rev/s* with the baseline's rev/s\n")
 
         print(f"JavaScript-rendered pages ({len(js)} start URLs x {args.js_pages} pages/batches; "

@@ -8,6 +8,7 @@ infinite scroll; a next button without a link (clicked). Each page's reviews com
 
 from __future__ import annotations
 
+import json
 import logging
 import threading
 import time
@@ -206,7 +207,7 @@ class Walker:
 
     def _extract_live(self, site: SiteConfig | None, skip: int = 0) -> dict[str, Any]:
         cfg = site.js_config() if site else None
-        return self.driver.execute_script(EXTRACT_LIVE, cfg, {"skip": skip}) or {}
+        return json.loads(self.driver.execute_script(EXTRACT_LIVE, cfg, {"skip": skip}) or "{}")
 
     # ------------------------------------------------------------------ loading one page by navigation
     def _navigate(self, url: str, site: SiteConfig | None, decided: bool
@@ -279,7 +280,7 @@ class Walker:
             self._script_timeout = script_timeout
         for attempt in range(self.settings.retries + 1):
             try:
-                items = self.driver.execute_async_script(FETCH_CHAIN, url, cfg, opts) or []
+                items = json.loads(self.driver.execute_async_script(FETCH_CHAIN, url, cfg, opts) or "[]")
             except TimeoutException:
                 items = [{"url": url, "error": "timed out"}]
             first = items[0] if items else {"url": url, "error": "no result"}

@@ -27,7 +27,7 @@ var nav = (performance.getEntriesByType && performance.getEntriesByType('navigat
 var res = extractReviews(document, arguments[0], location.href, arguments[1] || {});
 res.status = nav && nav.responseStatus ? nav.responseStatus : 0;
 res.url = location.href;
-return res;
+return JSON.stringify(res);  /* one string: far cheaper through WebDriver than a nested object */
 """
 
 # Later pages fetched inside the browser: follows next links (or a page parameter) for up to
@@ -118,33 +118,31 @@ async function fetchOne(url) {
   return item;
 }
 (async function () {
-  var out = [], cur = startUrl, prev = opts.prevUrl || null;
+  /* A sliding window: up to opts.parallel fetches in flight, consumed in page order. */
+  var out = [], cur = startUrl, prev = opts.prevUrl || null, inflight = [];
+  var width = Math.max(1, opts.parallel || 1);
+  var succ = opts.pageParam ? nextByParam : learn(prev, cur);
+  function fill() {
+    if (!inflight.length) inflight.push({ url: cur, p: fetchOne(cur) });
+    while (succ && inflight.length < width && out.length + inflight.length < opts.max) {
+      var guess = succ(inflight[inflight.length - 1].url);
+      if (!guess || !usable(guess)) break;
+      inflight.push({ url: guess, p: fetchOne(guess) });
+    }
+  }
   while (out.length < opts.max) {
     if (out.length > 0 && opts.delayMs > 0) await new Promise(function (r) { setTimeout(r, opts.delayMs); });
-    var succ = opts.pageParam ? nextByParam : learn(prev, cur);
-    var win = [cur];
-    var width = Math.min(opts.parallel || 1, opts.max - out.length);
-    while (succ && win.length < width) {
-      var guess = succ(win[win.length - 1]);
-      if (!guess || !usable(guess)) break;
-      win.push(guess);
-    }
-    var items = win.length > 1 ? await Promise.all(win.map(fetchOne)) : [await fetchOne(cur)];
-    var stop = true;
-    for (var i = 0; i < items.length; i++) {
-      var item = items[i];
-      if (i > 0 && items[i - 1].nextUrl !== win[i]) break;  /* wrong guess: drop the rest */
-      out.push(item);
-      stop = true;
-      if (item.error || item.status !== 200 || !item.reviews || !item.reviews.length || !item.nextUrl) break;
-      if (!usable(item.nextUrl)) break;
-      prev = item.finalUrl || item.url;
-      cur = item.nextUrl;
-      stop = false;
-    }
-    if (stop) break;
+    fill();
+    var item = await inflight.shift().p;
+    out.push(item);
+    if (item.error || item.status !== 200 || !item.reviews || !item.reviews.length || !item.nextUrl) break;
+    if (!usable(item.nextUrl)) break;
+    prev = item.finalUrl || item.url;
+    cur = item.nextUrl;
+    if (!succ) succ = learn(prev, cur);
+    if (inflight.length && inflight[0].url !== cur) inflight = [];  /* wrong guess: drop those pages */
   }
-  done(out);
+  done(JSON.stringify(out));
 })();
 """
 
