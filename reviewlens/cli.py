@@ -18,6 +18,8 @@ from .config import ConfigError, Settings, load_settings
 
 log = logging.getLogger("reviewlens")
 
+DEMO_PORT = 8765
+
 EPILOG = """\
 typical use:
   reviewlens demo                              scrape the bundled demo shop, analyze, report
@@ -153,7 +155,9 @@ def build_parser() -> argparse.ArgumentParser:
     sp = add("demo", "the whole job on the bundled demo shop: scrape, analyze, report",
              "Start the bundled demo shop on 127.0.0.1, scrape all of it with Selenium, analyze the\n"
              "reviews, print the top complaints, write the Excel report, and say how to open the dashboard.")
-    sp.add_argument("--port", type=int, default=0, help="port for the demo shop (default: a free one)")
+    sp.add_argument("--port", type=int, default=DEMO_PORT,
+                    help=f"port for the demo shop (default {DEMO_PORT}: the same port each time, so a second "
+                         "demo run finds the reviews it already has)")
     sp.add_argument("--no-analyze", action="store_true", help="only scrape (no model needed)")
     sp.add_argument("--limit", type=_positive_int, help="analyze at most N reviews")
     sp.add_argument("--serve", action="store_true", help="keep the demo shop running afterwards (Ctrl+C stops)")
@@ -339,7 +343,14 @@ def cmd_demo(args, settings) -> int:
     if args.delay is None:
         settings.scraper.delay = 0.05  # our own local server: no need to wait between pages
     store = _store(settings)
-    base, stop = start_demo_site(port=args.port)
+    try:
+        base, stop = start_demo_site(port=args.port)
+    except OSError as e:
+        # reviews found without a site config are identified by host:port, so another port means
+        # a second copy of those reviews in this store: say so rather than guess
+        log.warning("port %s is busy (%s); serving the demo shop on a free port instead. Its reviews get new "
+                    "identities: use a fresh --db, or free port %s, to avoid a second copy.", args.port, e, args.port)
+        base, stop = start_demo_site(port=0)
     print(f"demo shop running at {base}")
     try:
         s = pipeline.run_scrape(store, settings, demo_urls(base), source="demo-shop", trigger="demo",

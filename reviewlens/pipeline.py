@@ -87,7 +87,8 @@ def run_scrape(store: Store, settings: Settings, urls: Sequence[str], *, site: s
 
     bar = _bar(desc=f"scrape {label}"[:40], unit="page", quiet=quiet)
     gen = scraper.scrape(list(urls), settings.scraper, site=site, max_pages=max_pages, resume=resume,
-                         stop_check=None if full else stop_check, debug_dir=settings.debug_dir)
+                         stop_check=None if full else stop_check, debug_dir=settings.debug_dir,
+                         sites_dirs=[settings.sites_dir] if settings.sites_dir else ())
     try:
         for page in gen:
             key = checkpoint_key(page.start_url or page.url)
