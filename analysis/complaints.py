@@ -31,6 +31,7 @@ import pandas as pd
 
 from reviewlens.schema import ComplaintTheme, Quote
 
+from .jsonrepair import JSONRepairError, parse_json
 from .topics import lexicon_polarity, split_sentences
 
 log = logging.getLogger(__name__)
@@ -307,19 +308,11 @@ def _name_conversations(groups_quotes: list[list[str]], topics: list[str | None]
 
 
 def _parse_name(raw: str) -> tuple[str, str]:
-    data: Any = None
     try:
-        from .jsonrepair import parse_json  # part A's repair helper, when present
-        data = parse_json(raw)
-    except Exception:  # noqa: BLE001 - fall back to a plain parse below
+        data: Any = parse_json(raw)
+    except JSONRepairError as e:
+        log.debug("unusable model output (%s)", e)
         data = None
-    if data is None:
-        m = re.search(r"\{.*\}", raw or "", re.DOTALL)
-        if m:
-            try:
-                data = json.loads(m.group(0))
-            except json.JSONDecodeError:
-                data = None
     if not isinstance(data, dict):
         return "", ""
     summary = sanitize_text(data.get("summary"), SUMMARY_MAX_CHARS - 1)

@@ -16,7 +16,6 @@ How (measured in bench/RESULTS-eval.md):
 
 from __future__ import annotations
 
-import json
 import logging
 import re
 import threading
@@ -24,6 +23,7 @@ from typing import Any, Sequence
 
 from reviewlens.schema import Entity
 
+from .jsonrepair import JSONRepairError, parse_json
 from .taxonomy import DEFAULT_ENTITY_TYPES
 
 log = logging.getLogger(__name__)
@@ -223,19 +223,11 @@ def _extract_conversations(texts: Sequence[str], types: Sequence[str], max_chars
 
 def _parse_entity_json(raw: str) -> list[tuple[str, str]]:
     """(text, type) pairs from a model reply; tolerant of fences and trailing junk, [] when unusable."""
-    data: Any = None
     try:
-        from .jsonrepair import parse_json  # part A's repair helper, when present
-        data = parse_json(raw)
-    except Exception:  # noqa: BLE001 - fall back to a plain parse below
+        data: Any = parse_json(raw)
+    except JSONRepairError as e:
+        log.debug("unusable model output (%s)", e)
         data = None
-    if data is None:
-        m = re.search(r"\{.*\}|\[.*\]", raw or "", re.DOTALL)
-        if m:
-            try:
-                data = json.loads(m.group(0))
-            except json.JSONDecodeError:
-                data = None
     if isinstance(data, dict):
         data = data.get("entities", [])
     pairs = []
