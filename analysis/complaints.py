@@ -339,9 +339,11 @@ def name_themes(backend: Any, groups_quotes: list[list[str]], topics: list[str |
     except Exception as e:  # noqa: BLE001 - naming is optional; the fallback names stand
         log.warning("theme naming failed, using fallback names: %s", e)
         return out
+    used: set[str] = set()
     for k, raw in enumerate(raws):
         label, summary = _parse_name(raw)
-        if _usable_label(label):
+        if _usable_label(label) and label.lower() not in used:  # two themes never share a name
+            used.add(label.lower())
             if _INJECTION_RE.search(summary):
                 summary = ""
             out[k] = (label, summary)
