@@ -182,13 +182,13 @@ def run_worker(precision: str, model: str, n: int) -> dict:
 
 
 # ---------------------------------------------------------------------------------------- accuracy
-def accuracy(n: int, precision: str, model: str) -> dict:
+def accuracy(n: int, precision: str, model: str, skip: int = 0) -> dict:
     from analysis.backends.local import LocalBackend
     from analysis.sentiment import sentiment_batch
 
     rows = yelp_rows()
-    random.Random(0).shuffle(rows)
-    rows = rows[:n]
+    random.Random(0).shuffle(rows)  # rows[:400] were used to tune the calibration
+    rows = rows[skip:skip + n]
     neutral = [s.strip() for s in NEUTRAL.read_text(encoding="utf-8").splitlines() if s.strip()]
     b = LocalBackend(model, precision=precision, batch_size=16)
     b.load()
@@ -212,6 +212,8 @@ def main() -> None:
     ap.add_argument("--precisions", default="bf16,fp32,4bit", help="compared in subprocesses ('' to skip)")
     ap.add_argument("--skip-throughput", action="store_true")
     ap.add_argument("--accuracy", type=int, default=0, help="Yelp sentences for the sentiment accuracy run")
+    ap.add_argument("--accuracy-skip", type=int, default=0,
+                    help="skip this many shuffled Yelp sentences (400 = only those not used for tuning)")
     ap.add_argument("--gpu", action="store_true", help="GPU comparison: --model 1.5B, precisions 4bit,bf16")
     ap.add_argument("--_worker", help=argparse.SUPPRESS)
     args = ap.parse_args()
@@ -255,9 +257,9 @@ def main() -> None:
                   f"({x['gen_cpu_per_review']:.2f}) | {x['rss_mb']:.0f} | {x.get('cuda_max_mem_mb', 0):.0f} | "
                   f"{agree:.0%} |")
     if args.accuracy:
-        a = accuracy(args.accuracy, args.precision, args.model)
+        a = accuracy(args.accuracy, args.precision, args.model, args.accuracy_skip)
         print(f"\n## Sentiment accuracy ({a['precision']})")
-        print(f"Yelp: {a['yelp_accuracy']:.1%} of {a['yelp_n']} sentences "
+        print(f"Yelp: {a['yelp_accuracy']:.1%} of {a['yelp_n']} sentences (after skipping {args.accuracy_skip}) "
               f"({a['yelp_predicted_neutral']:.1%} predicted neutral); hand-made neutral set: "
               f"{a['neutral_accuracy']:.1%} of {a['neutral_n']}; {a['s_per_text']:.3f} s/text")
 
