@@ -42,7 +42,7 @@ if ! .venv/bin/python -c "import torch" 2>/dev/null; then
   "${PIP[@]}" install "torch==2.13.0" || "${PIP[@]}" install "torch==2.13.0" --index-url https://download.pytorch.org/whl/cpu
 fi
 STAMP=".venv/.reviewlens-installed"
-HASH="$(cat pyproject.toml scripts/constraints.txt 2>/dev/null | sha256sum | cut -c1-16)-$WANT_DEV"
+HASH="$(cat pyproject.toml scripts/constraints.txt scripts/requirements-nodeps.txt | sha256sum | cut -c1-16)-$WANT_DEV"
 if [ "$(cat "$STAMP" 2>/dev/null)" != "$HASH" ]; then
   say "installing ReviewLens and its dependencies"
   TARGET="."; [ "$WANT_DEV" = 1 ] && TARGET=".[dev]"
