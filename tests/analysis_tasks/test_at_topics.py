@@ -90,3 +90,34 @@ def test_llm_user_topic_and_given_topic_sentiment(llm, embedder):
     assert _topics(out[0]).get("battery") == "negative", out
     sent = topic_sentiments(llm, ["Great food, rude waiter."], [["quality", "customer_service"]], tax, embedder=embedder)
     assert sent[0]["customer_service"] == "negative"
+
+
+class _FlatBackend:
+    """A stand-in LLM with no opinion (uniform scores), so the calibrated decision rests on the embeddings."""
+
+    name = "flat"
+    batch_size = 8
+
+    def score_choices(self, conversations, choices):
+        return [[-1.0 for _ in choices] for _ in conversations]
+
+
+def test_calibrated_hybrid_decision_is_multilabel(embedder):
+    from analysis.evaluate import restaurant_taxonomy
+    from analysis.topics import load_calibration, pair_features
+
+    cal = load_calibration()
+    assert cal is not None and 0 < cal["threshold"] < 1
+    tax = restaurant_taxonomy()
+    texts = ["The waiter was rude, but the pasta was delicious.", "Way overpriced for what you get.",
+             "We went there for my birthday last year.", "", "😀😀😀"]
+    out = classify_topics(_FlatBackend(), texts, tax, embedder=embedder, method="hybrid")
+    assert {"service", "food"} <= set(_topics(out[0])), out[0]
+    assert "price" in _topics(out[1]), out[1]
+    assert list(_topics(out[2])) == ["other"], out[2]
+    assert out[3] == []
+    assert len(out[4]) >= 1
+    import numpy as np
+
+    feats = pair_features(np.zeros((2, 5), dtype=np.float32), np.full(5, 0.2), 4)
+    assert feats.shape == (5, len(cal["coef"]))
