@@ -36,7 +36,7 @@ from .taxonomy import OTHER, Taxonomy, Topic
 
 log = logging.getLogger(__name__)
 
-PROMPT_VERSION = "topics-v1"
+PROMPT_VERSION = "topics-v2"  # v2: calibrated hybrid decision
 
 MAX_CLAUSES = 24          # clauses looked at per review (long reviews: the first ones)
 MAX_CLAUSE_CHARS = 600    # a clause longer than this is cut (still a verbatim prefix)

@@ -5,6 +5,11 @@ Usage:
         --out /tmp/eval.md --json /tmp/eval.json
     .venv/bin/python bench/bench_eval.py --no-llm --limit 1000     # model-free baselines only
 
+Held-out sets (not used for training/tuning): entities = the first 600 tweets (`--entity-limit 600`;
+the typer is trained on the rest by bench/train_entity_typer.py); topics = the first 200 sentences
+(`--limit 200`; the calibration is fit on items 200-1000 and 1300-2000 by bench/train_topic_calibration.py,
+whose --eval also prints held-out items 1000-1300).
+--entity-method picks the entity method of the LLM run (default auto = the trained typer; hybrid = LLM typing).
 --baselines also measures the embeddings-only topic classifier and spaCy-only entities (no LLM);
 --no-llm measures only those. Samples are the first N items after a fixed shuffle (seed 13).
 """
@@ -52,6 +57,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--tasks", default="sentiment,topics,entities")
     p.add_argument("--model", default=None, help="model alias/path (default: settings default)")
     p.add_argument("--baselines", action="store_true", help="also embeddings-only topics and spaCy-only entities")
+    p.add_argument("--entity-method", default=None, help="entity method for the LLM run (auto, typer, hybrid, llm)")
     p.add_argument("--no-llm", action="store_true", help="only the model-free baselines")
     p.add_argument("--out", type=Path, help="write the markdown here")
     p.add_argument("--json", type=Path, help="write the raw metrics here")
@@ -85,7 +91,7 @@ def main(argv: list[str] | None = None) -> int:
         if "topics" in tasks:
             metrics["topics"] = ev.eval_topics(backend, args.eval_dir, limit)
         if "entities" in tasks:
-            metrics["entities"] = ev.eval_entities(backend, elimit)
+            metrics["entities"] = ev.eval_entities(backend, elimit, method=args.entity_method)
         metrics["seconds"] = time.perf_counter() - t0
         raw["llm"] = metrics
         sections.append(f"### {backend.name} (hybrid)\n\n" + ev.format_report(metrics))
