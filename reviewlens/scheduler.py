@@ -259,7 +259,6 @@ class Scheduler:
             return None
 
     def last_start(self, src: Source) -> datetime | None:
-        self.store.mark_stale_runs()
         for r in self.store.list_runs(limit=20, kind="scrape", source=src.name):
             if r["status"] != "skipped":
                 return r["started_at"]
@@ -267,6 +266,7 @@ class Scheduler:
 
     def due(self, now: datetime | None = None) -> list[Source]:
         now = now or datetime.now(timezone.utc)
+        self.store.mark_stale_runs()  # once per check, not once per source
         return [s for s in self.schedule.sources if s.is_due(self.last_start(s), now)]
 
     def run_once(self, now: datetime | None = None) -> dict[str, dict | None]:

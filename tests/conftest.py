@@ -14,6 +14,16 @@ PG_URL = os.environ.get("REVIEWLENS_TEST_PG_URL")
 REQUIRE_PG = os.environ.get("REVIEWLENS_REQUIRE_PG") == "1"  # set by .ci/run: a missing server fails, not skips
 
 
+@pytest.fixture(scope="session")
+def demo_site():
+    """The bundled demo shop on a free port of 127.0.0.1, for the whole session; yields its base URL."""
+    from reviewlens.demo_site import start_demo_site
+
+    base, stop = start_demo_site()
+    yield base
+    stop()
+
+
 @pytest.fixture
 def sqlite_store(tmp_path):
     s = Store(tmp_path / "reviews.db")

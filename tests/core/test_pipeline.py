@@ -19,7 +19,7 @@ import pytest
 
 from reviewlens import pipeline
 from reviewlens.config import load_settings
-from reviewlens.demo_site import default_root, demo_urls, start_demo_site
+from reviewlens.demo_site import default_root, demo_urls
 from reviewlens.store import Store
 
 pytestmark = pytest.mark.skipif(
@@ -28,10 +28,8 @@ pytestmark = pytest.mark.skipif(
 
 
 @pytest.fixture(scope="module")
-def shop():
-    base, stop = start_demo_site()
-    yield base
-    stop()
+def shop(demo_site):
+    return demo_site
 
 
 @pytest.fixture(scope="module")

@@ -19,7 +19,7 @@ if "scraper" in sys.modules and getattr(sys.modules["scraper"], "__file__", None
 import pytest
 
 from reviewlens.config import ScraperSettings
-from reviewlens.demo_site import default_root, start_demo_site
+from reviewlens.demo_site import default_root
 from scraper_helpers import LocalSite
 
 os.environ.setdefault("SE_OFFLINE", "true")
@@ -40,13 +40,6 @@ def pytest_collection_modifyitems(config, items):
         path = Path(str(item.fspath))
         if path.parent == here and path.name not in BROWSERLESS:
             item.add_marker(pytest.mark.skip(reason=reason))
-
-
-@pytest.fixture(scope="session")
-def demo_site():
-    base, stop = start_demo_site()
-    yield base
-    stop()
 
 
 @pytest.fixture(scope="session")
