@@ -146,26 +146,33 @@ def throughput(n: int, precision: str, model: str, batch_size: int) -> dict:
 
 
 # ---------------------------------------------------------------------------------------- precision
-def precision_worker(precision: str, model: str, n: int) -> dict:
-    """Runs in a subprocess: load time, s/review for scoring and for JSON generation, peak memory."""
+def precision_worker(precision: str, model: str, n: int, batch_size: int = 8) -> dict:
+    """Runs in a subprocess: load time, s/review for scoring and for JSON generation (batched, and the
+    naive one-generate()-per-review loop on the same reviews), peak memory."""
     import torch
 
     from analysis.backends.local import LocalBackend
     from analysis.sentiment import sentiment_batch
 
     texts = bench_reviews(n)
-    b = LocalBackend(model, precision=precision, batch_size=8)
+    b = LocalBackend(model, precision=precision, batch_size=batch_size)
     with Timer() as load:
         b.load()
     sentiment_batch(b, texts[:2])  # warm-up
     with Timer() as score:
         labels = sentiment_batch(b, texts)
     gen_n = max(2, n // 4)
+    convs = [naive_conversation(t, ["food", "service", "price"]) for t in texts[:gen_n]]
     with Timer() as gen:
-        b.generate([naive_conversation(t, ["food", "service", "price"]) for t in texts[:gen_n]], max_new_tokens=64)
+        b.generate(convs, max_new_tokens=64)
+    naive_n = max(2, gen_n // 2)
+    with Timer() as naive:
+        for c in convs[:naive_n]:
+            b.generate([c], max_new_tokens=64)
     out = {"precision": b.precision, "device": b.device, "load_s": load.wall,
            "score_s_per_review": score.wall / n, "score_cpu_per_review": score.cpu / n,
            "gen_s_per_review_batched": gen.wall / gen_n, "gen_cpu_per_review": gen.cpu / gen_n,
+           "gen_s_per_review_naive": naive.wall / naive_n, "batch_size": batch_size,
            "labels": [lab for lab, _ in labels],
            "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
     if b.device == "cuda":
@@ -173,8 +180,9 @@ def precision_worker(precision: str, model: str, n: int) -> dict:
     return out
 
 
-def run_worker(precision: str, model: str, n: int) -> dict:
-    cmd = [sys.executable, __file__, "--_worker", precision, "--model", model, "--n", str(n)]
+def run_worker(precision: str, model: str, n: int, batch_size: int = 8) -> dict:
+    cmd = [sys.executable, __file__, "--_worker", precision, "--model", model, "--n", str(n),
+           "--batch-size", str(batch_size)]
     p = subprocess.run(cmd, capture_output=True, text=True)
     if p.returncode != 0:
         return {"precision": precision, "error": p.stderr.strip().splitlines()[-1] if p.stderr.strip() else "failed"}
@@ -219,12 +227,12 @@ def main() -> None:
     args = ap.parse_args()
     if args._worker:
         logging.basicConfig(level=logging.WARNING)
-        print(json.dumps(precision_worker(args._worker, args.model, args.n)))
+        print(json.dumps(precision_worker(args._worker, args.model, args.n, args.batch_size)))
         return
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     if args.gpu:
         args.model = "qwen2.5-coder-1.5b" if args.model == "qwen2.5-coder-0.5b" else args.model
-        args.precisions = "4bit,bf16"
+        args.precisions = "4bit,8bit,bf16" if args.precisions == ap.get_default("precisions") else args.precisions
     print(f"# machine: {machine()}")
     if not args.skip_throughput:
         r = throughput(args.n, args.precision, args.model, args.batch_size)
@@ -242,20 +250,23 @@ def main() -> None:
               f"Analyzer failures: {r['analyzer_failed']}/{r['n']}")
     precs = [p for p in args.precisions.split(",") if p]
     if precs:
-        rows = [run_worker(p, args.model, args.n) for p in precs]
+        rows = [run_worker(p, args.model, args.n, args.batch_size) for p in precs]
         base = next((x["labels"] for x in rows if "labels" in x), None)
-        print(f"\n## Precision ({args.model}, {args.n} reviews, each in a fresh process)")
-        print("| precision | device | load s | s/review scoring (CPU s) | s/review JSON gen, batched (CPU s) "
-              "| peak RSS MB | CUDA max MB | labels = first row |\n|---|---|---|---|---|---|---|---|")
+        print(f"\n## Precision ({args.model}, {args.n} reviews, batch {args.batch_size}, each in a fresh process)")
+        print("| precision | device | load s | s/review scoring (CPU s) | reviews/s scoring | s/review JSON gen, "
+              "batched (CPU s) | s/review JSON gen, one per call | batched vs one per call | peak RSS MB "
+              "| CUDA max MB | labels = first row |\n|---|---|---|---|---|---|---|---|---|---|---|")
         for x in rows:
             if "error" in x:
                 print(f"| {x['precision']} | error: {x['error']} |")
                 continue
             agree = sum(a == b for a, b in zip(x["labels"], base)) / len(base)
             print(f"| {x['precision']} | {x['device']} | {x['load_s']:.1f} | {x['score_s_per_review']:.3f} "
-                  f"({x['score_cpu_per_review']:.3f}) | {x['gen_s_per_review_batched']:.2f} "
-                  f"({x['gen_cpu_per_review']:.2f}) | {x['rss_mb']:.0f} | {x.get('cuda_max_mem_mb', 0):.0f} | "
-                  f"{agree:.0%} |")
+                  f"({x['score_cpu_per_review']:.3f}) | {1 / x['score_s_per_review']:.1f} | "
+                  f"{x['gen_s_per_review_batched']:.3f} ({x['gen_cpu_per_review']:.2f}) | "
+                  f"{x['gen_s_per_review_naive']:.3f} | "
+                  f"{x['gen_s_per_review_naive'] / x['gen_s_per_review_batched']:.1f}x | {x['rss_mb']:.0f} | "
+                  f"{x.get('cuda_max_mem_mb', 0):.0f} | {agree:.0%} |")
     if args.accuracy:
         a = accuracy(args.accuracy, args.precision, args.model, args.accuracy_skip)
         print(f"\n## Sentiment accuracy ({a['precision']})")
