@@ -310,12 +310,25 @@ def _make_handler(shop: Shop) -> type[BaseHTTPRequestHandler]:
     return Handler
 
 
+class _QuietServer(ThreadingHTTPServer):
+    """A browser that drops a connection (a page it no longer needs) is not an error worth a traceback."""
+
+    daemon_threads = True
+
+    def handle_error(self, request, client_address) -> None:  # noqa: ANN001 - socketserver's signature
+        import sys
+
+        if isinstance(sys.exc_info()[1], (ConnectionResetError, BrokenPipeError, ConnectionAbortedError)):
+            log.debug("client %s dropped the connection", client_address)
+            return
+        super().handle_error(request, client_address)
+
+
 def start_demo_site(port: int = 0, *, root: str | Path | None = None, js_delay_ms: int = 500,
                     host: str = "127.0.0.1") -> tuple[str, Callable[[], None]]:
     """Serve the demo shop in a background thread. Returns (base_url, stop). Port 0 picks a free port."""
     shop = Shop(Path(root) if root else default_root(), js_delay_ms=js_delay_ms)
-    server = ThreadingHTTPServer((host, port), _make_handler(shop))
-    server.daemon_threads = True
+    server = _QuietServer((host, port), _make_handler(shop))
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.2},
                               name="demo-site", daemon=True)
     thread.start()

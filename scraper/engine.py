@@ -12,7 +12,6 @@ import json
 import logging
 import threading
 import time
-from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import date
 from pathlib import Path
 from typing import Any, Callable, Iterator
@@ -30,7 +29,8 @@ from reviewlens.config import ScraperSettings
 from reviewlens.schema import PageResult, Review
 
 from .debug import save_debug
-from .extract import COUNT_JS, EXTRACT_LIVE, FETCH_CHAIN, SCROLL_JS, VISIBLE_JS, build_reviews
+from .extract import (COUNT_JS, EXTRACT_LIVE, FETCH_INSTALL, FETCH_START, FETCH_STOP, FETCH_TAKE, SCROLL_JS,
+                      VISIBLE_JS, build_reviews)
 from .robots import Robots
 from .siteconfig import SiteConfig, find_site
 
@@ -39,6 +39,7 @@ log = logging.getLogger(__name__)
 RETRY_STATUSES = {429, 500, 502, 503, 504}
 MAX_RETRY_AFTER = 120.0
 POLL = 0.05
+TAKE_MAX_WAIT_MS = 30    # an in-page fetch job returns what it has this long after its first queued page
 ZERO_CONFIG_GRACE = 2.0  # seconds to keep looking for structured data a script may add late
 
 
@@ -106,7 +107,7 @@ class Walker:
 
     def __init__(self, driver: WebDriver, settings: ScraperSettings, *, site: SiteConfig | None,
                  max_pages: int, debug_dir: Path | None, robots: Robots | None, pacer: Pacer,
-                 cancel: threading.Event, backoff: float = 1.0, chain: int = 4,
+                 cancel: threading.Event, backoff: float = 1.0, chain: int = 16,
                  sites_dirs: tuple = (), today: date | None = None, fetch_in_page: bool | None = None,
                  parallel: int = 8):
         self.driver = driver
@@ -127,10 +128,6 @@ class Walker:
         self._last: tuple[str, SiteConfig | None, str | None] | None = None  # previous start URL's mode
         self._site_used: SiteConfig | None = None
         self._script_timeout: float | None = None
-        # Without a delay, the next batch of in-browser pages is fetched on a helper thread while
-        # this one turns the current batch into Reviews (the driver is never used by both at once).
-        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="scraper-prefetch")
-        self._pending: tuple[str, Future] | None = None
         self._strategy_used: str | None = None
 
     # ------------------------------------------------------------------ helpers
@@ -261,36 +258,75 @@ class Walker:
         return None, site, f"gave up on {url} after {self.settings.retries + 1} attempts: {last}"
 
     # ------------------------------------------------------------------ loading pages inside the browser
-    def _fetch_chain(self, url: str, site: SiteConfig | None, n: int, prev_url: str | None = None
-                     ) -> list[dict[str, Any]]:
-        """Fetch up to `n` pages from `url` in-browser; retries transient failures of the first.
+    def _script_timeout_at_least(self, seconds: float) -> None:
+        if self._script_timeout is None or self._script_timeout < seconds:
+            self.driver.set_script_timeout(seconds)
+            self._script_timeout = seconds
 
-        Without a delay, up to `self.parallel` predicted pages are fetched at once (see FETCH_CHAIN)."""
+    def _fetch_stream(self, url: str, site: SiteConfig | None, n: int, prev_url: str | None = None
+                      ) -> Iterator[dict[str, Any]]:
+        """Up to `n` pages from `url`, fetched in-browser by a background job in the page (FETCH_START):
+        one item per page, in order. The job keeps fetching while this side handles what it took, up
+        to a buffer; closing the generator stops it. Transient failures of the first page are retried.
+
+        Without a delay, up to `self.parallel` predicted pages are fetched at once, `self.chain` pages
+        per round trip; with a delay, one page at a time and at most one fetched ahead."""
         pp = None
         if site and site.page_param:
             pp = {"name": site.page_param, "start": site.page_start, "step": site.page_step}
         delay = self._delay(site, url)
+        fast = delay == 0
+        want = self.chain if fast else 1
         opts = {"max": n, "delayMs": int(delay * 1000), "timeoutMs": int(self.settings.timeout * 1000),
                 "robots": self.robots.rules(url) if self.robots else None, "pageParam": pp,
-                "prevUrl": prev_url, "parallel": self.parallel if delay == 0 else 1}
+                "prevUrl": prev_url, "parallel": self.parallel if fast else 1, "buffer": 2 * want if fast else 1}
         cfg = site.js_config() if site else None
-        script_timeout = self.settings.timeout * (n + 1) + opts["delayMs"] / 1000 * n + 5
-        if script_timeout != self._script_timeout:
-            self.driver.set_script_timeout(script_timeout)
-            self._script_timeout = script_timeout
+        self._script_timeout_at_least(self.settings.timeout + delay + TAKE_MAX_WAIT_MS / 1000 + 5)
         for attempt in range(self.settings.retries + 1):
+            job = self.driver.execute_script(FETCH_START, url, cfg, opts)
+            if job is None:  # a new document: install the fetcher (once per page)
+                self.driver.execute_script(FETCH_INSTALL)
+                job = self.driver.execute_script(FETCH_START, url, cfg, opts)
+            expect = url  # the page the job is on (named in an error when a take fails)
+            first = True
             try:
-                items = json.loads(self.driver.execute_async_script(FETCH_CHAIN, url, cfg, opts) or "[]")
-            except TimeoutException:
-                items = [{"url": url, "error": "timed out"}]
-            first = items[0] if items else {"url": url, "error": "no result"}
-            status = int(first.get("status") or 0)
-            transient = first.get("error") or status in RETRY_STATUSES
-            if not transient or attempt == self.settings.retries:
-                return items
-            why = f"HTTP {status}" if status else first.get("error")
-            self._sleep_backoff(attempt, retry_after_seconds(first.get("retryAfter")), url, f"{why} (in-browser fetch)")
-        return []  # pragma: no cover
+                while True:
+                    try:
+                        res = json.loads(self.driver.execute_async_script(FETCH_TAKE, job, want, TAKE_MAX_WAIT_MS)
+                                         or "{}")
+                    except TimeoutException:
+                        res = {"items": [{"url": expect, "error": f"timed out after {self.settings.timeout:g} s"}],
+                               "done": True}
+                    if res.get("gone"):
+                        yield {"url": expect, "error": "the in-page fetch job ended (the page navigated away)"}
+                        return
+                    for item in res.get("items") or []:
+                        if first:
+                            first = False
+                            status = int(item.get("status") or 0)
+                            if (item.get("error") or status in RETRY_STATUSES) and attempt < self.settings.retries:
+                                why = f"HTTP {status}" if status else item.get("error")
+                                self._stop_job(job)
+                                self._sleep_backoff(attempt, retry_after_seconds(item.get("retryAfter")), url,
+                                                    f"{why} (in-browser fetch)")
+                                break
+                        expect = item.get("nextUrl") or expect
+                        yield item
+                    else:
+                        if res.get("done"):
+                            return
+                        continue
+                    break  # retry the first page
+            finally:
+                self._stop_job(job)
+            if self.cancel.is_set():
+                return
+
+    def _stop_job(self, job: str) -> None:
+        try:
+            self.driver.execute_script(FETCH_STOP, job)
+        except WebDriverException as e:  # the page (or browser) is gone: so is the job
+            log.debug("stopping in-page job %s: %s", job, e)
 
     def _fetch_allowed(self, site: SiteConfig | None, strategy: str | None) -> bool:
         if self.fetch_in_page is False:
@@ -310,46 +346,10 @@ class Walker:
         try:
             yield from self._walk_pages(start_url, url, site, site is not None)
         finally:
-            self._drain_prefetch()
             self._last = (Robots.origin(url), self._site_used, self._strategy_used)
 
-    # ------------------------------------------------------------------ prefetching the next batch
-    def _prefetch_after(self, items: list[dict[str, Any]], site: SiteConfig | None, asked: int, left: int) -> None:
-        """Start fetching the batch after `items` on the helper thread (no delay configured only)."""
-        if not items or len(items) < asked or left <= 0 or self._delay(site, items[-1].get("url") or "") > 0:
-            return
-        last = items[-1]
-        nxt = last.get("nextUrl")
-        if not nxt or last.get("error") or int(last.get("status") or 0) != 200 or self._robots_block(nxt):
-            return
-        prev = last.get("finalUrl") or last.get("url")
-        self._pending = (nxt, self._pool.submit(self._fetch_chain, nxt, site, min(self.chain, left), prev))
-
-    def _take_prefetched(self, url: str) -> list[dict[str, Any]] | None:
-        if self._pending is None:
-            return None
-        want, fut = self._pending
-        self._pending = None
-        try:
-            items = fut.result()
-        except Exception as e:  # noqa: BLE001 - fetched again the normal way
-            log.debug("prefetch of %s failed: %s", want, e)
-            return None
-        return items if want == url else None
-
-    def _drain_prefetch(self) -> None:
-        """Wait for a running prefetch (its result is dropped) before the driver is used otherwise."""
-        if self._pending is not None:
-            _, fut = self._pending
-            self._pending = None
-            try:
-                fut.result(timeout=self.settings.timeout * (self.chain + 2))
-            except Exception as e:  # noqa: BLE001 - dropped anyway
-                log.debug("dropped prefetch failed: %s", e)
-
     def close(self) -> None:
-        self._drain_prefetch()
-        self._pool.shutdown(wait=True)
+        """Nothing to release: in-page fetch jobs are stopped when their walk ends."""
 
     def _first_fetch_ok(self, url: str, site: SiteConfig | None) -> bool:
         """May the first page of a start URL be fetched in-page? Yes when the previous start URL on
@@ -380,61 +380,59 @@ class Walker:
             first_fetch = pages == 0 and self._first_fetch_ok(url, site)
             if (pages > 0 and self._fetch_allowed(site, strategy)) or first_fetch:
                 self.pacer.wait(url, self._delay(site, url), self.cancel)
-                want = min(self.chain, self.max_pages - pages)
-                items = self._take_prefetched(url)
-                if items is None:
-                    items = self._fetch_chain(url, site, want, prev_url)
-                self._prefetch_after(items, site, want, self.max_pages - pages - len(items))
-                navigate_url = None
-                for item in items:
-                    if self._done() or pages >= self.max_pages:
-                        return
-                    item_url = item.get("finalUrl") or item.get("url")
-                    status = int(item.get("status") or 0)
-                    if pages > 0 and site and site.page_param and (
-                            status in (404, 410) or (status == 200 and not item.get("reviews"))):
-                        log.info("%s: HTTP %s, no reviews: past the last page", item_url, status)
-                        return
-                    if item.get("error") or status != 200:
-                        why = item.get("error") or f"HTTP {status}"
-                        if status and status not in RETRY_STATUSES:
-                            yield self._result(start_url, item_url, [], site=site, problems=[f"{why} at {item_url}"],
-                                               debug_html=item.get("html") or "")
+                stream = self._fetch_stream(url, site, self.max_pages - pages, prev_url)
+                try:
+                    navigate_url = None
+                    for item in stream:
+                        if self._done() or pages >= self.max_pages:
                             return
-                        navigate_url = item.get("url")  # transient trouble: try a real navigation
-                        break
-                    if not item.get("reviews"):
-                        navigate_url = item.get("url")  # maybe rendered by JavaScript: navigate to it
-                        break
-                    reviews, problems = build_reviews(item, page_url=item_url, source=self._source(site, start_url),
-                                                      site=site, today=self.today)
-                    if pages == 0:
-                        decided, strategy = True, item.get("strategy")
-                        self._strategy_used = strategy
-                    ids = {r.id for r in reviews}
-                    if last_ids is not None and ids and ids == last_ids:
-                        log.info("%s repeats the previous page: end of reviews", item_url)
-                        return
-                    last_ids = ids
-                    nxt = item.get("nextUrl")
-                    next_blocked = bool(nxt and self._robots_block(nxt))
-                    pages += 1
-                    page = self._result(start_url, item_url, reviews, site=site, strategy=item.get("strategy"),
-                                        next_url=nxt, problems=problems, debug_html=item.get("html"))
-                    prev_url = item_url
-                    yield page
-                    url = nxt
-                    if next_blocked:
-                        break  # the robots check at the top of the loop reports it
-                    if not nxt:
-                        return
+                        item_url = item.get("finalUrl") or item.get("url")
+                        status = int(item.get("status") or 0)
+                        if pages > 0 and site and site.page_param and (
+                                status in (404, 410) or (status == 200 and not item.get("reviews"))):
+                            log.info("%s: HTTP %s, no reviews: past the last page", item_url, status)
+                            return
+                        if item.get("error") or status != 200:
+                            why = item.get("error") or f"HTTP {status}"
+                            if status and status not in RETRY_STATUSES:
+                                yield self._result(start_url, item_url, [], site=site, problems=[f"{why} at {item_url}"],
+                                                   debug_html=item.get("html") or "")
+                                return
+                            navigate_url = item.get("url")  # transient trouble: try a real navigation
+                            break
+                        if not item.get("reviews"):
+                            navigate_url = item.get("url")  # maybe rendered by JavaScript: navigate to it
+                            break
+                        reviews, problems = build_reviews(item, page_url=item_url, source=self._source(site, start_url),
+                                                          site=site, today=self.today)
+                        if pages == 0:
+                            decided, strategy = True, item.get("strategy")
+                            self._strategy_used = strategy
+                        ids = {r.id for r in reviews}
+                        if last_ids is not None and ids and ids == last_ids:
+                            log.info("%s repeats the previous page: end of reviews", item_url)
+                            return
+                        last_ids = ids
+                        nxt = item.get("nextUrl")
+                        next_blocked = bool(nxt and self._robots_block(nxt))
+                        pages += 1
+                        page = self._result(start_url, item_url, reviews, site=site, strategy=item.get("strategy"),
+                                            next_url=nxt, problems=problems, debug_html=item.get("html"))
+                        prev_url = item_url
+                        yield page
+                        url = nxt
+                        if next_blocked:
+                            break  # the robots check at the top of the loop reports it
+                        if not nxt:
+                            return
+                finally:
+                    stream.close()
                 if navigate_url is None:
                     continue
                 url = navigate_url
                 if self._done() or pages >= self.max_pages:
                     return
             # ---- navigate
-            self._drain_prefetch()
             self.pacer.wait(url, self._delay(site, url), self.cancel)
             raw, site_now, error = self._navigate(url, site, decided)
             if not decided and error is None and raw is not None:

@@ -53,7 +53,8 @@ def scrape(urls: Sequence[str], settings: ScraperSettings, *,
     stop_check(reviews) is called for each page before it is yielded; True stops that start URL
         (the page is still yielded, with next_url None).
     debug_dir: screenshots and HTML of failed pages. backoff: first retry wait in seconds (doubles).
-    chain: pages fetched per in-browser round trip (default 32 without a delay, 4 under 0.25 s, else 1).
+    chain: pages handed over per WebDriver round trip by the in-browser fetch job when there is no
+        delay (default 16; with a delay, one page at a time).
     parallel: pages fetched concurrently in the browser when there is no delay (predicted URLs).
     fetch_in_page: None = fetch later pages inside the browser where the site allows it; False = navigate.
     Raises ScrapeError when no browser can start or robots.txt forbids a start URL.
@@ -69,7 +70,7 @@ def scrape(urls: Sequence[str], settings: ScraperSettings, *,
         log.warning("robots.txt is NOT being checked (respect_robots = false)")
     limit = max_pages if max_pages is not None else settings.max_pages
     if chain is None:
-        chain = 32 if settings.delay == 0 else 4 if settings.delay < 0.25 else 1
+        chain = 16
     resume = resume or {}
     n_browsers = max(1, min(int(settings.browsers or 1), len(urls), MAX_BROWSERS))
     common = dict(site=cfg, max_pages=limit, debug_dir=debug_dir, robots=robots, pacer=Pacer(),

@@ -147,3 +147,57 @@ def test_pages_fetched_one_by_one_with_a_delay(server, settings):
     pages = list(scrape([server.base + "/d?page=1"], settings))
     assert len(pages) == 4 and time.monotonic() - t0 >= 0.6  # 3 gaps of 0.2 s between 4 pages
     assert server.hits("/d?page=5") == 0  # no guessing when there is a delay
+
+
+def test_incremental_stop_with_a_delay_fetches_at_most_one_page_ahead(server, settings):
+    """With a delay the in-browser fetch job runs at most one page ahead of the consumer: an
+    incremental run that stops at page 2 never asks for page 4, even while the same browser goes
+    on to scrape another start URL."""
+    for n in range(1, 9):
+        server.page(f"/inc?page={n}", jsonld_page(_reviews(f"i{n}-"), f"/inc?page={n + 1}" if n < 8 else None))
+        server.page(f"/other?page={n}", jsonld_page(_reviews(f"o{n}-"), f"/other?page={n + 1}" if n < 8 else None))
+    settings.delay = 0.05
+    seen = {"n": 0}
+
+    def stop_check(reviews):
+        seen["n"] += 1
+        return seen["n"] == 2  # page 2 of the first start URL is "already seen"
+
+    pages = list(scrape([server.base + "/inc?page=1", server.base + "/other?page=1"], settings,
+                        stop_check=stop_check))
+    assert [p.url.split("/")[-1] for p in pages][:2] == ["inc?page=1", "inc?page=2"] and pages[1].next_url is None
+    assert len(pages) == 10  # 2 + all 8 of the second start URL
+    assert server.hits("/inc?page=3") <= 1
+    assert sum(server.hits(f"/inc?page={n}") for n in range(4, 9)) == 0
+
+
+def test_closing_a_walk_stops_its_in_browser_job(server, settings):
+    """Without a delay the job fetches ahead of the consumer (a bounded buffer plus the concurrent
+    window); when the walk is closed the job is stopped: no job is left in the page and the site
+    gets no more requests."""
+    import threading
+
+    from scraper.browser import make_driver, quit_driver
+    from scraper.engine import Pacer, Walker
+
+    for n in range(1, 121):
+        server.page(f"/big?page={n}", jsonld_page(_reviews(f"b{n}-"), f"/big?page={n + 1}" if n < 120 else None))
+    driver = make_driver(settings)
+    try:
+        walker = Walker(driver, settings, site=None, max_pages=1000, debug_dir=None, robots=None, pacer=Pacer(),
+                        cancel=threading.Event())
+        walk = walker.walk(server.base + "/big?page=1")
+        got = [next(walk) for _ in range(3)]  # page 1 navigated, 2 and 3 from the in-browser job
+        assert [p.url.split("=")[-1] for p in got] == ["1", "2", "3"]
+        assert driver.execute_script("return Object.keys(window.__reviewlensJobs || {}).length") == 1
+        walk.close()
+        assert driver.execute_script("return Object.keys(window.__reviewlensJobs || {}).length") == 0
+        time.sleep(0.2)  # requests already in flight finish
+        fetched = sum(server.hits(f"/big?page={n}") for n in range(1, 121))
+        time.sleep(0.5)
+        assert sum(server.hits(f"/big?page={n}") for n in range(1, 121)) == fetched
+        # page 1 + one take (16) + the buffer (2 x 16) + the concurrent window (8)
+        assert fetched <= 1 + 16 + 2 * 16 + 8, fetched
+        assert server.hits("/big?page=120") == 0
+    finally:
+        quit_driver(driver)
