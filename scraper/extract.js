@@ -96,14 +96,18 @@ function extractReviews(doc, cfg, baseUrl, opts) {
     var start = el.hasAttribute("itemscope") ? el.parentElement : el;
     return start ? start.closest("[itemscope]") : null;
   }
+  var propsCache = new Map();  /* scope element -> its properties (a product scope is asked once per review) */
   function props(scope) {
-    var map = {};
+    var map = propsCache.get(scope);
+    if (map) return map;
+    map = {};
     scope.querySelectorAll("[itemprop]").forEach(function (el) {
       if (owner(el) !== scope) return;
       el.getAttribute("itemprop").split(/\s+/).forEach(function (name) {
         (map[name] = map[name] || []).push(el);
       });
     });
+    propsCache.set(scope, map);
     return map;
   }
   function mdValue(el) {
