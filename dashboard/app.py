@@ -51,9 +51,7 @@ def db_location() -> str:
 def get_store(db: str) -> Store:
     """One Store (connection pool) per database for the whole server."""
     log.info("dashboard opening %s", db)
-    store = Store(db)
-    Q.ensure_indexes(store)
-    return store
+    return Store(db)  # Store adds any index a store made by an older version lacks
 
 
 # Cached wrappers of dashboard.queries, keyed by the database and the (hashable) filters. Shared by

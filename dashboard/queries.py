@@ -464,17 +464,3 @@ def overview(store: Store, f: Filters, opts: Options | None = None, workers: int
         return Overview(headline=h.result(), granularity=gran, timeseries=ts.result(), topics=tp.result(),
                         ratings=rt.result(), entities=ents.result(), themes=themes, scope=scope)
 
-
-# Indexes the dashboard relies on; `metadata.create_all` does not add indexes to existing tables.
-_DASHBOARD_INDEXES = ("ix_analyses_current", "ix_review_entities_hash_text")
-
-
-def ensure_indexes(store: Store) -> None:
-    """Create the dashboard's covering indexes on a store made before they existed (idempotent)."""
-    for table in (analyses, review_entities):
-        for idx in table.indexes:
-            if idx.name in _DASHBOARD_INDEXES:
-                try:
-                    idx.create(store.engine, checkfirst=True)
-                except Exception as e:  # read-only database or no privilege: slower, still correct
-                    log.warning("could not create index %s (%s); queries will be slower", idx.name, e)

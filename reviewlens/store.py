@@ -183,6 +183,22 @@ class Store:
             event.listen(self.engine, "connect", _sqlite_pragmas)
         if create:
             metadata.create_all(self.engine)
+            self._add_missing_indexes()
+
+    def _add_missing_indexes(self) -> None:
+        """A small migration: `create_all` creates missing tables but never adds an index to a table
+        that exists, so a store made by an older version gets the indexes defined since then here."""
+        insp = sa.inspect(self.engine)
+        for table in metadata.sorted_tables:
+            have = {ix["name"] for ix in insp.get_indexes(table.name)}
+            for idx in table.indexes:
+                if idx.name in have:
+                    continue
+                try:
+                    idx.create(self.engine)
+                    log.info("store: added index %s on %s", idx.name, table.name)
+                except Exception as e:  # noqa: BLE001 - read-only database or no privilege: slower, still correct
+                    log.warning("store: could not add index %s (%s); queries will be slower", idx.name, e)
 
     @property
     def dialect(self) -> str:

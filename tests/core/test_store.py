@@ -180,3 +180,21 @@ def test_database_url():
     assert database_url("postgresql://u@h/d").startswith("postgresql+psycopg://")
     assert database_url("postgres://u@h/d").startswith("postgresql+psycopg://")
     assert database_url("/tmp/x/y.db") == "sqlite:////tmp/x/y.db"
+
+
+def test_store_made_by_an_older_version_gets_missing_indexes(store):
+    """`create_all` never adds an index to an existing table: opening the store adds the ones an
+    older version did not have (here: two dropped by hand), and keeps the data."""
+    store.upsert_reviews(_reviews(3))
+    with store.engine.begin() as c:
+        c.execute(sa.text("DROP INDEX ix_analyses_current"))
+        c.execute(sa.text("DROP INDEX ix_review_entities_hash_text"))
+    names = lambda t: {ix["name"] for ix in sa.inspect(store.engine).get_indexes(t)}  # noqa: E731
+    assert "ix_analyses_current" not in names("analyses")
+    reopened = Store(store.url)
+    try:
+        assert "ix_analyses_current" in names("analyses")
+        assert "ix_review_entities_hash_text" in names("review_entities")
+        assert reopened.count_reviews() == 3
+    finally:
+        reopened.close()
