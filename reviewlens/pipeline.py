@@ -80,10 +80,15 @@ def run_scrape(store: Store, settings: Settings, urls: Sequence[str], *, site: s
     summary = ScrapeSummary(run_id=run_id, status="running")
     t0 = time.monotonic()
 
+    looked_up: dict[frozenset, set[str]] = {}  # the page's ids -> those already stored (one query per page)
+
     def stop_check(reviews: list[Review]) -> bool:
         if full or not reviews:
             return False
-        return len(store.known_ids(r.id for r in reviews)) == len({r.id for r in reviews})
+        ids = frozenset(r.id for r in reviews)
+        looked_up.clear()
+        looked_up[ids] = store.known_ids(ids)
+        return len(looked_up[ids]) == len(ids)
 
     bar = _bar(desc=f"scrape {label}"[:40], unit="page", quiet=quiet)
     gen = scraper.scrape(list(urls), settings.scraper, site=site, max_pages=max_pages, resume=resume,
@@ -93,7 +98,8 @@ def run_scrape(store: Store, settings: Settings, urls: Sequence[str], *, site: s
         for page in gen:
             key = checkpoint_key(page.start_url or page.url)
             state = {"next_url": page.next_url, "run_id": run_id} if page.next_url else None
-            new, seen = store.upsert_reviews(page.reviews, run_id, checkpoint=(key, state))
+            known = looked_up.get(frozenset(r.id for r in page.reviews))
+            new, seen = store.upsert_reviews(page.reviews, run_id, checkpoint=(key, state), known=known)
             errs = []
             if page.error:
                 errs.append({"url": page.url, "message": page.error, "debug_files": page.debug_files})

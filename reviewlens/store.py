@@ -241,17 +241,19 @@ class Store:
         return found
 
     def upsert_reviews(self, items: Sequence[Review], run_id: int | None = None, *,
-                       checkpoint: tuple[str, dict | None] | None = None) -> tuple[int, int]:
+                       checkpoint: tuple[str, dict | None] | None = None,
+                       known: set[str] | None = None) -> tuple[int, int]:
         """Insert new reviews, refresh changed fields of known ones. Returns (new, already_seen).
 
         One transaction: committed when this returns, so a crash afterwards loses nothing. With
         `checkpoint=(key, state)` the resume point is saved (state) or cleared (None) in the same
-        transaction, so the stored pages and the place to continue can never disagree.
+        transaction, so the stored pages and the place to continue can never disagree. `known`: the
+        result of `known_ids` for these reviews when the caller has just asked (saves the query).
         """
         unique: dict[str, Review] = {}
         for r in items:
             unique.setdefault(r.id, r)
-        seen = self.known_ids(unique) if unique else set()
+        seen = (known & unique.keys() if known is not None else self.known_ids(unique)) if unique else set()
         rows = [self._review_row(r, run_id) for r in unique.values()]
         stmt = self._insert(reviews)
         stmt = stmt.on_conflict_do_update(
