@@ -43,6 +43,7 @@ MERGE_SIMILARITY = 0.72      # clusters whose centroids are this similar are mer
 PREVIOUS_SIMILARITY = 0.45   # a previous-period statement counts for a theme above this centroid similarity
 MAX_STATEMENTS = 3000        # statements clustered per period (the most negative first beyond this)
 MAX_QUOTE_CHARS = 300
+QUOTE_MIN_WORDS = 6          # shorter statements are quoted only when a theme has no longer ones
 GENERIC_SIMILARITY = 0.6     # statements this close to a generic complaint ("Would not recommend.") are dropped
 GENERIC_STATEMENTS = ("I would not recommend it.", "Very disappointed.", "Avoid.", "I am returning it.",
                       "Not happy with this purchase.", "Very frustrating.", "I wanted to like it.",
@@ -373,6 +374,27 @@ def _dominant_topic(group: list[int], stmts: list[Statement], sims: np.ndarray, 
     return None
 
 
+def quote_order(group: list[int], stmts: list[Statement], vecs: np.ndarray, sims: np.ndarray,
+                centroid: np.ndarray, topic: str | None, names: list[str]) -> list[int]:
+    """A theme's statements in the order they are quoted: about the theme's topic first, then at least
+    QUOTE_MIN_WORDS words long, then closest to the theme's centroid."""
+    return sorted(group, key=lambda i: (not _about(stmts[i], sims[i], topic, names),
+                                        len(_WORD_RE.findall(stmts[i].text)) < QUOTE_MIN_WORDS,
+                                        -float(vecs[i] @ centroid)))
+
+
+def _about(stmt: Statement, sims_row: np.ndarray, topic: str | None, names: list[str]) -> bool:
+    """Whether a statement is about the theme's topic: its review has that negative topic, or the
+    statement itself is closest to that topic. Quotes are taken from these first, so a sentence that
+    merely sounds alike is not the one shown."""
+    if not topic:
+        return True
+    if topic in stmt.topics:
+        return True
+    specific = [j for j, n in enumerate(names) if n != "other"]
+    return bool(specific) and names[specific[int(np.argmax(sims_row[specific]))]] == topic
+
+
 def _fallback_summary(count: int, topic: str | None, words: Sequence[str]) -> str:
     what = ", ".join(words) if words else "this issue"
     about = f" about {topic.replace('_', ' ')}" if topic and topic != "other" else ""
@@ -430,7 +452,8 @@ def find_complaints(current: pd.DataFrame, previous: pd.DataFrame | None, *, top
         background.update({w.lower() for w in _WORD_RE.findall(s.text)})
     quotes_per, topics_per, fallbacks, words_per = [], [], [], []
     for g, c in zip(chosen, cents):
-        order = sorted(g, key=lambda i: -float(vecs[i] @ c))
+        topic = _dominant_topic(g, stmts, sims, topic_names, len(reviews_of(g)))
+        order = quote_order(g, stmts, vecs, sims, c, topic, topic_names)
         seen, seen_text, quotes = set(), set(), []
         for i in order:
             norm = " ".join(stmts[i].text.lower().split())
@@ -442,7 +465,6 @@ def find_complaints(current: pd.DataFrame, previous: pd.DataFrame | None, *, top
             if len(quotes) == 3:
                 break
         quotes_per.append(quotes)
-        topic = _dominant_topic(g, stmts, sims, topic_names, len(reviews_of(g)))
         topics_per.append(topic)
         words = keywords([stmts[i].text for i in g], 3, background if len(chosen) > 1 else None)
         words_per.append(words)

@@ -116,3 +116,24 @@ def test_llm_naming_and_hostile_text(llm, embedder):
         assert not re.search(r"[<>`*\[\]{}]|https?://|pwned|script|ignore", t.label, re.IGNORECASE), t.label
         assert len(t.summary) <= 220 and not re.search(r"[<>]", t.summary)
     assert themes[0].count >= 5  # the hostile reviews still count as shipping complaints
+
+
+def test_quotes_prefer_specific_statements_about_the_theme():
+    """The statement closest to a theme's centroid is not always the best quote: a short sentence that
+    merely sounds like the theme ("Notifications arrive late." in a delivery theme) comes after the
+    specific, on-topic ones, however close it is."""
+    import numpy as np
+
+    from analysis.complaints import Statement, quote_order
+
+    names = ["delivery", "performance", "other"]
+    stmts = [Statement("r0", None, "Notifications arrive late.", topics=["performance"]),
+             Statement("r1", None, "Shipping took 15 days even though I paid for express.", topics=["delivery"]),
+             Statement("r2", None, "Late.", topics=["delivery"]),
+             Statement("r3", None, "Delivery was 12 days late and tracking never updated.", topics=[])]
+    vecs = np.array([[1.0, 0.0], [0.8, 0.6], [0.95, 0.31], [0.6, 0.8]])
+    sims = np.array([[0.6, 0.7, 0.1], [0.8, 0.1, 0.1], [0.7, 0.2, 0.1], [0.9, 0.1, 0.1]])
+    centroid = np.array([1.0, 0.0])  # r0 is the closest, then r2, r1, r3
+    assert quote_order([0, 1, 2, 3], stmts, vecs, sims, centroid, None, names) == [1, 3, 0, 2]  # no topic: long first
+    order = quote_order([0, 1, 2, 3], stmts, vecs, sims, centroid, "delivery", names)
+    assert order == [1, 3, 2, 0]  # on topic and specific, then on topic but short, then off topic
