@@ -283,19 +283,29 @@ class Walker:
         cfg = site.js_config() if site else None
         self._script_timeout_at_least(self.settings.timeout + delay + TAKE_MAX_WAIT_MS / 1000 + 5)
         for attempt in range(self.settings.retries + 1):
-            job = self.driver.execute_script(FETCH_START, url, cfg, opts)
-            if job is None:  # a new document: install the fetcher (once per page)
-                self.driver.execute_script(FETCH_INSTALL)
+            try:
                 job = self.driver.execute_script(FETCH_START, url, cfg, opts)
+                if job is None:  # a new document: install the fetcher (once per page)
+                    self.driver.execute_script(FETCH_INSTALL)
+                    job = self.driver.execute_script(FETCH_START, url, cfg, opts)
+            except WebDriverException as e:  # e.g. the page is navigating: the caller navigates instead
+                yield {"url": url, "error": f"in-browser fetch could not start: {_first_line(e)}"}
+                return
             expect = url  # the page the job is on (named in an error when a take fails)
             first = True
             try:
                 while True:
+                    asked = time.monotonic()
                     try:
                         res = json.loads(self.driver.execute_async_script(FETCH_TAKE, job, want, TAKE_MAX_WAIT_MS)
                                          or "{}")
                     except TimeoutException:
-                        res = {"items": [{"url": expect, "error": f"timed out after {self.settings.timeout:g} s"}],
+                        waited = time.monotonic() - asked
+                        why = (f"timed out after {self.settings.timeout:g} s" if waited >= self.settings.timeout
+                               else f"interrupted after {waited:.1f} s (the page navigated away?)")
+                        res = {"items": [{"url": expect, "error": why}], "done": True}
+                    except WebDriverException as e:  # the page navigated away (its own script) or crashed
+                        res = {"items": [{"url": expect, "error": f"in-browser fetch failed: {_first_line(e)}"}],
                                "done": True}
                     if res.get("gone"):
                         yield {"url": expect, "error": "the in-page fetch job ended (the page navigated away)"}
@@ -584,6 +594,11 @@ class Walker:
             nxt = raw.get("next")
             if not nxt or not got:
                 return
+
+
+def _first_line(e: WebDriverException) -> str:
+    msg = (e.msg or str(e) or repr(e)).strip()
+    return msg.splitlines()[0][:200] if msg else repr(e)
 
 
 class _ClickBlocked(Exception):

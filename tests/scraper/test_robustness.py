@@ -201,3 +201,25 @@ def test_closing_a_walk_stops_its_in_browser_job(server, settings):
         assert server.hits("/big?page=120") == 0
     finally:
         quit_driver(driver)
+
+
+def test_page_that_navigates_itself_mid_run_loses_nothing(server, settings):
+    """A page whose own script reloads it (once) while the in-browser job is still fetching the next
+    pages ends the job; the scraper starts the job again on the new document and gets every page once."""
+    reload_js = ("<script>if (!sessionStorage.getItem('reloaded')) { sessionStorage.setItem('reloaded', '1');"
+                 " setTimeout(function () { location.reload(); }, 150); }</script>")
+
+    def slow(n):
+        def route(h):
+            time.sleep(0.12)  # the job is still busy when the page reloads itself
+            return 200, {}, jsonld_page(_reviews(f"n{n}-"), f"/nav?page={n + 1}" if n < 6 else None)
+        return route
+
+    server.page("/nav?page=1", jsonld_page(_reviews("n1-"), "/nav?page=2").replace("</body>", reload_js + "</body>"))
+    for n in range(2, 7):
+        server.route(f"/nav?page={n}", slow(n))
+    settings.retries = 1
+    pages = list(scrape([server.base + "/nav?page=1"], settings))
+    got = [r.site_review_id for p in pages for r in p.reviews]
+    assert sorted(got) == sorted(f"n{n}-{i}" for n in range(1, 7) for i in range(3)), [p.url for p in pages]
+    assert not [p.error for p in pages if p.error]
