@@ -378,21 +378,17 @@ def quote_order(group: list[int], stmts: list[Statement], vecs: np.ndarray, sims
                 centroid: np.ndarray, topic: str | None, names: list[str]) -> list[int]:
     """A theme's statements in the order they are quoted: about the theme's topic first, then at least
     QUOTE_MIN_WORDS words long, then closest to the theme's centroid."""
-    return sorted(group, key=lambda i: (not _about(stmts[i], sims[i], topic, names),
-                                        len(_WORD_RE.findall(stmts[i].text)) < QUOTE_MIN_WORDS,
-                                        -float(vecs[i] @ centroid)))
-
-
-def _about(stmt: Statement, sims_row: np.ndarray, topic: str | None, names: list[str]) -> bool:
-    """Whether a statement is about the theme's topic: its review has that negative topic, or the
-    statement itself is closest to that topic. Quotes are taken from these first, so a sentence that
-    merely sounds alike is not the one shown."""
-    if not topic:
-        return True
-    if topic in stmt.topics:
-        return True
     specific = [j for j, n in enumerate(names) if n != "other"]
-    return bool(specific) and names[specific[int(np.argmax(sims_row[specific]))]] == topic
+
+    def about(i: int) -> bool:
+        """About the theme's topic: its review has that negative topic, or the statement itself is
+        closest to it (so a sentence that merely sounds alike is not the one shown)."""
+        if not topic or topic in stmts[i].topics:
+            return True
+        return bool(specific) and names[specific[int(np.argmax(sims[i, specific]))]] == topic
+
+    return sorted(group, key=lambda i: (not about(i), len(_WORD_RE.findall(stmts[i].text)) < QUOTE_MIN_WORDS,
+                                        -float(vecs[i] @ centroid)))
 
 
 def _fallback_summary(count: int, topic: str | None, words: Sequence[str]) -> str:

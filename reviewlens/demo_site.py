@@ -22,6 +22,7 @@ import html
 import json
 import logging
 import math
+import sys
 import threading
 from datetime import date
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -316,8 +317,6 @@ class _QuietServer(ThreadingHTTPServer):
     daemon_threads = True
 
     def handle_error(self, request, client_address) -> None:  # noqa: ANN001 - socketserver's signature
-        import sys
-
         if isinstance(sys.exc_info()[1], (ConnectionResetError, BrokenPipeError, ConnectionAbortedError)):
             log.debug("client %s dropped the connection", client_address)
             return
@@ -374,7 +373,6 @@ def demo_urls(base_url: str, root: str | Path | None = None) -> list[str]:
 
 
 if __name__ == "__main__":  # python -m reviewlens.demo_site [port]
-    import sys
     import time
 
     logging.basicConfig(level=logging.INFO)

@@ -80,15 +80,14 @@ def run_scrape(store: Store, settings: Settings, urls: Sequence[str], *, site: s
     summary = ScrapeSummary(run_id=run_id, status="running")
     t0 = time.monotonic()
 
-    looked_up: dict[frozenset, set[str]] = {}  # the page's ids -> those already stored (one query per page)
+    last_lookup: list = [None, None]  # (the page's ids, those already stored): the upsert reuses it
 
     def stop_check(reviews: list[Review]) -> bool:
         if full or not reviews:
             return False
         ids = frozenset(r.id for r in reviews)
-        looked_up.clear()
-        looked_up[ids] = store.known_ids(ids)
-        return len(looked_up[ids]) == len(ids)
+        last_lookup[:] = [ids, store.known_ids(ids)]
+        return len(last_lookup[1]) == len(ids)
 
     bar = _bar(desc=f"scrape {label}"[:40], unit="page", quiet=quiet)
     gen = scraper.scrape(list(urls), settings.scraper, site=site, max_pages=max_pages, resume=resume,
@@ -98,7 +97,7 @@ def run_scrape(store: Store, settings: Settings, urls: Sequence[str], *, site: s
         for page in gen:
             key = checkpoint_key(page.start_url or page.url)
             state = {"next_url": page.next_url, "run_id": run_id} if page.next_url else None
-            known = looked_up.get(frozenset(r.id for r in page.reviews))
+            known = last_lookup[1] if last_lookup[0] == frozenset(r.id for r in page.reviews) else None
             new, seen = store.upsert_reviews(page.reviews, run_id, checkpoint=(key, state), known=known)
             errs = []
             if page.error:

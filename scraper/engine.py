@@ -358,9 +358,6 @@ class Walker:
         finally:
             self._last = (Robots.origin(url), self._site_used, self._strategy_used)
 
-    def close(self) -> None:
-        """Nothing to release: in-page fetch jobs are stopped when their walk ends."""
-
     def _first_fetch_ok(self, url: str, site: SiteConfig | None) -> bool:
         """May the first page of a start URL be fetched in-page? Yes when the previous start URL on
         this origin was read from server-rendered HTML (or the named config allows it)."""

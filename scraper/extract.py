@@ -31,8 +31,9 @@ return JSON.stringify(res);  /* one string: far cheaper through WebDriver than a
 """
 
 # Later pages fetched inside the browser, as a background job in the page: FETCH_START starts it
-# (after FETCH_INSTALL, once per document) and returns its id at once; the job follows next links (or a page parameter) for up to opts.max
-# pages, honouring robots rules and the delay, same-origin only, and queues one item per page.
+# (after FETCH_INSTALL, once per document) and returns its id at once; the job follows next links
+# (or a page parameter) for up to opts.max pages, honouring robots rules and the delay, same-origin
+# only, and queues one item per page.
 # FETCH_TAKE (one round trip) waits until `want` items are queued (or `maxWait` ms after the first,
 # or the job ended) and returns them; the job keeps fetching meanwhile, so the browser never idles
 # on WebDriver round trips, but it pauses while opts.buffer items wait to be taken. FETCH_STOP ends

@@ -88,7 +88,6 @@ def _sequential(urls: list[str], settings: ScraperSettings, resume: dict[str, st
                 stop_check: Callable[[list[Review]], bool] | None, common: dict) -> Iterator[PageResult]:
     cancel = threading.Event()
     driver = make_driver(settings)
-    walker: Walker | None = None
     try:
         walker = Walker(driver, settings, cancel=cancel, **common)
         for u in urls:
@@ -103,8 +102,6 @@ def _sequential(urls: list[str], settings: ScraperSettings, resume: dict[str, st
             log.info("%s: %d reviews", u, n)
     finally:
         cancel.set()
-        if walker is not None:
-            walker.close()
         quit_driver(driver)
 
 
@@ -127,7 +124,6 @@ def _parallel(urls: list[str], settings: ScraperSettings, resume: dict[str, str]
 
     def worker(idx: int) -> None:
         driver = None
-        walker: Walker | None = None
         try:
             driver = make_driver(settings)
             walker = Walker(driver, settings, cancel=cancel, **common)
@@ -147,8 +143,6 @@ def _parallel(urls: list[str], settings: ScraperSettings, resume: dict[str, str]
         except BaseException as e:  # noqa: BLE001 - handed to the consumer
             out.put((e, None))
         finally:
-            if walker is not None:
-                walker.close()
             quit_driver(driver)
             out.put((_DONE, idx))
 
