@@ -1,4 +1,5 @@
-"""Fixtures for the analysis tests: ONE real model (the packaged 0.5B, converted once and cached) per session."""
+"""Fixtures for the analysis tests: ONE real model (the packaged 0.5B, converted once and cached) and one
+real MiniLM embedder per session."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
 @pytest.fixture(scope="session")
 def backend():
-    """The real local backend (precision auto: bf16 on this CPU, 4-bit on a GPU), loaded once."""
+    """The real local backend (precision auto: bf16 on a CPU with native bf16, 4-bit on a GPU), loaded once."""
     from analysis.backends.local import LocalBackend
 
     b = LocalBackend("qwen2.5-coder-0.5b", precision="auto", batch_size=8)
@@ -21,7 +22,24 @@ def backend():
 
 
 @pytest.fixture(scope="session")
+def llm():
+    """The configured backend (the packaged 0.5B; converted once and cached)."""
+    from analysis.backends import get_backend
+    from reviewlens.config import AnalysisSettings
+
+    return get_backend(AnalysisSettings())
+
+
+@pytest.fixture(scope="session")
 def analysis_settings():
     from reviewlens.config import AnalysisSettings
 
     return AnalysisSettings(model="qwen2.5-coder-0.5b", batch_size=8, max_chars=600)
+
+
+@pytest.fixture(scope="session")
+def embedder():
+    """The packaged all-MiniLM-L6-v2 sentence embedder."""
+    from analysis.embeddings import get_embedder
+
+    return get_embedder()

@@ -12,7 +12,7 @@ from streamlit.testing.v1 import AppTest
 from dashboard import APP_PATH
 from reviewlens.store import Store
 
-from dash_seed import CURRENT, PREVIOUS, seed, seeded_sqlite  # noqa: F401  (fixture)
+from tests.dashboard.seed import CURRENT, PREVIOUS, seed, seeded_sqlite  # noqa: F401  (fixture)
 
 pytestmark = pytest.mark.timeout(120)
 

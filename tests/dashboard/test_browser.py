@@ -18,7 +18,7 @@ import pytest
 
 from dashboard import APP_PATH
 
-from dash_seed import seeded_sqlite  # noqa: F401  (fixture)
+from tests.dashboard.seed import seeded_sqlite  # noqa: F401  (fixture)
 
 pytestmark = pytest.mark.timeout(180)
 

@@ -9,7 +9,7 @@ import pytest
 from dashboard import queries as Q
 from dashboard.filters import Filters
 
-from dash_seed import ANCHOR, CURRENT, PREVIOUS, Seed, seeded  # noqa: F401  (fixture)
+from tests.dashboard.seed import ANCHOR, CURRENT, PREVIOUS, Seed, seeded  # noqa: F401  (fixture)
 
 
 def _expect(seed: Seed, lo: date, hi: date, **kw) -> list:

@@ -14,7 +14,7 @@ from openpyxl import load_workbook
 from dashboard.report import report_bytes, write_report
 from dashboard.safe import EXCEL_MAX_CELL_CHARS, TRUNCATION_MARKER
 
-from dash_seed import CURRENT, FORMULA_TEXT, LONG_TEXT, XSS_TEXT, seeded, seeded_sqlite  # noqa: F401  (fixtures)
+from tests.dashboard.seed import CURRENT, FORMULA_TEXT, LONG_TEXT, XSS_TEXT, seeded, seeded_sqlite  # noqa: F401  (fixtures)
 
 SHEETS = ["Summary", "Top complaints", "Topics", "Entities", "Reviews", "Runs"]
 

@@ -7,7 +7,7 @@ import html
 from dashboard.safe import (EXCEL_MAX_CELL_CHARS, TRUNCATION_MARKER, escape_html, escape_markdown, excel_text,
                             highlight_entities, looks_like_formula, safe_url)
 
-from dash_seed import XSS_TEXT
+from tests.dashboard.seed import XSS_TEXT
 
 
 def test_escape_html_leaves_no_markup_or_markdown():

@@ -5,22 +5,13 @@ from __future__ import annotations
 
 import json
 import os
-import sys
 from pathlib import Path
-
-# tests/scraper is on sys.path (pytest's rootdir import mode) and would shadow the `scraper` package
-# as a namespace package: put the repository root first so the real package wins.
-_ROOT = str(Path(__file__).resolve().parents[2])
-if _ROOT not in sys.path:
-    sys.path.insert(0, _ROOT)
-if "scraper" in sys.modules and getattr(sys.modules["scraper"], "__file__", None) is None:
-    del sys.modules["scraper"]  # a namespace package picked up before this ran
 
 import pytest
 
 from reviewlens.config import ScraperSettings
 from reviewlens.demo_site import default_root
-from scraper_helpers import LocalSite
+from tests.scraper.helpers import LocalSite
 
 os.environ.setdefault("SE_OFFLINE", "true")
 os.environ.setdefault("SE_AVOID_STATS", "true")

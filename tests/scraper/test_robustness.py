@@ -10,7 +10,7 @@ import pytest
 
 from reviewlens.config import ScraperSettings
 from scraper import ScrapeError, scrape
-from scraper_helpers import jsonld_page
+from tests.scraper.helpers import jsonld_page
 
 
 def _reviews(prefix: str, n: int = 3) -> list[dict]:
