@@ -3,6 +3,8 @@
 Everything that came from a review (text, title, author, product, URL, entity text) is treated as
 hostile: in HTML it is escaped before any markup of ours is wrapped around it; in Excel it is written
 as plain text (never a formula), with XML-illegal control characters removed and over-long values cut.
+Everywhere, `reviewlens.display_text.neutralize` first removes control characters and shows
+bidirectional overrides as visible markers, so "gnp.exe" after U+202E cannot display as "exe.png".
 """
 
 from __future__ import annotations
@@ -11,6 +13,8 @@ import logging
 import re
 from typing import Any, Iterable, Mapping
 from urllib.parse import urlsplit
+
+from reviewlens.display_text import neutralize
 
 log = logging.getLogger(__name__)
 
@@ -24,6 +28,7 @@ FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 _ILLEGAL_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 # In HTML we also drop the remaining C0/C1 controls except tab and newline.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff]")
+_NONCHAR = re.compile(r"[\ufffe\uffff]")
 
 
 def strip_control(text: str) -> str:
@@ -38,11 +43,17 @@ _ESCAPES = str.maketrans({**{ch: f"&#{ord(ch)};" for ch in "\\`*_{}[]()#+-.!|~$:
                           "&": "&amp;", "<": "&lt;", ">": "&gt;"})
 
 
-def clean_text(value: Any) -> str | None:
-    """Text with control characters removed (tab and newline kept), for plain-text display; None stays None."""
+def _plain(value: Any) -> str:
+    """`neutralize`d text, without the noncharacters U+FFFE/U+FFFF either."""
+    return _NONCHAR.sub("", neutralize(str(value)))
+
+
+def display_text(value: Any) -> str | None:
+    """Text for plain-text display (a table cell, a label): control characters removed (tab and
+    newline kept), bidi overrides shown as markers; None stays None."""
     if value is None:
         return None
-    return _CONTROL.sub("", str(value))
+    return _plain(value)
 
 
 def escape_html(value: Any) -> str:
@@ -53,7 +64,7 @@ def escape_html(value: Any) -> str:
     """
     if value is None:
         return ""
-    return _CONTROL.sub("", str(value)).translate(_ESCAPES)
+    return _plain(value).translate(_ESCAPES)
 
 
 _MD_PUNCT = re.compile(r"([!-/:-@\[-`{-~])")
@@ -69,17 +80,18 @@ def escape_markdown(value: Any) -> str:
     """
     if value is None:
         return ""
-    text = " ".join(_CONTROL.sub("", str(value)).split())
+    text = " ".join(_plain(value).split())
     text = _AUTOLINK.sub(lambda m: m.group(0) + "\u200b", text)
     return _MD_PUNCT.sub(r"\\\1", text)
 
 
 def safe_url(url: Any) -> str | None:
-    """The URL if it is an absolute http(s) URL, else None (no javascript:, data:, file: links)."""
+    """The URL if it is an absolute http(s) URL, else None (no javascript:, data:, file: links, and
+    none with control or bidi-override characters, which a valid URL percent-encodes)."""
     if not url or not isinstance(url, str):
         return None
     url = url.strip()
-    if _CONTROL.search(url) or any(ch.isspace() for ch in url):
+    if _CONTROL.search(url) or neutralize(url) != url or any(ch.isspace() for ch in url):
         return None
     try:
         parts = urlsplit(url)
@@ -125,8 +137,9 @@ def highlight_entities(text: str | None, entities: Iterable[Mapping[str, Any]] |
 
 
 def excel_text(value: Any, limit: int = EXCEL_MAX_CELL_CHARS) -> str:
-    """A string fit for one Excel cell: control characters removed, cut to `limit` with a marker."""
-    s = strip_control(str(value))
+    """A string fit for one Excel cell: control characters removed, bidi overrides shown as markers,
+    cut to `limit` with a marker."""
+    s = strip_control(neutralize(str(value)))
     if len(s) > limit:
         s = s[: limit - len(TRUNCATION_MARKER)] + TRUNCATION_MARKER
     return s

@@ -3,15 +3,20 @@
 Looked up in this order (later wins): built-in defaults, `reviewlens.toml` in the working directory
 (or the file named by `--config` / REVIEWLENS_CONFIG), environment variables REVIEWLENS_DB,
 REVIEWLENS_DATA_DIR, REVIEWLENS_GRID_URL, REVIEWLENS_MODEL, REVIEWLENS_LLM_URL.
+
+Every value is checked where it comes in, against the field's type and the allowed range below, so a
+mistake is reported with the file (or the option) and the key, not later as a bare ValueError.
 """
 
 from __future__ import annotations
 
+import math
 import os
 import sys
+import typing
 from dataclasses import dataclass, field, fields
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -56,7 +61,6 @@ class Settings:
     scraper: ScraperSettings = field(default_factory=ScraperSettings)
     analysis: AnalysisSettings = field(default_factory=AnalysisSettings)
     sites_dir: str | None = None         # extra site configs (TOML) beyond the bundled ones
-    source_file: str | None = None       # the TOML file these came from, if any
 
     @property
     def data_path(self) -> Path:
@@ -75,18 +79,98 @@ class Settings:
         return self.data_path / "locks"
 
 
-def _merge(obj: Any, values: dict[str, Any], where: str) -> None:
-    known = {f.name: f for f in fields(obj)}
+PRECISIONS = ("auto", "4bit", "8bit", "bf16", "fp32")  # as analysis.backends.local reads them
+
+
+#: What a value may be beyond its field's type, by "section.key": (check, the allowed values in words,
+#: for the message). The type itself is checked from the dataclass fields above.
+RULES: dict[str, tuple[Callable[[Any], bool], str]] = {
+    "scraper.browsers": (lambda v: v >= 1, "a whole number of at least 1"),
+    "scraper.delay": (lambda v: v >= 0, "a number of seconds, at least 0"),
+    "scraper.timeout": (lambda v: v > 0, "a number of seconds, more than 0"),  # 0 fails every page at once
+    "scraper.retries": (lambda v: v >= 0, "a whole number of at least 0"),
+    "scraper.max_pages": (lambda v: v >= 1, "a whole number of at least 1"),
+    "analysis.precision": (lambda v: v.lower() in PRECISIONS, f"one of {', '.join(PRECISIONS)}"),
+    "analysis.batch_size": (lambda v: v >= 1, "a whole number of at least 1"),
+    "analysis.max_chars": (lambda v: v >= 1, "a whole number of at least 1"),
+}
+_TYPE_WORDS = {int: "a whole number", float: "a number", bool: "true or false", str: "text", list: "a list"}
+_BOOL_WORDS = {"true": True, "1": True, "yes": True, "on": True, "false": False, "0": False, "no": False, "off": False}
+
+
+def _convert(value: Any, tp: Any, text: bool) -> Any:
+    """`value` as the field type `tp` (int, float, str, bool, X | None, list[...]); TypeError if it is not.
+
+    TOML values have types, so they must match (an int is fine for a float). `text`: the value came
+    from the command line or an environment variable, where a number may arrive as a string."""
+    if type(None) in typing.get_args(tp):
+        if value is None:
+            return None
+        tp = next(a for a in typing.get_args(tp) if a is not type(None))
+    kind = typing.get_origin(tp) or tp
+    if text and isinstance(value, str) and kind in (int, float, bool):
+        word = value.strip().lower()
+        try:
+            value = _BOOL_WORDS[word] if kind is bool else kind(word)
+        except (KeyError, ValueError):
+            raise TypeError from None
+    if kind is str and isinstance(value, os.PathLike):
+        value = os.fspath(value)
+    if kind is float and isinstance(value, int) and not isinstance(value, bool):
+        value = float(value)
+    if not isinstance(value, kind) or (kind is int and isinstance(value, bool)) \
+            or (kind is float and not math.isfinite(value)):
+        raise TypeError
+    if kind is list:
+        item = typing.get_args(tp)[0] if typing.get_args(tp) else object
+        item = typing.get_origin(item) or item
+        if not all(isinstance(v, item) for v in value):
+            raise TypeError
+    return value
+
+
+def _describe(tp: Any) -> str:
+    """The field type in words, for messages: "a whole number", "text", "a list of tables"."""
+    args = [a for a in typing.get_args(tp) if a is not type(None)]
+    kind = typing.get_origin(tp) or tp
+    if kind is list:
+        item = typing.get_origin(args[0]) or args[0] if args else None
+        return {dict: "a list of tables", str: "a list of text"}.get(item, "a list")
+    if type(None) in typing.get_args(tp):
+        return _describe(args[0])
+    return _TYPE_WORDS.get(kind, str(tp))
+
+
+def _set(obj: Any, key: str, value: Any, where: str, section: str = "", text: bool = False) -> None:
+    """Check `value` for the field `key` of the settings dataclass `obj` (in `section`) and set it;
+    a ConfigError names where the value came from, the key and what it may be."""
+    known = {f.name for f in fields(obj)}
+    if key not in known:
+        raise ConfigError(f"{where}: unknown setting '{key}'{f' in [{section}]' if section else ''} "
+                          f"(known: {', '.join(sorted(known))})")
+    tp = typing.get_type_hints(type(obj))[key]
+    check, allowed = RULES.get(f"{section}.{key}" if section else key, (None, _describe(tp)))
+    try:
+        checked = _convert(value, tp, text)
+        ok = check is None or checked is None or check(checked)
+    except TypeError:
+        ok = False
+    if not ok:
+        name = f"[{section}] {key}" if section else key
+        raise ConfigError(f"{where}: {name} must be {allowed}, not {value!r}")
+    setattr(obj, key, checked)
+
+
+def _merge(obj: Any, values: dict[str, Any], where: str, section: str = "") -> None:
+    """Set the values of one TOML table (`where`: the file) on the settings dataclass `obj`, checked."""
     for key, value in values.items():
-        if key not in known:
-            raise ConfigError(f"{where}: unknown setting '{key}' (known: {', '.join(sorted(known))})")
-        current = getattr(obj, key)
+        current = getattr(obj, key, None)
         if hasattr(current, "__dataclass_fields__"):
             if not isinstance(value, dict):
                 raise ConfigError(f"{where}: [{key}] must be a table")
-            _merge(current, value, f"{where} [{key}]")
+            _merge(current, value, where, key)
         else:
-            setattr(obj, key, value)
+            _set(obj, key, value, where, section)
 
 
 def read_toml(path: Path, what: str, hint: str = "") -> dict[str, Any]:
@@ -113,7 +197,6 @@ def load_settings(config_file: str | os.PathLike | None = None, **overrides: Any
         data.pop("schedule", None)  # read by the scheduler
         data.pop("sources", None)
         _merge(s, data, str(p))
-        s.source_file = str(p)
     env = os.environ
     if env.get("REVIEWLENS_DB"):
         s.db = env["REVIEWLENS_DB"]
@@ -126,11 +209,11 @@ def load_settings(config_file: str | os.PathLike | None = None, **overrides: Any
     for key, value in overrides.items():
         if value is None:
             continue
-        if "." in key:
-            section, name = key.split(".", 1)
-            setattr(getattr(s, section), name, value)
-        else:
-            setattr(s, key, value)
+        section, _, name = key.rpartition(".")
+        target = getattr(s, section, None) if section else s
+        if not hasattr(target, "__dataclass_fields__"):
+            raise ConfigError(f"command line: unknown setting '{key}'")
+        _set(target, name, value, "command line", section, text=True)
     if not s.db:
         s.db = str(Path(s.data_dir) / "reviewlens.db")
     return s

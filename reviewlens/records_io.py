@@ -1,7 +1,13 @@
-"""Reviews in and out of files: `reviewlens import` (CSV / JSONL) and `reviewlens export` (JSONL / CSV)."""
+"""Reviews in and out of files: `reviewlens import` (CSV / JSONL) and `reviewlens export` (JSONL / CSV).
+
+Import streams: rows are read, checked and stored a batch at a time, so memory does not grow with the
+file. Files come from many tools, so their encoding is not assumed: UTF-8 (with or without BOM) is
+read as such, anything else is detected with charset-normalizer unless the caller names the encoding.
+"""
 
 from __future__ import annotations
 
+import codecs
 import csv
 import json
 import logging
@@ -9,11 +15,14 @@ import math
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from itertools import islice
 from pathlib import Path
-from typing import Any, Iterable, Iterator
+from typing import IO, Any, Iterable, Iterator
 
+from charset_normalizer import from_bytes
 from dateutil import parser as dateparser
 
+from .display_text import escape_unsafe_json, neutralize
 from .schema import Review
 from .store import Store
 
@@ -37,15 +46,28 @@ EXPORT_FIELDS = ["id", "source", "product", "url", "author", "rating", "title", 
                  "sentiment", "sentiment_score", "topics", "entities", "analysis_status"]
 
 
+#: Reviews stored per transaction by `import_file`: big enough to be fast, small enough to keep memory flat.
+IMPORT_BATCH = 1000
+
+#: Encodings tried when a file is not UTF-8: those spreadsheet apps and exporting tools write. Leaving
+#: out DOS and Mac code pages (cp437, cp775, mac_latin2, ...) matters: on a short French file mac_latin2
+#: scores better than cp1252 and turns "très" into something else.
+_ENCODINGS = ["utf_8", "utf_16", "utf_16_le", "utf_16_be", "utf_32", "utf_32_le", "utf_32_be", "cp1252", "cp1250",
+              "cp1251", "cp1253", "cp1254", "cp1255", "cp1256", "cp1257", "cp1258", "iso8859_2", "iso8859_5",
+              "iso8859_7", "iso8859_15", "koi8_r", "koi8_u", "cp932", "euc_jp", "gb18030", "big5", "cp949", "cp874"]
+_ENCODING_HINT = "give the file's encoding with --encoding (for example --encoding cp1252 or --encoding utf-16)"
+
+
 class ImportFileError(ValueError):
-    """The file as a whole cannot be imported (unknown format, no text column)."""
+    """The file as a whole cannot be imported (unknown format, unreadable encoding, no text column)."""
 
 
 @dataclass
 class ImportResult:
     rows: int = 0
-    reviews: list[Review] = field(default_factory=list)
+    reviews: list[Review] = field(default_factory=list)  # read_reviews_file only: import_file streams them
     errors: list[dict] = field(default_factory=list)  # {"line": n, "message": ...}
+    encoding: str | None = None  # what the file was read as (given, or detected when not UTF-8)
 
 
 def _norm_rating(value: Any, scale: float | None) -> float | None:
@@ -78,10 +100,91 @@ def _norm_date(value: Any) -> date | None:
     return dateparser.parse(s).date()
 
 
-def _rows(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
+def _undecodable(path: Path, encoding: str) -> tuple[int, int, str] | None:
+    """(byte offset, line number, reason) of the first bytes of `path` that `encoding` cannot decode,
+    or None when the whole file decodes. One pass in 1 MB chunks: memory stays flat, and a UTF-8 file
+    (the usual case) costs a few milliseconds per 10 MB."""
+    decoder = codecs.getincrementaldecoder(encoding)()
+    offset = lines = 0
+    with path.open("rb") as f:
+        while True:
+            chunk = f.read(1 << 20)
+            try:
+                lines += decoder.decode(chunk, final=not chunk).count("\n")
+            except UnicodeDecodeError as e:  # e.object: bytes held back from the last chunk + this one
+                line = lines + 1 + e.object[:e.start].decode(encoding, "replace").count("\n")
+                bad = e.object[e.start:e.end]
+                where = f"bytes {bad.hex(' ')}" if bad else "end of file"
+                return offset - (len(e.object) - len(chunk)) + e.start, line, f"{e.reason} at {where}"
+            if not chunk:
+                return None
+            offset += len(chunk)
+
+
+def _detect(path: Path, offset: int) -> str | None:
+    """charset-normalizer's guess from 1 MB around `offset` (the first byte that is not UTF-8: the
+    file's ASCII start reads the same in every candidate, so it says nothing), or None when nothing fits.
+
+    Short Western European text often decodes identically, or scores the same, in several Windows
+    code pages; cp1252 is then chosen, the one spreadsheet apps write by far the most."""
+    with path.open("rb") as f:
+        start = max(0, offset - (1 << 19))
+        f.seek(start)
+        sample = f.read(1 << 20)
+    if start:
+        sample = sample[sample.find(b"\n") + 1:]  # start on a line, not inside a character
+    matches = from_bytes(sample, cp_isolation=_ENCODINGS)
+    best = matches.best()
+    if best is None:
+        return None
+    for m in matches:
+        if (m.chaos, m.coherence) == (best.chaos, best.coherence) and "cp1252" in m.could_be_from_charset:
+            return "cp1252"
+    return best.encoding
+
+
+def _file_encoding(path: Path, encoding: str | None) -> str:
+    """The encoding to read `path` with, checked over the whole file before any row is read, so an
+    unreadable file fails at once, naming the line, rather than halfway through an import.
+
+    `encoding` when given; else UTF-8 when the whole file is UTF-8 (a BOM is skipped when reading);
+    else charset-normalizer's guess. NUL bytes near the start mean UTF-16/32 without a BOM, which
+    would otherwise pass as UTF-8."""
+    if encoding:
+        try:
+            codecs.lookup(encoding)
+        except LookupError:
+            raise ImportFileError(f"{path}: unknown encoding {encoding!r}") from None
+    else:
+        bad = _undecodable(path, "utf-8")
+        with path.open("rb") as f:
+            nul = b"\x00" in f.read(4096)
+        if bad is None and not nul:
+            return "utf-8"
+        encoding = _detect(path, 0 if bad is None else bad[0]) or ("utf-8" if bad is None else None)
+        if encoding is None:
+            raise ImportFileError(f"{path}, line {bad[1]}: not UTF-8 text ({bad[2]}) and its encoding could "
+                                  f"not be detected; {_ENCODING_HINT}")
+        log.info("%s is not UTF-8: reading it as %s (detected)", path, encoding)
+    bad = _undecodable(path, encoding)
+    if bad is not None:
+        raise ImportFileError(f"{path}, line {bad[1]}: cannot be read as {encoding} ({bad[2]}); {_ENCODING_HINT}")
+    return encoding
+
+
+def _open_text(path: Path, encoding: str, newline: str | None = None) -> IO[str]:
+    """`path` opened for reading as `encoding`, past a byte order mark if it has one."""
+    f = path.open(encoding=encoding, newline=newline)
+    if f.read(1) != "\ufeff":
+        f.seek(0)
+    return f
+
+
+def _rows(path: Path, encoding: str) -> Iterator[tuple[int, dict[str, Any]]]:
+    """(line number, row) for each record of the file, one at a time (a .json document is read whole)."""
     suffix = path.suffix.lower()
     if suffix in (".jsonl", ".ndjson", ".json"):
-        with path.open(encoding="utf-8-sig") as f:
+        with _open_text(path, encoding) as f:
             if suffix == ".json":
                 data = json.load(f)
                 if isinstance(data, dict):
@@ -99,18 +202,20 @@ def _rows(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
                     continue
                 yield i, row if isinstance(row, dict) else {"__error__": "a JSON line must be an object"}
     elif suffix in (".csv", ".tsv", ".txt"):
-        with path.open(encoding="utf-8-sig", newline="") as f:
+        with _open_text(path, encoding, newline="") as f:
+            start = f.tell()
             sample = f.read(8192)
-            f.seek(0)
+            f.seek(start)
             try:
                 dialect = csv.Sniffer().sniff(sample, delimiters=",;\t|")
             except csv.Error:
                 dialect = csv.excel_tab if suffix == ".tsv" else csv.excel
             reader = csv.DictReader(f, dialect=dialect)
-            for i, row in enumerate(reader, 2):  # line 1 is the header
-                yield i, row
-    else:
-        raise ImportFileError(f"{path}: unknown format '{suffix}' (use .csv, .tsv, .jsonl or .json)")
+            _ = reader.fieldnames  # reads the header line
+            line = reader.line_num + 1
+            for row in reader:
+                yield line, row  # right also after a quoted field that spans lines
+                line = reader.line_num + 1
 
 
 def _key(name: str) -> str:
@@ -128,16 +233,19 @@ def _column_map(keys: Iterable[str]) -> dict[str, str]:
     return mapping
 
 
-def read_reviews_file(path: str | Path, *, source: str | None = None, rating_scale: float | None = None,
-                      product: str | None = None) -> ImportResult:
-    """Read a CSV/JSONL/JSON file of reviews. Bad rows are reported with their line and skipped."""
-    path = Path(path)
+def _reviews(path: Path, res: ImportResult, *, source: str | None = None, rating_scale: float | None = None,
+             product: str | None = None, encoding: str | None = None) -> Iterator[Review]:
+    """The reviews of a CSV/JSONL/JSON file, one at a time. Rows are counted in `res`; bad rows are
+    reported there with their line and skipped. Problems with the whole file raise ImportFileError
+    when the first review is asked for."""
     if not path.is_file():
         raise ImportFileError(f"{path}: no such file")
-    res = ImportResult()
+    if path.suffix.lower() not in (".jsonl", ".ndjson", ".json", ".csv", ".tsv", ".txt"):
+        raise ImportFileError(f"{path}: unknown format '{path.suffix.lower()}' (use .csv, .tsv, .jsonl or .json)")
+    res.encoding = _file_encoding(path, encoding)
     mapping: dict[str, str] | None = None
     default_source = source or f"import:{path.stem}"
-    for line, row in _rows(path):
+    for line, row in _rows(path, res.encoding):
         res.rows += 1
         if "__error__" in row:
             res.errors.append({"line": line, "message": row["__error__"]})
@@ -167,19 +275,45 @@ def read_reviews_file(path: str | Path, *, source: str | None = None, rating_sca
         except (ValueError, OverflowError, TypeError) as e:
             res.errors.append({"line": line, "message": f"{type(e).__name__}: {e}"})
             continue
-        res.reviews.append(r)
+        yield r
+
+
+def read_reviews_file(path: str | Path, *, source: str | None = None, rating_scale: float | None = None,
+                      product: str | None = None, encoding: str | None = None) -> ImportResult:
+    """Read a CSV/JSONL/JSON file of reviews into memory. Bad rows are reported with their line and skipped.
+
+    `encoding`: the file's encoding (a Python codec name); None reads UTF-8, or detects the encoding
+    when the file is not UTF-8."""
+    res = ImportResult()
+    res.reviews = list(_reviews(Path(path), res, source=source, rating_scale=rating_scale, product=product,
+                                encoding=encoding))
     return res
 
 
-def import_file(store: Store, path: str | Path, **kw: Any) -> tuple[ImportResult, int, int, int]:
-    """Import a file into the store as one run. Returns (result, run_id, new, seen)."""
-    res = read_reviews_file(path, **kw)
+def import_file(store: Store, path: str | Path, *, batch_size: int = IMPORT_BATCH,
+                **kw: Any) -> tuple[ImportResult, int, int, int]:
+    """Import a file into the store as one run. Returns (result, run_id, new, seen).
+
+    Streams: reviews are stored `batch_size` at a time as they are read, so memory stays flat however
+    big the file is, and `result.reviews` stays empty. The first batch is read before the run is
+    recorded, so a file that cannot be imported at all (missing, unknown format, undecodable, no text
+    column) raises ImportFileError with no run, as it always has. Keyword arguments are those of
+    `read_reviews_file` (source, rating_scale, product, encoding)."""
+    res = ImportResult()
+    reviews = _reviews(Path(path), res, **kw)
+    batch = list(islice(reviews, batch_size))
     run_id = store.start_run("import", str(path), "manual")
     new = seen = 0
-    for i in range(0, len(res.reviews), 1000):
-        n, s = store.upsert_reviews(res.reviews[i:i + 1000], run_id)
-        new += n
-        seen += s
+    try:
+        while batch:
+            n, s = store.upsert_reviews(batch, run_id)
+            new += n
+            seen += s
+            batch = list(islice(reviews, batch_size))
+    except Exception as e:
+        store.update_run(run_id, pages=1, new=new, seen=seen)
+        store.finish_run(run_id, "failed", error=f"{type(e).__name__}: {e}")
+        raise
     store.update_run(run_id, pages=1, new=new, seen=seen,
                      errors=[{"url": f"{path}:{e['line']}", "message": e["message"]} for e in res.errors])
     store.finish_run(run_id, "partial" if res.errors else "ok")
@@ -197,7 +331,12 @@ def _csv_safe(value: Any) -> Any:
 
 
 def export_records(store: Store, path: str | Path, fmt: str, *, raw: bool = False, **filters: Any) -> int:
-    """Write one record per review (with the analysis fields). Returns the number written."""
+    """Write one record per review (with the analysis fields). Returns the number written.
+
+    CSV is for people and spreadsheets: text is `neutralize`d (control characters removed, bidi
+    overrides shown as "⟨U+202E⟩") and, unless `raw`, formula-like cells are prefixed with '.
+    JSONL is data and keeps the text exactly, with those characters written as \\uXXXX escapes so
+    the file still displays safely in a terminal."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     n = 0
@@ -205,7 +344,7 @@ def export_records(store: Store, path: str | Path, fmt: str, *, raw: bool = Fals
     with tmp.open("w", encoding="utf-8", newline="") as f:
         if fmt == "jsonl":
             for rec in store.iter_export_records(**filters):
-                f.write(json.dumps({k: rec[k] for k in EXPORT_FIELDS}, ensure_ascii=False) + "\n")
+                f.write(escape_unsafe_json(json.dumps({k: rec[k] for k in EXPORT_FIELDS}, ensure_ascii=False)) + "\n")
                 n += 1
         elif fmt == "csv":
             w = csv.DictWriter(f, fieldnames=EXPORT_FIELDS)
@@ -214,6 +353,7 @@ def export_records(store: Store, path: str | Path, fmt: str, *, raw: bool = Fals
                 row = {k: rec[k] for k in EXPORT_FIELDS}
                 row["topics"] = json.dumps(row["topics"], ensure_ascii=False)
                 row["entities"] = json.dumps(row["entities"], ensure_ascii=False)
+                row = {k: neutralize(v) if isinstance(v, str) else v for k, v in row.items()}
                 if not raw:
                     row = {k: _csv_safe(v) for k, v in row.items()}
                 w.writerow(row)

@@ -38,6 +38,9 @@ def review_identity(source: str, site_review_id: str | None, author: str | None,
     return hashlib.sha256(key.encode("utf-8")).hexdigest()[:24]
 
 
+_TEXT_FIELDS = ("source", "text", "product", "url", "author", "title", "site_review_id")
+
+
 @dataclass
 class Review:
     """One customer review, as collected. `rating` is on a 1 to 5 scale; `date` is a calendar date."""
@@ -56,6 +59,13 @@ class Review:
     extra: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
+        # NUL is dropped here, where a review is made, not only where it is stored (PostgreSQL text
+        # cannot hold it): the content hash and the identity must come from the text as stored, or
+        # an analysis is saved under a hash no stored row has and the review is analyzed forever.
+        for name in _TEXT_FIELDS:
+            value = getattr(self, name)
+            if isinstance(value, str) and "\x00" in value:
+                setattr(self, name, value.replace("\x00", ""))
         if isinstance(self.date, datetime):
             self.date = self.date.date()
         elif isinstance(self.date, str) and self.date:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import html
 
-from dashboard.safe import (EXCEL_MAX_CELL_CHARS, TRUNCATION_MARKER, escape_html, escape_markdown, excel_text,
-                            highlight_entities, looks_like_formula, safe_url)
+from dashboard.safe import (EXCEL_MAX_CELL_CHARS, TRUNCATION_MARKER, display_text, escape_html, escape_markdown,
+                            excel_text, highlight_entities, looks_like_formula, safe_url)
 
 from tests.dashboard.seed import XSS_TEXT
 
@@ -60,3 +60,19 @@ def test_excel_text():
     for s in ("=1+1", "+1", "-1", "@SUM(A1)", "\t=1"):
         assert looks_like_formula(s)
     assert not looks_like_formula("fine = ok")
+
+
+def test_bidi_overrides_and_controls_are_neutralized_for_display():
+    spoof = "invoice_\u202egnp.exe"  # displays as "invoice_exe.png"
+    shown = "invoice_⟨U+202E⟩gnp.exe"
+    assert display_text(spoof) == shown
+    for ch in "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069":
+        assert display_text(f"a{ch}b") == f"a⟨U+{ord(ch):04X}⟩b"
+    assert display_text("a\x1b[31mb\x07\x85c\td\ne\r\nf\rg") == "a[31mbc\td\ne\nf\ng"
+    assert display_text("שלום\u200f!") == "שלום\u200f!"  # RLM is ordinary in Hebrew text: kept
+    assert display_text(None) is None and display_text("plain") == "plain"
+    # the same in HTML, Markdown labels and Excel cells
+    assert "\u202e" not in escape_html(spoof) and html.unescape(escape_html(spoof)) == shown
+    assert escape_markdown(spoof) == r"invoice\_⟨U\+202E⟩gnp\.exe"
+    assert excel_text(spoof) == shown
+    assert safe_url("https://shop.example/\u202egnp.exe") is None

@@ -4,12 +4,17 @@ from __future__ import annotations
 
 import csv
 import json
+import os
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
-from reviewlens.cli import main
-from reviewlens.records_io import ImportFileError, read_reviews_file
-from reviewlens.schema import Analysis, TopicMention
+from reviewlens.app.cli import main
+from reviewlens.records_io import ImportFileError, export_records, import_file, read_reviews_file
+from reviewlens.schema import Analysis, Review, TopicMention
 from reviewlens.store import Store
 
 
@@ -27,7 +32,7 @@ def test_import_csv_with_aliases_scales_and_bad_rows(tmp_path, capsys):
     assert "2 new reviews" in out and "2 rows skipped" in out
     assert "line 4: empty review text" in out and "line 5:" in out
     store = Store(db)
-    rs = {r.text: r for r in store.get_reviews()}
+    rs = {r.text: r for r in store.reviews_frame().itertuples()}
     assert rs["Crashes on start"].rating == 1.0 and rs["Crashes on start"].product == "com.acme.app"
     assert rs["Love it, works great"].date.isoformat() == "2026-03-02"
     assert rs["Crashes on start"].source == "import:play_console"
@@ -75,7 +80,7 @@ def test_export_jsonl_and_csv_with_analysis(tmp_path):
     ]), encoding="utf-8")
     assert main(["import", str(src), "--db", str(db)]) == 0
     store = Store(db)
-    for r in store.get_reviews():
+    for r in store.reviews_frame().itertuples():
         store.save_analyses([Analysis(content_hash=r.content_hash, model="m", prompt_version="1",
                                       sentiment="negative", sentiment_score=0.8,
                                       topics=[TopicMention("delivery", "negative")])])
@@ -98,3 +103,90 @@ def test_export_jsonl_and_csv_with_analysis(tmp_path):
     assert "=HYPERLINK(\"http://evil\",\"click\")" in {r["text"] for r in csv.DictReader(out_csv.open())}
     assert main(["export", "--format", "jsonl", "-o", str(out), "--since", "2026-02-01", "--db", str(db)]) == 0
     assert len(out.read_text().splitlines()) == 1
+
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _stored_texts(db) -> list[str]:
+    with sqlite3.connect(db) as c:
+        return [t for (t,) in c.execute("SELECT text FROM reviews ORDER BY text")]
+
+
+def test_import_detects_legacy_encodings(tmp_path):
+    rows = "text,rating\nLe café était très bon,5\nGrüße aus Köln,4\n"
+    for enc in ("latin-1", "cp1252", "utf-16", "utf-8-sig", "utf-8"):
+        f = tmp_path / f"{enc}.csv"
+        f.write_bytes(rows.encode(enc))
+        assert [r.text for r in read_reviews_file(f).reviews] == ["Le café était très bon", "Grüße aus Köln"], enc
+    res, _, new, _ = import_file(Store(tmp_path / "s.db"), tmp_path / "latin-1.csv")
+    assert new == 2 and res.encoding == "cp1252"  # Latin-1's letters, read as its Windows superset
+    assert _stored_texts(tmp_path / "s.db") == ["Grüße aus Köln", "Le café était très bon"]
+    f = tmp_path / "r.jsonl"  # JSONL too; a given encoding is used as given
+    f.write_bytes('{"text": "Très bien, merci €"}\n'.encode("cp1252"))
+    assert read_reviews_file(f).reviews[0].text == "Très bien, merci €"
+    assert read_reviews_file(f, encoding="cp1252").encoding == "cp1252"
+
+
+def test_import_names_the_line_it_cannot_decode(tmp_path):
+    f = tmp_path / "export.csv"
+    f.write_bytes(b"text,rating\n" + b"fine, really fine,5\n" * 60_000 + b"caf\xe9,3\n")  # past the first MB
+    with pytest.raises(ImportFileError) as e:
+        read_reviews_file(f, encoding="utf-8")
+    assert str(f) in str(e.value) and "line 60002" in str(e.value) and "--encoding" in str(e.value)
+    store = Store(tmp_path / "s.db")
+    with pytest.raises(ImportFileError, match="line 60002"):
+        import_file(store, f, encoding="utf-8")
+    assert store.list_runs() == [] and _stored_texts(tmp_path / "s.db") == []  # nothing half-imported
+    with pytest.raises(ImportFileError, match="unknown encoding"):
+        read_reviews_file(f, encoding="klingon")
+
+
+def _import_peak_rss_mb(path: Path, db: Path) -> tuple[int, float]:
+    """(new reviews, peak RSS in MB) of `import_file` in a fresh interpreter."""
+    code = ("import resource, sys\n"
+            "from reviewlens.records_io import import_file\nfrom reviewlens.store import Store\n"
+            "res, run_id, new, seen = import_file(Store(sys.argv[2]), sys.argv[1])\n"
+            "print(new, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)")
+    out = subprocess.run([sys.executable, "-c", code, str(path), str(db)], capture_output=True, text=True,
+                         cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)}, timeout=300)
+    assert out.returncode == 0, out.stderr
+    new, kb = out.stdout.split()
+    return int(new), int(kb) / 1024  # ru_maxrss is in KiB on Linux
+
+
+def test_import_streams_with_flat_memory(tmp_path):
+    body = "The hinge broke after a week and the packaging was crushed. " * 32
+
+    def write(path: Path, rows: int) -> Path:
+        with path.open("w", encoding="utf-8") as f:
+            f.write("text,rating,date,author\n")
+            for i in range(rows):
+                f.write(f'"Review {i}: {body}",{1 + i % 5},2026-03-{1 + i % 28:02d},user{i}\n')
+        return path
+
+    big = write(tmp_path / "big.csv", 20_000)
+    assert big.stat().st_size > 38_000_000
+    new_small, small_mb = _import_peak_rss_mb(write(tmp_path / "small.csv", 10), tmp_path / "small.db")
+    new_big, big_mb = _import_peak_rss_mb(big, tmp_path / "big.db")
+    assert (new_small, new_big) == (10, 20_000)
+    # holding all the file's reviews in memory cost about 38 MB more than 10 rows; a batch at a time, ~0
+    assert big_mb - small_mb < 25, (small_mb, big_mb)
+
+
+def test_export_neutralizes_bidi_and_controls_the_store_keeps_them(tmp_path):
+    db = tmp_path / "s.db"
+    store = Store(db)
+    text = "See invoice_\u202egnp.exe\x1b[2J\r\nbye\tend"
+    store.upsert_reviews([Review(source="shop", text=text, author="\u202eevil")])
+    assert _stored_texts(db) == [text]  # stored verbatim
+    out_csv = tmp_path / "out.csv"
+    export_records(store, out_csv, "csv")
+    row = next(csv.DictReader(out_csv.open(encoding="utf-8", newline="")))
+    assert row["text"] == "See invoice_⟨U+202E⟩gnp.exe[2J\nbye\tend"  # does not display as "exe.png"
+    assert row["author"] == "⟨U+202E⟩evil"
+    out = tmp_path / "out.jsonl"
+    export_records(store, out, "jsonl")
+    line = out.read_text(encoding="utf-8")
+    assert "\u202e" not in line and "\x1b" not in line and "\\u202e" in line  # escaped, safe in a terminal
+    assert json.loads(line)["text"] == text and json.loads(line)["author"] == "\u202eevil"  # and lossless
