@@ -1,27 +1,42 @@
 """The review store: SQLite by default (WAL, busy timeout), PostgreSQL by URL. SQLAlchemy Core.
 
-One class, `Store`, owns every table; stages get plain records (Review, Analysis, DataFrames) in
-and out, never SQL.
+One class, `Store`, owns every table, every write and the reads the jobs need (pending analyses,
+known ids, the run history, a frame of reviews for the complaint finder); the reads for presentation
+are in `reviewlens.queries`. SQL stays in the core: stages get plain records (Review, Analysis,
+DataFrames) in and out, never a query.
 """
 
 from __future__ import annotations
 
+import contextlib
+import itertools
 import json
 import logging
 import os
+import random
+import sqlite3
+import time
 from dataclasses import asdict
 from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Sequence
+from urllib.parse import quote
 
 import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
-from .schema import Analysis, ComplaintTheme, Entity, Review, TopicMention
+from .schema import Analysis, ComplaintTheme, Review
 
 log = logging.getLogger(__name__)
+
+
+class StoreReadOnly(RuntimeError):
+    """A write to a store that cannot be written (read-only file, folder, URI or database session).
+
+    Reading commands catch it where they record something incidental (a report's run row)."""
+
 
 metadata = sa.MetaData()
 
@@ -151,10 +166,63 @@ def _no_nul(value: str | None) -> str | None:
 
 def _sqlite_pragmas(dbapi_conn, _record) -> None:
     cur = dbapi_conn.cursor()
-    cur.execute("PRAGMA journal_mode=WAL")
+    # Switching a new file to WAL upgrades a shared lock: when several processes open a new store at
+    # once, SQLite answers all but one "database is locked" at once (no busy wait, which could
+    # deadlock). So retry for a while; once a process has switched it, this is a no-op read.
+    for attempt in itertools.count():
+        try:
+            cur.execute("PRAGMA journal_mode=WAL")
+            break
+        except sqlite3.OperationalError as e:
+            if "locked" not in str(e) or attempt >= 300:
+                raise
+            time.sleep(0.01 + random.random() * 0.05)
     cur.execute("PRAGMA busy_timeout=30000")
     cur.execute("PRAGMA synchronous=NORMAL")
     cur.close()
+
+
+def _sqlite_read_only_pragmas(dbapi_conn, _record) -> None:
+    """No journal_mode: switching to WAL is a write (a store made by this class is WAL already)."""
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA busy_timeout=30000")
+    cur.close()
+
+
+def _pg_read_only_session(dbapi_conn, _record) -> None:
+    """The server itself refuses writes (SQLSTATE 25006), as SQLite's mode=ro does."""
+    cur = dbapi_conn.cursor()
+    cur.execute("SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY")
+    cur.close()
+    dbapi_conn.commit()
+
+
+def _sqlite_file_read_only(path: Path) -> bool:
+    """A store file this process cannot write, or whose folder it cannot write (SQLite must create the
+    -wal/-shm files there to write; as root both are always writable)."""
+    return path.exists() and not (os.access(path, os.W_OK) and os.access(path.parent, os.W_OK))
+
+
+def _sqlite_read_only_url(url: sa.URL, path: Path) -> sa.URL:
+    """The file as a read-only SQLite URI: `mode=ro`, plus `immutable=1` when the folder is not
+    writable and the -wal/-shm files are gone: SQLite cannot read a WAL database read-only without
+    them unless told that nothing can change it (true: nobody can create them, so nobody writes)."""
+    query = {**url.query, "mode": "ro", "uri": "true"}
+    wal_files = all(Path(f"{path}{ext}").exists() for ext in ("-wal", "-shm"))
+    if not os.access(path.parent, os.W_OK) and not wal_files:
+        query["immutable"] = "1"
+    return url.set(database="file:" + quote(str(path.resolve())), query=query)
+
+
+def _is_read_only_error(e: sa.exc.DBAPIError) -> bool:
+    """The driver's "this database cannot be written" (SQLite SQLITE_READONLY*, PostgreSQL 25006
+    read-only transaction or 42501 no privilege to write)."""
+    orig = e.orig
+    if getattr(orig, "sqlite_errorname", "").startswith("SQLITE_READONLY"):
+        return True
+    if "readonly database" in str(orig):  # Python < 3.11 has no sqlite_errorname
+        return True
+    return getattr(orig, "sqlstate", None) in ("25006", "42501")
 
 
 def _dt(value: Any) -> datetime | None:
@@ -169,43 +237,110 @@ def _dt(value: Any) -> datetime | None:
 
 
 class Store:
-    """All reads and writes of ReviewLens data."""
+    """All reads and writes of ReviewLens data.
 
-    def __init__(self, db: str | os.PathLike, create: bool = True):
+    `read_only=True` opens the store for reading only (SQLite `mode=ro`, a read-only PostgreSQL
+    session); a SQLite file or folder this process cannot write, or a `sqlite:///file:...?mode=ro&uri=true`
+    URL, is opened that way by itself. Reads then work as usual and every write raises StoreReadOnly.
+    """
+
+    def __init__(self, db: str | os.PathLike, create: bool = True, *, read_only: bool = False):
         self.url = database_url(db)
         kwargs: dict[str, Any] = {"future": True}
-        if self.url.startswith("sqlite"):
+        url = sa.engine.make_url(self.url)
+        sqlite = url.get_backend_name() == "sqlite"
+        if sqlite:
             kwargs["connect_args"] = {"timeout": 30, "check_same_thread": False}
+            if url.query.get("uri") == "true":  # SQLite's own URI says whether it is read-only
+                read_only = read_only or url.query.get("mode") == "ro" or url.query.get("immutable") == "1"
+                if read_only:
+                    url = url.update_query_dict({"mode": "ro"})
+            elif url.database and url.database != ":memory:":
+                path = Path(url.database)
+                read_only = read_only or _sqlite_file_read_only(path)
+                if read_only:
+                    url = _sqlite_read_only_url(url, path)
         else:
             kwargs["pool_pre_ping"] = True
-        self.engine: Engine = sa.create_engine(self.url, **kwargs)
-        if self.url.startswith("sqlite"):
-            event.listen(self.engine, "connect", _sqlite_pragmas)
+        self.read_only = read_only
+        self.engine: Engine = sa.create_engine(url, **kwargs)
+        if sqlite:
+            event.listen(self.engine, "connect", _sqlite_read_only_pragmas if read_only else _sqlite_pragmas)
+        elif read_only:
+            event.listen(self.engine, "connect", _pg_read_only_session)
         if create:
-            metadata.create_all(self.engine)
-            self._add_missing_indexes()
+            self._create_schema()
 
-    def _add_missing_indexes(self) -> None:
-        """A small migration: `create_all` creates missing tables but never adds an index to a table
-        that exists, so a store made by an older version gets the indexes defined since then here."""
-        insp = sa.inspect(self.engine)
-        for table in metadata.sorted_tables:
-            have = {ix["name"] for ix in insp.get_indexes(table.name)}
-            for idx in table.indexes:
-                if idx.name in have:
-                    continue
-                try:
-                    idx.create(self.engine)
-                    log.info("store: added index %s on %s", idx.name, table.name)
-                except Exception as e:  # noqa: BLE001 - read-only database or no privilege: slower, still correct
-                    log.warning("store: could not add index %s (%s); queries will be slower", idx.name, e)
+    def _missing_schema(self, c: sa.Connection) -> tuple[list[sa.Table], list[sa.Index]]:
+        """Tables, and indexes of existing tables, that the database lacks. `create_all` never adds an
+        index to a table that exists, so a store made by an older version gets newer ones from here."""
+        insp = sa.inspect(c)
+        have = set(insp.get_table_names())
+        tables = [t for t in metadata.sorted_tables if t.name not in have]
+        indexes = []
+        for t in metadata.sorted_tables:
+            if t.name in have:
+                named = {ix["name"] for ix in insp.get_indexes(t.name)}
+                indexes += [ix for ix in t.indexes if ix.name not in named]
+        return tables, indexes
+
+    def _create_schema(self) -> None:
+        """Create missing tables and indexes; safe when several processes open a new store at once.
+
+        `create_all` looks, then creates: two processes starting on a new store both saw no table and
+        one died on "table reviews already exists" (PostgreSQL: a unique violation on pg_type). So
+        the creation runs under a lock that serialises the creators, and `create_all` looks again
+        under it: SQLite `BEGIN EXCLUSIVE`, PostgreSQL a transaction-scoped advisory lock for this
+        schema (DDL is transactional there). The look without a lock comes first, so opening a
+        complete store writes nothing: it never waits behind another process's long write, and a
+        read-only store opens.
+        """
+        with self.engine.connect() as c:
+            tables, indexes = self._missing_schema(c)
+        if not tables and not indexes:
+            return
+        try:
+            if self.read_only:
+                raise StoreReadOnly(f"the store {self.display_url()} is read-only")
+            with self.engine.connect() as c:
+                if self.dialect == "sqlite":
+                    c.exec_driver_sql("BEGIN EXCLUSIVE")
+                else:
+                    c.execute(sa.text("SELECT pg_advisory_xact_lock(20260, hashtext(current_schema()))"))
+                metadata.create_all(c)
+                for idx in self._missing_schema(c)[1]:
+                    idx.create(c)
+                    log.info("store: added index %s on %s", idx.name, idx.table.name)
+                c.commit()
+        except (StoreReadOnly, sa.exc.DBAPIError) as e:
+            if tables or not (isinstance(e, StoreReadOnly) or _is_read_only_error(e)):
+                raise
+            # an older store that cannot be written: slower without the new indexes, still correct
+            log.warning("store: could not add indexes %s (%s); queries will be slower",
+                        ", ".join(ix.name for ix in indexes), e)
+
+    @contextlib.contextmanager
+    def _write(self) -> Iterator[sa.Connection]:
+        """One write transaction. Every write goes through here, so a store that cannot be written
+        fails the same way everywhere: StoreReadOnly naming the store, not a driver error."""
+        if self.read_only:
+            raise StoreReadOnly(f"cannot write to the store {self.display_url()}: it is read-only")
+        try:
+            with self.engine.begin() as c:
+                yield c
+        except sa.exc.DBAPIError as e:
+            if _is_read_only_error(e):
+                raise StoreReadOnly(f"cannot write to the store {self.display_url()}: it is read-only "
+                                    f"({e.orig})") from e
+            raise
 
     @property
     def dialect(self) -> str:
         return self.engine.dialect.name
 
     def display_url(self) -> str:
-        return self.engine.url.render_as_string(hide_password=True)
+        """The store as it was named (not the read-only SQLite URI it may be opened through)."""
+        return sa.engine.make_url(self.url).render_as_string(hide_password=True)
 
     def close(self) -> None:
         self.engine.dispose()
@@ -241,52 +376,44 @@ class Store:
         return found
 
     def upsert_reviews(self, items: Sequence[Review], run_id: int | None = None, *,
-                       checkpoint: tuple[str, dict | None] | None = None,
-                       known: set[str] | None = None) -> tuple[int, int]:
+                       checkpoint: tuple[str, dict | None] | None = None) -> tuple[int, int]:
         """Insert new reviews, refresh changed fields of known ones. Returns (new, already_seen).
+
+        "New" is what this call inserted (INSERT ... ON CONFLICT DO NOTHING RETURNING id), not what
+        a lookup beforehand missed: two scrapes of one URL at once both counted the same rows as new.
+        The rest, already stored, then get their changed fields refreshed.
 
         One transaction: committed when this returns, so a crash afterwards loses nothing. With
         `checkpoint=(key, state)` the resume point is saved (state) or cleared (None) in the same
-        transaction, so the stored pages and the place to continue can never disagree. `known`: the
-        result of `known_ids` for these reviews when the caller has just asked (saves the query).
+        transaction, so the stored pages and the place to continue can never disagree.
         """
         unique: dict[str, Review] = {}
         for r in items:
             unique.setdefault(r.id, r)
-        seen = (known & unique.keys() if known is not None else self.known_ids(unique)) if unique else set()
         rows = [self._review_row(r, run_id) for r in unique.values()]
-        stmt = self._insert(reviews)
-        stmt = stmt.on_conflict_do_update(
+        add = self._insert(reviews).on_conflict_do_nothing(index_elements=[reviews.c.id]).returning(reviews.c.id)
+        refresh = self._insert(reviews)
+        refresh = refresh.on_conflict_do_update(
             index_elements=[reviews.c.id],
-            set_={k: stmt.excluded[k] for k in ("product", "url", "author", "rating", "title", "text",
-                                                   "date", "content_hash")},
+            set_={k: refresh.excluded[k] for k in ("product", "url", "author", "rating", "title", "text",
+                                                      "date", "content_hash")},
         )
-        with self.engine.begin() as c:
+        new = 0
+        with self._write() as c:
             for i in range(0, len(rows), 500):
-                c.execute(stmt, rows[i:i + 500])
+                chunk = rows[i:i + 500]
+                inserted = set(c.execute(add, chunk).scalars())
+                new += len(inserted)
+                existing = [r for r in chunk if r["id"] not in inserted]
+                if existing:
+                    c.execute(refresh, existing)
             if checkpoint is not None:
                 key, state = checkpoint
                 c.execute(checkpoints.delete().where(checkpoints.c.key == key))
                 if state is not None:
                     c.execute(checkpoints.insert().values(key=key, state=json.dumps(state, default=str),
                                                           updated_at=_utcnow()))
-        return len(unique) - len(seen), len(seen)
-
-    def count_reviews(self) -> int:
-        with self.engine.connect() as c:
-            return c.execute(sa.select(sa.func.count()).select_from(reviews)).scalar_one()
-
-    def get_reviews(self, ids: Sequence[str] | None = None, source: str | None = None,
-                    limit: int | None = None) -> list[Review]:
-        q = sa.select(reviews).order_by(reviews.c.date.desc().nulls_last(), reviews.c.id)
-        if ids is not None:
-            q = q.where(reviews.c.id.in_(list(ids)))
-        if source:
-            q = q.where(reviews.c.source == source)
-        if limit:
-            q = q.limit(limit)
-        with self.engine.connect() as c:
-            return [self._row_to_review(r) for r in c.execute(q).mappings()]
+        return new, len(unique) - new
 
     @staticmethod
     def _row_to_review(r: Any) -> Review:
@@ -301,7 +428,7 @@ class Store:
     # ---------------------------------------------------------------- runs
     def start_run(self, kind: str = "scrape", source: str | None = None, trigger: str = "manual",
                   detail: dict | None = None) -> int:
-        with self.engine.begin() as c:
+        with self._write() as c:
             res = c.execute(runs.insert().values(
                 kind=kind, source=source, trigger=trigger, started_at=_utcnow(), status="running",
                 pages=0, reviews_new=0, reviews_seen=0, errors="[]",
@@ -311,7 +438,7 @@ class Store:
     def update_run(self, run_id: int, *, pages: int = 0, new: int = 0, seen: int = 0,
                    errors: Sequence[dict] = (), detail: dict | None = None) -> None:
         """Add to the run's counters and errors (committed at once)."""
-        with self.engine.begin() as c:
+        with self._write() as c:
             row = c.execute(sa.select(runs.c.errors, runs.c.detail).where(runs.c.id == run_id)).one()
             errs = json.loads(row.errors or "[]") + [dict(e) for e in errors]
             det = json.loads(row.detail or "{}")
@@ -322,7 +449,7 @@ class Store:
                 detail=json.dumps(det, default=str)))
 
     def finish_run(self, run_id: int, status: str, error: str | None = None) -> None:
-        with self.engine.begin() as c:
+        with self._write() as c:
             if error:
                 row = c.execute(sa.select(runs.c.errors).where(runs.c.id == run_id)).one()
                 errs = json.loads(row.errors or "[]") + [{"url": None, "message": error}]
@@ -330,9 +457,13 @@ class Store:
             c.execute(runs.update().where(runs.c.id == run_id).values(status=status, finished_at=_utcnow()))
 
     def mark_stale_runs(self) -> int:
-        """Runs left 'running' by a process that no longer exists become 'interrupted'."""
+        """Runs left 'running' by a process that no longer exists become 'interrupted'.
+
+        Housekeeping that reading commands do first: a read-only store skips it (returns 0)."""
+        if self.read_only:
+            return 0
         n = 0
-        with self.engine.begin() as c:
+        with self._write() as c:
             for row in c.execute(sa.select(runs.c.id, runs.c.pid).where(runs.c.status == "running")).all():
                 alive = False
                 if row.pid:
@@ -364,35 +495,11 @@ class Store:
                 out.append(d)
             return out
 
-    def last_run(self, source: str, kind: str = "scrape", status: str | None = None) -> dict | None:
-        q = sa.select(runs).where(runs.c.source == source, runs.c.kind == kind).order_by(runs.c.id.desc()).limit(1)
-        if status:
-            q = q.where(runs.c.status == status)
-        with self.engine.connect() as c:
-            r = c.execute(q).mappings().first()
-            if not r:
-                return None
-            d = dict(r)
-            d["started_at"] = _dt(d["started_at"])
-            d["finished_at"] = _dt(d["finished_at"])
-            return d
-
     # ---------------------------------------------------------------- checkpoints (resume)
-    def save_checkpoint(self, key: str, state: dict) -> None:
-        stmt = self._insert(checkpoints).values(key=key, state=json.dumps(state, default=str), updated_at=_utcnow())
-        stmt = stmt.on_conflict_do_update(index_elements=[checkpoints.c.key],
-                                          set_={"state": stmt.excluded.state, "updated_at": stmt.excluded.updated_at})
-        with self.engine.begin() as c:
-            c.execute(stmt)
-
     def load_checkpoint(self, key: str) -> dict | None:
         with self.engine.connect() as c:
             v = c.execute(sa.select(checkpoints.c.state).where(checkpoints.c.key == key)).scalar()
             return json.loads(v) if v else None
-
-    def clear_checkpoint(self, key: str) -> None:
-        with self.engine.begin() as c:
-            c.execute(checkpoints.delete().where(checkpoints.c.key == key))
 
     # ---------------------------------------------------------------- analysis
     def pending_analysis(self, model: str, prompt_version: str, limit: int | None = None,
@@ -415,30 +522,11 @@ class Store:
         with self.engine.connect() as c:
             return [self._row_to_review(r) for r in c.execute(q).mappings()]
 
-    def cached_analyses(self, hashes: Iterable[str], model: str, prompt_version: str) -> dict[str, Analysis]:
-        hashes = list(dict.fromkeys(hashes))
-        out: dict[str, Analysis] = {}
-        with self.engine.connect() as c:
-            for i in range(0, len(hashes), 500):
-                q = sa.select(analyses).where(analyses.c.content_hash.in_(hashes[i:i + 500]),
-                                              analyses.c.model == model,
-                                              analyses.c.prompt_version == prompt_version)
-                for r in c.execute(q).mappings():
-                    out[r["content_hash"]] = self._row_to_analysis(r)
-        return out
-
-    @staticmethod
-    def _row_to_analysis(r: Any) -> Analysis:
-        return Analysis(content_hash=r["content_hash"], model=r["model"], prompt_version=r["prompt_version"],
-                        status=r["status"], error=r["error"], sentiment=r["sentiment"],
-                        sentiment_score=r["sentiment_score"], topics=json.loads(r["topics"] or "[]"),
-                        entities=json.loads(r["entities"] or "[]"), analyzed_at=_dt(r["analyzed_at"]))
-
     def save_analyses(self, items: Sequence[Analysis]) -> None:
         """Store results; each becomes the current analysis of its text (one transaction)."""
         if not items:
             return
-        with self.engine.begin() as c:
+        with self._write() as c:
             for a in items:
                 row = {
                     "content_hash": a.content_hash, "model": a.model, "prompt_version": a.prompt_version,
@@ -466,15 +554,6 @@ class Store:
                         c.execute(review_entities.insert(), [
                             {"content_hash": a.content_hash, "text": e.text[:500], "type": e.type,
                              "start": e.start, "end": e.end} for e in a.entities])
-
-    def analysis_counts(self) -> dict[str, int]:
-        with self.engine.connect() as c:
-            total = c.execute(sa.select(sa.func.count(sa.distinct(reviews.c.content_hash)))).scalar_one()
-            rows = c.execute(sa.select(analyses.c.status, sa.func.count()).where(analyses.c.is_current)
-                             .group_by(analyses.c.status)).all()
-        d = {"texts": total, "ok": 0, "failed": 0}
-        d.update({s: n for s, n in rows})
-        return d
 
     # ---------------------------------------------------------------- frames (reviews + current analysis)
     def reviews_frame(self, *, since: date | None = None, until: date | None = None,
@@ -534,23 +613,7 @@ class Store:
             "quotes": json.dumps([asdict(q) for q in t.quotes], ensure_ascii=False),
             "review_ids": json.dumps(t.review_ids),
         } for i, t in enumerate(themes)]
-        with self.engine.begin() as c:
+        with self._write() as c:
             if rows:
                 c.execute(complaint_themes.insert(), rows)
         return batch
-
-    def latest_complaints(self) -> tuple[list[ComplaintTheme], dict]:
-        """The most recently computed complaint themes and the scope they were computed for."""
-        with self.engine.connect() as c:
-            batch = c.execute(sa.select(complaint_themes.c.batch).order_by(complaint_themes.c.id.desc()).limit(1)).scalar()
-            if not batch:
-                return [], {}
-            rows = c.execute(sa.select(complaint_themes).where(complaint_themes.c.batch == batch)
-                             .order_by(complaint_themes.c.rank)).mappings().all()
-        themes = [ComplaintTheme(label=r["label"], summary=r["summary"] or "", count=r["count"], share=r["share"],
-                                 previous_count=r["previous_count"] or 0, trend=r["trend"], topic=r["topic"],
-                                 quotes=json.loads(r["quotes"] or "[]"), review_ids=json.loads(r["review_ids"] or "[]"))
-                  for r in rows]
-        scope = json.loads(rows[0]["scope"] or "{}") if rows else {}
-        scope["computed_at"] = str(_dt(rows[0]["computed_at"])) if rows else None
-        return themes, scope

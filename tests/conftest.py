@@ -15,9 +15,21 @@ REQUIRE_PG = os.environ.get("REVIEWLENS_REQUIRE_PG") == "1"  # set by .ci/run: a
 
 
 @pytest.fixture(scope="session")
+def truth() -> dict:
+    """The demo shop's reviews.json: products and reviews (with their ground truth) keyed by id."""
+    import json
+
+    from reviewlens.app.demo_shop import default_root
+
+    data = json.loads((default_root() / "reviews.json").read_text(encoding="utf-8"))
+    data["by_id"] = {r["id"]: r for r in data["reviews"]}
+    return data
+
+
+@pytest.fixture(scope="session")
 def demo_site():
     """The bundled demo shop on a free port of 127.0.0.1, for the whole session; yields its base URL."""
-    from reviewlens.demo_site import start_demo_site
+    from reviewlens.app.demo_shop import start_demo_site
 
     base, stop = start_demo_site()
     yield base

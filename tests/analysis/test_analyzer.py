@@ -60,8 +60,8 @@ def test_store_round_trip(store, analyzer, analyses):
     assert {r.content_hash for r in pending} == {r.content_hash for r in REVIEWS}
     store.save_analyses(analyses)
     assert store.pending_analysis(analyzer.model_id, analyzer.prompt_version) == []
-    cached = store.cached_analyses([r.content_hash for r in REVIEWS], analyzer.model_id, analyzer.prompt_version)
-    assert cached[REVIEWS[0].content_hash].sentiment == "negative"
+    frame = store.reviews_frame().set_index("content_hash")
+    assert frame.loc[REVIEWS[0].content_hash, "sentiment"] == "negative"
 
 
 def test_one_failing_review_is_marked_not_dropped(analyzer, monkeypatch):

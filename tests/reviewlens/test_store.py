@@ -1,14 +1,23 @@
-"""The review store on SQLite and PostgreSQL: identity, upsert, runs, checkpoints, analysis cache."""
+"""The review store on SQLite and PostgreSQL: identity, upsert, runs, checkpoints, analysis cache,
+concurrent creators and writers, read-only stores."""
 
 from __future__ import annotations
 
+import multiprocessing as mp
+import os
+import re
 import threading
+import uuid
 from datetime import date
+from typing import Callable
 
+import pytest
 import sqlalchemy as sa
 
+from reviewlens import queries
 from reviewlens.schema import Analysis, ComplaintTheme, Entity, Quote, Review, TopicMention, content_hash
-from reviewlens.store import Store, database_url
+from reviewlens.store import Store, StoreReadOnly, database_url, metadata
+from tests.helpers import count_rows
 
 
 def _reviews(n: int, source: str = "shop") -> list[Review]:
@@ -34,7 +43,7 @@ def test_upsert_adds_nothing_twice(store):
     assert store.upsert_reviews(rs) == (30, 0)
     assert store.upsert_reviews(rs) == (0, 30)
     assert store.upsert_reviews(rs[:10] + _reviews(35)[30:]) == (5, 10)
-    assert store.count_reviews() == 35
+    assert count_rows(store) == 35
     # duplicates inside one batch count once
     dup = _reviews(1, "dup") * 3
     assert store.upsert_reviews(dup) == (1, 0)
@@ -45,7 +54,7 @@ def test_upsert_refreshes_changed_fields(store):
     store.upsert_reviews([r])
     r2 = Review(source="s", text="actually bad", rating=1, site_review_id="x1")
     assert store.upsert_reviews([r2]) == (0, 1)
-    got = store.get_reviews([r.id])[0]
+    got = store.reviews_frame().set_index("id").loc[r.id]
     assert got.text == "actually bad" and got.rating == 1.0
 
 
@@ -54,7 +63,8 @@ def test_roundtrip_fields_and_unicode(store):
     r = Review(source="s", text=text, author="Zoë", rating=4.5, title="=HYPERLINK(\"x\")", date="2026-02-03",
                url="http://a.test/r?1", product="P", extra={"helpful": 3})
     store.upsert_reviews([r])
-    got = store.get_reviews([r.id])[0]
+    got = store.pending_analysis("m", "v")[0]  # the stored review, read back as a Review
+    assert got.id == r.id
     assert got.text == text.replace("\x00", "") and got.author == "Zoë" and got.rating == 4.5 and got.date == date(2026, 2, 3)
     assert got.title == "=HYPERLINK(\"x\")" and got.extra == {"helpful": 3}
 
@@ -67,7 +77,7 @@ def test_runs_history(store):
     r = store.list_runs()[0]
     assert (r["pages"], r["reviews_new"], r["reviews_seen"], r["status"]) == (2, 5, 1, "partial")
     assert r["errors"][0]["url"] == "http://x/2" and r["finished_at"] >= r["started_at"]
-    assert store.last_run("shop")["id"] == rid
+    assert store.list_runs(kind="scrape", source="shop")[0]["id"] == rid
 
 
 def test_stale_running_run_becomes_interrupted(store):
@@ -79,11 +89,12 @@ def test_stale_running_run_becomes_interrupted(store):
 
 
 def test_checkpoints(store):
+    """Saved and cleared with the pages they belong to, in the upsert's transaction."""
     assert store.load_checkpoint("k") is None
-    store.save_checkpoint("k", {"next_url": "http://x/?page=3"})
-    store.save_checkpoint("k", {"next_url": "http://x/?page=4"})
+    store.upsert_reviews(_reviews(2), checkpoint=("k", {"next_url": "http://x/?page=3"}))
+    store.upsert_reviews(_reviews(4), checkpoint=("k", {"next_url": "http://x/?page=4"}))
     assert store.load_checkpoint("k") == {"next_url": "http://x/?page=4"}
-    store.clear_checkpoint("k")
+    store.upsert_reviews([], checkpoint=("k", None))
     assert store.load_checkpoint("k") is None
 
 
@@ -104,12 +115,11 @@ def test_analysis_cache_by_content_model_and_prompt(store):
     assert len(store.pending_analysis("m1", "v1", retry_failed=True)) == 1
     assert len(store.pending_analysis("m1", "v2")) == 4  # a new prompt version re-analyzes
     assert len(store.pending_analysis("m2", "v1")) == 4  # so does a new model
-    cached = store.cached_analyses([r.content_hash for r in rs], "m1", "v1")
-    assert len(cached) == 4
-    ok_hash = res[0].content_hash
-    assert cached[ok_hash].topics[0].topic == "performance" and cached[ok_hash].entities[0].text == "battery"
+    assert count_rows(store, "analyses") == 4
     df = store.reviews_frame()
     assert len(df) == 5
+    ok = df[df.content_hash == res[0].content_hash].iloc[0]
+    assert ok.topics[0]["topic"] == "performance" and ok.entities[0]["text"] == "battery"
     both = df[df.content_hash == rs[0].content_hash]
     assert len(both) == 2 and both.sentiment.nunique(dropna=False) == 1  # shared by the two reviews with that text
     recs = list(store.iter_export_records())
@@ -117,8 +127,8 @@ def test_analysis_cache_by_content_model_and_prompt(store):
     n_failed = sum(1 for r in rs if r.content_hash == res[-1].content_hash)
     assert len(failed) == n_failed and failed[0]["analysis_error"] == "malformed output"
     assert failed[0]["sentiment"] is None
-    counts = store.analysis_counts()
-    assert counts["ok"] == 3 and counts["failed"] == 1 and counts["texts"] == 4
+    texts = df.drop_duplicates("content_hash")
+    assert len(texts) == 4 and texts.analysis_status.value_counts().to_dict() == {"ok": 3, "failed": 1}
 
 
 def test_reanalysis_replaces_current_topics(store):
@@ -141,7 +151,7 @@ def test_complaints_roundtrip(store):
                        previous_count=4, trend=8.5, topic="performance",
                        quotes=[Quote("abc", "the battery died", "http://x")], review_ids=["abc", "def"])
     store.save_complaints([t], {"since": "2026-01-01"})
-    themes, scope = store.latest_complaints()
+    themes, scope = queries.latest_complaints(store)
     assert themes[0].label == "Battery dies fast" and themes[0].quotes[0].text == "the battery died"
     assert themes[0].review_ids == ["abc", "def"] and scope["since"] == "2026-01-01"
 
@@ -162,7 +172,7 @@ def test_concurrent_writers_sqlite(tmp_path):
     def reader():
         try:
             for _ in range(20):
-                stores[2].count_reviews()
+                count_rows(stores[2])
         except Exception as e:  # pragma: no cover
             errors.append(e)
 
@@ -171,7 +181,7 @@ def test_concurrent_writers_sqlite(tmp_path):
     [t.start() for t in ts]
     [t.join() for t in ts]
     assert not errors
-    assert stores[2].count_reviews() == 400
+    assert count_rows(stores[2]) == 400
     with stores[0].engine.connect() as c:
         assert c.execute(sa.text("PRAGMA journal_mode")).scalar() == "wal"
 
@@ -191,10 +201,166 @@ def test_store_made_by_an_older_version_gets_missing_indexes(store):
         c.execute(sa.text("DROP INDEX ix_review_entities_hash_text"))
     names = lambda t: {ix["name"] for ix in sa.inspect(store.engine).get_indexes(t)}  # noqa: E731
     assert "ix_analyses_current" not in names("analyses")
+    read_only = Store(store.url, read_only=True)  # cannot add them: opens all the same, slower
+    try:
+        assert len(read_only.reviews_frame()) == 3 and "ix_analyses_current" not in names("analyses")
+    finally:
+        read_only.close()
     reopened = Store(store.url)
     try:
         assert "ix_analyses_current" in names("analyses")
         assert "ix_review_entities_hash_text" in names("review_entities")
-        assert reopened.count_reviews() == 3
+        assert count_rows(reopened) == 3
     finally:
         reopened.close()
+
+
+# ---------------------------------------------------------------- concurrency and read-only stores
+def _fresh_database(store, tmp_path, name: str) -> tuple[str, Callable[[], None]]:
+    """A database nobody has opened yet, of the same kind as `store`: a new SQLite file, or a new empty
+    PostgreSQL schema next to the fixture's. Returns (url for Store, cleanup)."""
+    if store.dialect == "sqlite":
+        return str(tmp_path / f"{name}.db"), lambda: None
+    schema = "t_" + uuid.uuid4().hex[:10]
+    with store.engine.begin() as c:
+        c.execute(sa.text(f"CREATE SCHEMA {schema}"))
+
+    def drop() -> None:
+        with store.engine.begin() as c:
+            c.execute(sa.text(f"DROP SCHEMA {schema} CASCADE"))
+    return re.sub(r"search_path%3D\w+", f"search_path%3D{schema}", store.url), drop
+
+
+def _open_store_at_once(url: str, barrier, results) -> None:
+    barrier.wait(timeout=60)
+    try:
+        Store(url).close()
+        results.put("ok")
+    except Exception as e:  # noqa: BLE001 - reported to the test
+        results.put(f"{type(e).__name__}: {e}")
+
+
+def test_processes_creating_a_new_store_at_once_all_succeed(store, tmp_path):
+    """Two `reviewlens scrape --db new.db` started together: `create_all` checks, then creates, so
+    without a lock one process died with "table reviews already exists" (PostgreSQL: a unique
+    violation on pg_type). Several processes released together by a barrier, a few times over."""
+    ctx = mp.get_context("fork" if "fork" in mp.get_all_start_methods() else "spawn")
+    n = 4
+    for trial in range(3):
+        url, cleanup = _fresh_database(store, tmp_path, f"race{trial}")
+        try:
+            barrier, results = ctx.Barrier(n), ctx.Queue()
+            procs = [ctx.Process(target=_open_store_at_once, args=(url, barrier, results)) for _ in range(n)]
+            [p.start() for p in procs]
+            outcomes = [results.get(timeout=120) for _ in procs]
+            [p.join(timeout=60) for p in procs]
+            assert outcomes == ["ok"] * n, outcomes
+            s = Store(url, create=False)
+            try:
+                insp = sa.inspect(s.engine)
+                assert set(insp.get_table_names()) == set(metadata.tables)
+                for t in metadata.sorted_tables:
+                    assert {ix.name for ix in t.indexes} <= {ix["name"] for ix in insp.get_indexes(t.name)}
+            finally:
+                s.close()
+        finally:
+            cleanup()
+
+
+def test_concurrent_upserts_of_the_same_reviews_count_each_new_row_once(store):
+    """Two scrapes of one URL at once reported 130 new reviews for 100 stored rows: each writer
+    counted "new" from a lookup made before its insert. The count must be what was inserted."""
+    rs = _reviews(100)
+    n = 4
+    stores = [Store(store.url) for _ in range(n)]
+    barrier = threading.Barrier(n)
+    results: list = []
+
+    def writer(s: Store) -> None:
+        barrier.wait(timeout=60)
+        try:
+            results.append(s.upsert_reviews(rs))
+        except Exception as e:  # pragma: no cover - the assertion below reports it
+            results.append(e)
+
+    try:
+        ts = [threading.Thread(target=writer, args=(s,)) for s in stores]
+        [t.start() for t in ts]
+        [t.join() for t in ts]
+    finally:
+        [s.close() for s in stores]
+    assert all(isinstance(r, tuple) for r in results), results
+    assert sum(new for new, _ in results) == count_rows(store) == 100
+    assert all(new + seen == 100 for new, seen in results)
+
+
+def _write_some(store: Store) -> int:
+    store.upsert_reviews(_reviews(5))
+    rid = store.start_run("scrape", "shop")
+    store.finish_run(rid, "ok")
+    return rid
+
+
+def _reads_work_and_writes_refuse(ro: Store, rid: int) -> None:
+    assert ro.read_only
+    assert len(ro.reviews_frame()) == 5
+    assert ro.list_runs()[0]["id"] == rid
+    assert len(ro.pending_analysis("m", "v")) == 5 and ro.load_checkpoint("k") is None
+    assert ro.mark_stale_runs() == 0  # housekeeping a reader cannot do: skipped, not an error
+    for write in (lambda: ro.start_run("report", "r.xlsx"), lambda: ro.update_run(rid, pages=1),
+                  lambda: ro.finish_run(rid, "failed", "x"), lambda: ro.upsert_reviews(_reviews(6)),
+                  lambda: ro.save_analyses([Analysis(content_hash="h", model="m", prompt_version="v")]),
+                  lambda: ro.save_complaints([ComplaintTheme(label="l", summary="", count=1, share=1.0)])):
+        with pytest.raises(StoreReadOnly, match="read-only") as e:
+            write()
+        assert ro.display_url() in str(e.value)
+
+
+def test_store_opened_read_only_reads_and_refuses_writes(store):
+    """`reviewlens report` on a read-only store failed writing its run row with a raw driver error.
+    An explicitly read-only store reads everything and refuses every write with StoreReadOnly."""
+    rid = _write_some(store)
+    ro = Store(store.url, read_only=True)
+    try:
+        _reads_work_and_writes_refuse(ro, rid)
+        # the driver's own refusal (a store that did not know it was read-only) is translated too
+        ro.read_only = False
+        with pytest.raises(StoreReadOnly, match="read-only"):
+            ro.start_run("report")
+    finally:
+        ro.close()
+    assert count_rows(store, "runs") == 1 and count_rows(store) == 5
+
+
+def test_sqlite_read_only_uri(tmp_path):
+    """A read-only SQLite URI is read-only the same way."""
+    s = Store(tmp_path / "r.db")
+    rid = _write_some(s)
+    s.close()
+    ro = Store(f"sqlite:///file:{tmp_path / 'r.db'}?mode=ro&uri=true")
+    try:
+        _reads_work_and_writes_refuse(ro, rid)
+    finally:
+        ro.close()
+
+
+@pytest.mark.skipif(hasattr(os, "geteuid") and os.geteuid() == 0, reason="root writes read-only files anyway")
+def test_sqlite_file_without_write_permission_opens_read_only(tmp_path):
+    """chmod 444 on the file and 555 on its folder (no -wal/-shm left): opening does not fail on
+    the WAL pragma or the index check, reads work, writes raise StoreReadOnly."""
+    d = tmp_path / "ro"
+    d.mkdir()
+    s = Store(d / "r.db")
+    rid = _write_some(s)
+    s.close()
+    assert sorted(p.name for p in d.iterdir()) == ["r.db"]
+    (d / "r.db").chmod(0o444)
+    d.chmod(0o555)
+    try:
+        ro = Store(d / "r.db")
+        try:
+            _reads_work_and_writes_refuse(ro, rid)
+        finally:
+            ro.close()
+    finally:
+        d.chmod(0o755)

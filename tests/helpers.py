@@ -1,0 +1,15 @@
+"""Small helpers shared by the tests."""
+
+from __future__ import annotations
+
+from reviewlens.store import Store
+
+
+def count_rows(store: Store, table: str = "reviews") -> int:
+    """Rows in one of the store's tables, by plain SQL (the Store itself has no count method)."""
+    import sqlalchemy as sa
+
+    from reviewlens.store import metadata
+
+    with store.engine.connect() as c:
+        return c.execute(sa.select(sa.func.count()).select_from(metadata.tables[table])).scalar_one()
