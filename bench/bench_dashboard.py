@@ -45,8 +45,8 @@ def ensure_store(db: str, n: int) -> None:
 
 def bench_queries(db: str) -> list[tuple[str, float]]:
     """Each aggregation, uncached, for the default view (last 90 days) and for all time."""
-    from dashboard import queries as Q
-    from dashboard.filters import Filters
+    from reviewlens import queries as Q
+    from reviewlens.filters import Filters
     from reviewlens.store import Store
 
     s = Store(db)
@@ -188,9 +188,12 @@ def main() -> int:
     p.add_argument("--no-browser", action="store_true")
     args = p.parse_args()
     ensure_store(args.db, args.n)
-    from reviewlens.store import Store
+    import sqlalchemy as sa
 
-    n = Store(args.db).count_reviews()
+    from reviewlens.store import Store, reviews
+
+    with Store(args.db).engine.connect() as c:
+        n = c.execute(sa.select(sa.func.count()).select_from(reviews)).scalar_one()
     print(f"# Dashboard benchmark: {n:,} reviews, SQLite, {platform.machine()} {os.cpu_count()} CPUs, "
           f"Python {platform.python_version()}, load average at start {os.getloadavg()[0]:.1f}\n")
     print("## Queries (uncached, each once)\n")

@@ -38,8 +38,8 @@ def child(db: str, mode: str, days: int | None, out: str) -> None:
     import openpyxl  # noqa: F401  (imported before the baseline)
     import pandas as pd
 
-    from dashboard import queries as Q
     from dashboard.report import write_report
+    from reviewlens import queries as Q
     from reviewlens.store import Store
 
     store = Store(db)

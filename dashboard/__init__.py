@@ -1,5 +1,7 @@
-"""The PRESENT stage: a Streamlit dashboard (`APP_PATH`) and Excel reports (`dashboard.report`).
+"""The PRESENT stage: a Streamlit dashboard (`APP_PATH`, served by `dashboard.serve.serve`) and Excel
+reports (`dashboard.report`).
 
+Both read the store through `reviewlens.queries` (with `reviewlens.filters`); nothing here holds SQL.
 Import-light on purpose: importing the package does not import Streamlit.
 """
 

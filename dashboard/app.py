@@ -16,10 +16,12 @@ from datetime import date, datetime, timezone
 import pandas as pd
 import streamlit as st
 
-from dashboard import charts, queries as Q
-from dashboard.filters import SENTIMENT_OPTIONS, Filters
-from dashboard.safe import clean_text, escape_html, escape_markdown, highlight_entities, safe_url
-from reviewlens.scheduler import load_schedule
+from dashboard import charts
+from dashboard.format import entities_text, fmt_delta, fmt_num, topics_text
+from dashboard.safe import display_text, escape_html, escape_markdown, highlight_entities, safe_url
+from reviewlens import queries as Q
+from reviewlens.filters import SENTIMENT_OPTIONS, Filters
+from reviewlens.schedule import load_schedule
 from reviewlens.store import Store
 
 log = logging.getLogger(__name__)
@@ -54,8 +56,9 @@ def get_store(db: str) -> Store:
     return Store(db)  # Store adds any index a store made by an older version lacks
 
 
-# Cached wrappers of dashboard.queries, keyed by the database and the (hashable) filters. Shared by
-# all sessions of the server; entries live CACHE_TTL seconds.
+# Cached wrappers of reviewlens.queries (the read layer: the dashboard has no SQL of its own), keyed
+# by the database and the (hashable) filters. Shared by all sessions of the server; entries live
+# CACHE_TTL seconds.
 @st.cache_data(ttl=CACHE_TTL, show_spinner=False)
 def c_options(db: str) -> Q.Options:
     return Q.options(get_store(db))
@@ -94,29 +97,6 @@ def c_page(db: str, f: Filters, page: int, size: int, total: int) -> tuple[pd.Da
 @st.cache_data(ttl=CACHE_TTL, show_spinner=False)
 def c_runs(db: str) -> pd.DataFrame:
     return Q.runs_frame(get_store(db))
-
-
-# ------------------------------------------------------------------------------------------ formatting
-def fmt_num(v: float | None, pattern: str = "{:,.0f}", none: str = "—") -> str:
-    return none if v is None or (isinstance(v, float) and math.isnan(v)) else pattern.format(v)
-
-
-def fmt_delta(v: float | None, pattern: str) -> str | None:
-    return None if v is None else pattern.format(v)
-
-
-def topics_text(topics: list) -> str:
-    marks = {"positive": "+", "negative": "−", "neutral": "·"}
-    return ", ".join(f"{Q.topic_label(t.get('topic'))} ({marks.get(t.get('sentiment'), '?')})"
-                     for t in topics if isinstance(t, dict))
-
-
-def entities_text(entities: list) -> str:
-    seen: dict[str, None] = {}
-    for e in entities:
-        if isinstance(e, dict) and e.get("text"):
-            seen.setdefault(f"{e['text']} ({e.get('type', '?')})")
-    return ", ".join(seen)
 
 
 # ------------------------------------------------------------------------------------------ navigation callbacks
@@ -220,10 +200,10 @@ def complaints_section(themes: list[Q.ThemeView], scope: dict, filtered: bool) -
                             f"computed count {t.count:,} ({t.share:.1%}), previous period {t.previous_count:,}"
                             f"</small></p>")
             for q in t.quotes[:5]:
-                url = safe_url(q.get("url"))
+                url = safe_url(q.url)
                 link = (f' <a href="{escape_html(url)}" target="_blank" rel="noopener noreferrer nofollow">review ↗</a>'
                         if url else "")
-                html.append(f'<div class="rl-quote">“{escape_html(q.get("text"))}”{link}</div>')
+                html.append(f'<div class="rl-quote">“{escape_html(q.text)}”{link}</div>')
             st.markdown("\n".join(html), unsafe_allow_html=True)
             st.button(f"Show the {t.filtered_count:,} reviews", key=f"theme_btn_{t.rank}", on_click=goto_theme,
                       args=(t.label,), disabled=t.filtered_count == 0)
@@ -308,8 +288,8 @@ def reviews_page(db: str, f: Filters, opts: Q.Options) -> None:
     table = pd.DataFrame({
         "date": df["date"], "rating": df["rating"], "sentiment": df["sentiment"].fillna("—"),
         "topics": df["topics"].map(topics_text), "entities": df["entities"].map(entities_text),
-        "text": df["text"].map(clean_text), "source": df["source"].map(clean_text),
-        "product": df["product"].map(clean_text),
+        "text": df["text"].map(display_text), "source": df["source"].map(display_text),
+        "product": df["product"].map(display_text),
         "link": df["url"].map(safe_url),
     })
     st.dataframe(table, hide_index=True, width="stretch", height=min(38 + 35 * len(table), 600), column_config={
@@ -326,7 +306,7 @@ def reviews_page(db: str, f: Filters, opts: Q.Options) -> None:
 
     def label(i: int) -> str:
         r = df.iloc[i]
-        text = " ".join((clean_text(r["text"]) or "").split())
+        text = " ".join((display_text(r["text"]) or "").split())
         return f"{r['date'] or 'no date'} · {fmt_num(r['rating'], '{:.0f}★')} · {text[:90]}"
 
     pick = st.selectbox("Review", choices, format_func=label, key="detail_pick")

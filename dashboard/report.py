@@ -13,11 +13,12 @@ from __future__ import annotations
 import io
 import logging
 import time
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Any, Iterable, Sequence
 
+import pandas as pd
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.chart import BarChart, LineChart, Reference
@@ -26,10 +27,11 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.hyperlink import Hyperlink
 
+from reviewlens import queries as Q
+from reviewlens.filters import Filters
 from reviewlens.store import Store
 
-from . import queries as Q
-from .filters import Filters
+from .format import entities_text, topics_text
 from .safe import excel_text, looks_like_formula, safe_url
 
 log = logging.getLogger(__name__)
@@ -121,21 +123,44 @@ class _Sheet:
         return self.append([])
 
 
-def _topics_text(topics: list) -> str:
-    return ", ".join(f"{Q.topic_label(t.get('topic'))} ({t.get('sentiment', '?')})"
-                     for t in topics if isinstance(t, dict))
+# ------------------------------------------------------------------------------------------ data
+@dataclass
+class ReportData:
+    """Everything the report shows except the reviews themselves (those are streamed), read through
+    `reviewlens.queries` before any sheet is laid out."""
+
+    filters: Filters
+    database: str
+    headline: Q.Headline
+    granularity: str
+    timeseries: pd.DataFrame    # Q.timeseries
+    topics: pd.DataFrame        # Q.topic_summary of Q.topics_by_sentiment
+    ratings: pd.DataFrame       # Q.rating_distribution
+    themes: list[Q.ThemeView]
+    scope: dict
+    entities: pd.DataFrame      # Q.top_entities, up to 500
+    runs: pd.DataFrame          # Q.runs_frame, up to 1000
 
 
-def _entities_text(entities: list) -> str:
-    seen: dict[str, None] = {}
-    for e in entities:
-        if isinstance(e, dict) and e.get("text"):
-            seen.setdefault(f"{e['text']} ({e.get('type', '?')})")
-    return ", ".join(seen)
+def report_data(store: Store, f: Filters, opts: Q.Options | None = None) -> ReportData:
+    """The report's numbers for `f` (the filters as given: `build_workbook` closes an open period first)."""
+    opts = opts or Q.options(store)
+    h = Q.headline(store, f)
+    gran = Q.granularity_for(f, opts)
+    themes, scope = Q.complaints(store, f, h.reviews)
+    return ReportData(
+        filters=f, database=store.display_url(), headline=h, granularity=gran,
+        timeseries=Q.timeseries(store, f, gran), topics=Q.topic_summary(Q.topics_by_sentiment(store, f)),
+        ratings=Q.rating_distribution(store, f), themes=themes, scope=scope,
+        entities=Q.top_entities(store, f, limit=500), runs=Q.runs_frame(store, limit=1000))
 
 
 # ------------------------------------------------------------------------------------------ sheets
-def _summary(wb: Workbook, store: Store, f: Filters, h: Q.Headline, opts: Q.Options) -> None:
+_SENTIMENT_FILLS = ("2E7D32", "9E9E9E", "C62828")  # positive, neutral, negative
+
+
+def _summary(wb: Workbook, d: ReportData) -> None:
+    """The Summary sheet: header, headline table, the three chart tables, and the charts beside them."""
     s = _Sheet(wb, "Summary", [30, 16, 16, 16, 16, 16])
     # print (and PDF export) on one landscape page wide, charts included
     s.ws.page_setup.orientation = "landscape"
@@ -143,9 +168,20 @@ def _summary(wb: Workbook, store: Store, f: Filters, h: Q.Headline, opts: Q.Opti
     s.ws.page_setup.fitToWidth, s.ws.page_setup.fitToHeight = 1, 0
     s.append([s.cell("ReviewLens report", font=_TITLE_FONT)])
     s.append(["Generated", s.cell(datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"))])
-    s.append(["Filters", s.cell(f.describe())])
-    s.append(["Database", s.cell(store.display_url())])
+    s.append(["Filters", s.cell(d.filters.describe())])
+    s.append(["Database", s.cell(d.database)])
     s.blank()
+    _headline_table(s, d.headline)
+    s.blank()
+    ts = _timeseries_table(s, d.timeseries, d.granularity)
+    s.blank()
+    tp = _topics_table(s, d.topics)
+    s.blank()
+    rt = _ratings_table(s, d.ratings)
+    _summary_charts(s, d.granularity, ts, tp, rt)
+
+
+def _headline_table(s: _Sheet, h: Q.Headline) -> None:
     prev = h.previous
     s.header(["Headline", "This period", "Previous period", "Change"])
 
@@ -160,88 +196,95 @@ def _summary(wb: Workbook, store: Store, f: Filters, h: Q.Headline, opts: Q.Opti
     line("Net sentiment (% pos − % neg)", h.net_sentiment, prev.net_sentiment if prev else None,
          h.delta("net_sentiment"), "0.0")
     line("Analyzed reviews", h.analyzed, prev.analyzed if prev else None, None, "#,##0")
-    s.blank()
 
-    gran = Q.granularity_for(f, opts)
-    ts = Q.timeseries(store, f, gran)
+
+def _timeseries_table(s: _Sheet, ts: pd.DataFrame, gran: str) -> tuple[int, int]:
+    """Rows: period, positive, neutral, negative, average rating, reviews. Returns (header row, last row)."""
     s.append([s.cell(f"Sentiment per {gran}", font=_BOLD)])
-    ts_head = s.header(["Period", "Positive", "Neutral", "Negative", "Average rating", "Reviews"])
+    head = s.header(["Period", "Positive", "Neutral", "Negative", "Average rating", "Reviews"])
     for r in ts.itertuples():
         s.append([s.cell(r.period.date(), number_format="yyyy-mm-dd"), r.positive, r.neutral, r.negative,
                   s.cell(None if r.avg_rating != r.avg_rating else round(r.avg_rating, 3), number_format="0.00"),
                   r.reviews])
-    ts_end = s.row
-    s.blank()
+    return head, s.row
 
-    topics = Q.topic_summary(Q.topics_by_sentiment(store, f))
+
+def _topics_table(s: _Sheet, topics: pd.DataFrame) -> tuple[int, int]:
     s.append([s.cell("Topics by sentiment", font=_BOLD)])
-    tp_head = s.header(["Topic", "Positive", "Neutral", "Negative", "Total"])
+    head = s.header(["Topic", "Positive", "Neutral", "Negative", "Total"])
     for r in topics.itertuples():
         s.append([s.cell(r.label), r.positive, r.neutral, r.negative, r.total])
-    tp_end = s.row
-    s.blank()
+    return head, s.row
 
-    ratings = Q.rating_distribution(store, f)
+
+def _ratings_table(s: _Sheet, ratings: pd.DataFrame) -> tuple[int, int]:
     s.append([s.cell("Rating distribution", font=_BOLD)])
-    rt_head = s.header(["Rating", "Reviews"])
+    head = s.header(["Rating", "Reviews"])
     for r in ratings.itertuples():
         s.append([s.cell(f"{r.rating} stars"), r.reviews])
-    rt_end = s.row
+    return head, s.row
 
+
+def _summary_charts(s: _Sheet, gran: str, ts: tuple[int, int], tp: tuple[int, int], rt: tuple[int, int]) -> None:
+    """Native Excel charts in column H, stacked, each reading its table (header row, last row) on the sheet."""
+    ws = s.ws
     anchor_row = 1
+    (ts_head, ts_end), (tp_head, tp_end), (rt_head, rt_end) = ts, tp, rt
     if ts_end > ts_head:
         ch = BarChart()
         ch.type, ch.grouping, ch.overlap = "col", "stacked", 100
         ch.title, ch.y_axis.title = f"Sentiment per {gran}", "Reviews"
-        ch.add_data(Reference(s.ws, min_col=2, max_col=4, min_row=ts_head, max_row=ts_end), titles_from_data=True)
-        ch.set_categories(Reference(s.ws, min_col=1, min_row=ts_head + 1, max_row=ts_end))
-        for series, color in zip(ch.series, ("2E7D32", "9E9E9E", "C62828")):
-            series.graphicalProperties.solidFill = color
-            series.graphicalProperties.line.solidFill = color
+        ch.add_data(Reference(ws, min_col=2, max_col=4, min_row=ts_head, max_row=ts_end), titles_from_data=True)
+        ch.set_categories(Reference(ws, min_col=1, min_row=ts_head + 1, max_row=ts_end))
+        _color_series(ch)
         ch.x_axis.number_format = "yyyy-mm-dd"
         ch.height, ch.width = 8, 22
-        s.ws.add_chart(ch, f"H{anchor_row}")
+        ws.add_chart(ch, f"H{anchor_row}")
         anchor_row += 17
         lc = LineChart()
         lc.title, lc.y_axis.title = f"Average rating per {gran}", "Stars"
-        lc.add_data(Reference(s.ws, min_col=5, min_row=ts_head, max_row=ts_end), titles_from_data=True)
-        lc.set_categories(Reference(s.ws, min_col=1, min_row=ts_head + 1, max_row=ts_end))
+        lc.add_data(Reference(ws, min_col=5, min_row=ts_head, max_row=ts_end), titles_from_data=True)
+        lc.set_categories(Reference(ws, min_col=1, min_row=ts_head + 1, max_row=ts_end))
         lc.y_axis.scaling.min, lc.y_axis.scaling.max = 1, 5
         lc.series[0].smooth = False
         lc.height, lc.width = 7, 22
-        s.ws.add_chart(lc, f"H{anchor_row}")
+        ws.add_chart(lc, f"H{anchor_row}")
         anchor_row += 15
     if tp_end > tp_head:
         bc = BarChart()
         bc.type, bc.grouping, bc.overlap = "bar", "stacked", 100
         bc.title, bc.x_axis.title = "Topics by sentiment", None
-        bc.add_data(Reference(s.ws, min_col=2, max_col=4, min_row=tp_head, max_row=tp_end), titles_from_data=True)
-        bc.set_categories(Reference(s.ws, min_col=1, min_row=tp_head + 1, max_row=tp_end))
-        for series, color in zip(bc.series, ("2E7D32", "9E9E9E", "C62828")):
-            series.graphicalProperties.solidFill = color
-            series.graphicalProperties.line.solidFill = color
+        bc.add_data(Reference(ws, min_col=2, max_col=4, min_row=tp_head, max_row=tp_end), titles_from_data=True)
+        bc.set_categories(Reference(ws, min_col=1, min_row=tp_head + 1, max_row=tp_end))
+        _color_series(bc)
         bc.height, bc.width = 9, 22
-        s.ws.add_chart(bc, f"H{anchor_row}")
+        ws.add_chart(bc, f"H{anchor_row}")
         anchor_row += 19
     rc = BarChart()
     rc.type, rc.title, rc.y_axis.title = "col", "Rating distribution", "Reviews"
-    rc.add_data(Reference(s.ws, min_col=2, min_row=rt_head, max_row=rt_end), titles_from_data=True)
-    rc.set_categories(Reference(s.ws, min_col=1, min_row=rt_head + 1, max_row=rt_end))
+    rc.add_data(Reference(ws, min_col=2, min_row=rt_head, max_row=rt_end), titles_from_data=True)
+    rc.set_categories(Reference(ws, min_col=1, min_row=rt_head + 1, max_row=rt_end))
     rc.series[0].graphicalProperties.solidFill = "F9A825"
     rc.legend = None
     rc.height, rc.width = 7, 14
-    s.ws.add_chart(rc, f"H{anchor_row}")
+    ws.add_chart(rc, f"H{anchor_row}")
 
 
-def _complaints(wb: Workbook, store: Store, f: Filters, total: int) -> None:
+def _color_series(chart: BarChart) -> None:
+    """Positive, neutral, negative series in green, grey, red."""
+    for series, color in zip(chart.series, _SENTIMENT_FILLS):
+        series.graphicalProperties.solidFill = color
+        series.graphicalProperties.line.solidFill = color
+
+
+def _complaints(wb: Workbook, themes: list[Q.ThemeView], scope: dict) -> None:
     s = _Sheet(wb, "Top complaints", [6, 30, 16, 10, 10, 12, 10, 6, 50, 80, 50])
-    themes, scope = Q.complaints(store, f, total)
     s.ws.freeze_panes = "A2"
     s.header(["Rank", "Theme", "Topic", "Reviews", "Share", "Previous", "Trend (pp)", "", "Summary", "Quotes",
               "First quote's review"])
     for i, t in enumerate(themes, 1):
-        quotes = "\n".join(f"“{q.get('text', '')}”" for q in t.quotes)
-        first_url = next((q.get("url") for q in t.quotes if q.get("url")), None)
+        quotes = "\n".join(f"“{q.text}”" for q in t.quotes)
+        first_url = next((q.url for q in t.quotes if q.url), None)
         s.append([i, s.cell(t.label, font=_BOLD), s.cell(Q.topic_label(t.topic) if t.topic else None),
                   t.filtered_count, s.cell(t.filtered_share, number_format="0.0%"), t.previous_count,
                   s.cell(t.trend, number_format="+0.0;-0.0;0.0"), s.cell(t.arrow),
@@ -253,20 +296,19 @@ def _complaints(wb: Workbook, store: Store, f: Filters, total: int) -> None:
         s.append([None, s.cell(f"Themes computed {scope['computed_at'][:16]}; counts recounted within the filters.")])
 
 
-def _topics(wb: Workbook, store: Store, f: Filters) -> None:
+def _topics(wb: Workbook, topics: pd.DataFrame) -> None:
     s = _Sheet(wb, "Topics", [22, 12, 12, 12, 12, 16])
     s.ws.freeze_panes = "A2"
     s.header(["Topic", "Positive", "Neutral", "Negative", "Total", "Net sentiment (pp)"])
-    for r in Q.topic_summary(Q.topics_by_sentiment(store, f)).itertuples():
+    for r in topics.itertuples():
         s.append([s.cell(r.label), r.positive, r.neutral, r.negative, r.total,
                   s.cell(round(r.net_sentiment, 1), number_format="0.0")])
 
 
-def _entities(wb: Workbook, store: Store, f: Filters) -> None:
+def _entities(wb: Workbook, df: pd.DataFrame) -> None:
     s = _Sheet(wb, "Entities", [34, 12, 12, 12, 12, 12, 16])
     s.ws.freeze_panes = "A2"
     s.header(["Entity", "Type", "Mentions", "Positive", "Neutral", "Negative", "Net sentiment (pp)"])
-    df = Q.top_entities(store, f, limit=500)
     for r in df.itertuples():
         net = None if r.net_sentiment != r.net_sentiment else round(r.net_sentiment, 1)
         s.append([s.cell(r.entity), s.cell(r.type), r.mentions, r.positive, r.neutral, r.negative,
@@ -276,7 +318,7 @@ def _entities(wb: Workbook, store: Store, f: Filters) -> None:
 
 
 def _review_values(r: dict[str, Any]) -> dict[str, Any]:
-    return {**r, "topics": _topics_text(r["topics"]), "entities": _entities_text(r["entities"])}
+    return {**r, "topics": topics_text(r["topics"], words=True), "entities": entities_text(r["entities"])}
 
 
 def _widths(sample: list[dict[str, Any]]) -> list[float]:
@@ -336,12 +378,11 @@ def _reviews(wb: Workbook, store: Store, f: Filters) -> int:
     return n
 
 
-def _runs(wb: Workbook, store: Store) -> None:
+def _runs(wb: Workbook, df: pd.DataFrame) -> None:
     s = _Sheet(wb, "Runs", [8, 10, 50, 10, 12, 18, 18, 12, 8, 10, 10, 8, 80])
     s.ws.freeze_panes = "A2"
     s.header(["Run", "Kind", "Source", "Trigger", "Status", "Started (UTC)", "Finished (UTC)", "Duration (s)",
               "Pages", "New", "Seen", "Errors", "Error messages"])
-    df = Q.runs_frame(store, limit=1000)
     for r in df.itertuples():
         started = r.started_at.tz_convert(None).to_pydatetime() if r.started_at is not None and r.started_at == r.started_at else None
         finished = r.finished_at.tz_convert(None).to_pydatetime() if r.finished_at is not None and r.finished_at == r.finished_at else None
@@ -364,13 +405,13 @@ def build_workbook(store: Store, target: str | Path | io.BytesIO, f: Filters) ->
     opts = Q.options(store)
     if f.since and not f.until and opts.last_date:  # "since X" means up to the newest review: a closed
         f = replace(f, until=max(opts.last_date, f.since))  # period has a previous one to compare with
-    h = Q.headline(store, f)
-    _summary(wb, store, f, h, opts)
-    _complaints(wb, store, f, h.reviews)
-    _topics(wb, store, f)
-    _entities(wb, store, f)
+    d = report_data(store, f, opts)
+    _summary(wb, d)
+    _complaints(wb, d.themes, d.scope)
+    _topics(wb, d.topics)
+    _entities(wb, d.entities)
     n = _reviews(wb, store, f)
-    _runs(wb, store)
+    _runs(wb, d.runs)
     wb.save(target)
     log.info("report: %d reviews in %.1f s", n, time.perf_counter() - t0)
     return n

@@ -1,19 +1,29 @@
-"""The filters every dashboard view and report follows, and their translation into SQL conditions."""
+"""The filters every dashboard view and report follows: one selection of reviews, as plain data.
+
+Pure data, validation and a description; no SQL. Their translation into SQL conditions lives in
+`reviewlens.queries`, the read layer that applies them.
+"""
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass, fields, replace
 from datetime import date, timedelta
 from typing import Any, Iterable, Sequence
 
-import sqlalchemy as sa
+from .schema import SENTIMENTS
 
-from reviewlens.store import analyses, review_topics, reviews
+SENTIMENT_OPTIONS = SENTIMENTS
 
-log = logging.getLogger(__name__)
 
-SENTIMENT_OPTIONS = ("positive", "neutral", "negative")
+def previous_period(since: date, until: date) -> tuple[date, date]:
+    """The period of the same length that ends the day before `since` (both ends inclusive).
+
+    `previous_period(date(2026, 1, 11), date(2026, 1, 20)) == (date(2026, 1, 1), date(2026, 1, 10))`.
+    """
+    if since > until:
+        raise ValueError(f"date range is empty: since {since} is after until {until}")
+    days = (until - since).days + 1
+    return since - timedelta(days=days), since - timedelta(days=1)
 
 
 def _tuple(values: Iterable[Any] | str | None) -> tuple:
@@ -78,8 +88,8 @@ class Filters:
         """The same filters over the period of the same length just before; None without a date range."""
         if not (self.since and self.until):
             return None
-        days = (self.until - self.since).days + 1
-        return replace(self, since=self.since - timedelta(days=days), until=self.since - timedelta(days=1))
+        since, until = previous_period(self.since, self.until)
+        return replace(self, since=since, until=until)
 
     def describe(self) -> str:
         """A one-line human description, for report headers and captions."""
@@ -97,44 +107,3 @@ class Filters:
         if self.review_ids is not None:
             parts.append(f"{len(self.review_ids)} selected reviews")
         return "; ".join(parts) or "all reviews"
-
-
-def conditions(f: Filters, a: sa.Table | sa.Alias | None) -> list[sa.ColumnElement[bool]]:
-    """WHERE conditions on `reviews` (and the current-analysis alias `a` when sentiments are filtered)."""
-    c = reviews.c
-    out: list[sa.ColumnElement[bool]] = []
-    if f.since:
-        out.append(c.date >= f.since)
-    if f.until:
-        out.append(c.date <= f.until)
-    if f.products:
-        out.append(c.product.in_(f.products))
-    if f.sources:
-        out.append(c.source.in_(f.sources))
-    if f.min_rating is not None:
-        out.append(c.rating >= f.min_rating)
-    if f.max_rating is not None:
-        out.append(c.rating <= f.max_rating)
-    if f.search:
-        out.append(sa.or_(c.text.icontains(f.search, autoescape=True),
-                          c.title.icontains(f.search, autoescape=True)))
-    if f.topics:
-        out.append(c.content_hash.in_(
-            sa.select(review_topics.c.content_hash).where(review_topics.c.topic.in_(f.topics))))
-    if f.sentiments:
-        if a is None:
-            raise ValueError("a sentiment filter needs the analyses join")
-        out.append(a.c.sentiment.in_(f.sentiments))
-    if f.review_ids is not None:
-        out.append(c.id.in_(f.review_ids) if f.review_ids else sa.false())
-    return out
-
-
-def current_analysis() -> sa.Alias:
-    """An alias of `analyses` for joining the current analysis of each review's text."""
-    return analyses.alias("a")
-
-
-def reviews_with_analysis(a: sa.Alias) -> sa.Join:
-    """reviews LEFT JOIN the current analysis of their text."""
-    return reviews.outerjoin(a, sa.and_(a.c.content_hash == reviews.c.content_hash, a.c.is_current))

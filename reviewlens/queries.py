@@ -1,7 +1,19 @@
-"""Aggregations for the dashboard and the report, computed in the database (SQLite or PostgreSQL).
+"""The read layer for presentation: the dashboard's and the report's questions, answered in SQL.
 
-Every function takes a `Store` and a `Filters` and returns small results: counts per bucket, one
-page of reviews. Nothing here loads all rows of a large store into Python.
+`reviewlens.store` owns the tables and every write, and gives the stages that collect and analyze
+plain records. Presentation asks a different kind of question: aggregates over any combination of
+filters (reviews per week, per topic, per entity; one page of a sorted selection), which only the
+database can answer without loading every row into Python. So here, as in datasette, SQL is openly
+this layer's interface to the data: this module reads the store's tables directly (SQLAlchemy Core,
+the `Table` objects `reviewlens.store` defines, so a schema change shows up here too) and translates
+a `Filters` into WHERE conditions (`conditions`, `current_analysis`, `reviews_with_analysis`). It
+never writes. Where the store already has a read (the run history), it builds on that instead of
+querying twice.
+
+Every public function takes a `Store` (most also a `Filters`) and returns small plain results:
+dataclasses, records of `reviewlens.schema`, or DataFrames of bucket counts; reviews themselves come
+one page or one chunk at a time. The dashboard and the Excel report read through here and contain
+no SQL of their own.
 """
 
 from __future__ import annotations
@@ -10,15 +22,24 @@ import json
 import logging
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, timezone
 from typing import Any, Iterator, Sequence
 
 import pandas as pd
 import sqlalchemy as sa
 
-from reviewlens.store import Store, analyses, complaint_themes, review_entities, review_topics, reviews, runs
+from .filters import SENTIMENT_OPTIONS, Filters
+from .schema import ComplaintTheme, Quote
+from .store import Store, analyses, complaint_themes, review_entities, review_topics, reviews
 
-from .filters import Filters, conditions, current_analysis, reviews_with_analysis
+__all__ = [
+    "SENTIMENT_OPTIONS", "Filters", "TOPIC_LABELS", "topic_label",
+    "conditions", "current_analysis", "reviews_with_analysis",
+    "Options", "options", "date_span", "default_period", "Headline", "headline", "granularity_for", "timeseries",
+    "topics_by_sentiment", "topic_summary", "rating_distribution", "top_entities",
+    "ThemeView", "latest_complaints", "complaints", "EXPLORER_COLUMNS", "count_reviews", "review_page",
+    "iter_review_rows", "runs_frame", "Overview", "overview",
+]
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +56,48 @@ def topic_label(slug: str | None) -> str:
     if not slug:
         return "—"
     return TOPIC_LABELS.get(slug, slug.replace("_", " ").replace("-", " ").strip().capitalize())
+
+
+# ------------------------------------------------------------------------------------------ Filters -> SQL
+def conditions(f: Filters, a: sa.Table | sa.Alias | None) -> list[sa.ColumnElement[bool]]:
+    """WHERE conditions on `reviews` (and the current-analysis alias `a` when sentiments are filtered)."""
+    c = reviews.c
+    out: list[sa.ColumnElement[bool]] = []
+    if f.since:
+        out.append(c.date >= f.since)
+    if f.until:
+        out.append(c.date <= f.until)
+    if f.products:
+        out.append(c.product.in_(f.products))
+    if f.sources:
+        out.append(c.source.in_(f.sources))
+    if f.min_rating is not None:
+        out.append(c.rating >= f.min_rating)
+    if f.max_rating is not None:
+        out.append(c.rating <= f.max_rating)
+    if f.search:
+        out.append(sa.or_(c.text.icontains(f.search, autoescape=True),
+                          c.title.icontains(f.search, autoescape=True)))
+    if f.topics:
+        out.append(c.content_hash.in_(
+            sa.select(review_topics.c.content_hash).where(review_topics.c.topic.in_(f.topics))))
+    if f.sentiments:
+        if a is None:
+            raise ValueError("a sentiment filter needs the analyses join")
+        out.append(a.c.sentiment.in_(f.sentiments))
+    if f.review_ids is not None:
+        out.append(c.id.in_(f.review_ids) if f.review_ids else sa.false())
+    return out
+
+
+def current_analysis() -> sa.Alias:
+    """An alias of `analyses` for joining the current analysis of each review's text."""
+    return analyses.alias("a")
+
+
+def reviews_with_analysis(a: sa.Alias) -> sa.Join:
+    """reviews LEFT JOIN the current analysis of their text."""
+    return reviews.outerjoin(a, sa.and_(a.c.content_hash == reviews.c.content_hash, a.c.is_current))
 
 
 # ------------------------------------------------------------------------------------------ options
@@ -64,18 +127,25 @@ def _as_date(v: Any) -> date | None:
     return None
 
 
+def date_span(store: Store) -> tuple[date | None, date | None]:
+    """The oldest and the newest review date in the store; (None, None) when no review has a date."""
+    with store.engine.connect() as c:
+        first, last = c.execute(sa.select(sa.func.min(reviews.c.date), sa.func.max(reviews.c.date))).one()
+    return _as_date(first), _as_date(last)
+
+
 def options(store: Store) -> Options:
     """Distinct sources, products and topics, the date span and the review count of the whole store."""
     with store.engine.connect() as c:
-        total, first, last = c.execute(
-            sa.select(sa.func.count(), sa.func.min(reviews.c.date), sa.func.max(reviews.c.date))).one()
+        total = c.execute(sa.select(sa.func.count()).select_from(reviews)).scalar_one()
         sources = [r for r in c.execute(sa.select(reviews.c.source).distinct().order_by(reviews.c.source)).scalars()]
         products = [r for r in c.execute(sa.select(reviews.c.product).where(reviews.c.product.is_not(None))
                                          .distinct().order_by(reviews.c.product)).scalars()]
         topics = [r for r in c.execute(sa.select(review_topics.c.topic).distinct()
                                        .order_by(review_topics.c.topic)).scalars()]
+    first, last = date_span(store)
     return Options(total=int(total or 0), sources=sources, products=products, topics=topics,
-                   first_date=_as_date(first), last_date=_as_date(last))
+                   first_date=first, last_date=last)
 
 
 # ------------------------------------------------------------------------------------------ headline
@@ -257,6 +327,63 @@ def top_entities(store: Store, f: Filters, limit: int = 15) -> pd.DataFrame:
 
 
 # ------------------------------------------------------------------------------------------ complaints
+def _utc_text(v: Any) -> str | None:
+    """A stored timestamp as text, UTC-aware on both databases (SQLite gives naive datetimes back)."""
+    if v is None:
+        return None
+    if isinstance(v, str):
+        try:
+            v = datetime.fromisoformat(v)
+        except ValueError:
+            return v
+    if isinstance(v, datetime) and v.tzinfo is None:
+        v = v.replace(tzinfo=timezone.utc)
+    return str(v)
+
+
+def _stored_theme(r: Any) -> ComplaintTheme:
+    """One complaint_themes row as a ComplaintTheme; unreadable quotes/ids JSON is logged and left out."""
+    try:
+        raw_quotes = json.loads(r["quotes"] or "[]")
+        ids = [str(x) for x in json.loads(r["review_ids"] or "[]")]
+        quotes = [Quote(review_id=str(q.get("review_id") or ""), text=str(q.get("text") or ""),
+                        url=q.get("url") if isinstance(q.get("url"), str) else None)
+                  for q in raw_quotes if isinstance(q, dict)]
+    except (TypeError, ValueError) as e:
+        log.warning("complaint theme %r has unreadable JSON (%s); showing it without quotes", r["label"], e)
+        quotes, ids = [], []
+    return ComplaintTheme(label=r["label"], summary=r["summary"] or "", count=r["count"], share=r["share"],
+                          previous_count=r["previous_count"] or 0, trend=r["trend"], topic=r["topic"],
+                          quotes=quotes, review_ids=ids)
+
+
+def latest_complaints(store: Store) -> tuple[list[ComplaintTheme], dict]:
+    """The most recently computed complaint themes, in their stored rank order, and their scope.
+
+    The scope is the dict the analysis stored (since, until, products, ...) plus `computed_at`
+    (UTC, as text). Nothing stored yet: `([], {})`. Unreadable JSON in a row is logged and that
+    theme comes back without quotes; an unreadable scope comes back as just `computed_at`.
+    """
+    ct = complaint_themes
+    with store.engine.connect() as c:
+        batch = c.execute(sa.select(ct.c.batch).order_by(ct.c.id.desc()).limit(1)).scalar()
+        if not batch:
+            return [], {}
+        rows = c.execute(sa.select(ct).where(ct.c.batch == batch).order_by(ct.c.rank)).mappings().all()
+    if not rows:
+        return [], {}
+    themes = [_stored_theme(r) for r in rows]
+    try:
+        scope = json.loads(rows[0]["scope"] or "{}")
+    except (TypeError, ValueError):
+        scope = None
+    if not isinstance(scope, dict):
+        log.warning("complaint themes %s have an unreadable scope; showing them without it", batch)
+        scope = {}
+    scope["computed_at"] = _utc_text(rows[0]["computed_at"])
+    return themes, scope
+
+
 @dataclass
 class ThemeView:
     """A stored complaint theme, recounted within the current filters."""
@@ -269,7 +396,7 @@ class ThemeView:
     share: float          # as computed (0..1)
     previous_count: int
     trend: float | None   # percentage points vs the previous period
-    quotes: list[dict[str, Any]]
+    quotes: list[Quote]
     review_ids: list[str]
     filtered_count: int = 0     # members inside the current filters
     filtered_share: float = 0.0  # of the filtered reviews (0..1)
@@ -283,50 +410,34 @@ class ThemeView:
         return "▲" if self.trend > 0 else "▼"
 
 
-def _ids_in_filter(c: sa.Connection, f: Filters, ids: Sequence[str]) -> set[str]:
+def _ids_in_filter(store: Store, f: Filters, ids: Sequence[str]) -> set[str]:
     a = current_analysis() if f.needs_analysis else None
     src = reviews_with_analysis(a) if a is not None else reviews
     found: set[str] = set()
     ids = list(dict.fromkeys(ids))
-    for i in range(0, len(ids), _ID_CHUNK):
-        q = sa.select(reviews.c.id).select_from(src).where(reviews.c.id.in_(ids[i:i + _ID_CHUNK]),
-                                                            *conditions(f, a))
-        found.update(c.execute(q).scalars())
+    with store.engine.connect() as c:
+        for i in range(0, len(ids), _ID_CHUNK):
+            q = sa.select(reviews.c.id).select_from(src).where(reviews.c.id.in_(ids[i:i + _ID_CHUNK]),
+                                                                *conditions(f, a))
+            found.update(c.execute(q).scalars())
     return found
 
 
 def complaints(store: Store, f: Filters, total: int | None = None) -> tuple[list[ThemeView], dict]:
-    """The latest computed complaint themes with their members recounted inside `f`.
+    """The latest computed complaint themes (`latest_complaints`) with their members recounted inside `f`.
 
     `total` is the number of reviews in `f` (for shares); computed when not given. Returns the
     themes (ranked by filtered count, then stored rank) and the scope they were computed for.
     """
-    with store.engine.connect() as c:
-        batch = c.execute(sa.select(complaint_themes.c.batch).order_by(complaint_themes.c.id.desc())
-                          .limit(1)).scalar()
-        if not batch:
-            return [], {}
-        rows = c.execute(sa.select(complaint_themes).where(complaint_themes.c.batch == batch)
-                         .order_by(complaint_themes.c.rank)).mappings().all()
-        themes = []
-        for r in rows:
-            try:
-                quotes = [q for q in json.loads(r["quotes"] or "[]") if isinstance(q, dict)]
-                ids = [str(x) for x in json.loads(r["review_ids"] or "[]")]
-            except (TypeError, ValueError) as e:
-                log.warning("complaint theme %r has unreadable JSON (%s); showing it without quotes", r["label"], e)
-                quotes, ids = [], []
-            themes.append(ThemeView(rank=r["rank"], label=r["label"], summary=r["summary"] or "", topic=r["topic"],
-                                    count=r["count"], share=r["share"], previous_count=r["previous_count"] or 0,
-                                    trend=r["trend"], quotes=quotes, review_ids=ids))
-        inside = _ids_in_filter(c, f, [i for t in themes for i in t.review_ids])
-        try:
-            scope = json.loads(rows[0]["scope"] or "{}")
-        except ValueError:
-            scope = {}
-        scope["computed_at"] = str(rows[0]["computed_at"])
+    stored, scope = latest_complaints(store)
+    if not stored:
+        return [], scope
+    themes = [ThemeView(rank=i, label=t.label, summary=t.summary, topic=t.topic, count=t.count, share=t.share,
+                        previous_count=t.previous_count, trend=t.trend, quotes=t.quotes, review_ids=t.review_ids)
+              for i, t in enumerate(stored, 1)]
+    inside = _ids_in_filter(store, f, [i for t in themes for i in t.review_ids])
     if total is None:
-        total = headline(store, f).reviews
+        total = count_reviews(store, f)
     for t in themes:
         t.filtered_ids = [i for i in t.review_ids if i in inside]
         t.filtered_count = len(t.filtered_ids)
@@ -359,8 +470,8 @@ def _parse_json_list(v: Any) -> list:
     return out if isinstance(out, list) else []
 
 
-def count_reviews(store: Store, f: Filters) -> int:
-    """Number of reviews matching `f`."""
+def count_reviews(store: Store, f: Filters = Filters()) -> int:
+    """Number of reviews matching `f` (all reviews in the store by default)."""
     a = current_analysis() if f.needs_analysis else None
     src = reviews_with_analysis(a) if a is not None else reviews
     with store.engine.connect() as c:
@@ -406,23 +517,22 @@ def iter_review_rows(store: Store, f: Filters, chunk: int = 2000) -> Iterator[di
 
 # ------------------------------------------------------------------------------------------ runs
 def runs_frame(store: Store, limit: int = 200) -> pd.DataFrame:
-    """The latest runs, newest first. Columns: id, kind, source, trigger, status, started_at,
-    finished_at, duration_s, pages, reviews_new, reviews_seen, error_count, errors (list of dicts)."""
-    q = sa.select(runs).order_by(runs.c.id.desc()).limit(limit)
+    """The latest runs (`Store.list_runs`), newest first. Columns: id, kind, source, trigger, status,
+    started_at, finished_at (UTC timestamps), duration_s, pages, reviews_new, reviews_seen, error_count,
+    errors (list of dicts)."""
     cols = ["id", "kind", "source", "trigger", "status", "started_at", "finished_at", "duration_s", "pages",
             "reviews_new", "reviews_seen", "error_count", "errors"]
     out = []
-    with store.engine.connect() as c:
-        for r in c.execute(q).mappings():
-            errs = _parse_json_list(r["errors"])
-            started, finished = pd.to_datetime(r["started_at"], utc=True), pd.to_datetime(r["finished_at"], utc=True)
-            out.append({
-                "id": r["id"], "kind": r["kind"], "source": r["source"], "trigger": r["trigger"],
-                "status": r["status"], "started_at": started, "finished_at": finished,
-                "duration_s": (finished - started).total_seconds() if r["finished_at"] is not None else None,
-                "pages": r["pages"] or 0, "reviews_new": r["reviews_new"] or 0, "reviews_seen": r["reviews_seen"] or 0,
-                "error_count": len(errs), "errors": [e if isinstance(e, dict) else {"message": str(e)} for e in errs],
-            })
+    for r in store.list_runs(limit=limit):
+        errs = r["errors"] if isinstance(r["errors"], list) else []
+        started, finished = pd.to_datetime(r["started_at"], utc=True), pd.to_datetime(r["finished_at"], utc=True)
+        out.append({
+            "id": r["id"], "kind": r["kind"], "source": r["source"], "trigger": r["trigger"],
+            "status": r["status"], "started_at": started, "finished_at": finished,
+            "duration_s": (finished - started).total_seconds() if r["finished_at"] is not None else None,
+            "pages": r["pages"] or 0, "reviews_new": r["reviews_new"] or 0, "reviews_seen": r["reviews_seen"] or 0,
+            "error_count": len(errs), "errors": [e if isinstance(e, dict) else {"message": str(e)} for e in errs],
+        })
     return pd.DataFrame(out, columns=cols)
 
 

@@ -1,4 +1,4 @@
-"""The aggregation layer against real SQLite and PostgreSQL stores."""
+"""The read layer (reviewlens.queries, reviewlens.filters) against real SQLite and PostgreSQL stores."""
 
 from __future__ import annotations
 
@@ -6,8 +6,10 @@ from datetime import date, timedelta
 
 import pytest
 
-from dashboard import queries as Q
-from dashboard.filters import Filters
+from reviewlens import queries as Q
+from reviewlens.filters import Filters, previous_period
+from reviewlens.schema import ComplaintTheme, Quote
+from reviewlens.store import complaint_themes
 
 from tests.dashboard.seed import ANCHOR, CURRENT, PREVIOUS, Seed, seeded  # noqa: F401  (fixture)
 
@@ -185,3 +187,64 @@ def test_empty_store(store):
     assert df.empty and n == 0
     assert Q.default_period(o, 90) == (None, None)
     assert Q.default_period(Q.Options(1, [], [], [], ANCHOR - timedelta(days=500), ANCHOR), 90)[0] == CURRENT[0]
+
+
+def test_previous_period():
+    assert previous_period(date(2026, 1, 11), date(2026, 1, 20)) == (date(2026, 1, 1), date(2026, 1, 10))
+    assert previous_period(date(2026, 3, 1), date(2026, 3, 1)) == (date(2026, 2, 28), date(2026, 2, 28))
+    assert previous_period(*CURRENT) == PREVIOUS
+    with pytest.raises(ValueError, match="date range is empty"):
+        previous_period(date(2026, 1, 2), date(2026, 1, 1))
+    assert Filters.of(since=CURRENT[0]).previous_period() is None  # an open period has none
+
+
+def test_date_span_and_count(seeded):
+    store, seed = seeded
+    assert Q.date_span(store) == (min(r.date for r in seed.reviews), ANCHOR)
+    assert Q.count_reviews(store) == len(seed.reviews) == Q.options(store).total
+
+
+def test_date_span_of_an_empty_store(store):
+    assert Q.date_span(store) == (None, None)
+    assert Q.count_reviews(store) == 0
+
+
+def test_latest_complaints_as_records(seeded):
+    store, seed = seeded
+    themes, scope = Q.latest_complaints(store)
+    assert all(isinstance(t, ComplaintTheme) for t in themes)
+    assert [t.label for t in themes][:2] == ["Late delivery", "Breaks quickly"]  # stored rank order
+    late = themes[0]
+    assert late.review_ids == seed.theme_ids["Late delivery"] and late.trend == pytest.approx(4.5)
+    assert late.quotes == [Quote(seed.theme_ids["Late delivery"][0], "arrived late", "https://shop.example.com/p/1#r")]
+    assert scope["since"] == str(CURRENT[0])
+    assert scope["computed_at"].endswith("+00:00")  # UTC on both databases
+    # the dashboard's view is built on the same read
+    views, scope2 = Q.complaints(store, Filters())
+    assert scope2 == scope and {v.label for v in views} == {t.label for t in themes}
+    assert next(v for v in views if v.label == "Late delivery").quotes == late.quotes
+
+
+def test_latest_complaints_survive_unreadable_json(seeded, caplog):
+    store, seed = seeded
+    store.save_complaints([ComplaintTheme(label="Good", summary="", count=1, share=0.1, review_ids=[seed.xss_id],
+                                          quotes=[Quote(seed.xss_id, "Nice")]),
+                           ComplaintTheme(label="Broken", summary="", count=1, share=0.1)])
+    with store.engine.begin() as c:
+        c.execute(complaint_themes.update().where(complaint_themes.c.label == "Broken")
+                  .values(quotes="{not json", review_ids="[1, 2"))
+        c.execute(complaint_themes.update().where(complaint_themes.c.label == "Good")
+                  .values(quotes='[{"text": "Nice", "review_id": "x", "extra": 1}, "junk"]'))
+    themes, scope = Q.latest_complaints(store)
+    assert [t.label for t in themes] == ["Good", "Broken"]
+    assert themes[0].quotes == [Quote("x", "Nice")] and themes[1].quotes == [] and themes[1].review_ids == []
+    assert "unreadable JSON" in caplog.text and scope["computed_at"]
+    views, _ = Q.complaints(store, Filters())
+    assert {v.label: v.filtered_count for v in views} == {"Good": 1, "Broken": 0}
+
+
+def test_runs_frame_is_the_store_run_history(seeded):
+    store, _ = seeded
+    runs = Q.runs_frame(store, limit=1)
+    assert list(runs["id"]) == [r["id"] for r in store.list_runs(limit=1)]
+    assert str(runs["started_at"].dt.tz) == "UTC"

@@ -1,0 +1,44 @@
+"""Small display formatters shared by the dashboard and the Excel report (plain text in, plain text out).
+
+No Streamlit and no openpyxl here; escaping for HTML, Markdown or Excel is `dashboard.safe`'s job,
+done by the caller on the text these return.
+"""
+
+from __future__ import annotations
+
+import math
+
+from reviewlens.queries import topic_label
+
+#: The dashboard's compact sentiment marks (the report spells the sentiment out).
+SENTIMENT_MARKS = {"positive": "+", "negative": "−", "neutral": "·"}
+
+
+def fmt_num(v: float | None, pattern: str = "{:,.0f}", none: str = "—") -> str:
+    """`pattern` applied to a number; `none` for a missing value (None or NaN)."""
+    return none if v is None or (isinstance(v, float) and math.isnan(v)) else pattern.format(v)
+
+
+def fmt_delta(v: float | None, pattern: str) -> str | None:
+    """A change as text, None when there is nothing to compare with."""
+    return None if v is None else pattern.format(v)
+
+
+def topics_text(topics: list, *, words: bool = False) -> str:
+    """A review's topics as one line: 'Delivery (−), Price (+)' or, with `words`, 'Delivery (negative), ...'."""
+    def sentiment(t: dict) -> str:
+        s = t.get("sentiment")
+        if words:
+            return s if isinstance(s, str) and s else "?"
+        return SENTIMENT_MARKS.get(s, "?")
+
+    return ", ".join(f"{topic_label(t.get('topic'))} ({sentiment(t)})" for t in topics if isinstance(t, dict))
+
+
+def entities_text(entities: list) -> str:
+    """A review's distinct entities as one line: 'ACME Corp (ORG), Berlin (LOCATION)'."""
+    seen: dict[str, None] = {}
+    for e in entities:
+        if isinstance(e, dict) and e.get("text"):
+            seen.setdefault(f"{e['text']} ({e.get('type', '?')})")
+    return ", ".join(seen)

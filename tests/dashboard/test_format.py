@@ -1,0 +1,25 @@
+"""The display formatters the dashboard and the report share."""
+
+from __future__ import annotations
+
+from dashboard.format import entities_text, fmt_delta, fmt_num, topics_text
+
+
+def test_topics_text_marks_and_words():
+    topics = [{"topic": "delivery", "sentiment": "negative"}, {"topic": "size_fit", "sentiment": "positive"},
+              {"topic": "price"}, "junk"]
+    assert topics_text(topics) == "Delivery (−), Size & fit (+), Price (?)"
+    assert topics_text(topics, words=True) == "Delivery (negative), Size & fit (positive), Price (?)"
+    assert topics_text([]) == ""
+
+
+def test_entities_text_distinct_in_order():
+    ents = [{"text": "DHL", "type": "ORG"}, {"text": "Berlin", "type": "LOCATION"}, {"text": "DHL", "type": "ORG"},
+            {"text": ""}, None, {"text": "x"}]
+    assert entities_text(ents) == "DHL (ORG), Berlin (LOCATION), x (?)"
+
+
+def test_numbers():
+    assert fmt_num(1234.4) == "1,234" and fmt_num(None) == "—" and fmt_num(float("nan")) == "—"
+    assert fmt_num(4.256, "{:.2f} ★") == "4.26 ★"
+    assert fmt_delta(None, "{:+.1f}") is None and fmt_delta(-2.0, "{:+.1f} pp") == "-2.0 pp"
