@@ -394,12 +394,21 @@ def eval_complaints(reviews_json: Path, *, top: int = 8, backend: Any = None, em
             "duplicates": len(majors) - len(set(majors)), "seconds": secs}
 
 
+TASKS = ("sentiment", "topics", "entities", "complaints")
+
+
 def run_eval(settings: AnalysisSettings, eval_dir: Path, *, limit: int | None = None,
-             tasks: Sequence[str] = ("sentiment", "topics", "entities"), backend: Any = None) -> dict:
-    """Run the chosen tasks; loads the configured backend when none is given. Returns the metrics."""
-    unknown = set(tasks) - {"sentiment", "topics", "entities"}
+             tasks: Sequence[str] = ("sentiment", "topics", "entities"), backend: Any = None,
+             complaints_truth: Path | None = None) -> dict:
+    """Run the chosen tasks; loads the configured backend when none is given. Returns the metrics.
+
+    `complaints_truth`: a reviews file with planted themes (the demo shop's reviews.json) for the
+    "complaints" task."""
+    unknown = set(tasks) - set(TASKS)
     if unknown:
-        raise ValueError(f"unknown evaluation tasks: {sorted(unknown)}")
+        raise ValueError(f"unknown evaluation tasks: {sorted(unknown)} (known: {', '.join(TASKS)})")
+    if "complaints" in tasks and complaints_truth is None:
+        raise ValueError("the complaints task needs a reviews file with planted themes (complaints_truth)")
     eval_dir = Path(eval_dir)
     if backend is None:
         from .backends import get_backend
@@ -415,6 +424,9 @@ def run_eval(settings: AnalysisSettings, eval_dir: Path, *, limit: int | None = 
     if "entities" in tasks:
         log.info("evaluating entities")
         metrics["entities"] = eval_entities(backend, limit)
+    if "complaints" in tasks:
+        log.info("evaluating complaint themes against %s", complaints_truth)
+        metrics["complaints"] = eval_complaints(complaints_truth, backend=backend)
     return metrics
 
 
@@ -425,7 +437,7 @@ def _pct(v: Any) -> str:
 def format_report(metrics: dict) -> str:
     """The metrics as a markdown table (one row per measure)."""
     model = metrics.get("model", "?")
-    lines = [f"| task | measure | value | n | ms/item |", "|---|---|---|---|---|"]
+    lines = ["| task | measure | value | n | ms/item |", "|---|---|---|---|---|"]
     s = metrics.get("sentiment")
     if s:
         ms = f"{s.get('ms_per_item', 0):.0f}"
@@ -453,4 +465,11 @@ def format_report(metrics: dict) -> str:
                          f"| {_pct(m['f1'])} | {e['n']} | {ms} |")
         for typ, f in e.get("per_type_f1", {}).items():
             lines.append(f"| entities | F1 exact {typ} | {_pct(f)} | {e['n']} | |")
+    c = metrics.get("complaints")
+    if c:
+        ms = f"{1000 * c['seconds'] / max(1, c['n']):.0f}"
+        lines.append(f"| complaint themes (demo shop) | mean purity of {len(c['themes'])} themes "
+                     f"| {_pct(c['mean_purity'])} | {c['n']} | {ms} |")
+        lines.append(f"| complaint themes | true themes recovered | {c['true_themes_recovered']} of "
+                     f"{c['true_themes']} ({c['duplicates']} duplicates) | {c['n']} | |")
     return f"Model: `{model}`\n\n" + "\n".join(lines) + "\n"

@@ -40,7 +40,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from reviewlens.config import ScraperSettings  # noqa: E402
-from reviewlens.demo_site import PATTERN_PATH, default_root  # noqa: E402
+from reviewlens.app.demo_shop import PATTERN_PATH, default_root  # noqa: E402
 from reviewlens.schema import Review  # noqa: E402
 from scraper import scrape  # noqa: E402
 from scraper.normalize import clean_text, parse_date, parse_rating  # noqa: E402
@@ -74,7 +74,7 @@ def make_shop(scale: int, js_copies: int) -> Path:
 
 
 def serve(root: Path) -> tuple[subprocess.Popen, str]:
-    code = ("import sys, time; from reviewlens.demo_site import start_demo_site; "
+    code = ("import sys, time; from reviewlens.app.demo_shop import start_demo_site; "
             "url, stop = start_demo_site(0, root=sys.argv[1]); print(url, flush=True); time.sleep(10**6)")
     proc = subprocess.Popen([sys.executable, "-c", code, str(root)], stdout=subprocess.PIPE, text=True, cwd=ROOT)
     base = proc.stdout.readline().strip()

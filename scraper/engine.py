@@ -14,7 +14,7 @@ import threading
 import time
 from datetime import date
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any, Iterator
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from selenium.common.exceptions import (ElementClickInterceptedException, ElementNotInteractableException,
@@ -602,4 +602,3 @@ class _ClickBlocked(Exception):
     pass
 
 
-StopCheck = Callable[[list[Review]], bool]

@@ -1,8 +1,7 @@
 """Serve the bundled demo shop (data/demo_shop) on 127.0.0.1: one product page per scraping pattern.
 
 Standard library only. `start_demo_site()` runs a ThreadingHTTPServer in a daemon thread and returns
-(base_url, stop); `DemoSite` is the same as a context manager; `demo_urls()` lists the start URLs
-that cover the whole shop.
+(base_url, stop); `demo_urls()` lists the start URLs that cover the whole shop.
 
 Pages (each product uses one pattern, see data/demo_shop/README.md):
   /static/<slug>?page=N     server-rendered HTML, rel=next link      (needs a site config)
@@ -41,7 +40,7 @@ ROBOTS = "User-agent: *\nDisallow: /admin/\nAllow: /\n"
 
 def default_root() -> Path:
     """data/demo_shop in the repository checkout this module belongs to."""
-    return Path(__file__).resolve().parent.parent / "data" / "demo_shop"
+    return Path(__file__).resolve().parents[2] / "data" / "demo_shop"
 
 
 def _esc(value: Any) -> str:
@@ -342,29 +341,6 @@ def start_demo_site(port: int = 0, *, root: str | Path | None = None, js_delay_m
     return base_url, stop
 
 
-class DemoSite:
-    """`with DemoSite() as site: scrape(site.urls, ...)`."""
-
-    def __init__(self, port: int = 0, *, root: str | Path | None = None, js_delay_ms: int = 500):
-        self._args = (port, root, js_delay_ms)
-        self.base_url = ""
-        self._stop: Callable[[], None] | None = None
-
-    def __enter__(self) -> "DemoSite":
-        port, root, delay = self._args
-        self.base_url, self._stop = start_demo_site(port, root=root, js_delay_ms=delay)
-        return self
-
-    @property
-    def urls(self) -> list[str]:
-        return demo_urls(self.base_url)
-
-    def __exit__(self, *exc: Any) -> None:
-        if self._stop:
-            self._stop()
-            self._stop = None
-
-
 def demo_urls(base_url: str, root: str | Path | None = None) -> list[str]:
     """The start URLs (first page of every product) that cover the whole shop."""
     data = json.loads((Path(root) if root else default_root()).joinpath("reviews.json").read_text(encoding="utf-8"))
@@ -372,7 +348,7 @@ def demo_urls(base_url: str, root: str | Path | None = None) -> list[str]:
     return [f"{base}/{PATTERN_PATH[p['pattern']]}/{p['slug']}" for p in data["products"]]
 
 
-if __name__ == "__main__":  # python -m reviewlens.demo_site [port]
+if __name__ == "__main__":  # python -m reviewlens.app.demo_shop [port]
     import time
 
     logging.basicConfig(level=logging.INFO)

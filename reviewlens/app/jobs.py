@@ -1,4 +1,5 @@
-"""The pipeline steps the command line and the scheduler run: scrape, analyze, complaints, report.
+"""The work the commands do: scrape, analyze, find the top complaints, write the report — and `Job`,
+which wires them together once for the command line, the demo and the scheduler.
 
 Each step records itself in the run history and writes to the store as it goes, so a crash or a
 kill loses nothing that was already done, and the next run continues. Stages are imported lazily:
@@ -7,29 +8,48 @@ kill loses nothing that was already done, and the next run continues. Stages are
 
 from __future__ import annotations
 
+import hashlib
 import logging
+import re
 import sys
+import threading
 import time
 import traceback
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any, Callable, Sequence
 from urllib.parse import urlsplit
 
 from tqdm import tqdm
 
-from .config import Settings
-from .schema import ComplaintTheme, Review
-from .store import Store
+from .. import queries
+from ..config import Settings
+from ..filters import previous_period
+from ..schema import ComplaintTheme, Review
+from ..store import Store, StoreReadOnly
 
 log = logging.getLogger(__name__)
+
+Echo = Callable[[str], None]
 
 
 def _bar(**kw: Any) -> tqdm:
     return tqdm(dynamic_ncols=True, file=sys.stderr, disable=kw.pop("quiet", False) or None, **kw)
 
 
+def safe_name(name: str) -> str:
+    """A file-name-safe form of a free-text name, unique by a short hash of the original."""
+    return re.sub(r"[^A-Za-z0-9_.-]+", "_", name)[:80] + "-" + hashlib.sha1(name.encode()).hexdigest()[:8]
+
+
+def report_path(folder: str | Path, name: str = "report") -> Path:
+    """Where a report without an explicit path goes: `<folder>/<name>-<YYYY-MM-DD_HHMMSS>.xlsx`."""
+    stem = name if re.fullmatch(r"[A-Za-z0-9_.-]+", name) else safe_name(name)
+    return Path(folder) / f"{stem}-{datetime.now():%Y-%m-%d_%H%M%S}.xlsx"
+
+
+# ------------------------------------------------------------------------------------------ scrape
 @dataclass
 class ScrapeSummary:
     run_id: int
@@ -80,14 +100,12 @@ def run_scrape(store: Store, settings: Settings, urls: Sequence[str], *, site: s
     summary = ScrapeSummary(run_id=run_id, status="running")
     t0 = time.monotonic()
 
-    last_lookup: list = [None, None]  # (the page's ids, those already stored): the upsert reuses it
-
     def stop_check(reviews: list[Review]) -> bool:
-        if full or not reviews:
+        """Stop a start URL after a page whose reviews were all stored before."""
+        if not reviews:
             return False
-        ids = frozenset(r.id for r in reviews)
-        last_lookup[:] = [ids, store.known_ids(ids)]
-        return len(last_lookup[1]) == len(ids)
+        ids = {r.id for r in reviews}
+        return store.known_ids(ids) == ids
 
     bar = _bar(desc=f"scrape {label}"[:40], unit="page", quiet=quiet)
     gen = scraper.scrape(list(urls), settings.scraper, site=site, max_pages=max_pages, resume=resume,
@@ -97,8 +115,7 @@ def run_scrape(store: Store, settings: Settings, urls: Sequence[str], *, site: s
         for page in gen:
             key = checkpoint_key(page.start_url or page.url)
             state = {"next_url": page.next_url, "run_id": run_id} if page.next_url else None
-            known = last_lookup[1] if last_lookup[0] == frozenset(r.id for r in page.reviews) else None
-            new, seen = store.upsert_reviews(page.reviews, run_id, checkpoint=(key, state), known=known)
+            new, seen = store.upsert_reviews(page.reviews, run_id, checkpoint=(key, state))
             errs = []
             if page.error:
                 errs.append({"url": page.url, "message": page.error, "debug_files": page.debug_files})
@@ -136,6 +153,7 @@ def run_scrape(store: Store, settings: Settings, urls: Sequence[str], *, site: s
     return summary
 
 
+# ------------------------------------------------------------------------------------------ analyze
 @dataclass
 class AnalysisSummary:
     run_id: int
@@ -153,16 +171,10 @@ class AnalysisSummary:
                 f"(prompt {self.prompt_version}), {self.failed} failed, {rate:.2f} reviews/s")
 
 
-def make_analyzer(settings: Settings):
-    from analysis import Analyzer
-
-    return Analyzer(settings.analysis)
-
-
-def run_analysis(store: Store, settings: Settings, *, limit: int | None = None, trigger: str = "manual",
-                 retry_failed: bool = False, analyzer=None, quiet: bool = False) -> AnalysisSummary:
+def run_analysis(store: Store, settings: Settings, analyzer: Any, *, limit: int | None = None,
+                 trigger: str = "manual", retry_failed: bool = False, quiet: bool = False) -> AnalysisSummary:
     """Analyze every review text not yet analyzed by this model and prompt version (saved per chunk)."""
-    an = analyzer or make_analyzer(settings)
+    an = analyzer
     pending = store.pending_analysis(an.model_id, an.prompt_version, limit=limit, retry_failed=retry_failed)
     run_id = store.start_run("analyze", an.model_id, trigger, detail={"prompt_version": an.prompt_version,
                                                                     "pending": len(pending)})
@@ -197,34 +209,31 @@ def run_analysis(store: Store, settings: Settings, *, limit: int | None = None, 
     return s
 
 
+# ------------------------------------------------------------------------------------------ complaints
 def complaint_periods(store: Store, since: date | None, until: date | None,
                       days: int = 90) -> tuple[date, date, date, date] | None:
     """The current period [since, until] and the previous period of the same length before it.
 
     Without dates: the `days` days up to the newest review, against the `days` days before.
+    None when the store has no dated review and no `until` was given.
     """
-    import sqlalchemy as sa
-
-    from .store import reviews
-
     if until is None:
-        with store.engine.connect() as c:
-            newest = c.execute(sa.select(sa.func.max(reviews.c.date))).scalar()
-        if newest is None:
+        until = queries.date_span(store)[1]
+        if until is None:
             return None
-        until = newest if isinstance(newest, date) else date.fromisoformat(str(newest)[:10])
     if since is None:
         since = until - timedelta(days=days - 1)
-    length = (until - since).days + 1
-    prev_until = since - timedelta(days=1)
-    prev_since = prev_until - timedelta(days=length - 1)
+    prev_since, prev_until = previous_period(since, until)
     return since, until, prev_since, prev_until
 
 
-def run_complaints(store: Store, settings: Settings, *, since: date | None = None, until: date | None = None,
+def run_complaints(store: Store, *, since: date | None = None, until: date | None = None,
                    products: Sequence[str] | None = None, top: int = 5, days: int = 90,
-                   use_llm: bool = True, backend=None) -> tuple[list[ComplaintTheme], dict]:
-    """Find and store the top complaint themes for a period, with their trend against the period before."""
+                   backend: Any = None) -> tuple[list[ComplaintTheme], dict]:
+    """Find and store the top complaint themes for a period, with their trend against the period before.
+
+    `backend`: the LLM that names and summarises the themes; None names them from keywords.
+    """
     from analysis.complaints import find_complaints
 
     periods = complaint_periods(store, since, until, days)
@@ -233,11 +242,7 @@ def run_complaints(store: Store, settings: Settings, *, since: date | None = Non
     since, until, prev_since, prev_until = periods
     cur = store.reviews_frame(since=since, until=until, products=products)
     prev = store.reviews_frame(since=prev_since, until=prev_until, products=products)
-    if use_llm and backend is None:
-        from analysis.backends import get_backend
-
-        backend = get_backend(settings.analysis)
-    themes = find_complaints(cur, prev, top=top, backend=backend if use_llm else None)
+    themes = find_complaints(cur, prev, top=top, backend=backend)
     scope = {"since": since.isoformat(), "until": until.isoformat(), "previous_since": prev_since.isoformat(),
              "previous_until": prev_until.isoformat(), "products": list(products or []),
              "reviews": int(len(cur)), "previous_reviews": int(len(prev))}
@@ -246,6 +251,7 @@ def run_complaints(store: Store, settings: Settings, *, since: date | None = Non
 
 
 def format_complaints(themes: Sequence[ComplaintTheme], scope: dict) -> str:
+    """The top complaints as plain text for a terminal."""
     if not themes:
         return "No complaint themes found (are the reviews analyzed? run `reviewlens analyze`)."
     lines = [f"Top complaints, {scope.get('since')} to {scope.get('until')} "
@@ -268,26 +274,141 @@ def format_complaints(themes: Sequence[ComplaintTheme], scope: dict) -> str:
     return "\n".join(lines).rstrip()
 
 
-def run_report(store: Store, settings: Settings, path: str | Path | None = None, *, since: date | None = None,
-               until: date | None = None, products: Sequence[str] | None = None,
-               sources: Sequence[str] | None = None, trigger: str = "manual", name: str = "report") -> Path:
-    """Write the Excel report (recorded in the run history)."""
+# ------------------------------------------------------------------------------------------ report
+def run_report(store: Store, path: str | Path, *, since: date | None = None, until: date | None = None,
+               products: Sequence[str] | None = None, sources: Sequence[str] | None = None,
+               trigger: str = "manual") -> Path:
+    """Write the Excel report, recorded in the run history where the store can be written.
+
+    A report only reads the store: on a read-only store it is written all the same, with a warning
+    that the run history could not record it.
+    """
     from dashboard.report import write_report
 
-    if path is None:
-        stamp = datetime.now().strftime("%Y-%m-%d_%H%M")
-        path = settings.reports_dir / f"{name}-{stamp}.xlsx"
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    run_id = store.start_run("report", str(path), trigger)
+    try:
+        run_id: int | None = store.start_run("report", str(path), trigger)
+    except StoreReadOnly as e:
+        log.warning("the report run is not recorded in the run history: %s", e)
+        run_id = None
     try:
         out = write_report(store, path, since=since, until=until, products=products, sources=sources)
     except Exception as e:
-        store.finish_run(run_id, "failed", f"{type(e).__name__}: {e}")
+        if run_id is not None:
+            store.finish_run(run_id, "failed", f"{type(e).__name__}: {e}")
         raise
-    store.finish_run(run_id, "ok")
+    if run_id is not None:
+        store.finish_run(run_id, "ok")
     return Path(out)
 
 
-def now_utc() -> datetime:
-    return datetime.now(timezone.utc)
+# ------------------------------------------------------------------------------------------ the whole job
+@dataclass
+class JobOptions:
+    """What to run. Scrape when there are URLs; analyze, recompute the complaints, write a report when asked."""
+
+    urls: Sequence[str] = ()
+    site: str | None = None
+    max_pages: int | None = None
+    full: bool = False
+    source: str | None = None          # the run history's name for the scrape (default: the hosts)
+    analyze: bool = True
+    limit: int | None = None           # analyze at most this many texts
+    retry_failed: bool = False
+    complaints: bool = True            # recompute the top complaints after an analysis that analyzed something
+    report: bool = False
+    report_file: Path | None = None    # default: report_path(reports_dir, report_name)
+    report_name: str = "report"
+    reports_dir: Path | None = None    # default: the settings' reports folder
+    trigger: str = "manual"            # manual, demo, schedule (the run history's column)
+    quiet: bool = False                # no progress bars
+
+
+@dataclass
+class JobResult:
+    scrape: ScrapeSummary | None = None
+    analysis: AnalysisSummary | None = None
+    themes: list[ComplaintTheme] | None = None   # None when the complaints were not recomputed
+    scope: dict = field(default_factory=dict)
+    report: Path | None = None
+
+    @property
+    def ok(self) -> bool:
+        """False when a step failed outright (partial runs with some page errors are fine)."""
+        steps = [s for s in (self.scrape, self.analysis) if s is not None]
+        return all(s.status in ("ok", "partial") for s in steps)
+
+    def as_dict(self) -> dict[str, str]:
+        """One line per step that ran (the scheduler's log and result)."""
+        out: dict[str, str] = {}
+        if self.scrape:
+            out["scrape"] = self.scrape.line()
+        if self.analysis:
+            out["analysis"] = self.analysis.line()
+        if self.themes is not None:
+            out["complaints"] = f"{len(self.themes)} themes"
+        if self.report:
+            out["report"] = str(self.report)
+        return out
+
+
+class Job:
+    """The whole job on one store: scrape, analyze, top complaints, report.
+
+    The analyzer (and its model) is made on first use and kept, so a scheduler that runs many
+    sources loads the model once; one analysis runs at a time.
+    """
+
+    def __init__(self, store: Store, settings: Settings, analyzer: Any = None):
+        self.store = store
+        self.settings = settings
+        self._analyzer = analyzer
+        self._analysis_lock = threading.Lock()
+
+    @property
+    def analyzer(self) -> Any:
+        """The analysis stage's `Analyzer` for these settings (the model loads on first use)."""
+        if self._analyzer is None:
+            from analysis import Analyzer
+
+            self._analyzer = Analyzer(self.settings.analysis)
+        return self._analyzer
+
+    # ---------------------------------------------------------------- the steps
+    def scrape(self, urls: Sequence[str], **kw: Any) -> ScrapeSummary:
+        return run_scrape(self.store, self.settings, urls, **kw)
+
+    def analyze(self, **kw: Any) -> AnalysisSummary:
+        with self._analysis_lock:
+            return run_analysis(self.store, self.settings, self.analyzer, **kw)
+
+    def complaints(self, *, use_llm: bool = True, **kw: Any) -> tuple[list[ComplaintTheme], dict]:
+        with self._analysis_lock:
+            return run_complaints(self.store, backend=self.analyzer.backend if use_llm else None, **kw)
+
+    def report(self, path: str | Path | None = None, *, name: str = "report", folder: str | Path | None = None,
+               **kw: Any) -> Path:
+        return run_report(self.store, path or report_path(folder or self.settings.reports_dir, name), **kw)
+
+    # ---------------------------------------------------------------- all of them
+    def run(self, opts: JobOptions, echo: Echo | None = None) -> JobResult:
+        """Run the steps `opts` asks for, in order; `echo` gets one line per finished step."""
+        say = echo or (lambda line: log.info("%s", line))
+        res = JobResult()
+        if opts.urls:
+            res.scrape = self.scrape(opts.urls, site=opts.site, max_pages=opts.max_pages, full=opts.full,
+                                     trigger=opts.trigger, source=opts.source, quiet=opts.quiet)
+            say(res.scrape.line())
+        if opts.analyze:
+            res.analysis = self.analyze(limit=opts.limit, retry_failed=opts.retry_failed, trigger=opts.trigger,
+                                        quiet=opts.quiet)
+            say(res.analysis.line())
+            if opts.complaints and res.analysis.analyzed:
+                res.themes, res.scope = self.complaints()
+                say(f"top complaints recomputed: {len(res.themes)} themes")
+        if opts.report:
+            res.report = self.report(opts.report_file, name=opts.report_name, folder=opts.reports_dir,
+                                     trigger=opts.trigger)
+            say(f"Excel report: {res.report}")
+        return res

@@ -1,6 +1,6 @@
 """Scheduled runs: scrape, then analyze, then report, for each configured source, on time.
 
-The schedule is a TOML file:
+The schedule file (read by reviewlens.schedule) looks like this:
 
     [schedule]
     analyze = true              # run the analysis after each scrape
@@ -26,153 +26,26 @@ import contextlib
 import fcntl
 import hashlib
 import logging
-import re
 import sys
-import threading
-from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Callable, Iterator
 
-from .config import ConfigError, Settings, read_toml
+from ..config import Settings
+from ..schedule import Schedule, Source
+from .jobs import Job, JobOptions, safe_name
 
 log = logging.getLogger(__name__)
 
-_INTERVAL = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|sec|m|min|h|hour|hours|d|day|days|w|week|weeks)\s*$", re.I)
-_UNITS = {"s": 1, "sec": 1, "m": 60, "min": 60, "h": 3600, "hour": 3600, "hours": 3600,
-          "d": 86400, "day": 86400, "days": 86400, "w": 604800, "week": 604800, "weeks": 604800}
-
-
-def parse_interval(text: str) -> timedelta:
-    m = _INTERVAL.match(str(text))
-    if not m:
-        raise ConfigError(f"bad interval {text!r}: use a number and a unit, e.g. 30m, 6h, 1d, 1w")
-    return timedelta(seconds=float(m.group(1)) * _UNITS[m.group(2).lower()])
-
-
-_DOW = ["sun", "mon", "tue", "wed", "thu", "fri", "sat", "sun"]
-
-
-def cron_to_apscheduler(expr: str) -> str:
-    """Standard cron counts weekdays from Sunday = 0 (7 too); APScheduler 3 from Monday = 0. Use names."""
-    parts = expr.split()
-    if len(parts) != 5:
-        raise ValueError(f"a cron expression has 5 fields (minute hour day month weekday), got {len(parts)}")
-    parts[4] = re.sub(r"(?<![/\d])\d+", lambda m: _DOW[int(m.group())] if int(m.group()) <= 7 else m.group(),
-                      parts[4])
-    return " ".join(parts)
-
-
-def _human(td: timedelta | None) -> str:
-    if td is None:
-        return "?"
-    secs = int(td.total_seconds())
-    for unit, n in (("w", 604800), ("d", 86400), ("h", 3600), ("m", 60)):
-        if secs % n == 0 and secs >= n:
-            return f"{secs // n}{unit}"
-    return f"{secs}s"
-
-
-@dataclass
-class Source:
-    name: str
-    urls: list[str]
-    site: str | None = None
-    every: timedelta | None = None
-    cron: str | None = None
-    max_pages: int | None = None
-    analyze: bool = True
-    report: bool = True
-
-    def trigger(self):
-        from apscheduler.triggers.cron import CronTrigger
-        from apscheduler.triggers.interval import IntervalTrigger
-
-        if self.cron:
-            return CronTrigger.from_crontab(cron_to_apscheduler(self.cron), timezone=timezone.utc)
-        return IntervalTrigger(seconds=self.every.total_seconds(), timezone=timezone.utc)
-
-    @property
-    def when(self) -> str:
-        """The schedule in words: 'every 6:00:00' or 'cron 0 6 * * 1'."""
-        return f"cron {self.cron}" if self.cron else f"every {_human(self.every)}"
-
-    def next_due(self, last_start: datetime | None, now: datetime) -> datetime:
-        """When the next run is due: now if it never ran, else the first run time after the last run."""
-        if last_start is None:
-            return now
-        if self.every is not None:
-            return last_start + self.every
-        return self.trigger().get_next_fire_time(None, last_start + timedelta(seconds=1))
-
-    def is_due(self, last_start: datetime | None, now: datetime) -> bool:
-        """Due when it never ran, or when a run time has passed since the last run started.
-
-        However many run times were missed, the answer is one run (coalescing).
-        """
-        if last_start is None:
-            return True
-        nxt = self.next_due(last_start, now)
-        return nxt is not None and nxt <= now
-
-
-@dataclass
-class Schedule:
-    sources: list[Source]
-    analyze: bool = True
-    report: bool = True
-    reports_dir: Path | None = None
-    path: Path | None = None
-    raw: dict[str, Any] = field(default_factory=dict)
-
-
-def load_schedule(path: str | Path) -> Schedule:
-    p = Path(path)
-    data = read_toml(p, "schedule file", " (see `reviewlens schedule --help` for the format)")
-    top = data.get("schedule", {})
-    sched = Schedule(sources=[], analyze=bool(top.get("analyze", True)), report=bool(top.get("report", True)),
-                     reports_dir=Path(top["reports_dir"]) if top.get("reports_dir") else None, path=p, raw=data)
-    names = set()
-    for i, s in enumerate(data.get("sources", []), 1):
-        where = f"{p} [[sources]] #{i}"
-        name = s.get("name") or f"source-{i}"
-        if name in names:
-            raise ConfigError(f"{where}: duplicate name {name!r}")
-        names.add(name)
-        urls = s.get("urls") or ([s["url"]] if s.get("url") else [])
-        if not urls:
-            raise ConfigError(f"{where}: needs `url` or `urls`")
-        every, cron = s.get("every"), s.get("cron")
-        if bool(every) == bool(cron):
-            raise ConfigError(f"{where}: give exactly one of `every` (e.g. \"6h\") or `cron` (e.g. \"0 6 * * 1\")")
-        src = Source(name=name, urls=list(urls), site=s.get("site"),
-                     every=parse_interval(every) if every else None, cron=cron,
-                     max_pages=s.get("max_pages"), analyze=bool(s.get("analyze", sched.analyze)),
-                     report=bool(s.get("report", sched.report)))
-        if cron:
-            try:
-                src.trigger()
-            except ValueError as e:
-                raise ConfigError(f"{where}: bad cron expression {cron!r}: {e}") from e
-        sched.sources.append(src)
-    if not sched.sources:
-        raise ConfigError(f"{p}: no [[sources]] to schedule")
-    return sched
-
-
 class SourceBusy(RuntimeError):
     """Another run of the same source holds its lock."""
-
-
-def _safe_name(name: str) -> str:
-    return re.sub(r"[^A-Za-z0-9_.-]+", "_", name)[:80] + "-" + hashlib.sha1(name.encode()).hexdigest()[:8]
 
 
 @contextlib.contextmanager
 def source_lock(store, locks_dir: Path, name: str) -> Iterator[None]:
     """Exclusive, non-blocking lock for one source: across threads, processes and (on PostgreSQL) machines."""
     locks_dir.mkdir(parents=True, exist_ok=True)
-    f = open(locks_dir / f"{_safe_name(name)}.lock", "a+")
+    f = open(locks_dir / f"{safe_name(name)}.lock", "a+")
     try:
         try:
             fcntl.flock(f.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -211,34 +84,16 @@ class Scheduler:
         self.schedule = schedule
         self.store = store
         self.settings = settings
+        self.job = Job(store, settings)  # one analyzer (one model in memory) for every source
         self.runner = runner or self.default_runner
-        self._analyzer = None
-        self._analysis_lock = threading.Lock()
 
-    # ---------------------------------------------------------------- the work of one run
     def default_runner(self, src: Source) -> dict:
-        from . import pipeline
-
-        out: dict[str, Any] = {}
-        summ = pipeline.run_scrape(self.store, self.settings, src.urls, site=src.site, max_pages=src.max_pages,
-                                   trigger="schedule", source=src.name, quiet=True)
-        out["scrape"] = summ.line()
-        if src.analyze:
-            with self._analysis_lock:  # one model in memory, one analysis at a time
-                if self._analyzer is None:
-                    self._analyzer = pipeline.make_analyzer(self.settings)
-                a = pipeline.run_analysis(self.store, self.settings, trigger="schedule", analyzer=self._analyzer,
-                                          quiet=True)
-                out["analysis"] = a.line()
-                pipeline.run_complaints(self.store, self.settings, backend=self._analyzer.backend
-                                        if hasattr(self._analyzer, "backend") else None)
-        if src.report:
-            stamp = datetime.now().strftime("%Y-%m-%d_%H%M%S")
-            folder = self.schedule.reports_dir or self.settings.reports_dir
-            path = pipeline.run_report(self.store, self.settings, Path(folder) / f"{_safe_name(src.name)}-{stamp}.xlsx",
-                                       trigger="schedule")
-            out["report"] = str(path)
-        return out
+        """The whole job for one source: scrape, analyze, top complaints, a dated report."""
+        res = self.job.run(JobOptions(
+            urls=src.urls, site=src.site, max_pages=src.max_pages, source=src.name, analyze=src.analyze,
+            report=src.report, report_name=src.name, reports_dir=self.schedule.reports_dir,
+            trigger="schedule", quiet=True))
+        return res.as_dict()
 
     def run_source(self, src: Source) -> dict | None:
         """Run one source under its lock. Returns None when it was skipped because it is running."""

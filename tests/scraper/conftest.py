@@ -3,14 +3,12 @@ programmable HTTP server for robots/retry/error cases, and the demo shop's groun
 
 from __future__ import annotations
 
-import json
 import os
 from pathlib import Path
 
 import pytest
 
 from reviewlens.config import ScraperSettings
-from reviewlens.demo_site import default_root
 from tests.scraper.helpers import LocalSite
 
 os.environ.setdefault("SE_OFFLINE", "true")
@@ -33,14 +31,6 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.skip(reason=reason))
 
 
-@pytest.fixture(scope="session")
-def truth() -> dict:
-    """reviews.json: products and reviews (with their ground truth) keyed by id."""
-    data = json.loads((default_root() / "reviews.json").read_text(encoding="utf-8"))
-    data["by_id"] = {r["id"]: r for r in data["reviews"]}
-    return data
-
-
 @pytest.fixture
 def settings() -> ScraperSettings:
     return ScraperSettings(delay=0.0, timeout=10.0, retries=2, max_pages=50)
@@ -58,7 +48,7 @@ def shop_scrape(demo_site, tmp_path_factory):
     """The whole demo shop scraped once with one browser: (pages, seconds)."""
     import time
 
-    from reviewlens.demo_site import demo_urls
+    from reviewlens.app.demo_shop import demo_urls
     from scraper import scrape
 
     t0 = time.monotonic()

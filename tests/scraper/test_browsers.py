@@ -13,7 +13,7 @@ import httpx
 import pytest
 
 from reviewlens.config import ScraperSettings
-from reviewlens.demo_site import demo_urls
+from reviewlens.app.demo_shop import demo_urls
 from scraper import make_driver, scrape
 
 

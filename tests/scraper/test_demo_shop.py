@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from reviewlens.demo_site import PATTERN_PATH, demo_urls
+from reviewlens.app.demo_shop import PATTERN_PATH, demo_urls
 
 EXPECTED_STRATEGY = {"static": "config", "jsonld": "jsonld", "microdata": "microdata", "nextdata": "nextdata",
                      "state": "state", "js": "config", "loadmore": "config", "scroll": "config"}
@@ -48,7 +48,7 @@ def _page_of(truth, tag):
 def test_generator_is_deterministic_and_documented(truth):
     import importlib.util
 
-    from reviewlens.demo_site import default_root
+    from reviewlens.app.demo_shop import default_root
 
     spec = importlib.util.spec_from_file_location("demo_generate", default_root() / "generate.py")
     mod = importlib.util.module_from_spec(spec)

@@ -7,7 +7,8 @@ import sys
 
 import pytest
 
-from reviewlens.cli import COMMANDS, build_parser, main
+from reviewlens.app.cli import COMMANDS, main
+from reviewlens.app.parser import build_parser
 
 
 def test_every_subcommand_has_help_and_db(capsys):
@@ -24,7 +25,7 @@ def test_every_subcommand_has_help_and_db(capsys):
 
 
 def test_console_script_help():
-    out = subprocess.run([sys.executable, "-m", "reviewlens.cli", "--help"], capture_output=True, text=True,
+    out = subprocess.run([sys.executable, "-m", "reviewlens.app.cli", "--help"], capture_output=True, text=True,
                          check=True).stdout
     for name in ("scrape", "import", "export", "runs", "schedule", "demo", "analyze", "complaints", "report",
                  "dashboard"):
@@ -72,3 +73,25 @@ def test_settings_file_and_env(tmp_path, monkeypatch):
     monkeypatch.setenv("REVIEWLENS_DB", "postgresql://u@h/d")
     assert load_settings(cfg).db == "postgresql://u@h/d"
     assert load_settings(cfg, db="cli.db").db == "cli.db"  # the command line wins
+
+
+def test_reading_commands_work_on_a_read_only_store(tmp_path, capsys, caplog):
+    """`report`, `runs`, `export` and `complaints --stored` only read: a read-only store is enough
+    (the report's run cannot be recorded, which is said, not fatal)."""
+    from reviewlens.schema import Review
+    from reviewlens.store import Store
+
+    db = tmp_path / "s.db"
+    s = Store(db)
+    s.upsert_reviews([Review(source="shop", text=f"review number {i}", rating=1 + i % 5) for i in range(5)])
+    s.close()
+    ro = f"sqlite:///file:{db}?mode=ro&uri=true"
+    out = tmp_path / "r.xlsx"
+    assert main(["report", "-o", str(out), "--db", ro]) == 0
+    assert out.is_file()
+    assert "not recorded in the run history" in caplog.text and "read-only" in caplog.text
+    assert main(["runs", "--db", ro]) == 0
+    assert main(["complaints", "--stored", "--db", ro]) == 0
+    assert main(["export", "--format", "csv", "-o", str(tmp_path / "x.csv"), "--db", ro]) == 0
+    assert "wrote 5 reviews" in capsys.readouterr().out
+    assert Store(db).list_runs() == []  # nothing was written

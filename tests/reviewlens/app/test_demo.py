@@ -7,9 +7,11 @@ import json
 import pytest
 from openpyxl import load_workbook
 
-from reviewlens.cli import main
-from reviewlens.demo_site import default_root
+from reviewlens import queries
+from reviewlens.app.cli import main
+from reviewlens.app.demo_shop import default_root
 from reviewlens.store import Store
+from tests.helpers import count_rows
 
 N_SHOP = len(json.loads((default_root() / "reviews.json").read_text(encoding="utf-8"))["reviews"])
 
@@ -21,7 +23,7 @@ def test_demo_without_analysis_scrapes_everything_and_writes_the_report(tmp_path
     text = capsys.readouterr().out
     assert f"{N_SHOP} reviews ({N_SHOP} new" in text
     assert f"Excel report: {out}" in text and "reviewlens dashboard" in text
-    assert Store(db).count_reviews() == N_SHOP
+    assert count_rows(Store(db)) == N_SHOP
     wb = load_workbook(out, read_only=True)
     assert {"Summary", "Reviews", "Runs"} <= set(wb.sheetnames)
     kinds = [r["kind"] for r in Store(db).list_runs()]
@@ -37,10 +39,9 @@ def test_demo_analyzes_and_prints_top_complaints(tmp_path, capsys, monkeypatch):
     assert "analyzed 24 review texts" in text
     assert "Top complaints" in text or "No complaint themes" in text
     store = Store(db)
-    counts = store.analysis_counts()
-    assert counts["ok"] + counts["failed"] == 24
-    themes, scope = store.latest_complaints()
-    by_id = {r.id: r for r in store.get_reviews()}
+    assert count_rows(store, "analyses") == 24  # one analysis (ok or failed) per analyzed text
+    themes, scope = queries.latest_complaints(store)
+    by_id = {r.id: r for r in store.reviews_frame().itertuples()}
     for t in themes:  # quotes are verbatim and point at their reviews
         for q in t.quotes:
             assert q.text in by_id[q.review_id].text

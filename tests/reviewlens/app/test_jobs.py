@@ -1,6 +1,6 @@
-"""The scrape pipeline end to end: real Chromium against the demo shop, real store, real processes.
+"""The jobs end to end: real Chromium against the demo shop, real store, real processes.
 
-Covers what only the pipeline can: every review of the shop lands once, a re-scrape adds nothing and
+Covers what only the jobs can: every review of the shop lands once, a re-scrape adds nothing and
 stops early, a run killed midway keeps what it had and the next run completes it, the run history,
 and `schedule --once` doing a real scheduled run.
 """
@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -16,11 +17,13 @@ import time
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 
-from reviewlens import pipeline
+from reviewlens.app import jobs
+from reviewlens.app.demo_shop import default_root, demo_urls
 from reviewlens.config import load_settings
-from reviewlens.demo_site import default_root, demo_urls
-from reviewlens.store import Store
+from reviewlens.store import Store, reviews
+from tests.helpers import count_rows
 
 pytestmark = pytest.mark.skipif(
     not Path("/usr/bin/chromedriver").exists() and os.environ.get("REVIEWLENS_REQUIRE_BROWSER") != "1",
@@ -49,18 +52,18 @@ def test_demo_scrape_collects_every_review_once(tmp_path, shop, shop_reviews):
     store = Store(db)
     settings = _settings(tmp_path, db)
     urls = demo_urls(shop)
-    first = pipeline.run_scrape(store, settings, urls, source="demo-shop", quiet=True)
+    first = jobs.run_scrape(store, settings, urls, source="demo-shop", quiet=True)
     assert first.status in ("ok", "partial"), first.errors
-    assert store.count_reviews() == len(shop_reviews) == first.new
-    stored = {r.site_review_id for r in store.get_reviews()}
-    assert stored == {r["id"] for r in shop_reviews}
+    assert count_rows(store) == len(shop_reviews) == first.new
+    with store.engine.connect() as c:  # by the site's own review ids: plain SQL
+        stored = dict(c.execute(sa.select(reviews.c.site_review_id, reviews.c.text)).all())
+    assert set(stored) == {r["id"] for r in shop_reviews}
     # hostile and unusual reviews arrive intact
     long_one = max(shop_reviews, key=lambda r: len(r["text"]))
-    got = [r for r in store.get_reviews() if r.site_review_id == long_one["id"]][0]
-    assert len(got.text) >= 40_000
+    assert len(stored[long_one["id"]]) >= 40_000
     # a second run adds nothing and stops early at already-seen pages
-    second = pipeline.run_scrape(store, settings, urls, source="demo-shop", quiet=True)
-    assert second.new == 0 and store.count_reviews() == len(shop_reviews)
+    second = jobs.run_scrape(store, settings, urls, source="demo-shop", quiet=True)
+    assert second.new == 0 and count_rows(store) == len(shop_reviews)
     assert second.pages < first.pages
     runs = store.list_runs(kind="scrape")
     assert [r["status"] for r in runs][:2] == [second.status, first.status]
@@ -77,7 +80,7 @@ def test_killed_run_keeps_its_pages_and_next_run_completes(tmp_path, shop, shop_
     slug = url.rstrip("/").split("/")[-1].split("?")[0]
     expected = sum(1 for r in shop_reviews if r["product"] == slug)
     env = dict(os.environ, REVIEWLENS_DATA_DIR=str(tmp_path / "data"))
-    proc = subprocess.Popen([sys.executable, "-m", "reviewlens.cli", "scrape", url, "--db", str(db), "--delay", "0.6",
+    proc = subprocess.Popen([sys.executable, "-m", "reviewlens.app.cli", "scrape", url, "--db", str(db), "--delay", "0.6",
                              "-q"], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     store = Store(db)
     deadline = time.monotonic() + 60
@@ -95,18 +98,18 @@ def test_killed_run_keeps_its_pages_and_next_run_completes(tmp_path, shop, shop_
     finally:
         if proc.poll() is None:
             proc.kill()
-    kept = store.count_reviews()
+    kept = count_rows(store)
     assert 0 < kept < expected
-    assert store.load_checkpoint(pipeline.checkpoint_key(url)) is not None
+    assert store.load_checkpoint(jobs.checkpoint_key(url)) is not None
     # the next run: the dead run is marked interrupted, the scrape resumes at the checkpoint and completes
     settings = _settings(tmp_path, db)
-    summary = pipeline.run_scrape(store, settings, [url], quiet=True)
-    assert store.count_reviews() == expected
+    summary = jobs.run_scrape(store, settings, [url], quiet=True)
+    assert count_rows(store) == expected
     assert summary.new == expected - kept and summary.seen == 0  # resumed after the stored pages
     runs = store.list_runs(kind="scrape")
     assert runs[1]["status"] == "interrupted"
     assert runs[0]["detail"]["resumed"] == {url: store_checkpoint_was(runs[0])}
-    assert store.load_checkpoint(pipeline.checkpoint_key(url)) is None
+    assert store.load_checkpoint(jobs.checkpoint_key(url)) is None
 
 
 def store_checkpoint_was(run: dict) -> str:
@@ -114,7 +117,7 @@ def store_checkpoint_was(run: dict) -> str:
 
 
 def test_cli_scrape_reports_errors_and_runs(tmp_path, shop, capsys):
-    from reviewlens.cli import main
+    from reviewlens.app.cli import main
 
     db = tmp_path / "s.db"
     url = _paginated_url(shop)
@@ -131,7 +134,7 @@ def test_cli_scrape_reports_errors_and_runs(tmp_path, shop, capsys):
 
 
 def test_schedule_once_runs_a_real_scrape_and_report(tmp_path, shop):
-    from reviewlens.cli import main
+    from reviewlens.app.cli import main
 
     db = tmp_path / "s.db"
     reports = tmp_path / "reports"
@@ -148,9 +151,9 @@ def test_schedule_once_runs_a_real_scrape_and_report(tmp_path, shop):
     store = Store(db)
     scrapes = store.list_runs(kind="scrape")
     assert len(scrapes) == 1 and scrapes[0]["trigger"] == "schedule" and scrapes[0]["source"] == "shop-jsonld"
-    assert store.count_reviews() > 0
+    assert count_rows(store) > 0
     files = list(reports.glob("shop-jsonld*.xlsx"))
-    assert len(files) == 1
+    assert len(files) == 1 and re.fullmatch(r"shop-jsonld-\d{4}-\d\d-\d\d_\d{6}\.xlsx", files[0].name)
     from openpyxl import load_workbook
 
     assert "Reviews" in load_workbook(files[0], read_only=True).sheetnames

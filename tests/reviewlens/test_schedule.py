@@ -1,0 +1,60 @@
+"""Schedule files: intervals, cron expressions (cron's weekday numbering), due times, clear errors."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from reviewlens.config import ConfigError
+from reviewlens.schedule import Source, cron_to_apscheduler, load_schedule, parse_interval
+
+
+def test_parse_interval_and_config_errors(tmp_path):
+    assert parse_interval("30m") == timedelta(minutes=30) and parse_interval("1.5h") == timedelta(minutes=90)
+    assert parse_interval("2 days") == timedelta(days=2)
+    with pytest.raises(ConfigError, match="bad interval"):
+        parse_interval("often")
+    bad = tmp_path / "bad.toml"
+    bad.write_text('[[sources]]\nname="x"\nurl="http://a"\nevery="1h"\ncron="* * * * *"\n')
+    with pytest.raises(ConfigError, match="exactly one of"):
+        load_schedule(bad)
+    bad.write_text('[[sources]]\nname="x"\nevery="1h"\n')
+    with pytest.raises(ConfigError, match="needs `url`"):
+        load_schedule(bad)
+    bad.write_text('[[sources]]\nname="x"\nurl="http://a"\ncron="61 * * * *"\n')
+    with pytest.raises(ConfigError, match="bad cron"):
+        load_schedule(bad)
+    with pytest.raises(ConfigError, match="not found"):
+        load_schedule(tmp_path / "missing.toml")
+
+
+def test_cron_weekdays_follow_cron_convention():
+    assert cron_to_apscheduler("0 6 * * 1") == "0 6 * * mon"
+    assert cron_to_apscheduler("0 6 * * 0,7") == "0 6 * * sun,sun"
+    assert cron_to_apscheduler("*/15 * * * 1-5") == "*/15 * * * mon-fri"
+    assert cron_to_apscheduler("0 0 * * */2") == "0 0 * * */2"
+
+
+def test_due_and_cron():
+    now = datetime(2026, 11, 23, 12, 0, tzinfo=timezone.utc)  # a Monday
+    hourly = Source("h", ["u"], every=timedelta(hours=1))
+    assert hourly.is_due(None, now)
+    assert hourly.is_due(now - timedelta(hours=10), now)
+    assert not hourly.is_due(now - timedelta(minutes=20), now)
+    mondays = Source("m", ["u"], cron="0 6 * * 1")
+    assert mondays.is_due(now - timedelta(days=3), now)          # last run Friday: today's 06:00 passed
+    assert not mondays.is_due(now.replace(hour=6, minute=1), now)  # ran at today's 06:01
+
+
+def test_source_values_are_checked(tmp_path):
+    bad = tmp_path / "bad.toml"
+    bad.write_text('[[sources]]\nname="x"\nurl="http://a"\nevery="1h"\nmax_pages=-1\n')
+    with pytest.raises(ConfigError, match=r"\[\[sources\]\] #1: max_pages must be a whole number of at least 1"):
+        load_schedule(bad)
+    bad.write_text('[[sources]]\nname="x"\nurls="http://a"\nevery="1h"\n')
+    with pytest.raises(ConfigError, match="urls must be a list of URLs"):
+        load_schedule(bad)
+    bad.write_text('[schedule]\nanalyze="yes"\n[[sources]]\nname="x"\nurl="http://a"\nevery="1h"\n')
+    with pytest.raises(ConfigError, match=r"\[schedule\] analyze must be true or false"):
+        load_schedule(bad)
