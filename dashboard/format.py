@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 
+from reviewlens.display_text import neutralize
 from reviewlens.queries import topic_label
 
 #: The dashboard's compact sentiment marks (the report spells the sentiment out).
@@ -36,9 +37,11 @@ def topics_text(topics: list, *, words: bool = False) -> str:
 
 
 def entities_text(entities: list) -> str:
-    """A review's distinct entities as one line: 'ACME Corp (ORG), Berlin (LOCATION)'."""
+    """A review's distinct entities as one line: 'ACME Corp (ORG), Berlin (LOCATION)'.
+
+    Entities are spans of review text: bidi overrides and control characters are neutralised here."""
     seen: dict[str, None] = {}
     for e in entities:
         if isinstance(e, dict) and e.get("text"):
-            seen.setdefault(f"{e['text']} ({e.get('type', '?')})")
+            seen.setdefault(neutralize(f"{e['text']} ({e.get('type', '?')})"))
     return ", ".join(seen)

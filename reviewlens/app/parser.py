@@ -113,7 +113,8 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--source", action="append", help="only this source (repeatable)")
     sp.add_argument("--raw", action="store_true",
                     help="CSV: write cells starting with = + - @ as they are (default: prefixed with ' "
-                         "so spreadsheet apps do not run them as formulas)")
+                         "so spreadsheet apps do not run them as formulas). Bidirectional overrides and control "
+                         "characters are neutralised either way; JSONL keeps the text exact (JSON-escaped)")
 
     sp = add("runs", "show the history of scrape, import, analysis and report runs")
     sp.add_argument("--limit", type=_positive_int, default=20)

@@ -23,3 +23,9 @@ def test_numbers():
     assert fmt_num(1234.4) == "1,234" and fmt_num(None) == "—" and fmt_num(float("nan")) == "—"
     assert fmt_num(4.256, "{:.2f} ★") == "4.26 ★"
     assert fmt_delta(None, "{:+.1f}") is None and fmt_delta(-2.0, "{:+.1f} pp") == "-2.0 pp"
+
+
+def test_entities_text_neutralises_bidi_overrides():
+    """An entity is a span of review text: a right-to-left override must not reorder what is shown."""
+    out = entities_text([{"text": "photo\u202egnp.exe", "type": "PRODUCT"}])
+    assert "\u202e" not in out and out == "photo⟨U+202E⟩gnp.exe (PRODUCT)"
