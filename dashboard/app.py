@@ -1,7 +1,8 @@
 """The ReviewLens Streamlit dashboard: `streamlit run dashboard/app.py` with env REVIEWLENS_DB.
 
 Pages: Overview (headline numbers, top complaints, charts), Reviews (paginated explorer with a
-detail view), Runs (scrape history and schedule). Every view follows the sidebar filters; all
+detail view, where the user corrects a review's sentiment and topics: labels the analysis learns
+from), Runs (scrape history and schedule). Every view follows the sidebar filters; all
 aggregation happens in the database and results are cached per filter set.
 """
 
@@ -22,7 +23,8 @@ from dashboard.safe import display_text, escape_html, escape_markdown, highlight
 from reviewlens import queries as Q
 from reviewlens.filters import SENTIMENT_OPTIONS, Filters
 from reviewlens.schedule import load_schedule
-from reviewlens.store import Store
+from reviewlens.schema import SENTIMENTS, Label, content_hash
+from reviewlens.store import Store, StoreReadOnly
 
 log = logging.getLogger(__name__)
 
@@ -240,8 +242,18 @@ def _present(v: object) -> bool:
     return v != ""
 
 
-def review_detail(row: pd.Series) -> None:
-    """One review's full text with its entities highlighted; everything from the review is escaped."""
+def labels_text(labels: list[Label]) -> str:
+    """The user's labels of a text as one line: 'sentiment negative · topics Delivery (negative), Price'."""
+    sentiment = [lb.value for lb in labels if lb.kind == "sentiment"]
+    topics = sorted(Q.topic_label(lb.value) + (f" ({lb.topic_sentiment})" if lb.topic_sentiment else "")
+                    for lb in labels if lb.kind == "topic")
+    return " · ".join(([f"sentiment {sentiment[0]}"] if sentiment else []) + ([f"topics {', '.join(topics)}"]
+                                                                              if topics else []))
+
+
+def review_detail(row: pd.Series, labels: list[Label] = ()) -> None:
+    """One review's full text with its entities highlighted, and the user's labels next to the
+    analysis; everything from the review is escaped."""
     row = row.map(lambda v: v if isinstance(v, list) or _present(v) else None)
     stars = "★" * int(round(row["rating"])) if row["rating"] is not None else "no rating"
     meta = " · ".join(escape_html(x) for x in (row["date"] or "no date", stars, row["sentiment"] or "not analyzed",
@@ -252,9 +264,52 @@ def review_detail(row: pd.Series) -> None:
     title = f"<strong>{escape_html(row['title'])}</strong><br>" if row["title"] else ""
     author = f" · by {escape_html(row['author'])}" if row["author"] else ""
     body = highlight_entities(row["text"], row["entities"])
+    yours = (f'<br><small data-testid="rl-review-labels">Your labels: {escape_html(labels_text(labels))}</small>'
+             if labels else "")
     st.markdown(f'<div class="rl-review" data-testid="rl-review-detail">{title}<small>{meta}{author}{link}</small>'
-                f'<p>{body}</p><small>Topics: {escape_html(topics_text(row["topics"])) or "—"}</small></div>',
+                f'<p>{body}</p><small>Topics: {escape_html(topics_text(row["topics"])) or "—"}</small>{yours}</div>',
                 unsafe_allow_html=True)
+
+
+def save_labels(db: str, review_id: str, text: str, key: str, labels: list[Label]) -> None:
+    """The correction form's Save: a callback, so the labels are stored before the page is drawn again
+    and the detail shows them at once. A topic keeps the topic sentiment a label file gave it."""
+    sentiment = st.session_state.get(f"{key}_sentiment")
+    given = {lb.value: lb.topic_sentiment for lb in labels if lb.kind == "topic"}
+    topics = {t: given.get(t) for t in st.session_state.get(f"{key}_topics") or []}
+    try:
+        changed = get_store(db).set_review_labels(content_hash(text), text, sentiment=sentiment, topics=topics,
+                                                  review_id=review_id, source="dashboard")
+    except StoreReadOnly as e:
+        st.session_state["label_saved"] = (review_id, False, f"Not saved: {e}")
+        return
+    st.session_state["label_saved"] = (review_id, True, "Saved your labels: the analysis learns from them."
+                                       if changed else "Your labels were already these; nothing changed.")
+
+
+def correction_form(db: str, row: pd.Series, labels: list[Label], topic_options: list[str]) -> None:
+    """Correct the analysis of one review: its sentiment and topics, prefilled with the user's labels
+    where there are some, else with the analysis. Saved as labels (source "dashboard")."""
+    model_topics = [t["topic"] for t in row["topics"] if isinstance(t, dict) and t.get("topic")]
+    label_sentiment = next((lb.value for lb in labels if lb.kind == "sentiment"), None)
+    label_topics = [lb.value for lb in labels if lb.kind == "topic"]
+    sentiment = label_sentiment or (row["sentiment"] if row["sentiment"] in SENTIMENTS else None)
+    topics = label_topics or model_topics
+    options = sorted(set(topic_options) | set(model_topics) | set(label_topics))
+    key = f"label_{row['id']}"
+    with st.expander("Correct this review", expanded=bool(labels)), st.form(key=f"{key}_form", border=False):
+        c1, c2 = st.columns([1, 3])
+        c1.selectbox("Sentiment", list(SENTIMENTS), index=SENTIMENTS.index(sentiment) if sentiment else None,
+                     key=f"{key}_sentiment", format_func=str.capitalize, placeholder="No label")
+        c2.multiselect("Topics", options, default=topics, key=f"{key}_topics", format_func=Q.topic_label,
+                       placeholder="No topics")
+        st.form_submit_button("Save my labels", on_click=save_labels, args=(db, row["id"], row["text"], key, labels),
+                              help="Records the sentiment and the topics as shown as your labels of this text "
+                                   "(every review with the same text); the analysis learns from them.")
+    saved = st.session_state.get("label_saved")
+    if saved and saved[0] == row["id"]:  # said once, after the save
+        del st.session_state["label_saved"]
+        (st.success if saved[1] else st.error)(saved[2])
 
 
 def reviews_page(db: str, f: Filters, opts: Q.Options) -> None:
@@ -310,7 +365,10 @@ def reviews_page(db: str, f: Filters, opts: Q.Options) -> None:
         return f"{r['date'] or 'no date'} · {fmt_num(r['rating'], '{:.0f}★')} · {text[:90]}"
 
     pick = st.selectbox("Review", choices, format_func=label, key="detail_pick")
-    review_detail(df.iloc[pick if pick is not None and pick < len(df) else 0])
+    row = df.iloc[pick if pick is not None and pick < len(df) else 0]
+    labels = Q.labels_for(get_store(db), [content_hash(row["text"])]).get(content_hash(row["text"]), [])
+    review_detail(row, labels)  # labels are read uncached: a correction shows at once
+    correction_form(db, row, labels, opts.topics)
 
 
 def runs_page(db: str) -> None:

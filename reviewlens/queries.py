@@ -29,7 +29,7 @@ import pandas as pd
 import sqlalchemy as sa
 
 from .filters import SENTIMENT_OPTIONS, Filters
-from .schema import ComplaintTheme, Quote
+from .schema import ComplaintTheme, Label, Quote
 from .store import Store, analyses, complaint_themes, review_entities, review_topics, reviews
 
 __all__ = [
@@ -38,7 +38,7 @@ __all__ = [
     "Options", "options", "date_span", "default_period", "Headline", "headline", "granularity_for", "timeseries",
     "topics_by_sentiment", "topic_summary", "rating_distribution", "top_entities",
     "ThemeView", "latest_complaints", "complaints", "EXPLORER_COLUMNS", "count_reviews", "review_page",
-    "iter_review_rows", "runs_frame", "Overview", "overview",
+    "iter_review_rows", "labels_for", "runs_frame", "Overview", "overview",
 ]
 
 log = logging.getLogger(__name__)
@@ -513,6 +513,16 @@ def iter_review_rows(store: Store, f: Filters, chunk: int = 2000) -> Iterator[di
                 d["entities"] = _parse_json_list(d["entities"])
                 d["date"] = _as_date(d["date"])
                 yield d
+
+
+# ------------------------------------------------------------------------------------------ labels
+def labels_for(store: Store, hashes: Sequence[str]) -> dict[str, list[Label]]:
+    """The user's labels of the texts `hashes` (review content hashes), by hash; texts without any are absent.
+    Built on `Store.labels`, the one read of the labels table."""
+    out: dict[str, list[Label]] = {}
+    for lb in store.labels(hashes):
+        out.setdefault(lb.content_hash, []).append(lb)
+    return out
 
 
 # ------------------------------------------------------------------------------------------ runs

@@ -218,6 +218,18 @@ def _rows(path: Path, encoding: str) -> Iterator[tuple[int, dict[str, Any]]]:
                 line = reader.line_num + 1
 
 
+def read_rows(path: Path, encoding: str | None = None) -> tuple[str, Iterator[tuple[int, dict[str, Any]]]]:
+    """(encoding, (line number, row) of each record) of a CSV/TSV/JSONL/JSON file, streamed; a row that
+    cannot be parsed is {"__error__": why}. Shared by every file import (reviews, labels). Raises
+    ImportFileError at once for a missing file, an unknown format or an undecodable encoding."""
+    if not path.is_file():
+        raise ImportFileError(f"{path}: no such file")
+    if path.suffix.lower() not in (".jsonl", ".ndjson", ".json", ".csv", ".tsv", ".txt"):
+        raise ImportFileError(f"{path}: unknown format '{path.suffix.lower()}' (use .csv, .tsv, .jsonl or .json)")
+    encoding = _file_encoding(path, encoding)
+    return encoding, _rows(path, encoding)
+
+
 def _key(name: str) -> str:
     return re.sub(r"[\s_\-]+", "_", name.strip().lower())
 
@@ -238,14 +250,10 @@ def _reviews(path: Path, res: ImportResult, *, source: str | None = None, rating
     """The reviews of a CSV/JSONL/JSON file, one at a time. Rows are counted in `res`; bad rows are
     reported there with their line and skipped. Problems with the whole file raise ImportFileError
     when the first review is asked for."""
-    if not path.is_file():
-        raise ImportFileError(f"{path}: no such file")
-    if path.suffix.lower() not in (".jsonl", ".ndjson", ".json", ".csv", ".tsv", ".txt"):
-        raise ImportFileError(f"{path}: unknown format '{path.suffix.lower()}' (use .csv, .tsv, .jsonl or .json)")
-    res.encoding = _file_encoding(path, encoding)
+    res.encoding, rows = read_rows(path, encoding)
     mapping: dict[str, str] | None = None
     default_source = source or f"import:{path.stem}"
-    for line, row in _rows(path, res.encoding):
+    for line, row in rows:
         res.rows += 1
         if "__error__" in row:
             res.errors.append({"line": line, "message": row["__error__"]})

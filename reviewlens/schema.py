@@ -149,6 +149,44 @@ class ComplaintTheme:
         self.quotes = [q if isinstance(q, Quote) else Quote(**q) for q in self.quotes]
 
 
+LABEL_KINDS = ("sentiment", "topic")
+
+
+@dataclass
+class Label:
+    """What the user says about one text: its sentiment, or one topic it raises (with, optionally, the
+    sentiment of that topic in it). Keyed by (content_hash, kind, value); a text has at most one
+    sentiment label. The text is kept, not only its hash: a label for a text not (yet) in the store is
+    still a training example. `review_id` is the review it was given on, when known."""
+
+    content_hash: str
+    text: str
+    kind: str  # one of LABEL_KINDS
+    value: str  # a sentiment (one of SENTIMENTS) or a topic slug
+    topic_sentiment: str | None = None  # topic labels only: one of SENTIMENTS, or None when not said
+    review_id: str | None = None
+    source: str = ""  # where it came from: "import:labels.csv", "dashboard", ...
+    created_at: datetime | None = None
+
+    def __post_init__(self) -> None:
+        # checked here so no caller (file reader, dashboard, the analysis) can store a label the
+        # analysis cannot learn from
+        self.text = self.text.replace("\x00", "")  # as a Review's text, before it is hashed
+        if not self.content_hash:
+            self.content_hash = content_hash(self.text)
+        if self.kind not in LABEL_KINDS:
+            raise ValueError(f"label kind {self.kind!r} is not one of {', '.join(LABEL_KINDS)}")
+        if self.kind == "sentiment" and self.value not in SENTIMENTS:
+            raise ValueError(f"sentiment {self.value!r} is not one of {', '.join(SENTIMENTS)}")
+        if not self.value:
+            raise ValueError("a topic label needs a topic")
+        if self.topic_sentiment is not None and (self.kind != "topic" or self.topic_sentiment not in SENTIMENTS):
+            raise ValueError(f"topic_sentiment {self.topic_sentiment!r}: only for topic labels, one of "
+                             f"{', '.join(SENTIMENTS)}")
+        if self.created_at is None:
+            self.created_at = datetime.now(timezone.utc)
+
+
 @dataclass
 class PageResult:
     """What a scraper yields for each page (or each batch of a load-more / infinite-scroll page)."""

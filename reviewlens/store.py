@@ -9,6 +9,7 @@ DataFrames) in and out, never a query.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import itertools
 import json
 import logging
@@ -19,7 +20,7 @@ import time
 from dataclasses import asdict
 from datetime import date, datetime, timezone
 from pathlib import Path
-from typing import Any, Iterable, Iterator, Sequence
+from typing import Any, Iterable, Iterator, Mapping, Sequence
 from urllib.parse import quote
 
 import pandas as pd
@@ -27,7 +28,7 @@ import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
-from .schema import Analysis, ComplaintTheme, Review
+from .schema import Analysis, ComplaintTheme, Label, Review
 
 log = logging.getLogger(__name__)
 
@@ -136,6 +137,19 @@ complaint_themes = sa.Table(
     sa.Column("trend", sa.Float),
     sa.Column("quotes", sa.Text, default="[]"),
     sa.Column("review_ids", sa.Text, default="[]"),
+)
+
+# What the user says about texts (reviewlens.schema.Label): one sentiment per text, any number of topics.
+labels = sa.Table(
+    "labels", metadata,
+    sa.Column("content_hash", sa.String(32), primary_key=True),
+    sa.Column("kind", sa.String(20), primary_key=True),  # sentiment, topic
+    sa.Column("value", sa.String(100), primary_key=True),
+    sa.Column("topic_sentiment", sa.String(10)),
+    sa.Column("text", sa.Text, nullable=False),
+    sa.Column("review_id", sa.String(24)),
+    sa.Column("source", sa.String(300)),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
 )
 
 REVIEW_FIELDS = ["id", "source", "product", "url", "author", "rating", "title", "text", "date"]
@@ -617,3 +631,118 @@ class Store:
             if rows:
                 c.execute(complaint_themes.insert(), rows)
         return batch
+
+    # ---------------------------------------------------------------- labels (what the user says)
+    def review_texts(self, ids: Iterable[str]) -> dict[str, str]:
+        """The text of each stored review among `ids` (for labels that name a review by id)."""
+        ids = list(dict.fromkeys(ids))
+        out: dict[str, str] = {}
+        with self.engine.connect() as c:
+            for i in range(0, len(ids), 500):
+                q = sa.select(reviews.c.id, reviews.c.text).where(reviews.c.id.in_(ids[i:i + 500]))
+                out.update((r.id, r.text) for r in c.execute(q))
+        return out
+
+    @staticmethod
+    def _label_key(lb: Label) -> tuple[str, str, str]:
+        """A sentiment label is one per text, whatever its value; a topic label one per topic."""
+        return lb.content_hash, lb.kind, "" if lb.kind == "sentiment" else lb.value
+
+    def _stored_labels(self, c: sa.Connection, hashes: Sequence[str]) -> dict[tuple[str, str, str], Any]:
+        found = {}
+        for i in range(0, len(hashes), 500):
+            q = sa.select(labels).where(labels.c.content_hash.in_(hashes[i:i + 500]))
+            for r in c.execute(q):
+                found[(r.content_hash, r.kind, "" if r.kind == "sentiment" else r.value)] = r
+        return found
+
+    def _put_labels(self, c: sa.Connection, items: Iterable[Label],
+                    replace_kinds: dict[str, set[str]] | None = None) -> tuple[int, int, int]:
+        """Store `items` (the last of several with one key wins), in the open transaction `c`.
+        Returns (added, replaced, removed). A label equal in meaning (value, topic_sentiment) to the
+        stored one is left alone, keeping its source and date and the label version. With
+        `replace_kinds` {content_hash: kinds}, stored labels of those kinds not in `items` are removed."""
+        wanted = {self._label_key(lb): lb for lb in items}
+        hashes = list(dict.fromkeys([k[0] for k in wanted] + list(replace_kinds or {})))
+        stored = self._stored_labels(c, hashes)
+        added = replaced = removed = 0
+        for key, old in stored.items():
+            if key not in wanted and key[1] in (replace_kinds or {}).get(key[0], ()):
+                c.execute(labels.delete().where(labels.c.content_hash == old.content_hash,
+                                                labels.c.kind == old.kind, labels.c.value == old.value))
+                removed += 1
+        for key, lb in wanted.items():
+            old = stored.get(key)
+            if old is not None and (old.value, old.topic_sentiment) == (lb.value, lb.topic_sentiment):
+                continue
+            if old is not None:
+                c.execute(labels.delete().where(labels.c.content_hash == old.content_hash,
+                                                labels.c.kind == old.kind, labels.c.value == old.value))
+            row = {"content_hash": lb.content_hash, "kind": lb.kind, "value": lb.value,
+                   "topic_sentiment": lb.topic_sentiment, "text": _no_nul(lb.text), "review_id": lb.review_id,
+                   "source": _no_nul(lb.source)[:300], "created_at": lb.created_at or _utcnow()}
+            stmt = self._insert(labels).values(**row)
+            c.execute(stmt.on_conflict_do_update(  # another process may have stored it meanwhile
+                index_elements=[labels.c.content_hash, labels.c.kind, labels.c.value],
+                set_={k: stmt.excluded[k] for k in row if k not in ("content_hash", "kind", "value")}))
+            added += old is None
+            replaced += old is not None
+        return added, replaced, removed
+
+    def add_labels(self, items: Iterable[Label]) -> tuple[int, int]:
+        """Store labels (one transaction). Returns (added, replaced): a label replaces the stored one
+        with its key, and a sentiment label replaces the text's sentiment label. Labels already
+        stored as they are count in neither."""
+        with self._write() as c:
+            added, replaced, _ = self._put_labels(c, items)
+        return added, replaced
+
+    _KEEP: Any = object()
+
+    def set_review_labels(self, content_hash: str, text: str, *, sentiment: str | None = _KEEP,
+                          topics: Mapping[str, str | None] | Iterable[str] = _KEEP, review_id: str | None = None,
+                          source: str = "dashboard") -> int:
+        """Make a text's labels of a kind exactly these: what a correction in the dashboard does.
+
+        `sentiment`: the text's sentiment, or None for no sentiment label; `topics`: its topics, as
+        slugs or {slug: topic sentiment or None}. A kind not passed is left as it is. Returns how
+        many labels were added, replaced or removed (0: nothing changed)."""
+        items: list[Label] = []
+        kinds: set[str] = set()
+        if sentiment is not self._KEEP:
+            kinds.add("sentiment")
+            if sentiment is not None:
+                items.append(Label(content_hash, text, "sentiment", sentiment, review_id=review_id, source=source))
+        if topics is not self._KEEP:
+            kinds.add("topic")
+            pairs = topics.items() if isinstance(topics, Mapping) else ((t, None) for t in topics)
+            items += [Label(content_hash, text, "topic", t, s, review_id=review_id, source=source) for t, s in pairs]
+        with self._write() as c:
+            return sum(self._put_labels(c, items, {content_hash: kinds}))
+
+    def labels(self, hashes: Iterable[str] | None = None, *, kind: str | None = None,
+               limit: int | None = None) -> list[Label]:
+        """Stored labels, newest first: all of them, or those of the texts `hashes` (and `kind`)."""
+        q = sa.select(labels).order_by(labels.c.created_at.desc(), labels.c.content_hash, labels.c.kind,
+                                       labels.c.value)
+        if kind:
+            q = q.where(labels.c.kind == kind)
+        with self.engine.connect() as c:
+            if hashes is None:
+                rows = c.execute(q.limit(limit) if limit else q).mappings().all()
+            else:
+                hashes = list(dict.fromkeys(hashes))
+                rows = [r for i in range(0, len(hashes), 500)
+                        for r in c.execute(q.where(labels.c.content_hash.in_(hashes[i:i + 500]))).mappings()]
+                rows = sorted(rows, key=lambda r: _dt(r["created_at"]), reverse=True)[:limit]
+        return [Label(r["content_hash"], r["text"], r["kind"], r["value"], r["topic_sentiment"], r["review_id"],
+                      r["source"] or "", _dt(r["created_at"])) for r in rows]
+
+    def label_version(self) -> str:
+        """A short hash of what the labels say (texts, kinds, values, topic sentiments; not their
+        sources or dates): it changes exactly when the labels change, "" when there are none. The
+        analysis puts it into its version, so new labels lead to a new analysis."""
+        q = sa.select(labels.c.content_hash, labels.c.kind, labels.c.value, labels.c.topic_sentiment)
+        with self.engine.connect() as c:  # sorted here: PostgreSQL's collation may order text differently
+            rows = sorted("\x1f".join((r[0], r[1], r[2], r[3] or "")) for r in c.execute(q))
+        return hashlib.sha256("\n".join(rows).encode()).hexdigest()[:12] if rows else ""

@@ -98,6 +98,41 @@ def cmd_export(args, settings) -> ExitStatus:
     return ExitStatus.OK
 
 
+def cmd_label(args, settings) -> ExitStatus:
+    from ..display_text import neutralize
+    from ..labels import import_labels, write_labels
+
+    store = Store(settings.db)
+    if args.label_command == "import":
+        from analysis.taxonomy import load_taxonomy  # the allowed topics: the core does not know the stage
+
+        topics = [t.name for t in load_taxonomy(settings.analysis).topics]
+        res, added, replaced = import_labels(store, args.file, topics, source=args.source, encoding=args.encoding)
+        print(f"read {res.rows} rows from {args.file}: {len(res.labels)} labels, {added} added, {replaced} replaced, "
+              f"{len(res.labels) - added - replaced} already stored; {len(res.errors)} rows skipped")
+        for e in res.errors[:20]:
+            print(f"  {args.file}, line {e['line']}: {e['message']}")
+        if len(res.errors) > 20:
+            print(f"  ... and {len(res.errors) - 20} more")
+        return ExitStatus.OK
+    if args.label_command == "export":
+        n = write_labels(store.labels(), args.output)
+        print(f"wrote {n} labels to {args.output}")
+        return ExitStatus.OK
+    rows = store.labels(kind=args.kind, limit=args.limit)
+    if not rows:
+        print("no labels yet (reviewlens label import FILE, or correct a review in the dashboard)")
+        return ExitStatus.OK
+    print(f"{'created (UTC)':16} {'kind':9} {'label':24} {'source':20} text")
+    for lb in rows:
+        label = lb.value + (f" ({lb.topic_sentiment})" if lb.topic_sentiment else "")
+        text = " ".join(neutralize(lb.text).split())
+        print(f"{lb.created_at:%Y-%m-%d %H:%M} {lb.kind:9} {label:24} {lb.source[:20]:20} "
+              f"{text[:70] + ('…' if len(text) > 70 else '')}")
+    print(f"label version {store.label_version()}")
+    return ExitStatus.OK
+
+
 def cmd_runs(args, settings) -> ExitStatus:
     store = Store(settings.db)
     store.mark_stale_runs()
@@ -273,7 +308,8 @@ def cmd_models(args, settings) -> ExitStatus:
 
 
 COMMANDS: dict[str, Callable[[argparse.Namespace, Settings], ExitStatus]] = {
-    "scrape": cmd_scrape, "import": cmd_import, "export": cmd_export, "runs": cmd_runs, "schedule": cmd_schedule,
+    "scrape": cmd_scrape, "import": cmd_import, "export": cmd_export, "label": cmd_label, "runs": cmd_runs,
+    "schedule": cmd_schedule,
     "demo": cmd_demo, "analyze": cmd_analyze, "complaints": cmd_complaints, "report": cmd_report,
     "dashboard": cmd_dashboard, "eval": cmd_eval, "sites": cmd_sites, "models": cmd_models,
 }

@@ -44,13 +44,23 @@ def _positive_int(s: str) -> int:
     return v
 
 
-def build_parser() -> argparse.ArgumentParser:
-    common = argparse.ArgumentParser(add_help=False)
+def _common_options(nested: bool = False) -> argparse.ArgumentParser:
+    """The options every subcommand takes. `nested`: for a sub-subcommand (`label import`), whose
+    parent takes them too; an option not given there must not set its default over the parent's value
+    (argparse copies a sub-parser's whole namespace up), so they default to nothing."""
+    none = argparse.SUPPRESS if nested else None
+    common = argparse.ArgumentParser(add_help=False, argument_default=none)
     g = common.add_argument_group("common options")
     g.add_argument("--db", help="SQLite file or SQLAlchemy URL (default: data/reviewlens.db, or $REVIEWLENS_DB)")
     g.add_argument("--config", help="settings file (TOML; default: ./reviewlens.toml when present)")
-    g.add_argument("-v", "--verbose", action="count", default=0, help="more log output (-vv for debug)")
-    g.add_argument("-q", "--quiet", action="store_true", help="only warnings and errors, no progress bars")
+    g.add_argument("-v", "--verbose", action="count", default=none or 0, help="more log output (-vv for debug)")
+    g.add_argument("-q", "--quiet", action="store_true", default=none or False,
+                   help="only warnings and errors, no progress bars")
+    return common
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = _common_options()
 
     p = argparse.ArgumentParser(
         prog="reviewlens", formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -115,6 +125,41 @@ def build_parser() -> argparse.ArgumentParser:
                     help="CSV: write cells starting with = + - @ as they are (default: prefixed with ' "
                          "so spreadsheet apps do not run them as formulas). Bidirectional overrides and control "
                          "characters are neutralised either way; JSONL keeps the text exact (JSON-escaped)")
+
+    sp = add("label", "your labels (sentiment, topics) of reviews: import, list, export",
+             "Labels say what a review's sentiment and topics really are; the analysis learns from them.\n"
+             "Import them from a file, or correct a review in the dashboard's review explorer.\n\n"
+             "label file (CSV or JSONL), one label row per line:\n"
+             "  id or text          the review: its id in the store (`reviewlens export` has it), or its text\n"
+             "  sentiment           positive, neutral or negative (any case; pos, neu, neg)\n"
+             "  topic               a topic of the taxonomy (quality, delivery, price, ... and your own)\n"
+             "  topic_sentiment     optional: the sentiment of that topic in the review\n\n"
+             "A text has one sentiment label (a new one replaces it) and any number of topic labels.\n"
+             "Bad rows are reported with their line number and skipped; the good ones are imported.")
+    labels = sp.add_subparsers(dest="label_command", metavar="ACTION", required=True)
+    nested = _common_options(nested=True)
+
+    def add_label(name: str, help_: str, description: str = "") -> argparse.ArgumentParser:
+        return labels.add_parser(name, parents=[nested], help=help_, description=description or help_,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+
+    lp = add_label("import", "import labels from a CSV or JSONL file",
+                   "Import labels from a CSV or JSONL file with id or text, and sentiment and/or topic columns\n"
+                   "(and optionally topic_sentiment). Topics must be in the taxonomy, sentiments positive,\n"
+                   "neutral or negative; ids must name reviews in the store. Bad rows are reported with their\n"
+                   "line number and skipped. A file from `reviewlens label export` imports as it was written.")
+    lp.add_argument("file", type=Path)
+    lp.add_argument("--source", help="where these labels come from (default: import:<file name>; a source "
+                                     "column in the file wins)")
+    lp.add_argument("--encoding", help="the file's text encoding (default: UTF-8, else detected)")
+    lp = add_label("list", "show the stored labels, newest first")
+    lp.add_argument("--kind", choices=["sentiment", "topic"], help="only labels of this kind")
+    lp.add_argument("--limit", type=_positive_int, default=50, help="show at most N labels (default 50)")
+    lp = add_label("export", "write every stored label to a CSV or JSONL file",
+                   "Write every stored label, one a row, as CSV or JSONL (by the file's suffix). `label import`\n"
+                   "reads it back: into another store, or after editing it. JSONL keeps the text exactly; CSV\n"
+                   "cells are made safe for spreadsheets and the content_hash column names the exact text.")
+    lp.add_argument("-o", "--output", required=True, type=Path, help="file to write (.csv or .jsonl)")
 
     sp = add("runs", "show the history of scrape, import, analysis and report runs")
     sp.add_argument("--limit", type=_positive_int, default=20)

@@ -1,19 +1,7 @@
 """Scheduled runs: scrape, then analyze, then report, for each configured source, on time.
 
-The schedule file (read by reviewlens.schedule) looks like this:
-
-    [schedule]
-    analyze = true              # run the analysis after each scrape
-    report = true               # write an Excel report per run into reports_dir
-    reports_dir = "data/reports"
-
-    [[sources]]
-    name = "acme-headphones"    # the run history groups runs by this name
-    urls = ["https://shop.example/p/headphones"]
-    site = "trustpilot"         # optional: a bundled site config or a TOML path
-    every = "6h"                # an interval (30m, 6h, 1d, 1w) ...
-    # cron = "0 6 * * 1"        # ... or a cron expression (min hour day month weekday)
-    max_pages = 20
+The schedule file (its format is in reviewlens.schedule, which reads and checks it) names the
+sources; each run is the whole job of reviewlens.app.jobs for one source.
 
 A run never overlaps another run of the same source: a lock file per source (flock, so it also
 holds across processes), plus a PostgreSQL advisory lock when the store is PostgreSQL (so it holds

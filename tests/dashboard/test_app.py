@@ -258,3 +258,49 @@ def test_reviews_not_analyzed_yet(monkeypatch, tmp_path):
     at.sidebar.radio(key="page").set_value("Reviews").run()
     assert not at.exception and len(at.dataframe[0].value) == 12
     assert "not analyzed" in next(m.value for m in at.markdown if 'class="rl-review"' in m.value)
+
+
+def test_correcting_a_review_stores_labels(monkeypatch, seeded_sqlite, tmp_path):
+    """The explorer's correction form: prefilled with the analysis, Save stores the labels (source
+    "dashboard"), says so, and the detail shows them next to the analysis; a read-only store says why not."""
+    from reviewlens.schema import content_hash
+
+    store, seed, db = seeded_sqlite
+    at = _app(monkeypatch, db)
+    at.sidebar.selectbox(key="f_period").set_value("All time").run()
+    at.sidebar.radio(key="page").set_value("Reviews").run()
+    assert at.dataframe[0].value.iloc[0]["text"].startswith("Nice <script>")  # the detail shows the first row
+    rid = seed.xss_id
+    key = f"label_{rid}"
+    assert at.selectbox(key=f"{key}_sentiment").value == "negative"  # prefilled with the analysis
+    assert at.multiselect(key=f"{key}_topics").value == ["quality"]
+    assert {"Quality", "Delivery", "Price"} <= set(at.multiselect(key=f"{key}_topics").options)
+    at.selectbox(key=f"{key}_sentiment").set_value("positive")
+    at.multiselect(key=f"{key}_topics").set_value(["delivery", "price"])
+    next(b for b in at.button if b.label == "Save my labels").click().run()
+    assert not at.exception
+    assert any("Saved your labels" in s.value for s in at.success)
+    h = content_hash(next(r.text for r in seed.reviews if r.id == rid))
+    labels = store.labels([h])
+    assert {(lb.kind, lb.value) for lb in labels} == {("sentiment", "positive"), ("topic", "delivery"),
+                                                      ("topic", "price")}
+    assert {lb.source for lb in labels} == {"dashboard"} and {lb.review_id for lb in labels} == {rid}
+    detail = next(m.value for m in at.markdown if 'class="rl-review"' in m.value)
+    assert "Your labels: sentiment positive · topics Delivery, Price" in detail
+    assert "negative" in detail  # the analysis is still shown beside the labels
+    # saving the same again changes nothing, and the form is now prefilled with the labels
+    at.run()
+    assert at.selectbox(key=f"{key}_sentiment").value == "positive"
+    next(b for b in at.button if b.label == "Save my labels").click().run()
+    assert any("nothing changed" in s.value for s in at.success)
+    version = store.label_version()
+    # a read-only store: the form says the labels were not saved
+    ro = AppTest.from_file(str(APP_PATH), default_timeout=60)
+    monkeypatch.setenv("REVIEWLENS_DB", f"sqlite:///file:{db}?mode=ro&uri=true")
+    ro.run()
+    ro.sidebar.selectbox(key="f_period").set_value("All time").run()
+    ro.sidebar.radio(key="page").set_value("Reviews").run()
+    ro.selectbox(key=f"{key}_sentiment").set_value("neutral")
+    next(b for b in ro.button if b.label == "Save my labels").click().run()
+    assert not ro.exception and any("Not saved" in e.value and "read-only" in e.value for e in ro.error)
+    assert store.label_version() == version

@@ -95,3 +95,78 @@ def test_reading_commands_work_on_a_read_only_store(tmp_path, capsys, caplog):
     assert main(["export", "--format", "csv", "-o", str(tmp_path / "x.csv"), "--db", ro]) == 0
     assert "wrote 5 reviews" in capsys.readouterr().out
     assert Store(db).list_runs() == []  # nothing was written
+
+
+def test_label_actions_have_help_and_take_db_before_or_after(capsys, tmp_path):
+    parser = build_parser()
+    for action in ("import", "list", "export"):
+        with pytest.raises(SystemExit) as e:
+            parser.parse_args(["label", action, "--help"])
+        assert e.value.code == 0 and "--db" in capsys.readouterr().out, action
+    # --db before the action is not lost to the action's defaults (argparse copies its namespace up)
+    assert parser.parse_args(["label", "--db", "a.db", "-v", "list"]).db == "a.db"
+    args = parser.parse_args(["label", "import", "f.csv", "--db", "b.db", "-q"])
+    assert (args.db, args.quiet, args.verbose, args.label_command) == ("b.db", True, 0, "import")
+
+
+def test_label_import_list_export(tmp_path, capsys):
+    """Good and bad rows from a file; topics from the settings' taxonomy (user topics too); list; export and
+    import the export into another store."""
+    from reviewlens.schema import Review
+    from reviewlens.store import Store
+
+    db = tmp_path / "s.db"
+    s = Store(db)
+    r = Review(source="shop", text="Battery died after a day. Shipping was slow.")
+    s.upsert_reviews([r])
+    s.close()
+    cfg = tmp_path / "reviewlens.toml"
+    cfg.write_text('[[analysis.topics]]\nname = "battery"\ndescription = "battery life and charging"\n')
+    f = tmp_path / "mine.csv"
+    f.write_text("id,text,sentiment,topic,topic_sentiment\n"
+                 f"{r.id},,Negative,battery,negative\n"
+                 f"{r.id},,,Delivery,\n"
+                 ",Some other review,positive,,\n"
+                 ",Some other review,,teleportation,\n"
+                 "unknown-id,,neutral,,\n", encoding="utf-8")
+    base = ["--db", str(db), "--config", str(cfg)]
+    assert main(["label", "import", str(f), *base]) == 0
+    out = capsys.readouterr().out
+    assert "read 5 rows" in out and "4 labels, 4 added, 0 replaced" in out and "2 rows skipped" in out
+    assert f"{f}, line 5: topic 'teleportation' is not in the taxonomy" in out and "battery" in out
+    assert f"{f}, line 6: id 'unknown-id' is not a review in the store" in out
+    # again: nothing new
+    assert main(["label", "import", str(f), *base]) == 0
+    assert "0 added, 0 replaced, 4 already stored" in capsys.readouterr().out
+
+    assert main(["label", "list", "--kind", "topic", *base]) == 0
+    out = capsys.readouterr().out
+    assert "battery (negative)" in out and "delivery" in out and "positive" not in out
+    assert "import:mine.csv" in out and "Battery died after a day." in out and "label version" in out
+    assert main(["label", "list", "--limit", "1", *base]) == 0
+    assert len([ln for ln in capsys.readouterr().out.splitlines() if "import:mine.csv" in ln]) == 1
+
+    exported = tmp_path / "labels.jsonl"
+    assert main(["label", "export", "-o", str(exported), *base]) == 0
+    assert "wrote 4 labels" in capsys.readouterr().out
+    other = tmp_path / "other.db"
+    assert main(["label", "import", str(exported), "--db", str(other), "--config", str(cfg)]) == 0
+    assert "4 added" in capsys.readouterr().out
+    assert Store(other).label_version() == Store(db).label_version()
+
+
+def test_label_commands_fail_clearly(tmp_path, capsys):
+    db = str(tmp_path / "s.db")
+    assert main(["label", "list", "--db", db]) == 0
+    assert "no labels yet" in capsys.readouterr().out
+    assert main(["label", "import", str(tmp_path / "missing.csv"), "--db", db]) == 1
+    err = capsys.readouterr().err
+    assert "missing.csv: no such file" in err and "Traceback" not in err
+    f = tmp_path / "reviews.csv"
+    f.write_text("text,rating\nfine,5\n", encoding="utf-8")
+    assert main(["label", "import", str(f), "--db", db]) == 1
+    assert "needs an id or text column and a sentiment and/or topic column" in capsys.readouterr().err
+    assert main(["label", "export", "-o", str(tmp_path / "x.xlsx"), "--db", db]) == 1
+    assert "use .csv or .jsonl" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        main(["label", "list", "--kind", "rating", "--db", db])
