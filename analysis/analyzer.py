@@ -1,11 +1,20 @@
 """The Analyzer: one `Analysis` (sentiment, topics with their own sentiment, entities) per review, batched.
 
-Usage (the pipeline):
-    an = Analyzer(settings.analysis)
+Usage (the analysis job):
+    an = Analyzer(settings.analysis, labels=store.labels())
     pending = store.pending_analysis(an.model_id, an.prompt_version)
-    store.save_analyses(an.analyze(pending, progress=bar.update))
+    for results in an.analyze_chunks(pending, progress=bar.update):
+        store.save_analyses(results)
 
-Each task runs over a whole chunk of reviews at once (the backend batches by `settings.batch_size`).
+The cascade (analysis.cascade): cheap models decide what they are sure of and the LLM the rest. The
+sentiment head over MiniLM embeddings scores every text; the LLM scores only the texts it is unsure
+of (below `settings.confidence`; `settings.thorough` sends all). Topics come from the embeddings and
+the calibrated rule (with the LLM's topic distribution too when thorough); the per-topic sentiment of
+clauses goes through the same cascade. The LLM is loaded only when a text needs it. The user's labels adapt the
+head and add topic examples; a labelled text reports its label.
+
+Reviews are cut into chunks here, and only here (`chunk_size`); within a chunk each task runs over all
+texts at once and the backend batches them by `settings.batch_size`.
 If a task fails for a chunk, it is retried review by review, so one bad review is marked
 status="failed" with the reason and never takes the others down; an unusable backend (model missing,
 server down) raises `BackendError` instead, because no review could be analyzed.
@@ -19,6 +28,7 @@ Defined results for odd input:
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import logging
@@ -26,11 +36,14 @@ import time
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from collections.abc import Iterator
+
 from analysis import sentiment as sentiment_mod
 from analysis.backends import get_backend
 from analysis.backends.base import BackendError, LLMBackend
+from analysis.cascade import SentimentCascade
 from reviewlens.config import AnalysisSettings
-from reviewlens.schema import Analysis, Entity, Review, TopicMention, content_hash
+from reviewlens.schema import Analysis, Entity, Label, Review, TopicMention, content_hash
 
 log = logging.getLogger(__name__)
 
@@ -40,11 +53,13 @@ CHUNK_FACTOR = 4  # reviews per task call = batch_size * CHUNK_FACTOR (fewer, fu
 class Analyzer:
     """Sentiment + topics + entities for reviews with one LLM backend (loaded lazily)."""
 
-    def __init__(self, settings: AnalysisSettings, backend: LLMBackend | None = None):
+    def __init__(self, settings: AnalysisSettings, backend: LLMBackend | None = None, labels: Sequence[Label] = ()):
         self.settings = settings
         self._backend = backend
         self._taxonomy: Any = None
+        self._cascade: SentimentCascade | None = None
         self._prompt_version: str | None = None
+        self.labels = list(labels)
         self.model_id: str = backend.name if backend is not None else get_backend(settings).name
 
     # ------------------------------------------------------------------------------------ parts
@@ -61,21 +76,47 @@ class Analyzer:
         if self._taxonomy is None:
             from analysis.taxonomy import load_taxonomy
 
-            self._taxonomy = load_taxonomy(self.settings)
+            tax = load_taxonomy(self.settings)
+            taught: dict[str, list[str]] = {}
+            for lb in self.labels:  # a labelled text is an example of its topic (topics match by examples)
+                if lb.kind == "topic":
+                    taught.setdefault(lb.value, []).append(lb.text)
+            if taught:
+                tax = dataclasses.replace(tax, topics=[dataclasses.replace(t, examples=[*t.examples, *taught.get(t.name, [])])
+                                                       for t in tax.topics])
+            self._taxonomy = tax
         return self._taxonomy
+
+    @property
+    def cascade(self) -> SentimentCascade:
+        """Sentiment: the head where it is sure, the LLM elsewhere (built on first use)."""
+        if self._cascade is None:
+            from analysis.embeddings import get_embedder
+
+            self._cascade = SentimentCascade.build(self._llm_sentiment, get_embedder(),
+                                                   confidence=self.settings.confidence,
+                                                   thorough=self.settings.thorough, labels=self.labels)
+        return self._cascade
+
+    @property
+    def chunk_size(self) -> int:
+        """Reviews per chunk: the unit of work, of progress and of saving."""
+        return max(1, int(self.settings.batch_size)) * CHUNK_FACTOR
 
     @property
     def prompt_version(self) -> str:
         """All task prompt versions plus a hash of the taxonomy and text limit (at most 40 characters).
 
-        Changing a prompt, the topics or the entity types makes every review text pending again.
+        Changing a prompt, the topics, the entity types, the cascade's threshold or head, or the user's
+        labels makes every review text pending again.
         """
         if self._prompt_version is None:
             from analysis import entities, topics
 
             tax = self.taxonomy
             cfg = json.dumps({"topics": [[t.name, t.description, list(t.examples)] for t in tax.topics],
-                              "types": list(tax.entity_types), "max_chars": self.settings.max_chars},
+                              "types": list(tax.entity_types), "max_chars": self.settings.max_chars,
+                              "cascade": self.cascade.version()},
                              sort_keys=True)
             h = hashlib.sha256(cfg.encode("utf-8")).hexdigest()[:8]
             parts = [sentiment_mod.PROMPT_VERSION.replace("sentiment-", "s"),
@@ -87,25 +128,34 @@ class Analyzer:
     # ------------------------------------------------------------------------------------ analyze
     def analyze(self, reviews: Sequence[Review], progress: Callable[[int], None] | None = None) -> list[Analysis]:
         """One Analysis per review, same order; never raises for one bad review (status='failed')."""
+        return [a for part in self.analyze_chunks(reviews, progress) for a in part]
+
+    def analyze_chunks(self, reviews: Sequence[Review],
+                       progress: Callable[[int], None] | None = None) -> Iterator[list[Analysis]]:
+        """The analyses chunk by chunk (`chunk_size` reviews), so a caller can save as it goes."""
         reviews = list(reviews)
         if not reviews:
-            return []
-        load = getattr(self.backend, "load", None)
-        if callable(load):
-            load()  # a missing model is a BackendError for the whole run, raised here
+            return
+        if self.settings.thorough:
+            self._load_backend()  # every text needs the LLM: a missing model fails now, not mid-way
         _ = self.prompt_version
-        chunk = max(1, int(self.settings.batch_size)) * CHUNK_FACTOR
-        out: list[Analysis] = []
-        t0 = time.monotonic()
-        for i in range(0, len(reviews), chunk):
-            part = reviews[i:i + chunk]
-            out.extend(self._analyze_chunk(part))
+        t0, n, failed = time.monotonic(), 0, 0
+        for i in range(0, len(reviews), self.chunk_size):
+            part = self._analyze_chunk(reviews[i:i + self.chunk_size])
+            n += len(part)
+            failed += sum(a.status != "ok" for a in part)
             if progress is not None:
                 progress(len(part))
+            yield part
         dt = time.monotonic() - t0
-        failed = sum(a.status != "ok" for a in out)
-        log.info("analyzed %d review texts in %.1f s (%.2f s each), %d failed", len(out), dt, dt / len(out), failed)
-        return out
+        log.info("analyzed %d review texts in %.1f s (%.2f s each), %d failed; sentiment of texts and topic "
+                 "clauses decided by %s",
+                 n, dt, dt / max(1, n), failed, dict(self.cascade.counts))
+
+    def _load_backend(self) -> None:
+        load = getattr(self.backend, "load", None)
+        if callable(load):
+            load()  # a missing model is a BackendError for the whole run
 
     def _analyze_chunk(self, reviews: list[Review]) -> list[Analysis]:
         texts = [r.text or "" for r in reviews]
@@ -120,14 +170,20 @@ class Analyzer:
             full = [texts[i] for i in live]
             head = [self._head(t) for t in full]
             tax = self.taxonomy
-            sent = self._run("sentiment", full, errors, live, self._sentiment)
-            tops = self._run("topics", head, errors, live, lambda ts: self._topics(ts, tax))
+            sent = self._run("sentiment", full, errors, live, self.cascade.decide)
+            # topics: the embeddings and the calibrated rule; the LLM's topic distribution too when thorough
+            # (on a CPU it doubled the LLM's work for a small gain: bench/RESULTS-analysis.md)
+            tops = self._run("topics", head, errors, live,
+                             lambda ts: self._topics(ts, tax, self.settings.thorough))
             ents = self._run("entities", head, errors, live, lambda ts: self._entities(ts, tax))
+            taught = self._topic_labels()
             for k, i in enumerate(live):
                 if sent[k] is not None:
                     results[i].sentiment, results[i].sentiment_score = sent[k][0], round(float(sent[k][1]), 4)
                 if tops[k] is not None:
                     results[i].topics = tops[k]
+                if content_hash(texts[i]) in taught:  # the user's topics for this text win
+                    results[i].topics = self._labelled_topics(taught[content_hash(texts[i])], results[i])
                 if ents[k] is not None:
                     results[i].entities = [e for e in ents[k] if _valid_entity(e, texts[i])]
         for a, errs in zip(results, errors):
@@ -173,13 +229,30 @@ class Analyzer:
         return text[:cut if cut > 0 else n]
 
     # ------------------------------------------------------------------------------------ tasks
-    def _sentiment(self, texts: list[str]) -> list[tuple[str, float]]:
+    def _llm_sentiment(self, texts: list[str]) -> list[tuple[str, float]]:
+        """The LLM's calibrated sentiment (the cascade calls it for the texts the head is unsure of)."""
+        self._load_backend()
         return sentiment_mod.sentiment_batch(self.backend, texts, max_chars=self.settings.max_chars)
 
-    def _topics(self, texts: list[str], tax: Any) -> list[list[TopicMention]]:
+    def _topics(self, texts: list[str], tax: Any, use_llm: bool) -> list[list[TopicMention]]:
         from analysis.topics import classify_topics
 
-        return classify_topics(self.backend, texts, tax, max_chars=self.settings.max_chars)
+        return classify_topics(self.backend, texts, tax, max_chars=self.settings.max_chars, use_llm=use_llm,
+                               sentiment_fn=self.cascade.sentiment_labels)
+
+    def _topic_labels(self) -> dict[str, dict[str, str | None]]:
+        """content hash -> {topic: its sentiment or None}, from the user's topic labels."""
+        out: dict[str, dict[str, str | None]] = {}
+        for lb in self.labels:
+            if lb.kind == "topic":
+                out.setdefault(lb.content_hash, {})[lb.value] = lb.topic_sentiment
+        return out
+
+    @staticmethod
+    def _labelled_topics(topics: dict[str, str | None], a: Analysis) -> list[TopicMention]:
+        """The user's topics, each with the user's sentiment, else the analysis's for it, else the review's."""
+        found = {t.topic: t.sentiment for t in a.topics}
+        return [TopicMention(name, s or found.get(name) or a.sentiment or "neutral") for name, s in topics.items()]
 
     def _entities(self, texts: list[str], tax: Any) -> list[list[Entity]]:
         from analysis.entities import extract_entities

@@ -89,29 +89,33 @@ def looks_english(text: str) -> bool:
     return sum(w in _ENGLISH_HINTS for w in words) >= min(2, max(1, len(words) // 3))
 
 
+def vader_analyzer():
+    """VADER's analyzer, loaded once per process (the lexicon takes ~0.1 s); None when not installed."""
+    global _VADER
+    if _VADER is None:
+        try:
+            from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+        except ImportError:  # optional dependency
+            log.debug("vaderSentiment not installed; sentiment uses the models alone")
+            return None
+        _VADER = SentimentIntensityAnalyzer()
+    return _VADER
+
+
+def vader_applies(text: str) -> bool:
+    """VADER reads English words and emoji: English text, or text without Latin words (emoji-only)."""
+    return bool(text) and (looks_english(text) or not _LATIN_WORD.search(text))
+
+
 def vader_scores(texts: Sequence[str]) -> list[float]:
     """VADER compound score in [-1, 1] per text (0.0 for non-English text or when VADER is missing)."""
-    try:
-        from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
-    except ImportError:  # optional dependency
-        log.debug("vaderSentiment not installed; sentiment uses the LLM alone")
+    sia = vader_analyzer()
+    if sia is None:
         return [0.0] * len(texts)
-    sia = _vader(SentimentIntensityAnalyzer)
-    out = []
-    for t in texts:
-        english = looks_english(t) or not _LATIN_WORD.search(t)  # emoji-only text: VADER reads emoji
-        out.append(float(sia.polarity_scores(t)["compound"]) if english else 0.0)
-    return out
+    return [float(sia.polarity_scores(t)["compound"]) if vader_applies(t) else 0.0 for t in texts]
 
 
 _VADER = None
-
-
-def _vader(cls):  # one analyzer per process (loading the lexicon takes ~0.1 s)
-    global _VADER
-    if _VADER is None:
-        _VADER = cls()
-    return _VADER
 
 
 def combine(logprobs: Sequence[float], vader: float, calibration: Calibration) -> tuple[str, float]:

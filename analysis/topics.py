@@ -26,7 +26,7 @@ import math
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any, Callable, Sequence
 
 import numpy as np
 
@@ -336,12 +336,16 @@ def calibrated_choose(sims: np.ndarray, dist: np.ndarray, other_j: int | None, c
 
 
 def classify_topics(backend: Any, texts: list[str], taxonomy: Taxonomy, *, embedder: Any = None,
-                    method: str = "auto", max_chars: int = 2000) -> list[list[TopicMention]]:
+                    method: str = "auto", max_chars: int = 2000, use_llm: Sequence[bool] | bool = True,
+                    sentiment_fn: Callable[[list[str]], list[str]] | None = None) -> list[list[TopicMention]]:
     """Multi-label topics of each text, each with its own sentiment.
 
     method: "auto" (hybrid when a backend is given, else embeddings), "hybrid" (embeddings plus the
     LLM's topic distribution; sentiment by the LLM), "embed" (embeddings and a lexicon only: the
     baseline), "llm" (the LLM's topic distribution alone, for comparison).
+    use_llm: in hybrid mode, which texts get the LLM's topic distribution (one flag per text, or one for
+    all); the others are decided from the embeddings alone (the cascade asks the LLM only for hard texts).
+    sentiment_fn: texts -> sentiment labels, for each topic's clauses (default: the LLM's label scoring).
     Empty texts get no topics. Never raises on odd input (emoji, markup, very long or non-English text).
     """
     if method == "auto":
@@ -360,12 +364,14 @@ def classify_topics(backend: Any, texts: list[str], taxonomy: Taxonomy, *, embed
     tcs = _analyse_clauses(texts, taxonomy, embedder)
 
     live = [i for i, tc in enumerate(tcs) if tc.clauses]
+    flags = [bool(use_llm)] * len(texts) if isinstance(use_llm, bool) else [bool(f) for f in use_llm]
+    asked = [i for i in live if flags[i]] if method == "hybrid" else live
     dist = np.zeros((len(texts), len(names)), dtype=np.float32)
-    if method != "embed" and live:
-        dist[live] = llm_topic_distribution(backend, [texts[i] for i in live], taxonomy, max_chars)
+    if method != "embed" and asked:
+        dist[asked] = llm_topic_distribution(backend, [texts[i] for i in asked], taxonomy, max_chars)
     chosen: list[list[int]] = [[] for _ in texts]
     for i in live:
-        if method == "embed":
+        if method == "embed" or (method == "hybrid" and not flags[i]):
             chosen[i] = _choose(tcs[i].sims, None, EMBED_ONLY_BAR, specific, other_j)
         elif method == "hybrid":
             cal = load_calibration()
@@ -386,7 +392,8 @@ def classify_topics(backend: Any, texts: list[str], taxonomy: Taxonomy, *, embed
         for j in js:
             seg = texts[i] if j == other_j or len(js) == 1 else _topic_text(tcs[i], j, texts[i])
             jobs.append((i, j, seg))
-    labels = clause_sentiment(backend, [seg for _, _, seg in jobs], max_chars)
+    segs = [seg for _, _, seg in jobs]
+    labels = sentiment_fn(segs) if sentiment_fn and segs else clause_sentiment(backend, segs, max_chars)
     out: list[list[TopicMention]] = [[] for _ in texts]
     for (i, j, _), lab in zip(jobs, labels):
         out[i].append(TopicMention(topic=names[j], sentiment=lab))
@@ -394,7 +401,8 @@ def classify_topics(backend: Any, texts: list[str], taxonomy: Taxonomy, *, embed
 
 
 def topic_sentiments(backend: Any, texts: list[str], topics_per_text: list[list[str]], taxonomy: Taxonomy,
-                     *, embedder: Any = None, max_chars: int = 2000) -> list[dict[str, str]]:
+                     *, embedder: Any = None, max_chars: int = 2000,
+                     sentiment_fn: Callable[[list[str]], list[str]] | None = None) -> list[dict[str, str]]:
     """The sentiment of given topics in each text ({topic: label}); used to evaluate polarity alone."""
     embedder = _resolve_embedder(embedder)
     names = taxonomy.names
@@ -407,7 +415,8 @@ def topic_sentiments(backend: Any, texts: list[str], topics_per_text: list[list[
             j = names.index(name)
             seg = texts[i] if name == OTHER or len(ts) == 1 else _topic_text(tcs[i], j, texts[i])
             jobs.append((i, name, seg))
-    labels = clause_sentiment(backend, [seg for _, _, seg in jobs], max_chars)
+    segs = [seg for _, _, seg in jobs]
+    labels = sentiment_fn(segs) if sentiment_fn and segs else clause_sentiment(backend, segs, max_chars)
     out: list[dict[str, str]] = [{} for _ in texts]
     for (i, name, _), lab in zip(jobs, labels):
         out[i][name] = lab

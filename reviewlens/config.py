@@ -50,6 +50,8 @@ class AnalysisSettings:
     precision: str = "auto"              # auto, 4bit, 8bit, bf16, fp32
     batch_size: int = 8
     max_chars: int = 2000                # longer reviews are truncated for the model
+    confidence: float = 0.6              # the cheap heads decide when at least this sure; the LLM decides the rest
+    thorough: bool = False               # the LLM decides everything (slower; the heads are not used)
     topics: list[dict[str, Any]] = field(default_factory=list)  # extra/override taxonomy entries
     entity_types: list[str] = field(default_factory=list)       # extra entity types
 
@@ -93,6 +95,8 @@ RULES: dict[str, tuple[Callable[[Any], bool], str]] = {
     "analysis.precision": (lambda v: v.lower() in PRECISIONS, f"one of {', '.join(PRECISIONS)}"),
     "analysis.batch_size": (lambda v: v >= 1, "a whole number of at least 1"),
     "analysis.max_chars": (lambda v: v >= 1, "a whole number of at least 1"),
+    "analysis.confidence": (lambda v: 0 <= v <= 1, "a number from 0 (the heads decide everything) to 1 "
+                                                   "(the LLM decides everything)"),
 }
 _TYPE_WORDS = {int: "a whole number", float: "a number", bool: "true or false", str: "text", list: "a list"}
 _BOOL_WORDS = {"true": True, "1": True, "yes": True, "on": True, "false": False, "0": False, "no": False, "off": False}

@@ -46,11 +46,14 @@ def _settings(args: argparse.Namespace) -> Settings:
     over = {"db": args.db}
     for attr, key in (("grid_url", "scraper.grid_url"), ("browsers", "scraper.browsers"), ("delay", "scraper.delay"),
                       ("model", "analysis.model"), ("llm_url", "analysis.llm_url"),
-                      ("precision", "analysis.precision"), ("batch_size", "analysis.batch_size")):
+                      ("precision", "analysis.precision"), ("batch_size", "analysis.batch_size"),
+                      ("confidence", "analysis.confidence")):
         if getattr(args, attr, None) is not None:
             over[key] = getattr(args, attr)
     if getattr(args, "ignore_robots", False):
         over["scraper.respect_robots"] = False
+    if getattr(args, "thorough", False):
+        over["analysis.thorough"] = True
     return load_settings(args.config, **over)
 
 

@@ -171,9 +171,9 @@ class AnalysisSummary:
                 f"(prompt {self.prompt_version}), {self.failed} failed, {rate:.2f} reviews/s")
 
 
-def run_analysis(store: Store, settings: Settings, analyzer: Any, *, limit: int | None = None,
-                 trigger: str = "manual", retry_failed: bool = False, quiet: bool = False) -> AnalysisSummary:
-    """Analyze every review text not yet analyzed by this model and prompt version (saved per chunk)."""
+def run_analysis(store: Store, analyzer: Any, *, limit: int | None = None, trigger: str = "manual",
+                 retry_failed: bool = False, quiet: bool = False) -> AnalysisSummary:
+    """Analyze every review text not yet analyzed by this model and analysis version (saved per chunk)."""
     an = analyzer
     pending = store.pending_analysis(an.model_id, an.prompt_version, limit=limit, retry_failed=retry_failed)
     run_id = store.start_run("analyze", an.model_id, trigger, detail={"prompt_version": an.prompt_version,
@@ -181,12 +181,9 @@ def run_analysis(store: Store, settings: Settings, analyzer: Any, *, limit: int 
     s = AnalysisSummary(run_id=run_id, model=an.model_id, prompt_version=an.prompt_version,
                         pending_before=len(pending))
     t0 = time.monotonic()
-    chunk = max(1, settings.analysis.batch_size) * 4
     bar = _bar(total=len(pending), desc="analyze", unit="review", quiet=quiet)
     try:
-        for i in range(0, len(pending), chunk):
-            part = pending[i:i + chunk]
-            results = an.analyze(part, progress=bar.update)
+        for results in an.analyze_chunks(pending, progress=bar.update):
             store.save_analyses(results)
             failed = [a for a in results if a.status != "ok"]
             s.analyzed += len(results)
@@ -364,15 +361,19 @@ class Job:
         self.store = store
         self.settings = settings
         self._analyzer = analyzer
+        self._label_version: str | None = None if analyzer is None else store.label_version()
         self._analysis_lock = threading.Lock()
 
     @property
     def analyzer(self) -> Any:
-        """The analysis stage's `Analyzer` for these settings (the model loads on first use)."""
-        if self._analyzer is None:
+        """The analysis stage's `Analyzer` for these settings and the store's labels (the model loads
+        on first use)."""
+        version = self.store.label_version()
+        if self._analyzer is None or version != self._label_version:  # new labels: learn from them
             from analysis import Analyzer
 
-            self._analyzer = Analyzer(self.settings.analysis)
+            self._analyzer = Analyzer(self.settings.analysis, labels=self.store.labels())
+            self._label_version = version
         return self._analyzer
 
     # ---------------------------------------------------------------- the steps
@@ -381,7 +382,7 @@ class Job:
 
     def analyze(self, **kw: Any) -> AnalysisSummary:
         with self._analysis_lock:
-            return run_analysis(self.store, self.settings, self.analyzer, **kw)
+            return run_analysis(self.store, self.analyzer, **kw)
 
     def complaints(self, *, use_llm: bool = True, **kw: Any) -> tuple[list[ComplaintTheme], dict]:
         with self._analysis_lock:

@@ -90,6 +90,11 @@ def build_parser() -> argparse.ArgumentParser:
         m.add_argument("--precision", choices=["auto", "4bit", "8bit", "bf16", "fp32"],
                        help="local model precision (default auto: 4-bit on a GPU)")
         m.add_argument("--batch-size", type=_positive_int, help="reviews per batch (default 8)")
+        m.add_argument("--confidence", type=float, metavar="P",
+                       help="the cheap models decide a review's sentiment when at least this sure (0..1); the "
+                            "LLM decides the rest (default 0.6; 1 sends everything to the LLM)")
+        m.add_argument("--thorough", action="store_true",
+                       help="the LLM decides everything (slower on a CPU; same as --confidence 1)")
 
     sp = add("scrape", "collect the reviews at URLs and the pages after them",
              "Open each URL in headless Chromium, extract its reviews (schema.org JSON-LD / microdata and\n"

@@ -93,3 +93,31 @@ def test_long_review_entities_in_range(analyzer):
     a = analyzer.analyze([Review(source="t", text=text)])[0]
     assert a.status == "ok"
     assert all(0 <= e.start < e.end <= len(text) and text[e.start:e.end] == e.text for e in a.entities)
+
+
+def test_the_users_labels_win_and_change_the_version(analysis_settings, backend):
+    """A labelled text reports its label (sentiment and topics); new labels make everything pending again."""
+    from reviewlens.schema import Label
+
+    text = "Arrived on time. The lid is a bit stiff but it boils fast."
+    labels = [Label(content_hash="", text=text, kind="sentiment", value="negative", source="test"),
+              Label(content_hash="", text=text, kind="topic", value="usability", topic_sentiment="negative")]
+    plain = Analyzer(analysis_settings, backend=backend)
+    taught = Analyzer(analysis_settings, backend=backend, labels=labels)
+    assert taught.prompt_version != plain.prompt_version and len(taught.prompt_version) <= 40
+    a = taught.analyze([Review(source="t", text=text)])[0]
+    assert (a.sentiment, a.sentiment_score) == ("negative", 1.0)
+    assert [(t.topic, t.sentiment) for t in a.topics] == [("usability", "negative")]
+    # the labelled text became an example of its topic
+    assert text in next(t for t in taught.taxonomy.topics if t.name == "usability").examples
+
+
+def test_thorough_sends_every_text_to_the_llm(analysis_settings, backend):
+    fast = Analyzer(analysis_settings, backend=backend)
+    slow = Analyzer(dataclasses.replace(analysis_settings, thorough=True), backend=backend)
+    assert fast.prompt_version != slow.prompt_version
+    revs = [Review(source="t", text="Wonderful kettle, I love it."), Review(source="t", text="Broke in a day. Awful.")]
+    slow.analyze(revs)
+    assert slow.cascade.counts["llm"] >= 2 and slow.cascade.counts["head"] == 0
+    fast.analyze(revs)
+    assert fast.cascade.counts["head"] >= 2 and fast.cascade.counts["llm"] == 0

@@ -157,3 +157,23 @@ def test_schedule_once_runs_a_real_scrape_and_report(tmp_path, shop):
     from openpyxl import load_workbook
 
     assert "Reviews" in load_workbook(files[0], read_only=True).sheetnames
+
+
+@pytest.mark.slow
+def test_new_labels_re_analyze_and_the_label_is_reported(tmp_path):
+    """The analysis job learns from labels given since its last run: the version changes, every text is
+    analyzed again (the heads changed), and the labelled review reports its label."""
+    from reviewlens.schema import Label, Review
+
+    db = tmp_path / "s.db"
+    store = Store(db)
+    texts = ["Great blender, smoothies in seconds.", "The jar cracked after a week.", "It is a blender."]
+    store.upsert_reviews([Review(source="t", text=t) for t in texts])
+    job = jobs.Job(store, _settings(tmp_path, db))
+    first = job.analyze(quiet=True)
+    assert first.analyzed == 3 and job.analyze(quiet=True).analyzed == 0  # nothing twice
+    store.add_labels([Label(content_hash="", text=texts[2], kind="sentiment", value="positive", source="test")])
+    again = job.analyze(quiet=True)
+    assert again.analyzed == 3 and again.prompt_version != first.prompt_version
+    frame = store.reviews_frame().set_index("text")
+    assert frame.loc[texts[2], "sentiment"] == "positive" and frame.loc[texts[2], "sentiment_score"] == 1.0

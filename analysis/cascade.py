@@ -1,0 +1,94 @@
+"""The analysis cascade: cheap heads decide what they are sure of, the LLM decides the rest.
+
+For sentiment, the head (analysis.heads: MiniLM embedding + VADER, a linear softmax) gives a label and
+a probability for every text in milliseconds; a text whose probability is below `confidence` is
+scored by the LLM (analysis.sentiment, the calibrated label scoring). `thorough` sends everything to
+the LLM. The user's labels adapt the head (`heads.adapt_head`), and a text the user labelled gets its
+label. The threshold's trade-off (accuracy against the share of texts sent to the LLM) is measured
+by bench/train_sentiment_head.py and recorded in bench/RESULTS-analysis.md.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from analysis import heads
+from reviewlens.schema import Label, content_hash
+
+log = logging.getLogger(__name__)
+
+Decision = tuple[str, float, str]  # (label, confidence, decided by: "head", "llm" or "label")
+MEMO = 4096
+
+
+@dataclass
+class SentimentCascade:
+    """Sentiment for many texts at once, the LLM asked only where the head is unsure."""
+
+    llm: Callable[[list[str]], list[tuple[str, float]]]  # LLM sentiment for texts (called only when needed)
+    embedder: Any
+    confidence: float = 0.7
+    thorough: bool = False
+    head: heads.Head | None = None
+    labels: dict[str, str] = field(default_factory=dict)  # content hash -> the user's sentiment label
+    counts: Counter = field(default_factory=Counter)      # how many texts each part decided
+    _memo: dict[str, Decision] = field(default_factory=dict, repr=False)  # a review and its only topic's
+    # clause are the same text: decided once (bounded: the last MEMO texts)
+
+    @classmethod
+    def build(cls, llm: Callable[[list[str]], list[tuple[str, float]]], embedder: Any, *, confidence: float,
+              thorough: bool, labels: Sequence[Label] = ()) -> "SentimentCascade":
+        """The packaged head, adapted to the user's sentiment labels when there are any."""
+        head = None if thorough else heads.sentiment_head()
+        mine = [lb for lb in labels if lb.kind == "sentiment"]
+        if head is not None and mine:
+            X = heads.features([lb.text for lb in mine], embedder)
+            head = heads.adapt_head(head, X, [lb.value for lb in mine])
+            log.info("sentiment head adapted to %d labels", len(mine))
+        return cls(llm=llm, embedder=embedder, confidence=confidence, thorough=thorough, head=head,
+                   labels={lb.content_hash: lb.value for lb in mine})
+
+    def version(self) -> str:
+        """What decides, for the analysis version: threshold, head weights, labels (changing any re-analyzes)."""
+        if self.thorough or self.head is None:
+            return "llm"
+        h = hashlib.sha256(json.dumps([self.confidence, self.head.to_json(), sorted(self.labels.items())],
+                                      sort_keys=True).encode()).hexdigest()[:8]
+        return f"c{self.confidence:g}-{h}"
+
+    def decide(self, texts: Sequence[str], vecs: np.ndarray | None = None) -> list[Decision]:
+        """(label, confidence, decided_by) per text; `vecs`: the texts' embeddings when already computed."""
+        texts = list(texts)
+        out: list[Decision | None] = [self._memo.get(t) for t in texts]
+        for i, t in enumerate(texts):
+            lb = self.labels.get(content_hash(t))
+            if lb:
+                out[i] = (lb, 1.0, "label")
+        todo = [i for i, d in enumerate(out) if d is None]
+        if todo and self.head is not None and not self.thorough:
+            X = heads.features([texts[i] for i in todo], self.embedder,
+                               None if vecs is None else np.asarray(vecs)[todo])
+            for i, (label, p) in zip(todo, self.head.predict(X)):
+                if p >= self.confidence:
+                    out[i] = (label, p, "head")
+        rest = [i for i, d in enumerate(out) if d is None]
+        if rest:
+            for i, (label, p) in zip(rest, self.llm([texts[i] for i in rest])):
+                out[i] = (label, float(p), "llm")
+        self.counts.update(d[2] for d in out)  # type: ignore[index]
+        if len(self._memo) > MEMO:
+            self._memo.clear()
+        self._memo.update(zip(texts, out))  # type: ignore[arg-type]
+        return out  # type: ignore[return-value]
+
+    def sentiment_labels(self, texts: list[str]) -> list[str]:
+        """Just the labels (the per-topic sentiment of clauses uses this)."""
+        return [d[0] for d in self.decide(texts)]

@@ -1,0 +1,98 @@
+"""`reviewlens analyze` wall to wall: this version against the first release (commit fcdf49a), same run.
+
+Each side analyzes the same reviews in a fresh store and a fresh process (imports, model load and the
+top complaints included, as a user runs it), at each precision asked (fp32 is what CPUs without native
+bf16 run). The reviews are the held-out Yelp sentences (the first N after analysis.evaluate's seed-13
+shuffle: never trained or tuned on), so the sentiment accuracy of both sides is measured too.
+
+    .venv/bin/python bench/bench_cascade.py --n 200 --precisions fp32,bf16
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from analysis.evaluate import load_yelp  # noqa: E402
+from reviewlens.schema import Review  # noqa: E402
+from reviewlens.store import Store  # noqa: E402
+
+FIRST_RELEASE = "fcdf49a"
+
+
+def first_release_tree(where: Path) -> Path:
+    """A worktree of the first release (made once)."""
+    if not (where / "reviewlens").is_dir():
+        subprocess.run(["git", "-C", str(ROOT), "worktree", "add", "--detach", str(where), FIRST_RELEASE],
+                       check=True, capture_output=True)
+    return where
+
+
+def seed_store(db: Path, rows: list[tuple[str, str]]) -> None:
+    s = Store(db)
+    s.upsert_reviews([Review(source="yelp-held-out", text=t, site_review_id=str(i)) for i, (t, _) in enumerate(rows)])
+    s.close()
+
+
+def run_analyze(tree: Path, module: str, db: Path, precision: str) -> float:
+    env = dict(os.environ, PYTHONPATH=str(tree), HF_HUB_OFFLINE="1", TOKENIZERS_PARALLELISM="false",
+               REVIEWLENS_DATA_DIR=str(db.parent / "data"))
+    t0 = time.perf_counter()
+    subprocess.run([sys.executable, "-m", module, "analyze", "--db", str(db), "--precision", precision, "-q"],
+                   cwd=str(tree), env=env, check=True)
+    return time.perf_counter() - t0
+
+
+def accuracy(db: Path, rows: list[tuple[str, str]]) -> float:
+    df = Store(db).reviews_frame()
+    gold = {t: g for t, g in rows}
+    return float((df["sentiment"] == df["text"].map(gold)).mean())
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--n", type=int, default=200)
+    ap.add_argument("--precisions", default="fp32,bf16")
+    ap.add_argument("--eval-dir", type=Path, default=ROOT.parent / "shared" / "eval")
+    ap.add_argument("--old-tree", type=Path, default=Path(tempfile.gettempdir()) / "reviewlens-first-release")
+    ap.add_argument("--skip-old", action="store_true")
+    args = ap.parse_args()
+    rows = load_yelp(args.eval_dir)[:args.n]
+    cpu = next((ln.split(":", 1)[1].strip() for ln in Path("/proc/cpuinfo").read_text().splitlines()
+                if ln.startswith("model name")), platform.processor())
+    print(f"machine: {cpu}, {os.cpu_count()} cores; {args.n} held-out Yelp sentences")
+    old = first_release_tree(args.old_tree) if not args.skip_old else None
+    results = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for prec in [p for p in args.precisions.split(",") if p]:
+            sides = [("this version", ROOT, "reviewlens.app.cli")]
+            if old is not None:
+                sides.append((f"first release {FIRST_RELEASE}", old, "reviewlens.cli"))
+            for name, tree, module in sides:
+                db = Path(tmp) / f"{prec}-{name.split()[0]}.db"
+                seed_store(db, rows)
+                secs = run_analyze(tree, module, db, prec)
+                acc = accuracy(db, rows)
+                results.append({"precision": prec, "side": name, "seconds": round(secs, 1),
+                                "s_per_review": round(secs / args.n, 3), "accuracy": round(acc, 4)})
+                print(f"{prec:5} {name:28} {secs:7.1f} s wall ({secs / args.n:.3f} s/review), "
+                      f"sentiment accuracy {acc:.1%}", flush=True)
+            if old is not None:
+                new, first = results[-2], results[-1]
+                print(f"{prec:5} speed-up: {first['seconds'] / new['seconds']:.1f}x", flush=True)
+    print(json.dumps(results))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,162 @@
+"""Train the packaged sentiment head (analysis/data/sentiment_head.json) and measure the cascade.
+
+Training data (train splits only):
+- Yelp labelled sentences except the held-out slice: the first HELD_OUT after `analysis.evaluate`'s
+  fixed shuffle (seed 13) are never trained on; `reviewlens eval` reports on them.
+- SemEval-2014 restaurants (sentence label = the polarity its aspect categories agree on) and laptops
+  (the polarity its aspect terms agree on); sentences with conflicting polarities are left out.
+- tests/analysis/data/neutral_sentences.txt is NOT used (the tests check neutral text with it).
+
+Then, on the held-out Yelp slice: the head alone, the LLM alone, and the cascade at each confidence
+threshold (a text goes to the LLM when the head's probability is below it): accuracy against the
+share of texts sent to the LLM. The default threshold is chosen from that curve (--pick).
+
+    .venv/bin/python bench/train_sentiment_head.py [--eval-dir ../shared/eval] [--no-llm] [--precision fp32]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from analysis import heads  # noqa: E402
+from analysis.embeddings import get_embedder  # noqa: E402
+from analysis.evaluate import load_yelp  # noqa: E402
+
+HELD_OUT = 300
+THRESHOLDS = (0.0, 0.6, 0.7, 0.8, 0.85, 0.9, 0.95, 1.01)
+
+
+def _agree(polarities: list[str]) -> str | None:
+    ps = {p for p in polarities if p in ("positive", "negative", "neutral")}
+    if not ps or any(p == "conflict" for p in polarities):
+        return None
+    if len(ps) == 1:
+        return ps.pop()
+    ps.discard("neutral")  # "the staff was friendly (+), we ordered fish (0)": the opinion wins
+    return ps.pop() if len(ps) == 1 else None
+
+
+def semeval_sentences(eval_dir: Path) -> list[tuple[str, str]]:
+    out = []
+    for name, tag in (("semeval14_restaurants_train.xml", "aspectCategory"),
+                      ("semeval14_laptops_train.xml", "aspectTerm")):
+        path = eval_dir / name
+        if not path.is_file():
+            print(f"  (missing {path}; skipped)")
+            continue
+        for s in ET.parse(path).getroot().iter("sentence"):
+            text = (s.findtext("text") or "").strip()
+            label = _agree([a.get("polarity", "") for a in s.iter(tag)])
+            if text and label:
+                out.append((text, label))
+    return out
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--eval-dir", type=Path, default=ROOT.parent / "shared" / "eval")
+    ap.add_argument("--no-llm", action="store_true", help="measure the head alone (no LLM curve)")
+    ap.add_argument("--precision", default="auto")
+    ap.add_argument("--model", default="qwen2.5-coder-0.5b")
+    ap.add_argument("--out", type=Path, default=heads.SENTIMENT_HEAD_PATH)
+    ap.add_argument("--learning-curve", action="store_true",
+                    help="only measure the packaged head adapted to k user labels per class (k = 0, 5, 10, 25, 50)")
+    args = ap.parse_args()
+    if args.learning_curve:
+        return learning_curve(args.eval_dir)
+
+    yelp = load_yelp(args.eval_dir)
+    held, yelp_train = yelp[:HELD_OUT], yelp[HELD_OUT:]
+    train = yelp_train + semeval_sentences(args.eval_dir)
+    counts = {c: sum(1 for _, y in train if y == c) for c in heads.LABELS}
+    print(f"train: {len(train)} sentences {counts}; held-out Yelp: {len(held)}")
+
+    emb = get_embedder()
+    t0 = time.perf_counter()
+    X = heads.features([t for t, _ in train], emb)
+    y = [l for _, l in train]
+    print(f"features in {time.perf_counter() - t0:.1f} s")
+    # class balance: the classes are weighted equally (neutral is rarer than the others)
+    w = np.array([len(y) / (3 * counts[l]) for l in y])
+    from sklearn.model_selection import cross_val_score
+    from sklearn.linear_model import LogisticRegression
+
+    best = max((1.0, 3.0, 10.0), key=lambda C: cross_val_score(LogisticRegression(C=C, max_iter=2000), X, y,
+                                                               cv=5, params={"sample_weight": w}).mean())
+    head = heads.fit_head(X, y, C=best, sample_weight=w, meta={
+        "features": "all-MiniLM-L6-v2 (normalized) + VADER (compound, pos, neg, neu)",
+        "train": f"Yelp minus the first {HELD_OUT} after seed-13 shuffle; SemEval-2014 restaurants + laptops "
+                 "(agreeing polarities)", "counts": counts})
+
+    texts, gold = [t for t, _ in held], [l for _, l in held]
+    t0 = time.perf_counter()
+    Xh = heads.features(texts, emb)
+    pred = head.predict(Xh)
+    head_ms = 1000 * (time.perf_counter() - t0) / len(texts)
+    acc = np.mean([p == g for (p, _), g in zip(pred, gold)])
+    print(f"head alone (C={best}): held-out Yelp accuracy {acc:.1%}, {head_ms:.1f} ms/sentence")
+
+    curve = []
+    if not args.no_llm:
+        from analysis.backends.local import LocalBackend
+        from analysis.sentiment import sentiment_batch
+
+        be = LocalBackend(args.model, precision=args.precision, batch_size=8)
+        be.load()
+        t0 = time.perf_counter()
+        llm = sentiment_batch(be, texts)
+        llm_ms = 1000 * (time.perf_counter() - t0) / len(texts)
+        print(f"LLM alone ({args.model}, {be.precision}): {np.mean([p == g for (p, _), g in zip(llm, gold)]):.1%}, "
+              f"{llm_ms:.0f} ms/sentence")
+        for th in THRESHOLDS:
+            routed = [c < th for _, c in pred]
+            final = [l[0] if r else p[0] for p, l, r in zip(pred, llm, routed)]
+            a = np.mean([f == g for f, g in zip(final, gold)])
+            share = np.mean(routed)
+            ms = head_ms + share * llm_ms
+            curve.append({"threshold": th, "accuracy": round(float(a), 4), "llm_share": round(float(share), 4),
+                          "ms_per_text": round(ms, 1)})
+            print(f"  threshold {th:4.2f}: accuracy {a:.1%}, sent to the LLM {share:.0%}, ~{ms:.0f} ms/sentence")
+    head.meta["held_out"] = {"head_accuracy": round(float(acc), 4), "curve": curve, "n": len(texts)}
+    args.out.write_text(json.dumps(head.to_json()) + "\n", encoding="utf-8")
+    print(f"wrote {args.out}")
+    return 0
+
+
+def learning_curve(eval_dir: Path, ks=(0, 5, 10, 25, 50), seeds=(1, 2, 3)) -> int:
+    """Held-out Yelp accuracy of the packaged head adapted to k labels per class from the Yelp train part
+    (labels a user would give on their own data), mean over a few draws."""
+    import random
+
+    yelp = load_yelp(eval_dir)
+    held, pool = yelp[:HELD_OUT], yelp[HELD_OUT:]
+    emb = get_embedder()
+    head = heads.sentiment_head()
+    Xh = heads.features([t for t, _ in held], emb)
+    gold = [g for _, g in held]
+    Xp = heads.features([t for t, _ in pool], emb)
+    print("labels per class | held-out Yelp accuracy (mean of 3 draws)")
+    for k in ks:
+        accs = []
+        for seed in seeds:
+            rng = random.Random(seed)
+            idx = [i for c in ("positive", "negative")
+                   for i in rng.sample([j for j, (_, g) in enumerate(pool) if g == c], k)]
+            h = heads.adapt_head(head, Xp[idx], [pool[i][1] for i in idx]) if idx else head
+            accs.append(np.mean([p == g for (p, _), g in zip(h.predict(Xh), gold)]))
+        print(f"{k:>16} | {np.mean(accs):.1%}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
