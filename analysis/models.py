@@ -97,6 +97,15 @@ def packaged_models() -> dict[str, PackagedModel]:
     return dict(PACKAGED)
 
 
+def installed(alias: str) -> bool:
+    """Whether a packaged model's part packages are all installed."""
+    try:
+        part_paths(PACKAGED[alias])
+        return True
+    except (ModelError, KeyError):
+        return False
+
+
 def cache_root() -> Path:
     """The folder that holds converted models: `$REVIEWLENS_CACHE` or `~/.cache/reviewlens/models`."""
     env = os.environ.get("REVIEWLENS_CACHE")
@@ -407,11 +416,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.cmd == "list":
             for alias, spec in PACKAGED.items():
-                try:
-                    part_paths(spec)
-                    state = "installed"
-                except ModelError:
-                    state = "not installed"
+                state = "installed" if installed(alias) else "not installed"
                 if is_converted(cache_root() / alias):
                     state += ", converted"
                 print(f"{alias:22} {spec.description}  [{state}]")

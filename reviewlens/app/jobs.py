@@ -385,8 +385,11 @@ class Job:
             return run_analysis(self.store, self.analyzer, **kw)
 
     def complaints(self, *, use_llm: bool = True, **kw: Any) -> tuple[list[ComplaintTheme], dict]:
+        """The top complaints, named by the strongest model at hand (analysis.backends.best_backend)."""
+        from analysis.backends import best_backend
+
         with self._analysis_lock:
-            return run_complaints(self.store, backend=self.analyzer.backend if use_llm else None, **kw)
+            return run_complaints(self.store, backend=best_backend(self.settings.analysis) if use_llm else None, **kw)
 
     def report(self, path: str | Path | None = None, *, name: str = "report", folder: str | Path | None = None,
                **kw: Any) -> Path:

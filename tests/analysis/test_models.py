@@ -110,3 +110,16 @@ def test_cli_list(capsys):
     assert models.main(["list"]) == 0
     out = capsys.readouterr().out
     assert "qwen2.5-coder-0.5b" in out and "installed" in out
+
+
+def test_best_backend_prefers_the_larger_packaged_model_when_installed(monkeypatch):
+    """Complaint themes are named by the 1.5B when its parts are installed, else by the configured model."""
+    from analysis import models
+    from analysis.backends import best_backend
+    from reviewlens.config import AnalysisSettings
+
+    monkeypatch.setattr(models, "installed", lambda alias: alias == "qwen2.5-coder-1.5b")
+    assert best_backend(AnalysisSettings()).name == "qwen2.5-coder-1.5b"  # not loaded: only chosen
+    monkeypatch.setattr(models, "installed", lambda alias: False)
+    assert best_backend(AnalysisSettings()).name == "qwen2.5-coder-0.5b"
+    assert best_backend(AnalysisSettings(model="my/other-model")).name == "my/other-model"
