@@ -47,6 +47,7 @@ class AnalysisSettings:
     model: str = "qwen2.5-coder-0.5b"    # packaged alias, HF id, local folder or .gguf file
     llm_url: str | None = None           # OpenAI-compatible server (vLLM, TGI, llama.cpp)
     llm_api_key: str | None = None
+    llm_in_flight: int = 64              # requests to the server at once (vLLM batches them on the GPU)
     precision: str = "auto"              # auto, 4bit, 8bit, bf16, fp32
     batch_size: int = 8
     max_chars: int = 2000                # longer reviews are truncated for the model
@@ -94,6 +95,7 @@ RULES: dict[str, tuple[Callable[[Any], bool], str]] = {
     "scraper.max_pages": (lambda v: v >= 1, "a whole number of at least 1"),
     "analysis.precision": (lambda v: v.lower() in PRECISIONS, f"one of {', '.join(PRECISIONS)}"),
     "analysis.batch_size": (lambda v: v >= 1, "a whole number of at least 1"),
+    "analysis.llm_in_flight": (lambda v: v >= 1, "a whole number of at least 1"),
     "analysis.max_chars": (lambda v: v >= 1, "a whole number of at least 1"),
     "analysis.confidence": (lambda v: 0 <= v <= 1, "a number from 0 (the heads decide everything) to 1 "
                                                    "(the LLM decides everything)"),

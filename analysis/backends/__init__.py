@@ -17,7 +17,8 @@ _lock = threading.Lock()
 
 
 def _key(settings) -> tuple:
-    return (settings.model, settings.llm_url, settings.llm_api_key, settings.precision, int(settings.batch_size))
+    return (settings.model, settings.llm_url, settings.llm_api_key, settings.precision, int(settings.batch_size),
+            int(settings.llm_in_flight))
 
 
 def get_backend(settings) -> LLMBackend:
@@ -30,7 +31,7 @@ def get_backend(settings) -> LLMBackend:
                 from analysis.backends.openai_compat import OpenAICompatBackend
 
                 backend = OpenAICompatBackend(settings.llm_url, model=settings.model, api_key=settings.llm_api_key,
-                                              batch_size=settings.batch_size)
+                                              batch_size=settings.batch_size, in_flight=settings.llm_in_flight)
             else:
                 from analysis.backends.local import LocalBackend
 

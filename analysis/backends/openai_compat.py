@@ -37,7 +37,8 @@ class OpenAICompatBackend(LLMBackend):
     """Chat completions against `base_url` (with or without a trailing /v1)."""
 
     def __init__(self, base_url: str, *, model: str = "", api_key: str | None = None, batch_size: int = 8,
-                 timeout: float = 120.0, retries: int = 3, backoff: float = 1.0, name: str | None = None):
+                 timeout: float = 120.0, retries: int = 3, backoff: float = 1.0, name: str | None = None,
+                 in_flight: int = 64):
         import httpx
 
         url = base_url.rstrip("/")
@@ -45,10 +46,14 @@ class OpenAICompatBackend(LLMBackend):
         self.model = model
         self.name = name or model or "remote"
         self.batch_size = max(1, int(batch_size))
+        # requests in flight at once: enough for vLLM's continuous batching to fill a GPU
+        self.in_flight = max(1, int(in_flight))
         self.retries = max(0, int(retries))
         self.backoff = backoff
         headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
-        self._client = httpx.Client(timeout=httpx.Timeout(timeout, connect=10.0), headers=headers)
+        self._client = httpx.Client(timeout=httpx.Timeout(timeout, connect=10.0), headers=headers,
+                                    limits=httpx.Limits(max_connections=self.in_flight,
+                                                        max_keepalive_connections=self.in_flight))
         self._structured_mode: str | None = None   # "response_format", "guided_json" or "none"
         self._logprobs_ok: bool | None = None
         log.info("analysis model %s served by %s (OpenAI-compatible API)", self.name, self.base_url)
@@ -81,7 +86,7 @@ class OpenAICompatBackend(LLMBackend):
     def _map(self, fn: Any, items: list[Any]) -> list[Any]:
         if len(items) <= 1:
             return [fn(x) for x in items]
-        with ThreadPoolExecutor(max_workers=min(self.batch_size, len(items))) as pool:
+        with ThreadPoolExecutor(max_workers=min(self.in_flight, len(items))) as pool:
             return list(pool.map(fn, items))
 
     def _base_payload(self, conv: list[Message]) -> dict[str, Any]:

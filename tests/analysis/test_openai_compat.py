@@ -177,3 +177,41 @@ def test_match_choices_rules():
     assert got[1] == -2.0            # first token of a multi-token choice
     assert got[2] == -3.0            # case / leading-space insensitive fallback
     assert got[3] < -3.0             # absent: below the lowest listed
+
+
+def test_requests_in_flight_are_bounded_by_the_setting():
+    """`llm_in_flight` requests at once, no more (vLLM batches what is in flight): a slow server that
+    counts the requests it holds."""
+    import time as _time
+
+    held = {"now": 0, "max": 0}
+    lock = threading.Lock()
+
+    class Slow(BaseHTTPRequestHandler):
+        def log_message(self, *a):
+            pass
+
+        def do_POST(self):
+            self.rfile.read(int(self.headers.get("Content-Length", 0)))
+            with lock:
+                held["now"] += 1
+                held["max"] = max(held["max"], held["now"])
+            _time.sleep(0.2)
+            with lock:
+                held["now"] -= 1
+            body = json.dumps({"choices": [{"message": {"role": "assistant", "content": "positive"}}]}).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Slow)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    try:
+        b = OpenAICompatBackend(f"http://127.0.0.1:{httpd.server_address[1]}", batch_size=2, in_flight=5)
+        convs = [[{"role": "user", "content": f"review {i}"}] for i in range(15)]
+        assert b.generate(convs, max_new_tokens=4) == ["positive"] * 15
+        assert held["max"] == 5  # not batch_size (2), not 15
+    finally:
+        httpd.shutdown()
