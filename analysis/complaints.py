@@ -13,6 +13,10 @@ Steps:
 6. Names: with a backend, the LLM names the theme in a few words and summarizes it in one sentence from
    the quotes (delimited untrusted data); the output is sanitized (plain text, length-limited) and
    replaced by the deterministic fallback (dominant topic + top keywords) when unusable.
+
+Topics come from the taxonomy the caller passes (`load_taxonomy(settings.analysis)`: the preset and the
+user's own topics): statements are compared with its topics (analysis.topics.topic_similarity), a
+theme's topic is one of them, and the fallback name starts with the topic's display name (Topic.title).
 """
 
 from __future__ import annotations
@@ -32,7 +36,8 @@ import pandas as pd
 from reviewlens.schema import ComplaintTheme, Quote
 
 from .jsonrepair import JSONRepairError, parse_json
-from .topics import lexicon_polarity, split_sentences
+from .taxonomy import OTHER, Taxonomy, load_taxonomy
+from .topics import lexicon_polarity, score_threshold, split_sentences, topic_scores, topic_similarity
 
 log = logging.getLogger(__name__)
 
@@ -170,29 +175,24 @@ def _drop_generic(stmts: list[Statement], vecs: np.ndarray, embedder: Any) -> tu
     return [stmts[i] for i in keep], vecs[keep]
 
 
-def _topic_sims(vecs: np.ndarray, embedder: Any) -> tuple[np.ndarray, list[str]]:
-    """Similarity of each statement to each default product topic, and the topic names."""
-    from reviewlens.config import AnalysisSettings
-
-    from .taxonomy import load_taxonomy
-    from .topics import _prototypes, clause_topic_similarity
-
-    protos = _prototypes(load_taxonomy(AnalysisSettings()), embedder)
-    return clause_topic_similarity(vecs, protos), protos.names
+def _topic_sims(vecs: np.ndarray, embedder: Any, taxonomy: Taxonomy) -> tuple[np.ndarray, list[str]]:
+    """Similarity of each statement to each topic of the taxonomy, and the topic names."""
+    return topic_similarity(vecs, taxonomy, embedder), taxonomy.names
 
 
 def _drop_vague(stmts: list[Statement], vecs: np.ndarray, sims: np.ndarray,
                 names: list[str]) -> tuple[list[Statement], np.ndarray, np.ndarray]:
     """Drop statements without a complaint cue that are not about any specific topic."""
-    specific = [j for j, n in enumerate(names) if n != "other"]
-    keep = [i for i, s in enumerate(stmts) if s.cue or float(sims[i, specific].max()) >= WEAK_TOPIC_SIMILARITY]
+    specific = [j for j, n in enumerate(names) if n != OTHER]
+    keep = [i for i, s in enumerate(stmts)
+            if s.cue or (specific and float(sims[i, specific].max()) >= WEAK_TOPIC_SIMILARITY)]
     return [stmts[i] for i in keep], vecs[keep], sims[keep]
 
 
 def _with_topic_profile(vecs: np.ndarray, sims: np.ndarray) -> np.ndarray:
-    """Embeddings extended by a soft topic profile (similarity to the default topics), renormalized:
+    """Embeddings extended by a soft topic profile (similarity to the taxonomy's topics), renormalized:
     statements about the same kind of problem (defects, delivery...) group even when worded differently."""
-    if TOPIC_WEIGHT <= 0 or len(vecs) == 0:
+    if TOPIC_WEIGHT <= 0 or len(vecs) == 0 or sims.shape[1] == 0:
         return vecs
     z = np.exp((sims - sims.max(axis=1, keepdims=True)) / 0.05)
     prof = z / np.linalg.norm(z, axis=1, keepdims=True)
@@ -240,9 +240,16 @@ def _merge_clusters(groups: list[list[int]], vecs: np.ndarray) -> list[list[int]
 
 
 # ------------------------------------------------------------------------------------ naming
-_TOPIC_WORDS = {"customer_service": "Customer service", "size_fit": "Size and fit", "returns": "Returns and refunds",
-                "performance": "Performance", "quality": "Quality", "delivery": "Delivery", "price": "Price",
-                "usability": "Usability", "packaging": "Packaging", "other": "General"}
+def topic_title(topic: str | None, taxonomy: Taxonomy | None = None) -> str:
+    """A topic's display name from the taxonomy (Topic.title: its label, else its name); a topic the
+    taxonomy does not have (stored by an earlier analysis) is its name with spaces, capitalized."""
+    if not topic:
+        return ""
+    found = taxonomy.get(topic) if taxonomy is not None else None
+    if found is not None:
+        return found.title
+    words = topic.replace("_", " ").strip()
+    return words[:1].upper() + words[1:]
 
 
 def keywords(texts: Sequence[str], k: int = 3, background: Counter | None = None) -> list[str]:
@@ -258,9 +265,9 @@ def keywords(texts: Sequence[str], k: int = 3, background: Counter | None = None
     return [w for w, _ in sorted(scored.items(), key=lambda x: (-x[1], x[0]))[:k]]
 
 
-def fallback_label(topic: str | None, words: Sequence[str]) -> str:
-    """A deterministic theme name: the dominant topic and the top keywords."""
-    head = _TOPIC_WORDS.get(topic or "", (topic or "").replace("_", " ").capitalize() or "Complaint")
+def fallback_label(topic: str | None, words: Sequence[str], taxonomy: Taxonomy | None = None) -> str:
+    """A deterministic theme name: the dominant topic's display name and the top keywords."""
+    head = topic_title(topic, taxonomy) or "Complaint"
     return sanitize_label(f"{head}: {', '.join(words)}" if words else head)
 
 
@@ -360,15 +367,18 @@ def name_themes(backend: Any, groups_quotes: list[list[str]], fallbacks: list[st
 
 # ------------------------------------------------------------------------------------ public API
 def _dominant_topic(group: list[int], stmts: list[Statement], sims: np.ndarray, names: list[str],
-                    n_reviews: int) -> str | None:
+                    n_reviews: int, bar: float = WEAK_TOPIC_SIMILARITY) -> str | None:
     """The theme's topic: the most common negative topic of its reviews (from the analysis) when a third
-    of them share it, else the default topic its statements are closest to (when clearly about one)."""
+    of them share it, else the topic its statements are closest to (`sims`: statement x topic scores;
+    a statement votes when its best specific topic reaches `bar`), when half of them agree."""
     tc = Counter(t for i in group for t in dict.fromkeys(stmts[i].topics))
     if tc and tc.most_common(1)[0][1] >= max(1, n_reviews // 3):
         return tc.most_common(1)[0][0]
-    specific = [j for j, n in enumerate(names) if n != "other"]
+    specific = [j for j, n in enumerate(names) if n != OTHER]
+    if not specific:
+        return None
     votes = Counter(names[specific[int(np.argmax(sims[i, specific]))]] for i in group
-                    if float(sims[i, specific].max()) >= WEAK_TOPIC_SIMILARITY)
+                    if float(sims[i, specific].max()) >= bar)
     if votes and votes.most_common(1)[0][1] * 2 >= len(group):
         return votes.most_common(1)[0][0]
     return None
@@ -378,7 +388,7 @@ def quote_order(group: list[int], stmts: list[Statement], vecs: np.ndarray, sims
                 centroid: np.ndarray, topic: str | None, names: list[str]) -> list[int]:
     """A theme's statements in the order they are quoted: about the theme's topic first, then at least
     QUOTE_MIN_WORDS words long, then closest to the theme's centroid."""
-    specific = [j for j, n in enumerate(names) if n != "other"]
+    specific = [j for j, n in enumerate(names) if n != OTHER]
 
     def about(i: int) -> bool:
         """About the theme's topic: its review has that negative topic, or the statement itself is
@@ -391,15 +401,21 @@ def quote_order(group: list[int], stmts: list[Statement], vecs: np.ndarray, sims
                                         -float(vecs[i] @ centroid)))
 
 
-def _fallback_summary(count: int, topic: str | None, words: Sequence[str]) -> str:
+def _fallback_summary(count: int, topic: str | None, words: Sequence[str], taxonomy: Taxonomy | None = None) -> str:
     what = ", ".join(words) if words else "this issue"
-    about = f" about {topic.replace('_', ' ')}" if topic and topic != "other" else ""
+    about = f" about {topic_title(topic, taxonomy).lower()}" if topic and topic != OTHER else ""
     return f"{count} review{'s' if count != 1 else ''} complain{'s' if count == 1 else ''}{about}, mentioning {what}."
 
 
 def find_complaints(current: pd.DataFrame, previous: pd.DataFrame | None, *, top: int = 5,
-                    backend: Any = None, embedder: Any = None) -> list[ComplaintTheme]:
-    """The top complaint themes of `current`, with counts, shares, trend against `previous` and quotes."""
+                    backend: Any = None, embedder: Any = None,
+                    taxonomy: Taxonomy | None = None) -> list[ComplaintTheme]:
+    """The top complaint themes of `current`, with counts, shares, trend against `previous` and quotes.
+
+    taxonomy: the topics themes are assigned to and named after (the job passes
+    `load_taxonomy(settings.analysis)`); None: the default settings' taxonomy (the "products" preset)."""
+    if taxonomy is None:
+        taxonomy = load_taxonomy(None)
     n_reviews = int(current["id"].nunique()) if current is not None and len(current) else 0
     stmts = negative_statements(current)
     if not stmts or top <= 0:
@@ -414,10 +430,14 @@ def find_complaints(current: pd.DataFrame, previous: pd.DataFrame | None, *, top
     stmts, vecs = _drop_generic(stmts, vecs, embedder)
     if not stmts:
         return []
-    sims, topic_names = _topic_sims(vecs, embedder)
+    sims, topic_names = _topic_sims(vecs, embedder, taxonomy)
     stmts, vecs, sims = _drop_vague(stmts, vecs, sims, topic_names)
     if not stmts:
         return []
+    # which topic a statement is about: the topic classifier's own (calibrated) decision, so a user's
+    # narrow topic ("battery") wins over a broad preset one whose example merely mentions it
+    scores = topic_scores([s.embed_text or s.text for s in stmts], taxonomy, embedder)
+    bar = score_threshold()
     labels = _cluster(_with_topic_profile(vecs, sims))
     groups: dict[int, list[int]] = {}
     for i, lab in enumerate(labels):
@@ -448,8 +468,8 @@ def find_complaints(current: pd.DataFrame, previous: pd.DataFrame | None, *, top
         background.update({w.lower() for w in _WORD_RE.findall(s.text)})
     quotes_per, topics_per, fallbacks, words_per = [], [], [], []
     for g, c in zip(chosen, cents):
-        topic = _dominant_topic(g, stmts, sims, topic_names, len(reviews_of(g)))
-        order = quote_order(g, stmts, vecs, sims, c, topic, topic_names)
+        topic = _dominant_topic(g, stmts, scores, topic_names, len(reviews_of(g)), bar)
+        order = quote_order(g, stmts, vecs, scores, c, topic, topic_names)
         seen, seen_text, quotes = set(), set(), []
         for i in order:
             norm = " ".join(stmts[i].text.lower().split())
@@ -464,7 +484,7 @@ def find_complaints(current: pd.DataFrame, previous: pd.DataFrame | None, *, top
         topics_per.append(topic)
         words = keywords([stmts[i].text for i in g], 3, background if len(chosen) > 1 else None)
         words_per.append(words)
-        fallbacks.append(fallback_label(topic, words))
+        fallbacks.append(fallback_label(topic, words, taxonomy))
     named = name_themes(backend, [[q.text for q in qs] for qs in quotes_per], fallbacks)
 
     themes = []
@@ -477,7 +497,7 @@ def find_complaints(current: pd.DataFrame, previous: pd.DataFrame | None, *, top
         if n_prev:
             trend = round(100.0 * (share - len(prev) / n_prev), 2)
         themes.append(ComplaintTheme(
-            label=label, summary=summary or _fallback_summary(count, topic, words), count=count,
+            label=label, summary=summary or _fallback_summary(count, topic, words, taxonomy), count=count,
             share=share, previous_count=len(prev), trend=trend, topic=topic,
             quotes=[Quote(review_id=q.review_id, text=q.text, url=q.url) for q in quotes], review_ids=ids))
     return themes

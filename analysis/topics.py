@@ -1,21 +1,29 @@
 """Complaint topics: multi-label topic classification, each topic with its own sentiment.
 
 How (measured in bench/RESULTS-eval.md, chosen for 2 CPU cores):
-1. Each review is split into clauses (sentences, cut again at "but", "however", ";", ...), verbatim spans.
-2. Detection: every clause is embedded with MiniLM and compared with each topic's prototypes (its
-   description and examples; the mean of the 3 best similarities). With an LLM backend, the LLM's
-   distribution over the topic names (one scoring call per review, few-shot prefix shared and cached)
-   is combined with them by a tiny trained logistic regression over taxonomy-agnostic (text, topic)
-   features (`pair_features`; weights in analysis/data/topic_calibration.json, fit on a SemEval-2014
-   tune split by bench/train_topic_calibration.py); without that file, or without a backend, the rule
-   below decides: the LLM distribution is added with a small weight. Per clause, topics near the clause's best score and above a bar are
-   kept; `other` competes: a clause closest to `other` adds no specific topic. Multi-label = the union
-   over clauses. (The LLM alone was much weaker than the embeddings; together they are best.)
-3. Sentiment per topic: the review's own clauses about that topic (the most similar ones) go through
-   analysis.sentiment (LLM label scoring), so "great food, rude waiter" gives food positive and service
-   negative. `other` uses the whole text. Without a backend a small lexicon decides (baseline only).
+1. Each review is split into clauses (sentences, cut again at "but", "however", ";", ...), verbatim spans,
+   and the clauses into fragments (at commas, "and", "with"); its content words are listed too.
+2. Detection works for any taxonomy, also topics written as a name and one line without examples:
+   each topic's prototypes are its "name: description" line, its examples and its phrases (the name and
+   the parts of the description: "prices and value for money" -> "prices", "value for money",
+   `topic_phrases`). MiniLM embeddings of the clauses and fragments are compared with the prototypes,
+   and the content words with the phrases ("pricey", "penny" sit near "prices"; the whole clause "fresh,
+   delicious and reasonably priced" sits near food, its fragment near price). From these, taxonomy-
+   agnostic features per (text, topic) (`pair_features`: best scores, gaps to the other topics, an
+   "is other" indicator) go into a tiny logistic regression (weights in
+   analysis/data/topic_calibration.json, fit by bench/train_topic_calibration.py on a SemEval-2014 tune
+   split, with one-line and hand-written topics): a topic is kept when its probability passes the
+   calibrated bar, at least the most probable one; `other` is decided by the same model. With an LLM
+   backend, the LLM's distribution over the topic names (one scoring call per review, shared prefix
+   cached) adds four features ("hybrid" model); `use_llm` skips it per review ("embed" model). Without
+   the calibration file a fixed rule decides. Multi-label: the union over the text.
+3. Sentiment per topic: the review's own clauses about that topic (the most similar ones) get a label from
+   `sentiment_fn` when the caller gives one, else from analysis.sentiment (LLM label scoring), so "great
+   food, rude waiter" gives food positive and service negative. `other` uses the whole text. Without a
+   backend a small lexicon decides (baseline only).
 4. A text with no specific topic gets `other` (when the taxonomy has it).
 
+`topic_scores` and `topic_similarity` give the same evidence to other stages (analysis.complaints).
 Review text is untrusted: it goes into prompts only through analysis.prompts (delimited, neutralized).
 """
 
@@ -36,7 +44,7 @@ from .taxonomy import OTHER, Taxonomy, Topic
 
 log = logging.getLogger(__name__)
 
-PROMPT_VERSION = "topics-v2"  # v2: calibrated hybrid decision
+PROMPT_VERSION = "topics-v3"  # v2: calibrated hybrid decision; v3: topic phrases, fragments, words; recalibrated
 
 MAX_CLAUSES = 24          # clauses looked at per review (long reviews: the first ones)
 MAX_CLAUSE_CHARS = 600    # a clause longer than this is cut (still a verbatim prefix)
@@ -91,10 +99,49 @@ def split_clauses(text: str) -> list[tuple[int, int]]:
 
 
 # ------------------------------------------------------------------------------------- prototypes
+# A topic written as a name and one line ("price: prices and value for money") has one prototype, and a
+# whole review clause rarely sits close to it: "a bit pricey" or "$20 for a burger" share no words with
+# it, and in "fresh, delicious and reasonably priced" the food words dominate the clause's embedding.
+# So each topic is also split into the short phrases it is made of (its name and the parts of its
+# description: "price", "prices", "value for money"), which MiniLM matches well against short pieces
+# of text: the clause, its fragments (cut at commas, "and", "with") and its content words.
+_PART_SPLIT_RE = re.compile(r"\s*(?:[,;/()]|\band\b|\bor\b|\bincluding\b|\bsuch as\b|\be\.g\.|\betc\b\.?)\s*",
+                            re.IGNORECASE)
+_LEADING_WORD_RE = re.compile(r"^(?:the|a|an|its|their|your|our|any|all|how|what)\s+", re.IGNORECASE)
+_VAGUE_PARTS = {"etc", "things", "thing", "anything", "anything else", "everything", "everything else", "other",
+                "others", "more", "stuff", "it", "them"}
+_FRAGMENT_CUT_RE = re.compile(r"\s*(?:,|\band\b|\bwith\b|\bbut\b|--|\()\s*", re.IGNORECASE)
+MAX_FRAGMENTS = 48        # clause fragments looked at per review
+MAX_WORDS = 60            # content words looked at per review
+_STOPWORDS = frozenset("""a about above after again against all am an and any are as at be because been before being
+below between both but by can could did do does doing down during each few for from further had has have having he
+her here hers herself him himself his how i if in into is it its itself just me more most my myself no nor not now of
+off on once only or other our ours ourselves out over own same she should so some such than that the their theirs
+them themselves then there these they this those through to too under until up very was we were what when where
+which while who whom why will with would you your yours yourself yourselves also really even get got one it's i'm
+i've don't didn't doesn't isn't wasn't won't can't couldn't ever still much many well back like us let lets quite
+definitely since though although yet however every everything anything something nothing thing things way""".split())
+
+
+def topic_phrases(topic: Topic) -> list[str]:
+    """The short phrases a topic is made of: its name and the parts of its description (split at ":",
+    commas, "and", "or"), lowercased, without leading articles. "price" with "prices and value for
+    money" gives ["price", "prices", "value for money"]."""
+    head, _, tail = topic.description.partition(":")
+    found = [topic.name.replace("_", " ")]
+    for chunk in (head, tail):
+        for part in _PART_SPLIT_RE.split(chunk):
+            part = _LEADING_WORD_RE.sub("", part.strip(" .!?\"'-"))
+            if len(part) > 1 and part.lower() not in _VAGUE_PARTS and len(part.split()) <= 6:
+                found.append(part)
+    return list(dict.fromkeys(p.lower() for p in found))[:16]
+
+
 @dataclass
 class _Prototypes:
     names: list[str]
-    vectors: list[np.ndarray]  # per topic: (k, dim), row 0 the description
+    vectors: list[np.ndarray]  # per topic: (k, dim), row 0 "name: description", then the examples
+    phrases: list[np.ndarray]  # per topic: (m, dim), topic_phrases()
 
 
 _proto_cache: dict[tuple, _Prototypes] = {}
@@ -107,24 +154,40 @@ def _topic_key(t: Topic) -> tuple:
 def _prototypes(taxonomy: Taxonomy, embedder: Any) -> _Prototypes:
     key = (id(embedder),) + tuple(_topic_key(t) for t in taxonomy.topics)
     if key not in _proto_cache:
-        vecs = []
+        vecs, phrases = [], []
         for t in taxonomy.topics:
             label = t.name.replace("_", " ")
             vecs.append(embedder.encode([f"{label}: {t.description}"] + list(t.examples)))
-        _proto_cache[key] = _Prototypes(taxonomy.names, vecs)
+            phrases.append(embedder.encode(topic_phrases(t)))
+        if len(_proto_cache) > 32:
+            _proto_cache.clear()
+        _proto_cache[key] = _Prototypes(taxonomy.names, vecs, phrases)
     return _proto_cache[key]
 
 
-def clause_topic_similarity(clause_vecs: np.ndarray, protos: _Prototypes, k: int = 1) -> np.ndarray:
-    """(n_clauses, n_topics): per topic, the mean of the k best prototype similarities (k=1: the best)."""
+def clause_topic_similarity(clause_vecs: np.ndarray, protos: _Prototypes, k: int = 1,
+                            with_phrases: bool = False) -> np.ndarray:
+    """(n_clauses, n_topics): per topic, the mean of the k best prototype similarities (k=1: the best).
+    Prototypes: the description and examples, plus the topic's phrases when `with_phrases`."""
     if clause_vecs.shape[0] == 0:
         return np.zeros((0, len(protos.names)), dtype=np.float32)
     cols = []
-    for p in protos.vectors:
+    for p, ph in zip(protos.vectors, protos.phrases):
+        if with_phrases and len(ph):
+            p = np.concatenate([p, ph])
         sims = clause_vecs @ p.T
         kk = min(k, sims.shape[1])
         cols.append(np.sort(sims, axis=1)[:, -kk:].mean(axis=1))
     return np.stack(cols, axis=1)
+
+
+def topic_similarity(vectors: np.ndarray, taxonomy: Taxonomy, embedder: Any = None, *, k: int = 1,
+                     with_phrases: bool = False) -> np.ndarray:
+    """(n, n_topics): how close each embedding vector (rows, from the same embedder) is to each topic of
+    `taxonomy` (columns in `taxonomy.names` order): the mean of its k best prototype similarities
+    (prototypes: "name: description" and the examples, plus `topic_phrases` when `with_phrases`)."""
+    protos = _prototypes(taxonomy, _resolve_embedder(embedder))
+    return clause_topic_similarity(np.asarray(vectors, dtype=np.float32), protos, k, with_phrases)
 
 
 def _resolve_embedder(embedder: Any) -> Any:
@@ -212,13 +275,17 @@ def _lexicon_label(text: str) -> str:
     return "positive" if p > 0 else "negative" if p < 0 else "neutral"
 
 
-# ------------------------------------------------------------------------------------- public API
+# ------------------------------------------------------------------------------------- evidence
 @dataclass
 class _TextClauses:
     spans: list[tuple[int, int]]
     clauses: list[str]
-    sims: np.ndarray  # (n_clauses, n_topics)
-    sims1: np.ndarray | None = None  # the same with the single best prototype (k=1)
+    sims: np.ndarray  # (n_clauses, n_topics): top-3 prototype mean (description and examples)
+    evidence: np.ndarray | None = None  # (n_topics, N_EVIDENCE): embedding features for the decision
+
+
+N_EVIDENCE = 9
+_word_cache: dict[tuple[int, str], np.ndarray] = {}
 
 
 def clause_sentiment(backend: Any, segments: list[str], max_chars: int = 2000) -> list[str]:
@@ -230,24 +297,98 @@ def clause_sentiment(backend: Any, segments: list[str], max_chars: int = 2000) -
     return [lab for lab, _ in sentiment_batch(backend, segments, max_chars=max_chars)]
 
 
+def _fragments(clause: str) -> list[str]:
+    """A clause's pieces between commas, "and", "with", "but" (at least 2 words each; none when the
+    clause does not split): "fresh, delicious and reasonably priced" -> [..., "reasonably priced"]."""
+    parts = [f.strip(" .!?,;:-()") for f in _FRAGMENT_CUT_RE.split(clause)]
+    parts = [f for f in parts if len(f.split()) >= 2]
+    return parts if len(parts) > 1 else []
+
+
+def content_words(text: str) -> list[str]:
+    """The distinct content words of a text (lowercased, no stopwords, at least 3 letters), in order."""
+    words = (w.lower().strip("'-") for w in _WORD_RE.findall(text or ""))
+    return list(dict.fromkeys(w for w in words if len(w) > 2 and w not in _STOPWORDS))[:MAX_WORDS]
+
+
+def _encode_words(embedder: Any, words: list[str]) -> np.ndarray:
+    """Embeddings of single words, cached per process (a review vocabulary repeats a lot)."""
+    key = id(embedder)
+    missing = [w for w in dict.fromkeys(words) if (key, w) not in _word_cache]
+    if missing:
+        if len(_word_cache) > 200_000:
+            _word_cache.clear()
+        for w, v in zip(missing, embedder.encode(missing)):
+            _word_cache[(key, w)] = v
+    if not words:
+        return np.zeros((0, 1), dtype=np.float32)
+    return np.stack([_word_cache[(key, w)] for w in words]).astype(np.float32)
+
+
+def _gaps(scores: np.ndarray) -> np.ndarray:
+    """Per column j: scores[j] minus the best other column (0 with a single column)."""
+    n = scores.shape[0]
+    if n < 2:
+        return np.zeros(n, dtype=np.float32)
+    order = np.argsort(-scores)
+    best, second = scores[order[0]], scores[order[1]]
+    return np.where(np.arange(n) == order[0], best - second, scores - best).astype(np.float32)
+
+
+def _row_gaps(matrix: np.ndarray) -> np.ndarray:
+    """Per topic: the largest margin by which one row (clause, fragment, word) prefers it to every other topic."""
+    n_rows, n = matrix.shape
+    if n_rows == 0 or n < 2:
+        return np.zeros(n, dtype=np.float32)
+    top2 = np.sort(matrix, axis=1)[:, -2:]
+    best_other = np.where(matrix >= top2[:, [1]], top2[:, [0]], top2[:, [1]])
+    return (matrix - best_other).max(axis=0).astype(np.float32)
+
+
+def _evidence(pieces: np.ndarray, words: np.ndarray, protos: _Prototypes) -> np.ndarray:
+    """(n_topics, N_EVIDENCE) embedding features of one text: its clauses and fragments against all
+    prototypes (top-3 mean) and against the "name: description" line alone; its content words against the
+    topic phrases. For each: the best score, its gap to the best other topic, the best per-row margin."""
+    n = len(protos.names)
+    if pieces.shape[0] == 0:
+        return np.zeros((n, N_EVIDENCE), dtype=np.float32)
+    s_all = clause_topic_similarity(pieces, protos, TOP_K, with_phrases=True)
+    s_desc = np.stack([pieces @ p[0] for p in protos.vectors], axis=1)
+    cols = []
+    for m in (s_all, s_desc):
+        best = m.max(axis=0)
+        cols += [best, _gaps(best), _row_gaps(m)]
+    if words.shape[0]:
+        w = np.stack([(words @ ph.T).max(axis=1) for ph in protos.phrases], axis=1)
+        best = w.max(axis=0)
+        cols += [best, _gaps(best), _row_gaps(w)]
+    else:
+        cols += [np.zeros(n, dtype=np.float32)] * 3
+    return np.stack(cols, axis=1).astype(np.float32)
+
+
 def _analyse_clauses(texts: Sequence[str], taxonomy: Taxonomy, embedder: Any) -> list[_TextClauses]:
     protos = _prototypes(taxonomy, embedder)
-    per_text: list[tuple[list[tuple[int, int]], list[str]]] = []
+    per_text: list[tuple[list[tuple[int, int]], list[str], list[str], list[str]]] = []
     flat: list[str] = []
     for t in texts:
         t = t or ""
         spans = split_clauses(t)[:MAX_CLAUSES] or ([(0, min(len(t), MAX_CLAUSE_CHARS))] if t.strip() else [])
         clauses = [t[s:e] for s, e in spans]
-        per_text.append((spans, clauses))
-        flat.extend(clauses)
+        frags = [f for c in clauses for f in _fragments(c)][:MAX_FRAGMENTS]
+        per_text.append((spans, clauses, frags, content_words(" ".join(clauses))))
+        flat.extend(clauses + frags)
+    n_topics = len(protos.names)
     vecs = embedder.encode(flat) if flat else np.zeros((0, 1), dtype=np.float32)
-    sims_all = clause_topic_similarity(vecs, protos, TOP_K) if flat else np.zeros((0, len(protos.names)))
-    sims1_all = clause_topic_similarity(vecs, protos, 1) if flat else np.zeros((0, len(protos.names)))
+    _encode_words(embedder, [w for *_, words in per_text for w in words])  # one batch for all texts
     out, pos = [], 0
-    for spans, clauses in per_text:
-        n = len(clauses)
-        out.append(_TextClauses(spans, clauses, sims_all[pos:pos + n], sims1_all[pos:pos + n]))
-        pos += n
+    for spans, clauses, frags, words in per_text:
+        n, m = len(clauses), len(frags)
+        cv = vecs[pos:pos + n]
+        sims = clause_topic_similarity(cv, protos, TOP_K) if n else np.zeros((0, n_topics), dtype=np.float32)
+        evidence = _evidence(vecs[pos:pos + n + m], _encode_words(embedder, words), protos)
+        out.append(_TextClauses(spans, clauses, sims, evidence))
+        pos += n + m
     return out
 
 
@@ -263,7 +404,8 @@ def _topic_text(tc: _TextClauses, j: int, full_text: str) -> str:
 
 def _choose(sims: np.ndarray, boost: np.ndarray | None, bar: float, specific: list[int],
             other_j: int | None) -> list[int]:
-    """Topics of one text from its clause x topic similarities (plus a per-topic LLM boost)."""
+    """Topics of one text from its clause x topic similarities (plus a per-topic LLM boost): the rule
+    used when the calibration file is missing."""
     chosen: list[int] = []
     for row in sims:
         score = row + boost if boost is not None else row
@@ -277,75 +419,126 @@ def _choose(sims: np.ndarray, boost: np.ndarray | None, bar: float, specific: li
 
 
 # ------------------------------------------------------------------------------------- calibrated decision
-# With a backend, the topics of a text are decided by a tiny logistic regression over taxonomy-agnostic
-# features of each (text, topic) pair (similarities, the LLM's probability, margins, ranks), so it works
-# for any taxonomy. Trained by bench/train_topic_calibration.py on SemEval-2014 restaurant sentences
-# (a tune split; held-out figures in bench/RESULTS-eval.md); shipped as numbers in
-# analysis/data/topic_calibration.json.
+# The topics of a text are decided by a tiny logistic regression over taxonomy-agnostic features of each
+# (text, topic) pair (`pair_features`: the embedding evidence above, the LLM's probability when asked,
+# an "is other" indicator), so it works for any taxonomy, also one whose topics are only a name and a
+# line. Two models: "hybrid" (with the LLM's topic distribution) and "embed" (without it: no backend, or
+# a text the caller did not send to the LLM). Fit by bench/train_topic_calibration.py on a SemEval-2014
+# tune split, with topics written as one line each (held-out figures in bench/RESULTS-eval.md); shipped
+# as numbers in analysis/data/topic_calibration.json.
 CALIBRATION_PATH = Path(__file__).resolve().parent / "data" / "topic_calibration.json"
+FEATURES_VERSION = "topics-v3"
+N_FEATURES = {"embed": 5 + N_EVIDENCE, "hybrid": 9 + N_EVIDENCE}  # pair_features without / with the LLM
 _calibration: dict | None = None
 
 
-def pair_features(sims: np.ndarray, dist: np.ndarray, other_j: int | None,
-                  sims1: np.ndarray | None = None) -> np.ndarray:
-    """(n_topics, d) features of one text's topics: `sims` (n_clauses, n_topics, top-3 prototype mean),
-    `dist` (n_topics, the LLM), `sims1` (like sims, best single prototype; defaults to sims)."""
-    n = sims.shape[1]
-    s = sims.max(axis=0) if sims.shape[0] else np.zeros(n, dtype=np.float32)
-    if sims1 is None:
-        sims1 = sims
-    s1 = sims1.max(axis=0) if sims1.shape[0] else np.zeros(n, dtype=np.float32)
-    best_share = (np.bincount(sims.argmax(axis=1), minlength=n) / sims.shape[0]) if sims.shape[0] else np.zeros(n)
-    p = np.asarray(dist, dtype=np.float32)
-    rows = []
-    for j in range(n):
-        others = [q for q in range(n) if q != j]
-        s_gap = float(s[j] - max(s[q] for q in others)) if others else 0.0
-        p_gap = float(p[j] - max(p[q] for q in others)) if others else 0.0
-        if sims.shape[0] and others:
-            clause_gap = float(max(sims[c, j] - sims[c, others].max() for c in range(sims.shape[0])))
-        else:
-            clause_gap = 0.0
-        is_o = 1.0 if j == other_j else 0.0
-        rows.append([1.0, float(s[j]), s_gap, clause_gap, float(p[j]), p_gap, math.log(max(float(p[j]), 1e-4)),
-                     is_o, is_o * float(s[j]), is_o * float(p[j]), 1.0 if s_gap > 0 else 0.0,
-                     1.0 if p_gap > 0 else 0.0, float(s1[j]),
-                     float(s1[j] - max(s1[q] for q in others)) if others else 0.0, float(best_share[j]),
-                     float(s[j]) * float(p[j])])
-    return np.array(rows, dtype=np.float32)
+def pair_features(evidence: np.ndarray, dist: np.ndarray | None, other_j: int | None) -> np.ndarray:
+    """(n_topics, d) features of one text's topics: `evidence` (n_topics, N_EVIDENCE, from the
+    embeddings), `dist` (n_topics, the LLM's probabilities; None when the LLM was not asked)."""
+    n = evidence.shape[0]
+    is_o = np.zeros(n, dtype=np.float32)
+    if other_j is not None:
+        is_o[other_j] = 1.0
+    cols = [np.ones(n, dtype=np.float32), is_o, is_o * evidence[:, 0]]
+    spec = [j for j in range(n) if j != other_j]  # "other" also looks at the best specific topic
+    cols += [is_o * float(evidence[spec, 0].max()) if spec else np.zeros(n, dtype=np.float32),
+             is_o * float(evidence[spec, 6].max()) if spec else np.zeros(n, dtype=np.float32)]
+    if dist is not None:
+        p = np.asarray(dist, dtype=np.float32)
+        cols += [p, _gaps(p), np.log(np.maximum(p, 1e-4)), is_o * p]
+    return np.concatenate([np.stack(cols, axis=1), evidence], axis=1).astype(np.float32)
 
 
 def load_calibration() -> dict | None:
-    """The shipped calibration ({coef (d), threshold}); None when the file is missing (fallback rule)."""
+    """The shipped calibration ({"hybrid": {coef, threshold}, "embed": {coef, threshold}}); None when the
+    file is missing or made for other features (then the fallback rules decide)."""
     global _calibration
     if _calibration is None and CALIBRATION_PATH.is_file():
         import json
 
         raw = json.loads(CALIBRATION_PATH.read_text(encoding="utf-8"))
-        _calibration = {"coef": np.asarray(raw["coef"], dtype=np.float32), "threshold": float(raw["threshold"])}
+        if raw.get("features") != FEATURES_VERSION or any(len(raw.get(k, {}).get("coef", [])) != d
+                                                          for k, d in N_FEATURES.items()):
+            log.warning("%s was made for other features (%s); using the fallback rule", CALIBRATION_PATH,
+                        raw.get("features"))
+            return None
+        _calibration = {k: {"coef": np.asarray(raw[k]["coef"], dtype=np.float32),
+                            "threshold": float(raw[k]["threshold"])} for k in N_FEATURES}
     return _calibration
 
 
-def calibrated_choose(sims: np.ndarray, dist: np.ndarray, other_j: int | None, cal: dict,
-                      sims1: np.ndarray | None = None) -> list[int]:
-    """Topics whose calibrated probability passes the threshold (at least the most probable one)."""
-    z = pair_features(sims, dist, other_j, sims1) @ cal["coef"]
+def calibrated_choose(features: np.ndarray, model: dict) -> list[int]:
+    """Topics whose calibrated probability passes the model's threshold (at least the most probable one)."""
+    z = features @ model["coef"]
     prob = 1.0 / (1.0 + np.exp(-z))
-    chosen = [j for j in range(len(prob)) if prob[j] >= cal["threshold"]]
+    chosen = [j for j in range(len(prob)) if prob[j] >= model["threshold"]]
     return sorted(chosen) if chosen else [int(prob.argmax())]
+
+
+# ------------------------------------------------------------------------------------- public API
+SentimentFn = Callable[[list[str]], list[str]]
+
+
+def topic_scores(texts: Sequence[str], taxonomy: Taxonomy, embedder: Any = None) -> np.ndarray:
+    """(n_texts, n_topics): how likely each text is about each topic of `taxonomy`, as classify_topics
+    decides without the LLM (the calibrated "embed" probability, compare with `score_threshold()`).
+    Without the calibration file: the best prototype similarity (description, examples, phrases)."""
+    n = len(taxonomy.names)
+    if not len(texts):
+        return np.zeros((0, n), dtype=np.float32)
+    embedder = _resolve_embedder(embedder)
+    tcs = _analyse_clauses([t if isinstance(t, str) else "" for t in texts], taxonomy, embedder)
+    cal = load_calibration()
+    other_j = taxonomy.names.index(OTHER) if OTHER in taxonomy.names else None
+    out = np.zeros((len(texts), n), dtype=np.float32)
+    for i, tc in enumerate(tcs):
+        if not tc.clauses:
+            continue
+        if cal is not None:
+            z = pair_features(tc.evidence, None, other_j) @ cal["embed"]["coef"]
+            out[i] = 1.0 / (1.0 + np.exp(-z))
+        else:
+            out[i] = tc.evidence[:, 0]
+    return out
+
+
+def score_threshold() -> float:
+    """The bar a `topic_scores` value must reach for classify_topics to keep the topic (without the LLM)."""
+    cal = load_calibration()
+    return cal["embed"]["threshold"] if cal is not None else EMBED_ONLY_BAR
+
+
+def _use_llm_mask(use_llm: Sequence[bool] | bool, n: int) -> list[bool]:
+    if isinstance(use_llm, (bool, np.bool_)):
+        return [bool(use_llm)] * n
+    mask = [bool(x) for x in use_llm]
+    if len(mask) != n:
+        raise ValueError(f"use_llm has {len(mask)} values for {n} texts")
+    return mask
+
+
+def _sentiments(backend: Any, segments: list[str], max_chars: int, sentiment_fn: SentimentFn | None) -> list[str]:
+    """Labels of segments from `sentiment_fn` when given (checked), else clause_sentiment."""
+    if sentiment_fn is None or not segments:
+        return clause_sentiment(backend, segments, max_chars)
+    labels = list(sentiment_fn(list(segments)))
+    if len(labels) != len(segments):
+        raise ValueError(f"sentiment_fn returned {len(labels)} labels for {len(segments)} texts")
+    return [lab if lab in ("positive", "neutral", "negative") else "neutral" for lab in labels]
 
 
 def classify_topics(backend: Any, texts: list[str], taxonomy: Taxonomy, *, embedder: Any = None,
                     method: str = "auto", max_chars: int = 2000, use_llm: Sequence[bool] | bool = True,
-                    sentiment_fn: Callable[[list[str]], list[str]] | None = None) -> list[list[TopicMention]]:
+                    sentiment_fn: SentimentFn | None = None) -> list[list[TopicMention]]:
     """Multi-label topics of each text, each with its own sentiment.
 
     method: "auto" (hybrid when a backend is given, else embeddings), "hybrid" (embeddings plus the
-    LLM's topic distribution; sentiment by the LLM), "embed" (embeddings and a lexicon only: the
-    baseline), "llm" (the LLM's topic distribution alone, for comparison).
-    use_llm: in hybrid mode, which texts get the LLM's topic distribution (one flag per text, or one for
-    all); the others are decided from the embeddings alone (the cascade asks the LLM only for hard texts).
-    sentiment_fn: texts -> sentiment labels, for each topic's clauses (default: the LLM's label scoring).
+    LLM's topic distribution), "embed" (embeddings only), "llm" (the LLM's topic distribution alone,
+    for comparison).
+    use_llm: per text (or for all), whether the hybrid asks the LLM for its topic distribution; a text
+    with False is decided from the embeddings alone (one LLM call fewer per text).
+    sentiment_fn: labels (positive/neutral/negative) for a list of texts, used for each topic's
+    clauses; None: the LLM (analysis.sentiment) with a backend, a small lexicon without.
     Empty texts get no topics. Never raises on odd input (emoji, markup, very long or non-English text).
     """
     if method == "auto":
@@ -357,6 +550,7 @@ def classify_topics(backend: Any, texts: list[str], taxonomy: Taxonomy, *, embed
     if not texts:
         return []
     texts = [t if isinstance(t, str) else "" for t in texts]
+    ask = _use_llm_mask(use_llm, len(texts))
     embedder = _resolve_embedder(embedder)
     names = taxonomy.names
     specific = [j for j, n in enumerate(names) if n != OTHER]
@@ -364,25 +558,27 @@ def classify_topics(backend: Any, texts: list[str], taxonomy: Taxonomy, *, embed
     tcs = _analyse_clauses(texts, taxonomy, embedder)
 
     live = [i for i, tc in enumerate(tcs) if tc.clauses]
-    flags = [bool(use_llm)] * len(texts) if isinstance(use_llm, bool) else [bool(f) for f in use_llm]
-    asked = [i for i in live if flags[i]] if method == "hybrid" else live
+    asked = [i for i in live if ask[i]] if method != "embed" else []
     dist = np.zeros((len(texts), len(names)), dtype=np.float32)
-    if method != "embed" and asked:
+    if asked:
         dist[asked] = llm_topic_distribution(backend, [texts[i] for i in asked], taxonomy, max_chars)
+    asked_set = set(asked)
+    cal = load_calibration()
     chosen: list[list[int]] = [[] for _ in texts]
     for i in live:
-        if method == "embed" or (method == "hybrid" and not flags[i]):
-            chosen[i] = _choose(tcs[i].sims, None, EMBED_ONLY_BAR, specific, other_j)
-        elif method == "hybrid":
-            cal = load_calibration()
-            if cal is not None:
-                chosen[i] = calibrated_choose(tcs[i].sims, dist[i], other_j, cal, tcs[i].sims1)
-            else:
-                chosen[i] = _choose(tcs[i].sims, LLM_WEIGHT * dist[i], HYBRID_BAR, specific, other_j)
-        else:
+        if method == "llm" and i in asked_set:
             p = dist[i]
             chosen[i] = sorted({int(p.argmax())} | {j for j in specific if p[j] >= 0.3})
             chosen[i] = [j for j in chosen[i] if j != other_j]
+        elif cal is not None:
+            if i in asked_set:
+                chosen[i] = calibrated_choose(pair_features(tcs[i].evidence, dist[i], other_j), cal["hybrid"])
+            else:
+                chosen[i] = calibrated_choose(pair_features(tcs[i].evidence, None, other_j), cal["embed"])
+        elif i in asked_set:
+            chosen[i] = _choose(tcs[i].sims, LLM_WEIGHT * dist[i], HYBRID_BAR, specific, other_j)
+        else:
+            chosen[i] = _choose(tcs[i].sims, None, EMBED_ONLY_BAR, specific, other_j)
         if not chosen[i] and other_j is not None:
             chosen[i] = [other_j]
 
@@ -392,8 +588,7 @@ def classify_topics(backend: Any, texts: list[str], taxonomy: Taxonomy, *, embed
         for j in js:
             seg = texts[i] if j == other_j or len(js) == 1 else _topic_text(tcs[i], j, texts[i])
             jobs.append((i, j, seg))
-    segs = [seg for _, _, seg in jobs]
-    labels = sentiment_fn(segs) if sentiment_fn and segs else clause_sentiment(backend, segs, max_chars)
+    labels = _sentiments(backend, [seg for _, _, seg in jobs], max_chars, sentiment_fn)
     out: list[list[TopicMention]] = [[] for _ in texts]
     for (i, j, _), lab in zip(jobs, labels):
         out[i].append(TopicMention(topic=names[j], sentiment=lab))
@@ -402,8 +597,11 @@ def classify_topics(backend: Any, texts: list[str], taxonomy: Taxonomy, *, embed
 
 def topic_sentiments(backend: Any, texts: list[str], topics_per_text: list[list[str]], taxonomy: Taxonomy,
                      *, embedder: Any = None, max_chars: int = 2000,
-                     sentiment_fn: Callable[[list[str]], list[str]] | None = None) -> list[dict[str, str]]:
-    """The sentiment of given topics in each text ({topic: label}); used to evaluate polarity alone."""
+                     sentiment_fn: SentimentFn | None = None) -> list[dict[str, str]]:
+    """The sentiment of given topics in each text ({topic: label}), from each topic's own clauses.
+
+    sentiment_fn: labels (positive/neutral/negative) for a list of texts; None: the LLM
+    (analysis.sentiment) with a backend, a small lexicon without."""
     embedder = _resolve_embedder(embedder)
     names = taxonomy.names
     tcs = _analyse_clauses(texts, taxonomy, embedder)
@@ -415,8 +613,7 @@ def topic_sentiments(backend: Any, texts: list[str], topics_per_text: list[list[
             j = names.index(name)
             seg = texts[i] if name == OTHER or len(ts) == 1 else _topic_text(tcs[i], j, texts[i])
             jobs.append((i, name, seg))
-    segs = [seg for _, _, seg in jobs]
-    labels = sentiment_fn(segs) if sentiment_fn and segs else clause_sentiment(backend, segs, max_chars)
+    labels = _sentiments(backend, [seg for _, _, seg in jobs], max_chars, sentiment_fn)
     out: list[dict[str, str]] = [{} for _ in texts]
     for (i, name, _), lab in zip(jobs, labels):
         out[i][name] = lab

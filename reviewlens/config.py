@@ -53,6 +53,7 @@ class AnalysisSettings:
     max_chars: int = 2000                # longer reviews are truncated for the model
     confidence: float = 0.6              # the cheap heads decide when at least this sure; the LLM decides the rest
     thorough: bool = False               # the LLM decides everything (slower; the heads are not used)
+    topics_preset: str = "products"      # the base topics: products, restaurants, apps or none
     topics: list[dict[str, Any]] = field(default_factory=list)  # extra/override taxonomy entries
     entity_types: list[str] = field(default_factory=list)       # extra entity types
 
@@ -83,6 +84,7 @@ class Settings:
 
 
 PRECISIONS = ("auto", "4bit", "8bit", "bf16", "fp32")  # as analysis.backends.local reads them
+TOPIC_PRESETS = ("products", "restaurants", "apps", "none")  # as analysis.taxonomy defines them
 
 
 #: What a value may be beyond its field's type, by "section.key": (check, the allowed values in words,
@@ -97,6 +99,7 @@ RULES: dict[str, tuple[Callable[[Any], bool], str]] = {
     "analysis.batch_size": (lambda v: v >= 1, "a whole number of at least 1"),
     "analysis.llm_in_flight": (lambda v: v >= 1, "a whole number of at least 1"),
     "analysis.max_chars": (lambda v: v >= 1, "a whole number of at least 1"),
+    "analysis.topics_preset": (lambda v: v.strip().lower() in TOPIC_PRESETS, f"one of {', '.join(TOPIC_PRESETS)}"),
     "analysis.confidence": (lambda v: 0 <= v <= 1, "a number from 0 (the heads decide everything) to 1 "
                                                    "(the LLM decides everything)"),
 }

@@ -226,10 +226,11 @@ def complaint_periods(store: Store, since: date | None, until: date | None,
 
 def run_complaints(store: Store, *, since: date | None = None, until: date | None = None,
                    products: Sequence[str] | None = None, top: int = 5, days: int = 90,
-                   backend: Any = None) -> tuple[list[ComplaintTheme], dict]:
+                   backend: Any = None, taxonomy: Any = None) -> tuple[list[ComplaintTheme], dict]:
     """Find and store the top complaint themes for a period, with their trend against the period before.
 
     `backend`: the LLM that names and summarises the themes; None names them from keywords.
+    `taxonomy`: the user's topics (the analysis's); None uses the default products preset.
     """
     from analysis.complaints import find_complaints
 
@@ -239,7 +240,7 @@ def run_complaints(store: Store, *, since: date | None = None, until: date | Non
     since, until, prev_since, prev_until = periods
     cur = store.reviews_frame(since=since, until=until, products=products)
     prev = store.reviews_frame(since=prev_since, until=prev_until, products=products)
-    themes = find_complaints(cur, prev, top=top, backend=backend)
+    themes = find_complaints(cur, prev, top=top, backend=backend, taxonomy=taxonomy)
     scope = {"since": since.isoformat(), "until": until.isoformat(), "previous_since": prev_since.isoformat(),
              "previous_until": prev_until.isoformat(), "products": list(products or []),
              "reviews": int(len(cur)), "previous_reviews": int(len(prev))}
@@ -385,11 +386,13 @@ class Job:
             return run_analysis(self.store, self.analyzer, **kw)
 
     def complaints(self, *, use_llm: bool = True, **kw: Any) -> tuple[list[ComplaintTheme], dict]:
-        """The top complaints, named by the strongest model at hand (analysis.backends.best_backend)."""
+        """The top complaints in the user's topics, named by the strongest model at hand
+        (analysis.backends.best_backend)."""
         from analysis.backends import best_backend
 
         with self._analysis_lock:
-            return run_complaints(self.store, backend=best_backend(self.settings.analysis) if use_llm else None, **kw)
+            return run_complaints(self.store, backend=best_backend(self.settings.analysis) if use_llm else None,
+                                  taxonomy=self.analyzer.taxonomy, **kw)
 
     def report(self, path: str | Path | None = None, *, name: str = "report", folder: str | Path | None = None,
                **kw: Any) -> Path:

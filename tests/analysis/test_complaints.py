@@ -137,3 +137,35 @@ def test_quotes_prefer_specific_statements_about_the_theme():
     assert quote_order([0, 1, 2, 3], stmts, vecs, sims, centroid, None, names) == [1, 3, 0, 2]  # no topic: long first
     order = quote_order([0, 1, 2, 3], stmts, vecs, sims, centroid, "delivery", names)
     assert order == [1, 3, 2, 0]  # on topic and specific, then on topic but short, then off topic
+
+
+BATTERY = ["The battery is empty by lunchtime.", "It needs charging twice a day, the battery is terrible.",
+           "Battery life dropped to two hours after a month.", "It takes five hours to charge and dies overnight."]
+
+
+def test_themes_follow_the_users_taxonomy(embedder):
+    """A topic added in the settings ("battery", one line, no examples) is a theme's topic and names it,
+    although the product preset's performance topic mentions batteries; without it, that theme is
+    performance. Theme names come from the taxonomy's display names."""
+    from analysis.taxonomy import load_taxonomy
+    from reviewlens.config import AnalysisSettings
+
+    items = [(s, 1.0) for s in BATTERY] + [(f"Not happy. {s}", 1.0) for s in SHIPPING] + [(s, 2.0) for s in BROKEN]
+    cur = _frame(items + [(s, 5.0) for s in POSITIVE], "b", date(2026, 11, 1))
+    default = {t.topic: t for t in find_complaints(cur, None, top=5, embedder=embedder)}
+    assert "battery" not in default and default["performance"].label.startswith("Performance"), default
+    tax = load_taxonomy(AnalysisSettings(topics=[{"name": "battery", "description": "battery life and charging"}]))
+    themes = {t.topic: t for t in find_complaints(cur, None, top=5, embedder=embedder, taxonomy=tax)}
+    assert "battery" in themes, themes
+    battery = themes["battery"]
+    assert battery.label.startswith("Battery") and "battery" in battery.summary.lower()
+    assert {q.text for q in battery.quotes} <= set(BATTERY)
+    assert themes["delivery"].label.startswith("Delivery")
+    # a preset's display names: the restaurant taxonomy names a wait-time theme "Wait time"
+    rest = load_taxonomy(AnalysisSettings(topics_preset="restaurants"))
+    waits = ["We waited over an hour for our food to arrive.", "Forty minutes before anyone took our order.",
+             "The kitchen is so slow, an hour for two pizzas.", "We waited an hour for a table despite booking."]
+    cur = _frame([(s, 1.0) for s in waits] + [(s, 5.0) for s in POSITIVE], "w", date(2026, 11, 1))
+    themes = find_complaints(cur, None, top=2, embedder=embedder, taxonomy=rest)
+    assert themes and themes[0].topic in rest.names
+    assert themes[0].label.startswith(rest.get(themes[0].topic).title), themes[0]

@@ -103,11 +103,13 @@ class _FlatBackend:
 
 
 def test_calibrated_hybrid_decision_is_multilabel(embedder):
+    import numpy as np
+
     from analysis.evaluate import restaurant_taxonomy
-    from analysis.topics import load_calibration, pair_features
+    from analysis.topics import N_EVIDENCE, load_calibration, pair_features
 
     cal = load_calibration()
-    assert cal is not None and 0 < cal["threshold"] < 1
+    assert cal is not None and all(0 < cal[k]["threshold"] < 1 for k in ("hybrid", "embed"))
     tax = restaurant_taxonomy()
     texts = ["The waiter was rude, but the pasta was delicious.", "Way overpriced for what you get.",
              "We went there for my birthday last year.", "", "😀😀😀"]
@@ -117,7 +119,93 @@ def test_calibrated_hybrid_decision_is_multilabel(embedder):
     assert list(_topics(out[2])) == ["other"], out[2]
     assert out[3] == []
     assert len(out[4]) >= 1
-    import numpy as np
+    evidence = np.zeros((5, N_EVIDENCE), dtype=np.float32)
+    assert pair_features(evidence, np.full(5, 0.2), 4).shape == (5, len(cal["hybrid"]["coef"]))
+    assert pair_features(evidence, None, 4).shape == (5, len(cal["embed"]["coef"]))
 
-    feats = pair_features(np.zeros((2, 5), dtype=np.float32), np.full(5, 0.2), 4)
-    assert feats.shape == (5, len(cal["coef"]))
+
+# ------------------------------------------------------------------------------------- the user's taxonomy
+ONE_LINE = [{"name": "food", "description": "the food and drinks: dishes, taste, menu"},
+            {"name": "service", "description": "the service and the staff"},
+            {"name": "price", "description": "prices and value for money"},
+            {"name": "ambience", "description": "the atmosphere, decor and music"}]
+
+
+def test_topic_phrases_split_a_one_line_description():
+    from analysis.taxonomy import Topic
+    from analysis.topics import topic_phrases
+
+    assert topic_phrases(Topic("price", "prices and value for money")) == ["price", "prices", "value for money"]
+    assert topic_phrases(Topic("wait_time", "waiting: for a table, for the food, etc.")) == [
+        "wait time", "waiting", "for a table", "for the food"]
+    assert topic_phrases(Topic("other", "anything else")) == ["other"]
+
+
+@pytest.mark.parametrize("text,topic", [
+    ("A bit pricey, but worth every penny.", "price"),
+    ("They charge $20 for a burger.", "price"),
+    ("The food is fresh, delicious and reasonably priced.", "price"),
+    ("Everything we ordered was cheap.", "price"),
+    ("The waitress forgot our order twice.", "service"),
+    ("The sushi was incredibly fresh.", "food"),
+    ("Cozy little place with candles and jazz playing.", "ambience"),
+    ("The decor is beautiful.", "ambience"),
+])
+def test_a_topic_written_as_a_name_and_one_line_is_found(embedder, text, topic):
+    """Topics with no examples, only a name and a line: found in sentences about them, also ones that
+    share no word with the description ("worth every penny", "$20 for a burger", "waitress", "candles")."""
+    tax = load_taxonomy(AnalysisSettings(topics_preset="none", topics=ONE_LINE))
+    assert tax.names == ["food", "service", "price", "ambience", "other"]
+    out = classify_topics(None, [text], tax, embedder=embedder)
+    assert topic in _topics(out[0]), (text, out[0])
+    out = classify_topics(_FlatBackend(), [text], tax, embedder=embedder, method="hybrid")
+    assert topic in _topics(out[0]), (text, out[0])
+
+
+def test_one_line_topics_do_not_claim_unrelated_sentences(embedder):
+    tax = load_taxonomy(AnalysisSettings(topics_preset="none", topics=ONE_LINE))
+    out = classify_topics(None, ["We went there for my birthday last year.", "I have been coming here for years."],
+                          tax, embedder=embedder)
+    assert [list(_topics(o)) for o in out] == [["other"], ["other"]], out
+
+
+class _CountingBackend(_FlatBackend):
+    """A flat LLM that counts the texts it was asked about (topic distribution) and fails on generation."""
+
+    def __init__(self):
+        self.asked: list[str] = []
+
+    def score_choices(self, conversations, choices):
+        self.asked.extend(c[-1]["content"] for c in conversations)
+        return super().score_choices(conversations, choices)
+
+
+def test_sentiment_fn_and_use_llm(embedder):
+    tax = load_taxonomy(AnalysisSettings())
+    texts = ["Delivery was super fast. But the handle broke after two uses.", "Way too expensive for what you get."]
+    seen: list[str] = []
+
+    def sentiment_fn(segments):
+        seen.extend(segments)
+        return ["negative" if ("broke" in s or "expensive" in s) else "positive" for s in segments]
+
+    backend = _CountingBackend()
+    out = classify_topics(backend, texts, tax, embedder=embedder, use_llm=[False, True], sentiment_fn=sentiment_fn)
+    # only the second text went to the LLM (topic distribution); no sentiment scoring call went there
+    assert len(backend.asked) == 1 and "expensive" in backend.asked[0], backend.asked
+    first, second = _topics(out[0]), _topics(out[1])
+    assert first.get("delivery") == "positive" and first.get("quality") == "negative", first
+    assert second.get("price") == "negative", second
+    assert seen and all(isinstance(s, str) for s in seen)
+    backend = _CountingBackend()
+    classify_topics(backend, texts, tax, embedder=embedder, use_llm=False, sentiment_fn=sentiment_fn)
+    assert backend.asked == []
+    rest = load_taxonomy(AnalysisSettings(topics_preset="restaurants"))
+    got = topic_sentiments(None, ["The pasta was delicious, but the waiter was rude."], [["food", "service"]], rest,
+                           embedder=embedder, sentiment_fn=lambda segs: ["negative" if "rude" in s else "positive"
+                                                                          for s in segs])
+    assert got == [{"food": "positive", "service": "negative"}]
+    with pytest.raises(ValueError):
+        classify_topics(None, texts, tax, embedder=embedder, sentiment_fn=lambda segs: ["positive"])
+    with pytest.raises(ValueError):
+        classify_topics(_FlatBackend(), texts, tax, embedder=embedder, use_llm=[True])
