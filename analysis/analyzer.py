@@ -33,15 +33,13 @@ import hashlib
 import json
 import logging
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
-
-from collections.abc import Iterator
 
 from analysis import sentiment as sentiment_mod
 from analysis.backends import get_backend
 from analysis.backends.base import BackendError, LLMBackend
-from analysis.cascade import SentimentCascade
+from analysis.cascade import SentimentCascade, cascade_version
 from reviewlens.config import AnalysisSettings
 from reviewlens.schema import Analysis, Entity, Label, Review, TopicMention, content_hash
 
@@ -116,7 +114,8 @@ class Analyzer:
             tax = self.taxonomy
             cfg = json.dumps({"topics": [[t.name, t.description, list(t.examples)] for t in tax.topics],
                               "types": list(tax.entity_types), "max_chars": self.settings.max_chars,
-                              "cascade": self.cascade.version()},
+                              "cascade": cascade_version(self.settings.confidence, self.settings.thorough,
+                                                         self.labels)},
                              sort_keys=True)
             h = hashlib.sha256(cfg.encode("utf-8")).hexdigest()[:8]
             parts = [sentiment_mod.PROMPT_VERSION.replace("sentiment-", "s"),

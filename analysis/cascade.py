@@ -29,6 +29,20 @@ Decision = tuple[str, float, str]  # (label, confidence, decided by: "head", "ll
 MEMO = 4096
 
 
+def cascade_version(confidence: float, thorough: bool, labels: dict[str, str] | Sequence[Label]) -> str:
+    """What decides sentiment, for the analysis version: the threshold, the packaged head's weights and
+    the user's sentiment labels (changing any re-analyzes). Computed without loading anything, so
+    asking for the version (every `reviewlens analyze`, even with nothing pending) stays cheap."""
+    path = heads.SENTIMENT_HEAD_PATH
+    if thorough or not path.is_file():
+        return "llm"
+    if not isinstance(labels, dict):
+        labels = {lb.content_hash: lb.value for lb in labels if lb.kind == "sentiment"}
+    h = hashlib.sha256(path.read_bytes())
+    h.update(json.dumps([confidence, sorted(labels.items())]).encode())
+    return f"c{confidence:g}-{h.hexdigest()[:8]}"
+
+
 @dataclass
 class SentimentCascade:
     """Sentiment for many texts at once, the LLM asked only where the head is unsure."""
@@ -57,12 +71,8 @@ class SentimentCascade:
                    labels={lb.content_hash: lb.value for lb in mine})
 
     def version(self) -> str:
-        """What decides, for the analysis version: threshold, head weights, labels (changing any re-analyzes)."""
-        if self.thorough or self.head is None:
-            return "llm"
-        h = hashlib.sha256(json.dumps([self.confidence, self.head.to_json(), sorted(self.labels.items())],
-                                      sort_keys=True).encode()).hexdigest()[:8]
-        return f"c{self.confidence:g}-{h}"
+        """What decides, for the analysis version (see `cascade_version`)."""
+        return cascade_version(self.confidence, self.thorough or self.head is None, self.labels)
 
     def decide(self, texts: Sequence[str], vecs: np.ndarray | None = None) -> list[Decision]:
         """(label, confidence, decided_by) per text; `vecs`: the texts' embeddings when already computed."""
