@@ -38,7 +38,12 @@ def review_identity(source: str, site_review_id: str | None, author: str | None,
     return hashlib.sha256(key.encode("utf-8")).hexdigest()[:24]
 
 
-_TEXT_FIELDS = ("source", "text", "product", "url", "author", "title", "site_review_id")
+_TEXT_FIELDS = ("source", "text", "product", "url", "author", "title", "site_review_id", "reply", "language")
+
+#: What a page may say about a review besides the review itself: the owner's reply, helpful votes,
+#: a verified purchase, the review's language. Optional, and not part of a review's identity or
+#: content hash (the same review scraped before the owner replied is the same review).
+REPLY_FIELDS = ("reply", "reply_date", "helpful_votes", "verified", "language")
 
 
 @dataclass
@@ -57,6 +62,11 @@ class Review:
     id: str = ""
     scraped_at: datetime | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+    reply: str | None = None            # the owner's / company's reply
+    reply_date: date | None = None
+    helpful_votes: int | None = None    # "12 people found this helpful"
+    verified: bool | None = None        # verified purchase / verified customer
+    language: str | None = None         # as the page states it ("en", "de-DE"); never guessed
 
     def __post_init__(self) -> None:
         # NUL is dropped here, where a review is made, not only where it is stored (PostgreSQL text
@@ -72,6 +82,14 @@ class Review:
             self.date = date.fromisoformat(self.date[:10])
         if self.rating is not None:
             self.rating = float(self.rating)
+        if isinstance(self.reply_date, datetime):
+            self.reply_date = self.reply_date.date()
+        elif isinstance(self.reply_date, str):
+            self.reply_date = date.fromisoformat(self.reply_date[:10]) if self.reply_date else None
+        if self.helpful_votes is not None:
+            self.helpful_votes = int(self.helpful_votes)
+        if self.verified is not None:
+            self.verified = bool(self.verified)
         if not self.id:
             self.id = review_identity(self.source, self.site_review_id, self.author, self.date, self.text)
         if self.scraped_at is None:
@@ -84,6 +102,7 @@ class Review:
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
         d["date"] = self.date.isoformat() if self.date else None
+        d["reply_date"] = self.reply_date.isoformat() if self.reply_date else None
         d["scraped_at"] = self.scraped_at.isoformat() if self.scraped_at else None
         return d
 

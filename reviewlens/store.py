@@ -28,7 +28,7 @@ import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
-from .schema import Analysis, ComplaintTheme, Label, Review
+from .schema import REPLY_FIELDS, Analysis, ComplaintTheme, Label, Review
 
 log = logging.getLogger(__name__)
 
@@ -57,6 +57,12 @@ reviews = sa.Table(
     sa.Column("scraped_at", sa.DateTime(timezone=True)),
     sa.Column("first_run_id", sa.Integer),
     sa.Column("extra", sa.Text),
+    # added in Collect v2 (stores made before gain them on start-up, see Store._create_schema)
+    sa.Column("reply", sa.Text),
+    sa.Column("reply_date", sa.Date),
+    sa.Column("helpful_votes", sa.Integer),
+    sa.Column("verified", sa.Boolean),
+    sa.Column("language", sa.String(35)),
 )
 
 runs = sa.Table(
@@ -239,6 +245,15 @@ def _is_read_only_error(e: sa.exc.DBAPIError) -> bool:
     return getattr(orig, "sqlstate", None) in ("25006", "42501")
 
 
+def _as_date(value: Any) -> date | None:
+    """A stored date (SQLite may give back ISO text) as a date."""
+    if value is None or isinstance(value, date):
+        return value.date() if isinstance(value, datetime) else value
+    if isinstance(value, float):  # NaN: missing, as pandas has it
+        return None
+    return date.fromisoformat(str(value)[:10])
+
+
 def _dt(value: Any) -> datetime | None:
     """Datetimes come back naive from SQLite: make them UTC-aware."""
     if value is None:
@@ -285,18 +300,29 @@ class Store:
         if create:
             self._create_schema()
 
-    def _missing_schema(self, c: sa.Connection) -> tuple[list[sa.Table], list[sa.Index]]:
-        """Tables, and indexes of existing tables, that the database lacks. `create_all` never adds an
-        index to a table that exists, so a store made by an older version gets newer ones from here."""
+    def _missing_schema(self, c: sa.Connection) -> tuple[list[sa.Table], list[sa.Index], list[sa.Column]]:
+        """Tables, and indexes and columns of existing tables, that the database lacks. `create_all`
+        never adds an index or a column to a table that exists, so a store made by an older version
+        gets newer ones from here."""
         insp = sa.inspect(c)
         have = set(insp.get_table_names())
         tables = [t for t in metadata.sorted_tables if t.name not in have]
         indexes = []
+        columns = []
         for t in metadata.sorted_tables:
             if t.name in have:
                 named = {ix["name"] for ix in insp.get_indexes(t.name)}
                 indexes += [ix for ix in t.indexes if ix.name not in named]
-        return tables, indexes
+                cols = {col["name"] for col in insp.get_columns(t.name)}
+                columns += [col for col in t.columns if col.name not in cols]
+        return tables, indexes, columns
+
+    def _add_column(self, c: sa.Connection, col: sa.Column) -> None:
+        """ALTER TABLE ... ADD COLUMN for a nullable column without a default (every added column is)."""
+        prep = c.dialect.identifier_preparer
+        ddl = sa.schema.CreateColumn(col).compile(dialect=c.dialect)
+        c.exec_driver_sql(f"ALTER TABLE {prep.format_table(col.table)} ADD COLUMN {ddl}")
+        log.info("store: added column %s to %s", col.name, col.table.name)
 
     def _create_schema(self) -> None:
         """Create missing tables and indexes; safe when several processes open a new store at once.
@@ -310,8 +336,8 @@ class Store:
         read-only store opens.
         """
         with self.engine.connect() as c:
-            tables, indexes = self._missing_schema(c)
-        if not tables and not indexes:
+            tables, indexes, columns = self._missing_schema(c)
+        if not tables and not indexes and not columns:
             return
         try:
             if self.read_only:
@@ -322,11 +348,19 @@ class Store:
                 else:
                     c.execute(sa.text("SELECT pg_advisory_xact_lock(20260, hashtext(current_schema()))"))
                 metadata.create_all(c)
+                _, _, columns = self._missing_schema(c)  # looked at again under the lock
+                for col in columns:  # columns first: a new index may be on a new column
+                    self._add_column(c, col)
                 for idx in self._missing_schema(c)[1]:
                     idx.create(c)
                     log.info("store: added index %s on %s", idx.name, idx.table.name)
                 c.commit()
         except (StoreReadOnly, sa.exc.DBAPIError) as e:
+            if columns and (isinstance(e, StoreReadOnly) or _is_read_only_error(e)):
+                raise StoreReadOnly(
+                    f"the store {self.display_url()} was made by an older version of ReviewLens and lacks "
+                    f"the columns {', '.join(f'{col.table.name}.{col.name}' for col in columns)}; open it once "
+                    f"where it can be written (any command) to add them") from e
             if tables or not (isinstance(e, StoreReadOnly) or _is_read_only_error(e)):
                 raise
             # an older store that cannot be written: slower without the new indexes, still correct
@@ -378,6 +412,8 @@ class Store:
             "date": r.date, "site_review_id": r.site_review_id, "content_hash": r.content_hash,
             "scraped_at": r.scraped_at or _utcnow(), "first_run_id": run_id,
             "extra": json.dumps(r.extra, ensure_ascii=False, default=str) if r.extra else None,
+            "reply": z(r.reply), "reply_date": r.reply_date, "helpful_votes": r.helpful_votes,
+            "verified": r.verified, "language": z(r.language)[:35] if r.language else None,
         }
 
     def known_ids(self, ids: Iterable[str]) -> set[str]:
@@ -409,8 +445,11 @@ class Store:
         refresh = self._insert(reviews)
         refresh = refresh.on_conflict_do_update(
             index_elements=[reviews.c.id],
-            set_={k: refresh.excluded[k] for k in ("product", "url", "author", "rating", "title", "text",
-                                                      "date", "content_hash")},
+            set_={**{k: refresh.excluded[k] for k in ("product", "url", "author", "rating", "title", "text",
+                                                        "date", "content_hash")},
+                  # replies and votes arrive after the review: a scrape that carries them fills them
+                  # in (votes change, so the newer count wins); one that does not keeps what is stored
+                  **{k: sa.func.coalesce(refresh.excluded[k], reviews.c[k]) for k in REPLY_FIELDS}},
         )
         new = 0
         with self._write() as c:
@@ -437,7 +476,11 @@ class Store:
         return Review(source=r["source"], text=r["text"], product=r["product"], url=r["url"],
                       author=r["author"], rating=r["rating"], title=r["title"], date=d,
                       site_review_id=r["site_review_id"], id=r["id"], scraped_at=_dt(r["scraped_at"]),
-                      extra=json.loads(r["extra"]) if r["extra"] else {})
+                      extra=json.loads(r["extra"]) if r["extra"] else {},
+                      reply=r.get("reply"), reply_date=_as_date(r.get("reply_date")),
+                      helpful_votes=r.get("helpful_votes"),
+                      verified=None if r.get("verified") is None else bool(r.get("verified")),
+                      language=r.get("language"))
 
     # ---------------------------------------------------------------- runs
     def start_run(self, kind: str = "scrape", source: str | None = None, trigger: str = "manual",
@@ -575,7 +618,8 @@ class Store:
                       limit: int | None = None) -> pd.DataFrame:
         """Reviews joined with their current analysis, newest first. Topics/entities as parsed lists."""
         a = analyses.alias("a")
-        q = (sa.select(*[reviews.c[f] for f in REVIEW_FIELDS], reviews.c.content_hash, reviews.c.scraped_at,
+        q = (sa.select(*[reviews.c[f] for f in REVIEW_FIELDS + list(REPLY_FIELDS)], reviews.c.content_hash,
+                       reviews.c.scraped_at,
                        a.c.status.label("analysis_status"), a.c.error.label("analysis_error"),
                        a.c.sentiment, a.c.sentiment_score, a.c.topics, a.c.entities, a.c.model)
              .select_from(reviews.outerjoin(a, sa.and_(a.c.content_hash == reviews.c.content_hash, a.c.is_current)))
@@ -592,11 +636,12 @@ class Store:
             q = q.limit(limit)
         with self.engine.connect() as c:
             df = pd.DataFrame(c.execute(q).mappings().all())
-        cols = REVIEW_FIELDS + ["content_hash", "scraped_at", "analysis_status", "analysis_error", "sentiment",
+        cols = REVIEW_FIELDS + list(REPLY_FIELDS) + ["content_hash", "scraped_at", "analysis_status", "analysis_error", "sentiment",
                                 "sentiment_score", "topics", "entities", "model"]
         if df.empty:
             return pd.DataFrame(columns=cols)
         df["date"] = pd.to_datetime(df["date"]).dt.date
+        df["reply_date"] = df["reply_date"].map(_as_date)
         df["topics"] = df["topics"].map(lambda v: json.loads(v) if isinstance(v, str) else [])
         df["entities"] = df["entities"].map(lambda v: json.loads(v) if isinstance(v, str) else [])
         return df
@@ -611,6 +656,10 @@ class Store:
                 "author": rec["author"], "rating": rec["rating"],
                 "title": rec["title"], "text": rec["text"],
                 "date": rec["date"].isoformat() if rec["date"] else None,
+                "reply": rec["reply"], "reply_date": rec["reply_date"].isoformat() if rec["reply_date"] else None,
+                "helpful_votes": None if rec["helpful_votes"] is None else int(rec["helpful_votes"]),
+                "verified": None if rec["verified"] is None else bool(rec["verified"]),
+                "language": rec["language"],
                 "sentiment": rec["sentiment"], "sentiment_score": rec["sentiment_score"],
                 "topics": rec["topics"] or [], "entities": rec["entities"] or [],
                 "analysis_status": rec["analysis_status"], "analysis_error": rec["analysis_error"],
