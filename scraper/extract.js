@@ -48,6 +48,9 @@ function extractReviews(doc, cfg, baseUrl, opts) {
   var REVIEW_TYPES = ["Review", "UserReview", "CriticReview", "EmployerReview", "Recommendation"];
 
   function fromLd(o, product) {
+    return ldExtras(fromLdCore(o, product), o);
+  }
+  function fromLdCore(o, product) {
     var rr = o.reviewRating || o.rating || {};
     var ratingValue = typeof rr === "object" ? (rr.ratingValue !== undefined ? rr.ratingValue : rr.value) : rr;
     var ident = o.identifier;
@@ -159,7 +162,18 @@ function extractReviews(doc, cfg, baseUrl, opts) {
         if (anc) { var ap = props(anc); if (ap.name) product = mdValue(ap.name[0]); }
       }
       var idv = scope.getAttribute("itemid") || scope.getAttribute("data-review-id") || mdValue(first(["identifier"])) || scope.id || null;
+      var mdReply = null, mdReplyDate = null, cms = p.comment || [];
+      for (var ci = 0; ci < cms.length && mdReply === null; ci++) {
+        if (!cms[ci].hasAttribute("itemscope")) continue;
+        var cp = props(cms[ci]), ca = (cp.author || [])[0];
+        if (ca && /schema\.org\/Person$/i.test(ca.getAttribute("itemtype") || "")) continue;
+        mdReply = mdValue((cp.text || cp.description || [])[0]);
+        mdReplyDate = mdValue((cp.dateCreated || cp.datePublished || [])[0]);
+      }
+      var upv = first(["upvoteCount"]);
       out.push({
+        reply: mdReply, reply_date: mdReplyDate, helpful: upv ? mdValue(upv) : null,
+        verified: null, language: mdValue(first(["inLanguage"])) || scope.getAttribute("lang") || null,
         text: mdValue(first(["reviewBody", "description", "text"])),
         title: mdValue(first(["name", "headline"])),
         author: mdValue(first(["author", "creator"])),
@@ -306,12 +320,12 @@ function extractReviews(doc, cfg, baseUrl, opts) {
     if (authorKey) used[authorKey] = 1;
     var titleKey = pickKey(items, function (v, k) { return !used[k] && typeof v === "string" && v.length <= 200 && HINT.title.test(k); }, null);
     return items.map(function (o) {
-      return {
+      return withExtras({
         text: str(o[textKey]), title: titleKey ? str(o[titleKey]) : null, author: authorKey ? str(o[authorKey]) : null,
         rating: ratingKey ? num(o[ratingKey]) : null, rating_best: null, rating_worst: null,
         date: dateKey ? o[dateKey] : null, id: idKey && o[idKey] !== null && o[idKey] !== undefined ? String(o[idKey]) : null,
         product: null, url: null
-      };
+      }, o, dateKey);
     });
   }
   function embeddedState() {
@@ -322,6 +336,109 @@ function extractReviews(doc, cfg, baseUrl, opts) {
       });
     });
     return best ? { reviews: fromState(best.items), source: bestRoot } : { reviews: [], source: null };
+  }
+
+  /* ------------------------------------------------------------ replies, votes, verified, language (by shape) */
+  var REPLY_KEY = /^(owner_?(response|reply|comment|answer)s?|(developer|merchant|business|company|seller|store|shop|brand|vendor|host|hotel|management|official|partner)_?(owner_?)?(reply|replies|response|responses|answer|comment)|repl(y|ies)|responses?|response_?from_?(the_?)?owner)$/i;
+  var REPLY_TEXT_KEY = /^(repl(y|ied)_?(text|content|body|message|comment)|(owner_?)?response_?(text|body|content|message)|developer_?(reply|response)_?text)$/i;
+  var REPLY_DATE_KEY = /^(repl(y|ied)_?(at|date|time|on|timestamp)|response_?(date|time|at)|developer_?(reply|response)_?(date|time|at).*)$/i;
+  var HELPFUL_KEY = /^(helpful(_?(votes?|count|yes|ness))?|helpful_?vote_?count|votes?_?helpful|useful(_?count)?|likes?(_?count)?|likescount|num_?likes|upvotes?(_?count)?|thumbs_?up(_?count)?|positive_?feedback(_?count)?|total_?feedback_?positive)$/i;
+  var VERIFIED_KEY = /^(is_?)?verified(_?(purchase|purchaser|buyer|customer|owner|reviewer|review|stay|order))?$/i;
+  var LANG_KEY = /^(lang|language|locale|in_?language|review_?language|reviewer_?language|language_?code|lang_?code|original_?language)$/i;
+  var REPLY_BODY = ["text", "message", "body", "content", "comment", "reply", "responseText", "replyText", "value", "description", "answer"];
+
+  function replyFrom(v) {
+    /* {text|message|body|...: "...", date-like key: "..."} (or a list of them: the first), or a string */
+    if (Array.isArray(v)) v = v.length ? v[0] : null;
+    if (typeof v === "string") return wordy(v) || v.length > 2 ? { text: v, date: null } : null;
+    if (!v || typeof v !== "object") return null;
+    var t = null, d = null, i;
+    for (i = 0; i < REPLY_BODY.length && t === null; i++) {
+      var b = v[REPLY_BODY[i]];
+      if (typeof b === "string" && b.trim()) t = b;
+      else if (b && typeof b === "object" && !Array.isArray(b) && typeof (b.text || b.value || b.body) === "string") t = b.text || b.value || b.body;
+    }
+    if (t === null) return null;
+    var dk = ["datePublished", "dateCreated", "publishedDate", "published", "date", "createdAt", "created_at",
+              "created", "postedAt", "updatedDate", "dateModified", "modified", "updatedAt", "lastModified", "time", "timestamp", "localizedDate"];
+    for (i = 0; i < dk.length && d === null; i++) if (v[dk[i]] !== undefined && v[dk[i]] !== null && typeof v[dk[i]] !== "object") d = v[dk[i]];
+    if (d === null && v.dates && typeof v.dates === "object") d = v.dates.publishedDate || v.dates.updatedDate || null;
+    return { text: t, date: d };
+  }
+  function countOf(v) {
+    if (typeof v === "number" || typeof v === "string") return v;
+    if (v && typeof v === "object" && !Array.isArray(v)) {
+      var ks = ["count", "total", "value", "yes", "positive", "up", "helpful"];
+      for (var i = 0; i < ks.length; i++) if (typeof v[ks[i]] === "number" || typeof v[ks[i]] === "string") return v[ks[i]];
+    }
+    return null;
+  }
+  function langOf(v) {
+    if (typeof v === "string") return v.length <= 35 ? v : null;
+    if (v && typeof v === "object" && !Array.isArray(v)) return langOf(v.code || v.alternateName || v.id || v.value || v.name || null);
+    return null;
+  }
+  function findKey(o, re) {
+    var ks = Object.keys(o);
+    for (var i = 0; i < ks.length; i++) if (re.test(ks[i]) && o[ks[i]] !== null && o[ks[i]] !== undefined) return ks[i];
+    return null;
+  }
+  /* The reply, votes, verified and language of one review-like object (page state, JSON-LD), by the
+     shapes sites use: nested reply objects (reply: {message, publishedDate}, ownerResponse,
+     developerReply, response), flat reply keys (replyText + repliedAt), vote counts, verified flags
+     (also one level down: reviewer: {verified}), language keys. */
+  function extrasOf(o) {
+    var out = { reply: null, reply_date: null, helpful: null, verified: null, language: null };
+    if (!o || typeof o !== "object" || Array.isArray(o)) return out;
+    var k = findKey(o, REPLY_KEY), r = k ? replyFrom(o[k]) : null;
+    if (r) { out.reply = r.text; out.reply_date = r.date; }
+    if (out.reply === null) { k = findKey(o, REPLY_TEXT_KEY); if (k && typeof o[k] === "string") out.reply = o[k]; }
+    if (out.reply !== null && out.reply_date === null) { k = findKey(o, REPLY_DATE_KEY); if (k && typeof o[k] !== "object") out.reply_date = o[k]; }
+    k = findKey(o, HELPFUL_KEY); if (k) out.helpful = countOf(o[k]);
+    var subs = [o].concat(Object.keys(o).map(function (x) { return o[x]; }).filter(function (v) {
+      return v && typeof v === "object" && !Array.isArray(v);
+    }));
+    for (var i = 0; i < subs.length && out.verified === null; i++) {
+      k = findKey(subs[i], VERIFIED_KEY);
+      if (k && typeof subs[i][k] !== "object") out.verified = subs[i][k];
+    }
+    k = findKey(o, LANG_KEY); if (k) out.language = langOf(o[k]);
+    return out;
+  }
+  function withExtras(rec, o, dateKey) {
+    var x = extrasOf(o);
+    Object.keys(x).forEach(function (f) { rec[f] = x[f]; });
+    if (dateKey && REPLY_DATE_KEY.test(dateKey)) {
+      /* the date picked for the list is the reply's (repliedAt beside a plain "at"): the review's own date instead */
+      rec.date = null;
+      Object.keys(o).forEach(function (k) {
+        if (rec.date === null && !REPLY_DATE_KEY.test(k) && (looksDate(o[k]) || (typeof o[k] === "number" && o[k] > 1e9 && o[k] < 2e12 && HINT.date.test(k)))) rec.date = o[k];
+      });
+    }
+    return rec;
+  }
+  function ldExtras(rec, o) {
+    /* schema.org: comment (a Comment whose author is not a Person: the owner), upvoteCount,
+       interactionStatistic (LikeAction / AgreeAction), inLanguage; then the page-state shapes */
+    withExtras(rec, o);
+    var cs = o.comment || o.comments;
+    cs = Array.isArray(cs) ? cs : (cs ? [cs] : []);
+    for (var i = 0; i < cs.length && rec.reply === null; i++) {
+      var c = cs[i];
+      if (!c || typeof c !== "object") continue;
+      var a = Array.isArray(c.author) ? c.author[0] : c.author;
+      if (a && typeof a === "object" && typeIs(a, ["Person"])) continue;
+      var r = replyFrom(c);
+      if (r) { rec.reply = r.text; rec.reply_date = r.date; }
+    }
+    if (rec.helpful === null && o.upvoteCount !== undefined) rec.helpful = o.upvoteCount;
+    var st = o.interactionStatistic;
+    st = Array.isArray(st) ? st : (st ? [st] : []);
+    st.forEach(function (s) {
+      if (rec.helpful === null && s && typeof s === "object" && /(Like|Agree|Vote)Action/.test(str(s.interactionType) || "")) rec.helpful = s.userInteractionCount;
+    });
+    if (o.inLanguage !== undefined) rec.language = langOf(o.inLanguage);
+    return rec;
   }
 
   /* ------------------------------------------------------------ site config (CSS selectors) */
@@ -360,6 +477,10 @@ function extractReviews(doc, cfg, baseUrl, opts) {
         if (fields[f] && !res.found) r.missing.push(f);
       });
       if (r.url) r.url = abs(r.url);
+      ["reply", "reply_date", "helpful", "verified", "language"].forEach(function (f) {  /* optional: never "missing" */
+        r[f] = fields[f] ? fieldValue(b, fields[f]).value : null;
+      });
+      if (!fields.language) r.language = b.getAttribute("lang");
       r.rating_best = null; r.rating_worst = null;
       out.push(r);
     }

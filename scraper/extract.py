@@ -14,7 +14,7 @@ from typing import Any
 
 from reviewlens.schema import Review
 
-from .normalize import MAX_TEXT, clean_text, parse_date, parse_rating
+from .normalize import MAX_TEXT, clean_text, parse_date, parse_language, parse_rating, parse_verified, parse_votes
 from .siteconfig import SiteConfig
 
 log = logging.getLogger(__name__)
@@ -277,6 +277,11 @@ def build_reviews(raw: dict[str, Any], *, page_url: str, source: str, site: Site
             date=parse_date(r.get("date"), fmt, today),
             site_review_id=_short(r.get("id"), 300),
             extra=extra,
+            reply=clean_text(r.get("reply"), MAX_TEXT),
+            reply_date=parse_date(r.get("reply_date"), fmt, today),
+            helpful_votes=parse_votes(r.get("helpful")),
+            verified=parse_verified(r.get("verified")),
+            language=parse_language(r.get("language")),
         ))
     if no_text:
         shown = ", ".join(no_text[:10]) + (" ..." if len(no_text) > 10 else "")

@@ -281,8 +281,55 @@ def generate() -> dict:
         for j, r in enumerate(sorted(items, key=lambda r: (r["date"], r["author"], r["text"][:40]))):
             r["id"] = f"{code}-{1000 + j}"
         out.extend({"id": r.pop("id"), **r} for r in items)
+    add_replies(out)
     return {"generated_with_seed": SEED, "date_range": [START.isoformat(), END.isoformat()],
             "recent_window_start": RECENT.isoformat(), "products": products, "reviews": out}
+
+
+# Owner replies, helpful votes and verified purchases: drawn from a generator of their own, after the
+# reviews, so adding them changed no review. Reply chance per product (the smartwatch's maker rarely
+# answers) and per sentiment; a reply comes 0-20 days after its review.
+REPLY_SEED = SEED + 1
+REPLY_RATE = {"aurora-headphones": 0.6, "brewmaster-coffee-maker": 0.5, "stride-running-shoes": 0.6,
+              "trailpack-backpack": 0.5, "shellguard-phone-case": 0.6, "vortex-blender": 0.5,
+              "pulse-smartwatch": 0.15, "lumen-desk-lamp": 0.5}
+REPLY_BY_SENTIMENT = {"negative": 1.0, "neutral": 0.5, "positive": 0.25}
+REPLIES_NEG = [
+    "Hi {first}, we are sorry to hear this. Please contact us at support@demo-shop.example with your order "
+    "number and we will make it right.",
+    "Thank you for the feedback, {first}. This is not the experience we want you to have; our team has sent "
+    "you a message about a replacement.",
+    "We apologise for the trouble, {first}. We have passed this on to our quality team and will refund the "
+    "shipping costs.",
+    "Sorry about this! A replacement is on its way, and we are looking into what went wrong.",
+]
+REPLIES_POS = [
+    "Thank you, {first}! We are glad you like it.",
+    "Thanks for the kind words, {first}. Enjoy!",
+    "We appreciate your review, {first}. Happy to hear it works well for you.",
+]
+# One hostile reply (untrusted like the reviews): a spreadsheet formula and markup.
+HOSTILE_REPLY = ('=HYPERLINK("http://evil.example/reply","refund") <b>We</b> are sorry: '
+                 '<script>alert("reply")</script> a new carafe is on its way.')
+
+
+def add_replies(reviews: list[dict]) -> None:
+    """Give each review `helpful` (votes), `verified`, and for some an owner `reply` with `reply_date`."""
+    rng = random.Random(REPLY_SEED)
+    for r in reviews:
+        r["helpful"] = min(int(rng.expovariate(1 / 4)), 60) if rng.random() < 0.7 else 0
+        r["verified"] = rng.random() < 0.8
+        replied = r["hostile"] == "formula_injection" or (
+            rng.random() < REPLY_RATE[r["product"]] * REPLY_BY_SENTIMENT[r["sentiment"]])
+        first = r["author"].split()[0]
+        if replied:
+            d = min(END, date.fromisoformat(r["date"]) + timedelta(days=int(rng.expovariate(1 / 4)) % 21))
+            pool = REPLIES_NEG if r["sentiment"] != "positive" else REPLIES_POS
+            text = rng.choice(pool).format(first=first)
+            r["reply"] = HOSTILE_REPLY if r["hostile"] == "formula_injection" else text
+            r["reply_date"] = d.isoformat()
+        else:
+            r["reply"] = r["reply_date"] = None
 
 
 def summary(data: dict) -> str:
@@ -303,6 +350,11 @@ def summary(data: dict) -> str:
     lines.append("sentiment: " + ", ".join(f"{k} {v}" for k, v in Counter(r["sentiment"] for r in revs).most_common()))
     lines.append("ratings: " + ", ".join(f"{k:g}: {v}" for k, v in sorted(Counter(r["rating"] for r in revs).items())))
     lines.append("per product: " + ", ".join(f"{k} {v}" for k, v in Counter(r["product"] for r in revs).items()))
+    replied = [r for r in revs if r.get("reply")]
+    neg = [r for r in revs if r["sentiment"] == "negative"]
+    lines.append(f"owner replies: {len(replied)} of {len(revs)} reviews, {sum(1 for r in neg if r.get('reply'))} "
+                 f"of {len(neg)} negative ones; verified: {sum(1 for r in revs if r.get('verified'))}; "
+                 f"helpful votes: {sum(r.get('helpful') or 0 for r in revs)}")
     return "\n".join(lines)
 
 

@@ -58,6 +58,10 @@ def _long_date(iso: str) -> str:
     return f"{d.strftime('%B')} {d.day}, {d.year}"
 
 
+def _helpful_text(n: int) -> str:
+    return "One person found this helpful" if n == 1 else f"{n} people found this helpful"
+
+
 class Shop:
     """The shop's data and its page renderers."""
 
@@ -107,12 +111,17 @@ class Shop:
         cards = []
         for r in items:
             title = f'<h3 class="review-title">{_esc(r["title"])}</h3>' if r["title"] else ""
+            badge = ' <span class="verified">Verified Purchase</span>' if r.get("verified") else ""
+            helpful = f'<span class="helpful">{_helpful_text(r["helpful"])}</span>' if r.get("helpful") else ""
+            reply = (f'<div class="owner-reply"><span class="reply-date">Response from the owner on '
+                     f'{_long_date(r["reply_date"])}</span><p class="reply-text">{_esc(r["reply"])}</p></div>'
+                     if r.get("reply") else "")
             cards.append(
-                f'<div class="review" data-review-id="{_esc(r["id"])}">{title}'
+                f'<div class="review" lang="{_esc(r["lang"])}" data-review-id="{_esc(r["id"])}">{title}'
                 f'<span class="rating">{r["rating"]:.1f} out of 5 stars</span> '
                 f'<span class="author">by {_esc(r["author"])}</span> '
-                f'<span class="date">Reviewed on {_long_date(r["date"])}</span>'
-                f'<p class="text">{_esc(r["text"])}</p></div>')
+                f'<span class="date">Reviewed on {_long_date(r["date"])}</span>{badge}'
+                f'<p class="text">{_esc(r["text"])}</p>{helpful}{reply}</div>')
         base = f"/static/{slug}"
         head = f'<link rel="next" href="{base}?page={page + 1}">' if page < pages else ""
         body = (f'<h1 class="product-name">{_esc(p["name"])}</h1><p>${p["price"]:.2f}</p>'
@@ -134,6 +143,12 @@ class Shop:
                      "name": r["title"], "reviewBody": r["text"], "datePublished": r["date"],
                      "author": {"@type": "Person", "name": r["author"]},
                      "reviewRating": {"@type": "Rating", "ratingValue": r["rating"], "bestRating": 5, "worstRating": 1},
+                     "inLanguage": r["lang"],
+                     "interactionStatistic": {"@type": "InteractionCounter", "interactionType": "https://schema.org/LikeAction",
+                                              "userInteractionCount": r.get("helpful", 0)},
+                     **({"comment": {"@type": "Comment", "text": r["reply"], "dateCreated": r["reply_date"],
+                                     "author": {"@type": "Organization", "name": "ReviewLens Demo Shop"}}}
+                        if r.get("reply") else {}),
                  } for r in items]},
             ],
         }
@@ -149,8 +164,15 @@ class Shop:
         cards = []
         for r in items:
             title = f'<h4 itemprop="name">{_esc(r["title"])}</h4>' if r["title"] else ""
+            reply = (f'<div class="reply" itemprop="comment" itemscope itemtype="https://schema.org/Comment">'
+                     f'<span itemprop="author" itemscope itemtype="https://schema.org/Organization">'
+                     f'<meta itemprop="name" content="Stride"></span>'
+                     f'<time itemprop="dateCreated" datetime="{r["reply_date"]}">{_long_date(r["reply_date"])}</time>'
+                     f'<p itemprop="text">{_esc(r["reply"])}</p></div>' if r.get("reply") else "")
             cards.append(
-                f'<div itemprop="review" itemscope itemtype="https://schema.org/Review" id="review-{_esc(r["id"])}" data-review-id="{_esc(r["id"])}">'
+                f'<div itemprop="review" itemscope itemtype="https://schema.org/Review" lang="{_esc(r["lang"])}" '
+                f'id="review-{_esc(r["id"])}" data-review-id="{_esc(r["id"])}">'
+                f'<meta itemprop="upvoteCount" content="{r.get("helpful", 0)}">{reply}'
                 f'{title}<div itemprop="reviewRating" itemscope itemtype="https://schema.org/Rating">'
                 f'<meta itemprop="worstRating" content="1"><span itemprop="ratingValue">{r["rating"]:g}</span>/'
                 f'<span itemprop="bestRating">5</span></div>'
@@ -174,8 +196,11 @@ class Shop:
                 "reviewsPage": {
                     "page": page, "totalPages": pages,
                     "items": [{"reviewId": r["id"], "headline": r["title"], "body": r["text"],
-                               "stars": r["rating"], "reviewer": {"displayName": r["author"], "verified": True},
-                               "createdAt": r["date"] + "T09:30:00.000Z", "helpfulVotes": 0} for r in items],
+                               "stars": r["rating"], "reviewer": {"displayName": r["author"], "verified": r["verified"]},
+                               "createdAt": r["date"] + "T09:30:00.000Z", "helpfulVotes": r["helpful"],
+                               "language": r["lang"],
+                               "reply": {"message": r["reply"], "publishedDate": r["reply_date"] + "T16:00:00.000Z"}
+                               if r.get("reply") else None} for r in items],
                 },
             }},
             "page": "/nextjs/[slug]", "query": {"slug": slug, "page": str(page)}, "buildId": "demo",
@@ -195,7 +220,10 @@ class Shop:
             "catalog": {"current": {"sku": slug, "label": p["name"], "price": p["price"]}},
             "feedback": {"cursor": {"page": page, "of": pages}, "entries": [
                 {"uid": r["id"], "content": r["text"], "summary": r["title"], "score": r["rating"],
-                 "user": {"nick": r["author"]}, "ts": r["date"]} for r in items]},
+                 "user": {"nick": r["author"]}, "ts": r["date"], "likes": r["helpful"], "isVerified": r["verified"],
+                 "lang": r["lang"],
+                 **({"ownerResponse": {"text": r["reply"], "postedAt": r["reply_date"]}} if r.get("reply") else {})}
+                for r in items]},
         }
         base = f"/state/{slug}"
         head = f'<link rel="next" href="{base}?page={page + 1}">' if page < pages else ""
@@ -228,7 +256,8 @@ class Shop:
     def api(self, slug: str, page: int, per_page: int) -> dict:
         items, pages = self.page_of(slug, page, per_page)
         return {"product": slug, "page": page, "pages": pages, "total": len(self.reviews[slug]),
-                "reviews": [{k: r[k] for k in ("id", "author", "rating", "title", "text", "date")} for r in items]}
+                "reviews": [{k: r.get(k) for k in ("id", "author", "rating", "title", "text", "date", "reply", "reply_date",
+                                                   "helpful", "verified")} for r in items]}
 
 
 def _make_handler(shop: Shop) -> type[BaseHTTPRequestHandler]:

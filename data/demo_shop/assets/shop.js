@@ -74,7 +74,15 @@
     a.appendChild(el("span", { "class": "reviewer" }, r.author));
     a.appendChild(document.createTextNode(" \u00b7 "));
     a.appendChild(el("span", { "class": "review-date" }, mmddyyyy(r.date)));
+    if (r.verified) a.appendChild(el("span", { "class": "badge-verified" }, "Verified buyer"));
     a.appendChild(el("p", { "class": "review-body" }, r.text));
+    a.appendChild(el("button", { "class": "helpful-btn", type: "button" }, "Helpful (" + (r.helpful || 0) + ")"));
+    if (r.reply) {
+      var rep = el("div", { "class": "seller-reply" });
+      rep.appendChild(el("span", { "class": "reply-when" }, mmddyyyy(r.reply_date)));
+      rep.appendChild(el("p", { "class": "reply-body" }, r.reply));
+      a.appendChild(rep);
+    }
     return a;
   }
 
@@ -90,6 +98,12 @@
     d.appendChild(stars);
     if (r.title) d.appendChild(el("div", { "class": "rv-title" }, r.title));
     d.appendChild(el("div", { "class": "rv-text" }, r.text));
+    if (r.reply) {
+      var rep = el("div", { "class": "rv-reply" });
+      rep.appendChild(el("span", { "class": "rv-reply-when" }, relative(r.reply_date)));
+      rep.appendChild(el("div", { "class": "rv-reply-text" }, r.reply));
+      d.appendChild(rep);
+    }
     return d;
   }
 
@@ -103,6 +117,12 @@
     li.appendChild(el("time", { datetime: r.date }, shortDate(r.date)));
     if (r.title) li.appendChild(el("h5", {}, r.title));
     li.appendChild(el("div", { "class": "content" }, r.text));
+    if (r.reply) {
+      var rep = el("blockquote", { "class": "response" });
+      rep.appendChild(el("time", { datetime: r.reply_date }, shortDate(r.reply_date)));
+      rep.appendChild(el("p", {}, r.reply));
+      li.appendChild(rep);
+    }
     return li;
   }
 
