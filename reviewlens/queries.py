@@ -38,7 +38,7 @@ __all__ = [
     "Options", "options", "date_span", "default_period", "Headline", "headline", "granularity_for", "timeseries",
     "topics_by_sentiment", "topic_summary", "rating_distribution", "top_entities",
     "ThemeView", "latest_complaints", "complaints", "EXPLORER_COLUMNS", "count_reviews", "review_page",
-    "iter_review_rows", "labels_for", "runs_frame", "Overview", "overview",
+    "iter_review_rows", "labels_for", "runs_frame", "Overview", "overview", "ReplyStats", "reply_stats",
 ]
 
 log = logging.getLogger(__name__)
@@ -446,16 +446,98 @@ def complaints(store: Store, f: Filters, total: int | None = None) -> tuple[list
     return themes, scope
 
 
+# ------------------------------------------------------------------------------------------ owner replies
+@dataclass
+class ReplyStats:
+    """How the owner answers: the share of reviews with a reply and the median days from review to
+    reply, for all reviews in the filters and for the negative ones (negative by the current analysis;
+    a review not analyzed yet counts as negative when rated 2 stars or less)."""
+
+    reviews: int
+    replied: int
+    median_days: float | None      # of replies whose review and reply are both dated
+    negative: int
+    negative_replied: int
+    negative_median_days: float | None
+
+    @property
+    def reply_rate(self) -> float | None:
+        """Percent of reviews with a reply; None without reviews."""
+        return 100.0 * self.replied / self.reviews if self.reviews else None
+
+    @property
+    def negative_reply_rate(self) -> float | None:
+        return 100.0 * self.negative_replied / self.negative if self.negative else None
+
+
+def _median(counts: dict[float, int]) -> float | None:
+    """The median of a histogram {value: count}."""
+    n = sum(counts.values())
+    if not n:
+        return None
+    lo, hi = (n - 1) // 2, n // 2
+    seen, low_v = 0, None
+    for v in sorted(counts):
+        seen += counts[v]
+        if low_v is None and seen > lo:
+            low_v = v
+        if seen > hi:
+            return (low_v + v) / 2
+    return None  # pragma: no cover
+
+
+def reply_stats(store: Store, f: Filters) -> ReplyStats:
+    """Reply rate and median time to reply (days), overall and for negative reviews, within `f`.
+
+    Counted in the database; the medians come from a histogram of whole days (one row per distinct
+    delay), so no review row is loaded. A reply dated before its review is counted as replied but
+    left out of the median (a wrong date on the page, not a negative delay)."""
+    a = current_analysis()
+    s, r = a.c.sentiment, reviews.c
+    negative = sa.case((s.is_not(None), sa.case((s == "negative", 1), else_=0)), (r.rating <= 2, 1), else_=0)
+    replied = sa.case((r.reply.is_not(None), 1), else_=0)
+    src = reviews_with_analysis(a)
+    q = (sa.select(sa.func.count(), sa.func.sum(replied), sa.func.sum(negative),
+                   sa.func.sum(sa.case((sa.and_(r.reply.is_not(None), negative == 1), 1), else_=0)))
+         .select_from(src).where(*conditions(f, a)))
+    if store.dialect == "postgresql":
+        days = r.reply_date - r.date
+    else:
+        days = sa.cast(sa.func.julianday(r.reply_date) - sa.func.julianday(r.date), sa.Integer)
+    days = days.label("days")
+    neg = negative.label("neg")
+    h = (sa.select(days, neg, sa.func.count()).select_from(src)
+         .where(r.reply.is_not(None), r.reply_date.is_not(None), r.date.is_not(None), r.reply_date >= r.date,
+                *conditions(f, a))
+         .group_by(days, neg))
+    with store.engine.connect() as c:
+        n, n_replied, n_neg, n_neg_replied = c.execute(q).one()
+        hist = c.execute(h).all()
+    every: dict[float, int] = {}
+    negs: dict[float, int] = {}
+    for d, is_neg, count in hist:
+        d = float(d.days if hasattr(d, "days") else d)
+        every[d] = every.get(d, 0) + count
+        if is_neg:
+            negs[d] = negs.get(d, 0) + count
+    return ReplyStats(reviews=int(n or 0), replied=int(n_replied or 0), median_days=_median(every),
+                      negative=int(n_neg or 0), negative_replied=int(n_neg_replied or 0),
+                      negative_median_days=_median(negs))
+
+
 # ------------------------------------------------------------------------------------------ explorer
 EXPLORER_COLUMNS = ["id", "date", "rating", "sentiment", "sentiment_score", "topics", "entities", "title", "text",
-                    "url", "source", "product", "author", "analysis_status"]
+                    "url", "source", "product", "author", "analysis_status",
+                    "reply", "reply_date", "helpful_votes", "verified", "language"]
 
 
 def _review_select(f: Filters) -> tuple[sa.Select, sa.Alias]:
     a = current_analysis()
     q = (sa.select(reviews.c.id, reviews.c.date, reviews.c.rating, a.c.sentiment, a.c.sentiment_score,
                    a.c.topics, a.c.entities, reviews.c.title, reviews.c.text, reviews.c.url, reviews.c.source,
-                   reviews.c.product, reviews.c.author, a.c.status.label("analysis_status"))
+                   reviews.c.product, reviews.c.author, a.c.status.label("analysis_status"),
+                   reviews.c.reply, reviews.c.reply_date, reviews.c.helpful_votes, reviews.c.verified,
+                   reviews.c.language)
          .select_from(reviews_with_analysis(a)).where(*conditions(f, a)))
     return q, a
 
@@ -497,6 +579,7 @@ def review_page(store: Store, f: Filters, page: int = 1, page_size: int = 50,
     df["topics"] = df["topics"].map(_parse_json_list)
     df["entities"] = df["entities"].map(_parse_json_list)
     df["date"] = df["date"].map(_as_date)
+    df["reply_date"] = df["reply_date"].map(_as_date)
     return df, total
 
 
@@ -512,6 +595,7 @@ def iter_review_rows(store: Store, f: Filters, chunk: int = 2000) -> Iterator[di
                 d["topics"] = _parse_json_list(d["topics"])
                 d["entities"] = _parse_json_list(d["entities"])
                 d["date"] = _as_date(d["date"])
+                d["reply_date"] = _as_date(d["reply_date"])
                 yield d
 
 
@@ -568,6 +652,7 @@ class Overview:
     entities: pd.DataFrame
     themes: list[ThemeView]
     scope: dict
+    replies: ReplyStats | None = None
 
 
 def overview(store: Store, f: Filters, opts: Options | None = None, workers: int = 3) -> Overview:
@@ -579,8 +664,10 @@ def overview(store: Store, f: Filters, opts: Options | None = None, workers: int
         ts = ex.submit(timeseries, store, f, gran)
         tp = ex.submit(topics_by_sentiment, store, f)
         rt = ex.submit(rating_distribution, store, f)
+        rp = ex.submit(reply_stats, store, f)
         th = ex.submit(lambda: complaints(store, f, h.result().reviews))
         themes, scope = th.result()
         return Overview(headline=h.result(), granularity=gran, timeseries=ts.result(), topics=tp.result(),
-                        ratings=rt.result(), entities=ents.result(), themes=themes, scope=scope)
+                        ratings=rt.result(), entities=ents.result(), themes=themes, scope=scope,
+                        replies=rp.result())
 

@@ -40,9 +40,16 @@ COLUMN_ALIASES: dict[str, tuple[str, ...]] = {
     "url": ("url", "link", "review_url", "review link"),
     "site_review_id": ("site_review_id", "review_id", "id", "reviewid"),
     "source": ("source", "site", "platform"),
+    # the owner's reply and the rest (Google Play's review export names included)
+    "reply": ("reply", "reply_text", "owner_reply", "owner_response", "developer_reply_text", "developer_reply"),
+    "reply_date": ("reply_date", "replied_at", "developer_reply_date_and_time", "reply_at"),
+    "helpful_votes": ("helpful_votes", "helpful", "thumbs_up_count", "thumbsupcount", "upvotes", "likes"),
+    "verified": ("verified", "verified_purchase", "is_verified"),
+    "language": ("language", "lang", "reviewer_language", "review_language"),
 }
 
 EXPORT_FIELDS = ["id", "source", "product", "url", "author", "rating", "title", "text", "date",
+                 "reply", "reply_date", "helpful_votes", "verified", "language",
                  "sentiment", "sentiment_score", "topics", "entities", "analysis_status"]
 
 
@@ -98,6 +105,25 @@ def _norm_date(value: Any) -> date | None:
     if s.isdigit() and len(s) >= 9:
         return _norm_date(int(s))
     return dateparser.parse(s).date()
+
+
+def _norm_votes(value: Any) -> int | None:
+    if value is None or value == "":
+        return None
+    return int(float(str(value).replace(",", "")))
+
+
+def _norm_bool(value: Any) -> bool | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, (bool, int, float)):
+        return bool(value)
+    s = str(value).strip().lower()
+    if s in ("true", "yes", "y", "1", "verified"):
+        return True
+    if s in ("false", "no", "n", "0"):
+        return False
+    raise ValueError(f"verified {value!r} is not true or false")
 
 
 def _undecodable(path: Path, encoding: str) -> tuple[int, int, str] | None:
@@ -279,6 +305,11 @@ def _reviews(path: Path, res: ImportResult, *, source: str | None = None, rating
                 title=str(get("title")) if get("title") not in (None, "") else None,
                 date=_norm_date(get("date")),
                 site_review_id=str(get("site_review_id")) if get("site_review_id") not in (None, "") else None,
+                reply=str(get("reply")) if get("reply") not in (None, "") else None,
+                reply_date=_norm_date(get("reply_date")),
+                helpful_votes=_norm_votes(get("helpful_votes")),
+                verified=_norm_bool(get("verified")),
+                language=str(get("language"))[:35] if get("language") not in (None, "") else None,
             )
         except (ValueError, OverflowError, TypeError) as e:
             res.errors.append({"line": line, "message": f"{type(e).__name__}: {e}"})

@@ -1,0 +1,65 @@
+"""Replies, votes, verified and language out of the store (`reviewlens export` CSV/JSONL) and back in
+(`reviewlens import` reads the same columns, and Google Play's export names)."""
+
+from __future__ import annotations
+
+import csv
+import json
+from datetime import date
+
+from reviewlens.records_io import EXPORT_FIELDS, export_records, read_reviews_file
+from reviewlens.schema import Review
+
+HOSTILE_REPLY = '=HYPERLINK("http://evil.example","refund") sorry \u202egnp.exe'
+
+
+def _store_some(store) -> tuple[Review, Review]:
+    a = Review(source="shop", text="The lid broke.", rating=1, date=date(2026, 4, 1), site_review_id="a",
+               reply=HOSTILE_REPLY, reply_date=date(2026, 4, 3), helpful_votes=12, verified=True, language="en-GB")
+    b = Review(source="shop", text="Lovely.", rating=5, date=date(2026, 4, 2), site_review_id="b")
+    store.upsert_reviews([a, b])
+    return a, b
+
+
+def test_export_columns(store, tmp_path):
+    a, b = _store_some(store)
+    assert EXPORT_FIELDS[9:14] == ["reply", "reply_date", "helpful_votes", "verified", "language"]
+    jl = tmp_path / "out.jsonl"
+    assert export_records(store, jl, "jsonl") == 2
+    recs = {r["id"]: r for r in map(json.loads, jl.read_text(encoding="utf-8").splitlines())}
+    assert list(recs[a.id]) == EXPORT_FIELDS
+    assert (recs[a.id]["reply"], recs[a.id]["reply_date"], recs[a.id]["helpful_votes"], recs[a.id]["verified"],
+            recs[a.id]["language"]) == (HOSTILE_REPLY, "2026-04-03", 12, True, "en-GB")  # data: exact
+    assert "\u202e" not in jl.read_text(encoding="utf-8")  # written as an escape
+    assert [recs[b.id][k] for k in ("reply", "reply_date", "helpful_votes", "verified", "language")] == [None] * 5
+    out = tmp_path / "out.csv"
+    export_records(store, out, "csv")
+    rows = {r["id"]: r for r in csv.DictReader(out.open(encoding="utf-8"))}
+    ra = rows[a.id]
+    assert ra["reply"].startswith("'=HYPERLINK(")  # not a formula in a spreadsheet
+    assert "⟨U+202E⟩" in ra["reply"] and "\u202e" not in ra["reply"]  # neutralised for people
+    assert (ra["reply_date"], ra["helpful_votes"], ra["verified"], ra["language"]) == ("2026-04-03", "12", "True", "en-GB")
+    assert rows[b.id]["reply"] == "" and rows[b.id]["verified"] == ""
+
+
+def test_export_then_import_keeps_them(store, tmp_path):
+    a, _ = _store_some(store)
+    jl = tmp_path / "out.jsonl"
+    export_records(store, jl, "jsonl")
+    back = {r.text: r for r in read_reviews_file(jl, source="shop").reviews}
+    got = back[a.text]
+    assert (got.reply, got.reply_date, got.helpful_votes, got.verified, got.language) == \
+           (HOSTILE_REPLY, date(2026, 4, 3), 12, True, "en-GB")
+
+
+def test_import_google_play_columns(tmp_path):
+    f = tmp_path / "reviews_app_202604.csv"
+    f.write_text("Package Name,Reviewer Language,Review Submit Date and Time,Star Rating,Review Text,"
+                 "Developer Reply Date and Time,Developer Reply Text\n"
+                 "com.example,de,2026-04-01T10:00:00Z,2,Stürzt ständig ab,2026-04-04T09:00:00Z,Bitte aktualisieren\n"
+                 "com.example,en,2026-04-02T10:00:00Z,5,Great app,,\n", encoding="utf-8")
+    res = read_reviews_file(f)
+    assert not res.errors, res.errors
+    a, b = res.reviews
+    assert (a.reply, a.reply_date, a.language) == ("Bitte aktualisieren", date(2026, 4, 4), "de")
+    assert (b.reply, b.reply_date, b.language) == (None, None, "en")
