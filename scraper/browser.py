@@ -17,6 +17,7 @@ from selenium.webdriver.remote.webdriver import WebDriver
 
 from reviewlens.config import ScraperSettings
 
+from . import orphans
 from .errors import ScrapeError
 
 log = logging.getLogger(__name__)
@@ -39,6 +40,9 @@ def chrome_options(settings: ScraperSettings, *, local: bool = True) -> Options:
     opts = Options()
     for flag in CHROME_FLAGS:
         opts.add_argument(flag)
+    if settings.user_agent:
+        # Pages are requested with the agent whose robots.txt rules were checked (not Chromium's own).
+        opts.add_argument(f"--user-agent={settings.user_agent}")
     opts.page_load_strategy = "normal"
     if local and settings.chromium:
         opts.binary_location = settings.chromium
@@ -68,9 +72,13 @@ def make_driver(settings: ScraperSettings) -> WebDriver:
                               f"Install it with `sudo apt-get install chromium chromium-driver` (both, so their "
                               f"versions match), set [scraper] chromium/chromedriver paths, or use a Selenium Grid "
                               f"with grid_url.")
+        orphans.reap()
         try:
-            driver = webdriver.Chrome(service=Service(executable_path=driver_path),
-                                      options=chrome_options(settings))
+            # chromedriver leads a session of its own: Chromium's processes join it, so a run killed
+            # with SIGKILL leaves one session that the next run can find and end (scraper/orphans.py).
+            service = Service(executable_path=driver_path, popen_kw={"start_new_session": True})
+            driver = webdriver.Chrome(service=service, options=chrome_options(settings))
+            orphans.register(service.process.pid)
         except (WebDriverException, OSError) as e:
             first = str(e).strip().splitlines()[0] if str(e).strip() else repr(e)
             raise ScrapeError(f"cannot start Chromium ({browser_path} with {driver_path}): {first}. "
@@ -86,7 +94,10 @@ def quit_driver(driver: Any) -> None:
     """Quit a session, never raising (used in `finally`)."""
     if driver is None:
         return
+    process = getattr(getattr(driver, "service", None), "process", None)
     try:
         driver.quit()
     except Exception as e:  # noqa: BLE001 - a dead browser is already gone
         log.debug("browser quit failed: %s", e)
+    if process is not None:
+        orphans.unregister(process.pid)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import itertools
 import logging
 import re
 import time
@@ -12,35 +13,43 @@ from urllib.parse import urlsplit
 
 log = logging.getLogger(__name__)
 
+_serial = itertools.count(1)
 
-def _stem(url: str) -> str:
+
+def capture_stem(url: str) -> str:
+    """A file name stem unique to this capture: time, host, a hash of the whole URL and a serial
+    number (two failures of one URL in one second keep both). Suffixes are appended, never
+    substituted: the host's dots are part of the stem."""
     p = urlsplit(url)
     host = re.sub(r"[^A-Za-z0-9.-]+", "_", p.netloc)[:60] or "page"
-    return f"{time.strftime('%Y%m%d-%H%M%S')}-{host}-{hashlib.sha1(url.encode()).hexdigest()[:10]}"
+    digest = hashlib.sha1(url.encode("utf-8", "surrogatepass")).hexdigest()[:10]
+    return f"{time.strftime('%Y%m%d-%H%M%S')}-{host}-{digest}-{next(_serial)}"
 
 
-def save_debug(debug_dir: Path | None, url: str, driver: Any = None, html: str | None = None) -> list[str]:
-    """Save the browser's screenshot and page HTML (or the given `html`) for `url`. Returns the paths."""
+def save_debug(debug_dir: Path | None, url: str, driver: Any = None, html: str | None = None, *,
+               screenshot: bool = True) -> list[str]:
+    """Save the browser's screenshot and page HTML (or the given `html`) for `url`. Returns the paths.
+    No screenshot of a document that is still loading (Chromium would block for a minute)."""
     if debug_dir is None:
         return []
     files: list[str] = []
     try:
         debug_dir = Path(debug_dir)
         debug_dir.mkdir(parents=True, exist_ok=True)
-        stem = debug_dir / _stem(url)
+        stem = capture_stem(url)
         if html is None and driver is not None:
             try:
                 html = driver.page_source
             except Exception as e:  # noqa: BLE001 - best effort
                 log.debug("no page source for %s: %s", url, e)
         if html is not None:
-            p = stem.with_suffix(".html")
+            p = debug_dir / f"{stem}.html"
             p.write_text(f"<!-- ReviewLens debug capture of {url} -->\n{html}", encoding="utf-8")
             files.append(str(p))
-        if driver is not None:
-            p = stem.with_suffix(".png")
+        if driver is not None and screenshot:
+            p = debug_dir / f"{stem}.png"
             try:
-                if driver.save_screenshot(str(p)):
+                if driver.execute_script("return document.readyState") != "loading" and driver.save_screenshot(str(p)):
                     files.append(str(p))
             except Exception as e:  # noqa: BLE001 - best effort
                 log.debug("no screenshot for %s: %s", url, e)

@@ -1,25 +1,32 @@
-"""Walk one start URL in one browser: load, extract, paginate, retry, report. Yields PageResults.
+"""Walk one start URL in one browser: load, extract, paginate. Yields PageResults.
 
 Pagination: a next link or page parameter (resumable: PageResult.next_url), fetched inside the
-browser with fetch() + DOMParser when the site allows it, else navigated; a "load more" button; an
+browser (scraper/fetch.py) when the site allows it, else navigated; a "load more" button; an
 infinite scroll; a next button without a link (clicked). Each page's reviews come from one
-`execute_script` call.
+`execute_script` call. Whether a request may go out and when is the politeness component's
+(scraper/politeness.py); whether a failure is retried and after how long is the retry policy's
+(scraper/retry.py); when to stop a start URL early is the caller's (`should_stop`).
+
+A page that loads but yields nothing (invalid JSON-LD, HTML cut off halfway, a changed layout) is
+reported with its cause, and the walk goes on to the next page when it can find one: the page's
+own next link, or the next URL of the pattern the previous pages followed.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import re
 import threading
 import time
 from datetime import date
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from selenium.common.exceptions import (ElementClickInterceptedException, ElementNotInteractableException,
-                                        JavascriptException, StaleElementReferenceException, TimeoutException,
-                                        WebDriverException)
+                                        InvalidSelectorException, JavascriptException,
+                                        StaleElementReferenceException, TimeoutException, WebDriverException)
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.support import expected_conditions as EC
@@ -28,42 +35,41 @@ from selenium.webdriver.support.ui import WebDriverWait
 from reviewlens.config import ScraperSettings
 from reviewlens.schema import PageResult, Review
 
+from . import js
 from .debug import save_debug
-from .extract import (COUNT_JS, EXTRACT_LIVE, FETCH_INSTALL, FETCH_START, FETCH_STOP, FETCH_TAKE, SCROLL_JS,
-                      VISIBLE_JS, build_reviews)
+from .errors import SiteConfigError
+from .extract import (COUNT_JS, ERROR_PAGE_JS, EXTRACT_LIVE, FIRST_TEXT_JS, SCROLL_JS, VISIBLE_JS,
+                      build_reviews)
+from .fetch import InPageFetcher, first_line
+from .politeness import Politeness
+from .retry import RetryPolicy, retry_after_seconds
 from .robots import Robots
 from .siteconfig import SiteConfig, find_site
 
 log = logging.getLogger(__name__)
 
-RETRY_STATUSES = {429, 500, 502, 503, 504}
-MAX_RETRY_AFTER = 120.0
 POLL = 0.05
-TAKE_MAX_WAIT_MS = 30    # an in-page fetch job returns what it has this long after its first queued page
 ZERO_CONFIG_GRACE = 2.0  # seconds to keep looking for structured data a script may add late
+MAX_EMPTY_PAGES = 3      # consecutive pages that yield nothing before a start URL is given up
+SELECTOR_KEYS = ("review", "wait_for", "cookie_banner", "next", "load_more", "scroll_end", "sort_click")
+# Chromium's own error pages: these codes are worth another try; the rest are final.
+TRANSIENT_NET_ERRORS = {"ERR_CONNECTION_REFUSED", "ERR_CONNECTION_RESET", "ERR_CONNECTION_CLOSED",
+                        "ERR_CONNECTION_TIMED_OUT", "ERR_TIMED_OUT", "ERR_EMPTY_RESPONSE", "ERR_NETWORK_CHANGED",
+                        "ERR_INTERNET_DISCONNECTED", "ERR_ADDRESS_UNREACHABLE", "ERR_CONNECTION_ABORTED"}
+NET_ERROR_HINTS = {
+    "ERR_TOO_MANY_REDIRECTS": "a redirect loop: the site keeps redirecting this URL",
+    "ERR_NAME_NOT_RESOLVED": "the host name does not resolve",
+    "ERR_INCOMPLETE_CHUNKED_ENCODING": "the server cut the page off mid-transfer",
+    "ERR_CONTENT_LENGTH_MISMATCH": "the server cut the page off mid-transfer",
+}
+CUT_OFF = "the server cut the page off mid-transfer (fewer bytes than its Content-Length)"
+_NET_ERROR = re.compile(r"net::(ERR_[A-Z_]+)")
 
 
-class RetryableError(Exception):
+class _Transient(Exception):
     def __init__(self, message: str, retry_after: float | None = None):
         super().__init__(message)
         self.retry_after = retry_after
-
-
-def retry_after_seconds(value: Any) -> float | None:
-    """Seconds from a Retry-After header (delta-seconds or HTTP date)."""
-    if value in (None, ""):
-        return None
-    try:
-        return max(0.0, float(value))
-    except (TypeError, ValueError):
-        pass
-    try:
-        from email.utils import parsedate_to_datetime
-
-        dt = parsedate_to_datetime(str(value))
-        return max(0.0, dt.timestamp() - time.time())
-    except (TypeError, ValueError, IndexError):
-        return None
 
 
 def next_page_url(url: str, param: str, start: int = 1, step: int = 1) -> str:
@@ -81,78 +87,80 @@ def next_page_url(url: str, param: str, start: int = 1, step: int = 1) -> str:
     return urlunsplit((parts.scheme, parts.netloc, parts.path, urlencode(query), parts.fragment))
 
 
-class Pacer:
-    """Keeps at least `delay` seconds between page loads on one host, across browsers."""
+def predict_next(prev_url: str | None, url: str) -> str | None:
+    """The page after `url` when `prev_url` -> `url` changed exactly one number, increasing (page=2 ->
+    page=3, /page/4 -> /page/5, start=10 -> start=20); else None."""
+    if not prev_url:
+        return None
+    a, b = re.split(r"(\d+)", prev_url), re.split(r"(\d+)", url)
+    if len(a) != len(b):
+        return None
+    idx = -1
+    for i, (x, y) in enumerate(zip(a, b)):
+        if x == y:
+            continue
+        if i % 2 == 0 or idx >= 0:
+            return None
+        idx = i
+    if idx < 0 or int(b[idx]) <= int(a[idx]):
+        return None
+    out = list(b)
+    out[idx] = str(int(b[idx]) + int(b[idx]) - int(a[idx]))
+    return "".join(out)
 
-    def __init__(self) -> None:
-        self._next: dict[str, float] = {}
-        self._lock = threading.Lock()
 
-    def wait(self, url: str, delay: float, cancel: threading.Event | None = None) -> None:
-        host = urlsplit(url).netloc
-        with self._lock:
-            now = time.monotonic()
-            at = max(now, self._next.get(host, 0.0))
-            self._next[host] = at + max(0.0, delay)
-        pause = at - now
-        if pause > 0:
-            if cancel is not None:
-                cancel.wait(pause)
-            else:
-                time.sleep(pause)
+def site_selectors(site: SiteConfig | None) -> dict[str, str]:
+    """Every CSS selector a site config names, keyed by where it is written (`fields.rating`, `next`)."""
+    if site is None:
+        return {}
+    out = {k: getattr(site, k) for k in SELECTOR_KEYS if isinstance(getattr(site, k, None), str) and getattr(site, k)}
+    for name, spec in (site.fields or {}).items():
+        if isinstance(spec, dict) and spec.get("selector"):
+            out[f"fields.{name}"] = spec["selector"]
+    return out
 
 
 class Walker:
     """Scrapes start URLs one after another with one browser session."""
 
     def __init__(self, driver: WebDriver, settings: ScraperSettings, *, site: SiteConfig | None,
-                 max_pages: int, debug_dir: Path | None, robots: Robots | None, pacer: Pacer,
-                 cancel: threading.Event, backoff: float = 1.0, chain: int = 16,
-                 sites_dirs: tuple = (), today: date | None = None, fetch_in_page: bool | None = None,
-                 parallel: int = 8):
+                 max_pages: int, debug_dir: Path | None, politeness: Politeness, retry: RetryPolicy,
+                 cancel: threading.Event, should_stop: Callable[[str], bool] = lambda start_url: False,
+                 chain: int = 16, sites_dirs: tuple = (), today: date | None = None,
+                 fetch_in_page: bool | None = None, parallel: int = 8, newest_first: bool = False):
         self.driver = driver
         self.settings = settings
         self.explicit_site = site
         self.max_pages = max_pages
         self.debug_dir = Path(debug_dir) if debug_dir else None
-        self.robots = robots
-        self.pacer = pacer
+        self.politeness = politeness
+        self.retry = retry
         self.cancel = cancel
-        self.backoff = backoff
-        self.chain = max(1, chain)
+        self.should_stop = should_stop
         self.sites_dirs = sites_dirs
         self.today = today
         self.fetch_in_page = fetch_in_page  # None = decide per site; False = always navigate
-        self.parallel = max(1, parallel)    # concurrent in-browser fetches when there is no delay
-        self.stopped = False  # set by the consumer (stop_check) between pages
+        self.newest_first = newest_first    # click the site config's sort_click on each start URL
+        self.fetcher = InPageFetcher(driver, timeout=settings.timeout, politeness=politeness, retry=retry,
+                                     cancel=cancel, chain=chain, parallel=parallel)
         self._last: tuple[str, SiteConfig | None, str | None] | None = None  # previous start URL's mode
         self._site_used: SiteConfig | None = None
-        self._script_timeout: float | None = None
         self._strategy_used: str | None = None
+        self._checked_sites: set[int] = set()
+        self._start_url = ""
 
     # ------------------------------------------------------------------ helpers
     def _done(self) -> bool:
-        return self.stopped or self.cancel.is_set()
+        return self.cancel.is_set() or self.should_stop(self._start_url)
+
+    def _site_delay(self, site: SiteConfig | None) -> float | None:
+        return site.delay if site and site.delay is not None else None
 
     def _delay(self, site: SiteConfig | None, url: str) -> float:
-        d = site.delay if site and site.delay is not None else self.settings.delay
-        if self.robots:
-            cd = self.robots.crawl_delay(url)
-            if cd:
-                d = max(d, cd)
-        return max(0.0, float(d))
+        return self.politeness.delay(url, self._site_delay(site))
 
-    def _robots_block(self, url: str) -> str | None:
-        if self.robots and not self.robots.allowed(url):
-            return (f"robots.txt of {Robots.origin(url)} disallows {url} for {self.robots.user_agent!r}; stopped here. "
-                    f"To override (only where you are entitled to), set respect_robots = false under [scraper] "
-                    f"in reviewlens.toml or use --ignore-robots")
-        return None
-
-    def _sleep_backoff(self, attempt: int, retry_after: float | None, url: str, why: str) -> None:
-        wait = min(retry_after, MAX_RETRY_AFTER) if retry_after is not None else self.backoff * (2 ** attempt)
-        log.warning("%s: %s; retry %d/%d in %.1f s", url, why, attempt + 1, self.settings.retries, wait)
-        self.cancel.wait(wait)
+    def _pace(self, url: str, site: SiteConfig | None, at_least: float = 0.0) -> None:
+        self.politeness.wait(url, self._site_delay(site), self.cancel, at_least=at_least)
 
     def _wait(self, timeout: float | None = None) -> WebDriverWait:
         return WebDriverWait(self.driver, timeout if timeout is not None else self.settings.timeout,
@@ -163,15 +171,30 @@ class Walker:
 
     def _result(self, start_url: str, url: str, reviews: list[Review], *, site: SiteConfig | None = None,
                 strategy: str | None = None, next_url: str | None = None, problems: list[str] | None = None,
-                debug_html: str | None = None, capture: bool = True) -> PageResult:
+                debug_html: str | None = None, capture: bool = True, screenshot: bool = True) -> PageResult:
         error = "; ".join(problems) if problems else None
         files: list[str] = []
         if error and capture:
-            files = save_debug(self.debug_dir, url, None if debug_html is not None else self.driver, debug_html)
+            files = save_debug(self.debug_dir, url, self.driver if debug_html is None else None, debug_html,
+                               screenshot=screenshot)
         if error:
             log.warning("%s", error)
         return PageResult(url=url, reviews=reviews, start_url=start_url, next_url=next_url, error=error,
                           strategy=strategy, debug_files=files)
+
+    def check_site(self, site: SiteConfig | None) -> None:
+        """Raise SiteConfigError naming each selector of the config that the browser rejects (once per
+        config): a broken config is the user's to fix, not a failure to retry."""
+        if site is None or id(site) in self._checked_sites:
+            return
+        selectors = site_selectors(site)
+        if selectors:
+            bad = self.driver.execute_script(js.load("check_selectors"), selectors) or {}
+            if bad:
+                where = site.path or f"site config '{site.name}'"
+                raise SiteConfigError("; ".join(f"{where}: {k} = {selectors[k]!r} is not a valid CSS selector"
+                                                for k in sorted(bad)) + ". Fix the selector and run again.")
+        self._checked_sites.add(id(site))
 
     # ------------------------------------------------------------------ page preparation
     def _dismiss_cookies(self, site: SiteConfig | None) -> bool:
@@ -195,35 +218,74 @@ class Walker:
         return False
 
     def _prepare(self, site: SiteConfig | None) -> None:
-        """Dismiss the cookie banner and wait for the reviews (TimeoutException when they never come)."""
+        """Check the config's selectors, dismiss the cookie banner and wait for the reviews
+        (TimeoutException when they never come)."""
         if not site:
             return
+        self.check_site(site)
         self._dismiss_cookies(site)
         if site.wait_for:
             self._wait().until(EC.presence_of_element_located((By.CSS_SELECTOR, site.wait_for)))
+
+    def _sort_newest(self, site: SiteConfig | None) -> None:
+        """Click the site config's control that orders reviews newest first, and wait for the reviews
+        to change."""
+        sel = getattr(site, "sort_click", None) if site else None
+        if not (self.newest_first and sel):
+            return
+        first = self.driver.execute_script(FIRST_TEXT_JS, site.review) if site.review else None
+        self._click(site, sel)
+        if site.review:
+            try:
+                self._wait().until(lambda d: d.execute_script(FIRST_TEXT_JS, site.review) not in (None, first))
+            except TimeoutException:
+                log.info("sorting by %r did not change the first review (already newest first?)", sel)
+        log.info("sorted newest first (%s)", sel)
 
     def _extract_live(self, site: SiteConfig | None, skip: int = 0) -> dict[str, Any]:
         cfg = site.js_config() if site else None
         return json.loads(self.driver.execute_script(EXTRACT_LIVE, cfg, {"skip": skip}) or "{}")
 
+    def _browser_error(self, url: str) -> str | None:
+        """Chromium's error code when it shows its own error page instead of the site's."""
+        try:
+            return self.driver.execute_script(ERROR_PAGE_JS)
+        except WebDriverException:
+            return None
+
+    def _retry_after(self) -> float | None:
+        try:
+            return retry_after_seconds(self.driver.execute_script(js.load("retry_after")))
+        except WebDriverException:
+            return None
+
     # ------------------------------------------------------------------ loading one page by navigation
-    def _navigate(self, url: str, site: SiteConfig | None, decided: bool
+    def _navigate(self, url: str, site: SiteConfig | None, decided: bool, *, attempt: int = 0
                   ) -> tuple[dict[str, Any] | None, SiteConfig | None, str | None]:
-        """Load `url`, returning (raw extraction, the site config in use, error). Retries transient failures."""
-        last = ""
-        for attempt in range(self.settings.retries + 1):
+        """Load `url`, returning (raw extraction, the site config in use, error). Transient failures
+        are retried by the retry policy, starting at `attempt` (1 when an in-browser fetch of the page
+        already failed)."""
+        last, cut = "", False
+        while True:
             if self.cancel.is_set():
                 return None, site, "cancelled"
+            retry_after = None
             try:
                 self.driver.get(url)
+                code = self._browser_error(url)
+                if code:
+                    raise WebDriverException(f"net::{code}")
+                if self.driver.execute_script(js.load("cut_off")):
+                    cut = True
+                    raise _Transient(CUT_OFF)
                 raw = self._extract_live(None if not decided else site)
                 status = int(raw.get("status") or 0)
-                if status in RETRY_STATUSES:
-                    raise RetryableError(f"HTTP {status}")
+                if self.retry.retryable_status(status):
+                    raise _Transient(f"HTTP {status}", self._retry_after() if status in (429, 503) else None)
                 if status >= 400:
                     return raw, site, f"HTTP {status} at {url}"
                 if decided:
-                    if site and (site.wait_for or site.cookie_banner):
+                    if site and (site.wait_for or site.cookie_banner or site.review):
                         self._prepare(site)
                         raw = self._extract_live(site)
                     return raw, site, None
@@ -240,104 +302,36 @@ class Walker:
                     time.sleep(0.25)
                     raw = self._extract_live(None)
                 return raw, None, None
-            except RetryableError as e:
-                last = str(e)
-                retry_after = e.retry_after
+            except _Transient as e:
+                last, retry_after = str(e), e.retry_after
             except TimeoutException as e:
                 last = f"timed out after {self.settings.timeout:g} s ({(e.msg or 'waiting for the page').strip()[:120]})"
-                retry_after = None
+            except InvalidSelectorException as e:
+                raise SiteConfigError(f"site config '{site.name if site else '?'}': a selector is not valid CSS: "
+                                      f"{first_line(e)}") from e
             except JavascriptException as e:
                 return None, site, f"extractor failed at {url}: {e.msg}"
             except WebDriverException as e:
-                last = (e.msg or str(e)).strip().splitlines()[0][:200] if (e.msg or str(e)) else repr(e)
-                if "invalid session" in last.lower() or "no such window" in last.lower():
+                last = first_line(e)
+                m = _NET_ERROR.search(last)
+                if m:
+                    code = m.group(1)
+                    if code not in TRANSIENT_NET_ERRORS:
+                        hint = NET_ERROR_HINTS.get(code)
+                        return None, site, f"{url}: {hint + ' ' if hint else ''}({code})"
+                    last = code
+                elif "invalid session" in last.lower() or "no such window" in last.lower():
                     return None, site, f"the browser session died while loading {url}: {last}"
-                retry_after = None
-            if attempt < self.settings.retries:
-                self._sleep_backoff(attempt, retry_after, url, last)
-        return None, site, f"gave up on {url} after {self.settings.retries + 1} attempts: {last}"
+            if not self.retry.may_retry(attempt):
+                if cut and last == CUT_OFF:  # a broken page, not a site that is down: the walk can go on
+                    return {"reviews": [], "status": 200, "url": url, "truncated": CUT_OFF}, site, None
+                return None, site, f"gave up on {url} after {attempt + 1} attempts: {last}"
+            wait = self.retry.wait_seconds(attempt, retry_after, self._delay(site, url))
+            log.warning("%s: %s; retry %d/%d in %.1f s", url, last, attempt + 1, self.retry.retries, wait)
+            self._pace(url, site, at_least=wait)
+            attempt += 1
 
-    # ------------------------------------------------------------------ loading pages inside the browser
-    def _script_timeout_at_least(self, seconds: float) -> None:
-        if self._script_timeout is None or self._script_timeout < seconds:
-            self.driver.set_script_timeout(seconds)
-            self._script_timeout = seconds
-
-    def _fetch_stream(self, url: str, site: SiteConfig | None, n: int, prev_url: str | None = None
-                      ) -> Iterator[dict[str, Any]]:
-        """Up to `n` pages from `url`, fetched in-browser by a background job in the page (FETCH_START):
-        one item per page, in order. The job keeps fetching while this side handles what it took, up
-        to a buffer; closing the generator stops it. Transient failures of the first page are retried.
-
-        Without a delay, up to `self.parallel` predicted pages are fetched at once, `self.chain` pages
-        per round trip; with a delay, one page at a time and at most one fetched ahead."""
-        pp = None
-        if site and site.page_param:
-            pp = {"name": site.page_param, "start": site.page_start, "step": site.page_step}
-        delay = self._delay(site, url)
-        fast = delay == 0
-        want = self.chain if fast else 1
-        opts = {"max": n, "delayMs": int(delay * 1000), "timeoutMs": int(self.settings.timeout * 1000),
-                "robots": self.robots.rules(url) if self.robots else None, "pageParam": pp,
-                "prevUrl": prev_url, "parallel": self.parallel if fast else 1, "buffer": 2 * want if fast else 1}
-        cfg = site.js_config() if site else None
-        self._script_timeout_at_least(self.settings.timeout + delay + TAKE_MAX_WAIT_MS / 1000 + 5)
-        for attempt in range(self.settings.retries + 1):
-            try:
-                job = self.driver.execute_script(FETCH_START, url, cfg, opts)
-                if job is None:  # a new document: install the fetcher (once per page)
-                    self.driver.execute_script(FETCH_INSTALL)
-                    job = self.driver.execute_script(FETCH_START, url, cfg, opts)
-            except WebDriverException as e:  # e.g. the page is navigating: the caller navigates instead
-                yield {"url": url, "error": f"in-browser fetch could not start: {_first_line(e)}"}
-                return
-            expect = url  # the page the job is on (named in an error when a take fails)
-            first = True
-            try:
-                while True:
-                    asked = time.monotonic()
-                    try:
-                        res = json.loads(self.driver.execute_async_script(FETCH_TAKE, job, want, TAKE_MAX_WAIT_MS)
-                                         or "{}")
-                    except TimeoutException:
-                        waited = time.monotonic() - asked
-                        why = (f"timed out after {self.settings.timeout:g} s" if waited >= self.settings.timeout
-                               else f"interrupted after {waited:.1f} s (the page navigated away?)")
-                        res = {"items": [{"url": expect, "error": why}], "done": True}
-                    except WebDriverException as e:  # the page navigated away (its own script) or crashed
-                        res = {"items": [{"url": expect, "error": f"in-browser fetch failed: {_first_line(e)}"}],
-                               "done": True}
-                    if res.get("gone"):
-                        yield {"url": expect, "error": "the in-page fetch job ended (the page navigated away)"}
-                        return
-                    for item in res.get("items") or []:
-                        if first:
-                            first = False
-                            status = int(item.get("status") or 0)
-                            if (item.get("error") or status in RETRY_STATUSES) and attempt < self.settings.retries:
-                                why = f"HTTP {status}" if status else item.get("error")
-                                self._stop_job(job)
-                                self._sleep_backoff(attempt, retry_after_seconds(item.get("retryAfter")), url,
-                                                    f"{why} (in-browser fetch)")
-                                break
-                        expect = item.get("nextUrl") or expect
-                        yield item
-                    else:
-                        if res.get("done"):
-                            return
-                        continue
-                    break  # retry the first page
-            finally:
-                self._stop_job(job)
-            if self.cancel.is_set():
-                return
-
-    def _stop_job(self, job: str) -> None:
-        try:
-            self.driver.execute_script(FETCH_STOP, job)
-        except WebDriverException as e:  # the page (or browser) is gone: so is the job
-            log.debug("stopping in-page job %s: %s", job, e)
-
+    # ------------------------------------------------------------------ which pages may be fetched in-page
     def _fetch_allowed(self, site: SiteConfig | None, strategy: str | None) -> bool:
         if self.fetch_in_page is False:
             return False
@@ -346,165 +340,29 @@ class Walker:
         # Zero-config: structured data is in the server's HTML (a fetched page that has none is navigated).
         return strategy in ("jsonld", "microdata", "nextdata", "state")
 
-    # ------------------------------------------------------------------ the walk
-    def walk(self, start_url: str, resume_url: str | None = None) -> Iterator[PageResult]:
-        """Yield one PageResult per page (or batch) of `start_url`, in order."""
-        self.stopped = False
-        url = resume_url or start_url
-        site = self.explicit_site
-        self._site_used, self._strategy_used = site, None
-        try:
-            yield from self._walk_pages(start_url, url, site, site is not None)
-        finally:
-            self._last = (Robots.origin(url), self._site_used, self._strategy_used)
-
     def _first_fetch_ok(self, url: str, site: SiteConfig | None) -> bool:
         """May the first page of a start URL be fetched in-page? Yes when the previous start URL on
         this origin was read from server-rendered HTML (or the named config allows it)."""
-        if self.fetch_in_page is False or self._last is None:
+        if self.fetch_in_page is False or self._last is None or self.newest_first:
             return False
         origin, last_site, last_strategy = self._last
         if origin != Robots.origin(url):
             return False
         if site is not None:
             return self._fetch_allowed(site, None)
-        # Auto mode: the origin served its last reviews in static HTML; a fetched page without
-        # structured reviews is navigated instead (and may then match a site config).
         return self._fetch_allowed(last_site, last_strategy)
 
-    def _walk_pages(self, start_url: str, url: str | None, site: SiteConfig | None, decided: bool
-                    ) -> Iterator[PageResult]:
-        strategy: str | None = None
-        pages = 0
-        last_ids: set[str] | None = None
-        prev_url: str | None = None
-        while url and pages < self.max_pages and not self._done():
-            blocked = self._robots_block(url)
-            if blocked:
-                yield self._result(start_url, url, [], problems=[blocked], capture=False)
-                return
-            # ---- later pages (and a first page like the last one): fetched inside the browser when allowed
-            first_fetch = pages == 0 and self._first_fetch_ok(url, site)
-            if (pages > 0 and self._fetch_allowed(site, strategy)) or first_fetch:
-                self.pacer.wait(url, self._delay(site, url), self.cancel)
-                stream = self._fetch_stream(url, site, self.max_pages - pages, prev_url)
-                try:
-                    navigate_url = None
-                    for item in stream:
-                        if self._done() or pages >= self.max_pages:
-                            return
-                        item_url = item.get("finalUrl") or item.get("url")
-                        status = int(item.get("status") or 0)
-                        if pages > 0 and site and site.page_param and (
-                                status in (404, 410) or (status == 200 and not item.get("reviews"))):
-                            log.info("%s: HTTP %s, no reviews: past the last page", item_url, status)
-                            return
-                        if item.get("error") or status != 200:
-                            why = item.get("error") or f"HTTP {status}"
-                            if status and status not in RETRY_STATUSES:
-                                yield self._result(start_url, item_url, [], site=site, problems=[f"{why} at {item_url}"],
-                                                   debug_html=item.get("html") or "")
-                                return
-                            navigate_url = item.get("url")  # transient trouble: try a real navigation
-                            break
-                        if not item.get("reviews"):
-                            navigate_url = item.get("url")  # maybe rendered by JavaScript: navigate to it
-                            break
-                        reviews, problems = build_reviews(item, page_url=item_url, source=self._source(site, start_url),
-                                                          site=site, today=self.today)
-                        if pages == 0:
-                            decided, strategy = True, item.get("strategy")
-                            self._strategy_used = strategy
-                        ids = {r.id for r in reviews}
-                        if last_ids is not None and ids and ids == last_ids:
-                            log.info("%s repeats the previous page: end of reviews", item_url)
-                            return
-                        last_ids = ids
-                        nxt = item.get("nextUrl")
-                        next_blocked = bool(nxt and self._robots_block(nxt))
-                        pages += 1
-                        page = self._result(start_url, item_url, reviews, site=site, strategy=item.get("strategy"),
-                                            next_url=nxt, problems=problems, debug_html=item.get("html"))
-                        prev_url = item_url
-                        yield page
-                        url = nxt
-                        if next_blocked:
-                            break  # the robots check at the top of the loop reports it
-                        if not nxt:
-                            return
-                finally:
-                    stream.close()
-                if navigate_url is None:
-                    continue
-                url = navigate_url
-                if self._done() or pages >= self.max_pages:
-                    return
-            # ---- navigate
-            self.pacer.wait(url, self._delay(site, url), self.cancel)
-            raw, site_now, error = self._navigate(url, site, decided)
-            if not decided and error is None and raw is not None:
-                site, decided = site_now, True
-                self._site_used = site
-            if self.cancel.is_set():
-                return
-            past_end = pages > 0 and site is not None and site.page_param and (
-                (error or "").startswith(("HTTP 404", "HTTP 410")) or (raw is not None and not error and not raw.get("reviews")))
-            if past_end:
-                log.info("%s: no reviews: past the last page", url)
-                return
-            if error:
-                pages += 1
-                # Resume from the failed page itself: a later run tries it again.
-                yield self._result(start_url, url, [], site=site, next_url=url, problems=[error])
-                return
-            assert raw is not None
-            page_url = raw.get("url") or url
-            strategy = raw.get("strategy")
-            self._strategy_used = strategy
-            reviews, problems = build_reviews(raw, page_url=page_url, source=self._source(site, start_url),
-                                              site=site, today=self.today)
-            if not raw.get("reviews"):
-                if site and site.review:
-                    tried = f"site config '{site.name}', review selector {site.review!r}"
-                elif site:
-                    tried = f"JSON-LD, microdata and embedded page state, with site config '{site.name}'"
-                else:
-                    tried = "JSON-LD, microdata and embedded page state; no site config matches this URL"
-                problems.insert(0, f"no reviews found at {page_url} (tried {tried})")
-            ids = {r.id for r in reviews}
-            if last_ids is not None and ids and ids == last_ids:
-                log.info("%s repeats the previous page: end of reviews", page_url)
-                return
-            last_ids = ids
-            # ---- batches on the same page: load more / infinite scroll
-            if site and (site.load_more or site.infinite_scroll) and raw.get("reviews"):
-                yield from self._batches(start_url, page_url, site, raw, reviews, problems, pages)
-                return
-            nxt, click = self._next(page_url, site, raw, bool(raw.get("reviews")))
-            prev_url = page_url
-            pages += 1
-            yield self._result(start_url, page_url, reviews, site=site, strategy=strategy, next_url=nxt,
-                               problems=problems)
-            if not raw.get("reviews"):
-                return
-            if click and not self._done() and pages < self.max_pages:
-                yield from self._click_pages(start_url, page_url, site, pages)
-                return
-            url = nxt
-
-    def _next(self, url: str, site: SiteConfig | None, raw: dict[str, Any], had_reviews: bool
-              ) -> tuple[str | None, bool]:
-        """(URL of the next page, whether the next page is reached by clicking a button)."""
-        if not had_reviews:
-            return None, False
-        if site and site.page_param:
-            return next_page_url(url, site.page_param, site.page_start, site.page_step), False
-        nxt = raw.get("next") or None
-        if not nxt:
-            return None, False
-        if nxt.get("url"):
-            return nxt["url"], False
-        return None, bool(nxt.get("click"))
+    # ------------------------------------------------------------------ the walk
+    def walk(self, start_url: str, resume_url: str | None = None) -> Iterator[PageResult]:
+        """Yield one PageResult per page (or batch) of `start_url`, in order."""
+        self._start_url = start_url
+        url = resume_url or start_url
+        site = self.explicit_site
+        self._site_used, self._strategy_used = site, None
+        try:
+            yield from _Walk(self, start_url, url, site).pages()
+        finally:
+            self._last = (Robots.origin(url), self._site_used, self._strategy_used)
 
     # ------------------------------------------------------------------ same-page batches
     def _batches(self, start_url: str, url: str, site: SiteConfig, raw: dict[str, Any],
@@ -570,15 +428,11 @@ class Walker:
         """Pagination by a next button without a link: click, wait for new content, extract."""
         assert site is not None and site.next
         while pages < self.max_pages and not self._done():
-            first = self.driver.execute_script(
-                "var b = document.querySelector(arguments[0]); return b ? b.textContent.slice(0, 200) : null;",
-                site.review)
+            first = self.driver.execute_script(FIRST_TEXT_JS, site.review)
             try:
-                self.pacer.wait(url, self._delay(site, url), self.cancel)
+                self._pace(url, site)
                 self._click(site, site.next)
-                self._wait().until(lambda d: d.execute_script(
-                    "var b = document.querySelector(arguments[0]); return b ? b.textContent.slice(0, 200) : null;",
-                    site.review) not in (None, first))
+                self._wait().until(lambda d: d.execute_script(FIRST_TEXT_JS, site.review) not in (None, first))
             except (TimeoutException, _ClickBlocked, WebDriverException) as e:
                 yield self._result(start_url, url, [], site=site, problems=[
                     f"next button {site.next!r} at {url} led to no new reviews: {str(e).splitlines()[0][:160]}"])
@@ -593,12 +447,204 @@ class Walker:
                 return
 
 
-def _first_line(e: WebDriverException) -> str:
-    msg = (e.msg or str(e) or repr(e)).strip()
-    return msg.splitlines()[0][:200] if msg else repr(e)
+
+class _Walk:
+    """One start URL's walk: where it is, what it has seen, and the pages it yields."""
+
+    def __init__(self, walker: Walker, start_url: str, url: str, site: SiteConfig | None) -> None:
+        self.w = walker
+        self.start_url = start_url
+        self.url: str | None = url
+        self.site = site
+        self.decided = site is not None
+        self.strategy: str | None = None
+        self.count = 0                         # pages yielded
+        self.empty = 0                         # consecutive pages that yielded nothing
+        self.last_ids: set[str] | None = None
+        self.prev_url: str | None = None
+        self.nav_attempt = 0                   # 1 when an in-browser fetch of self.url already failed
+        self.nav_wait = 0.0                    # seconds the retry policy asks before navigating to it
+
+    def room(self) -> bool:
+        return self.count < self.w.max_pages and not self.w._done()
+
+    def pages(self) -> Iterator[PageResult]:
+        w = self.w
+        while self.url and self.room():
+            blocked = w.politeness.blocked(self.url)
+            if blocked:
+                yield w._result(self.start_url, self.url, [], problems=[blocked], capture=False)
+                return
+            first_fetch = self.count == 0 and w._first_fetch_ok(self.url, self.site)
+            if (self.count > 0 and w._fetch_allowed(self.site, self.strategy)) or first_fetch:
+                w._pace(self.url, self.site)
+                outcome = yield from self._fetched()
+                if outcome == "end":
+                    return
+                if outcome == "continue":
+                    continue
+                if not self.room():
+                    return
+            outcome = yield from self._navigated()
+            if outcome == "end":
+                return
+
+    def _repeats(self, reviews: list[Review], url: str) -> bool:
+        ids = {r.id for r in reviews}
+        if self.last_ids is not None and ids and ids == self.last_ids:
+            log.info("%s repeats the previous page: end of reviews", url)
+            return True
+        if ids:
+            self.last_ids = ids
+        return False
+
+    def _past_end(self, status: int, has_reviews: bool) -> bool:
+        """A page parameter walked past the last page (404/410, or a page without reviews)."""
+        return bool(self.count > 0 and self.site is not None and self.site.page_param
+                    and (status in (404, 410) or (status in (0, 200) and not has_reviews)))
+
+    # ---- pages fetched inside the browser
+    def _fetched(self) -> Iterator[PageResult]:
+        w, site = self.w, self.site
+        pp = ({"name": site.page_param, "start": site.page_start, "step": site.page_step}
+              if site and site.page_param else None)
+        stream = w.fetcher.stream(self.url, site.js_config() if site else None, w.max_pages - self.count,
+                                  delay=w._delay(site, self.url), page_param=pp, prev_url=self.prev_url)
+        try:
+            for item in stream:
+                if not self.room():
+                    return "end"
+                item_url = item.get("finalUrl") or item.get("url")
+                status = int(item.get("status") or 0)
+                if not item.get("error") and self._past_end(status, bool(item.get("reviews"))):
+                    log.info("%s: HTTP %s, no reviews: past the last page", item_url, status)
+                    return "end"
+                if item.get("error") or status != 200:
+                    why = item.get("error") or f"HTTP {status}"
+                    if status and not w.retry.retryable_status(status):
+                        yield w._result(self.start_url, item_url, [], site=site, problems=[f"{why} at {item_url}"],
+                                        debug_html=item.get("html") or "")
+                        return "end"
+                    # Transient trouble: a real navigation, after the wait the retry policy asks for.
+                    self.url = item.get("url")
+                    self.nav_attempt = 1
+                    self.nav_wait = w.retry.wait_seconds(0, retry_after_seconds(item.get("retryAfter")),
+                                                         w._delay(site, self.url))
+                    log.warning("%s: %s (in-browser fetch); navigating to it in %.1f s", self.url, why, self.nav_wait)
+                    return "navigate"
+                if not item.get("reviews"):
+                    self.url = item.get("url")  # maybe rendered by JavaScript, or broken: navigate to it
+                    return "navigate"
+                reviews, problems = build_reviews(item, page_url=item_url, source=w._source(site, self.start_url),
+                                                  site=site, today=w.today)
+                if self.count == 0:
+                    self.decided, self.strategy = True, item.get("strategy")
+                    w._strategy_used = self.strategy
+                if self._repeats(reviews, item_url):
+                    return "end"
+                nxt = item.get("nextUrl")
+                self.count += 1
+                self.empty = 0
+                page = w._result(self.start_url, item_url, reviews, site=site, strategy=item.get("strategy"),
+                                 next_url=nxt, problems=problems, debug_html=item.get("html"))
+                self.prev_url = item_url
+                yield page
+                self.url = nxt
+                if not nxt:
+                    return "end"
+                if w.politeness.blocked(nxt):
+                    return "continue"  # the check at the top of the walk reports it
+            return "continue"
+        finally:
+            stream.close()
+
+    # ---- a page loaded by navigation
+    def _navigated(self) -> Iterator[PageResult]:
+        w = self.w
+        url = self.url
+        assert url is not None
+        w._pace(url, self.site, at_least=self.nav_wait)
+        raw, site_now, error = w._navigate(url, self.site, self.decided, attempt=self.nav_attempt)
+        self.nav_attempt, self.nav_wait = 0, 0.0
+        if not self.decided and error is None and raw is not None:
+            self.site, self.decided = site_now, True
+            w._site_used = self.site
+        if w.cancel.is_set():
+            return "end"
+        site = self.site
+        if raw is not None and self._past_end(int(raw.get("status") or 0), bool(raw.get("reviews"))):
+            log.info("%s: no reviews: past the last page", url)
+            return "end"
+        if error:
+            self.count += 1
+            # The site is unwell: stop here, and resume from this page (a later run tries it again).
+            yield w._result(self.start_url, url, [], site=site, next_url=url, problems=[error],
+                            screenshot=not (error.startswith("gave up") and "timed out" in error))
+            return "end"
+        assert raw is not None
+        page_url = raw.get("url") or url
+        if not page_url.startswith(("http://", "https://")):
+            page_url = url
+        self.strategy = raw.get("strategy") or self.strategy
+        w._strategy_used = self.strategy
+        reviews, problems = build_reviews(raw, page_url=page_url, source=w._source(site, self.start_url),
+                                          site=site, today=w.today)
+        has = bool(raw.get("reviews"))
+        if not has:
+            problems.insert(0, self._nothing_found(page_url, raw))
+        if self._repeats(reviews, page_url):
+            return "end"
+        # ---- batches on the same page: load more / infinite scroll
+        if site and (site.load_more or site.infinite_scroll) and has:
+            yield from w._batches(self.start_url, page_url, site, raw, reviews, problems, self.count)
+            return "end"
+        nxt, click = self._next(page_url, raw, has)
+        self.count += 1
+        self.empty = 0 if has else self.empty + 1
+        yield w._result(self.start_url, page_url, reviews, site=site, strategy=self.strategy, next_url=nxt,
+                        problems=problems, screenshot=not raw.get("truncated"))
+        if not has:
+            if not nxt:
+                return "end"
+            if self.empty >= MAX_EMPTY_PAGES:
+                log.warning("%s: %d pages in a row without reviews; giving up this start URL", self.start_url,
+                            self.empty)
+                return "end"
+            log.info("%s yielded nothing; going on to %s", page_url, nxt)
+        if click and self.room():
+            yield from w._click_pages(self.start_url, page_url, site, self.count)
+            return "end"
+        self.prev_url = page_url
+        self.url = nxt
+        return "continue"
+
+    def _nothing_found(self, page_url: str, raw: dict[str, Any]) -> str:
+        if raw.get("truncated"):
+            return f"no reviews at {page_url}: {raw['truncated']}"
+        site = self.site
+        if site and site.review:
+            tried = f"site config '{site.name}', review selector {site.review!r}"
+        elif site:
+            tried = f"JSON-LD, microdata and embedded page state, with site config '{site.name}'"
+        else:
+            tried = "JSON-LD, microdata and embedded page state; no site config matches this URL"
+        return f"no reviews found at {page_url} (tried {tried})"
+
+    def _next(self, url: str, raw: dict[str, Any], has_reviews: bool) -> tuple[str | None, bool]:
+        """(URL of the next page, whether the next page is reached by clicking a button). A page
+        without reviews still leads on through its next link, or the URL pattern of the pages before."""
+        site = self.site
+        if site and site.page_param:
+            return (next_page_url(url, site.page_param, site.page_start, site.page_step), False) if has_reviews \
+                else (None, False)
+        nxt = raw.get("next") or None
+        if nxt and nxt.get("url"):
+            return nxt["url"], False
+        if not has_reviews:
+            return predict_next(self.prev_url, url), False
+        return None, bool(nxt and nxt.get("click"))
+
 
 
 class _ClickBlocked(Exception):
     pass
-
-

@@ -1,5 +1,10 @@
 """`scrape()`: the scraper's entry point. Checks robots.txt, starts browsers (one, or several in
-parallel across start URLs), walks every start URL and yields its PageResults in order."""
+parallel across start URLs), walks every start URL and yields its PageResults in order.
+
+The caller decides when a start URL is done: `crawl.stop(start_url)` between pages (for example
+after a page of reviews it has already stored). The scraper never calls back into the caller and
+never changes a page it has handed over.
+"""
 
 from __future__ import annotations
 
@@ -14,14 +19,52 @@ from reviewlens.config import ScraperSettings
 from reviewlens.schema import PageResult, Review
 
 from .browser import make_driver, quit_driver
-from .engine import Pacer, Walker
+from .engine import Walker
 from .errors import ScrapeError
+from .politeness import Politeness
+from .retry import RetryPolicy
 from .robots import Robots
 from .siteconfig import SiteConfig, load_site
 
 log = logging.getLogger(__name__)
 
 MAX_BROWSERS = 4  # each headless Chromium needs ~150-300 MB and a CPU core to be useful
+
+
+class Crawl:
+    """What `scrape()` returns: iterate it for PageResults; `stop(start_url)` ends that start URL after
+    the page in hand (the pages already fetched ahead are dropped); `close()` ends everything."""
+
+    def __init__(self) -> None:
+        self._stopped: set[str] = set()
+        self._lock = threading.Lock()
+        self._pages: Iterator[PageResult] = iter(())
+
+    def __iter__(self) -> Crawl:
+        return self
+
+    def __next__(self) -> PageResult:
+        return next(self._pages)
+
+    def stop(self, start_url: str) -> None:
+        with self._lock:
+            self._stopped.add(start_url)
+        log.info("%s: stopped by the caller", start_url)
+
+    def stopped(self, start_url: str) -> bool:
+        with self._lock:
+            return start_url in self._stopped
+
+    def close(self) -> None:
+        close = getattr(self._pages, "close", None)
+        if close is not None:
+            close()
+
+    def __enter__(self) -> Crawl:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
 
 def _check_robots(urls: Sequence[str], robots: Robots) -> None:
@@ -44,22 +87,35 @@ def scrape(urls: Sequence[str], settings: ScraperSettings, *,
            fetch_in_page: bool | None = None,
            parallel: int = 8,
            sites_dirs: Sequence[str | Path] = (),
-           today: date | None = None) -> Iterator[PageResult]:
-    """Scrape reviews from `urls` and the pages after them. One PageResult per page (or batch).
+           today: date | None = None,
+           newest_first: bool = False) -> Crawl:
+    """Scrape reviews from `urls` and the pages after them. Returns a Crawl: one PageResult per page
+    (or batch), and `crawl.stop(start_url)` to end a start URL early.
 
     site: a bundled config name, a TOML path or a SiteConfig; None = zero-config first, then a
         bundled config whose `match` fits the URL.
     max_pages: per start URL (default settings.max_pages). resume: start URL -> URL to continue at.
-    stop_check(reviews) is called for each page before it is yielded; True stops that start URL
-        (the page is still yielded, with next_url None).
+    stop_check(reviews): a shortcut for callers that decide from the reviews alone: True stops the
+        page's start URL, as `crawl.stop` would.
     debug_dir: screenshots and HTML of failed pages. backoff: first retry wait in seconds (doubles).
     chain: pages handed over per WebDriver round trip by the in-browser fetch job when there is no
         delay (default 16; with a delay, one page at a time).
     parallel: pages fetched concurrently in the browser when there is no delay (predicted URLs).
     fetch_in_page: None = fetch later pages inside the browser where the site allows it; False = navigate.
-    Raises ScrapeError when no browser can start or robots.txt forbids a start URL.
+    newest_first: click the site config's `sort_click` control on each start URL first.
+    Raises ScrapeError (when iterated) when no browser can start or robots.txt forbids a start URL.
     """
-    urls = list(dict.fromkeys(urls))
+    crawl = Crawl()
+    crawl._pages = _run(crawl, list(dict.fromkeys(urls)), settings, site=site, max_pages=max_pages,
+                        resume=resume or {}, stop_check=stop_check, debug_dir=debug_dir, backoff=backoff,
+                        chain=16 if chain is None else chain, fetch_in_page=fetch_in_page, parallel=parallel,
+                        sites_dirs=tuple(sites_dirs), today=today, newest_first=newest_first)
+    return crawl
+
+
+def _run(crawl: Crawl, urls: list[str], settings: ScraperSettings, *, site, max_pages, resume, stop_check,
+         debug_dir, backoff, chain, fetch_in_page, parallel, sites_dirs, today, newest_first
+         ) -> Iterator[PageResult]:
     if not urls:
         return
     cfg = site if isinstance(site, SiteConfig) else load_site(site, sites_dirs) if site else None
@@ -68,24 +124,27 @@ def scrape(urls: Sequence[str], settings: ScraperSettings, *,
         _check_robots(urls, robots)
     elif settings.respect_robots is False:
         log.warning("robots.txt is NOT being checked (respect_robots = false)")
-    limit = max_pages if max_pages is not None else settings.max_pages
-    if chain is None:
-        chain = 16
-    resume = resume or {}
+    common = dict(site=cfg, max_pages=max_pages if max_pages is not None else settings.max_pages,
+                  debug_dir=debug_dir, politeness=Politeness(robots, settings.delay),
+                  retry=RetryPolicy(retries=settings.retries, backoff=backoff), should_stop=crawl.stopped,
+                  chain=chain, sites_dirs=sites_dirs, today=today, fetch_in_page=fetch_in_page, parallel=parallel,
+                  newest_first=newest_first)
     n_browsers = max(1, min(int(settings.browsers or 1), len(urls), MAX_BROWSERS))
-    common = dict(site=cfg, max_pages=limit, debug_dir=debug_dir, robots=robots, pacer=Pacer(),
-                  backoff=backoff, chain=chain, sites_dirs=tuple(sites_dirs), today=today,
-                  fetch_in_page=fetch_in_page, parallel=parallel)
     log.info("scraping %d start URL(s) with %d browser(s)%s", len(urls), n_browsers,
              f", site config '{cfg.name}'" if cfg else "")
-    if n_browsers == 1:
-        yield from _sequential(urls, settings, resume, stop_check, common)
-    else:
-        yield from _parallel(urls, settings, resume, stop_check, common, n_browsers)
+    pages = (_sequential(urls, settings, resume, common) if n_browsers == 1
+             else _parallel(urls, settings, resume, common, n_browsers))
+    try:
+        for page in pages:
+            if stop_check is not None and page.reviews and stop_check(page.reviews):
+                crawl.stop(page.start_url or page.url)
+            yield page
+    finally:
+        pages.close()
 
 
-def _sequential(urls: list[str], settings: ScraperSettings, resume: dict[str, str],
-                stop_check: Callable[[list[Review]], bool] | None, common: dict) -> Iterator[PageResult]:
+def _sequential(urls: list[str], settings: ScraperSettings, resume: dict[str, str], common: dict
+                ) -> Iterator[PageResult]:
     cancel = threading.Event()
     driver = make_driver(settings)
     try:
@@ -94,11 +153,7 @@ def _sequential(urls: list[str], settings: ScraperSettings, resume: dict[str, st
             n = 0
             for page in walker.walk(u, resume.get(u)):
                 n += len(page.reviews)
-                if stop_check is not None and page.reviews and stop_check(page.reviews):
-                    log.info("%s: page already seen; stopping this start URL (incremental)", page.url)
-                    walker.stopped = True
-                    page.next_url = None
-                yield page
+                yield page  # the consumer may call crawl.stop(u) before asking for the next page
             log.info("%s: %d reviews", u, n)
     finally:
         cancel.set()
@@ -108,13 +163,13 @@ def _sequential(urls: list[str], settings: ScraperSettings, resume: dict[str, st
 _DONE = object()
 
 
-def _parallel(urls: list[str], settings: ScraperSettings, resume: dict[str, str],
-              stop_check: Callable[[list[Review]], bool] | None, common: dict,
+def _parallel(urls: list[str], settings: ScraperSettings, resume: dict[str, str], common: dict,
               n_browsers: int) -> Iterator[PageResult]:
     """Several browsers, each taking the next start URL; pages of one URL stay in order.
 
-    Each worker hands a page over and waits for the consumer's stop decision before fetching the
-    next page of that URL (so stop_check runs in the consumer's thread); other workers keep going.
+    Each worker hands a page over and waits until the consumer comes back for the next one before
+    fetching the next page of that URL (so a `crawl.stop` made in between is seen); other workers
+    keep going.
     """
     cancel = threading.Event()
     todo: queue.Queue[str] = queue.Queue()
@@ -133,13 +188,11 @@ def _parallel(urls: list[str], settings: ScraperSettings, resume: dict[str, str]
                 except queue.Empty:
                     return
                 for page in walker.walk(u, resume.get(u)):
-                    decision: dict = {"event": threading.Event(), "stop": False}
-                    out.put((page, decision))
-                    while not decision["event"].wait(0.2):
+                    handed = threading.Event()
+                    out.put((page, handed))
+                    while not handed.wait(0.2):
                         if cancel.is_set():
                             return
-                    if decision["stop"]:
-                        walker.stopped = True
         except BaseException as e:  # noqa: BLE001 - handed to the consumer
             out.put((e, None))
         finally:
@@ -153,24 +206,16 @@ def _parallel(urls: list[str], settings: ScraperSettings, resume: dict[str, str]
     running = len(threads)
     try:
         while running:
-            item, info = out.get()
+            item, handed = out.get()
             if item is _DONE:
                 running -= 1
                 continue
             if isinstance(item, BaseException):
                 raise item
-            page: PageResult = item
-            stop = False
             try:
-                if stop_check is not None and page.reviews:
-                    stop = bool(stop_check(page.reviews))
+                yield item
             finally:
-                info["stop"] = stop
-                info["event"].set()
-            if stop:
-                log.info("%s: page already seen; stopping this start URL (incremental)", page.url)
-                page.next_url = None
-            yield page
+                handed.set()
     finally:
         cancel.set()
         for t in threads:

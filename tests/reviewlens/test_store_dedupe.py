@@ -27,11 +27,13 @@ def test_rescrape_adds_no_duplicates_and_incremental_stops(store, demo_site, tru
         again_seen += seen
     assert (again_new, again_seen) == (0, want) and count_rows(store) == want
 
-    def stop_check(reviews):  # the scrape job's rule: every review on the page already stored
-        return len(store.known_ids(r.id for r in reviews)) == len({r.id for r in reviews})
-
-    pages = list(scrape(urls, settings, stop_check=stop_check))
-    assert len(pages) == 2 and all(p.next_url is None for p in pages)  # one page per start URL, then stop
+    crawl = scrape(urls, settings)
+    pages = []
+    for page in crawl:  # the scrape job's rule: a page whose reviews are all stored ends its start URL
+        pages.append(page)
+        if len(store.known_ids(r.id for r in page.reviews)) == len({r.id for r in page.reviews}):
+            crawl.stop(page.start_url)
+    assert len(pages) == 2  # one page per start URL, then stop
     frame = store.reviews_frame().set_index("id")
     stored = {site_id: frame.loc[i] for site_id, i in ids.items()}
     t = truth["by_id"]["BCM-1051"]

@@ -15,7 +15,7 @@ os.environ.setdefault("SE_OFFLINE", "true")
 os.environ.setdefault("SE_AVOID_STATS", "true")
 
 HAVE_BROWSER = os.path.isfile("/usr/bin/chromium") and os.path.isfile("/usr/bin/chromedriver")
-BROWSERLESS = {"test_normalize.py"}  # pure functions: run everywhere
+BROWSERLESS = {"test_normalize.py", "test_parts.py", "test_siteconfig.py"}  # pure functions: run everywhere
 
 
 def pytest_collection_modifyitems(config, items):

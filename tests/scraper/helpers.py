@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Callable
 
@@ -15,21 +16,29 @@ class Handler(BaseHTTPRequestHandler):
     disable_nagle_algorithm = True
     routes: dict[str, Route] = {}
     hits: dict[str, int] = {}
+    log: list = []  # (path, monotonic time, User-Agent) of every request
 
     def log_message(self, *args):  # quiet
         pass
 
     def do_GET(self):  # noqa: N802
         self.hits[self.path] = self.hits.get(self.path, 0) + 1
+        self.log.append((self.path, time.monotonic(), self.headers.get("User-Agent")))
         route = self.routes.get(self.path) or self.routes.get(self.path.split("?")[0])
         status, headers, body = route(self) if route else (404, {}, "not found")
         data = body.encode("utf-8")
+        cut = headers.pop("X-Cut-Off", None)  # send half the body, then close: a page cut off mid-transfer
         self.send_response(status)
         self.send_header("Content-Type", headers.pop("Content-Type", "text/html; charset=utf-8"))
         self.send_header("Content-Length", str(len(data)))
         for k, v in headers.items():
             self.send_header(k, v)
         self.end_headers()
+        if cut:
+            self.wfile.write(data[: len(data) // 2])
+            self.wfile.flush()
+            self.close_connection = True
+            return
         self.wfile.write(data)
 
 
@@ -37,7 +46,7 @@ class LocalSite:
     """A local site whose paths answer what a test says: `server.route("/p", lambda h: (200, {}, html))`."""
 
     def __init__(self):
-        handler = type("H", (Handler,), {"routes": {}, "hits": {}})
+        handler = type("H", (Handler,), {"routes": {}, "hits": {}, "log": []})
         self.handler = handler
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
         self.httpd.daemon_threads = True
@@ -54,6 +63,10 @@ class LocalSite:
 
     def hits(self, path: str) -> int:
         return self.handler.hits.get(path, 0)
+
+    def requests(self, path: str | None = None) -> list[tuple[str, float, str]]:
+        """(path, time, User-Agent) of each request (to `path` only when given), in order."""
+        return [r for r in self.handler.log if path is None or r[0] == path]
 
     def close(self):
         self.httpd.shutdown()

@@ -7,7 +7,8 @@ from datetime import date
 import pytest
 
 from scraper import SiteConfigError, clean_text, list_sites, load_site, parse_date, parse_rating
-from scraper.engine import next_page_url, retry_after_seconds
+from scraper.engine import next_page_url
+from scraper.retry import retry_after_seconds
 from scraper.siteconfig import find_site, parse_site, url_matches
 
 TODAY = date(2026, 11, 22)

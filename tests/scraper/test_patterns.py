@@ -107,15 +107,29 @@ def test_js_rendered_page_needs_the_wait(demo_site, settings):
     assert [len(p.reviews) for p in good] == [10, 10] and good[1].url.endswith("?page=2")
 
 
-def test_stop_check_stops_paginating(demo_site, settings):
+def test_the_caller_stops_a_start_url(demo_site, settings):
+    """The caller decides: crawl.stop(start_url) after the second page ends that start URL, and the
+    pages handed over are not changed by the scraper."""
+    start = demo_site + "/microdata/stride-running-shoes"
+    crawl = scrape([start], settings)
+    pages = []
+    for page in crawl:
+        pages.append(page)
+        if len(pages) == 2:  # "the second page was already known"
+            crawl.stop(page.start_url)
+    assert [len(p.reviews) for p in pages] == [10, 10]
+    assert pages[-1].next_url and pages[-1].next_url.endswith("page=3")  # still says where the site goes on
+
+
+def test_stop_check_shortcut_stops_paginating(demo_site, settings):
     seen: list[int] = []
 
     def stop_check(reviews):
         seen.append(len(reviews))
-        return len(seen) == 2  # "the second page was already known"
+        return len(seen) == 2
 
     pages = list(scrape([demo_site + "/microdata/stride-running-shoes"], settings, stop_check=stop_check))
-    assert len(pages) == 2 and seen == [10, 10] and pages[-1].next_url is None
+    assert len(pages) == 2 and seen == [10, 10]
 
 
 def test_unknown_site_is_a_clear_error(demo_site, settings):

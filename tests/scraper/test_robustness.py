@@ -157,15 +157,13 @@ def test_incremental_stop_with_a_delay_fetches_at_most_one_page_ahead(server, se
         server.page(f"/inc?page={n}", jsonld_page(_reviews(f"i{n}-"), f"/inc?page={n + 1}" if n < 8 else None))
         server.page(f"/other?page={n}", jsonld_page(_reviews(f"o{n}-"), f"/other?page={n + 1}" if n < 8 else None))
     settings.delay = 0.05
-    seen = {"n": 0}
-
-    def stop_check(reviews):
-        seen["n"] += 1
-        return seen["n"] == 2  # page 2 of the first start URL is "already seen"
-
-    pages = list(scrape([server.base + "/inc?page=1", server.base + "/other?page=1"], settings,
-                        stop_check=stop_check))
-    assert [p.url.split("/")[-1] for p in pages][:2] == ["inc?page=1", "inc?page=2"] and pages[1].next_url is None
+    crawl = scrape([server.base + "/inc?page=1", server.base + "/other?page=1"], settings)
+    pages = []
+    for page in crawl:
+        pages.append(page)
+        if len(pages) == 2:
+            crawl.stop(page.start_url)  # page 2 of the first start URL is "already seen"
+    assert [p.url.split("/")[-1] for p in pages][:2] == ["inc?page=1", "inc?page=2"]
     assert len(pages) == 10  # 2 + all 8 of the second start URL
     assert server.hits("/inc?page=3") <= 1
     assert sum(server.hits(f"/inc?page={n}") for n in range(4, 9)) == 0
@@ -178,14 +176,16 @@ def test_closing_a_walk_stops_its_in_browser_job(server, settings):
     import threading
 
     from scraper.browser import make_driver, quit_driver
-    from scraper.engine import Pacer, Walker
+    from scraper.engine import Walker
+    from scraper.politeness import Politeness
+    from scraper.retry import RetryPolicy
 
     for n in range(1, 121):
         server.page(f"/big?page={n}", jsonld_page(_reviews(f"b{n}-"), f"/big?page={n + 1}" if n < 120 else None))
     driver = make_driver(settings)
     try:
-        walker = Walker(driver, settings, site=None, max_pages=1000, debug_dir=None, robots=None, pacer=Pacer(),
-                        cancel=threading.Event())
+        walker = Walker(driver, settings, site=None, max_pages=1000, debug_dir=None, politeness=Politeness(None),
+                        retry=RetryPolicy(settings.retries), cancel=threading.Event())
         walk = walker.walk(server.base + "/big?page=1")
         got = [next(walk) for _ in range(3)]  # page 1 navigated, 2 and 3 from the in-browser job
         assert [p.url.split("=")[-1] for p in got] == ["1", "2", "3"]
