@@ -41,6 +41,7 @@ mark.ent-location { background: #d3f9d8; } mark.ent-product { background: #fff3b
 mark.ent sup { font-size: 0.6em; color: #555; margin-left: 2px; }
 .rl-quote { border-left: 3px solid #c62828; padding: 2px 10px; margin: 4px 0; color: #333; }
 .rl-review { border: 1px solid #ddd; border-radius: 6px; padding: 10px 14px; line-height: 1.6; }
+.rl-reply { border-left: 3px solid #1f4e78; background: #f4f8fb; padding: 4px 10px; margin: 6px 0; }
 </style>
 """
 
@@ -185,6 +186,21 @@ def headline_metrics(h: Q.Headline) -> None:
                    help=f"% positive minus % negative of analyzed reviews; {prev_note}")
 
 
+def reply_metrics(r: Q.ReplyStats | None) -> None:
+    """How the owner answers: reply rate and median days to reply, overall and for negative reviews."""
+    if r is None or not r.reviews:
+        return
+    cols = st.columns(4)
+    cols[0].metric("Reply rate", fmt_num(r.reply_rate, "{:.1f}%"),
+                   help=f"{r.replied:,} of {r.reviews:,} reviews have a reply from the owner")
+    cols[1].metric("Median days to reply", fmt_num(r.median_days, "{:.1f}"),
+                   help="From the review's date to the reply's, over replies with both dates")
+    cols[2].metric("Reply rate, negative", fmt_num(r.negative_reply_rate, "{:.1f}%"),
+                   help=f"{r.negative_replied:,} of {r.negative:,} negative reviews (by the analysis; "
+                        "not analyzed yet: 2 stars or less)")
+    cols[3].metric("Median days to reply, negative", fmt_num(r.negative_median_days, "{:.1f}"))
+
+
 def complaints_section(themes: list[Q.ThemeView], scope: dict, filtered: bool) -> None:
     st.subheader("Top complaints")
     if not themes:
@@ -215,6 +231,7 @@ def overview_page(db: str, f: Filters, opts: Q.Options) -> None:
     ov = c_overview(db, f, opts)
     h = ov.headline
     headline_metrics(h)
+    reply_metrics(ov.replies)
     if h.reviews == 0:
         st.warning("No reviews match these filters. Widen the period or clear some filters.")
         return
@@ -266,8 +283,18 @@ def review_detail(row: pd.Series, labels: list[Label] = ()) -> None:
     body = highlight_entities(row["text"], row["entities"])
     yours = (f'<br><small data-testid="rl-review-labels">Your labels: {escape_html(labels_text(labels))}</small>'
              if labels else "")
+    facts = [x for x in ("verified purchase" if row.get("verified") else None,
+                         f"{int(row['helpful_votes']):,} found it helpful" if row.get("helpful_votes") else None,
+                         f"language {row['language']}" if row.get("language") else None) if x]
+    extra = f"<br><small>{' · '.join(escape_html(x) for x in facts)}</small>" if facts else ""
+    reply = ""
+    if row.get("reply"):
+        when = f" · {escape_html(row['reply_date'])}" if row.get("reply_date") else ""
+        reply = (f'<div class="rl-reply" data-testid="rl-review-reply"><small>Reply from the owner{when}</small>'
+                 f'<p>{escape_html(row["reply"]).replace(chr(10), "<br>")}</p></div>')
     st.markdown(f'<div class="rl-review" data-testid="rl-review-detail">{title}<small>{meta}{author}{link}</small>'
-                f'<p>{body}</p><small>Topics: {escape_html(topics_text(row["topics"])) or "—"}</small>{yours}</div>',
+                f'{extra}<p>{body}</p>{reply}<small>Topics: {escape_html(topics_text(row["topics"])) or "—"}</small>'
+                f'{yours}</div>',
                 unsafe_allow_html=True)
 
 
@@ -343,7 +370,8 @@ def reviews_page(db: str, f: Filters, opts: Q.Options) -> None:
     table = pd.DataFrame({
         "date": df["date"], "rating": df["rating"], "sentiment": df["sentiment"].fillna("—"),
         "topics": df["topics"].map(topics_text), "entities": df["entities"].map(entities_text),
-        "text": df["text"].map(display_text), "source": df["source"].map(display_text),
+        "text": df["text"].map(display_text), "reply": df["reply"].map(lambda v: display_text(v) if isinstance(v, str) else None),
+        "source": df["source"].map(display_text),
         "product": df["product"].map(display_text),
         "link": df["url"].map(safe_url),
     })
@@ -354,6 +382,7 @@ def reviews_page(db: str, f: Filters, opts: Q.Options) -> None:
         "topics": st.column_config.TextColumn("Topics"),
         "entities": st.column_config.TextColumn("Entities"),
         "text": st.column_config.TextColumn("Text", width="large"),
+        "reply": st.column_config.TextColumn("Owner reply", width="medium"),
         "link": st.column_config.LinkColumn("Source", display_text="open ↗"),
     })
     st.subheader("Review detail")

@@ -53,8 +53,10 @@ _GREY = PatternFill("solid", start_color="EDEDED", end_color="EDEDED")
 REVIEW_COLUMNS: list[tuple[str, str, float]] = [  # (field, header, max width)
     ("date", "Date", 12), ("rating", "Rating", 8), ("sentiment", "Sentiment", 11), ("sentiment_score", "Confidence", 11),
     ("topics", "Topics", 40), ("entities", "Entities", 40), ("title", "Title", 40), ("text", "Text", 90),
-    ("product", "Product", 30), ("source", "Source", 28), ("author", "Author", 20), ("url", "URL", 50),
-    ("analysis_status", "Analysis", 10), ("id", "Review id", 26),
+    ("reply", "Owner reply", 60), ("reply_date", "Reply date", 12),  # beside the review it answers
+    ("product", "Product", 30), ("source", "Source", 28), ("author", "Author", 20),
+    ("helpful_votes", "Helpful votes", 9), ("verified", "Verified", 9), ("language", "Language", 9),
+    ("url", "URL", 50), ("analysis_status", "Analysis", 10), ("id", "Review id", 26),
 ]
 
 
@@ -140,6 +142,7 @@ class ReportData:
     scope: dict
     entities: pd.DataFrame      # Q.top_entities, up to 500
     runs: pd.DataFrame          # Q.runs_frame, up to 1000
+    replies: Q.ReplyStats | None = None  # Q.reply_stats
 
 
 def report_data(store: Store, f: Filters, opts: Q.Options | None = None) -> ReportData:
@@ -152,7 +155,8 @@ def report_data(store: Store, f: Filters, opts: Q.Options | None = None) -> Repo
         filters=f, database=store.display_url(), headline=h, granularity=gran,
         timeseries=Q.timeseries(store, f, gran), topics=Q.topic_summary(Q.topics_by_sentiment(store, f)),
         ratings=Q.rating_distribution(store, f), themes=themes, scope=scope,
-        entities=Q.top_entities(store, f, limit=500), runs=Q.runs_frame(store, limit=1000))
+        entities=Q.top_entities(store, f, limit=500), runs=Q.runs_frame(store, limit=1000),
+        replies=Q.reply_stats(store, f))
 
 
 # ------------------------------------------------------------------------------------------ sheets
@@ -173,6 +177,9 @@ def _summary(wb: Workbook, d: ReportData) -> None:
     s.blank()
     _headline_table(s, d.headline)
     s.blank()
+    if d.replies is not None:
+        _replies_table(s, d.replies)
+        s.blank()
     ts = _timeseries_table(s, d.timeseries, d.granularity)
     s.blank()
     tp = _topics_table(s, d.topics)
@@ -196,6 +203,17 @@ def _headline_table(s: _Sheet, h: Q.Headline) -> None:
     line("Net sentiment (% pos − % neg)", h.net_sentiment, prev.net_sentiment if prev else None,
          h.delta("net_sentiment"), "0.0")
     line("Analyzed reviews", h.analyzed, prev.analyzed if prev else None, None, "#,##0")
+
+
+def _replies_table(s: _Sheet, r: Q.ReplyStats) -> None:
+    """Reply rate and median days to reply, for all reviews and the negative ones."""
+    s.header(["Owner replies", "All reviews", "Negative reviews"])
+    s.append([s.cell("Reviews in the filters", font=_BOLD), r.reviews, r.negative])
+    s.append([s.cell("Replied", font=_BOLD), r.replied, r.negative_replied])
+    s.append([s.cell("Reply rate (%)", font=_BOLD), s.cell(r.reply_rate, number_format="0.0"),
+              s.cell(r.negative_reply_rate, number_format="0.0")])
+    s.append([s.cell("Median days to reply", font=_BOLD), s.cell(r.median_days, number_format="0.0"),
+              s.cell(r.negative_median_days, number_format="0.0")])
 
 
 def _timeseries_table(s: _Sheet, ts: pd.DataFrame, gran: str) -> tuple[int, int]:
@@ -347,8 +365,10 @@ def _reviews(wb: Workbook, store: Store, f: Filters) -> int:
         vals: list[Any] = []
         for i, name in enumerate(fields):
             v = r.get(name)
-            if name == "date":
+            if name in ("date", "reply_date"):
                 vals.append(s.cell(v, number_format="yyyy-mm-dd") if v else None)
+            elif name == "verified":
+                vals.append(None if v is None else bool(v))
             elif i == url_col:
                 vals.append(s.link(v))
             else:

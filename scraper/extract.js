@@ -1,9 +1,12 @@
 /* ReviewLens in-page review extractor: one call returns every review on a document.
  *
- * extractReviews(doc, cfg, baseUrl, opts) -> {strategy, reviews, problems, blocks, next, product}
+ * extractReviews(doc, cfg, baseUrl, opts) -> {strategy, reviews, problems, blocks, next, more, product}
  *   cfg   null            zero-config: JSON-LD, then microdata, then embedded page state (by shape)
  *         {review, fields, next, ...}   a site config: CSS selectors for the review block and fields
  *   opts  {skip: N}       ignore the first N review blocks (load more / infinite scroll batches)
+ *   next  {url} a next page link; {click: "css selector"} a next button without a link (zero-config),
+ *         {click: true} the site config's next button; null
+ *   more  {click: "css selector"} a "show more reviews" button that adds reviews to this page (zero-config)
  * Values come back as raw strings/numbers; normalisation (ratings, dates, text) happens in Python.
  * The page's own scripts are never executed on fetched documents (DOMParser), and nothing here
  * evaluates page text: JSON is parsed with JSON.parse only.
@@ -205,46 +208,94 @@ function extractReviews(doc, cfg, baseUrl, opts) {
   }
   function stateRoots() {
     var roots = [];
+    function parseJson(src) {
+      src = src.trim().replace(/^<!--/, "").replace(/-->$/, "").trim();  /* hypernova-style <!--{...}--> */
+      return JSON.parse(src);
+    }
     doc.querySelectorAll("script:not([src])").forEach(function (s) {
       var type = (s.getAttribute("type") || "").toLowerCase();
       if (type === "application/ld+json") return;
       var src = s.textContent || "";
-      if (type === "application/json") {
-        try { roots.push({ name: s.id || "application/json", data: JSON.parse(src) }); } catch (e) { /* not JSON */ }
+      if (/json|shoebox/.test(type)) {
+        try { roots.push({ name: s.id || type, data: parseJson(src) }); } catch (e) { /* not JSON */ }
         return;
       }
-      var re = /(?:window|self|globalThis)\s*\.\s*([A-Za-z_$][\w$]*)\s*=\s*/g, m;
+      if (type && !/javascript|ecmascript|module/.test(type)) return;
+      /* window.X = {...}, window["X"] = {...}, var/let/const X = {...}, and X = JSON.parse("...") */
+      var re = /(?:(?:window|self|globalThis)\s*(?:\.\s*([A-Za-z_$][\w$]*)|\[\s*["']([^"']{1,80})["']\s*\])|\b(?:var|let|const)\s+([A-Za-z_$][\w$]*))\s*=\s*/g, m;
       while ((m = re.exec(src)) !== null) {
-        var chunk = sliceJson(src, m.index + m[0].length);
-        if (!chunk) continue;
-        try { roots.push({ name: m[1], data: JSON.parse(chunk) }); } catch (e) {
-          problems.push("page state " + m[1] + " is not plain JSON; skipped");
+        var name = m[1] || m[2] || m[3], declared = !!m[3], at = m.index + m[0].length, chunk = null, data;
+        var jp = /^JSON\.parse\(\s*"/.exec(src.slice(at, at + 40));
+        if (jp) {  /* a JSON string literal holding the state */
+          var q = at + jp[0].length - 1, j = q + 1;
+          while (j < src.length && src.charAt(j) !== '"') j += src.charAt(j) === "\\" ? 2 : 1;
+          try { data = JSON.parse(JSON.parse(src.slice(q, j + 1))); roots.push({ name: name, data: data }); } catch (e) {
+            if (!declared) problems.push("page state " + name + " is not plain JSON; skipped");
+          }
+          continue;
+        }
+        chunk = sliceJson(src, at);
+        if (!chunk || (declared && chunk.length < 50)) continue;
+        try { roots.push({ name: name, data: JSON.parse(chunk) }); } catch (e) {
+          /* a declared variable holding a JavaScript object literal is ordinary code, not page state */
+          if (!declared) problems.push("page state " + name + " is not plain JSON; skipped");
         }
       }
     });
     return roots;
   }
 
+  /* Review records are recognised by what they hold, nested objects included (each item is
+     flattened to dotted paths: consumer.displayName, dates.publishedDate, attributes.rating):
+     a long text, and two of a rating-like number, a date and an author-like name. A record that
+     also names a business or a product (price, address, review count, logo...) must have both a
+     date and an author. Candidate lists are ranked by how review-like their items are. */
   var HINT = {
     rating: /(rating|stars?|score|rate|grade|overall)/i,
-    author: /(author|user|reviewer|customer|nick|by$|profile|owner|writer|display_?name|^name$)/i,
+    author: /(author|user|reviewer|customer|consumer|member|nick|by$|profile|writer|poster|display_?name|^name$)/i,
     title: /(title|headline|summary|subject|heading|caption)/i,
-    date: /(date|time|created|published|posted|submitted|updated|^ts$|_at$|At$)/,
-    id: /^(id|_id|uuid|uid|key|guid)$|(review_?id|reviewId)$/i,
+    date: /(date|time|created|published|posted|submitted|updated|written|^ts$|^at$|_at$|At$|_on$|On$)/,
+    id: /^(id|_id|uuid|uid|key|guid|enc_?id)$|(review_?id|reviewId)$/i,
     text: /(body|text|content|comment|review|description|message|opinion)/i
   };
+  var AUTHOR_KEY = /^((author|user|reviewer|customer|consumer|member|profile|guest|poster|writer)_?(display_?)?(name|nick_?name|nick|handle)?|nick_?name|nick|handle|screen_?name|(written|posted|reviewed|submitted)_?by|by)$/i;
+  var NAME_SEG = /(name|nick|handle|login)$/i;
+  var NOT_PERSON_NAME = /(company|business|product|brand|file|store|shop|app|artist|developer|job|city|country|location|category|org|organi[sz]ation|site|domain|host|identifying)_?name$/i;
+  var PERSON_PATH = /(author|user|reviewer|customer|consumer|member|profile|writer|poster|guest|person|by$)/i;
+  var REPLY_PATH = /(repl(y|ies|ied)|respon[sd]|owner_?(comment|answer|reply))/i;
+  var NOISE_SEG = /(url|uri|href|link|src|image|img|avatar|icon|photo|thumb|thumbnail|logo|slug|email|address|street|class|style|token|hash|cursor|path)$/i;
+  var RATING_NOT = /(count|total|number|^num|num$|votes?|helpful|likes?|useful|funny|cool|thumbs|max|min|best|worst|scale|out_?of|percent|pct|histogram|distribution|id$|version|rank|index|position|page)/i;
+  var RATING_SEG = /^(rating|stars?|score|overall(_?rating)?|star_?rating|rating_?value|grade|value|rate|review_?rating)$/i;
+  var BIZ_SEG = /^(price|prices|pricing|sale_?price|list_?price|sku|gtin\d*|mpn|upc|brand|address|formatted_?address|street(_?address)?|city|zip(_?code)?|postal_?code|phone|telephone|website(_?url)?|logo(_?url)?|categories|category|trust_?score|number_?of_?reviews|num_?reviews|review_?count|reviews_?count|rating_?count|ratings_?count|total_?reviews|aggregate_?rating|avg_?rating|average_?rating|average_?score|in_?stock|availability|offers|identifying_?name|business_?unit_?id|biz_?id|app_?id|installs|price_?range|neighborhoods?|opening_?hours|coordinates|latitude|longitude|artist_?name|developer|seller_?name|subtitle)$/i;
   var ISO = /^\d{4}-\d{2}-\d{2}/;
-  function looksDate(v) {
-    if (typeof v === "string") return v.length < 40 && /\d/.test(v) && (ISO.test(v) || !isNaN(Date.parse(v)));
-    return false;
+  function seg(k) { var i = k.lastIndexOf("."); return i < 0 ? k : k.slice(i + 1); }
+  function parentPath(k) { var i = k.lastIndexOf("."); return i < 0 ? "" : k.slice(0, i); }
+  function looksDate(v) {  /* a date by its value alone */
+    if (typeof v !== "string" || v.length > 40 || !/\d/.test(v)) return false;
+    if (ISO.test(v)) return true;
+    return /\b(19|20)\d{2}\b/.test(v) && !/^\s*[\d.,]+\s*$/.test(v) && !isNaN(Date.parse(v));
+  }
+  function dateish(v, k) {  /* a date by its value, or a timestamp / localized or relative date under a date-like key */
+    if (looksDate(v)) return true;
+    if (!HINT.date.test(seg(k))) return false;
+    if (typeof v === "number") return v > 1e9 && v < 2e12;
+    return typeof v === "string" && v.length <= 40 && (/\b(19|20)\d{2}\b/.test(v) || /\b(ago|yesterday|today)\b/i.test(v));
   }
   function wordy(v) { return typeof v === "string" && v.length >= 15 && /\s/.test(v.trim()); }
+  function textish(v, k) { return wordy(v) && !/^(https?:)?\/\//.test(v) && !NOISE_SEG.test(seg(k)) && !looksDate(v); }
   function nameLike(v) {
     if (typeof v === "string") return v.length > 0 && v.length <= 80 && v.split(/\s+/).length <= 6;
     if (v && typeof v === "object" && !Array.isArray(v)) return Object.keys(v).some(function (k) {
       return /name|nick|user|display|handle|title/i.test(k) && typeof v[k] === "string" && v[k].length <= 80;
     });
     return false;
+  }
+  function authorish(v, k) {
+    if (typeof v !== "string" || !v.trim() || v.length > 80 || v.split(/\s+/).length > 6) return false;
+    if (/^(https?:)?\/\/|^\d+$|@.*\./.test(v.trim()) || REPLY_PATH.test(k)) return false;
+    var s = seg(k);
+    if (AUTHOR_KEY.test(s)) return true;  /* author, userName, user_name, reviewerName, nickname, handle... */
+    return k.indexOf(".") > 0 && NAME_SEG.test(s) && !NOT_PERSON_NAME.test(s) && PERSON_PATH.test(parentPath(k));
   }
   function num(v) {
     if (typeof v === "number") return v;
@@ -255,86 +306,158 @@ function extractReviews(doc, cfg, baseUrl, opts) {
     }
     return null;
   }
+  function ratingish(v, k) {
+    var n = num(v), s = seg(k);
+    if (n === null || n < 0 || n > 10 || typeof v === "boolean" || RATING_NOT.test(s)) return false;
+    return HINT.rating.test(s) || (/^(value|average|avg)$/i.test(s) && HINT.rating.test(parentPath(k)));
+  }
+  var refIndex = null;  /* a normalized (Apollo-like) cache: {__ref: "User:1"} points at refIndex["User:1"] */
+  var flatCache = new Map();
+  function flatten(o) {
+    var out = flatCache.get(o);
+    if (out) return out;
+    out = {};
+    var n = 0;
+    (function walk(v, path, depth) {
+      if (++n > 500 || v === null || v === undefined) return;
+      if (typeof v === "object" && !Array.isArray(v)) {
+        if (typeof v.__ref === "string" && refIndex && refIndex[v.__ref] && depth > 0) v = refIndex[v.__ref];
+        if (depth < 5) Object.keys(v).forEach(function (k) { if (k !== "__ref") walk(v[k], path ? path + "." + k : k, depth + 1); });
+      } else if (path) out[path] = v;
+    })(o, "", 0);
+    flatCache.set(o, out);
+    return out;
+  }
+  var featCache = new Map();
+  function features(o) {
+    var ft = featCache.get(o);
+    if (ft) return ft;
+    var f = flatten(o);
+    ft = { text: 0, rating: false, date: false, author: false, biz: 0 };
+    Object.keys(f).forEach(function (k) {
+      var v = f[k];
+      if (BIZ_SEG.test(seg(k))) ft.biz++;
+      if (REPLY_PATH.test(k)) return;
+      if (textish(v, k) && v.length > ft.text) ft.text = v.length;
+      if (!ft.rating && ratingish(v, k)) ft.rating = true;
+      if (!ft.date && dateish(v, k)) ft.date = true;
+      if (!ft.author && authorish(v, k)) ft.author = true;
+    });
+    var extra = (ft.rating ? 1 : 0) + (ft.date ? 1 : 0) + (ft.author ? 1 : 0);
+    ft.ok = ft.text > 0 && extra >= 2 && (ft.biz < 2 || (ft.date && ft.author));
+    ft.score = (ft.text ? 1 + Math.min(ft.text, 600) / 300 : 0) + (ft.rating ? 1 : 0) + (ft.date ? 1.5 : 0) +
+      (ft.author ? 1.5 : 0) - 0.75 * Math.min(ft.biz, 4);
+    featCache.set(o, ft);
+    return ft;
+  }
   function reviewish(o) {
     if (!o || typeof o !== "object" || Array.isArray(o)) return 0;
-    var keys = Object.keys(o), hasText = false, hasRating = false, hasAuthor = false, hasDate = false;
-    keys.forEach(function (k) {
-      var v = o[k];
-      if (wordy(v)) hasText = true;
-      var n = num(v);
-      if (n !== null && n >= 0 && n <= 10 && HINT.rating.test(k)) hasRating = true;
-      if (HINT.author.test(k) && nameLike(v)) hasAuthor = true;
-      if (looksDate(v) || (typeof v === "number" && v > 1e9 && v < 2e12 && HINT.date.test(k))) hasDate = true;
-    });
-    if (!hasText) return 0;
-    var extra = (hasRating ? 1 : 0) + (hasAuthor ? 1 : 0) + (hasDate ? 1 : 0);
-    return extra >= 2 ? 1 : 0;
+    return features(o).ok ? 1 : 0;
   }
   function findArrays(root) {
-    var found = [], seen = 0;
+    var found = [], seen = 0, parsed = 0;
+    function consider(objs) {
+      if (!objs.length) return false;
+      var hits = 0, sum = 0;
+      objs.forEach(function (o) { var ft = features(o); if (ft.ok) { hits++; sum += ft.score; } });
+      if (!hits || hits < objs.length * 0.6) return false;
+      /* how review-like the items are, times how complete the list is, growing slowly with its length */
+      found.push({ items: objs, hits: hits, score: (sum / hits) * (hits / objs.length) * Math.log2(1 + hits) });
+      return true;
+    }
     function walk(node, depth) {
-      if (++seen > MAX_NODES || depth > 40 || node === null || typeof node !== "object") return;
-      if (Array.isArray(node)) {
-        var objs = node.filter(function (x) { return x && typeof x === "object" && !Array.isArray(x); });
-        if (objs.length) {
-          var hits = objs.filter(reviewish).length;
-          if (hits && hits >= objs.length * 0.6) { found.push({ items: objs, hits: hits }); return; }
+      if (++seen > MAX_NODES || depth > 40 || node === null) return;
+      if (typeof node === "string") {  /* state serialized twice (a JSON string inside JSON) */
+        var t = node.charAt(0);
+        if (node.length > 100 && (t === "{" || t === "[") && parsed < 50) {
+          parsed++;
+          try { walk(JSON.parse(node), depth + 1); } catch (e) { /* not JSON */ }
         }
+        return;
+      }
+      if (typeof node !== "object") return;
+      if (Array.isArray(node)) {
+        if (consider(node.filter(function (x) { return x && typeof x === "object" && !Array.isArray(x); }))) return;
         node.forEach(function (n) { walk(n, depth + 1); });
         return;
       }
-      Object.keys(node).forEach(function (k) { walk(node[k], depth + 1); });
+      /* a normalized cache keyed by id ({"Review:1": {__typename: "Review", ...}}): its records of one type */
+      var keys = Object.keys(node);
+      if (node.ROOT_QUERY !== undefined || keys.filter(function (k) { return /^[A-Z]\w*:\S/.test(k); }).length >= 2) refIndex = node;
+      var byType = {};
+      Object.keys(node).forEach(function (k) {
+        var v = node[k];
+        if (v && typeof v === "object" && !Array.isArray(v) && typeof v.__typename === "string") (byType[v.__typename] = byType[v.__typename] || []).push(v);
+      });
+      var grouped = [];
+      Object.keys(byType).forEach(function (t) { if (byType[t].length >= 2 && consider(byType[t])) grouped = grouped.concat(byType[t]); });
+      Object.keys(node).forEach(function (k) { if (grouped.indexOf(node[k]) < 0) walk(node[k], depth + 1); });
     }
     walk(root, 0);
     return found;
   }
-  function pickKey(items, test, hint, prefer) {
-    var scores = {};
-    items.forEach(function (o) {
-      Object.keys(o).forEach(function (k) { if (test(o[k], k)) scores[k] = (scores[k] || 0) + 1; });
-    });
-    var best = null, bestScore = -1;
-    Object.keys(scores).forEach(function (k) {
-      var s = scores[k] + (hint && hint.test(k) ? items.length : 0) + (prefer ? prefer(k) : 0);
-      if (s > bestScore) { best = k; bestScore = s; }
-    });
-    return best;
-  }
   function fromState(items) {
-    var lens = {};
-    items.forEach(function (o) {
-      Object.keys(o).forEach(function (k) { if (typeof o[k] === "string") lens[k] = (lens[k] || 0) + o[k].length; });
+    var flats = items.map(flatten), n = items.length;
+    function pickKey(test, prefer) {
+      var scores = {};
+      flats.forEach(function (f) {
+        Object.keys(f).forEach(function (k) { if (!used[k] && !REPLY_PATH.test(k) && test(f[k], k)) scores[k] = (scores[k] || 0) + 1; });
+      });
+      var best = null, bestScore = -Infinity;
+      Object.keys(scores).forEach(function (k) {
+        var s = scores[k] + (prefer ? prefer(k) * n : 0);
+        if (s > bestScore) { best = k; bestScore = s; }
+      });
+      if (best) used[best] = 1;
+      return best;
+    }
+    function depth(k) { return k.split(".").length - 1; }
+    var used = {}, lens = {};
+    flats.forEach(function (f) {
+      Object.keys(f).forEach(function (k) { if (!REPLY_PATH.test(k) && textish(f[k], k)) lens[k] = (lens[k] || 0) + f[k].length; });
     });
     var textKey = null;
     Object.keys(lens).forEach(function (k) { if (textKey === null || lens[k] > lens[textKey]) textKey = k; });
-    var used = {}; used[textKey] = 1;
-    var ratingKey = pickKey(items, function (v, k) { var n = num(v); return !used[k] && n !== null && n >= 0 && n <= 10; }, HINT.rating,
-      function (k) { return HINT.rating.test(k) ? 0 : -items.length * 2; });
-    if (ratingKey && !HINT.rating.test(ratingKey)) ratingKey = null;
-    if (ratingKey) used[ratingKey] = 1;
-    var dateKey = pickKey(items, function (v, k) { return !used[k] && (looksDate(v) || (typeof v === "number" && v > 1e9 && v < 2e12 && HINT.date.test(k))); }, HINT.date);
-    if (dateKey) used[dateKey] = 1;
-    var idKey = pickKey(items, function (v, k) { return !used[k] && (typeof v === "string" || typeof v === "number") && HINT.id.test(k); }, null);
-    if (idKey) used[idKey] = 1;
-    var authorKey = pickKey(items, function (v, k) { return !used[k] && nameLike(v) && HINT.author.test(k); }, null);
-    if (authorKey) used[authorKey] = 1;
-    var titleKey = pickKey(items, function (v, k) { return !used[k] && typeof v === "string" && v.length <= 200 && HINT.title.test(k); }, null);
-    return items.map(function (o) {
+    if (textKey) used[textKey] = 1;
+    var ratingKey = pickKey(ratingish, function (k) { return (RATING_SEG.test(seg(k)) ? 0.5 : 0) - 0.1 * depth(k); });
+    var bestKey = null;
+    if (ratingKey) flats.some(function (f) {
+      return Object.keys(f).some(function (k) {
+        if (parentPath(k) === parentPath(ratingKey) && /^(best|max|best_?rating|max_?rating|out_?of|scale)$/i.test(seg(k)) && num(f[k]) !== null) { bestKey = k; return true; }
+        return false;
+      });
+    });
+    var dateKey = pickKey(dateish, function (k) {
+      var s = seg(k);
+      return (/(publish|posted)/i.test(s) ? 0.6 : /(created|submitted|written|^date$|^at$|^time$|^ts$)/i.test(s) ? 0.4 : 0) -
+        (/(updated|modified|edited|experienced|visit|stay|purchase|expir|birth|last|seen|since)/i.test(s) ? 0.5 : 0) - 0.05 * depth(k);
+    });
+    var idKey = pickKey(function (v, k) { return (typeof v === "string" || typeof v === "number") && HINT.id.test(seg(k)); },
+      function (k) { return -0.5 * depth(k); });
+    var authorKey = pickKey(authorish, function (k) {
+      return (/(display_?name|user_?name|nick|^name$|full_?name|author)/i.test(seg(k)) ? 0.3 : 0) - (/first_?name/i.test(seg(k)) ? 0.2 : 0) - 0.05 * depth(k);
+    });
+    var titleKey = pickKey(function (v, k) { return typeof v === "string" && v.length <= 200 && HINT.title.test(seg(k)); },
+      function (k) { return -0.05 * depth(k); });
+    return items.map(function (o, i) {
+      var f = flats[i];
       return withExtras({
-        text: str(o[textKey]), title: titleKey ? str(o[titleKey]) : null, author: authorKey ? str(o[authorKey]) : null,
-        rating: ratingKey ? num(o[ratingKey]) : null, rating_best: null, rating_worst: null,
-        date: dateKey ? o[dateKey] : null, id: idKey && o[idKey] !== null && o[idKey] !== undefined ? String(o[idKey]) : null,
+        text: textKey ? str(f[textKey]) : null, title: titleKey ? str(f[titleKey]) : null, author: authorKey ? str(f[authorKey]) : null,
+        rating: ratingKey ? num(f[ratingKey]) : null, rating_best: bestKey ? num(f[bestKey]) : null, rating_worst: null,
+        date: dateKey ? f[dateKey] : null, id: idKey && f[idKey] !== null && f[idKey] !== undefined ? String(f[idKey]) : null,
         product: null, url: null
-      }, o, dateKey);
+      }, o);
     });
   }
   function embeddedState() {
     var best = null, bestRoot = null;
     stateRoots().forEach(function (root) {
+      refIndex = null;
       findArrays(root.data).forEach(function (a) {
-        if (!best || a.hits > best.hits) { best = a; bestRoot = root.name; }
+        if (!best || a.score > best.score) { best = a; bestRoot = root.name; }
       });
     });
+    /* (the items were flattened while ranked, their references resolved then) */
     return best ? { reviews: fromState(best.items), source: bestRoot } : { reviews: [], source: null };
   }
 
@@ -487,7 +610,96 @@ function extractReviews(doc, cfg, baseUrl, opts) {
     return { reviews: out, blocks: blocks.length };
   }
 
-  /* ------------------------------------------------------------ next page */
+  /* ------------------------------------------------------------ next page and "show more", by role, text and ARIA */
+  var NEXT_WORDS = /^(next|next page|next results|next reviews|go to (the )?next page|go to next|older|older reviews|older posts|weiter|nächste|nächste seite|suivant|suivante|page suivante|siguiente|página siguiente|successiva|pagina successiva|avanti|volgende|volgende pagina|próxima|próxima página|seguinte|następna|następna strona|nästa|næste|neste|次へ|次のページ|下一页|下一頁|다음|далее|следующая)$/;
+  var PREV_WORDS = /(prev|previous|back|zurück|vorherige|précédent|anterior|precedente|vorige|poprzednia|前へ|上一页|이전|назад)/;
+  var ARROW = /^[›»>→⟩❯▶▸]+$/;
+  var MORE_WORDS = /^((show|load|see|view|display|get) (\d+ )?more( reviews?| ratings?| comments?| opinions?| results?| feedback)?|more reviews|(show|load|see|view) (all )?(older|further|other|next \d+) reviews|(weitere|mehr) bewertungen( anzeigen| laden)?|mehr (anzeigen|laden)|afficher plus( d'avis)?|voir plus( d'avis)?|plus d'avis|ver más( reseñas| opiniones| comentarios)?|cargar más|mostra(re)? altr[ie]( recensioni)?|carica altr[ie]|meer (tonen|laden|reviews)|toon meer|mostrar mais|carregar mais|もっと見る|显示更多|加载更多|더 보기)$/;
+  var MORE_NOUN = /(review|rating|comment|opinion|feedback|bewertung|avis|reseña|opinion|recensioni|beoordeling|avalia)/;
+  var CONTROLS = 'a, button, [role="button"], [role="link"], input[type="button"], input[type="submit"]';
+  function labelsOf(el) {
+    var out = [];
+    ["aria-label", "title", "value"].forEach(function (a) { var v = el.getAttribute(a); if (v) out.push(v); });
+    var t = el.textContent || "";
+    if (t.length <= 80) out.push(t);
+    return out.map(function (s) { return s.toLowerCase().replace(/\s+/g, " ").trim(); }).filter(Boolean);
+  }
+  function bare(s) { return s.replace(/^[\s›»>→⟩❯▶▸«‹<←…·|-]+|[\s›»>→⟩❯▶▸«‹<←…·|-]+$/g, "").trim(); }
+  function disabled(el) {
+    if (el.disabled || el.getAttribute("aria-disabled") === "true" || /(^|\s)(is-)?disabled(\s|$)/i.test(el.getAttribute("class") || "")) return true;
+    if (el.closest("[hidden], [aria-hidden='true'], template")) return true;
+    var st = el.getAttribute("style") || "";
+    if (/display\s*:\s*none|visibility\s*:\s*hidden/i.test(st)) return true;
+    var win = doc.defaultView;  /* a live document: what the user sees (fetched documents have no layout) */
+    if (win && win.getComputedStyle && el.isConnected) {
+      var cs = win.getComputedStyle(el);
+      if (cs.display === "none" || cs.visibility === "hidden" || !el.getClientRects().length) return true;
+    }
+    return false;
+  }
+  function urlOf(el) {
+    if (el.tagName.toLowerCase() !== "a") return null;
+    var u = abs(el.getAttribute("href"));
+    if (!u) return null;
+    var here = String(baseUrl || "").split("#")[0];
+    return u.split("#")[0] === here ? null : u;
+  }
+  function cssQuote(v) { return '"' + String(v).replace(/\\/g, "\\\\").replace(/"/g, '\\"').replace(/\n/g, "\\a ") + '"'; }
+  function cssEsc(v) { return (typeof CSS !== "undefined" && CSS.escape) ? CSS.escape(v) : String(v).replace(/[^\w-]/g, "\\$&"); }
+  function uniqueSelector(el) {
+    function unique(sel) { try { var all = doc.querySelectorAll(sel); return all.length === 1 && all[0] === el; } catch (e) { return false; } }
+    var tag = el.tagName.toLowerCase(), i, sel;
+    if (el.id && unique("#" + cssEsc(el.id))) return "#" + cssEsc(el.id);
+    var attrs = ["data-testid", "data-test", "data-qa", "data-automation", "aria-label", "name", "title", "data-action", "rel"];
+    for (i = 0; i < attrs.length; i++) {
+      var v = el.getAttribute(attrs[i]);
+      if (v && v.length <= 120 && unique(sel = tag + "[" + attrs[i] + "=" + cssQuote(v) + "]")) return sel;
+    }
+    var cls = (el.getAttribute("class") || "").split(/\s+/).filter(Boolean);
+    for (i = 0; i < cls.length; i++) if (unique(sel = tag + "." + cssEsc(cls[i]))) return sel;
+    var parts = [], node = el;
+    while (node && node.nodeType === 1 && node !== doc.documentElement) {
+      if (node !== el && node.id && unique("#" + cssEsc(node.id))) { parts.unshift("#" + cssEsc(node.id)); break; }
+      var k = 1, sib = node;
+      while ((sib = sib.previousElementSibling)) if (sib.tagName === node.tagName) k++;
+      parts.unshift(node.tagName.toLowerCase() + ":nth-of-type(" + k + ")");
+      node = node.parentElement;
+      if (node === doc.documentElement) parts.unshift("html");
+    }
+    return parts.join(" > ");
+  }
+  var PAGER = 'nav, [role="navigation"], [aria-label*="paginat" i], [class*="paginat" i], [class*="pager" i], [data-testid*="paginat" i]';
+  var WIDGET = '[class*="carousel" i], [class*="slider" i], [class*="swiper" i], [class*="gallery" i], [class*="lightbox" i], [role="dialog"], [aria-roledescription="carousel"]';
+  function pagerish(el, labels) {
+    /* a next button without a link turns pages only in a pagination bar or when it says "page" (not a carousel's "next") */
+    if (el.closest(WIDGET)) return false;
+    return !!el.closest(PAGER) || labels.some(function (l) { return /(page|seite|pagina|página|strona|ページ|页|頁)/.test(l); }) ||
+      /pag/i.test((el.getAttribute("class") || "") + " " + (el.getAttribute("name") || "") + " " + (el.getAttribute("data-testid") || ""));
+  }
+  function pageNumber(el) { var t = (el.textContent || "").replace(/\s+/g, " ").trim().replace(/^page /i, ""); return /^\d{1,4}$/.test(t) ? parseInt(t, 10) : null; }
+  function pagerNext(controls) {
+    /* a pagination bar: the control marked current (aria-current, or an active/current class) and the page after it */
+    var bars = doc.querySelectorAll(PAGER);
+    for (var b = 0; b < bars.length; b++) {
+      var bar = bars[b], here = bar.querySelector('[aria-current="page"], [aria-current="true"], [aria-current="step"]') ||
+        bar.querySelector('.active, .current, .selected, .is-active, .is-current, [aria-selected="true"]');
+      if (!here) continue;
+      var n = pageNumber(here);
+      if (n === null) continue;
+      var after = controls.filter(function (c) { return bar.contains(c.el) && c.el !== here && !here.contains(c.el) && pageNumber(c.el) === n + 1; });
+      if (after.length) return after[0];
+    }
+    return null;
+  }
+  function controlsOf() {
+    var list = [], els = doc.querySelectorAll(CONTROLS);
+    for (var i = 0; i < els.length && i < 5000; i++) {
+      var el = els[i];
+      if (el.closest("script, noscript, template")) continue;
+      list.push({ el: el, labels: labelsOf(el) });
+    }
+    return list;
+  }
   function nextLink() {
     if (cfg && cfg.next) {
       var el = doc.querySelector(cfg.next);
@@ -495,22 +707,61 @@ function extractReviews(doc, cfg, baseUrl, opts) {
       var href = abs(el.getAttribute("href"));
       return href ? { url: href } : { click: true };
     }
+    return pagination().next;
+  }
+  function pagination() {
+    /* zero-config: {next: {url} | {click: selector} | null, more: {click: selector} | null} */
+    var out = { next: null, more: null };
     var rel = doc.querySelector('link[rel~="next"][href], a[rel~="next"][href]');
-    if (rel && abs(rel.getAttribute("href"))) return { url: abs(rel.getAttribute("href")) };
-    var as = doc.querySelectorAll("a[href]");
-    for (var i = 0; i < as.length; i++) {
-      var t = (as[i].textContent || "").trim().toLowerCase().replace(/\s+/g, " ");
-      var label = (as[i].getAttribute("aria-label") || "").toLowerCase();
-      if (/^(next|next page|next ›|next »|next >|›|»|>)$/.test(t) || /^next( page)?$/.test(label)) {
-        var u = abs(as[i].getAttribute("href"));
-        if (u) return { url: u };
+    if (rel && abs(rel.getAttribute("href"))) out.next = { url: abs(rel.getAttribute("href")) };
+    var controls = controlsOf(), clickNext = null, moreUrl = null, mores = {};
+    for (var i = 0; i < controls.length; i++) {
+      var c = controls[i], labels = c.labels;
+      var isNext = labels.some(function (l) { return NEXT_WORDS.test(bare(l)) || (ARROW.test(l) && !/[«‹<←]/.test(l)); }) &&
+        !labels.some(function (l) { return PREV_WORDS.test(l); });
+      if (!isNext) {
+        /* no words, only an attribute: class="pagination-next", name="pagination-button-next", data-testid="next-page" */
+        var attrs = [c.el.getAttribute("class"), c.el.getAttribute("name"), c.el.getAttribute("data-testid"), c.el.id].join(" ");
+        isNext = /(^|[\s_-])(next|next-?page|pagination-?(button-?)?next|pager-?next)([\s_-]|$)/i.test(attrs) &&
+          !/prev/i.test(attrs) && !labels.some(function (l) { return bare(l).length > 3 && !/^\d+$/.test(bare(l)); });
+      }
+      if (isNext && !disabled(c.el)) {
+        var u = urlOf(c.el);
+        if (u && !(out.next && out.next.url)) out.next = { url: u };
+        else if (!u && !clickNext && pagerish(c.el, labels) && (c.el.tagName.toLowerCase() !== "a" || !abs(c.el.getAttribute("href")))) clickNext = c.el;
+        continue;
+      }
+      var ml = labels.filter(function (l) { return MORE_WORDS.test(bare(l)); });
+      if (ml.length && !disabled(c.el)) {
+        var key = bare(ml[0]);
+        (mores[key] = mores[key] || []).push(c.el);
       }
     }
-    return null;
+    if (!(out.next && out.next.url)) {
+      var p = pagerNext(controls);
+      if (p && !disabled(p.el) && !p.el.closest(WIDGET)) {
+        var pu = urlOf(p.el);
+        if (pu) out.next = { url: pu };
+        else if (!clickNext) clickNext = p.el;
+      }
+    }
+    /* "show more": one control with that label (a "show more" on every review expands that review's text) */
+    var moreEl = null;
+    Object.keys(mores).sort(function (a, b) { return (MORE_NOUN.test(b) ? 1 : 0) - (MORE_NOUN.test(a) ? 1 : 0); }).some(function (k) {
+      if (mores[k].length !== 1) return false;
+      var el = mores[k][0], u = urlOf(el);
+      if (u) { if (!moreUrl && MORE_NOUN.test(k)) moreUrl = u; return false; }
+      moreEl = el;
+      return true;
+    });
+    if (!out.next && clickNext) out.next = { click: uniqueSelector(clickNext) };
+    if (!out.next && moreUrl) out.next = { url: moreUrl };  /* a "more reviews" link to a further page */
+    if (moreEl) out.more = { click: uniqueSelector(moreEl) };
+    return out;
   }
 
   /* ------------------------------------------------------------ run */
-  var result = { strategy: null, reviews: [], problems: problems, blocks: 0, next: null, product: null };
+  var result = { strategy: null, reviews: [], problems: problems, blocks: 0, next: null, more: null, product: null };
   if (cfg && cfg.review) {
     var c = configExtract();
     result.strategy = "config";
@@ -534,6 +785,15 @@ function extractReviews(doc, cfg, baseUrl, opts) {
     var h1 = doc.querySelector("h1");
     result.product = (og && og.getAttribute("content")) || (h1 && text(h1)) || null;
   }
-  result.next = nextLink();
+  if (cfg && cfg.next) result.next = nextLink();
+  else {
+    var pg = pagination();
+    result.next = pg.next;
+    result.more = pg.more;
+    if (cfg && cfg.review) {  /* a site config names its own buttons: only a link is taken from the page */
+      if (result.next && !result.next.url) result.next = null;
+      result.more = null;
+    }
+  }
   return result;
 }

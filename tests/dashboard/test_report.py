@@ -10,6 +10,7 @@ import zipfile
 
 import pytest
 from openpyxl import load_workbook
+from openpyxl.utils import get_column_letter
 
 from dashboard.report import report_bytes, write_report
 from dashboard.safe import EXCEL_MAX_CELL_CHARS, TRUNCATION_MARKER
@@ -38,7 +39,7 @@ def test_report_sheets_values_and_safety(seeded, tmp_path):
     assert len(rows) == len(seed.reviews)
     ws = wb["Reviews"]
     assert ws.freeze_panes == "A2"
-    assert ws.auto_filter.ref == f"A1:N{len(seed.reviews) + 1}"
+    assert ws.auto_filter.ref == f"A1:{get_column_letter(len(header))}{len(seed.reviews) + 1}"
     assert ws.column_dimensions["H"].width > ws.column_dimensions["B"].width  # text wider than rating
     ranges = {str(cf.sqref) for cf in ws.conditional_formatting}
     assert f"C2:C{len(seed.reviews) + 1}" in ranges and f"B2:B{len(seed.reviews) + 1}" in ranges
