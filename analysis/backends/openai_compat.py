@@ -56,7 +56,33 @@ class OpenAICompatBackend(LLMBackend):
                                                         max_keepalive_connections=self.in_flight))
         self._structured_mode: str | None = None   # "response_format", "guided_json" or "none"
         self._logprobs_ok: bool | None = None
+        if not name:
+            self._name_from_server()
         log.info("analysis model %s served by %s (OpenAI-compatible API)", self.name, self.base_url)
+
+    def _name_from_server(self) -> None:
+        """Results are stored under the name of the model that produced them: the id the server
+        serves (GET /v1/models), not the local default the settings name. A configured model the
+        server does not serve is replaced by the server's (vLLM would answer 404 to it); when the
+        server cannot be asked, the name says it came from this server."""
+        from analysis import models
+
+        try:
+            r = self._client.get(self.base_url + "/models", timeout=10.0)
+            ids = [str(m.get("id")) for m in (r.json().get("data") or []) if m.get("id")] if r.status_code == 200 else []
+        except Exception as e:  # noqa: BLE001 - any failure: the requests will say what is wrong
+            log.debug("cannot list the served models at %s: %s", self.base_url, e)
+            ids = []
+        if ids and self.model not in ids and (not self.model or self.model in models.PACKAGED):
+            log.info("the server at %s serves %s; using it instead of the configured %r", self.base_url,
+                     ids[0], self.model)
+            self.model = ids[0]
+        if ids and self.model in ids:
+            self.name = self.model
+        else:
+            from urllib.parse import urlsplit
+
+            self.name = f"{self.model or 'remote'}@{urlsplit(self.base_url).netloc}"
 
     # ------------------------------------------------------------------------------------ HTTP
     def _post(self, path: str, payload: dict[str, Any]) -> dict[str, Any]:

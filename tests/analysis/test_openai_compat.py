@@ -32,6 +32,7 @@ class FakeServerState:
         self.reject_response_format = False
         self.fail_next = 0                 # answer HTTP 503 this many times first
         self.no_logprobs = False
+        self.served_id: str | None = None  # what GET /v1/models lists (None: the route is missing)
 
 
 def top_logprobs(backend, messages, k):
@@ -58,6 +59,11 @@ def make_handler(state: FakeServerState):
             self.send_header("Content-Length", str(len(body)))
             self.end_headers()
             self.wfile.write(body)
+
+        def do_GET(self):
+            if self.path != "/v1/models" or not state.served_id:
+                return self._send(404, {"error": "not found"})
+            return self._send(200, {"object": "list", "data": [{"id": state.served_id, "object": "model"}]})
 
         def do_POST(self):
             req = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
@@ -215,3 +221,22 @@ def test_requests_in_flight_are_bounded_by_the_setting():
         assert held["max"] == 5  # not batch_size (2), not 15
     finally:
         httpd.shutdown()
+
+
+def test_results_are_named_after_the_model_the_server_serves(server):
+    """The local default in the settings is not what a server runs: a backend asks /v1/models and
+    stores its results under the served id (and asks for that model), so a later local run does not
+    take them from the cache as its own; without the list, the name says which server answered."""
+    state, url = server
+    state.served_id = "qwen2.5-0.5b-instruct-q4_k_m.gguf"
+    try:
+        r = remote(url)
+        assert r.name == r.model == "qwen2.5-0.5b-instruct-q4_k_m.gguf"
+        r.generate(review_conversations("s", ["x"]), max_new_tokens=1)
+        assert state.requests[-1]["model"] == "qwen2.5-0.5b-instruct-q4_k_m.gguf"
+        named = OpenAICompatBackend(url, model="my-served-model", batch_size=4)  # not served: kept, asked as is
+        assert named.model == "my-served-model" and named.name.startswith("my-served-model@127.0.0.1:")
+    finally:
+        state.served_id = None
+    r = remote(url)
+    assert r.name.startswith("qwen2.5-coder-0.5b@127.0.0.1:") and r.name != "qwen2.5-coder-0.5b"
