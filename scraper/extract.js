@@ -528,16 +528,9 @@ function extractReviews(doc, cfg, baseUrl, opts) {
     k = findKey(o, LANG_KEY); if (k) out.language = langOf(o[k]);
     return out;
   }
-  function withExtras(rec, o, dateKey) {
+  function withExtras(rec, o) {
     var x = extrasOf(o);
     Object.keys(x).forEach(function (f) { rec[f] = x[f]; });
-    if (dateKey && REPLY_DATE_KEY.test(dateKey)) {
-      /* the date picked for the list is the reply's (repliedAt beside a plain "at"): the review's own date instead */
-      rec.date = null;
-      Object.keys(o).forEach(function (k) {
-        if (rec.date === null && !REPLY_DATE_KEY.test(k) && (looksDate(o[k]) || (typeof o[k] === "number" && o[k] > 1e9 && o[k] < 2e12 && HINT.date.test(k)))) rec.date = o[k];
-      });
-    }
     return rec;
   }
   function ldExtras(rec, o) {
