@@ -132,10 +132,10 @@ def test_helpful_votes_verified_and_language():
              "Helpful (1,234)": 1234, "1.2K": 1200, "3,5k likes": 3500, "Helpful": None, None: None, True: None,
              "": None, -1: None}
     assert {k: parse_votes(k) for k in votes} == votes
-    verified = {"Verified Purchase": True, "Verified buyer": True, "Achat vérifié": True, "true": True, True: True,
-                1: True, "Unverified": False, "Not verified": False, "false": False, False: False, "": None,
-                None: None, "Top 500 reviewer": None}
-    assert {k: parse_verified(k) for k in verified} == verified
+    verified = [("Verified Purchase", True), ("Verified buyer", True), ("Achat vérifié", True), ("true", True),
+                (True, True), (1, True), ("Unverified", False), ("Not verified", False), ("false", False),
+                (False, False), ("", None), (None, None), ("Top 500 reviewer", None)]
+    assert [(k, parse_verified(k)) for k, _ in verified] == verified
     langs = {"en": "en", "EN": "en", "en_US": "en-US", "pt-br": "pt-BR", "zh-hant-tw": "zh-Hant-TW", "und": None,
              "English": None, "": None, None: None, "x" * 40: None}
     assert {k: parse_language(k) for k in langs} == langs
