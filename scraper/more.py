@@ -13,7 +13,6 @@ from __future__ import annotations
 import json
 import logging
 import time
-from pathlib import Path
 from typing import Any, Iterator
 
 from selenium.common.exceptions import (ElementClickInterceptedException, ElementNotInteractableException,
@@ -23,12 +22,12 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.support.ui import WebDriverWait
 
+from . import js
 from .extract import EXTRACT_LIVE
 
 log = logging.getLogger(__name__)
 
-_HERE = Path(__file__).parent
-STATE_JS = (_HERE / "extract.js").read_text(encoding="utf-8") + "\n" + (_HERE / "more.js").read_text(encoding="utf-8")
+STATE_JS = js.with_extractor("more")  # scraper/js/more.js: the button and the review count, in one round trip
 SETTLE = 1.0  # seconds to wait for reviews to appear after the button went away
 
 

@@ -1,4 +1,4 @@
-/* Run after extract.js: the state of a zero-config "show more reviews" button (scraper/more.py).
+/* Run after extract.js (js.with_extractor("more")): the state of a zero-config "show more reviews" button (scraper/more.py).
  * arguments: [action, css selector of the button, site config or null]
  *   "state"  -> JSON {blocks, button: {present, visible, enabled}}: how many reviews the page holds now
  *   "click"  -> true when the button was clicked from script (the fallback when a real click is blocked)
