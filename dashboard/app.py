@@ -406,7 +406,13 @@ def runs_page(db: str) -> None:
     if runs.empty:
         st.info("No runs yet. Start one with `reviewlens scrape URL`.")
     else:
+        degraded = runs[runs.status == "degraded"].drop_duplicates("source")  # the newest per source
+        for r in degraded.itertuples():
+            st.warning(f"Run {r.id} of {escape_markdown(r.source or '')} is **degraded** "
+                       f"({r.started_at:%Y-%m-%d %H:%M} UTC): {escape_markdown(r.message)}. The site may have changed "
+                       "its layout; a copy of an affected page is in the debug folder.")
         st.dataframe(runs.drop(columns=["errors"]), hide_index=True, width="stretch", column_config={
+            "message": st.column_config.TextColumn("Message", help="what a degraded run found"),
             "started_at": st.column_config.DatetimeColumn("Started (UTC)", format="YYYY-MM-DD HH:mm"),
             "finished_at": st.column_config.DatetimeColumn("Finished (UTC)", format="YYYY-MM-DD HH:mm"),
             "duration_s": st.column_config.NumberColumn("Duration (s)", format="%.0f"),

@@ -14,6 +14,7 @@ The format (TOML):
     every = "6h"                # an interval (30m, 6h, 1d, 1w) ...
     # cron = "0 6 * * 1"        # ... or a cron expression (min hour day month weekday)
     max_pages = 20
+    since = "30d"               # optional: only reviews of the last 30 days (a rolling window, or a date)
 
 The core reads it (the dashboard shows it, the scheduler in reviewlens.app runs it).
 """
@@ -22,7 +23,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
 from .config import ConfigError, read_toml
@@ -40,6 +41,26 @@ def parse_interval(text: str) -> timedelta:
     if td.total_seconds() <= 0:
         raise ConfigError(f"bad interval {text!r}: must be longer than zero")
     return td
+
+
+_WINDOW = re.compile(r"^\s*(\d+)\s*(d|day|days|w|week|weeks)\s*$", re.I)
+
+
+def parse_since(text: str | date, today: date | None = None) -> date:
+    """The first review date to keep: an ISO date ("2026-10-01"), or a rolling window counted back
+    from `today` ("30d", "2w": reviews of the last 30 days, of the last 2 weeks)."""
+    if isinstance(text, date):
+        return text
+    s = str(text).strip()
+    m = _WINDOW.match(s)
+    if m:
+        days = int(m.group(1)) * (7 if m.group(2).lower().startswith("w") else 1)
+        return (today or date.today()) - timedelta(days=days)
+    try:
+        return date.fromisoformat(s)
+    except ValueError:
+        raise ConfigError(f"bad since {text!r}: use an ISO date (2026-10-01) or a number of days or weeks "
+                          f"back from today (30d, 2w)") from None
 
 
 _DOW = ["sun", "mon", "tue", "wed", "thu", "fri", "sat", "sun"]
@@ -75,6 +96,11 @@ class Source:
     max_pages: int | None = None
     analyze: bool = True
     report: bool = True
+    since: str | None = None            # a rolling window ("30d") or an ISO date; None = every review
+
+    def since_date(self, today: date | None = None) -> date | None:
+        """The first review date this run keeps (a rolling window moves with `today`)."""
+        return parse_since(self.since, today) if self.since else None
 
     def trigger(self):
         from apscheduler.triggers.cron import CronTrigger
@@ -152,7 +178,16 @@ def load_schedule(path: str | Path) -> Schedule:
         max_pages = s.get("max_pages")
         if max_pages is not None and (isinstance(max_pages, bool) or not isinstance(max_pages, int) or max_pages < 1):
             raise ConfigError(f"{where}: max_pages must be a whole number of at least 1, not {max_pages!r}")
-        src = Source(name=name, urls=list(urls), site=s.get("site"),
+        since = s.get("since")
+        if since is not None:
+            if not isinstance(since, (str, date)) or isinstance(since, datetime):
+                raise ConfigError(f"{where}: since must be a rolling window such as \"30d\" or a date, not {since!r}")
+            try:
+                parse_since(since)
+            except ConfigError as e:
+                raise ConfigError(f"{where}: {e}") from None
+            since = since.isoformat() if isinstance(since, date) else since.strip()
+        src = Source(name=name, urls=list(urls), site=s.get("site"), since=since,
                      every=parse_interval(every) if every else None, cron=cron, max_pages=max_pages,
                      analyze=_flag(s, "analyze", sched.analyze, f"{where}:"),
                      report=_flag(s, "report", sched.report, f"{where}:"))

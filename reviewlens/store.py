@@ -73,7 +73,8 @@ runs = sa.Table(
     sa.Column("trigger", sa.String(20), default="manual"),  # manual, schedule, demo
     sa.Column("started_at", sa.DateTime(timezone=True), nullable=False),
     sa.Column("finished_at", sa.DateTime(timezone=True)),
-    sa.Column("status", sa.String(20), nullable=False, default="running"),  # running, ok, partial, failed, interrupted
+    # running, ok, partial, degraded (reviewlens.health), failed, interrupted, skipped
+    sa.Column("status", sa.String(20), nullable=False, default="running"),
     sa.Column("pages", sa.Integer, default=0),
     sa.Column("reviews_new", sa.Integer, default=0),
     sa.Column("reviews_seen", sa.Integer, default=0),
@@ -445,8 +446,11 @@ class Store:
         refresh = self._insert(reviews)
         refresh = refresh.on_conflict_do_update(
             index_elements=[reviews.c.id],
-            set_={**{k: refresh.excluded[k] for k in ("product", "url", "author", "rating", "title", "text",
-                                                        "date", "content_hash")},
+            set_={**{k: refresh.excluded[k] for k in ("text", "content_hash")},
+                  # a scrape that lacks a field (a site that changed its layout: a degraded run) keeps
+                  # what is stored rather than blanking it; one that has it refreshes it
+                  **{k: sa.func.coalesce(refresh.excluded[k], reviews.c[k])
+                     for k in ("product", "url", "author", "rating", "title", "date")},
                   # replies and votes arrive after the review: a scrape that carries them fills them
                   # in (votes change, so the newer count wins); one that does not keeps what is stored
                   **{k: sa.func.coalesce(refresh.excluded[k], reviews.c[k]) for k in REPLY_FIELDS}},

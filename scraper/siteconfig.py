@@ -14,7 +14,7 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Sequence
-from urllib.parse import urlsplit
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from .errors import SiteConfigError
 
@@ -33,7 +33,8 @@ FIELDS = ("text", "title", "author", "rating", "date", "id", "product", "url",
 FIELD_KEYS = {"selector", "attr", "style", "count", "regex", "scope", "inner_text", "fallback_page"}
 TOP_KEYS = {"name", "match", "best_effort", "description", "source", "review", "fields", "date_format",
             "rating_scale", "wait_for", "cookie_banner", "next", "page_param", "page_start", "load_more",
-            "page_step", "infinite_scroll", "scroll_end", "scroll_wait", "fetch_in_page", "delay"}
+            "page_step", "infinite_scroll", "scroll_end", "scroll_wait", "fetch_in_page", "delay",
+            "sort_param", "sort_click"}
 
 
 @dataclass
@@ -61,7 +62,20 @@ class SiteConfig:
     scroll_wait: float = 3.0             # seconds to wait for more items after scrolling
     fetch_in_page: bool = False          # later pages may be fetched with fetch() inside the browser
     delay: float | None = None           # seconds between page loads; overrides the settings
+    sort_param: str | None = None        # query parameter(s) that ask for newest first, e.g. "sort=recency"
+    sort_click: str | None = None        # CSS selector of a control that sorts newest first (clicked)
     path: str | None = None
+
+    @property
+    def can_sort_newest(self) -> bool:
+        return bool(self.sort_param or self.sort_click)
+
+    def newest_first_url(self, url: str) -> str:
+        """`url` with `sort_param` set in its query (a parameter already there is replaced), so the site
+        lists its reviews newest first. Unchanged when the config has no `sort_param`."""
+        if not self.sort_param:
+            return url
+        return with_query(url, parse_qsl(self.sort_param, keep_blank_values=True))
 
     @property
     def source_name(self) -> str:
@@ -75,6 +89,27 @@ class SiteConfig:
         if not self.review:
             return {"next": self.next} if self.next else None
         return {"review": self.review, "fields": self.fields, "next": self.next}
+
+
+def with_query(url: str, params: Sequence[tuple[str, str]]) -> str:
+    """`url` with each (name, value) of `params` set in the query: replacing the same name, else added."""
+    parts = urlsplit(url)
+    names = {k for k, _ in params}
+    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k not in names]
+    query += list(params)
+    return urlunsplit(parts._replace(query=urlencode(query)))
+
+
+def _check_sort(data: dict[str, Any], where: str) -> None:
+    sp, sc = data.get("sort_param"), data.get("sort_click")
+    if sp is not None:
+        pairs = parse_qsl(sp, keep_blank_values=True) if isinstance(sp, str) else []
+        if not pairs or any(not k for k, _ in pairs) or not all("=" in part for part in str(sp).split("&")):
+            raise SiteConfigError(f"{where}: sort_param must be a query parameter and its value that list the "
+                                  f"reviews newest first, e.g. sort_param = \"sort=recency\", not {sp!r}")
+    if sc is not None and not (isinstance(sc, str) and sc.strip()):
+        raise SiteConfigError(f"{where}: sort_click must be the CSS selector of the control that sorts the reviews "
+                              f"newest first, e.g. sort_click = \"button[data-sort='newest']\", not {sc!r}")
 
 
 def url_matches(pattern: str, url: str) -> bool:
@@ -116,6 +151,7 @@ def parse_site(data: dict[str, Any], name: str, where: str) -> SiteConfig:
     if bad:
         raise SiteConfigError(f"{where}: unknown field(s) {sorted(bad)} (known: {', '.join(FIELDS)})")
     fields = {k: _field(k, v, where) for k, v in fields_raw.items()}
+    _check_sort(data, where)
     if data.get("review") and "text" not in fields:
         raise SiteConfigError(f"{where}: a config with `review` needs fields.text")
     kwargs = {k: v for k, v in data.items() if k not in ("fields", "match", "name")}

@@ -30,6 +30,7 @@ class ExitStatus(IntEnum):
     OK = 0
     ERROR = 1           # the command failed (a failed scrape, a scheduled source with an error, an exception)
     CONFIG_ERROR = 2    # a bad settings or schedule file, a bad option value (argparse uses 2 as well)
+    DEGRADED = 3        # a scrape ran but a site seems to have changed: a field or the page size fell (runs shows it)
     INTERRUPTED = 130   # Ctrl+C (128 + SIGINT); what was done is saved
 
 
@@ -74,9 +75,19 @@ def cmd_scrape(args, settings) -> ExitStatus:
 
     res = Job(Store(settings.db), settings).run(
         JobOptions(urls=args.urls, site=args.site, max_pages=args.max_pages, full=args.full, analyze=args.analyze,
-                   quiet=args.quiet),
+                   since=args.since, sort=args.sort, quiet=args.quiet),
         echo=print)
-    _print_errors(res.scrape.errors)
+    s = res.scrape
+    _print_errors(s.errors)
+    for msg in s.degraded:
+        print(f"  degraded: {msg}")
+    for f in s.debug_files:
+        print(f"  debug capture: {f}")
+    if s.status != "failed" and s.reviews == 0:
+        print("  no reviews were found (reviewlens runs --errors; the debug captures are in the debug folder)")
+        return ExitStatus.ERROR
+    if s.status == "degraded":
+        return ExitStatus.DEGRADED
     return _status(res.ok)
 
 
@@ -153,6 +164,8 @@ def cmd_runs(args, settings) -> ExitStatus:
         print(f"{r['id']:>4}  {r['kind']:8} {r['status']:11} {r['started_at']:%Y-%m-%d %H:%M:%S} "
               f"{'' if secs is None else f'{secs:.1f}':>6} {r['pages'] or 0:>5} {r['reviews_new'] or 0:>5} "
               f"{r['reviews_seen'] or 0:>5} {len(r['errors']):>4}  {(r['source'] or '')[:60]}")
+        if r["status"] == "degraded" and r["detail"].get("message"):
+            print(f"        degraded: {r['detail']['message']}")
         if args.errors:
             for e in r["errors"]:
                 print(f"        {e.get('url') or ''} {e.get('message')}")
@@ -203,6 +216,8 @@ def cmd_demo(args, settings) -> ExitStatus:
     try:
         res = job.run(JobOptions(urls=demo_urls(base), source="demo-shop", trigger="demo", analyze=False,
                                  quiet=args.quiet), echo=print)
+        for msg in res.scrape.degraded:
+            print(f"  degraded: {msg}")
         if args.serve:
             print(f"the demo shop stays up at {base} (Ctrl+C stops it)")
     finally:

@@ -13,6 +13,14 @@ Pages (each product uses one pattern, see data/demo_shop/README.md):
   /load-more/<slug>         "Load more" button, cookie banner                     (site config)
   /scroll/<slug>            infinite scroll, cookie banner that locks scrolling   (site config)
   /api/reviews/<slug>?page=N&per_page=M   the JSON the JavaScript pages load
+  /sorted/<slug>?page=N[&sort=newest]      server-rendered like /static, "most helpful" first unless
+                                           sort=newest (site config demo-sorted: `sort_param`)
+
+A changed layout for some products (`start_demo_site(changed_layout={slug})`, the environment variable
+REVIEWLENS_DEMO_CHANGED_LAYOUT=slug,slug, or `shop_at(base_url).changed_layout` while it runs): their
+/static pages mark the rating and the date up differently, so the demo-static config finds neither,
+as when a real site changes its markup (the run is then `degraded`, see reviewlens.health).
+Every request's path is kept in `shop_at(base_url).requests` (the tests count page loads).
 """
 
 from __future__ import annotations
@@ -21,12 +29,14 @@ import html
 import json
 import logging
 import math
+import os
+import re
 import sys
 import threading
 from datetime import date
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Iterable
 from urllib.parse import parse_qs, urlsplit
 
 log = logging.getLogger(__name__)
@@ -73,6 +83,52 @@ class Shop:
         for r in data["reviews"]:  # already newest first within a product
             self.reviews[r["product"]].append(r)
         self.js_delay_ms = js_delay_ms
+        self.changed_layout: set[str] = set()   # slugs whose pages use the changed markup
+        self.requests: list[str] = []           # every request's path and query, in order
+        self._requests_lock = threading.Lock()
+
+    def record(self, path: str) -> None:
+        with self._requests_lock:
+            self.requests.append(path)
+
+    def page_loads(self, prefix: str) -> list[str]:
+        """The requests so far whose path starts with `prefix` (e.g. "/sorted/aurora-headphones")."""
+        with self._requests_lock:
+            return [r for r in self.requests if r.split("?")[0] == prefix or r.startswith(prefix + "?")]
+
+    @staticmethod
+    def changed(page: str) -> str:
+        """A /static page in the changed layout: the rating as stars with an aria-label and the date in
+        a <time> of another class, which the demo-static config (.rating, .date) no longer finds."""
+        page = re.sub(r'<span class="rating">([\d.]+) out of 5 stars</span>',
+                      lambda m: f'<span class="stars" aria-label="{m.group(1)} stars">'
+                                f'{"★" * round(float(m.group(1)))}</span>', page)
+        return re.sub(r'<span class="date">Reviewed on ([^<]*)</span>', r'<time class="posted">\1</time>', page)
+
+    def sorted_page(self, slug: str, page: int, newest: bool) -> str:
+        """Like /static, in "most helpful" order (rating, then id), or newest first with sort=newest;
+        the pager keeps the order."""
+        p = self.products[slug]
+        ordered = self.reviews[slug] if newest else sorted(self.reviews[slug], key=lambda r: (-r["rating"], r["id"]))
+        pages = max(1, math.ceil(len(ordered) / PER_PAGE))
+        cards = []
+        for r in ordered[(page - 1) * PER_PAGE: page * PER_PAGE]:
+            title = f'<h3 class="review-title">{_esc(r["title"])}</h3>' if r["title"] else ""
+            cards.append(
+                f'<div class="review" data-review-id="{_esc(r["id"])}">{title}'
+                f'<span class="rating">{r["rating"]:.1f} out of 5 stars</span> '
+                f'<span class="author">by {_esc(r["author"])}</span> '
+                f'<span class="date">Reviewed on {_long_date(r["date"])}</span>'
+                f'<p class="text">{_esc(r["text"])}</p></div>')
+        base = f"/sorted/{slug}"
+        pager = self._pager(base, page, pages)
+        if newest:
+            pager = pager.replace('?page=', '?sort=newest&amp;page=')
+        order = ('<a href="?sort=newest">Newest first</a>' if not newest else
+                 '<a href="?">Most helpful</a>')
+        body = (f'<h1 class="product-name">{_esc(p["name"])}</h1><p>${p["price"]:.2f}</p>'
+                f'<p class="sort">Sort: {order}</p><section id="reviews">{"".join(cards)}</section>{pager}')
+        return self._layout(p["name"], body)
 
     # ------------------------------------------------------------------ helpers
     def page_of(self, slug: str, page: int, per_page: int = PER_PAGE) -> tuple[list[dict], int]:
@@ -292,6 +348,7 @@ def _make_handler(shop: Shop) -> type[BaseHTTPRequestHandler]:
                 page = max(1, int(q.get("page", ["1"])[0]))
             except ValueError:
                 page = 1
+            shop.record(self.path)
             try:
                 self._route(segs, page, q)
             except (BrokenPipeError, ConnectionResetError):
@@ -331,9 +388,15 @@ def _make_handler(shop: Shop) -> type[BaseHTTPRequestHandler]:
                     "js": lambda: shop.js_shell(slug, "js", page),
                     "load-more": lambda: shop.js_shell(slug, "loadmore"),
                     "scroll": lambda: shop.js_shell(slug, "scroll"),
+                    "sorted": lambda: shop.sorted_page(slug, page, q.get("sort", [""])[0] == "newest"),
                 }
+                if kind == "sorted" and page > pages:
+                    return self._send(404, "<h1>No such page</h1>")
                 if kind in render:
-                    return self._send(200, render[kind]())
+                    body = render[kind]()
+                    if kind == "static" and slug in shop.changed_layout:
+                        body = shop.changed(body)
+                    return self._send(200, body)
             return self._send(404, "<h1>Not found</h1>")
 
     return Handler
@@ -351,18 +414,35 @@ class _QuietServer(ThreadingHTTPServer):
         super().handle_error(request, client_address)
 
 
+_SHOPS: dict[str, Shop] = {}  # base URL -> the shop it serves, while it runs
+
+
+def shop_at(base_url: str) -> Shop:
+    """The Shop a running demo site serves (its request log, its changed-layout switch)."""
+    return _SHOPS[base_url.rstrip("/")]
+
+
 def start_demo_site(port: int = 0, *, root: str | Path | None = None, js_delay_ms: int = 500,
-                    host: str = "127.0.0.1") -> tuple[str, Callable[[], None]]:
-    """Serve the demo shop in a background thread. Returns (base_url, stop). Port 0 picks a free port."""
+                    host: str = "127.0.0.1", changed_layout: Iterable[str] | None = None
+                    ) -> tuple[str, Callable[[], None]]:
+    """Serve the demo shop in a background thread. Returns (base_url, stop). Port 0 picks a free port.
+
+    changed_layout: products whose /static pages use the changed markup (default: the comma-separated
+    slugs in REVIEWLENS_DEMO_CHANGED_LAYOUT)."""
     shop = Shop(Path(root) if root else default_root(), js_delay_ms=js_delay_ms)
+    if changed_layout is None:
+        changed_layout = [s.strip() for s in os.environ.get("REVIEWLENS_DEMO_CHANGED_LAYOUT", "").split(",") if s.strip()]
+    shop.changed_layout.update(changed_layout)
     server = _QuietServer((host, port), _make_handler(shop))
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.2},
                               name="demo-site", daemon=True)
     thread.start()
     base_url = f"http://{host}:{server.server_address[1]}"
+    _SHOPS[base_url] = shop
     log.info("demo shop serving %s at %s", shop.root, base_url)
 
     def stop() -> None:
+        _SHOPS.pop(base_url, None)
         server.shutdown()
         server.server_close()
         thread.join(timeout=5)

@@ -23,8 +23,9 @@ from urllib.parse import urlsplit
 
 from tqdm import tqdm
 
+from .. import health as run_health
 from .. import queries
-from ..config import Settings
+from ..config import ConfigError, Settings
 from ..filters import previous_period
 from ..schema import ComplaintTheme, Review
 from ..store import Store, StoreReadOnly
@@ -60,10 +61,30 @@ class ScrapeSummary:
     seen: int = 0
     errors: list[dict] = field(default_factory=list)
     seconds: float = 0.0
+    older: int = 0                      # reviews older than --since, not stored
+    since: date | None = None
+    missing: dict[str, int] = field(default_factory=lambda: {"author": 0, "date": 0, "rating": 0})
+    degraded: list[str] = field(default_factory=list)   # what fell against the usual (reviewlens.health)
+    debug_files: list[str] = field(default_factory=list)
 
     def line(self) -> str:
-        return (f"run {self.run_id} {self.status}: {self.pages} pages, {self.reviews} reviews "
-                f"({self.new} new, {self.seen} already seen), {len(self.errors)} errors in {self.seconds:.1f} s")
+        out = (f"run {self.run_id} {self.status}: {self.pages} pages, {self.reviews} reviews "
+               f"({self.new} new, {self.seen} already seen), {len(self.errors)} errors in {self.seconds:.1f} s")
+        if self.since is not None:
+            out += f"; {self.older} older than {self.since.isoformat()} not stored"
+        lacking = [f"{n} without {'an' if k == 'author' else 'a'} {k}" for k, n in self.missing.items() if n]
+        if lacking:
+            out += f"; stored reviews {', '.join(lacking)}"
+        return out
+
+    @property
+    def problem(self) -> str | None:
+        """What makes this scrape a failure to report though it ran: a degraded site, or no reviews."""
+        if self.status == "degraded":
+            return "degraded: " + "; ".join(self.degraded)
+        if self.status != "failed" and self.reviews == 0:
+            return "no reviews were found"
+        return None
 
 
 def checkpoint_key(start_url: str) -> str:
@@ -77,16 +98,98 @@ def source_label(urls: Sequence[str], site: str | None) -> str:
     return ", ".join(hosts)
 
 
+def page_is_all_older(reviews: Sequence[Review], since: date | None) -> bool:
+    """Whether a page holds only reviews older than `since`, listed newest first: on a site in
+    newest-first order every later page is older still, so its start URL stops here.
+
+    A review without a date, or a page whose dates are not in newest-first order (a site sorted some
+    other way), says nothing: False, and the walk goes on (nothing older is stored either way)."""
+    if since is None or not reviews:
+        return False
+    dates = [r.date for r in reviews]
+    if any(d is None for d in dates) or any(a < b for a, b in zip(dates, dates[1:])):
+        return False
+    return dates[0] < since
+
+
+def since_filter(reviews: Sequence[Review], since: date | None) -> tuple[list[Review], int]:
+    """(the reviews to store, how many were older than `since`). A review without a date is kept."""
+    if since is None:
+        return list(reviews), 0
+    keep = [r for r in reviews if r.date is None or r.date >= since]
+    return keep, len(reviews) - len(keep)
+
+
+def newest_first_urls(urls: Sequence[str], site: str | None, sites_dirs: Sequence[str | Path] = ()
+                      ) -> tuple[list[str], list[str]]:
+    """`urls` rewritten to ask their site for the newest reviews first (the site config's `sort_param`),
+    and the start URLs whose config sorts by clicking a control instead (`sort_click`).
+
+    ConfigError when a URL's site has no config, or a config that says neither."""
+    import scraper
+
+    cfg_named = scraper.load_site(site, sites_dirs) if site else None
+    out, click = [], []
+    for u in urls:
+        cfg = cfg_named or scraper.find_site(u, sites_dirs)
+        if cfg is None or not (cfg.sort_param or cfg.sort_click):
+            why = (f"site config '{cfg.name}' ({cfg.path}) has neither sort_param nor sort_click" if cfg else
+                   "no site config matches it (zero-config pages cannot be sorted)")
+            raise ConfigError(f"--sort newest: cannot ask {u} for its newest reviews first: {why}. Add "
+                              f"sort_param = \"sort=...\" (a URL parameter) or sort_click = \"CSS selector\" "
+                              f"to the site's config (scraper/sites/README.md), or scrape without --sort")
+        if cfg.sort_param:
+            out.append(cfg.newest_first_url(u))
+        else:
+            out.append(u)
+            click.append(u)
+    return out, click
+
+
+def capture_page(url: str, debug_dir: str | Path, user_agent: str, timeout: float = 15.0,
+                 prefix: str = "degraded") -> str | None:
+    """Save the HTML of `url` (a plain GET) under `debug_dir`; the file's path, or None when it failed."""
+    import urllib.request
+
+    if not url.startswith(("http://", "https://")):
+        return None
+    try:
+        req = urllib.request.Request(url, headers={"User-Agent": user_agent})
+        with urllib.request.urlopen(req, timeout=timeout) as resp:  # noqa: S310 - a page the run just scraped
+            body = resp.read(20_000_000).decode(resp.headers.get_content_charset() or "utf-8", "replace")
+        folder = Path(debug_dir)
+        folder.mkdir(parents=True, exist_ok=True)
+        host = re.sub(r"[^A-Za-z0-9.-]+", "_", urlsplit(url).netloc)[:60] or "page"
+        path = folder / f"{prefix}-{datetime.now():%Y%m%d-%H%M%S}-{host}-{hashlib.sha1(url.encode()).hexdigest()[:10]}.html"
+        path.write_text(f"<!-- ReviewLens debug capture of {url} ({prefix} run) -->\n{body}", encoding="utf-8")
+        return str(path)
+    except Exception as e:  # noqa: BLE001 - a capture is a help, never a reason to fail the run
+        log.warning("could not save a debug capture of %s: %s", url, e)
+        return None
+
+
 def run_scrape(store: Store, settings: Settings, urls: Sequence[str], *, site: str | None = None,
                max_pages: int | None = None, full: bool = False, trigger: str = "manual",
-               source: str | None = None, quiet: bool = False) -> ScrapeSummary:
+               source: str | None = None, quiet: bool = False, since: date | None = None,
+               sort: str | None = None) -> ScrapeSummary:
     """Scrape `urls` (and the pages after them) into the store, page by page.
 
     Incremental unless `full`: a start URL stops after a page whose reviews were all seen before.
     Resumable: a run that died leaves a checkpoint per start URL, and the next run continues there.
+    `since`: nothing older is stored, and a start URL stops at a page of only older reviews (newest
+    first). `sort="newest"`: ask each site for the newest reviews first (its config's sort_param or
+    sort_click; ConfigError when it has neither).
+    The run records its fill rates and reviews per page (reviewlens.health) and ends `degraded`, with a
+    debug capture of an affected page, when they fell against the source's usual.
     """
     import scraper  # the stage; lazily, so the core stays light
 
+    if sort not in (None, "newest"):
+        raise ConfigError(f"unknown sort order {sort!r} (only 'newest')")
+    sites_dirs = [settings.sites_dir] if settings.sites_dir else []
+    click: list[str] = []
+    if sort:
+        urls, click = newest_first_urls(urls, site, sites_dirs)
     store.mark_stale_runs()
     label = source or source_label(urls, site)
     resume: dict[str, str] = {}
@@ -96,26 +199,47 @@ def run_scrape(store: Store, settings: Settings, urls: Sequence[str], *, site: s
             resume[u] = cp["next_url"]
             log.info("resuming %s at %s (left by run %s)", u, cp["next_url"], cp.get("run_id"))
     run_id = store.start_run("scrape", label, trigger, detail={"urls": list(urls), "site": site,
-                                                                "resumed": resume, "full": full})
-    summary = ScrapeSummary(run_id=run_id, status="running")
+                                                                "resumed": resume, "full": full,
+                                                                "since": since, "sort": sort})
+    summary = ScrapeSummary(run_id=run_id, status="running", since=since)
     t0 = time.monotonic()
+    tracker = run_health.RunHealth(resumed=frozenset(resume))
+    stopped_older: list[str] = []
 
-    def stop_check(reviews: list[Review]) -> bool:
-        """Stop a start URL after a page whose reviews were all stored before."""
+    def stop_after(reviews: list[Review]) -> str | None:
+        """Why a start URL stops after this page: "older" (all older than `since`, newest first), "seen"
+        (unless `full`: all stored before), or None."""
         if not reviews:
-            return False
+            return None
+        if page_is_all_older(reviews, since):
+            return "older"
+        if full:
+            return None
         ids = {r.id for r in reviews}
-        return store.known_ids(ids) == ids
+        return "seen" if store.known_ids(ids) == ids else None
 
     bar = _bar(desc=f"scrape {label}"[:40], unit="page", quiet=quiet)
-    gen = scraper.scrape(list(urls), settings.scraper, site=site, max_pages=max_pages, resume=resume,
-                         stop_check=None if full else stop_check, debug_dir=settings.debug_dir,
-                         sites_dirs=[settings.sites_dir] if settings.sites_dir else ())
+    crawl = scraper.scrape(list(urls), settings.scraper, site=site, max_pages=max_pages, resume=resume,
+                           debug_dir=settings.debug_dir, sites_dirs=sites_dirs, newest_first=bool(click))
     try:
-        for page in gen:
-            key = checkpoint_key(page.start_url or page.url)
-            state = {"next_url": page.next_url, "run_id": run_id} if page.next_url else None
-            new, seen = store.upsert_reviews(page.reviews, run_id, checkpoint=(key, state))
+        for page in crawl:
+            start = page.start_url or page.url
+            why = stop_after(page.reviews)  # decided before the page is stored
+            if why:
+                crawl.stop(start)
+                log.info("%s: %s; stopping this start URL", page.url,
+                         "only reviews older than --since" if why == "older" else "page already seen (incremental)")
+                if why == "older":
+                    stopped_older.append(page.url)
+            key = checkpoint_key(start)
+            next_url = None if why else page.next_url  # a stopped start URL starts afresh next time
+            state = {"next_url": next_url, "run_id": run_id} if next_url else None
+            tracker.add_page(page.url, page.start_url or page.url, page.reviews, error=bool(page.error))
+            keep, older = since_filter(page.reviews, since)
+            new, seen = store.upsert_reviews(keep, run_id, checkpoint=(key, state))
+            summary.older += older
+            for k, n in run_health.missing_counts(keep).items():
+                summary.missing[k] += n
             errs = []
             if page.error:
                 errs.append({"url": page.url, "message": page.error, "debug_files": page.debug_files})
@@ -134,6 +258,7 @@ def run_scrape(store: Store, settings: Settings, urls: Sequence[str], *, site: s
             summary.errors.append({"url": None, "message": "no pages were scraped"})
             store.finish_run(run_id, "failed", "no pages were scraped")
         else:
+            _check_health(store, settings, summary, tracker, label, stopped_older)
             store.finish_run(run_id, summary.status)
     except KeyboardInterrupt:
         summary.status = "interrupted"
@@ -147,10 +272,36 @@ def run_scrape(store: Store, settings: Settings, urls: Sequence[str], *, site: s
         store.finish_run(run_id, "failed", msg)
         raise
     finally:
-        gen.close()
+        crawl.close()
         bar.close()
         summary.seconds = time.monotonic() - t0
     return summary
+
+
+def _check_health(store: Store, settings: Settings, summary: ScrapeSummary, tracker: run_health.RunHealth,
+                  label: str, stopped_older: list[str]) -> None:
+    """Record the run's fill rates and page sizes; compared with the source's past good runs, a fall
+    makes the run `degraded`, with a message and a debug capture of one affected page."""
+    stats = tracker.stats()
+    history = run_health.history_stats(store.list_runs(limit=60, kind="scrape", source=label),
+                                       exclude_id=summary.run_id)
+    findings = run_health.check(stats, history)
+    detail: dict[str, Any] = {"health": stats, "missing": summary.missing, "older": summary.older}
+    if stopped_older:
+        detail["stopped_older"] = stopped_older
+    if findings:
+        summary.status = "degraded"
+        summary.degraded = [f.message for f in findings]
+        page_url = tracker.affected_page(findings[0])
+        capture = page_url and capture_page(page_url, settings.debug_dir, settings.scraper.user_agent,
+                                            timeout=min(settings.scraper.timeout, 15.0))
+        if capture:
+            summary.debug_files.append(capture)
+        detail.update(degraded=[f.as_dict() for f in findings], message=run_health.summary_message(findings),
+                      debug_files=summary.debug_files, affected_page=page_url)
+        log.warning("scrape of %s degraded: %s%s", label, detail["message"],
+                    f" (page saved to {capture})" if capture else "")
+    store.update_run(summary.run_id, detail=detail)
 
 
 # ------------------------------------------------------------------------------------------ analyze
@@ -311,6 +462,8 @@ class JobOptions:
     max_pages: int | None = None
     full: bool = False
     source: str | None = None          # the run history's name for the scrape (default: the hosts)
+    since: date | None = None          # store no review older than this; stop at a page of older ones
+    sort: str | None = None            # "newest": ask each site for its newest reviews first
     analyze: bool = True
     limit: int | None = None           # analyze at most this many texts
     retry_failed: bool = False
@@ -342,6 +495,8 @@ class JobResult:
         out: dict[str, str] = {}
         if self.scrape:
             out["scrape"] = self.scrape.line()
+            if self.scrape.problem:  # reported like a failure (the scheduler's log and exit status)
+                out["error"] = f"scrape {self.scrape.problem}"
         if self.analysis:
             out["analysis"] = self.analysis.line()
         if self.themes is not None:
@@ -405,7 +560,8 @@ class Job:
         res = JobResult()
         if opts.urls:
             res.scrape = self.scrape(opts.urls, site=opts.site, max_pages=opts.max_pages, full=opts.full,
-                                     trigger=opts.trigger, source=opts.source, quiet=opts.quiet)
+                                     trigger=opts.trigger, source=opts.source, quiet=opts.quiet,
+                                     since=opts.since, sort=opts.sort)
             say(res.scrape.line())
         if opts.analyze:
             res.analysis = self.analyze(limit=opts.limit, retry_failed=opts.retry_failed, trigger=opts.trigger,

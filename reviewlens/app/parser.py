@@ -37,6 +37,16 @@ def _date(s: str) -> date:
         raise argparse.ArgumentTypeError(f"not an ISO date (YYYY-MM-DD): {s!r}") from None
 
 
+def _since(s: str) -> date:
+    from ..config import ConfigError
+    from ..schedule import parse_since
+
+    try:
+        return parse_since(s)
+    except ConfigError as e:
+        raise argparse.ArgumentTypeError(str(e)) from None
+
+
 def _positive_int(s: str) -> int:
     v = int(s)
     if v < 1:
@@ -102,11 +112,23 @@ def build_parser() -> argparse.ArgumentParser:
              "Open each URL in headless Chromium, extract its reviews (schema.org JSON-LD / microdata and\n"
              "embedded page state with no configuration; a site config for the rest), follow pagination,\n"
              "'load more' and infinite scroll, and store every review once. Incremental: stops at a page\n"
-             "of already-seen reviews. Resumable: a run that died continues where it stopped.")
+             "of already-seen reviews. Resumable: a run that died continues where it stopped.\n\n"
+             "Every run records how many of its reviews have a rating, a date, an author, and how many\n"
+             "reviews a page holds; when one falls well below the source's usual (a site changed its\n"
+             "layout), the run ends 'degraded', says which field and by how much, and keeps a copy of an\n"
+             "affected page under data/debug/.\n\n"
+             "exit status: 0 ok; 1 failed, or no reviews found; 3 degraded; 2 a bad option or config.")
     sp.add_argument("urls", nargs="+", metavar="URL")
     sp.add_argument("--site", help="site config: a bundled name (see `reviewlens sites`) or a TOML file")
     sp.add_argument("--max-pages", type=_positive_int, help="page limit per URL (default 50)")
     sp.add_argument("--full", action="store_true", help="do not stop at already-seen reviews")
+    sp.add_argument("--since", type=_since, metavar="DATE",
+                    help="store no review older than DATE (YYYY-MM-DD, or a window back from today: 30d, 2w); "
+                         "on a site listing newest first, a start URL stops at a page of only older reviews")
+    sp.add_argument("--sort", choices=["newest"],
+                    help="ask the site for its newest reviews first, as its site config says (sort_param: a URL "
+                         "parameter; sort_click: a control); an error when the site has no such config. "
+                         "Pairs well with --since")
     sp.add_argument("--analyze", action="store_true", help="analyze the new reviews afterwards")
     browser_opts(sp)
 
@@ -192,6 +214,10 @@ def build_parser() -> argparse.ArgumentParser:
                urls = ["https://shop.example/p/headphones"]
                every = "6h"            # or: cron = "0 6 * * 1"
                max_pages = 20
+               since = "30d"           # optional: only reviews of the last 30 days (or a date)
+
+             A scrape that is degraded (a site changed its layout: see `scrape --help`) or found no
+             reviews counts as a failed run: logged as an error, and --once exits 1.
 
              With --once it runs what is due and exits; for cron:
                */15 * * * * cd /path/to/reviewlens && .venv/bin/reviewlens schedule --once -q

@@ -79,6 +79,7 @@ class Scheduler:
         """The whole job for one source: scrape, analyze, top complaints, a dated report."""
         res = self.job.run(JobOptions(
             urls=src.urls, site=src.site, max_pages=src.max_pages, source=src.name, analyze=src.analyze,
+            since=src.since_date(),
             report=src.report, report_name=src.name, reports_dir=self.schedule.reports_dir,
             trigger="schedule", quiet=True))
         return res.as_dict()
@@ -93,7 +94,10 @@ class Scheduler:
                 except Exception as e:  # noqa: BLE001 - the run history has it; the scheduler goes on
                     log.error("scheduled run of %s failed: %s", src.name, e)
                     return {"error": f"{type(e).__name__}: {e}"}
-                log.info("scheduled run of %s done: %s", src.name, res)
+                if res and res.get("error"):  # e.g. a degraded scrape: a failure to report
+                    log.error("scheduled run of %s failed: %s", src.name, res["error"])
+                else:
+                    log.info("scheduled run of %s done: %s", src.name, res)
                 return res
         except SourceBusy as e:
             log.warning("%s; skipped", e)

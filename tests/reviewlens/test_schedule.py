@@ -58,3 +58,28 @@ def test_source_values_are_checked(tmp_path):
     bad.write_text('[schedule]\nanalyze="yes"\n[[sources]]\nname="x"\nurl="http://a"\nevery="1h"\n')
     with pytest.raises(ConfigError, match=r"\[schedule\] analyze must be true or false"):
         load_schedule(bad)
+
+
+def test_since_is_a_rolling_window_or_a_date(tmp_path):
+    from datetime import date
+
+    from reviewlens.schedule import parse_since
+
+    today = date(2026, 11, 30)
+    assert parse_since("30d", today) == date(2026, 10, 31) and parse_since("2w", today) == date(2026, 11, 16)
+    assert parse_since(" 1 day ", today) == date(2026, 11, 29) and parse_since("2026-10-01") == date(2026, 10, 1)
+    for bad in ("3m", "yesterday", "2026-13-01", ""):
+        with pytest.raises(ConfigError, match="bad since"):
+            parse_since(bad)
+    f = tmp_path / "s.toml"
+    f.write_text('[[sources]]\nname="a"\nurl="http://a"\nevery="1d"\nsince="30d"\n\n'
+                 '[[sources]]\nname="b"\nurl="http://b"\nevery="1d"\nsince=2026-10-01\n\n'
+                 '[[sources]]\nname="c"\nurl="http://c"\nevery="1d"\n')
+    a, b, c = load_schedule(f).sources
+    assert a.since == "30d" and a.since_date(today) == date(2026, 10, 31)
+    assert a.since_date(date(2026, 12, 31)) == date(2026, 12, 1)  # the window moves with each run
+    assert b.since_date(today) == date(2026, 10, 1) and c.since_date(today) is None
+    for bad, msg in (('"often"', "bad since"), ("30", "since must be")):
+        f.write_text(f'[[sources]]\nname="a"\nurl="http://a"\nevery="1d"\nsince={bad}\n')
+        with pytest.raises(ConfigError, match=rf"#1: .*{msg}"):
+            load_schedule(f)

@@ -1,0 +1,112 @@
+"""reviewlens.health: fill rates and page sizes of a scrape run against the source's usual (no browser)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from reviewlens import health
+from reviewlens.schema import Review
+
+
+def _reviews(n: int, *, rating: int | None = None, date_: int | None = None, author: int | None = None,
+             start: int = 0) -> list[Review]:
+    """n reviews; the first `rating` (`date_`, `author`) of them have that field (all when None)."""
+    out = []
+    for i in range(n):
+        out.append(Review(source="s", text=f"review {start + i}", site_review_id=str(start + i),
+                          rating=4.0 if rating is None or i < rating else None,
+                          date=date(2026, 1, 1) if date_ is None or i < date_ else None,
+                          author="Ann" if author is None or i < author else None))
+    return out
+
+
+def _run(pages: list[list[Review]], start_url: str = "https://s.example/p") -> dict:
+    rh = health.RunHealth()
+    for i, revs in enumerate(pages):
+        rh.add_page(f"{start_url}?page={i + 1}", start_url, revs)
+    return rh.stats()
+
+
+def test_stats_fill_rates_and_page_size_ignore_the_short_last_page():
+    st = _run([_reviews(10), _reviews(10, rating=5, start=10), _reviews(3, start=20)])
+    assert st["reviews"] == 23 and st["pages"] == 3
+    assert st["fill"]["rating"] == 18 / 23 and st["fill"]["text"] == 1.0
+    assert st["per_page"] == 10.0 and st["full_pages"] == 2  # the last, short page does not count
+    assert st["by_url"]["https://s.example/p"]["per_page"] == 10.0
+    # one page alone counts; a failed page with nothing on it does not
+    rh = health.RunHealth()
+    rh.add_page("u1", "u", _reviews(7))
+    rh.add_page("u2", "u", [], error=True)
+    assert rh.stats()["per_page"] == 7.0
+
+
+def test_no_history_no_alarm_and_a_steady_source_no_alarm():
+    broken = _run([_reviews(10, rating=0), _reviews(10, rating=0, start=10)])
+    assert health.check(broken, []) == []
+    good = _run([_reviews(10), _reviews(10, start=10), _reviews(6, start=20)])
+    assert health.check(good, [good, good]) == []
+    # a little noise is no alarm: 90% where 100% was usual (a drop of 10 points, still above 85%)
+    noisy = _run([_reviews(10, author=8), _reviews(10, start=10)])
+    assert health.check(noisy, [good, good]) == []
+
+
+def test_a_field_that_falls_is_named_with_how_much():
+    good = _run([_reviews(10), _reviews(10, start=10), _reviews(10, start=20), _reviews(10, start=30)])
+    broken = _run([_reviews(10, rating=2), _reviews(10, rating=1, start=10), _reviews(10, rating=2, start=20),
+                   _reviews(10, rating=0, start=30)])
+    found = health.check(broken, [good, good])
+    assert [f.field for f in found] == ["rating"]
+    assert found[0].message == "at https://s.example/p: rating filled on 12% of 40 reviews (usually 100%)"
+    # the whole run, without a start URL, when only the source has a past (other URLs)
+    other = _run([_reviews(10, rating=2), _reviews(10, rating=1, start=10), _reviews(10, rating=2, start=20),
+                  _reviews(10, rating=0, start=30)], start_url="https://s.example/q")
+    found = health.check(other, [good, good])
+    assert [f.message for f in found] == ["rating filled on 12% of 40 reviews (usually 100%)"]
+
+
+def test_below_85_where_it_was_above_and_a_20_point_drop():
+    base = {"fill": {"text": 1.0, "rating": 0.9, "date": 0.6, "author": 1.0}, "per_page": 10.0}
+    cur = {"reviews": 50, "pages": 5, "full_pages": 4, "per_page": 10.0,
+           "fill": {"text": 1.0, "rating": 0.84, "date": 0.45, "author": 0.81}}
+    found = {f.field: f for f in health.compare(cur, base)}
+    assert set(found) == {"rating", "author"}  # date fell 15 points from below 85%: not enough
+    cur["fill"]["date"] = 0.40
+    assert "date" in {f.field for f in health.compare(cur, base)}
+
+
+def test_reviews_per_page_collapse():
+    good = _run([_reviews(10), _reviews(10, start=10), _reviews(10, start=20)])
+    thin = _run([_reviews(2), _reviews(3, start=2), _reviews(2, start=5), _reviews(3, start=7), _reviews(1, start=10)])
+    found = health.check(thin, [good, good])
+    assert [f.field for f in found] == ["per_page"]
+    assert found[0].message == "at https://s.example/p: 2.5 reviews per page on 4 pages (usually 10.0)"
+    assert health.check(_run([_reviews(6)]), [good, good]) == []  # 6 of 10: not a collapse
+
+
+def test_too_few_reviews_say_nothing_about_fill():
+    good = _run([_reviews(10), _reviews(10, start=10)])
+    assert health.check(_run([_reviews(5, rating=0)]), [good]) == []
+    # past runs with too few reviews do not set the usual
+    assert health.usual([_run([_reviews(3)])]) is None
+
+
+def test_usual_is_the_median_of_the_last_good_runs():
+    runs = [{"id": 9, "status": "running", "detail": {"health": {"reviews": 99}}},
+            {"id": 8, "status": "degraded", "detail": {"health": _run([_reviews(20, rating=0)])}},
+            {"id": 7, "status": "ok", "detail": {"health": _run([_reviews(20, rating=18)])}},
+            {"id": 6, "status": "partial", "detail": {"health": _run([_reviews(20)])}},
+            {"id": 5, "status": "failed", "detail": {}},
+            {"id": 4, "status": "ok", "detail": {"health": _run([_reviews(20, rating=19)])}},
+            {"id": 3, "status": "ok", "detail": {}}]
+    hist = health.history_stats(runs, exclude_id=9)
+    assert len(hist) == 3
+    assert health.usual(hist)["fill"]["rating"] == 0.95
+
+
+def test_affected_page_and_missing_counts():
+    rh = health.RunHealth()
+    rh.add_page("p1", "u", _reviews(10))
+    rh.add_page("p2", "u", _reviews(10, rating=0, start=10))
+    f = health.Finding(field="rating", value=0.5, usual=1.0, reviews=20, url="u")
+    assert rh.affected_page(f) == "p2"
+    assert health.missing_counts(_reviews(4, rating=1, date_=3, author=4)) == {"author": 0, "date": 1, "rating": 3}
