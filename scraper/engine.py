@@ -41,6 +41,7 @@ from .errors import SiteConfigError
 from .extract import (COUNT_JS, ERROR_PAGE_JS, EXTRACT_LIVE, FIRST_TEXT_JS, SCROLL_JS, VISIBLE_JS,
                       build_reviews)
 from .fetch import InPageFetcher, first_line
+from .more import ShowMore
 from .politeness import Politeness
 from .retry import RetryPolicy, retry_after_seconds
 from .robots import Robots
@@ -424,28 +425,60 @@ class Walker:
                                     f"covers it (a cookie banner or overlay? set cookie_banner in the site config): "
                                     f"{(e.msg or '').splitlines()[0][:160]}") from e
 
-    def _click_pages(self, start_url: str, url: str, site: SiteConfig | None, pages: int) -> Iterator[PageResult]:
-        """Pagination by a next button without a link: click, wait for new content, extract."""
-        assert site is not None and site.next
+    def _first_review(self, site: SiteConfig | None) -> str | None:
+        """The start of the first review's text: tells whether a click replaced the reviews."""
+        if site and site.review:
+            return self.driver.execute_script(FIRST_TEXT_JS, site.review)
+        reviews = self._extract_live(None).get("reviews") or []
+        return str(reviews[0].get("text") or "")[:200] if reviews else None
+
+    def _click_pages(self, start_url: str, url: str, site: SiteConfig | None, pages: int, selector: str
+                     ) -> Iterator[PageResult]:
+        """Pagination by a next button without a link (a site config's `next`, or the button
+        zero-config found by its role and text): click, wait for other reviews, extract."""
         while pages < self.max_pages and not self._done():
-            first = self.driver.execute_script(FIRST_TEXT_JS, site.review)
+            first = self._first_review(site)
             try:
                 self._pace(url, site)
-                self._click(site, site.next)
-                self._wait().until(lambda d: d.execute_script(FIRST_TEXT_JS, site.review) not in (None, first))
+                self._click(site, selector)
+                self._wait().until(lambda d: self._first_review(site) not in (None, first))
             except (TimeoutException, _ClickBlocked, WebDriverException) as e:
                 yield self._result(start_url, url, [], site=site, problems=[
-                    f"next button {site.next!r} at {url} led to no new reviews: {str(e).splitlines()[0][:160]}"])
+                    f"next button {selector!r} at {url} led to no new reviews: {str(e).splitlines()[0][:160]}"])
                 return
             raw = self._extract_live(site)
             got, probs = build_reviews(raw, page_url=url, source=self._source(site, start_url), site=site,
                                        today=self.today)
             pages += 1
-            yield self._result(start_url, url, got, site=site, strategy="config", problems=probs)
-            nxt = raw.get("next")
-            if not nxt or not got:
+            yield self._result(start_url, url, got, site=site, strategy=raw.get("strategy") or "config",
+                               problems=probs)
+            nxt = raw.get("next") or {}
+            if not got or not nxt:
                 return
+            if not (site and site.next):
+                selector = nxt.get("click") if isinstance(nxt.get("click"), str) else None
+                if not selector:
+                    return
 
+    def _show_more(self, start_url: str, url: str, raw: dict[str, Any], pages: int) -> Iterator[PageResult]:
+        """Zero-config "show more reviews": click the button extract.js found until it is gone or
+        brings nothing new; each click's new reviews are one batch."""
+        show = ShowMore(self.driver, timeout=self.settings.timeout, poll=POLL)
+        seen, more = int(raw.get("blocks") or 0), raw.get("more")
+        while more and pages < self.max_pages and not self._done():
+            self._pace(url, None)
+            batch = show.batch(more["click"], seen)
+            if batch is None:
+                if show.problem:  # a failure (timeout, click refused), not the end of the reviews
+                    yield self._result(start_url, url, [], problems=[f"{show.problem} at {url}"])
+                else:
+                    log.info("%s: %s", url, show.reason or "no more reviews behind the show-more button")
+                return
+            got, probs = build_reviews(batch, page_url=url, source=self._source(None, start_url), site=None,
+                                       today=self.today, skip=batch["skip"])
+            pages += 1
+            yield self._result(start_url, url, got, strategy=batch.get("strategy"), problems=probs)
+            seen, more = int(batch.get("blocks") or seen), batch.get("more")
 
 
 class _Walk:
@@ -535,6 +568,9 @@ class _Walk:
                 if not item.get("reviews"):
                     self.url = item.get("url")  # maybe rendered by JavaScript, or broken: navigate to it
                     return "navigate"
+                if not item.get("nextUrl") and (item.get("more") or (item.get("next") or {}).get("click")):
+                    self.url = item.get("url")  # more behind a button: a fetched document has nothing to click
+                    return "navigate"
                 reviews, problems = build_reviews(item, page_url=item_url, source=w._source(site, self.start_url),
                                                   site=site, today=w.today)
                 if self.count == 0:
@@ -603,6 +639,10 @@ class _Walk:
         self.empty = 0 if has else self.empty + 1
         yield w._result(self.start_url, page_url, reviews, site=site, strategy=self.strategy, next_url=nxt,
                         problems=problems, screenshot=not raw.get("truncated"))
+        # ---- zero-config "show more reviews" on the same page (no link to a next page)
+        if site is None and has and raw.get("more") and not nxt and self.room():
+            yield from w._show_more(self.start_url, page_url, raw, self.count)
+            return "end"
         if not has:
             if not nxt:
                 return "end"
@@ -612,7 +652,8 @@ class _Walk:
                 return "end"
             log.info("%s yielded nothing; going on to %s", page_url, nxt)
         if click and self.room():
-            yield from w._click_pages(self.start_url, page_url, site, self.count)
+            selector = site.next if site and site.next else (raw.get("next") or {}).get("click")
+            yield from w._click_pages(self.start_url, page_url, site, self.count, selector)
             return "end"
         self.prev_url = page_url
         self.url = nxt
@@ -642,7 +683,8 @@ class _Walk:
             return nxt["url"], False
         if not has_reviews:
             return predict_next(self.prev_url, url), False
-        return None, bool(nxt and nxt.get("click"))
+        click = nxt.get("click") if nxt else None
+        return None, bool(click) and (isinstance(click, str) or bool(site and site.next))
 
 
 

@@ -154,13 +154,9 @@ def test_show_more_stops_when_nothing_comes(server, driver):
     assert ShowMore(driver, timeout=1.0).batch("button.reviews-show-more", 10) is None
 
 
-# ---- end to end through scrape(): these need the Walker to use result.more / result.next.click
-# (scraper/more.py ShowMore; see the wiring in the commit message). Until then they are expected to fail.
-NEEDS_WIRING = pytest.mark.xfail(reason="needs Walker wiring of zero-config result.more / result.next.click",
-                                 strict=False)
+# ---- end to end through scrape(): the walker uses result.more (ShowMore) and result.next.click
 
 
-@NEEDS_WIRING
 def test_bestbuy_show_more_end_to_end(server, settings):
     server.page("/bestbuy", pp.bestbuy(total=25, per_click=10))
     pages = list(scrape([server.base + "/bestbuy"], settings))
@@ -169,7 +165,6 @@ def test_bestbuy_show_more_end_to_end(server, settings):
     assert all(p.error is None for p in pages)
 
 
-@NEEDS_WIRING
 def test_next_button_without_link_end_to_end(server, settings):
     server.route("/spa", lambda h: (200, {}, pp.spa_next_button(_arg(h, "page", 1))))
     pages = list(scrape([server.base + "/spa"], settings))
