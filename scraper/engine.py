@@ -231,7 +231,7 @@ class Walker:
     def _sort_newest(self, site: SiteConfig | None) -> None:
         """Click the site config's control that orders reviews newest first, and wait for the reviews
         to change."""
-        sel = getattr(site, "sort_click", None) if site else None
+        sel = site.sort_click if site else None
         if not (self.newest_first and sel):
             return
         first = self.driver.execute_script(FIRST_TEXT_JS, site.review) if site.review else None
@@ -261,11 +261,12 @@ class Walker:
             return None
 
     # ------------------------------------------------------------------ loading one page by navigation
-    def _navigate(self, url: str, site: SiteConfig | None, decided: bool, *, attempt: int = 0
-                  ) -> tuple[dict[str, Any] | None, SiteConfig | None, str | None]:
+    def _navigate(self, url: str, site: SiteConfig | None, decided: bool, *, attempt: int = 0,
+                  first: bool = False) -> tuple[dict[str, Any] | None, SiteConfig | None, str | None]:
         """Load `url`, returning (raw extraction, the site config in use, error). Transient failures
         are retried by the retry policy, starting at `attempt` (1 when an in-browser fetch of the page
-        already failed)."""
+        already failed). On a start URL's `first` page, newest first is asked for when wanted."""
+        sort = first and self.newest_first
         last, cut = "", False
         while True:
             if self.cancel.is_set():
@@ -286,8 +287,10 @@ class Walker:
                 if status >= 400:
                     return raw, site, f"HTTP {status} at {url}"
                 if decided:
-                    if site and (site.wait_for or site.cookie_banner or site.review):
+                    if site and (site.wait_for or site.cookie_banner or site.review or sort):
                         self._prepare(site)
+                        if sort:
+                            self._sort_newest(site)
                         raw = self._extract_live(site)
                     return raw, site, None
                 # Auto mode: zero-config first, then a bundled config matching the URL.
@@ -297,6 +300,8 @@ class Walker:
                 if match:
                     log.info("%s: no structured reviews; using site config '%s'", url, match.name)
                     self._prepare(match)
+                    if sort:
+                        self._sort_newest(match)
                     return self._extract_live(match), match, None
                 deadline = time.monotonic() + ZERO_CONFIG_GRACE
                 while time.monotonic() < deadline and not raw.get("reviews"):
@@ -600,7 +605,8 @@ class _Walk:
         url = self.url
         assert url is not None
         w._pace(url, self.site, at_least=self.nav_wait)
-        raw, site_now, error = w._navigate(url, self.site, self.decided, attempt=self.nav_attempt)
+        raw, site_now, error = w._navigate(url, self.site, self.decided, attempt=self.nav_attempt,
+                                           first=self.count == 0)
         self.nav_attempt, self.nav_wait = 0, 0.0
         if not self.decided and error is None and raw is not None:
             self.site, self.decided = site_now, True

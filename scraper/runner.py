@@ -13,10 +13,10 @@ import queue
 import threading
 from datetime import date
 from pathlib import Path
-from typing import Callable, Iterator, Sequence
+from typing import Iterator, Sequence
 
 from reviewlens.config import ScraperSettings
-from reviewlens.schema import PageResult, Review
+from reviewlens.schema import PageResult
 
 from .browser import make_driver, quit_driver
 from .engine import Walker
@@ -80,7 +80,6 @@ def scrape(urls: Sequence[str], settings: ScraperSettings, *,
            site: str | SiteConfig | None = None,
            max_pages: int | None = None,
            resume: dict[str, str] | None = None,
-           stop_check: Callable[[list[Review]], bool] | None = None,
            debug_dir: Path | None = None,
            backoff: float = 1.0,
            chain: int | None = None,
@@ -95,8 +94,6 @@ def scrape(urls: Sequence[str], settings: ScraperSettings, *,
     site: a bundled config name, a TOML path or a SiteConfig; None = zero-config first, then a
         bundled config whose `match` fits the URL.
     max_pages: per start URL (default settings.max_pages). resume: start URL -> URL to continue at.
-    stop_check(reviews): a shortcut for callers that decide from the reviews alone: True stops the
-        page's start URL, as `crawl.stop` would.
     debug_dir: screenshots and HTML of failed pages. backoff: first retry wait in seconds (doubles).
     chain: pages handed over per WebDriver round trip by the in-browser fetch job when there is no
         delay (default 16; with a delay, one page at a time).
@@ -107,14 +104,14 @@ def scrape(urls: Sequence[str], settings: ScraperSettings, *,
     """
     crawl = Crawl()
     crawl._pages = _run(crawl, list(dict.fromkeys(urls)), settings, site=site, max_pages=max_pages,
-                        resume=resume or {}, stop_check=stop_check, debug_dir=debug_dir, backoff=backoff,
+                        resume=resume or {}, debug_dir=debug_dir, backoff=backoff,
                         chain=16 if chain is None else chain, fetch_in_page=fetch_in_page, parallel=parallel,
                         sites_dirs=tuple(sites_dirs), today=today, newest_first=newest_first)
     return crawl
 
 
-def _run(crawl: Crawl, urls: list[str], settings: ScraperSettings, *, site, max_pages, resume, stop_check,
-         debug_dir, backoff, chain, fetch_in_page, parallel, sites_dirs, today, newest_first
+def _run(crawl: Crawl, urls: list[str], settings: ScraperSettings, *, site, max_pages, resume, debug_dir,
+         backoff, chain, fetch_in_page, parallel, sites_dirs, today, newest_first
          ) -> Iterator[PageResult]:
     if not urls:
         return
@@ -135,10 +132,7 @@ def _run(crawl: Crawl, urls: list[str], settings: ScraperSettings, *, site, max_
     pages = (_sequential(urls, settings, resume, common) if n_browsers == 1
              else _parallel(urls, settings, resume, common, n_browsers))
     try:
-        for page in pages:
-            if stop_check is not None and page.reviews and stop_check(page.reviews):
-                crawl.stop(page.start_url or page.url)
-            yield page
+        yield from pages
     finally:
         pages.close()
 

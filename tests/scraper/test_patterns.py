@@ -3,6 +3,8 @@ navigated pages, the cookie banner, resume and page limits."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from scraper import ScrapeError, load_site, scrape
@@ -121,17 +123,27 @@ def test_the_caller_stops_a_start_url(demo_site, settings):
     assert pages[-1].next_url and pages[-1].next_url.endswith("page=3")  # still says where the site goes on
 
 
-def test_stop_check_shortcut_stops_paginating(demo_site, settings):
-    seen: list[int] = []
-
-    def stop_check(reviews):
-        seen.append(len(reviews))
-        return len(seen) == 2
-
-    pages = list(scrape([demo_site + "/microdata/stride-running-shoes"], settings, stop_check=stop_check))
-    assert len(pages) == 2 and seen == [10, 10]
-
-
 def test_unknown_site_is_a_clear_error(demo_site, settings):
     with pytest.raises(ScrapeError, match="unknown site config 'nope'"):
         list(scrape([demo_site + "/"], settings, site="nope"))
+
+
+def test_sort_click_asks_for_newest_first(server, settings):
+    """--sort newest on a site whose order is a control to click: the config's sort_click is clicked
+    on the start URL, and the reviews read are the re-sorted ones (newest first)."""
+    reviews = [{"d": f"2026-0{m}-01", "t": f"A review written in month {m}, long enough to be one."} for m in (3, 1, 5, 2, 4)]
+    page = ("<html><body><button id='newest'>Newest first</button><div id='list'></div><script>"
+            f"var R = {json.dumps(reviews)};"
+            "function show(rs) { document.getElementById('list').innerHTML = rs.map(function (r) {"
+            "  return '<div class=r><span class=d>' + r.d + '</span><p>' + r.t + '</p></div>'; }).join(''); }"
+            "show(R);"
+            "document.getElementById('newest').onclick = function () {"
+            "  setTimeout(function () { show(R.slice().sort(function (a, b) { return a.d < b.d ? 1 : -1; })); }, 200); };"
+            "</script></body></html>")
+    server.page("/sortable", page)
+    site = SiteConfig(name="sortable", review="div.r", fields={"text": {"selector": "p"}, "date": {"selector": ".d"}},
+                      sort_click="#newest")
+    plain = list(scrape([server.base + "/sortable"], settings, site=site))
+    newest = list(scrape([server.base + "/sortable"], settings, site=site, newest_first=True))
+    assert [r.date.month for r in plain[0].reviews] == [3, 1, 5, 2, 4]
+    assert [r.date.month for r in newest[0].reviews] == [5, 4, 3, 2, 1]
