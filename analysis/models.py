@@ -339,6 +339,24 @@ def ensure_converted(alias: str, cache_dir: Path | None = None) -> Path:
     return dest
 
 
+def ensure_gguf(alias: str, cache_dir: Path | None = None) -> Path:
+    """The packaged model as one verified GGUF file (for a llama.cpp runtime or server), assembled once."""
+    spec = PACKAGED.get(alias)
+    if spec is None:
+        raise ModelError(f"unknown packaged model '{alias}' (known: {', '.join(PACKAGED)})")
+    root = cache_dir or cache_root()
+    dest = root / "gguf" / f"{alias}.gguf"
+    if dest.is_file() and dest.stat().st_size == spec.size:
+        return dest
+    root.mkdir(parents=True, exist_ok=True)
+    with _file_lock(root / f".{alias}.gguf.lock"):
+        if not (dest.is_file() and dest.stat().st_size == spec.size):
+            tmp = dest.with_name(dest.name + ".part")
+            assemble_gguf(spec, tmp)
+            tmp.replace(dest)
+    return dest
+
+
 def ensure_converted_file(gguf_path: Path, cache_dir: Path | None = None) -> Path:
     """The converted folder of a user's GGUF file (keyed by name, size and mtime), converting it once."""
     gguf_path = gguf_path.expanduser().resolve()
@@ -405,12 +423,15 @@ def prepare_model(name: str) -> Path | str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """`python -m analysis.models {list|prepare NAME|path NAME}`."""
+    """`python -m analysis.models {list|prepare NAME|gguf NAME}`."""
     ap = argparse.ArgumentParser(prog="python -m analysis.models", description=__doc__.split("\n")[0])
     sub = ap.add_subparsers(dest="cmd", required=True)
     sub.add_parser("list", help="packaged models and whether they are installed / converted")
     pp = sub.add_parser("prepare", help="assemble, verify and convert a model once")
     pp.add_argument("name")
+    gp = sub.add_parser("gguf", help="assemble and verify a packaged model as one GGUF file (for llama.cpp); "
+                                     "prints its path")
+    gp.add_argument("name")
     args = ap.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     try:
@@ -420,6 +441,8 @@ def main(argv: list[str] | None = None) -> int:
                 if is_converted(cache_root() / alias):
                     state += ", converted"
                 print(f"{alias:22} {spec.description}  [{state}]")
+        elif args.cmd == "gguf":
+            print(ensure_gguf(args.name))
         else:
             print(prepare_model(args.name))
     except ModelError as e:

@@ -112,8 +112,11 @@ class Scheduler:
         return None
 
     def due(self, now: datetime | None = None) -> list[Source]:
+        from scraper import orphans  # the stage, lazily
+
         now = now or datetime.now(timezone.utc)
         self.store.mark_stale_runs()  # once per check, not once per source
+        orphans.reap()  # browsers left by a scrape that was killed (kill -9, OOM) are ended here too
         return [s for s in self.schedule.sources if s.is_due(self.last_start(s), now)]
 
     def run_once(self, now: datetime | None = None) -> dict[str, dict | None]:
