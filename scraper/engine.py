@@ -280,6 +280,8 @@ class Walker:
                 if self.driver.execute_script(js.load("cut_off")):
                     cut = True
                     raise _Transient(CUT_OFF)
+                if decided:
+                    self.check_site(site)  # once per config: a broken selector is the user's to fix
                 raw = self._extract_live(None if not decided else site)
                 status = int(raw.get("status") or 0)
                 if self.retry.retryable_status(status):
@@ -287,7 +289,7 @@ class Walker:
                 if status >= 400:
                     return raw, site, f"HTTP {status} at {url}"
                 if decided:
-                    if site and (site.wait_for or site.cookie_banner or site.review or sort):
+                    if site and (site.wait_for or site.cookie_banner or sort):
                         self._prepare(site)
                         if sort:
                             self._sort_newest(site)
