@@ -517,10 +517,11 @@ def eval_entities_conll(path: Path, limit: int | None, *, backend: Any = None, m
     return out
 
 
-def eval_complaints(reviews_json: Path, *, top: int = 8, backend: Any = None, embedder: Any = None) -> dict[str, Any]:
+def eval_complaints(reviews_json: Path, *, top: int = 8, backend: Any = None, embedder: Any = None,
+                    naming: bool = True) -> dict[str, Any]:
     """Complaint themes against the demo shop's ground truth (`themes` per review, never shown on the
-    site): per found theme its majority true theme and purity (share of its reviews that carry it);
-    how many distinct true themes the top themes recover; duplicates (two themes, same true theme).
+    site), measured by `theme_coverage` (purity, coverage, duplicates: two themes, same true theme), and
+    their names by `eval_theme_names` (`naming`).
     Reviews go in unanalyzed (rating and lexicon only), the current period = from `recent_window_start`."""
     import json as _json
     from datetime import date as _date
@@ -530,10 +531,10 @@ def eval_complaints(reviews_json: Path, *, top: int = 8, backend: Any = None, em
     from .complaints import find_complaints
 
     data = _json.loads(Path(reviews_json).read_text(encoding="utf-8"))
-    names = {p["slug"]: p["name"] for p in data.get("products", [])}
+    products = {p["slug"]: p["name"] for p in data.get("products", [])}
     df = pd.DataFrame(data["reviews"])
     df["date"] = pd.to_datetime(df["date"]).dt.date
-    df["product"] = df["product"].map(lambda s: names.get(s, s))
+    df["product"] = df["product"].map(lambda s: products.get(s, s))
     df["url"] = None
     df["topics"] = [[] for _ in range(len(df))]
     df["sentiment"] = None
@@ -542,23 +543,172 @@ def eval_complaints(reviews_json: Path, *, top: int = 8, backend: Any = None, em
     span = (df["date"].max() - cut).days + 1
     prev = df[(df["date"] < cut) & (df["date"] >= cut - pd.Timedelta(days=span))]
     themes, secs = _timed(lambda: find_complaints(cur, prev, top=top, backend=backend, embedder=embedder))
-    gold = dict(zip(df["id"], df["themes"]))
-    rows, majors = [], []
-    for t in themes:
-        c = Counter(g for rid in t.review_ids for g in gold.get(rid, []))
-        major, hits = c.most_common(1)[0] if c else ("(none)", 0)
-        majors.append(major)
-        rows.append({"label": t.label, "count": t.count, "true_theme": major, "purity": hits / max(1, t.count),
-                     "trend": t.trend})
-    true_themes = Counter(g for ts in cur["themes"] for g in ts)
-    return {"n": int(len(cur)), "previous_n": int(len(prev)), "themes": rows,
-            "mean_purity": sum(r["purity"] for r in rows) / len(rows) if rows else 0.0,
-            "true_themes_recovered": len(set(majors) & set(true_themes)), "true_themes": len(true_themes),
-            "duplicates": len(majors) - len(set(majors)), "seconds": secs}
+    gold = dict(zip(cur["id"], cur["themes"]))
+    cov = theme_coverage([t.review_ids for t in themes], gold)
+    for row, t in zip(cov["themes"], themes):
+        row.update(label=t.label, trend=t.trend)
+        row["true_theme"] = row["true_theme"] or "(none)"
+    out = {"n": int(len(cur)), "previous_n": int(len(prev)), "top": top, "seconds": secs, **cov}
+    if naming:
+        out["naming"] = eval_theme_names([t.label for t in themes], [r["true_theme"] for r in cov["themes"]],
+                                         embedder)
+    return out
 
 
-TASKS = ("sentiment", "topics", "entities", "complaints", "entities-conll")
-NO_LLM_TASKS = {"entities-conll"}  # tasks that need no LLM backend (none is loaded for them alone)
+# ------------------------------------------------------------------------------- complaint coverage
+def theme_coverage(found: Sequence[Iterable[str]], gold: dict[str, Iterable[str]],
+                   true_themes: Iterable[str] | None = None) -> dict[str, Any]:
+    """Found complaint themes against a known truth.
+
+    found: the review ids each found theme counts (in rank order); gold: review id -> the true themes it
+    raises (every review of the period, [] for none). Each found theme maps to the true theme most of its
+    reviews raise (majority); its purity = the share of its reviews that raise it. Per true theme:
+    raised = reviews that raise it, counted = those of them counted by the found theme(s) mapped to it,
+    coverage = counted / raised, found_themes = how many found themes map to it (more than one: near-
+    duplicates). Totals over `true_themes` (default: every true theme in `gold`):
+    coverage = sum counted / sum raised over the true themes some found theme maps to (what the shown
+    counts miss of the complaints they stand for); recall = the same over all true themes (a true theme
+    no found theme maps to counts 0); duplicates = found themes beyond the first per true theme."""
+    gold = {str(k): set(v or ()) for k, v in gold.items()}
+    raised: dict[str, set[str]] = {}
+    for rid, ts in gold.items():
+        for t in ts:
+            raised.setdefault(t, set()).add(rid)
+    targets = list(true_themes) if true_themes is not None else sorted(raised)
+    rows: list[dict[str, Any]] = []
+    counted: dict[str, set[str]] = {}
+    n_found: Counter = Counter()
+    for ids in found:
+        ids = list(dict.fromkeys(str(r) for r in ids))
+        c = Counter(t for rid in ids for t in gold.get(rid, ()))
+        major, hits = c.most_common(1)[0] if c else (None, 0)
+        rows.append({"true_theme": major, "count": len(ids), "purity": hits / len(ids) if ids else 0.0})
+        if major is not None:
+            n_found[major] += 1
+            counted.setdefault(major, set()).update(r for r in ids if major in gold.get(r, ()))
+    per_true = {}
+    for t in targets:
+        r, k = len(raised.get(t, ())), len(counted.get(t, ()))
+        per_true[t] = {"raised": r, "counted": k, "coverage": k / r if r else 0.0, "found_themes": n_found[t]}
+    mapped = [t for t in targets if n_found[t]]
+    sum_r = sum(per_true[t]["raised"] for t in mapped)
+    sum_all = sum(per_true[t]["raised"] for t in targets)
+    return {
+        "themes": rows, "per_true": per_true,
+        "coverage": sum(per_true[t]["counted"] for t in mapped) / sum_r if sum_r else 0.0,
+        "recall": sum(per_true[t]["counted"] for t in targets) / sum_all if sum_all else 0.0,
+        "mean_purity": sum(r["purity"] for r in rows) / len(rows) if rows else 0.0,
+        "weighted_purity": (sum(r["purity"] * r["count"] for r in rows) / sum(r["count"] for r in rows)
+                            if rows and sum(r["count"] for r in rows) else 0.0),
+        "true_themes_recovered": len(mapped), "true_themes": len(targets),
+        "duplicates": sum(n - 1 for t, n in n_found.items() if t in targets and n > 1),
+    }
+
+
+#: The demo shop's planted themes as a person would name them, with the words a name must use to be
+#: judged a match (hand-checked against data/demo_shop/generate.py's phrasings): a name matches when it
+#: contains one of its theme's key words (as a word prefix) and none of another theme's.
+DEMO_THEME_NAMES: dict[str, tuple[str, tuple[str, ...]]] = {
+    "defective": ("Defective or broken product", ("defect", "broken", "broke", "break", "dead", "faulty", "crack",
+                                                   "damag", "malfunction", "loose", "fell apart", "quality",
+                                                   "stopped working", "rattl", "noise")),
+    "shipping_delay": ("Late delivery", ("ship", "deliver", "late", "delay", "slow", "courier", "arriv", "order")),
+    "price": ("Overpriced", ("price", "pric", "expensive", "overpriced", "cost", "value", "money", "worth")),
+    "packaging": ("Damaged packaging", ("packag", "box", "padding", "plastic", "crush")),
+    "customer_service": ("Unresponsive customer service", ("service", "support", "respon", "help desk", "refund",
+                                                           "hold", "email", "contact", "repl")),
+    "sizing_small": ("Runs small", ("size", "sizing", "small", "fit", "tight", "narrow")),
+    "battery_life": ("Short battery life", ("battery", "charg", "power drain", "drain")),
+    "app_connectivity": ("App connection drops", ("app", "connect", "bluetooth", "pair", "sync", "disconnect")),
+}
+
+
+def _name_hits(label: str) -> set[str]:
+    import re as _re
+
+    low = label.lower()
+    return {t for t, (_, keys) in DEMO_THEME_NAMES.items()
+            if any(_re.search(r"\b" + _re.escape(k), low) for k in keys)}
+
+
+def name_match(label: str, true_theme: str | None) -> bool:
+    """Whether a theme name says the planted theme's complaint: it uses one of that theme's key words.
+    (A name that also uses another theme's key words still matches: "Broken packaging" for packaging.)"""
+    return bool(true_theme) and true_theme in _name_hits(label)
+
+
+def eval_theme_names(labels: Sequence[str], true_themes: Sequence[str | None], embedder: Any = None) -> dict[str, Any]:
+    """Names of found themes against the planted themes they map to: the judged key-word match, the
+    MiniLM cosine similarity to the planted theme's name, and whether that name is the nearest of all."""
+    if embedder is None:
+        from .embeddings import get_embedder
+
+        embedder = get_embedder()
+    keys = list(DEMO_THEME_NAMES)
+    ref = embedder.encode([DEMO_THEME_NAMES[k][0] for k in keys])
+    vec = embedder.encode(list(labels)) if labels else ref[:0]
+    rows = []
+    for label, true, v in zip(labels, true_themes, vec):
+        sims = ref @ v
+        sim = float(sims[keys.index(true)]) if true in keys else None
+        rows.append({"label": label, "true_theme": true, "match": name_match(label, true),
+                     "similarity": sim, "nearest": keys[int(sims.argmax())] == true})
+    scored = [r for r in rows if r["similarity"] is not None]
+    return {"names": rows, "n": len(scored),
+            "match": sum(r["match"] for r in scored) / len(scored) if scored else 0.0,
+            "nearest": sum(r["nearest"] for r in scored) / len(scored) if scored else 0.0,
+            "mean_similarity": sum(r["similarity"] for r in scored) / len(scored) if scored else 0.0}
+
+
+#: SemEval-2014 restaurant sentences as complaint truth: the split after the evaluation's fixed shuffle
+#: (seed 13) — the first half is held out (never tuned on), the second half is for tuning.
+SEMEVAL_COMPLAINT_THEMES = ("food", "service", "price", "ambience")
+
+
+def semeval_complaint_frame(eval_dir: Path, split: str = "heldout") -> tuple[Any, dict[str, list[str]]]:
+    """A reviews frame of SemEval restaurant sentences (one sentence = one review) and its truth: each
+    sentence raises the categories it is negative about (food, service, price, ambience, and "other"
+    for anecdotes/miscellaneous, which is not a target theme but counts against purity). The frame
+    carries the sentence's sentiment from the gold polarities (negative: only negative categories;
+    positive: only positive ones; neutral otherwise), as the analysis would store it; no topics, no
+    rating."""
+    import pandas as pd
+
+    rows = load_semeval(eval_dir)
+    half = len(rows) // 2
+    if split not in ("heldout", "tune"):
+        raise ValueError(f"split must be 'heldout' or 'tune', not {split!r}")
+    rows = rows[:half] if split == "heldout" else rows[half:]
+    recs, gold = [], {}
+    for r in rows:
+        pols = set(r.categories.values())
+        sentiment = ("negative" if pols == {"negative"} else "positive" if pols == {"positive"} else "neutral")
+        recs.append({"id": f"s{r.id}", "source": "semeval", "product": None, "url": None, "author": None,
+                     "rating": None, "title": None, "text": r.text, "date": None, "sentiment": sentiment,
+                     "topics": [], "entities": []})
+        gold[f"s{r.id}"] = sorted(c for c, p in r.categories.items() if p == "negative")
+    return pd.DataFrame(recs), gold
+
+
+def eval_complaints_semeval(eval_dir: Path, *, split: str = "heldout", top: int = 5, backend: Any = None,
+                            embedder: Any = None, taxonomy: Taxonomy | None = None) -> dict[str, Any]:
+    """Coverage and purity of the top complaint themes on SemEval restaurant sentences (see
+    `semeval_complaint_frame`), with the owner's four topics written as a name and one line
+    (`zero_label_taxonomy`)."""
+    from .complaints import find_complaints
+
+    df, gold = semeval_complaint_frame(eval_dir, split)
+    tax = taxonomy if taxonomy is not None else zero_label_taxonomy("A")
+    themes, secs = _timed(lambda: find_complaints(df, None, top=top, backend=backend, embedder=embedder,
+                                                  taxonomy=tax))
+    cov = theme_coverage([t.review_ids for t in themes], gold, SEMEVAL_COMPLAINT_THEMES)
+    for row, t in zip(cov["themes"], themes):
+        row["label"] = t.label
+    return {"n": int(len(df)), "split": split, "top": top, "seconds": secs, **cov}
+
+
+TASKS = ("sentiment", "topics", "entities", "complaints", "entities-conll", "complaints-semeval")
+NO_LLM_TASKS = {"entities-conll", "complaints-semeval"}  # tasks that need no LLM backend (none is loaded for them alone)
 
 
 def run_eval(settings: AnalysisSettings, eval_dir: Path, *, limit: int | None = None,
@@ -592,6 +742,9 @@ def run_eval(settings: AnalysisSettings, eval_dir: Path, *, limit: int | None = 
     if "complaints" in tasks:
         log.info("evaluating complaint themes against %s", complaints_truth)
         metrics["complaints"] = eval_complaints(complaints_truth, backend=backend)
+    if "complaints-semeval" in tasks:
+        log.info("evaluating complaint theme coverage on held-out SemEval-2014 restaurant sentences")
+        metrics["complaints_semeval"] = eval_complaints_semeval(eval_dir, split="heldout", backend=backend)
     if "entities-conll" in tasks:
         log.info("evaluating entities on CoNLL-2003 dev")
         metrics["entities_conll"] = eval_entities_conll(conll_path(eval_dir, "dev"), limit)
@@ -651,4 +804,20 @@ def format_report(metrics: dict) -> str:
                      f"| {_pct(c['mean_purity'])} | {c['n']} | {ms} |")
         lines.append(f"| complaint themes | true themes recovered | {c['true_themes_recovered']} of "
                      f"{c['true_themes']} ({c['duplicates']} duplicates) | {c['n']} | |")
+        lines.append(f"| complaint themes | coverage (reviews raising a recovered theme that it counts) "
+                     f"| {_pct(c.get('coverage'))} | {c['n']} | |")
+        nm = c.get("naming")
+        if nm:
+            lines.append(f"| complaint theme names | judged match with the planted theme (key word) | {_pct(nm['match'])} "
+                         f"| {nm['n']} themes | |")
+            lines.append(f"| complaint theme names | nearest planted name (MiniLM), mean similarity "
+                         f"{nm['mean_similarity']:.2f} | {_pct(nm['nearest'])} | {nm['n']} themes | |")
+    cs = metrics.get("complaints_semeval")
+    if cs:
+        ms = f"{1000 * cs['seconds'] / max(1, cs['n']):.0f}"
+        lines.append(f"| complaint themes (SemEval-14 held-out, top {cs['top']}) | coverage; recall over all 4 "
+                     f"| {_pct(cs['coverage'])}; {_pct(cs['recall'])} | {cs['n']} | {ms} |")
+        lines.append(f"| complaint themes (SemEval-14 held-out) | mean purity ({cs['duplicates']} duplicates, "
+                     f"{cs['true_themes_recovered']} of {cs['true_themes']} recovered) | {_pct(cs['mean_purity'])} "
+                     f"| {cs['n']} | |")
     return f"Model: `{model}`\n\n" + "\n".join(lines) + "\n"

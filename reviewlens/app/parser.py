@@ -288,7 +288,8 @@ def build_parser() -> argparse.ArgumentParser:
                     help="folder with yelp_labelled.txt and semeval14_restaurants_train.xml")
     sp.add_argument("--limit", type=_positive_int, default=300, help="examples per task (default 300)")
     sp.add_argument("--tasks", default="sentiment,topics,entities",
-                    help="comma-separated tasks: sentiment, topics, entities, entities-conll, complaints (default: the first three)")
+                    help="comma-separated tasks: sentiment, topics, entities, entities-conll, complaints, "
+                         "complaints-semeval (default: the first three)")
     sp.add_argument("-o", "--output", type=Path, help="also write the markdown table here")
     model_opts(sp)
 

@@ -169,3 +169,99 @@ def test_themes_follow_the_users_taxonomy(embedder):
     themes = find_complaints(cur, None, top=2, embedder=embedder, taxonomy=rest)
     assert themes and themes[0].topic in rest.names
     assert themes[0].label.startswith(rest.get(themes[0].topic).title), themes[0]
+
+
+# ------------------------------------------------------------------------------- coverage (issue 9)
+def test_theme_coverage_on_a_small_synthetic_truth():
+    """Majority mapping, purity, coverage (over the true themes found), recall (over all) and near-duplicates."""
+    from analysis.evaluate import theme_coverage
+
+    gold = {"r1": ["ship"], "r2": ["ship"], "r3": ["ship"], "r4": ["ship", "price"], "r5": ["price"],
+            "r6": ["price"], "r7": [], "r8": ["size"], "r9": ["ship"], "r10": ["ship"]}  # ship 6, price 3, size 1
+    found = [["r1", "r2", "r3", "r7"],   # ship, purity 3/4
+             ["r4", "r9"],               # ship again (near-duplicate), purity 2/2
+             ["r5", "r6", "r4", "r5"]]   # price, counted once per review: purity 3/3
+    m = theme_coverage(found, gold)
+    assert [r["true_theme"] for r in m["themes"]] == ["ship", "ship", "price"]
+    assert [r["count"] for r in m["themes"]] == [4, 2, 3]
+    assert [r["purity"] for r in m["themes"]] == pytest.approx([0.75, 1.0, 1.0])
+    assert m["per_true"]["ship"] == {"raised": 6, "counted": 5, "coverage": pytest.approx(5 / 6), "found_themes": 2}
+    assert m["per_true"]["price"]["counted"] == 3 and m["per_true"]["size"]["counted"] == 0
+    assert m["coverage"] == pytest.approx(8 / 9)          # ship and price were found: 5 + 3 of 6 + 3
+    assert m["recall"] == pytest.approx(8 / 10)           # size was not: 0 of 1 more
+    assert m["duplicates"] == 1 and m["true_themes_recovered"] == 2 and m["true_themes"] == 3
+    assert m["mean_purity"] == pytest.approx((0.75 + 1 + 1) / 3)
+    assert m["weighted_purity"] == pytest.approx((3 + 2 + 3) / 9)
+    only = theme_coverage(found, gold, ["ship", "size"])  # the true themes that count
+    assert only["coverage"] == pytest.approx(5 / 6) and only["recall"] == pytest.approx(5 / 7)
+    assert theme_coverage([], gold)["coverage"] == 0.0
+
+
+def _unit(*rows):
+    import numpy as np
+
+    v = np.array(rows, dtype=float)
+    return v / np.linalg.norm(v, axis=1, keepdims=True)
+
+
+def test_merging_near_duplicates_and_assigning_left_out_statements_raise_coverage(monkeypatch):
+    """Two clusters of one complaint (centroids 0.9 alike) become one theme, and a left-out statement
+    close to it joins it, so the theme counts all four reviews that raise the complaint; a statement
+    about something else (far from it, or of another topic) stays out."""
+    import analysis.complaints as c
+    from analysis.evaluate import theme_coverage
+
+    vecs = _unit([1, 0.1, 0], [1, -0.1, 0], [0.9, 0.45, 0], [0.8, 0.5, 0.2], [0, 0, 1], [0.6, 0.1, 0.5])
+    gold = {"r0": ["late"], "r1": ["late"], "r2": ["late"], "r3": ["late"], "r4": ["broken"], "r5": ["broken"]}
+    ids = [f"r{i}" for i in range(6)]
+    before = theme_coverage([[ids[i] for i in g] for g in [[0, 1], [2]]], gold, ["late"])
+    assert before["coverage"] == pytest.approx(3 / 4) and before["duplicates"] == 1
+
+    merged = c._merge_clusters([[0, 1], [2]], vecs)
+    assert sorted(merged[0]) == [0, 1, 2] and len(merged) == 1
+    monkeypatch.setattr(c, "ASSIGN_SIMILARITY", 0.7)
+    monkeypatch.setattr(c, "ASSIGN_MARGIN", 0.0)
+    monkeypatch.setattr(c, "REASSIGN", True)
+    own = ["delivery", "delivery", None, None, "quality", "quality"]
+    themes = c._assign_leftovers(merged, len(vecs), vecs, own)
+    assert themes == [[0, 1, 2, 3]]  # r4 is far; r5 is 0.7+ alike but about another topic
+    after = theme_coverage([[ids[i] for i in g] for g in themes], gold, ["late"])
+    assert after["coverage"] == 1.0 and after["duplicates"] == 0 and after["mean_purity"] == 1.0
+    # the shared-topic merge: clusters less alike than MERGE_SIMILARITY merge when both are about one topic
+    far = _unit([1, 0, 0], [0.6, 0.8, 0])  # 0.6 alike
+    monkeypatch.setattr(c, "TOPIC_MERGE_SIMILARITY", 0.55)
+    assert len(c._merge_clusters([[0], [1]], far, ["delivery", "delivery"])) == 1
+    assert len(c._merge_clusters([[0], [1]], far, ["delivery", "quality"])) == 2
+
+
+MIXED = ["The pasta was delicious, but the waiter ignored us for forty minutes.",
+         "Great pizza, although the service was painfully slow and nobody refilled our water.",
+         "Nice view; the staff were rude and forgot our drinks twice.",
+         "We waited an hour to be served and the waitress never apologized."]
+
+
+def test_a_sentence_that_praises_and_complains_counts_by_its_complaint(embedder):
+    """In "Great pizza, although the service was slow" the complaint is the clause: it is the statement
+    (so the praise is neither clustered nor quoted), quoted verbatim, and the review is counted."""
+    from analysis.complaints import negative_statements
+
+    cur = _frame([(s, 3.0) for s in MIXED] + [(s, 5.0) for s in POSITIVE], "m", date(2026, 11, 1))
+    cur["sentiment"] = ["neutral"] * len(MIXED) + ["positive"] * len(POSITIVE)
+    texts = dict(zip(cur["id"], cur["text"]))
+    stmts = negative_statements(cur)
+    assert {s.review_id for s in stmts} == {"m0", "m1", "m2", "m3"}
+    for s in stmts:
+        assert s.text in texts[s.review_id]
+        assert not re.search(r"delicious|great pizza|nice view", s.text, re.IGNORECASE), s.text
+    themes = find_complaints(cur, None, top=3, embedder=embedder)
+    assert themes and themes[0].count == 4, [(t.label, t.count) for t in themes]
+    _check_quotes(themes, cur)
+
+
+def test_theme_name_judged_match():
+    from analysis.evaluate import name_match
+
+    assert name_match("Late delivery", "shipping_delay") and name_match("Overpriced", "price")
+    assert name_match("Broken packaging", "packaging") and name_match("Battery drain", "battery_life")
+    assert not name_match("Call stuck", "customer_service") and not name_match("Email service issue", "price")
+    assert not name_match("Late delivery", None)
