@@ -3,9 +3,12 @@
 Steps:
 1. Negative statements: the sentences of negative or mixed reviews (overall sentiment negative, rating
    <= 3, or a topic with negative sentiment) that read as complaints (a small lexicon; in clearly
-   negative reviews every sentence that is not clearly positive). Sentences are verbatim spans.
+   negative reviews every sentence that is not clearly positive). Sentences are verbatim spans; a
+   sentence that praises one thing and faults another yields only its negative clauses (also verbatim).
 2. Embed them with MiniLM; agglomerative clustering (average linkage, cosine distance threshold);
-   near-duplicate clusters merged by centroid similarity.
+   near-duplicate clusters merged by centroid similarity. Then every statement joins the top theme whose
+   centroid is nearest above ASSIGN_SIMILARITY (not one of another topic), so a theme counts the reviews
+   that raise its complaint in other words too (coverage: analysis.evaluate.theme_coverage).
 3. Rank by the number of distinct REVIEWS raising a theme; share = that count / reviews in the period.
 4. Trend: the previous period's negative statements are matched to the theme centroids (nearest, above
    a similarity bar); previous_count = distinct previous reviews; trend = share change in percentage points.
@@ -51,7 +54,7 @@ MERGE_SIMILARITY = 0.72      # clusters whose centroids are this similar are mer
 TOPIC_MERGE_SIMILARITY = 0.72  # ... or this similar when most of both clusters' statements share a topic
 #                                (0.6 and 0.5 measured: no steady gain, so no looser bar than the plain one)
 TOPIC_MERGE_UNTOPICAL = False  # ... also a cluster without a topic into a larger one with a topic (measured: off)
-ASSIGN_SIMILARITY = 0.4      # every statement joins the top theme whose centroid is nearest, when at least this
+ASSIGN_SIMILARITY = 0.35     # every statement joins the top theme whose centroid is nearest, when at least this
 ASSIGN_MARGIN = 0.03         # ... alike and no other top theme is within this margin (else it stays where it is)
 REASSIGN = True              # True: all statements (a top theme's own may move to a nearer one); False: left-out ones
 PREVIOUS_SIMILARITY = 0.45   # a previous-period statement counts for a theme above this centroid similarity
@@ -85,6 +88,7 @@ _COMPLAINT_CUES = re.compile(
     r"leak\w*|dies|died|unhelpful|ignored|lost|smell\w*|hard to|difficult|confusing|unfortunately|"
     r"however|but)\b", re.IGNORECASE)
 
+_WEAK_CUE_RE = re.compile(r"\b(?:but|however)\b", re.IGNORECASE)
 _CONTRAST_RE = re.compile(r"^\W*(?:but|however|though|although|whereas|yet|except|while|otherwise)\b",
                           re.IGNORECASE)
 
@@ -194,8 +198,8 @@ def _complaint_parts(sent: str, negative: bool) -> list[tuple[str, float, bool]]
     cue = bool(_COMPLAINT_CUES.search(sent))
     if negative:
         keep = pol < 0 or (pol == 0) or (pol > 0 and cue and pol < 0.5)
-    else:
-        keep = pol < 0 or (pol == 0 and cue)
+    else:  # a mixed review: a neutral sentence needs a complaint cue other than "but"/"however"
+        keep = pol < 0 or (pol == 0 and bool(_COMPLAINT_CUES.search(_WEAK_CUE_RE.sub(" ", sent))))
     return [(sent, pol, cue)] if keep else []
 
 

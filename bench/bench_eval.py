@@ -12,6 +12,9 @@ whose --eval also prints held-out items 1000-1300).
 --entity-method picks the entity method of the LLM run (default auto = the trained typer; hybrid = LLM typing).
 --baselines also measures the embeddings-only topic classifier and spaCy-only entities (no LLM);
 --no-llm measures only those. Samples are the first N items after a fixed shuffle (seed 13).
+Complaint themes: `--tasks complaints` (demo shop's planted themes: purity, coverage, names by the
+strongest installed model) and `--tasks complaints-semeval --no-llm` (coverage and purity of the top 5
+themes on the held-out half of the SemEval-2014 restaurant sentences).
 """
 
 from __future__ import annotations
@@ -34,6 +37,7 @@ from analysis import evaluate as ev  # noqa: E402
 from reviewlens.config import AnalysisSettings  # noqa: E402
 
 log = logging.getLogger("bench_eval")
+DEMO_REVIEWS = ROOT / "data" / "demo_shop" / "reviews.json"  # the demo shop's planted complaint themes
 
 
 def machine() -> str:
@@ -75,6 +79,10 @@ def main(argv: list[str] | None = None) -> int:
             base["topics"] = ev.eval_topics(None, args.eval_dir, limit, method="embed")
         if "entities" in tasks:
             base["entities"] = ev.eval_entities(None, elimit, method="spacy")
+        if "complaints-semeval" in tasks:  # coverage and purity of the themes; no LLM (fallback names)
+            base["complaints_semeval"] = ev.eval_complaints_semeval(args.eval_dir, split="heldout")
+        if "complaints" in tasks:
+            base["complaints"] = ev.eval_complaints(DEMO_REVIEWS, backend=None)
         raw["baselines"] = base
         sections.append("### Embeddings-only topics, spaCy-only entities\n\n" + ev.format_report(base))
     if not args.no_llm:
@@ -92,6 +100,10 @@ def main(argv: list[str] | None = None) -> int:
             metrics["topics"] = ev.eval_topics(backend, args.eval_dir, limit)
         if "entities" in tasks:
             metrics["entities"] = ev.eval_entities(backend, elimit, method=args.entity_method)
+        if "complaints" in tasks:  # themes named by the strongest model at hand, as the job names them
+            from analysis.backends import best_backend
+
+            metrics["complaints"] = ev.eval_complaints(DEMO_REVIEWS, backend=best_backend(settings))
         metrics["seconds"] = time.perf_counter() - t0
         raw["llm"] = metrics
         sections.append(f"### {backend.name} (hybrid)\n\n" + ev.format_report(metrics))
