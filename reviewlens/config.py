@@ -48,7 +48,7 @@ class AnalysisSettings:
     llm_url: str | None = None           # OpenAI-compatible server (vLLM, TGI, llama.cpp)
     llm_api_key: str | None = None
     llm_in_flight: int = 64              # requests to the server at once (vLLM batches them on the GPU)
-    precision: str = "auto"              # auto, 4bit, 8bit, bf16, fp32
+    precision: str = "auto"              # auto, 4bit, 8bit, bf16, fp32, int8 (CPU)
     batch_size: int = 8
     max_chars: int = 2000                # longer reviews are truncated for the model
     confidence: float = 0.6              # the cheap heads decide when at least this sure; the LLM decides the rest
@@ -83,7 +83,7 @@ class Settings:
         return self.data_path / "locks"
 
 
-PRECISIONS = ("auto", "4bit", "8bit", "bf16", "fp32")  # as analysis.backends.local reads them
+PRECISIONS = ("auto", "4bit", "8bit", "bf16", "fp32", "int8")  # as analysis.backends.local reads them
 TOPIC_PRESETS = ("products", "restaurants", "apps", "none")  # as analysis.taxonomy defines them
 
 

@@ -3,7 +3,12 @@
 Precision (`settings.precision`):
 - `auto`: on a CUDA GPU bitsandbytes 4-bit NF4 with bf16 compute; on the CPU the measured fastest
   (see `CPU_AUTO_PRECISION` and bench/RESULTS-analysis.md);
-- `4bit`, `8bit` (bitsandbytes), `bf16`, `fp32`.
+- `4bit`, `8bit` (bitsandbytes), `bf16`, `fp32`;
+- `int8` (CPU, opt-in): the fp32 model with its attention and MLP input projections quantized to int8 by
+  torch's dynamic quantization (`quantize_int8`): faster than fp32, slightly different answers.
+
+The KV cache of the prompt part that every prompt of a task shares (system prompt + few-shot examples, up to
+the review) is computed once per process and reused by every later call of that task, whatever its size.
 
 Packaged models and GGUF files are converted once to safetensors (analysis.models) and loaded from there.
 """
@@ -25,10 +30,12 @@ log = logging.getLogger(__name__)
 
 MIN_SHARED_PREFIX = 16   # tokens; shorter common prefixes are not worth caching
 PREFIX_CACHE_SIZE = 4    # distinct prompt prefixes (task system prompts + examples) kept
-PRECISIONS = ("auto", "4bit", "8bit", "bf16", "fp32")
+PRECISIONS = ("auto", "4bit", "8bit", "bf16", "fp32", "int8")
 # Measured on a 2-core x86_64 CPU with AVX512-BF16/AMX and the 0.5B model (bench/RESULTS-analysis.md):
 # bf16 is several times faster than fp32 and bitsandbytes 4-bit there. CPUs without native bf16 fall back
-# to fp32 (bf16 is emulated and slow on them).
+# to fp32 (bf16 is emulated and slow on them). Dynamic int8 scored 1.4x faster than fp32 but changed 9 of
+# the 79 held-out answers the LLM gave, 1.6 points of cascade accuracy lower (bench/bench_cpu_llm.py): an
+# option, not the default.
 CPU_AUTO_PRECISION = "bf16"
 CPU_FALLBACK_PRECISION = "fp32"
 GPU_AUTO_PRECISION = "4bit"
@@ -50,6 +57,9 @@ def effective_precision(precision: str, device: str) -> str:
         if device == "cuda":
             return GPU_AUTO_PRECISION
         return CPU_AUTO_PRECISION if cpu_has_native_bf16() else CPU_FALLBACK_PRECISION
+    if precision == "int8" and device != "cpu":
+        raise BackendError("precision 'int8' (torch dynamic quantization) runs on the CPU only; "
+                           "on a GPU use 8bit (bitsandbytes), 4bit or bf16")
     return precision
 
 
@@ -61,6 +71,32 @@ def cpu_has_native_bf16() -> bool:
         return bool(tcpu._is_avx512_bf16_supported() or tcpu._is_amx_tile_supported())
     except Exception:  # noqa: BLE001 - private torch helpers may move between versions
         return False
+
+
+# Linear layers that stay fp32 under `int8`: the MLP's down projection reads the SiLU-gated activations,
+# whose outlier channels per-tensor int8 cannot represent (quantized too, 47 of the 79 held-out answers
+# changed; kept, 9: bench/RESULTS-analysis.md), and the output head.
+INT8_KEEP_FP32 = ("down_proj", "lm_head")
+
+
+def quantize_int8(model: Any, *, keep: Sequence[str] = INT8_KEEP_FP32) -> Any:
+    """`model` with its nn.Linear layers dynamically quantized to int8 (in place), except those whose
+    name ends with one of `keep`.
+
+    Weights are quantized once (per tensor); activations per batch at run time, so no calibration data is
+    needed. The output head stays fp32 by default: it runs on one position per prompt, and the label
+    log-probs are read from it.
+    """
+    import warnings
+
+    import torch
+    from torch.ao.quantization import default_dynamic_qconfig, quantize_dynamic
+
+    spec = {name: default_dynamic_qconfig for name, m in model.named_modules()
+            if isinstance(m, torch.nn.Linear) and name.split(".")[-1] not in keep}
+    with warnings.catch_warnings():  # torch.ao.quantization announces its move to torchao
+        warnings.simplefilter("ignore")
+        return quantize_dynamic(model, spec, dtype=torch.qint8, inplace=True)
 
 
 def _load_kwargs(precision: str, device: str) -> dict[str, Any]:
@@ -82,7 +118,7 @@ def _load_kwargs(precision: str, device: str) -> dict[str, Any]:
         kwargs["dtype"] = torch.bfloat16
         kwargs["device_map"] = {"": 0} if device == "cuda" else {"": "cpu"}
     else:
-        kwargs["dtype"] = torch.bfloat16 if precision == "bf16" else torch.float32
+        kwargs["dtype"] = torch.bfloat16 if precision == "bf16" else torch.float32  # int8: quantized after loading
         if device == "cuda":
             kwargs["device_map"] = {"": 0}
     return kwargs
@@ -102,7 +138,7 @@ class LocalBackend(LLMBackend):
         self._tok: Any = None
         self._lock = threading.Lock()
         self._prefix_kv: dict[tuple[int, ...], Any] = {}
-        self.reuse_prefix = True  # compute a prompt prefix shared by a whole call once
+        self.reuse_prefix = True  # memoize the KV cache of prompt prefixes shared by the calls of a task
         self.precision: str | None = None
         self.load_seconds: float | None = None
         if name:
@@ -135,6 +171,10 @@ class LocalBackend(LLMBackend):
             from transformers.utils import logging as hf_logging
 
             hf_logging.disable_progress_bar()
+            if self.device == "cpu":
+                # grouped-query attention inside SDPA instead of copying each KV head 7 times per layer
+                # (transformers does so only without an attention mask): the same scores, 8% less time on a CPU
+                os.environ.setdefault("TRANSFORMERS_SDPA_FORCE_GQA", "1")
             t0 = time.monotonic()
             try:
                 resolved = resolve_model(self.model_name)
@@ -152,6 +192,8 @@ class LocalBackend(LLMBackend):
             if device == "cuda" and "device_map" not in kwargs:
                 model = model.to("cuda")
             model.eval()
+            if precision == "int8":
+                model = quantize_int8(model)
             tok.padding_side = "left"
             if tok.pad_token_id is None:
                 tok.pad_token = tok.eos_token
@@ -187,7 +229,11 @@ class LocalBackend(LLMBackend):
         return self.tokenizer(text, add_special_tokens=False)["input_ids"]
 
     def prompts_ids(self, conversations: Sequence[Sequence[Message]]) -> list[list[int]]:
-        """`prompt_ids` of many conversations at once, the same ids, much faster.
+        """`prompt_ids` of many conversations at once, the same ids, much faster (see `_prompts_and_frame`)."""
+        return self._prompts_and_frame(conversations)[0]
+
+    def _prompts_and_frame(self, conversations: Sequence[Sequence[Message]]) -> tuple[list[list[int]], int]:
+        """(`prompt_ids` of each conversation, the length of the chat frame they all start with, or 0).
 
         Rendering the chat template and tokenizing the few-shot prompt again for every review cost
         4.6 ms per review on a CPU core: with a GPU, that (not the model) capped the throughput. The
@@ -195,23 +241,25 @@ class LocalBackend(LLMBackend):
         rendered once around a sentinel, the part before the message is tokenized once, and the
         messages (with what follows them) are tokenized together by the fast tokenizer. The split
         falls right after the template's "user" header and its newline, where the tokenizer's
-        pre-tokenizer always splits; conversations of another shape take the one-by-one path.
+        pre-tokenizer always splits; conversations of another shape take the one-by-one path (frame 0).
+        The frame (system prompt, examples, the last user header) is the same for every call of a task:
+        its KV cache is the one memoized and reused (`_cached_prefix_len`).
         """
         convs = [list(c) for c in conversations]
-        if len(convs) < 2 or not getattr(self.tokenizer, "is_fast", False):
-            return [self.prompt_ids(c) for c in convs]
+        if not convs or not getattr(self.tokenizer, "is_fast", False):
+            return [self.prompt_ids(c) for c in convs], 0
         frame = convs[0][:-1]
         if convs[0][-1]["role"] != "user" or any(c[:-1] != frame or c[-1]["role"] != "user" for c in convs):
-            return [self.prompt_ids(c) for c in convs]
+            return [self.prompt_ids(c) for c in convs], 0
         sentinel = "\u2063RL-SENTINEL\u2063"
         text = self.tokenizer.apply_chat_template(frame + [{"role": "user", "content": sentinel}], tokenize=False,
                                                   add_generation_prompt=True)
         if text.count(sentinel) != 1 or not text.split(sentinel)[0].endswith("\n"):
-            return [self.prompt_ids(c) for c in convs]
+            return [self.prompt_ids(c) for c in convs], 0
         head, tail = text.split(sentinel)
         head_ids = self.tokenizer(head, add_special_tokens=False)["input_ids"]
         rest = self.tokenizer([c[-1]["content"] + tail for c in convs], add_special_tokens=False)["input_ids"]
-        return [head_ids + r for r in rest]
+        return [head_ids + r for r in rest], len(head_ids)
 
     def _left_pad(self, seqs: list[list[int]]) -> tuple[Any, Any]:
         import torch
@@ -242,19 +290,47 @@ class LocalBackend(LLMBackend):
             k += 1
         return k if k >= MIN_SHARED_PREFIX else 0
 
+    def _cached_prefix_len(self, prompts: list[list[int]], frame_len: int = 0) -> int:
+        """How many leading tokens of the call's prompts to take from a memoized KV cache (0: none).
+
+        In order: the longest prefix already memoized that every prompt starts with; else the chat
+        frame (`frame_len`: the same for every call of a task, so one memoized entry serves a call of
+        one prompt as well as the next call, whose prompts may share a token or two more); else the
+        prompts' common prefix (`shared_prefix_len`). Before, a call of one prompt computed its whole
+        prompt, and a call whose reviews all began with "The" computed the 424-token prefix again.
+        At least one token of every prompt is left out, so each row has logits to read.
+        """
+        if not prompts or not self.reuse_prefix:
+            return 0
+        room = min(len(p) for p in prompts) - 1
+        common = room if len(prompts) == 1 else self.shared_prefix_len(prompts)
+        first = prompts[0]
+        best = 0
+        for key in self._prefix_kv:
+            k = len(key)
+            if best < k <= common and tuple(first[:k]) == key:
+                best = k
+        if best:
+            return best
+        if MIN_SHARED_PREFIX <= frame_len <= common:
+            return frame_len
+        return common if len(prompts) > 1 else 0
+
     def _prefix_cache(self, prefix: list[int], batch: int) -> Any:
         """A KV cache of `prefix` repeated `batch` times (the prefix is computed once and memoized)."""
         import torch
 
         key = tuple(prefix)
-        base = self._prefix_kv.get(key)
+        base = self._prefix_kv.pop(key, None)
         if base is None:
+            t0 = time.monotonic()
             ids = torch.tensor([prefix], dtype=torch.long, device=self.model.device)
             with torch.inference_mode():
                 base = self.model(input_ids=ids, use_cache=True, logits_to_keep=1).past_key_values
+            log.debug("KV cache of a %d-token prompt prefix computed in %.2f s", len(prefix), time.monotonic() - t0)
             if len(self._prefix_kv) >= PREFIX_CACHE_SIZE:
-                self._prefix_kv.pop(next(iter(self._prefix_kv)))
-            self._prefix_kv[key] = base
+                self._prefix_kv.pop(next(iter(self._prefix_kv)))  # the least recently used
+        self._prefix_kv[key] = base  # (re)inserted last: most recently used
         cache = copy.deepcopy(base)
         cache.batch_repeat_interleave(batch)
         return cache
@@ -299,7 +375,7 @@ class LocalBackend(LLMBackend):
             if not ids:
                 raise ValueError(f"choice {c!r} has no tokens")
         multi = [j for j, ids in enumerate(choice_ids) if len(ids) > 1]
-        all_prompts = self.prompts_ids(conversations)
+        all_prompts, frame_len = self._prompts_and_frame(conversations)
         # identical prompts (the same text asked twice in a call) are scored once
         where: dict[tuple[int, ...], int] = {}
         slot = [where.setdefault(tuple(p), len(where)) for p in all_prompts]
@@ -307,7 +383,7 @@ class LocalBackend(LLMBackend):
         out: list[list[float]] = [[] for _ in prompts]
         model = self.model
         with torch.inference_mode():
-            prefix_len = self.shared_prefix_len(prompts)
+            prefix_len = self._cached_prefix_len(prompts, frame_len)
             group_len = self._group_prefixes(prompts, prefix_len)
             # prompts that share a group prefix side by side, and by length within it (length-bucketed
             # batches: little padding); prompts with only the global prefix in common: by length alone
@@ -440,7 +516,7 @@ class LocalBackend(LLMBackend):
         if not conversations:
             return []
         tok = self.tokenizer
-        prompts = self.prompts_ids(conversations)
+        prompts, frame_len = self._prompts_and_frame(conversations)
         out: list[str] = [""] * len(conversations)
         gen_kwargs: dict[str, Any] = {"max_new_tokens": max_new_tokens, "pad_token_id": tok.pad_token_id}
         if temperature and temperature > 0:
@@ -448,7 +524,7 @@ class LocalBackend(LLMBackend):
         else:
             gen_kwargs.update(do_sample=False, temperature=None, top_p=None, top_k=None)
         with torch.inference_mode():
-            prefix_len = self.shared_prefix_len(prompts) if self.reuse_prefix else 0
+            prefix_len = self._cached_prefix_len(prompts, frame_len)
             for chunk in self._chunks([len(p) for p in prompts]):
                 ids, mask, _pos, cache = self._batch_inputs([prompts[i] for i in chunk], prefix_len)
                 if cache is not None:  # generate() skips the cached prefix tokens itself

@@ -20,7 +20,7 @@ from reviewlens.config import ConfigError, Settings, load_settings
     ('[scraper]\nrespect_robots = "no"', "[scraper] respect_robots", "true or false"),
     ("[scraper]\ngrid_url = 4444", "[scraper] grid_url", "text"),
     ('[analysis]\nbatch_size = "eight"', "[analysis] batch_size", "a whole number of at least 1"),
-    ('[analysis]\nprecision = "16bit"', "[analysis] precision", "one of auto, 4bit, 8bit, bf16, fp32"),
+    ('[analysis]\nprecision = "16bit"', "[analysis] precision", "one of auto, 4bit, 8bit, bf16, fp32, int8"),
     ("[analysis]\nmax_chars = 0", "[analysis] max_chars", "a whole number of at least 1"),
     ('[analysis]\nentity_types = "GAME"', "[analysis] entity_types", "a list of text"),
     ('[analysis]\ntopics = ["battery"]', "[analysis] topics", "a list of tables"),

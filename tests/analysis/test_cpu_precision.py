@@ -1,0 +1,110 @@
+"""The CPU paths of the local backend: the int8 precision (accepted, validated, same answers as fp32) and the
+memoized prompt prefix (reused by every later call of a task, whatever its size, with the same scores)."""
+
+from __future__ import annotations
+
+import pytest
+
+from analysis.backends.base import BackendError
+from analysis.backends.local import LocalBackend, effective_precision
+from analysis.sentiment import DEFAULT_CALIBRATION, combine, label_logprobs, vader_scores
+
+TEXTS = ["The food was cold and the waiter was rude.",
+         "Absolutely loved it, best pizza in town! Friendly staff too, we will be back for sure.",
+         "We went there on a Tuesday.",
+         "Terrible.",
+         "The service was a bit slow but the pasta made up for it.",
+         "Not worth the money, the portions were tiny."]
+# int8 (dynamic, per-tensor; down projections and the output head in fp32) against fp32: on the 79 held-out
+# texts the cascade sends to the LLM the label log-probs moved by at most 1.2 and 9 answers changed
+# (bench/RESULTS-analysis.md); on these clear texts the calibrated labels are the same.
+INT8_TOL = 1.5
+
+
+def test_int8_is_a_known_precision_and_cpu_only():
+    assert effective_precision("int8", "cpu") == "int8"
+    assert effective_precision("INT8", "cpu") == "int8"
+    with pytest.raises(BackendError, match="CPU only"):
+        effective_precision("int8", "cuda")
+    assert effective_precision("auto", "cpu") in ("bf16", "fp32")  # int8 is opt-in (it changes answers)
+
+
+def test_int8_accepted_by_the_settings_and_the_command_line(tmp_path):
+    from reviewlens.app.parser import build_parser
+    from reviewlens.config import ConfigError, load_settings
+
+    cfg = tmp_path / "reviewlens.toml"
+    cfg.write_text('[analysis]\nprecision = "int8"\n', encoding="utf-8")
+    assert load_settings(cfg).analysis.precision == "int8"
+    cfg.write_text('[analysis]\nprecision = "int4"\n', encoding="utf-8")
+    with pytest.raises(ConfigError, match="fp32, int8"):
+        load_settings(cfg)
+    assert build_parser().parse_args(["analyze", "--precision", "int8"]).precision == "int8"
+    with pytest.raises(SystemExit):
+        build_parser().parse_args(["analyze", "--precision", "int4"])
+
+
+@pytest.fixture(scope="module")
+def fp32():
+    b = LocalBackend("qwen2.5-coder-0.5b", precision="fp32", batch_size=4, device="cpu")
+    b.load()
+    yield b
+    b.close()
+
+
+@pytest.mark.slow
+def test_int8_gives_the_labels_of_fp32(fp32):
+    import torch
+
+    b = LocalBackend("qwen2.5-coder-0.5b", precision="int8", batch_size=4, device="cpu")
+    b.load()
+    try:
+        assert b.precision == "int8"
+        assert any(isinstance(m, torch.ao.nn.quantized.dynamic.Linear) for m in b.model.modules())
+        assert isinstance(b.model.lm_head, torch.nn.Linear)  # the output head stays fp32
+        ref, got = label_logprobs(fp32, TEXTS), label_logprobs(b, TEXTS)
+        for r, g in zip(ref, got):
+            assert g == pytest.approx(r, abs=INT8_TOL)
+        vader = vader_scores(TEXTS)
+        assert ([combine(g, v, DEFAULT_CALIBRATION)[0] for g, v in zip(got, vader)]
+                == [combine(r, v, DEFAULT_CALIBRATION)[0] for r, v in zip(ref, vader)])
+    finally:
+        b.close()
+
+
+@pytest.mark.slow
+def test_prompt_prefix_is_memoized_once_per_task(fp32):
+    """A call of one text, and a call whose texts all begin alike, reuse the task's memoized prefix (the
+    chat frame) instead of computing a prefix of their own; the scores equal a fresh, uncached backend's."""
+    fp32._prefix_kv.clear()
+    label_logprobs(fp32, TEXTS[:3])
+    assert [len(k) for k in fp32._prefix_kv] == [len(next(iter(fp32._prefix_kv)))]
+    frame = len(next(iter(fp32._prefix_kv)))
+    assert frame > 100  # system prompt + the few-shot examples
+    single = label_logprobs(fp32, [TEXTS[3]])
+    alike = label_logprobs(fp32, [TEXTS[0], TEXTS[4]])  # both begin with "The"
+    assert len(fp32._prefix_kv) == 1  # nothing new computed
+    fp32.reuse_prefix = False
+    try:
+        plain = label_logprobs(fp32, [TEXTS[3], TEXTS[0], TEXTS[4]])
+    finally:
+        fp32.reuse_prefix = True
+    for got, ref in zip(single + alike, plain):
+        assert got == pytest.approx(ref, abs=0.02)
+
+
+def test_embedder_gives_the_sentence_transformers_vectors(embedder):
+    """MiniLM run with transformers directly (no sentence-transformers import: 2.8 s per process) gives the
+    vectors sentence-transformers gave: mean pooling, normalized, 256 word pieces at most."""
+    import numpy as np
+
+    st = pytest.importorskip("sentence_transformers")
+    from analysis.embeddings import model_path
+
+    texts = TEXTS + ["", "😡👎", "Très bon restaurant, service impeccable.", "word " * 400]
+    ref = st.SentenceTransformer(str(model_path()), device="cpu", local_files_only=True).encode(
+        [t or " " for t in texts], normalize_embeddings=True, convert_to_numpy=True)
+    got = embedder.encode(texts)
+    assert got.shape == (len(texts), embedder.dim) == ref.shape
+    assert np.abs(got - ref).max() < 1e-5
+    assert embedder.model[0].auto_model is not None and embedder.model[0].tokenizer is not None  # entities reads these
