@@ -33,7 +33,7 @@ PREFIX_CACHE_SIZE = 4    # distinct prompt prefixes (task system prompts + examp
 PRECISIONS = ("auto", "4bit", "8bit", "bf16", "fp32", "int8")
 # Measured on a 2-core x86_64 CPU with AVX512-BF16/AMX and the 0.5B model (bench/RESULTS-analysis.md):
 # bf16 is several times faster than fp32 and bitsandbytes 4-bit there. CPUs without native bf16 fall back
-# to fp32 (bf16 is emulated and slow on them). Dynamic int8 scored 1.4x faster than fp32 but changed 9 of
+# to fp32 (bf16 is emulated and slow on them). Dynamic int8 scored 1.6x faster than fp32 but changed 9 of
 # the 79 held-out answers the LLM gave, 1.6 points of cascade accuracy lower (bench/bench_cpu_llm.py): an
 # option, not the default.
 CPU_AUTO_PRECISION = "bf16"
