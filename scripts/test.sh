@@ -3,9 +3,9 @@
 # Extra arguments go to pytest (e.g. scripts/test.sh -k scraper -x).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/setup.sh --dev --postgres
+bash scripts/setup.sh --dev --postgres --llama
 export REVIEWLENS_TEST_PG_URL="${REVIEWLENS_TEST_PG_URL:-$(bash scripts/start_postgres.sh | tail -1)}"
-export REVIEWLENS_REQUIRE_PG=1 REVIEWLENS_REQUIRE_BROWSER=1  # in CI a missing server or browser fails, not skips
+export REVIEWLENS_REQUIRE_PG=1 REVIEWLENS_REQUIRE_BROWSER=1 REVIEWLENS_REQUIRE_LLAMA=1  # in CI a missing server or browser fails, not skips
 export SE_OFFLINE=true SE_AVOID_STATS=true HF_HUB_OFFLINE=1 TOKENIZERS_PARALLELISM=false
 mkdir -p tests/artifacts
 exec .venv/bin/python -m pytest -q --durations=15 "$@"

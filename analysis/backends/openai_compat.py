@@ -2,7 +2,8 @@
 
 generate: `POST /v1/chat/completions`, requests sent concurrently (the server batches them).
 With a `json_schema`, structured output is requested as `response_format: {type: json_schema}`
-(OpenAI, vLLM, llama.cpp, TGI >= 3); if the server rejects that, vLLM's `guided_json` is tried, then
+(OpenAI, vLLM, llama.cpp's own server, TGI >= 3); if the server rejects that,
+`{type: json_object, schema}` (llama-cpp-python's server), then vLLM's `guided_json` are tried, then
 plain output (the caller repairs the JSON). The working mode is remembered.
 
 score_choices: `POST /v1/chat/completions` with `max_tokens: 1, logprobs: true, top_logprobs: 20`
@@ -102,7 +103,9 @@ class OpenAICompatBackend(LLMBackend):
                         return r.json()
                     except ValueError as e:
                         raise BackendError(f"{url}: response is not JSON: {r.text[:200]!r}") from e
-                if r.status_code != 429 and r.status_code < 500:
+                # llama-cpp-python's server answers a request it cannot validate with a 500 that says
+                # "validation error": that is the request's fault, and repeating it cannot help.
+                if (r.status_code != 429 and r.status_code < 500) or "validation error" in r.text[:300]:
                     raise _HTTPClientError(r.status_code, f"{url}: HTTP {r.status_code}: {r.text[:500]}")
                 last = f"HTTP {r.status_code}: {r.text[:200]}"
             if attempt < self.retries:
@@ -133,12 +136,15 @@ class OpenAICompatBackend(LLMBackend):
         return self._map(one, conversations)
 
     def _complete_structured(self, payload: dict[str, Any], schema: dict) -> str:
-        modes = [self._structured_mode] if self._structured_mode else ["response_format", "guided_json", "none"]
+        modes = ([self._structured_mode] if self._structured_mode
+                 else ["response_format", "json_object_schema", "guided_json", "none"])
         for mode in modes:
             p = dict(payload)
             if mode == "response_format":
                 p["response_format"] = {"type": "json_schema",
                                         "json_schema": {"name": "result", "schema": schema, "strict": True}}
+            elif mode == "json_object_schema":  # llama-cpp-python's server: a JSON object held to `schema`
+                p["response_format"] = {"type": "json_object", "schema": schema}
             elif mode == "guided_json":
                 p["guided_json"] = schema
             try:
