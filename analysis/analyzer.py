@@ -93,7 +93,9 @@ class Analyzer:
 
             self._cascade = SentimentCascade.build(self._llm_sentiment, get_embedder(),
                                                    confidence=self.settings.confidence,
-                                                   thorough=self.settings.thorough, labels=self.labels)
+                                                   thorough=self.settings.thorough, labels=self.labels,
+                                                   stack=sentiment_mod.stack_for(self.model_id),
+                                                   llm_scores=self._llm_scores)
         return self._cascade
 
     @property
@@ -115,7 +117,7 @@ class Analyzer:
             cfg = json.dumps({"topics": [[t.name, t.description, list(t.examples)] for t in tax.topics],
                               "types": list(tax.entity_types), "max_chars": self.settings.max_chars,
                               "cascade": cascade_version(self.settings.confidence, self.settings.thorough,
-                                                         self.labels)},
+                                                         self.labels, sentiment_mod.stack_for(self.model_id))},
                              sort_keys=True)
             h = hashlib.sha256(cfg.encode("utf-8")).hexdigest()[:8]
             parts = [sentiment_mod.PROMPT_VERSION.replace("sentiment-", "s"),
@@ -232,6 +234,11 @@ class Analyzer:
         """The LLM's calibrated sentiment (the cascade calls it for the texts the head is unsure of)."""
         self._load_backend()
         return sentiment_mod.sentiment_batch(self.backend, texts, max_chars=self.settings.max_chars)
+
+    def _llm_scores(self, texts: list[str]) -> list[list[float]]:
+        """The LLM's raw (positive, neutral, negative) log-probs (the cascade stacks them with its head)."""
+        self._load_backend()
+        return sentiment_mod.label_logprobs(self.backend, texts, max_chars=self.settings.max_chars)
 
     def _topics(self, texts: list[str], tax: Any, use_llm: bool) -> list[list[TopicMention]]:
         from analysis.topics import classify_topics

@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 
 from analysis import heads
+from analysis.sentiment import Stack
 from reviewlens.schema import Label, content_hash
 
 log = logging.getLogger(__name__)
@@ -29,7 +30,8 @@ Decision = tuple[str, float, str]  # (label, confidence, decided by: "head", "ll
 MEMO = 4096
 
 
-def cascade_version(confidence: float, thorough: bool, labels: dict[str, str] | Sequence[Label]) -> str:
+def cascade_version(confidence: float, thorough: bool, labels: dict[str, str] | Sequence[Label],
+                    stack: Stack | None = None) -> str:
     """What decides sentiment, for the analysis version: the threshold, the packaged head's weights and
     the user's sentiment labels (changing any re-analyzes). Computed without loading anything, so
     asking for the version (every `reviewlens analyze`, even with nothing pending) stays cheap."""
@@ -40,6 +42,8 @@ def cascade_version(confidence: float, thorough: bool, labels: dict[str, str] | 
         labels = {lb.content_hash: lb.value for lb in labels if lb.kind == "sentiment"}
     h = hashlib.sha256(path.read_bytes())
     h.update(json.dumps([confidence, sorted(labels.items())]).encode())
+    if stack is not None:
+        h.update(json.dumps(stack.to_json(), sort_keys=True).encode())
     return f"c{confidence:g}-{h.hexdigest()[:8]}"
 
 
@@ -53,14 +57,18 @@ class SentimentCascade:
     thorough: bool = False
     head: heads.Head | None = None
     labels: dict[str, str] = field(default_factory=dict)  # content hash -> the user's sentiment label
+    stack: Stack | None = None  # for this model: combine the head with the LLM's raw label scores
+    llm_scores: Callable[[list[str]], list[list[float]]] | None = None  # the LLM's raw label log-probs
     counts: Counter = field(default_factory=Counter)      # how many texts each part decided
     _memo: dict[str, Decision] = field(default_factory=dict, repr=False)  # a review and its only topic's
     # clause are the same text: decided once (bounded: the last MEMO texts)
 
     @classmethod
     def build(cls, llm: Callable[[list[str]], list[tuple[str, float]]], embedder: Any, *, confidence: float,
-              thorough: bool, labels: Sequence[Label] = ()) -> "SentimentCascade":
-        """The packaged head, adapted to the user's sentiment labels when there are any."""
+              thorough: bool, labels: Sequence[Label] = (), stack: Stack | None = None,
+              llm_scores: Callable[[list[str]], list[list[float]]] | None = None) -> "SentimentCascade":
+        """The packaged head, adapted to the user's sentiment labels when there are any. With a `stack`
+        (and `llm_scores`), a text the head is unsure of is decided by the head and the LLM together."""
         head = None if thorough else heads.sentiment_head()
         mine = [lb for lb in labels if lb.kind == "sentiment"]
         if head is not None and mine:
@@ -68,11 +76,12 @@ class SentimentCascade:
             head = heads.adapt_head(head, X, [lb.value for lb in mine])
             log.info("sentiment head adapted to %d labels", len(mine))
         return cls(llm=llm, embedder=embedder, confidence=confidence, thorough=thorough, head=head,
-                   labels={lb.content_hash: lb.value for lb in mine})
+                   labels={lb.content_hash: lb.value for lb in mine},
+                   stack=stack if head is not None and llm_scores is not None else None, llm_scores=llm_scores)
 
     def version(self) -> str:
         """What decides, for the analysis version (see `cascade_version`)."""
-        return cascade_version(self.confidence, self.thorough or self.head is None, self.labels)
+        return cascade_version(self.confidence, self.thorough or self.head is None, self.labels, self.stack)
 
     def decide(self, texts: Sequence[str], vecs: np.ndarray | None = None) -> list[Decision]:
         """(label, confidence, decided_by) per text; `vecs`: the texts' embeddings when already computed."""
@@ -83,14 +92,24 @@ class SentimentCascade:
             if lb:
                 out[i] = (lb, 1.0, "label")
         todo = [i for i, d in enumerate(out) if d is None]
+        proba: dict[int, np.ndarray] = {}
         if todo and self.head is not None and not self.thorough:
             X = heads.features([texts[i] for i in todo], self.embedder,
                                None if vecs is None else np.asarray(vecs)[todo])
-            for i, (label, p) in zip(todo, self.head.predict(X)):
-                if p >= self.confidence:
-                    out[i] = (label, p, "head")
+            P = self.head.proba(X)
+            for i, row in zip(todo, P):
+                k = int(row.argmax())
+                if row[k] >= self.confidence:
+                    out[i] = (self.head.classes[k], float(row[k]), "head")
+                else:
+                    proba[i] = row
         rest = [i for i, d in enumerate(out) if d is None]
-        if rest:
+        if rest and self.stack is not None and self.llm_scores is not None and len(proba) == len(rest):
+            order = [self.head.classes.index(c) for c in ("positive", "neutral", "negative")]  # type: ignore[union-attr]
+            for i, lp in zip(rest, self.llm_scores([texts[i] for i in rest])):
+                label, p = self.stack.decide(lp, [float(proba[i][j]) for j in order])
+                out[i] = (label, p, "llm")
+        elif rest:
             for i, (label, p) in zip(rest, self.llm([texts[i] for i in rest])):
                 out[i] = (label, float(p), "llm")
         self.counts.update(d[2] for d in out)  # type: ignore[index]

@@ -374,16 +374,29 @@ def _timed(fn: Callable[[], Any]) -> tuple[Any, float]:
     return out, time.perf_counter() - t
 
 
-def eval_sentiment(backend: Any, eval_dir: Path, limit: int | None) -> dict[str, Any]:
-    """Accuracy and macro-F1 of `analysis.sentiment.sentiment_batch` on Yelp sentences."""
-    from .sentiment import sentiment_batch  # part A's module; imported lazily
-
+def eval_sentiment(backend: Any, eval_dir: Path, limit: int | None,
+                   settings: AnalysisSettings | None = None) -> dict[str, Any]:
+    """Accuracy and macro-F1 on Yelp sentences of what `reviewlens analyze` decides with `settings` (the
+    cascade: head, LLM, their stack, by the confidence setting); without settings, of the calibrated LLM
+    alone (`analysis.sentiment.sentiment_batch`, the first release's method and `--thorough`'s)."""
     rows = load_yelp(eval_dir, limit)
-    preds, secs = _timed(lambda: sentiment_batch(backend, [t for t, _ in rows]))
+    texts = [t for t, _ in rows]
+    routed = 1.0
+    if settings is None:
+        from .sentiment import sentiment_batch  # imported lazily
+
+        preds, secs = _timed(lambda: sentiment_batch(backend, texts))
+        labels = [p[0] for p in preds]
+    else:
+        from .analyzer import Analyzer
+
+        cascade = Analyzer(settings, backend=backend).cascade
+        decisions, secs = _timed(lambda: cascade.decide(texts))
+        labels = [d[0] for d in decisions]
+        routed = sum(d[2] == "llm" for d in decisions) / max(1, len(decisions))
     gold = [g for _, g in rows]
-    labels = [p[0] for p in preds]
     return {"n": len(rows), "accuracy": accuracy(gold, labels),
-            "macro_f1": macro_f1(gold, labels, ["positive", "negative"]),
+            "macro_f1": macro_f1(gold, labels, ["positive", "negative"]), "llm_share": routed,
             "seconds": secs, "ms_per_item": 1000 * secs / max(1, len(rows))}
 
 
@@ -732,7 +745,7 @@ def run_eval(settings: AnalysisSettings, eval_dir: Path, *, limit: int | None = 
                                else "none (tasks without an LLM)", "limit": limit}
     if "sentiment" in tasks:
         log.info("evaluating sentiment")
-        metrics["sentiment"] = eval_sentiment(backend, eval_dir, limit)
+        metrics["sentiment"] = eval_sentiment(backend, eval_dir, limit, settings)
     if "topics" in tasks:
         log.info("evaluating topics")
         metrics["topics"] = eval_topics(backend, eval_dir, limit)
@@ -763,6 +776,8 @@ def format_report(metrics: dict) -> str:
     if s:
         ms = f"{s.get('ms_per_item', 0):.0f}"
         lines.append(f"| sentiment (Yelp) | accuracy | {_pct(s['accuracy'])} | {s['n']} | {ms} |")
+        if s.get("llm_share", 1.0) < 1.0:
+            lines.append(f"| sentiment (Yelp) | share decided with the LLM | {_pct(s['llm_share'])} | {s['n']} | {ms} |")
         lines.append(f"| sentiment (Yelp) | macro-F1 | {_pct(s['macro_f1'])} | {s['n']} | {ms} |")
     t = metrics.get("topics")
     if t:

@@ -18,8 +18,11 @@ from __future__ import annotations
 import logging
 import math
 import re
+import json
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
+from functools import lru_cache
+from pathlib import Path
 
 from analysis.backends.base import LLMBackend, Message
 from analysis.prompts import review_conversations, system_prompt
@@ -148,3 +151,92 @@ def sentiment_batch(backend: LLMBackend, texts: list[str], *, max_chars: int = 2
     for i, lp, v in zip(idx, lps, vs):
         out[i] = combine(lp, v, cal)
     return out
+
+
+# ---------------------------------------------------------------------------------------------- stacking
+STACK_PATH = Path(__file__).with_name("data") / "sentiment_stack.json"
+
+
+@dataclass(frozen=True)
+class Stack:
+    """How the cascade combines the head with the LLM for a text the head is unsure of (one per model).
+
+    Polarity: positive when w_llm * (LLM log-odds positive vs negative) + w_head * (head log-odds) + bias > 0.
+    Neutral: when the mean of the LLM's and the head's neutral probabilities exceeds `neutral_gate`.
+    Fitted on the training splits by `bench/train_sentiment_head.py --stack` (logistic regression for the
+    weights, the gate by accuracy on the training sentences); the LLM's log-probs are the raw
+    label scores (no calibration biases, no VADER: the head already reads VADER).
+    """
+
+    w_llm: float
+    w_head: float
+    bias: float
+    neutral_gate: float
+
+    def decide(self, llm_logprobs: Sequence[float], head_proba: Sequence[float]) -> tuple[str, float]:
+        """(label, confidence). `llm_logprobs` and `head_proba` are in LABELS order."""
+        m = max(llm_logprobs)
+        ex = [math.exp(v - m) for v in llm_logprobs]
+        llm_p = [v / sum(ex) for v in ex]
+        eps = 1e-9
+        p_neutral = (llm_p[1] + head_proba[1]) / 2
+        if p_neutral > self.neutral_gate:
+            return "neutral", p_neutral
+        z = (self.w_llm * (math.log(llm_p[0] + eps) - math.log(llm_p[2] + eps))
+             + self.w_head * (math.log(head_proba[0] + eps) - math.log(head_proba[2] + eps)) + self.bias)
+        p_pos = 1.0 / (1.0 + math.exp(-max(-60.0, min(60.0, z))))
+        return ("positive", p_pos) if z > 0 else ("negative", 1.0 - p_pos)
+
+    def to_json(self) -> dict[str, float]:
+        return {k: round(float(v), 6) for k, v in asdict(self).items()}
+
+
+@lru_cache(maxsize=None)
+def _stacks(path: str) -> dict[str, dict]:
+    p = Path(path)
+    if not p.is_file():
+        return {}
+    try:
+        return json.loads(p.read_text(encoding="utf-8")).get("models", {})
+    except (OSError, ValueError) as e:
+        log.warning("ignoring %s: %s", p, e)
+        return {}
+
+
+def stack_for(model: str, path: Path = STACK_PATH) -> Stack | None:
+    """The fitted stack for a model (its alias, or a served GGUF named after it); None when there is none:
+    the cascade then takes the LLM's calibrated answer as it is."""
+    models = _stacks(str(path))
+    name = (model or "").rsplit("/", 1)[-1]
+    for key in (model, name, name.removesuffix(".gguf")):
+        if key in models:
+            d = models[key]
+            return Stack(float(d["w_llm"]), float(d["w_head"]), float(d["bias"]), float(d["neutral_gate"]))
+    return None
+
+
+def fit_stack(llm_logprobs: Sequence[Sequence[float]], head_proba: Sequence[Sequence[float]],
+              gold: Sequence[str], gates: Sequence[float] = (0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7)
+              ) -> tuple[Stack, dict]:
+    """Fit a Stack on training sentences: the polarity weights by logistic regression on the polar ones,
+    the neutral gate by the best accuracy on them as they come (weighting the rare neutral class up
+    made it swallow clearly polar sentences)."""
+    import numpy as np
+    from sklearn.linear_model import LogisticRegression
+
+    lp = np.asarray(llm_logprobs, dtype=np.float64)
+    lp = lp - np.logaddexp.reduce(lp, axis=1, keepdims=True)
+    hp = np.log(np.asarray(head_proba, dtype=np.float64) + 1e-9)
+    y = np.asarray(gold)
+    F = np.stack([lp[:, 0] - lp[:, 2], hp[:, 0] - hp[:, 2]], 1)
+    polar = y != "neutral"
+    lr = LogisticRegression(C=10.0, max_iter=2000).fit(F[polar], (y[polar] == "positive").astype(int))
+    w_llm, w_head = (float(v) for v in lr.coef_[0])
+    bias = float(lr.intercept_[0])
+    scores = {}
+    for g in gates:
+        st = Stack(w_llm, w_head, bias, g)
+        pred = np.array([st.decide(a, b)[0] for a, b in zip(llm_logprobs, head_proba)])
+        scores[g] = float(np.mean(pred == y))
+    gate = max(scores, key=lambda g: (scores[g], g))
+    return Stack(w_llm, w_head, bias, gate), {"accuracy_by_gate": scores}

@@ -12,6 +12,11 @@ threshold (a text goes to the LLM when the head's probability is below it): accu
 share of texts sent to the LLM. The default threshold is chosen from that curve (--pick).
 
     .venv/bin/python bench/train_sentiment_head.py [--eval-dir ../shared/eval] [--no-llm] [--precision fp32]
+
+`--stack MODEL` fits how the cascade combines the head with that LLM (analysis.sentiment.Stack) on training
+sentences only (400 Yelp train sentences + 500 SemEval-2014 sentences, drawn with a fixed seed), writes it
+to analysis/data/sentiment_stack.json, and prints the held-out curve: the first release's method (the
+calibrated LLM alone), the cascade taking the LLM's answer, and the cascade stacking head and LLM.
 """
 
 from __future__ import annotations
@@ -71,9 +76,12 @@ def main() -> int:
     ap.add_argument("--out", type=Path, default=heads.SENTIMENT_HEAD_PATH)
     ap.add_argument("--learning-curve", action="store_true",
                     help="only measure the packaged head adapted to k user labels per class (k = 0, 5, 10, 25, 50)")
+    ap.add_argument("--stack", metavar="MODEL", help="fit the head+LLM stack for this model (see above)")
     args = ap.parse_args()
     if args.learning_curve:
         return learning_curve(args.eval_dir)
+    if args.stack:
+        return fit_stack_for(args.eval_dir, args.stack, args.precision)
 
     yelp = load_yelp(args.eval_dir)
     held, yelp_train = yelp[:HELD_OUT], yelp[HELD_OUT:]
@@ -130,6 +138,62 @@ def main() -> int:
     head.meta["held_out"] = {"head_accuracy": round(float(acc), 4), "curve": curve, "n": len(texts)}
     args.out.write_text(json.dumps(head.to_json()) + "\n", encoding="utf-8")
     print(f"wrote {args.out}")
+    return 0
+
+
+def fit_stack_for(eval_dir: Path, model: str, precision: str) -> int:
+    import random
+
+    from analysis.backends.local import LocalBackend
+    from analysis.sentiment import DEFAULT_CALIBRATION, STACK_PATH, combine, fit_stack, label_logprobs, vader_scores
+
+    yelp = load_yelp(eval_dir)
+    held, yelp_train = yelp[:HELD_OUT], yelp[HELD_OUT:]
+    sem = semeval_sentences(eval_dir)
+    random.Random(5).shuffle(sem)
+    train = yelp_train[:400] + sem[:500]
+    emb, head = get_embedder(), heads.sentiment_head()
+    be = LocalBackend(model, precision=precision, batch_size=8)
+    be.load()
+    order = [head.classes.index(c) for c in ("positive", "neutral", "negative")]
+
+    def score(rows):
+        texts = [t for t, _ in rows]
+        t0 = time.perf_counter()
+        lp = label_logprobs(be, texts)
+        ms = 1000 * (time.perf_counter() - t0) / len(texts)
+        return lp, head.proba(heads.features(texts, emb))[:, order], np.array([g for _, g in rows]), ms, texts
+
+    lp, hp, y, ms, _ = score(train)
+    print(f"{model} ({be.precision}): training sentences scored at {ms:.0f} ms each")
+    st, info = fit_stack(lp, hp, y)
+    print(f"stack: {st} (training accuracy by gate: {info['accuracy_by_gate']})")
+    data = json.loads(STACK_PATH.read_text(encoding="utf-8")) if STACK_PATH.is_file() else {"models": {}}
+    data["about"] = ("How the sentiment cascade combines its head with each LLM (analysis.sentiment.Stack); "
+                     "fitted by bench/train_sentiment_head.py --stack MODEL on training sentences only")
+    data["models"][model] = dict(st.to_json(), trained_on=f"{len(train)} sentences (400 Yelp train, 500 SemEval-2014)")
+    STACK_PATH.write_text(json.dumps(data, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+    print(f"wrote {STACK_PATH}")
+
+    lp, hp, y, ms, texts = score(held)
+    conf = hp.max(axis=1)
+    hl = np.array([("positive", "neutral", "negative")[i] for i in hp.argmax(axis=1)])
+    calibrated = np.array([combine(a, v, DEFAULT_CALIBRATION)[0] for a, v in zip(lp, vader_scores(texts))])
+    stacked = np.array([st.decide(a, b)[0] for a, b in zip(lp, hp)])
+    print(f"held-out Yelp ({len(y)}): the calibrated LLM alone (--thorough) {np.mean(calibrated == y):.1%}")
+    print("threshold | sent to the LLM | cascade, LLM's answer | cascade, head + LLM stacked")
+    for th in (0.6, 0.7, 0.8, 0.9, 1.01):
+        r = conf < th
+        print(f"{th:9.2f} | {np.mean(r):15.0%} | {np.mean(np.where(r, calibrated, hl) == y):21.1%} | "
+              f"{np.mean(np.where(r, stacked, hl) == y):.1%}")
+    neutral = [ln.strip() for ln in (ROOT / "tests/analysis/data/neutral_sentences.txt").read_text().splitlines()
+               if ln.strip() and not ln.startswith("#")]
+    lp, hp, y, ms, texts = score([(t, "neutral") for t in neutral])
+    r = hp.max(axis=1) < 0.6
+    hl = np.array([("positive", "neutral", "negative")[i] for i in hp.argmax(axis=1)])
+    print(f"hand-made neutral sentences ({len(y)}), cascade at 0.6: LLM's answer "
+          f"{np.mean(np.where(r, [combine(a, v, DEFAULT_CALIBRATION)[0] for a, v in zip(lp, vader_scores(texts))], hl) == y):.1%}, "
+          f"stacked {np.mean(np.where(r, [st.decide(a, b)[0] for a, b in zip(lp, hp)], hl) == y):.1%}")
     return 0
 
 

@@ -94,3 +94,56 @@ def test_confidence_setting_is_checked(bad):
 
     with pytest.raises(ConfigError, match="confidence"):
         load_settings(None, **{"analysis.confidence": bad})
+
+
+def test_stacked_decision_combines_head_and_llm_for_unsure_texts(embedder):
+    """With a stack, an unsure text is decided by the head and the LLM's raw label scores together; sure
+    texts never reach the LLM; the stack is part of the version (changing it re-analyzes)."""
+    from analysis.sentiment import Stack
+
+    scored: list[str] = []
+
+    def llm_scores(texts):
+        scored.extend(texts)
+        return [[-0.1, -4.0, -2.5] for _ in texts]  # the LLM: clearly positive, not neutral
+
+    llm = RecordingLLM()
+    st = Stack(w_llm=1.0, w_head=0.0, bias=0.0, neutral_gate=0.9)
+    cas = SentimentCascade.build(llm, embedder, confidence=0.7, thorough=False, stack=st, llm_scores=llm_scores)
+    out = cas.decide(CLEAR + HARD)
+    assert llm.seen == []  # the calibrated LLM answer is not asked for
+    assert scored and set(scored) <= set(HARD)
+    for text, d in zip(CLEAR + HARD, out):
+        if text in scored:
+            assert d[0] == "positive" and d[2] == "llm" and d[1] > 0.9
+    # a gate the texts' mean neutral probability passes makes them neutral
+    cas2 = SentimentCascade.build(llm, embedder, confidence=0.7, thorough=False,
+                                  stack=Stack(1.0, 0.0, 0.0, neutral_gate=0.0), llm_scores=llm_scores)
+    assert {d[0] for d, t in zip(cas2.decide(HARD), HARD)} == {"neutral"}
+    assert cas.version() != cas2.version() != _cascade(embedder)[0].version()
+    # thorough keeps the first release's method: the LLM alone, no stack
+    cas3 = SentimentCascade.build(llm, embedder, confidence=0.7, thorough=True, stack=st, llm_scores=llm_scores)
+    assert cas3.stack is None and [d[2] for d in cas3.decide(CLEAR[:1])] == ["llm"] and llm.seen == CLEAR[:1]
+
+
+def test_stack_decide_and_lookup(tmp_path):
+    import json
+
+    from analysis.sentiment import Stack, fit_stack, stack_for
+
+    st = Stack(w_llm=1.0, w_head=1.0, bias=0.0, neutral_gate=0.5)
+    assert st.decide([-0.6, -3.0, -1.0], [0.2, 0.1, 0.7])[0] == "negative"  # the head outweighs a mild LLM
+    assert st.decide([-0.01, -6.0, -6.0], [0.4, 0.1, 0.5])[0] == "positive"
+    assert st.decide([-3.0, -0.05, -3.0], [0.1, 0.8, 0.1]) == ("neutral", pytest.approx(0.853, abs=0.005))
+    path = tmp_path / "stack.json"
+    path.write_text(json.dumps({"models": {"qwen2.5-coder-0.5b": st.to_json()}}))
+    assert stack_for("qwen2.5-coder-0.5b", path) == st
+    assert stack_for("/models/qwen2.5-coder-0.5b.gguf", path) == st  # a llama.cpp server's model name
+    assert stack_for("some/other-model", path) is None
+    assert stack_for("x", tmp_path / "missing.json") is None
+    # fitting recovers the obvious: positive when the LLM says so, the gate from the neutral examples
+    lps = [[-0.1, -3, -3]] * 20 + [[-3, -3, -0.1]] * 20 + [[-2, -0.2, -2]] * 10
+    hps = [[0.6, 0.2, 0.2]] * 20 + [[0.2, 0.2, 0.6]] * 20 + [[0.2, 0.6, 0.2]] * 10
+    gold = ["positive"] * 20 + ["negative"] * 20 + ["neutral"] * 10
+    fitted, info = fit_stack(lps, hps, gold)
+    assert fitted.w_llm > 0 and [fitted.decide(a, b)[0] for a, b in zip(lps, hps)] == gold
