@@ -706,7 +706,13 @@ function extractReviews(doc, cfg, baseUrl, opts) {
     /* zero-config: {next: {url} | {click: selector} | null, more: {click: selector} | null} */
     var out = { next: null, more: null };
     var rel = doc.querySelector('link[rel~="next"][href], a[rel~="next"][href]');
-    if (rel && abs(rel.getAttribute("href"))) out.next = { url: abs(rel.getAttribute("href")) };
+    if (rel && abs(rel.getAttribute("href"))) {
+      /* A declared next page wins over every control (and a "show more" is only followed where there is
+         no next page), so the scan of the page's links and buttons is skipped: it was the costliest part
+         of extracting a fetched page (bench/RESULTS-scrape.md). */
+      out.next = { url: abs(rel.getAttribute("href")) };
+      return out;
+    }
     var controls = controlsOf(), clickNext = null, moreUrl = null, mores = {};
     for (var i = 0; i < controls.length; i++) {
       var c = controls[i], labels = c.labels;
