@@ -2,8 +2,10 @@
 
 For sentiment, the head (analysis.heads: MiniLM embedding + VADER, a linear softmax) gives a label and
 a probability for every text in milliseconds; a text whose probability is below `confidence` is
-scored by the LLM (analysis.sentiment, the calibrated label scoring). `thorough` sends everything to
-the LLM. The user's labels adapt the head (`heads.adapt_head`), and a text the user labelled gets its
+scored by the LLM. Where the model has a fitted stack (analysis.sentiment.Stack: the packaged models),
+head and LLM decide such a text together; otherwise the LLM's calibrated answer decides
+(analysis.sentiment.sentiment_batch). `thorough` sends every text to the LLM (stacked the same way;
+without a stack, the LLM's answer alone: the first release's method). The user's labels adapt the head (`heads.adapt_head`), and a text the user labelled gets its
 label. The threshold's trade-off (accuracy against the share of texts sent to the LLM) is measured
 by bench/train_sentiment_head.py and recorded in bench/RESULTS-analysis.md.
 """
@@ -36,12 +38,12 @@ def cascade_version(confidence: float, thorough: bool, labels: dict[str, str] | 
     the user's sentiment labels (changing any re-analyzes). Computed without loading anything, so
     asking for the version (every `reviewlens analyze`, even with nothing pending) stays cheap."""
     path = heads.SENTIMENT_HEAD_PATH
-    if thorough or not path.is_file():
+    if (thorough and stack is None) or not path.is_file():
         return "llm"
     if not isinstance(labels, dict):
         labels = {lb.content_hash: lb.value for lb in labels if lb.kind == "sentiment"}
     h = hashlib.sha256(path.read_bytes())
-    h.update(json.dumps([confidence, sorted(labels.items())]).encode())
+    h.update(json.dumps([2.0 if thorough else confidence, sorted(labels.items())]).encode())
     if stack is not None:
         h.update(json.dumps(stack.to_json(), sort_keys=True).encode())
     return f"c{confidence:g}-{h.hexdigest()[:8]}"
@@ -69,7 +71,8 @@ class SentimentCascade:
               llm_scores: Callable[[list[str]], list[list[float]]] | None = None) -> "SentimentCascade":
         """The packaged head, adapted to the user's sentiment labels when there are any. With a `stack`
         (and `llm_scores`), a text the head is unsure of is decided by the head and the LLM together."""
-        head = None if thorough else heads.sentiment_head()
+        stacked = stack is not None and llm_scores is not None
+        head = None if thorough and not stacked else heads.sentiment_head()
         mine = [lb for lb in labels if lb.kind == "sentiment"]
         if head is not None and mine:
             X = heads.features([lb.text for lb in mine], embedder)
@@ -93,13 +96,14 @@ class SentimentCascade:
                 out[i] = (lb, 1.0, "label")
         todo = [i for i, d in enumerate(out) if d is None]
         proba: dict[int, np.ndarray] = {}
-        if todo and self.head is not None and not self.thorough:
+        bar = 2.0 if self.thorough else self.confidence  # thorough: every text to the LLM (stacked when it can)
+        if todo and self.head is not None:
             X = heads.features([texts[i] for i in todo], self.embedder,
                                None if vecs is None else np.asarray(vecs)[todo])
             P = self.head.proba(X)
             for i, row in zip(todo, P):
                 k = int(row.argmax())
-                if row[k] >= self.confidence:
+                if row[k] >= bar:
                     out[i] = (self.head.classes[k], float(row[k]), "head")
                 else:
                     proba[i] = row

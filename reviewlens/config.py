@@ -52,7 +52,7 @@ class AnalysisSettings:
     batch_size: int = 8
     max_chars: int = 2000                # longer reviews are truncated for the model
     confidence: float = 0.6              # the cheap heads decide when at least this sure; the LLM decides the rest
-    thorough: bool = False               # the LLM decides everything (slower; the heads are not used)
+    thorough: bool = False               # every text goes to the LLM (slower; stacked with the head when fitted)
     topics_preset: str = "products"      # the base topics: products, restaurants, apps or none
     topics: list[dict[str, Any]] = field(default_factory=list)  # extra/override taxonomy entries
     entity_types: list[str] = field(default_factory=list)       # extra entity types

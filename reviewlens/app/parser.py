@@ -106,7 +106,8 @@ def build_parser() -> argparse.ArgumentParser:
                        help="the cheap models decide a review's sentiment when at least this sure (0..1); the "
                             "LLM decides the rest (default 0.6; 1 sends everything to the LLM)")
         m.add_argument("--thorough", action="store_true",
-                       help="the LLM decides everything (slower on a CPU; same as --confidence 1)")
+                       help="every review goes to the LLM (slower on a CPU), which decides together with "
+                            "the cheap models where the model has a fitted stack (the packaged ones)")
 
     sp = add("scrape", "collect the reviews at URLs and the pages after them",
              "Open each URL in headless Chromium, extract its reviews (schema.org JSON-LD / microdata and\n"

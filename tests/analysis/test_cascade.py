@@ -121,9 +121,15 @@ def test_stacked_decision_combines_head_and_llm_for_unsure_texts(embedder):
                                   stack=Stack(1.0, 0.0, 0.0, neutral_gate=0.0), llm_scores=llm_scores)
     assert {d[0] for d, t in zip(cas2.decide(HARD), HARD)} == {"neutral"}
     assert cas.version() != cas2.version() != _cascade(embedder)[0].version()
-    # thorough keeps the first release's method: the LLM alone, no stack
+    # thorough: every text, even a clear one, goes to the LLM and is decided by the stack
+    scored.clear()
     cas3 = SentimentCascade.build(llm, embedder, confidence=0.7, thorough=True, stack=st, llm_scores=llm_scores)
-    assert cas3.stack is None and [d[2] for d in cas3.decide(CLEAR[:1])] == ["llm"] and llm.seen == CLEAR[:1]
+    assert [d[2] for d in cas3.decide(CLEAR)] == ["llm"] * 3 and scored == CLEAR and llm.seen == []
+    assert cas3.version() not in ("llm", cas.version())
+    # without a stack, thorough is the first release's method: the LLM's answer alone
+    cas4 = SentimentCascade.build(llm, embedder, confidence=0.7, thorough=True, llm_scores=llm_scores)
+    assert cas4.head is None and [d[2] for d in cas4.decide(CLEAR[:1])] == ["llm"] and llm.seen == CLEAR[:1]
+    assert cas4.version() == "llm"
 
 
 def test_stack_decide_and_lookup(tmp_path):
