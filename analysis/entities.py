@@ -539,10 +539,7 @@ def llm_type_candidates(backend: Any, texts: Sequence[str], cands: list[list[tup
         return out
     convs = _typing_conversations([(texts[i], texts[i][s:e]) for i, s, e, _ in flat], words, max_chars)
     choices = words + ["none"]
-    size = max(1, int(getattr(backend, "batch_size", 8) or 8)) * 4
-    scores: list[list[float]] = []
-    for k in range(0, len(convs), size):
-        scores.extend(backend.score_choices(convs[k:k + size], choices))
+    scores = backend.score_choices(convs, choices)  # the backend batches (by length, `batch_size` at a time)
     for (i, s, e, spacy_type), sc in zip(flat, scores):
         adj = [v - TYPE_LOGPROB_MEAN.get(c, 0.0) for v, c in zip(sc, choices)]
         adj[-1] += NONE_BONUS

@@ -227,18 +227,9 @@ def llm_topic_distribution(backend: Any, texts: Sequence[str], taxonomy: Taxonom
                            max_chars: int = 2000) -> np.ndarray:
     """(n_texts, n_topics): the LLM's probability of each topic name as the answer."""
     words = [t.name.replace("_", " ") for t in taxonomy.topics]
-    scores = _batched_scores(backend, _topic_conversations(texts, taxonomy, max_chars), words)
+    convs = _topic_conversations(texts, taxonomy, max_chars)
+    scores = backend.score_choices(convs, list(words)) if convs else []  # the backend batches
     return np.array([_softmax(s) for s in scores], dtype=np.float32).reshape(len(texts), len(words))
-
-
-def _batched_scores(backend: Any, convs: list[list[dict]], choices: Sequence[str]) -> list[list[float]]:
-    if not convs:
-        return []
-    size = max(1, int(getattr(backend, "batch_size", 8) or 8)) * 4
-    out: list[list[float]] = []
-    for i in range(0, len(convs), size):
-        out.extend(backend.score_choices(convs[i:i + size], list(choices)))
-    return out
 
 
 # ------------------------------------------------------------------------------------- lexicon baseline
