@@ -16,6 +16,7 @@ for a in "$@"; do
     --postgres) WANT_PG=1 ;;
     --llama) WANT_LLAMA=1 ;;
     --model-1.5b) WANT_15=1 ;;
+    -h|--help) sed -n '2,/^set -euo/p' "$0" | grep '^#' | cut -c3-; exit 0 ;;
     *) echo "setup.sh: unknown option $a" >&2; exit 2 ;;
   esac
 done
