@@ -5,8 +5,8 @@ a probability for every text in milliseconds; a text whose probability is below 
 scored by the LLM. Where the model has a fitted stack (analysis.sentiment.Stack: the packaged models),
 head and LLM decide such a text together; otherwise the LLM's calibrated answer decides
 (analysis.sentiment.sentiment_batch). `thorough` sends every text to the LLM (stacked the same way;
-without a stack, the LLM's answer alone: the first release's method). The user's labels adapt the head (`heads.adapt_head`), and a text the user labelled gets its
-label. The threshold's trade-off (accuracy against the share of texts sent to the LLM) is measured
+without a stack, the LLM's answer alone: the first release's method). The user's labels adapt the
+head (`heads.adapt_head`), and a text the user labelled gets its label. The threshold's trade-off (accuracy against the share of texts sent to the LLM) is measured
 by bench/train_sentiment_head.py and recorded in bench/RESULTS-analysis.md.
 """
 
@@ -30,6 +30,7 @@ log = logging.getLogger(__name__)
 
 Decision = tuple[str, float, str]  # (label, confidence, decided by: "head", "llm" or "label")
 MEMO = 4096
+THOROUGH_BAR = 2.0  # the head's bar when thorough: no probability reaches it, so every text goes to the LLM
 
 
 def cascade_version(confidence: float, thorough: bool, labels: dict[str, str] | Sequence[Label],
@@ -43,7 +44,7 @@ def cascade_version(confidence: float, thorough: bool, labels: dict[str, str] | 
     if not isinstance(labels, dict):
         labels = {lb.content_hash: lb.value for lb in labels if lb.kind == "sentiment"}
     h = hashlib.sha256(path.read_bytes())
-    h.update(json.dumps([2.0 if thorough else confidence, sorted(labels.items())]).encode())
+    h.update(json.dumps([THOROUGH_BAR if thorough else confidence, sorted(labels.items())]).encode())
     if stack is not None:
         h.update(json.dumps(stack.to_json(), sort_keys=True).encode())
     return f"c{confidence:g}-{h.hexdigest()[:8]}"
@@ -71,8 +72,9 @@ class SentimentCascade:
               llm_scores: Callable[[list[str]], list[list[float]]] | None = None) -> "SentimentCascade":
         """The packaged head, adapted to the user's sentiment labels when there are any. With a `stack`
         (and `llm_scores`), a text the head is unsure of is decided by the head and the LLM together."""
-        stacked = stack is not None and llm_scores is not None
-        head = None if thorough and not stacked else heads.sentiment_head()
+        if llm_scores is None:
+            stack = None
+        head = None if thorough and stack is None else heads.sentiment_head()
         mine = [lb for lb in labels if lb.kind == "sentiment"]
         if head is not None and mine:
             X = heads.features([lb.text for lb in mine], embedder)
@@ -80,7 +82,7 @@ class SentimentCascade:
             log.info("sentiment head adapted to %d labels", len(mine))
         return cls(llm=llm, embedder=embedder, confidence=confidence, thorough=thorough, head=head,
                    labels={lb.content_hash: lb.value for lb in mine},
-                   stack=stack if head is not None and llm_scores is not None else None, llm_scores=llm_scores)
+                   stack=stack if head is not None else None, llm_scores=llm_scores)
 
     def version(self) -> str:
         """What decides, for the analysis version (see `cascade_version`)."""
@@ -96,7 +98,7 @@ class SentimentCascade:
                 out[i] = (lb, 1.0, "label")
         todo = [i for i, d in enumerate(out) if d is None]
         proba: dict[int, np.ndarray] = {}
-        bar = 2.0 if self.thorough else self.confidence  # thorough: every text to the LLM (stacked when it can)
+        bar = THOROUGH_BAR if self.thorough else self.confidence
         if todo and self.head is not None:
             X = heads.features([texts[i] for i in todo], self.embedder,
                                None if vecs is None else np.asarray(vecs)[todo])
@@ -108,7 +110,7 @@ class SentimentCascade:
                 else:
                     proba[i] = row
         rest = [i for i, d in enumerate(out) if d is None]
-        if rest and self.stack is not None and self.llm_scores is not None and len(proba) == len(rest):
+        if rest and proba and self.stack is not None and self.llm_scores is not None:  # proba: every one of `rest`
             order = [self.head.classes.index(c) for c in ("positive", "neutral", "negative")]  # type: ignore[union-attr]
             for i, lp in zip(rest, self.llm_scores([texts[i] for i in rest])):
                 label, p = self.stack.decide(lp, [float(proba[i][j]) for j in order])

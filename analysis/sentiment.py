@@ -15,10 +15,10 @@ Non-English text is scored by the model alone (VADER is English-only and gets we
 
 from __future__ import annotations
 
+import json
 import logging
 import math
 import re
-import json
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from functools import lru_cache
@@ -177,7 +177,8 @@ class Stack:
         """(label, confidence). `llm_logprobs` and `head_proba` are in LABELS order."""
         m = max(llm_logprobs)
         ex = [math.exp(v - m) for v in llm_logprobs]
-        llm_p = [v / sum(ex) for v in ex]
+        total = sum(ex)
+        llm_p = [v / total for v in ex]
         eps = 1e-9
         p_neutral = (llm_p[1] + head_proba[1]) / 2
         if p_neutral > self.neutral_gate:

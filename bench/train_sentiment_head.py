@@ -175,25 +175,28 @@ def fit_stack_for(eval_dir: Path, model: str, precision: str) -> int:
     STACK_PATH.write_text(json.dumps(data, indent=1, sort_keys=True) + "\n", encoding="utf-8")
     print(f"wrote {STACK_PATH}")
 
-    lp, hp, y, ms, texts = score(held)
-    conf = hp.max(axis=1)
-    hl = np.array([("positive", "neutral", "negative")[i] for i in hp.argmax(axis=1)])
-    calibrated = np.array([combine(a, v, DEFAULT_CALIBRATION)[0] for a, v in zip(lp, vader_scores(texts))])
-    stacked = np.array([st.decide(a, b)[0] for a, b in zip(lp, hp)])
-    print(f"held-out Yelp ({len(y)}): the calibrated LLM alone (--thorough) {np.mean(calibrated == y):.1%}")
+    def decisions(rows):
+        """Per row: the head's label and probability, the LLM's calibrated answer, the stack's answer (the
+        LLM scores each row once), and the gold label."""
+        lp, hp, y, _, texts = score(rows)
+        return (np.array([("positive", "neutral", "negative")[i] for i in hp.argmax(axis=1)]), hp.max(axis=1),
+                np.array([combine(a, v, DEFAULT_CALIBRATION)[0] for a, v in zip(lp, vader_scores(texts))]),
+                np.array([st.decide(a, b)[0] for a, b in zip(lp, hp)]), y)
+
+    head_label, head_p, calibrated, stacked, y = decisions(held)
+    print(f"held-out Yelp ({len(y)}): the calibrated LLM alone {np.mean(calibrated == y):.1%}")
     print("threshold | sent to the LLM | cascade, LLM's answer | cascade, head + LLM stacked")
     for th in (0.6, 0.7, 0.8, 0.9, 1.01):
-        r = conf < th
-        print(f"{th:9.2f} | {np.mean(r):15.0%} | {np.mean(np.where(r, calibrated, hl) == y):21.1%} | "
-              f"{np.mean(np.where(r, stacked, hl) == y):.1%}")
+        routed = head_p < th
+        print(f"{th:9.2f} | {np.mean(routed):15.0%} | {np.mean(np.where(routed, calibrated, head_label) == y):21.1%} | "
+              f"{np.mean(np.where(routed, stacked, head_label) == y):.1%}")
     neutral = [ln.strip() for ln in (ROOT / "tests/analysis/data/neutral_sentences.txt").read_text().splitlines()
                if ln.strip() and not ln.startswith("#")]
-    lp, hp, y, ms, texts = score([(t, "neutral") for t in neutral])
-    r = hp.max(axis=1) < 0.6
-    hl = np.array([("positive", "neutral", "negative")[i] for i in hp.argmax(axis=1)])
+    head_label, head_p, calibrated, stacked, y = decisions([(t, "neutral") for t in neutral])
+    routed = head_p < 0.6
     print(f"hand-made neutral sentences ({len(y)}), cascade at 0.6: LLM's answer "
-          f"{np.mean(np.where(r, [combine(a, v, DEFAULT_CALIBRATION)[0] for a, v in zip(lp, vader_scores(texts))], hl) == y):.1%}, "
-          f"stacked {np.mean(np.where(r, [st.decide(a, b)[0] for a, b in zip(lp, hp)], hl) == y):.1%}")
+          f"{np.mean(np.where(routed, calibrated, head_label) == y):.1%}, "
+          f"stacked {np.mean(np.where(routed, stacked, head_label) == y):.1%}")
     return 0
 
 

