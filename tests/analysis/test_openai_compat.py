@@ -30,6 +30,7 @@ class FakeServerState:
         self.lock = threading.Lock()       # one model, one request at a time
         self.requests: list[dict] = []
         self.reject_response_format = False
+        self.llama_cpp_python = False      # answer json_schema like llama-cpp-python's server: 500 "validation error"
         self.fail_next = 0                 # answer HTTP 503 this many times first
         self.no_logprobs = False
         self.served_id: str | None = None  # what GET /v1/models lists (None: the route is missing)
@@ -73,6 +74,9 @@ def make_handler(state: FakeServerState):
             if state.fail_next:
                 state.fail_next -= 1
                 return self._send(503, {"error": "overloaded"})
+            if state.llama_cpp_python and (req.get("response_format") or {}).get("type") == "json_schema":
+                return self._send(500, {"error": {"message": "1 validation error: ('body', 'response_format', "
+                                                             "'type') Input should be 'text' or 'json_object'"}})
             if "response_format" in req and state.reject_response_format:
                 return self._send(400, {"error": "response_format not supported"})
             with state.lock:
@@ -136,6 +140,26 @@ def test_generate_same_as_local_and_structured_fallback(backend, server):
     assert out == local[:1]
     assert r._structured_mode == "guided_json"
     assert state.requests[-1]["guided_json"] == schema
+
+
+def test_llama_cpp_python_rejection_is_not_retried_and_its_schema_mode_is_used(backend, server):
+    """llama-cpp-python's server answers `response_format: json_schema` with a 500 "validation error". Before
+    the fix the backend retried that 500 four times and then gave up; now it moves on to the server's own
+    `{type: json_object, schema}` at once."""
+    state, url = server
+    convs = review_conversations(system_prompt("Answer with one word: positive or negative."), TEXTS[:1])
+    schema = {"type": "object", "properties": {"sentiment": {"enum": ["positive", "negative"]}}}
+    r = remote(url)
+    state.llama_cpp_python = True
+    before = len(state.requests)
+    try:
+        out = r.generate(convs, max_new_tokens=5, json_schema=schema)
+    finally:
+        state.llama_cpp_python = False
+    sent = state.requests[before:]
+    assert [q["response_format"]["type"] for q in sent] == ["json_schema", "json_object"]  # no retries
+    assert sent[-1]["response_format"]["schema"] == schema
+    assert r._structured_mode == "json_object_schema" and out == backend.generate(convs, max_new_tokens=5)
 
 
 def test_retries_then_succeeds(server):
