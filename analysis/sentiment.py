@@ -212,7 +212,12 @@ def stack_for(model: str, path: Path = STACK_PATH) -> Stack | None:
     for key in (model, name, name.removesuffix(".gguf")):
         if key in models:
             d = models[key]
-            return Stack(float(d["w_llm"]), float(d["w_head"]), float(d["bias"]), float(d["neutral_gate"]))
+            try:
+                return Stack(float(d["w_llm"]), float(d["w_head"]), float(d["bias"]), float(d["neutral_gate"]))
+            except (KeyError, TypeError, ValueError) as e:
+                log.warning("ignoring the stack for %s in %s (%s: %s): the LLM's answer decides alone",
+                            key, path, type(e).__name__, e)
+                return None
     return None
 
 

@@ -147,6 +147,13 @@ def test_stack_decide_and_lookup(tmp_path):
     assert stack_for("/models/qwen2.5-coder-0.5b.gguf", path) == st  # a llama.cpp server's model name
     assert stack_for("some/other-model", path) is None
     assert stack_for("x", tmp_path / "missing.json") is None
+    # a broken file or entry is ignored with a warning, never a crash of the analysis
+    bad = tmp_path / "bad.json"
+    bad.write_text("{not json")
+    assert stack_for("qwen2.5-coder-0.5b", bad) is None
+    partial = tmp_path / "partial.json"
+    partial.write_text(json.dumps({"models": {"qwen2.5-coder-0.5b": {"w_llm": "x", "bias": 0}}}))
+    assert stack_for("qwen2.5-coder-0.5b", partial) is None
     # fitting recovers the obvious: positive when the LLM says so, the gate from the neutral examples
     lps = [[-0.1, -3, -3]] * 20 + [[-3, -3, -0.1]] * 20 + [[-2, -0.2, -2]] * 10
     hps = [[0.6, 0.2, 0.2]] * 20 + [[0.2, 0.2, 0.6]] * 20 + [[0.2, 0.6, 0.2]] * 10
