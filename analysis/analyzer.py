@@ -10,7 +10,8 @@ The cascade (analysis.cascade): cheap models decide what they are sure of and th
 sentiment head over MiniLM embeddings scores every text; the LLM scores only the texts it is unsure
 of (below `settings.confidence`; `settings.thorough` sends all). Topics come from the embeddings and
 the calibrated rule (with the LLM's topic distribution too when thorough); the per-topic sentiment of
-clauses goes through the same cascade. The LLM is loaded only when a text needs it. The user's labels adapt the
+clauses goes through the same cascade. The LLM is loaded only when a text needs it, or, for a run of
+`PREFETCH_AT` reviews or more (where some always do), in a background thread while the heads work. The user's labels adapt the
 head and add topic examples; a labelled text reports its label.
 
 Reviews are cut into chunks here, and only here (`chunk_size`); within a chunk each task runs over all
@@ -45,6 +46,7 @@ from reviewlens.schema import Analysis, Entity, Label, Review, TopicMention, con
 
 log = logging.getLogger(__name__)
 
+PREFETCH_AT = 16  # reviews from which the LLM is loaded in the background at once (a quarter of texts need it)
 CHUNK_FACTOR = 4  # reviews per task call = batch_size * CHUNK_FACTOR (fewer, fuller batches)
 
 
@@ -139,6 +141,8 @@ class Analyzer:
             return
         if self.settings.thorough:
             self._load_backend()  # every text needs the LLM: a missing model fails now, not mid-way
+        elif len(reviews) >= PREFETCH_AT:
+            self._prefetch_backend()
         _ = self.prompt_version
         t0, n, failed = time.monotonic(), 0, 0
         for i in range(0, len(reviews), self.chunk_size):
@@ -152,6 +156,23 @@ class Analyzer:
         log.info("analyzed %d review texts in %.1f s (%.2f s each), %d failed; sentiment of texts and topic "
                  "clauses decided by %s",
                  n, dt, dt / max(1, n), failed, dict(self.cascade.counts))
+
+    def _prefetch_backend(self) -> None:
+        """Load the LLM in a background thread while the heads and embeddings work (the backend is made
+        here, in the caller's thread; its `load` is thread-safe and the first real use waits for it)."""
+        import threading
+
+        load = getattr(self.backend, "load", None)
+        if not callable(load):
+            return
+
+        def run() -> None:
+            try:
+                load()
+            except Exception as e:  # noqa: BLE001 - the first real use raises it again, in the caller
+                log.debug("prefetching the LLM failed (%s); it is loaded when needed", e)
+
+        threading.Thread(target=run, name="llm-prefetch", daemon=True).start()
 
     def _load_backend(self) -> None:
         load = getattr(self.backend, "load", None)

@@ -8,7 +8,8 @@ Precision (`settings.precision`):
   torch's dynamic quantization (`quantize_int8`): faster than fp32, slightly different answers.
 
 The KV cache of the prompt part that every prompt of a task shares (system prompt + few-shot examples, up to
-the review) is computed once per process and reused by every later call of that task, whatever its size.
+the review) is computed once and reused by every later call of that task, whatever its size; on a CPU it is
+also kept on disk for the next process (analysis.backends.kvstore).
 
 Packaged models and GGUF files are converted once to safetensors (analysis.models) and loaded from there.
 """
@@ -23,6 +24,7 @@ import time
 from collections.abc import Sequence
 from typing import Any
 
+from analysis.backends import kvstore
 from analysis.backends.base import BackendError, LLMBackend, Message
 from analysis.models import ModelError, ResolvedModel, resolve_model
 
@@ -138,6 +140,7 @@ class LocalBackend(LLMBackend):
         self._tok: Any = None
         self._lock = threading.Lock()
         self._prefix_kv: dict[tuple[int, ...], Any] = {}
+        self._frames: set[tuple[int, ...]] = set()  # the task frames seen (only these are kept on disk)
         self.reuse_prefix = True  # memoize the KV cache of prompt prefixes shared by the calls of a task
         self.precision: str | None = None
         self.load_seconds: float | None = None
@@ -258,6 +261,9 @@ class LocalBackend(LLMBackend):
             return [self.prompt_ids(c) for c in convs], 0
         head, tail = text.split(sentinel)
         head_ids = self.tokenizer(head, add_special_tokens=False)["input_ids"]
+        if len(self._frames) >= PREFIX_CACHE_SIZE * 4:
+            self._frames.clear()
+        self._frames.add(tuple(head_ids))
         rest = self.tokenizer([c[-1]["content"] + tail for c in convs], add_special_tokens=False)["input_ids"]
         return [head_ids + r for r in rest], len(head_ids)
 
@@ -324,16 +330,35 @@ class LocalBackend(LLMBackend):
         base = self._prefix_kv.pop(key, None)
         if base is None:
             t0 = time.monotonic()
-            ids = torch.tensor([prefix], dtype=torch.long, device=self.model.device)
-            with torch.inference_mode():
-                base = self.model(input_ids=ids, use_cache=True, logits_to_keep=1).past_key_values
-            log.debug("KV cache of a %d-token prompt prefix computed in %.2f s", len(prefix), time.monotonic() - t0)
+            disk = self._frame_key(prefix)
+            base = kvstore.load(disk, len(prefix), self.model.config) if disk else None
+            if base is None:
+                ids = torch.tensor([prefix], dtype=torch.long, device=self.model.device)
+                with torch.inference_mode():
+                    base = self.model(input_ids=ids, use_cache=True, logits_to_keep=1).past_key_values
+                if disk:
+                    kvstore.save(disk, base)
+            log.debug("KV cache of a %d-token prompt prefix %s in %.2f s", len(prefix),
+                      "computed" if not disk else "ready", time.monotonic() - t0)
             if len(self._prefix_kv) >= PREFIX_CACHE_SIZE:
                 self._prefix_kv.pop(next(iter(self._prefix_kv)))  # the least recently used
         self._prefix_kv[key] = base  # (re)inserted last: most recently used
         cache = copy.deepcopy(base)
         cache.batch_repeat_interleave(batch)
         return cache
+
+    def _frame_key(self, prefix: list[int]) -> str | None:
+        """The on-disk name of a prefix's KV cache (analysis.backends.kvstore), or None where it is not kept:
+        only a task's chat frame is (other shared prefixes come and go), and only on a CPU (on a GPU the
+        frame costs milliseconds)."""
+        if (self.device != "cpu" or self._resolved is None or tuple(prefix) not in self._frames
+                or not kvstore.enabled()):
+            return None
+        try:
+            return kvstore.frame_key(self._resolved.path, self.precision or "", self.device, prefix)
+        except OSError as e:
+            log.debug("no on-disk KV cache for this model (%s)", e)
+            return None
 
     def _batch_inputs(self, prompts: list[list[int]], prefix_len: int) -> tuple[Any, Any, Any, Any]:
         """(suffix ids, full attention mask, suffix position ids, cache or None) for one chunk.

@@ -160,3 +160,42 @@ def test_stack_decide_and_lookup(tmp_path):
     gold = ["positive"] * 20 + ["negative"] * 20 + ["neutral"] * 10
     fitted, info = fit_stack(lps, hps, gold)
     assert fitted.w_llm > 0 and [fitted.decide(a, b)[0] for a, b in zip(lps, hps)] == gold
+
+
+def test_a_long_run_loads_the_llm_in_the_background(embedder, monkeypatch):
+    """From PREFETCH_AT reviews the LLM is loaded in a background thread while the heads work (even when
+    no text then needs it); a failing load there loses nothing: the head's answers stand."""
+    import threading
+
+    from analysis import Analyzer, analyzer as analyzer_mod
+    from analysis.backends.base import BackendError, LLMBackend
+    from reviewlens.config import AnalysisSettings
+    from reviewlens.schema import Review
+
+    class Loading(LLMBackend):
+        name = "fake-llm"
+
+        def __init__(self, fail):
+            self.fail, self.loaded_in, self.done = fail, [], threading.Event()
+
+        def load(self):
+            self.loaded_in.append(threading.current_thread().name)
+            self.done.set()
+            if self.fail:
+                raise BackendError("model missing")
+
+        def score_choices(self, conversations, choices):
+            raise AssertionError("no text needed the LLM")
+
+        def generate(self, conversations, **kw):
+            raise AssertionError("no text needed the LLM")
+
+    revs = [Review(source="t", text=f"Absolutely wonderful, I love it. ({i})") for i in range(analyzer_mod.PREFETCH_AT)]
+    for fail in (False, True):
+        be = Loading(fail)
+        out = Analyzer(AnalysisSettings(), backend=be).analyze(revs)
+        assert be.done.wait(30) and be.loaded_in == ["llm-prefetch"]
+        assert [a.status for a in out] == ["ok"] * len(revs) and {a.sentiment for a in out} == {"positive"}
+    be = Loading(False)
+    Analyzer(AnalysisSettings(), backend=be).analyze(revs[:analyzer_mod.PREFETCH_AT - 1])
+    assert be.loaded_in == []  # a short run loads the LLM only if a text needs it

@@ -108,3 +108,45 @@ def test_embedder_gives_the_sentence_transformers_vectors(embedder):
     assert got.shape == (len(texts), embedder.dim) == ref.shape
     assert np.abs(got - ref).max() < 1e-5
     assert embedder.model[0].auto_model is not None and embedder.model[0].tokenizer is not None  # entities reads these
+
+
+@pytest.mark.slow
+def test_prompt_frame_kv_cache_is_kept_on_disk(fp32, tmp_path, monkeypatch, caplog):
+    """The frame's KV cache is written once, then read back by a new process (here: the memo cleared)
+    with exactly the same scores; a damaged file is ignored, recomputed and replaced."""
+    from analysis.backends import kvstore
+
+    monkeypatch.setattr(kvstore, "kv_dir", lambda: tmp_path)
+    fp32._prefix_kv.clear()
+    first = label_logprobs(fp32, TEXTS[:3])
+    files = list(tmp_path.glob("*.pt"))
+    assert len(files) == 1 and files[0].stat().st_size > 1_000_000  # the frame only, not other shared prefixes
+    fp32._prefix_kv.clear()
+    calls = []
+    monkeypatch.setattr(kvstore, "save", lambda *a: calls.append(a))
+    assert label_logprobs(fp32, TEXTS[:3]) == first  # read from disk: the same tensors, the same scores
+    assert calls == []  # nothing computed, nothing written
+    files[0].write_bytes(b"not a torch file")
+    fp32._prefix_kv.clear()
+    monkeypatch.undo()
+    monkeypatch.setattr(kvstore, "kv_dir", lambda: tmp_path)
+    with caplog.at_level("WARNING"):
+        assert label_logprobs(fp32, TEXTS[:3]) == first
+    assert "ignoring the saved prompt-frame KV cache" in caplog.text
+    assert files[0].stat().st_size > 1_000_000  # replaced by a good one
+    monkeypatch.setenv("REVIEWLENS_KV_CACHE", "0")
+    assert fp32._frame_key(list(next(iter(fp32._prefix_kv)))) is None
+
+
+def test_frame_key_follows_what_the_tensors_depend_on(tmp_path):
+    from analysis.backends import kvstore
+
+    model = tmp_path / "m"
+    model.mkdir()
+    (model / "model.safetensors").write_bytes(b"x")
+    k = kvstore.frame_key(str(model), "fp32", "cpu", [1, 2, 3])
+    assert k == kvstore.frame_key(str(model), "fp32", "cpu", [1, 2, 3])
+    assert len({k, kvstore.frame_key(str(model), "bf16", "cpu", [1, 2, 3]),
+                kvstore.frame_key(str(model), "fp32", "cpu", [1, 2, 4])}) == 3
+    (model / "model.safetensors").write_bytes(b"xy")  # the weights changed
+    assert kvstore.frame_key(str(model), "fp32", "cpu", [1, 2, 3]) != k
