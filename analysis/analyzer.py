@@ -159,7 +159,8 @@ class Analyzer:
 
     def _prefetch_backend(self) -> None:
         """Load the LLM in a background thread while the heads and embeddings work (the backend is made
-        here, in the caller's thread; its `load` is thread-safe and the first real use waits for it)."""
+        here, in the caller's thread; its `load` is thread-safe and the first real use waits for it).
+        Loading spaCy's pipeline there too gained nothing measurable (both compete for the same 2 cores)."""
         import threading
 
         load = getattr(self.backend, "load", None)

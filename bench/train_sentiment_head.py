@@ -39,6 +39,7 @@ from analysis.evaluate import load_yelp  # noqa: E402
 
 HELD_OUT = 300
 THRESHOLDS = (0.0, 0.6, 0.7, 0.8, 0.85, 0.9, 0.95, 1.01)
+CURVE = (0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8, 0.9, 1.01)  # thresholds of the stacked cascade's curve
 
 
 def _agree(polarities: list[str]) -> str | None:
@@ -67,6 +68,55 @@ def semeval_sentences(eval_dir: Path) -> list[tuple[str, str]]:
     return out
 
 
+MLP_GRID = ((128, 0.01), (128, 0.1), (256, 0.01), (256, 0.1))
+
+
+def _folds():
+    from sklearn.model_selection import StratifiedKFold
+
+    return StratifiedKFold(5, shuffle=True, random_state=0)
+
+
+FOLDS = _folds()
+
+
+def head_training_set(eval_dir: Path) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    """(training sentences, held-out Yelp sentences)."""
+    yelp = load_yelp(eval_dir)
+    return yelp[HELD_OUT:] + semeval_sentences(eval_dir), yelp[:HELD_OUT]
+
+
+def class_weights(y: np.ndarray) -> np.ndarray:
+    """The classes weighted equally (neutral is rarer than the others)."""
+    counts = {c: int((y == c).sum()) for c in set(y.tolist())}
+    return np.array([len(y) / (len(counts) * counts[v]) for v in y])
+
+
+def cv_accuracy(X: np.ndarray, y: np.ndarray, w: np.ndarray, hidden: int, alpha: float) -> float:
+    return float(np.mean([(np.array(heads.fit_mlp_head(X[tr], y[tr], hidden=hidden, alpha=alpha, sample_weight=w[tr])
+                                    .predict(X[te]), dtype=object)[:, 0] == y[te]).mean()
+                          for tr, te in FOLDS.split(X, y)]))
+
+
+def out_of_fold_proba(eval_dir: Path, head: heads.Head, emb) -> dict[str, np.ndarray]:
+    """The packaged head's kind of probabilities for every training sentence, each from a head trained
+    without its fold (5 folds): what the head says about text it has not seen. The stack is fitted on
+    these (in-sample probabilities are overconfident, and would teach the stack to trust the head too much)."""
+    train, _ = head_training_set(eval_dir)
+    X = heads.features([t for t, _ in train], emb)
+    y = np.array([l for _, l in train])
+    w = class_weights(y)
+    P = np.zeros((len(y), len(head.classes)), dtype=np.float32)
+    for tr, te in FOLDS.split(X, y):
+        if head.w_hidden is None:
+            h = heads.fit_head(X[tr], y[tr], C=float(head.meta.get("C", 3.0)), sample_weight=w[tr])
+        else:
+            h = heads.fit_mlp_head(X[tr], y[tr], hidden=int(head.meta["hidden"]), alpha=float(head.meta["alpha"]),
+                                   members=int(head.meta.get("members", 5)), sample_weight=w[tr])
+        P[te] = h.proba(X[te])
+    return {t: P[i] for i, (t, _) in enumerate(train)}
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--eval-dir", type=Path, default=ROOT.parent / "shared" / "eval")
@@ -83,28 +133,38 @@ def main() -> int:
     if args.stack:
         return fit_stack_for(args.eval_dir, args.stack, args.precision)
 
-    yelp = load_yelp(args.eval_dir)
-    held, yelp_train = yelp[:HELD_OUT], yelp[HELD_OUT:]
-    train = yelp_train + semeval_sentences(args.eval_dir)
+    train, held = head_training_set(args.eval_dir)
     counts = {c: sum(1 for _, y in train if y == c) for c in heads.LABELS}
     print(f"train: {len(train)} sentences {counts}; held-out Yelp: {len(held)}")
 
     emb = get_embedder()
     t0 = time.perf_counter()
     X = heads.features([t for t, _ in train], emb)
-    y = [l for _, l in train]
+    y = np.array([l for _, l in train])
+    w = class_weights(y)
     print(f"features in {time.perf_counter() - t0:.1f} s")
-    # class balance: the classes are weighted equally (neutral is rarer than the others)
-    w = np.array([len(y) / (3 * counts[l]) for l in y])
-    from sklearn.model_selection import cross_val_score
     from sklearn.linear_model import LogisticRegression
 
-    best = max((1.0, 3.0, 10.0), key=lambda C: cross_val_score(LogisticRegression(C=C, max_iter=2000), X, y,
-                                                               cv=5, params={"sample_weight": w}).mean())
-    head = heads.fit_head(X, y, C=best, sample_weight=w, meta={
+    # the first head (a logistic regression, C=3 as chosen by CV before) measured beside the new one
+    linear = heads.fit_head(X, y, C=3.0, sample_weight=w)
+    scores = {}
+    for hidden, alpha in MLP_GRID:
+        t0 = time.perf_counter()
+        scores[(hidden, alpha)] = cv_accuracy(X, y, w, hidden, alpha)
+        print(f"  MLP ensemble hidden {hidden}, alpha {alpha}: 5-fold CV accuracy {scores[(hidden, alpha)]:.1%} "
+              f"({time.perf_counter() - t0:.0f} s)")
+    lr_cv = float(np.mean([(LogisticRegression(C=3.0, max_iter=2000).fit(X[tr], y[tr], sample_weight=w[tr])
+                            .predict(X[te]) == y[te]).mean() for tr, te in FOLDS.split(X, y)]))
+    print(f"  logistic regression (the first head): 5-fold CV accuracy {lr_cv:.1%}")
+    hidden, alpha = max(scores, key=scores.get)
+    head = heads.fit_mlp_head(X, y, hidden=hidden, alpha=alpha, sample_weight=w, meta={
         "features": "all-MiniLM-L6-v2 (normalized) + VADER (compound, pos, neg, neu)",
         "train": f"Yelp minus the first {HELD_OUT} after seed-13 shuffle; SemEval-2014 restaurants + laptops "
-                 "(agreeing polarities)", "counts": counts})
+                 "(agreeing polarities)", "counts": counts, "cv_accuracy": round(scores[(hidden, alpha)], 4)})
+    best = f"MLP ensemble {hidden}/{alpha}"
+    lin_acc = np.mean([p == g for (p, _), g in zip(linear.predict(heads.features([t for t, _ in held], emb)),
+                                                     [g for _, g in held])])
+    print(f"the first head (logistic regression) on held-out Yelp: {lin_acc:.1%}")
 
     texts, gold = [t for t, _ in held], [l for _, l in held]
     t0 = time.perf_counter()
@@ -112,7 +172,7 @@ def main() -> int:
     pred = head.predict(Xh)
     head_ms = 1000 * (time.perf_counter() - t0) / len(texts)
     acc = np.mean([p == g for (p, _), g in zip(pred, gold)])
-    print(f"head alone (C={best}): held-out Yelp accuracy {acc:.1%}, {head_ms:.1f} ms/sentence")
+    print(f"head alone ({best}): held-out Yelp accuracy {acc:.1%}, {head_ms:.1f} ms/sentence")
 
     curve = []
     if not args.no_llm:
@@ -164,14 +224,26 @@ def fit_stack_for(eval_dir: Path, model: str, precision: str) -> int:
         ms = 1000 * (time.perf_counter() - t0) / len(texts)
         return lp, head.proba(heads.features(texts, emb))[:, order], np.array([g for _, g in rows]), ms, texts
 
-    lp, hp, y, ms, _ = score(train)
+    lp, _, y, ms, texts = score(train)
     print(f"{model} ({be.precision}): training sentences scored at {ms:.0f} ms each")
+    t0 = time.perf_counter()
+    oof = out_of_fold_proba(eval_dir, head, emb)
+    hp = np.array([oof[t] for t in texts])[:, order]
+    print(f"out-of-fold head probabilities in {time.perf_counter() - t0:.0f} s")
     st, info = fit_stack(lp, hp, y)
     print(f"stack: {st} (training accuracy by gate: {info['accuracy_by_gate']})")
+    # the threshold's curve on the training sentences (head out of fold): how the default is chosen
+    head_label = np.array([("positive", "neutral", "negative")[i] for i in hp.argmax(axis=1)])
+    stacked_tr = np.array([st.decide(a, b)[0] for a, b in zip(lp, hp)])
+    print("training sentences, out of fold: threshold | sent to the LLM | cascade accuracy")
+    for th in CURVE:
+        routed = hp.max(axis=1) < th
+        print(f"{th:9.2f} | {np.mean(routed):15.0%} | {np.mean(np.where(routed, stacked_tr, head_label) == y):.1%}")
     data = json.loads(STACK_PATH.read_text(encoding="utf-8")) if STACK_PATH.is_file() else {"models": {}}
     data["about"] = ("How the sentiment cascade combines its head with each LLM (analysis.sentiment.Stack); "
                      "fitted by bench/train_sentiment_head.py --stack MODEL on training sentences only")
-    data["models"][model] = dict(st.to_json(), trained_on=f"{len(train)} sentences (400 Yelp train, 500 SemEval-2014)")
+    data["models"][model] = dict(st.to_json(), trained_on=f"{len(train)} sentences (400 Yelp train, 500 SemEval-2014), "
+                                 "the head's probabilities out of fold")
     STACK_PATH.write_text(json.dumps(data, indent=1, sort_keys=True) + "\n", encoding="utf-8")
     print(f"wrote {STACK_PATH}")
 
@@ -186,7 +258,7 @@ def fit_stack_for(eval_dir: Path, model: str, precision: str) -> int:
     head_label, head_p, calibrated, stacked, y = decisions(held)
     print(f"held-out Yelp ({len(y)}): the calibrated LLM alone {np.mean(calibrated == y):.1%}")
     print("threshold | sent to the LLM | cascade, LLM's answer | cascade, head + LLM stacked")
-    for th in (0.6, 0.7, 0.8, 0.9, 1.01):
+    for th in CURVE:
         routed = head_p < th
         print(f"{th:9.2f} | {np.mean(routed):15.0%} | {np.mean(np.where(routed, calibrated, head_label) == y):21.1%} | "
               f"{np.mean(np.where(routed, stacked, head_label) == y):.1%}")

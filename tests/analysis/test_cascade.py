@@ -6,6 +6,8 @@ which texts reach it. The head and the embeddings are the real packaged ones.
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pytest
 
@@ -86,6 +88,47 @@ def test_adapt_head_follows_many_labels_and_ignores_unknown_ones():
     acc = np.mean([p == t for (p, _), t in zip(fitted.predict(X), y)])
     assert acc > 0.9
     assert heads.adapt_head(prior, X[:2], ["bogus", "also-bogus"]) is prior
+
+
+def test_mlp_head_learns_a_nonlinear_rule_round_trips_and_adapts_its_softmax_layer():
+    """The packaged kind of head: an ensemble of small MLPs as one hidden layer + one softmax layer. It
+    learns what a linear head cannot (XOR-like), survives JSON (float16 hidden weights), and the user's
+    labels move only its softmax layer."""
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(600, 4)).astype(np.float32)
+    y = np.where(X[:, 0] * X[:, 1] > 0, "positive", np.where(X[:, 2] > 1.0, "neutral", "negative"))
+    mlp = heads.fit_mlp_head(X, y, hidden=32, alpha=1e-3, members=3)
+    linear = heads.fit_head(X, y)
+    acc = lambda h: np.mean([p == t for (p, _), t in zip(h.predict(X), y)])  # noqa: E731
+    assert acc(mlp) > 0.85 > acc(linear) + 0.15
+    assert mlp.w_hidden.shape == (3 * 32, 4) and mlp.coef.shape == (3, 3 * 32)
+    back = heads.Head.from_json(json.loads(json.dumps(mlp.to_json())))
+    assert np.abs(back.proba(X) - mlp.proba(X)).max() < 0.02  # float16 hidden weights
+    flipped = ["negative" if t == "positive" else "positive" if t == "negative" else t for t in y[:200]]
+    adapted = heads.adapt_head(back, X[:200], flipped)
+    assert adapted.w_hidden is back.w_hidden and adapted.meta["adapted_on"] == 200
+    assert np.mean([p == t for (p, _), t in zip(adapted.predict(X[:200]), flipped)]) > 0.6 > \
+        np.mean([p == t for (p, _), t in zip(back.predict(X[:200]), flipped)])
+    broken = back.to_json()
+    broken["hidden"]["b"]["shape"] = [5]
+    with pytest.raises(ValueError):
+        heads.Head.from_json(broken)
+
+
+def test_an_unreadable_head_file_sends_every_text_to_the_llm(tmp_path, caplog):
+    bad = tmp_path / "head.json"
+    bad.write_text('{"classes": ["positive"], "coef": "x"}')
+    with caplog.at_level("WARNING"):
+        assert heads.sentiment_head(bad) is None
+    assert "unreadable" in caplog.text
+
+
+def test_packaged_head_is_the_mlp_ensemble_and_sure_of_clear_text(embedder):
+    head = heads.sentiment_head()
+    assert head.meta["kind"] == "mlp-ensemble" and head.w_hidden is not None
+    P = head.proba(heads.features(CLEAR + HARD, embedder))
+    assert [head.classes[i] for i in P[:3].argmax(axis=1)] == ["positive", "negative", "positive"]
+    assert P[:3].max(axis=1).min() > 0.8 and P[3:].max(axis=1).max() < P[:3].max(axis=1).min()
 
 
 @pytest.mark.parametrize("bad", [-0.1, 1.5, "high"])

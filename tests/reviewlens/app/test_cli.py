@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from reviewlens.app.cli import COMMANDS, main
+from reviewlens.app.cli import COMMANDS, ExitStatus, main
 from reviewlens.app.parser import build_parser
 
 
@@ -170,3 +170,24 @@ def test_label_commands_fail_clearly(tmp_path, capsys):
     assert "use .csv or .jsonl" in capsys.readouterr().err
     with pytest.raises(SystemExit):
         main(["label", "list", "--kind", "rating", "--db", db])
+
+
+@pytest.mark.parametrize("with_torch", [False, True])
+def test_entry_point_exits_with_the_status_after_exit_handlers_and_flushed_output(tmp_path, with_torch):
+    """`run()` (the console script) returns main's status; with torch loaded it skips Python's teardown,
+    but exit handlers still run and everything printed arrives, also when stdout is a pipe."""
+    marker = tmp_path / "atexit-ran"
+    code = (f"import atexit, pathlib, sys\n{'import torch' if with_torch else ''}\n"
+            f"atexit.register(lambda: pathlib.Path({str(marker)!r}).write_text('yes'))\n"
+            "sys.argv = ['reviewlens', 'runs', '--db', sys.argv[1]]\n"
+            "print('x' * 200000, end='')\n"  # more than a pipe buffer: must be flushed, not lost
+            "from reviewlens.app.cli import run\nrun()\n")
+    db = tmp_path / "r.db"
+    r = subprocess.run([sys.executable, "-c", code, str(db)], capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.startswith("x" * 200000) and r.stdout.endswith("no runs yet (try `reviewlens demo` or `reviewlens scrape URL`)\n")
+    assert marker.read_text() == "yes"
+    bad = subprocess.run([sys.executable, "-c", code.replace("'runs', '--db', sys.argv[1]", "'report', '--db', sys.argv[1], "
+                                                              "'--config', '/nonexistent/x.toml'"), str(db)],
+                         capture_output=True, text=True, timeout=120)
+    assert bad.returncode == ExitStatus.CONFIG_ERROR and "configuration error" in bad.stderr
