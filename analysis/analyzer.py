@@ -11,7 +11,8 @@ sentiment head over MiniLM embeddings scores every text; the LLM scores only the
 of (below `settings.confidence`; `settings.thorough` sends all). Topics come from the embeddings and
 the calibrated rule (with the LLM's topic distribution too when thorough); the per-topic sentiment of
 clauses goes through the same cascade. The LLM is loaded only when a text needs it, or, for a run of
-`PREFETCH_AT` reviews or more (where some always do), in a background thread while the heads work. The user's labels adapt the
+`PREFETCH_AT` reviews or more (where some always do), in a background thread while the heads work (fp32 and
+int8 loads only: see `LocalBackend.loads_safely_in_background`). The user's labels adapt the
 head and add topic examples; a labelled text reports its label.
 
 Reviews are cut into chunks here, and only here (`chunk_size`); within a chunk each task runs over all
@@ -164,8 +165,8 @@ class Analyzer:
         import threading
 
         load = getattr(self.backend, "load", None)
-        if not callable(load):
-            return
+        if not callable(load) or not getattr(self.backend, "loads_safely_in_background", False):
+            return  # a bf16 load would change torch's default dtype under the heads' feet
 
         def run() -> None:
             try:

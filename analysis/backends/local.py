@@ -211,6 +211,17 @@ class LocalBackend(LLMBackend):
                      f" ({torch.cuda.get_device_name(0)})" if device == "cuda" else f" ({torch_threads} threads)",
                      precision, self.load_seconds)
 
+    @property
+    def loads_safely_in_background(self) -> bool:
+        """Whether `load` may run in a background thread while this process computes. transformers sets
+        torch's process-wide default dtype while it builds a bf16 (or fp16) model, so another thread's new
+        tensors would be bf16 meanwhile (seen: the topics' matrix products failing); an fp32 load (int8
+        too: it loads fp32, then quantizes) leaves the default dtype alone."""
+        try:
+            return effective_precision(self.requested_precision, self.device) in ("fp32", "int8")
+        except BackendError:
+            return False
+
     def _is_hub_id(self) -> bool:
         m = self.model_name.strip()
         return m.count("/") == 1 and not os.path.exists(os.path.expanduser(m)) and not m.endswith(".gguf")

@@ -121,3 +121,26 @@ def test_thorough_sends_every_text_to_the_llm(analysis_settings, backend):
     assert slow.cascade.counts["llm"] >= 2 and slow.cascade.counts["head"] == 0
     fast.analyze(revs)
     assert fast.cascade.counts["head"] >= 2 and fast.cascade.counts["llm"] == 0
+
+
+@pytest.mark.parametrize("precision", ["fp32", "bf16"])
+def test_a_long_run_with_a_model_still_loading_loses_nothing(analysis_settings, precision):
+    """A run long enough to load the LLM in the background: with an fp32 model it is (the heads work
+    meanwhile), a bf16 load is not done so (it changes torch's default dtype for the whole process: the
+    topics' matrix products failed for 28 of 200 reviews and sentiment fell to 82.5%), and either way every
+    review is analyzed."""
+    from analysis import analyzer as analyzer_mod
+    from analysis.backends.local import LocalBackend
+
+    be = LocalBackend("qwen2.5-coder-0.5b", precision=precision, batch_size=8, device="cpu")
+    assert be.loads_safely_in_background == (precision == "fp32")
+    texts = ["The kettle leaks and the lid broke.", "Lovely design, boils fast.", "It is a kettle, it is white.",
+             "Delivery was late but support was kind.", "Meh. Fine I guess, nothing special, ok-ish really."]
+    revs = [Review(source="t", text=f"{texts[i % len(texts)]} ({i})") for i in range(analyzer_mod.PREFETCH_AT + 4)]
+    out = Analyzer(analysis_settings, backend=be).analyze(revs)
+    try:
+        assert [a.status for a in out] == ["ok"] * len(revs), [a.error for a in out if a.error]
+        assert [out[i].sentiment for i in (0, 1)] == ["negative", "positive"]
+        assert all(a.topics for a in out[:2])
+    finally:
+        be.close()

@@ -217,6 +217,7 @@ def test_a_long_run_loads_the_llm_in_the_background(embedder, monkeypatch):
 
     class Loading(LLMBackend):
         name = "fake-llm"
+        loads_safely_in_background = True
 
         def __init__(self, fail):
             self.fail, self.loaded_in, self.done = fail, [], threading.Event()
