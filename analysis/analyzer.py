@@ -167,6 +167,13 @@ class Analyzer:
         load = getattr(self.backend, "load", None)
         if not callable(load) or not getattr(self.backend, "loads_safely_in_background", False):
             return  # a bf16 load would change torch's default dtype under the heads' feet
+        try:  # transformers' lazy imports are not thread-safe ("cannot import name 'AutoModel'" when both
+            from analysis.embeddings import get_embedder  # threads imported it at once): the embedder,
+
+            get_embedder()  # needed first anyway, imports its model code in this thread before the LLM's
+        except Exception as e:  # noqa: BLE001 - no embedder: the cascade reports it; nothing to overlap
+            log.debug("no background load (%s)", e)
+            return
 
         def run() -> None:
             try:

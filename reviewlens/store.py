@@ -17,6 +17,7 @@ import os
 import random
 import sqlite3
 import time
+import weakref
 from dataclasses import asdict
 from datetime import date, datetime, timezone
 from pathlib import Path
@@ -294,6 +295,9 @@ class Store:
             kwargs["pool_pre_ping"] = True
         self.read_only = read_only
         self.engine: Engine = sa.create_engine(url, **kwargs)
+        # closed at exit at the latest (also when the console script skips Python's teardown), so SQLite
+        # folds its write-ahead log into the file: the .db alone holds everything written
+        weakref.finalize(self, self.engine.dispose)
         if sqlite:
             event.listen(self.engine, "connect", _sqlite_read_only_pragmas if read_only else _sqlite_pragmas)
         elif read_only:

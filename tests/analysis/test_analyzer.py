@@ -144,3 +144,27 @@ def test_a_long_run_with_a_model_still_loading_loses_nothing(analysis_settings, 
         assert all(a.topics for a in out[:2])
     finally:
         be.close()
+
+
+def test_analyze_command_in_a_fresh_process_loads_the_llm_beside_the_heads(tmp_path):
+    """`reviewlens analyze --precision fp32` of enough reviews to load the LLM in the background, in a new
+    process (where transformers is imported for the first time: its lazy imports raced between the two
+    threads, "cannot import name 'AutoModel'", until the embedder was made to import it first)."""
+    import os
+    import subprocess
+    import sys
+
+    from analysis import analyzer as analyzer_mod
+    from reviewlens.store import Store
+
+    db = tmp_path / "r.db"
+    s = Store(db)
+    s.upsert_reviews([Review(source="t", text=f"Review {i}: the lid broke and support was slow.", site_review_id=str(i))
+                      for i in range(analyzer_mod.PREFETCH_AT + 2)])
+    s.close()
+    env = dict(os.environ, HF_HUB_OFFLINE="1", REVIEWLENS_DATA_DIR=str(tmp_path / "data"))
+    r = subprocess.run([sys.executable, "-m", "reviewlens.app.cli", "analyze", "--db", str(db), "--precision", "fp32",
+                        "-q"], capture_output=True, text=True, timeout=600, env=env)
+    assert r.returncode == 0, r.stderr[-2000:]
+    df = Store(db).reviews_frame()
+    assert len(df) == analyzer_mod.PREFETCH_AT + 2 and set(df["sentiment"]) == {"negative"}

@@ -110,6 +110,25 @@ def test_embedder_gives_the_sentence_transformers_vectors(embedder):
     assert embedder.model[0].auto_model is not None and embedder.model[0].tokenizer is not None  # entities reads these
 
 
+
+def test_embedder_remembers_texts_it_embedded(embedder, monkeypatch):
+    """A text embedded once is not embedded again (a short review is also its own clause); the remembered
+    vectors are the computed ones, also for repeats within one call."""
+    import numpy as np
+
+    fresh = [f"A text seen only by this test, number {i}." for i in range(3)]
+    first = embedder.encode([fresh[0], fresh[1], fresh[0]])
+    assert np.array_equal(first[0], first[2])
+    asked = []
+    real = embedder._embed
+    monkeypatch.setattr(embedder, "_embed", lambda texts, bs: asked.append(list(texts)) or real(texts, bs))
+    again = embedder.encode([fresh[1], fresh[2], fresh[0]])
+    assert asked == [[fresh[2]]]  # only the new text was computed
+    assert np.array_equal(again[0], first[1]) and np.array_equal(again[2], first[0])
+    again[0] += 1.0  # the caller's array is its own
+    assert np.array_equal(embedder.encode([fresh[1]])[0], first[1])
+    assert np.abs(embedder._embed([fresh[2]], 64)[0] - again[1]).max() < 1e-5
+
 @pytest.mark.slow
 def test_prompt_frame_kv_cache_is_kept_on_disk(fp32, tmp_path, monkeypatch, caplog):
     """The frame's KV cache is written once, then read back by a new process (here: the memo cleared)

@@ -191,3 +191,22 @@ def test_entry_point_exits_with_the_status_after_exit_handlers_and_flushed_outpu
                                                               "'--config', '/nonexistent/x.toml'"), str(db)],
                          capture_output=True, text=True, timeout=120)
     assert bad.returncode == ExitStatus.CONFIG_ERROR and "configuration error" in bad.stderr
+
+
+def test_entry_point_leaves_the_sqlite_file_complete(tmp_path):
+    """After the quick exit, what a command wrote is in the .db file itself (the store is closed at exit, so
+    SQLite folds its write-ahead log in): a copy of the file alone has the imported reviews."""
+    import shutil
+    import sqlite3
+
+    src = tmp_path / "in.csv"
+    src.write_text("text,rating\nThe lid broke on day two.,1\nLovely kettle.,5\n", encoding="utf-8")
+    db = tmp_path / "r.db"
+    code = ("import sys, torch\nsys.argv = ['reviewlens', 'import', sys.argv[1], '--db', sys.argv[2]]\n"
+            "from reviewlens.app.cli import run\nrun()\n")
+    r = subprocess.run([sys.executable, "-c", code, str(src), str(db)], capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stderr
+    assert not (tmp_path / "r.db-wal").exists() or (tmp_path / "r.db-wal").stat().st_size == 0
+    shutil.copy(db, tmp_path / "copy.db")
+    with sqlite3.connect(tmp_path / "copy.db") as con:
+        assert con.execute("select count(*) from reviews").fetchone()[0] == 2
