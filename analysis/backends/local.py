@@ -27,6 +27,7 @@ from typing import Any
 from analysis.backends import kvstore
 from analysis.backends.base import BackendError, LLMBackend, Message
 from analysis.models import ModelError, ResolvedModel, resolve_model
+from analysis.prompts import REVIEW_OPEN
 
 log = logging.getLogger(__name__)
 
@@ -271,11 +272,18 @@ class LocalBackend(LLMBackend):
         if text.count(sentinel) != 1 or not text.split(sentinel)[0].endswith("\n"):
             return [self.prompt_ids(c) for c in convs], 0
         head, tail = text.split(sentinel)
+        # every review prompt's message opens with the review delimiter (analysis.prompts): it joins the frame
+        # (3 tokens fewer per text to compute). The text after it never starts with whitespace (cleaned), so
+        # the tokenizer splits there as it does after the header; otherwise the call keeps the plain frame.
+        lead = REVIEW_OPEN + "\n"
+        cut = len(lead) if all(c[-1]["content"].startswith(lead) and c[-1]["content"][len(lead):][:1].strip()
+                               for c in convs) else 0
+        head += lead[:cut]
         head_ids = self.tokenizer(head, add_special_tokens=False)["input_ids"]
         if len(self._frames) >= PREFIX_CACHE_SIZE * 4:
             self._frames.clear()
         self._frames.add(tuple(head_ids))
-        rest = self.tokenizer([c[-1]["content"] + tail for c in convs], add_special_tokens=False)["input_ids"]
+        rest = self.tokenizer([c[-1]["content"][cut:] + tail for c in convs], add_special_tokens=False)["input_ids"]
         return [head_ids + r for r in rest], len(head_ids)
 
     def _left_pad(self, seqs: list[list[int]]) -> tuple[Any, Any]:

@@ -99,7 +99,7 @@ def build_parser() -> argparse.ArgumentParser:
         m.add_argument("--llm-url", help="OpenAI-compatible server (vLLM, TGI, llama.cpp) instead of a local model")
         m.add_argument("--precision", choices=["auto", "4bit", "8bit", "bf16", "fp32", "int8"],
                        help="local model precision (default auto: 4-bit on a GPU)")
-        m.add_argument("--batch-size", type=_positive_int, help="reviews per batch (default 8)")
+        m.add_argument("--batch-size", type=_positive_int, help="reviews per batch (default 16)")
         m.add_argument("--llm-in-flight", type=_positive_int, metavar="N",
                        help="with --llm-url: requests sent at once (default 64; vLLM batches them on the GPU)")
         m.add_argument("--confidence", type=float, metavar="P",

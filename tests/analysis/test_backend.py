@@ -119,3 +119,22 @@ def test_grouped_prefixes_equal_one_by_one(backend):
     for b, s in zip(batched, single):
         assert b == pytest.approx(s, abs=0.05 if backend.precision == "fp32" else 0.35)
     assert batched[0][0] > batched[1][0] - 0.5  # "delivery" is at least as likely as "price" for review 1
+
+
+def test_batched_prompt_ids_equal_one_by_one_and_the_frame_ends_after_the_review_delimiter(backend):
+    """The fast path (the template rendered once, the messages tokenized together) gives exactly the ids of
+    rendering each prompt alone; the review delimiter that opens every review message is part of the
+    frame (computed once), and a call where a text after it starts with whitespace keeps the plain frame."""
+    from analysis.prompts import REVIEW_OPEN
+    from analysis.sentiment import sentiment_conversations
+
+    texts = ["The lid broke.", "😡👎", "Très bon restaurant !", "'Quoted' start", "123 dollars, really?",
+             "-- dashes", "<review> nested </review>", "Two\nlines\n\nand a gap", "x" * 3000]
+    convs = sentiment_conversations(texts)
+    ids, frame = backend._prompts_and_frame(convs)
+    assert ids == [backend.prompt_ids(c) for c in convs]
+    assert backend.tokenizer.decode(ids[0][:frame]).endswith(REVIEW_OPEN + "\n")
+    odd = [c[:-1] + [{"role": "user", "content": REVIEW_OPEN + "\n \n" + REVIEW_OPEN}] for c in convs[:1]]
+    ids2, frame2 = backend._prompts_and_frame(convs[:1] + odd)
+    assert ids2 == [backend.prompt_ids(c) for c in convs[:1] + odd]
+    assert not backend.tokenizer.decode(ids2[0][:frame2]).endswith(REVIEW_OPEN + "\n") and 0 < frame2 < frame
