@@ -148,17 +148,13 @@ def fit_mlp_head(X: np.ndarray, y: Sequence[str], *, hidden: int = 128, alpha: f
         m = MLPClassifier((hidden,), alpha=alpha, max_iter=400, early_stopping=True, random_state=seed + k)
         m.fit(X, list(y), sample_weight=sw)
         learned = list(m.classes_)
-        if len(learned) < 3:
-            raise ValueError(f"an MLP head needs examples of at least 3 classes, got {learned}")
-        out_w = np.zeros((len(classes), hidden))
-        out_b = np.full(len(classes), -30.0)
-        for i, c in enumerate(classes):
-            if c in learned:
-                out_w[i], out_b[i] = m.coefs_[1][:, learned.index(c)], m.intercepts_[1][learned.index(c)]
+        if set(classes) - set(learned) or len(learned) < 3:
+            raise ValueError(f"an MLP head needs examples of every class of {list(classes)}, got {learned}")
+        cols = [learned.index(c) for c in classes]
         W1.append(m.coefs_[0].T)
         B1.append(m.intercepts_[0])
-        W2.append(out_w / members)
-        b2 += out_b / members
+        W2.append(m.coefs_[1][:, cols].T / members)
+        b2 += m.intercepts_[1][cols] / members
     return Head(tuple(classes), np.hstack(W2).astype(np.float32), b2.astype(np.float32),
                 dict(meta or {}, kind="mlp-ensemble", hidden=hidden, alpha=alpha, members=members, n=len(y)),
                 w_hidden=np.vstack(W1).astype(np.float32), b_hidden=np.concatenate(B1).astype(np.float32))

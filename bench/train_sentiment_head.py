@@ -29,6 +29,7 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import numpy as np
+from sklearn.model_selection import StratifiedKFold
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -71,13 +72,7 @@ def semeval_sentences(eval_dir: Path) -> list[tuple[str, str]]:
 MLP_GRID = ((128, 0.01), (128, 0.1), (256, 0.01), (256, 0.1))
 
 
-def _folds():
-    from sklearn.model_selection import StratifiedKFold
-
-    return StratifiedKFold(5, shuffle=True, random_state=0)
-
-
-FOLDS = _folds()
+FOLDS = StratifiedKFold(5, shuffle=True, random_state=0)
 
 
 def head_training_set(eval_dir: Path) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
@@ -93,9 +88,11 @@ def class_weights(y: np.ndarray) -> np.ndarray:
 
 
 def cv_accuracy(X: np.ndarray, y: np.ndarray, w: np.ndarray, hidden: int, alpha: float) -> float:
-    return float(np.mean([(np.array(heads.fit_mlp_head(X[tr], y[tr], hidden=hidden, alpha=alpha, sample_weight=w[tr])
-                                    .predict(X[te]), dtype=object)[:, 0] == y[te]).mean()
-                          for tr, te in FOLDS.split(X, y)]))
+    accs = []
+    for tr, te in FOLDS.split(X, y):
+        h = heads.fit_mlp_head(X[tr], y[tr], hidden=hidden, alpha=alpha, sample_weight=w[tr])
+        accs.append(np.mean(np.array(h.classes)[h.proba(X[te]).argmax(axis=1)] == y[te]))
+    return float(np.mean(accs))
 
 
 def out_of_fold_proba(eval_dir: Path, head: heads.Head, emb) -> dict[str, np.ndarray]:
@@ -107,12 +104,9 @@ def out_of_fold_proba(eval_dir: Path, head: heads.Head, emb) -> dict[str, np.nda
     y = np.array([l for _, l in train])
     w = class_weights(y)
     P = np.zeros((len(y), len(head.classes)), dtype=np.float32)
-    for tr, te in FOLDS.split(X, y):
-        if head.w_hidden is None:
-            h = heads.fit_head(X[tr], y[tr], C=float(head.meta.get("C", 3.0)), sample_weight=w[tr])
-        else:
-            h = heads.fit_mlp_head(X[tr], y[tr], hidden=int(head.meta["hidden"]), alpha=float(head.meta["alpha"]),
-                                   members=int(head.meta.get("members", 5)), sample_weight=w[tr])
+    for tr, te in FOLDS.split(X, y):  # trained as the packaged head was (its meta says how)
+        h = heads.fit_mlp_head(X[tr], y[tr], hidden=int(head.meta["hidden"]), alpha=float(head.meta["alpha"]),
+                               members=int(head.meta["members"]), sample_weight=w[tr])
         P[te] = h.proba(X[te])
     return {t: P[i] for i, (t, _) in enumerate(train)}
 
@@ -233,7 +227,7 @@ def fit_stack_for(eval_dir: Path, model: str, precision: str) -> int:
     st, info = fit_stack(lp, hp, y)
     print(f"stack: {st} (training accuracy by gate: {info['accuracy_by_gate']})")
     # the threshold's curve on the training sentences (head out of fold): how the default is chosen
-    head_label = np.array([("positive", "neutral", "negative")[i] for i in hp.argmax(axis=1)])
+    head_label = np.array(heads.LABELS)[hp.argmax(axis=1)]
     stacked_tr = np.array([st.decide(a, b)[0] for a, b in zip(lp, hp)])
     print("training sentences, out of fold: threshold | sent to the LLM | cascade accuracy")
     for th in CURVE:

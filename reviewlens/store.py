@@ -297,7 +297,7 @@ class Store:
         self.engine: Engine = sa.create_engine(url, **kwargs)
         # closed at exit at the latest (also when the console script skips Python's teardown), so SQLite
         # folds its write-ahead log into the file: the .db alone holds everything written
-        weakref.finalize(self, self.engine.dispose)
+        self._dispose = weakref.finalize(self, self.engine.dispose)
         if sqlite:
             event.listen(self.engine, "connect", _sqlite_read_only_pragmas if read_only else _sqlite_pragmas)
         elif read_only:
@@ -396,7 +396,7 @@ class Store:
         return sa.engine.make_url(self.url).render_as_string(hide_password=True)
 
     def close(self) -> None:
-        self.engine.dispose()
+        self._dispose()  # once: the exit handler then has nothing left to do
 
     # ---------------------------------------------------------------- reviews
     def _insert(self, table: sa.Table):
