@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import atexit
+import errno
 import json
 import logging
 import os
@@ -209,6 +210,8 @@ def cmd_demo(args, settings) -> ExitStatus:
     try:
         base, stop = start_demo_site(port=args.port)
     except OSError as e:
+        if e.errno != errno.EADDRINUSE:  # a missing data file or a refused port is not "busy": say what it is
+            raise
         # reviews found without a site config are identified by host:port, so another port means
         # a second copy of those reviews in this store: say so rather than guess
         log.warning("port %s is busy (%s); serving the demo shop on a free port instead. Its reviews get new "

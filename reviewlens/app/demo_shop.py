@@ -77,7 +77,11 @@ class Shop:
 
     def __init__(self, root: Path, js_delay_ms: int = 500):
         self.root = root
-        data = json.loads((root / "reviews.json").read_text(encoding="utf-8"))
+        path = root / "reviews.json"
+        if not path.is_file():
+            raise FileNotFoundError(f"the demo shop's data is missing: {path} (it comes with the repository; "
+                                    "`git checkout -- data/demo_shop` restores it)")
+        data = json.loads(path.read_text(encoding="utf-8"))
         self.products: dict[str, dict] = {p["slug"]: p for p in data["products"]}
         self.reviews: dict[str, list[dict]] = {slug: [] for slug in self.products}
         for r in data["reviews"]:  # already newest first within a product

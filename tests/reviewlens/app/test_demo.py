@@ -30,6 +30,32 @@ def test_demo_without_analysis_scrapes_everything_and_writes_the_report(tmp_path
     assert kinds == ["report", "scrape"]
 
 
+def test_demo_with_its_shop_data_missing_says_so_instead_of_blaming_the_port(tmp_path, capsys, monkeypatch):
+    """A missing data file used to be reported as "port 8765 is busy" before failing on a free port."""
+    monkeypatch.setenv("REVIEWLENS_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setattr("reviewlens.app.demo_shop.default_root", lambda: tmp_path / "no-shop")
+    code = main(["demo", "--no-analyze", "--port", "0", "--db", str(tmp_path / "d.db"), "-q"])
+    err = capsys.readouterr().err
+    assert code != 0
+    assert "demo shop's data is missing" in err and "git checkout -- data/demo_shop" in err
+    assert "busy" not in err
+
+
+def test_demo_on_a_busy_port_moves_to_a_free_one(tmp_path, capsys, monkeypatch, caplog):
+    import socket
+    monkeypatch.setenv("REVIEWLENS_DATA_DIR", str(tmp_path / "data"))
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        assert main(["demo", "--no-analyze", "--port", str(port), "--db", str(tmp_path / "d.db"),
+                     "-o", str(tmp_path / "r.xlsx")]) == 0
+    out = capsys.readouterr().out
+    assert f"port {port} is busy" in caplog.text
+    running = next(ln for ln in out.splitlines() if ln.startswith("demo shop running at"))
+    assert not running.endswith(f":{port}")
+
+
 @pytest.mark.slow
 def test_demo_analyzes_and_prints_top_complaints(tmp_path, capsys, monkeypatch):
     monkeypatch.setenv("REVIEWLENS_DATA_DIR", str(tmp_path / "data"))
