@@ -53,6 +53,15 @@ def default_root() -> Path:
     return Path(__file__).resolve().parents[2] / "data" / "demo_shop"
 
 
+def read_shop_data(root: Path) -> dict:
+    """The shop's products and reviews (reviews.json under `root`); a clear error when the file is missing."""
+    path = Path(root) / "reviews.json"
+    if not path.is_file():
+        raise FileNotFoundError(f"the demo shop's data is missing: {path} (it comes with the repository; "
+                                "`git checkout -- data/demo_shop` restores it)")
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
 def _esc(value: Any) -> str:
     return html.escape("" if value is None else str(value), quote=True)
 
@@ -77,11 +86,7 @@ class Shop:
 
     def __init__(self, root: Path, js_delay_ms: int = 500):
         self.root = root
-        path = root / "reviews.json"
-        if not path.is_file():
-            raise FileNotFoundError(f"the demo shop's data is missing: {path} (it comes with the repository; "
-                                    "`git checkout -- data/demo_shop` restores it)")
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = read_shop_data(root)
         self.products: dict[str, dict] = {p["slug"]: p for p in data["products"]}
         self.reviews: dict[str, list[dict]] = {slug: [] for slug in self.products}
         for r in data["reviews"]:  # already newest first within a product
@@ -456,7 +461,7 @@ def start_demo_site(port: int = 0, *, root: str | Path | None = None, js_delay_m
 
 def demo_urls(base_url: str, root: str | Path | None = None) -> list[str]:
     """The start URLs (first page of every product) that cover the whole shop."""
-    data = json.loads((Path(root) if root else default_root()).joinpath("reviews.json").read_text(encoding="utf-8"))
+    data = read_shop_data(Path(root) if root else default_root())
     base = base_url.rstrip("/")
     return [f"{base}/{PATTERN_PATH[p['pattern']]}/{p['slug']}" for p in data["products"]]
 

@@ -110,7 +110,6 @@ def test_embedder_gives_the_sentence_transformers_vectors(embedder):
     assert embedder.model[0].auto_model is not None and embedder.model[0].tokenizer is not None  # entities reads these
 
 
-
 def test_embedder_remembers_texts_it_embedded(embedder, monkeypatch):
     """A text embedded once is not embedded again (a short review is also its own clause); the remembered
     vectors are the computed ones, also for repeats within one call."""
@@ -128,6 +127,7 @@ def test_embedder_remembers_texts_it_embedded(embedder, monkeypatch):
     again[0] += 1.0  # the caller's array is its own
     assert np.array_equal(embedder.encode([fresh[1]])[0], first[1])
     assert np.abs(embedder._embed([fresh[2]], 64)[0] - again[1]).max() < 1e-5
+
 
 @pytest.mark.slow
 def test_prompt_frame_kv_cache_is_kept_on_disk(fp32, tmp_path, monkeypatch, caplog):
