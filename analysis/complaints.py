@@ -57,6 +57,8 @@ TOPIC_MERGE_UNTOPICAL = False  # ... also a cluster without a topic into a large
 ASSIGN_SIMILARITY = 0.35     # every statement joins the top theme whose centroid is nearest, when at least this
 ASSIGN_MARGIN = 0.03         # ... alike and no other top theme is within this margin (else it stays where it is)
 REASSIGN = True              # True: all statements (a top theme's own may move to a nearer one); False: left-out ones
+ALSO_SCORE = 0.5             # a statement also counts in the top theme of another topic it is about this surely
+ALSO_SIMILARITY = 0.3        # ... when that theme's centroid is at least this alike (1: off)
 PREVIOUS_SIMILARITY = 0.45   # a previous-period statement counts for a theme above this centroid similarity
 MAX_STATEMENTS = 3000        # statements clustered per period (the most negative first beyond this)
 MAX_QUOTE_CHARS = 300
@@ -68,6 +70,8 @@ GENERIC_STATEMENTS = ("I would not recommend it.", "Very disappointed.", "Avoid.
                       "I expected more.", "Where do I start.", "Same problem again.", "Nothing special.",
                       "It goes back.", "It is okay.")
 CLAUSE_STATEMENTS = True     # a sentence that praises one thing and faults another yields its negative clauses
+SPLIT_COMPLAINTS = True      # a sentence that faults several things ("cramped tables, and the wine is overpriced")
+                             # yields each complaint apart, so the review counts in each complaint's theme
 TOPIC_WEIGHT = 0.5           # weight of the statement's topic profile added to its embedding before clustering
 WEAK_TOPIC_SIMILARITY = 0.3  # a statement without a complaint cue must be this close to a specific topic
 LABEL_MAX_CHARS = 60
@@ -196,11 +200,36 @@ def _complaint_parts(sent: str, negative: bool) -> list[tuple[str, float, bool]]
                 return out
     pol = lexicon_polarity(sent)
     cue = bool(_COMPLAINT_CUES.search(sent))
+    if SPLIT_COMPLAINTS:
+        pieces = _complaint_pieces(sent)
+        if pieces:
+            return pieces
     if negative:
         keep = pol < 0 or (pol == 0) or (pol > 0 and cue and pol < 0.5)
     else:  # a mixed review: a neutral sentence needs a complaint cue other than "but"/"however"
         keep = pol < 0 or (pol == 0 and bool(_COMPLAINT_CUES.search(_WEAK_CUE_RE.sub(" ", sent))))
     return [(sent, pol, cue)] if keep else []
+
+
+_PIECE_CUT_RE = re.compile(r"\s*(?:[,;]\s*(?:and\s+)?|\band\b)\s*", re.IGNORECASE)
+
+
+def _complaint_pieces(sent: str) -> list[tuple[str, float, bool]]:
+    """The pieces of a sentence cut at commas and "and" when at least two of them are complaints on their own
+    (negative words or a complaint cue other than but/however, at least 3 words each); else none. Each piece is
+    a verbatim substring of the sentence."""
+    out, pos = [], 0
+    for m in list(_PIECE_CUT_RE.finditer(sent)) + [None]:
+        end = m.start() if m else len(sent)
+        piece = sent[pos:end].strip(" .!?,;:-")
+        pos = m.end() if m else len(sent)
+        if len(_WORD_RE.findall(piece)) < 3:
+            continue
+        pol = lexicon_polarity(piece)
+        cue = bool(_COMPLAINT_CUES.search(_WEAK_CUE_RE.sub(" ", piece)))
+        if pol < 0 or (pol == 0 and cue):
+            out.append((piece, pol, cue))
+    return out if len(out) >= 2 else []
 
 
 def _drop_generic(stmts: list[Statement], vecs: np.ndarray, embedder: Any) -> tuple[list[Statement], np.ndarray]:
@@ -338,6 +367,29 @@ def _assign_leftovers(chosen: list[list[int]], n: int, vecs: np.ndarray,
         if i not in placed:
             out[k].append(i)
     return [sorted(g) for g in out]
+
+
+def _also_themes(vec: np.ndarray, score_row: np.ndarray, theme_topics: Sequence[str | None],
+                 cents: Sequence[np.ndarray], names: list[str], bar: float, member_of: set[int]) -> list[int]:
+    """The further top themes one statement counts in (besides `member_of`): for each specific topic of a
+    top theme that the statement is also about (calibrated score at least ALSO_SCORE and the topic bar),
+    the nearest theme of that topic, when none of that topic's themes holds it yet and that one is at
+    least ALSO_SIMILARITY alike. So "the food was overrated and on the pricey side" counts in the food
+    theme and in the price theme: a review that raises two complaints counts in both."""
+    if ALSO_SIMILARITY >= 1:
+        return []
+    out: list[int] = []
+    for t in dict.fromkeys(t for t in theme_topics if t and t != OTHER):
+        if t not in names or float(score_row[names.index(t)]) < max(bar, ALSO_SCORE):
+            continue
+        cand = [k for k, tk in enumerate(theme_topics) if tk == t]
+        if member_of.intersection(cand) or out and set(out).intersection(cand):
+            continue
+        k = max(cand, key=lambda k: float(vec @ cents[k]))
+        if float(vec @ cents[k]) >= ALSO_SIMILARITY:
+            out.append(k)
+    return out
+
 
 
 # ------------------------------------------------------------------------------------ naming
@@ -555,25 +607,35 @@ def find_complaints(current: pd.DataFrame, previous: pd.DataFrame | None, *, top
     merged = rank(merged)
     multi = [g for g in merged if len(reviews_of(g)) >= 2]
     chosen = rank(_assign_leftovers((multi or merged)[:top], len(stmts), vecs, own))
+    theme_topics = [_dominant_topic(g, stmts, scores, topic_names, len(reviews_of(g)), bar) for g in chosen]
+    cents = [_centroid(vecs[g]) for g in chosen]
+    members = [set(g) for g in chosen]
+    for i in range(len(stmts)):
+        for k in _also_themes(vecs[i], scores[i], theme_topics, cents, topic_names, bar,
+                              {k for k, m in enumerate(members) if i in m}):
+            chosen[k].append(i)
 
     prev_stmts = negative_statements(previous)
     n_prev = int(previous["id"].nunique()) if previous is not None and len(previous) else 0
     prev_vecs = embedder.encode([s.embed_text or s.text for s in prev_stmts]) if prev_stmts else np.zeros((0, vecs.shape[1]))
-    cents = [_centroid(vecs[g]) for g in chosen]
     prev_reviews: list[set[str]] = [set() for _ in chosen]
-    if len(prev_stmts) and cents:
+    if len(prev_stmts) and cents:  # the same membership rules as this period's, against this period's themes
         prev_sims = prev_vecs @ np.stack(cents).T
+        prev_scores = (topic_scores([s.embed_text or s.text for s in prev_stmts], taxonomy, embedder)
+                       if ALSO_SIMILARITY < 1 else None)
         for i, row in enumerate(prev_sims):
             k = int(row.argmax())
-            if row[k] >= PREVIOUS_SIMILARITY:
+            joined = {k} if row[k] >= PREVIOUS_SIMILARITY else set()
+            if prev_scores is not None:
+                joined.update(_also_themes(prev_vecs[i], prev_scores[i], theme_topics, cents, topic_names, bar, joined))
+            for k in joined:
                 prev_reviews[k].add(prev_stmts[i].review_id)
 
     background = Counter()
     for s in stmts:
         background.update({w.lower() for w in _WORD_RE.findall(s.text)})
     quotes_per, topics_per, fallbacks, words_per = [], [], [], []
-    for g, c in zip(chosen, cents):
-        topic = _dominant_topic(g, stmts, scores, topic_names, len(reviews_of(g)), bar)
+    for g, c, topic in zip(chosen, cents, theme_topics):
         order = quote_order(g, stmts, vecs, scores, c, topic, topic_names)
         seen, seen_text, quotes = set(), set(), []
         for i in order:

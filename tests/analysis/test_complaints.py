@@ -265,3 +265,51 @@ def test_theme_name_judged_match():
     assert name_match("Broken packaging", "packaging") and name_match("Battery drain", "battery_life")
     assert not name_match("Call stuck", "customer_service") and not name_match("Email service issue", "price")
     assert not name_match("Late delivery", None)
+
+
+def test_a_sentence_that_faults_several_things_yields_each_complaint():
+    """"Crammed tables, and the wine list is overpriced" raises two complaints: each is a statement
+    (verbatim pieces of the sentence); a sentence with one complaint among its pieces stays whole."""
+    from analysis.complaints import _complaint_parts
+
+    sent = "The tables are crammed way too close, and the wine list is simply overpriced."
+    parts = [p for p, _, _ in _complaint_parts(sent, True)]
+    assert parts == ["The tables are crammed way too close", "the wine list is simply overpriced"]
+    assert all(p in sent for p in parts)
+    one = "We came on a Friday night with friends, and the waiter was rude to us."
+    assert [p for p, _, _ in _complaint_parts(one, True)] == [one]
+
+
+PRICE = ["Way too expensive for what you get.", "The prices are outrageous, $40 for a pasta.",
+         "Overpriced, the bill was huge.", "Not worth the money at all, very pricey."]
+FOOD = ["The pasta was cold and bland.", "My steak was overcooked and dry.",
+        "The soup was stale and tasteless.", "The fish tasted off and the fries were soggy."]
+BOTH = "Tasteless food and ridiculously overpriced."
+
+
+def test_a_review_that_raises_two_complaints_counts_in_both_themes(embedder, monkeypatch):
+    """A statement about food and price counts in the food theme and in the price theme (and in the
+    previous period's counts by the same rule), so each theme's count counts the reviews that raise it;
+    with that rule off it counts in one theme only. (The sentence is kept whole here, so that it is the
+    statement's topics that count, not its pieces.)"""
+    import analysis.complaints as c
+    from analysis.evaluate import zero_label_taxonomy
+
+    monkeypatch.setattr(c, "SPLIT_COMPLAINTS", False)
+    tax = zero_label_taxonomy("A")
+    items = [(s, 1.0) for s in PRICE + FOOD] + [(BOTH, 1.0)] + [(s, 5.0) for s in POSITIVE]
+    cur = _frame(items, "t", date(2026, 11, 1))
+    prev = _frame([(BOTH, 1.0), (PRICE[0], 1.0)] + [(s, 5.0) for s in POSITIVE], "q", date(2026, 8, 1))
+    both_id = cur.loc[cur["text"] == BOTH, "id"].item()
+
+    themes = {t.topic: t for t in find_complaints(cur, prev, top=2, embedder=embedder, taxonomy=tax)}
+    assert set(themes) == {"food", "price"}, [(t.label, t.topic) for t in themes.values()]
+    assert both_id in themes["food"].review_ids and both_id in themes["price"].review_ids
+    assert themes["price"].count == 5 and themes["food"].count == 5
+    assert themes["price"].previous_count == 2 and themes["food"].previous_count == 1
+    _check_quotes(list(themes.values()), cur)
+
+    monkeypatch.setattr(c, "ALSO_SIMILARITY", 1.0)
+    off = find_complaints(cur, prev, top=2, embedder=embedder, taxonomy=tax)
+    assert sum(both_id in t.review_ids for t in off) == 1
+    assert sorted(t.count for t in off) == [4, 5]
