@@ -207,7 +207,8 @@ def complaints_section(themes: list[Q.ThemeView], scope: dict, filtered: bool) -
         st.info("No complaint themes computed yet. They appear after `reviewlens analyze`.")
         return
     st.caption(f"Computed {escape_html(str(scope.get('computed_at', ''))[:16])}. "
-               + ("Counts are recounted within the current filters." if filtered else ""))
+               + ("Counts are recounted within the current filters. " if filtered else "")
+               + "A review that raises several complaints counts in each of their themes.")
     for i, t in enumerate(themes[:10]):
         trend = "" if t.trend is None else f" {t.arrow} {t.trend:+.1f} pp"
         title = f"{i + 1}. {escape_markdown(t.label)} — {t.filtered_count:,} reviews ({t.filtered_share:.1%}){trend}"

@@ -311,7 +311,8 @@ def _complaints(wb: Workbook, themes: list[Q.ThemeView], scope: dict) -> None:
         s.append([None, s.cell("No complaint themes computed yet (run `reviewlens analyze`).")])
     elif scope.get("computed_at"):
         s.blank()
-        s.append([None, s.cell(f"Themes computed {scope['computed_at'][:16]}; counts recounted within the filters.")])
+        s.append([None, s.cell(f"Themes computed {scope['computed_at'][:16]}; counts recounted within the filters; "
+                               "a review that raises several complaints counts in each of their themes.")])
 
 
 def _topics(wb: Workbook, topics: pd.DataFrame) -> None:

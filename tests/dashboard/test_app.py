@@ -97,6 +97,7 @@ def test_filters_change_every_number(monkeypatch, seeded_sqlite):
     labels = [e.label for e in at.expander]
     broke = len(set(seed.theme_ids["Breaks quickly"]) & {r.id for r in negs})
     assert any(f"Breaks quickly — {broke} reviews" in lbl for lbl in labels), labels
+    assert any("counts in each of their themes" in c.value for c in at.caption), [c.value for c in at.caption]
 
     at.sidebar.multiselect(key="f_sentiments").unselect("negative").run()
     at.sidebar.selectbox(key="f_period").set_value("All time").run()
