@@ -62,6 +62,7 @@ ALSO_SIMILARITY = 0.3        # ... when that theme's centroid is at least this a
 PREVIOUS_SIMILARITY = 0.45   # a previous-period statement counts for a theme above this centroid similarity
 MAX_STATEMENTS = 3000        # statements clustered per period (the most negative first beyond this)
 MAX_QUOTE_CHARS = 300
+NAME_QUOTES = 5              # statements the model reads to name a theme (three are shown as quotes)
 QUOTE_MIN_WORDS = 6          # shorter statements are quoted only when a theme has no longer ones
 GENERIC_SIMILARITY = 0.6     # statements this close to a generic complaint ("Would not recommend.") are dropped
 GENERIC_STATEMENTS = ("I would not recommend it.", "Very disappointed.", "Avoid.", "I am returning it.",
@@ -601,8 +602,11 @@ def find_complaints(current: pd.DataFrame, previous: pd.DataFrame | None, *, top
     def reviews_of(g: list[int]) -> list[str]:
         return list(dict.fromkeys(stmts[i].review_id for i in g))
 
+    def rank_key(g: list[int]) -> tuple[int, int, str]:
+        return -len(reviews_of(g)), -len(g), stmts[g[0]].text
+
     def rank(gs: list[list[int]]) -> list[list[int]]:
-        return sorted(gs, key=lambda g: (-len(reviews_of(g)), -len(g), stmts[g[0]].text))
+        return sorted(gs, key=rank_key)
 
     merged = rank(merged)
     multi = [g for g in merged if len(reviews_of(g)) >= 2]
@@ -614,6 +618,8 @@ def find_complaints(current: pd.DataFrame, previous: pd.DataFrame | None, *, top
         for k in _also_themes(vecs[i], scores[i], theme_topics, cents, topic_names, bar,
                               {k for k, m in enumerate(members) if i in m}):
             chosen[k].append(i)
+    order = sorted(range(len(chosen)), key=lambda k: rank_key(chosen[k]))  # ranked by the final counts
+    chosen, theme_topics, cents = ([xs[k] for k in order] for xs in (chosen, theme_topics, cents))
 
     prev_stmts = negative_statements(previous)
     n_prev = int(previous["id"].nunique()) if previous is not None and len(previous) else 0
@@ -645,7 +651,7 @@ def find_complaints(current: pd.DataFrame, previous: pd.DataFrame | None, *, top
             seen.add(stmts[i].review_id)
             seen_text.add(norm)
             quotes.append(stmts[i])
-            if len(quotes) == 3:
+            if len(quotes) == NAME_QUOTES:
                 break
         quotes_per.append(quotes)
         topics_per.append(topic)
@@ -653,6 +659,7 @@ def find_complaints(current: pd.DataFrame, previous: pd.DataFrame | None, *, top
         words_per.append(words)
         fallbacks.append(fallback_label(topic, words, taxonomy))
     named = name_themes(backend, [[q.text for q in qs] for qs in quotes_per], fallbacks)
+    quotes_per = [qs[:3] for qs in quotes_per]  # shown: three; the model reads up to NAME_QUOTES
 
     themes = []
     for g, quotes, topic, words, (label, summary), prev in zip(chosen, quotes_per, topics_per, words_per,

@@ -313,3 +313,49 @@ def test_a_review_that_raises_two_complaints_counts_in_both_themes(embedder, mon
     off = find_complaints(cur, prev, top=2, embedder=embedder, taxonomy=tax)
     assert sum(both_id in t.review_ids for t in off) == 1
     assert sorted(t.count for t in off) == [4, 5]
+
+
+def test_themes_are_ranked_by_their_final_counts(embedder, monkeypatch):
+    """Statements that also count in a second theme can make it the larger one: the ranking follows the
+    counts shown (here food, 7 reviews, before price, 6, though price clustered more of its own)."""
+    import analysis.complaints as c
+    from analysis.evaluate import zero_label_taxonomy
+
+    monkeypatch.setattr(c, "SPLIT_COMPLAINTS", False)
+    food = FOOD + ["The burger was raw in the middle and the bun was stale."]
+    both = ["Bland food at these prices is not worth the money.",
+            "Way overpriced for such tasteless food, not worth the money."]
+    cur = _frame([(s, 1.0) for s in PRICE + food + both] + [(s, 5.0) for s in POSITIVE], "x", date(2026, 11, 1))
+    themes = find_complaints(cur, None, top=2, embedder=embedder, taxonomy=zero_label_taxonomy("A"))
+    assert [(t.topic, t.count) for t in themes] == [("food", 7), ("price", 6)]
+
+
+def test_the_model_reads_five_complaints_to_name_a_theme_and_three_are_quoted(embedder):
+    """Naming reads up to NAME_QUOTES statements of distinct reviews (more of the theme than its quotes:
+    on the demo shop 8 of 8 names matched the planted theme against 6 of 8 from three); three are shown."""
+    import analysis.complaints as c
+    from analysis.prompts import REVIEW_OPEN
+
+    class Recorder:
+        name = "recorder"
+
+        def __init__(self):
+            self.convs = []
+
+        def generate(self, convs, max_new_tokens=80, json_schema=None):
+            self.convs += convs
+            return [f'{{"label": "Theme {k}", "summary": "Customers complain."}}' for k in range(len(convs))]
+
+    cur = _frame([(f"Not happy. {s}", 1.0) for s in SHIPPING + SHIPPING_MORE] + [(s, 5.0) for s in POSITIVE],
+                 "n", date(2026, 11, 1))
+    rec = Recorder()
+    themes = find_complaints(cur, None, top=1, backend=rec, embedder=embedder)
+    assert c.NAME_QUOTES == 5 and len(rec.convs) == 1
+    assert rec.convs[0][-1]["content"].count(REVIEW_OPEN) == 5
+    assert themes[0].label == "Theme 0" and len(themes[0].quotes) == 3
+    _check_quotes(themes, cur)
+
+
+SHIPPING_MORE = ["The courier lost my parcel for a week, delivery was very late.",
+                 "Took a month to arrive, shipping updates never came.",
+                 "Delivery was delayed three times before it finally arrived."]
