@@ -622,6 +622,8 @@ def find_complaints(current: pd.DataFrame, previous: pd.DataFrame | None, *, top
     chosen, theme_topics, cents = ([xs[k] for k in order] for xs in (chosen, theme_topics, cents))
 
     prev_stmts = negative_statements(previous)
+    if len(prev_stmts) > MAX_STATEMENTS:  # as for this period: the counts of both periods see as much
+        prev_stmts = sorted(prev_stmts, key=lambda s: -s.weight)[:MAX_STATEMENTS]
     n_prev = int(previous["id"].nunique()) if previous is not None and len(previous) else 0
     prev_vecs = embedder.encode([s.embed_text or s.text for s in prev_stmts]) if prev_stmts else np.zeros((0, vecs.shape[1]))
     prev_reviews: list[set[str]] = [set() for _ in chosen]

@@ -359,3 +359,19 @@ def test_the_model_reads_five_complaints_to_name_a_theme_and_three_are_quoted(em
 SHIPPING_MORE = ["The courier lost my parcel for a week, delivery was very late.",
                  "Took a month to arrive, shipping updates never came.",
                  "Delivery was delayed three times before it finally arrived."]
+
+
+def test_both_periods_count_at_most_max_statements(embedder, monkeypatch):
+    """The previous period is read as this one is: at most MAX_STATEMENTS statements (the most negative
+    first), so a large previous period costs no more than a large current one, and the trend compares
+    like with like."""
+    import analysis.complaints as c
+
+    monkeypatch.setattr(c, "MAX_STATEMENTS", 5)
+    cur = _current()
+    prev = _frame([(f"Not happy. {s}", 1.0) for s in SHIPPING + SHIPPING_MORE] + [(s, 5.0) for s in POSITIVE],
+                  "p", date(2026, 8, 1))
+    themes = find_complaints(cur, prev, top=3, embedder=embedder)
+    assert themes and max(t.previous_count for t in themes) <= 5
+    monkeypatch.setattr(c, "MAX_STATEMENTS", 3000)
+    assert max(t.previous_count for t in find_complaints(cur, prev, top=3, embedder=embedder)) >= 6
