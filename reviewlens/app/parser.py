@@ -253,8 +253,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     sp = add("complaints", "the top complaints: count, share, trend and verbatim quotes",
              "Group the negative statements of the analyzed reviews into complaint themes, rank them by\n"
-             "how many reviews raise them, and compare with the previous period of the same length.")
-    sp.add_argument("--top", type=_positive_int, default=5)
+             "how many reviews raise them, and compare with the previous period of the same length.\n"
+             "A review that raises several complaints counts in each of their themes.")
+    sp.add_argument("--top", type=_positive_int, default=5, help="how many themes (default 5)")
     sp.add_argument("--since", type=_date, help="period start (default: --days before the newest review)")
     sp.add_argument("--until", type=_date, help="period end (default: the newest review)")
     sp.add_argument("--days", type=_positive_int, default=90, help="period length without --since (default 90)")
