@@ -45,7 +45,7 @@ from .topics import (lexicon_polarity, score_threshold, split_clauses, split_sen
 
 log = logging.getLogger(__name__)
 
-PROMPT_VERSION = "complaints-v1"
+PROMPT_VERSION = "complaints-v2"  # v2: the model reads five statements per theme
 
 CLUSTER_DISTANCE = 0.6       # cosine distance threshold for agglomerative clustering (average linkage)
 MERGE_SIMILARITY = 0.72      # clusters whose centroids are this similar are merged
@@ -384,13 +384,12 @@ def _also_themes(vec: np.ndarray, score_row: np.ndarray, theme_topics: Sequence[
         if t not in names or float(score_row[names.index(t)]) < max(bar, ALSO_SCORE):
             continue
         cand = [k for k, tk in enumerate(theme_topics) if tk == t]
-        if member_of.intersection(cand) or out and set(out).intersection(cand):
+        if member_of.intersection(cand):
             continue
         k = max(cand, key=lambda k: float(vec @ cents[k]))
         if float(vec @ cents[k]) >= ALSO_SIMILARITY:
             out.append(k)
     return out
-
 
 
 # ------------------------------------------------------------------------------------ naming
