@@ -375,3 +375,16 @@ def test_both_periods_count_at_most_max_statements(embedder, monkeypatch):
     assert themes and max(t.previous_count for t in themes) <= 5
     monkeypatch.setattr(c, "MAX_STATEMENTS", 3000)
     assert max(t.previous_count for t in find_complaints(cur, prev, top=3, embedder=embedder)) >= 6
+
+
+def test_a_generic_complaint_forms_no_theme(embedder):
+    """"Second one I bought, same problem." says nothing about what went wrong: it is dropped, so it
+    can neither form a theme of its own nor swell another; a statement that names the problem stays."""
+    import numpy as np
+
+    from analysis.complaints import Statement, _drop_generic
+
+    texts = ["Second one I bought, same problem.", "The second one I bought had the same cracked hinge."]
+    stmts = [Statement(f"r{i}", None, t) for i, t in enumerate(texts)]
+    kept, vecs = _drop_generic(stmts, embedder.encode(texts), embedder)
+    assert [s.text for s in kept] == texts[1:] and isinstance(vecs, np.ndarray) and len(vecs) == 1
