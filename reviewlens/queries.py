@@ -29,7 +29,7 @@ import pandas as pd
 import sqlalchemy as sa
 
 from .filters import SENTIMENT_OPTIONS, Filters
-from .schema import ComplaintTheme, Label, Quote
+from .schema import ComplaintTheme, Label, Quote, trend_arrow
 from .store import Store, analyses, complaint_themes, review_entities, review_topics, reviews
 
 __all__ = [
@@ -404,10 +404,8 @@ class ThemeView:
 
     @property
     def arrow(self) -> str:
-        """▲ more complaints than before, ▼ fewer, → about the same or unknown."""
-        if self.trend is None or abs(self.trend) < 0.05:
-            return "→"
-        return "▲" if self.trend > 0 else "▼"
+        """▲ more complaints than before, ▼ fewer, → about the same or unknown (`schema.trend_arrow`)."""
+        return trend_arrow(self.trend)
 
 
 def _ids_in_filter(store: Store, f: Filters, ids: Sequence[str]) -> set[str]:

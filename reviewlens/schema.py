@@ -150,6 +150,17 @@ class Quote:
     url: str | None = None
 
 
+FLAT_TREND_PP = 0.5  # a change in share smaller than this (percentage points) is "about the same"
+
+
+def trend_arrow(trend: float | None) -> str:
+    """▲ a larger share of reviews raise it than in the previous period, ▼ a smaller one, → about the same
+    (under FLAT_TREND_PP points) or unknown. One rule for the terminal, the dashboard and the report."""
+    if trend is None or abs(trend) < FLAT_TREND_PP:
+        return "→"
+    return "▲" if trend > 0 else "▼"
+
+
 @dataclass
 class ComplaintTheme:
     """A group of negative statements across reviews, ranked by how many reviews raise it."""

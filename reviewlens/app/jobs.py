@@ -27,7 +27,7 @@ from .. import health as run_health
 from .. import queries
 from ..config import ConfigError, Settings
 from ..filters import previous_period
-from ..schema import ComplaintTheme, Review
+from ..schema import ComplaintTheme, Review, trend_arrow
 from ..store import Store, StoreReadOnly
 
 log = logging.getLogger(__name__)
@@ -410,8 +410,7 @@ def format_complaints(themes: Sequence[ComplaintTheme], scope: dict) -> str:
         if t.trend is None:
             trend = "new"
         else:
-            arrow = "▲" if t.trend > 0.5 else "▼" if t.trend < -0.5 else "►"
-            trend = f"{arrow} {t.trend:+.1f} pts"
+            trend = f"{trend_arrow(t.trend)} {t.trend:+.1f} pts"
         lines.append(f"{i}. {t.label} — {t.count} reviews ({t.share:.0%}), trend {trend} (previous: {t.previous_count})")
         if t.summary:
             lines.append(f"   {t.summary}")

@@ -248,3 +248,16 @@ def test_runs_frame_is_the_store_run_history(seeded):
     runs = Q.runs_frame(store, limit=1)
     assert list(runs["id"]) == [r["id"] for r in store.list_runs(limit=1)]
     assert str(runs["started_at"].dt.tz) == "UTC"
+
+
+def test_one_trend_arrow_for_terminal_dashboard_and_report():
+    """A trend under half a point is "about the same" everywhere (the terminal used ► under 0.5, the
+    dashboard and the report ▼ from 0.05: "-0.5 pp" showed as falling on one and flat on the other)."""
+    from reviewlens.app.jobs import format_complaints
+    from reviewlens.schema import trend_arrow
+
+    assert [trend_arrow(t) for t in (None, 0.0, 0.49, -0.49, 0.5, -0.5, 12.0)] == ["→", "→", "→", "→", "▲", "▼", "▲"]
+    theme = ComplaintTheme(label="Late delivery", summary="", count=3, share=0.1, previous_count=3, trend=-0.49)
+    view = Q.ThemeView(**{**theme.__dict__, "rank": 1})
+    assert view.arrow == "→"
+    assert "trend → -0.5 pts" in format_complaints([theme], {})
