@@ -62,7 +62,8 @@ ALSO_SIMILARITY = 0.3        # ... when that theme's centroid is at least this a
 PREVIOUS_SIMILARITY = 0.45   # a previous-period statement counts for a theme above this centroid similarity
 MAX_STATEMENTS = 3000        # statements clustered per period (the most negative first beyond this)
 MAX_QUOTE_CHARS = 300
-NAME_QUOTES = 5              # statements the model reads to name a theme (three are shown as quotes)
+QUOTES = 3                   # quotes shown per theme
+NAME_QUOTES = 5              # statements the model reads to name a theme (QUOTES of them are shown)
 QUOTE_MIN_WORDS = 6          # shorter statements are quoted only when a theme has no longer ones
 GENERIC_SIMILARITY = 0.6     # statements this close to a generic complaint ("Would not recommend.") are dropped
 GENERIC_STATEMENTS = ("I would not recommend it.", "Very disappointed.", "Avoid.", "I am returning it.",
@@ -199,12 +200,11 @@ def _complaint_parts(sent: str, negative: bool) -> list[tuple[str, float, bool]]
                     out.append((part, pol, cue))
             if out:
                 return out
+    pieces = _complaint_pieces(sent) if SPLIT_COMPLAINTS else []
+    if pieces:
+        return pieces
     pol = lexicon_polarity(sent)
     cue = bool(_COMPLAINT_CUES.search(sent))
-    if SPLIT_COMPLAINTS:
-        pieces = _complaint_pieces(sent)
-        if pieces:
-            return pieces
     if negative:
         keep = pol < 0 or (pol == 0) or (pol > 0 and cue and pol < 0.5)
     else:  # a mixed review: a neutral sentence needs a complaint cue other than "but"/"however"
@@ -213,6 +213,11 @@ def _complaint_parts(sent: str, negative: bool) -> list[tuple[str, float, bool]]
 
 
 _PIECE_CUT_RE = re.compile(r"\s*(?:[,;]\s*(?:and\s+)?|\band\b)\s*", re.IGNORECASE)
+
+
+def _most_negative(stmts: list[Statement]) -> list[Statement]:
+    """At most MAX_STATEMENTS statements of a period, the most negative first beyond that."""
+    return stmts if len(stmts) <= MAX_STATEMENTS else sorted(stmts, key=lambda s: -s.weight)[:MAX_STATEMENTS]
 
 
 def _complaint_pieces(sent: str) -> list[tuple[str, float, bool]]:
@@ -573,8 +578,7 @@ def find_complaints(current: pd.DataFrame, previous: pd.DataFrame | None, *, top
     stmts = negative_statements(current)
     if not stmts or top <= 0:
         return []
-    if len(stmts) > MAX_STATEMENTS:
-        stmts = sorted(stmts, key=lambda s: -s.weight)[:MAX_STATEMENTS]
+    stmts = _most_negative(stmts)
     if embedder is None:
         from .embeddings import get_embedder
 
@@ -612,17 +616,17 @@ def find_complaints(current: pd.DataFrame, previous: pd.DataFrame | None, *, top
     chosen = rank(_assign_leftovers((multi or merged)[:top], len(stmts), vecs, own))
     theme_topics = [_dominant_topic(g, stmts, scores, topic_names, len(reviews_of(g)), bar) for g in chosen]
     cents = [_centroid(vecs[g]) for g in chosen]
-    members = [set(g) for g in chosen]
+    member_of: dict[int, set[int]] = {}
+    for k, g in enumerate(chosen):
+        for i in g:
+            member_of.setdefault(i, set()).add(k)
     for i in range(len(stmts)):
-        for k in _also_themes(vecs[i], scores[i], theme_topics, cents, topic_names, bar,
-                              {k for k, m in enumerate(members) if i in m}):
+        for k in _also_themes(vecs[i], scores[i], theme_topics, cents, topic_names, bar, member_of.get(i, set())):
             chosen[k].append(i)
     order = sorted(range(len(chosen)), key=lambda k: rank_key(chosen[k]))  # ranked by the final counts
     chosen, theme_topics, cents = ([xs[k] for k in order] for xs in (chosen, theme_topics, cents))
 
-    prev_stmts = negative_statements(previous)
-    if len(prev_stmts) > MAX_STATEMENTS:  # as for this period: the counts of both periods see as much
-        prev_stmts = sorted(prev_stmts, key=lambda s: -s.weight)[:MAX_STATEMENTS]
+    prev_stmts = _most_negative(negative_statements(previous))  # as this period's: both counts see as much
     n_prev = int(previous["id"].nunique()) if previous is not None and len(previous) else 0
     prev_vecs = embedder.encode([s.embed_text or s.text for s in prev_stmts]) if prev_stmts else np.zeros((0, vecs.shape[1]))
     prev_reviews: list[set[str]] = [set() for _ in chosen]
@@ -660,7 +664,7 @@ def find_complaints(current: pd.DataFrame, previous: pd.DataFrame | None, *, top
         words_per.append(words)
         fallbacks.append(fallback_label(topic, words, taxonomy))
     named = name_themes(backend, [[q.text for q in qs] for qs in quotes_per], fallbacks)
-    quotes_per = [qs[:3] for qs in quotes_per]  # shown: three; the model reads up to NAME_QUOTES
+    quotes_per = [qs[:QUOTES] for qs in quotes_per]
 
     themes = []
     for g, quotes, topic, words, (label, summary), prev in zip(chosen, quotes_per, topics_per, words_per,
