@@ -7,7 +7,8 @@ Usage (the analysis job):
         store.save_analyses(results)
 
 The cascade (analysis.cascade): cheap models decide what they are sure of and the LLM the rest. The
-sentiment head over MiniLM embeddings scores every text; the LLM scores only the texts it is unsure
+sentiment head over MiniLM embeddings scores every text, a second head over all-mpnet-base-v2 reads what
+it is unsure of (`settings.second_head`, where installed); the LLM scores only the texts both are unsure
 of (below `settings.confidence`; `settings.thorough` sends all). Topics come from the embeddings and
 the calibrated rule (with the LLM's topic distribution too when thorough); the per-topic sentiment of
 clauses goes through the same cascade. The LLM is loaded only when a text needs it, or, for a run of
@@ -41,7 +42,7 @@ from typing import Any
 from analysis import sentiment as sentiment_mod
 from analysis.backends import get_backend
 from analysis.backends.base import BackendError, LLMBackend
-from analysis.cascade import SentimentCascade, cascade_version
+from analysis.cascade import SentimentCascade, cascade_version, sharp_available
 from reviewlens.config import AnalysisSettings
 from reviewlens.schema import Analysis, Entity, Label, Review, TopicMention, content_hash
 
@@ -59,6 +60,7 @@ class Analyzer:
         self._backend = backend
         self._taxonomy: Any = None
         self._cascade: SentimentCascade | None = None
+        self._sharp: bool | None = None
         self._prompt_version: str | None = None
         self.labels = list(labels)
         self.model_id: str = backend.name if backend is not None else get_backend(settings).name
@@ -89,16 +91,30 @@ class Analyzer:
         return self._taxonomy
 
     @property
+    def sharp(self) -> bool:
+        """Whether the cascade's second head runs: it is packaged and installed, the settings allow it, and
+        the model has a stack fitted with it or none at all (a model whose stack was fitted with the first
+        head only keeps the first head: its weights were fitted on those probabilities)."""
+        if self._sharp is None:
+            self._sharp = bool(self.settings.second_head and sharp_available()
+                               and (sentiment_mod.stack_for(self.model_id, sharp=True) is not None
+                                    or sentiment_mod.stack_for(self.model_id) is None))
+        return self._sharp
+
+    @property
     def cascade(self) -> SentimentCascade:
-        """Sentiment: the head where it is sure, the LLM elsewhere (built on first use)."""
+        """Sentiment: the heads where they are sure, the LLM elsewhere (built on first use)."""
         if self._cascade is None:
             from analysis.embeddings import get_embedder
+            from analysis.sharp_encoder import get_sharp_embedder
 
             self._cascade = SentimentCascade.build(self._llm_sentiment, get_embedder(),
                                                    confidence=self.settings.confidence,
                                                    thorough=self.settings.thorough, labels=self.labels,
                                                    stack=sentiment_mod.stack_for(self.model_id),
-                                                   llm_scores=self._llm_scores)
+                                                   llm_scores=self._llm_scores,
+                                                   sharp_stack=sentiment_mod.stack_for(self.model_id, sharp=True),
+                                                   sharp_embedder=get_sharp_embedder if self.sharp else None)
         return self._cascade
 
     @property
@@ -120,7 +136,9 @@ class Analyzer:
             cfg = json.dumps({"topics": [[t.name, t.description, list(t.examples)] for t in tax.topics],
                               "types": list(tax.entity_types), "max_chars": self.settings.max_chars,
                               "cascade": cascade_version(self.settings.confidence, self.settings.thorough,
-                                                         self.labels, sentiment_mod.stack_for(self.model_id))},
+                                                         self.labels,
+                                                         sentiment_mod.stack_for(self.model_id, sharp=self.sharp),
+                                                         self.sharp)},
                              sort_keys=True)
             h = hashlib.sha256(cfg.encode("utf-8")).hexdigest()[:8]
             parts = [sentiment_mod.PROMPT_VERSION.replace("sentiment-", "s"),

@@ -1,10 +1,13 @@
 """The analysis cascade: cheap heads decide what they are sure of, the LLM decides the rest.
 
-For sentiment, the head (analysis.heads: MiniLM embedding + VADER, a linear softmax) gives a label and
-a probability for every text in milliseconds; a text whose probability is below `confidence` is
-scored by the LLM. Where the model has a fitted stack (analysis.sentiment.Stack: the packaged models),
-head and LLM decide such a text together; otherwise the LLM's calibrated answer decides
-(analysis.sentiment.sentiment_batch). `thorough` sends every text to the LLM (stacked the same way;
+For sentiment, the head (analysis.heads: MiniLM embedding + VADER, a small MLP ensemble) gives a label and
+a probability for every text in milliseconds. Where the second head is at hand (its weights packaged and
+its encoder, all-mpnet-base-v2, installed: analysis.sharp_encoder), a text the first head is not sure of
+(probability below its routing bar, or below `confidence` if that is higher) is read again by it, ~6x the
+cost of the first and still ~4x cheaper than the LLM, and it decides if it is sure. A text whose probability
+(the last head's) is below `confidence` is scored by the LLM. Where the model has a fitted stack for that
+head (analysis.sentiment.Stack: the packaged models), head and LLM decide such a text together; otherwise
+the LLM's calibrated answer decides (analysis.sentiment.sentiment_batch). `thorough` sends every text to the LLM (stacked the same way;
 without a stack, the LLM's answer alone: the first release's method). The user's labels adapt the
 head (`heads.adapt_head`), and a text the user labelled gets its label. The threshold's trade-off (accuracy against the share of texts sent to the LLM) is measured
 by bench/train_sentiment_head.py and recorded in bench/RESULTS-analysis.md.
@@ -28,14 +31,22 @@ from reviewlens.schema import Label, content_hash
 
 log = logging.getLogger(__name__)
 
-Decision = tuple[str, float, str]  # (label, confidence, decided by: "head", "llm" or "label")
+Decision = tuple[str, float, str]  # (label, confidence, decided by: "head", "head2", "llm" or "label")
 MEMO = 4096
 THOROUGH_BAR = 2.0  # the head's bar when thorough: no probability reaches it, so every text goes to the LLM
 
 
+def sharp_available() -> bool:
+    """Whether the second head can run: its weights are packaged and its encoder's parts installed (cheap:
+    nothing is loaded)."""
+    from analysis import sharp_encoder
+
+    return heads.SHARP_HEAD_PATH.is_file() and sharp_encoder.installed()
+
+
 def cascade_version(confidence: float, thorough: bool, labels: dict[str, str] | Sequence[Label],
-                    stack: Stack | None = None) -> str:
-    """What decides sentiment, for the analysis version: the threshold, the packaged head's weights and
+                    stack: Stack | None = None, sharp: bool = False) -> str:
+    """What decides sentiment, for the analysis version: the threshold, the packaged heads' weights and
     the user's sentiment labels (changing any re-analyzes). Computed without loading anything, so
     asking for the version (every `reviewlens analyze`, even with nothing pending) stays cheap."""
     path = heads.SENTIMENT_HEAD_PATH
@@ -44,6 +55,8 @@ def cascade_version(confidence: float, thorough: bool, labels: dict[str, str] | 
     if not isinstance(labels, dict):
         labels = {lb.content_hash: lb.value for lb in labels if lb.kind == "sentiment"}
     h = hashlib.sha256(path.read_bytes())
+    if sharp:
+        h.update(heads.SHARP_HEAD_PATH.read_bytes())
     h.update(json.dumps([THOROUGH_BAR if thorough else confidence, sorted(labels.items())]).encode())
     if stack is not None:
         h.update(json.dumps(stack.to_json(), sort_keys=True).encode())
@@ -62,6 +75,10 @@ class SentimentCascade:
     labels: dict[str, str] = field(default_factory=dict)  # content hash -> the user's sentiment label
     stack: Stack | None = None  # for this model: combine the head with the LLM's raw label scores
     llm_scores: Callable[[list[str]], list[list[float]]] | None = None  # the LLM's raw label log-probs
+    sharp: heads.Head | None = None  # the second head (over all-mpnet-base-v2) and its stack with the LLM
+    sharp_stack: Stack | None = None
+    sharp_embedder: Callable[[int | None], Any] | None = None  # loads the encoder's first N layers on first use
+    # (N from the second head's meta; returns None when the encoder is not installed)
     counts: Counter = field(default_factory=Counter)      # how many texts each part decided
     _memo: dict[str, Decision] = field(default_factory=dict, repr=False)  # a review and its only topic's
     # clause are the same text: decided once (bounded: the last MEMO texts)
@@ -69,24 +86,56 @@ class SentimentCascade:
     @classmethod
     def build(cls, llm: Callable[[list[str]], list[tuple[str, float]]], embedder: Any, *, confidence: float,
               thorough: bool, labels: Sequence[Label] = (), stack: Stack | None = None,
-              llm_scores: Callable[[list[str]], list[list[float]]] | None = None) -> "SentimentCascade":
-        """The packaged head, adapted to the user's sentiment labels when there are any. With a `stack`
-        (and `llm_scores`), a text the head is unsure of is decided by the head and the LLM together."""
+              llm_scores: Callable[[list[str]], list[list[float]]] | None = None,
+              sharp_stack: Stack | None = None,
+              sharp_embedder: Callable[[int | None], Any] | None = None) -> "SentimentCascade":
+        """The packaged heads, adapted to the user's sentiment labels when there are any. With a `stack`
+        (and `llm_scores`), a text the head is unsure of is decided by the head and the LLM together.
+        `sharp_embedder` (a loader of the second head's encoder) turns the second head on."""
         if llm_scores is None:
-            stack = None
-        head = None if thorough and stack is None else heads.sentiment_head()
+            stack = sharp_stack = None
+        head = None if thorough and stack is None and sharp_stack is None else heads.sentiment_head()
+        sharp = heads.sentiment_head(heads.SHARP_HEAD_PATH) if head is not None and sharp_embedder else None
         mine = [lb for lb in labels if lb.kind == "sentiment"]
         if head is not None and mine:
-            X = heads.features([lb.text for lb in mine], embedder)
-            head = heads.adapt_head(head, X, [lb.value for lb in mine])
-            log.info("sentiment head adapted to %d labels", len(mine))
+            texts, values = [lb.text for lb in mine], [lb.value for lb in mine]
+            head = heads.adapt_head(head, heads.features(texts, embedder), values)
+            enc = sharp_embedder(sharp.meta.get("encoder_layers")) if sharp is not None and sharp_embedder else None
+            if sharp is not None and enc is not None:
+                sharp = heads.adapt_head(sharp, heads.features(texts, enc), values)
+            log.info("sentiment heads adapted to %d labels", len(mine))
         return cls(llm=llm, embedder=embedder, confidence=confidence, thorough=thorough, head=head,
                    labels={lb.content_hash: lb.value for lb in mine},
-                   stack=stack if head is not None else None, llm_scores=llm_scores)
+                   stack=stack if head is not None else None, llm_scores=llm_scores, sharp=sharp,
+                   sharp_stack=sharp_stack if sharp is not None else None,
+                   sharp_embedder=sharp_embedder if sharp is not None else None)
 
     def version(self) -> str:
         """What decides, for the analysis version (see `cascade_version`)."""
-        return cascade_version(self.confidence, self.thorough or self.head is None, self.labels, self.stack)
+        sharp = self.sharp is not None
+        return cascade_version(self.confidence, self.thorough or self.head is None, self.labels,
+                               self.sharp_stack if sharp else self.stack, sharp)
+
+    def _second_opinion(self, texts: list[str], unsure: dict[int, np.ndarray], bar: float,
+                        out: list[Decision | None]) -> bool:
+        """The second head reads the texts the first was unsure of; it decides those it is sure of
+        (probability >= `bar`), and its probabilities replace the first head's for the rest. False when
+        its encoder cannot be loaded (the first head's probabilities then stand)."""
+        if self.sharp is None or self.sharp_embedder is None:
+            return False
+        enc = self.sharp_embedder(self.sharp.meta.get("encoder_layers"))
+        if enc is None:
+            return False
+        idx = list(unsure)
+        P = self.sharp.proba(heads.features([texts[i] for i in idx], enc))
+        for i, row in zip(idx, P):
+            k = int(row.argmax())
+            if row[k] >= bar:
+                out[i] = (self.sharp.classes[k], float(row[k]), "head2")
+                del unsure[i]
+            else:
+                unsure[i] = row
+        return True
 
     def decide(self, texts: Sequence[str], vecs: np.ndarray | None = None) -> list[Decision]:
         """(label, confidence, decided_by) per text; `vecs`: the texts' embeddings when already computed."""
@@ -99,21 +148,29 @@ class SentimentCascade:
         todo = [i for i, d in enumerate(out) if d is None]
         proba: dict[int, np.ndarray] = {}
         bar = THOROUGH_BAR if self.thorough else self.confidence
+        stack = self.stack
         if todo and self.head is not None:
             X = heads.features([texts[i] for i in todo], self.embedder,
                                None if vecs is None else np.asarray(vecs)[todo])
             P = self.head.proba(X)
+            first_bar = max(bar, float(self.sharp.meta.get("route_below", 0.9))) if self.sharp is not None else bar
             for i, row in zip(todo, P):
                 k = int(row.argmax())
-                if row[k] >= bar:
+                if row[k] >= first_bar:
                     out[i] = (self.head.classes[k], float(row[k]), "head")
                 else:
                     proba[i] = row
+            if self.sharp is not None and proba and self._second_opinion(texts, proba, bar, out):
+                stack = self.sharp_stack
+            else:  # no second head: the first head decides what it is sure of by the cascade's own bar
+                for i in [i for i, row in proba.items() if row.max() >= bar]:
+                    row = proba.pop(i)
+                    out[i] = (self.head.classes[int(row.argmax())], float(row.max()), "head")
         rest = [i for i, d in enumerate(out) if d is None]
-        if rest and proba and self.stack is not None and self.llm_scores is not None:  # proba: every one of `rest`
+        if rest and proba and stack is not None and self.llm_scores is not None:  # proba: every one of `rest`
             order = [self.head.classes.index(c) for c in ("positive", "neutral", "negative")]  # type: ignore[union-attr]
             for i, lp in zip(rest, self.llm_scores([texts[i] for i in rest])):
-                label, p = self.stack.decide(lp, [float(proba[i][j]) for j in order])
+                label, p = stack.decide(lp, [float(proba[i][j]) for j in order])
                 out[i] = (label, p, "llm")
         elif rest:
             for i, (label, p) in zip(rest, self.llm([texts[i] for i in rest])):

@@ -62,7 +62,10 @@ class Embedder:
 
     name = MODEL_NAME
 
-    def __init__(self, path: str | os.PathLike | None = None, device: str = "cpu"):
+    def __init__(self, path: str | os.PathLike | None = None, device: str = "cpu", layers: int | None = None):
+        """`layers`: keep only the first N transformer layers (mean-pooled output of layer N; the cost falls
+        in proportion). The second sentiment head reads all-mpnet-base-v2's layer 7 of 12: for sentiment
+        the middle layers carry more than the last one, which is trained for sentence similarity."""
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
         os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
         from transformers import AutoModel, AutoTokenizer
@@ -73,6 +76,12 @@ class Embedder:
         max_len = int(json.loads(cfg.read_text(encoding="utf-8")).get("max_seq_length", 256)) if cfg.is_file() else 256
         tok = AutoTokenizer.from_pretrained(str(self.path), local_files_only=True)
         model = AutoModel.from_pretrained(str(self.path), local_files_only=True).to(device).eval()
+        if layers:
+            stack = model.encoder.layer
+            if not 1 <= layers <= len(stack):
+                raise ValueError(f"{self.path.name} has {len(stack)} layers, asked for the first {layers}")
+            model.encoder.layer = stack[:layers]
+            self.name = f"{self.path.name}, first {layers} layers"
         self.device = device
         self.model = [_Transformer(tok, model, max_len)]
         self._memo: dict[str, np.ndarray] = {}
@@ -130,10 +139,10 @@ class Embedder:
         return out
 
 
-def get_embedder(path: str | os.PathLike | None = None) -> Embedder:
-    """The process-wide embedder (loaded once, about 1 s)."""
-    key = str(path or "")
+def get_embedder(path: str | os.PathLike | None = None, layers: int | None = None) -> Embedder:
+    """The process-wide embedder of a model (loaded once, about 1 s)."""
+    key = f"{path or ''}:{layers or ''}"
     with _lock:
         if key not in _cache:
-            _cache[key] = Embedder(path)
+            _cache[key] = Embedder(path, layers=layers)
         return _cache[key]

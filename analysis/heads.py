@@ -25,6 +25,8 @@ import numpy as np
 log = logging.getLogger(__name__)
 
 SENTIMENT_HEAD_PATH = Path(__file__).resolve().parent / "data" / "sentiment_head.json"
+# the second head: the same kind over all-mpnet-base-v2 (analysis.sharp_encoder), for what the first is unsure of
+SHARP_HEAD_PATH = SENTIMENT_HEAD_PATH.with_name("sentiment_head_sharp.json")
 LABELS = ("positive", "neutral", "negative")
 
 

@@ -195,21 +195,22 @@ class Stack:
 
 
 @lru_cache(maxsize=None)
-def _stacks(path: str) -> dict[str, dict]:
+def _stacks(path: str, section: str) -> dict[str, dict]:
     p = Path(path)
     if not p.is_file():
         return {}
     try:
-        return json.loads(p.read_text(encoding="utf-8")).get("models", {})
+        return json.loads(p.read_text(encoding="utf-8")).get(section, {})
     except (OSError, ValueError) as e:
         log.warning("ignoring %s: %s", p, e)
         return {}
 
 
-def stack_for(model: str, path: Path = STACK_PATH) -> Stack | None:
+def stack_for(model: str, path: Path = STACK_PATH, sharp: bool = False) -> Stack | None:
     """The fitted stack for a model (its alias, or a served GGUF named after it); None when there is none:
-    the cascade then takes the LLM's calibrated answer as it is."""
-    models = _stacks(str(path))
+    the cascade then takes the LLM's calibrated answer as it is. `sharp`: the stack fitted with the
+    second head's probabilities (section "sharp_models"), used where the second head runs."""
+    models = _stacks(str(path), "sharp_models" if sharp else "models")
     name = (model or "").rsplit("/", 1)[-1]
     for key in (model, name, name.removesuffix(".gguf")):
         if key in models:

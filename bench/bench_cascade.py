@@ -47,14 +47,14 @@ def seed_store(db: Path, rows: list[tuple[str, str]]) -> None:
     s.close()
 
 
-def run_analyze(tree: Path, module: str, db: Path, precision: str) -> tuple[float, float]:
+def run_analyze(tree: Path, module: str, db: Path, precision: str, extra: tuple[str, ...] = ()) -> tuple[float, float]:
     """Wall seconds and CPU seconds (all threads) of one `reviewlens analyze` process. CPU seconds are
     the fairer figure when other jobs share the cores."""
     env = dict(os.environ, PYTHONPATH=str(tree), HF_HUB_OFFLINE="1", TOKENIZERS_PARALLELISM="false",
                REVIEWLENS_DATA_DIR=str(db.parent / "data"))
     r0 = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.perf_counter()
-    subprocess.run([sys.executable, "-m", module, "analyze", "--db", str(db), "--precision", precision, "-q"],
+    subprocess.run([sys.executable, "-m", module, "analyze", "--db", str(db), "--precision", precision, "-q", *extra],
                    cwd=str(tree), env=env, check=True)
     r1 = resource.getrusage(resource.RUSAGE_CHILDREN)
     return time.perf_counter() - t0, (r1.ru_utime - r0.ru_utime) + (r1.ru_stime - r0.ru_stime)
@@ -73,6 +73,9 @@ def main() -> int:
     ap.add_argument("--eval-dir", type=Path, default=ROOT.parent / "shared" / "eval")
     ap.add_argument("--old-tree", type=Path, default=Path(tempfile.gettempdir()) / "reviewlens-first-release")
     ap.add_argument("--skip-old", action="store_true")
+    ap.add_argument("--also", action="append", default=[], metavar="ARGS",
+                    help="also run this version with these analyze options, e.g. --also='--no-second-head' "
+                         "(repeatable)")
     args = ap.parse_args()
     rows = load_yelp(args.eval_dir)[:args.n]
     cpu = next((ln.split(":", 1)[1].strip() for ln in Path("/proc/cpuinfo").read_text().splitlines()
@@ -84,22 +87,24 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         for prec in [p for p in args.precisions.split(",") if p]:
             old_prec = OLD_PRECISION.get(prec, prec)
-            sides = [("this version", ROOT, "reviewlens.app.cli", prec)]
+            sides = [("this version", ROOT, "reviewlens.app.cli", prec, ())]
+            for extra in args.also:
+                sides.append((f"this version {extra}", ROOT, "reviewlens.app.cli", prec, tuple(extra.split())))
             if old is not None and old_prec not in firsts:
-                sides.append((f"first release {FIRST_RELEASE}", old, "reviewlens.cli", old_prec))
-            for name, tree, module, side_prec in sides:
-                db = Path(tmp) / f"{side_prec}-{name.split()[0]}.db"
+                sides.append((f"first release {FIRST_RELEASE}", old, "reviewlens.cli", old_prec, ()))
+            for k, (name, tree, module, side_prec, extra) in enumerate(sides):
+                db = Path(tmp) / f"{side_prec}-{k}.db"
                 seed_store(db, rows)
                 load0 = os.getloadavg()[0]
-                secs, cpu_s = run_analyze(tree, module, db, side_prec)
+                secs, cpu_s = run_analyze(tree, module, db, side_prec, extra)
                 acc = accuracy(db, rows)
                 load = max(load0, os.getloadavg()[0])
                 results.append({"precision": side_prec, "side": name, "seconds": round(secs, 1),
                                 "cpu_seconds": round(cpu_s, 1), "s_per_review": round(secs / args.n, 3),
                                 "accuracy": round(acc, 4), "load": round(load, 1)})
-                if name != "this version":
+                if name.startswith("first release"):
                     firsts[side_prec] = results[-1]
-                print(f"{side_prec:5} {name:28} {secs:7.1f} s wall ({secs / args.n:.3f} s/review), {cpu_s:7.1f} CPU s, "
+                print(f"{side_prec:5} {name:45} {secs:7.1f} s wall ({secs / args.n:.3f} s/review), {cpu_s:7.1f} CPU s, "
                       f"sentiment accuracy {acc:.1%}, load {load:.1f} (before/after, the higher)", flush=True)
             if old is not None:
                 new, first = next(r for r in reversed(results) if r["side"] == "this version"), firsts[old_prec]

@@ -13,10 +13,17 @@ share of texts sent to the LLM. The default threshold is chosen from that curve 
 
     .venv/bin/python bench/train_sentiment_head.py [--eval-dir ../shared/eval] [--no-llm] [--precision fp32]
 
+`--sharp` trains the second head (analysis/data/sentiment_head_sharp.json): the same kind of head over the
+all-mpnet-base-v2 embedding (analysis.sharp_encoder) + VADER, which decides the texts the first head is
+unsure of before anything reaches the LLM; its routing bar (which first-head probabilities it reads) is
+chosen on the training sentences out of fold.
+
 `--stack MODEL` fits how the cascade combines the head with that LLM (analysis.sentiment.Stack) on training
 sentences only (400 Yelp train sentences + 500 SemEval-2014 sentences, drawn with a fixed seed), writes it
 to analysis/data/sentiment_stack.json, and prints the held-out curve: the first release's method (the
 calibrated LLM alone), the cascade taking the LLM's answer, and the cascade stacking head and LLM.
+With the second head trained and its encoder installed, it also fits the stack of the second head with
+the LLM (what the cascade uses for the texts the second head sends on), and prints the three-stage curve.
 """
 
 from __future__ import annotations
@@ -121,9 +128,12 @@ def main() -> int:
     ap.add_argument("--learning-curve", action="store_true",
                     help="only measure the packaged head adapted to k user labels per class (k = 0, 5, 10, 25, 50)")
     ap.add_argument("--stack", metavar="MODEL", help="fit the head+LLM stack for this model (see above)")
+    ap.add_argument("--sharp", action="store_true", help="train the second head over all-mpnet-base-v2 (see above)")
     args = ap.parse_args()
     if args.learning_curve:
         return learning_curve(args.eval_dir)
+    if args.sharp:
+        return train_sharp(args.eval_dir)
     if args.stack:
         return fit_stack_for(args.eval_dir, args.stack, args.precision)
 
@@ -195,6 +205,104 @@ def main() -> int:
     return 0
 
 
+SHARP_BARS = (0.7, 0.8, 0.9, 0.95, 1.01)  # first-head probabilities below which the second head reads a text
+
+
+LAYERS = (5, 6, 7, 8, 12)  # all-mpnet-base-v2 layers whose mean-pooled output the second head may read
+
+
+def layer_features(texts: list[str], layers=LAYERS) -> dict[int, np.ndarray]:
+    """[mean-pooled output of layer k (unit vectors) | VADER] per text for each k, from one pass of the full
+    model (the same vectors as `Embedder(..., layers=k)`)."""
+    import torch
+
+    from analysis.sharp_encoder import get_sharp_embedder
+
+    tr = get_sharp_embedder().model[0]
+    out = {k: np.zeros((len(texts), tr.auto_model.config.hidden_size), dtype=np.float32) for k in layers}
+    order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))
+    with torch.inference_mode():
+        for s in range(0, len(order), 64):
+            idx = order[s:s + 64]
+            enc = tr.tokenizer([texts[i][:2000] or " " for i in idx], padding=True, truncation="longest_first",
+                               max_length=tr.max_seq_length, return_tensors="pt")
+            hidden = tr.auto_model(**enc, output_hidden_states=True).hidden_states
+            mask = enc["attention_mask"].unsqueeze(-1).float()
+            for k in layers:
+                v = (hidden[k] * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
+                out[k][idx] = torch.nn.functional.normalize(v, p=2, dim=1).numpy()
+    va = heads.vader_features(texts)
+    return {k: np.hstack([v, va]) for k, v in out.items()}
+
+
+def train_sharp(eval_dir: Path) -> int:
+    """Train the second head over mpnet (+ VADER) as the first one is trained (MLP grid by 5-fold CV), on the
+    layer whose output the 5-fold CV prefers (the middle layers carry more sentiment than the last, and
+    cost less), and choose its routing bar on the training sentences out of fold: the lowest bar whose
+    two-head accuracy is within 0.2 points of the best (every text it reads costs an mpnet pass)."""
+    from analysis.sharp_encoder import get_sharp_embedder
+
+    if get_sharp_embedder() is None:
+        print("the sentence encoder all-mpnet-base-v2 is not installed (see analysis/sharp_encoder.py)")
+        return 1
+    train, held = head_training_set(eval_dir)
+    texts = [t for t, _ in train]
+    y = np.array([l for _, l in train])
+    w = class_weights(y)
+    t0 = time.perf_counter()
+    by_layer = layer_features(texts)
+    print(f"mpnet features of {len(texts)} sentences, layers {LAYERS}, in {time.perf_counter() - t0:.0f} s")
+    layer_cv = {k: cv_accuracy(X, y, w, 256, 0.01) for k, X in by_layer.items()}
+    for k, a in layer_cv.items():
+        print(f"  layer {k:2}: 5-fold CV accuracy {a:.1%} (MLP ensemble 256/0.01)")
+    layer = max(layer_cv, key=layer_cv.get)
+    X = by_layer[layer]
+    sharp = get_sharp_embedder(layer)
+    scores = {}
+    for hidden, alpha in MLP_GRID:
+        scores[(hidden, alpha)] = cv_accuracy(X, y, w, hidden, alpha)
+        print(f"  MLP ensemble hidden {hidden}, alpha {alpha}: 5-fold CV accuracy {scores[(hidden, alpha)]:.1%}")
+    hidden, alpha = max(scores, key=scores.get)
+    # out of fold: the first head's and the second head's probabilities for every training sentence
+    first = heads.sentiment_head()
+    emb = get_embedder()
+    oof = out_of_fold_proba(eval_dir, first, emb)
+    p1 = np.array([oof[t] for t in texts])
+    c1 = np.array(first.classes)
+    p2 = np.zeros_like(p1)
+    for tr, te in FOLDS.split(X, y):
+        p2[te] = heads.fit_mlp_head(X[tr], y[tr], hidden=hidden, alpha=alpha, sample_weight=w[tr]).proba(X[te])
+    acc = {}
+    print("routing bar (first head's probability below it) | read by the second head | two-head accuracy (out of fold)")
+    for bar in SHARP_BARS:
+        routed = p1.max(axis=1) < bar
+        pred = np.where(routed, c1[p2.argmax(axis=1)], c1[p1.argmax(axis=1)])
+        acc[bar] = float(np.mean(pred == y))
+        print(f"  {bar:4.2f} | {np.mean(routed):6.0%} | {acc[bar]:.1%}")
+    bar = min(b for b in SHARP_BARS if acc[b] >= max(acc.values()) - 0.002)
+    counts = {c: int((y == c).sum()) for c in heads.LABELS}
+    head = heads.fit_mlp_head(X, y, hidden=hidden, alpha=alpha, sample_weight=w, meta={
+        "features": f"all-mpnet-base-v2, layer {layer} of 12, mean-pooled (normalized) + VADER (compound, pos, neg, "
+                    "neu)", "encoder": "all-mpnet-base-v2", "encoder_layers": layer,
+        "layer_cv": {str(k): round(a, 4) for k, a in layer_cv.items()},
+        "train": f"Yelp minus the first {HELD_OUT} after seed-13 shuffle; SemEval-2014 restaurants + laptops "
+                 "(agreeing polarities)", "counts": counts, "cv_accuracy": round(scores[(hidden, alpha)], 4),
+        "route_below": bar, "route_curve": {f"{b:g}": round(a, 4) for b, a in acc.items()}})
+    Xh = heads.features([t for t, _ in held], sharp)
+    gold = np.array([l for _, l in held])
+    h_acc = float(np.mean(np.array(head.classes)[head.proba(Xh).argmax(axis=1)] == gold))
+    p1h = first.proba(heads.features([t for t, _ in held], emb))
+    routed = p1h.max(axis=1) < bar
+    both = np.where(routed, np.array(head.classes)[head.proba(Xh).argmax(axis=1)], c1[p1h.argmax(axis=1)])
+    print(f"chosen: layer {layer}, MLP {hidden}/{alpha}, bar {bar}; held-out Yelp: second head alone {h_acc:.1%}, "
+          f"two heads {np.mean(both == gold):.1%} ({np.mean(routed):.0%} read by the second)")
+    head.meta["held_out"] = {"head_accuracy": round(h_acc, 4), "two_heads": round(float(np.mean(both == gold)), 4),
+                             "n": len(gold)}
+    heads.SHARP_HEAD_PATH.write_text(json.dumps(head.to_json()) + "\n", encoding="utf-8")
+    print(f"wrote {heads.SHARP_HEAD_PATH}")
+    return 0
+
+
 def fit_stack_for(eval_dir: Path, model: str, precision: str) -> int:
     import random
 
@@ -263,31 +371,100 @@ def fit_stack_for(eval_dir: Path, model: str, precision: str) -> int:
     print(f"hand-made neutral sentences ({len(y)}), cascade at 0.6: LLM's answer "
           f"{np.mean(np.where(routed, calibrated, head_label) == y):.1%}, "
           f"stacked {np.mean(np.where(routed, stacked, head_label) == y):.1%}")
+    if heads.SHARP_HEAD_PATH.is_file():
+        return fit_sharp_stack(eval_dir, model, be, train, lp, held)
+    return 0
+
+
+def fit_sharp_stack(eval_dir: Path, model: str, be, train: list, lp, held: list) -> int:
+    """The stack of the second head with this LLM (section "sharp_models"), fitted like the first one's
+    (on the same training sentences, the second head's probabilities out of fold); then the three-stage
+    cascade's curve, on those training sentences and on the held-out Yelp slice."""
+    from analysis.sentiment import STACK_PATH, fit_stack, label_logprobs
+    from analysis.sharp_encoder import get_sharp_embedder
+
+    first, second, emb = heads.sentiment_head(), heads.sentiment_head(heads.SHARP_HEAD_PATH), get_embedder()
+    sharp = get_sharp_embedder(second.meta.get("encoder_layers"))
+    if sharp is None:
+        print("all-mpnet-base-v2 is not installed: no stack for the second head")
+        return 1
+    bar2 = float(second.meta["route_below"])
+    order = [first.classes.index(c) for c in heads.LABELS]
+    texts, y = [t for t, _ in train], np.array([g for _, g in train])
+    t0 = time.perf_counter()
+    oof1, oof2 = out_of_fold_proba(eval_dir, first, emb), out_of_fold_proba(eval_dir, second, sharp)
+    p1 = np.array([oof1[t] for t in texts])[:, order]
+    p2 = np.array([oof2[t] for t in texts])[:, order]
+    print(f"out-of-fold probabilities of both heads in {time.perf_counter() - t0:.0f} s")
+    st, info = fit_stack(lp, p2, y)
+    print(f"second head's stack: {st} (training accuracy by gate: {info['accuracy_by_gate']})")
+
+    def three_stage(lp, p1, p2, th):
+        """Labels and whether the LLM was asked, for the cascade at threshold `th` (as analysis.cascade)."""
+        lab = np.array(heads.LABELS)
+        read = p1.max(axis=1) < max(th, bar2)
+        asked = read & (p2.max(axis=1) < th)
+        stacked = np.array([st.decide(a, b)[0] for a, b in zip(lp, p2)])
+        return np.where(asked, stacked, np.where(read, lab[p2.argmax(axis=1)], lab[p1.argmax(axis=1)])), asked, read
+
+    print(f"training sentences, out of fold, second head reading what the first is under {bar2:g} on: "
+          "threshold | read by the second head | sent to the LLM | accuracy")
+    for th in CURVE:
+        pred, asked, read = three_stage(lp, p1, p2, th)
+        print(f"{th:9.2f} | {np.mean(read):6.0%} | {np.mean(asked):6.0%} | {np.mean(pred == y):.1%}")
+    data = json.loads(STACK_PATH.read_text(encoding="utf-8"))
+    data.setdefault("sharp_models", {})[model] = dict(
+        st.to_json(), trained_on=f"{len(train)} sentences (400 Yelp train, 500 SemEval-2014), the second head's "
+        "probabilities out of fold")
+    STACK_PATH.write_text(json.dumps(data, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+    print(f"wrote {STACK_PATH} (sharp_models.{model})")
+    htexts, gold = [t for t, _ in held], np.array([g for _, g in held])
+    hlp = np.array(label_logprobs(be, htexts))
+    h1 = first.proba(heads.features(htexts, emb))[:, order]
+    h2 = second.proba(heads.features(htexts, sharp))[:, order]
+    print(f"held-out Yelp ({len(gold)}): threshold | read by the second head | sent to the LLM | accuracy")
+    for th in CURVE:
+        pred, asked, read = three_stage(hlp, h1, h2, th)
+        print(f"{th:9.2f} | {np.mean(read):6.0%} | {np.mean(asked):6.0%} | {np.mean(pred == gold):.1%}")
     return 0
 
 
 def learning_curve(eval_dir: Path, ks=(0, 5, 10, 25, 50), seeds=(1, 2, 3)) -> int:
     """Held-out Yelp accuracy of the packaged head adapted to k labels per class from the Yelp train part
-    (labels a user would give on their own data), mean over a few draws."""
+    (labels a user would give on their own data), mean over a few draws; with the second head installed,
+    also the two heads together (both adapted to the same labels, as the cascade does; no LLM)."""
     import random
+
+    from analysis.sharp_encoder import get_sharp_embedder
 
     yelp = load_yelp(eval_dir)
     held, pool = yelp[:HELD_OUT], yelp[HELD_OUT:]
     emb = get_embedder()
     head = heads.sentiment_head()
-    Xh = heads.features([t for t, _ in held], emb)
-    gold = [g for _, g in held]
-    Xp = heads.features([t for t, _ in pool], emb)
-    print("labels per class | held-out Yelp accuracy (mean of 3 draws)")
+    second = heads.sentiment_head(heads.SHARP_HEAD_PATH) if heads.SHARP_HEAD_PATH.is_file() else None
+    sharp = get_sharp_embedder(second.meta.get("encoder_layers")) if second is not None else None
+    htexts, ptexts = [t for t, _ in held], [t for t, _ in pool]
+    Xh, Xp = heads.features(htexts, emb), heads.features(ptexts, emb)
+    Sh, Sp = (heads.features(htexts, sharp), heads.features(ptexts, sharp)) if sharp is not None else (None, None)
+    gold = np.array([g for _, g in held])
+    print("labels per class | held-out Yelp accuracy, first head | both heads (mean of 3 draws)")
     for k in ks:
-        accs = []
+        accs, both = [], []
         for seed in seeds:
             rng = random.Random(seed)
             idx = [i for c in ("positive", "negative")
                    for i in rng.sample([j for j, (_, g) in enumerate(pool) if g == c], k)]
-            h = heads.adapt_head(head, Xp[idx], [pool[i][1] for i in idx]) if idx else head
-            accs.append(np.mean([p == g for (p, _), g in zip(h.predict(Xh), gold)]))
-        print(f"{k:>16} | {np.mean(accs):.1%}")
+            ys = [pool[i][1] for i in idx]
+            h = heads.adapt_head(head, Xp[idx], ys) if idx else head
+            P1 = h.proba(Xh)
+            accs.append(np.mean(np.array(h.classes)[P1.argmax(axis=1)] == gold))
+            if sharp is not None:
+                h2 = heads.adapt_head(second, Sp[idx], ys) if idx else second
+                read = P1.max(axis=1) < float(second.meta["route_below"])
+                pred = np.where(read, np.array(h2.classes)[h2.proba(Sh).argmax(axis=1)],
+                                np.array(h.classes)[P1.argmax(axis=1)])
+                both.append(np.mean(pred == gold))
+        print(f"{k:>16} | {np.mean(accs):.1%} | " + (f"{np.mean(both):.1%}" if both else "-"))
     return 0
 
 

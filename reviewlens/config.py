@@ -51,8 +51,9 @@ class AnalysisSettings:
     precision: str = "auto"              # auto, 4bit, 8bit, bf16, fp32, int8 (CPU)
     batch_size: int = 16                 # reviews per LLM batch (a chunk of the run is 4 batches); 16 was 7% faster than 8 on 2 CPU cores
     max_chars: int = 2000                # longer reviews are truncated for the model
-    confidence: float = 0.6              # the cheap heads decide when at least this sure; the LLM decides the rest
+    confidence: float = 0.75             # the cheap heads decide when at least this sure; the LLM decides the rest
     thorough: bool = False               # every text goes to the LLM (slower; stacked with the head when fitted)
+    second_head: bool = True             # texts the first head is unsure of are read again by a head over all-mpnet-base-v2
     topics_preset: str = "products"      # the base topics: products, restaurants, apps or none
     topics: list[dict[str, Any]] = field(default_factory=list)  # extra/override taxonomy entries
     entity_types: list[str] = field(default_factory=list)       # extra entity types

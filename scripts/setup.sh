@@ -65,6 +65,7 @@ fi
 if [ "$WANT_MODEL" = 1 ]; then
   say "preparing the default model (first time: a few minutes; cached in ~/.cache/reviewlens)"
   .venv/bin/python -m analysis.models prepare qwen2.5-coder-0.5b
+  .venv/bin/python -m analysis.sharp_encoder >/dev/null  # the second head's encoder, unzipped once (~5 s)
 fi
 if [ "$WANT_15" = 1 ]; then
   if ! .venv/bin/python -c "from analysis.models import installed; raise SystemExit(not installed('qwen2.5-coder-1.5b'))"; then

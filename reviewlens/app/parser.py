@@ -104,10 +104,14 @@ def build_parser() -> argparse.ArgumentParser:
                        help="with --llm-url: requests sent at once (default 64; vLLM batches them on the GPU)")
         m.add_argument("--confidence", type=float, metavar="P",
                        help="the cheap models decide a review's sentiment when at least this sure (0..1); the "
-                            "LLM decides the rest (default 0.6; 1 sends everything to the LLM)")
+                            "LLM decides the rest (default 0.75; 1 sends everything to the LLM)")
         m.add_argument("--thorough", action="store_true",
                        help="every review goes to the LLM (slower on a CPU), which decides together with "
                             "the cheap models where the model has a fitted stack (the packaged ones)")
+        m.add_argument("--no-second-head", action="store_true",
+                       help="skip the second cheap model (a head over all-mpnet-base-v2 that reads again what "
+                            "the first is unsure of): a little faster, a little less accurate; also "
+                            "[analysis] second_head = false")
 
     sp = add("scrape", "collect the reviews at URLs and the pages after them",
              "Open each URL in headless Chromium, extract its reviews (schema.org JSON-LD / microdata and\n"
