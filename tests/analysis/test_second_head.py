@@ -12,6 +12,7 @@ from analysis import heads, sharp_encoder
 from analysis.cascade import SentimentCascade
 from analysis.models import ModelError
 from reviewlens.schema import Label
+from tests.helpers import RecordingLLM
 
 CLEAR = ["Absolutely wonderful, the best kettle I have ever owned!",
          "Terrible. It broke after two days and support ignored me.",
@@ -21,15 +22,6 @@ MIDDLE = ["It is a kettle.", "Well, it does what it says, I guess, mostly.", "Fo
           "I've had better atmosphere.", "Never again will I be dining at this place!",
           "The live music on Fridays totally blows.", "Not bad at all, honestly.",
           "The portions could have been bigger, but the taste made up for it."]
-
-
-class RecordingLLM:
-    def __init__(self):
-        self.seen: list[str] = []
-
-    def __call__(self, texts):
-        self.seen.extend(texts)
-        return [("neutral", 0.55) for _ in texts]
 
 
 class RecordingEncoder:
