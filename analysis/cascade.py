@@ -3,14 +3,16 @@
 For sentiment, the head (analysis.heads: MiniLM embedding + VADER, a small MLP ensemble) gives a label and
 a probability for every text in milliseconds. Where the second head is at hand (its weights packaged and
 its encoder, all-mpnet-base-v2, installed: analysis.sharp_encoder), a text the first head is not sure of
-(probability below its routing bar, or below `confidence` if that is higher) is read again by it, ~6x the
-cost of the first and still ~4x cheaper than the LLM, and it decides if it is sure. A text whose probability
-(the last head's) is below `confidence` is scored by the LLM. Where the model has a fitted stack for that
-head (analysis.sentiment.Stack: the packaged models), head and LLM decide such a text together; otherwise
-the LLM's calibrated answer decides (analysis.sentiment.sentiment_batch). `thorough` sends every text to the LLM (stacked the same way;
-without a stack, the LLM's answer alone: the first release's method). The user's labels adapt the
-head (`heads.adapt_head`), and a text the user labelled gets its label. The threshold's trade-off (accuracy against the share of texts sent to the LLM) is measured
-by bench/train_sentiment_head.py and recorded in bench/RESULTS-analysis.md.
+(probability below its routing bar, or below `confidence` if that is higher) is read again by it (the
+encoder's first 7 layers: a few times the first head's cost, a small fraction of the LLM's), and it
+decides if it is sure. A text whose probability (the last head's) is below `confidence` is scored by the
+LLM. Where the model has a fitted stack for that head (analysis.sentiment.Stack: the packaged models),
+head and LLM decide such a text together; otherwise the LLM's calibrated answer decides
+(analysis.sentiment.sentiment_batch). `thorough` sends every text to the LLM (stacked the same way;
+without a stack, the LLM's answer alone: the first release's method). The user's labels adapt both
+heads (`heads.adapt_head`), and a text the user labelled gets its label. The threshold's trade-off
+(accuracy against the share of texts sent to the LLM) is measured by bench/train_sentiment_head.py and
+recorded in bench/RESULTS-analysis.md.
 """
 
 from __future__ import annotations
