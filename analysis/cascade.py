@@ -119,7 +119,7 @@ class SentimentCascade:
                                self.sharp_stack if sharp else self.stack, sharp)
 
     def _second_opinion(self, texts: list[str], unsure: dict[int, np.ndarray], bar: float,
-                        out: list[Decision | None]) -> bool:
+                        out: list[Decision | None], vader: dict[int, np.ndarray]) -> bool:
         """The second head reads the texts the first was unsure of; it decides those it is sure of
         (probability >= `bar`), and its probabilities replace the first head's for the rest. False when
         its encoder cannot be loaded (the first head's probabilities then stand)."""
@@ -129,7 +129,7 @@ class SentimentCascade:
         if enc is None:
             return False
         idx = list(unsure)
-        P = self.sharp.proba(heads.features([texts[i] for i in idx], enc))
+        P = self.sharp.proba(heads.features([texts[i] for i in idx], enc, vader=np.stack([vader[i] for i in idx])))
         for i, row in zip(idx, P):
             k = int(row.argmax())
             if row[k] >= bar:
@@ -162,7 +162,8 @@ class SentimentCascade:
                     out[i] = (self.head.classes[k], float(row[k]), "head")
                 else:
                     proba[i] = row
-            if self.sharp is not None and proba and self._second_opinion(texts, proba, bar, out):
+            vader = {i: x[-heads.N_VADER:] for i, x in zip(todo, X)}
+            if self.sharp is not None and proba and self._second_opinion(texts, proba, bar, out, vader):
                 stack = self.sharp_stack
             else:  # no second head: the first head decides what it is sure of by the cascade's own bar
                 for i in [i for i, row in proba.items() if row.max() >= bar]:

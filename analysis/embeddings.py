@@ -62,10 +62,12 @@ class Embedder:
 
     name = MODEL_NAME
 
-    def __init__(self, path: str | os.PathLike | None = None, device: str = "cpu", layers: int | None = None):
+    def __init__(self, path: str | os.PathLike | None = None, device: str = "cpu", layers: int | None = None,
+                 max_tokens: int | None = None):
         """`layers`: keep only the first N transformer layers (mean-pooled output of layer N; the cost falls
         in proportion). The second sentiment head reads all-mpnet-base-v2's layer 7 of 12: for sentiment
-        the middle layers carry more than the last one, which is trained for sentence similarity."""
+        the middle layers carry more than the last one, which is trained for sentence similarity.
+        `max_tokens`: read at most this many word pieces (default: the model's sentence_bert_config)."""
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
         os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
         from transformers import AutoModel, AutoTokenizer
@@ -74,6 +76,7 @@ class Embedder:
         log.info("loading sentence embeddings from %s", self.path)
         cfg = self.path / "sentence_bert_config.json"
         max_len = int(json.loads(cfg.read_text(encoding="utf-8")).get("max_seq_length", 256)) if cfg.is_file() else 256
+        max_len = min(max_len, max_tokens) if max_tokens else max_len
         tok = AutoTokenizer.from_pretrained(str(self.path), local_files_only=True)
         model = AutoModel.from_pretrained(str(self.path), local_files_only=True).to(device).eval()
         if layers:
@@ -139,10 +142,11 @@ class Embedder:
         return out
 
 
-def get_embedder(path: str | os.PathLike | None = None, layers: int | None = None) -> Embedder:
+def get_embedder(path: str | os.PathLike | None = None, layers: int | None = None,
+                 max_tokens: int | None = None) -> Embedder:
     """The process-wide embedder of a model (loaded once, about 1 s)."""
-    key = f"{path or ''}:{layers or ''}"
+    key = f"{path or ''}:{layers or ''}:{max_tokens or ''}"
     with _lock:
         if key not in _cache:
-            _cache[key] = Embedder(path, layers=layers)
+            _cache[key] = Embedder(path, layers=layers, max_tokens=max_tokens)
         return _cache[key]

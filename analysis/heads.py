@@ -28,6 +28,7 @@ SENTIMENT_HEAD_PATH = Path(__file__).resolve().parent / "data" / "sentiment_head
 # the second head: the same kind over all-mpnet-base-v2 (analysis.sharp_encoder), for what the first is unsure of
 SHARP_HEAD_PATH = SENTIMENT_HEAD_PATH.with_name("sentiment_head_sharp.json")
 LABELS = ("positive", "neutral", "negative")
+N_VADER = 4  # VADER's scores at the end of every head's features: compound, pos, neg, neu
 
 
 def vader_features(texts: Sequence[str]) -> np.ndarray:
@@ -35,7 +36,7 @@ def vader_features(texts: Sequence[str]) -> np.ndarray:
     from analysis.sentiment import vader_analyzer, vader_applies
 
     sia = vader_analyzer()
-    out = np.zeros((len(texts), 4), dtype=np.float32)
+    out = np.zeros((len(texts), N_VADER), dtype=np.float32)
     for i, t in enumerate(texts):
         if sia is None or not vader_applies(t):
             continue
@@ -44,11 +45,13 @@ def vader_features(texts: Sequence[str]) -> np.ndarray:
     return out
 
 
-def features(texts: Sequence[str], embedder: Any, vecs: np.ndarray | None = None) -> np.ndarray:
-    """[embedding | VADER] per text. `vecs`: embeddings already computed for these texts."""
+def features(texts: Sequence[str], embedder: Any, vecs: np.ndarray | None = None,
+             vader: np.ndarray | None = None) -> np.ndarray:
+    """[embedding | VADER] per text. `vecs`, `vader`: the parts already computed for these texts (the
+    second head reuses the first head's VADER scores: on long reviews VADER costs as much as an encoder)."""
     if vecs is None:
         vecs = embedder.encode(list(texts))
-    return np.hstack([np.asarray(vecs, dtype=np.float32), vader_features(texts)])
+    return np.hstack([np.asarray(vecs, dtype=np.float32), vader_features(texts) if vader is None else vader])
 
 
 @dataclass

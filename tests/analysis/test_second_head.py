@@ -178,3 +178,34 @@ def test_the_encoder_can_keep_its_first_layers_only(mpnet):
         from analysis.embeddings import Embedder
 
         Embedder(sharp_encoder.folder(), layers=13)
+
+
+def test_the_second_head_reads_a_long_review_up_to_its_token_cap(mpnet):
+    """Two long reviews that differ only after the cap get the same vector (what keeps very long reviews cheap);
+    short ones are read whole."""
+    import numpy as np
+
+    assert mpnet.model[0].max_seq_length == sharp_encoder.MAX_TOKENS
+    start = "I bought this kettle for my office and used it every day for a month. " * 12
+    a, b = mpnet.encode([start + "In the end I loved it.", start + "In the end I returned it, furious."])
+    assert np.allclose(a, b, atol=1e-6)
+    c, d = mpnet.encode(["In the end I loved it.", "In the end I returned it, furious."])
+    assert not np.allclose(c, d, atol=1e-2)
+
+
+def test_vader_is_read_once_per_text_for_both_heads(embedder, mpnet, monkeypatch):
+    """On long reviews VADER costs as much as an encoder: the second head reuses the first head's scores,
+    and decides as it would with its own."""
+    calls: list[int] = []
+    real = heads.vader_features
+
+    def counting(texts):
+        calls.append(len(texts))
+        return real(texts)
+
+    cas, _ = _build(embedder, mpnet)
+    expected = cas.decide(CLEAR + MIDDLE)
+    cas2, _ = _build(embedder, mpnet)
+    monkeypatch.setattr(heads, "vader_features", counting)
+    assert cas2.decide(CLEAR + MIDDLE) == expected
+    assert calls == [len(CLEAR + MIDDLE)]
