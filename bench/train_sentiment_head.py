@@ -372,13 +372,15 @@ def fit_stack_for(eval_dir: Path, model: str, precision: str) -> int:
           f"{np.mean(np.where(routed, calibrated, head_label) == y):.1%}, "
           f"stacked {np.mean(np.where(routed, stacked, head_label) == y):.1%}")
     if heads.SHARP_HEAD_PATH.is_file():
-        return fit_sharp_stack(eval_dir, model, be, train, lp, held)
+        return fit_sharp_stack(eval_dir, model, be, train, lp, held, oof)
     return 0
 
 
-def fit_sharp_stack(eval_dir: Path, model: str, be, train: list, lp, held: list) -> int:
+def fit_sharp_stack(eval_dir: Path, model: str, be, train: list, lp, held: list,
+                    oof1: dict[str, np.ndarray]) -> int:
     """The stack of the second head with this LLM (section "sharp_models"), fitted like the first one's
-    (on the same training sentences, the second head's probabilities out of fold); then the three-stage
+    (on the same training sentences, the second head's probabilities out of fold; `oof1`: the first head's,
+    as fit_stack_for computed them); then the three-stage
     cascade's curve, on those training sentences and on the held-out Yelp slice."""
     from analysis.sentiment import STACK_PATH, fit_stack, label_logprobs
     from analysis.sharp_encoder import get_sharp_embedder
@@ -392,10 +394,10 @@ def fit_sharp_stack(eval_dir: Path, model: str, be, train: list, lp, held: list)
     order = [first.classes.index(c) for c in heads.LABELS]
     texts, y = [t for t, _ in train], np.array([g for _, g in train])
     t0 = time.perf_counter()
-    oof1, oof2 = out_of_fold_proba(eval_dir, first, emb), out_of_fold_proba(eval_dir, second, sharp)
+    oof2 = out_of_fold_proba(eval_dir, second, sharp)
     p1 = np.array([oof1[t] for t in texts])[:, order]
     p2 = np.array([oof2[t] for t in texts])[:, order]
-    print(f"out-of-fold probabilities of both heads in {time.perf_counter() - t0:.0f} s")
+    print(f"out-of-fold probabilities of the second head in {time.perf_counter() - t0:.0f} s")
     st, info = fit_stack(lp, p2, y)
     print(f"second head's stack: {st} (training accuracy by gate: {info['accuracy_by_gate']})")
 

