@@ -151,6 +151,12 @@ def get_sharp_embedder(layers: int | None = None):
                 if not _embedder:
                     log.warning("%s; the sentiment cascade skips its second head", str(e).splitlines()[0])
                 _embedder[layers] = None
+            except Exception as e:  # noqa: BLE001 - a folder damaged since it was checked: safetensors,
+                # tokenizers and transformers each raise their own kinds
+                log.warning("the sentence encoder in %s cannot be loaded (%s: %s); the sentiment cascade skips its "
+                            "second head. Delete that folder and run `python -m analysis.sharp_encoder` to unpack "
+                            "it again", folder(), type(e).__name__, e)
+                _embedder[layers] = None
         return _embedder[layers]
 
 

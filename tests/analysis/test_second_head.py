@@ -209,3 +209,28 @@ def test_vader_is_read_once_per_text_for_both_heads(embedder, mpnet, monkeypatch
     monkeypatch.setattr(heads, "vader_features", counting)
     assert cas2.decide(CLEAR + MIDDLE) == expected
     assert calls == [len(CLEAR + MIDDLE)]
+
+
+def test_a_damaged_unpacked_encoder_is_skipped_with_a_warning_that_says_how_to_fix_it(tmp_path, monkeypatch, caplog):
+    """The folder passed its check once and was damaged since: the analysis goes on with the first head only."""
+    import logging
+    import shutil
+
+    src = sharp_encoder.folder()
+    bad = tmp_path / sharp_encoder.NAME
+    shutil.copytree(src, bad, ignore=shutil.ignore_patterns("model.safetensors"))
+    (bad / "model.safetensors").write_bytes(b"not a safetensors file")
+    monkeypatch.setenv("REVIEWLENS_CACHE", str(tmp_path))
+    monkeypatch.setattr(sharp_encoder, "_embedder", {})
+    with caplog.at_level(logging.WARNING, logger="analysis.sharp_encoder"):
+        assert sharp_encoder.get_sharp_embedder(7) is None
+    assert "cannot be loaded" in caplog.text and "python -m analysis.sharp_encoder" in caplog.text
+
+
+def test_reviewlens_models_says_what_is_installed(capsys):
+    from reviewlens.app.cli import main
+
+    assert main(["models"]) == 0
+    out = capsys.readouterr().out
+    assert "qwen2.5-coder-0.5b: Qwen2.5-Coder-0.5B-Instruct" in out and "PackagedModel(" not in out
+    assert f"{sharp_encoder.NAME}: the second sentiment head's sentence encoder [ready]" in out
