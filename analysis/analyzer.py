@@ -131,9 +131,13 @@ class Analyzer:
         """
         if self._prompt_version is None:
             from analysis import entities, topics
+            from analysis.embeddings import get_embedder
+            from analysis.topic_library import fingerprint
 
             tax = self.taxonomy
+            library = fingerprint(tax, get_embedder())  # only where the taxonomy uses it (others keep their version)
             cfg = json.dumps({"topics": [[t.name, t.description, list(t.examples)] for t in tax.topics],
+                              **({"topic_library": library} if library else {}),
                               "types": list(tax.entity_types), "max_chars": self.settings.max_chars,
                               "cascade": cascade_version(self.settings.confidence, self.settings.thorough,
                                                          self.labels,

@@ -186,7 +186,9 @@ def adapt_head(head: Head, X: np.ndarray, y: Sequence[str], *, prior: float = 10
     W, b = W0.copy(), b0.copy()
     n = len(keep)
     strength = prior / n  # the objective divided by n: mean cross-entropy + (prior / n) * ||.||^2 / 2
-    lr = 1.0 / max(1.0, float((X ** 2).sum(axis=1).mean()))
+    # a step the objective's curvature allows (the data term's and the prior's): few labels make the prior's
+    # pull strong, and a step of 1 / |X|^2 alone then diverges
+    lr = 1.0 / (max(1.0, float((X ** 2).sum(axis=1).mean())) + strength)
     for _ in range(steps):
         z = X @ W.T + b
         z -= z.max(axis=1, keepdims=True)

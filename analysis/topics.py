@@ -273,6 +273,7 @@ class _TextClauses:
     clauses: list[str]
     sims: np.ndarray  # (n_clauses, n_topics): top-3 prototype mean (description and examples)
     evidence: np.ndarray | None = None  # (n_topics, N_EVIDENCE): embedding features for the decision
+    sentence_vecs: np.ndarray | None = None  # (n_sentences, dim): what the topic library's heads read
 
 
 N_EVIDENCE = 9
@@ -358,28 +359,34 @@ def _evidence(pieces: np.ndarray, words: np.ndarray, protos: _Prototypes) -> np.
     return np.stack(cols, axis=1).astype(np.float32)
 
 
-def _analyse_clauses(texts: Sequence[str], taxonomy: Taxonomy, embedder: Any) -> list[_TextClauses]:
+def _analyse_clauses(texts: Sequence[str], taxonomy: Taxonomy, embedder: Any,
+                     sentences: bool = False) -> list[_TextClauses]:
+    """Clauses, their similarities and the evidence per text; with `sentences`, also the sentence vectors
+    the topic library's heads read."""
     protos = _prototypes(taxonomy, embedder)
-    per_text: list[tuple[list[tuple[int, int]], list[str], list[str], list[str]]] = []
+    per_text: list[tuple[list[tuple[int, int]], list[str], list[str], list[str], list[str]]] = []
     flat: list[str] = []
     for t in texts:
         t = t or ""
         spans = split_clauses(t)[:MAX_CLAUSES] or ([(0, min(len(t), MAX_CLAUSE_CHARS))] if t.strip() else [])
         clauses = [t[s:e] for s, e in spans]
         frags = [f for c in clauses for f in _fragments(c)][:MAX_FRAGMENTS]
-        per_text.append((spans, clauses, frags, content_words(" ".join(clauses))))
-        flat.extend(clauses + frags)
+        # sentences for the topic library's heads (most are also a clause: the embedder encodes each once)
+        sents = [t[s:e][:MAX_CLAUSE_CHARS] for s, e in split_sentences(t)[:MAX_CLAUSES]] if clauses and sentences else []
+        per_text.append((spans, clauses, frags, sents, content_words(" ".join(clauses))))
+        flat.extend(clauses + frags + sents)
     n_topics = len(protos.names)
     vecs = embedder.encode(flat) if flat else np.zeros((0, 1), dtype=np.float32)
     _encode_words(embedder, [w for *_, words in per_text for w in words])  # one batch for all texts
     out, pos = [], 0
-    for spans, clauses, frags, words in per_text:
-        n, m = len(clauses), len(frags)
+    for spans, clauses, frags, sents, words in per_text:
+        n, m, k = len(clauses), len(frags), len(sents)
         cv = vecs[pos:pos + n]
         sims = clause_topic_similarity(cv, protos, TOP_K) if n else np.zeros((0, n_topics), dtype=np.float32)
         evidence = _evidence(vecs[pos:pos + n + m], _encode_words(embedder, words), protos)
-        out.append(_TextClauses(spans, clauses, sims, evidence))
-        pos += n + m
+        sv = np.concatenate([vecs[pos + n + m:pos + n + m + k], vecs[pos:pos + n]]) if sentences else None
+        out.append(_TextClauses(spans, clauses, sims, evidence, sv))
+        pos += n + m + k
     return out
 
 
@@ -470,26 +477,46 @@ def calibrated_choose(features: np.ndarray, model: dict) -> list[int]:
 SentimentFn = Callable[[list[str]], list[str]]
 
 
+def _rule_proba(tcs: Sequence[_TextClauses], other_j: int | None, model: dict,
+                dist: np.ndarray | None = None) -> np.ndarray:
+    """(n_texts, n_topics): the calibrated rule's probabilities (0 for a text without clauses)."""
+    n = tcs[0].evidence.shape[0] if tcs else 0
+    out = np.zeros((len(tcs), n), dtype=np.float32)
+    for i, tc in enumerate(tcs):
+        if tc.clauses:
+            z = pair_features(tc.evidence, None if dist is None else dist[i], other_j) @ model["coef"]
+            out[i] = 1.0 / (1.0 + np.exp(-z))
+    return out
+
+
+def _library_use(taxonomy: Taxonomy, embedder: Any) -> Any:
+    """The topic library's heads for this taxonomy (analysis.topic_library), or None (also without the
+    calibration: the heads read the calibrated rule's probability)."""
+    from . import topic_library
+
+    return topic_library.use_for(taxonomy, embedder) if load_calibration() is not None else None
+
+
 def topic_scores(texts: Sequence[str], taxonomy: Taxonomy, embedder: Any = None) -> np.ndarray:
     """(n_texts, n_topics): how likely each text is about each topic of `taxonomy`, as classify_topics
-    decides without the LLM (the calibrated "embed" probability, compare with `score_threshold()`).
+    decides without the LLM (the calibrated "embed" probability, or the topic library's head mapped onto
+    its scale; compare with `score_threshold()`).
     Without the calibration file: the best prototype similarity (description, examples, phrases)."""
     n = len(taxonomy.names)
     if not len(texts):
         return np.zeros((0, n), dtype=np.float32)
     embedder = _resolve_embedder(embedder)
-    tcs = _analyse_clauses([t if isinstance(t, str) else "" for t in texts], taxonomy, embedder)
+    use = _library_use(taxonomy, embedder)
+    tcs = _analyse_clauses([t if isinstance(t, str) else "" for t in texts], taxonomy, embedder, use is not None)
     cal = load_calibration()
+    if cal is None:
+        return np.stack([tc.evidence[:, 0] if tc.clauses else np.zeros(n, dtype=np.float32) for tc in tcs])
     other_j = taxonomy.names.index(OTHER) if OTHER in taxonomy.names else None
-    out = np.zeros((len(texts), n), dtype=np.float32)
-    for i, tc in enumerate(tcs):
-        if not tc.clauses:
-            continue
-        if cal is not None:
-            z = pair_features(tc.evidence, None, other_j) @ cal["embed"]["coef"]
-            out[i] = 1.0 / (1.0 + np.exp(-z))
-        else:
-            out[i] = tc.evidence[:, 0]
+    out = _rule_proba(tcs, other_j, cal["embed"])
+    if use is not None:
+        from . import topic_library
+
+        out = topic_library.apply(use, [tc.sentence_vecs for tc in tcs], out, cal["embed"]["threshold"])
     return out
 
 
@@ -546,7 +573,8 @@ def classify_topics(backend: Any, texts: list[str], taxonomy: Taxonomy, *, embed
     names = taxonomy.names
     specific = [j for j, n in enumerate(names) if n != OTHER]
     other_j = names.index(OTHER) if OTHER in names else None
-    tcs = _analyse_clauses(texts, taxonomy, embedder)
+    use = _library_use(taxonomy, embedder) if method != "llm" else None
+    tcs = _analyse_clauses(texts, taxonomy, embedder, use is not None)
 
     live = [i for i, tc in enumerate(tcs) if tc.clauses]
     asked = [i for i in live if ask[i]] if method != "embed" else []
@@ -555,17 +583,33 @@ def classify_topics(backend: Any, texts: list[str], taxonomy: Taxonomy, *, embed
         dist[asked] = llm_topic_distribution(backend, [texts[i] for i in asked], taxonomy, max_chars)
     asked_set = set(asked)
     cal = load_calibration()
+    prob = bar = None
+    if cal is not None and method != "llm":
+        # the calibrated rule ("hybrid" where the LLM was asked, else "embed"); topics the topic library
+        # knows take its heads' probability (they read the "embed" one), mapped onto the same bar
+        prob = _rule_proba(tcs, other_j, cal["embed"])
+        bar = np.full(len(texts), cal["embed"]["threshold"], dtype=np.float32)
+        if asked:
+            hyb = _rule_proba([tcs[i] for i in asked], other_j, cal["hybrid"], dist[asked])
+        lib = None
+        if use is not None:
+            from . import topic_library
+
+            bar[asked] = cal["hybrid"]["threshold"]
+            lib = topic_library.apply(use, [tc.sentence_vecs for tc in tcs], prob, bar)
+        if asked:
+            prob[asked] = hyb
+        if lib is not None:
+            cols = list(use.heads)
+            prob[:, cols] = lib[:, cols]
     chosen: list[list[int]] = [[] for _ in texts]
     for i in live:
         if method == "llm" and i in asked_set:
             p = dist[i]
             chosen[i] = sorted({int(p.argmax())} | {j for j in specific if p[j] >= 0.3})
             chosen[i] = [j for j in chosen[i] if j != other_j]
-        elif cal is not None:
-            if i in asked_set:
-                chosen[i] = calibrated_choose(pair_features(tcs[i].evidence, dist[i], other_j), cal["hybrid"])
-            else:
-                chosen[i] = calibrated_choose(pair_features(tcs[i].evidence, None, other_j), cal["embed"])
+        elif prob is not None:
+            chosen[i] = [j for j in range(len(names)) if prob[i, j] >= bar[i]] or [int(prob[i].argmax())]
         elif i in asked_set:
             chosen[i] = _choose(tcs[i].sims, LLM_WEIGHT * dist[i], HYBRID_BAR, specific, other_j)
         else:

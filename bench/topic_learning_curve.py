@@ -68,7 +68,15 @@ def main() -> int:
     ap.add_argument("--eval-dir", type=Path, default=ROOT.parent / "shared" / "eval")
     ap.add_argument("--ks", default="0,5,10,25,50")
     ap.add_argument("--seeds", default="1,2,3")
+    ap.add_argument("--library", type=Path, help="topic library file to use instead of the shipped one (e.g. "
+                    "one fitted by `bench/train_topic_library.py --train-items 1300-3044`, so that the labels, "
+                    "drawn from items 200-1000, are sentences its detectors never saw)")
+    ap.add_argument("--no-library", action="store_true", help="the zero-label rule alone (no topic library)")
     args = ap.parse_args()
+    from analysis import topic_library
+
+    if args.library or args.no_library:
+        topic_library.LIBRARY_PATH = args.library or ROOT / "no-library.json"
     ks = [int(k) for k in args.ks.split(",")]
     seeds = [int(s) for s in args.seeds.split(",")]
     every = ev.load_semeval(args.eval_dir, None)
@@ -79,6 +87,7 @@ def main() -> int:
     emb = CachedEmbedder(get_embedder())
     texts = [r.text for r in held]
     gold = [set(r.categories) for r in held]
+    print(f"topic library: {topic_library.LIBRARY_PATH} ({', '.join(s.source for s in topic_library.load_library()) or 'none'})")
     print(f"machine: {cpu_name()}, {os.cpu_count()} cores; held-out n={len(held)}; "
           f"label pool per topic: {', '.join(f'{c} {len(v)}' for c, v in single.items())}")
     print("labels per topic | micro-F1 (mean of draws) | per draw | food / service / price / ambience F1 | s")

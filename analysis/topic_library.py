@@ -1,0 +1,209 @@
+"""Trained detectors for common topics: a topic the user writes that means one of them uses it.
+
+The zero-label rule (analysis.topics) finds a topic written as a name and one line by similarity alone;
+it cannot know that "crowded" is ambience or "we waited for a table" is service. A concept set ships what
+labelled reviews of one domain taught: the "restaurants" set (food, service, price, ambience and the
+`other` of that taxonomy, from SemEval-2014 restaurant reviews) has one logistic head per concept over
+[the MiniLM vector of a sentence, the rule's calibrated probability of the matched topic, its log],
+fitted by bench/train_topic_library.py (weights in analysis/data/topic_library.json, plain numbers).
+
+- Matching: a user topic matches a concept when its "name: description" line (or its name alone) is
+  close to one of the concept's wordings (MiniLM cosine >= MATCH_BAR), one topic per concept. A set is
+  used when at least half of its concepts match (the taxonomy is about that domain: a shop's "price"
+  topic alone does not pull in restaurant detectors). The set's `other` head is used only when the
+  taxonomy's topics are exactly its concepts (plus `other`): then "other" means what it meant in training.
+- Deciding: a matched topic's probability is the head's (the best sentence of the text), mapped onto the
+  rule's scale (the head's bar lands on the rule's bar), so one bar decides every topic and
+  analysis.complaints reads the same scores.
+- Learning: the user's labels (and examples written in reviewlens.toml) are examples of their topics, so
+  they move the rule's probability, which the heads read. Adapting the heads themselves to the labels
+  (heads.adapt_head) was measured and lost (bench/RESULTS-eval.md, "The topic library").
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Sequence
+
+import numpy as np
+
+from . import heads
+from .taxonomy import OTHER, Taxonomy
+
+log = logging.getLogger(__name__)
+
+LIBRARY_PATH = Path(__file__).resolve().parent / "data" / "topic_library.json"
+FEATURES = "minilm-sentence+rule-v1"  # what the heads read; bench/train_topic_library.py writes it
+MATCH_BAR = 0.6    # cosine of a user topic to a concept wording (chosen in bench/train_topic_library.py)
+MIN_SHARE = 0.75   # share of a set's concepts that must match for the set to be used
+
+
+@dataclass
+class Concept:
+    name: str
+    wordings: list[str]
+    head: heads.Head
+
+
+@dataclass
+class ConceptSet:
+    name: str
+    source: str
+    threshold: float          # the heads' bar (chosen by cross-validation when fitted)
+    concepts: list[Concept]
+    other: heads.Head | None  # the set's "other" head
+
+
+@dataclass
+class Use:
+    """How one taxonomy uses the library: topic index -> (adapted) head, and the heads' bar."""
+
+    set_name: str
+    heads: dict[int, heads.Head]
+    threshold: float
+    matched: dict[str, str]  # topic name -> concept name (for logs and `reviewlens models`)
+
+
+_libraries: dict[Path, list[ConceptSet]] = {}
+
+
+def load_library(path: Path | None = None) -> list[ConceptSet]:
+    """The concept sets of `path` (default LIBRARY_PATH, the shipped file; read once). [] when the file
+    is missing, damaged or made for other features: the rule alone decides then, as before the library."""
+    path = Path(path or LIBRARY_PATH)
+    if path in _libraries:
+        return _libraries[path]
+    sets: list[ConceptSet] = []
+    if path.is_file():
+        try:
+            raw = json.loads(path.read_text(encoding="utf-8"))
+            if raw.get("features") != FEATURES:
+                log.warning("%s was made for other features (%s); topic detectors not used", path, raw.get("features"))
+            else:
+                for s in raw.get("sets", []):
+                    sets.append(ConceptSet(
+                        name=s["name"], source=s.get("source", ""), threshold=float(s["threshold"]),
+                        concepts=[Concept(c["name"], list(c["wordings"]), heads.Head.from_json(c["head"]))
+                                  for c in s["concepts"]],
+                        other=heads.Head.from_json(s["other"]) if s.get("other") else None))
+        except (ValueError, KeyError, TypeError) as e:
+            log.warning("%s is damaged (%s); topic detectors not used", path, e)
+            sets = []
+    _libraries[path] = sets
+    return sets
+
+
+def _line(name: str, description: str) -> str:
+    return f"{name.replace('_', ' ')}: {description}" if description else name.replace("_", " ")
+
+
+def match(taxonomy: Taxonomy, embedder: Any, library: Sequence[ConceptSet] | None = None
+          ) -> tuple[ConceptSet, dict[int, int]] | None:
+    """The concept set the taxonomy uses and its matches (topic index -> concept index), or None."""
+    library = load_library() if library is None else library
+    topics = [(j, t) for j, t in enumerate(taxonomy.topics) if t.name != OTHER]
+    if not topics or not library:
+        return None
+    lines = embedder.encode([_line(t.name, t.description) for _, t in topics])
+    names = embedder.encode([t.name.replace("_", " ") for _, t in topics])
+    best: tuple[float, ConceptSet, dict[int, int]] | None = None
+    for cs in library:
+        sim = np.zeros((len(topics), len(cs.concepts)), dtype=np.float32)
+        for c, concept in enumerate(cs.concepts):
+            w = embedder.encode(concept.wordings)
+            cname = embedder.encode([concept.name])
+            sim[:, c] = np.maximum((lines @ w.T).max(axis=1), (names @ cname.T)[:, 0])
+        pairs: dict[int, int] = {}
+        # one topic per concept and one concept per topic, the closest pairs first
+        for flat in np.argsort(-sim, axis=None):
+            r, c = divmod(int(flat), sim.shape[1])
+            if sim[r, c] < MATCH_BAR:
+                break
+            if r not in pairs and c not in pairs.values():
+                pairs[r] = c
+        if len(pairs) >= max(1, math.ceil(MIN_SHARE * len(cs.concepts))):
+            score = float(sum(sim[r, c] for r, c in pairs.items()))
+            if best is None or score > best[0]:
+                best = (score, cs, {topics[r][0]: c for r, c in pairs.items()})
+    return (best[1], best[2]) if best else None
+
+
+def features(vecs: np.ndarray, rule_p: np.ndarray | float) -> np.ndarray:
+    """What a head reads: sentence vectors with the rule's probability of the topic (and its log)."""
+    vecs = np.asarray(vecs, dtype=np.float32)
+    p = np.broadcast_to(np.asarray(rule_p, dtype=np.float32), (vecs.shape[0],))
+    p = np.clip(p, 1e-3, 1.0)
+    return np.concatenate([vecs, p[:, None], np.log(p)[:, None]], axis=1)
+
+
+def _yes(head: heads.Head, X: np.ndarray) -> np.ndarray:
+    return head.proba(X)[:, head.classes.index("yes")]
+
+
+_use_cache: dict[tuple, Use | None] = {}
+
+
+def use_for(taxonomy: Taxonomy, embedder: Any, library: Sequence[ConceptSet] | None = None) -> Use | None:
+    """The heads this taxonomy uses, or None (cached per taxonomy)."""
+    library = load_library() if library is None else library
+    key = (id(embedder), id(library), tuple((t.name, t.description) for t in taxonomy.topics))
+    if key in _use_cache:
+        return _use_cache[key]
+    m = match(taxonomy, embedder, library)
+    use = None
+    if m is not None:
+        cs, pairs = m
+        chosen = {j: cs.concepts[c].head for j, c in pairs.items()}
+        names = taxonomy.names
+        specific = [j for j, n in enumerate(names) if n != OTHER]
+        if cs.other is not None and OTHER in names and set(pairs) == set(specific) and len(pairs) == len(cs.concepts):
+            chosen[names.index(OTHER)] = cs.other
+        use = Use(cs.name, chosen, cs.threshold, {names[j]: cs.concepts[c].name for j, c in pairs.items()})
+        log.info("topics use the %s detectors (%s)", cs.name, ", ".join(f"{k} -> {v}" for k, v in use.matched.items()))
+    if len(_use_cache) > 32:
+        _use_cache.clear()
+    _use_cache[key] = use
+    return use
+
+
+def fingerprint(taxonomy: Taxonomy, embedder: Any) -> str:
+    """What the analysis version records: the set used and a hash of the library file ("" when none is
+    used), so a new library re-analyzes the stores whose taxonomy uses it, and nothing else."""
+    use = use_for(taxonomy, embedder)
+    if use is None:
+        return ""
+    import hashlib
+
+    digest = hashlib.sha256(Path(LIBRARY_PATH).read_bytes()).hexdigest()[:8]
+    return f"{use.set_name}:{digest}:" + ",".join(f"{k}={v}" for k, v in sorted(use.matched.items()))
+
+
+def to_rule_scale(p: np.ndarray, threshold: float, bar: float | np.ndarray) -> np.ndarray:
+    """A head's probability moved onto the rule's scale: `threshold` lands on `bar` (one, or one per
+    row), order kept."""
+    p = np.clip(np.asarray(p, dtype=np.float64), 1e-6, 1 - 1e-6)
+    bar = np.asarray(bar, dtype=np.float64)
+    z = np.log(p / (1 - p)) - math.log(threshold / (1 - threshold)) + np.log(bar / (1 - bar))
+    return (1.0 / (1.0 + np.exp(-z))).astype(np.float32)
+
+
+def apply(use: Use, sentence_vecs: Sequence[np.ndarray], rule: np.ndarray, bar: float | np.ndarray) -> np.ndarray:
+    """`rule` (n_texts, n_topics, the rule's "embed" probabilities) with the used topics' columns replaced
+    by their heads' probabilities (the best sentence of each text; a text without sentences keeps the
+    rule's value), on the scale of `bar` (the rule's bar: one, or one per text)."""
+    out = np.array(rule, dtype=np.float32, copy=True)
+    rows = [i for i, v in enumerate(sentence_vecs) if len(v)]
+    if not rows:
+        return out
+    owner = np.concatenate([[i] * len(sentence_vecs[i]) for i in rows])
+    V = np.concatenate([sentence_vecs[i] for i in rows]).astype(np.float32)
+    for j, head in use.heads.items():
+        p = _yes(head, features(V, rule[owner, j]))
+        best = np.full(len(rule), -1.0)
+        np.maximum.at(best, owner, p)
+        out[rows, j] = to_rule_scale(best[rows], use.threshold, np.broadcast_to(bar, (len(rule),))[rows])
+    return out

@@ -1,0 +1,115 @@
+"""The topic library: trained detectors that a user's one-line topics use when they mean the same thing
+(analysis/topic_library.py, analysis/data/topic_library.json). Real MiniLM, real shipped heads."""
+
+from __future__ import annotations
+
+import logging
+
+import numpy as np
+import pytest
+
+from analysis import heads
+from analysis import topic_library as lib
+from analysis.evaluate import restaurant_taxonomy, zero_label_taxonomy
+from analysis.taxonomy import OTHER, load_taxonomy
+from analysis.topics import classify_topics, score_threshold, topic_scores
+from reviewlens.config import AnalysisSettings
+
+
+@pytest.fixture
+def no_library(monkeypatch, tmp_path):
+    """The rule alone, as before the library (its file missing)."""
+    monkeypatch.setattr(lib, "LIBRARY_PATH", tmp_path / "missing.json")
+
+
+def _matched(tax, embedder):
+    m = lib.match(tax, embedder)
+    return None if m is None else {tax.names[j]: m[0].concepts[c].name for j, c in m[1].items()}
+
+
+def test_owner_topics_match_the_restaurant_detectors(embedder):
+    assert _matched(zero_label_taxonomy("A"), embedder) == {
+        "food": "food", "service": "service", "price": "price", "ambience": "ambience"}
+    # wording D: other names and lines, never fitted on
+    assert _matched(zero_label_taxonomy("D"), embedder) == {
+        "meals": "food", "staff": "service", "cost": "price", "atmosphere": "ambience"}
+    rest = load_taxonomy(AnalysisSettings(topics_preset="restaurants"))
+    assert set(_matched(rest, embedder).values()) == {"food", "service", "price", "ambience"}
+    # a shop's price and customer service alone are not a restaurant
+    for preset in ("products", "apps"):
+        assert _matched(load_taxonomy(AnalysisSettings(topics_preset=preset)), embedder) is None, preset
+    only_food = load_taxonomy(AnalysisSettings(topics_preset="none", topics=[{"name": "food", "description": "the dishes"}]))
+    assert _matched(only_food, embedder) is None
+
+
+def test_other_head_only_when_the_taxonomy_is_the_sets_own(embedder):
+    a = zero_label_taxonomy("A")
+    use = lib.use_for(a, embedder)
+    assert a.names.index(OTHER) in use.heads and len(use.heads) == 5
+    rest = load_taxonomy(AnalysisSettings(topics_preset="restaurants"))
+    use = lib.use_for(rest, embedder)
+    assert len(use.heads) == 4 and rest.names.index(OTHER) not in use.heads
+
+
+def test_detectors_find_what_the_rule_misses(embedder, monkeypatch, tmp_path):
+    tax = zero_label_taxonomy("A")
+    texts = ["Our server was very helpful and friendly.", "The place was packed and so loud we had to shout.",
+             "We went there for my birthday last year."]
+    got = [{m.topic for m in ms} for ms in classify_topics(None, texts, tax, embedder=embedder)]
+    assert got == [{"service"}, {"ambience"}, {"other"}], got
+    monkeypatch.setattr(lib, "LIBRARY_PATH", tmp_path / "missing.json")
+    rule = [{m.topic for m in ms} for ms in classify_topics(None, texts, tax, embedder=embedder)]
+    assert rule[0] != {"service"}, rule  # the one-line rule alone calls the helpful server "other"
+
+
+def test_scores_and_decisions_share_one_bar(embedder):
+    """topic_scores (read by the complaint themes) is on the rule's scale for detector topics too."""
+    tax = zero_label_taxonomy("A")
+    texts = ["The waiter was rude, but the pasta was delicious.", "Way overpriced for what you get.",
+             "Cramped tables and loud music.", "Nice evening with friends."]
+    scores = topic_scores(texts, tax, embedder)
+    bar = score_threshold()
+    chosen = classify_topics(None, texts, tax, embedder=embedder)
+    for row, ms in zip(scores, chosen):
+        expect = {tax.names[j] for j in range(len(row)) if row[j] >= bar} or {tax.names[int(row.argmax())]}
+        assert {m.topic for m in ms} == expect
+    assert {m.topic for m in chosen[0]} >= {"food", "service"}
+
+
+def test_missing_or_damaged_library_leaves_the_rule(embedder, monkeypatch, tmp_path, caplog):
+    tax = zero_label_taxonomy("A")
+    texts = ["Our server was very helpful and friendly.", "Great pasta."]
+    monkeypatch.setattr(lib, "LIBRARY_PATH", tmp_path / "missing.json")
+    rule = topic_scores(texts, tax, embedder)
+    bad = tmp_path / "topic_library.json"
+    bad.write_text('{"features": "%s", "sets": [{"name": "x", "threshold": 0.5, "concepts": [{"name": "food"}]}]}'
+                   % lib.FEATURES, encoding="utf-8")
+    monkeypatch.setattr(lib, "LIBRARY_PATH", bad)
+    with caplog.at_level(logging.WARNING):
+        damaged = topic_scores(texts, tax, embedder)
+    assert "damaged" in caplog.text and str(bad) in caplog.text
+    np.testing.assert_allclose(damaged, rule)
+    assert lib.fingerprint(tax, embedder) == ""
+
+
+def test_analysis_version_records_the_library_only_where_used(embedder, no_library):
+    assert lib.fingerprint(zero_label_taxonomy("A"), embedder) == ""
+
+
+def test_fingerprint(embedder):
+    fp = lib.fingerprint(zero_label_taxonomy("A"), embedder)
+    assert fp.startswith("restaurants:") and "price=price" in fp
+    assert lib.fingerprint(load_taxonomy(AnalysisSettings()), embedder) == ""  # the products preset
+    assert lib.fingerprint(restaurant_taxonomy(), embedder).startswith("restaurants:")
+
+
+def test_adapting_a_head_to_two_labels_stays_finite():
+    """heads.adapt_head's step: with few labels the prior's pull is strong, and a step of 1 / |X|^2 alone
+    diverged (overflow, then NaN probabilities)."""
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(2, 16)).astype(np.float32)
+    X /= np.linalg.norm(X, axis=1, keepdims=True)
+    head = heads.Head(("no", "yes"), rng.normal(size=(2, 16)).astype(np.float32), np.zeros(2, np.float32), {})
+    adapted = heads.adapt_head(head, X, ["yes", "no"], prior=10.0)
+    assert np.isfinite(adapted.coef).all() and np.isfinite(adapted.proba(X)).all()
+    assert np.abs(adapted.coef - head.coef).max() < 1.0  # pulled toward the shipped weights, not away
