@@ -332,6 +332,11 @@ def cmd_models(args, settings) -> ExitStatus:
     for name, info in models.packaged_models().items():
         print(f"{name}: {info.description}, from {info.upstream} [{models.state(name)}]")
     print(f"{sharp_encoder.NAME}: the second sentiment head's sentence encoder [{sharp_encoder.state()}]")
+    from analysis import topic_library
+
+    for cs in topic_library.load_library():
+        print(f"topic detectors '{cs.name}': {', '.join(c.name for c in cs.concepts)}"
+              f"{' (and other)' if cs.other is not None else ''}, trained on {cs.source} [packaged]")
     return ExitStatus.OK
 
 

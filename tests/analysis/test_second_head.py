@@ -234,3 +234,4 @@ def test_reviewlens_models_says_what_is_installed(capsys):
     out = capsys.readouterr().out
     assert "qwen2.5-coder-0.5b: Qwen2.5-Coder-0.5B-Instruct" in out and "PackagedModel(" not in out
     assert f"{sharp_encoder.NAME}: the second sentiment head's sentence encoder [ready]" in out
+    assert "topic detectors 'restaurants': food, service, price, ambience (and other), trained on SemEval-2014" in out
