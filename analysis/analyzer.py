@@ -110,6 +110,7 @@ class Analyzer:
 
             self._cascade = SentimentCascade.build(self._llm_sentiment, get_embedder(),
                                                    confidence=self.settings.confidence,
+                                                   clause_confidence=self.settings.clause_confidence,
                                                    thorough=self.settings.thorough, labels=self.labels,
                                                    stack=sentiment_mod.stack_for(self.model_id),
                                                    llm_scores=self._llm_scores,
@@ -142,7 +143,7 @@ class Analyzer:
                               "cascade": cascade_version(self.settings.confidence, self.settings.thorough,
                                                          self.labels,
                                                          sentiment_mod.stack_for(self.model_id, sharp=self.sharp),
-                                                         self.sharp)},
+                                                         self.sharp, self.settings.clause_confidence)},
                              sort_keys=True)
             h = hashlib.sha256(cfg.encode("utf-8")).hexdigest()[:8]
             parts = [sentiment_mod.PROMPT_VERSION.replace("sentiment-", "s"),

@@ -47,7 +47,7 @@ def sharp_available() -> bool:
 
 
 def cascade_version(confidence: float, thorough: bool, labels: dict[str, str] | Sequence[Label],
-                    stack: Stack | None = None, sharp: bool = False) -> str:
+                    stack: Stack | None = None, sharp: bool = False, clause_confidence: float | None = None) -> str:
     """What decides sentiment, for the analysis version: the threshold, the packaged heads' weights and
     the user's sentiment labels (changing any re-analyzes). Computed without loading anything, so
     asking for the version (every `reviewlens analyze`, even with nothing pending) stays cheap."""
@@ -60,6 +60,8 @@ def cascade_version(confidence: float, thorough: bool, labels: dict[str, str] | 
     if sharp:
         h.update(heads.SHARP_HEAD_PATH.read_bytes())
     h.update(json.dumps([THOROUGH_BAR if thorough else confidence, sorted(labels.items())]).encode())
+    if clause_confidence is not None and not thorough:
+        h.update(f"clauses {clause_confidence:g}".encode())
     if stack is not None:
         h.update(json.dumps(stack.to_json(), sort_keys=True).encode())
     return f"c{confidence:g}-{h.hexdigest()[:8]}"
@@ -73,6 +75,7 @@ class SentimentCascade:
     embedder: Any
     confidence: float = 0.7
     thorough: bool = False
+    clause_confidence: float | None = None  # the bar for topic clauses (`sentiment_labels`); None: `confidence`
     head: heads.Head | None = None
     labels: dict[str, str] = field(default_factory=dict)  # content hash -> the user's sentiment label
     stack: Stack | None = None  # for this model: combine the head with the LLM's raw label scores
@@ -88,6 +91,7 @@ class SentimentCascade:
     @classmethod
     def build(cls, llm: Callable[[list[str]], list[tuple[str, float]]], embedder: Any, *, confidence: float,
               thorough: bool, labels: Sequence[Label] = (), stack: Stack | None = None,
+              clause_confidence: float | None = None,
               llm_scores: Callable[[list[str]], list[list[float]]] | None = None,
               sharp_stack: Stack | None = None,
               sharp_embedder: Callable[[int | None], Any] | None = None) -> "SentimentCascade":
@@ -107,6 +111,7 @@ class SentimentCascade:
                 sharp = heads.adapt_head(sharp, heads.features(texts, enc), values)
             log.info("sentiment heads adapted to %d labels", len(mine))
         return cls(llm=llm, embedder=embedder, confidence=confidence, thorough=thorough, head=head,
+                   clause_confidence=clause_confidence,
                    labels={lb.content_hash: lb.value for lb in mine},
                    stack=stack if head is not None else None, llm_scores=llm_scores, sharp=sharp,
                    sharp_stack=sharp_stack if sharp is not None else None,
@@ -116,7 +121,7 @@ class SentimentCascade:
         """What decides, for the analysis version (see `cascade_version`)."""
         sharp = self.sharp is not None
         return cascade_version(self.confidence, self.thorough or self.head is None, self.labels,
-                               self.sharp_stack if sharp else self.stack, sharp)
+                               self.sharp_stack if sharp else self.stack, sharp, self.clause_confidence)
 
     def _second_opinion(self, texts: list[str], unsure: dict[int, np.ndarray], bar: float,
                         out: list[Decision | None], vader: dict[int, np.ndarray]) -> bool:
@@ -139,8 +144,10 @@ class SentimentCascade:
                 unsure[i] = row
         return True
 
-    def decide(self, texts: Sequence[str], vecs: np.ndarray | None = None) -> list[Decision]:
-        """(label, confidence, decided_by) per text; `vecs`: the texts' embeddings when already computed."""
+    def decide(self, texts: Sequence[str], vecs: np.ndarray | None = None,
+               confidence: float | None = None) -> list[Decision]:
+        """(label, confidence, decided_by) per text; `vecs`: the texts' embeddings when already computed;
+        `confidence`: the bar below which the LLM decides (default: the cascade's)."""
         texts = list(texts)
         out: list[Decision | None] = [self._memo.get(t) for t in texts]
         for i, t in enumerate(texts):
@@ -149,7 +156,7 @@ class SentimentCascade:
                 out[i] = (lb, 1.0, "label")
         todo = [i for i, d in enumerate(out) if d is None]
         proba: dict[int, np.ndarray] = {}
-        bar = THOROUGH_BAR if self.thorough else self.confidence
+        bar = THOROUGH_BAR if self.thorough else (self.confidence if confidence is None else confidence)
         stack = self.stack
         if todo and self.head is not None:
             X = heads.features([texts[i] for i in todo], self.embedder,
@@ -185,5 +192,6 @@ class SentimentCascade:
         return out  # type: ignore[return-value]
 
     def sentiment_labels(self, texts: list[str]) -> list[str]:
-        """Just the labels (the per-topic sentiment of clauses uses this)."""
-        return [d[0] for d in self.decide(texts)]
+        """Just the labels, at the clause bar (the per-topic sentiment of clauses uses this). A text already
+        decided as a review keeps that decision."""
+        return [d[0] for d in self.decide(texts, confidence=self.clause_confidence)]

@@ -52,6 +52,7 @@ class AnalysisSettings:
     batch_size: int = 16                 # reviews per LLM batch (a chunk of the run is 4 batches); 16 was 7% faster than 8 on 2 CPU cores
     max_chars: int = 2000                # longer reviews are truncated for the model
     confidence: float = 0.75             # the cheap heads decide when at least this sure; the LLM decides the rest
+    clause_confidence: float = 0.6       # the same for a topic's own clauses (its sentiment)
     thorough: bool = False               # every text goes to the LLM (slower; stacked with the head when fitted)
     second_head: bool = True             # texts the first head is unsure of are read again by a head over all-mpnet-base-v2
     topics_preset: str = "products"      # the base topics: products, restaurants, apps or none
@@ -103,6 +104,8 @@ RULES: dict[str, tuple[Callable[[Any], bool], str]] = {
     "analysis.topics_preset": (lambda v: v.strip().lower() in TOPIC_PRESETS, f"one of {', '.join(TOPIC_PRESETS)}"),
     "analysis.confidence": (lambda v: 0 <= v <= 1, "a number from 0 (the heads decide everything) to 1 "
                                                    "(the LLM decides everything)"),
+    "analysis.clause_confidence": (lambda v: 0 <= v <= 1, "a number from 0 (the heads decide everything) to 1 "
+                                                          "(the LLM decides everything)"),
 }
 _TYPE_WORDS = {int: "a whole number", float: "a number", bool: "true or false", str: "text", list: "a list"}
 _BOOL_WORDS = {"true": True, "1": True, "yes": True, "on": True, "false": False, "0": False, "no": False, "off": False}

@@ -51,7 +51,8 @@ def _settings(args: argparse.Namespace) -> Settings:
     for attr, key in (("grid_url", "scraper.grid_url"), ("browsers", "scraper.browsers"), ("delay", "scraper.delay"),
                       ("model", "analysis.model"), ("llm_url", "analysis.llm_url"),
                       ("precision", "analysis.precision"), ("batch_size", "analysis.batch_size"),
-                      ("confidence", "analysis.confidence"), ("llm_in_flight", "analysis.llm_in_flight")):
+                      ("confidence", "analysis.confidence"), ("clause_confidence", "analysis.clause_confidence"),
+                      ("llm_in_flight", "analysis.llm_in_flight")):
         if getattr(args, attr, None) is not None:
             over[key] = getattr(args, attr)
     if getattr(args, "ignore_robots", False):

@@ -124,11 +124,23 @@ def test_packaged_head_is_the_mlp_ensemble_and_sure_of_clear_text(embedder):
 
 
 @pytest.mark.parametrize("bad", [-0.1, 1.5, "high"])
-def test_confidence_setting_is_checked(bad):
+@pytest.mark.parametrize("key", ["analysis.confidence", "analysis.clause_confidence"])
+def test_confidence_setting_is_checked(bad, key):
     from reviewlens.config import ConfigError, load_settings
 
-    with pytest.raises(ConfigError, match="confidence"):
-        load_settings(None, **{"analysis.confidence": bad})
+    with pytest.raises(ConfigError, match=key.split(".")[1]):
+        load_settings(None, **{key: bad})
+
+
+def test_topic_clauses_have_their_own_bar(embedder):
+    """A topic's clauses go to the LLM only below the clause bar; a review keeps the review bar, and a text
+    decided as a review keeps that decision as a clause."""
+    cas, llm = _cascade(embedder, confidence=1.0, clause_confidence=0.0)
+    assert cas.sentiment_labels(HARD) and llm.seen == []  # clauses: the heads decide all
+    assert [d[2] for d in cas.decide(CLEAR)] == ["llm"] * 3 and llm.seen == CLEAR  # reviews: all to the LLM
+    assert cas.sentiment_labels(CLEAR) == ["neutral"] * 3 and llm.seen == CLEAR  # decided once, as a review
+    other, _ = _cascade(embedder, confidence=1.0, clause_confidence=0.5)
+    assert other.version() != cas.version()  # the bar is part of the analysis version
 
 
 def test_stacked_decision_combines_head_and_llm_for_unsure_texts(embedder):
