@@ -136,7 +136,7 @@ class Analyzer:
             from analysis.topic_library import fingerprint
 
             tax = self.taxonomy
-            library = fingerprint(tax, get_embedder())  # only where the taxonomy uses it (others keep their version)
+            library = fingerprint(tax, get_embedder(), self.settings.second_head)  # only where the taxonomy uses it (others keep their version)
             cfg = json.dumps({"topics": [[t.name, t.description, list(t.examples)] for t in tax.topics],
                               **({"topic_library": library} if library else {}),
                               "types": list(tax.entity_types), "max_chars": self.settings.max_chars,
@@ -297,7 +297,7 @@ class Analyzer:
         from analysis.topics import classify_topics
 
         return classify_topics(self.backend, texts, tax, max_chars=self.settings.max_chars, use_llm=use_llm,
-                               sentiment_fn=self.cascade.sentiment_labels)
+                               sentiment_fn=self.cascade.sentiment_labels, sharp=self.settings.second_head)
 
     def _topic_labels(self) -> dict[str, dict[str, str | None]]:
         """content hash -> {topic: its sentiment or None}, from the user's topic labels."""

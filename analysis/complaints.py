@@ -567,11 +567,12 @@ def _fallback_summary(count: int, topic: str | None, words: Sequence[str], taxon
 
 def find_complaints(current: pd.DataFrame, previous: pd.DataFrame | None, *, top: int = 5,
                     backend: Any = None, embedder: Any = None,
-                    taxonomy: Taxonomy | None = None) -> list[ComplaintTheme]:
+                    taxonomy: Taxonomy | None = None, sharp: bool = True) -> list[ComplaintTheme]:
     """The top complaint themes of `current`, with counts, shares, trend against `previous` and quotes.
 
     taxonomy: the topics themes are assigned to and named after (the job passes
-    `load_taxonomy(settings.analysis)`); None: the default settings' taxonomy (the "products" preset)."""
+    `load_taxonomy(settings.analysis)`); None: the default settings' taxonomy (the "products" preset).
+    sharp: as in analysis.topics.classify_topics (the job passes `settings.analysis.second_head`)."""
     if taxonomy is None:
         taxonomy = load_taxonomy(None)
     n_reviews = int(current["id"].nunique()) if current is not None and len(current) else 0
@@ -593,7 +594,7 @@ def find_complaints(current: pd.DataFrame, previous: pd.DataFrame | None, *, top
         return []
     # which topic a statement is about: the topic classifier's own (calibrated) decision, so a user's
     # narrow topic ("battery") wins over a broad preset one whose example merely mentions it
-    scores = topic_scores([s.embed_text or s.text for s in stmts], taxonomy, embedder)
+    scores = topic_scores([s.embed_text or s.text for s in stmts], taxonomy, embedder, sharp=sharp)
     bar = score_threshold()
     labels = _cluster(_with_topic_profile(vecs, sims))
     groups: dict[int, list[int]] = {}
@@ -632,7 +633,7 @@ def find_complaints(current: pd.DataFrame, previous: pd.DataFrame | None, *, top
     prev_reviews: list[set[str]] = [set() for _ in chosen]
     if len(prev_stmts) and cents:  # the same membership rules as this period's, against this period's themes
         prev_sims = prev_vecs @ np.stack(cents).T
-        prev_scores = (topic_scores([s.embed_text or s.text for s in prev_stmts], taxonomy, embedder)
+        prev_scores = (topic_scores([s.embed_text or s.text for s in prev_stmts], taxonomy, embedder, sharp=sharp)
                        if ALSO_SIMILARITY < 1 else None)
         for i, row in enumerate(prev_sims):
             k = int(row.argmax())

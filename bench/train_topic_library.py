@@ -7,7 +7,8 @@ from 200-1000).
 
 One logistic head per concept (food, service, price, ambience, and the taxonomy's `other`), "yes"/"no",
 over `analysis.topic_library.features`: the MiniLM vector of the sentence and the calibrated zero-label
-rule's probability of the matched topic (its log too). Each sentence appears once per wording A, B, C of
+rule's probability of the matched topic (its log too); a second set reads the vector of all-mpnet-base-v2's
+first 7 layers as well (used when that encoder is installed; `--minilm-only` skips it). Each sentence appears once per wording A, B, C of
 the owner's one-line topics (`analysis.evaluate.ZERO_LABEL_TOPICS`), so the heads read the rule as it
 behaves under different wordings. C and the bar by 5-fold cross-validation over sentences (seed 0), the bar on the probabilities as the runtime
 takes them (the best of a sentence's own vector and its clauses' vectors).
@@ -43,6 +44,7 @@ HELDOUT = [(0, 200), (1000, 1300)]
 WORDINGS = ("A", "B", "C")
 CONCEPTS = ("food", "service", "price", "ambience")
 GRID_C = (0.3, 1.0, 3.0)
+SHARP_LAYERS = 7  # the second sentiment head's layers: one encoder loaded for both
 GRID_BAR = tuple(round(x, 2) for x in np.arange(0.2, 0.71, 0.05))
 
 
@@ -66,6 +68,48 @@ def rule_probs(texts: list[str], wording: str, emb) -> np.ndarray:
     return tm._rule_proba(tcs, tax.names.index(OTHER), cal["embed"])
 
 
+def fit_variant(name: str, X: np.ndarray, V: np.ndarray, Y: np.ndarray, R: dict, tr: np.ndarray,
+                owner: np.ndarray, names: list[str]) -> tuple[dict, float, float, float]:
+    """Heads over item vectors X (C and the bar by 5-fold CV, the bar on the runtime's max over the
+    pieces V), then refit on all of `tr`: ({concept: head}, C, bar, CV micro-F1)."""
+    def rows(idx, j):
+        return (np.vstack([lib.features(X[idx], R[w][idx, j]) for w in WORDINGS]),
+                np.concatenate([Y[idx, j]] * len(WORDINGS)))
+
+    def runtime(head, idx, w, j):
+        """The head's probability of topic j for items idx as the runtime takes it (max over pieces)."""
+        sel = np.isin(owner, idx)
+        p = head.proba(lib.features(V[sel], R[w][owner[sel], j]))[:, 1]
+        best = np.full(len(Y), -1.0)
+        np.maximum.at(best, owner[sel], p)
+        return best[idx]
+
+    folds = np.random.default_rng(0).permutation(len(tr)) % 5
+    best = None
+    for C in GRID_C:
+        oof = {w: np.zeros((len(tr), len(names))) for w in WORDINGS}
+        for f in range(5):
+            a, b = tr[folds != f], tr[folds == f]
+            for j in range(len(names)):
+                Xa, ya = rows(a, j)
+                h = heads.fit_head(Xa, ["yes" if v else "no" for v in ya], C=C, classes=("no", "yes"))
+                for w in WORDINGS:
+                    oof[w][folds == f, j] = runtime(h, b, w, j)
+        curve = {bar: float(np.mean([micro_f1(Y[tr], decide(oof[w], bar)) for w in WORDINGS])) for bar in GRID_BAR}
+        top = max(curve, key=curve.get)
+        print(f"{name}: C={C}: CV micro-F1 (mean of wordings A, B, C) {curve[top]:.3f} at bar {top}", flush=True)
+        if best is None or curve[top] > best[0]:
+            best = (curve[top], C, top)
+    cv, C, bar = best
+    print(f"{name}: chosen C={C}, bar={bar} (CV {cv:.3f})")
+    out = {}
+    for j, n in enumerate(names):
+        Xa, ya = rows(tr, j)
+        out[n] = heads.fit_head(Xa, ["yes" if v else "no" for v in ya], C=C, classes=("no", "yes"),
+                                meta={"concept": n, "set": "restaurants", "reads": name})
+    return out, C, bar, cv
+
+
 def parse_items(spec: str | None, n: int) -> list[int]:
     if not spec:
         held = {i for a, b in HELDOUT for i in range(a, b)}
@@ -83,6 +127,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--train-items", help="positions fitted on, e.g. 1300-3044 (default: all but the held-out)")
     ap.add_argument("--out", type=Path, default=lib.LIBRARY_PATH)
     ap.add_argument("--dry-run", action="store_true", help="print, write nothing")
+    ap.add_argument("--minilm-only", action="store_true", help="skip the heads that read all-mpnet-base-v2 too")
     args = ap.parse_args(argv)
 
     items = ev.load_semeval(args.eval_dir)
@@ -97,59 +142,36 @@ def main(argv: list[str] | None = None) -> int:
     X = emb.encode(texts)
     R = {w: rule_probs(texts, w, emb) for w in WORDINGS}
 
-    def rows(idx, j):
-        return (np.vstack([lib.features(X[idx], R[w][idx, j]) for w in WORDINGS]),
-                np.concatenate([Y[idx, j]] * len(WORDINGS)))
-
     # what the runtime reads: the best of the text's sentences and clauses (analysis.topics), per item
     tcs = tm._analyse_clauses(texts, ev.zero_label_taxonomy("A"), emb, sentences=True)
     owner = np.concatenate([[i] * len(tc.sentence_vecs) for i, tc in enumerate(tcs)])
     V = np.concatenate([tc.sentence_vecs for tc in tcs])
-
-    def runtime(head, idx, w, j):
-        """The head's probability of topic j for items idx as the runtime takes it (max over pieces)."""
-        sel = np.isin(owner, idx)
-        p = head.proba(lib.features(V[sel], R[w][owner[sel], j]))[:, 1]
-        best = np.full(len(texts), -1.0)
-        np.maximum.at(best, owner[sel], p)
-        return best[idx]
-
+    variants = {"minilm": (X, V)}
+    enc = None if args.minilm_only else lib._sharp_encoder(SHARP_LAYERS)
+    if enc is not None:
+        print(f"all-mpnet-base-v2 (first {SHARP_LAYERS} layers) over {len(texts)} sentences and their pieces ...", flush=True)
+        pieces = [t for tc in tcs for t in tc.sentence_texts]
+        variants["sharp"] = (np.concatenate([X, enc.encode(texts)], axis=1),
+                             np.concatenate([V, enc.encode(pieces)], axis=1))
     tr = np.asarray(train)
-    folds = np.random.default_rng(0).permutation(len(tr)) % 5
-    best = None
-    for C in GRID_C:
-        oof = {w: np.zeros((len(tr), len(names))) for w in WORDINGS}
-        for f in range(5):
-            a, b = tr[folds != f], tr[folds == f]
-            for j in range(len(names)):
-                Xa, ya = rows(a, j)
-                h = heads.fit_head(Xa, ["yes" if v else "no" for v in ya], C=C, classes=("no", "yes"))
-                for w in WORDINGS:
-                    oof[w][folds == f, j] = runtime(h, b, w, j)
-        curve = {bar: float(np.mean([micro_f1(Y[tr], decide(oof[w], bar)) for w in WORDINGS])) for bar in GRID_BAR}
-        top = max(curve, key=curve.get)
-        print(f"C={C}: CV micro-F1 (mean of wordings A, B, C) {curve[top]:.3f} at bar {top}", flush=True)
-        if best is None or curve[top] > best[0]:
-            best = (curve[top], C, top)
-    cv, C, bar = best
-    print(f"chosen: C={C}, bar={bar} (CV {cv:.3f})")
-    fitted = {}
-    for j, n in enumerate(names):
-        Xa, ya = rows(tr, j)
-        fitted[n] = heads.fit_head(Xa, ["yes" if v else "no" for v in ya], C=C, classes=("no", "yes"),
-                                   meta={"concept": n, "set": "restaurants"})
+    fitted = {k: fit_variant(k, Xv, Vv, Y, R, tr, owner, names) for k, (Xv, Vv) in variants.items()}
+    heads_, C, bar, cv = fitted["minilm"]
     hand = {t.name: f"{t.name}: {t.description}" for t in ev.restaurant_taxonomy().topics}
     concepts = [{"name": n,
                  "wordings": [f"{d['name']}: {d['description']}" for w in WORDINGS
                               for d in ev.ZERO_LABEL_TOPICS[w] if d["name"] == n] + [hand[n]],
-                 "head": fitted[n].to_json()} for n in CONCEPTS]
+                 "head": heads_[n].to_json(),
+                 **({"sharp_head": fitted["sharp"][0][n].to_json()} if "sharp" in fitted else {})} for n in CONCEPTS]
     out = {"features": lib.FEATURES, "fitted": dt.date.today().isoformat(),
            "how": "bench/train_topic_library.py" + (f" --train-items {args.train_items}" if args.train_items else ""),
            "sets": [{"name": "restaurants",
                      "source": f"SemEval-2014 Task 4 restaurant sentences ({len(train)}, aspect categories; "
                                "held-out items 0-200 and 1000-1300 never fitted on)",
                      "threshold": bar, "cv_micro_f1": round(cv, 4), "C": C,
-                     "concepts": concepts, "other": fitted[OTHER].to_json()}]}
+                     "concepts": concepts, "other": heads_[OTHER].to_json(),
+                     **({"sharp": {"layers": SHARP_LAYERS, "threshold": fitted["sharp"][2], "C": fitted["sharp"][1],
+                                   "cv_micro_f1": round(fitted["sharp"][3], 4),
+                                   "other": fitted["sharp"][0][OTHER].to_json()}} if "sharp" in fitted else {})}]}
     if args.dry_run:
         print("dry run: nothing written")
     else:

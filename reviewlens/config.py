@@ -54,7 +54,7 @@ class AnalysisSettings:
     confidence: float = 0.75             # the cheap heads decide when at least this sure; the LLM decides the rest
     clause_confidence: float = 0.6       # the same for a topic's own clauses (its sentiment)
     thorough: bool = False               # every text goes to the LLM (slower; stacked with the head when fitted)
-    second_head: bool = True             # texts the first head is unsure of are read again by a head over all-mpnet-base-v2
+    second_head: bool = True             # all-mpnet-base-v2: a second sentiment head, and the topic detectors that read it
     topics_preset: str = "products"      # the base topics: products, restaurants, apps or none
     topics: list[dict[str, Any]] = field(default_factory=list)  # extra/override taxonomy entries
     entity_types: list[str] = field(default_factory=list)       # extra entity types

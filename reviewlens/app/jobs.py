@@ -377,11 +377,12 @@ def complaint_periods(store: Store, since: date | None, until: date | None,
 
 def run_complaints(store: Store, *, since: date | None = None, until: date | None = None,
                    products: Sequence[str] | None = None, top: int = 5, days: int = 90,
-                   backend: Any = None, taxonomy: Any = None) -> tuple[list[ComplaintTheme], dict]:
+                   backend: Any = None, taxonomy: Any = None, sharp: bool = True) -> tuple[list[ComplaintTheme], dict]:
     """Find and store the top complaint themes for a period, with their trend against the period before.
 
     `backend`: the LLM that names and summarises the themes; None names them from keywords.
-    `taxonomy`: the user's topics (the analysis's); None uses the default products preset.
+    `taxonomy`: the user's topics (the analysis's); None uses the default products preset. `sharp`: the
+    topic detectors that read all-mpnet-base-v2 may be used (`settings.analysis.second_head`).
     """
     from analysis.complaints import find_complaints
 
@@ -391,7 +392,7 @@ def run_complaints(store: Store, *, since: date | None = None, until: date | Non
     since, until, prev_since, prev_until = periods
     cur = store.reviews_frame(since=since, until=until, products=products)
     prev = store.reviews_frame(since=prev_since, until=prev_until, products=products)
-    themes = find_complaints(cur, prev, top=top, backend=backend, taxonomy=taxonomy)
+    themes = find_complaints(cur, prev, top=top, backend=backend, taxonomy=taxonomy, sharp=sharp)
     scope = {"since": since.isoformat(), "until": until.isoformat(), "previous_since": prev_since.isoformat(),
              "previous_until": prev_until.isoformat(), "products": list(products or []),
              "reviews": int(len(cur)), "previous_reviews": int(len(prev))}
@@ -546,7 +547,7 @@ class Job:
 
         with self._analysis_lock:
             return run_complaints(self.store, backend=best_backend(self.settings.analysis) if use_llm else None,
-                                  taxonomy=self.analyzer.taxonomy, **kw)
+                                  taxonomy=self.analyzer.taxonomy, sharp=self.settings.analysis.second_head, **kw)
 
     def report(self, path: str | Path | None = None, *, name: str = "report", folder: str | Path | None = None,
                **kw: Any) -> Path:

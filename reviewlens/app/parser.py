@@ -112,9 +112,9 @@ def build_parser() -> argparse.ArgumentParser:
                        help="every review goes to the LLM (slower on a CPU), which decides together with "
                             "the cheap models where the model has a fitted stack (the packaged ones)")
         m.add_argument("--no-second-head", action="store_true",
-                       help="skip the second cheap model (a head over all-mpnet-base-v2 that reads again what "
-                            "the first is unsure of): a little faster, a little less accurate; also "
-                            "[analysis] second_head = false")
+                       help="skip the larger sentence encoder, all-mpnet-base-v2 (a second sentiment head reads "
+                            "again what the first is unsure of; the restaurant topic detectors read it too): a "
+                            "little faster, a little less accurate; also [analysis] second_head = false")
 
     sp = add("scrape", "collect the reviews at URLs and the pages after them",
              "Open each URL in headless Chromium, extract its reviews (schema.org JSON-LD / microdata and\n"

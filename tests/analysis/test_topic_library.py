@@ -42,6 +42,21 @@ def test_owner_topics_match_the_restaurant_detectors(embedder):
     assert _matched(only_food, embedder) is None
 
 
+def test_heads_read_the_larger_encoder_when_allowed(embedder):
+    """With all-mpnet-base-v2 installed (scripts/setup.sh does it) the heads that read it too; with
+    `sharp=False` (`--no-second-head`) the MiniLM ones: each reads the width it was fitted on."""
+    a = zero_label_taxonomy("A")
+    sharp, plain = lib.use_for(a, embedder), lib.use_for(a, embedder, sharp=False)
+    assert sharp.encoder is not None and plain.encoder is None
+    assert all(h.coef.shape[1] == embedder.dim + sharp.encoder.dim + 2 for h in sharp.heads.values())
+    assert all(h.coef.shape[1] == embedder.dim + 2 for h in plain.heads.values())
+    assert lib.fingerprint(a, embedder) != lib.fingerprint(a, embedder, sharp=False)
+    texts = ["Our server was very helpful and friendly.", "The place was packed and so loud we had to shout."]
+    for flag in (True, False):
+        got = [{m.topic for m in ms} for ms in classify_topics(None, texts, a, embedder=embedder, sharp=flag)]
+        assert got == [{"service"}, {"ambience"}], (flag, got)
+
+
 def test_other_head_only_when_the_taxonomy_is_the_sets_own(embedder):
     a = zero_label_taxonomy("A")
     use = lib.use_for(a, embedder)
@@ -98,9 +113,9 @@ def test_analysis_version_records_the_library_only_where_used(embedder, no_libra
 
 def test_fingerprint(embedder):
     fp = lib.fingerprint(zero_label_taxonomy("A"), embedder)
-    assert fp.startswith("restaurants:") and "price=price" in fp
+    assert fp.startswith("restaurants+mpnet:") and "price=price" in fp
     assert lib.fingerprint(load_taxonomy(AnalysisSettings()), embedder) == ""  # the products preset
-    assert lib.fingerprint(restaurant_taxonomy(), embedder).startswith("restaurants:")
+    assert lib.fingerprint(restaurant_taxonomy(), embedder, sharp=False).startswith("restaurants:")
 
 
 def test_adapting_a_head_to_two_labels_stays_finite():
