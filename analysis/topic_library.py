@@ -5,7 +5,9 @@ it cannot know that "crowded" is ambience or "we waited for a table" is service.
 labelled reviews of one domain taught: the "restaurants" set (food, service, price, ambience and the
 `other` of that taxonomy, from SemEval-2014 restaurant reviews) has one logistic head per concept over
 [the MiniLM vector of a sentence, the rule's calibrated probability of the matched topic, its log],
-fitted by bench/train_topic_library.py (weights in analysis/data/topic_library.json, plain numbers).
+and a second head per concept that reads the vector of all-mpnet-base-v2's first layers too (used when
+that encoder is installed and allowed: `sharp`), fitted by bench/train_topic_library.py (weights in
+analysis/data/topic_library.json, plain numbers).
 
 - Matching: a user topic matches a concept when its "name: description" line (or its name alone) is
   close to one of the concept's wordings (MiniLM cosine >= MATCH_BAR), one topic per concept. A set is

@@ -17,6 +17,10 @@ How (measured in bench/RESULTS-eval.md, chosen for 2 CPU cores):
    backend, the LLM's distribution over the topic names (one scoring call per review, shared prefix
    cached) adds four features ("hybrid" model); `use_llm` skips it per review ("embed" model). Without
    the calibration file a fixed rule decides. Multi-label: the union over the text.
+   Topics that mean what the topic library knows (analysis.topic_library: restaurant food, service,
+   price, ambience) take its trained detectors' probability instead, read from the text's sentences and
+   clauses and the rule's own probability, on the rule's scale (so the LLM's distribution only moves the
+   topics the library does not know).
 3. Sentiment per topic: the review's own clauses about that topic (the most similar ones) get a label from
    `sentiment_fn` when the caller gives one, else from analysis.sentiment (LLM label scoring), so "great
    food, rude waiter" gives food positive and service negative. `other` uses the whole text. Without a

@@ -57,6 +57,16 @@ def test_heads_read_the_larger_encoder_when_allowed(embedder):
         assert got == [{"service"}, {"ambience"}], (flag, got)
 
 
+
+def test_without_the_larger_encoder_the_minilm_heads_decide(embedder, monkeypatch):
+    monkeypatch.setattr(lib, "_sharp_encoder", lambda layers: None)  # as when its packages are not installed
+    monkeypatch.setattr(lib, "_use_cache", {})
+    use = lib.use_for(zero_label_taxonomy("A"), embedder)
+    assert use.encoder is None and all(h.coef.shape[1] == embedder.dim + 2 for h in use.heads.values())
+    got = classify_topics(None, ["Our server was very helpful and friendly."], zero_label_taxonomy("A"), embedder=embedder)
+    assert {m.topic for m in got[0]} == {"service"}
+
+
 def test_other_head_only_when_the_taxonomy_is_the_sets_own(embedder):
     a = zero_label_taxonomy("A")
     use = lib.use_for(a, embedder)
