@@ -106,8 +106,8 @@ def build_parser() -> argparse.ArgumentParser:
                        help="the cheap models decide a review's sentiment when at least this sure (0..1); the "
                             "LLM decides the rest (default 0.75; 1 sends everything to the LLM)")
         m.add_argument("--clause-confidence", type=float, metavar="P",
-                       help="the same for the sentiment of each topic's own clauses (default 0.6: on held-out "
-                            "restaurant sentences the LLM added nothing above it)")
+                       help="the same for the sentiment of each topic's own clauses (default 0.6: the most "
+                            "accurate bar on development restaurant sentences, with half the LLM calls of 0.75)")
         m.add_argument("--thorough", action="store_true",
                        help="every review goes to the LLM (slower on a CPU), which decides together with "
                             "the cheap models where the model has a fitted stack (the packaged ones)")
