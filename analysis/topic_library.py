@@ -173,7 +173,7 @@ def _sharp_encoder(layers: int) -> Any:
 def use_for(taxonomy: Taxonomy, embedder: Any, library: Sequence[ConceptSet] | None = None,
             sharp: bool = True) -> Use | None:
     """The heads this taxonomy uses, or None (cached per taxonomy). With `sharp` and the mpnet encoder
-    installed, the heads that read its vector too (more accurate, ~20 ms more per sentence on 2 cores)."""
+    installed, the heads that read its vector too (more accurate, ~15 ms more per sentence on 2 cores)."""
     library = load_library() if library is None else library
     key = (id(embedder), id(library), sharp, tuple((t.name, t.description) for t in taxonomy.topics))
     if key in _use_cache:
@@ -192,6 +192,14 @@ def use_for(taxonomy: Taxonomy, embedder: Any, library: Sequence[ConceptSet] | N
             chosen[names.index(OTHER)] = other
         use = Use(cs.name, chosen, cs.sharp_threshold if encoder is not None else cs.threshold,
                   {names[j]: cs.concepts[c].name for j, c in pairs.items()}, encoder)
+        width = getattr(embedder, "dim", None)
+        if width is not None:
+            width += 2 + (encoder.dim if encoder is not None else 0)
+            if any(h.coef.shape[1] != width for h in chosen.values()):
+                log.warning("the %s topic detectors read vectors of another width than this embedder's (%d); "
+                            "not used", cs.name, width)
+                use = None
+    if use is not None:
         log.info("topics use the %s detectors%s (%s)", cs.name, " with all-mpnet-base-v2" if encoder is not None else "",
                  ", ".join(f"{k} -> {v}" for k, v in use.matched.items()))
     if len(_use_cache) > 32:

@@ -138,3 +138,23 @@ def test_adapting_a_head_to_two_labels_stays_finite():
     adapted = heads.adapt_head(head, X, ["yes", "no"], prior=10.0)
     assert np.isfinite(adapted.coef).all() and np.isfinite(adapted.proba(X)).all()
     assert np.abs(adapted.coef - head.coef).max() < 1.0  # pulled toward the shipped weights, not away
+
+
+def test_detectors_of_another_width_are_not_used(embedder, monkeypatch, tmp_path, caplog):
+    """A library fitted for another embedder (other vector width) is refused with a warning, not a crash."""
+    import json
+
+    raw = json.loads(lib.LIBRARY_PATH.read_text(encoding="utf-8"))
+    for s in raw["sets"]:
+        s.pop("sharp", None)
+        for h in [c["head"] for c in s["concepts"]] + [s["other"]]:
+            h["coef"] = [row[:10] for row in h["coef"]]
+        for c in s["concepts"]:
+            c.pop("sharp_head", None)
+    narrow = tmp_path / "narrow.json"
+    narrow.write_text(json.dumps(raw), encoding="utf-8")
+    monkeypatch.setattr(lib, "LIBRARY_PATH", narrow)
+    with caplog.at_level(logging.WARNING):
+        assert lib.use_for(zero_label_taxonomy("A"), embedder) is None
+        scores = topic_scores(["Our server was very helpful and friendly."], zero_label_taxonomy("A"), embedder)
+    assert "another width" in caplog.text and scores.shape == (1, 5)
