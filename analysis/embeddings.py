@@ -10,6 +10,7 @@ import importlib.util
 import json
 import logging
 import os
+import re
 import threading
 from pathlib import Path
 from typing import Any, Sequence
@@ -142,11 +143,27 @@ class Embedder:
         return out
 
 
+_DEVICE_RE = re.compile(r"^(cpu|cuda(:\d+)?|mps)$")
+
+
+def default_device() -> str:
+    """Where the sentence encoders run: $REVIEWLENS_EMBED_DEVICE (cpu, cuda, cuda:N, mps) when set, else the
+    GPU when torch sees one (on a GPU machine the encoders would otherwise hold the LLM back), else cpu."""
+    asked = os.environ.get("REVIEWLENS_EMBED_DEVICE", "").strip().lower()
+    if asked:
+        if not _DEVICE_RE.match(asked):
+            raise ValueError(f"REVIEWLENS_EMBED_DEVICE={asked!r}: use cpu, cuda, cuda:N or mps")
+        return asked
+    import torch
+
+    return "cuda" if torch.cuda.is_available() else "cpu"
+
+
 def get_embedder(path: str | os.PathLike | None = None, layers: int | None = None,
                  max_tokens: int | None = None) -> Embedder:
-    """The process-wide embedder of a model (loaded once, about 1 s)."""
+    """The process-wide embedder of a model (loaded once, about 1 s), on `default_device()`."""
     key = f"{path or ''}:{layers or ''}:{max_tokens or ''}"
     with _lock:
         if key not in _cache:
-            _cache[key] = Embedder(path, layers=layers, max_tokens=max_tokens)
+            _cache[key] = Embedder(path, device=default_device(), layers=layers, max_tokens=max_tokens)
         return _cache[key]

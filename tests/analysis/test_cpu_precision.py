@@ -169,3 +169,21 @@ def test_frame_key_follows_what_the_tensors_depend_on(tmp_path):
                 kvstore.frame_key(str(model), "fp32", "cpu", [1, 2, 4])}) == 3
     (model / "model.safetensors").write_bytes(b"xy")  # the weights changed
     assert kvstore.frame_key(str(model), "fp32", "cpu", [1, 2, 3]) != k
+
+
+def test_sentence_encoders_run_where_torch_sees_a_gpu_or_where_asked(monkeypatch):
+    """The encoders follow the GPU when there is one (on a GPU machine a CPU encoder would hold the LLM back);
+    REVIEWLENS_EMBED_DEVICE overrides it, and a wrong value is a clear error before anything loads."""
+    import torch
+
+    from analysis.embeddings import default_device
+
+    monkeypatch.delenv("REVIEWLENS_EMBED_DEVICE", raising=False)
+    assert default_device() == ("cuda" if torch.cuda.is_available() else "cpu")
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
+    assert default_device() == "cuda"
+    monkeypatch.setenv("REVIEWLENS_EMBED_DEVICE", "cpu")
+    assert default_device() == "cpu"
+    monkeypatch.setenv("REVIEWLENS_EMBED_DEVICE", "gpu please")
+    with pytest.raises(ValueError, match="REVIEWLENS_EMBED_DEVICE"):
+        default_device()
