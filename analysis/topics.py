@@ -594,21 +594,19 @@ def classify_topics(backend: Any, texts: list[str], taxonomy: Taxonomy, *, embed
     cal = load_calibration()
     prob = bar = None
     if cal is not None and method != "llm":
-        # the calibrated rule ("hybrid" where the LLM was asked, else "embed"); topics the topic library
-        # knows take its heads' probability (they read the "embed" one), mapped onto the same bar
-        prob = _rule_proba(tcs, other_j, cal["embed"])
+        # the calibrated rule ("hybrid" where the LLM was asked, else "embed"), each with its own bar; topics
+        # the topic library knows take its heads' probability (they read the "embed" one), on the same bar
+        embed = _rule_proba(tcs, other_j, cal["embed"])
+        prob = embed.copy()
         bar = np.full(len(texts), cal["embed"]["threshold"], dtype=np.float32)
         if asked:
-            hyb = _rule_proba([tcs[i] for i in asked], other_j, cal["hybrid"], dist[asked])
-        lib = None
+            prob[asked] = _rule_proba([tcs[i] for i in asked], other_j, cal["hybrid"], dist[asked])
+            bar[asked] = cal["hybrid"]["threshold"]
         if use is not None:
             from . import topic_library
 
-            bar[asked] = cal["hybrid"]["threshold"]
-            lib = topic_library.apply(use, [tc.sentence_vecs for tc in tcs], prob, bar, [tc.sentence_texts for tc in tcs])
-        if asked:
-            prob[asked] = hyb
-        if lib is not None:
+            lib = topic_library.apply(use, [tc.sentence_vecs for tc in tcs], embed, bar,
+                                      [tc.sentence_texts for tc in tcs])
             cols = list(use.heads)
             prob[:, cols] = lib[:, cols]
     chosen: list[list[int]] = [[] for _ in texts]

@@ -124,6 +124,22 @@ def test_calibrated_hybrid_decision_is_multilabel(embedder):
     assert pair_features(evidence, None, 4).shape == (5, len(cal["embed"]["coef"]))
 
 
+def test_texts_sent_to_the_llm_are_decided_by_the_hybrid_bar(embedder, monkeypatch):
+    """A text whose topics the LLM was asked about is decided against the "hybrid" model's own bar, also
+    in a taxonomy the topic library does not know (it was once held to the "embed" bar there)."""
+    from analysis import topics as tm
+
+    cal = tm.load_calibration()
+    strict = {"embed": cal["embed"], "hybrid": dict(cal["hybrid"], threshold=0.999)}
+    monkeypatch.setattr(tm, "load_calibration", lambda: strict)
+    tax = load_taxonomy(AnalysisSettings())  # products: no topic detectors
+    texts = ["Arrived late, the box was crushed, and support never answered my emails about the refund."]
+    asked = classify_topics(_FlatBackend(), texts, tax, embedder=embedder, method="hybrid")
+    assert len(asked[0]) == 1, asked  # nothing reaches 0.999: only the most probable topic
+    plain = classify_topics(_FlatBackend(), texts, tax, embedder=embedder, method="hybrid", use_llm=False)
+    assert len(plain[0]) > 1, plain  # the same text under the "embed" bar has several
+
+
 # ------------------------------------------------------------------------------------- the user's taxonomy
 ONE_LINE = [{"name": "food", "description": "the food and drinks: dishes, taste, menu"},
             {"name": "service", "description": "the service and the staff"},
