@@ -11,7 +11,7 @@ analysis/data/topic_library.json, plain numbers).
 
 - Matching: a user topic matches a concept when its "name: description" line (or its name alone) is
   close to one of the concept's wordings (MiniLM cosine >= MATCH_BAR), one topic per concept. A set is
-  used when at least half of its concepts match (the taxonomy is about that domain: a shop's "price"
+  used when at least MIN_SHARE of its concepts match (3 of 4) (the taxonomy is about that domain: a shop's "price"
   topic alone does not pull in restaurant detectors). The set's `other` head is used only when the
   taxonomy's topics are exactly its concepts (plus `other`): then "other" means what it meant in training.
 - Deciding: a matched topic's probability is the head's (the best sentence of the text), mapped onto the
@@ -24,6 +24,7 @@ analysis/data/topic_library.json, plain numbers).
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import math
@@ -65,6 +66,7 @@ class ConceptSet:
     sharp_threshold: float | None = None  # the same for the heads that read the mpnet vector too
     sharp_other: heads.Head | None = None
     sharp_layers: int | None = None  # the mpnet layers those heads read (analysis.sharp_encoder)
+    digest: str = ""          # a hash of the file the set came from (the analysis version records it)
 
 
 @dataclass
@@ -75,7 +77,8 @@ class Use:
     set_name: str
     heads: dict[int, heads.Head]
     threshold: float
-    matched: dict[str, str]  # topic name -> concept name (for logs and `reviewlens models`)
+    matched: dict[str, str]  # topic name -> concept name (for the log and the analysis version)
+    version: str             # the set's name and a hash of the file it came from
     encoder: Any = None      # the mpnet Embedder the heads read besides MiniLM (None: MiniLM only)
 
 
@@ -91,7 +94,9 @@ def load_library(path: Path | None = None) -> list[ConceptSet]:
     sets: list[ConceptSet] = []
     if path.is_file():
         try:
-            raw = json.loads(path.read_text(encoding="utf-8"))
+            text = path.read_text(encoding="utf-8")
+            digest = hashlib.sha256(text.encode("utf-8")).hexdigest()[:8]
+            raw = json.loads(text)
             if raw.get("features") != FEATURES:
                 log.warning("%s was made for other features (%s); topic detectors not used", path, raw.get("features"))
             else:
@@ -105,7 +110,7 @@ def load_library(path: Path | None = None) -> list[ConceptSet]:
                         other=heads.Head.from_json(s["other"]) if s.get("other") else None,
                         sharp_threshold=float(sharp["threshold"]) if sharp else None,
                         sharp_other=heads.Head.from_json(sharp["other"]) if sharp and sharp.get("other") else None,
-                        sharp_layers=int(sharp["layers"]) if sharp else None))
+                        sharp_layers=int(sharp["layers"]) if sharp else None, digest=digest))
         except (ValueError, KeyError, TypeError) as e:
             log.warning("%s is damaged (%s); topic detectors not used", path, e)
             sets = []
@@ -191,7 +196,7 @@ def use_for(taxonomy: Taxonomy, embedder: Any, library: Sequence[ConceptSet] | N
         if other is not None and OTHER in names and set(pairs) == set(specific) and len(pairs) == len(cs.concepts):
             chosen[names.index(OTHER)] = other
         use = Use(cs.name, chosen, cs.sharp_threshold if encoder is not None else cs.threshold,
-                  {names[j]: cs.concepts[c].name for j, c in pairs.items()}, encoder)
+                  {names[j]: cs.concepts[c].name for j, c in pairs.items()}, f"{cs.name}:{cs.digest}", encoder)
         width = getattr(embedder, "dim", None)
         if width is not None:
             width += 2 + (encoder.dim if encoder is not None else 0)
@@ -214,10 +219,8 @@ def fingerprint(taxonomy: Taxonomy, embedder: Any, sharp: bool = True) -> str:
     use = use_for(taxonomy, embedder, sharp=sharp)
     if use is None:
         return ""
-    import hashlib
-
-    digest = hashlib.sha256(Path(LIBRARY_PATH).read_bytes()).hexdigest()[:8]
-    return (f"{use.set_name}{'+mpnet' if use.encoder is not None else ''}:{digest}:"
+    name, digest = use.version.split(":")
+    return (f"{name}{'+mpnet' if use.encoder is not None else ''}:{digest}:"
             + ",".join(f"{k}={v}" for k, v in sorted(use.matched.items())))
 
 
@@ -230,8 +233,8 @@ def to_rule_scale(p: np.ndarray, threshold: float, bar: float | np.ndarray) -> n
     return (1.0 / (1.0 + np.exp(-z))).astype(np.float32)
 
 
-def apply(use: Use, sentence_vecs: Sequence[np.ndarray], rule: np.ndarray, bar: float | np.ndarray,
-          sentence_texts: Sequence[Sequence[str]] | None = None) -> np.ndarray:
+def apply(use: Use, sentence_vecs: Sequence[np.ndarray], sentence_texts: Sequence[Sequence[str]], rule: np.ndarray,
+          bar: float | np.ndarray) -> np.ndarray:
     """`rule` (n_texts, n_topics, the rule's "embed" probabilities) with the used topics' columns replaced
     by their heads' probabilities (the best sentence or clause of each text: `sentence_vecs`, their MiniLM
     vectors, and `sentence_texts`, the pieces themselves, which the second encoder reads when the heads
@@ -244,8 +247,6 @@ def apply(use: Use, sentence_vecs: Sequence[np.ndarray], rule: np.ndarray, bar: 
     owner = np.concatenate([[i] * len(sentence_vecs[i]) for i in rows])
     V = np.concatenate([sentence_vecs[i] for i in rows]).astype(np.float32)
     if use.encoder is not None:
-        if sentence_texts is None:
-            raise ValueError("the heads read the second encoder: pass the pieces' texts")
         V = np.concatenate([V, use.encoder.encode([t for i in rows for t in sentence_texts[i]])], axis=1)
     for j, head in use.heads.items():
         p = _yes(head, features(V, rule[owner, j]))

@@ -522,8 +522,8 @@ def topic_scores(texts: Sequence[str], taxonomy: Taxonomy, embedder: Any = None,
     if use is not None:
         from . import topic_library
 
-        out = topic_library.apply(use, [tc.sentence_vecs for tc in tcs], out, cal["embed"]["threshold"],
-                                  [tc.sentence_texts for tc in tcs])
+        out = topic_library.apply(use, [tc.sentence_vecs for tc in tcs], [tc.sentence_texts for tc in tcs], out,
+                                  cal["embed"]["threshold"])
     return out
 
 
@@ -605,8 +605,8 @@ def classify_topics(backend: Any, texts: list[str], taxonomy: Taxonomy, *, embed
         if use is not None:
             from . import topic_library
 
-            lib = topic_library.apply(use, [tc.sentence_vecs for tc in tcs], embed, bar,
-                                      [tc.sentence_texts for tc in tcs])
+            lib = topic_library.apply(use, [tc.sentence_vecs for tc in tcs], [tc.sentence_texts for tc in tcs],
+                                      embed, bar)
             cols = list(use.heads)
             prob[:, cols] = lib[:, cols]
     chosen: list[list[int]] = [[] for _ in texts]

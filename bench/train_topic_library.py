@@ -44,7 +44,8 @@ HELDOUT = [(0, 200), (1000, 1300)]
 WORDINGS = ("A", "B", "C")
 CONCEPTS = ("food", "service", "price", "ambience")
 GRID_C = (0.3, 1.0, 3.0)
-SHARP_LAYERS = 7  # the second sentiment head's layers: one encoder loaded for both
+# the second sentiment head's layers of all-mpnet-base-v2: one encoder loaded for both
+SHARP_LAYERS = int(heads.sentiment_head(heads.SHARP_HEAD_PATH).meta["encoder_layers"])
 GRID_BAR = tuple(round(x, 2) for x in np.arange(0.2, 0.71, 0.05))
 
 
