@@ -213,3 +213,18 @@ def test_fp32_model_runs_its_layers_in_onednn_with_torchs_answers(fp32, embedder
     for g, r in zip(got, ref):
         assert g == pytest.approx(r, abs=1e-3)
     assert np.allclose(vecs, ref_vecs, atol=1e-4)
+
+
+def test_encoder_batches_hold_a_word_piece_budget():
+    """Texts are batched longest first; a batch holds at most `most` texts and, padded to its longest, at most
+    `budget` word pieces (a text longer than the budget goes alone); every text is in exactly one batch."""
+    from analysis.embeddings import _batches
+
+    lengths = [5, 120, 7, 7, 300, 60, 61, 2, 2, 2, 2, 2]
+    got = _batches(lengths, most=4, budget=128)
+    assert sorted(i for b in got for i in b) == list(range(len(lengths)))
+    assert got[0] == [4] and got[1] == [1]  # 300 alone (over the budget), 120 alone (two would be 240)
+    for b in got:
+        assert len(b) <= 4 and len(b) * max(lengths[i] for i in b) <= max(128, lengths[b[0]])
+        assert lengths[b[0]] == max(lengths[i] for i in b)
+    assert [lengths[b[0]] for b in got] == sorted((lengths[b[0]] for b in got), reverse=True)
