@@ -138,3 +138,32 @@ def test_batched_prompt_ids_equal_one_by_one_and_the_frame_ends_after_the_review
     ids2, frame2 = backend._prompts_and_frame(convs[:1] + odd)
     assert ids2 == [backend.prompt_ids(c) for c in convs[:1] + odd]
     assert not backend.tokenizer.decode(ids2[0][:frame2]).endswith(REVIEW_OPEN + "\n") and 0 < frame2 < frame
+
+
+def test_cpu_batches_cut_where_padding_and_passes_cost_least():
+    """On a CPU a call's prompts are cut into the batches of least cost, (rows x longest) + one pass's cost
+    per batch, checked against every possible cut; on a GPU batches stay full."""
+    import itertools
+    import random
+
+    from analysis.backends.local import BATCH_COST_TOKENS
+
+    def cost(batches, lengths):
+        return sum(len(b) * max(lengths[i] for i in b) + BATCH_COST_TOKENS for b in batches)
+
+    cpu = LocalBackend("qwen2.5-coder-0.5b", batch_size=5, device="cpu")
+    rnd = random.Random(3)
+    for _ in range(30):
+        lengths = sorted(rnd.choice([3, 8, 14, 20, 25, 38, 60, 90]) for _ in range(rnd.randint(1, 9)))
+        order = list(range(len(lengths)))
+        got = cpu._split(order, lengths)
+        assert [i for b in got for i in b] == order and all(1 <= len(b) <= 5 for b in got)
+        best = min(cost([order[a:b] for a, b in zip((0,) + cuts, cuts + (len(order),))], lengths)
+                   for k in range(len(order)) for cuts in itertools.combinations(range(1, len(order)), k)
+                   if all(b - a <= 5 for a, b in zip((0,) + cuts, cuts + (len(order),))))
+        assert cost(got, lengths) == best
+    lengths = [14, 14, 17, 18, 20, 20, 23, 25, 28, 31, 33, 38]  # 12 held-out Yelp prompts (new tokens)
+    cpu.batch_size = 16
+    assert len(cpu._split(list(range(12)), lengths)) > 1  # one batch computed 456 rows for 281
+    gpu = LocalBackend("qwen2.5-coder-0.5b", batch_size=5, device="cuda")
+    assert gpu._split(list(range(12)), lengths) == [[0, 1, 2, 3, 4], [5, 6, 7, 8, 9], [10, 11]]
