@@ -49,7 +49,9 @@ from reviewlens.schema import Analysis, Entity, Label, Review, TopicMention, con
 log = logging.getLogger(__name__)
 
 PREFETCH_AT = 16  # reviews from which the LLM is loaded in the background at once (a quarter of texts need it)
-CHUNK_FACTOR = 4  # reviews per task call = batch_size * CHUNK_FACTOR (fewer, fuller batches)
+CHUNK_FACTOR = 8  # reviews per task call = batch_size * CHUNK_FACTOR: fewer, fuller LLM batches; 200 Yelp sentences, fp32,
+# 2 cores: chunks of 64 17.0-18.2 s, 128 16.4-16.9 s, 256 15.3-16.9 s (bench/RESULTS-analysis.md); 128 keeps progress and
+# saving within ~10 s of work on a CPU
 
 
 class Analyzer:

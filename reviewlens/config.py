@@ -49,7 +49,7 @@ class AnalysisSettings:
     llm_api_key: str | None = None
     llm_in_flight: int = 64              # requests to the server at once (vLLM batches them on the GPU)
     precision: str = "auto"              # auto, 4bit, 8bit, bf16, fp32, int8 (CPU)
-    batch_size: int = 16                 # reviews per LLM batch (a chunk of the run is 4 batches); 16 was 7% faster than 8 on 2 CPU cores
+    batch_size: int = 16                 # most prompts per LLM batch (a CPU cuts smaller ones where padding costs more; a chunk of the run is 8 batches); 16 was 7% faster than 8 on 2 CPU cores
     max_chars: int = 2000                # longer reviews are truncated for the model
     confidence: float = 0.75             # the cheap heads decide when at least this sure; the LLM decides the rest
     clause_confidence: float = 0.6       # the same for a topic's own clauses (its sentiment)
