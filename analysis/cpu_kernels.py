@@ -1,13 +1,15 @@
 """fp32 linear layers on the CPU through oneDNN instead of the BLAS torch calls by default.
 
-torch's CPU wheels run an fp32 `nn.Linear` as an MKL sgemm. MKL picks its fastest code only on Intel CPUs:
-on this project's 2-core AMD EPYC (AVX-512, no AMX) oneDNN, which torch also ships and already uses for
-bf16, computes the LLM's and the sentence encoders' fp32 layers 15-50% faster (bench/bench_cpu_linear.py);
-with AVX2 only (the ISA capped) the two were level. The arithmetic stays fp32: the label log-probs differ
-from MKL's by about 1e-5, as two BLAS libraries' do.
+torch's CPU wheels run an fp32 `nn.Linear` as an MKL sgemm. On this project's 2-core AMD EPYC (AVX-512, no AMX)
+MKL ran at the same speed whether AVX-512 was allowed or capped to AVX2 (it does not use AVX-512 there), while
+oneDNN, which torch also ships and already uses for bf16, does: the LLM's and the sentence encoders' layers ran
+15-70% faster (bench/bench_cpu_linear.py), and with both capped to AVX2 they were level or oneDNN ahead. On
+Intel CPUs MKL has its AVX-512 code; the difference there was not measured. The arithmetic stays fp32: the label
+log-probs differ from MKL's by about 2e-5, as two BLAS libraries' do.
 
 `use_onednn(model)` switches a loaded model's fp32 linear layers (in place, at load time); anything else
-(bf16, int8, a GPU, gradients) keeps torch's own path, and so does a torch built without oneDNN.
+(bf16, int8, a GPU, gradients) keeps torch's own path, and so do a torch built without oneDNN and CPUs other
+than x86 (not measured).
 REVIEWLENS_CPU_MATMUL=torch keeps torch's default everywhere (for comparing, or a CPU where it is faster).
 """
 
@@ -15,6 +17,7 @@ from __future__ import annotations
 
 import logging
 import os
+import platform
 from typing import Any
 
 log = logging.getLogger(__name__)
@@ -43,6 +46,8 @@ def available() -> bool:
 def _self_check() -> bool:
     import torch
 
+    if platform.machine().lower() not in ("x86_64", "amd64"):
+        return False  # measured on x86 only; ARM builds run oneDNN over other kernels (Apple's BLAS may win there)
     try:
         if not torch.backends.mkldnn.is_available():
             return False
