@@ -2,10 +2,10 @@
 
 torch's CPU wheels run an fp32 `nn.Linear` as an MKL sgemm. On this project's 2-core AMD EPYC (AVX-512, no AMX)
 MKL ran at the same speed whether AVX-512 was allowed or capped to AVX2 (it does not use AVX-512 there), while
-oneDNN, which torch also ships and already uses for bf16, does: the LLM's and the sentence encoders' layers ran
-15-70% faster (bench/bench_cpu_linear.py), and with both capped to AVX2 they were level or oneDNN ahead. On
-Intel CPUs MKL has its AVX-512 code; the difference there was not measured. The arithmetic stays fp32: the label
-log-probs differ from MKL's by about 2e-5, as two BLAS libraries' do.
+oneDNN, which torch also ships and already uses for bf16, does: per layer 5-70% faster, the LLM's scoring 1.15-1.32x
+(bench/bench_cpu_linear.py, runs an hour apart on this VM), and with oneDNN capped to AVX2 too it stayed 1-8%
+ahead. On Intel CPUs MKL has its AVX-512 code; the difference there was not measured. The arithmetic stays fp32:
+the label log-probs differ from MKL's by about 3e-5, as two BLAS libraries' do.
 
 `use_onednn(model)` switches a loaded model's fp32 linear layers (in place, at load time); anything else
 (bf16, int8, a GPU, gradients) keeps torch's own path, and so do a torch built without oneDNN and CPUs other
