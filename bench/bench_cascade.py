@@ -6,7 +6,11 @@ bf16 run). The first release has no int8: this version's int8 is compared with i
 on such CPUs), each first-release precision measured once per run. The reviews are the held-out Yelp sentences (the first N after analysis.evaluate's seed-13
 shuffle: never trained or tuned on), so the sentiment accuracy of both sides is measured too.
 
-    .venv/bin/python bench/bench_cascade.py --n 200 --precisions fp32,int8,bf16
+Each side is warmed first by one untimed run on 3 reviews (the VM reclaims idle page cache: the side run first
+used to pay for reading its libraries and model files from disk); `--repeat N` alternates N timed runs of each
+side and compares the medians.
+
+    .venv/bin/python bench/bench_cascade.py --n 200 --precisions fp32,int8,bf16 --repeat 2
 """
 
 from __future__ import annotations
