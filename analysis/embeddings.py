@@ -25,7 +25,7 @@ _MAX_CHARS = 2000  # the model reads 256 word pieces; longer input only costs to
 MEMO = 50_000     # texts whose vectors are remembered (~75 MB at most)
 # word pieces per batch, padding included: on a CPU small batches ran 10-20% faster than batches of 64
 # (less padding, activations that stay in cache; bench/RESULTS-analysis.md); a GPU wants large ones
-TOKEN_BUDGET = {"cpu": 512}
+CPU_TOKEN_BUDGET = 512
 GPU_TOKEN_BUDGET = 16384
 
 _lock = threading.Lock()
@@ -141,7 +141,7 @@ class Embedder:
         ids = enc["input_ids"]
         out = np.zeros((len(clean), self.dim), dtype=np.float32)
         with torch.inference_mode():
-            budget = TOKEN_BUDGET.get(str(self.device), GPU_TOKEN_BUDGET)
+            budget = CPU_TOKEN_BUDGET if str(self.device) == "cpu" else GPU_TOKEN_BUDGET
             for idx in _batches([len(x) for x in ids], batch_size, budget):
                 batch = tr.tokenizer.pad({k: [enc[k][i] for i in idx] for k in enc.keys()}, return_tensors="pt")
                 batch = batch.to(self.device)
