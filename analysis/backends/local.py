@@ -35,8 +35,8 @@ MIN_SHARED_PREFIX = 16   # tokens; shorter common prefixes are not worth caching
 PREFIX_CACHE_SIZE = 4    # distinct prompt prefixes (task system prompts + examples) kept
 # on a CPU, what one more forward pass costs in token rows: it streams every weight from memory once (~125 ms
 # for the 0.5B in fp32 on 2 cores) where a token row costs ~4 ms of arithmetic; measured on 48 held-out Yelp
-# prompts (one pass per prompt 10.7 s, one per 12 prompts 8.1 s); the ratio holds for bf16 and larger models
-# (both halve, or both grow with the parameters)
+# prompts (one pass per prompt 10.7 s, one per 12 prompts 8.1 s); in bf16 both halve (the same 48 prompts: 4.4-5.0 s
+# in full batches, 3.9 s cut by this cost), in larger models both grow with the parameters
 BATCH_COST_TOKENS = 30
 PRECISIONS = ("auto", "4bit", "8bit", "bf16", "fp32", "int8")
 # Measured on a 2-core x86_64 CPU with AVX512-BF16/AMX and the 0.5B model (bench/RESULTS-analysis.md):
