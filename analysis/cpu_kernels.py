@@ -103,11 +103,13 @@ def use_onednn(model: Any) -> int:
 def restore(model: Any) -> int:
     """Undo `use_onednn` (layers back to torch's `nn.Linear`, e.g. before quantizing them); the number
     restored."""
+    if _cls is None:
+        return 0  # nothing was ever switched
     import torch
 
     n = 0
     for m in model.modules():
-        if _cls is not None and type(m) is _cls:
+        if type(m) is _cls:
             m.__class__ = torch.nn.Linear
             n += 1
     return n

@@ -44,6 +44,7 @@ import numpy as np
 
 from reviewlens.schema import TopicMention
 
+from . import topic_library
 from .taxonomy import OTHER, Taxonomy, Topic
 
 log = logging.getLogger(__name__)
@@ -472,10 +473,12 @@ def load_calibration() -> dict | None:
 
 def calibrated_choose(features: np.ndarray, model: dict) -> list[int]:
     """Topics whose calibrated probability passes the model's threshold (at least the most probable one)."""
-    z = features @ model["coef"]
-    prob = 1.0 / (1.0 + np.exp(-z))
-    chosen = [j for j in range(len(prob)) if prob[j] >= model["threshold"]]
-    return sorted(chosen) if chosen else [int(prob.argmax())]
+    return _choose_above(1.0 / (1.0 + np.exp(-(features @ model["coef"]))), model["threshold"])
+
+
+def _choose_above(prob: np.ndarray, bar: float) -> list[int]:
+    """The topics whose probability reaches `bar`, else the most probable one."""
+    return [j for j in range(len(prob)) if prob[j] >= bar] or [int(prob.argmax())]
 
 
 # ------------------------------------------------------------------------------------- public API
@@ -494,12 +497,29 @@ def _rule_proba(tcs: Sequence[_TextClauses], other_j: int | None, model: dict,
     return out
 
 
+def _decided_proba(tcs: Sequence[_TextClauses], other_j: int | None, cal: dict, use: Any,
+                   asked: Sequence[int] = (), dist: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """(n_texts, n_topics) probabilities and the bar of each text they are decided by: the calibrated rule,
+    "hybrid" for the texts the LLM was asked about (`asked`, its distribution `dist`), else "embed", each
+    with its own bar; topics the topic library knows (`use`) take its heads' probability (they read the
+    "embed" one), on the same bar."""
+    embed = _rule_proba(tcs, other_j, cal["embed"])
+    prob = embed.copy()
+    bar = np.full(len(tcs), cal["embed"]["threshold"], dtype=np.float32)
+    if len(asked):
+        prob[asked] = _rule_proba([tcs[i] for i in asked], other_j, cal["hybrid"], dist[asked])
+        bar[asked] = cal["hybrid"]["threshold"]
+    if use is not None:
+        lib = topic_library.apply(use, [tc.sentence_vecs for tc in tcs], [tc.sentence_texts for tc in tcs], embed, bar)
+        cols = list(use.heads)
+        prob[:, cols] = lib[:, cols]
+    return prob, bar
+
+
 def _library_use(taxonomy: Taxonomy, embedder: Any, sharp: bool) -> Any:
     """The topic library's heads for this taxonomy (analysis.topic_library), or None (also without the
     calibration: the heads read the calibrated rule's probability). `sharp`: the heads that read
     all-mpnet-base-v2 too, when it is installed."""
-    from . import topic_library
-
     return topic_library.use_for(taxonomy, embedder, sharp=sharp) if load_calibration() is not None else None
 
 
@@ -518,13 +538,7 @@ def topic_scores(texts: Sequence[str], taxonomy: Taxonomy, embedder: Any = None,
     if cal is None:
         return np.stack([tc.evidence[:, 0] if tc.clauses else np.zeros(n, dtype=np.float32) for tc in tcs])
     other_j = taxonomy.names.index(OTHER) if OTHER in taxonomy.names else None
-    out = _rule_proba(tcs, other_j, cal["embed"])
-    if use is not None:
-        from . import topic_library
-
-        out = topic_library.apply(use, [tc.sentence_vecs for tc in tcs], [tc.sentence_texts for tc in tcs], out,
-                                  cal["embed"]["threshold"])
-    return out
+    return _decided_proba(tcs, other_j, cal, use)[0]
 
 
 def score_threshold() -> float:
@@ -594,21 +608,7 @@ def classify_topics(backend: Any, texts: list[str], taxonomy: Taxonomy, *, embed
     cal = load_calibration()
     prob = bar = None
     if cal is not None and method != "llm":
-        # the calibrated rule ("hybrid" where the LLM was asked, else "embed"), each with its own bar; topics
-        # the topic library knows take its heads' probability (they read the "embed" one), on the same bar
-        embed = _rule_proba(tcs, other_j, cal["embed"])
-        prob = embed.copy()
-        bar = np.full(len(texts), cal["embed"]["threshold"], dtype=np.float32)
-        if asked:
-            prob[asked] = _rule_proba([tcs[i] for i in asked], other_j, cal["hybrid"], dist[asked])
-            bar[asked] = cal["hybrid"]["threshold"]
-        if use is not None:
-            from . import topic_library
-
-            lib = topic_library.apply(use, [tc.sentence_vecs for tc in tcs], [tc.sentence_texts for tc in tcs],
-                                      embed, bar)
-            cols = list(use.heads)
-            prob[:, cols] = lib[:, cols]
+        prob, bar = _decided_proba(tcs, other_j, cal, use, asked, dist)
     chosen: list[list[int]] = [[] for _ in texts]
     for i in live:
         if method == "llm" and i in asked_set:
@@ -616,7 +616,7 @@ def classify_topics(backend: Any, texts: list[str], taxonomy: Taxonomy, *, embed
             chosen[i] = sorted({int(p.argmax())} | {j for j in specific if p[j] >= 0.3})
             chosen[i] = [j for j in chosen[i] if j != other_j]
         elif prob is not None:
-            chosen[i] = [j for j in range(len(names)) if prob[i, j] >= bar[i]] or [int(prob[i].argmax())]
+            chosen[i] = _choose_above(prob[i], bar[i])
         elif i in asked_set:
             chosen[i] = _choose(tcs[i].sims, LLM_WEIGHT * dist[i], HYBRID_BAR, specific, other_j)
         else:

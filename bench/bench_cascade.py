@@ -71,6 +71,13 @@ def accuracy(db: Path, rows: list[tuple[str, str]]) -> float:
     return float((df["sentiment"] == df["text"].map(gold)).mean())
 
 
+def _at_least_one(value: str) -> int:
+    n = int(value)
+    if n < 1:
+        raise argparse.ArgumentTypeError(f"{value}: at least 1")
+    return n
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--n", type=int, default=200)
@@ -78,7 +85,7 @@ def main() -> int:
     ap.add_argument("--eval-dir", type=Path, default=ROOT.parent / "shared" / "eval")
     ap.add_argument("--old-tree", type=Path, default=Path(tempfile.gettempdir()) / "reviewlens-first-release")
     ap.add_argument("--skip-old", action="store_true")
-    ap.add_argument("--repeat", type=int, default=1,
+    ap.add_argument("--repeat", type=_at_least_one, default=1,
                     help="timed runs of each side, alternating; the median is compared (single runs of this "
                          "version moved 19-28 s on this VM)")
     ap.add_argument("--no-warm", action="store_true",
