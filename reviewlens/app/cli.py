@@ -22,7 +22,7 @@ from typing import Callable, Sequence
 from .. import queries
 from ..config import ConfigError, Settings, load_settings
 from ..store import Store
-from .parser import build_parser
+from .parser import parse_args
 
 log = logging.getLogger("reviewlens")
 
@@ -350,7 +350,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace, Settings], ExitStatus]] = {
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    args = parse_args(argv)
     _setup_logging(args.verbose, args.quiet)
     try:
         settings = _settings(args)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import os
 import textwrap
+from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 
@@ -25,7 +26,7 @@ typical use:
   reviewlens report -o weekly.xlsx             the Excel report
   reviewlens dashboard                         the Streamlit dashboard on http://127.0.0.1:8501
 
-Every subcommand takes --db: a SQLite file path (default data/reviewlens.db) or an SQLAlchemy URL
+Every subcommand takes --db (before or after its name): a SQLite file path (default data/reviewlens.db) or an SQLAlchemy URL
 such as postgresql://user:pass@host/dbname. Settings can also come from reviewlens.toml (--config).
 """
 
@@ -69,6 +70,31 @@ def _common_options(nested: bool = False) -> argparse.ArgumentParser:
     return common
 
 
+#: The common options as the top-level parser takes them (`reviewlens --db x.db analyze`), under their own
+#: names: argparse copies a subcommand's whole namespace, defaults included, over the top level's, so a
+#: shared name would be reset to the subcommand's default. `parse_args` merges them.
+_TOP_OPTIONS = (
+    (("--db",), "top_db", {"metavar": "DB", "help": "SQLite file or SQLAlchemy URL"}),
+    (("--config",), "top_config", {"metavar": "CONFIG", "help": "settings file (TOML)"}),
+    (("-v", "--verbose"), "top_verbose", {"action": "count", "default": 0, "help": "more log output"}),
+    (("-q", "--quiet"), "top_quiet", {"action": "store_true", "help": "only warnings and errors"}),
+)
+
+
+def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
+    """The command line parsed; the common options may come before the command as well as after it
+    (after it wins: `reviewlens --db a.db analyze --db b.db` uses b.db)."""
+    args = build_parser().parse_args(argv)
+    for name in ("db", "config"):
+        top = vars(args).pop(f"top_{name}")
+        if getattr(args, name, None) is None:
+            setattr(args, name, top)
+    args.verbose = (getattr(args, "verbose", 0) or 0) + vars(args).pop("top_verbose")
+    top_quiet = vars(args).pop("top_quiet")
+    args.quiet = bool(getattr(args, "quiet", False)) or top_quiet
+    return args
+
+
 def build_parser() -> argparse.ArgumentParser:
     common = _common_options()
 
@@ -78,6 +104,9 @@ def build_parser() -> argparse.ArgumentParser:
                     "analyze them with a local (quantized) LLM, and present them in a dashboard and Excel reports.",
         epilog=EPILOG)
     p.add_argument("--version", action="version", version=f"reviewlens {__version__}")
+    top = p.add_argument_group("common options (also after the command)")
+    for flag, dest, kwargs in _TOP_OPTIONS:
+        top.add_argument(*flag, dest=dest, **kwargs)
     sub = p.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
     def add(name: str, help_: str, description: str = "") -> argparse.ArgumentParser:

@@ -8,7 +8,7 @@ import sys
 import pytest
 
 from reviewlens.app.cli import COMMANDS, ExitStatus, main
-from reviewlens.app.parser import build_parser
+from reviewlens.app.parser import build_parser, parse_args
 
 
 def test_every_subcommand_has_help_and_db(capsys):
@@ -107,6 +107,20 @@ def test_label_actions_have_help_and_take_db_before_or_after(capsys, tmp_path):
     assert parser.parse_args(["label", "--db", "a.db", "-v", "list"]).db == "a.db"
     args = parser.parse_args(["label", "import", "f.csv", "--db", "b.db", "-q"])
     assert (args.db, args.quiet, args.verbose, args.label_command) == ("b.db", True, 0, "import")
+
+
+def test_common_options_before_the_command(tmp_path, capsys):
+    # `reviewlens --db x.db runs` was "invalid choice: 'x.db'"; the value after the command wins
+    args = parse_args(["--db", "a.db", "-v", "--config", "c.toml", "-q", "runs"])
+    assert (args.db, args.config, args.verbose, args.quiet) == ("a.db", "c.toml", 1, True)
+    args = parse_args(["--db", "a.db", "-v", "runs", "--db", "b.db", "-v"])
+    assert (args.db, args.config, args.verbose, args.quiet) == ("b.db", None, 2, False)
+    assert not any(k.startswith("top_") for k in vars(args))
+    db = tmp_path / "before.db"
+    assert main(["--db", str(db), "import", str(tmp_path / "missing.csv")]) == 1
+    assert "missing.csv: no such file" in capsys.readouterr().err
+    assert main(["--db", str(db), "runs"]) == 0
+    assert db.exists() and not (tmp_path / "data").exists()
 
 
 def test_label_import_list_export(tmp_path, capsys):
