@@ -26,8 +26,9 @@ typical use:
   reviewlens report -o weekly.xlsx             the Excel report
   reviewlens dashboard                         the Streamlit dashboard on http://127.0.0.1:8501
 
-Every subcommand takes --db (before or after its name): a SQLite file path (default data/reviewlens.db) or an SQLAlchemy URL
-such as postgresql://user:pass@host/dbname. Settings can also come from reviewlens.toml (--config).
+Every subcommand takes --db, before or after its name: a SQLite file path (default data/reviewlens.db)
+or an SQLAlchemy URL such as postgresql://user:pass@host/dbname. Settings can also come from
+reviewlens.toml (--config).
 """
 
 
