@@ -135,10 +135,11 @@ class Analyzer:
         if self._prompt_version is None:
             from analysis import entities, topics
             from analysis.embeddings import get_embedder
-            from analysis.topic_library import fingerprint
+            from analysis.topic_library import cached_fingerprint
 
             tax = self.taxonomy
-            library = fingerprint(tax, get_embedder(), self.settings.second_head)  # only where the taxonomy uses it (others keep their version)
+            # only where the taxonomy uses it (others keep their version); MiniLM is loaded only the first time
+            library = cached_fingerprint(tax, get_embedder, self.settings.second_head)
             cfg = json.dumps({"topics": [[t.name, t.description, list(t.examples)] for t in tax.topics],
                               **({"topic_library": library} if library else {}),
                               "types": list(tax.entity_types), "max_chars": self.settings.max_chars,

@@ -28,6 +28,8 @@ import hashlib
 import json
 import logging
 import math
+import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Sequence
@@ -216,12 +218,89 @@ def use_for(taxonomy: Taxonomy, embedder: Any, library: Sequence[ConceptSet] | N
 def fingerprint(taxonomy: Taxonomy, embedder: Any, sharp: bool = True) -> str:
     """What the analysis version records: the set used and a hash of the library file ("" when none is
     used), so a new library re-analyzes the stores whose taxonomy uses it, and nothing else."""
-    use = use_for(taxonomy, embedder, sharp=sharp)
+    return _fingerprint_of(use_for(taxonomy, embedder, sharp=sharp))
+
+
+def _fingerprint_of(use: Use | None) -> str:
     if use is None:
         return ""
     name, digest = use.version.split(":")
     return (f"{name}{'+mpnet' if use.encoder is not None else ''}:{digest}:"
             + ",".join(f"{k}={v}" for k, v in sorted(use.matched.items())))
+
+
+# ------------------------------------------------------------------ the fingerprint without loading MiniLM
+MATCH_CACHE = "topic_matches.json"  # in analysis.models.cache_root(): fingerprints worked out before
+MATCH_CACHE_SIZE = 64  # taxonomies remembered (the oldest are forgotten)
+
+
+def cached_fingerprint(taxonomy: Taxonomy, load_embedder: Callable[[], Any], sharp: bool = True,
+                       cache_file: Path | None = None) -> str:
+    """`fingerprint`, read from a small cache file when it was worked out before for the same topics
+    (names and descriptions), library file, MiniLM files and mpnet state: matching embeds the topics, so
+    it needs MiniLM loaded (5-25 s on 2 cores, most of `reviewlens analyze` when nothing is pending).
+    `load_embedder` is called only on a miss. A cache that cannot be read or written is skipped (debug
+    log); a fingerprint worked out while mpnet failed to load is not kept (it would outlive the repair)."""
+    from . import models
+
+    path = cache_file or models.cache_root() / MATCH_CACHE
+    key = _match_key(taxonomy, sharp)
+    known = _read_cache(path)
+    if key is not None and key in known:
+        return known[key]
+    use = use_for(taxonomy, load_embedder(), sharp=sharp)
+    fp = _fingerprint_of(use)
+    if key is not None and not (use is not None and use.encoder is None and _mpnet_expected(taxonomy, sharp)):
+        known.pop(key, None)
+        known[key] = fp
+        _write_cache(path, dict(list(known.items())[-MATCH_CACHE_SIZE:]))
+    return fp
+
+
+def _mpnet_expected(taxonomy: Taxonomy, sharp: bool) -> bool:
+    from . import sharp_encoder
+
+    return sharp and sharp_encoder.installed() and any(cs.sharp_layers for cs in load_library())
+
+
+def _match_key(taxonomy: Taxonomy, sharp: bool) -> str | None:
+    """A hash of everything a fingerprint depends on besides arithmetic, or None when a part cannot be
+    read (then nothing is cached)."""
+    from . import sharp_encoder
+    from .embeddings import model_path
+
+    try:
+        files = sorted((f.name, f.stat().st_size, f.stat().st_mtime_ns) for f in model_path().iterdir() if f.is_file())
+        library = hashlib.sha256(LIBRARY_PATH.read_bytes()).hexdigest() if LIBRARY_PATH.is_file() else ""
+        mpnet = sharp_encoder.state() if sharp else "off"
+    except Exception as e:  # noqa: BLE001 - a missing model raises its own error when it is loaded
+        log.debug("topic matches not cached (%s)", e)
+        return None
+    parts = {"v": 1, "bar": MATCH_BAR, "share": MIN_SHARE, "features": FEATURES, "minilm": [str(model_path()), files],
+             "library": library, "mpnet": mpnet,
+             "topics": [[t.name, t.description] for t in taxonomy.topics]}
+    return hashlib.sha256(json.dumps(parts, sort_keys=True).encode("utf-8")).hexdigest()[:32]
+
+
+def _read_cache(path: Path) -> dict[str, str]:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return {str(k): str(v) for k, v in data.items()} if isinstance(data, dict) else {}
+    except FileNotFoundError:
+        return {}
+    except (OSError, ValueError) as e:
+        log.debug("topic match cache %s not read (%s)", path, e)
+        return {}
+
+
+def _write_cache(path: Path, data: dict[str, str]) -> None:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        tmp.write_text(json.dumps(data, indent=0), encoding="utf-8")
+        os.replace(tmp, path)
+    except OSError as e:
+        log.debug("topic match cache %s not written (%s)", path, e)
 
 
 def to_rule_scale(p: np.ndarray, threshold: float, bar: float | np.ndarray) -> np.ndarray:

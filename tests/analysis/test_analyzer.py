@@ -88,6 +88,25 @@ def test_prompt_version_follows_taxonomy(analysis_settings, backend):
     assert Analyzer(extra, backend=backend).prompt_version != Analyzer(analysis_settings, backend=backend).prompt_version
 
 
+def test_the_version_is_worked_out_once_then_needs_no_model(analysis_settings, monkeypatch, tmp_path):
+    """A store with nothing pending must not wait for MiniLM: the second analyzer's version comes from
+    the cache of topic matches (analysis.topic_library.cached_fingerprint)."""
+    import analysis.embeddings
+    import analysis.models
+
+    class Named:
+        name = "qwen2.5-coder-0.5b"
+
+    def boom(*a, **k):
+        raise AssertionError("MiniLM loaded to work out a version worked out before")
+
+    monkeypatch.setattr(analysis.models, "cache_root", lambda: tmp_path)
+    first = Analyzer(analysis_settings, backend=Named()).prompt_version
+    monkeypatch.setattr(analysis.embeddings, "get_embedder", boom)
+    assert Analyzer(analysis_settings, backend=Named()).prompt_version == first
+    assert (tmp_path / "topic_matches.json").is_file()
+
+
 def test_long_review_entities_in_range(analyzer):
     text = "Bought it at Walmart. " + "lorem ipsum dolor sit amet " * 200 + "But it broke."
     a = analyzer.analyze([Review(source="t", text=text)])[0]

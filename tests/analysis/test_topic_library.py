@@ -158,3 +158,56 @@ def test_detectors_of_another_width_are_not_used(embedder, monkeypatch, tmp_path
         assert lib.use_for(zero_label_taxonomy("A"), embedder) is None
         scores = topic_scores(["Our server was very helpful and friendly."], zero_label_taxonomy("A"), embedder)
     assert "another width" in caplog.text and scores.shape == (1, 5)
+
+
+def test_the_fingerprint_is_read_back_without_loading_minilm(embedder, tmp_path, monkeypatch):
+    """`reviewlens analyze` with nothing pending spent 5-25 s loading MiniLM to work out the analysis
+    version (matching embeds the topics); a fingerprint worked out before is read from a small cache file."""
+    import dataclasses
+    import json
+
+    cache = tmp_path / "matches.json"
+    loads = []
+
+    def load():
+        loads.append(1)
+        return embedder
+
+    def never():
+        raise AssertionError("MiniLM loaded for a fingerprint worked out before")
+
+    restaurants, products = zero_label_taxonomy("A"), load_taxonomy(AnalysisSettings())
+    for tax in (restaurants, products):
+        first = lib.cached_fingerprint(tax, load, cache_file=cache)
+        assert first == lib.fingerprint(tax, embedder)
+        assert lib.cached_fingerprint(tax, never, cache_file=cache) == first
+    assert len(loads) == 2 and first == "" and len(json.loads(cache.read_text(encoding="utf-8"))) == 2
+    # what the match depends on is part of the key: a topic's description, the second encoder's switch,
+    # the library file
+    wider = dataclasses.replace(restaurants, topics=[
+        dataclasses.replace(t, description=t.description + ", drinks") if t.name == "food" else t
+        for t in restaurants.topics])
+    assert lib.cached_fingerprint(wider, load, cache_file=cache).startswith("restaurants+mpnet:") and len(loads) == 3
+    assert lib.cached_fingerprint(restaurants, load, sharp=False, cache_file=cache).startswith("restaurants:")
+    assert len(loads) == 4
+    monkeypatch.setattr(lib, "LIBRARY_PATH", tmp_path / "missing.json")
+    assert lib.cached_fingerprint(restaurants, load, cache_file=cache) == "" and len(loads) == 5
+    monkeypatch.undo()
+    # a damaged cache file is worked out again and rewritten; an unwritable one is skipped
+    cache.write_text("{not json", encoding="utf-8")
+    assert lib.cached_fingerprint(restaurants, load, cache_file=cache).startswith("restaurants+mpnet:")
+    assert len(json.loads(cache.read_text(encoding="utf-8"))) == 1
+    blocked = tmp_path / "a-file"
+    blocked.write_text("", encoding="utf-8")
+    assert lib.cached_fingerprint(products, load, cache_file=blocked / "matches.json") == ""
+
+
+def test_a_fingerprint_without_the_failed_encoder_is_not_kept(embedder, tmp_path, monkeypatch):
+    """mpnet installed but not loadable: the version says so (no "+mpnet") and is not cached, so the run
+    after the repair works it out again."""
+    cache = tmp_path / "matches.json"
+    monkeypatch.setattr(lib, "_sharp_encoder", lambda layers: None)
+    lib._use_cache.clear()
+    fp = lib.cached_fingerprint(zero_label_taxonomy("A"), lambda: embedder, cache_file=cache)
+    lib._use_cache.clear()
+    assert fp.startswith("restaurants:") and not cache.exists()
