@@ -643,35 +643,53 @@ DEMO_THEME_NAMES: dict[str, tuple[str, tuple[str, ...]]] = {
 }
 
 
-def _name_hits(label: str) -> set[str]:
+#: Key words a name of a SemEval restaurant complaint theme uses for its category (the judged match below;
+#: written before the names of the two-prompt naming were seen, from the categories' annotation guidelines)
+SEMEVAL_THEME_NAMES: dict[str, tuple[str, tuple[str, ...]]] = {
+    "food": ("Bad food", ("food", "dish", "meal", "tast", "flavo", "bland", "cook", "portion", "menu", "fresh",
+                          "pizza", "sushi")),
+    "service": ("Poor service", ("service", "staff", "waiter", "waitress", "server", "rude", "wait", "attentive",
+                                 "host", "slow", "reservation")),
+    "price": ("Overpriced", ("price", "pric", "expensive", "overpriced", "cost", "value", "money", "worth")),
+    "ambience": ("Unpleasant ambience", ("ambience", "ambiance", "atmosphere", "decor", "nois", "loud", "crowd",
+                                         "cramped", "space", "small", "music", "seat", "dark", "cold")),
+}
+
+
+def _name_hits(label: str, names: dict[str, tuple[str, tuple[str, ...]]] | None = None) -> set[str]:
     import re as _re
 
     low = label.lower()
-    return {t for t, (_, keys) in DEMO_THEME_NAMES.items()
+    return {t for t, (_, keys) in (names or DEMO_THEME_NAMES).items()
             if any(_re.search(r"\b" + _re.escape(k), low) for k in keys)}
 
 
-def name_match(label: str, true_theme: str | None) -> bool:
-    """Whether a theme name says the planted theme's complaint: it uses one of that theme's key words.
-    (A name that also uses another theme's key words still matches: "Broken packaging" for packaging.)"""
-    return bool(true_theme) and true_theme in _name_hits(label)
+def name_match(label: str, true_theme: str | None,
+               names: dict[str, tuple[str, tuple[str, ...]]] | None = None) -> bool:
+    """Whether a theme name says the true theme's complaint: it uses one of that theme's key words
+    (`names`: DEMO_THEME_NAMES unless given). (A name that also uses another theme's key words still
+    matches: "Broken packaging" for packaging.)"""
+    return bool(true_theme) and true_theme in _name_hits(label, names)
 
 
-def eval_theme_names(labels: Sequence[str], true_themes: Sequence[str | None], embedder: Any = None) -> dict[str, Any]:
-    """Names of found themes against the planted themes they map to: the judged key-word match, the
-    MiniLM cosine similarity to the planted theme's name, and whether that name is the nearest of all."""
+def eval_theme_names(labels: Sequence[str], true_themes: Sequence[str | None], embedder: Any = None,
+                     names: dict[str, tuple[str, tuple[str, ...]]] | None = None) -> dict[str, Any]:
+    """Names of found themes against the true themes they map to (`names`: their reference names and key
+    words, DEMO_THEME_NAMES unless given): the judged key-word match, the MiniLM cosine similarity to the
+    true theme's reference name, and whether that name is the nearest of all."""
     if embedder is None:
         from .embeddings import get_embedder
 
         embedder = get_embedder()
-    keys = list(DEMO_THEME_NAMES)
-    ref = embedder.encode([DEMO_THEME_NAMES[k][0] for k in keys])
+    names = names or DEMO_THEME_NAMES
+    keys = list(names)
+    ref = embedder.encode([names[k][0] for k in keys])
     vec = embedder.encode(list(labels)) if labels else ref[:0]
     rows = []
     for label, true, v in zip(labels, true_themes, vec):
         sims = ref @ v
         sim = float(sims[keys.index(true)]) if true in keys else None
-        rows.append({"label": label, "true_theme": true, "match": name_match(label, true),
+        rows.append({"label": label, "true_theme": true, "match": name_match(label, true, names),
                      "similarity": sim, "nearest": keys[int(sims.argmax())] == true})
     scored = [r for r in rows if r["similarity"] is not None]
     return {"names": rows, "n": len(scored),
@@ -724,7 +742,11 @@ def eval_complaints_semeval(eval_dir: Path, *, split: str = "heldout", top: int 
     cov = theme_coverage([t.review_ids for t in themes], gold, SEMEVAL_COMPLAINT_THEMES)
     for row, t in zip(cov["themes"], themes):
         row["label"] = t.label
-    return {"n": int(len(df)), "split": split, "top": top, "seconds": secs, **cov}
+    out = {"n": int(len(df)), "split": split, "top": top, "seconds": secs, **cov}
+    if backend is not None:  # names from the LLM (without one they are the deterministic fallbacks)
+        out["naming"] = eval_theme_names([t.label for t in themes], [r["true_theme"] for r in cov["themes"]],
+                                         embedder, SEMEVAL_THEME_NAMES)
+    return out
 
 
 TASKS = ("sentiment", "topics", "entities", "complaints", "entities-conll", "complaints-semeval")
@@ -842,4 +864,9 @@ def format_report(metrics: dict) -> str:
         lines.append(f"| complaint themes (SemEval-14 held-out) | mean purity ({cs['duplicates']} duplicates, "
                      f"{cs['true_themes_recovered']} of {cs['true_themes']} recovered) | {_pct(cs['mean_purity'])} "
                      f"| {cs['n']} | |")
+        nm = cs.get("naming")
+        if nm:
+            lines.append(f"| complaint theme names (SemEval-14 held-out) | judged match with the category (key word); "
+                         f"nearest reference name (MiniLM) | {_pct(nm['match'])}; {_pct(nm['nearest'])} "
+                         f"| {nm['n']} themes | |")
     return f"Model: `{model}`\n\n" + "\n".join(lines) + "\n"

@@ -265,6 +265,10 @@ def test_theme_name_judged_match():
     assert name_match("Broken packaging", "packaging") and name_match("Battery drain", "battery_life")
     assert not name_match("Call stuck", "customer_service") and not name_match("Email service issue", "price")
     assert not name_match("Late delivery", None)
+    from analysis.evaluate import SEMEVAL_THEME_NAMES as restaurants
+
+    assert name_match("Rude waiters", "service", restaurants) and name_match("Cramped tables", "ambience", restaurants)
+    assert not name_match("Rude waiters", "food", restaurants) and not name_match("Late delivery", "service", restaurants)
 
 
 def test_a_sentence_that_faults_several_things_yields_each_complaint():
