@@ -442,8 +442,8 @@ class LocalBackend(LLMBackend):
         """Sum of token log-probs of each choice after each prompt (see LLMBackend.score_choices).
 
         One forward pass over the padded prompts gives every choice's first token; choices of
-        several tokens continue from the prompt's KV cache (repeated per choice), so a prompt is
-        never computed twice.
+        several tokens continue from the prompt's KV cache in one more pass (`_continuations`), so a
+        prompt is never computed twice.
         """
         import torch
 
@@ -561,30 +561,37 @@ class LocalBackend(LLMBackend):
         return sids, full, pos, cache
 
     def _continuations(self, cache: Any, mask: Any, pos: Any, tails: list[list[int]]) -> Any:
-        """Log-probs of tokens 2..n of each multi-token choice, continuing every prompt's cache."""
+        """Log-probs of tokens 2..n of each multi-token choice after each prompt: one pass over all the
+        choices' tokens side by side, each attending to its prompt (the cache, as `mask` allows) and to its
+        own earlier tokens only (a 4-D mask), at the positions it would have after the prompt. The prompt's
+        cache is extended once, not copied per choice: with k choices the old way repeated it k times
+        (70 GB at batch 512 on a GPU for the topic question, bench/RESULTS-analysis.md)."""
         import torch
 
-        b, k = mask.shape[0], len(tails)
-        width = max(len(t) for t in tails) - 1
-        cache.batch_repeat_interleave(k)
-        dev = mask.device
-        inp = torch.full((k, width), self.tokenizer.pad_token_id, dtype=torch.long)
-        tmask = torch.zeros((k, width), dtype=torch.long)
-        target = torch.zeros((k, width), dtype=torch.long)
+        b, dev = mask.shape[0], mask.device
+        inp, target, offset, owner = [], [], [], []
         for j, t in enumerate(tails):
-            n = len(t) - 1
-            inp[j, :n] = torch.tensor(t[:-1])
-            target[j, :n] = torch.tensor(t[1:])
-            tmask[j, :n] = 1
-        inp, tmask, target = (x.to(dev).repeat(b, 1) for x in (inp, tmask, target))
-        full_mask = torch.cat([mask.repeat_interleave(k, 0), tmask], dim=1)
-        start = pos[:, -1:].repeat_interleave(k, 0) + 1
-        tpos = start + torch.arange(width, device=dev).unsqueeze(0)
-        res = self.model(input_ids=inp, attention_mask=full_mask, position_ids=tpos, past_key_values=cache,
+            inp += t[:-1]
+            target += t[1:]
+            offset += range(len(t) - 1)
+            owner += [j] * (len(t) - 1)
+        n = len(inp)
+        own = torch.tensor(owner, device=dev)
+        off = torch.tensor(offset, device=dev)
+        # new token q sees new token r when both belong to one choice and r comes no later than q
+        tree = (own[:, None] == own[None, :]) & (off[None, :] <= off[:, None])
+        seen = torch.cat([mask.bool()[:, None, :].expand(b, n, mask.shape[1]), tree.expand(b, n, n)], dim=-1)
+        if getattr(self.model.config, "_attn_implementation", "sdpa") == "eager":  # adds the mask to the scores
+            dtype = self.model.dtype
+            seen = torch.zeros(seen.shape, dtype=dtype, device=dev).masked_fill_(~seen, torch.finfo(dtype).min)
+        ids = torch.tensor([inp], dtype=torch.long, device=dev).expand(b, n)
+        tpos = pos[:, -1:] + 1 + off[None, :]
+        res = self.model(input_ids=ids, attention_mask=seen[:, None], position_ids=tpos, past_key_values=cache,
                          use_cache=False)
         lp = torch.log_softmax(res.logits.float(), dim=-1)
-        picked = lp.gather(-1, target.unsqueeze(-1)).squeeze(-1) * tmask
-        return picked.sum(-1).view(b, k)
+        picked = lp.gather(-1, torch.tensor([target], device=dev).expand(b, n).unsqueeze(-1)).squeeze(-1)
+        out = torch.zeros((b, len(tails)), dtype=picked.dtype, device=dev)
+        return out.index_add_(1, own, picked)
 
     def generate(self, conversations: list[list[Message]], *, max_new_tokens: int = 256,
                  json_schema: dict | None = None, temperature: float = 0.0) -> list[str]:

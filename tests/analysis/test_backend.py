@@ -64,6 +64,27 @@ def test_batched_equals_one_by_one(backend, choices):
         assert all(r[1] < r[2] - 5 for r in batched)
 
 
+def test_multi_token_choices_equal_a_plain_forward_pass(backend):
+    """A choice of several tokens scores what the model gives the prompt followed by the choice in one plain
+    forward pass (no cache, no padding, no shared prefix): the choices' tokens share one continuation pass
+    (a 4-D mask: each sees its prompt and its own earlier tokens) at the positions they would have."""
+    import torch
+
+    choices = ["customer service", "not sure at all", "negative", "size fit"]
+    got = backend.score_choices(convs(), choices)
+    ids = [backend.tokenizer(c, add_special_tokens=False)["input_ids"] for c in choices]
+    assert sorted(len(i) for i in ids)[-1] >= 3 and min(len(i) for i in ids) == 1
+    tol = 0.02 if backend.precision == "fp32" else 0.35
+    with torch.inference_mode():
+        for row, conv in zip(got, convs()):
+            prompt = backend.prompt_ids(conv)
+            for score, choice in zip(row, ids):
+                x = torch.tensor([prompt + choice], device=backend.model.device)
+                lp = torch.log_softmax(backend.model(input_ids=x).logits[0].float(), dim=-1)
+                ref = sum(float(lp[len(prompt) - 1 + i, t]) for i, t in enumerate(choice))
+                assert score == pytest.approx(ref, abs=tol), (conv[-1]["content"][-60:], choice)
+
+
 def test_generate_batched_equals_single(backend):
     c = convs()[:3]
     batched = backend.generate(c, max_new_tokens=4)
