@@ -9,7 +9,10 @@ Qwen2.5 tokenizer: the compute, the memory and the prompts are the real ones, th
 is measured on the CPU and in bench/RESULTS-analysis.md's H100 run with the real weights). With a real
 model, pass `--model` (a folder, .gguf or Hugging Face id) instead.
 
-    python bench/bench_gpu.py --random-arch qwen2.5-1.5b --tokenizer DIR --embedder DIR --n 4096
+    python bench/bench_gpu.py --random-arch qwen2.5-1.5b --tokenizer DIR --embedder DIR --n 4096 [--cascade]
+
+`--cascade` measures the default path too (`reviewlens analyze` without --thorough): its routing depends on
+the heads, not on the LLM's answers, so the share sent to the LLM is real even with random weights.
 """
 
 from __future__ import annotations
@@ -81,6 +84,33 @@ def reviews(n: int, source: str) -> list[str]:
     return list(out)
 
 
+def cascade(backend, texts: list[str], batch_size: int, device: str) -> dict:
+    """Reviews/s of the default path's sentiment and topics (the Analyzer's cascade and its topic step),
+    and the share of texts the LLM decided. The embedder is the one `main` made (get_embedder's cache)."""
+    import torch
+
+    from analysis import Analyzer
+    from reviewlens.config import AnalysisSettings
+
+    an = Analyzer(AnalysisSettings(second_head=False, batch_size=batch_size), backend=backend)
+    an.cascade.decide(texts[:batch_size])  # warm-up
+    if device == "cuda":
+        torch.cuda.synchronize()
+    t0 = time.perf_counter()
+    decided = an.cascade.decide(texts)
+    if device == "cuda":
+        torch.cuda.synchronize()
+    t_sent = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    an._topics(texts, an.taxonomy, False)
+    if device == "cuda":
+        torch.cuda.synchronize()
+    t_top = time.perf_counter() - t0
+    return {"cascade_sentiment_rps": round(len(texts) / t_sent, 1), "cascade_topics_rps": round(len(texts) / t_top, 1),
+            "cascade_both_rps": round(len(texts) / (t_sent + t_top), 1),
+            "cascade_llm_share": round(sum(d[2] == "llm" for d in decided) / len(texts), 3)}
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--model", help="a real model (folder, .gguf or hub id)")
@@ -92,6 +122,11 @@ def main() -> int:
     ap.add_argument("--batch-sizes", default="64,128,256,512")
     ap.add_argument("--precision", default="bf16")
     ap.add_argument("--out", type=Path, default=None, help="write the results as JSON here")
+    ap.add_argument("--cascade", action="store_true",
+                    help="also the default path (`reviewlens analyze` without --thorough): the MiniLM sentiment "
+                         "head decides what it is sure of and the LLM the rest, topics from the embeddings and "
+                         "the calibrated rule, per-topic sentiment through the same cascade (second head off: "
+                         "all-mpnet-base-v2 does not fit the 64 MiB a device call carries)")
     args = ap.parse_args()
 
     import torch
@@ -111,6 +146,10 @@ def main() -> int:
         print(f"random {args.random_arch} built in {time.perf_counter() - t0:.1f} s", flush=True)
     texts = reviews(args.n, args.texts)
     emb = Embedder(args.embedder, device=device)
+    if args.cascade:  # the cascade and the topic step ask analysis.embeddings.get_embedder() for the default
+        import analysis.embeddings
+
+        analysis.embeddings._cache["::"] = emb
     tax = load_taxonomy(AnalysisSettings())
     gpu = torch.cuda.get_device_name(0) if device == "cuda" else "cpu"
     print(f"device: {gpu}; torch {torch.__version__}; {len(texts)} reviews "
@@ -142,6 +181,8 @@ def main() -> int:
         mem = torch.cuda.max_memory_allocated() / 2**20 if device == "cuda" else 0.0
         r = {"batch_size": bs, "sentiment_rps": round(len(texts) / t_sent, 1), "topics_rps": round(len(texts) / t_top, 1),
              "both_rps": round(len(texts) / (t_sent + t_top), 1), "peak_gpu_mb": round(mem)}
+        if args.cascade:
+            r.update(cascade(backend, texts, bs, device))
         results.append(r)
         print(json.dumps(r), flush=True)
     out = {"device": gpu, "model": args.random_arch or model, "random_weights": bool(args.random_arch),
