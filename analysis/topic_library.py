@@ -250,14 +250,15 @@ def cached_fingerprint(taxonomy: Taxonomy, load_embedder: Callable[[], Any], sha
         return known[key]
     use = use_for(taxonomy, load_embedder(), sharp=sharp)
     fp = _fingerprint_of(use)
-    if key is not None and not (use is not None and use.encoder is None and _mpnet_expected(taxonomy, sharp)):
+    if key is not None and not (use is not None and use.encoder is None and _mpnet_expected(sharp)):
         known.pop(key, None)
         known[key] = fp
         _write_cache(path, dict(list(known.items())[-MATCH_CACHE_SIZE:]))
     return fp
 
 
-def _mpnet_expected(taxonomy: Taxonomy, sharp: bool) -> bool:
+def _mpnet_expected(sharp: bool) -> bool:
+    """Whether the version should say "+mpnet": allowed, installed, and a concept set has heads for it."""
     from . import sharp_encoder
 
     return sharp and sharp_encoder.installed() and any(cs.sharp_layers for cs in load_library())
@@ -270,13 +271,14 @@ def _match_key(taxonomy: Taxonomy, sharp: bool) -> str | None:
     from .embeddings import model_path
 
     try:
-        files = sorted((f.name, f.stat().st_size, f.stat().st_mtime_ns) for f in model_path().iterdir() if f.is_file())
+        minilm = model_path()
+        files = sorted((f.name, f.stat().st_size, f.stat().st_mtime_ns) for f in minilm.iterdir() if f.is_file())
         library = hashlib.sha256(LIBRARY_PATH.read_bytes()).hexdigest() if LIBRARY_PATH.is_file() else ""
         mpnet = sharp_encoder.state() if sharp else "off"
     except Exception as e:  # noqa: BLE001 - a missing model raises its own error when it is loaded
         log.debug("topic matches not cached (%s)", e)
         return None
-    parts = {"v": 1, "bar": MATCH_BAR, "share": MIN_SHARE, "features": FEATURES, "minilm": [str(model_path()), files],
+    parts = {"v": 1, "bar": MATCH_BAR, "share": MIN_SHARE, "features": FEATURES, "minilm": [str(minilm), files],
              "library": library, "mpnet": mpnet,
              "topics": [[t.name, t.description] for t in taxonomy.topics]}
     return hashlib.sha256(json.dumps(parts, sort_keys=True).encode("utf-8")).hexdigest()[:32]

@@ -70,13 +70,24 @@ def test_multi_token_choices_equal_a_plain_forward_pass(backend):
     (a 4-D mask: each sees its prompt and its own earlier tokens) at the positions they would have."""
     import torch
 
+    from analysis.prompts import conversation, embed_review
+
     choices = ["customer service", "not sure at all", "negative", "size fit"]
-    got = backend.score_choices(convs(), choices)
+    # the plain prompts, and several questions about one review (a shared group prefix, computed once)
+    sp = system_prompt("You classify customer reviews by topic.")
+    grouped = [conversation(sp, f"{embed_review('The delivery was late and the box was crushed.')}\n"
+                                f"What does this review say about {t}?") for t in ("delivery", "the price")]
+    asked = convs() + grouped
+    got = backend.score_choices(asked, choices)
     ids = [backend.tokenizer(c, add_special_tokens=False)["input_ids"] for c in choices]
     assert sorted(len(i) for i in ids)[-1] >= 3 and min(len(i) for i in ids) == 1
+    prompts = [backend.prompt_ids(c) for c in asked]
+    shared = backend.shared_prefix_len(prompts)
+    groups = backend._group_prefixes(prompts, shared)
+    assert groups[-1] == groups[-2] > shared  # the two questions about one review form a group
     tol = 0.02 if backend.precision == "fp32" else 0.35
     with torch.inference_mode():
-        for row, conv in zip(got, convs()):
+        for row, conv in zip(got, asked):
             prompt = backend.prompt_ids(conv)
             for score, choice in zip(row, ids):
                 x = torch.tensor([prompt + choice], device=backend.model.device)
