@@ -214,6 +214,8 @@ def complaints_section(themes: list[Q.ThemeView], scope: dict, filtered: bool) -
         title = f"{i + 1}. {escape_markdown(t.label)} — {t.filtered_count:,} reviews ({t.filtered_share:.1%}){trend}"
         with st.expander(title, expanded=i < 3):
             html = [f"<p>{escape_html(t.summary)}</p>"] if t.summary else []
+            if t.impact is not None:
+                html.append(f"<p>Its reviews are {escape_html(t.impact.text())}.</p>")
             if t.topic:
                 html.append(f"<p><small>Topic: {escape_html(Q.topic_label(t.topic))} · "
                             f"computed count {t.count:,} ({t.share:.1%}), previous period {t.previous_count:,}"

@@ -296,23 +296,30 @@ def _color_series(chart: BarChart) -> None:
 
 
 def _complaints(wb: Workbook, themes: list[Q.ThemeView], scope: dict) -> None:
-    s = _Sheet(wb, "Top complaints", [6, 30, 16, 10, 10, 12, 10, 6, 50, 80, 50])
+    s = _Sheet(wb, "Top complaints", [6, 30, 16, 10, 10, 12, 10, 6, 50, 80, 50, 14, 14, 16])
     s.ws.freeze_panes = "A2"
     s.header(["Rank", "Theme", "Topic", "Reviews", "Share", "Previous", "Trend (pp)", "", "Summary", "Quotes",
-              "First quote's review"])
+              "First quote's review", "Its rating (★)", "Others (★)", "At stake (★)"])
     for i, t in enumerate(themes, 1):
         quotes = "\n".join(f"“{q.text}”" for q in t.quotes)
         first_url = next((q.url for q in t.quotes if q.url), None)
+        m = t.impact
         s.append([i, s.cell(t.label, font=_BOLD), s.cell(Q.topic_label(t.topic) if t.topic else None),
                   t.filtered_count, s.cell(t.filtered_share, number_format="0.0%"), t.previous_count,
                   s.cell(t.trend, number_format="+0.0;-0.0;0.0"), s.cell(t.arrow),
-                  s.cell(t.summary, wrap=True), s.cell(quotes, wrap=True), s.link(first_url)])
+                  s.cell(t.summary, wrap=True), s.cell(quotes, wrap=True), s.link(first_url),
+                  s.cell(None if m is None else round(m.mean, 2), number_format="0.00"),
+                  s.cell(None if m is None else round(m.others_mean, 2), number_format="0.00"),
+                  s.cell(None if m is None else round(m.at_stake, 3), number_format="0.00")])
     if not themes:
         s.append([None, s.cell("No complaint themes computed yet (run `reviewlens analyze`).")])
     elif scope.get("computed_at"):
         s.blank()
         s.append([None, s.cell(f"Themes computed {scope['computed_at'][:16]}; counts recounted within the filters; "
                                "a review that raises several complaints counts in each of their themes.")])
+        s.append([None, s.cell("Its rating: the mean star rating of the theme's reviews; Others: of the other reviews "
+                               "in the filters; At stake: how much the average rating would rise if the theme's "
+                               "reviews were rated like the others (empty: fewer than 3 rated reviews).")])
 
 
 def _topics(wb: Workbook, topics: pd.DataFrame) -> None:

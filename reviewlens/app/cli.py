@@ -237,7 +237,7 @@ def cmd_demo(args, settings) -> ExitStatus:
     if done.analysis is not None:
         themes, scope = (done.themes, done.scope) if done.themes is not None else queries.latest_complaints(store)
         print()
-        print(format_complaints(themes, scope))
+        print(format_complaints(themes, scope, queries.theme_impacts(store, themes, scope)))
         print()
     print(f"Review store: {store.display_url()}")
     db_arg = "" if settings.db == str(Path(settings.data_dir) / "reviewlens.db") else f" --db {settings.db}"
@@ -272,11 +272,15 @@ def cmd_complaints(args, settings) -> ExitStatus:
     else:
         themes, scope = Job(store, settings).complaints(since=args.since, until=args.until, products=args.product,
                                                         top=args.top, days=args.days, use_llm=not args.no_llm)
+    themes = themes[:args.top]
+    impacts = queries.theme_impacts(store, themes, scope)
     if args.json:
-        print(json.dumps({"scope": scope, "themes": [asdict(t) for t in themes[:args.top]]}, default=str, indent=1,
-                         ensure_ascii=False))
+        rows = [{**asdict(t), "rating_impact": None if m is None else {**asdict(m), "gap": round(m.gap, 3),
+                                                                        "at_stake": round(m.at_stake, 3)}}
+                for t, m in zip(themes, impacts)]
+        print(json.dumps({"scope": scope, "themes": rows}, default=str, indent=1, ensure_ascii=False))
     else:
-        print(format_complaints(themes[:args.top], scope))
+        print(format_complaints(themes, scope, impacts))
     return ExitStatus.OK
 
 

@@ -400,8 +400,9 @@ def run_complaints(store: Store, *, since: date | None = None, until: date | Non
     return themes, scope
 
 
-def format_complaints(themes: Sequence[ComplaintTheme], scope: dict) -> str:
-    """The top complaints as plain text for a terminal."""
+def format_complaints(themes: Sequence[ComplaintTheme], scope: dict, impacts: Sequence[Any] = ()) -> str:
+    """The top complaints as plain text for a terminal; `impacts`: each theme's rating impact
+    (`queries.theme_impacts`), a line under its summary where there is one."""
     if not themes:
         return "No complaint themes found (are the reviews analyzed? run `reviewlens analyze`)."
     lines = [f"Top complaints, {scope.get('since')} to {scope.get('until')} "
@@ -415,6 +416,9 @@ def format_complaints(themes: Sequence[ComplaintTheme], scope: dict) -> str:
         lines.append(f"{i}. {t.label} — {t.count} reviews ({t.share:.0%}), trend {trend} (previous: {t.previous_count})")
         if t.summary:
             lines.append(f"   {t.summary}")
+        impact = impacts[i - 1] if i <= len(impacts) else None
+        if impact is not None:
+            lines.append(f"   Its reviews: {impact.text()}.")
         for q in t.quotes[:3]:
             text = " ".join(q.text.split())
             text = text if len(text) <= 200 else text[:197] + "..."

@@ -75,6 +75,12 @@ def test_overview_numbers_charts_and_complaints(monkeypatch, seeded_sqlite):
     assert hostile.startswith(r"3. \!\[img\]\(https\:\/\/evil\.example") and r"\<img src\=x" in hostile
     md = _all_markdown(at)
     assert "Parcels arrive after the promised date" in html.unescape(md)
+    # what the complaint costs in rating, within the period the filters show
+    ratings = {r.id: r.rating for r in cur}
+    late_r = [ratings[i] for i in seed.theme_ids["Late delivery"] if i in ratings]
+    rest = [v for k, v in ratings.items() if k not in set(seed.theme_ids["Late delivery"])]
+    assert f"Its reviews are rated {sum(late_r) / len(late_r):.1f}★ ({len(late_r)} rated) vs " \
+           f"{sum(rest) / len(rest):.1f}★ for the other reviews" in html.unescape(md)
     # hostile quote and summary are escaped; the javascript: quote URL is not linked
     assert "&lt;script&gt;window" in md and "<script>" not in md
     assert "&lt;b&gt;Units&lt;&#47;b&gt;" in md or "&lt;b&gt;Units&lt;/b&gt;" in md

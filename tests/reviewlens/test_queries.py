@@ -261,3 +261,38 @@ def test_one_trend_arrow_for_terminal_dashboard_and_report():
     view = Q.ThemeView(**{**theme.__dict__, "rank": 1})
     assert view.arrow == "→"
     assert "trend → -0.5 pts" in format_complaints([theme], {})
+
+
+def test_rating_impact_is_the_themes_mean_against_the_rest():
+    """What a complaint costs in rating: its reviews' mean star rating against the other reviews', and how
+    much the average would rise if its reviews were rated like the others."""
+    ratings = {"a": 1.0, "b": 2.0, "c": 1.0, "d": 5.0, "e": 4.0, "f": 5.0, "g": 4.0, "h": 2.0}
+    m = Q.rating_impact(ratings, ["a", "b", "c", "not-rated"])
+    assert (m.rated, m.others_rated) == (3, 5)
+    assert m.mean == pytest.approx(4 / 3) and m.others_mean == pytest.approx(20 / 5)
+    assert m.gap == pytest.approx(4 / 3 - 4)
+    # the average is 24/8; with a, b and c rated 4 like the others it would be 32/8
+    assert m.at_stake == pytest.approx(32 / 8 - 24 / 8)
+    assert m.text() == "rated 1.3★ (3 rated) vs 4.0★ for the other reviews; 1.00★ of the average rating at stake"
+    assert Q.rating_impact(ratings, ["d", "e", "f"]).at_stake == 0.0  # rated above the rest: nothing at stake
+    assert Q.rating_impact(ratings, ["a", "b"]) is None  # two rated reviews say little
+    assert Q.rating_impact({k: ratings[k] for k in "abcde"}, ["a", "b", "c"]) is None  # two others
+
+
+def test_themes_carry_their_rating_impact_within_the_filters(seeded):
+    store, seed = seeded
+    views, scope = Q.complaints(store, Filters())
+    ratings = {r.id: r.rating for r in seed.reviews if r.rating is not None}
+    late = next(v for v in views if v.label == "Late delivery")
+    inside = [ratings[i] for i in seed.theme_ids["Late delivery"] if i in ratings]
+    others = [v for k, v in ratings.items() if k not in set(seed.theme_ids["Late delivery"])]
+    assert late.impact.rated == len(inside) and late.impact.mean == pytest.approx(sum(inside) / len(inside))
+    assert late.impact.others_mean == pytest.approx(sum(others) / len(others))
+    # the same numbers for the terminal, within the scope the themes were computed for
+    from reviewlens.app.jobs import format_complaints
+
+    themes, _ = Q.latest_complaints(store)
+    impacts = Q.theme_impacts(store, themes, {"since": None, "until": None, "products": []})
+    assert impacts[[t.label for t in themes].index("Late delivery")] == late.impact
+    assert f"Its reviews: {late.impact.text()}." in format_complaints(themes, {}, impacts)
+    assert Q.theme_impacts(store, themes, {"since": "not a date"}) == [None] * len(themes)
