@@ -288,10 +288,13 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--no-complaints", action="store_true", help="skip recomputing the top complaints")
     model_opts(sp)
 
-    sp = add("complaints", "the top complaints: count, share, trend and verbatim quotes",
+    sp = add("complaints", "the top complaints: count, share, trend, rating and verbatim quotes",
              "Group the negative statements of the analyzed reviews into complaint themes, rank them by\n"
              "how many reviews raise them, and compare with the previous period of the same length.\n"
-             "A review that raises several complaints counts in each of their themes.")
+             "A review that raises several complaints counts in each of their themes. Each theme shows\n"
+             "the mean star rating of its reviews against the other reviews of the period, and how much\n"
+             "the average rating would rise if its reviews were rated like the others (at least 3 rated\n"
+             "reviews on each side).")
     sp.add_argument("--top", type=_positive_int, default=5, help="how many themes (default 5)")
     sp.add_argument("--since", type=_date, help="period start (default: --days before the newest review)")
     sp.add_argument("--until", type=_date, help="period end (default: the newest review)")
