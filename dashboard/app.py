@@ -209,6 +209,9 @@ def complaints_section(themes: list[Q.ThemeView], scope: dict, filtered: bool) -
     st.caption(f"Computed {escape_html(str(scope.get('computed_at', ''))[:16])}. "
                + ("Counts are recounted within the current filters. " if filtered else "")
                + "A review that raises several complaints counts in each of their themes.")
+    stakes = Q.by_stake([t.label for t in themes[:10]], [t.impact for t in themes[:10]])
+    if stakes:
+        st.caption(f"Average rating at stake (what to fix first): {escape_markdown(stakes)}")
     for i, t in enumerate(themes[:10]):
         trend = "" if t.trend is None else f" {t.arrow} {t.trend:+.1f} pp"
         title = f"{i + 1}. {escape_markdown(t.label)} — {t.filtered_count:,} reviews ({t.filtered_share:.1%}){trend}"

@@ -416,6 +416,14 @@ class RatingImpact:
 MIN_RATED = 3  # fewer rated reviews on either side: no rating impact (a mean of one or two says little)
 
 
+def by_stake(labels: Sequence[str], impacts: Sequence[RatingImpact | None]) -> str:
+    """The themes ordered by the rating at stake ("Late delivery 0.31★ · Rude staff 0.20★"), those with an
+    impact only; "" when fewer than two have one (nothing to order)."""
+    pairs = sorted(((m.at_stake, label) for label, m in zip(labels, impacts) if m is not None),
+                   key=lambda p: -p[0])
+    return " · ".join(f"{label} {stake:.2f}★" for stake, label in pairs) if len(pairs) > 1 else ""
+
+
 def rating_impact(ratings: dict[str, float], members: Sequence[str], min_rated: int = MIN_RATED) -> RatingImpact | None:
     """The rating impact of a theme whose reviews are `members`, against the other reviews of `ratings`
     (review id -> rating: the rated reviews of the period or filters). None when fewer than `min_rated`

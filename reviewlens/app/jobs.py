@@ -408,6 +408,9 @@ def format_complaints(themes: Sequence[ComplaintTheme], scope: dict, impacts: Se
     lines = [f"Top complaints, {scope.get('since')} to {scope.get('until')} "
              f"({scope.get('reviews')} reviews; previous period {scope.get('previous_since')} to "
              f"{scope.get('previous_until')}, {scope.get('previous_reviews')} reviews)", ""]
+    stakes = queries.by_stake([t.label for t in themes], impacts)
+    if stakes:
+        lines[-1:] = [f"Average rating at stake (what to fix first): {stakes}", ""]
     for i, t in enumerate(themes, 1):
         if t.trend is None:
             trend = "new"

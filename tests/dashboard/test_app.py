@@ -81,6 +81,7 @@ def test_overview_numbers_charts_and_complaints(monkeypatch, seeded_sqlite):
     rest = [v for k, v in ratings.items() if k not in set(seed.theme_ids["Late delivery"])]
     assert f"Its reviews are rated {sum(late_r) / len(late_r):.1f}★ ({len(late_r)} rated) vs " \
            f"{sum(rest) / len(rest):.1f}★ for the other reviews" in html.unescape(md)
+    assert any("what to fix first" in c.value for c in at.caption)
     # hostile quote and summary are escaped; the javascript: quote URL is not linked
     assert "&lt;script&gt;window" in md and "<script>" not in md
     assert "&lt;b&gt;Units&lt;&#47;b&gt;" in md or "&lt;b&gt;Units&lt;/b&gt;" in md

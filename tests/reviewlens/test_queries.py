@@ -296,3 +296,10 @@ def test_themes_carry_their_rating_impact_within_the_filters(seeded):
     assert impacts[[t.label for t in themes].index("Late delivery")] == late.impact
     assert f"Its reviews: {late.impact.text()}." in format_complaints(themes, {}, impacts)
     assert Q.theme_impacts(store, themes, {"since": "not a date"}) == [None] * len(themes)
+    # what to fix first: the themes with an impact, most rating at stake first
+    low = Q.RatingImpact(rated=3, mean=1.0, others_rated=7, others_mean=4.0)    # 0.9 at stake
+    high = Q.RatingImpact(rated=5, mean=2.0, others_rated=5, others_mean=4.0)   # 1.0 at stake
+    assert Q.by_stake(["A", "B", "C"], [low, None, high]) == "C 1.00★ · A 0.90★"
+    assert Q.by_stake(["A", "B"], [low, None]) == ""
+    text = format_complaints(themes, {}, impacts)
+    assert text.splitlines()[1].startswith("Average rating at stake (what to fix first): ")
