@@ -251,8 +251,7 @@ def cached_fingerprint(taxonomy: Taxonomy, load_embedder: Callable[[], Any], sha
     use = use_for(taxonomy, load_embedder(), sharp=sharp)
     fp = _fingerprint_of(use)
     if key is not None and not (use is not None and use.encoder is None and _mpnet_expected(sharp)):
-        known.pop(key, None)
-        known[key] = fp
+        known[key] = fp  # a miss: the newest entry, last
         _write_cache(path, dict(list(known.items())[-MATCH_CACHE_SIZE:]))
     return fp
 

@@ -100,6 +100,13 @@ def reviews_with_analysis(a: sa.Alias) -> sa.Join:
     return reviews.outerjoin(a, sa.and_(a.c.content_hash == reviews.c.content_hash, a.c.is_current))
 
 
+def matching(f: Filters) -> tuple[Any, list[sa.ColumnElement[bool]]]:
+    """What to select `f`'s reviews from (reviews, joined with their current analysis when `f` filters on
+    it) and the WHERE conditions."""
+    a = current_analysis() if f.needs_analysis else None
+    return (reviews_with_analysis(a) if a is not None else reviews), conditions(f, a)
+
+
 # ------------------------------------------------------------------------------------------ options
 @dataclass
 class Options:
@@ -292,11 +299,10 @@ def topic_summary(topics_df: pd.DataFrame) -> pd.DataFrame:
 
 def rating_distribution(store: Store, f: Filters) -> pd.DataFrame:
     """Reviews per star rating 1..5 (ratings rounded; all five rows always present). Columns: rating, reviews."""
-    a = current_analysis() if f.needs_analysis else None
     star = sa.cast(sa.func.round(reviews.c.rating), sa.Integer).label("rating")
-    src = reviews_with_analysis(a) if a is not None else reviews
+    src, where = matching(f)
     q = (sa.select(star, sa.func.count().label("reviews")).select_from(src)
-         .where(reviews.c.rating.is_not(None), *conditions(f, a)).group_by(star))
+         .where(reviews.c.rating.is_not(None), *where).group_by(star))
     with store.engine.connect() as c:
         counts = {int(r): int(n) for r, n in c.execute(q).all() if r is not None}
     return pd.DataFrame({"rating": [1, 2, 3, 4, 5], "reviews": [counts.get(i, 0) for i in range(1, 6)]})
@@ -439,9 +445,8 @@ def rating_impact(ratings: dict[str, float], members: Sequence[str], min_rated: 
 
 def ratings_in(store: Store, f: Filters = Filters()) -> dict[str, float]:
     """Review id -> rating for the rated reviews matching `f`."""
-    a = current_analysis() if f.needs_analysis else None
-    src = reviews_with_analysis(a) if a is not None else reviews
-    q = sa.select(reviews.c.id, reviews.c.rating).select_from(src).where(reviews.c.rating.is_not(None), *conditions(f, a))
+    src, where = matching(f)
+    q = sa.select(reviews.c.id, reviews.c.rating).select_from(src).where(reviews.c.rating.is_not(None), *where)
     with store.engine.connect() as c:
         return {str(i): float(r) for i, r in c.execute(q)}
 
@@ -488,14 +493,12 @@ class ThemeView:
 
 
 def _ids_in_filter(store: Store, f: Filters, ids: Sequence[str]) -> set[str]:
-    a = current_analysis() if f.needs_analysis else None
-    src = reviews_with_analysis(a) if a is not None else reviews
+    src, where = matching(f)
     found: set[str] = set()
     ids = list(dict.fromkeys(ids))
     with store.engine.connect() as c:
         for i in range(0, len(ids), _ID_CHUNK):
-            q = sa.select(reviews.c.id).select_from(src).where(reviews.c.id.in_(ids[i:i + _ID_CHUNK]),
-                                                                *conditions(f, a))
+            q = sa.select(reviews.c.id).select_from(src).where(reviews.c.id.in_(ids[i:i + _ID_CHUNK]), *where)
             found.update(c.execute(q).scalars())
     return found
 
@@ -633,10 +636,9 @@ def _parse_json_list(v: Any) -> list:
 
 def count_reviews(store: Store, f: Filters = Filters()) -> int:
     """Number of reviews matching `f` (all reviews in the store by default)."""
-    a = current_analysis() if f.needs_analysis else None
-    src = reviews_with_analysis(a) if a is not None else reviews
+    src, where = matching(f)
     with store.engine.connect() as c:
-        return int(c.execute(sa.select(sa.func.count()).select_from(src).where(*conditions(f, a))).scalar_one())
+        return int(c.execute(sa.select(sa.func.count()).select_from(src).where(*where)).scalar_one())
 
 
 def review_page(store: Store, f: Filters, page: int = 1, page_size: int = 50,

@@ -400,7 +400,8 @@ def run_complaints(store: Store, *, since: date | None = None, until: date | Non
     return themes, scope
 
 
-def format_complaints(themes: Sequence[ComplaintTheme], scope: dict, impacts: Sequence[Any] = ()) -> str:
+def format_complaints(themes: Sequence[ComplaintTheme], scope: dict,
+                      impacts: Sequence[queries.RatingImpact | None] = ()) -> str:
     """The top complaints as plain text for a terminal; `impacts`: each theme's rating impact
     (`queries.theme_impacts`), a line under its summary where there is one."""
     if not themes:
