@@ -38,6 +38,7 @@ PY
 run)
     export PYTHONUNBUFFERED=1 HF_HUB_OFFLINE=1 TOKENIZERS_PARALLELISM=false OUT="${OUT:-/tmp/out}"
     mkdir -p "$OUT"
+    [ -d .devcarry/minilm ] || { echo "no .devcarry/: run 'bash bench/gpu_run.sh prepare' first, and carry .devcarry" >&2; exit 2; }
     [ -f .devcarry/tok/tokenizer.json ] || gunzip -k .devcarry/tok/tokenizer.json.gz
     "${PY:-python3}" -c "import vaderSentiment" 2>/dev/null || {
         "${PY:-python3}" -m pip install -q --no-index --no-deps --no-compile --target /tmp/site .devcarry/whl/*.whl
