@@ -61,11 +61,27 @@ class AnalysisSettings:
 
 
 @dataclass
+class AlertSettings:
+    """What raises an alert (`reviewlens alerts check`, and after every scheduled run), and where it goes.
+    A threshold of 0 turns its rule off."""
+
+    scrape_problems: bool = True         # a scrape that failed, ended degraded (a site changed) or found nothing
+    rising_complaint: float = 5.0        # a complaint theme whose share rose this many points (or a new one)
+    min_reviews: int = 5                 # ... raised by at least this many reviews; also the rating rule's minimum
+    rating_drop: float = 0.3             # the average rating of the last `period_days` down this many stars
+    period_days: int = 7                 # ... against the `period_days` before
+    low_rating: float = 2.0              # each new review rated this or lower (1..5) goes into a digest
+    keywords: list[str] = field(default_factory=list)   # each new review that mentions one goes into the digest
+    channels: list[dict[str, Any]] = field(default_factory=list)  # [[alerts.channels]]: email, webhook
+
+
+@dataclass
 class Settings:
     db: str = ""
     data_dir: str = ""
     scraper: ScraperSettings = field(default_factory=ScraperSettings)
     analysis: AnalysisSettings = field(default_factory=AnalysisSettings)
+    alerts: AlertSettings = field(default_factory=AlertSettings)
     sites_dir: str | None = None         # extra site configs (TOML) beyond the bundled ones
 
     @property
@@ -104,6 +120,12 @@ RULES: dict[str, tuple[Callable[[Any], bool], str]] = {
     "analysis.topics_preset": (lambda v: v.strip().lower() in TOPIC_PRESETS, f"one of {', '.join(TOPIC_PRESETS)}"),
     "analysis.confidence": (lambda v: 0 <= v <= 1, "a number from 0 (the heads decide everything) to 1 "
                                                    "(the LLM decides everything)"),
+    "alerts.rising_complaint": (lambda v: v >= 0, "a number of percentage points, at least 0 (0: off)"),
+    "alerts.min_reviews": (lambda v: v >= 1, "a whole number of at least 1"),
+    "alerts.rating_drop": (lambda v: v >= 0, "a number of stars, at least 0 (0: off)"),
+    "alerts.period_days": (lambda v: v >= 1, "a whole number of days, at least 1"),
+    "alerts.low_rating": (lambda v: 0 <= v <= 5, "a rating from 1 to 5 (0: off)"),
+    "alerts.keywords": (lambda v: all(w.strip() for w in v), "a list of words or phrases, none empty"),
     "analysis.clause_confidence": (lambda v: 0 <= v <= 1, "a number from 0 (the heads decide everything) to 1 "
                                                           "(the LLM decides everything)"),
 }

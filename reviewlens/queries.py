@@ -451,6 +451,15 @@ def ratings_in(store: Store, f: Filters = Filters()) -> dict[str, float]:
         return {str(i): float(r) for i, r in c.execute(q)}
 
 
+def ratings_by_product(store: Store, f: Filters = Filters()) -> dict[str | None, tuple[int, float]]:
+    """Product (None: reviews without one) -> (rated reviews, their mean rating), for the reviews matching `f`."""
+    src, where = matching(f)
+    q = (sa.select(reviews.c.product, sa.func.count(reviews.c.rating), sa.func.avg(reviews.c.rating))
+         .select_from(src).where(reviews.c.rating.is_not(None), *where).group_by(reviews.c.product))
+    with store.engine.connect() as c:
+        return {p: (int(n), float(m)) for p, n, m in c.execute(q) if n}
+
+
 def theme_impacts(store: Store, themes: Sequence[ComplaintTheme], scope: dict) -> list[RatingImpact | None]:
     """The rating impact of each theme within the period and products its `scope` names (what
     `run_complaints` stores: since, until, products); None for a theme too few rated reviews speak for."""

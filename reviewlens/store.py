@@ -160,6 +160,35 @@ labels = sa.Table(
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
 )
 
+# Alerts (reviewlens.alerts finds them, reviewlens.app.alerting sends them): one row per alert, its key
+# unique so that the same finding is never raised twice, and one delivery row per channel it goes to.
+alerts = sa.Table(
+    "alerts", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("key", sa.String(300), nullable=False, unique=True),
+    sa.Column("kind", sa.String(20), nullable=False),  # scrape, complaint, rating, reviews, test
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("title", sa.Text, nullable=False),
+    sa.Column("body", sa.Text, nullable=False),  # JSON: lines (facts), quotes (verbatim), link
+)
+
+alert_deliveries = sa.Table(
+    "alert_deliveries", metadata,
+    sa.Column("alert_id", sa.Integer, primary_key=True),
+    sa.Column("channel", sa.String(100), primary_key=True),
+    sa.Column("status", sa.String(10), nullable=False),  # pending, sent, failed (tried again next check)
+    sa.Column("attempts", sa.Integer, nullable=False, default=0),
+    sa.Column("error", sa.Text),
+    sa.Column("updated_at", sa.DateTime(timezone=True)),
+)
+
+# The reviews a digest alert named, so that a review is in one digest only.
+alerted_reviews = sa.Table(
+    "alerted_reviews", metadata,
+    sa.Column("review_id", sa.String(24), primary_key=True),
+    sa.Column("alert_id", sa.Integer, nullable=False),
+)
+
 REVIEW_FIELDS = ["id", "source", "product", "url", "author", "rating", "title", "text", "date"]
 
 
@@ -550,15 +579,16 @@ class Store:
         if source:
             q = q.where(runs.c.source == source)
         with self.engine.connect() as c:
-            out = []
-            for r in c.execute(q).mappings():
-                d = dict(r)
-                d["errors"] = json.loads(d["errors"] or "[]")
-                d["detail"] = json.loads(d["detail"] or "{}")
-                d["started_at"] = _dt(d["started_at"])
-                d["finished_at"] = _dt(d["finished_at"])
-                out.append(d)
-            return out
+            return [self._run_row(r) for r in c.execute(q).mappings()]
+
+    @staticmethod
+    def _run_row(r: Any) -> dict[str, Any]:
+        d = dict(r)
+        d["errors"] = json.loads(d["errors"] or "[]")
+        d["detail"] = json.loads(d["detail"] or "{}")
+        d["started_at"] = _dt(d["started_at"])
+        d["finished_at"] = _dt(d["finished_at"])
+        return d
 
     # ---------------------------------------------------------------- checkpoints (resume)
     def load_checkpoint(self, key: str) -> dict | None:
@@ -688,6 +718,113 @@ class Store:
             if rows:
                 c.execute(complaint_themes.insert(), rows)
         return batch
+
+    # ---------------------------------------------------------------- alerts
+    def save_checkpoint(self, key: str, state: dict) -> None:
+        with self._write() as c:
+            c.execute(checkpoints.delete().where(checkpoints.c.key == key))
+            c.execute(checkpoints.insert().values(key=key, state=json.dumps(state, default=str), updated_at=_utcnow()))
+
+    def runs_started_since(self, since: datetime, kind: str) -> list[dict]:
+        """The finished runs of `kind` started at or after `since`, oldest first (for the alert rules)."""
+        q = (sa.select(runs).where(runs.c.kind == kind, runs.c.started_at >= since, runs.c.status != "running")
+             .order_by(runs.c.id))
+        with self.engine.connect() as c:
+            return [self._run_row(r) for r in c.execute(q).mappings()]
+
+    def new_reviews_to_alert(self, since: datetime, max_rating: float | None, keywords: Sequence[str],
+                             limit: int = 5000) -> list[dict[str, Any]]:
+        """Reviews stored at or after `since` that no alert has named yet and that are rated `max_rating`
+        or lower or mention one of `keywords` (a case-insensitive substring here; the caller checks words),
+        oldest first."""
+        wanted = []
+        if max_rating:
+            wanted.append(sa.and_(reviews.c.rating.is_not(None), reviews.c.rating <= max_rating))
+        wanted += [sa.func.lower(reviews.c.text).contains(k.lower(), autoescape=True) for k in keywords]
+        if not wanted:
+            return []
+        named = sa.select(alerted_reviews.c.review_id).where(alerted_reviews.c.review_id == reviews.c.id)
+        q = (sa.select(reviews.c.id, reviews.c.source, reviews.c.product, reviews.c.url, reviews.c.rating,
+                       reviews.c.title, reviews.c.text, reviews.c.date, reviews.c.scraped_at)
+             .where(reviews.c.scraped_at >= since, sa.or_(*wanted), ~sa.exists(named))
+             .order_by(reviews.c.scraped_at, reviews.c.id).limit(limit))
+        with self.engine.connect() as c:
+            return [dict(r) for r in c.execute(q).mappings()]
+
+    def add_alert(self, key: str, kind: str, title: str, body: dict, channels: Sequence[str],
+                  review_ids: Sequence[str] = ()) -> int | None:
+        """Store an alert, with a pending delivery for each channel and the reviews it names, in one
+        transaction. None (nothing stored) when an alert with this key exists already."""
+        with self._write() as c:
+            new = c.execute(self._insert(alerts).on_conflict_do_nothing(index_elements=[alerts.c.key])
+                            .returning(alerts.c.id),
+                            {"key": key[:300], "kind": kind, "created_at": _utcnow(), "title": _no_nul(title),
+                             "body": json.dumps(body, ensure_ascii=False, default=str)}
+                            ).scalar()
+            if new is None:
+                return None
+            if channels:
+                c.execute(alert_deliveries.insert(), [{"alert_id": new, "channel": ch, "status": "pending",
+                                                       "attempts": 0, "updated_at": _utcnow()} for ch in channels])
+            ids = list(dict.fromkeys(review_ids))
+            if ids:
+                c.execute(self._insert(alerted_reviews).on_conflict_do_nothing(
+                    index_elements=[alerted_reviews.c.review_id]), [{"review_id": i, "alert_id": new} for i in ids])
+            return int(new)
+
+    @staticmethod
+    def _alert_row(r: Any) -> dict[str, Any]:
+        d = dict(r)
+        try:
+            body = json.loads(d.pop("body") or "{}")
+        except ValueError:
+            body = {}
+        d["body"] = body if isinstance(body, dict) else {}
+        d["created_at"] = _dt(d["created_at"])
+        return d
+
+    def undelivered_alerts(self, channels: Sequence[str], max_attempts: int, since: datetime) -> list[tuple[dict, str]]:
+        """(alert, channel) for every delivery to one of `channels` not yet sent, tried fewer than
+        `max_attempts` times, of an alert created at or after `since`; oldest first."""
+        if not channels:
+            return []
+        d = alert_deliveries
+        q = (sa.select(alerts, d.c.channel).select_from(alerts.join(d, d.c.alert_id == alerts.c.id))
+             .where(d.c.channel.in_(list(channels)), d.c.status != "sent", d.c.attempts < max_attempts,
+                    alerts.c.created_at >= since)
+             .order_by(alerts.c.id, d.c.channel))
+        with self.engine.connect() as c:
+            out = []
+            for r in c.execute(q).mappings():
+                row = dict(r)
+                channel = row.pop("channel")
+                out.append((self._alert_row(row), channel))
+            return out
+
+    def record_delivery(self, alert_id: int, channel: str, error: str | None = None) -> None:
+        """A delivery attempt: sent when `error` is None, else failed with the error (tried again later)."""
+        d = alert_deliveries
+        with self._write() as c:
+            c.execute(d.update().where(d.c.alert_id == alert_id, d.c.channel == channel).values(
+                status="failed" if error else "sent", attempts=d.c.attempts + 1,
+                error=_no_nul(error[:2000]) if error else None, updated_at=_utcnow()))
+
+    def list_alerts(self, limit: int = 50) -> list[dict[str, Any]]:
+        """The newest alerts, each with `deliveries`: [{channel, status, attempts, error, updated_at}]."""
+        with self.engine.connect() as c:
+            rows = [self._alert_row(r) for r in
+                    c.execute(sa.select(alerts).order_by(alerts.c.id.desc()).limit(limit)).mappings()]
+            by_id: dict[int, list[dict]] = {r["id"]: [] for r in rows}
+            if by_id:
+                q = (sa.select(alert_deliveries).where(alert_deliveries.c.alert_id.in_(list(by_id)))
+                     .order_by(alert_deliveries.c.channel))
+                for dr in c.execute(q).mappings():
+                    dd = dict(dr)
+                    dd["updated_at"] = _dt(dd["updated_at"])
+                    by_id[dd.pop("alert_id")].append(dd)
+        for r in rows:
+            r["deliveries"] = by_id[r["id"]]
+        return rows
 
     # ---------------------------------------------------------------- labels (what the user says)
     def review_texts(self, ids: Iterable[str]) -> dict[str, str]:

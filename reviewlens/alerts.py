@@ -1,0 +1,286 @@
+"""Alert rules: what in the store is worth telling someone about, found after each run.
+
+Four rules, each with a threshold in `[alerts]` of the settings (reviewlens.config.AlertSettings; 0 or
+false turns one off):
+
+* **scrape**: a scrape that failed, ended degraded (a site changed its layout: reviewlens.health) or
+  found no reviews. One alert per run.
+* **complaint**: a complaint theme of the latest top complaints whose share of reviews rose by
+  `rising_complaint` points or more against the previous period, or a new one, raised by at least
+  `min_reviews` reviews. At most once a week per theme.
+* **rating**: the average star rating of the last `period_days` days (up to the newest review) fell by
+  `rating_drop` stars or more against the `period_days` before, for all reviews and for each product,
+  with at least `min_reviews` rated reviews on each side. At most once a week per product.
+* **reviews**: new reviews rated `low_rating` or lower, or that mention one of `keywords`, in one
+  digest per check. A review is in one digest only.
+
+The rules look at what arrived since alerts were first checked (a day before that first check, so a
+first check after a run reports it); `find_alerts` only reads the store. Quotes are the reviews' own
+words, verbatim (cut at a word, with "…", when long); every text in an alert is untrusted and the
+channels escape it for where it goes (reviewlens.app.channels).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta, timezone
+from typing import Any, Sequence
+
+from . import queries
+from .config import AlertSettings
+from .filters import Filters
+from .store import Store
+
+WATCH_KEY = "alerts:watch"      # the checkpoint that holds when alerts were first checked
+FIRST_LOOK_BACK = timedelta(days=1)
+MAX_LOOK_BACK = timedelta(days=30)  # runs and reviews older than this never raise an alert
+QUOTE_CHARS = 300
+DIGEST_QUOTES = 10              # reviews quoted in a digest; the rest are counted
+
+
+@dataclass
+class Alert:
+    """One finding. `lines` are facts in our own words (numbers, names that came from the store); `quotes`
+    are verbatim review text: {review_id, text, rating, product, url}. Every string is untrusted."""
+
+    key: str                    # unique: the same finding is never raised twice
+    kind: str                   # scrape, complaint, rating, reviews, test
+    title: str
+    lines: list[str] = field(default_factory=list)
+    quotes: list[dict[str, Any]] = field(default_factory=list)
+    review_ids: list[str] = field(default_factory=list)   # the reviews a digest names (kept in one digest)
+    id: int | None = None
+    created_at: datetime | None = None
+
+    def body(self) -> dict[str, Any]:
+        return {"lines": self.lines, "quotes": self.quotes}
+
+    @classmethod
+    def from_row(cls, row: dict[str, Any]) -> "Alert":
+        """An alert as `Store.list_alerts` / `undelivered_alerts` return it."""
+        body = row.get("body") or {}
+        lines = [str(x) for x in body.get("lines", []) if isinstance(x, (str, int, float))]
+        quotes = [q for q in body.get("quotes", []) if isinstance(q, dict) and isinstance(q.get("text"), str)]
+        return cls(key=row["key"], kind=row["kind"], title=row["title"], lines=lines, quotes=quotes,
+                   id=row.get("id"), created_at=row.get("created_at"))
+
+    def plain_text(self) -> str:
+        """The alert as plain text (a terminal, an e-mail's text part), quotes in quotation marks."""
+        out = [self.title, ""] + self.lines
+        if self.quotes:
+            out.append("")
+        for q in self.quotes:
+            out.append(f"“{q['text']}”  — {quote_meta(q)}")
+        return "\n".join(out).rstrip()
+
+
+def quote_meta(q: dict[str, Any]) -> str:
+    """Where a quote comes from: "★2 · Kettle 2000 · review 3f2a…"."""
+    parts = []
+    if q.get("rating") is not None:
+        parts.append(f"★{float(q['rating']):g}")
+    if q.get("product"):
+        parts.append(str(q["product"]))
+    parts.append(f"review {q.get('review_id', '')}")
+    return " · ".join(parts)
+
+
+def verbatim_excerpt(text: str, limit: int = QUOTE_CHARS) -> str:
+    """The start of a review's text, verbatim, cut at a word with "…" when longer than `limit`."""
+    text = text.strip()
+    if len(text) <= limit:
+        return text
+    cut = text[:limit]
+    space = cut.rfind(" ")
+    return (cut[:space] if space > limit // 2 else cut).rstrip() + "…"
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:80] or "theme"
+
+
+def _week(d: date) -> str:
+    y, w, _ = d.isocalendar()
+    return f"{y}-W{w:02d}"
+
+
+def watch_start(store: Store, now: datetime, record: bool = True) -> datetime:
+    """When the rules start looking: a day before alerts were first checked (recorded then, unless
+    `record` is False), and never more than MAX_LOOK_BACK ago."""
+    state = store.load_checkpoint(WATCH_KEY)
+    try:
+        since = datetime.fromisoformat(state["since"]) if state else None
+    except (KeyError, TypeError, ValueError):
+        since = None
+    if since is None:
+        since = now - FIRST_LOOK_BACK
+        if record and not store.read_only:
+            store.save_checkpoint(WATCH_KEY, {"since": since.isoformat()})
+    if since.tzinfo is None:
+        since = since.replace(tzinfo=timezone.utc)
+    return max(since, now - MAX_LOOK_BACK)
+
+
+# ------------------------------------------------------------------------------------------ the rules
+def scrape_alerts(store: Store, since: datetime) -> list[Alert]:
+    """A scrape that failed, ended degraded, or found no reviews (not counting those older than --since)."""
+    out = []
+    for r in store.runs_started_since(since, "scrape"):
+        d = r["detail"] or {}
+        found = (r["reviews_new"] or 0) + (r["reviews_seen"] or 0) + int(d.get("older") or 0)
+        source = r["source"] or "a source"
+        when = f"{r['started_at']:%Y-%m-%d %H:%M} UTC"
+        if r["status"] == "degraded":
+            title = f"Scrape of {source} degraded: the site may have changed"
+            lines = [f"Run {r['id']} ({when}): {d.get('message') or 'fields or reviews per page fell'}."]
+            if d.get("affected_page"):
+                lines.append(f"Affected page: {d['affected_page']}")
+            if d.get("debug_files"):
+                lines.append(f"Saved copy: {', '.join(map(str, d['debug_files']))}")
+        elif r["status"] == "failed":
+            err = (r["errors"][-1].get("message") if r["errors"] else None) or "no reason recorded"
+            title = f"Scrape of {source} failed"
+            lines = [f"Run {r['id']} ({when}): {err}"]
+        elif r["status"] in ("ok", "partial") and found == 0:
+            title = f"Scrape of {source} found no reviews"
+            lines = [f"Run {r['id']} ({when}) read {r['pages'] or 0} pages and found no reviews: "
+                     f"the site may have changed or blocked the scraper."]
+        else:
+            continue
+        if r["errors"] and r["status"] != "failed":
+            lines.append(f"{len(r['errors'])} page errors; the first: {r['errors'][0].get('message')}")
+        lines.append("Details: reviewlens runs --errors")
+        out.append(Alert(key=f"scrape:{r['id']}", kind="scrape", title=title, lines=lines))
+    return out
+
+
+def complaint_alerts(store: Store, rules: AlertSettings, since: datetime) -> list[Alert]:
+    """Rising or new complaint themes among the latest top complaints (computed after `since`)."""
+    if not rules.rising_complaint:
+        return []
+    themes, scope = queries.latest_complaints(store)
+    computed = scope.get("computed_at")
+    try:
+        computed_at = datetime.fromisoformat(computed) if computed else None
+        until = date.fromisoformat(scope["until"])
+    except (KeyError, TypeError, ValueError):
+        return []
+    if computed_at is None or computed_at < since:
+        return []
+    impacts = queries.theme_impacts(store, themes, scope)
+    out = []
+    for t, impact in zip(themes, impacts):
+        if t.count < rules.min_reviews:
+            continue
+        if t.trend is None:
+            what = f"new this period: {t.count} reviews ({t.share:.0%}), none in the period before"
+        elif t.trend >= rules.rising_complaint:
+            what = (f"up {t.trend:.1f} points to {t.share:.0%} of reviews ({t.count} reviews; "
+                    f"{t.previous_count} in the period before)")
+        else:
+            continue
+        lines = [f"{scope.get('since')} to {scope.get('until')}: {what}."]
+        if t.summary:
+            lines.append(t.summary)
+        if impact is not None:
+            lines.append(f"Its reviews: {impact.text()}.")
+        lines.append("More: reviewlens complaints --stored, or the dashboard's Complaints page")
+        quotes = [{"review_id": q.review_id, "text": verbatim_excerpt(q.text), "url": q.url} for q in t.quotes[:3]]
+        out.append(Alert(key=f"complaint:{_slug(t.label)}:{_week(until)}", kind="complaint",
+                         title=f"Complaint rising: {t.label}", lines=lines, quotes=quotes))
+    return out
+
+
+def _overall(groups: dict[str | None, tuple[int, float]]) -> tuple[int, float]:
+    n = sum(k for k, _ in groups.values())
+    return n, (sum(k * m for k, m in groups.values()) / n if n else 0.0)
+
+
+def rating_alerts(store: Store, rules: AlertSettings) -> list[Alert]:
+    """The average rating of the last `period_days` against the days before: all reviews, each product."""
+    if not rules.rating_drop:
+        return []
+    until = queries.date_span(store)[1]
+    if until is None:
+        return []
+    days = rules.period_days
+    since = until - timedelta(days=days - 1)
+    prev_since, prev_until = since - timedelta(days=days), since - timedelta(days=1)
+    now = queries.ratings_by_product(store, Filters.of(since=since, until=until))
+    before = queries.ratings_by_product(store, Filters.of(since=prev_since, until=prev_until))
+    scopes: list[tuple[str, str | None, tuple[int, float], tuple[int, float]]] = [
+        ("all reviews", None, _overall(now), _overall(before))]
+    named = sorted(p for p in now if p is not None)
+    if len(set(now) | set(before)) > 1:
+        scopes += [(p, p, now[p], before[p]) for p in named if p in before]
+    out = []
+    for name, product, (n_now, m_now), (n_before, m_before) in scopes:
+        if n_now < rules.min_reviews or n_before < rules.min_reviews:
+            continue
+        drop = m_before - m_now
+        if drop < rules.rating_drop:
+            continue
+        lines = [f"{since} to {until}: {m_now:.2f}★ from {n_now} rated reviews, down {drop:.2f}★ from "
+                 f"{m_before:.2f}★ ({n_before} rated reviews, {prev_since} to {prev_until}).",
+                 "What is behind it: reviewlens complaints, or the dashboard"]
+        out.append(Alert(key=f"rating:{_slug(product) if product else '*'}:{_week(until)}", kind="rating",
+                         title=f"Average rating down {drop:.2f}★: {name}", lines=lines))
+    return out
+
+
+def _keyword_pattern(keywords: Sequence[str]) -> re.Pattern[str] | None:
+    words = [k.strip() for k in keywords if k.strip()]
+    if not words:
+        return None
+    return re.compile(r"(?<!\w)(" + "|".join(re.escape(w) for w in words) + r")(?!\w)", re.IGNORECASE)
+
+
+def review_alerts(store: Store, rules: AlertSettings, since: datetime) -> list[Alert]:
+    """One digest of the new reviews rated `low_rating` or lower or mentioning a keyword."""
+    pattern = _keyword_pattern(rules.keywords)
+    rows = store.new_reviews_to_alert(since, rules.low_rating or None, rules.keywords)
+    low, words = [], []
+    for r in rows:
+        rated_low = bool(rules.low_rating) and r["rating"] is not None and r["rating"] <= rules.low_rating
+        hit = pattern.search(r["text"] or "") if pattern else None
+        if rated_low or hit:
+            r["keyword"] = hit.group(1).lower() if hit else None
+            (low if rated_low else words).append(r)
+    found = low + words
+    if not found:
+        return []
+    parts = []
+    if low:
+        parts.append(f"{len(low)} rated {rules.low_rating:g}★ or lower")
+    if words:
+        counts: dict[str, int] = {}
+        for r in words:
+            counts[r["keyword"]] = counts.get(r["keyword"], 0) + 1
+        parts.append(f"{len(words)} mentioning " + ", ".join(f"“{k}” ({n})" for k, n in counts.items()))
+    lines = [f"{len(found)} new review{'s' if len(found) != 1 else ''}: {'; '.join(parts)}."]
+    if len(found) > DIGEST_QUOTES:
+        lines.append(f"The first {DIGEST_QUOTES} are below; all of them: the dashboard's review explorer.")
+    quotes = [{"review_id": r["id"], "text": verbatim_excerpt(r["text"] or ""), "rating": r["rating"],
+               "product": r["product"], "url": r["url"]} for r in found[:DIGEST_QUOTES]]
+    ids = [r["id"] for r in found]
+    first = min(r["scraped_at"] for r in found)
+    return [Alert(key=f"reviews:{ids[0]}:{len(ids)}:{first}", kind="reviews",
+                  title=f"{len(found)} new review{'s' if len(found) != 1 else ''} to read", lines=lines,
+                  quotes=quotes, review_ids=ids)]
+
+
+def find_alerts(store: Store, rules: AlertSettings, now: datetime | None = None,
+                record: bool = True) -> list[Alert]:
+    """Everything the rules find now (including what earlier checks raised: their keys say so).
+    `record`: a first check records when alerts started (a dry run does not)."""
+    now = now or datetime.now(timezone.utc)
+    since = watch_start(store, now, record)
+    out: list[Alert] = []
+    if rules.scrape_problems:
+        out += scrape_alerts(store, since)
+    out += complaint_alerts(store, rules, since)
+    out += rating_alerts(store, rules)
+    if rules.low_rating or rules.keywords:
+        out += review_alerts(store, rules, since)
+    return out

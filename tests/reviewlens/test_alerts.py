@@ -1,0 +1,149 @@
+"""The alert rules (reviewlens.alerts) on a seeded store, SQLite and PostgreSQL: what each rule raises,
+what it leaves alone, and that nothing is raised twice."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta, timezone
+
+import pytest
+
+from reviewlens.alerts import WATCH_KEY, Alert, find_alerts, verbatim_excerpt
+from reviewlens.config import AlertSettings
+from reviewlens.schema import ComplaintTheme, Quote, Review
+
+NEWEST = date(2026, 11, 20)
+NOW = datetime.now(timezone.utc)
+
+
+def _review(text: str, rating: float | None, day: date, product: str = "Kettle", **kw) -> Review:
+    return Review(source="shop", text=text, product=product, rating=rating, date=day, author=text[:12], **kw)
+
+
+def seed(store) -> dict:
+    """Two weeks of reviews: the Kettle falls from ~4.5 to ~2.3 stars in the last week, the Toaster
+    stays at 4; runs of every status; complaint themes rising, new, small and falling."""
+    this_week = [NEWEST - timedelta(days=i) for i in range(6)]
+    last_week = [NEWEST - timedelta(days=7 + i) for i in range(6)]
+    old = NOW - timedelta(days=3)  # stored before alerts were first checked (a day's look back)
+    reviews = [_review(f"Kettle was great, week one #{i}", 5 if i % 2 else 4, d, scraped_at=old)
+               for i, d in enumerate(last_week)]
+    reviews += [_review(f"Toaster fine #{i}", 4, d, product="Toaster", scraped_at=old) for i, d in enumerate(last_week)]
+    reviews += [_review(f"Kettle leaks from the lid #{i} <script>alert(1)</script>", 2, d)
+                for i, d in enumerate(this_week[:4])]
+    reviews += [_review(f"Kettle is loud #{i}", 3, d) for i, d in enumerate(this_week[4:])]
+    reviews += [_review(f"Toaster fine again #{i}", 4, d, product="Toaster") for i, d in enumerate(this_week[:5])]
+    reviews += [_review("Toaster works but I asked for a Refund of the shipping.", 4, this_week[5], product="Toaster"),
+                _review("Prefunded gift card, toaster ok.", 4, this_week[5], product="Toaster"),
+                _review("Old one-star review before alerts existed", 1, last_week[0], scraped_at=old)]
+    store.upsert_reviews(reviews)
+    runs = {}
+    for status, detail, new in (("degraded", {"message": "rating fell from 100% to 0% of reviews",
+                                              "affected_page": "http://shop.example/p/2"}, 5),
+                                ("failed", {}, 0), ("ok", {}, 0), ("ok", {}, 12), ("ok", {"older": 7}, 0)):
+        rid = store.start_run("scrape", f"shop-{status}-{new}", "schedule")
+        store.update_run(rid, pages=2, new=new, detail=detail)
+        store.finish_run(rid, status, "TimeoutException: page load took too long" if status == "failed" else None)
+        runs[(status, new, "older" in detail)] = rid
+    runs["running"] = store.start_run("scrape", "shop-running", "schedule")
+    q = Quote(review_id="r1", text="The lid leaks every time <b>I</b> pour.", url="javascript:alert(1)")
+    themes = [ComplaintTheme(label="Leaking lid", summary="Water leaks from the lid.", count=8, share=0.3,
+                             previous_count=1, trend=12.0, quotes=[q]),
+              ComplaintTheme(label="Loud boil", summary="", count=6, share=0.2, trend=None),
+              ComplaintTheme(label="Tiny theme", summary="", count=2, share=0.05, trend=20.0),
+              ComplaintTheme(label="Falling theme", summary="", count=9, share=0.3, previous_count=20, trend=-3.0)]
+    store.save_complaints(themes, {"since": "2026-08-23", "until": NEWEST.isoformat(),
+                                   "previous_since": "2026-05-25", "previous_until": "2026-08-22"})
+    return runs
+
+
+def by_kind(alerts: list[Alert]) -> dict[str, list[Alert]]:
+    out: dict[str, list[Alert]] = {}
+    for a in alerts:
+        out.setdefault(a.kind, []).append(a)
+    return out
+
+
+def test_each_rule_raises_what_it_should(store):
+    runs = seed(store)
+    found = by_kind(find_alerts(store, AlertSettings(keywords=["refund"]), NOW))
+
+    scrape = {a.key: a for a in found["scrape"]}
+    assert set(scrape) == {f"scrape:{runs[('degraded', 5, False)]}", f"scrape:{runs[('failed', 0, False)]}",
+                           f"scrape:{runs[('ok', 0, False)]}"}  # not the good run, nor the one whose reviews were older
+    degraded = scrape[f"scrape:{runs[('degraded', 5, False)]}"]
+    assert "degraded" in degraded.title and "rating fell from 100% to 0%" in degraded.lines[0]
+    assert any("http://shop.example/p/2" in line for line in degraded.lines)
+    assert "TimeoutException" in scrape[f"scrape:{runs[('failed', 0, False)]}"].lines[0]
+    assert "found no reviews" in scrape[f"scrape:{runs[('ok', 0, False)]}"].title
+
+    complaints = {a.title: a for a in found["complaint"]}
+    assert set(complaints) == {"Complaint rising: Leaking lid", "Complaint rising: Loud boil"}
+    lid = complaints["Complaint rising: Leaking lid"]
+    assert "up 12.0 points" in lid.lines[0] and lid.key == "complaint:leaking-lid:2026-W47"
+    assert lid.quotes == [{"review_id": "r1", "text": "The lid leaks every time <b>I</b> pour.",
+                           "url": "javascript:alert(1)"}]  # verbatim here; the channels escape and drop the link
+    assert "new this period" in complaints["Complaint rising: Loud boil"].lines[0]
+
+    rating = {a.title for a in found["rating"]}
+    # Kettle: (4+5+4+5+4+5+1)/7 = 4.00 before, (2+2+2+2+3+3)/6 = 2.33 now; all: 52/13 = 4.00, 42/13 = 3.23
+    assert rating == {"Average rating down 0.77★: all reviews", "Average rating down 1.67★: Kettle"}
+
+    [digest] = found["reviews"]
+    texts = [q["text"] for q in digest.quotes]
+    assert len(texts) == 5 and all("leaks" in t for t in texts[:4])  # the low ratings first, then the keyword
+    assert texts[4] == "Toaster works but I asked for a Refund of the shipping."
+    assert "Prefunded" not in " ".join(texts)  # a keyword is a word, not a part of one
+    assert "Old one-star" not in " ".join(texts)  # stored before the look back
+    assert digest.lines[0] == "5 new reviews: 4 rated 2★ or lower; 1 mentioning “refund” (1)."
+
+
+def test_nothing_is_raised_twice_and_new_reviews_make_a_new_digest(store):
+    seed(store)
+    rules = AlertSettings()
+    first = find_alerts(store, rules, NOW)
+    stored = [store.add_alert(a.key, a.kind, a.title, a.body(), ["mail"], a.review_ids) for a in first]
+    assert all(stored)
+    again = find_alerts(store, rules, NOW)
+    assert [store.add_alert(a.key, a.kind, a.title, a.body(), ["mail"], a.review_ids) for a in again
+            if a.kind != "reviews"] == [None] * len([a for a in again if a.kind != "reviews"])
+    assert not [a for a in again if a.kind == "reviews"]  # every low review is in the first digest
+    store.upsert_reviews([_review("Kettle broke after a day", 1, NEWEST)])
+    [digest] = [a for a in find_alerts(store, rules, NOW) if a.kind == "reviews"]
+    assert [q["text"] for q in digest.quotes] == ["Kettle broke after a day"]
+    rows = store.list_alerts()
+    assert len(rows) == len(first) and all(r["deliveries"][0]["status"] == "pending" for r in rows)
+    assert Alert.from_row(rows[-1]).title == first[0].title
+
+
+def test_rules_can_be_turned_off_and_a_dry_run_records_nothing(store):
+    seed(store)
+    off = AlertSettings(scrape_problems=False, rising_complaint=0, rating_drop=0, low_rating=0)
+    assert find_alerts(store, off, NOW, record=False) == []
+    assert store.load_checkpoint(WATCH_KEY) is None
+    find_alerts(store, off, NOW)
+    assert store.load_checkpoint(WATCH_KEY) is not None
+
+
+def test_the_look_back_starts_a_day_before_the_first_check(store):
+    seed(store)
+    later = NOW + timedelta(days=3)  # the first check three days after the reviews and runs were stored
+    found = find_alerts(store, AlertSettings(), later)
+    assert {a.kind for a in found} == {"rating"}  # no run, review or complaint computation is that recent
+
+
+def test_verbatim_excerpt_cuts_at_a_word():
+    text = "word " * 100
+    out = verbatim_excerpt(text, 50)
+    assert out.endswith("…") and text.startswith(out[:-1]) and len(out) <= 51
+    assert verbatim_excerpt("  short  ") == "short"
+
+
+@pytest.mark.parametrize("bad", ["rising_complaint = -1", "rating_drop = -0.5", "low_rating = 6", "period_days = 0",
+                                 'keywords = ["", "x"]', "min_reviews = 0", "nope = 1"])
+def test_bad_alert_settings_are_clear_errors(tmp_path, bad):
+    from reviewlens.config import ConfigError, load_settings
+
+    cfg = tmp_path / "reviewlens.toml"
+    cfg.write_text(f"[alerts]\n{bad}\n")
+    with pytest.raises(ConfigError, match=r"\[alerts\]|unknown setting 'nope'"):
+        load_settings(cfg)
