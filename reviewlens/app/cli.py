@@ -178,6 +178,61 @@ def cmd_runs(args, settings) -> ExitStatus:
     return ExitStatus.OK
 
 
+def cmd_alerts(args, settings) -> ExitStatus:
+    from .alerting import check_alerts, sample_alert
+    from .channels import ChannelError, make_channels
+
+    store = Store(settings.db)
+    channels = make_channels(settings.alerts.channels)
+    if args.alerts_command == "test":
+        chosen = [c for c in channels if args.channel in (None, c.name)]
+        if not chosen:
+            known = ", ".join(c.name for c in channels) or "none"
+            raise ConfigError(f"no alert channel {'named ' + repr(args.channel) if args.channel else 'is configured'} "
+                              f"(channels: {known}); add [[alerts.channels]] to reviewlens.toml (see alerts --help)")
+        failed = 0
+        for c in chosen:
+            try:
+                c.deliver(sample_alert())
+                print(f"{c.name}: sent ({c.describe()})")
+            except ChannelError as e:
+                failed += 1
+                print(f"{c.name}: FAILED ({c.describe()}): {e}")
+        return _status(not failed)
+    if args.alerts_command == "list":
+        from ..display_text import neutralize
+        from ..alerts import Alert
+
+        rows = store.list_alerts(limit=args.limit)
+        if not rows:
+            print("no alerts yet (reviewlens alerts check)")
+        for r in rows:
+            sent = "; ".join(f"{d['channel']}: {d['status']}" + (f" after {d['attempts']} tries ({d['error']})"
+                                                                  if d["status"] == "failed" else "")
+                             for d in r["deliveries"]) or "no channel"
+            print(f"{r['id']:>4}  {r['created_at']:%Y-%m-%d %H:%M}  {r['kind']:9} "
+                  f"{' '.join(neutralize(r['title']).split())[:90]}  [{sent}]")
+            if args.full:
+                for line in Alert.from_row(r).plain_text().splitlines()[1:]:
+                    print(f"      {neutralize(line)}")
+        if not channels:
+            print("no channels configured: alerts are stored, not sent (see `reviewlens alerts --help`)")
+        return ExitStatus.OK
+    res = check_alerts(store, settings, send=not args.no_send, dry_run=args.dry_run, channels=channels)
+    shown = res.found if args.dry_run else res.new
+    for a in shown:
+        print("\n".join(f"  {line}" if i else f"* {line}" for i, line in enumerate(a.plain_text().splitlines())))
+        print()
+    if args.dry_run:
+        print(f"{len(res.found)} finding{'s' if len(res.found) != 1 else ''} (dry run: nothing stored or sent; "
+              f"those already raised are included)")
+        return ExitStatus.OK
+    for d in res.failed:
+        print(f"could not send alert {d.alert.id} to {d.channel}: {d.error}")
+    print(res.line() + ("" if channels else "; no channels configured (alerts are stored: `reviewlens alerts list`)"))
+    return _status(not res.failed)
+
+
 def cmd_schedule(args, settings) -> ExitStatus:
     from ..schedule import load_schedule
     from .scheduler import Scheduler
@@ -347,7 +402,7 @@ def cmd_models(args, settings) -> ExitStatus:
 
 COMMANDS: dict[str, Callable[[argparse.Namespace, Settings], ExitStatus]] = {
     "scrape": cmd_scrape, "import": cmd_import, "export": cmd_export, "label": cmd_label, "runs": cmd_runs,
-    "schedule": cmd_schedule,
+    "schedule": cmd_schedule, "alerts": cmd_alerts,
     "demo": cmd_demo, "analyze": cmd_analyze, "complaints": cmd_complaints, "report": cmd_report,
     "dashboard": cmd_dashboard, "eval": cmd_eval, "sites": cmd_sites, "models": cmd_models,
 }

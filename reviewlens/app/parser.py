@@ -24,6 +24,7 @@ typical use:
   reviewlens analyze                           sentiment, topics and entities for new reviews
   reviewlens complaints --top 5                the top complaints with counts, trend and quotes
   reviewlens report -o weekly.xlsx             the Excel report
+  reviewlens alerts check                      raise and send alerts (e-mail, Slack, webhooks)
   reviewlens dashboard                         the Streamlit dashboard on http://127.0.0.1:8501
 
 Every subcommand takes --db, before or after its name: a SQLite file path (default data/reviewlens.db)
@@ -233,6 +234,60 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--kind", choices=["scrape", "import", "analyze", "report"])
     sp.add_argument("--errors", action="store_true", help="list each run's errors")
     sp.add_argument("--json", action="store_true", help="machine-readable output")
+
+    sp = add("alerts", "alerts: a site that broke, a rising complaint, a rating drop, new bad reviews",
+             textwrap.dedent("""\
+             Alerts say what needs a look without opening the dashboard. The scheduler checks after
+             every run; `alerts check` checks now. Each finding is raised once, stored with a delivery
+             per channel, and sent by e-mail or webhook (Slack, Mattermost, your own receiver). A
+             channel that is down loses nothing: its deliveries are tried again at later checks.
+
+             rules (reviewlens.toml; 0 or false turns one off):
+               [alerts]
+               scrape_problems = true   # a scrape failed, ended degraded (a site changed) or found nothing
+               rising_complaint = 5     # a complaint theme up 5+ points of share, or a new one ...
+               min_reviews = 5          # ... raised by 5+ reviews (also the rating rule's minimum)
+               rating_drop = 0.3        # the average rating of the last period_days down 0.3+ stars
+               period_days = 7
+               low_rating = 2           # new reviews rated 2 or lower, in one digest per check
+               keywords = ["refund", "allergic"]   # new reviews that mention one, in the digest
+
+             channels:
+               [[alerts.channels]]
+               type = "email"           # to, from, host, port, security (starttls/ssl/none), username,
+               to = ["team@example.com"]   # password_env (an environment variable's name)
+               host = "smtp.example.com"
+               username = "reviewlens"
+               password_env = "REVIEWLENS_SMTP_PASSWORD"
+
+               [[alerts.channels]]
+               type = "webhook"         # url or url_env, format (json or slack), headers
+               name = "slack"
+               url_env = "REVIEWLENS_SLACK_WEBHOOK"
+               format = "slack"
+
+             New reviews and runs count from a day before the first check. Quotes are the reviews'
+             own words, verbatim; everything in an alert is escaped for where it goes."""))
+    alert_actions = sp.add_subparsers(dest="alerts_command", metavar="ACTION", required=True)
+
+    def add_alerts(name: str, help_: str, description: str = "") -> argparse.ArgumentParser:
+        return alert_actions.add_parser(name, parents=[nested], help=help_, description=description or help_,
+                                        formatter_class=argparse.RawDescriptionHelpFormatter)
+
+    ap = add_alerts("check", "find what the rules raise now, store it and send it",
+                    "Run the rules over the store, store each new alert with a delivery per channel, then\n"
+                    "send every delivery not yet sent (new ones, and earlier ones that failed).\n\n"
+                    "exit status: 0 ok (also when nothing was found); 1 a delivery failed (kept, tried again\n"
+                    "at the next check); 2 a bad [alerts] setting.")
+    ap.add_argument("--dry-run", action="store_true", help="only show what the rules find: store and send nothing")
+    ap.add_argument("--no-send", action="store_true", help="store new alerts, send nothing (a later check sends)")
+    ap = add_alerts("list", "show the newest alerts and where each was sent")
+    ap.add_argument("--limit", type=_positive_int, default=20, help="show at most N alerts (default 20)")
+    ap.add_argument("--full", action="store_true", help="also the facts and quotes of each alert")
+    ap = add_alerts("test", "send a test alert to each channel, to check the settings",
+                    "Send a short test alert (stored nowhere) to every channel of [[alerts.channels]], or only\n"
+                    "to --channel NAME, and say for each whether it arrived. exit status 1 when one failed.")
+    ap.add_argument("--channel", metavar="NAME", help="only this channel")
 
     sp = add("schedule", "run sources on a schedule (scrape, then analyze, then report)",
              textwrap.dedent("""\

@@ -21,6 +21,8 @@ from typing import Callable, Iterator
 
 from ..config import Settings
 from ..schedule import Schedule, Source
+from .alerting import check_alerts
+from .channels import make_channels
 from .jobs import Job, JobOptions, safe_name
 
 log = logging.getLogger(__name__)
@@ -74,6 +76,18 @@ class Scheduler:
         self.settings = settings
         self.job = Job(store, settings)  # one analyzer (one model in memory) for every source
         self.runner = runner or self.default_runner
+        self.channels = make_channels(settings.alerts.channels)  # a bad channel is a ConfigError at start
+
+    def check_alerts(self) -> None:
+        """After a run: raise and send alerts (reviewlens.app.alerting); a failure here is logged, never
+        the run's."""
+        try:
+            res = check_alerts(self.store, self.settings, channels=self.channels)
+        except Exception as e:  # noqa: BLE001 - alerts must not stop the schedule
+            log.error("alert check failed: %s: %s", type(e).__name__, e)
+            return
+        if res.new or res.deliveries:
+            log.info("alerts: %s", res.line())
 
     def default_runner(self, src: Source) -> dict:
         """The whole job for one source: scrape, analyze, top complaints, a dated report."""
@@ -93,11 +107,13 @@ class Scheduler:
                     res = self.runner(src)
                 except Exception as e:  # noqa: BLE001 - the run history has it; the scheduler goes on
                     log.error("scheduled run of %s failed: %s", src.name, e)
-                    return {"error": f"{type(e).__name__}: {e}"}
-                if res and res.get("error"):  # e.g. a degraded scrape: a failure to report
-                    log.error("scheduled run of %s failed: %s", src.name, res["error"])
+                    res = {"error": f"{type(e).__name__}: {e}"}
                 else:
-                    log.info("scheduled run of %s done: %s", src.name, res)
+                    if res and res.get("error"):  # e.g. a degraded scrape: a failure to report
+                        log.error("scheduled run of %s failed: %s", src.name, res["error"])
+                    else:
+                        log.info("scheduled run of %s done: %s", src.name, res)
+                self.check_alerts()  # a failed or degraded run is what an alert is for
                 return res
         except SourceBusy as e:
             log.warning("%s; skipped", e)

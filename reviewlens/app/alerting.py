@@ -1,0 +1,100 @@
+"""Checking for alerts and sending them: the rules (reviewlens.alerts) find, the store keeps, the
+channels (reviewlens.app.channels) send.
+
+An alert is stored with a pending delivery per channel before anything is sent, so a channel that is
+down loses nothing: its deliveries stay failed and are tried again at every later check (up to
+MAX_ATTEMPTS checks, for alerts of the last week). `reviewlens alerts check` and the scheduler (after
+every run) call `check_alerts`.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from typing import Sequence
+
+from ..alerts import Alert, find_alerts
+from ..config import Settings
+from ..store import Store
+from .channels import Channel, ChannelError, make_channels
+
+log = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 8                 # checks that try one delivery before it is given up (still listed)
+RETRY_FOR = timedelta(days=7)    # alerts older than this are not sent any more
+
+
+@dataclass
+class Delivery:
+    alert: Alert
+    channel: str
+    error: str | None = None     # None: sent
+
+
+@dataclass
+class AlertCheck:
+    found: list[Alert] = field(default_factory=list)     # everything the rules found (dry run: not stored)
+    new: list[Alert] = field(default_factory=list)       # stored by this check
+    deliveries: list[Delivery] = field(default_factory=list)
+
+    @property
+    def failed(self) -> list[Delivery]:
+        return [d for d in self.deliveries if d.error]
+
+    def line(self) -> str:
+        sent = len(self.deliveries) - len(self.failed)
+        out = f"{len(self.new)} new alert{'s' if len(self.new) != 1 else ''}; {sent} sent"
+        if self.failed:
+            out += f", {len(self.failed)} failed (kept; tried again at the next check)"
+        return out
+
+
+def deliver_pending(store: Store, channels: Sequence[Channel], now: datetime | None = None) -> list[Delivery]:
+    """Send every delivery not yet sent to a configured channel (new ones and earlier failures)."""
+    now = now or datetime.now(timezone.utc)
+    by_name = {c.name: c for c in channels}
+    out = []
+    for row, name in store.undelivered_alerts(list(by_name), MAX_ATTEMPTS, now - RETRY_FOR):
+        alert, channel = Alert.from_row(row), by_name[name]
+        try:
+            channel.deliver(alert)
+            error = None
+            log.info("alert %d %r sent to %s (%s)", alert.id, alert.title, name, channel.describe())
+        except ChannelError as e:
+            error = str(e)
+        except Exception as e:  # noqa: BLE001 - a bug in one channel must not stop the others; recorded
+            error = f"{type(e).__name__}: {e}"
+        if error:
+            log.warning("could not send alert %d %r to %s: %s (kept; tried again at the next check)",
+                        alert.id, alert.title, name, error)
+        store.record_delivery(alert.id, name, error)
+        out.append(Delivery(alert, name, error))
+    return out
+
+
+def check_alerts(store: Store, settings: Settings, *, send: bool = True, dry_run: bool = False,
+                 now: datetime | None = None, channels: Sequence[Channel] | None = None) -> AlertCheck:
+    """Find alerts, store the new ones with a delivery per channel, and (unless `send` is False) send
+    what is pending. `dry_run`: only find (nothing stored, nothing sent)."""
+    channels = make_channels(settings.alerts.channels) if channels is None else channels
+    res = AlertCheck(found=find_alerts(store, settings.alerts, now, record=not dry_run))
+    if dry_run:
+        return res
+    names = [c.name for c in channels]
+    for a in res.found:
+        aid = store.add_alert(a.key, a.kind, a.title, a.body(), names, a.review_ids)
+        if aid is not None:
+            a.id = aid
+            res.new.append(a)
+            log.info("alert %d: %s", aid, a.title)
+    if send:
+        res.deliveries = deliver_pending(store, channels, now)
+    return res
+
+
+def sample_alert() -> Alert:
+    """What `reviewlens alerts test` sends: says where it comes from, quotes nothing."""
+    return Alert(key="test", kind="test", title="Test alert from ReviewLens",
+                 lines=["This channel works: ReviewLens alerts will arrive here.",
+                        "Configured in [[alerts.channels]] of reviewlens.toml."])

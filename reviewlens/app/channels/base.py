@@ -1,0 +1,92 @@
+"""What every alert channel is: a name, a way to send one alert, and retries for a channel that is
+briefly down (tenacity), so that a class for a new channel only says how to send."""
+
+from __future__ import annotations
+
+import logging
+import os
+from typing import Any, ClassVar
+
+from tenacity import Retrying, before_sleep_log, retry_if_exception_type, stop_after_attempt, wait_exponential
+
+from ...alerts import Alert
+from ...config import ConfigError
+
+log = logging.getLogger(__name__)
+
+
+class ChannelError(RuntimeError):
+    """The channel refused the alert or cannot be reached; the message says why (no secrets in it)."""
+
+
+class TransientError(ChannelError):
+    """A failure that may pass (a connection refused, a timeout, HTTP 429 or 5xx, SMTP 4xx): retried."""
+
+
+class Channel:
+    """One place alerts go. Subclasses set `kind` and `OPTIONS` and implement `send`.
+
+    Every entry of `[[alerts.channels]]` takes `name` (default: the type; deliveries are recorded by it),
+    `retries` (attempts within one check, default 3) and `retry_wait` (seconds before the first retry,
+    doubling, default 2). Options a channel does not know are a ConfigError.
+    """
+
+    kind: ClassVar[str] = ""
+    OPTIONS: ClassVar[dict[str, type | tuple[type, ...]]] = {}   # option -> its type(s), beyond the common ones
+    COMMON: ClassVar[dict[str, type | tuple[type, ...]]] = {"type": str, "name": str, "retries": int,
+                                                          "retry_wait": (int, float)}
+
+    def __init__(self, entry: dict[str, Any], where: str = "[[alerts.channels]]"):
+        self.where = where
+        known = {**self.COMMON, **self.OPTIONS}
+        for key, value in entry.items():
+            if key not in known:
+                raise ConfigError(f"{where}: unknown option '{key}' for a {self.kind} channel "
+                                  f"(known: {', '.join(sorted(known))})")
+            types = known[key]
+            if not isinstance(value, types) or (isinstance(value, bool) and bool not in _as_tuple(types)):
+                raise ConfigError(f"{where}: '{key}' must be {_type_words(types)}, not {value!r}")
+        self.entry = entry
+        self.name = str(entry.get("name") or self.kind).strip()
+        if not self.name:
+            raise ConfigError(f"{where}: 'name' must not be empty")
+        self.retries = int(entry.get("retries", 3))
+        self.retry_wait = float(entry.get("retry_wait", 2.0))
+        if self.retries < 1 or self.retry_wait < 0:
+            raise ConfigError(f"{where}: 'retries' must be at least 1 and 'retry_wait' at least 0")
+
+    def send(self, alert: Alert) -> None:  # pragma: no cover - each channel's own
+        """Send one alert; TransientError for what may pass, ChannelError for the rest."""
+        raise NotImplementedError
+
+    def describe(self) -> str:
+        """Where it sends, without secrets: for messages and `reviewlens alerts list`."""
+        return self.kind
+
+    def deliver(self, alert: Alert) -> None:
+        """`send`, retried on a TransientError up to `retries` attempts with a doubling wait."""
+        for attempt in Retrying(retry=retry_if_exception_type(TransientError), stop=stop_after_attempt(self.retries),
+                                wait=wait_exponential(multiplier=self.retry_wait, max=60), reraise=True,
+                                before_sleep=before_sleep_log(log, logging.INFO)):
+            with attempt:
+                self.send(alert)
+
+    def secret(self, key: str) -> str | None:
+        """An option given directly (`password`) or through an environment variable (`password_env`)."""
+        env = self.entry.get(f"{key}_env")
+        if env:
+            value = os.environ.get(env)
+            if not value:
+                raise ChannelError(f"channel '{self.name}': the environment variable {env} ('{key}_env') is not set")
+            return value
+        return self.entry.get(key)
+
+
+def _as_tuple(types: type | tuple[type, ...]) -> tuple[type, ...]:
+    return types if isinstance(types, tuple) else (types,)
+
+
+def _type_words(types: type | tuple[type, ...]) -> str:
+    words = {str: "text", int: "a whole number", float: "a number", bool: "true or false", list: "a list",
+             dict: "a table"}
+    return " or ".join(words.get(t, t.__name__) for t in _as_tuple(types))

@@ -1,0 +1,94 @@
+"""An alert written out for where it goes: plain text, HTML (e-mail), Slack's mrkdwn, JSON.
+
+Everything in an alert may come from a review or a page (theme names, product and source names,
+quotes), so each format escapes all of it: control and bidi characters are neutralised
+(reviewlens.display_text), HTML is escaped, Slack's <, > and & are escaped (so no text can become a
+link or an @channel mention), and only http(s) links are made links. Quotes stay the reviews' own
+words, in quotation marks, with where they come from.
+"""
+
+from __future__ import annotations
+
+import html
+from typing import Any
+from urllib.parse import urlsplit
+
+from ...alerts import Alert, quote_meta
+from ...display_text import neutralize
+
+PRODUCT = "ReviewLens"
+
+
+def one_line(text: str, limit: int = 200) -> str:
+    """For headers and titles: neutralised, on one line, at most `limit` characters."""
+    flat = " ".join(neutralize(str(text)).split())
+    return flat if len(flat) <= limit else flat[:limit - 1] + "…"
+
+
+def safe_link(url: Any) -> str | None:
+    """`url` when it is an http(s) URL with a host, else None (javascript:, data:, file: are never links)."""
+    if not isinstance(url, str):
+        return None
+    try:
+        parts = urlsplit(url.strip())
+    except ValueError:
+        return None
+    return url.strip() if parts.scheme in ("http", "https") and parts.netloc else None
+
+
+def subject(alert: Alert) -> str:
+    return f"[{PRODUCT}] {one_line(alert.title, 150)}"
+
+
+def text(alert: Alert) -> str:
+    """Plain text: the title, the facts, the quotes with their review id and link."""
+    out = [one_line(alert.title, 300), ""] + [neutralize(line) for line in alert.lines]
+    for q in alert.quotes:
+        out += ["", f"“{neutralize(q['text'])}”", f"  — {neutralize(quote_meta(q))}"]
+        link = safe_link(q.get("url"))
+        if link:
+            out.append(f"  {link}")
+    return "\n".join(out).rstrip() + "\n"
+
+
+def html_page(alert: Alert) -> str:
+    """A small HTML e-mail body; every text escaped."""
+    esc = lambda s: html.escape(neutralize(str(s)), quote=True)  # noqa: E731
+    parts = [f"<h2 style=\"font-family:sans-serif\">{esc(alert.title)}</h2>"]
+    parts += [f"<p style=\"font-family:sans-serif\">{esc(line)}</p>" for line in alert.lines]
+    for q in alert.quotes:
+        link = safe_link(q.get("url"))
+        meta = esc(quote_meta(q))
+        if link:
+            meta = f"<a href=\"{html.escape(link, quote=True)}\">{meta}</a>"
+        body = esc(q["text"]).replace("\n", "<br>")
+        parts.append("<blockquote style=\"border-left:3px solid #ccc;margin:8px 0;padding:4px 12px\">"
+                     f"“{body}”<br><small>— {meta}</small></blockquote>")
+    parts.append(f"<p style=\"color:#888;font-size:small\">Sent by {PRODUCT}. Quotes are customers' words, "
+                 "verbatim.</p>")
+    return "<!doctype html><html><body>" + "\n".join(parts) + "</body></html>"
+
+
+def slack_escape(s: str) -> str:
+    """Slack's escaping: & < > (so no text becomes a link, a mention or a channel ping)."""
+    return neutralize(str(s)).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def slack(alert: Alert) -> dict[str, Any]:
+    """A Slack (and Mattermost, Rocket.Chat, Discord's /slack) incoming-webhook message."""
+    lines = [f"*{slack_escape(one_line(alert.title, 300))}*"] + [slack_escape(line) for line in alert.lines]
+    for q in alert.quotes:
+        quoted = "\n".join("> " + part for part in slack_escape(q["text"]).split("\n"))
+        meta = slack_escape(quote_meta(q))
+        link = safe_link(q.get("url"))
+        if link:  # <url|label>: the URL with its own |, < and > escaped as Slack asks
+            meta = f"<{link.replace('&', '&amp;').replace('<', '%3C').replace('>', '%3E').replace('|', '%7C')}|{meta}>"
+        lines.append(f"{quoted}\n— {meta}")
+    return {"text": "\n".join(lines), "unfurl_links": False, "unfurl_media": False}
+
+
+def as_json(alert: Alert) -> dict[str, Any]:
+    """The alert as data (for your own receiver): the texts as they are, and `text`, the plain version."""
+    return {"product": PRODUCT, "id": alert.id, "key": alert.key, "kind": alert.kind, "title": alert.title,
+            "lines": alert.lines, "quotes": alert.quotes,
+            "created_at": alert.created_at.isoformat() if alert.created_at else None, "text": text(alert)}

@@ -1,0 +1,313 @@
+"""Alerts sent for real: a real SMTP server (aiosmtpd) and a real webhook receiver started here, a channel
+that is down, the escaping of hostile review text in each format, the `alerts` commands and the
+scheduler's check after a run."""
+
+from __future__ import annotations
+
+import email
+import json
+import socket
+import threading
+from datetime import datetime, timezone
+from email import policy
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+
+from reviewlens.alerts import Alert
+from reviewlens.app.alerting import check_alerts
+from reviewlens.app.channels import ChannelError, make_channels, render
+from reviewlens.app.cli import main
+from reviewlens.config import ConfigError, Settings
+from reviewlens.schema import Review
+from reviewlens.store import Store
+
+HOSTILE = "Refund please \u202egnp.exe <script>alert(1)</script> & <!channel> *bold*\r\nBcc: evil@example.com"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Mailbox:
+    """A real SMTP server on 127.0.0.1 (aiosmtpd), keeping what it receives; `login` requires AUTH."""
+
+    def __init__(self, port: int | None = None, login: tuple[str, str] | None = None):
+        from aiosmtpd.controller import Controller
+        from aiosmtpd.smtp import AuthResult
+
+        self.messages: list[email.message.EmailMessage] = []
+        self.envelopes = []
+        box = self
+
+        class Handler:
+            async def handle_DATA(self, server, session, envelope):
+                box.envelopes.append(envelope)
+                box.messages.append(email.message_from_bytes(envelope.content, policy=policy.default))
+                return "250 OK"
+
+        def auth(server, session, envelope, mechanism, data):
+            ok = login is not None and (data.login.decode(), data.password.decode()) == login
+            return AuthResult(success=ok, handled=False)
+
+        # AUTH without TLS is fine on 127.0.0.1 in a test (aiosmtpd warns about it: filtered below)
+        kw = {"authenticator": auth, "auth_require_tls": False, "auth_required": True} if login else {}
+        self.port = port or free_port()
+        self.controller = Controller(Handler(), hostname="127.0.0.1", port=self.port, **kw)
+        self.controller.start()
+
+    def stop(self) -> None:
+        self.controller.stop()
+
+
+class Receiver:
+    """A real HTTP webhook receiver on 127.0.0.1: records each POST, answers with the scripted statuses
+    (then 200)."""
+
+    def __init__(self, statuses: list[int] | None = None):
+        self.posts: list[dict] = []
+        self.statuses = list(statuses or [])
+        rec = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):  # noqa: N802 - http.server's name
+                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                rec.posts.append({"path": self.path, "headers": dict(self.headers), "json": json.loads(body)})
+                status = rec.statuses.pop(0) if rec.statuses else 200
+                self.send_response(status)
+                self.end_headers()
+                self.wfile.write(b"ok" if status < 300 else b"server says no")
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hooks/T000/SECRET"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def mailbox():
+    box = Mailbox()
+    yield box
+    box.stop()
+
+
+@pytest.fixture
+def receiver():
+    rec = Receiver()
+    yield rec
+    rec.stop()
+
+
+def hostile_store(tmp_path) -> Store:
+    """A store with one new one-star review whose text is hostile, and a degraded scrape run."""
+    store = Store(tmp_path / "alerts.db")
+    store.upsert_reviews([Review(source="shop", text=HOSTILE, product="Kettle <b>X</b>", rating=1,
+                                 url="javascript:alert(1)", date=datetime.now(timezone.utc).date())])
+    rid = store.start_run("scrape", "shop\r\nSubject: injected", "schedule")
+    store.update_run(rid, pages=1, new=1, detail={"message": "rating fell from 100% to 0% of reviews"})
+    store.finish_run(rid, "degraded")
+    return store
+
+
+def settings_with(*channels: dict) -> Settings:
+    s = Settings()
+    s.alerts.channels = list(channels)
+    return s
+
+
+def test_email_and_webhooks_receive_every_alert_escaped(tmp_path, mailbox, receiver):
+    store = hostile_store(tmp_path)
+    settings = settings_with(
+        {"type": "email", "name": "team", "to": ["team@example.com", "boss@example.com"], "from": "rl@example.com",
+         "host": "127.0.0.1", "port": mailbox.port, "security": "none"},
+        {"type": "webhook", "name": "slack", "url": receiver.url, "format": "slack"},
+        {"type": "webhook", "name": "ours", "url": receiver.url, "headers": {"X-Token": "t0k"}})
+    res = check_alerts(store, settings)
+    assert {a.kind for a in res.new} == {"scrape", "reviews"}
+    assert len(res.deliveries) == 6 and not res.failed
+
+    # e-mail: one message per alert, a text and an HTML part; no header injection, no live markup
+    assert len(mailbox.messages) == 2
+    assert all(sorted(e.rcpt_tos) == ["boss@example.com", "team@example.com"] for e in mailbox.envelopes)
+    msgs = {m["Subject"]: m for m in mailbox.messages}
+    degraded = next(m for s, m in msgs.items() if "degraded" in s)
+    assert degraded["Bcc"] is None and "\n" not in degraded["Subject"]
+    assert degraded["Subject"].startswith("[ReviewLens] Scrape of shop Subject: injected degraded")
+    digest = next(m for s, m in msgs.items() if "new review" in s)
+    plain = digest.get_body(("plain",)).get_content()
+    page = digest.get_body(("html",)).get_content()
+    assert "<script>alert(1)</script>" in plain  # the customer's words, as text
+    assert "<script>" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    assert "\u202e" not in plain + page and "⟨U+202E⟩" in plain  # the reordering is shown, not done
+    assert "javascript:" not in page and "<b>X</b>" not in page  # no link from a javascript: URL, no markup
+    assert "Bcc: evil@example.com" in plain  # the text is all there, on its own line, in the body
+
+    # Slack: everything escaped so nothing becomes a link, a mention or a ping
+    slack = [p for p in receiver.posts if "text" in p["json"] and "kind" not in p["json"]]
+    ours = [p for p in receiver.posts if "kind" in p["json"]]
+    assert len(slack) == 2 and len(ours) == 2
+    text = next(p["json"]["text"] for p in slack if "new review" in p["json"]["text"])
+    assert "&lt;!channel&gt;" in text and "<!channel>" not in text and "<script>" not in text
+    assert "&amp;" in text and "javascript" not in text and slack[0]["json"]["unfurl_links"] is False
+    # our own receiver: the data as it is (verbatim), the header sent
+    data = next(p for p in ours if p["json"]["kind"] == "reviews")
+    assert data["json"]["quotes"][0]["text"] == HOSTILE.strip() and data["headers"]["X-Token"] == "t0k"
+    assert all(r["deliveries"] and {d["status"] for d in r["deliveries"]} == {"sent"} for r in store.list_alerts())
+
+    # nothing is sent twice
+    again = check_alerts(store, settings)
+    assert again.new == [] and again.deliveries == [] and len(mailbox.messages) == 2
+
+
+def test_a_mail_server_that_is_down_loses_nothing(tmp_path):
+    store = hostile_store(tmp_path)
+    port = free_port()  # nothing listens yet
+    settings = settings_with({"type": "email", "to": "team@example.com", "host": "127.0.0.1", "port": port,
+                              "security": "none", "retries": 2, "retry_wait": 0})
+    res = check_alerts(store, settings)
+    assert len(res.new) == 2 and len(res.failed) == 2
+    assert "cannot reach the mail server 127.0.0.1:" in res.failed[0].error
+    listed = store.list_alerts()
+    assert {(d["status"], d["attempts"]) for r in listed for d in r["deliveries"]} == {("failed", 1)}
+    box = Mailbox(port=port)  # the server is back
+    try:
+        res = check_alerts(store, settings)
+        assert res.new == [] and len(res.deliveries) == 2 and not res.failed
+        assert len(box.messages) == 2
+        assert {(d["status"], d["attempts"]) for r in store.list_alerts() for d in r["deliveries"]} == {("sent", 2)}
+    finally:
+        box.stop()
+
+
+@pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS")
+def test_smtp_login_and_a_refused_login(tmp_path, monkeypatch):
+    box = Mailbox(login=("reviewlens", "s3cret"))
+    try:
+        entry = {"type": "email", "to": "a@example.com", "host": "127.0.0.1", "port": box.port, "security": "none",
+                 "username": "reviewlens", "password_env": "RL_TEST_SMTP_PASSWORD", "retries": 1}
+        [ch] = make_channels([entry])
+        alert = Alert(key="k", kind="test", title="hello", lines=["x"])
+        with pytest.raises(ChannelError, match="RL_TEST_SMTP_PASSWORD"):
+            ch.deliver(alert)  # the variable is not set: said, not sent without a password
+        monkeypatch.setenv("RL_TEST_SMTP_PASSWORD", "wrong")
+        with pytest.raises(ChannelError, match="refused the login of 'reviewlens'"):
+            ch.deliver(alert)
+        monkeypatch.setenv("RL_TEST_SMTP_PASSWORD", "s3cret")
+        ch.deliver(alert)
+        assert [m["Subject"] for m in box.messages] == ["[ReviewLens] hello"]
+    finally:
+        box.stop()
+
+
+def test_webhook_retries_a_5xx_and_gives_up_on_a_4xx(tmp_path):
+    rec = Receiver(statuses=[500, 503, 200, 404])
+    try:
+        [ch] = make_channels([{"type": "webhook", "url": rec.url, "retries": 3, "retry_wait": 0}])
+        alert = Alert(key="k", kind="test", title="hello")
+        ch.deliver(alert)  # 500, 503, then 200
+        assert len(rec.posts) == 3
+        with pytest.raises(ChannelError, match=r"HTTP 404: server says no") as e:
+            ch.deliver(alert)  # a 404 is not retried
+        assert len(rec.posts) == 4
+        assert "SECRET" not in str(e.value) and "http://127.0.0.1:" in str(e.value)  # the URL's path is a secret
+    finally:
+        rec.stop()
+
+
+@pytest.mark.parametrize("entry, message", [
+    ({"type": "pager"}, "'type' must be one of email, webhook"),
+    ({"type": "email"}, "needs 'to'"),
+    ({"type": "email", "to": "a@x.org", "security": "tls"}, "'security' must be one of"),
+    ({"type": "email", "to": "a@x.org", "port": "25"}, "'port' must be a whole number"),
+    ({"type": "email", "to": "a@x.org", "smtp": "x"}, "unknown option 'smtp'"),
+    ({"type": "webhook"}, "needs 'url' or 'url_env'"),
+    ({"type": "webhook", "url": "ftp://x/y"}, "must be an http"),
+    ({"type": "webhook", "url": "http://x/y", "format": "teams"}, "'format' must be one of json, slack"),
+])
+def test_bad_channels_are_clear_config_errors(entry, message):
+    with pytest.raises(ConfigError, match=message):
+        make_channels([entry])
+
+
+def test_two_channels_of_one_name_are_an_error():
+    with pytest.raises(ConfigError, match="two channels are named 'webhook'"):
+        make_channels([{"type": "webhook", "url": "http://a/b"}, {"type": "webhook", "url": "http://c/d"}])
+
+
+def test_render_drops_unsafe_links_and_keeps_quotes_verbatim():
+    a = Alert(key="k", kind="reviews", title="T", lines=["l"],
+              quotes=[{"review_id": "r1", "text": "it <i>broke</i>", "rating": 1, "url": "https://shop.example/r/1?a=1&b=2"},
+                      {"review_id": "r2", "text": "bad", "url": "data:text/html,<script>"}])
+    page = render.html_page(a)
+    assert '<a href="https://shop.example/r/1?a=1&amp;b=2">' in page and "data:text" not in page
+    assert "“it &lt;i&gt;broke&lt;/i&gt;”" in page
+    assert "<https://shop.example/r/1?a=1&amp;b=2|★1 · review r1>" in render.slack(a)["text"]
+    assert render.as_json(a)["quotes"][0]["text"] == "it <i>broke</i>"
+
+
+def _config(tmp_path, body: str):
+    cfg = tmp_path / "reviewlens.toml"
+    cfg.write_text(body)
+    return str(cfg)
+
+
+def test_alerts_commands(tmp_path, receiver, capsys):
+    db = str(tmp_path / "alerts.db")
+    hostile_store(tmp_path).close()
+    cfg = _config(tmp_path, f'[alerts]\nkeywords = ["refund"]\n\n[[alerts.channels]]\ntype = "webhook"\n'
+                            f'name = "hook"\nurl = "{receiver.url}"\n')
+    assert main(["alerts", "test", "--db", db, "--config", cfg]) == 0
+    assert receiver.posts[-1]["json"]["title"] == "Test alert from ReviewLens"
+    assert main(["alerts", "check", "--dry-run", "--db", db, "--config", cfg]) == 0
+    assert "2 findings (dry run" in capsys.readouterr().out and len(receiver.posts) == 1
+    assert main(["alerts", "check", "--db", db, "--config", cfg]) == 0
+    out = capsys.readouterr().out
+    assert "2 new alerts; 2 sent" in out and "1 new review: 1 rated 2★ or lower" in out
+    assert main(["--db", db, "alerts", "list", "--full", "--config", cfg]) == 0
+    out = capsys.readouterr().out
+    assert "[hook: sent]" in out and "\u202e" not in out and "⟨U+202E⟩" in out
+    assert main(["alerts", "test", "--channel", "nope", "--db", db, "--config", cfg]) == 2
+    bad = _config(tmp_path, '[[alerts.channels]]\ntype = "webhook"\nurl = "http://127.0.0.1:9/down"\nretries = 1\n')
+    assert main(["alerts", "test", "--db", db, "--config", bad]) == 1
+    assert "FAILED" in capsys.readouterr().out
+
+
+def test_the_scheduler_checks_alerts_after_a_run(tmp_path, receiver):
+    from reviewlens.app.scheduler import Scheduler
+    from reviewlens.schedule import load_schedule
+
+    sched_file = tmp_path / "schedule.toml"
+    sched_file.write_text('[schedule]\nanalyze = false\nreport = false\n\n[[sources]]\nname = "shop"\n'
+                          'url = "http://127.0.0.1:9/p/1"\nevery = "1h"\n')
+    store = Store(tmp_path / "s.db")
+    settings = settings_with({"type": "webhook", "url": receiver.url, "format": "slack"})
+    settings.data_dir = str(tmp_path)
+
+    def degraded_run(src):  # what a run against a site that changed its layout leaves in the store
+        rid = store.start_run("scrape", src.name, "schedule")
+        store.update_run(rid, pages=1, new=3, detail={"message": "author fell from 100% to 0% of reviews"})
+        store.finish_run(rid, "degraded")
+        return {"error": "scrape degraded: author fell"}
+
+    res = Scheduler(load_schedule(sched_file), store, settings, runner=degraded_run).run_once()
+    assert res["shop"]["error"].startswith("scrape degraded")
+    [post] = receiver.posts
+    assert "Scrape of shop degraded" in post["json"]["text"] and "author fell from 100% to 0%" in post["json"]["text"]
+
+
+def test_a_bad_channel_stops_the_scheduler_at_start(tmp_path):
+    from reviewlens.app.scheduler import Scheduler
+    from reviewlens.schedule import load_schedule
+
+    sched_file = tmp_path / "schedule.toml"
+    sched_file.write_text('[[sources]]\nname = "shop"\nurl = "http://127.0.0.1:9/p/1"\nevery = "1h"\n')
+    with pytest.raises(ConfigError, match="needs 'to'"):
+        Scheduler(load_schedule(sched_file), Store(tmp_path / "s.db"), settings_with({"type": "email"}))
