@@ -102,6 +102,11 @@ def c_runs(db: str) -> pd.DataFrame:
     return Q.runs_frame(get_store(db))
 
 
+@st.cache_data(ttl=CACHE_TTL, show_spinner=False)
+def c_alerts(db: str) -> pd.DataFrame:
+    return Q.alerts_frame(get_store(db))
+
+
 # ------------------------------------------------------------------------------------------ navigation callbacks
 def goto_theme(label: str) -> None:
     """Complaint card button: open the explorer on the reviews behind a theme."""
@@ -429,6 +434,7 @@ def runs_page(db: str) -> None:
         if errs:
             st.markdown(f"**Errors** ({len(errs):,})")
             st.dataframe(pd.DataFrame(errs), hide_index=True, width="stretch")
+    alerts_section(db)
     st.subheader("Schedule")
     path = os.environ.get("REVIEWLENS_SCHEDULE_FILE")
     if not path:
@@ -453,6 +459,25 @@ def runs_page(db: str) -> None:
                      "last run": last, "next due": s.next_due(last, now)})
     st.caption(f"From {escape_html(path)}")
     st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+
+
+def alerts_section(db: str) -> None:
+    st.subheader("Alerts")
+    alerts = c_alerts(db)
+    if alerts.empty:
+        st.caption("No alerts yet. `reviewlens alerts check` raises them (the scheduler does after every run); "
+                   "[[alerts.channels]] in reviewlens.toml sends them by e-mail or webhook (`reviewlens alerts --help`).")
+        return
+    failed = alerts[alerts.sent.str.contains(": failed", regex=False)]
+    if not failed.empty:
+        st.warning(f"{len(failed)} alert(s) could not be sent to every channel; they are tried again at the next "
+                   "check (`reviewlens alerts list` shows why).")
+    st.dataframe(alerts, hide_index=True, width="stretch", column_config={
+        "created_at": st.column_config.DatetimeColumn("Raised (UTC)", format="YYYY-MM-DD HH:mm"),
+        "sent": st.column_config.TextColumn("Sent", help="each channel: sent, pending, or failed (with why)"),
+        "text": st.column_config.TextColumn("Details", help="the facts, and quotes in the reviews' own words",
+                                            width="large"),
+    })
 
 
 def empty_store(db: str) -> None:

@@ -28,6 +28,7 @@ from typing import Any, Iterator, Sequence
 import pandas as pd
 import sqlalchemy as sa
 
+from .display_text import neutralize
 from .filters import SENTIMENT_OPTIONS, Filters
 from .schema import ComplaintTheme, Label, Quote, trend_arrow
 from .store import Store, analyses, complaint_themes, review_entities, review_topics, reviews
@@ -720,6 +721,23 @@ def runs_frame(store: Store, limit: int = 200) -> pd.DataFrame:
             "errors": [e if isinstance(e, dict) else {"message": str(e)} for e in errs],
         })
     return pd.DataFrame(out, columns=cols)
+
+
+def alerts_frame(store: Store, limit: int = 100) -> pd.DataFrame:
+    """The newest alerts (`Store.list_alerts`), newest first. Columns: id, created_at (UTC), kind, title,
+    sent (each channel and how its delivery stands), text (the facts and quotes, plain). Texts neutralised."""
+    from .alerts import Alert  # the rules' record: for its plain text
+
+    cols = ["id", "created_at", "kind", "title", "sent", "text"]
+    rows = []
+    for r in store.list_alerts(limit=limit):
+        sent = "; ".join(f"{d['channel']}: {d['status']}" + (f" ({d['error']})" if d["status"] == "failed" else "")
+                         for d in r["deliveries"]) or "no channel"
+        body = "\n".join(Alert.from_row(r).plain_text().splitlines()[2:])
+        rows.append({"id": r["id"], "created_at": pd.to_datetime(r["created_at"], utc=True), "kind": r["kind"],
+                     "title": " ".join(neutralize(r["title"]).split()), "sent": neutralize(sent),
+                     "text": neutralize(body)})
+    return pd.DataFrame(rows, columns=cols)
 
 
 def default_period(opts: Options, days: int | None) -> tuple[date | None, date | None]:
