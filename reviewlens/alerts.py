@@ -10,7 +10,10 @@ false turns one off):
   `min_reviews` reviews. At most once a week per theme.
 * **rating**: the average star rating of the last `period_days` days (up to the newest review) fell by
   `rating_drop` stars or more against the `period_days` before, for all reviews and for each product,
-  with at least `min_reviews` rated reviews on each side. At most once a week per product.
+  with at least `min_reviews` rated reviews on each side, when a fall that large is unlikely to be
+  chance (Welch's t-test, p <= 0.05 divided by the number of products compared: a product with a few
+  reviews a week moves by a star by chance, and one of twenty products would every week).
+  At most once a week per product.
 * **reviews**: new reviews rated `low_rating` or lower, or that mention one of `keywords`, in one
   digest per check. A review is in one digest only.
 
@@ -37,6 +40,8 @@ FIRST_LOOK_BACK = timedelta(days=1)
 MAX_LOOK_BACK = timedelta(days=30)  # runs and reviews older than this never raise an alert
 QUOTE_CHARS = 300
 DIGEST_QUOTES = 10              # reviews quoted in a digest; the rest are counted
+P_MAX = 0.05                    # a rating fall is raised only when chance explains it this rarely
+DIGEST_MAX = 20_000             # reviews one digest takes at most; more wait for the next
 
 
 @dataclass
@@ -192,13 +197,22 @@ def complaint_alerts(store: Store, rules: AlertSettings, since: datetime) -> lis
     return out
 
 
-def _overall(groups: dict[str | None, tuple[int, float]]) -> tuple[int, float]:
-    n = sum(k for k, _ in groups.values())
-    return n, (sum(k * m for k, m in groups.values()) / n if n else 0.0)
+def drop_p_value(before: queries.RatingStats, now: queries.RatingStats) -> float:
+    """How likely a fall this large is by chance when the rating did not change: Welch's t-test,
+    one-sided (scipy)."""
+    from scipy import stats
+
+    if before.var == 0 and now.var == 0:
+        return 0.0 if now.mean < before.mean else 1.0
+    t, p = stats.ttest_ind_from_stats(before.mean, before.var ** 0.5, before.n, now.mean, now.var ** 0.5, now.n,
+                                      equal_var=False, alternative="greater")
+    return float(p)
 
 
 def rating_alerts(store: Store, rules: AlertSettings) -> list[Alert]:
-    """The average rating of the last `period_days` against the days before: all reviews, each product."""
+    """The average rating of the last `period_days` against the days before, for all reviews and each
+    product: a fall of `rating_drop` stars or more that is unlikely to be chance (P_MAX, Bonferroni-corrected
+    for the groups compared)."""
     if not rules.rating_drop:
         return []
     until = queries.date_span(store)[1]
@@ -209,20 +223,22 @@ def rating_alerts(store: Store, rules: AlertSettings) -> list[Alert]:
     prev_since, prev_until = since - timedelta(days=days), since - timedelta(days=1)
     now = queries.ratings_by_product(store, Filters.of(since=since, until=until))
     before = queries.ratings_by_product(store, Filters.of(since=prev_since, until=prev_until))
-    scopes: list[tuple[str, str | None, tuple[int, float], tuple[int, float]]] = [
-        ("all reviews", None, _overall(now), _overall(before))]
-    named = sorted(p for p in now if p is not None)
+    pooled = queries.RatingStats.pooled
+    scopes = [("all reviews", None, pooled(list(now.values())), pooled(list(before.values())))]
     if len(set(now) | set(before)) > 1:
-        scopes += [(p, p, now[p], before[p]) for p in named if p in before]
+        scopes += [(p, p, now[p], before[p]) for p in sorted(x for x in now if x is not None) if p in before]
+    scopes = [s for s in scopes if s[2].n >= rules.min_reviews and s[3].n >= rules.min_reviews]
     out = []
-    for name, product, (n_now, m_now), (n_before, m_before) in scopes:
-        if n_now < rules.min_reviews or n_before < rules.min_reviews:
-            continue
-        drop = m_before - m_now
+    for name, product, cur, prev in scopes:
+        drop = prev.mean - cur.mean
         if drop < rules.rating_drop:
             continue
-        lines = [f"{since} to {until}: {m_now:.2f}★ from {n_now} rated reviews, down {drop:.2f}★ from "
-                 f"{m_before:.2f}★ ({n_before} rated reviews, {prev_since} to {prev_until}).",
+        p = drop_p_value(prev, cur)
+        if p > P_MAX / len(scopes):  # Bonferroni: with 20 products, one in 20 weeks would fall by chance
+            continue
+        lines = [f"{since} to {until}: {cur.mean:.2f}★ from {cur.n} rated reviews, down {drop:.2f}★ from "
+                 f"{prev.mean:.2f}★ ({prev.n} rated reviews, {prev_since} to {prev_until}); "
+                 f"a fall this large by chance: p = {p:.3f}.",
                  "What is behind it: reviewlens complaints, or the dashboard"]
         out.append(Alert(key=f"rating:{_slug(product) if product else '*'}:{_week(until)}", kind="rating",
                          title=f"Average rating down {drop:.2f}★: {name}", lines=lines))
@@ -239,7 +255,7 @@ def _keyword_pattern(keywords: Sequence[str]) -> re.Pattern[str] | None:
 def review_alerts(store: Store, rules: AlertSettings, since: datetime) -> list[Alert]:
     """One digest of the new reviews rated `low_rating` or lower or mentioning a keyword."""
     pattern = _keyword_pattern(rules.keywords)
-    rows = store.new_reviews_to_alert(since, rules.low_rating or None, rules.keywords)
+    rows = store.new_reviews_to_alert(since, rules.low_rating or None, rules.keywords, limit=DIGEST_MAX)
     low, words = [], []
     for r in rows:
         rated_low = bool(rules.low_rating) and r["rating"] is not None and r["rating"] <= rules.low_rating
@@ -259,6 +275,8 @@ def review_alerts(store: Store, rules: AlertSettings, since: datetime) -> list[A
             counts[r["keyword"]] = counts.get(r["keyword"], 0) + 1
         parts.append(f"{len(words)} mentioning " + ", ".join(f"“{k}” ({n})" for k, n in counts.items()))
     lines = [f"{len(found)} new review{'s' if len(found) != 1 else ''}: {'; '.join(parts)}."]
+    if len(rows) >= DIGEST_MAX:
+        lines.append(f"More new reviews than one digest takes ({DIGEST_MAX:,}): the rest come in the next one.")
     if len(found) > DIGEST_QUOTES:
         lines.append(f"The first {DIGEST_QUOTES} are below; all of them: the dashboard's review explorer.")
     quotes = [{"review_id": r["id"], "text": verbatim_excerpt(r["text"] or ""), "rating": r["rating"],

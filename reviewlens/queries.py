@@ -452,13 +452,38 @@ def ratings_in(store: Store, f: Filters = Filters()) -> dict[str, float]:
         return {str(i): float(r) for i, r in c.execute(q)}
 
 
-def ratings_by_product(store: Store, f: Filters = Filters()) -> dict[str | None, tuple[int, float]]:
-    """Product (None: reviews without one) -> (rated reviews, their mean rating), for the reviews matching `f`."""
+@dataclass(frozen=True)
+class RatingStats:
+    """The rated reviews of a group: how many, their mean rating and its sample variance."""
+
+    n: int
+    mean: float
+    var: float
+
+    @classmethod
+    def pooled(cls, groups: Sequence["RatingStats"]) -> "RatingStats":
+        n = sum(g.n for g in groups)
+        if n == 0:
+            return cls(0, 0.0, 0.0)
+        mean = sum(g.n * g.mean for g in groups) / n
+        squares = sum((g.n - 1) * g.var + g.n * g.mean ** 2 for g in groups)
+        return cls(n, mean, max(0.0, (squares - n * mean ** 2) / (n - 1)) if n > 1 else 0.0)
+
+
+def ratings_by_product(store: Store, f: Filters = Filters()) -> dict[str | None, RatingStats]:
+    """Product (None: reviews without one) -> the stats of its rated reviews matching `f`."""
     src, where = matching(f)
-    q = (sa.select(reviews.c.product, sa.func.count(reviews.c.rating), sa.func.avg(reviews.c.rating))
-         .select_from(src).where(reviews.c.rating.is_not(None), *where).group_by(reviews.c.product))
+    r = reviews.c.rating
+    q = (sa.select(reviews.c.product, sa.func.count(r), sa.func.avg(r), sa.func.sum(r * r))
+         .select_from(src).where(r.is_not(None), *where).group_by(reviews.c.product))
+    out = {}
     with store.engine.connect() as c:
-        return {p: (int(n), float(m)) for p, n, m in c.execute(q) if n}
+        for product, n, mean, squares in c.execute(q):
+            n, mean = int(n), float(mean)
+            if n:
+                var = max(0.0, (float(squares) - n * mean ** 2) / (n - 1)) if n > 1 else 0.0
+                out[product] = RatingStats(n, mean, var)
+    return out
 
 
 def theme_impacts(store: Store, themes: Sequence[ComplaintTheme], scope: dict) -> list[RatingImpact | None]:

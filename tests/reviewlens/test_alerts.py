@@ -85,8 +85,13 @@ def test_each_rule_raises_what_it_should(store):
     assert "new this period" in complaints["Complaint rising: Loud boil"].lines[0]
 
     rating = {a.title for a in found["rating"]}
-    # Kettle: (4+5+4+5+4+5+1)/7 = 4.00 before, (2+2+2+2+3+3)/6 = 2.33 now; all: 52/13 = 4.00, 42/13 = 3.23
-    assert rating == {"Average rating down 0.77★: all reviews", "Average rating down 1.67★: Kettle"}
+    # Kettle: (4+5+4+5+4+5+1)/7 = 4.00 before, (2+2+2+2+3+3)/6 = 2.33 now, p = 0.010 (Welch, one-sided);
+    # all reviews: 52/13 = 4.00 -> 42/13 = 3.23, p = 0.027: not below 0.05 / 3 groups compared, so not raised
+    assert rating == {"Average rating down 1.67★: Kettle"}
+    [kettle] = found["rating"]
+    assert "p = 0.010" in kettle.lines[0]
+    loose = by_kind(find_alerts(store, AlertSettings(rating_drop=0.5), NOW))["rating"]
+    assert [a.title for a in loose] == ["Average rating down 1.67★: Kettle"]  # the threshold is in stars too
 
     [digest] = found["reviews"]
     texts = [q["text"] for q in digest.quotes]
@@ -113,6 +118,18 @@ def test_nothing_is_raised_twice_and_new_reviews_make_a_new_digest(store):
     rows = store.list_alerts()
     assert len(rows) == len(first) and all(r["deliveries"][0]["status"] == "pending" for r in rows)
     assert Alert.from_row(rows[-1]).title == first[0].title
+
+
+def test_a_fall_that_chance_explains_raises_nothing(store):
+    days = [NEWEST - timedelta(days=i) for i in range(14)]
+    noisy = [5, 1, 5, 1, 5, 1, 5] + [1, 5, 1, 5, 1, 4, 1]  # 3.29 -> 2.57 stars: -0.71, with a spread of 2
+    store.upsert_reviews([_review(f"noisy #{i}", r, d) for i, (r, d) in enumerate(zip(noisy, reversed(days)))])
+    assert [a for a in find_alerts(store, AlertSettings(), NOW) if a.kind == "rating"] == []
+    steady_fall = [5, 4, 5, 4, 5, 4, 5] + [3, 2, 3, 2, 3, 2, 3]  # 4.57 -> 2.57: unmistakable
+    store.upsert_reviews([_review(f"steady #{i}", r, d, product="Mug") for i, (r, d)
+                          in enumerate(zip(steady_fall, reversed(days)))])
+    titles = [a.title for a in find_alerts(store, AlertSettings(), NOW) if a.kind == "rating"]
+    assert titles == ["Average rating down 1.36★: all reviews", "Average rating down 2.00★: Mug"]  # not "Kettle"
 
 
 def test_rules_can_be_turned_off_and_a_dry_run_records_nothing(store):
