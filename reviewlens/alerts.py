@@ -7,7 +7,8 @@ false turns one off):
   found no reviews. One alert per run.
 * **complaint**: a complaint theme of the latest top complaints whose share of reviews rose by
   `rising_complaint` points or more against the previous period, or a new one, raised by at least
-  `min_reviews` reviews. At most once a week per theme.
+  `min_reviews` reviews. At most once a week per theme: a theme sharing half its reviews with one raised
+  in the last week is that theme, whatever the LLM names it now.
 * **rating**: the average star rating of the last `period_days` days (up to the newest review) fell by
   `rating_drop` stars or more against the `period_days` before, for all reviews and for each product,
   with at least `min_reviews` rated reviews on each side, when a fall that large is unlikely to be
@@ -40,6 +41,8 @@ FIRST_LOOK_BACK = timedelta(days=1)
 MAX_LOOK_BACK = timedelta(days=30)  # runs and reviews older than this never raise an alert
 QUOTE_CHARS = 300
 DIGEST_QUOTES = 10              # reviews quoted in a digest; the rest are counted
+SAME_THEME_FOR = timedelta(days=7)   # a theme raised this recently is not raised again ...
+SAME_THEME_OVERLAP = 0.5        # ... when this share of its reviews is the same, whatever its name now
 P_MAX = 0.05                    # a rating fall is raised only when chance explains it this rarely
 DIGEST_MAX = 20_000             # reviews one digest takes at most; more wait for the next
 
@@ -55,11 +58,15 @@ class Alert:
     lines: list[str] = field(default_factory=list)
     quotes: list[dict[str, Any]] = field(default_factory=list)
     review_ids: list[str] = field(default_factory=list)   # the reviews a digest names (kept in one digest)
+    members: list[str] = field(default_factory=list)      # a complaint theme's reviews (to know it again)
     id: int | None = None
     created_at: datetime | None = None
 
     def body(self) -> dict[str, Any]:
-        return {"lines": self.lines, "quotes": self.quotes}
+        out: dict[str, Any] = {"lines": self.lines, "quotes": self.quotes}
+        if self.members:
+            out["members"] = self.members
+        return out
 
     @classmethod
     def from_row(cls, row: dict[str, Any]) -> "Alert":
@@ -67,8 +74,9 @@ class Alert:
         body = row.get("body") or {}
         lines = [str(x) for x in body.get("lines", []) if isinstance(x, (str, int, float))]
         quotes = [q for q in body.get("quotes", []) if isinstance(q, dict) and isinstance(q.get("text"), str)]
+        members = [str(x) for x in body.get("members", []) if isinstance(x, str)]
         return cls(key=row["key"], kind=row["kind"], title=row["title"], lines=lines, quotes=quotes,
-                   id=row.get("id"), created_at=row.get("created_at"))
+                   members=members, id=row.get("id"), created_at=row.get("created_at"))
 
     def plain_text(self) -> str:
         """The alert as plain text (a terminal, an e-mail's text part), quotes in quotation marks."""
@@ -174,10 +182,13 @@ def complaint_alerts(store: Store, rules: AlertSettings, since: datetime) -> lis
     if computed_at is None or computed_at < since:
         return []
     impacts = queries.theme_impacts(store, themes, scope)
+    raised = [set(Alert.from_row(r).members) for r in store.alerts_since(computed_at - SAME_THEME_FOR, "complaint")]
     out = []
     for t, impact in zip(themes, impacts):
         if t.count < rules.min_reviews:
             continue
+        if any(same_theme(t.review_ids, before) for before in raised):
+            continue  # raised in the last week under this name or another (the LLM may name it anew)
         if t.trend is None:
             what = f"new this period: {t.count} reviews ({t.share:.0%}), none in the period before"
         elif t.trend >= rules.rising_complaint:
@@ -193,8 +204,16 @@ def complaint_alerts(store: Store, rules: AlertSettings, since: datetime) -> lis
         lines.append("More: reviewlens complaints --stored, or the dashboard's Complaints page")
         quotes = [{"review_id": q.review_id, "text": verbatim_excerpt(q.text), "url": q.url} for q in t.quotes[:3]]
         out.append(Alert(key=f"complaint:{_slug(t.label)}:{_week(until)}", kind="complaint",
-                         title=f"Complaint rising: {t.label}", lines=lines, quotes=quotes))
+                         title=f"Complaint rising: {t.label}", lines=lines, quotes=quotes,
+                         members=list(t.review_ids)))
     return out
+
+
+def same_theme(members: Sequence[str], before: set[str]) -> bool:
+    """Whether a theme is one raised before: at least half of the smaller of the two share reviews."""
+    now = set(members)
+    small = min(len(now), len(before))
+    return small > 0 and len(now & before) >= SAME_THEME_OVERLAP * small
 
 
 def drop_p_value(before: queries.RatingStats, now: queries.RatingStats) -> float:

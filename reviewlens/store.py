@@ -783,6 +783,14 @@ class Store:
         d["created_at"] = _dt(d["created_at"])
         return d
 
+    def alerts_since(self, since: datetime, kind: str | None = None) -> list[dict[str, Any]]:
+        """The alerts (of `kind`) created at or after `since`, oldest first (without their deliveries)."""
+        q = sa.select(alerts).where(alerts.c.created_at >= since).order_by(alerts.c.id)
+        if kind:
+            q = q.where(alerts.c.kind == kind)
+        with self.engine.connect() as c:
+            return [self._alert_row(r) for r in c.execute(q).mappings()]
+
     def undelivered_alerts(self, channels: Sequence[str], max_attempts: int, since: datetime) -> list[tuple[dict, str]]:
         """(alert, channel) for every delivery to one of `channels` not yet sent, tried fewer than
         `max_attempts` times, of an alert created at or after `since`; oldest first."""

@@ -164,3 +164,20 @@ def test_bad_alert_settings_are_clear_errors(tmp_path, bad):
     cfg.write_text(f"[alerts]\n{bad}\n")
     with pytest.raises(ConfigError, match=r"\[alerts\]|unknown setting 'nope'"):
         load_settings(cfg)
+
+
+def test_a_theme_raised_under_another_name_is_not_raised_again(store):
+    scope = {"since": "2026-08-23", "until": NEWEST.isoformat(), "previous_since": "2026-05-25",
+             "previous_until": "2026-08-22"}
+    lid = ComplaintTheme(label="Leaking lid", summary="", count=6, share=0.3, trend=10.0,
+                         review_ids=["a", "b", "c", "d", "e", "f"])
+    store.save_complaints([lid], scope)
+    for a in find_alerts(store, AlertSettings(), NOW):
+        store.add_alert(a.key, a.kind, a.title, a.body(), [], a.review_ids)
+    renamed = ComplaintTheme(label="Lid leaks", summary="", count=7, share=0.35, trend=12.0,
+                             review_ids=["a", "b", "c", "d", "x", "y", "z"])  # recomputed a day later
+    other = ComplaintTheme(label="Cracked base", summary="", count=5, share=0.2, trend=None,
+                           review_ids=["p", "q", "r", "s", "e"])
+    store.save_complaints([renamed, other], scope)
+    titles = [a.title for a in find_alerts(store, AlertSettings(), NOW) if a.kind == "complaint"]
+    assert titles == ["Complaint rising: Cracked base"]
