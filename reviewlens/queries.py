@@ -195,11 +195,12 @@ def _headline_row(c: sa.Connection, f: Filters) -> Headline:
         net_sentiment=100.0 * (pos - neg) / analyzed if analyzed else None)
 
 
-def headline(store: Store, f: Filters) -> Headline:
-    """Reviews, average rating, share negative, net sentiment, each with the previous period."""
+def headline(store: Store, f: Filters, previous: bool = True) -> Headline:
+    """Reviews, average rating, share negative, net sentiment, each with the previous period (unless
+    `previous` is False)."""
     with store.engine.connect() as c:
         h = _headline_row(c, f)
-        prev = f.previous_period()
+        prev = f.previous_period() if previous else None
         if prev is not None:
             h.previous = _headline_row(c, prev)
     return h

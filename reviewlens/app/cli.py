@@ -339,6 +339,38 @@ def cmd_complaints(args, settings) -> ExitStatus:
     return ExitStatus.OK
 
 
+def cmd_compare(args, settings) -> ExitStatus:
+    from datetime import timedelta
+
+    from ..comparison import compare
+    from ..filters import Filters
+
+    store = Store(settings.db)
+    since, until = args.since, args.until
+    if args.by == "period":
+        until = until or queries.date_span(store)[1]
+        if until is None:
+            print("no dated reviews to compare periods of (reviewlens demo, or scrape some)")
+            return ExitStatus.OK
+        since = since or until - timedelta(days=args.days - 1)
+    try:
+        base = Filters.of(since=since, until=until,
+                          products=args.product if args.by != "product" else None,
+                          sources=args.source if args.by != "source" else None)
+    except ValueError as e:
+        raise ConfigError(str(e)) from None
+    names = {"product": args.product, "source": args.source}.get(args.by) or ()
+    result = compare(store, args.by, base, names=names, top=args.top)
+    if args.json:
+        print(json.dumps(result.as_dict(), indent=1, ensure_ascii=False))
+        return ExitStatus.OK
+    if not any(g.headline.reviews for g in result.groups):
+        print("no reviews to compare (is the store empty, or do the filters exclude everything?)")
+        return ExitStatus.OK
+    print(result.text())
+    return ExitStatus.OK
+
+
 def cmd_report(args, settings) -> ExitStatus:
     from .jobs import Job
 
@@ -403,7 +435,8 @@ def cmd_models(args, settings) -> ExitStatus:
 COMMANDS: dict[str, Callable[[argparse.Namespace, Settings], ExitStatus]] = {
     "scrape": cmd_scrape, "import": cmd_import, "export": cmd_export, "label": cmd_label, "runs": cmd_runs,
     "schedule": cmd_schedule, "alerts": cmd_alerts,
-    "demo": cmd_demo, "analyze": cmd_analyze, "complaints": cmd_complaints, "report": cmd_report,
+    "demo": cmd_demo, "analyze": cmd_analyze, "complaints": cmd_complaints, "compare": cmd_compare,
+    "report": cmd_report,
     "dashboard": cmd_dashboard, "eval": cmd_eval, "sites": cmd_sites, "models": cmd_models,
 }
 

@@ -24,6 +24,7 @@ typical use:
   reviewlens analyze                           sentiment, topics and entities for new reviews
   reviewlens complaints --top 5                the top complaints with counts, trend and quotes
   reviewlens report -o weekly.xlsx             the Excel report
+  reviewlens compare --by product              products side by side, and where they differ most
   reviewlens alerts check                      raise and send alerts (e-mail, Slack, webhooks)
   reviewlens dashboard                         the Streamlit dashboard on http://127.0.0.1:8501
 
@@ -359,6 +360,31 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--stored", action="store_true", help="print the last computed themes, compute nothing")
     sp.add_argument("--json", action="store_true", help="machine-readable output")
     model_opts(sp)
+
+    sp = add("compare", "products, sources or two periods side by side, and where they differ most",
+             "Compare the products (or sources) with the most reviews, or the ones you name, or a period with\n"
+             "the one before it: reviews, average rating, share negative, net sentiment, and for each topic\n"
+             "the share of reviews that complain about it. Then the differences that matter: at least 5\n"
+             "points of complaints (or 0.2 stars) between the worst and the best group, and unlikely to be\n"
+             "chance (a two-proportion z-test, or Welch's t-test for ratings; p <= 0.05 divided by the\n"
+             "number of comparisons made), between groups of at least 10 reviews.\n\n"
+             "examples:\n"
+             "  reviewlens compare                                 the 5 products with most reviews\n"
+             "  reviewlens compare --product Kettle --product Toaster --since 2026-09-01\n"
+             "  reviewlens compare --by source                     the same product on each site\n"
+             "  reviewlens compare --by period --days 30           the last 30 days against the 30 before")
+    sp.add_argument("--by", choices=["product", "source", "period"], default="product",
+                    help="what the groups are (default product)")
+    sp.add_argument("--product", action="append", help="a product to compare (repeatable); with --by source or "
+                                                        "period: only this product")
+    sp.add_argument("--source", action="append", help="a source to compare (repeatable); with --by product or "
+                                                       "period: only this source")
+    sp.add_argument("--since", type=_date, help="first review date (YYYY-MM-DD)")
+    sp.add_argument("--until", type=_date, help="last review date (default: the newest review with --by period)")
+    sp.add_argument("--days", type=_positive_int, default=90,
+                    help="with --by period and no --since: the period's length in days (default 90)")
+    sp.add_argument("--top", type=_positive_int, default=5, help="groups when none are named (default 5)")
+    sp.add_argument("--json", action="store_true", help="machine-readable output")
 
     sp = add("report", "write the Excel report",
              "Sheets: Summary with native charts, Top complaints, Topics, Entities, Reviews, Runs.")

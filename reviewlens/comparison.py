@@ -1,0 +1,233 @@
+"""Comparison: products, sources or two periods side by side, and where they differ most.
+
+A manager's next question after "what do customers complain about?" is "is that us, or everyone?":
+our kettle against the competitor's, this shop against that marketplace, this quarter against the
+last. `compare` reads the same numbers for each group (reviews, average rating, share negative, and
+for each topic the share of the group's reviews that complain about it), and `Comparison.gaps` names
+the differences that matter: large enough (`min_points`) and unlikely to be chance (a two-proportion
+z-test for complaint shares, Welch's t-test for ratings; p <= 0.05 divided by the number of
+comparisons made).
+
+Reads only (through reviewlens.queries); the command line, the dashboard and the report present it.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field, replace
+from typing import Sequence
+
+import pandas as pd
+import sqlalchemy as sa
+
+from . import queries
+from .display_text import neutralize
+from .filters import Filters
+from .store import Store, reviews
+
+BY = ("product", "source", "period")
+P_MAX = 0.05
+MIN_POINTS = 5.0         # a complaint share gap smaller than this (percentage points) is not named
+MIN_STARS = 0.2          # a rating gap smaller than this is not named
+MIN_GROUP = 10           # a group with fewer rated (analyzed) reviews takes no part in a rating (topic) difference
+
+
+@dataclass
+class Group:
+    """One side of a comparison: its name, its filters and its numbers."""
+
+    name: str
+    filters: Filters
+    headline: queries.Headline
+    rating: queries.RatingStats
+    topics: dict[str, tuple[int, int]] = field(default_factory=dict)  # topic -> (reviews mentioning, negative)
+
+    def complaint_share(self, topic: str) -> float | None:
+        """Percent of the group's analyzed reviews that are negative about `topic`."""
+        if not self.headline.analyzed:
+            return None
+        return 100.0 * self.topics.get(topic, (0, 0))[1] / self.headline.analyzed
+
+
+@dataclass(frozen=True)
+class Gap:
+    """A difference worth reading: `worse` is the group it is worse for."""
+
+    what: str                # a topic slug, or "rating"
+    label: str
+    worse: str
+    better: str
+    worse_value: float       # percent complaining, or stars
+    better_value: float
+    p: float
+
+    @property
+    def size(self) -> float:
+        return abs(self.worse_value - self.better_value)
+
+    def text(self) -> str:
+        if self.what == "rating":
+            return (f"Rating: {self.worse} {self.worse_value:.2f}★ vs {self.better} {self.better_value:.2f}★ "
+                    f"({self.size:.2f}★ lower; {_p(self.p)})")
+        return (f"{self.label}: {self.worse_value:.0f}% of reviews complain about it for {self.worse} vs "
+                f"{self.better_value:.0f}% for {self.better} ({self.size:.0f} points; {_p(self.p)})")
+
+
+def _p(p: float) -> str:
+    return "p < 0.001" if p < 0.001 else f"p = {p:.3f}"
+
+
+def _two_proportion_p(k1: int, n1: int, k2: int, n2: int) -> float:
+    """Two-sided p of a two-proportion z-test (pooled); 1.0 when it cannot be told."""
+    if n1 == 0 or n2 == 0:
+        return 1.0
+    pooled = (k1 + k2) / (n1 + n2)
+    se = math.sqrt(pooled * (1 - pooled) * (1 / n1 + 1 / n2))
+    if se == 0:
+        return 1.0
+    z = abs(k1 / n1 - k2 / n2) / se
+    return math.erfc(z / math.sqrt(2))
+
+
+def _welch_p(a: queries.RatingStats, b: queries.RatingStats) -> float:
+    """Two-sided p of Welch's t-test between two groups' ratings (scipy)."""
+    from scipy import stats
+
+    if a.n < 2 or b.n < 2:
+        return 1.0
+    if a.var == 0 and b.var == 0:
+        return 0.0 if a.mean != b.mean else 1.0
+    return float(stats.ttest_ind_from_stats(a.mean, a.var ** 0.5, a.n, b.mean, b.var ** 0.5, b.n,
+                                            equal_var=False).pvalue)
+
+
+@dataclass
+class Comparison:
+    by: str
+    groups: list[Group]
+
+    @property
+    def topics(self) -> list[str]:
+        """Topics any group mentions, the most mentioned first."""
+        total: dict[str, int] = {}
+        for g in self.groups:
+            for t, (n, _) in g.topics.items():
+                total[t] = total.get(t, 0) + n
+        return sorted(total, key=lambda t: (-total[t], t))
+
+    def table(self) -> pd.DataFrame:
+        """One row per measure, one column per group: reviews, average rating, % negative, net sentiment,
+        then "<topic> complaints %" for each topic."""
+        rows: dict[str, dict[str, float | None]] = {}
+        for g in self.groups:
+            h = g.headline
+            col = {"Reviews": float(h.reviews), "Average rating": h.avg_rating, "% negative": h.share_negative,
+                   "Net sentiment": h.net_sentiment}
+            for t in self.topics:
+                col[f"{queries.topic_label(t)}: % complaining"] = g.complaint_share(t)
+            rows[g.name] = col
+        return pd.DataFrame(rows)
+
+    def text(self) -> str:
+        """The comparison for a terminal: groups as columns A, B, ... with a legend, then the differences."""
+        letters = [chr(ord("A") + i) for i in range(len(self.groups))]
+        table = self.table()
+        table.columns = letters
+        shown = pd.DataFrame([[_cell(m, v) for v in row] for m, row in table.iterrows()], index=table.index,
+                             columns=letters)
+        lines = [f"{k} = {neutralize(' '.join(g.name.split()))}" for k, g in zip(letters, self.groups)]
+        lines += ["", shown.to_string(), ""]
+        gaps = self.gaps()
+        if gaps:
+            lines.append("Differences that matter (large, and unlikely to be chance):")
+            lines += [f"  - {neutralize(g.text())}" for g in gaps]
+        else:
+            lines.append("No difference large enough and unlikely enough to be chance"
+                         f" (at least {MIN_POINTS:g} points of complaints or {MIN_STARS:g}★, p <= {P_MAX:g} corrected).")
+        return "\n".join(lines)
+
+    def as_dict(self) -> dict:
+        table = self.table()
+        return {"by": self.by,
+                "groups": [{"name": g.name, **{k: (None if pd.isna(v) else float(v)) for k, v in table[g.name].items()}}
+                           for g in self.groups],
+                "differences": [{"what": g.what, "worse": g.worse, "better": g.better, "worse_value": g.worse_value,
+                                 "better_value": g.better_value, "p": g.p, "text": g.text()} for g in self.gaps()]}
+
+    def gaps(self, min_points: float = MIN_POINTS, min_stars: float = MIN_STARS) -> list[Gap]:
+        """The differences between the best and the worst group on each topic and on rating that are at
+        least `min_points` / `min_stars` and significant after a Bonferroni correction; largest first.
+        Groups with fewer than MIN_GROUP reviews are shown in the table but take no part here."""
+        groups = [g for g in self.groups if g.headline.analyzed or g.rating.n]
+        if len(groups) < 2:
+            return []
+        candidates: list[Gap] = []
+        rated = [g for g in groups if g.rating.n >= MIN_GROUP]
+        tests = 0
+        if len(rated) >= 2:
+            lo, hi = min(rated, key=lambda g: g.rating.mean), max(rated, key=lambda g: g.rating.mean)
+            tests += 1
+            candidates.append(Gap("rating", "Rating", lo.name, hi.name, lo.rating.mean, hi.rating.mean,
+                                  _welch_p(lo.rating, hi.rating)))
+        analyzed = [g for g in groups if g.headline.analyzed >= MIN_GROUP]
+        if len(analyzed) >= 2:
+            for t in (t for t in self.topics if t != "other"):  # "other" names nothing to fix
+                hi = max(analyzed, key=lambda g: g.complaint_share(t) or 0.0)
+                lo = min(analyzed, key=lambda g: g.complaint_share(t) or 0.0)
+                tests += 1
+                p = _two_proportion_p(hi.topics.get(t, (0, 0))[1], hi.headline.analyzed,
+                                      lo.topics.get(t, (0, 0))[1], lo.headline.analyzed)
+                candidates.append(Gap(t, queries.topic_label(t), hi.name, lo.name, hi.complaint_share(t) or 0.0,
+                                      lo.complaint_share(t) or 0.0, p))
+        out = [c for c in candidates if c.p <= P_MAX / max(tests, 1)
+               and c.size >= (min_stars if c.what == "rating" else min_points)]
+        return sorted(out, key=lambda c: (c.what != "rating", -c.size))
+
+
+def _cell(measure: str, v: float | None) -> str:
+    if v is None or pd.isna(v):
+        return "–"
+    if measure == "Reviews":
+        return f"{v:,.0f}"
+    if measure == "Average rating":
+        return f"{v:.2f}★"
+    if measure == "Net sentiment":
+        return f"{v:+.0f}"
+    return f"{v:.0f}%"
+
+
+def group_names(store: Store, by: str, f: Filters, top: int = 5) -> list[str]:
+    """The `top` products or sources with the most reviews matching `f`."""
+    col = {"product": reviews.c.product, "source": reviews.c.source}[by]
+    src, where = queries.matching(replace(f, products=(), sources=()) if by in ("product", "source") else f)
+    q = (sa.select(col, sa.func.count().label("n")).select_from(src).where(col.is_not(None), *where)
+         .group_by(col).order_by(sa.desc("n"), col).limit(top))
+    with store.engine.connect() as c:
+        return [str(r[0]) for r in c.execute(q)]
+
+
+def _group(store: Store, name: str, f: Filters) -> Group:
+    topics: dict[str, tuple[int, int]] = {}
+    for r in queries.topics_by_sentiment(store, f).itertuples():
+        n, neg = topics.get(r.topic, (0, 0))
+        topics[r.topic] = (n + int(r.reviews), neg + (int(r.reviews) if r.sentiment == "negative" else 0))
+    rating = queries.RatingStats.pooled(list(queries.ratings_by_product(store, f).values()))
+    return Group(name=name, filters=f, headline=queries.headline(store, f, previous=False), rating=rating,
+                 topics=topics)
+
+
+def compare(store: Store, by: str, f: Filters = Filters(), names: Sequence[str] = (), top: int = 5) -> Comparison:
+    """Compare the products or sources `names` (default: the `top` with most reviews) within `f`, or
+    (`by="period"`) `f`'s period with the period of the same length before it (which needs `f.since`
+    and `f.until`). ValueError for an unknown `by` or a period comparison without dates."""
+    if by not in BY:
+        raise ValueError(f"cannot compare by {by!r}: use one of {', '.join(BY)}")
+    if by == "period":
+        prev = f.previous_period()
+        if prev is None:
+            raise ValueError("comparing periods needs a period: give since and until")
+        return Comparison(by, [_group(store, f"{f.since} to {f.until}", f),
+                               _group(store, f"{prev.since} to {prev.until}", prev)])
+    names = list(dict.fromkeys(names)) or group_names(store, by, f, top)
+    field_name = "products" if by == "product" else "sources"
+    return Comparison(by, [_group(store, n, replace(f, **{field_name: (n,)})) for n in names])
