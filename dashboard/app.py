@@ -2,7 +2,8 @@
 
 Pages: Overview (headline numbers, top complaints, charts), Reviews (paginated explorer with a
 detail view, where the user corrects a review's sentiment and topics: labels the analysis learns
-from), Runs (scrape history and schedule). Every view follows the sidebar filters; all
+from), Compare (products, sources or two periods side by side, and where they differ most), Runs
+(scrape history, alerts and schedule). Every view follows the sidebar filters; all
 aggregation happens in the database and results are cached per filter set.
 """
 
@@ -21,6 +22,7 @@ from dashboard import charts
 from dashboard.format import entities_text, fmt_delta, fmt_num, topics_text
 from dashboard.safe import display_text, escape_html, escape_markdown, highlight_entities, safe_url
 from reviewlens import queries as Q
+from reviewlens.comparison import Comparison, compare, group_names
 from reviewlens.filters import SENTIMENT_OPTIONS, Filters
 from reviewlens.schedule import load_schedule
 from reviewlens.schema import SENTIMENTS, Label, content_hash
@@ -28,7 +30,7 @@ from reviewlens.store import Store, StoreReadOnly
 
 log = logging.getLogger(__name__)
 
-PAGES = ("Overview", "Reviews", "Runs")
+PAGES = ("Overview", "Reviews", "Compare", "Runs")
 PERIODS = {"Last 30 days": 30, "Last 90 days": 90, "Last 12 months": 365, "All time": None, "Custom": -1}
 DEFAULT_PERIOD = "Last 90 days"
 CACHE_TTL = 60  # seconds; "Refresh data" clears at once
@@ -100,6 +102,16 @@ def c_page(db: str, f: Filters, page: int, size: int, total: int) -> tuple[pd.Da
 @st.cache_data(ttl=CACHE_TTL, show_spinner=False)
 def c_runs(db: str) -> pd.DataFrame:
     return Q.runs_frame(get_store(db))
+
+
+@st.cache_data(ttl=CACHE_TTL, show_spinner=False)
+def c_compare(db: str, by: str, f: Filters, names: tuple[str, ...]) -> Comparison:
+    return compare(get_store(db), by, f, names=names)
+
+
+@st.cache_data(ttl=CACHE_TTL, show_spinner=False)
+def c_group_names(db: str, by: str, f: Filters) -> list[str]:
+    return group_names(get_store(db), by, f, top=3)
 
 
 @st.cache_data(ttl=CACHE_TTL, show_spinner=False)
@@ -411,6 +423,49 @@ def reviews_page(db: str, f: Filters, opts: Q.Options) -> None:
     correction_form(db, row, labels, opts.topics)
 
 
+def compare_page(db: str, f: Filters, opts: Q.Options) -> None:
+    st.subheader("Compare")
+    by = st.radio("Compare", ["product", "source", "period"], key="cmp_by", horizontal=True,
+                  format_func={"product": "Products", "source": "Sources / sites",
+                               "period": "This period with the one before"}.get)
+    if by == "period":
+        since, until = f.since, f.until
+        if since is None or until is None:
+            since, until = Q.default_period(opts, 90)
+            st.caption("The sidebar's period is all time: comparing the last 90 days with the 90 before.")
+        if since is None or until is None:
+            st.info("No dated reviews to compare periods of.")
+            return
+        result = c_compare(db, by, replace(f, since=since, until=until), ())
+    else:
+        choices = opts.products if by == "product" else opts.sources
+        field = "products" if by == "product" else "sources"
+        chosen = getattr(f, field)
+        default = list(chosen) if chosen else c_group_names(db, by, f)
+        names = st.multiselect(f"{'Products' if by == 'product' else 'Sources'} to compare", choices,
+                               default=[n for n in default if n in choices], key=f"cmp_{by}", max_selections=8)
+        if len(names) < 2:
+            st.info(f"Pick at least two {'products' if by == 'product' else 'sources'} to compare.")
+            return
+        result = c_compare(db, by, replace(f, **{field: ()}), tuple(names))
+    table = result.table()
+    st.dataframe(table, width="stretch", column_config={
+        name: st.column_config.NumberColumn(name, format="%.1f") for name in table.columns})
+    shares = table[table.index.str.endswith(": % complaining")]
+    if not shares.empty:
+        long = (shares.rename(index=lambda s: s.removesuffix(": % complaining")).reset_index(names="topic")
+                .melt(id_vars="topic", var_name="group", value_name="percent").dropna())
+        st.altair_chart(charts.complaint_shares(long), width="stretch")
+    gaps = result.gaps()
+    if gaps:
+        st.markdown("**Differences that matter** (large, and unlikely to be chance)")
+        for g in gaps:
+            st.markdown(f"- {escape_markdown(g.text())}")
+    else:
+        st.caption("No difference is both large (5 points of complaints, 0.2★) and unlikely to be chance "
+                   "(p ≤ 0.05, corrected for the comparisons made) between groups of 10 or more reviews.")
+
+
 def runs_page(db: str) -> None:
     st.subheader("Scrape runs")
     runs = c_runs(db)
@@ -513,6 +568,8 @@ def main() -> None:
         overview_page(db, f, opts)
     elif page == "Reviews":
         reviews_page(db, f, opts)
+    elif page == "Compare":
+        compare_page(db, f, opts)
     else:
         runs_page(db)
 

@@ -76,3 +76,15 @@ def entities(df: pd.DataFrame) -> alt.Chart:
                     order=alt.Order("sentiment_order:Q"),
                     tooltip=["name:N", "sentiment:N", "count:Q", "mentions:Q"])
             .transform_calculate(sentiment_order="indexof(['positive','neutral','negative'], datum.sentiment)"))
+
+
+def complaint_shares(long: pd.DataFrame) -> alt.Chart:
+    """Grouped bars: for each topic, the percent of each group's reviews that complain about it.
+    Columns: topic, group, percent."""
+    return (alt.Chart(long, title="Reviews complaining about each topic")
+            .mark_bar()
+            .encode(y=alt.Y("topic:N", title=None, sort="-x"),
+                    yOffset=alt.YOffset("group:N"),
+                    x=alt.X("percent:Q", title="% of the group's reviews"),
+                    color=alt.Color("group:N", title=None, legend=alt.Legend(orient="bottom", labelLimit=400)),
+                    tooltip=["group:N", "topic:N", alt.Tooltip("percent:Q", format=".1f")]))
