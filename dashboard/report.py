@@ -21,13 +21,14 @@ from typing import Any, Iterable, Sequence
 import pandas as pd
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.chart import BarChart, LineChart, Reference
+from openpyxl.chart import BarChart, LineChart, Reference, Series
 from openpyxl.formatting.rule import CellIsRule, ColorScaleRule
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.hyperlink import Hyperlink
 
 from reviewlens import queries as Q
+from reviewlens.comparison import Comparison, compare
 from reviewlens.filters import Filters
 from reviewlens.store import Store
 
@@ -38,6 +39,7 @@ log = logging.getLogger(__name__)
 
 #: Excel refuses more hyperlinks than this on one sheet; later rows keep the URL as plain text.
 MAX_HYPERLINKS = 65_000
+PRODUCTS_COMPARED = 8      # the Products sheet: the filtered products, or this many with the most reviews
 CHUNK = 2_000
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -143,6 +145,7 @@ class ReportData:
     entities: pd.DataFrame      # Q.top_entities, up to 500
     runs: pd.DataFrame          # Q.runs_frame, up to 1000
     replies: Q.ReplyStats | None = None  # Q.reply_stats
+    products: Comparison | None = None   # reviewlens.comparison by product (the filtered or the most reviewed)
 
 
 def report_data(store: Store, f: Filters, opts: Q.Options | None = None) -> ReportData:
@@ -156,7 +159,8 @@ def report_data(store: Store, f: Filters, opts: Q.Options | None = None) -> Repo
         timeseries=Q.timeseries(store, f, gran), topics=Q.topic_summary(Q.topics_by_sentiment(store, f)),
         ratings=Q.rating_distribution(store, f), themes=themes, scope=scope,
         entities=Q.top_entities(store, f, limit=500), runs=Q.runs_frame(store, limit=1000),
-        replies=Q.reply_stats(store, f))
+        replies=Q.reply_stats(store, f),
+        products=compare(store, "product", replace(f, products=()), names=f.products, top=PRODUCTS_COMPARED))
 
 
 # ------------------------------------------------------------------------------------------ sheets
@@ -322,6 +326,45 @@ def _complaints(wb: Workbook, themes: list[Q.ThemeView], scope: dict) -> None:
                                "reviews were rated like the others (empty: fewer than 3 rated reviews).")])
 
 
+def _products(wb: Workbook, c: Comparison | None) -> None:
+    """Products side by side (reviewlens.comparison): the measures as rows, a native bar chart of each
+    topic's complaint share, and the differences that matter."""
+    names = [g.name for g in c.groups] if c else []
+    s = _Sheet(wb, "Products", [34] + [16] * max(len(names), 1))
+    if len(names) < 2:
+        s.append([s.cell("Fewer than two products in these filters: nothing to compare.")])
+        return
+    s.ws.freeze_panes = "B2"
+    table = c.table()
+    s.header(["Measure"] + names)
+    formats = {"Reviews": "#,##0", "Average rating": "0.00", "% negative": "0.0", "Net sentiment": "+0;-0;0"}
+    topic_rows = []
+    for measure, row in table.iterrows():
+        r = s.append([s.cell(measure, font=_BOLD)] + [
+            s.cell(None if pd.isna(v) else round(float(v), 2), number_format=formats.get(measure, "0.0"))
+            for v in row])
+        if measure.endswith(": % complaining"):
+            topic_rows.append(r)
+    if topic_rows:
+        ch = BarChart()
+        ch.type = "bar"
+        ch.title = "Reviews complaining about each topic (%)"
+        ch.height, ch.width = 9 + 0.6 * len(topic_rows), 18
+        for col, name in enumerate(names, 2):  # one series per product, over the topic rows only
+            values = Reference(s.ws, min_col=col, min_row=topic_rows[0], max_row=topic_rows[-1])
+            ch.series.append(Series(values, title=excel_text(name)[:250]))
+        ch.set_categories(Reference(s.ws, min_col=1, min_row=topic_rows[0], max_row=topic_rows[-1]))
+        s.ws.add_chart(ch, f"{get_column_letter(len(names) + 3)}2")
+    s.blank()
+    gaps = c.gaps()
+    s.append([s.cell("Differences that matter (large, and unlikely to be chance)", font=_BOLD)])
+    for g in gaps:
+        s.append([s.cell(g.text())])
+    if not gaps:
+        s.append([s.cell("None: no gap of 5+ points of complaints (0.2★) with p <= 0.05, corrected for the "
+                         "comparisons made, between products with 10+ reviews.")])
+
+
 def _topics(wb: Workbook, topics: pd.DataFrame) -> None:
     s = _Sheet(wb, "Topics", [22, 12, 12, 12, 12, 16])
     s.ws.freeze_panes = "A2"
@@ -436,6 +479,7 @@ def build_workbook(store: Store, target: str | Path | io.BytesIO, f: Filters) ->
     d = report_data(store, f, opts)
     _summary(wb, d)
     _complaints(wb, d.themes, d.scope)
+    _products(wb, d.products)
     _topics(wb, d.topics)
     _entities(wb, d.entities)
     n = _reviews(wb, store, f)

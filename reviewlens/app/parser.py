@@ -387,7 +387,8 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--json", action="store_true", help="machine-readable output")
 
     sp = add("report", "write the Excel report",
-             "Sheets: Summary with native charts, Top complaints, Topics, Entities, Reviews, Runs.")
+             "Sheets: Summary with native charts, Top complaints, Products (side by side, with a chart), Topics,\n"
+             "Entities, Reviews, Runs.")
     sp.add_argument("-o", "--output", type=Path, help="file (default: data/reports/report-<date>_<time>.xlsx)")
     sp.add_argument("--since", type=_date)
     sp.add_argument("--until", type=_date)

@@ -17,7 +17,35 @@ from dashboard.safe import EXCEL_MAX_CELL_CHARS, TRUNCATION_MARKER
 
 from tests.dashboard.seed import CURRENT, FORMULA_TEXT, LONG_TEXT, XSS_TEXT, seeded, seeded_sqlite  # noqa: F401  (fixtures)
 
-SHEETS = ["Summary", "Top complaints", "Topics", "Entities", "Reviews", "Runs"]
+SHEETS = ["Summary", "Top complaints", "Products", "Topics", "Entities", "Reviews", "Runs"]
+
+
+def test_report_products_sheet(seeded_sqlite, tmp_path):
+    """The Products sheet: the products side by side as reviewlens.comparison has them, formula-looking names as
+    text, a native bar chart of the complaint shares over the topic rows only, and the differences."""
+    from reviewlens.comparison import compare
+
+    store, seed, _ = seeded_sqlite
+    wb = load_workbook(write_report(store, tmp_path / "r.xlsx"))
+    ws = wb["Products"]
+    rows = list(ws.iter_rows())
+    expected = compare(store, "product", top=8)
+    names = [g.name for g in expected.groups]
+    assert [c.value for c in rows[0]] == ["Measure"] + names and "-2+3" in names
+    formula = rows[0][1 + names.index("-2+3")]
+    assert formula.data_type == "s" and formula.quotePrefix
+    table = expected.table()
+    by_measure = {r[0].value: [c.value for c in r[1:]] for r in rows[1:] if r[0].value in table.index}
+    assert list(by_measure) == list(table.index)
+    assert by_measure["Reviews"] == table.loc["Reviews"].tolist()
+    [chart] = ws._charts
+    assert len(chart.series) == len(names)
+    topic_rows = [i + 1 for i, r in enumerate(rows) if str(r[0].value).endswith(": % complaining")]
+    assert chart.series[0].val.numRef.f == f"'Products'!$B${topic_rows[0]}:$B${topic_rows[-1]}"
+    said = [r[0].value for r in rows if r[0].value]
+    assert "Differences that matter (large, and unlikely to be chance)" in said
+    assert [g.text() for g in expected.gaps()] == said[said.index("Differences that matter (large, and unlikely "
+                                                                  "to be chance)") + 1:] or not expected.gaps()
 
 
 def _reviews_by_id(wb) -> tuple[list[str], dict[str, tuple]]:
@@ -102,8 +130,9 @@ def test_report_sheets_values_and_safety(seeded, tmp_path):
     with zipfile.ZipFile(path) as z:
         charts = [n for n in z.namelist() if n.startswith("xl/charts/chart")]
         xml = "".join(z.read(n).decode() for n in charts)
-    assert len(charts) == 4  # sentiment over time, rating over time, topics by sentiment, rating distribution
-    assert len(re.findall(r"<(?:c:)?barChart>", xml)) == 3 and re.search(r"<(?:c:)?lineChart>", xml)
+    # Summary: sentiment over time, rating over time, topics by sentiment, rating distribution; Products: complaints
+    assert len(charts) == 5
+    assert len(re.findall(r"<(?:c:)?barChart>", xml)) == 4 and re.search(r"<(?:c:)?lineChart>", xml)
     assert "Summary" in xml  # series reference the Summary sheet's data
 
 
