@@ -297,6 +297,9 @@ def cmd_demo(args, settings) -> ExitStatus:
     print(f"Review store: {store.display_url()}")
     db_arg = "" if settings.db == str(Path(settings.data_dir) / "reviewlens.db") else f" --db {settings.db}"
     print(f"Open the dashboard:  .venv/bin/reviewlens dashboard{db_arg}   (then http://127.0.0.1:8501)")
+    print(f"Products compared:   .venv/bin/reviewlens compare{db_arg}")
+    print(f"What would alert:    .venv/bin/reviewlens alerts check --dry-run{db_arg}   "
+          "(e-mail and Slack: see `reviewlens alerts --help`)")
     if args.serve:
         try:
             while True:

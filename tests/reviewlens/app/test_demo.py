@@ -23,6 +23,7 @@ def test_demo_without_analysis_scrapes_everything_and_writes_the_report(tmp_path
     text = capsys.readouterr().out
     assert f"{N_SHOP} reviews ({N_SHOP} new" in text
     assert f"Excel report: {out}" in text and "reviewlens dashboard" in text
+    assert f"reviewlens compare --db {db}" in text and f"reviewlens alerts check --dry-run --db {db}" in text
     assert count_rows(Store(db)) == N_SHOP
     wb = load_workbook(out, read_only=True)
     assert {"Summary", "Reviews", "Runs"} <= set(wb.sheetnames)
