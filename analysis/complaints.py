@@ -144,7 +144,7 @@ def _review_signals(row: dict) -> tuple[bool, bool, list[str]]:
     return negative, mixed, neg_topics
 
 
-def _product_masker(product: Any) -> re.Pattern | None:
+def product_masker(product: Any) -> re.Pattern | None:
     """A pattern matching the distinctive words of a product name (so "the Pulse smartwatch" -> "the product")."""
     if not isinstance(product, str) or not product.strip():
         return None
@@ -166,7 +166,7 @@ def negative_statements(df: pd.DataFrame | None) -> list[Statement]:
         negative, mixed, neg_topics = _review_signals(row)
         if not negative and not mixed:
             continue
-        masker = _product_masker(row.get("product"))
+        masker = product_masker(row.get("product"))
         spans = split_sentences(text[:20000])
         alone = negative and sum(len(_WORD_RE.findall(text[s:e])) >= 3 for s, e in spans) == 1
         for s, e in spans:

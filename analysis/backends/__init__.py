@@ -40,11 +40,11 @@ def get_backend(settings) -> LLMBackend:
         return backend
 
 
-def best_backend(settings) -> LLMBackend:
-    """The strongest model at hand, for the few calls where quality beats speed (naming complaint themes):
-    the configured server, else the largest packaged model that is installed when the configured model is
-    a smaller packaged one (the 1.5B named the demo's themes much better than the 0.5B), else the
-    configured model."""
+def best_settings(settings):
+    """The settings of the strongest model at hand, for the few calls where quality beats speed (naming
+    complaint themes, writing answers): the configured server, else the largest packaged model that is
+    installed when the configured model is a smaller packaged one (the 1.5B named the demo's themes much
+    better than the 0.5B), else the configured model. Nothing is loaded."""
     import dataclasses
 
     from analysis import models
@@ -53,8 +53,13 @@ def best_backend(settings) -> LLMBackend:
         sizes = list(models.PACKAGED)  # smallest first
         for alias in reversed(sizes[sizes.index(settings.model) + 1:]):
             if models.installed(alias):
-                return get_backend(dataclasses.replace(settings, model=alias))
-    return get_backend(settings)
+                return dataclasses.replace(settings, model=alias)
+    return settings
+
+
+def best_backend(settings) -> LLMBackend:
+    """The backend of `best_settings` (loaded on first use, then kept)."""
+    return get_backend(best_settings(settings))
 
 
 def clear_backends() -> None:

@@ -374,6 +374,53 @@ def cmd_compare(args, settings) -> ExitStatus:
     return ExitStatus.OK
 
 
+def cmd_ask(args, settings) -> ExitStatus:
+    from analysis.answers import answer, can_write
+    from analysis.embeddings import get_embedder
+
+    from ..display_text import neutralize
+
+    if not args.question.strip():
+        raise ConfigError("ask needs a question, e.g. reviewlens ask \"why do people return it?\"")
+    store = Store(settings.db)
+    df = store.reviews_frame(since=args.since, until=args.until, products=args.product, sources=args.source)
+    if df.empty:
+        print("no reviews to search (is the store empty, or do the filters exclude everything?)")
+        return ExitStatus.OK
+    backend, writer = None, None
+    if not args.no_llm:
+        from analysis.backends import best_settings, get_backend
+
+        writer = best_settings(settings.analysis)
+        backend = get_backend(writer) if can_write(writer) else None  # a model too small to write is not loaded
+    res = answer(args.question, df, embedder=get_embedder(), backend=backend, k=args.k)
+    if args.json:
+        print(json.dumps(res.as_dict(), indent=1, ensure_ascii=False, default=str))
+        return ExitStatus.OK
+    print(f"Q: {' '.join(neutralize(args.question).split())}")
+    if not res.sources:
+        print(f"No review among the {res.searched:,} searched speaks to this question.")
+        return ExitStatus.OK
+    if res.answer:
+        print(f"A: {neutralize(res.answer)}")
+        print(f"   (written by {res.model} from the numbered excerpts below; read them before you rely on it)")
+    elif writer is not None and backend is None:
+        print(f"A: (no written answer: {writer.model} is too small to write one well; install the 1.5B with "
+              "scripts/setup.sh --model-1.5b, or use --llm-url)")
+    elif backend is not None:
+        print("A: (the model's answer cited none of the excerpts below, so it is not shown)")
+    print()
+    print("What the reviews say (their own words):")
+    for i, s in enumerate(res.sources, 1):
+        meta = " · ".join(x for x in (f"★{s.rating:g}" if s.rating is not None else "", s.product or "",
+                                      f"review {s.review_id}") if x)
+        mark = "*" if i in res.cited else " "
+        print(f"{mark}[{i}] “{neutralize(s.text)}”  — {neutralize(meta)}")
+    print()
+    print(f"Searched {res.searched:,} reviews" + ("; * = cited in the answer" if res.cited else ""))
+    return ExitStatus.OK
+
+
 def cmd_report(args, settings) -> ExitStatus:
     from .jobs import Job
 
@@ -438,7 +485,7 @@ def cmd_models(args, settings) -> ExitStatus:
 COMMANDS: dict[str, Callable[[argparse.Namespace, Settings], ExitStatus]] = {
     "scrape": cmd_scrape, "import": cmd_import, "export": cmd_export, "label": cmd_label, "runs": cmd_runs,
     "schedule": cmd_schedule, "alerts": cmd_alerts,
-    "demo": cmd_demo, "analyze": cmd_analyze, "complaints": cmd_complaints, "compare": cmd_compare,
+    "demo": cmd_demo, "analyze": cmd_analyze, "complaints": cmd_complaints, "compare": cmd_compare, "ask": cmd_ask,
     "report": cmd_report,
     "dashboard": cmd_dashboard, "eval": cmd_eval, "sites": cmd_sites, "models": cmd_models,
 }

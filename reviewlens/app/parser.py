@@ -25,6 +25,7 @@ typical use:
   reviewlens complaints --top 5                the top complaints with counts, trend and quotes
   reviewlens report -o weekly.xlsx             the Excel report
   reviewlens compare --by product              products side by side, and where they differ most
+  reviewlens ask "why do people return it?"    an answer that cites the reviews it rests on
   reviewlens alerts check                      raise and send alerts (e-mail, Slack, webhooks)
   reviewlens dashboard                         the Streamlit dashboard on http://127.0.0.1:8501
 
@@ -385,6 +386,27 @@ def build_parser() -> argparse.ArgumentParser:
                     help="with --by period and no --since: the period's length in days (default 90)")
     sp.add_argument("--top", type=_positive_int, default=5, help="groups when none are named (default 5)")
     sp.add_argument("--json", action="store_true", help="machine-readable output")
+
+    sp = add("ask", "ask a question about the reviews; the answer cites the reviews it rests on",
+             "Find the review sentences that speak to the question (TF-IDF, then the sentence embedder),\n"
+             "have the LLM answer from those excerpts only, citing them as [1], [2], and print the answer\n"
+             "with its sources: the reviews' own sentences, verbatim, with their review ids. Citations\n"
+             "that name no excerpt are dropped; an answer that cites none is not shown (the sources are);\n"
+             "quotation marks stay only around words a review really says.\n\n"
+             "examples:\n"
+             "  reviewlens ask \"why do people return the headphones?\"\n"
+             "  reviewlens ask \"what do they say about the battery?\" --product \"Aurora Wireless Headphones\"\n"
+             "  reviewlens ask \"is delivery getting better?\" --since 2026-10-01 --no-llm")
+    sp.add_argument("question")
+    sp.add_argument("--product", action="append", help="only this product's reviews (repeatable)")
+    sp.add_argument("--source", action="append", help="only this source's reviews (repeatable)")
+    sp.add_argument("--since", type=_date, help="first review date (YYYY-MM-DD)")
+    sp.add_argument("--until", type=_date, help="last review date (YYYY-MM-DD)")
+    sp.add_argument("-k", "--sources", dest="k", type=_positive_int, default=8,
+                    help="review sentences to answer from (default 8)")
+    sp.add_argument("--no-llm", action="store_true", help="only the review sentences, no written answer (fast)")
+    sp.add_argument("--json", action="store_true", help="machine-readable output")
+    model_opts(sp)
 
     sp = add("report", "write the Excel report",
              "Sheets: Summary with native charts, Top complaints, Products (side by side, with a chart), Topics,\n"

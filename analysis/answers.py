@@ -1,0 +1,253 @@
+"""Cited answers: a question about the reviews, answered from the reviews, with the sentences it rests on.
+
+Three steps, as the other tasks have (prepare, run, parse):
+
+1. **Find** the sentences that speak to the question: every review sentence is scored by TF-IDF
+   (scikit-learn) against the question, the best `CANDIDATES` are read again by the sentence embedder
+   (all-MiniLM-L6-v2: it finds "arrived two weeks late" for "is delivery slow?"), and the best `k` kept,
+   at most two per review and no near-duplicates.
+2. **Ask** the LLM to answer from those numbered excerpts only, citing them as [1], [2]. The excerpts
+   are untrusted data between review delimiters (analysis.prompts), never instructions.
+3. **Check** the answer: citations that name no excerpt are removed; an answer that cites none is not
+   shown (the excerpts are, as "what the reviews say"); quotation marks stay only around words that
+   are verbatim in a cited review, so the model can never put words in a customer's mouth; markup and
+   links are removed.
+
+The sources are always the reviews' own sentences, verbatim, with their review id.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass, field
+from typing import Any, Sequence
+
+import numpy as np
+import pandas as pd
+
+from .complaints import product_masker
+from .topics import split_sentences
+
+log = logging.getLogger(__name__)
+
+CANDIDATES = 300          # sentences the embedder reads again after TF-IDF
+PER_REVIEW = 2            # sentences one review may give
+EXCERPT_CHARS = 320       # a found sentence is shown with its neighbours up to this length
+DUPLICATE = 0.95          # cosine above which a sentence repeats one already taken
+MIN_SIMILARITY = 0.3      # a sentence scoring less than this does not speak to the question
+LEXICAL_WEIGHT = 0.3      # how much the TF-IDF match adds to the embedder's cosine
+ANSWER_MAX_CHARS = 1200
+NOT_ANSWERED = "The reviews do not say."
+
+_CITE_RE = re.compile(r"\[(\d{1,3})\]")
+_QUOTED_RE = re.compile(r"[\"“”„«»]([^\"“”„«»]{1,400})[\"“”„«»]")
+
+
+@dataclass
+class Source:
+    """A found sentence of one review with the sentences around it (`text`, a verbatim span of the review)."""
+
+    review_id: str
+    text: str
+    score: float
+    rating: float | None = None
+    product: str | None = None
+    url: str | None = None
+    date: Any = None
+
+
+@dataclass
+class Answer:
+    question: str
+    answer: str                          # the model's words (checked), or "" when it gave no usable answer
+    sources: list[Source] = field(default_factory=list)
+    cited: list[int] = field(default_factory=list)   # 1-based numbers of the sources the answer cites
+    searched: int = 0                    # reviews searched
+    model: str | None = None             # who wrote `answer`
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"question": self.question, "answer": self.answer, "model": self.model, "cited": self.cited,
+                "searched": self.searched,
+                "sources": [{"n": i, "review_id": s.review_id, "text": s.text, "score": round(s.score, 3),
+                             "rating": s.rating, "product": s.product, "url": s.url,
+                             "date": None if s.date is None or pd.isna(s.date) else str(s.date)}
+                            for i, s in enumerate(self.sources, 1)]}
+
+
+# ------------------------------------------------------------------------------------ 1. find
+def _masked(text: str, masks: Sequence[re.Pattern]) -> str:
+    for m in masks:
+        text = m.sub("product", text)
+    return text
+
+
+def _sentences(df: pd.DataFrame) -> tuple[list[str], list[int], list[tuple[int, int]]]:
+    """Every sentence of every review (verbatim), the row it came from, and its excerpt's span in the review
+    text: the sentence with the sentences around it while they fit in EXCERPT_CHARS, so that "Returning
+    it." comes with the reason the customer gave just before."""
+    texts, rows, excerpts = [], [], []
+    for i, text in enumerate(df["text"].fillna("").astype(str)):
+        spans = split_sentences(text)
+        for j, (s, e) in enumerate(spans):
+            if e - s < 12:
+                continue
+            lo, hi = j, j
+            for step in (-1, 1, -2, 2):
+                k = j + step
+                if 0 <= k < len(spans) and (k == lo - 1 or k == hi + 1):
+                    a, b = min(spans[lo][0], spans[k][0]), max(spans[hi][1], spans[k][1])
+                    if b - a <= EXCERPT_CHARS:
+                        lo, hi = min(lo, k), max(hi, k)
+            texts.append(text[s:e])
+            rows.append(i)
+            excerpts.append((spans[lo][0], spans[hi][1]))
+    return texts, rows, excerpts
+
+
+def find_sources(question: str, df: pd.DataFrame, embedder: Any, k: int = 8) -> list[Source]:
+    """The `k` review sentences that speak to `question` best (see the module's step 1)."""
+    if df is None or df.empty or not question.strip():
+        return []
+    df = df.reset_index(drop=True)
+    texts, rows, excerpts = _sentences(df)
+    review_texts = df["text"].fillna("").astype(str).tolist()
+    if not texts:
+        return []
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    try:
+        tfidf = TfidfVectorizer(stop_words="english", sublinear_tf=True, ngram_range=(1, 2), min_df=1)
+        m = tfidf.fit_transform(texts + [question])
+        lexical = (m[:-1] @ m[-1].T).toarray().ravel()
+    except ValueError:  # only stop words everywhere: no lexical signal
+        lexical = np.zeros(len(texts))
+    order = np.argsort(-lexical, kind="stable")[:CANDIDATES] if len(texts) > CANDIDATES else np.arange(len(texts))
+    cand = [texts[i] for i in order]
+    # the product's own name is in most sentences and in the question: it would rank every sentence that
+    # names it above one that answers; the embedder reads "the product" instead
+    masks = [m for m in map(product_masker, df["product"].dropna().unique()[:50]) if m is not None] \
+        if "product" in df else []
+    vecs = embedder.encode([_masked(t, masks) for t in cand] + [_masked(question, masks)])
+    sims = vecs[:-1] @ vecs[-1] + LEXICAL_WEIGHT * lexical[order]  # meaning first, the question's own words too
+    picked: list[int] = []
+    per_review: dict[int, int] = {}
+    for j in np.argsort(-sims, kind="stable"):
+        if len(picked) >= k or sims[j] < MIN_SIMILARITY:
+            break
+        row = rows[order[j]]
+        a, b = excerpts[order[j]]
+        if per_review.get(row, 0) >= PER_REVIEW or any(float(vecs[j] @ vecs[p]) > DUPLICATE for p in picked) \
+                or any(rows[order[p]] == row and excerpts[order[p]][0] < b and a < excerpts[order[p]][1]
+                       for p in picked):  # the same words of the same review twice
+            continue
+        picked.append(int(j))
+        per_review[row] = per_review.get(row, 0) + 1
+    out = []
+    for j in picked:
+        r = df.iloc[rows[order[j]]]
+        a, b = excerpts[order[j]]
+        out.append(Source(review_id=str(r["id"]), text=review_texts[rows[order[j]]][a:b], score=float(sims[j]),
+                          rating=None if pd.isna(r.get("rating")) else float(r["rating"]),
+                          product=r.get("product") if isinstance(r.get("product"), str) else None,
+                          url=r.get("url") if isinstance(r.get("url"), str) else None, date=r.get("date")))
+    return out
+
+
+# ------------------------------------------------------------------------------------ 2. ask
+def conversation(question: str, sources: Sequence[Source]) -> list[dict[str, str]]:
+    from .prompts import clean_review, conversation as chat, embed_review, system_prompt
+
+    system = system_prompt(
+        "You answer a question about a product's customer reviews, using only the numbered review excerpts "
+        "you are given. Write two to four plain sentences that summarize what the excerpts say about the "
+        "question, and cite the excerpts each sentence rests on with their numbers in square brackets, like "
+        f"[2] or [1][3]. Do not quote the excerpts and do not add facts they do not state. If they do not "
+        f"answer the question, reply exactly: {NOT_ANSWERED}")
+    blocks = "\n".join(f"[{i}] {embed_review(s.text, 600)}" for i, s in enumerate(sources, 1))
+    user = f"Question: {clean_review(question, 300)}\n\nExcerpts:\n{blocks}\n\nAnswer with citations."
+    return chat(system, user)
+
+
+# ------------------------------------------------------------------------------------ 3. check
+def _unquote_unless_verbatim(text: str, reviews: Sequence[str]) -> str:
+    """Quotation marks kept only around words found verbatim (case aside) in one of `reviews`."""
+    lowered = [r.lower() for r in reviews]
+
+    def fix(m: re.Match) -> str:
+        inner = m.group(1).strip()
+        return m.group(0) if inner and any(inner.lower() in r for r in lowered) else inner
+
+    return _QUOTED_RE.sub(fix, text)
+
+
+def check_answer(raw: str, sources: Sequence[Source], reviews: Sequence[str] = ()) -> tuple[str, list[int]]:
+    """The model's answer made safe to show, and the sources it cites (1-based, in order of first citation).
+    ("", []) when it cites none or says the reviews do not say. `reviews`: the cited reviews' full texts
+    (a quotation is kept only when verbatim in one of them; the sources' sentences count too)."""
+    s = str(raw or "")
+    s = re.sub(r"<[^>]{0,200}>", " ", s)
+    s = re.sub(r"!?\[([^\]]*)\]\((?:[^()]|\([^()]*\))*\)", r"\1", s)  # markdown links, images
+    s = re.sub(r"(?:https?://|www\.)\S+", " ", s)
+    s = re.sub(r"[`*_#>|~{}\\$]", " ", s)
+    s = "".join(ch if ch.isprintable() else " " for ch in s)
+    s = " ".join(s.split())
+    cited: list[int] = []
+
+    def cite(m: re.Match) -> str:
+        n = int(m.group(1))
+        if 1 <= n <= len(sources):
+            if n not in cited:
+                cited.append(n)
+            return f"[{n}]"
+        return ""
+
+    s = _CITE_RE.sub(cite, s)
+    s = re.sub(r"\[(?!\d{1,3}\])[^\]]*\]", " ", s)               # other bracketed text
+    s = " ".join(s.split()).replace(" .", ".").replace(" ,", ",")
+    if not cited or NOT_ANSWERED.lower().rstrip(".") in s.lower():
+        return "", []
+    s = _unquote_unless_verbatim(s, [x.text for x in sources] + list(reviews))
+    if len(s) > ANSWER_MAX_CHARS:
+        cut = s.rfind(". ", 0, ANSWER_MAX_CHARS)
+        s = s[:cut + 1] if cut > ANSWER_MAX_CHARS // 2 else s[:ANSWER_MAX_CHARS].rstrip() + "…"
+    return s, cited
+
+
+#: Models too small to write an answer: on the demo shop the packaged 0.5B answered "why do people return the
+#: headphones?" with "the product was even better than the photos [3]", and judged every excerpt's relevance
+#: alike (yes 0.18-0.32 whatever the excerpt said). The 1.5B, a server or a model of your own writes.
+TOO_SMALL_TO_WRITE = frozenset({"qwen2.5-coder-0.5b"})
+
+
+def can_write(backend: Any) -> bool:
+    """Whether `backend` (or analysis settings: their model and llm_url) writes answers: not None, and not
+    a model in TOO_SMALL_TO_WRITE (a server always may: it names its own model)."""
+    if backend is None:
+        return False
+    if getattr(backend, "llm_url", None):
+        return True
+    return (getattr(backend, "name", None) or getattr(backend, "model", None)) not in TOO_SMALL_TO_WRITE
+
+
+def answer(question: str, df: pd.DataFrame, *, embedder: Any, backend: Any = None, k: int = 8) -> Answer:
+    """Answer `question` from the reviews in `df` (columns id, text, rating, product, url, date).
+
+    Without a `backend` that can write (`can_write`), or when its answer is unusable, the answer is empty
+    and the sources speak."""
+    sources = find_sources(question, df, embedder, k)
+    out = Answer(question=question, answer="", sources=sources, searched=int(len(df)) if df is not None else 0)
+    if not can_write(backend) or not sources:
+        return out
+    try:
+        [raw] = backend.generate([conversation(question, sources)], max_new_tokens=220)
+    except Exception as e:  # noqa: BLE001 - the sources still answer; say why the summary is missing
+        log.warning("the model could not answer (%s); showing the review sentences only", e)
+        return out
+    texts = df.set_index(df["id"].astype(str))["text"].astype(str)
+    reviews = [texts.get(s.review_id, "") for s in sources]
+    out.answer, out.cited = check_answer(raw, sources, reviews)
+    out.model = getattr(backend, "name", None) if out.answer else None
+    if not out.answer:
+        log.info("the model's answer cited no excerpt or said the reviews do not say: %r", raw[:300])
+    return out
