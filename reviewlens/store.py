@@ -189,6 +189,9 @@ alerted_reviews = sa.Table(
     sa.Column("alert_id", sa.Integer, nullable=False),
 )
 
+#: Tables a store can do without when it is read-only and older than them: reading them finds nothing.
+OPTIONAL_TABLES = frozenset({"labels", "alerts", "alert_deliveries", "alerted_reviews"})
+
 REVIEW_FIELDS = ["id", "source", "product", "url", "author", "rating", "title", "text", "date"]
 
 
@@ -323,6 +326,7 @@ class Store:
         else:
             kwargs["pool_pre_ping"] = True
         self.read_only = read_only
+        self.missing_tables: set[str] = set()  # optional tables a read-only store made by an older version lacks
         self.engine: Engine = sa.create_engine(url, **kwargs)
         # closed at exit at the latest (also when the console script skips Python's teardown), so SQLite
         # folds its write-ahead log into the file: the .db alone holds everything written
@@ -395,8 +399,15 @@ class Store:
                     f"the store {self.display_url()} was made by an older version of ReviewLens and lacks "
                     f"the columns {', '.join(f'{col.table.name}.{col.name}' for col in columns)}; open it once "
                     f"where it can be written (any command) to add them") from e
-            if tables or not (isinstance(e, StoreReadOnly) or _is_read_only_error(e)):
+            read_only_error = isinstance(e, StoreReadOnly) or _is_read_only_error(e)
+            if not read_only_error or not {t.name for t in tables} <= OPTIONAL_TABLES:
                 raise
+            if tables:  # a read-only store made before these existed: reads of them find nothing
+                self.missing_tables = {t.name for t in tables}
+                log.warning("store: %s is read-only and has no %s tables (made by an older version); they read "
+                            "as empty", self.display_url(), ", ".join(sorted(self.missing_tables)))
+            if not indexes:
+                return
             # an older store that cannot be written: slower without the new indexes, still correct
             log.warning("store: could not add indexes %s (%s); queries will be slower",
                         ", ".join(ix.name for ix in indexes), e)
@@ -743,10 +754,14 @@ class Store:
         wanted += [sa.func.lower(reviews.c.text).contains(k.lower(), autoescape=True) for k in keywords]
         if not wanted:
             return []
-        named = sa.select(alerted_reviews.c.review_id).where(alerted_reviews.c.review_id == reviews.c.id)
+        if "alerted_reviews" not in self.missing_tables:
+            named = sa.select(alerted_reviews.c.review_id).where(alerted_reviews.c.review_id == reviews.c.id)
+            wanted_new = [~sa.exists(named)]
+        else:
+            wanted_new = []
         q = (sa.select(reviews.c.id, reviews.c.source, reviews.c.product, reviews.c.url, reviews.c.rating,
                        reviews.c.title, reviews.c.text, reviews.c.date, reviews.c.scraped_at)
-             .where(reviews.c.scraped_at >= since, sa.or_(*wanted), ~sa.exists(named))
+             .where(reviews.c.scraped_at >= since, sa.or_(*wanted), *wanted_new)
              .order_by(reviews.c.scraped_at, reviews.c.id).limit(limit))
         with self.engine.connect() as c:
             return [dict(r) for r in c.execute(q).mappings()]
@@ -785,6 +800,8 @@ class Store:
 
     def alerts_since(self, since: datetime, kind: str | None = None) -> list[dict[str, Any]]:
         """The alerts (of `kind`) created at or after `since`, oldest first (without their deliveries)."""
+        if "alerts" in self.missing_tables:
+            return []
         q = sa.select(alerts).where(alerts.c.created_at >= since).order_by(alerts.c.id)
         if kind:
             q = q.where(alerts.c.kind == kind)
@@ -794,7 +811,7 @@ class Store:
     def undelivered_alerts(self, channels: Sequence[str], max_attempts: int, since: datetime) -> list[tuple[dict, str]]:
         """(alert, channel) for every delivery to one of `channels` not yet sent, tried fewer than
         `max_attempts` times, of an alert created at or after `since`; oldest first."""
-        if not channels:
+        if not channels or "alerts" in self.missing_tables:
             return []
         d = alert_deliveries
         q = (sa.select(alerts, d.c.channel).select_from(alerts.join(d, d.c.alert_id == alerts.c.id))
@@ -819,6 +836,8 @@ class Store:
 
     def list_alerts(self, limit: int = 50) -> list[dict[str, Any]]:
         """The newest alerts, each with `deliveries`: [{channel, status, attempts, error, updated_at}]."""
+        if "alerts" in self.missing_tables:
+            return []
         with self.engine.connect() as c:
             rows = [self._alert_row(r) for r in
                     c.execute(sa.select(alerts).order_by(alerts.c.id.desc()).limit(limit)).mappings()]
@@ -925,6 +944,8 @@ class Store:
     def labels(self, hashes: Iterable[str] | None = None, *, kind: str | None = None,
                limit: int | None = None) -> list[Label]:
         """Stored labels, newest first: all of them, or those of the texts `hashes` (and `kind`)."""
+        if "labels" in self.missing_tables:
+            return []
         q = sa.select(labels).order_by(labels.c.created_at.desc(), labels.c.content_hash, labels.c.kind,
                                        labels.c.value)
         if kind:
@@ -944,6 +965,8 @@ class Store:
         """A short hash of what the labels say (texts, kinds, values, topic sentiments; not their
         sources or dates): it changes exactly when the labels change, "" when there are none. The
         analysis puts it into its version, so new labels lead to a new analysis."""
+        if "labels" in self.missing_tables:
+            return ""
         q = sa.select(labels.c.content_hash, labels.c.kind, labels.c.value, labels.c.topic_sentiment)
         with self.engine.connect() as c:  # sorted here: PostgreSQL's collation may order text differently
             rows = sorted("\x1f".join((r[0], r[1], r[2], r[3] or "")) for r in c.execute(q))

@@ -8,7 +8,7 @@ import os
 import re
 import threading
 import uuid
-from datetime import date
+from datetime import date, datetime, timezone
 from typing import Callable
 
 import pytest
@@ -364,3 +364,30 @@ def test_sqlite_file_without_write_permission_opens_read_only(tmp_path):
             ro.close()
     finally:
         d.chmod(0o755)
+
+
+def test_a_read_only_store_made_before_the_labels_and_alerts_tables_opens(tmp_path):
+    """An older store opened read-only (the dashboard on a read-only copy): the tables it lacks read as empty."""
+    import sqlalchemy as sa
+
+    from reviewlens.alerts import find_alerts
+    from reviewlens.config import AlertSettings
+
+    path = tmp_path / "old.db"
+    s = Store(path)
+    s.upsert_reviews([Review(source="shop", text="Broke after a day.", rating=1)])
+    with s.engine.begin() as c:
+        for t in ("labels", "alerts", "alert_deliveries", "alerted_reviews"):
+            c.execute(sa.text(f"DROP TABLE {t}"))
+    s.close()
+    ro = Store(path, read_only=True)
+    try:
+        assert ro.missing_tables == {"labels", "alerts", "alert_deliveries", "alerted_reviews"}
+        assert len(ro.reviews_frame()) == 1 and ro.labels() == [] and ro.label_version() == ""
+        assert ro.list_alerts() == [] and ro.undelivered_alerts(["mail"], 8, datetime(2000, 1, 1, tzinfo=timezone.utc)) == []
+        assert [a.kind for a in find_alerts(ro, AlertSettings(), record=False)] == ["reviews"]  # a dry run works
+    finally:
+        ro.close()
+    rw = Store(path)  # writable again: the tables are made
+    assert rw.missing_tables == set() and rw.list_alerts() == []
+    rw.close()
