@@ -155,18 +155,33 @@ def find_sources(question: str, df: pd.DataFrame, embedder: Any, k: int = 8) -> 
 
 
 # ------------------------------------------------------------------------------------ 2. ask
+#: One worked example (made up, not from any store): the qwen2.5-coder 1.5B, told to reply "The reviews do not
+#: say." when they do not, said so to every question on the demo shop; with this example and no such escape
+#: it answered all three tried, citing the right excerpts.
+_EXAMPLE_QUESTION = "Is the strap comfortable?"
+_EXAMPLE_EXCERPTS = ["The strap rubs my wrist raw after an hour.", "Comfortable strap, I forget I am wearing it.",
+                     "The strap broke after two weeks."]
+_EXAMPLE_ANSWER = ("Opinions differ: one customer finds the strap comfortable [2], another says it rubs the wrist "
+                   "[1], and one strap broke within weeks [3].")
+
+
+def _question_block(question: str, excerpts: Sequence[str]) -> str:
+    from .prompts import clean_review, embed_review
+
+    blocks = "\n".join(f"[{i}] {embed_review(t, 600)}" for i, t in enumerate(excerpts, 1))
+    return f"Question: {clean_review(question, 300)}\n\nExcerpts:\n{blocks}\n\nAnswer with citations."
+
+
 def conversation(question: str, sources: Sequence[Source]) -> list[dict[str, str]]:
-    from .prompts import clean_review, conversation as chat, embed_review, system_prompt
+    from .prompts import conversation as chat, system_prompt
 
     system = system_prompt(
-        "You answer a question about a product's customer reviews, using only the numbered review excerpts "
-        "you are given. Write two to four plain sentences that summarize what the excerpts say about the "
-        "question, and cite the excerpts each sentence rests on with their numbers in square brackets, like "
-        f"[2] or [1][3]. Do not quote the excerpts and do not add facts they do not state. If they do not "
-        f"answer the question, reply exactly: {NOT_ANSWERED}")
-    blocks = "\n".join(f"[{i}] {embed_review(s.text, 600)}" for i, s in enumerate(sources, 1))
-    user = f"Question: {clean_review(question, 300)}\n\nExcerpts:\n{blocks}\n\nAnswer with citations."
-    return chat(system, user)
+        "You summarize what customer reviews say about a question. You get the question and numbered review "
+        "excerpts. Write two to four short sentences in your own words that answer the question from the "
+        "excerpts, and end each claim with the numbers of the excerpts it rests on in square brackets, like "
+        "[2] or [1][3]. Use only what the excerpts say; do not quote them.")
+    example = (_question_block(_EXAMPLE_QUESTION, _EXAMPLE_EXCERPTS), _EXAMPLE_ANSWER)
+    return chat(system, _question_block(question, [s.text for s in sources]), [example])
 
 
 # ------------------------------------------------------------------------------------ 3. check
