@@ -383,7 +383,7 @@ def cmd_ask(args, settings) -> ExitStatus:
     if not args.question.strip():
         raise ConfigError("ask needs a question, e.g. reviewlens ask \"why do people return it?\"")
     store = Store(settings.db)
-    df = store.reviews_frame(since=args.since, until=args.until, products=args.product, sources=args.source)
+    df = store.review_texts_frame(since=args.since, until=args.until, products=args.product, sources=args.source)
     if df.empty:
         print("no reviews to search (is the store empty, or do the filters exclude everything?)")
         return ExitStatus.OK
