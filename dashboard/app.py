@@ -23,7 +23,9 @@ from dashboard.format import entities_text, fmt_delta, fmt_num, topics_text
 from dashboard.safe import display_text, escape_html, escape_markdown, highlight_entities, safe_url
 from reviewlens import queries as Q
 from reviewlens.comparison import Comparison, compare, group_names
+from reviewlens.config import ConfigError, ReplySettings, load_settings
 from reviewlens.filters import SENTIMENT_OPTIONS, Filters
+from reviewlens.replies import draft_reply
 from reviewlens.schedule import load_schedule
 from reviewlens.schema import SENTIMENTS, Label, content_hash
 from reviewlens.store import Store, StoreReadOnly
@@ -321,6 +323,35 @@ def review_detail(row: pd.Series, labels: list[Label] = ()) -> None:
                 unsafe_allow_html=True)
 
 
+@st.cache_resource(show_spinner=False)
+def reply_settings() -> tuple[ReplySettings, str | None]:
+    """`[replies]` of the settings file (REVIEWLENS_CONFIG, else ./reviewlens.toml), and the error that made
+    the defaults stand in, if any."""
+    try:
+        return load_settings(os.environ.get("REVIEWLENS_CONFIG")).replies, None
+    except ConfigError as e:
+        return ReplySettings(), str(e)
+
+
+def reply_draft(row: pd.Series) -> None:
+    """For a review without the owner's reply: a draft built from its analysis, to edit and copy."""
+    if isinstance(row.get("reply"), str) and row["reply"].strip():
+        return
+    cfg, problem = reply_settings()
+    topics = row["topics"] if isinstance(row["topics"], list) else []
+    rating = float(row["rating"]) if _present(row["rating"]) else None
+    draft = draft_reply(rating=rating, sentiment=row["sentiment"] if _present(row["sentiment"]) else None,
+                        topics=topics, author=row["author"] if _present(row["author"]) else None,
+                        labels={t.get("topic"): Q.topic_label(t.get("topic")) for t in topics}, settings=cfg)
+    with st.expander("Reply draft"):
+        st.text_area("Edit it, then copy it into the site's reply box", value=draft, height=200,
+                     key=f"reply_draft_{row['id']}")
+        st.caption("Built from the review's rating and topics; it never repeats the review's words or promises "
+                   "anything. Signature, contact and phrases: [replies] in reviewlens.toml.")
+        if problem:
+            st.warning(f"reviewlens.toml could not be read, so the default signature is used: {problem}")
+
+
 def save_labels(db: str, review_id: str, text: str, key: str, labels: list[Label]) -> None:
     """The correction form's Save: a callback, so the labels are stored before the page is drawn again
     and the detail shows them at once. A topic keeps the topic sentiment a label file gave it."""
@@ -420,6 +451,7 @@ def reviews_page(db: str, f: Filters, opts: Q.Options) -> None:
     row = df.iloc[pick if pick is not None and pick < len(df) else 0]
     labels = Q.labels_for(get_store(db), [content_hash(row["text"])]).get(content_hash(row["text"]), [])
     review_detail(row, labels)  # labels are read uncached: a correction shows at once
+    reply_draft(row)
     correction_form(db, row, labels, opts.topics)
 
 

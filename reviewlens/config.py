@@ -76,12 +76,22 @@ class AlertSettings:
 
 
 @dataclass
+class ReplySettings:
+    """`[replies]`: reply drafts (reviewlens.replies): who signs, how customers reach you, your own phrases."""
+
+    signature: str = "The team"
+    contact: str = ""                    # "support@acme.example", "our help page": said to unhappy customers
+    phrases: dict[str, str] = field(default_factory=dict)  # topic -> the sentence a draft says about it
+
+
+@dataclass
 class Settings:
     db: str = ""
     data_dir: str = ""
     scraper: ScraperSettings = field(default_factory=ScraperSettings)
     analysis: AnalysisSettings = field(default_factory=AnalysisSettings)
     alerts: AlertSettings = field(default_factory=AlertSettings)
+    replies: ReplySettings = field(default_factory=ReplySettings)
     sites_dir: str | None = None         # extra site configs (TOML) beyond the bundled ones
 
     @property
@@ -126,10 +136,15 @@ RULES: dict[str, tuple[Callable[[Any], bool], str]] = {
     "alerts.period_days": (lambda v: v >= 1, "a whole number of days, at least 1"),
     "alerts.low_rating": (lambda v: 0 <= v <= 5, "a rating from 1 to 5 (0: off)"),
     "alerts.keywords": (lambda v: all(w.strip() for w in v), "a list of words or phrases, none empty"),
+    "replies.phrases": (lambda v: all(isinstance(k, str) and isinstance(x, str) and x.strip() for k, x in v.items()),
+                        "a table of topic = \"sentence\""),
+    "replies.signature": (lambda v: 0 < len(v.strip()) <= 200, "text of 1 to 200 characters"),
+    "replies.contact": (lambda v: len(v) <= 300, "text of at most 300 characters"),
     "analysis.clause_confidence": (lambda v: 0 <= v <= 1, "a number from 0 (the heads decide everything) to 1 "
                                                           "(the LLM decides everything)"),
 }
-_TYPE_WORDS = {int: "a whole number", float: "a number", bool: "true or false", str: "text", list: "a list"}
+_TYPE_WORDS = {int: "a whole number", float: "a number", bool: "true or false", str: "text", list: "a list",
+               dict: "a table"}
 _BOOL_WORDS = {"true": True, "1": True, "yes": True, "on": True, "false": False, "0": False, "no": False, "off": False}
 
 

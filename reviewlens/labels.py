@@ -19,16 +19,13 @@ reviewlens.records_io's.
 
 from __future__ import annotations
 
-import csv
-import json
 import re
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Iterable, Sequence
 
-from .display_text import escape_unsafe_json, neutralize
-from .records_io import COLUMN_ALIASES, ImportFileError, _csv_safe, _key, read_rows
+from .records_io import COLUMN_ALIASES, ImportFileError, _key, read_rows, write_rows
 from .schema import SENTIMENTS, Label, content_hash
 from .store import Store
 
@@ -201,21 +198,6 @@ def write_labels(labels: Sequence[Label], path: str | Path) -> int:
     As `reviewlens export` does: JSONL keeps the text exactly (unsafe characters JSON-escaped); CSV is
     for spreadsheets, its cells neutralised and prefixed against formulas, and its content_hash column
     still names the original text."""
-    path = Path(path)
-    suffix = path.suffix.lower()
-    if suffix not in (".csv", ".jsonl", ".ndjson"):
-        raise ValueError(f"{path}: unknown label file format '{suffix}' (use .csv or .jsonl)")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".part")
-    with tmp.open("w", encoding="utf-8", newline="") as f:
-        if suffix == ".csv":
-            w = csv.DictWriter(f, fieldnames=EXPORT_COLUMNS)
-            w.writeheader()
-            for lb in labels:
-                w.writerow({k: _csv_safe(neutralize(v)) if isinstance(v, str) else v
-                            for k, v in _export_row(lb).items()})
-        else:
-            for lb in labels:
-                f.write(escape_unsafe_json(json.dumps(_export_row(lb), ensure_ascii=False)) + "\n")
-    tmp.replace(path)
-    return len(labels)
+    if Path(path).suffix.lower() not in (".csv", ".jsonl", ".ndjson"):
+        raise ValueError(f"{path}: unknown label file format '{Path(path).suffix.lower()}' (use .csv or .jsonl)")
+    return write_rows([_export_row(lb) for lb in labels], path, EXPORT_COLUMNS)

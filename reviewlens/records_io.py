@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from itertools import islice
 from pathlib import Path
-from typing import IO, Any, Iterable, Iterator
+from typing import IO, Any, Iterable, Iterator, Sequence
 
 from charset_normalizer import from_bytes
 from dateutil import parser as dateparser
@@ -367,6 +367,30 @@ def _csv_safe(value: Any) -> Any:
     if isinstance(value, str) and value.startswith(_FORMULA_START):
         return "'" + value
     return value
+
+
+def write_rows(rows: Sequence[dict[str, Any]], path: str | Path, columns: Sequence[str] | None = None) -> int:
+    """Write plain rows as CSV or JSONL by the file's suffix (.csv, .jsonl/.ndjson), atomically; returns the
+    number written. As `export_records` does: JSONL keeps the text exactly (unsafe characters JSON-escaped);
+    CSV is for spreadsheets, its cells neutralised and prefixed against formulas. ValueError for another
+    suffix. `columns`: the CSV header (default: the first row's keys)."""
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix not in (".csv", ".jsonl", ".ndjson"):
+        raise ValueError(f"{path}: unknown file format '{suffix}' (use .csv or .jsonl)")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".part")
+    with tmp.open("w", encoding="utf-8", newline="") as f:
+        if suffix == ".csv":
+            w = csv.DictWriter(f, fieldnames=list(columns or (rows[0].keys() if rows else [])))
+            w.writeheader()
+            for row in rows:
+                w.writerow({k: _csv_safe(neutralize(v)) if isinstance(v, str) else v for k, v in row.items()})
+        else:
+            for row in rows:
+                f.write(escape_unsafe_json(json.dumps(row, ensure_ascii=False, default=str)) + "\n")
+    tmp.replace(path)
+    return len(rows)
 
 
 def export_records(store: Store, path: str | Path, fmt: str, *, raw: bool = False, **filters: Any) -> int:

@@ -421,6 +421,50 @@ def cmd_ask(args, settings) -> ExitStatus:
     return ExitStatus.OK
 
 
+def cmd_replies(args, settings) -> ExitStatus:
+    from ..display_text import neutralize
+    from ..records_io import write_rows
+    from ..replies import draft_reply
+
+    store = Store(settings.db)
+    df = store.reviews_frame(since=args.since, until=args.until, products=args.product, sources=args.source)
+    if args.max_rating is not None:
+        df = df[df["rating"].notna() & (df["rating"] <= args.max_rating)]
+    if not args.all:
+        df = df[df["reply"].isna() | (df["reply"].astype(str).str.strip() == "")]
+    df = df.head(args.limit)
+    if df.empty:
+        print("no reviews to draft replies for (they all have replies, or the filters exclude everything; "
+              "--all includes answered ones)")
+        return ExitStatus.OK
+    rows = []
+    for r in df.to_dict("records"):
+        rating = None if r["rating"] is None or r["rating"] != r["rating"] else float(r["rating"])
+        draft = draft_reply(rating=rating, sentiment=r.get("sentiment") if isinstance(r.get("sentiment"), str) else None,
+                            topics=r["topics"] or [], author=r.get("author"),
+                            labels={t["topic"]: queries.topic_label(t["topic"]) for t in r["topics"] or []},
+                            settings=settings.replies)
+        rows.append({"id": r["id"], "date": r["date"].isoformat() if r["date"] else None, "rating": rating,
+                     "product": r["product"], "url": r["url"], "text": r["text"], "draft_reply": draft})
+    if args.output:
+        try:
+            n = write_rows(rows, args.output)
+        except ValueError as e:
+            raise ConfigError(str(e)) from None
+        print(f"wrote {n} reply drafts to {args.output}")
+        return ExitStatus.OK
+    for row in rows:
+        text = " ".join(neutralize(row["text"] or "").split())
+        stars = "" if row["rating"] is None else f"★{row['rating']:g}"
+        print(f"review {row['id']}  {row['date'] or ''}  {stars}")
+        print(f"  “{text[:200] + ('…' if len(text) > 200 else '')}”")
+        print("  draft:")
+        print("\n".join("    " + line for line in row["draft_reply"].splitlines()))
+        print()
+    print(f"{len(rows)} drafts; edit before you send them. -o drafts.csv writes them with the reviews")
+    return ExitStatus.OK
+
+
 def cmd_report(args, settings) -> ExitStatus:
     from .jobs import Job
 
@@ -437,7 +481,8 @@ def cmd_dashboard(args, settings) -> ExitStatus:
         log.warning("binding to %s: anyone who can reach this port sees every review and run", args.address)
     schedule = args.schedule_file.resolve() if args.schedule_file and args.schedule_file.is_file() else None
     print(f"dashboard on http://{args.address}:{args.port}  (store: {settings.db}; Ctrl+C stops)")
-    return _status(serve(settings.db, args.address, args.port, schedule) == 0)
+    config = Path(args.config) if args.config else None
+    return _status(serve(settings.db, args.address, args.port, schedule, config) == 0)
 
 
 def cmd_eval(args, settings) -> ExitStatus:
@@ -486,6 +531,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace, Settings], ExitStatus]] = {
     "scrape": cmd_scrape, "import": cmd_import, "export": cmd_export, "label": cmd_label, "runs": cmd_runs,
     "schedule": cmd_schedule, "alerts": cmd_alerts,
     "demo": cmd_demo, "analyze": cmd_analyze, "complaints": cmd_complaints, "compare": cmd_compare, "ask": cmd_ask,
+    "replies": cmd_replies,
     "report": cmd_report,
     "dashboard": cmd_dashboard, "eval": cmd_eval, "sites": cmd_sites, "models": cmd_models,
 }

@@ -408,6 +408,26 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--json", action="store_true", help="machine-readable output")
     model_opts(sp)
 
+    sp = add("replies", "reply drafts for reviews without an owner's reply, built from their analysis",
+             "Draft a reply to each review that has no reply yet (newest first): a thank-you, a sentence for\n"
+             "each topic the review is unhappy (or happy) about, how to reach you, your signature. Built\n"
+             "from the review's rating, sentiment and topics only: it never repeats the review's words,\n"
+             "promises nothing and states no fact the analysis did not find. Edit before you send.\n\n"
+             "settings (reviewlens.toml):\n"
+             "  [replies]\n"
+             "  signature = \"Anna, Acme support\"\n"
+             "  contact = \"support@acme.example\"\n"
+             "  phrases = { delivery = \"We're sorry, our courier let you down; we are changing couriers.\" }\n\n"
+             "The dashboard's review explorer shows the same draft beside a review without a reply.")
+    sp.add_argument("--max-rating", type=float, metavar="R", help="only reviews rated R or lower (e.g. 2)")
+    sp.add_argument("--all", action="store_true", help="also reviews that already have a reply")
+    sp.add_argument("--since", type=_date, help="first review date (YYYY-MM-DD)")
+    sp.add_argument("--until", type=_date, help="last review date (YYYY-MM-DD)")
+    sp.add_argument("--product", action="append", help="only this product (repeatable)")
+    sp.add_argument("--source", action="append", help="only this source (repeatable)")
+    sp.add_argument("--limit", type=_positive_int, default=20, help="at most N drafts (default 20)")
+    sp.add_argument("-o", "--output", type=Path, help="write the drafts with their reviews to a .csv or .jsonl file")
+
     sp = add("report", "write the Excel report",
              "Sheets: Summary with native charts, Top complaints, Products (side by side, with a chart), Topics,\n"
              "Entities, Reviews, Runs.")

@@ -1,0 +1,43 @@
+"""The review explorer's reply draft (streamlit AppTest, real SQLite store): shown for a review without the
+owner's reply, built from its analysis and [replies] of the settings file; not shown when there is a reply."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from dashboard import APP_PATH
+from reviewlens.replies import NEGATIVE
+from reviewlens.schema import Analysis, Review, TopicMention
+from reviewlens.store import Store
+
+pytestmark = pytest.mark.timeout(120)
+
+
+def test_reply_draft_in_the_explorer(monkeypatch, tmp_path):
+    db = str(tmp_path / "s.db")
+    store = Store(db)
+    late = Review(source="shop", text="It came <b>three weeks</b> late.", rating=1, author="Maria",
+                  date=date(2026, 11, 20))
+    answered = Review(source="shop", text="Broke.", rating=1, reply="We are sorry.", date=date(2026, 11, 1))
+    store.upsert_reviews([late, answered])
+    store.save_analyses([Analysis(content_hash=late.content_hash, model="m", prompt_version="v", sentiment="negative",
+                                  topics=[TopicMention("delivery", "negative")])])
+    store.close()
+    cfg = tmp_path / "reviewlens.toml"
+    cfg.write_text('[replies]\nsignature = "Maya from Acme"\n')
+    monkeypatch.setenv("REVIEWLENS_DB", db)
+    monkeypatch.setenv("REVIEWLENS_CONFIG", str(cfg))
+    at = AppTest.from_file(str(APP_PATH), default_timeout=60)
+    at.run()
+    at.sidebar.selectbox(key="f_period").set_value("All time").run()
+    at.sidebar.radio(key="page").set_value("Reviews").run()
+    assert not at.exception, [e.value for e in at.exception]
+    draft = at.text_area(key=f"reply_draft_{late.id}").value
+    assert draft.startswith("Hi Maria,") and NEGATIVE["delivery"] in draft and draft.endswith("Maya from Acme")
+    assert "three weeks" not in draft
+    pick = at.selectbox(key="detail_pick")
+    pick.set_value(1).run()  # the review that has a reply: no draft
+    assert not [t for t in at.text_area if t.key and t.key.startswith("reply_draft_")]
