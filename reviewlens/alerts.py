@@ -17,6 +17,8 @@ false turns one off):
   At most once a week per product.
 * **reviews**: new reviews rated `low_rating` or lower, or that mention one of `keywords`, in one
   digest per check. A review is in one digest only.
+* **summary**: once a week (or day, `summary`), the last whole week's reviews, rating and share negative
+  against the week before, and the top complaints with their trend, rating at stake and a quote.
 
 The rules look at what arrived since alerts were first checked (a day before that first check, so a
 first check after a run reports it); `find_alerts` only reads the store. Quotes are the reviews' own
@@ -34,6 +36,7 @@ from typing import Any, Sequence
 from . import queries
 from .config import AlertSettings
 from .filters import Filters
+from .schema import trend_arrow
 from .store import Store
 
 WATCH_KEY = "alerts:watch"      # the checkpoint that holds when alerts were first checked
@@ -53,7 +56,7 @@ class Alert:
     are verbatim review text: {review_id, text, rating, product, url}. Every string is untrusted."""
 
     key: str                    # unique: the same finding is never raised twice
-    kind: str                   # scrape, complaint, rating, reviews, test
+    kind: str                   # scrape, complaint, rating, reviews, summary, test
     title: str
     lines: list[str] = field(default_factory=list)
     quotes: list[dict[str, Any]] = field(default_factory=list)
@@ -307,6 +310,56 @@ def review_alerts(store: Store, rules: AlertSettings, since: datetime) -> list[A
                   quotes=quotes, review_ids=ids)]
 
 
+def summary_period(now: datetime, every: str) -> tuple[date, date, str]:
+    """The last whole period before `now` (UTC): the ISO week before this one, or yesterday; with its key."""
+    today = now.astimezone(timezone.utc).date()
+    if every == "daily":
+        day = today - timedelta(days=1)
+        return day, day, day.isoformat()
+    monday = today - timedelta(days=today.weekday())
+    since = monday - timedelta(days=7)
+    return since, monday - timedelta(days=1), _week(since)
+
+
+def summary_alerts(store: Store, rules: AlertSettings, now: datetime) -> list[Alert]:
+    """Once a week (or day): the last week's reviews, rating and share negative against the week before, the
+    top complaints with their trend and rating at stake, and one verbatim quote for each."""
+    if rules.summary == "off" or not queries.date_span(store)[1]:
+        return []
+    since, until, key = summary_period(now, rules.summary)
+    h = queries.headline(store, Filters.of(since=since, until=until))
+    before = h.previous
+    word = "week" if rules.summary == "weekly" else "day"
+    line = f"{h.reviews} review{'s' if h.reviews != 1 else ''}"
+    if before is not None:
+        line += f" ({before.reviews} the {word} before)"
+    if h.avg_rating is not None:
+        line += f"; average {h.avg_rating:.2f}★"
+        if before is not None and before.avg_rating is not None:
+            line += f" ({h.avg_rating - before.avg_rating:+.2f}★)"
+    if h.share_negative is not None:
+        line += f"; {h.share_negative:.0f}% negative"
+        if before is not None and before.share_negative is not None:
+            line += f" ({h.share_negative - before.share_negative:+.0f} pts)"
+    lines = [f"{since} to {until}: {line}."]
+    themes, scope = queries.latest_complaints(store)
+    quotes = []
+    if themes:
+        impacts = queries.theme_impacts(store, themes, scope)
+        lines.append(f"Top complaints ({scope.get('since')} to {scope.get('until')}):")
+        for i, (t, m) in enumerate(list(zip(themes, impacts))[:3], 1):
+            trend = "new" if t.trend is None else f"{trend_arrow(t.trend)} {t.trend:+.1f} pts"
+            stake = f"; {m.at_stake:.2f}★ of the rating at stake" if m is not None else ""
+            lines.append(f"{i}. {t.label}: {t.count} reviews ({t.share:.0%}), {trend}{stake}")
+            if t.quotes:
+                q = t.quotes[0]
+                quotes.append({"review_id": q.review_id, "text": verbatim_excerpt(q.text), "url": q.url})
+    lines.append("The full picture: reviewlens report, or the dashboard")
+    title = (f"ReviewLens {'weekly' if rules.summary == 'weekly' else 'daily'} summary, "
+             f"{key if rules.summary == 'weekly' else since}")
+    return [Alert(key=f"summary:{key}", kind="summary", title=title, lines=lines, quotes=quotes)]
+
+
 def find_alerts(store: Store, rules: AlertSettings, now: datetime | None = None,
                 record: bool = True) -> list[Alert]:
     """Everything the rules find now (including what earlier checks raised: their keys say so).
@@ -320,4 +373,5 @@ def find_alerts(store: Store, rules: AlertSettings, now: datetime | None = None,
     out += rating_alerts(store, rules)
     if rules.low_rating or rules.keywords:
         out += review_alerts(store, rules, since)
+    out += summary_alerts(store, rules, now)
     return out

@@ -72,6 +72,7 @@ class AlertSettings:
     period_days: int = 7                 # ... against the `period_days` before
     low_rating: float = 2.0              # each new review rated this or lower (1..5) goes into a digest
     keywords: list[str] = field(default_factory=list)   # each new review that mentions one goes into the digest
+    summary: str = "weekly"              # a summary of the last week (or day): weekly, daily or off
     channels: list[dict[str, Any]] = field(default_factory=list)  # [[alerts.channels]]: email, webhook
 
 
@@ -136,6 +137,7 @@ RULES: dict[str, tuple[Callable[[Any], bool], str]] = {
     "alerts.period_days": (lambda v: v >= 1, "a whole number of days, at least 1"),
     "alerts.low_rating": (lambda v: 0 <= v <= 5, "a rating from 1 to 5 (0: off)"),
     "alerts.keywords": (lambda v: all(w.strip() for w in v), "a list of words or phrases, none empty"),
+    "alerts.summary": (lambda v: v in ("weekly", "daily", "off"), "weekly, daily or off"),
     "replies.phrases": (lambda v: all(isinstance(k, str) and isinstance(x, str) and x.strip() for k, x in v.items()),
                         "a table of topic = \"sentence\""),
     "replies.signature": (lambda v: 0 < len(v.strip()) <= 200, "text of 1 to 200 characters"),

@@ -253,6 +253,7 @@ def build_parser() -> argparse.ArgumentParser:
                period_days = 7
                low_rating = 2           # new reviews rated 2 or lower, in one digest per check
                keywords = ["refund", "allergic"]   # new reviews that mention one, in the digest
+               summary = "weekly"       # a summary of the last week (or "daily", "off")
 
              channels:
                [[alerts.channels]]

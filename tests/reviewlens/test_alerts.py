@@ -134,7 +134,7 @@ def test_a_fall_that_chance_explains_raises_nothing(store):
 
 def test_rules_can_be_turned_off_and_a_dry_run_records_nothing(store):
     seed(store)
-    off = AlertSettings(scrape_problems=False, rising_complaint=0, rating_drop=0, low_rating=0)
+    off = AlertSettings(scrape_problems=False, rising_complaint=0, rating_drop=0, low_rating=0, summary="off")
     assert find_alerts(store, off, NOW, record=False) == []
     assert store.load_checkpoint(WATCH_KEY) is None
     find_alerts(store, off, NOW)
@@ -145,7 +145,7 @@ def test_the_look_back_starts_a_day_before_the_first_check(store):
     seed(store)
     later = NOW + timedelta(days=3)  # the first check three days after the reviews and runs were stored
     found = find_alerts(store, AlertSettings(), later)
-    assert {a.kind for a in found} == {"rating"}  # no run, review or complaint computation is that recent
+    assert {a.kind for a in found} == {"rating", "summary"}  # no run, review or complaint computation is that recent
 
 
 def test_verbatim_excerpt_cuts_at_a_word():
@@ -155,7 +155,7 @@ def test_verbatim_excerpt_cuts_at_a_word():
     assert verbatim_excerpt("  short  ") == "short"
 
 
-@pytest.mark.parametrize("bad", ["rising_complaint = -1", "rating_drop = -0.5", "low_rating = 6", "period_days = 0",
+@pytest.mark.parametrize("bad", ['summary = "monthly"', "rising_complaint = -1", "rating_drop = -0.5", "low_rating = 6", "period_days = 0",
                                  'keywords = ["", "x"]', "min_reviews = 0", "nope = 1"])
 def test_bad_alert_settings_are_clear_errors(tmp_path, bad):
     from reviewlens.config import ConfigError, load_settings
@@ -181,3 +181,22 @@ def test_a_theme_raised_under_another_name_is_not_raised_again(store):
     store.save_complaints([renamed, other], scope)
     titles = [a.title for a in find_alerts(store, AlertSettings(), NOW) if a.kind == "complaint"]
     assert titles == ["Complaint rising: Cracked base"]
+
+
+def test_the_weekly_and_the_daily_summary(store):
+    from reviewlens import queries
+    from reviewlens.filters import Filters
+
+    seed(store)
+    monday = datetime(2026, 11, 23, 8, 0, tzinfo=timezone.utc)
+    [weekly] = [a for a in find_alerts(store, AlertSettings(), monday) if a.kind == "summary"]
+    n = queries.count_reviews(store, Filters.of(since=date(2026, 11, 16), until=date(2026, 11, 22)))
+    assert weekly.key == "summary:2026-W47" and weekly.title == "ReviewLens weekly summary, 2026-W47"
+    assert weekly.lines[0].startswith(f"2026-11-16 to 2026-11-22: {n} reviews (")
+    assert "1. Leaking lid: 8 reviews (30%), ▲ +12.0 pts" in weekly.lines[2]
+    assert weekly.quotes[0]["text"] == "The lid leaks every time <b>I</b> pour."
+    sunday = datetime(2026, 11, 29, 23, 0, tzinfo=timezone.utc)  # the same week: the same summary
+    assert [a.key for a in find_alerts(store, AlertSettings(), sunday) if a.kind == "summary"] == ["summary:2026-W47"]
+    [daily] = [a for a in find_alerts(store, AlertSettings(summary="daily"), monday) if a.kind == "summary"]
+    assert daily.key == "summary:2026-11-22" and daily.lines[0].startswith("2026-11-22 to 2026-11-22: 0 reviews")
+    assert not [a for a in find_alerts(store, AlertSettings(summary="off"), monday) if a.kind == "summary"]

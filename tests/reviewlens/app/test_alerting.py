@@ -120,6 +120,7 @@ def hostile_store(tmp_path) -> Store:
 def settings_with(*channels: dict) -> Settings:
     s = Settings()
     s.alerts.channels = list(channels)
+    s.alerts.summary = "off"  # the weekly summary has its own tests (tests/reviewlens/test_alerts.py)
     return s
 
 
@@ -262,7 +263,7 @@ def _config(tmp_path, body: str):
 def test_alerts_commands(tmp_path, receiver, capsys):
     db = str(tmp_path / "alerts.db")
     hostile_store(tmp_path).close()
-    cfg = _config(tmp_path, f'[alerts]\nkeywords = ["refund"]\n\n[[alerts.channels]]\ntype = "webhook"\n'
+    cfg = _config(tmp_path, f'[alerts]\nkeywords = ["refund"]\nsummary = "off"\n\n[[alerts.channels]]\ntype = "webhook"\n'
                             f'name = "hook"\nurl = "{receiver.url}"\n')
     assert main(["alerts", "test", "--db", db, "--config", cfg]) == 0
     assert receiver.posts[-1]["json"]["title"] == "Test alert from ReviewLens"
