@@ -19,7 +19,7 @@ import sqlite3
 import time
 import weakref
 from dataclasses import asdict
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Mapping, Sequence
 from urllib.parse import quote
@@ -176,7 +176,8 @@ alert_deliveries = sa.Table(
     "alert_deliveries", metadata,
     sa.Column("alert_id", sa.Integer, primary_key=True),
     sa.Column("channel", sa.String(100), primary_key=True),
-    sa.Column("status", sa.String(10), nullable=False),  # pending, sent, failed (tried again next check)
+    # pending, sending (claimed by one check: Store.claim_delivery), sent, failed (tried again next check)
+    sa.Column("status", sa.String(10), nullable=False),
     sa.Column("attempts", sa.Integer, nullable=False, default=0),
     sa.Column("error", sa.Text),
     sa.Column("updated_at", sa.DateTime(timezone=True)),
@@ -833,7 +834,8 @@ class Store:
             return []
         d = alert_deliveries
         q = (sa.select(alerts, d.c.channel).select_from(alerts.join(d, d.c.alert_id == alerts.c.id))
-             .where(d.c.channel.in_(list(channels)), d.c.status != "sent", d.c.attempts < max_attempts,
+             .where(d.c.channel.in_(list(channels)), d.c.status.in_(("pending", "failed", "sending")),
+                   d.c.attempts < max_attempts,
                     alerts.c.created_at >= since)
              .order_by(alerts.c.id, d.c.channel))
         with self.engine.connect() as c:
@@ -843,6 +845,20 @@ class Store:
                 channel = row.pop("channel")
                 out.append((self._alert_row(row), channel))
             return out
+
+    def claim_delivery(self, alert_id: int, channel: str, stale_after: timedelta = timedelta(minutes=10)) -> bool:
+        """Mark one unsent delivery as being sent, atomically: True for the one caller that may send it now.
+        Another check (a thread, a process, a machine) that tries at the same time gets False, so an alert
+        goes out once. A claim older than `stale_after` (a check that died while sending) can be taken again."""
+        d = alert_deliveries
+        now = _utcnow()
+        with self._write() as c:
+            res = c.execute(d.update().where(
+                d.c.alert_id == alert_id, d.c.channel == channel,
+                sa.or_(d.c.status.in_(("pending", "failed")),
+                       sa.and_(d.c.status == "sending", d.c.updated_at < now - stale_after)))
+                .values(status="sending", updated_at=now))
+            return res.rowcount == 1
 
     def record_delivery(self, alert_id: int, channel: str, error: str | None = None) -> None:
         """A delivery attempt: sent when `error` is None, else failed with the error (tried again later)."""

@@ -57,6 +57,8 @@ def deliver_pending(store: Store, channels: Sequence[Channel], now: datetime | N
     out = []
     for row, name in store.undelivered_alerts(list(by_name), MAX_ATTEMPTS, now - RETRY_FOR):
         alert, channel = Alert.from_row(row), by_name[name]
+        if not store.claim_delivery(alert.id, name):
+            continue  # another check is sending it right now
         try:
             channel.deliver(alert)
             error = None

@@ -15,6 +15,7 @@ import fcntl
 import hashlib
 import logging
 import sys
+import threading
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable, Iterator
@@ -77,12 +78,14 @@ class Scheduler:
         self.job = Job(store, settings)  # one analyzer (one model in memory) for every source
         self.runner = runner or self.default_runner
         self.channels = make_channels(settings.alerts.channels)  # a bad channel is a ConfigError at start
+        self._alerts_lock = threading.Lock()  # sources finishing together (run_forever's threads) check one by one
 
     def check_alerts(self) -> None:
         """After a run: raise and send alerts (reviewlens.app.alerting); a failure here is logged, never
         the run's."""
         try:
-            res = check_alerts(self.store, self.settings, channels=self.channels)
+            with self._alerts_lock:
+                res = check_alerts(self.store, self.settings, channels=self.channels)
         except Exception as e:  # noqa: BLE001 - alerts must not stop the schedule
             log.error("alert check failed: %s: %s", type(e).__name__, e)
             return

@@ -200,3 +200,13 @@ def test_the_weekly_and_the_daily_summary(store):
     [daily] = [a for a in find_alerts(store, AlertSettings(summary="daily"), monday) if a.kind == "summary"]
     assert daily.key == "summary:2026-11-22" and daily.lines[0].startswith("2026-11-22 to 2026-11-22: 0 reviews")
     assert not [a for a in find_alerts(store, AlertSettings(summary="off"), monday) if a.kind == "summary"]
+
+
+def test_a_delivery_is_claimed_once(store):
+    aid = store.add_alert("k", "test", "t", {"lines": []}, ["mail", "hook"])
+    assert store.claim_delivery(aid, "mail") and not store.claim_delivery(aid, "mail")
+    assert store.claim_delivery(aid, "hook")
+    store.record_delivery(aid, "mail", "down")  # failed: the next check may claim it again
+    assert store.claim_delivery(aid, "mail")
+    store.record_delivery(aid, "mail")
+    assert not store.claim_delivery(aid, "mail")  # sent: never again

@@ -312,3 +312,44 @@ def test_a_bad_channel_stops_the_scheduler_at_start(tmp_path):
     sched_file.write_text('[[sources]]\nname = "shop"\nurl = "http://127.0.0.1:9/p/1"\nevery = "1h"\n')
     with pytest.raises(ConfigError, match="needs 'to'"):
         Scheduler(load_schedule(sched_file), Store(tmp_path / "s.db"), settings_with({"type": "email"}))
+
+
+def test_checks_at_the_same_time_send_each_alert_once(tmp_path):
+    """Two sources finishing together (the scheduler's threads, or two machines on one PostgreSQL store): each
+    delivery is claimed by one check, so a slow channel does not get the alert twice."""
+    import time
+
+    rec = Receiver()
+    slow = rec.server.RequestHandlerClass.do_POST
+
+    def do_post(handler):
+        time.sleep(0.3)
+        slow(handler)
+
+    rec.server.RequestHandlerClass.do_POST = do_post
+    try:
+        store = hostile_store(tmp_path)
+        settings = settings_with({"type": "webhook", "url": rec.url})
+        check_alerts(store, settings, send=False)  # stored, not sent
+        results = []
+        threads = [threading.Thread(target=lambda: results.append(check_alerts(Store(tmp_path / "alerts.db"), settings)))
+                   for _ in range(3)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert len(rec.posts) == 2 and sum(len(r.deliveries) for r in results) == 2
+        assert {d["status"] for r in store.list_alerts() for d in r["deliveries"]} == {"sent"}
+    finally:
+        rec.stop()
+
+
+def test_a_claim_left_by_a_check_that_died_is_taken_again(tmp_path):
+    from datetime import timedelta
+
+    store = hostile_store(tmp_path)
+    check_alerts(store, settings_with({"type": "webhook", "url": "http://127.0.0.1:9/x"}), send=False)
+    [row, *_] = store.list_alerts()
+    assert store.claim_delivery(row["id"], "webhook")  # a check claims it, then dies
+    assert not store.claim_delivery(row["id"], "webhook")  # a fresh claim is respected
+    assert store.claim_delivery(row["id"], "webhook", stale_after=timedelta(seconds=-1))  # a stale one is not
