@@ -21,7 +21,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import resource
 import subprocess
 import sys
@@ -29,20 +28,14 @@ import tempfile
 import time
 from pathlib import Path
 
+from machine import cpu_name  # bench/machine.py (the folder of the script is on sys.path)
+
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 CHUNK = 32  # reviews per analyzer chunk (batch_size 8 x analyzer.CHUNK_FACTOR 4)
 # int8 schemes other than the backend's (`int8`: INT8_KEEP_FP32): the linear layers kept in fp32
 VARIANTS = {"int8-all": ("lm_head",), "int8-head": (), "int8-attn": ("gate_proj", "up_proj", "down_proj", "lm_head")}
-
-
-def cpu_name() -> str:
-    try:
-        return next(ln.split(":", 1)[1].strip() for ln in Path("/proc/cpuinfo").read_text().splitlines()
-                    if ln.startswith("model name"))
-    except (OSError, StopIteration):
-        return platform.processor()
 
 
 def routed(eval_dir: Path, n: int, confidence: float) -> dict:

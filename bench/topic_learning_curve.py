@@ -16,11 +16,12 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import os
-import platform
 import random
 import sys
 import time
 from pathlib import Path
+
+from machine import cpu_name  # bench/machine.py (the folder of the script is on sys.path)
 
 import numpy as np
 
@@ -51,16 +52,6 @@ class CachedEmbedder:
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
         return np.stack([self.cache[t] for t in texts]).astype(np.float32)
-
-
-def cpu_name() -> str:
-    try:
-        for line in open("/proc/cpuinfo"):
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown CPU"
 
 
 def main() -> int:

@@ -206,12 +206,18 @@ def build_parser() -> argparse.ArgumentParser:
              "  topic_sentiment     optional: the sentiment of that topic in the review\n\n"
              "A text has one sentiment label (a new one replaces it) and any number of topic labels.\n"
              "Bad rows are reported with their line number and skipped; the good ones are imported.")
-    labels = sp.add_subparsers(dest="label_command", metavar="ACTION", required=True)
     nested = _common_options(nested=True)
 
-    def add_label(name: str, help_: str, description: str = "") -> argparse.ArgumentParser:
-        return labels.add_parser(name, parents=[nested], help=help_, description=description or help_,
-                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    def actions(parent: argparse.ArgumentParser, dest: str):
+        """The sub-subcommands of `parent` (`label import`, `alerts check`): an `add(name, help, description)`."""
+        sub_actions = parent.add_subparsers(dest=dest, metavar="ACTION", required=True)
+
+        def add_action(name: str, help_: str, description: str = "") -> argparse.ArgumentParser:
+            return sub_actions.add_parser(name, parents=[nested], help=help_, description=description or help_,
+                                          formatter_class=argparse.RawDescriptionHelpFormatter)
+        return add_action
+
+    add_label = actions(sp, "label_command")
 
     lp = add_label("import", "import labels from a CSV or JSONL file",
                    "Import labels from a CSV or JSONL file with id or text, and sentiment and/or topic columns\n"
@@ -271,11 +277,7 @@ def build_parser() -> argparse.ArgumentParser:
 
              New reviews and runs count from a day before the first check. Quotes are the reviews'
              own words, verbatim; everything in an alert is escaped for where it goes."""))
-    alert_actions = sp.add_subparsers(dest="alerts_command", metavar="ACTION", required=True)
-
-    def add_alerts(name: str, help_: str, description: str = "") -> argparse.ArgumentParser:
-        return alert_actions.add_parser(name, parents=[nested], help=help_, description=description or help_,
-                                        formatter_class=argparse.RawDescriptionHelpFormatter)
+    add_alerts = actions(sp, "alerts_command")
 
     ap = add_alerts("check", "find what the rules raise now, store it and send it",
                     "Run the rules over the store, store each new alert with a delivery per channel, then\n"
