@@ -323,14 +323,23 @@ def review_detail(row: pd.Series, labels: list[Label] = ()) -> None:
                 unsafe_allow_html=True)
 
 
-@st.cache_resource(show_spinner=False)
-def reply_settings() -> tuple[ReplySettings, str | None]:
-    """`[replies]` of the settings file (REVIEWLENS_CONFIG, else ./reviewlens.toml), and the error that made
-    the defaults stand in, if any."""
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _reply_settings(path: str | None, version: int) -> tuple[ReplySettings, str | None]:
     try:
-        return load_settings(os.environ.get("REVIEWLENS_CONFIG")).replies, None
+        return load_settings(path).replies, None
     except ConfigError as e:
         return ReplySettings(), str(e)
+
+
+def reply_settings() -> tuple[ReplySettings, str | None]:
+    """`[replies]` of the settings file (REVIEWLENS_CONFIG, else ./reviewlens.toml), read again when the file
+    changes, and the error that made the defaults stand in, if any."""
+    path = os.environ.get("REVIEWLENS_CONFIG") or ("reviewlens.toml" if os.path.isfile("reviewlens.toml") else None)
+    try:
+        version = os.stat(path).st_mtime_ns if path else 0
+    except OSError:
+        version = -1
+    return _reply_settings(path, version)
 
 
 def reply_draft(row: pd.Series) -> None:
