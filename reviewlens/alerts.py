@@ -1,6 +1,6 @@
 """Alert rules: what in the store is worth telling someone about, found after each run.
 
-Four rules, each with a threshold in `[alerts]` of the settings (reviewlens.config.AlertSettings; 0 or
+Five rules, each with a threshold in `[alerts]` of the settings (reviewlens.config.AlertSettings; 0 or
 false turns one off):
 
 * **scrape**: a scrape that failed, ended degraded (a site changed its layout: reviewlens.health) or
@@ -21,7 +21,8 @@ false turns one off):
   against the week before, and the top complaints with their trend, rating at stake and a quote.
 
 The rules look at what arrived since alerts were first checked (a day before that first check, so a
-first check after a run reports it); `find_alerts` only reads the store. Quotes are the reviews' own
+first check after a run reports it); `find_alerts` only reads the store (but for that first check's
+date; storing and sending is reviewlens.app.alerting's). Quotes are the reviews' own
 words, verbatim (cut at a word, with "…", when long); every text in an alert is untrusted and the
 channels escape it for where it goes (reviewlens.app.channels).
 """

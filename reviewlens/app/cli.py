@@ -200,8 +200,8 @@ def cmd_alerts(args, settings) -> ExitStatus:
                 print(f"{c.name}: FAILED ({c.describe()}): {e}")
         return _status(not failed)
     if args.alerts_command == "list":
-        from ..display_text import neutralize
         from ..alerts import Alert
+        from ..display_text import neutralize
 
         rows = store.list_alerts(limit=args.limit)
         if not rows:
@@ -218,10 +218,13 @@ def cmd_alerts(args, settings) -> ExitStatus:
         if not channels:
             print("no channels configured: alerts are stored, not sent (see `reviewlens alerts --help`)")
         return ExitStatus.OK
+    from ..display_text import neutralize
+
     res = check_alerts(store, settings, send=not args.no_send, dry_run=args.dry_run, channels=channels)
     shown = res.found if args.dry_run else res.new
-    for a in shown:
-        print("\n".join(f"  {line}" if i else f"* {line}" for i, line in enumerate(a.plain_text().splitlines())))
+    for a in shown:  # review text on a terminal: control and bidi characters neutralised
+        print("\n".join(f"  {line}" if i else f"* {line}"
+                        for i, line in enumerate(neutralize(a.plain_text()).splitlines())))
         print()
     if args.dry_run:
         print(f"{len(res.found)} finding{'s' if len(res.found) != 1 else ''} (dry run: nothing stored or sent; "
