@@ -565,14 +565,49 @@ def _fallback_summary(count: int, topic: str | None, words: Sequence[str], taxon
     return f"{count} review{'s' if count != 1 else ''} complain{'s' if count == 1 else ''}{about}, mentioning {what}."
 
 
+SAME_THEME_OVERLAP = 0.5  # a theme sharing this share of its reviews with a known one is that theme
+
+
+def _is_keyword_label(label: str) -> bool:
+    """A name made from key words when no LLM named the theme ("Delivery: days, shipping"), not by a model."""
+    return ": " in label
+
+
+def match_known(groups: Sequence[Sequence[str]], known: Sequence[ComplaintTheme]) -> list[ComplaintTheme | None]:
+    """For each theme (its review ids), the known theme it is, or None: the pair that shares the most of the
+    smaller one's reviews first, at least SAME_THEME_OVERLAP of them, each known theme matched once."""
+    pairs = []
+    for k, ids in enumerate(groups):
+        mine = set(ids)
+        for j, t in enumerate(known):
+            theirs = set(t.review_ids)
+            small = min(len(mine), len(theirs))
+            if small:
+                share = len(mine & theirs) / small
+                if share >= SAME_THEME_OVERLAP:
+                    pairs.append((share, len(mine & theirs), k, j))
+    out: list[ComplaintTheme | None] = [None] * len(groups)
+    used: set[int] = set()
+    for _, _, k, j in sorted(pairs, reverse=True):
+        if out[k] is None and j not in used:
+            out[k] = known[j]
+            used.add(j)
+    return out
+
+
 def find_complaints(current: pd.DataFrame, previous: pd.DataFrame | None, *, top: int = 5,
                     backend: Any = None, embedder: Any = None,
-                    taxonomy: Taxonomy | None = None, sharp: bool = True) -> list[ComplaintTheme]:
+                    taxonomy: Taxonomy | None = None, sharp: bool = True,
+                    known: Sequence[ComplaintTheme] = ()) -> list[ComplaintTheme]:
     """The top complaint themes of `current`, with counts, shares, trend against `previous` and quotes.
 
     taxonomy: the topics themes are assigned to and named after (the job passes
     `load_taxonomy(settings.analysis)`); None: the default settings' taxonomy (the "products" preset).
-    sharp: as in analysis.topics.classify_topics (the job passes `settings.analysis.second_head`)."""
+    sharp: as in analysis.topics.classify_topics (the job passes `settings.analysis.second_head`).
+    known: the themes found last time (the job passes the latest stored ones): a theme that is one of them
+    (`match_known`) keeps its name and summary, so a weekly report does not call "Late delivery" something
+    else each week, and the LLM names only the new ones (a known name made from key words is named anew
+    when there is an LLM)."""
     if taxonomy is None:
         taxonomy = load_taxonomy(None)
     n_reviews = int(current["id"].nunique()) if current is not None and len(current) else 0
@@ -664,7 +699,17 @@ def find_complaints(current: pd.DataFrame, previous: pd.DataFrame | None, *, top
         words = keywords([stmts[i].text for i in g], 3, background if len(chosen) > 1 else None)
         words_per.append(words)
         fallbacks.append(fallback_label(topic, words, taxonomy))
-    named = name_themes(backend, [[q.text for q in qs] for qs in quotes_per], fallbacks)
+    same = match_known([reviews_of(g) for g in chosen], known)
+    keep = [t is not None and not (backend is not None and _is_keyword_label(t.label)) for t in same]
+    fresh = [k for k in range(len(chosen)) if not keep[k]]
+    named_fresh = name_themes(backend, [[q.text for q in quotes_per[k]] for k in fresh], [fallbacks[k] for k in fresh])
+    taken = {same[k].label.lower() for k in range(len(chosen)) if keep[k]}
+    named: list[tuple[str, str]] = [(same[k].label, same[k].summary) if keep[k] else ("", "") for k in range(len(chosen))]
+    for k, (label, summary) in zip(fresh, named_fresh):
+        if label.lower() in taken:  # a new theme never takes a name a known one keeps
+            label = fallbacks[k]
+        taken.add(label.lower())
+        named[k] = (label, summary)
     quotes_per = [qs[:QUOTES] for qs in quotes_per]
 
     themes = []

@@ -392,7 +392,8 @@ def run_complaints(store: Store, *, since: date | None = None, until: date | Non
     since, until, prev_since, prev_until = periods
     cur = store.reviews_frame(since=since, until=until, products=products)
     prev = store.reviews_frame(since=prev_since, until=prev_until, products=products)
-    themes = find_complaints(cur, prev, top=top, backend=backend, taxonomy=taxonomy, sharp=sharp)
+    known, _ = queries.latest_complaints(store)  # a theme found again keeps its name
+    themes = find_complaints(cur, prev, top=top, backend=backend, taxonomy=taxonomy, sharp=sharp, known=known)
     scope = {"since": since.isoformat(), "until": until.isoformat(), "previous_since": prev_since.isoformat(),
              "previous_until": prev_until.isoformat(), "products": list(products or []),
              "reviews": int(len(cur)), "previous_reviews": int(len(prev))}

@@ -392,3 +392,40 @@ def test_a_generic_complaint_forms_no_theme(embedder):
     stmts = [Statement(f"r{i}", None, t) for i, t in enumerate(texts)]
     kept, vecs = _drop_generic(stmts, embedder.encode(texts), embedder)
     assert [s.text for s in kept] == texts[1:] and isinstance(vecs, np.ndarray) and len(vecs) == 1
+
+
+def test_a_theme_found_again_keeps_its_name_and_only_new_ones_are_named(embedder):
+    """A weekly report must not call "Late delivery" something else each week: a theme that shares half its
+    reviews with a known one keeps its name and summary; the LLM is asked only about the others."""
+    from dataclasses import replace as dc_replace
+
+    from analysis.complaints import match_known
+
+    cur, prev = _current(), _previous()
+    first = find_complaints(cur, prev, top=3, backend=None, embedder=embedder)
+    assert len(first) >= 2
+    known = [dc_replace(first[0], label="Late delivery", summary="Parcels arrive late.")]
+
+    class Namer:
+        name = "scripted"
+
+        def __init__(self):
+            self.asked = []
+
+        def generate(self, conversations, **kw):
+            self.asked.append(len(conversations))
+            return ['{"label": "Late delivery", "summary": "x"}'] + [
+                f'{{"label": "Fresh name {i}", "summary": "y"}}' for i in range(1, len(conversations))]
+
+    namer = Namer()
+    again = find_complaints(cur, prev, top=3, backend=namer, embedder=embedder, known=known)
+    by_ids = {tuple(t.review_ids): t for t in again}
+    kept = by_ids[tuple(first[0].review_ids)]
+    assert (kept.label, kept.summary) == ("Late delivery", "Parcels arrive late.")
+    assert namer.asked == [len(again) - 1]  # the known theme is not named again
+    others = [t.label for t in again if t is not kept]
+    assert "Late delivery" not in others  # a new theme never takes a kept name, even when the LLM offers it
+    # matching: half the smaller set's reviews, each known theme once, the best overlap first
+    a = dc_replace(first[0], review_ids=["1", "2", "3", "4"])
+    b = dc_replace(first[0], review_ids=["9", "8"])
+    assert match_known([["1", "2", "5", "6"], ["1", "2", "3"], ["7"]], [a, b]) == [None, a, None]
