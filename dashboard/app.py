@@ -490,8 +490,7 @@ def compare_page(db: str, f: Filters, opts: Q.Options) -> None:
             return
         result = c_compare(db, by, replace(f, **{field: ()}), tuple(names))
     table = result.table()
-    st.dataframe(table, width="stretch", column_config={
-        name: st.column_config.NumberColumn(name, format="%.1f") for name in table.columns})
+    st.dataframe(result.formatted(), width="stretch", height=38 + 35 * len(table))
     shares = table[table.index.str.endswith(": % complaining")]
     if not shares.empty:
         long = (shares.rename(index=lambda s: s.removesuffix(": % complaining")).reset_index(names="topic")

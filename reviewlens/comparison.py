@@ -131,10 +131,8 @@ class Comparison:
     def text(self) -> str:
         """The comparison for a terminal: groups as columns A, B, ... with a legend, then the differences."""
         letters = [chr(ord("A") + i) for i in range(len(self.groups))]
-        table = self.table()
-        table.columns = letters
-        shown = pd.DataFrame([[_cell(m, v) for v in row] for m, row in table.iterrows()], index=table.index,
-                             columns=letters)
+        shown = self.formatted()
+        shown.columns = letters
         lines = [f"{k} = {neutralize(' '.join(g.name.split()))}" for k, g in zip(letters, self.groups)]
         lines += ["", shown.to_string(), ""]
         gaps = self.gaps()
@@ -145,6 +143,12 @@ class Comparison:
             lines.append("No difference large enough and unlikely enough to be chance"
                          f" (at least {MIN_POINTS:g} points of complaints or {MIN_STARS:g}★, p <= {P_MAX:g} corrected).")
         return "\n".join(lines)
+
+    def formatted(self) -> pd.DataFrame:
+        """`table` as text: 1,234 reviews, 3.85★, 42%, +12 (a missing number is "–")."""
+        table = self.table()
+        return pd.DataFrame([[format_cell(str(m), v) for v in row] for m, row in table.iterrows()],
+                            index=table.index, columns=table.columns)
 
     def as_dict(self) -> dict:
         table = self.table()
@@ -184,7 +188,8 @@ class Comparison:
         return sorted(out, key=lambda c: (c.what != "rating", -c.size))
 
 
-def _cell(measure: str, v: float | None) -> str:
+def format_cell(measure: str, v: float | None) -> str:
+    """One number of `Comparison.table` as people read it: 1,234 reviews, 3.85★, 42%, +12."""
     if v is None or pd.isna(v):
         return "–"
     if measure == "Reviews":

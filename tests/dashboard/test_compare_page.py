@@ -28,7 +28,8 @@ def test_compare_page(monkeypatch, tmp_path):
     at.multiselect(key="cmp_product").set_value(["Kettle", "Toaster"]).run()
     table = at.dataframe[0].value
     assert list(table.columns) == ["Kettle", "Toaster"]
-    assert table.loc["Delivery: % complaining"].tolist() == [50.0, 5.0]
+    assert table.loc["Delivery: % complaining"].tolist() == ["50%", "5%"]
+    assert table.loc["Reviews"].tolist() == ["40", "40"] and table.loc["Average rating"].tolist() == ["2.50★", "4.50★"]
     assert at.get("arrow_vega_lite_chart") or at.get("vega_lite_chart")  # the complaint shares chart
     said = " ".join(m.value for m in at.markdown).replace("\\", "").replace("\u200b", "")  # markdown-escaped
     assert "Delivery: 50% of reviews complain about it for Kettle vs 5% for Toaster" in said
