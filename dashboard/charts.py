@@ -86,5 +86,6 @@ def complaint_shares(long: pd.DataFrame) -> alt.Chart:
             .encode(y=alt.Y("topic:N", title=None, sort="-x"),
                     yOffset=alt.YOffset("group:N"),
                     x=alt.X("percent:Q", title="% of the group's reviews"),
-                    color=alt.Color("group:N", title=None, legend=alt.Legend(orient="bottom", labelLimit=400)),
-                    tooltip=["group:N", "topic:N", alt.Tooltip("percent:Q", format=".1f")]))
+                    color=alt.Color("group:N", title=None, legend=alt.Legend(orient="top", labelLimit=400)),
+                    tooltip=["group:N", "topic:N", alt.Tooltip("percent:Q", format=".1f")])
+            .properties(height=alt.Step(9)))  # per bar: the chart grows with topics x groups, compactly
