@@ -205,7 +205,7 @@ def complaint_alerts(store: Store, rules: AlertSettings, since: datetime) -> lis
             lines.append(t.summary)
         if impact is not None:
             lines.append(f"Its reviews: {impact.text()}.")
-        lines.append("More: reviewlens complaints --stored, or the dashboard's Complaints page")
+        lines.append("More: reviewlens complaints --stored, or the dashboard's Overview")
         quotes = [{"review_id": q.review_id, "text": verbatim_excerpt(q.text), "url": q.url} for q in t.quotes[:3]]
         out.append(Alert(key=f"complaint:{_slug(t.label)}:{_week(until)}", kind="complaint",
                          title=f"Complaint rising: {t.label}", lines=lines, quotes=quotes,

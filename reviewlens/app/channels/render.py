@@ -54,8 +54,8 @@ def text(alert: Alert) -> str:
 def html_page(alert: Alert) -> str:
     """A small HTML e-mail body; every text escaped."""
     esc = lambda s: html.escape(neutralize(str(s)), quote=True)  # noqa: E731
-    parts = [f"<h2 style=\"font-family:sans-serif\">{esc(alert.title)}</h2>"]
-    parts += [f"<p style=\"font-family:sans-serif\">{esc(line)}</p>" for line in alert.lines]
+    parts = [f"<h2>{esc(alert.title)}</h2>"]
+    parts += [f"<p>{esc(line)}</p>" for line in alert.lines]
     for q in alert.quotes:
         link = safe_link(q.get("url"))
         meta = esc(quote_meta(q))
@@ -66,7 +66,8 @@ def html_page(alert: Alert) -> str:
                      f"“{body}”<br><small>— {meta}</small></blockquote>")
     parts.append(f"<p style=\"color:#888;font-size:small\">Sent by {PRODUCT}. Quotes are customers' words, "
                  "verbatim.</p>")
-    return "<!doctype html><html><body>" + "\n".join(parts) + "</body></html>"
+    return ("<!doctype html><html><body style=\"font-family:Helvetica,Arial,sans-serif;max-width:720px\">"
+            + "\n".join(parts) + "</body></html>")
 
 
 def slack_escape(s: str) -> str:
