@@ -887,6 +887,17 @@ class Store:
             r["deliveries"] = by_id[r["id"]]
         return rows
 
+    def rename_theme(self, old: str, new: str) -> int:
+        """Rename a theme of the latest computed complaint themes (the next computation keeps the name of a
+        theme it finds again); the number of rows renamed (0: no theme of that name)."""
+        ct = complaint_themes
+        with self._write() as c:
+            batch = c.execute(sa.select(ct.c.batch).order_by(ct.c.id.desc()).limit(1)).scalar()
+            if not batch:
+                return 0
+            res = c.execute(ct.update().where(ct.c.batch == batch, ct.c.label == old).values(label=_no_nul(new)))
+            return int(res.rowcount or 0)
+
     # ---------------------------------------------------------------- labels (what the user says)
     def review_texts(self, ids: Iterable[str]) -> dict[str, str]:
         """The text of each stored review among `ids` (for labels that name a review by id)."""

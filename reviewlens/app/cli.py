@@ -328,7 +328,18 @@ def cmd_complaints(args, settings) -> ExitStatus:
     from .jobs import Job, format_complaints
 
     store = Store(settings.db)
-    if args.stored:
+    if args.rename:
+        from analysis.complaints import sanitize_label
+
+        old, new = args.rename
+        name = sanitize_label(new)
+        if not name:
+            raise ConfigError(f"--rename: {new!r} is not a usable theme name (plain words, up to 8)")
+        if not store.rename_theme(old, name):
+            known = ", ".join(repr(t.label) for t in queries.latest_complaints(store)[0]) or "none computed yet"
+            raise ConfigError(f"--rename: no theme named {old!r} among the last computed ones ({known})")
+        print(f"renamed {old!r} to {name!r}; later computations keep the name while they find the theme again")
+    if args.stored or args.rename:
         themes, scope = queries.latest_complaints(store)
     else:
         themes, scope = Job(store, settings).complaints(since=args.since, until=args.until, products=args.product,

@@ -362,6 +362,9 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--product", action="append", help="only this product (repeatable)")
     sp.add_argument("--no-llm", action="store_true", help="name themes from keywords instead of the LLM (fast)")
     sp.add_argument("--stored", action="store_true", help="print the last computed themes, compute nothing")
+    sp.add_argument("--rename", nargs=2, metavar=("OLD", "NEW"),
+                    help="give a theme of the last computed ones your own name (it keeps it while later "
+                         "computations find it again), then print them")
     sp.add_argument("--json", action="store_true", help="machine-readable output")
     model_opts(sp)
 
