@@ -248,6 +248,9 @@ def cmd_schedule(args, settings) -> ExitStatus:
             last = s.last_start(src)
             when = f"last run {last:%Y-%m-%d %H:%M} UTC" if last else "never run"
             print(f"{src.name}: {src.when}, {when}", "(due)" if src.name in due else "")
+        channels = ", ".join(f"{c.name} ({c.describe()})" for c in s.channels)
+        print(f"alerts after each run go to: {channels}" if channels else
+              "alerts after each run are stored, not sent: no [[alerts.channels]] (reviewlens alerts --help)")
         return ExitStatus.OK
     if args.once:
         results = s.run_once()

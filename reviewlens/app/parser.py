@@ -317,6 +317,10 @@ def build_parser() -> argparse.ArgumentParser:
              A scrape that is degraded (a site changed its layout: see `scrape --help`) or found no
              reviews counts as a failed run: logged as an error, and --once exits 1.
 
+             After every run the alert rules are checked and new alerts sent to the channels of
+             reviewlens.toml (see `reviewlens alerts --help`): a degraded site, a rising complaint, a
+             rating drop, new 1-2 star reviews, the weekly summary.
+
              With --once it runs what is due and exits; for cron:
                */15 * * * * cd /path/to/reviewlens && .venv/bin/reviewlens schedule --once -q
              or a systemd timer whose service runs the same command (see the README)."""))

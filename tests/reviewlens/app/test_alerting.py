@@ -354,3 +354,18 @@ def test_a_claim_left_by_a_check_that_died_is_taken_again(tmp_path):
     assert store.claim_delivery(row["id"], "webhook")  # a check claims it, then dies
     assert not store.claim_delivery(row["id"], "webhook")  # a fresh claim is respected
     assert store.claim_delivery(row["id"], "webhook", stale_after=timedelta(seconds=-1))  # a stale one is not
+
+
+def test_schedule_list_says_where_alerts_go(tmp_path, capsys):
+    sched_file = tmp_path / "schedule.toml"
+    sched_file.write_text('[[sources]]\nname = "shop"\nurl = "http://127.0.0.1:9/p/1"\nevery = "1h"\n')
+    db = str(tmp_path / "s.db")
+    cfg = _config(tmp_path, '[[alerts.channels]]\ntype = "webhook"\nname = "slack"\nurl = "https://hooks.example/T/SECRET"\n'
+                            'format = "slack"\n')
+    assert main(["schedule", str(sched_file), "--list", "--db", db, "--config", cfg]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("shop: ") and "never run" in out
+    assert "alerts after each run go to: slack (webhook (slack) to https://hooks.example/…)" in out
+    assert "SECRET" not in out
+    assert main(["schedule", str(sched_file), "--list", "--db", db]) == 0
+    assert "alerts after each run are stored, not sent" in capsys.readouterr().out
