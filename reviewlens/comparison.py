@@ -6,7 +6,7 @@ last. `compare` reads the same numbers for each group (reviews, average rating, 
 for each topic the share of the group's reviews that complain about it), and `Comparison.gaps` names
 the differences that matter: large enough (`min_points`) and unlikely to be chance (a two-proportion
 z-test for complaint shares, Welch's t-test for ratings; p <= 0.05 divided by the number of
-comparisons made).
+comparisons made: every pair of groups on every measure, since the extreme pair is picked after looking).
 
 Reads only (through reviewlens.queries); the command line, the dashboard and the report present it.
 """
@@ -160,7 +160,8 @@ class Comparison:
 
     def gaps(self, min_points: float = MIN_POINTS, min_stars: float = MIN_STARS) -> list[Gap]:
         """The differences between the best and the worst group on each topic and on rating that are at
-        least `min_points` / `min_stars` and significant after a Bonferroni correction; largest first.
+        least `min_points` / `min_stars` and significant after a Bonferroni correction for every pair of
+        groups on every measure compared (the extreme pair is picked after looking); largest first.
         Groups with fewer than MIN_GROUP reviews are shown in the table but take no part here."""
         groups = [g for g in self.groups if g.headline.analyzed or g.rating.n]
         if len(groups) < 2:
@@ -168,9 +169,10 @@ class Comparison:
         candidates: list[Gap] = []
         rated = [g for g in groups if g.rating.n >= MIN_GROUP]
         tests = 0
+        # the worst and the best of k groups are the most extreme of k(k-1)/2 pairs: each test counts that many
         if len(rated) >= 2:
             lo, hi = min(rated, key=lambda g: g.rating.mean), max(rated, key=lambda g: g.rating.mean)
-            tests += 1
+            tests += len(rated) * (len(rated) - 1) // 2
             candidates.append(Gap("rating", "Rating", lo.name, hi.name, lo.rating.mean, hi.rating.mean,
                                   _welch_p(lo.rating, hi.rating)))
         analyzed = [g for g in groups if g.headline.analyzed >= MIN_GROUP]
@@ -178,7 +180,7 @@ class Comparison:
             for t in (t for t in self.topics if t != "other"):  # "other" names nothing to fix
                 hi = max(analyzed, key=lambda g: g.complaint_share(t) or 0.0)
                 lo = min(analyzed, key=lambda g: g.complaint_share(t) or 0.0)
-                tests += 1
+                tests += len(analyzed) * (len(analyzed) - 1) // 2
                 p = _two_proportion_p(hi.topics.get(t, (0, 0))[1], hi.headline.analyzed,
                                       lo.topics.get(t, (0, 0))[1], lo.headline.analyzed)
                 candidates.append(Gap(t, queries.topic_label(t), hi.name, lo.name, hi.complaint_share(t) or 0.0,
