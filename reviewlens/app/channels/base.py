@@ -48,8 +48,8 @@ class Channel:
                 raise ConfigError(f"{where}: '{key}' must be {_type_words(types)}, not {value!r}")
         self.entry = entry
         self.name = str(entry.get("name") or self.kind).strip()
-        if not self.name:
-            raise ConfigError(f"{where}: 'name' must not be empty")
+        if not self.name or len(self.name) > 100:
+            raise ConfigError(f"{where}: 'name' must be 1 to 100 characters (deliveries are recorded by it)")
         self.retries = int(entry.get("retries", 3))
         self.retry_wait = float(entry.get("retry_wait", 2.0))
         if self.retries < 1 or self.retry_wait < 0:

@@ -232,6 +232,8 @@ def test_webhook_retries_a_5xx_and_gives_up_on_a_4xx(tmp_path):
     ({"type": "webhook"}, "needs 'url' or 'url_env'"),
     ({"type": "webhook", "url": "ftp://x/y"}, "must be an http"),
     ({"type": "webhook", "url": "http://x/y", "format": "teams"}, "'format' must be one of json, slack"),
+    ({"type": "webhook", "url": "http://x/y", "name": "n" * 101}, "'name' must be 1 to 100 characters"),
+    ({"type": "webhook", "url": "http://x/y", "retries": 0}, "'retries' must be at least 1"),
 ])
 def test_bad_channels_are_clear_config_errors(entry, message):
     with pytest.raises(ConfigError, match=message):
