@@ -15,6 +15,16 @@ pytestmark = pytest.mark.timeout(120)
 MESSAGE = "at https://shop.example.com/p/kettle: rating filled on 12% of 40 reviews (usually 100%)"
 
 
+def runs_page(monkeypatch, db: str) -> AppTest:
+    """The dashboard on the store `db`, at its Runs page."""
+    monkeypatch.setenv("REVIEWLENS_DB", db)
+    at = AppTest.from_file(str(APP_PATH), default_timeout=60)
+    at.run()
+    at.sidebar.radio(key="page").set_value("Runs").run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
 def test_runs_page_shows_degraded_runs_with_their_message(monkeypatch, tmp_path):
     db = str(tmp_path / "s.db")
     store = Store(db)
@@ -28,11 +38,7 @@ def test_runs_page_shows_degraded_runs_with_their_message(monkeypatch, tmp_path)
     assert list(frame["status"]) == ["degraded", "ok"] and list(frame["message"]) == [MESSAGE, ""]
     store.close()
 
-    monkeypatch.setenv("REVIEWLENS_DB", db)
-    at = AppTest.from_file(str(APP_PATH), default_timeout=60)
-    at.run()
-    at.sidebar.radio(key="page").set_value("Runs").run()
-    assert not at.exception, [e.value for e in at.exception]
+    at = runs_page(monkeypatch, db)
     runs = at.dataframe[0].value
     assert list(runs["status"]) == ["degraded", "ok"] and runs.iloc[0]["message"] == MESSAGE
     warning = " ".join(w.value for w in at.warning).replace("\\", "")  # markdown-escaped: shown literally
@@ -57,11 +63,7 @@ def test_runs_page_lists_alerts_and_their_deliveries(monkeypatch, tmp_path):
     assert "“<b>Leaks</b>”  — ★1 · review r1" in frame.iloc[0]["text"] and frame.iloc[0]["sent"] == "no channel"
     store.close()
 
-    monkeypatch.setenv("REVIEWLENS_DB", db)
-    at = AppTest.from_file(str(APP_PATH), default_timeout=60)
-    at.run()
-    at.sidebar.radio(key="page").set_value("Runs").run()
-    assert not at.exception, [e.value for e in at.exception]
+    at = runs_page(monkeypatch, db)
     [shown] = [d.value for d in at.dataframe if "title" in d.value.columns]
     assert list(shown["title"]) == ["1 new review to read", "Scrape of kettle ⟨U+202E⟩failed"]
     assert any("could not be sent to every channel" in w.value for w in at.warning)
