@@ -371,3 +371,11 @@ def test_schedule_list_says_where_alerts_go(tmp_path, capsys):
     assert "SECRET" not in out
     assert main(["schedule", str(sched_file), "--list", "--db", db]) == 0
     assert "alerts after each run are stored, not sent" in capsys.readouterr().out
+
+
+def test_starttls_against_a_server_without_it_says_to_check_security(mailbox):
+    [ch] = make_channels([{"type": "email", "to": "a@example.com", "host": "127.0.0.1", "port": mailbox.port,
+                           "retries": 1}])  # security defaults to starttls
+    with pytest.raises(ChannelError, match=r"does not support this \(STARTTLS.*check 'security'"):
+        ch.deliver(Alert(key="k", kind="test", title="t"))
+    assert mailbox.messages == []  # nothing went out in the clear
