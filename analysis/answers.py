@@ -26,7 +26,7 @@ from typing import Any, Sequence
 import numpy as np
 import pandas as pd
 
-from .complaints import product_masker
+from .complaints import product_masker, strip_markup
 from .topics import split_sentences
 
 log = logging.getLogger(__name__)
@@ -200,10 +200,7 @@ def check_answer(raw: str, sources: Sequence[Source], reviews: Sequence[str] = (
     """The model's answer made safe to show, and the sources it cites (1-based, in order of first citation).
     ("", []) when it cites none or says the reviews do not say. `reviews`: the cited reviews' full texts
     (a quotation is kept only when verbatim in one of them; the sources' sentences count too)."""
-    s = str(raw or "")
-    s = re.sub(r"<[^>]{0,200}>", " ", s)
-    s = re.sub(r"!?\[([^\]]*)\]\((?:[^()]|\([^()]*\))*\)", r"\1", s)  # markdown links, images
-    s = re.sub(r"(?:https?://|www\.)\S+", " ", s)
+    s = strip_markup(str(raw or ""))
     s = re.sub(r"[`*_#>|~{}\\$]", " ", s)
     s = "".join(ch if ch.isprintable() else " " for ch in s)
     s = " ".join(s.split())

@@ -429,12 +429,16 @@ def fallback_label(topic: str | None, words: Sequence[str], taxonomy: Taxonomy |
     return sanitize_label(f"{head}: {', '.join(words)}" if words else head)
 
 
+def strip_markup(text: str) -> str:
+    """Model output without HTML/XML tags, markdown links and images (their text kept) and URLs."""
+    s = re.sub(r"<[^>]{0,200}>", " ", text)                                  # html/xml tags
+    s = re.sub(r"!?\[([^\]]*)\]\((?:[^()]|\([^()]*\))*\)", r"\1", s)         # markdown links/images
+    return re.sub(r"(?:https?://|www\.)\S+", " ", s)                          # links
+
+
 def sanitize_text(value: Any, max_chars: int) -> str:
     """Model output as plain, single-line text: no markup, URLs, control characters or quotes around it."""
-    s = unicodedata.normalize("NFKC", str(value or ""))
-    s = re.sub(r"<[^>]{0,200}>", " ", s)                   # html/xml tags
-    s = re.sub(r"!?\[([^\]]*)\]\([^)]*\)", r"\1", s)        # markdown links/images
-    s = re.sub(r"(?:https?://|www\.)\S+", " ", s)           # links
+    s = strip_markup(unicodedata.normalize("NFKC", str(value or "")))
     s = re.sub(r"\(\s*\)", " ", s)
     s = re.sub(r"[`*_#>|~\[\]{}<>\\$]", " ", s)           # markdown / template characters
     s = "".join(ch if ch.isprintable() else " " for ch in s)
@@ -499,8 +503,10 @@ def _usable_label(label: str) -> bool:
         and sum(ch.isalpha() for ch in label) >= 3
 
 
-def name_themes(backend: Any, groups_quotes: list[list[str]], fallbacks: list[str]) -> list[tuple[str, str]]:
-    """(label, summary) per theme from the LLM; the fallback label (and an empty summary) when unusable."""
+def name_themes(backend: Any, groups_quotes: list[list[str]], fallbacks: list[str],
+                taken: Sequence[str] = ()) -> list[tuple[str, str]]:
+    """(label, summary) per theme from the LLM; the fallback label (and an empty summary) when unusable or
+    already used (by another theme here, or one of `taken`: names kept by known themes)."""
     out = [(fb, "") for fb in fallbacks]
     if backend is None or not groups_quotes:
         return out
@@ -512,7 +518,7 @@ def name_themes(backend: Any, groups_quotes: list[list[str]], fallbacks: list[st
     except Exception as e:  # noqa: BLE001 - naming is optional; the fallback names stand
         log.warning("theme naming failed, using fallback names: %s", e)
         return out
-    used: set[str] = set()
+    used = {t.lower() for t in taken}
     for k, raw in enumerate(raws):
         label, summary = _parse_name(raw)
         if _usable_label(label) and label.lower() not in used:  # two themes never share a name
@@ -702,14 +708,11 @@ def find_complaints(current: pd.DataFrame, previous: pd.DataFrame | None, *, top
     same = match_known([reviews_of(g) for g in chosen], known)
     keep = [t is not None and not (backend is not None and _is_keyword_label(t.label)) for t in same]
     fresh = [k for k in range(len(chosen)) if not keep[k]]
-    named_fresh = name_themes(backend, [[q.text for q in quotes_per[k]] for k in fresh], [fallbacks[k] for k in fresh])
-    taken = {same[k].label.lower() for k in range(len(chosen)) if keep[k]}
     named: list[tuple[str, str]] = [(same[k].label, same[k].summary) if keep[k] else ("", "") for k in range(len(chosen))]
-    for k, (label, summary) in zip(fresh, named_fresh):
-        if label.lower() in taken:  # a new theme never takes a name a known one keeps
-            label = fallbacks[k]
-        taken.add(label.lower())
-        named[k] = (label, summary)
+    named_fresh = name_themes(backend, [[q.text for q in quotes_per[k]] for k in fresh], [fallbacks[k] for k in fresh],
+                              taken=[named[k][0] for k in range(len(chosen)) if keep[k]])  # a kept name stays its own
+    for k, label_summary in zip(fresh, named_fresh):
+        named[k] = label_summary
     quotes_per = [qs[:QUOTES] for qs in quotes_per]
 
     themes = []

@@ -25,7 +25,7 @@ from reviewlens import queries as Q
 from reviewlens.comparison import Comparison, compare, group_names
 from reviewlens.config import ConfigError, ReplySettings, load_settings
 from reviewlens.filters import SENTIMENT_OPTIONS, Filters
-from reviewlens.replies import draft_reply
+from reviewlens.replies import draft_for
 from reviewlens.schedule import load_schedule
 from reviewlens.schema import SENTIMENTS, Label, content_hash
 from reviewlens.store import Store, StoreReadOnly
@@ -347,11 +347,7 @@ def reply_draft(row: pd.Series) -> None:
     if isinstance(row.get("reply"), str) and row["reply"].strip():
         return
     cfg, problem = reply_settings()
-    topics = row["topics"] if isinstance(row["topics"], list) else []
-    rating = float(row["rating"]) if _present(row["rating"]) else None
-    draft = draft_reply(rating=rating, sentiment=row["sentiment"] if _present(row["sentiment"]) else None,
-                        topics=topics, author=row["author"] if _present(row["author"]) else None,
-                        labels={t.get("topic"): Q.topic_label(t.get("topic")) for t in topics}, settings=cfg)
+    draft = draft_for(row, cfg)
     with st.expander("Reply draft"):
         st.text_area("Edit it, then copy it into the site's reply box", value=draft, height=200,
                      key=f"reply_draft_{row['id']}")

@@ -37,7 +37,7 @@ from typing import Any, Sequence
 from . import queries
 from .config import AlertSettings
 from .filters import Filters
-from .schema import trend_arrow
+from .schema import trend_text
 from .store import Store
 
 WATCH_KEY = "alerts:watch"      # the checkpoint that holds when alerts were first checked
@@ -220,18 +220,6 @@ def same_theme(members: Sequence[str], before: set[str]) -> bool:
     return small > 0 and len(now & before) >= SAME_THEME_OVERLAP * small
 
 
-def drop_p_value(before: queries.RatingStats, now: queries.RatingStats) -> float:
-    """How likely a fall this large is by chance when the rating did not change: Welch's t-test,
-    one-sided (scipy)."""
-    from scipy import stats
-
-    if before.var == 0 and now.var == 0:
-        return 0.0 if now.mean < before.mean else 1.0
-    t, p = stats.ttest_ind_from_stats(before.mean, before.var ** 0.5, before.n, now.mean, now.var ** 0.5, now.n,
-                                      equal_var=False, alternative="greater")
-    return float(p)
-
-
 def rating_alerts(store: Store, rules: AlertSettings) -> list[Alert]:
     """The average rating of the last `period_days` against the days before, for all reviews and each
     product: a fall of `rating_drop` stars or more that is unlikely to be chance (P_MAX, Bonferroni-corrected
@@ -256,7 +244,7 @@ def rating_alerts(store: Store, rules: AlertSettings) -> list[Alert]:
         drop = prev.mean - cur.mean
         if drop < rules.rating_drop:
             continue
-        p = drop_p_value(prev, cur)
+        p = prev.welch_p(cur, alternative="greater")
         if p > P_MAX / len(scopes):  # Bonferroni: with 20 products, one in 20 weeks would fall by chance
             continue
         lines = [f"{since} to {until}: {cur.mean:.2f}★ from {cur.n} rated reviews, down {drop:.2f}★ from "
@@ -349,9 +337,8 @@ def summary_alerts(store: Store, rules: AlertSettings, now: datetime) -> list[Al
         impacts = queries.theme_impacts(store, themes, scope)
         lines.append(f"Top complaints ({scope.get('since')} to {scope.get('until')}):")
         for i, (t, m) in enumerate(list(zip(themes, impacts))[:3], 1):
-            trend = "new" if t.trend is None else f"{trend_arrow(t.trend)} {t.trend:+.1f} pts"
             stake = f"; {m.at_stake:.2f}★ of the rating at stake" if m is not None else ""
-            lines.append(f"{i}. {t.label}: {t.count} reviews ({t.share:.0%}), {trend}{stake}")
+            lines.append(f"{i}. {t.label}: {t.count} reviews ({t.share:.0%}), {trend_text(t.trend)}{stake}")
             if t.quotes:
                 q = t.quotes[0]
                 quotes.append({"review_id": q.review_id, "text": verbatim_excerpt(q.text), "url": q.url})

@@ -89,18 +89,6 @@ def _two_proportion_p(k1: int, n1: int, k2: int, n2: int) -> float:
     return math.erfc(z / math.sqrt(2))
 
 
-def _welch_p(a: queries.RatingStats, b: queries.RatingStats) -> float:
-    """Two-sided p of Welch's t-test between two groups' ratings (scipy)."""
-    from scipy import stats
-
-    if a.n < 2 or b.n < 2:
-        return 1.0
-    if a.var == 0 and b.var == 0:
-        return 0.0 if a.mean != b.mean else 1.0
-    return float(stats.ttest_ind_from_stats(a.mean, a.var ** 0.5, a.n, b.mean, b.var ** 0.5, b.n,
-                                            equal_var=False).pvalue)
-
-
 @dataclass
 class Comparison:
     by: str
@@ -174,7 +162,7 @@ class Comparison:
             lo, hi = min(rated, key=lambda g: g.rating.mean), max(rated, key=lambda g: g.rating.mean)
             tests += len(rated) * (len(rated) - 1) // 2
             candidates.append(Gap("rating", "Rating", lo.name, hi.name, lo.rating.mean, hi.rating.mean,
-                                  _welch_p(lo.rating, hi.rating)))
+                                  lo.rating.welch_p(hi.rating)))
         analyzed = [g for g in groups if g.headline.analyzed >= MIN_GROUP]
         if len(analyzed) >= 2:
             for t in (t for t in self.topics if t != "other"):  # "other" names nothing to fix

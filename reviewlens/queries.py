@@ -470,6 +470,19 @@ class RatingStats:
         squares = sum((g.n - 1) * g.var + g.n * g.mean ** 2 for g in groups)
         return cls(n, mean, max(0.0, (squares - n * mean ** 2) / (n - 1)) if n > 1 else 0.0)
 
+    def welch_p(self, other: "RatingStats", alternative: str = "two-sided") -> float:
+        """How likely a difference of means this large is by chance (Welch's t-test, scipy): two-sided, or
+        ("greater") that this group's mean is above `other`'s. 1.0 when either group has under 2 ratings."""
+        from scipy import stats
+
+        if self.n < 2 or other.n < 2:
+            return 1.0
+        if self.var == 0 and other.var == 0:
+            above = self.mean > other.mean if alternative == "greater" else self.mean != other.mean
+            return 0.0 if above else 1.0
+        return float(stats.ttest_ind_from_stats(self.mean, self.var ** 0.5, self.n, other.mean, other.var ** 0.5,
+                                                other.n, equal_var=False, alternative=alternative).pvalue)
+
 
 def ratings_by_product(store: Store, f: Filters = Filters()) -> dict[str | None, RatingStats]:
     """Product (None: reviews without one) -> the stats of its rated reviews matching `f`."""

@@ -14,7 +14,8 @@ phrasebook is the user's to change: `[replies] phrases = { delivery = "..." }` i
 from __future__ import annotations
 
 import re
-from typing import Any, Sequence
+import math
+from typing import Any, Mapping, Sequence
 
 from .config import ReplySettings
 
@@ -105,3 +106,23 @@ def draft_reply(*, rating: float | None, sentiment: str | None, topics: Sequence
         lines.append("We hope to see you again soon.")
     lines += ["", "Best regards,", " ".join(cfg.signature.split()) or "The team"]
     return "\n".join([lines[0], lines[1], " ".join(lines[2:-3])] + lines[-3:])
+
+
+def _value(v: Any) -> Any:
+    """None for missing values (None, NaN: what a DataFrame row holds for them)."""
+    return None if v is None or (isinstance(v, float) and math.isnan(v)) else v
+
+
+def draft_for(review: Mapping[str, Any], settings: ReplySettings | None = None) -> str:
+    """`draft_reply` for a review as the store's frames and pages hold it (rating, sentiment, topics, author;
+    missing values as None or NaN): what `reviewlens replies` and the dashboard's explorer draft."""
+    from .queries import topic_label
+
+    topics = review.get("topics")
+    topics = topics if isinstance(topics, list) else []
+    rating = _value(review.get("rating"))
+    sentiment = _value(review.get("sentiment"))
+    return draft_reply(rating=None if rating is None else float(rating),
+                       sentiment=sentiment if isinstance(sentiment, str) else None, topics=topics,
+                       author=_value(review.get("author")),
+                       labels={t.get("topic"): topic_label(t.get("topic")) for t in topics}, settings=settings)

@@ -153,6 +153,11 @@ class Quote:
 FLAT_TREND_PP = 0.5  # a change in share smaller than this (percentage points) is "about the same"
 
 
+def trend_text(trend: float | None) -> str:
+    """A theme's trend for people: "▲ +16.4 pts", or "new" when the previous period had no reviews."""
+    return "new" if trend is None else f"{trend_arrow(trend)} {trend:+.1f} pts"
+
+
 def trend_arrow(trend: float | None) -> str:
     """▲ a larger share of reviews raise it than in the previous period, ▼ a smaller one, → about the same
     (under FLAT_TREND_PP points) or unknown. One rule for the terminal, the dashboard and the report."""

@@ -200,21 +200,14 @@ def cmd_alerts(args, settings) -> ExitStatus:
                 print(f"{c.name}: FAILED ({c.describe()}): {e}")
         return _status(not failed)
     if args.alerts_command == "list":
-        from ..alerts import Alert
-        from ..display_text import neutralize
-
-        rows = store.list_alerts(limit=args.limit)
-        if not rows:
+        rows = queries.alerts_frame(store, limit=args.limit)  # the dashboard's list: texts neutralised
+        if rows.empty:
             print("no alerts yet (reviewlens alerts check)")
-        for r in rows:
-            sent = "; ".join(f"{d['channel']}: {d['status']}" + (f" after {d['attempts']} tries ({d['error']})"
-                                                                  if d["status"] == "failed" else "")
-                             for d in r["deliveries"]) or "no channel"
-            print(f"{r['id']:>4}  {r['created_at']:%Y-%m-%d %H:%M}  {r['kind']:9} "
-                  f"{' '.join(neutralize(r['title']).split())[:90]}  [{sent}]")
+        for r in rows.itertuples():
+            print(f"{r.id:>4}  {r.created_at:%Y-%m-%d %H:%M}  {r.kind:9} {r.title[:90]}  [{r.sent}]")
             if args.full:
-                for line in Alert.from_row(r).plain_text().splitlines()[1:]:
-                    print(f"      {neutralize(line)}")
+                for line in r.text.splitlines():
+                    print(f"      {line}")
         if not channels:
             print("no channels configured: alerts are stored, not sent (see `reviewlens alerts --help`)")
         return ExitStatus.OK
@@ -360,19 +353,21 @@ def cmd_complaints(args, settings) -> ExitStatus:
 
 
 def cmd_compare(args, settings) -> ExitStatus:
-    from datetime import timedelta
-
     from ..comparison import compare
     from ..filters import Filters
+    from .jobs import complaint_periods
 
     store = Store(settings.db)
     since, until = args.since, args.until
     if args.by == "period":
-        until = until or queries.date_span(store)[1]
-        if until is None:
+        try:
+            periods = complaint_periods(store, since, until, args.days)  # as `complaints` chooses its period
+        except ValueError as e:
+            raise ConfigError(str(e)) from None
+        if periods is None:
             print("no dated reviews to compare periods of (reviewlens demo, or scrape some)")
             return ExitStatus.OK
-        since = since or until - timedelta(days=args.days - 1)
+        since, until = periods[:2]
     try:
         base = Filters.of(since=since, until=until,
                           products=args.product if args.by != "product" else None,
@@ -441,7 +436,7 @@ def cmd_ask(args, settings) -> ExitStatus:
 def cmd_replies(args, settings) -> ExitStatus:
     from ..display_text import neutralize
     from ..records_io import write_rows
-    from ..replies import draft_reply
+    from ..replies import draft_for
 
     store = Store(settings.db)
     df = store.reviews_frame(since=args.since, until=args.until, products=args.product, sources=args.source)
@@ -457,12 +452,9 @@ def cmd_replies(args, settings) -> ExitStatus:
     rows = []
     for r in df.to_dict("records"):
         rating = None if r["rating"] is None or r["rating"] != r["rating"] else float(r["rating"])
-        draft = draft_reply(rating=rating, sentiment=r.get("sentiment") if isinstance(r.get("sentiment"), str) else None,
-                            topics=r["topics"] or [], author=r.get("author"),
-                            labels={t["topic"]: queries.topic_label(t["topic"]) for t in r["topics"] or []},
-                            settings=settings.replies)
         rows.append({"id": r["id"], "date": r["date"].isoformat() if r["date"] else None, "rating": rating,
-                     "product": r["product"], "url": r["url"], "text": r["text"], "draft_reply": draft})
+                     "product": r["product"], "url": r["url"], "text": r["text"],
+                     "draft_reply": draft_for(r, settings.replies)})
     if args.output:
         try:
             n = write_rows(rows, args.output)

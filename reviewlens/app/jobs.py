@@ -27,7 +27,7 @@ from .. import health as run_health
 from .. import queries
 from ..config import ConfigError, Settings
 from ..filters import previous_period
-from ..schema import ComplaintTheme, Review, trend_arrow
+from ..schema import ComplaintTheme, Review, trend_text
 from ..store import Store, StoreReadOnly
 
 log = logging.getLogger(__name__)
@@ -414,11 +414,8 @@ def format_complaints(themes: Sequence[ComplaintTheme], scope: dict,
     if stakes:
         lines[-1:] = [f"Average rating at stake (what to fix first): {stakes}", ""]
     for i, t in enumerate(themes, 1):
-        if t.trend is None:
-            trend = "new"
-        else:
-            trend = f"{trend_arrow(t.trend)} {t.trend:+.1f} pts"
-        lines.append(f"{i}. {t.label} — {t.count} reviews ({t.share:.0%}), trend {trend} (previous: {t.previous_count})")
+        lines.append(f"{i}. {t.label} — {t.count} reviews ({t.share:.0%}), trend {trend_text(t.trend)} "
+                     f"(previous: {t.previous_count})")
         if t.summary:
             lines.append(f"   {t.summary}")
         impact = impacts[i - 1] if i <= len(impacts) else None

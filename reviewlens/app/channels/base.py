@@ -74,12 +74,14 @@ class Channel:
     def secret(self, key: str) -> str | None:
         """An option given directly (`password`) or through an environment variable (`password_env`)."""
         env = self.entry.get(f"{key}_env")
-        if env:
-            value = os.environ.get(env)
-            if not value:
-                raise ChannelError(f"channel '{self.name}': the environment variable {env} ('{key}_env') is not set")
-            return value
-        return self.entry.get(key)
+        return self.from_env(env, f"'{key}_env'") if env else self.entry.get(key)
+
+    def from_env(self, variable: str, what: str) -> str:
+        """The value of an environment variable a setting names (`what`, for the message); ChannelError if unset."""
+        value = os.environ.get(variable)
+        if not value:
+            raise ChannelError(f"channel '{self.name}': the environment variable {variable} ({what}) is not set")
+        return value
 
 
 def _as_tuple(types: type | tuple[type, ...]) -> tuple[type, ...]:

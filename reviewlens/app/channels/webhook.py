@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import os
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -56,13 +55,7 @@ class WebhookChannel(Channel):
     def _headers(self) -> dict[str, str]:
         out = {"User-Agent": "ReviewLens alerts"}
         for k, v in self.headers.items():
-            if v.startswith("env:"):
-                value = os.environ.get(v[4:])
-                if not value:
-                    raise ChannelError(f"channel '{self.name}': the environment variable {v[4:]} "
-                                       f"(header {k}) is not set")
-                v = value
-            out[k] = v
+            out[k] = self.from_env(v[4:], f"header {k}") if v.startswith("env:") else v
         return out
 
     def send(self, alert: Alert) -> None:
