@@ -41,3 +41,30 @@ def test_reply_draft_in_the_explorer(monkeypatch, tmp_path):
     pick = at.selectbox(key="detail_pick")
     pick.set_value(1).run()  # the review that has a reply: no draft
     assert not [t for t in at.text_area if t.key and t.key.startswith("reply_draft_")]
+
+
+def test_a_changed_settings_file_changes_the_draft(monkeypatch, tmp_path):
+    """The settings are read again when the file changes (they were once kept for the dashboard's lifetime)."""
+    import os
+
+    db = str(tmp_path / "s.db")
+    store = Store(db)
+    late = Review(source="shop", text="Late.", rating=1, date=date(2026, 11, 20))
+    store.upsert_reviews([late])
+    store.close()
+    cfg = tmp_path / "reviewlens.toml"
+    cfg.write_text('[replies]\nsignature = "First"\n')
+    monkeypatch.setenv("REVIEWLENS_DB", db)
+    monkeypatch.setenv("REVIEWLENS_CONFIG", str(cfg))
+
+    def draft() -> str:
+        at = AppTest.from_file(str(APP_PATH), default_timeout=60)
+        at.run()
+        at.sidebar.selectbox(key="f_period").set_value("All time").run()
+        at.sidebar.radio(key="page").set_value("Reviews").run()
+        return at.text_area(key=f"reply_draft_{late.id}").value
+
+    assert draft().endswith("First")
+    cfg.write_text('[replies]\nsignature = "Second"\n')
+    os.utime(cfg, ns=(1, 10**18))  # a different modification time, whatever the clock's resolution
+    assert draft().endswith("Second")

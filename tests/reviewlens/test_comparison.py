@@ -94,3 +94,20 @@ def test_compare_command(tmp_path, capsys):
     assert main(["compare", "--since", "2026-11-20", "--until", "2026-11-01", "--db", db]) == 2
     assert main(["compare", "--product", "Nothing", "--product", "Else", "--db", db]) == 0
     assert "no reviews to compare" in capsys.readouterr().out
+
+
+def test_the_extreme_of_several_groups_must_beat_every_pair():
+    """The worst and the best of 4 groups are picked after looking: 20% vs 10% of 100 reviews (p = 0.048) would
+    pass a test counted once, but not one counted for each of the 6 pairs."""
+    from reviewlens.comparison import Comparison, Group
+    from reviewlens.queries import Headline, RatingStats
+
+    def group(name, negative):
+        return Group(name=name, filters=Filters(), rating=RatingStats(0, 0.0, 0.0), topics={"delivery": (negative, negative)},
+                     headline=Headline(reviews=100, avg_rating=None, share_negative=None, net_sentiment=None,
+                                       analyzed=100))
+
+    two = Comparison("product", [group("A", 20), group("B", 10)])
+    assert [g.worse for g in two.gaps()] == ["A"]  # one pair: 0.048 <= 0.05
+    four = Comparison("product", [group("A", 20), group("B", 10), group("C", 12), group("D", 11)])
+    assert four.gaps() == []

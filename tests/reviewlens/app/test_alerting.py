@@ -379,3 +379,19 @@ def test_starttls_against_a_server_without_it_says_to_check_security(mailbox):
     with pytest.raises(ChannelError, match=r"does not support this \(STARTTLS.*check 'security'"):
         ch.deliver(Alert(key="k", kind="test", title="t"))
     assert mailbox.messages == []  # nothing went out in the clear
+
+
+def test_webhook_url_and_header_from_the_environment(receiver, monkeypatch):
+    [ch] = make_channels([{"type": "webhook", "url_env": "RL_TEST_HOOK", "headers": {"Authorization": "env:RL_TOKEN"},
+                           "retries": 1}])
+    alert = Alert(key="k", kind="test", title="hello")
+    with pytest.raises(ChannelError, match=r"RL_TEST_HOOK \('url_env'\) is not set"):
+        ch.deliver(alert)
+    monkeypatch.setenv("RL_TEST_HOOK", receiver.url)
+    with pytest.raises(ChannelError, match=r"RL_TOKEN \(header Authorization\) is not set"):
+        ch.deliver(alert)
+    assert receiver.posts == []  # nothing sent without its secret
+    monkeypatch.setenv("RL_TOKEN", "Bearer t0k")
+    ch.deliver(alert)
+    assert receiver.posts[0]["headers"]["Authorization"] == "Bearer t0k"
+    assert ch.describe() == "webhook (json) to $RL_TEST_HOOK"  # the secret URL is never shown
