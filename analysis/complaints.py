@@ -110,6 +110,9 @@ class Statement:
     weight: float = 0.0  # how negative (higher = more)
     embed_text: str = ""  # the text that is embedded: product names masked, so themes do not form by product
     cue: bool = True  # has a negative word or complaint cue (otherwise kept only if it is about a topic)
+    language: str | None = None     # a review in another language: its language,
+    translation: str | None = None  # ... and the English of `text` (the analysis's translation), which is what
+    #                                 is embedded, weighed and named; `text` stays the review's own words
 
 
 # ------------------------------------------------------------------------------------ statements
@@ -167,13 +170,14 @@ def negative_statements(df: pd.DataFrame | None) -> list[Statement]:
         if not negative and not mixed:
             continue
         masker = product_masker(row.get("product"))
+        english = row.get("translation")
+        if isinstance(english, str) and english.strip():
+            out += _translated_statements(row, text, english, negative, masker, neg_topics)
+            continue
         spans = split_sentences(text[:20000])
         alone = negative and sum(len(_WORD_RE.findall(text[s:e])) >= 3 for s, e in spans) == 1
         for s, e in spans:
-            sent = text[s:e]
-            if len(sent) > MAX_QUOTE_CHARS:
-                cut = sent.rfind(" ", 0, MAX_QUOTE_CHARS)
-                sent = sent[:cut if cut > 40 else MAX_QUOTE_CHARS].rstrip()
+            sent = _cut_quote(text[s:e])
             if len(_WORD_RE.findall(sent)) < 3:
                 continue
             for part, pol, cue in _complaint_parts(sent, negative):
@@ -181,6 +185,39 @@ def negative_statements(df: pd.DataFrame | None) -> list[Statement]:
                 out.append(Statement(str(row.get("id")), row.get("url") if isinstance(row.get("url"), str) else None,
                                      part, neg_topics, weight=-pol + (0.5 if negative else 0.0), embed_text=masked,
                                      cue=pol < 0 or cue or alone))
+    return out
+
+
+def _cut_quote(sent: str) -> str:
+    """A sentence cut to MAX_QUOTE_CHARS at a word (still a verbatim prefix of it)."""
+    if len(sent) <= MAX_QUOTE_CHARS:
+        return sent
+    cut = sent.rfind(" ", 0, MAX_QUOTE_CHARS)
+    return sent[:cut if cut > 40 else MAX_QUOTE_CHARS].rstrip()
+
+
+def _translated_statements(row: dict, text: str, english: str, negative: bool, masker: re.Pattern | None,
+                           neg_topics: list[str]) -> list[Statement]:
+    """The complaint sentences of a review in another language: its sentences paired with its translation's
+    (one to one when both have as many; else the whole review with the whole translation), each kept when
+    its English reads as a complaint, quoted in the review's own words."""
+    spans, tspans = split_sentences(text[:20000]), split_sentences(english[:20000])
+    if len(spans) == len(tspans) and len(spans) > 1:
+        pairs = [(text[s:e], english[a:b]) for (s, e), (a, b) in zip(spans, tspans)]
+    else:
+        pairs = [(text.strip(), english.strip())]
+    alone = negative and sum(len(_WORD_RE.findall(t)) >= 3 for _, t in pairs) == 1
+    lang = row.get("detected_language") if isinstance(row.get("detected_language"), str) else None
+    url = row.get("url") if isinstance(row.get("url"), str) else None
+    out = []
+    for own, eng in pairs:
+        if len(_WORD_RE.findall(eng)) < 3 or not own.strip():
+            continue
+        for part, pol, cue in _complaint_parts(eng, negative):  # one statement per complaint, as in English;
+            out.append(Statement(str(row.get("id")), url, _cut_quote(own.strip()), neg_topics,  # each quotes the
+                                 weight=-pol + (0.5 if negative else 0.0),                     # whole sentence
+                                 embed_text=masker.sub("product", part) if masker else part,
+                                 cue=pol < 0 or cue or alone, language=lang, translation=eng))
     return out
 
 
@@ -686,7 +723,7 @@ def find_complaints(current: pd.DataFrame, previous: pd.DataFrame | None, *, top
 
     background = Counter()
     for s in stmts:
-        background.update({w.lower() for w in _WORD_RE.findall(s.text)})
+        background.update({w.lower() for w in _WORD_RE.findall(s.translation or s.text)})
     quotes_per, topics_per, fallbacks, words_per = [], [], [], []
     for g, c, topic in zip(chosen, cents, theme_topics):
         order = quote_order(g, stmts, vecs, scores, c, topic, topic_names)
@@ -702,14 +739,14 @@ def find_complaints(current: pd.DataFrame, previous: pd.DataFrame | None, *, top
                 break
         quotes_per.append(quotes)
         topics_per.append(topic)
-        words = keywords([stmts[i].text for i in g], 3, background if len(chosen) > 1 else None)
+        words = keywords([stmts[i].translation or stmts[i].text for i in g], 3, background if len(chosen) > 1 else None)
         words_per.append(words)
         fallbacks.append(fallback_label(topic, words, taxonomy))
     same = match_known([reviews_of(g) for g in chosen], known)
     keep = [t is not None and not (backend is not None and _is_keyword_label(t.label)) for t in same]
     fresh = [k for k in range(len(chosen)) if not keep[k]]
     named: list[tuple[str, str]] = [(same[k].label, same[k].summary) if keep[k] else ("", "") for k in range(len(chosen))]
-    named_fresh = name_themes(backend, [[q.text for q in quotes_per[k]] for k in fresh], [fallbacks[k] for k in fresh],
+    named_fresh = name_themes(backend, [[q.translation or q.text for q in quotes_per[k]] for k in fresh], [fallbacks[k] for k in fresh],
                               taken=[named[k][0] for k in range(len(chosen)) if keep[k]])  # a kept name stays its own
     for k, label_summary in zip(fresh, named_fresh):
         named[k] = label_summary
@@ -727,5 +764,6 @@ def find_complaints(current: pd.DataFrame, previous: pd.DataFrame | None, *, top
         themes.append(ComplaintTheme(
             label=label, summary=summary or _fallback_summary(count, topic, words, taxonomy), count=count,
             share=share, previous_count=len(prev), trend=trend, topic=topic,
-            quotes=[Quote(review_id=q.review_id, text=q.text, url=q.url) for q in quotes], review_ids=ids))
+            quotes=[Quote(review_id=q.review_id, text=q.text, url=q.url, language=q.language, translation=q.translation)
+                    for q in quotes], review_ids=ids))
     return themes

@@ -24,7 +24,7 @@ from dashboard.safe import display_text, escape_html, escape_markdown, highlight
 from reviewlens import queries as Q
 from reviewlens.comparison import Comparison, compare, group_names
 from reviewlens.config import ConfigError, ReplySettings, load_settings
-from reviewlens.filters import SENTIMENT_OPTIONS, Filters
+from reviewlens.filters import SENTIMENT_OPTIONS, Filters, language_name
 from reviewlens.replies import draft_for
 from reviewlens.schedule import load_schedule
 from reviewlens.schema import SENTIMENTS, Label, content_hash
@@ -46,6 +46,7 @@ mark.ent sup { font-size: 0.6em; color: #555; margin-left: 2px; }
 .rl-quote { border-left: 3px solid #c62828; padding: 2px 10px; margin: 4px 0; color: #333; }
 .rl-review { border: 1px solid #ddd; border-radius: 6px; padding: 10px 14px; line-height: 1.6; }
 .rl-reply { border-left: 3px solid #1f4e78; background: #f4f8fb; padding: 4px 10px; margin: 6px 0; }
+.rl-translation { border-left: 3px dashed #999; color: #555; padding: 2px 10px; margin: 4px 0 6px 0; font-style: italic; }
 </style>
 """
 
@@ -167,13 +168,15 @@ def sidebar_filters(opts: Q.Options) -> Filters:
                                 placeholder="All sentiments", format_func=str.capitalize)
     topics = sb.multiselect("Topic", opts.topics, key="f_topics", placeholder="All topics",
                             format_func=Q.topic_label)
+    languages = (sb.multiselect("Language", opts.languages, key="f_languages", placeholder="All languages",
+                                format_func=language_name) if len(opts.languages) > 1 else [])
     search = sb.text_input("Search text", key="f_search", placeholder="words in title or text")
     c1, c2 = sb.columns(2)
     c1.button("Reset filters", on_click=reset_filters, width="stretch")
     c2.button("Refresh data", on_click=refresh_data, width="stretch",
               help=f"Data is cached for {CACHE_TTL} s; this reloads it now.")
     return Filters.of(since=since, until=until, sources=sources, products=products, sentiments=sentiments,
-                      topics=topics, min_rating=rating[0] if rating[0] > 1.0 else None,
+                      topics=topics, languages=languages, min_rating=rating[0] if rating[0] > 1.0 else None,
                       max_rating=rating[1] if rating[1] < 5.0 else None, search=search)
 
 
@@ -247,6 +250,8 @@ def complaints_section(themes: list[Q.ThemeView], scope: dict, filtered: bool) -
                 link = (f' <a href="{escape_html(url)}" target="_blank" rel="noopener noreferrer nofollow">review ↗</a>'
                         if url else "")
                 html.append(f'<div class="rl-quote">“{escape_html(q.text)}”{link}</div>')
+                if q.translation:  # the model's words, never shown as the customer's
+                    html.append(f'<div class="rl-translation"><small>{escape_html(q.translation_note())}</small></div>')
             st.markdown("\n".join(html), unsafe_allow_html=True)
             st.button(f"Show the {t.filtered_count:,} reviews", key=f"theme_btn_{t.rank}", on_click=goto_theme,
                       args=(t.label,), disabled=t.filtered_count == 0)
@@ -310,15 +315,20 @@ def review_detail(row: pd.Series, labels: list[Label] = ()) -> None:
              if labels else "")
     facts = [x for x in ("verified purchase" if row.get("verified") else None,
                          f"{int(row['helpful_votes']):,} found it helpful" if row.get("helpful_votes") else None,
-                         f"language {row['language']}" if row.get("language") else None) if x]
+                         f"written in {language_name(row['language'])}" if row.get("language") else None) if x]
     extra = f"<br><small>{' · '.join(escape_html(x) for x in facts)}</small>" if facts else ""
     reply = ""
     if row.get("reply"):
         when = f" · {escape_html(row['reply_date'])}" if row.get("reply_date") else ""
         reply = (f'<div class="rl-reply" data-testid="rl-review-reply"><small>Reply from the owner{when}</small>'
                  f'<p>{escape_html(row["reply"]).replace(chr(10), "<br>")}</p></div>')
+    english = ""
+    if isinstance(row.get("translation"), str) and row["translation"].strip():  # the model's words, labelled so
+        english = (f'<div class="rl-translation" data-testid="rl-review-translation"><small>Machine translation '
+                   f'(not the customer\'s words; the analysis read it)</small><p>{escape_html(row["translation"])}'
+                   f'</p></div>')
     st.markdown(f'<div class="rl-review" data-testid="rl-review-detail">{title}<small>{meta}{author}{link}</small>'
-                f'{extra}<p>{body}</p>{reply}<small>Topics: {escape_html(topics_text(row["topics"])) or "—"}</small>'
+                f'{extra}<p>{body}</p>{english}{reply}<small>Topics: {escape_html(topics_text(row["topics"])) or "—"}</small>'
                 f'{yours}</div>',
                 unsafe_allow_html=True)
 
@@ -462,8 +472,8 @@ def reviews_page(db: str, f: Filters, opts: Q.Options) -> None:
 
 def compare_page(db: str, f: Filters, opts: Q.Options) -> None:
     st.subheader("Compare")
-    by = st.radio("Compare", ["product", "source", "period"], key="cmp_by", horizontal=True,
-                  format_func={"product": "Products", "source": "Sources / sites",
+    by = st.radio("Compare", ["product", "source", "language", "period"], key="cmp_by", horizontal=True,
+                  format_func={"product": "Products", "source": "Sources / sites", "language": "Languages",
                                "period": "This period with the one before"}.get)
     if by == "period":
         since, until = f.since, f.until
@@ -475,14 +485,18 @@ def compare_page(db: str, f: Filters, opts: Q.Options) -> None:
             return
         result = c_compare(db, by, replace(f, since=since, until=until), ())
     else:
-        choices = opts.products if by == "product" else opts.sources
-        field = "products" if by == "product" else "sources"
+        choices = {"product": opts.products, "source": opts.sources, "language": opts.languages}[by]
+        field = {"product": "products", "source": "sources", "language": "languages"}[by]
+        plural = {"product": "products", "source": "sources", "language": "languages"}[by]
         chosen = getattr(f, field)
         default = list(chosen) if chosen else c_group_names(db, by, f)
-        names = st.multiselect(f"{'Products' if by == 'product' else 'Sources'} to compare", choices,
-                               default=[n for n in default if n in choices], key=f"cmp_{by}", max_selections=8)
+        names = st.multiselect(f"{plural.capitalize()} to compare", choices, key=f"cmp_{by}", max_selections=8,
+                               default=[n for n in default if n in choices],
+                               format_func=language_name if by == "language" else str)
         if len(names) < 2:
-            st.info(f"Pick at least two {'products' if by == 'product' else 'sources'} to compare.")
+            st.info(f"Pick at least two {plural} to compare."
+                    + (" The analysis found reviews in one language only." if by == "language"
+                       and len(choices) < 2 else ""))
             return
         result = c_compare(db, by, replace(f, **{field: ()}), tuple(names))
     table = result.table()

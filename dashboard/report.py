@@ -56,6 +56,7 @@ REVIEW_COLUMNS: list[tuple[str, str, float]] = [  # (field, header, max width)
     ("date", "Date", 12), ("rating", "Rating", 8), ("sentiment", "Sentiment", 11), ("sentiment_score", "Confidence", 11),
     ("topics", "Topics", 40), ("entities", "Entities", 40), ("title", "Title", 40), ("text", "Text", 90),
     ("reply", "Owner reply", 60), ("reply_date", "Reply date", 12),  # beside the review it answers
+    ("translation", "Machine translation (not the customer's words)", 60),  # of a review in another language
     ("product", "Product", 30), ("source", "Source", 28), ("author", "Author", 20),
     ("helpful_votes", "Helpful votes", 9), ("verified", "Verified", 9), ("language", "Language", 9),
     ("url", "URL", 50), ("analysis_status", "Analysis", 10), ("id", "Review id", 26),
@@ -305,7 +306,7 @@ def _complaints(wb: Workbook, themes: list[Q.ThemeView], scope: dict) -> None:
     s.header(["Rank", "Theme", "Topic", "Reviews", "Share", "Previous", "Trend (pp)", "", "Summary", "Quotes",
               "First quote's review", "Its rating (★)", "Others (★)", "At stake (★)"])
     for i, t in enumerate(themes, 1):
-        quotes = "\n".join(f"“{q.text}”" for q in t.quotes)
+        quotes = "\n".join(f"“{q.text}”" + (f"\n    ({q.translation_note()})" if q.translation else "") for q in t.quotes)
         first_url = next((q.url for q in t.quotes if q.url), None)
         m = t.impact
         s.append([i, s.cell(t.label, font=_BOLD), s.cell(Q.topic_label(t.topic) if t.topic else None),

@@ -54,7 +54,8 @@ DIGEST_MAX = 20_000             # reviews one digest takes at most; more wait fo
 @dataclass
 class Alert:
     """One finding. `lines` are facts in our own words (numbers, names that came from the store); `quotes`
-    are verbatim review text: {review_id, text, rating, product, url}. Every string is untrusted."""
+    are verbatim review text: {review_id, text, rating, product, url}, and for a review in another language
+    `translation`, the model's English (shown labelled, apart from the quote). Every string is untrusted."""
 
     key: str                    # unique: the same finding is never raised twice
     kind: str                   # scrape, complaint, rating, reviews, summary, test
@@ -89,7 +90,16 @@ class Alert:
             out.append("")
         for q in self.quotes:
             out.append(f"“{q['text']}”  — {quote_meta(q)}")
+            if translation_of(q):
+                out.append(f"  ({translation_of(q)})")
         return "\n".join(out).rstrip()
+
+
+def translation_of(q: dict[str, Any]) -> str:
+    """A quote's machine translation note ("machine translation (de): ..."), "" for a quote in English: the
+    model's words, shown apart from the quote and labelled, never in quotation marks."""
+    t = q.get("translation")
+    return t if isinstance(t, str) else ""
 
 
 def quote_meta(q: dict[str, Any]) -> str:
@@ -206,7 +216,8 @@ def complaint_alerts(store: Store, rules: AlertSettings, since: datetime) -> lis
         if impact is not None:
             lines.append(f"Its reviews: {impact.text()}.")
         lines.append("More: reviewlens complaints --stored, or the dashboard's Overview")
-        quotes = [{"review_id": q.review_id, "text": verbatim_excerpt(q.text), "url": q.url} for q in t.quotes[:3]]
+        quotes = [{"review_id": q.review_id, "text": verbatim_excerpt(q.text), "url": q.url,
+                   **({"translation": q.translation_note(300)} if q.translation else {})} for q in t.quotes[:3]]
         out.append(Alert(key=f"complaint:{_slug(t.label)}:{_week(until)}", kind="complaint",
                          title=f"Complaint rising: {t.label}", lines=lines, quotes=quotes,
                          members=list(t.review_ids)))

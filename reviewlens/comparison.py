@@ -22,10 +22,11 @@ import sqlalchemy as sa
 
 from . import queries
 from .display_text import neutralize
-from .filters import Filters
+from .filters import Filters, language_name
 from .store import Store, reviews
 
-BY = ("product", "source", "period")
+BY = ("product", "source", "language", "period")
+_FIELD = {"product": "products", "source": "sources", "language": "languages"}  # the filter each narrows
 P_MAX = 0.05
 MIN_POINTS = 5.0         # a complaint share gap smaller than this (percentage points) is not named
 MIN_STARS = 0.2          # a rating gap smaller than this is not named
@@ -192,9 +193,14 @@ def format_cell(measure: str, v: float | None) -> str:
 
 
 def group_names(store: Store, by: str, f: Filters, top: int = 5) -> list[str]:
-    """The `top` products or sources with the most reviews matching `f`."""
-    col = {"product": reviews.c.product, "source": reviews.c.source}[by]
-    src, where = queries.matching(replace(f, products=(), sources=()) if by in ("product", "source") else f)
+    """The `top` products, sources or languages (detected) with the most reviews matching `f`."""
+    f = replace(f, **{_FIELD[by]: ()})
+    if by == "language":
+        a = queries.current_analysis()
+        col, src, where = a.c.language, queries.reviews_with_analysis(a), queries.conditions(f, a)
+    else:
+        col = {"product": reviews.c.product, "source": reviews.c.source}[by]
+        src, where = queries.matching(f)
     q = (sa.select(col, sa.func.count().label("n")).select_from(src).where(col.is_not(None), *where)
          .group_by(col).order_by(sa.desc("n"), col).limit(top))
     with store.engine.connect() as c:
@@ -224,5 +230,5 @@ def compare(store: Store, by: str, f: Filters = Filters(), names: Sequence[str] 
         return Comparison(by, [_group(store, f"{f.since} to {f.until}", f),
                                _group(store, f"{prev.since} to {prev.until}", prev)])
     names = list(dict.fromkeys(names)) or group_names(store, by, f, top)
-    field_name = "products" if by == "product" else "sources"
-    return Comparison(by, [_group(store, n, replace(f, **{field_name: (n,)})) for n in names])
+    return Comparison(by, [_group(store, language_name(n) if by == "language" else n, replace(f, **{_FIELD[by]: (n,)}))
+                           for n in names])

@@ -54,6 +54,7 @@ class AnalysisSettings:
     confidence: float = 0.75             # the cheap heads decide when at least this sure; the LLM decides the rest
     clause_confidence: float = 0.6       # the same for a topic's own clauses (its sentiment)
     thorough: bool = False               # every text goes to the LLM (slower; stacked with the head when fitted)
+    translate: bool = True               # reviews in other languages are read in English translation (the LLM's)
     second_head: bool = True             # all-mpnet-base-v2: a second sentiment head, and the topic detectors that read it
     topics_preset: str = "products"      # the base topics: products, restaurants, apps or none
     topics: list[dict[str, Any]] = field(default_factory=list)  # extra/override taxonomy entries

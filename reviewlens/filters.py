@@ -48,6 +48,7 @@ class Filters:
     sources: tuple[str, ...] = ()
     sentiments: tuple[str, ...] = ()
     topics: tuple[str, ...] = ()
+    languages: tuple[str, ...] = ()  # detected by the analysis (ISO 639-1: "de")
     min_rating: float | None = None
     max_rating: float | None = None
     search: str | None = None
@@ -57,13 +58,17 @@ class Filters:
     def of(cls, *, since: date | None = None, until: date | None = None,
            products: Sequence[str] | str | None = None, sources: Sequence[str] | str | None = None,
            sentiments: Sequence[str] | str | None = None, topics: Sequence[str] | str | None = None,
-           min_rating: float | None = None, max_rating: float | None = None, search: str | None = None,
+           languages: Sequence[str] | str | None = None, min_rating: float | None = None, max_rating: float | None = None, search: str | None = None,
            review_ids: Sequence[str] | None = None) -> "Filters":
         """Build from loose arguments (lists, single strings, blanks), validating what can be wrong."""
         sents = _tuple(sentiments)
         bad = [s for s in sents if s not in SENTIMENT_OPTIONS]
         if bad:
             raise ValueError(f"unknown sentiment {bad[0]!r}; use one of {', '.join(SENTIMENT_OPTIONS)}")
+        langs = tuple(sorted({str(x).strip().lower() for x in _tuple(languages)}))
+        bad = [x for x in langs if not (x.isalpha() and 2 <= len(x) <= 3)]
+        if bad:
+            raise ValueError(f"not a language code: {bad[0]!r}; use a two-letter ISO 639-1 code such as de or fr")
         if since and until and since > until:
             raise ValueError(f"date range is empty: since {since} is after until {until}")
         if min_rating is not None and max_rating is not None and float(min_rating) > float(max_rating):
@@ -71,7 +76,7 @@ class Filters:
         search = (search or "").strip() or None
         return cls(since=since, until=until, products=tuple(sorted(_tuple(products))),
                    sources=tuple(sorted(_tuple(sources))), sentiments=tuple(sorted(sents)),
-                   topics=tuple(sorted(_tuple(topics))),
+                   topics=tuple(sorted(_tuple(topics))), languages=langs,
                    min_rating=None if min_rating is None else float(min_rating),
                    max_rating=None if max_rating is None else float(max_rating),
                    search=search, review_ids=None if review_ids is None else tuple(review_ids))
@@ -82,7 +87,7 @@ class Filters:
 
     @property
     def needs_analysis(self) -> bool:
-        return bool(self.sentiments)
+        return bool(self.sentiments or self.languages)
 
     def previous_period(self) -> "Filters | None":
         """The same filters over the period of the same length just before; None without a date range."""
@@ -97,7 +102,8 @@ class Filters:
         if self.since or self.until:
             parts.append(f"{self.since or '…'} to {self.until or '…'}")
         for label, vals in (("sources", self.sources), ("products", self.products),
-                            ("sentiment", self.sentiments), ("topics", self.topics)):
+                            ("sentiment", self.sentiments), ("topics", self.topics),
+                            ("languages", self.languages)):
             if vals:
                 parts.append(f"{label}: {', '.join(vals)}")
         if self.min_rating is not None or self.max_rating is not None:
@@ -107,3 +113,23 @@ class Filters:
         if self.review_ids is not None:
             parts.append(f"{len(self.review_ids)} selected reviews")
         return "; ".join(parts) or "all reviews"
+
+
+#: English names of the languages reviews are most often written in (ISO 639-1); others show their code.
+LANGUAGE_NAMES = {
+    "ar": "Arabic", "bg": "Bulgarian", "ca": "Catalan", "cs": "Czech", "da": "Danish", "de": "German",
+    "el": "Greek", "en": "English", "es": "Spanish", "et": "Estonian", "fa": "Persian", "fi": "Finnish",
+    "fr": "French", "he": "Hebrew", "hi": "Hindi", "hr": "Croatian", "hu": "Hungarian", "id": "Indonesian",
+    "it": "Italian", "ja": "Japanese", "ko": "Korean", "lt": "Lithuanian", "lv": "Latvian", "nl": "Dutch",
+    "no": "Norwegian", "pl": "Polish", "pt": "Portuguese", "ro": "Romanian", "ru": "Russian", "sk": "Slovak",
+    "sl": "Slovenian", "sr": "Serbian", "sv": "Swedish", "th": "Thai", "tr": "Turkish", "uk": "Ukrainian",
+    "vi": "Vietnamese", "zh": "Chinese",
+}
+
+
+def language_name(code: str | None) -> str:
+    """"German (de)" for "de"; the code alone for a language not in LANGUAGE_NAMES; "unknown" for None."""
+    if not code:
+        return "unknown"
+    name = LANGUAGE_NAMES.get(code)
+    return f"{name} ({code})" if name else code

@@ -82,10 +82,13 @@ def conditions(f: Filters, a: sa.Table | sa.Alias | None) -> list[sa.ColumnEleme
     if f.topics:
         out.append(c.content_hash.in_(
             sa.select(review_topics.c.content_hash).where(review_topics.c.topic.in_(f.topics))))
-    if f.sentiments:
+    if f.sentiments or f.languages:
         if a is None:
-            raise ValueError("a sentiment filter needs the analyses join")
-        out.append(a.c.sentiment.in_(f.sentiments))
+            raise ValueError("a sentiment or language filter needs the analyses join")
+        if f.sentiments:
+            out.append(a.c.sentiment.in_(f.sentiments))
+        if f.languages:
+            out.append(a.c.language.in_(f.languages))
     if f.review_ids is not None:
         out.append(c.id.in_(f.review_ids) if f.review_ids else sa.false())
     return out
@@ -119,6 +122,9 @@ class Options:
     topics: list[str]
     first_date: date | None
     last_date: date | None
+    languages: list[str] = field(default_factory=list)  # detected, of the current analyses
+
+
 
 
 def _as_date(v: Any) -> date | None:
@@ -151,9 +157,12 @@ def options(store: Store) -> Options:
                                          .distinct().order_by(reviews.c.product)).scalars()]
         topics = [r for r in c.execute(sa.select(review_topics.c.topic).distinct()
                                        .order_by(review_topics.c.topic)).scalars()]
+        lang = analyses.c.language
+        languages = [r for r in c.execute(sa.select(lang).where(analyses.c.is_current, lang.is_not(None))
+                                          .group_by(lang).order_by(sa.func.count().desc(), lang)).scalars()]
     first, last = date_span(store)
     return Options(total=int(total or 0), sources=sources, products=products, topics=topics,
-                   first_date=first, last_date=last)
+                   first_date=first, last_date=last, languages=languages)
 
 
 # ------------------------------------------------------------------------------------------ headline
@@ -355,7 +364,9 @@ def _stored_theme(r: Any) -> ComplaintTheme:
         raw_quotes = json.loads(r["quotes"] or "[]")
         ids = [str(x) for x in json.loads(r["review_ids"] or "[]")]
         quotes = [Quote(review_id=str(q.get("review_id") or ""), text=str(q.get("text") or ""),
-                        url=q.get("url") if isinstance(q.get("url"), str) else None)
+                        url=q.get("url") if isinstance(q.get("url"), str) else None,
+                        language=q.get("language") if isinstance(q.get("language"), str) else None,
+                        translation=q.get("translation") if isinstance(q.get("translation"), str) else None)
                   for q in raw_quotes if isinstance(q, dict)]
     except (TypeError, ValueError) as e:
         log.warning("complaint theme %r has unreadable JSON (%s); showing it without quotes", r["label"], e)
@@ -659,7 +670,7 @@ def reply_stats(store: Store, f: Filters) -> ReplyStats:
 # ------------------------------------------------------------------------------------------ explorer
 EXPLORER_COLUMNS = ["id", "date", "rating", "sentiment", "sentiment_score", "topics", "entities", "title", "text",
                     "url", "source", "product", "author", "analysis_status",
-                    "reply", "reply_date", "helpful_votes", "verified", "language"]
+                    "reply", "reply_date", "helpful_votes", "verified", "language", "translation"]
 
 
 def _review_select(f: Filters) -> tuple[sa.Select, sa.Alias]:
@@ -668,7 +679,7 @@ def _review_select(f: Filters) -> tuple[sa.Select, sa.Alias]:
                    a.c.topics, a.c.entities, reviews.c.title, reviews.c.text, reviews.c.url, reviews.c.source,
                    reviews.c.product, reviews.c.author, a.c.status.label("analysis_status"),
                    reviews.c.reply, reviews.c.reply_date, reviews.c.helpful_votes, reviews.c.verified,
-                   reviews.c.language)
+                   sa.func.coalesce(a.c.language, reviews.c.language).label("language"), a.c.translation)
          .select_from(reviews_with_analysis(a)).where(*conditions(f, a)))
     return q, a
 

@@ -135,6 +135,9 @@ class Analysis:
     topics: list[TopicMention] = field(default_factory=list)
     entities: list[Entity] = field(default_factory=list)
     analyzed_at: datetime | None = None
+    language: str | None = None     # detected (ISO 639-1, "de"); None: too short to tell
+    translation: str | None = None  # the model's English translation, read by the English-trained parts; never
+    #                                 the customer's words (shown only labelled as a machine translation)
 
     def __post_init__(self) -> None:
         self.topics = [t if isinstance(t, TopicMention) else TopicMention(**t) for t in self.topics]
@@ -148,6 +151,16 @@ class Quote:
     review_id: str
     text: str  # verbatim substring of the review text
     url: str | None = None
+    language: str | None = None     # the review's language when it is not English ("de")
+    translation: str | None = None  # then the model's English translation of it: never the customer's words
+
+    def translation_note(self, max_chars: int = 200) -> str:
+        """`machine translation (de): The delivery took ...`, or "" for a quote in English."""
+        if not self.translation:
+            return ""
+        text = " ".join(self.translation.split())
+        text = text if len(text) <= max_chars else text[:max_chars - 3] + "..."
+        return f"machine translation ({self.language or '?'}): {text}"
 
 
 FLAT_TREND_PP = 0.5  # a change in share smaller than this (percentage points) is "about the same"

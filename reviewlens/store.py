@@ -104,6 +104,8 @@ analyses = sa.Table(
     sa.Column("entities", sa.Text, default="[]"),
     sa.Column("analyzed_at", sa.DateTime(timezone=True)),
     sa.Column("is_current", sa.Boolean, nullable=False, default=True, index=True),
+    sa.Column("language", sa.String(8)),   # added with languages: detected, ISO 639-1
+    sa.Column("translation", sa.Text),     # the model's English translation (never shown as the customer's words)
     # Covering index for joining each review to its current analysis's sentiment (dashboard aggregates).
     sa.Index("ix_analyses_current", "content_hash", "is_current", "sentiment"),
 )
@@ -642,6 +644,7 @@ class Store:
                     "topics": json.dumps([asdict(t) for t in a.topics], ensure_ascii=False),
                     "entities": json.dumps([asdict(e) for e in a.entities], ensure_ascii=False),
                     "analyzed_at": a.analyzed_at or _utcnow(), "is_current": True,
+                    "language": (a.language or None) and a.language[:8], "translation": a.translation,
                 }
                 c.execute(analyses.update().where(analyses.c.content_hash == a.content_hash)
                           .values(is_current=False))
@@ -685,7 +688,8 @@ class Store:
         q = (sa.select(*[reviews.c[f] for f in REVIEW_FIELDS + list(REPLY_FIELDS)], reviews.c.content_hash,
                        reviews.c.scraped_at,
                        a.c.status.label("analysis_status"), a.c.error.label("analysis_error"),
-                       a.c.sentiment, a.c.sentiment_score, a.c.topics, a.c.entities, a.c.model)
+                       a.c.sentiment, a.c.sentiment_score, a.c.topics, a.c.entities, a.c.model,
+                       a.c.language.label("detected_language"), a.c.translation)
              .select_from(reviews.outerjoin(a, sa.and_(a.c.content_hash == reviews.c.content_hash, a.c.is_current)))
              .order_by(reviews.c.date.desc().nulls_last(), reviews.c.id))
         q = self._within(q, since, until, products, sources)

@@ -371,10 +371,12 @@ def cmd_compare(args, settings) -> ExitStatus:
     try:
         base = Filters.of(since=since, until=until,
                           products=args.product if args.by != "product" else None,
-                          sources=args.source if args.by != "source" else None)
+                          sources=args.source if args.by != "source" else None,
+                          languages=args.language if args.by != "language" else None)
+        names = ({"product": args.product, "source": args.source}.get(args.by)
+                 or (Filters.of(languages=args.language).languages if args.by == "language" else ()) or ())
     except ValueError as e:
         raise ConfigError(str(e)) from None
-    names = {"product": args.product, "source": args.source}.get(args.by) or ()
     result = compare(store, args.by, base, names=names, top=args.top)
     if args.json:
         print(json.dumps(result.as_dict(), indent=1, ensure_ascii=False))

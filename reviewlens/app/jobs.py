@@ -425,6 +425,8 @@ def format_complaints(themes: Sequence[ComplaintTheme], scope: dict,
             text = " ".join(q.text.split())
             text = text if len(text) <= 200 else text[:197] + "..."
             lines.append(f'   “{text}”  [{q.review_id}]{" " + q.url if q.url else ""}')
+            if q.translation:
+                lines.append(f"      {q.translation_note()}")
         lines.append("")
     return "\n".join(lines).rstrip()
 

@@ -13,7 +13,7 @@ import html
 from typing import Any
 from urllib.parse import urlsplit
 
-from ...alerts import Alert, quote_meta
+from ...alerts import Alert, quote_meta, translation_of
 from ...display_text import neutralize
 
 PRODUCT = "ReviewLens"
@@ -44,7 +44,10 @@ def text(alert: Alert) -> str:
     """Plain text: the title, the facts, the quotes with their review id and link."""
     out = [one_line(alert.title, 300), ""] + [neutralize(line) for line in alert.lines]
     for q in alert.quotes:
-        out += ["", f"“{neutralize(q['text'])}”", f"  — {neutralize(quote_meta(q))}"]
+        out += ["", f"“{neutralize(q['text'])}”"]
+        if translation_of(q):
+            out.append(f"  ({neutralize(translation_of(q))})")
+        out.append(f"  — {neutralize(quote_meta(q))}")
         link = safe_link(q.get("url"))
         if link:
             out.append(f"  {link}")
@@ -62,8 +65,9 @@ def html_page(alert: Alert) -> str:
         if link:
             meta = f"<a href=\"{html.escape(link, quote=True)}\">{meta}</a>"
         body = esc(q["text"]).replace("\n", "<br>")
+        note = f"<br><small style=\"color:#666\"><i>{esc(translation_of(q))}</i></small>" if translation_of(q) else ""
         parts.append("<blockquote style=\"border-left:3px solid #ccc;margin:8px 0;padding:4px 12px\">"
-                     f"“{body}”<br><small>— {meta}</small></blockquote>")
+                     f"“{body}”{note}<br><small>— {meta}</small></blockquote>")
     parts.append(f"<p style=\"color:#888;font-size:small\">Sent by {PRODUCT}. Quotes are customers' words, "
                  "verbatim.</p>")
     return ("<!doctype html><html><body style=\"font-family:Helvetica,Arial,sans-serif;max-width:720px\">"
@@ -84,7 +88,8 @@ def slack(alert: Alert) -> dict[str, Any]:
         link = safe_link(q.get("url"))
         if link:  # <url|label>: the URL with its own |, < and > escaped as Slack asks
             meta = f"<{link.replace('&', '&amp;').replace('<', '%3C').replace('>', '%3E').replace('|', '%7C')}|{meta}>"
-        lines.append(f"{quoted}\n— {meta}")
+        note = f"\n_{slack_escape(translation_of(q))}_" if translation_of(q) else ""
+        lines.append(f"{quoted}{note}\n— {meta}")
     return {"text": "\n".join(lines), "unfurl_links": False, "unfurl_media": False}
 
 

