@@ -93,7 +93,9 @@ def main() -> None:
         dt = time.perf_counter() - t
         ok = sum(g == want for g, (_, want) in zip(got, pairs))
         unknown = sum(g is None for g in got)
-        print(f"  {name}: {ok / len(pairs):.1%} of {len(pairs)} ({unknown} too short to tell), "
+        routed = sum(language.needs_translation(g) == (want != "en") for g, (_, want) in zip(got, pairs))
+        print(f"  {name}: {ok / len(pairs):.1%} of {len(pairs)} right ({unknown} too short or unsure: analyzed "
+              f"as English); {routed / len(pairs):.1%} routed right (translated or not); "
               f"{1000 * dt / len(pairs):.3f} ms a text")
 
     print(f"\nAnalysis of the 120 reviews, model {args.model}, precision {args.precision}")
@@ -110,7 +112,7 @@ def main() -> None:
         acc, f1, per = score(rows, res)
         langs = " ".join(f"{k} {v:.0%}" for k, v in per.items())
         print(f"  {label}: sentiment {acc:.1%}, topic micro-F1 {f1:.3f}, {dt:.1f} s ({dt / len(rows):.2f} s a review; "
-              f"{an.translated} translated); sentiment by language: {langs}")
+              f"{an.translated} translated by {an.translator.name if an.translated else '-'}); sentiment by language: {langs}")
 
 
 if __name__ == "__main__":

@@ -214,3 +214,16 @@ def test_alerts_show_the_translation_apart_from_the_quote_and_escaped():
     page = render.html_page(alert)
     assert "<script>" not in page and "&lt;script&gt;" in page and "machine translation (de)" in page
     assert "&lt;script&gt;" in render.slack(alert)["text"] and "machine translation (de)" in alert.plain_text()
+
+
+def test_the_best_model_translates_even_after_the_analysis_model_is_up(monkeypatch, analysis_settings):
+    import analysis.analyzer as analyzer_mod
+
+    best = object()
+    monkeypatch.setattr(analyzer_mod, "best_backend", lambda settings: best)
+    an = Analyzer(analysis_settings)
+    assert an.translator is best
+    _ = an.backend  # the analysis model made (the cascade's LLM, or the background load of a long run)
+    assert an.translator is best  # still the best model: was the analysis model once it was up
+    given = type("Given", (), {"name": "a server"})()
+    assert Analyzer(analysis_settings, backend=given).translator is given  # a caller's backend does everything
