@@ -3,7 +3,8 @@
 
 Measured on 120 short reviews in six languages (bench/bench_languages.py, bench/RESULTS.md): analyzed as
 they are, 59% of sentiments and a topic micro-F1 of 0.28 (the heads and MiniLM were trained on English);
-read in the packaged 0.5B's translation, 87% and 0.72, and about 0.2 s a review more on 2 CPU cores.
+read in the packaged 0.5B's translation, 90% and 0.79 (the 1.5B's: 93% and 0.81), and about 0.3 s a review
+more on 2 CPU cores (0.4 s in fp32).
 
 A translation is the model's, never the customer's words: it is stored beside the analysis, shown only
 labelled as a machine translation, and quotes always come from the review itself.
@@ -27,10 +28,17 @@ SYSTEM = system_prompt(
     "You translate customer reviews into plain English. Reply with the English translation only: keep the "
     "meaning, the tone and every complaint and praise; add nothing, explain nothing.")
 INSTRUCTION = "The review in English:"
+# Two short examples of different languages and content. Measured on the 120 reviews (bf16, the 0.5B;
+# bench/RESULTS.md): one about a late delivery leaked into 19 translations ("Nach zwei Tagen ist der Griff
+# abgebrochen" became "The delivery was two days late ..."): 86.7% sentiment, topic F1 0.756; without an
+# example the model repeated the system prompt: 79.2%, 0.562; these two: 90.0%, 0.783.
 EXAMPLES = [
-    ("Die Lieferung kam zwei Tage zu spät, aber die Qualität ist super.",
-     "The delivery came two days late, but the quality is great."),
+    ("Ich habe es gestern bekommen und noch nicht ausprobiert.", "I got it yesterday and have not tried it yet."),
+    ("Muy bonito, pero el tamaño es demasiado grande.", "Very nice, but the size is too big."),
 ]
+# Phrases of our own prompt: a reply that repeats one (and the review does not) is no translation
+_PROMPT_PHRASES = ("untrusted data", "written by a stranger", "reply with the english translation",
+                   "the review in english")
 # reply length: about a token per 3 characters of the source, with room; never more than this
 MAX_NEW_TOKENS = 384
 _PREFIX_RE = re.compile(r"^\s*(?:\*\*)?(?:english(?: translation)?|translation|the review in english)\s*:?\s*(?:\*\*)?\s*",
@@ -52,6 +60,9 @@ def parse(reply: str, source: str) -> str | None:
     text = " ".join(text.replace("<review>", " ").replace("</review>", " ").split())
     if not text or len(text) > 3 * len(source) + 80:
         return None
+    low, src = text.casefold(), source.casefold()
+    if any(p in low and p not in src for p in _PROMPT_PHRASES):
+        return None  # the model repeated its instructions
     if text.casefold() == " ".join(source.split()).casefold() and len(source) > 40:
         return None  # nothing translated (the model copied it): the original is analyzed as it is
     return text
