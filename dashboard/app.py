@@ -442,12 +442,14 @@ def reviews_page(db: str, f: Filters, opts: Q.Options) -> None:
         "text": df["text"].map(display_text), "reply": df["reply"].map(lambda v: display_text(v) if isinstance(v, str) else None),
         "source": df["source"].map(display_text),
         "product": df["product"].map(display_text),
+        "language": df["language"].map(lambda v: display_text(v) if isinstance(v, str) else None),
         "link": df["url"].map(safe_url),
     })
     st.dataframe(table, hide_index=True, width="stretch", height=min(38 + 35 * len(table), 600), column_config={
         "date": st.column_config.DateColumn("Date"),
         "rating": st.column_config.NumberColumn("Rating", format="%.1f ★"),
         "sentiment": st.column_config.TextColumn("Sentiment"),
+        "language": st.column_config.TextColumn("Lang.", help="detected by the analysis (else as the page states)"),
         "topics": st.column_config.TextColumn("Topics"),
         "entities": st.column_config.TextColumn("Entities"),
         "text": st.column_config.TextColumn("Text", width="large"),

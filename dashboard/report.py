@@ -301,10 +301,10 @@ def _color_series(chart: BarChart) -> None:
 
 
 def _complaints(wb: Workbook, themes: list[Q.ThemeView], scope: dict) -> None:
-    s = _Sheet(wb, "Top complaints", [6, 30, 16, 10, 10, 12, 10, 6, 50, 80, 50, 14, 14, 16])
+    s = _Sheet(wb, "Top complaints", [6, 30, 16, 10, 10, 12, 10, 6, 50, 80, 50, 14, 14, 18, 10, 16])
     s.ws.freeze_panes = "A2"
     s.header(["Rank", "Theme", "Topic", "Reviews", "Share", "Previous", "Trend (pp)", "", "Summary", "Quotes",
-              "First quote's review", "Its rating (★)", "Others (★)", "At stake (★)"])
+              "First quote's review", "Its rating (★)", "Others (★)", "Held equal (★)", "± (95%)", "At stake (★)"])
     for i, t in enumerate(themes, 1):
         quotes = "\n".join(f"“{q.text}”" + (f"\n    ({q.translation_note()})" if q.translation else "") for q in t.quotes)
         first_url = next((q.url for q in t.quotes if q.url), None)
@@ -315,6 +315,8 @@ def _complaints(wb: Workbook, themes: list[Q.ThemeView], scope: dict) -> None:
                   s.cell(t.summary, wrap=True), s.cell(quotes, wrap=True), s.link(first_url),
                   s.cell(None if m is None else round(m.mean, 2), number_format="0.00"),
                   s.cell(None if m is None else round(m.others_mean, 2), number_format="0.00"),
+                  s.cell(None if m is None or m.effect is None else round(m.effect, 2), number_format="+0.00;-0.00"),
+                  s.cell(None if m is None or m.effect_ci is None else round(m.effect_ci, 2), number_format="0.00"),
                   s.cell(None if m is None else round(m.at_stake, 3), number_format="0.00")])
     if not themes:
         s.append([None, s.cell("No complaint themes computed yet (run `reviewlens analyze`).")])
@@ -323,8 +325,11 @@ def _complaints(wb: Workbook, themes: list[Q.ThemeView], scope: dict) -> None:
         s.append([None, s.cell(f"Themes computed {scope['computed_at'][:16]}; counts recounted within the filters; "
                                "a review that raises several complaints counts in each of their themes.")])
         s.append([None, s.cell("Its rating: the mean star rating of the theme's reviews; Others: of the other reviews "
-                               "in the filters; At stake: how much the average rating would rise if the theme's "
-                               "reviews were rated like the others (empty: fewer than 3 rated reviews).")])
+                               "in the filters; Held equal: how many stars lower a review raising it is rated with "
+                               "the other themes' complaints held equal (least squares over all the themes; ± its "
+                               "95% confidence interval); At stake: how much the average rating would rise if the "
+                               "theme's reviews were rated like the others, by the held-equal loss where there is "
+                               "one (empty: fewer than 3 rated reviews).")])
 
 
 def _products(wb: Workbook, c: Comparison | None) -> None:

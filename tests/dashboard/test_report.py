@@ -14,6 +14,8 @@ from openpyxl.utils import get_column_letter
 
 from dashboard.report import report_bytes, write_report
 from dashboard.safe import EXCEL_MAX_CELL_CHARS, TRUNCATION_MARKER
+from reviewlens import queries as Q
+from reviewlens.filters import Filters
 
 from tests.dashboard.seed import CURRENT, FORMULA_TEXT, LONG_TEXT, XSS_TEXT, seeded, seeded_sqlite  # noqa: F401  (fixtures)
 
@@ -106,14 +108,19 @@ def test_report_sheets_values_and_safety(seeded, tmp_path):
     assert by_label["Late delivery"][6] == pytest.approx(4.5) and by_label["Late delivery"][7] == "▲"
     assert "“<script>window.__xss=1</script>”" in by_label["Breaks quickly"][9]
     # what each complaint costs in rating: its reviews' mean against the others' (the filters: everything)
-    assert comp[0][11:14] == ("Its rating (★)", "Others (★)", "At stake (★)")
+    assert comp[0][11:16] == ("Its rating (★)", "Others (★)", "Held equal (★)", "± (95%)", "At stake (★)")
     ratings = {r.id: r.rating for r in seed.reviews if r.rating is not None}
     late = [ratings[i] for i in seed.theme_ids["Late delivery"] if i in ratings]
     rest = [v for k, v in ratings.items() if k not in set(seed.theme_ids["Late delivery"])]
     assert by_label["Late delivery"][11] == pytest.approx(sum(late) / len(late), abs=0.005)
     assert by_label["Late delivery"][12] == pytest.approx(sum(rest) / len(rest), abs=0.005)
-    stake = (sum(rest) / len(rest) - sum(late) / len(late)) * len(late) / len(ratings)
-    assert by_label["Late delivery"][13] == pytest.approx(stake, abs=0.0005) and stake > 0
+    # held equal: the least-squares loss over all the themes at once; the rating at stake follows it
+    views, _ = Q.complaints(store, Filters())
+    m = next(v.impact for v in views if v.label == "Late delivery")
+    assert m.effect is not None and by_label["Late delivery"][13] == pytest.approx(m.effect, abs=0.005)
+    assert by_label["Late delivery"][14] == pytest.approx(m.effect_ci, abs=0.005)
+    stake = -m.effect * len(late) / len(ratings)
+    assert by_label["Late delivery"][15] == pytest.approx(stake, abs=0.0005) and stake > 0
     broke = [c for c in wb["Top complaints"].iter_rows(min_row=2) if c[1].value == "Breaks quickly"][0]
     assert broke[8].value == "<b>Units</b> fail =SUM(A1) early." and broke[8].data_type == "s"
 

@@ -279,6 +279,37 @@ def test_rating_impact_is_the_themes_mean_against_the_rest():
     assert Q.rating_impact({k: ratings[k] for k in "abcde"}, ["a", "b", "c"]) is None  # two others
 
 
+def test_a_complaint_that_travels_with_a_costly_one_is_not_charged_for_it():
+    """Late delivery costs 2 stars; "box" is raised mostly by reviews that also say "late", and costs nothing
+    itself. Its plain gap (its reviews against the rest) charges it for the lateness; the held-equal effect
+    does not, and the rating at stake follows the effect."""
+    import random
+
+    rng = random.Random(7)
+    ratings, late, box = {}, [], []
+    for i in range(300):
+        rid = f"r{i}"
+        is_late = i < 90
+        is_box = (i < 60) or (200 <= i < 215)  # 60 of its 75 reviews are also late
+        ratings[rid] = min(5.0, max(1.0, round(4.3 - 2.0 * is_late + rng.gauss(0, 0.6))))
+        if is_late:
+            late.append(rid)
+        if is_box:
+            box.append(rid)
+    m_late, m_box = Q.rating_impacts(ratings, [late, box])
+    plain_box = Q.rating_impact(ratings, box)
+    assert plain_box.gap < -1.0  # the plain measure: box reviews look 1+ star worse
+    assert abs(m_box.effect) < m_box.effect_ci  # held equal: no cost distinguishable from none
+    assert m_late.effect == pytest.approx(-2.0, abs=0.3) and m_late.effect_ci < 0.4
+    assert m_box.at_stake < 0.05 < plain_box.at_stake  # what to fix first no longer puts the box up there
+    assert (m_box.rated, m_box.mean) == (plain_box.rated, plain_box.mean)  # the plain numbers stay shown
+    assert "the other complaints held equal, 2.0★ lower (±0.2)" in m_late.text()
+    # too few rated reviews to fit: the plain impacts alone
+    few = {k: ratings[k] for k in list(ratings)[:7]}  # 7 ratings, 3 coefficients: 4 degrees of freedom
+    got = Q.rating_impacts(few, [late[:4], box[:4]])
+    assert got[0] is not None and all(m.effect is None for m in got if m is not None)
+
+
 def test_themes_carry_their_rating_impact_within_the_filters(seeded):
     store, seed = seeded
     views, scope = Q.complaints(store, Filters())
