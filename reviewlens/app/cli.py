@@ -61,6 +61,8 @@ def _settings(args: argparse.Namespace) -> Settings:
         over["analysis.thorough"] = True
     if getattr(args, "no_second_head", False):
         over["analysis.second_head"] = False
+    if getattr(args, "no_translate", False):
+        over["analysis.translate"] = False
     return load_settings(args.config, **over)
 
 

@@ -148,6 +148,10 @@ def build_parser() -> argparse.ArgumentParser:
                        help="skip the larger sentence encoder, all-mpnet-base-v2 (a second sentiment head reads "
                             "again what the first is unsure of; the restaurant topic detectors read it too): a "
                             "little faster, a little less accurate; also [analysis] second_head = false")
+        m.add_argument("--no-translate", action="store_true",
+                       help="read reviews in other languages as they are instead of in the model's English "
+                            "translation (faster for them, much less accurate: the cheap models were trained on "
+                            "English); their language is still detected; also [analysis] translate = false")
 
     sp = add("scrape", "collect the reviews at URLs and the pages after them",
              "Open each URL in headless Chromium, extract its reviews (schema.org JSON-LD / microdata and\n"
@@ -346,7 +350,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     sp = add("analyze", "sentiment, complaint topics and entities for reviews not yet analyzed",
              "Analyze every review text that has no analysis for this model and prompt version yet\n"
-             "(a text is analyzed once), then recompute the top complaints.")
+             "(a text is analyzed once), then recompute the top complaints. Each review's language is\n"
+             "detected; one in another language is read in the model's English translation (stored\n"
+             "beside the analysis, shown only as a machine translation).")
     sp.add_argument("--limit", type=_positive_int, help="analyze at most N reviews")
     sp.add_argument("--retry-failed", action="store_true", help="analyze again the texts whose analysis failed")
     sp.add_argument("--no-complaints", action="store_true", help="skip recomputing the top complaints")
@@ -356,9 +362,11 @@ def build_parser() -> argparse.ArgumentParser:
              "Group the negative statements of the analyzed reviews into complaint themes, rank them by\n"
              "how many reviews raise them, and compare with the previous period of the same length.\n"
              "A review that raises several complaints counts in each of their themes. Each theme shows\n"
-             "the mean star rating of its reviews against the other reviews of the period, and how much\n"
-             "the average rating would rise if its reviews were rated like the others (at least 3 rated\n"
-             "reviews on each side).")
+             "the mean star rating of its reviews against the other reviews of the period, how many stars\n"
+             "lower a review raising it is with the other themes' complaints held equal (least squares over\n"
+             "all the themes, with a 95% interval), and how much the average rating would rise if its\n"
+             "reviews were rated like the others (at least 3 rated reviews on each side). Reviews in other\n"
+             "languages are quoted in their own words with the machine translation beside them.")
     sp.add_argument("--top", type=_positive_int, default=5, help="how many themes (default 5)")
     sp.add_argument("--since", type=_date, help="period start (default: --days before the newest review)")
     sp.add_argument("--until", type=_date, help="period end (default: the newest review)")

@@ -224,3 +224,19 @@ def test_entry_point_leaves_the_sqlite_file_complete(tmp_path):
     shutil.copy(db, tmp_path / "copy.db")
     with sqlite3.connect(tmp_path / "copy.db") as con:
         assert con.execute("select count(*) from reviews").fetchone()[0] == 2
+
+
+def test_analysis_switches_reach_the_settings(tmp_path):
+    from reviewlens.app.cli import _settings
+
+    cfg = tmp_path / "reviewlens.toml"
+    cfg.write_text("[analysis]\ntranslate = true\nsecond_head = true\n")
+    s = _settings(parse_args(["analyze", "--config", str(cfg), "--no-translate", "--no-second-head"]))
+    assert s.analysis.translate is False and s.analysis.second_head is False
+    s = _settings(parse_args(["analyze", "--config", str(cfg)]))
+    assert s.analysis.translate is True and s.analysis.second_head is True
+    cfg.write_text("[analysis]\ntranslate = 'yes please'\n")
+    from reviewlens.config import ConfigError
+
+    with pytest.raises(ConfigError, match="translate"):
+        _settings(parse_args(["analyze", "--config", str(cfg)]))
