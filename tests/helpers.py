@@ -24,3 +24,19 @@ class RecordingLLM:
     def __call__(self, texts):
         self.seen.extend(texts)
         return [("neutral", 0.55) for _ in texts]
+
+
+def app_test(monkeypatch, db: str, **env: str):
+    """The dashboard (streamlit's AppTest) on the store `db`, run once without an exception; `env`: more
+    environment variables for it."""
+    from streamlit.testing.v1 import AppTest
+
+    from dashboard import APP_PATH
+
+    monkeypatch.setenv("REVIEWLENS_DB", db)
+    for k, v in env.items():
+        monkeypatch.setenv(k, v)
+    at = AppTest.from_file(str(APP_PATH), default_timeout=60)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at

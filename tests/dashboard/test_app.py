@@ -13,18 +13,9 @@ from dashboard import APP_PATH
 from reviewlens.store import Store
 
 from tests.dashboard.seed import CURRENT, PREVIOUS, seed, seeded_sqlite  # noqa: F401  (fixture)
+from tests.helpers import app_test
 
 pytestmark = pytest.mark.timeout(120)
-
-
-def _app(monkeypatch, db: str, **env: str) -> AppTest:
-    monkeypatch.setenv("REVIEWLENS_DB", db)
-    for k, v in env.items():
-        monkeypatch.setenv(k, v)
-    at = AppTest.from_file(str(APP_PATH), default_timeout=60)
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
 
 
 def _metrics(at: AppTest) -> dict[str, tuple[str, str | None]]:
@@ -38,7 +29,7 @@ def _all_markdown(at: AppTest) -> str:
 def test_empty_store_says_how_to_collect(monkeypatch, tmp_path):
     db = str(tmp_path / "empty.db")
     Store(db).close()
-    at = _app(monkeypatch, db)
+    at = app_test(monkeypatch, db)
     text = " ".join(i.value for i in at.info)
     assert "reviewlens scrape URL" in text and "reviewlens demo" in text
     assert not at.metric
@@ -46,7 +37,7 @@ def test_empty_store_says_how_to_collect(monkeypatch, tmp_path):
 
 def test_overview_numbers_charts_and_complaints(monkeypatch, seeded_sqlite):
     store, seed, db = seeded_sqlite
-    at = _app(monkeypatch, db)
+    at = app_test(monkeypatch, db)
     cur, prev = seed.in_period(*CURRENT), seed.in_period(*PREVIOUS)
     m = _metrics(at)
     assert m["Reviews"] == (f"{len(cur):,}", f"{len(cur) - len(prev):+,}")
@@ -92,7 +83,7 @@ def test_overview_numbers_charts_and_complaints(monkeypatch, seeded_sqlite):
 
 def test_filters_change_every_number(monkeypatch, seeded_sqlite):
     store, seed, db = seeded_sqlite
-    at = _app(monkeypatch, db)
+    at = app_test(monkeypatch, db)
     before = _metrics(at)["Reviews"][0]
     at.sidebar.multiselect(key="f_sentiments").select("negative").run()
     cur = seed.in_period(*CURRENT)
@@ -130,7 +121,7 @@ def test_filters_change_every_number(monkeypatch, seeded_sqlite):
 
 def test_complaint_click_through_to_explorer(monkeypatch, seeded_sqlite):
     store, seed, db = seeded_sqlite
-    at = _app(monkeypatch, db)
+    at = app_test(monkeypatch, db)
     btn = next(b for b in at.button if b.key and b.key.startswith("theme_btn_") and "reviews" in b.label
                and b.key == "theme_btn_2")
     btn.click().run()
@@ -148,7 +139,7 @@ def test_complaint_click_through_to_explorer(monkeypatch, seeded_sqlite):
 
 def test_explorer_table_detail_and_pagination(monkeypatch, seeded_sqlite):
     store, seed, db = seeded_sqlite
-    at = _app(monkeypatch, db)
+    at = app_test(monkeypatch, db)
     at.sidebar.selectbox(key="f_period").set_value("All time").run()
     at.sidebar.radio(key="page").set_value("Reviews").run()
     assert not at.exception
@@ -194,7 +185,7 @@ def test_runs_page_and_schedule(monkeypatch, seeded_sqlite, tmp_path):
     sched.write_text('[[sources]]\nname = "Kettle"\nurl = "https://shop.example.com/p/kettle"\nevery = "6h"\n\n'
                      '[[sources]]\nname = "Forum"\nurls = ["https://forum.example.org/t/1"]\ncron = "0 6 * * 1"\n',
                      encoding="utf-8")
-    at = _app(monkeypatch, db, REVIEWLENS_SCHEDULE_FILE=str(sched))
+    at = app_test(monkeypatch, db, REVIEWLENS_SCHEDULE_FILE=str(sched))
     at.sidebar.radio(key="page").set_value("Runs").run()
     assert not at.exception
     runs, errors, schedule = (d.value for d in at.dataframe)
@@ -225,7 +216,7 @@ def test_query_param_opens_a_page_and_bad_db_is_reported(monkeypatch, seeded_sql
 
 def test_custom_date_range(monkeypatch, seeded_sqlite):
     store, seed, db = seeded_sqlite
-    at = _app(monkeypatch, db)
+    at = app_test(monkeypatch, db)
     at.sidebar.selectbox(key="f_period").set_value("Custom").run()
     lo, hi = min(r.date for r in seed.reviews), PREVIOUS[1]  # inside the widget's bounds (the data's span)
     at.sidebar.date_input(key="f_dates").set_value((lo, hi)).run()
@@ -237,7 +228,7 @@ def test_overview_on_postgresql(monkeypatch, pg_store):
     """The whole app against PostgreSQL (date_trunc buckets, ILIKE search, the same numbers)."""
     seed_data = seed(pg_store)
     url = pg_store.engine.url.render_as_string(hide_password=False)
-    at = _app(monkeypatch, url)
+    at = app_test(monkeypatch, url)
     cur = seed_data.in_period(*CURRENT)
     assert _metrics(at)["Reviews"][0] == f"{len(cur):,}"
     assert len(at.get("vega_lite_chart")) == 5
@@ -258,7 +249,7 @@ def test_reviews_not_analyzed_yet(monkeypatch, tmp_path):
     s.upsert_reviews([Review(source="shop.example.com", text=f"plain review {i}", rating=1 + i % 5,
                              date=CURRENT[1] - timedelta(days=i)) for i in range(12)])
     s.close()
-    at = _app(monkeypatch, db)
+    at = app_test(monkeypatch, db)
     m = _metrics(at)
     assert m["Reviews"][0] == "12" and m["Share negative"][0] == "—" and m["Net sentiment"][0] == "—"
     assert any("No complaint themes computed yet" in i.value for i in at.info)
@@ -274,7 +265,7 @@ def test_correcting_a_review_stores_labels(monkeypatch, seeded_sqlite, tmp_path)
     from reviewlens.schema import content_hash
 
     store, seed, db = seeded_sqlite
-    at = _app(monkeypatch, db)
+    at = app_test(monkeypatch, db)
     at.sidebar.selectbox(key="f_period").set_value("All time").run()
     at.sidebar.radio(key="page").set_value("Reviews").run()
     assert at.dataframe[0].value.iloc[0]["text"].startswith("Nice <script>")  # the detail shows the first row

@@ -10,14 +10,13 @@ import html
 
 import pytest
 from openpyxl import load_workbook
-from streamlit.testing.v1 import AppTest
 
-from dashboard import APP_PATH
 from dashboard.report import write_report
 from reviewlens.schema import Analysis, ComplaintTheme, Quote, Review, TopicMention
 from reviewlens.store import Store
 
 from tests.dashboard.seed import ANCHOR, seed
+from tests.helpers import app_test
 
 pytestmark = pytest.mark.timeout(120)
 
@@ -49,17 +48,9 @@ def multilingual(tmp_path):
     store.close()
 
 
-def _app(monkeypatch, db: str) -> AppTest:
-    monkeypatch.setenv("REVIEWLENS_DB", db)
-    at = AppTest.from_file(str(APP_PATH), default_timeout=60)
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
-
-
 def test_language_filter_translation_and_compare(monkeypatch, multilingual):
     store, german, db = multilingual
-    at = _app(monkeypatch, db)
+    at = app_test(monkeypatch, db)
     at.sidebar.selectbox(key="f_period").set_value("All time").run()
     # the overview's theme shows the customer's words, and the translation apart, labelled and escaped
     themes = "\n".join(x.value for x in at.markdown if "rl-quote" in x.value)

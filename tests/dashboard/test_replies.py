@@ -9,9 +9,7 @@ from datetime import timedelta
 
 import pytest
 from openpyxl import load_workbook
-from streamlit.testing.v1 import AppTest
 
-from dashboard import APP_PATH
 from dashboard.report import write_report
 from reviewlens import queries as Q
 from reviewlens.filters import Filters
@@ -19,6 +17,7 @@ from reviewlens.schema import Review
 from reviewlens.store import Store
 
 from tests.dashboard.seed import ANCHOR, seed
+from tests.helpers import app_test
 
 pytestmark = pytest.mark.timeout(120)
 
@@ -51,17 +50,9 @@ def replied_sqlite(tmp_path):
     st.close()
 
 
-def _app(monkeypatch, db: str) -> AppTest:
-    monkeypatch.setenv("REVIEWLENS_DB", db)
-    at = AppTest.from_file(str(APP_PATH), default_timeout=60)
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
-
-
 def test_dashboard_reply_rate_and_explorer(monkeypatch, replied_sqlite):
     store, info, db = replied_sqlite
-    at = _app(monkeypatch, db)
+    at = app_test(monkeypatch, db)
     m = {x.label: x.value for x in at.metric}
     st = Q.reply_stats(store, Filters.of(since=ANCHOR - timedelta(days=89), until=ANCHOR))  # "Last 90 days"
     assert st.replied == 3 and st.negative_replied == 2
