@@ -26,8 +26,9 @@ Defined results for odd input:
 - empty / whitespace-only text: status ok, sentiment ("neutral", 1.0), no topics, no entities;
 - emoji-only text: analyzed like any other text (see analysis.sentiment);
 - text in another language (analysis.language): sentiment and topics read its English translation
-  (analysis.translate, by the best model at hand) when `settings.translate`; entities always read the
-  original, so their offsets point into it; the language and the translation are stored with the result;
+  (analysis.translate, by the best model at hand) when `settings.translate`; so do entities, kept only
+  where the same words are in the original and located there (offsets point into the customer's words);
+  the language and the translation are stored with the result;
 - very long text: sentiment sees head + tail (`max_chars`, analysis.prompts.truncate_middle); topics and
   entities see the first `max_chars` characters (so entity offsets stay valid in the original text).
 """
@@ -252,7 +253,10 @@ class Analyzer:
             # (on a CPU it doubled the LLM's work for a small gain: bench/RESULTS-analysis.md)
             tops = self._run("topics", work_head, errors, live,
                              lambda ts: self._topics(ts, tax, self.settings.thorough))
-            ents = self._run("entities", head, errors, live, lambda ts: self._entities(ts, tax))
+            # entities: spaCy's English model tagged German words as names ("Die Lieferung" as an ORG); names
+            # survive translation as they are, so a translated text's entities are found in its translation
+            # and kept where the same words are in the original (located there, so offsets stay the customer's)
+            ents = self._run("entities", work_head, errors, live, lambda ts: self._entities(ts, tax))
             taught = self._topic_labels()
             for k, i in enumerate(live):
                 results[i].language, results[i].translation = langs[k], english[k]
@@ -266,7 +270,8 @@ class Analyzer:
                 if content_hash(texts[i]) in taught:  # the user's topics for this text win
                     results[i].topics = self._labelled_topics(taught[content_hash(texts[i])], results[i])
                 if ents[k] is not None:
-                    results[i].entities = [e for e in ents[k] if _valid_entity(e, texts[i])]
+                    found = ents[k] if english[k] is None else _in_original(ents[k], texts[i])
+                    results[i].entities = [e for e in found if _valid_entity(e, texts[i])]
         for a, errs in zip(results, errors):
             if errs:
                 a.status = "failed"
@@ -360,6 +365,22 @@ class Analyzer:
         from analysis.entities import extract_entities
 
         return extract_entities(self.backend, texts, list(tax.entity_types), max_chars=self.settings.max_chars)
+
+
+def _in_original(found: list[Entity], text: str) -> list[Entity]:
+    """Entities found in a translation, located in the original text where the same words are (a name such
+    as "DHL" or "Berlin" survives translation; "the delivery" does not, and is dropped). Each occurrence is
+    used once, in order."""
+    out: list[Entity] = []
+    taken: list[tuple[int, int]] = []
+    for e in found:
+        start = text.find(e.text)
+        while start >= 0 and any(a < start + len(e.text) and start < b for a, b in taken):
+            start = text.find(e.text, start + 1)
+        if start >= 0 and e.text.strip():
+            taken.append((start, start + len(e.text)))
+            out.append(Entity(e.text, e.type, start, start + len(e.text)))
+    return out
 
 
 def _valid_entity(e: Entity, text: str) -> bool:

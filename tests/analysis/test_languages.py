@@ -22,6 +22,7 @@ GERMAN = "Die Lieferung hat drei Wochen gedauert und der Kundenservice hat nie g
 FRENCH = "Très bonne qualité, les matériaux sont solides et la finition est impeccable. Je recommande !"
 SPANISH = "Se rompió a la semana de usarlo. Muy mala calidad, no lo recomiendo."
 ENGLISH = "The kettle boils fast and looks great on the counter."
+NAMES = "Der Fahrer von DHL hat das Paket in Berlin einfach vor die Tür gelegt, und es wurde gestohlen."
 
 
 # ------------------------------------------------------------------------------------ detection
@@ -82,24 +83,39 @@ def test_translate_keeps_the_order_and_batches_by_length():
 @pytest.fixture(scope="module")
 def multilingual(backend, analysis_settings):
     an = Analyzer(analysis_settings, backend=backend)
-    reviews = [Review(source="t", text=t, product="Kettle") for t in (GERMAN, FRENCH, SPANISH, ENGLISH)]
+    reviews = [Review(source="t", text=t, product="Kettle") for t in (GERMAN, FRENCH, SPANISH, ENGLISH, NAMES)]
     return an, an.analyze(reviews)
 
 
 @pytest.mark.slow
 def test_reviews_in_other_languages_are_read_in_translation(multilingual):
-    an, (de, fr, es, en) = multilingual
-    assert [a.language for a in (de, fr, es, en)] == ["de", "fr", "es", "en"]
-    assert an.translated == 3 and en.translation is None
+    an, (de, fr, es, en, names) = multilingual
+    assert [a.language for a in (de, fr, es, en, names)] == ["de", "fr", "es", "en", "de"]
+    assert an.translated == 4 and en.translation is None
     for a in (de, fr, es):
         assert a.status == "ok" and a.translation
         assert language.detect([a.translation]) == ["en"], a.translation  # English, not the source copied
     assert de.sentiment == "negative" and es.sentiment == "negative" and fr.sentiment == "positive"
     assert {t.topic for t in de.topics} & {"delivery", "customer_service"}
     assert "quality" in {t.topic for t in es.topics}
-    for a, text in zip((de, fr, es), (GERMAN, FRENCH, SPANISH)):  # entities point into the original
+    for a, text in zip((de, fr, es, names), (GERMAN, FRENCH, SPANISH, NAMES)):  # entities point into the original
         for e in a.entities:
             assert text[e.start:e.end] == e.text
+    # names found in the translation and located in the original; German words are not taken for names
+    assert {e.text for e in names.entities} >= {"DHL", "Berlin"}, (names.translation, names.entities)
+    assert not [e for e in names.entities if e.text in ("Der Fahrer", "Paket", "Tür")]
+    assert not [e for e in de.entities if e.text.startswith("Die ")]  # read as it is: "Die Lieferung" was an ORG
+
+
+def test_entities_of_a_translation_are_located_in_the_original():
+    from analysis.analyzer import _in_original
+    from reviewlens.schema import Entity
+
+    text = "DHL hat es nach Berlin gebracht, und DHL hat angerufen."
+    got = _in_original([Entity("DHL", "ORG", 0, 3), Entity("the delivery", "PRODUCT", 9, 21),
+                        Entity("DHL", "ORG", 30, 33), Entity("Berlin", "LOCATION", 20, 26)], text)
+    assert [(e.text, e.start) for e in got] == [("DHL", 0), ("DHL", 37), ("Berlin", 16)]
+    assert all(text[e.start:e.end] == e.text for e in got)
 
 
 @pytest.mark.slow
