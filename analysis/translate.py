@@ -22,7 +22,7 @@ from typing import Any
 
 from analysis.prompts import clean_review, review_conversations, system_prompt
 
-PROMPT_VERSION = "translate-v1"
+PROMPT_VERSION = "translate-v2"  # v2: two examples; entities from the translation
 
 SYSTEM = system_prompt(
     "You translate customer reviews into plain English. Reply with the English translation only: keep the "
