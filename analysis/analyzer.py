@@ -115,7 +115,7 @@ class Analyzer:
     def translator(self) -> LLMBackend:
         """The backend that translates reviews in other languages: the one given to the Analyzer, else the
         best model at hand (`best_backend`: the 1.5B when installed; measured 93% of sentiments right after
-        its translations against 87% after the 0.5B's, bench/RESULTS.md)."""
+        its translations against 90% after the 0.5B's, bench/RESULTS.md)."""
         return self.backend if self._given else best_backend(self.settings)
 
     @property

@@ -213,9 +213,11 @@ def _translated_statements(row: dict, text: str, english: str, negative: bool, m
     for own, eng in pairs:
         if len(_WORD_RE.findall(eng)) < 3 or not own.strip():
             continue
-        for part, pol, cue in _complaint_parts(eng, negative):  # one statement per complaint, as in English;
-            out.append(Statement(str(row.get("id")), url, _cut_quote(own.strip()), neg_topics,  # each quotes the
-                                 weight=-pol + (0.5 if negative else 0.0),                     # whole sentence
+        # one statement per complaint in the English, as for a review in English; each quotes the whole
+        # sentence of the original (its clauses cannot be matched to the translation's)
+        for part, pol, cue in _complaint_parts(eng, negative):
+            out.append(Statement(str(row.get("id")), url, _cut_quote(own.strip()), neg_topics,
+                                 weight=-pol + (0.5 if negative else 0.0),
                                  embed_text=masker.sub("product", part) if masker else part,
                                  cue=pol < 0 or cue or alone, language=lang, translation=eng))
     return out

@@ -58,7 +58,8 @@ class Filters:
     def of(cls, *, since: date | None = None, until: date | None = None,
            products: Sequence[str] | str | None = None, sources: Sequence[str] | str | None = None,
            sentiments: Sequence[str] | str | None = None, topics: Sequence[str] | str | None = None,
-           languages: Sequence[str] | str | None = None, min_rating: float | None = None, max_rating: float | None = None, search: str | None = None,
+           languages: Sequence[str] | str | None = None, min_rating: float | None = None,
+           max_rating: float | None = None, search: str | None = None,
            review_ids: Sequence[str] | None = None) -> "Filters":
         """Build from loose arguments (lists, single strings, blanks), validating what can be wrong."""
         sents = _tuple(sentiments)

@@ -125,8 +125,6 @@ class Options:
     languages: list[str] = field(default_factory=list)  # detected, of the current analyses
 
 
-
-
 def _as_date(v: Any) -> date | None:
     if v is None:
         return None

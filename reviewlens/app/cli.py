@@ -375,8 +375,8 @@ def cmd_compare(args, settings) -> ExitStatus:
                           products=args.product if args.by != "product" else None,
                           sources=args.source if args.by != "source" else None,
                           languages=args.language if args.by != "language" else None)
-        names = ({"product": args.product, "source": args.source}.get(args.by)
-                 or (Filters.of(languages=args.language).languages if args.by == "language" else ()) or ())
+        names = {"product": args.product, "source": args.source,
+                 "language": Filters.of(languages=args.language).languages}.get(args.by) or ()
     except ValueError as e:
         raise ConfigError(str(e)) from None
     result = compare(store, args.by, base, names=names, top=args.top)

@@ -244,3 +244,25 @@ def test_the_best_model_translates_even_after_the_analysis_model_is_up(monkeypat
     assert an.translator is best  # still the best model: was the analysis model once it was up
     given = type("Given", (), {"name": "a server"})()
     assert Analyzer(analysis_settings, backend=given).translator is given  # a caller's backend does everything
+
+
+def test_compare_by_language_on_the_command_line(tmp_path, capsys):
+    import json
+
+    from reviewlens.app.cli import main
+    from reviewlens.store import Store
+
+    db = str(tmp_path / "s.db")
+    st = Store(db)
+    _store_with_languages(st)
+    st.close()
+    assert main(["compare", "--by", "language", "--json", "--db", db]) == 0
+    groups = json.loads(capsys.readouterr().out)["groups"]
+    assert [g["name"] for g in groups] == ["German (de)", "English (en)"]
+    assert main(["compare", "--by", "language", "--language", "EN", "--json", "--db", db]) == 0
+    assert [g["name"] for g in json.loads(capsys.readouterr().out)["groups"]] == ["English (en)"]
+    assert main(["compare", "--by", "product", "--language", "de", "--json", "--db", db]) == 0
+    (kettle,) = json.loads(capsys.readouterr().out)["groups"]
+    assert kettle["Reviews"] == 3  # only the German reviews of the product
+    assert main(["compare", "--by", "language", "--language", "Deutsch!", "--db", db]) == 2  # a usage error
+    assert "two-letter ISO 639-1" in capsys.readouterr().err
