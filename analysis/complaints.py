@@ -182,10 +182,16 @@ def negative_statements(df: pd.DataFrame | None) -> list[Statement]:
                 continue
             for part, pol, cue in _complaint_parts(sent, negative):
                 masked = masker.sub("product", part) if masker else part
-                out.append(Statement(str(row.get("id")), row.get("url") if isinstance(row.get("url"), str) else None,
+                out.append(Statement(str(row.get("id")), _text_field(row, "url"),
                                      part, neg_topics, weight=-pol + (0.5 if negative else 0.0), embed_text=masked,
                                      cue=pol < 0 or cue or alone))
     return out
+
+
+def _text_field(row: dict, key: str) -> str | None:
+    """A frame row's text field, None for a missing value (NaN, None)."""
+    v = row.get(key)
+    return v if isinstance(v, str) else None
 
 
 def _cut_quote(sent: str) -> str:
@@ -207,8 +213,7 @@ def _translated_statements(row: dict, text: str, english: str, negative: bool, m
     else:
         pairs = [(text.strip(), english.strip())]
     alone = negative and sum(len(_WORD_RE.findall(t)) >= 3 for _, t in pairs) == 1
-    lang = row.get("detected_language") if isinstance(row.get("detected_language"), str) else None
-    url = row.get("url") if isinstance(row.get("url"), str) else None
+    lang, url = _text_field(row, "detected_language"), _text_field(row, "url")
     out = []
     for own, eng in pairs:
         if len(_WORD_RE.findall(eng)) < 3 or not own.strip():

@@ -90,8 +90,9 @@ class Alert:
             out.append("")
         for q in self.quotes:
             out.append(f"“{q['text']}”  — {quote_meta(q)}")
-            if translation_of(q):
-                out.append(f"  ({translation_of(q)})")
+            note = translation_of(q)
+            if note:
+                out.append(f"  ({note})")
         return "\n".join(out).rstrip()
 
 

@@ -45,8 +45,9 @@ def text(alert: Alert) -> str:
     out = [one_line(alert.title, 300), ""] + [neutralize(line) for line in alert.lines]
     for q in alert.quotes:
         out += ["", f"“{neutralize(q['text'])}”"]
-        if translation_of(q):
-            out.append(f"  ({neutralize(translation_of(q))})")
+        note = translation_of(q)
+        if note:
+            out.append(f"  ({neutralize(note)})")
         out.append(f"  — {neutralize(quote_meta(q))}")
         link = safe_link(q.get("url"))
         if link:
@@ -65,7 +66,8 @@ def html_page(alert: Alert) -> str:
         if link:
             meta = f"<a href=\"{html.escape(link, quote=True)}\">{meta}</a>"
         body = esc(q["text"]).replace("\n", "<br>")
-        note = f"<br><small style=\"color:#666\"><i>{esc(translation_of(q))}</i></small>" if translation_of(q) else ""
+        note = translation_of(q)
+        note = f"<br><small style=\"color:#666\"><i>{esc(note)}</i></small>" if note else ""
         parts.append("<blockquote style=\"border-left:3px solid #ccc;margin:8px 0;padding:4px 12px\">"
                      f"“{body}”{note}<br><small>— {meta}</small></blockquote>")
     parts.append(f"<p style=\"color:#888;font-size:small\">Sent by {PRODUCT}. Quotes are customers' words, "
@@ -88,7 +90,8 @@ def slack(alert: Alert) -> dict[str, Any]:
         link = safe_link(q.get("url"))
         if link:  # <url|label>: the URL with its own |, < and > escaped as Slack asks
             meta = f"<{link.replace('&', '&amp;').replace('<', '%3C').replace('>', '%3E').replace('|', '%7C')}|{meta}>"
-        note = f"\n_{slack_escape(translation_of(q))}_" if translation_of(q) else ""
+        note = translation_of(q)
+        note = f"\n_{slack_escape(note)}_" if note else ""
         lines.append(f"{quoted}{note}\n— {meta}")
     return {"text": "\n".join(lines), "unfurl_links": False, "unfurl_media": False}
 
