@@ -14,6 +14,11 @@ Three steps, as the other tasks have (prepare, run, parse):
    links are removed.
 
 The sources are always the reviews' own sentences, verbatim, with their review id.
+
+Reviews in other languages are found by their English translation (the analysis stores one, see
+analysis.translate): a source is then the review's own sentence with the translation of it beside it
+(`Source.translation`, never shown as the customer's words), and the model reads the translation. A
+question in another language is translated first when a model is at hand (`answer(translator=...)`).
 """
 
 from __future__ import annotations
@@ -26,6 +31,8 @@ from typing import Any, Sequence
 import numpy as np
 import pandas as pd
 
+from reviewlens.schema import Quote
+
 from .complaints import product_masker, strip_markup
 from .topics import split_sentences
 
@@ -37,6 +44,7 @@ EXCERPT_CHARS = 320       # a found sentence is shown with its neighbours up to 
 DUPLICATE = 0.95          # cosine above which a sentence repeats one already taken
 MIN_SIMILARITY = 0.3      # a sentence scoring less than this does not speak to the question
 LEXICAL_WEIGHT = 0.3      # how much the TF-IDF match adds to the embedder's cosine
+WHOLE_CHARS = 1000        # a translated review whose sentences do not pair with its translation's is shown whole, to this
 ANSWER_MAX_CHARS = 1200
 NOT_ANSWERED = "The reviews do not say."
 
@@ -45,16 +53,19 @@ _QUOTED_RE = re.compile(r"[\"“”„«»]([^\"“”„«»]{1,400})[\"“”�
 
 
 @dataclass
-class Source:
-    """A found sentence of one review with the sentences around it (`text`, a verbatim span of the review)."""
+class Source(Quote):
+    """A found sentence of one review with the sentences around it (`text`, a verbatim span of the review;
+    for a review in another language, `language` and the machine `translation` of that span)."""
 
-    review_id: str
-    text: str
-    score: float
+    score: float = 0.0
     rating: float | None = None
     product: str | None = None
-    url: str | None = None
     date: Any = None
+
+    @property
+    def english(self) -> str:
+        """What the model and the embedder read: the translation when there is one."""
+        return self.translation or self.text
 
 
 @dataclass
@@ -65,11 +76,16 @@ class Answer:
     cited: list[int] = field(default_factory=list)   # 1-based numbers of the sources the answer cites
     searched: int = 0                    # reviews searched
     model: str | None = None             # who wrote `answer`
+    question_language: str | None = None  # the question's language when it is not English
+    question_translation: str | None = None  # then the question searched for (machine translation), if any
 
     def as_dict(self) -> dict[str, Any]:
-        return {"question": self.question, "answer": self.answer, "model": self.model, "cited": self.cited,
+        return {"question": self.question, "question_language": self.question_language,
+                "question_translation": self.question_translation,
+                "answer": self.answer, "model": self.model, "cited": self.cited,
                 "searched": self.searched,
                 "sources": [{"n": i, "review_id": s.review_id, "text": s.text, "score": round(s.score, 3),
+                             "language": s.language, "translation": s.translation,
                              "rating": s.rating, "product": s.product, "url": s.url,
                              "date": None if s.date is None or pd.isna(s.date) else str(s.date)}
                             for i, s in enumerate(self.sources, 1)]}
@@ -82,27 +98,73 @@ def _masked(text: str, masks: Sequence[re.Pattern]) -> str:
     return text
 
 
-def _sentences(df: pd.DataFrame) -> tuple[list[str], list[int], list[tuple[int, int]]]:
-    """Every sentence of every review (verbatim), the row it came from, and its excerpt's span in the review
-    text: the sentence with the sentences around it while they fit in EXCERPT_CHARS, so that "Returning
-    it." comes with the reason the customer gave just before."""
-    texts, rows, excerpts = [], [], []
+@dataclass
+class _Units:
+    """What is searched, one entry per review sentence."""
+
+    texts: list[str] = field(default_factory=list)     # the sentence searched (English: a translation's sentence)
+    rows: list[int] = field(default_factory=list)      # the frame row it came from
+    excerpts: list[tuple[int, int]] = field(default_factory=list)  # the excerpt's span in the review's own text
+    translations: list[str | None] = field(default_factory=list)   # the excerpt's translation, if one was read
+
+    def add(self, text: str, row: int, excerpt: tuple[int, int], translation: str | None = None) -> None:
+        self.texts.append(text)
+        self.rows.append(row)
+        self.excerpts.append(excerpt)
+        self.translations.append(translation)
+
+
+def _neighbours(spans: Sequence[tuple[int, int]], j: int) -> tuple[int, int]:
+    """The first and last sentence of sentence j's excerpt: it with the sentences around it while they fit
+    in EXCERPT_CHARS, so that "Returning it." comes with the reason the customer gave just before."""
+    lo, hi = j, j
+    for step in (-1, 1, -2, 2):
+        k = j + step
+        if 0 <= k < len(spans) and (k == lo - 1 or k == hi + 1):
+            a, b = min(spans[lo][0], spans[k][0]), max(spans[hi][1], spans[k][1])
+            if b - a <= EXCERPT_CHARS:
+                lo, hi = min(lo, k), max(hi, k)
+    return lo, hi
+
+
+def _whole(text: str) -> tuple[int, int]:
+    """The span of a review's text without its outer spaces, cut at a word after WHOLE_CHARS."""
+    a = len(text) - len(text.lstrip())
+    b = len(text.rstrip())
+    if b - a > WHOLE_CHARS:
+        cut = text.rfind(" ", a, a + WHOLE_CHARS)
+        b = cut if cut > a + WHOLE_CHARS // 2 else a + WHOLE_CHARS
+    return a, b
+
+
+def _sentences(df: pd.DataFrame) -> _Units:
+    """Every sentence of every review, verbatim, with its excerpt (see `_neighbours`). A review with a
+    translation (column `translation`) is searched in it: sentence by sentence when the translation has as
+    many sentences as the review (each then shown as the review's own sentence with its translation), else
+    each translated sentence stands for the whole review."""
+    out = _Units()
+    english = df["translation"].tolist() if "translation" in df else [None] * len(df)
     for i, text in enumerate(df["text"].fillna("").astype(str)):
         spans = split_sentences(text)
-        for j, (s, e) in enumerate(spans):
-            if e - s < 12:
-                continue
-            lo, hi = j, j
-            for step in (-1, 1, -2, 2):
-                k = j + step
-                if 0 <= k < len(spans) and (k == lo - 1 or k == hi + 1):
-                    a, b = min(spans[lo][0], spans[k][0]), max(spans[hi][1], spans[k][1])
-                    if b - a <= EXCERPT_CHARS:
-                        lo, hi = min(lo, k), max(hi, k)
-            texts.append(text[s:e])
-            rows.append(i)
-            excerpts.append((spans[lo][0], spans[hi][1]))
-    return texts, rows, excerpts
+        tr = english[i] if isinstance(english[i], str) and english[i].strip() else None
+        if tr is None:
+            for j, (s, e) in enumerate(spans):
+                if e - s >= 12:
+                    lo, hi = _neighbours(spans, j)
+                    out.add(text[s:e], i, (spans[lo][0], spans[hi][1]))
+            continue
+        tspans = split_sentences(tr)
+        if len(spans) == len(tspans) > 1:
+            for j, (a, b) in enumerate(tspans):
+                if b - a >= 12:
+                    lo, hi = _neighbours(spans, j)
+                    out.add(tr[a:b], i, (spans[lo][0], spans[hi][1]), tr[tspans[lo][0]:tspans[hi][1]])
+        elif text.strip():
+            whole = _whole(text)
+            for a, b in tspans:
+                if b - a >= 12:
+                    out.add(tr[a:b], i, whole, tr.strip())
+    return out
 
 
 def find_sources(question: str, df: pd.DataFrame, embedder: Any, k: int = 8) -> list[Source]:
@@ -110,7 +172,8 @@ def find_sources(question: str, df: pd.DataFrame, embedder: Any, k: int = 8) -> 
     if df is None or df.empty or not question.strip():
         return []
     df = df.reset_index(drop=True)
-    texts, rows, excerpts = _sentences(df)
+    units = _sentences(df)
+    texts, rows, excerpts = units.texts, units.rows, units.excerpts
     review_texts = df["text"].fillna("").astype(str).tolist()
     if not texts:
         return []
@@ -147,7 +210,10 @@ def find_sources(question: str, df: pd.DataFrame, embedder: Any, k: int = 8) -> 
     for j in picked:
         r = df.iloc[rows[order[j]]]
         a, b = excerpts[order[j]]
+        translation = units.translations[order[j]]
+        lang = r.get("language") if translation and isinstance(r.get("language"), str) else None
         out.append(Source(review_id=str(r["id"]), text=review_texts[rows[order[j]]][a:b], score=float(sims[j]),
+                          translation=translation, language=lang,
                           rating=None if pd.isna(r.get("rating")) else float(r["rating"]),
                           product=r.get("product") if isinstance(r.get("product"), str) else None,
                           url=r.get("url") if isinstance(r.get("url"), str) else None, date=r.get("date")))
@@ -181,7 +247,7 @@ def conversation(question: str, sources: Sequence[Source]) -> list[dict[str, str
         "excerpts, and end each claim with the numbers of the excerpts it rests on in square brackets, like "
         "[2] or [1][3]. Use only what the excerpts say; do not quote them.")
     example = (_question_block(_EXAMPLE_QUESTION, _EXAMPLE_EXCERPTS), _EXAMPLE_ANSWER)
-    return chat(system, _question_block(question, [s.text for s in sources]), [example])
+    return chat(system, _question_block(question, [s.english for s in sources]), [example])
 
 
 # ------------------------------------------------------------------------------------ 3. check
@@ -242,17 +308,38 @@ def can_write(backend: Any) -> bool:
     return (getattr(backend, "name", None) or getattr(backend, "model", None)) not in TOO_SMALL_TO_WRITE
 
 
-def answer(question: str, df: pd.DataFrame, *, embedder: Any, backend: Any = None, k: int = 8) -> Answer:
-    """Answer `question` from the reviews in `df` (columns id, text, rating, product, url, date).
+def question_language(question: str) -> str | None:
+    """The question's language when it is not English (and long enough to tell), else None."""
+    from .language import detect, needs_translation
+
+    [lang] = detect([question])
+    return lang if needs_translation(lang) else None
+
+
+def answer(question: str, df: pd.DataFrame, *, embedder: Any, backend: Any = None, k: int = 8,
+           translator: Any = None) -> Answer:
+    """Answer `question` from the reviews in `df` (columns id, text, rating, product, url, date; with
+    `language` and `translation`, reviews in other languages are searched in their translation).
 
     Without a `backend` that can write (`can_write`), or when its answer is unusable, the answer is empty
-    and the sources speak."""
-    sources = find_sources(question, df, embedder, k)
-    out = Answer(question=question, answer="", sources=sources, searched=int(len(df)) if df is not None else 0)
+    and the sources speak. A question in another language is searched (and answered) in its English
+    translation by `translator` (a backend; without one, as it is: the sentences searched are English)."""
+    out = Answer(question=question, answer="", searched=int(len(df)) if df is not None else 0,
+                 question_language=question_language(question))
+    searched = question
+    if out.question_language and translator is not None:
+        from .translate import translate
+
+        try:
+            [out.question_translation] = translate(translator, [question])
+        except Exception as e:  # noqa: BLE001 - the question is still searched as it is
+            log.warning("the question could not be translated (%s); searching it as it is", e)
+        searched = out.question_translation or question
+    out.sources = sources = find_sources(searched, df, embedder, k)
     if not can_write(backend) or not sources:
         return out
     try:
-        [raw] = backend.generate([conversation(question, sources)], max_new_tokens=220)
+        [raw] = backend.generate([conversation(searched, sources)], max_new_tokens=220)
     except Exception as e:  # noqa: BLE001 - the sources still answer; say why the summary is missing
         log.warning("the model could not answer (%s); showing the review sentences only", e)
         return out

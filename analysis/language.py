@@ -28,6 +28,10 @@ MIN_SCORE = 0.3       # a less sure guess is no guess (the page's language, else
 MAX_CHARS = 600       # enough to tell; a long review is not read whole
 _LETTER_RE = re.compile(r"[^\W\d_]", re.UNICODE)
 _URL_RE = re.compile(r"https?://\S+|www\.\S+|\S+@\S+")
+# Languages never written in the Latin alphabet: a guess of one of them for a text in Latin letters is
+# noise ("Does it fit?" came out Chinese, 0.54), and the text counts as too unsure to tell
+NOT_LATIN = frozenset("am ar as be bg bn bo ckb dv el fa gu he hi hy ja ka kk km kn ko ky lo mk ml mn mr my ne "
+                      "or pa ps ru sa sd si ta te tg th ti ug uk ur yi zh".split())
 
 _lock = threading.Lock()
 _detector: Any = None
@@ -77,8 +81,15 @@ def detect(texts: Sequence[str], stated: Sequence[str | None] | None = None) -> 
             out.append(fallback)
             continue
         code = primary(str(best.get("lang", "")))
-        out.append(code if code and float(best.get("score", 0.0)) >= MIN_SCORE else fallback)
+        sure = code and float(best.get("score", 0.0)) >= MIN_SCORE and not (code in NOT_LATIN and _latin(clean))
+        out.append(code if sure else fallback)
     return out
+
+
+def _latin(text: str) -> bool:
+    """Whether most of the letters of `text` are Latin ones (ASCII or accented)."""
+    letters = _LETTER_RE.findall(text)
+    return sum(ch < "\u0250" for ch in letters) * 2 > len(letters)
 
 
 def needs_translation(lang: str | None) -> bool:

@@ -11,6 +11,10 @@
 * Analysis of the 120 reviews, same run: the Analyzer with `translate = false` (the text read as it is by
   the English-trained heads and topic detectors) against the default (read in the model's translation):
   sentiment accuracy, topic micro-F1 against the labels, seconds, per language.
+* `reviewlens ask` over the same 120 reviews, same run: one English question per labelled topic, and the
+  share of the five sentences found whose review has that topic (precision at 5), searching the reviews'
+  own words against searching their stored translations; and the same questions asked in German, translated
+  by the model first.
 """
 
 from __future__ import annotations
@@ -69,6 +73,51 @@ def score(rows: list[dict], results: list) -> tuple[float, float, dict[str, floa
     return acc, 2 * tp / max(1, 2 * tp + fp + fn), {k: right[k] / n[k] for k in n}
 
 
+QUESTIONS = {  # a labelled topic -> a question about it (English, German)
+    "delivery": ("How long does delivery take?", "Wie lange dauert die Lieferung?"),
+    "price": ("Is it worth the price?", "Ist es den Preis wert?"),
+    "customer_service": ("How helpful is customer service?", "Wie hilfreich ist der Kundenservice?"),
+    "quality": ("Is it well made or does it break?", "Ist es gut verarbeitet oder geht es kaputt?"),
+    "size_fit": ("Does the size fit?", "Passt die Größe?"),
+    "returns": ("Can I return it and get a refund?", "Kann ich es zurückgeben und bekomme ich mein Geld zurück?"),
+    "performance": ("Does it perform well?", "Funktioniert es gut und schnell?"),
+    "usability": ("Is it easy to use?", "Ist es einfach zu bedienen?"),
+    "packaging": ("How was it packaged?", "Wie war die Verpackung?"),
+}
+
+
+def ask_section(rows: list[dict], results: list, translator) -> None:
+    import pandas as pd
+
+    from analysis.answers import answer
+    from analysis.embeddings import get_embedder
+
+    emb = get_embedder()
+    df = pd.DataFrame([{"id": str(i), "text": r["text"], "rating": None, "product": None, "url": None, "date": None,
+                        "language": a.language, "translation": a.translation} for i, (r, a) in enumerate(zip(rows, results))])
+    plain = df.assign(translation=None)
+    topics = [set(r["topics"]) for r in rows]
+
+    def precision(frame, question, topic, tr=None) -> tuple[float, int]:
+        res = answer(question, frame, embedder=emb, k=5, translator=tr)
+        hits = [topic in topics[int(s.review_id)] for s in res.sources]
+        return sum(hits) / 5, len(hits)
+
+    print(f"\n`reviewlens ask` over the 120 reviews: precision at 5 (share of the 5 sentences found whose review "
+          f"has the question's topic), {len(QUESTIONS)} questions")
+    for label, frame, lang, tr in (("English question, the reviews' own words", plain, 0, None),
+                                   ("English question, their stored translations (default)", df, 0, None),
+                                   ("German question as it is, translations", df, 1, None),
+                                   ("German question translated by the model, translations", df, 1, translator)):
+        t = time.perf_counter()
+        got = [precision(frame, qs[lang], topic, tr) for topic, qs in QUESTIONS.items()]
+        dt = time.perf_counter() - t
+        mean = sum(p for p, _ in got) / len(got)
+        per = " ".join(f"{topic} {p:.0%}" for topic, (p, _) in zip(QUESTIONS, got))
+        print(f"  {label}: {mean:.1%}, {sum(n for _, n in got)} of {5 * len(got)} sentences found above the bar "
+              f"({dt / len(got):.2f} s a question; {per})")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--precision", default="auto", help="the LLM's precision (auto, fp32, bf16, ...)")
@@ -113,6 +162,7 @@ def main() -> None:
         langs = " ".join(f"{k} {v:.0%}" for k, v in per.items())
         print(f"  {label}: sentiment {acc:.1%}, topic micro-F1 {f1:.3f}, {dt:.1f} s ({dt / len(rows):.2f} s a review; "
               f"{an.translated} translated by {an.translator.name if an.translated else '-'}); sentiment by language: {langs}")
+    ask_section(rows, res, an.translator)
 
 
 if __name__ == "__main__":

@@ -391,10 +391,11 @@ def cmd_compare(args, settings) -> ExitStatus:
 
 
 def cmd_ask(args, settings) -> ExitStatus:
-    from analysis.answers import answer, can_write
+    from analysis.answers import answer, can_write, question_language
     from analysis.embeddings import get_embedder
 
     from ..display_text import neutralize
+    from ..filters import language_name
 
     if not args.question.strip():
         raise ConfigError("ask needs a question, e.g. reviewlens ask \"why do people return it?\"")
@@ -409,11 +410,24 @@ def cmd_ask(args, settings) -> ExitStatus:
 
         writer = best_settings(settings.analysis)
         backend = get_backend(writer) if can_write(writer) else None  # a model too small to write is not loaded
-    res = answer(args.question, df, embedder=get_embedder(), backend=backend, k=args.k)
+    translator = None
+    if not args.no_llm and settings.analysis.translate and question_language(args.question):
+        from analysis.backends import best_backend
+
+        translator = backend or best_backend(settings.analysis)  # the reviews are searched in English
+    res = answer(args.question, df, embedder=get_embedder(), backend=backend, k=args.k, translator=translator)
     if args.json:
         print(json.dumps(res.as_dict(), indent=1, ensure_ascii=False, default=str))
         return ExitStatus.OK
     print(f"Q: {' '.join(neutralize(args.question).split())}")
+    if res.question_translation:
+        print(f"   (searched in English as: {' '.join(neutralize(res.question_translation).split())}  "
+              "- a machine translation)")
+    elif res.question_language:
+        why = ("--no-llm" if args.no_llm else "translation is off ([analysis] translate)"
+               if not settings.analysis.translate else "the model could not translate it")
+        print(f"   (the question looks {language_name(res.question_language)}, and the reviews are searched in "
+              f"English: it was searched as it is ({why}); ask in English for a better match)")
     if not res.sources:
         print(f"No review among the {res.searched:,} searched speaks to this question.")
         return ExitStatus.OK
@@ -432,6 +446,8 @@ def cmd_ask(args, settings) -> ExitStatus:
                                       f"review {s.review_id}") if x)
         mark = "*" if i in res.cited else " "
         print(f"{mark}[{i}] “{neutralize(s.text)}”  — {neutralize(meta)}")
+        if s.translation:
+            print(f"      ({neutralize(s.translation_note(300))})")
     print()
     print(f"Searched {res.searched:,} reviews" + ("; * = cited in the answer" if res.cited else ""))
     return ExitStatus.OK

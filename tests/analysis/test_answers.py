@@ -66,7 +66,7 @@ def test_the_review_text_in_the_prompt_is_data(df, embedder):
     assert "untrusted data" in msgs[0]["content"]
 
 
-SOURCES = [Source("r1", "Shipping took three weeks.", 1.0), Source("r5", "It arrived ten days late.", 0.9)]
+SOURCES = [Source("r1", "Shipping took three weeks.", score=1.0), Source("r5", "It arrived ten days late.", score=0.9)]
 
 
 @pytest.mark.parametrize("raw, expected, cited", [
@@ -128,3 +128,113 @@ def test_ask_command(tmp_path, capsys, monkeypatch):
     data = json.loads(capsys.readouterr().out)
     assert data["searched"] == 2 and all(s["product"] == "Watch" for s in data["sources"])
     assert main(["ask", "  ", "--db", db]) == 2
+
+
+# ------------------------------------------------------------------------------------ reviews in other languages
+GERMAN = [  # (review, its translation as the analysis stored it)
+    ("Die Lieferung hat drei Wochen gedauert. Die Farbe ist schön.",
+     "The delivery took three weeks. The colour is nice."),          # as many sentences: paired
+    ("Kam zehn Tage zu spät an, der Kurier hat das Paket verloren und niemand hat sich gemeldet",
+     "Arrived ten days late. The courier lost the parcel. Nobody got in touch."),  # not paired: shown whole
+]
+
+
+def _with_german(df: pd.DataFrame) -> pd.DataFrame:
+    extra = pd.DataFrame([{"id": f"g{i}", "text": t, "rating": 1, "product": "Kettle", "url": None, "date": None,
+                           "language": "de", "translation": tr} for i, (t, tr) in enumerate(GERMAN)])
+    return pd.concat([df.assign(language="en", translation=None), extra], ignore_index=True)
+
+
+def test_reviews_in_other_languages_are_found_by_their_translation_and_quoted_in_their_own_words(df, embedder):
+    """Before, a question in English found nothing written in German: the German words were searched."""
+    found = find_sources("Is delivery slow?", _with_german(df), embedder, k=6)
+    german = {s.review_id: s for s in found if s.review_id.startswith("g")}
+    assert set(german) == {"g0", "g1"}, [(s.review_id, s.text) for s in found]
+    paired = german["g0"]
+    assert paired.text == "Die Lieferung hat drei Wochen gedauert. Die Farbe ist schön."  # with its neighbour
+    assert paired.translation == "The delivery took three weeks. The colour is nice." and paired.language == "de"
+    assert paired.english == paired.translation and paired.translation_note().startswith("machine translation (de)")
+    assert german["g1"].text == GERMAN[1][0] and german["g1"].translation == GERMAN[1][1]
+    assert sum(s.review_id == "g1" for s in found) == 1  # its three translated sentences show the review once
+    assert all(s.translation is None and s.language is None for s in found if s.review_id.startswith("r"))
+    data = answer("Is delivery slow?", _with_german(df), embedder=embedder, k=6).as_dict()
+    assert {x["translation"] for x in data["sources"] if x["review_id"] == "g0"} == {GERMAN[0][1]}
+
+
+def test_a_long_review_that_does_not_pair_with_its_translation_is_cut_at_a_word(embedder):
+    text = "Lieferung viel zu spät " + "und dann noch kaputt " * 80
+    found = find_sources("late delivery", pd.DataFrame([{"id": "x", "text": text, "rating": 1, "product": None,
+                                                         "url": None, "date": None, "language": "de",
+                                                         "translation": "The delivery came far too late."}]),
+                         embedder, k=2)
+    assert len(found) == 1 and text.startswith(found[0].text) and len(found[0].text) <= 1000
+    assert text[len(found[0].text)] == " "  # a whole word
+
+
+class Translator(Scripted):
+    """Translates by a table, as the translation task's prompt asks (one text a conversation)."""
+
+    def __init__(self, table: dict[str, str]):
+        super().__init__("", name="qwen2.5-coder-0.5b")
+        self.table = table
+
+    def generate(self, conversations, **kw):
+        self.calls.append(conversations)
+        out = []
+        for c in conversations:
+            user = c[-1]["content"]
+            out.append(next((v for k, v in self.table.items() if k in user), "?"))
+        return out
+
+
+def test_a_question_in_another_language_is_searched_and_answered_in_its_translation(df, embedder):
+    question = "Warum kommen die Pakete so spät an?"
+    translator = Translator({question: "Why do the parcels arrive so late?"})
+    writer = Scripted("Parcels arrive late [1].")
+    res = answer(question, _with_german(df), embedder=embedder, backend=writer, k=4, translator=translator)
+    assert res.question_language == "de" and res.question_translation == "Why do the parcels arrive so late?"
+    assert res.question == question and len(translator.calls) == 1
+    assert {"r5", "g1"} <= {s.review_id for s in res.sources}
+    prompt = writer.calls[0][0][-1]["content"]
+    assert "Question: Why do the parcels arrive so late?" in prompt
+    assert GERMAN[1][1] in prompt and GERMAN[1][0] not in prompt  # the model reads the translation
+    untranslated = answer(question, df, embedder=embedder, k=4)  # no translator: searched as it is
+    assert untranslated.question_language == "de" and untranslated.question_translation is None
+    assert answer("Is delivery slow?", df, embedder=embedder, k=1, translator=translator).question_language is None
+    assert len(translator.calls) == 1  # an English question is not translated
+
+
+def test_ask_command_in_other_languages(tmp_path, capsys, monkeypatch):
+    from reviewlens.app.cli import main
+    from reviewlens.schema import Analysis, Review
+    from reviewlens.store import Store
+
+    db = str(tmp_path / "a.db")
+    store = Store(db)
+    reviews = [Review(source="shop", text=t, rating=1, product="Kettle") for t, _ in GERMAN]
+    reviews.append(Review(source="shop", text="Shipping took three weeks.", rating=1, product="Kettle"))
+    store.upsert_reviews(reviews)
+    store.save_analyses([Analysis(content_hash=r.content_hash, model="m", prompt_version="p", sentiment="negative",
+                                  language="de", translation=tr) for r, (_, tr) in zip(reviews, GERMAN)])
+    frame = store.review_texts_frame()
+    assert set(frame.columns) >= {"language", "translation"} and frame["translation"].notna().sum() == 2
+    store.close()
+    assert main(["ask", "Is delivery slow?", "--no-llm", "--db", db]) == 0
+    out = capsys.readouterr().out
+    assert "“Die Lieferung hat drei Wochen gedauert." in out
+    assert "(machine translation (de): The delivery took three weeks." in out
+    assert main(["ask", "Warum kommen die Pakete so spät an?", "--no-llm", "--db", db]) == 0
+    out = capsys.readouterr().out
+    assert "the question looks German (de)" in out and "--no-llm" in out
+
+    loaded = []
+
+    def translator(settings):
+        loaded.append(settings.model)
+        return Translator({"Warum kommen": "Why do the parcels arrive so late?"})
+
+    monkeypatch.setattr("analysis.backends.get_backend", translator)
+    assert main(["ask", "Warum kommen die Pakete so spät an?", "--json", "--db", db]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert loaded and data["question_translation"] == "Why do the parcels arrive so late?"
+    assert data["sources"] and data["sources"][0]["translation"]

@@ -50,6 +50,12 @@ def test_a_text_too_short_to_tell_takes_the_pages_language_else_none():
     assert language.needs_translation("de")
 
 
+def test_a_guess_of_a_language_never_written_in_latin_letters_for_latin_text_is_no_guess():
+    """"Does it fit?" came out Chinese (0.54), so an English review or question went to translation."""
+    assert language.detect(["Does it fit?", "Does it fit?"], [None, "en-US"]) == [None, "en"]
+    assert language.detect(["这个耳机很好用，音质不错", "Доставка была очень медленной"]) == ["zh", "ru"]
+
+
 # ------------------------------------------------------------------------------------ the reply
 @pytest.mark.parametrize("reply, want", [
     ("The delivery took three weeks.", "The delivery took three weeks."),
@@ -233,6 +239,9 @@ def test_language_filter_and_comparison(store):
     assert all(t.startswith("EN: ") for t in page["translation"])
     frame = store.reviews_frame()
     assert set(frame["detected_language"]) == {"de", "en"}
+    texts = store.review_texts_frame()  # what `reviewlens ask` searches
+    assert sorted(texts["language"]) == ["de"] * 3 + ["en"] * 3
+    assert (texts["translation"].notna() == (texts["language"] == "de")).all()
     result = compare(store, "language", Filters())
     assert [g.name for g in result.groups] == ["German (de)", "English (en)"]  # by reviews, then name
     assert [g.headline.reviews for g in result.groups] == [3, 3]
