@@ -99,7 +99,7 @@ def main() -> None:
         _, t_all = _timed(lambda: find_sources(q, full, emb, 8))
         part = full.head(5000)
         _, t_part = _timed(lambda: find_sources(q, part, emb, 8))
-        texts, _, _ = _sentences(part)
+        texts = _sentences(part).texts
         emb._memo.clear()
         _, t_every = _timed(lambda: emb.encode(texts + [q]))
         print(f"ask (finding the sentences): {len(full):,} reviews {t_all:.2f} s; 5,000 reviews {t_part:.2f} s; "
