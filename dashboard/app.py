@@ -361,8 +361,10 @@ def reply_draft(row: pd.Series) -> None:
     with st.expander("Reply draft"):
         st.text_area("Edit it, then copy it into the site's reply box", value=draft, height=200,
                      key=f"reply_draft_{row['id']}")
-        st.caption("Built from the review's rating and topics; it never repeats the review's words or promises "
-                   "anything. Signature, contact and phrases: [replies] in reviewlens.toml.")
+        st.caption("Built from the review's rating and topics, in the review's language when ReviewLens has "
+                   "phrases for it (English, German, French, Spanish, Italian, Dutch, Portuguese); it never "
+                   "repeats the review's words or promises anything. Signature, contact, phrases and language: "
+                   "[replies] in reviewlens.toml.")
         if problem:
             st.warning(f"reviewlens.toml could not be read, so the default signature is used: {problem}")
 

@@ -18,6 +18,8 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any, Callable
 
+from .reply_phrases import PHRASEBOOKS
+
 if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover
@@ -84,6 +86,8 @@ class ReplySettings:
     signature: str = "The team"
     contact: str = ""                    # "support@acme.example", "our help page": said to unhappy customers
     phrases: dict[str, str] = field(default_factory=dict)  # topic -> the sentence a draft says about it
+    language: str = "auto"               # the review's own language when there is a phrasebook for it; or "en", "de", ...
+    localized_phrases: dict[str, dict[str, str]] = field(default_factory=dict)  # "de" -> {topic: sentence}
 
 
 @dataclass
@@ -141,6 +145,11 @@ RULES: dict[str, tuple[Callable[[Any], bool], str]] = {
     "alerts.summary": (lambda v: v in ("weekly", "daily", "off"), "weekly, daily or off"),
     "replies.phrases": (lambda v: all(isinstance(k, str) and isinstance(x, str) and x.strip() for k, x in v.items()),
                         "a table of topic = \"sentence\""),
+    "replies.language": (lambda v: v.strip().lower() in ("auto", *PHRASEBOOKS),
+                         f"auto (each review's own language) or one of {', '.join(PHRASEBOOKS)}"),
+    "replies.localized_phrases": (lambda v: all(lang in PHRASEBOOKS and isinstance(x, dict) and all(
+        isinstance(p, str) and p.strip() for p in x.values()) for lang, x in v.items()),
+        f"tables by language ({', '.join(PHRASEBOOKS)}) of topic = \"sentence\""),
     "replies.signature": (lambda v: 0 < len(v.strip()) <= 200, "text of 1 to 200 characters"),
     "replies.contact": (lambda v: len(v) <= 300, "text of at most 300 characters"),
     "analysis.clause_confidence": (lambda v: 0 <= v <= 1, "a number from 0 (the heads decide everything) to 1 "

@@ -9,6 +9,10 @@ the dashboard shows it beside the review, `reviewlens replies` writes drafts for
 Why not let the LLM write it: a generated reply can promise what the business does not offer or
 repeat a customer's claim as fact, and the packaged 0.5B writes poorly (see analysis.answers). The
 phrasebook is the user's to change: `[replies] phrases = { delivery = "..." }` in reviewlens.toml.
+
+A review is answered in its own language (the analysis's detected one, else the page's) when there is
+a phrasebook for it (reviewlens.reply_phrases: English, German, French, Spanish, Italian, Dutch,
+Portuguese), else in English; `[replies] language = "en"` answers every review in one language.
 """
 
 from __future__ import annotations
@@ -18,37 +22,14 @@ import math
 from typing import Any, Mapping, Sequence
 
 from .config import ReplySettings
+from .reply_phrases import ENGLISH, PHRASEBOOKS, Phrasebook
 
-#: What the draft says about a topic the review is negative about. Keys are taxonomy topic names (the
-#: presets': products, restaurants, apps); a topic without a phrase gets GENERIC_NEGATIVE.
-NEGATIVE = {
-    "quality": "We're sorry the product did not hold up the way it should.",
-    "delivery": "We're sorry your order took longer to reach you than it should have.",
-    "price": "We hear you on the price, and we have passed your view on to the team.",
-    "customer_service": "We're sorry our support did not help you as it should have.",
-    "support": "We're sorry our support did not help you as it should have.",
-    "usability": "We're sorry it was harder to use than it should be.",
-    "performance": "We're sorry it did not perform as you expected.",
-    "size_fit": "We're sorry the size was not right for you.",
-    "packaging": "We're sorry about the state of the packaging.",
-    "returns": "We're sorry the return or refund was not as simple as it should be.",
-    "food": "We're sorry the food did not live up to what you expected.",
-    "drinks": "We're sorry the drinks did not live up to what you expected.",
-    "service": "We're sorry the service fell short during your visit.",
-    "ambience": "We're sorry the atmosphere did not suit your visit.",
-    "cleanliness": "We're sorry about the cleanliness; we take it seriously.",
-    "location": "We're sorry getting to us was difficult.",
-    "wait_time": "We're sorry you had to wait so long.",
-    "booking": "We're sorry about the trouble with your booking.",
-    "takeaway": "We're sorry your takeaway order did not arrive as it should have.",
-    "bugs": "We're sorry the app let you down with errors.",
-    "feature_requests": "Thank you for the suggestion; we have shared it with the product team.",
-    "account": "We're sorry about the trouble with your account.",
-    "pricing": "We hear you on the pricing, and we have passed your view on to the team.",
-    "ads": "Thank you for the feedback on ads; we have shared it with the team.",
-}
-GENERIC_NEGATIVE = "Thank you for the feedback about {label}; we have shared it with the team."
-POSITIVE = "We're glad you liked {what}."
+#: The English phrasebook's sentences (reviewlens.reply_phrases holds every language's): what the draft says
+#: about a topic the review is negative about (keys are the presets' topic names); a topic without a
+#: phrase gets GENERIC_NEGATIVE.
+NEGATIVE = ENGLISH.negative
+GENERIC_NEGATIVE = ENGLISH.generic_negative
+POSITIVE = ENGLISH.liked
 MAX_TOPICS = 3
 
 _NAME_RE = re.compile(r"^[^\W\d_]+(?:[ '.-]+[^\W\d_]+){0,2}\.?$")
@@ -73,11 +54,32 @@ def _tone(rating: float | None, sentiment: str | None) -> str:
     return {"negative": "negative", "positive": "positive"}.get(sentiment or "", "mixed")
 
 
+def reply_language(review_language: Any, settings: ReplySettings | None = None) -> str:
+    """The language a draft is written in: `[replies] language` when it names one, else the review's own
+    language (an ISO 639-1 code or a tag such as "de-DE") when there is a phrasebook for it, else English."""
+    want = ((settings or ReplySettings()).language or "auto").strip().lower()
+    if want != "auto":
+        return want if want in PHRASEBOOKS else ENGLISH.language
+    code = review_language.strip().replace("_", "-").split("-")[0].lower() if isinstance(review_language, str) else ""
+    return code if code in PHRASEBOOKS else ENGLISH.language
+
+
+def _topic_sentence(topic: str, book: Phrasebook, cfg: ReplySettings, labels: dict[str, str]) -> str:
+    """What the draft says about a topic the review is unhappy about: the user's phrase in the draft's
+    language, else the phrasebook's, else its generic sentence (with the topic's name in English only)."""
+    own = cfg.phrases if book is ENGLISH else cfg.localized_phrases.get(book.language, {})
+    phrase = own.get(topic) or book.negative.get(topic)
+    return phrase or book.generic_negative.format(label=labels.get(topic, topic.replace("_", " ")).lower())
+
+
 def draft_reply(*, rating: float | None, sentiment: str | None, topics: Sequence[dict], author: Any = None,
-                labels: dict[str, str] | None = None, settings: ReplySettings | None = None) -> str:
+                labels: dict[str, str] | None = None, settings: ReplySettings | None = None,
+                language: str = "en") -> str:
     """A reply draft for one review. `topics`: the analysis's [{topic, sentiment}]; `labels`: topic ->
-    display name (for topics without a phrase); nothing of the review's own text is used."""
+    display name (for topics without a phrase); `language`: a key of PHRASEBOOKS (see `reply_language`);
+    nothing of the review's own text is used."""
     cfg = settings or ReplySettings()
+    book = PHRASEBOOKS.get(language, ENGLISH)
     labels = labels or {}
     tone = _tone(rating, sentiment)
     name = first_name(author)
@@ -85,26 +87,22 @@ def draft_reply(*, rating: float | None, sentiment: str | None, topics: Sequence
     pos = list(dict.fromkeys(t.get("topic") for t in topics if t.get("sentiment") == "positive" and t.get("topic")))
     neg = [t for t in neg if t != "other"][:MAX_TOPICS]
     pos = [t for t in pos if t != "other"][:2]
-    lines = [f"Hi {name}," if name else "Hello,", ""]
-    if tone == "positive":
-        lines.append("Thank you for your kind review!")
-    elif tone == "mixed":
-        lines.append("Thank you for taking the time to share your experience.")
-    else:
-        lines.append("Thank you for telling us about your experience, and we're sorry it fell short.")
+    lines = [book.hello_name.format(name=name) if name else book.hello, ""]
+    lines.append({"positive": book.thanks_positive, "mixed": book.thanks_mixed}.get(tone, book.thanks_negative))
     if pos and tone != "negative":
         what = " and ".join(labels.get(t, t.replace("_", " ")).lower() for t in pos)
-        lines.append(POSITIVE.format(what=f"the {what}"))
+        lines.append(book.liked.format(what=f"the {what}"))
     for t in neg:
-        phrase = cfg.phrases.get(t) or NEGATIVE.get(t)
-        lines.append(phrase or GENERIC_NEGATIVE.format(label=labels.get(t, t.replace("_", " ")).lower()))
+        lines.append(_topic_sentence(t, book, cfg, labels))
     if tone != "positive" or neg:
         contact = " ".join(cfg.contact.split())
-        lines.append(f"Please get in touch with us at {contact} so we can look into it." if contact else
-                     "Please get in touch with our support team so we can look into it.")
+        lines.append(book.contact.format(contact=contact) if contact else book.contact_support)
     else:
-        lines.append("We hope to see you again soon.")
-    lines += ["", "Best regards,", " ".join(cfg.signature.split()) or "The team"]
+        lines.append(book.see_you)
+    signature = " ".join(cfg.signature.split())
+    if not signature or signature == ReplySettings().signature:
+        signature = book.team  # the default signature, in the draft's language
+    lines += ["", book.regards, signature]
     return "\n".join([lines[0], lines[1], " ".join(lines[2:-3])] + lines[-3:])
 
 
@@ -114,8 +112,9 @@ def _value(v: Any) -> Any:
 
 
 def draft_for(review: Mapping[str, Any], settings: ReplySettings | None = None) -> str:
-    """`draft_reply` for a review as the store's frames and pages hold it (rating, sentiment, topics, author;
-    missing values as None or NaN): what `reviewlens replies` and the dashboard's explorer draft."""
+    """`draft_reply` for a review as the store's frames and pages hold it (rating, sentiment, topics, author,
+    language; missing values as None or NaN), in its language (`reply_language`): what `reviewlens replies`
+    and the dashboard's explorer draft."""
     from .queries import topic_label
 
     topics = review.get("topics")
@@ -125,4 +124,12 @@ def draft_for(review: Mapping[str, Any], settings: ReplySettings | None = None) 
     return draft_reply(rating=None if rating is None else float(rating),
                        sentiment=sentiment if isinstance(sentiment, str) else None, topics=topics,
                        author=_value(review.get("author")),
-                       labels={t.get("topic"): topic_label(t.get("topic")) for t in topics}, settings=settings)
+                       labels={t.get("topic"): topic_label(t.get("topic")) for t in topics}, settings=settings,
+                       language=reply_language(review_of_language(review), settings))
+
+
+def review_of_language(review: Mapping[str, Any]) -> Any:
+    """A review row's language: the analysis's detected one (`detected_language` in Store.reviews_frame),
+    else `language` (the page's; the explorer's page holds the two already combined)."""
+    detected = _value(review.get("detected_language"))
+    return detected if isinstance(detected, str) and detected else _value(review.get("language"))

@@ -455,8 +455,9 @@ def cmd_ask(args, settings) -> ExitStatus:
 
 def cmd_replies(args, settings) -> ExitStatus:
     from ..display_text import neutralize
+    from ..filters import language_name
     from ..records_io import write_rows
-    from ..replies import draft_for
+    from ..replies import draft_for, reply_language, review_of_language
 
     store = Store(settings.db)
     df = store.reviews_frame(since=args.since, until=args.until, products=args.product, sources=args.source)
@@ -472,8 +473,10 @@ def cmd_replies(args, settings) -> ExitStatus:
     rows = []
     for r in df.to_dict("records"):
         rating = None if r["rating"] is None or r["rating"] != r["rating"] else float(r["rating"])
-        rows.append({"id": r["id"], "date": r["date"].isoformat() if r["date"] else None, "rating": rating,
+        undated = r["date"] is None or r["date"] != r["date"]  # None, or NaT (which is truthy, and "NaT" as text)
+        rows.append({"id": r["id"], "date": None if undated else r["date"].isoformat(), "rating": rating,
                      "product": r["product"], "url": r["url"], "text": r["text"],
+                     "reply_language": reply_language(review_of_language(r), settings.replies),
                      "draft_reply": draft_for(r, settings.replies)})
     if args.output:
         try:
@@ -487,7 +490,7 @@ def cmd_replies(args, settings) -> ExitStatus:
         stars = "" if row["rating"] is None else f"★{row['rating']:g}"
         print(f"review {row['id']}  {row['date'] or ''}  {stars}")
         print(f"  “{text[:200] + ('…' if len(text) > 200 else '')}”")
-        print("  draft:")
+        print("  draft:" if row["reply_language"] == "en" else f"  draft ({language_name(row['reply_language'])}):")
         print("\n".join("    " + line for line in row["draft_reply"].splitlines()))
         print()
     print(f"{len(rows)} drafts; edit before you send them. -o drafts.csv writes them with the reviews")

@@ -441,7 +441,11 @@ def build_parser() -> argparse.ArgumentParser:
              "  [replies]\n"
              "  signature = \"Anna, Acme support\"\n"
              "  contact = \"support@acme.example\"\n"
-             "  phrases = { delivery = \"We're sorry, our courier let you down; we are changing couriers.\" }\n\n"
+             "  phrases = { delivery = \"We're sorry, our courier let you down; we are changing couriers.\" }\n"
+             "  language = \"auto\"    # the review's own language (en, de, fr, es, it, nl, pt), else English;\n"
+             "                       # or one language for every draft: \"en\"\n"
+             "  [replies.localized_phrases.de]\n"
+             "  delivery = \"Unser Paketdienst hat Sie im Stich gelassen; wir wechseln ihn.\"\n\n"
              "The dashboard's review explorer shows the same draft beside a review without a reply.")
     sp.add_argument("--max-rating", type=float, metavar="R", help="only reviews rated R or lower (e.g. 2)")
     sp.add_argument("--all", action="store_true", help="also reviews that already have a reply")

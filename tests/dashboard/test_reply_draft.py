@@ -68,3 +68,28 @@ def test_a_changed_settings_file_changes_the_draft(monkeypatch, tmp_path):
     cfg.write_text('[replies]\nsignature = "Second"\n')
     os.utime(cfg, ns=(1, 10**18))  # a different modification time, whatever the clock's resolution
     assert draft().endswith("Second")
+
+
+def test_the_draft_is_in_the_reviews_language(monkeypatch, tmp_path):
+    """A French review (its analysis detected French) gets a French draft in the explorer."""
+    from reviewlens.reply_phrases import FRENCH
+
+    db = str(tmp_path / "s.db")
+    store = Store(db)
+    late = Review(source="shop", text="Livré avec trois semaines de retard.", rating=1, author="Camille",
+                  date=date(2026, 11, 20))
+    store.upsert_reviews([late])
+    store.save_analyses([Analysis(content_hash=late.content_hash, model="m", prompt_version="v", sentiment="negative",
+                                  topics=[TopicMention("delivery", "negative")], language="fr",
+                                  translation="Delivered three weeks late.")])
+    store.close()
+    monkeypatch.setenv("REVIEWLENS_DB", db)
+    monkeypatch.setenv("REVIEWLENS_CONFIG", str(tmp_path / "none.toml"))
+    at = AppTest.from_file(str(APP_PATH), default_timeout=60)
+    at.run()
+    at.sidebar.selectbox(key="f_period").set_value("All time").run()
+    at.sidebar.radio(key="page").set_value("Reviews").run()
+    assert not at.exception, [e.value for e in at.exception]
+    draft = at.text_area(key=f"reply_draft_{late.id}").value
+    assert draft.startswith("Bonjour Camille,") and FRENCH.negative["delivery"] in draft
+    assert draft.endswith("Cordialement,\nL'équipe")

@@ -85,3 +85,84 @@ def test_replies_command(tmp_path, capsys):
     assert rows[hostile.id]["text"].startswith("'=HYPERLINK")  # a formula in a spreadsheet stays text
     assert "IGNORE" not in rows[hostile.id]["draft_reply"] and "HYPERLINK" not in rows[hostile.id]["draft_reply"]
     assert main(["replies", "-o", str(tmp_path / "drafts.xlsx"), "--db", db]) == 2
+
+
+# ------------------------------------------------------------------------------------ other languages
+def test_every_phrasebook_says_what_the_english_one_says():
+    from reviewlens.reply_phrases import ENGLISH, PHRASEBOOKS
+
+    assert set(PHRASEBOOKS) == {"en", "de", "fr", "es", "it", "nl", "pt"}
+    for lang, book in PHRASEBOOKS.items():
+        assert set(book.negative) == set(ENGLISH.negative), lang  # no topic falls back to a generic sentence
+        assert "{name}" in book.hello_name and "{contact}" in book.contact, lang
+        texts = [book.hello, book.thanks_positive, book.thanks_mixed, book.thanks_negative, book.contact_support,
+                 book.see_you, book.regards, book.team, *book.negative.values()]
+        assert not any("{" in t for t in texts), lang  # nothing left unfilled
+        if lang != "en":  # topic names are English: only the English book may name them
+            assert "{what}" not in book.liked and "{label}" not in book.generic_negative, lang
+            assert not set(book.negative.values()) & set(ENGLISH.negative.values()), lang
+
+
+def test_a_review_is_answered_in_its_own_language():
+    from reviewlens.config import ReplySettings
+    from reviewlens.reply_phrases import FRENCH, GERMAN
+    from reviewlens.replies import draft_for, reply_language
+
+    review = {"rating": 1.0, "sentiment": "negative", "author": "Jürgen", "detected_language": "de",
+              "language": "fr-FR", "topics": [{"topic": "delivery", "sentiment": "negative"},
+                                               {"topic": "noise", "sentiment": "negative"}]}
+    d = draft_for(review)
+    assert d.startswith("Hallo Jürgen,") and GERMAN.negative["delivery"] in d  # the detected language wins
+    assert GERMAN.generic_negative in d and "noise" not in d  # a topic of the user's own: no English name
+    assert d.endswith("Viele Grüße,\nIhr Team") and NEGATIVE["delivery"] not in d
+    assert draft_for({**review, "detected_language": None}).startswith("Bonjour Jürgen,")  # else the page's
+    assert FRENCH.negative["delivery"] in draft_for({**review, "detected_language": float("nan")})
+    assert draft_for({**review, "detected_language": "ja"}).startswith("Hi Jürgen,")  # no phrasebook: English
+    cfg = ReplySettings(language="en", signature="Anna", contact="hilfe@acme.example")
+    assert draft_for(review, cfg).startswith("Hi Jürgen,") and draft_for(review, cfg).endswith("Anna")
+    own = ReplySettings(contact="hilfe@acme.example", localized_phrases={"de": {"delivery": "Der Kurier war schuld."}},
+                        phrases={"delivery": "English only."})
+    d = draft_for(review, own)
+    assert "Der Kurier war schuld." in d and "English only." not in d and GERMAN.negative["delivery"] not in d
+    assert "Bitte melden Sie sich bei uns unter hilfe@acme.example" in d
+    assert reply_language("pt-BR") == "pt" and reply_language("") == "en" and reply_language(3) == "en"
+
+
+@pytest.mark.parametrize("bad, words", [('language = "klingon"', "auto .each review's own language. or one of en"),
+                                        ('[replies.localized_phrases.xx]\ndelivery = "x"', "tables by language"),
+                                        ('[replies.localized_phrases.de]\ndelivery = ""', "tables by language")])
+def test_bad_reply_language_settings_are_clear_errors(tmp_path, bad, words):
+    cfg = tmp_path / "reviewlens.toml"
+    cfg.write_text(f"[replies]\n{bad}\n")
+    with pytest.raises(ConfigError, match=rf"\[replies\].*{words}|{words}"):
+        load_settings(cfg)
+
+
+def test_replies_command_in_the_reviews_language(tmp_path, capsys):
+    from reviewlens.app.cli import main
+    from reviewlens.reply_phrases import SPANISH
+    from reviewlens.schema import Analysis, Review, TopicMention
+    from reviewlens.store import Store
+
+    db = str(tmp_path / "r.db")
+    store = Store(db)
+    spanish = Review(source="shop", text="El paquete llegó dos semanas tarde.", rating=1, author="Lucía")
+    english = Review(source="shop", text="Arrived two weeks late.", rating=1, author="Ben")
+    store.upsert_reviews([spanish, english])
+    store.save_analyses([Analysis(content_hash=spanish.content_hash, model="m", prompt_version="v",
+                                  sentiment="negative", topics=[TopicMention("delivery", "negative")], language="es",
+                                  translation="The parcel arrived two weeks late."),
+                         Analysis(content_hash=english.content_hash, model="m", prompt_version="v",
+                                  sentiment="negative", topics=[TopicMention("delivery", "negative")], language="en")])
+    store.close()
+    assert main(["replies", "--db", db]) == 0
+    out = capsys.readouterr().out
+    assert "NaT" not in out  # the reviews have no date
+    assert "draft (Spanish (es)):" in out and "Hola, Lucía:" in out and SPANISH.negative["delivery"] in out
+    assert "Hi Ben," in out and NEGATIVE["delivery"] in out
+    out_file = tmp_path / "drafts.csv"
+    assert main(["replies", "-o", str(out_file), "--db", db]) == 0
+    with out_file.open(encoding="utf-8") as f:
+        rows = {r["id"]: r for r in csv.DictReader(f)}
+    assert rows[spanish.id]["reply_language"] == "es" and rows[english.id]["reply_language"] == "en"
+    assert rows[spanish.id]["date"] == ""
