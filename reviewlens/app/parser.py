@@ -274,7 +274,7 @@ def build_parser() -> argparse.ArgumentParser:
                password_env = "REVIEWLENS_SMTP_PASSWORD"
 
                [[alerts.channels]]
-               type = "webhook"         # url or url_env, format (json or slack), headers
+               type = "webhook"         # url or url_env, format (json, slack or teams), headers
                name = "slack"
                url_env = "REVIEWLENS_SLACK_WEBHOOK"
                format = "slack"

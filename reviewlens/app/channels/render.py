@@ -1,9 +1,11 @@
-"""An alert written out for where it goes: plain text, HTML (e-mail), Slack's mrkdwn, JSON.
+"""An alert written out for where it goes: plain text, HTML (e-mail), Slack's mrkdwn, a Microsoft Teams
+Adaptive Card, JSON.
 
 Everything in an alert may come from a review or a page (theme names, product and source names,
 quotes), so each format escapes all of it: control and bidi characters are neutralised
 (reviewlens.display_text), HTML is escaped, Slack's <, > and & are escaped (so no text can become a
-link or an @channel mention), and only http(s) links are made links. Quotes stay the reviews' own
+link or an @channel mention), Teams gets every text as a TextRun (which Adaptive Cards never read as
+Markdown) with its {{DATE(...)}} functions disarmed, and only http(s) links are made links. Quotes stay the reviews' own
 words, in quotation marks, with where they come from.
 """
 
@@ -94,6 +96,43 @@ def slack(alert: Alert) -> dict[str, Any]:
         note = f"\n_{slack_escape(note)}_" if note else ""
         lines.append(f"{quoted}{note}\n— {meta}")
     return {"text": "\n".join(lines), "unfurl_links": False, "unfurl_media": False}
+
+
+def teams_text(s: str) -> str:
+    """Text for an Adaptive Card TextRun: neutralised, and "{{" broken with a zero-width space so that
+    no "{{DATE(...)}}" or "{{TIME(...)}}" in a review is replaced by a date (the words shown stay the same)."""
+    return neutralize(str(s)).replace("{{", "{\u200b{").replace("}}", "}\u200b}")
+
+
+def _runs(*runs: dict[str, Any]) -> dict[str, Any]:
+    return {"type": "RichTextBlock", "inlines": [dict(r, type="TextRun") for r in runs]}
+
+
+def teams(alert: Alert) -> dict[str, Any]:
+    """A Microsoft Teams message for a Workflows webhook ("Post to a channel when a webhook request is
+    received"): one Adaptive Card. Texts are TextRuns inside RichTextBlocks, never TextBlocks, because a
+    TextBlock reads Markdown ("[click](https://evil.example)" would become a link); a quote's review link
+    is an Open URL button, http(s) only."""
+    body: list[dict[str, Any]] = [_runs({"text": teams_text(one_line(alert.title, 300)), "weight": "Bolder",
+                                         "size": "Medium"})]
+    body += [_runs({"text": teams_text(line)}) for line in alert.lines]
+    for q in alert.quotes:
+        items = [_runs({"text": f"“{teams_text(q['text'])}”", "italic": True})]
+        note = translation_of(q)
+        if note:
+            items.append(_runs({"text": teams_text(note), "isSubtle": True, "size": "Small"}))
+        items.append(_runs({"text": f"— {teams_text(quote_meta(q))}", "isSubtle": True, "size": "Small"}))
+        link = safe_link(q.get("url"))
+        if link:
+            items.append({"type": "ActionSet", "actions": [{"type": "Action.OpenUrl", "title": "Open the review",
+                                                             "url": link}]})
+        body.append({"type": "Container", "style": "emphasis", "items": items, "spacing": "Medium"})
+    body.append(_runs({"text": f"Sent by {PRODUCT}. Quotes are customers' words, verbatim.", "isSubtle": True,
+                       "size": "Small"}))
+    card = {"$schema": "http://adaptivecards.io/schemas/adaptive-card.json", "type": "AdaptiveCard",
+            "version": "1.4", "body": body, "msteams": {"width": "Full"}}
+    return {"type": "message", "attachments": [{"contentType": "application/vnd.microsoft.card.adaptive",
+                                                 "contentUrl": None, "content": card}]}
 
 
 def as_json(alert: Alert) -> dict[str, Any]:

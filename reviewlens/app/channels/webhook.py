@@ -1,5 +1,6 @@
-"""The webhook channel: one HTTP POST per alert, as JSON (your own receiver) or as a Slack message
-(Slack, Mattermost, Rocket.Chat, Discord's /slack endpoint), with httpx."""
+"""The webhook channel: one HTTP POST per alert, as JSON (your own receiver), as a Slack message (Slack,
+Mattermost, Rocket.Chat, Discord's /slack endpoint) or as a Microsoft Teams Adaptive Card (a Teams
+Workflows webhook), with httpx."""
 
 from __future__ import annotations
 
@@ -13,12 +14,12 @@ from ...config import ConfigError
 from . import render
 from .base import Channel, ChannelError, TransientError
 
-FORMATS = {"json": render.as_json, "slack": render.slack}
+FORMATS = {"json": render.as_json, "slack": render.slack, "teams": render.teams}
 
 
 class WebhookChannel(Channel):
     """`type = "webhook"`: `url` or `url_env` (the name of an environment variable holding it: webhook URLs
-    are secrets), `format` (json or slack; default json), `headers` (a table, e.g. an Authorization header;
+    are secrets), `format` (json, slack or teams; default json), `headers` (a table, e.g. an Authorization header;
     a value may name an environment variable as "env:NAME"), `timeout` (seconds, default 10)."""
 
     kind = "webhook"

@@ -231,7 +231,7 @@ def test_webhook_retries_a_5xx_and_gives_up_on_a_4xx(tmp_path):
     ({"type": "email", "to": "a@x.org", "smtp": "x"}, "unknown option 'smtp'"),
     ({"type": "webhook"}, "needs 'url' or 'url_env'"),
     ({"type": "webhook", "url": "ftp://x/y"}, "must be an http"),
-    ({"type": "webhook", "url": "http://x/y", "format": "teams"}, "'format' must be one of json, slack"),
+    ({"type": "webhook", "url": "http://x/y", "format": "xml"}, "'format' must be one of json, slack, teams"),
     ({"type": "webhook", "url": "http://x/y", "name": "n" * 101}, "'name' must be 1 to 100 characters"),
     ({"type": "webhook", "url": "http://x/y", "retries": 0}, "'retries' must be at least 1"),
 ])
@@ -254,6 +254,46 @@ def test_render_drops_unsafe_links_and_keeps_quotes_verbatim():
     assert "“it &lt;i&gt;broke&lt;/i&gt;”" in page
     assert "<https://shop.example/r/1?a=1&amp;b=2|★1 · review r1>" in render.slack(a)["text"]
     assert render.as_json(a)["quotes"][0]["text"] == "it <i>broke</i>"
+
+
+def _walk(node):
+    """Every dict inside a JSON value."""
+    if isinstance(node, dict):
+        yield node
+        for v in node.values():
+            yield from _walk(v)
+    elif isinstance(node, list):
+        for v in node:
+            yield from _walk(v)
+
+
+def test_teams_gets_an_adaptive_card_whose_texts_are_never_markdown(tmp_path, receiver):
+    store = hostile_store(tmp_path)
+    store.upsert_reviews([Review(source="shop", text="[Claim your refund](https://evil.example) {{DATE(2017-02-14T06:00:00Z)}}",
+                                 product="Kettle", rating=1, url="https://shop.example/r/9",
+                                 date=datetime.now(timezone.utc).date())])
+    res = check_alerts(store, settings_with({"type": "webhook", "name": "teams", "url": receiver.url,
+                                             "format": "teams"}))
+    assert not res.failed and len(receiver.posts) == 2
+    for post in receiver.posts:
+        msg = post["json"]
+        assert msg["type"] == "message" and len(msg["attachments"]) == 1
+        att = msg["attachments"][0]
+        assert att["contentType"] == "application/vnd.microsoft.card.adaptive"
+        card = att["content"]
+        assert card["type"] == "AdaptiveCard" and card["version"] == "1.4"
+        nodes = list(_walk(card))
+        assert not [n for n in nodes if n.get("type") == "TextBlock"]  # a TextBlock would read Markdown
+        urls = [n["url"] for n in nodes if n.get("type") == "Action.OpenUrl"]
+        assert all(u.startswith("https://shop.example/") for u in urls)  # no javascript: button
+    digest = next(p["json"] for p in receiver.posts if "new review" in json.dumps(p["json"]))
+    runs = [n["text"] for n in _walk(digest) if n.get("type") == "TextRun"]
+    hostile = next(t for t in runs if "Refund please" in t)
+    assert "<script>alert(1)</script> & <!channel> *bold*" in hostile and "\u202e" not in hostile
+    claim = next(t for t in runs if "Claim your refund" in t)
+    assert "[Claim your refund](https://evil.example)" in claim  # shown as the customer wrote it, not a link
+    assert "{{" not in claim and claim.replace("\u200b", "").count("{{DATE(2017-02-14T06:00:00Z)}}") == 1
+    assert [n["url"] for n in _walk(digest) if n.get("type") == "Action.OpenUrl"] == ["https://shop.example/r/9"]
 
 
 def _config(tmp_path, body: str):
