@@ -130,9 +130,14 @@ def goto_theme(label: str) -> None:
     st.session_state["explorer_page"] = 1
 
 
+#: The sidebar's filter widgets (their session keys): what "Reset filters" clears.
+FILTER_KEYS = ("f_period", "f_dates", "f_sources", "f_products", "f_rating", "f_sentiments", "f_topics", "f_languages",
+               "f_replied", "f_search")
+REPLIED = {"All reviews": None, "Without a reply": False, "With a reply": True}
+
+
 def reset_filters() -> None:
-    for k in ("f_period", "f_dates", "f_sources", "f_products", "f_sentiments", "f_topics", "f_rating", "f_search",
-              "theme"):
+    for k in FILTER_KEYS + ("theme",):
         st.session_state.pop(k, None)
 
 
@@ -170,6 +175,9 @@ def sidebar_filters(opts: Q.Options) -> Filters:
                             format_func=Q.topic_label)
     languages = (sb.multiselect("Language", opts.languages, key="f_languages", placeholder="All languages",
                                 format_func=language_name) if len(opts.languages) > 1 else [])
+    replied = sb.selectbox("Owner reply", list(REPLIED), key="f_replied",
+                           help="Without a reply: the reviews still waiting for an answer (the review explorer "
+                                "drafts one for each).")
     search = sb.text_input("Search text", key="f_search", placeholder="words in title or text")
     c1, c2 = sb.columns(2)
     c1.button("Reset filters", on_click=reset_filters, width="stretch")
@@ -177,14 +185,14 @@ def sidebar_filters(opts: Q.Options) -> Filters:
               help=f"Data is cached for {CACHE_TTL} s; this reloads it now.")
     return Filters.of(since=since, until=until, sources=sources, products=products, sentiments=sentiments,
                       topics=topics, languages=languages, min_rating=rating[0] if rating[0] > 1.0 else None,
-                      max_rating=rating[1] if rating[1] < 5.0 else None, search=search)
+                      max_rating=rating[1] if rating[1] < 5.0 else None, search=search, replied=REPLIED[replied])
 
 
 def download_button(db: str, f: Filters) -> None:
     """Sidebar button that builds the Excel report for the current filters when clicked."""
     def build() -> bytes:
         from dashboard.report import report_bytes  # imported lazily: openpyxl is only needed here
-        return report_bytes(get_store(db), **f.as_kwargs())
+        return report_bytes(get_store(db), f)
 
     st.sidebar.divider()
     st.sidebar.download_button(

@@ -14,7 +14,7 @@ import io
 import logging
 import time
 from dataclasses import dataclass, replace
-from datetime import date, datetime, timezone
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Iterable, Sequence
 
@@ -495,23 +495,21 @@ def build_workbook(store: Store, target: str | Path | io.BytesIO, f: Filters) ->
     return n
 
 
-def _filters(since: date | None, until: date | None, products: Sequence[str] | None, sources: Sequence[str] | None,
-             sentiments: Any, topics: Any, min_rating: float | None, max_rating: float | None,
-             search: str | None) -> Filters:
-    return Filters.of(since=since, until=until, products=products, sources=sources, sentiments=sentiments,
-                      topics=topics, min_rating=min_rating, max_rating=max_rating, search=search)
+def _selection(filters: Filters | None, selection: dict[str, Any]) -> Filters:
+    """`filters`, or Filters.of(**selection) (a ValueError names what is wrong); not both."""
+    if filters is not None and selection:
+        raise TypeError(f"give Filters or keyword arguments, not both: {sorted(selection)}")
+    return filters if filters is not None else Filters.of(**selection)
 
 
-def write_report(store: Store, path: str | Path, *, since: date | None = None, until: date | None = None,
-                 products: Sequence[str] | None = None, sources: Sequence[str] | None = None,
-                 sentiments: Sequence[str] | str | None = None, topics: Sequence[str] | str | None = None,
-                 min_rating: float | None = None, max_rating: float | None = None,
-                 search: str | None = None) -> Path:
-    """Write the Excel report for the given filters to `path` (parent folders created). Returns the path.
+def write_report(store: Store, path: str | Path, filters: Filters | None = None, **selection: Any) -> Path:
+    """Write the Excel report of `filters` (or of the keyword arguments of `Filters.of`: since, until,
+    products, sources, sentiments, topics, languages, min_rating, max_rating, replied, search) to `path`
+    (parent folders created). Returns the path.
 
     Written to a temporary file next to `path` and renamed, so a crash never leaves half a report.
     """
-    f = _filters(since, until, products, sources, sentiments, topics, min_rating, max_rating, search)
+    f = _selection(filters, selection)
     path = Path(path)
     if path.suffix.lower() != ".xlsx":
         raise ValueError(f"report path must end in .xlsx: {path}")
@@ -525,13 +523,10 @@ def write_report(store: Store, path: str | Path, *, since: date | None = None, u
     return path
 
 
-def report_bytes(store: Store, *, since: date | None = None, until: date | None = None,
-                 products: Sequence[str] | None = None, sources: Sequence[str] | None = None,
-                 sentiments: Sequence[str] | str | None = None, topics: Sequence[str] | str | None = None,
-                 min_rating: float | None = None, max_rating: float | None = None,
-                 search: str | None = None) -> bytes:
-    """The Excel report for the given filters as bytes (for the dashboard's download button)."""
-    f = _filters(since, until, products, sources, sentiments, topics, min_rating, max_rating, search)
+def report_bytes(store: Store, filters: Filters | None = None, **selection: Any) -> bytes:
+    """The Excel report of `filters` (or of `Filters.of`'s keyword arguments) as bytes (for the
+    dashboard's download button)."""
+    f = _selection(filters, selection)
     buf = io.BytesIO()
     build_workbook(store, buf, f)
     return buf.getvalue()

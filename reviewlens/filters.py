@@ -6,7 +6,7 @@ Pure data, validation and a description; no SQL. Their translation into SQL cond
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import Any, Iterable, Sequence
 
@@ -52,6 +52,7 @@ class Filters:
     min_rating: float | None = None
     max_rating: float | None = None
     search: str | None = None
+    replied: bool | None = None     # True: only reviews with the owner's reply; False: only those without
     review_ids: tuple[str, ...] | None = None
 
     @classmethod
@@ -59,7 +60,7 @@ class Filters:
            products: Sequence[str] | str | None = None, sources: Sequence[str] | str | None = None,
            sentiments: Sequence[str] | str | None = None, topics: Sequence[str] | str | None = None,
            languages: Sequence[str] | str | None = None, min_rating: float | None = None,
-           max_rating: float | None = None, search: str | None = None,
+           max_rating: float | None = None, search: str | None = None, replied: bool | None = None,
            review_ids: Sequence[str] | None = None) -> "Filters":
         """Build from loose arguments (lists, single strings, blanks), validating what can be wrong."""
         sents = _tuple(sentiments)
@@ -80,11 +81,8 @@ class Filters:
                    topics=tuple(sorted(_tuple(topics))), languages=langs,
                    min_rating=None if min_rating is None else float(min_rating),
                    max_rating=None if max_rating is None else float(max_rating),
-                   search=search, review_ids=None if review_ids is None else tuple(review_ids))
-
-    def as_kwargs(self) -> dict[str, Any]:
-        """The filters as keyword arguments of `write_report` (review_ids left out)."""
-        return {f.name: getattr(self, f.name) for f in fields(self) if f.name != "review_ids"}
+                   search=search, replied=None if replied is None else bool(replied),
+                   review_ids=None if review_ids is None else tuple(review_ids))
 
     @property
     def needs_analysis(self) -> bool:
@@ -111,6 +109,8 @@ class Filters:
             parts.append(f"rating {self.min_rating or 1:g}–{self.max_rating or 5:g}")
         if self.search:
             parts.append(f"text contains “{self.search}”")
+        if self.replied is not None:
+            parts.append("with the owner's reply" if self.replied else "without the owner's reply")
         if self.review_ids is not None:
             parts.append(f"{len(self.review_ids)} selected reviews")
         return "; ".join(parts) or "all reviews"

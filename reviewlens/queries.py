@@ -79,6 +79,9 @@ def conditions(f: Filters, a: sa.Table | sa.Alias | None) -> list[sa.ColumnEleme
     if f.search:
         out.append(sa.or_(c.text.icontains(f.search, autoescape=True),
                           c.title.icontains(f.search, autoescape=True)))
+    if f.replied is not None:  # a reply of only spaces is no reply (as `reviewlens replies` counts it)
+        has = sa.and_(c.reply.is_not(None), sa.func.trim(c.reply) != "")
+        out.append(has if f.replied else sa.not_(has))
     if f.topics:
         out.append(c.content_hash.in_(
             sa.select(review_topics.c.content_hash).where(review_topics.c.topic.in_(f.topics))))
