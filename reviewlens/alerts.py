@@ -64,6 +64,7 @@ class Alert:
     quotes: list[dict[str, Any]] = field(default_factory=list)
     review_ids: list[str] = field(default_factory=list)   # the reviews a digest names (kept in one digest)
     members: list[str] = field(default_factory=list)      # a complaint theme's reviews (to know it again)
+    period: tuple[date, date] | None = None                # a summary's days (an e-mail may attach their report)
     id: int | None = None
     created_at: datetime | None = None
 
@@ -71,6 +72,8 @@ class Alert:
         out: dict[str, Any] = {"lines": self.lines, "quotes": self.quotes}
         if self.members:
             out["members"] = self.members
+        if self.period:
+            out["period"] = [d.isoformat() for d in self.period]
         return out
 
     @classmethod
@@ -80,8 +83,13 @@ class Alert:
         lines = [str(x) for x in body.get("lines", []) if isinstance(x, (str, int, float))]
         quotes = [q for q in body.get("quotes", []) if isinstance(q, dict) and isinstance(q.get("text"), str)]
         members = [str(x) for x in body.get("members", []) if isinstance(x, str)]
+        try:
+            since, until = (date.fromisoformat(str(d)) for d in body["period"])
+            period: tuple[date, date] | None = (since, until)
+        except (KeyError, TypeError, ValueError):
+            period = None
         return cls(key=row["key"], kind=row["kind"], title=row["title"], lines=lines, quotes=quotes,
-                   members=members, id=row.get("id"), created_at=row.get("created_at"))
+                   members=members, period=period, id=row.get("id"), created_at=row.get("created_at"))
 
     def plain_text(self) -> str:
         """The alert as plain text (a terminal, an e-mail's text part), quotes in quotation marks."""
@@ -357,7 +365,8 @@ def summary_alerts(store: Store, rules: AlertSettings, now: datetime) -> list[Al
     lines.append("The full picture: reviewlens report, or the dashboard")
     title = (f"ReviewLens {'weekly' if rules.summary == 'weekly' else 'daily'} summary, "
              f"{key if rules.summary == 'weekly' else since}")
-    return [Alert(key=f"summary:{key}", kind="summary", title=title, lines=lines, quotes=quotes)]
+    return [Alert(key=f"summary:{key}", kind="summary", title=title, lines=lines, quotes=quotes,
+                  period=(since, until))]
 
 
 def find_alerts(store: Store, rules: AlertSettings, now: datetime | None = None,

@@ -5,6 +5,10 @@ An alert is stored with a pending delivery per channel before anything is sent, 
 down loses nothing: its deliveries stay failed and are tried again at every later check (up to
 MAX_ATTEMPTS checks, for alerts of the last week). `reviewlens alerts check` and the scheduler (after
 every run) call `check_alerts`.
+
+A channel with `attach_report` gets the weekly (or daily) summary with the Excel report of its days,
+built once per alert from the store (dashboard.report); a report that cannot be built is logged and
+the summary goes without it.
 """
 
 from __future__ import annotations
@@ -16,8 +20,9 @@ from typing import Sequence
 
 from ..alerts import Alert, find_alerts
 from ..config import Settings
+from ..filters import Filters
 from ..store import Store
-from .channels import Channel, ChannelError, make_channels
+from .channels import Attachment, Channel, ChannelError, make_channels
 
 log = logging.getLogger(__name__)
 
@@ -50,17 +55,40 @@ class AlertCheck:
         return out
 
 
+def period_report(store: Store, alert: Alert) -> list[Attachment]:
+    """The Excel report of a summary's days, as an attachment ([] when it cannot be built: logged)."""
+    if not alert.period:
+        return []
+    from dashboard.report import report_bytes  # openpyxl and the report only when a channel asks
+
+    since, until = alert.period
+    try:
+        data = report_bytes(store, Filters.of(since=since, until=until))
+    except Exception as e:  # noqa: BLE001 - the summary still goes, without its report
+        log.warning("the report of %s to %s for alert %s could not be built (%s: %s); sending the summary "
+                    "without it", since, until, alert.id, type(e).__name__, e)
+        return []
+    name = f"reviewlens-{since}.xlsx" if since == until else f"reviewlens-{since}-to-{until}.xlsx"
+    return [Attachment(name, data)]
+
+
 def deliver_pending(store: Store, channels: Sequence[Channel], now: datetime | None = None) -> list[Delivery]:
     """Send every delivery not yet sent to a configured channel (new ones and earlier failures)."""
     now = now or datetime.now(timezone.utc)
     by_name = {c.name: c for c in channels}
     out = []
+    reports: dict[int | None, list[Attachment]] = {}
     for row, name in store.undelivered_alerts(list(by_name), MAX_ATTEMPTS, now - RETRY_FOR):
         alert, channel = Alert.from_row(row), by_name[name]
         if not store.claim_delivery(alert.id, name):
             continue  # another check is sending it right now
+        attachments: list[Attachment] = []
+        if channel.wants_report and alert.period:
+            if alert.id not in reports:
+                reports[alert.id] = period_report(store, alert)
+            attachments = reports[alert.id]
         try:
-            channel.deliver(alert)
+            channel.deliver(alert, attachments)
             error = None
             log.info("alert %d %r sent to %s (%s)", alert.id, alert.title, name, channel.describe())
         except ChannelError as e:

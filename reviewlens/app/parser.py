@@ -272,6 +272,7 @@ def build_parser() -> argparse.ArgumentParser:
                host = "smtp.example.com"
                username = "reviewlens"
                password_env = "REVIEWLENS_SMTP_PASSWORD"
+               attach_report = true     # the summary with the Excel report of its days
 
                [[alerts.channels]]
                type = "webhook"         # url or url_env, format (json, slack or teams), headers

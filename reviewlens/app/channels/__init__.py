@@ -7,13 +7,13 @@ from __future__ import annotations
 from typing import Any, Sequence
 
 from ...config import ConfigError
-from .base import Channel, ChannelError, TransientError
+from .base import Attachment, Channel, ChannelError, TransientError
 from .mail import EmailChannel
 from .webhook import WebhookChannel
 
 CHANNELS: dict[str, type[Channel]] = {c.kind: c for c in (EmailChannel, WebhookChannel)}
 
-__all__ = ["CHANNELS", "Channel", "ChannelError", "TransientError", "make_channels"]
+__all__ = ["CHANNELS", "Attachment", "Channel", "ChannelError", "TransientError", "make_channels"]
 
 
 def make_channels(entries: Sequence[dict[str, Any]], where: str = "[[alerts.channels]]") -> list[Channel]:

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import logging
 import os
-from typing import Any, ClassVar
+from dataclasses import dataclass
+from typing import Any, ClassVar, Sequence
 
 from tenacity import Retrying, before_sleep_log, retry_if_exception_type, stop_after_attempt, wait_exponential
 
@@ -21,6 +22,15 @@ class ChannelError(RuntimeError):
 
 class TransientError(ChannelError):
     """A failure that may pass (a connection refused, a timeout, HTTP 429 or 5xx, SMTP 4xx): retried."""
+
+
+@dataclass(frozen=True)
+class Attachment:
+    """A file sent with an alert (the Excel report of a summary's days)."""
+
+    filename: str
+    data: bytes
+    mime: str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 class Channel:
@@ -55,21 +65,25 @@ class Channel:
         if self.retries < 1 or self.retry_wait < 0:
             raise ConfigError(f"{where}: 'retries' must be at least 1 and 'retry_wait' at least 0")
 
-    def send(self, alert: Alert) -> None:  # pragma: no cover - each channel's own
-        """Send one alert; TransientError for what may pass, ChannelError for the rest."""
+    #: Whether this channel sends a summary with the Excel report of its days (`attach_report`)
+    wants_report: bool = False
+
+    def send(self, alert: Alert, attachments: Sequence[Attachment] = ()) -> None:  # pragma: no cover
+        """Send one alert (with `attachments`, where the channel carries files); TransientError for what
+        may pass, ChannelError for the rest."""
         raise NotImplementedError
 
     def describe(self) -> str:
         """Where it sends, without secrets: for messages and `reviewlens alerts list`."""
         return self.kind
 
-    def deliver(self, alert: Alert) -> None:
+    def deliver(self, alert: Alert, attachments: Sequence[Attachment] = ()) -> None:
         """`send`, retried on a TransientError up to `retries` attempts with a doubling wait."""
         for attempt in Retrying(retry=retry_if_exception_type(TransientError), stop=stop_after_attempt(self.retries),
                                 wait=wait_exponential(multiplier=self.retry_wait, max=60), reraise=True,
                                 before_sleep=before_sleep_log(log, logging.INFO)):
             with attempt:
-                self.send(alert)
+                self.send(alert, attachments)
 
     def secret(self, key: str) -> str | None:
         """An option given directly (`password`) or through an environment variable (`password_env`)."""

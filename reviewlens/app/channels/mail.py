@@ -7,12 +7,12 @@ import socket
 import ssl
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
-from typing import Any
+from typing import Any, Sequence
 
 from ...alerts import Alert
 from ...config import ConfigError
 from . import render
-from .base import Channel, ChannelError, TransientError
+from .base import Attachment, Channel, ChannelError, TransientError
 
 SECURITY = ("starttls", "ssl", "none")
 
@@ -21,11 +21,12 @@ class EmailChannel(Channel):
     """`type = "email"`: `to` (an address or a list), `from`, `host` (default localhost), `port` (default 587
     with starttls, 465 with ssl, 25 with none), `security` (starttls, ssl or none; default starttls),
     `username`, and the password as `password_env` (the name of an environment variable; or `password`),
-    `timeout` (seconds, default 20)."""
+    `timeout` (seconds, default 20), `attach_report` (true: the weekly or daily summary comes with the
+    Excel report of its days; default false)."""
 
     kind = "email"
     OPTIONS = {"to": (str, list), "from": str, "host": str, "port": int, "security": str, "username": str,
-               "password": str, "password_env": str, "timeout": (int, float)}
+               "password": str, "password_env": str, "timeout": (int, float), "attach_report": bool}
 
     def __init__(self, entry: dict[str, Any], where: str = "[[alerts.channels]]"):
         super().__init__(entry, where)
@@ -44,11 +45,13 @@ class EmailChannel(Channel):
         self.port = int(entry.get("port") or {"starttls": 587, "ssl": 465, "none": 25}[self.security])
         self.username = entry.get("username")
         self.timeout = float(entry.get("timeout", 20))
+        self.wants_report = bool(entry.get("attach_report", False))
 
     def describe(self) -> str:
-        return f"email to {', '.join(self.to)} via {self.host}:{self.port}"
+        return (f"email to {', '.join(self.to)} via {self.host}:{self.port}"
+                + (", summaries with their report" if self.wants_report else ""))
 
-    def message(self, alert: Alert) -> EmailMessage:
+    def message(self, alert: Alert, attachments: Sequence[Attachment] = ()) -> EmailMessage:
         msg = EmailMessage()
         msg["Subject"] = render.subject(alert)
         msg["From"] = self.sender
@@ -57,11 +60,14 @@ class EmailChannel(Channel):
         msg["Message-ID"] = make_msgid(domain=self.sender.rpartition("@")[2] or None)
         msg.set_content(render.text(alert))
         msg.add_alternative(render.html_page(alert), subtype="html")
+        for a in attachments:
+            maintype, _, subtype = a.mime.partition("/")
+            msg.add_attachment(a.data, maintype=maintype, subtype=subtype, filename=a.filename)
         return msg
 
-    def send(self, alert: Alert) -> None:
+    def send(self, alert: Alert, attachments: Sequence[Attachment] = ()) -> None:
         password = self.secret("password")
-        msg = self.message(alert)
+        msg = self.message(alert, attachments)
         where = f"{self.host}:{self.port}"
         try:
             if self.security == "ssl":

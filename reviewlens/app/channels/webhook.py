@@ -4,7 +4,7 @@ Workflows webhook), with httpx."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Sequence
 from urllib.parse import urlsplit
 
 import httpx
@@ -12,7 +12,7 @@ import httpx
 from ...alerts import Alert
 from ...config import ConfigError
 from . import render
-from .base import Channel, ChannelError, TransientError
+from .base import Attachment, Channel, ChannelError, TransientError
 
 FORMATS = {"json": render.as_json, "slack": render.slack, "teams": render.teams}
 
@@ -59,7 +59,8 @@ class WebhookChannel(Channel):
             out[k] = self.from_env(v[4:], f"header {k}") if v.startswith("env:") else v
         return out
 
-    def send(self, alert: Alert) -> None:
+    def send(self, alert: Alert, attachments: Sequence[Attachment] = ()) -> None:
+        """POST the alert (a webhook carries no files: `attachments` are not sent)."""
         url = self._check_url(self.secret("url") or "", ChannelError)
         shown = self._shown(url)
         try:

@@ -188,6 +188,54 @@ def test_a_mail_server_that_is_down_loses_nothing(tmp_path):
         box.stop()
 
 
+def test_the_weekly_summary_mail_carries_the_weeks_excel_report(tmp_path, mailbox, receiver, monkeypatch):
+    """`attach_report = true`: the summary's e-mail has the Excel report of its week attached (the week's
+    reviews only, read back with openpyxl); other alerts, the webhook and a channel without the option
+    get none; a report that cannot be built leaves the summary to go without it."""
+    import io
+    from datetime import timedelta
+
+    from openpyxl import load_workbook
+
+    from reviewlens.alerts import summary_period
+
+    now = datetime.now(timezone.utc)
+    since, until, _ = summary_period(now, "weekly")
+    store = Store(tmp_path / "week.db")
+    store.upsert_reviews([Review(source="shop", text=f"Week review {i}", rating=2 + i % 3, product="Kettle",
+                                 date=since + timedelta(days=i)) for i in range(7)]
+                         + [Review(source="shop", text="Older review", rating=5, product="Kettle",
+                                   date=since - timedelta(days=3)),
+                            Review(source="shop", text="This week, after the summary's week", rating=1,
+                                   product="Kettle", date=until + timedelta(days=1))])
+    mail = {"type": "email", "to": "team@example.com", "host": "127.0.0.1", "port": mailbox.port, "security": "none"}
+    settings = settings_with({**mail, "name": "with", "attach_report": True}, {**mail, "name": "without"},
+                             {"type": "webhook", "url": receiver.url})
+    settings.alerts.summary = "weekly"
+    res = check_alerts(store, settings, now=now)
+    assert not res.failed and "summary" in {a.kind for a in res.new}
+    summaries = [m for m in mailbox.messages if "weekly summary" in m["Subject"]]
+    assert len(summaries) == 2
+    files = [[p for p in m.iter_attachments()] for m in summaries]
+    [[report], []] = sorted(files, key=len, reverse=True)
+    assert report.get_filename() == f"reviewlens-{since}-to-{until}.xlsx"
+    wb = load_workbook(io.BytesIO(report.get_content()))
+    header = [c.value for c in next(wb["Reviews"].iter_rows(max_row=1))]
+    texts = sorted(r[header.index("Text")] for r in wb["Reviews"].iter_rows(min_row=2, values_only=True))
+    assert texts == [f"Week review {i}" for i in range(7)]
+    others = [m for m in mailbox.messages if "weekly summary" not in m["Subject"]]
+    assert all(not list(m.iter_attachments()) for m in others)
+    assert "summaries with their report" in make_channels([{**mail, "attach_report": True}])[0].describe()
+
+    def broken(*a, **kw):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr("dashboard.report.report_bytes", broken)  # the next week, and the report fails
+    res = check_alerts(store, settings, now=now + timedelta(days=7))
+    later = [m for m in mailbox.messages if "weekly summary" in m["Subject"]][2:]
+    assert not res.failed and len(later) == 2 and all(not list(m.iter_attachments()) for m in later)
+
+
 @pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS")
 def test_smtp_login_and_a_refused_login(tmp_path, monkeypatch):
     box = Mailbox(login=("reviewlens", "s3cret"))
@@ -229,6 +277,7 @@ def test_webhook_retries_a_5xx_and_gives_up_on_a_4xx(tmp_path):
     ({"type": "email", "to": "a@x.org", "security": "tls"}, "'security' must be one of"),
     ({"type": "email", "to": "a@x.org", "port": "25"}, "'port' must be a whole number"),
     ({"type": "email", "to": "a@x.org", "smtp": "x"}, "unknown option 'smtp'"),
+    ({"type": "email", "to": "a@x.org", "attach_report": "yes"}, "'attach_report' must be true or false"),
     ({"type": "webhook"}, "needs 'url' or 'url_env'"),
     ({"type": "webhook", "url": "ftp://x/y"}, "must be an http"),
     ({"type": "webhook", "url": "http://x/y", "format": "xml"}, "'format' must be one of json, slack, teams"),
