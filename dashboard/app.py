@@ -130,6 +130,15 @@ def goto_theme(label: str) -> None:
     st.session_state["explorer_page"] = 1
 
 
+def goto_waiting() -> None:
+    """Reply metrics button: the explorer on the negative reviews without the owner's reply."""
+    st.session_state["page"] = "Reviews"
+    st.session_state["f_replied"] = "Without a reply"
+    st.session_state["f_sentiments"] = ["negative"]
+    st.session_state["theme"] = ALL_THEMES
+    st.session_state["explorer_page"] = 1
+
+
 #: The sidebar's filter widgets (their session keys): what "Reset filters" clears.
 FILTER_KEYS = ("f_period", "f_dates", "f_sources", "f_products", "f_rating", "f_sentiments", "f_topics", "f_languages",
                "f_replied", "f_search")
@@ -229,6 +238,12 @@ def reply_metrics(r: Q.ReplyStats | None) -> None:
                    help=f"{r.negative_replied:,} of {r.negative:,} negative reviews (by the analysis; "
                         "not analyzed yet: 2 stars or less)")
     cols[3].metric("Median days to reply, negative", fmt_num(r.negative_median_days, "{:.1f}"))
+    waiting = r.negative - r.negative_replied
+    if waiting > 0:
+        st.button(f"Answer the {waiting:,} negative review{'s' if waiting != 1 else ''} without a reply",
+                  key="goto_waiting", on_click=goto_waiting, icon=":material/reply:",
+                  help="The review explorer on the negative reviews that have no reply yet, each with a draft "
+                       "in its own language.")
 
 
 def complaints_section(themes: list[Q.ThemeView], scope: dict, filtered: bool) -> None:

@@ -139,3 +139,18 @@ def test_the_reviews_waiting_for_a_reply(monkeypatch, replied_sqlite, tmp_path):
     assert [t for t in at.text_area if t.key and t.key.startswith("reply_draft_")]  # the draft is there to edit
     at.sidebar.button[0].click().run()  # Reset filters
     assert at.sidebar.selectbox(key="f_replied").value == "All reviews"
+
+
+def test_the_overview_leads_to_the_negative_reviews_waiting(monkeypatch, replied_sqlite):
+    store, info, db = replied_sqlite
+    at = app_test(monkeypatch, db)
+    st = Q.reply_stats(store, Filters.of(since=ANCHOR - timedelta(days=89), until=ANCHOR))  # "Last 90 days"
+    waiting = st.negative - st.negative_replied
+    button = at.button(key="goto_waiting")
+    assert button.label == f"Answer the {waiting} negative reviews without a reply"
+    button.click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.sidebar.radio(key="page").value == "Reviews"
+    assert at.sidebar.selectbox(key="f_replied").value == "Without a reply"
+    df = at.dataframe[0].value
+    assert len(df) == waiting and set(df["sentiment"]) == {"negative"} and df["reply"].isna().all()
