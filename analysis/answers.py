@@ -35,6 +35,7 @@ from reviewlens.schema import Quote
 
 from .complaints import product_masker, strip_markup
 from .topics import split_sentences
+from .translate import sentence_pairs
 
 log = logging.getLogger(__name__)
 
@@ -153,15 +154,16 @@ def _sentences(df: pd.DataFrame) -> _Units:
                     lo, hi = _neighbours(spans, j)
                     out.add(text[s:e], i, (spans[lo][0], spans[hi][1]))
             continue
-        tspans = split_sentences(tr)
-        if len(spans) == len(tspans) > 1:
+        pairs = sentence_pairs(text, tr)
+        if pairs:
+            tspans = [t for _, t in pairs]
             for j, (a, b) in enumerate(tspans):
                 if b - a >= 12:
                     lo, hi = _neighbours(spans, j)
                     out.add(tr[a:b], i, (spans[lo][0], spans[hi][1]), tr[tspans[lo][0]:tspans[hi][1]])
         elif text.strip():
             whole = _whole(text)
-            for a, b in tspans:
+            for a, b in split_sentences(tr):
                 if b - a >= 12:
                     out.add(tr[a:b], i, whole, tr.strip())
     return out

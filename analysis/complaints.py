@@ -40,6 +40,7 @@ from reviewlens.schema import ComplaintTheme, Quote
 
 from .jsonrepair import JSONRepairError, parse_json
 from .taxonomy import OTHER, Taxonomy, load_taxonomy
+from .translate import sentence_pairs
 from .topics import (lexicon_polarity, score_threshold, split_clauses, split_sentences, topic_scores,
                      topic_similarity)
 
@@ -207,11 +208,9 @@ def _translated_statements(row: dict, text: str, english: str, negative: bool, m
     """The complaint sentences of a review in another language: its sentences paired with its translation's
     (one to one when both have as many; else the whole review with the whole translation), each kept when
     its English reads as a complaint, quoted in the review's own words."""
-    spans, tspans = split_sentences(text[:20000]), split_sentences(english[:20000])
-    if len(spans) == len(tspans) and len(spans) > 1:
-        pairs = [(text[s:e], english[a:b]) for (s, e), (a, b) in zip(spans, tspans)]
-    else:
-        pairs = [(text.strip(), english.strip())]
+    text, english = text[:20000], english[:20000]
+    pairs = [(text[s:e], english[a:b]) for (s, e), (a, b) in sentence_pairs(text, english)] \
+        or [(text.strip(), english.strip())]
     alone = negative and sum(len(_WORD_RE.findall(t)) >= 3 for _, t in pairs) == 1
     lang, url = _text_field(row, "detected_language"), _text_field(row, "url")
     out = []

@@ -81,3 +81,13 @@ def translate(backend: Any, texts: Sequence[str], *, max_chars: int = 2000, batc
         for i, s, r in zip(idx, src, replies):
             out[i] = parse(r, s)
     return out
+
+
+def sentence_pairs(text: str, english: str) -> list[tuple[tuple[int, int], tuple[int, int]]]:
+    """A review's sentences paired one to one with its translation's, as (span in `text`, span in
+    `english`), when both have as many sentences (more than one); else [] (the whole review goes with the
+    whole translation). What quotes a translated review in its own words, sentence by sentence."""
+    from .topics import split_sentences
+
+    spans, tspans = split_sentences(text), split_sentences(english)
+    return list(zip(spans, tspans)) if len(spans) == len(tspans) > 1 else []
