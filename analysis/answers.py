@@ -330,10 +330,10 @@ def answer(question: str, df: pd.DataFrame, *, embedder: Any, backend: Any = Non
                  question_language=question_language(question))
     searched = question
     if out.question_language and translator is not None:
-        from .translate import translate
+        from .translate import translate_question
 
         try:
-            [out.question_translation] = translate(translator, [question])
+            out.question_translation = translate_question(translator, question)
         except Exception as e:  # noqa: BLE001 - the question is still searched as it is
             log.warning("the question could not be translated (%s); searching it as it is", e)
         searched = out.question_translation or question

@@ -36,12 +36,24 @@ EXAMPLES = [
     ("Ich habe es gestern bekommen und noch nicht ausprobiert.", "I got it yesterday and have not tried it yet."),
     ("Muy bonito, pero el tamaño es demasiado grande.", "Very nice, but the size is too big."),
 ]
+# A question (`reviewlens ask` in another language) has its own prompt: with the review prompt the 0.5B
+# turned questions into statements ("Kann ich es zurückgeben ...?" -> "I can return it and get my money
+# back.") and missed more ("Passt die Größe?" -> "Does the size?"); measured on 17 questions in six
+# languages and by `ask` precision in bench/bench_languages.py
+QUESTION_SYSTEM = system_prompt(
+    "You translate a question about customer reviews into plain English. Reply with the English question "
+    "only: keep its meaning; add nothing, answer nothing.")
+QUESTION_INSTRUCTION = "The question in English:"
+QUESTION_EXAMPLES = [("Wie lange hält der Akku?", "How long does the battery last?"),
+                     ("¿Es fácil de montar?", "Is it easy to assemble?")]
+QUESTION_MAX_CHARS = 300
 # Phrases of our own prompt: a reply that repeats one (and the review does not) is no translation
 _PROMPT_PHRASES = ("untrusted data", "written by a stranger", "reply with the english translation",
-                   "the review in english")
+                   "the review in english", "reply with the english question", "the question in english")
 # reply length: about a token per 3 characters of the source, with room; never more than this
 MAX_NEW_TOKENS = 384
-_PREFIX_RE = re.compile(r"^\s*(?:\*\*)?(?:english(?: translation)?|translation|the review in english)\s*:?\s*(?:\*\*)?\s*",
+_PREFIX_RE = re.compile(r"^\s*(?:\*\*)?(?:english(?: translation)?|translation|the (?:review|question) in english)"
+                        r"\s*:?\s*(?:\*\*)?\s*",
                         re.IGNORECASE)
 
 
@@ -81,6 +93,16 @@ def translate(backend: Any, texts: Sequence[str], *, max_chars: int = 2000, batc
         for i, s, r in zip(idx, src, replies):
             out[i] = parse(r, s)
     return out
+
+
+def translate_question(backend: Any, question: str) -> str | None:
+    """The English translation of a question about the reviews (None where unusable), with the question
+    prompt (see QUESTION_SYSTEM)."""
+    src = clean_review(question, QUESTION_MAX_CHARS)
+    [reply] = backend.generate(review_conversations(QUESTION_SYSTEM, [question], instruction=QUESTION_INSTRUCTION,
+                                                    examples=QUESTION_EXAMPLES, max_chars=QUESTION_MAX_CHARS),
+                               max_new_tokens=24 + len(src) // 2)
+    return parse(reply, src)
 
 
 def sentence_pairs(text: str, english: str) -> list[tuple[tuple[int, int], tuple[int, int]]]:

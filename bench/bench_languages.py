@@ -86,9 +86,21 @@ QUESTIONS = {  # a labelled topic -> a question about it (English, German)
 }
 
 
+#: Questions in six languages with the topic each asks about (for the question prompt against the review prompt)
+OTHER_QUESTIONS = [
+    ("Kommt die Lieferung pünktlich?", "delivery"), ("La livraison est-elle rapide ?", "delivery"),
+    ("A entrega demora muito?", "delivery"), ("¿Vale la pena el precio?", "price"),
+    ("¿El servicio al cliente responde rápido?", "customer_service"),
+    ("Is de klantenservice behulpzaam?", "customer_service"), ("La qualità è buona?", "quality"),
+    ("Le colis est arrivé abîmé ?", "packaging"), ("¿Puedo devolverlo fácilmente?", "returns"),
+    ("La taglia è giusta?", "size_fit"), ("É fácil de usar?", "usability"),
+]
+
+
 def ask_section(rows: list[dict], results: list, translator) -> None:
     import pandas as pd
 
+    from analysis import translate as T
     from analysis.answers import answer
     from analysis.embeddings import get_embedder
 
@@ -97,6 +109,10 @@ def ask_section(rows: list[dict], results: list, translator) -> None:
                         "language": a.language, "translation": a.translation} for i, (r, a) in enumerate(zip(rows, results))])
     plain = df.assign(translation=None)
     topics = [set(r["topics"]) for r in rows]
+    question_prompt = T.translate_question
+
+    def review_prompt(backend, question):  # the first release's way: the question through the review prompt
+        return T.translate(backend, [question])[0]
 
     def precision(frame, question, topic, tr=None) -> tuple[float, int]:
         res = answer(question, frame, embedder=emb, k=5, translator=tr)
@@ -104,16 +120,26 @@ def ask_section(rows: list[dict], results: list, translator) -> None:
         return sum(hits) / 5, len(hits)
 
     print(f"\n`reviewlens ask` over the 120 reviews: precision at 5 (share of the 5 sentences found whose review "
-          f"has the question's topic), {len(QUESTIONS)} questions")
-    for label, frame, lang, tr in (("English question, the reviews' own words", plain, 0, None),
-                                   ("English question, their stored translations (default)", df, 0, None),
-                                   ("German question as it is, translations", df, 1, None),
-                                   ("German question translated by the model, translations", df, 1, translator)):
+          f"has the question's topic)")
+    german = [(qs[1], topic) for topic, qs in QUESTIONS.items()]
+    english = [(qs[0], topic) for topic, qs in QUESTIONS.items()]
+    for label, frame, questions, tr, prompt in (
+            ("9 English questions, the reviews' own words", plain, english, None, question_prompt),
+            ("9 English questions, their stored translations (default)", df, english, None, question_prompt),
+            ("9 German questions as they are, translations", df, german, None, question_prompt),
+            ("9 German questions, the review prompt translating", df, german, translator, review_prompt),
+            ("9 German questions, the question prompt translating (default)", df, german, translator, question_prompt),
+            (f"{len(OTHER_QUESTIONS)} questions in 6 languages, the review prompt", df, OTHER_QUESTIONS, translator,
+             review_prompt),
+            (f"{len(OTHER_QUESTIONS)} questions in 6 languages, the question prompt (default)", df, OTHER_QUESTIONS,
+             translator, question_prompt)):
+        T.translate_question = prompt
         t = time.perf_counter()
-        got = [precision(frame, qs[lang], topic, tr) for topic, qs in QUESTIONS.items()]
+        got = [precision(frame, q, topic, tr) for q, topic in questions]
         dt = time.perf_counter() - t
+        T.translate_question = question_prompt
         mean = sum(p for p, _ in got) / len(got)
-        per = " ".join(f"{topic} {p:.0%}" for topic, (p, _) in zip(QUESTIONS, got))
+        per = " ".join(f"{topic} {p:.0%}" for (_, topic), (p, _) in zip(questions, got))
         print(f"  {label}: {mean:.1%}, {sum(n for _, n in got)} of {5 * len(got)} sentences found above the bar "
               f"({dt / len(got):.2f} s a question; {per})")
 

@@ -238,3 +238,17 @@ def test_ask_command_in_other_languages(tmp_path, capsys, monkeypatch):
     data = json.loads(capsys.readouterr().out)
     assert loaded and data["question_translation"] == "Why do the parcels arrive so late?"
     assert data["sources"] and data["sources"][0]["translation"]
+
+
+def test_a_question_is_translated_with_the_question_prompt():
+    """With the review prompt the 0.5B turned questions into statements ("I can return it and get my money
+    back."); the question prompt asks for the question, and its reply is parsed like a review's."""
+    from analysis.translate import translate_question
+
+    backend = Scripted("The question in English: Can I return it?")
+    assert translate_question(backend, "Kann ich es zurückgeben?") == "Can I return it?"
+    [conv] = backend.calls[0]
+    assert "question about customer reviews" in conv[0]["content"]
+    assert conv[-1]["content"].rstrip().endswith("The question in English:")
+    assert "Kann ich es zurückgeben?" in conv[-1]["content"] and "untrusted" in conv[0]["content"]
+    assert translate_question(Scripted(""), "Kann ich es zurückgeben?") is None
