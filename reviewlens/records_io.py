@@ -50,7 +50,8 @@ COLUMN_ALIASES: dict[str, tuple[str, ...]] = {
 
 EXPORT_FIELDS = ["id", "source", "product", "url", "author", "rating", "title", "text", "date",
                  "reply", "reply_date", "helpful_votes", "verified", "language",
-                 "sentiment", "sentiment_score", "topics", "entities", "analysis_status"]
+                 "sentiment", "sentiment_score", "topics", "entities", "analysis_status",
+                 "detected_language", "translation"]  # the analysis's language, and its English translation
 
 
 #: Reviews stored per transaction by `import_file`: big enough to be fast, small enough to keep memory flat.

@@ -740,6 +740,7 @@ class Store:
                 "sentiment": rec["sentiment"], "sentiment_score": rec["sentiment_score"],
                 "topics": rec["topics"] or [], "entities": rec["entities"] or [],
                 "analysis_status": rec["analysis_status"], "analysis_error": rec["analysis_error"],
+                "detected_language": rec["detected_language"], "translation": rec["translation"],
             }
 
     # ---------------------------------------------------------------- complaint themes

@@ -42,6 +42,28 @@ def test_export_columns(store, tmp_path):
     assert rows[b.id]["reply"] == "" and rows[b.id]["verified"] == ""
 
 
+def test_export_has_the_detected_language_and_the_translation(store, tmp_path):
+    """The analysis's language and its machine translation go out too (for BI tools); the page's stated
+    language stays in `language`, and an import of the file reads the review, not the translation."""
+    from reviewlens.schema import Analysis
+
+    de = Review(source="shop", text="=1+1 Die Lieferung kam zu spät.", rating=2, language="de-AT")
+    store.upsert_reviews([de])
+    store.save_analyses([Analysis(content_hash=de.content_hash, model="m", prompt_version="p", sentiment="negative",
+                                  language="de", translation="=1+1 The delivery came late.")])
+    assert EXPORT_FIELDS[-2:] == ["detected_language", "translation"]
+    jl, out = tmp_path / "out.jsonl", tmp_path / "out.csv"
+    export_records(store, jl, "jsonl")
+    [rec] = map(json.loads, jl.read_text(encoding="utf-8").splitlines())
+    assert (rec["language"], rec["detected_language"], rec["translation"]) == \
+           ("de-AT", "de", "=1+1 The delivery came late.")
+    export_records(store, out, "csv")
+    [row] = csv.DictReader(out.open(encoding="utf-8"))
+    assert row["translation"] == "'=1+1 The delivery came late." and row["detected_language"] == "de"
+    [back] = read_reviews_file(jl, source="shop").reviews
+    assert back.text == de.text and back.language == "de-AT"
+
+
 def test_export_then_import_keeps_them(store, tmp_path):
     a, _ = _store_some(store)
     jl = tmp_path / "out.jsonl"
