@@ -351,6 +351,11 @@ def summary_alerts(store: Store, rules: AlertSettings, now: datetime) -> list[Al
         if before is not None and before.share_negative is not None:
             line += f" ({h.share_negative - before.share_negative:+.0f} pts)"
     lines = [f"{since} to {until}: {line}."]
+    replies = queries.reply_stats(store, Filters.of(since=since, until=until))
+    if replies.negative:
+        waiting = replies.negative - replies.negative_replied
+        lines.append(f"Owner replies: {replies.negative_replied} of {replies.negative} negative reviews answered"
+                     + (f"; {waiting} waiting (reviewlens replies --since {since} drafts them)." if waiting else "."))
     themes, scope = queries.latest_complaints(store)
     quotes = []
     if themes:

@@ -193,12 +193,17 @@ def test_the_weekly_and_the_daily_summary(store):
     n = queries.count_reviews(store, Filters.of(since=date(2026, 11, 16), until=date(2026, 11, 22)))
     assert weekly.key == "summary:2026-W47" and weekly.title == "ReviewLens weekly summary, 2026-W47"
     assert weekly.lines[0].startswith(f"2026-11-16 to 2026-11-22: {n} reviews (")
-    assert "1. Leaking lid: 8 reviews (30%), ▲ +12.0 pts" in weekly.lines[2]
+    assert any("1. Leaking lid: 8 reviews (30%), ▲ +12.0 pts" in line for line in weekly.lines)
+    st = queries.reply_stats(store, Filters.of(since=date(2026, 11, 16), until=date(2026, 11, 22)))
+    assert st.negative > 0 and st.negative_replied == 0  # no reply in the seed
+    assert weekly.lines[1] == (f"Owner replies: 0 of {st.negative} negative reviews answered; {st.negative} waiting "
+                               "(reviewlens replies --since 2026-11-16 drafts them).")
     assert weekly.quotes[0]["text"] == "The lid leaks every time <b>I</b> pour."
     sunday = datetime(2026, 11, 29, 23, 0, tzinfo=timezone.utc)  # the same week: the same summary
     assert [a.key for a in find_alerts(store, AlertSettings(), sunday) if a.kind == "summary"] == ["summary:2026-W47"]
     [daily] = [a for a in find_alerts(store, AlertSettings(summary="daily"), monday) if a.kind == "summary"]
     assert daily.key == "summary:2026-11-22" and daily.lines[0].startswith("2026-11-22 to 2026-11-22: 0 reviews")
+    assert not any(line.startswith("Owner replies") for line in daily.lines)  # no negative review that day
     assert not [a for a in find_alerts(store, AlertSettings(summary="off"), monday) if a.kind == "summary"]
 
 
