@@ -85,6 +85,8 @@ def c_chart_specs(db: str, f: Filters, opts: Q.Options) -> dict[str, dict]:
     if not ov.timeseries.empty:
         specs["sentiment"] = charts.sentiment_over_time(ov.timeseries, ov.granularity).to_dict()
         specs["rating"] = charts.rating_over_time(ov.timeseries, ov.granularity).to_dict()
+    if not ov.theme_series.empty:
+        specs["themes"] = charts.complaints_over_time(ov.theme_series, ov.granularity).to_dict()
     if not ov.topics.empty:
         specs["topics"] = charts.topics_by_sentiment(ov.topics).to_dict()
     if not ov.entities.empty:
@@ -291,6 +293,11 @@ def overview_page(db: str, f: Filters, opts: Q.Options) -> None:
     complaints_section(ov.themes, ov.scope, filtered=True)
     st.subheader("Trends")
     specs = c_chart_specs(db, f, opts)
+    if "themes" in specs:
+        st.vega_lite_chart(spec=specs["themes"], width="stretch")
+        st.caption(f"Within the period the complaints were computed for ({escape_html(str(ov.scope.get('since') or '…'))}"
+                   f" to {escape_html(str(ov.scope.get('until') or '…'))}) and the filters: a theme's reviews are "
+                   "known only there.")
     left, right = st.columns(2)
     if "sentiment" in specs:
         left.vega_lite_chart(spec=specs["sentiment"], width="stretch")

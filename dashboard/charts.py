@@ -29,6 +29,21 @@ def sentiment_over_time(ts: pd.DataFrame, granularity: str) -> alt.Chart:
             .transform_calculate(sentiment_order="indexof(['positive','neutral','negative'], datum.sentiment)"))
 
 
+def complaints_over_time(long: pd.DataFrame, granularity: str) -> alt.Chart:
+    """One line per top complaint theme: the percent of each period's reviews that raise it. Columns:
+    period, theme, reviews, percent (reviewlens.queries.theme_timeseries)."""
+    fmt = "%b %Y" if granularity == "month" else "%d %b %Y"
+    order = list(dict.fromkeys(long["theme"]))  # the themes' rank order, for the legend
+    return (alt.Chart(long, title=f"Top complaints per {granularity} (% of the {granularity}'s reviews)")
+            .mark_line(point=True)
+            .encode(x=alt.X("period:T", title=None, axis=alt.Axis(format=fmt)),
+                    y=alt.Y("percent:Q", title="% of reviews"),
+                    color=alt.Color("theme:N", title=None, sort=order,
+                                    legend=alt.Legend(orient="top", labelLimit=300, columns=3)),
+                    tooltip=["theme:N", alt.Tooltip("period:T", format=fmt), "reviews:Q",
+                             alt.Tooltip("percent:Q", format=".1f")]))
+
+
 def rating_over_time(ts: pd.DataFrame, granularity: str) -> alt.Chart:
     """Average rating (line, left axis) and net sentiment (dashed line, right axis) per period."""
     fmt = "%b %Y" if granularity == "month" else "%d %b %Y"

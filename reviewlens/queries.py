@@ -37,6 +37,7 @@ __all__ = [
     "SENTIMENT_OPTIONS", "Filters", "TOPIC_LABELS", "topic_label",
     "conditions", "current_analysis", "reviews_with_analysis",
     "Options", "options", "date_span", "default_period", "Headline", "headline", "granularity_for", "timeseries",
+    "theme_timeseries",
     "topics_by_sentiment", "topic_summary", "rating_distribution", "top_entities",
     "ThemeView", "latest_complaints", "complaints", "EXPLORER_COLUMNS", "count_reviews", "review_page",
     "iter_review_rows", "labels_for", "runs_frame", "Overview", "overview", "ReplyStats", "reply_stats",
@@ -852,6 +853,54 @@ def default_period(opts: Options, days: int | None) -> tuple[date | None, date |
 
 
 # ------------------------------------------------------------------------------------------ overview bundle
+THEME_SERIES_TOP = 5  # the complaint themes drawn over time
+
+
+def _scope_date(scope: dict, key: str) -> date | None:
+    try:
+        return date.fromisoformat(str(scope[key])) if scope.get(key) else None
+    except ValueError:
+        return None
+
+
+def theme_timeseries(store: Store, f: Filters, themes: Sequence[ThemeView], scope: dict,
+                     granularity: str = "week", top: int = THEME_SERIES_TOP) -> pd.DataFrame:
+    """How the top complaint themes moved: per period of the themes' own scope (their members are that
+    period's reviews; before it they are not known) and inside `f`, the reviews of each theme and their
+    percent of the period's dated reviews. Columns: period, theme, reviews, percent; every period of the
+    range for every theme (0 where none). Empty without themes or dated reviews."""
+    cols = ["period", "theme", "reviews", "percent"]
+    themes = [t for t in themes[:top] if t.filtered_ids]
+    if not themes:
+        return pd.DataFrame(columns=cols)
+    since, until = _scope_date(scope, "since"), _scope_date(scope, "until")  # a bound the scope lacks: open
+    inside = replace(f, since=max(d for d in (since, f.since) if d) if since or f.since else None,
+                     until=min(d for d in (until, f.until) if d) if until or f.until else None)
+    if inside.since and inside.until and inside.since > inside.until:
+        return pd.DataFrame(columns=cols)
+    bounds = ([reviews.c.date >= inside.since] if inside.since else []) + \
+        ([reviews.c.date <= inside.until] if inside.until else [])
+    totals = timeseries(store, inside, granularity)[["period", "reviews"]].rename(columns={"reviews": "total"})
+    if totals.empty:
+        return pd.DataFrame(columns=cols)
+    b = _bucket(store, granularity).label("period")
+    ids = list(dict.fromkeys(i for t in themes for i in t.filtered_ids))
+    buckets: dict[str, Any] = {}
+    with store.engine.connect() as c:
+        for k in range(0, len(ids), _ID_CHUNK):
+            q = sa.select(reviews.c.id, b).where(reviews.c.id.in_(ids[k:k + _ID_CHUNK]), reviews.c.date.is_not(None),
+                                                 *bounds)
+            buckets.update((rid, period) for rid, period in c.execute(q))
+    rows = []
+    for t in themes:
+        counts = pd.Series([buckets[i] for i in t.filtered_ids if i in buckets], dtype=object).value_counts()
+        counts.index = pd.to_datetime(counts.index)
+        for period, total in zip(totals["period"], totals["total"]):
+            n = int(counts.get(period, 0))
+            rows.append({"period": period, "theme": t.label, "reviews": n, "percent": 100.0 * n / total if total else 0.0})
+    return pd.DataFrame(rows, columns=cols)
+
+
 @dataclass
 class Overview:
     """Everything the overview page shows for one filter set."""
@@ -865,6 +914,8 @@ class Overview:
     themes: list[ThemeView]
     scope: dict
     replies: ReplyStats | None = None
+    theme_series: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=["period", "theme", "reviews",
+                                                                                     "percent"]))
 
 
 def overview(store: Store, f: Filters, opts: Options | None = None, workers: int = 3) -> Overview:
@@ -879,7 +930,8 @@ def overview(store: Store, f: Filters, opts: Options | None = None, workers: int
         rp = ex.submit(reply_stats, store, f)
         th = ex.submit(lambda: complaints(store, f, h.result().reviews))
         themes, scope = th.result()
+        series = theme_timeseries(store, f, themes, scope, gran)
         return Overview(headline=h.result(), granularity=gran, timeseries=ts.result(), topics=tp.result(),
                         ratings=rt.result(), entities=ents.result(), themes=themes, scope=scope,
-                        replies=rp.result())
+                        replies=rp.result(), theme_series=series)
 

@@ -10,6 +10,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from dashboard import APP_PATH
+from reviewlens import queries as Q
+from reviewlens.filters import Filters
 from reviewlens.store import Store
 
 from tests.dashboard.seed import CURRENT, PREVIOUS, seed, seeded_sqlite  # noqa: F401  (fixture)
@@ -51,10 +53,19 @@ def test_overview_numbers_charts_and_complaints(monkeypatch, seeded_sqlite):
 
     specs = [json.loads(c.proto.spec) for c in at.get("vega_lite_chart")]
     titles = json.dumps(specs)
-    assert len(specs) == 5
-    for t in ("Sentiment per week", "Average rating and net sentiment", "Topics by sentiment",
-              "Rating distribution", "Most-mentioned entities"):
+    assert len(specs) == 6
+    for t in ("Top complaints per week", "Sentiment per week", "Average rating and net sentiment",
+              "Topics by sentiment", "Rating distribution", "Most-mentioned entities"):
         assert t in titles, t
+    # the complaints over time: each theme's weekly counts add up to its reviews in the period
+    ov = Q.overview(store, Filters.of(since=CURRENT[0], until=CURRENT[1]))
+    late_weekly = ov.theme_series[ov.theme_series["theme"] == "Late delivery"]
+    in_period = {r.id for r in cur if r.date}
+    assert late_weekly["reviews"].sum() == len([i for i in seed.theme_ids["Late delivery"] if i in in_period]) > 0
+    assert len(late_weekly) == ov.theme_series["period"].nunique() >= 8  # every week, zeros included
+    totals = ov.timeseries.set_index("period")["reviews"]
+    for _, r in late_weekly.iterrows():
+        assert r["percent"] == pytest.approx(100 * r["reviews"] / totals[r["period"]])
 
     labels = [e.label for e in at.expander]
     late = len([i for i in seed.theme_ids["Late delivery"] if i in {r.id for r in cur}])
@@ -231,7 +242,7 @@ def test_overview_on_postgresql(monkeypatch, pg_store):
     at = app_test(monkeypatch, url)
     cur = seed_data.in_period(*CURRENT)
     assert _metrics(at)["Reviews"][0] == f"{len(cur):,}"
-    assert len(at.get("vega_lite_chart")) == 5
+    assert len(at.get("vega_lite_chart")) == 6  # the complaints over time too (date_trunc buckets)
     at.sidebar.text_input(key="f_search").input("ARRIVED late").run()
     assert _metrics(at)["Reviews"][0] == str(sum("arrived late" in r.text for r in cur))
     at.sidebar.radio(key="page").set_value("Reviews").run()
