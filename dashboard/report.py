@@ -147,6 +147,7 @@ class ReportData:
     runs: pd.DataFrame          # Q.runs_frame, up to 1000
     replies: Q.ReplyStats | None = None  # Q.reply_stats
     products: Comparison | None = None   # reviewlens.comparison by product (the filtered or the most reviewed)
+    theme_series: pd.DataFrame | None = None  # Q.theme_timeseries: the top complaints per period
 
 
 def report_data(store: Store, f: Filters, opts: Q.Options | None = None) -> ReportData:
@@ -155,7 +156,7 @@ def report_data(store: Store, f: Filters, opts: Q.Options | None = None) -> Repo
     h = Q.headline(store, f)
     gran = Q.granularity_for(f, opts)
     themes, scope = Q.complaints(store, f, h.reviews)
-    return ReportData(
+    return ReportData(theme_series=Q.theme_timeseries(store, f, themes, scope, gran),
         filters=f, database=store.display_url(), headline=h, granularity=gran,
         timeseries=Q.timeseries(store, f, gran), topics=Q.topic_summary(Q.topics_by_sentiment(store, f)),
         ratings=Q.rating_distribution(store, f), themes=themes, scope=scope,
@@ -300,7 +301,8 @@ def _color_series(chart: BarChart) -> None:
         series.graphicalProperties.line.solidFill = color
 
 
-def _complaints(wb: Workbook, themes: list[Q.ThemeView], scope: dict) -> None:
+def _complaints(wb: Workbook, themes: list[Q.ThemeView], scope: dict, series: pd.DataFrame | None = None,
+                gran: str = "week") -> None:
     s = _Sheet(wb, "Top complaints", [6, 30, 16, 10, 10, 12, 10, 6, 50, 80, 50, 14, 14, 18, 10, 16])
     s.ws.freeze_panes = "A2"
     s.header(["Rank", "Theme", "Topic", "Reviews", "Share", "Previous", "Trend (pp)", "", "Summary", "Quotes",
@@ -330,6 +332,30 @@ def _complaints(wb: Workbook, themes: list[Q.ThemeView], scope: dict) -> None:
                                "95% confidence interval); At stake: how much the average rating would rise if the "
                                "theme's reviews were rated like the others, by the held-equal loss where there is "
                                "one (empty: fewer than 3 rated reviews).")])
+    if series is not None and not series.empty:
+        _complaints_over_time(s, series, gran)
+
+
+def _complaints_over_time(s: _Sheet, series: pd.DataFrame, gran: str) -> None:
+    """A table of the top themes' percent of each period's reviews (columns B on) and its line chart beside it."""
+    labels = list(dict.fromkeys(series["theme"]))
+    wide = series.pivot(index="period", columns="theme", values="percent").reindex(columns=labels).sort_index()
+    s.blank()
+    title = f"Top complaints per {gran} (% of the {gran}'s reviews; within the period the themes were computed for)"
+    s.append([None, s.cell(title, font=_BOLD)])
+    head = s.header([None, "Period", *labels])
+    for period, row in wide.iterrows():
+        s.append([None, s.cell(period.date(), number_format="yyyy-mm-dd"),
+                  *[s.cell(round(float(v), 2), number_format="0.0") for v in row]])
+    lc = LineChart()
+    lc.title, lc.y_axis.title = f"Top complaints per {gran}", f"% of the {gran}'s reviews"
+    lc.add_data(Reference(s.ws, min_col=3, max_col=2 + len(labels), min_row=head, max_row=s.row), titles_from_data=True)
+    lc.set_categories(Reference(s.ws, min_col=2, min_row=head + 1, max_row=s.row))
+    lc.x_axis.number_format = "yyyy-mm-dd"
+    for series_ in lc.series:
+        series_.smooth = False
+    lc.height, lc.width = 9, 24
+    s.ws.add_chart(lc, f"I{head}")
 
 
 def _products(wb: Workbook, c: Comparison | None) -> None:
@@ -484,7 +510,7 @@ def build_workbook(store: Store, target: str | Path | io.BytesIO, f: Filters) ->
         f = replace(f, until=max(opts.last_date, f.since))  # period has a previous one to compare with
     d = report_data(store, f, opts)
     _summary(wb, d)
-    _complaints(wb, d.themes, d.scope)
+    _complaints(wb, d.themes, d.scope, d.theme_series, d.granularity)
     _products(wb, d.products)
     _topics(wb, d.topics)
     _entities(wb, d.entities)

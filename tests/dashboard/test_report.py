@@ -50,6 +50,32 @@ def test_report_products_sheet(seeded_sqlite, tmp_path):
                                                                   "to be chance)") + 1:] or not expected.gaps()
 
 
+def test_report_top_complaints_per_week(seeded_sqlite, tmp_path):
+    """The Top complaints sheet ends with the top themes' percent of each week's reviews and a native line
+    chart of it, the same numbers as the dashboard's (reviewlens.queries.theme_timeseries)."""
+    from reviewlens import queries as Q
+    from reviewlens.filters import Filters
+
+    store, seed, _ = seeded_sqlite
+    f = Filters.of(since=CURRENT[0], until=CURRENT[1])
+    wb = load_workbook(write_report(store, tmp_path / "r.xlsx", f))
+    ws = wb["Top complaints"]
+    rows = [[c.value for c in r] for r in ws.iter_rows()]
+    at = next(i for i, r in enumerate(rows) if str(r[1] or "").startswith("Top complaints per week"))
+    header = rows[at + 1]
+    ov = Q.overview(store, f)
+    themes = list(dict.fromkeys(ov.theme_series["theme"]))
+    assert header[1] == "Period" and header[2:2 + len(themes)] == themes and "Late delivery" in themes
+    table = [r for r in rows[at + 2:] if r[1] is not None]
+    assert len(table) == ov.theme_series["period"].nunique()
+    late = ov.theme_series[ov.theme_series["theme"] == "Late delivery"]
+    col = 2 + themes.index("Late delivery")
+    assert [r[col] for r in table] == [round(v, 2) for v in late.sort_values("period")["percent"]]
+    [chart] = ws._charts
+    assert len(chart.series) == len(themes)
+    assert chart.series[0].val.numRef.f == f"'Top complaints'!$C${at + 3}:$C${at + 2 + len(table)}"
+
+
 def _reviews_by_id(wb) -> tuple[list[str], dict[str, tuple]]:
     ws = wb["Reviews"]
     rows = list(ws.iter_rows())
@@ -137,9 +163,10 @@ def test_report_sheets_values_and_safety(seeded, tmp_path):
     with zipfile.ZipFile(path) as z:
         charts = [n for n in z.namelist() if n.startswith("xl/charts/chart")]
         xml = "".join(z.read(n).decode() for n in charts)
-    # Summary: sentiment over time, rating over time, topics by sentiment, rating distribution; Products: complaints
-    assert len(charts) == 5
-    assert len(re.findall(r"<(?:c:)?barChart>", xml)) == 4 and re.search(r"<(?:c:)?lineChart>", xml)
+    # Summary: sentiment over time, rating over time, topics by sentiment, rating distribution; Top complaints:
+    # per week; Products: complaints
+    assert len(charts) == 6
+    assert len(re.findall(r"<(?:c:)?barChart>", xml)) == 4 and len(re.findall(r"<(?:c:)?lineChart>", xml)) == 2
     assert "Summary" in xml  # series reference the Summary sheet's data
 
 
