@@ -119,8 +119,8 @@ def ask_section(rows: list[dict], results: list, translator) -> None:
         hits = [topic in topics[int(s.review_id)] for s in res.sources]
         return sum(hits) / 5, len(hits)
 
-    print(f"\n`reviewlens ask` over the 120 reviews: precision at 5 (share of the 5 sentences found whose review "
-          f"has the question's topic)")
+    print("\n`reviewlens ask` over the 120 reviews: precision at 5 (share of the 5 sentences found whose review "
+          "has the question's topic)")
     german = [(qs[1], topic) for topic, qs in QUESTIONS.items()]
     english = [(qs[0], topic) for topic, qs in QUESTIONS.items()]
     for label, frame, questions, tr, prompt in (

@@ -458,9 +458,8 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("-o", "--output", type=Path, help="write the drafts with their reviews to a .csv or .jsonl file")
 
     sp = add("report", "write the Excel report",
-             "Sheets: Summary with native charts, Top complaints (with a chart of them week by week), Products\n"
-             "(side by side, with a chart), Topics,\n"
-             "Entities, Reviews, Runs.")
+             "Sheets: Summary with native charts, Top complaints (with a chart of them week by week),\n"
+             "Products (side by side, with a chart), Topics, Entities, Reviews, Runs.")
     sp.add_argument("-o", "--output", type=Path, help="file (default: data/reports/report-<date>_<time>.xlsx)")
     sp.add_argument("--since", type=_date)
     sp.add_argument("--until", type=_date)
