@@ -38,10 +38,10 @@ def complaints_over_time(long: pd.DataFrame, granularity: str) -> alt.Chart:
             .mark_line(point=True)
             .encode(x=alt.X("period:T", title=None, axis=alt.Axis(format=fmt)),
                     y=alt.Y("percent:Q", title="% of reviews"),
-                    color=alt.Color("theme:N", title=None, sort=order,
-                                    legend=alt.Legend(orient="top", labelLimit=300, columns=3)),
+                    color=alt.Color("theme:N", title=None, sort=order, legend=alt.Legend(labelLimit=220)),
                     tooltip=["theme:N", alt.Tooltip("period:T", format=fmt), "reviews:Q",
-                             alt.Tooltip("percent:Q", format=".1f")]))
+                             alt.Tooltip("percent:Q", format=".1f")])
+            .properties(height=260))
 
 
 def rating_over_time(ts: pd.DataFrame, granularity: str) -> alt.Chart:
