@@ -311,10 +311,15 @@ def can_write(backend: Any) -> bool:
 
 
 def question_language(question: str) -> str | None:
-    """The question's language when it is not English (and long enough to tell), else None."""
-    from .language import detect, needs_translation
+    """The question's language when it is not English (and long enough to tell), else None (also when the
+    language identifier is not installed: the question is then searched as it is, as before it existed)."""
+    from .language import LanguageError, detect, needs_translation
 
-    [lang] = detect([question])
+    try:
+        [lang] = detect([question])
+    except LanguageError as e:
+        log.warning("the question's language is not checked: %s", e)
+        return None
     return lang if needs_translation(lang) else None
 
 

