@@ -13,6 +13,8 @@ from reviewlens.replies import NEGATIVE
 from reviewlens.schema import Analysis, Review, TopicMention
 from reviewlens.store import Store
 
+from tests.helpers import app_test
+
 pytestmark = pytest.mark.timeout(120)
 
 
@@ -83,10 +85,7 @@ def test_the_draft_is_in_the_reviews_language(monkeypatch, tmp_path):
                                   topics=[TopicMention("delivery", "negative")], language="fr",
                                   translation="Delivered three weeks late.")])
     store.close()
-    monkeypatch.setenv("REVIEWLENS_DB", db)
-    monkeypatch.setenv("REVIEWLENS_CONFIG", str(tmp_path / "none.toml"))
-    at = AppTest.from_file(str(APP_PATH), default_timeout=60)
-    at.run()
+    at = app_test(monkeypatch, db, REVIEWLENS_CONFIG=str(tmp_path / "none.toml"))
     at.sidebar.selectbox(key="f_period").set_value("All time").run()
     at.sidebar.radio(key="page").set_value("Reviews").run()
     assert not at.exception, [e.value for e in at.exception]
