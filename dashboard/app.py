@@ -19,6 +19,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import charts
+from dashboard import link as L
 from dashboard.format import entities_text, fmt_delta, fmt_num, topics_text
 from dashboard.safe import display_text, escape_html, escape_markdown, highlight_entities, safe_url
 from reviewlens import queries as Q
@@ -29,12 +30,12 @@ from reviewlens.replies import draft_for
 from reviewlens.schedule import load_schedule
 from reviewlens.schema import SENTIMENTS, Label, content_hash
 from reviewlens.store import Store, StoreReadOnly
+from reviewlens.views import PAGES, PERIODS as LINK_PERIODS
 
 log = logging.getLogger(__name__)
 
-PAGES = ("Overview", "Reviews", "Compare", "Runs")
-PERIODS = {"Last 30 days": 30, "Last 90 days": 90, "Last 12 months": 365, "All time": None, "Custom": -1}
-DEFAULT_PERIOD = "Last 90 days"
+PERIODS = dict(LINK_PERIODS.values())  # the sidebar's name -> days (None: all time; -1: custom dates)
+DEFAULT_PERIOD = L.PERIOD_NAMES["90d"]
 CACHE_TTL = 60  # seconds; "Refresh data" clears at once
 ALL_THEMES = "All reviews"
 CSS = """
@@ -141,10 +142,9 @@ def goto_waiting() -> None:
     st.session_state["explorer_page"] = 1
 
 
-#: The sidebar's filter widgets (their session keys): what "Reset filters" clears.
+#: The sidebar's filter widgets (their session keys), and the review ids of a link: what "Reset filters" clears.
 FILTER_KEYS = ("f_period", "f_dates", "f_sources", "f_products", "f_rating", "f_sentiments", "f_topics", "f_languages",
-               "f_replied", "f_search")
-REPLIED = {"All reviews": None, "Without a reply": False, "With a reply": True}
+               "f_replied", "f_search", L.LINK_IDS)
 
 
 def reset_filters() -> None:
@@ -156,18 +156,25 @@ def refresh_data() -> None:
     st.cache_data.clear()
 
 
+def clear_link_ids() -> None:
+    st.session_state.pop(L.LINK_IDS, None)
+
+
 # ------------------------------------------------------------------------------------------ sidebar
 def sidebar_filters(opts: Q.Options) -> Filters:
     """Draw the filter widgets and return the selection."""
     sb = st.sidebar
     sb.header("Filters")
-    period = sb.selectbox("Period", list(PERIODS), index=list(PERIODS).index(DEFAULT_PERIOD), key="f_period",
-                          help="Periods end at the newest review in the store.")
+    state = st.session_state  # defaults go into the session (not the widgets), so a link can set any of them
+    state.setdefault("f_period", DEFAULT_PERIOD)
+    state.setdefault("f_rating", (1.0, 5.0))
+    state.setdefault("f_replied", L.REPLIED_NAMES[None])
+    period = sb.selectbox("Period", list(PERIODS), key="f_period", help="Periods end at the newest review in the store.")
     days = PERIODS[period]
     if days == -1:
         lo, hi = Q.default_period(opts, 90)
-        picked = sb.date_input("Date range", value=(lo, hi), min_value=opts.first_date, max_value=opts.last_date,
-                               key="f_dates")
+        state.setdefault("f_dates", (lo, hi))
+        picked = sb.date_input("Date range", min_value=opts.first_date, max_value=opts.last_date, key="f_dates")
         if isinstance(picked, (tuple, list)) and len(picked) == 2:
             since, until = picked
         else:  # the user has picked only the first day so far
@@ -179,24 +186,29 @@ def sidebar_filters(opts: Q.Options) -> Filters:
         since, until = Q.default_period(opts, days)
     sources = sb.multiselect("Source / site", opts.sources, key="f_sources", placeholder="All sources")
     products = sb.multiselect("Product", opts.products, key="f_products", placeholder="All products")
-    rating = sb.slider("Rating", 1.0, 5.0, (1.0, 5.0), step=0.5, key="f_rating")
+    rating = sb.slider("Rating", 1.0, 5.0, step=0.5, key="f_rating")
     sentiments = sb.multiselect("Sentiment", list(SENTIMENT_OPTIONS), key="f_sentiments",
                                 placeholder="All sentiments", format_func=str.capitalize)
     topics = sb.multiselect("Topic", opts.topics, key="f_topics", placeholder="All topics",
                             format_func=Q.topic_label)
     languages = (sb.multiselect("Language", opts.languages, key="f_languages", placeholder="All languages",
                                 format_func=language_name) if len(opts.languages) > 1 else [])
-    replied = sb.selectbox("Owner reply", list(REPLIED), key="f_replied",
+    replied = sb.selectbox("Owner reply", list(L.REPLIED_NAMES.values()), key="f_replied",
                            help="Without a reply: the reviews still waiting for an answer (the review explorer "
                                 "drafts one for each).")
     search = sb.text_input("Search text", key="f_search", placeholder="words in title or text")
+    ids = state.get(L.LINK_IDS)
+    if ids:
+        sb.info(f"Only the {len(ids):,} reviews the link names.")
+        sb.button("Show all reviews", on_click=clear_link_ids, width="stretch")
     c1, c2 = sb.columns(2)
     c1.button("Reset filters", on_click=reset_filters, width="stretch")
     c2.button("Refresh data", on_click=refresh_data, width="stretch",
               help=f"Data is cached for {CACHE_TTL} s; this reloads it now.")
     return Filters.of(since=since, until=until, sources=sources, products=products, sentiments=sentiments,
                       topics=topics, languages=languages, min_rating=rating[0] if rating[0] > 1.0 else None,
-                      max_rating=rating[1] if rating[1] < 5.0 else None, search=search, replied=REPLIED[replied])
+                      max_rating=rating[1] if rating[1] < 5.0 else None, search=search,
+                      replied=L.replied_filter(replied), review_ids=ids or None)
 
 
 def download_button(db: str, f: Filters) -> None:
@@ -444,6 +456,10 @@ def reviews_page(db: str, f: Filters, opts: Q.Options) -> None:
     st.subheader("Review explorer")
     themes = c_overview(db, f, opts).themes  # usually cached already by the overview page
     labels = [ALL_THEMES] + [t.label for t in themes]
+    asked = st.session_state.pop(L.LINK_THEME, None)
+    if asked is not None and asked not in labels:
+        st.warning(f"The link's complaint theme “{escape_markdown(asked)}” is not among the top complaints for "
+                   "these filters now (they are computed anew by each analysis): showing all reviews.")
     if st.session_state.get("theme") not in labels:
         st.session_state["theme"] = ALL_THEMES
     c1, c2, c3 = st.columns([3, 1, 1])
@@ -640,14 +656,17 @@ def main() -> None:
     if opts.total == 0:
         empty_store(db)
         return
-    if "page" not in st.session_state:
-        wanted = st.query_params.get("page", "Overview")
-        st.session_state["page"] = wanted if wanted in PAGES else "Overview"
+    L.read_link(st.session_state, {k: st.query_params.get_all(k) for k in st.query_params}, opts, PAGES)
+    st.session_state.setdefault("page", "Overview")
     page = st.sidebar.radio("View", PAGES, key="page", horizontal=True)
     f = sidebar_filters(opts)
     download_button(db, f)
     st.title("ReviewLens")
     st.caption(f"{escape_html(f.describe())} · {opts.total:,} reviews in the store")
+    problems = st.session_state.pop(L.LINK_PROBLEMS, None)
+    if problems:
+        st.warning("Some of the link could not be used, the rest is shown: "
+                   + escape_markdown("; ".join(problems)) + ".")
     if page == "Overview":
         overview_page(db, f, opts)
     elif page == "Reviews":
@@ -656,6 +675,7 @@ def main() -> None:
         compare_page(db, f, opts)
     else:
         runs_page(db)
+    L.write_link(st.query_params, L.current_view(st.session_state, page, f, ALL_THEMES))
 
 
 main()

@@ -39,6 +39,7 @@ from .config import AlertSettings
 from .filters import Filters
 from .schema import trend_text
 from .store import Store
+from .views import View, view_url
 
 WATCH_KEY = "alerts:watch"      # the checkpoint that holds when alerts were first checked
 FIRST_LOOK_BACK = timedelta(days=1)
@@ -65,6 +66,8 @@ class Alert:
     review_ids: list[str] = field(default_factory=list)   # the reviews a digest names (kept in one digest)
     members: list[str] = field(default_factory=list)      # a complaint theme's reviews (to know it again)
     period: tuple[date, date] | None = None                # a summary's days (an e-mail may attach their report)
+    view: View | None = None       # what the dashboard shows of it (not stored: `link` is)
+    link: str | None = None        # that view's address, with `[alerts] dashboard_url` set
     id: int | None = None
     created_at: datetime | None = None
 
@@ -74,6 +77,8 @@ class Alert:
             out["members"] = self.members
         if self.period:
             out["period"] = [d.isoformat() for d in self.period]
+        if self.link:
+            out["link"] = self.link
         return out
 
     @classmethod
@@ -88,8 +93,9 @@ class Alert:
             period: tuple[date, date] | None = (since, until)
         except (KeyError, TypeError, ValueError):
             period = None
+        link = body.get("link") if isinstance(body.get("link"), str) else None
         return cls(key=row["key"], kind=row["kind"], title=row["title"], lines=lines, quotes=quotes,
-                   members=members, period=period, id=row.get("id"), created_at=row.get("created_at"))
+                   members=members, period=period, link=link, id=row.get("id"), created_at=row.get("created_at"))
 
     def plain_text(self) -> str:
         """The alert as plain text (a terminal, an e-mail's text part), quotes in quotation marks."""
@@ -101,6 +107,8 @@ class Alert:
             note = translation_of(q)
             if note:
                 out.append(f"  ({note})")
+        if self.link:
+            out += ["", f"In the dashboard: {self.link}"]
         return "\n".join(out).rstrip()
 
 
@@ -187,7 +195,7 @@ def scrape_alerts(store: Store, since: datetime) -> list[Alert]:
         if r["errors"] and r["status"] != "failed":
             lines.append(f"{len(r['errors'])} page errors; the first: {r['errors'][0].get('message')}")
         lines.append("Details: reviewlens runs --errors")
-        out.append(Alert(key=f"scrape:{r['id']}", kind="scrape", title=title, lines=lines))
+        out.append(Alert(key=f"scrape:{r['id']}", kind="scrape", title=title, lines=lines, view=View(page="Runs")))
     return out
 
 
@@ -229,7 +237,7 @@ def complaint_alerts(store: Store, rules: AlertSettings, since: datetime) -> lis
                    **({"translation": q.translation_note(300)} if q.translation else {})} for q in t.quotes[:3]]
         out.append(Alert(key=f"complaint:{_slug(t.label)}:{_week(until)}", kind="complaint",
                          title=f"Complaint rising: {t.label}", lines=lines, quotes=quotes,
-                         members=list(t.review_ids)))
+                         members=list(t.review_ids), view=_theme_view(scope, until, t.label)))
     return out
 
 
@@ -272,7 +280,8 @@ def rating_alerts(store: Store, rules: AlertSettings) -> list[Alert]:
                  f"a fall this large by chance: p = {p:.3f}.",
                  "What is behind it: reviewlens complaints, or the dashboard"]
         out.append(Alert(key=f"rating:{_slug(product) if product else '*'}:{_week(until)}", kind="rating",
-                         title=f"Average rating down {drop:.2f}★: {name}", lines=lines))
+                         title=f"Average rating down {drop:.2f}★: {name}", lines=lines,
+                         view=View.dated(since, until, products=[product] if product else None)))
     return out
 
 
@@ -316,7 +325,8 @@ def review_alerts(store: Store, rules: AlertSettings, since: datetime) -> list[A
     first = min(r["scraped_at"] for r in found)
     return [Alert(key=f"reviews:{ids[0]}:{len(ids)}:{first}", kind="reviews",
                   title=f"{len(found)} new review{'s' if len(found) != 1 else ''} to read", lines=lines,
-                  quotes=quotes, review_ids=ids)]
+                  quotes=quotes, review_ids=ids,
+                  view=View(page="Reviews", period="all", filters=Filters.of(review_ids=ids)))]
 
 
 def summary_period(now: datetime, every: str) -> tuple[date, date, str]:
@@ -371,7 +381,7 @@ def summary_alerts(store: Store, rules: AlertSettings, now: datetime) -> list[Al
     title = (f"ReviewLens {'weekly' if rules.summary == 'weekly' else 'daily'} summary, "
              f"{key if rules.summary == 'weekly' else since}")
     return [Alert(key=f"summary:{key}", kind="summary", title=title, lines=lines, quotes=quotes,
-                  period=(since, until))]
+                  period=(since, until), view=View.dated(since, until))]
 
 
 def find_alerts(store: Store, rules: AlertSettings, now: datetime | None = None,
@@ -388,4 +398,16 @@ def find_alerts(store: Store, rules: AlertSettings, now: datetime | None = None,
     if rules.low_rating or rules.keywords:
         out += review_alerts(store, rules, since)
     out += summary_alerts(store, rules, now)
+    if rules.dashboard_url:
+        for a in out:
+            a.link = view_url(rules.dashboard_url, a.view) if a.view else None
     return out
+
+
+def _theme_view(scope: dict, until: date, label: str) -> View:
+    """The explorer on a complaint theme's reviews, in the period its count is for."""
+    try:
+        since = date.fromisoformat(str(scope.get("since")))
+    except ValueError:
+        return View(page="Reviews", period="all", theme=label)
+    return View.dated(since, until, page="Reviews", theme=label)

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from .reply_phrases import PHRASEBOOKS
+from .views import check_base_url
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -77,6 +78,7 @@ class AlertSettings:
     keywords: list[str] = field(default_factory=list)   # each new review that mentions one goes into the digest
     summary: str = "weekly"              # a summary of the last week (or day): weekly, daily or off
     channels: list[dict[str, Any]] = field(default_factory=list)  # [[alerts.channels]]: email, webhook
+    dashboard_url: str = ""              # where your team opens the dashboard: each alert links to its view there
 
 
 @dataclass
@@ -143,6 +145,9 @@ RULES: dict[str, tuple[Callable[[Any], bool], str]] = {
     "alerts.low_rating": (lambda v: 0 <= v <= 5, "a rating from 1 to 5 (0: off)"),
     "alerts.keywords": (lambda v: all(w.strip() for w in v), "a list of words or phrases, none empty"),
     "alerts.summary": (lambda v: v in ("weekly", "daily", "off"), "weekly, daily or off"),
+    "alerts.dashboard_url": (lambda v: v == "" or check_base_url(v),
+                             "the dashboard's address, like \"http://reviews.acme.internal:8501\" (http or https, "
+                             "no query)"),
     "replies.phrases": (lambda v: all(isinstance(k, str) and isinstance(x, str) and x.strip() for k, x in v.items()),
                         "a table of topic = \"sentence\""),
     "replies.language": (lambda v: v.strip().lower() in ("auto", *PHRASEBOOKS),

@@ -264,6 +264,7 @@ def build_parser() -> argparse.ArgumentParser:
                low_rating = 2           # new reviews rated 2 or lower, in one digest per check
                keywords = ["refund", "allergic"]   # new reviews that mention one, in the digest
                summary = "weekly"       # a summary of the last week (or "daily", "off")
+               dashboard_url = "http://reviews.acme.internal:8501"   # each alert links to its view there
 
              channels:
                [[alerts.channels]]
@@ -469,7 +470,9 @@ def build_parser() -> argparse.ArgumentParser:
     sp = add("dashboard", "open the Streamlit dashboard",
              "Start the dashboard on http://127.0.0.1:PORT. It only listens on this machine unless you\n"
              "pass --address 0.0.0.0, which shows every review and run to anyone who can reach the port:\n"
-             "do that only on a trusted network or behind an authenticating proxy.")
+             "do that only on a trusted network or behind an authenticating proxy.\n\n"
+             "The address bar is a link to the view on screen (page, period, filters, complaint theme):\n"
+             "copy it to share or bookmark the view, e.g. http://127.0.0.1:8501/?page=Reviews&period=30d&sentiment=negative")
     sp.add_argument("--port", type=int, default=8501)
     sp.add_argument("--address", default="127.0.0.1", help="address to bind (default 127.0.0.1: this machine only)")
     sp.add_argument("--schedule-file", type=Path, default=Path("schedule.toml"),

@@ -162,3 +162,26 @@ def test_the_excel_report_downloads_from_the_dashboard(server, browser, tmp_path
     wb = load_workbook(path)
     assert {"Summary", "Top complaints", "Reviews"} <= set(wb.sheetnames)
     assert wb["Reviews"].max_row > 1
+
+
+def test_the_address_bar_is_a_link_to_the_view(server, browser):
+    """A link opens its view, and the address bar follows what the user changes (st.query_params)."""
+    from urllib.parse import parse_qs, urlsplit
+
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    base, seed = server
+    browser.get(base + "/?page=Reviews&period=all&sentiment=negative&theme=Breaks+quickly")
+    _wait_rendered(browser, "Review detail")
+    n = len(seed.theme_ids["Breaks quickly"])
+    WebDriverWait(browser, 30, poll_frequency=0.1).until(
+        lambda d: f"{n} reviews match" in d.find_element(By.TAG_NAME, "body").text)
+    assert parse_qs(urlsplit(browser.current_url).query) == {
+        "page": ["Reviews"], "period": ["all"], "sentiment": ["negative"], "theme": ["Breaks quickly"]}
+    overview = next(el for el in browser.find_elements(By.CSS_SELECTOR, '[data-testid="stSidebar"] label')
+                    if el.text.strip() == "Overview")
+    overview.click()
+    _wait_rendered(browser, "Top complaints")
+    WebDriverWait(browser, 30, poll_frequency=0.1).until(
+        lambda d: parse_qs(urlsplit(d.current_url).query) == {"period": ["all"], "sentiment": ["negative"]})

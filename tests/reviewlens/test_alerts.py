@@ -155,7 +155,41 @@ def test_verbatim_excerpt_cuts_at_a_word():
     assert verbatim_excerpt("  short  ") == "short"
 
 
-@pytest.mark.parametrize("bad", ['summary = "monthly"', "rising_complaint = -1", "rating_drop = -0.5", "low_rating = 6", "period_days = 0",
+def test_each_alert_links_to_its_view_in_the_dashboard(store):
+    """With `dashboard_url`, an alert links to what is behind it: the link, read back as the dashboard
+    reads it, is the theme's reviews in its period, the product's two weeks, the digest's reviews, the
+    summary's week, the runs; without it, no link."""
+    from urllib.parse import parse_qs, urlsplit
+
+    from reviewlens.views import from_query
+
+    seed(store)
+    monday = datetime(2026, 11, 23, 8, 0, tzinfo=timezone.utc)
+    found = find_alerts(store, AlertSettings(dashboard_url="https://reviews.acme.example/lens/"), monday)
+    views = {}
+    for a in found:
+        assert a.link.startswith("https://reviews.acme.example/lens/"), a.link
+        view, problems = from_query(parse_qs(urlsplit(a.link).query))
+        assert problems == []
+        views.setdefault(a.kind, []).append(view)
+    [lid] = [v for v in views["complaint"] if v.theme == "Leaking lid"]
+    assert (lid.page, lid.filters.since, lid.filters.until) == ("Reviews", date(2026, 8, 23), NEWEST)
+    [kettle] = views["rating"]
+    assert kettle.page == "Overview" and kettle.filters.products == ("Kettle",)
+    assert (kettle.filters.since, kettle.filters.until) == (NEWEST - timedelta(days=6), NEWEST)
+    [digest], [digest_alert] = views["reviews"], [a for a in found if a.kind == "reviews"]
+    assert digest.page == "Reviews" and digest.period == "all" and digest.filters.review_ids == tuple(digest_alert.review_ids)
+    [summary] = views["summary"]
+    assert (summary.filters.since, summary.filters.until) == (date(2026, 11, 16), date(2026, 11, 22))
+    assert {v.page for v in views["scrape"]} == {"Runs"}
+    # the link is kept with the alert, and said in its text
+    stored = Alert.from_row({"key": "k", "kind": "summary", "title": "t", "body": found[0].body()})
+    assert stored.link == found[0].link and stored.plain_text().endswith(f"In the dashboard: {found[0].link}")
+    assert all(a.link is None for a in find_alerts(store, AlertSettings(), monday, record=False))
+
+
+@pytest.mark.parametrize("bad", ['summary = "monthly"', 'dashboard_url = "javascript:alert(1)"',
+                                 'dashboard_url = "reviews.acme.example"', "rising_complaint = -1", "rating_drop = -0.5", "low_rating = 6", "period_days = 0",
                                  'keywords = ["", "x"]', "min_reviews = 0", "nope = 1"])
 def test_bad_alert_settings_are_clear_errors(tmp_path, bad):
     from reviewlens.config import ConfigError, load_settings

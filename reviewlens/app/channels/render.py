@@ -54,6 +54,8 @@ def text(alert: Alert) -> str:
         link = safe_link(q.get("url"))
         if link:
             out.append(f"  {link}")
+    if safe_link(alert.link):
+        out += ["", f"In the dashboard: {safe_link(alert.link)}"]
     return "\n".join(out).rstrip() + "\n"
 
 
@@ -72,6 +74,8 @@ def html_page(alert: Alert) -> str:
         note = f"<br><small style=\"color:#666\"><i>{esc(note)}</i></small>" if note else ""
         parts.append("<blockquote style=\"border-left:3px solid #ccc;margin:8px 0;padding:4px 12px\">"
                      f"“{body}”{note}<br><small>— {meta}</small></blockquote>")
+    if safe_link(alert.link):
+        parts.append(f"<p><a href=\"{html.escape(safe_link(alert.link), quote=True)}\">Open in the dashboard</a></p>")
     parts.append(f"<p style=\"color:#888;font-size:small\">Sent by {PRODUCT}. Quotes are customers' words, "
                  "verbatim.</p>")
     return ("<!doctype html><html><body style=\"font-family:Helvetica,Arial,sans-serif;max-width:720px\">"
@@ -83,6 +87,11 @@ def slack_escape(s: str) -> str:
     return neutralize(str(s)).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
+def _slack_url(link: str) -> str:
+    """A URL inside Slack's <url|label>: its own &, <, > and | escaped as Slack asks."""
+    return link.replace("&", "&amp;").replace("<", "%3C").replace(">", "%3E").replace("|", "%7C")
+
+
 def slack(alert: Alert) -> dict[str, Any]:
     """A Slack (and Mattermost, Rocket.Chat, Discord's /slack) incoming-webhook message."""
     lines = [f"*{slack_escape(one_line(alert.title, 300))}*"] + [slack_escape(line) for line in alert.lines]
@@ -90,11 +99,13 @@ def slack(alert: Alert) -> dict[str, Any]:
         quoted = "\n".join("> " + part for part in slack_escape(q["text"]).split("\n"))
         meta = slack_escape(quote_meta(q))
         link = safe_link(q.get("url"))
-        if link:  # <url|label>: the URL with its own |, < and > escaped as Slack asks
-            meta = f"<{link.replace('&', '&amp;').replace('<', '%3C').replace('>', '%3E').replace('|', '%7C')}|{meta}>"
+        if link:
+            meta = f"<{_slack_url(link)}|{meta}>"
         note = translation_of(q)
         note = f"\n_{slack_escape(note)}_" if note else ""
         lines.append(f"{quoted}{note}\n— {meta}")
+    if safe_link(alert.link):
+        lines.append(f"<{_slack_url(safe_link(alert.link))}|Open in the dashboard>")
     return {"text": "\n".join(lines), "unfurl_links": False, "unfurl_media": False}
 
 
@@ -127,6 +138,9 @@ def teams(alert: Alert) -> dict[str, Any]:
             items.append({"type": "ActionSet", "actions": [{"type": "Action.OpenUrl", "title": "Open the review",
                                                              "url": link}]})
         body.append({"type": "Container", "style": "emphasis", "items": items, "spacing": "Medium"})
+    if safe_link(alert.link):
+        body.append({"type": "ActionSet", "actions": [{"type": "Action.OpenUrl", "title": "Open in the dashboard",
+                                                        "url": safe_link(alert.link)}]})
     body.append(_runs({"text": f"Sent by {PRODUCT}. Quotes are customers' words, verbatim.", "isSubtle": True,
                        "size": "Small"}))
     card = {"$schema": "http://adaptivecards.io/schemas/adaptive-card.json", "type": "AdaptiveCard",
@@ -138,5 +152,5 @@ def teams(alert: Alert) -> dict[str, Any]:
 def as_json(alert: Alert) -> dict[str, Any]:
     """The alert as data (for your own receiver): the texts as they are, and `text`, the plain version."""
     return {"product": PRODUCT, "id": alert.id, "key": alert.key, "kind": alert.kind, "title": alert.title,
-            "lines": alert.lines, "quotes": alert.quotes,
+            "lines": alert.lines, "quotes": alert.quotes, "link": safe_link(alert.link),
             "created_at": alert.created_at.isoformat() if alert.created_at else None, "text": text(alert)}

@@ -305,6 +305,21 @@ def test_render_drops_unsafe_links_and_keeps_quotes_verbatim():
     assert render.as_json(a)["quotes"][0]["text"] == "it <i>broke</i>"
 
 
+def test_every_format_carries_the_dashboard_link():
+    link = "http://reviews.acme.example:8501/?page=Reviews&theme=Lid+%26+%3Cb%3E"
+    a = Alert(key="k", kind="complaint", title="T", lines=["l"], link=link)
+    assert render.text(a).endswith(f"In the dashboard: {link}\n")
+    assert f'<a href="{link.replace("&", "&amp;")}">Open in the dashboard</a>' in render.html_page(a)
+    assert render.slack(a)["text"].endswith(f"<{link.replace('&', '&amp;')}|Open in the dashboard>")
+    card = render.teams(a)["attachments"][0]["content"]
+    assert {"type": "Action.OpenUrl", "title": "Open in the dashboard", "url": link} in \
+        [x for n in _walk(card) for x in n.get("actions", [])]
+    assert render.as_json(a)["link"] == link
+    bad = Alert(key="k", kind="complaint", title="T", lines=["l"], link="javascript:alert(1)")  # a tampered store
+    for out in (render.text(bad), render.html_page(bad), json.dumps(render.slack(bad)), json.dumps(render.teams(bad))):
+        assert "javascript" not in out and "Open in the dashboard" not in out
+
+
 def _walk(node):
     """Every dict inside a JSON value."""
     if isinstance(node, dict):

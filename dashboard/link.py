@@ -1,0 +1,107 @@
+"""The dashboard's address as a link to what it shows (reviewlens.views holds the format).
+
+`read_link` runs once per browser session: it puts the view a link asks for into the widgets' session
+state (page, period, filters, complaint theme) and keeps what it could not use as a message; a value
+the store does not hold (a product it never had, a theme no longer among the top complaints) is left out
+with a word, never an error. `write_link` runs at the end of every run and sets the address bar's query
+to the view on screen, so the address is always a link to it.
+"""
+
+from __future__ import annotations
+
+from typing import Any, MutableMapping, Sequence
+
+from reviewlens import queries as Q
+from reviewlens.views import PERIODS, View, from_query, to_query
+
+#: Session keys of the sidebar's widgets, and of the link's own state.
+PERIOD_NAMES = {key: name for key, (name, _) in PERIODS.items()}
+PERIOD_KEYS = {name: key for key, name in PERIOD_NAMES.items()}
+REPLIED_NAMES = {None: "All reviews", False: "Without a reply", True: "With a reply"}
+LINK_IDS = "f_ids"               # the review ids a link named (an alert's digest)
+LINK_THEME = "_link_theme"       # the theme a link named, until the explorer has looked for it
+LINK_PROBLEMS = "_link_problems"  # what the link asked for that is not shown
+_READ = "_link_read"
+
+
+def _known(kind: str, asked: Sequence[str], options: Sequence[str], problems: list[str]) -> list[str]:
+    missing = [v for v in asked if v not in options]
+    if missing:
+        problems.append(f"{kind} {', '.join(repr(v) for v in missing)} not in this store")
+    return [v for v in asked if v in options]
+
+
+def _half_star(x: float | None, default: float) -> float:
+    return default if x is None else min(5.0, max(1.0, round(x * 2) / 2))
+
+
+def read_link(state: MutableMapping[str, Any], params: dict[str, list[str]], opts: Q.Options,
+              pages: Sequence[str]) -> None:
+    """Once per session: the view that the query `params` asks for, into the widgets' `state`."""
+    if state.get(_READ):
+        return
+    state[_READ] = True
+    if not params:
+        return
+    view, problems = from_query(params)
+    f = view.filters
+    if view.page in pages:
+        state["page"] = view.page
+    period = view.period
+    if period == "custom":
+        lo, hi = opts.first_date, opts.last_date
+        if lo is None or hi is None:
+            problems.append("dates: no review in this store has a date")
+            period = "all"
+        else:
+            since = max(f.since or lo, lo)
+            until = min(f.until or hi, hi)
+            if since > until:
+                problems.append(f"dates: this store's reviews are dated {lo} to {hi}")
+                since, until = lo, hi
+            state["f_dates"] = (since, until)
+    state["f_period"] = PERIOD_NAMES[period]
+    for key, kind, asked, options in (("f_sources", "source", f.sources, opts.sources),
+                                      ("f_products", "product", f.products, opts.products),
+                                      ("f_topics", "topic", f.topics, opts.topics),
+                                      ("f_languages", "language", f.languages, opts.languages)):
+        if asked:
+            state[key] = _known(kind, asked, options, problems)
+    if f.sentiments:
+        state["f_sentiments"] = list(f.sentiments)
+    if f.min_rating is not None or f.max_rating is not None:
+        state["f_rating"] = (_half_star(f.min_rating, 1.0), _half_star(f.max_rating, 5.0))
+    if f.replied is not None:
+        state["f_replied"] = REPLIED_NAMES[f.replied]
+    if f.search:
+        state["f_search"] = f.search
+    if f.review_ids:
+        state[LINK_IDS] = tuple(f.review_ids)
+    if view.theme:
+        state["theme"] = view.theme
+        state[LINK_THEME] = view.theme
+    if problems:
+        state[LINK_PROBLEMS] = problems
+
+
+def current_view(state: MutableMapping[str, Any], page: str, f: Any, all_themes: str) -> View:
+    """The view on screen: `f` the sidebar's filters (with the link's review ids, if any)."""
+    period = PERIOD_KEYS.get(state.get("f_period", ""), "90d")
+    theme = state.get("theme") if page == "Reviews" else None
+    return View(page=page, period=period, filters=f, theme=theme if theme and theme != all_themes else None)
+
+
+def write_link(query_params: Any, view: View) -> None:
+    """Set the address bar's query to `view` (only when it changed: each set is a message to the browser)."""
+    pairs = to_query(view)
+    wanted: dict[str, list[str]] = {}
+    for k, v in pairs:
+        wanted.setdefault(k, []).append(v)
+    now = {k: query_params.get_all(k) for k in query_params}
+    if now != wanted:
+        query_params.from_dict({k: v if len(v) > 1 else v[0] for k, v in wanted.items()})
+
+
+def replied_filter(name: str) -> bool | None:
+    """The Owner reply selectbox's value as the filter's."""
+    return {v: k for k, v in REPLIED_NAMES.items()}.get(name)
