@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any, MutableMapping, Sequence
 
 from reviewlens import queries as Q
-from reviewlens.views import PERIODS, View, from_query, to_query
+from reviewlens.views import PERIODS, STREAMLIT_KEYS, View, from_query, to_query
 
 #: Session keys of the sidebar's widgets, and of the link's own state.
 PERIOD_NAMES = {key: name for key, (name, _) in PERIODS.items()}
@@ -93,11 +93,10 @@ def current_view(state: MutableMapping[str, Any], page: str, f: Any, all_themes:
 
 def write_link(query_params: Any, view: View) -> None:
     """Set the address bar's query to `view` (only when it changed: each set is a message to the browser)."""
-    pairs = to_query(view)
-    wanted: dict[str, list[str]] = {}
-    for k, v in pairs:
-        wanted.setdefault(k, []).append(v)
     now = {k: query_params.get_all(k) for k in query_params}
+    wanted: dict[str, list[str]] = {k: v for k, v in now.items() if k in STREAMLIT_KEYS}
+    for k, v in to_query(view):
+        wanted.setdefault(k, []).append(v)
     if now != wanted:
         query_params.from_dict({k: v if len(v) > 1 else v[0] for k, v in wanted.items()})
 

@@ -30,6 +30,7 @@ DEFAULT_PERIOD = "90d"
 REPLIED = {"yes": True, "no": False}
 MAX_TEXT = 200       # a search or a theme name longer than this is no one's link
 MAX_IDS = 200        # review ids a link names (an alert's digest); more make a URL browsers cut
+STREAMLIT_KEYS = ("embed", "embed_options")  # Streamlit's own (an embedded dashboard): kept, not ours to read
 
 
 @dataclass(frozen=True)
@@ -181,7 +182,7 @@ def from_query(params: Mapping[str, str | Sequence[str]]) -> tuple[View, list[st
                          replied=REPLIED.get(replied or ""), review_ids=ids[:MAX_IDS] if ids else None)
     known = {"page", "period", "since", "until", "source", "product", "sentiment", "topic", "lang", "rating",
              "replied", "q", "theme", "ids"}
-    unknown = sorted(set(params) - known)
+    unknown = sorted(set(params) - known - set(STREAMLIT_KEYS))
     if unknown:
         problems.append(f"unknown: {', '.join(unknown)}")
     return View(page=page, period=period, filters=filters, theme=theme), problems

@@ -62,6 +62,8 @@ def test_the_address_follows_every_change(monkeypatch, seeded_sqlite):
     assert _reviews(again) == _reviews(at) != "0" and not again.warning
     at.sidebar.button[0].click().run()  # Reset filters
     assert at.query_params == {}
+    embedded = _open(monkeypatch, db, embed="true", period="30d")  # Streamlit's own keys are left alone
+    assert embedded.query_params == {"embed": "true", "period": "30d"} and not embedded.warning
 
 
 def test_a_broken_link_shows_what_it_can_and_says_what_it_could_not(monkeypatch, seeded_sqlite):
