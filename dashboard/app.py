@@ -2,7 +2,8 @@
 
 Pages: Overview (headline numbers, top complaints, charts), Reviews (paginated explorer with a
 detail view, where the user corrects a review's sentiment and topics: labels the analysis learns
-from), Compare (products, sources or two periods side by side, and where they differ most), Runs
+from), Compare (products, sources or two periods side by side, and where they differ most), Ask
+(questions answered from the reviews, with the sentences they rest on: dashboard/ask.py), Runs
 (scrape history, alerts and schedule). Every view follows the sidebar filters; all
 aggregation happens in the database and results are cached per filter set.
 """
@@ -20,6 +21,7 @@ import streamlit as st
 
 from dashboard import charts
 from dashboard import link as L
+from dashboard.ask import ask_page
 from dashboard.format import entities_text, fmt_delta, fmt_num, topics_text
 from dashboard.safe import display_text, escape_html, escape_markdown, highlight_entities, safe_url
 from reviewlens import queries as Q
@@ -673,6 +675,8 @@ def main() -> None:
         reviews_page(db, f, opts)
     elif page == "Compare":
         compare_page(db, f, opts)
+    elif page == "Ask":
+        ask_page(get_store(db), f)
     else:
         runs_page(db)
     L.write_link(st.query_params, L.current_view(st.session_state, page, f, ALL_THEMES))

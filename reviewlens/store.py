@@ -192,8 +192,22 @@ alerted_reviews = sa.Table(
     sa.Column("alert_id", sa.Integer, nullable=False),
 )
 
+# Questions asked in the dashboard's Ask page, answered in the background by reviewlens.app.answering
+# (`reviewlens dashboard` runs it; `reviewlens ask --pending` answers what waits) and kept as a history.
+questions = sa.Table(
+    "questions", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("question", sa.Text, nullable=False),
+    sa.Column("scope", sa.Text, nullable=False),   # JSON: the reviews searched (since, until, products, sources)
+    sa.Column("status", sa.String(10), nullable=False),  # pending, answering (claimed), answered, failed
+    sa.Column("asked_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("updated_at", sa.DateTime(timezone=True)),
+    sa.Column("result", sa.Text),                  # JSON: analysis.answers.Answer.as_dict()
+    sa.Column("error", sa.Text),
+)
+
 #: Tables a store can do without when it is read-only and older than them: reading them finds nothing.
-OPTIONAL_TABLES = frozenset({"labels", "alerts", "alert_deliveries", "alerted_reviews"})
+OPTIONAL_TABLES = frozenset({"labels", "alerts", "alert_deliveries", "alerted_reviews", "questions"})
 
 REVIEW_FIELDS = ["id", "source", "product", "url", "author", "rating", "title", "text", "date"]
 
@@ -907,6 +921,62 @@ class Store:
                 return 0
             res = c.execute(ct.update().where(ct.c.batch == batch, ct.c.label == old).values(label=_no_nul(new)))
             return int(res.rowcount or 0)
+
+    # ---------------------------------------------------------------- questions (the dashboard's Ask page)
+    def add_question(self, question: str, scope: dict[str, Any]) -> int:
+        """Store a question to answer from the reviews within `scope` (JSON-able); its id."""
+        with self._write() as c:
+            return int(c.execute(questions.insert().returning(questions.c.id), {
+                "question": _no_nul(question), "scope": json.dumps(scope, default=str), "status": "pending",
+                "asked_at": _utcnow(), "updated_at": _utcnow()}).scalar())
+
+    def claim_question(self, stale_after: timedelta = timedelta(minutes=10)) -> dict[str, Any] | None:
+        """The oldest question waiting for an answer, marked as being answered, atomically: one answerer
+        gets it. A claim older than `stale_after` (an answerer that died) can be taken again. None: none waits.
+        One UPDATE statement per try (no read first, which two SQLite writers would deadlock on); on
+        PostgreSQL a question taken by another answerer between the two is tried again."""
+        q = questions
+        for _ in range(5):
+            now = _utcnow()
+            waiting = sa.or_(q.c.status == "pending",
+                             sa.and_(q.c.status == "answering", q.c.updated_at < now - stale_after))
+            oldest = sa.select(q.c.id).where(waiting).order_by(q.c.id).limit(1).scalar_subquery()
+            with self._write() as c:
+                row = c.execute(q.update().where(q.c.id == oldest, waiting)
+                                .values(status="answering", updated_at=now).returning(*q.c)).mappings().first()
+                if row is not None:
+                    return self._question_row(row)
+                if c.execute(sa.select(q.c.id).where(waiting).limit(1)).first() is None:
+                    return None
+        return None
+
+    def finish_question(self, question_id: int, result: dict[str, Any] | None = None, error: str | None = None) -> None:
+        """A question's answer (`result`), or why there is none (`error`)."""
+        with self._write() as c:
+            c.execute(questions.update().where(questions.c.id == question_id).values(
+                status="failed" if error else "answered", updated_at=_utcnow(),
+                result=None if result is None else json.dumps(result, ensure_ascii=False, default=str),
+                error=_no_nul(error[:2000]) if error else None))
+
+    def list_questions(self, limit: int = 20) -> list[dict[str, Any]]:
+        """The newest questions, newest first, with `scope` and `result` read back (None where unreadable)."""
+        if "questions" in self.missing_tables:
+            return []
+        with self.engine.connect() as c:
+            rows = c.execute(sa.select(questions).order_by(questions.c.id.desc()).limit(limit)).mappings()
+            return [self._question_row(r) for r in rows]
+
+    @staticmethod
+    def _question_row(r: Any) -> dict[str, Any]:
+        d = dict(r)
+        for key in ("scope", "result"):
+            try:
+                v = json.loads(d[key]) if d[key] else None
+            except ValueError:
+                v = None
+            d[key] = v if isinstance(v, dict) else ({} if key == "scope" else None)
+        d["asked_at"], d["updated_at"] = _dt(d["asked_at"]), _dt(d["updated_at"])
+        return d
 
     # ---------------------------------------------------------------- labels (what the user says)
     def review_texts(self, ids: Iterable[str]) -> dict[str, str]:

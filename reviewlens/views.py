@@ -20,7 +20,7 @@ from urllib.parse import urlencode, urlsplit
 from .filters import Filters
 from .schema import SENTIMENTS
 
-PAGES = ("Overview", "Reviews", "Compare", "Runs")
+PAGES = ("Overview", "Reviews", "Compare", "Ask", "Runs")
 #: The periods the dashboard offers: key in a link -> (name in the sidebar, days; None: all time). A
 #: period of days ends at the newest review in the store; "custom" takes the link's since and until.
 PERIODS: dict[str, tuple[str, int | None]] = {

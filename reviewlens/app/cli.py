@@ -391,31 +391,25 @@ def cmd_compare(args, settings) -> ExitStatus:
 
 
 def cmd_ask(args, settings) -> ExitStatus:
-    from analysis.answers import answer, can_write, question_language
-    from analysis.embeddings import get_embedder
-
     from ..display_text import neutralize
     from ..filters import language_name
+    from .answering import Answerer, answer_waiting
 
-    if not args.question.strip():
-        raise ConfigError("ask needs a question, e.g. reviewlens ask \"why do people return it?\"")
     store = Store(settings.db)
-    df = store.review_texts_frame(since=args.since, until=args.until, products=args.product, sources=args.source)
-    if df.empty:
+    answerer = Answerer(settings, use_llm=not args.no_llm, k=args.k)
+    if args.pending:
+        if args.question:
+            raise ConfigError("ask --pending answers the dashboard's waiting questions: give it no question of its own")
+        n = answer_waiting(store, answerer)
+        print(f"answered {n} question(s) asked in the dashboard" if n else "no question from the dashboard is waiting")
+        return ExitStatus.OK
+    if not (args.question or "").strip():
+        raise ConfigError("ask needs a question, e.g. reviewlens ask \"why do people return it?\"")
+    res = answerer.answer(store, args.question, {"since": args.since, "until": args.until, "products": args.product,
+                                                 "sources": args.source})
+    if not res.searched:
         print("no reviews to search (is the store empty, or do the filters exclude everything?)")
         return ExitStatus.OK
-    backend, writer = None, None
-    if not args.no_llm:
-        from analysis.backends import best_settings, get_backend
-
-        writer = best_settings(settings.analysis)
-        backend = get_backend(writer) if can_write(writer) else None  # a model too small to write is not loaded
-    translator = None
-    if not args.no_llm and settings.analysis.translate and question_language(args.question):
-        from analysis.backends import best_backend
-
-        translator = backend or best_backend(settings.analysis)  # the reviews are searched in English
-    res = answer(args.question, df, embedder=get_embedder(), backend=backend, k=args.k, translator=translator)
     if args.json:
         print(json.dumps(res.as_dict(), indent=1, ensure_ascii=False, default=str))
         return ExitStatus.OK
@@ -434,11 +428,8 @@ def cmd_ask(args, settings) -> ExitStatus:
     if res.answer:
         print(f"A: {neutralize(res.answer)}")
         print(f"   (written by {res.model} from the numbered excerpts below; read them before you rely on it)")
-    elif writer is not None and backend is None:
-        print(f"A: (no written answer: {writer.model} is too small to write one well; install the 1.5B with "
-              "scripts/setup.sh --model-1.5b, or use --llm-url)")
-    elif backend is not None:
-        print("A: (the model's answer cited none of the excerpts below, so it is not shown)")
+    elif answerer.writer is not None:
+        print(f"A: (no written answer: {answerer.why_no_answer(res)})")
     print()
     print("What the reviews say (their own words):")
     for i, s in enumerate(res.sources, 1):
@@ -514,7 +505,16 @@ def cmd_dashboard(args, settings) -> ExitStatus:
     schedule = args.schedule_file.resolve() if args.schedule_file and args.schedule_file.is_file() else None
     print(f"dashboard on http://{args.address}:{args.port}  (store: {settings.db}; Ctrl+C stops)")
     config = Path(args.config) if args.config else None
-    return _status(serve(settings.db, args.address, args.port, schedule, config) == 0)
+    answers = None
+    if not args.no_answers:
+        from .answering import start_background
+
+        answers = start_background(settings.db, settings, use_llm=not args.no_llm)
+    try:
+        return _status(serve(settings.db, args.address, args.port, schedule, config) == 0)
+    finally:
+        if answers is not None:
+            answers[1].set()
 
 
 def cmd_eval(args, settings) -> ExitStatus:

@@ -422,8 +422,12 @@ def build_parser() -> argparse.ArgumentParser:
              "examples:\n"
              "  reviewlens ask \"why do people return the headphones?\"\n"
              "  reviewlens ask \"what do they say about the battery?\" --product \"Aurora Wireless Headphones\"\n"
-             "  reviewlens ask \"is delivery getting better?\" --since 2026-10-01 --no-llm")
-    sp.add_argument("question")
+             "  reviewlens ask \"is delivery getting better?\" --since 2026-10-01 --no-llm\n"
+             "  reviewlens ask --pending      # answer the questions waiting in the dashboard's Ask page")
+    sp.add_argument("question", nargs="?", help="your question (not with --pending)")
+    sp.add_argument("--pending", action="store_true",
+                    help="answer the questions asked in the dashboard's Ask page that are waiting, then exit "
+                         "(`reviewlens dashboard` answers them itself; this is for a dashboard started otherwise)")
     sp.add_argument("--product", action="append", help="only this product's reviews (repeatable)")
     sp.add_argument("--source", action="append", help="only this source's reviews (repeatable)")
     sp.add_argument("--since", type=_date, help="first review date (YYYY-MM-DD)")
@@ -472,11 +476,19 @@ def build_parser() -> argparse.ArgumentParser:
              "pass --address 0.0.0.0, which shows every review and run to anyone who can reach the port:\n"
              "do that only on a trusted network or behind an authenticating proxy.\n\n"
              "The address bar is a link to the view on screen (page, period, filters, complaint theme):\n"
-             "copy it to share or bookmark the view, e.g. http://127.0.0.1:8501/?page=Reviews&period=30d&sentiment=negative")
+             "copy it to share or bookmark the view, e.g. http://127.0.0.1:8501/?page=Reviews&period=30d&sentiment=negative\n\n"
+             "Questions asked on the Ask page are answered by this process in the background, from the\n"
+             "reviews' own sentences (with the model of the settings, which writes an answer when it is\n"
+             "the 1.5B or a server: --model, --llm-url), and kept as a history in the store.")
     sp.add_argument("--port", type=int, default=8501)
     sp.add_argument("--address", default="127.0.0.1", help="address to bind (default 127.0.0.1: this machine only)")
     sp.add_argument("--schedule-file", type=Path, default=Path("schedule.toml"),
                     help="schedule to show on the runs page (default ./schedule.toml, if present)")
+    sp.add_argument("--no-answers", action="store_true",
+                    help="do not answer the Ask page's questions here (they wait for `reviewlens ask --pending`)")
+    sp.add_argument("--no-llm", action="store_true",
+                    help="answer the Ask page's questions with the review sentences only, no model (fast)")
+    model_opts(sp)
 
     sp = add("eval", "measure analysis quality on labeled data",
              "Sentiment accuracy and macro-F1 (Yelp sentences), aspect-category F1 and aspect sentiment\n"

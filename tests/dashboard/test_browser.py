@@ -185,3 +185,47 @@ def test_the_address_bar_is_a_link_to_the_view(server, browser):
     _wait_rendered(browser, "Top complaints")
     WebDriverWait(browser, 30, poll_frequency=0.1).until(
         lambda d: parse_qs(urlsplit(d.current_url).query) == {"period": ["all"], "sentiment": ["negative"]})
+
+
+def test_ask_in_the_browser_answered_by_reviewlens_dashboard(seeded_sqlite, browser, tmp_path):
+    """`reviewlens dashboard` (the command, not bare `streamlit run`) answers the Ask page's question in the
+    background; the page shows the review sentences it found, verbatim, without a reload."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    _, seed, db = seeded_sqlite
+    port = _free_port()
+    log = open(tmp_path / "dashboard.log", "wb")
+    proc = subprocess.Popen([sys.executable, "-m", "reviewlens.app.cli", "dashboard", "--db", db, "--port", str(port),
+                             "--no-llm"], cwd=ROOT, env={**os.environ, "PYTHONUNBUFFERED": "1"}, stdout=log,
+                            stderr=subprocess.STDOUT)
+    try:
+        base = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if httpx.get(f"{base}/_stcore/health", timeout=1).text == "ok":
+                    break
+            except httpx.HTTPError:
+                pass
+            assert proc.poll() is None and time.monotonic() < deadline, (tmp_path / "dashboard.log").read_text()
+            time.sleep(0.2)
+        browser.get(base + "/?page=Ask&period=all")
+        _wait_rendered(browser, "Ask the reviews")
+        assert "Answered in the background" in browser.find_element(By.TAG_NAME, "body").text  # its heartbeat
+        WebDriverWait(browser, 30, poll_frequency=0.2).until(lambda d: d.find_elements(By.CSS_SELECTOR, "textarea"))
+        browser.find_element(By.CSS_SELECTOR, "textarea").send_keys("Did it arrive late and broken?")
+        next(b for b in browser.find_elements(By.CSS_SELECTOR, "button") if b.text.strip() == "Ask").click()
+        WebDriverWait(browser, 120, poll_frequency=0.5).until(
+            lambda d: "arrived late and broke." in d.find_element(By.TAG_NAME, "body").text)
+        quotes = [q.text for q in browser.find_elements(By.CSS_SELECTOR, "div.rl-quote")]
+        texts = [r.text for r in seed.reviews]
+        assert quotes and all(any(q.split("“", 1)[1].split("”", 1)[0] in t for t in texts) for q in quotes)
+        browser.save_screenshot(str(ARTIFACTS / "dashboard-ask.png"))
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        log.close()

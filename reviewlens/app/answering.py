@@ -1,0 +1,157 @@
+"""Answering questions about the reviews: `reviewlens ask` now, and the dashboard's Ask page in the background.
+
+The dashboard cannot load the models itself (it reads the store only), so a question asked there is stored
+(Store.add_question) and answered here: `reviewlens dashboard` runs `serve_questions` in a thread beside
+Streamlit, which claims each waiting question, answers it with analysis.answers from the reviews in its
+scope, and stores the answer with its sources (the reviews' own words, with their ids). `reviewlens ask
+--pending` answers what waits and exits (for a dashboard started some other way). The embedder and the model
+are loaded once, at the first question.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from datetime import date, datetime, timezone
+from typing import Any
+
+from ..config import Settings
+from ..questions import HEARTBEAT_EVERY, HEARTBEAT_KEY
+from ..store import Store
+
+log = logging.getLogger(__name__)
+
+
+def _day(v: Any) -> date | None:
+    if v in (None, ""):
+        return None
+    return v if isinstance(v, date) else date.fromisoformat(str(v))
+
+
+def _names(v: Any) -> list[str] | None:
+    names = [str(x) for x in v] if isinstance(v, (list, tuple)) else []
+    return names or None
+
+
+class Answerer:
+    """Answers questions from a store's reviews with one embedder and, unless `use_llm` is off, the model of
+    the settings (`can_write` decides whether it writes an answer or the sources speak alone)."""
+
+    def __init__(self, settings: Settings, *, use_llm: bool = True, k: int = 8):
+        self.settings, self.use_llm, self.k = settings, use_llm, k
+        self._lock = threading.Lock()
+        self._embedder: Any = None
+        self._loaded = False
+        self.writer: Any = None    # the model settings that would write answers (None: --no-llm)
+        self.backend: Any = None   # loaded only when `writer` can write
+
+    def _load(self) -> None:
+        if self._loaded:
+            return
+        from analysis.answers import can_write
+        from analysis.embeddings import get_embedder
+
+        self._embedder = get_embedder()
+        if self.use_llm:
+            from analysis.backends import best_settings, get_backend
+
+            self.writer = best_settings(self.settings.analysis)
+            self.backend = get_backend(self.writer) if can_write(self.writer) else None  # too small: not loaded
+        self._loaded = True
+
+    def _translator(self, question: str) -> Any:
+        """The model that translates a question in another language (None: searched as it is)."""
+        from analysis.answers import question_language
+
+        if not (self.use_llm and self.settings.analysis.translate and question_language(question)):
+            return None
+        if self.backend is not None:
+            return self.backend
+        from analysis.backends import best_backend
+
+        return best_backend(self.settings.analysis)
+
+    def answer(self, store: Store, question: str, scope: dict[str, Any] | None = None) -> Any:
+        """analysis.answers.Answer for `question` over the reviews within `scope` (since, until: ISO dates;
+        products, sources: lists; each optional). A bad scope raises ValueError."""
+        from analysis.answers import answer
+
+        scope = scope or {}
+        df = store.review_texts_frame(since=_day(scope.get("since")), until=_day(scope.get("until")),
+                                      products=_names(scope.get("products")), sources=_names(scope.get("sources")))
+        with self._lock:  # one question at a time: the model is not shared across threads
+            self._load()
+            return answer(question, df, embedder=self._embedder, backend=self.backend, k=self.k,
+                          translator=self._translator(question) if not df.empty else None)
+
+    def why_no_answer(self, res: Any) -> str | None:
+        """Why `res` has sources but no written answer (None when it has one, or no sources)."""
+        if res.answer or not res.sources:
+            return None
+        if self.writer is None:
+            return "no model was asked (--no-llm): the review sentences found speak for themselves"
+        if self.backend is None:
+            return (f"{self.writer.model} is too small to write one well; install the 1.5B with "
+                    "scripts/setup.sh --model-1.5b, or use --llm-url")
+        return "the model's answer cited none of the excerpts, so it is not shown"
+
+    def describe(self) -> str:
+        if not self.use_llm:
+            return "review sentences only (no model)"
+        if not self._loaded:
+            return "models load at the first question"
+        return f"answers written by {self.writer.model}" if self.backend is not None else \
+            f"review sentences only ({self.writer.model} is too small to write)"
+
+
+def answer_waiting(store: Store, answerer: Answerer) -> int:
+    """Answer every question waiting in the store (claimed one at a time); how many were answered or failed."""
+    n = 0
+    while (row := store.claim_question()) is not None:
+        n += 1
+        try:
+            res = answerer.answer(store, row["question"], row["scope"])
+        except Exception as e:  # noqa: BLE001 - the question is marked failed with why; the next one is tried
+            log.exception("question %d could not be answered", row["id"])
+            store.finish_question(row["id"], error=f"{type(e).__name__}: {e}")
+            continue
+        result = res.as_dict()
+        result["why_no_answer"] = answerer.why_no_answer(res)
+        store.finish_question(row["id"], result=result)
+        log.info("question %d answered: %d sources from %d reviews%s", row["id"], len(res.sources), res.searched,
+                 " with a written answer" if res.answer else "")
+    return n
+
+
+def serve_questions(db: str, settings: Settings, stop: threading.Event, *, use_llm: bool = True,
+                    poll: float = 1.0) -> None:
+    """Answer the questions asked in the dashboard until `stop` is set, looking every `poll` seconds and
+    leaving a heartbeat (HEARTBEAT_KEY) the Ask page reads to know that questions will be answered."""
+    store = Store(db)
+    answerer = Answerer(settings, use_llm=use_llm)
+    beat = 0.0
+    log.info("answering the dashboard's questions in the background (%s)", answerer.describe())
+    try:
+        while not stop.is_set():
+            now = datetime.now(timezone.utc)
+            try:
+                if now.timestamp() - beat >= HEARTBEAT_EVERY:
+                    store.save_checkpoint(HEARTBEAT_KEY, {"at": now.isoformat(), "model": answerer.describe()})
+                    beat = now.timestamp()
+                if answer_waiting(store, answerer):
+                    beat = 0.0  # say the model now that it is known
+            except Exception as e:  # noqa: BLE001 - a store that is briefly down: try again at the next look
+                log.warning("answering questions: %s: %s", type(e).__name__, e)
+            stop.wait(poll)
+    finally:
+        store.close()
+
+
+def start_background(db: str, settings: Settings, *, use_llm: bool = True) -> tuple[threading.Thread, threading.Event]:
+    """`serve_questions` in a daemon thread; set the returned event to stop it."""
+    stop = threading.Event()
+    thread = threading.Thread(target=serve_questions, args=(db, settings, stop), kwargs={"use_llm": use_llm},
+                              name="reviewlens-answers", daemon=True)
+    thread.start()
+    return thread, stop
+

@@ -1,0 +1,80 @@
+"""The Ask page (dashboard/ask.py) with streamlit's AppTest on the seeded store: a question is stored with
+the sidebar's scope, answered as `reviewlens dashboard` would in the background, and shown with its sources
+word for word; a source whose words are not in its review is never shown."""
+
+from __future__ import annotations
+
+import html
+import json
+from datetime import datetime, timezone
+
+import pytest
+import sqlalchemy as sa
+
+from reviewlens.app.answering import Answerer, answer_waiting
+from reviewlens.config import Settings
+from reviewlens.questions import HEARTBEAT_KEY
+from reviewlens.store import questions
+from tests.dashboard.seed import ANCHOR, CURRENT, seeded_sqlite  # noqa: F401  (fixture)
+from tests.helpers import app_test
+
+pytestmark = pytest.mark.timeout(180)
+
+
+def _ask(at, question: str):
+    at.text_area[0].input(question)
+    next(b for b in at.button if b.label == "Ask").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def test_ask_a_question_and_read_the_answer(monkeypatch, seeded_sqlite):
+    store, seed, db = seeded_sqlite
+    at = app_test(monkeypatch, db)
+    at.sidebar.multiselect(key="f_products").select("Acme Kettle").run()
+    at.sidebar.radio(key="page").set_value("Ask").run()
+    assert any("No answering process is running" in w.value for w in at.warning)
+    assert any("No question yet" in i.value for i in at.info)
+    _ask(at, "Did it   arrive late and broken?")
+    [row] = store.list_questions()
+    assert row["question"] == "Did it arrive late and broken?" and row["status"] == "pending"
+    assert row["scope"] == {"since": str(CURRENT[0]), "until": str(ANCHOR), "products": ["Acme Kettle"], "sources": []}
+    assert any("Waiting for an answer" in i.value for i in at.info)
+
+    store.save_checkpoint(HEARTBEAT_KEY, {"at": datetime.now(timezone.utc).isoformat(),
+                                          "model": "review sentences only (no model)"})
+    assert answer_waiting(store, Answerer(Settings(), use_llm=False, k=4)) == 1
+    at.run()
+    assert not at.warning and any("Answered in the background" in c.value for c in at.caption)
+    result = store.list_questions()[0]["result"]
+    page = html.unescape("\n".join(m.value for m in at.markdown))
+    kettle = {r.id: r.text for r in seed.reviews if r.product == "Acme Kettle"}
+    assert result["sources"] and all(s["review_id"] in kettle for s in result["sources"])
+    for s in result["sources"]:
+        assert f"“{s['text']}”" in page
+    assert "arrived late" in page
+    assert any("No written answer: no model was asked" in c.value for c in at.caption)
+
+    # a stored source that is not word for word in its review is not shown, and says so
+    forged = dict(result, sources=result["sources"] + [{"n": 9, "review_id": result["sources"][0]["review_id"],
+                                                        "text": "Best kettle I ever bought!"}])
+    with store.engine.begin() as c:
+        c.execute(sa.update(questions).values(result=json.dumps(forged)))
+    at.run()
+    page = html.unescape("\n".join(m.value for m in at.markdown))
+    assert "Best kettle I ever bought" not in page
+    assert any("1 source(s) not shown" in c.value for c in at.caption)
+
+
+def test_hostile_questions_and_sources_stay_text(monkeypatch, seeded_sqlite):
+    store, seed, db = seeded_sqlite
+    at = app_test(monkeypatch, db)
+    at.sidebar.selectbox(key="f_period").set_value("All time").run()
+    at.sidebar.radio(key="page").set_value("Ask").run()
+    _ask(at, "Is it <script>window.__xss=1</script> [click](javascript:alert(1)) nice?")
+    answer_waiting(store, Answerer(Settings(), use_llm=False, k=8))
+    at.run()
+    page = "\n".join(m.value for m in at.markdown)
+    assert "<script>" not in page and "](javascript" not in page
+    assert "&lt;script&gt;window" in page  # the hostile review, quoted as text
+    assert at.query_params == {"page": "Ask", "period": "all"}

@@ -1,0 +1,128 @@
+"""Questions asked in the dashboard, answered in the background (reviewlens.app.answering): the store's
+question queue on SQLite and PostgreSQL, the answerer with the real sentence embedder, the background
+thread with its heartbeat, and `reviewlens ask --pending`."""
+
+from __future__ import annotations
+
+import threading
+import time
+from datetime import datetime, timedelta, timezone
+
+from reviewlens.app.answering import Answerer, answer_waiting, start_background
+from reviewlens.app.cli import main
+from reviewlens.config import Settings
+from reviewlens.questions import HEARTBEAT_KEY, answerer_alive, verbatim_sources
+from reviewlens.schema import Review
+from reviewlens.store import Store, questions
+
+REVIEWS = [
+    ("Shipping took three weeks. The box was fine though.", 1, "Kettle", "shop"),
+    ("Great kettle, boils fast. Delivery was quick, two days.", 5, "Kettle", "shop"),
+    ("The courier lost my parcel and it arrived ten days late. Returning it.", 1, "Kettle", "forum"),
+    ("The battery lasts a whole week on one charge.", 5, "Watch", "shop"),
+]
+
+
+def _fill(store: Store) -> dict[str, str]:
+    items = [Review(source=s, text=t, rating=r, product=p, url=f"https://shop.example/{i}")
+             for i, (t, r, p, s) in enumerate(REVIEWS)]
+    store.upsert_reviews(items)
+    return {r.id: r.text for r in items}
+
+
+def test_the_question_queue(store):
+    a = store.add_question("Is delivery slow?", {"products": ["Kettle"]})
+    b = store.add_question("And the battery?", {})
+    first = store.claim_question()
+    assert first["id"] == a and first["status"] == "answering" and first["scope"] == {"products": ["Kettle"]}
+    second = store.claim_question()
+    assert second["id"] == b and store.claim_question() is None  # each question goes to one answerer
+    store.finish_question(a, result={"answer": "", "sources": [{"n": 1, "text": "x"}]})
+    store.finish_question(b, error="ValueError: boom")
+    rows = store.list_questions()
+    assert [r["id"] for r in rows] == [b, a]  # newest first
+    assert rows[0]["status"] == "failed" and rows[0]["error"] == "ValueError: boom" and rows[0]["result"] is None
+    assert rows[1]["status"] == "answered" and rows[1]["result"]["sources"][0]["text"] == "x"
+    # an answerer that died while answering: its claim is taken again once it is stale
+    c = store.add_question("Stuck?", {})
+    assert store.claim_question()["id"] == c and store.claim_question() is None
+    with store.engine.begin() as conn:
+        conn.execute(questions.update().where(questions.c.id == c)
+                     .values(updated_at=datetime.now(timezone.utc) - timedelta(hours=1)))
+    assert store.claim_question()["id"] == c
+
+
+def test_answers_are_the_reviews_own_sentences_and_a_bad_question_fails_alone(tmp_path):
+    store = Store(tmp_path / "q.db")
+    texts = _fill(store)
+    good = store.add_question("Is delivery slow?", {"products": ["Kettle"], "sources": ["shop"]})
+    bad = store.add_question("Anything?", {"since": "2026-13-01"})
+    assert answer_waiting(store, Answerer(Settings(), use_llm=False, k=3)) == 2
+    rows = {r["id"]: r for r in store.list_questions()}
+    res = rows[good]["result"]
+    assert rows[good]["status"] == "answered" and res["searched"] == 2  # Kettle reviews from the shop only
+    assert res["sources"] and all(s["text"] in texts[s["review_id"]] for s in res["sources"])
+    assert any(s["text"].startswith("Shipping took three weeks") for s in res["sources"])
+    assert "no model was asked" in res["why_no_answer"]
+    assert rows[bad]["status"] == "failed" and "ValueError" in rows[bad]["error"]
+    # what the page shows: only sources still word for word in their review
+    tampered = dict(res, sources=res["sources"] + [{"n": 9, "review_id": res["sources"][0]["review_id"],
+                                                    "text": "The best kettle ever made."}])
+    assert verbatim_sources(tampered, texts) == res["sources"]
+
+
+def test_the_background_answerer_answers_and_says_it_is_alive(tmp_path):
+    db = str(tmp_path / "bg.db")
+    store = Store(db)
+    _fill(store)
+    thread, stop = start_background(db, Settings(), use_llm=False)
+    try:
+        qid = store.add_question("What about the battery?", {})
+        deadline = time.monotonic() + 90
+        while store.list_questions()[0]["status"] != "answered":
+            assert time.monotonic() < deadline, store.list_questions()
+            time.sleep(0.2)
+        assert store.list_questions()[0]["id"] == qid
+        assert store.list_questions()[0]["result"]["sources"][0]["text"].startswith("The battery lasts")
+        beat = store.load_checkpoint(HEARTBEAT_KEY)
+        assert answerer_alive(beat) and "no model" in beat["model"]
+    finally:
+        stop.set()
+        thread.join(10)
+    assert not thread.is_alive()
+    assert not answerer_alive(beat, datetime.now(timezone.utc) + timedelta(minutes=1))
+    assert not answerer_alive(None) and not answerer_alive({"at": "yesterday"})
+
+
+def test_ask_pending_answers_what_the_dashboard_asked(tmp_path, capsys):
+    db = str(tmp_path / "p.db")
+    store = Store(db)
+    _fill(store)
+    assert main(["ask", "--pending", "--no-llm", "--db", db]) == 0
+    assert "no question from the dashboard is waiting" in capsys.readouterr().out
+    store.add_question("Is delivery slow?", {})
+    assert main(["ask", "--pending", "--no-llm", "--db", db]) == 0
+    assert "answered 1 question(s)" in capsys.readouterr().out
+    assert store.list_questions()[0]["status"] == "answered"
+    assert main(["ask", "--pending", "Is it loud?", "--db", db]) == 2  # one or the other
+
+
+def test_two_answerers_never_answer_one_question_twice(store):
+    url = store.engine.url.render_as_string(hide_password=False)
+    ids = {store.add_question(f"q{i}", {}) for i in range(20)}
+    got: list[int] = []
+    lock = threading.Lock()
+
+    def work():
+        s = Store(url)
+        while (row := s.claim_question()) is not None:
+            with lock:
+                got.append(row["id"])
+        s.close()
+
+    threads = [threading.Thread(target=work) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    assert sorted(got) == sorted(ids)
