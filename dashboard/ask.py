@@ -15,7 +15,7 @@ from typing import Any
 import streamlit as st
 
 from dashboard.safe import escape_html, escape_markdown, safe_url
-from reviewlens.filters import Filters
+from reviewlens.filters import Filters, language_name
 from reviewlens.questions import HEARTBEAT_KEY, MAX_QUESTION, answerer_alive, describe_scope, scope_of, verbatim_sources
 from reviewlens.schema import Quote
 from reviewlens.store import Store, StoreReadOnly
@@ -29,12 +29,6 @@ def ask_page(store: Store, f: Filters) -> None:
     scope = scope_of(f)
     st.caption(f"Searches {escape_html(describe_scope(scope))} (the sidebar's period, products and sources). The "
                "answer cites the reviews it rests on; below it are their own words, verbatim.")
-    beat = store.load_checkpoint(HEARTBEAT_KEY)
-    if answerer_alive(beat):
-        st.caption(f"Answered in the background: {escape_html((beat or {}).get('model', ''))}.")
-    else:
-        st.warning("No answering process is running, so a question will wait: start the dashboard with "
-                   "`reviewlens dashboard` (it answers in the background), or run `reviewlens ask --pending`.")
     with st.form("ask_form", clear_on_submit=True):
         question = st.text_area("Your question", max_chars=MAX_QUESTION, height=80,
                                 placeholder="Why do people return the headphones?")
@@ -53,6 +47,12 @@ def ask_page(store: Store, f: Filters) -> None:
 
 
 def _history(store: Store) -> None:
+    beat = store.load_checkpoint(HEARTBEAT_KEY)
+    if answerer_alive(beat):
+        st.caption(f"Questions are answered in the background: {escape_html((beat or {}).get('model', ''))}.")
+    else:
+        st.warning("No answering process is running, so a question will wait: start the dashboard with "
+                   "`reviewlens dashboard` (it answers in the background), or run `reviewlens ask --pending`.")
     rows = store.list_questions(HISTORY)
     if not rows:
         st.info("No question yet. Try “What do people say about delivery?” or “Why do people return it?”.")
@@ -78,6 +78,9 @@ def _history(store: Store) -> None:
 def _answer(res: dict[str, Any], texts: dict[str, str]) -> None:
     if res.get("question_translation"):
         st.caption(f"Searched in English as: {escape_html(res['question_translation'])} (a machine translation)")
+    elif res.get("question_language"):
+        st.caption(f"The question looks {escape_html(language_name(res['question_language']))} and the reviews are "
+                   "searched in English: it was searched as it is; ask in English for a better match.")
     if res.get("answer"):
         st.markdown(f"**A:** {escape_markdown(res['answer'])}")
         st.caption(f"Written by {escape_html(res.get('model') or 'the model')} from the numbered excerpts below; "

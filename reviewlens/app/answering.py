@@ -97,11 +97,12 @@ class Answerer:
 
     def describe(self) -> str:
         if not self.use_llm:
-            return "review sentences only (no model)"
+            return "the review sentences that speak to them (no model)"
         if not self._loaded:
-            return "models load at the first question"
-        return f"answers written by {self.writer.model}" if self.backend is not None else \
-            f"review sentences only ({self.writer.model} is too small to write)"
+            return "the models load at the first question"
+        return f"answers written by {self.writer.model}, with the review sentences they rest on" \
+            if self.backend is not None else \
+            f"the review sentences that speak to them ({self.writer.model} is too small to write answers)"
 
 
 def answer_waiting(store: Store, answerer: Answerer) -> int:

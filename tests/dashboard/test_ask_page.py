@@ -45,7 +45,7 @@ def test_ask_a_question_and_read_the_answer(monkeypatch, seeded_sqlite):
                                           "model": "review sentences only (no model)"})
     assert answer_waiting(store, Answerer(Settings(), use_llm=False, k=4)) == 1
     at.run()
-    assert not at.warning and any("Answered in the background" in c.value for c in at.caption)
+    assert not at.warning and any("Questions are answered in the background" in c.value for c in at.caption)
     result = store.list_questions()[0]["result"]
     page = html.unescape("\n".join(m.value for m in at.markdown))
     kettle = {r.id: r.text for r in seed.reviews if r.product == "Acme Kettle"}
@@ -78,3 +78,13 @@ def test_hostile_questions_and_sources_stay_text(monkeypatch, seeded_sqlite):
     assert "<script>" not in page and "](javascript" not in page
     assert "&lt;script&gt;window" in page  # the hostile review, quoted as text
     assert at.query_params == {"page": "Ask", "period": "all"}
+
+
+def test_a_question_in_another_language_says_how_it_was_searched(monkeypatch, seeded_sqlite):
+    store, seed, db = seeded_sqlite
+    at = app_test(monkeypatch, db)
+    at.sidebar.radio(key="page").set_value("Ask").run()
+    _ask(at, "Warum kommt die Lieferung immer so spät an?")
+    answer_waiting(store, Answerer(Settings(), use_llm=False))  # no model to translate it
+    at.run()
+    assert any("The question looks German" in c.value and "ask in English" in c.value for c in at.caption)

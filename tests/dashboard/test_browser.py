@@ -212,7 +212,7 @@ def test_ask_in_the_browser_answered_by_reviewlens_dashboard(seeded_sqlite, brow
             time.sleep(0.2)
         browser.get(base + "/?page=Ask&period=all")
         _wait_rendered(browser, "Ask the reviews")
-        assert "Answered in the background" in browser.find_element(By.TAG_NAME, "body").text  # its heartbeat
+        assert "Questions are answered in the background" in browser.find_element(By.TAG_NAME, "body").text  # its heartbeat
         WebDriverWait(browser, 30, poll_frequency=0.2).until(lambda d: d.find_elements(By.CSS_SELECTOR, "textarea"))
         browser.find_element(By.CSS_SELECTOR, "textarea").send_keys("Did it arrive late and broken?")
         next(b for b in browser.find_elements(By.CSS_SELECTOR, "button") if b.text.strip() == "Ask").click()
