@@ -135,15 +135,18 @@ def serve_questions(db: str, settings: Settings, stop: threading.Event, *, use_l
     try:
         while not stop.is_set():
             now = datetime.now(timezone.utc)
+            answered = 0
             try:
                 if now.timestamp() - beat >= HEARTBEAT_EVERY:
                     store.save_checkpoint(HEARTBEAT_KEY, {"at": now.isoformat(), "model": answerer.describe()})
                     beat = now.timestamp()
-                if answer_waiting(store, answerer):
-                    beat = 0.0  # say the model now that it is known
+                answered = answer_waiting(store, answerer)
             except Exception as e:  # noqa: BLE001 - a store that is briefly down: try again at the next look
                 log.warning("answering questions: %s: %s", type(e).__name__, e)
-            stop.wait(poll)
+            if answered:
+                beat = 0.0  # a heartbeat at once: the models are known now
+            else:
+                stop.wait(poll)
     finally:
         store.close()
 
