@@ -46,6 +46,8 @@ def main() -> None:
     from reviewlens.alerts import find_alerts
     from reviewlens.comparison import compare
     from reviewlens.config import AlertSettings
+    from reviewlens.filters import Filters
+    from reviewlens.queries import review_texts
     from reviewlens.store import Store
 
     print(f"machine: {cpu_name()}, {os.cpu_count()} cores, Python {platform.python_version()}")
@@ -53,7 +55,7 @@ def main() -> None:
         db = Path(tmp) / "copy.db"
         shutil.copy(args.db, db)
         store = Store(db)
-        n = len(store.review_texts_frame())
+        n = len(review_texts(store, Filters()))
         print(f"store: {n:,} reviews ({args.db})")
 
         rules = AlertSettings()
@@ -95,7 +97,7 @@ def main() -> None:
         emb = get_embedder()
         emb.encode(["warm up"])
         q = "why do people return the blender?"
-        full = store.review_texts_frame()
+        full = review_texts(store, Filters())
         _, t_all = _timed(lambda: find_sources(q, full, emb, 8))
         part = full.head(5000)
         _, t_part = _timed(lambda: find_sources(q, part, emb, 8))

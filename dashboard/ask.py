@@ -1,7 +1,7 @@
 """The dashboard's Ask page: ask a question about the reviews, read the answer and the reviews it rests on.
 
 The dashboard loads no model: a question is stored (Store.add_question) with what it searches (the
-sidebar's period, products and sources), and answered in the background by the process that started the
+sidebar's filters), and answered in the background by the process that started the
 dashboard (`reviewlens dashboard`; reviewlens.app.answering), or by `reviewlens ask --pending`. The page
 polls for the answer. Every source shown is checked word for word against its review in the store before
 it is shown in quotation marks (reviewlens.questions.verbatim_sources); the model's answer and a machine
@@ -27,8 +27,8 @@ POLL = "2s"    # how often the page looks for an answer while one is awaited
 def ask_page(store: Store, f: Filters) -> None:
     st.subheader("Ask the reviews")
     scope = scope_of(f)
-    st.caption(f"Searches {escape_html(describe_scope(scope))} (the sidebar's period, products and sources). The "
-               "answer cites the reviews it rests on; below it are their own words, verbatim.")
+    st.caption(f"Searches {escape_html(describe_scope(scope))} (the sidebar's filters). The answer cites the "
+               "reviews it rests on; below it are their own words, verbatim.")
     with st.form("ask_form", clear_on_submit=True):
         question = st.text_area("Your question", max_chars=MAX_QUESTION, height=80,
                                 placeholder="Why do people return the headphones?")

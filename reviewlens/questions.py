@@ -7,10 +7,11 @@ the background and leaves a heartbeat checkpoint; the page shows the answer. Pur
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from typing import Any, Mapping
 
 from .filters import Filters
+from .views import View, from_query, to_query
 
 HEARTBEAT_KEY = "answers:worker"   # checkpoint: when the background answerer last looked, and with what model
 HEARTBEAT_EVERY = 5.0              # seconds between its heartbeats
@@ -19,20 +20,37 @@ MAX_QUESTION = 500                 # characters of a question
 
 
 def scope_of(f: Filters) -> dict[str, Any]:
-    """What a question asked under the filters `f` searches: the period, the products and the sources (the
-    other filters choose reviews by their analysis or rating, which the search does not read)."""
-    return {"since": f.since.isoformat() if f.since else None, "until": f.until.isoformat() if f.until else None,
-            "products": list(f.products), "sources": list(f.sources)}
+    """What a question asked under the sidebar's filters `f` searches, as stored with it: the filters
+    written as a dashboard link's query (reviewlens.views), so every filter applies and reads back the same."""
+    return {"query": [[k, v] for k, v in to_query(View(period="custom", filters=f))]}
+
+
+def filters_of(scope: Mapping[str, Any]) -> Filters:
+    """The filters of a stored scope: a link's query (`scope_of`), or since, until, products and sources.
+    A scope that cannot be read raises ValueError (the question fails, saying why)."""
+    if "query" in scope:
+        params: dict[str, list[str]] = {}
+        for pair in scope["query"] or []:
+            k, v = pair
+            params.setdefault(str(k), []).append(str(v))
+        view, problems = from_query(params)
+        if problems:
+            raise ValueError("the question's filters: " + "; ".join(problems))
+        return view.filters
+
+    def day(v: Any) -> date | None:
+        return v if isinstance(v, date) or v is None else date.fromisoformat(str(v))
+
+    return Filters.of(since=day(scope.get("since")), until=day(scope.get("until")),
+                      products=scope.get("products") or None, sources=scope.get("sources") or None)
 
 
 def describe_scope(scope: Mapping[str, Any]) -> str:
-    parts = []
-    if scope.get("since") or scope.get("until"):
-        parts.append(f"{scope.get('since') or '…'} to {scope.get('until') or '…'}")
-    for key in ("products", "sources"):
-        if scope.get(key):
-            parts.append(", ".join(map(str, scope[key])))
-    return "the reviews of " + "; ".join(parts) if parts else "all reviews"
+    """What a question searched, in words (the dashboard's own description of filters)."""
+    try:
+        return filters_of(scope).describe()
+    except (ValueError, TypeError):
+        return "filters that could not be read"
 
 
 def answerer_alive(heartbeat: Mapping[str, Any] | None, now: datetime | None = None) -> bool:

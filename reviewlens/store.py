@@ -721,22 +721,6 @@ class Store:
         df["entities"] = df["entities"].map(lambda v: json.loads(v) if isinstance(v, str) else [])
         return df
 
-    def review_texts_frame(self, *, since: date | None = None, until: date | None = None,
-                           products: Sequence[str] | None = None,
-                           sources: Sequence[str] | None = None) -> pd.DataFrame:
-        """The reviews' id, text, rating, product, url and date, newest first, with their language and the
-        current analysis's English translation where it made one (what searching the reviews' text needs:
-        a third of the time of `reviews_frame` on 100,000)."""
-        cols = ["id", "text", "rating", "product", "url", "date"]
-        a = analyses.alias("a")
-        q = (sa.select(*[reviews.c[c] for c in cols],
-                       sa.func.coalesce(a.c.language, reviews.c.language).label("language"), a.c.translation)
-             .select_from(reviews.outerjoin(a, sa.and_(a.c.content_hash == reviews.c.content_hash, a.c.is_current)))
-             .order_by(reviews.c.date.desc().nulls_last(), reviews.c.id))
-        q = self._within(q, since, until, products, sources)
-        with self.engine.connect() as c:
-            return pd.DataFrame(c.execute(q).all(), columns=cols + ["language", "translation"])
-
     def iter_export_records(self, **filters: Any) -> Iterator[dict[str, Any]]:
         """One plain dict per review (export schema): missing values are None, dates ISO 8601."""
         df = self.reviews_frame(**filters)

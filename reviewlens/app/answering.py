@@ -12,25 +12,16 @@ from __future__ import annotations
 
 import logging
 import threading
-from datetime import date, datetime, timezone
+from datetime import datetime, timezone
 from typing import Any
 
 from ..config import Settings
-from ..questions import HEARTBEAT_EVERY, HEARTBEAT_KEY
+from ..filters import Filters
+from ..queries import review_texts
+from ..questions import HEARTBEAT_EVERY, HEARTBEAT_KEY, filters_of
 from ..store import Store
 
 log = logging.getLogger(__name__)
-
-
-def _day(v: Any) -> date | None:
-    if v in (None, ""):
-        return None
-    return v if isinstance(v, date) else date.fromisoformat(str(v))
-
-
-def _names(v: Any) -> list[str] | None:
-    names = [str(x) for x in v] if isinstance(v, (list, tuple)) else []
-    return names or None
 
 
 class Answerer:
@@ -71,14 +62,11 @@ class Answerer:
 
         return best_backend(self.settings.analysis)
 
-    def answer(self, store: Store, question: str, scope: dict[str, Any] | None = None) -> Any:
-        """analysis.answers.Answer for `question` over the reviews within `scope` (since, until: ISO dates;
-        products, sources: lists; each optional). A bad scope raises ValueError."""
+    def answer(self, store: Store, question: str, f: Filters | None = None) -> Any:
+        """analysis.answers.Answer for `question` over the reviews within the filters `f`."""
         from analysis.answers import answer
 
-        scope = scope or {}
-        df = store.review_texts_frame(since=_day(scope.get("since")), until=_day(scope.get("until")),
-                                      products=_names(scope.get("products")), sources=_names(scope.get("sources")))
+        df = review_texts(store, f or Filters())
         with self._lock:  # one question at a time: the model is not shared across threads
             self._load()
             return answer(question, df, embedder=self._embedder, backend=self.backend, k=self.k,
@@ -111,7 +99,7 @@ def answer_waiting(store: Store, answerer: Answerer) -> int:
     while (row := store.claim_question()) is not None:
         n += 1
         try:
-            res = answerer.answer(store, row["question"], row["scope"])
+            res = answerer.answer(store, row["question"], filters_of(row["scope"]))
         except Exception as e:  # noqa: BLE001 - the question is marked failed with why; the next one is tried
             log.exception("question %d could not be answered", row["id"])
             store.finish_question(row["id"], error=f"{type(e).__name__}: {e}")

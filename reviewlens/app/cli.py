@@ -392,7 +392,7 @@ def cmd_compare(args, settings) -> ExitStatus:
 
 def cmd_ask(args, settings) -> ExitStatus:
     from ..display_text import neutralize
-    from ..filters import language_name
+    from ..filters import Filters, language_name
     from .answering import Answerer, answer_waiting
 
     store = Store(settings.db)
@@ -405,8 +405,8 @@ def cmd_ask(args, settings) -> ExitStatus:
         return ExitStatus.OK
     if not (args.question or "").strip():
         raise ConfigError("ask needs a question, e.g. reviewlens ask \"why do people return it?\"")
-    res = answerer.answer(store, args.question, {"since": args.since, "until": args.until, "products": args.product,
-                                                 "sources": args.source})
+    res = answerer.answer(store, args.question, Filters.of(since=args.since, until=args.until, products=args.product,
+                                                       sources=args.source))
     if not res.searched:
         print("no reviews to search (is the store empty, or do the filters exclude everything?)")
         return ExitStatus.OK

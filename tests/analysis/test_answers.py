@@ -206,6 +206,8 @@ def test_a_question_in_another_language_is_searched_and_answered_in_its_translat
 
 def test_ask_command_in_other_languages(tmp_path, capsys, monkeypatch):
     from reviewlens.app.cli import main
+    from reviewlens.filters import Filters
+    from reviewlens.queries import review_texts
     from reviewlens.schema import Analysis, Review
     from reviewlens.store import Store
 
@@ -216,7 +218,7 @@ def test_ask_command_in_other_languages(tmp_path, capsys, monkeypatch):
     store.upsert_reviews(reviews)
     store.save_analyses([Analysis(content_hash=r.content_hash, model="m", prompt_version="p", sentiment="negative",
                                   language="de", translation=tr) for r, (_, tr) in zip(reviews, GERMAN)])
-    frame = store.review_texts_frame()
+    frame = review_texts(store, Filters())
     assert set(frame.columns) >= {"language", "translation"} and frame["translation"].notna().sum() == 2
     store.close()
     assert main(["ask", "Is delivery slow?", "--no-llm", "--db", db]) == 0

@@ -239,7 +239,7 @@ def test_language_filter_and_comparison(store):
     assert all(t.startswith("EN: ") for t in page["translation"])
     frame = store.reviews_frame()
     assert set(frame["detected_language"]) == {"de", "en"}
-    texts = store.review_texts_frame()  # what `reviewlens ask` searches
+    texts = Q.review_texts(store, Filters())  # what `reviewlens ask` searches
     assert sorted(texts["language"]) == ["de"] * 3 + ["en"] * 3
     assert (texts["translation"].notna() == (texts["language"] == "de")).all()
     result = compare(store, "language", Filters())

@@ -38,7 +38,7 @@ def test_ask_a_question_and_read_the_answer(monkeypatch, seeded_sqlite):
     _ask(at, "Did it   arrive late and broken?")
     [row] = store.list_questions()
     assert row["question"] == "Did it arrive late and broken?" and row["status"] == "pending"
-    assert row["scope"] == {"since": str(CURRENT[0]), "until": str(ANCHOR), "products": ["Acme Kettle"], "sources": []}
+    assert row["scope"] == {"query": [["since", str(CURRENT[0])], ["until", str(ANCHOR)], ["product", "Acme Kettle"]]}
     assert any("Waiting for an answer" in i.value for i in at.info)
 
     store.save_checkpoint(HEARTBEAT_KEY, {"at": datetime.now(timezone.utc).isoformat(),
@@ -88,3 +88,23 @@ def test_a_question_in_another_language_says_how_it_was_searched(monkeypatch, se
     answer_waiting(store, Answerer(Settings(), use_llm=False))  # no model to translate it
     at.run()
     assert any("The question looks German" in c.value and "ask in English" in c.value for c in at.caption)
+
+
+def test_every_sidebar_filter_applies_to_the_question(monkeypatch, seeded_sqlite):
+    """A question asked with the sentiment and rating filters set searches only those reviews."""
+    store, seed, db = seeded_sqlite
+    at = app_test(monkeypatch, db)
+    at.sidebar.selectbox(key="f_period").set_value("All time").run()
+    at.sidebar.multiselect(key="f_sentiments").select("positive").run()
+    at.sidebar.slider(key="f_rating").set_value((5.0, 5.0)).run()
+    at.sidebar.radio(key="page").set_value("Ask").run()
+    _ask(at, "Does the kettle work well?")
+    answer_waiting(store, Answerer(Settings(), use_llm=False, k=8))
+    at.run()
+    result = store.list_questions()[0]["result"]
+    five_star = {r.id for r in seed.reviews if r.rating == 5 and seed.sentiments[r.id] == "positive"}
+    assert result["searched"] == len(five_star)
+    assert result["sources"] and {s["review_id"] for s in result["sources"]} <= five_star
+    captions = [html.unescape(c.value) for c in at.caption]
+    assert any(c.startswith("Searches sentiment: positive; rating 5–5 (the sidebar's filters)") for c in captions), \
+        captions

@@ -126,3 +126,27 @@ def test_two_answerers_never_answer_one_question_twice(store):
     for t in threads:
         t.join(30)
     assert sorted(got) == sorted(ids)
+
+
+def test_what_a_question_searches_follows_every_filter(store):
+    """queries.review_texts on both databases: the filters of the sidebar, the analysis's language and
+    translation beside each text, newest first."""
+    from reviewlens.filters import Filters
+    from reviewlens.queries import review_texts
+    from reviewlens.schema import Analysis
+
+    texts = _fill(store)
+    ids = list(texts)
+    reviews = {r["id"]: r for r in review_texts(store, Filters()).to_dict("records")}
+    assert set(reviews) == set(ids) and reviews[ids[0]]["translation"] is None
+    low = [i for i, (_, rating, _, _) in zip(ids, REVIEWS) if rating <= 2]
+    store.save_analyses([Analysis(content_hash=Review(source="x", text=t).content_hash, model="m", prompt_version="p",
+                                  sentiment="negative" if i in low else "positive",
+                                  language="de" if i == low[0] else "en",
+                                  translation="EN text" if i == low[0] else None) for i, t in texts.items()])
+    neg = review_texts(store, Filters.of(sentiments=["negative"]))
+    assert sorted(neg["id"]) == sorted(low)
+    assert neg.set_index("id").loc[low[0], "translation"] == "EN text"
+    assert neg.set_index("id").loc[low[0], "language"] == "de"
+    assert list(review_texts(store, Filters.of(products=["Watch"], max_rating=5))["product"]) == ["Watch"]
+    assert review_texts(store, Filters.of(search="COURIER"))["text"].str.contains("courier").all()
