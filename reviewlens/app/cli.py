@@ -405,8 +405,13 @@ def cmd_ask(args, settings) -> ExitStatus:
         return ExitStatus.OK
     if not (args.question or "").strip():
         raise ConfigError("ask needs a question, e.g. reviewlens ask \"why do people return it?\"")
-    res = answerer.answer(store, args.question, Filters.of(since=args.since, until=args.until, products=args.product,
-                                                       sources=args.source))
+    try:
+        f = Filters.of(since=args.since, until=args.until, products=args.product, sources=args.source,
+                       sentiments=args.sentiment, languages=args.language, min_rating=args.min_rating,
+                       max_rating=args.max_rating)
+    except ValueError as e:
+        raise ConfigError(f"ask: {e}") from e
+    res = answerer.answer(store, args.question, f)
     if not res.searched:
         print("no reviews to search (is the store empty, or do the filters exclude everything?)")
         return ExitStatus.OK

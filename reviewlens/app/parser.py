@@ -423,6 +423,7 @@ def build_parser() -> argparse.ArgumentParser:
              "  reviewlens ask \"why do people return the headphones?\"\n"
              "  reviewlens ask \"what do they say about the battery?\" --product \"Aurora Wireless Headphones\"\n"
              "  reviewlens ask \"is delivery getting better?\" --since 2026-10-01 --no-llm\n"
+             "  reviewlens ask \"what makes people angry?\" --sentiment negative --max-rating 2\n"
              "  reviewlens ask --pending      # answer the questions waiting in the dashboard's Ask page")
     sp.add_argument("question", nargs="?", help="your question (not with --pending)")
     sp.add_argument("--pending", action="store_true",
@@ -432,6 +433,12 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--source", action="append", help="only this source's reviews (repeatable)")
     sp.add_argument("--since", type=_date, help="first review date (YYYY-MM-DD)")
     sp.add_argument("--until", type=_date, help="last review date (YYYY-MM-DD)")
+    sp.add_argument("--sentiment", action="append", choices=["positive", "neutral", "negative"],
+                    help="only reviews of this sentiment (repeatable), e.g. --sentiment negative")
+    sp.add_argument("--min-rating", type=float, metavar="STARS", help="only reviews rated at least this")
+    sp.add_argument("--max-rating", type=float, metavar="STARS", help="only reviews rated at most this")
+    sp.add_argument("--language", action="append", metavar="CODE",
+                    help="only reviews in this language (ISO 639-1, as detected; repeatable)")
     sp.add_argument("-k", "--sources", dest="k", type=_positive_int, default=8,
                     help="review sentences to answer from (default 8)")
     sp.add_argument("--no-llm", action="store_true", help="only the review sentences, no written answer (fast)")

@@ -127,6 +127,10 @@ def test_ask_command(tmp_path, capsys, monkeypatch):
     assert main(["ask", "Is delivery slow?", "--no-llm", "--json", "--product", "Watch", "--db", db]) == 0
     data = json.loads(capsys.readouterr().out)
     assert data["searched"] == 2 and all(s["product"] == "Watch" for s in data["sources"])
+    assert main(["ask", "Is delivery slow?", "--no-llm", "--json", "--max-rating", "2", "--db", db]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["searched"] == 3 and {s["rating"] for s in data["sources"]} <= {1, 2}
+    assert main(["ask", "Is delivery slow?", "--min-rating", "4", "--max-rating", "2", "--db", db]) == 2
     assert main(["ask", "  ", "--db", db]) == 2
 
 
