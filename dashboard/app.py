@@ -146,7 +146,7 @@ def goto_waiting() -> None:
 
 #: The sidebar's filter widgets (their session keys), and the review ids of a link: what "Reset filters" clears.
 FILTER_KEYS = ("f_period", "f_dates", "f_sources", "f_products", "f_rating", "f_sentiments", "f_topics", "f_languages",
-               "f_replied", "f_search", L.LINK_IDS)
+               "f_replied", "f_search", L.LINK_IDS, L.LINK_ALERT)
 
 
 def reset_filters() -> None:
@@ -160,6 +160,7 @@ def refresh_data() -> None:
 
 def clear_link_ids() -> None:
     st.session_state.pop(L.LINK_IDS, None)
+    st.session_state.pop(L.LINK_ALERT, None)
 
 
 # ------------------------------------------------------------------------------------------ sidebar
@@ -658,7 +659,8 @@ def main() -> None:
     if opts.total == 0:
         empty_store(db)
         return
-    L.read_link(st.session_state, {k: st.query_params.get_all(k) for k in st.query_params}, opts, PAGES)
+    L.read_link(st.session_state, {k: st.query_params.get_all(k) for k in st.query_params}, opts, PAGES,
+                get_store(db).alert_review_ids)
     st.session_state.setdefault("page", "Overview")
     page = st.sidebar.radio("View", PAGES, key="page", horizontal=True)
     f = sidebar_filters(opts)

@@ -9,7 +9,8 @@ to the view on screen, so the address is always a link to it.
 
 from __future__ import annotations
 
-from typing import Any, MutableMapping, Sequence
+from dataclasses import replace
+from typing import Any, Callable, MutableMapping, Sequence
 
 from reviewlens import queries as Q
 from reviewlens.views import PERIODS, STREAMLIT_KEYS, View, from_query, to_query
@@ -18,7 +19,8 @@ from reviewlens.views import PERIODS, STREAMLIT_KEYS, View, from_query, to_query
 PERIOD_NAMES = {key: name for key, (name, _) in PERIODS.items()}
 PERIOD_KEYS = {name: key for key, name in PERIOD_NAMES.items()}
 REPLIED_NAMES = {None: "All reviews", False: "Without a reply", True: "With a reply"}
-LINK_IDS = "f_ids"               # the review ids a link named (an alert's digest)
+LINK_IDS = "f_ids"               # the review ids a link named (or the digest alert it named)
+LINK_ALERT = "f_alert"           # that digest alert's key, kept in the address instead of its ids
 LINK_THEME = "_link_theme"       # the theme a link named, until the explorer has looked for it
 LINK_PROBLEMS = "_link_problems"  # what the link asked for that is not shown
 _READ = "_link_read"
@@ -36,8 +38,9 @@ def _half_star(x: float | None, default: float) -> float:
 
 
 def read_link(state: MutableMapping[str, Any], params: dict[str, list[str]], opts: Q.Options,
-              pages: Sequence[str]) -> None:
-    """Once per session: the view that the query `params` asks for, into the widgets' `state`."""
+              pages: Sequence[str], alert_reviews: Callable[[str], list[str]] = lambda key: []) -> None:
+    """Once per session: the view that the query `params` asks for, into the widgets' `state`
+    (`alert_reviews`: a digest alert's key -> the review ids it named)."""
     if state.get(_READ):
         return
     state[_READ] = True
@@ -75,8 +78,16 @@ def read_link(state: MutableMapping[str, Any], params: dict[str, list[str]], opt
         state["f_replied"] = REPLIED_NAMES[f.replied]
     if f.search:
         state["f_search"] = f.search
-    if f.review_ids:
-        state[LINK_IDS] = tuple(f.review_ids)
+    ids = list(f.review_ids or ())
+    if view.alert:
+        named = alert_reviews(view.alert)
+        if named and not ids:
+            state[LINK_ALERT] = view.alert
+        if not named:
+            problems.append(f"alert {view.alert!r} not in this store")
+        ids += named
+    if ids:
+        state[LINK_IDS] = tuple(dict.fromkeys(ids))
     if view.theme:
         state["theme"] = view.theme
         state[LINK_THEME] = view.theme
@@ -88,7 +99,11 @@ def current_view(state: MutableMapping[str, Any], page: str, f: Any, all_themes:
     """The view on screen: `f` the sidebar's filters (with the link's review ids, if any)."""
     period = PERIOD_KEYS.get(state.get("f_period", ""), "90d")
     theme = state.get("theme") if page == "Reviews" else None
-    return View(page=page, period=period, filters=f, theme=theme if theme and theme != all_themes else None)
+    alert = state.get(LINK_ALERT) if state.get(LINK_IDS) else None
+    if alert:  # the digest's key stands for its reviews (a short address, every review of it)
+        f = replace(f, review_ids=None)
+    return View(page=page, period=period, filters=f, theme=theme if theme and theme != all_themes else None,
+                alert=alert)
 
 
 def write_link(query_params: Any, view: View) -> None:

@@ -323,10 +323,10 @@ def review_alerts(store: Store, rules: AlertSettings, since: datetime) -> list[A
                "product": r["product"], "url": r["url"]} for r in found[:DIGEST_QUOTES]]
     ids = [r["id"] for r in found]
     first = min(r["scraped_at"] for r in found)
-    return [Alert(key=f"reviews:{ids[0]}:{len(ids)}:{first}", kind="reviews",
+    key = f"reviews:{ids[0]}:{len(ids)}:{first}"
+    return [Alert(key=key, kind="reviews",
                   title=f"{len(found)} new review{'s' if len(found) != 1 else ''} to read", lines=lines,
-                  quotes=quotes, review_ids=ids,
-                  view=View(page="Reviews", period="all", filters=Filters.of(review_ids=ids)))]
+                  quotes=quotes, review_ids=ids, view=View(page="Reviews", period="all", alert=key))]
 
 
 def summary_period(now: datetime, every: str) -> tuple[date, date, str]:

@@ -895,6 +895,16 @@ class Store:
             r["deliveries"] = by_id[r["id"]]
         return rows
 
+    def alert_review_ids(self, key: str) -> list[str]:
+        """The reviews a digest alert named, by the alert's key ([] when there is no such alert)."""
+        if "alerted_reviews" in self.missing_tables:
+            return []
+        q = (sa.select(alerted_reviews.c.review_id)
+             .select_from(alerted_reviews.join(alerts, alerts.c.id == alerted_reviews.c.alert_id))
+             .where(alerts.c.key == key).order_by(alerted_reviews.c.review_id))
+        with self.engine.connect() as c:
+            return list(c.execute(q).scalars())
+
     def rename_theme(self, old: str, new: str) -> int:
         """Rename a theme of the latest computed complaint themes (the next computation keeps the name of a
         theme it finds again); the number of rows renamed (0: no theme of that name)."""

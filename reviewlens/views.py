@@ -8,6 +8,7 @@ what it could not understand (a link is typed, truncated and edited by people), 
 
     ?page=Reviews&since=2026-11-23&until=2026-11-29&theme=Late+delivery
     ?period=30d&product=Kettle&product=Toaster&sentiment=negative&rating=1-2&replied=no
+    ?page=Reviews&period=all&alert=reviews:3f2a...:12:2026-11-30   (the reviews a digest alert named)
 """
 
 from __future__ import annotations
@@ -41,6 +42,7 @@ class View:
     period: str = DEFAULT_PERIOD
     filters: Filters = field(default_factory=Filters)
     theme: str | None = None          # a complaint theme's name: the Reviews page shows its reviews
+    alert: str | None = None          # a digest alert's key: the Reviews page shows the reviews it named
 
     @classmethod
     def dated(cls, since: date, until: date, **kw: Any) -> "View":
@@ -80,6 +82,8 @@ def to_query(view: View) -> list[tuple[str, str]]:
         out.append(("theme", view.theme))
     if f.review_ids is not None:
         out.append(("ids", ",".join(f.review_ids[:MAX_IDS])))
+    if view.alert:
+        out.append(("alert", view.alert))
     return out
 
 
@@ -168,12 +172,13 @@ def from_query(params: Mapping[str, str | Sequence[str]]) -> tuple[View, list[st
     if replied is not None and replied not in REPLIED:
         problems.append(f"replied={replied!r} is not yes or no")
         replied = None
-    search, theme = _one(params, "q"), _one(params, "theme")
-    for key, text in (("q", search), ("theme", theme)):
+    search, theme, alert = _one(params, "q"), _one(params, "theme"), _one(params, "alert")
+    for key, text in (("q", search), ("theme", theme), ("alert", alert)):
         if text and len(text) > MAX_TEXT:
             problems.append(f"{key} is longer than {MAX_TEXT} characters")
     search = search if search and len(search) <= MAX_TEXT else None
     theme = theme if theme and len(theme) <= MAX_TEXT else None
+    alert = alert if alert and len(alert) <= MAX_TEXT else None
     ids = [i.strip() for v in _values(params, "ids") for i in v.split(",") if i.strip()]
     filters = Filters.of(since=since, until=until, sources=_values(params, "source"),
                          products=_values(params, "product"), sentiments=sentiments,
@@ -181,11 +186,11 @@ def from_query(params: Mapping[str, str | Sequence[str]]) -> tuple[View, list[st
                          min_rating=min_rating, max_rating=max_rating, search=search,
                          replied=REPLIED.get(replied or ""), review_ids=ids[:MAX_IDS] if ids else None)
     known = {"page", "period", "since", "until", "source", "product", "sentiment", "topic", "lang", "rating",
-             "replied", "q", "theme", "ids"}
+             "replied", "q", "theme", "ids", "alert"}
     unknown = sorted(set(params) - known - set(STREAMLIT_KEYS))
     if unknown:
         problems.append(f"unknown: {', '.join(unknown)}")
-    return View(page=page, period=period, filters=filters, theme=theme), problems
+    return View(page=page, period=period, filters=filters, theme=theme, alert=alert), problems
 
 
 def without_dates(view: View) -> View:

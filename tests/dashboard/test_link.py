@@ -90,3 +90,18 @@ def test_a_link_naming_reviews_shows_only_them_until_cleared(monkeypatch, seeded
     assert at.query_params["ids"] == ",".join(ids)
     next(b for b in at.sidebar.button if b.label == "Show all reviews").click().run()
     assert len(at.dataframe[0].value) == min(50, len(seed.reviews)) and "ids" not in at.query_params
+
+
+def test_a_digest_alerts_link_shows_its_reviews(monkeypatch, seeded_sqlite):
+    """An alert's link names the digest by its key; the explorer shows every review it named, and the
+    address keeps the key (not hundreds of ids)."""
+    store, seed, db = seeded_sqlite
+    named = [r.id for r in seed.reviews if r.rating <= 2][:7]
+    store.add_alert("reviews:abc:7:2026-11-30", "reviews", "7 new reviews to read", {"lines": []}, [], named)
+    at = _open(monkeypatch, db, page="Reviews", period="all", alert="reviews:abc:7:2026-11-30")
+    assert not at.warning and len(at.dataframe[0].value) == 7
+    assert any("Only the 7 reviews the link names" in i.value for i in at.sidebar.info)
+    assert at.query_params == {"page": "Reviews", "period": "all", "alert": "reviews:abc:7:2026-11-30"}
+    gone = _open(monkeypatch, db, page="Reviews", period="all", alert="reviews:nope")
+    assert any("not in this store" in w.value for w in gone.warning)
+    assert len(gone.dataframe[0].value) == min(50, len(seed.reviews))
