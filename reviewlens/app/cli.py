@@ -114,9 +114,10 @@ def cmd_import(args, settings) -> ExitStatus:
 def cmd_export(args, settings) -> ExitStatus:
     from ..records_io import export_records
 
-    n = export_records(Store(settings.db), args.output, args.format, raw=args.raw, since=args.since,
+    fmt = args.format or ("csv" if Path(args.output).suffix.lower() == ".csv" else "jsonl")
+    n = export_records(Store(settings.db), args.output, fmt, raw=args.raw, since=args.since,
                        until=args.until, products=args.product, sources=args.source)
-    print(f"wrote {n} reviews to {args.output}")
+    print(f"wrote {n} reviews to {args.output} ({fmt.upper()})")
     return ExitStatus.OK
 
 

@@ -189,7 +189,8 @@ def build_parser() -> argparse.ArgumentParser:
                                        "else detected)")
 
     sp = add("export", "export reviews (with their analysis) as JSONL or CSV")
-    sp.add_argument("--format", choices=["jsonl", "csv"], default="jsonl")
+    sp.add_argument("--format", choices=["jsonl", "csv"],
+                    help="default: from the output's name (.csv: CSV; anything else: JSONL)")
     sp.add_argument("-o", "--output", required=True, type=Path, help="file to write")
     sp.add_argument("--since", type=_date, help="first review date (YYYY-MM-DD)")
     sp.add_argument("--until", type=_date, help="last review date (YYYY-MM-DD)")

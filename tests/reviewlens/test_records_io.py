@@ -103,6 +103,11 @@ def test_export_jsonl_and_csv_with_analysis(tmp_path):
     assert "=HYPERLINK(\"http://evil\",\"click\")" in {r["text"] for r in csv.DictReader(out_csv.open())}
     assert main(["export", "--format", "jsonl", "-o", str(out), "--since", "2026-02-01", "--db", str(db)]) == 0
     assert len(out.read_text().splitlines()) == 1
+    # without --format, the output's name says which (a .csv was written as JSON lines before)
+    assert main(["export", "-o", str(tmp_path / "by-name.CSV"), "--db", str(db)]) == 0
+    assert {r["text"] for r in csv.DictReader((tmp_path / "by-name.CSV").open(encoding="utf-8"))} == texts
+    assert main(["export", "-o", str(tmp_path / "by-name.ndjson"), "--db", str(db)]) == 0
+    assert all(json.loads(line)["id"] for line in (tmp_path / "by-name.ndjson").read_text().splitlines())
 
 
 ROOT = Path(__file__).resolve().parents[2]
