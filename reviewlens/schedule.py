@@ -25,6 +25,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from .config import ConfigError, read_toml
 
@@ -172,6 +173,9 @@ def load_schedule(path: str | Path) -> Schedule:
             raise ConfigError(f"{where}: urls must be a list of URLs, e.g. urls = [\"https://shop.example/p/1\"]")
         if not urls:
             raise ConfigError(f"{where}: needs `url` or `urls`")
+        bad = [u for u in urls if urlsplit(u.strip()).scheme not in ("http", "https") or not urlsplit(u.strip()).netloc]
+        if bad:
+            raise ConfigError(f"{where}: {bad[0]!r} is not a web address (http:// or https://)")
         every, cron = s.get("every"), s.get("cron")
         if bool(every) == bool(cron):
             raise ConfigError(f"{where}: give exactly one of `every` (e.g. \"6h\") or `cron` (e.g. \"0 6 * * 1\")")

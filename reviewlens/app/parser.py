@@ -52,6 +52,19 @@ def _since(s: str) -> date:
         raise argparse.ArgumentTypeError(str(e)) from None
 
 
+def _url(s: str) -> str:
+    """A page to scrape: an http(s) URL with a host ("www.example.com/p/1" gets https:// in front)."""
+    from urllib.parse import urlsplit
+
+    url = s.strip()
+    if "://" not in url and "." in url.split("/")[0] and " " not in url:
+        url = "https://" + url
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise argparse.ArgumentTypeError(f"not a web address (http:// or https://): {s!r}")
+    return url
+
+
 def _positive_int(s: str) -> int:
     v = int(s)
     if v < 1:
@@ -163,7 +176,7 @@ def build_parser() -> argparse.ArgumentParser:
              "layout), the run ends 'degraded', says which field and by how much, and keeps a copy of an\n"
              "affected page under data/debug/.\n\n"
              "exit status: 0 ok; 1 failed, or no reviews found; 3 degraded; 2 a bad option or config.")
-    sp.add_argument("urls", nargs="+", metavar="URL")
+    sp.add_argument("urls", nargs="+", metavar="URL", type=_url)
     sp.add_argument("--site", help="site config: a bundled name (see `reviewlens sites`) or a TOML file")
     sp.add_argument("--max-pages", type=_positive_int, help="page limit per URL (default 50)")
     sp.add_argument("--full", action="store_true", help="do not stop at already-seen reviews")

@@ -240,3 +240,14 @@ def test_analysis_switches_reach_the_settings(tmp_path):
 
     with pytest.raises(ConfigError, match="translate"):
         _settings(parse_args(["analyze", "--config", str(cfg)]))
+
+
+def test_scrape_says_what_is_not_a_web_address(capsys):
+    from reviewlens.app.parser import _url
+
+    for bad in ("notaurl", "javascript:alert(1)", "ftp://example.com/x", "file:///etc/passwd"):
+        with pytest.raises(SystemExit) as e:
+            main(["scrape", bad])
+        assert e.value.code == 2 and "not a web address" in capsys.readouterr().err
+    assert _url("www.example.com/p/1") == "https://www.example.com/p/1"
+    assert _url(" http://127.0.0.1:8765/static/x ") == "http://127.0.0.1:8765/static/x"
