@@ -678,7 +678,7 @@ def main() -> None:
     elif page == "Compare":
         compare_page(db, f, opts)
     elif page == "Ask":
-        ask_page(get_store(db), f)
+        ask_page(get_store(db), f, [t.label for t in c_overview(db, f, opts).themes if t.filtered_count])
     else:
         runs_page(db)
     L.write_link(st.query_params, L.current_view(st.session_state, page, f, ALL_THEMES))

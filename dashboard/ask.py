@@ -21,10 +21,20 @@ from reviewlens.schema import Quote
 from reviewlens.store import Store, StoreReadOnly
 
 HISTORY = 10   # questions shown, newest first
+SUGGESTED = 3  # top complaints offered as questions
+SUGGESTION = "What exactly do customers say about {theme}?"
 POLL = "2s"    # how often the page looks for an answer while one is awaited
 
 
-def ask_page(store: Store, f: Filters) -> None:
+def _store_question(store: Store, question: str, scope: dict[str, Any]) -> None:
+    try:
+        store.add_question(" ".join(question.split()), scope)
+    except StoreReadOnly as e:
+        st.session_state["_ask_error"] = f"Not asked: {e}"
+
+
+def ask_page(store: Store, f: Filters, themes: list[str] = ()) -> None:
+    """`themes`: the names of the top complaints within the filters, offered as questions."""
     st.subheader("Ask the reviews")
     scope = scope_of(f)
     st.caption(f"Searches {escape_html(describe_scope(scope))} (the sidebar's filters). The answer cites the "
@@ -33,14 +43,20 @@ def ask_page(store: Store, f: Filters) -> None:
         question = st.text_area("Your question", max_chars=MAX_QUESTION, height=80,
                                 placeholder="Why do people return the headphones?")
         asked = st.form_submit_button("Ask")
+    if themes:
+        st.caption(f"Or ask about a top complaint: “{SUGGESTION.format(theme='…')}”")
+        cols = st.columns(len(themes[:SUGGESTED]))
+        for col, (i, label) in zip(cols, enumerate(themes[:SUGGESTED])):
+            q = SUGGESTION.format(theme=label.lower())
+            col.button(escape_markdown(label), key=f"ask_theme_{i}", on_click=_store_question, args=(store, q, scope),
+                       width="stretch", help=escape_markdown(q))
     if asked:
         if not question.strip():
             st.error("Write a question first.")
         else:
-            try:
-                store.add_question(" ".join(question.split()), scope)
-            except StoreReadOnly as e:
-                st.error(f"Not asked: {e}")
+            _store_question(store, question, scope)
+    if "_ask_error" in st.session_state:
+        st.error(st.session_state.pop("_ask_error"))
     rows = store.list_questions(HISTORY)
     waiting = any(r["status"] in ("pending", "answering") for r in rows)
     st.fragment(_history, run_every=POLL if waiting else None)(store)

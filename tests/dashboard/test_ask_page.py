@@ -108,3 +108,14 @@ def test_every_sidebar_filter_applies_to_the_question(monkeypatch, seeded_sqlite
     captions = [html.unescape(c.value) for c in at.caption]
     assert any(c.startswith("Searches sentiment: positive; rating 5–5 (the sidebar's filters)") for c in captions), \
         captions
+
+
+def test_the_top_complaints_are_offered_as_questions(monkeypatch, seeded_sqlite):
+    store, seed, db = seeded_sqlite
+    at = app_test(monkeypatch, db)
+    at.sidebar.radio(key="page").set_value("Ask").run()
+    offered = [b for b in at.button if (b.key or "").startswith("ask_theme_")]
+    labels = [b.label.replace("\\", "") for b in offered]  # Markdown-escaped: a theme name is untrusted
+    assert sorted(labels) == ["Breaks quickly", "Late delivery"]  # the themes with reviews in these filters
+    offered[0].click().run()
+    assert store.list_questions()[0]["question"] == f"What exactly do customers say about {labels[0].lower()}?"
