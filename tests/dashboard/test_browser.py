@@ -5,6 +5,7 @@ Screenshots are kept under tests/artifacts/ (git-ignored).
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import socket
@@ -33,20 +34,16 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture
-def server(seeded_sqlite, tmp_path):
-    """`streamlit run` on a free port, serving the seeded store; yields the base URL."""
-    _, seed, db = seeded_sqlite
-    port = _free_port()
-    env = {**os.environ, "REVIEWLENS_DB": db, "PYTHONUNBUFFERED": "1"}
-    log = open(tmp_path / "streamlit.log", "wb")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(APP_PATH), "--server.headless", "true",
-         "--server.address", "127.0.0.1", "--server.port", str(port), "--browser.gatherUsageStats", "false"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+@contextlib.contextmanager
+def _serving(command: list[str], env: dict[str, str], log_path: Path, port: int, timeout: float = 60):
+    """Run `command` (a dashboard on 127.0.0.1:`port`) until Streamlit answers its health check; yields the
+    base URL and stops the process afterwards."""
+    log = open(log_path, "wb")
+    proc = subprocess.Popen(command, cwd=ROOT, env={**os.environ, "PYTHONUNBUFFERED": "1", **env}, stdout=log,
+                            stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + timeout
         while True:
             try:
                 if httpx.get(f"{base}/_stcore/health", timeout=1).text == "ok":
@@ -54,16 +51,27 @@ def server(seeded_sqlite, tmp_path):
             except httpx.HTTPError:
                 pass
             if proc.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"streamlit did not start: {(tmp_path / 'streamlit.log').read_text()[-2000:]}")
+                raise RuntimeError(f"the dashboard did not start: {log_path.read_text()[-2000:]}")
             time.sleep(0.2)
-        yield base, seed
+        yield base
     finally:
         proc.terminate()
         try:
-            proc.wait(10)
+            proc.wait(15)
         except subprocess.TimeoutExpired:
             proc.kill()
         log.close()
+
+
+@pytest.fixture
+def server(seeded_sqlite, tmp_path):
+    """`streamlit run` on a free port, serving the seeded store; yields the base URL."""
+    _, seed, db = seeded_sqlite
+    port = _free_port()
+    with _serving([sys.executable, "-m", "streamlit", "run", str(APP_PATH), "--server.headless", "true",
+                   "--server.address", "127.0.0.1", "--server.port", str(port), "--browser.gatherUsageStats", "false"],
+                  {"REVIEWLENS_DB": db}, tmp_path / "streamlit.log", port, timeout=30) as base:
+        yield base, seed
 
 
 @pytest.fixture
@@ -195,21 +203,8 @@ def test_ask_in_the_browser_answered_by_reviewlens_dashboard(seeded_sqlite, brow
 
     _, seed, db = seeded_sqlite
     port = _free_port()
-    log = open(tmp_path / "dashboard.log", "wb")
-    proc = subprocess.Popen([sys.executable, "-m", "reviewlens.app.cli", "dashboard", "--db", db, "--port", str(port),
-                             "--no-llm"], cwd=ROOT, env={**os.environ, "PYTHONUNBUFFERED": "1"}, stdout=log,
-                            stderr=subprocess.STDOUT)
-    try:
-        base = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(f"{base}/_stcore/health", timeout=1).text == "ok":
-                    break
-            except httpx.HTTPError:
-                pass
-            assert proc.poll() is None and time.monotonic() < deadline, (tmp_path / "dashboard.log").read_text()
-            time.sleep(0.2)
+    with _serving([sys.executable, "-m", "reviewlens.app.cli", "dashboard", "--db", db, "--port", str(port), "--no-llm"],
+                  {}, tmp_path / "dashboard.log", port) as base:
         browser.get(base + "/?page=Ask&period=all")
         _wait_rendered(browser, "Ask the reviews")
         assert "Questions are answered in the background" in browser.find_element(By.TAG_NAME, "body").text  # its heartbeat
@@ -222,10 +217,3 @@ def test_ask_in_the_browser_answered_by_reviewlens_dashboard(seeded_sqlite, brow
         texts = [r.text for r in seed.reviews]
         assert quotes and all(any(q.split("“", 1)[1].split("”", 1)[0] in t for t in texts) for q in quotes)
         browser.save_screenshot(str(ARTIFACTS / "dashboard-ask.png"))
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        log.close()
