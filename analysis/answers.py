@@ -31,9 +31,10 @@ from typing import Any, Sequence
 import numpy as np
 import pandas as pd
 
+from reviewlens.model_text import strip_markup
 from reviewlens.schema import Quote
 
-from .complaints import product_masker, strip_markup
+from .complaints import product_masker
 from .topics import split_sentences
 from .translate import sentence_pairs
 

@@ -28,7 +28,6 @@ import json
 import logging
 import math
 import re
-import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, Sequence
@@ -36,6 +35,7 @@ from typing import Any, Sequence
 import numpy as np
 import pandas as pd
 
+from reviewlens.model_text import sanitize_label, sanitize_text
 from reviewlens.schema import ComplaintTheme, Quote
 
 from .jsonrepair import JSONRepairError, parse_json
@@ -77,7 +77,6 @@ SPLIT_COMPLAINTS = True      # a sentence that faults several things ("cramped t
                              # yields each complaint apart, so the review counts in each complaint's theme
 TOPIC_WEIGHT = 0.5           # weight of the statement's topic profile added to its embedding before clustering
 WEAK_TOPIC_SIMILARITY = 0.3  # a statement without a complaint cue must be this close to a specific topic
-LABEL_MAX_CHARS = 60
 SUMMARY_MAX_CHARS = 220
 
 _STOP = set("""a about above after again against all am an and any are as at be because been before being below
@@ -470,34 +469,6 @@ def fallback_label(topic: str | None, words: Sequence[str], taxonomy: Taxonomy |
     """A deterministic theme name: the dominant topic's display name and the top keywords."""
     head = topic_title(topic, taxonomy) or "Complaint"
     return sanitize_label(f"{head}: {', '.join(words)}" if words else head)
-
-
-def strip_markup(text: str) -> str:
-    """Model output without HTML/XML tags, markdown links and images (their text kept) and URLs."""
-    s = re.sub(r"<[^>]{0,200}>", " ", text)                                  # html/xml tags
-    s = re.sub(r"!?\[([^\]]*)\]\((?:[^()]|\([^()]*\))*\)", r"\1", s)         # markdown links/images
-    return re.sub(r"(?:https?://|www\.)\S+", " ", s)                          # links
-
-
-def sanitize_text(value: Any, max_chars: int) -> str:
-    """Model output as plain, single-line text: no markup, URLs, control characters or quotes around it."""
-    s = strip_markup(unicodedata.normalize("NFKC", str(value or "")))
-    s = re.sub(r"\(\s*\)", " ", s)
-    s = re.sub(r"[`*_#>|~\[\]{}<>\\$]", " ", s)           # markdown / template characters
-    s = "".join(ch if ch.isprintable() else " " for ch in s)
-    s = " ".join(s.split()).strip(" \"'.,;:-!?")
-    if len(s) > max_chars:
-        cut = s.rfind(" ", 0, max_chars)
-        s = s[:cut if cut > max_chars // 2 else max_chars].rstrip(" ,;:-")
-    return s
-
-
-def sanitize_label(value: Any) -> str:
-    """A theme name: plain text, at most 8 words and LABEL_MAX_CHARS characters, capitalized."""
-    s = sanitize_text(value, LABEL_MAX_CHARS)
-    words = s.split()
-    s = " ".join(words[:8])
-    return s[:1].upper() + s[1:] if s else ""
 
 
 _INJECTION_RE = re.compile(r"\b(ignore|disregard|instruction|prompt|system|assistant|jailbreak|pwned|hacked)\b",

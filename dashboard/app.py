@@ -263,8 +263,23 @@ def reply_metrics(r: Q.ReplyStats | None) -> None:
                        "in its own language.")
 
 
-def complaints_section(themes: list[Q.ThemeView], scope: dict, filtered: bool) -> None:
+def rename_theme(db: str, old: str, key: str) -> None:
+    """Rename button: the theme gets the name typed (later analyses keep it while they find the theme)."""
+    try:
+        name = Q.rename_theme(get_store(db), old, st.session_state.get(key, ""))
+    except (ValueError, StoreReadOnly) as e:
+        st.session_state["_renamed"] = (False, f"Not renamed: {e}")
+        return
+    st.cache_data.clear()
+    st.session_state["_renamed"] = (True, f"Renamed “{old}” to “{name}”; later analyses keep the name while they "
+                                          "find the theme again.")
+
+
+def complaints_section(db: str, themes: list[Q.ThemeView], scope: dict, filtered: bool) -> None:
     st.subheader("Top complaints")
+    renamed = st.session_state.pop("_renamed", None)
+    if renamed:
+        (st.success if renamed[0] else st.error)(escape_markdown(renamed[1]))
     if not themes:
         st.info("No complaint themes computed yet. They appear after `reviewlens analyze`.")
         return
@@ -293,8 +308,14 @@ def complaints_section(themes: list[Q.ThemeView], scope: dict, filtered: bool) -
                 if q.translation:  # the model's words, never shown as the customer's
                     html.append(f'<div class="rl-translation"><small>{escape_html(q.translation_note())}</small></div>')
             st.markdown("\n".join(html), unsafe_allow_html=True)
-            st.button(f"Show the {t.filtered_count:,} reviews", key=f"theme_btn_{t.rank}", on_click=goto_theme,
-                      args=(t.label,), disabled=t.filtered_count == 0)
+            left, right = st.columns([3, 1])
+            left.button(f"Show the {t.filtered_count:,} reviews", key=f"theme_btn_{t.rank}", on_click=goto_theme,
+                        args=(t.label,), disabled=t.filtered_count == 0)
+            with right.popover("Rename", width="stretch"):
+                st.text_input("Name", value=t.label, key=f"rename_{t.rank}", max_chars=60,
+                              help="Your name for this complaint; later analyses keep it while they find it again.")
+                st.button("Save the name", key=f"rename_btn_{t.rank}", on_click=rename_theme,
+                          args=(db, t.label, f"rename_{t.rank}"))
 
 
 def overview_page(db: str, f: Filters, opts: Q.Options) -> None:
@@ -305,7 +326,7 @@ def overview_page(db: str, f: Filters, opts: Q.Options) -> None:
     if h.reviews == 0:
         st.warning("No reviews match these filters. Widen the period or clear some filters.")
         return
-    complaints_section(ov.themes, ov.scope, filtered=True)
+    complaints_section(db, ov.themes, ov.scope, filtered=True)
     st.subheader("Trends")
     specs = c_chart_specs(db, f, opts)
     if "themes" in specs:

@@ -31,13 +31,14 @@ import sqlalchemy as sa
 from .display_text import neutralize
 from .filters import SENTIMENT_OPTIONS, Filters
 from .schema import ComplaintTheme, Label, Quote, trend_arrow
+from .model_text import sanitize_label
 from .store import Store, analyses, complaint_themes, review_entities, review_topics, reviews
 
 __all__ = [
     "SENTIMENT_OPTIONS", "Filters", "TOPIC_LABELS", "topic_label",
     "conditions", "current_analysis", "reviews_with_analysis",
     "Options", "options", "date_span", "default_period", "Headline", "headline", "granularity_for", "timeseries",
-    "theme_timeseries",
+    "theme_timeseries", "rename_theme",
     "topics_by_sentiment", "topic_summary", "rating_distribution", "top_entities",
     "ThemeView", "latest_complaints", "complaints", "EXPLORER_COLUMNS", "count_reviews", "review_page",
     "iter_review_rows", "review_texts", "labels_for", "runs_frame", "Overview", "overview", "ReplyStats", "reply_stats",
@@ -875,6 +876,21 @@ def _scope_date(scope: dict, key: str) -> date | None:
         return date.fromisoformat(str(scope[key])) if scope.get(key) else None
     except ValueError:
         return None
+
+
+def rename_theme(store: Store, old: str, new: str) -> str:
+    """Give a theme of the latest computed complaints the name `new` (made plain: reviewlens.model_text);
+    later computations keep it while they find the theme again. The name as stored; ValueError when the
+    name is not usable or no latest theme is called `old`."""
+    name = sanitize_label(new)
+    if not name:
+        raise ValueError(f"{new!r} is not a usable theme name (plain words, up to 8)")
+    if name != old and name in {t.label for t in latest_complaints(store)[0]}:
+        raise ValueError(f"another theme is already called {name!r}")
+    if not store.rename_theme(old, name):
+        known = ", ".join(repr(t.label) for t in latest_complaints(store)[0]) or "none computed yet"
+        raise ValueError(f"no theme named {old!r} among the last computed ones ({known})")
+    return name
 
 
 def theme_timeseries(store: Store, f: Filters, themes: Sequence[ThemeView], scope: dict,

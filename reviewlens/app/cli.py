@@ -328,15 +328,11 @@ def cmd_complaints(args, settings) -> ExitStatus:
 
     store = Store(settings.db)
     if args.rename:
-        from analysis.complaints import sanitize_label
-
         old, new = args.rename
-        name = sanitize_label(new)
-        if not name:
-            raise ConfigError(f"--rename: {new!r} is not a usable theme name (plain words, up to 8)")
-        if not store.rename_theme(old, name):
-            known = ", ".join(repr(t.label) for t in queries.latest_complaints(store)[0]) or "none computed yet"
-            raise ConfigError(f"--rename: no theme named {old!r} among the last computed ones ({known})")
+        try:
+            name = queries.rename_theme(store, old, new)
+        except ValueError as e:
+            raise ConfigError(f"--rename: {e}") from e
         print(f"renamed {old!r} to {name!r}; later computations keep the name while they find the theme again")
     if args.stored or args.rename:
         themes, scope = queries.latest_complaints(store)

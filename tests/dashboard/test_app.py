@@ -314,3 +314,24 @@ def test_correcting_a_review_stores_labels(monkeypatch, seeded_sqlite, tmp_path)
     next(b for b in ro.button if b.label == "Save my labels").click().run()
     assert not ro.exception and any("Not saved" in e.value and "read-only" in e.value for e in ro.error)
     assert store.label_version() == version
+
+
+def test_rename_a_complaint_theme_from_the_overview(monkeypatch, seeded_sqlite):
+    """A theme's Rename box: the name is stored for the latest themes (later analyses keep it), made plain
+    like a model's name; a name another theme has, or an empty one, is refused with a reason."""
+    store, seed, db = seeded_sqlite
+    at = app_test(monkeypatch, db)
+    rank = next(i for i, t in enumerate(Q.latest_complaints(store)[0], 1) if t.label == "Breaks quickly")
+    at.text_input(key=f"rename_{rank}").input("Falls <b>apart</b> [fast](javascript:alert(1))")
+    at.button(key=f"rename_btn_{rank}").click().run()
+    assert not at.exception and any("Renamed" in s.value for s in at.success), [s.value for s in at.success]
+    labels = [t.label for t in Q.latest_complaints(store)[0]]
+    assert "Falls apart fast" in labels and "Breaks quickly" not in labels
+    assert any(". Falls apart fast — " in e.label for e in at.expander), [e.label for e in at.expander]
+    at.text_input(key=f"rename_{rank}").input("Late delivery")
+    at.button(key=f"rename_btn_{rank}").click().run()
+    assert any("already called" in e.value for e in at.error)
+    at.text_input(key=f"rename_{rank}").input("<>")
+    at.button(key=f"rename_btn_{rank}").click().run()
+    assert any("not a usable theme name" in e.value for e in at.error)
+    assert "Falls apart fast" in [t.label for t in Q.latest_complaints(store)[0]]
