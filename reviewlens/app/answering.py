@@ -19,7 +19,7 @@ from ..config import Settings
 from ..filters import Filters
 from ..queries import review_texts
 from ..questions import HEARTBEAT_EVERY, HEARTBEAT_KEY, filters_of
-from ..store import Store
+from ..store import Store, StoreReadOnly
 
 log = logging.getLogger(__name__)
 
@@ -119,6 +119,7 @@ def serve_questions(db: str, settings: Settings, stop: threading.Event, *, use_l
     store = Store(db)
     answerer = Answerer(settings, use_llm=use_llm)
     beat = 0.0
+    failing: str | None = None
     log.info("answering the dashboard's questions in the background (%s)", answerer.describe())
     try:
         while not stop.is_set():
@@ -129,8 +130,14 @@ def serve_questions(db: str, settings: Settings, stop: threading.Event, *, use_l
                     store.save_checkpoint(HEARTBEAT_KEY, {"at": now.isoformat(), "model": answerer.describe()})
                     beat = now.timestamp()
                 answered = answer_waiting(store, answerer)
+                failing = None
+            except StoreReadOnly:
+                log.info("the store is read-only: no question can be asked in the dashboard, so none is answered")
+                return
             except Exception as e:  # noqa: BLE001 - a store that is briefly down: try again at the next look
-                log.warning("answering questions: %s: %s", type(e).__name__, e)
+                if f"{type(e).__name__}: {e}" != failing:  # said once, not at every look
+                    failing = f"{type(e).__name__}: {e}"
+                    log.warning("answering questions: %s (trying again every %g s)", failing, poll)
             if answered:
                 beat = 0.0  # a heartbeat at once: the models are known now
             else:

@@ -150,3 +150,40 @@ def test_what_a_question_searches_follows_every_filter(store):
     assert neg.set_index("id").loc[low[0], "language"] == "de"
     assert list(review_texts(store, Filters.of(products=["Watch"], max_rating=5))["product"]) == ["Watch"]
     assert review_texts(store, Filters.of(search="COURIER"))["text"].str.contains("courier").all()
+
+
+def test_the_answerer_stops_on_a_read_only_store_and_says_a_failure_once(tmp_path, caplog, monkeypatch):
+    import logging
+
+    from reviewlens.app.answering import serve_questions
+    from reviewlens.store import StoreReadOnly
+
+    db = str(tmp_path / "x.db")
+    Store(db).close()
+    caplog.set_level(logging.INFO, "reviewlens.app.answering")
+    calls = []
+
+    def down(self, *a, **kw):
+        calls.append(1)
+        raise ConnectionError("the database server is down")
+
+    monkeypatch.setattr(Store, "claim_question", down)
+    stop = threading.Event()
+    thread = threading.Thread(target=serve_questions, args=(db, Settings(), stop),
+                              kwargs={"use_llm": False, "poll": 0.05})
+    thread.start()
+    deadline = time.monotonic() + 20
+    while len(calls) < 5 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    stop.set()
+    thread.join(10)
+    assert len(calls) >= 5 and caplog.text.count("the database server is down") == 1  # tried again, said once
+
+    def read_only(self, *a, **kw):
+        raise StoreReadOnly("cannot write to the store x.db: it is read-only")
+
+    monkeypatch.setattr(Store, "save_checkpoint", read_only)
+    thread = threading.Thread(target=serve_questions, args=(db, Settings(), threading.Event()), kwargs={"use_llm": False})
+    thread.start()
+    thread.join(20)
+    assert not thread.is_alive() and "the store is read-only" in caplog.text  # it stops by itself
