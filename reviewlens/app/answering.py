@@ -116,7 +116,11 @@ def serve_questions(db: str, settings: Settings, stop: threading.Event, *, use_l
                     poll: float = 1.0) -> None:
     """Answer the questions asked in the dashboard until `stop` is set, looking every `poll` seconds and
     leaving a heartbeat (HEARTBEAT_KEY) the Ask page reads to know that questions will be answered."""
-    store = Store(db)
+    try:
+        store = Store(db)
+    except Exception as e:  # noqa: BLE001 - the dashboard says the same about the store; nothing to answer
+        log.warning("not answering the dashboard's questions: cannot open the store (%s: %s)", type(e).__name__, e)
+        return
     answerer = Answerer(settings, use_llm=use_llm)
     beat = 0.0
     failing: str | None = None

@@ -187,3 +187,13 @@ def test_the_answerer_stops_on_a_read_only_store_and_says_a_failure_once(tmp_pat
     thread.start()
     thread.join(20)
     assert not thread.is_alive() and "the store is read-only" in caplog.text  # it stops by itself
+
+
+def test_a_store_that_cannot_be_opened_ends_the_answerer_with_a_word(caplog):
+    import logging
+
+    from reviewlens.app.answering import serve_questions
+
+    caplog.set_level(logging.WARNING, "reviewlens.app.answering")
+    serve_questions("postgresql://nobody@127.0.0.1:1/none", Settings(), threading.Event(), use_llm=False)
+    assert "cannot open the store" in caplog.text
