@@ -15,10 +15,10 @@ from typing import Any, Callable, MutableMapping, Sequence
 from reviewlens import queries as Q
 from reviewlens.views import PERIODS, STREAMLIT_KEYS, View, from_query, to_query
 
-#: Session keys of the sidebar's widgets, and of the link's own state.
-PERIOD_NAMES = {key: name for key, (name, _) in PERIODS.items()}
+PERIOD_NAMES = {key: name for key, (name, _) in PERIODS.items()}  # "30d" -> "Last 30 days" (the sidebar's)
 PERIOD_KEYS = {name: key for key, name in PERIOD_NAMES.items()}
-REPLIED_NAMES = {None: "All reviews", False: "Without a reply", True: "With a reply"}
+REPLIED_NAMES = {None: "All reviews", False: "Without a reply", True: "With a reply"}  # the Owner reply box
+#: Session keys of the link's own state (the sidebar's widgets have theirs: f_period, f_sources, ...).
 LINK_IDS = "f_ids"               # the review ids a link named (or the digest alert it named)
 LINK_ALERT = "f_alert"           # that digest alert's key, kept in the address instead of its ids
 LINK_THEME = "_link_theme"       # the theme a link named, until the explorer has looked for it
