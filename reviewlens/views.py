@@ -13,7 +13,7 @@ what it could not understand (a link is typed, truncated and edited by people), 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Mapping, Sequence
 from urllib.parse import urlencode, urlsplit
@@ -30,7 +30,7 @@ PERIODS: dict[str, tuple[str, int | None]] = {
 DEFAULT_PERIOD = "90d"
 REPLIED = {"yes": True, "no": False}
 MAX_TEXT = 200       # a search or a theme name longer than this is no one's link
-MAX_IDS = 200        # review ids a link names (an alert's digest); more make a URL browsers cut
+MAX_IDS = 200        # review ids a link names (`ids`); more make an address some browsers and mail clients cut
 STREAMLIT_KEYS = ("embed", "embed_options")  # Streamlit's own (an embedded dashboard): kept, not ours to read
 
 
@@ -192,7 +192,3 @@ def from_query(params: Mapping[str, str | Sequence[str]]) -> tuple[View, list[st
         problems.append(f"unknown: {', '.join(unknown)}")
     return View(page=page, period=period, filters=filters, theme=theme, alert=alert), problems
 
-
-def without_dates(view: View) -> View:
-    """The view with the custom dates dropped (a period of days computes its own)."""
-    return replace(view, filters=replace(view.filters, since=None, until=None))
