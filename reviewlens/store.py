@@ -626,8 +626,10 @@ class Store:
 
     # ---------------------------------------------------------------- analysis
     def pending_analysis(self, model: str, prompt_version: str, limit: int | None = None,
-                         retry_failed: bool = False) -> list[Review]:
-        """Reviews whose text has no analysis yet for this model and prompt version.
+                         retry_failed: bool = False, retranslate: bool = False) -> list[Review]:
+        """Reviews whose text has no analysis yet for this model and prompt version (`retry_failed`: or
+        whose analysis failed; `retranslate`: or whose analysis found it in another language than English,
+        to read it again in a new translation, by a larger model installed since).
 
         One review per distinct text: identical texts share one analysis.
         """
@@ -635,6 +637,8 @@ class Store:
             analyses.c.model == model, analyses.c.prompt_version == prompt_version)
         if retry_failed:
             done = done.where(analyses.c.status == "ok")
+        if retranslate:
+            done = done.where(sa.or_(analyses.c.language.is_(None), analyses.c.language == "en"))
         first = (sa.select(sa.func.min(reviews.c.id))
                  .where(reviews.c.content_hash.not_in(done))
                  .group_by(reviews.c.content_hash))

@@ -314,9 +314,12 @@ def cmd_demo(args, settings) -> ExitStatus:
 def cmd_analyze(args, settings) -> ExitStatus:
     from .jobs import Job, JobOptions
 
+    if args.retranslate and not settings.analysis.translate:
+        raise ConfigError("--retranslate: translation is off ([analysis] translate = false, or --no-translate)")
+
     res = Job(Store(settings.db), settings).run(
-        JobOptions(limit=args.limit, retry_failed=args.retry_failed, complaints=not args.no_complaints,
-                   quiet=args.quiet),
+        JobOptions(limit=args.limit, retry_failed=args.retry_failed, retranslate=args.retranslate,
+                   complaints=not args.no_complaints, quiet=args.quiet),
         echo=print)
     if res.themes is not None:
         print("(reviewlens complaints --stored prints them)")

@@ -323,10 +323,11 @@ class AnalysisSummary:
 
 
 def run_analysis(store: Store, analyzer: Any, *, limit: int | None = None, trigger: str = "manual",
-                 retry_failed: bool = False, quiet: bool = False) -> AnalysisSummary:
+                 retry_failed: bool = False, retranslate: bool = False, quiet: bool = False) -> AnalysisSummary:
     """Analyze every review text not yet analyzed by this model and analysis version (saved per chunk)."""
     an = analyzer
-    pending = store.pending_analysis(an.model_id, an.prompt_version, limit=limit, retry_failed=retry_failed)
+    pending = store.pending_analysis(an.model_id, an.prompt_version, limit=limit, retry_failed=retry_failed,
+                                     retranslate=retranslate)
     run_id = store.start_run("analyze", an.model_id, trigger, detail={"prompt_version": an.prompt_version,
                                                                     "pending": len(pending)})
     s = AnalysisSummary(run_id=run_id, model=an.model_id, prompt_version=an.prompt_version,
@@ -475,6 +476,7 @@ class JobOptions:
     analyze: bool = True
     limit: int | None = None           # analyze at most this many texts
     retry_failed: bool = False
+    retranslate: bool = False          # analyze again the texts in other languages (a new translation)
     complaints: bool = True            # recompute the top complaints after an analysis that analyzed something
     report: bool = False
     report_file: Path | None = None    # default: report_path(reports_dir, report_name)
@@ -573,7 +575,7 @@ class Job:
             say(res.scrape.line())
         if opts.analyze:
             res.analysis = self.analyze(limit=opts.limit, retry_failed=opts.retry_failed, trigger=opts.trigger,
-                                        quiet=opts.quiet)
+                                        retranslate=opts.retranslate, quiet=opts.quiet)
             say(res.analysis.line())
             if opts.complaints and res.analysis.analyzed:
                 res.themes, res.scope = self.complaints()

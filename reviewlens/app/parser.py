@@ -371,6 +371,9 @@ def build_parser() -> argparse.ArgumentParser:
              "beside the analysis, shown only as a machine translation).")
     sp.add_argument("--limit", type=_positive_int, help="analyze at most N reviews")
     sp.add_argument("--retry-failed", action="store_true", help="analyze again the texts whose analysis failed")
+    sp.add_argument("--retranslate", action="store_true",
+                    help="analyze again the reviews in other languages, in a new translation (after installing "
+                         "the 1.5B, which then translates: scripts/setup.sh --model-1.5b)")
     sp.add_argument("--no-complaints", action="store_true", help="skip recomputing the top complaints")
     model_opts(sp)
 

@@ -303,3 +303,19 @@ def test_compare_by_language_on_the_command_line(tmp_path, capsys):
     assert kettle["Reviews"] == 3  # only the German reviews of the product
     assert main(["compare", "--by", "language", "--language", "Deutsch!", "--db", db]) == 2  # a usage error
     assert "two-letter ISO 639-1" in capsys.readouterr().err
+
+
+def test_retranslate_takes_again_only_the_reviews_read_in_translation(store):
+    """`reviewlens analyze --retranslate` (after a larger translating model is installed): the texts whose
+    analysis found another language are pending again, the English ones stay done."""
+    _store_with_languages(store)
+    assert store.pending_analysis("m", "p") == []
+    again = store.pending_analysis("m", "p", retranslate=True)
+    assert sorted(r.text for r in again) == sorted([GERMAN, "Der Akku hält kaum einen halben Tag.",
+                                                    "Viel zu teuer für das, was man bekommt."])
+
+
+def test_retranslate_needs_translation_on(tmp_path):
+    from reviewlens.app.cli import main
+
+    assert main(["analyze", "--retranslate", "--no-translate", "--db", str(tmp_path / "x.db")]) == 2
