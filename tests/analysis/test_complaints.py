@@ -348,15 +348,18 @@ def test_the_model_reads_five_complaints_to_name_a_theme_and_three_are_quoted(em
 
         def generate(self, convs, max_new_tokens=80, json_schema=None):
             self.convs += convs
+            if json_schema is None:  # the second look: the name of the summary
+                return ["Theme" for _ in convs]
             return [f'{{"label": "Theme {k}", "summary": "Customers complain."}}' for k in range(len(convs))]
 
     cur = _frame([(f"Not happy. {s}", 1.0) for s in SHIPPING + SHIPPING_MORE] + [(s, 5.0) for s in POSITIVE],
                  "n", date(2026, 11, 1))
     rec = Recorder()
     themes = find_complaints(cur, None, top=1, backend=rec, embedder=embedder)
-    assert c.NAME_QUOTES == 5 and len(rec.convs) == 1
+    assert c.NAME_QUOTES == 5 and len(rec.convs) == 2  # the complaints named, then the summary
     assert rec.convs[0][-1]["content"].count(REVIEW_OPEN) == 5
-    assert themes[0].label == "Theme 0" and len(themes[0].quotes) == 3
+    assert rec.convs[1][-1]["content"] == "Complaint: Customers complain.\nName:"
+    assert themes[0].label == "Theme 0" and len(themes[0].quotes) == 3  # "Theme" is no closer: the first stays
     _check_quotes(themes, cur)
 
 
@@ -414,6 +417,8 @@ def test_a_theme_found_again_keeps_its_name_and_only_new_ones_are_named(embedder
 
         def generate(self, conversations, **kw):
             self.asked.append(len(conversations))
+            if "json_schema" not in kw:  # the second look at the names: none closer
+                return [""] * len(conversations)
             return ['{"label": "Late delivery", "summary": "x"}'] + [
                 f'{{"label": "Fresh name {i}", "summary": "y"}}' for i in range(1, len(conversations))]
 
@@ -422,10 +427,35 @@ def test_a_theme_found_again_keeps_its_name_and_only_new_ones_are_named(embedder
     by_ids = {tuple(t.review_ids): t for t in again}
     kept = by_ids[tuple(first[0].review_ids)]
     assert (kept.label, kept.summary) == ("Late delivery", "Parcels arrive late.")
-    assert namer.asked == [len(again) - 1]  # the known theme is not named again
+    assert namer.asked[0] == len(again) - 1  # the known theme is not named again (nor looked at twice)
+    assert all(n <= len(again) - 1 for n in namer.asked[1:])
     others = [t.label for t in again if t is not kept]
     assert "Late delivery" not in others  # a new theme never takes a kept name, even when the LLM offers it
     # matching: half the smaller set's reviews, each known theme once, the best overlap first
     a = dc_replace(first[0], review_ids=["1", "2", "3", "4"])
     b = dc_replace(first[0], review_ids=["9", "8"])
     assert match_known([["1", "2", "5", "6"], ["1", "2", "3"], ["7"]], [a, b]) == [None, a, None]
+
+
+def test_a_name_closer_to_the_complaints_replaces_the_first(embedder):
+    """The second look: the model names its own summary, and that name is kept when it is closer to the
+    complaints (the 0.5B called unanswered support "Call issue"; its summary's name, "Unresponsive
+    service", is closer)."""
+    from analysis.complaints import name_themes
+
+    class TwoLooks:
+        name = "scripted"
+
+        def generate(self, conversations, json_schema=None, **kw):
+            if json_schema is not None:
+                return ['{"label": "Call issue", "summary": "Customer service was unresponsive."}',
+                        '{"label": "Late delivery", "summary": "Parcels arrive late."}']
+            return ["Unresponsive customer service", "Delivery"]
+
+    quotes = [["Tried calling customer service, stuck on hold for an hour.", "No response from the help desk.",
+               "I contacted support three times and nobody replied."],
+              ["The parcel arrived two weeks late.", "Shipping took 18 days.", "Delivery was very late."]]
+    named = name_themes(TwoLooks(), quotes, ["fallback 1", "fallback 2"], embedder=embedder)
+    assert named == [("Unresponsive customer service", "Customer service was unresponsive."),
+                     ("Late delivery", "Parcels arrive late.")]  # "Delivery" says less than "Late delivery"
+    assert name_themes(TwoLooks(), quotes, ["f1", "f2"])[0][0] == "Call issue"  # without the embedder: one look
