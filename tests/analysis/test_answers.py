@@ -291,3 +291,14 @@ def test_a_citation_moves_to_the_excerpt_that_supports_its_claim(embedder):
     assert cited == [1, 3, 4]
     assert check_answer("Penguins run the warehouse [2].", sources, embedder=embedder) == ("", [])  # supported by none
     assert check_answer(raw, sources)[1] == [1, 2, 3, 4]  # without the embedder: as the model wrote them
+
+
+def test_a_citation_already_like_its_claim_stands(embedder):
+    """MiniLM finds "worth the price" nearer "expected more at this price point" (0.80) than the review that
+    says it (0.41); the first version moved that right citation, so a citation like its claim stands."""
+    sources = [Source(review_id=f"r{i}", text=t) for i, t in enumerate([
+        "Honestly? Not worth the money, it should cost half as much.",
+        "Decent blender, but I expected a bit more at this price point. At $149 it is overpriced.",
+        "Great quality for the price and it looks nice too. Works perfectly, setup took two minutes."], 1)]
+    raw = "Opinions vary: one customer finds the blender worth the price [3], another says it is overpriced [2]."
+    assert check_answer(raw, sources, embedder=embedder) == (raw, [3, 2])

@@ -197,3 +197,27 @@ def test_a_store_that_cannot_be_opened_ends_the_answerer_with_a_word(caplog):
     caplog.set_level(logging.WARNING, "reviewlens.app.answering")
     serve_questions("postgresql://nobody@127.0.0.1:1/none", Settings(), threading.Event(), use_llm=False)
     assert "cannot open the store" in caplog.text
+
+
+def test_the_heartbeat_names_the_model_as_soon_as_an_answer_is_stored(tmp_path, monkeypatch):
+    """The Ask page read "the models load at the first question" beside the first answer: the heartbeat
+    waited for its next beat. Now it is written at once after an answer (here the poll is 30 s)."""
+    monkeypatch.setattr("analysis.backends.best_settings", lambda s: s)  # the 0.5B: too small to write, not loaded
+    db = str(tmp_path / "beat.db")
+    store = Store(db)
+    _fill(store)
+    store.add_question("Is delivery slow?", {})  # waiting when it starts: answered at its first look
+    stop = threading.Event()
+    from reviewlens.app.answering import serve_questions
+
+    thread = threading.Thread(target=serve_questions, args=(db, Settings(), stop), kwargs={"poll": 30.0})
+    thread.start()
+    try:
+        deadline = time.monotonic() + 15  # the answer, then the heartbeat, well before the next look in 30 s
+        while "too small to write answers" not in (store.load_checkpoint(HEARTBEAT_KEY) or {}).get("model", ""):
+            assert time.monotonic() < deadline, store.load_checkpoint(HEARTBEAT_KEY)
+            time.sleep(0.1)
+        assert store.list_questions()[0]["status"] == "answered"
+    finally:
+        stop.set()
+        thread.join(40)
