@@ -15,6 +15,7 @@ from typing import Any
 import streamlit as st
 
 from dashboard.safe import escape_html, escape_markdown, safe_url
+from reviewlens.alerts import quote_meta
 from reviewlens.filters import Filters, language_name
 from reviewlens.questions import HEARTBEAT_KEY, MAX_QUESTION, answerer_alive, describe_scope, scope_of, verbatim_sources
 from reviewlens.schema import Quote
@@ -111,8 +112,7 @@ def _answer(res: dict[str, Any], texts: dict[str, str]) -> None:
     cited = set(res.get("cited") or [])
     html = []
     for s in sources:
-        meta = " · ".join(x for x in (f"★{float(s['rating']):g}" if s.get("rating") is not None else "",
-                                      str(s.get("product") or ""), f"review {s.get('review_id')}") if x)
+        meta = quote_meta(s)
         url = safe_url(s.get("url"))
         link = (f' <a href="{escape_html(url)}" target="_blank" rel="noopener noreferrer nofollow">review ↗</a>'
                 if url else "")

@@ -391,6 +391,7 @@ def cmd_compare(args, settings) -> ExitStatus:
 
 
 def cmd_ask(args, settings) -> ExitStatus:
+    from ..alerts import quote_meta
     from ..display_text import neutralize
     from ..filters import Filters, language_name
     from .answering import Answerer, answer_waiting
@@ -438,8 +439,7 @@ def cmd_ask(args, settings) -> ExitStatus:
     print()
     print("What the reviews say (their own words):")
     for i, s in enumerate(res.sources, 1):
-        meta = " · ".join(x for x in (f"★{s.rating:g}" if s.rating is not None else "", s.product or "",
-                                      f"review {s.review_id}") if x)
+        meta = quote_meta({"rating": s.rating, "product": s.product, "review_id": s.review_id})
         mark = "*" if i in res.cited else " "
         print(f"{mark}[{i}] “{neutralize(s.text)}”  — {neutralize(meta)}")
         if s.translation:
