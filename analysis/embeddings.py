@@ -76,7 +76,9 @@ class Embedder:
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
         os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
         from transformers import AutoModel, AutoTokenizer
+        from transformers.utils import logging as hf_logging
 
+        hf_logging.disable_progress_bar()  # a bar for a load of under a second is noise, also under --quiet
         self.path = Path(path) if path else model_path()
         log.info("loading sentence embeddings from %s", self.path)
         cfg = self.path / "sentence_bert_config.json"

@@ -307,13 +307,15 @@ def _complaints(wb: Workbook, themes: list[Q.ThemeView], scope: dict, series: pd
     s.ws.freeze_panes = "A2"
     s.header(["Rank", "Theme", "Topic", "Reviews", "Share", "Previous", "Trend (pp)", "", "Summary", "Quotes",
               "First quote's review", "Its rating (★)", "Others (★)", "Held equal (★)", "± (95%)", "At stake (★)"])
+    # reviews without dates (an import without them): no period before, no trend
+    dated = bool(scope.get("since")) or not scope.get("undated")
     for i, t in enumerate(themes, 1):
         quotes = "\n".join(f"“{q.text}”" + (f"\n    ({q.translation_note()})" if q.translation else "") for q in t.quotes)
         first_url = next((q.url for q in t.quotes if q.url), None)
         m = t.impact
         s.append([i, s.cell(t.label, font=_BOLD), s.cell(Q.topic_label(t.topic) if t.topic else None),
-                  t.filtered_count, s.cell(t.filtered_share, number_format="0.0%"), t.previous_count,
-                  s.cell(t.trend, number_format="+0.0;-0.0;0.0"), s.cell(t.arrow),
+                  t.filtered_count, s.cell(t.filtered_share, number_format="0.0%"), t.previous_count if dated else None,
+                  s.cell(t.trend, number_format="+0.0;-0.0;0.0"), s.cell(t.arrow if dated else None),
                   s.cell(t.summary, wrap=True), s.cell(quotes, wrap=True), s.link(first_url),
                   s.cell(None if m is None else round(m.mean, 2), number_format="0.00"),
                   s.cell(None if m is None else round(m.others_mean, 2), number_format="0.00"),
@@ -325,7 +327,9 @@ def _complaints(wb: Workbook, themes: list[Q.ThemeView], scope: dict, series: pd
     elif scope.get("computed_at"):
         s.blank()
         s.append([None, s.cell(f"Themes computed {scope['computed_at'][:16]}; counts recounted within the filters; "
-                               "a review that raises several complaints counts in each of their themes.")])
+                               "a review that raises several complaints counts in each of their themes."
+                               + ("" if dated else " The reviews have no dates, so there is no previous period "
+                                  "and no trend."))])
         s.append([None, s.cell("Its rating: the mean star rating of the theme's reviews; Others: of the other reviews "
                                "in the filters; Held equal: how many stars lower a review raising it is rated with "
                                "the other themes' complaints held equal (least squares over all the themes; ± its "

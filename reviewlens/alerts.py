@@ -370,10 +370,13 @@ def summary_alerts(store: Store, rules: AlertSettings, now: datetime) -> list[Al
     quotes = []
     if themes:
         impacts = queries.theme_impacts(store, themes, scope)
-        lines.append(f"Top complaints ({scope.get('since')} to {scope.get('until')}):")
+        dated = bool(scope.get("since")) or not scope.get("undated")
+        lines.append(f"Top complaints ({scope.get('since')} to {scope.get('until')}):" if dated
+                     else "Top complaints (of all reviews; they have no dates):")
         for i, (t, m) in enumerate(list(zip(themes, impacts))[:3], 1):
             stake = f"; {m.at_stake:.2f}★ of the rating at stake" if m is not None else ""
-            lines.append(f"{i}. {t.label}: {t.count} reviews ({t.share:.0%}), {trend_text(t.trend)}{stake}")
+            trend = f", {trend_text(t.trend)}" if dated else ""
+            lines.append(f"{i}. {t.label}: {t.count} reviews ({t.share:.0%}){trend}{stake}")
             if t.quotes:
                 q = t.quotes[0]
                 quotes.append({"review_id": q.review_id, "text": verbatim_excerpt(q.text), "url": q.url})

@@ -151,6 +151,15 @@ def date_span(store: Store) -> tuple[date | None, date | None]:
     return _as_date(first), _as_date(last)
 
 
+def count_undated(store: Store, products: Sequence[str] | None = None) -> int:
+    """The reviews (of `products`, when given) that have no date: no period holds them."""
+    q = sa.select(sa.func.count()).select_from(reviews).where(reviews.c.date.is_(None))
+    if products:
+        q = q.where(reviews.c.product.in_(list(products)))
+    with store.engine.connect() as c:
+        return int(c.execute(q).scalar_one())
+
+
 def options(store: Store) -> Options:
     """Distinct sources, products and topics, the date span and the review count of the whole store."""
     with store.engine.connect() as c:

@@ -388,16 +388,25 @@ def run_complaints(store: Store, *, since: date | None = None, until: date | Non
     from analysis.complaints import find_complaints
 
     periods = complaint_periods(store, since, until, days)
-    if periods is None:
-        return [], {}
+    known, _ = queries.latest_complaints(store)  # a theme found again keeps its name
+    if periods is None:  # no review has a date (an import without them): all of them, with no trend
+        cur = store.reviews_frame(products=products)
+        if cur.empty:
+            return [], {}
+        themes = find_complaints(cur, None, top=top, backend=backend, taxonomy=taxonomy, sharp=sharp, known=known)
+        scope = {"since": None, "until": None, "previous_since": None, "previous_until": None,
+                 "products": list(products or []), "reviews": int(len(cur)), "previous_reviews": 0,
+                 "undated": int(len(cur))}
+        store.save_complaints(themes, scope)
+        return themes, scope
     since, until, prev_since, prev_until = periods
     cur = store.reviews_frame(since=since, until=until, products=products)
     prev = store.reviews_frame(since=prev_since, until=prev_until, products=products)
-    known, _ = queries.latest_complaints(store)  # a theme found again keeps its name
     themes = find_complaints(cur, prev, top=top, backend=backend, taxonomy=taxonomy, sharp=sharp, known=known)
     scope = {"since": since.isoformat(), "until": until.isoformat(), "previous_since": prev_since.isoformat(),
              "previous_until": prev_until.isoformat(), "products": list(products or []),
-             "reviews": int(len(cur)), "previous_reviews": int(len(prev))}
+             "reviews": int(len(cur)), "previous_reviews": int(len(prev)),
+             "undated": queries.count_undated(store, products)}
     store.save_complaints(themes, scope)
     return themes, scope
 
@@ -408,15 +417,22 @@ def format_complaints(themes: Sequence[ComplaintTheme], scope: dict,
     (`queries.theme_impacts`), a line under its summary where there is one."""
     if not themes:
         return "No complaint themes found (are the reviews analyzed? run `reviewlens analyze`)."
-    lines = [f"Top complaints, {scope.get('since')} to {scope.get('until')} "
-             f"({scope.get('reviews')} reviews; previous period {scope.get('previous_since')} to "
-             f"{scope.get('previous_until')}, {scope.get('previous_reviews')} reviews)", ""]
+    dated = bool(scope.get("since")) or not scope.get("undated")
+    if dated:
+        lines = [f"Top complaints, {scope.get('since')} to {scope.get('until')} "
+                 f"({scope.get('reviews')} reviews; previous period {scope.get('previous_since')} to "
+                 f"{scope.get('previous_until')}, {scope.get('previous_reviews')} reviews)"]
+        if scope.get("undated"):
+            lines.append(f"({scope['undated']} reviews without a date are in no period and not counted)")
+    else:
+        lines = [f"Top complaints of all {scope.get('reviews')} reviews (they have no dates, so no trend)"]
+    lines.append("")
     stakes = queries.by_stake([t.label for t in themes], impacts)
     if stakes:
         lines[-1:] = [f"Average rating at stake (what to fix first): {stakes}", ""]
     for i, t in enumerate(themes, 1):
-        lines.append(f"{i}. {t.label} — {t.count} reviews ({t.share:.0%}), trend {trend_text(t.trend)} "
-                     f"(previous: {t.previous_count})")
+        lines.append(f"{i}. {t.label} — {t.count} reviews ({t.share:.0%})"
+                     + (f", trend {trend_text(t.trend)} (previous: {t.previous_count})" if dated else ""))
         if t.summary:
             lines.append(f"   {t.summary}")
         impact = impacts[i - 1] if i <= len(impacts) else None

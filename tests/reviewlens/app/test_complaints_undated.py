@@ -1,0 +1,58 @@
+"""Top complaints of reviews without dates (an import of a survey or an export without them): every
+review counts, there is no trend; reviews without a date beside dated ones are said to be left out."""
+
+from __future__ import annotations
+
+import csv
+
+import openpyxl
+
+from reviewlens import queries
+from reviewlens.app.cli import main
+from reviewlens.store import Store
+
+LATE = ["Delivery took three weeks, far too slow.", "The parcel arrived two weeks late.",
+        "Shipping was painfully slow, ten days late.", "My order came a fortnight after the promised date."]
+BROKE = ["The handle snapped off after two days.", "It broke in the first week, the hinge cracked.",
+         "Mine stopped working after three uses."]
+HAPPY = ["Lovely lamp, works perfectly.", "Great value, would buy again."]
+
+
+def _write(path, rows: list[dict]) -> str:
+    with open(path, "w", newline="", encoding="utf-8") as f:
+        w = csv.DictWriter(f, fieldnames=list(rows[0]))
+        w.writeheader()
+        w.writerows(rows)
+    return str(path)
+
+
+def test_undated_reviews_have_top_complaints_without_a_trend(tmp_path, capsys):
+    db = str(tmp_path / "u.db")
+    rows = [{"text": t, "rating": 1} for t in LATE + BROKE] + [{"text": t, "rating": 5} for t in HAPPY]
+    assert main(["import", _write(tmp_path / "survey.csv", rows), "--db", db, "-q"]) == 0
+    capsys.readouterr()
+    assert main(["complaints", "--no-llm", "--db", db, "-q"]) == 0
+    out = capsys.readouterr().out
+    assert "Top complaints of all 9 reviews (they have no dates, so no trend)" in out, out
+    assert "1. " in out and "trend" not in out.split("\n", 1)[1]  # no made-up trend ("new") per theme
+    themes, scope = queries.latest_complaints(Store(db))
+    assert themes and scope["since"] is None and scope["undated"] == 9
+    assert sum(t.count for t in themes) >= 6  # the late and the broken ones, not the happy ones
+    assert max(t.count for t in themes) >= 3
+    report = str(tmp_path / "r.xlsx")
+    assert main(["report", "-o", report, "--db", db, "-q"]) == 0
+    ws = openpyxl.load_workbook(report)["Top complaints"]
+    first = [c.value for c in ws[2]]
+    assert first[1] == themes[0].label and first[5] is None and first[7] is None  # no "previous: 0", no arrow
+    assert any("no dates, so there is no previous period" in str(c.value) for row in ws.iter_rows() for c in row)
+
+    # dated reviews arrive (a scrape): the periods come from them and the undated ones are said to be left out
+    dated = [{"text": t, "rating": 1, "date": "2026-11-20"} for t in LATE] + [{"text": "Nice.", "rating": 5,
+                                                                                "date": "2026-11-21"}]
+    assert main(["import", _write(tmp_path / "shop.csv", dated), "--source", "shop", "--db", db, "-q"]) == 0
+    capsys.readouterr()
+    assert main(["complaints", "--no-llm", "--db", db, "-q"]) == 0
+    out = capsys.readouterr().out
+    assert "Top complaints, 2026-08-24 to 2026-11-21 (5 reviews;" in out, out
+    assert "(9 reviews without a date are in no period and not counted)" in out
+    assert "trend" in out
