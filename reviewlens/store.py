@@ -448,6 +448,15 @@ class Store:
     def dialect(self) -> str:
         return self.engine.dialect.name
 
+    @staticmethod
+    def describe(db: str) -> str:
+        """A store's path or URL as given, its password (if any) shown as ***: fit for logs and terminals."""
+        try:
+            url = sa.engine.make_url(db)
+        except sa.exc.ArgumentError:
+            return db  # a file path
+        return url.render_as_string(hide_password=True) if url.password else db
+
     def display_url(self) -> str:
         """The store as it was named (not the read-only SQLite URI it may be opened through)."""
         return sa.engine.make_url(self.url).render_as_string(hide_password=True)

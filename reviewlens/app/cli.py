@@ -12,6 +12,7 @@ import errno
 import json
 import logging
 import os
+import shlex
 import sys
 import time
 from dataclasses import asdict
@@ -297,7 +298,10 @@ def cmd_demo(args, settings) -> ExitStatus:
         print(format_complaints(themes, scope, queries.theme_impacts(store, themes, scope)))
         print()
     print(f"Review store: {store.display_url()}")
-    db_arg = "" if settings.db == str(Path(settings.data_dir) / "reviewlens.db") else f" --db {settings.db}"
+    shown = Store.describe(settings.db)  # a password shows as ***
+    db_arg = "" if settings.db == str(Path(settings.data_dir) / "reviewlens.db") else f" --db {shlex.quote(shown)}"
+    if shown != settings.db:
+        print("(*** below stands for the database password; or set REVIEWLENS_DB and leave out --db)")
     print(f"Open the dashboard:  .venv/bin/reviewlens dashboard{db_arg}   (then http://127.0.0.1:8501)")
     print(f"Products compared:   .venv/bin/reviewlens compare{db_arg}")
     print(f"What would alert:    .venv/bin/reviewlens alerts check --dry-run{db_arg}   "
@@ -508,7 +512,8 @@ def cmd_dashboard(args, settings) -> ExitStatus:
     if args.address not in ("127.0.0.1", "localhost", "::1"):
         log.warning("binding to %s: anyone who can reach this port sees every review and run", args.address)
     schedule = args.schedule_file.resolve() if args.schedule_file and args.schedule_file.is_file() else None
-    print(f"dashboard on http://{args.address}:{args.port}  (store: {settings.db}; Ctrl+C stops)")
+    shown = Store.describe(settings.db)
+    print(f"dashboard on http://{args.address}:{args.port}  (store: {shown}; Ctrl+C stops)")
     config = Path(args.config) if args.config else None
     answers = None
     if not args.no_answers:

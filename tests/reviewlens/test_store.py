@@ -38,6 +38,12 @@ def test_identity_is_stable_and_uses_site_id():
     assert content_hash("a  b") == content_hash("a b")
 
 
+def test_describe_hides_a_password_and_keeps_the_rest_as_given():
+    assert Store.describe("postgresql://me:s3cret@db.example:5432/reviews") == "postgresql://me:***@db.example:5432/reviews"
+    assert Store.describe("postgresql://me@db.example/reviews") == "postgresql://me@db.example/reviews"
+    assert Store.describe("data/my reviews.db") == "data/my reviews.db"
+
+
 def test_upsert_adds_nothing_twice(store):
     rs = _reviews(30)
     assert store.upsert_reviews(rs) == (30, 0)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shlex
 
 import pytest
 from openpyxl import load_workbook
@@ -18,12 +19,13 @@ N_SHOP = len(json.loads((default_root() / "reviews.json").read_text(encoding="ut
 
 def test_demo_without_analysis_scrapes_everything_and_writes_the_report(tmp_path, capsys, monkeypatch):
     monkeypatch.setenv("REVIEWLENS_DATA_DIR", str(tmp_path / "data"))
-    db, out = tmp_path / "demo.db", tmp_path / "demo.xlsx"
+    db, out = tmp_path / "my demo.db", tmp_path / "demo.xlsx"  # the hints quote a path with a space
     assert main(["demo", "--no-analyze", "--port", "0", "--db", str(db), "-o", str(out), "-q"]) == 0
     text = capsys.readouterr().out
     assert f"{N_SHOP} reviews ({N_SHOP} new" in text
     assert f"Excel report: {out}" in text and "reviewlens dashboard" in text
-    assert f"reviewlens compare --db {db}" in text and f"reviewlens alerts check --dry-run --db {db}" in text
+    q = shlex.quote(str(db))
+    assert q != str(db) and f"reviewlens compare --db {q}" in text and f"reviewlens alerts check --dry-run --db {q}" in text
     assert count_rows(Store(db)) == N_SHOP
     wb = load_workbook(out, read_only=True)
     assert {"Summary", "Reviews", "Runs"} <= set(wb.sheetnames)
