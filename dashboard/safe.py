@@ -12,9 +12,9 @@ from __future__ import annotations
 import logging
 import re
 from typing import Any, Iterable, Mapping
-from urllib.parse import urlsplit
 
 from reviewlens.display_text import neutralize
+from reviewlens.urls import http_url
 
 log = logging.getLogger(__name__)
 
@@ -27,7 +27,6 @@ FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 # Characters XML 1.0 does not allow (openpyxl raises IllegalCharacterError on them).
 _ILLEGAL_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 # In HTML we also drop the remaining C0/C1 controls except tab and newline.
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff]")
 _NONCHAR = re.compile(r"[\ufffe\uffff]")
 
 
@@ -88,18 +87,7 @@ def escape_markdown(value: Any) -> str:
 def safe_url(url: Any) -> str | None:
     """The URL if it is an absolute http(s) URL, else None (no javascript:, data:, file: links, and
     none with control or bidi-override characters, which a valid URL percent-encodes)."""
-    if not url or not isinstance(url, str):
-        return None
-    url = url.strip()
-    if _CONTROL.search(url) or neutralize(url) != url or any(ch.isspace() for ch in url):
-        return None
-    try:
-        parts = urlsplit(url)
-    except ValueError:
-        return None
-    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
-        return None
-    return url
+    return http_url(url)
 
 
 def highlight_entities(text: str | None, entities: Iterable[Mapping[str, Any]] | None) -> str:

@@ -25,9 +25,9 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
-from urllib.parse import urlsplit
 
 from .config import ConfigError, read_toml
+from .urls import http_url
 
 _INTERVAL = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|sec|m|min|h|hour|hours|d|day|days|w|week|weeks)\s*$", re.I)
 _UNITS = {"s": 1, "sec": 1, "m": 60, "min": 60, "h": 3600, "hour": 3600, "hours": 3600,
@@ -173,7 +173,7 @@ def load_schedule(path: str | Path) -> Schedule:
             raise ConfigError(f"{where}: urls must be a list of URLs, e.g. urls = [\"https://shop.example/p/1\"]")
         if not urls:
             raise ConfigError(f"{where}: needs `url` or `urls`")
-        bad = [u for u in urls if urlsplit(u.strip()).scheme not in ("http", "https") or not urlsplit(u.strip()).netloc]
+        bad = [u for u in urls if http_url(u) is None]
         if bad:
             raise ConfigError(f"{where}: {bad[0]!r} is not a web address (http:// or https://)")
         every, cron = s.get("every"), s.get("cron")

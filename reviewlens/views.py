@@ -20,6 +20,7 @@ from urllib.parse import urlencode, urlsplit
 
 from .filters import Filters
 from .schema import SENTIMENTS
+from .urls import http_url
 
 PAGES = ("Overview", "Reviews", "Compare", "Ask", "Runs")
 #: The periods the dashboard offers: key in a link -> (name in the sidebar, days; None: all time). A
@@ -95,11 +96,11 @@ def view_url(base_url: str, view: View) -> str:
 
 def check_base_url(url: str) -> bool:
     """Whether `url` can be a dashboard's address: http(s) with a host, no query or fragment."""
-    try:
-        parts = urlsplit(url.strip())
-    except ValueError:
+    good = http_url(url)
+    if good is None:
         return False
-    return parts.scheme in ("http", "https") and bool(parts.netloc) and not parts.query and not parts.fragment
+    parts = urlsplit(good)
+    return not parts.query and not parts.fragment
 
 
 def _values(params: Mapping[str, Any], key: str) -> list[str]:

@@ -54,13 +54,10 @@ def _since(s: str) -> date:
 
 def _url(s: str) -> str:
     """A page to scrape: an http(s) URL with a host ("www.example.com/p/1" gets https:// in front)."""
-    from urllib.parse import urlsplit
+    from ..urls import page_url
 
-    url = s.strip()
-    if "://" not in url and "." in url.split("/")[0] and " " not in url:
-        url = "https://" + url
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.netloc:
+    url = page_url(s)
+    if url is None:
         raise argparse.ArgumentTypeError(f"not a web address (http:// or https://): {s!r}")
     return url
 

@@ -25,6 +25,9 @@ def test_parse_interval_and_config_errors(tmp_path):
     bad.write_text('[[sources]]\nname="x"\nurl="shop.example/p/1"\nevery="1h"\n')
     with pytest.raises(ConfigError, match="'shop.example/p/1' is not a web address"):
         load_schedule(bad)
+    bad.write_text('[[sources]]\nname="x"\nurl="http://[::1/p"\nevery="1h"\n')  # urlsplit raised ValueError here
+    with pytest.raises(ConfigError, match="is not a web address"):
+        load_schedule(bad)
     bad.write_text('[[sources]]\nname="x"\nurl="http://a"\ncron="61 * * * *"\n')
     with pytest.raises(ConfigError, match="bad cron"):
         load_schedule(bad)

@@ -13,10 +13,10 @@ from __future__ import annotations
 
 import html
 from typing import Any
-from urllib.parse import urlsplit
 
 from ...alerts import Alert, quote_meta, translation_of
 from ...display_text import neutralize
+from ...urls import http_url
 
 PRODUCT = "ReviewLens"
 
@@ -28,14 +28,8 @@ def one_line(text: str, limit: int = 200) -> str:
 
 
 def safe_link(url: Any) -> str | None:
-    """`url` when it is an http(s) URL with a host, else None (javascript:, data:, file: are never links)."""
-    if not isinstance(url, str):
-        return None
-    try:
-        parts = urlsplit(url.strip())
-    except ValueError:
-        return None
-    return url.strip() if parts.scheme in ("http", "https") and parts.netloc else None
+    """`url` when it is an http(s) link (reviewlens.urls), else None (javascript:, data:, file: are never links)."""
+    return http_url(url)
 
 
 def subject(alert: Alert) -> str:
