@@ -30,7 +30,7 @@ from reviewlens.config import ConfigError, ReplySettings, load_settings
 from reviewlens.filters import SENTIMENT_OPTIONS, Filters, language_name
 from reviewlens.replies import draft_for
 from reviewlens.schedule import load_schedule
-from reviewlens.schema import SENTIMENTS, Label, content_hash
+from reviewlens.schema import SENTIMENTS, Label, content_hash, has_periods
 from reviewlens.store import Store, StoreReadOnly
 from reviewlens.views import PAGES, PERIODS as LINK_PERIODS
 
@@ -172,7 +172,11 @@ def sidebar_filters(opts: Q.Options) -> Filters:
     state.setdefault("f_period", DEFAULT_PERIOD)
     state.setdefault("f_rating", (1.0, 5.0))
     state.setdefault("f_replied", L.REPLIED_NAMES[None])
-    period = sb.selectbox("Period", list(PERIODS), key="f_period", help="Periods end at the newest review in the store.")
+    if opts.last_date is None:  # no review has a date (an import without them): a period would hold none
+        state["f_period"] = "All time"
+    period = sb.selectbox("Period", list(PERIODS), key="f_period", disabled=opts.last_date is None,
+                          help="Periods end at the newest review in the store." if opts.last_date else
+                          "The reviews have no dates, so every period is all time.")
     days = PERIODS[period]
     if days == -1:
         lo, hi = Q.default_period(opts, 90)
@@ -283,6 +287,7 @@ def complaints_section(db: str, themes: list[Q.ThemeView], scope: dict, filtered
     if not themes:
         st.info("No complaint themes computed yet. They appear after `reviewlens analyze`.")
         return
+    dated = has_periods(scope)
     st.caption(f"Computed {escape_html(str(scope.get('computed_at', ''))[:16])}. "
                + ("Counts are recounted within the current filters. " if filtered else "")
                + "A review that raises several complaints counts in each of their themes.")
@@ -298,8 +303,9 @@ def complaints_section(db: str, themes: list[Q.ThemeView], scope: dict, filtered
                 html.append(f"<p>Its reviews are {escape_html(t.impact.text())}.</p>")
             if t.topic:
                 html.append(f"<p><small>Topic: {escape_html(Q.topic_label(t.topic))} · "
-                            f"computed count {t.count:,} ({t.share:.1%}), previous period {t.previous_count:,}"
-                            f"</small></p>")
+                            f"computed count {t.count:,} ({t.share:.1%})"
+                            + (f", previous period {t.previous_count:,}" if dated else ", no dates: no trend")
+                            + "</small></p>")
             for q in t.quotes[:5]:
                 url = safe_url(q.url)
                 link = (f' <a href="{escape_html(url)}" target="_blank" rel="noopener noreferrer nofollow">review ↗</a>'
@@ -343,7 +349,10 @@ def overview_page(db: str, f: Filters, opts: Q.Options) -> None:
         left.vega_lite_chart(spec=specs["topics"], width="stretch")
     else:
         left.info("No topics for these reviews yet (run `reviewlens analyze`).")
-    right.vega_lite_chart(spec=specs["ratings"], width="stretch")
+    if ov.ratings["reviews"].sum():
+        right.vega_lite_chart(spec=specs["ratings"], width="stretch")
+    else:
+        right.info("No star ratings in these reviews (imported without a rating column?).")
     if "entities" in specs:
         st.vega_lite_chart(spec=specs["entities"], width="stretch")
 

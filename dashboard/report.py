@@ -30,6 +30,7 @@ from openpyxl.worksheet.hyperlink import Hyperlink
 from reviewlens import queries as Q
 from reviewlens.comparison import Comparison, compare
 from reviewlens.filters import Filters
+from reviewlens.schema import has_periods
 from reviewlens.store import Store
 
 from .format import entities_text, topics_text
@@ -308,7 +309,7 @@ def _complaints(wb: Workbook, themes: list[Q.ThemeView], scope: dict, series: pd
     s.header(["Rank", "Theme", "Topic", "Reviews", "Share", "Previous", "Trend (pp)", "", "Summary", "Quotes",
               "First quote's review", "Its rating (★)", "Others (★)", "Held equal (★)", "± (95%)", "At stake (★)"])
     # reviews without dates (an import without them): no period before, no trend
-    dated = bool(scope.get("since")) or not scope.get("undated")
+    dated = has_periods(scope)
     for i, t in enumerate(themes, 1):
         quotes = "\n".join(f"“{q.text}”" + (f"\n    ({q.translation_note()})" if q.translation else "") for q in t.quotes)
         first_url = next((q.url for q in t.quotes if q.url), None)

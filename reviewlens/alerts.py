@@ -37,7 +37,7 @@ from typing import Any, Sequence
 from . import queries
 from .config import AlertSettings
 from .filters import Filters
-from .schema import trend_text
+from .schema import has_periods, trend_text
 from .store import Store
 from .views import View, view_url
 
@@ -370,7 +370,7 @@ def summary_alerts(store: Store, rules: AlertSettings, now: datetime) -> list[Al
     quotes = []
     if themes:
         impacts = queries.theme_impacts(store, themes, scope)
-        dated = bool(scope.get("since")) or not scope.get("undated")
+        dated = has_periods(scope)
         lines.append(f"Top complaints ({scope.get('since')} to {scope.get('until')}):" if dated
                      else "Top complaints (of all reviews; they have no dates):")
         for i, (t, m) in enumerate(list(zip(themes, impacts))[:3], 1):

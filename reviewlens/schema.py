@@ -166,6 +166,12 @@ class Quote:
 FLAT_TREND_PP = 0.5  # a change in share smaller than this (percentage points) is "about the same"
 
 
+def has_periods(scope: dict) -> bool:
+    """Whether top complaints computed for `scope` (what `run_complaints` stores) have a period and a previous
+    one to trend against: False when the reviews have no dates and all of them were counted together."""
+    return bool(scope.get("since")) or not scope.get("undated")
+
+
 def trend_text(trend: float | None) -> str:
     """A theme's trend for people: "▲ +16.4 pts", or "new" when the previous period had no reviews."""
     return "new" if trend is None else f"{trend_arrow(trend)} {trend:+.1f} pts"

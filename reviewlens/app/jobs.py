@@ -27,7 +27,7 @@ from .. import health as run_health
 from .. import queries
 from ..config import ConfigError, Settings
 from ..filters import previous_period
-from ..schema import ComplaintTheme, Review, trend_text
+from ..schema import ComplaintTheme, Review, has_periods, trend_text
 from ..store import Store, StoreReadOnly
 
 log = logging.getLogger(__name__)
@@ -417,7 +417,7 @@ def format_complaints(themes: Sequence[ComplaintTheme], scope: dict,
     (`queries.theme_impacts`), a line under its summary where there is one."""
     if not themes:
         return "No complaint themes found (are the reviews analyzed? run `reviewlens analyze`)."
-    dated = bool(scope.get("since")) or not scope.get("undated")
+    dated = has_periods(scope)
     if dated:
         lines = [f"Top complaints, {scope.get('since')} to {scope.get('until')} "
                  f"({scope.get('reviews')} reviews; previous period {scope.get('previous_since')} to "
