@@ -81,13 +81,16 @@ class ImportResult:
 def _norm_rating(value: Any, scale: float | None) -> float | None:
     if value is None or value == "":
         return None
-    if isinstance(value, str):
-        v = value.strip().split("/")
-        num = float(v[0].replace(",", "."))
-        if len(v) == 2 and v[1].strip():
-            return max(1.0, min(5.0, num / float(v[1]) * 5))
-    else:
-        num = float(value)
+    try:
+        if isinstance(value, str):
+            v = value.strip().split("/")
+            num = float(v[0].replace(",", "."))
+            if len(v) == 2 and v[1].strip():
+                return max(1.0, min(5.0, num / float(v[1]) * 5))
+        else:
+            num = float(value)
+    except (TypeError, ValueError, ZeroDivisionError):
+        raise ValueError(f"rating {value!r} is not a number (or a fraction such as 4/5)") from None
     if math.isnan(num):
         return None
     if scale and scale != 5:
@@ -105,7 +108,10 @@ def _norm_date(value: Any) -> date | None:
     s = str(value).strip()
     if s.isdigit() and len(s) >= 9:
         return _norm_date(int(s))
-    return dateparser.parse(s).date()
+    try:
+        return dateparser.parse(s).date()
+    except (ValueError, OverflowError):
+        raise ValueError(f"date {value!r} is not a date (for example 2026-11-30 or 30 Nov 2026)") from None
 
 
 def _norm_votes(value: Any) -> int | None:
@@ -278,21 +284,29 @@ def _reviews(path: Path, res: ImportResult, *, source: str | None = None, rating
     reported there with their line and skipped. Problems with the whole file raise ImportFileError
     when the first review is asked for."""
     res.encoding, rows = read_rows(path, encoding)
-    mapping: dict[str, str] | None = None
+    # the columns each field comes from, per set of keys: a CSV has one; JSON lines may each leave out
+    # the fields they have no value for (a review without a reply), and a later line's are still read
+    mappings: dict[tuple, dict[str, str]] = {}
     default_source = source or f"import:{path.stem}"
     for line, row in rows:
         res.rows += 1
         if "__error__" in row:
             res.errors.append({"line": line, "message": row["__error__"]})
             continue
+        keys = tuple(row.keys())
+        mapping = mappings.get(keys)
         if mapping is None:
-            mapping = _column_map(row.keys())
-            if "text" not in mapping:
+            mapping = mappings[keys] = _column_map(keys)
+            if "text" not in mapping and len(mappings) == 1:
                 raise ImportFileError(
                     f"{path}: no review text column; expected one of {', '.join(COLUMN_ALIASES['text'])} "
                     f"(found: {', '.join(map(str, row.keys()))})")
         get = lambda f: row.get(mapping[f]) if f in mapping else None  # noqa: E731
         text = get("text")
+        if "text" not in mapping:
+            res.errors.append({"line": line, "message": "no review text field (one of "
+                               f"{', '.join(COLUMN_ALIASES['text'])}) in {', '.join(map(str, keys)) or 'nothing'}"})
+            continue
         if text is None or not str(text).strip():
             res.errors.append({"line": line, "message": "empty review text"})
             continue
@@ -313,7 +327,7 @@ def _reviews(path: Path, res: ImportResult, *, source: str | None = None, rating
                 language=str(get("language"))[:35] if get("language") not in (None, "") else None,
             )
         except (ValueError, OverflowError, TypeError) as e:
-            res.errors.append({"line": line, "message": f"{type(e).__name__}: {e}"})
+            res.errors.append({"line": line, "message": str(e) if type(e) is ValueError else f"{type(e).__name__}: {e}"})
             continue
         yield r
 

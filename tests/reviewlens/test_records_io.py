@@ -54,6 +54,31 @@ def test_import_jsonl_ten_point_scale_and_broken_line(tmp_path):
     assert res.errors[0]["line"] == 2 and "not valid JSON" in res.errors[0]["message"]
 
 
+def test_jsonl_lines_may_leave_out_fields_and_a_bad_value_is_named(tmp_path):
+    """Each JSON line is read by its own keys: a field the first line leaves out (it had no reply, no date)
+    was dropped from every later line. A value that is not a date or a rating says so, not "ValueError"."""
+    f = tmp_path / "r.jsonl"
+    lines = [{"text": "First, no extras"},
+             {"text": "Late again", "date": "2026-11-03", "rating": 2, "reply": "Sorry, we are on it.",
+              "reply_date": "2026-11-04", "author": "Ana"},
+             {"review": "Another key for the text", "stars": 5},
+             {"title": "a title alone"},
+             {"text": "When?", "date": "next tuesday"},
+             {"text": "How good?", "rating": "great"}]
+    f.write_text("".join(json.dumps(x) + "\n" for x in lines), encoding="utf-8")
+    res = read_reviews_file(f)
+    by_text = {r.text: r for r in res.reviews}
+    late = by_text["Late again"]
+    assert (late.date.isoformat(), late.rating, late.reply, late.author) == ("2026-11-03", 2.0, "Sorry, we are on it.", "Ana")
+    assert late.reply_date.isoformat() == "2026-11-04"
+    assert by_text["Another key for the text"].rating == 5.0
+    errors = {e["line"]: e["message"] for e in res.errors}
+    assert set(errors) == {4, 5, 6}
+    assert errors[4].startswith("no review text field") and "title" in errors[4]
+    assert errors[5] == "date 'next tuesday' is not a date (for example 2026-11-30 or 30 Nov 2026)"
+    assert errors[6] == "rating 'great' is not a number (or a fraction such as 4/5)"
+
+
 def test_import_rejects_file_without_text(tmp_path):
     f = tmp_path / "x.csv"
     f.write_text("a,b\n1,2\n")
