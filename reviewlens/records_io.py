@@ -76,6 +76,7 @@ class ImportResult:
     reviews: list[Review] = field(default_factory=list)  # read_reviews_file only: import_file streams them
     errors: list[dict] = field(default_factory=list)  # {"line": n, "message": ...}
     encoding: str | None = None  # what the file was read as (given, or detected when not UTF-8)
+    date_order: str | None = None  # "day" or "month" first in numeric dates (given, or what the file shows)
 
 
 def _norm_rating(value: Any, scale: float | None) -> float | None:
@@ -100,7 +101,28 @@ def _norm_rating(value: Any, scale: float | None) -> float | None:
     return max(1.0, min(5.0, num)) if num else None
 
 
-def _norm_date(value: Any) -> date | None:
+#: a date written with numbers only, day and month in either order: 03/04/2026, 3.4.26, 03-04-2026
+_NUMERIC_DATE = re.compile(r"^\s*(\d{1,2})([./-])(\d{1,2})\2(\d{2}|\d{4})\b")
+DATE_ORDERS = ("day", "month")
+
+
+def date_order_of(values: Iterable[Any]) -> str | None:
+    """Which comes first in a file's numeric dates: "day" when one has a first number over 12 (31/01/2026)
+    and none a second, "month" the other way round; None when they do not say (then `_norm_date` reads a
+    dotted date day first, as it is written wherever dots are used, and a slashed one month first)."""
+    day = month = False
+    for v in values:
+        m = _NUMERIC_DATE.match(v) if isinstance(v, str) else None
+        if m:
+            day |= int(m.group(1)) > 12
+            month |= int(m.group(3)) > 12
+    return "day" if day and not month else "month" if month and not day else None
+
+
+def _norm_date(value: Any, order: str | None = None) -> date | None:
+    """A date from a file: ISO 8601, a Unix time, or anything dateutil reads. A numeric date with day and
+    month (`_NUMERIC_DATE`) is read in `order` ("day" or "month" first; None: day first when written with
+    dots, else month first); dateutil would read 03.04.2026 as March 4 and swap only impossible ones."""
     if value is None or value == "":
         return None
     if isinstance(value, (int, float)):
@@ -108,8 +130,10 @@ def _norm_date(value: Any) -> date | None:
     s = str(value).strip()
     if s.isdigit() and len(s) >= 9:
         return _norm_date(int(s))
+    m = _NUMERIC_DATE.match(s)
+    day_first = bool(m) and (order == "day" or (order is None and m.group(2) == "."))
     try:
-        return dateparser.parse(s).date()
+        return dateparser.parse(s, dayfirst=day_first).date()
     except (ValueError, OverflowError):
         raise ValueError(f"date {value!r} is not a date (for example 2026-11-30 or 30 Nov 2026)") from None
 
@@ -278,12 +302,32 @@ def _column_map(keys: Iterable[str]) -> dict[str, str]:
     return mapping
 
 
+def _file_date_order(path: Path, encoding: str | None) -> str | None:
+    """`date_order_of` the file's review and reply dates (one more pass over the file, streamed)."""
+    _, rows = read_rows(path, encoding)
+
+    def values() -> Iterator[Any]:
+        mappings: dict[tuple, dict[str, str]] = {}
+        for _, row in rows:
+            keys = tuple(row.keys())
+            mapping = mappings.get(keys) or mappings.setdefault(keys, _column_map(keys))
+            for f in ("date", "reply_date"):
+                if f in mapping:
+                    yield row.get(mapping[f])
+
+    return date_order_of(values())
+
+
 def _reviews(path: Path, res: ImportResult, *, source: str | None = None, rating_scale: float | None = None,
-             product: str | None = None, encoding: str | None = None) -> Iterator[Review]:
+             product: str | None = None, encoding: str | None = None, date_order: str | None = None) -> Iterator[Review]:
     """The reviews of a CSV/JSONL/JSON file, one at a time. Rows are counted in `res`; bad rows are
     reported there with their line and skipped. Problems with the whole file raise ImportFileError
-    when the first review is asked for."""
+    when the first review is asked for. `date_order`: "day" or "month", which comes first in numeric
+    dates such as 03/04/2026; None: what the file's own dates show (`date_order_of`)."""
+    if date_order not in (None, *DATE_ORDERS):
+        raise ImportFileError(f"date order {date_order!r}: use day or month")
     res.encoding, rows = read_rows(path, encoding)
+    res.date_order = date_order or _file_date_order(path, res.encoding)
     # the columns each field comes from, per set of keys: a CSV has one; JSON lines may each leave out
     # the fields they have no value for (a review without a reply), and a later line's are still read
     mappings: dict[tuple, dict[str, str]] = {}
@@ -318,10 +362,10 @@ def _reviews(path: Path, res: ImportResult, *, source: str | None = None, rating
                 author=str(get("author")) if get("author") not in (None, "") else None,
                 rating=_norm_rating(get("rating"), rating_scale),
                 title=str(get("title")) if get("title") not in (None, "") else None,
-                date=_norm_date(get("date")),
+                date=_norm_date(get("date"), res.date_order),
                 site_review_id=str(get("site_review_id")) if get("site_review_id") not in (None, "") else None,
                 reply=str(get("reply")) if get("reply") not in (None, "") else None,
-                reply_date=_norm_date(get("reply_date")),
+                reply_date=_norm_date(get("reply_date"), res.date_order),
                 helpful_votes=_norm_votes(get("helpful_votes")),
                 verified=_norm_bool(get("verified")),
                 language=str(get("language"))[:35] if get("language") not in (None, "") else None,
@@ -333,14 +377,15 @@ def _reviews(path: Path, res: ImportResult, *, source: str | None = None, rating
 
 
 def read_reviews_file(path: str | Path, *, source: str | None = None, rating_scale: float | None = None,
-                      product: str | None = None, encoding: str | None = None) -> ImportResult:
+                      product: str | None = None, encoding: str | None = None,
+                      date_order: str | None = None) -> ImportResult:
     """Read a CSV/JSONL/JSON file of reviews into memory. Bad rows are reported with their line and skipped.
 
     `encoding`: the file's encoding (a Python codec name); None reads UTF-8, or detects the encoding
     when the file is not UTF-8."""
     res = ImportResult()
     res.reviews = list(_reviews(Path(path), res, source=source, rating_scale=rating_scale, product=product,
-                                encoding=encoding))
+                                encoding=encoding, date_order=date_order))
     return res
 
 
@@ -352,7 +397,7 @@ def import_file(store: Store, path: str | Path, *, batch_size: int = IMPORT_BATC
     big the file is, and `result.reviews` stays empty. The first batch is read before the run is
     recorded, so a file that cannot be imported at all (missing, unknown format, undecodable, no text
     column) raises ImportFileError with no run, as it always has. Keyword arguments are those of
-    `read_reviews_file` (source, rating_scale, product, encoding)."""
+    `read_reviews_file` (source, rating_scale, product, encoding, date_order)."""
     res = ImportResult()
     reviews = _reviews(Path(path), res, **kw)
     batch = list(islice(reviews, batch_size))

@@ -197,6 +197,9 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--rating-scale", type=float, help="the file's rating scale if not 1-5 (e.g. 10 or 100)")
     sp.add_argument("--encoding", help="the file's text encoding, e.g. latin-1 or cp1252 (default: UTF-8, "
                                        "else detected)")
+    sp.add_argument("--date-order", choices=("day", "month"),
+                    help="which comes first in dates such as 03/04/2026 (default: what the file's own dates "
+                         "show, such as 31/03/2026; else day first in 03.04.2026 and month first in 03/04/2026)")
 
     sp = add("export", "export reviews (with their analysis) as JSONL or CSV")
     sp.add_argument("--format", choices=["jsonl", "csv"],

@@ -79,6 +79,29 @@ def test_jsonl_lines_may_leave_out_fields_and_a_bad_value_is_named(tmp_path):
     assert errors[6] == "rating 'great' is not a number (or a fraction such as 4/5)"
 
 
+def test_day_or_month_first_follows_the_file(tmp_path, capsys):
+    """03/04/2026 is 3 April in a file that also has 31/03/2026, 4 March in one that has 12/25/2026; with
+    dots (03.04.2026) the day comes first; ISO dates stay what they are; --date-order decides when asked."""
+    def dates(name: str, body: str, *args: str) -> dict[str, str]:
+        f = tmp_path / name
+        f.write_text(body, encoding="utf-8")
+        db = tmp_path / f"{name}.db"
+        assert main(["import", str(f), "--db", str(db), *args]) == 0
+        return {r.text: r.date.isoformat() for r in Store(db).reviews_frame().itertuples()}
+
+    uk = dates("uk.csv", "text,date,reply,reply_date\nA,03/04/2026,Thanks,04/04/2026\nB,31/03/2026,,\n")
+    assert uk == {"A": "2026-04-03", "B": "2026-03-31"}
+    assert "read day first, as the file's other dates show (--date-order month if not)" in capsys.readouterr().out
+    assert read_reviews_file(tmp_path / "uk.csv").reviews[0].reply_date.isoformat() == "2026-04-04"
+    assert dates("us.csv", "text,date\nA,03/04/2026\nB,12/25/2026\n") == {"A": "2026-03-04", "B": "2026-12-25"}
+    assert "read month first" in capsys.readouterr().out
+    assert dates("de.csv", "text;date\nA;03.04.2026\nB;4.5.26\nC;2026-04-05\n") == {
+        "A": "2026-04-03", "B": "2026-05-04", "C": "2026-04-05"}
+    same = "text,date\nA,03/04/2026\nB,2026-01-02\n"  # nothing says: month first, unless asked
+    assert dates("a.csv", same) == {"A": "2026-03-04", "B": "2026-01-02"}
+    assert dates("b.csv", same, "--date-order", "day") == {"A": "2026-04-03", "B": "2026-01-02"}
+
+
 def test_import_rejects_file_without_text(tmp_path):
     f = tmp_path / "x.csv"
     f.write_text("a,b\n1,2\n")
