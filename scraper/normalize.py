@@ -149,6 +149,8 @@ def parse_date(raw: Any, fmt: str | None = None, today: date | None = None) -> d
         from dateutil import parser as du
 
         dayfirst = bool(fmt and fmt.find("%d") != -1 and fmt.find("%d") < fmt.find("%m"))
+        if not fmt and re.search(r"(?<![\d.])\d{1,2}\.\d{1,2}\.\d{2,4}\b", s):
+            dayfirst = True  # 03.04.2026: wherever dates are written with dots, the day comes first
         return du.parse(s, fuzzy=True, dayfirst=dayfirst, default=datetime(today.year, 1, 1)).date()
     except (ValueError, OverflowError, TypeError):
         log.debug("unparseable date %r", s)

@@ -49,6 +49,8 @@ def test_parse_rating(raw, kwargs, expected):
     ("Reviewed in the United States on March 3, 2024", "%B %d, %Y", date(2024, 3, 3)),
     ("03/04/2026", "%m/%d/%Y", date(2026, 3, 4)),
     ("03/04/2026", "%d/%m/%Y", date(2026, 4, 3)),
+    ("03.04.2026", None, date(2026, 4, 3)),       # dotted: day first (dateutil alone says March 4)
+    ("Bewertet am 03.04.2026", None, date(2026, 4, 3)),
     ("Nov 3, 2026", "%b %d, %Y", date(2026, 11, 3)),
     ("3 March 2024", "%d %B %Y", date(2024, 3, 3)),
     ("2 weeks ago", None, date(2026, 11, 8)),
