@@ -146,7 +146,7 @@ def goto_waiting() -> None:
 
 #: The sidebar's filter widgets (their session keys), and the review ids of a link: what "Reset filters" clears.
 FILTER_KEYS = ("f_period", "f_dates", "f_sources", "f_products", "f_rating", "f_sentiments", "f_topics", "f_languages",
-               "f_replied", "f_search", L.LINK_IDS, L.LINK_ALERT)
+               "f_versions", "f_replied", "f_search", L.LINK_IDS, L.LINK_ALERT)
 
 
 def reset_filters() -> None:
@@ -200,6 +200,9 @@ def sidebar_filters(opts: Q.Options) -> Filters:
                             format_func=Q.topic_label)
     languages = (sb.multiselect("Language", opts.languages, key="f_languages", placeholder="All languages",
                                 format_func=language_name) if len(opts.languages) > 1 else [])
+    versions = (sb.multiselect("Version", opts.versions, key="f_versions", placeholder="All versions",
+                               help="The version reviewed (an app's release), newest first.")
+                if opts.versions else [])
     replied = sb.selectbox("Owner reply", list(L.REPLIED_NAMES.values()), key="f_replied",
                            help="Without a reply: the reviews still waiting for an answer (the review explorer "
                                 "drafts one for each).")
@@ -213,7 +216,8 @@ def sidebar_filters(opts: Q.Options) -> Filters:
     c2.button("Refresh data", on_click=refresh_data, width="stretch",
               help=f"Data is cached for {CACHE_TTL} s; this reloads it now.")
     return Filters.of(since=since, until=until, sources=sources, products=products, sentiments=sentiments,
-                      topics=topics, languages=languages, min_rating=rating[0] if rating[0] > 1.0 else None,
+                      topics=topics, languages=languages, versions=versions,
+                      min_rating=rating[0] if rating[0] > 1.0 else None,
                       max_rating=rating[1] if rating[1] < 5.0 else None, search=search,
                       replied=L.replied_filter(replied), review_ids=ids or None)
 
@@ -388,7 +392,8 @@ def review_detail(row: pd.Series, labels: list[Label] = ()) -> None:
     body = highlight_entities(row["text"], row["entities"])
     yours = (f'<br><small data-testid="rl-review-labels">Your labels: {escape_html(labels_text(labels))}</small>'
              if labels else "")
-    facts = [x for x in ("verified purchase" if row.get("verified") else None,
+    facts = [x for x in (f"version {row['version']}" if row.get("version") else None,
+                         "verified purchase" if row.get("verified") else None,
                          f"{int(row['helpful_votes']):,} found it helpful" if row.get("helpful_votes") else None,
                          f"written in {language_name(row['language'])}" if row.get("language") else None) if x]
     extra = f"<br><small>{' · '.join(escape_html(x) for x in facts)}</small>" if facts else ""
@@ -524,6 +529,8 @@ def reviews_page(db: str, f: Filters, opts: Q.Options) -> None:
         "source": df["source"].map(display_text),
         "product": df["product"].map(display_text),
         "language": df["language"].map(lambda v: display_text(v) if isinstance(v, str) else None),
+        **({"version": df["version"].map(lambda v: display_text(v) if isinstance(v, str) else None)}
+           if df["version"].notna().any() else {}),
         "link": df["url"].map(safe_url),
     })
     st.dataframe(table, hide_index=True, width="stretch", height=min(38 + 35 * len(table), 600), column_config={
@@ -531,6 +538,7 @@ def reviews_page(db: str, f: Filters, opts: Q.Options) -> None:
         "rating": st.column_config.NumberColumn("Rating", format="%.1f ★"),
         "sentiment": st.column_config.TextColumn("Sentiment"),
         "language": st.column_config.TextColumn("Lang.", help="detected by the analysis (else as the page states)"),
+        "version": st.column_config.TextColumn("Version", help="the version reviewed (an app's release)"),
         "topics": st.column_config.TextColumn("Topics"),
         "entities": st.column_config.TextColumn("Entities"),
         "text": st.column_config.TextColumn("Text", width="large"),
@@ -555,9 +563,10 @@ def reviews_page(db: str, f: Filters, opts: Q.Options) -> None:
 
 def compare_page(db: str, f: Filters, opts: Q.Options) -> None:
     st.subheader("Compare")
-    by = st.radio("Compare", ["product", "source", "language", "period"], key="cmp_by", horizontal=True,
+    kinds = ["product", "source", "language"] + (["version"] if opts.versions else []) + ["period"]
+    by = st.radio("Compare", kinds, key="cmp_by", horizontal=True,
                   format_func={"product": "Products", "source": "Sources / sites", "language": "Languages",
-                               "period": "This period with the one before"}.get)
+                               "version": "Versions", "period": "This period with the one before"}.get)
     if by == "period":
         since, until = f.since, f.until
         if since is None or until is None:
@@ -568,9 +577,10 @@ def compare_page(db: str, f: Filters, opts: Q.Options) -> None:
             return
         result = c_compare(db, by, replace(f, since=since, until=until), ())
     else:
-        choices = {"product": opts.products, "source": opts.sources, "language": opts.languages}[by]
-        field = {"product": "products", "source": "sources", "language": "languages"}[by]
-        plural = {"product": "products", "source": "sources", "language": "languages"}[by]
+        choices = {"product": opts.products, "source": opts.sources, "language": opts.languages,
+                   "version": opts.versions}[by]
+        field = plural = {"product": "products", "source": "sources", "language": "languages",
+                          "version": "versions"}[by]
         chosen = getattr(f, field)
         default = list(chosen) if chosen else c_group_names(db, by, f)
         names = st.multiselect(f"{plural.capitalize()} to compare", choices, key=f"cmp_{by}", max_selections=8,

@@ -67,7 +67,8 @@ def read_link(state: MutableMapping[str, Any], params: dict[str, list[str]], opt
     for key, kind, asked, options in (("f_sources", "source", f.sources, opts.sources),
                                       ("f_products", "product", f.products, opts.products),
                                       ("f_topics", "topic", f.topics, opts.topics),
-                                      ("f_languages", "language", f.languages, opts.languages)):
+                                      ("f_languages", "language", f.languages, opts.languages),
+                                      ("f_versions", "version", f.versions, opts.versions)):
         if asked:
             state[key] = _known(kind, asked, options, problems)
     if f.sentiments:

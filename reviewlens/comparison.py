@@ -22,11 +22,12 @@ import sqlalchemy as sa
 
 from . import queries
 from .display_text import neutralize
-from .filters import Filters, language_name
+from .filters import Filters, language_name, version_key
 from .store import Store, reviews
 
-BY = ("product", "source", "language", "period")
-_FIELD = {"product": "products", "source": "sources", "language": "languages"}  # the filter each narrows
+BY = ("product", "source", "language", "version", "period")
+#: the filter each narrows
+_FIELD = {"product": "products", "source": "sources", "language": "languages", "version": "versions"}
 P_MAX = 0.05
 MIN_POINTS = 5.0         # a complaint share gap smaller than this (percentage points) is not named
 MIN_STARS = 0.2          # a rating gap smaller than this is not named
@@ -193,8 +194,14 @@ def format_cell(measure: str, v: float | None) -> str:
 
 
 def group_names(store: Store, by: str, f: Filters, top: int = 5) -> list[str]:
-    """The `top` products, sources or languages (detected) with the most reviews matching `f`."""
+    """The `top` products, sources or languages (detected) with the most reviews matching `f`; for versions,
+    the `top` newest (oldest first, so a release reads against the one before it)."""
     f = replace(f, **{_FIELD[by]: ()})
+    if by == "version":
+        src, where = queries.matching(f)
+        q = sa.select(reviews.c.version).select_from(src).where(reviews.c.version.is_not(None), *where).distinct()
+        with store.engine.connect() as c:
+            return sorted(c.execute(q).scalars(), key=version_key)[-top:]
     if by == "language":
         a = queries.current_analysis()
         col, src, where = a.c.language, queries.reviews_with_analysis(a), queries.conditions(f, a)
@@ -230,5 +237,7 @@ def compare(store: Store, by: str, f: Filters = Filters(), names: Sequence[str] 
         return Comparison(by, [_group(store, f"{f.since} to {f.until}", f),
                                _group(store, f"{prev.since} to {prev.until}", prev)])
     names = list(dict.fromkeys(names)) or group_names(store, by, f, top)
+    if by == "version":
+        names.sort(key=version_key)  # each release beside the one before it
     return Comparison(by, [_group(store, language_name(n) if by == "language" else n, replace(f, **{_FIELD[by]: (n,)}))
                            for n in names])

@@ -6,6 +6,7 @@ Pure data, validation and a description; no SQL. Their translation into SQL cond
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import Any, Iterable, Sequence
@@ -49,6 +50,7 @@ class Filters:
     sentiments: tuple[str, ...] = ()
     topics: tuple[str, ...] = ()
     languages: tuple[str, ...] = ()  # detected by the analysis (ISO 639-1: "de")
+    versions: tuple[str, ...] = ()   # the version reviewed, as stored ("3.2.1")
     min_rating: float | None = None
     max_rating: float | None = None
     search: str | None = None
@@ -61,7 +63,7 @@ class Filters:
            sentiments: Sequence[str] | str | None = None, topics: Sequence[str] | str | None = None,
            languages: Sequence[str] | str | None = None, min_rating: float | None = None,
            max_rating: float | None = None, search: str | None = None, replied: bool | None = None,
-           review_ids: Sequence[str] | None = None) -> "Filters":
+           review_ids: Sequence[str] | None = None, versions: Sequence[str] | str | None = None) -> "Filters":
         """Build from loose arguments (lists, single strings, blanks), validating what can be wrong."""
         sents = _tuple(sentiments)
         bad = [s for s in sents if s not in SENTIMENT_OPTIONS]
@@ -79,6 +81,7 @@ class Filters:
         return cls(since=since, until=until, products=tuple(sorted(_tuple(products))),
                    sources=tuple(sorted(_tuple(sources))), sentiments=tuple(sorted(sents)),
                    topics=tuple(sorted(_tuple(topics))), languages=langs,
+                   versions=tuple(sorted({str(v).strip() for v in _tuple(versions)} - {""}, key=version_key)),
                    min_rating=None if min_rating is None else float(min_rating),
                    max_rating=None if max_rating is None else float(max_rating),
                    search=search, replied=None if replied is None else bool(replied),
@@ -102,7 +105,7 @@ class Filters:
             parts.append(f"{self.since or '…'} to {self.until or '…'}")
         for label, vals in (("sources", self.sources), ("products", self.products),
                             ("sentiment", self.sentiments), ("topics", self.topics),
-                            ("languages", self.languages)):
+                            ("languages", self.languages), ("versions", self.versions)):
             if vals:
                 parts.append(f"{label}: {', '.join(vals)}")
         if self.min_rating is not None or self.max_rating is not None:
@@ -114,6 +117,18 @@ class Filters:
         if self.review_ids is not None:
             parts.append(f"{len(self.review_ids)} selected reviews")
         return "; ".join(parts) or "all reviews"
+
+
+_VERSION_PART = re.compile(r"(\d+)|([^\d.\-_ ]+)")
+
+
+def version_key(version: str) -> tuple:
+    """Sorts versions as people read them: 3.9 < 3.10 < 3.10.1, 2.0-beta < 2.0 (a pre-release word before
+    the release it names), "v2" as 2; anything else after the numbers, alphabetically."""
+    parts = []
+    for num, word in _VERSION_PART.findall(str(version).lower().lstrip("v")):
+        parts.append((1, int(num), "") if num else (0, 0, word))
+    return (*parts, (0.5, 0, ""))  # a release sorts after its own pre-releases ("2.0" > "2.0-beta")
 
 
 #: English names of the languages reviews are most often written in (ISO 639-1); others show their code.

@@ -29,7 +29,7 @@ import pandas as pd
 import sqlalchemy as sa
 
 from .display_text import neutralize
-from .filters import SENTIMENT_OPTIONS, Filters
+from .filters import SENTIMENT_OPTIONS, Filters, version_key
 from .schema import ComplaintTheme, Label, Quote, trend_arrow
 from .model_text import sanitize_label
 from .store import Store, analyses, complaint_themes, review_entities, review_topics, reviews
@@ -74,6 +74,8 @@ def conditions(f: Filters, a: sa.Table | sa.Alias | None) -> list[sa.ColumnEleme
         out.append(c.product.in_(f.products))
     if f.sources:
         out.append(c.source.in_(f.sources))
+    if f.versions:
+        out.append(c.version.in_(f.versions))
     if f.min_rating is not None:
         out.append(c.rating >= f.min_rating)
     if f.max_rating is not None:
@@ -128,6 +130,7 @@ class Options:
     first_date: date | None
     last_date: date | None
     languages: list[str] = field(default_factory=list)  # detected, of the current analyses
+    versions: list[str] = field(default_factory=list)   # the versions reviewed, newest first
 
 
 def _as_date(v: Any) -> date | None:
@@ -172,9 +175,11 @@ def options(store: Store) -> Options:
         lang = analyses.c.language
         languages = [r for r in c.execute(sa.select(lang).where(analyses.c.is_current, lang.is_not(None))
                                           .group_by(lang).order_by(sa.func.count().desc(), lang)).scalars()]
+        versions = sorted(c.execute(sa.select(reviews.c.version).where(reviews.c.version.is_not(None))
+                                    .distinct()).scalars(), key=version_key, reverse=True)
     first, last = date_span(store)
     return Options(total=int(total or 0), sources=sources, products=products, topics=topics,
-                   first_date=first, last_date=last, languages=languages)
+                   first_date=first, last_date=last, languages=languages, versions=versions)
 
 
 # ------------------------------------------------------------------------------------------ headline
@@ -733,7 +738,7 @@ def reply_stats(store: Store, f: Filters) -> ReplyStats:
 # ------------------------------------------------------------------------------------------ explorer
 EXPLORER_COLUMNS = ["id", "date", "rating", "sentiment", "sentiment_score", "topics", "entities", "title", "text",
                     "url", "source", "product", "author", "analysis_status",
-                    "reply", "reply_date", "helpful_votes", "verified", "language", "translation"]
+                    "reply", "reply_date", "helpful_votes", "verified", "language", "translation", "version"]
 
 
 def _review_select(f: Filters) -> tuple[sa.Select, sa.Alias]:
@@ -742,7 +747,8 @@ def _review_select(f: Filters) -> tuple[sa.Select, sa.Alias]:
                    a.c.topics, a.c.entities, reviews.c.title, reviews.c.text, reviews.c.url, reviews.c.source,
                    reviews.c.product, reviews.c.author, a.c.status.label("analysis_status"),
                    reviews.c.reply, reviews.c.reply_date, reviews.c.helpful_votes, reviews.c.verified,
-                   sa.func.coalesce(a.c.language, reviews.c.language).label("language"), a.c.translation)
+                   sa.func.coalesce(a.c.language, reviews.c.language).label("language"), a.c.translation,
+                   reviews.c.version)
          .select_from(reviews_with_analysis(a)).where(*conditions(f, a)))
     return q, a
 

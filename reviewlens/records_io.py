@@ -46,10 +46,13 @@ COLUMN_ALIASES: dict[str, tuple[str, ...]] = {
     "helpful_votes": ("helpful_votes", "helpful", "thumbs_up_count", "thumbsupcount", "upvotes", "likes"),
     "verified": ("verified", "verified_purchase", "is_verified"),
     "language": ("language", "lang", "reviewer_language", "review_language"),
+    # the version reviewed: Google Play's "App Version Name", App Store Connect's "Version"
+    "version": ("version", "app_version_name", "app_version", "version_name", "appversion", "reviewed_version",
+                "software_version"),
 }
 
 EXPORT_FIELDS = ["id", "source", "product", "url", "author", "rating", "title", "text", "date",
-                 "reply", "reply_date", "helpful_votes", "verified", "language",
+                 "reply", "reply_date", "helpful_votes", "verified", "language", "version",
                  "sentiment", "sentiment_score", "topics", "entities", "analysis_status",
                  "detected_language", "translation"]  # the analysis's language, and its English translation
 
@@ -136,6 +139,14 @@ def _norm_date(value: Any, order: str | None = None) -> date | None:
         return dateparser.parse(s, dayfirst=day_first).date()
     except (ValueError, OverflowError):
         raise ValueError(f"date {value!r} is not a date (for example 2026-11-30 or 30 Nov 2026)") from None
+
+
+def _norm_version(value: Any) -> str | None:
+    """A version as written ("3.2.1", "v2"); a number a spreadsheet made of it keeps its digits (3.2, not 3.20)."""
+    if value is None or value == "" or (isinstance(value, float) and math.isnan(value)):
+        return None
+    v = " ".join(str(value).split())
+    return v[:100] or None
 
 
 def _norm_votes(value: Any) -> int | None:
@@ -369,6 +380,7 @@ def _reviews(path: Path, res: ImportResult, *, source: str | None = None, rating
                 helpful_votes=_norm_votes(get("helpful_votes")),
                 verified=_norm_bool(get("verified")),
                 language=str(get("language"))[:35] if get("language") not in (None, "") else None,
+                version=_norm_version(get("version")),
             )
         except (ValueError, OverflowError, TypeError) as e:
             res.errors.append({"line": line, "message": str(e) if type(e) is ValueError else f"{type(e).__name__}: {e}"})

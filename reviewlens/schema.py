@@ -38,12 +38,13 @@ def review_identity(source: str, site_review_id: str | None, author: str | None,
     return hashlib.sha256(key.encode("utf-8")).hexdigest()[:24]
 
 
-_TEXT_FIELDS = ("source", "text", "product", "url", "author", "title", "site_review_id", "reply", "language")
+_TEXT_FIELDS = ("source", "text", "product", "url", "author", "title", "site_review_id", "reply", "language", "version")
 
 #: What a page may say about a review besides the review itself: the owner's reply, helpful votes,
-#: a verified purchase, the review's language. Optional, and not part of a review's identity or
-#: content hash (the same review scraped before the owner replied is the same review).
-REPLY_FIELDS = ("reply", "reply_date", "helpful_votes", "verified", "language")
+#: a verified purchase, the review's language, the product version it was written about. Optional, and
+#: not part of a review's identity or content hash (the same review scraped before the owner replied
+#: is the same review).
+REPLY_FIELDS = ("reply", "reply_date", "helpful_votes", "verified", "language", "version")
 
 
 @dataclass
@@ -67,6 +68,7 @@ class Review:
     helpful_votes: int | None = None    # "12 people found this helpful"
     verified: bool | None = None        # verified purchase / verified customer
     language: str | None = None         # as the page states it ("en", "de-DE"); never guessed
+    version: str | None = None          # the version reviewed, as the page or file says ("3.2.1", an app's release)
 
     def __post_init__(self) -> None:
         # NUL is dropped here, where a review is made, not only where it is stored (PostgreSQL text

@@ -64,6 +64,7 @@ reviews = sa.Table(
     sa.Column("helpful_votes", sa.Integer),
     sa.Column("verified", sa.Boolean),
     sa.Column("language", sa.String(35)),
+    sa.Column("version", sa.String(100), index=True),  # added with version comparison (an app's release)
 )
 
 runs = sa.Table(
@@ -485,6 +486,7 @@ class Store:
             "extra": json.dumps(r.extra, ensure_ascii=False, default=str) if r.extra else None,
             "reply": z(r.reply), "reply_date": r.reply_date, "helpful_votes": r.helpful_votes,
             "verified": r.verified, "language": z(r.language)[:35] if r.language else None,
+            "version": z(r.version)[:100] if r.version else None,
         }
 
     def known_ids(self, ids: Iterable[str]) -> set[str]:
@@ -554,7 +556,7 @@ class Store:
                       reply=r.get("reply"), reply_date=_as_date(r.get("reply_date")),
                       helpful_votes=r.get("helpful_votes"),
                       verified=None if r.get("verified") is None else bool(r.get("verified")),
-                      language=r.get("language"))
+                      language=r.get("language"), version=r.get("version"))
 
     # ---------------------------------------------------------------- runs
     def start_run(self, kind: str = "scrape", source: str | None = None, trigger: str = "manual",
@@ -747,7 +749,7 @@ class Store:
                 "reply": rec["reply"], "reply_date": rec["reply_date"].isoformat() if rec["reply_date"] else None,
                 "helpful_votes": None if rec["helpful_votes"] is None else int(rec["helpful_votes"]),
                 "verified": None if rec["verified"] is None else bool(rec["verified"]),
-                "language": rec["language"],
+                "language": rec["language"], "version": rec["version"],
                 "sentiment": rec["sentiment"], "sentiment_score": rec["sentiment_score"],
                 "topics": rec["topics"] or [], "entities": rec["entities"] or [],
                 "analysis_status": rec["analysis_status"], "analysis_error": rec["analysis_error"],

@@ -71,7 +71,7 @@ def to_query(view: View) -> list[tuple[str, str]]:
     elif view.period != DEFAULT_PERIOD:
         out.append(("period", view.period))
     for key, values in (("source", f.sources), ("product", f.products), ("sentiment", f.sentiments),
-                        ("topic", f.topics), ("lang", f.languages)):
+                        ("topic", f.topics), ("lang", f.languages), ("version", f.versions)):
         out += [(key, v) for v in values]
     if f.min_rating is not None or f.max_rating is not None:
         out.append(("rating", f"{_fmt(f.min_rating or 1)}-{_fmt(f.max_rating or 5)}"))
@@ -184,10 +184,11 @@ def from_query(params: Mapping[str, str | Sequence[str]]) -> tuple[View, list[st
     filters = Filters.of(since=since, until=until, sources=_values(params, "source"),
                          products=_values(params, "product"), sentiments=sentiments,
                          topics=_values(params, "topic"), languages=languages,
+                         versions=[v for v in _values(params, "version") if len(v) <= 100],
                          min_rating=min_rating, max_rating=max_rating, search=search,
                          replied=REPLIED.get(replied or ""), review_ids=ids[:MAX_IDS] if ids else None)
-    known = {"page", "period", "since", "until", "source", "product", "sentiment", "topic", "lang", "rating",
-             "replied", "q", "theme", "ids", "alert"}
+    known = {"page", "period", "since", "until", "source", "product", "sentiment", "topic", "lang", "version",
+             "rating", "replied", "q", "theme", "ids", "alert"}
     unknown = sorted(set(params) - known - set(STREAMLIT_KEYS))
     if unknown:
         problems.append(f"unknown: {', '.join(unknown)}")

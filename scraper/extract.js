@@ -468,6 +468,8 @@ function extractReviews(doc, cfg, baseUrl, opts) {
   var HELPFUL_KEY = /^(helpful(_?(votes?|count|yes|ness))?|helpful_?vote_?count|votes?_?helpful|useful(_?count)?|likes?(_?count)?|likescount|num_?likes|upvotes?(_?count)?|thumbs_?up(_?count)?|positive_?feedback(_?count)?|total_?feedback_?positive)$/i;
   var VERIFIED_KEY = /^(is_?)?verified(_?(purchase|purchaser|buyer|customer|owner|reviewer|review|stay|order))?$/i;
   var LANG_KEY = /^(lang|language|locale|in_?language|review_?language|reviewer_?language|language_?code|lang_?code|original_?language)$/i;
+  /* the version a review was written about (an app's release); a bare "version" key is often a schema's own */
+  var VERSION_KEY = /^(app_?version(_?name)?|reviewed_?version|version_?name|software_?version|client_?version|product_?version)$/i;
   var REPLY_BODY = ["text", "message", "body", "content", "comment", "reply", "responseText", "replyText", "value", "description", "answer"];
 
   function replyFrom(v) {
@@ -511,7 +513,7 @@ function extractReviews(doc, cfg, baseUrl, opts) {
      developerReply, response), flat reply keys (replyText + repliedAt), vote counts, verified flags
      (also one level down: reviewer: {verified}), language keys. */
   function extrasOf(o) {
-    var out = { reply: null, reply_date: null, helpful: null, verified: null, language: null };
+    var out = { reply: null, reply_date: null, helpful: null, verified: null, language: null, version: null };
     if (!o || typeof o !== "object" || Array.isArray(o)) return out;
     var k = findKey(o, REPLY_KEY), r = k ? replyFrom(o[k]) : null;
     if (r) { out.reply = r.text; out.reply_date = r.date; }
@@ -526,6 +528,7 @@ function extractReviews(doc, cfg, baseUrl, opts) {
       if (k && typeof subs[i][k] !== "object") out.verified = subs[i][k];
     }
     k = findKey(o, LANG_KEY); if (k) out.language = langOf(o[k]);
+    k = findKey(o, VERSION_KEY); if (k && (typeof o[k] === "string" || typeof o[k] === "number")) out.version = String(o[k]);
     return out;
   }
   function withExtras(rec, o) {
@@ -593,7 +596,7 @@ function extractReviews(doc, cfg, baseUrl, opts) {
         if (fields[f] && !res.found) r.missing.push(f);
       });
       if (r.url) r.url = abs(r.url);
-      ["reply", "reply_date", "helpful", "verified", "language"].forEach(function (f) {  /* optional: never "missing" */
+      ["reply", "reply_date", "helpful", "verified", "language", "version"].forEach(function (f) {  /* optional: never "missing" */
         r[f] = fields[f] ? fieldValue(b, fields[f]).value : null;
       });
       if (!fields.language) r.language = b.getAttribute("lang");

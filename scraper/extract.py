@@ -93,6 +93,7 @@ def build_reviews(raw: dict[str, Any], *, page_url: str, source: str, site: Site
             helpful_votes=parse_votes(r.get("helpful")),
             verified=parse_verified(r.get("verified")),
             language=parse_language(r.get("language")),
+            version=_short(r.get("version"), 100),
         ))
     if no_text:
         shown = ", ".join(no_text[:10]) + (" ..." if len(no_text) > 10 else "")

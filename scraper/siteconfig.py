@@ -28,8 +28,9 @@ log = logging.getLogger(__name__)
 SITES_DIR = Path(__file__).resolve().parent / "sites"
 FIELDS = ("text", "title", "author", "rating", "date", "id", "product", "url",
           # optional, on some reviews only (never reported missing): the owner's reply and its date,
-          # helpful votes, a verified-purchase badge, the review's language (default: the block's lang)
-          "reply", "reply_date", "helpful", "verified", "language")
+          # helpful votes, a verified-purchase badge, the review's language (default: the block's lang),
+          # the version reviewed (an app's release: "Version 3.2.1")
+          "reply", "reply_date", "helpful", "verified", "language", "version")
 FIELD_KEYS = {"selector", "attr", "style", "count", "regex", "scope", "inner_text", "fallback_page"}
 TOP_KEYS = {"name", "match", "best_effort", "description", "source", "review", "fields", "date_format",
             "rating_scale", "wait_for", "cookie_banner", "next", "page_param", "page_start", "load_more",

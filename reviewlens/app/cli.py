@@ -382,8 +382,9 @@ def cmd_compare(args, settings) -> ExitStatus:
         base = Filters.of(since=since, until=until,
                           products=args.product if args.by != "product" else None,
                           sources=args.source if args.by != "source" else None,
-                          languages=args.language if args.by != "language" else None)
-        names = {"product": args.product, "source": args.source,
+                          languages=args.language if args.by != "language" else None,
+                          versions=args.versions if args.by != "version" else None)
+        names = {"product": args.product, "source": args.source, "version": args.versions,
                  "language": Filters.of(languages=args.language).languages}.get(args.by) or ()
     except ValueError as e:
         raise ConfigError(str(e)) from None

@@ -411,15 +411,19 @@ def build_parser() -> argparse.ArgumentParser:
              "  reviewlens compare --product Kettle --product Toaster --since 2026-09-01\n"
              "  reviewlens compare --by source                     the same product on each site\n"
              "  reviewlens compare --by language                   reviews in each language (detected)\n"
+             "  reviewlens compare --by version                    the 5 newest versions reviewed (app releases)\n"
              "  reviewlens compare --by period --days 30           the last 30 days against the 30 before")
-    sp.add_argument("--by", choices=["product", "source", "language", "period"], default="product",
-                    help="what the groups are (default product); language: the language the analysis detected")
+    sp.add_argument("--by", choices=["product", "source", "language", "version", "period"], default="product",
+                    help="what the groups are (default product); language: the language the analysis detected; "
+                         "version: the version reviewed (an app's release), newest last")
     sp.add_argument("--product", action="append", help="a product to compare (repeatable); with --by source or "
                                                         "period: only this product")
     sp.add_argument("--source", action="append", help="a source to compare (repeatable); with --by product or "
                                                        "period: only this source")
     sp.add_argument("--language", action="append", help="a language to compare (ISO 639-1 code: de, fr; "
                                                          "repeatable); with another --by: only reviews in it")
+    sp.add_argument("--app-version", action="append", dest="versions", metavar="VERSION",
+                    help="a version to compare (repeatable); with another --by: only reviews of it")
     sp.add_argument("--since", type=_date, help="first review date (YYYY-MM-DD)")
     sp.add_argument("--until", type=_date, help="last review date (default: the newest review with --by period)")
     sp.add_argument("--days", type=_positive_int, default=90,

@@ -118,7 +118,7 @@ def test_zero_config_shapes_of_other_sites(server, settings):
         "/gp": _page(body=_state("__GP__", {"data": {"reviews": [
             {"reviewId": "g1", "userName": "Gus", "content": LONG.format(n=6), "score": 2, "thumbsUpCount": 31,
              "at": "2026-05-01T09:00:00Z", "replyContent": "Please update to 2.3, it fixes this.",
-             "repliedAt": "2026-05-03T09:00:00Z"},
+             "repliedAt": "2026-05-03T09:00:00Z", "appVersion": "2.2.0"},
             {"reviewId": "g2", "userName": "Hal", "content": LONG.format(n=7), "score": 4, "thumbsUpCount": 0,
              "at": "2026-05-02T09:00:00Z", "replyContent": None, "repliedAt": None}]}})),
         # App Store-like: developerResponse {body, modified}, voteCount-free, a Yelp-like list of owner replies
@@ -148,6 +148,8 @@ def test_zero_config_shapes_of_other_sites(server, settings):
     assert [r.date for r in gp.reviews] == [date(2026, 5, 1), date(2026, 5, 2)]  # not the reply's date
     assert [x(r) for r in gp.reviews] == [
         ("Please update to 2.3, it fixes this.", date(2026, 5, 3), 31, None, None), (None, None, 0, None, None)]
+    assert [r.version for r in gp.reviews] == ["2.2.0", None]  # the version reviewed (appVersion)
+    assert all(r.version is None for r in ld.reviews + tp.reviews + by["as"].reviews)
     asr = by["as"]
     assert [x(r) for r in asr.reviews] == [
         ("Thanks Ivy, fixed in 4.1.", date(2026, 6, 9), 12, None, None),
@@ -161,6 +163,7 @@ def test_site_config_fields(server, settings, tmp_path):
     cards = [
         ('<div class="rv" data-id="c1" lang="fr"><p class="t">{}</p><span class="d">03/04/2026</span>'
          '<span class="h">One person found this helpful</span><b class="v">Achat vérifié</b>'
+         '<small class="ver">Version 4.1.2 (build 77)</small>'
          '<div class="resp"><em>Reply from the owner &middot; 03/09/2026</em><p>Merci !</p></div></div>'),
         '<div class="rv" data-id="c2"><p class="t">{}</p><span class="d">03/05/2026</span></div>',
     ]
@@ -179,10 +182,12 @@ reply = ".resp p"
 reply_date = { selector = ".resp em", regex = "(\\\\d+/\\\\d+/\\\\d+)" }
 helpful = ".h"
 verified = ".v"
+version = { selector = ".ver", regex = "[0-9][0-9.]*[0-9]" }
 ''', encoding="utf-8")
     with_, without = list(scrape([server.base + "/with", server.base + "/without"], settings, site=str(toml)))
     a, b = with_.reviews
     assert (a.reply, a.reply_date, a.helpful_votes, a.verified, a.language) == \
            ("Merci !", date(2026, 3, 9), 1, True, "fr")
     assert (b.reply, b.reply_date, b.helpful_votes, b.verified, b.language) == (None, None, None, None, None)
+    assert (a.version, b.version) == ("4.1.2", None)
     assert with_.error is None and without.error is None  # optional fields are never "missing"

@@ -1,0 +1,125 @@
+"""The version a review was written about (an app's release): read from an app-store export, kept in the
+store, exported, filtered on, compared release by release (`compare --by version`), and linked to."""
+
+from __future__ import annotations
+
+import csv
+import json
+import random
+
+import pytest
+
+from reviewlens import queries
+from reviewlens.app.cli import main
+from reviewlens.comparison import compare, group_names
+from reviewlens.filters import Filters, version_key
+from reviewlens.schema import Analysis, TopicMention
+from reviewlens.store import Store
+from reviewlens.views import View, from_query, to_query
+
+CRASH = "The app crashes every time I open the camera."
+GOOD = "Works great, fast and simple."
+
+
+def test_versions_sort_as_people_read_them():
+    got = sorted(["3.10.1", "3.9", "v2", "3.10", "2.0-beta", "2.0", "10.0", "3.10.0", "2.0.1"], key=version_key)
+    assert got == ["v2", "2.0-beta", "2.0", "2.0.1", "3.9", "3.10", "3.10.0", "3.10.1", "10.0"]
+
+
+def _play_console_export(path, counts: dict[str, tuple[int, int]]) -> str:
+    """Google Play's review export (its column names) with `counts`: version -> (crash reviews, good ones)."""
+    rows, rng = [], random.Random(4)
+    for month, (version, (crash, good)) in enumerate(counts.items(), start=9):
+        for i in range(crash + good):
+            bad = i < crash
+            rows.append({"Package Name": "com.acme.notes", "App Version Name": version, "Reviewer Language": "en",
+                         "Review Submit Date and Time": f"2026-{month:02d}-{rng.randint(1, 28):02d}T10:00:00Z",
+                         "Star Rating": 1 if bad else 5, "Review Text": f"{CRASH if bad else GOOD} (#{len(rows)})",
+                         "Developer Reply Text": ""})
+    with open(path, "w", newline="", encoding="utf-8") as f:
+        w = csv.DictWriter(f, fieldnames=list(rows[0]))
+        w.writeheader()
+        w.writerows(rows)
+    return str(path)
+
+
+@pytest.fixture()
+def releases(tmp_path, capsys):
+    """A store of three releases: 3.10.0 broke the camera (crashes), 3.10.1 fixed it; analyzed by hand
+    (the crash reviews negative about bugs) so the test needs no model."""
+    db = str(tmp_path / "app.db")
+    f = _play_console_export(tmp_path / "reviews.csv", {"3.9.0": (2, 23), "3.10.0": (15, 10), "3.10.1": (3, 22)})
+    assert main(["import", f, "--db", db, "--source", "google-play", "-q"]) == 0
+    capsys.readouterr()
+    store = Store(db)
+    df = store.reviews_frame()
+    store.save_analyses([Analysis(content_hash=h, model="m", prompt_version="v", status="ok",
+                                  sentiment="negative" if CRASH in t else "positive", sentiment_score=0.9,
+                                  topics=[TopicMention("bugs", "negative")] if CRASH in t else [])
+                         for h, t in zip(df["content_hash"], df["text"])])
+    return store, db
+
+
+def test_imported_versions_are_stored_exported_and_offered_newest_first(releases, tmp_path):
+    store, db = releases
+    opts = queries.options(store)
+    assert opts.versions == ["3.10.1", "3.10.0", "3.9.0"]
+    assert queries.count_reviews(store, Filters.of(versions=["3.10.0"])) == 25
+    assert queries.count_reviews(store, Filters.of(versions=["3.10.0", "3.10.1"])) == 50
+    assert "versions: 3.10.0" in Filters.of(versions="3.10.0").describe()
+    out = tmp_path / "out.jsonl"
+    assert main(["export", "-o", str(out), "--db", db, "-q"]) == 0
+    recs = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert {r["version"] for r in recs} == {"3.9.0", "3.10.0", "3.10.1"}
+    back = tmp_path / "back.db"  # an export imports again with its versions
+    assert main(["import", str(out), "--db", str(back), "-q"]) == 0
+    assert queries.options(Store(str(back))).versions == ["3.10.1", "3.10.0", "3.9.0"]
+
+
+def test_compare_by_version_finds_the_release_that_broke_it(releases, capsys):
+    store, db = releases
+    assert group_names(store, "version", Filters(), top=2) == ["3.10.0", "3.10.1"]  # the newest, oldest first
+    result = compare(store, "version", Filters())
+    assert [g.name for g in result.groups] == ["3.9.0", "3.10.0", "3.10.1"]
+    gaps = {g.what: g for g in result.gaps()}
+    assert gaps["bugs"].worse == "3.10.0" and gaps["rating"].worse == "3.10.0"
+    assert main(["compare", "--by", "version", "--db", db]) == 0
+    out = capsys.readouterr().out
+    assert "A = 3.9.0" in out and "B = 3.10.0" in out and "C = 3.10.1" in out
+    assert "Bugs: 60% of reviews complain about it for 3.10.0" in out
+    assert main(["compare", "--by", "version", "--app-version", "3.10.1", "--app-version", "3.10.0",
+                 "--db", db]) == 0
+    out = capsys.readouterr().out
+    assert "A = 3.10.0" in out and "B = 3.10.1" in out and "3.9.0" not in out
+    assert main(["compare", "--by", "product", "--app-version", "3.10.0", "--db", db]) == 0
+    assert "25" in capsys.readouterr().out.split("Reviews", 1)[1].split("\n", 1)[0]  # only that release's
+
+
+def test_a_link_keeps_the_versions():
+    view = View(page="Reviews", filters=Filters.of(versions=["3.10.0", "3.9"]))
+    query = to_query(view)
+    assert ("version", "3.9") in query and ("version", "3.10.0") in query
+    back, problems = from_query({"page": "Reviews", "version": ["3.10.0", "3.9"]})
+    assert not problems and back.filters.versions == ("3.9", "3.10.0")
+
+
+@pytest.mark.timeout(120)
+def test_dashboard_filters_and_compares_versions(releases, monkeypatch):
+    from tests.helpers import app_test
+
+    store, db = releases
+    at = app_test(monkeypatch, db)
+    at.sidebar.selectbox(key="f_period").set_value("All time").run()
+    versions = at.sidebar.multiselect(key="f_versions")
+    assert versions.options == ["3.10.1", "3.10.0", "3.9.0"]
+    versions.set_value(["3.10.0"]).run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert {m.label: m.value for m in at.metric}["Reviews"] == "25"
+    assert at.query_params["version"] in ("3.10.0", ["3.10.0"])  # the address is a link to this view
+    at.sidebar.multiselect(key="f_versions").set_value([]).run()
+    at.sidebar.radio(key="page").set_value("Compare").run()
+    at.radio(key="cmp_by").set_value("version").run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert list(at.dataframe[0].value.columns) == ["3.9.0", "3.10.0", "3.10.1"]
+    said = " ".join(m.value for m in at.markdown).replace("\\", "").replace("\u200b", "")
+    assert "60% of reviews complain about it for 3.10.0" in said
