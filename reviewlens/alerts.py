@@ -1,6 +1,6 @@
 """Alert rules: what in the store is worth telling someone about, found after each run.
 
-Five rules, each with a threshold in `[alerts]` of the settings (reviewlens.config.AlertSettings; 0 or
+Six rules, each with a threshold in `[alerts]` of the settings (reviewlens.config.AlertSettings; 0 or
 false turns one off):
 
 * **scrape**: a scrape that failed, ended degraded (a site changed its layout: reviewlens.health) or
@@ -15,6 +15,10 @@ false turns one off):
   chance (Welch's t-test, p <= 0.05 divided by the number of products compared: a product with a few
   reviews a week moves by a star by chance, and one of twenty products would every week).
   At most once a week per product.
+* **release**: a new version reviewed worse than the version before it (`new_release`): per product, the
+  newest version with `min_reviews` reviews against the one before it with as many, a lower rating or a
+  topic more reviews complain about, large and unlikely to be chance by the comparison's rules
+  (reviewlens.comparison); quoted with the new version's negative reviews of that topic. Once per version.
 * **reviews**: new reviews rated `low_rating` or lower, or that mention one of `keywords`, in one
   digest per check. A review is in one digest only.
 * **summary**: once a week (or day, `summary`), the last whole week's reviews, rating and share negative
@@ -36,7 +40,7 @@ from typing import Any, Sequence
 
 from . import queries
 from .config import AlertSettings
-from .filters import Filters
+from .filters import Filters, version_key
 from .schema import has_periods, trend_text
 from .store import Store
 from .views import View, view_url
@@ -285,6 +289,49 @@ def rating_alerts(store: Store, rules: AlertSettings) -> list[Alert]:
     return out
 
 
+RELEASE_QUOTES = 2  # reviews of the new version quoted in its alert
+
+
+def release_alerts(store: Store, rules: AlertSettings) -> list[Alert]:
+    """A new version reviewed worse than the one before it: per product (or over all reviews, when they
+    name no product or one), the newest version with `min_reviews` reviews against the version before it
+    with as many, by the comparison's rules (reviewlens.comparison: a lower rating, or a topic more
+    reviews complain about, large and unlikely to be chance). Raised once per version."""
+    if not rules.new_release:
+        return []
+    from .comparison import compare
+
+    counts = queries.version_counts(store)
+    scopes = ([(None, counts[next(iter(counts))])] if len(counts) == 1 else
+              [(p, n) for p, n in sorted(counts.items(), key=lambda x: str(x[0])) if p is not None])
+    out = []
+    for product, per_version in scopes:
+        ready = sorted((v for v, n in per_version.items() if n >= rules.min_reviews), key=version_key)
+        if len(ready) < 2:
+            continue
+        before, new = ready[-2:]
+        base = Filters.of(products=[product] if product else None)
+        gaps = [g for g in compare(store, "version", base, names=[before, new]).gaps() if g.worse == new]
+        if not gaps:
+            continue
+        what = next((g.what for g in gaps if g.what != "rating"), None)
+        f = Filters.of(products=[product] if product else None, versions=[new], sentiments=["negative"],
+                       topics=[what] if what else None)
+        rows, _ = queries.review_page(store, f, page_size=RELEASE_QUOTES, total=0)
+        quotes = [{"review_id": r["id"], "text": verbatim_excerpt(r["text"] or ""), "rating": r["rating"],
+                   "product": r["product"], "url": r["url"]} for r in rows.to_dict("records")]
+        name = f"{product} {new}" if product else f"version {new}"
+        lines = [f"{new}: {per_version[new]} reviews; {before}: {per_version[before]} reviews."]
+        lines += [g.text() for g in gaps]
+        lines.append(f"More: reviewlens compare --by version{' --product ' + repr(product) if product else ''}, "
+                     "or the dashboard's Compare page")
+        out.append(Alert(key=f"release:{_slug(product) if product else '*'}:{_slug(new)}", kind="release",
+                         title=f"Reviewed worse than {before}: {name}", lines=lines, quotes=quotes,
+                         view=View(page="Reviews", period="all", filters=Filters.of(
+                             products=[product] if product else None, versions=[new]))))
+    return out
+
+
 def _keyword_pattern(keywords: Sequence[str]) -> re.Pattern[str] | None:
     words = [k.strip() for k in keywords if k.strip()]
     if not words:
@@ -398,6 +445,7 @@ def find_alerts(store: Store, rules: AlertSettings, now: datetime | None = None,
         out += scrape_alerts(store, since)
     out += complaint_alerts(store, rules, since)
     out += rating_alerts(store, rules)
+    out += release_alerts(store, rules)
     if rules.low_rating or rules.keywords:
         out += review_alerts(store, rules, since)
     out += summary_alerts(store, rules, now)

@@ -74,6 +74,7 @@ class AlertSettings:
     min_reviews: int = 5                 # ... raised by at least this many reviews; also the rating rule's minimum
     rating_drop: float = 0.3             # the average rating of the last `period_days` down this many stars
     period_days: int = 7                 # ... against the `period_days` before
+    new_release: bool = True             # a new version reviewed worse than the one before (lower rating, more complaints)
     low_rating: float = 2.0              # each new review rated this or lower (1..5) goes into a digest
     keywords: list[str] = field(default_factory=list)   # each new review that mentions one goes into the digest
     summary: str = "weekly"              # a summary of the last week (or day): weekly, daily or off

@@ -163,6 +163,17 @@ def count_undated(store: Store, products: Sequence[str] | None = None) -> int:
         return int(c.execute(q).scalar_one())
 
 
+def version_counts(store: Store) -> dict[str | None, dict[str, int]]:
+    """Reviews per version reviewed, per product (None: reviews without a product)."""
+    r = reviews.c
+    q = sa.select(r.product, r.version, sa.func.count()).where(r.version.is_not(None)).group_by(r.product, r.version)
+    out: dict[str | None, dict[str, int]] = {}
+    with store.engine.connect() as c:
+        for product, version, n in c.execute(q):
+            out.setdefault(product, {})[version] = int(n)
+    return out
+
+
 def options(store: Store) -> Options:
     """Distinct sources, products and topics, the date span and the review count of the whole store."""
     with store.engine.connect() as c:

@@ -123,3 +123,39 @@ def test_dashboard_filters_and_compares_versions(releases, monkeypatch):
     assert list(at.dataframe[0].value.columns) == ["3.9.0", "3.10.0", "3.10.1"]
     said = " ".join(m.value for m in at.markdown).replace("\\", "").replace("\u200b", "")
     assert "60% of reviews complain about it for 3.10.0" in said
+
+
+def _analyzed_store(tmp_path, counts: dict[str, tuple[int, int]], name: str = "a.db") -> Store:
+    db = str(tmp_path / name)
+    assert main(["import", _play_console_export(tmp_path / f"{name}.csv", counts), "--db", db, "-q"]) == 0
+    store = Store(db)
+    df = store.reviews_frame()
+    store.save_analyses([Analysis(content_hash=h, model="m", prompt_version="v", status="ok",
+                                  sentiment="negative" if CRASH in t else "positive", sentiment_score=0.9,
+                                  topics=[TopicMention("bugs", "negative")] if CRASH in t else [])
+                         for h, t in zip(df["content_hash"], df["text"])])
+    return store
+
+
+def test_a_release_reviewed_worse_than_the_one_before_raises_an_alert(tmp_path, capsys):
+    from reviewlens.alerts import find_alerts, release_alerts
+    from reviewlens.config import AlertSettings
+
+    store = _analyzed_store(tmp_path, {"3.9.0": (2, 23), "3.10.0": (15, 10)})
+    [alert] = release_alerts(store, AlertSettings())
+    assert alert.kind == "release" and alert.key == "release:*:3-10-0"
+    assert alert.title == "Reviewed worse than 3.9.0: version 3.10.0"
+    text = "\n".join(alert.lines)
+    assert "3.10.0: 25 reviews; 3.9.0: 25 reviews." in text
+    assert "Bugs: 60% of reviews complain about it for 3.10.0 vs 8% for 3.9.0" in text and "Rating: 3.10.0" in text
+    assert len(alert.quotes) == 2 and all(q["text"].startswith(CRASH) for q in alert.quotes)  # verbatim, on topic
+    assert alert.view.filters.versions == ("3.10.0",)
+    assert any(a.kind == "release" for a in find_alerts(store, AlertSettings(), record=False))
+    assert not release_alerts(store, AlertSettings(new_release=False))
+    assert not release_alerts(store, AlertSettings(min_reviews=30))  # too few reviews of each to tell
+
+    fixed = _analyzed_store(tmp_path, {"3.9.0": (2, 23), "3.10.0": (15, 10), "3.10.1": (2, 23)}, "b.db")
+    assert not release_alerts(fixed, AlertSettings())  # the newest is no worse than the one before it
+    db = str(tmp_path / "a.db")
+    assert main(["alerts", "check", "--dry-run", "--db", db]) == 0
+    assert "Reviewed worse than 3.9.0: version 3.10.0" in capsys.readouterr().out
