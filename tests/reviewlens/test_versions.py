@@ -43,21 +43,26 @@ def _play_console_export(path, counts: dict[str, tuple[int, int]]) -> str:
     return str(path)
 
 
-@pytest.fixture()
-def releases(tmp_path, capsys):
-    """A store of three releases: 3.10.0 broke the camera (crashes), 3.10.1 fixed it; analyzed by hand
-    (the crash reviews negative about bugs) so the test needs no model."""
-    db = str(tmp_path / "app.db")
-    f = _play_console_export(tmp_path / "reviews.csv", {"3.9.0": (2, 23), "3.10.0": (15, 10), "3.10.1": (3, 22)})
-    assert main(["import", f, "--db", db, "--source", "google-play", "-q"]) == 0
-    capsys.readouterr()
+def _analyzed_store(tmp_path, counts: dict[str, tuple[int, int]], name: str = "a.db") -> Store:
+    """The export imported into a new store and analyzed by hand (the crash reviews negative about bugs,
+    the others positive), so the tests need no model."""
+    db = str(tmp_path / name)
+    assert main(["import", _play_console_export(tmp_path / f"{name}.csv", counts), "--db", db, "-q"]) == 0
     store = Store(db)
     df = store.reviews_frame()
     store.save_analyses([Analysis(content_hash=h, model="m", prompt_version="v", status="ok",
                                   sentiment="negative" if CRASH in t else "positive", sentiment_score=0.9,
                                   topics=[TopicMention("bugs", "negative")] if CRASH in t else [])
                          for h, t in zip(df["content_hash"], df["text"])])
-    return store, db
+    return store
+
+
+@pytest.fixture()
+def releases(tmp_path, capsys):
+    """A store of three releases: 3.10.0 broke the camera (crashes), 3.10.1 fixed it."""
+    store = _analyzed_store(tmp_path, {"3.9.0": (2, 23), "3.10.0": (15, 10), "3.10.1": (3, 22)}, "app.db")
+    capsys.readouterr()
+    return store, str(tmp_path / "app.db")
 
 
 def test_imported_versions_are_stored_exported_and_offered_newest_first(releases, tmp_path):
@@ -123,18 +128,6 @@ def test_dashboard_filters_and_compares_versions(releases, monkeypatch):
     assert list(at.dataframe[0].value.columns) == ["3.9.0", "3.10.0", "3.10.1"]
     said = " ".join(m.value for m in at.markdown).replace("\\", "").replace("\u200b", "")
     assert "60% of reviews complain about it for 3.10.0" in said
-
-
-def _analyzed_store(tmp_path, counts: dict[str, tuple[int, int]], name: str = "a.db") -> Store:
-    db = str(tmp_path / name)
-    assert main(["import", _play_console_export(tmp_path / f"{name}.csv", counts), "--db", db, "-q"]) == 0
-    store = Store(db)
-    df = store.reviews_frame()
-    store.save_analyses([Analysis(content_hash=h, model="m", prompt_version="v", status="ok",
-                                  sentiment="negative" if CRASH in t else "positive", sentiment_score=0.9,
-                                  topics=[TopicMention("bugs", "negative")] if CRASH in t else [])
-                         for h, t in zip(df["content_hash"], df["text"])])
-    return store
 
 
 def test_a_release_reviewed_worse_than_the_one_before_raises_an_alert(tmp_path, capsys):
