@@ -149,6 +149,7 @@ class ReportData:
     runs: pd.DataFrame          # Q.runs_frame, up to 1000
     replies: Q.ReplyStats | None = None  # Q.reply_stats
     products: Comparison | None = None   # reviewlens.comparison by product (the filtered or the most reviewed)
+    versions: Comparison | None = None   # ... by version reviewed (the filtered or the newest), when there are any
     theme_series: pd.DataFrame | None = None  # Q.theme_timeseries: the top complaints per period
 
 
@@ -164,7 +165,9 @@ def report_data(store: Store, f: Filters, opts: Q.Options | None = None) -> Repo
         ratings=Q.rating_distribution(store, f), themes=themes, scope=scope,
         entities=Q.top_entities(store, f, limit=500), runs=Q.runs_frame(store, limit=1000),
         replies=Q.reply_stats(store, f),
-        products=compare(store, "product", replace(f, products=()), names=f.products, top=PRODUCTS_COMPARED))
+        products=compare(store, "product", replace(f, products=()), names=f.products, top=PRODUCTS_COMPARED),
+        versions=(compare(store, "version", replace(f, versions=()), names=f.versions, top=PRODUCTS_COMPARED)
+                  if opts.versions else None))
 
 
 # ------------------------------------------------------------------------------------------ sheets
@@ -364,13 +367,13 @@ def _complaints_over_time(s: _Sheet, series: pd.DataFrame, gran: str) -> None:
     s.ws.add_chart(lc, f"I{head}")
 
 
-def _products(wb: Workbook, c: Comparison | None) -> None:
-    """Products side by side (reviewlens.comparison): the measures as rows, a native bar chart of each
-    topic's complaint share, and the differences that matter."""
+def _comparison(wb: Workbook, c: Comparison | None, title: str = "Products") -> None:
+    """Products (or versions) side by side (reviewlens.comparison): the measures as rows, a native bar chart
+    of each topic's complaint share, and the differences that matter."""
     names = [g.name for g in c.groups] if c else []
-    s = _Sheet(wb, "Products", [34] + [16] * max(len(names), 1))
+    s = _Sheet(wb, title, [34] + [16] * max(len(names), 1))
     if len(names) < 2:
-        s.append([s.cell("Fewer than two products in these filters: nothing to compare.")])
+        s.append([s.cell(f"Fewer than two {title.lower()} in these filters: nothing to compare.")])
         return
     s.ws.freeze_panes = "B2"
     table = c.table()
@@ -388,7 +391,7 @@ def _products(wb: Workbook, c: Comparison | None) -> None:
         ch.type = "bar"
         ch.title = "Reviews complaining about each topic (%)"
         ch.height, ch.width = 9 + 0.6 * len(topic_rows), 18
-        for col, name in enumerate(names, 2):  # one series per product, over the topic rows only
+        for col, name in enumerate(names, 2):  # one series per group, over the topic rows only
             values = Reference(s.ws, min_col=col, min_row=topic_rows[0], max_row=topic_rows[-1])
             ch.series.append(Series(values, title=excel_text(name)[:250]))
         ch.set_categories(Reference(s.ws, min_col=1, min_row=topic_rows[0], max_row=topic_rows[-1]))
@@ -400,7 +403,7 @@ def _products(wb: Workbook, c: Comparison | None) -> None:
         s.append([s.cell(g.text())])
     if not gaps:
         s.append([s.cell("None: no gap of 5+ points of complaints (0.2★) with p <= 0.05, corrected for the "
-                         "comparisons made, between products with 10+ reviews.")])
+                         f"comparisons made, between {title.lower()} with 10+ reviews.")])
 
 
 def _topics(wb: Workbook, topics: pd.DataFrame) -> None:
@@ -517,7 +520,9 @@ def build_workbook(store: Store, target: str | Path | io.BytesIO, f: Filters) ->
     d = report_data(store, f, opts)
     _summary(wb, d)
     _complaints(wb, d.themes, d.scope, d.theme_series, d.granularity)
-    _products(wb, d.products)
+    _comparison(wb, d.products)
+    if d.versions is not None:
+        _comparison(wb, d.versions, "Versions")
     _topics(wb, d.topics)
     _entities(wb, d.entities)
     n = _reviews(wb, store, f)

@@ -152,3 +152,24 @@ def test_a_release_reviewed_worse_than_the_one_before_raises_an_alert(tmp_path, 
     db = str(tmp_path / "a.db")
     assert main(["alerts", "check", "--dry-run", "--db", db]) == 0
     assert "Reviewed worse than 3.9.0: version 3.10.0" in capsys.readouterr().out
+
+
+def test_the_report_has_a_versions_sheet_when_reviews_name_their_version(releases, tmp_path):
+    import openpyxl
+
+    store, db = releases
+    out = tmp_path / "r.xlsx"
+    assert main(["report", "-o", str(out), "--db", db, "-q"]) == 0
+    wb = openpyxl.load_workbook(out)
+    assert wb.sheetnames.index("Versions") == wb.sheetnames.index("Products") + 1
+    ws = wb["Versions"]
+    assert [c.value for c in ws[1]][:4] == ["Measure", "3.9.0", "3.10.0", "3.10.1"]
+    rows = {r[0].value: [c.value for c in r[1:4]] for r in ws.iter_rows(min_row=2) if r[0].value}
+    assert rows["Reviews"] == [25, 25, 25] and rows["Bugs: % complaining"][1] == 60
+    assert ws._charts  # the complaint shares, a native chart
+    headers = [c.value for c in wb["Reviews"][1]]
+    assert "Version" in headers
+    plain = tmp_path / "plain.db"  # a store without versions has no such sheet
+    Store(str(plain)).close()
+    assert main(["report", "-o", str(tmp_path / "p.xlsx"), "--db", str(plain), "-q"]) == 0
+    assert "Versions" not in openpyxl.load_workbook(tmp_path / "p.xlsx").sheetnames
