@@ -401,10 +401,11 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--json", action="store_true", help="machine-readable output")
     model_opts(sp)
 
-    sp = add("compare", "products, sources or two periods side by side, and where they differ most",
-             "Compare the products (or sources) with the most reviews, or the ones you name, or a period with\n"
-             "the one before it: reviews, average rating, share negative, net sentiment, and for each topic\n"
-             "the share of reviews that complain about it. Then the differences that matter: at least 5\n"
+    sp = add("compare", "products, sources, versions or two periods side by side, and where they differ most",
+             "Compare the products (or sources, languages) with the most reviews, or the ones you name, the\n"
+             "newest versions reviewed (an app's releases), or a period with the one before it: reviews,\n"
+             "average rating, share negative, net sentiment, and for each topic the share of reviews that\n"
+             "complain about it. Then the differences that matter: at least 5\n"
              "points of complaints (or 0.2 stars) between the worst and the best group, and unlikely to be\n"
              "chance (a two-proportion z-test, or Welch's t-test for ratings; p <= 0.05 divided by the\n"
              "number of comparisons made), between groups of at least 10 reviews.\n\n"
