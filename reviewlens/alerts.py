@@ -293,8 +293,8 @@ RELEASE_QUOTES = 2  # reviews of the new version quoted in its alert
 
 
 def release_alerts(store: Store, rules: AlertSettings) -> list[Alert]:
-    """A new version reviewed worse than the one before it: per product (or over all reviews, when they
-    name no product or one), the newest version with `min_reviews` reviews against the version before it
+    """A new version reviewed worse than the one before it: per product (or over all reviews, when
+    none names a product), the newest version with `min_reviews` reviews against the version before it
     with as many, by the comparison's rules (reviewlens.comparison: a lower rating, or a topic more
     reviews complain about, large and unlikely to be chance). Raised once per version."""
     if not rules.new_release:
@@ -302,8 +302,7 @@ def release_alerts(store: Store, rules: AlertSettings) -> list[Alert]:
     from .comparison import compare
 
     counts = queries.version_counts(store)
-    scopes = ([(None, counts[next(iter(counts))])] if len(counts) == 1 else
-              [(p, n) for p, n in sorted(counts.items(), key=lambda x: str(x[0])) if p is not None])
+    scopes = [(p, n) for p, n in sorted(counts.items(), key=lambda x: str(x[0])) if p is not None or len(counts) == 1]
     out = []
     for product, per_version in scopes:
         ready = sorted((v for v, n in per_version.items() if n >= rules.min_reviews), key=version_key)

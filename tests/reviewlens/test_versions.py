@@ -13,6 +13,7 @@ from reviewlens import queries
 from reviewlens.app.cli import main
 from reviewlens.comparison import compare, group_names
 from reviewlens.filters import Filters, version_key
+from reviewlens.records_io import import_file
 from reviewlens.schema import Analysis, TopicMention
 from reviewlens.store import Store
 from reviewlens.views import View, from_query, to_query
@@ -43,12 +44,16 @@ def _play_console_export(path, counts: dict[str, tuple[int, int]]) -> str:
     return str(path)
 
 
-def _analyzed_store(tmp_path, counts: dict[str, tuple[int, int]], name: str = "a.db") -> Store:
-    """The export imported into a new store and analyzed by hand (the crash reviews negative about bugs,
-    the others positive), so the tests need no model."""
-    db = str(tmp_path / name)
-    assert main(["import", _play_console_export(tmp_path / f"{name}.csv", counts), "--db", db, "-q"]) == 0
-    store = Store(db)
+def _analyzed_store(tmp_path, counts: dict[str, tuple[int, int]], name: str = "a.db",
+                    store: Store | None = None) -> Store:
+    """The export imported into a new SQLite store (or `store`) and analyzed by hand (the crash reviews
+    negative about bugs, the others positive), so the tests need no model."""
+    path = _play_console_export(tmp_path / f"{name}.csv", counts)
+    if store is None:
+        assert main(["import", path, "--db", str(tmp_path / name), "-q"]) == 0
+        store = Store(str(tmp_path / name))
+    else:
+        import_file(store, path)
     df = store.reviews_frame()
     store.save_analyses([Analysis(content_hash=h, model="m", prompt_version="v", status="ok",
                                   sentiment="negative" if CRASH in t else "positive", sentiment_score=0.9,
@@ -136,8 +141,8 @@ def test_a_release_reviewed_worse_than_the_one_before_raises_an_alert(tmp_path, 
 
     store = _analyzed_store(tmp_path, {"3.9.0": (2, 23), "3.10.0": (15, 10)})
     [alert] = release_alerts(store, AlertSettings())
-    assert alert.kind == "release" and alert.key == "release:*:3-10-0"
-    assert alert.title == "Reviewed worse than 3.9.0: version 3.10.0"
+    assert alert.kind == "release" and alert.key == "release:com-acme-notes:3-10-0"
+    assert alert.title == "Reviewed worse than 3.9.0: com.acme.notes 3.10.0"
     text = "\n".join(alert.lines)
     assert "3.10.0: 25 reviews; 3.9.0: 25 reviews." in text
     assert "Bugs: 60% of reviews complain about it for 3.10.0 vs 8% for 3.9.0" in text and "Rating: 3.10.0" in text
@@ -151,7 +156,7 @@ def test_a_release_reviewed_worse_than_the_one_before_raises_an_alert(tmp_path, 
     assert not release_alerts(fixed, AlertSettings())  # the newest is no worse than the one before it
     db = str(tmp_path / "a.db")
     assert main(["alerts", "check", "--dry-run", "--db", db]) == 0
-    assert "Reviewed worse than 3.9.0: version 3.10.0" in capsys.readouterr().out
+    assert "Reviewed worse than 3.9.0: com.acme.notes 3.10.0" in capsys.readouterr().out
 
 
 def test_the_report_has_a_versions_sheet_when_reviews_name_their_version(releases, tmp_path):
@@ -173,3 +178,17 @@ def test_the_report_has_a_versions_sheet_when_reviews_name_their_version(release
     Store(str(plain)).close()
     assert main(["report", "-o", str(tmp_path / "p.xlsx"), "--db", str(plain), "-q"]) == 0
     assert "Versions" not in openpyxl.load_workbook(tmp_path / "p.xlsx").sheetnames
+
+
+def test_versions_on_both_databases(store, tmp_path):
+    """The filter, the options, the comparison and the alert in SQL that SQLite and PostgreSQL both run."""
+    from reviewlens.alerts import release_alerts
+    from reviewlens.config import AlertSettings
+
+    _analyzed_store(tmp_path, {"3.9.0": (2, 23), "3.10.0": (15, 10)}, store=store)
+    assert queries.options(store).versions == ["3.10.0", "3.9.0"]
+    assert queries.count_reviews(store, Filters.of(versions=["3.9.0"])) == 25
+    assert queries.version_counts(store) == {"com.acme.notes": {"3.9.0": 25, "3.10.0": 25}}
+    assert [g.name for g in compare(store, "version", Filters()).groups] == ["3.9.0", "3.10.0"]
+    [alert] = release_alerts(store, AlertSettings())
+    assert alert.title == "Reviewed worse than 3.9.0: com.acme.notes 3.10.0"
