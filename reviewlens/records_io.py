@@ -34,15 +34,18 @@ COLUMN_ALIASES: dict[str, tuple[str, ...]] = {
     "rating": ("rating", "stars", "star_rating", "score", "star rating"),
     "date": ("date", "review_date", "created_at", "created", "time", "timestamp", "review date",
              "review submit date and time"),
-    "author": ("author", "user", "username", "reviewer", "name", "user_name"),
+    "author": ("author", "user", "username", "reviewer", "name", "user_name", "reviewer_name", "nickname",
+               "display_name", "reviewer_display_name", "customer_name"),
     "title": ("title", "review_title", "headline", "summary", "review title"),
-    "product": ("product", "product_name", "item", "app", "package name", "app_name"),
+    "product": ("product", "product_name", "item", "app", "package name", "app_name", "product_title"),
     "url": ("url", "link", "review_url", "review link"),
     "site_review_id": ("site_review_id", "review_id", "id", "reviewid"),
     "source": ("source", "site", "platform"),
     # the owner's reply and the rest (Google Play's review export names included)
-    "reply": ("reply", "reply_text", "owner_reply", "owner_response", "developer_reply_text", "developer_reply"),
-    "reply_date": ("reply_date", "replied_at", "developer_reply_date_and_time", "reply_at"),
+    "reply": ("reply", "reply_text", "reply_content", "owner_reply", "owner_response", "developer_reply_text",
+              "developer_reply", "company_reply", "business_reply", "public_reply"),
+    "reply_date": ("reply_date", "replied_at", "developer_reply_date_and_time", "reply_at", "company_reply_date",
+                   "reply_created", "response_date"),
     "helpful_votes": ("helpful_votes", "helpful", "thumbs_up_count", "thumbsupcount", "upvotes", "likes"),
     "verified": ("verified", "verified_purchase", "is_verified"),
     "language": ("language", "lang", "reviewer_language", "review_language"),
@@ -299,17 +302,29 @@ def read_rows(path: Path, encoding: str | None = None) -> tuple[str, Iterator[tu
 
 
 def _key(name: str) -> str:
-    return re.sub(r"[\s_\-]+", "_", name.strip().lower())
+    """A column name as compared: "Review Created (UTC)" -> "review_created"."""
+    name = re.sub(r"\([^)]*\)", " ", name.strip().lower())  # a unit or zone in brackets says nothing of the field
+    return re.sub(r"[\s_\-.]+", "_", name).strip("_")
 
 
 def _column_map(keys: Iterable[str]) -> dict[str, str]:
-    lower = {_key(k): k for k in keys if isinstance(k, str)}
-    mapping = {}
-    for fld, aliases in COLUMN_ALIASES.items():
-        for a in aliases:
-            if _key(a) in lower:
-                mapping[fld] = lower[_key(a)]
-                break
+    """Which column each field comes from: a column named as one of the field's aliases, else one named so
+    after "review " ("Review Content", "Review Stars": the way review platforms' exports name theirs).
+    A column serves one field."""
+    named = {_key(k): k for k in keys if isinstance(k, str)}
+    for k in list(named):
+        if k.startswith("review_") and k[7:] and k[7:] not in named:
+            named.setdefault(k[7:], named[k])
+    mapping: dict[str, str] = {}
+    for exact in (True, False):
+        for fld, aliases in COLUMN_ALIASES.items():
+            if fld in mapping:
+                continue
+            for a in aliases:
+                col = named.get(_key(a))
+                if col is not None and col not in mapping.values() and (_key(col) == _key(a)) == exact:
+                    mapping[fld] = col
+                    break
     return mapping
 
 

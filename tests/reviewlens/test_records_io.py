@@ -102,6 +102,37 @@ def test_day_or_month_first_follows_the_file(tmp_path, capsys):
     assert dates("b.csv", same, "--date-order", "day") == {"A": "2026-04-03", "B": "2026-01-02"}
 
 
+@pytest.mark.parametrize("header, row", [
+    # named like Trustpilot's business export
+    ("Review ID,Review Created (UTC),Review Consumer User ID,Review Title,Review Content,Review Stars,"
+     "Review Language,Company Reply Date (UTC),Reply Content",
+     "t-1,2026-11-02T09:00:00Z,u9,Broken lid,The lid broke on day two.,2,en,2026-11-03T10:00:00Z,Sorry to hear that!"),
+    # like Yotpo's
+    ("Review Title,Review Content,Review Score,Date,Product Title,Reviewer Display Name",
+     "Broken lid,The lid broke on day two.,2,2026-11-02,Kettle,Ann"),
+    # like Judge.me's
+    ("title,body,rating,review_date,reviewer_name,product_title,reply,reply_date",
+     "Broken lid,The lid broke on day two.,2,2026-11-02,Ann,Kettle,Sorry to hear that!,2026-11-03"),
+    # like App Store Connect's
+    ("Date,Nickname,Rating,Title,Review,Version,Territory", "2026-11-02,Ann,2,Broken lid,The lid broke on day two.,3.2,US"),
+])
+def test_review_platform_exports_are_read_by_their_own_column_names(tmp_path, header, row):
+    f = tmp_path / "export.csv"
+    f.write_text(header + "\n" + row + "\n", encoding="utf-8")
+    res = read_reviews_file(f)
+    assert not res.errors, res.errors
+    [r] = res.reviews
+    assert (r.text, r.rating, r.date.isoformat(), r.title) == ("The lid broke on day two.", 2.0, "2026-11-02", "Broken lid")
+    if "Reply" in header or "reply" in header:
+        assert r.reply == "Sorry to hear that!" and r.reply_date.isoformat() == "2026-11-03"
+    if "Product Title" in header or "product_title" in header:
+        assert r.product == "Kettle"
+    if "Nickname" in header or "reviewer" in header.lower():
+        assert r.author == "Ann"
+    if "Version" in header:
+        assert r.version == "3.2"
+
+
 def test_import_rejects_file_without_text(tmp_path):
     f = tmp_path / "x.csv"
     f.write_text("a,b\n1,2\n")
