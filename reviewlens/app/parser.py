@@ -188,9 +188,11 @@ def build_parser() -> argparse.ArgumentParser:
     browser_opts(sp)
 
     sp = add("import", "import reviews from a CSV or JSONL file",
-             "Import reviews exported from elsewhere (app-store consoles, other tools). Needs a text column\n"
-             "(text, review, body, content or comment); uses rating, date, author, title, product, url and\n"
-             "id when present. Bad rows are reported with their line number and skipped; nothing is stored twice.")
+             "Import reviews exported from elsewhere (app-store consoles, review platforms, survey tools) as\n"
+             "CSV, TSV, JSON lines or JSON. Needs a text column (text, review, body, content or comment, also\n"
+             "as \"Review Content\"); uses rating, date, author, title, product, url, id, the owner's reply\n"
+             "and its date, and the version reviewed when present. Each JSON line may leave out fields. Bad\n"
+             "rows are reported with their line number and skipped; nothing is stored twice.")
     sp.add_argument("file", type=Path)
     sp.add_argument("--source", help="source name for these reviews (default: import:<file name>)")
     sp.add_argument("--product", help="product for rows that have none")
