@@ -131,6 +131,10 @@ def _norm_date(value: Any, order: str | None = None) -> date | None:
     dots, else month first); dateutil would read 03.04.2026 as March 4 and swap only impossible ones."""
     if value is None or value == "":
         return None
+    if isinstance(value, datetime):  # a spreadsheet's date cell
+        return value.date()
+    if isinstance(value, date):
+        return value
     if isinstance(value, (int, float)):
         return datetime.fromtimestamp(value / 1000 if value > 1e11 else value).date()
     s = str(value).strip()
@@ -289,14 +293,49 @@ def _rows(path: Path, encoding: str) -> Iterator[tuple[int, dict[str, Any]]]:
                 line = reader.line_num + 1
 
 
+def _sheet_rows(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
+    """(row number, row) of an Excel workbook's first sheet (or the one called "Reviews"): the first row
+    with a value is the header; rows without any value are skipped. Read only, streamed."""
+    from openpyxl import load_workbook
+
+    wb = load_workbook(path, read_only=True, data_only=True)  # data_only: a formula's cached value, never the formula
+    try:
+        ws = wb["Reviews"] if "Reviews" in wb.sheetnames else wb.worksheets[0]
+        header: list[str] | None = None
+        for i, values in enumerate(ws.iter_rows(values_only=True), 1):
+            if not any(v is not None and str(v).strip() for v in values):
+                continue
+            if header is None:
+                header = [str(v).strip() if v is not None else f"column {j}" for j, v in enumerate(values, 1)]
+                continue
+            yield i, {h: v for h, v in zip(header, values)}
+    finally:
+        wb.close()
+
+
 def read_rows(path: Path, encoding: str | None = None) -> tuple[str, Iterator[tuple[int, dict[str, Any]]]]:
-    """(encoding, (line number, row) of each record) of a CSV/TSV/JSONL/JSON file, streamed; a row that
-    cannot be parsed is {"__error__": why}. Shared by every file import (reviews, labels). Raises
-    ImportFileError at once for a missing file, an unknown format or an undecodable encoding."""
+    """(encoding, (line number, row) of each record) of a CSV/TSV/JSONL/JSON file or an Excel workbook
+    (.xlsx; "xlsx" for its encoding), streamed; a row that cannot be parsed is {"__error__": why}. Shared
+    by every file import (reviews, labels). Raises ImportFileError at once for a missing file, an unknown
+    format, an undecodable encoding or a workbook that does not open."""
     if not path.is_file():
         raise ImportFileError(f"{path}: no such file")
-    if path.suffix.lower() not in (".jsonl", ".ndjson", ".json", ".csv", ".tsv", ".txt"):
-        raise ImportFileError(f"{path}: unknown format '{path.suffix.lower()}' (use .csv, .tsv, .jsonl or .json)")
+    suffix = path.suffix.lower()
+    if suffix in (".xlsx", ".xlsm"):
+        from zipfile import BadZipFile, is_zipfile
+
+        if not is_zipfile(path):
+            raise ImportFileError(f"{path}: not an Excel workbook (.xlsx); save it again from the spreadsheet app")
+        try:
+            from openpyxl import load_workbook
+
+            load_workbook(path, read_only=True).close()  # a broken workbook fails here, not mid-import
+        except (BadZipFile, KeyError, OSError, ValueError) as e:
+            raise ImportFileError(f"{path}: the workbook does not open ({type(e).__name__}: {e})") from e
+        return "xlsx", _sheet_rows(path)
+    if suffix not in (".jsonl", ".ndjson", ".json", ".csv", ".tsv", ".txt"):
+        hint = " (save it as .xlsx or .csv)" if suffix in (".xls", ".ods", ".numbers") else ""
+        raise ImportFileError(f"{path}: unknown format '{suffix}' (use .csv, .tsv, .jsonl, .json or .xlsx){hint}")
     encoding = _file_encoding(path, encoding)
     return encoding, _rows(path, encoding)
 

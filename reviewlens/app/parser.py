@@ -189,10 +189,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     sp = add("import", "import reviews from a CSV or JSONL file",
              "Import reviews exported from elsewhere (app-store consoles, review platforms, survey tools) as\n"
-             "CSV, TSV, JSON lines or JSON. Needs a text column (text, review, body, content or comment, also\n"
-             "as \"Review Content\"); uses rating, date, author, title, product, url, id, the owner's reply\n"
-             "and its date, and the version reviewed when present. Each JSON line may leave out fields. Bad\n"
-             "rows are reported with their line number and skipped; nothing is stored twice.")
+             "CSV, TSV, JSON lines, JSON or an Excel workbook (.xlsx). Needs a text column (text, review,\n"
+             "body, content or comment, also as \"Review Content\"); uses rating, date, author, title,\n"
+             "product, url, id, the owner's reply and its date, and the version reviewed when present.\n"
+             "Each JSON line may leave out fields. Bad rows are reported with their line number and\n"
+             "skipped; nothing is stored twice.")
     sp.add_argument("file", type=Path)
     sp.add_argument("--source", help="source name for these reviews (default: import:<file name>)")
     sp.add_argument("--product", help="product for rows that have none")
@@ -219,7 +220,7 @@ def build_parser() -> argparse.ArgumentParser:
     sp = add("label", "your labels (sentiment, topics) of reviews: import, list, export",
              "Labels say what a review's sentiment and topics really are; the analysis learns from them.\n"
              "Import them from a file, or correct a review in the dashboard's review explorer.\n\n"
-             "label file (CSV or JSONL), one label row per line:\n"
+             "label file (CSV, JSONL or .xlsx), one label row per line:\n"
              "  id or text          the review: its id in the store (`reviewlens export` has it), or its text\n"
              "  sentiment           positive, neutral or negative (any case; pos, neu, neg)\n"
              "  topic               a topic of the taxonomy (quality, delivery, price, ... and your own)\n"

@@ -133,6 +133,42 @@ def test_review_platform_exports_are_read_by_their_own_column_names(tmp_path, he
         assert r.version == "3.2"
 
 
+def test_import_an_excel_workbook(tmp_path, capsys):
+    """A spreadsheet as it is saved: a title row above the header, date cells, numbers, an empty row, a
+    formula (read as its saved value, never run), and a second sheet that is not the reviews."""
+    from datetime import datetime as dt
+
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    notes = wb.active
+    notes.title = "Notes"
+    notes.append(["exported from the shop"])
+    ws = wb.create_sheet("Reviews")
+    ws.append(["Product Title", "Review Content", "Review Score", "Date", "Reviewer Display Name", "Version"])
+    ws.append(["Kettle", "The lid broke on day two.", 2, dt(2026, 11, 2, 9, 30), "Ann", "3.2.1"])
+    ws.append([None, None, None, None, None, None])
+    ws.append(["Kettle", "=HYPERLINK(\"http://evil.example\",\"click\")", 5, dt(2026, 11, 3), 42, 3.2])
+    ws.append(["Kettle", "Boils fast, quiet.", 5, "03.11.2026", "Bo", None])
+    f = tmp_path / "reviews.xlsx"
+    wb.save(f)
+    db = tmp_path / "x.db"
+    assert main(["import", str(f), "--db", str(db)]) == 0
+    out = capsys.readouterr().out
+    assert "read 3 rows" in out and "2 new reviews" in out and "line 4: empty review text" in out, out
+    got = {r.text: r for r in Store(db).reviews_frame().itertuples()}
+    lid = got["The lid broke on day two."]
+    assert (lid.product, lid.rating, lid.date.isoformat(), lid.author, lid.version) == (
+        "Kettle", 2.0, "2026-11-02", "Ann", "3.2.1")
+    assert got["Boils fast, quiet."].date.isoformat() == "2026-11-03"
+    (tmp_path / "old.xls").write_bytes(b"\xd0\xcf\x11\xe0 not a zip")
+    with pytest.raises(ImportFileError, match="save it as .xlsx or .csv"):
+        read_reviews_file(tmp_path / "old.xls")
+    (tmp_path / "broken.xlsx").write_bytes(b"PK\x03\x04 truncated")
+    with pytest.raises(ImportFileError, match="broken.xlsx"):
+        read_reviews_file(tmp_path / "broken.xlsx")
+
+
 def test_import_rejects_file_without_text(tmp_path):
     f = tmp_path / "x.csv"
     f.write_text("a,b\n1,2\n")
