@@ -24,6 +24,7 @@ from dashboard import link as L
 from dashboard.ask import ask_page
 from dashboard.format import entities_text, fmt_delta, fmt_num, topics_text
 from dashboard.safe import display_text, escape_html, escape_markdown, highlight_entities, safe_url
+from dashboard.upload import import_page
 from reviewlens import queries as Q
 from reviewlens.comparison import Comparison, compare, group_names
 from reviewlens.config import ConfigError, ReplySettings, load_settings
@@ -681,8 +682,9 @@ def alerts_section(db: str) -> None:
 def empty_store(db: str) -> None:
     st.title("ReviewLens")
     st.info("No reviews yet. Collect some with `reviewlens scrape URL` (any product page with reviews), "
-            "or load sample data with `reviewlens demo`, then reload this page.")
+            "or load sample data with `reviewlens demo`, then reload this page; or add a file of reviews below.")
     st.caption(f"Database: {escape_html(get_store(db).display_url())}")
+    import_page(get_store(db), first=True)
 
 
 # ------------------------------------------------------------------------------------------ main
@@ -719,6 +721,8 @@ def main() -> None:
         compare_page(db, f, opts)
     elif page == "Ask":
         ask_page(get_store(db), f, [t.label for t in c_overview(db, f, opts).themes if t.filtered_count])
+    elif page == "Import":
+        import_page(get_store(db))
     else:
         runs_page(db)
     L.write_link(st.query_params, L.current_view(st.session_state, page, f, ALL_THEMES))

@@ -154,6 +154,23 @@ def date_span(store: Store) -> tuple[date | None, date | None]:
     return _as_date(first), _as_date(last)
 
 
+def count_unanalyzed(store: Store) -> int:
+    """Reviews whose text has no current analysis (imported or scraped since the last `analyze`)."""
+    a = current_analysis()
+    q = sa.select(sa.func.count()).select_from(reviews_with_analysis(a)).where(a.c.content_hash.is_(None))
+    with store.engine.connect() as c:
+        return int(c.execute(q).scalar_one())
+
+
+def analysis_progress(store: Store) -> tuple[int, int] | None:
+    """(texts analyzed so far, texts it set out to analyze) of the analysis run going on, or None."""
+    for r in store.list_runs(limit=5, kind="analyze"):
+        if r["status"] == "running":
+            detail = r.get("detail") if isinstance(r.get("detail"), dict) else {}
+            return int(r["reviews_new"] or 0), int(detail.get("pending") or 0)
+    return None
+
+
 def count_undated(store: Store, products: Sequence[str] | None = None) -> int:
     """The reviews (of `products`, when given) that have no date: no period holds them."""
     q = sa.select(sa.func.count()).select_from(reviews).where(reviews.c.date.is_(None))

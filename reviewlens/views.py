@@ -22,7 +22,7 @@ from .filters import Filters
 from .schema import SENTIMENTS
 from .urls import http_url
 
-PAGES = ("Overview", "Reviews", "Compare", "Ask", "Runs")
+PAGES = ("Overview", "Reviews", "Compare", "Ask", "Import", "Runs")
 #: The periods the dashboard offers: key in a link -> (name in the sidebar, days; None: all time). A
 #: period of days ends at the newest review in the store; "custom" takes the link's since and until.
 PERIODS: dict[str, tuple[str, int | None]] = {

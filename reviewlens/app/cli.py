@@ -520,16 +520,20 @@ def cmd_dashboard(args, settings) -> ExitStatus:
     shown = Store.describe(settings.db)
     print(f"dashboard on http://{args.address}:{args.port}  (store: {shown}; Ctrl+C stops)")
     config = Path(args.config) if args.config else None
-    answers = None
+    workers = []
     if not args.no_answers:
         from .answering import start_background
 
-        answers = start_background(settings.db, settings, use_llm=not args.no_llm)
+        workers.append(start_background(settings.db, settings, use_llm=not args.no_llm))
+    if not args.no_analysis:
+        from .analyzing import start_background as start_analysis
+
+        workers.append(start_analysis(settings.db, settings))
     try:
         return _status(serve(settings.db, args.address, args.port, schedule, config) == 0)
     finally:
-        if answers is not None:
-            answers[1].set()
+        for _, stop in workers:
+            stop.set()
 
 
 def cmd_eval(args, settings) -> ExitStatus:

@@ -513,13 +513,18 @@ def build_parser() -> argparse.ArgumentParser:
              "copy it to share or bookmark the view, e.g. http://127.0.0.1:8501/?page=Reviews&period=30d&sentiment=negative\n\n"
              "Questions asked on the Ask page are answered by this process in the background, from the\n"
              "reviews' own sentences (with the model of the settings, which writes an answer when it is\n"
-             "the 1.5B or a server: --model, --llm-url), and kept as a history in the store.")
+             "the 1.5B or a server: --model, --llm-url), and kept as a history in the store.\n\n"
+             "Reviews added on the Import page (a CSV, JSON or Excel file) are analyzed by this process\n"
+             "in the background too, as `reviewlens analyze` would (the model loads at the first import).")
     sp.add_argument("--port", type=int, default=8501)
     sp.add_argument("--address", default="127.0.0.1", help="address to bind (default 127.0.0.1: this machine only)")
     sp.add_argument("--schedule-file", type=Path, default=Path("schedule.toml"),
                     help="schedule to show on the runs page (default ./schedule.toml, if present)")
     sp.add_argument("--no-answers", action="store_true",
                     help="do not answer the Ask page's questions here (they wait for `reviewlens ask --pending`)")
+    sp.add_argument("--no-analysis", action="store_true",
+                    help="do not analyze here the reviews added on the Import page (they wait for `reviewlens "
+                         "analyze`)")
     sp.add_argument("--no-llm", action="store_true",
                     help="answer the Ask page's questions with the review sentences only, no model (fast)")
     model_opts(sp)

@@ -1,0 +1,153 @@
+"""The dashboard's Import page: add reviews from a file, and have them analyzed in the background.
+
+The import is the core's (reviewlens.records_io.import_file): the same columns, checks, messages and run
+history as `reviewlens import`. The dashboard loads no model, so the analysis is asked for
+(reviewlens.analysis_queue) and run by the process that started the dashboard (`reviewlens dashboard`:
+reviewlens.app.analyzing), or by `reviewlens analyze`. The page polls while an analysis is asked for or
+running, and refreshes the other pages' data when it is done.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import streamlit as st
+
+from dashboard.safe import escape_html, escape_markdown
+from reviewlens import queries as Q
+from reviewlens.analysis_queue import analyzer_alive, analyzer_state, open_request, request_analysis
+from reviewlens.records_io import ImportFileError, import_file
+from reviewlens.store import Store, StoreReadOnly
+
+UPLOAD_TYPES = ["csv", "tsv", "txt", "jsonl", "ndjson", "json", "xlsx"]
+DATE_ORDERS = {"As the file's dates show": None, "Day first (31/03/2026)": "day", "Month first (03/31/2026)": "month"}
+RATING_SCALES = {"1 to 5 stars": None, "1 to 10": 10.0, "0 to 100": 100.0}
+ERRORS_SHOWN = 20
+POLL = "2s"    # how often the page looks at the background analysis while one is asked for or running
+
+
+def _file_name(name: str) -> str:
+    """An uploaded file's name made safe to save under (the browser's name is untrusted)."""
+    base = Path(name.replace("\\", "/")).name
+    stem, suffix = Path(base).stem, Path(base).suffix.lower()
+    stem = re.sub(r"[^A-Za-z0-9._-]+", "_", stem).strip("._")[:80] or "upload"
+    return stem + (suffix if suffix.lstrip(".") in UPLOAD_TYPES else ".csv")
+
+
+def _import(store: Store, upload: Any, source: str, product: str, date_order: str | None,
+            scale: float | None) -> dict[str, Any]:
+    """Import the uploaded file (saved to a temporary folder under its own name, so the default source is
+    import:<its name>); the outcome for the page."""
+    folder = Path(tempfile.mkdtemp(prefix="reviewlens-upload-"))
+    path = folder / _file_name(upload.name)
+    try:
+        path.write_bytes(upload.getvalue())
+        res, run_id, new, seen = import_file(store, path, source=source.strip() or None,
+                                             product=product.strip() or None, date_order=date_order,
+                                             rating_scale=scale)
+    except ImportFileError as e:
+        return {"error": str(e).replace(str(path), upload.name)}
+    except StoreReadOnly as e:
+        return {"error": f"the store is read-only here, so nothing can be added: {e}"}
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    out = {"name": upload.name, "run": run_id, "rows": res.rows, "new": new, "seen": seen,
+           "errors": [f"line {e['line']}: {e['message']}" for e in res.errors], "date_order": res.date_order}
+    if new:
+        request_analysis(store, f"{new} reviews imported from {upload.name} in the dashboard (run {run_id})")
+        st.cache_data.clear()  # the other pages count them now
+    return out
+
+
+def _show(result: dict[str, Any]) -> None:
+    if "error" in result:
+        st.error(f"Nothing was imported: {escape_markdown(result['error'])}")
+        return
+    say = (f"Run {result['run']}: read {result['rows']:,} rows from {escape_markdown(result['name'])}: "
+           f"**{result['new']:,} new reviews**, {result['seen']:,} already stored, {len(result['errors']):,} rows skipped.")
+    (st.success if result["new"] else st.info)(say)
+    if result["errors"]:
+        shown = result["errors"][:ERRORS_SHOWN]
+        more = len(result["errors"]) - len(shown)
+        st.warning("Rows skipped (fix them and import the file again: nothing is stored twice):\n\n"
+                   + "\n".join(f"- {escape_markdown(e)}" for e in shown) + (f"\n- … and {more:,} more" if more else ""))
+
+
+def import_page(store: Store, *, first: bool = False) -> None:
+    """`first`: shown on an empty store's page, where there is no page choice yet: after an import the
+    dashboard opens on this page (the result and the analysis), not on the Overview."""
+    st.subheader("Add reviews from a file")
+    st.caption("A CSV, TSV, JSON lines, JSON or Excel (.xlsx) file, exported from an app store, a review platform, "
+               "a survey tool or a spreadsheet. Columns are found by their usual names (text or review, rating, "
+               "date, author, title, product, reply, version, id); a row with a bad value is skipped and named. "
+               "The same as `reviewlens import FILE`.")
+    with st.form("import_form", clear_on_submit=True):
+        upload = st.file_uploader("Reviews file", type=UPLOAD_TYPES, key="import_upload")
+        c1, c2 = st.columns(2)
+        source = c1.text_input("Source name", max_chars=300, placeholder="import:<file name>",
+                               help="Where these reviews come from, as filters and comparisons name it.")
+        product = c2.text_input("Product", max_chars=500, placeholder="for rows that name none")
+        c3, c4 = st.columns(2)
+        order = c3.selectbox("Dates such as 03/04/2026", list(DATE_ORDERS))
+        scale = c4.selectbox("Ratings", list(RATING_SCALES))
+        go = st.form_submit_button("Import")
+    if go:
+        if upload is None:
+            st.error("Choose a file first.")
+        else:
+            with st.spinner("Importing…"):
+                st.session_state["_import_result"] = _import(store, upload, source, product, DATE_ORDERS[order],
+                                                             RATING_SCALES[scale])
+            if first and st.session_state["_import_result"].get("new"):
+                st.session_state["page"] = "Import"
+                st.rerun()
+    if "_import_result" in st.session_state:
+        _show(st.session_state["_import_result"])
+    busy = open_request(store) is not None or analyzer_state(store).get("state") == "running"
+    st.fragment(_analysis, run_every=POLL if busy else None)(store)
+
+
+def _analysis(store: Store) -> None:
+    """Where the analysis of what waits stands: asked for, running (with its progress), done, or nobody to run it."""
+    st.subheader("Analysis")
+    state, asked = analyzer_state(store), open_request(store)
+    alive = analyzer_alive(state)
+    waiting = Q.count_unanalyzed(store)
+    progress = Q.analysis_progress(store)
+    if "_analysis_error" in st.session_state:
+        st.error(escape_markdown(st.session_state.pop("_analysis_error")))
+    if state.get("state") == "running" and alive:
+        done, total = progress or (0, 0)
+        st.progress(done / total if total else 0.0,
+                    text=f"Analyzing in the background: {done:,} of {total:,} review texts" if total else
+                    "Analyzing in the background (loading the model)…")
+    elif asked and alive:
+        st.info("Analysis asked for: the background analyzer takes it within a few seconds.")
+    elif (asked or waiting) and not alive:
+        st.warning(f"{waiting:,} reviews wait for analysis, and no background analyzer is running: start the "
+                   "dashboard with `reviewlens dashboard` (it analyzes what is added here), or run "
+                   "`reviewlens analyze`.")
+    elif waiting:
+        st.caption(f"{waiting:,} reviews wait for analysis.")
+        if st.button(f"Analyze the {waiting:,} reviews waiting"):
+            try:
+                request_analysis(store, "asked for in the dashboard")
+            except StoreReadOnly as e:
+                st.session_state["_analysis_error"] = f"The store is read-only here: {e}"
+            st.rerun(scope="app")  # the whole page, so that it polls while the analysis runs
+    else:
+        st.caption("Every review is analyzed.")
+    if state.get("last"):
+        st.caption(f"Last analysis here: {escape_html(str(state['last']))} "
+                   f"({escape_html(str(state.get('finished', ''))[:16].replace('T', ' '))} UTC).")
+    finished = state.get("finished")
+    seen = st.session_state.get("_analysis_seen")
+    if finished and seen is not None and finished != seen:  # it just finished: every page's numbers change
+        st.session_state["_analysis_seen"] = finished
+        st.cache_data.clear()
+        st.rerun(scope="app")  # and the page stops polling
+    st.session_state.setdefault("_analysis_seen", finished or "")

@@ -1,0 +1,52 @@
+"""Analysis asked for in the dashboard: the request, and the background analyzer's state.
+
+The dashboard cannot run the analysis itself (it loads no model), so after reviews are added there (an
+uploaded file) or when someone clicks "Analyze now", it stores a request (`request_analysis`);
+reviewlens.app.analyzing, which `reviewlens dashboard` runs in a thread beside Streamlit, sees it, runs the
+analysis and the top complaints as `reviewlens analyze` would, and keeps its state in a checkpoint the
+page reads (`analyzer_state`). Pure data, no models.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Any
+
+from .store import Store
+
+REQUEST_KEY = "analysis:request"   # checkpoint: {"at": ISO time, "why": text}: the newest request
+STATE_KEY = "analysis:worker"      # checkpoint: the background analyzer's heartbeat and what it is doing
+BEAT_EVERY = 5.0                   # seconds between its heartbeats when idle
+ALIVE_FOR = 30.0                   # a heartbeat older than this (and no run going on): no analyzer is running
+
+
+def request_analysis(store: Store, why: str) -> dict[str, Any]:
+    """Ask the background analyzer to analyze what waits (`why`: shown in the run's log)."""
+    req = {"at": datetime.now(timezone.utc).isoformat(), "why": why[:200]}
+    store.save_checkpoint(REQUEST_KEY, req)
+    return req
+
+
+def open_request(store: Store) -> dict[str, Any] | None:
+    """The newest request when the analyzer has not started on it yet, else None."""
+    req = store.load_checkpoint(REQUEST_KEY)
+    state = store.load_checkpoint(STATE_KEY) or {}
+    if not req or str(state.get("taken", "")) >= str(req.get("at", "")):
+        return None
+    return req
+
+
+def analyzer_state(store: Store) -> dict[str, Any]:
+    """The background analyzer's checkpoint ({} when none ever ran): `at` (heartbeat), `state` ("idle" or
+    "running"), `taken` (the request it took last), `last` (what its last run did), `model`."""
+    return store.load_checkpoint(STATE_KEY) or {}
+
+
+def analyzer_alive(state: dict[str, Any], now: datetime | None = None) -> bool:
+    """Whether a background analyzer is running: a recent heartbeat (it beats during a run too)."""
+    try:
+        at = datetime.fromisoformat(str(state.get("at")))
+    except ValueError:
+        return False
+    now = now or datetime.now(timezone.utc)
+    return (now - at).total_seconds() <= ALIVE_FOR

@@ -1,0 +1,112 @@
+"""Analysis in the background of `reviewlens dashboard`: reviews added in the dashboard get analyzed.
+
+The dashboard stores a request (reviewlens.analysis_queue) after a file is imported there, or when someone
+clicks "Analyze now"; `serve_analysis`, in a thread beside Streamlit, takes it and runs the analysis and
+the top complaints as `reviewlens analyze` does (the run is in the run history, trigger "dashboard"). The
+model is loaded at the first request, not at start-up. A heartbeat (also during a run) tells the page that
+requests will be taken.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from datetime import datetime, timezone
+from typing import Any
+
+from ..analysis_queue import BEAT_EVERY, STATE_KEY, open_request
+from ..config import Settings
+from ..store import Store, StoreReadOnly
+from .jobs import Job, JobOptions
+
+log = logging.getLogger(__name__)
+
+
+def _beat(store: Store, state: dict[str, Any]) -> None:
+    store.save_checkpoint(STATE_KEY, {**state, "at": datetime.now(timezone.utc).isoformat()})
+
+
+def _beating(store: Store, state: dict[str, Any], stop: threading.Event) -> threading.Thread:
+    """Heartbeats every BEAT_EVERY seconds until `stop` is set (the analysis itself holds the loop)."""
+    def run() -> None:
+        while not stop.wait(BEAT_EVERY):
+            try:
+                _beat(store, state)
+            except Exception as e:  # noqa: BLE001 - a missed beat is harmless; the run goes on
+                log.debug("analysis heartbeat: %s", e)
+    t = threading.Thread(target=run, name="reviewlens-analysis-beat", daemon=True)
+    t.start()
+    return t
+
+
+def take_request(store: Store, job: Job, model: str = "") -> str | None:
+    """Run the analysis (and the top complaints) for the open request, if there is one: what it did in
+    one line, or None when nothing was asked."""
+    req = open_request(store)
+    if req is None:
+        return None
+    state = {"state": "running", "taken": req["at"], "why": req.get("why"), "model": model}
+    _beat(store, state)
+    done = threading.Event()
+    _beating(store, state, done)
+    log.info("analysis asked for in the dashboard (%s)", req.get("why") or "no reason given")
+    try:
+        res = job.run(JobOptions(analyze=True, complaints=True, trigger="dashboard", quiet=True))
+        a = res.analysis
+        line = (f"analyzed {a.analyzed} review texts ({a.failed} failed)" if a is not None else "nothing analyzed")
+        if res.themes is not None:
+            line += f"; top complaints recomputed: {len(res.themes)} themes"
+    except Exception as e:  # noqa: BLE001 - said in the state the page shows, and logged; the next request may work
+        log.exception("the analysis asked for in the dashboard failed")
+        line = f"failed: {type(e).__name__}: {e}"
+    finally:
+        done.set()
+    _beat(store, {"state": "idle", "taken": req["at"], "last": line,
+                  "finished": datetime.now(timezone.utc).isoformat(), "model": model})
+    log.info("dashboard analysis: %s", line)
+    return line
+
+
+def serve_analysis(db: str, settings: Settings, stop: threading.Event, *, poll: float = 2.0) -> None:
+    """Take the dashboard's analysis requests until `stop` is set, looking every `poll` seconds."""
+    try:
+        store = Store(db)
+    except Exception as e:  # noqa: BLE001 - the dashboard says the same about the store
+        log.warning("not analyzing in the background: cannot open the store (%s: %s)", type(e).__name__, e)
+        return
+    job = Job(store, settings)
+    model = settings.analysis.model
+    last_beat = 0.0
+    failing: str | None = None
+    try:
+        while not stop.is_set():
+            now = datetime.now(timezone.utc).timestamp()
+            try:
+                if now - last_beat >= BEAT_EVERY:
+                    prev = store.load_checkpoint(STATE_KEY) or {}
+                    _beat(store, {k: v for k, v in prev.items() if k in ("taken", "last", "finished")}
+                          | {"state": "idle", "model": model})
+                    last_beat = now
+                if take_request(store, job, model) is not None:
+                    last_beat = 0.0
+                    continue
+                failing = None
+            except StoreReadOnly:
+                log.info("the store is read-only: nothing can be added in the dashboard, so nothing is analyzed")
+                return
+            except Exception as e:  # noqa: BLE001 - a store that is briefly down: try again at the next look
+                if f"{type(e).__name__}: {e}" != failing:
+                    failing = f"{type(e).__name__}: {e}"
+                    log.warning("background analysis: %s (trying again every %g s)", failing, poll)
+            stop.wait(poll)
+    finally:
+        store.close()
+
+
+def start_background(db: str, settings: Settings) -> tuple[threading.Thread, threading.Event]:
+    """`serve_analysis` in a daemon thread; set the returned event to stop it."""
+    stop = threading.Event()
+    thread = threading.Thread(target=serve_analysis, args=(db, settings, stop), name="reviewlens-analysis",
+                              daemon=True)
+    thread.start()
+    return thread, stop

@@ -1,0 +1,140 @@
+"""The dashboard's Import page (streamlit AppTest, real SQLite store): a file added there is imported as
+`reviewlens import` would, skipped rows are named, a bad file is refused with its own name, and the analysis
+is asked for; the background analyzer (reviewlens.app.analyzing) takes the request with the real model."""
+
+from __future__ import annotations
+
+import html
+import io
+from datetime import datetime, timezone
+
+import pytest
+
+from reviewlens import queries
+from reviewlens.analysis_queue import REQUEST_KEY, STATE_KEY, analyzer_state, open_request
+from reviewlens.store import Store
+from tests.helpers import app_test, count_rows
+
+pytestmark = pytest.mark.timeout(180)
+
+CSV = ("Review Content,Review Stars,Review Created (UTC),Product Title\n"
+       "The lid broke on day two.,1,2026-11-02T09:00:00Z,Kettle\n"
+       "Boils fast and quietly.,5,2026-11-03T09:00:00Z,Kettle\n"
+       ",3,2026-11-04T09:00:00Z,Kettle\n"
+       "Arrived a week late.,2,next tuesday,Kettle\n").encode()
+
+
+def _plain(elements) -> str:
+    """The texts of `elements` without Markdown's escapes."""
+    return html.unescape(" ".join(e.value for e in elements).replace("\\", "").replace("\u200b", ""))
+
+
+def _submit(at, name: str, data: bytes, **fields: str):
+    at.file_uploader(key="import_upload").set_value((name, data, "application/octet-stream"))
+    for label, value in fields.items():
+        next(t for t in at.text_input if t.label == label).set_value(value)
+    next(b for b in at.button if b.label == "Import").click()
+    return at.run()
+
+
+def test_a_new_user_adds_a_file_from_the_empty_dashboard(monkeypatch, tmp_path):
+    db = str(tmp_path / "new.db")
+    Store(db).close()
+    at = app_test(monkeypatch, db)
+    assert "add a file of reviews below" in at.info[0].value
+    at = _submit(at, "../../etc/Trustpilot export.csv", CSV, **{"Source name": "trustpilot"})
+    assert not at.exception, [e.value for e in at.exception]
+    said = _plain(at.success)
+    assert "read 4 rows from ../../etc/Trustpilot export.csv" in said and "2 new reviews" in said
+    skipped = _plain(at.warning)
+    assert "line 4: empty review text" in skipped and "line 5: date 'next tuesday' is not a date" in skipped
+    store = Store(db)
+    assert count_rows(store) == 2 and set(store.reviews_frame()["source"]) == {"trustpilot"}
+    assert [r["kind"] for r in store.list_runs()] == ["import"]
+    req = store.load_checkpoint(REQUEST_KEY)
+    assert req and "2 reviews imported" in req["why"] and open_request(store) == req
+    # nobody runs the analysis: the page says how to get it done
+    assert any("no background analyzer is running" in w.value for w in at.warning)
+
+
+def test_a_bad_file_is_refused_by_its_own_name_and_an_excel_file_is_read(monkeypatch, tmp_path):
+    import openpyxl
+
+    db = str(tmp_path / "s.db")
+    Store(db).close()
+    at = app_test(monkeypatch, db)
+    at = _submit(at, "reviews.csv", b"a,b\n1,2\n")
+    err = _plain(at.error)
+    assert "Nothing was imported" in err and "reviews.csv: no review text column" in err
+    assert "reviewlens-upload" not in err  # the temporary copy's path is not the user's business
+    assert count_rows(Store(db)) == 0 and Store(db).load_checkpoint(REQUEST_KEY) is None
+    wb = openpyxl.Workbook()
+    wb.active.append(["Review", "Rating", "Date"])
+    wb.active.append(["Great kettle.", 5, datetime(2026, 11, 2)])
+    buf = io.BytesIO()
+    wb.save(buf)
+    at = _submit(at, "shop.xlsx", buf.getvalue())
+    assert "1 new reviews" in " ".join(s.value for s in at.success)
+    assert Store(db).reviews_frame()["source"].tolist() == ["import:shop"]
+
+
+def test_the_page_follows_the_background_analysis(monkeypatch, tmp_path):
+    db = str(tmp_path / "s.db")
+    store = Store(db)
+    at = app_test(monkeypatch, db)
+    at = _submit(at, "r.csv", CSV)
+    now = datetime.now(timezone.utc).isoformat()
+    store.save_checkpoint(STATE_KEY, {"at": now, "state": "idle", "model": "m"})  # an analyzer beats
+    at.run()
+    assert "takes it within a few seconds" in _plain(at.info), [_plain(at.info), _plain(at.warning), _plain(at.caption)]
+    req = store.load_checkpoint(REQUEST_KEY)
+    store.save_checkpoint(STATE_KEY, {"at": now, "state": "idle", "taken": req["at"], "model": "m",
+                                      "last": "analyzed 2 review texts (0 failed)", "finished": now})
+    at.run()
+    captions = _plain(at.caption)
+    assert "Last analysis here: analyzed 2 review texts (0 failed)" in captions
+    assert "2 reviews wait for analysis" in captions  # not analyzed in this test: the button offers it
+    next(b for b in at.button if b.label.startswith("Analyze the 2 reviews")).click().run()
+    assert open_request(store) is not None
+
+
+@pytest.mark.slow
+def test_the_background_analyzer_takes_the_request_with_the_real_model(tmp_path):
+    from reviewlens.app.analyzing import serve_analysis, take_request
+    from reviewlens.app.jobs import Job
+    from reviewlens.analysis_queue import request_analysis
+    from reviewlens.config import load_settings
+    from reviewlens.records_io import import_file
+
+    db = str(tmp_path / "s.db")
+    store = Store(db)
+    path = tmp_path / "r.csv"
+    path.write_bytes(CSV)
+    import_file(store, path)
+    settings = load_settings(None, db=db)
+    job = Job(store, settings)
+    assert take_request(store, job) is None  # nothing asked
+    request_analysis(store, "test")
+    line = take_request(store, job, "m")
+    assert line.startswith("analyzed 2 review texts (0 failed)"), line
+    assert queries.count_unanalyzed(store) == 0 and open_request(store) is None
+    state = analyzer_state(store)
+    assert state["state"] == "idle" and state["last"] == line
+    run = store.list_runs(kind="analyze")[0]
+    assert run["trigger"] == "dashboard" and run["status"] == "ok"
+    assert set(store.reviews_frame()["sentiment"]) == {"negative", "positive"}
+
+    import threading
+    stop = threading.Event()  # the loop beats, and stops when told
+    t = threading.Thread(target=serve_analysis, args=(db, settings, stop), kwargs={"poll": 0.1})
+    t.start()
+    try:
+        for _ in range(100):
+            if analyzer_state(store).get("at", "") > state.get("finished", ""):
+                break
+            stop.wait(0.1)
+        assert analyzer_state(store)["at"] > state["finished"]
+    finally:
+        stop.set()
+        t.join(10)
+    assert not t.is_alive()
