@@ -18,6 +18,7 @@ import httpx
 import pytest
 
 from dashboard import APP_PATH
+from reviewlens.store import Store
 
 from tests.dashboard.seed import seeded_sqlite  # noqa: F401  (fixture)
 
@@ -217,3 +218,42 @@ def test_ask_in_the_browser_answered_by_reviewlens_dashboard(seeded_sqlite, brow
         texts = [r.text for r in seed.reviews]
         assert quotes and all(any(q.split("“", 1)[1].split("”", 1)[0] in t for t in texts) for q in quotes)
         browser.save_screenshot(str(ARTIFACTS / "dashboard-ask.png"))
+
+
+@pytest.mark.slow
+def test_import_in_the_browser_analyzed_by_reviewlens_dashboard(browser, tmp_path):
+    """A new user's first minutes: `reviewlens dashboard` on an empty store, a CSV chosen in the file picker
+    and imported, analyzed in the background by the same process with the real model, and the Overview
+    then shows the reviews analyzed, without a restart or a command."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    db = str(tmp_path / "new.db")
+    csv_file = tmp_path / "shop export.csv"
+    rows = ["The kettle leaks from the lid.", "Arrived three weeks late, the box was crushed.",
+            "Boils fast and quietly, love it.", "The handle broke after a week."]
+    csv_file.write_text("Review Content,Review Stars\n" + "".join(f"\"{t}\",{1 if i != 2 else 5}\n"
+                                                                  for i, t in enumerate(rows)), encoding="utf-8")
+    port = _free_port()
+    with _serving([sys.executable, "-m", "reviewlens.app.cli", "dashboard", "--db", db, "--port", str(port),
+                   "--no-answers"], {}, tmp_path / "dashboard.log", port) as base:
+        browser.get(base + "/")
+        _wait_rendered(browser, "Add reviews from a file")
+        WebDriverWait(browser, 30, poll_frequency=0.2).until(
+            lambda d: d.find_elements(By.CSS_SELECTOR, "input[type=file]"))
+        browser.find_element(By.CSS_SELECTOR, "input[type=file]").send_keys(str(csv_file))
+        WebDriverWait(browser, 30, poll_frequency=0.2).until(lambda d: "shop export.csv" in d.page_source)
+        next(b for b in browser.find_elements(By.CSS_SELECTOR, "button") if b.text.strip() == "Import").click()
+        WebDriverWait(browser, 60, poll_frequency=0.5).until(
+            lambda d: "4 new reviews" in d.find_element(By.TAG_NAME, "body").text)
+        WebDriverWait(browser, 240, poll_frequency=1).until(
+            lambda d: "Last analysis here: analyzed 4 review texts" in d.find_element(By.TAG_NAME, "body").text)
+        store = Store(db)
+        assert set(store.reviews_frame()["sentiment"]) == {"negative", "positive"}
+        assert [(r["kind"], r["trigger"]) for r in store.list_runs()][:2] == [("analyze", "dashboard"),
+                                                                            ("import", "manual")]
+        browser.get(base + "/?period=all")
+        _wait_rendered(browser, "Top complaints")
+        body = browser.find_element(By.TAG_NAME, "body").text
+        assert "No complaint themes computed yet" not in body  # the background job recomputed them
+        browser.save_screenshot(str(ARTIFACTS / "dashboard-import-overview.png"))
