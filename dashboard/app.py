@@ -337,6 +337,10 @@ def overview_page(db: str, f: Filters, opts: Q.Options) -> None:
     if h.reviews == 0:
         st.warning("No reviews match these filters. Widen the period or clear some filters.")
         return
+    if h.analyzed < h.reviews:
+        st.info(f"{h.reviews - h.analyzed:,} of these {h.reviews:,} reviews have no analysis yet, so their "
+                "sentiment, topics and complaints are missing here: the Import page analyzes them (with "
+                "`reviewlens dashboard` running), or run `reviewlens analyze`.")
     complaints_section(db, ov.themes, ov.scope, filtered=True)
     st.subheader("Trends")
     specs = c_chart_specs(db, f, opts)

@@ -51,6 +51,7 @@ def test_overview_numbers_charts_and_complaints(monkeypatch, seeded_sqlite):
     assert m["Share negative"][0] == f"{100 * neg / len(cur):.1f}%"
     assert m["Net sentiment"] == (f"{100 * (pos - neg) / len(cur):+.1f}", f"{100 * (pos - neg) / len(cur) - 100:+.1f} pp")
 
+    assert not any("have no analysis yet" in i.value for i in at.info)  # every seeded review is analyzed
     specs = [json.loads(c.proto.spec) for c in at.get("vega_lite_chart")]
     titles = json.dumps(specs)
     assert len(specs) == 6
@@ -265,6 +266,7 @@ def test_reviews_not_analyzed_yet(monkeypatch, tmp_path):
     assert m["Reviews"][0] == "12" and m["Share negative"][0] == "—" and m["Net sentiment"][0] == "—"
     assert any("No complaint themes computed yet" in i.value for i in at.info)
     assert any("No topics for these reviews yet" in i.value for i in at.info)
+    assert any(i.value.startswith("12 of these 12 reviews have no analysis yet") for i in at.info)
     at.sidebar.radio(key="page").set_value("Reviews").run()
     assert not at.exception and len(at.dataframe[0].value) == 12
     assert "not analyzed" in next(m.value for m in at.markdown if 'class="rl-review"' in m.value)
