@@ -14,7 +14,7 @@ from typing import Any
 
 from .store import Store
 
-REQUEST_KEY = "analysis:request"   # checkpoint: {"at": ISO time, "why": text}: the newest request
+REQUEST_KEY = "analysis:request"   # checkpoint: {"at": ISO time, "why": text, "taken": when an analyzer took it}
 STATE_KEY = "analysis:worker"      # checkpoint: the background analyzer's heartbeat and what it is doing
 BEAT_EVERY = 5.0                   # seconds between its heartbeats when idle
 ALIVE_FOR = 30.0                   # a heartbeat older than this (and no run going on): no analyzer is running
@@ -28,12 +28,19 @@ def request_analysis(store: Store, why: str) -> dict[str, Any]:
 
 
 def open_request(store: Store) -> dict[str, Any] | None:
-    """The newest request when the analyzer has not started on it yet, else None."""
+    """The newest request when no analyzer has taken it yet, else None."""
     req = store.load_checkpoint(REQUEST_KEY)
-    state = store.load_checkpoint(STATE_KEY) or {}
-    if not req or str(state.get("taken", "")) >= str(req.get("at", "")):
+    return req if req and not req.get("taken") else None
+
+
+def claim_request(store: Store) -> dict[str, Any] | None:
+    """The open request, taken by this analyzer: of several dashboards on one store (a team's PostgreSQL),
+    one runs it. None when there is none, or another took it first."""
+    req = open_request(store)
+    if req is None:
         return None
-    return req
+    taken = {**req, "taken": datetime.now(timezone.utc).isoformat()}
+    return taken if store.replace_checkpoint(REQUEST_KEY, req, taken) else None
 
 
 def analyzer_state(store: Store) -> dict[str, Any]:

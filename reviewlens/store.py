@@ -778,6 +778,15 @@ class Store:
             c.execute(checkpoints.delete().where(checkpoints.c.key == key))
             c.execute(checkpoints.insert().values(key=key, state=json.dumps(state, default=str), updated_at=_utcnow()))
 
+    def replace_checkpoint(self, key: str, old: dict, new: dict) -> bool:
+        """Set checkpoint `key` to `new` only if it still holds `old` (as `load_checkpoint` read it), in one
+        UPDATE: of several processes that read the same state, one wins (True)."""
+        with self._write() as c:
+            done = c.execute(checkpoints.update()
+                             .where(checkpoints.c.key == key, checkpoints.c.state == json.dumps(old, default=str))
+                             .values(state=json.dumps(new, default=str), updated_at=_utcnow()))
+            return done.rowcount == 1
+
     def runs_started_since(self, since: datetime, kind: str) -> list[dict]:
         """The finished runs of `kind` started at or after `since`, oldest first (for the alert rules)."""
         q = (sa.select(runs).where(runs.c.kind == kind, runs.c.started_at >= since, runs.c.status != "running")

@@ -14,7 +14,7 @@ import threading
 from datetime import datetime, timezone
 from typing import Any
 
-from ..analysis_queue import BEAT_EVERY, STATE_KEY, open_request
+from ..analysis_queue import BEAT_EVERY, STATE_KEY, claim_request
 from ..config import Settings
 from ..store import Store, StoreReadOnly
 from .jobs import Job, JobOptions
@@ -42,7 +42,7 @@ def _beating(store: Store, state: dict[str, Any], stop: threading.Event) -> thre
 def take_request(store: Store, job: Job, model: str = "") -> str | None:
     """Run the analysis (and the top complaints) for the open request, if there is one: what it did in
     one line, or None when nothing was asked."""
-    req = open_request(store)
+    req = claim_request(store)
     if req is None:
         return None
     state = {"state": "running", "taken": req["at"], "why": req.get("why"), "model": model}

@@ -11,7 +11,7 @@ from datetime import datetime, timezone
 import pytest
 
 from reviewlens import queries
-from reviewlens.analysis_queue import REQUEST_KEY, STATE_KEY, analyzer_state, open_request
+from reviewlens.analysis_queue import REQUEST_KEY, STATE_KEY, analyzer_state, claim_request, open_request
 from reviewlens.store import Store
 from tests.helpers import app_test, count_rows
 
@@ -87,7 +87,7 @@ def test_the_page_follows_the_background_analysis(monkeypatch, tmp_path):
     store.save_checkpoint(STATE_KEY, {"at": now, "state": "idle", "model": "m"})  # an analyzer beats
     at.run()
     assert "takes it within a few seconds" in _plain(at.info), [_plain(at.info), _plain(at.warning), _plain(at.caption)]
-    req = store.load_checkpoint(REQUEST_KEY)
+    req = claim_request(store)  # as the analyzer takes it
     store.save_checkpoint(STATE_KEY, {"at": now, "state": "idle", "taken": req["at"], "model": "m",
                                       "last": "analyzed 2 review texts (0 failed)", "finished": now})
     at.run()
