@@ -107,7 +107,8 @@ def import_page(store: Store, *, first: bool = False) -> None:
                 st.rerun()
     if "_import_result" in st.session_state:
         _show(st.session_state["_import_result"])
-    busy = open_request(store) is not None or analyzer_state(store).get("state") == "running"
+    state = analyzer_state(store)
+    busy = analyzer_alive(state) and (open_request(store) is not None or state.get("state") == "running")
     st.fragment(_analysis, run_every=POLL if busy else None)(store)
 
 
