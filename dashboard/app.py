@@ -658,7 +658,8 @@ def runs_page(db: str) -> None:
     for s in sources:
         # the scheduler records runs under the source's name; manual scrapes of its URLs count too
         last = max((last_by_source[k] for k in [s.name, *s.urls] if k in last_by_source), default=None)
-        rows.append({"name": s.name, "site": s.site or "auto", "schedule": s.when, "urls": "\n".join(s.urls),
+        rows.append({"name": s.name, "site": s.site or "auto", "schedule": s.when,
+                     "urls": "\n".join(s.urls) or f"files: {s.files}",
                      "last run": last, "next due": s.next_due(last, now)})
     st.caption(f"From {escape_html(path)}")
     st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")

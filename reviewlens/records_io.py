@@ -455,19 +455,21 @@ def read_reviews_file(path: str | Path, *, source: str | None = None, rating_sca
     return res
 
 
-def import_file(store: Store, path: str | Path, *, batch_size: int = IMPORT_BATCH,
-                **kw: Any) -> tuple[ImportResult, int, int, int]:
+def import_file(store: Store, path: str | Path, *, batch_size: int = IMPORT_BATCH, trigger: str = "manual",
+                run_source: str | None = None, **kw: Any) -> tuple[ImportResult, int, int, int]:
     """Import a file into the store as one run. Returns (result, run_id, new, seen).
 
     Streams: reviews are stored `batch_size` at a time as they are read, so memory stays flat however
     big the file is, and `result.reviews` stays empty. The first batch is read before the run is
     recorded, so a file that cannot be imported at all (missing, unknown format, undecodable, no text
     column) raises ImportFileError with no run, as it always has. Keyword arguments are those of
-    `read_reviews_file` (source, rating_scale, product, encoding, date_order)."""
+    `read_reviews_file` (source, rating_scale, product, encoding, date_order). `run_source`: the run history's
+    name for the run (default: the file's path); `trigger`: manual, schedule, ..."""
     res = ImportResult()
     reviews = _reviews(Path(path), res, **kw)
     batch = list(islice(reviews, batch_size))
-    run_id = store.start_run("import", str(path), "manual")
+    run_id = store.start_run("import", run_source or str(path), trigger,
+                             detail={"file": str(path)} if run_source else None)
     new = seen = 0
     try:
         while batch:

@@ -16,6 +16,12 @@ The format (TOML):
     max_pages = 20
     since = "30d"               # optional: only reviews of the last 30 days (a rolling window, or a date)
 
+    [[sources]]
+    name = "google-play"        # exports dropped into a folder (a synced bucket, a mail rule, a script)
+    files = "exports/play/*.csv"   # a glob, relative to this file; each file is imported once (by content)
+    every = "1d"
+    product = "com.acme.notes"  # optional: for rows that name none
+
 The core reads it (the dashboard shows it, the scheduler in reviewlens.app runs it).
 """
 
@@ -92,6 +98,8 @@ class Source:
     name: str
     urls: list[str]
     site: str | None = None
+    files: str | None = None            # a glob of review files to import (instead of urls), absolute
+    product: str | None = None          # with files: the product of rows that name none
     every: timedelta | None = None
     cron: str | None = None
     max_pages: int | None = None
@@ -169,10 +177,18 @@ def load_schedule(path: str | Path) -> Schedule:
             raise ConfigError(f"{where}: duplicate name {name!r}")
         names.add(name)
         urls = s.get("urls") or ([s["url"]] if s.get("url") else [])
+        files = s.get("files")
+        if files is not None and (not isinstance(files, str) or not files.strip()):
+            raise ConfigError(f"{where}: files must be a file pattern, e.g. files = \"exports/*.csv\"")
+        if files and urls:
+            raise ConfigError(f"{where}: give `urls` (pages to scrape) or `files` (files to import), not both")
+        if files:
+            pattern = Path(files.strip()).expanduser()
+            files = str(pattern if pattern.is_absolute() else p.resolve().parent / pattern)
         if not isinstance(urls, list) or not all(isinstance(u, str) and u for u in urls):
             raise ConfigError(f"{where}: urls must be a list of URLs, e.g. urls = [\"https://shop.example/p/1\"]")
-        if not urls:
-            raise ConfigError(f"{where}: needs `url` or `urls`")
+        if not urls and not files:
+            raise ConfigError(f"{where}: needs `url` or `urls` (pages to scrape), or `files` (files to import)")
         bad = [u for u in urls if http_url(u) is None]
         if bad:
             raise ConfigError(f"{where}: {bad[0]!r} is not a web address (http:// or https://)")
@@ -191,7 +207,8 @@ def load_schedule(path: str | Path) -> Schedule:
             except ConfigError as e:
                 raise ConfigError(f"{where}: {e}") from None
             since = since.isoformat() if isinstance(since, date) else since.strip()
-        src = Source(name=name, urls=list(urls), site=s.get("site"), since=since,
+        src = Source(name=name, urls=list(urls), site=s.get("site"), since=since, files=files or None,
+                     product=str(s["product"]) if s.get("product") else None,
                      every=parse_interval(every) if every else None, cron=cron, max_pages=max_pages,
                      analyze=_flag(s, "analyze", sched.analyze, f"{where}:"),
                      report=_flag(s, "report", sched.report, f"{where}:"))

@@ -319,7 +319,7 @@ def build_parser() -> argparse.ArgumentParser:
                     "to --channel NAME, and say for each whether it arrived. exit status 1 when one failed.")
     ap.add_argument("--channel", metavar="NAME", help="only this channel")
 
-    sp = add("schedule", "run sources on a schedule (scrape, then analyze, then report)",
+    sp = add("schedule", "run sources on a schedule (scrape or import, then analyze, then report)",
              textwrap.dedent("""\
              Run each source of a schedule file on its interval or cron expression: scrape, analyze,
              find the top complaints and write a dated Excel report into the reports folder. A source
@@ -338,6 +338,12 @@ def build_parser() -> argparse.ArgumentParser:
                every = "6h"            # or: cron = "0 6 * * 1"
                max_pages = 20
                since = "30d"           # optional: only reviews of the last 30 days (or a date)
+
+               [[sources]]                 # or files dropped into a folder, e.g. Google Play's monthly
+               name = "google-play"        # review exports synced from its Cloud Storage bucket
+               files = "exports/play/*.csv"   # relative to this file; each file imported once, by content
+               every = "1d"
+               product = "com.acme.notes"  # optional: for rows that name none
 
              A scrape that is degraded (a site changed its layout: see `scrape --help`) or found no
              reviews counts as a failed run: logged as an error, and --once exits 1.

@@ -1,7 +1,10 @@
-"""Scheduled runs: scrape, then analyze, then report, for each configured source, on time.
+"""Scheduled runs: scrape (or import the new files), then analyze, then report, for each configured
+source, on time.
 
 The schedule file (its format is in reviewlens.schedule, which reads and checks it) names the
-sources; each run is the whole job of reviewlens.app.jobs for one source.
+sources; each run is the whole job of reviewlens.app.jobs for one source. A source of `files` imports
+each file matching its pattern once (known by its content, so a file renamed or copied again is not
+imported twice, and one exported again with new rows is), as `reviewlens import` does.
 
 A run never overlaps another run of the same source: a lock file per source (flock, so it also
 holds across processes), plus a PostgreSQL advisory lock when the store is PostgreSQL (so it holds
@@ -12,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import glob
 import hashlib
 import logging
 import sys
@@ -21,6 +25,7 @@ from pathlib import Path
 from typing import Callable, Iterator
 
 from ..config import Settings
+from ..records_io import ImportFileError, import_file
 from ..schedule import Schedule, Source
 from .alerting import check_alerts
 from .channels import make_channels
@@ -93,13 +98,53 @@ class Scheduler:
             log.info("alerts: %s", res.line())
 
     def default_runner(self, src: Source) -> dict:
-        """The whole job for one source: scrape, analyze, top complaints, a dated report."""
+        """The whole job for one source: scrape (or import its new files), analyze, top complaints, a dated
+        report."""
+        imported = self.import_files(src) if src.files else None
         res = self.job.run(JobOptions(
             urls=src.urls, site=src.site, max_pages=src.max_pages, source=src.name, analyze=src.analyze,
             since=src.since_date(),
             report=src.report, report_name=src.name, reports_dir=self.schedule.reports_dir,
             trigger="schedule", quiet=True))
-        return res.as_dict()
+        out = res.as_dict()
+        if imported is not None:
+            out["import"] = imported
+            if imported.get("failed"):
+                out.setdefault("error", f"{imported['failed']} file(s) could not be imported (reviewlens runs --errors)")
+        return out
+
+    def import_files(self, src: Source) -> dict:
+        """Import the files matching `src.files` not imported before (by their SHA-256, kept in a checkpoint):
+        one import run each, named after the source; a check that finds none records one run saying so."""
+        key = f"import-files:{src.name}"
+        done: dict[str, str] = self.store.load_checkpoint(key) or {}
+        paths = sorted(p for p in map(Path, glob.glob(src.files)) if p.is_file())
+        out = {"files": 0, "new": 0, "seen": 0, "skipped_rows": 0, "failed": 0}
+        for path in paths:
+            digest = _sha256(path)
+            if digest in done:
+                continue
+            try:
+                res, _, new, seen = import_file(self.store, path, source=src.name, product=src.product,
+                                                trigger="schedule", run_source=src.name)
+            except ImportFileError as e:  # the whole file: said in a failed run; a corrected file is new content
+                log.error("scheduled import of %s: %s", path, e)
+                rid = self.store.start_run("import", src.name, "schedule", detail={"file": str(path)})
+                self.store.finish_run(rid, "failed", str(e))
+                out["failed"] += 1
+            else:
+                out["files"] += 1
+                out["new"] += new
+                out["seen"] += seen
+                out["skipped_rows"] += len(res.errors)
+                log.info("scheduled import of %s: %d new reviews, %d already stored, %d rows skipped",
+                         path, new, seen, len(res.errors))
+            done[digest] = path.name
+            self.store.save_checkpoint(key, done)
+        if not out["files"] and not out["failed"]:
+            rid = self.store.start_run("import", src.name, "schedule", detail={"message": "no new file"})
+            self.store.finish_run(rid, "ok")
+        return out
 
     def run_source(self, src: Source) -> dict | None:
         """Run one source under its lock. Returns None when it was skipped because it is running."""
@@ -120,12 +165,13 @@ class Scheduler:
                 return res
         except SourceBusy as e:
             log.warning("%s; skipped", e)
-            rid = self.store.start_run("scrape", src.name, "schedule", detail={"skipped": str(e)})
+            rid = self.store.start_run("import" if src.files else "scrape", src.name, "schedule",
+                                       detail={"skipped": str(e)})
             self.store.finish_run(rid, "skipped", str(e))
             return None
 
     def last_start(self, src: Source) -> datetime | None:
-        for r in self.store.list_runs(limit=20, kind="scrape", source=src.name):
+        for r in self.store.list_runs(limit=20, kind="import" if src.files else "scrape", source=src.name):
             if r["status"] != "skipped":
                 return r["started_at"]
         return None
@@ -162,3 +208,11 @@ class Scheduler:
             sched.start()
         except (KeyboardInterrupt, SystemExit):
             pass
+
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()

@@ -1,0 +1,91 @@
+"""A schedule source of `files`: review exports dropped into a folder (Google Play's monthly CSVs synced from
+its bucket, say) are imported once each, by content, with the run history and the analysis of a scheduled run."""
+
+from __future__ import annotations
+
+import shutil
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from reviewlens.app.scheduler import Scheduler
+from reviewlens.config import ConfigError, load_settings
+from reviewlens.schedule import load_schedule
+from reviewlens.store import Store
+from tests.helpers import count_rows
+
+SCHEDULE = """
+[schedule]
+analyze = false
+report = false
+
+[[sources]]
+name = "google-play"
+files = "exports/*.csv"
+every = "1d"
+product = "com.acme.notes"
+"""
+
+
+def _export(path, rows: list[tuple[str, int]]) -> None:
+    """Google Play's column names, written UTF-16 as its exports are."""
+    lines = ["Review Text,Star Rating,Review Submit Date and Time,App Version Name"]
+    lines += [f"\"{t}\",{r},2026-11-{i + 1:02d}T10:00:00Z,3.2.{i % 2}" for i, (t, r) in enumerate(rows)]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-16")
+
+
+def test_files_are_imported_once_each_by_content(tmp_path):
+    (tmp_path / "exports").mkdir()
+    sched_file = tmp_path / "schedule.toml"
+    sched_file.write_text(SCHEDULE)
+    db = str(tmp_path / "s.db")
+    store = Store(db)
+    s = Scheduler(load_schedule(sched_file), store, load_settings(None, db=db, data_dir=str(tmp_path / "data")))
+    [src] = s.schedule.sources
+    assert src.files == str(tmp_path / "exports" / "*.csv")  # relative to the schedule file
+
+    first = s.run_once()["google-play"]
+    assert first["import"] == {"files": 0, "new": 0, "seen": 0, "skipped_rows": 0, "failed": 0}
+    assert [(r["kind"], r["source"], r["status"]) for r in store.list_runs()] == [("import", "google-play", "ok")]
+    assert s.last_start(src) is not None and not s.due()  # the check counts as the day's run
+
+    _export(tmp_path / "exports" / "reviews_202611.csv", [("Crashes on start.", 1), ("Lovely app.", 5)])
+    later = datetime.now(timezone.utc) + timedelta(days=1, minutes=1)
+    res = s.run_once(later)["google-play"]
+    assert res["import"]["files"] == 1 and res["import"]["new"] == 2 and "error" not in res
+    df = store.reviews_frame()
+    assert set(df["source"]) == {"google-play"} and set(df["product"]) == {"com.acme.notes"}
+    assert set(df["version"]) == {"3.2.0", "3.2.1"}
+    run = store.list_runs(kind="import")[0]
+    assert run["trigger"] == "schedule" and run["detail"]["file"].endswith("reviews_202611.csv")
+
+    # the same file copied under another name: not imported again; the next month's export is
+    shutil.copy(tmp_path / "exports" / "reviews_202611.csv", tmp_path / "exports" / "copy.csv")
+    _export(tmp_path / "exports" / "reviews_202612.csv", [("Crashes on start.", 1), ("Lovely app.", 5),
+                                                           ("Login loop since 3.2.1.", 1)])
+    res = s.run_once(later + timedelta(days=1, minutes=1))["google-play"]
+    assert res["import"]["files"] == 1 and res["import"]["new"] == 1 and res["import"]["seen"] == 2
+    assert count_rows(store) == 3
+
+    # a file that cannot be imported: a failed run with why, and the run reports an error; fixed, it is imported
+    (tmp_path / "exports" / "broken.csv").write_text("a,b\n1,2\n")
+    res = s.run_once(later + timedelta(days=2, minutes=2))["google-play"]
+    assert res["import"]["failed"] == 1 and "could not be imported" in res["error"]
+    failed = store.list_runs(kind="import")[0]
+    assert failed["status"] == "failed" and "no review text column" in str(failed["errors"])
+    (tmp_path / "exports" / "broken.csv").write_text("review,rating\nFixed file.,4\n")
+    res = s.run_once(later + timedelta(days=3, minutes=3))["google-play"]
+    assert res["import"]["files"] == 1 and res["import"]["new"] == 1 and "error" not in res
+
+
+def test_a_source_has_urls_or_files(tmp_path):
+    p = tmp_path / "s.toml"
+    p.write_text('[[sources]]\nname = "x"\nurl = "https://shop.example/p"\nfiles = "*.csv"\nevery = "1d"\n')
+    with pytest.raises(ConfigError, match="not both"):
+        load_schedule(p)
+    p.write_text('[[sources]]\nname = "x"\nevery = "1d"\n')
+    with pytest.raises(ConfigError, match="or `files`"):
+        load_schedule(p)
+    p.write_text('[[sources]]\nname = "x"\nfiles = 3\nevery = "1d"\n')
+    with pytest.raises(ConfigError, match="files must be a file pattern"):
+        load_schedule(p)
