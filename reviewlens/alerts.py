@@ -4,7 +4,7 @@ Six rules, each with a threshold in `[alerts]` of the settings (reviewlens.confi
 false turns one off):
 
 * **scrape**: a scrape that failed, ended degraded (a site changed its layout: reviewlens.health) or
-  found no reviews. One alert per run.
+  found no reviews, or a scheduled import of a file that could not be read. One alert per run.
 * **complaint**: a complaint theme of the latest top complaints whose share of reviews rose by
   `rising_complaint` points or more against the previous period, or a new one, raised by at least
   `min_reviews` reviews. At most once a week per theme: a theme sharing half its reviews with one raised
@@ -200,6 +200,13 @@ def scrape_alerts(store: Store, since: datetime) -> list[Alert]:
             lines.append(f"{len(r['errors'])} page errors; the first: {r['errors'][0].get('message')}")
         lines.append("Details: reviewlens runs --errors")
         out.append(Alert(key=f"scrape:{r['id']}", kind="scrape", title=title, lines=lines, view=View(page="Runs")))
+    for r in store.runs_started_since(since, "import"):  # a scheduled import of a file that cannot be read
+        if r["status"] != "failed" or r["trigger"] != "schedule":
+            continue
+        err = (r["errors"][-1].get("message") if r["errors"] else None) or "no reason recorded"
+        out.append(Alert(key=f"scrape:{r['id']}", kind="scrape", title=f"Import for {r['source'] or 'a source'} failed",
+                         lines=[f"Run {r['id']} ({r['started_at']:%Y-%m-%d %H:%M} UTC): {err}",
+                                "Details: reviewlens runs --errors"], view=View(page="Runs")))
     return out
 
 

@@ -73,6 +73,9 @@ def test_files_are_imported_once_each_by_content(tmp_path):
     assert res["import"]["failed"] == 1 and "could not be imported" in res["error"]
     failed = store.list_runs(kind="import")[0]
     assert failed["status"] == "failed" and "no review text column" in str(failed["errors"])
+    from reviewlens.alerts import scrape_alerts
+    [alert] = scrape_alerts(store, datetime.now(timezone.utc) - timedelta(hours=1))
+    assert alert.title == "Import for google-play failed" and "broken.csv: no review text column" in alert.lines[0]
     (tmp_path / "exports" / "broken.csv").write_text("review,rating\nFixed file.,4\n")
     res = s.run_once(later + timedelta(days=3, minutes=3))["google-play"]
     assert res["import"]["files"] == 1 and res["import"]["new"] == 1 and "error" not in res
