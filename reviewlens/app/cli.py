@@ -101,18 +101,31 @@ def cmd_scrape(args, settings) -> ExitStatus:
 
 
 def cmd_import(args, settings) -> ExitStatus:
-    from ..records_io import import_file
+    from ..records_io import ImportFileError, import_file
 
-    res, run_id, new, seen = import_file(Store(settings.db), args.file, source=args.source, product=args.product,
-                                         rating_scale=args.rating_scale, encoding=args.encoding,
-                                         date_order=args.date_order)
-    print(f"run {run_id}: read {res.rows} rows from {args.file}: {new} new reviews, {seen} already stored, "
-          f"{len(res.errors)} rows skipped")
-    if res.date_order and not args.date_order:
-        print(f"  dates such as 03/04/2026 read {res.date_order} first, as the file's other dates show "
-              f"(--date-order {'month' if res.date_order == 'day' else 'day'} if not)")
-    for e in res.errors[:10]:
-        print(f"  line {e['line']}: {e['message']}")
+    store = Store(settings.db)
+    bad = []
+    for path in args.file:
+        try:
+            res, run_id, new, seen = import_file(store, path, source=args.source, product=args.product,
+                                                 rating_scale=args.rating_scale, encoding=args.encoding,
+                                                 date_order=args.date_order)
+        except ImportFileError as e:
+            if len(args.file) == 1:
+                raise
+            log.error("%s", e)  # the others are still imported
+            bad.append(str(path))
+            continue
+        print(f"run {run_id}: read {res.rows} rows from {path}: {new} new reviews, {seen} already stored, "
+              f"{len(res.errors)} rows skipped")
+        if res.date_order and not args.date_order:
+            print(f"  dates such as 03/04/2026 read {res.date_order} first, as the file's other dates show "
+                  f"(--date-order {'month' if res.date_order == 'day' else 'day'} if not)")
+        for e in res.errors[:10]:
+            print(f"  line {e['line']}: {e['message']}")
+    if bad:
+        print(f"{len(bad)} of {len(args.file)} files could not be imported: {', '.join(bad)}")
+        return ExitStatus.ERROR
     return ExitStatus.OK
 
 

@@ -187,14 +187,15 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--analyze", action="store_true", help="analyze the new reviews afterwards")
     browser_opts(sp)
 
-    sp = add("import", "import reviews from a CSV or JSONL file",
+    sp = add("import", "import reviews from CSV, JSON lines or Excel files",
              "Import reviews exported from elsewhere (app-store consoles, review platforms, survey tools) as\n"
              "CSV, TSV, JSON lines, JSON or an Excel workbook (.xlsx). Needs a text column (text, review,\n"
              "body, content or comment, also as \"Review Content\"); uses rating, date, author, title,\n"
              "product, url, id, the owner's reply and its date, and the version reviewed when present.\n"
              "Each JSON line may leave out fields. Bad rows are reported with their line number and\n"
-             "skipped; nothing is stored twice.")
-    sp.add_argument("file", type=Path)
+             "skipped; nothing is stored twice. Several files are imported one after another, each its\n"
+             "own run (`reviewlens import exports/*.csv`); a file that cannot be read does not stop the rest.")
+    sp.add_argument("file", type=Path, nargs="+", help="the file(s) to import")
     sp.add_argument("--source", help="source name for these reviews (default: import:<file name>)")
     sp.add_argument("--product", help="product for rows that have none")
     sp.add_argument("--rating-scale", type=float, help="the file's rating scale if not 1-5 (e.g. 10 or 100)")

@@ -169,6 +169,22 @@ def test_import_an_excel_workbook(tmp_path, capsys):
         read_reviews_file(tmp_path / "broken.xlsx")
 
 
+def test_import_several_files_one_run_each(tmp_path, capsys, caplog):
+    for name, text in (("a.csv", "Broke on day two."), ("b.jsonl", None), ("c.csv", "Lovely.")):
+        p = tmp_path / name
+        p.write_text(f"text\n{text}\n" if text else "{broken\n")
+    (tmp_path / "d.csv").write_text("x,y\n1,2\n")  # no text column: said, and the others still imported
+    db = tmp_path / "m.db"
+    files = [str(tmp_path / n) for n in ("a.csv", "b.jsonl", "c.csv", "d.csv")]
+    assert main(["import", *files, "--db", str(db)]) == 1
+    out = capsys.readouterr().out
+    assert out.count("new reviews") == 3 and "line 1: not valid JSON" in out
+    assert f"1 of 4 files could not be imported: {files[3]}" in out
+    assert "d.csv: no review text column" in caplog.text
+    assert sorted(Store(db).reviews_frame()["text"]) == ["Broke on day two.", "Lovely."]
+    assert [r["source"] for r in Store(db).list_runs(kind="import")] == files[2::-1]
+
+
 def test_import_rejects_file_without_text(tmp_path):
     f = tmp_path / "x.csv"
     f.write_text("a,b\n1,2\n")
