@@ -40,8 +40,8 @@ def _file_name(name: str) -> str:
 
 def _import(store: Store, upload: Any, source: str, product: str, date_order: str | None,
             scale: float | None) -> dict[str, Any]:
-    """Import the uploaded file (saved to a temporary folder under its own name, so the default source is
-    import:<its name>); the outcome for the page."""
+    """Import one uploaded file (saved to a temporary folder under its own name, so the default source is
+    import:<its name>), as its own run; the outcome for the page."""
     folder = Path(tempfile.mkdtemp(prefix="reviewlens-upload-"))
     path = folder / _file_name(upload.name)
     try:
@@ -50,22 +50,18 @@ def _import(store: Store, upload: Any, source: str, product: str, date_order: st
                                              product=product.strip() or None, date_order=date_order,
                                              rating_scale=scale)
     except ImportFileError as e:
-        return {"error": str(e).replace(str(path), upload.name)}
+        return {"name": upload.name, "error": str(e).replace(str(path), upload.name)}
     except StoreReadOnly as e:
-        return {"error": f"the store is read-only here, so nothing can be added: {e}"}
+        return {"name": upload.name, "error": f"the store is read-only here, so nothing can be added: {e}"}
     finally:
         shutil.rmtree(folder, ignore_errors=True)
-    out = {"name": upload.name, "run": run_id, "rows": res.rows, "new": new, "seen": seen,
-           "errors": [f"line {e['line']}: {e['message']}" for e in res.errors], "date_order": res.date_order}
-    if new:
-        request_analysis(store, f"{new} reviews imported from {upload.name} in the dashboard (run {run_id})")
-        st.cache_data.clear()  # the other pages count them now
-    return out
+    return {"name": upload.name, "run": run_id, "rows": res.rows, "new": new, "seen": seen,
+            "errors": [f"line {e['line']}: {e['message']}" for e in res.errors], "date_order": res.date_order}
 
 
 def _show(result: dict[str, Any]) -> None:
     if "error" in result:
-        st.error(f"Nothing was imported: {escape_markdown(result['error'])}")
+        st.error(f"Nothing was imported from {escape_markdown(result['name'])}: {escape_markdown(result['error'])}")
         return
     say = (f"Run {result['run']}: read {result['rows']:,} rows from {escape_markdown(result['name'])}: "
            f"**{result['new']:,} new reviews**, {result['seen']:,} already stored, {len(result['errors']):,} rows skipped.")
@@ -86,7 +82,8 @@ def import_page(store: Store, *, first: bool = False) -> None:
                "date, author, title, product, reply, version, id); a row with a bad value is skipped and named. "
                "The same as `reviewlens import FILE`.")
     with st.form("import_form", clear_on_submit=True):
-        upload = st.file_uploader("Reviews file", type=UPLOAD_TYPES, key="import_upload")
+        uploads = st.file_uploader("Reviews file(s)", type=UPLOAD_TYPES, key="import_upload",
+                                   accept_multiple_files=True)
         c1, c2 = st.columns(2)
         source = c1.text_input("Source name", max_chars=300, placeholder="import:<file name>",
                                help="Where these reviews come from, as filters and comparisons name it.")
@@ -96,17 +93,23 @@ def import_page(store: Store, *, first: bool = False) -> None:
         scale = c4.selectbox("Ratings", list(RATING_SCALES))
         go = st.form_submit_button("Import")
     if go:
-        if upload is None:
+        if not uploads:
             st.error("Choose a file first.")
         else:
             with st.spinner("Importing…"):
-                st.session_state["_import_result"] = _import(store, upload, source, product, DATE_ORDERS[order],
-                                                             RATING_SCALES[scale])
-            if first and st.session_state["_import_result"].get("new"):
+                results = [_import(store, u, source, product, DATE_ORDERS[order], RATING_SCALES[scale])
+                           for u in uploads]
+            st.session_state["_import_results"] = results
+            new = sum(r.get("new", 0) for r in results)
+            if new:
+                names = ", ".join(r["name"] for r in results if r.get("new"))
+                request_analysis(store, f"{new} reviews imported in the dashboard from {names}"[:200])
+                st.cache_data.clear()  # the other pages count them now
+            if first and new:
                 st.session_state["page"] = "Import"
                 st.rerun()
-    if "_import_result" in st.session_state:
-        _show(st.session_state["_import_result"])
+    for result in st.session_state.get("_import_results", []):
+        _show(result)
     state = analyzer_state(store)
     busy = analyzer_alive(state) and (open_request(store) is not None or state.get("state") == "running")
     st.fragment(_analysis, run_every=POLL if busy else None)(store)

@@ -29,8 +29,10 @@ def _plain(elements) -> str:
     return html.unescape(" ".join(e.value for e in elements).replace("\\", "").replace("\u200b", ""))
 
 
-def _submit(at, name: str, data: bytes, **fields: str):
-    at.file_uploader(key="import_upload").set_value((name, data, "application/octet-stream"))
+def _submit(at, name: str | list[tuple[str, bytes]], data: bytes = b"", **fields: str):
+    files = [(n, d, "application/octet-stream") for n, d in name] if isinstance(name, list) else \
+        (name, data, "application/octet-stream")
+    at.file_uploader(key="import_upload").set_value(files)
     for label, value in fields.items():
         next(t for t in at.text_input if t.label == label).set_value(value)
     next(b for b in at.button if b.label == "Import").click()
@@ -76,6 +78,10 @@ def test_a_bad_file_is_refused_by_its_own_name_and_an_excel_file_is_read(monkeyp
     at = _submit(at, "shop.xlsx", buf.getvalue())
     assert "1 new reviews" in " ".join(s.value for s in at.success)
     assert Store(db).reviews_frame()["source"].tolist() == ["import:shop"]
+    at = _submit(at, [("more.csv", CSV), ("notes.csv", b"a,b\n1,2\n")])  # two at once: each its own run
+    assert "read 4 rows from more.csv" in _plain(at.success)
+    assert "Nothing was imported from notes.csv: notes.csv: no review text column" in _plain(at.error)
+    assert count_rows(Store(db)) == 3 and len(Store(db).list_runs(kind="import")) == 2
 
 
 def test_the_page_follows_the_background_analysis(monkeypatch, tmp_path):
