@@ -59,13 +59,37 @@ def _import(store: Store, upload: Any, source: str, product: str, date_order: st
             "errors": [f"line {e['line']}: {e['message']}" for e in res.errors], "date_order": res.date_order}
 
 
-def _show(result: dict[str, Any]) -> None:
+def _undo(store: Store, result: dict[str, Any]) -> None:
+    """Delete the reviews the import stored first (`reviewlens delete --run`), recorded as a run."""
+    try:
+        rid = store.start_run("delete", f"stored first by run {result['run']}", "dashboard")
+        n = store.delete_reviews(run_id=result["run"])
+        store.update_run(rid, seen=n)
+        store.finish_run(rid, "ok")
+    except StoreReadOnly as e:
+        result["undo_error"] = str(e)
+        return
+    result["undone"] = n
+    st.cache_data.clear()
+
+
+def _show(store: Store, result: dict[str, Any]) -> None:
     if "error" in result:
         st.error(f"Nothing was imported from {escape_markdown(result['name'])}: {escape_markdown(result['error'])}")
         return
     say = (f"Run {result['run']}: read {result['rows']:,} rows from {escape_markdown(result['name'])}: "
            f"**{result['new']:,} new reviews**, {result['seen']:,} already stored, {len(result['errors']):,} rows skipped.")
+    if "undone" in result:
+        st.info(f"{say} Undone: its {result['undone']:,} new reviews were deleted.")
+        return
     (st.success if result["new"] else st.info)(say)
+    if result.get("undo_error"):
+        st.error(escape_markdown(result["undo_error"]))
+    if result["new"]:
+        st.button(f"Undo: delete the {result['new']:,} reviews this import added", key=f"undo_{result['run']}",
+                  on_click=_undo, args=(store, result),
+                  help="Imported the wrong file, or with the wrong date order? This deletes what this import "
+                       "stored (as `reviewlens delete --run` does); import the file again afterwards.")
     if result["errors"]:
         shown = result["errors"][:ERRORS_SHOWN]
         more = len(result["errors"]) - len(shown)
@@ -109,7 +133,7 @@ def import_page(store: Store, *, first: bool = False) -> None:
                 st.session_state["page"] = "Import"
                 st.rerun()
     for result in st.session_state.get("_import_results", []):
-        _show(result)
+        _show(store, result)
     state = analyzer_state(store)
     busy = analyzer_alive(state) and (open_request(store) is not None or state.get("state") == "running")
     st.fragment(_analysis, run_every=POLL if busy else None)(store)

@@ -489,6 +489,26 @@ class Store:
             "version": z(r.version)[:100] if r.version else None,
         }
 
+    def delete_reviews(self, *, run_id: int | None = None, sources: Sequence[str] = (),
+                       products: Sequence[str] = (), dry_run: bool = False) -> int:
+        """Delete the reviews a run stored first (`run_id`: undo an import or a scrape) and/or of `sources`
+        (and `products`); how many (`dry_run`: only counted). At least one of run_id and sources is needed.
+        Their analyses stay (kept by text: a review imported again is not analyzed again), as do labels."""
+        if run_id is None and not sources:
+            raise ValueError("delete which reviews? give a run or a source")
+        where = []
+        if run_id is not None:
+            where.append(reviews.c.first_run_id == run_id)
+        if sources:
+            where.append(reviews.c.source.in_(list(sources)))
+        if products:
+            where.append(reviews.c.product.in_(list(products)))
+        if dry_run:
+            with self.engine.connect() as c:
+                return int(c.execute(sa.select(sa.func.count()).select_from(reviews).where(*where)).scalar_one())
+        with self._write() as c:
+            return int(c.execute(reviews.delete().where(*where)).rowcount or 0)
+
     def known_ids(self, ids: Iterable[str]) -> set[str]:
         ids = list(dict.fromkeys(ids))
         found: set[str] = set()
@@ -610,6 +630,10 @@ class Store:
                         status="interrupted", finished_at=_utcnow()))
                     n += 1
         return n
+
+    def has_run(self, run_id: int) -> bool:
+        with self.engine.connect() as c:
+            return c.execute(sa.select(runs.c.id).where(runs.c.id == run_id)).first() is not None
 
     def list_runs(self, limit: int = 50, kind: str | None = None, source: str | None = None) -> list[dict]:
         q = sa.select(runs).order_by(runs.c.id.desc()).limit(limit)

@@ -129,6 +129,30 @@ def cmd_import(args, settings) -> ExitStatus:
     return ExitStatus.OK
 
 
+def cmd_delete(args, settings) -> ExitStatus:
+    if args.run is None and not args.source:
+        raise ConfigError("delete which reviews? give --run ID (reviewlens runs shows them) or --source NAME")
+    if args.product and not args.source:
+        raise ConfigError("--product narrows a --source; give the source too")
+    store = Store(settings.db)
+    what = "; ".join(x for x in (f"stored first by run {args.run}" if args.run is not None else "",
+                                 f"source {', '.join(args.source)}" if args.source else "",
+                                 f"product {', '.join(args.product)}" if args.product else "") if x)
+    if args.run is not None and not store.has_run(args.run):
+        raise ConfigError(f"there is no run {args.run} (reviewlens runs shows them)")
+    n = store.delete_reviews(run_id=args.run, sources=args.source or (), products=args.product or (), dry_run=True)
+    if not args.yes:
+        print(f"would delete {n} reviews ({what}); add --yes to delete them")
+        return ExitStatus.OK
+    run_id = store.start_run("delete", what[:300], "manual")
+    n = store.delete_reviews(run_id=args.run, sources=args.source or (), products=args.product or ())
+    store.update_run(run_id, seen=n)
+    store.finish_run(run_id, "ok")
+    print(f"run {run_id}: deleted {n} reviews ({what})"
+          + ("; `reviewlens complaints` recomputes the top complaints without them" if n else ""))
+    return ExitStatus.OK
+
+
 def cmd_export(args, settings) -> ExitStatus:
     from ..records_io import export_records
 
@@ -592,7 +616,7 @@ def cmd_models(args, settings) -> ExitStatus:
 
 
 COMMANDS: dict[str, Callable[[argparse.Namespace, Settings], ExitStatus]] = {
-    "scrape": cmd_scrape, "import": cmd_import, "export": cmd_export, "label": cmd_label, "runs": cmd_runs,
+    "scrape": cmd_scrape, "import": cmd_import, "delete": cmd_delete, "export": cmd_export, "label": cmd_label, "runs": cmd_runs,
     "schedule": cmd_schedule, "alerts": cmd_alerts,
     "demo": cmd_demo, "analyze": cmd_analyze, "complaints": cmd_complaints, "compare": cmd_compare, "ask": cmd_ask,
     "replies": cmd_replies,

@@ -205,6 +205,20 @@ def build_parser() -> argparse.ArgumentParser:
                     help="which comes first in dates such as 03/04/2026 (default: what the file's own dates "
                          "show, such as 31/03/2026; else day first in 03.04.2026 and month first in 03/04/2026)")
 
+    sp = add("delete", "delete the reviews of one run (undo an import) or of a source",
+             "Delete reviews: those a run stored first (--run, the id `reviewlens runs` shows: undo an import\n"
+             "of the wrong file, or with the wrong --date-order), or all of a source (--source, with\n"
+             "--product: only those). Without --yes it only says how many it would delete. Their analyses\n"
+             "and your labels stay (kept by text). The deletion is recorded in the run history.\n\n"
+             "examples:\n"
+             "  reviewlens delete --run 12            how many run 12 stored\n"
+             "  reviewlens delete --run 12 --yes      delete them\n"
+             "  reviewlens delete --source import:old_export --yes")
+    sp.add_argument("--run", type=_positive_int, help="the run whose new reviews to delete")
+    sp.add_argument("--source", action="append", help="a source whose reviews to delete (repeatable)")
+    sp.add_argument("--product", action="append", help="with --source: only this product's (repeatable)")
+    sp.add_argument("--yes", action="store_true", help="delete (without it: only count)")
+
     sp = add("export", "export reviews (with their analysis) as JSONL or CSV")
     sp.add_argument("--format", choices=["jsonl", "csv"],
                     help="default: from the output's name (.csv: CSV; anything else: JSONL)")

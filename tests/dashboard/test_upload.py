@@ -82,6 +82,9 @@ def test_a_bad_file_is_refused_by_its_own_name_and_an_excel_file_is_read(monkeyp
     assert "read 4 rows from more.csv" in _plain(at.success)
     assert "Nothing was imported from notes.csv: notes.csv: no review text column" in _plain(at.error)
     assert count_rows(Store(db)) == 3 and len(Store(db).list_runs(kind="import")) == 2
+    next(b for b in at.button if b.label.startswith("Undo: delete the 2 reviews")).click().run()  # more.csv's
+    assert "Undone: its 2 new reviews were deleted." in _plain(at.info)
+    assert count_rows(Store(db)) == 1 and Store(db).list_runs()[0]["kind"] == "delete"
 
 
 def test_the_page_follows_the_background_analysis(monkeypatch, tmp_path):

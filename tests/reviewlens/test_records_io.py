@@ -326,3 +326,29 @@ def test_export_neutralizes_bidi_and_controls_the_store_keeps_them(tmp_path):
     line = out.read_text(encoding="utf-8")
     assert "\u202e" not in line and "\x1b" not in line and "\\u202e" in line  # escaped, safe in a terminal
     assert json.loads(line)["text"] == text and json.loads(line)["author"] == "\u202eevil"  # and lossless
+
+
+def test_an_import_is_undone_with_delete(store, tmp_path, capsys):
+    """Imported with the wrong date order: `delete --run` removes what that run stored (and nothing older),
+    and the file imports again right; the deletion is in the run history. SQLite and PostgreSQL."""
+    f = tmp_path / "eu.csv"
+    f.write_text("text,date\nKeeps crashing.,03/04/2026\nLovely.,05/04/2026\n", encoding="utf-8")
+    other = tmp_path / "other.csv"
+    other.write_text("text\nOlder review.\n", encoding="utf-8")
+    import_file(store, other)
+    _, run_id, new, _ = import_file(store, f)  # month first: March 4 and May 4, wrong for this shop
+    assert new == 2
+    assert main(["delete", "--run", str(run_id), "--db", store.url]) == 0
+    assert f"would delete 2 reviews (stored first by run {run_id}); add --yes" in capsys.readouterr().out
+    assert main(["delete", "--run", str(run_id), "--yes", "--db", store.url]) == 0
+    assert "deleted 2 reviews" in capsys.readouterr().out
+    assert sorted(store.reviews_frame()["text"]) == ["Older review."]
+    assert store.list_runs()[0]["kind"] == "delete" and store.list_runs()[0]["reviews_seen"] == 2
+    assert main(["import", str(f), "--date-order", "day", "--db", store.url]) == 0
+    dates = {r.text: r.date.isoformat() for r in store.reviews_frame().itertuples() if r.text != "Older review."}
+    assert dates == {"Keeps crashing.": "2026-04-03", "Lovely.": "2026-04-05"}
+    assert main(["delete", "--source", "import:other", "--yes", "--db", store.url]) == 0
+    assert len(store.reviews_frame()) == 2
+    assert main(["delete", "--run", "99999", "--db", store.url]) == 2
+    assert "there is no run 99999" in capsys.readouterr().err
+    assert main(["delete", "--db", store.url]) == 2
