@@ -27,6 +27,11 @@ UPLOAD_TYPES = ["csv", "tsv", "txt", "jsonl", "ndjson", "json", "xlsx"]
 DATE_ORDERS = {"As the file's dates show": None, "Day first (31/03/2026)": "day", "Month first (03/31/2026)": "month"}
 RATING_SCALES = {"1 to 5 stars": None, "1 to 10": 10.0, "0 to 100": 100.0}
 ERRORS_SHOWN = 20
+#: A file to start from: the columns the import reads, one review a row (a date cell in Excel works too).
+SAMPLE = ("text,rating,date,author,title,product,reply,reply_date,version\n"
+          "\"The lid broke on day two, and support never answered.\",1,2026-11-02,Ann,Broken lid,Kettle,,,\n"
+          "\"Boils fast and quietly.\",5,2026-11-03,Bo,Love it,Kettle,\"Thank you, Bo!\",2026-11-04,\n"
+          "\"Crashes when I open the camera since the update.\",2,2026-11-05,Cy,,Notes app,,,3.2.1\n")
 POLL = "2s"    # how often the page looks at the background analysis while one is asked for or running
 
 
@@ -48,7 +53,8 @@ def _import(store: Store, upload: Any, source: str, product: str, date_order: st
         path.write_bytes(upload.getvalue())
         res, run_id, new, seen = import_file(store, path, source=source.strip() or None,
                                              product=product.strip() or None, date_order=date_order,
-                                             rating_scale=scale)
+                                             rating_scale=scale, trigger="dashboard",
+                                             run_source=f"{path.name} (uploaded)")
     except ImportFileError as e:
         return {"name": upload.name, "error": str(e).replace(str(path), upload.name)}
     except StoreReadOnly as e:
@@ -105,6 +111,9 @@ def import_page(store: Store, *, first: bool = False) -> None:
                "a survey tool or a spreadsheet. Columns are found by their usual names (text or review, rating, "
                "date, author, title, product, reply, version, id); a row with a bad value is skipped and named. "
                "The same as `reviewlens import FILE`.")
+    st.download_button("Download a sample file", SAMPLE, file_name="reviewlens-sample.csv", mime="text/csv",
+                       help="The columns the import reads, with three example reviews: fill it in, or compare it "
+                            "with your export's columns.")
     with st.form("import_form", clear_on_submit=True):
         uploads = st.file_uploader("Reviews file(s)", type=UPLOAD_TYPES, key="import_upload",
                                    accept_multiple_files=True)

@@ -456,7 +456,8 @@ def read_reviews_file(path: str | Path, *, source: str | None = None, rating_sca
 
 
 def import_file(store: Store, path: str | Path, *, batch_size: int = IMPORT_BATCH, trigger: str = "manual",
-                run_source: str | None = None, **kw: Any) -> tuple[ImportResult, int, int, int]:
+                run_source: str | None = None, run_detail: dict | None = None,
+                **kw: Any) -> tuple[ImportResult, int, int, int]:
     """Import a file into the store as one run. Returns (result, run_id, new, seen).
 
     Streams: reviews are stored `batch_size` at a time as they are read, so memory stays flat however
@@ -464,12 +465,12 @@ def import_file(store: Store, path: str | Path, *, batch_size: int = IMPORT_BATC
     recorded, so a file that cannot be imported at all (missing, unknown format, undecodable, no text
     column) raises ImportFileError with no run, as it always has. Keyword arguments are those of
     `read_reviews_file` (source, rating_scale, product, encoding, date_order). `run_source`: the run history's
-    name for the run (default: the file's path); `trigger`: manual, schedule, ..."""
+    name for the run (default: the file's path), `run_detail` what else it records; `trigger`: manual,
+    schedule, dashboard."""
     res = ImportResult()
     reviews = _reviews(Path(path), res, **kw)
     batch = list(islice(reviews, batch_size))
-    run_id = store.start_run("import", run_source or str(path), trigger,
-                             detail={"file": str(path)} if run_source else None)
+    run_id = store.start_run("import", run_source or str(path), trigger, detail=run_detail)
     new = seen = 0
     try:
         while batch:

@@ -126,7 +126,8 @@ class Scheduler:
                 continue
             try:
                 res, _, new, seen = import_file(self.store, path, source=src.name, product=src.product,
-                                                trigger="schedule", run_source=src.name)
+                                                trigger="schedule", run_source=src.name,
+                                                run_detail={"file": str(path)})
             except ImportFileError as e:  # the whole file: said in a failed run; a corrected file is new content
                 log.error("scheduled import of %s: %s", path, e)
                 rid = self.store.start_run("import", src.name, "schedule", detail={"file": str(path)})

@@ -251,7 +251,7 @@ def test_import_in_the_browser_analyzed_by_reviewlens_dashboard(browser, tmp_pat
         store = Store(db)
         assert set(store.reviews_frame()["sentiment"]) == {"negative", "positive"}
         assert [(r["kind"], r["trigger"]) for r in store.list_runs()][:2] == [("analyze", "dashboard"),
-                                                                            ("import", "manual")]
+                                                                            ("import", "dashboard")]
         browser.get(base + "/?period=all")
         _wait_rendered(browser, "Top complaints")
         body = browser.find_element(By.TAG_NAME, "body").text

@@ -52,11 +52,23 @@ def test_a_new_user_adds_a_file_from_the_empty_dashboard(monkeypatch, tmp_path):
     assert "line 4: empty review text" in skipped and "line 5: date 'next tuesday' is not a date" in skipped
     store = Store(db)
     assert count_rows(store) == 2 and set(store.reviews_frame()["source"]) == {"trustpilot"}
-    assert [r["kind"] for r in store.list_runs()] == ["import"]
+    assert [(r["kind"], r["source"], r["trigger"]) for r in store.list_runs()] == [
+        ("import", "Trustpilot_export.csv (uploaded)", "dashboard")]  # not the temporary copy's path
     req = store.load_checkpoint(REQUEST_KEY)
     assert req and "2 reviews imported" in req["why"] and open_request(store) == req
     # nobody runs the analysis: the page says how to get it done
     assert any("no background analyzer is running" in w.value for w in at.warning)
+
+
+def test_the_sample_file_imports_as_it_is(tmp_path):
+    from dashboard.upload import SAMPLE
+    from reviewlens.records_io import read_reviews_file
+
+    f = tmp_path / "reviewlens-sample.csv"
+    f.write_text(SAMPLE, encoding="utf-8")
+    res = read_reviews_file(f)
+    assert not res.errors and len(res.reviews) == 3
+    assert res.reviews[1].reply == "Thank you, Bo!" and res.reviews[2].version == "3.2.1"
 
 
 def test_a_bad_file_is_refused_by_its_own_name_and_an_excel_file_is_read(monkeypatch, tmp_path):
