@@ -71,7 +71,9 @@ GENERIC_STATEMENTS = ("I would not recommend it.", "Very disappointed.", "Avoid.
                       "Not happy with this purchase.", "Very frustrating.", "I wanted to like it.",
                       "Do not buy this.", "One star.", "Terrible product.", "Worst purchase ever.",
                       "I expected more.", "Where do I start.", "Same problem again.", "Nothing special.",
-                      "It goes back.", "It is okay.", "The second one had the same problem.")
+                      "It goes back.", "It is okay.", "The second one had the same problem.",
+                      "I will never buy this brand again.", "I have had so many problems with it.",
+                      "It has been nothing but trouble.", "I would not recommend this brand to anyone.")
 CLAUSE_STATEMENTS = True     # a sentence that praises one thing and faults another yields its negative clauses
 SPLIT_COMPLAINTS = True      # a sentence that faults several things ("cramped tables, and the wine is overpriced")
                              # yields each complaint apart, so the review counts in each complaint's theme

@@ -396,6 +396,14 @@ def test_a_generic_complaint_forms_no_theme(embedder):
     kept, vecs = _drop_generic(stmts, embedder.encode(texts), embedder)
     assert [s.text for s in kept] == texts[1:] and isinstance(vecs, np.ndarray) and len(vecs) == 1
 
+    # laptop reviews (SemEval-2014): "so many problems" and a brand given up on say nothing of what failed
+    texts = ["since I experience so many problems with my laptop every since I bought it",
+             "Never buying from this brand again.", "It has been nothing but problems since day one.",
+             "The battery only lasts about an hour.", "The hinge cracked after a month."]
+    stmts = [Statement(f"r{i}", None, t) for i, t in enumerate(texts)]
+    kept, _ = _drop_generic(stmts, embedder.encode(texts), embedder)
+    assert [s.text for s in kept] == texts[3:]
+
 
 def test_a_theme_found_again_keeps_its_name_and_only_new_ones_are_named(embedder):
     """A weekly report must not call "Late delivery" something else each week: a theme that shares half its
