@@ -1,6 +1,6 @@
 """Alert rules: what in the store is worth telling someone about, found after each run.
 
-Six rules, each with a threshold in `[alerts]` of the settings (reviewlens.config.AlertSettings; 0 or
+Seven rules, each with a threshold in `[alerts]` of the settings (reviewlens.config.AlertSettings; 0 or
 false turns one off):
 
 * **scrape**: a scrape that failed, ended degraded (a site changed its layout: reviewlens.health) or
@@ -21,6 +21,8 @@ false turns one off):
   (reviewlens.comparison); quoted with the new version's negative reviews of that topic. Once per version.
 * **reviews**: new reviews rated `low_rating` or lower, or that mention one of `keywords`, in one
   digest per check. A review is in one digest only.
+* **replies**: once a week, the negative reviews of the last 30 days still without the owner's reply after
+  `unanswered_days` days (off by default), quoted, linked to that queue in the dashboard.
 * **summary**: once a week (or day, `summary`), the last whole week's reviews, rating and share negative
   against the week before, and the top complaints with their trend, rating at stake and a quote.
 
@@ -382,6 +384,39 @@ def review_alerts(store: Store, rules: AlertSettings, since: datetime) -> list[A
                   quotes=quotes, review_ids=ids, view=View(page="Reviews", period="all", alert=key))]
 
 
+UNANSWERED_WINDOW = 30  # days: older negative reviews without a reply are a backlog, not news
+UNANSWERED_QUOTES = 3
+
+
+def unanswered_alerts(store: Store, rules: AlertSettings, now: datetime) -> list[Alert]:
+    """Once a week: the negative reviews of the last UNANSWERED_WINDOW days that have waited
+    `unanswered_days` days or more and still have no reply from the owner (the reply arrives with the next
+    scrape of the page), quoted, linked to that queue in the dashboard."""
+    if not rules.unanswered_days:
+        return []
+    today = now.date()
+    until = today - timedelta(days=rules.unanswered_days)
+    since = today - timedelta(days=UNANSWERED_WINDOW)
+    if until < since:
+        return []
+    f = Filters.of(since=since, until=until, sentiments=["negative"], replied=False)
+    n = queries.count_reviews(store, f)
+    if not n:
+        return []
+    rows, _ = queries.review_page(store, f, page_size=UNANSWERED_QUOTES, total=n)
+    dates = [d for d in rows["date"] if d is not None]
+    lines = [f"{n} negative review{'s' if n != 1 else ''} from {since} to {until} "
+             f"{'have' if n != 1 else 'has'} waited {rules.unanswered_days}+ days without a reply"
+             + (f" (the newest of them from {max(dates)})." if dates else "."),
+             f"Reply drafts: reviewlens replies --since {since}, or the dashboard's review explorer"]
+    quotes = [{"review_id": r["id"], "text": verbatim_excerpt(r["text"] or ""), "rating": r["rating"],
+               "product": r["product"], "url": r["url"]} for r in rows.to_dict("records")]
+    return [Alert(key=f"unanswered:{_week(today)}", kind="replies",
+                  title=f"{n} negative review{'s' if n != 1 else ''} waiting {rules.unanswered_days}+ days for a reply",
+                  lines=lines, quotes=quotes, view=View.dated(since, until, page="Reviews", sentiments=["negative"],
+                                                              replied=False))]
+
+
 def summary_period(now: datetime, every: str) -> tuple[date, date, str]:
     """The last whole period before `now` (UTC): the ISO week before this one, or yesterday; with its key."""
     today = now.astimezone(timezone.utc).date()
@@ -454,6 +489,7 @@ def find_alerts(store: Store, rules: AlertSettings, now: datetime | None = None,
     out += release_alerts(store, rules)
     if rules.low_rating or rules.keywords:
         out += review_alerts(store, rules, since)
+    out += unanswered_alerts(store, rules, now)
     out += summary_alerts(store, rules, now)
     if rules.dashboard_url:
         for a in out:

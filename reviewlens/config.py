@@ -77,6 +77,8 @@ class AlertSettings:
     new_release: bool = True             # a new version reviewed worse than the one before (lower rating, more complaints)
     low_rating: float = 2.0              # each new review rated this or lower (1..5) goes into a digest
     keywords: list[str] = field(default_factory=list)   # each new review that mentions one goes into the digest
+    unanswered_days: int = 0             # negative reviews of the last 30 days still without a reply after this
+                                         # many days, once a week (0: off)
     summary: str = "weekly"              # a summary of the last week (or day): weekly, daily or off
     channels: list[dict[str, Any]] = field(default_factory=list)  # [[alerts.channels]]: email, webhook
     dashboard_url: str = ""              # where your team opens the dashboard: each alert links to its view there
@@ -144,6 +146,7 @@ RULES: dict[str, tuple[Callable[[Any], bool], str]] = {
     "alerts.rating_drop": (lambda v: v >= 0, "a number of stars, at least 0 (0: off)"),
     "alerts.period_days": (lambda v: v >= 1, "a whole number of days, at least 1"),
     "alerts.low_rating": (lambda v: 0 <= v <= 5, "a rating from 1 to 5 (0: off)"),
+    "alerts.unanswered_days": (lambda v: 0 <= v <= 30, "a whole number of days from 1 to 30 (0: off)"),
     "alerts.keywords": (lambda v: all(w.strip() for w in v), "a list of words or phrases, none empty"),
     "alerts.summary": (lambda v: v in ("weekly", "daily", "off"), "weekly, daily or off"),
     "alerts.dashboard_url": (lambda v: v == "" or check_base_url(v),

@@ -297,6 +297,7 @@ def build_parser() -> argparse.ArgumentParser:
                new_release = true       # a new version reviewed worse than the one before (app releases)
                low_rating = 2           # new reviews rated 2 or lower, in one digest per check
                keywords = ["refund", "allergic"]   # new reviews that mention one, in the digest
+               unanswered_days = 3      # negative reviews without a reply after 3 days, weekly (0: off)
                summary = "weekly"       # a summary of the last week (or "daily", "off")
                dashboard_url = "http://reviews.acme.internal:8501"   # each alert links to its view there
 

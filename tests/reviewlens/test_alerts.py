@@ -250,3 +250,29 @@ def test_a_delivery_is_claimed_once(store):
     assert store.claim_delivery(aid, "mail")
     store.record_delivery(aid, "mail")
     assert not store.claim_delivery(aid, "mail")  # sent: never again
+
+
+def test_negative_reviews_waiting_for_a_reply(store):
+    """`unanswered_days`: once a week, the negative reviews of the last 30 days that have waited that long
+    without the owner's reply; answered, recent, positive and old ones are left out. SQLite and PostgreSQL."""
+    from reviewlens.alerts import unanswered_alerts
+    from reviewlens.schema import Analysis
+
+    today = NOW.date()
+    rows = [("The lid leaks, and nobody answers.", 1, 5, None), ("Broke on day two.", 2, 10, None),
+            ("Late and dented.", 1, 8, "Sorry, a new one is on its way."),  # answered
+            ("Arrived broken yesterday.", 1, 1, None),                        # too recent to count as waiting
+            ("Broken last spring.", 1, 60, None),                             # the backlog, not news
+            ("Lovely kettle.", 5, 6, None)]                                   # not negative
+    store.upsert_reviews([_review(t, r, today - timedelta(days=d), reply=reply) for t, r, d, reply in rows])
+    frame = store.reviews_frame()
+    store.save_analyses([Analysis(content_hash=h, model="m", prompt_version="v", status="ok",
+                                  sentiment="positive" if t.startswith("Lovely") else "negative", sentiment_score=0.9)
+                         for h, t in zip(frame["content_hash"], frame["text"])])
+    assert unanswered_alerts(store, AlertSettings(), NOW) == []  # off by default
+    [a] = unanswered_alerts(store, AlertSettings(unanswered_days=3), NOW)
+    assert a.kind == "replies" and a.title == "2 negative reviews waiting 3+ days for a reply"
+    assert sorted(q["text"] for q in a.quotes) == ["Broke on day two.", "The lid leaks, and nobody answers."]
+    assert a.view.filters.replied is False and a.view.filters.sentiments == ("negative",)
+    assert a.key.startswith("unanswered:")
+    assert [x.kind for x in find_alerts(store, AlertSettings(unanswered_days=3), NOW, record=False)].count("replies") == 1
