@@ -603,7 +603,7 @@ def compare_page(db: str, f: Filters, opts: Q.Options) -> None:
     if not shares.empty:
         long = (shares.rename(index=lambda s: s.removesuffix(": % complaining")).reset_index(names="topic")
                 .melt(id_vars="topic", var_name="group", value_name="percent").dropna())
-        st.altair_chart(charts.complaint_shares(long), width="stretch")
+        st.altair_chart(charts.complaint_shares(long, [str(c) for c in shares.columns]), width="stretch")
     gaps = result.gaps()
     if gaps:
         st.markdown("**Differences that matter** (large, and unlikely to be chance)")

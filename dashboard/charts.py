@@ -93,14 +93,16 @@ def entities(df: pd.DataFrame) -> alt.Chart:
             .transform_calculate(sentiment_order="indexof(['positive','neutral','negative'], datum.sentiment)"))
 
 
-def complaint_shares(long: pd.DataFrame) -> alt.Chart:
+def complaint_shares(long: pd.DataFrame, groups: list[str] | None = None) -> alt.Chart:
     """Grouped bars: for each topic, the percent of each group's reviews that complain about it.
-    Columns: topic, group, percent."""
+    Columns: topic, group, percent. `groups`: their order (the table's: versions oldest first), not A-Z."""
+    order = groups or sorted(long["group"].unique())
     return (alt.Chart(long, title="Reviews complaining about each topic")
             .mark_bar()
             .encode(y=alt.Y("topic:N", title=None, sort="-x"),
-                    yOffset=alt.YOffset("group:N"),
+                    yOffset=alt.YOffset("group:N", sort=order),
                     x=alt.X("percent:Q", title="% of the group's reviews"),
-                    color=alt.Color("group:N", title=None, legend=alt.Legend(orient="top", labelLimit=400)),
+                    color=alt.Color("group:N", title=None, sort=order, scale=alt.Scale(domain=order),
+                                    legend=alt.Legend(orient="top", labelLimit=400)),
                     tooltip=["group:N", "topic:N", alt.Tooltip("percent:Q", format=".1f")])
             .properties(height=alt.Step(9)))  # per bar: the chart grows with topics x groups, compactly
