@@ -159,7 +159,7 @@ def _analysis(store: Store) -> None:
         st.error(escape_markdown(st.session_state.pop("_analysis_error")))
     if state.get("state") == "running" and alive:
         done, total = progress or (0, 0)
-        st.progress(done / total if total else 0.0,
+        st.progress(min(1.0, done / total) if total else 0.0,
                     text=f"Analyzing in the background: {done:,} of {total:,} review texts" if total else
                     "Analyzing in the background (loading the model)…")
     elif asked and alive:
