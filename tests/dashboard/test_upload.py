@@ -108,7 +108,14 @@ def test_the_page_follows_the_background_analysis(monkeypatch, tmp_path):
     store.save_checkpoint(STATE_KEY, {"at": now, "state": "idle", "model": "m"})  # an analyzer beats
     at.run()
     assert "takes it within a few seconds" in _plain(at.info), [_plain(at.info), _plain(at.warning), _plain(at.caption)]
-    req = claim_request(store)  # as the analyzer takes it
+    req = claim_request(store)  # as the analyzer takes it, and runs
+    rid = store.start_run("analyze", "m", "dashboard", detail={"pending": 2})
+    store.update_run(rid, new=1)
+    store.save_checkpoint(STATE_KEY, {"at": now, "state": "running", "taken": req["at"], "model": "m"})
+    at.run()
+    bars = at.get("progress")
+    assert bars and "1 of 2 review texts" in bars[0].proto.text and bars[0].proto.value == 50
+    store.finish_run(rid, "ok")
     store.save_checkpoint(STATE_KEY, {"at": now, "state": "idle", "taken": req["at"], "model": "m",
                                       "last": "analyzed 2 review texts (0 failed)", "finished": now})
     at.run()
