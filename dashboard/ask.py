@@ -58,9 +58,7 @@ def ask_page(store: Store, f: Filters, themes: list[str] = ()) -> None:
             _store_question(store, question, scope)
     if "_ask_error" in st.session_state:
         st.error(st.session_state.pop("_ask_error"))
-    rows = store.list_questions(HISTORY)
-    waiting = any(r["status"] in ("pending", "answering") for r in rows)
-    st.fragment(_history, run_every=POLL if waiting else None)(store)
+    st.fragment(_history, run_every=POLL if store.questions_waiting() else None)(store)
 
 
 def _history(store: Store) -> None:

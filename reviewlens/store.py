@@ -1000,6 +1000,14 @@ class Store:
                 result=None if result is None else json.dumps(result, ensure_ascii=False, default=str),
                 error=_no_nul(error[:2000]) if error else None))
 
+    def questions_waiting(self) -> bool:
+        """Whether a question waits for its answer or is being answered (one look; no question is read)."""
+        if "questions" in self.missing_tables:
+            return False
+        with self.engine.connect() as c:
+            return c.execute(sa.select(questions.c.id).where(questions.c.status.in_(("pending", "answering")))
+                             .limit(1)).first() is not None
+
     def list_questions(self, limit: int = 20) -> list[dict[str, Any]]:
         """The newest questions, newest first, with `scope` and `result` read back (None where unreadable)."""
         if "questions" in self.missing_tables:

@@ -31,7 +31,9 @@ def _fill(store: Store) -> dict[str, str]:
 
 
 def test_the_question_queue(store):
+    assert not store.questions_waiting()
     a = store.add_question("Is delivery slow?", {"products": ["Kettle"]})
+    assert store.questions_waiting()  # the Ask page polls while one waits
     b = store.add_question("And the battery?", {})
     first = store.claim_question()
     assert first["id"] == a and first["status"] == "answering" and first["scope"] == {"products": ["Kettle"]}
@@ -39,6 +41,7 @@ def test_the_question_queue(store):
     assert second["id"] == b and store.claim_question() is None  # each question goes to one answerer
     store.finish_question(a, result={"answer": "", "sources": [{"n": 1, "text": "x"}]})
     store.finish_question(b, error="ValueError: boom")
+    assert not store.questions_waiting()
     rows = store.list_questions()
     assert [r["id"] for r in rows] == [b, a]  # newest first
     assert rows[0]["status"] == "failed" and rows[0]["error"] == "ValueError: boom" and rows[0]["result"] is None
