@@ -18,7 +18,8 @@ The format (TOML):
 
     [[sources]]
     name = "google-play"        # exports dropped into a folder (a synced bucket, a mail rule, a script)
-    files = "exports/play/*.csv"   # a glob, relative to this file; each file is imported once (by content)
+    files = "exports/play/*.csv"   # a glob, relative to this file; each file is imported once (by content);
+                                   # or a web address of an export (a spreadsheet published as CSV)
     every = "1d"
     product = "com.acme.notes"  # optional: for rows that name none
 
@@ -182,7 +183,7 @@ def load_schedule(path: str | Path) -> Schedule:
             raise ConfigError(f"{where}: files must be a file pattern, e.g. files = \"exports/*.csv\"")
         if files and urls:
             raise ConfigError(f"{where}: give `urls` (pages to scrape) or `files` (files to import), not both")
-        if files:
+        if files and http_url(files) is None:  # a web address stays one (an export published online)
             pattern = Path(files.strip()).expanduser()
             files = str(pattern if pattern.is_absolute() else p.resolve().parent / pattern)
         if not isinstance(urls, list) or not all(isinstance(u, str) and u for u in urls):

@@ -101,15 +101,21 @@ def cmd_scrape(args, settings) -> ExitStatus:
 
 
 def cmd_import(args, settings) -> ExitStatus:
+    import tempfile
+
     from ..records_io import ImportFileError, import_file
+    from ..remote_files import download, is_remote
 
     store = Store(settings.db)
     bad = []
     for path in args.file:
         try:
-            res, run_id, new, seen = import_file(store, path, source=args.source, product=args.product,
-                                                 rating_scale=args.rating_scale, encoding=args.encoding,
-                                                 date_order=args.date_order)
+            with tempfile.TemporaryDirectory(prefix="reviewlens-download-") as tmp:
+                local = download(path, Path(tmp)) if is_remote(path) else Path(path)
+                res, run_id, new, seen = import_file(store, local, source=args.source, product=args.product,
+                                                     rating_scale=args.rating_scale, encoding=args.encoding,
+                                                     date_order=args.date_order,
+                                                     run_source=path if is_remote(path) else None)
         except ImportFileError as e:
             if len(args.file) == 1:
                 raise

@@ -194,8 +194,11 @@ def build_parser() -> argparse.ArgumentParser:
              "product, url, id, the owner's reply and its date, and the version reviewed when present.\n"
              "Each JSON line may leave out fields. Bad rows are reported with their line number and\n"
              "skipped; nothing is stored twice. Several files are imported one after another, each its\n"
-             "own run (`reviewlens import exports/*.csv`); a file that cannot be read does not stop the rest.")
-    sp.add_argument("file", type=Path, nargs="+", help="the file(s) to import")
+             "own run (`reviewlens import exports/*.csv`); a file that cannot be read does not stop the rest.\n"
+             "A web address is downloaded first: an export published online, such as a Google Sheet\n"
+             "published to the web as CSV (its .../pub?output=csv link).")
+    sp.add_argument("file", nargs="+",
+                    help="the file(s) to import, or web addresses of exports (a spreadsheet published as CSV)")
     sp.add_argument("--source", help="source name for these reviews (default: import:<file name>)")
     sp.add_argument("--product", help="product for rows that have none")
     sp.add_argument("--rating-scale", type=float, help="the file's rating scale if not 1-5 (e.g. 10 or 100)")

@@ -19,6 +19,7 @@ import glob
 import hashlib
 import logging
 import sys
+import tempfile
 import threading
 from datetime import datetime, timezone
 from pathlib import Path
@@ -26,6 +27,7 @@ from typing import Callable, Iterator
 
 from ..config import Settings
 from ..records_io import ImportFileError, import_file
+from ..remote_files import download, is_remote
 from ..schedule import Schedule, Source
 from .alerting import check_alerts
 from .channels import make_channels
@@ -118,8 +120,26 @@ class Scheduler:
         one import run each, named after the source; a check that finds none records one run saying so."""
         key = f"import-files:{src.name}"
         done: dict[str, str] = self.store.load_checkpoint(key) or {}
-        paths = sorted(p for p in map(Path, glob.glob(src.files)) if p.is_file())
         out = {"files": 0, "new": 0, "seen": 0, "skipped_rows": 0, "failed": 0}
+        with tempfile.TemporaryDirectory(prefix="reviewlens-download-") as tmp:
+            if is_remote(src.files):  # an export published online: fetched each run, imported when it changed
+                try:
+                    paths = [download(src.files, Path(tmp))]
+                except ImportFileError as e:
+                    log.error("scheduled import of %s: %s", src.files, e)
+                    rid = self.store.start_run("import", src.name, "schedule", detail={"file": src.files})
+                    self.store.finish_run(rid, "failed", str(e))
+                    out["failed"] += 1
+                    return out
+            else:
+                paths = sorted(p for p in map(Path, glob.glob(src.files)) if p.is_file())
+            self._import_paths(src, paths, done, key, out)
+        if not out["files"] and not out["failed"]:
+            rid = self.store.start_run("import", src.name, "schedule", detail={"message": "no new file"})
+            self.store.finish_run(rid, "ok")
+        return out
+
+    def _import_paths(self, src: Source, paths: list[Path], done: dict[str, str], key: str, out: dict) -> None:
         for path in paths:
             digest = _sha256(path)
             if digest in done:
@@ -127,7 +147,7 @@ class Scheduler:
             try:
                 res, _, new, seen = import_file(self.store, path, source=src.name, product=src.product,
                                                 trigger="schedule", run_source=src.name,
-                                                run_detail={"file": str(path)})
+                                                run_detail={"file": src.files if is_remote(src.files) else str(path)})
             except ImportFileError as e:  # the whole file: said in a failed run; a corrected file is new content
                 log.error("scheduled import of %s: %s", path, e)
                 rid = self.store.start_run("import", src.name, "schedule", detail={"file": str(path)})
@@ -142,10 +162,6 @@ class Scheduler:
                          path, new, seen, len(res.errors))
             done[digest] = path.name
             self.store.save_checkpoint(key, done)
-        if not out["files"] and not out["failed"]:
-            rid = self.store.start_run("import", src.name, "schedule", detail={"message": "no new file"})
-            self.store.finish_run(rid, "ok")
-        return out
 
     def run_source(self, src: Source) -> dict | None:
         """Run one source under its lock. Returns None when it was skipped because it is running."""
