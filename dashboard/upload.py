@@ -25,7 +25,7 @@ from reviewlens.store import Store, StoreReadOnly
 
 UPLOAD_TYPES = ["csv", "tsv", "txt", "jsonl", "ndjson", "json", "xlsx"]
 DATE_ORDERS = {"As the file's dates show": None, "Day first (31/03/2026)": "day", "Month first (03/31/2026)": "month"}
-RATING_SCALES = {"1 to 5 stars": None, "1 to 10": 10.0, "0 to 100": 100.0}
+RATING_SCALES = {"1 to 5 stars": None, "Out of 10 (an NPS 0-10, a 1-10 score)": 10.0, "Out of 100": 100.0}
 ERRORS_SHOWN = 20
 #: A file to start from: the columns the import reads, one review a row (a date cell in Excel works too).
 SAMPLE = ("text,rating,date,author,title,product,reply,reply_date,version\n"

@@ -85,7 +85,16 @@ class ImportResult:
     date_order: str | None = None  # "day" or "month" first in numeric dates (given, or what the file shows)
 
 
+def _on_five(num: float, scale: float) -> float:
+    """A score out of `scale` (from 0: an NPS 0-10, a percentage) on the 1-5 star scale, linearly: 0 is 1 star,
+    `scale` is 5, and no two scores become one (10 -> 5, 9 -> 4.6, 1 -> 1.4, 0 -> 1)."""
+    return 1.0 + 4.0 * num / scale
+
+
 def _norm_rating(value: Any, scale: float | None) -> float | None:
+    """A rating on the 1-5 scale: stars as they are, a fraction ("8/10") or a score out of `scale`
+    (`--rating-scale`) mapped linearly (`_on_five`). A 0 on the 5-star scale is no rating (as exports write
+    it); out of another scale it is the lowest score."""
     if value is None or value == "":
         return None
     try:
@@ -93,7 +102,10 @@ def _norm_rating(value: Any, scale: float | None) -> float | None:
             v = value.strip().split("/")
             num = float(v[0].replace(",", "."))
             if len(v) == 2 and v[1].strip():
-                return max(1.0, min(5.0, num / float(v[1]) * 5))
+                den = float(v[1])
+                if not 0 <= num <= den:
+                    raise ValueError
+                return max(1.0, min(5.0, num)) if den == 5 else _on_five(num, den)
         else:
             num = float(value)
     except (TypeError, ValueError, ZeroDivisionError):
@@ -101,7 +113,9 @@ def _norm_rating(value: Any, scale: float | None) -> float | None:
     if math.isnan(num):
         return None
     if scale and scale != 5:
-        num = num / scale * 5
+        if not 0 <= num <= scale * 1.0001:
+            raise ValueError(f"rating {value!r} is not on the 0-{scale:g} scale given (--rating-scale)")
+        return min(5.0, _on_five(num, scale))
     if not 0 <= num <= 5.0001:
         raise ValueError(f"rating {value!r} is not on a 1-5 scale (use --rating-scale)")
     return max(1.0, min(5.0, num)) if num else None

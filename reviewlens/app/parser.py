@@ -201,7 +201,9 @@ def build_parser() -> argparse.ArgumentParser:
                     help="the file(s) to import, or web addresses of exports (a spreadsheet published as CSV)")
     sp.add_argument("--source", help="source name for these reviews (default: import:<file name>)")
     sp.add_argument("--product", help="product for rows that have none")
-    sp.add_argument("--rating-scale", type=float, help="the file's rating scale if not 1-5 (e.g. 10 or 100)")
+    sp.add_argument("--rating-scale", type=float,
+                    help="the file's rating scale if not 1-5 stars: scores out of 10 (an NPS 0-10) or 100, mapped "
+                         "linearly to 1-5 (0 -> 1, the top -> 5)")
     sp.add_argument("--encoding", help="the file's text encoding, e.g. latin-1 or cp1252 (default: UTF-8, "
                                        "else detected)")
     sp.add_argument("--date-order", choices=("day", "month"),

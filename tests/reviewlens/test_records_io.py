@@ -49,7 +49,7 @@ def test_import_jsonl_ten_point_scale_and_broken_line(tmp_path):
                  + "{broken json\n"
                  + json.dumps({"body": "Perfect 😀", "score": 10, "id": "a2"}) + "\n", encoding="utf-8")
     res = read_reviews_file(f, rating_scale=10, source="app-store")
-    assert [r.rating for r in res.reviews] == [2.0, 5.0]
+    assert [r.rating for r in res.reviews] == [pytest.approx(2.6), 5.0]  # 4 of 10: 1 + 4 * 0.4
     assert res.reviews[0].site_review_id == "a1" and res.reviews[0].source == "app-store"
     assert res.errors[0]["line"] == 2 and "not valid JSON" in res.errors[0]["message"]
 
@@ -193,6 +193,19 @@ def test_import_rejects_file_without_text(tmp_path):
     with pytest.raises(ImportFileError, match="unknown format"):
         (tmp_path / "x.xls").write_text("")
         read_reviews_file(tmp_path / "x.xls")
+
+
+def test_scores_out_of_10_keep_every_step_and_a_zero(tmp_path):
+    """An NPS survey (0-10): 0 was read as no rating, and 0, 1 and 2 all as one star; mapped linearly now,
+    every score stays itself. A fraction out of 5 is stars as written."""
+    f = tmp_path / "nps.csv"
+    f.write_text("comment,score\n" + "".join(f"answer {s},{s}\n" for s in range(11)) + "over,11\n"
+                 "as stars,4/5\nas a fraction,8/10\n", encoding="utf-8")
+    res = read_reviews_file(f, rating_scale=10)
+    ratings = [r.rating for r in res.reviews]
+    assert ratings[:11] == pytest.approx([1 + 0.4 * s for s in range(11)]) and ratings[0] == 1.0
+    assert ratings[11:] == [4.0, pytest.approx(4.2)]
+    assert [e["line"] for e in res.errors] == [13] and "0-10 scale" in res.errors[0]["message"]
 
 
 def test_import_rejects_out_of_scale_rating(tmp_path):
