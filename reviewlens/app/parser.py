@@ -260,11 +260,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_label = actions(sp, "label_command")
 
-    lp = add_label("import", "import labels from a CSV or JSONL file",
-                   "Import labels from a CSV or JSONL file with id or text, and sentiment and/or topic columns\n"
-                   "(and optionally topic_sentiment). Topics must be in the taxonomy, sentiments positive,\n"
-                   "neutral or negative; ids must name reviews in the store. Bad rows are reported with their\n"
-                   "line number and skipped. A file from `reviewlens label export` imports as it was written.")
+    lp = add_label("import", "import labels from a CSV, JSONL or Excel file",
+                   "Import labels from a CSV, JSONL or Excel (.xlsx) file with id or text, and sentiment\n"
+                   "and/or topic columns (and optionally topic_sentiment). Topics must be in the taxonomy,\n"
+                   "sentiments positive, neutral or negative; ids must name reviews in the store. Bad rows are\n"
+                   "reported with their line number and skipped. A file from `reviewlens label export` imports\n"
+                   "as it was written.")
     lp.add_argument("file", type=Path)
     lp.add_argument("--source", help="where these labels come from (default: import:<file name>; a source "
                                      "column in the file wins)")
