@@ -56,6 +56,7 @@ SAME_THEME_FOR = timedelta(days=7)   # a theme raised this recently is not raise
 SAME_THEME_OVERLAP = 0.5        # ... when this share of its reviews is the same, whatever its name now
 P_MAX = 0.05                    # a rating fall is raised only when chance explains it this rarely
 DIGEST_MAX = 20_000             # reviews one digest takes at most; more wait for the next
+KINDS = ("scrape", "complaint", "rating", "release", "reviews", "replies", "summary")  # what the rules raise
 
 
 @dataclass
@@ -65,7 +66,7 @@ class Alert:
     `translation`, the model's English (shown labelled, apart from the quote). Every string is untrusted."""
 
     key: str                    # unique: the same finding is never raised twice
-    kind: str                   # scrape, complaint, rating, reviews, summary, test
+    kind: str                   # one of KINDS, or test
     title: str
     lines: list[str] = field(default_factory=list)
     quotes: list[dict[str, Any]] = field(default_factory=list)
@@ -73,6 +74,7 @@ class Alert:
     members: list[str] = field(default_factory=list)      # a complaint theme's reviews (to know it again)
     period: tuple[date, date] | None = None                # a summary's days (an e-mail may attach their report)
     view: View | None = None       # what the dashboard shows of it (not stored: `link` is)
+    products: list[str] = field(default_factory=list)  # what it is about, for routing (none: the whole store)
     link: str | None = None        # that view's address, with `[alerts] dashboard_url` set
     id: int | None = None
     created_at: datetime | None = None
@@ -249,6 +251,7 @@ def complaint_alerts(store: Store, rules: AlertSettings, since: datetime) -> lis
         quotes = [{"review_id": q.review_id, "text": verbatim_excerpt(q.text), "url": q.url,
                    **({"translation": q.translation_note(300)} if q.translation else {})} for q in t.quotes[:3]]
         out.append(Alert(key=f"complaint:{_slug(t.label)}:{_week(until)}", kind="complaint",
+                         products=[str(p) for p in scope.get("products") or []],
                          title=f"Complaint rising: {t.label}", lines=lines, quotes=quotes,
                          members=list(t.review_ids), view=_theme_view(scope, until, t.label)))
     return out
@@ -294,6 +297,7 @@ def rating_alerts(store: Store, rules: AlertSettings) -> list[Alert]:
                  "What is behind it: reviewlens complaints, or the dashboard"]
         out.append(Alert(key=f"rating:{_slug(product) if product else '*'}:{_week(until)}", kind="rating",
                          title=f"Average rating down {drop:.2f}★: {name}", lines=lines,
+                         products=[product] if product else [],
                          view=View.dated(since, until, products=[product] if product else None)))
     return out
 
@@ -335,6 +339,7 @@ def release_alerts(store: Store, rules: AlertSettings) -> list[Alert]:
                      "or the dashboard's Compare page")
         out.append(Alert(key=f"release:{_slug(product) if product else '*'}:{_slug(new)}", kind="release",
                          title=f"Reviewed worse than {before}: {name}", lines=lines, quotes=quotes,
+                         products=[product] if product else [],
                          view=View(page="Reviews", period="all", filters=Filters.of(
                              products=[product] if product else None, versions=[new]))))
     return out
@@ -381,7 +386,7 @@ def review_alerts(store: Store, rules: AlertSettings, since: datetime) -> list[A
     key = f"reviews:{ids[0]}:{len(ids)}:{first}"
     return [Alert(key=key, kind="reviews",
                   title=f"{len(found)} new review{'s' if len(found) != 1 else ''} to read", lines=lines,
-                  quotes=quotes, review_ids=ids, view=View(page="Reviews", period="all", alert=key))]
+                  quotes=quotes, review_ids=ids, products=sorted({str(r["product"]) for r in found if r["product"]}), view=View(page="Reviews", period="all", alert=key))]
 
 
 UNANSWERED_WINDOW = 30  # days: older negative reviews without a reply are a backlog, not news

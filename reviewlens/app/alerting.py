@@ -111,9 +111,9 @@ def check_alerts(store: Store, settings: Settings, *, send: bool = True, dry_run
     res = AlertCheck(found=find_alerts(store, settings.alerts, now, record=not dry_run))
     if dry_run:
         return res
-    names = [c.name for c in channels]
-    for a in res.found:
-        aid = store.add_alert(a.key, a.kind, a.title, a.body(), names, a.review_ids)
+    for a in res.found:  # each alert is delivered to the channels that take it (their kinds and products)
+        aid = store.add_alert(a.key, a.kind, a.title, a.body(), [c.name for c in channels if c.wants(a)],
+                              a.review_ids)
         if aid is not None:
             a.id = aid
             res.new.append(a)

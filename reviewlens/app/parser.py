@@ -321,6 +321,8 @@ def build_parser() -> argparse.ArgumentParser:
                name = "slack"
                url_env = "REVIEWLENS_SLACK_WEBHOOK"
                format = "slack"
+               kinds = ["complaint", "rating"]   # optional routing: only these alerts (default: all)
+               products = ["Acme Kettle"]        # ... only those about these products (or about none)
 
              New reviews and runs count from a day before the first check. Quotes are the reviews'
              own words, verbatim; everything in an alert is escaped for where it goes."""))

@@ -89,7 +89,7 @@ def test_each_rule_raises_what_it_should(store):
     # all reviews: 52/13 = 4.00 -> 42/13 = 3.23, p = 0.027: not below 0.05 / 3 groups compared, so not raised
     assert rating == {"Average rating down 1.67★: Kettle"}
     [kettle] = found["rating"]
-    assert "p = 0.010" in kettle.lines[0]
+    assert "p = 0.010" in kettle.lines[0] and kettle.products == ["Kettle"]  # routed to the Kettle's channels
     loose = by_kind(find_alerts(store, AlertSettings(rating_drop=0.5), NOW))["rating"]
     assert [a.title for a in loose] == ["Average rating down 1.67★: Kettle"]  # the threshold is in stars too
 
@@ -98,6 +98,7 @@ def test_each_rule_raises_what_it_should(store):
     assert len(texts) == 5 and all("leaks" in t for t in texts[:4])  # the low ratings first, then the keyword
     assert texts[4] == "Toaster works but I asked for a Refund of the shipping."
     assert "Prefunded" not in " ".join(texts)  # a keyword is a word, not a part of one
+    assert digest.products == ["Kettle", "Toaster"]
     assert "Old one-star" not in " ".join(texts)  # stored before the look back
     assert digest.lines[0] == "5 new reviews: 4 rated 2★ or lower; 1 mentioning “refund” (1)."
 

@@ -10,7 +10,7 @@ from typing import Any, ClassVar, Sequence
 
 from tenacity import Retrying, before_sleep_log, retry_if_exception_type, stop_after_attempt, wait_exponential
 
-from ...alerts import Alert
+from ...alerts import KINDS, Alert
 from ...config import ConfigError
 
 log = logging.getLogger(__name__)
@@ -38,13 +38,16 @@ class Channel:
 
     Every entry of `[[alerts.channels]]` takes `name` (default: the type; deliveries are recorded by it),
     `retries` (attempts within one check, default 3) and `retry_wait` (seconds before the first retry,
-    doubling, default 2). Options a channel does not know are a ConfigError.
+    doubling, default 2), and may route: `kinds` (the alerts it takes, of alerts.KINDS; default all) and
+    `products` (it takes the alerts about these products, and those about no product in particular, such as
+    a broken site or the weekly summary; default all). Options a channel does not know are a ConfigError.
     """
 
     kind: ClassVar[str] = ""
     OPTIONS: ClassVar[dict[str, type | tuple[type, ...]]] = {}   # option -> its type(s), beyond the common ones
     COMMON: ClassVar[dict[str, type | tuple[type, ...]]] = {"type": str, "name": str, "retries": int,
-                                                          "retry_wait": (int, float)}
+                                                          "retry_wait": (int, float), "kinds": list,
+                                                          "products": list}
 
     def __init__(self, entry: dict[str, Any], where: str = "[[alerts.channels]]"):
         self.where = where
@@ -64,6 +67,21 @@ class Channel:
         self.retry_wait = float(entry.get("retry_wait", 2.0))
         if self.retries < 1 or self.retry_wait < 0:
             raise ConfigError(f"{where}: 'retries' must be at least 1 and 'retry_wait' at least 0")
+        self.kinds = [str(k) for k in entry.get("kinds", [])]
+        bad = [k for k in self.kinds if k not in KINDS]
+        if bad or not all(isinstance(k, str) for k in entry.get("kinds", [])):
+            raise ConfigError(f"{where}: 'kinds' takes alert kinds of {', '.join(KINDS)}, not {bad or entry['kinds']!r}")
+        self.products = [p.strip() for p in entry.get("products", []) if isinstance(p, str) and p.strip()]
+        if len(self.products) != len(entry.get("products", [])):
+            raise ConfigError(f"{where}: 'products' must be a list of product names")
+
+    def wants(self, alert: Alert) -> bool:
+        """Whether this channel takes `alert` (its `kinds` and `products`; a test alert always)."""
+        if alert.kind == "test":
+            return True
+        if self.kinds and alert.kind not in self.kinds:
+            return False
+        return not (self.products and alert.products) or bool(set(self.products) & set(alert.products))
 
     #: Whether this channel sends a summary with the Excel report of its days (`attach_report`)
     wants_report: bool = False

@@ -283,6 +283,9 @@ def test_webhook_retries_a_5xx_and_gives_up_on_a_4xx(tmp_path):
     ({"type": "webhook", "url": "http://x/y", "format": "xml"}, "'format' must be one of json, slack, teams"),
     ({"type": "webhook", "url": "http://x/y", "name": "n" * 101}, "'name' must be 1 to 100 characters"),
     ({"type": "webhook", "url": "http://x/y", "retries": 0}, "'retries' must be at least 1"),
+    ({"type": "webhook", "url": "http://x/y", "kinds": ["rating", "ratings"]}, "'kinds' takes alert kinds of"),
+    ({"type": "webhook", "url": "http://x/y", "kinds": "rating"}, "'kinds' must be a list"),
+    ({"type": "webhook", "url": "http://x/y", "products": ["Kettle", 3]}, "'products' must be a list of product"),
 ])
 def test_bad_channels_are_clear_config_errors(entry, message):
     with pytest.raises(ConfigError, match=message):
@@ -499,3 +502,31 @@ def test_webhook_url_and_header_from_the_environment(receiver, monkeypatch):
     ch.deliver(alert)
     assert receiver.posts[0]["headers"]["Authorization"] == "Bearer t0k"
     assert ch.describe() == "webhook (json) to $RL_TEST_HOOK"  # the secret URL is never shown
+
+
+def test_channels_route_alerts_by_kind_and_product(tmp_path, receiver):
+    """The engineers' channel takes broken sites only; the Kettle team's, what is about the Kettle and what is
+    about no product in particular; the Toaster team's gets nothing about the Kettle. A webhook receiver
+    started by the test counts what each got."""
+    from reviewlens.alerts import Alert
+    from reviewlens.app.channels import make_channels
+
+    eng, kettle, toaster, everything = make_channels([
+        {"type": "webhook", "name": "eng", "url": receiver.url, "kinds": ["scrape"]},
+        {"type": "webhook", "name": "kettle", "url": receiver.url, "products": ["Kettle"]},
+        {"type": "webhook", "name": "toaster", "url": receiver.url, "products": ["Toaster"], "kinds": ["rating"]},
+        {"type": "webhook", "name": "all", "url": receiver.url}])
+    site = Alert(key="s", kind="scrape", title="Scrape of shop failed")
+    drop = Alert(key="r", kind="rating", title="Average rating down 0.5★: Kettle", products=["Kettle"])
+    digest = Alert(key="d", kind="reviews", title="3 new reviews to read", products=["Kettle", "Mug"])
+    summary = Alert(key="w", kind="summary", title="Weekly summary")
+    takes = {c.name: [a.key for a in (site, drop, digest, summary) if c.wants(a)] for c in (eng, kettle, toaster, everything)}
+    assert takes == {"eng": ["s"], "kettle": ["s", "r", "d", "w"], "toaster": [], "all": ["s", "r", "d", "w"]}
+    assert all(c.wants(Alert(key="t", kind="test", title="Test")) for c in (eng, kettle, toaster))
+
+    store = hostile_store(tmp_path)  # a degraded scrape and a digest of new reviews
+    settings = settings_with({"type": "webhook", "name": "eng", "url": receiver.url, "kinds": ["scrape"]},
+                             {"type": "webhook", "name": "product", "url": receiver.url, "kinds": ["reviews"]})
+    res = check_alerts(store, settings)
+    sent = {(r["kind"], d["channel"]) for r in store.list_alerts() for d in r["deliveries"]}
+    assert sent == {("scrape", "eng"), ("reviews", "product")} and len(res.deliveries) == 2
