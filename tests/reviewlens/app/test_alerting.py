@@ -506,8 +506,8 @@ def test_webhook_url_and_header_from_the_environment(receiver, monkeypatch):
 
 def test_channels_route_alerts_by_kind_and_product(tmp_path, receiver):
     """The engineers' channel takes broken sites only; the Kettle team's, what is about the Kettle and what is
-    about no product in particular; the Toaster team's gets nothing about the Kettle. A webhook receiver
-    started by the test counts what each got."""
+    about no product in particular; the Toaster team's gets nothing about the Kettle. Then a real check: a webhook receiver started by
+    the test gets each alert once, from the channel that takes it."""
     from reviewlens.alerts import Alert
     from reviewlens.app.channels import make_channels
 
@@ -530,3 +530,4 @@ def test_channels_route_alerts_by_kind_and_product(tmp_path, receiver):
     res = check_alerts(store, settings)
     sent = {(r["kind"], d["channel"]) for r in store.list_alerts() for d in r["deliveries"]}
     assert sent == {("scrape", "eng"), ("reviews", "product")} and len(res.deliveries) == 2
+    assert sorted(p["json"]["kind"] for p in receiver.posts) == ["reviews", "scrape"]  # what arrived
