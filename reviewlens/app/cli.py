@@ -549,7 +549,8 @@ def cmd_report(args, settings) -> ExitStatus:
     from .jobs import Job
 
     out = Job(Store(settings.db), settings).report(args.output, since=args.since, until=args.until,
-                                                   products=args.product, sources=args.source)
+                                                   products=args.product, sources=args.source,
+                                                   versions=args.versions)
     print(f"wrote {out}")
     return ExitStatus.OK
 

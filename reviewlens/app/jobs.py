@@ -451,7 +451,7 @@ def format_complaints(themes: Sequence[ComplaintTheme], scope: dict,
 # ------------------------------------------------------------------------------------------ report
 def run_report(store: Store, path: str | Path, *, since: date | None = None, until: date | None = None,
                products: Sequence[str] | None = None, sources: Sequence[str] | None = None,
-               trigger: str = "manual") -> Path:
+               versions: Sequence[str] | None = None, trigger: str = "manual") -> Path:
     """Write the Excel report, recorded in the run history where the store can be written.
 
     A report only reads the store: on a read-only store it is written all the same, with a warning
@@ -467,7 +467,8 @@ def run_report(store: Store, path: str | Path, *, since: date | None = None, unt
         log.warning("the report run is not recorded in the run history: %s", e)
         run_id = None
     try:
-        out = write_report(store, path, since=since, until=until, products=products, sources=sources)
+        out = write_report(store, path, since=since, until=until, products=products, sources=sources,
+                           versions=versions)
     except Exception as e:
         if run_id is not None:
             store.finish_run(run_id, "failed", f"{type(e).__name__}: {e}")

@@ -528,12 +528,15 @@ def build_parser() -> argparse.ArgumentParser:
 
     sp = add("report", "write the Excel report",
              "Sheets: Summary with native charts, Top complaints (with a chart of them week by week),\n"
-             "Products (side by side, with a chart), Topics, Entities, Reviews, Runs.")
+             "Products (side by side, with a chart), Versions (when reviews name theirs), Topics, Entities,\n"
+             "Reviews, Runs.")
     sp.add_argument("-o", "--output", type=Path, help="file (default: data/reports/report-<date>_<time>.xlsx)")
     sp.add_argument("--since", type=_date)
     sp.add_argument("--until", type=_date)
     sp.add_argument("--product", action="append", help="only this product (repeatable)")
     sp.add_argument("--source", action="append", help="only this source (repeatable)")
+    sp.add_argument("--app-version", action="append", dest="versions", metavar="VERSION",
+                    help="only reviews of this version (repeatable): the report of one release")
 
     sp = add("dashboard", "open the Streamlit dashboard",
              "Start the dashboard on http://127.0.0.1:PORT. It only listens on this machine unless you\n"

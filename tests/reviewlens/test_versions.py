@@ -176,6 +176,13 @@ def test_the_report_has_a_versions_sheet_when_reviews_name_their_version(release
     assert ws._charts  # the complaint shares, a native chart
     headers = [c.value for c in wb["Reviews"][1]]
     assert "Version" in headers
+    one = tmp_path / "one.xlsx"  # the report of one release
+    assert main(["report", "-o", str(one), "--app-version", "3.10.0", "--db", db, "-q"]) == 0
+    wb = openpyxl.load_workbook(one)
+    headers = [c.value for c in wb["Reviews"][1]]
+    col = headers.index("Version")
+    assert wb["Reviews"].max_row == 1 + 25 and "versions: 3.10.0" in str(wb["Summary"]["B3"].value)
+    assert {r[col].value for r in wb["Reviews"].iter_rows(min_row=2)} == {"3.10.0"}
     plain = tmp_path / "plain.db"  # a store without versions has no such sheet
     Store(str(plain)).close()
     assert main(["report", "-o", str(tmp_path / "p.xlsx"), "--db", str(plain), "-q"]) == 0
