@@ -9,7 +9,6 @@ running, and refreshes the other pages' data when it is done.
 
 from __future__ import annotations
 
-import re
 import shutil
 import tempfile
 from pathlib import Path
@@ -20,7 +19,7 @@ import streamlit as st
 from dashboard.safe import escape_html, escape_markdown
 from reviewlens import queries as Q
 from reviewlens.analysis_queue import analyzer_alive, analyzer_state, open_request, request_analysis
-from reviewlens.records_io import ImportFileError, import_file
+from reviewlens.records_io import ImportFileError, import_file, safe_stem
 from reviewlens.store import Store, StoreReadOnly
 
 UPLOAD_TYPES = ["csv", "tsv", "txt", "jsonl", "ndjson", "json", "xlsx"]
@@ -39,7 +38,7 @@ def _file_name(name: str) -> str:
     """An uploaded file's name made safe to save under (the browser's name is untrusted)."""
     base = Path(name.replace("\\", "/")).name
     stem, suffix = Path(base).stem, Path(base).suffix.lower()
-    stem = re.sub(r"[^A-Za-z0-9._-]+", "_", stem).strip("._")[:80] or "upload"
+    stem = safe_stem(stem, "upload")
     return stem + (suffix if suffix.lstrip(".") in UPLOAD_TYPES else ".csv")
 
 
@@ -68,10 +67,7 @@ def _import(store: Store, upload: Any, source: str, product: str, date_order: st
 def _undo(store: Store, result: dict[str, Any]) -> None:
     """Delete the reviews the import stored first (`reviewlens delete --run`), recorded as a run."""
     try:
-        rid = store.start_run("delete", f"stored first by run {result['run']}", "dashboard")
-        n = store.delete_reviews(run_id=result["run"])
-        store.update_run(rid, seen=n)
-        store.finish_run(rid, "ok")
+        _, n = store.delete_reviews(run_id=result["run"], trigger="dashboard")
     except StoreReadOnly as e:
         result["undo_error"] = str(e)
         return

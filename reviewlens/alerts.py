@@ -138,6 +138,12 @@ def quote_meta(q: dict[str, Any]) -> str:
     return " · ".join(parts)
 
 
+def review_quote(row: dict[str, Any]) -> dict[str, Any]:
+    """A review row (id, text, rating, product, url) as an alert's quote: its own words, cut at a word."""
+    return {"review_id": row["id"], "text": verbatim_excerpt(row["text"] or ""), "rating": row["rating"],
+            "product": row["product"], "url": row["url"]}
+
+
 def verbatim_excerpt(text: str, limit: int = QUOTE_CHARS) -> str:
     """The start of a review's text, verbatim, cut at a word with "…" when longer than `limit`."""
     text = text.strip()
@@ -330,8 +336,7 @@ def release_alerts(store: Store, rules: AlertSettings) -> list[Alert]:
         f = Filters.of(products=[product] if product else None, versions=[new], sentiments=["negative"],
                        topics=[what] if what else None)
         rows, _ = queries.review_page(store, f, page_size=RELEASE_QUOTES, total=0)
-        quotes = [{"review_id": r["id"], "text": verbatim_excerpt(r["text"] or ""), "rating": r["rating"],
-                   "product": r["product"], "url": r["url"]} for r in rows.to_dict("records")]
+        quotes = [review_quote(r) for r in rows.to_dict("records")]
         name = f"{product} {new}" if product else f"version {new}"
         lines = [f"{new}: {per_version[new]} reviews; {before}: {per_version[before]} reviews."]
         lines += [g.text() for g in gaps]
@@ -379,8 +384,7 @@ def review_alerts(store: Store, rules: AlertSettings, since: datetime) -> list[A
         lines.append(f"More new reviews than one digest takes ({DIGEST_MAX:,}): the rest come in the next one.")
     if len(found) > DIGEST_QUOTES:
         lines.append(f"The first {DIGEST_QUOTES} are below; all of them: the dashboard's review explorer.")
-    quotes = [{"review_id": r["id"], "text": verbatim_excerpt(r["text"] or ""), "rating": r["rating"],
-               "product": r["product"], "url": r["url"]} for r in found[:DIGEST_QUOTES]]
+    quotes = [review_quote(r) for r in found[:DIGEST_QUOTES]]
     ids = [r["id"] for r in found]
     first = min(r["scraped_at"] for r in found)
     key = f"reviews:{ids[0]}:{len(ids)}:{first}"
@@ -414,8 +418,7 @@ def unanswered_alerts(store: Store, rules: AlertSettings, now: datetime) -> list
              f"{'have' if n != 1 else 'has'} waited {rules.unanswered_days}+ days without a reply"
              + (f" (the newest of them from {max(dates)})." if dates else "."),
              f"Reply drafts: reviewlens replies --since {since}, or the dashboard's review explorer"]
-    quotes = [{"review_id": r["id"], "text": verbatim_excerpt(r["text"] or ""), "rating": r["rating"],
-               "product": r["product"], "url": r["url"]} for r in rows.to_dict("records")]
+    quotes = [review_quote(r) for r in rows.to_dict("records")]
     return [Alert(key=f"unanswered:{_week(today)}", kind="replies",
                   title=f"{n} negative review{'s' if n != 1 else ''} waiting {rules.unanswered_days}+ days for a reply",
                   lines=lines, quotes=quotes, view=View.dated(since, until, page="Reviews", sentiments=["negative"],

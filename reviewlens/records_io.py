@@ -354,6 +354,12 @@ def read_rows(path: Path, encoding: str | None = None) -> tuple[str, Iterator[tu
     return encoding, _rows(path, encoding)
 
 
+def safe_stem(name: str, default: str = "export") -> str:
+    """A file name's stem from untrusted text (a browser's upload name, a web address's last part): letters,
+    digits, dots, dashes and underscores only, at most 80 characters; `default` when nothing is left."""
+    return re.sub(r"[^A-Za-z0-9._-]+", "_", name).strip("._")[:80] or default
+
+
 def _key(name: str) -> str:
     """A column name as compared: "Review Created (UTC)" -> "review_created"."""
     name = re.sub(r"\([^)]*\)", " ", name.strip().lower())  # a unit or zone in brackets says nothing of the field
@@ -381,20 +387,26 @@ def _column_map(keys: Iterable[str]) -> dict[str, str]:
     return mapping
 
 
+def _with_columns(rows: Iterable[tuple[int, dict[str, Any]]]) -> Iterator[tuple[int, dict[str, Any], dict | None]]:
+    """Each (line, row) with the columns its fields come from (`_column_map`), found once per set of keys: a
+    CSV has one; JSON lines may each leave out the fields they have no value for (a review without a reply),
+    and a later line's are still read. A row that could not be parsed comes with None."""
+    maps: dict[tuple, dict[str, str]] = {}
+    for line, row in rows:
+        if "__error__" in row:
+            yield line, row, None
+            continue
+        keys = tuple(row.keys())
+        if keys not in maps:
+            maps[keys] = _column_map(keys)
+        yield line, row, maps[keys]
+
+
 def _file_date_order(path: Path, encoding: str | None) -> str | None:
     """`date_order_of` the file's review and reply dates (one more pass over the file, streamed)."""
     _, rows = read_rows(path, encoding)
-
-    def values() -> Iterator[Any]:
-        mappings: dict[tuple, dict[str, str]] = {}
-        for _, row in rows:
-            keys = tuple(row.keys())
-            mapping = mappings.get(keys) or mappings.setdefault(keys, _column_map(keys))
-            for f in ("date", "reply_date"):
-                if f in mapping:
-                    yield row.get(mapping[f])
-
-    return date_order_of(values())
+    return date_order_of(row.get(mapping[f]) for _, row, mapping in _with_columns(rows) if mapping
+                         for f in ("date", "reply_date") if f in mapping)
 
 
 def _reviews(path: Path, res: ImportResult, *, source: str | None = None, rating_scale: float | None = None,
@@ -407,23 +419,19 @@ def _reviews(path: Path, res: ImportResult, *, source: str | None = None, rating
         raise ImportFileError(f"date order {date_order!r}: use day or month")
     res.encoding, rows = read_rows(path, encoding)
     res.date_order = date_order or _file_date_order(path, res.encoding)
-    # the columns each field comes from, per set of keys: a CSV has one; JSON lines may each leave out
-    # the fields they have no value for (a review without a reply), and a later line's are still read
-    mappings: dict[tuple, dict[str, str]] = {}
     default_source = source or f"import:{path.stem}"
-    for line, row in rows:
+    first = True
+    for line, row, mapping in _with_columns(rows):
         res.rows += 1
-        if "__error__" in row:
+        if mapping is None:
             res.errors.append({"line": line, "message": row["__error__"]})
             continue
+        if first and "text" not in mapping:  # the header (a JSON file's first object) has no text column
+            raise ImportFileError(
+                f"{path}: no review text column; expected one of {', '.join(COLUMN_ALIASES['text'])} "
+                f"(found: {', '.join(map(str, row.keys()))})")
+        first = False
         keys = tuple(row.keys())
-        mapping = mappings.get(keys)
-        if mapping is None:
-            mapping = mappings[keys] = _column_map(keys)
-            if "text" not in mapping and len(mappings) == 1:
-                raise ImportFileError(
-                    f"{path}: no review text column; expected one of {', '.join(COLUMN_ALIASES['text'])} "
-                    f"(found: {', '.join(map(str, row.keys()))})")
         get = lambda f: row.get(mapping[f]) if f in mapping else None  # noqa: E731
         text = get("text")
         if "text" not in mapping:

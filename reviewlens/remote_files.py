@@ -8,11 +8,10 @@ time; any failure is an ImportFileError that says what went wrong, as for a loca
 
 from __future__ import annotations
 
-import re
 from pathlib import Path, PurePosixPath
 from urllib.parse import unquote, urlsplit
 
-from .records_io import ImportFileError
+from .records_io import ImportFileError, safe_stem
 from .urls import http_url
 
 MAX_BYTES = 500 * 1024 * 1024   # an export larger than this is not a review export
@@ -33,7 +32,7 @@ def _local_name(url: str, content_type: str | None) -> str:
     last path part) with the suffix its Content-Type says."""
     parts = urlsplit(url)
     last = PurePosixPath(unquote(parts.path)).name
-    stem = re.sub(r"[^A-Za-z0-9._-]+", "_", PurePosixPath(last).stem or parts.hostname or "export").strip("._")
+    stem = safe_stem(PurePosixPath(last).stem or parts.hostname or "export")
     suffix = PurePosixPath(last).suffix.lower()
     if suffix not in _SUFFIXES:
         mime = (content_type or "").split(";")[0].strip().lower()
@@ -42,8 +41,8 @@ def _local_name(url: str, content_type: str | None) -> str:
             raise ImportFileError(f"{url}: the server sent {mime or 'no content type'}, not a CSV, JSON or "
                                   "Excel file (an address ending in .csv, .jsonl, .json or .xlsx, or a "
                                   "spreadsheet published as CSV)")
-        stem = stem if last and stem != "pub" else (parts.hostname or "export").replace(".", "_")
-    return (stem or "export")[:80] + suffix
+        stem = stem if last and stem != "pub" else safe_stem((parts.hostname or "export").replace(".", "_"))
+    return stem + suffix
 
 
 def download(url: str, folder: Path) -> Path:

@@ -489,11 +489,21 @@ class Store:
             "version": z(r.version)[:100] if r.version else None,
         }
 
+    @staticmethod
+    def deletion(run_id: int | None = None, sources: Sequence[str] = (), products: Sequence[str] = ()) -> str:
+        """What `delete_reviews` with these arguments deletes, in words (its run's name)."""
+        return "; ".join(x for x in (f"stored first by run {run_id}" if run_id is not None else "",
+                                     f"source {', '.join(sources)}" if sources else "",
+                                     f"product {', '.join(products)}" if products else "") if x)
+
     def delete_reviews(self, *, run_id: int | None = None, sources: Sequence[str] = (),
-                       products: Sequence[str] = (), dry_run: bool = False) -> int:
+                       products: Sequence[str] = (), dry_run: bool = False,
+                       trigger: str = "manual") -> tuple[int | None, int]:
         """Delete the reviews a run stored first (`run_id`: undo an import or a scrape) and/or of `sources`
-        (and `products`); how many (`dry_run`: only counted). At least one of run_id and sources is needed.
-        Their analyses stay (kept by text: a review imported again is not analyzed again), as do labels."""
+        (and `products`), recorded in the run history as a run of kind "delete" (`trigger`: manual,
+        dashboard): (that run's id, how many). `dry_run`: only counted, nothing recorded (None, how many).
+        At least one of run_id and sources is needed. Their analyses stay (kept by text: a review imported
+        again is not analyzed again), as do labels."""
         if run_id is None and not sources:
             raise ValueError("delete which reviews? give a run or a source")
         where = []
@@ -505,9 +515,13 @@ class Store:
             where.append(reviews.c.product.in_(list(products)))
         if dry_run:
             with self.engine.connect() as c:
-                return int(c.execute(sa.select(sa.func.count()).select_from(reviews).where(*where)).scalar_one())
+                return None, int(c.execute(sa.select(sa.func.count()).select_from(reviews).where(*where)).scalar_one())
+        rid = self.start_run("delete", self.deletion(run_id, sources, products)[:300], trigger)
         with self._write() as c:
-            return int(c.execute(reviews.delete().where(*where)).rowcount or 0)
+            n = int(c.execute(reviews.delete().where(*where)).rowcount or 0)
+        self.update_run(rid, seen=n)
+        self.finish_run(rid, "ok")
+        return rid, n
 
     def known_ids(self, ids: Iterable[str]) -> set[str]:
         ids = list(dict.fromkeys(ids))

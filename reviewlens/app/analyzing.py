@@ -16,7 +16,8 @@ from typing import Any
 
 from ..analysis_queue import BEAT_EVERY, STATE_KEY, claim_request
 from ..config import Settings
-from ..store import Store, StoreReadOnly
+from ..store import Store
+from . import background
 from .jobs import Job, JobOptions
 
 log = logging.getLogger(__name__)
@@ -69,44 +70,21 @@ def take_request(store: Store, job: Job, model: str = "") -> str | None:
 
 def serve_analysis(db: str, settings: Settings, stop: threading.Event, *, poll: float = 2.0) -> None:
     """Take the dashboard's analysis requests until `stop` is set, looking every `poll` seconds."""
-    try:
-        store = Store(db)
-    except Exception as e:  # noqa: BLE001 - the dashboard says the same about the store
-        log.warning("not analyzing in the background: cannot open the store (%s: %s)", type(e).__name__, e)
-        return
-    job = Job(store, settings)
     model = settings.analysis.model
-    last_beat = 0.0
-    failing: str | None = None
-    try:
-        while not stop.is_set():
-            now = datetime.now(timezone.utc).timestamp()
-            try:
-                if now - last_beat >= BEAT_EVERY:
-                    prev = store.load_checkpoint(STATE_KEY) or {}
-                    _beat(store, {k: v for k, v in prev.items() if k in ("taken", "last", "finished")}
-                          | {"state": "idle", "model": model})
-                    last_beat = now
-                if take_request(store, job, model) is not None:
-                    last_beat = 0.0
-                    continue
-                failing = None
-            except StoreReadOnly:
-                log.info("the store is read-only: nothing can be added in the dashboard, so nothing is analyzed")
-                return
-            except Exception as e:  # noqa: BLE001 - a store that is briefly down: try again at the next look
-                if f"{type(e).__name__}: {e}" != failing:
-                    failing = f"{type(e).__name__}: {e}"
-                    log.warning("background analysis: %s (trying again every %g s)", failing, poll)
-            stop.wait(poll)
-    finally:
-        store.close()
+
+    def make(store: Store) -> background.Worker:
+        job = Job(store, settings)
+
+        def beat() -> None:  # idle, saying what the last run did
+            prev = store.load_checkpoint(STATE_KEY) or {}
+            _beat(store, {k: v for k, v in prev.items() if k in ("taken", "last", "finished")}
+                  | {"state": "idle", "model": model})
+        return beat, lambda: take_request(store, job, model) is not None
+
+    background.serve(db, stop, make, doing="analyzing in the background", poll=poll, beat_every=BEAT_EVERY,
+                     read_only="nothing can be added in the dashboard, so nothing is analyzed", log=log)
 
 
 def start_background(db: str, settings: Settings) -> tuple[threading.Thread, threading.Event]:
     """`serve_analysis` in a daemon thread; set the returned event to stop it."""
-    stop = threading.Event()
-    thread = threading.Thread(target=serve_analysis, args=(db, settings, stop), name="reviewlens-analysis",
-                              daemon=True)
-    thread.start()
-    return thread, stop
+    return background.start(serve_analysis, "reviewlens-analysis", db, settings)

@@ -19,7 +19,8 @@ from ..config import Settings
 from ..filters import Filters
 from ..queries import review_texts
 from ..questions import HEARTBEAT_EVERY, HEARTBEAT_KEY, filters_of
-from ..store import Store, StoreReadOnly
+from ..store import Store
+from . import background
 
 log = logging.getLogger(__name__)
 
@@ -116,45 +117,20 @@ def serve_questions(db: str, settings: Settings, stop: threading.Event, *, use_l
                     poll: float = 1.0) -> None:
     """Answer the questions asked in the dashboard until `stop` is set, looking every `poll` seconds and
     leaving a heartbeat (HEARTBEAT_KEY) the Ask page reads to know that questions will be answered."""
-    try:
-        store = Store(db)
-    except Exception as e:  # noqa: BLE001 - the dashboard says the same about the store; nothing to answer
-        log.warning("not answering the dashboard's questions: cannot open the store (%s: %s)", type(e).__name__, e)
-        return
-    answerer = Answerer(settings, use_llm=use_llm)
-    beat = 0.0
-    failing: str | None = None
-    log.info("answering the dashboard's questions in the background (%s)", answerer.describe())
-    try:
-        while not stop.is_set():
-            now = datetime.now(timezone.utc)
-            answered = 0
-            try:
-                if now.timestamp() - beat >= HEARTBEAT_EVERY:
-                    store.save_checkpoint(HEARTBEAT_KEY, {"at": now.isoformat(), "model": answerer.describe()})
-                    beat = now.timestamp()
-                answered = answer_waiting(store, answerer)
-                failing = None
-            except StoreReadOnly:
-                log.info("the store is read-only: no question can be asked in the dashboard, so none is answered")
-                return
-            except Exception as e:  # noqa: BLE001 - a store that is briefly down: try again at the next look
-                if f"{type(e).__name__}: {e}" != failing:  # said once, not at every look
-                    failing = f"{type(e).__name__}: {e}"
-                    log.warning("answering questions: %s (trying again every %g s)", failing, poll)
-            if answered:
-                beat = 0.0  # a heartbeat at once: the models are known now
-            else:
-                stop.wait(poll)
-    finally:
-        store.close()
+    def make(store: Store) -> background.Worker:
+        answerer = Answerer(settings, use_llm=use_llm)
+        log.info("answering the dashboard's questions in the background (%s)", answerer.describe())
+
+        def beat() -> None:  # after an answer, at once: the models are known now
+            store.save_checkpoint(HEARTBEAT_KEY, {"at": datetime.now(timezone.utc).isoformat(),
+                                                  "model": answerer.describe()})
+        return beat, lambda: answer_waiting(store, answerer) > 0
+
+    background.serve(db, stop, make, doing="answering the dashboard's questions", poll=poll,
+                     beat_every=HEARTBEAT_EVERY, read_only="no question can be asked in the dashboard, so none is "
+                     "answered", log=log)
 
 
 def start_background(db: str, settings: Settings, *, use_llm: bool = True) -> tuple[threading.Thread, threading.Event]:
     """`serve_questions` in a daemon thread; set the returned event to stop it."""
-    stop = threading.Event()
-    thread = threading.Thread(target=serve_questions, args=(db, settings, stop), kwargs={"use_llm": use_llm},
-                              name="reviewlens-answers", daemon=True)
-    thread.start()
-    return thread, stop
-
+    return background.start(serve_questions, "reviewlens-answers", db, settings, use_llm=use_llm)

@@ -141,19 +141,14 @@ def cmd_delete(args, settings) -> ExitStatus:
     if args.product and not args.source:
         raise ConfigError("--product narrows a --source; give the source too")
     store = Store(settings.db)
-    what = "; ".join(x for x in (f"stored first by run {args.run}" if args.run is not None else "",
-                                 f"source {', '.join(args.source)}" if args.source else "",
-                                 f"product {', '.join(args.product)}" if args.product else "") if x)
     if args.run is not None and not store.has_run(args.run):
         raise ConfigError(f"there is no run {args.run} (reviewlens runs shows them)")
-    n = store.delete_reviews(run_id=args.run, sources=args.source or (), products=args.product or (), dry_run=True)
+    which = {"run_id": args.run, "sources": args.source or (), "products": args.product or ()}
+    what = Store.deletion(**which)
     if not args.yes:
-        print(f"would delete {n} reviews ({what}); add --yes to delete them")
+        print(f"would delete {store.delete_reviews(**which, dry_run=True)[1]} reviews ({what}); add --yes to delete them")
         return ExitStatus.OK
-    run_id = store.start_run("delete", what[:300], "manual")
-    n = store.delete_reviews(run_id=args.run, sources=args.source or (), products=args.product or ())
-    store.update_run(run_id, seen=n)
-    store.finish_run(run_id, "ok")
+    run_id, n = store.delete_reviews(**which)
     print(f"run {run_id}: deleted {n} reviews ({what})"
           + ("; `reviewlens complaints` recomputes the top complaints without them" if n else ""))
     return ExitStatus.OK

@@ -126,10 +126,7 @@ class Scheduler:
                 try:
                     paths = [download(src.files, Path(tmp))]
                 except ImportFileError as e:
-                    log.error("scheduled import of %s: %s", src.files, e)
-                    rid = self.store.start_run("import", src.name, "schedule", detail={"file": src.files})
-                    self.store.finish_run(rid, "failed", str(e))
-                    out["failed"] += 1
+                    self._failed_import(src, src.files, e, out)
                     return out
             else:
                 paths = sorted(p for p in map(Path, glob.glob(src.files)) if p.is_file())
@@ -138,6 +135,13 @@ class Scheduler:
             rid = self.store.start_run("import", src.name, "schedule", detail={"message": "no new file"})
             self.store.finish_run(rid, "ok")
         return out
+
+    def _failed_import(self, src: Source, file: str, e: ImportFileError, out: dict) -> None:
+        """A file (or address) that could not be imported: logged, and a failed run that says why (an alert)."""
+        log.error("scheduled import of %s: %s", file, e)
+        rid = self.store.start_run("import", src.name, "schedule", detail={"file": file})
+        self.store.finish_run(rid, "failed", str(e))
+        out["failed"] += 1
 
     def _import_paths(self, src: Source, paths: list[Path], done: dict[str, str], key: str, out: dict) -> None:
         for path in paths:
@@ -149,10 +153,7 @@ class Scheduler:
                                                 trigger="schedule", run_source=src.name,
                                                 run_detail={"file": src.files if is_remote(src.files) else str(path)})
             except ImportFileError as e:  # the whole file: said in a failed run; a corrected file is new content
-                log.error("scheduled import of %s: %s", path, e)
-                rid = self.store.start_run("import", src.name, "schedule", detail={"file": str(path)})
-                self.store.finish_run(rid, "failed", str(e))
-                out["failed"] += 1
+                self._failed_import(src, str(path), e, out)
             else:
                 out["files"] += 1
                 out["new"] += new
