@@ -431,6 +431,10 @@ def cmd_compare(args, settings) -> ExitStatus:
         print(json.dumps(result.as_dict(), indent=1, ensure_ascii=False))
         return ExitStatus.OK
     if not any(g.headline.reviews for g in result.groups):
+        if args.by == "version" and not args.versions and not queries.version_counts(store):
+            print("no review says which version it was written about: versions come from an export's version "
+                  "column (Google Play's App Version Name) or a site config's `version` field")
+            return ExitStatus.OK
         print("no reviews to compare (is the store empty, or do the filters exclude everything?)")
         return ExitStatus.OK
     print(result.text())

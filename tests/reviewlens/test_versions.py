@@ -105,6 +105,16 @@ def test_compare_by_version_finds_the_release_that_broke_it(releases, capsys):
     assert "25" in capsys.readouterr().out.split("Reviews", 1)[1].split("\n", 1)[0]  # only that release's
 
 
+def test_compare_by_version_without_versions_says_where_they_come_from(tmp_path, capsys):
+    db = str(tmp_path / "plain.db")
+    plain = tmp_path / "r.csv"
+    plain.write_text("text\nFine.\n", encoding="utf-8")
+    assert main(["import", str(plain), "--db", db, "-q"]) == 0
+    capsys.readouterr()
+    assert main(["compare", "--by", "version", "--db", db]) == 0
+    assert "no review says which version it was written about" in capsys.readouterr().out
+
+
 def test_a_link_keeps_the_versions():
     view = View(page="Reviews", filters=Filters.of(versions=["3.10.0", "3.9"]))
     query = to_query(view)
