@@ -467,3 +467,21 @@ def test_a_name_closer_to_the_complaints_replaces_the_first(embedder):
     assert named == [("Unresponsive customer service", "Customer service was unresponsive."),
                      ("Late delivery", "Parcels arrive late.")]  # "Delivery" says less than "Late delivery"
     assert name_themes(TwoLooks(), quotes, ["f1", "f2"])[0][0] == "Call issue"  # without the embedder: one look
+
+
+TRACKING = ["The tracking number never worked at all.", "Tracking showed no updates for a week.",
+            "The courier's tracking page said delivered but nothing came."]
+
+
+def test_a_themes_count_does_not_depend_on_how_many_themes_are_asked_for(embedder):
+    """The top 1 and the top 4 show the same first theme with the same count, previous count and name:
+    statements of both periods are assigned among the same candidate themes whatever `top` is (before,
+    with `top=1` the tracking complaints joined the delivery theme and its count grew from 5 to 6)."""
+    items = [(s, 1.0) for s in SHIPPING + BROKEN + SUPPORT + TRACKING] + [(s, 5.0) for s in POSITIVE]
+    cur = _frame(items, "k", date(2026, 11, 1))
+    prev = _frame([(s, 1.0) for s in SHIPPING[:2] + TRACKING[:2]] + [(s, 5.0) for s in POSITIVE], "j", date(2026, 8, 1))
+    by_top = {k: [(t.label, t.count, tuple(t.review_ids), t.previous_count)
+                  for t in find_complaints(cur, prev, top=k, embedder=embedder)]
+              for k in (1, 2, 4)}
+    assert len(by_top[4]) == 3
+    assert by_top[1] == by_top[4][:1] and by_top[2] == by_top[4][:2]
