@@ -703,13 +703,14 @@ def eval_theme_names(labels: Sequence[str], true_themes: Sequence[str | None], e
 SEMEVAL_COMPLAINT_THEMES = ("food", "service", "price", "ambience")
 
 
-def semeval_complaint_frame(eval_dir: Path, split: str = "heldout") -> tuple[Any, dict[str, list[str]]]:
+def semeval_complaint_frame(eval_dir: Path, split: str = "heldout",
+                            polarity: str = "negative") -> tuple[Any, dict[str, list[str]]]:
     """A reviews frame of SemEval restaurant sentences (one sentence = one review) and its truth: each
     sentence raises the categories it is negative about (food, service, price, ambience, and "other"
     for anecdotes/miscellaneous, which is not a target theme but counts against purity). The frame
     carries the sentence's sentiment from the gold polarities (negative: only negative categories;
     positive: only positive ones; neutral otherwise), as the analysis would store it; no topics, no
-    rating."""
+    rating. `polarity="positive"`: the truth is the categories each sentence praises (for praise themes)."""
     import pandas as pd
 
     rows = load_semeval(eval_dir)
@@ -724,7 +725,7 @@ def semeval_complaint_frame(eval_dir: Path, split: str = "heldout") -> tuple[Any
         recs.append({"id": f"s{r.id}", "source": "semeval", "product": None, "url": None, "author": None,
                      "rating": None, "title": None, "text": r.text, "date": None, "sentiment": sentiment,
                      "topics": [], "entities": []})
-        gold[f"s{r.id}"] = sorted(c for c, p in r.categories.items() if p == "negative")
+        gold[f"s{r.id}"] = sorted(c for c, p in r.categories.items() if p == polarity)
     return pd.DataFrame(recs), gold
 
 

@@ -284,6 +284,19 @@ def rename_theme(db: str, old: str, key: str) -> None:
                                           "find the theme again.")
 
 
+def quotes_html(quotes: list) -> list[str]:
+    """Verbatim quotes as HTML (escaped), each with a link to its review and the machine translation apart."""
+    html = []
+    for q in quotes:
+        url = safe_url(q.url)
+        link = (f' <a href="{escape_html(url)}" target="_blank" rel="noopener noreferrer nofollow">review ↗</a>'
+                if url else "")
+        html.append(f'<div class="rl-quote">“{escape_html(q.text)}”{link}</div>')
+        if q.translation:  # the model's words, never shown as the customer's
+            html.append(f'<div class="rl-translation"><small>{escape_html(q.translation_note())}</small></div>')
+    return html
+
+
 def complaints_section(db: str, themes: list[Q.ThemeView], scope: dict, filtered: bool) -> None:
     st.subheader("Top complaints")
     renamed = st.session_state.pop("_renamed", None)
@@ -311,13 +324,7 @@ def complaints_section(db: str, themes: list[Q.ThemeView], scope: dict, filtered
                             f"computed count {t.count:,} ({t.share:.1%})"
                             + (f", previous period {t.previous_count:,}" if dated else ", no dates: no trend")
                             + "</small></p>")
-            for q in t.quotes[:5]:
-                url = safe_url(q.url)
-                link = (f' <a href="{escape_html(url)}" target="_blank" rel="noopener noreferrer nofollow">review ↗</a>'
-                        if url else "")
-                html.append(f'<div class="rl-quote">“{escape_html(q.text)}”{link}</div>')
-                if q.translation:  # the model's words, never shown as the customer's
-                    html.append(f'<div class="rl-translation"><small>{escape_html(q.translation_note())}</small></div>')
+            html += quotes_html(t.quotes[:5])
             st.markdown("\n".join(html), unsafe_allow_html=True)
             left, right = st.columns([3, 1])
             left.button(f"Show the {t.filtered_count:,} reviews", key=f"theme_btn_{t.rank}", on_click=goto_theme,
@@ -327,6 +334,24 @@ def complaints_section(db: str, themes: list[Q.ThemeView], scope: dict, filtered
                               help="Your name for this complaint; later analyses keep it while they find it again.")
                 st.button("Save the name", key=f"rename_btn_{t.rank}", on_click=rename_theme,
                           args=(db, t.label, f"rename_{t.rank}"))
+
+
+def praise_section(themes: list[Q.ThemeView]) -> None:
+    """What customers love (`reviewlens praise`, or computed with the complaints): what to keep."""
+    themes = [t for t in themes if t.filtered_count][:5]
+    if not themes:
+        return
+    st.subheader("What customers love")
+    st.caption("The praise themes, recounted within the current filters: what to keep, in the customers' words.")
+    for i, t in enumerate(themes):
+        trend = "" if t.trend is None else f" {t.arrow} {t.trend:+.1f} pp"
+        with st.expander(f"{escape_markdown(t.label)} — {t.filtered_count:,} reviews ({t.filtered_share:.1%}){trend}",
+                         expanded=i == 0):
+            html = [f"<p>{escape_html(t.summary)}</p>"] if t.summary else []
+            if t.impact is not None:
+                html.append(f"<p>Its reviews are {escape_html(t.impact.means_text())}.</p>")
+            html += quotes_html(t.quotes[:3])
+            st.markdown("\n".join(html), unsafe_allow_html=True)
 
 
 def overview_page(db: str, f: Filters, opts: Q.Options) -> None:
@@ -342,6 +367,7 @@ def overview_page(db: str, f: Filters, opts: Q.Options) -> None:
                 "sentiment, topics and complaints are missing here: the Import page analyzes them (with "
                 "`reviewlens dashboard` running), or run `reviewlens analyze`.")
     complaints_section(db, ov.themes, ov.scope, filtered=True)
+    praise_section(ov.praise)
     st.subheader("Trends")
     specs = c_chart_specs(db, f, opts)
     if "themes" in specs:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import io
 import logging
 import time
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Iterable, Sequence
@@ -151,6 +151,7 @@ class ReportData:
     products: Comparison | None = None   # reviewlens.comparison by product (the filtered or the most reviewed)
     versions: Comparison | None = None   # ... by version reviewed (the filtered or the newest), when there are any
     theme_series: pd.DataFrame | None = None  # Q.theme_timeseries: the top complaints per period
+    praise: list[Q.ThemeView] = field(default_factory=list)  # Q.complaints(kind="praise"): what customers love
 
 
 def report_data(store: Store, f: Filters, opts: Q.Options | None = None) -> ReportData:
@@ -164,7 +165,7 @@ def report_data(store: Store, f: Filters, opts: Q.Options | None = None) -> Repo
         timeseries=Q.timeseries(store, f, gran), topics=Q.topic_summary(Q.topics_by_sentiment(store, f)),
         ratings=Q.rating_distribution(store, f), themes=themes, scope=scope,
         entities=Q.top_entities(store, f, limit=500), runs=Q.runs_frame(store, limit=1000),
-        replies=Q.reply_stats(store, f),
+        replies=Q.reply_stats(store, f), praise=Q.complaints(store, f, h.reviews, kind="praise")[0],
         products=compare(store, "product", replace(f, products=()), names=f.products, top=PRODUCTS_COMPARED),
         versions=(compare(store, "version", replace(f, versions=()), names=f.versions, top=PRODUCTS_COMPARED)
                   if opts.versions else None))
@@ -345,6 +346,28 @@ def _complaints(wb: Workbook, themes: list[Q.ThemeView], scope: dict, series: pd
         _complaints_over_time(s, series, gran)
 
 
+def _praise(wb: Workbook, themes: list[Q.ThemeView]) -> None:
+    """The Praise sheet: what customers love (`reviewlens praise`), recounted within the filters."""
+    s = _Sheet(wb, "Praise", [6, 30, 16, 10, 10, 12, 10, 50, 80, 50, 14, 14])
+    s.ws.freeze_panes = "A2"
+    s.header(["Rank", "Theme", "Topic", "Reviews", "Share", "Previous", "Trend (pp)", "Summary", "Quotes",
+              "First quote's review", "Its rating (★)", "Others (★)"])
+    shown = [t for t in themes if t.filtered_count]
+    for i, t in enumerate(shown, 1):
+        quotes = "\n".join(f"“{q.text}”" + (f"\n    ({q.translation_note()})" if q.translation else "") for q in t.quotes)
+        m = t.impact
+        s.append([i, s.cell(t.label, font=_BOLD), s.cell(Q.topic_label(t.topic) if t.topic else None),
+                  t.filtered_count, s.cell(t.filtered_share, number_format="0.0%"),
+                  t.previous_count if t.trend is not None else None, s.cell(t.trend, number_format="+0.0;-0.0;0.0"),
+                  s.cell(t.summary, wrap=True), s.cell(quotes, wrap=True),
+                  s.link(next((q.url for q in t.quotes if q.url), None)),
+                  s.cell(None if m is None else round(m.mean, 2), number_format="0.00"),
+                  s.cell(None if m is None else round(m.others_mean, 2), number_format="0.00")])
+    if not shown:
+        s.append([None, s.cell("No praise themes computed yet (`reviewlens praise`, or any run that analyzes new "
+                               "reviews).")])
+
+
 def _complaints_over_time(s: _Sheet, series: pd.DataFrame, gran: str) -> None:
     """A table of the top themes' percent of each period's reviews (columns B on) and its line chart beside it."""
     labels = list(dict.fromkeys(series["theme"]))
@@ -434,8 +457,8 @@ def _review_values(r: dict[str, Any]) -> dict[str, Any]:
 def _widths(sample: list[dict[str, Any]]) -> list[float]:
     """Column widths from the header and a sample of rows, capped per column."""
     out = []
-    for field, header, cap in REVIEW_COLUMNS:
-        longest = max([len(header)] + [len(str(r.get(field) or "")) for r in sample] or [len(header)])
+    for key, header, cap in REVIEW_COLUMNS:
+        longest = max([len(header)] + [len(str(r.get(key) or "")) for r in sample] or [len(header)])
         out.append(min(cap, max(8.0, longest * 1.1 + 2)))
     return out
 
@@ -520,6 +543,7 @@ def build_workbook(store: Store, target: str | Path | io.BytesIO, f: Filters) ->
     d = report_data(store, f, opts)
     _summary(wb, d)
     _complaints(wb, d.themes, d.scope, d.theme_series, d.granularity)
+    _praise(wb, d.praise)
     _comparison(wb, d.products)
     if d.versions is not None:
         _comparison(wb, d.versions, "Versions")

@@ -32,7 +32,7 @@ from .display_text import neutralize
 from .filters import SENTIMENT_OPTIONS, Filters, version_key
 from .schema import ComplaintTheme, Label, Quote, trend_arrow
 from .model_text import sanitize_label
-from .store import Store, analyses, complaint_themes, review_entities, review_topics, reviews
+from .store import Store, analyses, review_entities, review_topics, reviews, theme_table
 
 __all__ = [
     "SENTIMENT_OPTIONS", "Filters", "TOPIC_LABELS", "topic_label",
@@ -421,14 +421,17 @@ def _stored_theme(r: Any) -> ComplaintTheme:
                           quotes=quotes, review_ids=ids)
 
 
-def latest_complaints(store: Store) -> tuple[list[ComplaintTheme], dict]:
-    """The most recently computed complaint themes, in their stored rank order, and their scope.
+def latest_complaints(store: Store, kind: str = "complaints") -> tuple[list[ComplaintTheme], dict]:
+    """The most recently computed complaint themes (`kind="praise"`: praise themes), in their stored rank
+    order, and their scope.
 
     The scope is the dict the analysis stored (since, until, products, ...) plus `computed_at`
     (UTC, as text). Nothing stored yet: `([], {})`. Unreadable JSON in a row is logged and that
     theme comes back without quotes; an unreadable scope comes back as just `computed_at`.
     """
-    ct = complaint_themes
+    ct = theme_table(kind)
+    if ct.name in store.missing_tables:  # a read-only store made before praise themes
+        return [], {}
     with store.engine.connect() as c:
         batch = c.execute(sa.select(ct.c.batch).order_by(ct.c.id.desc()).limit(1)).scalar()
         if not batch:
@@ -488,8 +491,11 @@ class RatingImpact:
             way = "lower" if self.effect < 0 else "higher"
             held = (f"; the other complaints held equal, {abs(self.effect):.1f}★ {way}"
                     + (f" (±{self.effect_ci:.1f})" if self.effect_ci is not None else ""))
-        return (f"rated {self.mean:.1f}★ ({self.rated} rated) vs {self.others_mean:.1f}★ for the other reviews"
-                f"{held}; {self.at_stake:.2f}★ of the average rating at stake")
+        return f"{self.means_text()}{held}; {self.at_stake:.2f}★ of the average rating at stake"
+
+    def means_text(self) -> str:
+        """`rated 4.6★ (30 rated) vs 3.8★ for the other reviews` (what a praise theme shows)."""
+        return f"rated {self.mean:.1f}★ ({self.rated} rated) vs {self.others_mean:.1f}★ for the other reviews"
 
 
 MIN_RATED = 3  # fewer rated reviews on either side: no rating impact (a mean of one or two says little)
@@ -659,13 +665,15 @@ def _ids_in_filter(store: Store, f: Filters, ids: Sequence[str]) -> set[str]:
     return found
 
 
-def complaints(store: Store, f: Filters, total: int | None = None) -> tuple[list[ThemeView], dict]:
+def complaints(store: Store, f: Filters, total: int | None = None,
+               kind: str = "complaints") -> tuple[list[ThemeView], dict]:
     """The latest computed complaint themes (`latest_complaints`) with their members recounted inside `f`.
 
     `total` is the number of reviews in `f` (for shares); computed when not given. Returns the
     themes (ranked by filtered count, then stored rank) and the scope they were computed for.
+    `kind="praise"`: the praise themes, the same way.
     """
-    stored, scope = latest_complaints(store)
+    stored, scope = latest_complaints(store, kind)
     if not stored:
         return [], scope
     themes = [ThemeView(rank=i, label=t.label, summary=t.summary, topic=t.topic, count=t.count, share=t.share,
@@ -921,17 +929,17 @@ def _scope_date(scope: dict, key: str) -> date | None:
         return None
 
 
-def rename_theme(store: Store, old: str, new: str) -> str:
+def rename_theme(store: Store, old: str, new: str, kind: str = "complaints") -> str:
     """Give a theme of the latest computed complaints the name `new` (made plain: reviewlens.model_text);
     later computations keep it while they find the theme again. The name as stored; ValueError when the
     name is not usable or no latest theme is called `old`."""
     name = sanitize_label(new)
     if not name:
         raise ValueError(f"{new!r} is not a usable theme name (plain words, up to 8)")
-    if name != old and name in {t.label for t in latest_complaints(store)[0]}:
+    if name != old and name in {t.label for t in latest_complaints(store, kind)[0]}:
         raise ValueError(f"another theme is already called {name!r}")
-    if not store.rename_theme(old, name):
-        known = ", ".join(repr(t.label) for t in latest_complaints(store)[0]) or "none computed yet"
+    if not store.rename_theme(old, name, kind):
+        known = ", ".join(repr(t.label) for t in latest_complaints(store, kind)[0]) or "none computed yet"
         raise ValueError(f"no theme named {old!r} among the last computed ones ({known})")
     return name
 
@@ -989,6 +997,7 @@ class Overview:
     replies: ReplyStats | None = None
     theme_series: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=["period", "theme", "reviews",
                                                                                      "percent"]))
+    praise: list[ThemeView] = field(default_factory=list)  # what customers love, recounted the same way
 
 
 def overview(store: Store, f: Filters, opts: Options | None = None, workers: int = 3) -> Overview:
@@ -1002,9 +1011,10 @@ def overview(store: Store, f: Filters, opts: Options | None = None, workers: int
         rt = ex.submit(rating_distribution, store, f)
         rp = ex.submit(reply_stats, store, f)
         th = ex.submit(lambda: complaints(store, f, h.result().reviews))
+        pr = ex.submit(lambda: complaints(store, f, h.result().reviews, kind="praise"))
         themes, scope = th.result()
         series = theme_timeseries(store, f, themes, scope, gran)
         return Overview(headline=h.result(), granularity=gran, timeseries=ts.result(), topics=tp.result(),
                         ratings=rt.result(), entities=ents.result(), themes=themes, scope=scope,
-                        replies=rp.result(), theme_series=series)
+                        replies=rp.result(), theme_series=series, praise=pr.result()[0])
 

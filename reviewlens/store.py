@@ -132,23 +132,39 @@ review_entities = sa.Table(
     sa.Index("ix_review_entities_hash_text", "content_hash", "type", "text"),  # covering, for entity counts
 )
 
-complaint_themes = sa.Table(
-    "complaint_themes", metadata,
-    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-    sa.Column("batch", sa.String(40), nullable=False, index=True),
-    sa.Column("computed_at", sa.DateTime(timezone=True), nullable=False),
-    sa.Column("scope", sa.Text, default="{}"),  # the filters it was computed for (since, product, ...)
-    sa.Column("rank", sa.Integer, nullable=False),
-    sa.Column("label", sa.Text, nullable=False),
-    sa.Column("summary", sa.Text),
-    sa.Column("topic", sa.String(100)),
-    sa.Column("count", sa.Integer, nullable=False),
-    sa.Column("share", sa.Float, nullable=False),
-    sa.Column("previous_count", sa.Integer, default=0),
-    sa.Column("trend", sa.Float),
-    sa.Column("quotes", sa.Text, default="[]"),
-    sa.Column("review_ids", sa.Text, default="[]"),
-)
+def _themes_table(name: str) -> sa.Table:
+    """A table of computed themes (one batch per computation, ranked)."""
+    return sa.Table(
+        name, metadata,
+        sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+        sa.Column("batch", sa.String(40), nullable=False, index=True),
+        sa.Column("computed_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("scope", sa.Text, default="{}"),  # the filters it was computed for (since, product, ...)
+        sa.Column("rank", sa.Integer, nullable=False),
+        sa.Column("label", sa.Text, nullable=False),
+        sa.Column("summary", sa.Text),
+        sa.Column("topic", sa.String(100)),
+        sa.Column("count", sa.Integer, nullable=False),
+        sa.Column("share", sa.Float, nullable=False),
+        sa.Column("previous_count", sa.Integer, default=0),
+        sa.Column("trend", sa.Float),
+        sa.Column("quotes", sa.Text, default="[]"),
+        sa.Column("review_ids", sa.Text, default="[]"),
+    )
+
+
+complaint_themes = _themes_table("complaint_themes")  # the top complaints
+praise_themes = _themes_table("praise_themes")        # what customers love (analysis.praise)
+#: the themes table of each kind (analysis.complaints.ThemeKind.name)
+THEME_TABLES = {"complaints": complaint_themes, "praise": praise_themes}
+
+def theme_table(kind: str) -> sa.Table:
+    """The themes table of `kind` ("complaints" or "praise"); ValueError for another."""
+    try:
+        return THEME_TABLES[kind]
+    except KeyError:
+        raise ValueError(f"no themes of kind {kind!r} (one of: {', '.join(THEME_TABLES)})") from None
+
 
 # What the user says about texts (reviewlens.schema.Label): one sentiment per text, any number of topics.
 labels = sa.Table(
@@ -795,7 +811,10 @@ class Store:
             }
 
     # ---------------------------------------------------------------- complaint themes
-    def save_complaints(self, themes: Sequence[ComplaintTheme], scope: dict | None = None) -> str:
+    def save_complaints(self, themes: Sequence[ComplaintTheme], scope: dict | None = None,
+                        kind: str = "complaints") -> str:
+        """Store one computation of themes (`kind`: complaints or praise, see THEME_TABLES); its batch id."""
+        table = theme_table(kind)
         batch = _utcnow().strftime("%Y%m%dT%H%M%S.%f")
         now = _utcnow()
         rows = [{
@@ -807,7 +826,7 @@ class Store:
         } for i, t in enumerate(themes)]
         with self._write() as c:
             if rows:
-                c.execute(complaint_themes.insert(), rows)
+                c.execute(table.insert(), rows)
         return batch
 
     # ---------------------------------------------------------------- alerts
@@ -967,10 +986,10 @@ class Store:
         with self.engine.connect() as c:
             return list(c.execute(q).scalars())
 
-    def rename_theme(self, old: str, new: str) -> int:
-        """Rename a theme of the latest computed complaint themes (the next computation keeps the name of a
+    def rename_theme(self, old: str, new: str, kind: str = "complaints") -> int:
+        """Rename a theme of the latest computed themes of `kind` (the next computation keeps the name of a
         theme it finds again); the number of rows renamed (0: no theme of that name)."""
-        ct = complaint_themes
+        ct = theme_table(kind)
         with self._write() as c:
             batch = c.execute(sa.select(ct.c.batch).order_by(ct.c.id.desc()).limit(1)).scalar()
             if not batch:

@@ -339,6 +339,10 @@ def cmd_demo(args, settings) -> ExitStatus:
         print()
         print(format_complaints(themes, scope, queries.theme_impacts(store, themes, scope)))
         print()
+        loved = done.praise if done.praise is not None else queries.latest_complaints(store, "praise")[0]
+        if loved:
+            print("What customers love most: " + ", ".join(f"{t.label} ({t.count} reviews)" for t in loved[:3]))
+            print()
     print(f"Review store: {store.display_url()}")
     shown = Store.describe(settings.db)  # a password shows as ***
     db_arg = "" if settings.db == str(Path(settings.data_dir) / "reviewlens.db") else f" --db {shlex.quote(shown)}"
@@ -346,6 +350,7 @@ def cmd_demo(args, settings) -> ExitStatus:
         print("(*** below stands for the database password; or set REVIEWLENS_DB and leave out --db)")
     print(f"Open the dashboard:  .venv/bin/reviewlens dashboard{db_arg}   (then http://127.0.0.1:8501)")
     print(f"Products compared:   .venv/bin/reviewlens compare{db_arg}")
+    print(f"What they love:      .venv/bin/reviewlens praise --stored{db_arg}")
     print(f"What would alert:    .venv/bin/reviewlens alerts check --dry-run{db_arg}   "
           "(e-mail and Slack: see `reviewlens alerts --help`)")
     if args.serve:
@@ -373,21 +378,24 @@ def cmd_analyze(args, settings) -> ExitStatus:
 
 
 def cmd_complaints(args, settings) -> ExitStatus:
+    """`complaints`, and `praise` (args.kind): compute (or read) the themes and print them."""
     from .jobs import Job, format_complaints
 
+    kind = getattr(args, "kind", "complaints")
     store = Store(settings.db)
     if args.rename:
         old, new = args.rename
         try:
-            name = queries.rename_theme(store, old, new)
+            name = queries.rename_theme(store, old, new, kind)
         except ValueError as e:
             raise ConfigError(f"--rename: {e}") from e
         print(f"renamed {old!r} to {name!r}; later computations keep the name while they find the theme again")
     if args.stored or args.rename:
-        themes, scope = queries.latest_complaints(store)
+        themes, scope = queries.latest_complaints(store, kind)
     else:
         themes, scope = Job(store, settings).complaints(since=args.since, until=args.until, products=args.product,
-                                                        top=args.top, days=args.days, use_llm=not args.no_llm)
+                                                        top=args.top, days=args.days, use_llm=not args.no_llm,
+                                                        kind=kind)
     themes = themes[:args.top]
     impacts = queries.theme_impacts(store, themes, scope)
     if args.json:
@@ -396,9 +404,8 @@ def cmd_complaints(args, settings) -> ExitStatus:
                 for t, m in zip(themes, impacts)]
         print(json.dumps({"scope": scope, "themes": rows}, default=str, indent=1, ensure_ascii=False))
     else:
-        print(format_complaints(themes, scope, impacts))
+        print(format_complaints(themes, scope, impacts, kind))
     return ExitStatus.OK
-
 
 def cmd_compare(args, settings) -> ExitStatus:
     from ..comparison import compare
@@ -624,7 +631,7 @@ def cmd_models(args, settings) -> ExitStatus:
 COMMANDS: dict[str, Callable[[argparse.Namespace, Settings], ExitStatus]] = {
     "scrape": cmd_scrape, "import": cmd_import, "delete": cmd_delete, "export": cmd_export, "label": cmd_label, "runs": cmd_runs,
     "schedule": cmd_schedule, "alerts": cmd_alerts,
-    "demo": cmd_demo, "analyze": cmd_analyze, "complaints": cmd_complaints, "compare": cmd_compare, "ask": cmd_ask,
+    "demo": cmd_demo, "analyze": cmd_analyze, "complaints": cmd_complaints, "praise": cmd_complaints, "compare": cmd_compare, "ask": cmd_ask,
     "replies": cmd_replies,
     "report": cmd_report,
     "dashboard": cmd_dashboard, "eval": cmd_eval, "sites": cmd_sites, "models": cmd_models,

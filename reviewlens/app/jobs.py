@@ -378,56 +378,63 @@ def complaint_periods(store: Store, since: date | None, until: date | None,
 
 def run_complaints(store: Store, *, since: date | None = None, until: date | None = None,
                    products: Sequence[str] | None = None, top: int = 5, days: int = 90,
-                   backend: Any = None, taxonomy: Any = None, sharp: bool = True) -> tuple[list[ComplaintTheme], dict]:
-    """Find and store the top complaint themes for a period, with their trend against the period before.
+                   backend: Any = None, taxonomy: Any = None, sharp: bool = True,
+                   kind: str = "complaints") -> tuple[list[ComplaintTheme], dict]:
+    """Find and store the top complaint themes for a period, with their trend against the period before
+    (`kind="praise"`: what customers love, analysis.praise, stored apart).
 
     `backend`: the LLM that names and summarises the themes; None names them from keywords.
     `taxonomy`: the user's topics (the analysis's); None uses the default products preset. `sharp`: the
     topic detectors that read all-mpnet-base-v2 may be used (`settings.analysis.second_head`).
     """
     from analysis.complaints import find_complaints
+    from analysis.praise import find_praise
 
+    find = {"complaints": find_complaints, "praise": find_praise}[kind]
     periods = complaint_periods(store, since, until, days)
-    known, _ = queries.latest_complaints(store)  # a theme found again keeps its name
+    known, _ = queries.latest_complaints(store, kind)  # a theme found again keeps its name
     if periods is None:  # no review has a date (an import without them): all of them, with no trend
         cur = store.reviews_frame(products=products)
         if cur.empty:
             return [], {}
-        themes = find_complaints(cur, None, top=top, backend=backend, taxonomy=taxonomy, sharp=sharp, known=known)
+        themes = find(cur, None, top=top, backend=backend, taxonomy=taxonomy, sharp=sharp, known=known)
         scope = {"since": None, "until": None, "previous_since": None, "previous_until": None,
                  "products": list(products or []), "reviews": int(len(cur)), "previous_reviews": 0,
                  "undated": int(len(cur))}
-        store.save_complaints(themes, scope)
+        store.save_complaints(themes, scope, kind)
         return themes, scope
     since, until, prev_since, prev_until = periods
     cur = store.reviews_frame(since=since, until=until, products=products)
     prev = store.reviews_frame(since=prev_since, until=prev_until, products=products)
-    themes = find_complaints(cur, prev, top=top, backend=backend, taxonomy=taxonomy, sharp=sharp, known=known)
+    themes = find(cur, prev, top=top, backend=backend, taxonomy=taxonomy, sharp=sharp, known=known)
     scope = {"since": since.isoformat(), "until": until.isoformat(), "previous_since": prev_since.isoformat(),
              "previous_until": prev_until.isoformat(), "products": list(products or []),
              "reviews": int(len(cur)), "previous_reviews": int(len(prev)),
              "undated": queries.count_undated(store, products)}
-    store.save_complaints(themes, scope)
+    store.save_complaints(themes, scope, kind)
     return themes, scope
 
 
 def format_complaints(themes: Sequence[ComplaintTheme], scope: dict,
-                      impacts: Sequence[queries.RatingImpact | None] = ()) -> str:
+                      impacts: Sequence[queries.RatingImpact | None] = (), kind: str = "complaints") -> str:
     """The top complaints as plain text for a terminal; `impacts`: each theme's rating impact
-    (`queries.theme_impacts`), a line under its summary where there is one."""
+    (`queries.theme_impacts`), a line under its summary where there is one. `kind="praise"`: what
+    customers love (the same layout)."""
+    title = {"complaints": "Top complaints", "praise": "What customers love"}[kind]
     if not themes:
-        return "No complaint themes found (are the reviews analyzed? run `reviewlens analyze`)."
+        return (f"No {'complaint' if kind == 'complaints' else 'praise'} themes found "
+                "(are the reviews analyzed? run `reviewlens analyze`).")
     dated = has_periods(scope)
     if dated:
-        lines = [f"Top complaints, {scope.get('since')} to {scope.get('until')} "
+        lines = [f"{title}, {scope.get('since')} to {scope.get('until')} "
                  f"({scope.get('reviews')} reviews; previous period {scope.get('previous_since')} to "
                  f"{scope.get('previous_until')}, {scope.get('previous_reviews')} reviews)"]
         if scope.get("undated"):
             lines.append(f"({scope['undated']} reviews without a date are in no period and not counted)")
     else:
-        lines = [f"Top complaints of all {scope.get('reviews')} reviews (they have no dates, so no trend)"]
+        lines = [f"{title} in all {scope.get('reviews')} reviews (they have no dates, so no trend)"]
     lines.append("")
-    stakes = queries.by_stake([t.label for t in themes], impacts)
+    stakes = queries.by_stake([t.label for t in themes], impacts) if kind == "complaints" else ""
     if stakes:
         lines[-1:] = [f"Average rating at stake (what to fix first): {stakes}", ""]
     for i, t in enumerate(themes, 1):
@@ -437,7 +444,7 @@ def format_complaints(themes: Sequence[ComplaintTheme], scope: dict,
             lines.append(f"   {t.summary}")
         impact = impacts[i - 1] if i <= len(impacts) else None
         if impact is not None:
-            lines.append(f"   Its reviews: {impact.text()}.")
+            lines.append(f"   Its reviews: {impact.text() if kind == 'complaints' else impact.means_text()}.")
         for q in t.quotes[:3]:
             text = " ".join(q.text.split())
             text = text if len(text) <= 200 else text[:197] + "..."
@@ -508,6 +515,7 @@ class JobResult:
     scrape: ScrapeSummary | None = None
     analysis: AnalysisSummary | None = None
     themes: list[ComplaintTheme] | None = None   # None when the complaints were not recomputed
+    praise: list[ComplaintTheme] | None = None   # what customers love, recomputed with the complaints
     scope: dict = field(default_factory=dict)
     report: Path | None = None
 
@@ -528,6 +536,8 @@ class JobResult:
             out["analysis"] = self.analysis.line()
         if self.themes is not None:
             out["complaints"] = f"{len(self.themes)} themes"
+        if self.praise is not None:
+            out["praise"] = f"{len(self.praise)} themes"
         if self.report:
             out["report"] = str(self.report)
         return out
@@ -576,6 +586,10 @@ class Job:
             return run_complaints(self.store, backend=best_backend(self.settings.analysis) if use_llm else None,
                                   taxonomy=self.analyzer.taxonomy, sharp=self.settings.analysis.second_head, **kw)
 
+    def praise(self, *, use_llm: bool = True, **kw: Any) -> tuple[list[ComplaintTheme], dict]:
+        """What customers love most (praise themes), as `complaints` finds complaints."""
+        return self.complaints(use_llm=use_llm, kind="praise", **kw)
+
     def report(self, path: str | Path | None = None, *, name: str = "report", folder: str | Path | None = None,
                **kw: Any) -> Path:
         return run_report(self.store, path or report_path(folder or self.settings.reports_dir, name), **kw)
@@ -597,6 +611,8 @@ class Job:
             if opts.complaints and res.analysis.analyzed:
                 res.themes, res.scope = self.complaints()
                 say(f"top complaints recomputed: {len(res.themes)} themes")
+                res.praise, _ = self.praise()
+                say(f"what customers love recomputed: {len(res.praise)} themes")
         if opts.report:
             res.report = self.report(opts.report_file, name=opts.report_name, folder=opts.reports_dir,
                                      trigger=opts.trigger)

@@ -135,6 +135,22 @@ def build_parser() -> argparse.ArgumentParser:
         b.add_argument("--ignore-robots", action="store_true",
                        help="do not honour robots.txt (only for sites you own or may scrape)")
 
+    def theme_opts(sp: argparse.ArgumentParser) -> None:
+        """The options of `complaints` and `praise`."""
+        sp.add_argument("--top", type=_positive_int, default=5,
+                        help="how many themes (default 5; a theme's count is the same whatever --top)")
+        sp.add_argument("--since", type=_date, help="period start (default: --days before the newest review)")
+        sp.add_argument("--until", type=_date, help="period end (default: the newest review)")
+        sp.add_argument("--days", type=_positive_int, default=90, help="period length without --since (default 90)")
+        sp.add_argument("--product", action="append", help="only this product (repeatable)")
+        sp.add_argument("--no-llm", action="store_true", help="name themes from keywords instead of the LLM (fast)")
+        sp.add_argument("--stored", action="store_true", help="print the last computed themes, compute nothing")
+        sp.add_argument("--rename", nargs=2, metavar=("OLD", "NEW"),
+                        help="give a theme of the last computed ones your own name (it keeps it while later "
+                             "computations find it again), then print them")
+        sp.add_argument("--json", action="store_true", help="machine-readable output")
+        model_opts(sp)
+
     def model_opts(sp: argparse.ArgumentParser) -> None:
         m = sp.add_argument_group("model")
         m.add_argument("--model", help="packaged alias (qwen2.5-coder-0.5b, qwen2.5-coder-1.5b), Hugging Face id, "
@@ -421,18 +437,16 @@ def build_parser() -> argparse.ArgumentParser:
              "all the themes, with a 95% interval), and how much the average rating would rise if its\n"
              "reviews were rated like the others (at least 3 rated reviews on each side). Reviews in other\n"
              "languages are quoted in their own words with the machine translation beside them.")
-    sp.add_argument("--top", type=_positive_int, default=5, help="how many themes (default 5)")
-    sp.add_argument("--since", type=_date, help="period start (default: --days before the newest review)")
-    sp.add_argument("--until", type=_date, help="period end (default: the newest review)")
-    sp.add_argument("--days", type=_positive_int, default=90, help="period length without --since (default 90)")
-    sp.add_argument("--product", action="append", help="only this product (repeatable)")
-    sp.add_argument("--no-llm", action="store_true", help="name themes from keywords instead of the LLM (fast)")
-    sp.add_argument("--stored", action="store_true", help="print the last computed themes, compute nothing")
-    sp.add_argument("--rename", nargs=2, metavar=("OLD", "NEW"),
-                    help="give a theme of the last computed ones your own name (it keeps it while later "
-                         "computations find it again), then print them")
-    sp.add_argument("--json", action="store_true", help="machine-readable output")
-    model_opts(sp)
+    theme_opts(sp)
+    sp.set_defaults(kind="complaints")
+
+    sp = add("praise", "what customers love most: count, share, trend and verbatim quotes",
+             "The mirror of `complaints`: group the positive statements of the analyzed reviews (the\n"
+             "praising clauses of mixed ones too: \"great food, but slow service\" counts for the food) into\n"
+             "themes, rank them by how many reviews raise them and compare with the previous period of the\n"
+             "same length: what to keep, and the customers' own words for it. The same options.")
+    theme_opts(sp)
+    sp.set_defaults(kind="praise")
 
     sp = add("compare", "products, sources, versions or two periods side by side, and where they differ most",
              "Compare the products (or sources, languages) with the most reviews, or the ones you name, the\n"

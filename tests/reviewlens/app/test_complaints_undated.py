@@ -34,7 +34,7 @@ def test_undated_reviews_have_top_complaints_without_a_trend(tmp_path, capsys, m
     capsys.readouterr()
     assert main(["complaints", "--no-llm", "--db", db, "-q"]) == 0
     out = capsys.readouterr().out
-    assert "Top complaints of all 9 reviews (they have no dates, so no trend)" in out, out
+    assert "Top complaints in all 9 reviews (they have no dates, so no trend)" in out, out
     assert "1. " in out and "trend" not in out.split("\n", 1)[1]  # no made-up trend ("new") per theme
     themes, scope = queries.latest_complaints(Store(db))
     assert themes and scope["since"] is None and scope["undated"] == 9

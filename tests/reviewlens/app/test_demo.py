@@ -71,7 +71,10 @@ def test_demo_analyzes_and_prints_top_complaints(tmp_path, capsys, monkeypatch):
     assert count_rows(store, "analyses") == 24  # one analysis (ok or failed) per analyzed text
     themes, scope = queries.latest_complaints(store)
     by_id = {r.id: r for r in store.reviews_frame().itertuples()}
-    for t in themes:  # quotes are verbatim and point at their reviews
+    loved, _ = queries.latest_complaints(store, "praise")  # what customers love, computed with the complaints
+    assert loved and "What customers love most: " + loved[0].label in text
+    for t in themes + loved:  # quotes are verbatim and point at their reviews
         for q in t.quotes:
             assert q.text in by_id[q.review_id].text
+    assert "Praise" in load_workbook(out, read_only=True).sheetnames
     assert [r["kind"] for r in store.list_runs()] == ["report", "analyze", "scrape"]

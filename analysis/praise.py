@@ -1,0 +1,146 @@
+"""What customers love: the praise in reviews grouped into ranked, named themes (the complaints' mirror).
+
+The statements are the positive sentences of positive and mixed reviews (overall sentiment positive,
+rating >= 4, or a topic with positive sentiment); a sentence that praises one thing and faults another
+("Great food, but the service was slow") yields only its positive clauses, verbatim. From there the theme
+finder is the complaints' own (analysis.complaints.find_complaints with kind=PRAISE): the same clustering,
+counts of distinct reviews independent of `top`, trend against the previous period, verbatim quotes, names
+from the LLM (delimited untrusted data, sanitized) or from the topic and key words.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from reviewlens.schema import ComplaintTheme
+
+from .complaints import (
+    GENERIC_STATEMENTS,
+    WORD_RE,
+    Statement,
+    ThemeKind,
+    as_number,
+    cut_quote,
+    find_complaints,
+    product_masker,
+    text_field,
+    topic_list,
+)
+from .topics import lexicon_polarity, split_clauses, split_sentences
+from .translate import sentence_pairs
+
+PRAISE_PROBABILITY = 0.5  # a statement is praise when the sentiment head calls it positive this surely,
+PRAISE_VADER = 0.4        # ... or VADER's compound score is this high
+NOT_NEGATIVE = 0.3        # ... and the head's negative is below this
+
+#: Praise that says nothing specific: dropped before clustering (as "Would not recommend." is for complaints).
+GENERIC_PRAISE = ("Great product.", "Love it.", "I love it.", "Highly recommend.", "I would recommend it.",
+                  "Five stars.", "Very happy with this purchase.", "Would buy again.", "Excellent.", "Perfect.",
+                  "Best purchase ever.", "Exactly as described.", "Works great.", "Very satisfied.",
+                  "Great experience overall.", "Thank you!", "So far so good.", "It is great.",
+                  "Does what it says.", "Good.", "Everything else is fine.", "Other than that it is fine.")
+
+
+def _review_signals(row: dict) -> tuple[bool, bool, list[str]]:
+    """(clearly positive, mixed, positive topics) for one review row."""
+    sentiment = row.get("sentiment")
+    sentiment = sentiment if isinstance(sentiment, str) else None
+    rating = as_number(row.get("rating"))
+    topics = topic_list(row.get("topics"))
+    pos_topics = [str(t.get("topic")) for t in topics if t.get("sentiment") == "positive" and t.get("topic")]
+    positive = sentiment == "positive" or (rating is not None and rating >= 4 and sentiment != "negative")
+    mixed = (not positive) and (bool(pos_topics) or (rating is not None and rating >= 3) or sentiment == "neutral")
+    if sentiment is None and rating is None and not topics:
+        mixed = True  # not analyzed: rely on the sentence lexicon alone
+    return positive, mixed, pos_topics
+
+
+def _praise_parts(sent: str) -> list[str]:
+    """The candidate praise in one sentence (verbatim): its clauses that are not negative when it also faults
+    something ("Great food, but the service was slow" -> "Great food"), else the sentence. Whether a
+    candidate is praise is the sentiment head's call (`_positive`), once it is embedded."""
+    spans = split_clauses(sent)
+    if len(spans) > 1:
+        parts = [sent[a:b] for a, b in spans]
+        if any(lexicon_polarity(p) < 0 for p in parts):
+            return [p for p in parts if lexicon_polarity(p) >= 0 and len(WORD_RE.findall(p)) >= 2]
+    return [sent]
+
+
+def _positive(stmts: list[Statement], vecs: np.ndarray) -> np.ndarray:
+    """Which statements read as praise: the packaged sentiment head (MiniLM embedding + VADER, the cascade's
+    first head) calls them positive at least PRAISE_PROBABILITY, or VADER's compound score is at least
+    PRAISE_VADER and the head gives negative under NOT_NEGATIVE ("Works perfectly, setup took two minutes":
+    the head, trained on whole reviews, is unsure of short sentences); without the head, the word lexicon."""
+    from .heads import LABELS, N_VADER, features, sentiment_head
+
+    head = sentiment_head()
+    texts = [s.translation or s.text for s in stmts]
+    if head is None:
+        return np.array([lexicon_polarity(t) > 0 for t in texts], dtype=bool)
+    X = features(texts, None, vecs=vecs)
+    p = head.proba(X)
+    pos, neg = p[:, LABELS.index("positive")], p[:, LABELS.index("negative")]
+    compound = X[:, -N_VADER]
+    return (pos >= PRAISE_PROBABILITY) | ((compound >= PRAISE_VADER) & (neg < NOT_NEGATIVE))
+
+
+def praise_statements(df: pd.DataFrame | None) -> list[Statement]:
+    """The praise sentences of a reviews frame (Store.reviews_frame columns); `weight` is how positive."""
+    if df is None or len(df) == 0:
+        return []
+    out: list[Statement] = []
+    for row in df.to_dict("records"):
+        text = row.get("text")
+        if not isinstance(text, str) or not text.strip():
+            continue
+        positive, mixed, pos_topics = _review_signals(row)
+        if not positive and not mixed:
+            continue
+        masker = product_masker(row.get("product"))
+        rid, url = str(row.get("id")), text_field(row, "url")
+        english = row.get("translation")
+        if isinstance(english, str) and english.strip():  # quoted in its own words, read in English
+            own_text, eng_text = text[:20000], english[:20000]
+            pairs = [(own_text[s:e], eng_text[a:b]) for (s, e), (a, b) in sentence_pairs(own_text, eng_text)] \
+                or [(own_text.strip(), eng_text.strip())]
+            lang = text_field(row, "detected_language")
+            for own, eng in pairs:
+                if len(WORD_RE.findall(eng)) < 3 or not own.strip():
+                    continue
+                for part in _praise_parts(eng):
+                    out.append(Statement(rid, url, cut_quote(own.strip()), pos_topics,
+                                         weight=lexicon_polarity(part) + (0.5 if positive else 0.0),
+                                         embed_text=masker.sub("product", part) if masker else part,
+                                         language=lang, translation=eng))
+            continue
+        for s, e in split_sentences(text[:20000]):
+            sent = cut_quote(text[s:e])
+            if len(WORD_RE.findall(sent)) < 3:
+                continue
+            for part in _praise_parts(sent):
+                out.append(Statement(rid, url, part, pos_topics, weight=lexicon_polarity(part) + (0.5 if positive else 0.0),
+                                     embed_text=masker.sub("product", part) if masker else part))
+    return out
+
+
+PRAISE = ThemeKind(
+    name="praise", statements=praise_statements, generic=GENERIC_PRAISE + GENERIC_STATEMENTS,
+    noun="praise", heading="Praise", names_what="saying what customers like", verb="praise",
+    describe="what is good", example=(["The battery easily lasts two full days of heavy use.",
+                                       "Two days between charges, even with GPS on."],
+                                      '{"label": "Long battery life", "summary": "The battery lasts for days '
+                                      'between charges."}'),
+    summary_example=("Praise: The battery lasts for days between charges.\nName:", "Long battery life"),
+    this="it", fallback_summary="{reviews} praise{s} {topic}, mentioning {what}.",
+    fallback_summary_untopical="{reviews} praise{s} it, mentioning {what}.", keep=_positive)
+
+
+def find_praise(current: pd.DataFrame, previous: pd.DataFrame | None, **kw: Any) -> list[ComplaintTheme]:
+    """The top praise themes of `current` (what customers love), with counts, shares, trend against
+    `previous` and verbatim quotes; the keyword arguments are find_complaints' (top, backend, embedder,
+    taxonomy, sharp, known)."""
+    return find_complaints(current, previous, kind=PRAISE, **kw)

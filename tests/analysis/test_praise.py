@@ -1,0 +1,71 @@
+"""What customers love: praise themes with counts, trend and verbatim quotes, never a complaint quoted as praise."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from analysis.praise import find_praise, praise_statements
+from tests.analysis.test_complaints import _frame
+
+BATTERY = ["The battery easily lasts two full days of heavy use.", "Battery life is amazing, three days between charges.",
+           "I love how long the battery lasts, almost a week.", "Great battery, it lasts for days."]
+SCREEN = ["The screen is bright and sharp, easy to read in the sun.", "Gorgeous display, the colours are vivid.",
+          "The display is beautiful and crisp."]
+MIXED = "The strap is really comfortable, but the app crashes every day."
+COMPLAINTS = ["The app crashes every time I open it.", "Shipping took three weeks, terrible.",
+              "Support never answered my emails."]
+GENERIC = ["Love it.", "Five stars.", "Highly recommend!"]
+
+
+def test_praise_themes_count_reviews_and_quote_praise_only(embedder):
+    items = ([(s, 5.0) for s in BATTERY + SCREEN + GENERIC] + [(MIXED, 3.0)] + [(s, 1.0) for s in COMPLAINTS])
+    cur = _frame(items, "p", date(2026, 11, 1))
+    cur.loc[cur["rating"] >= 4, "sentiment"] = "positive"
+    prev = _frame([(BATTERY[0], 5.0), (SCREEN[0], 5.0), (SCREEN[1], 5.0)], "q", date(2026, 8, 1))
+    prev["sentiment"] = "positive"
+    themes = find_praise(cur, prev, top=5, embedder=embedder)
+    assert len(themes) >= 2
+    first, second = themes[0], themes[1]
+    texts = dict(zip(cur["id"], cur["text"]))
+    assert sorted(texts[i] for i in first.review_ids) == sorted(BATTERY), [(t.label, t.review_ids) for t in themes]
+    assert sorted(texts[i] for i in second.review_ids) == sorted(SCREEN)
+    assert first.previous_count == 1 and second.previous_count == 2
+    assert first.label.startswith("Performance") or "battery" in first.label.lower(), first.label  # fallback name
+    assert "praise" in first.summary
+    quoted = [q.text for t in themes for q in t.quotes]
+    for t in themes:
+        for q in t.quotes:
+            assert q.text in texts[q.review_id]  # verbatim
+    # no complaint, no generic praise, and of the mixed review only its praise
+    assert not any(c in q or q in c for q in quoted for c in COMPLAINTS)
+    assert not any(g.rstrip("!.") in q for q in quoted for g in GENERIC)
+    assert not any("crashes" in q for q in quoted)
+
+
+def test_the_praising_clause_of_a_mixed_sentence_is_the_statement():
+    cur = _frame([(MIXED, 3.0), ("Terrible, it broke after a day.", 1.0)], "m", date(2026, 11, 1))
+    cur["sentiment"] = ["neutral", "negative"]
+    stmts = praise_statements(cur)
+    assert [s.text for s in stmts] == ["The strap is really comfortable"]
+    assert all(s.text in MIXED for s in stmts)
+
+
+def test_an_llm_names_praise_with_the_praise_prompt(embedder):
+    """The naming conversation says praise (not complaints), and the model's name is used."""
+    seen = []
+
+    class Namer:
+        def generate(self, convs, **kw):
+            seen.extend(convs)
+            last = [str(c[-1]).lower() for c in convs]  # the theme's statements (the example comes before)
+            if kw.get("json_schema") is None:  # the second look names the summary: keep the first names
+                return ["Battery" if "battery" in m else "Screen" for m in last]
+            return ['{"label": "Long battery life", "summary": "The battery lasts for days."}'
+                    if "battery" in m else '{"label": "Bright display", "summary": "A sharp screen."}' for m in last]
+
+    cur = _frame([(s, 5.0) for s in BATTERY + SCREEN], "n", date(2026, 11, 1))
+    cur["sentiment"] = "positive"
+    themes = find_praise(cur, None, top=2, embedder=embedder, backend=Namer())
+    assert {t.label for t in themes} == {"Long battery life", "Bright display"}
+    system = seen[0][0]["content"] if isinstance(seen[0][0], dict) else seen[0][0].content
+    assert "praise" in system.lower() and "complaint" not in system.lower()
