@@ -33,7 +33,7 @@ import math
 import re
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Any, Callable, Sequence
+from typing import Any, Callable, Iterator, Sequence
 
 import numpy as np
 import pandas as pd
@@ -197,19 +197,33 @@ def product_masker(product: Any) -> re.Pattern | None:
     return re.compile(r"\b(?:" + "|".join(sorted(map(re.escape, words), key=len, reverse=True)) + r")\b", re.IGNORECASE)
 
 
-def negative_statements(df: pd.DataFrame | None) -> list[Statement]:
-    """The complaint sentences of a reviews frame (Store.reviews_frame columns)."""
+def scoped_rows(df: pd.DataFrame | None, signals: Callable[[dict], tuple[bool, bool, list[str]]]
+                ) -> Iterator[tuple[dict, str, bool, list[str], re.Pattern | None]]:
+    """The rows of a reviews frame that have a text and that `signals` (row -> clearly of the kind, mixed,
+    the review's topics of the kind) puts in scope: (row, text, clearly, topics, product name masker)."""
     if df is None or len(df) == 0:
-        return []
-    out: list[Statement] = []
+        return
     for row in df.to_dict("records"):
         text = row.get("text")
         if not isinstance(text, str) or not text.strip():
             continue
-        negative, mixed, neg_topics = _review_signals(row)
-        if not negative and not mixed:
-            continue
-        masker = product_masker(row.get("product"))
+        clearly, mixed, topics = signals(row)
+        if clearly or mixed:
+            yield row, text, clearly, topics, product_masker(row.get("product"))
+
+
+def translated_pairs(text: str, english: str) -> list[tuple[str, str]]:
+    """A review's sentences paired with its translation's (one to one when both have as many; else the
+    whole review with the whole translation)."""
+    text, english = text[:20000], english[:20000]
+    return [(text[s:e], english[a:b]) for (s, e), (a, b) in sentence_pairs(text, english)] \
+        or [(text.strip(), english.strip())]
+
+
+def negative_statements(df: pd.DataFrame | None) -> list[Statement]:
+    """The complaint sentences of a reviews frame (Store.reviews_frame columns)."""
+    out: list[Statement] = []
+    for row, text, negative, neg_topics, masker in scoped_rows(df, _review_signals):
         english = row.get("translation")
         if isinstance(english, str) and english.strip():
             out += _translated_statements(row, text, english, negative, masker, neg_topics)
@@ -256,9 +270,7 @@ def _translated_statements(row: dict, text: str, english: str, negative: bool, m
     """The complaint sentences of a review in another language: its sentences paired with its translation's
     (one to one when both have as many; else the whole review with the whole translation), each kept when
     its English reads as a complaint, quoted in the review's own words."""
-    text, english = text[:20000], english[:20000]
-    pairs = [(text[s:e], english[a:b]) for (s, e), (a, b) in sentence_pairs(text, english)] \
-        or [(text.strip(), english.strip())]
+    pairs = translated_pairs(text, english)
     alone = negative and sum(len(WORD_RE.findall(t)) >= 3 for _, t in pairs) == 1
     lang, url = text_field(row, "detected_language"), text_field(row, "url")
     out = []

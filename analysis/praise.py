@@ -25,12 +25,12 @@ from .complaints import (
     as_number,
     cut_quote,
     find_complaints,
-    product_masker,
+    scoped_rows,
     text_field,
     topic_list,
+    translated_pairs,
 )
 from .topics import lexicon_polarity, split_clauses, split_sentences
-from .translate import sentence_pairs
 
 PRAISE_PROBABILITY = 0.5  # a statement is praise when the sentiment head calls it positive this surely,
 PRAISE_VADER = 0.4        # ... or VADER's compound score is this high
@@ -90,23 +90,12 @@ def _positive(stmts: list[Statement], vecs: np.ndarray) -> np.ndarray:
 
 def praise_statements(df: pd.DataFrame | None) -> list[Statement]:
     """The praise sentences of a reviews frame (Store.reviews_frame columns); `weight` is how positive."""
-    if df is None or len(df) == 0:
-        return []
     out: list[Statement] = []
-    for row in df.to_dict("records"):
-        text = row.get("text")
-        if not isinstance(text, str) or not text.strip():
-            continue
-        positive, mixed, pos_topics = _review_signals(row)
-        if not positive and not mixed:
-            continue
-        masker = product_masker(row.get("product"))
+    for row, text, positive, pos_topics, masker in scoped_rows(df, _review_signals):
         rid, url = str(row.get("id")), text_field(row, "url")
         english = row.get("translation")
         if isinstance(english, str) and english.strip():  # quoted in its own words, read in English
-            own_text, eng_text = text[:20000], english[:20000]
-            pairs = [(own_text[s:e], eng_text[a:b]) for (s, e), (a, b) in sentence_pairs(own_text, eng_text)] \
-                or [(own_text.strip(), eng_text.strip())]
+            pairs = translated_pairs(text, english)
             lang = text_field(row, "detected_language")
             for own, eng in pairs:
                 if len(WORD_RE.findall(eng)) < 3 or not own.strip():

@@ -69,3 +69,15 @@ def test_an_llm_names_praise_with_the_praise_prompt(embedder):
     assert {t.label for t in themes} == {"Long battery life", "Bright display"}
     system = seen[0][0]["content"] if isinstance(seen[0][0], dict) else seen[0][0].content
     assert "praise" in system.lower() and "complaint" not in system.lower()
+
+
+def test_praise_in_another_language_is_quoted_in_its_own_words():
+    """A review in German is read in its stored English translation and quoted in German, sentence by sentence."""
+    de = "Der Akku hält wirklich drei Tage. Die Lieferung war leider sehr langsam."
+    en = "The battery really lasts three days. Unfortunately the delivery was very slow."
+    cur = _frame([(de, 4.0)], "g", date(2026, 11, 1))
+    cur["translation"], cur["detected_language"] = en, "de"
+    stmts = praise_statements(cur)
+    assert [(s.text, s.translation, s.language) for s in stmts][:1] == [
+        ("Der Akku hält wirklich drei Tage.", "The battery really lasts three days.", "de")]
+    assert all(s.text in de for s in stmts)
