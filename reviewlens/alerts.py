@@ -476,6 +476,9 @@ def summary_alerts(store: Store, rules: AlertSettings, now: datetime) -> list[Al
             if t.quotes:
                 q = t.quotes[0]
                 quotes.append({"review_id": q.review_id, "text": verbatim_excerpt(q.text), "url": q.url})
+    loved, _ = queries.latest_complaints(store, "praise")
+    if loved:
+        lines.append("What customers love most: " + "; ".join(f"{t.label} ({t.count} reviews)" for t in loved[:3]))
     lines.append("The full picture: reviewlens report, or the dashboard")
     title = (f"ReviewLens {'weekly' if rules.summary == 'weekly' else 'daily'} summary, "
              f"{key if rules.summary == 'weekly' else since}")

@@ -189,7 +189,8 @@ def trend_arrow(trend: float | None) -> str:
 
 @dataclass
 class ComplaintTheme:
-    """A group of negative statements across reviews, ranked by how many reviews raise it."""
+    """A group of negative statements across reviews (or of praise: analysis.praise), ranked by how many
+    reviews raise it."""
 
     label: str
     summary: str

@@ -235,6 +235,12 @@ def test_the_weekly_and_the_daily_summary(store):
     assert weekly.lines[1] == (f"Owner replies: 0 of {st.negative} negative reviews answered; {st.negative} waiting "
                                "(reviewlens replies --since 2026-11-16 drafts them).")
     assert weekly.quotes[0]["text"] == "The lid leaks every time <b>I</b> pour."
+    assert not any("love" in line for line in weekly.lines)  # no praise computed yet: no line
+    from reviewlens.schema import ComplaintTheme
+    store.save_complaints([ComplaintTheme(label="Keeps tea hot", summary="", count=5, share=0.2, review_ids=["a"])],
+                          {"since": "2026-08-23", "until": "2026-11-22"}, kind="praise")
+    [weekly] = [a for a in find_alerts(store, AlertSettings(), monday) if a.kind == "summary"]
+    assert "What customers love most: Keeps tea hot (5 reviews)" in weekly.lines
     sunday = datetime(2026, 11, 29, 23, 0, tzinfo=timezone.utc)  # the same week: the same summary
     assert [a.key for a in find_alerts(store, AlertSettings(), sunday) if a.kind == "summary"] == ["summary:2026-W47"]
     [daily] = [a for a in find_alerts(store, AlertSettings(summary="daily"), monday) if a.kind == "summary"]
