@@ -48,6 +48,7 @@ mark.ent-org { background: #d0ebff; } mark.ent-person { background: #e5dbff; }
 mark.ent-location { background: #d3f9d8; } mark.ent-product { background: #fff3bf; }
 mark.ent sup { font-size: 0.6em; color: #555; margin-left: 2px; }
 .rl-quote { border-left: 3px solid #c62828; padding: 2px 10px; margin: 4px 0; color: #333; }
+.rl-quote.rl-praise { border-left-color: #2e7d32; }
 .rl-review { border: 1px solid #ddd; border-radius: 6px; padding: 10px 14px; line-height: 1.6; }
 .rl-reply { border-left: 3px solid #1f4e78; background: #f4f8fb; padding: 4px 10px; margin: 6px 0; }
 .rl-translation { border-left: 3px dashed #999; color: #555; padding: 2px 10px; margin: 4px 0 6px 0; font-style: italic; }
@@ -284,14 +285,16 @@ def rename_theme(db: str, old: str, key: str) -> None:
                                           "find the theme again.")
 
 
-def quotes_html(quotes: list) -> list[str]:
-    """Verbatim quotes as HTML (escaped), each with a link to its review and the machine translation apart."""
+def quotes_html(quotes: list, praise: bool = False) -> list[str]:
+    """Verbatim quotes as HTML (escaped), each with a link to its review and the machine translation apart
+    (`praise`: marked green instead of red)."""
     html = []
+    css = "rl-quote rl-praise" if praise else "rl-quote"
     for q in quotes:
         url = safe_url(q.url)
         link = (f' <a href="{escape_html(url)}" target="_blank" rel="noopener noreferrer nofollow">review ↗</a>'
                 if url else "")
-        html.append(f'<div class="rl-quote">“{escape_html(q.text)}”{link}</div>')
+        html.append(f'<div class="{css}">“{escape_html(q.text)}”{link}</div>')
         if q.translation:  # the model's words, never shown as the customer's
             html.append(f'<div class="rl-translation"><small>{escape_html(q.translation_note())}</small></div>')
     return html
@@ -350,7 +353,7 @@ def praise_section(themes: list[Q.ThemeView]) -> None:
             html = [f"<p>{escape_html(t.summary)}</p>"] if t.summary else []
             if t.impact is not None:
                 html.append(f"<p>Its reviews are {escape_html(t.impact.means_text())}.</p>")
-            html += quotes_html(t.quotes[:3])
+            html += quotes_html(t.quotes[:3], praise=True)
             st.markdown("\n".join(html), unsafe_allow_html=True)
 
 
