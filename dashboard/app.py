@@ -130,6 +130,9 @@ def c_alerts(db: str) -> pd.DataFrame:
 
 
 # ------------------------------------------------------------------------------------------ navigation callbacks
+PRAISE_PREFIX = "Loved: "  # a praise theme in the explorer's theme list (and in a link's `theme=`)
+
+
 def goto_theme(label: str) -> None:
     """Complaint card button: open the explorer on the reviews behind a theme."""
     st.session_state["page"] = "Reviews"
@@ -355,6 +358,8 @@ def praise_section(themes: list[Q.ThemeView]) -> None:
                 html.append(f"<p>Its reviews are {escape_html(t.impact.means_text())}.</p>")
             html += quotes_html(t.quotes[:3], praise=True)
             st.markdown("\n".join(html), unsafe_allow_html=True)
+            st.button(f"Show the {t.filtered_count:,} reviews", key=f"praise_btn_{t.rank}", on_click=goto_theme,
+                      args=(PRAISE_PREFIX + t.label,))
 
 
 def overview_page(db: str, f: Filters, opts: Q.Options) -> None:
@@ -526,22 +531,24 @@ def correction_form(db: str, row: pd.Series, labels: list[Label], topic_options:
 
 def reviews_page(db: str, f: Filters, opts: Q.Options) -> None:
     st.subheader("Review explorer")
-    themes = c_overview(db, f, opts).themes  # usually cached already by the overview page
-    labels = [ALL_THEMES] + [t.label for t in themes]
+    ov = c_overview(db, f, opts)  # usually cached already by the overview page
+    themes = {t.label: t for t in ov.themes}  # the complaints, then what customers love ("Loved: ...")
+    themes.update((PRAISE_PREFIX + t.label, t) for t in ov.praise if PRAISE_PREFIX + t.label not in themes)
+    labels = [ALL_THEMES] + list(themes)
     asked = st.session_state.pop(L.LINK_THEME, None)
     if asked is not None and asked not in labels:
-        st.warning(f"The link's complaint theme “{escape_markdown(asked)}” is not among the top complaints for "
+        st.warning(f"The link's theme “{escape_markdown(asked)}” is not among the top complaints or praise for "
                    "these filters now (they are computed anew by each analysis): showing all reviews.")
     if st.session_state.get("theme") not in labels:
         st.session_state["theme"] = ALL_THEMES
     c1, c2, c3 = st.columns([3, 1, 1])
-    theme = c1.selectbox("Complaint theme", labels, key="theme",
-                         help="Only the reviews behind one of the top complaints.")
+    theme = c1.selectbox("Theme", labels, key="theme",
+                         help="Only the reviews behind one of the top complaints, or of what customers love "
+                              f"(“{PRAISE_PREFIX}…”).")
     size = c2.selectbox("Rows per page", [25, 50, 100], index=1, key="page_size")
     view = f
     if theme != ALL_THEMES:
-        t = next(t for t in themes if t.label == theme)
-        view = replace(f, review_ids=tuple(t.filtered_ids))
+        view = replace(f, review_ids=tuple(themes[theme].filtered_ids))
     key = (view, size)
     if st.session_state.get("_explorer_key") != key:
         st.session_state["_explorer_key"] = key

@@ -71,3 +71,8 @@ def test_praise_in_the_report_and_the_dashboard(store_db, tmp_path, monkeypatch,
     assert "What customers love" in [s.value for s in at.subheader]
     labels = [e.label for e in at.expander]
     assert any("— 4 reviews" in lab and "attery" in lab for lab in labels), labels
+    # "Show the 4 reviews" opens the explorer on them, the theme chosen as "Loved: ..."
+    next(b for b in at.button if b.key == "praise_btn_1").click().run()
+    assert not at.exception and at.session_state["page"] == "Reviews"
+    assert at.selectbox(key="theme").value.startswith("Loved: ")
+    assert sorted(at.dataframe[0].value["text"]) == sorted(BATTERY)
