@@ -276,10 +276,11 @@ def reply_metrics(r: Q.ReplyStats | None) -> None:
                        "in its own language.")
 
 
-def rename_theme(db: str, old: str, key: str) -> None:
-    """Rename button: the theme gets the name typed (later analyses keep it while they find the theme)."""
+def rename_theme(db: str, old: str, key: str, products: tuple[str, ...] = ()) -> None:
+    """Rename button: the theme gets the name typed (later analyses keep it while they find the theme);
+    `products`: those the themes shown were computed for (their scope's)."""
     try:
-        name = Q.rename_theme(get_store(db), old, st.session_state.get(key, ""))
+        name = Q.rename_theme(get_store(db), old, st.session_state.get(key, ""), products=products)
     except (ValueError, StoreReadOnly) as e:
         st.session_state["_renamed"] = (False, f"Not renamed: {e}")
         return
@@ -339,7 +340,7 @@ def complaints_section(db: str, themes: list[Q.ThemeView], scope: dict, filtered
                 st.text_input("Name", value=t.label, key=f"rename_{t.rank}", max_chars=60,
                               help="Your name for this complaint; later analyses keep it while they find it again.")
                 st.button("Save the name", key=f"rename_btn_{t.rank}", on_click=rename_theme,
-                          args=(db, t.label, f"rename_{t.rank}"))
+                          args=(db, t.label, f"rename_{t.rank}", tuple(scope.get("products") or ())))
 
 
 def praise_section(themes: list[Q.ThemeView]) -> None:

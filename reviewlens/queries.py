@@ -421,19 +421,41 @@ def _stored_theme(r: Any) -> ComplaintTheme:
                           quotes=quotes, review_ids=ids)
 
 
-def latest_complaints(store: Store, kind: str = "complaints") -> tuple[list[ComplaintTheme], dict]:
-    """The most recently computed complaint themes (`kind="praise"`: praise themes), in their stored rank
-    order, and their scope.
+def _scope_products(raw: Any) -> tuple[str, ...] | None:
+    """The products a stored scope (JSON) was computed for, sorted (() = all); None when unreadable."""
+    try:
+        scope = json.loads(raw or "{}")
+    except (TypeError, ValueError):
+        return None
+    if not isinstance(scope, dict):
+        return None
+    products = scope.get("products") or []
+    return tuple(sorted(str(p) for p in products)) if isinstance(products, list) else None
+
+
+def latest_complaints(store: Store, kind: str = "complaints",
+                      products: Sequence[str] | None = None) -> tuple[list[ComplaintTheme], dict]:
+    """The most recently computed complaint themes (`kind="praise"`: praise themes) for `products` (None
+    or empty: those computed for all products, as the scheduled runs and the demo compute them; a
+    `reviewlens complaints --product X` computation does not replace them), in their stored rank order,
+    and their scope.
 
     The scope is the dict the analysis stored (since, until, products, ...) plus `computed_at`
-    (UTC, as text). Nothing stored yet: `([], {})`. Unreadable JSON in a row is logged and that
-    theme comes back without quotes; an unreadable scope comes back as just `computed_at`.
+    (UTC, as text) and `batch`. Nothing stored for those products: `([], {})`. Unreadable JSON in a
+    row is logged and that theme comes back without quotes; an unreadable scope is taken for all
+    products and comes back as just `computed_at` and `batch`.
     """
     ct = theme_table(kind)
     if ct.name in store.missing_tables:  # a read-only store made before praise themes
         return [], {}
+    want = tuple(sorted(products or ()))
     with store.engine.connect() as c:
-        batch = c.execute(sa.select(ct.c.batch).order_by(ct.c.id.desc()).limit(1)).scalar()
+        batch = None
+        heads = c.execute(sa.select(ct.c.batch, ct.c.scope).where(ct.c.rank == 1).order_by(ct.c.id.desc()))
+        for b, raw in heads:  # newest first; usually the first or second one is it
+            if (_scope_products(raw) or ()) == want:
+                batch = b
+                break
         if not batch:
             return [], {}
         rows = c.execute(sa.select(ct).where(ct.c.batch == batch).order_by(ct.c.rank)).mappings().all()
@@ -448,6 +470,7 @@ def latest_complaints(store: Store, kind: str = "complaints") -> tuple[list[Comp
         log.warning("complaint themes %s have an unreadable scope; showing them without it", batch)
         scope = {}
     scope["computed_at"] = _utc_text(rows[0]["computed_at"])
+    scope["batch"] = batch
     return themes, scope
 
 
@@ -673,7 +696,9 @@ def complaints(store: Store, f: Filters, total: int | None = None,
     themes (ranked by filtered count, then stored rank) and the scope they were computed for.
     `kind="praise"`: the praise themes, the same way.
     """
-    stored, scope = latest_complaints(store, kind)
+    stored, scope = latest_complaints(store, kind, f.products) if f.products else ([], {})
+    if not stored:  # none computed for exactly these products: those for all, recounted within the filters
+        stored, scope = latest_complaints(store, kind)
     if not stored:
         return [], scope
     themes = [ThemeView(rank=i, label=t.label, summary=t.summary, topic=t.topic, count=t.count, share=t.share,
@@ -929,17 +954,19 @@ def _scope_date(scope: dict, key: str) -> date | None:
         return None
 
 
-def rename_theme(store: Store, old: str, new: str, kind: str = "complaints") -> str:
+def rename_theme(store: Store, old: str, new: str, kind: str = "complaints",
+                 products: Sequence[str] | None = None) -> str:
     """Give a theme of the latest computed complaints the name `new` (made plain: reviewlens.model_text);
     later computations keep it while they find the theme again. The name as stored; ValueError when the
     name is not usable or no latest theme is called `old`."""
     name = sanitize_label(new)
     if not name:
         raise ValueError(f"{new!r} is not a usable theme name (plain words, up to 8)")
-    if name != old and name in {t.label for t in latest_complaints(store, kind)[0]}:
+    themes, scope = latest_complaints(store, kind, products)
+    if name != old and name in {t.label for t in themes}:
         raise ValueError(f"another theme is already called {name!r}")
-    if not store.rename_theme(old, name, kind):
-        known = ", ".join(repr(t.label) for t in latest_complaints(store, kind)[0]) or "none computed yet"
+    if not scope or not store.rename_theme(old, name, kind, batch=scope["batch"]):
+        known = ", ".join(repr(t.label) for t in themes) or "none computed yet"
         raise ValueError(f"no theme named {old!r} among the last computed ones ({known})")
     return name
 

@@ -986,12 +986,14 @@ class Store:
         with self.engine.connect() as c:
             return list(c.execute(q).scalars())
 
-    def rename_theme(self, old: str, new: str, kind: str = "complaints") -> int:
-        """Rename a theme of the latest computed themes of `kind` (the next computation keeps the name of a
-        theme it finds again); the number of rows renamed (0: no theme of that name)."""
+    def rename_theme(self, old: str, new: str, kind: str = "complaints", batch: str | None = None) -> int:
+        """Rename a theme of computed themes of `kind`: of `batch` (reviewlens.queries.latest_complaints says
+        which), or of the latest computed ones (the next computation keeps the name of a theme it finds
+        again); the number of rows renamed (0: no theme of that name)."""
         ct = theme_table(kind)
         with self._write() as c:
-            batch = c.execute(sa.select(ct.c.batch).order_by(ct.c.id.desc()).limit(1)).scalar()
+            if batch is None:
+                batch = c.execute(sa.select(ct.c.batch).order_by(ct.c.id.desc()).limit(1)).scalar()
             if not batch:
                 return 0
             res = c.execute(ct.update().where(ct.c.batch == batch, ct.c.label == old).values(label=_no_nul(new)))

@@ -377,21 +377,37 @@ def cmd_analyze(args, settings) -> ExitStatus:
     return _status(res.ok)
 
 
+def _check_products(store: Store, products: list[str] | None) -> None:
+    """A --product that names no product of the store is an error that names the nearest ones (it found
+    nothing, and said "are the reviews analyzed?")."""
+    import difflib
+
+    known = queries.options(store).products if products else []
+    for p in products or []:
+        if p not in known:
+            near = difflib.get_close_matches(p, known, n=3, cutoff=0.4) or \
+                [k for k in known if p.lower() in k.lower()][:3]
+            hint = f"; did you mean {' or '.join(repr(n) for n in near)}?" if near else \
+                f" (its products: {', '.join(repr(k) for k in known[:8])}{', ...' if len(known) > 8 else ''})"
+            raise ConfigError(f"--product {p!r}: no review in the store is about that product{hint}")
+
+
 def cmd_complaints(args, settings) -> ExitStatus:
     """`complaints`, and `praise` (args.kind): compute (or read) the themes and print them."""
     from .jobs import Job, format_complaints
 
     kind = getattr(args, "kind", "complaints")
     store = Store(settings.db)
+    _check_products(store, args.product)
     if args.rename:
         old, new = args.rename
         try:
-            name = queries.rename_theme(store, old, new, kind)
+            name = queries.rename_theme(store, old, new, kind, args.product)
         except ValueError as e:
             raise ConfigError(f"--rename: {e}") from e
         print(f"renamed {old!r} to {name!r}; later computations keep the name while they find the theme again")
     if args.stored or args.rename:
-        themes, scope = queries.latest_complaints(store, kind)
+        themes, scope = queries.latest_complaints(store, kind, args.product)
     else:
         themes, scope = Job(store, settings).complaints(since=args.since, until=args.until, products=args.product,
                                                         top=args.top, days=args.days, use_llm=not args.no_llm,

@@ -392,7 +392,9 @@ def run_complaints(store: Store, *, since: date | None = None, until: date | Non
 
     find = {"complaints": find_complaints, "praise": find_praise}[kind]
     periods = complaint_periods(store, since, until, days)
-    known, _ = queries.latest_complaints(store, kind)  # a theme found again keeps its name
+    known, _ = queries.latest_complaints(store, kind, products)  # a theme found again keeps its name
+    if products:  # ... also one of those found for all products
+        known += queries.latest_complaints(store, kind)[0]
     if periods is None:  # no review has a date (an import without them): all of them, with no trend
         cur = store.reviews_frame(products=products)
         if cur.empty:

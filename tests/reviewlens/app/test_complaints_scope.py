@@ -1,0 +1,65 @@
+"""Themes computed for one product (`complaints --product X`) do not replace those of the whole store that
+the dashboard, the report and the alerts read; the dashboard filtered to X reads X's own."""
+
+from __future__ import annotations
+
+import csv
+
+import pytest
+
+from reviewlens import queries
+from reviewlens.app.cli import main
+from reviewlens.filters import Filters
+from reviewlens.store import Store
+
+LATE = ["Delivery took three weeks, far too slow.", "The parcel arrived two weeks late.",
+        "Shipping was painfully slow, ten days late.", "My order came a fortnight after the promised date."]
+LEAK = ["The lid leaks every time I pour.", "Water leaks from the bottom of the kettle.",
+        "It leaks all over the counter."]
+
+
+@pytest.fixture
+def db(tmp_path, capsys):
+    rows = ([{"text": t, "rating": 1, "date": "2026-11-10", "product": "Acme Kettle"} for t in LEAK + LATE[:1]]
+            + [{"text": t, "rating": 1, "date": "2026-11-11", "product": "Acme Toaster"} for t in LATE[1:]])
+    path = tmp_path / "r.csv"
+    with open(path, "w", newline="", encoding="utf-8") as f:
+        w = csv.DictWriter(f, fieldnames=list(rows[0]))
+        w.writeheader()
+        w.writerows(rows)
+    out = str(tmp_path / "s.db")
+    assert main(["import", str(path), "--db", out, "-q"]) == 0
+    capsys.readouterr()
+    return out
+
+
+def test_a_product_computation_does_not_replace_the_stores_themes(db, capsys):
+    assert main(["complaints", "--no-llm", "--db", db, "-q"]) == 0
+    store = Store(db)
+    everything, scope = queries.latest_complaints(store)
+    assert scope["products"] == [] and scope["reviews"] == 7
+    assert main(["complaints", "--no-llm", "--product", "Acme Kettle", "--db", db, "-q"]) == 0
+    capsys.readouterr()
+    kettle, kscope = queries.latest_complaints(store, products=["Acme Kettle"])
+    assert kscope["products"] == ["Acme Kettle"] and kscope["reviews"] == 4
+    # what the dashboard's overview, the report and the alerts read for the whole store is unchanged
+    again, scope2 = queries.latest_complaints(store)
+    assert [t.label for t in again] == [t.label for t in everything] and scope2["batch"] == scope["batch"]
+    assert main(["complaints", "--stored", "--db", db, "-q"]) == 0
+    assert "(7 reviews;" in capsys.readouterr().out
+    # the dashboard filtered to the kettle reads the kettle's own; to the toaster (none of its own), the store's
+    views, vscope = queries.complaints(store, Filters.of(products=["Acme Kettle"]))
+    assert vscope["batch"] == kscope["batch"] and views[0].filtered_count == 3  # the leaks
+    views, vscope = queries.complaints(store, Filters.of(products=["Acme Toaster"]))
+    assert vscope["batch"] == scope["batch"]
+    # a rename names the theme of the batch asked for, not the newest one
+    label = everything[0].label
+    queries.rename_theme(store, label, "Slow shipping")
+    assert queries.latest_complaints(store)[0][0].label == "Slow shipping"
+    assert label not in {t.label for t in kettle} or queries.latest_complaints(store, products=["Acme Kettle"])[0][0].label == kettle[0].label
+
+
+def test_a_product_the_store_does_not_have_is_named(db, capsys):
+    assert main(["complaints", "--no-llm", "--product", "Kettle", "--db", db, "-q"]) != 0
+    err = capsys.readouterr().err
+    assert "--product 'Kettle': no review in the store is about that product; did you mean 'Acme Kettle'?" in err
