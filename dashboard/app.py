@@ -26,6 +26,7 @@ from dashboard.format import entities_text, fmt_delta, fmt_num, topics_text
 from dashboard.safe import display_text, escape_html, escape_markdown, highlight_entities, safe_url
 from dashboard.upload import import_page
 from reviewlens import queries as Q
+from reviewlens.analysis_queue import analyzer_alive, analyzer_state, open_request, request_analysis
 from reviewlens.comparison import Comparison, compare, group_names
 from reviewlens.config import ConfigError, ReplySettings, load_settings
 from reviewlens.filters import SENTIMENT_OPTIONS, Filters, language_name
@@ -343,6 +344,47 @@ def complaints_section(db: str, themes: list[Q.ThemeView], scope: dict, filtered
                           args=(db, t.label, f"rename_{t.rank}", tuple(scope.get("products") or ())))
 
 
+def own_themes_offer(db: str, f: Filters, scope: dict) -> None:
+    """Filtered to products whose own themes were not computed, the Overview shows the store's themes
+    recounted for them: say so, and offer to find theirs (the background analyzer of `reviewlens dashboard`
+    computes them; the page refreshes when they are ready)."""
+    if not f.products or not scope or sorted(scope.get("products") or []) == sorted(f.products):
+        return
+    store = get_store(db)
+    state, asked = analyzer_state(store), open_request(store)
+    busy = analyzer_alive(state) and (bool(asked and asked.get("products")) or state.get("state") == "running")
+    st.fragment(_own_themes, run_every=2.0 if busy else None)(db, list(f.products))
+
+
+def _own_themes(db: str, products: list[str]) -> None:
+    store = get_store(db)
+    state, asked = analyzer_state(store), open_request(store)
+    names = ", ".join(products)
+    if analyzer_alive(state) and (asked or state.get("state") == "running"):
+        st.info(f"Finding the top complaints of {escape_markdown(names)} in the background…")
+    else:
+        st.caption(f"These are the top complaints of all products, recounted for {escape_html(names)}: a complaint "
+                   "of its own that is not among them is not shown.")
+        if not analyzer_alive(state):
+            name = products[0].replace("`", "'").replace('"', "'")  # in a code span: shown as typed, never markup
+            st.caption(f"`reviewlens complaints --product \"{name}\"` finds its own (or "
+                       "start the dashboard with `reviewlens dashboard`, which finds them when asked here).")
+        elif st.button(f"Find the top complaints of {names}"[:120], key="own_themes_btn"):
+            try:
+                request_analysis(store, f"the top complaints of {names}"[:200], products=products)
+            except StoreReadOnly as e:
+                st.error(f"The store is read-only here: {escape_markdown(str(e))}")
+                return
+            st.rerun(scope="app")  # the whole page, so that it polls while they are found
+    finished = state.get("finished")
+    seen = st.session_state.get("_themes_seen")
+    if finished and seen is not None and finished != seen:  # they are ready: every number on the page changes
+        st.session_state["_themes_seen"] = finished
+        st.cache_data.clear()
+        st.rerun(scope="app")
+    st.session_state.setdefault("_themes_seen", finished or "")
+
+
 def praise_section(themes: list[Q.ThemeView]) -> None:
     """What customers love (`reviewlens praise`, or computed with the complaints): what to keep."""
     themes = [t for t in themes if t.filtered_count][:5]
@@ -376,6 +418,7 @@ def overview_page(db: str, f: Filters, opts: Q.Options) -> None:
                 "sentiment, topics and complaints are missing here: the Import page analyzes them (with "
                 "`reviewlens dashboard` running), or run `reviewlens analyze`.")
     complaints_section(db, ov.themes, ov.scope, filtered=True)
+    own_themes_offer(db, f, ov.scope)
     praise_section(ov.praise)
     st.subheader("Trends")
     specs = c_chart_specs(db, f, opts)

@@ -14,15 +14,19 @@ from typing import Any
 
 from .store import Store
 
-REQUEST_KEY = "analysis:request"   # checkpoint: {"at": ISO time, "why": text, "taken": when an analyzer took it}
+REQUEST_KEY = "analysis:request"   # checkpoint: {"at": ISO time, "why": text, "taken": when an analyzer took it,
+#                                    "products": only the themes of these products}
 STATE_KEY = "analysis:worker"      # checkpoint: the background analyzer's heartbeat and what it is doing
 BEAT_EVERY = 5.0                   # seconds between its heartbeats when idle
 ALIVE_FOR = 30.0                   # a heartbeat older than this (and no run going on): no analyzer is running
 
 
-def request_analysis(store: Store, why: str) -> dict[str, Any]:
-    """Ask the background analyzer to analyze what waits (`why`: shown in the run's log)."""
-    req = {"at": datetime.now(timezone.utc).isoformat(), "why": why[:200]}
+def request_analysis(store: Store, why: str, products: list[str] | None = None) -> dict[str, Any]:
+    """Ask the background analyzer to analyze what waits (`why`: shown in the run's log); with `products`,
+    to compute the top complaints and praise of those products instead (the dashboard filtered to them)."""
+    req: dict[str, Any] = {"at": datetime.now(timezone.utc).isoformat(), "why": why[:200]}
+    if products:
+        req["products"] = sorted(str(p) for p in products)
     store.save_checkpoint(REQUEST_KEY, req)
     return req
 

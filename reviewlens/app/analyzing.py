@@ -41,8 +41,8 @@ def _beating(store: Store, state: dict[str, Any], stop: threading.Event) -> thre
 
 
 def take_request(store: Store, job: Job, model: str = "") -> str | None:
-    """Run the analysis (and the top complaints) for the open request, if there is one: what it did in
-    one line, or None when nothing was asked."""
+    """Run the analysis (and the top complaints) for the open request, if there is one, or, when it names
+    products, their top complaints and praise: what it did in one line, or None when nothing was asked."""
     req = claim_request(store)
     if req is None:
         return None
@@ -52,11 +52,17 @@ def take_request(store: Store, job: Job, model: str = "") -> str | None:
     _beating(store, state, done)
     log.info("analysis asked for in the dashboard (%s)", req.get("why") or "no reason given")
     try:
-        res = job.run(JobOptions(analyze=True, complaints=True, trigger="dashboard", quiet=True))
-        a = res.analysis
-        line = (f"analyzed {a.analyzed} review texts ({a.failed} failed)" if a is not None else "nothing analyzed")
-        if res.themes is not None:
-            line += f"; top complaints recomputed: {len(res.themes)} themes"
+        if req.get("products"):  # the themes of the products the dashboard is filtered to
+            names = ", ".join(req["products"])
+            themes, _ = job.complaints(products=req["products"])
+            loved, _ = job.praise(products=req["products"])
+            line = f"top complaints of {names}: {len(themes)} themes; what customers love: {len(loved)}"
+        else:
+            res = job.run(JobOptions(analyze=True, complaints=True, trigger="dashboard", quiet=True))
+            a = res.analysis
+            line = (f"analyzed {a.analyzed} review texts ({a.failed} failed)" if a is not None else "nothing analyzed")
+            if res.themes is not None:
+                line += f"; top complaints recomputed: {len(res.themes)} themes"
     except Exception as e:  # noqa: BLE001 - said in the state the page shows, and logged; the next request may work
         log.exception("the analysis asked for in the dashboard failed")
         line = f"failed: {type(e).__name__}: {e}"

@@ -11,6 +11,7 @@ from reviewlens import queries
 from reviewlens.app.cli import main
 from reviewlens.filters import Filters
 from reviewlens.store import Store
+from tests.helpers import app_test
 
 LATE = ["Delivery took three weeks, far too slow.", "The parcel arrived two weeks late.",
         "Shipping was painfully slow, ten days late.", "My order came a fortnight after the promised date."]
@@ -63,3 +64,39 @@ def test_a_product_the_store_does_not_have_is_named(db, capsys):
     assert main(["complaints", "--no-llm", "--product", "Kettle", "--db", db, "-q"]) != 0
     err = capsys.readouterr().err
     assert "--product 'Kettle': no review in the store is about that product; did you mean 'Acme Kettle'?" in err
+
+
+@pytest.mark.slow
+def test_the_dashboard_asks_for_a_products_own_themes_and_shows_them(db, monkeypatch, capsys):
+    """Filtered to a product without themes of its own, the Overview says it shows the store's, recounted;
+    with a background analyzer beating, a button asks for the product's own, which `take_request` (what
+    `reviewlens dashboard` runs beside Streamlit) computes with the real model; the Overview then shows them."""
+    from datetime import datetime, timezone
+
+    from reviewlens.analysis_queue import STATE_KEY, open_request
+    from reviewlens.app.analyzing import take_request
+    from reviewlens.app.jobs import Job
+    from reviewlens.config import load_settings
+
+    assert main(["complaints", "--no-llm", "--db", db, "-q"]) == 0
+    store = Store(db)
+    at = app_test(monkeypatch, db)
+    at.sidebar.multiselect(key="f_products").set_value(["Acme Kettle"]).run()
+    assert not at.exception
+    notes = " ".join(c.value for c in at.caption)
+    assert "top complaints of all products, recounted for Acme Kettle" in notes
+    assert 'reviewlens complaints --product "Acme Kettle"' in notes
+    assert not [b for b in at.button if b.key == "own_themes_btn"]  # nobody to compute them: no button
+    store.save_checkpoint(STATE_KEY, {"at": datetime.now(timezone.utc).isoformat(), "state": "idle"})
+    at.run()
+    next(b for b in at.button if b.key == "own_themes_btn").click().run()
+    assert open_request(store)["products"] == ["Acme Kettle"]
+    line = take_request(store, Job(store, load_settings(None, db=db)))
+    assert line.startswith("top complaints of Acme Kettle: "), line
+    own, scope = queries.latest_complaints(store, products=["Acme Kettle"])
+    assert own and scope["reviews"] == 4
+    assert queries.latest_complaints(store)[1]["products"] == []  # the store's own are still there
+    at.run()
+    assert not at.exception
+    assert not any("recounted for Acme Kettle" in c.value for c in at.caption)
+    assert any(e.label.startswith(f"1. {own[0].label} — ") for e in at.expander), [e.label for e in at.expander]
