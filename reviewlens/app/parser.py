@@ -23,6 +23,7 @@ typical use:
   reviewlens scrape https://shop.example/p/1   collect the reviews at a page and the pages after it
   reviewlens analyze                           sentiment, topics and entities for new reviews
   reviewlens complaints --top 5                the top complaints with counts, trend and quotes
+  reviewlens praise                            what customers love, the same way
   reviewlens report -o weekly.xlsx             the Excel report
   reviewlens compare --by product              products side by side, and where they differ most
   reviewlens ask "why do people return it?"    an answer that cites the reviews it rests on
