@@ -730,16 +730,19 @@ def semeval_complaint_frame(eval_dir: Path, split: str = "heldout",
 
 
 def eval_complaints_semeval(eval_dir: Path, *, split: str = "heldout", top: int = 5, backend: Any = None,
-                            embedder: Any = None, taxonomy: Taxonomy | None = None) -> dict[str, Any]:
+                            embedder: Any = None, taxonomy: Taxonomy | None = None,
+                            praise: bool = False) -> dict[str, Any]:
     """Coverage and purity of the top complaint themes on SemEval restaurant sentences (see
     `semeval_complaint_frame`), with the owner's four topics written as a name and one line
-    (`zero_label_taxonomy`)."""
+    (`zero_label_taxonomy`). `praise`: of the praise themes (analysis.praise), against the categories
+    each sentence praises."""
     from .complaints import find_complaints
+    from .praise import find_praise
 
-    df, gold = semeval_complaint_frame(eval_dir, split)
+    df, gold = semeval_complaint_frame(eval_dir, split, polarity="positive" if praise else "negative")
     tax = taxonomy if taxonomy is not None else zero_label_taxonomy("A")
-    themes, secs = _timed(lambda: find_complaints(df, None, top=top, backend=backend, embedder=embedder,
-                                                  taxonomy=tax))
+    find = find_praise if praise else find_complaints
+    themes, secs = _timed(lambda: find(df, None, top=top, backend=backend, embedder=embedder, taxonomy=tax))
     cov = theme_coverage([t.review_ids for t in themes], gold, SEMEVAL_COMPLAINT_THEMES)
     for row, t in zip(cov["themes"], themes):
         row["label"] = t.label
@@ -750,8 +753,9 @@ def eval_complaints_semeval(eval_dir: Path, *, split: str = "heldout", top: int 
     return out
 
 
-TASKS = ("sentiment", "topics", "entities", "complaints", "entities-conll", "complaints-semeval")
-NO_LLM_TASKS = {"entities-conll", "complaints-semeval"}  # tasks that need no LLM backend (none is loaded for them alone)
+TASKS = ("sentiment", "topics", "entities", "complaints", "entities-conll", "complaints-semeval", "praise-semeval")
+NO_LLM_TASKS = {"entities-conll", "complaints-semeval", "praise-semeval"}  # tasks that need no LLM backend (none is
+#                                                                          loaded for them alone)
 
 
 def run_eval(settings: AnalysisSettings, eval_dir: Path, *, limit: int | None = None,
@@ -788,6 +792,9 @@ def run_eval(settings: AnalysisSettings, eval_dir: Path, *, limit: int | None = 
     if "complaints-semeval" in tasks:
         log.info("evaluating complaint theme coverage on held-out SemEval-2014 restaurant sentences")
         metrics["complaints_semeval"] = eval_complaints_semeval(eval_dir, split="heldout", backend=backend)
+    if "praise-semeval" in tasks:
+        log.info("evaluating praise theme coverage on held-out SemEval-2014 restaurant sentences")
+        metrics["praise_semeval"] = eval_complaints_semeval(eval_dir, split="heldout", backend=backend, praise=True)
     if "entities-conll" in tasks:
         log.info("evaluating entities on CoNLL-2003 dev")
         metrics["entities_conll"] = eval_entities_conll(conll_path(eval_dir, "dev"), limit)
@@ -857,17 +864,19 @@ def format_report(metrics: dict) -> str:
                          f"| {nm['n']} themes | |")
             lines.append(f"| complaint theme names | nearest planted name (MiniLM), mean similarity "
                          f"{nm['mean_similarity']:.2f} | {_pct(nm['nearest'])} | {nm['n']} themes | |")
-    cs = metrics.get("complaints_semeval")
-    if cs:
+    for key, what in (("complaints_semeval", "complaint"), ("praise_semeval", "praise")):
+        cs = metrics.get(key)
+        if not cs:
+            continue
         ms = f"{1000 * cs['seconds'] / max(1, cs['n']):.0f}"
-        lines.append(f"| complaint themes (SemEval-14 held-out, top {cs['top']}) | coverage; recall over all 4 "
+        lines.append(f"| {what} themes (SemEval-14 held-out, top {cs['top']}) | coverage; recall over all 4 "
                      f"| {_pct(cs['coverage'])}; {_pct(cs['recall'])} | {cs['n']} | {ms} |")
-        lines.append(f"| complaint themes (SemEval-14 held-out) | mean purity ({cs['duplicates']} duplicates, "
+        lines.append(f"| {what} themes (SemEval-14 held-out) | mean purity ({cs['duplicates']} duplicates, "
                      f"{cs['true_themes_recovered']} of {cs['true_themes']} recovered) | {_pct(cs['mean_purity'])} "
                      f"| {cs['n']} | |")
         nm = cs.get("naming")
         if nm:
-            lines.append(f"| complaint theme names (SemEval-14 held-out) | judged match with the category (key word); "
+            lines.append(f"| {what} theme names (SemEval-14 held-out) | judged match with the category (key word); "
                          f"nearest reference name (MiniLM) | {_pct(nm['match'])}; {_pct(nm['nearest'])} "
                          f"| {nm['n']} themes | |")
     return f"Model: `{model}`\n\n" + "\n".join(lines) + "\n"

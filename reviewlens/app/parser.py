@@ -586,7 +586,7 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--limit", type=_positive_int, default=300, help="examples per task (default 300)")
     sp.add_argument("--tasks", default="sentiment,topics,entities",
                     help="comma-separated tasks: sentiment, topics, entities, entities-conll, complaints, "
-                         "complaints-semeval (default: the first three)")
+                         "complaints-semeval, praise-semeval (default: the first three)")
     sp.add_argument("-o", "--output", type=Path, help="also write the markdown table here")
     model_opts(sp)
 
