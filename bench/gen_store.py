@@ -1,5 +1,5 @@
 """Generate a large synthetic ReviewLens store (reviews, current analyses, topics, entities,
-complaint themes, runs), written in bulk through the `reviewlens.store` table objects.
+complaint and praise themes, runs), written in bulk through the `reviewlens.store` table objects.
 
     .venv/bin/python bench/gen_store.py --n 100000 --db bench/out/big.db
 
@@ -20,7 +20,16 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from reviewlens.schema import content_hash
-from reviewlens.store import Store, analyses, complaint_themes, review_entities, review_topics, reviews, runs
+from reviewlens.store import (
+    Store,
+    analyses,
+    complaint_themes,
+    praise_themes,
+    review_entities,
+    review_topics,
+    reviews,
+    runs,
+)
 
 log = logging.getLogger(__name__)
 
@@ -114,13 +123,16 @@ def generate(store: Store, n: int = 100_000, seed: int = 7, days: int = 730, end
                 c.execute(table.insert(), rows[k:k + 5000])
         recent = sum(1 for r in rv if r["date"] >= end - timedelta(days=90)) or 1
         ranked = sorted(THEMES, key=lambda t: -len(theme_members[t[0]]))
-        c.execute(complaint_themes.insert(), [{
+        theme_rows = [{
             "batch": "bench", "computed_at": now, "scope": json.dumps({"since": str(end - timedelta(days=89))}),
             "rank": k + 1, "label": label, "summary": summary, "topic": topic,
             "count": len(theme_members[label]), "share": len(theme_members[label]) / recent,
             "previous_count": int(len(theme_members[label]) * rng.uniform(0.6, 1.3)),
             "trend": round(rng.uniform(-3, 3), 2), "quotes": json.dumps(theme_quotes[label]),
-            "review_ids": json.dumps(theme_members[label])} for k, (label, topic, summary) in enumerate(ranked)])
+            "review_ids": json.dumps(theme_members[label])} for k, (label, topic, summary) in enumerate(ranked)]
+        c.execute(complaint_themes.insert(), theme_rows)
+        # praise themes as large as the complaints (the Overview recounts both within the filters)
+        c.execute(praise_themes.insert(), [{**r, "label": "Praised: " + r["label"]} for r in theme_rows])
         run_rows = []
         for k in range(60):
             st = now - timedelta(hours=6 * (60 - k))
