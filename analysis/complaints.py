@@ -739,10 +739,47 @@ def match_known(groups: Sequence[Sequence[str]], known: Sequence[ComplaintTheme]
     return out
 
 
+def merge_targets(merges: Sequence[tuple[str, str]]) -> dict[str, str]:
+    """Each merged name -> the name it ends in (A into B and B into C: A and B end in C; a cycle is cut)."""
+    into = {a: b for a, b in merges if a != b}
+    out = {}
+    for a in into:
+        seen, b = {a}, into[a]
+        while b in into and b not in seen:
+            seen.add(b)
+            b = into[b]
+        out[a] = b
+    return out
+
+
+def merge_as_told(groups: list[list[int]], group_reviews: list[list[str]], known: Sequence[ComplaintTheme],
+                  merges: Sequence[tuple[str, str]]) -> list[list[int]]:
+    """`groups` (statement indices; `group_reviews`: their reviews) with those that are the same theme as one
+    of a merge's known themes made one: a group is a known theme when at least SAME_THEME_OVERLAP of its
+    reviews are that theme's (the merged theme holds the reviews of both, so next week's two clusters are
+    both found in it and merged again)."""
+    ends = merge_targets(merges)
+    anchors: dict[str, list[set[str]]] = {}
+    for t in known:
+        end = ends.get(t.label, t.label)
+        if end in ends.values() or t.label in ends:
+            anchors.setdefault(end, []).append(set(t.review_ids))
+    out = [list(g) for g in groups]
+    gone: set[int] = set()
+    for sets in anchors.values():
+        members = [k for k, ids in enumerate(group_reviews) if k not in gone and ids and any(
+            len(set(ids) & a) >= SAME_THEME_OVERLAP * len(ids) for a in sets)]
+        for k in members[1:]:
+            out[members[0]] = sorted(set(out[members[0]]) | set(out[k]))
+            gone.add(k)
+    return [g for k, g in enumerate(out) if k not in gone]
+
+
 def find_complaints(current: pd.DataFrame, previous: pd.DataFrame | None, *, top: int = 5,
                     backend: Any = None, embedder: Any = None,
                     taxonomy: Taxonomy | None = None, sharp: bool = True,
-                    known: Sequence[ComplaintTheme] = (), kind: ThemeKind | None = None) -> list[ComplaintTheme]:
+                    known: Sequence[ComplaintTheme] = (), kind: ThemeKind | None = None,
+                    merges: Sequence[tuple[str, str]] = ()) -> list[ComplaintTheme]:
     """The top complaint themes of `current`, with counts, shares, trend against `previous` and quotes.
     (`kind`: what is grouped, COMPLAINTS by default; analysis.praise.find_praise passes PRAISE.)
 
@@ -752,7 +789,9 @@ def find_complaints(current: pd.DataFrame, previous: pd.DataFrame | None, *, top
     known: the themes found last time (the job passes the latest stored ones): a theme that is one of them
     (`match_known`) keeps its name and summary, so a weekly report does not call "Late delivery" something
     else each week, and the LLM names only the new ones (a known name made from key words is named anew
-    when there is an LLM)."""
+    when there is an LLM).
+    merges: the user's merges (from name, into name) of known themes (`reviewlens complaints --merge`): the
+    themes that are either of them now become one (`merge_as_told`), which then keeps the name of the second."""
     kind = kind or COMPLAINTS
     if taxonomy is None:
         taxonomy = load_taxonomy(None)
@@ -798,6 +837,8 @@ def find_complaints(current: pd.DataFrame, previous: pd.DataFrame | None, *, top
     multi = [g for g in merged if len(reviews_of(g)) >= 2]
     pool = max(top, CANDIDATES or len(merged))
     chosen = rank(_assign_leftovers((multi or merged)[:pool], len(stmts), vecs, own))
+    if merges and known:
+        chosen = rank(merge_as_told(chosen, [reviews_of(g) for g in chosen], known, merges))
     theme_topics = [_dominant_topic(g, stmts, scores, topic_names, len(reviews_of(g)), bar) for g in chosen]
     cents = [_centroid(vecs[g]) for g in chosen]
     member_of: dict[int, set[int]] = {}
@@ -852,7 +893,16 @@ def find_complaints(current: pd.DataFrame, previous: pd.DataFrame | None, *, top
         words_per.append(words)
         fallbacks.append(fallback_label(topic, words, taxonomy, kind))
     same = match_known([reviews_of(g) for g in chosen], known)
-    keep = [t is not None and not (backend is not None and _is_keyword_label(t.label)) for t in same]
+    if merges:  # a theme found as a merged one is called what it was merged into
+        ends, by_label = merge_targets(merges), {t.label: t for t in known}
+        same = [t if t is None or t.label not in ends else
+                by_label.get(ends[t.label]) or ComplaintTheme(label=ends[t.label], summary="", count=0, share=0.0)
+                for t in same]
+        labels = [t.label if t is not None else None for t in same]
+        same = [t if t is None or labels.index(t.label) == k else None for k, t in enumerate(same)]  # once each
+    kept_names = set(merge_targets(merges).values())  # what the user merged into is a name the user chose
+    keep = [t is not None and (t.label in kept_names or not (backend is not None and _is_keyword_label(t.label)))
+            for t in same]
     fresh = [k for k in range(len(chosen)) if not keep[k]]
     named: list[tuple[str, str]] = [(same[k].label, same[k].summary) if keep[k] else ("", "") for k in range(len(chosen))]
     named_fresh = name_themes(backend, [[q.translation or q.text for q in quotes_per[k]] for k in fresh], [fallbacks[k] for k in fresh],

@@ -290,6 +290,25 @@ def rename_theme(db: str, old: str, key: str, products: tuple[str, ...] = ()) ->
                                           "find the theme again.")
 
 
+def merge_theme(db: str, old: str, key: str, products: tuple[str, ...] = ()) -> None:
+    """Merge button: the theme joins the one chosen; the background analyzer of `reviewlens dashboard`
+    computes the themes again (the merge also holds for every later computation)."""
+    into = st.session_state.get(key) or ""
+    store = get_store(db)
+    try:
+        Q.merge_themes(store, old, into, products=products)
+        alive = analyzer_alive(analyzer_state(store))
+        if alive:
+            request_analysis(store, f"themes again after merging {old!r} into {into!r}"[:200],
+                             products=list(products), themes=True)
+    except (ValueError, StoreReadOnly) as e:
+        st.session_state["_renamed"] = (False, f"Not merged: {e}")
+        return
+    st.session_state["_renamed"] = (True, f"“{old}” merged into “{into}”: " + (
+        "the themes are being computed again; this page refreshes when they are ready." if alive else
+        "`reviewlens complaints` (or the next scheduled run) computes them again, merged."))
+
+
 def quotes_html(quotes: list, praise: bool = False) -> list[str]:
     """Verbatim quotes as HTML (escaped), each with a link to its review and the machine translation apart
     (`praise`: marked green instead of red)."""
@@ -337,32 +356,43 @@ def complaints_section(db: str, themes: list[Q.ThemeView], scope: dict, filtered
             left, right = st.columns([3, 1])
             left.button(f"Show the {t.filtered_count:,} reviews", key=f"theme_btn_{t.rank}", on_click=goto_theme,
                         args=(t.label,), disabled=t.filtered_count == 0)
-            with right.popover("Rename", width="stretch"):
+            products = tuple(scope.get("products") or ())
+            with right.popover("Rename or merge", width="stretch"):
                 st.text_input("Name", value=t.label, key=f"rename_{t.rank}", max_chars=60,
                               help="Your name for this complaint; later analyses keep it while they find it again.")
                 st.button("Save the name", key=f"rename_btn_{t.rank}", on_click=rename_theme,
-                          args=(db, t.label, f"rename_{t.rank}", tuple(scope.get("products") or ())))
+                          args=(db, t.label, f"rename_{t.rank}", products))
+                others = [o.label for o in themes if o.label != t.label]
+                if others:
+                    st.selectbox("Or: the same complaint as", others, key=f"merge_{t.rank}",
+                                 help="Two names for one complaint: this theme joins that one, now and in later "
+                                      "analyses.")
+                    st.button("Merge", key=f"merge_btn_{t.rank}", on_click=merge_theme,
+                              args=(db, t.label, f"merge_{t.rank}", products))
 
 
-def own_themes_offer(db: str, f: Filters, scope: dict) -> None:
-    """Filtered to products whose own themes were not computed, the Overview shows the store's themes
-    recounted for them: say so, and offer to find theirs (the background analyzer of `reviewlens dashboard`
-    computes them; the page refreshes when they are ready)."""
-    if not f.products or not scope or sorted(scope.get("products") or []) == sorted(f.products):
-        return
+def themes_status(db: str, f: Filters, scope: dict) -> None:
+    """Under the top complaints: while the background analyzer of `reviewlens dashboard` computes the themes
+    again (asked for here: after a merge, or for the products filtered to), say so and refresh the page when
+    they are ready. Filtered to products whose own themes were not computed, the Overview shows the store's
+    themes recounted for them: say so, and offer to find theirs."""
     store = get_store(db)
     state, asked = analyzer_state(store), open_request(store)
-    busy = analyzer_alive(state) and (bool(asked and asked.get("products")) or state.get("state") == "running")
-    st.fragment(_own_themes, run_every=2.0 if busy else None)(db, list(f.products))
+    computing = analyzer_alive(state) and (bool(asked and asked.get("themes"))
+                                           or (state.get("state") == "running" and bool(state.get("themes"))))
+    offer = bool(f.products and scope and sorted(scope.get("products") or []) != sorted(f.products))
+    if computing or offer:
+        st.fragment(_themes_status, run_every=2.0 if computing else None)(db, list(f.products), offer)
 
 
-def _own_themes(db: str, products: list[str]) -> None:
+def _themes_status(db: str, products: list[str], offer: bool) -> None:
     store = get_store(db)
     state, asked = analyzer_state(store), open_request(store)
     names = ", ".join(products)
-    if analyzer_alive(state) and (asked or state.get("state") == "running"):
-        st.info(f"Finding the top complaints of {escape_markdown(names)} in the background…")
-    else:
+    if analyzer_alive(state) and ((asked and asked.get("themes")) or state.get("state") == "running"):
+        st.info(f"Computing the top complaints{' of ' + escape_markdown(names) if offer else ''} in the "
+                "background…")
+    elif offer:
         st.caption(f"These are the top complaints of all products, recounted for {escape_html(names)}: a complaint "
                    "of its own that is not among them is not shown.")
         if not analyzer_alive(state):
@@ -418,7 +448,7 @@ def overview_page(db: str, f: Filters, opts: Q.Options) -> None:
                 "sentiment, topics and complaints are missing here: the Import page analyzes them (with "
                 "`reviewlens dashboard` running), or run `reviewlens analyze`.")
     complaints_section(db, ov.themes, ov.scope, filtered=True)
-    own_themes_offer(db, f, ov.scope)
+    themes_status(db, f, ov.scope)
     praise_section(ov.praise)
     st.subheader("Trends")
     specs = c_chart_specs(db, f, opts)

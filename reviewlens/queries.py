@@ -971,6 +971,22 @@ def rename_theme(store: Store, old: str, new: str, kind: str = "complaints",
     return name
 
 
+def merge_themes(store: Store, old: str, into: str, kind: str = "complaints",
+                 products: Sequence[str] | None = None) -> None:
+    """Record that the theme named `old` is the one named `into` (both among the last computed ones for
+    `products`): the next computation makes them one, called `into`, and so does every later one that finds
+    them again. ValueError when either is not among them, or they are one."""
+    themes, _ = latest_complaints(store, kind, products)
+    labels = [t.label for t in themes]
+    for name in (old, into):
+        if name not in labels:
+            raise ValueError(f"no theme named {name!r} among the last computed ones "
+                             f"({', '.join(repr(x) for x in labels) or 'none computed yet'})")
+    if old == into:
+        raise ValueError("a theme cannot be merged into itself")
+    store.add_theme_merge(old, into, kind)
+
+
 def theme_timeseries(store: Store, f: Filters, themes: Sequence[ThemeView], scope: dict,
                      granularity: str = "week", top: int = THEME_SERIES_TOP) -> pd.DataFrame:
     """How the top complaint themes moved: per period of the themes' own scope (their members are that

@@ -986,6 +986,16 @@ class Store:
         with self.engine.connect() as c:
             return list(c.execute(q).scalars())
 
+    def theme_merges(self, kind: str = "complaints") -> list[tuple[str, str]]:
+        """The user's merges of themes of `kind` (from name, into name), oldest first."""
+        state = self.load_checkpoint(f"themes:merges:{theme_table(kind).name}") or {}
+        return [(str(a), str(b)) for a, b in state.get("merges", []) if a and b]
+
+    def add_theme_merge(self, old: str, into: str, kind: str = "complaints") -> None:
+        """Record that the theme named `old` is the one named `into` (later computations merge them)."""
+        merges = [m for m in self.theme_merges(kind) if m[0] != old] + [(old, into)]
+        self.save_checkpoint(f"themes:merges:{theme_table(kind).name}", {"merges": merges})
+
     def rename_theme(self, old: str, new: str, kind: str = "complaints", batch: str | None = None) -> int:
         """Rename a theme of computed themes of `kind`: of `batch` (reviewlens.queries.latest_complaints says
         which), or of the latest computed ones (the next computation keeps the name of a theme it finds
@@ -997,7 +1007,12 @@ class Store:
             if not batch:
                 return 0
             res = c.execute(ct.update().where(ct.c.batch == batch, ct.c.label == old).values(label=_no_nul(new)))
-            return int(res.rowcount or 0)
+            renamed = int(res.rowcount or 0)
+        merges = self.theme_merges(kind)
+        if renamed and any(old in m for m in merges):  # a merge into (or of) the renamed theme follows the name
+            self.save_checkpoint(f"themes:merges:{ct.name}",
+                                 {"merges": [[new if x == old else x for x in m] for m in merges]})
+        return renamed
 
     # ---------------------------------------------------------------- questions (the dashboard's Ask page)
     def add_question(self, question: str, scope: dict[str, Any]) -> int:

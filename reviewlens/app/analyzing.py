@@ -46,17 +46,19 @@ def take_request(store: Store, job: Job, model: str = "") -> str | None:
     req = claim_request(store)
     if req is None:
         return None
-    state = {"state": "running", "taken": req["at"], "why": req.get("why"), "model": model}
+    state = {"state": "running", "taken": req["at"], "why": req.get("why"), "model": model,
+             "themes": bool(req.get("themes") or req.get("products"))}
     _beat(store, state)
     done = threading.Event()
     _beating(store, state, done)
     log.info("analysis asked for in the dashboard (%s)", req.get("why") or "no reason given")
     try:
-        if req.get("products"):  # the themes of the products the dashboard is filtered to
-            names = ", ".join(req["products"])
-            themes, _ = job.complaints(products=req["products"])
-            loved, _ = job.praise(products=req["products"])
-            line = f"top complaints of {names}: {len(themes)} themes; what customers love: {len(loved)}"
+        if req.get("themes") or req.get("products"):  # the themes again (of the products the dashboard shows)
+            products = req.get("products") or None
+            themes, _ = job.complaints(products=products)
+            loved, _ = job.praise(products=products)
+            line = (f"top complaints{' of ' + ', '.join(products) if products else ''}: {len(themes)} themes; "
+                    f"what customers love: {len(loved)}")
         else:
             res = job.run(JobOptions(analyze=True, complaints=True, trigger="dashboard", quiet=True))
             a = res.analysis

@@ -406,7 +406,14 @@ def cmd_complaints(args, settings) -> ExitStatus:
         except ValueError as e:
             raise ConfigError(f"--rename: {e}") from e
         print(f"renamed {old!r} to {name!r}; later computations keep the name while they find the theme again")
-    if args.stored or args.rename:
+    if args.merge:
+        try:
+            queries.merge_themes(store, args.merge[0], args.merge[1], kind, args.product)
+        except ValueError as e:
+            raise ConfigError(f"--merge: {e}") from e
+        print(f"{args.merge[0]!r} merged into {args.merge[1]!r}; computing the themes again "
+              "(later computations keep them merged)")
+    if (args.stored or args.rename) and not args.merge:
         themes, scope = queries.latest_complaints(store, kind, args.product)
     else:
         themes, scope = Job(store, settings).complaints(since=args.since, until=args.until, products=args.product,

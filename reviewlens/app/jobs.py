@@ -399,7 +399,8 @@ def run_complaints(store: Store, *, since: date | None = None, until: date | Non
         cur = store.reviews_frame(products=products)
         if cur.empty:
             return [], {}
-        themes = find(cur, None, top=top, backend=backend, taxonomy=taxonomy, sharp=sharp, known=known)
+        themes = find(cur, None, top=top, backend=backend, taxonomy=taxonomy, sharp=sharp, known=known,
+                      merges=store.theme_merges(kind))
         scope = {"since": None, "until": None, "previous_since": None, "previous_until": None,
                  "products": list(products or []), "reviews": int(len(cur)), "previous_reviews": 0,
                  "undated": int(len(cur))}
@@ -408,7 +409,8 @@ def run_complaints(store: Store, *, since: date | None = None, until: date | Non
     since, until, prev_since, prev_until = periods
     cur = store.reviews_frame(since=since, until=until, products=products)
     prev = store.reviews_frame(since=prev_since, until=prev_until, products=products)
-    themes = find(cur, prev, top=top, backend=backend, taxonomy=taxonomy, sharp=sharp, known=known)
+    themes = find(cur, prev, top=top, backend=backend, taxonomy=taxonomy, sharp=sharp, known=known,
+                  merges=store.theme_merges(kind))
     scope = {"since": since.isoformat(), "until": until.isoformat(), "previous_since": prev_since.isoformat(),
              "previous_until": prev_until.isoformat(), "products": list(products or []),
              "reviews": int(len(cur)), "previous_reviews": int(len(prev)),

@@ -149,6 +149,10 @@ def build_parser() -> argparse.ArgumentParser:
         sp.add_argument("--rename", nargs=2, metavar=("OLD", "NEW"),
                         help="give a theme of the last computed ones your own name (it keeps it while later "
                              "computations find it again), then print them")
+        sp.add_argument("--merge", nargs=2, metavar=("THEME", "INTO"),
+                        help="one theme is another (two names for one complaint): merge the first of the last "
+                             "computed ones into the second, then compute them again; later computations keep "
+                             "them merged")
         sp.add_argument("--json", action="store_true", help="machine-readable output")
         model_opts(sp)
 

@@ -485,3 +485,29 @@ def test_a_themes_count_does_not_depend_on_how_many_themes_are_asked_for(embedde
               for k in (1, 2, 4)}
     assert len(by_top[4]) == 3
     assert by_top[1] == by_top[4][:1] and by_top[2] == by_top[4][:2]
+
+
+def test_themes_the_user_merged_stay_one_in_later_computations(embedder):
+    """The user says the tracking theme is the delivery theme (`--merge`): the next computation makes them
+    one, called the delivery theme, with the reviews of both; so does the next week's, whose reviews differ."""
+    items = [(s, 1.0) for s in SHIPPING + TRACKING + BROKEN] + [(s, 5.0) for s in POSITIVE]
+    cur = _frame(items, "w", date(2026, 11, 1))
+    first = find_complaints(cur, None, top=4, embedder=embedder)
+    labels = [t.label for t in first]
+    delivery = next(t for t in first if set(t.review_ids) >= {"w0", "w1", "w2", "w3"})
+    tracking = next(t for t in first if "w5" in t.review_ids and t is not delivery)
+    merges = [(tracking.label, delivery.label)]
+    second = find_complaints(cur, None, top=4, embedder=embedder, known=first, merges=merges)
+    assert tracking.label not in [t.label for t in second] and len(second) == len(first) - 1, labels
+    merged = next(t for t in second if t.label == delivery.label)
+    assert set(merged.review_ids) == set(delivery.review_ids) | set(tracking.review_ids)
+    _check_quotes(second, cur)
+    # the next week: one review of each gone, one new of each; the two clusters are found in the merged theme
+    new = _frame([("Delivery was two weeks late again.", 1.0), ("The tracking link never showed anything.", 1.0)],
+                 "n", date(2026, 11, 8))
+    later = pd.concat([cur[~cur["id"].isin(["w0", "w4"])], new], ignore_index=True)
+    third = find_complaints(later, None, top=4, embedder=embedder, known=second, merges=merges)
+    assert [t.label for t in third].count(delivery.label) == 1 and tracking.label not in [t.label for t in third]
+    assert len(next(t for t in third if t.label == delivery.label).review_ids) >= 6
+    # without the merge the two stay apart
+    assert len(find_complaints(later, None, top=4, embedder=embedder, known=second)) == len(first)
