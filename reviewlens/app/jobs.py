@@ -426,8 +426,12 @@ def format_complaints(themes: Sequence[ComplaintTheme], scope: dict,
     customers love (the same layout)."""
     title = {"complaints": "Top complaints", "praise": "What customers love"}[kind]
     if not themes:
-        return (f"No {'complaint' if kind == 'complaints' else 'praise'} themes found "
-                "(are the reviews analyzed? run `reviewlens analyze`).")
+        what = "complaint" if kind == "complaints" else "praise"
+        if scope.get("reviews"):  # reviews there were: none raised one thing twice
+            return (f"No {what} themes in the {scope['reviews']} reviews computed for: a theme needs at least two "
+                    f"reviews that {'raise' if kind == 'complaints' else 'praise'} the same thing (run `reviewlens "
+                    "analyze` first if they are not analyzed).")
+        return f"No {what} themes found (are the reviews analyzed? run `reviewlens analyze`)."
     dated = has_periods(scope)
     if dated:
         lines = [f"{title}, {scope.get('since')} to {scope.get('until')} "

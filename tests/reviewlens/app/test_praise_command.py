@@ -76,3 +76,13 @@ def test_praise_in_the_report_and_the_dashboard(store_db, tmp_path, monkeypatch,
     assert not at.exception and at.session_state["page"] == "Reviews"
     assert at.selectbox(key="theme").value.startswith("Loved: ")
     assert sorted(at.dataframe[0].value["text"]) == sorted(BATTERY)
+
+
+def test_no_praise_in_a_store_of_complaints_says_why(tmp_path, capsys):
+    path, db = tmp_path / "n.csv", str(tmp_path / "n.db")
+    path.write_text("text,rating\n" + "".join(f'"{t}",1\n' for t in LATE), encoding="utf-8")
+    assert main(["import", str(path), "--db", db, "-q"]) == 0
+    capsys.readouterr()
+    assert main(["praise", "--no-llm", "--db", db, "-q"]) == 0
+    assert capsys.readouterr().out.startswith("No praise themes in the 3 reviews computed for: a theme needs at least "
+                                              "two reviews that praise the same thing")
