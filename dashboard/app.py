@@ -720,7 +720,7 @@ def compare_page(db: str, f: Filters, opts: Q.Options) -> None:
         for g in gaps:
             st.markdown(f"- {escape_markdown(g.text())}")
     else:
-        st.caption("No difference is both large (5 points of complaints, 0.2★) and unlikely to be chance "
+        st.caption("No difference is both large (5 points of complaints or praise, 0.2★) and unlikely to be chance "
                    "(p ≤ 0.05, corrected for the comparisons made) between groups of 10 or more reviews.")
 
 

@@ -425,7 +425,7 @@ def _comparison(wb: Workbook, c: Comparison | None, title: str = "Products") -> 
     for g in gaps:
         s.append([s.cell(g.text())])
     if not gaps:
-        s.append([s.cell("None: no gap of 5+ points of complaints (0.2★) with p <= 0.05, corrected for the "
+        s.append([s.cell("None: no gap of 5+ points of complaints or praise (0.2★) with p <= 0.05, corrected for the "
                          f"comparisons made, between {title.lower()} with 10+ reviews.")])
 
 

@@ -3,7 +3,7 @@
 A manager's next question after "what do customers complain about?" is "is that us, or everyone?":
 our kettle against the competitor's, this shop against that marketplace, this quarter against the
 last. `compare` reads the same numbers for each group (reviews, average rating, share negative, and
-for each topic the share of the group's reviews that complain about it), and `Comparison.gaps` names
+for each topic the share of the group's reviews that complain about it, and that praise it), and `Comparison.gaps` names
 the differences that matter: large enough (`min_points`) and unlikely to be chance (a two-proportion
 z-test for complaint shares, Welch's t-test for ratings; p <= 0.05 divided by the number of
 comparisons made: every pair of groups on every measure, since the extreme pair is picked after looking).
@@ -43,6 +43,7 @@ class Group:
     headline: queries.Headline
     rating: queries.RatingStats
     topics: dict[str, tuple[int, int]] = field(default_factory=dict)  # topic -> (reviews mentioning, negative)
+    praised: dict[str, int] = field(default_factory=dict)  # topic -> reviews positive about it
 
     def complaint_share(self, topic: str) -> float | None:
         """Percent of the group's analyzed reviews that are negative about `topic`."""
@@ -50,12 +51,18 @@ class Group:
             return None
         return 100.0 * self.topics.get(topic, (0, 0))[1] / self.headline.analyzed
 
+    def praise_share(self, topic: str) -> float | None:
+        """Percent of the group's analyzed reviews that are positive about `topic`."""
+        if not self.headline.analyzed:
+            return None
+        return 100.0 * self.praised.get(topic, 0) / self.headline.analyzed
+
 
 @dataclass(frozen=True)
 class Gap:
     """A difference worth reading: `worse` is the group it is worse for."""
 
-    what: str                # a topic slug, or "rating"
+    what: str                # a topic slug, "praise:<topic slug>" (`worse`: praised less), or "rating"
     label: str
     worse: str
     better: str
@@ -71,6 +78,9 @@ class Gap:
         if self.what == "rating":
             return (f"Rating: {self.worse} {self.worse_value:.2f}★ vs {self.better} {self.better_value:.2f}★ "
                     f"({self.size:.2f}★ lower; {_p(self.p)})")
+        if self.what.startswith("praise:"):
+            return (f"{self.label}: {self.better_value:.0f}% of reviews praise it for {self.better} vs "
+                    f"{self.worse_value:.0f}% for {self.worse} ({self.size:.0f} points; {_p(self.p)})")
         return (f"{self.label}: {self.worse_value:.0f}% of reviews complain about it for {self.worse} vs "
                 f"{self.better_value:.0f}% for {self.better} ({self.size:.0f} points; {_p(self.p)})")
 
@@ -105,9 +115,14 @@ class Comparison:
                 total[t] = total.get(t, 0) + n
         return sorted(total, key=lambda t: (-total[t], t))
 
+    @property
+    def praised_topics(self) -> list[str]:
+        """Topics any group praises, in the order of `topics`."""
+        return [t for t in self.topics if any(g.praised.get(t) for g in self.groups)]
+
     def table(self) -> pd.DataFrame:
         """One row per measure, one column per group: reviews, average rating, % negative, net sentiment,
-        then "<topic> complaints %" for each topic."""
+        then "<topic>: % complaining" for each topic, then "<topic>: % praising" for each topic praised."""
         rows: dict[str, dict[str, float | None]] = {}
         for g in self.groups:
             h = g.headline
@@ -115,6 +130,8 @@ class Comparison:
                    "Net sentiment": h.net_sentiment}
             for t in self.topics:
                 col[f"{queries.topic_label(t)}: % complaining"] = g.complaint_share(t)
+            for t in self.praised_topics:
+                col[f"{queries.topic_label(t)}: % praising"] = g.praise_share(t)
             rows[g.name] = col
         return pd.DataFrame(rows)
 
@@ -131,7 +148,7 @@ class Comparison:
             lines += [f"  - {neutralize(g.text())}" for g in gaps]
         else:
             lines.append("No difference large enough and unlikely enough to be chance"
-                         f" (at least {MIN_POINTS:g} points of complaints or {MIN_STARS:g}★, p <= {P_MAX:g} corrected).")
+                         f" (at least {MIN_POINTS:g} points of complaints or praise, or {MIN_STARS:g}★; p <= {P_MAX:g} corrected).")
         return "\n".join(lines)
 
     def formatted(self) -> pd.DataFrame:
@@ -177,7 +194,21 @@ class Comparison:
                                       lo.complaint_share(t) or 0.0, p))
         out = [c for c in candidates if c.p <= P_MAX / max(tests, 1)
                and c.size >= (min_stars if c.what == "rating" else min_points)]
-        return sorted(out, key=lambda c: (c.what != "rating", -c.size))
+        # strengths: a topic one group is praised for more than another; a family of tests of its own (what is
+        # found among the complaints does not change with it)
+        praise: list[Gap] = []
+        ptests = 0
+        if len(analyzed) >= 2:
+            for t in (t for t in self.praised_topics if t != "other"):
+                hi = max(analyzed, key=lambda g: g.praise_share(t) or 0.0)
+                lo = min(analyzed, key=lambda g: g.praise_share(t) or 0.0)
+                ptests += len(analyzed) * (len(analyzed) - 1) // 2
+                p = _two_proportion_p(hi.praised.get(t, 0), hi.headline.analyzed, lo.praised.get(t, 0),
+                                      lo.headline.analyzed)
+                praise.append(Gap(f"praise:{t}", queries.topic_label(t), lo.name, hi.name, lo.praise_share(t) or 0.0,
+                                  hi.praise_share(t) or 0.0, p))
+        out += [c for c in praise if c.p <= P_MAX / max(ptests, 1) and c.size >= min_points]
+        return sorted(out, key=lambda c: (c.what != "rating", c.what.startswith("praise:"), -c.size))
 
 
 def format_cell(measure: str, v: float | None) -> str:
@@ -216,12 +247,15 @@ def group_names(store: Store, by: str, f: Filters, top: int = 5) -> list[str]:
 
 def _group(store: Store, name: str, f: Filters) -> Group:
     topics: dict[str, tuple[int, int]] = {}
+    praised: dict[str, int] = {}
     for r in queries.topics_by_sentiment(store, f).itertuples():
         n, neg = topics.get(r.topic, (0, 0))
         topics[r.topic] = (n + int(r.reviews), neg + (int(r.reviews) if r.sentiment == "negative" else 0))
+        if r.sentiment == "positive":
+            praised[r.topic] = praised.get(r.topic, 0) + int(r.reviews)
     rating = queries.RatingStats.pooled(list(queries.ratings_by_product(store, f).values()))
     return Group(name=name, filters=f, headline=queries.headline(store, f, previous=False), rating=rating,
-                 topics=topics)
+                 topics=topics, praised=praised)
 
 
 def compare(store: Store, by: str, f: Filters = Filters(), names: Sequence[str] = (), top: int = 5) -> Comparison:

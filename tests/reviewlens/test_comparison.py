@@ -111,3 +111,27 @@ def test_the_extreme_of_several_groups_must_beat_every_pair():
     assert [g.worse for g in two.gaps()] == ["A"]  # one pair: 0.048 <= 0.05
     four = Comparison("product", [group("A", 20), group("B", 10), group("C", 12), group("D", 11)])
     assert four.gaps() == []
+
+
+def test_strengths_are_compared_apart_from_complaints(store):
+    """Toaster reviews praise its quality five times as often as the kettle's: a difference named as a strength
+    (after the complaints, which it does not change), with its own row in the table."""
+    items, analyses = [], []
+    for product, praised in (("Kettle", 4), ("Toaster", 24)):
+        for i in range(40):
+            r = Review(source="shop", text=f"{product} note {i}", product=product, rating=4, date=NEWEST - timedelta(days=i))
+            topics = [TopicMention("quality", "positive")] if i < praised else []
+            if i >= 36:
+                topics.append(TopicMention("delivery", "negative"))
+            items.append(r)
+            analyses.append(Analysis(content_hash=r.content_hash, model="m", prompt_version="v",
+                                     sentiment="positive", topics=topics))
+    store.upsert_reviews(items)
+    store.save_analyses(analyses)
+    c = compare(store, "product", names=["Kettle", "Toaster"])
+    table = c.table()
+    assert table.loc["Quality: % praising"].tolist() == [10.0, 60.0]
+    assert table.loc["Delivery: % complaining"].tolist() == [10.0, 10.0] and "Delivery: % praising" not in table.index
+    [gap] = c.gaps()
+    assert gap.what == "praise:quality" and gap.better == "Toaster" and gap.worse == "Kettle" and gap.p < 0.001
+    assert gap.text().startswith("Quality: 60% of reviews praise it for Toaster vs 10% for Kettle (50 points")

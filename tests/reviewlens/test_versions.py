@@ -211,3 +211,21 @@ def test_versions_on_both_databases(store, tmp_path):
     assert [g.name for g in compare(store, "version", Filters()).groups] == ["3.9.0", "3.10.0"]
     [alert] = release_alerts(store, AlertSettings())
     assert alert.title == "Reviewed worse than 3.9.0: com.acme.notes 3.10.0"
+
+
+def test_a_release_praised_less_is_not_reviewed_worse(tmp_path):
+    """3.10.1's reviews praise usability less than 3.9.0's but rate and complain alike: the comparison names
+    the strength, and no release alert is raised for it."""
+    from reviewlens.alerts import release_alerts
+    from reviewlens.config import AlertSettings
+
+    store = _analyzed_store(tmp_path, {"3.9.0": (2, 23), "3.10.1": (2, 23)}, "p.db")
+    df = store.reviews_frame()
+    store.save_analyses([Analysis(content_hash=h, model="m", prompt_version="v", status="ok",
+                                  sentiment="negative" if CRASH in t else "positive", sentiment_score=0.9,
+                                  topics=[TopicMention("bugs", "negative")] if CRASH in t else
+                                  [TopicMention("usability", "positive")] if v == "3.9.0" else [])
+                         for h, t, v in zip(df["content_hash"], df["text"], df["version"])])
+    gaps = compare(store, "version", Filters()).gaps()
+    assert [(g.what, g.worse) for g in gaps] == [("praise:usability", "3.10.1")]
+    assert not release_alerts(store, AlertSettings())
