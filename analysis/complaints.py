@@ -318,8 +318,9 @@ def _complaint_parts(sent: str, negative: bool) -> list[tuple[str, float, bool]]
 _PIECE_CUT_RE = re.compile(r"\s*(?:[,;]\s*(?:and\s+)?|\band\b)\s*", re.IGNORECASE)
 
 
-def _most_negative(stmts: list[Statement]) -> list[Statement]:
-    """At most MAX_STATEMENTS statements of a period, the most negative first beyond that."""
+def _strongest(stmts: list[Statement]) -> list[Statement]:
+    """At most MAX_STATEMENTS statements of a period, the strongest (`weight`: the most negative complaints,
+    the most positive praise) first beyond that."""
     return stmts if len(stmts) <= MAX_STATEMENTS else sorted(stmts, key=lambda s: -s.weight)[:MAX_STATEMENTS]
 
 
@@ -753,16 +754,16 @@ def merge_targets(merges: Sequence[tuple[str, str]]) -> dict[str, str]:
 
 
 def merge_as_told(groups: list[list[int]], group_reviews: list[list[str]], known: Sequence[ComplaintTheme],
-                  merges: Sequence[tuple[str, str]]) -> list[list[int]]:
+                  ends: dict[str, str]) -> list[list[int]]:
     """`groups` (statement indices; `group_reviews`: their reviews) with those that are the same theme as one
-    of a merge's known themes made one: a group is a known theme when at least SAME_THEME_OVERLAP of its
-    reviews are that theme's (the merged theme holds the reviews of both, so next week's two clusters are
-    both found in it and merged again)."""
-    ends = merge_targets(merges)
+    of a merge's known themes made one (`ends`: `merge_targets` of the merges): a group is a known theme when
+    at least SAME_THEME_OVERLAP of its reviews are that theme's (the merged theme holds the reviews of both, so
+    next week's two clusters are both found in it and merged again)."""
+    targets = set(ends.values())
     anchors: dict[str, list[set[str]]] = {}
     for t in known:
         end = ends.get(t.label, t.label)
-        if end in ends.values() or t.label in ends:
+        if end in targets:
             anchors.setdefault(end, []).append(set(t.review_ids))
     out = [list(g) for g in groups]
     gone: set[int] = set()
@@ -793,13 +794,14 @@ def find_complaints(current: pd.DataFrame, previous: pd.DataFrame | None, *, top
     merges: the user's merges (from name, into name) of known themes (`reviewlens complaints --merge`): the
     themes that are either of them now become one (`merge_as_told`), which then keeps the name of the second."""
     kind = kind or COMPLAINTS
+    ends = merge_targets(merges)  # each merged name -> the name it ends in
     if taxonomy is None:
         taxonomy = load_taxonomy(None)
     n_reviews = int(current["id"].nunique()) if current is not None and len(current) else 0
     stmts = kind.statements(current)
     if not stmts or top <= 0:
         return []
-    stmts = _most_negative(stmts)
+    stmts = _strongest(stmts)
     if embedder is None:
         from .embeddings import get_embedder
 
@@ -837,8 +839,8 @@ def find_complaints(current: pd.DataFrame, previous: pd.DataFrame | None, *, top
     multi = [g for g in merged if len(reviews_of(g)) >= 2]
     pool = max(top, CANDIDATES or len(merged))
     chosen = rank(_assign_leftovers((multi or merged)[:pool], len(stmts), vecs, own))
-    if merges and known:
-        chosen = rank(merge_as_told(chosen, [reviews_of(g) for g in chosen], known, merges))
+    if ends and known:
+        chosen = rank(merge_as_told(chosen, [reviews_of(g) for g in chosen], known, ends))
     theme_topics = [_dominant_topic(g, stmts, scores, topic_names, len(reviews_of(g)), bar) for g in chosen]
     cents = [_centroid(vecs[g]) for g in chosen]
     member_of: dict[int, set[int]] = {}
@@ -852,7 +854,7 @@ def find_complaints(current: pd.DataFrame, previous: pd.DataFrame | None, *, top
     order = sorted(range(len(chosen)), key=lambda k: rank_key(chosen[k]))  # ranked by the final counts
     chosen, theme_topics, cents = ([xs[k] for k in order] for xs in (chosen, theme_topics, cents))
 
-    prev_stmts = _most_negative(kind.statements(previous))  # as this period's: both counts see as much
+    prev_stmts = _strongest(kind.statements(previous))  # as this period's: both counts see as much
     n_prev = int(previous["id"].nunique()) if previous is not None and len(previous) else 0
     prev_vecs = embedder.encode([s.embed_text or s.text for s in prev_stmts]) if prev_stmts else np.zeros((0, vecs.shape[1]))
     prev_stmts, prev_vecs = _kept(kind, prev_stmts, prev_vecs)
@@ -893,14 +895,14 @@ def find_complaints(current: pd.DataFrame, previous: pd.DataFrame | None, *, top
         words_per.append(words)
         fallbacks.append(fallback_label(topic, words, taxonomy, kind))
     same = match_known([reviews_of(g) for g in chosen], known)
-    if merges:  # a theme found as a merged one is called what it was merged into
-        ends, by_label = merge_targets(merges), {t.label: t for t in known}
+    if ends:  # a theme found as a merged one is called what it was merged into
+        by_label = {t.label: t for t in known}
         same = [t if t is None or t.label not in ends else
                 by_label.get(ends[t.label]) or ComplaintTheme(label=ends[t.label], summary="", count=0, share=0.0)
                 for t in same]
         labels = [t.label if t is not None else None for t in same]
         same = [t if t is None or labels.index(t.label) == k else None for k, t in enumerate(same)]  # once each
-    kept_names = set(merge_targets(merges).values())  # what the user merged into is a name the user chose
+    kept_names = set(ends.values())  # what the user merged into is a name the user chose
     keep = [t is not None and (t.label in kept_names or not (backend is not None and _is_keyword_label(t.label)))
             for t in same]
     fresh = [k for k in range(len(chosen)) if not keep[k]]
