@@ -143,6 +143,7 @@ def cmd_delete(args, settings) -> ExitStatus:
     store = Store(settings.db)
     if args.run is not None and not store.has_run(args.run):
         raise ConfigError(f"there is no run {args.run} (reviewlens runs shows them)")
+    _check_names(store, sources=args.source, products=args.product)
     which = {"run_id": args.run, "sources": args.source or (), "products": args.product or ()}
     what = Store.deletion(**which)
     if not args.yes:
@@ -158,7 +159,9 @@ def cmd_export(args, settings) -> ExitStatus:
     from ..records_io import export_records
 
     fmt = args.format or ("csv" if Path(args.output).suffix.lower() == ".csv" else "jsonl")
-    n = export_records(Store(settings.db), args.output, fmt, raw=args.raw, since=args.since,
+    store = Store(settings.db)
+    _check_names(store, products=args.product, sources=args.source)
+    n = export_records(store, args.output, fmt, raw=args.raw, since=args.since,
                        until=args.until, products=args.product, sources=args.source)
     print(f"wrote {n} reviews to {args.output} ({fmt.upper()})")
     return ExitStatus.OK
@@ -377,19 +380,33 @@ def cmd_analyze(args, settings) -> ExitStatus:
     return _status(res.ok)
 
 
-def _check_products(store: Store, products: list[str] | None) -> None:
-    """A --product that names no product of the store is an error that names the nearest ones (it found
-    nothing, and said "are the reviews analyzed?")."""
+_NAMED = {"products": ("--product", "product", "no review in the store is about that product"),
+          "sources": ("--source", "source", "no review in the store comes from that source"),
+          "versions": ("--app-version", "version", "no review in the store names that version")}
+
+
+def _check_names(store: Store, **given: list[str] | None) -> None:
+    """A --product, --source or --app-version that names nothing in the store is an error naming the nearest
+    ones: the command would otherwise find nothing and say so as if the store were empty (a report of 0 reviews,
+    "are the reviews analyzed?")."""
     import difflib
 
-    known = queries.options(store).products if products else []
-    for p in products or []:
-        if p not in known:
+    given = {k: v for k, v in given.items() if v}
+    if not given:
+        return
+    opts = queries.options(store)
+    for key, names in given.items():
+        flag, _, missing = _NAMED[key]
+        known = [str(k) for k in getattr(opts, key)]
+        for p in names:
+            if p in known:
+                continue
             near = difflib.get_close_matches(p, known, n=3, cutoff=0.4) or \
                 [k for k in known if p.lower() in k.lower()][:3]
             hint = f"; did you mean {' or '.join(repr(n) for n in near)}?" if near else \
-                f" (its products: {', '.join(repr(k) for k in known[:8])}{', ...' if len(known) > 8 else ''})"
-            raise ConfigError(f"--product {p!r}: no review in the store is about that product{hint}")
+                (f" (the store has: {', '.join(repr(k) for k in known[:8])}{', ...' if len(known) > 8 else ''})"
+                 if known else " (the store has none)")
+            raise ConfigError(f"{flag} {p!r}: {missing}{hint}")
 
 
 def cmd_complaints(args, settings) -> ExitStatus:
@@ -398,7 +415,7 @@ def cmd_complaints(args, settings) -> ExitStatus:
 
     kind = getattr(args, "kind", "complaints")
     store = Store(settings.db)
-    _check_products(store, args.product)
+    _check_names(store, products=args.product)
     if args.rename:
         old, new = args.rename
         try:
@@ -436,6 +453,7 @@ def cmd_compare(args, settings) -> ExitStatus:
     from .jobs import complaint_periods
 
     store = Store(settings.db)
+    _check_names(store, products=args.product, sources=args.source, versions=args.versions)
     since, until = args.since, args.until
     if args.by == "period":
         try:
@@ -493,6 +511,7 @@ def cmd_ask(args, settings) -> ExitStatus:
                        max_rating=args.max_rating)
     except ValueError as e:
         raise ConfigError(f"ask: {e}") from e
+    _check_names(store, products=args.product, sources=args.source)
     res = answerer.answer(store, args.question, f)
     if not res.searched:
         print("no reviews to search (is the store empty, or do the filters exclude everything?)")
@@ -537,6 +556,7 @@ def cmd_replies(args, settings) -> ExitStatus:
     from ..replies import draft_for, reply_language, review_of_language
 
     store = Store(settings.db)
+    _check_names(store, products=args.product, sources=args.source)
     df = store.reviews_frame(since=args.since, until=args.until, products=args.product, sources=args.source)
     if args.max_rating is not None:
         df = df[df["rating"].notna() & (df["rating"] <= args.max_rating)]
@@ -577,9 +597,10 @@ def cmd_replies(args, settings) -> ExitStatus:
 def cmd_report(args, settings) -> ExitStatus:
     from .jobs import Job
 
-    out = Job(Store(settings.db), settings).report(args.output, since=args.since, until=args.until,
-                                                   products=args.product, sources=args.source,
-                                                   versions=args.versions)
+    store = Store(settings.db)
+    _check_names(store, products=args.product, sources=args.source, versions=args.versions)
+    out = Job(store, settings).report(args.output, since=args.since, until=args.until,
+                                      products=args.product, sources=args.source, versions=args.versions)
     print(f"wrote {out}")
     return ExitStatus.OK
 

@@ -92,7 +92,10 @@ def test_compare_command(tmp_path, capsys):
     data = json.loads(capsys.readouterr().out)
     assert data["by"] == "period" and [g["Reviews"] for g in data["groups"]] == [10.0, 10.0]
     assert main(["compare", "--since", "2026-11-20", "--until", "2026-11-01", "--db", db]) == 2
-    assert main(["compare", "--product", "Nothing", "--product", "Else", "--db", db]) == 0
+    capsys.readouterr()
+    assert main(["compare", "--product", "Nothing", "--product", "Else", "--db", db]) == 2
+    assert "--product 'Nothing': no review in the store is about that product" in capsys.readouterr().err
+    assert main(["compare", "--since", "2030-01-01", "--db", db]) == 0
     assert "no reviews to compare" in capsys.readouterr().out
 
 

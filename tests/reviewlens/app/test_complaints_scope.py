@@ -66,6 +66,36 @@ def test_a_product_the_store_does_not_have_is_named(db, capsys):
     assert "--product 'Kettle': no review in the store is about that product; did you mean 'Acme Kettle'?" in err
 
 
+@pytest.mark.parametrize("argv", [
+    ["report", "-o", "{tmp}/r.xlsx", "--product", "Acme Kettel"],
+    ["export", "-o", "{tmp}/e.csv", "--product", "Acme Kettel"],
+    ["replies", "--product", "Acme Kettel"],
+    ["ask", "--no-llm", "does it leak?", "--product", "Acme Kettel"],
+    ["compare", "--product", "Acme Kettel", "--product", "Acme Toaster"],
+])
+def test_every_command_names_a_misspelt_product(db, tmp_path, capsys, argv):
+    """They found nothing and said so as if the store were empty (`report` wrote a report of 0 reviews)."""
+    argv = [a.replace("{tmp}", str(tmp_path)) for a in argv]
+    assert main(argv + ["--db", db, "-q"]) == 2
+    assert "--product 'Acme Kettel': no review in the store is about that product; did you mean 'Acme Kettle'" \
+        in capsys.readouterr().err
+    assert not (tmp_path / "r.xlsx").exists() and not (tmp_path / "e.csv").exists()  # nothing written
+
+
+def test_a_misspelt_source_or_version_is_named_too(db, tmp_path, capsys):
+    source = Store(db).reviews_frame()["source"].iloc[0]
+    assert main(["export", "-o", str(tmp_path / "e.csv"), "--source", source[:-1], "--db", db, "-q"]) == 2
+    assert f"--source {source[:-1]!r}: no review in the store comes from that source; did you mean {source!r}" \
+        in capsys.readouterr().err
+    assert main(["delete", "--source", "nope", "--yes", "--db", db, "-q"]) == 2
+    assert "no review in the store comes from that source" in capsys.readouterr().err
+    assert len(Store(db).reviews_frame()) == 7
+    assert main(["report", "-o", str(tmp_path / "r.xlsx"), "--app-version", "2.1", "--db", db, "-q"]) == 2
+    assert "--app-version '2.1': no review in the store names that version (the store has none)" \
+        in capsys.readouterr().err
+    assert main(["export", "-o", str(tmp_path / "e.csv"), "--source", source, "--db", db, "-q"]) == 0
+
+
 @pytest.mark.slow
 def test_the_dashboard_asks_for_a_products_own_themes_and_shows_them(db, monkeypatch, capsys):
     """Filtered to a product without themes of its own, the Overview says it shows the store's, recounted;
