@@ -77,19 +77,19 @@ class Gap:
     def text(self) -> str:
         if self.what == "rating":
             return (f"Rating: {self.worse} {self.worse_value:.2f}★ vs {self.better} {self.better_value:.2f}★ "
-                    f"({self.size:.2f}★ lower; {_p(self.p)})")
+                    f"({self.size:.2f}★ lower; {p_text(self.p)})")
         if self.what.startswith("praise:"):
             return (f"{self.label}: {self.better_value:.0f}% of reviews praise it for {self.better} vs "
-                    f"{self.worse_value:.0f}% for {self.worse} ({self.size:.0f} points; {_p(self.p)})")
+                    f"{self.worse_value:.0f}% for {self.worse} ({self.size:.0f} points; {p_text(self.p)})")
         return (f"{self.label}: {self.worse_value:.0f}% of reviews complain about it for {self.worse} vs "
-                f"{self.better_value:.0f}% for {self.better} ({self.size:.0f} points; {_p(self.p)})")
+                f"{self.better_value:.0f}% for {self.better} ({self.size:.0f} points; {p_text(self.p)})")
 
 
-def _p(p: float) -> str:
+def p_text(p: float) -> str:
     return "p < 0.001" if p < 0.001 else f"p = {p:.3f}"
 
 
-def _two_proportion_p(k1: int, n1: int, k2: int, n2: int) -> float:
+def two_proportion_p(k1: int, n1: int, k2: int, n2: int) -> float:
     """Two-sided p of a two-proportion z-test (pooled); 1.0 when it cannot be told."""
     if n1 == 0 or n2 == 0:
         return 1.0
@@ -188,7 +188,7 @@ class Comparison:
                 hi = max(analyzed, key=lambda g: g.complaint_share(t) or 0.0)
                 lo = min(analyzed, key=lambda g: g.complaint_share(t) or 0.0)
                 tests += len(analyzed) * (len(analyzed) - 1) // 2
-                p = _two_proportion_p(hi.topics.get(t, (0, 0))[1], hi.headline.analyzed,
+                p = two_proportion_p(hi.topics.get(t, (0, 0))[1], hi.headline.analyzed,
                                       lo.topics.get(t, (0, 0))[1], lo.headline.analyzed)
                 candidates.append(Gap(t, queries.topic_label(t), hi.name, lo.name, hi.complaint_share(t) or 0.0,
                                       lo.complaint_share(t) or 0.0, p))
@@ -203,7 +203,7 @@ class Comparison:
                 hi = max(analyzed, key=lambda g: g.praise_share(t) or 0.0)
                 lo = min(analyzed, key=lambda g: g.praise_share(t) or 0.0)
                 ptests += len(analyzed) * (len(analyzed) - 1) // 2
-                p = _two_proportion_p(hi.praised.get(t, 0), hi.headline.analyzed, lo.praised.get(t, 0),
+                p = two_proportion_p(hi.praised.get(t, 0), hi.headline.analyzed, lo.praised.get(t, 0),
                                       lo.headline.analyzed)
                 praise.append(Gap(f"praise:{t}", queries.topic_label(t), lo.name, hi.name, lo.praise_share(t) or 0.0,
                                   hi.praise_share(t) or 0.0, p))

@@ -147,10 +147,14 @@ def _as_date(v: Any) -> date | None:
     return None
 
 
-def date_span(store: Store) -> tuple[date | None, date | None]:
-    """The oldest and the newest review date in the store; (None, None) when no review has a date."""
+def date_span(store: Store, products: Sequence[str] | None = None) -> tuple[date | None, date | None]:
+    """The oldest and the newest review date in the store (of `products` when given); (None, None) when no
+    review has a date."""
+    q = sa.select(sa.func.min(reviews.c.date), sa.func.max(reviews.c.date))
+    if products:
+        q = q.where(reviews.c.product.in_(list(products)))
     with store.engine.connect() as c:
-        first, last = c.execute(sa.select(sa.func.min(reviews.c.date), sa.func.max(reviews.c.date))).one()
+        first, last = c.execute(q).one()
     return _as_date(first), _as_date(last)
 
 

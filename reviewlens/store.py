@@ -179,6 +179,20 @@ labels = sa.Table(
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
 )
 
+# What the user changed, and when ("switched courier", "firmware 2.3"): reviewlens.changes measures what
+# the reviews said before and after it; `effect` keeps the last measurement (JSON) for the dashboard.
+changes = sa.Table(
+    "changes", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("day", sa.Date, nullable=False),
+    sa.Column("label", sa.Text, nullable=False),
+    sa.Column("product", sa.Text),  # None: every product
+    sa.Column("theme", sa.Text),    # the complaint it was meant to fix, when the user named one
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("effect", sa.Text),
+    sa.Column("measured_at", sa.DateTime(timezone=True)),
+)
+
 # Alerts (reviewlens.alerts finds them, reviewlens.app.alerting sends them): one row per alert, its key
 # unique so that the same finding is never raised twice, and one delivery row per channel it goes to.
 alerts = sa.Table(
@@ -995,6 +1009,32 @@ class Store:
         """Record that the theme named `old` is the one named `into` (later computations merge them)."""
         merges = [m for m in self.theme_merges(kind) if m[0] != old] + [(old, into)]
         self.save_checkpoint(f"themes:merges:{theme_table(kind).name}", {"merges": merges})
+
+    # ---------------------------------------------------------------- changes the user made
+    def add_change(self, day: date, label: str, product: str | None = None, theme: str | None = None) -> int:
+        """Record a change the user made on `day` (for `product`, meant to fix `theme`); its id."""
+        with self._write() as c:
+            return int(c.execute(changes.insert().values(
+                day=day, label=_no_nul(label), product=_no_nul(product) if product else None,
+                theme=_no_nul(theme) if theme else None, created_at=_utcnow())).inserted_primary_key[0])
+
+    def changes(self) -> list[dict]:
+        """The changes recorded, oldest first, each with its last measured effect (a dict, or None)."""
+        if "changes" in self.missing_tables:
+            return []
+        with self.engine.connect() as c:
+            rows = c.execute(sa.select(changes).order_by(changes.c.day, changes.c.id)).mappings().all()
+        return [{**dict(r), "day": r["day"] if isinstance(r["day"], date) else date.fromisoformat(str(r["day"])),
+                 "effect": json.loads(r["effect"]) if r["effect"] else None} for r in rows]
+
+    def save_change_effect(self, change_id: int, effect: dict) -> None:
+        with self._write() as c:
+            c.execute(changes.update().where(changes.c.id == change_id)
+                      .values(effect=json.dumps(effect, default=str), measured_at=_utcnow()))
+
+    def delete_change(self, change_id: int) -> bool:
+        with self._write() as c:
+            return bool(c.execute(changes.delete().where(changes.c.id == change_id)).rowcount)
 
     def rename_theme(self, old: str, new: str, kind: str = "complaints", batch: str | None = None) -> int:
         """Rename a theme of computed themes of `kind`: of `batch` (reviewlens.queries.latest_complaints says

@@ -489,6 +489,64 @@ def cmd_compare(args, settings) -> ExitStatus:
     return ExitStatus.OK
 
 
+def cmd_changes(args, settings) -> ExitStatus:
+    """`changes add|measure|list|delete`: the changes the user made and what the reviews said before and since."""
+    from ..changes import Effect
+    from ..display_text import neutralize
+    from .jobs import Job
+
+    store = Store(settings.db)
+    action = args.changes_command or "list"
+    if action == "delete":
+        if not store.delete_change(args.id):
+            raise ConfigError(f"there is no change {args.id} (reviewlens changes lists them)")
+        print(f"forgot change {args.id}")
+        return ExitStatus.OK
+    ids = None
+    if action == "add":
+        if not args.description.strip():
+            raise ConfigError("changes add needs a description of what changed")
+        _check_names(store, products=[args.product] if args.product else None)
+        if args.theme and not any(" ".join(t.label.split()).casefold() == " ".join(args.theme.split()).casefold()
+                                  for t in queries.latest_complaints(store, "complaints",
+                                                                     [args.product] if args.product else None)[0]
+                                  + queries.latest_complaints(store)[0]):
+            print(f"note: --theme {args.theme!r} is not among the stored top complaints (reviewlens complaints "
+                  "names them); recorded as given")
+        ids = [store.add_change(args.day, args.description.strip(), args.product, args.theme)]
+        print(f"change {ids[0]} recorded: {args.day} {args.description.strip()!r}")
+    elif action == "measure":
+        known = {c["id"] for c in store.changes()}
+        for i in args.ids or []:
+            if i not in known:
+                raise ConfigError(f"there is no change {i} (reviewlens changes lists them)")
+        ids = args.ids or None
+    if action in ("add", "measure"):
+        Job(store, settings).measure_changes(ids, days=args.days, use_llm=not args.no_llm)
+    rows = [c for c in store.changes() if ids is None or c["id"] in ids]
+    if action == "list" and getattr(args, "json", False):
+        print(json.dumps(rows, default=str, indent=1, ensure_ascii=False))
+        return ExitStatus.OK
+    if not rows:
+        print("no changes recorded yet: reviewlens changes add YYYY-MM-DD \"what changed\" [--theme NAME]")
+        return ExitStatus.OK
+    for c in rows:
+        scope = ", ".join(x for x in (c["product"] and f"product {c['product']!r}",
+                                      c["theme"] and f"meant to fix {c['theme']!r}") if x)
+        print(f"[{c['id']}] {c['day']}  {' '.join(neutralize(c['label']).split())}"
+              + (f"  ({neutralize(scope)})" if scope else ""))
+        if c["effect"] is None:
+            print("  not measured: no review is dated on or after that day yet" if action != "list" else
+                  "  not measured yet (reviewlens changes measure)")
+        else:
+            for line in Effect(**c["effect"]).lines():
+                print(f"  {neutralize(line)}")
+            if action == "list" and c["measured_at"] is not None:
+                print(f"  (measured {c['measured_at']:%Y-%m-%d %H:%M} UTC; reviewlens changes measure for new reviews)")
+        print()
+    return ExitStatus.OK
+
+
 def cmd_ask(args, settings) -> ExitStatus:
     from ..alerts import quote_meta
     from ..display_text import neutralize
@@ -675,7 +733,8 @@ def cmd_models(args, settings) -> ExitStatus:
 COMMANDS: dict[str, Callable[[argparse.Namespace, Settings], ExitStatus]] = {
     "scrape": cmd_scrape, "import": cmd_import, "delete": cmd_delete, "export": cmd_export, "label": cmd_label, "runs": cmd_runs,
     "schedule": cmd_schedule, "alerts": cmd_alerts,
-    "demo": cmd_demo, "analyze": cmd_analyze, "complaints": cmd_complaints, "praise": cmd_complaints, "compare": cmd_compare, "ask": cmd_ask,
+    "demo": cmd_demo, "analyze": cmd_analyze, "complaints": cmd_complaints, "praise": cmd_complaints, "compare": cmd_compare,
+    "changes": cmd_changes, "ask": cmd_ask,
     "replies": cmd_replies,
     "report": cmd_report,
     "dashboard": cmd_dashboard, "eval": cmd_eval, "sites": cmd_sites, "models": cmd_models,

@@ -598,6 +598,19 @@ class Job:
         """What customers love most (praise themes), as `complaints` finds complaints."""
         return self.complaints(use_llm=use_llm, kind="praise", **kw)
 
+    def measure_changes(self, ids: list[int] | None = None, *, days: int = 90,
+                        use_llm: bool = True) -> list[tuple[dict, Any]]:
+        """Measure the changes the user recorded (reviewlens.app.change_effects), with the complaint themes
+        found and named as `complaints` finds and names them."""
+        from analysis.backends import best_backend
+
+        from .change_effects import measure_changes
+
+        with self._analysis_lock:
+            return measure_changes(self.store, ids, days=days,
+                                   backend=best_backend(self.settings.analysis) if use_llm else None,
+                                   taxonomy=self.analyzer.taxonomy, sharp=self.settings.analysis.second_head)
+
     def report(self, path: str | Path | None = None, *, name: str = "report", folder: str | Path | None = None,
                **kw: Any) -> Path:
         return run_report(self.store, path or report_path(folder or self.settings.reports_dir, name), **kw)

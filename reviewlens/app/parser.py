@@ -270,9 +270,10 @@ def build_parser() -> argparse.ArgumentParser:
              "Bad rows are reported with their line number and skipped; the good ones are imported.")
     nested = _common_options(nested=True)
 
-    def actions(parent: argparse.ArgumentParser, dest: str):
-        """The sub-subcommands of `parent` (`label import`, `alerts check`): an `add(name, help, description)`."""
-        sub_actions = parent.add_subparsers(dest=dest, metavar="ACTION", required=True)
+    def actions(parent: argparse.ArgumentParser, dest: str, required: bool = True):
+        """The sub-subcommands of `parent` (`label import`, `alerts check`): an `add(name, help, description)`
+        (`required=False`: the command alone runs its default action)."""
+        sub_actions = parent.add_subparsers(dest=dest, metavar="ACTION", required=required)
 
         def add_action(name: str, help_: str, description: str = "") -> argparse.ArgumentParser:
             return sub_actions.add_parser(name, parents=[nested], help=help_, description=description or help_,
@@ -486,6 +487,41 @@ def build_parser() -> argparse.ArgumentParser:
                     help="with --by period and no --since: the period's length in days (default 90)")
     sp.add_argument("--top", type=_positive_int, default=5, help="groups when none are named (default 5)")
     sp.add_argument("--json", action="store_true", help="machine-readable output")
+
+    sp = add("changes", "changes you made (a fix, a release, a new courier) and what the reviews said before and since",
+             textwrap.dedent("""\
+             Record what you changed and when; ReviewLens then compares the days since the change with
+             as many days before it: reviews, average rating, share negative, the topics that moved, and
+             each complaint theme's share of the reviews on either side. Name the complaint the change was
+             meant to fix (--theme, as `reviewlens complaints` names it) and the verdict is about that
+             one: fewer reviews raise it since (a two-proportion z-test, p <= 0.05), no clear change yet,
+             or too early to tell (fewer than 10 reviews on a side). Other themes that moved are named
+             when they are unlikely to be chance after a correction for how many were tested. Effects
+             are stored for the dashboard (Compare page, and markers on its charts) and the report.
+
+             examples:
+               reviewlens changes add 2026-11-15 "Switched courier to DHL" --theme "Delivery delay"
+               reviewlens changes add 2026-11-20 "Firmware 2.3" --product "Pulse Fitness Smartwatch"
+               reviewlens changes                 the changes and their last measured effect
+               reviewlens changes measure         measure them all again (after new reviews)
+               reviewlens changes delete 2"""))
+    add_change = actions(sp, "changes_command", required=False)
+    cp = add_change("add", "record a change and measure its effect",
+                    "Record a change made on DAY and measure what the reviews said before and since.")
+    cp.add_argument("day", type=_date, help="the day it took effect (YYYY-MM-DD)")
+    cp.add_argument("description", help='what changed, e.g. "Switched courier to DHL"')
+    cp.add_argument("--product", help="the product it changed (default: every product)")
+    cp.add_argument("--theme", help="the complaint theme it was meant to fix, as `reviewlens complaints` names it")
+    for cp in (cp, add_change("measure", "measure the changes again (all, or the ids given)")):
+        cp.add_argument("--days", type=_positive_int, default=90,
+                        help="compare at most this many days since the change with as many before (default 90)")
+        cp.add_argument("--no-llm", action="store_true",
+                        help="name new complaint themes from key words instead of with the LLM (faster)")
+    cp.add_argument("ids", nargs="*", type=_positive_int, metavar="ID", help="the changes to measure (default all)")
+    cp = add_change("list", "show the changes and their last measured effect")
+    cp.add_argument("--json", action="store_true", help="machine-readable output")
+    cp = add_change("delete", "forget a change")
+    cp.add_argument("id", type=_positive_int, metavar="ID")
 
     sp = add("ask", "ask a question about the reviews; the answer cites the reviews it rests on",
              "Find the review sentences that speak to the question (TF-IDF, then the sentence embedder),\n"

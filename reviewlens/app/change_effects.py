@@ -1,0 +1,93 @@
+"""Measure the changes the user recorded (`reviewlens changes`): what the reviews said before and since.
+
+For each change: the days since it and as many days before (reviewlens.changes.windows), the two periods
+compared as `compare --by period` compares them (rating, share negative, topics), and the complaint themes
+of both periods together (analysis.complaints over the reviews of both, so a complaint that only appeared
+after the change is found too) counted on each side. The effect is stored with the change, for the
+dashboard and the report.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import pandas as pd
+
+from .. import queries
+from ..changes import Effect, named_shift, theme_shifts, windows
+from ..comparison import compare, two_proportion_p
+from ..filters import Filters
+from ..store import Store
+
+log = logging.getLogger(__name__)
+
+BEFORE, SINCE = "the days before", "the days since"
+
+
+def _negatives(h: queries.Headline) -> int:
+    return round((h.share_negative or 0.0) * h.analyzed / 100)
+
+
+def measure_change(store: Store, change: dict, *, days: int = 90, backend: Any = None, taxonomy: Any = None,
+                   sharp: bool = True) -> Effect | None:
+    """The effect of one change (a row of `Store.changes`); None when no review is dated on or after its
+    day yet. `backend`, `taxonomy`, `sharp`: as for the top complaints (the themes found again keep the
+    names the store's themes have)."""
+    from analysis.complaints import CANDIDATES, find_complaints
+
+    products = [change["product"]] if change.get("product") else None
+    span = windows(change["day"], queries.date_span(store, products)[1], days)
+    if span is None:
+        return None
+    before_since, before_until, after_since, after_until = span
+    cmp = compare(store, "period", Filters.of(since=after_since, until=after_until, products=products))
+    since_g, before_g = cmp.groups
+    since_g.name, before_g.name = SINCE, BEFORE
+    before = store.reviews_frame(since=before_since, until=before_until, products=products)
+    after = store.reviews_frame(since=after_since, until=after_until, products=products)
+    shifts = []
+    if len(before) and len(after):
+        before_ids, after_ids = set(before["id"].astype(str)), set(after["id"].astype(str))
+        known = queries.latest_complaints(store, "complaints", products)[0]
+        if products:
+            known += queries.latest_complaints(store)[0]
+        themes = find_complaints(pd.concat([before, after], ignore_index=True), None, top=CANDIDATES,
+                                 backend=backend, taxonomy=taxonomy, sharp=sharp, known=known,
+                                 merges=store.theme_merges())
+        rows = []
+        for t in themes:
+            ids = set(map(str, t.review_ids))
+            b, a = ids & before_ids, ids & after_ids
+            larger = a if len(a) / max(len(after), 1) > len(b) / max(len(before), 1) else b
+            q = next((q for q in t.quotes if str(q.review_id) in larger), t.quotes[0] if t.quotes else None)
+            rows.append((t.label, b, a, q.text if q else "", str(q.review_id) if q else ""))
+        shifts = theme_shifts(rows, len(before), len(after))
+    hs, hb = since_g.headline, before_g.headline
+    effect = Effect(
+        before_since=before_since.isoformat(), before_until=before_until.isoformat(),
+        after_since=after_since.isoformat(), after_until=after_until.isoformat(),
+        before_reviews=int(len(before)), after_reviews=int(len(after)),
+        before_rating=before_g.rating.mean if before_g.rating.n else None,
+        after_rating=since_g.rating.mean if since_g.rating.n else None,
+        rating_p=since_g.rating.welch_p(before_g.rating),
+        before_negative=hb.share_negative, after_negative=hs.share_negative,
+        negative_p=two_proportion_p(_negatives(hs), hs.analyzed, _negatives(hb), hb.analyzed),
+        themes=shifts, topic_gaps=[g.text() for g in cmp.gaps() if g.what != "rating"],
+        theme=change.get("theme"), named=named_shift(shifts, change.get("theme")))
+    log.info("change %s (%s): %d reviews before, %d since; %d themes", change.get("id"), change["day"],
+             effect.before_reviews, effect.after_reviews, len(shifts))
+    return effect
+
+
+def measure_changes(store: Store, ids: list[int] | None = None, **kw: Any) -> list[tuple[dict, Effect | None]]:
+    """Measure the changes `ids` (default: all) and store each effect; (change, effect) pairs."""
+    out = []
+    for change in store.changes():
+        if ids and change["id"] not in ids:
+            continue
+        effect = measure_change(store, change, **kw)
+        if effect is not None:
+            store.save_change_effect(change["id"], effect.as_dict())
+        out.append((change, effect))
+    return out
