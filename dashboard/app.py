@@ -22,6 +22,7 @@ import streamlit as st
 from dashboard import charts
 from dashboard import link as L
 from dashboard.ask import ask_page
+from dashboard.changes import change_marks, changes_view
 from dashboard.format import entities_text, fmt_delta, fmt_num, topics_text
 from dashboard.safe import display_text, escape_html, escape_markdown, highlight_entities, safe_url
 from dashboard.upload import import_page
@@ -88,11 +89,18 @@ def c_chart_specs(db: str, f: Filters, opts: Q.Options) -> dict[str, dict]:
     """The overview's Vega-Lite specs, built once per filter set (Altair's validation is not free)."""
     ov = c_overview(db, f, opts)
     specs: dict[str, dict] = {"ratings": charts.rating_distribution(ov.ratings).to_dict()}
+    marks = change_marks(get_store(db).changes(), f.products)  # the changes the user made, on the time axes
+
+    def within(periods: pd.Series) -> pd.DataFrame:
+        start, end = pd.Timestamp(periods.min()), pd.Timestamp(periods.max())
+        return marks[(marks["day"] >= start) & (marks["day"] <= end + pd.Timedelta(days=31))]
     if not ov.timeseries.empty:
         specs["sentiment"] = charts.sentiment_over_time(ov.timeseries, ov.granularity).to_dict()
-        specs["rating"] = charts.rating_over_time(ov.timeseries, ov.granularity).to_dict()
+        specs["rating"] = charts.rating_over_time(ov.timeseries, ov.granularity,
+                                                  within(ov.timeseries["period"])).to_dict()
     if not ov.theme_series.empty:
-        specs["themes"] = charts.complaints_over_time(ov.theme_series, ov.granularity).to_dict()
+        specs["themes"] = charts.complaints_over_time(ov.theme_series, ov.granularity,
+                                                      within(ov.theme_series["period"])).to_dict()
     if not ov.topics.empty:
         specs["topics"] = charts.topics_by_sentiment(ov.topics).to_dict()
     if not ov.entities.empty:
@@ -678,10 +686,15 @@ def reviews_page(db: str, f: Filters, opts: Q.Options) -> None:
 
 def compare_page(db: str, f: Filters, opts: Q.Options) -> None:
     st.subheader("Compare")
-    kinds = ["product", "source", "language"] + (["version"] if opts.versions else []) + ["period"]
+    kinds = ["product", "source", "language"] + (["version"] if opts.versions else []) + ["period", "changes"]
     by = st.radio("Compare", kinds, key="cmp_by", horizontal=True,
                   format_func={"product": "Products", "source": "Sources / sites", "language": "Languages",
-                               "version": "Versions", "period": "This period with the one before"}.get)
+                               "version": "Versions", "period": "This period with the one before",
+                               "changes": "Before and since a change you made"}.get)
+    if by == "changes":
+        themes, _ = Q.latest_complaints(get_store(db))
+        changes_view(get_store(db), opts.products, [t.label for t in themes])
+        return
     if by == "period":
         since, until = f.since, f.until
         if since is None or until is None:

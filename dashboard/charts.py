@@ -29,33 +29,47 @@ def sentiment_over_time(ts: pd.DataFrame, granularity: str) -> alt.Chart:
             .transform_calculate(sentiment_order="indexof(['positive','neutral','negative'], datum.sentiment)"))
 
 
-def complaints_over_time(long: pd.DataFrame, granularity: str) -> alt.Chart:
+def _change_rules(marks: pd.DataFrame | None) -> list[alt.Chart]:
+    """A dashed vertical rule at each change the user made (columns day, change; dashboard.changes), with
+    its description as the tooltip: [] when there is none."""
+    if marks is None or marks.empty:
+        return []
+    return [alt.Chart(marks).mark_rule(color="#555", strokeDash=[2, 2], strokeWidth=1.5).encode(
+        x="day:T", tooltip=[alt.Tooltip("day:T", title="Change on", format="%d %b %Y"),
+                            alt.Tooltip("change:N", title="What changed")])]
+
+
+def complaints_over_time(long: pd.DataFrame, granularity: str, marks: pd.DataFrame | None = None) -> alt.Chart:
     """One line per top complaint theme: the percent of each period's reviews that raise it. Columns:
-    period, theme, reviews, percent (reviewlens.queries.theme_timeseries)."""
+    period, theme, reviews, percent (reviewlens.queries.theme_timeseries); `marks`: the changes to mark."""
     fmt = "%b %Y" if granularity == "month" else "%d %b %Y"
     order = list(dict.fromkeys(long["theme"]))  # the themes' rank order, for the legend
-    return (alt.Chart(long, title=f"Top complaints per {granularity} (% of the {granularity}'s reviews)")
-            .mark_line(point=True)
-            .encode(x=alt.X("period:T", title=None, axis=alt.Axis(format=fmt)),
-                    y=alt.Y("percent:Q", title="% of reviews"),
-                    color=alt.Color("theme:N", title=None, sort=order, legend=alt.Legend(labelLimit=220)),
-                    tooltip=["theme:N", alt.Tooltip("period:T", format=fmt), "reviews:Q",
-                             alt.Tooltip("percent:Q", format=".1f")])
-            .properties(height=260))
+    lines = (alt.Chart(long).mark_line(point=True)
+             .encode(x=alt.X("period:T", title=None, axis=alt.Axis(format=fmt)),
+                     y=alt.Y("percent:Q", title="% of reviews"),
+                     color=alt.Color("theme:N", title=None, sort=order, legend=alt.Legend(labelLimit=220)),
+                     tooltip=["theme:N", alt.Tooltip("period:T", format=fmt), "reviews:Q",
+                              alt.Tooltip("percent:Q", format=".1f")]))
+    return alt.layer(lines, *_change_rules(marks)).properties(
+        title=f"Top complaints per {granularity} (% of the {granularity}'s reviews)", height=260)
 
 
-def rating_over_time(ts: pd.DataFrame, granularity: str) -> alt.Chart:
-    """Average rating (line, left axis) and net sentiment (dashed line, right axis) per period."""
+def rating_over_time(ts: pd.DataFrame, granularity: str, marks: pd.DataFrame | None = None) -> alt.Chart:
+    """Average rating (line, left axis) and net sentiment (dashed line, right axis) per period; `marks`:
+    the changes to mark."""
     fmt = "%b %Y" if granularity == "month" else "%d %b %Y"
-    base = alt.Chart(ts, title=f"Average rating and net sentiment per {granularity}").encode(
-        x=alt.X("period:T", title=None, axis=alt.Axis(format=fmt)))
+    base = alt.Chart(ts).encode(x=alt.X("period:T", title=None, axis=alt.Axis(format=fmt)))
     rating = base.mark_line(point=True, color="#1565c0").encode(
         y=alt.Y("avg_rating:Q", title="Average rating", scale=alt.Scale(domain=[1, 5])),
         tooltip=[alt.Tooltip("period:T", format=fmt), alt.Tooltip("avg_rating:Q", format=".2f"), "reviews:Q"])
     net = base.mark_line(strokeDash=[4, 3], color="#ef6c00").encode(
         y=alt.Y("net_sentiment:Q", title="Net sentiment (pp)", scale=alt.Scale(domain=[-100, 100])),
         tooltip=[alt.Tooltip("period:T", format=fmt), alt.Tooltip("net_sentiment:Q", format=".1f")])
-    return alt.layer(rating, net).resolve_scale(y="independent")
+    chart = alt.layer(rating, net).resolve_scale(y="independent")
+    rules = _change_rules(marks)
+    if rules:
+        chart = alt.layer(chart, *rules)
+    return chart.properties(title=f"Average rating and net sentiment per {granularity}")
 
 
 def topics_by_sentiment(df: pd.DataFrame) -> alt.Chart:

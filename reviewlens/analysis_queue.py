@@ -15,22 +15,26 @@ from typing import Any
 from .store import Store
 
 REQUEST_KEY = "analysis:request"   # checkpoint: {"at": ISO time, "why": text, "taken": when an analyzer took it,
-#                                    "themes": only the themes, "products": of these products}
+#                                    "themes": only the themes, "products": of these products,
+#                                    "changes": measure the changes the user recorded}
 STATE_KEY = "analysis:worker"      # checkpoint: the background analyzer's heartbeat and what it is doing
 BEAT_EVERY = 5.0                   # seconds between its heartbeats when idle
 ALIVE_FOR = 30.0                   # a heartbeat older than this (and no run going on): no analyzer is running
 
 
 def request_analysis(store: Store, why: str, products: list[str] | None = None,
-                     themes: bool = False) -> dict[str, Any]:
+                     themes: bool = False, changes: bool = False) -> dict[str, Any]:
     """Ask the background analyzer to analyze what waits (`why`: shown in the run's log); with `themes`
     (or `products`), to compute the top complaints and praise again instead (of those products: the
-    dashboard filtered to them; after a merge of two themes)."""
+    dashboard filtered to them; after a merge of two themes); with `changes`, to measure the changes the
+    user recorded (reviewlens.changes) instead."""
     req: dict[str, Any] = {"at": datetime.now(timezone.utc).isoformat(), "why": why[:200]}
     if products:
         req["products"] = sorted(str(p) for p in products)
     if themes or products:
         req["themes"] = True
+    if changes:
+        req["changes"] = True
     store.save_checkpoint(REQUEST_KEY, req)
     return req
 

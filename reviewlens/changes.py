@@ -19,11 +19,23 @@ from dataclasses import asdict, dataclass, field
 from datetime import date, timedelta
 from typing import Sequence
 
+from . import queries
 from .comparison import P_MAX, p_text, two_proportion_p
 from .display_text import neutralize
+from .schema import ComplaintTheme
+from .store import Store
 
 #: fewer reviews than this on either side: too early to tell
 MIN_REVIEWS = 10
+
+
+def stored_theme(store: Store, theme: str, product: str | None = None) -> ComplaintTheme | None:
+    """The stored top complaint called `theme` (case and spacing aside): of `product`'s own themes, else of
+    the store's; None when there is none. A change records its name and reviews, to find it again."""
+    want = " ".join(theme.split()).casefold()
+    found = (queries.latest_complaints(store, "complaints", [product])[0] if product else []) + \
+        queries.latest_complaints(store)[0]
+    return next((t for t in found if " ".join(t.label.split()).casefold() == want), None)
 
 
 def windows(day: date, newest: date | None, days: int = 90) -> tuple[date, date, date, date] | None:

@@ -188,6 +188,7 @@ changes = sa.Table(
     sa.Column("label", sa.Text, nullable=False),
     sa.Column("product", sa.Text),  # None: every product
     sa.Column("theme", sa.Text),    # the complaint it was meant to fix, when the user named one
+    sa.Column("theme_reviews", sa.Text),  # JSON: that theme's reviews when the change was recorded (to find it again)
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
     sa.Column("effect", sa.Text),
     sa.Column("measured_at", sa.DateTime(timezone=True)),
@@ -1011,12 +1012,15 @@ class Store:
         self.save_checkpoint(f"themes:merges:{theme_table(kind).name}", {"merges": merges})
 
     # ---------------------------------------------------------------- changes the user made
-    def add_change(self, day: date, label: str, product: str | None = None, theme: str | None = None) -> int:
-        """Record a change the user made on `day` (for `product`, meant to fix `theme`); its id."""
+    def add_change(self, day: date, label: str, product: str | None = None, theme: str | None = None,
+                   theme_reviews: Sequence[str] = ()) -> int:
+        """Record a change the user made on `day` (for `product`, meant to fix `theme`, whose reviews were
+        `theme_reviews` then); its id."""
         with self._write() as c:
             return int(c.execute(changes.insert().values(
                 day=day, label=_no_nul(label), product=_no_nul(product) if product else None,
-                theme=_no_nul(theme) if theme else None, created_at=_utcnow())).inserted_primary_key[0])
+                theme=_no_nul(theme) if theme else None, theme_reviews=json.dumps([str(r) for r in theme_reviews]),
+                created_at=_utcnow())).inserted_primary_key[0])
 
     def changes(self) -> list[dict]:
         """The changes recorded, oldest first, each with its last measured effect (a dict, or None)."""
@@ -1025,7 +1029,8 @@ class Store:
         with self.engine.connect() as c:
             rows = c.execute(sa.select(changes).order_by(changes.c.day, changes.c.id)).mappings().all()
         return [{**dict(r), "day": r["day"] if isinstance(r["day"], date) else date.fromisoformat(str(r["day"])),
-                 "effect": json.loads(r["effect"]) if r["effect"] else None} for r in rows]
+                 "effect": json.loads(r["effect"]) if r["effect"] else None,
+                 "theme_reviews": json.loads(r["theme_reviews"]) if r["theme_reviews"] else []} for r in rows]
 
     def save_change_effect(self, change_id: int, effect: dict) -> None:
         with self._write() as c:

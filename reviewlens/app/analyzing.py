@@ -42,18 +42,22 @@ def _beating(store: Store, state: dict[str, Any], stop: threading.Event) -> thre
 
 def take_request(store: Store, job: Job, model: str = "") -> str | None:
     """Run the analysis (and the top complaints) for the open request, if there is one, or, when it names
-    products, their top complaints and praise: what it did in one line, or None when nothing was asked."""
+    products, their top complaints and praise, or (`changes`) measure the changes the user recorded: what it
+    did in one line, or None when nothing was asked."""
     req = claim_request(store)
     if req is None:
         return None
     state = {"state": "running", "taken": req["at"], "why": req.get("why"), "model": model,
-             "themes": bool(req.get("themes") or req.get("products"))}
+             "themes": bool(req.get("themes") or req.get("products")), "changes": bool(req.get("changes"))}
     _beat(store, state)
     done = threading.Event()
     _beating(store, state, done)
     log.info("analysis asked for in the dashboard (%s)", req.get("why") or "no reason given")
     try:
-        if req.get("themes") or req.get("products"):  # the themes again (of the products the dashboard shows)
+        if req.get("changes"):  # a change recorded in the dashboard: what the reviews said before and since
+            measured = job.measure_changes(stale=True)
+            line = f"measured {sum(e is not None for _, e in measured)} of {len(measured)} changes you made"
+        elif req.get("themes") or req.get("products"):  # the themes again (of the products the dashboard shows)
             products = req.get("products") or None
             themes, _ = job.complaints(products=products)
             loved, _ = job.praise(products=products)

@@ -10,6 +10,7 @@ dashboard and the report.
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from typing import Any
 
 import pandas as pd
@@ -18,6 +19,7 @@ from .. import queries
 from ..changes import Effect, named_shift, theme_shifts, windows
 from ..comparison import compare, two_proportion_p
 from ..filters import Filters
+from ..schema import ComplaintTheme
 from ..store import Store
 
 log = logging.getLogger(__name__)
@@ -34,7 +36,7 @@ def measure_change(store: Store, change: dict, *, days: int = 90, backend: Any =
     """The effect of one change (a row of `Store.changes`); None when no review is dated on or after its
     day yet. `backend`, `taxonomy`, `sharp`: as for the top complaints (the themes found again keep the
     names the store's themes have)."""
-    from analysis.complaints import CANDIDATES, find_complaints
+    from analysis.complaints import CANDIDATES, find_complaints, match_known
 
     products = [change["product"]] if change.get("product") else None
     span = windows(change["day"], queries.date_span(store, products)[1], days)
@@ -55,6 +57,11 @@ def measure_change(store: Store, change: dict, *, days: int = 90, backend: Any =
         themes = find_complaints(pd.concat([before, after], ignore_index=True), None, top=CANDIDATES,
                                  backend=backend, taxonomy=taxonomy, sharp=sharp, known=known,
                                  merges=store.theme_merges())
+        if change.get("theme") and change.get("theme_reviews"):  # the theme named, found by its reviews then:
+            mine = ComplaintTheme(label=change["theme"], summary="", count=0, share=0.0,  # it may have been
+                                  review_ids=list(change["theme_reviews"]))               # renamed since
+            hit = match_known([t.review_ids for t in themes], [mine])
+            themes = [replace(t, label=mine.label) if m is not None else t for t, m in zip(themes, hit)]
         rows = []
         for t in themes:
             ids = set(map(str, t.review_ids))
@@ -80,11 +87,31 @@ def measure_change(store: Store, change: dict, *, days: int = 90, backend: Any =
     return effect
 
 
-def measure_changes(store: Store, ids: list[int] | None = None, **kw: Any) -> list[tuple[dict, Effect | None]]:
-    """Measure the changes `ids` (default: all) and store each effect; (change, effect) pairs."""
+def outgrown(store: Store, change: dict, days: int = 90) -> bool:
+    """Whether the change's stored effect is out of date: never measured, its windows have grown (newer
+    reviews), or the reviews in them are not the ones counted (an import of older reviews, a deletion)."""
+    e = change.get("effect")
+    if not e:
+        return True
+    products = [change["product"]] if change.get("product") else None
+    span = windows(change["day"], queries.date_span(store, products)[1], days)
+    if span is None or [d.isoformat() for d in span] != [e["before_since"], e["before_until"], e["after_since"],
+                                                         e["after_until"]]:
+        return True
+    count = [queries.headline(store, Filters.of(since=a, until=b, products=products), previous=False).reviews
+             for a, b in (span[:2], span[2:])]
+    return count != [e["before_reviews"], e["after_reviews"]]
+
+
+def measure_changes(store: Store, ids: list[int] | None = None, *, stale: bool = False,
+                    **kw: Any) -> list[tuple[dict, Effect | None]]:
+    """Measure the changes `ids` (default: all; `stale`: only those `outgrown`) and store each effect;
+    (change, effect) pairs."""
     out = []
     for change in store.changes():
         if ids and change["id"] not in ids:
+            continue
+        if stale and not outgrown(store, change, kw.get("days", 90)):
             continue
         effect = measure_change(store, change, **kw)
         if effect is not None:

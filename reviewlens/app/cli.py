@@ -491,7 +491,7 @@ def cmd_compare(args, settings) -> ExitStatus:
 
 def cmd_changes(args, settings) -> ExitStatus:
     """`changes add|measure|list|delete`: the changes the user made and what the reviews said before and since."""
-    from ..changes import Effect
+    from ..changes import Effect, stored_theme
     from ..display_text import neutralize
     from .jobs import Job
 
@@ -507,13 +507,12 @@ def cmd_changes(args, settings) -> ExitStatus:
         if not args.description.strip():
             raise ConfigError("changes add needs a description of what changed")
         _check_names(store, products=[args.product] if args.product else None)
-        if args.theme and not any(" ".join(t.label.split()).casefold() == " ".join(args.theme.split()).casefold()
-                                  for t in queries.latest_complaints(store, "complaints",
-                                                                     [args.product] if args.product else None)[0]
-                                  + queries.latest_complaints(store)[0]):
+        theme = stored_theme(store, args.theme, args.product) if args.theme else None
+        if args.theme and theme is None:
             print(f"note: --theme {args.theme!r} is not among the stored top complaints (reviewlens complaints "
                   "names them); recorded as given")
-        ids = [store.add_change(args.day, args.description.strip(), args.product, args.theme)]
+        ids = [store.add_change(args.day, args.description.strip(), args.product,
+                                theme.label if theme else args.theme, theme.review_ids if theme else ())]
         print(f"change {ids[0]} recorded: {args.day} {args.description.strip()!r}")
     elif action == "measure":
         known = {c["id"] for c in store.changes()}

@@ -598,16 +598,17 @@ class Job:
         """What customers love most (praise themes), as `complaints` finds complaints."""
         return self.complaints(use_llm=use_llm, kind="praise", **kw)
 
-    def measure_changes(self, ids: list[int] | None = None, *, days: int = 90,
+    def measure_changes(self, ids: list[int] | None = None, *, days: int = 90, stale: bool = False,
                         use_llm: bool = True) -> list[tuple[dict, Any]]:
-        """Measure the changes the user recorded (reviewlens.app.change_effects), with the complaint themes
-        found and named as `complaints` finds and names them."""
+        """Measure the changes the user recorded (reviewlens.app.change_effects; `stale`: only those whose
+        stored effect the reviews have outgrown), with the complaint themes found and named as `complaints`
+        finds and names them."""
         from analysis.backends import best_backend
 
         from .change_effects import measure_changes
 
         with self._analysis_lock:
-            return measure_changes(self.store, ids, days=days,
+            return measure_changes(self.store, ids, days=days, stale=stale,
                                    backend=best_backend(self.settings.analysis) if use_llm else None,
                                    taxonomy=self.analyzer.taxonomy, sharp=self.settings.analysis.second_head)
 
@@ -634,6 +635,10 @@ class Job:
                 say(f"top complaints recomputed: {len(res.themes)} themes")
                 res.praise, _ = self.praise()
                 say(f"what customers love recomputed: {len(res.praise)} themes")
+                if self.store.changes():  # the changes the user made: their windows have new reviews
+                    measured = self.measure_changes(stale=True)
+                    if measured:
+                        say(f"changes you made: {len(measured)} measured again (reviewlens changes shows them)")
         if opts.report:
             res.report = self.report(opts.report_file, name=opts.report_name, folder=opts.reports_dir,
                                      trigger=opts.trigger)

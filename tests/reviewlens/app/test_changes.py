@@ -32,8 +32,9 @@ def _rows(texts: list[str], rating: int, start: date) -> list[dict]:
              "product": "Acme Kettle"} for i, t in enumerate(texts)]
 
 
-@pytest.fixture
-def db(tmp_path, capsys):
+def make_store(tmp_path) -> str:
+    """A kettle's reviews: late deliveries before CHANGE, app crashes after it, happy reviews on both sides
+    (and one toaster review); imported, with the top complaints computed without an LLM."""
     before = CHANGE - timedelta(days=20)
     rows = (_rows(LATE, 1, before) + _rows(GOOD * 2, 5, before)
             + _rows(LATE[:1] + CRASH, 1, CHANGE) + _rows(GOOD * 2, 5, CHANGE)
@@ -46,11 +47,17 @@ def db(tmp_path, capsys):
     out = str(tmp_path / "s.db")
     assert main(["import", str(path), "--db", out, "-q"]) == 0
     assert main(["complaints", "--no-llm", "--db", out, "-q"]) == 0
+    return out
+
+
+@pytest.fixture
+def db(tmp_path, capsys):
+    out = make_store(tmp_path)
     capsys.readouterr()
     return out
 
 
-def _delivery_theme(db: str) -> str:
+def delivery_theme(db: str) -> str:
     from reviewlens import queries
 
     themes, _ = queries.latest_complaints(Store(db))
@@ -66,7 +73,7 @@ def test_windows_are_as_long_on_both_sides():
 
 
 def test_a_fix_that_worked_and_a_complaint_that_came_with_it(db, capsys):
-    theme = _delivery_theme(db)
+    theme = delivery_theme(db)
     assert main(["changes", "add", CHANGE.isoformat(), "Switched courier", "--theme", theme.upper(),
                  "--no-llm", "--db", db, "-q"]) == 0
     out = capsys.readouterr().out
@@ -80,7 +87,8 @@ def test_a_fix_that_worked_and_a_complaint_that_came_with_it(db, capsys):
     assert "Other complaints that moved (unlikely to be chance):" in out
     assert main(["changes", "list", "--json", "--db", db]) == 0
     rows = json.loads(capsys.readouterr().out)
-    assert rows[0]["label"] == "Switched courier" and rows[0]["theme"] == theme.upper()
+    assert rows[0]["label"] == "Switched courier" and rows[0]["theme"] == theme  # as the store names it
+    assert len(rows[0]["theme_reviews"]) == 11
     assert rows[0]["effect"]["named"]["label"] == theme
 
 
