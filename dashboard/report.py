@@ -1,6 +1,7 @@
 """The Excel report (.xlsx, openpyxl, write-only/streaming): the same numbers as the dashboard.
 
-Sheets: Summary (headline numbers and native charts), Top complaints, Topics, Entities, Reviews
+Sheets: Summary (headline numbers and native charts), Top complaints, Praise, Products, Versions (when
+reviews name theirs), Changes (when the user recorded some: what each did), Topics, Entities, Reviews
 (every review in the filters, streamed from the database in chunks) and Runs.
 
 All text from reviews is written as text: a value that a spreadsheet would read as a formula
@@ -28,6 +29,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.hyperlink import Hyperlink
 
 from reviewlens import queries as Q
+from reviewlens.changes import Effect
 from reviewlens.comparison import Comparison, compare
 from reviewlens.filters import Filters
 from reviewlens.schema import has_periods
@@ -152,6 +154,7 @@ class ReportData:
     versions: Comparison | None = None   # ... by version reviewed (the filtered or the newest), when there are any
     theme_series: pd.DataFrame | None = None  # Q.theme_timeseries: the top complaints per period
     praise: list[Q.ThemeView] = field(default_factory=list)  # Q.complaints(kind="praise"): what customers love
+    changes: list[dict] = field(default_factory=list)  # Store.changes of the products filtered to (reviewlens.changes)
 
 
 def report_data(store: Store, f: Filters, opts: Q.Options | None = None) -> ReportData:
@@ -168,7 +171,8 @@ def report_data(store: Store, f: Filters, opts: Q.Options | None = None) -> Repo
         replies=Q.reply_stats(store, f), praise=Q.complaints(store, f, h.reviews, kind="praise")[0],
         products=compare(store, "product", replace(f, products=()), names=f.products, top=PRODUCTS_COMPARED),
         versions=(compare(store, "version", replace(f, versions=()), names=f.versions, top=PRODUCTS_COMPARED)
-                  if opts.versions else None))
+                  if opts.versions else None),
+        changes=[c for c in store.changes() if not f.products or c["product"] is None or c["product"] in f.products])
 
 
 # ------------------------------------------------------------------------------------------ sheets
@@ -368,6 +372,35 @@ def _praise(wb: Workbook, themes: list[Q.ThemeView]) -> None:
                                "reviews).")])
 
 
+def _changes(wb: Workbook, changes: list[dict]) -> None:
+    """The Changes sheet: each change the user recorded (`reviewlens changes`) and what the reviews said in
+    the days before and since it (the last measurement)."""
+    s = _Sheet(wb, "Changes", [12, 36, 24, 28, 70, 24, 10, 10, 24, 10, 10, 12, 12, 10, 60, 18])
+    s.ws.freeze_panes = "A2"
+    s.header(["Day", "What changed", "Product", "Meant to fix", "Verdict", "Before", "Reviews", "Rating (★)",
+              "Since", "Reviews", "Rating (★)", "Its share before", "Its share since", "p",
+              "Other complaints that moved", "Measured (UTC)"])
+    for c in changes:
+        e = Effect(**c["effect"]) if c["effect"] else None
+        row = [c["day"], s.cell(c["label"], font=_BOLD, wrap=True), s.cell(c["product"] or "All products"),
+               s.cell(c["theme"])]
+        if e is None:
+            s.append(row + [s.cell("Not measured yet (`reviewlens changes measure`).")])
+            continue
+        n = e.named
+        s.append(row + [
+            s.cell(e.verdict(), wrap=True), f"{e.before_since} to {e.before_until}", e.before_reviews,
+            s.cell(None if e.before_rating is None else round(e.before_rating, 2), number_format="0.00"),
+            f"{e.after_since} to {e.after_until}", e.after_reviews,
+            s.cell(None if e.after_rating is None else round(e.after_rating, 2), number_format="0.00"),
+            s.cell(None if n is None else n.before_share / 100, number_format="0%"),
+            s.cell(None if n is None else n.after_share / 100, number_format="0%"),
+            s.cell(None if n is None else round(n.p, 4), number_format="0.000"),
+            s.cell("\n".join(t.text() for t in ([] if e.too_early else e.moved[:5])) or None, wrap=True),
+            s.cell(c["measured_at"].replace(tzinfo=None) if c["measured_at"] else None,
+                   number_format="yyyy-mm-dd hh:mm")])
+
+
 def _complaints_over_time(s: _Sheet, series: pd.DataFrame, gran: str) -> None:
     """A table of the top themes' percent of each period's reviews (columns B on) and its line chart beside it."""
     labels = list(dict.fromkeys(series["theme"]))
@@ -547,6 +580,8 @@ def build_workbook(store: Store, target: str | Path | io.BytesIO, f: Filters) ->
     _comparison(wb, d.products)
     if d.versions is not None:
         _comparison(wb, d.versions, "Versions")
+    if d.changes:
+        _changes(wb, d.changes)
     _topics(wb, d.topics)
     _entities(wb, d.entities)
     n = _reviews(wb, store, f)

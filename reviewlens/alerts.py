@@ -41,6 +41,7 @@ from datetime import date, datetime, timedelta, timezone
 from typing import Any, Sequence
 
 from . import queries
+from .changes import Effect
 from .config import AlertSettings
 from .filters import Filters, version_key
 from .schema import has_periods, trend_text
@@ -56,6 +57,7 @@ SAME_THEME_FOR = timedelta(days=7)   # a theme raised this recently is not raise
 SAME_THEME_OVERLAP = 0.5        # ... when this share of its reviews is the same, whatever its name now
 P_MAX = 0.05                    # a rating fall is raised only when chance explains it this rarely
 DIGEST_MAX = 20_000             # reviews one digest takes at most; more wait for the next
+CHANGES_FOR = 90                # days: a change made this recently is in the summary, with what it did so far
 KINDS = ("scrape", "complaint", "rating", "release", "reviews", "replies", "summary")  # what the rules raise
 
 
@@ -480,6 +482,9 @@ def summary_alerts(store: Store, rules: AlertSettings, now: datetime) -> list[Al
     loved, _ = queries.latest_complaints(store, "praise")
     if loved:
         lines.append("What customers love most: " + "; ".join(f"{t.label} ({t.count} reviews)" for t in loved[:3]))
+    recent = [c for c in store.changes() if c["effect"] and c["day"] > until - timedelta(days=CHANGES_FOR)]
+    for c in recent[-3:]:  # the changes the user made lately, and what they did so far
+        lines.append(f"Change of {c['day']}, {' '.join(c['label'].split())}: {Effect(**c['effect']).verdict()}")
     lines.append("The full picture: reviewlens report, or the dashboard")
     title = (f"ReviewLens {'weekly' if rules.summary == 'weekly' else 'daily'} summary, "
              f"{key if rules.summary == 'weekly' else since}")

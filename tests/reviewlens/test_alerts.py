@@ -241,6 +241,17 @@ def test_the_weekly_and_the_daily_summary(store):
                           {"since": "2026-08-23", "until": "2026-11-22"}, kind="praise")
     [weekly] = [a for a in find_alerts(store, AlertSettings(), monday) if a.kind == "summary"]
     assert "What customers love most: Keeps tea hot (5 reviews)" in weekly.lines
+    # a change the user made lately, and what it did so far (an older one is not news)
+    from reviewlens.changes import Effect, ThemeShift
+
+    shift = ThemeShift("Leaking lid", 9, 2, 36.0, 8.0, 0.01)
+    effect = Effect("2026-10-18", "2026-11-01", "2026-11-02", "2026-11-22", 25, 25, theme="Leaking lid", named=shift)
+    store.save_change_effect(store.add_change(date(2026, 11, 2), "New  lid seal", theme="Leaking lid"), effect.as_dict())
+    store.save_change_effect(store.add_change(date(2026, 5, 1), "Old change"), effect.as_dict())
+    [weekly] = [a for a in find_alerts(store, AlertSettings(), monday) if a.kind == "summary"]
+    assert [line for line in weekly.lines if line.startswith("Change of")] == [
+        "Change of 2026-11-02, New lid seal: Fewer reviews raise 'Leaking lid' since the change: 36% before, 8% since "
+        "(p = 0.010; 25 reviews since, 25 in as many days before)."]
     sunday = datetime(2026, 11, 29, 23, 0, tzinfo=timezone.utc)  # the same week: the same summary
     assert [a.key for a in find_alerts(store, AlertSettings(), sunday) if a.kind == "summary"] == ["summary:2026-W47"]
     [daily] = [a for a in find_alerts(store, AlertSettings(summary="daily"), monday) if a.kind == "summary"]

@@ -72,7 +72,7 @@ def test_windows_are_as_long_on_both_sides():
     assert windows(date(2026, 10, 21), date(2026, 10, 20)) is None and windows(date(2026, 10, 21), None) is None
 
 
-def test_a_fix_that_worked_and_a_complaint_that_came_with_it(db, capsys):
+def test_a_fix_that_worked_and_a_complaint_that_came_with_it(db, tmp_path, capsys):
     theme = delivery_theme(db)
     assert main(["changes", "add", CHANGE.isoformat(), "Switched courier", "--theme", theme.upper(),
                  "--no-llm", "--db", db, "-q"]) == 0
@@ -90,6 +90,18 @@ def test_a_fix_that_worked_and_a_complaint_that_came_with_it(db, capsys):
     assert rows[0]["label"] == "Switched courier" and rows[0]["theme"] == theme  # as the store names it
     assert len(rows[0]["theme_reviews"]) == 11
     assert rows[0]["effect"]["named"]["label"] == theme
+    # the report's Changes sheet, read back
+    from openpyxl import load_workbook
+
+    out = tmp_path / "r.xlsx"
+    assert main(["report", "-o", str(out), "--db", db, "-q"]) == 0
+    ws = load_workbook(out)["Changes"]
+    head = [c.value for c in ws[1]]
+    row = dict(zip(head, [c.value for c in ws[2]]))
+    assert row["Day"].date() == CHANGE and row["What changed"] == "Switched courier" and row["Meant to fix"] == theme
+    assert row["Verdict"].startswith(f"Fewer reviews raise {theme!r} since the change")
+    assert (row["Its share before"], row["Its share since"]) == (pytest.approx(10 / 22), pytest.approx(1 / 20))
+    assert "0% of reviews before, 30% since" in row["Other complaints that moved"]
 
 
 def test_too_early_and_not_yet(db, capsys):
@@ -154,3 +166,47 @@ def test_changes_are_kept_in_either_database(store):
     assert Effect(**rows[1]["effect"]) == effect
     assert store.delete_change(early) and not store.delete_change(early)
     assert [r["id"] for r in store.changes()] == [late]
+
+
+def _import_more(db: str, tmp_path, rows: list[dict]) -> None:
+    path = tmp_path / "more.csv"
+    with open(path, "w", newline="", encoding="utf-8") as f:
+        w = csv.DictWriter(f, fieldnames=list(rows[0]))
+        w.writeheader()
+        w.writerows(rows)
+    assert main(["import", str(path), "--db", db, "-q"]) == 0
+
+
+def test_an_effect_is_outgrown_by_new_reviews(db, tmp_path, capsys):
+    from reviewlens.app.change_effects import measure_changes, outgrown
+
+    store = Store(db)
+    assert main(["changes", "add", CHANGE.isoformat(), "Switched courier", "--no-llm", "--db", db, "-q"]) == 0
+    [change] = store.changes()
+    assert not outgrown(store, change) and measure_changes(store, stale=True) == []
+    # reviews of a day inside the windows arrive late (an import): the counts are not the ones measured
+    _import_more(db, tmp_path, _rows(["Arrived a week late."], 1, CHANGE + timedelta(days=3)))
+    assert outgrown(store, store.changes()[0])
+    [(_, effect)] = measure_changes(store, stale=True)
+    assert effect.after_reviews == 21 and not outgrown(store, store.changes()[0])
+    # newer reviews: the windows grow
+    _import_more(db, tmp_path, _rows(["Great kettle."], 5, date(2026, 11, 12)))
+    assert outgrown(store, store.changes()[0])
+
+
+@pytest.mark.slow
+def test_a_scheduled_run_measures_the_changes_again(db, tmp_path, capsys):
+    """Job.run (what `schedule`, `analyze` and the dashboard's analyzer run) analyzes the new reviews,
+    recomputes the themes, and measures again the changes the new reviews fall in (the real model)."""
+    from reviewlens.app.jobs import Job, JobOptions
+    from reviewlens.config import load_settings
+
+    assert main(["changes", "add", CHANGE.isoformat(), "Switched courier", "--no-llm", "--db", db, "-q"]) == 0
+    _import_more(db, tmp_path, _rows(["Lovely, fast delivery this time.", "Works well."], 5, date(2026, 11, 10)))
+    store = Store(db)
+    lines: list[str] = []
+    Job(store, load_settings(None, db=db)).run(JobOptions(analyze=True, complaints=True, quiet=True), lines.append)
+    assert "changes you made: 1 measured again (reviewlens changes shows them)" in lines, lines
+    effect = Effect(**store.changes()[0]["effect"])
+    assert effect.after_until == "2026-11-11" and effect.after_reviews == 22
+    assert effect.before_negative is not None  # analyzed now: the share negative is known on both sides
