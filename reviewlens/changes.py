@@ -128,6 +128,10 @@ class Effect:
             word = "higher" if self.after_rating > self.before_rating else "lower"
             return (f"Rated {word} since the change: {self.before_rating:.2f}★ before, {self.after_rating:.2f}★ "
                     f"since ({p_text(self.rating_p)}; {since}).")
+        if self.before_negative is not None and self.after_negative is not None and self.negative_p <= P_MAX:
+            word = "More" if self.after_negative > self.before_negative else "Fewer"
+            return (f"{word} reviews are negative since the change: {self.before_negative:.0f}% before, "
+                    f"{self.after_negative:.0f}% since ({p_text(self.negative_p)}; {since}).")
         return f"No clear change in the rating or the complaints yet ({since})."
 
     def lines(self) -> list[str]:
@@ -146,7 +150,7 @@ class Effect:
             out.append("  Other complaints that moved (unlikely to be chance):")
             out += [f"    {t.text()}" for t in moved[:5]]
         if self.topic_gaps:
-            out.append("  Topics that moved (A = since the change, B = before):")
+            out.append("  Topics that moved:")
             out += [f"    {g}" for g in self.topic_gaps[:5]]
         return out
 

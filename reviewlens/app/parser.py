@@ -26,6 +26,8 @@ typical use:
   reviewlens praise                            what customers love, the same way
   reviewlens report -o weekly.xlsx             the Excel report
   reviewlens compare --by product              products side by side, and where they differ most
+  reviewlens changes add 2026-11-15 "New courier" --theme "Delivery delay"
+                                               did the fix work? the reviews before and since a change
   reviewlens ask "why do people return it?"    an answer that cites the reviews it rests on
   reviewlens alerts check                      raise and send alerts (e-mail, Slack, webhooks)
   reviewlens dashboard                         the Streamlit dashboard on http://127.0.0.1:8501
@@ -494,10 +496,11 @@ def build_parser() -> argparse.ArgumentParser:
              as many days before it: reviews, average rating, share negative, the topics that moved, and
              each complaint theme's share of the reviews on either side. Name the complaint the change was
              meant to fix (--theme, as `reviewlens complaints` names it) and the verdict is about that
-             one: fewer reviews raise it since (a two-proportion z-test, p <= 0.05), no clear change yet,
+             one: fewer (or more) reviews raise it since (a two-proportion z-test, p <= 0.05), no clear change yet,
              or too early to tell (fewer than 10 reviews on a side). Other themes that moved are named
              when they are unlikely to be chance after a correction for how many were tested. Effects
-             are stored for the dashboard (Compare page, and markers on its charts) and the report.
+             are stored for the dashboard (Compare page, and markers on its charts), the report's Changes
+             sheet and the weekly summary alert; scheduled runs measure them again after new reviews.
 
              examples:
                reviewlens changes add 2026-11-15 "Switched courier to DHL" --theme "Delivery delay"

@@ -149,6 +149,9 @@ def test_the_verdict_words():
     assert worse.verdict().startswith("More reviews raise 'Late delivery' since the change")
     rated = Effect("a", "b", "c", "d", 30, 30, before_rating=4.1, after_rating=3.2, rating_p=0.01)
     assert rated.verdict().startswith("Rated lower since the change: 4.10★ before, 3.20★ since")
+    sour = Effect("a", "b", "c", "d", 80, 80, before_negative=56.0, after_negative=71.0, negative_p=0.04)
+    assert sour.verdict().startswith("More reviews are negative since the change: 56% before, 71% since (p = 0.040")
+    assert Effect(**{**sour.as_dict(), "negative_p": 0.2}).verdict().startswith("No clear change")
 
 
 def test_changes_are_kept_in_either_database(store):
