@@ -66,8 +66,9 @@ class ThemeShift:
         return self.after_share - self.before_share
 
     def text(self) -> str:
+        points = f"{self.points:+.0f}" if abs(self.points) >= 1 else f"{self.points:+.1f}"  # not "-0"
         return (f"{self.label}: {self.before_share:.0f}% of reviews before, {self.after_share:.0f}% since "
-                f"({self.points:+.0f} points; {p_text(self.p)})")
+                f"({points} points; {p_text(self.p)})")
 
 
 @dataclass

@@ -145,6 +145,8 @@ def test_the_verdict_words():
     e = Effect("2026-10-01", "2026-10-20", "2026-10-21", "2026-11-09", 25, 25, theme="late delivery",
                named=named_shift([shift], "late  DELIVERY"))
     assert e.verdict().startswith("No clear change in 'Late delivery' yet: 40% before, 36% since (p = 0.700")
+    assert ThemeShift("Late delivery", 10, 9, 5.2, 4.8, 0.24).text() == \
+        "Late delivery: 5% of reviews before, 5% since (-0.4 points; p = 0.240)"
     worse = Effect(**{**e.as_dict(), "named": ThemeShift("Late delivery", 2, 12, 8.0, 48.0, 0.001)})
     assert worse.verdict().startswith("More reviews raise 'Late delivery' since the change")
     rated = Effect("a", "b", "c", "d", 30, 30, before_rating=4.1, after_rating=3.2, rating_p=0.01)
