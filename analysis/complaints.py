@@ -776,11 +776,63 @@ def merge_as_told(groups: list[list[int]], group_reviews: list[list[str]], known
     return [g for k, g in enumerate(out) if k not in gone]
 
 
+def _two_parts(vecs: np.ndarray) -> np.ndarray:
+    """Labels 0/1 splitting unit vectors in two (k-means, fixed seed: the same statements split the same way)."""
+    from sklearn.cluster import KMeans
+
+    return KMeans(n_clusters=2, n_init=10, random_state=0).fit_predict(vecs)
+
+
+def split_as_told(groups: list[list[int]], vecs: np.ndarray, stmt_reviews: Sequence[str],
+                  known: Sequence[ComplaintTheme], splits: Sequence[Sequence[str]]) -> list[list[int]]:
+    """`groups` (statement indices; `stmt_reviews`: each statement's review) with the user's splits applied
+    (`reviewlens complaints --split`; `Store.theme_splits`): [name] splits the group that is that known theme
+    (the one holding most of its reviews, at least SAME_THEME_OVERLAP of the smaller) in two by k-means, when
+    each part has two reviews; [a, b, ...] (the parts a split made) divides every group that holds reviews of
+    two or more of those known themes, each statement going to the part whose statements in the group it is
+    nearest, so the parts stay apart week after week."""
+    by_label = {t.label: set(map(str, t.review_ids)) for t in known}
+    out = [list(g) for g in groups]
+    for names in splits:
+        sets = [by_label.get(n) for n in names]
+        if not all(sets):  # a name not among the known themes: nothing to find it by
+            continue
+        if len(names) == 1:
+            target = sets[0]
+            best, best_k = 0, None
+            for k, g in enumerate(out):
+                ids = {stmt_reviews[i] for i in g}
+                shared = len(ids & target)
+                if shared > best and shared >= SAME_THEME_OVERLAP * min(len(ids), len(target)):
+                    best, best_k = shared, k
+            if best_k is None or len(out[best_k]) < 4:
+                continue
+            g = out[best_k]
+            labels = _two_parts(vecs[g])
+            parts = [[i for i, lab in zip(g, labels) if lab == side] for side in (0, 1)]
+            if all(len({stmt_reviews[i] for i in p}) >= 2 for p in parts):
+                out[best_k:best_k + 1] = parts
+            continue
+        divided = []
+        for g in out:
+            members = [[i for i in g if stmt_reviews[i] in ids] for ids in sets]
+            present = [m for m in members if m]
+            if len(present) < 2:
+                divided.append(g)
+                continue
+            cents = np.stack([_centroid(vecs[m]) for m in present])
+            nearest = (vecs[g] @ cents.T).argmax(axis=1)
+            divided += [p for p in ([i for i, n in zip(g, nearest) if n == side] for side in range(len(present))) if p]
+        out = divided
+    return out
+
+
 def find_complaints(current: pd.DataFrame, previous: pd.DataFrame | None, *, top: int = 5,
                     backend: Any = None, embedder: Any = None,
                     taxonomy: Taxonomy | None = None, sharp: bool = True,
                     known: Sequence[ComplaintTheme] = (), kind: ThemeKind | None = None,
-                    merges: Sequence[tuple[str, str]] = ()) -> list[ComplaintTheme]:
+                    merges: Sequence[tuple[str, str]] = (),
+                    splits: Sequence[Sequence[str]] = ()) -> list[ComplaintTheme]:
     """The top complaint themes of `current`, with counts, shares, trend against `previous` and quotes.
     (`kind`: what is grouped, COMPLAINTS by default; analysis.praise.find_praise passes PRAISE.)
 
@@ -792,7 +844,9 @@ def find_complaints(current: pd.DataFrame, previous: pd.DataFrame | None, *, top
     else each week, and the LLM names only the new ones (a known name made from key words is named anew
     when there is an LLM).
     merges: the user's merges (from name, into name) of known themes (`reviewlens complaints --merge`): the
-    themes that are either of them now become one (`merge_as_told`), which then keeps the name of the second."""
+    themes that are either of them now become one (`merge_as_told`), which then keeps the name of the second.
+    splits: the user's splits of known themes (`split_as_told`): a theme split in two, and the parts of
+    earlier splits kept apart."""
     kind = kind or COMPLAINTS
     ends = merge_targets(merges)  # each merged name -> the name it ends in
     if taxonomy is None:
@@ -841,6 +895,8 @@ def find_complaints(current: pd.DataFrame, previous: pd.DataFrame | None, *, top
     chosen = rank(_assign_leftovers((multi or merged)[:pool], len(stmts), vecs, own))
     if ends and known:
         chosen = rank(merge_as_told(chosen, [reviews_of(g) for g in chosen], known, ends))
+    if splits and known:
+        chosen = rank(split_as_told(chosen, vecs, [str(s.review_id) for s in stmts], known, splits))
     theme_topics = [_dominant_topic(g, stmts, scores, topic_names, len(reviews_of(g)), bar) for g in chosen]
     cents = [_centroid(vecs[g]) for g in chosen]
     member_of: dict[int, set[int]] = {}
@@ -902,7 +958,9 @@ def find_complaints(current: pd.DataFrame, previous: pd.DataFrame | None, *, top
                 for t in same]
         labels = [t.label if t is not None else None for t in same]
         same = [t if t is None or labels.index(t.label) == k else None for k, t in enumerate(same)]  # once each
-    kept_names = set(ends.values())  # what the user merged into is a name the user chose
+    # what the user merged into, and the parts of a split, are names the user chose (or saw and kept): the
+    # rules are written in them, so they stay even when they are key words and there is an LLM
+    kept_names = set(ends.values()) | {n for g in splits if len(g) > 1 for n in g}
     keep = [t is not None and (t.label in kept_names or not (backend is not None and _is_keyword_label(t.label)))
             for t in same]
     fresh = [k for k in range(len(chosen)) if not keep[k]]

@@ -317,6 +317,24 @@ def merge_theme(db: str, old: str, key: str, products: tuple[str, ...] = ()) -> 
         "`reviewlens complaints` (or the next scheduled run) computes them again, merged."))
 
 
+def split_theme(db: str, name: str, products: tuple[str, ...] = ()) -> None:
+    """Split button: the theme is two complaints; the background analyzer of `reviewlens dashboard` computes
+    the themes again, splitting it (every later computation keeps the parts apart)."""
+    store = get_store(db)
+    try:
+        Q.split_theme(store, name, products=products)
+        alive = analyzer_alive(analyzer_state(store))
+        if alive:
+            request_analysis(store, f"themes again after splitting {name!r}"[:200], products=list(products),
+                             themes=True)
+    except (ValueError, StoreReadOnly) as e:
+        st.session_state["_renamed"] = (False, f"Not split: {e}")
+        return
+    st.session_state["_renamed"] = (True, f"“{name}” will be split in two: " + (
+        "the themes are being computed again; this page refreshes when they are ready." if alive else
+        "`reviewlens complaints` (or the next scheduled run) computes them again, split."))
+
+
 def quotes_html(quotes: list, praise: bool = False) -> list[str]:
     """Verbatim quotes as HTML (escaped), each with a link to its review and the machine translation apart
     (`praise`: marked green instead of red)."""
@@ -365,7 +383,7 @@ def complaints_section(db: str, themes: list[Q.ThemeView], scope: dict, filtered
             left.button(f"Show the {t.filtered_count:,} reviews", key=f"theme_btn_{t.rank}", on_click=goto_theme,
                         args=(t.label,), disabled=t.filtered_count == 0)
             products = tuple(scope.get("products") or ())
-            with right.popover("Rename or merge", width="stretch"):
+            with right.popover("Rename, merge or split", width="stretch"):
                 st.text_input("Name", value=t.label, key=f"rename_{t.rank}", max_chars=60,
                               help="Your name for this complaint; later analyses keep it while they find it again.")
                 st.button("Save the name", key=f"rename_btn_{t.rank}", on_click=rename_theme,
@@ -377,6 +395,10 @@ def complaints_section(db: str, themes: list[Q.ThemeView], scope: dict, filtered
                                       "analyses.")
                     st.button("Merge", key=f"merge_btn_{t.rank}", on_click=merge_theme,
                               args=(db, t.label, f"merge_{t.rank}", products))
+                st.button("Split in two", key=f"split_btn_{t.rank}", on_click=split_theme,
+                          args=(db, t.label, products),
+                          help="Two complaints under one name: the next computation splits it by what its "
+                               "statements say; the larger part keeps the name.")
 
 
 def themes_status(db: str, f: Filters, scope: dict) -> None:
@@ -386,6 +408,11 @@ def themes_status(db: str, f: Filters, scope: dict) -> None:
     themes recounted for them: say so, and offer to find theirs."""
     store = get_store(db)
     state, asked = analyzer_state(store), open_request(store)
+    finished, seen = state.get("finished"), st.session_state.get("_themes_seen")
+    if finished and seen is not None and finished != seen:  # done since this page last looked (between polls)
+        st.session_state["_themes_seen"] = finished
+        st.cache_data.clear()
+        st.rerun(scope="app")
     computing = analyzer_alive(state) and (bool(asked and asked.get("themes"))
                                            or (state.get("state") == "running" and bool(state.get("themes"))))
     offer = bool(f.products and scope and sorted(scope.get("products") or []) != sorted(f.products))

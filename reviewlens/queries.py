@@ -991,6 +991,42 @@ def merge_themes(store: Store, old: str, into: str, kind: str = "complaints",
     store.add_theme_merge(old, into, kind)
 
 
+def split_theme(store: Store, name: str, kind: str = "complaints", products: Sequence[str] | None = None) -> None:
+    """Ask the next computation to split the theme `name` (among the last computed ones for `products`) in
+    two; every later one keeps the parts apart (`settle_splits`). ValueError when it is not among them."""
+    themes, _ = latest_complaints(store, kind, products)
+    labels = [t.label for t in themes]
+    if name not in labels:
+        raise ValueError(f"no theme named {name!r} among the last computed ones "
+                         f"({', '.join(repr(x) for x in labels) or 'none computed yet'})")
+    store.add_theme_split(name, kind)
+
+
+def settle_splits(store: Store, known: Sequence[ComplaintTheme], themes: Sequence[ComplaintTheme],
+                  kind: str = "complaints") -> list[tuple[str, list[str]]]:
+    """After a computation that was asked to split themes (`split_theme`): each such theme's parts, the two
+    computed themes most of whose reviews were that theme's (`known`: the themes before), become a split
+    kept apart from now on; a theme that was not split (too small, not found, a part not among the top) is
+    dropped from the rules. (name, parts) for each ([]: not split)."""
+    splits = store.theme_splits(kind)
+    asked = [g[0] for g in splits if len(g) == 1]
+    if not asked:
+        return []
+    before = {t.label: set(map(str, t.review_ids)) for t in known}
+    kept, out = [g for g in splits if len(g) > 1], []
+    for name in asked:
+        was = before.get(name, set())
+        parts = sorted(((len(was & set(map(str, t.review_ids))), t.label) for t in themes
+                        if t.review_ids and len(was & set(map(str, t.review_ids))) >= 0.5 * len(set(t.review_ids))),
+                       reverse=True)
+        names = [label for _, label in parts[:2]]
+        if len(names) == 2:
+            kept.append(names)
+        out.append((name, names if len(names) == 2 else []))
+    store.save_theme_splits(kept, kind)
+    return out
+
+
 def theme_timeseries(store: Store, f: Filters, themes: Sequence[ThemeView], scope: dict,
                      granularity: str = "week", top: int = THEME_SERIES_TOP) -> pd.DataFrame:
     """How the top complaint themes moved: per period of the themes' own scope (their members are that

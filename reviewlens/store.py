@@ -1007,9 +1007,31 @@ class Store:
         return [(str(a), str(b)) for a, b in state.get("merges", []) if a and b]
 
     def add_theme_merge(self, old: str, into: str, kind: str = "complaints") -> None:
-        """Record that the theme named `old` is the one named `into` (later computations merge them)."""
+        """Record that the theme named `old` is the one named `into` (later computations merge them); a
+        split that kept the two apart is forgotten."""
         merges = [m for m in self.theme_merges(kind) if m[0] != old] + [(old, into)]
         self.save_checkpoint(f"themes:merges:{theme_table(kind).name}", {"merges": merges})
+        splits = self.theme_splits(kind)
+        if any(old in g and into in g for g in splits):
+            self.save_theme_splits([g for g in splits if not (old in g and into in g)], kind)
+
+    def theme_splits(self, kind: str = "complaints") -> list[list[str]]:
+        """The user's splits of themes of `kind`: [name] asks the next computation to split that theme in two;
+        [name, name, ...] are the parts a split made, kept apart by every later computation."""
+        state = self.load_checkpoint(f"themes:splits:{theme_table(kind).name}") or {}
+        return [[str(x) for x in g] for g in state.get("splits", []) if g]
+
+    def save_theme_splits(self, splits: Sequence[Sequence[str]], kind: str = "complaints") -> None:
+        self.save_checkpoint(f"themes:splits:{theme_table(kind).name}", {"splits": [list(g) for g in splits]})
+
+    def add_theme_split(self, name: str, kind: str = "complaints") -> None:
+        """Ask the next computation to split the theme `name` in two (`theme_splits`); a merge into it is
+        forgotten (the themes merged into it come apart again)."""
+        self.save_theme_splits([g for g in self.theme_splits(kind) if g != [name]] + [[name]], kind)
+        merges = self.theme_merges(kind)
+        if any(b == name for _, b in merges):
+            self.save_checkpoint(f"themes:merges:{theme_table(kind).name}",
+                                 {"merges": [m for m in merges if m[1] != name]})
 
     # ---------------------------------------------------------------- changes the user made
     def add_change(self, day: date, label: str, product: str | None = None, theme: str | None = None,
@@ -1057,6 +1079,9 @@ class Store:
         if renamed and any(old in m for m in merges):  # a merge into (or of) the renamed theme follows the name
             self.save_checkpoint(f"themes:merges:{ct.name}",
                                  {"merges": [[new if x == old else x for x in m] for m in merges]})
+        splits = self.theme_splits(kind)
+        if renamed and any(old in g for g in splits):  # ... and so does a split
+            self.save_theme_splits([[new if x == old else x for x in g] for g in splits], kind)
         return renamed
 
     # ---------------------------------------------------------------- questions (the dashboard's Ask page)

@@ -430,12 +430,24 @@ def cmd_complaints(args, settings) -> ExitStatus:
             raise ConfigError(f"--merge: {e}") from e
         print(f"{args.merge[0]!r} merged into {args.merge[1]!r}; computing the themes again "
               "(later computations keep them merged)")
-    if (args.stored or args.rename) and not args.merge:
+    if args.split:
+        if args.merge:
+            raise ConfigError("--split and --merge: one at a time")
+        try:
+            queries.split_theme(store, args.split, kind, args.product)
+        except ValueError as e:
+            raise ConfigError(f"--split: {e}") from e
+        print(f"splitting {args.split!r} in two; computing the themes again (later computations keep the parts apart)")
+    if (args.stored or args.rename) and not (args.merge or args.split):
         themes, scope = queries.latest_complaints(store, kind, args.product)
     else:
         themes, scope = Job(store, settings).complaints(since=args.since, until=args.until, products=args.product,
                                                         top=args.top, days=args.days, use_llm=not args.no_llm,
                                                         kind=kind)
+    for name, parts in scope.get("split") or []:
+        print(f"{name!r} split into {parts[0]!r} and {parts[1]!r}" if parts else
+              f"{name!r} was not split: it was not found again, or one part would have had fewer than two reviews "
+              f"or would not be among the top {args.top}")
     themes = themes[:args.top]
     impacts = queries.theme_impacts(store, themes, scope)
     if args.json:

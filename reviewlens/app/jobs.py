@@ -400,23 +400,33 @@ def run_complaints(store: Store, *, since: date | None = None, until: date | Non
         if cur.empty:
             return [], {}
         themes = find(cur, None, top=top, backend=backend, taxonomy=taxonomy, sharp=sharp, known=known,
-                      merges=store.theme_merges(kind))
+                      merges=store.theme_merges(kind), splits=store.theme_splits(kind))
         scope = {"since": None, "until": None, "previous_since": None, "previous_until": None,
                  "products": list(products or []), "reviews": int(len(cur)), "previous_reviews": 0,
                  "undated": int(len(cur))}
+        _settled(store, known, themes, kind, scope)
         store.save_complaints(themes, scope, kind)
         return themes, scope
     since, until, prev_since, prev_until = periods
     cur = store.reviews_frame(since=since, until=until, products=products)
     prev = store.reviews_frame(since=prev_since, until=prev_until, products=products)
     themes = find(cur, prev, top=top, backend=backend, taxonomy=taxonomy, sharp=sharp, known=known,
-                  merges=store.theme_merges(kind))
+                  merges=store.theme_merges(kind), splits=store.theme_splits(kind))
     scope = {"since": since.isoformat(), "until": until.isoformat(), "previous_since": prev_since.isoformat(),
              "previous_until": prev_until.isoformat(), "products": list(products or []),
              "reviews": int(len(cur)), "previous_reviews": int(len(prev)),
              "undated": queries.count_undated(store, products)}
+    _settled(store, known, themes, kind, scope)
     store.save_complaints(themes, scope, kind)
     return themes, scope
+
+
+def _settled(store: Store, known: list[ComplaintTheme], themes: list[ComplaintTheme], kind: str, scope: dict) -> None:
+    """The splits this computation was asked for, now kept apart (queries.settle_splits), in the scope:
+    scope["split"] = [(name, parts)], which `complaints --split` prints."""
+    split = queries.settle_splits(store, known, themes, kind)
+    if split:
+        scope["split"] = split
 
 
 def format_complaints(themes: Sequence[ComplaintTheme], scope: dict,

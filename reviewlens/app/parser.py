@@ -155,6 +155,10 @@ def build_parser() -> argparse.ArgumentParser:
                         help="one theme is another (two names for one complaint): merge the first of the last "
                              "computed ones into the second, then compute them again; later computations keep "
                              "them merged")
+        sp.add_argument("--split", metavar="THEME",
+                        help="one theme is two complaints: split it (one of the last computed ones) in two, then "
+                             "compute them again; the larger part keeps its name, the other is named anew, and "
+                             "later computations keep them apart")
         sp.add_argument("--json", action="store_true", help="machine-readable output")
         model_opts(sp)
 

@@ -91,4 +91,6 @@ def test_merge_on_the_dashboard_is_computed_by_the_background_analyzer(tmp_path,
     at.run()
     labels = [t.label for t in queries.latest_complaints(store)[0]]
     assert first[1].label not in labels and first[0].label in labels
-    assert not any(e.label.startswith(f"2. {first[1].label} ") for e in at.expander)
+    shown = [e.label.replace("\\", "").replace("\u200b", "") for e in at.expander]  # as read (Markdown escaped)
+    assert any(label.startswith(f"1. {first[0].label} — ") for label in shown), shown
+    assert not any(f". {first[1].label} — " in label for label in shown), shown
