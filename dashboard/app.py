@@ -28,7 +28,7 @@ from dashboard.safe import display_text, escape_html, escape_markdown, highlight
 from dashboard.upload import import_page
 from reviewlens import queries as Q
 from reviewlens.analysis_queue import analyzer_alive, analyzer_state, open_request, request_analysis
-from reviewlens.comparison import Comparison, compare, group_names
+from reviewlens.comparison import FIELD_BY, Comparison, compare, field_of, group_names, with_field
 from reviewlens.config import ConfigError, ReplySettings, load_settings
 from reviewlens.filters import SENTIMENT_OPTIONS, Filters, language_name
 from reviewlens.replies import draft_for
@@ -42,6 +42,7 @@ log = logging.getLogger(__name__)
 PERIODS = dict(LINK_PERIODS.values())  # the sidebar's name -> days (None: all time; -1: custom dates)
 DEFAULT_PERIOD = L.PERIOD_NAMES["90d"]
 CACHE_TTL = 60  # seconds; "Refresh data" clears at once
+MAX_FIELD_FILTERS = 8  # the user's own fields offered in the sidebar (Q.field_values: those worth filtering by)
 ALL_THEMES = "All reviews"
 CSS = """
 <style>
@@ -164,7 +165,7 @@ FILTER_KEYS = ("f_period", "f_dates", "f_sources", "f_products", "f_rating", "f_
 
 
 def reset_filters() -> None:
-    for k in FILTER_KEYS + ("theme",):
+    for k in FILTER_KEYS + ("theme",) + tuple(k for k in st.session_state if str(k).startswith(L.FIELD_KEY)):
         st.session_state.pop(k, None)
 
 
@@ -217,6 +218,9 @@ def sidebar_filters(opts: Q.Options) -> Filters:
     versions = (sb.multiselect("Version", opts.versions, key="f_versions", placeholder="All versions",
                                help="The version reviewed (an app's release), newest first.")
                 if opts.versions else [])
+    fields = {name: sb.multiselect(name, values, key=L.FIELD_KEY + name, placeholder=f"All ({len(values)} values)",
+                                   help="Your own field: a column of the imported file.")
+              for name, values in list(opts.fields.items())[:MAX_FIELD_FILTERS]}
     replied = sb.selectbox("Owner reply", list(L.REPLIED_NAMES.values()), key="f_replied",
                            help="Without a reply: the reviews still waiting for an answer (the review explorer "
                                 "drafts one for each).")
@@ -233,7 +237,8 @@ def sidebar_filters(opts: Q.Options) -> Filters:
                       topics=topics, languages=languages, versions=versions,
                       min_rating=rating[0] if rating[0] > 1.0 else None,
                       max_rating=rating[1] if rating[1] < 5.0 else None, search=search,
-                      replied=L.replied_filter(replied), review_ids=ids or None)
+                      replied=L.replied_filter(replied), review_ids=ids or None,
+                      fields={k: v for k, v in fields.items() if v})
 
 
 def download_button(db: str, f: Filters) -> None:
@@ -713,11 +718,12 @@ def reviews_page(db: str, f: Filters, opts: Q.Options) -> None:
 
 def compare_page(db: str, f: Filters, opts: Q.Options) -> None:
     st.subheader("Compare")
-    kinds = ["product", "source", "language"] + (["version"] if opts.versions else []) + ["period", "changes"]
-    by = st.radio("Compare", kinds, key="cmp_by", horizontal=True,
-                  format_func={"product": "Products", "source": "Sources / sites", "language": "Languages",
-                               "version": "Versions", "period": "This period with the one before",
-                               "changes": "Before and since a change you made"}.get)
+    own = [FIELD_BY + name for name in list(opts.fields)[:MAX_FIELD_FILTERS]]  # the user's own fields
+    kinds = ["product", "source", "language"] + (["version"] if opts.versions else []) + own + ["period", "changes"]
+    names = {"product": "Products", "source": "Sources / sites", "language": "Languages", "version": "Versions",
+             "period": "This period with the one before", "changes": "Before and since a change you made",
+             **{k: f"By {k[len(FIELD_BY):]}" for k in own}}
+    by = st.radio("Compare", kinds, key="cmp_by", horizontal=True, format_func=names.get)
     if by == "changes":
         themes, _ = Q.latest_complaints(get_store(db))
         changes_view(get_store(db), opts.products, [t.label for t in themes])
@@ -732,13 +738,14 @@ def compare_page(db: str, f: Filters, opts: Q.Options) -> None:
             return
         result = c_compare(db, by, replace(f, since=since, until=until), ())
     else:
-        choices = {"product": opts.products, "source": opts.sources, "language": opts.languages,
-                   "version": opts.versions}[by]
-        field = plural = {"product": "products", "source": "sources", "language": "languages",
-                          "version": "versions"}[by]
-        chosen = getattr(f, field)
+        own = field_of(by)  # a field of the user's: its values are the groups
+        choices = opts.fields[own] if own else {"product": opts.products, "source": opts.sources,
+                                                "language": opts.languages, "version": opts.versions}[by]
+        field = plural = f"values of {own}" if own else {"product": "products", "source": "sources",
+                                                          "language": "languages", "version": "versions"}[by]
+        chosen = dict(f.fields).get(own, ()) if own else getattr(f, field)
         default = list(chosen) if chosen else c_group_names(db, by, f)
-        names = st.multiselect(f"{plural.capitalize()} to compare", choices, key=f"cmp_{by}", max_selections=8,
+        names = st.multiselect(f"{plural[0].upper() + plural[1:]} to compare", choices, key=f"cmp_{by}", max_selections=8,
                                default=[n for n in default if n in choices],
                                format_func=language_name if by == "language" else str)
         if len(names) < 2:
@@ -746,7 +753,7 @@ def compare_page(db: str, f: Filters, opts: Q.Options) -> None:
                     + (" The analysis found reviews in one language only." if by == "language"
                        and len(choices) < 2 else ""))
             return
-        result = c_compare(db, by, replace(f, **{field: ()}), tuple(names))
+        result = c_compare(db, by, with_field(f, own, None) if own else replace(f, **{field: ()}), tuple(names))
     table = result.table()
     st.dataframe(result.formatted(), width="stretch", height=38 + 35 * len(table))
     shares = table[table.index.str.endswith(": % complaining")]

@@ -23,6 +23,7 @@ LINK_IDS = "f_ids"               # the review ids a link named (or the digest al
 LINK_ALERT = "f_alert"           # that digest alert's key, kept in the address instead of its ids
 LINK_THEME = "_link_theme"       # the theme a link named, until the explorer has looked for it
 LINK_PROBLEMS = "_link_problems"  # what the link asked for that is not shown
+FIELD_KEY = "f_field:"  # the sidebar's filter of one of the user's own fields: FIELD_KEY + its name
 _READ = "_link_read"
 
 
@@ -71,6 +72,11 @@ def read_link(state: MutableMapping[str, Any], params: dict[str, list[str]], opt
                                       ("f_versions", "version", f.versions, opts.versions)):
         if asked:
             state[key] = _known(kind, asked, options, problems)
+    for name, values in f.fields:
+        if name in opts.fields:
+            state[FIELD_KEY + name] = _known(f"{name}", values, opts.fields[name], problems)
+        else:
+            problems.append(f"field {name!r} not in this store")
     if f.sentiments:
         state["f_sentiments"] = list(f.sentiments)
     if f.min_rating is not None or f.max_rating is not None:

@@ -17,7 +17,7 @@ import time
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Iterable, Sequence
+from typing import Any, Iterable, Iterator, Sequence
 
 import pandas as pd
 from openpyxl import Workbook
@@ -35,6 +35,8 @@ from reviewlens.filters import Filters
 from reviewlens.schema import has_periods
 from reviewlens.store import Store
 
+from reviewlens.records_io import FIELD_PREFIX
+
 from .format import entities_text, topics_text
 from .safe import excel_text, looks_like_formula, safe_url
 
@@ -44,6 +46,7 @@ log = logging.getLogger(__name__)
 MAX_HYPERLINKS = 65_000
 PRODUCTS_COMPARED = 8      # the Products sheet: the filtered products, or this many with the most reviews
 CHUNK = 2_000
+MAX_FIELD_COLUMNS = 30  # of the user's own fields, the Reviews sheet has a column for this many
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 _BOLD = Font(bold=True)
@@ -487,26 +490,46 @@ def _review_values(r: dict[str, Any]) -> dict[str, Any]:
     return {**r, "topics": topics_text(r["topics"], words=True), "entities": entities_text(r["entities"])}
 
 
-def _widths(sample: list[dict[str, Any]]) -> list[float]:
+def _widths(sample: list[dict[str, Any]], columns: Sequence[tuple[str, str, float]]) -> list[float]:
     """Column widths from the header and a sample of rows, capped per column."""
     out = []
-    for key, header, cap in REVIEW_COLUMNS:
+    for key, header, cap in columns:
         longest = max([len(header)] + [len(str(r.get(key) or "")) for r in sample] or [len(header)])
         out.append(min(cap, max(8.0, longest * 1.1 + 2)))
     return out
 
 
+def _with_own_fields(store: Store, rows: Iterable[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+    """`rows` with the user's own fields of each review as "field:NAME" keys (looked up a chunk at a time)."""
+    batch: list[dict[str, Any]] = []
+
+    def flush() -> Iterator[dict[str, Any]]:
+        own = store.fields_of([r["id"] for r in batch])
+        for r in batch:
+            yield {**r, **{FIELD_PREFIX + k: v for k, v in own.get(r["id"], {}).items()}}
+        batch.clear()
+    for r in rows:
+        batch.append(r)
+        if len(batch) >= CHUNK:
+            yield from flush()
+    yield from flush()
+
+
 def _reviews(wb: Workbook, store: Store, f: Filters) -> int:
+    # the user's own fields (an import's other columns) after the review's
+    columns = REVIEW_COLUMNS + [(FIELD_PREFIX + n, n, 24) for n in store.field_names()[:MAX_FIELD_COLUMNS]]
     rows = Q.iter_review_rows(store, f, chunk=CHUNK)
+    if len(columns) > len(REVIEW_COLUMNS):
+        rows = _with_own_fields(store, rows)
     sample: list[dict[str, Any]] = []
     for r in rows:
         sample.append(_review_values(r))
         if len(sample) >= 500:
             break
-    s = _Sheet(wb, "Reviews", _widths(sample))
+    s = _Sheet(wb, "Reviews", _widths(sample, columns))
     s.ws.freeze_panes = "A2"
-    fields = [c[0] for c in REVIEW_COLUMNS]
-    s.header([c[1] for c in REVIEW_COLUMNS])
+    fields = [c[0] for c in columns]
+    s.header([c[1] for c in columns])
     url_col = fields.index("url")
 
     def emit(r: dict[str, Any]) -> None:

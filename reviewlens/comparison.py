@@ -23,7 +23,7 @@ import sqlalchemy as sa
 from . import queries
 from .display_text import neutralize
 from .filters import Filters, language_name, version_key
-from .store import Store, reviews
+from .store import Store, review_fields, reviews
 
 BY = ("product", "source", "language", "version", "period")
 #: the filter each narrows
@@ -224,9 +224,33 @@ def format_cell(measure: str, v: float | None) -> str:
     return f"{v:.0f}%"
 
 
+FIELD_BY = "field:"  # compare by the values of one of the user's own fields: "field:country"
+
+
+def field_of(by: str) -> str | None:
+    """The user's field a comparison is by ("field:country" -> "country"), or None."""
+    return by[len(FIELD_BY):] if by.startswith(FIELD_BY) and by[len(FIELD_BY):] else None
+
+
+def with_field(f: Filters, name: str, value: str | None) -> Filters:
+    """`f` with the user's field `name` set to `value` (None: not restricted)."""
+    rest = tuple(p for p in f.fields if p[0] != name)
+    return replace(f, fields=tuple(sorted(rest + (((name, (value,)),) if value is not None else ()))))
+
+
 def group_names(store: Store, by: str, f: Filters, top: int = 5) -> list[str]:
-    """The `top` products, sources or languages (detected) with the most reviews matching `f`; for versions,
-    the `top` newest (oldest first, so a release reads against the one before it)."""
+    """The `top` products, sources, languages (detected) or values of a field of the user's ("field:NAME")
+    with the most reviews matching `f`; for versions, the `top` newest (oldest first, so a release reads
+    against the one before it)."""
+    field = field_of(by)
+    if field:
+        rf = review_fields.c
+        src, where = queries.matching(with_field(f, field, None))
+        q = (sa.select(rf.value, sa.func.count().label("n")).select_from(src.join(review_fields, sa.and_(
+                rf.review_id == reviews.c.id, rf.name == field))).where(*where)
+             .group_by(rf.value).order_by(sa.desc("n"), rf.value).limit(top))
+        with store.engine.connect() as c:
+            return [str(r[0]) for r in c.execute(q)]
     f = replace(f, **{_FIELD[by]: ()})
     if by == "version":
         src, where = queries.matching(f)
@@ -262,8 +286,9 @@ def compare(store: Store, by: str, f: Filters = Filters(), names: Sequence[str] 
     """Compare the products or sources `names` (default: the `top` with most reviews) within `f`, or
     (`by="period"`) `f`'s period with the period of the same length before it (which needs `f.since`
     and `f.until`). ValueError for an unknown `by` or a period comparison without dates."""
-    if by not in BY:
-        raise ValueError(f"cannot compare by {by!r}: use one of {', '.join(BY)}")
+    field = field_of(by)
+    if by not in BY and not field:
+        raise ValueError(f"cannot compare by {by!r}: use one of {', '.join(BY)}, or field:NAME")
     if by == "period":
         prev = f.previous_period()
         if prev is None:
@@ -271,6 +296,8 @@ def compare(store: Store, by: str, f: Filters = Filters(), names: Sequence[str] 
         return Comparison(by, [_group(store, f"{f.since} to {f.until}", f),
                                _group(store, f"{prev.since} to {prev.until}", prev)])
     names = list(dict.fromkeys(names)) or group_names(store, by, f, top)
+    if field:
+        return Comparison(by, [_group(store, n, with_field(f, field, n)) for n in names])
     if by == "version":
         names.sort(key=version_key)  # each release beside the one before it
     return Comparison(by, [_group(store, language_name(n) if by == "language" else n, replace(f, **{_FIELD[by]: (n,)}))

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
-from typing import Any, Iterable, Sequence
+from typing import Any, Iterable, Mapping, Sequence
 
 from .schema import SENTIMENTS
 
@@ -25,6 +25,31 @@ def previous_period(since: date, until: date) -> tuple[date, date]:
         raise ValueError(f"date range is empty: since {since} is after until {until}")
     days = (until - since).days + 1
     return since - timedelta(days=days), since - timedelta(days=1)
+
+
+def field_filter(fields: Mapping[str, Sequence[str] | str] | Sequence[str] | None
+                 ) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """The user's-fields part of a filter, from {name: values}, ["name=value", ...] (`--field country=DE`,
+    repeatable: the values of one name are alternatives) or a filter's own ((name, values), ...); ValueError
+    for an item without a name."""
+    if not fields:
+        return ()
+    if not isinstance(fields, (str, Mapping)) and all(isinstance(x, tuple) and len(x) == 2 for x in fields):
+        fields = dict(fields)  # already a filter's: ((name, values), ...)
+    pairs: dict[str, set[str]] = {}
+    if isinstance(fields, Mapping):
+        for name, values in fields.items():
+            pairs.setdefault(str(name).strip(), set()).update(str(v).strip() for v in _tuple(values))
+    else:
+        for item in ([fields] if isinstance(fields, str) else fields):
+            name, eq, value = str(item).partition("=")
+            if not eq or not name.strip():
+                raise ValueError(f"not a field filter: {item!r}; give NAME=VALUE, e.g. country=DE")
+            pairs.setdefault(name.strip(), set()).add(value.strip())
+    if "" in pairs:
+        raise ValueError("a field filter needs a field name")
+    return tuple((name, tuple(sorted(v for v in values if v))) for name, values in sorted(pairs.items())
+                 if any(values))
 
 
 def _tuple(values: Iterable[Any] | str | None) -> tuple:
@@ -56,6 +81,9 @@ class Filters:
     search: str | None = None
     replied: bool | None = None     # True: only reviews with the owner's reply; False: only those without
     review_ids: tuple[str, ...] | None = None
+    # the user's own fields (an import's other columns: country, store, plan): ((name, (value, ...)), ...);
+    # a review matches when, for every name, its value is one of those given
+    fields: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
     @classmethod
     def of(cls, *, since: date | None = None, until: date | None = None,
@@ -63,7 +91,8 @@ class Filters:
            sentiments: Sequence[str] | str | None = None, topics: Sequence[str] | str | None = None,
            languages: Sequence[str] | str | None = None, min_rating: float | None = None,
            max_rating: float | None = None, search: str | None = None, replied: bool | None = None,
-           review_ids: Sequence[str] | None = None, versions: Sequence[str] | str | None = None) -> "Filters":
+           review_ids: Sequence[str] | None = None, versions: Sequence[str] | str | None = None,
+           fields: Mapping[str, Sequence[str] | str] | Sequence[str] | None = None) -> "Filters":
         """Build from loose arguments (lists, single strings, blanks), validating what can be wrong."""
         sents = _tuple(sentiments)
         bad = [s for s in sents if s not in SENTIMENT_OPTIONS]
@@ -85,7 +114,7 @@ class Filters:
                    min_rating=None if min_rating is None else float(min_rating),
                    max_rating=None if max_rating is None else float(max_rating),
                    search=search, replied=None if replied is None else bool(replied),
-                   review_ids=None if review_ids is None else tuple(review_ids))
+                   review_ids=None if review_ids is None else tuple(review_ids), fields=field_filter(fields))
 
     @property
     def needs_analysis(self) -> bool:
@@ -105,7 +134,7 @@ class Filters:
             parts.append(f"{self.since or '…'} to {self.until or '…'}")
         for label, vals in (("sources", self.sources), ("products", self.products),
                             ("sentiment", self.sentiments), ("topics", self.topics),
-                            ("languages", self.languages), ("versions", self.versions)):
+                            ("languages", self.languages), ("versions", self.versions), *self.fields):
             if vals:
                 parts.append(f"{label}: {', '.join(vals)}")
         if self.min_rating is not None or self.max_rating is not None:

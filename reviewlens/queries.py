@@ -32,7 +32,7 @@ from .display_text import neutralize
 from .filters import SENTIMENT_OPTIONS, Filters, version_key
 from .schema import ComplaintTheme, Label, Quote, trend_arrow
 from .model_text import sanitize_label
-from .store import Store, analyses, review_entities, review_topics, reviews, theme_table
+from .store import Store, analyses, review_entities, review_fields, review_topics, reviews, theme_table
 
 __all__ = [
     "SENTIMENT_OPTIONS", "Filters", "TOPIC_LABELS", "topic_label",
@@ -98,6 +98,9 @@ def conditions(f: Filters, a: sa.Table | sa.Alias | None) -> list[sa.ColumnEleme
             out.append(a.c.language.in_(f.languages))
     if f.review_ids is not None:
         out.append(c.id.in_(f.review_ids) if f.review_ids else sa.false())
+    for name, values in f.fields:
+        rf = review_fields.c
+        out.append(c.id.in_(sa.select(rf.review_id).where(rf.name == name, rf.value.in_(values))))
     return out
 
 
@@ -131,6 +134,8 @@ class Options:
     last_date: date | None
     languages: list[str] = field(default_factory=list)  # detected, of the current analyses
     versions: list[str] = field(default_factory=list)   # the versions reviewed, newest first
+    # the user's own fields worth filtering by (2 to MAX_FIELD_VALUES values): name -> values, commonest first
+    fields: dict[str, list[str]] = field(default_factory=dict)
 
 
 def _as_date(v: Any) -> date | None:
@@ -211,7 +216,41 @@ def options(store: Store) -> Options:
                                     .distinct()).scalars(), key=version_key, reverse=True)
     first, last = date_span(store)
     return Options(total=int(total or 0), sources=sources, products=products, topics=topics,
-                   first_date=first, last_date=last, languages=languages, versions=versions)
+                   first_date=first, last_date=last, languages=languages, versions=versions,
+                   fields=field_values(store))
+
+
+def field_value_list(store: Store, name: str) -> list[str]:
+    """Every value of the user's field `name` in the store, the commonest first."""
+    if "review_fields" in store.missing_tables:
+        return []
+    rf = review_fields.c
+    q = sa.select(rf.value).where(rf.name == name).group_by(rf.value).order_by(sa.func.count().desc(), rf.value)
+    with store.engine.connect() as c:
+        return list(c.execute(q).scalars())
+
+
+MAX_FIELD_VALUES = 100  # a field with more distinct values (an order number, a timestamp) is not offered to filter by
+
+
+def field_values(store: Store, limit: int = MAX_FIELD_VALUES) -> dict[str, list[str]]:
+    """The user's fields (an import's other columns) with 2 to `limit` distinct values, each value on two
+    reviews on average: name -> values, the commonest first. A field with one value tells nothing apart; one
+    with more, or with a value per review, is an identifier (an order number, a timestamp)."""
+    if "review_fields" in store.missing_tables:
+        return {}
+    rf = review_fields.c
+    with store.engine.connect() as c:
+        names = [n for n, k, rows in c.execute(sa.select(rf.name, sa.func.count(sa.distinct(rf.value)), sa.func.count())
+                                               .group_by(rf.name).order_by(rf.name))
+                 if 2 <= k <= limit and 2 * k <= rows]  # values that repeat: not one per review (an id)
+        out: dict[str, list[str]] = {n: [] for n in names}
+        if names:
+            q = (sa.select(rf.name, rf.value).where(rf.name.in_(names)).group_by(rf.name, rf.value)
+                 .order_by(rf.name, sa.func.count().desc(), rf.value))
+            for name, value in c.execute(q):
+                out[name].append(value)
+    return out
 
 
 # ------------------------------------------------------------------------------------------ headline

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import functools
 import json
 import logging
 import math
@@ -58,6 +59,53 @@ EXPORT_FIELDS = ["id", "source", "product", "url", "author", "rating", "title", 
                  "reply", "reply_date", "helpful_votes", "verified", "language", "version",
                  "sentiment", "sentiment_score", "topics", "entities", "analysis_status",
                  "detected_language", "translation"]  # the analysis's language, and its English translation
+
+
+#: Columns of ReviewLens's own export that are no field of the user's (the analysis, and what the store keeps)
+_NOT_FIELDS = {*EXPORT_FIELDS, "analysis_error", "content_hash", "scraped_at", "model", "fields"}
+FIELD_PREFIX = "field:"  # how an export names the user's own fields ("field:country"), read back as theirs
+MAX_FIELDS = 30          # of a row's other columns, the first this many are kept as its fields
+MAX_FIELD_CHARS = 300
+
+
+@functools.cache
+def _not_field_keys() -> frozenset[str]:
+    return frozenset(_key(x) for x in _NOT_FIELDS)
+
+
+def _field_value(v: Any) -> str | None:
+    if v is None or isinstance(v, (dict, list, tuple, set)):
+        return None
+    if isinstance(v, float):
+        if v != v:  # NaN: an empty spreadsheet cell
+            return None
+        if v.is_integer():
+            v = int(v)
+    text = " ".join(str(v).split())
+    return text[:MAX_FIELD_CHARS] or None
+
+
+def user_fields(row: dict[str, Any], mapping: dict[str, str]) -> dict[str, str]:
+    """The user's own fields of one imported row: its columns that are none of the review's (`mapping`) nor
+    of ReviewLens's export ("country", "Store", "Plan"), and an export's "field:NAME" columns (or a JSON
+    line's "fields" object) under their own names; empty values left out."""
+    used = set(mapping.values())
+    out: dict[str, str] = {}
+    nested = row.get("fields")
+    items = list(nested.items()) if isinstance(nested, dict) else []
+    for col, v in row.items():
+        if not isinstance(col, str) or col in used:
+            continue
+        if col.lower().startswith(FIELD_PREFIX):
+            items.append((col[len(FIELD_PREFIX):], v))
+        elif _key(col) not in _not_field_keys() and not col.startswith("__"):
+            items.append((col, v))
+    for name, v in items:
+        name = " ".join(str(name).split())[:100]
+        value = _field_value(v)
+        if name and value is not None and len(out) < MAX_FIELDS:
+            out.setdefault(name, value)
+    return out
 
 
 #: Reviews stored per transaction by `import_file`: big enough to be fast, small enough to keep memory flat.
@@ -457,6 +505,7 @@ def _reviews(path: Path, res: ImportResult, *, source: str | None = None, rating
                 verified=_norm_bool(get("verified")),
                 language=str(get("language"))[:35] if get("language") not in (None, "") else None,
                 version=_norm_version(get("version")),
+                extra={"fields": own} if (own := user_fields(row, mapping)) else {},
             )
         except (ValueError, OverflowError, TypeError) as e:
             res.errors.append({"line": line, "message": str(e) if type(e) is ValueError else f"{type(e).__name__}: {e}"})
@@ -558,13 +607,16 @@ def export_records(store: Store, path: str | Path, fmt: str, *, raw: bool = Fals
     with tmp.open("w", encoding="utf-8", newline="") as f:
         if fmt == "jsonl":
             for rec in store.iter_export_records(**filters):
-                f.write(escape_unsafe_json(json.dumps({k: rec[k] for k in EXPORT_FIELDS}, ensure_ascii=False)) + "\n")
+                out = {k: rec[k] for k in EXPORT_FIELDS} | ({"fields": rec["fields"]} if rec["fields"] else {})
+                f.write(escape_unsafe_json(json.dumps(out, ensure_ascii=False)) + "\n")
                 n += 1
         elif fmt == "csv":
-            w = csv.DictWriter(f, fieldnames=EXPORT_FIELDS)
+            names = store.field_names()  # the user's own fields, a column each ("field:country")
+            w = csv.DictWriter(f, fieldnames=EXPORT_FIELDS + [FIELD_PREFIX + n for n in names])
             w.writeheader()
             for rec in store.iter_export_records(**filters):
                 row = {k: rec[k] for k in EXPORT_FIELDS}
+                row.update({FIELD_PREFIX + n: v for n, v in rec["fields"].items()})
                 row["topics"] = json.dumps(row["topics"], ensure_ascii=False)
                 row["entities"] = json.dumps(row["entities"], ensure_ascii=False)
                 row = {k: neutralize(v) if isinstance(v, str) else v for k, v in row.items()}

@@ -67,6 +67,17 @@ reviews = sa.Table(
     sa.Column("version", sa.String(100), index=True),  # added with version comparison (an app's release)
 )
 
+# The user's own fields of a review (the columns of an import that are none of the review's: country,
+# store, plan, channel): what the sidebar and `--field NAME=VALUE` filter by and `compare --by field:NAME`
+# compares. One row per review and field; a review imported again with the field refreshes it.
+review_fields = sa.Table(
+    "review_fields", metadata,
+    sa.Column("review_id", sa.String(24), primary_key=True),
+    sa.Column("name", sa.String(100), primary_key=True),
+    sa.Column("value", sa.String(300), nullable=False),
+    sa.Index("ix_review_fields_name_value", "name", "value"),
+)
+
 runs = sa.Table(
     "runs", metadata,
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
@@ -549,6 +560,7 @@ class Store:
                 return None, int(c.execute(sa.select(sa.func.count()).select_from(reviews).where(*where)).scalar_one())
         rid = self.start_run("delete", self.deletion(run_id, sources, products)[:300], trigger)
         with self._write() as c:
+            c.execute(review_fields.delete().where(review_fields.c.review_id.in_(sa.select(reviews.c.id).where(*where))))
             n = int(c.execute(reviews.delete().where(*where)).rowcount or 0)
         self.update_run(rid, seen=n)
         self.finish_run(rid, "ok")
@@ -592,6 +604,12 @@ class Store:
                   # in (votes change, so the newer count wins); one that does not keeps what is stored
                   **{k: sa.func.coalesce(refresh.excluded[k], reviews.c[k]) for k in REPLY_FIELDS}},
         )
+        fields = [{"review_id": r.id, "name": _no_nul(str(k))[:100], "value": _no_nul(str(v))[:300]}
+                  for r in unique.values() for k, v in ((r.extra or {}).get("fields") or {}).items()
+                  if str(k).strip() and v is not None and str(v).strip()]
+        put_field = self._insert(review_fields)
+        put_field = put_field.on_conflict_do_update(index_elements=[review_fields.c.review_id, review_fields.c.name],
+                                                    set_={"value": put_field.excluded.value})
         new = 0
         with self._write() as c:
             for i in range(0, len(rows), 500):
@@ -601,6 +619,8 @@ class Store:
                 existing = [r for r in chunk if r["id"] not in inserted]
                 if existing:
                     c.execute(refresh, existing)
+            for i in range(0, len(fields), 500):
+                c.execute(put_field, fields[i:i + 500])
             if checkpoint is not None:
                 key, state = checkpoint
                 c.execute(checkpoints.delete().where(checkpoints.c.key == key))
@@ -766,8 +786,12 @@ class Store:
     # ---------------------------------------------------------------- frames (reviews + current analysis)
     @staticmethod
     def _within(q: sa.Select, since: date | None, until: date | None, products: Sequence[str] | None,
-                sources: Sequence[str] | None) -> sa.Select:
-        """`q` limited to reviews dated `since`..`until` (each optional) of `products` and `sources` (when given)."""
+                sources: Sequence[str] | None, fields: Sequence[tuple[str, Sequence[str]]] = ()) -> sa.Select:
+        """`q` limited to reviews dated `since`..`until` (each optional) of `products` and `sources` (when given)
+        and with `fields` (the user's own: (name, values) pairs, as `Filters.fields`)."""
+        for name, values in fields or ():
+            rf = review_fields.c
+            q = q.where(reviews.c.id.in_(sa.select(rf.review_id).where(rf.name == name, rf.value.in_(list(values)))))
         if since:
             q = q.where(reviews.c.date >= since)
         if until:
@@ -780,8 +804,9 @@ class Store:
 
     def reviews_frame(self, *, since: date | None = None, until: date | None = None,
                       products: Sequence[str] | None = None, sources: Sequence[str] | None = None,
-                      limit: int | None = None) -> pd.DataFrame:
-        """Reviews joined with their current analysis, newest first. Topics/entities as parsed lists."""
+                      limit: int | None = None, fields: Sequence[tuple[str, Sequence[str]]] = ()) -> pd.DataFrame:
+        """Reviews joined with their current analysis, newest first. Topics/entities as parsed lists; `fields`:
+        only reviews with these values of the user's own fields ((name, values) pairs)."""
         a = analyses.alias("a")
         q = (sa.select(*[reviews.c[f] for f in REVIEW_FIELDS + list(REPLY_FIELDS)], reviews.c.content_hash,
                        reviews.c.scraped_at,
@@ -790,7 +815,7 @@ class Store:
                        a.c.language.label("detected_language"), a.c.translation)
              .select_from(reviews.outerjoin(a, sa.and_(a.c.content_hash == reviews.c.content_hash, a.c.is_current)))
              .order_by(reviews.c.date.desc().nulls_last(), reviews.c.id))
-        q = self._within(q, since, until, products, sources)
+        q = self._within(q, since, until, products, sources, fields)
         if limit:
             q = q.limit(limit)
         with self.engine.connect() as c:
@@ -805,10 +830,33 @@ class Store:
         df["entities"] = df["entities"].map(lambda v: json.loads(v) if isinstance(v, str) else [])
         return df
 
+    def fields_of(self, ids: Sequence[str]) -> dict[str, dict[str, str]]:
+        """The user's own fields (an import's other columns) of the reviews `ids`: id -> {name: value}."""
+        out: dict[str, dict[str, str]] = {}
+        if "review_fields" in self.missing_tables:
+            return out
+        ids = list(dict.fromkeys(map(str, ids)))
+        rf = review_fields.c
+        with self.engine.connect() as c:
+            for i in range(0, len(ids), 900):
+                q = sa.select(rf.review_id, rf.name, rf.value).where(rf.review_id.in_(ids[i:i + 900]))
+                for rid, name, value in c.execute(q):
+                    out.setdefault(rid, {})[name] = value
+        return out
+
+    def field_names(self) -> list[str]:
+        """Every name of the user's own fields in the store, alphabetically."""
+        if "review_fields" in self.missing_tables:
+            return []
+        with self.engine.connect() as c:
+            return list(c.execute(sa.select(review_fields.c.name).distinct().order_by(review_fields.c.name)).scalars())
+
     def iter_export_records(self, **filters: Any) -> Iterator[dict[str, Any]]:
-        """One plain dict per review (export schema): missing values are None, dates ISO 8601."""
+        """One plain dict per review (export schema): missing values are None, dates ISO 8601; `fields`:
+        the user's own fields ({name: value})."""
         df = self.reviews_frame(**filters)
         df = df.astype(object).where(df.notna(), None)
+        fields = self.fields_of(df["id"].tolist()) if len(df) else {}
         for rec in df.to_dict("records"):
             yield {
                 "id": rec["id"], "source": rec["source"], "product": rec["product"], "url": rec["url"],
@@ -823,6 +871,7 @@ class Store:
                 "topics": rec["topics"] or [], "entities": rec["entities"] or [],
                 "analysis_status": rec["analysis_status"], "analysis_error": rec["analysis_error"],
                 "detected_language": rec["detected_language"], "translation": rec["translation"],
+                "fields": fields.get(rec["id"], {}),
             }
 
     # ---------------------------------------------------------------- complaint themes

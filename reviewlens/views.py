@@ -7,7 +7,7 @@ is set (`view_url`). Pure data and parsing, no Streamlit: `to_query` writes, `fr
 what it could not understand (a link is typed, truncated and edited by people), keeping everything else.
 
     ?page=Reviews&since=2026-11-23&until=2026-11-29&theme=Late+delivery
-    ?period=30d&product=Kettle&product=Toaster&sentiment=negative&rating=1-2&replied=no
+    ?period=30d&product=Kettle&product=Toaster&sentiment=negative&rating=1-2&replied=no&field=country=DE
     ?page=Reviews&period=all&alert=reviews:3f2a...:12:2026-11-30   (the reviews a digest alert named)
 """
 
@@ -73,6 +73,7 @@ def to_query(view: View) -> list[tuple[str, str]]:
     for key, values in (("source", f.sources), ("product", f.products), ("sentiment", f.sentiments),
                         ("topic", f.topics), ("lang", f.languages), ("version", f.versions)):
         out += [(key, v) for v in values]
+    out += [("field", f"{name}={v}") for name, values in f.fields for v in values]
     if f.min_rating is not None or f.max_rating is not None:
         out.append(("rating", f"{_fmt(f.min_rating or 1)}-{_fmt(f.max_rating or 5)}"))
     if f.replied is not None:
@@ -181,14 +182,18 @@ def from_query(params: Mapping[str, str | Sequence[str]]) -> tuple[View, list[st
     theme = theme if theme and len(theme) <= MAX_TEXT else None
     alert = alert if alert and len(alert) <= MAX_TEXT else None
     ids = [i.strip() for v in _values(params, "ids") for i in v.split(",") if i.strip()]
+    fields = [v for v in _values(params, "field") if "=" in v and v.partition("=")[0].strip() and len(v) <= MAX_TEXT]
+    if len(fields) < len(_values(params, "field")):
+        problems.append("field: only NAME=VALUE, such as country=DE")
     filters = Filters.of(since=since, until=until, sources=_values(params, "source"),
                          products=_values(params, "product"), sentiments=sentiments,
                          topics=_values(params, "topic"), languages=languages,
                          versions=[v for v in _values(params, "version") if len(v) <= 100],
                          min_rating=min_rating, max_rating=max_rating, search=search,
-                         replied=REPLIED.get(replied or ""), review_ids=ids[:MAX_IDS] if ids else None)
+                         replied=REPLIED.get(replied or ""), review_ids=ids[:MAX_IDS] if ids else None,
+                         fields=fields)
     known = {"page", "period", "since", "until", "source", "product", "sentiment", "topic", "lang", "version",
-             "rating", "replied", "q", "theme", "ids", "alert"}
+             "rating", "replied", "q", "theme", "ids", "alert", "field"}
     unknown = sorted(set(params) - known - set(STREAMLIT_KEYS))
     if unknown:
         problems.append(f"unknown: {', '.join(unknown)}")

@@ -40,3 +40,8 @@ def app_test(monkeypatch, db: str, **env: str):
     at.run()
     assert not at.exception, [e.value for e in at.exception]
     return at
+
+
+def as_read(text: str) -> str:
+    """A Markdown message of the dashboard as a person reads it (the page escapes Markdown in what it shows)."""
+    return text.replace("\\", "").replace("\u200b", "")

@@ -161,8 +161,10 @@ def cmd_export(args, settings) -> ExitStatus:
     fmt = args.format or ("csv" if Path(args.output).suffix.lower() == ".csv" else "jsonl")
     store = Store(settings.db)
     _check_names(store, products=args.product, sources=args.source)
+    fields = _fields(args)
+    _check_fields(store, fields)
     n = export_records(store, args.output, fmt, raw=args.raw, since=args.since,
-                       until=args.until, products=args.product, sources=args.source)
+                       until=args.until, products=args.product, sources=args.source, fields=fields)
     print(f"wrote {n} reviews to {args.output} ({fmt.upper()})")
     return ExitStatus.OK
 
@@ -385,6 +387,38 @@ _NAMED = {"products": ("--product", "product", "no review in the store is about 
           "versions": ("--app-version", "version", "no review in the store names that version")}
 
 
+def _fields(args) -> tuple:
+    """`--field NAME=VALUE` (repeatable) as the filter's fields; a clear error for one without NAME=."""
+    from ..filters import field_filter
+
+    try:
+        return field_filter(getattr(args, "field", None))
+    except ValueError as e:
+        raise ConfigError(f"--field: {e}") from None
+
+
+def _check_fields(store: Store, fields: tuple) -> None:
+    """A --field whose name or value the store does not have is an error naming the nearest."""
+    import difflib
+
+    if not fields:
+        return
+    names = store.field_names()
+    for name, values in fields:
+        if name not in names:
+            near = difflib.get_close_matches(name, names, n=3, cutoff=0.5)
+            raise ConfigError(f"--field {name}=...: no review has a field {name!r}" + (
+                f"; did you mean {' or '.join(repr(n) for n in near)}?" if near else
+                f" (the store's fields: {', '.join(repr(n) for n in names[:12]) or 'none; they come from the other columns of an imported file'})"))
+        known = queries.field_value_list(store, name)
+        for v in values:
+            if v not in known:
+                near = difflib.get_close_matches(v, known, n=3, cutoff=0.4)
+                raise ConfigError(f"--field {name}={v}: no review has that value" + (
+                    f"; did you mean {' or '.join(repr(n) for n in near)}?" if near else
+                    f" (its values: {', '.join(repr(k) for k in known[:12])}{', ...' if len(known) > 12 else ''})"))
+
+
 def _check_names(store: Store, **given: list[str] | None) -> None:
     """A --product, --source or --app-version that names nothing in the store is an error naming the nearest
     ones: the command would otherwise find nothing and say so as if the store were empty (a report of 0 reviews,
@@ -466,6 +500,9 @@ def cmd_compare(args, settings) -> ExitStatus:
 
     store = Store(settings.db)
     _check_names(store, products=args.product, sources=args.source, versions=args.versions)
+    fields = _fields(args)
+    field = args.by[len("field:"):] if args.by.startswith("field:") else None
+    _check_fields(store, fields + (((field, ()),) if field else ()))
     since, until = args.since, args.until
     if args.by == "period":
         try:
@@ -481,9 +518,12 @@ def cmd_compare(args, settings) -> ExitStatus:
                           products=args.product if args.by != "product" else None,
                           sources=args.source if args.by != "source" else None,
                           languages=args.language if args.by != "language" else None,
-                          versions=args.versions if args.by != "version" else None)
+                          versions=args.versions if args.by != "version" else None,
+                          fields={k: v for k, v in fields if k != field})
         names = {"product": args.product, "source": args.source, "version": args.versions,
                  "language": Filters.of(languages=args.language).languages}.get(args.by) or ()
+        if field:  # --field NAME=VALUE with --by field:NAME: the values to compare
+            names = dict(fields).get(field, ())
     except ValueError as e:
         raise ConfigError(str(e)) from None
     result = compare(store, args.by, base, names=names, top=args.top)
@@ -574,10 +614,12 @@ def cmd_ask(args, settings) -> ExitStatus:
         return ExitStatus.OK
     if not (args.question or "").strip():
         raise ConfigError("ask needs a question, e.g. reviewlens ask \"why do people return it?\"")
+    fields = _fields(args)
+    _check_fields(store, fields)
     try:
         f = Filters.of(since=args.since, until=args.until, products=args.product, sources=args.source,
                        sentiments=args.sentiment, languages=args.language, min_rating=args.min_rating,
-                       max_rating=args.max_rating)
+                       max_rating=args.max_rating, fields=dict(fields))
     except ValueError as e:
         raise ConfigError(f"ask: {e}") from e
     _check_names(store, products=args.product, sources=args.source)
@@ -626,7 +668,10 @@ def cmd_replies(args, settings) -> ExitStatus:
 
     store = Store(settings.db)
     _check_names(store, products=args.product, sources=args.source)
-    df = store.reviews_frame(since=args.since, until=args.until, products=args.product, sources=args.source)
+    fields = _fields(args)
+    _check_fields(store, fields)
+    df = store.reviews_frame(since=args.since, until=args.until, products=args.product, sources=args.source,
+                             fields=fields)
     if args.max_rating is not None:
         df = df[df["rating"].notna() & (df["rating"] <= args.max_rating)]
     if not args.all:
@@ -668,8 +713,10 @@ def cmd_report(args, settings) -> ExitStatus:
 
     store = Store(settings.db)
     _check_names(store, products=args.product, sources=args.source, versions=args.versions)
-    out = Job(store, settings).report(args.output, since=args.since, until=args.until,
-                                      products=args.product, sources=args.source, versions=args.versions)
+    fields = _fields(args)
+    _check_fields(store, fields)
+    out = Job(store, settings).report(args.output, since=args.since, until=args.until, products=args.product,
+                                      sources=args.source, versions=args.versions, fields=fields)
     print(f"wrote {out}")
     return ExitStatus.OK
 

@@ -65,6 +65,13 @@ def _url(s: str) -> str:
     return url
 
 
+def _compare_by(s: str) -> str:
+    if s in ("product", "source", "language", "version", "period") or (s.startswith("field:") and s[6:].strip()):
+        return s
+    raise argparse.ArgumentTypeError(f"invalid choice: {s!r} (choose from product, source, language, version, "
+                                     "period, field:NAME)")
+
+
 def _positive_int(s: str) -> int:
     v = int(s)
     if v < 1:
@@ -259,6 +266,9 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--until", type=_date, help="last review date (YYYY-MM-DD)")
     sp.add_argument("--product", action="append", help="only this product (repeatable)")
     sp.add_argument("--source", action="append", help="only this source (repeatable)")
+    sp.add_argument("--field", action="append", metavar="NAME=VALUE",
+                    help="only reviews whose own field NAME (a column of the imported file, e.g. country) is "
+                         "VALUE (repeatable; values of one name are alternatives)")
     sp.add_argument("--raw", action="store_true",
                     help="CSV: write cells starting with = + - @ as they are (default: prefixed with ' "
                          "so spreadsheet apps do not run them as formulas). Bidirectional overrides and control "
@@ -475,10 +485,12 @@ def build_parser() -> argparse.ArgumentParser:
              "  reviewlens compare --by source                     the same product on each site\n"
              "  reviewlens compare --by language                   reviews in each language (detected)\n"
              "  reviewlens compare --by version                    the 5 newest versions reviewed (app releases)\n"
-             "  reviewlens compare --by period --days 30           the last 30 days against the 30 before")
-    sp.add_argument("--by", choices=["product", "source", "language", "version", "period"], default="product",
+             "  reviewlens compare --by period --days 30           the last 30 days against the 30 before\n"
+             "  reviewlens compare --by field:country              your own field's values (an import's column)")
+    sp.add_argument("--by", type=_compare_by, default="product", metavar="{product,source,language,version,period,field:NAME}",
                     help="what the groups are (default product); language: the language the analysis detected; "
-                         "version: the version reviewed (an app's release), newest last")
+                         "version: the version reviewed (an app's release), newest last; field:NAME: the values of "
+                         "your own field NAME (a column of the imported file, e.g. field:country)")
     sp.add_argument("--product", action="append", help="a product to compare (repeatable); with --by source or "
                                                         "period: only this product")
     sp.add_argument("--source", action="append", help="a source to compare (repeatable); with --by product or "
@@ -487,6 +499,9 @@ def build_parser() -> argparse.ArgumentParser:
                                                          "repeatable); with another --by: only reviews in it")
     sp.add_argument("--app-version", action="append", dest="versions", metavar="VERSION",
                     help="a version to compare (repeatable); with another --by: only reviews of it")
+    sp.add_argument("--field", action="append", metavar="NAME=VALUE",
+                    help="only reviews whose own field NAME (a column of the imported file, e.g. country) is "
+                         "VALUE (repeatable; values of one name are alternatives)")
     sp.add_argument("--since", type=_date, help="first review date (YYYY-MM-DD)")
     sp.add_argument("--until", type=_date, help="last review date (default: the newest review with --by period)")
     sp.add_argument("--days", type=_positive_int, default=90,
@@ -551,6 +566,9 @@ def build_parser() -> argparse.ArgumentParser:
                          "(`reviewlens dashboard` answers them itself; this is for a dashboard started otherwise)")
     sp.add_argument("--product", action="append", help="only this product's reviews (repeatable)")
     sp.add_argument("--source", action="append", help="only this source's reviews (repeatable)")
+    sp.add_argument("--field", action="append", metavar="NAME=VALUE",
+                    help="only reviews whose own field NAME (a column of the imported file, e.g. country) is "
+                         "VALUE (repeatable; values of one name are alternatives)")
     sp.add_argument("--since", type=_date, help="first review date (YYYY-MM-DD)")
     sp.add_argument("--until", type=_date, help="last review date (YYYY-MM-DD)")
     sp.add_argument("--sentiment", action="append", choices=["positive", "neutral", "negative"],
@@ -586,6 +604,9 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--until", type=_date, help="last review date (YYYY-MM-DD)")
     sp.add_argument("--product", action="append", help="only this product (repeatable)")
     sp.add_argument("--source", action="append", help="only this source (repeatable)")
+    sp.add_argument("--field", action="append", metavar="NAME=VALUE",
+                    help="only reviews whose own field NAME (a column of the imported file, e.g. country) is "
+                         "VALUE (repeatable; values of one name are alternatives)")
     sp.add_argument("--limit", type=_positive_int, default=20, help="at most N drafts (default 20)")
     sp.add_argument("-o", "--output", type=Path, help="write the drafts with their reviews to a .csv or .jsonl file")
 
@@ -600,6 +621,9 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--source", action="append", help="only this source (repeatable)")
     sp.add_argument("--app-version", action="append", dest="versions", metavar="VERSION",
                     help="only reviews of this version (repeatable): the report of one release")
+    sp.add_argument("--field", action="append", metavar="NAME=VALUE",
+                    help="only reviews whose own field NAME (a column of the imported file, e.g. country) is "
+                         "VALUE (repeatable; values of one name are alternatives)")
 
     sp = add("dashboard", "open the Streamlit dashboard",
              "Start the dashboard on http://127.0.0.1:PORT. It only listens on this machine unless you\n"

@@ -10,13 +10,8 @@ import pytest
 
 from reviewlens.analysis_queue import STATE_KEY, open_request
 from reviewlens.store import Store
-from tests.helpers import app_test
+from tests.helpers import app_test, as_read as plain
 from tests.reviewlens.app.test_changes import CHANGE, delivery_theme, make_store
-
-
-def plain(text: str) -> str:
-    """A message as read (the page escapes Markdown in it)."""
-    return text.replace("\\", "").replace("\u200b", "")
 
 
 def _changes_view(at):

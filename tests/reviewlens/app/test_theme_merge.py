@@ -69,7 +69,7 @@ def test_merge_on_the_dashboard_is_computed_by_the_background_analyzer(tmp_path,
     from reviewlens.app.analyzing import take_request
     from reviewlens.app.jobs import Job
     from reviewlens.config import load_settings
-    from tests.helpers import app_test
+    from tests.helpers import app_test, as_read
 
     db = _store(tmp_path)
     assert main(["complaints", "--no-llm", "--db", db, "-q"]) == 0
@@ -91,6 +91,6 @@ def test_merge_on_the_dashboard_is_computed_by_the_background_analyzer(tmp_path,
     at.run()
     labels = [t.label for t in queries.latest_complaints(store)[0]]
     assert first[1].label not in labels and first[0].label in labels
-    shown = [e.label.replace("\\", "").replace("\u200b", "") for e in at.expander]  # as read (Markdown escaped)
+    shown = [as_read(e.label) for e in at.expander]
     assert any(label.startswith(f"1. {first[0].label} — ") for label in shown), shown
     assert not any(f". {first[1].label} — " in label for label in shown), shown

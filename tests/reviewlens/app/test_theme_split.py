@@ -113,7 +113,7 @@ def test_split_on_the_dashboard_is_computed_by_the_background_analyzer(db, monke
     from reviewlens.app.analyzing import take_request
     from reviewlens.app.jobs import Job
     from reviewlens.config import load_settings
-    from tests.helpers import app_test
+    from tests.helpers import app_test, as_read
 
     store, texts = Store(db), _texts(db)
     first, _ = queries.latest_complaints(store)
@@ -131,6 +131,6 @@ def test_split_on_the_dashboard_is_computed_by_the_background_analyzer(db, monke
     parts = {t.label: {texts[i] for i in t.review_ids} for t in queries.latest_complaints(store)[0] if t.label in rule}
     assert sorted(LOST[0] in p for p in parts.values()) == [False, True]
     at.run()
-    shown = [e.label.replace("\\", "").replace("\u200b", "") for e in at.expander]  # as read (Markdown escaped)
+    shown = [as_read(e.label) for e in at.expander]
     assert all(any(f". {name} — " in label for label in shown) for name in rule), shown
     assert not any(f". {lumped.label} — " in label for label in shown if lumped.label not in rule)

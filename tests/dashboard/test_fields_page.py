@@ -1,0 +1,45 @@
+"""The dashboard and the user's own fields: a sidebar filter for each field worth filtering by, kept in the
+page's link, and a Compare choice by its values."""
+
+from __future__ import annotations
+
+from tests.helpers import app_test, as_read
+from tests.reviewlens.test_fields import _write, shop_rows
+
+from reviewlens.app.cli import main
+
+
+def test_filter_and_compare_by_a_field(tmp_path, monkeypatch):
+    db = str(tmp_path / "s.db")
+    assert main(["import", _write(tmp_path / "shop.csv", shop_rows()), "--db", db, "-q"]) == 0
+    at = app_test(monkeypatch, db)
+    labels = [m.label for m in at.sidebar.multiselect]
+    assert "Country" in labels and "Plan" in labels and "Order ID" not in labels  # an identifier: not offered
+    at.sidebar.selectbox(key="f_period").set_value("All time").run()
+    at.sidebar.multiselect(key="f_field:Country").set_value(["DE"]).run()
+    assert not at.exception
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Reviews"] == "20" and metrics["Average rating"].startswith("3.00")
+    assert at.query_params["field"] == "Country=DE"  # the link keeps it
+
+    # a colleague opens the link: the same filter
+    monkeypatch.setenv("REVIEWLENS_DB", db)
+    from streamlit.testing.v1 import AppTest
+
+    from dashboard import APP_PATH
+
+    other = AppTest.from_file(str(APP_PATH), default_timeout=60)
+    other.query_params["field"] = "Country=FR"
+    other.query_params["period"] = "all"
+    other.run()
+    assert other.sidebar.multiselect(key="f_field:Country").value == ["FR"]
+    assert {m.label: m.value for m in other.metric}["Average rating"].startswith("5.00")
+
+    # Compare by the field's values (the sidebar's filter cleared)
+    at.sidebar.multiselect(key="f_field:Country").set_value([]).run()
+    at.sidebar.radio(key="page").set_value("Compare").run()
+    at.radio(key="cmp_by").set_value("field:Country").run()
+    assert not at.exception
+    table = at.dataframe[0].value
+    assert list(table.columns) == ["DE", "FR", "US"] and table.loc["Reviews"].tolist() == ["20", "20", "20"]
+    assert any("Rating: DE 3.00★ vs FR 5.00★" in as_read(m.value) for m in at.markdown)
