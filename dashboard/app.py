@@ -303,41 +303,35 @@ def rename_theme(db: str, old: str, key: str, products: tuple[str, ...] = ()) ->
                                           "find the theme again.")
 
 
-def merge_theme(db: str, old: str, key: str, products: tuple[str, ...] = ()) -> None:
-    """Merge button: the theme joins the one chosen; the background analyzer of `reviewlens dashboard`
-    computes the themes again (the merge also holds for every later computation)."""
-    into = st.session_state.get(key) or ""
+def _themes_again(db: str, products: tuple[str, ...], rule, why: str, failed: str, done: str, how: str) -> None:
+    """Record a rule about the themes (`rule(store)`: a merge, a split) and have the background analyzer of
+    `reviewlens dashboard` compute the themes again by it; what happened goes to the page's next run."""
     store = get_store(db)
     try:
-        Q.merge_themes(store, old, into, products=products)
+        rule(store)
         alive = analyzer_alive(analyzer_state(store))
         if alive:
-            request_analysis(store, f"themes again after merging {old!r} into {into!r}"[:200],
-                             products=list(products), themes=True)
+            request_analysis(store, why[:200], products=list(products), themes=True)
     except (ValueError, StoreReadOnly) as e:
-        st.session_state["_renamed"] = (False, f"Not merged: {e}")
+        st.session_state["_renamed"] = (False, f"{failed}: {e}")
         return
-    st.session_state["_renamed"] = (True, f"“{old}” merged into “{into}”: " + (
+    st.session_state["_renamed"] = (True, f"{done}: " + (
         "the themes are being computed again; this page refreshes when they are ready." if alive else
-        "`reviewlens complaints` (or the next scheduled run) computes them again, merged."))
+        f"`reviewlens complaints` (or the next scheduled run) computes them again, {how}."))
+
+
+def merge_theme(db: str, old: str, key: str, products: tuple[str, ...] = ()) -> None:
+    """Merge button: the theme joins the one chosen (now, and in every later computation)."""
+    into = st.session_state.get(key) or ""
+    _themes_again(db, products, lambda store: Q.merge_themes(store, old, into, products=products),
+                  f"themes again after merging {old!r} into {into!r}", "Not merged", f"“{old}” merged into “{into}”",
+                  "merged")
 
 
 def split_theme(db: str, name: str, products: tuple[str, ...] = ()) -> None:
-    """Split button: the theme is two complaints; the background analyzer of `reviewlens dashboard` computes
-    the themes again, splitting it (every later computation keeps the parts apart)."""
-    store = get_store(db)
-    try:
-        Q.split_theme(store, name, products=products)
-        alive = analyzer_alive(analyzer_state(store))
-        if alive:
-            request_analysis(store, f"themes again after splitting {name!r}"[:200], products=list(products),
-                             themes=True)
-    except (ValueError, StoreReadOnly) as e:
-        st.session_state["_renamed"] = (False, f"Not split: {e}")
-        return
-    st.session_state["_renamed"] = (True, f"“{name}” will be split in two: " + (
-        "the themes are being computed again; this page refreshes when they are ready." if alive else
-        "`reviewlens complaints` (or the next scheduled run) computes them again, split."))
+    """Split button: the theme is two complaints; split by the next computation, kept apart by every later one."""
+    _themes_again(db, products, lambda store: Q.split_theme(store, name, products=products),
+                  f"themes again after splitting {name!r}", "Not split", f"“{name}” will be split in two", "split")
 
 
 def quotes_html(quotes: list, praise: bool = False) -> list[str]:

@@ -45,3 +45,14 @@ def app_test(monkeypatch, db: str, **env: str):
 def as_read(text: str) -> str:
     """A Markdown message of the dashboard as a person reads it (the page escapes Markdown in what it shows)."""
     return text.replace("\\", "").replace("\u200b", "")
+
+
+def write_csv(path, rows: list[dict]) -> str:
+    """`rows` (dicts with the same keys) as a UTF-8 CSV file at `path`; its path as a string."""
+    import csv
+
+    with open(path, "w", newline="", encoding="utf-8") as f:
+        w = csv.DictWriter(f, fieldnames=list(rows[0]))
+        w.writeheader()
+        w.writerows(rows)
+    return str(path)

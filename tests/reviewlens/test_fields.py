@@ -15,17 +15,10 @@ from reviewlens.filters import Filters, field_filter
 from reviewlens.records_io import import_file
 from reviewlens.store import Store
 from reviewlens.views import View, from_query, to_query
+from tests.helpers import write_csv as _write
 
 LATE = "Delivery took three weeks, far too slow."
 GOOD = ["Great kettle, boils fast.", "Works well, nice design.", "Lovely colour and quiet."]
-
-
-def _write(path, rows: list[dict]) -> str:
-    with open(path, "w", newline="", encoding="utf-8") as f:
-        w = csv.DictWriter(f, fieldnames=list(rows[0]))
-        w.writeheader()
-        w.writerows(rows)
-    return str(path)
 
 
 def shop_rows(n: int = 60) -> list[dict]:

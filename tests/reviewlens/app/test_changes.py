@@ -3,7 +3,6 @@ real sentence embedder, the complaint finder without an LLM)."""
 
 from __future__ import annotations
 
-import csv
 import json
 from datetime import date, timedelta
 
@@ -12,6 +11,7 @@ import pytest
 from reviewlens.app.cli import main
 from reviewlens.changes import Effect, ThemeShift, named_shift, windows
 from reviewlens.store import Store
+from tests.helpers import write_csv
 
 LATE = ["Delivery took three weeks, far too slow.", "The parcel arrived two weeks late.",
         "Shipping was painfully slow, ten days late.", "My order came a fortnight after the promised date.",
@@ -39,13 +39,8 @@ def make_store(tmp_path) -> str:
     rows = (_rows(LATE, 1, before) + _rows(GOOD * 2, 5, before)
             + _rows(LATE[:1] + CRASH, 1, CHANGE) + _rows(GOOD * 2, 5, CHANGE)
             + [{"text": "Fine.", "rating": 4, "date": "2026-11-09", "product": "Acme Toaster"}])
-    path = tmp_path / "r.csv"
-    with open(path, "w", newline="", encoding="utf-8") as f:
-        w = csv.DictWriter(f, fieldnames=list(rows[0]))
-        w.writeheader()
-        w.writerows(rows)
     out = str(tmp_path / "s.db")
-    assert main(["import", str(path), "--db", out, "-q"]) == 0
+    assert main(["import", write_csv(tmp_path / "r.csv", rows), "--db", out, "-q"]) == 0
     assert main(["complaints", "--no-llm", "--db", out, "-q"]) == 0
     return out
 
@@ -174,12 +169,7 @@ def test_changes_are_kept_in_either_database(store):
 
 
 def _import_more(db: str, tmp_path, rows: list[dict]) -> None:
-    path = tmp_path / "more.csv"
-    with open(path, "w", newline="", encoding="utf-8") as f:
-        w = csv.DictWriter(f, fieldnames=list(rows[0]))
-        w.writeheader()
-        w.writerows(rows)
-    assert main(["import", str(path), "--db", db, "-q"]) == 0
+    assert main(["import", write_csv(tmp_path / "more.csv", rows), "--db", db, "-q"]) == 0
 
 
 def test_an_effect_is_outgrown_by_new_reviews(db, tmp_path, capsys):

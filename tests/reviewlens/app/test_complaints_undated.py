@@ -3,28 +3,19 @@ review counts, there is no trend; reviews without a date beside dated ones are s
 
 from __future__ import annotations
 
-import csv
 
 import openpyxl
 
 from reviewlens import queries
 from reviewlens.app.cli import main
 from reviewlens.store import Store
-from tests.helpers import app_test
+from tests.helpers import app_test, write_csv as _write
 
 LATE = ["Delivery took three weeks, far too slow.", "The parcel arrived two weeks late.",
         "Shipping was painfully slow, ten days late.", "My order came a fortnight after the promised date."]
 BROKE = ["The handle snapped off after two days.", "It broke in the first week, the hinge cracked.",
          "Mine stopped working after three uses."]
 HAPPY = ["Lovely lamp, works perfectly.", "Great value, would buy again."]
-
-
-def _write(path, rows: list[dict]) -> str:
-    with open(path, "w", newline="", encoding="utf-8") as f:
-        w = csv.DictWriter(f, fieldnames=list(rows[0]))
-        w.writeheader()
-        w.writerows(rows)
-    return str(path)
 
 
 def test_undated_reviews_have_top_complaints_without_a_trend(tmp_path, capsys, monkeypatch):

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-
 import numpy as np
 import pytest
 
@@ -12,6 +10,7 @@ from reviewlens import queries
 from reviewlens.app.cli import main
 from reviewlens.schema import ComplaintTheme
 from reviewlens.store import Store
+from tests.helpers import write_csv
 from tests.reviewlens.app.test_theme_merge import BROKE, LATE, TRACKING
 
 LOST = ["My parcel was lost and never arrived.", "The package got lost in transit.",
@@ -22,12 +21,8 @@ LOST = ["My parcel was lost and never arrived.", "The package got lost in transi
 def db(tmp_path, capsys) -> str:
     """Late and lost deliveries, which the complaint finder puts in one theme, and two other complaints."""
     rows = [{"text": t, "rating": 1, "date": "2026-11-10"} for t in LATE + TRACKING + BROKE + LOST]
-    path, out = tmp_path / "r.csv", str(tmp_path / "s.db")
-    with open(path, "w", newline="", encoding="utf-8") as f:
-        w = csv.DictWriter(f, fieldnames=list(rows[0]))
-        w.writeheader()
-        w.writerows(rows)
-    assert main(["import", str(path), "--db", out, "-q"]) == 0
+    out = str(tmp_path / "s.db")
+    assert main(["import", write_csv(tmp_path / "r.csv", rows), "--db", out, "-q"]) == 0
     assert main(["complaints", "--no-llm", "--db", out, "-q"]) == 0
     capsys.readouterr()
     return out
