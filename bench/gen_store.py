@@ -26,6 +26,7 @@ from reviewlens.store import (
     complaint_themes,
     praise_themes,
     review_entities,
+    review_fields,
     review_topics,
     reviews,
     runs,
@@ -33,6 +34,7 @@ from reviewlens.store import (
 
 log = logging.getLogger(__name__)
 
+COUNTRIES = ["DE", "FR", "US", "UK", "ES", "IT", "NL", "PL"]
 SOURCES = ["shop.example.com", "reviews.example.org", "marketplace.example.net", "app-store.example.io"]
 PRODUCTS = [f"{b} {m}" for b in ("Acme", "Globex", "Initech", "Umbrella", "Hooli") for m in ("Kettle", "Blender", "Toaster", "Air Fryer")]
 TOPICS = ["quality", "delivery", "price", "customer_service", "usability", "performance", "size_fit", "packaging", "returns", "other"]
@@ -72,7 +74,7 @@ def generate(store: Store, n: int = 100_000, seed: int = 7, days: int = 730, end
     theme_members: dict[str, list[str]] = {t[0]: [] for t in THEMES}
     theme_quotes: dict[str, list[dict]] = {t[0]: [] for t in THEMES}
     by_topic = {t[1]: t[0] for t in THEMES}
-    rv, an, tp, en = [], [], [], []
+    rv, an, tp, en, fl = [], [], [], [], []
     for i in range(n):
         rating = rng.choices([1, 2, 3, 4, 5], weights=[12, 8, 12, 30, 38])[0]
         sentiment = "negative" if rating <= 2 else ("neutral" if rating == 3 else "positive")
@@ -104,6 +106,8 @@ def generate(store: Store, n: int = 100_000, seed: int = 7, days: int = 730, end
                    "url": f"https://{rng.choice(SOURCES)}/p/{i}#review", "author": f"user{rng.randrange(50000)}",
                    "rating": float(rating), "title": f"{sentiment.title()} experience", "text": text, "date": d,
                    "site_review_id": str(i), "content_hash": ch, "scraped_at": now, "first_run_id": 1, "extra": None})
+        fl += [{"review_id": rid, "name": "country", "value": rng.choice(COUNTRIES)},  # the user's own fields
+               {"review_id": rid, "name": "plan", "value": rng.choice(["Free", "Plus", "Pro"])}]
         an.append({"content_hash": ch, "model": model, "prompt_version": pv, "status": "ok", "error": None,
                    "sentiment": sentiment, "sentiment_score": round(rng.uniform(0.55, 0.99), 3),
                    "topics": json.dumps(topics), "entities": json.dumps(ents), "analyzed_at": now, "is_current": True})
@@ -118,7 +122,8 @@ def generate(store: Store, n: int = 100_000, seed: int = 7, days: int = 730, end
                                                 "url": rv[-1]["url"]})
     t0 = time.perf_counter()
     with store.engine.begin() as c:
-        for table, rows in ((reviews, rv), (analyses, an), (review_topics, tp), (review_entities, en)):
+        for table, rows in ((reviews, rv), (analyses, an), (review_topics, tp), (review_entities, en),
+                            (review_fields, fl)):
             for k in range(0, len(rows), 5000):
                 c.execute(table.insert(), rows[k:k + 5000])
         recent = sum(1 for r in rv if r["date"] >= end - timedelta(days=90)) or 1
