@@ -600,6 +600,11 @@ function extractReviews(doc, cfg, baseUrl, opts) {
         r[f] = fields[f] ? fieldValue(b, fields[f]).value : null;
       });
       if (!fields.language) r.language = b.getAttribute("lang");
+      var own = cfg.own_fields || {};
+      r.own = {};
+      Object.keys(own).forEach(function (name) {  /* the user's own fields: optional, never "missing" */
+        r.own[name] = fieldValue(b, own[name]).value;
+      });
       r.rating_best = null; r.rating_worst = null;
       out.push(r);
     }

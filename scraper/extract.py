@@ -72,6 +72,9 @@ def build_reviews(raw: dict[str, Any], *, page_url: str, source: str, site: Site
             no_text.append(str(r.get("id") or f"#{skip + i + 1}"))
             continue
         extra: dict[str, Any] = {}
+        own = {str(k)[:100]: v for k, v in ((k, _short(clean_text(v), 300)) for k, v in (r.get("own") or {}).items()) if v}
+        if own:  # a site config's own_fields: the user's own fields of this review
+            extra["fields"] = own
         if len(text) > MAX_TEXT:
             extra["truncated_from"] = len(text)
             text = text[:MAX_TEXT]

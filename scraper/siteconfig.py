@@ -32,7 +32,7 @@ FIELDS = ("text", "title", "author", "rating", "date", "id", "product", "url",
           # the version reviewed (an app's release: "Version 3.2.1")
           "reply", "reply_date", "helpful", "verified", "language", "version")
 FIELD_KEYS = {"selector", "attr", "style", "count", "regex", "scope", "inner_text", "fallback_page"}
-TOP_KEYS = {"name", "match", "best_effort", "description", "source", "review", "fields", "date_format",
+TOP_KEYS = {"name", "match", "best_effort", "description", "source", "review", "fields", "own_fields", "date_format",
             "rating_scale", "wait_for", "cookie_banner", "next", "page_param", "page_start", "load_more",
             "page_step", "infinite_scroll", "scroll_end", "scroll_wait", "fetch_in_page", "delay",
             "sort_param", "sort_click"}
@@ -49,6 +49,8 @@ class SiteConfig:
     source: str | None = None            # Review.source; default: the config name
     review: str | None = None            # CSS selector of one review block; None = zero-config extraction
     fields: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # the user's own fields a review block shows (the reviewer's country, the size bought): name -> spec
+    own_fields: dict[str, dict[str, Any]] = field(default_factory=dict)
     date_format: str | None = None       # strptime format, e.g. "%m/%d/%Y"
     rating_scale: float | None = None    # top of the site's rating scale when the text does not say
     wait_for: str | None = None          # CSS selector to wait for before extracting
@@ -89,7 +91,7 @@ class SiteConfig:
         """What the in-page extractor needs (None = zero-config extraction)."""
         if not self.review:
             return {"next": self.next} if self.next else None
-        return {"review": self.review, "fields": self.fields, "next": self.next}
+        return {"review": self.review, "fields": self.fields, "own_fields": self.own_fields, "next": self.next}
 
 
 def with_query(url: str, params: Sequence[tuple[str, str]]) -> str:
@@ -126,14 +128,14 @@ def url_matches(pattern: str, url: str) -> bool:
         or fnmatch.fnmatchcase(target, pat + "?*")
 
 
-def _field(name: str, value: Any, where: str) -> dict[str, Any]:
+def _field(name: str, value: Any, where: str, table: str = "fields") -> dict[str, Any]:
     if isinstance(value, str):
         return {"selector": value}
     if not isinstance(value, dict):
-        raise SiteConfigError(f"{where}: fields.{name} must be a CSS selector string or a table")
+        raise SiteConfigError(f"{where}: {table}.{name} must be a CSS selector string or a table")
     unknown = set(value) - FIELD_KEYS
     if unknown:
-        raise SiteConfigError(f"{where}: fields.{name}: unknown key(s) {sorted(unknown)} (known: {sorted(FIELD_KEYS)})")
+        raise SiteConfigError(f"{where}: {table}.{name}: unknown key(s) {sorted(unknown)} (known: {sorted(FIELD_KEYS)})")
     return dict(value)
 
 
@@ -152,12 +154,17 @@ def parse_site(data: dict[str, Any], name: str, where: str) -> SiteConfig:
     if bad:
         raise SiteConfigError(f"{where}: unknown field(s) {sorted(bad)} (known: {', '.join(FIELDS)})")
     fields = {k: _field(k, v, where) for k, v in fields_raw.items()}
+    own_raw = data.get("own_fields", {})
+    if not isinstance(own_raw, dict) or any(not str(k).strip() for k in own_raw):
+        raise SiteConfigError(f"{where}: [own_fields] must be a table of named fields (country = \".country\")")
+    own = {str(k).strip(): _field(k, v, where, "own_fields") for k, v in own_raw.items()}
     _check_sort(data, where)
     if data.get("review") and "text" not in fields:
         raise SiteConfigError(f"{where}: a config with `review` needs fields.text")
-    kwargs = {k: v for k, v in data.items() if k not in ("fields", "match", "name")}
+    kwargs = {k: v for k, v in data.items() if k not in ("fields", "own_fields", "match", "name")}
     try:
-        cfg = SiteConfig(name=str(data.get("name") or name), match=list(match), fields=fields, **kwargs)
+        cfg = SiteConfig(name=str(data.get("name") or name), match=list(match), fields=fields, own_fields=own,
+                         **kwargs)
     except TypeError as e:  # pragma: no cover - guarded by TOP_KEYS
         raise SiteConfigError(f"{where}: {e}") from e
     cfg.path = where

@@ -382,9 +382,9 @@ def cmd_analyze(args, settings) -> ExitStatus:
     return _status(res.ok)
 
 
-_NAMED = {"products": ("--product", "product", "no review in the store is about that product"),
-          "sources": ("--source", "source", "no review in the store comes from that source"),
-          "versions": ("--app-version", "version", "no review in the store names that version")}
+_NAMED = {"products": ("--product", "no review in the store is about that product"),
+          "sources": ("--source", "no review in the store comes from that source"),
+          "versions": ("--app-version", "no review in the store names that version")}
 
 
 def _fields(args) -> tuple:
@@ -430,7 +430,7 @@ def _check_names(store: Store, **given: list[str] | None) -> None:
         return
     opts = queries.options(store)
     for key, names in given.items():
-        flag, _, missing = _NAMED[key]
+        flag, missing = _NAMED[key]
         known = [str(k) for k in getattr(opts, key)]
         for p in names:
             if p in known:

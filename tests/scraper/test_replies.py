@@ -163,7 +163,7 @@ def test_site_config_fields(server, settings, tmp_path):
     cards = [
         ('<div class="rv" data-id="c1" lang="fr"><p class="t">{}</p><span class="d">03/04/2026</span>'
          '<span class="h">One person found this helpful</span><b class="v">Achat vérifié</b>'
-         '<small class="ver">Version 4.1.2 (build 77)</small>'
+         '<small class="ver">Version 4.1.2 (build 77)</small><span class="who">Berlin, DE</span><i class="var">Size: M</i>'
          '<div class="resp"><em>Reply from the owner &middot; 03/09/2026</em><p>Merci !</p></div></div>'),
         '<div class="rv" data-id="c2"><p class="t">{}</p><span class="d">03/05/2026</span></div>',
     ]
@@ -183,6 +183,9 @@ reply_date = { selector = ".resp em", regex = "(\\\\d+/\\\\d+/\\\\d+)" }
 helpful = ".h"
 verified = ".v"
 version = { selector = ".ver", regex = "[0-9][0-9.]*[0-9]" }
+[own_fields]
+country = { selector = ".who", regex = "[A-Z]{2}$" }
+"Size bought" = { selector = ".var", regex = "Size: (\\\\w+)" }
 ''', encoding="utf-8")
     with_, without = list(scrape([server.base + "/with", server.base + "/without"], settings, site=str(toml)))
     a, b = with_.reviews
@@ -190,4 +193,5 @@ version = { selector = ".ver", regex = "[0-9][0-9.]*[0-9]" }
            ("Merci !", date(2026, 3, 9), 1, True, "fr")
     assert (b.reply, b.reply_date, b.helpful_votes, b.verified, b.language) == (None, None, None, None, None)
     assert (a.version, b.version) == ("4.1.2", None)
+    assert a.extra["fields"] == {"country": "DE", "Size bought": "M"} and "fields" not in b.extra  # the user's own
     assert with_.error is None and without.error is None  # optional fields are never "missing"

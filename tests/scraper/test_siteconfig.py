@@ -37,3 +37,17 @@ def test_demo_sorted_config_asks_for_newest():
     cfg = load_site("demo-sorted")
     assert cfg.newest_first_url("http://127.0.0.1:1/sorted/aurora-headphones") == \
         "http://127.0.0.1:1/sorted/aurora-headphones?sort=newest"
+
+
+def test_own_fields_are_declared_and_checked():
+    cfg = parse_site({"review": ".r", "fields": {"text": ".t"},
+                      "own_fields": {"country": ".who", "size": {"selector": ".var", "regex": "Size: (\\w+)"}}},
+                     "x", "x.toml")
+    assert cfg.own_fields == {"country": {"selector": ".who"}, "size": {"selector": ".var", "regex": "Size: (\\w+)"}}
+    assert cfg.js_config()["own_fields"] == cfg.own_fields
+    for data, said in (({"own_fields": {"country": {"css": ".who"}}}, "own_fields.country: unknown key"),
+                       ({"own_fields": {"country": 3}}, "own_fields.country must be a CSS selector"),
+                       ({"own_fields": ".who"}, r"\[own_fields\] must be a table"),
+                       ({"own_fields": {" ": ".who"}}, r"\[own_fields\] must be a table of named fields")):
+        with pytest.raises(SiteConfigError, match=said):
+            parse_site(data, "x", "x.toml")
