@@ -524,9 +524,9 @@ def labels_text(labels: list[Label]) -> str:
                                                                               if topics else []))
 
 
-def review_detail(row: pd.Series, labels: list[Label] = ()) -> None:
-    """One review's full text with its entities highlighted, and the user's labels next to the
-    analysis; everything from the review is escaped."""
+def review_detail(row: pd.Series, labels: list[Label] = (), own: dict[str, str] | None = None) -> None:
+    """One review's full text with its entities highlighted, its own fields (`own`: an import's other
+    columns), and the user's labels next to the analysis; everything from the review is escaped."""
     row = row.map(lambda v: v if isinstance(v, list) or _present(v) else None)
     stars = "★" * int(round(row["rating"])) if row["rating"] is not None else "no rating"
     meta = " · ".join(escape_html(x) for x in (row["date"] or "no date", stars, row["sentiment"] or "not analyzed",
@@ -543,6 +543,7 @@ def review_detail(row: pd.Series, labels: list[Label] = ()) -> None:
                          "verified purchase" if row.get("verified") else None,
                          f"{int(row['helpful_votes']):,} found it helpful" if row.get("helpful_votes") else None,
                          f"written in {language_name(row['language'])}" if row.get("language") else None) if x]
+    facts += [f"{name}: {value}" for name, value in sorted((own or {}).items())]
     extra = f"<br><small>{' · '.join(escape_html(x) for x in facts)}</small>" if facts else ""
     reply = ""
     if row.get("reply"):
@@ -705,7 +706,7 @@ def reviews_page(db: str, f: Filters, opts: Q.Options) -> None:
     pick = st.selectbox("Review", choices, format_func=label, key="detail_pick")
     row = df.iloc[pick if pick is not None and pick < len(df) else 0]
     labels = Q.labels_for(get_store(db), [content_hash(row["text"])]).get(content_hash(row["text"]), [])
-    review_detail(row, labels)  # labels are read uncached: a correction shows at once
+    review_detail(row, labels, get_store(db).fields_of([row["id"]]).get(row["id"]))  # uncached: a correction shows at once
     reply_draft(row)
     correction_form(db, row, labels, opts.topics)
 

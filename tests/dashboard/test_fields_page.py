@@ -3,6 +3,8 @@ page's link, and a Compare choice by its values."""
 
 from __future__ import annotations
 
+import html
+
 from tests.helpers import app_test, as_read
 from tests.reviewlens.test_fields import _write, shop_rows
 
@@ -21,6 +23,12 @@ def test_filter_and_compare_by_a_field(tmp_path, monkeypatch):
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Reviews"] == "20" and metrics["Average rating"].startswith("3.00")
     assert at.query_params["field"] == "Country=DE"  # the link keeps it
+
+    # a review's own fields in its detail view
+    at.sidebar.radio(key="page").set_value("Reviews").run()
+    detail = html.unescape(next(m.value for m in at.markdown if "rl-review-detail" in m.value))
+    assert "Country: DE" in detail and ("Plan: Free" in detail or "Plan: Pro" in detail) and "Order ID: A" in detail
+    at.sidebar.radio(key="page").set_value("Overview").run()
 
     # a colleague opens the link: the same filter
     monkeypatch.setenv("REVIEWLENS_DB", db)
