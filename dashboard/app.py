@@ -30,7 +30,7 @@ from reviewlens import queries as Q
 from reviewlens.analysis_queue import analyzer_alive, analyzer_state, open_request, request_analysis
 from reviewlens.comparison import FIELD_BY, Comparison, compare, field_of, group_names, with_field
 from reviewlens.config import ConfigError, ReplySettings, load_settings
-from reviewlens.filters import SENTIMENT_OPTIONS, Filters, language_name
+from reviewlens.filters import SENTIMENT_OPTIONS, Filters, field_filter, language_name
 from reviewlens.replies import draft_for
 from reviewlens.schedule import load_schedule
 from reviewlens.schema import SENTIMENTS, Label, content_hash, has_periods
@@ -290,11 +290,11 @@ def reply_metrics(r: Q.ReplyStats | None) -> None:
                        "in its own language.")
 
 
-def rename_theme(db: str, old: str, key: str, products: tuple[str, ...] = ()) -> None:
+def rename_theme(db: str, old: str, key: str, products: tuple[str, ...] = (), fields: dict | None = None) -> None:
     """Rename button: the theme gets the name typed (later analyses keep it while they find the theme);
     `products`: those the themes shown were computed for (their scope's)."""
     try:
-        name = Q.rename_theme(get_store(db), old, st.session_state.get(key, ""), products=products)
+        name = Q.rename_theme(get_store(db), old, st.session_state.get(key, ""), products=products, fields=fields)
     except (ValueError, StoreReadOnly) as e:
         st.session_state["_renamed"] = (False, f"Not renamed: {e}")
         return
@@ -303,7 +303,8 @@ def rename_theme(db: str, old: str, key: str, products: tuple[str, ...] = ()) ->
                                           "find the theme again.")
 
 
-def _themes_again(db: str, products: tuple[str, ...], rule, why: str, failed: str, done: str, how: str) -> None:
+def _themes_again(db: str, products: tuple[str, ...], fields: dict | None, rule, why: str, failed: str, done: str,
+                  how: str) -> None:
     """Record a rule about the themes (`rule(store)`: a merge, a split) and have the background analyzer of
     `reviewlens dashboard` compute the themes again by it; what happened goes to the page's next run."""
     store = get_store(db)
@@ -311,7 +312,7 @@ def _themes_again(db: str, products: tuple[str, ...], rule, why: str, failed: st
         rule(store)
         alive = analyzer_alive(analyzer_state(store))
         if alive:
-            request_analysis(store, why[:200], products=list(products), themes=True)
+            request_analysis(store, why[:200], products=list(products), themes=True, fields=fields)
     except (ValueError, StoreReadOnly) as e:
         st.session_state["_renamed"] = (False, f"{failed}: {e}")
         return
@@ -320,17 +321,17 @@ def _themes_again(db: str, products: tuple[str, ...], rule, why: str, failed: st
         f"`reviewlens complaints` (or the next scheduled run) computes them again, {how}."))
 
 
-def merge_theme(db: str, old: str, key: str, products: tuple[str, ...] = ()) -> None:
+def merge_theme(db: str, old: str, key: str, products: tuple[str, ...] = (), fields: dict | None = None) -> None:
     """Merge button: the theme joins the one chosen (now, and in every later computation)."""
     into = st.session_state.get(key) or ""
-    _themes_again(db, products, lambda store: Q.merge_themes(store, old, into, products=products),
+    _themes_again(db, products, fields, lambda store: Q.merge_themes(store, old, into, products=products, fields=fields),
                   f"themes again after merging {old!r} into {into!r}", "Not merged", f"“{old}” merged into “{into}”",
                   "merged")
 
 
-def split_theme(db: str, name: str, products: tuple[str, ...] = ()) -> None:
+def split_theme(db: str, name: str, products: tuple[str, ...] = (), fields: dict | None = None) -> None:
     """Split button: the theme is two complaints; split by the next computation, kept apart by every later one."""
-    _themes_again(db, products, lambda store: Q.split_theme(store, name, products=products),
+    _themes_again(db, products, fields, lambda store: Q.split_theme(store, name, products=products, fields=fields),
                   f"themes again after splitting {name!r}", "Not split", f"“{name}” will be split in two", "split")
 
 
@@ -382,20 +383,21 @@ def complaints_section(db: str, themes: list[Q.ThemeView], scope: dict, filtered
             left.button(f"Show the {t.filtered_count:,} reviews", key=f"theme_btn_{t.rank}", on_click=goto_theme,
                         args=(t.label,), disabled=t.filtered_count == 0)
             products = tuple(scope.get("products") or ())
+            fields = dict(scope.get("fields") or [])  # a segment's themes (the user's own fields)
             with right.popover("Rename, merge or split", width="stretch"):
                 st.text_input("Name", value=t.label, key=f"rename_{t.rank}", max_chars=60,
                               help="Your name for this complaint; later analyses keep it while they find it again.")
                 st.button("Save the name", key=f"rename_btn_{t.rank}", on_click=rename_theme,
-                          args=(db, t.label, f"rename_{t.rank}", products))
+                          args=(db, t.label, f"rename_{t.rank}", products, fields))
                 others = [o.label for o in themes if o.label != t.label]
                 if others:
                     st.selectbox("Or: the same complaint as", others, key=f"merge_{t.rank}",
                                  help="Two names for one complaint: this theme joins that one, now and in later "
                                       "analyses.")
                     st.button("Merge", key=f"merge_btn_{t.rank}", on_click=merge_theme,
-                              args=(db, t.label, f"merge_{t.rank}", products))
+                              args=(db, t.label, f"merge_{t.rank}", products, fields))
                 st.button("Split in two", key=f"split_btn_{t.rank}", on_click=split_theme,
-                          args=(db, t.label, products),
+                          args=(db, t.label, products, fields),
                           help="Two complaints under one name: the next computation splits it by what its "
                                "statements say; the larger part keeps the name.")
 
@@ -414,28 +416,35 @@ def themes_status(db: str, f: Filters, scope: dict) -> None:
         st.rerun(scope="app")
     computing = analyzer_alive(state) and (bool(asked and asked.get("themes"))
                                            or (state.get("state") == "running" and bool(state.get("themes"))))
-    offer = bool(f.products and scope and sorted(scope.get("products") or []) != sorted(f.products))
+    shown = (tuple(sorted(scope.get("products") or [])), field_filter(dict(scope.get("fields") or []))) if scope else None
+    offer = bool((f.products or f.fields) and scope and shown != (tuple(sorted(f.products)), f.fields))
     if computing or offer:
-        st.fragment(_themes_status, run_every=2.0 if computing else None)(db, list(f.products), offer)
+        st.fragment(_themes_status, run_every=2.0 if computing else None)(
+            db, list(f.products), [[n, list(v)] for n, v in f.fields], offer)
 
 
-def _themes_status(db: str, products: list[str], offer: bool) -> None:
+def _themes_status(db: str, products: list[str], fields: list, offer: bool) -> None:
+    """`themes_status`'s polled part: `products` and `fields` (the user's own, [[name, values]]) filtered to."""
     store = get_store(db)
     state, asked = analyzer_state(store), open_request(store)
-    names = ", ".join(products)
+    names = "; ".join([", ".join(products)] * bool(products) + [f"{n}: {', '.join(v)}" for n, v in fields])
     if analyzer_alive(state) and ((asked and asked.get("themes")) or state.get("state") == "running"):
         st.info(f"Computing the top complaints{' of ' + escape_markdown(names) if offer else ''} in the "
                 "background…")
     elif offer:
-        st.caption(f"These are the top complaints of all products, recounted for {escape_html(names)}: a complaint "
-                   "of its own that is not among them is not shown.")
+        st.caption(f"These are the top complaints of all {'reviews' if fields else 'products'}, recounted for "
+                   f"{escape_html(names)}: a complaint of its own that is not among them is not shown.")
         if not analyzer_alive(state):
-            name = products[0].replace("`", "'").replace('"', "'")  # in a code span: shown as typed, never markup
-            st.caption(f"`reviewlens complaints --product \"{name}\"` finds its own (or "
+            def code(x: str) -> str:  # in a code span: shown as typed, never markup
+                return x.replace("`", "'").replace('"', "'")
+            opts = " ".join([f'--product "{code(p)}"' for p in products[:1]]
+                            + [f'--field "{code(n)}={code(v)}"' for n, vs in fields for v in vs])
+            st.caption(f"`reviewlens complaints {opts}` finds its own (or "
                        "start the dashboard with `reviewlens dashboard`, which finds them when asked here).")
         elif st.button(f"Find the top complaints of {names}"[:120], key="own_themes_btn"):
             try:
-                request_analysis(store, f"the top complaints of {names}"[:200], products=products)
+                request_analysis(store, f"the top complaints of {names}"[:200], products=products,
+                                 fields=dict(fields))
             except StoreReadOnly as e:
                 st.error(f"The store is read-only here: {escape_markdown(str(e))}")
                 return

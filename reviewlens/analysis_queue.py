@@ -12,10 +12,12 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import Any
 
+from .filters import field_filter
 from .store import Store
 
 REQUEST_KEY = "analysis:request"   # checkpoint: {"at": ISO time, "why": text, "taken": when an analyzer took it,
 #                                    "themes": only the themes, "products": of these products,
+#                                    "fields": of the reviews with these fields of the user's,
 #                                    "changes": measure the changes the user recorded}
 STATE_KEY = "analysis:worker"      # checkpoint: the background analyzer's heartbeat and what it is doing
 BEAT_EVERY = 5.0                   # seconds between its heartbeats when idle
@@ -23,15 +25,17 @@ ALIVE_FOR = 30.0                   # a heartbeat older than this (and no run goi
 
 
 def request_analysis(store: Store, why: str, products: list[str] | None = None,
-                     themes: bool = False, changes: bool = False) -> dict[str, Any]:
+                     themes: bool = False, changes: bool = False, fields: Any = ()) -> dict[str, Any]:
     """Ask the background analyzer to analyze what waits (`why`: shown in the run's log); with `themes`
     (or `products`), to compute the top complaints and praise again instead (of those products: the
-    dashboard filtered to them; after a merge of two themes); with `changes`, to measure the changes the
-    user recorded (reviewlens.changes) instead."""
+    dashboard filtered to them, and to the user's `fields`: a segment; after a merge of two themes); with
+    `changes`, to measure the changes the user recorded (reviewlens.changes) instead."""
     req: dict[str, Any] = {"at": datetime.now(timezone.utc).isoformat(), "why": why[:200]}
     if products:
         req["products"] = sorted(str(p) for p in products)
-    if themes or products:
+    if fields:
+        req["fields"] = [[n, list(v)] for n, v in field_filter(fields)]
+    if themes or products or fields:
         req["themes"] = True
     if changes:
         req["changes"] = True

@@ -29,7 +29,7 @@ import pandas as pd
 import sqlalchemy as sa
 
 from .display_text import neutralize
-from .filters import SENTIMENT_OPTIONS, Filters, version_key
+from .filters import SENTIMENT_OPTIONS, Filters, field_filter, version_key
 from .schema import ComplaintTheme, Label, Quote, trend_arrow
 from .model_text import sanitize_label
 from .store import Store, analyses, review_entities, review_fields, review_topics, reviews, theme_table
@@ -180,11 +180,11 @@ def analysis_progress(store: Store) -> tuple[int, int] | None:
     return None
 
 
-def count_undated(store: Store, products: Sequence[str] | None = None) -> int:
-    """The reviews (of `products`, when given) that have no date: no period holds them."""
-    q = sa.select(sa.func.count()).select_from(reviews).where(reviews.c.date.is_(None))
-    if products:
-        q = q.where(reviews.c.product.in_(list(products)))
+def count_undated(store: Store, products: Sequence[str] | None = None, fields: Any = ()) -> int:
+    """The reviews (of `products` and with the user's `fields`, when given) that have no date: no period
+    holds them."""
+    q = sa.select(sa.func.count()).select_from(reviews).where(
+        reviews.c.date.is_(None), *conditions(Filters.of(products=products, fields=fields), None))
     with store.engine.connect() as c:
         return int(c.execute(q).scalar_one())
 
@@ -464,8 +464,9 @@ def _stored_theme(r: Any) -> ComplaintTheme:
                           quotes=quotes, review_ids=ids)
 
 
-def _scope_products(raw: Any) -> tuple[str, ...] | None:
-    """The products a stored scope (JSON) was computed for, sorted (() = all); None when unreadable."""
+def _scope_key(raw: Any) -> tuple | None:
+    """What a stored scope (JSON) was computed for: (products, fields), each sorted (() = all; fields as
+    `Filters.fields`); None when unreadable."""
     try:
         scope = json.loads(raw or "{}")
     except (TypeError, ValueError):
@@ -473,15 +474,21 @@ def _scope_products(raw: Any) -> tuple[str, ...] | None:
     if not isinstance(scope, dict):
         return None
     products = scope.get("products") or []
-    return tuple(sorted(str(p) for p in products)) if isinstance(products, list) else None
+    if not isinstance(products, list):
+        return None
+    try:
+        fields = field_filter(dict(scope.get("fields") or []))
+    except (TypeError, ValueError):
+        return None
+    return tuple(sorted(str(p) for p in products)), fields
 
 
-def latest_complaints(store: Store, kind: str = "complaints",
-                      products: Sequence[str] | None = None) -> tuple[list[ComplaintTheme], dict]:
+def latest_complaints(store: Store, kind: str = "complaints", products: Sequence[str] | None = None,
+                      fields: Any = ()) -> tuple[list[ComplaintTheme], dict]:
     """The most recently computed complaint themes (`kind="praise"`: praise themes) for `products` (None
     or empty: those computed for all products, as the scheduled runs and the demo compute them; a
-    `reviewlens complaints --product X` computation does not replace them), in their stored rank order,
-    and their scope.
+    `reviewlens complaints --product X` computation does not replace them) and the user's `fields` (as
+    `Filters.of` takes them; none: not computed for a segment), in their stored rank order, and their scope.
 
     The scope is the dict the analysis stored (since, until, products, ...) plus `computed_at`
     (UTC, as text) and `batch`. Nothing stored for those products: `([], {})`. Unreadable JSON in a
@@ -491,12 +498,12 @@ def latest_complaints(store: Store, kind: str = "complaints",
     ct = theme_table(kind)
     if ct.name in store.missing_tables:  # a read-only store made before praise themes
         return [], {}
-    want = tuple(sorted(products or ()))
+    want = (tuple(sorted(products or ())), field_filter(fields))
     with store.engine.connect() as c:
         batch = None
         heads = c.execute(sa.select(ct.c.batch, ct.c.scope).where(ct.c.rank == 1).order_by(ct.c.id.desc()))
         for b, raw in heads:  # newest first; usually the first or second one is it
-            if (_scope_products(raw) or ()) == want:
+            if (_scope_key(raw) or ((), ())) == want:
                 batch = b
                 break
         if not batch:
@@ -739,7 +746,9 @@ def complaints(store: Store, f: Filters, total: int | None = None,
     themes (ranked by filtered count, then stored rank) and the scope they were computed for.
     `kind="praise"`: the praise themes, the same way.
     """
-    stored, scope = latest_complaints(store, kind, f.products) if f.products else ([], {})
+    stored, scope = latest_complaints(store, kind, f.products, f.fields) if f.fields else ([], {})
+    if not stored and f.products:  # none for this segment: the products' own, recounted within the filters
+        stored, scope = latest_complaints(store, kind, f.products)
     if not stored:  # none computed for exactly these products: those for all, recounted within the filters
         stored, scope = latest_complaints(store, kind)
     if not stored:
@@ -998,14 +1007,14 @@ def _scope_date(scope: dict, key: str) -> date | None:
 
 
 def rename_theme(store: Store, old: str, new: str, kind: str = "complaints",
-                 products: Sequence[str] | None = None) -> str:
+                 products: Sequence[str] | None = None, fields: Any = ()) -> str:
     """Give a theme of the latest computed complaints the name `new` (made plain: reviewlens.model_text);
     later computations keep it while they find the theme again. The name as stored; ValueError when the
     name is not usable or no latest theme is called `old`."""
     name = sanitize_label(new)
     if not name:
         raise ValueError(f"{new!r} is not a usable theme name (plain words, up to 8)")
-    themes, scope = latest_complaints(store, kind, products)
+    themes, scope = latest_complaints(store, kind, products, fields)
     if name != old and name in {t.label for t in themes}:
         raise ValueError(f"another theme is already called {name!r}")
     if not scope or not store.rename_theme(old, name, kind, batch=scope["batch"]):
@@ -1015,11 +1024,11 @@ def rename_theme(store: Store, old: str, new: str, kind: str = "complaints",
 
 
 def merge_themes(store: Store, old: str, into: str, kind: str = "complaints",
-                 products: Sequence[str] | None = None) -> None:
+                 products: Sequence[str] | None = None, fields: Any = ()) -> None:
     """Record that the theme named `old` is the one named `into` (both among the last computed ones for
     `products`): the next computation makes them one, called `into`, and so does every later one that finds
     them again. ValueError when either is not among them, or they are one."""
-    themes, _ = latest_complaints(store, kind, products)
+    themes, _ = latest_complaints(store, kind, products, fields)
     labels = [t.label for t in themes]
     for name in (old, into):
         if name not in labels:
@@ -1030,10 +1039,12 @@ def merge_themes(store: Store, old: str, into: str, kind: str = "complaints",
     store.add_theme_merge(old, into, kind)
 
 
-def split_theme(store: Store, name: str, kind: str = "complaints", products: Sequence[str] | None = None) -> None:
-    """Ask the next computation to split the theme `name` (among the last computed ones for `products`) in
-    two; every later one keeps the parts apart (`settle_splits`). ValueError when it is not among them."""
-    themes, _ = latest_complaints(store, kind, products)
+def split_theme(store: Store, name: str, kind: str = "complaints", products: Sequence[str] | None = None,
+                fields: Any = ()) -> None:
+    """Ask the next computation to split the theme `name` (among the last computed ones for `products` and
+    `fields`) in two; every later one keeps the parts apart (`settle_splits`). ValueError when it is not
+    among them."""
+    themes, _ = latest_complaints(store, kind, products, fields)
     labels = [t.label for t in themes]
     if name not in labels:
         raise ValueError(f"no theme named {name!r} among the last computed ones "

@@ -43,8 +43,10 @@ def app_test(monkeypatch, db: str, **env: str):
 
 
 def as_read(text: str) -> str:
-    """A Markdown message of the dashboard as a person reads it (the page escapes Markdown in what it shows)."""
-    return text.replace("\\", "").replace("\u200b", "")
+    """A message of the dashboard as a person reads it (the page escapes Markdown, or HTML, in what it shows)."""
+    import html
+
+    return html.unescape(text).replace("\\", "").replace("\u200b", "")
 
 
 def write_csv(path, rows: list[dict]) -> str:

@@ -59,9 +59,11 @@ def take_request(store: Store, job: Job, model: str = "") -> str | None:
             line = f"measured {sum(e is not None for _, e in measured)} of {len(measured)} changes you made"
         elif req.get("themes") or req.get("products"):  # the themes again (of the products the dashboard shows)
             products = req.get("products") or None
-            themes, _ = job.complaints(products=products)
-            loved, _ = job.praise(products=products)
-            line = (f"top complaints{' of ' + ', '.join(products) if products else ''}: {len(themes)} themes; "
+            fields = dict(req.get("fields") or [])
+            themes, _ = job.complaints(products=products, fields=fields)
+            loved, _ = job.praise(products=products, fields=fields)
+            seg = ", ".join(products or []) + "; ".join(f"{n}: {', '.join(v)}" for n, v in fields.items())
+            line = (f"top complaints{' of ' + seg if seg else ''}: {len(themes)} themes; "
                     f"what customers love: {len(loved)}")
         else:
             res = job.run(JobOptions(analyze=True, complaints=True, trigger="dashboard", quiet=True))

@@ -450,16 +450,18 @@ def cmd_complaints(args, settings) -> ExitStatus:
     kind = getattr(args, "kind", "complaints")
     store = Store(settings.db)
     _check_names(store, products=args.product)
+    fields = _fields(args)
+    _check_fields(store, fields)
     if args.rename:
         old, new = args.rename
         try:
-            name = queries.rename_theme(store, old, new, kind, args.product)
+            name = queries.rename_theme(store, old, new, kind, args.product, fields)
         except ValueError as e:
             raise ConfigError(f"--rename: {e}") from e
         print(f"renamed {old!r} to {name!r}; later computations keep the name while they find the theme again")
     if args.merge:
         try:
-            queries.merge_themes(store, args.merge[0], args.merge[1], kind, args.product)
+            queries.merge_themes(store, args.merge[0], args.merge[1], kind, args.product, fields)
         except ValueError as e:
             raise ConfigError(f"--merge: {e}") from e
         print(f"{args.merge[0]!r} merged into {args.merge[1]!r}; computing the themes again "
@@ -468,20 +470,23 @@ def cmd_complaints(args, settings) -> ExitStatus:
         if args.merge:
             raise ConfigError("--split and --merge: one at a time")
         try:
-            queries.split_theme(store, args.split, kind, args.product)
+            queries.split_theme(store, args.split, kind, args.product, fields)
         except ValueError as e:
             raise ConfigError(f"--split: {e}") from e
         print(f"splitting {args.split!r} in two; computing the themes again (later computations keep the parts apart)")
     if (args.stored or args.rename) and not (args.merge or args.split):
-        themes, scope = queries.latest_complaints(store, kind, args.product)
+        themes, scope = queries.latest_complaints(store, kind, args.product, fields)
     else:
         themes, scope = Job(store, settings).complaints(since=args.since, until=args.until, products=args.product,
                                                         top=args.top, days=args.days, use_llm=not args.no_llm,
-                                                        kind=kind)
+                                                        kind=kind, fields=fields)
     for name, parts in scope.get("split") or []:
         print(f"{name!r} split into {parts[0]!r} and {parts[1]!r}" if parts else
               f"{name!r} was not split: it was not found again, or one part would have had fewer than two reviews "
               f"or would not be among the top {args.top}")
+    if not themes and args.stored and (args.product or fields):
+        print("No themes stored for this selection yet: run the same command without --stored to compute them.")
+        return ExitStatus.OK
     themes = themes[:args.top]
     impacts = queries.theme_impacts(store, themes, scope)
     if args.json:

@@ -26,7 +26,7 @@ from tqdm import tqdm
 from .. import health as run_health
 from .. import queries
 from ..config import ConfigError, Settings
-from ..filters import previous_period
+from ..filters import field_filter, previous_period
 from ..schema import ComplaintTheme, Review, has_periods, trend_text
 from ..store import Store, StoreReadOnly
 
@@ -379,9 +379,10 @@ def complaint_periods(store: Store, since: date | None, until: date | None,
 def run_complaints(store: Store, *, since: date | None = None, until: date | None = None,
                    products: Sequence[str] | None = None, top: int = 5, days: int = 90,
                    backend: Any = None, taxonomy: Any = None, sharp: bool = True,
-                   kind: str = "complaints") -> tuple[list[ComplaintTheme], dict]:
+                   kind: str = "complaints", fields: Any = ()) -> tuple[list[ComplaintTheme], dict]:
     """Find and store the top complaint themes for a period, with their trend against the period before
-    (`kind="praise"`: what customers love, analysis.praise, stored apart).
+    (`kind="praise"`: what customers love, analysis.praise, stored apart); of `products` and the reviews
+    with the user's `fields` (a segment: `Filters.of` takes them) when given, kept apart from those of all.
 
     `backend`: the LLM that names and summarises the themes; None names them from keywords.
     `taxonomy`: the user's topics (the analysis's); None uses the default products preset. `sharp`: the
@@ -391,31 +392,32 @@ def run_complaints(store: Store, *, since: date | None = None, until: date | Non
     from analysis.praise import find_praise
 
     find = {"complaints": find_complaints, "praise": find_praise}[kind]
+    fields = field_filter(fields)
     periods = complaint_periods(store, since, until, days)
-    known, _ = queries.latest_complaints(store, kind, products)  # a theme found again keeps its name
-    if products:  # ... also one of those found for all products
+    known, _ = queries.latest_complaints(store, kind, products, fields)  # a theme found again keeps its name
+    if products or fields:  # ... also one of those found for all products
         known += queries.latest_complaints(store, kind)[0]
+    segment = {"products": list(products or []), **({"fields": [[n, list(v)] for n, v in fields]} if fields else {})}
     if periods is None:  # no review has a date (an import without them): all of them, with no trend
-        cur = store.reviews_frame(products=products)
+        cur = store.reviews_frame(products=products, fields=fields)
         if cur.empty:
             return [], {}
         themes = find(cur, None, top=top, backend=backend, taxonomy=taxonomy, sharp=sharp, known=known,
                       merges=store.theme_merges(kind), splits=store.theme_splits(kind))
         scope = {"since": None, "until": None, "previous_since": None, "previous_until": None,
-                 "products": list(products or []), "reviews": int(len(cur)), "previous_reviews": 0,
-                 "undated": int(len(cur))}
+                 **segment, "reviews": int(len(cur)), "previous_reviews": 0, "undated": int(len(cur))}
         _settled(store, known, themes, kind, scope)
         store.save_complaints(themes, scope, kind)
         return themes, scope
     since, until, prev_since, prev_until = periods
-    cur = store.reviews_frame(since=since, until=until, products=products)
-    prev = store.reviews_frame(since=prev_since, until=prev_until, products=products)
+    cur = store.reviews_frame(since=since, until=until, products=products, fields=fields)
+    prev = store.reviews_frame(since=prev_since, until=prev_until, products=products, fields=fields)
     themes = find(cur, prev, top=top, backend=backend, taxonomy=taxonomy, sharp=sharp, known=known,
                   merges=store.theme_merges(kind), splits=store.theme_splits(kind))
     scope = {"since": since.isoformat(), "until": until.isoformat(), "previous_since": prev_since.isoformat(),
-             "previous_until": prev_until.isoformat(), "products": list(products or []),
+             "previous_until": prev_until.isoformat(), **segment,
              "reviews": int(len(cur)), "previous_reviews": int(len(prev)),
-             "undated": queries.count_undated(store, products)}
+             "undated": queries.count_undated(store, products, fields)}
     _settled(store, known, themes, kind, scope)
     store.save_complaints(themes, scope, kind)
     return themes, scope
@@ -435,6 +437,10 @@ def format_complaints(themes: Sequence[ComplaintTheme], scope: dict,
     (`queries.theme_impacts`), a line under its summary where there is one. `kind="praise"`: what
     customers love (the same layout)."""
     title = {"complaints": "Top complaints", "praise": "What customers love"}[kind]
+    segment = "; ".join([", ".join(scope.get("products") or [])] * bool(scope.get("products"))
+                        + [f"{n}: {', '.join(v)}" for n, v in scope.get("fields") or []])
+    if segment:  # computed for some products, or a segment of the user's own fields
+        title += f" ({segment})"
     if not themes:
         what = "complaint" if kind == "complaints" else "praise"
         if scope.get("reviews"):  # reviews there were: none raised one thing twice

@@ -166,6 +166,9 @@ def build_parser() -> argparse.ArgumentParser:
                         help="one theme is two complaints: split it (one of the last computed ones) in two, then "
                              "compute them again; the larger part keeps its name, the other is named anew, and "
                              "later computations keep them apart")
+        sp.add_argument("--field", action="append", metavar="NAME=VALUE",
+                        help="only reviews whose own field NAME (a column of the imported file, e.g. country) is "
+                             "VALUE (repeatable): the themes of that segment, kept apart from those of all reviews")
         sp.add_argument("--json", action="store_true", help="machine-readable output")
         model_opts(sp)
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import html
 
+import pytest
+
 from tests.helpers import app_test, as_read
 from tests.reviewlens.test_fields import _write, shop_rows
 
@@ -51,3 +53,40 @@ def test_filter_and_compare_by_a_field(tmp_path, monkeypatch):
     table = at.dataframe[0].value
     assert list(table.columns) == ["DE", "FR", "US"] and table.loc["Reviews"].tolist() == ["20", "20", "20"]
     assert any("Rating: DE 3.00★ vs FR 5.00★" in as_read(m.value) for m in at.markdown)
+
+
+@pytest.mark.slow
+def test_the_dashboard_finds_a_segments_own_complaints(tmp_path, monkeypatch):
+    """Filtered to a field's value without themes of its own, the Overview says it shows the store's,
+    recounted; the button asks the background analyzer (`take_request`, the real model) for the segment's
+    own, which the Overview then reads."""
+    from datetime import datetime, timezone
+
+    from reviewlens import queries
+    from reviewlens.analysis_queue import STATE_KEY, open_request
+    from reviewlens.app.analyzing import take_request
+    from reviewlens.app.jobs import Job
+    from reviewlens.config import load_settings
+    from reviewlens.store import Store
+
+    db = str(tmp_path / "s.db")
+    assert main(["import", _write(tmp_path / "shop.csv", shop_rows()), "--db", db, "-q"]) == 0
+    assert main(["complaints", "--no-llm", "--db", db, "-q"]) == 0
+    store = Store(db)
+    at = app_test(monkeypatch, db)
+    at.sidebar.selectbox(key="f_period").set_value("All time").run()
+    at.sidebar.multiselect(key="f_field:Country").set_value(["DE"]).run()
+    notes = " ".join(as_read(c.value) for c in at.caption)
+    assert "top complaints of all reviews, recounted for Country: DE" in notes
+    assert 'reviewlens complaints --field "Country=DE"' in notes
+    store.save_checkpoint(STATE_KEY, {"at": datetime.now(timezone.utc).isoformat(), "state": "idle"})
+    at.run()
+    next(b for b in at.button if b.key == "own_themes_btn").click().run()
+    assert open_request(store)["fields"] == [["Country", ["DE"]]]
+    line = take_request(store, Job(store, load_settings(None, db=db)))
+    assert line.startswith("top complaints of Country: DE: "), line
+    _, scope = queries.latest_complaints(store, fields={"Country": ["DE"]})
+    assert scope["reviews"] == 20
+    at.run()
+    notes = " ".join(as_read(c.value) for c in at.caption)
+    assert "recounted for Country: DE" not in notes  # its own now

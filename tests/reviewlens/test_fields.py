@@ -130,3 +130,27 @@ def test_fields_are_kept_in_either_database(store, tmp_path):
     assert queries.headline(store, Filters.of(fields={"Plan": ["Enterprise"]}), previous=False).reviews == 1
     store.delete_reviews(sources=["import:a"])
     assert store.fields_of(ids) == {}
+
+
+def test_the_top_complaints_of_a_segment_are_kept_apart(db, capsys):
+    """`complaints --field country=DE`: the segment's own themes, stored apart from those of all reviews
+    (which the report, the alerts and the dashboard read), read back with --stored and by a dashboard
+    filtered to the segment."""
+    store = Store(db)
+    assert main(["complaints", "--no-llm", "--db", db, "-q"]) == 0
+    everything, scope = queries.latest_complaints(store)
+    assert main(["complaints", "--no-llm", "--field", "Country=DE", "--db", db, "-q"]) == 0
+    out = capsys.readouterr().out
+    assert "Top complaints (Country: DE), " in out and "(20 reviews;" in out
+    de, de_scope = queries.latest_complaints(store, fields={"Country": ["DE"]})
+    assert de_scope["fields"] == [["Country", ["DE"]]] and de and de_scope["batch"] != scope["batch"]
+    again, scope2 = queries.latest_complaints(store)
+    assert scope2["batch"] == scope["batch"] and [t.label for t in again] == [t.label for t in everything]
+    assert main(["complaints", "--stored", "--field", "Country=DE", "--db", db, "-q"]) == 0
+    assert "Top complaints (Country: DE)" in capsys.readouterr().out
+    assert main(["complaints", "--stored", "--field", "Country=FR", "--db", db, "-q"]) == 0
+    assert "No themes stored for this selection yet" in capsys.readouterr().out
+    views, vscope = queries.complaints(store, Filters.of(fields={"Country": ["DE"]}))
+    assert vscope["batch"] == de_scope["batch"]
+    views, vscope = queries.complaints(store, Filters.of(fields={"Country": ["FR"]}))
+    assert vscope["batch"] == scope["batch"]  # none of its own: the store's, recounted
