@@ -730,7 +730,7 @@ def compare_page(db: str, f: Filters, opts: Q.Options) -> None:
     by = st.radio("Compare", kinds, key="cmp_by", horizontal=True, format_func=names.get)
     if by == "changes":
         themes, _ = Q.latest_complaints(get_store(db))
-        changes_view(get_store(db), opts.products, [t.label for t in themes])
+        changes_view(get_store(db), opts.products, [t.label for t in themes], opts.fields)
         return
     if by == "period":
         since, until = f.since, f.until

@@ -17,6 +17,7 @@ from dashboard.format import fmt_num
 from dashboard.safe import escape_html, escape_markdown
 from reviewlens.analysis_queue import analyzer_alive, analyzer_state, open_request, request_analysis
 from reviewlens.changes import Effect, stored_theme
+from reviewlens.filters import field_filter
 from reviewlens.store import Store, StoreReadOnly
 
 ALL_PRODUCTS = "All products"
@@ -40,9 +41,10 @@ def _record(store: Store, key: str) -> None:
     theme = s.get(f"{key}_theme")
     try:
         product = None if product in (None, ALL_PRODUCTS) else product
-        found = None if theme in (None, NO_THEME) else stored_theme(store, theme, product)
+        fields = field_filter(list(s.get(f"{key}_fields") or []))  # "name=value" picks: a segment of their own
+        found = None if theme in (None, NO_THEME) else stored_theme(store, theme, product, fields)
         store.add_change(s.get(f"{key}_day") or date.today(), what[:300], product,
-                         found.label if found else None, found.review_ids if found else ())
+                         found.label if found else None, found.review_ids if found else (), fields)
         alive = analyzer_alive(analyzer_state(store))
         if alive:
             request_analysis(store, f"measure the change {what!r}"[:200], changes=True)
@@ -89,8 +91,10 @@ def _poll(db: str, store: Store) -> None:
     st.session_state.setdefault("_changes_seen", finished or "")
 
 
-def changes_view(store: Store, products: list[str], theme_labels: list[str]) -> None:
-    """Record a change; each change recorded, newest first, with the verdict and the numbers on both sides."""
+def changes_view(store: Store, products: list[str], theme_labels: list[str],
+                 fields: dict[str, list[str]] | None = None) -> None:
+    """Record a change; each change recorded, newest first, with the verdict and the numbers on both sides
+    (`fields`: the user's own fields a change may be made for, name -> values)."""
     st.caption("What did a fix, a release or a new courier do? Record the day it took effect; the reviews of the "
                "days since are compared with as many days before (at most 90): rating, share negative, and each "
                "complaint's share of the reviews. Name the complaint it was meant to fix and the verdict is "
@@ -103,7 +107,13 @@ def changes_view(store: Store, products: list[str], theme_labels: list[str]) -> 
         left.date_input("Day it took effect", key="chg_day", value=date.today(), format="YYYY-MM-DD")
         mid.text_input("What changed", key="chg_what", max_chars=300, placeholder="Switched courier to DHL")
         right.selectbox("Meant to fix", [NO_THEME] + theme_labels, key="chg_theme")
-        st.selectbox("Product", [ALL_PRODUCTS] + products, key="chg_product")
+        left, right = st.columns(2)
+        left.selectbox("Product", [ALL_PRODUCTS] + products, key="chg_product")
+        if fields:
+            right.multiselect("Only reviews with (your own fields)", [f"{n}={v}" for n, vs in fields.items() for v in vs],
+                              key="chg_fields", placeholder="All reviews",
+                              help="A change made for a segment (a new courier in Germany: country=DE): only its "
+                                   "reviews are compared.")
         st.form_submit_button("Record the change", on_click=_record, args=(store, "chg"))
     if _measuring(store) or st.session_state.get("_changes_seen") is not None:
         st.fragment(_poll, run_every=2.0 if _measuring(store) else None)(store.url, store)
@@ -114,7 +124,8 @@ def changes_view(store: Store, products: list[str], theme_labels: list[str]) -> 
     for c in reversed(changes):
         what = " ".join(str(c["label"]).split())
         e = Effect(**c["effect"]) if c["effect"] else None
-        head = f"{c['day']} · {what}" + (f" · {c['product']}" if c["product"] else "")
+        head = (f"{c['day']} · {what}" + (f" · {c['product']}" if c["product"] else "")
+                + "".join(f" · {n}: {', '.join(v)}" for n, v in c["fields"]))
         with st.expander(escape_markdown(head), expanded=c is changes[-1]):
             if c["theme"]:
                 st.caption(f"Meant to fix: {escape_html(c['theme'])}")

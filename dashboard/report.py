@@ -380,13 +380,13 @@ def _changes(wb: Workbook, changes: list[dict]) -> None:
     the days before and since it (the last measurement)."""
     s = _Sheet(wb, "Changes", [12, 36, 24, 28, 70, 24, 10, 10, 24, 10, 10, 12, 12, 10, 60, 18])
     s.ws.freeze_panes = "A2"
-    s.header(["Day", "What changed", "Product", "Meant to fix", "Verdict", "Before", "Reviews", "Rating (★)",
+    s.header(["Day", "What changed", "Reviews of", "Meant to fix", "Verdict", "Before", "Reviews", "Rating (★)",
               "Since", "Reviews", "Rating (★)", "Its share before", "Its share since", "p",
               "Other complaints that moved", "Measured (UTC)"])
     for c in changes:
         e = Effect(**c["effect"]) if c["effect"] else None
-        row = [c["day"], s.cell(c["label"], font=_BOLD, wrap=True), s.cell(c["product"] or "All products"),
-               s.cell(c["theme"])]
+        segment = "; ".join([c["product"] or "All products"] + [f"{n}: {', '.join(v)}" for n, v in c["fields"]])
+        row = [c["day"], s.cell(c["label"], font=_BOLD, wrap=True), s.cell(segment), s.cell(c["theme"])]
         if e is None:
             s.append(row + [s.cell("Not measured yet (`reviewlens changes measure`).")])
             continue

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 from datetime import date, timedelta
-from typing import Sequence
+from typing import Any, Sequence
 
 from . import queries
 from .comparison import P_MAX, p_text, two_proportion_p
@@ -29,12 +29,15 @@ from .store import Store
 MIN_REVIEWS = 10
 
 
-def stored_theme(store: Store, theme: str, product: str | None = None) -> ComplaintTheme | None:
-    """The stored top complaint called `theme` (case and spacing aside): of `product`'s own themes, else of
-    the store's; None when there is none. A change records its name and reviews, to find it again."""
+def stored_theme(store: Store, theme: str, product: str | None = None, fields: Any = ()) -> ComplaintTheme | None:
+    """The stored top complaint called `theme` (case and spacing aside): of the segment's own themes
+    (`product`, the user's `fields`), else of the product's, else of the store's; None when there is none. A
+    change records its name and reviews, to find it again."""
     want = " ".join(theme.split()).casefold()
-    found = (queries.latest_complaints(store, "complaints", [product])[0] if product else []) + \
-        queries.latest_complaints(store)[0]
+    products = [product] if product else None
+    found = ((queries.latest_complaints(store, "complaints", products, fields)[0] if fields else [])
+             + (queries.latest_complaints(store, "complaints", products)[0] if product else [])
+             + queries.latest_complaints(store)[0])
     return next((t for t in found if " ".join(t.label.split()).casefold() == want), None)
 
 

@@ -152,12 +152,13 @@ def _as_date(v: Any) -> date | None:
     return None
 
 
-def date_span(store: Store, products: Sequence[str] | None = None) -> tuple[date | None, date | None]:
-    """The oldest and the newest review date in the store (of `products` when given); (None, None) when no
-    review has a date."""
+def date_span(store: Store, products: Sequence[str] | None = None,
+              fields: Any = ()) -> tuple[date | None, date | None]:
+    """The oldest and the newest review date in the store (of `products`, and with the user's `fields`, when
+    given); (None, None) when no review has a date."""
     q = sa.select(sa.func.min(reviews.c.date), sa.func.max(reviews.c.date))
-    if products:
-        q = q.where(reviews.c.product.in_(list(products)))
+    if products or fields:
+        q = q.where(*conditions(Filters.of(products=products, fields=fields), None))
     with store.engine.connect() as c:
         first, last = c.execute(q).one()
     return _as_date(first), _as_date(last)

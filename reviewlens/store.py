@@ -200,6 +200,7 @@ changes = sa.Table(
     sa.Column("product", sa.Text),  # None: every product
     sa.Column("theme", sa.Text),    # the complaint it was meant to fix, when the user named one
     sa.Column("theme_reviews", sa.Text),  # JSON: that theme's reviews when the change was recorded (to find it again)
+    sa.Column("fields", sa.Text),   # JSON [[name, [values]]]: a segment of the user's own fields it was made for
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
     sa.Column("effect", sa.Text),
     sa.Column("measured_at", sa.DateTime(timezone=True)),
@@ -1084,13 +1085,14 @@ class Store:
 
     # ---------------------------------------------------------------- changes the user made
     def add_change(self, day: date, label: str, product: str | None = None, theme: str | None = None,
-                   theme_reviews: Sequence[str] = ()) -> int:
-        """Record a change the user made on `day` (for `product`, meant to fix `theme`, whose reviews were
-        `theme_reviews` then); its id."""
+                   theme_reviews: Sequence[str] = (), fields: Sequence[tuple[str, Sequence[str]]] = ()) -> int:
+        """Record a change the user made on `day` (for `product` and the segment `fields` of the user's own,
+        as `Filters.fields`; meant to fix `theme`, whose reviews were `theme_reviews` then); its id."""
         with self._write() as c:
             return int(c.execute(changes.insert().values(
                 day=day, label=_no_nul(label), product=_no_nul(product) if product else None,
                 theme=_no_nul(theme) if theme else None, theme_reviews=json.dumps([str(r) for r in theme_reviews]),
+                fields=json.dumps([[n, list(v)] for n, v in fields], ensure_ascii=False) if fields else None,
                 created_at=_utcnow())).inserted_primary_key[0])
 
     def changes(self) -> list[dict]:
@@ -1101,7 +1103,9 @@ class Store:
             rows = c.execute(sa.select(changes).order_by(changes.c.day, changes.c.id)).mappings().all()
         return [{**dict(r), "day": r["day"] if isinstance(r["day"], date) else date.fromisoformat(str(r["day"])),
                  "effect": json.loads(r["effect"]) if r["effect"] else None,
-                 "theme_reviews": json.loads(r["theme_reviews"]) if r["theme_reviews"] else []} for r in rows]
+                 "theme_reviews": json.loads(r["theme_reviews"]) if r["theme_reviews"] else [],
+                 "fields": [(str(n), tuple(v)) for n, v in json.loads(r["fields"])] if r["fields"] else []}
+                for r in rows]
 
     def save_change_effect(self, change_id: int, effect: dict) -> None:
         with self._write() as c:

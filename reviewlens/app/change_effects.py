@@ -39,20 +39,21 @@ def measure_change(store: Store, change: dict, *, days: int = 90, backend: Any =
     from analysis.complaints import CANDIDATES, find_complaints, match_known
 
     products = [change["product"]] if change.get("product") else None
-    span = windows(change["day"], queries.date_span(store, products)[1], days)
+    fields = tuple(change.get("fields") or ())  # a segment of the user's own fields
+    span = windows(change["day"], queries.date_span(store, products, fields)[1], days)
     if span is None:
         return None
     before_since, before_until, after_since, after_until = span
-    cmp = compare(store, "period", Filters.of(since=after_since, until=after_until, products=products))
+    cmp = compare(store, "period", Filters.of(since=after_since, until=after_until, products=products, fields=fields))
     since_g, before_g = cmp.groups
     since_g.name, before_g.name = SINCE, BEFORE
-    before = store.reviews_frame(since=before_since, until=before_until, products=products)
-    after = store.reviews_frame(since=after_since, until=after_until, products=products)
+    before = store.reviews_frame(since=before_since, until=before_until, products=products, fields=fields)
+    after = store.reviews_frame(since=after_since, until=after_until, products=products, fields=fields)
     shifts = []
     if len(before) and len(after):
         before_ids, after_ids = set(before["id"].astype(str)), set(after["id"].astype(str))
-        known = queries.latest_complaints(store, "complaints", products)[0]
-        if products:
+        known = queries.latest_complaints(store, "complaints", products, fields)[0]
+        if products or fields:
             known += queries.latest_complaints(store)[0]
         themes = find_complaints(pd.concat([before, after], ignore_index=True), None, top=CANDIDATES,
                                  backend=backend, taxonomy=taxonomy, sharp=sharp, known=known,
@@ -94,11 +95,13 @@ def outgrown(store: Store, change: dict, days: int = 90) -> bool:
     if not e:
         return True
     products = [change["product"]] if change.get("product") else None
-    span = windows(change["day"], queries.date_span(store, products)[1], days)
+    fields = tuple(change.get("fields") or ())
+    span = windows(change["day"], queries.date_span(store, products, fields)[1], days)
     if span is None or [d.isoformat() for d in span] != [e["before_since"], e["before_until"], e["after_since"],
                                                          e["after_until"]]:
         return True
-    count = [queries.headline(store, Filters.of(since=a, until=b, products=products), previous=False).reviews
+    count = [queries.headline(store, Filters.of(since=a, until=b, products=products, fields=fields),
+                              previous=False).reviews
              for a, b in (span[:2], span[2:])]
     return count != [e["before_reviews"], e["after_reviews"]]
 

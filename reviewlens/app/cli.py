@@ -564,12 +564,14 @@ def cmd_changes(args, settings) -> ExitStatus:
         if not args.description.strip():
             raise ConfigError("changes add needs a description of what changed")
         _check_names(store, products=[args.product] if args.product else None)
-        theme = stored_theme(store, args.theme, args.product) if args.theme else None
+        fields = _fields(args)
+        _check_fields(store, fields)
+        theme = stored_theme(store, args.theme, args.product, fields) if args.theme else None
         if args.theme and theme is None:
             print(f"note: --theme {args.theme!r} is not among the stored top complaints (reviewlens complaints "
                   "names them); recorded as given")
         ids = [store.add_change(args.day, args.description.strip(), args.product,
-                                theme.label if theme else args.theme, theme.review_ids if theme else ())]
+                                theme.label if theme else args.theme, theme.review_ids if theme else (), fields)]
         print(f"change {ids[0]} recorded: {args.day} {args.description.strip()!r}")
     elif action == "measure":
         known = {c["id"] for c in store.changes()}
@@ -588,6 +590,7 @@ def cmd_changes(args, settings) -> ExitStatus:
         return ExitStatus.OK
     for c in rows:
         scope = ", ".join(x for x in (c["product"] and f"product {c['product']!r}",
+                                      *(f"{n}: {', '.join(v)}" for n, v in c["fields"]),
                                       c["theme"] and f"meant to fix {c['theme']!r}") if x)
         print(f"[{c['id']}] {c['day']}  {' '.join(neutralize(c['label']).split())}"
               + (f"  ({neutralize(scope)})" if scope else ""))

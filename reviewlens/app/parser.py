@@ -527,6 +527,7 @@ def build_parser() -> argparse.ArgumentParser:
              examples:
                reviewlens changes add 2026-11-15 "Switched courier to DHL" --theme "Delivery delay"
                reviewlens changes add 2026-11-20 "Firmware 2.3" --product "Pulse Fitness Smartwatch"
+               reviewlens changes add 2026-10-01 "DHL in Germany" --field country=DE --theme "Delivery delay"
                reviewlens changes                 the changes and their last measured effect
                reviewlens changes measure         measure them all again (after new reviews)
                reviewlens changes delete 2"""))
@@ -537,6 +538,9 @@ def build_parser() -> argparse.ArgumentParser:
     cp.add_argument("description", help='what changed, e.g. "Switched courier to DHL"')
     cp.add_argument("--product", help="the product it changed (default: every product)")
     cp.add_argument("--theme", help="the complaint theme it was meant to fix, as `reviewlens complaints` names it")
+    cp.add_argument("--field", action="append", metavar="NAME=VALUE",
+                    help="made for the reviews whose own field NAME is VALUE (repeatable), e.g. country=DE: "
+                         "only they are compared")
     for cp in (cp, add_change("measure", "measure the changes again (all, or the ids given)")):
         cp.add_argument("--days", type=_positive_int, default=90,
                         help="compare at most this many days since the change with as many before (default 90)")

@@ -90,3 +90,23 @@ def test_the_dashboard_finds_a_segments_own_complaints(tmp_path, monkeypatch):
     at.run()
     notes = " ".join(as_read(c.value) for c in at.caption)
     assert "recounted for Country: DE" not in notes  # its own now
+
+
+def test_a_change_for_a_segment_is_recorded_in_the_dashboard(tmp_path, monkeypatch):
+    from datetime import date
+
+    from reviewlens.store import Store
+
+    db = str(tmp_path / "s.db")
+    assert main(["import", _write(tmp_path / "shop.csv", shop_rows()), "--db", db, "-q"]) == 0
+    at = app_test(monkeypatch, db)
+    at.sidebar.radio(key="page").set_value("Compare").run()
+    at.radio(key="cmp_by").set_value("changes").run()
+    at.date_input(key="chg_day").set_value(date(2026, 11, 15))
+    at.text_input(key="chg_what").set_value("DHL in Germany")
+    at.multiselect(key="chg_fields").set_value(["Country=DE"])
+    at.button[0].click().run()
+    assert not at.exception
+    [change] = Store(db).changes()
+    assert change["fields"] == [("Country", ("DE",))] and change["label"] == "DHL in Germany"
+    assert any(as_read(e.label).endswith("DHL in Germany · Country: DE") for e in at.expander)

@@ -154,3 +154,23 @@ def test_the_top_complaints_of_a_segment_are_kept_apart(db, capsys):
     assert vscope["batch"] == de_scope["batch"]
     views, vscope = queries.complaints(store, Filters.of(fields={"Country": ["FR"]}))
     assert vscope["batch"] == scope["batch"]  # none of its own: the store's, recounted
+
+
+def test_a_change_made_for_a_segment_compares_its_reviews(db, capsys):
+    """`changes add ... --field Country=DE`: only the German reviews before and since; the verdict about
+    the theme named, found among the segment's own themes."""
+    assert main(["complaints", "--no-llm", "--field", "Country=DE", "--db", db, "-q"]) == 0
+    de, _ = queries.latest_complaints(Store(db), fields={"Country": ["DE"]})
+    late = next(t for t in de if any(LATE in q.text for q in t.quotes))
+    capsys.readouterr()
+    assert main(["changes", "add", "2026-11-15", "DHL in Germany", "--field", "Country=DE", "--theme", late.label,
+                 "--no-llm", "--db", db, "-q"]) == 0
+    out = capsys.readouterr().out
+    assert "(Country: DE, meant to fix" in out
+    [change] = Store(db).changes()
+    assert change["fields"] == [("Country", ("DE",))] and len(change["theme_reviews"]) == 10
+    effect = change["effect"]
+    assert effect["before_reviews"] + effect["after_reviews"] == 20  # the German reviews only (60 in all)
+    assert effect["named"]["label"] == late.label
+    assert main(["changes", "add", "2026-11-15", "x", "--field", "Country=XX", "--db", db, "-q"]) == 2
+    assert len(Store(db).changes()) == 1
