@@ -759,7 +759,10 @@ def compare_page(db: str, f: Filters, opts: Q.Options) -> None:
             return
         result = c_compare(db, by, with_field(f, own, None) if own else replace(f, **{field: ()}), tuple(names))
     table = result.table()
-    st.dataframe(result.formatted(), width="stretch", height=38 + 35 * len(table))
+    shown = result.formatted()
+    if not st.toggle("Strengths too (the share of reviews praising each topic)", key="cmp_praise", value=False):
+        shown = shown[~shown.index.str.endswith(": % praising")]  # the complaints first; a long table otherwise
+    st.dataframe(shown, width="stretch", height=38 + 35 * len(shown))
     shares = table[table.index.str.endswith(": % complaining")]
     if not shares.empty:
         long = (shares.rename(index=lambda s: s.removesuffix(": % complaining")).reset_index(names="topic")

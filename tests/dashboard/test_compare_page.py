@@ -30,6 +30,10 @@ def test_compare_page(monkeypatch, tmp_path):
     assert list(table.columns) == ["Kettle", "Toaster"]
     assert table.loc["Delivery: % complaining"].tolist() == ["50%", "5%"]
     assert table.loc["Reviews"].tolist() == ["40", "40"] and table.loc["Average rating"].tolist() == ["2.50★", "4.50★"]
+    # strengths on demand: the table shows the complaints, a toggle adds the praise rows
+    assert not any(str(i).endswith(": % praising") for i in table.index)
+    at.toggle(key="cmp_praise").set_value(True).run()
+    assert any(str(i).endswith(": % praising") for i in at.dataframe[0].value.index)
     assert at.get("arrow_vega_lite_chart") or at.get("vega_lite_chart")  # the complaint shares chart
     said = " ".join(m.value for m in at.markdown).replace("\\", "").replace("\u200b", "")  # markdown-escaped
     assert "Delivery: 50% of reviews complain about it for Kettle vs 5% for Toaster" in said
