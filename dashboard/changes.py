@@ -15,6 +15,7 @@ import streamlit as st
 
 from dashboard.format import fmt_num
 from dashboard.safe import escape_html, escape_markdown
+from reviewlens import queries as Q
 from reviewlens.analysis_queue import analyzer_alive, analyzer_state, open_request, request_analysis
 from reviewlens.changes import Effect, stored_theme
 from reviewlens.filters import field_filter
@@ -130,8 +131,11 @@ def changes_view(store: Store, products: list[str], theme_labels: list[str],
             if c["theme"]:
                 st.caption(f"Meant to fix: {escape_html(c['theme'])}")
             if e is None:
-                st.info("Not measured yet: no review is dated on or after that day, or the measurement waits "
-                        "(`reviewlens changes measure`).")
+                newest = Q.date_span(store, [c["product"]] if c["product"] else None, c["fields"])[1]
+                st.info(f"Not measured yet: no review is dated on or after {c['day']} (the newest is from {newest}); "
+                        "it is measured when reviews since come in." if newest is None or newest < c["day"] else
+                        "Not measured yet: the measurement waits (`reviewlens changes measure`, or "
+                        "`reviewlens dashboard` running).")
             else:
                 (st.success if e.named is not None and e.named.points < 0 and e.named.p <= 0.05 and not e.too_early
                  else st.warning if e.named is not None and e.named.points > 0 and e.named.p <= 0.05

@@ -79,4 +79,11 @@ def test_without_a_background_analyzer_it_says_how_to_measure(tmp_path, monkeypa
     at.button[0].click().run()
     assert any("`reviewlens changes measure` measures it" in plain(s.value) for s in at.success)
     assert open_request(Store(db)) is None
-    assert any("Not measured yet" in i.value for i in at.info)
+    # recorded today, after the newest review: says so (not "the measurement waits")
+    said = " ".join(plain(i.value) for i in at.info)
+    assert "Not measured yet: no review is dated on or after" in said and "(the newest is from 2026-11-09)" in said
+    at.date_input(key="chg_day").set_value(CHANGE)
+    at.text_input(key="chg_what").set_value("New courier")
+    at.button[0].click().run()
+    said = " ".join(plain(i.value) for i in at.info)
+    assert "Not measured yet: the measurement waits (`reviewlens changes measure`" in said
