@@ -57,7 +57,7 @@ def measure_change(store: Store, change: dict, *, days: int = 90, backend: Any =
             known += queries.latest_complaints(store)[0]
         themes = find_complaints(pd.concat([before, after], ignore_index=True), None, top=CANDIDATES,
                                  backend=backend, taxonomy=taxonomy, sharp=sharp, known=known,
-                                 merges=store.theme_merges())
+                                 merges=store.theme_merges(), splits=store.theme_splits())
         if change.get("theme") and change.get("theme_reviews"):  # the theme named, found by its reviews then:
             mine = ComplaintTheme(label=change["theme"], summary="", count=0, share=0.0,  # it may have been
                                   review_ids=list(change["theme_reviews"]))               # renamed since
