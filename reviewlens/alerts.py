@@ -1,6 +1,6 @@
 """Alert rules: what in the store is worth telling someone about, found after each run.
 
-Seven rules, each with a threshold in `[alerts]` of the settings (reviewlens.config.AlertSettings; 0 or
+Eight rules, each with a threshold in `[alerts]` of the settings (reviewlens.config.AlertSettings; 0 or
 false turns one off):
 
 * **scrape**: a scrape that failed, ended degraded (a site changed its layout: reviewlens.health) or
@@ -19,6 +19,10 @@ false turns one off):
   newest version with `min_reviews` reviews against the one before it with as many, a lower rating or a
   topic more reviews complain about, large and unlikely to be chance by the comparison's rules
   (reviewlens.comparison); quoted with the new version's negative reviews of that topic. Once per version.
+* **change**: a change the user recorded (`reviewlens changes`) whose measured effect is clear
+  (`change_results`): the theme it was meant to fix raised by more, or fewer, reviews since (its own test,
+  p <= 0.05), or without a theme the rating moved; with the numbers and a verbatim quote of the theme. Once
+  per change and direction, and not while it is too early to tell.
 * **reviews**: new reviews rated `low_rating` or lower, or that mention one of `keywords`, in one
   digest per check. A review is in one digest only.
 * **replies**: once a week, the negative reviews of the last 30 days still without the owner's reply after
@@ -58,7 +62,8 @@ SAME_THEME_OVERLAP = 0.5        # ... when this share of its reviews is the same
 P_MAX = 0.05                    # a rating fall is raised only when chance explains it this rarely
 DIGEST_MAX = 20_000             # reviews one digest takes at most; more wait for the next
 CHANGES_FOR = 90                # days: a change made this recently is in the summary, with what it did so far
-KINDS = ("scrape", "complaint", "rating", "release", "reviews", "replies", "summary")  # what the rules raise
+CHANGE_P = 0.05                 # a change's result is raised when chance explains it this rarely
+KINDS = ("scrape", "complaint", "rating", "release", "change", "reviews", "replies", "summary")  # what the rules raise
 
 
 @dataclass
@@ -353,6 +358,41 @@ def release_alerts(store: Store, rules: AlertSettings) -> list[Alert]:
     return out
 
 
+def change_alerts(store: Store, rules: AlertSettings) -> list[Alert]:
+    """A change the user recorded whose last measurement (reviewlens.changes) is clear: the theme it was
+    meant to fix is raised by more or fewer reviews since, unlikely by chance (its own test: it was named
+    before looking); without a theme, the rating moved so. Not while it is too early to tell. Once per change
+    and direction (a fix that worked and later stopped working is raised twice)."""
+    if not rules.change_results:
+        return []
+    out = []
+    for c in store.changes():
+        if not c["effect"]:
+            continue
+        e = Effect(**c["effect"])
+        n = e.named
+        if e.too_early:
+            continue
+        if n is not None and n.p <= CHANGE_P:
+            better = n.points < 0
+        elif n is None and not c["theme"] and e.before_rating is not None and e.after_rating is not None \
+                and e.rating_p <= CHANGE_P:
+            better = e.after_rating > e.before_rating
+        else:
+            continue
+        what = " ".join(str(c["label"]).split())
+        quotes = ([{"review_id": n.quote_review, "text": verbatim_excerpt(n.quote), "url": None}]
+                  if n is not None and n.quote and n.quote_review else [])
+        products = [c["product"]] if c["product"] else []
+        out.append(Alert(key=f"change:{c['id']}:{'better' if better else 'worse'}", kind="change",
+                         title=f"{'It worked' if better else 'Worse since'}: {what} ({c['day']})",
+                         lines=e.lines() + ["More: reviewlens changes, or the dashboard's Compare page"],
+                         quotes=quotes, products=products,
+                         view=View.dated(date.fromisoformat(e.after_since), date.fromisoformat(e.after_until),
+                                         products=products or None, fields=dict(c["fields"]) or None)))
+    return out
+
+
 def _keyword_pattern(keywords: Sequence[str]) -> re.Pattern[str] | None:
     words = [k.strip() for k in keywords if k.strip()]
     if not words:
@@ -504,6 +544,7 @@ def find_alerts(store: Store, rules: AlertSettings, now: datetime | None = None,
     out += complaint_alerts(store, rules, since)
     out += rating_alerts(store, rules)
     out += release_alerts(store, rules)
+    out += change_alerts(store, rules)
     if rules.low_rating or rules.keywords:
         out += review_alerts(store, rules, since)
     out += unanswered_alerts(store, rules, now)

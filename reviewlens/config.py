@@ -75,6 +75,7 @@ class AlertSettings:
     rating_drop: float = 0.3             # the average rating of the last `period_days` down this many stars
     period_days: int = 7                 # ... against the `period_days` before
     new_release: bool = True             # a new version reviewed worse than the one before (lower rating, more complaints)
+    change_results: bool = True          # a change the user recorded that shows a clear result (reviewlens changes)
     low_rating: float = 2.0              # each new review rated this or lower (1..5) goes into a digest
     keywords: list[str] = field(default_factory=list)   # each new review that mentions one goes into the digest
     unanswered_days: int = 0             # negative reviews of the last 30 days still without a reply after this

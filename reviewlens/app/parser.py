@@ -326,8 +326,8 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--errors", action="store_true", help="list each run's errors")
     sp.add_argument("--json", action="store_true", help="machine-readable output")
 
-    sp = add("alerts", "alerts: a site that broke, a rising complaint, a rating drop, a worse release, new bad "
-                       "reviews",
+    sp = add("alerts", "alerts: a site that broke, a rising complaint, a rating drop, a worse release, a change "
+                       "that worked (or not), new bad reviews",
              textwrap.dedent("""\
              Alerts say what needs a look without opening the dashboard. The scheduler checks after
              every run; `alerts check` checks now. Each finding is raised once, stored with a delivery
@@ -342,6 +342,7 @@ def build_parser() -> argparse.ArgumentParser:
                rating_drop = 0.3        # the average rating of the last period_days down 0.3+ stars
                period_days = 7
                new_release = true       # a new version reviewed worse than the one before (app releases)
+               change_results = true    # a change you recorded (reviewlens changes) that clearly worked, or not
                low_rating = 2           # new reviews rated 2 or lower, in one digest per check
                keywords = ["refund", "allergic"]   # new reviews that mention one, in the digest
                unanswered_days = 3      # negative reviews without a reply after 3 days, weekly (0: off)

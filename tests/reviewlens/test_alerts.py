@@ -294,3 +294,34 @@ def test_negative_reviews_waiting_for_a_reply(store):
     assert a.view.filters.replied is False and a.view.filters.sentiments == ("negative",)
     assert a.key.startswith("unanswered:")
     assert [x.kind for x in find_alerts(store, AlertSettings(unanswered_days=3), NOW, record=False)].count("replies") == 1
+
+
+def test_a_change_with_a_clear_result_is_raised_once_per_direction(store):
+    """`change_results`: a fix whose theme fell (it worked), one whose theme rose (worse since), and none for
+    a change too early to tell or without a clear result."""
+    from reviewlens.changes import Effect, ThemeShift
+    from reviewlens.views import to_query
+
+    def effect(before: int, after: int, p: float, n: int = 40, label: str = "Leaking lid") -> dict:
+        shift = ThemeShift(label, before, after, 100 * before / n, 100 * after / n, p, "The lid leaks <b>badly</b>.", "r7")
+        return Effect("2026-10-01", "2026-10-20", "2026-10-21", "2026-11-09", n, n, theme=label,
+                      named=shift, themes=[shift]).as_dict()
+
+    worked = store.add_change(date(2026, 10, 21), "New lid seal", "Kettle", "Leaking lid",
+                              fields=[("country", ("DE",))])
+    store.save_change_effect(worked, effect(12, 2, 0.003))
+    worse = store.add_change(date(2026, 10, 21), "Cheaper lid", None, "Leaking lid")
+    store.save_change_effect(worse, effect(2, 12, 0.003))
+    store.save_change_effect(store.add_change(date(2026, 10, 21), "Too soon", None, "Leaking lid"), effect(2, 6, 0.01, n=8))
+    store.save_change_effect(store.add_change(date(2026, 10, 21), "Unclear", None, "Leaking lid"), effect(8, 6, 0.5))
+    found = [a for a in find_alerts(store, AlertSettings(), NOW) if a.kind == "change"]
+    assert [(a.key, a.title) for a in found] == [
+        (f"change:{worked}:better", "It worked: New lid seal (2026-10-21)"),
+        (f"change:{worse}:worse", "Worse since: Cheaper lid (2026-10-21)")]
+    first = found[0]
+    assert first.lines[0].startswith("Fewer reviews raise 'Leaking lid' since the change: 30% before, 5% since")
+    assert first.quotes == [{"review_id": "r7", "text": "The lid leaks <b>badly</b>.", "url": None}]
+    assert first.products == ["Kettle"]
+    query = to_query(first.view)
+    assert ("since", "2026-10-21") in query and ("product", "Kettle") in query and ("field", "country=DE") in query
+    assert not [a for a in find_alerts(store, AlertSettings(change_results=False), NOW) if a.kind == "change"]

@@ -531,3 +531,24 @@ def test_channels_route_alerts_by_kind_and_product(tmp_path, receiver):
     sent = {(r["kind"], d["channel"]) for r in store.list_alerts() for d in r["deliveries"]}
     assert sent == {("scrape", "eng"), ("reviews", "product")} and len(res.deliveries) == 2
     assert sorted(p["json"]["kind"] for p in receiver.posts) == ["reviews", "scrape"]  # what arrived
+
+
+def test_a_change_that_worked_reaches_a_slack_webhook_escaped(tmp_path, receiver):
+    """The change rule's alert through a real webhook receiver: the user's description and the quote are
+    escaped for Slack (no mention, no link), and it is sent once."""
+    from datetime import date
+
+    from reviewlens.changes import Effect, ThemeShift
+
+    store = Store(tmp_path / "c.db")
+    shift = ThemeShift("Leaking lid", 12, 2, 30.0, 5.0, 0.003, "It leaks <!channel> everywhere.", "r1")
+    cid = store.add_change(date(2026, 10, 21), "New seal <https://evil.example|click>", None, "Leaking lid")
+    store.save_change_effect(cid, Effect("2026-10-01", "2026-10-20", "2026-10-21", "2026-11-09", 40, 40,
+                                         theme="Leaking lid", named=shift, themes=[shift]).as_dict())
+    settings = settings_with({"type": "webhook", "name": "slack", "url": receiver.url, "format": "slack"})
+    res = check_alerts(store, settings)
+    assert [a.kind for a in res.new] == ["change"] and not res.failed
+    text = receiver.posts[0]["json"]["text"]
+    assert "It worked: New seal" in text and "Fewer reviews raise 'Leaking lid'" in text
+    assert "<!channel>" not in text and "<https://evil.example|click>" not in text and "&lt;!channel&gt;" in text
+    assert check_alerts(store, settings).new == []
