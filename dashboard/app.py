@@ -26,6 +26,7 @@ from dashboard.changes import change_marks, changes_view
 from dashboard.format import entities_text, fmt_delta, fmt_num, topics_text
 from dashboard.safe import display_text, escape_html, escape_markdown, highlight_entities, safe_url
 from dashboard.upload import import_page
+from dashboard.waiting import rerun_when_done, start_watching
 from reviewlens import queries as Q
 from reviewlens.analysis_queue import analyzer_alive, analyzer_state, open_request, request_analysis
 from reviewlens.comparison import FIELD_BY, Comparison, compare, field_of, group_names, with_field
@@ -42,6 +43,7 @@ log = logging.getLogger(__name__)
 PERIODS = dict(LINK_PERIODS.values())  # the sidebar's name -> days (None: all time; -1: custom dates)
 DEFAULT_PERIOD = L.PERIOD_NAMES["90d"]
 CACHE_TTL = 60  # seconds; "Refresh data" clears at once
+THEMES_SEEN = "_themes_seen"  # the background analyzer's last finish this session saw (dashboard.waiting)
 MAX_FIELD_FILTERS = 8  # the user's own fields offered in the sidebar (Q.field_values: those worth filtering by)
 ALL_THEMES = "All reviews"
 CSS = """
@@ -409,11 +411,7 @@ def themes_status(db: str, f: Filters, scope: dict) -> None:
     themes recounted for them: say so, and offer to find theirs."""
     store = get_store(db)
     state, asked = analyzer_state(store), open_request(store)
-    finished, seen = state.get("finished"), st.session_state.get("_themes_seen")
-    if finished and seen is not None and finished != seen:  # done since this page last looked (between polls)
-        st.session_state["_themes_seen"] = finished
-        st.cache_data.clear()
-        st.rerun(scope="app")
+    rerun_when_done(state, THEMES_SEEN, clear_cache=True)  # done since this page last looked (between polls)
     computing = analyzer_alive(state) and (bool(asked and asked.get("themes"))
                                            or (state.get("state") == "running" and bool(state.get("themes"))))
     shown = (tuple(sorted(scope.get("products") or [])), field_filter(dict(scope.get("fields") or []))) if scope else None
@@ -449,13 +447,8 @@ def _themes_status(db: str, products: list[str], fields: list, offer: bool) -> N
                 st.error(f"The store is read-only here: {escape_markdown(str(e))}")
                 return
             st.rerun(scope="app")  # the whole page, so that it polls while they are found
-    finished = state.get("finished")
-    seen = st.session_state.get("_themes_seen")
-    if finished and seen is not None and finished != seen:  # they are ready: every number on the page changes
-        st.session_state["_themes_seen"] = finished
-        st.cache_data.clear()
-        st.rerun(scope="app")
-    st.session_state.setdefault("_themes_seen", finished or "")
+    rerun_when_done(state, THEMES_SEEN, clear_cache=True)  # they are ready: every number on the page changes
+    start_watching(state, THEMES_SEEN)
 
 
 def praise_section(themes: list[Q.ThemeView]) -> None:

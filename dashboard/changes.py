@@ -15,6 +15,7 @@ import streamlit as st
 
 from dashboard.format import fmt_num
 from dashboard.safe import escape_html, escape_markdown
+from dashboard.waiting import rerun_when_done, start_watching
 from reviewlens import queries as Q
 from reviewlens.analysis_queue import analyzer_alive, analyzer_state, open_request, request_analysis
 from reviewlens.changes import Effect, stored_theme
@@ -22,6 +23,7 @@ from reviewlens.filters import field_filter
 from reviewlens.store import Store, StoreReadOnly
 
 ALL_PRODUCTS = "All products"
+CHANGES_SEEN = "_changes_seen"  # the background analyzer's last finish this view saw (dashboard.waiting)
 NO_THEME = "(none: watch the rating and every complaint)"
 
 
@@ -81,15 +83,12 @@ def effect_table(e: Effect) -> pd.DataFrame:
     return pd.DataFrame(rows, index=["Before", "Since"]).T
 
 
-def _poll(db: str, store: Store) -> None:
+def _poll(store: Store) -> None:
     if _measuring(store):
         st.info("Measuring the changes in the background…")
-    finished = analyzer_state(store).get("finished")
-    seen = st.session_state.get("_changes_seen")
-    if finished and seen is not None and finished != seen:  # measured: show the new effects
-        st.session_state["_changes_seen"] = finished
-        st.rerun(scope="app")
-    st.session_state.setdefault("_changes_seen", finished or "")
+    state = analyzer_state(store)
+    rerun_when_done(state, CHANGES_SEEN)  # measured: show the new effects
+    start_watching(state, CHANGES_SEEN)
 
 
 def changes_view(store: Store, products: list[str], theme_labels: list[str],
@@ -116,8 +115,9 @@ def changes_view(store: Store, products: list[str], theme_labels: list[str],
                               help="A change made for a segment (a new courier in Germany: country=DE): only its "
                                    "reviews are compared.")
         st.form_submit_button("Record the change", on_click=_record, args=(store, "chg"))
-    if _measuring(store) or st.session_state.get("_changes_seen") is not None:
-        st.fragment(_poll, run_every=2.0 if _measuring(store) else None)(store.url, store)
+    measuring = _measuring(store)
+    if measuring or st.session_state.get(CHANGES_SEEN) is not None:
+        st.fragment(_poll, run_every=2.0 if measuring else None)(store)
     changes = store.changes()
     if not changes:
         st.info("No change recorded yet.")

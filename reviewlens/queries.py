@@ -1067,9 +1067,8 @@ def settle_splits(store: Store, known: Sequence[ComplaintTheme], themes: Sequenc
     kept, out = [g for g in splits if len(g) > 1], []
     for name in asked:
         was = before.get(name, set())
-        parts = sorted(((len(was & set(map(str, t.review_ids))), t.label) for t in themes
-                        if t.review_ids and len(was & set(map(str, t.review_ids))) >= 0.5 * len(set(t.review_ids))),
-                       reverse=True)
+        overlap = [(len(was & ids), len(ids), t.label) for t in themes if (ids := set(map(str, t.review_ids)))]
+        parts = sorted(((n, label) for n, size, label in overlap if n >= 0.5 * size), reverse=True)
         names = [label for _, label in parts[:2]]
         if len(names) == 2:
             kept.append(names)

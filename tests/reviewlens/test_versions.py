@@ -3,7 +3,6 @@ store, exported, filtered on, compared release by release (`compare --by version
 
 from __future__ import annotations
 
-import csv
 import json
 import random
 
@@ -17,6 +16,7 @@ from reviewlens.records_io import import_file
 from reviewlens.schema import Analysis, TopicMention
 from reviewlens.store import Store
 from reviewlens.views import View, from_query, to_query
+from tests.helpers import write_csv
 
 CRASH = "The app crashes every time I open the camera."
 GOOD = "Works great, fast and simple."
@@ -37,11 +37,7 @@ def _play_console_export(path, counts: dict[str, tuple[int, int]]) -> str:
                          "Review Submit Date and Time": f"2026-{month:02d}-{rng.randint(1, 28):02d}T10:00:00Z",
                          "Star Rating": 1 if bad else 5, "Review Text": f"{CRASH if bad else GOOD} (#{len(rows)})",
                          "Developer Reply Text": ""})
-    with open(path, "w", newline="", encoding="utf-8") as f:
-        w = csv.DictWriter(f, fieldnames=list(rows[0]))
-        w.writeheader()
-        w.writerows(rows)
-    return str(path)
+    return write_csv(path, rows)
 
 
 def _analyzed_store(tmp_path, counts: dict[str, tuple[int, int]], name: str = "a.db",

@@ -3,15 +3,13 @@ the dashboard, the report and the alerts read; the dashboard filtered to X reads
 
 from __future__ import annotations
 
-import csv
-
 import pytest
 
 from reviewlens import queries
 from reviewlens.app.cli import main
 from reviewlens.filters import Filters
 from reviewlens.store import Store
-from tests.helpers import app_test
+from tests.helpers import app_test, write_csv
 
 LATE = ["Delivery took three weeks, far too slow.", "The parcel arrived two weeks late.",
         "Shipping was painfully slow, ten days late.", "My order came a fortnight after the promised date."]
@@ -23,13 +21,8 @@ LEAK = ["The lid leaks every time I pour.", "Water leaks from the bottom of the 
 def db(tmp_path, capsys):
     rows = ([{"text": t, "rating": 1, "date": "2026-11-10", "product": "Acme Kettle"} for t in LEAK + LATE[:1]]
             + [{"text": t, "rating": 1, "date": "2026-11-11", "product": "Acme Toaster"} for t in LATE[1:]])
-    path = tmp_path / "r.csv"
-    with open(path, "w", newline="", encoding="utf-8") as f:
-        w = csv.DictWriter(f, fieldnames=list(rows[0]))
-        w.writeheader()
-        w.writerows(rows)
     out = str(tmp_path / "s.db")
-    assert main(["import", str(path), "--db", out, "-q"]) == 0
+    assert main(["import", write_csv(tmp_path / "r.csv", rows), "--db", out, "-q"]) == 0
     capsys.readouterr()
     return out
 

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import csv
-
 import pytest
 
 from reviewlens import queries
 from reviewlens.app.cli import main
 from reviewlens.store import Store
+from tests.helpers import write_csv
 
 LATE = ["Delivery took three weeks, far too slow.", "The parcel arrived two weeks late.",
         "Shipping was painfully slow, ten days late.", "My order came a fortnight after the promised date."]
@@ -20,12 +19,8 @@ BROKE = ["The handle snapped off after two days.", "It broke in the first week, 
 
 def _store(tmp_path) -> str:
     rows = [{"text": t, "rating": 1, "date": "2026-11-10"} for t in LATE + TRACKING + BROKE]
-    path, db = tmp_path / "r.csv", str(tmp_path / "s.db")
-    with open(path, "w", newline="", encoding="utf-8") as f:
-        w = csv.DictWriter(f, fieldnames=list(rows[0]))
-        w.writeheader()
-        w.writerows(rows)
-    assert main(["import", str(path), "--db", db, "-q"]) == 0
+    db = str(tmp_path / "s.db")
+    assert main(["import", write_csv(tmp_path / "r.csv", rows), "--db", db, "-q"]) == 0
     return db
 
 
