@@ -129,3 +129,21 @@ def test_split_on_the_dashboard_is_computed_by_the_background_analyzer(db, monke
     shown = [as_read(e.label) for e in at.expander]
     assert all(any(f". {name} — " in label for label in shown) for name in rule), shown
     assert not any(f". {lumped.label} — " in label for label in shown if lumped.label not in rule)
+
+
+def test_a_changes_themes_keep_the_split(tmp_path, capsys):
+    """A change's before-and-since themes are found with the user's rules: the parts of a split stay two
+    (they were one theme there before the split was passed to the change's computation)."""
+    rows = [{"text": t, "rating": 1, "date": f"2026-11-{8 + i % 2:02d}"}  # half the day before the 9th, half on it
+            for i, t in enumerate(LATE + TRACKING + BROKE + LOST)]
+    db = str(tmp_path / "s.db")
+    assert main(["import", write_csv(tmp_path / "r.csv", rows), "--db", db, "-q"]) == 0
+    assert main(["complaints", "--no-llm", "--db", db, "-q"]) == 0
+    store, texts = Store(db), _texts(db)
+    lumped = next(t for t in queries.latest_complaints(store)[0] if LOST[0] in {texts[i] for i in t.review_ids})
+    assert {texts[i] for i in lumped.review_ids} & set(LATE)  # one theme of both
+    assert main(["complaints", "--no-llm", "--split", lumped.label, "--db", db, "-q"]) == 0
+    [rule] = store.theme_splits()
+    assert main(["changes", "add", "2026-11-09", "New courier", "--no-llm", "--db", db, "-q"]) == 0
+    labels = {t["label"] for t in store.changes()[0]["effect"]["themes"]}
+    assert set(rule) <= labels
