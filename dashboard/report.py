@@ -31,6 +31,7 @@ from openpyxl.worksheet.hyperlink import Hyperlink
 from reviewlens import queries as Q
 from reviewlens.changes import Effect
 from reviewlens.comparison import Comparison, compare
+from reviewlens import integrity
 from reviewlens.filters import Filters
 from reviewlens.schema import has_periods
 from reviewlens.store import Store
@@ -158,6 +159,8 @@ class ReportData:
     theme_series: pd.DataFrame | None = None  # Q.theme_timeseries: the top complaints per period
     praise: list[Q.ThemeView] = field(default_factory=list)  # Q.complaints(kind="praise"): what customers love
     changes: list[dict] = field(default_factory=list)  # Store.changes of the products filtered to (reviewlens.changes)
+    # reviewlens.integrity.in_selection: how many reviews look suspicious, and the findings
+    integrity: tuple[integrity.Summary, list[integrity.Finding]] | None = None
 
 
 def report_data(store: Store, f: Filters, opts: Q.Options | None = None) -> ReportData:
@@ -175,7 +178,8 @@ def report_data(store: Store, f: Filters, opts: Q.Options | None = None) -> Repo
         products=compare(store, "product", replace(f, products=()), names=f.products, top=PRODUCTS_COMPARED),
         versions=(compare(store, "version", replace(f, versions=()), names=f.versions, top=PRODUCTS_COMPARED)
                   if opts.versions else None),
-        changes=[c for c in store.changes() if not f.products or c["product"] is None or c["product"] in f.products])
+        changes=[c for c in store.changes() if not f.products or c["product"] is None or c["product"] in f.products],
+        integrity=integrity.in_selection(store, f))
 
 
 # ------------------------------------------------------------------------------------------ sheets
@@ -196,6 +200,9 @@ def _summary(wb: Workbook, d: ReportData) -> None:
     s.blank()
     _headline_table(s, d.headline)
     s.blank()
+    if d.integrity is not None and d.integrity[0].suspicious:
+        s.append(["Suspicious reviews", s.cell(d.integrity[0].line() + " See the Suspicious sheet.", wrap=True)])
+        s.blank()
     if d.replies is not None:
         _replies_table(s, d.replies)
         s.blank()
@@ -404,6 +411,28 @@ def _changes(wb: Workbook, changes: list[dict]) -> None:
                    number_format="yyyy-mm-dd hh:mm")])
 
 
+def _suspicious(wb: Workbook, store: Store, findings: list[integrity.Finding]) -> None:
+    """The Suspicious sheet: each finding of reviewlens.integrity that holds reviews of the report (also of a
+    report that leaves them out: what it left out), with its first review quoted as written."""
+    s = _Sheet(wb, "Suspicious", [26, 60, 10, 36, 14, 18, 80])
+    s.ws.freeze_panes = "A2"
+    s.header(["Pattern", "Finding", "Reviews", "Products", "First date", "First reviewer", "One of its reviews"])
+    ids = tuple({i for x in findings for i in x.review_ids})
+    rows = Q.review_page(store, Filters(review_ids=ids), page_size=max(1, len(ids)))[0]
+    by_id = {r.id: r for r in rows.itertuples()}
+    for x in findings:
+        mine = [by_id[i] for i in x.review_ids if i in by_id]
+        r = min(mine, key=lambda m: (m.date is None or m.date != m.date, str(m.date)), default=None)
+        products = x.detail.get("products") or [x.detail.get("product") or ""]
+        s.append([s.cell(integrity.KINDS[x.kind]), s.cell(x.title, wrap=True), len(x.review_ids),
+                  s.cell(", ".join(p for p in products if p) or None, wrap=True),
+                  s.cell(r.date if r is not None and r.date else None, number_format="yyyy-mm-dd"),
+                  s.cell(r.author if r is not None and isinstance(r.author, str) else None),
+                  s.cell(None if r is None else r.text, wrap=True)])
+    if s.row > 1:
+        s.ws.auto_filter.ref = f"A1:G{s.row}"
+
+
 def _complaints_over_time(s: _Sheet, series: pd.DataFrame, gran: str) -> None:
     """A table of the top themes' percent of each period's reviews (columns B on) and its line chart beside it."""
     labels = list(dict.fromkeys(series["theme"]))
@@ -605,6 +634,8 @@ def build_workbook(store: Store, target: str | Path | io.BytesIO, f: Filters) ->
         _comparison(wb, d.versions, "Versions")
     if d.changes:
         _changes(wb, d.changes)
+    if d.integrity is not None and d.integrity[1]:
+        _suspicious(wb, store, d.integrity[1])
     _topics(wb, d.topics)
     _entities(wb, d.entities)
     n = _reviews(wb, store, f)

@@ -84,6 +84,8 @@ class Filters:
     # the user's own fields (an import's other columns: country, store, plan): ((name, (value, ...)), ...);
     # a review matches when, for every name, its value is one of those given
     fields: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    # the reviews that look suspicious (reviewlens.integrity): False leaves them out, True keeps only them
+    suspicious: bool | None = None
 
     @classmethod
     def of(cls, *, since: date | None = None, until: date | None = None,
@@ -92,7 +94,8 @@ class Filters:
            languages: Sequence[str] | str | None = None, min_rating: float | None = None,
            max_rating: float | None = None, search: str | None = None, replied: bool | None = None,
            review_ids: Sequence[str] | None = None, versions: Sequence[str] | str | None = None,
-           fields: Mapping[str, Sequence[str] | str] | Sequence[str] | None = None) -> "Filters":
+           fields: Mapping[str, Sequence[str] | str] | Sequence[str] | None = None,
+           suspicious: bool | None = None) -> "Filters":
         """Build from loose arguments (lists, single strings, blanks), validating what can be wrong."""
         sents = _tuple(sentiments)
         bad = [s for s in sents if s not in SENTIMENT_OPTIONS]
@@ -114,7 +117,8 @@ class Filters:
                    min_rating=None if min_rating is None else float(min_rating),
                    max_rating=None if max_rating is None else float(max_rating),
                    search=search, replied=None if replied is None else bool(replied),
-                   review_ids=None if review_ids is None else tuple(review_ids), fields=field_filter(fields))
+                   review_ids=None if review_ids is None else tuple(review_ids), fields=field_filter(fields),
+                   suspicious=None if suspicious is None else bool(suspicious))
 
     @property
     def needs_analysis(self) -> bool:
@@ -145,6 +149,8 @@ class Filters:
             parts.append("with the owner's reply" if self.replied else "without the owner's reply")
         if self.review_ids is not None:
             parts.append(f"{len(self.review_ids)} selected reviews")
+        if self.suspicious is not None:
+            parts.append("only the suspicious reviews" if self.suspicious else "suspicious reviews left out")
         return "; ".join(parts) or "all reviews"
 
 

@@ -32,7 +32,7 @@ from .display_text import neutralize
 from .filters import SENTIMENT_OPTIONS, Filters, field_filter, version_key
 from .schema import ComplaintTheme, Label, Quote, trend_arrow
 from .model_text import sanitize_label
-from .store import Store, analyses, review_entities, review_fields, review_topics, reviews, theme_table
+from .store import Store, analyses, review_entities, review_fields, review_flags, review_topics, reviews, theme_table
 
 __all__ = [
     "SENTIMENT_OPTIONS", "Filters", "TOPIC_LABELS", "topic_label",
@@ -101,6 +101,9 @@ def conditions(f: Filters, a: sa.Table | sa.Alias | None) -> list[sa.ColumnEleme
     for name, values in f.fields:
         rf = review_fields.c
         out.append(c.id.in_(sa.select(rf.review_id).where(rf.name == name, rf.value.in_(values))))
+    if f.suspicious is not None:  # as last checked: integrity.current(store) checks again first
+        flagged = c.id.in_(sa.select(review_flags.c.review_id))
+        out.append(flagged if f.suspicious else sa.not_(flagged))
     return out
 
 

@@ -78,6 +78,17 @@ review_fields = sa.Table(
     sa.Index("ix_review_fields_name_value", "name", "value"),
 )
 
+# Reviews that look suspicious (reviewlens.integrity): one row per finding and review, the finding's
+# title and numbers repeated on each (a finding is read whole; the filter reads review_id alone).
+review_flags = sa.Table(
+    "review_flags", metadata,
+    sa.Column("finding", sa.String(120), primary_key=True),
+    sa.Column("review_id", sa.String(24), primary_key=True, index=True),
+    sa.Column("kind", sa.String(20), nullable=False),
+    sa.Column("title", sa.Text, nullable=False),
+    sa.Column("detail", sa.Text, nullable=False, default="{}"),
+)
+
 runs = sa.Table(
     "runs", metadata,
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
@@ -251,7 +262,7 @@ questions = sa.Table(
 )
 
 #: Tables a store can do without when it is read-only and older than them: reading them finds nothing.
-OPTIONAL_TABLES = frozenset({"labels", "alerts", "alert_deliveries", "alerted_reviews", "questions"})
+OPTIONAL_TABLES = frozenset({"labels", "alerts", "alert_deliveries", "alerted_reviews", "questions", "review_flags"})
 
 REVIEW_FIELDS = ["id", "source", "product", "url", "author", "rating", "title", "text", "date"]
 
@@ -718,6 +729,55 @@ class Store:
         d["started_at"] = _dt(d["started_at"])
         d["finished_at"] = _dt(d["finished_at"])
         return d
+
+    # ---------------------------------------------------------------- suspicious reviews (reviewlens.integrity)
+    _INTEGRITY = ("id", "source", "product", "author", "rating", "date")
+
+    def reviews_stamp(self) -> str:
+        """A digest of what the integrity checks read of every review but its text (its content hash
+        instead): it changes when a review is added, deleted or changed."""
+        h = hashlib.sha256()
+        q = sa.select(*[reviews.c[k] for k in self._INTEGRITY], reviews.c.content_hash).order_by(reviews.c.id)
+        with self.engine.connect() as c:
+            for row in c.execute(q):
+                h.update("\x1f".join("" if v is None else str(v) for v in row).encode("utf-8"))
+                h.update(b"\x1e")
+        return h.hexdigest()[:32]
+
+    def integrity_rows(self) -> list[dict[str, Any]]:
+        """Every review's id, source, product, author, rating, date and text (what the checks read)."""
+        q = sa.select(*[reviews.c[k] for k in self._INTEGRITY], reviews.c.text)
+        with self.engine.connect() as c:
+            rows = [dict(r) for r in c.execute(q).mappings()]
+        for r in rows:
+            r["date"] = _as_date(r["date"])
+        return rows
+
+    def save_flags(self, findings: Sequence[dict[str, Any]], checkpoint: dict) -> None:
+        """Replace the stored findings (dicts of reviewlens.integrity.Finding) and record what they were found
+        on (`checkpoint`), in one transaction."""
+        rows = [{"finding": f["key"][:120], "review_id": i, "kind": f["kind"], "title": f["title"],
+                 "detail": json.dumps(f["detail"], default=str, ensure_ascii=False)}
+                for f in findings for i in f["review_ids"]]
+        with self._write() as c:
+            c.execute(review_flags.delete())
+            for i in range(0, len(rows), 1000):
+                c.execute(review_flags.insert(), rows[i:i + 1000])
+            c.execute(checkpoints.delete().where(checkpoints.c.key == "integrity"))
+            c.execute(checkpoints.insert().values(key="integrity", state=json.dumps(checkpoint), updated_at=_utcnow()))
+
+    def flag_findings(self) -> list[dict[str, Any]]:
+        """The stored findings, as dicts of reviewlens.integrity.Finding, in the order they were saved."""
+        if "review_flags" in self.missing_tables:
+            return []
+        out: dict[str, dict[str, Any]] = {}
+        with self.engine.connect() as c:
+            for r in c.execute(sa.select(review_flags).order_by(review_flags.c.kind, review_flags.c.finding)):
+                f = out.setdefault(r.finding, {"kind": r.kind, "key": r.finding, "title": r.title,
+                                               "review_ids": [], "detail": json.loads(r.detail or "{}")})
+                f["review_ids"].append(r.review_id)
+        order = {"copied": 0, "burst": 1, "repeat": 2}
+        return sorted(out.values(), key=lambda f: (order.get(f["kind"], 3), -len(f["review_ids"]), f["key"]))
 
     # ---------------------------------------------------------------- checkpoints (resume)
     def load_checkpoint(self, key: str) -> dict | None:

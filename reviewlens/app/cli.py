@@ -723,9 +723,56 @@ def cmd_report(args, settings) -> ExitStatus:
     _check_names(store, products=args.product, sources=args.source, versions=args.versions)
     fields = _fields(args)
     _check_fields(store, fields)
+    suspicious = {"out": False, "only": True}.get(args.suspicious)
+    if suspicious is not None:
+        from .. import integrity
+
+        integrity.current(store)  # checked again first if the reviews changed
     out = Job(store, settings).report(args.output, since=args.since, until=args.until, products=args.product,
-                                      sources=args.source, versions=args.versions, fields=fields)
+                                      sources=args.source, versions=args.versions, fields=fields,
+                                      suspicious=suspicious)
     print(f"wrote {out}")
+    return ExitStatus.OK
+
+
+def cmd_suspicious(args, settings) -> ExitStatus:
+    """`suspicious`: the reviews that look suspicious in the selection, the rating with and without them."""
+    from .. import integrity
+    from ..display_text import neutralize
+    from ..filters import Filters
+
+    store = Store(settings.db)
+    _check_names(store, products=args.product, sources=args.source)
+    fields = _fields(args)
+    _check_fields(store, fields)
+    f = Filters.of(since=args.since, until=args.until, products=args.product, sources=args.source, fields=fields)
+    summary, findings = integrity.in_selection(store, f)
+    if args.json:
+        print(json.dumps({"selection": f.describe(), "summary": asdict(summary),
+                          "findings": [x.as_dict() for x in findings]}, default=str, indent=1, ensure_ascii=False))
+        return ExitStatus.OK
+    print(f"{f.describe().capitalize()}: {summary.line()}")
+    for kind, what in integrity.KINDS.items():
+        mine = [x for x in findings if x.kind == kind]
+        if not mine:
+            continue
+        print(f"\n{what} ({len(mine)}):")
+        for x in mine[:args.show]:
+            print(f"  * {neutralize(x.title)}")
+            rows, _ = queries.review_page(store, Filters(review_ids=tuple(x.review_ids)), page_size=3)
+            for r in rows.itertuples():
+                text = neutralize(" ".join(str(r.text).split()))
+                text = text if len(text) <= 110 else text[:109] + "…"
+                who = neutralize(str(r.author)) if isinstance(r.author, str) and r.author else "no name"
+                stars = f"{r.rating:g}★" if r.rating == r.rating and r.rating is not None else "no rating"
+                print(f"      {r.date or 'undated'}  {stars}  {who} ({neutralize(str(r.product or r.source))}): \"{text}\"")
+            if len(x.review_ids) > 3:
+                print(f"      ... and {len(x.review_ids) - 3} more")
+        if len(mine) > args.show:
+            print(f"  ... and {len(mine) - args.show} more (--show {len(mine)}, or --json)")
+    if summary.suspicious:
+        print("\nA reason to look twice, not proof of a fake. `reviewlens report --suspicious out` writes a report "
+              "without them; the dashboard's sidebar can leave them out of every view.")
     return ExitStatus.OK
 
 
@@ -802,7 +849,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace, Settings], ExitStatus]] = {
     "demo": cmd_demo, "analyze": cmd_analyze, "complaints": cmd_complaints, "praise": cmd_complaints, "compare": cmd_compare,
     "changes": cmd_changes, "ask": cmd_ask,
     "replies": cmd_replies,
-    "report": cmd_report,
+    "report": cmd_report, "suspicious": cmd_suspicious,
     "dashboard": cmd_dashboard, "eval": cmd_eval, "sites": cmd_sites, "models": cmd_models,
 }
 

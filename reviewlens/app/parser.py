@@ -29,6 +29,7 @@ typical use:
   reviewlens changes add 2026-11-15 "New courier" --theme "Delivery delay"
                                                did the fix work? the reviews before and since a change
   reviewlens ask "why do people return it?"    an answer that cites the reviews it rests on
+  reviewlens suspicious                        copied texts, bursts of same-star reviews, repeat reviewers
   reviewlens alerts check                      raise and send alerts (e-mail, Slack, webhooks)
   reviewlens dashboard                         the Streamlit dashboard on http://127.0.0.1:8501
 
@@ -632,6 +633,38 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--field", action="append", metavar="NAME=VALUE",
                     help="only reviews whose own field NAME (a column of the imported file, e.g. country) is "
                          "VALUE (repeatable; values of one name are alternatives)")
+    sp.add_argument("--suspicious", choices=["out", "only"],
+                    help="out: leave out the reviews that look suspicious (`reviewlens suspicious`); only: a "
+                         "report of them alone")
+
+    sp = add("suspicious", "reviews that look suspicious: copied texts, bursts of same-star reviews, repeat reviewers",
+             "Checks every review in the store, as review-checking sites do, and lists what a reader should\n"
+             "look at twice before trusting a rating (a reason to look, not proof of a fake):\n\n"
+             "  copied   the same or nearly the same text (10 words or more) posted by different reviewers\n"
+             "           or for different products; short stock phrases do not count\n"
+             "  burst    a product's day with far more five-star (or one-star: review bombing) reviews than\n"
+             "           its usual over the 60 days before (at least 5; Poisson tail p < 0.0001)\n"
+             "  repeat   one reviewer with a name that tells people apart reviewing the same product twice\n"
+             "           or more with different texts within 30 days\n\n"
+             "It prints how many reviews of the selection look suspicious, the average rating with and\n"
+             "without them, and each finding with the reviews in it (quoted as written). The checks run\n"
+             "again by themselves whenever reviews were added, changed or deleted. The dashboard's sidebar\n"
+             "can leave the suspicious reviews out of every view (or show only them), and `report\n"
+             "--suspicious out` writes a report without them.\n\n"
+             "examples:\n"
+             "  reviewlens suspicious\n"
+             "  reviewlens suspicious --product \"Pulse Fitness Smartwatch\" --show 3\n"
+             "  reviewlens suspicious --json > suspicious.json")
+    sp.add_argument("--product", action="append", help="only this product's reviews (repeatable)")
+    sp.add_argument("--source", action="append", help="only this source's reviews (repeatable)")
+    sp.add_argument("--since", type=_date, help="first review date (YYYY-MM-DD)")
+    sp.add_argument("--until", type=_date, help="last review date (YYYY-MM-DD)")
+    sp.add_argument("--field", action="append", metavar="NAME=VALUE",
+                    help="only reviews whose own field NAME (a column of the imported file, e.g. country) is "
+                         "VALUE (repeatable; values of one name are alternatives)")
+    sp.add_argument("--show", type=_positive_int, default=10, metavar="N",
+                    help="list the N largest findings of each kind (default 10; --json lists all)")
+    sp.add_argument("--json", action="store_true", help="machine-readable output: the summary and every finding")
 
     sp = add("dashboard", "open the Streamlit dashboard",
              "Start the dashboard on http://127.0.0.1:PORT. It only listens on this machine unless you\n"
