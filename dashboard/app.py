@@ -25,8 +25,10 @@ from dashboard.ask import ask_page
 from dashboard.changes import change_marks, changes_view
 from dashboard.format import entities_text, fmt_delta, fmt_num, topics_text
 from dashboard.safe import display_text, escape_html, escape_markdown, highlight_entities, safe_url
+from dashboard.suspicious import flag_titles, suspicious_note
 from dashboard.upload import import_page
 from dashboard.waiting import rerun_when_done, start_watching
+from reviewlens import integrity
 from reviewlens import queries as Q
 from reviewlens.analysis_queue import analyzer_alive, analyzer_state, open_request, request_analysis
 from reviewlens.comparison import FIELD_BY, Comparison, compare, field_of, group_names, with_field
@@ -56,6 +58,8 @@ mark.ent sup { font-size: 0.6em; color: #555; margin-left: 2px; }
 .rl-quote.rl-praise { border-left-color: #2e7d32; }
 .rl-review { border: 1px solid #ddd; border-radius: 6px; padding: 10px 14px; line-height: 1.6; }
 .rl-reply { border-left: 3px solid #1f4e78; background: #f4f8fb; padding: 4px 10px; margin: 6px 0; }
+.rl-quote.rl-suspicious { border-left-color: #e67700; }
+.rl-suspicious-mark { color: #b35c00; }
 .rl-translation { border-left: 3px dashed #999; color: #555; padding: 2px 10px; margin: 4px 0 6px 0; font-style: italic; }
 </style>
 """
@@ -111,6 +115,12 @@ def c_chart_specs(db: str, f: Filters, opts: Q.Options) -> dict[str, dict]:
     return specs
 
 
+@st.cache_data(ttl=CACHE_TTL, show_spinner="Checking the reviews for suspicious patterns…")
+def c_integrity(db: str, f: Filters) -> tuple[integrity.Summary, list[integrity.Finding]]:
+    """The suspicious reviews among `f`'s (checked again first when the store's reviews changed)."""
+    return integrity.in_selection(get_store(db), f)
+
+
 @st.cache_data(ttl=CACHE_TTL, show_spinner=False)
 def c_count(db: str, f: Filters) -> int:
     return Q.count_reviews(get_store(db), f)
@@ -162,7 +172,7 @@ def goto_waiting() -> None:
 
 
 #: The sidebar's filter widgets (their session keys), and the review ids of a link: what "Reset filters" clears.
-FILTER_KEYS = ("f_period", "f_dates", "f_sources", "f_products", "f_rating", "f_sentiments", "f_topics", "f_languages",
+FILTER_KEYS = ("f_suspicious", "f_period", "f_dates", "f_sources", "f_products", "f_rating", "f_sentiments", "f_topics", "f_languages",
                "f_versions", "f_replied", "f_search", L.LINK_IDS, L.LINK_ALERT)
 
 
@@ -189,6 +199,7 @@ def sidebar_filters(opts: Q.Options) -> Filters:
     state.setdefault("f_period", DEFAULT_PERIOD)
     state.setdefault("f_rating", (1.0, 5.0))
     state.setdefault("f_replied", L.REPLIED_NAMES[None])
+    state.setdefault("f_suspicious", L.SUSPICIOUS_NAMES[None])
     if opts.last_date is None:  # no review has a date (an import without them): a period would hold none
         state["f_period"] = "All time"
     period = sb.selectbox("Period", list(PERIODS), key="f_period", disabled=opts.last_date is None,
@@ -226,6 +237,11 @@ def sidebar_filters(opts: Q.Options) -> Filters:
     replied = sb.selectbox("Owner reply", list(L.REPLIED_NAMES.values()), key="f_replied",
                            help="Without a reply: the reviews still waiting for an answer (the review explorer "
                                 "drafts one for each).")
+    suspicious = sb.selectbox("Suspicious reviews", list(L.SUSPICIOUS_NAMES.values()), key="f_suspicious",
+                              help="Reviews that look suspicious: a text other reviewers posted too, a burst of "
+                                   "same-star reviews, one reviewer reviewing a product again and again "
+                                   "(`reviewlens suspicious` lists them). Leave them out of every view, or look "
+                                   "at them alone.")
     search = sb.text_input("Search text", key="f_search", placeholder="words in title or text")
     ids = state.get(L.LINK_IDS)
     if ids:
@@ -240,7 +256,7 @@ def sidebar_filters(opts: Q.Options) -> Filters:
                       min_rating=rating[0] if rating[0] > 1.0 else None,
                       max_rating=rating[1] if rating[1] < 5.0 else None, search=search,
                       replied=L.replied_filter(replied), review_ids=ids or None,
-                      fields={k: v for k, v in fields.items() if v})
+                      fields={k: v for k, v in fields.items() if v}, suspicious=L.suspicious_filter(suspicious))
 
 
 def download_button(db: str, f: Filters) -> None:
@@ -471,10 +487,13 @@ def praise_section(themes: list[Q.ThemeView]) -> None:
                       args=(PRAISE_PREFIX + t.label,))
 
 
-def overview_page(db: str, f: Filters, opts: Q.Options) -> None:
+def overview_page(db: str, f: Filters, opts: Q.Options,
+                  suspicious: tuple[integrity.Summary, list[integrity.Finding]] | None = None) -> None:
     ov = c_overview(db, f, opts)
     h = ov.headline
     headline_metrics(h)
+    if suspicious is not None:
+        suspicious_note(get_store(db), f, *suspicious)
     reply_metrics(ov.replies)
     if h.reviews == 0:
         st.warning("No reviews match these filters. Widen the period or clear some filters.")
@@ -526,9 +545,11 @@ def labels_text(labels: list[Label]) -> str:
                                                                               if topics else []))
 
 
-def review_detail(row: pd.Series, labels: list[Label] = (), own: dict[str, str] | None = None) -> None:
+def review_detail(row: pd.Series, labels: list[Label] = (), own: dict[str, str] | None = None,
+                  suspicious: list[str] = ()) -> None:
     """One review's full text with its entities highlighted, its own fields (`own`: an import's other
-    columns), and the user's labels next to the analysis; everything from the review is escaped."""
+    columns), why it looks suspicious (`suspicious`: the findings' titles), and the user's labels next to
+    the analysis; everything from the review is escaped."""
     row = row.map(lambda v: v if isinstance(v, list) or _present(v) else None)
     stars = "★" * int(round(row["rating"])) if row["rating"] is not None else "no rating"
     meta = " · ".join(escape_html(x) for x in (row["date"] or "no date", stars, row["sentiment"] or "not analyzed",
@@ -547,6 +568,9 @@ def review_detail(row: pd.Series, labels: list[Label] = (), own: dict[str, str] 
                          f"written in {language_name(row['language'])}" if row.get("language") else None) if x]
     facts += [f"{name}: {value}" for name, value in sorted((own or {}).items())]
     extra = f"<br><small>{' · '.join(escape_html(x) for x in facts)}</small>" if facts else ""
+    if suspicious:
+        extra += (f'<br><small class="rl-suspicious-mark" data-testid="rl-review-suspicious">⚠️ Looks suspicious: '
+                  f'{escape_html("; ".join(suspicious))}</small>')
     reply = ""
     if row.get("reply"):
         when = f" · {escape_html(row['reply_date'])}" if row.get("reply_date") else ""
@@ -640,7 +664,7 @@ def correction_form(db: str, row: pd.Series, labels: list[Label], topic_options:
         (st.success if saved[1] else st.error)(saved[2])
 
 
-def reviews_page(db: str, f: Filters, opts: Q.Options) -> None:
+def reviews_page(db: str, f: Filters, opts: Q.Options, flags: dict[str, list[str]] | None = None) -> None:
     st.subheader("Review explorer")
     ov = c_overview(db, f, opts)  # usually cached already by the overview page
     themes = {t.label: t for t in ov.themes}  # the complaints, then what customers love ("Loved: ...")
@@ -708,7 +732,8 @@ def reviews_page(db: str, f: Filters, opts: Q.Options) -> None:
     pick = st.selectbox("Review", choices, format_func=label, key="detail_pick")
     row = df.iloc[pick if pick is not None and pick < len(df) else 0]
     labels = Q.labels_for(get_store(db), [content_hash(row["text"])]).get(content_hash(row["text"]), [])
-    review_detail(row, labels, get_store(db).fields_of([row["id"]]).get(row["id"]))  # uncached: a correction shows at once
+    review_detail(row, labels, get_store(db).fields_of([row["id"]]).get(row["id"]),  # uncached: a correction shows at once
+                  (flags or {}).get(row["id"], []))
     reply_draft(row)
     correction_form(db, row, labels, opts.topics)
 
@@ -875,10 +900,12 @@ def main() -> None:
     if problems:
         st.warning("Some of the link could not be used, the rest is shown: "
                    + escape_markdown("; ".join(problems)) + ".")
+    # the suspicious reviews (checked again when the reviews changed, before a filter by them is read)
+    suspicious = c_integrity(db, f) if page in ("Overview", "Reviews") or f.suspicious is not None else None
     if page == "Overview":
-        overview_page(db, f, opts)
+        overview_page(db, f, opts, suspicious)
     elif page == "Reviews":
-        reviews_page(db, f, opts)
+        reviews_page(db, f, opts, flag_titles(suspicious[1]) if suspicious else None)
     elif page == "Compare":
         compare_page(db, f, opts)
     elif page == "Ask":

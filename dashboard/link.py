@@ -18,6 +18,7 @@ from reviewlens.views import PERIODS, STREAMLIT_KEYS, View, from_query, to_query
 PERIOD_NAMES = {key: name for key, (name, _) in PERIODS.items()}  # "30d" -> "Last 30 days" (the sidebar's)
 PERIOD_KEYS = {name: key for key, name in PERIOD_NAMES.items()}
 REPLIED_NAMES = {None: "All reviews", False: "Without a reply", True: "With a reply"}  # the Owner reply box
+SUSPICIOUS_NAMES = {None: "Keep them", False: "Leave them out", True: "Only them"}  # the Suspicious reviews box
 #: Session keys of the link's own state (the sidebar's widgets have theirs: f_period, f_sources, ...).
 LINK_IDS = "f_ids"               # the review ids a link named (or the digest alert it named)
 LINK_ALERT = "f_alert"           # that digest alert's key, kept in the address instead of its ids
@@ -83,6 +84,8 @@ def read_link(state: MutableMapping[str, Any], params: dict[str, list[str]], opt
         state["f_rating"] = (_half_star(f.min_rating, 1.0), _half_star(f.max_rating, 5.0))
     if f.replied is not None:
         state["f_replied"] = REPLIED_NAMES[f.replied]
+    if f.suspicious is not None:
+        state["f_suspicious"] = SUSPICIOUS_NAMES[f.suspicious]
     if f.search:
         state["f_search"] = f.search
     ids = list(f.review_ids or ())
@@ -126,3 +129,8 @@ def write_link(query_params: Any, view: View) -> None:
 def replied_filter(name: str) -> bool | None:
     """The Owner reply selectbox's value as the filter's."""
     return {v: k for k, v in REPLIED_NAMES.items()}.get(name)
+
+
+def suspicious_filter(name: str) -> bool | None:
+    """The Suspicious reviews selectbox's value as the filter's."""
+    return {v: k for k, v in SUSPICIOUS_NAMES.items()}.get(name)

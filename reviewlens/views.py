@@ -8,6 +8,7 @@ what it could not understand (a link is typed, truncated and edited by people), 
 
     ?page=Reviews&since=2026-11-23&until=2026-11-29&theme=Late+delivery
     ?period=30d&product=Kettle&product=Toaster&sentiment=negative&rating=1-2&replied=no&field=country=DE
+    ?suspicious=out   (the suspicious reviews left out; only: them alone)
     ?page=Reviews&period=all&alert=reviews:3f2a...:12:2026-11-30   (the reviews a digest alert named)
 """
 
@@ -30,6 +31,7 @@ PERIODS: dict[str, tuple[str, int | None]] = {
     "all": ("All time", None), "custom": ("Custom", -1)}
 DEFAULT_PERIOD = "90d"
 REPLIED = {"yes": True, "no": False}
+SUSPICIOUS = {"out": False, "only": True}  # ?suspicious=out leaves the suspicious reviews out; only: them alone
 MAX_TEXT = 200       # a search or a theme name longer than this is no one's link
 MAX_IDS = 200        # review ids a link names (`ids`); more make an address some browsers and mail clients cut
 STREAMLIT_KEYS = ("embed", "embed_options")  # Streamlit's own (an embedded dashboard): kept, not ours to read
@@ -78,6 +80,8 @@ def to_query(view: View) -> list[tuple[str, str]]:
         out.append(("rating", f"{_fmt(f.min_rating or 1)}-{_fmt(f.max_rating or 5)}"))
     if f.replied is not None:
         out.append(("replied", "yes" if f.replied else "no"))
+    if f.suspicious is not None:
+        out.append(("suspicious", "only" if f.suspicious else "out"))
     if f.search:
         out.append(("q", f.search))
     if view.theme:
@@ -174,6 +178,10 @@ def from_query(params: Mapping[str, str | Sequence[str]]) -> tuple[View, list[st
     if replied is not None and replied not in REPLIED:
         problems.append(f"replied={replied!r} is not yes or no")
         replied = None
+    suspicious = _one(params, "suspicious")
+    if suspicious is not None and suspicious not in SUSPICIOUS:
+        problems.append(f"suspicious={suspicious!r} is not out or only")
+        suspicious = None
     search, theme, alert = _one(params, "q"), _one(params, "theme"), _one(params, "alert")
     for key, text in (("q", search), ("theme", theme), ("alert", alert)):
         if text and len(text) > MAX_TEXT:
@@ -191,9 +199,9 @@ def from_query(params: Mapping[str, str | Sequence[str]]) -> tuple[View, list[st
                          versions=[v for v in _values(params, "version") if len(v) <= 100],
                          min_rating=min_rating, max_rating=max_rating, search=search,
                          replied=REPLIED.get(replied or ""), review_ids=ids[:MAX_IDS] if ids else None,
-                         fields=fields)
+                         fields=fields, suspicious=SUSPICIOUS.get(suspicious or ""))
     known = {"page", "period", "since", "until", "source", "product", "sentiment", "topic", "lang", "version",
-             "rating", "replied", "q", "theme", "ids", "alert", "field"}
+             "rating", "replied", "q", "theme", "ids", "alert", "field", "suspicious"}
     unknown = sorted(set(params) - known - set(STREAMLIT_KEYS))
     if unknown:
         problems.append(f"unknown: {', '.join(unknown)}")

@@ -64,3 +64,13 @@ def test_dashboard_address_must_be_plain_http():
     for bad in ("javascript:alert(1)", "reviews.acme.example", "https://x.example/?a=1", "ftp://x.example",
                 "https://x.example/#top", ""):
         assert not check_base_url(bad), bad
+
+
+def test_a_link_leaves_out_or_keeps_only_the_suspicious_reviews():
+    for value, wanted in (("out", False), ("only", True)):
+        view, problems = from_query({"suspicious": value})
+        assert view.filters.suspicious is wanted and not problems
+        assert ("suspicious", value) in to_query(view)
+    view, problems = from_query({"suspicious": "maybe", "product": "Kettle"})
+    assert view.filters.suspicious is None and view.filters.products == ("Kettle",)
+    assert problems == ["suspicious='maybe' is not out or only"]
