@@ -1,6 +1,6 @@
 """Alert rules: what in the store is worth telling someone about, found after each run.
 
-Eight rules, each with a threshold in `[alerts]` of the settings (reviewlens.config.AlertSettings; 0 or
+Nine rules, each with a threshold in `[alerts]` of the settings (reviewlens.config.AlertSettings; 0 or
 false turns one off):
 
 * **scrape**: a scrape that failed, ended degraded (a site changed its layout: reviewlens.health) or
@@ -23,6 +23,9 @@ false turns one off):
   (`change_results`): the theme it was meant to fix raised by more, or fewer, reviews since (its own test,
   p <= 0.05), or without a theme the rating moved; with the numbers and a verbatim quote of the theme. Once
   per change and direction, and not while it is too early to tell.
+* **burst**: a burst of same-star reviews of a product (`review_bursts`): a day with far more one-star
+  (review bombing) or five-star reviews than its usual (reviewlens.integrity), dated within the last 30 days,
+  quoted with three of them. Once per burst (a burst that goes on the next day is the same burst).
 * **reviews**: new reviews rated `low_rating` or lower, or that mention one of `keywords`, in one
   digest per check. A review is in one digest only.
 * **replies**: once a week, the negative reviews of the last 30 days still without the owner's reply after
@@ -63,7 +66,8 @@ P_MAX = 0.05                    # a rating fall is raised only when chance expla
 DIGEST_MAX = 20_000             # reviews one digest takes at most; more wait for the next
 CHANGES_FOR = 90                # days: a change made this recently is in the summary, with what it did so far
 CHANGE_P = 0.05                 # a change's result is raised when chance explains it this rarely
-KINDS = ("scrape", "complaint", "rating", "release", "change", "reviews", "replies", "summary")  # what the rules raise
+KINDS = ("scrape", "complaint", "rating", "release", "change", "burst", "reviews", "replies", "summary")
+BURST_QUOTES = 3                # reviews quoted in a burst alert  # what the rules raise
 
 
 @dataclass
@@ -393,6 +397,41 @@ def change_alerts(store: Store, rules: AlertSettings) -> list[Alert]:
     return out
 
 
+def burst_alerts(store: Store, rules: AlertSettings, now: datetime) -> list[Alert]:
+    """Bursts of same-star reviews of a product (reviewlens.integrity, checked again first when the reviews
+    changed) that end within the last MAX_LOOK_BACK: one-star bursts are review bombing, five-star ones a
+    rating someone may be buying. Once per burst."""
+    if not rules.review_bursts:
+        return []
+    from . import integrity
+
+    recent = (now - MAX_LOOK_BACK).date()
+    out = []
+    for x in integrity.current(store):
+        d = x.detail
+        if x.kind != "burst" or date.fromisoformat(d["end"]) < recent:
+            continue
+        product = d.get("product") or None
+        start, end = date.fromisoformat(d["start"]), date.fromisoformat(d["end"])
+        rows, _ = queries.review_page(store, Filters.of(review_ids=x.review_ids), page_size=BURST_QUOTES, total=0)
+        bombing = d["stars"] == 1
+        products = [product] if product and any(r == product for r in rows["product"]) else []  # not a source
+        out.append(Alert(
+            key=f"burst:{x.key}", kind="burst",
+            title=f"{'Review bombing' if bombing else 'A burst of five-star reviews'}: {x.title}",
+            lines=[f"{d['reviews']} {'one' if bombing else 'five'}-star reviews, "
+                   f"{integrity.usual_text(d['before'], d['days_before'])}: far more than chance gives at that "
+                   f"rate (p < {integrity.BURST_P:g}).",
+                   "A reason to look twice, not proof: " + ("a wave of one-star reviews after news, an outage or a "
+                                                            "competitor's campaign" if bombing else
+                                                            "a launch promotion, or reviews someone paid for") + ".",
+                   "More: reviewlens suspicious" + (f" --product {product!r}" if products else "")
+                   + ", or the dashboard's sidebar: Suspicious reviews: Only them"],
+            quotes=[review_quote(r) for r in rows.to_dict("records")], products=products,
+            view=View.dated(start, end, page="Reviews", products=products or None, suspicious=True)))
+    return out
+
+
 def _keyword_pattern(keywords: Sequence[str]) -> re.Pattern[str] | None:
     words = [k.strip() for k in keywords if k.strip()]
     if not words:
@@ -545,6 +584,7 @@ def find_alerts(store: Store, rules: AlertSettings, now: datetime | None = None,
     out += rating_alerts(store, rules)
     out += release_alerts(store, rules)
     out += change_alerts(store, rules)
+    out += burst_alerts(store, rules, now)
     if rules.low_rating or rules.keywords:
         out += review_alerts(store, rules, since)
     out += unanswered_alerts(store, rules, now)

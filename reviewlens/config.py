@@ -76,6 +76,7 @@ class AlertSettings:
     period_days: int = 7                 # ... against the `period_days` before
     new_release: bool = True             # a new version reviewed worse than the one before (lower rating, more complaints)
     change_results: bool = True          # a change the user recorded that shows a clear result (reviewlens changes)
+    review_bursts: bool = True           # a burst of same-star reviews of a product (review bombing, or a burst of fives)
     low_rating: float = 2.0              # each new review rated this or lower (1..5) goes into a digest
     keywords: list[str] = field(default_factory=list)   # each new review that mentions one goes into the digest
     unanswered_days: int = 0             # negative reviews of the last 30 days still without a reply after this

@@ -176,6 +176,16 @@ def _poisson_tail(k: int, lam: float) -> float:
     return float(poisson.sf(k - 1, lam))
 
 
+def usual_text(before: int, days: int) -> str:
+    """How many such reviews the days before a burst had, in words: "none in the 60 days before", "about one
+    every 3 days before", "about 2.5 a day before"."""
+    if before == 0:
+        return f"none in the {days} days before"
+    if before < days:
+        return f"about one every {round(days / before):g} days before"
+    return f"about {before / days:.1f} a day before"
+
+
 def _bursts(rows: Sequence[Mapping[str, Any]]) -> list[Finding]:
     by_product: dict[str, list[tuple[date, int, str]]] = defaultdict(list)
     for r in rows:
@@ -200,7 +210,7 @@ def _bursts(rows: Sequence[Mapping[str, Any]]) -> list[Finding]:
                 usual = max(before / span, 1 / span)  # a rate never seen is not a rate of zero
                 p = _poisson_tail(len(ids), usual)
                 if p < BURST_P:
-                    hot.append((day, ids, usual, p))
+                    hot.append((day, ids, (before, span), p))
             # consecutive burst days are one burst
             runs: list[list[tuple]] = []
             for item in hot:
@@ -211,15 +221,14 @@ def _bursts(rows: Sequence[Mapping[str, Any]]) -> list[Finding]:
             for run in runs:
                 ids = sorted(i for _, day_ids, _, _ in run for i in day_ids)
                 start, end = run[0][0], run[-1][0]
-                usual = run[0][2]
+                before, span = run[0][2]
                 when = f"on {start}" if start == end else f"from {start} to {end}"
                 stars = "five-star" if star == 5 else "one-star"
-                title = (f"{len(ids)} {stars} reviews of {product or 'one source'} {when} "
-                         f"(usually {usual:.1f} a day)")
+                title = f"{len(ids)} {stars} reviews of {product or 'one source'} {when} ({usual_text(before, span)})"
                 out.append(Finding("burst", f"burst:{_digest(product, str(star), start.isoformat())}", title, ids,
                                    {"product": product, "stars": star, "start": start.isoformat(),
-                                    "end": end.isoformat(), "reviews": len(ids), "usual_per_day": round(usual, 3),
-                                    "p": min(x[3] for x in run)}))
+                                    "end": end.isoformat(), "reviews": len(ids), "before": before, "days_before": span,
+                                    "usual_per_day": round(before / span, 3), "p": min(x[3] for x in run)}))
     return out
 
 

@@ -72,7 +72,8 @@ def test_a_burst_of_five_star_reviews_and_review_bombing_are_found_against_the_p
     assert five.detail["start"] == burst_day.isoformat() and five.detail["end"] == (burst_day + timedelta(days=1)).isoformat()
     assert {f"r{500 + i}" for i in range(9)} | {f"r{600 + i}" for i in range(6)} <= set(five.review_ids)
     assert five.detail["usual_per_day"] == pytest.approx(1 / 3, abs=0.02)
-    assert "five-star reviews of Blender from 2026-08-20 to 2026-08-21 (usually 0.3 a day)" in five.title
+    assert "five-star reviews of Blender from 2026-08-20 to 2026-08-21 (about one every 3 days before)" in five.title
+    assert one.title == "7 one-star reviews of Blender on 2026-07-31 (none in the 60 days before)"
     assert set(one.review_ids) == {f"r{700 + i}" for i in range(7)} and "one-star" in one.title
     # four a day is within chance at this rate only when... it is under the minimum of five: not a burst
     calm = steady(start, 90) + [row(800 + i, varied(800 + i), rating=5, day=burst_day) for i in range(3)]

@@ -552,3 +552,33 @@ def test_a_change_that_worked_reaches_a_slack_webhook_escaped(tmp_path, receiver
     assert "It worked: New seal" in text and "Fewer reviews raise 'Leaking lid'" in text
     assert "<!channel>" not in text and "<https://evil.example|click>" not in text and "&lt;!channel&gt;" in text
     assert check_alerts(store, settings).new == []
+
+
+def test_review_bombing_reaches_a_slack_webhook_once_and_an_old_burst_never(tmp_path, receiver):
+    """The burst rule: a wave of one-star reviews dated two days ago is raised through a real webhook
+    receiver, its quotes escaped for Slack, once; a burst of five-star reviews 60 days ago is not (older
+    than the rule looks back); `review_bursts = false` turns the rule off."""
+    from datetime import timedelta
+
+    from tests.reviewlens.test_integrity import reviews_of, row, steady, varied
+
+    today = datetime.now(timezone.utc).date()
+    start = today - timedelta(days=90)
+    rows = steady(start, 91)
+    rows += [row(700 + i, varied(700 + i) + (" " + HOSTILE if i == 0 else ""), rating=1,
+                 day=today - timedelta(days=2)) for i in range(7)]
+    rows += [row(800 + i, varied(800 + i), rating=5, day=today - timedelta(days=60)) for i in range(8)]
+    store = Store(tmp_path / "b.db")
+    store.upsert_reviews(reviews_of(rows))
+    settings = settings_with({"type": "webhook", "name": "slack", "url": receiver.url, "format": "slack"})
+    settings.alerts.low_rating = settings.alerts.rating_drop = 0  # the digest and the rating rule: their own tests
+    settings.alerts.review_bursts = False
+    assert [a.kind for a in check_alerts(store, settings).new] == []
+    settings.alerts.review_bursts = True
+    res = check_alerts(store, settings)
+    assert [a.kind for a in res.new] == ["burst"] and not res.failed
+    text = receiver.posts[0]["json"]["text"]
+    assert f"Review bombing: 7 one-star reviews of Blender on {today - timedelta(days=2)}" in text
+    assert "7 one-star reviews, none in the 60 days before: far more than chance" in text and "not proof" in text
+    assert "<!channel>" not in text and "<script>" not in text and "&lt;!channel&gt;" in text
+    assert check_alerts(store, settings).new == [] and len(receiver.posts) == 1
