@@ -348,6 +348,9 @@ def cmd_demo(args, settings) -> ExitStatus:
         if loved:
             print("What customers love most: " + ", ".join(f"{t.label} ({t.count} reviews)" for t in loved[:3]))
             print()
+    if res.suspicious is not None and res.suspicious.suspicious:
+        print(f"Look twice: {res.suspicious.line()}")
+        print()
     print(f"Review store: {store.display_url()}")
     shown = Store.describe(settings.db)  # a password shows as ***
     db_arg = "" if settings.db == str(Path(settings.data_dir) / "reviewlens.db") else f" --db {shlex.quote(shown)}"
@@ -356,6 +359,7 @@ def cmd_demo(args, settings) -> ExitStatus:
     print(f"Open the dashboard:  .venv/bin/reviewlens dashboard{db_arg}   (then http://127.0.0.1:8501)")
     print(f"Products compared:   .venv/bin/reviewlens compare{db_arg}")
     print(f"What they love:      .venv/bin/reviewlens praise --stored{db_arg}")
+    print(f"Suspicious reviews:  .venv/bin/reviewlens suspicious{db_arg}")
     print(f"What would alert:    .venv/bin/reviewlens alerts check --dry-run{db_arg}   "
           "(e-mail and Slack: see `reviewlens alerts --help`)")
     if args.serve:

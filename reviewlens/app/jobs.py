@@ -544,6 +544,7 @@ class JobResult:
     themes: list[ComplaintTheme] | None = None   # None when the complaints were not recomputed
     praise: list[ComplaintTheme] | None = None   # what customers love, recomputed with the complaints
     scope: dict = field(default_factory=dict)
+    suspicious: Any = None                       # reviewlens.integrity.Summary, checked after a scrape with new reviews
     report: Path | None = None
 
     @property
@@ -631,6 +632,14 @@ class Job:
                                    backend=best_backend(self.settings.analysis) if use_llm else None,
                                    taxonomy=self.analyzer.taxonomy, sharp=self.settings.analysis.second_head)
 
+    def check_reviews(self) -> Any:
+        """Check the store's reviews for suspicious patterns again (reviewlens.integrity; the dashboard and
+        the filters read what this saves): the summary over all reviews."""
+        from .. import integrity
+        from ..filters import Filters
+
+        return integrity.in_selection(self.store, Filters())[0]
+
     def report(self, path: str | Path | None = None, *, name: str = "report", folder: str | Path | None = None,
                **kw: Any) -> Path:
         return run_report(self.store, path or report_path(folder or self.settings.reports_dir, name), **kw)
@@ -645,6 +654,10 @@ class Job:
                                      trigger=opts.trigger, source=opts.source, quiet=opts.quiet,
                                      since=opts.since, sort=opts.sort)
             say(res.scrape.line())
+            if res.scrape.new:
+                res.suspicious = self.check_reviews()
+                say(f"suspicious reviews: {res.suspicious.suspicious} of {res.suspicious.reviews}"
+                    + (" (reviewlens suspicious lists them)" if res.suspicious.suspicious else ""))
         if opts.analyze:
             res.analysis = self.analyze(limit=opts.limit, retry_failed=opts.retry_failed, trigger=opts.trigger,
                                         retranslate=opts.retranslate, quiet=opts.quiet)
