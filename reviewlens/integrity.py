@@ -252,7 +252,7 @@ def _repeats(rows: Sequence[Mapping[str, Any]]) -> list[Finding]:
     for (key, product), items in by_person.items():
         if len({" ".join(words(r.get("text"))) for r in items}) < 2:
             continue  # the same review seen twice (on two sites, or edited by nothing but spacing)
-        dated = sorted((d, r) for r in items if (d := _day(r.get("date"))) is not None)
+        dated = sorted(((d, r) for r in items if (d := _day(r.get("date"))) is not None), key=lambda x: x[0])
         clusters: list[list[Mapping[str, Any]]] = []
         last: date | None = None
         for d, r in dated:

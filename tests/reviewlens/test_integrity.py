@@ -92,14 +92,16 @@ def test_a_launch_has_no_usual_and_a_busy_product_no_burst():
 def test_a_repeat_reviewer_needs_a_name_that_tells_people_apart_and_different_texts():
     d = date(2026, 10, 1)
     rows = [row(1, varied(1), author="sofia_h88", day=d), row(2, varied(2), author="Sofia_H88", day=d + timedelta(days=9)),
+            row(10, varied(10), author="Ann Lee", day=d), row(11, varied(11), author="Ann Lee", day=d),  # one day
             row(3, varied(3), author="sofia_h88", day=d + timedelta(days=200)),   # months later: an update
             row(4, varied(4), author="Sofia H.", day=d), row(5, varied(5), author="Sofia H.", day=d),
             row(6, varied(6), author="A Customer", day=d), row(7, varied(7), author="a customer", day=d),
             row(8, varied(8), author="Marco Rossi", day=d), row(9, varied(8), author="Marco Rossi", day=d,
                                                                 source="other")]
     found = integrity.find(rows)
-    assert [(f.kind, f.review_ids) for f in found] == [("repeat", ["r1", "r2"])]
-    assert found[0].title == "2 reviews of Blender by one reviewer within 10 days"
+    assert sorted((f.kind, f.review_ids) for f in found) == [("repeat", ["r1", "r2"]), ("repeat", ["r10", "r11"])]
+    assert sorted(f.title for f in found) == ["2 reviews of Blender by one reviewer",
+                                              "2 reviews of Blender by one reviewer within 10 days"]
     assert integrity.author_key("  A  Customer ") is None and not integrity.distinctive("sofia h")
 
 
