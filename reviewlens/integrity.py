@@ -12,7 +12,8 @@ Three patterns, each one a reason a reader should look twice, never proof of a f
 * **repeat**: one reviewer reviewing the same product two or more times with different texts within 30
   days. Only a name that tells people apart counts: a full name ("Sofia Hernandez") or a user name with
   digits or an underscore ("sofia_h88"); a first name, a first name and an initial ("Sofia H.", which
-  many reviewers of a busy product share) and generic names ("A Customer") do not.
+  many reviewers of a busy product share) and generic names ("A Customer") do not, nor a name so common
+  in the store that a busy product gets it twice by chance ("John Smith").
 
 `find(rows)` is pure (rows in, findings out); `current(store)` keeps the store's findings (table
 `review_flags`) up to date with its reviews, so that filters and the dashboard read them with SQL.
@@ -242,12 +243,34 @@ def distinctive(key: str | None) -> bool:
     return sum(len(w) >= 2 for w in parts) >= 2 or any(ch.isdigit() or ch == "_" for ch in key)
 
 
+def _common_name(k: int, others: int, total: int, product_days: list[int], first: date, last: date) -> bool:
+    """Whether `k` reviews of one product under one name within days of each other are what chance gives a
+    name this common: the name's reviews of other products (`others` of the store's `total`) make its share, the
+    product's reviews in those days (and REPEAT_DAYS either side) how many draws (Poisson tail p >= 0.01;
+    "John Smith" on a busy product). A name found nowhere else is not common."""
+    import bisect
+
+    if others <= 0:
+        return False
+    lo = bisect.bisect_left(product_days, first.toordinal() - REPEAT_DAYS)
+    hi = bisect.bisect_right(product_days, last.toordinal() + REPEAT_DAYS)
+    return _poisson_tail(k, (hi - lo) * others / total) >= 0.01
+
+
 def _repeats(rows: Sequence[Mapping[str, Any]]) -> list[Finding]:
     by_person: dict[tuple[str, str], list[Mapping[str, Any]]] = defaultdict(list)
+    name_count: dict[str, int] = defaultdict(int)
+    product_days: dict[str, list[int]] = defaultdict(list)  # each product's review dates, as ordinals
     for r in rows:
         key = author_key(r.get("author"))
+        product = r.get("product") or r.get("source") or ""
+        if (d := _day(r.get("date"))) is not None:
+            product_days[product].append(d.toordinal())
         if distinctive(key):
-            by_person[(key, r.get("product") or r.get("source") or "")].append(r)
+            by_person[(key, product)].append(r)
+            name_count[key] += 1
+    for days_ in product_days.values():
+        days_.sort()
     out = []
     for (key, product), items in by_person.items():
         if len({" ".join(words(r.get("text"))) for r in items}) < 2:
@@ -271,6 +294,9 @@ def _repeats(rows: Sequence[Mapping[str, Any]]) -> list[Finding]:
             ids = sorted(r["id"] for r in cluster)
             name = next((r.get("author") for r in cluster if r.get("author")), key)
             days = sorted({d for r in cluster if (d := _day(r.get("date")))})
+            if days and _common_name(len(cluster), name_count[key] - len(items), len(rows),
+                                     product_days[product], days[0], days[-1]):
+                continue
             when = f" within {(days[-1] - days[0]).days + 1} days" if len(days) > 1 else ""
             title = f"{len(ids)} reviews of {product or 'one source'} by one reviewer{when}"
             out.append(Finding("repeat", f"repeat:{_digest(key, product, *ids)}", title, ids,
@@ -346,7 +372,7 @@ def current(store: Any) -> list[Finding]:
 
 
 CHECKPOINT = "integrity"
-VERSION = 1  # of the checks: a new version checks every store again
+VERSION = 2  # of the checks: a new version checks every store again
 
 
 def in_selection(store: Any, f: Any) -> tuple[Summary, list[Finding]]:

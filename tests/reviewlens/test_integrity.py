@@ -103,6 +103,13 @@ def test_a_repeat_reviewer_needs_a_name_that_tells_people_apart_and_different_te
     assert sorted(f.title for f in found) == ["2 reviews of Blender by one reviewer",
                                               "2 reviews of Blender by one reviewer within 10 days"]
     assert integrity.author_key("  A  Customer ") is None and not integrity.distinctive("sofia h")
+    # a name the store holds often is two people when a busy product gets it twice
+    busy = [row(100 + i, varied(100 + i), author=f"Buyer Number{i}", day=d + timedelta(days=i % 20))
+            for i in range(400)]
+    smiths = [row(600 + i, varied(600 + i), author="John Smith", product=f"Other {i}", day=d) for i in range(30)]
+    twice = [row(700, varied(700), author="John Smith", day=d), row(701, varied(701), author="John Smith", day=d)]
+    assert not integrity.find(busy + smiths + twice)
+    assert [f.review_ids for f in integrity.find(busy + twice)] == [["r700", "r701"]]  # found nowhere else
 
 
 def reviews_of(rows: list[dict]) -> list[Review]:
