@@ -173,6 +173,12 @@ def build_parser() -> argparse.ArgumentParser:
         sp.add_argument("--json", action="store_true", help="machine-readable output")
         model_opts(sp)
 
+    def field_opt(sp: argparse.ArgumentParser) -> None:
+        """`--field NAME=VALUE`: the user's own fields to keep to (report, export, compare, ask, ...)."""
+        sp.add_argument("--field", action="append", metavar="NAME=VALUE",
+                        help="only reviews whose own field NAME (a column of the imported file, e.g. country) is "
+                             "VALUE (repeatable; values of one name are alternatives)")
+
     def model_opts(sp: argparse.ArgumentParser) -> None:
         m = sp.add_argument_group("model")
         m.add_argument("--model", help="packaged alias (qwen2.5-coder-0.5b, qwen2.5-coder-1.5b), Hugging Face id, "
@@ -270,9 +276,7 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--until", type=_date, help="last review date (YYYY-MM-DD)")
     sp.add_argument("--product", action="append", help="only this product (repeatable)")
     sp.add_argument("--source", action="append", help="only this source (repeatable)")
-    sp.add_argument("--field", action="append", metavar="NAME=VALUE",
-                    help="only reviews whose own field NAME (a column of the imported file, e.g. country) is "
-                         "VALUE (repeatable; values of one name are alternatives)")
+    field_opt(sp)
     sp.add_argument("--raw", action="store_true",
                     help="CSV: write cells starting with = + - @ as they are (default: prefixed with ' "
                          "so spreadsheet apps do not run them as formulas). Bidirectional overrides and control "
@@ -505,9 +509,7 @@ def build_parser() -> argparse.ArgumentParser:
                                                          "repeatable); with another --by: only reviews in it")
     sp.add_argument("--app-version", action="append", dest="versions", metavar="VERSION",
                     help="a version to compare (repeatable); with another --by: only reviews of it")
-    sp.add_argument("--field", action="append", metavar="NAME=VALUE",
-                    help="only reviews whose own field NAME (a column of the imported file, e.g. country) is "
-                         "VALUE (repeatable; values of one name are alternatives)")
+    field_opt(sp)
     sp.add_argument("--since", type=_date, help="first review date (YYYY-MM-DD)")
     sp.add_argument("--until", type=_date, help="last review date (default: the newest review with --by period)")
     sp.add_argument("--days", type=_positive_int, default=90,
@@ -576,9 +578,7 @@ def build_parser() -> argparse.ArgumentParser:
                          "(`reviewlens dashboard` answers them itself; this is for a dashboard started otherwise)")
     sp.add_argument("--product", action="append", help="only this product's reviews (repeatable)")
     sp.add_argument("--source", action="append", help="only this source's reviews (repeatable)")
-    sp.add_argument("--field", action="append", metavar="NAME=VALUE",
-                    help="only reviews whose own field NAME (a column of the imported file, e.g. country) is "
-                         "VALUE (repeatable; values of one name are alternatives)")
+    field_opt(sp)
     sp.add_argument("--since", type=_date, help="first review date (YYYY-MM-DD)")
     sp.add_argument("--until", type=_date, help="last review date (YYYY-MM-DD)")
     sp.add_argument("--sentiment", action="append", choices=["positive", "neutral", "negative"],
@@ -614,9 +614,7 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--until", type=_date, help="last review date (YYYY-MM-DD)")
     sp.add_argument("--product", action="append", help="only this product (repeatable)")
     sp.add_argument("--source", action="append", help="only this source (repeatable)")
-    sp.add_argument("--field", action="append", metavar="NAME=VALUE",
-                    help="only reviews whose own field NAME (a column of the imported file, e.g. country) is "
-                         "VALUE (repeatable; values of one name are alternatives)")
+    field_opt(sp)
     sp.add_argument("--limit", type=_positive_int, default=20, help="at most N drafts (default 20)")
     sp.add_argument("-o", "--output", type=Path, help="write the drafts with their reviews to a .csv or .jsonl file")
 
@@ -631,9 +629,7 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--source", action="append", help="only this source (repeatable)")
     sp.add_argument("--app-version", action="append", dest="versions", metavar="VERSION",
                     help="only reviews of this version (repeatable): the report of one release")
-    sp.add_argument("--field", action="append", metavar="NAME=VALUE",
-                    help="only reviews whose own field NAME (a column of the imported file, e.g. country) is "
-                         "VALUE (repeatable; values of one name are alternatives)")
+    field_opt(sp)
     sp.add_argument("--suspicious", choices=["out", "only"],
                     help="out: leave out the reviews that look suspicious (`reviewlens suspicious`); only: a "
                          "report of them alone")
@@ -660,9 +656,7 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--source", action="append", help="only this source's reviews (repeatable)")
     sp.add_argument("--since", type=_date, help="first review date (YYYY-MM-DD)")
     sp.add_argument("--until", type=_date, help="last review date (YYYY-MM-DD)")
-    sp.add_argument("--field", action="append", metavar="NAME=VALUE",
-                    help="only reviews whose own field NAME (a column of the imported file, e.g. country) is "
-                         "VALUE (repeatable; values of one name are alternatives)")
+    field_opt(sp)
     sp.add_argument("--show", type=_positive_int, default=10, metavar="N",
                     help="list the N largest findings of each kind (default 10; --json lists all)")
     sp.add_argument("--json", action="store_true", help="machine-readable output: the summary and every finding")
