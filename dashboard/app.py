@@ -116,9 +116,15 @@ def c_chart_specs(db: str, f: Filters, opts: Q.Options) -> dict[str, dict]:
 
 
 @st.cache_data(ttl=CACHE_TTL, show_spinner="Checking the reviews for suspicious patterns…")
+def c_findings(db: str) -> list[integrity.Finding]:
+    """The store's suspicious reviews (checked again first when its reviews changed)."""
+    return integrity.current(get_store(db))
+
+
+@st.cache_data(ttl=CACHE_TTL, show_spinner=False)
 def c_integrity(db: str, f: Filters) -> tuple[integrity.Summary, list[integrity.Finding]]:
-    """The suspicious reviews among `f`'s (checked again first when the store's reviews changed)."""
-    return integrity.in_selection(get_store(db), f)
+    """The suspicious reviews among `f`'s."""
+    return integrity.in_selection(get_store(db), f, c_findings(db))
 
 
 @st.cache_data(ttl=CACHE_TTL, show_spinner=False)

@@ -375,16 +375,16 @@ CHECKPOINT = "integrity"
 VERSION = 2  # of the checks: a new version checks every store again
 
 
-def in_selection(store: Any, f: Any) -> tuple[Summary, list[Finding]]:
+def in_selection(store: Any, f: Any, findings: Sequence[Finding] | None = None) -> tuple[Summary, list[Finding]]:
     """The findings that hold reviews of the selection `f` (reviewlens.filters.Filters; its own
-    `suspicious` setting is ignored) and what they mean for it (counted within it), checked again first
-    when the reviews changed."""
+    `suspicious` setting is ignored) and what they mean for it (counted within it). `findings`: the store's
+    as `current` gave them (default: `current(store)`, checked again first when the reviews changed)."""
     import sqlalchemy as sa
 
     from . import queries as Q
     from .store import reviews
 
-    findings = current(store)
+    findings = current(store) if findings is None else findings
     src, where = Q.matching(replace(f, suspicious=None))
     with store.engine.connect() as c:
         ratings = dict(c.execute(sa.select(reviews.c.id, reviews.c.rating).select_from(src).where(*where)).all())

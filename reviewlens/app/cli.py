@@ -108,6 +108,7 @@ def cmd_import(args, settings) -> ExitStatus:
 
     store = Store(settings.db)
     bad = []
+    added = 0
     for path in args.file:
         try:
             with tempfile.TemporaryDirectory(prefix="reviewlens-download-") as tmp:
@@ -122,6 +123,7 @@ def cmd_import(args, settings) -> ExitStatus:
             log.error("%s", e)  # the others are still imported
             bad.append(str(path))
             continue
+        added += new
         print(f"run {run_id}: read {res.rows} rows from {path}: {new} new reviews, {seen} already stored, "
               f"{len(res.errors)} rows skipped")
         if res.date_order and not args.date_order:
@@ -129,6 +131,12 @@ def cmd_import(args, settings) -> ExitStatus:
                   f"(--date-order {'month' if res.date_order == 'day' else 'day'} if not)")
         for e in res.errors[:10]:
             print(f"  line {e['line']}: {e['message']}")
+    if added:  # checked now, so that the dashboard and the filters find the findings ready
+        from .jobs import Job
+
+        found = Job(store, settings).check_reviews()
+        if found.suspicious:
+            print(f"suspicious reviews: {found.suspicious} of {found.reviews} (reviewlens suspicious lists them)")
     if bad:
         print(f"{len(bad)} of {len(args.file)} files could not be imported: {', '.join(bad)}")
         return ExitStatus.ERROR
