@@ -35,7 +35,8 @@ false turns one off):
 
 The rules look at what arrived since alerts were first checked (a day before that first check, so a
 first check after a run reports it); `find_alerts` only reads the store (but for that first check's
-date; storing and sending is reviewlens.app.alerting's). Quotes are the reviews' own
+date, and the suspicious-review findings it brings up to date when the reviews changed since they were
+last checked: reviewlens.integrity; storing and sending alerts is reviewlens.app.alerting's). Quotes are the reviews' own
 words, verbatim (cut at a word, with "…", when long); every text in an alert is untrusted and the
 channels escape it for where it goes (reviewlens.app.channels).
 """
