@@ -906,8 +906,9 @@ def main() -> None:
     if problems:
         st.warning("Some of the link could not be used, the rest is shown: "
                    + escape_markdown("; ".join(problems)) + ".")
-    # the suspicious reviews (checked again when the reviews changed, before a filter by them is read)
-    suspicious = c_integrity(db, f) if page in ("Overview", "Reviews") or f.suspicious is not None else None
+    # the suspicious reviews (checked again when the reviews changed, before a filter or a comparison reads them)
+    c_findings(db)
+    suspicious = c_integrity(db, f) if page in ("Overview", "Reviews") else None
     if page == "Overview":
         overview_page(db, f, opts, suspicious)
     elif page == "Reviews":

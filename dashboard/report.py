@@ -30,7 +30,7 @@ from openpyxl.worksheet.hyperlink import Hyperlink
 
 from reviewlens import queries as Q
 from reviewlens.changes import Effect
-from reviewlens.comparison import Comparison, compare
+from reviewlens.comparison import WITHOUT_ROW, Comparison, compare
 from reviewlens import integrity
 from reviewlens.filters import Filters
 from reviewlens.schema import has_periods
@@ -166,6 +166,7 @@ class ReportData:
 def report_data(store: Store, f: Filters, opts: Q.Options | None = None) -> ReportData:
     """The report's numbers for `f` (the filters as given: `build_workbook` closes an open period first)."""
     opts = opts or Q.options(store)
+    checked = integrity.in_selection(store, f)  # first: the comparisons read the findings it brings up to date
     h = Q.headline(store, f)
     gran = Q.granularity_for(f, opts)
     themes, scope = Q.complaints(store, f, h.reviews)
@@ -179,7 +180,7 @@ def report_data(store: Store, f: Filters, opts: Q.Options | None = None) -> Repo
         versions=(compare(store, "version", replace(f, versions=()), names=f.versions, top=PRODUCTS_COMPARED)
                   if opts.versions else None),
         changes=[c for c in store.changes() if not f.products or c["product"] is None or c["product"] in f.products],
-        integrity=integrity.in_selection(store, f))
+        integrity=checked)
 
 
 # ------------------------------------------------------------------------------------------ sheets
@@ -466,7 +467,8 @@ def _comparison(wb: Workbook, c: Comparison | None, title: str = "Products") -> 
     s.ws.freeze_panes = "B2"
     table = c.table()
     s.header(["Measure"] + names)
-    formats = {"Reviews": "#,##0", "Average rating": "0.00", "% negative": "0.0", "Net sentiment": "+0;-0;0"}
+    formats = {"Reviews": "#,##0", "Average rating": "0.00", "% negative": "0.0", "Net sentiment": "+0;-0;0",
+               WITHOUT_ROW: "0.00"}
     topic_rows = []
     for measure, row in table.iterrows():
         r = s.append([s.cell(measure, font=_BOLD)] + [

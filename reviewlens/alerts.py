@@ -342,7 +342,8 @@ def release_alerts(store: Store, rules: AlertSettings) -> list[Alert]:
         before, new = ready[-2:]
         base = Filters.of(products=[product] if product else None)
         gaps = [g for g in compare(store, "version", base, names=[before, new]).gaps()
-                if g.worse == new and not g.what.startswith("praise:")]  # rated lower or complained about more
+                if g.worse == new and not g.what.startswith("praise:") and g.what != "suspicious"]  # rated lower
+                                                                                              # or complained about more
         if not gaps:
             continue
         what = next((g.what for g in gaps if g.what != "rating"), None)

@@ -31,6 +31,9 @@ _FIELD = {"product": "products", "source": "sources", "language": "languages", "
 P_MAX = 0.05
 MIN_POINTS = 5.0         # a complaint share gap smaller than this (percentage points) is not named
 MIN_STARS = 0.2          # a rating gap smaller than this is not named
+SUSPICIOUS = "suspicious"  # a Gap's `what` for the share of reviews that look suspicious (reviewlens.integrity)
+SUSPICIOUS_ROW = "% suspicious"
+WITHOUT_ROW = "Rating without suspicious"
 MIN_GROUP = 10           # a group with fewer rated (analyzed) reviews takes no part in a rating (topic) difference
 
 
@@ -44,6 +47,15 @@ class Group:
     rating: queries.RatingStats
     topics: dict[str, tuple[int, int]] = field(default_factory=dict)  # topic -> (reviews mentioning, negative)
     praised: dict[str, int] = field(default_factory=dict)  # topic -> reviews positive about it
+    # the group's reviews that look suspicious (reviewlens.integrity, as last checked), and its average rating
+    # without them (None: no rated review would be left)
+    suspicious: int = 0
+    rating_without: float | None = None
+
+    @property
+    def suspicious_share(self) -> float | None:
+        """Percent of the group's reviews that look suspicious."""
+        return 100.0 * self.suspicious / self.headline.reviews if self.headline.reviews else None
 
     def complaint_share(self, topic: str) -> float | None:
         """Percent of the group's analyzed reviews that are negative about `topic`."""
@@ -78,6 +90,9 @@ class Gap:
         if self.what == "rating":
             return (f"Rating: {self.worse} {self.worse_value:.2f}★ vs {self.better} {self.better_value:.2f}★ "
                     f"({self.size:.2f}★ lower; {p_text(self.p)})")
+        if self.what == SUSPICIOUS:
+            return (f"Suspicious reviews: {self.worse_value:.0f}% of {self.worse}'s reviews look suspicious vs "
+                    f"{self.better_value:.0f}% of {self.better}'s ({self.size:.0f} points; {p_text(self.p)})")
         if self.what.startswith("praise:"):
             return (f"{self.label}: {self.better_value:.0f}% of reviews praise it for {self.better} vs "
                     f"{self.worse_value:.0f}% for {self.worse} ({self.size:.0f} points; {p_text(self.p)})")
@@ -122,12 +137,16 @@ class Comparison:
 
     def table(self) -> pd.DataFrame:
         """One row per measure, one column per group: reviews, average rating, % negative, net sentiment,
-        then "<topic>: % complaining" for each topic, then "<topic>: % praising" for each topic praised."""
+        (when any group has some) % suspicious and the rating without them, then "<topic>: % complaining" for
+        each topic, then "<topic>: % praising" for each topic praised."""
         rows: dict[str, dict[str, float | None]] = {}
         for g in self.groups:
             h = g.headline
             col = {"Reviews": float(h.reviews), "Average rating": h.avg_rating, "% negative": h.share_negative,
                    "Net sentiment": h.net_sentiment}
+            if any(x.suspicious for x in self.groups):
+                col[SUSPICIOUS_ROW] = g.suspicious_share
+                col[WITHOUT_ROW] = g.rating_without
             for t in self.topics:
                 col[f"{queries.topic_label(t)}: % complaining"] = g.complaint_share(t)
             for t in self.praised_topics:
@@ -208,7 +227,18 @@ class Comparison:
                 praise.append(Gap(f"praise:{t}", queries.topic_label(t), lo.name, hi.name, lo.praise_share(t) or 0.0,
                                   hi.praise_share(t) or 0.0, p))
         out += [c for c in praise if c.p <= P_MAX / max(ptests, 1) and c.size >= min_points]
-        return sorted(out, key=lambda c: (c.what != "rating", c.what.startswith("praise:"), -c.size))
+        # suspicious reviews: a test of its own (whether a rating can be trusted is not a complaint)
+        counted = [g for g in groups if g.headline.reviews >= MIN_GROUP]
+        if len(counted) >= 2 and any(g.suspicious for g in counted):
+            hi = max(counted, key=lambda g: g.suspicious_share or 0.0)
+            lo = min(counted, key=lambda g: g.suspicious_share or 0.0)
+            p = two_proportion_p(hi.suspicious, hi.headline.reviews, lo.suspicious, lo.headline.reviews)
+            gap = Gap(SUSPICIOUS, "Suspicious reviews", hi.name, lo.name, hi.suspicious_share or 0.0,
+                      lo.suspicious_share or 0.0, p)
+            if p <= P_MAX / (len(counted) * (len(counted) - 1) // 2) and gap.size >= min_points:
+                out.append(gap)
+        return sorted(out, key=lambda c: (c.what != "rating", c.what == SUSPICIOUS, c.what.startswith("praise:"),
+                                          -c.size))
 
 
 def format_cell(measure: str, v: float | None) -> str:
@@ -217,7 +247,7 @@ def format_cell(measure: str, v: float | None) -> str:
         return "–"
     if measure == "Reviews":
         return f"{v:,.0f}"
-    if measure == "Average rating":
+    if measure in ("Average rating", WITHOUT_ROW):
         return f"{v:.2f}★"
     if measure == "Net sentiment":
         return f"{v:+.0f}"
@@ -278,8 +308,16 @@ def _group(store: Store, name: str, f: Filters) -> Group:
         if r.sentiment == "positive":
             praised[r.topic] = praised.get(r.topic, 0) + int(r.reviews)
     rating = queries.RatingStats.pooled(list(queries.ratings_by_product(store, f).values()))
+    n = rated = total = 0
+    if f.suspicious is not False:  # (left out: none of the group's reviews is suspicious)
+        src, where = queries.matching(replace(f, suspicious=True))
+        with store.engine.connect() as c:
+            n, rated, total = c.execute(sa.select(sa.func.count(), sa.func.count(reviews.c.rating),
+                                                  sa.func.sum(reviews.c.rating)).select_from(src).where(*where)).one()
+    left = rating.n - int(rated or 0)
+    without = (rating.mean * rating.n - float(total or 0)) / left if left > 0 and rating.n else None
     return Group(name=name, filters=f, headline=queries.headline(store, f, previous=False), rating=rating,
-                 topics=topics, praised=praised)
+                 topics=topics, praised=praised, suspicious=int(n or 0), rating_without=without)
 
 
 def compare(store: Store, by: str, f: Filters = Filters(), names: Sequence[str] = (), top: int = 5) -> Comparison:

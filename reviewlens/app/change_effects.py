@@ -81,7 +81,7 @@ def measure_change(store: Store, change: dict, *, days: int = 90, backend: Any =
         rating_p=since_g.rating.welch_p(before_g.rating),
         before_negative=hb.share_negative, after_negative=hs.share_negative,
         negative_p=two_proportion_p(_negatives(hs), hs.analyzed, _negatives(hb), hb.analyzed),
-        themes=shifts, topic_gaps=[g.text() for g in cmp.gaps() if g.what != "rating"],
+        themes=shifts, topic_gaps=[g.text() for g in cmp.gaps() if g.what not in ("rating", "suspicious")],
         theme=change.get("theme"), named=named_shift(shifts, change.get("theme")))
     log.info("change %s (%s): %d reviews before, %d since; %d themes", change.get("id"), change["day"],
              effect.before_reviews, effect.after_reviews, len(shifts))

@@ -511,11 +511,13 @@ def cmd_complaints(args, settings) -> ExitStatus:
     return ExitStatus.OK
 
 def cmd_compare(args, settings) -> ExitStatus:
+    from .. import integrity
     from ..comparison import compare
     from ..filters import Filters
     from .jobs import complaint_periods
 
     store = Store(settings.db)
+    integrity.current(store)  # the share of suspicious reviews of each group reads the findings
     _check_names(store, products=args.product, sources=args.source, versions=args.versions)
     fields = _fields(args)
     field = args.by[len("field:"):] if args.by.startswith("field:") else None

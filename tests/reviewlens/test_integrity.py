@@ -4,6 +4,7 @@ kept with the store's reviews, filtered by, listed by `reviewlens suspicious` an
 from __future__ import annotations
 
 import json
+import re
 from datetime import date, timedelta
 
 import openpyxl
@@ -212,3 +213,28 @@ def test_a_report_without_the_suspicious_reviews_and_its_suspicious_sheet(shop, 
     assert "suspicious reviews left out" in dict((r[0], r[1]) for r in clean_wb["Summary"].iter_rows(values_only=True)
                                                  if r[0])["Filters"]
     assert len(list(clean_wb["Suspicious"].iter_rows())) == 4  # what it left out
+
+
+def test_a_comparison_shows_each_groups_suspicious_share_and_rating_without_them(tmp_path, capsys):
+    """`compare`: a product inflated by a burst of five-star reviews beside one that is not."""
+    start = date(2026, 6, 1)
+    rows = steady(start, 90) + [row(500 + i, varied(500 + i), rating=5, day=start + timedelta(days=80))
+                                for i in range(12)]
+    rows += [dict(r, id="t" + r["id"], text=r["text"] + " Toaster.", product="Toaster")
+             for r in steady(start, 90, first=5000)]
+    db = str(tmp_path / "c.db")
+    assert main(["import", write_jsonl(tmp_path / "r.jsonl", rows), "--db", db, "-q"]) == 0
+    capsys.readouterr()
+    assert main(["compare", "--db", db, "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    groups = {g["name"]: g for g in data["groups"]}
+    assert groups["Blender"]["% suspicious"] == pytest.approx(100 * 12 / 87)
+    assert groups["Toaster"]["% suspicious"] == 0
+    # the burst's fives left out: the steady reviews' 30 fives and 45 threes
+    assert groups["Blender"]["Rating without suspicious"] == pytest.approx((30 * 5 + 45 * 3) / 75)
+    assert groups["Toaster"]["Rating without suspicious"] == pytest.approx(groups["Toaster"]["Average rating"])
+    gap = next(d for d in data["differences"] if d["what"] == "suspicious")
+    assert gap["text"].startswith("Suspicious reviews: 14% of Blender's reviews look suspicious vs 0% of Toaster's")
+    assert main(["compare", "--db", db]) == 0
+    out = capsys.readouterr().out
+    assert re.search(r"% suspicious\s+14%\s+0%\nRating without suspicious\s+3\.80★\s+3\.80★", out)
