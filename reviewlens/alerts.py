@@ -31,7 +31,8 @@ false turns one off):
 * **replies**: once a week, the negative reviews of the last 30 days still without the owner's reply after
   `unanswered_days` days (off by default), quoted, linked to that queue in the dashboard.
 * **summary**: once a week (or day, `summary`), the last whole week's reviews, rating and share negative
-  against the week before, and the top complaints with their trend, rating at stake and a quote.
+  against the week before, how many of them look suspicious (reviewlens.integrity), and the top complaints
+  with their trend, rating at stake and a quote.
 
 The rules look at what arrived since alerts were first checked (a day before that first check, so a
 first check after a run reports it); `find_alerts` only reads the store (but for that first check's
@@ -546,6 +547,14 @@ def summary_alerts(store: Store, rules: AlertSettings, now: datetime) -> list[Al
         waiting = replies.negative - replies.negative_replied
         lines.append(f"Owner replies: {replies.negative_replied} of {replies.negative} negative reviews answered"
                      + (f"; {waiting} waiting (reviewlens replies --since {since} drafts them)." if waiting else "."))
+    from . import integrity
+
+    checked, found = integrity.in_selection(store, Filters.of(since=since, until=until))
+    if checked.suspicious:
+        lines.append(f"Suspicious reviews: {checked.suspicious} of the {word}'s {checked.reviews}"
+                     + (f"; average {checked.rating_without:.2f}★ without them" if checked.rating_without is not None
+                        else "") + f" ({'; '.join(f.title for f in found[:2])}"
+                     + (f"; {len(found) - 2} more" if len(found) > 2 else "") + "; reviewlens suspicious lists them).")
     themes, scope = queries.latest_complaints(store)
     quotes = []
     if themes:

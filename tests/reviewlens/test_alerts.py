@@ -325,3 +325,19 @@ def test_a_change_with_a_clear_result_is_raised_once_per_direction(store):
     query = to_query(first.view)
     assert ("since", "2026-10-21") in query and ("product", "Kettle") in query and ("field", "country=DE") in query
     assert not [a for a in find_alerts(store, AlertSettings(change_results=False), NOW) if a.kind == "change"]
+
+
+def test_the_summary_says_how_many_of_the_weeks_reviews_look_suspicious(store):
+    from tests.reviewlens.test_integrity import reviews_of, row, steady, varied
+
+    start = date(2026, 8, 24)
+    rows = steady(start, 91) + [row(500 + i, varied(500 + i), rating=5, day=date(2026, 11, 18)) for i in range(8)]
+    store.upsert_reviews(reviews_of(rows))
+    monday = datetime(2026, 11, 23, 8, 0, tzinfo=timezone.utc)
+    [weekly] = [a for a in find_alerts(store, AlertSettings(), monday) if a.kind == "summary"]
+    week = [r for r in rows if date(2026, 11, 16) <= r["date"] <= date(2026, 11, 22)]
+    fives = sum(r["rating"] == 5 for r in week) - 8
+    without = (fives * 5 + (len(week) - 8 - fives) * 3) / (len(week) - 8)
+    assert f"Suspicious reviews: 8 of the week's {len(week)}; average {without:.2f}★ without them (8 five-star " \
+           "reviews of Blender on 2026-11-18 (about one every 3 days before); reviewlens suspicious lists them)." \
+           in weekly.lines
