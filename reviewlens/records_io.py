@@ -58,7 +58,8 @@ COLUMN_ALIASES: dict[str, tuple[str, ...]] = {
 EXPORT_FIELDS = ["id", "source", "product", "url", "author", "rating", "title", "text", "date",
                  "reply", "reply_date", "helpful_votes", "verified", "language", "version",
                  "sentiment", "sentiment_score", "topics", "entities", "analysis_status",
-                 "detected_language", "translation"]  # the analysis's language, and its English translation
+                 "detected_language", "translation",  # the analysis's language, and its English translation
+                 "suspicious"]  # why a review looks suspicious (reviewlens.integrity: copied, burst, repeat)
 
 
 #: Columns of ReviewLens's own export that are no field of the user's (the analysis, and what the store keeps)
@@ -600,6 +601,9 @@ def export_records(store: Store, path: str | Path, fmt: str, *, raw: bool = Fals
     overrides shown as "⟨U+202E⟩") and, unless `raw`, formula-like cells are prefixed with '.
     JSONL is data and keeps the text exactly, with those characters written as \\uXXXX escapes so
     the file still displays safely in a terminal."""
+    from . import integrity
+
+    integrity.current(store)  # the `suspicious` column reads the findings, checked again if the reviews changed
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     n = 0
@@ -619,6 +623,7 @@ def export_records(store: Store, path: str | Path, fmt: str, *, raw: bool = Fals
                 row.update({FIELD_PREFIX + n: v for n, v in rec["fields"].items()})
                 row["topics"] = json.dumps(row["topics"], ensure_ascii=False)
                 row["entities"] = json.dumps(row["entities"], ensure_ascii=False)
+                row["suspicious"] = "; ".join(row["suspicious"])
                 row = {k: neutralize(v) if isinstance(v, str) else v for k, v in row.items()}
                 if not raw:
                     row = {k: _csv_safe(v) for k, v in row.items()}

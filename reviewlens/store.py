@@ -766,6 +766,16 @@ class Store:
             c.execute(checkpoints.delete().where(checkpoints.c.key == "integrity"))
             c.execute(checkpoints.insert().values(key="integrity", state=json.dumps(checkpoint), updated_at=_utcnow()))
 
+    def flag_kinds(self) -> dict[str, list[str]]:
+        """Review id -> the kinds of the stored findings it is in (copied, burst, repeat), for the reviews in any."""
+        if "review_flags" in self.missing_tables:
+            return {}
+        out: dict[str, set[str]] = {}
+        with self.engine.connect() as c:
+            for rid, kind in c.execute(sa.select(review_flags.c.review_id, review_flags.c.kind).distinct()):
+                out.setdefault(rid, set()).add(kind)
+        return {k: sorted(v) for k, v in out.items()}
+
     def flag_findings(self) -> list[dict[str, Any]]:
         """The stored findings, as dicts of reviewlens.integrity.Finding, in the order they were saved."""
         if "review_flags" in self.missing_tables:
@@ -914,10 +924,12 @@ class Store:
 
     def iter_export_records(self, **filters: Any) -> Iterator[dict[str, Any]]:
         """One plain dict per review (export schema): missing values are None, dates ISO 8601; `fields`:
-        the user's own fields ({name: value})."""
+        the user's own fields ({name: value}); `suspicious`: why it looks suspicious (reviewlens.integrity's
+        kinds, as last checked; [] for none)."""
         df = self.reviews_frame(**filters)
         df = df.astype(object).where(df.notna(), None)
         fields = self.fields_of(df["id"].tolist()) if len(df) else {}
+        flags = self.flag_kinds() if len(df) else {}
         for rec in df.to_dict("records"):
             yield {
                 "id": rec["id"], "source": rec["source"], "product": rec["product"], "url": rec["url"],
@@ -933,6 +945,7 @@ class Store:
                 "analysis_status": rec["analysis_status"], "analysis_error": rec["analysis_error"],
                 "detected_language": rec["detected_language"], "translation": rec["translation"],
                 "fields": fields.get(rec["id"], {}),
+                "suspicious": flags.get(rec["id"], []),
             }
 
     # ---------------------------------------------------------------- complaint themes

@@ -238,3 +238,23 @@ def test_a_comparison_shows_each_groups_suspicious_share_and_rating_without_them
     assert main(["compare", "--db", db]) == 0
     out = capsys.readouterr().out
     assert re.search(r"% suspicious\s+14%\s+0%\nRating without suspicious\s+3\.80★\s+3\.80★", out)
+
+
+def test_an_export_says_why_a_review_looks_suspicious_and_an_import_of_it_keeps_no_such_field(shop, tmp_path, capsys):
+    out_csv, out_jsonl = tmp_path / "all.csv", tmp_path / "all.jsonl"
+    assert main(["export", "--db", shop, "-o", str(out_csv)]) == 0
+    assert main(["export", "--db", shop, "-o", str(out_jsonl)]) == 0
+    import csv
+
+    with open(out_csv, encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    marked = {r["author"]: r["suspicious"] for r in rows if r["suspicious"]}
+    assert len(marked) == 11 and marked["Person Number10"] == "copied" and marked["marco_r"] == "repeat"
+    lines = [json.loads(x) for x in out_jsonl.read_text(encoding="utf-8").splitlines()]
+    assert sum(1 for x in lines if x["suspicious"] == ["burst"]) == 8
+    # the export read back: the column is ReviewLens's own, not a field of the user's
+    again = str(tmp_path / "again.db")
+    assert main(["import", str(out_csv), "--db", again, "-q"]) == 0
+    from reviewlens.store import Store
+
+    assert Store(again).field_names() == []
