@@ -378,15 +378,34 @@ VERSION = 2  # of the checks: a new version checks every store again
 def in_selection(store: Any, f: Any, findings: Sequence[Finding] | None = None) -> tuple[Summary, list[Finding]]:
     """The findings that hold reviews of the selection `f` (reviewlens.filters.Filters; its own
     `suspicious` setting is ignored) and what they mean for it (counted within it). `findings`: the store's
-    as `current` gave them (default: `current(store)`, checked again first when the reviews changed)."""
+    as `current` gave them (default: `current(store)`, checked again first when the reviews changed).
+    Counted in the database from the saved findings; a read-only store's, checked in memory, in Python."""
     import sqlalchemy as sa
 
     from . import queries as Q
-    from .store import reviews
+    from .store import review_flags, reviews
 
     findings = current(store) if findings is None else findings
     src, where = Q.matching(replace(f, suspicious=None))
+    if getattr(store, "read_only", False):
+        with store.engine.connect() as c:
+            ratings = dict(c.execute(sa.select(reviews.c.id, reviews.c.rating).select_from(src).where(*where)).all())
+        inside = [x for x in findings if any(i in ratings for i in x.review_ids)]
+        return summarize(inside, ratings), inside
+    flags = review_flags.c
+    stats = sa.select(sa.func.count(), sa.func.count(reviews.c.rating), sa.func.sum(reviews.c.rating))
+    flagged = reviews.c.id.in_(sa.select(flags.review_id))
+    joined = src.join(review_flags, flags.review_id == reviews.c.id)
     with store.engine.connect() as c:
-        ratings = dict(c.execute(sa.select(reviews.c.id, reviews.c.rating).select_from(src).where(*where)).all())
-    inside = [x for x in findings if any(i in ratings for i in x.review_ids)]
-    return summarize(inside, ratings), inside
+        n, rated, total = c.execute(stats.select_from(src).where(*where)).one()
+        fn, frated, ftotal = c.execute(stats.select_from(src).where(*where, flagged)).one()
+        by_kind = dict(c.execute(sa.select(flags.kind, sa.func.count(sa.distinct(reviews.c.id))).select_from(joined)
+                                 .where(*where).group_by(flags.kind)).all())
+        keys = set(c.execute(sa.select(flags.finding).select_from(joined).where(*where).distinct()).scalars())
+
+    def mean(k: Any, t: Any) -> float | None:
+        return float(t) / int(k) if k else None
+
+    summary = Summary(int(n), int(fn), {k: int(by_kind.get(k, 0)) for k in KINDS}, mean(rated, total),
+                      mean((rated or 0) - (frated or 0), float(total or 0) - float(ftotal or 0)))
+    return summary, [x for x in findings if x.key[:120] in keys]

@@ -262,6 +262,7 @@ questions = sa.Table(
 )
 
 #: Tables a store can do without when it is read-only and older than them: reading them finds nothing.
+REVIEWS_WRITTEN = "reviews:written"  # the checkpoint whose token every write of reviews renews (Store.reviews_stamp)
 OPTIONAL_TABLES = frozenset({"labels", "alerts", "alert_deliveries", "alerted_reviews", "questions", "review_flags"})
 
 REVIEW_FIELDS = ["id", "source", "product", "url", "author", "rating", "title", "text", "date"]
@@ -574,6 +575,8 @@ class Store:
         with self._write() as c:
             c.execute(review_fields.delete().where(review_fields.c.review_id.in_(sa.select(reviews.c.id).where(*where))))
             n = int(c.execute(reviews.delete().where(*where)).rowcount or 0)
+            if n:
+                self._mark_reviews_written(c)
         self.update_run(rid, seen=n)
         self.finish_run(rid, "ok")
         return rid, n
@@ -633,6 +636,8 @@ class Store:
                     c.execute(refresh, existing)
             for i in range(0, len(fields), 500):
                 c.execute(put_field, fields[i:i + 500])
+            if rows:
+                self._mark_reviews_written(c)
             if checkpoint is not None:
                 key, state = checkpoint
                 c.execute(checkpoints.delete().where(checkpoints.c.key == key))
@@ -733,9 +738,23 @@ class Store:
     # ---------------------------------------------------------------- suspicious reviews (reviewlens.integrity)
     _INTEGRITY = ("id", "source", "product", "author", "rating", "date")
 
+    def _mark_reviews_written(self, c: sa.Connection) -> None:
+        """Record, in the transaction `c` that writes reviews, that the reviews changed (a new token)."""
+        put = self._insert(checkpoints)
+        put = put.on_conflict_do_update(index_elements=[checkpoints.c.key],
+                                        set_={"state": put.excluded.state, "updated_at": put.excluded.updated_at})
+        c.execute(put, {"key": REVIEWS_WRITTEN, "state": json.dumps({"token": os.urandom(8).hex()}),
+                        "updated_at": _utcnow()})
+
     def reviews_stamp(self) -> str:
-        """A digest of what the integrity checks read of every review but its text (its content hash
-        instead): it changes when a review is added, deleted or changed."""
+        """What changes when a review is added, deleted or changed: the token the last write of reviews left
+        and how many there are; for a store written before the token, a digest of what the integrity checks
+        read of every review but its text (its content hash instead)."""
+        written = self.load_checkpoint(REVIEWS_WRITTEN)
+        if written and written.get("token"):
+            with self.engine.connect() as c:
+                n = int(c.execute(sa.select(sa.func.count()).select_from(reviews)).scalar_one())
+            return f"{written['token']}:{n}"
         h = hashlib.sha256()
         q = sa.select(*[reviews.c[k] for k in self._INTEGRITY], reviews.c.content_hash).order_by(reviews.c.id)
         with self.engine.connect() as c:

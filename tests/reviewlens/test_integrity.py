@@ -258,3 +258,25 @@ def test_an_export_says_why_a_review_looks_suspicious_and_an_import_of_it_keeps_
     from reviewlens.store import Store
 
     assert Store(again).field_names() == []
+
+
+def test_an_edited_review_is_checked_again_and_a_read_only_store_in_memory(tmp_path):
+    from reviewlens.store import Store
+
+    d = date(2026, 10, 1)
+    path = tmp_path / "s.db"
+    store = Store(path)
+    store.upsert_reviews(reviews_of([row(1, COPY, day=d), row(2, varied(2), day=d)]))
+    assert integrity.current(store) == []
+    store.upsert_reviews(reviews_of([row(2, COPY, day=d)]))  # the same review (its site id), edited into a copy
+    assert [sorted(f.review_ids) for f in integrity.current(store)] == [sorted(r.id for r in reviews_of(
+        [row(1, COPY), row(2, COPY)]))]
+    store.upsert_reviews(reviews_of([row(3, COPY, day=d, rating=1)]))
+    path.chmod(0o444)
+    try:
+        ro = Store(path, read_only=True)
+        summary, found = integrity.in_selection(ro, Filters())
+        assert (summary.reviews, summary.suspicious) == (3, 3) and len(found[0].review_ids) == 3
+        assert Store(path).load_checkpoint(integrity.CHECKPOINT)["stamp"] != Store(path).reviews_stamp()  # not saved
+    finally:
+        path.chmod(0o644)
