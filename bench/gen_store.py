@@ -126,6 +126,7 @@ def generate(store: Store, n: int = 100_000, seed: int = 7, days: int = 730, end
                             (review_fields, fl)):
             for k in range(0, len(rows), 5000):
                 c.execute(table.insert(), rows[k:k + 5000])
+        store._mark_reviews_written(c)  # as Store.upsert_reviews does: the reviews changed
         recent = sum(1 for r in rv if r["date"] >= end - timedelta(days=90)) or 1
         ranked = sorted(THEMES, key=lambda t: -len(theme_members[t[0]]))
         theme_rows = [{
