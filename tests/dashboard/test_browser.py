@@ -257,3 +257,33 @@ def test_import_in_the_browser_analyzed_by_reviewlens_dashboard(browser, tmp_pat
         body = browser.find_element(By.TAG_NAME, "body").text
         assert "No complaint themes computed yet" not in body  # the background job recomputed them
         browser.save_screenshot(str(ARTIFACTS / "dashboard-import-overview.png"))
+
+
+def test_suspicious_reviews_left_out_in_the_browser(browser, tmp_path, capsys):
+    """The Overview's note on suspicious reviews in a real browser: its findings render, "Leave them out"
+    sets the sidebar's box, the numbers drop by the suspicious reviews and the address says so."""
+    from urllib.parse import parse_qs, urlsplit
+
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    from tests.reviewlens.test_integrity import make_shop
+
+    db = make_shop(tmp_path, capsys)
+    port = _free_port()
+    with _serving([sys.executable, "-m", "streamlit", "run", str(APP_PATH), "--server.headless", "true",
+                   "--server.address", "127.0.0.1", "--server.port", str(port), "--browser.gatherUsageStats", "false"],
+                  {"REVIEWLENS_DB": db}, tmp_path / "streamlit.log", port, timeout=30) as base:
+        browser.get(base + "/?period=all")
+        _wait_rendered(browser, "look suspicious")
+        body = browser.find_element(By.TAG_NAME, "body").text
+        assert "12 of 87 reviews look suspicious" in body
+        browser.find_element(By.XPATH, "//summary[.//p[contains(text(), 'What looks suspicious')]]").click()
+        WebDriverWait(browser, 30, poll_frequency=0.1).until(
+            lambda d: len(d.find_elements(By.CSS_SELECTOR, '[data-testid="rl-suspicious-finding"]')) == 3)
+        next(b for b in browser.find_elements(By.CSS_SELECTOR, "button") if b.text.strip() == "Leave them out").click()
+        WebDriverWait(browser, 30, poll_frequency=0.1).until(
+            lambda d: parse_qs(urlsplit(d.current_url).query) == {"period": ["all"], "suspicious": ["out"]})
+        _wait_rendered(browser, "12 suspicious reviews left out")
+        metrics = browser.find_elements(By.CSS_SELECTOR, '[data-testid="stMetricValue"]')
+        assert metrics and metrics[0].text == "75"

@@ -159,7 +159,12 @@ def write_jsonl(path, rows: list[dict]) -> str:
 
 @pytest.fixture
 def shop(tmp_path, capsys) -> str:
-    """A blender's steady reviews, a burst of fives, a copied text (with a terminal escape) and a repeat reviewer."""
+    return make_shop(tmp_path, capsys)
+
+
+def make_shop(tmp_path, capsys) -> str:
+    """A store of a blender's steady reviews, a burst of fives, a copied text (with a terminal escape) and a
+    repeat reviewer, imported with `reviewlens import`; its path."""
     start = date(2026, 6, 1)
     rows = steady(start, 90)
     rows += [row(500 + i, varied(500 + i), rating=5, day=start + timedelta(days=80)) for i in range(8)]
