@@ -178,7 +178,7 @@ def goto_waiting() -> None:
 
 
 #: The sidebar's filter widgets (their session keys), and the review ids of a link: what "Reset filters" clears.
-FILTER_KEYS = ("f_suspicious", "f_period", "f_dates", "f_sources", "f_products", "f_rating", "f_sentiments", "f_topics", "f_languages",
+FILTER_KEYS = ("f_tags", "f_suspicious", "f_period", "f_dates", "f_sources", "f_products", "f_rating", "f_sentiments", "f_topics", "f_languages",
                "f_versions", "f_replied", "f_search", L.LINK_IDS, L.LINK_ALERT)
 
 
@@ -243,6 +243,9 @@ def sidebar_filters(opts: Q.Options) -> Filters:
     replied = sb.selectbox("Owner reply", list(L.REPLIED_NAMES.values()), key="f_replied",
                            help="Without a reply: the reviews still waiting for an answer (the review explorer "
                                 "drafts one for each).")
+    tags = (sb.multiselect("Tag", opts.tags, key="f_tags", placeholder="All reviews",
+                           help="Your team's tags (set in the review explorer, or `reviewlens tag`): the reviews "
+                                "with any of those chosen.") if opts.tags else [])
     suspicious = sb.selectbox("Suspicious reviews", list(L.SUSPICIOUS_NAMES.values()), key="f_suspicious",
                               help="Reviews that look suspicious: a text other reviewers posted too, a burst of "
                                    "same-star reviews, one reviewer reviewing a product again and again "
@@ -262,7 +265,8 @@ def sidebar_filters(opts: Q.Options) -> Filters:
                       min_rating=rating[0] if rating[0] > 1.0 else None,
                       max_rating=rating[1] if rating[1] < 5.0 else None, search=search,
                       replied=L.replied_filter(replied), review_ids=ids or None,
-                      fields={k: v for k, v in fields.items() if v}, suspicious=L.suspicious_filter(suspicious))
+                      fields={k: v for k, v in fields.items() if v}, suspicious=L.suspicious_filter(suspicious),
+                      tags=tags)
 
 
 def download_button(db: str, f: Filters) -> None:
@@ -645,6 +649,37 @@ def save_labels(db: str, review_id: str, text: str, key: str, labels: list[Label
                                        if changed else "Your labels were already these; nothing changed.")
 
 
+def save_tags(db: str, review_id: str, key: str) -> None:
+    """The tag editor's change: the review's tags become those in the box (a callback, before the page runs)."""
+    try:
+        added, removed = get_store(db).set_tags(review_id, st.session_state.get(key) or [])
+    except (ValueError, StoreReadOnly) as e:
+        st.session_state["tags_saved"] = (review_id, False, f"Not saved: {e}")
+        return
+    c_options.clear()  # a new tag is offered in the sidebar at once
+    c_page.clear()
+    c_count.clear()
+    done = [f"tagged {', '.join(repr(t) for t in added)}"] if added else []
+    done += [f"took off {', '.join(repr(t) for t in removed)}"] if removed else []
+    said = "; ".join(done)
+    st.session_state["tags_saved"] = (review_id, True, said[:1].upper() + said[1:] + "." if said else "")
+
+
+def tag_editor(db: str, review_id: str, known: list[str]) -> None:
+    """The shown review's tags: pick the team's, or type a new one."""
+    have = get_store(db).tags_of([review_id]).get(review_id, [])  # uncached: a change shows at once
+    key = f"tags_{review_id}"
+    st.multiselect("Tags", sorted(set(known) | set(have)), default=have, key=key, accept_new_options=True,
+                   on_change=save_tags, args=(db, review_id, key), placeholder="Add a tag: type one, or pick",
+                   help="Your team's words on this review (escalated, bug 1234, called back): the sidebar's Tag "
+                        "filter finds them again, and exports and reports carry them.")
+    saved = st.session_state.get("tags_saved")
+    if saved and saved[0] == review_id:
+        del st.session_state["tags_saved"]
+        if saved[2]:
+            (st.caption if saved[1] else st.error)(escape_markdown(saved[2]))
+
+
 def correction_form(db: str, row: pd.Series, labels: list[Label], topic_options: list[str]) -> None:
     """Correct the analysis of one review: its sentiment and topics, prefilled with the user's labels
     where there are some, else with the analysis. Saved as labels (source "dashboard")."""
@@ -741,6 +776,7 @@ def reviews_page(db: str, f: Filters, opts: Q.Options, flags: dict[str, list[str
     review_detail(row, labels, get_store(db).fields_of([row["id"]]).get(row["id"]),  # uncached: a correction shows at once
                   (flags or {}).get(row["id"], []))
     reply_draft(row)
+    tag_editor(db, row["id"], opts.tags)
     correction_form(db, row, labels, opts.topics)
 
 

@@ -70,7 +70,8 @@ def read_link(state: MutableMapping[str, Any], params: dict[str, list[str]], opt
                                       ("f_products", "product", f.products, opts.products),
                                       ("f_topics", "topic", f.topics, opts.topics),
                                       ("f_languages", "language", f.languages, opts.languages),
-                                      ("f_versions", "version", f.versions, opts.versions)):
+                                      ("f_versions", "version", f.versions, opts.versions),
+                                      ("f_tags", "tag", f.tags, opts.tags)):
         if asked:
             state[key] = _known(kind, asked, options, problems)
     for name, values in f.fields:

@@ -531,13 +531,16 @@ def _widths(sample: list[dict[str, Any]], columns: Sequence[tuple[str, str, floa
 
 
 def _with_own_fields(store: Store, rows: Iterable[dict[str, Any]]) -> Iterator[dict[str, Any]]:
-    """`rows` with the user's own fields of each review as "field:NAME" keys (looked up a chunk at a time)."""
+    """`rows` with the user's own fields of each review as "field:NAME" keys and the team's tags as "tags"
+    ("a; b") (looked up a chunk at a time)."""
     batch: list[dict[str, Any]] = []
 
     def flush() -> Iterator[dict[str, Any]]:
-        own = store.fields_of([r["id"] for r in batch])
+        ids = [r["id"] for r in batch]
+        own, tags = store.fields_of(ids), store.tags_of(ids)
         for r in batch:
-            yield {**r, **{FIELD_PREFIX + k: v for k, v in own.get(r["id"], {}).items()}}
+            yield {**r, **{FIELD_PREFIX + k: v for k, v in own.get(r["id"], {}).items()},
+                   "tags": "; ".join(tags.get(r["id"], [])) or None}
         batch.clear()
     for r in rows:
         batch.append(r)
@@ -548,7 +551,8 @@ def _with_own_fields(store: Store, rows: Iterable[dict[str, Any]]) -> Iterator[d
 
 def _reviews(wb: Workbook, store: Store, f: Filters) -> int:
     # the user's own fields (an import's other columns) after the review's
-    columns = REVIEW_COLUMNS + [(FIELD_PREFIX + n, n, 24) for n in store.field_names()[:MAX_FIELD_COLUMNS]]
+    columns = (REVIEW_COLUMNS + ([("tags", "Tags", 30)] if store.tag_counts() else [])  # the team's tags
+               + [(FIELD_PREFIX + n, n, 24) for n in store.field_names()[:MAX_FIELD_COLUMNS]])
     rows = Q.iter_review_rows(store, f, chunk=CHUNK)
     if len(columns) > len(REVIEW_COLUMNS):
         rows = _with_own_fields(store, rows)

@@ -86,6 +86,7 @@ class Filters:
     fields: tuple[tuple[str, tuple[str, ...]], ...] = ()
     # the reviews that look suspicious (reviewlens.integrity): False leaves them out, True keeps only them
     suspicious: bool | None = None
+    tags: tuple[str, ...] = ()      # the team's tags (reviewlens.tags): reviews with any of them
 
     @classmethod
     def of(cls, *, since: date | None = None, until: date | None = None,
@@ -95,7 +96,7 @@ class Filters:
            max_rating: float | None = None, search: str | None = None, replied: bool | None = None,
            review_ids: Sequence[str] | None = None, versions: Sequence[str] | str | None = None,
            fields: Mapping[str, Sequence[str] | str] | Sequence[str] | None = None,
-           suspicious: bool | None = None) -> "Filters":
+           suspicious: bool | None = None, tags: Sequence[str] | str | None = None) -> "Filters":
         """Build from loose arguments (lists, single strings, blanks), validating what can be wrong."""
         sents = _tuple(sentiments)
         bad = [s for s in sents if s not in SENTIMENT_OPTIONS]
@@ -118,7 +119,8 @@ class Filters:
                    max_rating=None if max_rating is None else float(max_rating),
                    search=search, replied=None if replied is None else bool(replied),
                    review_ids=None if review_ids is None else tuple(review_ids), fields=field_filter(fields),
-                   suspicious=None if suspicious is None else bool(suspicious))
+                   suspicious=None if suspicious is None else bool(suspicious),
+                   tags=tuple(sorted({" ".join(str(t).split()) for t in _tuple(tags)} - {""})))
 
     @property
     def needs_analysis(self) -> bool:
@@ -138,7 +140,8 @@ class Filters:
             parts.append(f"{self.since or '…'} to {self.until or '…'}")
         for label, vals in (("sources", self.sources), ("products", self.products),
                             ("sentiment", self.sentiments), ("topics", self.topics),
-                            ("languages", self.languages), ("versions", self.versions), *self.fields):
+                            ("languages", self.languages), ("versions", self.versions), ("tags", self.tags),
+                            *self.fields):
             if vals:
                 parts.append(f"{label}: {', '.join(vals)}")
         if self.min_rating is not None or self.max_rating is not None:

@@ -32,7 +32,8 @@ from .display_text import neutralize
 from .filters import SENTIMENT_OPTIONS, Filters, field_filter, version_key
 from .schema import ComplaintTheme, Label, Quote, trend_arrow
 from .model_text import sanitize_label
-from .store import Store, analyses, review_entities, review_fields, review_flags, review_topics, reviews, theme_table
+from .store import (Store, analyses, review_entities, review_fields, review_flags, review_tags, review_topics,
+                    reviews, theme_table)
 
 __all__ = [
     "SENTIMENT_OPTIONS", "Filters", "TOPIC_LABELS", "topic_label",
@@ -101,6 +102,8 @@ def conditions(f: Filters, a: sa.Table | sa.Alias | None) -> list[sa.ColumnEleme
     for name, values in f.fields:
         rf = review_fields.c
         out.append(c.id.in_(sa.select(rf.review_id).where(rf.name == name, rf.value.in_(values))))
+    if f.tags:
+        out.append(c.id.in_(sa.select(review_tags.c.review_id).where(review_tags.c.tag.in_(f.tags))))
     if f.suspicious is not None:  # as last checked: integrity.current(store) checks again first
         flagged = c.id.in_(sa.select(review_flags.c.review_id))
         out.append(flagged if f.suspicious else sa.not_(flagged))
@@ -139,6 +142,7 @@ class Options:
     versions: list[str] = field(default_factory=list)   # the versions reviewed, newest first
     # the user's own fields worth filtering by (2 to MAX_FIELD_VALUES values): name -> values, commonest first
     fields: dict[str, list[str]] = field(default_factory=dict)
+    tags: list[str] = field(default_factory=list)  # the team's tags in use, the most used first
 
 
 def _as_date(v: Any) -> date | None:
@@ -221,7 +225,7 @@ def options(store: Store) -> Options:
     first, last = date_span(store)
     return Options(total=int(total or 0), sources=sources, products=products, topics=topics,
                    first_date=first, last_date=last, languages=languages, versions=versions,
-                   fields=field_values(store))
+                   fields=field_values(store), tags=[t for t, _ in store.tag_counts()])
 
 
 def field_value_list(store: Store, name: str) -> list[str]:

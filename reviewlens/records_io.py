@@ -59,7 +59,8 @@ EXPORT_FIELDS = ["id", "source", "product", "url", "author", "rating", "title", 
                  "reply", "reply_date", "helpful_votes", "verified", "language", "version",
                  "sentiment", "sentiment_score", "topics", "entities", "analysis_status",
                  "detected_language", "translation",  # the analysis's language, and its English translation
-                 "suspicious"]  # why a review looks suspicious (reviewlens.integrity: copied, burst, repeat)
+                 "suspicious",  # why a review looks suspicious (reviewlens.integrity: copied, burst, repeat)
+                 "tags"]        # the team's tags (reviewlens.tags)
 
 
 #: Columns of ReviewLens's own export that are no field of the user's (the analysis, and what the store keeps)
@@ -84,6 +85,22 @@ def _field_value(v: Any) -> str | None:
             v = int(v)
     text = " ".join(str(v).split())
     return text[:MAX_FIELD_CHARS] or None
+
+
+def row_tags(row: dict[str, Any]) -> list[str]:
+    """The team's tags of one imported row: a "tags" column (any case) as ReviewLens's export writes it ("a; b")
+    or a JSON list; a bad tag (too long) is left out."""
+    from .tags import clean_tag
+
+    value = next((v for k, v in row.items() if isinstance(k, str) and k.strip().lower() == "tags"), None)
+    items = value if isinstance(value, list) else str(value).split(";") if isinstance(value, str) else []
+    out = []
+    for item in items:
+        try:
+            out.append(clean_tag(item))
+        except ValueError:
+            continue
+    return list(dict.fromkeys(out))
 
 
 def user_fields(row: dict[str, Any], mapping: dict[str, str]) -> dict[str, str]:
@@ -506,7 +523,8 @@ def _reviews(path: Path, res: ImportResult, *, source: str | None = None, rating
                 verified=_norm_bool(get("verified")),
                 language=str(get("language"))[:35] if get("language") not in (None, "") else None,
                 version=_norm_version(get("version")),
-                extra={"fields": own} if (own := user_fields(row, mapping)) else {},
+                extra={**({"fields": own} if (own := user_fields(row, mapping)) else {}),
+                       **({"tags": tags} if (tags := row_tags(row)) else {})},
             )
         except (ValueError, OverflowError, TypeError) as e:
             res.errors.append({"line": line, "message": str(e) if type(e) is ValueError else f"{type(e).__name__}: {e}"})
@@ -624,6 +642,7 @@ def export_records(store: Store, path: str | Path, fmt: str, *, raw: bool = Fals
                 row["topics"] = json.dumps(row["topics"], ensure_ascii=False)
                 row["entities"] = json.dumps(row["entities"], ensure_ascii=False)
                 row["suspicious"] = "; ".join(row["suspicious"])
+                row["tags"] = "; ".join(row["tags"])
                 row = {k: neutralize(v) if isinstance(v, str) else v for k, v in row.items()}
                 if not raw:
                     row = {k: _csv_safe(v) for k, v in row.items()}

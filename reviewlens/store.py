@@ -78,6 +78,14 @@ review_fields = sa.Table(
     sa.Index("ix_review_fields_name_value", "name", "value"),
 )
 
+# The team's tags on reviews (reviewlens.tags): "escalated", "bug 1234"; one row per review and tag.
+review_tags = sa.Table(
+    "review_tags", metadata,
+    sa.Column("review_id", sa.String(24), primary_key=True),
+    sa.Column("tag", sa.String(60), primary_key=True, index=True),
+    sa.Column("tagged_at", sa.DateTime(timezone=True)),
+)
+
 # Reviews that look suspicious (reviewlens.integrity): one row per finding and review, the finding's
 # title and numbers repeated on each (a finding is read whole; the filter reads review_id alone).
 review_flags = sa.Table(
@@ -263,7 +271,8 @@ questions = sa.Table(
 
 #: Tables a store can do without when it is read-only and older than them: reading them finds nothing.
 REVIEWS_WRITTEN = "reviews:written"  # the checkpoint whose token every write of reviews renews (Store.reviews_stamp)
-OPTIONAL_TABLES = frozenset({"labels", "alerts", "alert_deliveries", "alerted_reviews", "questions", "review_flags"})
+OPTIONAL_TABLES = frozenset({"labels", "alerts", "alert_deliveries", "alerted_reviews", "questions", "review_flags",
+                             "review_tags"})
 
 REVIEW_FIELDS = ["id", "source", "product", "url", "author", "rating", "title", "text", "date"]
 
@@ -574,6 +583,7 @@ class Store:
         rid = self.start_run("delete", self.deletion(run_id, sources, products)[:300], trigger)
         with self._write() as c:
             c.execute(review_fields.delete().where(review_fields.c.review_id.in_(sa.select(reviews.c.id).where(*where))))
+            c.execute(review_tags.delete().where(review_tags.c.review_id.in_(sa.select(reviews.c.id).where(*where))))
             n = int(c.execute(reviews.delete().where(*where)).rowcount or 0)
             if n:
                 self._mark_reviews_written(c)
@@ -622,6 +632,10 @@ class Store:
         fields = [{"review_id": r.id, "name": _no_nul(str(k))[:100], "value": _no_nul(str(v))[:300]}
                   for r in unique.values() for k, v in ((r.extra or {}).get("fields") or {}).items()
                   if str(k).strip() and v is not None and str(v).strip()]
+        tags = [{"review_id": r.id, "tag": _no_nul(str(t))[:60], "tagged_at": _utcnow()}
+                for r in unique.values() for t in (r.extra or {}).get("tags") or () if str(t).strip()]
+        put_tag = self._insert(review_tags).on_conflict_do_nothing(
+            index_elements=[review_tags.c.review_id, review_tags.c.tag])
         put_field = self._insert(review_fields)
         put_field = put_field.on_conflict_do_update(index_elements=[review_fields.c.review_id, review_fields.c.name],
                                                     set_={"value": put_field.excluded.value})
@@ -636,6 +650,8 @@ class Store:
                     c.execute(refresh, existing)
             for i in range(0, len(fields), 500):
                 c.execute(put_field, fields[i:i + 500])
+            for i in range(0, len(tags), 500):  # an import's tags (a file ReviewLens exported): added, never removed
+                c.execute(put_tag, tags[i:i + 500])
             if rows:
                 self._mark_reviews_written(c)
             if checkpoint is not None:
@@ -934,6 +950,78 @@ class Store:
                     out.setdefault(rid, {})[name] = value
         return out
 
+    # ---------------------------------------------------------------- tags (reviewlens.tags)
+    def tags_of(self, ids: Sequence[str]) -> dict[str, list[str]]:
+        """The tags of the reviews `ids`: id -> tags (sorted), for those that have any."""
+        out: dict[str, list[str]] = {}
+        if "review_tags" in self.missing_tables:
+            return out
+        ids = list(dict.fromkeys(map(str, ids)))
+        t = review_tags.c
+        with self.engine.connect() as c:
+            for i in range(0, len(ids), 900):
+                for rid, tag in c.execute(sa.select(t.review_id, t.tag).where(t.review_id.in_(ids[i:i + 900]))
+                                          .order_by(t.tag)):
+                    out.setdefault(rid, []).append(tag)
+        return out
+
+    def tag_counts(self) -> list[tuple[str, int]]:
+        """Every tag in use and how many reviews have it, the most used first."""
+        if "review_tags" in self.missing_tables:
+            return []
+        t = review_tags.c
+        n = sa.func.count().label("n")
+        with self.engine.connect() as c:
+            return [(tag, int(k)) for tag, k in c.execute(sa.select(t.tag, n).group_by(t.tag)
+                                                            .order_by(sa.desc("n"), t.tag))]
+
+    def add_tags(self, ids: Sequence[str], tags: Sequence[str]) -> int:
+        """Tag the reviews `ids` (they must be stored: KeyError naming one that is not) with `tags` (cleaned
+        by reviewlens.tags.clean_tag; ValueError for a bad one). Returns how many (review, tag) pairs are new."""
+        from .tags import clean_tags
+
+        tags = clean_tags(tags)
+        ids = list(dict.fromkeys(map(str, ids)))
+        known = self.known_ids(ids)
+        missing = [i for i in ids if i not in known]
+        if missing:
+            raise KeyError(f"no review with id {missing[0]!r} in the store")
+        put = self._insert(review_tags).on_conflict_do_nothing(
+            index_elements=[review_tags.c.review_id, review_tags.c.tag]).returning(review_tags.c.review_id)
+        now = _utcnow()
+        rows = [{"review_id": i, "tag": t, "tagged_at": now} for i in ids for t in tags]
+        new = 0
+        with self._write() as c:
+            for k in range(0, len(rows), 500):
+                new += len(c.execute(put, rows[k:k + 500]).all())
+        return new
+
+    def remove_tags(self, ids: Sequence[str], tags: Sequence[str]) -> int:
+        """Take `tags` off the reviews `ids`; how many (review, tag) pairs there were."""
+        from .tags import clean_tags
+
+        tags, ids = clean_tags(tags), list(dict.fromkeys(map(str, ids)))
+        t = review_tags.c
+        n = 0
+        with self._write() as c:
+            for k in range(0, len(ids), 900):
+                n += int(c.execute(review_tags.delete().where(t.review_id.in_(ids[k:k + 900]), t.tag.in_(tags)))
+                         .rowcount or 0)
+        return n
+
+    def set_tags(self, review_id: str, tags: Sequence[str]) -> tuple[list[str], list[str]]:
+        """Make `tags` the tags of one review: (added, removed)."""
+        from .tags import clean_tags
+
+        wanted = clean_tags(tags)
+        have = self.tags_of([review_id]).get(review_id, [])
+        added, removed = [t for t in wanted if t not in have], [t for t in have if t not in wanted]
+        if removed:
+            self.remove_tags([review_id], removed)
+        if added:
+            self.add_tags([review_id], added)
+        return added, removed
+
     def field_names(self) -> list[str]:
         """Every name of the user's own fields in the store, alphabetically."""
         if "review_fields" in self.missing_tables:
@@ -944,11 +1032,12 @@ class Store:
     def iter_export_records(self, **filters: Any) -> Iterator[dict[str, Any]]:
         """One plain dict per review (export schema): missing values are None, dates ISO 8601; `fields`:
         the user's own fields ({name: value}); `suspicious`: why it looks suspicious (reviewlens.integrity's
-        kinds, as last checked; [] for none)."""
+        kinds, as last checked; [] for none); `tags`: the team's tags."""
         df = self.reviews_frame(**filters)
         df = df.astype(object).where(df.notna(), None)
         fields = self.fields_of(df["id"].tolist()) if len(df) else {}
         flags = self.flag_kinds() if len(df) else {}
+        tags = self.tags_of(df["id"].tolist()) if len(df) else {}
         for rec in df.to_dict("records"):
             yield {
                 "id": rec["id"], "source": rec["source"], "product": rec["product"], "url": rec["url"],
@@ -965,6 +1054,7 @@ class Store:
                 "detected_language": rec["detected_language"], "translation": rec["translation"],
                 "fields": fields.get(rec["id"], {}),
                 "suspicious": flags.get(rec["id"], []),
+                "tags": tags.get(rec["id"], []),
             }
 
     # ---------------------------------------------------------------- complaint themes

@@ -9,6 +9,7 @@ what it could not understand (a link is typed, truncated and edited by people), 
     ?page=Reviews&since=2026-11-23&until=2026-11-29&theme=Late+delivery
     ?period=30d&product=Kettle&product=Toaster&sentiment=negative&rating=1-2&replied=no&field=country=DE
     ?suspicious=out   (the suspicious reviews left out; only: them alone)
+    ?page=Reviews&tag=escalated   (the reviews the team tagged so)
     ?page=Reviews&period=all&alert=reviews:3f2a...:12:2026-11-30   (the reviews a digest alert named)
 """
 
@@ -73,7 +74,7 @@ def to_query(view: View) -> list[tuple[str, str]]:
     elif view.period != DEFAULT_PERIOD:
         out.append(("period", view.period))
     for key, values in (("source", f.sources), ("product", f.products), ("sentiment", f.sentiments),
-                        ("topic", f.topics), ("lang", f.languages), ("version", f.versions)):
+                        ("topic", f.topics), ("lang", f.languages), ("version", f.versions), ("tag", f.tags)):
         out += [(key, v) for v in values]
     out += [("field", f"{name}={v}") for name, values in f.fields for v in values]
     if f.min_rating is not None or f.max_rating is not None:
@@ -199,9 +200,10 @@ def from_query(params: Mapping[str, str | Sequence[str]]) -> tuple[View, list[st
                          versions=[v for v in _values(params, "version") if len(v) <= 100],
                          min_rating=min_rating, max_rating=max_rating, search=search,
                          replied=REPLIED.get(replied or ""), review_ids=ids[:MAX_IDS] if ids else None,
-                         fields=fields, suspicious=SUSPICIOUS.get(suspicious or ""))
+                         fields=fields, suspicious=SUSPICIOUS.get(suspicious or ""),
+                         tags=[t for t in _values(params, "tag") if len(t) <= MAX_TEXT])
     known = {"page", "period", "since", "until", "source", "product", "sentiment", "topic", "lang", "version",
-             "rating", "replied", "q", "theme", "ids", "alert", "field", "suspicious"}
+             "rating", "replied", "q", "theme", "ids", "alert", "field", "suspicious", "tag"}
     unknown = sorted(set(params) - known - set(STREAMLIT_KEYS))
     if unknown:
         problems.append(f"unknown: {', '.join(unknown)}")

@@ -742,9 +742,14 @@ def cmd_report(args, settings) -> ExitStatus:
         from .. import integrity
 
         integrity.current(store)  # checked again first if the reviews changed
+    known = [t for t, _ in store.tag_counts()]
+    for t in args.tag or ():
+        if t not in known:
+            raise ConfigError(f"--tag {t!r}: no review is tagged so" + (
+                f" (the tags: {', '.join(repr(k) for k in known[:12])})" if known else " (no tags yet)"))
     out = Job(store, settings).report(args.output, since=args.since, until=args.until, products=args.product,
                                       sources=args.source, versions=args.versions, fields=fields,
-                                      suspicious=suspicious)
+                                      suspicious=suspicious, tags=args.tag)
     print(f"wrote {out}")
     return ExitStatus.OK
 
@@ -787,6 +792,68 @@ def cmd_suspicious(args, settings) -> ExitStatus:
     if summary.suspicious:
         print("\nA reason to look twice, not proof of a fake. `reviewlens report --suspicious out` writes a report "
               "without them; the dashboard's sidebar can leave them out of every view.")
+    return ExitStatus.OK
+
+
+def cmd_tag(args, settings) -> ExitStatus:
+    """`tag add|remove TAG ID...` (or --theme), `tag list [TAG]`."""
+    from ..display_text import neutralize
+    from ..filters import Filters
+
+    store = Store(settings.db)
+    action = args.tag_command or "list"
+    if action in ("add", "remove"):
+        ids = list(args.ids)
+        if args.theme:
+            themes = {t.label: t for kind in ("complaints", "praise") for t in queries.latest_complaints(store, kind)[0]}
+            if args.theme not in themes:
+                import difflib
+
+                near = difflib.get_close_matches(args.theme, list(themes), n=3, cutoff=0.4)
+                raise ConfigError(f"--theme {args.theme!r}: not among the last computed top complaints or praise"
+                                  + (f"; did you mean {' or '.join(repr(n) for n in near)}?" if near else ""))
+            ids += themes[args.theme].review_ids
+        if not ids:
+            raise ConfigError(f"tag {action}: which reviews? give their ids, or --theme")
+        try:
+            if action == "add":
+                n = store.add_tags(ids, [args.tag])
+                print(f"tagged {n} review{'s' if n != 1 else ''} {neutralize(args.tag)!r}"
+                      + (f" ({len(set(ids)) - n} had it already)" if len(set(ids)) > n else ""))
+            else:
+                n = store.remove_tags(ids, [args.tag])
+                print(f"took {neutralize(args.tag)!r} off {n} review{'s' if n != 1 else ''}")
+        except (ValueError, KeyError) as e:
+            raise ConfigError(f"tag {action}: {e.args[0] if isinstance(e, KeyError) else e}") from None
+        return ExitStatus.OK
+    counts = store.tag_counts()
+    tag, as_json = getattr(args, "tag", None), getattr(args, "json", False)
+    if tag is None:
+        if as_json:
+            print(json.dumps([{"tag": t, "reviews": n} for t, n in counts], ensure_ascii=False, indent=1))
+        elif not counts:
+            print("no tags yet (reviewlens tag add TAG ID, or the dashboard's review explorer)")
+        for t, n in ([] if as_json else counts):
+            print(f"{n:6,}  {neutralize(t)}")
+        return ExitStatus.OK
+    if tag not in dict(counts):
+        import difflib
+
+        near = difflib.get_close_matches(tag, [t for t, _ in counts], n=3, cutoff=0.4)
+        raise ConfigError(f"no review is tagged {tag!r}" + (
+            f"; did you mean {' or '.join(repr(n) for n in near)}?" if near else ""))
+    rows, total = queries.review_page(store, Filters.of(tags=[tag]), page_size=1000)
+    if as_json:
+        print(json.dumps([{"id": r.id, "date": None if r.date is None else str(r.date), "rating": r.rating,
+                           "product": r.product, "text": r.text} for r in rows.itertuples()],
+                         ensure_ascii=False, indent=1, default=str))
+        return ExitStatus.OK
+    print(f"{total:,} review{'s' if total != 1 else ''} tagged {neutralize(tag)!r}:")
+    for r in rows.itertuples():
+        text = neutralize(" ".join(str(r.text).split()))
+        stars = f"{r.rating:g}★" if r.rating == r.rating and r.rating is not None else "no rating"
+        print(f"  {r.id}  {r.date or 'undated'}  {stars}  {neutralize(str(r.product or r.source))}: "
+              f"{text[:90] + ('…' if len(text) > 90 else '')}")
     return ExitStatus.OK
 
 
@@ -863,7 +930,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace, Settings], ExitStatus]] = {
     "demo": cmd_demo, "analyze": cmd_analyze, "complaints": cmd_complaints, "praise": cmd_complaints, "compare": cmd_compare,
     "changes": cmd_changes, "ask": cmd_ask,
     "replies": cmd_replies,
-    "report": cmd_report, "suspicious": cmd_suspicious,
+    "report": cmd_report, "suspicious": cmd_suspicious, "tag": cmd_tag,
     "dashboard": cmd_dashboard, "eval": cmd_eval, "sites": cmd_sites, "models": cmd_models,
 }
 

@@ -30,6 +30,7 @@ typical use:
                                                did the fix work? the reviews before and since a change
   reviewlens ask "why do people return it?"    an answer that cites the reviews it rests on
   reviewlens suspicious                        copied texts, bursts of same-star reviews, repeat reviewers
+  reviewlens tag add escalated ID              your team's tags on reviews, to find them again
   reviewlens alerts check                      raise and send alerts (e-mail, Slack, webhooks)
   reviewlens dashboard                         the Streamlit dashboard on http://127.0.0.1:8501
 
@@ -557,6 +558,30 @@ def build_parser() -> argparse.ArgumentParser:
     cp = add_change("delete", "forget a change")
     cp.add_argument("id", type=_positive_int, metavar="ID")
 
+    sp = add("tag", "your team's tags on reviews (escalated, bug 1234): add, remove, list",
+             textwrap.dedent("""\
+             Tags are your team's own words on a review, to find it again: "escalated", "bug 1234",
+             "called back". A review is named by its id (`reviewlens export` has it; the complaints and
+             the dashboard's explorer show it), or every review of a complaint theme at once (--theme).
+             The dashboard's review explorer sets them too, and its sidebar filters by them
+             (?tag=escalated in its link); `report --tag` and the export carry them.
+
+             examples:
+               reviewlens tag add escalated 2368f19e8c253b27fa419b06 4796cb5bce8a3f1cb9d282ed
+               reviewlens tag add "courier complaint" --theme "Delivery delay"
+               reviewlens tag remove escalated 2368f19e8c253b27fa419b06
+               reviewlens tag                     every tag in use, with its number of reviews
+               reviewlens tag list escalated      the reviews tagged so"""))
+    add_tag = actions(sp, "tag_command", required=False)
+    for name, what in (("add", "tag reviews"), ("remove", "take a tag off reviews")):
+        tp = add_tag(name, what)
+        tp.add_argument("tag", help='the tag, e.g. escalated or "bug 1234" (at most 60 characters)')
+        tp.add_argument("ids", nargs="*", metavar="ID", help="the reviews, by id")
+        tp.add_argument("--theme", help="every review of this theme of the last computed top complaints (or praise)")
+    tp = add_tag("list", "every tag with its number of reviews, or the reviews with one tag")
+    tp.add_argument("tag", nargs="?", help="list the reviews with this tag")
+    tp.add_argument("--json", action="store_true", help="machine-readable output")
+
     sp = add("ask", "ask a question about the reviews; the answer cites the reviews it rests on",
              "Find the review sentences that speak to the question (TF-IDF, then the sentence embedder),\n"
              "have the LLM answer from those excerpts only, citing them as [1], [2], and print the answer\n"
@@ -633,6 +658,7 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--suspicious", choices=["out", "only"],
                     help="out: leave out the reviews that look suspicious (`reviewlens suspicious`); only: a "
                          "report of them alone")
+    sp.add_argument("--tag", action="append", help="only reviews with this tag of your team's (repeatable: any of them)")
 
     sp = add("suspicious", "reviews that look suspicious: copied texts, bursts of same-star reviews, repeat reviewers",
              "Checks every review in the store, as review-checking sites do, and lists what a reader should\n"

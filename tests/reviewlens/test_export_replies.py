@@ -51,7 +51,7 @@ def test_export_has_the_detected_language_and_the_translation(store, tmp_path):
     store.upsert_reviews([de])
     store.save_analyses([Analysis(content_hash=de.content_hash, model="m", prompt_version="p", sentiment="negative",
                                   language="de", translation="=1+1 The delivery came late.")])
-    assert EXPORT_FIELDS[-3:] == ["detected_language", "translation", "suspicious"]
+    assert EXPORT_FIELDS[-4:] == ["detected_language", "translation", "suspicious", "tags"]
     jl, out = tmp_path / "out.jsonl", tmp_path / "out.csv"
     export_records(store, jl, "jsonl")
     [rec] = map(json.loads, jl.read_text(encoding="utf-8").splitlines())

@@ -1,0 +1,28 @@
+"""Tags: the team's own words on a review ("escalated", "bug 1234", "called back"), to find it again.
+
+What a tag may be: `clean_tag` collapses spaces and refuses an empty or overlong one. Tags are stored in
+the store (`review_tags`), filtered by (`Filters.tags`, the sidebar, `?tag=` in a link, `--tag`), set in the
+dashboard's review explorer or with `reviewlens tag`, and exported with each review.
+"""
+
+from __future__ import annotations
+
+from typing import Iterable
+
+TAG_MAX = 60  # characters
+
+
+def clean_tag(text: object) -> str:
+    """`text` as a tag: spaces collapsed, control characters dropped; ValueError for an empty one or one over
+    TAG_MAX characters."""
+    tag = " ".join("".join(ch for ch in str(text or "") if ch.isprintable()).split())
+    if not tag:
+        raise ValueError("a tag needs a word or two, e.g. escalated")
+    if len(tag) > TAG_MAX:
+        raise ValueError(f"a tag is at most {TAG_MAX} characters: {tag[:TAG_MAX]!r}…")
+    return tag
+
+
+def clean_tags(texts: Iterable[object]) -> list[str]:
+    """Each of `texts` as a tag (ValueError for a bad one), each once, in the order given."""
+    return list(dict.fromkeys(clean_tag(t) for t in texts))
