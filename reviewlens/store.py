@@ -936,33 +936,31 @@ class Store:
         df["entities"] = df["entities"].map(lambda v: json.loads(v) if isinstance(v, str) else [])
         return df
 
+    def _of_reviews(self, table: sa.Table, ids: Sequence[str], *columns: str) -> Iterator[tuple]:
+        """(review_id, *columns) of `table`'s rows for the reviews `ids` (in chunks: a statement takes so many
+        parameters), ordered by the columns; none when a read-only older store lacks the table."""
+        if table.name in self.missing_tables:
+            return
+        ids = list(dict.fromkeys(map(str, ids)))
+        cols = [table.c[k] for k in columns]
+        with self.engine.connect() as c:
+            for i in range(0, len(ids), 900):
+                yield from c.execute(sa.select(table.c.review_id, *cols)
+                                     .where(table.c.review_id.in_(ids[i:i + 900])).order_by(*cols))
+
     def fields_of(self, ids: Sequence[str]) -> dict[str, dict[str, str]]:
         """The user's own fields (an import's other columns) of the reviews `ids`: id -> {name: value}."""
         out: dict[str, dict[str, str]] = {}
-        if "review_fields" in self.missing_tables:
-            return out
-        ids = list(dict.fromkeys(map(str, ids)))
-        rf = review_fields.c
-        with self.engine.connect() as c:
-            for i in range(0, len(ids), 900):
-                q = sa.select(rf.review_id, rf.name, rf.value).where(rf.review_id.in_(ids[i:i + 900]))
-                for rid, name, value in c.execute(q):
-                    out.setdefault(rid, {})[name] = value
+        for rid, name, value in self._of_reviews(review_fields, ids, "name", "value"):
+            out.setdefault(rid, {})[name] = value
         return out
 
     # ---------------------------------------------------------------- tags (reviewlens.tags)
     def tags_of(self, ids: Sequence[str]) -> dict[str, list[str]]:
         """The tags of the reviews `ids`: id -> tags (sorted), for those that have any."""
         out: dict[str, list[str]] = {}
-        if "review_tags" in self.missing_tables:
-            return out
-        ids = list(dict.fromkeys(map(str, ids)))
-        t = review_tags.c
-        with self.engine.connect() as c:
-            for i in range(0, len(ids), 900):
-                for rid, tag in c.execute(sa.select(t.review_id, t.tag).where(t.review_id.in_(ids[i:i + 900]))
-                                          .order_by(t.tag)):
-                    out.setdefault(rid, []).append(tag)
+        for rid, tag in self._of_reviews(review_tags, ids, "tag"):
+            out.setdefault(rid, []).append(tag)
         return out
 
     def tag_counts(self) -> list[tuple[str, int]]:
