@@ -248,7 +248,8 @@ def sidebar_filters(opts: Q.Options) -> Filters:
                                 "with any of those chosen.") if opts.tags else [])
     suspicious = sb.selectbox("Suspicious reviews", list(L.SUSPICIOUS_NAMES.values()), key="f_suspicious",
                               help="Reviews that look suspicious: a text other reviewers posted too, a burst of "
-                                   "same-star reviews, one reviewer reviewing a product again and again "
+                                   "same-star reviews, one reviewer reviewing a product again and again or many "
+                                   "products the same on one day "
                                    "(`reviewlens suspicious` lists them). Leave them out of every view, or look "
                                    "at them alone.")
     search = sb.text_input("Search text", key="f_search", placeholder="words in title or text")

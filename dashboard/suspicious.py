@@ -60,7 +60,7 @@ def suspicious_note(store: Store, f: Filters, summary: Summary, findings: Sequen
                        "lists them all; the sidebar's Suspicious reviews: Only them shows their reviews.")
         st.caption("A reason to look twice, not proof of a fake: a copied text of ten words or more, a day with "
                    "far more five-star (or one-star) reviews than the product's usual, one reviewer reviewing a "
-                   "product again within 30 days.")
+                   "product again within 30 days, or giving four or more products the same stars on one day.")
 
 
 def flag_titles(findings: Sequence[Finding]) -> dict[str, list[str]]:

@@ -1,6 +1,6 @@
 """Reviews that look suspicious: the checks ReviewMeta-style tools run before anyone trusts a rating.
 
-Three patterns, each one a reason a reader should look twice, never proof of a fake:
+Four patterns, each one a reason a reader should look twice, never proof of a fake:
 
 * **copied**: the same (or nearly the same) text of ten words or more, posted by different reviewers
   or for different products. Short stock phrases ("Great product, works as described.") are not
@@ -14,6 +14,9 @@ Three patterns, each one a reason a reader should look twice, never proof of a f
   digits or an underscore ("sofia_h88"); a first name, a first name and an initial ("Sofia H.", which
   many reviewers of a busy product share) and generic names ("A Customer") do not, nor a name so common
   in the store that a busy product gets it twice by chance ("John Smith").
+* **spree**: one reviewer (a name that tells people apart, as above) giving four or more different
+  products the same five (or one) stars on one day: how review farms and paid accounts work. A name so
+  common that a day's reviews hold it that often by chance is not counted.
 
 `find(rows)` is pure (rows in, findings out); `current(store)` keeps the store's findings (table
 `review_flags`) up to date with its reviews, so that filters and the dashboard read them with SQL.
@@ -35,11 +38,13 @@ KINDS = {  # what a finding of each kind is, as a heading
     "copied": "Copied texts",
     "burst": "Bursts of same-star reviews",
     "repeat": "Repeat reviewers",
+    "spree": "Review sprees",
 }
 REVIEWS_OF_KIND = {  # what the reviews of each kind are, after a number
     "copied": "with a text other reviewers posted too",
     "burst": "in a burst of same-star reviews",
     "repeat": "by a reviewer who reviewed the product again within 30 days",
+    "spree": "by a reviewer who gave many products the same stars on one day",
 }
 MIN_WORDS = 10            # a copied text has at least this many words
 NEAR = 0.8                # Jaccard similarity of word 3-shingles for a near copy
@@ -47,6 +52,7 @@ BURST_MIN = 5             # reviews of one star on one day, at least
 BURST_P = 1e-4            # Poisson tail probability under the product's usual rate
 BURST_LOOKBACK = 60       # days before a day that make its usual
 BURST_WARMUP = 14         # a product's first days have no usual
+SPREE_MIN = 4             # products one reviewer rates the same on one day, at least
 REPEAT_DAYS = 30          # one reviewer's reviews of a product within this many days of each other
 GENERIC_AUTHORS = {
     "", "anonymous", "anon", "a customer", "customer", "verified buyer", "verified purchaser", "verified customer",
@@ -250,11 +256,15 @@ def _common_name(k: int, others: int, total: int, product_days: list[int], first
     "John Smith" on a busy product). A name found nowhere else is not common."""
     import bisect
 
-    if others <= 0:
-        return False
     lo = bisect.bisect_left(product_days, first.toordinal() - REPEAT_DAYS)
     hi = bisect.bisect_right(product_days, last.toordinal() + REPEAT_DAYS)
-    return _poisson_tail(k, (hi - lo) * others / total) >= 0.01
+    return _by_chance(k, others, total, hi - lo)
+
+
+def _by_chance(k: int, others: int, total: int, draws: int) -> bool:
+    """Whether a name whose reviews elsewhere are `others` of the store's `total` turns up `k` times among
+    `draws` reviews with a Poisson tail probability of 0.01 or more; never for a name found nowhere else."""
+    return others > 0 and _poisson_tail(k, draws * others / total) >= 0.01
 
 
 def _repeats(rows: Sequence[Mapping[str, Any]]) -> list[Finding]:
@@ -306,12 +316,44 @@ def _repeats(rows: Sequence[Mapping[str, Any]]) -> list[Finding]:
     return out
 
 
+# ------------------------------------------------------------------------------------------- sprees
+def _sprees(rows: Sequence[Mapping[str, Any]]) -> list[Finding]:
+    by_day: dict[tuple[str, date], list[Mapping[str, Any]]] = defaultdict(list)
+    day_total: dict[date, int] = defaultdict(int)
+    name_count: dict[str, int] = defaultdict(int)
+    for r in rows:
+        day = _day(r.get("date"))
+        if day is None:
+            continue
+        day_total[day] += 1
+        key = author_key(r.get("author"))
+        if distinctive(key):
+            by_day[(key, day)].append(r)
+            name_count[key] += 1
+    out = []
+    for (key, day), items in by_day.items():
+        for star in (5, 1):
+            same = [r for r in items if _star(r.get("rating")) == star]
+            products = sorted({r.get("product") or r.get("source") or "" for r in same})
+            if len(products) < SPREE_MIN or _by_chance(len(same), name_count[key] - len(items), len(rows),
+                                                       day_total[day]):
+                continue
+            ids = sorted(r["id"] for r in same)
+            name = next((r.get("author") for r in same if r.get("author")), key)
+            stars = "five" if star == 5 else "one"
+            out.append(Finding("spree", f"spree:{_digest(key, day.isoformat(), str(star))}",
+                               f"{len(products)} products given {stars} stars by one reviewer on {day}", ids,
+                               {"author": name, "day": day.isoformat(), "stars": star, "products": products,
+                                "reviews": len(ids)}))
+    return out
+
+
 def find(rows: Iterable[Mapping[str, Any]]) -> list[Finding]:
     """The suspicious patterns among `rows` (mappings with id, source, product, author, rating, date,
-    text), the largest first within each kind: copied, burst, repeat."""
+    text), the largest first within each kind: copied, burst, repeat, spree."""
     rows = [r for r in rows if r.get("id")]
     out = []
-    for check in (_copied, _bursts, _repeats):
+    for check in (_copied, _bursts, _repeats, _sprees):
         out.extend(sorted(check(rows), key=lambda f: (-len(f.review_ids), f.key)))
     return out
 
@@ -372,7 +414,7 @@ def current(store: Any) -> list[Finding]:
 
 
 CHECKPOINT = "integrity"
-VERSION = 2  # of the checks: a new version checks every store again
+VERSION = 3  # of the checks: a new version checks every store again
 
 
 def in_selection(store: Any, f: Any, findings: Sequence[Finding] | None = None) -> tuple[Summary, list[Finding]]:

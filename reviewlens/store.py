@@ -821,7 +821,7 @@ class Store:
                 f = out.setdefault(r.finding, {"kind": r.kind, "key": r.finding, "title": r.title,
                                                "review_ids": [], "detail": json.loads(r.detail or "{}")})
                 f["review_ids"].append(r.review_id)
-        order = {"copied": 0, "burst": 1, "repeat": 2}
+        order = {"copied": 0, "burst": 1, "repeat": 2, "spree": 3}
         return sorted(out.values(), key=lambda f: (order.get(f["kind"], 3), -len(f["review_ids"]), f["key"]))
 
     # ---------------------------------------------------------------- checkpoints (resume)

@@ -29,7 +29,7 @@ typical use:
   reviewlens changes add 2026-11-15 "New courier" --theme "Delivery delay"
                                                did the fix work? the reviews before and since a change
   reviewlens ask "why do people return it?"    an answer that cites the reviews it rests on
-  reviewlens suspicious                        copied texts, bursts of same-star reviews, repeat reviewers
+  reviewlens suspicious                        copied texts, same-star bursts, repeat reviewers, sprees
   reviewlens tag add escalated ID              your team's tags on reviews, to find them again
   reviewlens alerts check                      raise and send alerts (e-mail, Slack, webhooks)
   reviewlens dashboard                         the Streamlit dashboard on http://127.0.0.1:8501
@@ -660,7 +660,8 @@ def build_parser() -> argparse.ArgumentParser:
                          "report of them alone")
     sp.add_argument("--tag", action="append", help="only reviews with this tag of your team's (repeatable: any of them)")
 
-    sp = add("suspicious", "reviews that look suspicious: copied texts, bursts of same-star reviews, repeat reviewers",
+    sp = add("suspicious", "reviews that look suspicious: copied texts, bursts of same-star reviews, repeat reviewers, "
+                           "review sprees",
              "Checks every review in the store, as review-checking sites do, and lists what a reader should\n"
              "look at twice before trusting a rating (a reason to look, not proof of a fake):\n\n"
              "  copied   the same or nearly the same text (10 words or more) posted by different reviewers\n"
@@ -668,7 +669,8 @@ def build_parser() -> argparse.ArgumentParser:
              "  burst    a product's day with far more five-star (or one-star: review bombing) reviews than\n"
              "           its usual over the 60 days before (at least 5; Poisson tail p < 0.0001)\n"
              "  repeat   one reviewer with a name that tells people apart reviewing the same product twice\n"
-             "           or more with different texts within 30 days\n\n"
+             "           or more with different texts within 30 days\n"
+             "  spree    one such reviewer giving four or more products the same five (or one) stars on one day\n\n"
              "It prints how many reviews of the selection look suspicious, the average rating with and\n"
              "without them, and each finding with the reviews in it (quoted as written). The checks run\n"
              "again by themselves whenever reviews were added, changed or deleted. The dashboard's sidebar\n"

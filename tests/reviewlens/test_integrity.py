@@ -285,3 +285,21 @@ def test_an_edited_review_is_checked_again_and_a_read_only_store_in_memory(tmp_p
         assert Store(path).load_checkpoint(integrity.CHECKPOINT)["stamp"] != Store(path).reviews_stamp()  # not saved
     finally:
         path.chmod(0o644)
+
+
+def test_a_review_spree_is_one_reviewer_giving_many_products_the_same_stars_in_a_day():
+    d = date(2026, 10, 3)
+    spree = [row(i, varied(i), product=f"Product {i}", author="deal_hunter77", rating=5, day=d) for i in range(5)]
+    three = [row(10 + i, varied(10 + i), product=f"Product {i}", author="Ann Lee", rating=5, day=d) for i in range(3)]
+    mixed = [row(20 + i, varied(20 + i), product=f"Product {i}", author="Bo Chan", rating=5 - 2 * (i % 2), day=d)
+             for i in range(5)]  # 5, 3, 5, 3, 5 stars: three fives
+    found = integrity.find(spree + three + mixed)
+    assert [(f.kind, f.title) for f in found] == [("spree", "5 products given five stars by one reviewer on 2026-10-03")]
+    assert found[0].review_ids == sorted(f"r{i}" for i in range(5)) and found[0].detail["author"] == "deal_hunter77"
+    # a name the store holds often on other days: a busy day's reviews hold it four times by chance
+    busy = [row(100 + i, varied(100 + i), product=f"Product {i % 9}", author=f"Buyer Number{i}", day=d)
+            for i in range(400)]
+    common = [row(600 + i, varied(600 + i), author="John Smith", day=d + timedelta(days=1 + i)) for i in range(40)]
+    smith = [dict(r, author="John Smith") for r in spree]
+    assert not [f for f in integrity.find(busy + common + smith) if f.kind == "spree"]
+    assert [f.kind for f in integrity.find(busy + smith) if f.kind == "spree"] == ["spree"]  # found nowhere else
