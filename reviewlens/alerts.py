@@ -400,17 +400,18 @@ def change_alerts(store: Store, rules: AlertSettings) -> list[Alert]:
     return out
 
 
-def burst_alerts(store: Store, rules: AlertSettings, now: datetime) -> list[Alert]:
+def burst_alerts(store: Store, rules: AlertSettings, now: datetime,
+                 findings: Sequence[Any] | None = None) -> list[Alert]:
     """Bursts of same-star reviews of a product (reviewlens.integrity, checked again first when the reviews
     changed) that end within the last MAX_LOOK_BACK: one-star bursts are review bombing, five-star ones a
-    rating someone may be buying. Once per burst."""
+    rating someone may be buying. Once per burst. `findings`: `integrity.current(store)`, if read already."""
     if not rules.review_bursts:
         return []
     from . import integrity
 
     recent = (now - MAX_LOOK_BACK).date()
     out = []
-    for x in integrity.current(store):
+    for x in integrity.current(store) if findings is None else findings:
         d = x.detail
         if x.kind != "burst" or date.fromisoformat(d["end"]) < recent:
             continue
@@ -521,9 +522,11 @@ def summary_period(now: datetime, every: str) -> tuple[date, date, str]:
     return since, monday - timedelta(days=1), _week(since)
 
 
-def summary_alerts(store: Store, rules: AlertSettings, now: datetime) -> list[Alert]:
+def summary_alerts(store: Store, rules: AlertSettings, now: datetime,
+                   findings: Sequence[Any] | None = None) -> list[Alert]:
     """Once a week (or day): the last week's reviews, rating and share negative against the week before, the
-    top complaints with their trend and rating at stake, and one verbatim quote for each."""
+    top complaints with their trend and rating at stake, and one verbatim quote for each. `findings`:
+    `integrity.current(store)`, if read already."""
     if rules.summary == "off" or not queries.date_span(store)[1]:
         return []
     since, until, key = summary_period(now, rules.summary)
@@ -549,7 +552,7 @@ def summary_alerts(store: Store, rules: AlertSettings, now: datetime) -> list[Al
                      + (f"; {waiting} waiting (reviewlens replies --since {since} drafts them)." if waiting else "."))
     from . import integrity
 
-    checked, found = integrity.in_selection(store, Filters.of(since=since, until=until))
+    checked, found = integrity.in_selection(store, Filters.of(since=since, until=until), findings)
     if checked.suspicious:
         lines.append(f"Suspicious reviews: {checked.suspicious} of the {word}'s {checked.reviews}"
                      + (f"; average {checked.rating_without:.2f}★ without them" if checked.rating_without is not None
@@ -595,11 +598,14 @@ def find_alerts(store: Store, rules: AlertSettings, now: datetime | None = None,
     out += rating_alerts(store, rules)
     out += release_alerts(store, rules)
     out += change_alerts(store, rules)
-    out += burst_alerts(store, rules, now)
+    from . import integrity
+
+    findings = integrity.current(store)  # the suspicious reviews: for the burst rule and the summary
+    out += burst_alerts(store, rules, now, findings)
     if rules.low_rating or rules.keywords:
         out += review_alerts(store, rules, since)
     out += unanswered_alerts(store, rules, now)
-    out += summary_alerts(store, rules, now)
+    out += summary_alerts(store, rules, now, findings)
     if rules.dashboard_url:
         for a in out:
             a.link = view_url(rules.dashboard_url, a.view) if a.view else None

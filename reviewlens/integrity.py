@@ -24,6 +24,7 @@ Four patterns, each one a reason a reader should look twice, never proof of a fa
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import logging
 import re
@@ -31,6 +32,8 @@ from collections import defaultdict
 from dataclasses import asdict, dataclass, field, replace
 from datetime import date, timedelta
 from typing import Any, Iterable, Mapping, Sequence
+
+from .store import FLAGS_CHECKPOINT as CHECKPOINT
 
 log = logging.getLogger(__name__)
 
@@ -254,8 +257,6 @@ def _common_name(k: int, others: int, total: int, product_days: list[int], first
     name this common: the name's reviews of other products (`others` of the store's `total`) make its share, the
     product's reviews in those days (and REPEAT_DAYS either side) how many draws (Poisson tail p >= 0.01;
     "John Smith" on a busy product). A name found nowhere else is not common."""
-    import bisect
-
     lo = bisect.bisect_left(product_days, first.toordinal() - REPEAT_DAYS)
     hi = bisect.bisect_right(product_days, last.toordinal() + REPEAT_DAYS)
     return _by_chance(k, others, total, hi - lo)
@@ -413,7 +414,6 @@ def current(store: Any) -> list[Finding]:
     return found
 
 
-CHECKPOINT = "integrity"
 VERSION = 3  # of the checks: a new version checks every store again
 
 

@@ -270,6 +270,7 @@ questions = sa.Table(
 )
 
 #: Tables a store can do without when it is read-only and older than them: reading them finds nothing.
+FLAGS_CHECKPOINT = "integrity"  # what the stored findings were found on (Store.save_flags)
 REVIEWS_WRITTEN = "reviews:written"  # the checkpoint whose token every write of reviews renews (Store.reviews_stamp)
 OPTIONAL_TABLES = frozenset({"labels", "alerts", "alert_deliveries", "alerted_reviews", "questions", "review_flags",
                              "review_tags"})
@@ -798,8 +799,9 @@ class Store:
             c.execute(review_flags.delete())
             for i in range(0, len(rows), 1000):
                 c.execute(review_flags.insert(), rows[i:i + 1000])
-            c.execute(checkpoints.delete().where(checkpoints.c.key == "integrity"))
-            c.execute(checkpoints.insert().values(key="integrity", state=json.dumps(checkpoint), updated_at=_utcnow()))
+            c.execute(checkpoints.delete().where(checkpoints.c.key == FLAGS_CHECKPOINT))
+            c.execute(checkpoints.insert().values(key=FLAGS_CHECKPOINT, state=json.dumps(checkpoint),
+                                                  updated_at=_utcnow()))
 
     def flag_kinds(self) -> dict[str, list[str]]:
         """Review id -> the kinds of the stored findings it is in (copied, burst, repeat), for the reviews in any."""
