@@ -87,19 +87,21 @@ def _field_value(v: Any) -> str | None:
     return text[:MAX_FIELD_CHARS] or None
 
 
-def row_tags(row: dict[str, Any]) -> list[str]:
+def row_tags(row: dict[str, Any], line: int | None = None) -> list[str]:
     """The team's tags of one imported row: a "tags" column (any case) as ReviewLens's export writes it ("a; b")
-    or a JSON list; a bad tag (too long) is left out."""
+    or a JSON list; a bad tag (too long) is left out with a warning naming its `line` (the review is kept)."""
     from .tags import clean_tag
 
     value = next((v for k, v in row.items() if isinstance(k, str) and k.strip().lower() == "tags"), None)
     items = value if isinstance(value, list) else str(value).split(";") if isinstance(value, str) else []
     out = []
     for item in items:
+        if not str(item).strip():
+            continue
         try:
             out.append(clean_tag(item))
-        except ValueError:
-            continue
+        except ValueError as e:
+            log.warning("line %s: tag left out, the review imported without it: %s", line, e)
     return list(dict.fromkeys(out))
 
 
@@ -524,7 +526,7 @@ def _reviews(path: Path, res: ImportResult, *, source: str | None = None, rating
                 language=str(get("language"))[:35] if get("language") not in (None, "") else None,
                 version=_norm_version(get("version")),
                 extra={**({"fields": own} if (own := user_fields(row, mapping)) else {}),
-                       **({"tags": tags} if (tags := row_tags(row)) else {})},
+                       **({"tags": tags} if (tags := row_tags(row, line)) else {})},
             )
         except (ValueError, OverflowError, TypeError) as e:
             res.errors.append({"line": line, "message": str(e) if type(e) is ValueError else f"{type(e).__name__}: {e}"})

@@ -123,3 +123,13 @@ def test_reports_and_exports_carry_the_tags_and_imports_read_them_back(db, tmp_p
         assert main(["import", str(f), "--db", again, "-q"]) == 0
         other = Store(again)
         assert other.tag_counts() == [("escalated", 2), ("bug 12", 1)] and other.field_names() == []
+
+
+def test_an_imported_tag_too_long_is_left_out_with_a_warning_and_the_review_kept(tmp_path, caplog):
+    path = tmp_path / "in.csv"
+    path.write_text("text,tags\nThe lid leaks.,escalated; " + "x" * 61 + "\n", encoding="utf-8")
+    db = str(tmp_path / "t.db")
+    with caplog.at_level("WARNING"):
+        assert main(["import", str(path), "--db", db, "-q"]) == 0
+    assert "line 2: tag left out, the review imported without it: a tag is at most 60 characters" in caplog.text
+    assert Store(db).tag_counts() == [("escalated", 1)]
