@@ -25,6 +25,7 @@ from dashboard.ask import ask_page
 from dashboard.changes import change_marks, changes_view
 from dashboard.format import entities_text, fmt_delta, fmt_num, topics_text
 from dashboard.safe import display_text, escape_html, escape_markdown, highlight_entities, safe_url
+from dashboard.settings import settings as settings_file
 from dashboard.suspicious import flag_titles, suspicious_note
 from dashboard.upload import import_page
 from dashboard.waiting import rerun_when_done, start_watching
@@ -32,7 +33,7 @@ from reviewlens import integrity
 from reviewlens import queries as Q
 from reviewlens.analysis_queue import analyzer_alive, analyzer_state, open_request, request_analysis
 from reviewlens.comparison import FIELD_BY, Comparison, compare, field_of, group_names, with_field
-from reviewlens.config import ConfigError, ReplySettings, load_settings
+from reviewlens.config import ReplySettings
 from reviewlens.filters import SENTIMENT_OPTIONS, Filters, field_filter, language_name
 from reviewlens.replies import draft_for
 from reviewlens.schedule import load_schedule
@@ -598,23 +599,10 @@ def review_detail(row: pd.Series, labels: list[Label] = (), own: dict[str, str] 
                 unsafe_allow_html=True)
 
 
-@st.cache_resource(show_spinner=False, max_entries=4)
-def _reply_settings(path: str | None, version: int) -> tuple[ReplySettings, str | None]:
-    try:
-        return load_settings(path).replies, None
-    except ConfigError as e:
-        return ReplySettings(), str(e)
-
-
 def reply_settings() -> tuple[ReplySettings, str | None]:
-    """`[replies]` of the settings file (REVIEWLENS_CONFIG, else ./reviewlens.toml), read again when the file
-    changes, and the error that made the defaults stand in, if any."""
-    path = os.environ.get("REVIEWLENS_CONFIG") or ("reviewlens.toml" if os.path.isfile("reviewlens.toml") else None)
-    try:
-        version = os.stat(path).st_mtime_ns if path else 0
-    except OSError:
-        version = -1
-    return _reply_settings(path, version)
+    """`[replies]` of the settings file, and the error that made the defaults stand in, if any."""
+    cfg, problem = settings_file()
+    return cfg.replies, problem
 
 
 def reply_draft(row: pd.Series) -> None:

@@ -17,8 +17,10 @@ from typing import Any
 import streamlit as st
 
 from dashboard.safe import escape_html, escape_markdown
+from dashboard.settings import settings
 from reviewlens import queries as Q
 from reviewlens.analysis_queue import analyzer_alive, analyzer_state, open_request, request_analysis
+from reviewlens.privacy import Masker, masked_line
 from reviewlens.records_io import ImportFileError, import_file, safe_stem
 from reviewlens.store import Store, StoreReadOnly
 
@@ -46,6 +48,9 @@ def _import(store: Store, upload: Any, source: str, product: str, date_order: st
             scale: float | None) -> dict[str, Any]:
     """Import one uploaded file (saved to a temporary folder under its own name, so the default source is
     import:<its name>), as its own run; the outcome for the page."""
+    cfg, problem = settings()
+    if problem:  # what to mask is in the settings: nothing is stored without knowing it
+        return {"name": upload.name, "error": f"the settings file has a problem, fix it first: {problem}"}
     folder = Path(tempfile.mkdtemp(prefix="reviewlens-upload-"))
     path = folder / _file_name(upload.name)
     try:
@@ -53,7 +58,8 @@ def _import(store: Store, upload: Any, source: str, product: str, date_order: st
         res, run_id, new, seen = import_file(store, path, source=source.strip() or None,
                                              product=product.strip() or None, date_order=date_order,
                                              rating_scale=scale, trigger="dashboard",
-                                             run_source=f"{path.name} (uploaded)")
+                                             run_source=f"{path.name} (uploaded)",
+                                             masker=Masker.from_settings(cfg.privacy))
     except ImportFileError as e:
         return {"name": upload.name, "error": str(e).replace(str(path), upload.name)}
     except StoreReadOnly as e:
@@ -61,7 +67,8 @@ def _import(store: Store, upload: Any, source: str, product: str, date_order: st
     finally:
         shutil.rmtree(folder, ignore_errors=True)
     return {"name": upload.name, "run": run_id, "rows": res.rows, "new": new, "seen": seen,
-            "errors": [f"line {e['line']}: {e['message']}" for e in res.errors], "date_order": res.date_order}
+            "errors": [f"line {e['line']}: {e['message']}" for e in res.errors], "date_order": res.date_order,
+            "masked": masked_line(res.masked, res.masked_kinds) if res.masked else ""}
 
 
 def _undo(store: Store, result: dict[str, Any]) -> None:
@@ -80,7 +87,8 @@ def _show(store: Store, result: dict[str, Any]) -> None:
         st.error(f"Nothing was imported from {escape_markdown(result['name'])}: {escape_markdown(result['error'])}")
         return
     say = (f"Run {result['run']}: read {result['rows']:,} rows from {escape_markdown(result['name'])}: "
-           f"**{result['new']:,} new reviews**, {result['seen']:,} already stored, {len(result['errors']):,} rows skipped.")
+           f"**{result['new']:,} new reviews**, {result['seen']:,} already stored, {len(result['errors']):,} rows skipped."
+           + (f" {result['masked'][0].upper()}{result['masked'][1:]}." if result.get("masked") else ""))
     if "undone" in result:
         st.info(f"{say} Undone: its {result['undone']:,} new reviews were deleted.")
         return

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any, Callable
 
+from .privacy import DEFAULT_REGIONS as PHONE_REGIONS, KINDS as PRIVACY_KINDS, check_kinds, check_regions
 from .reply_phrases import PHRASEBOOKS
 from .views import check_base_url
 
@@ -98,6 +99,14 @@ class ReplySettings:
 
 
 @dataclass
+class PrivacySettings:
+    """`[privacy]`: personal data customers write into reviews, masked as reviews are stored (reviewlens.privacy)."""
+
+    mask: list[str] = field(default_factory=lambda: list(PRIVACY_KINDS))  # email, phone, card, iban; [] keeps all
+    phone_regions: list[str] = field(default_factory=lambda: list(PHONE_REGIONS))  # national phone formats known
+
+
+@dataclass
 class Settings:
     db: str = ""
     data_dir: str = ""
@@ -105,6 +114,7 @@ class Settings:
     analysis: AnalysisSettings = field(default_factory=AnalysisSettings)
     alerts: AlertSettings = field(default_factory=AlertSettings)
     replies: ReplySettings = field(default_factory=ReplySettings)
+    privacy: PrivacySettings = field(default_factory=PrivacySettings)
     sites_dir: str | None = None         # extra site configs (TOML) beyond the bundled ones
 
     @property
@@ -163,9 +173,24 @@ RULES: dict[str, tuple[Callable[[Any], bool], str]] = {
         f"tables by language ({', '.join(PHRASEBOOKS)}) of topic = \"sentence\""),
     "replies.signature": (lambda v: 0 < len(v.strip()) <= 200, "text of 1 to 200 characters"),
     "replies.contact": (lambda v: len(v) <= 300, "text of at most 300 characters"),
+    "privacy.mask": (lambda v: _privacy_ok(check_kinds, v),
+                     f"a list of the kinds of personal data to mask: {', '.join(PRIVACY_KINDS)} ([] masks nothing)"),
+    "privacy.phone_regions": (lambda v: _privacy_ok(check_regions, v),
+                              "a list of two-letter country codes whose phone numbers are written without "
+                              "+ (\"US\", \"GB\", \"DE\")"),
     "analysis.clause_confidence": (lambda v: 0 <= v <= 1, "a number from 0 (the heads decide everything) to 1 "
                                                           "(the LLM decides everything)"),
 }
+
+
+def _privacy_ok(check: Callable[[list[str]], Any], values: list[str]) -> bool:
+    try:
+        check(values)
+    except ValueError:
+        return False
+    return True
+
+
 _TYPE_WORDS = {int: "a whole number", float: "a number", bool: "true or false", str: "text", list: "a list",
                dict: "a table"}
 _BOOL_WORDS = {"true": True, "1": True, "yes": True, "on": True, "false": False, "0": False, "no": False, "off": False}

@@ -24,6 +24,7 @@ from charset_normalizer import from_bytes
 from dateutil import parser as dateparser
 
 from .display_text import escape_unsafe_json, neutralize
+from .privacy import Masker
 from .schema import Review
 from .store import Store
 
@@ -151,6 +152,8 @@ class ImportResult:
     errors: list[dict] = field(default_factory=list)  # {"line": n, "message": ...}
     encoding: str | None = None  # what the file was read as (given, or detected when not UTF-8)
     date_order: str | None = None  # "day" or "month" first in numeric dates (given, or what the file shows)
+    masked: int = 0  # import_file: reviews whose personal data was masked ([privacy] mask)
+    masked_kinds: dict[str, int] = field(default_factory=dict)  # what was masked: {"email": 2, ...}
 
 
 def _on_five(num: float, scale: float) -> float:
@@ -548,7 +551,7 @@ def read_reviews_file(path: str | Path, *, source: str | None = None, rating_sca
 
 
 def import_file(store: Store, path: str | Path, *, batch_size: int = IMPORT_BATCH, trigger: str = "manual",
-                run_source: str | None = None, run_detail: dict | None = None,
+                run_source: str | None = None, run_detail: dict | None = None, masker: Masker | None = None,
                 **kw: Any) -> tuple[ImportResult, int, int, int]:
     """Import a file into the store as one run. Returns (result, run_id, new, seen).
 
@@ -558,7 +561,9 @@ def import_file(store: Store, path: str | Path, *, batch_size: int = IMPORT_BATC
     column) raises ImportFileError with no run, as it always has. Keyword arguments are those of
     `read_reviews_file` (source, rating_scale, product, encoding, date_order). `run_source`: the run history's
     name for the run (default: the file's path), `run_detail` what else it records; `trigger`: manual,
-    schedule, dashboard."""
+    schedule, dashboard. `masker`: what personal data is masked before reviews are stored (the settings'
+    `Masker.from_settings(settings.privacy)`; default: every kind)."""
+    masker = Masker() if masker is None else masker
     res = ImportResult()
     reviews = _reviews(Path(path), res, **kw)
     batch = list(islice(reviews, batch_size))
@@ -566,7 +571,7 @@ def import_file(store: Store, path: str | Path, *, batch_size: int = IMPORT_BATC
     new = seen = 0
     try:
         while batch:
-            n, s = store.upsert_reviews(batch, run_id)
+            n, s = store.upsert_reviews(masker.reviews(batch), run_id)
             new += n
             seen += s
             batch = list(islice(reviews, batch_size))
@@ -574,8 +579,10 @@ def import_file(store: Store, path: str | Path, *, batch_size: int = IMPORT_BATC
         store.update_run(run_id, pages=1, new=new, seen=seen)
         store.finish_run(run_id, "failed", error=f"{type(e).__name__}: {e}")
         raise
+    res.masked, res.masked_kinds = masker.masked, masker.counts
     store.update_run(run_id, pages=1, new=new, seen=seen,
-                     errors=[{"url": f"{path}:{e['line']}", "message": e["message"]} for e in res.errors])
+                     errors=[{"url": f"{path}:{e['line']}", "message": e["message"]} for e in res.errors],
+                     detail={"masked": {"reviews": res.masked, **res.masked_kinds}} if res.masked else None)
     store.finish_run(run_id, "partial" if res.errors else "ok")
     return res, run_id, new, seen
 

@@ -21,7 +21,7 @@ import weakref
 from dataclasses import asdict
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
-from typing import Any, Iterable, Iterator, Mapping, Sequence
+from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
 from urllib.parse import quote
 
 import pandas as pd
@@ -29,7 +29,7 @@ import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
-from .schema import REPLY_FIELDS, Analysis, ComplaintTheme, Label, Review
+from .schema import REPLY_FIELDS, Analysis, ComplaintTheme, Label, Review, content_hash
 
 log = logging.getLogger(__name__)
 
@@ -351,6 +351,17 @@ def _sqlite_read_only_url(url: sa.URL, path: Path) -> sa.URL:
     return url.set(database="file:" + quote(str(path.resolve())), query=query)
 
 
+def _rewrite_strings(data: Any, rewrite: Callable[[str], str]) -> Any:
+    """`data` (parsed JSON) with every string passed through `rewrite`, keys too."""
+    if isinstance(data, str):
+        return rewrite(data)
+    if isinstance(data, list):
+        return [_rewrite_strings(v, rewrite) for v in data]
+    if isinstance(data, dict):
+        return {rewrite(k): _rewrite_strings(v, rewrite) for k, v in data.items()}
+    return data
+
+
 def _is_read_only_error(e: sa.exc.DBAPIError) -> bool:
     """The driver's "this database cannot be written" (SQLite SQLITE_READONLY*, PostgreSQL 25006
     read-only transaction or 42501 no privilege to write)."""
@@ -555,22 +566,28 @@ class Store:
         }
 
     @staticmethod
-    def deletion(run_id: int | None = None, sources: Sequence[str] = (), products: Sequence[str] = ()) -> str:
-        """What `delete_reviews` with these arguments deletes, in words (its run's name)."""
+    def deletion(run_id: int | None = None, sources: Sequence[str] = (), products: Sequence[str] = (),
+                 authors: Sequence[str] = ()) -> str:
+        """What `delete_reviews` with these arguments deletes, in words (its run's name). Authors are
+        counted, not named: the run history must not keep the name of someone who asked to be forgotten."""
         return "; ".join(x for x in (f"stored first by run {run_id}" if run_id is not None else "",
                                      f"source {', '.join(sources)}" if sources else "",
-                                     f"product {', '.join(products)}" if products else "") if x)
+                                     f"product {', '.join(products)}" if products else "",
+                                     (f"{len(authors)} reviewer name{'s' if len(authors) != 1 else ''}"
+                                      if authors else "")) if x)
 
     def delete_reviews(self, *, run_id: int | None = None, sources: Sequence[str] = (),
-                       products: Sequence[str] = (), dry_run: bool = False,
+                       products: Sequence[str] = (), authors: Sequence[str] = (), dry_run: bool = False,
                        trigger: str = "manual") -> tuple[int | None, int]:
         """Delete the reviews a run stored first (`run_id`: undo an import or a scrape) and/or of `sources`
-        (and `products`), recorded in the run history as a run of kind "delete" (`trigger`: manual,
-        dashboard): (that run's id, how many). `dry_run`: only counted, nothing recorded (None, how many).
-        At least one of run_id and sources is needed. Their analyses stay (kept by text: a review imported
-        again is not analyzed again), as do labels."""
-        if run_id is None and not sources:
-            raise ValueError("delete which reviews? give a run or a source")
+        (and `products`), or every review by `authors` (a reviewer who asked to be forgotten), recorded in
+        the run history as a run of kind "delete" (`trigger`: manual, dashboard): (that run's id, how many).
+        `dry_run`: only counted, nothing recorded (None, how many). At least one of run_id, sources and
+        authors is needed. Their analyses stay (kept by text: a review imported again is not analyzed
+        again), as do labels; but with `authors` every trace of their texts goes (the analyses, with their
+        translations, and the labels of texts no other review has)."""
+        if run_id is None and not sources and not authors:
+            raise ValueError("delete which reviews? give a run, a source or an author")
         where = []
         if run_id is not None:
             where.append(reviews.c.first_run_id == run_id)
@@ -578,19 +595,44 @@ class Store:
             where.append(reviews.c.source.in_(list(sources)))
         if products:
             where.append(reviews.c.product.in_(list(products)))
+        if authors:
+            where.append(reviews.c.author.in_(list(authors)))
         if dry_run:
             with self.engine.connect() as c:
                 return None, int(c.execute(sa.select(sa.func.count()).select_from(reviews).where(*where)).scalar_one())
-        rid = self.start_run("delete", self.deletion(run_id, sources, products)[:300], trigger)
+        rid = self.start_run("delete", self.deletion(run_id, sources, products, authors)[:300], trigger)
         with self._write() as c:
+            hashes = [h for (h,) in c.execute(sa.select(reviews.c.content_hash).where(*where))] if authors else []
             c.execute(review_fields.delete().where(review_fields.c.review_id.in_(sa.select(reviews.c.id).where(*where))))
             c.execute(review_tags.delete().where(review_tags.c.review_id.in_(sa.select(reviews.c.id).where(*where))))
             n = int(c.execute(reviews.delete().where(*where)).rowcount or 0)
+            if hashes:
+                self._forget_texts(c, hashes, labels_too=True)
             if n:
                 self._mark_reviews_written(c)
         self.update_run(rid, seen=n)
         self.finish_run(rid, "ok")
         return rid, n
+
+    def _forget_texts(self, c: sa.Connection, hashes: Iterable[str], *, labels_too: bool = False) -> int:
+        """In the transaction `c`: delete the analyses (with their translations and entities) of the texts
+        `hashes` that no review has any more, and with `labels_too` their labels. Returns how many
+        analyses were deleted."""
+        hashes = list(set(hashes))
+        still = set()
+        for i in range(0, len(hashes), 500):
+            still |= {h for (h,) in c.execute(sa.select(reviews.c.content_hash).where(
+                reviews.c.content_hash.in_(hashes[i:i + 500])))}
+        gone = [h for h in hashes if h not in still]
+        n = 0
+        for i in range(0, len(gone), 500):
+            part = gone[i:i + 500]
+            n += int(c.execute(analyses.delete().where(analyses.c.content_hash.in_(part))).rowcount or 0)
+            c.execute(review_topics.delete().where(review_topics.c.content_hash.in_(part)))
+            c.execute(review_entities.delete().where(review_entities.c.content_hash.in_(part)))
+            if labels_too:
+                c.execute(labels.delete().where(labels.c.content_hash.in_(part)))
+        return n
 
     def known_ids(self, ids: Iterable[str]) -> set[str]:
         ids = list(dict.fromkeys(ids))
@@ -769,9 +811,7 @@ class Store:
         read of every review but its text (its content hash instead)."""
         written = self.load_checkpoint(REVIEWS_WRITTEN)
         if written and written.get("token"):
-            with self.engine.connect() as c:
-                n = int(c.execute(sa.select(sa.func.count()).select_from(reviews)).scalar_one())
-            return f"{written['token']}:{n}"
+            return f"{written['token']}:{self.count_reviews()}"
         h = hashlib.sha256()
         q = sa.select(*[reviews.c[k] for k in self._INTEGRITY], reviews.c.content_hash).order_by(reviews.c.id)
         with self.engine.connect() as c:
@@ -1384,6 +1424,92 @@ class Store:
         return d
 
     # ---------------------------------------------------------------- labels (what the user says)
+    #: the columns of a review that hold what its customer wrote
+    WRITTEN = ("text", "title")
+
+    def count_reviews(self) -> int:
+        with self.engine.connect() as c:
+            return int(c.execute(sa.select(sa.func.count()).select_from(reviews)).scalar_one())
+
+    def written_rows(self) -> Iterator[dict[str, Any]]:
+        """Every review's id, source, product and what was written (WRITTEN), and its own fields, a chunk of
+        reviews at a time (for reviewlens.privacy's look through the store)."""
+        with self.engine.connect() as c:
+            ids = [r[0] for r in c.execute(sa.select(reviews.c.id).order_by(reviews.c.id))]
+            for i in range(0, len(ids), 1000):
+                chunk = ids[i:i + 1000]
+                q = sa.select(reviews.c.id, reviews.c.source, reviews.c.product, *[reviews.c[k] for k in self.WRITTEN]
+                              ).where(reviews.c.id.in_(chunk)).order_by(reviews.c.id)
+                rows = [dict(r) for r in c.execute(q).mappings()]
+                fields = self.fields_of(chunk)
+                for r in rows:
+                    r["fields"] = fields.get(r["id"], {})
+                    yield r
+
+    def rewrite_written(self, rewrite: Callable[[str], str]) -> dict[str, int]:
+        """Pass every stored copy of what reviewers wrote through `rewrite` (reviewlens.privacy's masking), in one
+        transaction: the reviews' text and title and their own fields (and what else their page or file said); the labels' texts; the quotes
+        and names of the stored complaint and praise themes; the alerts' bodies; the answers to questions.
+        A review whose text changed is analyzed again: the analyses of its old text (which hold its
+        translation and entities) are deleted when no review has that text any more. Returns how many rows
+        of each changed ("reviews", "fields", "labels", "themes", "alerts", "questions", "analyses")."""
+
+        def json_cell(value: str | None) -> str | None:
+            if not value:
+                return value
+            try:
+                data = json.loads(value)
+            except ValueError:
+                return rewrite(value)
+            new = _rewrite_strings(data, rewrite)
+            return value if new == data else json.dumps(new, ensure_ascii=False, default=str)
+
+        out = dict.fromkeys(("reviews", "fields", "labels", "themes", "alerts", "questions", "analyses"), 0)
+        with self._write() as c:
+            old_hashes: set[str] = set()
+            cols = [reviews.c.id, reviews.c.content_hash, reviews.c.extra, *[reviews.c[k] for k in self.WRITTEN]]
+            changed = []
+            for r in c.execute(sa.select(*cols)).mappings().all():
+                new = {k: rewrite(r[k]) if r[k] else r[k] for k in self.WRITTEN}
+                new["extra"] = json_cell(r["extra"])  # what else the page or file said (its own fields)
+                if any(new[k] != r[k] for k in (*self.WRITTEN, "extra")):
+                    changed.append((r["id"], new))
+                    if new["text"] != r["text"]:
+                        old_hashes.add(r["content_hash"])
+                        new["content_hash"] = content_hash(new["text"])
+            for rid, new in changed:
+                c.execute(reviews.update().where(reviews.c.id == rid).values(**new))
+            out["reviews"] = len(changed)
+            for r in c.execute(sa.select(review_fields)).mappings().all():
+                value = rewrite(r["value"])
+                if value != r["value"]:
+                    c.execute(review_fields.update().where(review_fields.c.review_id == r["review_id"],
+                                                           review_fields.c.name == r["name"]).values(value=value[:300]))
+                    out["fields"] += 1
+            for r in c.execute(sa.select(labels)).mappings().all():
+                text = rewrite(r["text"])
+                if text != r["text"]:
+                    key = (labels.c.content_hash == r["content_hash"], labels.c.kind == r["kind"],
+                           labels.c.value == r["value"])
+                    c.execute(labels.delete().where(*key))
+                    row = {**r, "text": text, "content_hash": content_hash(text)}
+                    c.execute(self._insert(labels).values(**row).on_conflict_do_nothing(
+                        index_elements=[labels.c.content_hash, labels.c.kind, labels.c.value]))
+                    out["labels"] += 1
+            jsons = [(t, ("quotes", "label", "summary")) for t in THEME_TABLES.values()]
+            jsons += [(alerts, ("title", "body")), (questions, ("question", "result"))]
+            for table, names in jsons:
+                for r in c.execute(sa.select(table.c.id, *[table.c[k] for k in names])).mappings().all():
+                    new = {k: json_cell(r[k]) if k in ("quotes", "body", "result") else
+                           (rewrite(r[k]) if r[k] else r[k]) for k in names}
+                    if any(new[k] != r[k] for k in names):
+                        c.execute(table.update().where(table.c.id == r["id"]).values(**new))
+                        out["themes" if table in THEME_TABLES.values() else table.name] += 1
+            out["analyses"] = self._forget_texts(c, old_hashes)
+            if changed:
+                self._mark_reviews_written(c)
+        return out
+
     def review_texts(self, ids: Iterable[str]) -> dict[str, str]:
         """The text of each stored review among `ids` (for labels that name a review by id)."""
         ids = list(dict.fromkeys(ids))

@@ -103,6 +103,7 @@ def cmd_scrape(args, settings) -> ExitStatus:
 def cmd_import(args, settings) -> ExitStatus:
     import tempfile
 
+    from ..privacy import Masker, masked_line
     from ..records_io import ImportFileError, import_file
     from ..remote_files import download, is_remote
 
@@ -116,7 +117,8 @@ def cmd_import(args, settings) -> ExitStatus:
                 res, run_id, new, seen = import_file(store, local, source=args.source, product=args.product,
                                                      rating_scale=args.rating_scale, encoding=args.encoding,
                                                      date_order=args.date_order,
-                                                     run_source=path if is_remote(path) else None)
+                                                     run_source=path if is_remote(path) else None,
+                                                     masker=Masker.from_settings(settings.privacy))
         except ImportFileError as e:
             if len(args.file) == 1:
                 raise
@@ -125,7 +127,7 @@ def cmd_import(args, settings) -> ExitStatus:
             continue
         added += new
         print(f"run {run_id}: read {res.rows} rows from {path}: {new} new reviews, {seen} already stored, "
-              f"{len(res.errors)} rows skipped")
+              f"{len(res.errors)} rows skipped" + (f"; {masked_line(res.masked, res.masked_kinds)}" if res.masked else ""))
         if res.date_order and not args.date_order:
             print(f"  dates such as 03/04/2026 read {res.date_order} first, as the file's other dates show "
                   f"(--date-order {'month' if res.date_order == 'day' else 'day'} if not)")
@@ -144,21 +146,31 @@ def cmd_import(args, settings) -> ExitStatus:
 
 
 def cmd_delete(args, settings) -> ExitStatus:
-    if args.run is None and not args.source:
-        raise ConfigError("delete which reviews? give --run ID (reviewlens runs shows them) or --source NAME")
-    if args.product and not args.source:
-        raise ConfigError("--product narrows a --source; give the source too")
+    from ..display_text import neutralize
+
+    if args.run is None and not args.source and not args.author:
+        raise ConfigError("delete which reviews? give --run ID (reviewlens runs shows them), --source NAME or "
+                          "--author NAME")
+    if args.product and not (args.source or args.author):
+        raise ConfigError("--product narrows a --source (or --author); give the source too")
     store = Store(settings.db)
     if args.run is not None and not store.has_run(args.run):
         raise ConfigError(f"there is no run {args.run} (reviewlens runs shows them)")
     _check_names(store, sources=args.source, products=args.product)
-    which = {"run_id": args.run, "sources": args.source or (), "products": args.product or ()}
+    which = {"run_id": args.run, "sources": args.source or (), "products": args.product or (),
+             "authors": args.author or ()}
     what = Store.deletion(**which)
+    for name in args.author or ():
+        if not store.delete_reviews(authors=[name], dry_run=True)[1]:
+            raise ConfigError(f"no stored review is by {neutralize(name)!r} (the name exactly as stored: "
+                              "`reviewlens export` shows them)")
     if not args.yes:
-        print(f"would delete {store.delete_reviews(**which, dry_run=True)[1]} reviews ({what}); add --yes to delete them")
+        print(f"would delete {store.delete_reviews(**which, dry_run=True)[1]} reviews ({what}); add --yes to delete them"
+              + (" with their analyses and your labels of their texts" if args.author else ""))
         return ExitStatus.OK
     run_id, n = store.delete_reviews(**which)
     print(f"run {run_id}: deleted {n} reviews ({what})"
+          + (", with their analyses and labels" if n and args.author else "")
           + ("; `reviewlens complaints` recomputes the top complaints without them" if n else ""))
     return ExitStatus.OK
 
@@ -795,6 +807,57 @@ def cmd_suspicious(args, settings) -> ExitStatus:
     return ExitStatus.OK
 
 
+def cmd_privacy(args, settings) -> ExitStatus:
+    """`privacy`: the stored reviews that hold personal data (shown masked); `--mask` masks it in the store."""
+    from .. import privacy
+    from ..display_text import neutralize
+
+    kinds = args.kind or settings.privacy.mask
+    if not kinds:
+        raise ConfigError("[privacy] mask is empty (nothing is masked): give the kinds to look for with --kind "
+                          f"({', '.join(privacy.KINDS)})")
+    masker = privacy.Masker(kinds, settings.privacy.phone_regions)
+    from .jobs import progress
+
+    store = Store(settings.db)
+    with progress(total=store.count_reviews(), desc="look through", unit="review", quiet=args.quiet or args.json) as bar:
+        n, holders = privacy.look((bar.update(1) or r for r in store.written_rows()), masker)
+    counts: dict[str, int] = {}
+    for h in holders:
+        for k, c in h.counts.items():
+            counts[k] = counts.get(k, 0) + c
+    counts = {k: counts[k] for k in privacy.KINDS if k in counts}
+    masked = store.rewrite_written(masker.text) if args.mask and holders else None
+    if args.json:
+        print(json.dumps({"reviews": n, "with_personal_data": len(holders), "counts": counts, "kinds": list(masker.kinds),
+                          "masked": masked, "found": [h.as_dict() for h in holders]}, indent=1, ensure_ascii=False))
+        return ExitStatus.OK
+    looked = ", ".join(privacy.WORDS[k][1] for k in masker.kinds)
+    if not holders:
+        print(f"No personal data in the {n} stored reviews (looked for {looked}).")
+        return ExitStatus.OK
+    print(f"Personal data in {len(holders)} of {n} stored reviews: {privacy.in_words(counts)}.")
+    for h in holders[:args.show]:
+        where = neutralize(str(h.product or h.source))
+        print(f"  {h.id}  {where}  ({', '.join(h.fields)}): \"{neutralize(h.excerpt)}\"")
+    if len(holders) > args.show:
+        print(f"  ... and {len(holders) - args.show} more (--show {len(holders)}, or --json)")
+    if masked is not None:
+        also = [f"{masked[k]} {what}" for k, what in (("fields", "own field values"), ("labels", "of your labels"),
+                                                     ("themes", "stored themes"), ("alerts", "alerts"),
+                                                     ("questions", "answers to questions")) if masked[k]]
+        print(f"\nMasked in the store: {masked['reviews']} reviews" + (f"; also {', '.join(also)}" if also else "")
+              + (f". {masked['analyses']} analyses of the old texts were deleted: `reviewlens analyze` analyzes the "
+                 "masked texts." if masked["analyses"] else "."))
+    else:
+        on = settings.privacy.mask
+        print(f"\n`reviewlens privacy --mask` masks {'it' if len(holders) == 1 else 'them'} in the store (and every copy: "
+              "labels, stored quotes, alerts, answers). "
+              + (f"New reviews are masked as they are stored ([privacy] mask = {', '.join(on)})." if on else
+                 "New reviews are stored as written: [privacy] mask is empty."))
+    return ExitStatus.OK
+
+
 def cmd_tag(args, settings) -> ExitStatus:
     """`tag add|remove TAG ID...` (or --theme), `tag list [TAG]`."""
     from ..display_text import neutralize
@@ -930,7 +993,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace, Settings], ExitStatus]] = {
     "demo": cmd_demo, "analyze": cmd_analyze, "complaints": cmd_complaints, "praise": cmd_complaints, "compare": cmd_compare,
     "changes": cmd_changes, "ask": cmd_ask,
     "replies": cmd_replies,
-    "report": cmd_report, "suspicious": cmd_suspicious, "tag": cmd_tag,
+    "report": cmd_report, "suspicious": cmd_suspicious, "tag": cmd_tag, "privacy": cmd_privacy,
     "dashboard": cmd_dashboard, "eval": cmd_eval, "sites": cmd_sites, "models": cmd_models,
 }
 

@@ -24,7 +24,7 @@ from urllib.parse import urlsplit
 from tqdm import tqdm
 
 from .. import health as run_health
-from .. import queries
+from .. import privacy, queries
 from ..config import ConfigError, Settings
 from ..filters import field_filter, previous_period
 from ..schema import ComplaintTheme, Review, has_periods, trend_text
@@ -35,7 +35,8 @@ log = logging.getLogger(__name__)
 Echo = Callable[[str], None]
 
 
-def _bar(**kw: Any) -> tqdm:
+def progress(**kw: Any) -> tqdm:
+    """A progress bar on stderr (off with quiet=True)."""
     return tqdm(dynamic_ncols=True, file=sys.stderr, disable=kw.pop("quiet", False) or None, **kw)
 
 
@@ -66,6 +67,8 @@ class ScrapeSummary:
     missing: dict[str, int] = field(default_factory=lambda: {"author": 0, "date": 0, "rating": 0})
     degraded: list[str] = field(default_factory=list)   # what fell against the usual (reviewlens.health)
     debug_files: list[str] = field(default_factory=list)
+    masked: int = 0                     # reviews whose personal data was masked ([privacy] mask)
+    masked_kinds: dict[str, int] = field(default_factory=dict)  # what was masked: {"email": 2, ...}
 
     def line(self) -> str:
         out = (f"run {self.run_id} {self.status}: {self.pages} pages, {self.reviews} reviews "
@@ -75,6 +78,8 @@ class ScrapeSummary:
         lacking = [f"{n} without {'an' if k == 'author' else 'a'} {k}" for k, n in self.missing.items() if n]
         if lacking:
             out += f"; stored reviews {', '.join(lacking)}"
+        if self.masked:
+            out += f"; {privacy.masked_line(self.masked, self.masked_kinds)}"
         return out
 
     @property
@@ -204,6 +209,7 @@ def run_scrape(store: Store, settings: Settings, urls: Sequence[str], *, site: s
     summary = ScrapeSummary(run_id=run_id, status="running", since=since)
     t0 = time.monotonic()
     tracker = run_health.RunHealth(resumed=frozenset(resume))
+    masker = privacy.Masker.from_settings(settings.privacy)
     stopped_older: list[str] = []
 
     def stop_after(reviews: list[Review]) -> str | None:
@@ -218,7 +224,7 @@ def run_scrape(store: Store, settings: Settings, urls: Sequence[str], *, site: s
         ids = {r.id for r in reviews}
         return "seen" if store.known_ids(ids) == ids else None
 
-    bar = _bar(desc=f"scrape {label}"[:40], unit="page", quiet=quiet)
+    bar = progress(desc=f"scrape {label}"[:40], unit="page", quiet=quiet)
     crawl = scraper.scrape(list(urls), settings.scraper, site=site, max_pages=max_pages, resume=resume,
                            debug_dir=settings.debug_dir, sites_dirs=sites_dirs, newest_first=bool(click))
     try:
@@ -236,6 +242,7 @@ def run_scrape(store: Store, settings: Settings, urls: Sequence[str], *, site: s
             state = {"next_url": next_url, "run_id": run_id} if next_url else None
             tracker.add_page(page.url, page.start_url or page.url, page.reviews, error=bool(page.error))
             keep, older = since_filter(page.reviews, since)
+            keep = masker.reviews(keep)  # personal data never reaches the store ([privacy] mask)
             new, seen = store.upsert_reviews(keep, run_id, checkpoint=(key, state))
             summary.older += older
             for k, n in run_health.missing_counts(keep).items():
@@ -250,6 +257,7 @@ def run_scrape(store: Store, settings: Settings, urls: Sequence[str], *, site: s
             summary.new += new
             summary.seen += seen
             summary.errors.extend(errs)
+            summary.masked, summary.masked_kinds = masker.masked, masker.counts
             bar.update(1)
             bar.set_postfix(reviews=summary.reviews, new=summary.new, errors=len(summary.errors))
         summary.status = "partial" if summary.errors else "ok"
@@ -287,6 +295,8 @@ def _check_health(store: Store, settings: Settings, summary: ScrapeSummary, trac
                                        exclude_id=summary.run_id)
     findings = run_health.check(stats, history)
     detail: dict[str, Any] = {"health": stats, "missing": summary.missing, "older": summary.older}
+    if summary.masked:
+        detail["masked"] = {"reviews": summary.masked, **summary.masked_kinds}
     if stopped_older:
         detail["stopped_older"] = stopped_older
     if findings:
@@ -333,7 +343,7 @@ def run_analysis(store: Store, analyzer: Any, *, limit: int | None = None, trigg
     s = AnalysisSummary(run_id=run_id, model=an.model_id, prompt_version=an.prompt_version,
                         pending_before=len(pending))
     t0 = time.monotonic()
-    bar = _bar(total=len(pending), desc="analyze", unit="review", quiet=quiet)
+    bar = progress(total=len(pending), desc="analyze", unit="review", quiet=quiet)
     try:
         for results in an.analyze_chunks(pending, progress=bar.update):
             store.save_analyses(results)

@@ -14,6 +14,7 @@ from datetime import date
 from pathlib import Path
 
 from .. import __version__
+from ..privacy import KINDS as PRIVACY_KINDS
 
 DEMO_PORT = 8765
 
@@ -255,18 +256,24 @@ def build_parser() -> argparse.ArgumentParser:
                     help="which comes first in dates such as 03/04/2026 (default: what the file's own dates "
                          "show, such as 31/03/2026; else day first in 03.04.2026 and month first in 03/04/2026)")
 
-    sp = add("delete", "delete the reviews of one run (undo an import) or of a source",
+    sp = add("delete", "delete the reviews of one run (undo an import), of a source or of a reviewer",
              "Delete reviews: those a run stored first (--run, the id `reviewlens runs` shows: undo an import\n"
              "of the wrong file, or with the wrong --date-order), or all of a source (--source, with\n"
-             "--product: only those). Without --yes it only says how many it would delete. Their analyses\n"
-             "and your labels stay (kept by text). The deletion is recorded in the run history.\n\n"
+             "--product: only those), or every review by a reviewer who asked to be forgotten (--author, the\n"
+             "name as stored). Without --yes it only says how many it would delete. Their analyses and your\n"
+             "labels stay (kept by text), except with --author: then every trace of their texts goes too\n"
+             "(analyses with translations, labels), and the run history counts the names without keeping\n"
+             "them. The deletion is recorded in the run history.\n\n"
              "examples:\n"
              "  reviewlens delete --run 12            how many run 12 stored\n"
              "  reviewlens delete --run 12 --yes      delete them\n"
-             "  reviewlens delete --source import:old_export --yes")
+             "  reviewlens delete --source import:old_export --yes\n"
+             "  reviewlens delete --author \"Jane Doe\" --yes")
     sp.add_argument("--run", type=_positive_int, help="the run whose new reviews to delete")
     sp.add_argument("--source", action="append", help="a source whose reviews to delete (repeatable)")
-    sp.add_argument("--product", action="append", help="with --source: only this product's (repeatable)")
+    sp.add_argument("--author", action="append", help="a reviewer's name, exactly as stored: every review by it "
+                                                     "(repeatable)")
+    sp.add_argument("--product", action="append", help="with --source or --author: only this product's (repeatable)")
     sp.add_argument("--yes", action="store_true", help="delete (without it: only count)")
 
     sp = add("export", "export reviews (with their analysis) as JSONL or CSV")
@@ -688,6 +695,33 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--show", type=_positive_int, default=10, metavar="N",
                     help="list the N largest findings of each kind (default 10; --json lists all)")
     sp.add_argument("--json", action="store_true", help="machine-readable output: the summary and every finding")
+
+    sp = add("privacy", "personal data customers wrote into reviews (e-mail, phone, card, IBAN): find it, mask it",
+             "Customers write contact details into reviews (\"call me on ...\", \"my e-mail is ...\"). ReviewLens\n"
+             "has no use for them, so new reviews are stored with them masked (\"call me on [phone]\"): the\n"
+             "kinds in [privacy] mask of the settings (default: email, phone, card, iban; [] keeps them).\n\n"
+             "This command looks through what the store already holds (reviews stored before masking was on,\n"
+             "or with fewer kinds) and lists each review with personal data, its text shown masked (the data\n"
+             "itself is never printed). --mask then masks it in the store: the reviews' text, title and own\n"
+             "fields, and every copy (your labels' texts, the stored complaint and praise quotes, the alerts,\n"
+             "the answers to questions); the analyses of the old texts are deleted and `reviewlens analyze`\n"
+             "analyzes the masked ones. The owner's replies are the owner's words and stay as written. To\n"
+             "forget a reviewer entirely, `reviewlens delete` removes reviews.\n\n"
+             "  email  an address with a dotted domain (name@shop.example)\n"
+             "  phone  a number valid in one of [privacy] phone_regions (or any, written with +) and written\n"
+             "         like a phone number; order, ticket and tracking numbers are left alone\n"
+             "  card   13 to 19 digits that pass the Luhn check and start like a known card issuer's\n"
+             "  iban   an IBAN whose check digits and length are right for its country\n\n"
+             "examples:\n"
+             "  reviewlens privacy\n"
+             "  reviewlens privacy --mask\n"
+             "  reviewlens privacy --kind email --json")
+    sp.add_argument("--mask", action="store_true", help="mask what was found, in the store (without it: only list)")
+    sp.add_argument("--kind", action="append", choices=list(PRIVACY_KINDS),
+                    help="look for this kind only (repeatable; default: [privacy] mask)")
+    sp.add_argument("--show", type=_positive_int, default=20, metavar="N",
+                    help="list the first N reviews with personal data (default 20; --json lists all)")
+    sp.add_argument("--json", action="store_true", help="machine-readable output: the counts and every review found")
 
     sp = add("dashboard", "open the Streamlit dashboard",
              "Start the dashboard on http://127.0.0.1:PORT. It only listens on this machine unless you\n"

@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Callable, Iterator
 
 from ..config import Settings
+from ..privacy import Masker
 from ..records_io import ImportFileError, import_file
 from ..remote_files import download, is_remote
 from ..schedule import Schedule, Source
@@ -151,7 +152,8 @@ class Scheduler:
             try:
                 res, _, new, seen = import_file(self.store, path, source=src.name, product=src.product,
                                                 trigger="schedule", run_source=src.name,
-                                                run_detail={"file": src.files if is_remote(src.files) else str(path)})
+                                                run_detail={"file": src.files if is_remote(src.files) else str(path)},
+                                                masker=Masker.from_settings(self.settings.privacy))
             except ImportFileError as e:  # the whole file: said in a failed run; a corrected file is new content
                 self._failed_import(src, str(path), e, out)
             else:

@@ -1,0 +1,329 @@
+"""Personal data in review texts: e-mail addresses, phone numbers, payment card numbers and IBANs.
+
+Customers write their contact details into reviews ("call me on 0171 ...", "my order, jane@...").
+ReviewLens has no use for them, and they would travel on to every place a review goes: the analysis
+(and an LLM server that may be someone else's), the Excel report, the export, an alert in Slack.
+So they are replaced as reviews are stored (`[privacy] mask`, on for all four kinds by default), and
+`reviewlens privacy` finds and masks what an older store holds.
+
+A masked text says what was there and nothing more: "call me on [phone]". It is still the customer's
+text word for word around the marker, so quotes stay verbatim; the marker is in square brackets,
+which no finder here matches, so masking twice changes nothing.
+
+What is found, and how sure:
+* e-mail: an address with a dotted domain (`name@shop.example`); a bare "@handle" is not one.
+* phone: the `phonenumbers` library (Google's libphonenumber) finds numbers valid in one of
+  `[privacy] phone_regions` (national format) or anywhere (international, "+44 ..."). A number is
+  taken when it is written like a phone number (a leading +, or spaces, dashes, dots or brackets
+  between its groups) or follows a word such as "call", "phone" or "tel"; a bare run of digits
+  after "order", "ticket", "#" or similar is an order or ticket number and is kept.
+* card: 13 to 19 digits (spaces or dashes between groups allowed) that pass the Luhn check
+  (`python-stdnum`) and start like a card of a known issuer.
+* IBAN: a country code, two check digits and the account, checked by `python-stdnum` (mod 97 and
+  the country's length).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+from typing import Any, Iterable, Sequence
+
+KINDS = ("email", "phone", "card", "iban")
+#: What replaces a found item in the text.
+MARKERS = {"email": "[email]", "phone": "[phone]", "card": "[card number]", "iban": "[IBAN]"}
+#: The kinds in words, for messages: (one, many).
+WORDS = {"email": ("e-mail address", "e-mail addresses"), "phone": ("phone number", "phone numbers"),
+         "card": ("card number", "card numbers"), "iban": ("IBAN", "IBANs")}
+#: Regions whose national phone formats are recognised by default (international "+" numbers are
+#: found whatever the region).
+DEFAULT_REGIONS = ("US", "GB", "DE", "FR", "ES", "IT", "NL")
+
+_EMAIL = re.compile(r"(?<![\w.+%-])[\w.+%-]{1,64}@(?:[^\W_](?:[\w-]{0,61}[^\W_])?\.)+[^\W\d_]{2,24}(?![\w-])")
+_CARD = re.compile(r"(?<![\d-])\d(?:[ -]?\d){12,18}(?![\d-])")
+_IBAN = re.compile(r"(?<![A-Za-z0-9])[A-Z]{2}\d{2}(?: ?[A-Z0-9]){11,30}(?![A-Za-z0-9])")
+# Card issuers' leading digits (IIN ranges): Visa 4, Mastercard 51-55 and 2221-2720, Amex 34/37,
+# Discover 6011/644-649/65, JCB 3528-3589, Diners 300-305/36/38/39, UnionPay 62, Maestro 50/56-58/6.
+_ISSUER = re.compile(r"4|5[0-8]|2(?:2[2-9]|[3-6]|7[01]|720)|3[4-9]|30[0-5]|6")
+# A number after one of these words is an order, ticket or similar number, not a phone number.
+_NOT_PHONE = re.compile(r"(?:#|\bno\.?|\bnr\.?|\bnumber|\border|\bticket|\bcase|\bref(?:erence)?|\binvoice|\btracking"
+                        r"|\bserial|\bmodel|\bsku|\bitem|\bbestell\w*|\bcommande|\bpedido|\bordine)\W{0,3}$", re.I)
+# ... and after one of these, a bare run of digits is a phone number.
+_PHONE_WORD = re.compile(r"(?:\bcall|\bphone|\btel|\bmobile|\bcell|\bnumber is|\btext me|\bwhatsapp|\bring|\breach"
+                         r"|\bcontact|\bhandy|\btelefon\w*|\bruf\w*|\bappel\w*|\bllam\w*|\bchiam\w*|\bbel)\b\W{0,3}(?:\w+\W{1,3}){0,2}$",
+                         re.I)
+_MIN_PHONE_DIGITS = 7
+
+
+@dataclass(frozen=True)
+class Found:
+    """One item of personal data in a text: its kind and where it is (`text[start:end]`)."""
+
+    kind: str
+    start: int
+    end: int
+
+
+def check_kinds(kinds: Iterable[str]) -> tuple[str, ...]:
+    """`kinds` lower-cased and checked; ValueError naming an unknown one and the known ones."""
+    out = tuple(dict.fromkeys(k.strip().lower() for k in kinds))
+    bad = [k for k in out if k not in KINDS]
+    if bad:
+        raise ValueError(f"unknown kind of personal data {bad[0]!r} (known: {', '.join(KINDS)})")
+    return out
+
+
+def check_regions(regions: Iterable[str]) -> tuple[str, ...]:
+    """Phone regions (ISO 3166 two-letter codes, "US", "GB") upper-cased and checked."""
+    import phonenumbers
+
+    out = tuple(dict.fromkeys(r.strip().upper() for r in regions))
+    known = phonenumbers.SUPPORTED_REGIONS
+    bad = [r for r in out if r not in known]
+    if bad:
+        raise ValueError(f"unknown phone region {bad[0]!r} (a two-letter country code such as US, GB, DE)")
+    return out
+
+
+def _emails(text: str) -> Iterable[Found]:
+    if "@" in text:
+        for m in _EMAIL.finditer(text):
+            yield Found("email", m.start(), m.end())
+
+
+def _digits(s: str) -> str:
+    return "".join(c for c in s if c.isdigit())
+
+
+def _cards(text: str) -> Iterable[Found]:
+    from stdnum import luhn
+
+    for m in _CARD.finditer(text):
+        raw = m.group()
+        seps = set(re.findall(r"[ -]", raw))
+        if len(seps) > 1:  # "1234 5678-..." mixes separators: not how a card number is written
+            continue
+        number = _digits(raw)
+        if _ISSUER.match(number) and luhn.is_valid(number):
+            yield Found("card", m.start(), m.end())
+
+
+def _ibans(text: str) -> Iterable[Found]:
+    from stdnum import iban
+
+    for m in _IBAN.finditer(text):
+        raw = m.group()
+        # the pattern may run into an upper-case word after the IBAN: try it shorter, a group at a time
+        cuts = [len(raw)] + [i for i in range(len(raw) - 1, 14, -1) if raw[i] == " "]
+        for cut in cuts:
+            if iban.is_valid(raw[:cut]):
+                yield Found("iban", m.start(), m.start() + cut)
+                break
+
+
+def _phone_shaped(raw: str) -> bool:
+    """Whether a candidate is written the way people write phone numbers: digits in groups of two or
+    more (one short group allowed, as in "+33 1 42 21 53 81"), one kind of separator besides brackets
+    and the +, dots only as the separator of three groups or more ("06.12.34.56.78"), no slashes."""
+    if "/" in raw or sum(c.isdigit() for c in raw) < _MIN_PHONE_DIGITS:
+        return False
+    seps = set(re.findall(r"[ .-]", raw))
+    if "." in seps and (len(seps) > 1 or raw.count(".") < 2):
+        return False  # "639.55 639.38", "0.20-0.70", "16408.700": prices and decimals
+    groups = re.findall(r"\d+", raw)
+    return sum(len(g) == 1 for g in groups) <= 1
+
+
+def _phones(text: str, regions: Sequence[str]) -> Iterable[Found]:
+    if sum(c.isdigit() for c in text) < _MIN_PHONE_DIGITS:
+        return  # most reviews: no phone number can be in them, and the matcher is the slow part
+    import phonenumbers
+
+    seen: set[tuple[int, int]] = set()
+    for region in regions or (None,):
+        for m in phonenumbers.PhoneNumberMatcher(text, region, leniency=phonenumbers.Leniency.VALID):
+            span = (m.start, m.end)
+            if span in seen:
+                continue
+            before = text[max(0, m.start - 40):m.start]
+            if _NOT_PHONE.search(before):
+                continue
+            raw = m.raw_string
+            after = text[m.end:m.end + 2]
+            if not _phone_shaped(raw) or re.match(r"[/.,:]?\d|/", after):
+                continue  # a score table, odds, prices, a date, or the start of a longer number
+            if re.search(r"\d[\s().-]+\d|^\+|\(", raw) or _PHONE_WORD.search(before):
+                seen.add(span)
+                yield Found("phone", m.start, m.end)
+
+
+def find(text: str, kinds: Sequence[str] = KINDS, regions: Sequence[str] = DEFAULT_REGIONS) -> list[Found]:
+    """The personal data of `kinds` in `text`, in order, none overlapping (a card or IBAN wins over a
+    phone number read in its digits)."""
+    if not text:
+        return []
+    found: list[Found] = []
+    if "email" in kinds:
+        found += _emails(text)
+    if "iban" in kinds:
+        found += _ibans(text)
+    if "card" in kinds:
+        found += _cards(text)
+    if "phone" in kinds:
+        found += _phones(text, regions)
+    found.sort(key=lambda f: (f.start, -(f.end - f.start)))
+    out: list[Found] = []
+    for f in found:
+        if not out or f.start >= out[-1].end:
+            out.append(f)
+    return out
+
+
+def mask(text: str, found: Sequence[Found]) -> str:
+    """`text` with each found item replaced by its marker ("[email]")."""
+    if not found:
+        return text
+    parts, at = [], 0
+    for f in found:
+        parts += [text[at:f.start], MARKERS[f.kind]]
+        at = f.end
+    parts.append(text[at:])
+    return "".join(parts)
+
+
+def counted(found: Iterable[Found]) -> dict[str, int]:
+    """How many of each kind, in KINDS order, only the kinds found."""
+    n: dict[str, int] = {}
+    for f in found:
+        n[f.kind] = n.get(f.kind, 0) + 1
+    return {k: n[k] for k in KINDS if k in n}
+
+
+def in_words(counts: dict[str, int]) -> str:
+    """{"email": 2, "phone": 1} as "2 e-mail addresses, 1 phone number"."""
+    return ", ".join(f"{n} {WORDS[k][0] if n == 1 else WORDS[k][1]}" for k, n in counts.items())
+
+
+def masked_line(reviews: int, counts: dict[str, int]) -> str:
+    """What a run masked, in words: "masked personal data in 3 reviews (2 e-mail addresses, 1 phone number)"."""
+    return f"masked personal data in {reviews} review{'s' if reviews != 1 else ''} ({in_words(counts)})"
+
+
+class Masker:
+    """Masks the personal data of `kinds` in texts and reviews (the review's text and title and its own
+    fields, such as an imported "customer e-mail" column). With no kinds it changes
+    nothing. `masked` and `counts` add up what it masked."""
+
+    #: the fields of a review that are masked: what the customer wrote (the owner's reply is the owner's
+    #: words, and the address it gives, "contact us at support@...", is the shop's own)
+    FIELDS = ("text", "title")
+
+    def __init__(self, kinds: Sequence[str] = KINDS, regions: Sequence[str] = DEFAULT_REGIONS) -> None:
+        self.kinds = check_kinds(kinds)
+        self.regions = check_regions(regions)
+        self.masked = 0  # reviews changed so far
+        self.counts: dict[str, int] = {}
+
+    @classmethod
+    def from_settings(cls, privacy) -> "Masker":
+        """The masker of a `PrivacySettings` (`[privacy]`)."""
+        return cls(privacy.mask, privacy.phone_regions)
+
+    def __bool__(self) -> bool:
+        return bool(self.kinds)
+
+    def find(self, text: str | None) -> list[Found]:
+        return find(text, self.kinds, self.regions) if text and self.kinds else []
+
+    def text(self, text: str | None) -> str | None:
+        return mask(text, self.find(text)) if text else text
+
+    def review_found(self, review) -> dict[str, list[Found]]:
+        """The personal data in each masked field of `review` (a Review or a dict), the fields with some."""
+        get = review.get if isinstance(review, dict) else lambda k: getattr(review, k, None)
+        out = {}
+        for name in self.FIELDS:
+            found = self.find(get(name))
+            if found:
+                out[name] = found
+        return out
+
+    def review(self, review):
+        """`review` (a schema.Review) with its personal data masked; the same object when it has none.
+
+        Its id stays the one the original text gave it, so a review scraped again (with the same
+        contact details in it) is still the same review, and one stored before masking was on is
+        updated in place rather than stored twice."""
+        if not self.kinds:
+            return review
+        found = self.review_found(review)
+        own = (review.extra or {}).get("fields") or {}
+        own_found = {k: fs for k, v in own.items() if isinstance(v, str) for fs in [self.find(v)] if fs}
+        if not found and not own_found:
+            return review
+        self.masked += 1
+        for fs in [*found.values(), *own_found.values()]:
+            for k, n in counted(fs).items():
+                self.counts[k] = self.counts.get(k, 0) + n
+        changes: dict[str, Any] = {name: mask(getattr(review, name), fs) for name, fs in found.items()}
+        if own_found:
+            fields = {k: mask(v, own_found[k]) if k in own_found else v for k, v in own.items()}
+            changes["extra"] = {**review.extra, "fields": fields}
+        return replace(review, **changes)
+
+    def reviews(self, reviews: Iterable) -> list:
+        return [self.review(r) for r in reviews]
+
+
+@dataclass
+class Holder:
+    """A stored review that holds personal data: what kinds, in which of its fields, and an excerpt of its
+    text with the data masked (the excerpt never shows the data itself)."""
+
+    id: str
+    source: str
+    product: str | None
+    counts: dict[str, int]
+    fields: list[str]       # "text", "title", or "field NAME" (an own field)
+    excerpt: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"id": self.id, "source": self.source, "product": self.product, "counts": self.counts,
+                "fields": self.fields, "excerpt": self.excerpt}
+
+
+def _excerpt(text: str, found: Sequence[Found], width: int = 110) -> str:
+    """`text` masked, cut to about `width` characters around its first masked item."""
+    flat = " ".join(mask(text, found).split())
+    if len(flat) <= width:
+        return flat
+    at = flat.find(MARKERS[found[0].kind])
+    start = max(0, min(at - width // 2, len(flat) - width))
+    end = start + width
+    if start:  # whole words only
+        start = flat.find(" ", start) + 1 or start
+    if end < len(flat):
+        end = flat.rfind(" ", start, end) if flat.rfind(" ", start, end) > at else end
+    return ("…" if start else "") + flat[start:end].strip() + ("…" if end < len(flat) else "")
+
+
+def look(rows: Iterable[dict[str, Any]], masker: Masker) -> tuple[int, list[Holder]]:
+    """The reviews among `rows` (Store.written_rows) that hold personal data of the masker's kinds:
+    (how many reviews were read, the holders)."""
+    n, out = 0, []
+    for r in rows:
+        n += 1
+        found = masker.review_found(r)
+        own = {f"field {k}": fs for k, v in (r.get("fields") or {}).items() if isinstance(v, str)
+               for fs in [masker.find(v)] if fs}
+        if not found and not own:
+            continue
+        total: dict[str, int] = {}
+        for fs in [*found.values(), *own.values()]:
+            for k, c in counted(fs).items():
+                total[k] = total.get(k, 0) + c
+        name, fs = next(iter(found.items())) if found else next(iter(own.items()))
+        source_text = r[name] if found else r["fields"][name.removeprefix("field ")]
+        out.append(Holder(r["id"], r.get("source") or "", r.get("product"), {k: total[k] for k in KINDS if k in total},
+                          [*found, *own], _excerpt(source_text, fs)))
+    return n, out

@@ -1,0 +1,260 @@
+"""Personal data in reviews (reviewlens.privacy): found (and what is not), masked as reviews are stored by an
+import, a scrape (real Chromium) and the dashboard's Import page, looked for and masked in a store that holds
+it already (every copy, SQLite and PostgreSQL), and a reviewer forgotten with `reviewlens delete --author`."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from reviewlens import privacy
+from reviewlens.app.cli import main
+from reviewlens.config import ConfigError, load_settings
+from reviewlens.privacy import Masker, find, mask
+from reviewlens.schema import Analysis, ComplaintTheme, Label, Quote, Review, TopicMention, content_hash
+from reviewlens.store import Store, alerts, analyses, complaint_themes, labels, questions, review_fields, reviews
+from tests.helpers import app_test, count_rows, write_csv
+
+EMAIL = "jane.doe+shop@mail.example.co.uk"
+PHONE = "+44 20 7946 0958"
+CARD = "4111 1111 1111 1111"
+IBAN = "DE89 3704 0044 0532 0130 00"
+
+
+def masked(text: str) -> str:
+    return mask(text, find(text))
+
+
+@pytest.mark.parametrize("text, want", [
+    (f"Write to {EMAIL} or @janedoe on X.", "Write to [email] or @janedoe on X."),
+    ("email: JOHN@EXAMPLE.COM!", "email: [email]!"),
+    (f"My number is {PHONE}, thanks", "My number is [phone], thanks"),
+    ("Ring me on (212) 555-0188 after six.", "Ring me on [phone] after six."),
+    ("ruft 030 12345678 an", "ruft [phone] an"),
+    ("Tel. 06 12 34 56 78", "Tel. [phone]"),
+    ("call me 2125550188 anytime", "call me [phone] anytime"),  # bare digits: only after a phone word
+    (f"Card {CARD} was charged twice.", "Card [card number] was charged twice."),
+    ("card 4111-1111-1111-1111 again", "card [card number] again"),
+    (f"Refund to {IBAN} PLEASE", "Refund to [IBAN] PLEASE"),  # the upper-case word is not part of it
+    ("IBAN GB82WEST12345698765432.", "IBAN [IBAN]."),
+])
+def test_personal_data_is_found_and_masked(text, want):
+    assert masked(text) == want
+    assert masked(want) == want  # masking twice changes nothing
+
+
+@pytest.mark.parametrize("text", [
+    "Order #112-2345678-9876543 arrived late",          # an order number
+    "ticket #4455667788 opened, no answer",             # a ticket number, bare digits
+    "order 2125550188 never came",
+    "bought on 2024-11-30, model XPS 13 9310",
+    "battery 5000 mAh lasted 12 hours, price $129.99 (was 149.99 199.99)",
+    "Won 6-3 6-4 5-7 3-6 6-3 in the final",              # scores
+    "CHICAGO 66 67 .496 5 1/2",                           # a standings table
+    "Card 4111111111111112 declined",                     # fails the Luhn check
+    "Serial 7992739871300001 on the box",                 # passes Luhn, but no card issuer starts with 7
+    "IBAN DE89 3704 0044 0532 0130 01",                   # wrong check digits
+    "version 2.3.1 build 20241130",
+    "Great kettle, 10/10, would buy again @ that price",
+])
+def test_what_is_not_personal_data_is_kept(text):
+    assert find(text) == [], find(text)
+
+
+def test_only_the_kinds_asked_for():
+    text = f"{EMAIL} {PHONE}"
+    assert [f.kind for f in find(text, kinds=("email",))] == ["email"]
+    assert Masker([]).text(text) == text and not Masker([])
+
+
+def test_bad_settings_are_clear_errors(tmp_path):
+    cfg = tmp_path / "c.toml"
+    cfg.write_text('[privacy]\nmask = ["email", "phones"]\n')
+    with pytest.raises(ConfigError, match=r"\[privacy\] mask must be a list of the kinds .*email, phone, card, iban"):
+        load_settings(cfg)
+    cfg.write_text('[privacy]\nphone_regions = ["US", "XX"]\n')
+    with pytest.raises(ConfigError, match=r"phone_regions must be a list of two-letter country codes"):
+        load_settings(cfg)
+    with pytest.raises(ValueError, match="unknown kind of personal data 'ssn'"):
+        Masker(["ssn"])
+
+
+def test_a_masked_review_keeps_its_identity_and_the_owners_reply():
+    r = Review(source="shop", text=f"Call {PHONE}", title=f"mail {EMAIL}", author="Jane", reply="Write to help@acme.example",
+               extra={"fields": {"customer email": EMAIL, "plan": "Pro"}})
+    m = Masker()
+    out = m.review(r)
+    assert (out.id, out.text, out.title) == (r.id, "Call [phone]", "mail [email]")
+    assert out.reply == "Write to help@acme.example"  # the owner's words, the shop's own address
+    assert out.extra["fields"] == {"customer email": "[email]", "plan": "Pro"}
+    assert out.content_hash == content_hash("Call [phone]") and r.text == f"Call {PHONE}"  # the original untouched
+    assert (m.masked, m.counts) == (1, {"email": 2, "phone": 1})
+    plain = Review(source="shop", text="Fine kettle")
+    assert m.review(plain) is plain
+
+
+def test_a_review_stored_before_masking_is_masked_in_place_not_stored_twice(store):
+    raw = Review(source="shop", text=f"Leaks. Call me on {PHONE}", author="Jane")  # no site id: identity from text
+    store.upsert_reviews([raw])
+    new, seen = store.upsert_reviews(Masker().reviews([raw]))  # scraped again with masking on
+    assert (new, seen) == (0, 1) and count_rows(store) == 1
+    assert store.review_texts([raw.id]) == {raw.id: "Leaks. Call me on [phone]"}
+
+
+def test_import_masks_what_the_settings_say(tmp_path, capsys):
+    rows = [{"text": f"Broke in a week. Call me on {PHONE} or {EMAIL}", "rating": "1", "customer email": EMAIL},
+            {"text": "Lovely kettle", "rating": "5", "customer email": ""}]
+    path = write_csv(tmp_path / "r.csv", rows)
+    db = str(tmp_path / "a.db")
+    assert main(["import", path, "--db", db, "-q"]) == 0
+    out = capsys.readouterr().out
+    assert "masked personal data in 1 review (2 e-mail addresses, 1 phone number)" in out
+    store = Store(db)
+    texts = sorted(store.review_texts([r["id"] for r in store.written_rows()]).values())
+    assert texts == ["Broke in a week. Call me on [phone] or [email]", "Lovely kettle"]
+    assert {v for d in store.fields_of([r["id"] for r in store.written_rows()]).values() for v in d.values()} == {"[email]"}
+    run = store.list_runs(kind="import")[0]
+    assert run["detail"]["masked"] == {"reviews": 1, "email": 2, "phone": 1}
+
+    cfg = tmp_path / "keep.toml"
+    cfg.write_text('[privacy]\nmask = ["phone"]\n')
+    db2 = str(tmp_path / "b.db")
+    assert main(["import", path, "--db", db2, "--config", str(cfg), "-q"]) == 0
+    kept = Store(db2)
+    assert f"Broke in a week. Call me on [phone] or {EMAIL}" in kept.review_texts(
+        [r["id"] for r in kept.written_rows()]).values()
+
+
+def _seeded(store: Store) -> tuple[Review, Review]:
+    """A store holding personal data everywhere a copy of a review's words goes."""
+    bad = Review(source="shop", text=f"Lid leaks. Call me on {PHONE} or mail {EMAIL}", title=f"Card {CARD} charged",
+                 author="Jane Doe", product="Kettle", rating=1, reply="Sorry! Write to help@acme.example",
+                 extra={"fields": {"customer email": EMAIL}})
+    fine = Review(source="shop", text="Boils fast, lovely kettle", author="Bob", product="Kettle", rating=5)
+    store.upsert_reviews([bad, fine])
+    store.save_analyses([Analysis(content_hash=r.content_hash, model="m", prompt_version="p", sentiment="negative",
+                                  topics=[TopicMention("Quality", "negative")]) for r in (bad, fine)])
+    store.add_labels([Label(content_hash=bad.content_hash, kind="sentiment", value="negative", text=bad.text,
+                            review_id=bad.id, source="test")])
+    store.save_complaints([ComplaintTheme(label="Leaking lid", summary="The lid leaks", count=1, share=0.5,
+                                          quotes=[Quote(bad.id, f"Call me on {PHONE}")], review_ids=[bad.id],
+                                          topic="Quality")])
+    store.add_alert("k1", "reviews", "New bad reviews", {"lines": ["1 review"], "quotes": [f"mail {EMAIL}"]}, ["x"])
+    qid = store.add_question("what leaks?", {})
+    store.finish_question(qid, {"answer": "", "sources": [{"quote": f"Call me on {PHONE}"}]})
+    return bad, fine
+
+
+def _dump(store: Store) -> str:
+    """Every text the store holds, as one string."""
+    out = []
+    with store.engine.connect() as c:
+        for t in (reviews, review_fields, labels, alerts, questions, analyses, complaint_themes):
+            out += [str(v) for row in c.execute(sa.select(t)) for v in row]
+    return "\n".join(out)
+
+
+def test_masking_a_store_reaches_every_copy(store):
+    bad, fine = _seeded(store)
+    token = store.reviews_stamp()
+    assert EMAIL in _dump(store) and PHONE in _dump(store)
+    m = Masker()
+    n, holders = privacy.look(store.written_rows(), m)
+    assert n == 2 and [h.id for h in holders] == [bad.id]
+    h = holders[0]
+    assert h.counts == {"email": 2, "phone": 1, "card": 1} and h.fields == ["text", "title", "field customer email"]
+    assert PHONE not in h.excerpt and "[phone]" in h.excerpt
+
+    out = store.rewrite_written(m.text)
+    assert out == {"reviews": 1, "fields": 1, "labels": 1, "themes": 1, "alerts": 1, "questions": 1, "analyses": 1}
+    everything = _dump(store)
+    for secret in (EMAIL, PHONE, CARD):
+        assert secret not in everything
+    assert "help@acme.example" in everything  # the owner's reply stays as written
+    new_text = "Lid leaks. Call me on [phone] or mail [email]"
+    assert store.review_texts([bad.id]) == {bad.id: new_text}
+    assert store.labels(kind="sentiment")[0].content_hash == content_hash(new_text)  # the label follows its text
+    assert [r.id for r in store.pending_analysis("m", "p")] == [bad.id] and store.reviews_stamp() != token
+    assert privacy.look(store.written_rows(), m)[1] == [] and store.rewrite_written(m.text)["reviews"] == 0
+
+
+def test_the_privacy_command_lists_without_showing_the_data_and_masks(tmp_path, capsys):
+    db = str(tmp_path / "p.db")
+    bad, _ = _seeded(Store(db))
+    assert main(["privacy", "--db", db, "-q"]) == 0
+    out = capsys.readouterr().out
+    assert "Personal data in 1 of 2 stored reviews: 2 e-mail addresses, 1 phone number, 1 card number." in out
+    assert bad.id in out and "Call me on [phone] or mail [email]" in out and "reviewlens privacy --mask" in out
+    assert EMAIL not in out and PHONE not in out and CARD not in out
+    assert main(["privacy", "--db", db, "--kind", "card", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["counts"] == {"card": 1} and data["found"][0]["fields"] == ["title"] and data["masked"] is None
+    assert main(["privacy", "--db", db, "--mask", "-q"]) == 0
+    out = capsys.readouterr().out
+    assert "Masked in the store: 1 reviews; also 1 own field values, 1 of your labels" in out
+    assert "`reviewlens analyze` analyzes the masked texts" in out
+    assert main(["privacy", "--db", db, "-q"]) == 0
+    assert "No personal data in the 2 stored reviews" in capsys.readouterr().out
+    cfg = tmp_path / "off.toml"
+    cfg.write_text("[privacy]\nmask = []\n")
+    assert main(["privacy", "--db", db, "--config", str(cfg)]) != 0
+    assert "give the kinds to look for with --kind" in capsys.readouterr().err
+
+
+def test_a_reviewer_is_forgotten(tmp_path, capsys):
+    db = str(tmp_path / "f.db")
+    store = Store(db)
+    bad, fine = _seeded(store)
+    assert main(["delete", "--author", "Jane Doe", "--db", db]) == 0
+    assert "would delete 1 reviews (1 reviewer name)" in capsys.readouterr().out and count_rows(store) == 2
+    assert main(["delete", "--author", "Jane Doe", "--yes", "--db", db]) == 0
+    assert "deleted 1 reviews (1 reviewer name), with their analyses and labels" in capsys.readouterr().out
+    assert store.review_texts([bad.id, fine.id]) == {fine.id: fine.text}
+    assert count_rows(store, "analyses") == 1 and count_rows(store, "labels") == 0
+    assert "Jane Doe" not in json.dumps(store.list_runs(), default=str)  # the run history does not keep the name
+    assert main(["delete", "--author", "Nobody", "--db", db]) != 0
+    assert "no stored review is by 'Nobody'" in capsys.readouterr().err
+
+
+@pytest.mark.skipif(not Path("/usr/bin/chromedriver").exists() and os.environ.get("REVIEWLENS_REQUIRE_BROWSER") != "1",
+                    reason="needs chromium-driver (scripts/setup.sh installs it)")
+def test_a_scrape_stores_reviews_masked(tmp_path):
+    from reviewlens.app import jobs
+    from tests.scraper.helpers import LocalSite, jsonld_page
+
+    site = LocalSite()
+    try:
+        site.page("/p", jsonld_page([{"id": "r1", "text": f"Arrived broken. Call me on {PHONE}", "rating": 1},
+                                     {"id": "r2", "text": "Works well", "rating": 5}]))
+        db = tmp_path / "s.db"
+        settings = load_settings(None, db=str(db), data_dir=str(tmp_path / "data"))
+        settings.scraper.delay = 0.0
+        store = Store(db)
+        summary = jobs.run_scrape(store, settings, [f"{site.base}/p"], quiet=True)
+    finally:
+        site.close()
+    assert summary.reviews == 2 and summary.masked == 1
+    assert "masked personal data in 1 review (1 phone number)" in summary.line()
+    assert sorted(store.review_texts([r["id"] for r in store.written_rows()]).values()) == [
+        "Arrived broken. Call me on [phone]", "Works well"]
+    assert store.list_runs(kind="scrape")[0]["detail"]["masked"] == {"reviews": 1, "phone": 1}
+
+
+def test_the_dashboard_import_masks(monkeypatch, tmp_path):
+    db = str(tmp_path / "d.db")
+    Store(db).close()
+    monkeypatch.chdir(tmp_path)  # no reviewlens.toml here: the defaults
+    at = app_test(monkeypatch, db)
+    csv = f"text,rating\n\"Broken, mail me at {EMAIL}\",1\n".encode()
+    at.file_uploader(key="import_upload").set_value(("r.csv", csv, "text/csv"))
+    next(b for b in at.button if b.label == "Import").click()
+    at = at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    said = " ".join(e.value for e in at.success).replace("\\", "")
+    assert "Masked personal data in 1 review (1 e-mail address)" in said
+    store = Store(db)
+    assert list(store.review_texts([r["id"] for r in store.written_rows()]).values()) == ["Broken, mail me at [email]"]
