@@ -25,6 +25,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Iterable, Sequence
 
+from .privacy import Masker
 from .records_io import COLUMN_ALIASES, ImportFileError, _key, read_rows, write_rows
 from .schema import SENTIMENTS, Label, content_hash
 from .store import Store
@@ -80,12 +81,16 @@ def _value(row: dict, mapping: dict[str, str], name: str) -> str | None:
 
 
 def read_labels_file(path: str | Path, store: Store, topics: Iterable[str], *, source: str | None = None,
-                     encoding: str | None = None) -> LabelFileResult:
+                     encoding: str | None = None, masker: Masker | None = None) -> LabelFileResult:
     """The labels of a CSV/TSV/JSONL/JSON file, checked: `topics` are the allowed topic slugs; ids are
     looked up in `store`. Bad rows are reported in the result with their line and left out; a file
     that cannot be read at all (missing, unknown format, no label columns) raises ImportFileError.
 
-    `source` is the label's source for rows without a `source` column (default import:<file name>)."""
+    `source` is the label's source for rows without a `source` column (default import:<file name>).
+    `masker`: the personal data masked in the texts, as in the reviews they label (the settings'
+    `Masker.from_settings(settings.privacy)`; default: every kind), so that a label of a review's text as
+    the customer wrote it names the review as stored."""
+    masker = Masker() if masker is None else masker
     path = Path(path)
     allowed = set(topics)
     res = LabelFileResult()
@@ -111,7 +116,7 @@ def read_labels_file(path: str | Path, store: Store, topics: Iterable[str], *, s
                     f"{path}: a label file needs an id or text column and a sentiment and/or topic column "
                     f"(found: {', '.join(map(str, row.keys()))})")
         rid, text = _value(row, m, "id"), _value(row, m, "text")
-        text = text.replace("\x00", "") if text else text  # as a Review's: hashed as it would be stored
+        text = masker.text(text.replace("\x00", "")) if text else text  # as a Review's: hashed as it would be stored
         sentiment, topic, topic_sentiment = (_value(row, m, k) for k in ("sentiment", "topic", "topic_sentiment"))
         if rid is None and text is None:
             bad(line, "no review: give its id or its text")

@@ -192,13 +192,15 @@ def cmd_export(args, settings) -> ExitStatus:
 def cmd_label(args, settings) -> ExitStatus:
     from ..display_text import neutralize
     from ..labels import import_labels, write_labels
+    from ..privacy import Masker
 
     store = Store(settings.db)
     if args.label_command == "import":
         from analysis.taxonomy import load_taxonomy  # the allowed topics: the core does not know the stage
 
         topics = [t.name for t in load_taxonomy(settings.analysis).topics]
-        res, added, replaced = import_labels(store, args.file, topics, source=args.source, encoding=args.encoding)
+        res, added, replaced = import_labels(store, args.file, topics, source=args.source, encoding=args.encoding,
+                                             masker=Masker.from_settings(settings.privacy))
         print(f"read {res.rows} rows from {args.file}: {len(res.labels)} labels, {added} added, {replaced} replaced, "
               f"{len(res.labels) - added - replaced} already stored; {len(res.errors)} rows skipped")
         for e in res.errors[:20]:

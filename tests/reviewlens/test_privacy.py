@@ -258,3 +258,15 @@ def test_the_dashboard_import_masks(monkeypatch, tmp_path):
     assert "Masked personal data in 1 review (1 e-mail address)" in said
     store = Store(db)
     assert list(store.review_texts([r["id"] for r in store.written_rows()]).values()) == ["Broken, mail me at [email]"]
+
+
+def test_a_label_of_the_text_as_written_names_the_masked_review(tmp_path, capsys):
+    db = str(tmp_path / "l.db")
+    raw = f"Lid leaks, call me on {PHONE}"
+    assert main(["import", write_csv(tmp_path / "r.csv", [{"text": raw, "rating": "1"}]), "--db", db, "-q"]) == 0
+    labels_file = write_csv(tmp_path / "labels.csv", [{"text": raw, "sentiment": "negative"}])
+    assert main(["label", "import", labels_file, "--db", db, "-q"]) == 0
+    store = Store(db)
+    (label,) = store.labels()
+    rid = next(store.written_rows())["id"]
+    assert label.text == "Lid leaks, call me on [phone]" and label.content_hash == content_hash(store.review_texts([rid])[rid])
