@@ -57,6 +57,7 @@ mark.ent-location { background: #d3f9d8; } mark.ent-product { background: #fff3b
 mark.ent sup { font-size: 0.6em; color: #555; margin-left: 2px; }
 .rl-quote { border-left: 3px solid #c62828; padding: 2px 10px; margin: 4px 0; color: #333; }
 .rl-quote.rl-praise { border-left-color: #2e7d32; }
+.rl-quote.rl-request { border-left-color: #1565c0; }
 .rl-review { border: 1px solid #ddd; border-radius: 6px; padding: 10px 14px; line-height: 1.6; }
 .rl-reply { border-left: 3px solid #1f4e78; background: #f4f8fb; padding: 4px 10px; margin: 6px 0; }
 .rl-quote.rl-suspicious { border-left-color: #e67700; }
@@ -160,6 +161,15 @@ def c_alerts(db: str) -> pd.DataFrame:
 
 # ------------------------------------------------------------------------------------------ navigation callbacks
 PRAISE_PREFIX = "Loved: "  # a praise theme in the explorer's theme list (and in a link's `theme=`)
+REQUEST_PREFIX = "Asked: "  # a request theme there
+#: The themes the Overview shows below the complaints: kind -> (heading, caption, the explorer's prefix, quote style).
+OTHER_THEMES = {
+    "praise": ("What customers love", "The praise themes, recounted within the current filters: what to keep, in the "
+               "customers' words.", PRAISE_PREFIX, "rl-praise"),
+    "requests": ("What customers ask for", "The wishes and requests in reviews of any rating (\"I wish it had…\", "
+                 "\"please add…\"), recounted within the current filters: what to build next, in the customers' "
+                 "words.", REQUEST_PREFIX, "rl-request"),
+}
 
 
 def goto_theme(label: str) -> None:
@@ -365,11 +375,11 @@ def split_theme(db: str, name: str, products: tuple[str, ...] = (), fields: dict
                   f"themes again after splitting {name!r}", "Not split", f"“{name}” will be split in two", "split")
 
 
-def quotes_html(quotes: list, praise: bool = False) -> list[str]:
+def quotes_html(quotes: list, style: str = "") -> list[str]:
     """Verbatim quotes as HTML (escaped), each with a link to its review and the machine translation apart
-    (`praise`: marked green instead of red)."""
+    (`style`: "rl-praise" marks them green instead of red, "rl-request" blue)."""
     html = []
-    css = "rl-quote rl-praise" if praise else "rl-quote"
+    css = f"rl-quote {style}".strip()
     for q in quotes:
         url = safe_url(q.url)
         link = (f' <a href="{escape_html(url)}" target="_blank" rel="noopener noreferrer nofollow">review ↗</a>'
@@ -479,13 +489,15 @@ def _themes_status(db: str, products: list[str], fields: list, offer: bool) -> N
     start_watching(state, THEMES_SEEN)
 
 
-def praise_section(themes: list[Q.ThemeView]) -> None:
-    """What customers love (`reviewlens praise`, or computed with the complaints): what to keep."""
+def other_themes_section(themes: list[Q.ThemeView], kind: str) -> None:
+    """What customers love (`reviewlens praise`: what to keep) or ask for (`reviewlens requests`: what to build
+    next), computed with the complaints."""
+    heading, caption, prefix, style = OTHER_THEMES[kind]
     themes = [t for t in themes if t.filtered_count][:5]
     if not themes:
         return
-    st.subheader("What customers love")
-    st.caption("The praise themes, recounted within the current filters: what to keep, in the customers' words.")
+    st.subheader(heading)
+    st.caption(caption)
     for i, t in enumerate(themes):
         trend = "" if t.trend is None else f" {t.arrow} {t.trend:+.1f} pp"
         with st.expander(f"{escape_markdown(t.label)} — {t.filtered_count:,} reviews ({t.filtered_share:.1%}){trend}",
@@ -493,10 +505,10 @@ def praise_section(themes: list[Q.ThemeView]) -> None:
             html = [f"<p>{escape_html(t.summary)}</p>"] if t.summary else []
             if t.impact is not None:
                 html.append(f"<p>Its reviews are {escape_html(t.impact.means_text())}.</p>")
-            html += quotes_html(t.quotes[:3], praise=True)
+            html += quotes_html(t.quotes[:3], style)
             st.markdown("\n".join(html), unsafe_allow_html=True)
-            st.button(f"Show the {t.filtered_count:,} reviews", key=f"praise_btn_{t.rank}", on_click=goto_theme,
-                      args=(PRAISE_PREFIX + t.label,))
+            st.button(f"Show the {t.filtered_count:,} reviews", key=f"{kind}_btn_{t.rank}", on_click=goto_theme,
+                      args=(prefix + t.label,))
 
 
 def overview_page(db: str, f: Filters, opts: Q.Options,
@@ -516,7 +528,8 @@ def overview_page(db: str, f: Filters, opts: Q.Options,
                 "`reviewlens dashboard` running), or run `reviewlens analyze`.")
     complaints_section(db, ov.themes, ov.scope, filtered=True)
     themes_status(db, f, ov.scope)
-    praise_section(ov.praise)
+    other_themes_section(ov.praise, "praise")
+    other_themes_section(ov.requests, "requests")
     st.subheader("Trends")
     specs = c_chart_specs(db, f, opts)
     if "themes" in specs:
@@ -698,18 +711,19 @@ def reviews_page(db: str, f: Filters, opts: Q.Options, flags: dict[str, list[str
     st.subheader("Review explorer")
     ov = c_overview(db, f, opts)  # usually cached already by the overview page
     themes = {t.label: t for t in ov.themes}  # the complaints, then what customers love ("Loved: ...")
-    themes.update((PRAISE_PREFIX + t.label, t) for t in ov.praise if PRAISE_PREFIX + t.label not in themes)
+    for prefix, others in ((PRAISE_PREFIX, ov.praise), (REQUEST_PREFIX, ov.requests)):
+        themes.update((prefix + t.label, t) for t in others if prefix + t.label not in themes)
     labels = [ALL_THEMES] + list(themes)
     asked = st.session_state.pop(L.LINK_THEME, None)
     if asked is not None and asked not in labels:
-        st.warning(f"The link's theme “{escape_markdown(asked)}” is not among the top complaints or praise for "
+        st.warning(f"The link's theme “{escape_markdown(asked)}” is not among the top complaints, praise or requests for "
                    "these filters now (they are computed anew by each analysis): showing all reviews.")
     if st.session_state.get("theme") not in labels:
         st.session_state["theme"] = ALL_THEMES
     c1, c2, c3 = st.columns([3, 1, 1])
     theme = c1.selectbox("Theme", labels, key="theme",
                          help="Only the reviews behind one of the top complaints, or of what customers love "
-                              f"(“{PRAISE_PREFIX}…”).")
+                              f"(“{PRAISE_PREFIX}…”) or ask for (“{REQUEST_PREFIX}…”).")
     size = c2.selectbox("Rows per page", [25, 50, 100], index=1, key="page_size")
     view = f
     if theme != ALL_THEMES:

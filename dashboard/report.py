@@ -158,6 +158,7 @@ class ReportData:
     versions: Comparison | None = None   # ... by version reviewed (the filtered or the newest), when there are any
     theme_series: pd.DataFrame | None = None  # Q.theme_timeseries: the top complaints per period
     praise: list[Q.ThemeView] = field(default_factory=list)  # Q.complaints(kind="praise"): what customers love
+    requests: list[Q.ThemeView] = field(default_factory=list)  # Q.complaints(kind="requests"): what they ask for
     changes: list[dict] = field(default_factory=list)  # Store.changes of the products filtered to (reviewlens.changes)
     # reviewlens.integrity.in_selection: how many reviews look suspicious, and the findings
     integrity: tuple[integrity.Summary, list[integrity.Finding]] | None = None
@@ -176,6 +177,7 @@ def report_data(store: Store, f: Filters, opts: Q.Options | None = None) -> Repo
         ratings=Q.rating_distribution(store, f), themes=themes, scope=scope,
         entities=Q.top_entities(store, f, limit=500), runs=Q.runs_frame(store, limit=1000),
         replies=Q.reply_stats(store, f), praise=Q.complaints(store, f, h.reviews, kind="praise")[0],
+        requests=Q.complaints(store, f, h.reviews, kind="requests")[0],
         products=compare(store, "product", replace(f, products=()), names=f.products, top=PRODUCTS_COMPARED),
         versions=(compare(store, "version", replace(f, versions=()), names=f.versions, top=PRODUCTS_COMPARED)
                   if opts.versions else None),
@@ -361,9 +363,18 @@ def _complaints(wb: Workbook, themes: list[Q.ThemeView], scope: dict, series: pd
         _complaints_over_time(s, series, gran)
 
 
-def _praise(wb: Workbook, themes: list[Q.ThemeView]) -> None:
-    """The Praise sheet: what customers love (`reviewlens praise`), recounted within the filters."""
-    s = _Sheet(wb, "Praise", [6, 30, 16, 10, 10, 12, 10, 50, 80, 50, 14, 14])
+#: The sheets of the themes besides the complaints: kind -> (sheet, what none computed yet means).
+OTHER_THEME_SHEETS = {"praise": ("Praise", "No praise themes computed yet (`reviewlens praise`, or any run that "
+                                           "analyzes new reviews)."),
+                      "requests": ("Requests", "No request themes computed yet (`reviewlens requests`, or any run "
+                                               "that analyzes new reviews), or no two reviews ask for the same thing.")}
+
+
+def _other_themes(wb: Workbook, themes: list[Q.ThemeView], kind: str) -> None:
+    """The Praise sheet (what customers love: `reviewlens praise`) or the Requests sheet (what they ask for:
+    `reviewlens requests`), recounted within the filters."""
+    sheet, none_yet = OTHER_THEME_SHEETS[kind]
+    s = _Sheet(wb, sheet, [6, 30, 16, 10, 10, 12, 10, 50, 80, 50, 14, 14])
     s.ws.freeze_panes = "A2"
     s.header(["Rank", "Theme", "Topic", "Reviews", "Share", "Previous", "Trend (pp)", "Summary", "Quotes",
               "First quote's review", "Its rating (★)", "Others (★)"])
@@ -379,8 +390,7 @@ def _praise(wb: Workbook, themes: list[Q.ThemeView]) -> None:
                   s.cell(None if m is None else round(m.mean, 2), number_format="0.00"),
                   s.cell(None if m is None else round(m.others_mean, 2), number_format="0.00")])
     if not shown:
-        s.append([None, s.cell("No praise themes computed yet (`reviewlens praise`, or any run that analyzes new "
-                               "reviews).")])
+        s.append([None, s.cell(none_yet)])
 
 
 def _changes(wb: Workbook, changes: list[dict]) -> None:
@@ -634,7 +644,8 @@ def build_workbook(store: Store, target: str | Path | io.BytesIO, f: Filters) ->
     d = report_data(store, f, opts)
     _summary(wb, d)
     _complaints(wb, d.themes, d.scope, d.theme_series, d.granularity)
-    _praise(wb, d.praise)
+    _other_themes(wb, d.praise, "praise")
+    _other_themes(wb, d.requests, "requests")
     _comparison(wb, d.products)
     if d.versions is not None:
         _comparison(wb, d.versions, "Versions")

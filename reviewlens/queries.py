@@ -1138,6 +1138,7 @@ class Overview:
     theme_series: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=["period", "theme", "reviews",
                                                                                      "percent"]))
     praise: list[ThemeView] = field(default_factory=list)  # what customers love, recounted the same way
+    requests: list[ThemeView] = field(default_factory=list)  # what customers ask for, recounted the same way
 
 
 def overview(store: Store, f: Filters, opts: Options | None = None, workers: int = 3) -> Overview:
@@ -1152,9 +1153,10 @@ def overview(store: Store, f: Filters, opts: Options | None = None, workers: int
         rp = ex.submit(reply_stats, store, f)
         th = ex.submit(lambda: complaints(store, f, h.result().reviews))
         pr = ex.submit(lambda: complaints(store, f, h.result().reviews, kind="praise"))
+        rq = ex.submit(lambda: complaints(store, f, h.result().reviews, kind="requests"))
         themes, scope = th.result()
         series = theme_timeseries(store, f, themes, scope, gran)
         return Overview(headline=h.result(), granularity=gran, timeseries=ts.result(), topics=tp.result(),
                         ratings=rt.result(), entities=ents.result(), themes=themes, scope=scope,
-                        replies=rp.result(), theme_series=series, praise=pr.result()[0])
+                        replies=rp.result(), theme_series=series, praise=pr.result()[0], requests=rq.result()[0])
 

@@ -185,11 +185,12 @@ def _themes_table(name: str) -> sa.Table:
 
 complaint_themes = _themes_table("complaint_themes")  # the top complaints
 praise_themes = _themes_table("praise_themes")        # what customers love (analysis.praise)
+request_themes = _themes_table("request_themes")      # what customers ask for (analysis.requests)
 #: the themes table of each kind (analysis.complaints.ThemeKind.name)
-THEME_TABLES = {"complaints": complaint_themes, "praise": praise_themes}
+THEME_TABLES = {"complaints": complaint_themes, "praise": praise_themes, "requests": request_themes}
 
 def theme_table(kind: str) -> sa.Table:
-    """The themes table of `kind` ("complaints" or "praise"); ValueError for another."""
+    """The themes table of `kind` ("complaints", "praise" or "requests"); ValueError for another."""
     try:
         return THEME_TABLES[kind]
     except KeyError:
@@ -273,7 +274,7 @@ questions = sa.Table(
 FLAGS_CHECKPOINT = "integrity"  # what the stored findings were found on (Store.save_flags)
 REVIEWS_WRITTEN = "reviews:written"  # the checkpoint whose token every write of reviews renews (Store.reviews_stamp)
 OPTIONAL_TABLES = frozenset({"labels", "alerts", "alert_deliveries", "alerted_reviews", "questions", "review_flags",
-                             "review_tags"})
+                             "review_tags", "request_themes"})
 
 REVIEW_FIELDS = ["id", "source", "product", "url", "author", "rating", "title", "text", "date"]
 

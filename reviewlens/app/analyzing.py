@@ -42,7 +42,7 @@ def _beating(store: Store, state: dict[str, Any], stop: threading.Event) -> thre
 
 def take_request(store: Store, job: Job, model: str = "") -> str | None:
     """Run the analysis (and the top complaints) for the open request, if there is one, or, when it names
-    products, their top complaints and praise, or (`changes`) measure the changes the user recorded: what it
+    products, their top complaints, praise and requests, or (`changes`) measure the changes the user recorded: what it
     did in one line, or None when nothing was asked."""
     req = claim_request(store)
     if req is None:
@@ -62,9 +62,10 @@ def take_request(store: Store, job: Job, model: str = "") -> str | None:
             fields = dict(req.get("fields") or [])
             themes, _ = job.complaints(products=products, fields=fields)
             loved, _ = job.praise(products=products, fields=fields)
+            asked, _ = job.requests(products=products, fields=fields)
             seg = ", ".join(products or []) + "; ".join(f"{n}: {', '.join(v)}" for n, v in fields.items())
             line = (f"top complaints{' of ' + seg if seg else ''}: {len(themes)} themes; "
-                    f"what customers love: {len(loved)}")
+                    f"what customers love: {len(loved)}; what they ask for: {len(asked)}")
         else:
             res = job.run(JobOptions(analyze=True, complaints=True, trigger="dashboard", quiet=True))
             a = res.analysis

@@ -370,6 +370,10 @@ def cmd_demo(args, settings) -> ExitStatus:
         if loved:
             print("What customers love most: " + ", ".join(f"{t.label} ({t.count} reviews)" for t in loved[:3]))
             print()
+        asked = done.requests if done.requests is not None else queries.latest_complaints(store, "requests")[0]
+        if asked:
+            print("What customers ask for most: " + ", ".join(f"{t.label} ({t.count} reviews)" for t in asked[:3]))
+            print()
     if res.suspicious is not None and res.suspicious.suspicious:
         print(f"Look twice: {res.suspicious.line()}")
         print()
@@ -470,7 +474,7 @@ def _check_names(store: Store, **given: list[str] | None) -> None:
 
 
 def cmd_complaints(args, settings) -> ExitStatus:
-    """`complaints`, and `praise` (args.kind): compute (or read) the themes and print them."""
+    """`complaints`, `praise` and `requests` (args.kind): compute (or read) the themes and print them."""
     from .jobs import Job, format_complaints
 
     kind = getattr(args, "kind", "complaints")
@@ -870,7 +874,8 @@ def cmd_tag(args, settings) -> ExitStatus:
     if action in ("add", "remove"):
         ids = list(args.ids)
         if args.theme:
-            themes = {t.label: t for kind in ("complaints", "praise") for t in queries.latest_complaints(store, kind)[0]}
+            themes = {t.label: t for kind in ("complaints", "praise", "requests")
+                      for t in queries.latest_complaints(store, kind)[0]}
             if args.theme not in themes:
                 import difflib
 
@@ -992,7 +997,8 @@ def cmd_models(args, settings) -> ExitStatus:
 COMMANDS: dict[str, Callable[[argparse.Namespace, Settings], ExitStatus]] = {
     "scrape": cmd_scrape, "import": cmd_import, "delete": cmd_delete, "export": cmd_export, "label": cmd_label, "runs": cmd_runs,
     "schedule": cmd_schedule, "alerts": cmd_alerts,
-    "demo": cmd_demo, "analyze": cmd_analyze, "complaints": cmd_complaints, "praise": cmd_complaints, "compare": cmd_compare,
+    "demo": cmd_demo, "analyze": cmd_analyze, "complaints": cmd_complaints, "praise": cmd_complaints,
+    "requests": cmd_complaints, "compare": cmd_compare,
     "changes": cmd_changes, "ask": cmd_ask,
     "replies": cmd_replies,
     "report": cmd_report, "suspicious": cmd_suspicious, "tag": cmd_tag, "privacy": cmd_privacy,

@@ -391,7 +391,8 @@ def run_complaints(store: Store, *, since: date | None = None, until: date | Non
                    backend: Any = None, taxonomy: Any = None, sharp: bool = True,
                    kind: str = "complaints", fields: Any = ()) -> tuple[list[ComplaintTheme], dict]:
     """Find and store the top complaint themes for a period, with their trend against the period before
-    (`kind="praise"`: what customers love, analysis.praise, stored apart); of `products` and the reviews
+    (`kind="praise"`: what customers love, analysis.praise; `kind="requests"`: what they ask for,
+    analysis.requests; each stored apart); of `products` and the reviews
     with the user's `fields` (a segment: `Filters.of` takes them) when given, kept apart from those of all.
 
     `backend`: the LLM that names and summarises the themes; None names them from keywords.
@@ -400,8 +401,9 @@ def run_complaints(store: Store, *, since: date | None = None, until: date | Non
     """
     from analysis.complaints import find_complaints
     from analysis.praise import find_praise
+    from analysis.requests import find_requests
 
-    find = {"complaints": find_complaints, "praise": find_praise}[kind]
+    find = {"complaints": find_complaints, "praise": find_praise, "requests": find_requests}[kind]
     fields = field_filter(fields)
     periods = complaint_periods(store, since, until, days)
     known, _ = queries.latest_complaints(store, kind, products, fields)  # a theme found again keeps its name
@@ -441,22 +443,26 @@ def _settled(store: Store, known: list[ComplaintTheme], themes: list[ComplaintTh
         scope["split"] = split
 
 
+#: The heading of each kind of themes, and (what one is called, what its reviews do) in words.
+THEME_TITLES = {"complaints": "Top complaints", "praise": "What customers love", "requests": "What customers ask for"}
+THEME_WORDS = {"complaints": ("complaint", "raise"), "praise": ("praise", "praise"), "requests": ("request", "ask for")}
+
+
 def format_complaints(themes: Sequence[ComplaintTheme], scope: dict,
                       impacts: Sequence[queries.RatingImpact | None] = (), kind: str = "complaints") -> str:
     """The top complaints as plain text for a terminal; `impacts`: each theme's rating impact
     (`queries.theme_impacts`), a line under its summary where there is one. `kind="praise"`: what
-    customers love (the same layout)."""
-    title = {"complaints": "Top complaints", "praise": "What customers love"}[kind]
+    customers love, `kind="requests"`: what they ask for (the same layout)."""
+    title = THEME_TITLES[kind]
     segment = "; ".join([", ".join(scope.get("products") or [])] * bool(scope.get("products"))
                         + [f"{n}: {', '.join(v)}" for n, v in scope.get("fields") or []])
     if segment:  # computed for some products, or a segment of the user's own fields
         title += f" ({segment})"
     if not themes:
-        what = "complaint" if kind == "complaints" else "praise"
+        what, verb = THEME_WORDS[kind]
         if scope.get("reviews"):  # reviews there were: none raised one thing twice
             return (f"No {what} themes in the {scope['reviews']} reviews computed for: a theme needs at least two "
-                    f"reviews that {'raise' if kind == 'complaints' else 'praise'} the same thing (run `reviewlens "
-                    "analyze` first if they are not analyzed).")
+                    f"reviews that {verb} the same thing (run `reviewlens analyze` first if they are not analyzed).")
         return f"No {what} themes found (are the reviews analyzed? run `reviewlens analyze`)."
     dated = has_periods(scope)
     if dated:
@@ -553,6 +559,7 @@ class JobResult:
     analysis: AnalysisSummary | None = None
     themes: list[ComplaintTheme] | None = None   # None when the complaints were not recomputed
     praise: list[ComplaintTheme] | None = None   # what customers love, recomputed with the complaints
+    requests: list[ComplaintTheme] | None = None  # what customers ask for, recomputed with them
     scope: dict = field(default_factory=dict)
     suspicious: Any = None                       # reviewlens.integrity.Summary, checked after a scrape with new reviews
     report: Path | None = None
@@ -576,6 +583,8 @@ class JobResult:
             out["complaints"] = f"{len(self.themes)} themes"
         if self.praise is not None:
             out["praise"] = f"{len(self.praise)} themes"
+        if self.requests is not None:
+            out["requests"] = f"{len(self.requests)} themes"
         if self.report:
             out["report"] = str(self.report)
         return out
@@ -628,6 +637,10 @@ class Job:
         """What customers love most (praise themes), as `complaints` finds complaints."""
         return self.complaints(use_llm=use_llm, kind="praise", **kw)
 
+    def requests(self, *, use_llm: bool = True, **kw: Any) -> tuple[list[ComplaintTheme], dict]:
+        """What customers ask for most (request themes), as `complaints` finds complaints."""
+        return self.complaints(use_llm=use_llm, kind="requests", **kw)
+
     def measure_changes(self, ids: list[int] | None = None, *, days: int = 90, stale: bool = False,
                         use_llm: bool = True) -> list[tuple[dict, Any]]:
         """Measure the changes the user recorded (reviewlens.app.change_effects; `stale`: only those whose
@@ -677,6 +690,8 @@ class Job:
                 say(f"top complaints recomputed: {len(res.themes)} themes")
                 res.praise, _ = self.praise()
                 say(f"what customers love recomputed: {len(res.praise)} themes")
+                res.requests, _ = self.requests()
+                say(f"what customers ask for recomputed: {len(res.requests)} themes")
                 if self.store.changes():  # the changes the user made: their windows have new reviews
                     measured = self.measure_changes(stale=True)
                     if measured:

@@ -25,6 +25,7 @@ typical use:
   reviewlens analyze                           sentiment, topics and entities for new reviews
   reviewlens complaints --top 5                the top complaints with counts, trend and quotes
   reviewlens praise                            what customers love, the same way
+  reviewlens requests                          what customers ask for (wishes, "please add ...")
   reviewlens report -o weekly.xlsx             the Excel report
   reviewlens compare --by product              products side by side, and where they differ most
   reviewlens changes add 2026-11-15 "New courier" --theme "Delivery delay"
@@ -149,7 +150,7 @@ def build_parser() -> argparse.ArgumentParser:
                        help="do not honour robots.txt (only for sites you own or may scrape)")
 
     def theme_opts(sp: argparse.ArgumentParser) -> None:
-        """The options of `complaints` and `praise`."""
+        """The options of `complaints`, `praise` and `requests`."""
         sp.add_argument("--top", type=_positive_int, default=5,
                         help="how many themes (default 5; a theme's count is the same whatever --top)")
         sp.add_argument("--since", type=_date, help="period start (default: --days before the newest review)")
@@ -488,6 +489,16 @@ def build_parser() -> argparse.ArgumentParser:
     theme_opts(sp)
     sp.set_defaults(kind="praise")
 
+    sp = add("requests", "what customers ask for most: wishes and requests, count, share, trend and verbatim quotes",
+             "What to build next: the sentences of every review, whatever its rating, that ask for something\n"
+             "(\"I wish it had a backlit keyboard\", \"please add dark mode\", \"it would be nice if it synced\n"
+             "with my calendar\", \"it could use a longer cable\", \"why can't I export to PDF?\"), grouped into\n"
+             "themes as `complaints` groups complaints: ranked by how many reviews ask, with the trend against\n"
+             "the previous period and the customers' own words. Regrets (\"I wish I had bought the other one\")\n"
+             "and what should have happened (\"it should have worked\") are not requests. The same options.")
+    theme_opts(sp)
+    sp.set_defaults(kind="requests")
+
     sp = add("compare", "products, sources, versions or two periods side by side, and where they differ most",
              "Compare the products (or sources, languages) with the most reviews, or the ones you name, the\n"
              "newest versions reviewed (an app's releases), or a period with the one before it: reviews,\n"
@@ -584,7 +595,8 @@ def build_parser() -> argparse.ArgumentParser:
         tp = add_tag(name, what)
         tp.add_argument("tag", help='the tag, e.g. escalated or "bug 1234" (at most 60 characters)')
         tp.add_argument("ids", nargs="*", metavar="ID", help="the reviews, by id")
-        tp.add_argument("--theme", help="every review of this theme of the last computed top complaints (or praise)")
+        tp.add_argument("--theme", help="every review of this theme of the last computed top complaints (or praise, "
+                                         "or requests)")
     tp = add_tag("list", "every tag with its number of reviews, or the reviews with one tag")
     tp.add_argument("tag", nargs="?", help="list the reviews with this tag")
     tp.add_argument("--json", action="store_true", help="machine-readable output")

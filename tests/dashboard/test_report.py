@@ -19,7 +19,7 @@ from reviewlens.filters import Filters
 
 from tests.dashboard.seed import CURRENT, FORMULA_TEXT, LONG_TEXT, XSS_TEXT, seeded, seeded_sqlite  # noqa: F401  (fixtures)
 
-SHEETS = ["Summary", "Top complaints", "Praise", "Products", "Topics", "Entities", "Reviews", "Runs"]
+SHEETS = ["Summary", "Top complaints", "Praise", "Requests", "Products", "Topics", "Entities", "Reviews", "Runs"]
 
 
 def test_report_products_sheet(seeded_sqlite, tmp_path):

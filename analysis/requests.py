@@ -1,0 +1,160 @@
+"""What customers ask for: the wishes and requests in reviews ("I wish it had a backlit keyboard", "please
+add dark mode", "it would be nice if it synced with Google Calendar") grouped into ranked, named themes.
+
+A request is found by how it is said, in any review whatever its rating (a five-star review asks for as
+much as a one-star one): a wish about the product ("I wish it had", "if only it"), a plea ("please add",
+"bring back"), a conditional ("it would be nice if", "would love to see"), what it should have ("it
+should come with", "they need to add", "it could use a"), an option asked for ("an option to") and "why
+can't it ...?". What sounds like one and is not is left out: regrets ("I wish I had bought the other
+one", "I should have returned it"), what the product should have done ("it should have worked"), good
+wishes ("wish them luck") and advice to other buyers ("if you need a laptop"). A sentence that asks for
+one thing and says another yields its asking clause, verbatim. Reviews in other languages are read in
+their English translation and quoted in their own words.
+
+From there the theme finder is the complaints' own (analysis.complaints.find_complaints with
+kind=REQUESTS): the same clustering, counts of distinct reviews, trend, verbatim quotes, names from the
+LLM or from the key words.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pandas as pd
+
+from reviewlens.schema import ComplaintTheme
+
+from .complaints import (
+    GENERIC_STATEMENTS,
+    WORD_RE,
+    Statement,
+    ThemeKind,
+    cut_quote,
+    find_complaints,
+    scoped_rows,
+    text_field,
+    topic_list,
+    translated_pairs,
+)
+from .topics import split_clauses, split_sentences
+
+_THING = r"(?:it|they|there|the\s+\w+|this(?:\s+\w+)?|that|you|he|she|we|its\s+\w+|[A-Z]\w+)"
+_PAST_PARTICIPLE = (r"(?:been|done|known|gone|seen|made|taken|given|told|kept|sent|bought|returned|checked|called|"
+                    r"read|paid|went|had|got|gotten|thought|listened|asked|ordered|stayed|left|tried|\w+ed)\b")
+
+#: What asks for something (case-insensitive; each is checked against `_NOT_ASKING` around it).
+_ASKING = [re.compile(p, re.I) for p in (
+    r"\bwish(?:es|ed)?\s+(?:that\s+)?" + _THING + r"\b",               # I wish it had / I wish they would / wish there was
+    r"\bwish(?:es)?\s+(?:it|they)\b",
+    r"\bif\s+only\s+(?!for\b)" + _THING + r"\b",                       # if only it had (not "if only for the beer")
+    r"\bplease\s+(?:add|make|bring(?:\s+back)?|include|allow|let\s+(?:us|me)|give\s+(?:us|me)|consider|offer|"
+    r"support|put|fix|update|change|improve|restore|release|enable)\b",
+    r"^\s*(?:please\s+)?(?:bring\s+back|add\s+(?:an?|the|more|some|support|dark)|give\s+us|let\s+us)\b",
+    r"\bwould\s+be\s+(?:so\s+|really\s+|very\s+|even\s+|much\s+)?(?:nice|great|better|good|helpful|awesome|useful|"
+    r"cool|ideal|perfect|handy|lovely|amazing|wonderful)\s+(?:if|to\s+(?:have|see|get|be\s+able)|addition)\b",
+    r"\bwould\s+(?:love|like|appreciate)\s+(?:to\s+see|it\s+if|if|an?\s+(?:option|way|version|setting|feature)|"
+    r"the\s+(?:option|ability)|more|some|support)\b",
+    r"\b(?:should|ought\s+to)\s+(?:add|include|offer|come\s+with|allow|support|bring|consider|make\s+(?:it|a|an|the)|"
+    r"let|provide|be\s+able\s+to|be\s+(?:an?\s+)?(?:option|way|setting|button|choice)|have\s+(?:an?|more|some|the\s+option|better|two|bigger|larger|longer|an\s+option))\b",
+    r"\b(?:needs?|need\s+to|needs\s+to)\s+(?:add|include|offer|come\s+with|allow|support|bring\s+back|provide|"
+    r"have\s+(?:an?|more|some|better))\b",
+    r"\bcould\s+(?:really\s+)?(?:use|do\s+with)\s+(?:an?|more|some|better|bigger|larger|longer|another)\b",
+    r"\b(?:an?|the)\s+(?:option|setting|way|ability|button|feature)\s+to\b.*\b(?:would|should|(?<!the\s)need|wish|want|"
+    r"please|missing|lacks?|no)\b",
+    r"\b(?:want|need|missing|lacks?|no)\b.*\b(?:an?|the)\s+(?:option|setting|ability|button|feature)\s+to\b",
+    r"\bwhy\s+(?:can'?t|cannot|can\s+not|doesn'?t|does\s+not|isn'?t|is\s+there\s+no|won'?t)\s+(?:i|we|it|you|"
+    r"there|the\s+\w+)\b",
+    r"\bhop(?:e|ing)\s+(?:that\s+)?(?:they|you|the\s+\w+|future|the\s+next|a\s+future)\b.*\b(?:add|will|fix|bring|"
+    r"make|release|update|improve|include|offer|get)\b",
+    r"\bfeature\s+request\b",
+)]
+
+#: What sounds like a request and is not (checked on the clause that matched).
+_NOT_ASKING = [re.compile(p, re.I) for p in (
+    r"\bwish(?:ed)?\s+(?:that\s+)?(?:i|we)\s*(?:'d|had|would\s+have|could\s+have|hadn'?t|knew|did|didn'?t|"
+    r"bought|read|went|ordered|got|never|have|were|was|could|had\s+known)\b",  # regret: I wish I had bought
+    r"\bwish(?:ed)?\s+(?:him|her|them|you|us|everyone)\s+(?:luck|well|the\s+best|all)\b",   # good wishes
+    r"\b(?:should|could|would)\s+have\s+" + _PAST_PARTICIPLE,          # what should have happened
+    r"\bif\s+(?:only\s+)?(?:you|u)\s+(?:really\s+)?(?:need|want|are\s+looking|have\s+to)\b",  # advice to other buyers
+    r"\b(?:i|we)\s+(?:really\s+)?(?:need|needed)\s+to\b",               # the customer's own need
+    r"\bwish\s+list\b",
+)]
+
+_LEADING = re.compile(r"^(?:but|and|though|although|however|yet|plus|only)\b[\s,]*", re.I)  # a clause's joining word
+
+#: Requests that name nothing: dropped before clustering.
+GENERIC_REQUESTS = ("Please fix it.", "Please fix this.", "Please improve.", "I wish it was better.",
+                    "Hope they fix it.", "Please do something about it.", "Fix it please.",
+                    "I wish it worked.", "Please update.", "Make it better.", "Please help.")
+
+
+def is_request(text: str) -> bool:
+    """Whether `text` (a sentence or clause, in English) asks for something."""
+    if len(WORD_RE.findall(text)) < 3:
+        return False
+    return any(p.search(text) for p in _ASKING) and not any(p.search(text) for p in _NOT_ASKING)
+
+
+def request_parts(sent: str) -> list[str]:
+    """The requests in one sentence (verbatim): its asking clauses when it has several ("Love the screen, but
+    I wish it had a backlit keyboard" -> "I wish it had a backlit keyboard"), the sentence when it asks as a
+    whole, else nothing."""
+    if not is_request(sent):
+        return []
+    spans = split_clauses(sent)
+    if len(spans) > 1:
+        parts = [_LEADING.sub("", sent[a:b]) for a, b in spans if is_request(sent[a:b])]
+        if parts:
+            return parts
+    return [sent]
+
+
+def _review_signals(row: dict) -> tuple[bool, bool, list[str]]:
+    """Every review with a text is in scope (a request is found by how it is said); its topics of any
+    sentiment are the request's topics."""
+    topics = [str(t.get("topic")) for t in topic_list(row.get("topics")) if t.get("topic")]
+    return True, True, topics
+
+
+def request_statements(df: pd.DataFrame | None) -> list[Statement]:
+    """The requests of a reviews frame (Store.reviews_frame columns), each one verbatim."""
+    out: list[Statement] = []
+    for row, text, _, topics, masker in scoped_rows(df, _review_signals):
+        rid, url = str(row.get("id")), text_field(row, "url")
+        english = row.get("translation")
+        if isinstance(english, str) and english.strip():  # quoted in its own words, read in English
+            lang = text_field(row, "detected_language")
+            for own, eng in translated_pairs(text, english):
+                if not own.strip():
+                    continue
+                for part in request_parts(eng):
+                    out.append(Statement(rid, url, cut_quote(own.strip()), topics, weight=1.0,
+                                         embed_text=masker.sub("product", part) if masker else part,
+                                         language=lang, translation=eng))
+            continue
+        for s, e in split_sentences(text[:20000]):
+            for part in request_parts(cut_quote(text[s:e])):
+                out.append(Statement(rid, url, part, topics, weight=1.0,
+                                     embed_text=masker.sub("product", part) if masker else part))
+    return out
+
+
+REQUESTS = ThemeKind(
+    name="requests", statements=request_statements, generic=GENERIC_REQUESTS + GENERIC_STATEMENTS,
+    noun="request", heading="Requests", names_what="saying what customers ask for", verb="ask for",
+    describe="what is asked for", example=(["I wish it had a backlit keyboard.",
+                                            "Please add keyboard backlighting, typing at night is hard."],
+                                           '{"label": "Backlit keyboard", "summary": "Customers ask for a '
+                                           'keyboard that lights up for typing in the dark."}'),
+    summary_example=("Request: Customers ask for a keyboard that lights up for typing in the dark.\nName:",
+                     "Backlit keyboard"),
+    this="something", fallback_summary="{reviews} ask{s} about {topic}, mentioning {what}.",
+    fallback_summary_untopical="{reviews} ask{s} for something, mentioning {what}.")
+
+
+def find_requests(current: pd.DataFrame, previous: pd.DataFrame | None, **kw: Any) -> list[ComplaintTheme]:
+    """The top request themes of `current` (what customers ask for), with counts, shares, trend against
+    `previous` and verbatim quotes; the keyword arguments are find_complaints' (top, backend, embedder,
+    taxonomy, sharp, known)."""
+    return find_complaints(current, previous, kind=REQUESTS, **kw)

@@ -1,0 +1,106 @@
+"""What customers ask for (analysis.requests, `reviewlens requests`): which sentences ask for something and which
+only sound like it, the themes stored apart from complaints and praise, in the report and the dashboard."""
+
+from __future__ import annotations
+
+import openpyxl
+import pytest
+
+from analysis.requests import is_request, request_parts
+from reviewlens import queries
+from reviewlens.app.cli import main
+from reviewlens.store import Store
+from tests.helpers import app_test, write_csv
+
+DARK = ["Great app, but I wish it had a dark mode.", "Please add dark mode, my eyes hurt at night.",
+        "Love it. It would be nice if it had a dark theme for night use."]
+PDF = ["Why can't I export my notes to PDF?", "Please add export to PDF so I can share notes.",
+       "It needs to add an export to PDF option."]
+OTHER = ["I wish I had bought the pro version earlier.", "Crashes every time I open it.",
+         "Syncs perfectly between my phone and laptop.", "It should have worked out of the box.",
+         "Would love to see a widget for the home screen."]
+
+
+@pytest.mark.parametrize("text", [
+    "I wish it had a webcam.", "One drawback, I wish the keys were backlit.", "Please add a dark mode.",
+    "PLEASE MAKE THESE!", "If only they delivered, they'd make a mint!", "Just wish they'd expand.",
+    "It would be nice if it synced with Google Calendar.", "Would love to see a widget for the home screen.",
+    "It should come with a charger.", "They need to add an undo button.", "The keyboard could use some backlight.",
+    "Why can't I export to PDF?", "Bring back the old layout.", "I hope they add offline mode soon.",
+    "There should be an option to turn off the sounds.",
+])
+def test_requests_are_found(text):
+    assert is_request(text), text
+
+
+@pytest.mark.parametrize("text", [
+    "I wish I had bought the other one.", "I really wish I had done this years ago.", "I should have returned it.",
+    "It should have worked out of the box.", "They should have called it mascarpone.", "Wish them luck.",
+    "If you need a cheap laptop, this is it.", "This place is worth going even if only for their beer.",
+    "I need to charge it every day.", "I would use an external mouse instead.", "Great battery, love it.",
+    "It has an option to save documents in Word format, which eliminates the need for Office.",
+    "The delivery was three days late.",
+])
+def test_what_only_sounds_like_a_request_is_not_one(text):
+    assert not is_request(text), text
+
+
+def test_the_asking_clause_of_a_sentence_is_quoted_verbatim():
+    sent = "Love the screen, but I wish it had a backlit keyboard."
+    (part,) = request_parts(sent)
+    assert part == "I wish it had a backlit keyboard." and part in sent
+    assert request_parts("The screen is great.") == []
+
+
+@pytest.fixture
+def store_db(tmp_path, capsys):
+    db = str(tmp_path / "r.db")
+    rows = [{"text": t, "rating": r, "date": f"2026-11-{i + 2:02d}", "product": "Notes"}
+            for i, (t, r) in enumerate(zip(DARK + PDF + OTHER, [4, 3, 5, 2, 3, 2, 5, 1, 5, 1, 4]))]
+    assert main(["import", write_csv(tmp_path / "r.csv", rows), "--db", db, "-q"]) == 0
+    capsys.readouterr()
+    return db
+
+
+def test_requests_command_stores_apart_from_complaints_and_praise(store_db, capsys):
+    assert main(["complaints", "--no-llm", "--db", store_db, "-q"]) == 0
+    assert main(["requests", "--no-llm", "--db", store_db, "-q"]) == 0
+    out = capsys.readouterr().out.split("What customers ask for", 1)[1]
+    assert "— 3 reviews" in out and "pdf" in out.lower() and "dark" in out.lower()
+    for quote in DARK[1:2] + PDF:
+        assert f"“{quote}”" in out
+    assert "“I wish it had a dark mode.”" in out  # the asking clause of DARK[0]
+    assert "“It would be nice if it had a dark theme for night use.”" in out  # the asking sentence of DARK[2]
+    for not_asked in ("bought the pro", "Crashes", "Syncs", "out of the box"):
+        assert not_asked not in out
+    store = Store(store_db)
+    asked, _ = queries.latest_complaints(store, "requests")
+    assert sorted(t.count for t in asked) == [3, 3] and queries.latest_complaints(store, "praise") == ([], {})
+    assert main(["requests", "--stored", "--json", "--db", store_db, "-q"]) == 0
+    assert '"themes"' in capsys.readouterr().out
+
+
+def test_requests_in_the_report_and_the_dashboard(store_db, tmp_path, monkeypatch, capsys):
+    assert main(["requests", "--no-llm", "--db", store_db, "-q"]) == 0
+    out = tmp_path / "r.xlsx"
+    assert main(["report", "-o", str(out), "--db", store_db, "-q"]) == 0
+    rows = list(openpyxl.load_workbook(out)["Requests"].iter_rows(values_only=True))
+    assert rows[0][:4] == ("Rank", "Theme", "Topic", "Reviews") and [r[3] for r in rows[1:]] == [3, 3]
+    at = app_test(monkeypatch, store_db).run()
+    assert not at.exception
+    assert "What customers ask for" in [s.value for s in at.subheader]
+    next(b for b in at.button if b.key == "requests_btn_1").click().run()
+    assert not at.exception and at.session_state["page"] == "Reviews"
+    assert at.selectbox(key="theme").value.startswith("Asked: ")
+    shown = sorted(at.dataframe[0].value["text"])
+    assert shown in (sorted(DARK), sorted(PDF))
+
+
+def test_a_report_without_requests_says_why(tmp_path, capsys):
+    db = str(tmp_path / "e.db")
+    rows = [{"text": "Crashes every time.", "rating": 1, "date": "2026-11-02"}]
+    assert main(["import", write_csv(tmp_path / "e.csv", rows), "--db", db, "-q"]) == 0
+    out = tmp_path / "e.xlsx"
+    assert main(["report", "-o", str(out), "--db", db, "-q"]) == 0
+    rows = list(openpyxl.load_workbook(out)["Requests"].iter_rows(values_only=True))
+    assert "No request themes computed yet" in rows[1][1]
