@@ -575,6 +575,9 @@ def summary_alerts(store: Store, rules: AlertSettings, now: datetime,
     loved, _ = queries.latest_complaints(store, "praise")
     if loved:
         lines.append("What customers love most: " + "; ".join(f"{t.label} ({t.count} reviews)" for t in loved[:3]))
+    asked, _ = queries.latest_complaints(store, "requests")
+    if asked:
+        lines.append("What customers ask for most: " + "; ".join(f"{t.label} ({t.count} reviews)" for t in asked[:3]))
     recent = [c for c in store.changes() if c["effect"] and c["day"] > until - timedelta(days=CHANGES_FOR)]
     for c in recent[-3:]:  # the changes the user made lately, and what they did so far
         lines.append(f"Change of {c['day']}, {' '.join(c['label'].split())}: {Effect(**c['effect']).verdict()}")

@@ -241,6 +241,11 @@ def test_the_weekly_and_the_daily_summary(store):
                           {"since": "2026-08-23", "until": "2026-11-22"}, kind="praise")
     [weekly] = [a for a in find_alerts(store, AlertSettings(), monday) if a.kind == "summary"]
     assert "What customers love most: Keeps tea hot (5 reviews)" in weekly.lines
+    assert not any("ask for" in line for line in weekly.lines)  # no requests computed: no line
+    store.save_complaints([ComplaintTheme(label="A bigger lid", summary="", count=3, share=0.1, review_ids=["b"])],
+                          {"since": "2026-08-23", "until": "2026-11-22"}, kind="requests")
+    [weekly] = [a for a in find_alerts(store, AlertSettings(), monday) if a.kind == "summary"]
+    assert "What customers ask for most: A bigger lid (3 reviews)" in weekly.lines
     # a change the user made lately, and what it did so far (an older one is not news)
     from reviewlens.changes import Effect, ThemeShift
 
