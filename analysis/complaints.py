@@ -220,6 +220,36 @@ def translated_pairs(text: str, english: str) -> list[tuple[str, str]]:
         or [(text.strip(), english.strip())]
 
 
+def sentence_statements(df: pd.DataFrame | None, signals: Callable[[dict], tuple[bool, bool, list[str]]],
+                        parts: Callable[[str], list[str]], weight: Callable[[str, bool], float]) -> list[Statement]:
+    """The statements of a reviews frame read a sentence at a time (praise, requests): for each review that
+    `signals` puts in scope, `parts` of each of its sentences of three words or more (a sentence -> the
+    statements in it, verbatim), weighted by `weight(part, clearly of the kind)`. A review read in English
+    translation is read in that and quoted in its own words, the translation beside it."""
+    out: list[Statement] = []
+    for row, text, clearly, topics, masker in scoped_rows(df, signals):
+        rid, url = str(row.get("id")), text_field(row, "url")
+        english = row.get("translation")
+        if isinstance(english, str) and english.strip():  # quoted in its own words, read in English
+            lang = text_field(row, "detected_language")
+            for own, eng in translated_pairs(text, english):
+                if len(WORD_RE.findall(eng)) < 3 or not own.strip():
+                    continue
+                for part in parts(eng):
+                    out.append(Statement(rid, url, cut_quote(own.strip()), topics, weight=weight(part, clearly),
+                                         embed_text=masker.sub("product", part) if masker else part,
+                                         language=lang, translation=eng))
+            continue
+        for s, e in split_sentences(text[:20000]):
+            sent = cut_quote(text[s:e])
+            if len(WORD_RE.findall(sent)) < 3:
+                continue
+            for part in parts(sent):
+                out.append(Statement(rid, url, part, topics, weight=weight(part, clearly),
+                                     embed_text=masker.sub("product", part) if masker else part))
+    return out
+
+
 def negative_statements(df: pd.DataFrame | None) -> list[Statement]:
     """The complaint sentences of a reviews frame (Store.reviews_frame columns)."""
     out: list[Statement] = []

@@ -23,14 +23,11 @@ from .complaints import (
     Statement,
     ThemeKind,
     as_number,
-    cut_quote,
     find_complaints,
-    scoped_rows,
-    text_field,
+    sentence_statements,
     topic_list,
-    translated_pairs,
 )
-from .topics import lexicon_polarity, split_clauses, split_sentences
+from .topics import lexicon_polarity, split_clauses
 
 PRAISE_PROBABILITY = 0.5  # a statement is praise when the sentiment head calls it positive this surely,
 PRAISE_VADER = 0.4        # ... or VADER's compound score is this high
@@ -90,30 +87,8 @@ def _positive(stmts: list[Statement], vecs: np.ndarray) -> np.ndarray:
 
 def praise_statements(df: pd.DataFrame | None) -> list[Statement]:
     """The praise sentences of a reviews frame (Store.reviews_frame columns); `weight` is how positive."""
-    out: list[Statement] = []
-    for row, text, positive, pos_topics, masker in scoped_rows(df, _review_signals):
-        rid, url = str(row.get("id")), text_field(row, "url")
-        english = row.get("translation")
-        if isinstance(english, str) and english.strip():  # quoted in its own words, read in English
-            pairs = translated_pairs(text, english)
-            lang = text_field(row, "detected_language")
-            for own, eng in pairs:
-                if len(WORD_RE.findall(eng)) < 3 or not own.strip():
-                    continue
-                for part in _praise_parts(eng):
-                    out.append(Statement(rid, url, cut_quote(own.strip()), pos_topics,
-                                         weight=lexicon_polarity(part) + (0.5 if positive else 0.0),
-                                         embed_text=masker.sub("product", part) if masker else part,
-                                         language=lang, translation=eng))
-            continue
-        for s, e in split_sentences(text[:20000]):
-            sent = cut_quote(text[s:e])
-            if len(WORD_RE.findall(sent)) < 3:
-                continue
-            for part in _praise_parts(sent):
-                out.append(Statement(rid, url, part, pos_topics, weight=lexicon_polarity(part) + (0.5 if positive else 0.0),
-                                     embed_text=masker.sub("product", part) if masker else part))
-    return out
+    return sentence_statements(df, _review_signals, _praise_parts,
+                               lambda part, positive: lexicon_polarity(part) + (0.5 if positive else 0.0))
 
 
 PRAISE = ThemeKind(

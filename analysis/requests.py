@@ -30,14 +30,11 @@ from .complaints import (
     WORD_RE,
     Statement,
     ThemeKind,
-    cut_quote,
     find_complaints,
-    scoped_rows,
-    text_field,
+    sentence_statements,
     topic_list,
-    translated_pairs,
 )
-from .topics import split_clauses, split_sentences
+from .topics import split_clauses
 
 _THING = r"(?:it|they|there|the\s+\w+|this(?:\s+\w+)?|that|you|he|she|we|its\s+\w+|[A-Z]\w+)"
 _PAST_PARTICIPLE = (r"(?:been|done|known|gone|seen|made|taken|given|told|kept|sent|bought|returned|checked|called|"
@@ -119,25 +116,7 @@ def _review_signals(row: dict) -> tuple[bool, bool, list[str]]:
 
 def request_statements(df: pd.DataFrame | None) -> list[Statement]:
     """The requests of a reviews frame (Store.reviews_frame columns), each one verbatim."""
-    out: list[Statement] = []
-    for row, text, _, topics, masker in scoped_rows(df, _review_signals):
-        rid, url = str(row.get("id")), text_field(row, "url")
-        english = row.get("translation")
-        if isinstance(english, str) and english.strip():  # quoted in its own words, read in English
-            lang = text_field(row, "detected_language")
-            for own, eng in translated_pairs(text, english):
-                if not own.strip():
-                    continue
-                for part in request_parts(eng):
-                    out.append(Statement(rid, url, cut_quote(own.strip()), topics, weight=1.0,
-                                         embed_text=masker.sub("product", part) if masker else part,
-                                         language=lang, translation=eng))
-            continue
-        for s, e in split_sentences(text[:20000]):
-            for part in request_parts(cut_quote(text[s:e])):
-                out.append(Statement(rid, url, part, topics, weight=1.0,
-                                     embed_text=masker.sub("product", part) if masker else part))
-    return out
+    return sentence_statements(df, _review_signals, request_parts, lambda part, clearly: 1.0)
 
 
 REQUESTS = ThemeKind(
