@@ -1424,7 +1424,7 @@ class Store:
         d["asked_at"], d["updated_at"] = _dt(d["asked_at"]), _dt(d["updated_at"])
         return d
 
-    # ---------------------------------------------------------------- labels (what the user says)
+    # ---------------------------------------------------------------- what reviewers wrote (privacy)
     #: the columns of a review that hold what its customer wrote
     WRITTEN = ("text", "title")
 
@@ -1449,8 +1449,9 @@ class Store:
 
     def rewrite_written(self, rewrite: Callable[[str], str]) -> dict[str, int]:
         """Pass every stored copy of what reviewers wrote through `rewrite` (reviewlens.privacy's masking), in one
-        transaction: the reviews' text and title and their own fields (and what else their page or file said); the labels' texts; the quotes
-        and names of the stored complaint and praise themes; the alerts' bodies; the answers to questions.
+        transaction: the reviews' text and title, their own fields and what else their page or file said
+        (`extra`); the labels' texts; the quotes and names of the stored themes (complaints, praise,
+        requests); the alerts' titles and bodies; the questions and their answers.
         A review whose text changed is analyzed again: the analyses of its old text (which hold its
         translation and entities) are deleted when no review has that text any more. Returns how many rows
         of each changed ("reviews", "fields", "labels", "themes", "alerts", "questions", "analyses")."""
@@ -1511,6 +1512,7 @@ class Store:
                 self._mark_reviews_written(c)
         return out
 
+    # ---------------------------------------------------------------- labels (what the user says)
     def review_texts(self, ids: Iterable[str]) -> dict[str, str]:
         """The text of each stored review among `ids` (for labels that name a review by id)."""
         ids = list(dict.fromkeys(ids))
