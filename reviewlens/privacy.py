@@ -46,12 +46,15 @@ _IBAN = re.compile(r"(?<![A-Za-z0-9])[A-Z]{2}\d{2}(?: ?[A-Z0-9]){11,30}(?![A-Za-
 # Discover 6011/644-649/65, JCB 3528-3589, Diners 300-305/36/38/39, UnionPay 62, Maestro 50/56-58/6.
 _ISSUER = re.compile(r"4|5[0-8]|2(?:2[2-9]|[3-6]|7[01]|720)|3[4-9]|30[0-5]|6")
 # A number after one of these words is an order, ticket or similar number, not a phone number.
-_NOT_PHONE = re.compile(r"(?:#|\bno\.?|\bnr\.?|\bnumber|\border|\bticket|\bcase|\bref(?:erence)?|\binvoice|\btracking"
-                        r"|\bserial|\bmodel|\bsku|\bitem|\bbestell\w*|\bcommande|\bpedido|\bordine)\W{0,3}$", re.I)
+# "phone number", "tel. no.", "Telefonnr." are not: the word before says what the number is.
+_PHONE_NO = r"(?<!phone\s)(?<!phone)(?<!mobile\s)(?<!cell\s)(?<!tel\.\s)(?<!tel\s)(?<!telefon)(?<!fax\s)(?<!contact\s)"
+_NOT_PHONE = re.compile(r"(?:#|" + _PHONE_NO + r"\b(?:no\.?|nr\.?|number)|\border|\bticket|\bcase|\bref(?:erence)?"
+                        r"|\binvoice|\btracking|\bserial|\bmodel|\bsku|\bitem|\bbestell\w*|\bcommande|\bpedido"
+                        r"|\bordine)\W{0,3}$", re.I)
 # ... and after one of these, a bare run of digits is a phone number.
 _PHONE_WORD = re.compile(r"(?:\bcall|\bphone|\btel|\bmobile|\bcell|\bnumber is|\btext me|\bwhatsapp|\bring|\breach"
-                         r"|\bcontact|\bhandy|\btelefon\w*|\bruf\w*|\bappel\w*|\bllam\w*|\bchiam\w*|\bbel)\b\W{0,3}(?:\w+\W{1,3}){0,2}$",
-                         re.I)
+                         r"|\bcontact|\bhandy|\btelefon\w*|\bruf\w*|\bappel\w*|\bllam\w*|\bchiam\w*|\bbel)\b"
+                         r"\W{0,3}(?:\w+\W{1,3}){0,2}$", re.I)
 _MIN_PHONE_DIGITS = 7
 
 

@@ -817,14 +817,13 @@ def cmd_privacy(args, settings) -> ExitStatus:
     """`privacy`: the stored reviews that hold personal data (shown masked); `--mask` masks it in the store."""
     from .. import privacy
     from ..display_text import neutralize
+    from .jobs import progress
 
     kinds = args.kind or settings.privacy.mask
     if not kinds:
         raise ConfigError("[privacy] mask is empty (nothing is masked): give the kinds to look for with --kind "
                           f"({', '.join(privacy.KINDS)})")
     masker = privacy.Masker(kinds, settings.privacy.phone_regions)
-    from .jobs import progress
-
     store = Store(settings.db)
     with progress(total=store.count_reviews(), desc="look through", unit="review", quiet=args.quiet or args.json) as bar:
         n, holders = privacy.look((bar.update(1) or r for r in store.written_rows()), masker)

@@ -37,6 +37,8 @@ def masked(text: str) -> str:
     ("ruft 030 12345678 an", "ruft [phone] an"),
     ("Tel. 06 12 34 56 78", "Tel. [phone]"),
     ("call me 2125550188 anytime", "call me [phone] anytime"),  # bare digits: only after a phone word
+    ("Phone number: 020 7946 0958", "Phone number: [phone]"),
+    ("Tel. no. 030 12345678, Telefonnr. 030 12345679", "Tel. no. [phone], Telefonnr. [phone]"),
     (f"Card {CARD} was charged twice.", "Card [card number] was charged twice."),
     ("card 4111-1111-1111-1111 again", "card [card number] again"),
     (f"Refund to {IBAN} PLEASE", "Refund to [IBAN] PLEASE"),  # the upper-case word is not part of it
@@ -51,6 +53,8 @@ def test_personal_data_is_found_and_masked(text, want):
     "Order #112-2345678-9876543 arrived late",          # an order number
     "ticket #4455667788 opened, no answer",             # a ticket number, bare digits
     "order 2125550188 never came",
+    "order no. 030 12345678 was lost",
+    "case number 0800 123 4567",
     "bought on 2024-11-30, model XPS 13 9310",
     "battery 5000 mAh lasted 12 hours, price $129.99 (was 149.99 199.99)",
     "Won 6-3 6-4 5-7 3-6 6-3 in the final",              # scores
