@@ -935,9 +935,16 @@ class Store:
     # ---------------------------------------------------------------- frames (reviews + current analysis)
     @staticmethod
     def _within(q: sa.Select, since: date | None, until: date | None, products: Sequence[str] | None,
-                sources: Sequence[str] | None, fields: Sequence[tuple[str, Sequence[str]]] = ()) -> sa.Select:
-        """`q` limited to reviews dated `since`..`until` (each optional) of `products` and `sources` (when given)
-        and with `fields` (the user's own: (name, values) pairs, as `Filters.fields`)."""
+                sources: Sequence[str] | None, fields: Sequence[tuple[str, Sequence[str]]] = (),
+                tags: Sequence[str] = (), suspicious: bool | None = None) -> sa.Select:
+        """`q` limited to reviews dated `since`..`until` (each optional) of `products` and `sources` (when given),
+        with `fields` (the user's own: (name, values) pairs, as `Filters.fields`), any of `tags`, and
+        (`suspicious`) only or none of those that look suspicious (the findings last saved)."""
+        if tags:
+            q = q.where(reviews.c.id.in_(sa.select(review_tags.c.review_id).where(review_tags.c.tag.in_(list(tags)))))
+        if suspicious is not None:
+            flagged = reviews.c.id.in_(sa.select(review_flags.c.review_id))
+            q = q.where(flagged if suspicious else ~flagged)
         for name, values in fields or ():
             rf = review_fields.c
             q = q.where(reviews.c.id.in_(sa.select(rf.review_id).where(rf.name == name, rf.value.in_(list(values)))))
@@ -953,9 +960,11 @@ class Store:
 
     def reviews_frame(self, *, since: date | None = None, until: date | None = None,
                       products: Sequence[str] | None = None, sources: Sequence[str] | None = None,
-                      limit: int | None = None, fields: Sequence[tuple[str, Sequence[str]]] = ()) -> pd.DataFrame:
+                      limit: int | None = None, fields: Sequence[tuple[str, Sequence[str]]] = (),
+                      tags: Sequence[str] = (), suspicious: bool | None = None) -> pd.DataFrame:
         """Reviews joined with their current analysis, newest first. Topics/entities as parsed lists; `fields`:
-        only reviews with these values of the user's own fields ((name, values) pairs)."""
+        only reviews with these values of the user's own fields ((name, values) pairs); `tags`: with any of
+        these tags; `suspicious`: only (True) or none (False) of those that look suspicious."""
         a = analyses.alias("a")
         q = (sa.select(*[reviews.c[f] for f in REVIEW_FIELDS + list(REPLY_FIELDS)], reviews.c.content_hash,
                        reviews.c.scraped_at,
@@ -964,7 +973,9 @@ class Store:
                        a.c.language.label("detected_language"), a.c.translation)
              .select_from(reviews.outerjoin(a, sa.and_(a.c.content_hash == reviews.c.content_hash, a.c.is_current)))
              .order_by(reviews.c.date.desc().nulls_last(), reviews.c.id))
-        q = self._within(q, since, until, products, sources, fields)
+        if suspicious is not None and "review_flags" in self.missing_tables:  # a read-only older store: none saved
+            q, suspicious = (q.where(sa.false()) if suspicious else q), None
+        q = self._within(q, since, until, products, sources, fields, tags, suspicious)
         if limit:
             q = q.limit(limit)
         with self.engine.connect() as c:

@@ -183,8 +183,10 @@ def cmd_export(args, settings) -> ExitStatus:
     _check_names(store, products=args.product, sources=args.source)
     fields = _fields(args)
     _check_fields(store, fields)
-    n = export_records(store, args.output, fmt, raw=args.raw, since=args.since,
-                       until=args.until, products=args.product, sources=args.source, fields=fields)
+    suspicious = _marks(store, args)
+    n = export_records(store, args.output, fmt, raw=args.raw, since=args.since, until=args.until,
+                       products=args.product, sources=args.source, fields=fields, suspicious=suspicious,
+                       tags=args.tag or ())
     print(f"wrote {n} reviews to {args.output} ({fmt.upper()})")
     return ExitStatus.OK
 
@@ -748,6 +750,22 @@ def cmd_replies(args, settings) -> ExitStatus:
     return ExitStatus.OK
 
 
+def _marks(store: Store, args) -> bool | None:
+    """`--suspicious out|only` as Filters.suspicious (the findings checked again first if the reviews changed),
+    after checking that each `--tag` is in use (a ConfigError naming the tags that are)."""
+    suspicious = {"out": False, "only": True}.get(args.suspicious)
+    if suspicious is not None:
+        from .. import integrity
+
+        integrity.current(store)
+    known = [t for t, _ in store.tag_counts()]
+    for t in args.tag or ():
+        if t not in known:
+            raise ConfigError(f"--tag {t!r}: no review is tagged so" + (
+                f" (the tags: {', '.join(repr(k) for k in known[:12])})" if known else " (no tags yet)"))
+    return suspicious
+
+
 def cmd_report(args, settings) -> ExitStatus:
     from .jobs import Job
 
@@ -755,16 +773,7 @@ def cmd_report(args, settings) -> ExitStatus:
     _check_names(store, products=args.product, sources=args.source, versions=args.versions)
     fields = _fields(args)
     _check_fields(store, fields)
-    suspicious = {"out": False, "only": True}.get(args.suspicious)
-    if suspicious is not None:
-        from .. import integrity
-
-        integrity.current(store)  # checked again first if the reviews changed
-    known = [t for t, _ in store.tag_counts()]
-    for t in args.tag or ():
-        if t not in known:
-            raise ConfigError(f"--tag {t!r}: no review is tagged so" + (
-                f" (the tags: {', '.join(repr(k) for k in known[:12])})" if known else " (no tags yet)"))
+    suspicious = _marks(store, args)
     out = Job(store, settings).report(args.output, since=args.since, until=args.until, products=args.product,
                                       sources=args.source, versions=args.versions, fields=fields,
                                       suspicious=suspicious, tags=args.tag)

@@ -182,6 +182,14 @@ def build_parser() -> argparse.ArgumentParser:
                         help="only reviews whose own field NAME (a column of the imported file, e.g. country) is "
                              "VALUE (repeatable; values of one name are alternatives)")
 
+    def marks_opts(sp: argparse.ArgumentParser, what: str) -> None:
+        """`--suspicious out|only` and `--tag TAG`: the reviews that look suspicious, your team's tags."""
+        sp.add_argument("--suspicious", choices=["out", "only"],
+                        help="out: leave out the reviews that look suspicious (`reviewlens suspicious`); only: "
+                             f"{what} of them alone")
+        sp.add_argument("--tag", action="append",
+                        help="only reviews with this tag of your team's (repeatable: any of them)")
+
     def model_opts(sp: argparse.ArgumentParser) -> None:
         m = sp.add_argument_group("model")
         m.add_argument("--model", help="packaged alias (qwen2.5-coder-0.5b, qwen2.5-coder-1.5b), Hugging Face id, "
@@ -286,6 +294,7 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--product", action="append", help="only this product (repeatable)")
     sp.add_argument("--source", action="append", help="only this source (repeatable)")
     field_opt(sp)
+    marks_opts(sp, "an export")
     sp.add_argument("--raw", action="store_true",
                     help="CSV: write cells starting with = + - @ as they are (default: prefixed with ' "
                          "so spreadsheet apps do not run them as formulas). Bidirectional overrides and control "
@@ -674,10 +683,7 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--app-version", action="append", dest="versions", metavar="VERSION",
                     help="only reviews of this version (repeatable): the report of one release")
     field_opt(sp)
-    sp.add_argument("--suspicious", choices=["out", "only"],
-                    help="out: leave out the reviews that look suspicious (`reviewlens suspicious`); only: a "
-                         "report of them alone")
-    sp.add_argument("--tag", action="append", help="only reviews with this tag of your team's (repeatable: any of them)")
+    marks_opts(sp, "a report")
 
     sp = add("suspicious", "reviews that look suspicious: copied texts, bursts of same-star reviews, repeat reviewers, "
                            "review sprees",

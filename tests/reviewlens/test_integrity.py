@@ -247,9 +247,10 @@ def test_a_comparison_shows_each_groups_suspicious_share_and_rating_without_them
 
 def test_an_export_says_why_a_review_looks_suspicious_and_an_import_of_it_keeps_no_such_field(shop, tmp_path, capsys):
     out_csv, out_jsonl = tmp_path / "all.csv", tmp_path / "all.jsonl"
+    import csv
+
     assert main(["export", "--db", shop, "-o", str(out_csv)]) == 0
     assert main(["export", "--db", shop, "-o", str(out_jsonl)]) == 0
-    import csv
 
     with open(out_csv, encoding="utf-8") as fh:
         rows = list(csv.DictReader(fh))
@@ -257,6 +258,14 @@ def test_an_export_says_why_a_review_looks_suspicious_and_an_import_of_it_keeps_
     assert len(marked) == 11 and marked["Person Number10"] == "copied" and marked["marco_r"] == "repeat"
     lines = [json.loads(x) for x in out_jsonl.read_text(encoding="utf-8").splitlines()]
     assert sum(1 for x in lines if x["suspicious"] == ["burst"]) == 8
+    only, out = tmp_path / "only.jsonl", tmp_path / "out.csv"  # an export of them alone, or without them
+    assert main(["export", "--db", shop, "--suspicious", "only", "-o", str(only)]) == 0
+    assert main(["export", "--db", shop, "--suspicious", "out", "-o", str(out)]) == 0
+    only_rows = [json.loads(x) for x in only.read_text(encoding="utf-8").splitlines()]
+    with open(out, encoding="utf-8") as fh:
+        out_rows = list(csv.DictReader(fh))
+    assert all(x["suspicious"] for x in only_rows) and not any(r["suspicious"] for r in out_rows)
+    assert len(only_rows) == sum(1 for x in lines if x["suspicious"]) and len(only_rows) + len(out_rows) == len(lines)
     # the export read back: the column is ReviewLens's own, not a field of the user's
     again = str(tmp_path / "again.db")
     assert main(["import", str(out_csv), "--db", again, "-q"]) == 0

@@ -118,6 +118,12 @@ def test_reports_and_exports_carry_the_tags_and_imports_read_them_back(db, tmp_p
         assert {r["text"]: r["tags"] for r in csv.DictReader(fh)}["Handle got hot, burned my hand."] == "bug 12; escalated"
     lines = [json.loads(x) for x in out_jsonl.read_text(encoding="utf-8").splitlines()]
     assert {x["text"]: x["tags"] for x in lines}["Handle got hot, burned my hand."] == ["bug 12", "escalated"]
+    tagged = tmp_path / "tagged.jsonl"  # an export of the tagged reviews alone
+    assert main(["export", "--tag", "bug 12", "--tag", "escalated", "-o", str(tagged), "--db", path]) == 0
+    assert sorted(json.loads(x)["text"] for x in tagged.read_text(encoding="utf-8").splitlines()) == [
+        "Arrived late, box crushed.", "Handle got hot, burned my hand."]
+    assert main(["export", "--tag", "escalatd", "-o", str(tagged), "--db", path]) == 2
+    assert "no review is tagged so (the tags: 'escalated', 'bug 12')" in capsys.readouterr().err
     for f in (out_csv, out_jsonl):
         again = str(tmp_path / f"again-{f.suffix[1:]}.db")
         assert main(["import", str(f), "--db", again, "-q"]) == 0
