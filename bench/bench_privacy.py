@@ -9,7 +9,9 @@ what masking costs an import, measured in the same run against the import withou
 * misses: personal data planted in review sentences (each default region's example fixed-line and mobile
   numbers in national and international format, e-mail addresses of several shapes, card test numbers of
   six issuers with and without spaces, IBANs of eight countries), found exactly or not;
-* cost: `reviewlens import` of --n reviews (every twentieth with personal data) with masking on and off.
+* cost: `reviewlens import` of --n reviews (every twentieth with personal data) with masking on and off;
+* with --store DB (a copy of a bench store, bench/gen_store.py): personal data planted in every hundredth
+  review, then `reviewlens privacy` (look through every review) and `privacy --mask` (mask it and every copy).
 """
 
 from __future__ import annotations
@@ -124,10 +126,45 @@ def run_cost(sentences: list[str], n: int) -> tuple[float, float, int]:
     return out[0], out[1], masked
 
 
+def run_store(db: Path) -> None:
+    """Plant personal data in every hundredth review of a copy of `db`, then look through it and mask it."""
+    import shutil
+
+    import sqlalchemy as sa
+
+    from reviewlens.privacy import Masker, look
+    from reviewlens.schema import content_hash
+    from reviewlens.store import Store, reviews
+
+    items = planted()
+    with tempfile.TemporaryDirectory() as tmp:
+        copy = Path(tmp) / "store.db"
+        shutil.copy(db, copy)
+        store = Store(copy)
+        with store.engine.begin() as c:
+            rows = c.execute(sa.select(reviews.c.id, reviews.c.text).order_by(reviews.c.id)).all()[::100]
+            for i, (rid, text) in enumerate(rows):
+                kind, item = items[i % len(items)]
+                new = f"{text} {SAYINGS[kind].format(item)}"
+                c.execute(reviews.update().where(reviews.c.id == rid).values(text=new, content_hash=content_hash(new)))
+        n = store.count_reviews()
+        m = Masker()
+        t = time.perf_counter()
+        read, holders = look(store.written_rows(), m)
+        looked = time.perf_counter() - t
+        t = time.perf_counter()
+        out = store.rewrite_written(m.text)
+        masked = time.perf_counter() - t
+        print(f"a store of {n:,} reviews, {len(rows):,} with personal data planted: look through {looked:.1f} s "
+              f"({read:,} read, {len(holders):,} found); mask them and every copy {masked:.1f} s ({out})")
+        store.close()
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--eval-dir", type=Path, default=ROOT.parent / "shared" / "eval")
     ap.add_argument("--n", type=int, default=20000)
+    ap.add_argument("--store", type=Path, help="a bench store (bench/gen_store.py) to look through and mask, a copy")
     args = ap.parse_args()
     from reviewlens.privacy import find
 
@@ -152,6 +189,9 @@ def main() -> None:
     print(f"\n== cost: import of {args.n} reviews (every twentieth with personal data), the same file")
     off, on, masked = run_cost(reviews, args.n)
     print(f"masking off {off:.2f} s, on {on:.2f} s (+{100 * (on - off) / off:.0f}%), {masked} reviews masked")
+    if args.store:
+        print("\n== a store filled before masking was on")
+        run_store(args.store)
 
 
 if __name__ == "__main__":
