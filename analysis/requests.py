@@ -50,7 +50,7 @@ _ASKING = [re.compile(p, re.I) for p in (
     r"^\s*(?:please\s+)?(?:bring\s+back|add\s+(?:an?|the|more|some|support|dark)|give\s+us|let\s+us)\b",
     r"\bwould\s+be\s+(?:so\s+|really\s+|very\s+|even\s+|much\s+)?(?:nice|great|better|good|helpful|awesome|useful|"
     r"cool|ideal|perfect|handy|lovely|amazing|wonderful)\s+(?:if|to\s+(?:have|see|get|be\s+able)|addition)\b",
-    r"\bwould\s+(?:love|like|appreciate)\s+(?:to\s+see|it\s+if|if|an?\s+(?:option|way|version|setting|feature)|"
+    r"\bwould\s+(?:really\s+)?(?:love|like|appreciate)\s+(?:to\s+see|to\s+have|it\s+if|if|an?|"
     r"the\s+(?:option|ability)|more|some|support)\b",
     r"\b(?:should|ought\s+to)\s+(?:add|include|offer|come\s+with|allow|support|bring|consider|make\s+(?:it|a|an|the)|"
     r"let|provide|be\s+able\s+to|be\s+(?:an?\s+)?(?:option|way|setting|button|choice)|have\s+(?:an?|more|some|the\s+option|better|two|bigger|larger|longer|an\s+option))\b",

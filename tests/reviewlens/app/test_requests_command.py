@@ -104,3 +104,21 @@ def test_a_report_without_requests_says_why(tmp_path, capsys):
     assert main(["report", "-o", str(out), "--db", db, "-q"]) == 0
     rows = list(openpyxl.load_workbook(out)["Requests"].iter_rows(values_only=True))
     assert "No request themes computed yet" in rows[1][1]
+
+
+def test_the_bundled_app_reviews_ask_for_five_things(tmp_path, capsys):
+    """data/examples/jotter-app-reviews.csv, as the README has a new user try it: the contact details in two
+    reviews are masked on import, and the requests form the five themes written into it."""
+    from pathlib import Path
+
+    example = Path(__file__).resolve().parents[3] / "data" / "examples" / "jotter-app-reviews.csv"
+    db = str(tmp_path / "jotter.db")
+    assert main(["import", str(example), "--db", db, "-q"]) == 0
+    assert "masked personal data in 2 reviews (1 phone number, 1 e-mail address)" in capsys.readouterr().out
+    assert main(["requests", "--no-llm", "--db", db, "-q", "--json"]) == 0
+    import json
+
+    themes = json.loads(capsys.readouterr().out)["themes"]
+    found = sorted((t["count"], w) for t in themes for w in ("widget", "dark", "pdf", "calendar", "lock")
+                   if all(w in q["text"].lower() for q in t["quotes"]))
+    assert found == [(2, "calendar"), (2, "lock"), (3, "pdf"), (4, "dark"), (4, "widget")], themes
