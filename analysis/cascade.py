@@ -38,6 +38,11 @@ MEMO = 4096
 THOROUGH_BAR = 2.0  # the head's bar when thorough: no probability reaches it, so every text goes to the LLM
 
 
+def has_letters(text: str) -> bool:
+    """Whether `text` has a letter of any script (a word for the heads to read)."""
+    return any(c.isalpha() for c in text)
+
+
 def sharp_available() -> bool:
     """Whether the second head can run: its weights are packaged and its encoder's parts installed (cheap:
     nothing is loaded)."""
@@ -154,7 +159,9 @@ class SentimentCascade:
             lb = self.labels.get(content_hash(t))
             if lb:
                 out[i] = (lb, 1.0, "label")
-        todo = [i for i, d in enumerate(out) if d is None]
+        # A text without a letter ("😡👎", "⭐⭐⭐⭐⭐") has no words for the heads' encoders (every one embeds
+        # alike, and the head read them all as positive); the LLM reads emoji well: it decides them alone.
+        todo = [i for i, d in enumerate(out) if d is None and has_letters(texts[i])]
         proba: dict[int, np.ndarray] = {}
         bar = THOROUGH_BAR if self.thorough else (self.confidence if confidence is None else confidence)
         stack = self.stack
@@ -177,13 +184,15 @@ class SentimentCascade:
                     row = proba.pop(i)
                     out[i] = (self.head.classes[int(row.argmax())], float(row.max()), "head")
         rest = [i for i, d in enumerate(out) if d is None]
-        if rest and proba and stack is not None and self.llm_scores is not None:  # proba: every one of `rest`
+        stacked = [i for i in rest if i in proba] if stack is not None and self.llm_scores is not None else []
+        if stacked:  # the head's probabilities and the LLM's scores decide together
             order = [self.head.classes.index(c) for c in ("positive", "neutral", "negative")]  # type: ignore[union-attr]
-            for i, lp in zip(rest, self.llm_scores([texts[i] for i in rest])):
+            for i, lp in zip(stacked, self.llm_scores([texts[i] for i in stacked])):
                 label, p = stack.decide(lp, [float(proba[i][j]) for j in order])
                 out[i] = (label, p, "llm")
-        elif rest:
-            for i, (label, p) in zip(rest, self.llm([texts[i] for i in rest])):
+        alone = [i for i in rest if out[i] is None]
+        if alone:
+            for i, (label, p) in zip(alone, self.llm([texts[i] for i in alone])):
                 out[i] = (label, float(p), "llm")
         self.counts.update(d[2] for d in out)  # type: ignore[index]
         if len(self._memo) > MEMO:

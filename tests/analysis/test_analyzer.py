@@ -19,6 +19,8 @@ REVIEWS = [
                                "The handle melted on first use and it smells of burnt plastic.", product="Kettle"),
     Review(source="test", text="", product="Kettle", author="blank"),
     Review(source="test", text="🔥🔥🔥", product="Kettle"),
+    Review(source="test", text="😡😡😡 👎👎", product="Kettle"),  # emoji only: the LLM's own answer (the heads
+    Review(source="test", text="😍😍 👍", product="Kettle"),      # read every emoji-only text as positive)
 ]
 
 
@@ -42,8 +44,9 @@ def test_one_analysis_per_review_in_order(analyses, analyzer):
 
 
 def test_results(analyses):
-    neg, pos, inj, empty, emoji = analyses
+    neg, pos, inj, empty, emoji, angry, pleased = analyses
     assert all(a.status == "ok" for a in analyses), [a.error for a in analyses]
+    assert (angry.sentiment, pleased.sentiment) == ("negative", "positive")
     assert neg.sentiment == "negative" and pos.sentiment == "positive"
     assert inj.sentiment == "negative"
     assert empty.sentiment == "neutral" and empty.topics == [] and empty.entities == []

@@ -247,3 +247,25 @@ def test_a_long_run_loads_the_llm_in_the_background(embedder, monkeypatch):
     be = Loading(False)
     Analyzer(AnalysisSettings(), backend=be).analyze(revs[:analyzer_mod.PREFETCH_AT - 1])
     assert be.loaded_in == []  # a short run loads the LLM only if a text needs it
+
+
+def test_a_text_without_letters_is_the_llms_alone(embedder):
+    """Emoji-only reviews ("😡👎", "⭐⭐⭐⭐⭐") have no words for the heads' encoders: every one embedded alike
+    and the stacked head read them all as positive. They go to the LLM's own answer, neither the head nor
+    the stack; texts with words are routed as before."""
+    from analysis.sentiment import Stack
+
+    scored: list[str] = []
+
+    def llm_scores(texts):
+        scored.extend(texts)
+        return [[-0.1, -4.0, -2.5] for _ in texts]
+
+    llm = RecordingLLM()
+    emoji = ["😡😡😡 👎👎", "⭐⭐⭐⭐⭐", "10/10"]
+    cas = SentimentCascade.build(llm, embedder, confidence=0.7, thorough=False,
+                                 stack=Stack(w_llm=1.0, w_head=0.0, bias=0.0, neutral_gate=0.9), llm_scores=llm_scores)
+    out = cas.decide(CLEAR + emoji + HARD)
+    assert llm.seen == emoji and set(scored) <= set(HARD)
+    assert [d[2] for d in out[len(CLEAR):len(CLEAR) + len(emoji)]] == ["llm"] * 3
+    assert all(d[2] == "head" for d in out[:len(CLEAR)])
