@@ -188,6 +188,31 @@ def goto_waiting() -> None:
     st.session_state["explorer_page"] = 1
 
 
+def goto_disagreeing(low: float, high: float, sentiment: str) -> None:
+    """Stars-and-words button: the explorer on the reviews rated `low`..`high` whose text reads `sentiment`."""
+    st.session_state["page"] = "Reviews"
+    st.session_state["f_rating"] = (low, high)
+    st.session_state["f_sentiments"] = [sentiment]
+    st.session_state["theme"] = ALL_THEMES
+    st.session_state["explorer_page"] = 1
+
+
+def disagreement_note(found: list[tuple[Q.Disagreement, int]], f: Filters) -> None:
+    """Under the headline numbers: the reviews whose stars and words disagree (rated 4-5 yet negative: the
+    complaints the stars hide; rated 1-2 yet positive), each a click from the explorer."""
+    shown = [(d, n) for d, n in found if n and (d.low, d.high) != (f.min_rating, f.max_rating)]
+    for d, n in shown:
+        stars = f"{d.low:g}★ or {d.high:g}★"
+        left, right = st.columns([5, 1])
+        left.caption(f"{n:,} review{'s' if n != 1 else ''} rated {stars} read{'s' if n == 1 else ''} {d.sentiment}: "
+                     f"{d.words}")
+        right.button("Show them", key=f"disagree_{d.name}", on_click=goto_disagreeing,
+                     args=(d.low, d.high, d.sentiment),
+                     help=f"The review explorer on the reviews rated {stars} whose text the analysis reads as "
+                          f"{d.sentiment} (the sidebar's Rating and Sentiment). Where it misread one, correct its "
+                          "sentiment under the review: the analysis learns from your labels.")
+
+
 #: The sidebar's filter widgets (their session keys), and the review ids of a link: what "Reset filters" clears.
 FILTER_KEYS = ("f_tags", "f_suspicious", "f_period", "f_dates", "f_sources", "f_products", "f_rating", "f_sentiments", "f_topics", "f_languages",
                "f_versions", "f_replied", "f_search", L.LINK_IDS, L.LINK_ALERT)
@@ -519,6 +544,7 @@ def overview_page(db: str, f: Filters, opts: Q.Options,
     if suspicious is not None:
         suspicious_note(get_store(db), f, *suspicious)
     reply_metrics(ov.replies)
+    disagreement_note(ov.disagree, f)
     if h.reviews == 0:
         st.warning("No reviews match these filters. Widen the period or clear some filters.")
         return

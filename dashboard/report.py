@@ -159,6 +159,7 @@ class ReportData:
     theme_series: pd.DataFrame | None = None  # Q.theme_timeseries: the top complaints per period
     praise: list[Q.ThemeView] = field(default_factory=list)  # Q.complaints(kind="praise"): what customers love
     requests: list[Q.ThemeView] = field(default_factory=list)  # Q.complaints(kind="requests"): what they ask for
+    disagree: list[tuple[Q.Disagreement, int]] = field(default_factory=list)  # Q.disagreements: stars vs words
     changes: list[dict] = field(default_factory=list)  # Store.changes of the products filtered to (reviewlens.changes)
     # reviewlens.integrity.in_selection: how many reviews look suspicious, and the findings
     integrity: tuple[integrity.Summary, list[integrity.Finding]] | None = None
@@ -177,7 +178,7 @@ def report_data(store: Store, f: Filters, opts: Q.Options | None = None) -> Repo
         ratings=Q.rating_distribution(store, f), themes=themes, scope=scope,
         entities=Q.top_entities(store, f, limit=500), runs=Q.runs_frame(store, limit=1000),
         replies=Q.reply_stats(store, f), praise=Q.complaints(store, f, h.reviews, kind="praise")[0],
-        requests=Q.complaints(store, f, h.reviews, kind="requests")[0],
+        requests=Q.complaints(store, f, h.reviews, kind="requests")[0], disagree=Q.disagreements(store, f),
         products=compare(store, "product", replace(f, products=()), names=f.products, top=PRODUCTS_COMPARED),
         versions=(compare(store, "version", replace(f, versions=()), names=f.versions, top=PRODUCTS_COMPARED)
                   if opts.versions else None),
@@ -205,6 +206,11 @@ def _summary(wb: Workbook, d: ReportData) -> None:
     s.blank()
     if d.integrity is not None and d.integrity[0].suspicious:
         s.append(["Suspicious reviews", s.cell(d.integrity[0].line() + " See the Suspicious sheet.", wrap=True)])
+        s.blank()
+    said = [f"{n:,} review{'s' if n != 1 else ''} rated {x.low:g}★ or {x.high:g}★ read{'s' if n == 1 else ''} "
+            f"{x.sentiment} ({x.words})" for x, n in d.disagree if n]
+    if said:
+        s.append(["Stars and words disagree", s.cell("; ".join(said) + ".", wrap=True)])
         s.blank()
     if d.replies is not None:
         _replies_table(s, d.replies)

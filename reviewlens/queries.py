@@ -891,6 +891,38 @@ def count_reviews(store: Store, f: Filters = Filters()) -> int:
         return int(c.execute(sa.select(sa.func.count()).select_from(src).where(*where)).scalar_one())
 
 
+# ------------------------------------------------------------------------------------------ stars and words
+@dataclass(frozen=True)
+class Disagreement:
+    """Reviews whose stars and words disagree: rated `low`..`high` stars, yet their text reads `sentiment`."""
+
+    name: str        # "hidden", "misrated"
+    low: float
+    high: float
+    sentiment: str
+    words: str       # what it means, for people
+
+    def within(self, f: Filters) -> Filters | None:
+        """`f` narrowed to these reviews; None when `f` leaves none of them (its ratings or sentiments)."""
+        low = max(self.low, f.min_rating if f.min_rating is not None else self.low)
+        high = min(self.high, f.max_rating if f.max_rating is not None else self.high)
+        if low > high or (f.sentiments and self.sentiment not in f.sentiments):
+            return None
+        return replace(f, min_rating=low, max_rating=high, sentiments=(self.sentiment,))
+
+
+#: Rated 4 or 5 stars, reads negative: a complaint the average rating does not show. Rated 1 or 2, reads
+#: positive: a slip of the finger (or irony) that pulls the average down, or a review the analysis misread
+#: (corrected in the explorer, it becomes a label the analysis learns from).
+DISAGREEMENTS = (Disagreement("hidden", 4.0, 5.0, "negative", "complaints the stars hide"),
+                 Disagreement("misrated", 1.0, 2.0, "positive", "a slip of the finger, irony, or a misreading"))
+
+
+def disagreements(store: Store, f: Filters) -> list[tuple[Disagreement, int]]:
+    """How many reviews within `f` each of DISAGREEMENTS holds (by their current analysis)."""
+    return [(d, count_reviews(store, g) if (g := d.within(f)) is not None else 0) for d in DISAGREEMENTS]
+
+
 def review_page(store: Store, f: Filters, page: int = 1, page_size: int = 50,
                 total: int | None = None) -> tuple[pd.DataFrame, int]:
     """One page (1-based) of reviews, newest first, and the total matching. LIMIT/OFFSET in SQL.
@@ -1139,6 +1171,7 @@ class Overview:
                                                                                      "percent"]))
     praise: list[ThemeView] = field(default_factory=list)  # what customers love, recounted the same way
     requests: list[ThemeView] = field(default_factory=list)  # what customers ask for, recounted the same way
+    disagree: list[tuple[Disagreement, int]] = field(default_factory=list)  # stars and words that disagree
 
 
 def overview(store: Store, f: Filters, opts: Options | None = None, workers: int = 3) -> Overview:
@@ -1154,9 +1187,11 @@ def overview(store: Store, f: Filters, opts: Options | None = None, workers: int
         th = ex.submit(lambda: complaints(store, f, h.result().reviews))
         pr = ex.submit(lambda: complaints(store, f, h.result().reviews, kind="praise"))
         rq = ex.submit(lambda: complaints(store, f, h.result().reviews, kind="requests"))
+        dis = ex.submit(disagreements, store, f)
         themes, scope = th.result()
         series = theme_timeseries(store, f, themes, scope, gran)
         return Overview(headline=h.result(), granularity=gran, timeseries=ts.result(), topics=tp.result(),
                         ratings=rt.result(), entities=ents.result(), themes=themes, scope=scope,
-                        replies=rp.result(), theme_series=series, praise=pr.result()[0], requests=rq.result()[0])
+                        replies=rp.result(), theme_series=series, praise=pr.result()[0], requests=rq.result()[0],
+                        disagree=dis.result())
 
