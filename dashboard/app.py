@@ -39,7 +39,7 @@ from reviewlens.replies import draft_for
 from reviewlens.schedule import load_schedule
 from reviewlens.schema import SENTIMENTS, Label, content_hash, has_periods
 from reviewlens.store import Store, StoreReadOnly
-from reviewlens.views import PAGES, PERIODS as LINK_PERIODS
+from reviewlens.views import PAGES, THEME_PREFIXES, PERIODS as LINK_PERIODS
 
 log = logging.getLogger(__name__)
 
@@ -160,8 +160,8 @@ def c_alerts(db: str) -> pd.DataFrame:
 
 
 # ------------------------------------------------------------------------------------------ navigation callbacks
-PRAISE_PREFIX = "Loved: "  # a praise theme in the explorer's theme list (and in a link's `theme=`)
-REQUEST_PREFIX = "Asked: "  # a request theme there
+PRAISE_PREFIX = THEME_PREFIXES["praise"]  # a praise theme in the explorer's theme list (and in a link's `theme=`)
+REQUEST_PREFIX = THEME_PREFIXES["requests"]  # a request theme there
 #: The themes the Overview shows below the complaints: kind -> (heading, caption, the explorer's prefix, quote style).
 OTHER_THEMES = {
     "praise": ("What customers love", "The praise themes, recounted within the current filters: what to keep, in the "

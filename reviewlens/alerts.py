@@ -1,6 +1,6 @@
 """Alert rules: what in the store is worth telling someone about, found after each run.
 
-Nine rules, each with a threshold in `[alerts]` of the settings (reviewlens.config.AlertSettings; 0 or
+Ten rules, each with a threshold in `[alerts]` of the settings (reviewlens.config.AlertSettings; 0 or
 false turns one off):
 
 * **scrape**: a scrape that failed, ended degraded (a site changed its layout: reviewlens.health) or
@@ -9,6 +9,8 @@ false turns one off):
   `rising_complaint` points or more against the previous period, or a new one, raised by at least
   `min_reviews` reviews. At most once a week per theme: a theme sharing half its reviews with one raised
   in the last week is that theme, whatever the LLM names it now.
+* **request**: the same for the themes of what customers ask for (`rising_request`): a request rising, or a
+  new one, "Asked for more: Dark mode".
 * **rating**: the average star rating of the last `period_days` days (up to the newest review) fell by
   `rating_drop` stars or more against the `period_days` before, for all reviews and for each product,
   with at least `min_reviews` rated reviews on each side, when a fall that large is unlikely to be
@@ -55,7 +57,7 @@ from .config import AlertSettings
 from .filters import Filters, version_key
 from .schema import has_periods, trend_text
 from .store import Store
-from .views import View, view_url
+from .views import THEME_PREFIXES, View, view_url
 
 WATCH_KEY = "alerts:watch"      # the checkpoint that holds when alerts were first checked
 FIRST_LOOK_BACK = timedelta(days=1)
@@ -68,7 +70,7 @@ P_MAX = 0.05                    # a rating fall is raised only when chance expla
 DIGEST_MAX = 20_000             # reviews one digest takes at most; more wait for the next
 CHANGES_FOR = 90                # days: a change made this recently is in the summary, with what it did so far
 CHANGE_P = 0.05                 # a change's result is raised when chance explains it this rarely
-KINDS = ("scrape", "complaint", "rating", "release", "change", "burst", "reviews", "replies", "summary")
+KINDS = ("scrape", "complaint", "request", "rating", "release", "change", "burst", "reviews", "replies", "summary")
 BURST_QUOTES = 3                # reviews quoted in a burst alert  # what the rules raise
 
 
@@ -233,11 +235,28 @@ def scrape_alerts(store: Store, since: datetime) -> list[Alert]:
     return out
 
 
+#: The theme rules: kind of themes -> (the alert's kind, its title, where to see more).
+THEME_RULES = {"complaints": ("complaint", "Complaint rising", "reviewlens complaints --stored"),
+               "requests": ("request", "Asked for more", "reviewlens requests --stored")}
+
+
 def complaint_alerts(store: Store, rules: AlertSettings, since: datetime) -> list[Alert]:
     """Rising or new complaint themes among the latest top complaints (computed after `since`)."""
-    if not rules.rising_complaint:
+    return theme_alerts(store, rules, since, "complaints", rules.rising_complaint)
+
+
+def request_alerts(store: Store, rules: AlertSettings, since: datetime) -> list[Alert]:
+    """Rising or new request themes (what customers ask for), as complaint themes are raised."""
+    return theme_alerts(store, rules, since, "requests", rules.rising_request)
+
+
+def theme_alerts(store: Store, rules: AlertSettings, since: datetime, kind: str, rising: float) -> list[Alert]:
+    """Rising (by `rising` points of share) or new themes of `kind` among the latest computed (after `since`),
+    raised by at least `min_reviews` reviews; once a week per theme, whatever it is named now."""
+    if not rising:
         return []
-    themes, scope = queries.latest_complaints(store)
+    alert_kind, heading, more = THEME_RULES[kind]
+    themes, scope = queries.latest_complaints(store, kind)
     computed = scope.get("computed_at")
     try:
         computed_at = datetime.fromisoformat(computed) if computed else None
@@ -247,7 +266,7 @@ def complaint_alerts(store: Store, rules: AlertSettings, since: datetime) -> lis
     if computed_at is None or computed_at < since:
         return []
     impacts = queries.theme_impacts(store, themes, scope)
-    raised = [set(Alert.from_row(r).members) for r in store.alerts_since(computed_at - SAME_THEME_FOR, "complaint")]
+    raised = [set(Alert.from_row(r).members) for r in store.alerts_since(computed_at - SAME_THEME_FOR, alert_kind)]
     out = []
     for t, impact in zip(themes, impacts):
         if t.count < rules.min_reviews:
@@ -256,7 +275,7 @@ def complaint_alerts(store: Store, rules: AlertSettings, since: datetime) -> lis
             continue  # raised in the last week under this name or another (the LLM may name it anew)
         if t.trend is None:
             what = f"new this period: {t.count} reviews ({t.share:.0%}), none in the period before"
-        elif t.trend >= rules.rising_complaint:
+        elif t.trend >= rising:
             what = (f"up {t.trend:.1f} points to {t.share:.0%} of reviews ({t.count} reviews; "
                     f"{t.previous_count} in the period before)")
         else:
@@ -266,13 +285,14 @@ def complaint_alerts(store: Store, rules: AlertSettings, since: datetime) -> lis
             lines.append(t.summary)
         if impact is not None:
             lines.append(f"Its reviews: {impact.text()}.")
-        lines.append("More: reviewlens complaints --stored, or the dashboard's Overview")
+        lines.append(f"More: {more}, or the dashboard's Overview")
         quotes = [{"review_id": q.review_id, "text": verbatim_excerpt(q.text), "url": q.url,
                    **({"translation": q.translation_note(300)} if q.translation else {})} for q in t.quotes[:3]]
-        out.append(Alert(key=f"complaint:{_slug(t.label)}:{_week(until)}", kind="complaint",
+        out.append(Alert(key=f"{alert_kind}:{_slug(t.label)}:{_week(until)}", kind=alert_kind,
                          products=[str(p) for p in scope.get("products") or []],
-                         title=f"Complaint rising: {t.label}", lines=lines, quotes=quotes,
-                         members=list(t.review_ids), view=_theme_view(scope, until, t.label)))
+                         title=f"{heading}: {t.label}", lines=lines, quotes=quotes,
+                         members=list(t.review_ids),
+                         view=_theme_view(scope, until, THEME_PREFIXES[kind] + t.label)))
     return out
 
 
@@ -598,6 +618,7 @@ def find_alerts(store: Store, rules: AlertSettings, now: datetime | None = None,
     if rules.scrape_problems:
         out += scrape_alerts(store, since)
     out += complaint_alerts(store, rules, since)
+    out += request_alerts(store, rules, since)
     out += rating_alerts(store, rules)
     out += release_alerts(store, rules)
     out += change_alerts(store, rules)

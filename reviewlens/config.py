@@ -72,6 +72,7 @@ class AlertSettings:
 
     scrape_problems: bool = True         # a scrape that failed, ended degraded (a site changed) or found nothing
     rising_complaint: float = 5.0        # a complaint theme whose share rose this many points (or a new one)
+    rising_request: float = 5.0          # ... and a request theme (what customers ask for), the same way
     min_reviews: int = 5                 # ... raised by at least this many reviews; also the rating rule's minimum
     rating_drop: float = 0.3             # the average rating of the last `period_days` down this many stars
     period_days: int = 7                 # ... against the `period_days` before
@@ -154,6 +155,7 @@ RULES: dict[str, tuple[Callable[[Any], bool], str]] = {
     "analysis.confidence": (lambda v: 0 <= v <= 1, "a number from 0 (the heads decide everything) to 1 "
                                                    "(the LLM decides everything)"),
     "alerts.rising_complaint": (lambda v: v >= 0, "a number of percentage points, at least 0 (0: off)"),
+    "alerts.rising_request": (lambda v: v >= 0, "a number of percentage points, at least 0 (0: off)"),
     "alerts.min_reviews": (lambda v: v >= 1, "a whole number of at least 1"),
     "alerts.rating_drop": (lambda v: v >= 0, "a number of stars, at least 0 (0: off)"),
     "alerts.period_days": (lambda v: v >= 1, "a whole number of days, at least 1"),

@@ -34,6 +34,8 @@ DEFAULT_PERIOD = "90d"
 REPLIED = {"yes": True, "no": False}
 SUSPICIOUS = {"out": False, "only": True}  # ?suspicious=out leaves the suspicious reviews out; only: them alone
 MAX_TEXT = 200       # a search or a theme name longer than this is no one's link
+#: How the explorer names a theme that is not a complaint (its `theme` in a link): "Loved: Long battery life".
+THEME_PREFIXES = {"complaints": "", "praise": "Loved: ", "requests": "Asked: "}
 MAX_IDS = 200        # review ids a link names (`ids`); more make an address some browsers and mail clients cut
 STREAMLIT_KEYS = ("embed", "embed_options")  # Streamlit's own (an embedded dashboard): kept, not ours to read
 

@@ -361,6 +361,7 @@ def build_parser() -> argparse.ArgumentParser:
                [alerts]
                scrape_problems = true   # a scrape failed, ended degraded (a site changed) or found nothing
                rising_complaint = 5     # a complaint theme up 5+ points of share, or a new one ...
+               rising_request = 5       # ... a request theme (what customers ask for), the same way
                min_reviews = 5          # ... raised by 5+ reviews (also the rating rule's minimum)
                rating_drop = 0.3        # the average rating of the last period_days down 0.3+ stars
                period_days = 7

@@ -133,6 +133,41 @@ def test_a_fall_that_chance_explains_raises_nothing(store):
     assert titles == ["Average rating down 1.36★: all reviews", "Average rating down 2.00★: Mug"]  # not "Kettle"
 
 
+def test_a_request_rising_or_new_is_raised_once_a_week_with_its_link(store):
+    """What customers ask for, as complaints are raised: a new request theme of 5+ reviews and one whose share
+    rose 5+ points; not a small one or a steady one; linked to its reviews as the explorer names them."""
+    from urllib.parse import parse_qs, urlsplit
+
+    from reviewlens.views import from_query
+
+    seed(store)
+    q = Quote(review_id="r9", text="Please add a bigger lid <b>now</b>.")
+    store.save_complaints([ComplaintTheme(label="Bigger lid", summary="A lid you can fill through.", count=6,
+                                          share=0.2, trend=None, quotes=[q], review_ids=list("abcdef")),
+                           ComplaintTheme(label="Longer cord", summary="", count=7, share=0.25, previous_count=2,
+                                          trend=9.0, review_ids=list("ghijklm")),
+                           ComplaintTheme(label="Blue colour", summary="", count=2, share=0.05, trend=None),
+                           ComplaintTheme(label="Tea mode", summary="", count=8, share=0.3, previous_count=8, trend=1.0)],
+                          {"since": "2026-08-23", "until": NEWEST.isoformat(), "previous_since": "2026-05-25",
+                           "previous_until": "2026-08-22"}, kind="requests")
+    rules = AlertSettings(dashboard_url="https://reviews.acme.example/")
+    found = {a.title: a for a in find_alerts(store, rules, NOW) if a.kind == "request"}
+    assert set(found) == {"Asked for more: Bigger lid", "Asked for more: Longer cord"}
+    lid = found["Asked for more: Bigger lid"]
+    assert "new this period: 6 reviews" in lid.lines[0] and lid.key == "request:bigger-lid:2026-W47"
+    assert lid.quotes[0]["text"] == "Please add a bigger lid <b>now</b>." and "reviewlens requests" in lid.lines[-1]
+    view, _ = from_query(parse_qs(urlsplit(lid.link).query))
+    assert (view.page, view.theme) == ("Reviews", "Asked: Bigger lid")
+    for a in found.values():
+        assert store.add_alert(a.key, a.kind, a.title, a.body(), [], a.review_ids) is not None
+    # computed again a day later and named anew by the LLM: the same request, not raised again
+    store.save_complaints([ComplaintTheme(label="A lid to fill through", summary="", count=7, share=0.2, trend=None,
+                                          review_ids=list("abcdefz"))],
+                          {"since": "2026-08-23", "until": NEWEST.isoformat()}, kind="requests")
+    assert [a for a in find_alerts(store, rules, NOW) if a.kind == "request"] == []
+    assert [a for a in find_alerts(store, AlertSettings(rising_request=0), NOW) if a.kind == "request"] == []
+
+
 def test_rules_can_be_turned_off_and_a_dry_run_records_nothing(store):
     seed(store)
     off = AlertSettings(scrape_problems=False, rising_complaint=0, rating_drop=0, low_rating=0, summary="off")
@@ -191,7 +226,8 @@ def test_each_alert_links_to_its_view_in_the_dashboard(store):
 
 
 @pytest.mark.parametrize("bad", ['summary = "monthly"', 'dashboard_url = "javascript:alert(1)"',
-                                 'dashboard_url = "reviews.acme.example"', "rising_complaint = -1", "rating_drop = -0.5", "low_rating = 6", "period_days = 0",
+                                 'dashboard_url = "reviews.acme.example"', "rising_complaint = -1",
+                                 "rising_request = -2", "rating_drop = -0.5", "low_rating = 6", "period_days = 0",
                                  'keywords = ["", "x"]', "min_reviews = 0", "nope = 1"])
 def test_bad_alert_settings_are_clear_errors(tmp_path, bad):
     from reviewlens.config import ConfigError, load_settings
