@@ -898,6 +898,28 @@ class Store:
         with self.engine.connect() as c:
             return [self._row_to_review(r) for r in c.execute(q).mappings()]
 
+    def redo_analyses(self, select: Callable[[str], bool], key: str) -> int:
+        """Once per `key` (a checkpoint records it): delete the analyses, of every model and version, of the
+        texts `select` picks, so that the next analysis reads them again (a fix that changes how some
+        texts are read, without re-analyzing every review). Returns how many analyzed texts it picked;
+        0 when done before or when the store is read-only."""
+        if self.read_only or self.load_checkpoint(key) is not None:
+            return 0
+        with self.engine.connect() as c:
+            hashes = sorted({h for h, text in c.execute(sa.select(reviews.c.content_hash, reviews.c.text))
+                             if select(text or "")})
+        redone = 0
+        with self._write() as c:
+            for i in range(0, len(hashes), 500):
+                part = hashes[i:i + 500]
+                redone += int(c.execute(sa.select(sa.func.count(sa.distinct(analyses.c.content_hash)))
+                                        .where(analyses.c.content_hash.in_(part))).scalar_one())
+                c.execute(analyses.delete().where(analyses.c.content_hash.in_(part)))
+                c.execute(review_topics.delete().where(review_topics.c.content_hash.in_(part)))
+                c.execute(review_entities.delete().where(review_entities.c.content_hash.in_(part)))
+        self.save_checkpoint(key, {"texts": redone})
+        return redone
+
     def save_analyses(self, items: Sequence[Analysis]) -> None:
         """Store results; each becomes the current analysis of its text (one transaction)."""
         if not items:

@@ -332,10 +332,21 @@ class AnalysisSummary:
                 f"(prompt {self.prompt_version}), {self.failed} failed, {rate:.2f} reviews/s")
 
 
+#: The checkpoint of a one-off re-analysis: the texts without a letter ("😡👎"), which the sentiment heads
+#: read as positive until the LLM alone decided them (analysis.cascade); done once per store.
+REDO_LETTERLESS = "analysis:redo:letterless-1"
+
+
 def run_analysis(store: Store, analyzer: Any, *, limit: int | None = None, trigger: str = "manual",
                  retry_failed: bool = False, retranslate: bool = False, quiet: bool = False) -> AnalysisSummary:
     """Analyze every review text not yet analyzed by this model and analysis version (saved per chunk)."""
+    from analysis.cascade import has_letters
+
     an = analyzer
+    redone = store.redo_analyses(lambda text: bool(text.strip()) and not has_letters(text), REDO_LETTERLESS)
+    if redone:
+        log.info("%d reviews without a letter (emoji only) are analyzed again: they were read as positive "
+                 "before 2026-12-02", redone)
     pending = store.pending_analysis(an.model_id, an.prompt_version, limit=limit, retry_failed=retry_failed,
                                      retranslate=retranslate)
     run_id = store.start_run("analyze", an.model_id, trigger, detail={"prompt_version": an.prompt_version,
