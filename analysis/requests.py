@@ -65,6 +65,23 @@ _ASKING = [re.compile(p, re.I) for p in (
     r"\bhop(?:e|ing)\s+(?:that\s+)?(?:they|you|the\s+\w+|future|the\s+next|a\s+future)\b.*\b(?:add|will|fix|bring|"
     r"make|release|update|improve|include|offer|get)\b",
     r"\bfeature\s+request\b",
+    # as app reviews ask
+    r"\b(?:can|could|would|will)\s+you\s+(?:please\s+)?(?:add|make|bring|include|allow|let|give|fix|consider|"
+    r"support|put|offer|create|implement|update)\b",
+    r"(?:\bwould|['’]d)\s+(?:really\s+)?(?:love|like|appreciate)\s+(?:to\s+see|to\s+have|to\s+be\s+able|it\s+if|if|"
+    r"an?\b|the\s+(?:option|ability)|more|some|support)",
+    r"^\s*(?:it\s+|this(?:\s+app)?\s+|the\s+app\s+)?(?:really\s+)?needs\s+(?:an?\s+|more\s+|some\s+|better\s+)?"
+    r"(?!to\b)\w+",
+    r"\bwe\s+(?:really\s+)?need\s+(?:an?|more|some|better)\b",
+    r"\bhopefully\s+(?:they|you|the\s+\w+|a\s+future|the\s+next)\b.*\b(?:add|will|fix|bring|make|release|update|"
+    r"improve|include|offer)\b",
+    r"^\s*(?:suggestion|feature\s+request|request|wish\s*list)\s*:",
+    r"\bit\s+would\s+(?:really\s+|so\s+)?help\s+(?:if|to)\b",
+    r"(?:^|[.!]\s+|please\s+)(?:make\s+it\s+possible|allow\s+(?:us|me|users)|let\s+(?:us|me|users))\s+to\b",
+    r"\b(?:any|is\s+there\s+a(?:ny)?)\s+chance\s+(?:of|to|for|that|you|they)\b",
+    r"\bwill\s+there\s+(?:ever\s+)?be\s+(?:an?|more|some)\b",
+    r"^\s*please[,!]?\s+(?:more|an?|some|bring|add)\b",
+    r"\bonly\s+thing\s+(?:that\s+is\s+|it\s+is\s+|it['’]?s\s+|i['’]?m\s+)?missing\b",
 )]
 
 #: What sounds like a request and is not (checked on the clause that matched).
@@ -73,7 +90,10 @@ _NOT_ASKING = [re.compile(p, re.I) for p in (
     r"bought|read|went|ordered|got|never|have|were|was|could|had\s+known)\b",  # regret: I wish I had bought
     r"\bwish(?:ed)?\s+(?:him|her|them|you|us|everyone)\s+(?:luck|well|the\s+best|all)\b",   # good wishes
     r"\b(?:should|could|would)\s+have\s+" + _PAST_PARTICIPLE,          # what should have happened
-    r"\bif\s+(?:only\s+)?(?:you|u)\s+(?:really\s+)?(?:need|want|are\s+looking|have\s+to)\b",  # advice to other buyers
+    r"\bif\s+(?:only\s+)?(?:you|u)(?:['’]d|\s+would)?\s+(?:really\s+)?(?:need|want|like|are\s+looking|have\s+to)\b",
+    # ... advice to other buyers ("if you'd like a light meal, ...")
+    r"\bneeds?\s+(?:constant|frequent|regular|repeated|another)\s+(?:repair|fixing|reset|restart|charging|replac)",
+    # ... what it needs because it is broken
     r"\b(?:i|we)\s+(?:really\s+)?(?:need|needed)\s+to\b",               # the customer's own need
     r"\bwish\s+list\b",
 )]

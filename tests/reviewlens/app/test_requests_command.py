@@ -28,6 +28,13 @@ OTHER = ["I wish I had bought the pro version earlier.", "Crashes every time I o
     "It should come with a charger.", "They need to add an undo button.", "The keyboard could use some backlight.",
     "Why can't I export to PDF?", "Bring back the old layout.", "I hope they add offline mode soon.",
     "There should be an option to turn off the sounds.",
+    # as app reviews ask
+    "Can you please add a dark mode?", "Could you add an export button?", "I'd love a widget for the lock screen.",
+    "Needs dark mode.", "It needs a search bar.", "Hopefully they add offline mode.",
+    "Suggestion: let us sort notes by date.", "It would help if search found tags too.",
+    "I'd like to be able to share folders.", "Make it possible to attach PDFs.", "Allow us to change the font size.",
+    "We need a Mac version.", "Any chance of an iPad version?", "Will there be a web version?", "Please, more colors!",
+    "Only thing missing is a widget.", "Give us back the old icons!",
 ])
 def test_requests_are_found(text):
     assert is_request(text), text
@@ -40,6 +47,8 @@ def test_requests_are_found(text):
     "I need to charge it every day.", "I would use an external mouse instead.", "Great battery, love it.",
     "It has an option to save documents in Word format, which eliminates the need for Office.",
     "The delivery was three days late.",
+    "If you'd like a light meal, this is the place.", "Needs constant repair.", "It needs to be charged every day.",
+    "I'd like to thank the staff.", "I'd love to come back soon.", "It allows me to share folders.",
 ])
 def test_what_only_sounds_like_a_request_is_not_one(text):
     assert not is_request(text), text
