@@ -274,3 +274,17 @@ def test_a_label_of_the_text_as_written_names_the_masked_review(tmp_path, capsys
     (label,) = store.labels()
     rid = next(store.written_rows())["id"]
     assert label.text == "Lid leaks, call me on [phone]" and label.content_hash == content_hash(store.review_texts([rid])[rid])
+
+
+def test_forgetting_a_reviewer_in_the_store(store):
+    """Store.delete_reviews(authors=...) on both databases: their reviews, the analyses and labels of their texts
+    (unless another review has the text), and a run that counts the names without keeping them."""
+    bad, fine = _seeded(store)
+    twin = Review(source="other", text=fine.text, author="Jane Doe", rating=5)  # her text, also another's
+    store.upsert_reviews([twin])
+    assert store.delete_reviews(authors=["Jane Doe"], dry_run=True) == (None, 2)
+    rid, n = store.delete_reviews(authors=["Jane Doe"])
+    assert n == 2 and store.review_texts([bad.id, fine.id, twin.id]) == {fine.id: fine.text}
+    assert count_rows(store, "analyses") == 1 and count_rows(store, "labels") == 0  # Bob's text keeps its analysis
+    run = next(r for r in store.list_runs(kind="delete") if r["id"] == rid)
+    assert run["source"] == "1 reviewer name" and "Jane" not in str(run)
