@@ -105,6 +105,7 @@ class PrivacySettings:
 
     mask: list[str] = field(default_factory=lambda: list(PRIVACY_KINDS))  # email, phone, card, iban; [] keeps all
     phone_regions: list[str] = field(default_factory=lambda: list(PHONE_REGIONS))  # national phone formats known
+    keep_days: int = 0                   # reviews dated longer ago are deleted after each scheduled run (0: kept)
 
 
 @dataclass
@@ -177,6 +178,7 @@ RULES: dict[str, tuple[Callable[[Any], bool], str]] = {
     "replies.contact": (lambda v: len(v) <= 300, "text of at most 300 characters"),
     "privacy.mask": (lambda v: _privacy_ok(check_kinds, v),
                      f"a list of the kinds of personal data to mask: {', '.join(PRIVACY_KINDS)} ([] masks nothing)"),
+    "privacy.keep_days": (lambda v: v >= 0, "a whole number of days, at least 0 (0: reviews are kept)"),
     "privacy.phone_regions": (lambda v: _privacy_ok(check_regions, v),
                               "a list of two-letter country codes whose phone numbers are written without "
                               "+ (\"US\", \"GB\", \"DE\")"),

@@ -568,27 +568,29 @@ class Store:
 
     @staticmethod
     def deletion(run_id: int | None = None, sources: Sequence[str] = (), products: Sequence[str] = (),
-                 authors: Sequence[str] = ()) -> str:
+                 authors: Sequence[str] = (), before: date | None = None) -> str:
         """What `delete_reviews` with these arguments deletes, in words (its run's name). Authors are
         counted, not named: the run history must not keep the name of someone who asked to be forgotten."""
         return "; ".join(x for x in (f"stored first by run {run_id}" if run_id is not None else "",
                                      f"source {', '.join(sources)}" if sources else "",
                                      f"product {', '.join(products)}" if products else "",
                                      (f"{len(authors)} reviewer name{'s' if len(authors) != 1 else ''}"
-                                      if authors else "")) if x)
+                                      if authors else ""),
+                                     f"dated before {before.isoformat()}" if before else "") if x)
 
     def delete_reviews(self, *, run_id: int | None = None, sources: Sequence[str] = (),
-                       products: Sequence[str] = (), authors: Sequence[str] = (), dry_run: bool = False,
-                       trigger: str = "manual") -> tuple[int | None, int]:
+                       products: Sequence[str] = (), authors: Sequence[str] = (), before: date | None = None,
+                       dry_run: bool = False, trigger: str = "manual") -> tuple[int | None, int]:
         """Delete the reviews a run stored first (`run_id`: undo an import or a scrape) and/or of `sources`
-        (and `products`), or every review by `authors` (a reviewer who asked to be forgotten), recorded in
-        the run history as a run of kind "delete" (`trigger`: manual, dashboard): (that run's id, how many).
-        `dry_run`: only counted, nothing recorded (None, how many). At least one of run_id, sources and
-        authors is needed. Their analyses stay (kept by text: a review imported again is not analyzed
-        again), as do labels; but with `authors` every trace of their texts goes (the analyses, with their
-        translations, and the labels of texts no other review has)."""
-        if run_id is None and not sources and not authors:
-            raise ValueError("delete which reviews? give a run, a source or an author")
+        (and `products`), or every review by `authors` (a reviewer who asked to be forgotten), or dated
+        `before` a day (reviews kept no longer than a retention period; undated ones are kept), recorded in
+        the run history as a run of kind "delete" (`trigger`: manual, dashboard, schedule): (that run's id,
+        how many). `dry_run`: only counted, nothing recorded (None, how many). At least one of run_id,
+        sources, authors and before is needed. Their analyses stay (kept by text: a review imported again is
+        not analyzed again), as do labels; but with `authors` or `before` every trace of their texts goes
+        (the analyses, with their translations, and the labels of texts no other review has)."""
+        if run_id is None and not sources and not authors and before is None:
+            raise ValueError("delete which reviews? give a run, a source, an author or a day")
         where = []
         if run_id is not None:
             where.append(reviews.c.first_run_id == run_id)
@@ -598,12 +600,15 @@ class Store:
             where.append(reviews.c.product.in_(list(products)))
         if authors:
             where.append(reviews.c.author.in_(list(authors)))
+        if before is not None:
+            where.append(reviews.c.date < before)
         if dry_run:
             with self.engine.connect() as c:
                 return None, int(c.execute(sa.select(sa.func.count()).select_from(reviews).where(*where)).scalar_one())
-        rid = self.start_run("delete", self.deletion(run_id, sources, products, authors)[:300], trigger)
+        rid = self.start_run("delete", self.deletion(run_id, sources, products, authors, before)[:300], trigger)
+        forget = bool(authors) or before is not None
         with self._write() as c:
-            hashes = [h for (h,) in c.execute(sa.select(reviews.c.content_hash).where(*where))] if authors else []
+            hashes = [h for (h,) in c.execute(sa.select(reviews.c.content_hash).where(*where))] if forget else []
             c.execute(review_fields.delete().where(review_fields.c.review_id.in_(sa.select(reviews.c.id).where(*where))))
             c.execute(review_tags.delete().where(review_tags.c.review_id.in_(sa.select(reviews.c.id).where(*where))))
             n = int(c.execute(reviews.delete().where(*where)).rowcount or 0)

@@ -16,6 +16,7 @@ import shlex
 import sys
 import time
 from dataclasses import asdict
+from datetime import date, timedelta
 from enum import IntEnum
 from pathlib import Path
 from typing import Callable, Sequence
@@ -148,17 +149,24 @@ def cmd_import(args, settings) -> ExitStatus:
 def cmd_delete(args, settings) -> ExitStatus:
     from ..display_text import neutralize
 
-    if args.run is None and not args.source and not args.author:
-        raise ConfigError("delete which reviews? give --run ID (reviewlens runs shows them), --source NAME or "
-                          "--author NAME")
-    if args.product and not (args.source or args.author):
-        raise ConfigError("--product narrows a --source (or --author); give the source too")
+    if args.expired:
+        if not settings.privacy.keep_days:
+            raise ConfigError("--expired deletes the reviews older than [privacy] keep_days, which is 0 (kept for "
+                              "good): set it, or give --before DATE")
+        if args.before or args.run is not None or args.source or args.author or args.product:
+            raise ConfigError("--expired takes nothing else: it deletes every review older than [privacy] keep_days")
+        args.before = date.today() - timedelta(days=settings.privacy.keep_days)
+    if args.run is None and not args.source and not args.author and args.before is None:
+        raise ConfigError("delete which reviews? give --run ID (reviewlens runs shows them), --source NAME, "
+                          "--author NAME, --before DATE or --expired")
+    if args.product and not (args.source or args.author or args.before):
+        raise ConfigError("--product narrows a --source (or --author, --before); give the source too")
     store = Store(settings.db)
     if args.run is not None and not store.has_run(args.run):
         raise ConfigError(f"there is no run {args.run} (reviewlens runs shows them)")
     _check_names(store, sources=args.source, products=args.product)
     which = {"run_id": args.run, "sources": args.source or (), "products": args.product or (),
-             "authors": args.author or ()}
+             "authors": args.author or (), "before": args.before}
     what = Store.deletion(**which)
     for name in args.author or ():
         if not store.delete_reviews(authors=[name], dry_run=True)[1]:
@@ -166,11 +174,11 @@ def cmd_delete(args, settings) -> ExitStatus:
                               "`reviewlens export` shows them)")
     if not args.yes:
         print(f"would delete {store.delete_reviews(**which, dry_run=True)[1]} reviews ({what}); add --yes to delete them"
-              + (" with their analyses and your labels of their texts" if args.author else ""))
+              + (" with their analyses and your labels of their texts" if args.author or args.before else ""))
         return ExitStatus.OK
     run_id, n = store.delete_reviews(**which)
     print(f"run {run_id}: deleted {n} reviews ({what})"
-          + (", with their analyses and labels" if n and args.author else "")
+          + (", with their analyses and labels" if n and (args.author or args.before) else "")
           + ("; `reviewlens complaints` recomputes the top complaints without them" if n else ""))
     return ExitStatus.OK
 

@@ -332,6 +332,21 @@ class AnalysisSummary:
                 f"(prompt {self.prompt_version}), {self.failed} failed, {rate:.2f} reviews/s")
 
 
+def expire_reviews(store: Store, settings: Settings, *, trigger: str = "schedule",
+                   today: date | None = None) -> tuple[date, int] | None:
+    """Delete the reviews dated more than `[privacy] keep_days` days ago, with every trace of their texts
+    (Store.delete_reviews with `before`); (that day, how many), or None when reviews are kept for good."""
+    days = settings.privacy.keep_days
+    if not days:
+        return None
+    before = (today or date.today()) - timedelta(days=days)
+    if not store.delete_reviews(before=before, dry_run=True)[1]:
+        return before, 0  # nothing to delete: no run in the history either
+    _, n = store.delete_reviews(before=before, trigger=trigger)
+    log.info("%d reviews dated before %s deleted ([privacy] keep_days = %d)", n, before, days)
+    return before, n
+
+
 #: The checkpoint of a one-off re-analysis: the texts without a letter ("😡👎"), which the sentiment heads
 #: read as positive until the LLM alone decided them (analysis.cascade); done once per store.
 REDO_LETTERLESS = "analysis:redo:letterless-1"

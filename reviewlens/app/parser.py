@@ -268,21 +268,30 @@ def build_parser() -> argparse.ArgumentParser:
     sp = add("delete", "delete the reviews of one run (undo an import), of a source or of a reviewer",
              "Delete reviews: those a run stored first (--run, the id `reviewlens runs` shows: undo an import\n"
              "of the wrong file, or with the wrong --date-order), or all of a source (--source, with\n"
-             "--product: only those), or every review by a reviewer who asked to be forgotten (--author, the\n"
-             "name as stored). Without --yes it only says how many it would delete. Their analyses and your\n"
-             "labels stay (kept by text), except with --author: then every trace of their texts goes too\n"
-             "(analyses with translations, labels), and the run history counts the names without keeping\n"
-             "them. The deletion is recorded in the run history.\n\n"
+             "--product: only those), every review by a reviewer who asked to be forgotten (--author, the\n"
+             "name as stored), or every review dated before a day (--before; --expired: older than [privacy]\n"
+             "keep_days, which the scheduler applies after each run). Without --yes it only says how many it\n"
+             "would delete. Their analyses and your labels stay (kept by text), except with --author and\n"
+             "--before: then every trace of their texts goes too (analyses with translations, labels), and\n"
+             "the run history counts the names without keeping them. The deletion is recorded in the run\n"
+             "history.\n\n"
              "examples:\n"
              "  reviewlens delete --run 12            how many run 12 stored\n"
              "  reviewlens delete --run 12 --yes      delete them\n"
              "  reviewlens delete --source import:old_export --yes\n"
-             "  reviewlens delete --author \"Jane Doe\" --yes")
+             "  reviewlens delete --author \"Jane Doe\" --yes\n"
+             "  reviewlens delete --before 2024-12-01 --yes\n"
+             "  reviewlens delete --expired --yes             older than [privacy] keep_days")
     sp.add_argument("--run", type=_positive_int, help="the run whose new reviews to delete")
     sp.add_argument("--source", action="append", help="a source whose reviews to delete (repeatable)")
     sp.add_argument("--author", action="append", help="a reviewer's name, exactly as stored: every review by it "
                                                      "(repeatable)")
-    sp.add_argument("--product", action="append", help="with --source or --author: only this product's (repeatable)")
+    sp.add_argument("--before", type=_date, metavar="DATE",
+                    help="every review dated before this day (YYYY-MM-DD); undated reviews are kept")
+    sp.add_argument("--expired", action="store_true",
+                    help="every review dated more than [privacy] keep_days days ago")
+    sp.add_argument("--product", action="append",
+                    help="with --source, --author or --before: only this product's (repeatable)")
     sp.add_argument("--yes", action="store_true", help="delete (without it: only count)")
 
     sp = add("export", "export reviews (with their analysis) as JSONL or CSV")

@@ -32,7 +32,7 @@ from ..remote_files import download, is_remote
 from ..schedule import Schedule, Source
 from .alerting import check_alerts
 from .channels import make_channels
-from .jobs import Job, JobOptions, safe_name
+from .jobs import Job, JobOptions, expire_reviews, safe_name
 
 log = logging.getLogger(__name__)
 
@@ -181,6 +181,10 @@ class Scheduler:
                         log.error("scheduled run of %s failed: %s", src.name, res["error"])
                     else:
                         log.info("scheduled run of %s done: %s", src.name, res)
+                try:
+                    expire_reviews(self.store, self.settings)  # [privacy] keep_days
+                except Exception as e:  # noqa: BLE001 - logged; the next run tries again
+                    log.error("deleting the reviews older than [privacy] keep_days failed: %s", e)
                 self.check_alerts()  # a failed or degraded run is what an alert is for
                 return res
         except SourceBusy as e:

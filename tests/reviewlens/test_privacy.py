@@ -288,3 +288,42 @@ def test_forgetting_a_reviewer_in_the_store(store):
     assert count_rows(store, "analyses") == 1 and count_rows(store, "labels") == 0  # Bob's text keeps its analysis
     run = next(r for r in store.list_runs(kind="delete") if r["id"] == rid)
     assert run["source"] == "1 reviewer name" and "Jane" not in str(run)
+
+
+def test_reviews_are_kept_no_longer_than_keep_days(tmp_path, capsys):
+    """[privacy] keep_days: `delete --before` / `--expired` and the scheduler after each run delete the reviews
+    dated longer ago, with the analyses and labels of their texts; undated reviews are kept."""
+    from datetime import date, timedelta
+
+    from reviewlens.app.jobs import expire_reviews
+    from reviewlens.app.scheduler import Scheduler
+    from reviewlens.schedule import load_schedule
+
+    db = str(tmp_path / "k.db")
+    store = Store(db)
+    today = date.today()
+    old = Review(source="s", text="An old complaint about the lid.", rating=2, date=today - timedelta(days=400))
+    recent = Review(source="s", text="A recent one.", rating=4, date=today - timedelta(days=10))
+    undated = Review(source="s", text="No date on this one.", rating=3)
+    store.upsert_reviews([old, recent, undated])
+    store.save_analyses([Analysis(content_hash=old.content_hash, model="m", prompt_version="p", sentiment="negative")])
+    store.add_labels([Label(content_hash=old.content_hash, kind="sentiment", value="negative", text=old.text,
+                            review_id=old.id, source="t")])
+    cfg = tmp_path / "keep.toml"
+    cfg.write_text("[privacy]\nkeep_days = 365\n")
+    assert main(["delete", "--expired", "--db", db]) != 0  # keep_days 0: a clear error
+    assert "which is 0 (kept for good)" in capsys.readouterr().err
+    assert main(["delete", "--expired", "--db", db, "--config", str(cfg)]) == 0
+    assert f"would delete 1 reviews (dated before {today - timedelta(days=365)})" in capsys.readouterr().out
+    assert count_rows(store) == 3
+    settings = load_settings(cfg, db=db, data_dir=str(tmp_path / "data"))
+    assert expire_reviews(store, settings, today=today - timedelta(days=100)) == (today - timedelta(days=465), 0)
+    assert not store.list_runs(kind="delete")  # nothing to delete: no run recorded
+    sched = tmp_path / "schedule.toml"
+    sched.write_text('[schedule]\nanalyze = false\nreport = false\n\n[[sources]]\nname = "shop"\n'
+                     'url = "http://127.0.0.1:9/p"\nevery = "1h"\n')
+    Scheduler(load_schedule(sched), store, settings, runner=lambda src: {"scrape": "ok"}).run_once()
+    assert sorted(store.review_texts([old.id, recent.id, undated.id]).values()) == ["A recent one.", "No date on this one."]
+    assert count_rows(store, "analyses") == 0 and count_rows(store, "labels") == 0
+    [run] = store.list_runs(kind="delete")
+    assert run["source"] == f"dated before {today - timedelta(days=365)}" and run["trigger"] == "schedule"
