@@ -59,7 +59,7 @@ def _import(store: Store, upload: Any, source: str, product: str, date_order: st
                                              product=product.strip() or None, date_order=date_order,
                                              rating_scale=scale, trigger="dashboard",
                                              run_source=f"{path.name} (uploaded)",
-                                             masker=Masker.from_settings(cfg.privacy))
+                                             masker=Masker.from_settings(cfg.privacy, store))
     except ImportFileError as e:
         return {"name": upload.name, "error": str(e).replace(str(path), upload.name)}
     except StoreReadOnly as e:

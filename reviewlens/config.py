@@ -18,7 +18,7 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any, Callable
 
-from .privacy import DEFAULT_REGIONS as PHONE_REGIONS, KINDS as PRIVACY_KINDS, check_kinds, check_regions
+from .privacy import DEFAULT_REGIONS as PHONE_REGIONS, KINDS as PRIVACY_KINDS, NAME_MODES, check_kinds, check_regions
 from .reply_phrases import PHRASEBOOKS
 from .views import check_base_url
 
@@ -106,6 +106,7 @@ class PrivacySettings:
     mask: list[str] = field(default_factory=lambda: list(PRIVACY_KINDS))  # email, phone, card, iban; [] keeps all
     phone_regions: list[str] = field(default_factory=lambda: list(PHONE_REGIONS))  # national phone formats known
     keep_days: int = 0                   # reviews dated longer ago are deleted after each scheduled run (0: kept)
+    reviewer_names: str = "keep"         # keep, pseudonym ("Reviewer 3fa91c2e", the same for the same name), drop
 
 
 @dataclass
@@ -178,6 +179,7 @@ RULES: dict[str, tuple[Callable[[Any], bool], str]] = {
     "replies.contact": (lambda v: len(v) <= 300, "text of at most 300 characters"),
     "privacy.mask": (lambda v: _privacy_ok(check_kinds, v),
                      f"a list of the kinds of personal data to mask: {', '.join(PRIVACY_KINDS)} ([] masks nothing)"),
+    "privacy.reviewer_names": (lambda v: v in NAME_MODES, f"one of {', '.join(NAME_MODES)}"),
     "privacy.keep_days": (lambda v: v >= 0, "a whole number of days, at least 0 (0: reviews are kept)"),
     "privacy.phone_regions": (lambda v: _privacy_ok(check_regions, v),
                               "a list of two-letter country codes whose phone numbers are written without "

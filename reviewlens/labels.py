@@ -88,7 +88,7 @@ def read_labels_file(path: str | Path, store: Store, topics: Iterable[str], *, s
 
     `source` is the label's source for rows without a `source` column (default import:<file name>).
     `masker`: the personal data masked in the texts, as in the reviews they label (the settings'
-    `Masker.from_settings(settings.privacy)`; default: every kind), so that a label of a review's text as
+    `Masker.from_settings(settings.privacy, store)`; default: every kind), so that a label of a review's text as
     the customer wrote it names the review as stored."""
     masker = Masker() if masker is None else masker
     path = Path(path)

@@ -25,6 +25,8 @@ What is found, and how sure:
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import re
 from dataclasses import dataclass, replace
 from typing import Any, Iterable, Sequence
@@ -35,6 +37,11 @@ MARKERS = {"email": "[email]", "phone": "[phone]", "card": "[card number]", "iba
 #: The kinds in words, for messages: (one, many).
 WORDS = {"email": ("e-mail address", "e-mail addresses"), "phone": ("phone number", "phone numbers"),
          "card": ("card number", "card numbers"), "iban": ("IBAN", "IBANs")}
+#: What becomes of reviewers' names as reviews are stored (`[privacy] reviewer_names`).
+NAME_MODES = ("keep", "pseudonym", "drop")
+#: What one is called in messages, beside WORDS.
+NAME_WORDS = ("reviewer name", "reviewer names")
+_PSEUDONYM = re.compile(r"Reviewer (?:[0-9a-f]{8}|[A-Z]\.)\Z")
 #: Regions whose national phone formats are recognised by default (international "+" numbers are
 #: found whatever the region).
 DEFAULT_REGIONS = ("US", "GB", "DE", "FR", "ES", "IT", "NL")
@@ -203,8 +210,29 @@ def counted(found: Iterable[Found]) -> dict[str, int]:
 
 
 def in_words(counts: dict[str, int]) -> str:
-    """{"email": 2, "phone": 1} as "2 e-mail addresses, 1 phone number"."""
-    return ", ".join(f"{n} {WORDS[k][0] if n == 1 else WORDS[k][1]}" for k, n in counts.items())
+    """{"email": 2, "phone": 1} as "2 e-mail addresses, 1 phone number" ("name": reviewer names)."""
+    order = {k: i for i, k in enumerate((*KINDS, "name"))}
+    return ", ".join(f"{n} {(NAME_WORDS if k == 'name' else WORDS[k])[0 if n == 1 else 1]}"
+                     for k, n in sorted(counts.items(), key=lambda kv: order.get(kv[0], 99)))
+
+
+def is_pseudonym(name: str | None) -> bool:
+    """Whether `name` is a pseudonym `pseudonym` gave ("Reviewer 3fa91c2e", "Reviewer Q.")."""
+    return bool(name) and bool(_PSEUDONYM.match(name))  # type: ignore[arg-type]
+
+
+def pseudonym(author: str | None, key: bytes) -> str | None:
+    """A reviewer's name replaced by a pseudonym that is the same for the same name in one store (a keyed hash:
+    the key is the store's own, so the name cannot be worked back from it): "Jane Doe" -> "Reviewer 3fa91c2e".
+    A name that does not tell people apart ("Sofia H.") becomes one that does not either ("Reviewer Q."),
+    so the suspicious-review checks treat it as before; no name or a generic one ("A Customer") stays."""
+    from .integrity import author_key, distinctive  # the checks' own idea of a name
+
+    k = author_key(author)
+    if k is None or is_pseudonym(author):  # no one's name, or one already (masking twice changes nothing)
+        return author
+    digest = hmac.new(key, k.encode("utf-8"), hashlib.sha256).hexdigest()
+    return f"Reviewer {digest[:8]}" if distinctive(k) else f"Reviewer {chr(ord('A') + int(digest[:4], 16) % 26)}."
 
 
 def masked_line(reviews: int, counts: dict[str, int]) -> str:
@@ -221,19 +249,33 @@ class Masker:
     #: words, and the address it gives, "contact us at support@...", is the shop's own)
     FIELDS = ("text", "title")
 
-    def __init__(self, kinds: Sequence[str] = KINDS, regions: Sequence[str] = DEFAULT_REGIONS) -> None:
+    def __init__(self, kinds: Sequence[str] = KINDS, regions: Sequence[str] = DEFAULT_REGIONS, *,
+                 names: str = "keep", key: bytes | None = None) -> None:
         self.kinds = check_kinds(kinds)
         self.regions = check_regions(regions)
+        if names not in NAME_MODES:
+            raise ValueError(f"reviewer names: {names!r} is not one of {', '.join(NAME_MODES)}")
+        if names == "pseudonym" and not key:
+            raise ValueError("pseudonyms need the store's key (Store.pseudonym_key)")
+        self.names, self.key = names, key
         self.masked = 0  # reviews changed so far
         self.counts: dict[str, int] = {}
 
     @classmethod
-    def from_settings(cls, privacy) -> "Masker":
-        """The masker of a `PrivacySettings` (`[privacy]`)."""
-        return cls(privacy.mask, privacy.phone_regions)
+    def from_settings(cls, privacy, store=None) -> "Masker":
+        """The masker of a `PrivacySettings` (`[privacy]`); `store`: the store the reviews go to (its key makes
+        the pseudonyms, when reviewer_names = "pseudonym")."""
+        key = bytes.fromhex(store.pseudonym_key()) if privacy.reviewer_names == "pseudonym" and store else None
+        return cls(privacy.mask, privacy.phone_regions, names=privacy.reviewer_names, key=key)
 
     def __bool__(self) -> bool:
-        return bool(self.kinds)
+        return bool(self.kinds) or self.names != "keep"
+
+    def author(self, author: str | None) -> str | None:
+        """A reviewer's name as stored: kept, a pseudonym, or none."""
+        if self.names == "keep" or not author:
+            return author
+        return None if self.names == "drop" else pseudonym(author, self.key)  # type: ignore[arg-type]
 
     def find(self, text: str | None) -> list[Found]:
         return find(text, self.kinds, self.regions) if text and self.kinds else []
@@ -257,12 +299,13 @@ class Masker:
         Its id stays the one the original text gave it, so a review scraped again (with the same
         contact details in it) is still the same review, and one stored before masking was on is
         updated in place rather than stored twice."""
-        if not self.kinds:
+        if not self:
             return review
         found = self.review_found(review)
         own = (review.extra or {}).get("fields") or {}
         own_found = {k: fs for k, v in own.items() if isinstance(v, str) for fs in [self.find(v)] if fs}
-        if not found and not own_found:
+        author = self.author(review.author)
+        if not found and not own_found and author == review.author:
             return review
         self.masked += 1
         for fs in [*found.values(), *own_found.values()]:
@@ -272,6 +315,9 @@ class Masker:
         if own_found:
             fields = {k: mask(v, own_found[k]) if k in own_found else v for k, v in own.items()}
             changes["extra"] = {**review.extra, "fields": fields}
+        if author != review.author:
+            changes["author"] = author
+            self.counts["name"] = self.counts.get("name", 0) + 1
         return replace(review, **changes)
 
     def reviews(self, reviews: Iterable) -> list:

@@ -562,7 +562,7 @@ def import_file(store: Store, path: str | Path, *, batch_size: int = IMPORT_BATC
     `read_reviews_file` (source, rating_scale, product, encoding, date_order). `run_source`: the run history's
     name for the run (default: the file's path), `run_detail` what else it records; `trigger`: manual,
     schedule, dashboard. `masker`: what personal data is masked before reviews are stored (the settings'
-    `Masker.from_settings(settings.privacy)`; default: every kind)."""
+    `Masker.from_settings(settings.privacy, store)`; default: every kind, names kept)."""
     masker = Masker() if masker is None else masker
     res = ImportResult()
     reviews = _reviews(Path(path), res, **kw)

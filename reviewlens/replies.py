@@ -22,6 +22,7 @@ import math
 from typing import Any, Mapping, Sequence
 
 from .config import ReplySettings
+from .privacy import is_pseudonym
 from .reply_phrases import ENGLISH, PHRASEBOOKS, Phrasebook
 
 #: The English phrasebook's sentences (reviewlens.reply_phrases holds every language's): what the draft says
@@ -38,7 +39,7 @@ _NAME_RE = re.compile(r"^[^\W\d_]+(?:[ '.-]+[^\W\d_]+){0,2}\.?$")
 def first_name(author: Any) -> str | None:
     """The first word of an author name that looks like a person's name (letters, up to three words, at
     most 30 characters), else None: "Anna K." -> "Anna"; "xX_gamer99", "Verified buyer" -> None."""
-    if not isinstance(author, str):
+    if not isinstance(author, str) or is_pseudonym(author):  # "Reviewer Q." is no one to greet
         return None
     a = " ".join(author.split())
     if not a or len(a) > 30 or not _NAME_RE.match(a) or a.lower() in {"anonymous", "verified buyer", "customer",

@@ -272,6 +272,7 @@ questions = sa.Table(
 
 #: Tables a store can do without when it is read-only and older than them: reading them finds nothing.
 FLAGS_CHECKPOINT = "integrity"  # what the stored findings were found on (Store.save_flags)
+PSEUDONYM_KEY = "privacy:pseudonym-key"  # the key of reviewers' pseudonyms in this store (Store.pseudonym_key)
 REVIEWS_WRITTEN = "reviews:written"  # the checkpoint whose token every write of reviews renews (Store.reviews_stamp)
 OPTIONAL_TABLES = frozenset({"labels", "alerts", "alert_deliveries", "alerted_reviews", "questions", "review_flags",
                              "review_tags", "request_themes"})
@@ -1470,29 +1471,43 @@ class Store:
         with self.engine.connect() as c:
             return int(c.execute(sa.select(sa.func.count()).select_from(reviews)).scalar_one())
 
+    def pseudonym_key(self) -> str:
+        """This store's own key for reviewers' pseudonyms (reviewlens.privacy.pseudonym), hex; made on first use
+        (two processes at once agree: the first one's is kept)."""
+        found = self.load_checkpoint(PSEUDONYM_KEY)
+        if found and found.get("key"):
+            return str(found["key"])
+        with self._write() as c:
+            c.execute(self._insert(checkpoints).on_conflict_do_nothing(index_elements=[checkpoints.c.key]),
+                      {"key": PSEUDONYM_KEY, "state": json.dumps({"key": os.urandom(32).hex()}),
+                       "updated_at": _utcnow()})
+        return str(self.load_checkpoint(PSEUDONYM_KEY)["key"])
+
     def written_rows(self) -> Iterator[dict[str, Any]]:
-        """Every review's id, source, product and what was written (WRITTEN), and its own fields, a chunk of
-        reviews at a time (for reviewlens.privacy's look through the store)."""
+        """Every review's id, source, product, author and what was written (WRITTEN), and its own fields, a
+        chunk of reviews at a time (for reviewlens.privacy's look through the store)."""
         with self.engine.connect() as c:
             ids = [r[0] for r in c.execute(sa.select(reviews.c.id).order_by(reviews.c.id))]
             for i in range(0, len(ids), 1000):
                 chunk = ids[i:i + 1000]
-                q = sa.select(reviews.c.id, reviews.c.source, reviews.c.product, *[reviews.c[k] for k in self.WRITTEN]
-                              ).where(reviews.c.id.in_(chunk)).order_by(reviews.c.id)
+                q = sa.select(reviews.c.id, reviews.c.source, reviews.c.product, reviews.c.author,
+                              *[reviews.c[k] for k in self.WRITTEN]).where(reviews.c.id.in_(chunk)).order_by(reviews.c.id)
                 rows = [dict(r) for r in c.execute(q).mappings()]
                 fields = self.fields_of(chunk)
                 for r in rows:
                     r["fields"] = fields.get(r["id"], {})
                     yield r
 
-    def rewrite_written(self, rewrite: Callable[[str], str]) -> dict[str, int]:
+    def rewrite_written(self, rewrite: Callable[[str], str],
+                        author: Callable[[str | None], str | None] | None = None) -> dict[str, int]:
         """Pass every stored copy of what reviewers wrote through `rewrite` (reviewlens.privacy's masking), in one
         transaction: the reviews' text and title, their own fields and what else their page or file said
         (`extra`); the labels' texts; the quotes and names of the stored themes (complaints, praise,
         requests); the alerts' titles and bodies; the questions and their answers.
         A review whose text changed is analyzed again: the analyses of its old text (which hold its
-        translation and entities) are deleted when no review has that text any more. Returns how many rows
-        of each changed ("reviews", "fields", "labels", "themes", "alerts", "questions", "analyses")."""
+        translation and entities) are deleted when no review has that text any more. `author`: the reviewers'
+        names pass through it too (a pseudonym, or none). Returns how many rows of each changed ("reviews",
+        "names", "fields", "labels", "themes", "alerts", "questions", "analyses")."""
 
         def json_cell(value: str | None) -> str | None:
             if not value:
@@ -1504,15 +1519,18 @@ class Store:
             new = _rewrite_strings(data, rewrite)
             return value if new == data else json.dumps(new, ensure_ascii=False, default=str)
 
-        out = dict.fromkeys(("reviews", "fields", "labels", "themes", "alerts", "questions", "analyses"), 0)
+        out = dict.fromkeys(("reviews", "names", "fields", "labels", "themes", "alerts", "questions", "analyses"), 0)
         with self._write() as c:
             old_hashes: set[str] = set()
-            cols = [reviews.c.id, reviews.c.content_hash, reviews.c.extra, *[reviews.c[k] for k in self.WRITTEN]]
+            cols = [reviews.c.id, reviews.c.content_hash, reviews.c.extra, reviews.c.author,
+                    *[reviews.c[k] for k in self.WRITTEN]]
             changed = []
             for r in c.execute(sa.select(*cols)).mappings().all():
                 new = {k: rewrite(r[k]) if r[k] else r[k] for k in self.WRITTEN}
                 new["extra"] = json_cell(r["extra"])  # what else the page or file said (its own fields)
-                if any(new[k] != r[k] for k in (*self.WRITTEN, "extra")):
+                new["author"] = author(r["author"]) if author else r["author"]
+                out["names"] += new["author"] != r["author"]
+                if any(new[k] != r[k] for k in (*self.WRITTEN, "extra", "author")):
                     changed.append((r["id"], new))
                     if new["text"] != r["text"]:
                         old_hashes.add(r["content_hash"])

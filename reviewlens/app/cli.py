@@ -119,7 +119,7 @@ def cmd_import(args, settings) -> ExitStatus:
                                                      rating_scale=args.rating_scale, encoding=args.encoding,
                                                      date_order=args.date_order,
                                                      run_source=path if is_remote(path) else None,
-                                                     masker=Masker.from_settings(settings.privacy))
+                                                     masker=Masker.from_settings(settings.privacy, store))
         except ImportFileError as e:
             if len(args.file) == 1:
                 raise
@@ -210,7 +210,7 @@ def cmd_label(args, settings) -> ExitStatus:
 
         topics = [t.name for t in load_taxonomy(settings.analysis).topics]
         res, added, replaced = import_labels(store, args.file, topics, source=args.source, encoding=args.encoding,
-                                             masker=Masker.from_settings(settings.privacy))
+                                             masker=Masker.from_settings(settings.privacy, store))
         print(f"read {res.rows} rows from {args.file}: {len(res.labels)} labels, {added} added, {replaced} replaced, "
               f"{len(res.labels) - added - replaced} already stored; {len(res.errors)} rows skipped")
         for e in res.errors[:20]:
@@ -849,29 +849,42 @@ def cmd_privacy(args, settings) -> ExitStatus:
         for k, c in h.counts.items():
             counts[k] = counts.get(k, 0) + c
     counts = {k: counts[k] for k in privacy.KINDS if k in counts}
-    masked = store.rewrite_written(masker.text) if args.mask and holders else None
+    names = settings.privacy.reviewer_names
+    renamed = 0
+    if names != "keep":  # the names stored before `reviewer_names` was set
+        key = bytes.fromhex(store.pseudonym_key()) if names == "pseudonym" and args.mask else b"look"  # (counting)
+        masker = privacy.Masker(masker.kinds, masker.regions, names=names, key=key)
+        renamed = sum(1 for r in store.written_rows() if masker.author(r["author"]) != r["author"])
+    masked = store.rewrite_written(masker.text, masker.author if names != "keep" else None) \
+        if args.mask and (holders or renamed) else None
     if args.json:
         print(json.dumps({"reviews": n, "with_personal_data": len(holders), "counts": counts, "kinds": list(masker.kinds),
-                          "masked": masked, "found": [h.as_dict() for h in holders]}, indent=1, ensure_ascii=False))
+                          "reviewer_names": names, "names_to_replace": renamed, "masked": masked,
+                          "found": [h.as_dict() for h in holders]}, indent=1, ensure_ascii=False))
         return ExitStatus.OK
     looked = ", ".join(privacy.WORDS[k][1] for k in masker.kinds)
     if not holders:
         print(f"No personal data in the {n} stored reviews (looked for {looked}).")
-        return ExitStatus.OK
-    print(f"Personal data in {len(holders)} of {n} stored reviews: {privacy.in_words(counts)}.")
+    else:
+        print(f"Personal data in {len(holders)} of {n} stored reviews: {privacy.in_words(counts)}.")
     for h in holders[:args.show]:
         where = neutralize(str(h.product or h.source))
         print(f"  {h.id}  {where}  ({', '.join(h.fields)}): \"{neutralize(h.excerpt)}\"")
     if len(holders) > args.show:
         print(f"  ... and {len(holders) - args.show} more (--show {len(holders)}, or --json)")
+    what = {"pseudonym": "pseudonyms", "drop": "no name"}.get(names, "")
     if masked is not None:
-        also = [f"{masked[k]} {what}" for k, what in (("fields", "own field values"), ("labels", "of your labels"),
-                                                     ("themes", "stored themes"), ("alerts", "alerts"),
-                                                     ("questions", "answers to questions")) if masked[k]]
-        print(f"\nMasked in the store: {masked['reviews']} reviews" + (f"; also {', '.join(also)}" if also else "")
+        also = [f"{masked[k]} {w}" for k, w in (("names", f"reviewer names ({what})"), ("fields", "own field values"),
+                                               ("labels", "of your labels"), ("themes", "stored themes"),
+                                               ("alerts", "alerts"), ("questions", "answers to questions")) if masked[k]]
+        print(f"\nMasked in the store: {masked['reviews']} reviews" + (f"; {', '.join(also)}" if also else "")
               + (f". {masked['analyses']} analyses of the old texts were deleted: `reviewlens analyze` analyzes the "
                  "masked texts." if masked["analyses"] else "."))
-    else:
+        return ExitStatus.OK
+    if renamed:
+        print(f"{renamed} reviews carry their reviewer's name as written; [privacy] reviewer_names = \"{names}\" gives "
+              f"new reviews {what}, and `reviewlens privacy --mask` these.")
+    if holders:
         on = settings.privacy.mask
         print(f"\n`reviewlens privacy --mask` masks {'it' if len(holders) == 1 else 'them'} in the store (and every copy: "
               "labels, stored quotes, alerts, answers). "

@@ -209,7 +209,7 @@ def run_scrape(store: Store, settings: Settings, urls: Sequence[str], *, site: s
     summary = ScrapeSummary(run_id=run_id, status="running", since=since)
     t0 = time.monotonic()
     tracker = run_health.RunHealth(resumed=frozenset(resume))
-    masker = privacy.Masker.from_settings(settings.privacy)
+    masker = privacy.Masker.from_settings(settings.privacy, store)
     stopped_older: list[str] = []
 
     def stop_after(reviews: list[Review]) -> str | None:

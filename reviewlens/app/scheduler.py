@@ -153,7 +153,7 @@ class Scheduler:
                 res, _, new, seen = import_file(self.store, path, source=src.name, product=src.product,
                                                 trigger="schedule", run_source=src.name,
                                                 run_detail={"file": src.files if is_remote(src.files) else str(path)},
-                                                masker=Masker.from_settings(self.settings.privacy))
+                                                masker=Masker.from_settings(self.settings.privacy, self.store))
             except ImportFileError as e:  # the whole file: said in a failed run; a corrected file is new content
                 self._failed_import(src, str(path), e, out)
             else:

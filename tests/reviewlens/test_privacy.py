@@ -174,7 +174,8 @@ def test_masking_a_store_reaches_every_copy(store):
     assert PHONE not in h.excerpt and "[phone]" in h.excerpt
 
     out = store.rewrite_written(m.text)
-    assert out == {"reviews": 1, "fields": 1, "labels": 1, "themes": 1, "alerts": 1, "questions": 1, "analyses": 1}
+    assert out == {"reviews": 1, "names": 0, "fields": 1, "labels": 1, "themes": 1, "alerts": 1, "questions": 1,
+                   "analyses": 1}
     everything = _dump(store)
     for secret in (EMAIL, PHONE, CARD):
         assert secret not in everything
@@ -199,7 +200,7 @@ def test_the_privacy_command_lists_without_showing_the_data_and_masks(tmp_path, 
     assert data["counts"] == {"card": 1} and data["found"][0]["fields"] == ["title"] and data["masked"] is None
     assert main(["privacy", "--db", db, "--mask", "-q"]) == 0
     out = capsys.readouterr().out
-    assert "Masked in the store: 1 reviews; also 1 own field values, 1 of your labels" in out
+    assert "Masked in the store: 1 reviews; 1 own field values, 1 of your labels" in out
     assert "`reviewlens analyze` analyzes the masked texts" in out
     assert main(["privacy", "--db", db, "-q"]) == 0
     assert "No personal data in the 2 stored reviews" in capsys.readouterr().out
@@ -327,3 +328,48 @@ def test_reviews_are_kept_no_longer_than_keep_days(tmp_path, capsys):
     assert count_rows(store, "analyses") == 0 and count_rows(store, "labels") == 0
     [run] = store.list_runs(kind="delete")
     assert run["source"] == f"dated before {today - timedelta(days=365)}" and run["trigger"] == "schedule"
+
+
+def test_reviewer_names_as_pseudonyms_or_none(tmp_path, capsys):
+    """[privacy] reviewer_names: "pseudonym" stores "Reviewer 3fa91c2e" (the same for the same name in one store,
+    another in another store; a name that tells no one apart stays one that does not; a generic one stays),
+    "drop" stores none; the suspicious-review checks still see a repeat reviewer; reply drafts greet no one;
+    `privacy --mask` gives the names stored before theirs."""
+    from reviewlens import integrity
+    from reviewlens.replies import first_name
+
+    rows = [{"text": f"Lid leaks again, day {i}.", "rating": "1", "date": f"2026-11-0{i + 1}", "author": a,
+             "product": "Kettle"} for i, a in enumerate(["Jane Doe", "Jane Doe", "Sofia H.", "A Customer"])]
+    path = write_csv(tmp_path / "n.csv", rows)
+    cfg = tmp_path / "p.toml"
+    cfg.write_text('[privacy]\nreviewer_names = "pseudonym"\n')
+    dbs = [str(tmp_path / f"{x}.db") for x in "ab"]
+    names = []
+    for db in dbs:
+        assert main(["import", path, "--db", db, "--config", str(cfg), "-q"]) == 0
+        assert "3 reviewer names" in capsys.readouterr().out
+        names.append([r["author"] for r in sorted(Store(db).written_rows(), key=lambda r: r["id"])])
+    a = Store(dbs[0])
+    authors = [r.author for r in a.reviews_frame().sort_values("date").itertuples()]
+    jane, sofia = authors[0], authors[2]
+    assert authors[1] == jane and jane.startswith("Reviewer ") and len(jane) == 17 and "Jane" not in jane
+    assert sofia.startswith("Reviewer ") and sofia.endswith(".") and len(sofia) == 11
+    assert authors[3] == "A Customer" and names[0] != names[1]  # another store, other pseudonyms
+    assert first_name(jane) is None and first_name(sofia) is None
+    assert [f.kind for f in integrity.current(a)] == ["repeat"]  # Jane's two reviews, still one reviewer
+    cfg.write_text('[privacy]\nreviewer_names = "drop"\n')
+    db = str(tmp_path / "c.db")
+    assert main(["import", path, "--db", db, "--config", str(cfg), "-q"]) == 0
+    assert {r["author"] for r in Store(db).written_rows()} == {None}
+    # a store filled with names: looked through, then given pseudonyms, once
+    db = str(tmp_path / "d.db")
+    assert main(["import", path, "--db", db, "-q"]) == 0
+    cfg.write_text('[privacy]\nreviewer_names = "pseudonym"\n')
+    capsys.readouterr()
+    assert main(["privacy", "--db", db, "--config", str(cfg), "-q"]) == 0
+    assert "3 reviews carry their reviewer's name as written" in capsys.readouterr().out
+    assert main(["privacy", "--mask", "--db", db, "--config", str(cfg), "-q"]) == 0
+    assert "Masked in the store: 3 reviews; 3 reviewer names (pseudonyms)" in capsys.readouterr().out
+    assert not any("Jane" in str(r["author"]) or "Sofia" in str(r["author"]) for r in Store(db).written_rows())
+    assert main(["privacy", "--mask", "--db", db, "--config", str(cfg), "-q"]) == 0
+    assert "Masked in the store" not in capsys.readouterr().out  # pseudonyms are not given pseudonyms
