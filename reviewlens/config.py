@@ -106,7 +106,7 @@ class PrivacySettings:
     mask: list[str] = field(default_factory=lambda: list(PRIVACY_KINDS))  # email, phone, card, iban; [] keeps all
     phone_regions: list[str] = field(default_factory=lambda: list(PHONE_REGIONS))  # national phone formats known
     keep_days: int = 0                   # reviews dated longer ago are deleted after each scheduled run (0: kept)
-    reviewer_names: str = "keep"         # keep, pseudonym ("Reviewer 3fa91c2e", the same for the same name), drop
+    reviewer_names: str = "keep"         # keep, pseudonym ("Reviewer 3fa91c2e07", the same for the same name), drop
 
 
 @dataclass

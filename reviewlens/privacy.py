@@ -41,7 +41,7 @@ WORDS = {"email": ("e-mail address", "e-mail addresses"), "phone": ("phone numbe
 NAME_MODES = ("keep", "pseudonym", "drop")
 #: What one is called in messages, beside WORDS.
 NAME_WORDS = ("reviewer name", "reviewer names")
-_PSEUDONYM = re.compile(r"Reviewer (?:[0-9a-f]{8}|[A-Z]\.)\Z")
+_PSEUDONYM = re.compile(r"Reviewer (?:[0-9a-f]{10}|[A-Z]\.)\Z")
 #: Regions whose national phone formats are recognised by default (international "+" numbers are
 #: found whatever the region).
 DEFAULT_REGIONS = ("US", "GB", "DE", "FR", "ES", "IT", "NL")
@@ -217,13 +217,13 @@ def in_words(counts: dict[str, int]) -> str:
 
 
 def is_pseudonym(name: str | None) -> bool:
-    """Whether `name` is a pseudonym `pseudonym` gave ("Reviewer 3fa91c2e", "Reviewer Q.")."""
+    """Whether `name` is a pseudonym `pseudonym` gave ("Reviewer 3fa91c2e07", "Reviewer Q.")."""
     return bool(name) and bool(_PSEUDONYM.match(name))  # type: ignore[arg-type]
 
 
 def pseudonym(author: str | None, key: bytes) -> str | None:
     """A reviewer's name replaced by a pseudonym that is the same for the same name in one store (a keyed hash:
-    the key is the store's own, so the name cannot be worked back from it): "Jane Doe" -> "Reviewer 3fa91c2e".
+    the key is the store's own, so the name cannot be worked back from it): "Jane Doe" -> "Reviewer 3fa91c2e07".
     A name that does not tell people apart ("Sofia H.") becomes one that does not either ("Reviewer Q."),
     so the suspicious-review checks treat it as before; no name or a generic one ("A Customer") stays."""
     from .integrity import author_key, distinctive  # the checks' own idea of a name
@@ -232,7 +232,9 @@ def pseudonym(author: str | None, key: bytes) -> str | None:
     if k is None or is_pseudonym(author):  # no one's name, or one already (masking twice changes nothing)
         return author
     digest = hmac.new(key, k.encode("utf-8"), hashlib.sha256).hexdigest()
-    return f"Reviewer {digest[:8]}" if distinctive(k) else f"Reviewer {chr(ord('A') + int(digest[:4], 16) % 26)}."
+    # 10 hex digits: two of a million names share one by chance once in about two (the checks would take them
+    # for one reviewer); with 8, one in two at 77,000 names
+    return f"Reviewer {digest[:10]}" if distinctive(k) else f"Reviewer {chr(ord('A') + int(digest[:4], 16) % 26)}."
 
 
 def masked_line(reviews: int, counts: dict[str, int]) -> str:

@@ -735,7 +735,7 @@ def build_parser() -> argparse.ArgumentParser:
              "the answers to questions); the analyses of the old texts are deleted and `reviewlens analyze`\n"
              "analyzes the masked ones. The owner's replies are the owner's words and stay as written. With\n"
              "[privacy] reviewer_names = \"pseudonym\" (or \"drop\") it also gives the reviewers' names stored\n"
-             "before theirs (\"Reviewer 3fa91c2e\", the same for the same name). To forget a reviewer\n"
+             "before theirs (\"Reviewer 3fa91c2e07\", the same for the same name). To forget a reviewer\n"
              "entirely, `reviewlens delete --author` removes their reviews.\n\n"
              "  email  an address with a dotted domain (name@shop.example)\n"
              "  phone  a number valid in one of [privacy] phone_regions (or any, written with +) and written\n"

@@ -331,7 +331,7 @@ def test_reviews_are_kept_no_longer_than_keep_days(tmp_path, capsys):
 
 
 def test_reviewer_names_as_pseudonyms_or_none(tmp_path, capsys):
-    """[privacy] reviewer_names: "pseudonym" stores "Reviewer 3fa91c2e" (the same for the same name in one store,
+    """[privacy] reviewer_names: "pseudonym" stores "Reviewer 3fa91c2e07" (the same for the same name in one store,
     another in another store; a name that tells no one apart stays one that does not; a generic one stays),
     "drop" stores none; the suspicious-review checks still see a repeat reviewer; reply drafts greet no one;
     `privacy --mask` gives the names stored before theirs."""
@@ -352,7 +352,7 @@ def test_reviewer_names_as_pseudonyms_or_none(tmp_path, capsys):
     a = Store(dbs[0])
     authors = [r.author for r in a.reviews_frame().sort_values("date").itertuples()]
     jane, sofia = authors[0], authors[2]
-    assert authors[1] == jane and jane.startswith("Reviewer ") and len(jane) == 17 and "Jane" not in jane
+    assert authors[1] == jane and jane.startswith("Reviewer ") and len(jane) == 19 and "Jane" not in jane
     assert sofia.startswith("Reviewer ") and sofia.endswith(".") and len(sofia) == 11
     assert authors[3] == "A Customer" and names[0] != names[1]  # another store, other pseudonyms
     assert first_name(jane) is None and first_name(sofia) is None
