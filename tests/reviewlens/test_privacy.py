@@ -373,3 +373,20 @@ def test_reviewer_names_as_pseudonyms_or_none(tmp_path, capsys):
     assert not any("Jane" in str(r["author"]) or "Sofia" in str(r["author"]) for r in Store(db).written_rows())
     assert main(["privacy", "--mask", "--db", db, "--config", str(cfg), "-q"]) == 0
     assert "Masked in the store" not in capsys.readouterr().out  # pseudonyms are not given pseudonyms
+
+
+def test_reviews_dated_before_a_day_are_deleted_in_the_store(store):
+    """Store.delete_reviews(before=...) on both databases: older reviews and the traces of their texts; undated
+    and newer ones kept."""
+    from datetime import date
+
+    old = Review(source="s", text="Old words.", rating=2, date=date(2024, 1, 5))
+    new = Review(source="s", text="New words.", rating=4, date=date(2026, 11, 5))
+    undated = Review(source="s", text="No date.", rating=3)
+    store.upsert_reviews([old, new, undated])
+    store.save_analyses([Analysis(content_hash=r.content_hash, model="m", prompt_version="p", sentiment="neutral")
+                         for r in (old, new)])
+    rid, n = store.delete_reviews(before=date(2025, 1, 1))
+    assert n == 1 and sorted(store.review_texts([old.id, new.id, undated.id]).values()) == ["New words.", "No date."]
+    assert count_rows(store, "analyses") == 1
+    assert next(r for r in store.list_runs(kind="delete") if r["id"] == rid)["source"] == "dated before 2025-01-01"
