@@ -123,7 +123,7 @@ def test_the_bundled_app_reviews_ask_for_five_things(tmp_path, capsys):
     example = Path(__file__).resolve().parents[3] / "data" / "examples" / "jotter-app-reviews.csv"
     db = str(tmp_path / "jotter.db")
     assert main(["import", str(example), "--db", db, "-q"]) == 0
-    assert "masked personal data in 2 reviews (1 phone number, 1 e-mail address)" in capsys.readouterr().out
+    assert "masked personal data in 2 reviews (1 e-mail address, 1 phone number)" in capsys.readouterr().out
     assert main(["requests", "--no-llm", "--db", db, "-q", "--json"]) == 0
     import json
 
