@@ -295,6 +295,10 @@ class Masker:
                 out[name] = found
         return out
 
+    def fields_found(self, fields: dict[str, Any] | None) -> dict[str, list[Found]]:
+        """The personal data in a review's own fields ({name: value}), the fields with some."""
+        return {k: fs for k, v in (fields or {}).items() if isinstance(v, str) for fs in [self.find(v)] if fs}
+
     def review(self, review):
         """`review` (a schema.Review) with its personal data masked; the same object when it has none.
 
@@ -305,7 +309,7 @@ class Masker:
             return review
         found = self.review_found(review)
         own = (review.extra or {}).get("fields") or {}
-        own_found = {k: fs for k, v in own.items() if isinstance(v, str) for fs in [self.find(v)] if fs}
+        own_found = self.fields_found(own)
         author = self.author(review.author)
         if not found and not own_found and author == review.author:
             return review
@@ -365,8 +369,7 @@ def look(rows: Iterable[dict[str, Any]], masker: Masker) -> tuple[int, list[Hold
     for r in rows:
         n += 1
         found = masker.review_found(r)
-        own = {f"field {k}": fs for k, v in (r.get("fields") or {}).items() if isinstance(v, str)
-               for fs in [masker.find(v)] if fs}
+        own = {f"field {k}": fs for k, fs in masker.fields_found(r.get("fields")).items()}
         if not found and not own:
             continue
         total: dict[str, int] = {}

@@ -630,10 +630,15 @@ class Store:
         for i in range(0, len(hashes), 500):
             still |= {h for (h,) in c.execute(sa.select(reviews.c.content_hash).where(
                 reviews.c.content_hash.in_(hashes[i:i + 500])))}
-        gone = [h for h in hashes if h not in still]
+        return self._delete_analyses(c, [h for h in hashes if h not in still], labels_too=labels_too)
+
+    @staticmethod
+    def _delete_analyses(c: sa.Connection, hashes: Sequence[str], *, labels_too: bool = False) -> int:
+        """In the transaction `c`: delete every analysis (any model, any version) of the texts `hashes`, with
+        their topics and entities, and with `labels_too` their labels. Returns how many analyses."""
         n = 0
-        for i in range(0, len(gone), 500):
-            part = gone[i:i + 500]
+        for i in range(0, len(hashes), 500):
+            part = list(hashes[i:i + 500])
             n += int(c.execute(analyses.delete().where(analyses.c.content_hash.in_(part))).rowcount or 0)
             c.execute(review_topics.delete().where(review_topics.c.content_hash.in_(part)))
             c.execute(review_entities.delete().where(review_entities.c.content_hash.in_(part)))
@@ -917,12 +922,9 @@ class Store:
         redone = 0
         with self._write() as c:
             for i in range(0, len(hashes), 500):
-                part = hashes[i:i + 500]
                 redone += int(c.execute(sa.select(sa.func.count(sa.distinct(analyses.c.content_hash)))
-                                        .where(analyses.c.content_hash.in_(part))).scalar_one())
-                c.execute(analyses.delete().where(analyses.c.content_hash.in_(part)))
-                c.execute(review_topics.delete().where(review_topics.c.content_hash.in_(part)))
-                c.execute(review_entities.delete().where(review_entities.c.content_hash.in_(part)))
+                                        .where(analyses.c.content_hash.in_(hashes[i:i + 500]))).scalar_one())
+            self._delete_analyses(c, hashes)
         self.save_checkpoint(key, {"texts": redone})
         return redone
 

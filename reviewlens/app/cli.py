@@ -840,21 +840,27 @@ def cmd_privacy(args, settings) -> ExitStatus:
     if not kinds:
         raise ConfigError("[privacy] mask is empty (nothing is masked): give the kinds to look for with --kind "
                           f"({', '.join(privacy.KINDS)})")
-    masker = privacy.Masker(kinds, settings.privacy.phone_regions)
+    names = settings.privacy.reviewer_names
     store = Store(settings.db)
+    # the store's own key only when names are given pseudonyms now; counting which would change needs none
+    key = bytes.fromhex(store.pseudonym_key()) if names == "pseudonym" and args.mask else b"look"
+    masker = privacy.Masker(kinds, settings.privacy.phone_regions, names=names, key=key)
+    renamed = 0  # reviews whose name as stored `reviewer_names` would change (stored before it was set)
+
+    def rows():
+        nonlocal renamed
+        for r in store.written_rows():
+            bar.update(1)
+            renamed += masker.author(r["author"]) != r["author"]
+            yield r
+
     with progress(total=store.count_reviews(), desc="look through", unit="review", quiet=args.quiet or args.json) as bar:
-        n, holders = privacy.look((bar.update(1) or r for r in store.written_rows()), masker)
+        n, holders = privacy.look(rows(), masker)
     counts: dict[str, int] = {}
     for h in holders:
         for k, c in h.counts.items():
             counts[k] = counts.get(k, 0) + c
     counts = {k: counts[k] for k in privacy.KINDS if k in counts}
-    names = settings.privacy.reviewer_names
-    renamed = 0
-    if names != "keep":  # the names stored before `reviewer_names` was set
-        key = bytes.fromhex(store.pseudonym_key()) if names == "pseudonym" and args.mask else b"look"  # (counting)
-        masker = privacy.Masker(masker.kinds, masker.regions, names=names, key=key)
-        renamed = sum(1 for r in store.written_rows() if masker.author(r["author"]) != r["author"])
     masked = store.rewrite_written(masker.text, masker.author if names != "keep" else None) \
         if args.mask and (holders or renamed) else None
     if args.json:
