@@ -40,6 +40,7 @@ import hashlib
 import json
 import logging
 import time
+from datetime import datetime, timezone
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
@@ -270,13 +271,42 @@ class Analyzer:
                 if content_hash(texts[i]) in taught:  # the user's topics for this text win
                     results[i].topics = self._labelled_topics(taught[content_hash(texts[i])], results[i])
                 if ents[k] is not None:
-                    found = ents[k] if english[k] is None else _in_original(ents[k], texts[i])
-                    results[i].entities = [e for e in found if _valid_entity(e, texts[i])]
+                    results[i].entities = _placed(ents[k], texts[i], english[k])
         for a, errs in zip(results, errors):
             if errs:
                 a.status = "failed"
                 a.error = "; ".join(errs)[:1000]
         return results
+
+    # ------------------------------------------------------------------------- newer entity finder
+    def entity_upgrades(self) -> list[str]:
+        """The analysis versions of these settings that differ from `prompt_version` only in the entity
+        finder's version (`analysis.entities.REFRESH_FROM`): their reviews need their entities found again
+        (`refresh_entities`), not a new analysis."""
+        from analysis import entities
+
+        s, t, _, h = self.prompt_version.split(".", 3)
+        return [".".join([s, t, v.replace("entities-", "e"), h])[:40] for v in entities.REFRESH_FROM]
+
+    def refresh_entities(self, items: Sequence[tuple[str, Analysis]]) -> list[Analysis]:
+        """`items`' analyses (text, analysis: of a version in `entity_upgrades`) with their entities found by
+        the current entity finder, at the current `prompt_version`; the rest of each analysis (sentiment,
+        topics, language, translation) is kept as it is. A text whose entities cannot be found again is
+        left out (the next analysis reads it in full)."""
+        if not items:
+            return []
+        texts = [t or "" for t, _ in items]
+        work = [a.translation or self._head(t) for t, (_, a) in zip(texts, items)]
+        errors: list[list[str]] = [[] for _ in texts]
+        ents = self._run("entities", work, errors, list(range(len(texts))),
+                         lambda ts: self._entities(ts, self.taxonomy))
+        out = []
+        for text, (_, a), found, errs in zip(texts, items, ents, errors):
+            if found is None or errs:
+                continue
+            out.append(dataclasses.replace(a, prompt_version=self.prompt_version, analyzed_at=datetime.now(timezone.utc),
+                               entities=_placed(found, text, a.translation)))
+        return out
 
     def _run(self, task: str, texts: list[str], errors: list[list[str]], live: list[int],
              fn: Callable[[list[str]], list[Any]]) -> list[Any]:
@@ -365,6 +395,13 @@ class Analyzer:
         from analysis.entities import extract_entities
 
         return extract_entities(self.backend, texts, list(tax.entity_types), max_chars=self.settings.max_chars)
+
+
+def _placed(found: list[Entity], text: str, english: str | None) -> list[Entity]:
+    """The entities found in what the parts read (the text, or its English translation `english`) placed in
+    the customer's own text, with valid offsets."""
+    found = found if english is None else _in_original(found, text)
+    return [e for e in found if _valid_entity(e, text)]
 
 
 def _in_original(found: list[Entity], text: str) -> list[Entity]:

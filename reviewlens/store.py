@@ -928,6 +928,34 @@ class Store:
         self.save_checkpoint(key, {"texts": redone})
         return redone
 
+    def analyses_at(self, model: str, versions: Sequence[str], *, not_at: str, after: str = "",
+                    limit: int = 500) -> list[tuple[str, Analysis]]:
+        """(text, analysis) of up to `limit` texts, in content-hash order after `after`, whose successful
+        current analysis by `model` has one of `versions` and none at `not_at` (the analyses that a newer
+        version of one task can bring up to date without analyzing the text again)."""
+        if not versions:
+            return []
+        newer = sa.select(analyses.c.content_hash).where(analyses.c.model == model,
+                                                         analyses.c.prompt_version == not_at)
+        text = (sa.select(reviews.c.text).where(reviews.c.content_hash == analyses.c.content_hash)
+                .limit(1).scalar_subquery())
+        q = (sa.select(analyses, text.label("review_text"))
+             .where(analyses.c.model == model, analyses.c.prompt_version.in_(list(versions)),
+                    analyses.c.status == "ok", analyses.c.is_current.is_(True),
+                    analyses.c.content_hash > after, analyses.c.content_hash.not_in(newer))
+             .order_by(analyses.c.content_hash).limit(limit))
+        with self.engine.connect() as c:
+            return [(r["review_text"], self._row_to_analysis(r)) for r in c.execute(q).mappings()
+                    if r["review_text"] is not None]
+
+    @staticmethod
+    def _row_to_analysis(r: Any) -> Analysis:
+        return Analysis(content_hash=r["content_hash"], model=r["model"], prompt_version=r["prompt_version"],
+                        status=r["status"], error=r["error"], sentiment=r["sentiment"],
+                        sentiment_score=r["sentiment_score"], topics=json.loads(r["topics"] or "[]"),
+                        entities=json.loads(r["entities"] or "[]"), analyzed_at=_dt(r["analyzed_at"]),
+                        language=r["language"], translation=r["translation"])
+
     def save_analyses(self, items: Sequence[Analysis]) -> None:
         """Store results; each becomes the current analysis of its text (one transaction)."""
         if not items:

@@ -325,11 +325,41 @@ class AnalysisSummary:
     pending_before: int = 0
     seconds: float = 0.0
     status: str = "ok"
+    entities_refreshed: int = 0  # analyses brought up to a newer entity finder (refresh_entities)
+    refresh_seconds: float = 0.0  # of `seconds`, the time that took
 
     def line(self) -> str:
-        rate = self.analyzed / self.seconds if self.seconds else 0.0
+        spent = self.seconds - self.refresh_seconds
+        rate = self.analyzed / spent if spent > 0 else 0.0
+        refreshed = (f"; found the entities of {self.entities_refreshed} analyzed review texts again"
+                     if self.entities_refreshed else "")
         return (f"run {self.run_id} {self.status}: analyzed {self.analyzed} review texts with {self.model} "
-                f"(prompt {self.prompt_version}), {self.failed} failed, {rate:.2f} reviews/s")
+                f"(prompt {self.prompt_version}), {self.failed} failed, {rate:.2f} reviews/s{refreshed}")
+
+
+def refresh_entities(store: Store, analyzer: Any, *, quiet: bool = False) -> int:
+    """Bring the analyses made before the entity finder last changed up to date by finding their entities
+    again (Analyzer.refresh_entities), the rest of each analysis kept: a new finder needs no new reading of
+    the reviews' sentiment and topics. Page by page; returns how many analyses it brought up to date."""
+    an, after, done = analyzer, "", 0
+    olds = an.entity_upgrades()
+    first = store.analyses_at(an.model_id, olds, not_at=an.prompt_version, limit=an.chunk_size)
+    if not first:
+        return 0
+    bar = progress(total=None, desc="entities", unit="review", quiet=quiet)
+    try:
+        page = first
+        while page:
+            store.save_analyses(an.refresh_entities(page))
+            done += len(page)
+            bar.update(len(page))
+            after = page[-1][1].content_hash
+            page = store.analyses_at(an.model_id, olds, not_at=an.prompt_version, after=after, limit=an.chunk_size)
+    finally:
+        bar.close()
+    log.info("found the entities of %d analyzed review texts again with the newer entity finder (model names "
+             "such as \"Dell XPS 13\" are one product now); their sentiment and topics are kept", done)
+    return done
 
 
 def expire_reviews(store: Store, settings: Settings, *, trigger: str = "schedule",
@@ -362,15 +392,20 @@ def run_analysis(store: Store, analyzer: Any, *, limit: int | None = None, trigg
     if redone:
         log.info("%d reviews without a letter (emoji only) are analyzed again: they were read as positive "
                  "before 2026-12-02", redone)
-    pending = store.pending_analysis(an.model_id, an.prompt_version, limit=limit, retry_failed=retry_failed,
-                                     retranslate=retranslate)
-    run_id = store.start_run("analyze", an.model_id, trigger, detail={"prompt_version": an.prompt_version,
-                                                                    "pending": len(pending)})
-    s = AnalysisSummary(run_id=run_id, model=an.model_id, prompt_version=an.prompt_version,
-                        pending_before=len(pending))
+    run_id = store.start_run("analyze", an.model_id, trigger, detail={"prompt_version": an.prompt_version})
+    s = AnalysisSummary(run_id=run_id, model=an.model_id, prompt_version=an.prompt_version)
     t0 = time.monotonic()
-    bar = progress(total=len(pending), desc="analyze", unit="review", quiet=quiet)
+    bar = None
     try:
+        # first what a newer entity finder changes (cheap), so those reviews are not pending below
+        s.entities_refreshed = refresh_entities(store, an, quiet=quiet)
+        s.refresh_seconds = time.monotonic() - t0
+        pending = store.pending_analysis(an.model_id, an.prompt_version, limit=limit, retry_failed=retry_failed,
+                                         retranslate=retranslate)
+        s.pending_before = len(pending)
+        store.update_run(run_id, detail={"pending": len(pending),
+                                         **({"entities_refreshed": s.entities_refreshed} if s.entities_refreshed else {})})
+        bar = progress(total=len(pending), desc="analyze", unit="review", quiet=quiet)
         for results in an.analyze_chunks(pending, progress=bar.update):
             store.save_analyses(results)
             failed = [a for a in results if a.status != "ok"]
@@ -389,7 +424,8 @@ def run_analysis(store: Store, analyzer: Any, *, limit: int | None = None, trigg
         store.finish_run(run_id, "failed", f"{type(e).__name__}: {e}")
         raise
     finally:
-        bar.close()
+        if bar is not None:
+            bar.close()
         s.seconds = time.monotonic() - t0
     return s
 

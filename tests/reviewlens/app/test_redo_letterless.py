@@ -11,7 +11,10 @@ from reviewlens.schema import Analysis, Review
 class StubAnalyzer:
     """The analysis stage's interface as run_analysis uses it; records what it was given."""
 
-    model_id, prompt_version = "m", "p"
+    model_id, prompt_version, chunk_size = "m", "p", 64
+
+    def entity_upgrades(self):
+        return []
 
     def __init__(self):
         self.seen: list[str] = []
