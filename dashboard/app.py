@@ -23,7 +23,7 @@ from dashboard import charts
 from dashboard import link as L
 from dashboard.ask import ask_page
 from dashboard.changes import change_marks, changes_view
-from dashboard.format import entities_text, fmt_delta, fmt_num, topics_text
+from dashboard.format import entities_text, entity_word, fmt_delta, fmt_num, topics_text
 from dashboard.safe import display_text, escape_html, escape_markdown, highlight_entities, safe_url
 from dashboard.settings import settings as settings_file
 from dashboard.suspicious import flag_titles, suspicious_note
@@ -197,6 +197,16 @@ def goto_disagreeing(low: float, high: float, sentiment: str) -> None:
     st.session_state["explorer_page"] = 1
 
 
+def goto_mentions() -> None:
+    """Under the entities chart: the explorer on the reviews that name the name picked beside the button."""
+    name = st.session_state.get("mention_pick")
+    if name:
+        st.session_state["page"] = "Reviews"
+        st.session_state["f_mentions"] = [name]
+        st.session_state["theme"] = ALL_THEMES
+        st.session_state["explorer_page"] = 1
+
+
 def disagreement_note(found: list[tuple[Q.Disagreement, int]], f: Filters) -> None:
     """Under the headline numbers: the reviews whose stars and words disagree (rated 4-5 yet negative: the
     complaints the stars hide; rated 1-2 yet positive), each a click from the explorer."""
@@ -214,7 +224,7 @@ def disagreement_note(found: list[tuple[Q.Disagreement, int]], f: Filters) -> No
 
 
 #: The sidebar's filter widgets (their session keys), and the review ids of a link: what "Reset filters" clears.
-FILTER_KEYS = ("f_tags", "f_suspicious", "f_period", "f_dates", "f_sources", "f_products", "f_rating", "f_sentiments", "f_topics", "f_languages",
+FILTER_KEYS = ("f_tags", "f_mentions", "f_suspicious", "f_period", "f_dates", "f_sources", "f_products", "f_rating", "f_sentiments", "f_topics", "f_languages",
                "f_versions", "f_replied", "f_search", L.LINK_IDS, L.LINK_ALERT)
 
 
@@ -282,6 +292,11 @@ def sidebar_filters(opts: Q.Options) -> Filters:
     tags = (sb.multiselect("Tag", opts.tags, key="f_tags", placeholder="All reviews",
                            help="Your team's tags (set in the review explorer, or `reviewlens tag`): the reviews "
                                 "with any of those chosen.") if opts.tags else [])
+    mentions = (sb.multiselect("Mentions", list(opts.mentions), key="f_mentions", placeholder="Any names",
+                               format_func=lambda n: f"{n} ({entity_word(opts.mentions.get(n))})",
+                               help="People, companies, places and products the analysis found in the reviews "
+                                    "(the most named first): the reviews that name any of those chosen.")
+                if opts.mentions else [])
     suspicious = sb.selectbox("Suspicious reviews", list(L.SUSPICIOUS_NAMES.values()), key="f_suspicious",
                               help="Reviews that look suspicious: a text other reviewers posted too, a burst of "
                                    "same-star reviews, one reviewer reviewing a product again and again or many "
@@ -303,7 +318,7 @@ def sidebar_filters(opts: Q.Options) -> Filters:
                       max_rating=rating[1] if rating[1] < 5.0 else None, search=search,
                       replied=L.replied_filter(replied), review_ids=ids or None,
                       fields={k: v for k, v in fields.items() if v}, suspicious=L.suspicious_filter(suspicious),
-                      tags=tags)
+                      tags=tags, mentions=mentions)
 
 
 def download_button(db: str, f: Filters) -> None:
@@ -578,6 +593,13 @@ def overview_page(db: str, f: Filters, opts: Q.Options,
         right.info("No star ratings in these reviews (imported without a rating column?).")
     if "entities" in specs:
         st.vega_lite_chart(spec=specs["entities"], width="stretch")
+        charted = {str(n).casefold() for n in ov.entities["entity"]}
+        names = [n for n in opts.mentions if n.casefold() in charted]  # the most named first, in any case
+        if names:
+            c1, c2 = st.columns([3, 1], vertical_alignment="bottom")
+            c1.selectbox("The reviews that name", names, key="mention_pick",
+                         format_func=lambda n: f"{n} ({entity_word(opts.mentions.get(n))})")
+            c2.button("Show them", key="mention_go", on_click=goto_mentions, width="stretch")
 
 
 def _present(v: object) -> bool:

@@ -45,3 +45,11 @@ def entities_text(entities: list) -> str:
         if isinstance(e, dict) and e.get("text"):
             seen.setdefault(neutralize(f"{e['text']} ({e.get('type', '?')})"))
     return ", ".join(seen)
+
+
+ENTITY_WORDS = {"PERSON": "person", "ORG": "company", "LOCATION": "place", "PRODUCT": "product"}
+
+
+def entity_word(kind: str | None) -> str:
+    """An entity type in words ("ORG" -> "company"); a type of the user's own in lower case."""
+    return ENTITY_WORDS.get(kind or "", (kind or "name").replace("_", " ").lower())

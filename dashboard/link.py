@@ -74,6 +74,10 @@ def read_link(state: MutableMapping[str, Any], params: dict[str, list[str]], opt
                                       ("f_tags", "tag", f.tags, opts.tags)):
         if asked:
             state[key] = _known(kind, asked, options, problems)
+    if f.mentions:  # names in any case: the sidebar offers each in its commonest spelling
+        offered = {name.casefold(): name for name in opts.mentions}
+        state["f_mentions"] = _known("name", [offered.get(n.casefold(), n) for n in f.mentions],
+                                     list(opts.mentions), problems)
     for name, values in f.fields:
         if name in opts.fields:
             state[FIELD_KEY + name] = _known(f"{name}", values, opts.fields[name], problems)

@@ -52,6 +52,16 @@ def field_filter(fields: Mapping[str, Sequence[str] | str] | Sequence[str] | Non
                  if any(values))
 
 
+def mention_filter(names: Sequence[str] | str | None) -> tuple[str, ...]:
+    """Names to filter by, spaces tidied, one of each in any case ("dhl" and "DHL" are one), sorted."""
+    seen: dict[str, str] = {}
+    for n in _tuple(names):
+        n = " ".join(str(n).split())
+        if n:
+            seen.setdefault(n.casefold(), n)
+    return tuple(sorted(seen.values(), key=str.casefold))
+
+
 def _tuple(values: Iterable[Any] | str | None) -> tuple:
     if values is None:
         return ()
@@ -87,6 +97,9 @@ class Filters:
     # the reviews that look suspicious (reviewlens.integrity): False leaves them out, True keeps only them
     suspicious: bool | None = None
     tags: tuple[str, ...] = ()      # the team's tags (reviewlens.tags): reviews with any of them
+    # names the analysis found in the text (people, companies, places, products: "DHL", "Marco", "iPhone 15
+    # Pro"): reviews that mention any of them, in any case
+    mentions: tuple[str, ...] = ()
 
     @classmethod
     def of(cls, *, since: date | None = None, until: date | None = None,
@@ -96,7 +109,8 @@ class Filters:
            max_rating: float | None = None, search: str | None = None, replied: bool | None = None,
            review_ids: Sequence[str] | None = None, versions: Sequence[str] | str | None = None,
            fields: Mapping[str, Sequence[str] | str] | Sequence[str] | None = None,
-           suspicious: bool | None = None, tags: Sequence[str] | str | None = None) -> "Filters":
+           suspicious: bool | None = None, tags: Sequence[str] | str | None = None,
+           mentions: Sequence[str] | str | None = None) -> "Filters":
         """Build from loose arguments (lists, single strings, blanks), validating what can be wrong."""
         sents = _tuple(sentiments)
         bad = [s for s in sents if s not in SENTIMENT_OPTIONS]
@@ -120,7 +134,8 @@ class Filters:
                    search=search, replied=None if replied is None else bool(replied),
                    review_ids=None if review_ids is None else tuple(review_ids), fields=field_filter(fields),
                    suspicious=None if suspicious is None else bool(suspicious),
-                   tags=tuple(sorted({" ".join(str(t).split()) for t in _tuple(tags)} - {""})))
+                   tags=tuple(sorted({" ".join(str(t).split()) for t in _tuple(tags)} - {""})),
+                   mentions=mention_filter(mentions))
 
     @property
     def needs_analysis(self) -> bool:
@@ -141,6 +156,7 @@ class Filters:
         for label, vals in (("sources", self.sources), ("products", self.products),
                             ("sentiment", self.sentiments), ("topics", self.topics),
                             ("languages", self.languages), ("versions", self.versions), ("tags", self.tags),
+                            ("mentioning", self.mentions),
                             *self.fields):
             if vals:
                 parts.append(f"{label}: {', '.join(vals)}")

@@ -32,7 +32,7 @@ from .display_text import neutralize
 from .filters import SENTIMENT_OPTIONS, Filters, field_filter, version_key
 from .schema import ComplaintTheme, Label, Quote, trend_arrow
 from .model_text import sanitize_label
-from .store import (Store, analyses, review_entities, review_fields, review_flags, review_tags, review_topics,
+from .store import (Store, analyses, mentioning, review_entities, review_fields, review_flags, review_tags, review_topics,
                     reviews, theme_table)
 
 __all__ = [
@@ -40,7 +40,7 @@ __all__ = [
     "conditions", "current_analysis", "reviews_with_analysis",
     "Options", "options", "date_span", "default_period", "Headline", "headline", "granularity_for", "timeseries",
     "theme_timeseries", "rename_theme",
-    "topics_by_sentiment", "topic_summary", "rating_distribution", "top_entities",
+    "topics_by_sentiment", "topic_summary", "rating_distribution", "top_entities", "mention_counts",
     "ThemeView", "latest_complaints", "complaints", "EXPLORER_COLUMNS", "count_reviews", "review_page",
     "iter_review_rows", "review_texts", "labels_for", "runs_frame", "Overview", "overview", "ReplyStats", "reply_stats",
 ]
@@ -60,6 +60,9 @@ def topic_label(slug: str | None) -> str:
     if not slug:
         return "—"
     return TOPIC_LABELS.get(slug, slug.replace("_", " ").replace("-", " ").strip().capitalize())
+
+
+MAX_MENTION_OPTIONS = 300  # names the sidebar offers (the most named)
 
 
 # ------------------------------------------------------------------------------------------ Filters -> SQL
@@ -104,6 +107,8 @@ def conditions(f: Filters, a: sa.Table | sa.Alias | None) -> list[sa.ColumnEleme
         out.append(c.id.in_(sa.select(rf.review_id).where(rf.name == name, rf.value.in_(values))))
     if f.tags:
         out.append(c.id.in_(sa.select(review_tags.c.review_id).where(review_tags.c.tag.in_(f.tags))))
+    if f.mentions:
+        out.append(mentioning(f.mentions))  # Store's: exports filter by it too
     if f.suspicious is not None:  # as last checked: integrity.current(store) checks again first
         flagged = c.id.in_(sa.select(review_flags.c.review_id))
         out.append(flagged if f.suspicious else sa.not_(flagged))
@@ -127,6 +132,22 @@ def matching(f: Filters) -> tuple[Any, list[sa.ColumnElement[bool]]]:
     return (reviews_with_analysis(a) if a is not None else reviews), conditions(f, a)
 
 
+def mention_counts(store: Store, limit: int = MAX_MENTION_OPTIONS) -> list[tuple[str, str, int]]:
+    """The names the analyses found (name, its commonest type, review texts naming it), the most named
+    first; one row per name in any case (the commonest spelling)."""
+    e = review_entities.c
+    q = (sa.select(e.text, e.type, sa.func.count(sa.distinct(e.content_hash)).label("n"))
+         .group_by(e.text, e.type).order_by(sa.desc("n"), e.text))
+    names: dict[str, list] = {}
+    with store.engine.connect() as c:
+        for text, typ, n in c.execute(q):
+            key = " ".join(str(text).split()).casefold()
+            if key not in names:
+                names[key] = [text, typ, 0]
+            names[key][2] += int(n)
+    return sorted(((t, typ, n) for t, typ, n in names.values()), key=lambda x: (-x[2], x[0].casefold()))[:limit]
+
+
 # ------------------------------------------------------------------------------------------ options
 @dataclass
 class Options:
@@ -143,6 +164,8 @@ class Options:
     # the user's own fields worth filtering by (2 to MAX_FIELD_VALUES values): name -> values, commonest first
     fields: dict[str, list[str]] = field(default_factory=dict)
     tags: list[str] = field(default_factory=list)  # the team's tags in use, the most used first
+    # the names the analyses found, the most named first (at most MAX_MENTION_OPTIONS): name -> its type
+    mentions: dict[str, str] = field(default_factory=dict)
 
 
 def _as_date(v: Any) -> date | None:
@@ -225,7 +248,8 @@ def options(store: Store) -> Options:
     first, last = date_span(store)
     return Options(total=int(total or 0), sources=sources, products=products, topics=topics,
                    first_date=first, last_date=last, languages=languages, versions=versions,
-                   fields=field_values(store), tags=[t for t, _ in store.tag_counts()])
+                   fields=field_values(store), tags=[t for t, _ in store.tag_counts()],
+                   mentions={name: typ for name, typ, _ in mention_counts(store)})
 
 
 def field_value_list(store: Store, name: str) -> list[str]:

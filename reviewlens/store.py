@@ -384,6 +384,15 @@ def _as_date(value: Any) -> date | None:
     return date.fromisoformat(str(value)[:10])
 
 
+def mentioning(names: Sequence[str]) -> sa.ColumnElement[bool]:
+    """Reviews whose current analysis found one of `names` in the text (any case; SQLite's lower() folds
+    only ASCII, so the name as given matches too)."""
+    e = review_entities.c
+    folded = sorted({n.lower() for n in names})
+    return reviews.c.content_hash.in_(sa.select(e.content_hash).where(
+        sa.or_(sa.func.lower(e.text).in_(folded), e.text.in_(list(names)))))
+
+
 def _dt(value: Any) -> datetime | None:
     """Datetimes come back naive from SQLite: make them UTC-aware."""
     if value is None:
@@ -994,10 +1003,12 @@ class Store:
     @staticmethod
     def _within(q: sa.Select, since: date | None, until: date | None, products: Sequence[str] | None,
                 sources: Sequence[str] | None, fields: Sequence[tuple[str, Sequence[str]]] = (),
-                tags: Sequence[str] = (), suspicious: bool | None = None) -> sa.Select:
+                tags: Sequence[str] = (), suspicious: bool | None = None, mentions: Sequence[str] = ()) -> sa.Select:
         """`q` limited to reviews dated `since`..`until` (each optional) of `products` and `sources` (when given),
-        with `fields` (the user's own: (name, values) pairs, as `Filters.fields`), any of `tags`, and
-        (`suspicious`) only or none of those that look suspicious (the findings last saved)."""
+        with `fields` (the user's own: (name, values) pairs, as `Filters.fields`), any of `tags`, (`suspicious`)
+        only or none of those that look suspicious (the findings last saved), and naming any of `mentions`."""
+        if mentions:
+            q = q.where(mentioning(mentions))
         if tags:
             q = q.where(reviews.c.id.in_(sa.select(review_tags.c.review_id).where(review_tags.c.tag.in_(list(tags)))))
         if suspicious is not None:
@@ -1019,10 +1030,12 @@ class Store:
     def reviews_frame(self, *, since: date | None = None, until: date | None = None,
                       products: Sequence[str] | None = None, sources: Sequence[str] | None = None,
                       limit: int | None = None, fields: Sequence[tuple[str, Sequence[str]]] = (),
-                      tags: Sequence[str] = (), suspicious: bool | None = None) -> pd.DataFrame:
+                      tags: Sequence[str] = (), suspicious: bool | None = None,
+                      mentions: Sequence[str] = ()) -> pd.DataFrame:
         """Reviews joined with their current analysis, newest first. Topics/entities as parsed lists; `fields`:
         only reviews with these values of the user's own fields ((name, values) pairs); `tags`: with any of
-        these tags; `suspicious`: only (True) or none (False) of those that look suspicious."""
+        these tags; `suspicious`: only (True) or none (False) of those that look suspicious; `mentions`: naming
+        any of these names (`mentioning`)."""
         a = analyses.alias("a")
         q = (sa.select(*[reviews.c[f] for f in REVIEW_FIELDS + list(REPLY_FIELDS)], reviews.c.content_hash,
                        reviews.c.scraped_at,
@@ -1033,7 +1046,7 @@ class Store:
              .order_by(reviews.c.date.desc().nulls_last(), reviews.c.id))
         if suspicious is not None and "review_flags" in self.missing_tables:  # a read-only older store: none saved
             q, suspicious = (q.where(sa.false()) if suspicious else q), None
-        q = self._within(q, since, until, products, sources, fields, tags, suspicious)
+        q = self._within(q, since, until, products, sources, fields, tags, suspicious, mentions)
         if limit:
             q = q.limit(limit)
         with self.engine.connect() as c:

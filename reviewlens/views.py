@@ -10,6 +10,7 @@ what it could not understand (a link is typed, truncated and edited by people), 
     ?period=30d&product=Kettle&product=Toaster&sentiment=negative&rating=1-2&replied=no&field=country=DE
     ?suspicious=out   (the suspicious reviews left out; only: them alone)
     ?page=Reviews&tag=escalated   (the reviews the team tagged so)
+    ?page=Reviews&mentions=DHL    (the reviews that name DHL)
     ?page=Reviews&period=all&alert=reviews:3f2a...:12:2026-11-30   (the reviews a digest alert named)
 """
 
@@ -76,7 +77,8 @@ def to_query(view: View) -> list[tuple[str, str]]:
     elif view.period != DEFAULT_PERIOD:
         out.append(("period", view.period))
     for key, values in (("source", f.sources), ("product", f.products), ("sentiment", f.sentiments),
-                        ("topic", f.topics), ("lang", f.languages), ("version", f.versions), ("tag", f.tags)):
+                        ("topic", f.topics), ("lang", f.languages), ("version", f.versions), ("tag", f.tags),
+                        ("mentions", f.mentions)):
         out += [(key, v) for v in values]
     out += [("field", f"{name}={v}") for name, values in f.fields for v in values]
     if f.min_rating is not None or f.max_rating is not None:
@@ -203,9 +205,10 @@ def from_query(params: Mapping[str, str | Sequence[str]]) -> tuple[View, list[st
                          min_rating=min_rating, max_rating=max_rating, search=search,
                          replied=REPLIED.get(replied or ""), review_ids=ids[:MAX_IDS] if ids else None,
                          fields=fields, suspicious=SUSPICIOUS.get(suspicious or ""),
-                         tags=[t for t in _values(params, "tag") if len(t) <= MAX_TEXT])
+                         tags=[t for t in _values(params, "tag") if len(t) <= MAX_TEXT],
+                         mentions=[n for n in _values(params, "mentions") if len(n) <= MAX_TEXT])
     known = {"page", "period", "since", "until", "source", "product", "sentiment", "topic", "lang", "version",
-             "rating", "replied", "q", "theme", "ids", "alert", "field", "suspicious", "tag"}
+             "rating", "replied", "q", "theme", "ids", "alert", "field", "suspicious", "tag", "mentions"}
     unknown = sorted(set(params) - known - set(STREAMLIT_KEYS))
     if unknown:
         problems.append(f"unknown: {', '.join(unknown)}")

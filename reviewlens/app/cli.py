@@ -23,6 +23,7 @@ from typing import Callable, Sequence
 
 from .. import queries
 from ..config import ConfigError, Settings, load_settings
+from ..filters import mention_filter
 from ..store import Store
 from .parser import parse_args
 
@@ -194,7 +195,7 @@ def cmd_export(args, settings) -> ExitStatus:
     suspicious = _marks(store, args)
     n = export_records(store, args.output, fmt, raw=args.raw, since=args.since, until=args.until,
                        products=args.product, sources=args.source, fields=fields, suspicious=suspicious,
-                       tags=args.tag or ())
+                       tags=args.tag or (), mentions=mention_filter(args.mentions))
     print(f"wrote {n} reviews to {args.output} ({fmt.upper()})")
     return ExitStatus.OK
 
@@ -771,6 +772,17 @@ def _marks(store: Store, args) -> bool | None:
         if t not in known:
             raise ConfigError(f"--tag {t!r}: no review is tagged so" + (
                 f" (the tags: {', '.join(repr(k) for k in known[:12])})" if known else " (no tags yet)"))
+    if args.mentions:
+        named = queries.mention_counts(store, limit=None)
+        folded = {name.casefold() for name, _, _ in named}
+        for n in mention_filter(args.mentions):
+            if n.casefold() not in folded:
+                close = [name for name, _, _ in named if n.casefold() in name.casefold()
+                         or name.casefold() in n.casefold()][:8]
+                raise ConfigError(f"--mentions {n!r}: no analyzed review names it" + (
+                    f" (names like it: {', '.join(repr(c) for c in close)})" if close else
+                    f" (the most named: {', '.join(repr(c) for c, _, _ in named[:8])})" if named else
+                    " (no names found yet: run `reviewlens analyze`)"))
     return suspicious
 
 
@@ -784,7 +796,7 @@ def cmd_report(args, settings) -> ExitStatus:
     suspicious = _marks(store, args)
     out = Job(store, settings).report(args.output, since=args.since, until=args.until, products=args.product,
                                       sources=args.source, versions=args.versions, fields=fields,
-                                      suspicious=suspicious, tags=args.tag)
+                                      suspicious=suspicious, tags=args.tag, mentions=mention_filter(args.mentions))
     print(f"wrote {out}")
     return ExitStatus.OK
 

@@ -561,10 +561,12 @@ def format_complaints(themes: Sequence[ComplaintTheme], scope: dict,
 def run_report(store: Store, path: str | Path, *, since: date | None = None, until: date | None = None,
                products: Sequence[str] | None = None, sources: Sequence[str] | None = None,
                versions: Sequence[str] | None = None, fields: Any = None, suspicious: bool | None = None,
-               tags: Sequence[str] | None = None, trigger: str = "manual") -> Path:
+               tags: Sequence[str] | None = None, mentions: Sequence[str] | None = None,
+               trigger: str = "manual") -> Path:
     """Write the Excel report, recorded in the run history where the store can be written (`fields`: the
     user's own fields to keep to, as `Filters.of` takes them; `suspicious`: False leaves out the reviews
-    that look suspicious, True keeps only them; `tags`: only reviews with any of the team's tags given).
+    that look suspicious, True keeps only them; `tags`: only reviews with any of the team's tags given;
+    `mentions`: only reviews naming any of these names).
 
     A report only reads the store: on a read-only store it is written all the same, with a warning
     that the run history could not record it.
@@ -580,7 +582,7 @@ def run_report(store: Store, path: str | Path, *, since: date | None = None, unt
         run_id = None
     try:
         out = write_report(store, path, since=since, until=until, products=products, sources=sources,
-                           versions=versions, fields=fields, suspicious=suspicious, tags=tags)
+                           versions=versions, fields=fields, suspicious=suspicious, tags=tags, mentions=mentions)
     except Exception as e:
         if run_id is not None:
             store.finish_run(run_id, "failed", f"{type(e).__name__}: {e}")

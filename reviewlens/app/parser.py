@@ -183,12 +183,16 @@ def build_parser() -> argparse.ArgumentParser:
                              "VALUE (repeatable; values of one name are alternatives)")
 
     def marks_opts(sp: argparse.ArgumentParser, what: str) -> None:
-        """`--suspicious out|only` and `--tag TAG`: the reviews that look suspicious, your team's tags."""
+        """`--suspicious out|only`, `--tag TAG` and `--mentions NAME`: the reviews that look suspicious, your
+        team's tags, the names reviews mention."""
         sp.add_argument("--suspicious", choices=["out", "only"],
                         help="out: leave out the reviews that look suspicious (`reviewlens suspicious`); only: "
                              f"{what} of them alone")
         sp.add_argument("--tag", action="append",
                         help="only reviews with this tag of your team's (repeatable: any of them)")
+        sp.add_argument("--mentions", action="append", metavar="NAME",
+                        help='only reviews that name NAME: a person, company, place or product the analysis '
+                             'found in the text ("DHL", "Marco", "iPhone 15 Pro"; any case; repeatable: any of them)')
 
     def model_opts(sp: argparse.ArgumentParser) -> None:
         m = sp.add_argument_group("model")

@@ -1,0 +1,38 @@
+"""The dashboard and the names reviews mention: offered in the sidebar (the most named first, with what each
+is), filtering every view, kept in the page's link, and one click from the Overview's entities chart."""
+
+from __future__ import annotations
+
+from reviewlens.store import Store
+from tests.dashboard.test_link import _open
+from tests.helpers import app_test, as_read
+from tests.reviewlens.test_mentions import seed
+
+
+def test_filter_by_a_name_in_the_sidebar_and_from_the_overview(tmp_path, monkeypatch):
+    db = str(tmp_path / "m.db")
+    seed(Store(db))
+    at = app_test(monkeypatch, db)  # undated reviews: all time
+    box = at.sidebar.multiselect(key="f_mentions")
+    assert box.options == ["DHL (company)", "Berlin (place)", "iPhone 15 Pro (product)", "Marco (person)"]
+    # the Overview: pick a name under the entities chart, then the explorer shows the reviews naming it
+    assert at.selectbox(key="mention_pick").value == "DHL"
+    at.button(key="mention_go").click().run()
+    assert not at.exception
+    assert at.sidebar.radio(key="page").value == "Reviews"
+    assert at.sidebar.multiselect(key="f_mentions").value == ["DHL"]
+    assert any("2 reviews match" in as_read(c.value) for c in at.caption)
+    assert at.query_params["mentions"] == "DHL"
+    at.sidebar.multiselect(key="f_mentions").set_value(["Marco"]).run()
+    assert any("1 reviews match" in as_read(c.value) for c in at.caption)
+    shown = " ".join(as_read(m.value) for m in at.markdown)
+    assert "store sorted it out." in shown and "lost the parcel" not in shown  # Marco's review alone
+
+
+def test_a_link_names_a_name_in_any_case(tmp_path, monkeypatch):
+    db = str(tmp_path / "m.db")
+    seed(Store(db))
+    at = _open(monkeypatch, db, page="Reviews", mentions=["dhl", "FedEx"])
+    assert at.sidebar.multiselect(key="f_mentions").value == ["DHL"]
+    assert any("2 reviews match" in as_read(c.value) for c in at.caption)
+    assert any("name 'FedEx' not in this store" in as_read(w.value) for w in at.warning)
