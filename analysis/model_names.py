@@ -27,7 +27,7 @@ _NUMERIC = re.compile(r"^\d[\d.,:/-]*$")                          # 114, 292-8, 
 _DETERMINERS = {"the", "a", "an", "my", "our", "your", "his", "her", "their", "this", "that", "these", "those",
                 "new", "old", "another", "same", "its"}
 _GLUED_UNIT = re.compile(
-    r"^\d+(?:\.\d+)?(?:gb|mb|tb|kb|ghz|mhz|hz|mah|mm|cm|m|km|in|inch|ft|k|kg|g|lbs?|oz|w|kw|v|hrs?|h|mins?|s|"
+    r"^\d+(?:\.\d+)?(?:gb|mb|tb|kb|ghz|mhz|hz|mah|mm|cm|m|km|in|inch|ft|k|kg|g|lbs?|oz|w|kw|v|hrs?|mins?|s|"
     r"x|p|th|st|nd|rd|am|pm|yo|yrs?|gig|gigs)$", re.IGNORECASE)
 _DIMENSION = re.compile(r"^\d+x\d+$", re.IGNORECASE)            # 1920x1080
 _NOT_A_MODEL = re.compile(r"^(?:[QH][1-4]|B4|(?:under|over|covid|u)-?\d+)$", re.IGNORECASE)  # Q2, H1, Under-21

@@ -33,6 +33,7 @@ from reviewlens import integrity
 from reviewlens import queries as Q
 from reviewlens.analysis_queue import analyzer_alive, analyzer_state, open_request, request_analysis
 from reviewlens.comparison import FIELD_BY, Comparison, compare, field_of, group_names, with_field
+from reviewlens.competitors import Competitor, competitors
 from reviewlens.config import ReplySettings
 from reviewlens.filters import SENTIMENT_OPTIONS, Filters, field_filter, language_name
 from reviewlens.replies import draft_for
@@ -197,9 +198,9 @@ def goto_disagreeing(low: float, high: float, sentiment: str) -> None:
     st.session_state["explorer_page"] = 1
 
 
-def goto_mentions() -> None:
-    """Under the entities chart: the explorer on the reviews that name the name picked beside the button."""
-    name = st.session_state.get("mention_pick")
+def goto_mentions(name: str | None = None) -> None:
+    """The explorer on the reviews that name `name` (under the entities chart: the one picked beside the button)."""
+    name = name or st.session_state.get("mention_pick")
     if name:
         st.session_state["page"] = "Reviews"
         st.session_state["f_mentions"] = [name]
@@ -551,6 +552,34 @@ def other_themes_section(themes: list[Q.ThemeView], kind: str) -> None:
                       args=(prefix + t.label,))
 
 
+@st.cache_data(ttl=CACHE_TTL, show_spinner=False)
+def c_competitors(db: str, f: Filters) -> list[Competitor]:
+    return competitors(get_store(db), f, top=5)
+
+
+def competitors_section(db: str, f: Filters, opts: Q.Options) -> None:
+    """What customers compare with (`reviewlens competitors`): the other products and brands the reviews
+    name in a comparison, who left for them and who came from them, each a click from its reviews."""
+    found = c_competitors(db, f)
+    if not found:
+        return
+    st.subheader("What customers compare with")
+    st.caption("Other products and brands the reviews name in a comparison (\"better than\", \"switched to\", "
+               "\"my old ...\"). Went to it: the writer left you for it; came from it: switched from it to yours.")
+    offered = {n.casefold(): n for n in opts.mentions}
+    for i, c in enumerate(found):
+        ways = [f"{c.went_to} went to it" if c.went_to else "", f"{c.came_from} came from it" if c.came_from else "",
+                f"{c.compared} compared" if c.compared else ""]
+        stars = f", rated {c.rating:.1f}★" if c.rating is not None else ""
+        with st.expander(f"{escape_markdown(c.name)} — {c.reviews:,} reviews ({', '.join(w for w in ways if w)})"
+                         f"{stars}", expanded=i == 0):
+            st.markdown("\n".join(quotes_html(c.quotes[:3])), unsafe_allow_html=True)
+            name = offered.get(c.name.casefold())
+            if name:
+                st.button(f"Show the reviews that name {c.name}", key=f"competitor_btn_{i}", on_click=goto_mentions,
+                          args=(name,))
+
+
 def overview_page(db: str, f: Filters, opts: Q.Options,
                   suspicious: tuple[integrity.Summary, list[integrity.Finding]] | None = None) -> None:
     ov = c_overview(db, f, opts)
@@ -571,6 +600,7 @@ def overview_page(db: str, f: Filters, opts: Q.Options,
     themes_status(db, f, ov.scope)
     other_themes_section(ov.praise, "praise")
     other_themes_section(ov.requests, "requests")
+    competitors_section(db, f, opts)
     st.subheader("Trends")
     specs = c_chart_specs(db, f, opts)
     if "themes" in specs:

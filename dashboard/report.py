@@ -31,6 +31,7 @@ from openpyxl.worksheet.hyperlink import Hyperlink
 from reviewlens import queries as Q
 from reviewlens.changes import Effect
 from reviewlens.comparison import WITHOUT_ROW, Comparison, compare
+from reviewlens.competitors import Competitor, competitors
 from reviewlens import integrity
 from reviewlens.filters import Filters
 from reviewlens.schema import has_periods
@@ -46,6 +47,7 @@ log = logging.getLogger(__name__)
 #: Excel refuses more hyperlinks than this on one sheet; later rows keep the URL as plain text.
 MAX_HYPERLINKS = 65_000
 PRODUCTS_COMPARED = 8      # the Products sheet: the filtered products, or this many with the most reviews
+COMPETITORS_LISTED = 20    # the Competitors sheet: the most compared
 CHUNK = 2_000
 MAX_FIELD_COLUMNS = 30  # of the user's own fields, the Reviews sheet has a column for this many
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -163,6 +165,7 @@ class ReportData:
     changes: list[dict] = field(default_factory=list)  # Store.changes of the products filtered to (reviewlens.changes)
     # reviewlens.integrity.in_selection: how many reviews look suspicious, and the findings
     integrity: tuple[integrity.Summary, list[integrity.Finding]] | None = None
+    competitors: list[Competitor] = field(default_factory=list)  # reviewlens.competitors: compared with
 
 
 def report_data(store: Store, f: Filters, opts: Q.Options | None = None) -> ReportData:
@@ -183,7 +186,7 @@ def report_data(store: Store, f: Filters, opts: Q.Options | None = None) -> Repo
         versions=(compare(store, "version", replace(f, versions=()), names=f.versions, top=PRODUCTS_COMPARED)
                   if opts.versions else None),
         changes=[c for c in store.changes() if not f.products or c["product"] is None or c["product"] in f.products],
-        integrity=checked)
+        integrity=checked, competitors=competitors(store, f, top=COMPETITORS_LISTED))
 
 
 # ------------------------------------------------------------------------------------------ sheets
@@ -450,6 +453,22 @@ def _suspicious(wb: Workbook, store: Store, findings: list[integrity.Finding]) -
         s.ws.auto_filter.ref = f"A1:G{s.row}"
 
 
+def _competitors(wb: Workbook, found: list[Competitor]) -> None:
+    """The Competitors sheet (reviewlens.competitors): the products and brands the reviews compare with, which
+    way their writers went, and three of their sentences, quoted as written."""
+    s = _Sheet(wb, "Competitors", [30, 10, 10, 12, 12, 12, 10, 70, 70, 70])
+    s.ws.freeze_panes = "A2"
+    s.header(["Compared with", "Type", "Reviews", "Went to it", "Came from it", "Compared", "Rating",
+              "Quote", "Quote", "Quote"])
+    for c in found:
+        quotes = [s.cell(q.text + (f"\n({q.translation_note()})" if q.translation else ""), wrap=True)
+                  for q in c.quotes[:3]]
+        s.append([s.cell(c.name), s.cell("product" if c.type == "PRODUCT" else "brand"), c.reviews, c.went_to,
+                  c.came_from, c.compared, s.cell(c.rating, number_format="0.0"), *quotes])
+    if s.row > 1:
+        s.ws.auto_filter.ref = f"A1:J{s.row}"
+
+
 def _complaints_over_time(s: _Sheet, series: pd.DataFrame, gran: str) -> None:
     """A table of the top themes' percent of each period's reviews (columns B on) and its line chart beside it."""
     labels = list(dict.fromkeys(series["theme"]))
@@ -659,6 +678,8 @@ def build_workbook(store: Store, target: str | Path | io.BytesIO, f: Filters) ->
         _changes(wb, d.changes)
     if d.integrity is not None and d.integrity[1]:
         _suspicious(wb, store, d.integrity[1])
+    if d.competitors:
+        _competitors(wb, d.competitors)
     _topics(wb, d.topics)
     _entities(wb, d.entities)
     n = _reviews(wb, store, f)

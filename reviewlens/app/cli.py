@@ -801,6 +801,45 @@ def cmd_report(args, settings) -> ExitStatus:
     return ExitStatus.OK
 
 
+def cmd_competitors(args, settings) -> ExitStatus:
+    """`competitors`: the products and brands the selection's reviews compare with, and who left for them."""
+    from ..competitors import competitors
+    from ..display_text import neutralize
+    from ..filters import Filters
+
+    store = Store(settings.db)
+    _check_names(store, products=args.product, sources=args.source)
+    fields = _fields(args)
+    _check_fields(store, fields)
+    f = Filters.of(since=args.since, until=args.until, products=args.product, sources=args.source, fields=fields)
+    found = competitors(store, f, top=args.top, quotes=args.quotes)
+    if args.json:
+        print(json.dumps({"selection": f.describe(), "competitors": [asdict(c) for c in found]},
+                         default=str, indent=1, ensure_ascii=False))
+        return ExitStatus.OK
+    if not found:
+        unanalyzed = queries.count_unanalyzed(store)
+        print(f"{f.describe().capitalize()}: no review compares with another product or brand"
+              + (f" ({unanalyzed} reviews not analyzed yet: run `reviewlens analyze`)." if unanalyzed else "."))
+        return ExitStatus.OK
+    print(f"What customers compare with, {f.describe()}:")
+    for i, c in enumerate(found, 1):
+        kind = "product" if c.type == "PRODUCT" else "brand"
+        ways = [f"{c.went_to} went to it" if c.went_to else "", f"{c.came_from} came from it" if c.came_from else "",
+                f"{c.compared} compared" if c.compared else ""]
+        stars = f", rated {c.rating:.1f}★" if c.rating is not None else ""
+        print(f"\n{i}. {neutralize(c.name)} ({kind}): {c.reviews} review{'s' if c.reviews != 1 else ''}"
+              f" ({', '.join(w for w in ways if w)}){stars}")
+        for q in c.quotes:
+            print(f"   “{neutralize(' '.join(q.text.split()))}”  [{q.review_id}]"
+                  + (f" {neutralize(q.url)}" if q.url else ""))
+            if q.translation:
+                print(f"     ({neutralize(q.translation_note())})")
+    print("\nwent to it: the writer left you for it; came from it: switched from it to yours. "
+          "`reviewlens export --mentions NAME` writes the reviews that name one.")
+    return ExitStatus.OK
+
+
 def cmd_suspicious(args, settings) -> ExitStatus:
     """`suspicious`: the reviews that look suspicious in the selection, the rating with and without them."""
     from .. import integrity
@@ -1048,7 +1087,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace, Settings], ExitStatus]] = {
     "requests": cmd_complaints, "compare": cmd_compare,
     "changes": cmd_changes, "ask": cmd_ask,
     "replies": cmd_replies,
-    "report": cmd_report, "suspicious": cmd_suspicious, "tag": cmd_tag, "privacy": cmd_privacy,
+    "report": cmd_report, "suspicious": cmd_suspicious, "competitors": cmd_competitors, "tag": cmd_tag, "privacy": cmd_privacy,
     "dashboard": cmd_dashboard, "eval": cmd_eval, "sites": cmd_sites, "models": cmd_models,
 }
 

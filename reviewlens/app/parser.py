@@ -32,6 +32,7 @@ typical use:
                                                did the fix work? the reviews before and since a change
   reviewlens ask "why do people return it?"    an answer that cites the reviews it rests on
   reviewlens suspicious                        copied texts, same-star bursts, repeat reviewers, sprees
+  reviewlens competitors                       the products and brands customers compare yours with
   reviewlens tag add escalated ID              your team's tags on reviews, to find them again
   reviewlens alerts check                      raise and send alerts (e-mail, Slack, webhooks)
   reviewlens dashboard                         the Streamlit dashboard on http://127.0.0.1:8501
@@ -727,6 +728,29 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--show", type=_positive_int, default=10, metavar="N",
                     help="list the N largest findings of each kind (default 10; --json lists all)")
     sp.add_argument("--json", action="store_true", help="machine-readable output: the summary and every finding")
+
+    sp = add("competitors", "the other products and brands customers compare yours with, and who they left for",
+             "The products and brands reviews name in a comparison (\"better than the Sony\", \"compared to my\n"
+             "AirPods Pro 2\", \"switched to ...\", \"upgraded from ...\", \"my old ...\"), the most compared first:\n"
+             "how many reviews compare with each, how many of their writers went to it (left you for it:\n"
+             "\"returned it and bought the Sony instead\") or came from it (\"switched from Bose\"), their\n"
+             "average rating, and their sentences, quoted as written. Names are those `reviewlens analyze`\n"
+             "found (people, companies, places, products); a name that is part of the reviewed product's own\n"
+             "name is not a competitor. Rules for English: a review in another language is read in its\n"
+             "English translation. The dashboard's Overview shows the same, each a click from its reviews.\n\n"
+             "examples:\n"
+             "  reviewlens competitors\n"
+             "  reviewlens competitors --product \"Aurora Wireless Headphones\" --since 2026-10-01\n"
+             "  reviewlens competitors --json > competitors.json")
+    sp.add_argument("--product", action="append", help="only this product's reviews (repeatable)")
+    sp.add_argument("--source", action="append", help="only this source's reviews (repeatable)")
+    sp.add_argument("--since", type=_date, help="first review date (YYYY-MM-DD)")
+    sp.add_argument("--until", type=_date, help="last review date (YYYY-MM-DD)")
+    field_opt(sp)
+    sp.add_argument("--top", type=_positive_int, default=10, metavar="N", help="the N most compared (default 10)")
+    sp.add_argument("--quotes", type=_positive_int, default=3, metavar="N",
+                    help="sentences quoted for each (default 3; those of writers who left for it first)")
+    sp.add_argument("--json", action="store_true", help="machine-readable output")
 
     sp = add("privacy", "personal data customers wrote into reviews (e-mail, phone, card, IBAN): find it, mask it",
              "Customers write contact details into reviews (\"call me on ...\", \"my e-mail is ...\"). ReviewLens\n"

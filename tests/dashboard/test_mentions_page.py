@@ -36,3 +36,23 @@ def test_a_link_names_a_name_in_any_case(tmp_path, monkeypatch):
     assert at.sidebar.multiselect(key="f_mentions").value == ["DHL"]
     assert any("2 reviews match" in as_read(c.value) for c in at.caption)
     assert any("name 'FedEx' not in this store" in as_read(w.value) for w in at.warning)
+
+
+def test_what_customers_compare_with_on_the_overview(tmp_path, monkeypatch):
+    """The Overview's "What customers compare with": each competitor with which way its reviewers went, its
+    sentences quoted, and a button to the reviews that name it."""
+    from tests.reviewlens.test_competitors import seed as seed_competitors
+
+    db = str(tmp_path / "c.db")
+    seed_competitors(Store(db))
+    at = app_test(monkeypatch, db)
+    heads = [as_read(e.label) for e in at.expander]
+    assert any(h.startswith("Sony WH-1000XM5 — 4 reviews (2 went to it, 2 compared), rated 2.8★") for h in heads), heads
+    assert any(h.startswith("Bose — 2 reviews (2 came from it)") for h in heads), heads
+    shown = " ".join(as_read(m.value) for m in at.markdown)
+    assert "Returned it and bought the sony wh-1000xm5 instead." in shown
+    at.button(key="competitor_btn_0").click().run()
+    assert not at.exception
+    assert at.sidebar.radio(key="page").value == "Reviews"
+    assert at.sidebar.multiselect(key="f_mentions").value == ["Sony WH-1000XM5"]
+    assert any("4 reviews match" in as_read(c.value) for c in at.caption)

@@ -1,0 +1,138 @@
+"""What customers compare with (reviewlens.competitors, `reviewlens competitors`): the other products and
+brands reviews name in a comparison, which way the writer went, quoted verbatim (SQLite and PostgreSQL)."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from reviewlens.app.cli import main
+from reviewlens.competitors import competitors, direction, own_name
+from reviewlens.filters import Filters
+from reviewlens.schema import Analysis, Entity, Review
+from reviewlens.store import Store
+
+
+def how(sentence: str, name: str, kind: str = "PRODUCT") -> str | None:
+    i = sentence.index(name)
+    return direction(sentence, i, i + len(name), kind)
+
+
+@pytest.mark.parametrize("sentence, name, expected", [
+    ("I returned them and bought the Sony WH-1000XM5 instead.", "Sony WH-1000XM5", "went_to"),
+    ("Switching to the Sony WH-1000XM5.", "Sony WH-1000XM5", "went_to"),
+    ("Went back to my AirPods Pro 2 after a week.", "AirPods Pro 2", "went_to"),
+    ("Sent them back and got the Bose QuietComfort 45 instead.", "Bose QuietComfort 45", "went_to"),
+    ("I switched from the Bose QuietComfort 45 and the noise cancelling is just as good.", "Bose QuietComfort 45",
+     "came_from"),
+    ("Upgraded from the Anker Soundcore Q30 and the clarity is huge.", "Anker Soundcore Q30", "came_from"),
+    ("These replaced my Sony WH-1000XM4, which broke at the headband.", "Sony WH-1000XM4", "came_from"),
+    ("My old Jabra Elite 85h lasted twice as long on one charge.", "Jabra Elite 85h", "came_from"),
+    ("Lighter than the Bose QuietComfort 45, which matters on a long shift.", "Bose QuietComfort 45", "compared"),
+    ("Compared to my AirPods Pro 2 the microphone is muffled.", "AirPods Pro 2", "compared"),
+    ("The Sony WH-1000XM5 has better noise cancelling but costs twice as much.", "Sony WH-1000XM5", "compared"),
+    ("Clear calls, easy pairing with my Pixel 8.", "Pixel 8", None),           # named, not compared
+    ("Delivered by DHL, faster this time.", "DHL", None),                   # a brand needs a comparing word
+    ("Delivered by DHL, faster than Hermes ever was.", "Hermes", "compared"),
+])
+def test_which_way_a_sentence_compares(sentence, name, expected):
+    kind = "ORG" if name in ("DHL", "Hermes") else "PRODUCT"
+    assert how(sentence, name, kind) == expected
+
+
+def test_the_products_own_name_is_no_competitor():
+    assert own_name("Aurora", "Aurora Wireless Headphones") and own_name("aurora headphones", "Aurora Wireless Headphones")
+    assert not own_name("Sony WH-1000XM5", "Aurora Wireless Headphones") and not own_name("Aurora", None)
+
+
+ROWS = [  # text, product, rating, entities, language, translation
+    ("Ear pads peeled after a month. I switched to the Sony WH-1000XM5 and love it.", "Aurora", 2,
+     [("Sony WH-1000XM5", "PRODUCT")], None, None),
+    ("Returned it and bought the sony wh-1000xm5 instead. The Aurora app is fine.", "Aurora", 1,
+     [("sony wh-1000xm5", "PRODUCT"), ("Aurora", "ORG")], None, None),
+    ("Much lighter than the Sony WH-1000XM5.", "Aurora", 5, [("Sony WH-1000XM5", "PRODUCT")], None, None),
+    ("I switched from Bose and never looked back.", "Aurora", 5, [("Bose", "ORG")], None, None),
+    ("Ich bin von Bose umgestiegen, der Klang ist besser.", "Aurora", 4, [("Bose", "ORG")], "de",
+     "I switched from Bose, the sound is better."),
+    ("Paired with my Pixel 8 at once.", "Aurora", 4, [("Pixel 8", "PRODUCT")], None, None),
+    ("Louder than the Sony WH-1000XM5.", "Kettle", 3, [("Sony WH-1000XM5", "PRODUCT")], None, None),
+]
+
+
+def seed(store: Store) -> list[Review]:
+    revs = [Review(source="shop", text=t, product=p, rating=r, date=f"2026-11-{i + 1:02d}")
+            for i, (t, p, r, *_) in enumerate(ROWS)]
+    store.upsert_reviews(revs)
+    out = []
+    for r, (text, _, _, ents, lang, tr) in zip(revs, ROWS):
+        found = [Entity(n, t, text.index(n), text.index(n) + len(n)) for n, t in ents]
+        out.append(Analysis(content_hash=r.content_hash, model="m", prompt_version="p", sentiment="neutral",
+                            entities=found, language=lang, translation=tr))
+    store.save_analyses(out)
+    return revs
+
+
+def test_competitors_counted_by_review_with_their_sentences(store):
+    revs = seed(store)
+    found = competitors(store)
+    assert [(c.name, c.type, c.reviews, c.went_to, c.came_from, c.compared) for c in found] == [
+        ("Sony WH-1000XM5", "PRODUCT", 4, 2, 0, 2), ("Bose", "ORG", 2, 0, 2, 0)]
+    sony, bose = found
+    assert sony.rating == pytest.approx((2 + 1 + 5 + 3) / 4)
+    assert [q.text for q in sony.quotes] == ["Returned it and bought the sony wh-1000xm5 instead.",
+                                             "I switched to the Sony WH-1000XM5 and love it.",
+                                             "Louder than the Sony WH-1000XM5."]  # went to it first, newest first
+    assert sony.quotes[0].review_id == revs[1].id
+    # the German review is read in its translation and quoted in its own words, the translation apart
+    german = next(q for q in bose.quotes if q.language == "de")
+    assert german.text == ROWS[4][0] and german.translation == "I switched from Bose, the sound is better."
+    assert [(c.name, c.reviews) for c in competitors(store, Filters.of(products=["Kettle"]))] == [("Sony WH-1000XM5", 1)]
+    assert [(c.name, c.reviews) for c in competitors(store, Filters.of(since=date(2026, 11, 4)))] == [
+        ("Bose", 2), ("Sony WH-1000XM5", 1)]
+
+
+def test_the_command(tmp_path, capsys):
+    db = str(tmp_path / "c.db")
+    seed(Store(db))
+    assert main(["competitors", "--db", db, "-q"]) == 0
+    out = capsys.readouterr().out
+    assert "1. Sony WH-1000XM5 (product): 4 reviews (2 went to it, 2 compared), rated 2.8★" in out
+    assert "2. Bose (brand): 2 reviews (2 came from it), rated 4.5★" in out
+    assert "“I switched to the Sony WH-1000XM5 and love it.”" in out
+    assert "(machine translation (de): I switched from Bose, the sound is better.)" in out
+    assert main(["competitors", "--json", "--top", "1", "--db", db, "-q"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert [c["name"] for c in data["competitors"]] == ["Sony WH-1000XM5"]
+    assert main(["competitors", "--product", "Nope", "--db", db]) == 2  # a product the store does not have
+    report = tmp_path / "r.xlsx"  # the report's Competitors sheet, read back
+    assert main(["report", "-o", str(report), "--db", db, "-q"]) == 0
+    rows = list(openpyxl.load_workbook(report)["Competitors"].iter_rows(values_only=True))
+    assert rows[0][:7] == ("Compared with", "Type", "Reviews", "Went to it", "Came from it", "Compared", "Rating")
+    assert rows[1][:7] == ("Sony WH-1000XM5", "product", 4, 2, 0, 2, 2.75)
+    assert rows[2][:3] == ("Bose", "brand", 2) and rows[2][8] == "I switched from Bose and never looked back."
+    assert rows[2][7] == f"{ROWS[4][0]}\n(machine translation (de): I switched from Bose, the sound is better.)"
+    empty = str(tmp_path / "e.db")
+    Store(empty).upsert_reviews([Review(source="s", text="Works.")])
+    assert main(["competitors", "--db", empty, "-q"]) == 0
+    assert "no review compares with another product or brand (1 reviews not analyzed yet" in capsys.readouterr().out
+
+
+@pytest.mark.slow
+def test_the_bundled_headphone_reviews(tmp_path, capsys):
+    """data/examples/headphones-reviews.csv as the README has a new user try it: imported and analyzed with the
+    packaged model, the names found are the competitors written into it, with which way their writers went."""
+    example = Path(__file__).resolve().parents[2] / "data" / "examples" / "headphones-reviews.csv"
+    db = str(tmp_path / "hp.db")
+    assert main(["import", str(example), "--db", db, "-q"]) == 0
+    assert main(["analyze", "--db", db, "-q"]) == 0
+    capsys.readouterr()
+    assert main(["competitors", "--json", "--db", db, "-q"]) == 0
+    got = {c["name"]: (c["reviews"], c["went_to"], c["came_from"])
+           for c in json.loads(capsys.readouterr().out)["competitors"]}
+    assert got["Sony WH-1000XM5"] == (5, 3, 0) and got["Bose QuietComfort 45"] == (5, 1, 2), got
+    assert got["AirPods Pro 2"][:2] == (3, 1) and got["Jabra Elite 85h"] == (2, 0, 2), got
+    assert "Aurora" not in got and "Pixel 8" not in got  # the product's own brand; a phone named, not compared
