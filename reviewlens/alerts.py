@@ -1,6 +1,6 @@
 """Alert rules: what in the store is worth telling someone about, found after each run.
 
-Ten rules, each with a threshold in `[alerts]` of the settings (reviewlens.config.AlertSettings; 0 or
+Eleven rules, each with a threshold in `[alerts]` of the settings (reviewlens.config.AlertSettings; 0 or
 false turns one off):
 
 * **scrape**: a scrape that failed, ended degraded (a site changed its layout: reviewlens.health) or
@@ -28,6 +28,9 @@ false turns one off):
 * **burst**: a burst of same-star reviews of a product (`review_bursts`): a day with far more one-star
   (review bombing) or five-star reviews than its usual (reviewlens.integrity), dated within the last 30 days,
   quoted with three of them. Once per burst (a burst that goes on the next day is the same burst).
+* **competitor**: `competitor_losses` or more reviewers of the last `period_days` days (up to the newest review)
+  left for one competitor ("returned it and bought the Sony instead": reviewlens.competitors), quoted, linked
+  to the reviews that name it. At most once a week per competitor.
 * **reviews**: new reviews rated `low_rating` or lower, or that mention one of `keywords`, in one
   digest per check. A review is in one digest only.
 * **replies**: once a week, the negative reviews of the last 30 days still without the owner's reply after
@@ -70,7 +73,8 @@ P_MAX = 0.05                    # a rating fall is raised only when chance expla
 DIGEST_MAX = 20_000             # reviews one digest takes at most; more wait for the next
 CHANGES_FOR = 90                # days: a change made this recently is in the summary, with what it did so far
 CHANGE_P = 0.05                 # a change's result is raised when chance explains it this rarely
-KINDS = ("scrape", "complaint", "request", "rating", "release", "change", "burst", "reviews", "replies", "summary")
+KINDS = ("scrape", "complaint", "request", "rating", "release", "change", "burst", "competitor", "reviews", "replies",
+         "summary")
 BURST_QUOTES = 3                # reviews quoted in a burst alert  # what the rules raise
 
 
@@ -456,6 +460,38 @@ def burst_alerts(store: Store, rules: AlertSettings, now: datetime,
     return out
 
 
+COMPETITOR_QUOTES = 3
+
+
+def competitor_alerts(store: Store, rules: AlertSettings) -> list[Alert]:
+    """The competitors that `competitor_losses` or more reviewers of the last `period_days` left for."""
+    if not rules.competitor_losses:
+        return []
+    until = queries.date_span(store)[1]
+    if until is None:
+        return []
+    since = until - timedelta(days=rules.period_days - 1)
+    from .competitors import competitors
+
+    out = []
+    for c in competitors(store, Filters.of(since=since, until=until), top=100, quotes=COMPETITOR_QUOTES):
+        if c.went_to < rules.competitor_losses:
+            continue
+        others = c.reviews - c.went_to
+        lines = [f"{since} to {until}: {c.went_to} reviewers left for {c.name}"
+                 + (f"; {others} more reviews compared with it" if others else "")
+                 + (f"; the {c.reviews} reviews rated {c.rating:.1f}★ on average" if c.rating is not None else "")
+                 + ".",
+                 f"Why: reviewlens competitors --since {since}, or the reviews that name it in the dashboard"]
+        quotes = [{"review_id": q.review_id, "text": verbatim_excerpt(q.text), "url": q.url,
+                   **({"translation": q.translation_note()} if q.translation else {})}
+                  for q in c.quotes]
+        out.append(Alert(key=f"competitor:{_slug(c.name)}:{_week(until)}", kind="competitor",
+                         title=f"Customers leaving for {c.name}", lines=lines, quotes=quotes, products=c.products,
+                         view=View.dated(since, until, page="Reviews", mentions=[c.name])))
+    return out
+
+
 def _keyword_pattern(keywords: Sequence[str]) -> re.Pattern[str] | None:
     words = [k.strip() for k in keywords if k.strip()]
     if not words:
@@ -598,6 +634,14 @@ def summary_alerts(store: Store, rules: AlertSettings, now: datetime,
     asked, _ = queries.latest_complaints(store, "requests")
     if asked:
         lines.append("What customers ask for most: " + "; ".join(f"{t.label} ({t.count} reviews)" for t in asked[:3]))
+    from .competitors import competitors
+
+    left = [c for c in competitors(store, Filters.of(since=since, until=until), top=100) if c.went_to]
+    if left:
+        left.sort(key=lambda c: (-c.went_to, c.name.casefold()))
+        lines.append("Left for a competitor: " + "; ".join(f"{c.name} ({c.went_to} review{'s' if c.went_to != 1 else ''})"
+                                                           for c in left[:3])
+                     + (f"; {len(left) - 3} more" if len(left) > 3 else ""))
     recent = [c for c in store.changes() if c["effect"] and c["day"] > until - timedelta(days=CHANGES_FOR)]
     for c in recent[-3:]:  # the changes the user made lately, and what they did so far
         lines.append(f"Change of {c['day']}, {' '.join(c['label'].split())}: {Effect(**c['effect']).verdict()}")
@@ -626,6 +670,7 @@ def find_alerts(store: Store, rules: AlertSettings, now: datetime | None = None,
 
     findings = integrity.current(store)  # the suspicious reviews: for the burst rule and the summary
     out += burst_alerts(store, rules, now, findings)
+    out += competitor_alerts(store, rules)
     if rules.low_rating or rules.keywords:
         out += review_alerts(store, rules, since)
     out += unanswered_alerts(store, rules, now)

@@ -70,7 +70,8 @@ class Competitor:
     came_from: int = 0        # ... and those whose writer came from it
     rating: float | None = None  # their average star rating
     quotes: list[Quote] = field(default_factory=list)  # their comparing sentences, verbatim (went to first)
-    review_ids: list[str] = field(default_factory=list)
+    review_ids: list[str] = field(default_factory=list)  # those reviews, the writers who went to it first
+    products: list[str] = field(default_factory=list)    # the products of the reviews whose writers went to it
 
     @property
     def compared(self) -> int:
@@ -119,7 +120,8 @@ def competitors(store: Store, f: Filters | None = None, *, top: int = 10, quotes
                       .outerjoin(a, a.c.content_hash == reviews.c.content_hash))
          .where(e.c.type.in_(KINDS), *conditions(f, a))
          .order_by(reviews.c.date.desc().nulls_last(), reviews.c.id, e.c.start))
-    found: dict[str, dict] = defaultdict(lambda: {"spellings": Counter(), "types": Counter(), "reviews": {}})
+    found: dict[str, dict] = defaultdict(lambda: {"spellings": Counter(), "types": Counter(), "reviews": {},
+                                                  "products": {}})
     with store.engine.connect() as c:
         rows = c.execute(q).mappings().all()
     for r in rows:
@@ -139,6 +141,7 @@ def competitors(store: Store, f: Filters | None = None, *, top: int = 10, quotes
         entry = found[" ".join(name.split()).casefold()]
         entry["spellings"][name] += 1
         entry["types"][r["type"]] += 1
+        entry["products"][r["id"]] = r["product"]
         seen = entry["reviews"].get(r["id"])
         if seen is None or _RANK[how] < _RANK[seen[0]]:  # a review counts once, by its plainest sentence
             entry["reviews"][r["id"]] = (how, r["rating"], Quote(review_id=r["id"], text=sentence, url=r["url"],
@@ -154,7 +157,9 @@ def competitors(store: Store, f: Filters | None = None, *, top: int = 10, quotes
             reviews=len(picked), went_to=sum(h == "went_to" for h, _, _ in picked.values()),
             came_from=sum(h == "came_from" for h, _, _ in picked.values()),
             rating=round(sum(ratings) / len(ratings), 2) if ratings else None,
-            quotes=[qt for _, (_, _, qt) in ordered[:quotes]], review_ids=[rid for rid, _ in ordered]))
+            quotes=[qt for _, (_, _, qt) in ordered[:quotes]], review_ids=[rid for rid, _ in ordered],
+            products=sorted({entry["products"][rid] for rid, (h, _, _) in picked.items()
+                             if h == "went_to" and entry["products"][rid]})))
     out.sort(key=lambda x: (-x.reviews, -x.went_to, x.name.casefold()))
     return out[:top]
 

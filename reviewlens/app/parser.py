@@ -382,6 +382,7 @@ def build_parser() -> argparse.ArgumentParser:
                new_release = true       # a new version reviewed worse than the one before (app releases)
                change_results = true    # a change you recorded (reviewlens changes) that clearly worked, or not
                review_bursts = true     # a burst of one-star (review bombing) or five-star reviews of a product
+               competitor_losses = 3    # 3+ reviewers of the last period_days left for one competitor
                low_rating = 2           # new reviews rated 2 or lower, in one digest per check
                keywords = ["refund", "allergic"]   # new reviews that mention one, in the digest
                unanswered_days = 3      # negative reviews without a reply after 3 days, weekly (0: off)
