@@ -568,11 +568,8 @@ def competitors_section(db: str, f: Filters, opts: Q.Options) -> None:
                "\"my old ...\"). Went to it: the writer left you for it; came from it: switched from it to yours.")
     offered = {n.casefold(): n for n in opts.mentions}
     for i, c in enumerate(found):
-        ways = [f"{c.went_to} went to it" if c.went_to else "", f"{c.came_from} came from it" if c.came_from else "",
-                f"{c.compared} compared" if c.compared else ""]
         stars = f", rated {c.rating:.1f}★" if c.rating is not None else ""
-        with st.expander(f"{escape_markdown(c.name)} — {c.reviews:,} reviews ({', '.join(w for w in ways if w)})"
-                         f"{stars}", expanded=i == 0):
+        with st.expander(f"{escape_markdown(c.name)} — {c.reviews:,} reviews ({c.ways()}){stars}", expanded=i == 0):
             st.markdown("\n".join(quotes_html(c.quotes[:3])), unsafe_allow_html=True)
             name = offered.get(c.name.casefold())
             if name:

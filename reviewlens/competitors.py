@@ -77,6 +77,11 @@ class Competitor:
     def compared(self) -> int:
         return self.reviews - self.went_to - self.came_from
 
+    def ways(self) -> str:
+        """Which way its reviews went, in words: "3 went to it, 2 compared"."""
+        parts = [(self.went_to, "went to it"), (self.came_from, "came from it"), (self.compared, "compared")]
+        return ", ".join(f"{n} {what}" for n, what in parts if n)
+
 
 def sentence_at(text: str, start: int, end: int) -> tuple[int, int]:
     """The span of the sentence of `text` that holds [start, end) (from the last . ! ? or line break)."""

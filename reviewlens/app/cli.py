@@ -23,7 +23,7 @@ from typing import Callable, Sequence
 
 from .. import queries
 from ..config import ConfigError, Settings, load_settings
-from ..filters import mention_filter
+from ..filters import Filters, mention_filter
 from ..store import Store
 from .parser import parse_args
 
@@ -801,17 +801,21 @@ def cmd_report(args, settings) -> ExitStatus:
     return ExitStatus.OK
 
 
+def _selection(store: Store, args) -> Filters:
+    """The reviews `selection_opts` name (products, sources, dates, own fields), each checked against the store."""
+    _check_names(store, products=args.product, sources=args.source)
+    fields = _fields(args)
+    _check_fields(store, fields)
+    return Filters.of(since=args.since, until=args.until, products=args.product, sources=args.source, fields=fields)
+
+
 def cmd_competitors(args, settings) -> ExitStatus:
     """`competitors`: the products and brands the selection's reviews compare with, and who left for them."""
     from ..competitors import competitors
     from ..display_text import neutralize
-    from ..filters import Filters
 
     store = Store(settings.db)
-    _check_names(store, products=args.product, sources=args.source)
-    fields = _fields(args)
-    _check_fields(store, fields)
-    f = Filters.of(since=args.since, until=args.until, products=args.product, sources=args.source, fields=fields)
+    f = _selection(store, args)
     found = competitors(store, f, top=args.top, quotes=args.quotes)
     if args.json:
         print(json.dumps({"selection": f.describe(), "competitors": [asdict(c) for c in found]},
@@ -825,11 +829,9 @@ def cmd_competitors(args, settings) -> ExitStatus:
     print(f"What customers compare with, {f.describe()}:")
     for i, c in enumerate(found, 1):
         kind = "product" if c.type == "PRODUCT" else "brand"
-        ways = [f"{c.went_to} went to it" if c.went_to else "", f"{c.came_from} came from it" if c.came_from else "",
-                f"{c.compared} compared" if c.compared else ""]
         stars = f", rated {c.rating:.1f}★" if c.rating is not None else ""
         print(f"\n{i}. {neutralize(c.name)} ({kind}): {c.reviews} review{'s' if c.reviews != 1 else ''}"
-              f" ({', '.join(w for w in ways if w)}){stars}")
+              f" ({c.ways()}){stars}")
         for q in c.quotes:
             print(f"   “{neutralize(' '.join(q.text.split()))}”  [{q.review_id}]"
                   + (f" {neutralize(q.url)}" if q.url else ""))
@@ -847,10 +849,7 @@ def cmd_suspicious(args, settings) -> ExitStatus:
     from ..filters import Filters
 
     store = Store(settings.db)
-    _check_names(store, products=args.product, sources=args.source)
-    fields = _fields(args)
-    _check_fields(store, fields)
-    f = Filters.of(since=args.since, until=args.until, products=args.product, sources=args.source, fields=fields)
+    f = _selection(store, args)
     summary, findings = integrity.in_selection(store, f)
     if args.json:
         print(json.dumps({"selection": f.describe(), "summary": asdict(summary),

@@ -183,6 +183,14 @@ def build_parser() -> argparse.ArgumentParser:
                         help="only reviews whose own field NAME (a column of the imported file, e.g. country) is "
                              "VALUE (repeatable; values of one name are alternatives)")
 
+    def selection_opts(sp: argparse.ArgumentParser) -> None:
+        """`--product`, `--source`, `--since`, `--until`, `--field`: the reviews a report-like command reads."""
+        sp.add_argument("--product", action="append", help="only this product's reviews (repeatable)")
+        sp.add_argument("--source", action="append", help="only this source's reviews (repeatable)")
+        sp.add_argument("--since", type=_date, help="first review date (YYYY-MM-DD)")
+        sp.add_argument("--until", type=_date, help="last review date (YYYY-MM-DD)")
+        field_opt(sp)
+
     def marks_opts(sp: argparse.ArgumentParser, what: str) -> None:
         """`--suspicious out|only`, `--tag TAG` and `--mentions NAME`: the reviews that look suspicious, your
         team's tags, the names reviews mention."""
@@ -721,11 +729,7 @@ def build_parser() -> argparse.ArgumentParser:
              "  reviewlens suspicious\n"
              "  reviewlens suspicious --product \"Pulse Fitness Smartwatch\" --show 3\n"
              "  reviewlens suspicious --json > suspicious.json")
-    sp.add_argument("--product", action="append", help="only this product's reviews (repeatable)")
-    sp.add_argument("--source", action="append", help="only this source's reviews (repeatable)")
-    sp.add_argument("--since", type=_date, help="first review date (YYYY-MM-DD)")
-    sp.add_argument("--until", type=_date, help="last review date (YYYY-MM-DD)")
-    field_opt(sp)
+    selection_opts(sp)
     sp.add_argument("--show", type=_positive_int, default=10, metavar="N",
                     help="list the N largest findings of each kind (default 10; --json lists all)")
     sp.add_argument("--json", action="store_true", help="machine-readable output: the summary and every finding")
@@ -743,11 +747,7 @@ def build_parser() -> argparse.ArgumentParser:
              "  reviewlens competitors\n"
              "  reviewlens competitors --product \"Aurora Wireless Headphones\" --since 2026-10-01\n"
              "  reviewlens competitors --json > competitors.json")
-    sp.add_argument("--product", action="append", help="only this product's reviews (repeatable)")
-    sp.add_argument("--source", action="append", help="only this source's reviews (repeatable)")
-    sp.add_argument("--since", type=_date, help="first review date (YYYY-MM-DD)")
-    sp.add_argument("--until", type=_date, help="last review date (YYYY-MM-DD)")
-    field_opt(sp)
+    selection_opts(sp)
     sp.add_argument("--top", type=_positive_int, default=10, metavar="N", help="the N most compared (default 10)")
     sp.add_argument("--quotes", type=_positive_int, default=3, metavar="N",
                     help="sentences quoted for each (default 3; those of writers who left for it first)")
