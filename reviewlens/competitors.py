@@ -30,31 +30,44 @@ from .store import Store, review_entities, reviews
 
 KINDS = ("PRODUCT", "ORG")
 
-# a sentence that names another product or brand and says one of these compares
+# a sentence that names another product or brand and says one of these near the name (NEAR characters either
+# side) compares
 _COMPARING = re.compile(
-    r"\b(?:than|compared\s+(?:to|with)|used\s+to\s+(?:have|use|own)|comparison\s+(?:to|with)|vs\.?|versus|instead|unlike|"
-    r"(?:same|similar)\s+(?:as|to)|switch(?:ed|ing)?|went\s+back|go(?:ing)?\s+back|mov(?:ed|ing)\s+(?:to|from)|"
-    r"upgrad(?:ed|ing)|downgrad(?:ed|ing)|replac(?:ed|ing|e)|return(?:ed|ing)?\b.{0,40}\b(?:for|bought|got|ordered)|"
-    r"my\s+(?:old|previous|last)|previous|coming\s+from|came\s+from|over\s+the|rather\s+than|beats?|outperforms?)\b",
-    re.IGNORECASE)
+    r"\b(?:than(?!\s+(?:an?\s+)?(?:\d|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|"
+    r"thirty|fifty|hundred|thousand|several|many|once|twice|few|couple|half|year|month|week|day|hour|minute|"
+    r"dollar|buck|expected|advertised|usual|i\b|we\b|it\b|they\b|ever|before|needed|necessary))|"
+    r"compared\s+(?:to|with)|in\s+comparison|comparison\s+(?:to|with)|used\s+to\s+(?:have|use|own)|vs\.?|versus|"
+    r"(?<![.!?]\s)(?<!^)instead|instead\s+of|unlike|(?:same|similar)\s+(?:as|to)|switch(?:ed|ing)?|went\s+back|"
+    r"go(?:ing)?\s+back|mov(?:ed|ing)\s+(?:to|from)|(?:up|down)grad(?:ed|ing|e)\s+(?:from|to)|"
+    r"replac(?:ed|ing|e)\s+(?:my|our)\b|replac(?:ed|ing|e)\s+(?:it|them)\s+with|"
+    r"return(?:ed|ing)?\b.{0,40}\b(?:for\s+(?:an?|the|my)|and\s+(?:bought|got|ordered))|my\s+(?:old|previous|last)|"
+    r"previous(?:ly)?(?!\s+(?:comment|review|reviewer|post|poster|owner|answer))|"
+    r"coming\s+from|came\s+from|(?:chose|choose|picked|pick|prefer(?:red)?)\b.{0,40}\bover|rather\s+than|beats?|"
+    r"outperforms?)\b", re.IGNORECASE)
 # ... and one that names another product (not a brand: "DHL was faster this time" compares no product) and
-# says one of these
+# says one of these near it
 _COMPARATIVE = re.compile(
-    r"\b(?:better|worse|best|cheaper|pricier|louder|quieter|lighter|heavier|smaller|bigger|larger|clearer|"
-    r"sharper|faster|slower|longer|shorter|twice|half\s+the|as\s+\w+\s+as|(?:more|less)\s+\w+)\b", re.IGNORECASE)
-# before the name: the reviewer went to it
+    r"\b(?:better|worse|cheaper|pricier|louder|quieter|lighter|heavier|smaller|bigger|larger|clearer|"
+    r"sharper|faster|slower|twice|half\s+the|as\s+(?!soon|long|well|far)\w+\s+as\s+(?:an?|the|my|our|any|mine|those|that|other)|"
+    r"(?:more|less)\s+\w+\s+than)\b", re.IGNORECASE)
+NEAR = 60
+# just before the name (its clause): the reviewer went to it
 _TO_BEFORE = re.compile(
     r"\b(?:switch(?:ed|ing)?|went|go(?:ing)?|mov(?:ed|ing)|chang(?:ed|ing)|stick(?:ing)?|stuck)\s+(?:back\s+)?"
-    r"(?:to|with)\b|\b(?:return(?:ed|ing)?|sent)\b.{0,60}\b(?:for|and\s+(?:got|bought|ordered|went\s+with))\b|"
-    r"\b(?:bought|got|ordered|chose|picked|went\s+with|getting|buying)\b(?=.{0,60}\binstead\b)|\bprefer\b",
+    r"(?:over\s+)?(?:to|with)\b|\b(?:return(?:ed|ing)?|sent)\b.{0,60}\b(?:for\s+(?:an?|the|my)|and\s+(?:got|bought|ordered|went\s+with))\b|"
+    r"\b(?:bought|got|ordered|chose|picked|went\s+with|getting|buying)\b(?=.{0,60}\binstead\b)|\bprefer\b|"
+    r"\breplac(?:ed|ing|e)\s+(?:it|them)\s+with\b",
     re.IGNORECASE)
 _INSTEAD_AFTER = re.compile(r"^\W*(?:\w+\W+){0,4}?instead\b", re.IGNORECASE)
-# before the name: the reviewer came from it
+# just before the name (its clause): the reviewer came from it
 _FROM_BEFORE = re.compile(
     r"\b(?:switch(?:ed|ing)?|upgrad(?:ed|ing)|downgrad(?:ed|ing)|mov(?:ed|ing)|com(?:e|ing)|came|chang(?:ed|ing))"
-    r"\s+(?:over\s+)?from\b|\breplac(?:ed|ing|e)\s+(?:my|our|the|a|an)\b|\bmy\s+(?:old|previous|last)\s+(?:\w+\s+)?$|"
+    r"\s+(?:over\s+)?from\b|\breplac(?:ed|ing|e)\s+(?:my|our)\b|\bmy\s+(?:old|previous|last)\s+(?:\w+\s+)?$|"
     r"\b(?:used\s+to\s+(?:have|use|own)|previously\s+(?:had|used|owned)|had\s+(?:an?|the)\s+(?:\w+\s+)?for\s+years)\b",
     re.IGNORECASE)
+_NEVER_BEFORE = re.compile(r"\b(?:never|won'?t|will\s+not|not|n't|no\s+longer)\s+(?:\w+\s+){0,2}$", re.IGNORECASE)
+_TO_JUST_BEFORE = re.compile(r"\bto\s+(?:the\s+|an?\s+|my\s+|our\s+)?$", re.IGNORECASE)  # "... from PC to Mac"
+_CLAUSE_START = re.compile(r".*[,;:(]", re.DOTALL)  # what is before the last comma is another clause
 _SENTENCE = re.compile(r"[^.!?\n]+(?:[.!?]+|$)")
 _WORD = re.compile(r"\w+", re.UNICODE)
 
@@ -97,12 +110,19 @@ def sentence_at(text: str, start: int, end: int) -> tuple[int, int]:
 def direction(sentence: str, start: int, end: int, kind: str = "PRODUCT") -> str | None:
     """How `sentence` speaks of the name at [start, end) (a PRODUCT or an ORG): "went_to", "came_from",
     "compared", or None when it does not compare at all."""
-    if not (_COMPARING.search(sentence) or (kind == "PRODUCT" and _COMPARATIVE.search(sentence))):
+    near = sentence[max(0, start - NEAR):end + NEAR]
+    if not (_COMPARING.search(near) or (kind == "PRODUCT" and _COMPARATIVE.search(near))):
         return None
     before, after = sentence[:start], sentence[end:]
-    if _FROM_BEFORE.search(before):
+    before = before[m.end():] if (m := _CLAUSE_START.match(before)) else before
+    after = after[:min((after.find(p) for p in ",;:(" if p in after), default=len(after))]
+    came = _FROM_BEFORE.search(before)
+    if came and not _TO_JUST_BEFORE.search(before):
         return "came_from"
-    if _TO_BEFORE.search(before) or _INSTEAD_AFTER.search(after):
+    went = _TO_BEFORE.search(before)
+    if went and _NEVER_BEFORE.search(before[:went.start()]):  # "I will never go back to Windows": left it
+        return "came_from"
+    if went or came or _INSTEAD_AFTER.search(after):
         return "went_to"
     return "compared"
 

@@ -18,7 +18,7 @@ from reviewlens.store import Store
 
 
 def how(sentence: str, name: str, kind: str = "PRODUCT") -> str | None:
-    i = sentence.index(name)
+    i = sentence.rindex(name)  # the last time it is named
     return direction(sentence, i, i + len(name), kind)
 
 
@@ -38,9 +38,15 @@ def how(sentence: str, name: str, kind: str = "PRODUCT") -> str | None:
     ("Clear calls, easy pairing with my Pixel 8.", "Pixel 8", None),           # named, not compared
     ("Delivered by DHL, faster this time.", "DHL", None),                   # a brand needs a comparing word
     ("Delivered by DHL, faster than Hermes ever was.", "Hermes", "compared"),
+    ("I will never go back to Windows!", "Windows", "came_from"),             # left it for good
+    ("But, Mac makes the switch from PC to Mac easy.", "Mac", "went_to"),
+    ("I returned the computer to HP and they kept it for 3 months.", "HP", None),   # a repair, not a switch
+    ("I've been a Dell fan for more than fifteen years.", "Dell", None),     # a quantity, not a comparison
+    ("It would restart as soon as the BIOS launched Windows.", "Windows", None),
+    ("I agree with the previous comment that ASUS support is horrible.", "ASUS", None),
 ])
 def test_which_way_a_sentence_compares(sentence, name, expected):
-    kind = "ORG" if name in ("DHL", "Hermes") else "PRODUCT"
+    kind = "ORG" if name in ("DHL", "Hermes", "HP", "Dell", "ASUS") else "PRODUCT"
     assert how(sentence, name, kind) == expected
 
 
