@@ -52,6 +52,7 @@ def main() -> None:
         db = Path(tmp) / "copy.db"
         shutil.copy(args.store, db)
         with sqlite3.connect(db) as c:
+            c.execute("DELETE FROM analyses WHERE NOT is_current")  # analyses kept from earlier versions
             n = c.execute("UPDATE analyses SET prompt_version = replace(prompt_version, ?, ?) "
                           "WHERE is_current AND status = 'ok' AND prompt_version LIKE ?", (new, old, f"%{new}%")).rowcount
         if not n:
