@@ -30,7 +30,7 @@ def main() -> None:
     args = ap.parse_args()
     from analysis.entities import extract_entities
     from analysis.taxonomy import DEFAULT_ENTITY_TYPES
-    from reviewlens.competitors import KINDS, direction, sentence_at
+    from reviewlens.comparing import KINDS, direction, sentence_at
 
     texts = [e.text for e in ET.parse(args.eval_dir / "semeval14_laptops_train.xml").iter("text") if e.text]
     texts = texts[:args.limit] if args.limit else texts

@@ -33,7 +33,7 @@ from reviewlens import integrity
 from reviewlens import queries as Q
 from reviewlens.analysis_queue import analyzer_alive, analyzer_state, open_request, request_analysis
 from reviewlens.comparison import FIELD_BY, Comparison, compare, field_of, group_names, with_field
-from reviewlens.competitors import Competitor, competitors
+from reviewlens.competitors import Competitor
 from reviewlens.config import ReplySettings
 from reviewlens.filters import SENTIMENT_OPTIONS, Filters, field_filter, language_name
 from reviewlens.replies import draft_for
@@ -552,15 +552,9 @@ def other_themes_section(themes: list[Q.ThemeView], kind: str) -> None:
                       args=(prefix + t.label,))
 
 
-@st.cache_data(ttl=CACHE_TTL, show_spinner=False)
-def c_competitors(db: str, f: Filters) -> list[Competitor]:
-    return competitors(get_store(db), f, top=5)
-
-
-def competitors_section(db: str, f: Filters, opts: Q.Options) -> None:
+def competitors_section(found: list[Competitor], opts: Q.Options) -> None:
     """What customers compare with (`reviewlens competitors`): the other products and brands the reviews
     name in a comparison, who left for them and who came from them, each a click from its reviews."""
-    found = c_competitors(db, f)
     if not found:
         return
     st.subheader("What customers compare with")
@@ -597,7 +591,7 @@ def overview_page(db: str, f: Filters, opts: Q.Options,
     themes_status(db, f, ov.scope)
     other_themes_section(ov.praise, "praise")
     other_themes_section(ov.requests, "requests")
-    competitors_section(db, f, opts)
+    competitors_section(ov.competitors, opts)
     st.subheader("Trends")
     specs = c_chart_specs(db, f, opts)
     if "themes" in specs:

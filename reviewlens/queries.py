@@ -1196,6 +1196,10 @@ class Overview:
     praise: list[ThemeView] = field(default_factory=list)  # what customers love, recounted the same way
     requests: list[ThemeView] = field(default_factory=list)  # what customers ask for, recounted the same way
     disagree: list[tuple[Disagreement, int]] = field(default_factory=list)  # stars and words that disagree
+    competitors: list = field(default_factory=list)  # reviewlens.competitors: what customers compare with
+
+
+OVERVIEW_COMPETITORS = 5  # the most compared-with products the Overview lists
 
 
 def overview(store: Store, f: Filters, opts: Options | None = None, workers: int = 3) -> Overview:
@@ -1212,10 +1216,13 @@ def overview(store: Store, f: Filters, opts: Options | None = None, workers: int
         pr = ex.submit(lambda: complaints(store, f, h.result().reviews, kind="praise"))
         rq = ex.submit(lambda: complaints(store, f, h.result().reviews, kind="requests"))
         dis = ex.submit(disagreements, store, f)
+        from .competitors import competitors  # (it reads through this module)
+
+        comp = ex.submit(competitors, store, f, top=OVERVIEW_COMPETITORS)
         themes, scope = th.result()
         series = theme_timeseries(store, f, themes, scope, gran)
         return Overview(headline=h.result(), granularity=gran, timeseries=ts.result(), topics=tp.result(),
                         ratings=rt.result(), entities=ents.result(), themes=themes, scope=scope,
                         replies=rp.result(), theme_series=series, praise=pr.result()[0], requests=rq.result()[0],
-                        disagree=dis.result())
+                        disagree=dis.result(), competitors=comp.result())
 

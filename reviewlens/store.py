@@ -29,7 +29,7 @@ import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
-from .schema import REPLY_FIELDS, Analysis, ComplaintTheme, Label, Review, content_hash
+from .schema import REPLY_FIELDS, Analysis, ComplaintTheme, Entity, Label, Review, content_hash
 
 log = logging.getLogger(__name__)
 
@@ -162,6 +162,23 @@ review_entities = sa.Table(
     sa.Index("ix_review_entities_hash_text", "content_hash", "type", "text"),  # covering, for entity counts
 )
 
+# The names a review text compares with (reviewlens.comparing), found as its analysis is stored: one row per
+# name a comparing sentence holds, with that sentence's span in the text and which way its writer went.
+review_comparisons = sa.Table(
+    "review_comparisons", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("content_hash", sa.String(32), nullable=False, index=True),
+    sa.Column("name", sa.String(500), nullable=False),
+    sa.Column("type", sa.String(40), nullable=False),
+    sa.Column("start", sa.Integer, nullable=False),
+    sa.Column("end", sa.Integer, nullable=False),
+    sa.Column("sentence_start", sa.Integer, nullable=False),
+    sa.Column("sentence_end", sa.Integer, nullable=False),
+    sa.Column("direction", sa.String(12), nullable=False),  # went_to, came_from, compared
+)
+COMPARISONS_CHECKPOINT = "comparisons"  # the rules' version the stored comparisons were found by
+
+
 def _themes_table(name: str) -> sa.Table:
     """A table of computed themes (one batch per computation, ranked)."""
     return sa.Table(
@@ -275,7 +292,7 @@ FLAGS_CHECKPOINT = "integrity"  # what the stored findings were found on (Store.
 PSEUDONYM_KEY = "privacy:pseudonym-key"  # the key of reviewers' pseudonyms in this store (Store.pseudonym_key)
 REVIEWS_WRITTEN = "reviews:written"  # the checkpoint whose token every write of reviews renews (Store.reviews_stamp)
 OPTIONAL_TABLES = frozenset({"labels", "alerts", "alert_deliveries", "alerted_reviews", "questions", "review_flags",
-                             "review_tags", "request_themes"})
+                             "review_tags", "request_themes", "review_comparisons"})
 
 REVIEW_FIELDS = ["id", "source", "product", "url", "author", "rating", "title", "text", "date"]
 
@@ -651,6 +668,7 @@ class Store:
             n += int(c.execute(analyses.delete().where(analyses.c.content_hash.in_(part))).rowcount or 0)
             c.execute(review_topics.delete().where(review_topics.c.content_hash.in_(part)))
             c.execute(review_entities.delete().where(review_entities.c.content_hash.in_(part)))
+            c.execute(review_comparisons.delete().where(review_comparisons.c.content_hash.in_(part)))
             if labels_too:
                 c.execute(labels.delete().where(labels.c.content_hash.in_(part)))
         return n
@@ -970,6 +988,7 @@ class Store:
         if not items:
             return
         with self._write() as c:
+            texts = self._texts_of(c, [a.content_hash for a in items if a.status == "ok" and a.entities])
             for a in items:
                 row = {
                     "content_hash": a.content_hash, "model": a.model, "prompt_version": a.prompt_version,
@@ -989,6 +1008,8 @@ class Store:
                 c.execute(stmt)
                 c.execute(review_topics.delete().where(review_topics.c.content_hash == a.content_hash))
                 c.execute(review_entities.delete().where(review_entities.c.content_hash == a.content_hash))
+                if "review_comparisons" not in self.missing_tables:
+                    c.execute(review_comparisons.delete().where(review_comparisons.c.content_hash == a.content_hash))
                 if a.status == "ok":
                     topics = {t.topic: t.sentiment for t in a.topics}
                     if topics:
@@ -998,6 +1019,62 @@ class Store:
                         c.execute(review_entities.insert(), [
                             {"content_hash": a.content_hash, "text": e.text[:500], "type": e.type,
                              "start": e.start, "end": e.end} for e in a.entities])
+                        self._save_comparisons(c, a.content_hash, texts.get(a.content_hash), a.entities,
+                                               a.translation if a.language and a.language != "en" else None)
+
+    @staticmethod
+    def _texts_of(c: sa.Connection, hashes: Sequence[str]) -> dict[str, str]:
+        """The text of each of `hashes` (a review's; identical texts share a hash)."""
+        out: dict[str, str] = {}
+        for i in range(0, len(hashes), 500):
+            part = list(hashes[i:i + 500])
+            out.update(c.execute(sa.select(reviews.c.content_hash, reviews.c.text)
+                                 .where(reviews.c.content_hash.in_(part))).all())
+        return out
+
+    def _save_comparisons(self, c: sa.Connection, content_hash: str, text: str | None, entities: Sequence[Any],
+                          translation: str | None) -> None:
+        """The names the text compares with (reviewlens.comparing), as rows of review_comparisons."""
+        from .comparing import find
+
+        if text is None or "review_comparisons" in self.missing_tables:
+            return
+        rows = [{"content_hash": content_hash, "name": x.name[:500], "type": x.type, "start": x.start, "end": x.end,
+                 "sentence_start": x.sentence_start, "sentence_end": x.sentence_end, "direction": x.direction}
+                for x in find(text, entities, translation)]
+        if rows:
+            c.execute(review_comparisons.insert(), rows)
+
+    def fill_comparisons(self) -> int:
+        """Once per version of the comparison rules (a checkpoint records it): find the comparisons of every
+        current analysis again (a store analyzed before they were stored, or by older rules). Returns how many
+        texts it read; 0 when done before or when the store is read-only."""
+        from .comparing import VERSION
+
+        if self.read_only or "review_comparisons" in self.missing_tables:
+            return 0
+        if (self.load_checkpoint(COMPARISONS_CHECKPOINT) or {}).get("version") == VERSION:
+            return 0
+        a = analyses.c
+        q = (sa.select(a.content_hash, a.entities, a.language, a.translation)
+             .where(a.is_current.is_(True), a.status == "ok",
+                    a.content_hash.in_(sa.select(review_entities.c.content_hash)
+                                       .where(review_entities.c.type.in_(("PRODUCT", "ORG"))))))
+        with self.engine.connect() as c:
+            rows = c.execute(q).all()
+        n = 0
+        with self._write() as c:
+            c.execute(review_comparisons.delete())
+            for i in range(0, len(rows), 500):
+                part = rows[i:i + 500]
+                texts = self._texts_of(c, [r.content_hash for r in part])
+                for r in part:
+                    ents = [Entity(**e) for e in json.loads(r.entities or "[]")]
+                    self._save_comparisons(c, r.content_hash, texts.get(r.content_hash), ents,
+                                           r.translation if r.language and r.language != "en" else None)
+                    n += 1
+        self.save_checkpoint(COMPARISONS_CHECKPOINT, {"version": VERSION, "texts": n})
+        return n
 
     # ---------------------------------------------------------------- frames (reviews + current analysis)
     @staticmethod

@@ -388,6 +388,10 @@ def run_analysis(store: Store, analyzer: Any, *, limit: int | None = None, trigg
     from analysis.cascade import has_letters
 
     an = analyzer
+    filled = store.fill_comparisons()  # a store analyzed before comparisons were stored: once, before the dashboard
+    if filled:
+        log.info("read the %d analyzed review texts that name a product or brand for comparisons "
+                 "(reviewlens competitors)", filled)
     redone = store.redo_analyses(lambda text: bool(text.strip()) and not has_letters(text), REDO_LETTERLESS)
     if redone:
         log.info("%d reviews without a letter (emoji only) are analyzed again: they were read as positive "

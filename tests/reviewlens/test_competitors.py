@@ -11,7 +11,8 @@ import openpyxl
 import pytest
 
 from reviewlens.app.cli import main
-from reviewlens.competitors import competitors, direction, own_name
+from reviewlens.comparing import direction, own_name
+from reviewlens.competitors import competitors
 from reviewlens.filters import Filters
 from reviewlens.schema import Analysis, Entity, Review
 from reviewlens.store import Store
@@ -142,3 +143,36 @@ def test_the_bundled_headphone_reviews(tmp_path, capsys):
     assert got["Sony WH-1000XM5"] == (5, 3, 0) and got["Bose QuietComfort 45"] == (5, 1, 2), got
     assert got["AirPods Pro 2"][:2] == (3, 1) and got["Jabra Elite 85h"] == (2, 0, 2), got
     assert "Aurora" not in got and "Pixel 8" not in got  # the product's own brand; a phone named, not compared
+
+
+def test_comparisons_are_stored_with_the_analyses_and_found_again_for_an_older_store(store):
+    """The comparisons are rows of the store, written with each analysis (so the Overview reads them with SQL); a
+    store analyzed before (or by older rules) gets them once, on the first read, and a read-only one is read now."""
+    import sqlalchemy as sa
+
+    from reviewlens.store import COMPARISONS_CHECKPOINT, review_comparisons
+
+    seed(store)
+    with store.engine.connect() as c:
+        stored = c.execute(sa.select(review_comparisons.c.name, review_comparisons.c.direction)).all()
+    assert sorted(stored) == sorted([("Sony WH-1000XM5", "went_to"), ("sony wh-1000xm5", "went_to"),
+                                     ("Sony WH-1000XM5", "compared"), ("Bose", "came_from"), ("Bose", "came_from"),
+                                     ("Sony WH-1000XM5", "compared")])
+    before = [(c.name, c.reviews, c.went_to, c.came_from) for c in competitors(store)]
+    with store.engine.begin() as c:  # as a store analyzed by an older version has it
+        c.execute(review_comparisons.delete())
+    store.save_checkpoint(COMPARISONS_CHECKPOINT, {"version": "comparing-0"})
+    assert [(c.name, c.reviews, c.went_to, c.came_from) for c in competitors(store)] == before
+    assert store.load_checkpoint(COMPARISONS_CHECKPOINT)["texts"] == 7  # the texts naming a product or brand
+
+
+def test_a_read_only_store_is_read_now(tmp_path):
+    from reviewlens.store import COMPARISONS_CHECKPOINT
+
+    path = str(tmp_path / "ro.db")
+    rw = Store(path)
+    seed(rw)
+    rw.save_checkpoint(COMPARISONS_CHECKPOINT, {"version": "comparing-0"})  # rows of older rules: not trusted
+    ro = Store(path, read_only=True)
+    assert [(c.name, c.reviews, c.went_to) for c in competitors(ro)] == [("Sony WH-1000XM5", 4, 2), ("Bose", 2, 0)]
+    assert rw.load_checkpoint(COMPARISONS_CHECKPOINT) == {"version": "comparing-0"}  # nothing written
