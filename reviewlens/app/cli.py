@@ -1103,6 +1103,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("\nreviewlens: interrupted; what was done is saved and the next run continues", file=sys.stderr)
         return ExitStatus.INTERRUPTED
+    except BrokenPipeError:  # `reviewlens competitors | head`: the reader has all it wanted; nothing to say
+        try:
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # Python's own flush at exit fails too
+        except (OSError, ValueError):
+            pass
+        return ExitStatus.OK
     except Exception as e:  # a clear message, the traceback with -vv
         if args.verbose >= 2:
             raise

@@ -176,3 +176,25 @@ def test_a_read_only_store_is_read_now(tmp_path):
     ro = Store(path, read_only=True)
     assert [(c.name, c.reviews, c.went_to) for c in competitors(ro)] == [("Sony WH-1000XM5", 4, 2), ("Bose", 2, 0)]
     assert rw.load_checkpoint(COMPARISONS_CHECKPOINT) == {"version": "comparing-0"}  # nothing written
+
+
+def test_a_reader_that_stops_early_is_no_error(tmp_path):
+    """`reviewlens competitors | head -1`: the command stops quietly when the pipe closes (no BrokenPipeError)."""
+    import subprocess
+    import sys
+
+    db = str(tmp_path / "c.db")
+    store = Store(db)
+    texts = [f"I switched from the Brand{i} X{i} to these, and the sound is far better, a big step up from it."
+             for i in range(400)]  # output enough to fill the pipe after head has gone
+    revs = [Review(source="shop", text=t, rating=4, product="Aurora") for t in texts]
+    store.upsert_reviews(revs)
+    store.save_analyses([Analysis(content_hash=r.content_hash, model="m", prompt_version="p", sentiment="positive",
+                                  entities=[Entity(f"Brand{i} X{i}", "PRODUCT", 20, 20 + len(f"Brand{i} X{i}"))])
+                         for i, r in enumerate(revs)])
+    root = Path(__file__).resolve().parents[2]
+    cmd = (f"{sys.executable} -m reviewlens.app.cli competitors --db {db} --top 400 -q | head -1; "
+           f"exit ${{PIPESTATUS[0]}}")
+    res = subprocess.run(["bash", "-c", cmd], capture_output=True, text=True, cwd=str(root), timeout=120)
+    assert res.returncode == 0 and res.stderr == "", res.stderr
+    assert res.stdout.startswith("What customers compare with")
