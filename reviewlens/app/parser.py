@@ -372,7 +372,7 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--json", action="store_true", help="machine-readable output")
 
     sp = add("alerts", "alerts: a site that broke, a rising complaint, a rating drop, a worse release, a change "
-                       "that worked (or not), new bad reviews",
+                       "that worked (or not), customers leaving for a competitor, new bad reviews",
              textwrap.dedent("""\
              Alerts say what needs a look without opening the dashboard. The scheduler checks after
              every run; `alerts check` checks now. Each finding is raised once, stored with a delivery

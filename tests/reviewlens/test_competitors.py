@@ -198,3 +198,23 @@ def test_a_reader_that_stops_early_is_no_error(tmp_path):
     res = subprocess.run(["bash", "-c", cmd], capture_output=True, text=True, cwd=str(root), timeout=120)
     assert res.returncode == 0 and res.stderr == "", res.stderr
     assert res.stdout.startswith("What customers compare with")
+
+
+def test_names_and_sentences_from_reviews_stay_text(tmp_path, capsys):
+    """A name and a sentence are the customer's words: a formula in the report stays text, a control character
+    in the terminal is shown, not obeyed."""
+    db = str(tmp_path / "h.db")
+    store = Store(db)
+    text = "I switched to the =HYPERLINK(Evil) 5 instead.\x1b[2J"
+    name = "=HYPERLINK(Evil) 5"
+    r = Review(source="shop", text=text, rating=1, product="Aurora")
+    store.upsert_reviews([r])
+    store.save_analyses([Analysis(content_hash=r.content_hash, model="m", prompt_version="p", sentiment="negative",
+                                  entities=[Entity(name, "PRODUCT", text.index(name), text.index(name) + len(name))])])
+    assert main(["competitors", "--db", db, "-q"]) == 0
+    out = capsys.readouterr().out
+    assert "=HYPERLINK(Evil) 5 (product): 1 review (1 went to it)" in out and "\x1b" not in out
+    report = tmp_path / "h.xlsx"
+    assert main(["report", "-o", str(report), "--db", db, "-q"]) == 0
+    cell = openpyxl.load_workbook(report)["Competitors"]["A2"]
+    assert cell.value == name and cell.data_type == "s"  # text, not a formula
