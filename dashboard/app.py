@@ -564,7 +564,8 @@ def competitors_section(found: list[Competitor], opts: Q.Options) -> None:
     for i, c in enumerate(found):
         stars = f", rated {c.rating:.1f}★" if c.rating is not None else ""
         with st.expander(f"{escape_markdown(c.name)} — {c.reviews:,} reviews ({c.ways()}){stars}", expanded=i == 0):
-            st.markdown("\n".join(quotes_html(c.quotes[:3])), unsafe_allow_html=True)
+            why = f"<p>Those who went to it complained of: {escape_html(c.why_left())}.</p>" if c.left_over else ""
+            st.markdown(why + "\n".join(quotes_html(c.quotes[:3])), unsafe_allow_html=True)
             name = offered.get(c.name.casefold())
             if name:
                 st.button(f"Show the reviews that name {c.name}", key=f"competitor_btn_{i}", on_click=goto_mentions,

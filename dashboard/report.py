@@ -456,17 +456,18 @@ def _suspicious(wb: Workbook, store: Store, findings: list[integrity.Finding]) -
 def _competitors(wb: Workbook, found: list[Competitor]) -> None:
     """The Competitors sheet (reviewlens.competitors): the products and brands the reviews compare with, which
     way their writers went, and three of their sentences, quoted as written."""
-    s = _Sheet(wb, "Competitors", [30, 10, 10, 12, 12, 12, 10, 70, 70, 70])
+    s = _Sheet(wb, "Competitors", [30, 10, 10, 12, 12, 12, 10, 36, 70, 70, 70])
     s.ws.freeze_panes = "A2"
     s.header(["Compared with", "Type", "Reviews", "Went to it", "Came from it", "Compared", "Rating",
-              "Quote", "Quote", "Quote"])
+              "Those who went to it complained of", "Quote", "Quote", "Quote"])
     for c in found:
         quotes = [s.cell(q.text + (f"\n({q.translation_note()})" if q.translation else ""), wrap=True)
                   for q in c.quotes[:3]]
         s.append([s.cell(c.name), s.cell("product" if c.type == "PRODUCT" else "brand"), c.reviews, c.went_to,
-                  c.came_from, c.compared, s.cell(c.rating, number_format="0.0"), *quotes])
+                  c.came_from, c.compared, s.cell(c.rating, number_format="0.0"),
+                  s.cell(c.why_left(top=5) or None, wrap=True), *quotes])
     if s.row > 1:
-        s.ws.auto_filter.ref = f"A1:J{s.row}"
+        s.ws.auto_filter.ref = f"A1:K{s.row}"
 
 
 def _complaints_over_time(s: _Sheet, series: pd.DataFrame, gran: str) -> None:

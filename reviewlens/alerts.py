@@ -482,6 +482,7 @@ def competitor_alerts(store: Store, rules: AlertSettings) -> list[Alert]:
                  + (f"; {others} more reviews compared with it" if others else "")
                  + (f"; the {c.reviews} reviews rated {c.rating:.1f}★ on average" if c.rating is not None else "")
                  + ".",
+                 *([f"What they complained of: {c.why_left()}."] if c.left_over else []),
                  f"Why: reviewlens competitors --since {since}, or the reviews that name it in the dashboard"]
         quotes = [{"review_id": q.review_id, "text": verbatim_excerpt(q.text), "url": q.url,
                    **({"translation": q.translation_note()} if q.translation else {})}

@@ -21,9 +21,11 @@ from .comparing import KINDS, find, own_name, sentence_at
 from .filters import Filters
 from .queries import conditions, current_analysis
 from .schema import Entity, Quote
-from .store import COMPARISONS_CHECKPOINT, Store, analyses, review_comparisons, review_entities, reviews
+from .store import (COMPARISONS_CHECKPOINT, Store, analyses, review_comparisons, review_entities, review_topics,
+                    reviews)
 
 _RANK = {"went_to": 0, "came_from": 1, "compared": 2}
+CATCH_ALL = {"other", "anecdotes/miscellaneous"}  # topics that say nothing of why a customer left
 
 
 @dataclass
@@ -39,10 +41,18 @@ class Competitor:
     quotes: list[Quote] = field(default_factory=list)  # their comparing sentences, verbatim (went to first)
     review_ids: list[str] = field(default_factory=list)  # those reviews, the writers who went to it first
     products: list[str] = field(default_factory=list)    # the products of the reviews whose writers went to it
+    # what the writers who went to it complained of: (topic, reviews), the most raised first (why they left)
+    left_over: list[tuple[str, int]] = field(default_factory=list)
 
     @property
     def compared(self) -> int:
         return self.reviews - self.went_to - self.came_from
+
+    def why_left(self, top: int = 3) -> str:
+        """What the writers who went to it complained of, in words: "Quality (2), Battery (1)"; "" for none."""
+        from .queries import topic_label
+
+        return ", ".join(f"{topic_label(t)} ({n})" for t, n in self.left_over[:top])
 
     def ways(self) -> str:
         """Which way its reviews went, in words: "3 went to it, 2 compared"."""
@@ -118,6 +128,8 @@ def competitors(store: Store, f: Filters | None = None, *, top: int = 10, quotes
             entry["reviews"][r["id"]] = (how, r["rating"], r["content_hash"],
                                          (r["text"] or "")[r["sentence_start"]:r["sentence_end"]], r["url"], r["name"])
     translations = _translations(store, {v[2] for e in found.values() for v in e["reviews"].values()})
+    complaints = _complaints_of(store, {v[2] for e in found.values() for v in e["reviews"].values()
+                                        if v[0] == "went_to"})
     out = []
     for entry in found.values():
         picked = entry["reviews"]
@@ -131,9 +143,24 @@ def competitors(store: Store, f: Filters | None = None, *, top: int = 10, quotes
             quotes=[_quote(rid, v, translations) for rid, v in ordered[:quotes]],
             review_ids=[rid for rid, _ in ordered],
             products=sorted({entry["products"][rid] for rid, v in picked.items()
-                             if v[0] == "went_to" and entry["products"][rid]})))
+                             if v[0] == "went_to" and entry["products"][rid]}),
+            left_over=Counter(t for v in picked.values() if v[0] == "went_to"
+                              for t in complaints.get(v[2], ()) if t not in CATCH_ALL).most_common()))
     out.sort(key=lambda x: (-x.reviews, -x.went_to, x.name.casefold()))
     return out[:top]
+
+
+def _complaints_of(store: Store, hashes: set[str]) -> dict[str, list[str]]:
+    """content hash -> the topics its analysis found negative (review_topics)."""
+    t = review_topics.c
+    out: dict[str, list[str]] = defaultdict(list)
+    todo = sorted(hashes)
+    with store.engine.connect() as c:
+        for i in range(0, len(todo), 500):
+            for h, topic in c.execute(sa.select(t.content_hash, t.topic).where(
+                    t.content_hash.in_(todo[i:i + 500]), t.sentiment == "negative").order_by(t.topic)):
+                out[h].append(topic)
+    return out
 
 
 def _translations(store: Store, hashes: set[str]) -> dict[str, tuple[str, str]]:

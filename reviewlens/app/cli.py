@@ -832,6 +832,8 @@ def cmd_competitors(args, settings) -> ExitStatus:
         stars = f", rated {c.rating:.1f}★" if c.rating is not None else ""
         print(f"\n{i}. {neutralize(c.name)} ({kind}): {c.reviews} review{'s' if c.reviews != 1 else ''}"
               f" ({c.ways()}){stars}")
+        if c.left_over:
+            print(f"   Those who went to it complained of: {neutralize(c.why_left())}")
         for q in c.quotes:
             print(f"   “{neutralize(' '.join(q.text.split()))}”  [{q.review_id}]"
                   + (f" {neutralize(q.url)}" if q.url else ""))

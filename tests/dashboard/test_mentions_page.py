@@ -51,6 +51,7 @@ def test_what_customers_compare_with_on_the_overview(tmp_path, monkeypatch):
     assert any(h.startswith("Bose — 2 reviews (2 came from it)") for h in heads), heads
     shown = " ".join(as_read(m.value) for m in at.markdown)
     assert "Returned it and bought the sony wh-1000xm5 instead." in shown
+    assert "Those who went to it complained of: Quality (2)." in shown
     at.button(key="competitor_btn_0").click().run()
     assert not at.exception
     assert at.sidebar.radio(key="page").value == "Reviews"

@@ -23,6 +23,7 @@ def test_customers_leaving_for_a_competitor(store):
     assert a.title == "Customers leaving for Sony WH-1000XM5" and a.key == "competitor:sony-wh-1000xm5:2026-W45"
     assert a.lines[0] == ("2026-11-01 to 2026-11-07: 2 reviewers left for Sony WH-1000XM5; 2 more reviews compared "
                           "with it; the 4 reviews rated 2.8★ on average.")
+    assert a.lines[1] == "What they complained of: Quality (2)."
     assert [q["text"] for q in a.quotes][:2] == ["Returned it and bought the sony wh-1000xm5 instead.",
                                                  "I switched to the Sony WH-1000XM5 and love it."]
     assert a.products == ["Aurora"]

@@ -14,7 +14,7 @@ from reviewlens.app.cli import main
 from reviewlens.comparing import direction, own_name
 from reviewlens.competitors import competitors
 from reviewlens.filters import Filters
-from reviewlens.schema import Analysis, Entity, Review
+from reviewlens.schema import Analysis, Entity, Review, TopicMention
 from reviewlens.store import Store
 
 
@@ -75,10 +75,13 @@ def seed(store: Store) -> list[Review]:
             for i, (t, p, r, *_) in enumerate(ROWS)]
     store.upsert_reviews(revs)
     out = []
-    for r, (text, _, _, ents, lang, tr) in zip(revs, ROWS):
+    topics = {0: [TopicMention("quality", "negative")],  # why the two who went to the Sony left
+              1: [TopicMention("quality", "negative"), TopicMention("price", "positive"),
+                  TopicMention("other", "negative")]}
+    for i, (r, (text, _, _, ents, lang, tr)) in enumerate(zip(revs, ROWS)):
         found = [Entity(n, t, text.index(n), text.index(n) + len(n)) for n, t in ents]
         out.append(Analysis(content_hash=r.content_hash, model="m", prompt_version="p", sentiment="neutral",
-                            entities=found, language=lang, translation=tr))
+                            entities=found, language=lang, translation=tr, topics=topics.get(i, [])))
     store.save_analyses(out)
     return revs
 
@@ -90,6 +93,7 @@ def test_competitors_counted_by_review_with_their_sentences(store):
         ("Sony WH-1000XM5", "PRODUCT", 4, 2, 0, 2), ("Bose", "ORG", 2, 0, 2, 0)]
     sony, bose = found
     assert sony.rating == pytest.approx((2 + 1 + 5 + 3) / 4)
+    assert sony.left_over == [("quality", 2)] and bose.left_over == []  # why they left ("other" says nothing)
     assert [q.text for q in sony.quotes] == ["Returned it and bought the sony wh-1000xm5 instead.",
                                              "I switched to the Sony WH-1000XM5 and love it.",
                                              "Louder than the Sony WH-1000XM5."]  # went to it first, newest first
@@ -110,6 +114,7 @@ def test_the_command(tmp_path, capsys):
     assert "1. Sony WH-1000XM5 (product): 4 reviews (2 went to it, 2 compared), rated 2.8★" in out
     assert "2. Bose (brand): 2 reviews (2 came from it), rated 4.5★" in out
     assert "“I switched to the Sony WH-1000XM5 and love it.”" in out
+    assert "   Those who went to it complained of: Quality (2)" in out
     assert "(machine translation (de): I switched from Bose, the sound is better.)" in out
     assert main(["competitors", "--json", "--top", "1", "--db", db, "-q"]) == 0
     data = json.loads(capsys.readouterr().out)
@@ -119,9 +124,9 @@ def test_the_command(tmp_path, capsys):
     assert main(["report", "-o", str(report), "--db", db, "-q"]) == 0
     rows = list(openpyxl.load_workbook(report)["Competitors"].iter_rows(values_only=True))
     assert rows[0][:7] == ("Compared with", "Type", "Reviews", "Went to it", "Came from it", "Compared", "Rating")
-    assert rows[1][:7] == ("Sony WH-1000XM5", "product", 4, 2, 0, 2, 2.75)
-    assert rows[2][:3] == ("Bose", "brand", 2) and rows[2][8] == "I switched from Bose and never looked back."
-    assert rows[2][7] == f"{ROWS[4][0]}\n(machine translation (de): I switched from Bose, the sound is better.)"
+    assert rows[1][:8] == ("Sony WH-1000XM5", "product", 4, 2, 0, 2, 2.75, "Quality (2)")
+    assert rows[2][:3] == ("Bose", "brand", 2) and rows[2][9] == "I switched from Bose and never looked back."
+    assert rows[2][8] == f"{ROWS[4][0]}\n(machine translation (de): I switched from Bose, the sound is better.)"
     empty = str(tmp_path / "e.db")
     Store(empty).upsert_reviews([Review(source="s", text="Works.")])
     assert main(["competitors", "--db", empty, "-q"]) == 0
