@@ -21,7 +21,7 @@ from .comparing import KINDS, find, own_name, sentence_at
 from .filters import Filters
 from .queries import conditions, current_analysis
 from .schema import Entity, Quote
-from .store import (COMPARISONS_CHECKPOINT, Store, analyses, review_comparisons, review_entities, review_topics,
+from .store import (Store, analyses, review_comparisons, review_entities, review_topics,
                     reviews)
 
 _RANK = {"went_to": 0, "came_from": 1, "compared": 2}
@@ -63,14 +63,11 @@ class Competitor:
 def _rows(store: Store, f: Filters) -> list[dict[str, Any]]:
     """One row per (review, name it compares with) within `f`, newest review first: the review's id, product,
     rating, url, text and language, the name, its type, the comparing sentence's span and the direction."""
-    from .comparing import VERSION
-
-    store.fill_comparisons()  # a store analyzed before comparisons were stored, or by older rules: once
     a = current_analysis() if f.needs_analysis else None  # joined only when a filter reads it (the cost)
     x = review_comparisons.c
-    if "review_comparisons" in store.missing_tables or \
-            (store.load_checkpoint(COMPARISONS_CHECKPOINT) or {}).get("version") != VERSION:
-        return _rows_read_now(store, f, a)  # a read-only store whose comparisons are not stored (yet)
+    # a store analyzed before comparisons were stored, or by older rules: filled once; a read-only one is read now
+    if not store.comparisons_current() and not (store.fill_comparisons() and store.comparisons_current()):
+        return _rows_read_now(store, f, a)
     joined = reviews.join(review_comparisons, x.content_hash == reviews.c.content_hash)
     q = (sa.select(reviews.c.id, reviews.c.content_hash, reviews.c.text, reviews.c.product, reviews.c.rating,
                    reviews.c.url, x.name, x.type, x.sentence_start, x.sentence_end, x.direction)
@@ -90,8 +87,7 @@ def _rows_read_now(store: Store, f: Filters, a: Any) -> list[dict[str, Any]]:
          .select_from(joined if a is None else joined.join(a, a.c.content_hash == reviews.c.content_hash))
          .where(e.type.in_(KINDS), *conditions(f, a))
          .order_by(reviews.c.date.desc().nulls_last(), reviews.c.id, e.start))
-    tq = sa.select(an.content_hash, an.translation).where(
-        an.is_current.is_(True), an.translation.is_not(None), an.language.is_not(None), an.language != "en")
+    tq = sa.select(an.content_hash, an.translation).where(*_read_in_translation())
     with store.engine.connect() as c:
         rows = c.execute(q).mappings().all()
         translated = dict(c.execute(tq).all())
@@ -163,6 +159,12 @@ def _complaints_of(store: Store, hashes: set[str]) -> dict[str, list[str]]:
     return out
 
 
+def _read_in_translation() -> tuple:
+    """The current analyses that read their text in an English translation (another language)."""
+    an = analyses.c
+    return (an.is_current.is_(True), an.translation.is_not(None), an.language.is_not(None), an.language != "en")
+
+
 def _translations(store: Store, hashes: set[str]) -> dict[str, tuple[str, str]]:
     """content hash -> (language, English translation) of those texts read in translation."""
     an = analyses.c
@@ -172,8 +174,7 @@ def _translations(store: Store, hashes: set[str]) -> dict[str, tuple[str, str]]:
         for i in range(0, len(todo), 500):
             out.update((h, (lang, t)) for h, lang, t in c.execute(
                 sa.select(an.content_hash, an.language, an.translation).where(
-                    an.is_current.is_(True), an.content_hash.in_(todo[i:i + 500]), an.translation.is_not(None),
-                    an.language.is_not(None), an.language != "en")))
+                    an.content_hash.in_(todo[i:i + 500]), *_read_in_translation())))
     return out
 
 

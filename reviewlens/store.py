@@ -29,6 +29,7 @@ import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
+from . import comparing
 from .schema import REPLY_FIELDS, Analysis, ComplaintTheme, Entity, Label, Review, content_hash
 
 log = logging.getLogger(__name__)
@@ -177,6 +178,7 @@ review_comparisons = sa.Table(
     sa.Column("direction", sa.String(12), nullable=False),  # went_to, came_from, compared
 )
 COMPARISONS_CHECKPOINT = "comparisons"  # the rules' version the stored comparisons were found by
+COMPARED_KINDS = comparing.KINDS  # the entity types a review can compare with (products, brands)
 
 
 def _themes_table(name: str) -> sa.Table:
@@ -988,7 +990,8 @@ class Store:
         if not items:
             return
         with self._write() as c:
-            texts = self._texts_of(c, [a.content_hash for a in items if a.status == "ok" and a.entities])
+            texts = self._texts_of(c, [a.content_hash for a in items  # only texts that name a product or brand
+                                       if a.status == "ok" and any(e.type in COMPARED_KINDS for e in a.entities)])
             for a in items:
                 row = {
                     "content_hash": a.content_hash, "model": a.model, "prompt_version": a.prompt_version,
@@ -1035,31 +1038,30 @@ class Store:
     def _save_comparisons(self, c: sa.Connection, content_hash: str, text: str | None, entities: Sequence[Any],
                           translation: str | None) -> None:
         """The names the text compares with (reviewlens.comparing), as rows of review_comparisons."""
-        from .comparing import find
-
         if text is None or "review_comparisons" in self.missing_tables:
             return
         rows = [{"content_hash": content_hash, "name": x.name[:500], "type": x.type, "start": x.start, "end": x.end,
                  "sentence_start": x.sentence_start, "sentence_end": x.sentence_end, "direction": x.direction}
-                for x in find(text, entities, translation)]
+                for x in comparing.find(text, entities, translation)]
         if rows:
             c.execute(review_comparisons.insert(), rows)
+
+    def comparisons_current(self) -> bool:
+        """Whether the stored comparisons are those of the current rules (`comparing.VERSION`), for every text."""
+        return "review_comparisons" not in self.missing_tables and \
+            (self.load_checkpoint(COMPARISONS_CHECKPOINT) or {}).get("version") == comparing.VERSION
 
     def fill_comparisons(self) -> int:
         """Once per version of the comparison rules (a checkpoint records it): find the comparisons of every
         current analysis again (a store analyzed before they were stored, or by older rules). Returns how many
         texts it read; 0 when done before or when the store is read-only."""
-        from .comparing import VERSION
-
-        if self.read_only or "review_comparisons" in self.missing_tables:
-            return 0
-        if (self.load_checkpoint(COMPARISONS_CHECKPOINT) or {}).get("version") == VERSION:
+        if self.read_only or self.comparisons_current():
             return 0
         a = analyses.c
         q = (sa.select(a.content_hash, a.entities, a.language, a.translation)
              .where(a.is_current.is_(True), a.status == "ok",
                     a.content_hash.in_(sa.select(review_entities.c.content_hash)
-                                       .where(review_entities.c.type.in_(("PRODUCT", "ORG"))))))
+                                       .where(review_entities.c.type.in_(COMPARED_KINDS)))))
         with self.engine.connect() as c:
             rows = c.execute(q).all()
         n = 0
@@ -1073,7 +1075,7 @@ class Store:
                     self._save_comparisons(c, r.content_hash, texts.get(r.content_hash), ents,
                                            r.translation if r.language and r.language != "en" else None)
                     n += 1
-        self.save_checkpoint(COMPARISONS_CHECKPOINT, {"version": VERSION, "texts": n})
+        self.save_checkpoint(COMPARISONS_CHECKPOINT, {"version": comparing.VERSION, "texts": n})
         return n
 
     # ---------------------------------------------------------------- frames (reviews + current analysis)
