@@ -25,6 +25,7 @@ def names(text: str) -> list[str]:
     ("could not load Microsoft Office 2003 on it", ["Microsoft Office 2003"]),  # two names, few numbers
     ("my Macbook Pro 13\" in April", ["Macbook Pro 13"]),
     ("Compared to the MacBook Air M2 this one is heavier.", ["MacBook Air M2"]),
+    ("I used to have the Jabra Elite 85h and these fit better.", ["Jabra Elite 85h"]),  # "85h": a model, not hours
 ])
 def test_model_names_are_found(text, expected):
     assert names(text) == expected
