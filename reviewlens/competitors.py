@@ -17,9 +17,10 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from .comparing import KINDS, find, own_name, sentence_at
+from .comparing import KINDS, find, own_name
 from .filters import Filters
 from .queries import conditions, current_analysis
+from .quoting import name_quote, read_in_translation, translations
 from .schema import Entity, Quote
 from .store import (Store, analyses, review_comparisons, review_entities, review_topics,
                     reviews)
@@ -87,7 +88,7 @@ def _rows_read_now(store: Store, f: Filters, a: Any) -> list[dict[str, Any]]:
          .select_from(joined if a is None else joined.join(a, a.c.content_hash == reviews.c.content_hash))
          .where(e.type.in_(KINDS), *conditions(f, a))
          .order_by(reviews.c.date.desc().nulls_last(), reviews.c.id, e.start))
-    tq = sa.select(an.content_hash, an.translation).where(*_read_in_translation())
+    tq = sa.select(an.content_hash, an.translation).where(*read_in_translation())
     with store.engine.connect() as c:
         rows = c.execute(q).mappings().all()
         translated = dict(c.execute(tq).all())
@@ -123,7 +124,7 @@ def competitors(store: Store, f: Filters | None = None, *, top: int = 10, quotes
         if seen is None or _RANK[how] < _RANK[seen[0]]:  # a review counts once, by its plainest sentence
             entry["reviews"][r["id"]] = (how, r["rating"], r["content_hash"],
                                          (r["text"] or "")[r["sentence_start"]:r["sentence_end"]], r["url"], r["name"])
-    translations = _translations(store, {v[2] for e in found.values() for v in e["reviews"].values()})
+    translated = translations(store, {v[2] for e in found.values() for v in e["reviews"].values()})
     complaints = _complaints_of(store, {v[2] for e in found.values() for v in e["reviews"].values()
                                         if v[0] == "went_to"})
     out = []
@@ -136,7 +137,7 @@ def competitors(store: Store, f: Filters | None = None, *, top: int = 10, quotes
             reviews=len(picked), went_to=sum(v[0] == "went_to" for v in picked.values()),
             came_from=sum(v[0] == "came_from" for v in picked.values()),
             rating=round(sum(ratings) / len(ratings), 2) if ratings else None,
-            quotes=[_quote(rid, v, translations) for rid, v in ordered[:quotes]],
+            quotes=[_quote(rid, v, translated) for rid, v in ordered[:quotes]],
             review_ids=[rid for rid, _ in ordered],
             products=sorted({entry["products"][rid] for rid, v in picked.items()
                              if v[0] == "went_to" and entry["products"][rid]}),
@@ -159,33 +160,7 @@ def _complaints_of(store: Store, hashes: set[str]) -> dict[str, list[str]]:
     return out
 
 
-def _read_in_translation() -> tuple:
-    """The current analyses that read their text in an English translation (another language)."""
-    an = analyses.c
-    return (an.is_current.is_(True), an.translation.is_not(None), an.language.is_not(None), an.language != "en")
-
-
-def _translations(store: Store, hashes: set[str]) -> dict[str, tuple[str, str]]:
-    """content hash -> (language, English translation) of those texts read in translation."""
-    an = analyses.c
-    out: dict[str, tuple[str, str]] = {}
-    todo = sorted(hashes)
-    with store.engine.connect() as c:
-        for i in range(0, len(todo), 500):
-            out.update((h, (lang, t)) for h, lang, t in c.execute(
-                sa.select(an.content_hash, an.language, an.translation).where(
-                    an.content_hash.in_(todo[i:i + 500]), *_read_in_translation())))
-    return out
-
-
-def _quote(review_id: str, v: tuple, translations: dict[str, tuple[str, str]]) -> Quote:
+def _quote(review_id: str, v: tuple, found: dict[str, tuple[str, str]]) -> Quote:
     """A comparing sentence as a verbatim quote; in another language with its translated sentence apart."""
     _, _, h, sentence, url, name = v
-    lang, translation = translations.get(h, (None, None))
-    note = None
-    if translation:  # the translated sentence that names it (names survive translation as written)
-        k = translation.find(name)
-        s, t = sentence_at(translation, k, k + len(name)) if k >= 0 else (0, len(translation))
-        note = translation[s:t]
-    return Quote(review_id=review_id, text=sentence, url=url, language=lang if translation else None,
-                 translation=note)
+    return name_quote(review_id, sentence, url, name, found.get(h))

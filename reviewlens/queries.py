@@ -440,13 +440,15 @@ def rating_distribution(store: Store, f: Filters) -> pd.DataFrame:
 
 
 def top_entities(store: Store, f: Filters, limit: int = 15) -> pd.DataFrame:
-    """Most-mentioned entities with the sentiment of the reviews that mention them.
+    """Most-mentioned entities with what the reviews say of them: each mention counts by the sentiment of the
+    clause that names it (analysis.entity_sentiment), or, in analyses made before that was stored, by its
+    review's sentiment.
 
     Columns: entity, type, mentions, positive, neutral, negative, net_sentiment (counts are mentions).
     """
     e = review_entities
     fr = _filtered_texts(store, f)
-    s = fr.c.sentiment
+    s = sa.func.coalesce(e.c.sentiment, fr.c.sentiment)
     n = sa.func.count().label("mentions")
     q = (sa.select(e.c.text.label("entity"), e.c.type, n,
                    *[sa.func.sum(sa.case((s == name, 1), else_=0)).label(name)
@@ -1197,9 +1199,11 @@ class Overview:
     requests: list[ThemeView] = field(default_factory=list)  # what customers ask for, recounted the same way
     disagree: list[tuple[Disagreement, int]] = field(default_factory=list)  # stars and words that disagree
     competitors: list = field(default_factory=list)  # reviewlens.competitors: what customers compare with
+    names: list = field(default_factory=list)  # reviewlens.mentions: what reviews say of the names they mention
 
 
 OVERVIEW_COMPETITORS = 5  # the most compared-with products the Overview lists
+OVERVIEW_NAMES = 5        # the most named people, companies, places and products it lists
 
 
 def overview(store: Store, f: Filters, opts: Options | None = None, workers: int = 3) -> Overview:
@@ -1218,11 +1222,14 @@ def overview(store: Store, f: Filters, opts: Options | None = None, workers: int
         dis = ex.submit(disagreements, store, f)
         from .competitors import competitors  # (it reads through this module)
 
+        from .mentions import names_said  # (it reads through this module)
+
         comp = ex.submit(competitors, store, f, top=OVERVIEW_COMPETITORS)
+        names = ex.submit(names_said, store, f, top=OVERVIEW_NAMES)
         themes, scope = th.result()
         series = theme_timeseries(store, f, themes, scope, gran)
         return Overview(headline=h.result(), granularity=gran, timeseries=ts.result(), topics=tp.result(),
                         ratings=rt.result(), entities=ents.result(), themes=themes, scope=scope,
                         replies=rp.result(), theme_series=series, praise=pr.result()[0], requests=rq.result()[0],
-                        disagree=dis.result(), competitors=comp.result())
+                        disagree=dis.result(), competitors=comp.result(), names=names.result())
 

@@ -121,6 +121,9 @@ class Entity:
     type: str  # PRODUCT, ORG, PERSON, LOCATION, or a user type
     start: int
     end: int
+    # what the review says of it: the sentiment of the clause that names it (analysis.entity_sentiment);
+    # None in analyses made before entities-v6. Not part of an entity's identity (equality is the span).
+    sentiment: str | None = field(default=None, compare=False)
 
 
 @dataclass

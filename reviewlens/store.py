@@ -159,6 +159,7 @@ review_entities = sa.Table(
     sa.Column("type", sa.String(40), nullable=False),
     sa.Column("start", sa.Integer, nullable=False),
     sa.Column("end", sa.Integer, nullable=False),
+    sa.Column("sentiment", sa.String(10)),  # of the clause that names it (None: analyzed before entities-v6)
     sa.Index("ix_review_entities_text", "type", "text"),
     sa.Index("ix_review_entities_hash_text", "content_hash", "type", "text"),  # covering, for entity counts
 )
@@ -1021,7 +1022,7 @@ class Store:
                     if a.entities:
                         c.execute(review_entities.insert(), [
                             {"content_hash": a.content_hash, "text": e.text[:500], "type": e.type,
-                             "start": e.start, "end": e.end} for e in a.entities])
+                             "start": e.start, "end": e.end, "sentiment": e.sentiment} for e in a.entities])
                         self._save_comparisons(c, a.content_hash, texts.get(a.content_hash), a.entities,
                                                a.translation if a.language and a.language != "en" else None)
 

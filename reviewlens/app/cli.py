@@ -834,14 +834,66 @@ def cmd_competitors(args, settings) -> ExitStatus:
               f" ({c.ways()}){stars}")
         if c.left_over:
             print(f"   Those who went to it complained of: {neutralize(c.why_left())}")
-        for q in c.quotes:
-            print(f"   “{neutralize(' '.join(q.text.split()))}”  [{q.review_id}]"
-                  + (f" {neutralize(q.url)}" if q.url else ""))
-            if q.translation:
-                print(f"     ({neutralize(q.translation_note())})")
+        _print_quotes(c.quotes, "   ")
     print("\nwent to it: the writer left you for it; came from it: switched from it to yours. "
           "`reviewlens export --mentions NAME` writes the reviews that name one.")
     return ExitStatus.OK
+
+
+def cmd_mentions(args, settings) -> ExitStatus:
+    """`mentions`: the names the selection's reviews mention, and what they say of each."""
+    from ..display_text import neutralize
+    from ..mentions import entity_type, names_said, types_in
+
+    store = Store(settings.db)
+    f = _selection(store, args)
+    types = tuple(dict.fromkeys(entity_type(t) for t in args.type or ()))
+    held = types_in(store)
+    unknown = [t for t in types if t not in held and t not in _TYPE_WORDS]  # of the user's own, and none found
+    if unknown:
+        raise ConfigError(f"--type {unknown[0].lower()!r}: no analyzed review names one (the store has: "
+                          f"{', '.join(_type_word(t) for t in held) or 'no names yet'})")
+    found = names_said(store, f, types=types, top=args.top, quotes=args.quotes, order=args.sort, ids=args.json)
+    if args.json:
+        print(json.dumps({"selection": f.describe(), "types": list(types),
+                          "names": [{**asdict(x), "neutral": x.neutral} for x in found]},
+                         default=str, indent=1, ensure_ascii=False))
+        return ExitStatus.OK
+    if not found:
+        unanalyzed = queries.count_unanalyzed(store)
+        print(f"{f.describe().capitalize()}: no review names "
+              + (" or ".join(f"a {_type_word(t)}" for t in types) if types else "a person, company, place or product")
+              + (f" ({unanalyzed} reviews not analyzed yet: run `reviewlens analyze`)." if unanalyzed else "."))
+        return ExitStatus.OK
+    print(f"What reviews say of the names they mention, {f.describe()}:")
+    for i, x in enumerate(found, 1):
+        stars = f", rated {x.rating:.1f}★" if x.rating is not None else ""
+        print(f"\n{i}. {neutralize(x.name)} ({_type_word(x.type)}): named in {x.reviews} review"
+              f"{'s' if x.reviews != 1 else ''}: {x.said()}{stars}")
+        _print_quotes(x.praise, "   + ")
+        _print_quotes(x.complaints, "   - ")
+    print("\n+ speaks well of it, - badly (the clause that names it). "
+          "`reviewlens export --mentions NAME` writes the reviews that name one.")
+    return ExitStatus.OK
+
+
+def _print_quotes(quotes, lead: str) -> None:
+    """Verbatim quotes, one a line after `lead`, with the review's id and address, and the machine translation
+    of one in another language on the next line (shown, never obeyed: control characters neutralized)."""
+    from ..display_text import neutralize
+
+    for q in quotes:
+        print(f"{lead}“{neutralize(' '.join(q.text.split()))}”  [{q.review_id}]" + (f" {neutralize(q.url)}" if q.url else ""))
+        if q.translation:
+            print(f"{' ' * (len(lead) + 2)}({neutralize(q.translation_note())})")
+
+
+_TYPE_WORDS = {"PERSON": "person", "ORG": "company", "LOCATION": "place", "PRODUCT": "product"}
+
+
+def _type_word(kind: str) -> str:
+    """An entity type in the words `--type` takes ("ORG" -> "company")."""
+    return _TYPE_WORDS.get(kind, kind.replace("_", " ").lower())
 
 
 def cmd_suspicious(args, settings) -> ExitStatus:
@@ -1088,7 +1140,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace, Settings], ExitStatus]] = {
     "requests": cmd_complaints, "compare": cmd_compare,
     "changes": cmd_changes, "ask": cmd_ask,
     "replies": cmd_replies,
-    "report": cmd_report, "suspicious": cmd_suspicious, "competitors": cmd_competitors, "tag": cmd_tag, "privacy": cmd_privacy,
+    "report": cmd_report, "suspicious": cmd_suspicious, "competitors": cmd_competitors, "mentions": cmd_mentions, "tag": cmd_tag, "privacy": cmd_privacy,
     "dashboard": cmd_dashboard, "eval": cmd_eval, "sites": cmd_sites, "models": cmd_models,
 }
 

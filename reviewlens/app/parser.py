@@ -33,6 +33,7 @@ typical use:
   reviewlens ask "why do people return it?"    an answer that cites the reviews it rests on
   reviewlens suspicious                        copied texts, same-star bursts, repeat reviewers, sprees
   reviewlens competitors                       the products and brands customers compare yours with
+  reviewlens mentions --type person            what reviews say of the staff, places and brands they name
   reviewlens tag add escalated ID              your team's tags on reviews, to find them again
   reviewlens alerts check                      raise and send alerts (e-mail, Slack, webhooks)
   reviewlens dashboard                         the Streamlit dashboard on http://127.0.0.1:8501
@@ -751,6 +752,34 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--top", type=_positive_int, default=10, metavar="N", help="the N most compared (default 10)")
     sp.add_argument("--quotes", type=_positive_int, default=3, metavar="N",
                     help="sentences quoted for each (default 3; those of writers who left for it first)")
+    sp.add_argument("--json", action="store_true", help="machine-readable output")
+
+    sp = add("mentions", "what reviews say of the people, companies, places and products they name",
+             "The names the analysis found in the reviews (\"Marco\", \"DHL\", \"Berlin store\", \"iPhone 15 Pro\"), the\n"
+             "most named first: how many reviews name each, how many speak well of it and how many badly, their\n"
+             "average rating, and their sentences, quoted as written. What a review says of a name is the\n"
+             "sentiment of the clause that names it, not of the whole review: \"The pasta was cold. Our waiter\n"
+             "Marco was lovely though.\" speaks well of Marco. A name the sentence compares against (\"much better\n"
+             "than the Sony\") is read the other way round, and one the writer left you for (\"returned them and\n"
+             "got the Bose instead\") speaks well of it; `reviewlens competitors` says more of those. A store\n"
+             "analyzed before 2026-12-02 counts by each review's sentiment until `reviewlens analyze` has found\n"
+             "its entities again (it does so by itself, without reading the reviews again).\n\n"
+             "examples:\n"
+             "  reviewlens mentions\n"
+             "  reviewlens mentions --type person --sort negative     # the staff customers complain of\n"
+             "  reviewlens mentions --type place --since 2026-10-01   # your stores, as customers speak of them\n"
+             "  reviewlens mentions --json > mentions.json\n"
+             "  reviewlens export --mentions Marco -o marco.csv       # then every review that names one")
+    selection_opts(sp)
+    sp.add_argument("--type", action="append", metavar="TYPE",
+                    help="only names of this type: person, company, place, product, or a type of your own "
+                         "(`[analysis] entity_types`; repeatable)")
+    sp.add_argument("--sort", choices=["reviews", "negative", "positive"], default="reviews",
+                    help="reviews: the most named first (default); negative: the most spoken badly of first; "
+                         "positive: the most spoken well of first")
+    sp.add_argument("--top", type=_positive_int, default=10, metavar="N", help="the first N names (default 10)")
+    sp.add_argument("--quotes", type=_positive_int, default=2, metavar="N",
+                    help="sentences quoted each way for each name (default 2, newest first)")
     sp.add_argument("--json", action="store_true", help="machine-readable output")
 
     sp = add("privacy", "personal data customers wrote into reviews (e-mail, phone, card, IBAN): find it, mask it",

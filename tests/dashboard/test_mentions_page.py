@@ -57,3 +57,29 @@ def test_what_customers_compare_with_on_the_overview(tmp_path, monkeypatch):
     assert at.sidebar.radio(key="page").value == "Reviews"
     assert at.sidebar.multiselect(key="f_mentions").value == ["Sony WH-1000XM5"]
     assert any("4 reviews match" in as_read(c.value) for c in at.caption)
+
+
+def test_what_reviews_say_of_the_names_on_the_overview(tmp_path, monkeypatch):
+    """The Overview's "What reviews say of the names they mention": each name with what its reviews say of it
+    (by the clause that names it, not the review's mood), its sentences quoted, a button to its reviews; and
+    the review's text marks what it says of the name."""
+    from tests.reviewlens.test_names_said import seed as seed_names
+
+    db = str(tmp_path / "n.db")
+    seed_names(Store(db))
+    at = app_test(monkeypatch, db)
+    heads = [as_read(e.label) for e in at.expander]
+    assert any(h.startswith("Marco (person) — 5 reviews: 3 speak well of them, 2 badly, 1 only names them, rated "
+                            "3.0★") for h in heads), heads
+    assert any(h.startswith("DHL (company) — 1 review: 1 speaks badly of it") for h in heads), heads
+    assert not any(h.startswith("Trattoria (") for h in heads)  # the reviewed product's own name
+    shown = " ".join(as_read(m.value) for m in at.markdown)
+    assert "Unser Kellner MARCO war sehr freundlich." in shown and "machine translation (de)" in shown
+    assert "Lovely evening, but DHL lost the voucher we ordered." in shown
+    at.button(key="name_btn_0").click().run()
+    assert not at.exception
+    assert at.sidebar.radio(key="page").value == "Reviews"
+    assert at.sidebar.multiselect(key="f_mentions").value == ["Marco"]
+    assert any("5 reviews match" in as_read(c.value) for c in at.caption)
+    html = " ".join(m.value for m in at.markdown)
+    assert 'title="PERSON: positive">MARCO<sup>' in as_read(html)  # the newest review, open under the list

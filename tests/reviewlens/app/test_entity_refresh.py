@@ -11,7 +11,8 @@ from reviewlens.schema import Analysis, Entity, Review, TopicMention
 
 
 class NoLLM:
-    """Finding entities needs no LLM: any call fails the test."""
+    """Finding these texts' entities, and what their clauses say of them, needs no LLM (the heads are sure of
+    them): any call fails the test."""
 
     name = "no-llm"
 
@@ -53,6 +54,7 @@ def test_a_newer_entity_finder_refreshes_entities_only(store):
         ents = frame.loc[text, "entities"]
         assert [(e["text"], e["type"]) for e in ents] == [("Dell XPS 13", "PRODUCT")], ents
         assert all(text[e["start"]:e["end"]] == e["text"] for e in ents)  # placed in the customer's own words
+        assert ents[0]["sentiment"] == "negative"  # what the clause that names it says ("... the hinge cracked")
     kept = {a.content_hash: a for _, a in store.analyses_at(an.model_id, [an.prompt_version],
                                                                not_at="none", limit=10)}
     english, german = kept[revs[0].content_hash], kept[revs[1].content_hash]
