@@ -47,7 +47,8 @@ log = logging.getLogger(__name__)
 PROMPT_VERSION = "entities-v6"  # v2: trained typer by default; v3: review-domain rescue of brands and models;
 # v4: typer retrained on news + tweets + reviews, contextual token features (CoNLL-03 dev F1 .675 -> .889);
 # v5: model names are one PRODUCT ("Dell XPS 13", "iPhone 15 Pro": analysis.model_names); v6: each entity with the
-# sentiment of the clause that names it (analysis.entity_sentiment, set by the Analyzer)
+# sentiment of the clause that names it (analysis.entity_sentiment, set by the Analyzer); a name after a role word
+# ("our waitress Giulia") is a person
 #: Versions whose stored entities `reviewlens analyze` finds again without analyzing the review again (only the
 #: entity finder changed since: Analyzer.refresh_entities); a version left out here means a full new analysis.
 REFRESH_FROM = ("entities-v4", "entities-v5")
@@ -453,7 +454,9 @@ def decode_typed(texts: Sequence[str], cands: list[list[Candidate]], probs: np.n
         scored = []
         for k, c in enumerate(cs):
             p = probs[pos + k]
-            if wanted and c.sources != {"model"}:  # a span only the model-name rules found: _prefer_model_names
+            if "PERSON" in names and c.sources != {"model"} and _after_role_word(t, c):
+                scored.append((max(float(p[classes.index("PERSON")]), threshold), c, "PERSON"))
+            elif wanted and c.sources != {"model"}:  # a span only the model-name rules found: _prefer_model_names
                 j = max(wanted, key=lambda q: p[q])
                 if p[j] >= threshold:
                     scored.append((float(p[j]), c, _review_retype(t, c, classes[j], names)))
@@ -471,6 +474,24 @@ def decode_typed(texts: Sequence[str], cands: list[list[Candidate]], probs: np.n
             keep = _prefer_model_names(t, cs, keep)
         out.append(sorted(keep, key=lambda e: e.start))
     return out
+
+
+# Words for a person's role that reviews put before a name: "our waiter Marco", "the driver Tomasz", "ask for
+# manager Lisa", "Dr. Patel". A name right after one is a person, whatever the typer (trained on news and tweets)
+# made of it: "Our waitress Giulia" was typed a place.
+_ROLE_BEFORE = re.compile(
+    r"\b(?:waiter|waitress|server|host|hostess|bartender|barista|barman|sommelier|chef|cook|manager|owner|"
+    r"driver|courier|delivery\s+(?:guy|man|woman|driver)|agent|rep|representative|advisor|adviser|assistant|"
+    r"technician|engineer|installer|plumber|electrician|mechanic|receptionist|concierge|housekeeper|cleaner|"
+    r"cashier|clerk|salesman|saleswoman|salesperson|associate|employee|staff\s+member|guide|instructor|"
+    r"trainer|coach|teacher|tutor|stylist|hairdresser|barber|therapist|nurse|doctor|dentist|vet|pharmacist|"
+    r"dr|mr|mrs|ms|mx|miss|sir|madam)\.?(?:\s+(?:named|called))?,?\s+$", re.IGNORECASE)
+_NAME_LIKE = re.compile(r"[A-Z][a-z'\u00C0-\u024F-]+(?:\s+[A-Z][a-z'\u00C0-\u024F-]+){0,2}")
+
+
+def _after_role_word(text: str, c: Candidate) -> bool:
+    """Whether the candidate is a name ("Marco", "Anna Weber") right after a word for a person's role."""
+    return bool(_NAME_LIKE.fullmatch(text[c.start:c.end]) and _ROLE_BEFORE.search(text, max(0, c.start - 40), c.start))
 
 
 def _prefer_model_names(text: str, cands: Sequence[Candidate], keep: list[Entity]) -> list[Entity]:

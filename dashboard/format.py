@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 
 from reviewlens.display_text import neutralize
+from reviewlens.mentions import kind_word
 from reviewlens.queries import topic_label
 
 #: The dashboard's compact sentiment marks (the report spells the sentiment out).
@@ -47,9 +48,6 @@ def entities_text(entities: list) -> str:
     return ", ".join(seen)
 
 
-ENTITY_WORDS = {"PERSON": "person", "ORG": "company", "LOCATION": "place", "PRODUCT": "product"}
-
-
 def entity_word(kind: str | None) -> str:
-    """An entity type in words ("ORG" -> "company"); a type of the user's own in lower case."""
-    return ENTITY_WORDS.get(kind or "", (kind or "name").replace("_", " ").lower())
+    """An entity type in words ("ORG" -> "company"); a type of the user's own in lower case; "name" for none."""
+    return kind_word(kind) if kind else "name"

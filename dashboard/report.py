@@ -33,7 +33,7 @@ from reviewlens import queries as Q
 from reviewlens.changes import Effect
 from reviewlens.comparison import WITHOUT_ROW, Comparison, compare
 from reviewlens.competitors import Competitor, competitors
-from reviewlens.mentions import NameSaid, names_said
+from reviewlens.mentions import NameSaid, kind_word, names_said
 from reviewlens import integrity
 from reviewlens.filters import Filters
 from reviewlens.schema import has_periods
@@ -482,11 +482,10 @@ def _names(wb: Workbook, found: list[NameSaid]) -> None:
     s.ws.freeze_panes = "A2"
     s.header(["Name", "Type", "Reviews", "Speak well", "Speak badly", "Only name it", "Rating",
               "Speaks well", "Speaks well", "Speaks badly", "Speaks badly"])
-    kinds = {"PERSON": "person", "ORG": "company", "LOCATION": "place", "PRODUCT": "product"}
     for x in found:
         quotes = [[s.cell(q.text + (f"\n({q.translation_note()})" if q.translation else ""), wrap=True)
                    for q in side[:2]] + [None] * (2 - len(side[:2])) for side in (x.praise, x.complaints)]
-        s.append([s.cell(x.name), s.cell(kinds.get(x.type, x.type.lower())), x.reviews, x.positive, x.negative,
+        s.append([s.cell(x.name), s.cell(kind_word(x.type)), x.reviews, x.positive, x.negative,
                   x.neutral, s.cell(x.rating, number_format="0.0"), *quotes[0], *quotes[1]])
     if s.row > 1:
         s.ws.auto_filter.ref = f"A1:K{s.row}"

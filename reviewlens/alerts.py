@@ -31,6 +31,10 @@ false turns one off):
 * **competitor**: `competitor_losses` or more reviewers of the last `period_days` days (up to the newest review)
   left for one competitor ("returned it and bought the Sony instead": reviewlens.competitors), quoted, linked
   to the reviews that name it. At most once a week per competitor.
+* **name**: `name_complaints` or more reviews of the last `period_days` days (up to the newest review) speak
+  badly of one person, company or place they name ("Jonas was rude again": reviewlens.mentions, by the clause
+  that names it, not the review's mood), quoted, linked to the reviews that name it. At most once a week per
+  name; products are left to the competitor rule.
 * **reviews**: new reviews rated `low_rating` or lower, or that mention one of `keywords`, in one
   digest per check. A review is in one digest only.
 * **replies**: once a week, the negative reviews of the last 30 days still without the owner's reply after
@@ -73,8 +77,8 @@ P_MAX = 0.05                    # a rating fall is raised only when chance expla
 DIGEST_MAX = 20_000             # reviews one digest takes at most; more wait for the next
 CHANGES_FOR = 90                # days: a change made this recently is in the summary, with what it did so far
 CHANGE_P = 0.05                 # a change's result is raised when chance explains it this rarely
-KINDS = ("scrape", "complaint", "request", "rating", "release", "change", "burst", "competitor", "reviews", "replies",
-         "summary")
+KINDS = ("scrape", "complaint", "request", "rating", "release", "change", "burst", "competitor", "name", "reviews",
+         "replies", "summary")
 BURST_QUOTES = 3                # reviews quoted in a burst alert  # what the rules raise
 
 
@@ -493,6 +497,48 @@ def competitor_alerts(store: Store, rules: AlertSettings) -> list[Alert]:
     return out
 
 
+NAME_QUOTES = 3
+NAMED_KINDS = ("PERSON", "ORG", "LOCATION")  # what the name rule watches (people, companies, places)
+
+
+def _spoken_badly_of(store: Store, since: date, until: date) -> list:
+    """The people, companies and places the reviews of `since` to `until` name, the most spoken badly of first."""
+    from .mentions import names_said
+
+    return [x for x in names_said(store, Filters.of(since=since, until=until), types=NAMED_KINDS, top=100,
+                                  quotes=NAME_QUOTES, order="negative") if x.negative]
+
+
+def name_alerts(store: Store, rules: AlertSettings) -> list[Alert]:
+    """The people, companies and places that `name_complaints` or more reviews of the last `period_days` speak
+    badly of (what the clause that names them says)."""
+    if not rules.name_complaints:
+        return []
+    until = queries.date_span(store)[1]
+    if until is None:
+        return []
+    since = until - timedelta(days=rules.period_days - 1)
+    from .mentions import kind_word
+
+    out = []
+    for x in _spoken_badly_of(store, since, until):
+        if x.negative < rules.name_complaints:
+            break
+        lines = [f"{since} to {until}: {x.negative} reviews speak badly of {x.name} ({kind_word(x.type)})"
+                 + (f", {x.positive} well" if x.positive else "")
+                 + f"; {x.reviews} reviews name {'them' if x.type == 'PERSON' else 'it'}"
+                 + (f", rated {x.rating:.1f}★ on average" if x.rating is not None else "") + ".",
+                 f"More: reviewlens mentions --since {since} --sort negative, or the reviews that name "
+                 f"{'them' if x.type == 'PERSON' else 'it'} in the dashboard"]
+        quotes = [{"review_id": q.review_id, "text": verbatim_excerpt(q.text), "url": q.url,
+                   **({"translation": q.translation_note()} if q.translation else {})}
+                  for q in x.complaints]
+        out.append(Alert(key=f"name:{_slug(x.name)}:{_week(until)}", kind="name",
+                         title=f"Reviews speaking badly of {x.name}", lines=lines, quotes=quotes,
+                         view=View.dated(since, until, page="Reviews", mentions=[x.name])))
+    return out
+
+
 def _keyword_pattern(keywords: Sequence[str]) -> re.Pattern[str] | None:
     words = [k.strip() for k in keywords if k.strip()]
     if not words:
@@ -643,6 +689,11 @@ def summary_alerts(store: Store, rules: AlertSettings, now: datetime,
         lines.append("Left for a competitor: " + "; ".join(f"{c.name} ({c.went_to} review{'s' if c.went_to != 1 else ''})"
                                                            for c in left[:3])
                      + (f"; {len(left) - 3} more" if len(left) > 3 else ""))
+    badly = _spoken_badly_of(store, since, until)
+    if badly:
+        lines.append("Spoken badly of: " + "; ".join(f"{x.name} ({x.negative} review{'s' if x.negative != 1 else ''})"
+                                                     for x in badly[:3])
+                     + (f"; {len(badly) - 3} more" if len(badly) > 3 else ""))
     recent = [c for c in store.changes() if c["effect"] and c["day"] > until - timedelta(days=CHANGES_FOR)]
     for c in recent[-3:]:  # the changes the user made lately, and what they did so far
         lines.append(f"Change of {c['day']}, {' '.join(c['label'].split())}: {Effect(**c['effect']).verdict()}")
@@ -672,6 +723,7 @@ def find_alerts(store: Store, rules: AlertSettings, now: datetime | None = None,
     findings = integrity.current(store)  # the suspicious reviews: for the burst rule and the summary
     out += burst_alerts(store, rules, now, findings)
     out += competitor_alerts(store, rules)
+    out += name_alerts(store, rules)
     if rules.low_rating or rules.keywords:
         out += review_alerts(store, rules, since)
     out += unanswered_alerts(store, rules, now)

@@ -80,6 +80,8 @@ class AlertSettings:
     change_results: bool = True          # a change the user recorded that shows a clear result (reviewlens changes)
     review_bursts: bool = True           # a burst of same-star reviews of a product (review bombing, or a burst of fives)
     competitor_losses: int = 3           # this many reviewers of the last `period_days` left for one competitor (0: off)
+    name_complaints: int = 3             # this many reviews of the last `period_days` speak badly of one person,
+                                         # company or place (reviewlens mentions; 0: off)
     low_rating: float = 2.0              # each new review rated this or lower (1..5) goes into a digest
     keywords: list[str] = field(default_factory=list)   # each new review that mentions one goes into the digest
     unanswered_days: int = 0             # negative reviews of the last 30 days still without a reply after this
@@ -161,6 +163,7 @@ RULES: dict[str, tuple[Callable[[Any], bool], str]] = {
     "alerts.rising_request": (lambda v: v >= 0, "a number of percentage points, at least 0 (0: off)"),
     "alerts.min_reviews": (lambda v: v >= 1, "a whole number of at least 1"),
     "alerts.competitor_losses": (lambda v: v >= 0, "a whole number of reviews, at least 0 (0: off)"),
+    "alerts.name_complaints": (lambda v: v >= 0, "a whole number of reviews, at least 0 (0: off)"),
     "alerts.rating_drop": (lambda v: v >= 0, "a number of stars, at least 0 (0: off)"),
     "alerts.period_days": (lambda v: v >= 1, "a whole number of days, at least 1"),
     "alerts.low_rating": (lambda v: 0 <= v <= 5, "a rating from 1 to 5 (0: off)"),

@@ -31,6 +31,7 @@ from .store import Store, review_comparisons, review_entities, reviews
 TYPE_WORDS = {"person": "PERSON", "people": "PERSON", "staff": "PERSON", "company": "ORG", "companies": "ORG",
               "organization": "ORG", "brand": "ORG", "place": "LOCATION", "location": "LOCATION",
               "places": "LOCATION", "product": "PRODUCT", "products": "PRODUCT"}
+KIND_WORDS = {"PERSON": "person", "ORG": "company", "LOCATION": "place", "PRODUCT": "product"}
 
 ORDERS = ("reviews", "negative", "positive")  # the most named first; the most spoken badly (well) of first
 
@@ -69,6 +70,11 @@ class NameSaid:
                  (self.negative, f"speaks badly of {it}", f"speak badly of {it}"),
                  (self.neutral, f"only names {it}", f"only name {it}")]
         return ", ".join(f"{n} {one if n == 1 else many}" for n, one, many in parts if n)
+
+
+def kind_word(kind: str) -> str:
+    """An entity type in the words `--type` takes ("ORG" -> "company"); a type of the user's own in lower case."""
+    return KIND_WORDS.get(kind, kind.replace("_", " ").lower())
 
 
 def entity_type(word: str) -> str:

@@ -843,16 +843,16 @@ def cmd_competitors(args, settings) -> ExitStatus:
 def cmd_mentions(args, settings) -> ExitStatus:
     """`mentions`: the names the selection's reviews mention, and what they say of each."""
     from ..display_text import neutralize
-    from ..mentions import entity_type, names_said, types_in
+    from ..mentions import KIND_WORDS, entity_type, kind_word, names_said, types_in
 
     store = Store(settings.db)
     f = _selection(store, args)
     types = tuple(dict.fromkeys(entity_type(t) for t in args.type or ()))
     held = types_in(store)
-    unknown = [t for t in types if t not in held and t not in _TYPE_WORDS]  # of the user's own, and none found
+    unknown = [t for t in types if t not in held and t not in KIND_WORDS]  # of the user's own, and none found
     if unknown:
         raise ConfigError(f"--type {unknown[0].lower()!r}: no analyzed review names one (the store has: "
-                          f"{', '.join(_type_word(t) for t in held) or 'no names yet'})")
+                          f"{', '.join(kind_word(t) for t in held) or 'no names yet'})")
     found = names_said(store, f, types=types, top=args.top, quotes=args.quotes, order=args.sort, ids=args.json)
     if args.json:
         print(json.dumps({"selection": f.describe(), "types": list(types),
@@ -862,17 +862,17 @@ def cmd_mentions(args, settings) -> ExitStatus:
     if not found:
         unanalyzed = queries.count_unanalyzed(store)
         print(f"{f.describe().capitalize()}: no review names "
-              + (" or ".join(f"a {_type_word(t)}" for t in types) if types else "a person, company, place or product")
+              + (" or ".join(f"a {kind_word(t)}" for t in types) if types else "a person, company, place or product")
               + (f" ({unanalyzed} reviews not analyzed yet: run `reviewlens analyze`)." if unanalyzed else "."))
         return ExitStatus.OK
     print(f"What reviews say of the names they mention, {f.describe()}:")
     for i, x in enumerate(found, 1):
         stars = f", rated {x.rating:.1f}★" if x.rating is not None else ""
-        print(f"\n{i}. {neutralize(x.name)} ({_type_word(x.type)}): named in {x.reviews} review"
+        print(f"\n{i}. {neutralize(x.name)} ({kind_word(x.type)}): named in {x.reviews} review"
               f"{'s' if x.reviews != 1 else ''}: {x.said()}{stars}")
         _print_quotes(x.praise, "   + ")
         _print_quotes(x.complaints, "   - ")
-    print("\n+ speaks well of it, - badly (the clause that names it). "
+    print("\n+ a sentence that speaks well of the name, - badly (what the clause that names it says). "
           "`reviewlens export --mentions NAME` writes the reviews that name one.")
     return ExitStatus.OK
 
@@ -886,14 +886,6 @@ def _print_quotes(quotes, lead: str) -> None:
         print(f"{lead}“{neutralize(' '.join(q.text.split()))}”  [{q.review_id}]" + (f" {neutralize(q.url)}" if q.url else ""))
         if q.translation:
             print(f"{' ' * (len(lead) + 2)}({neutralize(q.translation_note())})")
-
-
-_TYPE_WORDS = {"PERSON": "person", "ORG": "company", "LOCATION": "place", "PRODUCT": "product"}
-
-
-def _type_word(kind: str) -> str:
-    """An entity type in the words `--type` takes ("ORG" -> "company")."""
-    return _TYPE_WORDS.get(kind, kind.replace("_", " ").lower())
 
 
 def cmd_suspicious(args, settings) -> ExitStatus:

@@ -190,3 +190,28 @@ def test_a_players_score_is_not_a_product():
     texts = ["A. Stewart b Mushtaq Ahmed 46", "San Francisco 6 NEW YORK 4"]
     got = [[(e.text, e.type) for e in es] for es in extract_entities(None, texts, TYPES)]
     assert not [g for es in got for g in es if g[1] == "PRODUCT"], got
+
+
+def test_a_name_after_a_role_word_is_a_person():
+    """Staff are named after their role ("our waitress Giulia", "ask for manager Lisa Brandt"): a person,
+    whatever the typer made of the name ("Giulia" was typed a place); a role word alone names no one."""
+    from types import SimpleNamespace
+
+    from analysis.entities import _after_role_word
+
+    texts = ["The room was loud. Our waitress Giulia was lovely and kept the water coming.",
+             "Ask for manager Lisa Brandt, she sorted it out.",
+             "Delivery guy Kevin was rude and Dr. Patel was great."]
+    got = [[(e.text, e.type) for e in es] for es in extract_entities(None, texts, TYPES)]
+    assert got[0] == [("Giulia", "PERSON")], got[0]
+    assert got[1] == [("Lisa Brandt", "PERSON")], got[1]
+    assert ("Kevin", "PERSON") in got[2] and any(t == "PERSON" and "Patel" in n for n, t in got[2]), got[2]
+
+    def after(text: str, name: str) -> bool:
+        i = text.index(name)
+        return _after_role_word(text, SimpleNamespace(start=i, end=i + len(name)))
+
+    assert after("the driver Tomasz left it", "Tomasz") and after("a server called Ana, who", "Ana")
+    assert not after("The waiter forgot us and DHL was late.", "DHL")   # not right after the role word
+    assert not after("We met our guide in Lisbon.", "Lisbon")
+    assert not after("our driver XPS 13 Pro", "XPS 13 Pro")             # not written like a name

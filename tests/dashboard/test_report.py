@@ -20,6 +20,7 @@ from reviewlens.filters import Filters
 from tests.dashboard.seed import CURRENT, FORMULA_TEXT, LONG_TEXT, XSS_TEXT, seeded, seeded_sqlite  # noqa: F401  (fixtures)
 
 SHEETS = ["Summary", "Top complaints", "Praise", "Requests", "Products", "Topics", "Entities", "Reviews", "Runs"]
+NAMED = SHEETS[:5] + ["Names"] + SHEETS[5:]  # with reviews that name someone or something: what they say of them
 
 
 def test_report_products_sheet(seeded_sqlite, tmp_path):
@@ -89,7 +90,7 @@ def test_report_sheets_values_and_safety(seeded, tmp_path):
     path = write_report(store, tmp_path / "out" / "report.xlsx")
     assert path.is_file() and not list(path.parent.glob(".*.tmp"))
     wb = load_workbook(path)  # a normal (not read-only) load: hyperlinks, freeze panes, filters are readable
-    assert wb.sheetnames == SHEETS
+    assert wb.sheetnames == NAMED
 
     header, rows = _reviews_by_id(wb)
     assert len(rows) == len(seed.reviews)
@@ -220,7 +221,7 @@ def test_libreoffice_opens_it_and_keeps_text_as_text(seeded_sqlite, tmp_path):
                        check=True, capture_output=True, timeout=150)
     assert (out / "report.pdf").stat().st_size > 10_000
     wb = load_workbook(out / "report.xlsx")
-    assert wb.sheetnames == SHEETS
+    assert wb.sheetnames == NAMED
     header, rows = _reviews_by_id(wb)
     cell = rows[seed.formula_id][header.index("Text")]
     assert cell.value == FORMULA_TEXT and cell.data_type == "s"

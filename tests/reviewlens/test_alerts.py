@@ -228,7 +228,8 @@ def test_each_alert_links_to_its_view_in_the_dashboard(store):
 @pytest.mark.parametrize("bad", ['summary = "monthly"', 'dashboard_url = "javascript:alert(1)"',
                                  'dashboard_url = "reviews.acme.example"', "rising_complaint = -1",
                                  "rising_request = -2", "rating_drop = -0.5", "low_rating = 6", "period_days = 0",
-                                 'keywords = ["", "x"]', "min_reviews = 0", "competitor_losses = -1", "nope = 1"])
+                                 'keywords = ["", "x"]', "min_reviews = 0", "competitor_losses = -1",
+                                 "name_complaints = -2", "nope = 1"])
 def test_bad_alert_settings_are_clear_errors(tmp_path, bad):
     from reviewlens.config import ConfigError, load_settings
 
