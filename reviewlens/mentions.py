@@ -136,9 +136,9 @@ def _spellings(store: Store, keys: list[str]) -> dict[str, str]:
     e = review_entities.c
     key = sa.func.lower(e.text)
     out: dict[str, tuple[int, str]] = {}
-    with store.engine.connect() as c:
-        for text, n in c.execute(sa.select(e.text, sa.func.count()).where(key.in_(keys)).group_by(e.text)):
-            k = text.lower()
+    with store.engine.connect() as c:  # the key as the database writes it (SQLite lowers ASCII letters only)
+        for k, text, n in c.execute(sa.select(key, e.text, sa.func.count()).where(key.in_(keys))
+                                    .group_by(key, e.text)):
             if k not in out or (n, text) > out[k]:
                 out[k] = (n, text)
     return {k: v[1] for k, v in out.items()}
@@ -194,7 +194,7 @@ def names_said(store: Store, f: Filters | None = None, *, types: tuple[str, ...]
     for k, product, typ, n, well, badly, both, stars, rated in _counts(store, f, types):
         if typ in KINDS and own_name(k, product):
             continue
-        entry = found[" ".join(k.split())]
+        entry = found[k]
         entry["types"][typ] += n
         for name, v in (("reviews", n), ("well", well), ("badly", badly), ("both", both), ("stars", stars),
                         ("rated", rated)):

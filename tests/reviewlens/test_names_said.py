@@ -185,3 +185,14 @@ def test_the_bundled_trattoria_reviews(tmp_path, capsys):
     import csv
     with open(tmp_path / "m.csv", newline="", encoding="utf-8") as fh:
         assert sum(r["sentiment"] == "negative" for r in csv.DictReader(fh)) >= 1
+
+
+def test_a_name_with_letters_beyond_ascii_keeps_its_spelling(store):
+    """SQLite lowers only ASCII letters ("ÖBB" -> "Öbb"): the name is still shown as written, with its quotes."""
+    text = "The ÖBB train was two hours late, the hotel was lovely."
+    r = Review(source="s", text=text, rating=3)
+    store.upsert_reviews([r])
+    store.save_analyses([Analysis(content_hash=r.content_hash, model="m", prompt_version="p", sentiment="neutral",
+                                  entities=[Entity("ÖBB", "ORG", 4, 7, sentiment="negative")])])
+    (x,) = names_said(store)
+    assert (x.name, x.negative, [q.text for q in x.complaints]) == ("ÖBB", 1, [text])
