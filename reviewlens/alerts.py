@@ -177,6 +177,19 @@ def verbatim_excerpt(text: str, limit: int = QUOTE_CHARS) -> str:
     return (cut[:space] if space > limit // 2 else cut).rstrip() + "…"
 
 
+def sentence_quote(q: Any) -> dict[str, Any]:
+    """A quoted sentence (schema.Quote) as an alert's quote: its own words, cut at a word, with the machine
+    translation of one in another language apart."""
+    return {"review_id": q.review_id, "text": verbatim_excerpt(q.text), "url": q.url,
+            **({"translation": q.translation_note()} if q.translation else {})}
+
+
+def _last_period(store: Store, rules: AlertSettings) -> tuple[date, date] | None:
+    """The last `period_days` days, up to the newest review's date; None without dated reviews."""
+    until = queries.date_span(store)[1]
+    return None if until is None else (until - timedelta(days=rules.period_days - 1), until)
+
+
 def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:80] or "theme"
 
@@ -469,12 +482,10 @@ COMPETITOR_QUOTES = 3
 
 def competitor_alerts(store: Store, rules: AlertSettings) -> list[Alert]:
     """The competitors that `competitor_losses` or more reviewers of the last `period_days` left for."""
-    if not rules.competitor_losses:
+    period = _last_period(store, rules) if rules.competitor_losses else None
+    if period is None:
         return []
-    until = queries.date_span(store)[1]
-    if until is None:
-        return []
-    since = until - timedelta(days=rules.period_days - 1)
+    since, until = period
     from .competitors import competitors
 
     out = []
@@ -488,9 +499,7 @@ def competitor_alerts(store: Store, rules: AlertSettings) -> list[Alert]:
                  + ".",
                  *([f"What they complained of: {c.why_left()}."] if c.left_over else []),
                  f"Why: reviewlens competitors --since {since}, or the reviews that name it in the dashboard"]
-        quotes = [{"review_id": q.review_id, "text": verbatim_excerpt(q.text), "url": q.url,
-                   **({"translation": q.translation_note()} if q.translation else {})}
-                  for q in c.quotes]
+        quotes = [sentence_quote(q) for q in c.quotes]
         out.append(Alert(key=f"competitor:{_slug(c.name)}:{_week(until)}", kind="competitor",
                          title=f"Customers leaving for {c.name}", lines=lines, quotes=quotes, products=c.products,
                          view=View.dated(since, until, page="Reviews", mentions=[c.name])))
@@ -512,12 +521,10 @@ def _spoken_badly_of(store: Store, since: date, until: date) -> list:
 def name_alerts(store: Store, rules: AlertSettings) -> list[Alert]:
     """The people, companies and places that `name_complaints` or more reviews of the last `period_days` speak
     badly of (what the clause that names them says)."""
-    if not rules.name_complaints:
+    period = _last_period(store, rules) if rules.name_complaints else None
+    if period is None:
         return []
-    until = queries.date_span(store)[1]
-    if until is None:
-        return []
-    since = until - timedelta(days=rules.period_days - 1)
+    since, until = period
     from .mentions import kind_word
 
     out = []
@@ -530,9 +537,7 @@ def name_alerts(store: Store, rules: AlertSettings) -> list[Alert]:
                  + (f", rated {x.rating:.1f}★ on average" if x.rating is not None else "") + ".",
                  f"More: reviewlens mentions --since {since} --sort negative, or the reviews that name "
                  f"{'them' if x.type == 'PERSON' else 'it'} in the dashboard"]
-        quotes = [{"review_id": q.review_id, "text": verbatim_excerpt(q.text), "url": q.url,
-                   **({"translation": q.translation_note()} if q.translation else {})}
-                  for q in x.complaints]
+        quotes = [sentence_quote(q) for q in x.complaints]
         out.append(Alert(key=f"name:{_slug(x.name)}:{_week(until)}", kind="name",
                          title=f"Reviews speaking badly of {x.name}", lines=lines, quotes=quotes,
                          view=View.dated(since, until, page="Reviews", mentions=[x.name])))
