@@ -93,7 +93,8 @@ def rating_distribution(df: pd.DataFrame) -> alt.Chart:
 
 
 def entities(df: pd.DataFrame) -> alt.Chart:
-    """Horizontal stacked bars: mentions per entity by the sentiment of the mentioning reviews."""
+    """Horizontal stacked bars: mentions per entity by what each says of it (the sentiment of the clause that
+    names it; the review's sentiment in analyses made before that was stored: queries.top_entities)."""
     d = df.assign(name=df["entity"] + " (" + df["type"] + ")")
     long = d.melt(id_vars=["name", "mentions"], value_vars=["positive", "neutral", "negative"],
                   var_name="sentiment", value_name="count")
