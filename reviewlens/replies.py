@@ -1,8 +1,10 @@
 """Reply drafts: a first draft of the owner's answer to a review, built from what the analysis found in it.
 
-The draft thanks the customer, names what went wrong (or well) topic by topic from a phrasebook, says
-how to reach you, and signs off. It is built from the review's rating, sentiment and topics only: it
-never repeats the review's words (untrusted text has no way into it), never promises a refund or a
+The draft thanks the customer, passes their kind words on to the staff the review praises by name ("We will
+pass your kind words on to Marco": the people whose clause is positive, analysis.entity_sentiment; never one
+it speaks badly of), names what went wrong (or well) topic by topic from a phrasebook, says how to reach you,
+and signs off. It is built from the review's rating, sentiment, topics and praised names only: it never
+repeats the review's words (untrusted text has no way into it but a name that looks like one), never promises a refund or a
 fix, and never states a fact the analysis did not find. A person reads and edits it before sending;
 the dashboard shows it beside the review, `reviewlens replies` writes drafts for many reviews.
 
@@ -49,6 +51,31 @@ def first_name(author: Any) -> str | None:
     return first[:1].upper() + first[1:] if len(first) >= 2 else None
 
 
+MAX_STAFF = 2  # people a draft thanks by name
+
+
+def person_name(text: Any) -> str | None:
+    """A name the analysis found in a review, as a draft may write it: letters (with ' . -), one to three
+    words, at most 30 characters, not a pseudonym ("Marco", "Lisa Brandt", "Dr. Patel"); else None. It is the
+    only thing of the review's own text a draft holds, so nothing else (a link, markup, a formula) gets in."""
+    if not isinstance(text, str) or is_pseudonym(text):
+        return None
+    name = " ".join(text.split())
+    return name if name and len(name) <= 30 and _NAME_RE.match(name) and name[0].isupper() else None
+
+
+def praised_people(entities: Any) -> list[str]:
+    """The people a review speaks well of (its PERSON entities whose clause is positive), as `person_name`
+    writes them, each once, at most MAX_STAFF."""
+    out: dict[str, str] = {}
+    for e in entities if isinstance(entities, list) else []:
+        if isinstance(e, Mapping) and e.get("type") == "PERSON" and e.get("sentiment") == "positive":
+            name = person_name(e.get("text"))
+            if name:
+                out.setdefault(name.casefold(), name)
+    return list(out.values())[:MAX_STAFF]
+
+
 def _tone(rating: float | None, sentiment: str | None) -> str:
     if rating is not None:
         return "negative" if rating <= 2 else "positive" if rating >= 4 else "mixed"
@@ -75,10 +102,11 @@ def _topic_sentence(topic: str, book: Phrasebook, cfg: ReplySettings, labels: di
 
 def draft_reply(*, rating: float | None, sentiment: str | None, topics: Sequence[dict], author: Any = None,
                 labels: dict[str, str] | None = None, settings: ReplySettings | None = None,
-                language: str = "en") -> str:
+                language: str = "en", praised: Sequence[str] = ()) -> str:
     """A reply draft for one review. `topics`: the analysis's [{topic, sentiment}]; `labels`: topic ->
     display name (for topics without a phrase); `language`: a key of PHRASEBOOKS (see `reply_language`);
-    nothing of the review's own text is used."""
+    `praised`: the people the review speaks well of (`praised_people`), thanked by name. Nothing else of the
+    review's own text is used; a person it speaks badly of is never named."""
     cfg = settings or ReplySettings()
     book = PHRASEBOOKS.get(language, ENGLISH)
     labels = labels or {}
@@ -93,6 +121,10 @@ def draft_reply(*, rating: float | None, sentiment: str | None, topics: Sequence
     if pos and tone != "negative":
         what = " and ".join(labels.get(t, t.replace("_", " ")).lower() for t in pos)
         lines.append(book.liked.format(what=f"the {what}"))
+    names = [n for n in (person_name(p) for p in praised) if n][:MAX_STAFF]
+    if names:
+        joined = names[0] if len(names) == 1 else f"{', '.join(names[:-1])} {book.and_word} {names[-1]}"
+        lines.append(book.staff_thanks.format(names=joined))
     for t in neg:
         lines.append(_topic_sentence(t, book, cfg, labels))
     if tone != "positive" or neg:
@@ -113,8 +145,8 @@ def _value(v: Any) -> Any:
 
 
 def draft_for(review: Mapping[str, Any], settings: ReplySettings | None = None) -> str:
-    """`draft_reply` for a review as the store's frames and pages hold it (rating, sentiment, topics, author,
-    language; missing values as None or NaN), in its language (`reply_language`): what `reviewlens replies`
+    """`draft_reply` for a review as the store's frames and pages hold it (rating, sentiment, topics, entities,
+    author, language; missing values as None or NaN), in its language (`reply_language`): what `reviewlens replies`
     and the dashboard's explorer draft."""
     from .queries import topic_label
 
@@ -126,7 +158,8 @@ def draft_for(review: Mapping[str, Any], settings: ReplySettings | None = None) 
                        sentiment=sentiment if isinstance(sentiment, str) else None, topics=topics,
                        author=_value(review.get("author")),
                        labels={t.get("topic"): topic_label(t.get("topic")) for t in topics}, settings=settings,
-                       language=reply_language(review_of_language(review), settings))
+                       language=reply_language(review_of_language(review), settings),
+                       praised=praised_people(review.get("entities")))
 
 
 def review_of_language(review: Mapping[str, Any]) -> Any:

@@ -5,6 +5,8 @@ unhappy review, one sentence per taxonomy topic the review is unhappy about (the
 products, restaurants, apps), the way to reach you and the sign-off. A review is answered in its own
 language when there is a phrasebook for it (`[replies] language = "auto"`), else in English.
 
+Thanking the staff a review praises names them ("We will pass your kind words on to Marco."): the name is
+the one thing of the review's own text a draft may hold, checked to look like a person's name (reviewlens.replies).
 The sentences were written by the team, formal where the language has a formal "you" (Sie, vous,
 usted, Lei, u); Portuguese is Brazil's. They say what the English ones say and no more: sorry, thank
 you, we passed it on, get in touch. None promises a refund or a fix. A phrase of your own for any
@@ -33,6 +35,8 @@ class Phrasebook:
     regards: str
     team: str                     # the signature when the user set none
     negative: Mapping[str, str] = field(default_factory=dict)  # topic -> what the draft says about it
+    staff_thanks: str = "We will pass your kind words on to {names}."  # the people the review speaks well of
+    and_word: str = "and"         # joins the last two of {names}
 
 
 ENGLISH = Phrasebook(
@@ -104,7 +108,8 @@ GERMAN = Phrasebook(
         "account": "Es tut uns leid, dass es Probleme mit Ihrem Konto gab.",
         "pricing": "Wir verstehen Ihre Meinung zu den Preisen und haben sie an das Team weitergegeben.",
         "ads": "Vielen Dank für Ihre Rückmeldung zur Werbung; wir haben sie an das Team weitergegeben.",
-    })
+    },
+    staff_thanks="Wir geben Ihr Lob gern an {names} weiter.", and_word="und")
 
 FRENCH = Phrasebook(
     "fr", "Bonjour,", "Bonjour {name},", "Merci beaucoup pour votre avis !",
@@ -141,7 +146,8 @@ FRENCH = Phrasebook(
         "account": "Nous sommes désolés pour le problème rencontré avec votre compte.",
         "pricing": "Nous entendons votre remarque sur les tarifs et l'avons transmise à l'équipe.",
         "ads": "Merci pour votre remarque sur les publicités ; nous l'avons transmise à l'équipe.",
-    })
+    },
+    staff_thanks="Nous transmettrons volontiers vos compliments à {names}.", and_word="et")
 
 SPANISH = Phrasebook(
     "es", "Hola,", "Hola, {name}:", "¡Muchas gracias por su amable reseña!",
@@ -177,7 +183,8 @@ SPANISH = Phrasebook(
         "account": "Lamentamos los problemas con su cuenta.",
         "pricing": "Entendemos su opinión sobre los precios y la hemos trasladado al equipo.",
         "ads": "Gracias por su comentario sobre los anuncios; lo hemos compartido con el equipo.",
-    })
+    },
+    staff_thanks="Con gusto transmitiremos sus amables palabras a {names}.", and_word="y")
 
 ITALIAN = Phrasebook(
     "it", "Gentile cliente,", "Gentile {name},", "Grazie mille per la Sua gentile recensione!",
@@ -213,7 +220,8 @@ ITALIAN = Phrasebook(
         "account": "Ci dispiace per i problemi con il Suo account.",
         "pricing": "Comprendiamo il Suo punto di vista sui prezzi e lo abbiamo condiviso con il team.",
         "ads": "Grazie per il riscontro sulla pubblicità; lo abbiamo condiviso con il team.",
-    })
+    },
+    staff_thanks="Riferiremo volentieri le Sue parole gentili a {names}.", and_word="e")
 
 DUTCH = Phrasebook(
     "nl", "Hallo,", "Beste {name},", "Hartelijk dank voor uw mooie review!",
@@ -249,7 +257,8 @@ DUTCH = Phrasebook(
         "account": "Het spijt ons dat er problemen waren met uw account.",
         "pricing": "We begrijpen uw punt over de prijzen en hebben het doorgegeven aan het team.",
         "ads": "Bedankt voor uw feedback over de advertenties; we hebben die gedeeld met het team.",
-    })
+    },
+    staff_thanks="We geven uw vriendelijke woorden graag door aan {names}.", and_word="en")
 
 PORTUGUESE = Phrasebook(
     "pt", "Olá,", "Olá, {name},", "Muito obrigado pela sua avaliação!",
@@ -285,7 +294,8 @@ PORTUGUESE = Phrasebook(
         "account": "Lamentamos os problemas com a sua conta.",
         "pricing": "Entendemos a sua opinião sobre os preços e a encaminhamos para a equipe.",
         "ads": "Obrigado pelo comentário sobre os anúncios; nós o compartilhamos com a equipe.",
-    })
+    },
+    staff_thanks="Vamos repassar suas palavras gentis para {names}.", and_word="e")
 
 PHRASEBOOKS: dict[str, Phrasebook] = {b.language: b for b in (ENGLISH, GERMAN, FRENCH, SPANISH, ITALIAN, DUTCH,
                                                                PORTUGUESE)}

@@ -98,6 +98,8 @@ def test_every_phrasebook_says_what_the_english_one_says():
         texts = [book.hello, book.thanks_positive, book.thanks_mixed, book.thanks_negative, book.contact_support,
                  book.see_you, book.regards, book.team, *book.negative.values()]
         assert not any("{" in t for t in texts), lang  # nothing left unfilled
+        assert "{names}" in book.staff_thanks and book.and_word, lang
+        assert lang == "en" or book.staff_thanks != ENGLISH.staff_thanks, lang
         if lang != "en":  # topic names are English: only the English book may name them
             assert "{what}" not in book.liked and "{label}" not in book.generic_negative, lang
             assert not set(book.negative.values()) & set(ENGLISH.negative.values()), lang
@@ -166,3 +168,33 @@ def test_replies_command_in_the_reviews_language(tmp_path, capsys):
         rows = {r["id"]: r for r in csv.DictReader(f)}
     assert rows[spanish.id]["reply_language"] == "es" and rows[english.id]["reply_language"] == "en"
     assert rows[spanish.id]["date"] == ""
+
+
+def test_the_staff_a_review_praises_are_thanked_by_name(store, capsys):
+    """The people a review speaks well of (what the clause that names them says) are thanked by name, in the
+    draft's language; one it speaks badly of is never named, nor anything that does not look like a name."""
+    from reviewlens.replies import draft_for, praised_people
+
+    def person(text, said="positive"):
+        return {"text": text, "type": "PERSON", "sentiment": said}
+
+    row = {"rating": 2, "sentiment": "negative", "topics": [{"topic": "wait_time", "sentiment": "negative"}],
+           "author": "Felix R.", "entities": [person("Marco"), person("Jonas", "negative"), person("Lisa Brandt"),
+                                                {"text": "DHL", "type": "ORG", "sentiment": "positive"}]}
+    draft = draft_for(row)
+    assert "We will pass your kind words on to Marco and Lisa Brandt." in draft and "Jonas" not in draft
+    assert "Wir geben Ihr Lob gern an Marco und Lisa Brandt weiter." in draft_for({**row, "language": "de"})
+    assert "kind words" not in draft_for({**row, "entities": [person("Jonas", "negative")]})
+    hostile = ["<b>Marco</b>", "http://x.example", "=HYPERLINK(1)", "Marco\u202eevil", "marco", "Reviewer Q.",
+               "A" * 31, "Anna Maria Luisa Weber", None, 42]
+    assert praised_people([person(h) for h in hostile]) == []
+    assert praised_people([person("Marco"), person("MARCO"), person("Ana"), person("Giulia")]) == ["Marco", "Ana"]
+    # end to end: the reviews as the store holds them, drafted by `reviewlens replies`
+    from reviewlens.app.cli import main
+    from tests.reviewlens.test_names_said import seed
+
+    seed(store)
+    assert main(["replies", "--db", store.url, "--all"]) == 0
+    out = capsys.readouterr().out
+    assert out.count("We will pass your kind words on to Marco.") == 2   # the English reviews that praise him
+    assert "Wir geben Ihr Lob gern an MARCO weiter." in out                # the German one, in German
