@@ -4,7 +4,8 @@ reviews, 10 speak well of him, 1 badly", with their sentences quoted.
 Each mention has the sentiment of the clause that names it (analysis.entity_sentiment: "The pasta was cold.
 Our waiter Marco was lovely though." praises Marco in a negative review), stored with the entity; a product or
 brand the writer left you for ("returned them and got the Bose instead", reviewlens.comparing) is spoken well
-of whatever the sentence says of yours. A review
+of whatever the sentence says of yours, and one the writer came from ("upgraded from the Anker") is only named.
+A review
 counts once per name: it **speaks well** of it when a mention of it is positive, **badly** when one is
 negative (a review that does both counts in both), and otherwise only names it. Analyses made before mention
 sentiment was stored count by the review's sentiment until `reviewlens analyze` finds their entities again.
@@ -94,9 +95,12 @@ def types_in(store: Store) -> list[str]:
 
 def _said(a: Any, x: Any) -> Any:
     """What a mention says of its name, in SQL: positive when its writer left you for it (a stored comparison
-    "went_to"), else the sentiment of its clause, else (an analysis from before entities-v6) its review's."""
+    "went_to"), nothing when the writer came from it ("upgraded from the Anker and the difference is huge",
+    "my old Jabra lasted longer": what the clause says is of your product as often as of the old one), else
+    the sentiment of its clause, else (an analysis from before entities-v6) its review's."""
     e = review_entities.c
-    return sa.case((x.direction == "went_to", "positive"), else_=sa.func.coalesce(e.sentiment, a.c.sentiment))
+    return sa.case((x.direction == "went_to", "positive"), (x.direction == "came_from", "neutral"),
+                   else_=sa.func.coalesce(e.sentiment, a.c.sentiment))
 
 
 def _mentions(f: Filters, types: tuple[str, ...]) -> tuple[Any, Any, list[Any]]:

@@ -31,6 +31,9 @@ ROWS = [  # text, product, rating, date, review sentiment, [(name, type, its sen
      [("Trattoria", "ORG", "positive")], None, None),
     ("Returned it and got the Bose QuietComfort 45 instead.", "Aurora Headphones", 2, "2026-10-01", "negative",
      [("Bose QuietComfort 45", "PRODUCT", "negative")], None, None),
+    # the writer came from it: what the clause says is of the product reviewed as often: only named
+    ("Upgraded from the Anker Soundcore Q30 and the difference in clarity is huge.", "Aurora Headphones", 5,
+     "2026-10-02", "positive", [("Anker Soundcore Q30", "PRODUCT", "positive")], None, None),
     # analyzed before mention sentiment was stored: the review's sentiment counts
     ("Thanks to Giulia for the tip.", "Trattoria", 5, "2026-09-01", "positive",
      [("Giulia", "PERSON", None)], None, None),
@@ -80,6 +83,8 @@ def test_what_reviews_say_of_each_name(store):
     # the writer left for it: spoken well of, whatever the sentence says of the product left
     assert (got["Bose QuietComfort 45"].positive, got["Bose QuietComfort 45"].negative) == (1, 0)
     assert "Trattoria" not in got   # the reviewed product's own name
+    anker = got["Anker Soundcore Q30"]
+    assert (anker.positive, anker.negative, anker.neutral) == (0, 0, 1) and anker.said() == "1 only names it"
     assert (got["Giulia"].positive, got["Giulia"].negative) == (1, 0)  # an older analysis: its review's sentiment
     assert [x.name for x in found][:1] == ["Marco"]
     assert [x.name for x in names_said(store, order="negative")][:2] == ["Marco", "DHL"]
