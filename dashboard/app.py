@@ -34,7 +34,7 @@ from reviewlens import queries as Q
 from reviewlens.analysis_queue import analyzer_alive, analyzer_state, open_request, request_analysis
 from reviewlens.comparison import FIELD_BY, Comparison, compare, field_of, group_names, with_field
 from reviewlens.competitors import Competitor
-from reviewlens.mentions import NameSaid
+from reviewlens.mentions import NameSaid, names_said
 from reviewlens.config import ReplySettings
 from reviewlens.filters import SENTIMENT_OPTIONS, Filters, field_filter, language_name
 from reviewlens.replies import draft_for
@@ -564,7 +564,8 @@ def competitors_section(found: list[Competitor], opts: Q.Options) -> None:
     offered = {n.casefold(): n for n in opts.mentions}
     for i, c in enumerate(found):
         stars = f", rated {c.rating:.1f}★" if c.rating is not None else ""
-        with st.expander(f"{escape_markdown(c.name)} — {c.reviews:,} reviews ({c.ways()}){stars}", expanded=i == 0):
+        with st.expander(f"{escape_markdown(c.name)} — {c.reviews:,} review{'s' if c.reviews != 1 else ''} "
+                         f"({c.ways()}){stars}", expanded=i == 0):
             why = f"<p>Those who went to it complained of: {escape_html(c.why_left())}.</p>" if c.left_over else ""
             st.markdown(why + "\n".join(quotes_html(c.quotes[:3])), unsafe_allow_html=True)
             name = offered.get(c.name.casefold())
@@ -573,15 +574,33 @@ def competitors_section(found: list[Competitor], opts: Q.Options) -> None:
                           args=(name,))
 
 
-def names_section(found: list[NameSaid], opts: Q.Options) -> None:
+NAME_ORDERS = {"reviews": "Most named", "negative": "Most spoken badly of", "positive": "Most spoken well of"}
+
+
+@st.cache_data(ttl=CACHE_TTL, show_spinner=False)
+def c_names(db: str, f: Filters, order: str) -> list[NameSaid]:
+    """What reviews say of the names they mention, in another order than the Overview's (the most named)."""
+    return names_said(get_store(db), f, top=Q.OVERVIEW_NAMES, order=order)
+
+
+def names_section(db: str, f: Filters, found: list[NameSaid], opts: Q.Options) -> None:
     """What reviews say of the people, companies, places and products they name (`reviewlens mentions`): the
-    sentiment of the clause that names each, with its sentences, each a click from its reviews."""
+    sentiment of the clause that names each, with its sentences, each a click from its reviews; the most
+    named first, or the most spoken badly (well) of: the staff customers complain of."""
     if not found:
         return
     st.subheader("What reviews say of the names they mention")
-    st.caption("People, companies, places and products the reviews name, the most named first. What a review "
-               "says of a name is what the clause that names it says (\"The pasta was cold. Marco was lovely "
-               "though.\" speaks well of Marco), not the whole review's mood.")
+    st.caption("People, companies, places and products the reviews name. What a review says of a name is what "
+               "the clause that names it says (\"The pasta was cold. Marco was lovely though.\" speaks well of "
+               "Marco), not the whole review's mood.")
+    order = st.radio("Names", list(NAME_ORDERS), key="names_order", horizontal=True, format_func=NAME_ORDERS.get,
+                     label_visibility="collapsed")
+    if order != "reviews":
+        found = [x for x in c_names(db, f, order) if (x.negative if order == "negative" else x.positive)]
+        if not found:
+            st.caption("None of these reviews speaks " + ("badly" if order == "negative" else "well")
+                       + " of a name.")
+            return
     offered = {n.casefold(): n for n in opts.mentions}
     for i, x in enumerate(found):
         stars = f", rated {x.rating:.1f}★" if x.rating is not None else ""
@@ -617,7 +636,7 @@ def overview_page(db: str, f: Filters, opts: Q.Options,
     other_themes_section(ov.praise, "praise")
     other_themes_section(ov.requests, "requests")
     competitors_section(ov.competitors, opts)
-    names_section(ov.names, opts)
+    names_section(db, f, ov.names, opts)
     st.subheader("Trends")
     specs = c_chart_specs(db, f, opts)
     if "themes" in specs:

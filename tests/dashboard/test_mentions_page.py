@@ -83,3 +83,27 @@ def test_what_reviews_say_of_the_names_on_the_overview(tmp_path, monkeypatch):
     assert any("5 reviews match" in as_read(c.value) for c in at.caption)
     html = " ".join(m.value for m in at.markdown)
     assert 'title="PERSON: positive">MARCO<sup>' in as_read(html)  # the newest review, open under the list
+
+
+def test_the_names_most_spoken_badly_of_first(tmp_path, monkeypatch):
+    """The staff customers complain of: the Overview's names, the most spoken badly of first (or well of)."""
+    from tests.reviewlens.test_names_said import seed as seed_names
+
+    db = str(tmp_path / "n.db")
+    seed_names(Store(db))
+    at = app_test(monkeypatch, db)
+    at.radio(key="names_order").set_value("negative").run()
+    assert not at.exception
+    import re
+
+    def names_shown():  # the names section's expanders ("Marco (person) — 5 reviews: ..."), not the competitors'
+        return [h for h in (as_read(e.label) for e in at.expander) if re.match(r".+ \(\w+\) — \d+ reviews?: ", h)]
+
+    firsts = names_shown()
+    assert firsts[0].startswith("Marco (person) — 5 reviews: 3 speak well of them, 2 badly"), firsts
+    assert firsts[1].startswith("DHL (company) — 1 review: 1 speaks badly of it"), firsts
+    assert not any(h.startswith("Giulia") for h in firsts)  # spoken only well of: not in this list
+    at.radio(key="names_order").set_value("positive").run()
+    firsts = names_shown()
+    assert firsts[0].startswith("Marco (person)") and any(h.startswith("Giulia (person)") for h in firsts)
+    assert not any(h.startswith("DHL") for h in firsts)
