@@ -226,7 +226,7 @@ def disagreement_note(found: list[tuple[Q.Disagreement, int]], f: Filters) -> No
 
 
 #: The sidebar's filter widgets (their session keys), and the review ids of a link: what "Reset filters" clears.
-FILTER_KEYS = ("f_tags", "f_mentions", "f_suspicious", "f_period", "f_dates", "f_sources", "f_products", "f_rating", "f_sentiments", "f_topics", "f_languages",
+FILTER_KEYS = ("f_tags", "f_mentions", "f_said", "f_suspicious", "f_period", "f_dates", "f_sources", "f_products", "f_rating", "f_sentiments", "f_topics", "f_languages",
                "f_versions", "f_replied", "f_search", L.LINK_IDS, L.LINK_ALERT)
 
 
@@ -299,6 +299,10 @@ def sidebar_filters(opts: Q.Options) -> Filters:
                                help="People, companies, places and products the analysis found in the reviews "
                                     "(the most named first): the reviews that name any of those chosen.")
                 if opts.mentions else [])
+    said = (L.said_filter(sb.selectbox("What they say of them", list(L.SAID_NAMES.values()), key="f_said",
+                                       help="What the clause that names them says: only the reviews that speak "
+                                            "well (or badly) of one of the names chosen."))
+            if mentions else None)
     suspicious = sb.selectbox("Suspicious reviews", list(L.SUSPICIOUS_NAMES.values()), key="f_suspicious",
                               help="Reviews that look suspicious: a text other reviewers posted too, a burst of "
                                    "same-star reviews, one reviewer reviewing a product again and again or many "
@@ -320,7 +324,7 @@ def sidebar_filters(opts: Q.Options) -> Filters:
                       max_rating=rating[1] if rating[1] < 5.0 else None, search=search,
                       replied=L.replied_filter(replied), review_ids=ids or None,
                       fields={k: v for k, v in fields.items() if v}, suspicious=L.suspicious_filter(suspicious),
-                      tags=tags, mentions=mentions)
+                      tags=tags, mentions=mentions, said=said)
 
 
 def download_button(db: str, f: Filters) -> None:

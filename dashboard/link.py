@@ -19,6 +19,7 @@ PERIOD_NAMES = {key: name for key, (name, _) in PERIODS.items()}  # "30d" -> "La
 PERIOD_KEYS = {name: key for key, name in PERIOD_NAMES.items()}
 REPLIED_NAMES = {None: "All reviews", False: "Without a reply", True: "With a reply"}  # the Owner reply box
 SUSPICIOUS_NAMES = {None: "Keep them", False: "Leave them out", True: "Only them"}  # the Suspicious reviews box
+SAID_NAMES = {None: "Anything", "positive": "Speak well of them", "negative": "Speak badly of them"}  # under Mentions
 #: Session keys of the link's own state (the sidebar's widgets have theirs: f_period, f_sources, ...).
 LINK_IDS = "f_ids"               # the review ids a link named (or the digest alert it named)
 LINK_ALERT = "f_alert"           # that digest alert's key, kept in the address instead of its ids
@@ -78,6 +79,8 @@ def read_link(state: MutableMapping[str, Any], params: dict[str, list[str]], opt
         offered = {name.casefold(): name for name in opts.mentions}
         state["f_mentions"] = _known("name", [offered.get(n.casefold(), n) for n in f.mentions],
                                      list(opts.mentions), problems)
+        if f.said:
+            state["f_said"] = SAID_NAMES[f.said]
     for name, values in f.fields:
         if name in opts.fields:
             state[FIELD_KEY + name] = _known(f"{name}", values, opts.fields[name], problems)
@@ -129,6 +132,11 @@ def write_link(query_params: Any, view: View) -> None:
         wanted.setdefault(k, []).append(v)
     if now != wanted:
         query_params.from_dict({k: v if len(v) > 1 else v[0] for k, v in wanted.items()})
+
+
+def said_filter(name: str | None) -> str | None:
+    """The Mentions' "what they say" box's choice as Filters.said."""
+    return {v: k for k, v in SAID_NAMES.items()}.get(name or "")
 
 
 def replied_filter(name: str) -> bool | None:

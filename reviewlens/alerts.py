@@ -540,7 +540,7 @@ def name_alerts(store: Store, rules: AlertSettings) -> list[Alert]:
         quotes = [sentence_quote(q) for q in x.complaints]
         out.append(Alert(key=f"name:{_slug(x.name)}:{_week(until)}", kind="name",
                          title=f"Reviews speaking badly of {x.name}", lines=lines, quotes=quotes,
-                         view=View.dated(since, until, page="Reviews", mentions=[x.name])))
+                         view=View.dated(since, until, page="Reviews", mentions=[x.name], said="negative")))
     return out
 
 

@@ -52,6 +52,10 @@ def field_filter(fields: Mapping[str, Sequence[str] | str] | Sequence[str] | Non
                  if any(values))
 
 
+#: The words for speaking of a name (`--said`, a link's `said=`) -> the sentiment of the clause that names it.
+SAID_WORDS = {"well": "positive", "badly": "negative", "positive": "positive", "negative": "negative"}
+
+
 def mention_filter(names: Sequence[str] | str | None) -> tuple[str, ...]:
     """Names to filter by, spaces tidied, one of each in any case ("dhl" and "DHL" are one), sorted."""
     seen: dict[str, str] = {}
@@ -100,6 +104,9 @@ class Filters:
     # names the analysis found in the text (people, companies, places, products: "DHL", "Marco", "iPhone 15
     # Pro"): reviews that mention any of them, in any case
     mentions: tuple[str, ...] = ()
+    # with `mentions`: only the reviews that speak so of one of those names ("positive": well, "negative":
+    # badly; what the clause that names it says, reviewlens.mentions)
+    said: str | None = None
 
     @classmethod
     def of(cls, *, since: date | None = None, until: date | None = None,
@@ -110,7 +117,7 @@ class Filters:
            review_ids: Sequence[str] | None = None, versions: Sequence[str] | str | None = None,
            fields: Mapping[str, Sequence[str] | str] | Sequence[str] | None = None,
            suspicious: bool | None = None, tags: Sequence[str] | str | None = None,
-           mentions: Sequence[str] | str | None = None) -> "Filters":
+           mentions: Sequence[str] | str | None = None, said: str | None = None) -> "Filters":
         """Build from loose arguments (lists, single strings, blanks), validating what can be wrong."""
         sents = _tuple(sentiments)
         bad = [s for s in sents if s not in SENTIMENT_OPTIONS]
@@ -125,6 +132,12 @@ class Filters:
         if min_rating is not None and max_rating is not None and float(min_rating) > float(max_rating):
             raise ValueError(f"rating range is empty: min {min_rating} > max {max_rating}")
         search = (search or "").strip() or None
+        said = SAID_WORDS.get(str(said).strip().lower(), str(said)) if said else None
+        if said is not None and said not in ("positive", "negative"):
+            raise ValueError(f"unknown way to speak of a name {said!r}; use well or badly")
+        names = mention_filter(mentions)
+        if said and not names:
+            raise ValueError("speaking well or badly of a name needs the names (mentions)")
         return cls(since=since, until=until, products=tuple(sorted(_tuple(products))),
                    sources=tuple(sorted(_tuple(sources))), sentiments=tuple(sorted(sents)),
                    topics=tuple(sorted(_tuple(topics))), languages=langs,
@@ -135,7 +148,7 @@ class Filters:
                    review_ids=None if review_ids is None else tuple(review_ids), fields=field_filter(fields),
                    suspicious=None if suspicious is None else bool(suspicious),
                    tags=tuple(sorted({" ".join(str(t).split()) for t in _tuple(tags)} - {""})),
-                   mentions=mention_filter(mentions))
+                   mentions=names, said=said)
 
     @property
     def needs_analysis(self) -> bool:
@@ -156,7 +169,8 @@ class Filters:
         for label, vals in (("sources", self.sources), ("products", self.products),
                             ("sentiment", self.sentiments), ("topics", self.topics),
                             ("languages", self.languages), ("versions", self.versions), ("tags", self.tags),
-                            ("mentioning", self.mentions),
+                            ("speaking well of" if self.said == "positive" else "speaking badly of"
+                             if self.said == "negative" else "mentioning", self.mentions),
                             *self.fields):
             if vals:
                 parts.append(f"{label}: {', '.join(vals)}")

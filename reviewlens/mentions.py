@@ -26,7 +26,7 @@ from .filters import Filters
 from .queries import conditions, current_analysis
 from .quoting import name_quote, translations
 from .schema import Quote
-from .store import Store, review_comparisons, review_entities, reviews
+from .store import Store, mention_said, review_comparisons, review_entities, reviews
 
 #: The words a user may name an entity type by (`--type person`); a type of the user's own by its name.
 TYPE_WORDS = {"person": "PERSON", "people": "PERSON", "staff": "PERSON", "company": "ORG", "companies": "ORG",
@@ -93,16 +93,6 @@ def types_in(store: Store) -> list[str]:
                                         .order_by(sa.func.count().desc(), e.type))]
 
 
-def _said(a: Any, x: Any) -> Any:
-    """What a mention says of its name, in SQL: positive when its writer left you for it (a stored comparison
-    "went_to"), nothing when the writer came from it ("upgraded from the Anker and the difference is huge",
-    "my old Jabra lasted longer": what the clause says is of your product as often as of the old one), else
-    the sentiment of its clause, else (an analysis from before entities-v6) its review's."""
-    e = review_entities.c
-    return sa.case((x.direction == "went_to", "positive"), (x.direction == "came_from", "neutral"),
-                   else_=sa.func.coalesce(e.sentiment, a.c.sentiment))
-
-
 def _mentions(f: Filters, types: tuple[str, ...]) -> tuple[Any, Any, list[Any]]:
     """The join of reviews, their mentions, their current analysis and their stored comparisons, what each
     mention says, and the conditions of `f` and `types`."""
@@ -111,7 +101,7 @@ def _mentions(f: Filters, types: tuple[str, ...]) -> tuple[Any, Any, list[Any]]:
     joined = (reviews.join(review_entities, e.content_hash == reviews.c.content_hash)
               .join(a, a.c.content_hash == reviews.c.content_hash)
               .outerjoin(review_comparisons, sa.and_(x.content_hash == e.content_hash, x.start == e.start)))
-    return joined, _said(a, x), [*conditions(f, a), *([e.type.in_(types)] if types else [])]
+    return joined, mention_said(a, x), [*conditions(f, a), *([e.type.in_(types)] if types else [])]
 
 
 def _counts(store: Store, f: Filters, types: tuple[str, ...]) -> list[Any]:

@@ -108,7 +108,7 @@ def conditions(f: Filters, a: sa.Table | sa.Alias | None) -> list[sa.ColumnEleme
     if f.tags:
         out.append(c.id.in_(sa.select(review_tags.c.review_id).where(review_tags.c.tag.in_(f.tags))))
     if f.mentions:
-        out.append(mentioning(f.mentions))  # Store's: exports filter by it too
+        out.append(mentioning(f.mentions, f.said))  # Store's: exports filter by it too
     if f.suspicious is not None:  # as last checked: integrity.current(store) checks again first
         flagged = c.id.in_(sa.select(review_flags.c.review_id))
         out.append(flagged if f.suspicious else sa.not_(flagged))

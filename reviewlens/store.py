@@ -404,13 +404,32 @@ def _as_date(value: Any) -> date | None:
     return date.fromisoformat(str(value)[:10])
 
 
-def mentioning(names: Sequence[str]) -> sa.ColumnElement[bool]:
+def mention_said(a: Any, x: Any) -> sa.ColumnElement[str]:
+    """What a mention says of its name, in SQL (`a`: the current analyses, `x`: review_comparisons, outer-joined
+    on the mention): positive when its writer left you for it (a stored comparison "went_to"), nothing when the
+    writer came from it ("upgraded from the Anker and the difference is huge", "my old Jabra lasted longer":
+    what the clause says is of your product as often as of the old one), else the sentiment of its clause,
+    else (an analysis from before entities-v6) its review's."""
+    e = review_entities.c
+    return sa.case((x.direction == "went_to", "positive"), (x.direction == "came_from", "neutral"),
+                   else_=sa.func.coalesce(e.sentiment, a.c.sentiment))
+
+
+def mentioning(names: Sequence[str], said: str | None = None) -> sa.ColumnElement[bool]:
     """Reviews whose current analysis found one of `names` in the text (any case; SQLite's lower() folds
-    only ASCII, so the name as given matches too)."""
+    only ASCII, so the name as given matches too); with `said` ("positive", "negative"), only where a mention
+    of one of them says so (`mention_said`)."""
     e = review_entities.c
     folded = sorted({n.lower() for n in names})
-    return reviews.c.content_hash.in_(sa.select(e.content_hash).where(
-        sa.or_(sa.func.lower(e.text).in_(folded), e.text.in_(list(names)))))
+    named = sa.or_(sa.func.lower(e.text).in_(folded), e.text.in_(list(names)))
+    if said is None:
+        return reviews.c.content_hash.in_(sa.select(e.content_hash).where(named))
+    a = analyses.alias("said_analysis")
+    x = review_comparisons.c
+    joined = (review_entities.join(a, sa.and_(a.c.content_hash == e.content_hash, a.c.is_current.is_(True)))
+              .outerjoin(review_comparisons, sa.and_(x.content_hash == e.content_hash, x.start == e.start)))
+    return reviews.c.content_hash.in_(sa.select(e.content_hash).select_from(joined)
+                                      .where(named, mention_said(a, x) == said))
 
 
 def _dt(value: Any) -> datetime | None:
@@ -1083,12 +1102,13 @@ class Store:
     @staticmethod
     def _within(q: sa.Select, since: date | None, until: date | None, products: Sequence[str] | None,
                 sources: Sequence[str] | None, fields: Sequence[tuple[str, Sequence[str]]] = (),
-                tags: Sequence[str] = (), suspicious: bool | None = None, mentions: Sequence[str] = ()) -> sa.Select:
+                tags: Sequence[str] = (), suspicious: bool | None = None, mentions: Sequence[str] = (),
+                said: str | None = None) -> sa.Select:
         """`q` limited to reviews dated `since`..`until` (each optional) of `products` and `sources` (when given),
         with `fields` (the user's own: (name, values) pairs, as `Filters.fields`), any of `tags`, (`suspicious`)
         only or none of those that look suspicious (the findings last saved), and naming any of `mentions`."""
         if mentions:
-            q = q.where(mentioning(mentions))
+            q = q.where(mentioning(mentions, said))
         if tags:
             q = q.where(reviews.c.id.in_(sa.select(review_tags.c.review_id).where(review_tags.c.tag.in_(list(tags)))))
         if suspicious is not None:
@@ -1111,11 +1131,11 @@ class Store:
                       products: Sequence[str] | None = None, sources: Sequence[str] | None = None,
                       limit: int | None = None, fields: Sequence[tuple[str, Sequence[str]]] = (),
                       tags: Sequence[str] = (), suspicious: bool | None = None,
-                      mentions: Sequence[str] = ()) -> pd.DataFrame:
+                      mentions: Sequence[str] = (), said: str | None = None) -> pd.DataFrame:
         """Reviews joined with their current analysis, newest first. Topics/entities as parsed lists; `fields`:
         only reviews with these values of the user's own fields ((name, values) pairs); `tags`: with any of
         these tags; `suspicious`: only (True) or none (False) of those that look suspicious; `mentions`: naming
-        any of these names (`mentioning`)."""
+        any of these names (`mentioning`; `said`: speaking so of one of them)."""
         a = analyses.alias("a")
         q = (sa.select(*[reviews.c[f] for f in REVIEW_FIELDS + list(REPLY_FIELDS)], reviews.c.content_hash,
                        reviews.c.scraped_at,
@@ -1126,7 +1146,7 @@ class Store:
              .order_by(reviews.c.date.desc().nulls_last(), reviews.c.id))
         if suspicious is not None and "review_flags" in self.missing_tables:  # a read-only older store: none saved
             q, suspicious = (q.where(sa.false()) if suspicious else q), None
-        q = self._within(q, since, until, products, sources, fields, tags, suspicious, mentions)
+        q = self._within(q, since, until, products, sources, fields, tags, suspicious, mentions, said)
         if limit:
             q = q.limit(limit)
         with self.engine.connect() as c:

@@ -11,6 +11,7 @@ what it could not understand (a link is typed, truncated and edited by people), 
     ?suspicious=out   (the suspicious reviews left out; only: them alone)
     ?page=Reviews&tag=escalated   (the reviews the team tagged so)
     ?page=Reviews&mentions=DHL    (the reviews that name DHL)
+    ?page=Reviews&mentions=Jonas&said=badly    (the reviews that speak badly of Jonas)
     ?page=Reviews&period=all&alert=reviews:3f2a...:12:2026-11-30   (the reviews a digest alert named)
 """
 
@@ -25,6 +26,8 @@ from .filters import Filters
 from .schema import SENTIMENTS
 from .urls import http_url
 
+SAID = {"well": "positive", "badly": "negative"}   # a link's said= -> Filters.said
+SAID_NAMES = {v: k for k, v in SAID.items()}
 PAGES = ("Overview", "Reviews", "Compare", "Ask", "Import", "Runs")
 #: The periods the dashboard offers: key in a link -> (name in the sidebar, days; None: all time). A
 #: period of days ends at the newest review in the store; "custom" takes the link's since and until.
@@ -80,6 +83,8 @@ def to_query(view: View) -> list[tuple[str, str]]:
                         ("topic", f.topics), ("lang", f.languages), ("version", f.versions), ("tag", f.tags),
                         ("mentions", f.mentions)):
         out += [(key, v) for v in values]
+    if f.said and f.mentions:
+        out.append(("said", SAID_NAMES[f.said]))
     out += [("field", f"{name}={v}") for name, values in f.fields for v in values]
     if f.min_rating is not None or f.max_rating is not None:
         out.append(("rating", f"{_fmt(f.min_rating or 1)}-{_fmt(f.max_rating or 5)}"))
@@ -187,6 +192,14 @@ def from_query(params: Mapping[str, str | Sequence[str]]) -> tuple[View, list[st
     if suspicious is not None and suspicious not in SUSPICIOUS:
         problems.append(f"suspicious={suspicious!r} is not out or only")
         suspicious = None
+    said = _one(params, "said")
+    if said is not None and said not in SAID:
+        problems.append(f"said={said!r} is not well or badly")
+        said = None
+    names = [n for n in _values(params, "mentions") if len(n) <= MAX_TEXT and n.strip()]
+    if said and not names:
+        problems.append("said: only with the names (mentions=...)")
+        said = None
     search, theme, alert = _one(params, "q"), _one(params, "theme"), _one(params, "alert")
     for key, text in (("q", search), ("theme", theme), ("alert", alert)):
         if text and len(text) > MAX_TEXT:
@@ -206,9 +219,9 @@ def from_query(params: Mapping[str, str | Sequence[str]]) -> tuple[View, list[st
                          replied=REPLIED.get(replied or ""), review_ids=ids[:MAX_IDS] if ids else None,
                          fields=fields, suspicious=SUSPICIOUS.get(suspicious or ""),
                          tags=[t for t in _values(params, "tag") if len(t) <= MAX_TEXT],
-                         mentions=[n for n in _values(params, "mentions") if len(n) <= MAX_TEXT])
+                         mentions=names, said=SAID.get(said or ""))
     known = {"page", "period", "since", "until", "source", "product", "sentiment", "topic", "lang", "version",
-             "rating", "replied", "q", "theme", "ids", "alert", "field", "suspicious", "tag", "mentions"}
+             "rating", "replied", "q", "theme", "ids", "alert", "field", "suspicious", "tag", "mentions", "said"}
     unknown = sorted(set(params) - known - set(STREAMLIT_KEYS))
     if unknown:
         problems.append(f"unknown: {', '.join(unknown)}")

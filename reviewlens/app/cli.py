@@ -23,7 +23,7 @@ from typing import Callable, Sequence
 
 from .. import queries
 from ..config import ConfigError, Settings, load_settings
-from ..filters import Filters, mention_filter
+from ..filters import SAID_WORDS, Filters, mention_filter
 from ..store import Store
 from .parser import parse_args
 
@@ -195,7 +195,7 @@ def cmd_export(args, settings) -> ExitStatus:
     suspicious = _marks(store, args)
     n = export_records(store, args.output, fmt, raw=args.raw, since=args.since, until=args.until,
                        products=args.product, sources=args.source, fields=fields, suspicious=suspicious,
-                       tags=args.tag or (), mentions=mention_filter(args.mentions))
+                       tags=args.tag or (), mentions=mention_filter(args.mentions), said=_said(args))
     print(f"wrote {n} reviews to {args.output} ({fmt.upper()})")
     return ExitStatus.OK
 
@@ -783,7 +783,14 @@ def _marks(store: Store, args) -> bool | None:
                     f" (names like it: {', '.join(repr(c) for c in close)})" if close else
                     f" (the most named: {', '.join(repr(c) for c, _, _ in named[:8])})" if named else
                     " (no names found yet: run `reviewlens analyze`)"))
+    if args.said and not args.mentions:
+        raise ConfigError(f"--said {args.said}: say of whom, with --mentions NAME")
     return suspicious
+
+
+def _said(args) -> str | None:
+    """`--said well|badly` as the sentiment of the clause that names the --mentions names."""
+    return SAID_WORDS.get(args.said) if args.said else None
 
 
 def cmd_report(args, settings) -> ExitStatus:
@@ -796,7 +803,8 @@ def cmd_report(args, settings) -> ExitStatus:
     suspicious = _marks(store, args)
     out = Job(store, settings).report(args.output, since=args.since, until=args.until, products=args.product,
                                       sources=args.source, versions=args.versions, fields=fields,
-                                      suspicious=suspicious, tags=args.tag, mentions=mention_filter(args.mentions))
+                                      suspicious=suspicious, tags=args.tag, mentions=mention_filter(args.mentions),
+                                      said=_said(args))
     print(f"wrote {out}")
     return ExitStatus.OK
 

@@ -566,11 +566,11 @@ def run_report(store: Store, path: str | Path, *, since: date | None = None, unt
                products: Sequence[str] | None = None, sources: Sequence[str] | None = None,
                versions: Sequence[str] | None = None, fields: Any = None, suspicious: bool | None = None,
                tags: Sequence[str] | None = None, mentions: Sequence[str] | None = None,
-               trigger: str = "manual") -> Path:
+               said: str | None = None, trigger: str = "manual") -> Path:
     """Write the Excel report, recorded in the run history where the store can be written (`fields`: the
     user's own fields to keep to, as `Filters.of` takes them; `suspicious`: False leaves out the reviews
     that look suspicious, True keeps only them; `tags`: only reviews with any of the team's tags given;
-    `mentions`: only reviews naming any of these names).
+    `mentions`: only reviews naming any of these names; `said`: "positive"/"negative", speaking so of one).
 
     A report only reads the store: on a read-only store it is written all the same, with a warning
     that the run history could not record it.
@@ -586,7 +586,8 @@ def run_report(store: Store, path: str | Path, *, since: date | None = None, unt
         run_id = None
     try:
         out = write_report(store, path, since=since, until=until, products=products, sources=sources,
-                           versions=versions, fields=fields, suspicious=suspicious, tags=tags, mentions=mentions)
+                           versions=versions, fields=fields, suspicious=suspicious, tags=tags, mentions=mentions,
+                           said=said)
     except Exception as e:
         if run_id is not None:
             store.finish_run(run_id, "failed", f"{type(e).__name__}: {e}")

@@ -203,6 +203,9 @@ def build_parser() -> argparse.ArgumentParser:
         sp.add_argument("--mentions", action="append", metavar="NAME",
                         help='only reviews that name NAME: a person, company, place or product the analysis '
                              'found in the text ("DHL", "Marco", "iPhone 15 Pro"; any case; repeatable: any of them)')
+        sp.add_argument("--said", choices=["well", "badly"],
+                        help="with --mentions: only the reviews that speak well (badly) of one of those names "
+                             "(what the clause that names it says: `reviewlens mentions`)")
 
     def model_opts(sp: argparse.ArgumentParser) -> None:
         m = sp.add_argument_group("model")

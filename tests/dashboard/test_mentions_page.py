@@ -107,3 +107,22 @@ def test_the_names_most_spoken_badly_of_first(tmp_path, monkeypatch):
     firsts = names_shown()
     assert firsts[0].startswith("Marco (person)") and any(h.startswith("Giulia (person)") for h in firsts)
     assert not any(h.startswith("DHL") for h in firsts)
+
+
+def test_a_link_to_the_reviews_that_speak_badly_of_a_name(tmp_path, monkeypatch):
+    """?mentions=Marco&said=badly (the name alert's link): the sidebar's "What they say of them" set, the
+    explorer on those reviews alone, and the address keeps it."""
+    from tests.reviewlens.test_names_said import seed as seed_names
+
+    db = str(tmp_path / "n.db")
+    seed_names(Store(db))
+    at = _open(monkeypatch, db, page="Reviews", period="all", mentions=["marco"], said=["badly"])
+    assert at.sidebar.multiselect(key="f_mentions").value == ["Marco"]
+    assert at.sidebar.selectbox(key="f_said").value == "Speak badly of them"
+    assert any("2 reviews match" in as_read(c.value) for c in at.caption)
+    assert at.query_params["said"] == "badly"
+    at.sidebar.selectbox(key="f_said").set_value("Speak well of them").run()
+    assert any("3 reviews match" in as_read(c.value) for c in at.caption)
+    at.sidebar.multiselect(key="f_mentions").set_value([]).run()   # no names: the box is gone, and its filter
+    assert not at.exception and not [s for s in at.sidebar.selectbox if s.key == "f_said"]
+    assert any("10 reviews match" in as_read(c.value) for c in at.caption)

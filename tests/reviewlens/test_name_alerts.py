@@ -54,7 +54,7 @@ def test_reviews_speaking_badly_of_a_name(store):
                                              "Jonas ignored us for twenty minutes.",
                                              "Jonas at the door was rude to us."]
     view, _ = from_query(parse_qs(urlsplit(a.link).query))
-    assert view.page == "Reviews" and view.filters.mentions == ("Jonas",)
+    assert view.page == "Reviews" and view.filters.mentions == ("Jonas",) and view.filters.said == "negative"
     assert (view.filters.since, view.filters.until) == (date(2026, 11, 1), date(2026, 11, 7))
     assert store.add_alert(a.key, a.kind, a.title, a.body(), [], a.review_ids) is not None
     assert store.add_alert(a.key, a.kind, a.title, a.body(), [], a.review_ids) is None  # once a week per name

@@ -201,3 +201,41 @@ def test_a_name_with_letters_beyond_ascii_keeps_its_spelling(store):
                                   entities=[Entity("ÖBB", "ORG", 4, 7, sentiment="negative")])])
     (x,) = names_said(store)
     assert (x.name, x.negative, [q.text for q in x.complaints]) == ("ÖBB", 1, [text])
+
+
+def test_the_reviews_that_speak_well_or_badly_of_a_name(store, tmp_path, capsys):
+    """Filters.said (the sidebar's "What they say of them", a link's said=, `--said`): with the names, only the
+    reviews that speak so of one of them, by the same reading as `reviewlens mentions`."""
+    import csv
+
+    from reviewlens.views import View, from_query, to_query
+
+    revs = seed(store)
+    badly = Filters.of(mentions=["marco"], said="badly")
+    assert badly.said == "negative" and badly.describe() == "speaking badly of: marco"
+    assert Q.count_reviews(store, badly) == 2            # "rude", and the review that does both
+    assert Q.count_reviews(store, Filters.of(mentions=["Marco"], said="positive")) == 3
+    assert Q.count_reviews(store, Filters.of(mentions=["Marco"])) == 5
+    assert Q.count_reviews(store, Filters.of(mentions=["Bose QuietComfort 45"], said="well")) == 1  # left for it
+    assert Q.count_reviews(store, Filters.of(mentions=["Anker Soundcore Q30"], said="well")) == 0   # came from it
+    assert Q.count_reviews(store, Filters.of(mentions=["Giulia"], said="well")) == 1  # an older analysis: the review's
+    with pytest.raises(ValueError, match="needs the names"):
+        Filters.of(said="badly")
+    with pytest.raises(ValueError, match="well or badly"):
+        Filters.of(mentions=["Marco"], said="so-so")
+    # a link keeps it, and says what it cannot use
+    query = to_query(View(page="Reviews", period="all", filters=badly))
+    assert ("said", "badly") in query and ("mentions", "marco") in query
+    view, problems = from_query({"page": ["Reviews"], "mentions": ["Marco"], "said": ["badly"]})
+    assert view.filters.said == "negative" and not problems
+    view, problems = from_query({"said": ["badly"]})
+    assert view.filters.said is None and problems == ["said: only with the names (mentions=...)"]
+    view, problems = from_query({"mentions": ["Marco"], "said": ["meh"]})
+    assert view.filters.said is None and problems == ["said='meh' is not well or badly"]
+    # the command line
+    out = tmp_path / "badly.csv"
+    assert main(["export", "--db", store.url, "--mentions", "Marco", "--said", "badly", "-o", str(out)]) == 0
+    with open(out, newline="", encoding="utf-8") as fh:
+        assert sorted(r["id"] for r in csv.DictReader(fh)) == sorted([revs[1].id, revs[2].id])
+    assert main(["export", "--db", store.url, "--said", "badly", "-o", str(out)]) == 2
+    assert "--said badly: say of whom, with --mentions NAME" in capsys.readouterr().err
