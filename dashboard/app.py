@@ -199,12 +199,14 @@ def goto_disagreeing(low: float, high: float, sentiment: str) -> None:
     st.session_state["explorer_page"] = 1
 
 
-def goto_mentions(name: str | None = None) -> None:
-    """The explorer on the reviews that name `name` (under the entities chart: the one picked beside the button)."""
+def goto_mentions(name: str | None = None, said: str | None = None) -> None:
+    """The explorer on the reviews that name `name` (under the entities chart: the one picked beside the button);
+    `said` ("positive", "negative"): only those that speak so of it."""
     name = name or st.session_state.get("mention_pick")
     if name:
         st.session_state["page"] = "Reviews"
         st.session_state["f_mentions"] = [name]
+        st.session_state["f_said"] = L.SAID_NAMES[said]
         st.session_state["theme"] = ALL_THEMES
         st.session_state["explorer_page"] = 1
 
@@ -615,8 +617,10 @@ def names_section(db: str, f: Filters, found: list[NameSaid], opts: Q.Options) -
                         unsafe_allow_html=True)
             name = offered.get(x.name.casefold())
             if name:
-                st.button(f"Show the reviews that name {x.name}", key=f"name_btn_{i}", on_click=goto_mentions,
-                          args=(name,))
+                said = order if order != "reviews" else None
+                what = {"negative": "speak badly of", "positive": "speak well of"}.get(order, "name")
+                st.button(f"Show the reviews that {what} {x.name}", key=f"name_btn_{i}", on_click=goto_mentions,
+                          args=(name, said))
 
 
 def overview_page(db: str, f: Filters, opts: Q.Options,

@@ -107,6 +107,12 @@ def test_the_names_most_spoken_badly_of_first(tmp_path, monkeypatch):
     firsts = names_shown()
     assert firsts[0].startswith("Marco (person)") and any(h.startswith("Giulia (person)") for h in firsts)
     assert not any(h.startswith("DHL") for h in firsts)
+    at.radio(key="names_order").set_value("negative").run()
+    at.button(key="name_btn_1").click().run()   # DHL: the reviews that speak badly of it
+    assert not at.exception and at.sidebar.radio(key="page").value == "Reviews"
+    assert at.sidebar.multiselect(key="f_mentions").value == ["DHL"]
+    assert at.sidebar.selectbox(key="f_said").value == "Speak badly of them"
+    assert any("1 reviews match" in as_read(c.value) for c in at.caption)
 
 
 def test_a_link_to_the_reviews_that_speak_badly_of_a_name(tmp_path, monkeypatch):
