@@ -1082,10 +1082,15 @@ class Store:
              .where(a.is_current.is_(True), a.status == "ok",
                     a.content_hash.in_(sa.select(review_entities.c.content_hash)
                                        .where(review_entities.c.type.in_(COMPARED_KINDS)))))
-        with self.engine.connect() as c:
-            rows = c.execute(q).all()
         n = 0
         with self._write() as c:
+            # one filler at a time (the Overview reads competitors and names at once; several processes may
+            # share a store): the write lock first, then whether another filled them meanwhile
+            self._lock_writes(c)
+            state = c.execute(sa.select(checkpoints.c.state).where(checkpoints.c.key == COMPARISONS_CHECKPOINT)).scalar()
+            if state and json.loads(state).get("version") == comparing.VERSION:
+                return 0
+            rows = c.execute(q).all()
             c.execute(review_comparisons.delete())
             for i in range(0, len(rows), 500):
                 part = rows[i:i + 500]
@@ -1095,8 +1100,17 @@ class Store:
                     self._save_comparisons(c, r.content_hash, texts.get(r.content_hash), ents,
                                            r.translation if r.language and r.language != "en" else None)
                     n += 1
-        self.save_checkpoint(COMPARISONS_CHECKPOINT, {"version": comparing.VERSION, "texts": n})
+            self._set_checkpoint(c, COMPARISONS_CHECKPOINT, {"version": comparing.VERSION, "texts": n})
         return n
+
+    def _lock_writes(self, c: sa.Connection) -> None:
+        """Within a write transaction: wait for the store's write lock now (PostgreSQL: a transaction-scoped
+        advisory lock of this schema; SQLite: a write, which takes the database's one write lock), so what
+        the transaction reads next no other writer of this kind changes before it commits."""
+        if self.dialect == "postgresql":
+            c.execute(sa.text("SELECT pg_advisory_xact_lock(20261, hashtext(current_schema()))"))
+        else:
+            c.execute(checkpoints.delete().where(checkpoints.c.key == "\x00lock"))
 
     # ---------------------------------------------------------------- frames (reviews + current analysis)
     @staticmethod
@@ -1302,8 +1316,14 @@ class Store:
     # ---------------------------------------------------------------- alerts
     def save_checkpoint(self, key: str, state: dict) -> None:
         with self._write() as c:
-            c.execute(checkpoints.delete().where(checkpoints.c.key == key))
-            c.execute(checkpoints.insert().values(key=key, state=json.dumps(state, default=str), updated_at=_utcnow()))
+            self._set_checkpoint(c, key, state)
+
+    def _set_checkpoint(self, c: sa.Connection, key: str, state: dict) -> None:
+        """Checkpoint `key` set to `state` in one statement (two writers at once: the last one's stands; a
+        delete and an insert let both insert on PostgreSQL, and the second failed on the key)."""
+        stmt = self._insert(checkpoints).values(key=key, state=json.dumps(state, default=str), updated_at=_utcnow())
+        c.execute(stmt.on_conflict_do_update(index_elements=[checkpoints.c.key],
+                                             set_={"state": stmt.excluded.state, "updated_at": stmt.excluded.updated_at}))
 
     def replace_checkpoint(self, key: str, old: dict, new: dict) -> bool:
         """Set checkpoint `key` to `new` only if it still holds `old` (as `load_checkpoint` read it), in one

@@ -171,6 +171,46 @@ def test_comparisons_are_stored_with_the_analyses_and_found_again_for_an_older_s
     assert store.load_checkpoint(COMPARISONS_CHECKPOINT)["texts"] == 7  # the texts naming a product or brand
 
 
+def test_readers_at_once_fill_the_comparisons_once(store):
+    """The Overview reads competitors and names at once, and several processes may share a store: on an older
+    store they all want the comparisons filled. One fills them, the others find them filled; no error (two
+    checkpoint writes at once failed on PostgreSQL's key), no comparison twice."""
+    import threading
+
+    import sqlalchemy as sa
+
+    from reviewlens.store import COMPARISONS_CHECKPOINT, review_comparisons
+
+    seed(store)
+    with store.engine.connect() as c:
+        want = sorted(c.execute(sa.select(review_comparisons.c.content_hash, review_comparisons.c.start,
+                                          review_comparisons.c.direction)).all())
+    for _ in range(3):
+        with store.engine.begin() as c:  # as a store analyzed by an older version has it
+            c.execute(review_comparisons.delete())
+        store.save_checkpoint(COMPARISONS_CHECKPOINT, {"version": "comparing-0"})
+        go, filled, errors = threading.Barrier(4), [], []
+
+        def fill():
+            go.wait()
+            try:
+                filled.append(store.fill_comparisons())
+            except Exception as e:  # noqa: BLE001 - reported below
+                errors.append(e)
+
+        threads = [threading.Thread(target=fill) for _ in range(4)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(60)
+        assert not errors, errors
+        assert sorted(filled) == [0, 0, 0, 7]
+        with store.engine.connect() as c:
+            got = sorted(c.execute(sa.select(review_comparisons.c.content_hash, review_comparisons.c.start,
+                                             review_comparisons.c.direction)).all())
+        assert got == want and store.comparisons_current()
+
+
 def test_a_read_only_store_is_read_now(tmp_path):
     from reviewlens.store import COMPARISONS_CHECKPOINT
 
