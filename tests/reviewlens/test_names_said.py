@@ -185,6 +185,7 @@ def test_the_bundled_trattoria_reviews(tmp_path, capsys):
     assert jonas["reviews"] == 5 and jonas["negative"] >= 4 and jonas["positive"] == 0, jonas
     assert uber["reviews"] == 3 and uber["negative"] >= 2 and uber["positive"] == 0, uber
     assert got["Giulia"]["positive"] >= 2 and got["Giulia"]["negative"] == 0
+    assert got["Lieferando"]["type"] == "ORG", got["Lieferando"]     # "Ordered on Lieferando": not a place
     # the reviews' own sentiment would have said otherwise: two of Marco's are negative reviews
     assert main(["export", "--mentions", "Marco", "--db", db, "-o", str(tmp_path / "m.csv"), "-q"]) == 0
     import csv
