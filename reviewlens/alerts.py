@@ -242,7 +242,7 @@ def scrape_alerts(store: Store, since: datetime) -> list[Alert]:
                      f"the site may have changed or blocked the scraper."]
         else:
             continue
-        if r["errors"] and r["status"] != "failed":
+        if r["errors"] and (r["status"] != "failed" or len(r["errors"]) > 1):  # the page's own reason too
             lines.append(f"{len(r['errors'])} page errors; the first: {r['errors'][0].get('message')}")
         lines.append("Details: reviewlens runs --errors")
         out.append(Alert(key=f"scrape:{r['id']}", kind="scrape", title=title, lines=lines, view=View(page="Runs")))

@@ -201,6 +201,9 @@ def run_scrape(store: Store, settings: Settings, urls: Sequence[str], *, site: s
     for u in urls:
         cp = store.load_checkpoint(checkpoint_key(u))
         if cp and cp.get("next_url"):
+            if full:  # a full walk starts at the start URL (after a fixed site config, say), whatever was left
+                log.info("%s: starting afresh (--full), not at %s left by run %s", u, cp["next_url"], cp.get("run_id"))
+                continue
             resume[u] = cp["next_url"]
             log.info("resuming %s at %s (left by run %s)", u, cp["next_url"], cp.get("run_id"))
     run_id = store.start_run("scrape", label, trigger, detail={"urls": list(urls), "site": site,
@@ -240,10 +243,14 @@ def run_scrape(store: Store, settings: Settings, urls: Sequence[str], *, site: s
             key = checkpoint_key(start)
             next_url = None if why else page.next_url  # a stopped start URL starts afresh next time
             state = {"next_url": next_url, "run_id": run_id} if next_url else None
+            # A page where nothing was found (a site config that no longer matches, a page the site left empty)
+            # moves no resume point: a later run, with the config fixed, must not skip to the page after it.
+            # A page the site failed to serve is its own resume point (the engine's next_url is the page itself).
+            cp = (key, state) if page.reviews or not next_url or next_url == page.url else None
             tracker.add_page(page.url, page.start_url or page.url, page.reviews, error=bool(page.error))
             keep, older = since_filter(page.reviews, since)
             keep = masker.reviews(keep)  # personal data never reaches the store ([privacy] mask)
-            new, seen = store.upsert_reviews(keep, run_id, checkpoint=(key, state))
+            new, seen = store.upsert_reviews(keep, run_id, checkpoint=cp)
             summary.older += older
             for k, n in run_health.missing_counts(keep).items():
                 summary.missing[k] += n
@@ -261,10 +268,15 @@ def run_scrape(store: Store, settings: Settings, urls: Sequence[str], *, site: s
             bar.update(1)
             bar.set_postfix(reviews=summary.reviews, new=summary.new, errors=len(summary.errors))
         summary.status = "partial" if summary.errors else "ok"
-        if summary.pages == 0:
+        if summary.pages == 0 or summary.reviews == 0:
+            # Nothing to show for it (a site down, a 404, a layout the extraction no longer finds): failed, so
+            # the run history and the scrape_problems alert say so, as the command's exit status does.
+            why = ("no pages were scraped" if summary.pages == 0 else
+                   f"no reviews were found on {summary.pages} page{'s' if summary.pages != 1 else ''}: the site "
+                   "may have changed (a site config that no longer matches) or blocked the scraper")
             summary.status = "failed"
-            summary.errors.append({"url": None, "message": "no pages were scraped"})
-            store.finish_run(run_id, "failed", "no pages were scraped")
+            summary.errors.append({"url": None, "message": why})
+            store.finish_run(run_id, "failed", why)
         else:
             _check_health(store, settings, summary, tracker, label, stopped_older)
             store.finish_run(run_id, summary.status)

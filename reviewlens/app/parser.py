@@ -248,7 +248,9 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("urls", nargs="+", metavar="URL", type=_url)
     sp.add_argument("--site", help="site config: a bundled name (see `reviewlens sites`) or a TOML file")
     sp.add_argument("--max-pages", type=_positive_int, help="page limit per URL (default 50)")
-    sp.add_argument("--full", action="store_true", help="do not stop at already-seen reviews")
+    sp.add_argument("--full", action="store_true",
+                    help="do not stop at already-seen reviews, and start at the first page even where a killed "
+                         "run left a place to continue")
     sp.add_argument("--since", type=_since, metavar="DATE",
                     help="store no review older than DATE (YYYY-MM-DD, or a window back from today: 30d, 2w); "
                          "on a site listing newest first, a start URL stops at a page of only older reviews")

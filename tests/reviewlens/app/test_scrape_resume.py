@@ -1,0 +1,95 @@
+"""A scrape that found nothing, and a site config fixed after it: real Chromium against local pages.
+
+A site config whose review selector no longer matches walks pages and finds nothing: that run is `failed` (in the
+run history and for the alerts, as its exit status says) and leaves no resume point, so the next run with the
+config fixed starts at the first page. `--full` starts at the first page even where an interrupted run left one.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from reviewlens.app import jobs
+from reviewlens.app.cli import main
+from reviewlens.config import load_settings
+from reviewlens.store import Store
+from tests.helpers import count_rows
+from tests.scraper.helpers import LocalSite
+
+pytestmark = pytest.mark.skipif(
+    not Path("/usr/bin/chromedriver").exists() and os.environ.get("REVIEWLENS_REQUIRE_BROWSER") != "1",
+    reason="needs chromium-driver (scripts/setup.sh installs it)")
+
+FIXED = 'review = "#reviews .rev"\nnext = "a.next"\n[fields]\ntext = ".body"\nauthor = ".who"\n'
+BROKEN = 'review = "#reviews .review-card"\nnext = "a.next"\n[fields]\ntext = ".body"\n'
+
+
+def _page(n: int, last: int) -> str:
+    revs = "".join(f'<div class="rev"><span class="who">User{n}{c}</span><p class="body">Page {n} review {c}: '
+                   f'{"bright" if c == "a" else "dim"} light.</p></div>' for c in "ab")
+    nxt = f'<a class="next" href="/p/list{n + 1}.html">Next</a>' if n < last else ""
+    return f'<html><body><h1>Lamp</h1><div id="reviews">{revs}</div>{nxt}</body></html>'
+
+
+@pytest.fixture
+def lamp_site():
+    site = LocalSite()
+    for n in (1, 2, 3):
+        site.page(f"/p/list{n}.html", _page(n, 3))
+    yield site
+    site.close()
+
+
+def _settings(tmp_path, db):
+    s = load_settings(None, db=str(db), data_dir=str(tmp_path / "data"))
+    s.scraper.delay = 0.0
+    return s
+
+
+def test_a_scrape_that_found_nothing_fails_and_leaves_no_resume_point(tmp_path, lamp_site, capsys):
+    db, url = tmp_path / "s.db", f"{lamp_site.base}/p/list1.html"
+    broken, fixed = tmp_path / "broken.toml", tmp_path / "fixed.toml"
+    broken.write_text(BROKEN, encoding="utf-8")
+    fixed.write_text(FIXED, encoding="utf-8")
+    store, settings = Store(db), _settings(tmp_path, db)
+
+    first = jobs.run_scrape(store, settings, [url], site=str(broken), quiet=True)
+    assert first.status == "failed" and first.reviews == 0 and first.pages >= 1, first
+    run = store.list_runs(kind="scrape")[0]
+    assert run["status"] == "failed" and run["errors"][-1]["message"].startswith("no reviews were found on 3 pages: "), run
+    assert store.load_checkpoint(jobs.checkpoint_key(url)) is None  # nothing to resume from
+    from datetime import datetime, timedelta
+
+    from reviewlens.alerts import scrape_alerts
+    alert = scrape_alerts(store, datetime.utcnow() - timedelta(hours=1))[0]
+    assert alert.title.endswith("failed") and "no reviews were found on 3 pages" in alert.lines[0], alert
+    assert "the first: no reviews found at" in alert.lines[1], alert   # the page's own reason
+
+    second = jobs.run_scrape(store, settings, [url], site=str(fixed), quiet=True)
+    assert second.status == "ok" and second.new == 6 and count_rows(store) == 6, second
+    assert store.list_runs(kind="scrape")[0]["detail"]["resumed"] == {}
+
+    # the command says so too, with a non-zero exit
+    os.environ["REVIEWLENS_DATA_DIR"] = str(tmp_path / "data")
+    try:
+        rc = main(["scrape", url, "--site", str(broken), "--db", str(tmp_path / "other.db"), "--delay", "0", "-q"])
+    finally:
+        del os.environ["REVIEWLENS_DATA_DIR"]
+    assert rc == 1 and "no reviews were found" in capsys.readouterr().out
+
+
+def test_full_starts_at_the_first_page_whatever_was_left(tmp_path, lamp_site):
+    db, url = tmp_path / "s.db", f"{lamp_site.base}/p/list1.html"
+    fixed = tmp_path / "fixed.toml"
+    fixed.write_text(FIXED, encoding="utf-8")
+    store, settings = Store(db), _settings(tmp_path, db)
+    # a resume point an interrupted run left at the last page
+    store.upsert_reviews([], None, checkpoint=(jobs.checkpoint_key(url),
+                                               {"next_url": f"{lamp_site.base}/p/list3.html", "run_id": 0}))
+    full = jobs.run_scrape(store, settings, [url], site=str(fixed), full=True, quiet=True)
+    assert full.new == 6 and lamp_site.hits("/p/list1.html") == 1, full
+    assert store.list_runs(kind="scrape")[0]["detail"]["resumed"] == {}
+    assert store.load_checkpoint(jobs.checkpoint_key(url)) is None
