@@ -93,22 +93,22 @@ def types_in(store: Store) -> list[str]:
                                         .order_by(sa.func.count().desc(), e.type))]
 
 
-def _mentions(f: Filters, types: tuple[str, ...]) -> tuple[Any, Any, list[Any]]:
+def _mentions(f: Filters) -> tuple[Any, Any, list[Any]]:
     """The join of reviews, their mentions, their current analysis and their stored comparisons, what each
-    mention says, and the conditions of `f` and `types`."""
+    mention says, and the conditions of `f`."""
     a = current_analysis()
     e, x = review_entities.c, review_comparisons.c
     joined = (reviews.join(review_entities, e.content_hash == reviews.c.content_hash)
               .join(a, a.c.content_hash == reviews.c.content_hash)
               .outerjoin(review_comparisons, sa.and_(x.content_hash == e.content_hash, x.start == e.start)))
-    return joined, mention_said(a, x), [*conditions(f, a), *([e.type.in_(types)] if types else [])]
+    return joined, mention_said(a, x), conditions(f, a)
 
 
-def _counts(store: Store, f: Filters, types: tuple[str, ...]) -> list[Any]:
+def _counts(store: Store, f: Filters) -> list[Any]:
     """Per (name in lower case, product, type): reviews naming it, speaking well, badly, both, and the sum and
     count of their ratings. A review counts once per name (its mentions' type: the first A-Z)."""
     e = review_entities.c
-    joined, said, where = _mentions(f, types)
+    joined, said, where = _mentions(f)
     key = sa.func.lower(e.text)
     one = lambda v: sa.func.max(sa.case((said == v, 1), else_=0))  # noqa: E731
     per_review = (sa.select(reviews.c.id, reviews.c.product, reviews.c.rating, key.label("k"),
@@ -138,10 +138,10 @@ def _spellings(store: Store, keys: list[str]) -> dict[str, str]:
     return {k: v[1] for k, v in out.items()}
 
 
-def _quotes(store: Store, f: Filters, types: tuple[str, ...], key: str, side: str, n: int) -> list[Quote]:
+def _quotes(store: Store, f: Filters, key: str, side: str, n: int) -> list[Quote]:
     """The newest `n` reviews' sentences that say `side` (positive, negative) of the name `key`, verbatim."""
     e = review_entities.c
-    joined, said, where = _mentions(f, types)
+    joined, said, where = _mentions(f)
     q = (sa.select(reviews.c.id, reviews.c.content_hash, reviews.c.text, reviews.c.url, reviews.c.product,
                    e.text.label("name"), e.type, e.start, e.end)
          .select_from(joined).where(*where, sa.func.lower(e.text) == key, said == side)
@@ -161,10 +161,10 @@ def _quotes(store: Store, f: Filters, types: tuple[str, ...], key: str, side: st
             for rid, (sentence, r) in picked.items()]
 
 
-def _review_ids(store: Store, f: Filters, types: tuple[str, ...], key: str) -> list[str]:
+def _review_ids(store: Store, f: Filters, key: str) -> list[str]:
     """The reviews within `f` that name `key` (any case), newest first."""
     e = review_entities.c
-    joined, _, where = _mentions(f, types)
+    joined, _, where = _mentions(f)
     q = (sa.select(reviews.c.id).select_from(joined).where(*where, sa.func.lower(e.text) == key)
          .group_by(reviews.c.id, reviews.c.date).order_by(reviews.c.date.desc().nulls_last(), reviews.c.id))
     with store.engine.connect() as c:
@@ -185,7 +185,10 @@ def names_said(store: Store, f: Filters | None = None, *, types: tuple[str, ...]
         store.fill_comparisons()  # once, for a store analyzed before comparisons were stored (read-only: not)
     found: dict[str, dict] = defaultdict(lambda: {"types": Counter(), "reviews": 0, "well": 0, "badly": 0,
                                                   "both": 0, "stars": 0.0, "rated": 0})
-    for k, product, typ, n, well, badly, both, stars, rated in _counts(store, f, types):
+    # A name is of the type most of its mentions have ("Giulia": twice a person, once typed a place), and
+    # `types` picks names by that type, each with all its mentions: `--type person` counts Giulia's three
+    # reviews, as the list of all types does.
+    for k, product, typ, n, well, badly, both, stars, rated in _counts(store, f):
         if typ in KINDS and own_name(k, product):
             continue
         entry = found[k]
@@ -193,6 +196,8 @@ def names_said(store: Store, f: Filters | None = None, *, types: tuple[str, ...]
         for name, v in (("reviews", n), ("well", well), ("badly", badly), ("both", both), ("stars", stars),
                         ("rated", rated)):
             entry[name] += v or 0
+    if types:
+        found = {k: v for k, v in found.items() if v["types"].most_common(1)[0][0] in types}
     first = {"negative": lambda k, v: (-v["badly"], -v["reviews"]), "positive": lambda k, v: (-v["well"], -v["reviews"]),
              "reviews": lambda k, v: (-v["reviews"], -v["badly"])}[order]
     shown = sorted(found.items(), key=lambda kv: (*first(*kv), kv[0]))[:top]
@@ -203,7 +208,7 @@ def names_said(store: Store, f: Filters | None = None, *, types: tuple[str, ...]
             name=spelling.get(k, k), type=v["types"].most_common(1)[0][0], reviews=v["reviews"],
             positive=v["well"], negative=v["badly"], both=v["both"],
             rating=round(v["stars"] / v["rated"], 2) if v["rated"] else None,
-            praise=_quotes(store, f, types, k, "positive", quotes) if v["well"] else [],
-            complaints=_quotes(store, f, types, k, "negative", quotes) if v["badly"] else [],
-            review_ids=_review_ids(store, f, types, k) if ids else []))
+            praise=_quotes(store, f, k, "positive", quotes) if v["well"] else [],
+            complaints=_quotes(store, f, k, "negative", quotes) if v["badly"] else [],
+            review_ids=_review_ids(store, f, k) if ids else []))
     return out

@@ -104,6 +104,28 @@ def test_names_follow_the_filters_and_types(store):
         ("PERSON", "ORG", "LOCATION", "DISH_NAME")
 
 
+def test_a_name_typed_two_ways_counts_the_same_under_its_type(store):
+    """The typer now and then types a name otherwise ("Our waitress Giulia" was once a place): the name is of
+    the type most of its mentions have, and `--type person` counts all its reviews, as the list of all does."""
+    seed(store)
+    for text in ("Giulia was wonderful to our kids.", "Giulia remembered our order from last time."):
+        extra = Review(source="shop", text=text, product="Trattoria", rating=5, date=date(2026, 11, 20))
+        store.upsert_reviews([extra])
+        store.save_analyses([Analysis(content_hash=extra.content_hash, model="m", prompt_version="p",
+                                      sentiment="positive", entities=[Entity("Giulia", "PERSON", 0, 6, "positive")])])
+    odd = Review(source="shop", text="Giulia knew every wine on the list.", product="Trattoria", rating=4,
+                 date=date(2026, 11, 21))
+    store.upsert_reviews([odd])
+    store.save_analyses([Analysis(content_hash=odd.content_hash, model="m", prompt_version="p", sentiment="positive",
+                                  entities=[Entity("Giulia", "LOCATION", 0, 6, "positive")])])
+    everyone = by_name(names_said(store))["Giulia"]
+    people = by_name(names_said(store, types=("PERSON",), ids=True))["Giulia"]
+    assert everyone.type == people.type == "PERSON"
+    assert (people.reviews, people.positive) == (everyone.reviews, everyone.positive) == (4, 4)
+    assert len(people.review_ids) == 4 and odd.id in people.review_ids
+    assert "Giulia" not in by_name(names_said(store, types=("LOCATION",)))   # a person, not a place
+
+
 def test_the_entities_chart_counts_what_each_mention_says(store):
     seed(store)
     top = Q.top_entities(store, Filters()).set_index("entity")
