@@ -191,14 +191,19 @@ def test_the_reports_names_sheet(store, tmp_path):
 @pytest.mark.slow
 def test_the_bundled_trattoria_reviews(tmp_path, capsys):
     """data/examples/trattoria-reviews.csv as the README has a new user try it: imported and analyzed with the
-    packaged model, the staff written into it are spoken of as written, whatever each review's mood: Marco
-    praised also in the 2-star reviews, Jonas faulted, Uber Eats faulted in reviews that praise the food."""
+    packaged model and the example's settings (a restaurant's topics), the staff written into it are spoken of
+    as written, whatever each review's mood: Marco praised also in the 2-star reviews, Jonas faulted, Uber Eats
+    faulted in reviews that praise the food; the reply drafts speak of food and service, not of packaging."""
     from pathlib import Path
 
-    example = Path(__file__).resolve().parents[2] / "data" / "examples" / "trattoria-reviews.csv"
+    examples = Path(__file__).resolve().parents[2] / "data" / "examples"
     db = str(tmp_path / "t.db")
-    assert main(["import", str(example), "--db", db, "-q"]) == 0
-    assert main(["analyze", "--db", db, "-q"]) == 0
+    assert main(["import", str(examples / "trattoria-reviews.csv"), "--db", db, "-q"]) == 0
+    assert main(["analyze", "--db", db, "--config", str(examples / "trattoria.toml"), "-q"]) == 0
+    drafts = tmp_path / "drafts.jsonl"
+    assert main(["replies", "--db", db, "--config", str(examples / "trattoria.toml"), "-o", str(drafts), "-q"]) == 0
+    text = drafts.read_text(encoding="utf-8").lower()
+    assert "service" in text and "packaging" not in text and "parcel" not in text
     capsys.readouterr()
     assert main(["mentions", "--json", "--db", db, "-q"]) == 0
     got = {x["name"]: x for x in json.loads(capsys.readouterr().out)["names"]}
