@@ -28,6 +28,7 @@ The core reads it (the dashboard shows it, the scheduler in reviewlens.app runs 
 
 from __future__ import annotations
 
+import difflib
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
@@ -153,6 +154,28 @@ class Schedule:
     path: Path | None = None
 
 
+#: The keys each part of a schedule file may hold; any other is a typo to report, not a setting to ignore.
+TOP_KEYS = ("schedule", "sources")
+SCHEDULE_KEYS = ("analyze", "report", "reports_dir")
+SOURCE_KEYS = ("name", "url", "urls", "files", "site", "product", "every", "cron", "max_pages", "since",
+               "analyze", "report")
+
+
+def _check_keys(table: dict, known: tuple[str, ...], where: str) -> None:
+    """Refuse keys that are not in `known`: a typo (`sinse`, `analyse`) silently ignored would run the source
+    without the setting (no date filter, an analysis meant off), and nothing would say so. Each unknown key
+    is named with the known key it most resembles."""
+    unknown = [k for k in table if k not in known]
+    if not unknown:
+        return
+    said = []
+    for key in unknown:
+        near = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
+        said.append(f"{key!r}" + (f" (did you mean {near[0]!r}?)" if near else ""))
+    raise ConfigError(f"{where}: unknown key{'s' if len(said) > 1 else ''} {', '.join(said)}; "
+                      f"known: {', '.join(known)}")
+
+
 def _flag(table: dict, key: str, default: bool, where: str) -> bool:
     value = table.get(key, default)
     if not isinstance(value, bool):
@@ -161,64 +184,99 @@ def _flag(table: dict, key: str, default: bool, where: str) -> bool:
 
 
 def load_schedule(path: str | Path) -> Schedule:
-    """Read and check a schedule file; a ConfigError names the file, the source and the key."""
+    """Read and check a schedule file; every ConfigError names the file (and the source and the key)."""
     p = Path(path)
     data = read_toml(p, "schedule file", " (see `reviewlens schedule --help` for the format)")
+    _check_keys(data, TOP_KEYS, str(p))
     top = data.get("schedule", {})
     if not isinstance(top, dict):
         raise ConfigError(f"{p}: [schedule] must be a table")
+    _check_keys(top, SCHEDULE_KEYS, f"{p} [schedule]")
+    reports_dir = top.get("reports_dir")
+    if reports_dir is not None and (not isinstance(reports_dir, str) or not reports_dir.strip()):
+        raise ConfigError(f"{p} [schedule] reports_dir must be a folder, e.g. \"data/reports\", not {reports_dir!r}")
     sched = Schedule(sources=[], analyze=_flag(top, "analyze", True, f"{p} [schedule]"),
                      report=_flag(top, "report", True, f"{p} [schedule]"),
-                     reports_dir=Path(top["reports_dir"]) if top.get("reports_dir") else None, path=p)
+                     reports_dir=Path(reports_dir) if reports_dir else None, path=p)
+    tables = data.get("sources", [])
+    if not isinstance(tables, list) or not all(isinstance(t, dict) for t in tables):
+        raise ConfigError(f"{p}: sources must be tables, each under a [[sources]] line")
     names = set()
-    for i, s in enumerate(data.get("sources", []), 1):
-        where = f"{p} [[sources]] #{i}"
-        name = str(s.get("name") or f"source-{i}")
-        if name in names:
-            raise ConfigError(f"{where}: duplicate name {name!r}")
-        names.add(name)
-        urls = s.get("urls") or ([s["url"]] if s.get("url") else [])
-        files = s.get("files")
-        if files is not None and (not isinstance(files, str) or not files.strip()):
-            raise ConfigError(f"{where}: files must be a file pattern, e.g. files = \"exports/*.csv\"")
-        if files and urls:
-            raise ConfigError(f"{where}: give `urls` (pages to scrape) or `files` (files to import), not both")
-        if files and http_url(files) is None:  # a web address stays one (an export published online)
-            pattern = Path(files.strip()).expanduser()
-            files = str(pattern if pattern.is_absolute() else p.resolve().parent / pattern)
-        if not isinstance(urls, list) or not all(isinstance(u, str) and u for u in urls):
-            raise ConfigError(f"{where}: urls must be a list of URLs, e.g. urls = [\"https://shop.example/p/1\"]")
-        if not urls and not files:
-            raise ConfigError(f"{where}: needs `url` or `urls` (pages to scrape), or `files` (files to import)")
-        bad = [u for u in urls if http_url(u) is None]
-        if bad:
-            raise ConfigError(f"{where}: {bad[0]!r} is not a web address (http:// or https://)")
-        every, cron = s.get("every"), s.get("cron")
-        if bool(every) == bool(cron):
-            raise ConfigError(f"{where}: give exactly one of `every` (e.g. \"6h\") or `cron` (e.g. \"0 6 * * 1\")")
-        max_pages = s.get("max_pages")
-        if max_pages is not None and (isinstance(max_pages, bool) or not isinstance(max_pages, int) or max_pages < 1):
-            raise ConfigError(f"{where}: max_pages must be a whole number of at least 1, not {max_pages!r}")
-        since = s.get("since")
-        if since is not None:
-            if not isinstance(since, (str, date)) or isinstance(since, datetime):
-                raise ConfigError(f"{where}: since must be a rolling window such as \"30d\" or a date, not {since!r}")
-            try:
-                parse_since(since)
-            except ConfigError as e:
-                raise ConfigError(f"{where}: {e}") from None
-            since = since.isoformat() if isinstance(since, date) else since.strip()
-        src = Source(name=name, urls=list(urls), site=s.get("site"), since=since, files=files or None,
-                     product=str(s["product"]) if s.get("product") else None,
-                     every=parse_interval(every) if every else None, cron=cron, max_pages=max_pages,
-                     analyze=_flag(s, "analyze", sched.analyze, f"{where}:"),
-                     report=_flag(s, "report", sched.report, f"{where}:"))
-        if cron:
-            try:
-                src.trigger()
-            except ValueError as e:
-                raise ConfigError(f"{where}: bad cron expression {cron!r}: {e}") from e
+    for i, table in enumerate(tables, 1):
+        src = _source(table, i, p, sched)
+        if src.name in names:
+            raise ConfigError(f"{p}: source {src.name!r} ([[sources]] #{i}): duplicate name {src.name!r}")
+        names.add(src.name)
         sched.sources.append(src)
     if not sched.sources:
         raise ConfigError(f"{p}: no [[sources]] to schedule")
     return sched
+
+
+def _source(s: dict, i: int, p: Path, sched: Schedule) -> Source:
+    """The `i`-th [[sources]] table of the schedule file `p`, checked; errors say which file and source."""
+    name = str(s.get("name") or f"source-{i}")
+    where = f"{p}: source {name!r} ([[sources]] #{i})"
+    _check_keys(s, SOURCE_KEYS, where)
+    urls = s.get("urls") or ([s["url"]] if s.get("url") else [])
+    files = _files(s.get("files"), bool(urls), p, where)
+    if not isinstance(urls, list) or not all(isinstance(u, str) and u for u in urls):
+        raise ConfigError(f"{where}: urls must be a list of URLs, e.g. urls = [\"https://shop.example/p/1\"]")
+    if not urls and not files:
+        raise ConfigError(f"{where}: needs `url` or `urls` (pages to scrape), or `files` (files to import)")
+    bad = [u for u in urls if http_url(u) is None]
+    if bad:
+        raise ConfigError(f"{where}: {bad[0]!r} is not a web address (http:// or https://)")
+    site = s.get("site")
+    if site is not None and (not isinstance(site, str) or not site.strip()):
+        raise ConfigError(f"{where}: site must be a site config's name or a TOML file, not {site!r}")
+    every, cron = s.get("every"), s.get("cron")
+    if bool(every) == bool(cron):
+        raise ConfigError(f"{where}: give exactly one of `every` (e.g. \"6h\") or `cron` (e.g. \"0 6 * * 1\")")
+    if cron is not None and not isinstance(cron, str):
+        raise ConfigError(f"{where}: cron must be a cron expression in quotes, e.g. \"0 6 * * 1\", not {cron!r}")
+    max_pages = s.get("max_pages")
+    if max_pages is not None and (isinstance(max_pages, bool) or not isinstance(max_pages, int) or max_pages < 1):
+        raise ConfigError(f"{where}: max_pages must be a whole number of at least 1, not {max_pages!r}")
+    try:
+        interval = parse_interval(every) if every else None
+    except ConfigError as e:
+        raise ConfigError(f"{where}: {e}") from None
+    src = Source(name=name, urls=list(urls), site=site, since=_since(s.get("since"), where), files=files,
+                 product=str(s["product"]) if s.get("product") else None,
+                 every=interval, cron=cron, max_pages=max_pages,
+                 analyze=_flag(s, "analyze", sched.analyze, f"{where}:"),
+                 report=_flag(s, "report", sched.report, f"{where}:"))
+    if cron:
+        try:
+            src.trigger()
+        except ValueError as e:
+            raise ConfigError(f"{where}: bad cron expression {cron!r}: {e}") from e
+    return src
+
+
+def _files(files, has_urls: bool, p: Path, where: str) -> str | None:
+    """A source's `files`, checked: a pattern made absolute (relative to the schedule file), or a web address."""
+    if files is None:
+        return None
+    if not isinstance(files, str) or not files.strip():
+        raise ConfigError(f"{where}: files must be a file pattern, e.g. files = \"exports/*.csv\"")
+    if has_urls:
+        raise ConfigError(f"{where}: give `urls` (pages to scrape) or `files` (files to import), not both")
+    if http_url(files) is not None:  # a web address stays one (an export published online)
+        return files
+    pattern = Path(files.strip()).expanduser()
+    return str(pattern if pattern.is_absolute() else p.resolve().parent / pattern)
+
+
+def _since(since, where: str) -> str | None:
+    """A source's `since`, checked: a rolling window ("30d") or an ISO date, as text."""
+    if since is None:
+        return None
+    if not isinstance(since, (str, date)) or isinstance(since, datetime):
+        raise ConfigError(f"{where}: since must be a rolling window such as \"30d\" or a date, not {since!r}")
+    try:
+        parse_since(since)
+    except ConfigError as e:
+        raise ConfigError(f"{where}: {e}") from None
+    return since.isoformat() if isinstance(since, date) else since.strip()

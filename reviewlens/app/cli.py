@@ -314,27 +314,32 @@ def cmd_alerts(args, settings) -> ExitStatus:
 
 
 def cmd_schedule(args, settings) -> ExitStatus:
+    import textwrap
+
     from ..schedule import load_schedule
-    from .scheduler import Scheduler
+    from .scheduler import Scheduler, outcome
 
     sched = load_schedule(args.schedule_file)
     s = Scheduler(sched, Store(settings.db), settings)
     if args.list:
         due = {x.name for x in s.due()}
         for src in sched.sources:
-            last = s.last_start(src)
+            last, status = s.last_start(src), s.last_outcome(src)
             when = f"last run {last:%Y-%m-%d %H:%M} UTC" if last else "never run"
-            print(f"{src.name}: {src.when}, {when}", "(due)" if src.name in due else "")
+            if status:  # a source that fails every run must not look healthy
+                when += ", " + textwrap.shorten(status, 100, placeholder=" …")
+            print(f"{src.name}: {src.when}, {when}" + (" (due)" if src.name in due else ""))
         channels = ", ".join(f"{c.name} ({c.describe()})" for c in s.channels)
         print(f"alerts after each run go to: {channels}" if channels else
               "alerts after each run are stored, not sent: no [[alerts.channels]] (reviewlens alerts --help)")
         return ExitStatus.OK
     if args.once:
         results = s.run_once()
-        if not results:
+        if not results and not args.quiet:
             print("nothing is due")
         for name, res in results.items():
-            print(f"{name}: {'skipped (already running)' if res is None else res}")
+            if not args.quiet or (res and res.get("error")):  # -q (cron, a log file): only the failures
+                print(f"{name}: {outcome(res)}")
         return _status(not any(r and "error" in r for r in results.values()))
     s.run_forever()
     return ExitStatus.OK

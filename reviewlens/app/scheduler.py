@@ -17,7 +17,9 @@ import contextlib
 import fcntl
 import glob
 import hashlib
+import itertools
 import logging
+import re
 import sys
 import tempfile
 import threading
@@ -32,9 +34,11 @@ from ..remote_files import download, is_remote
 from ..schedule import Schedule, Source
 from .alerting import check_alerts
 from .channels import make_channels
-from .jobs import Job, JobOptions, expire_reviews, safe_name
+from .jobs import Job, JobOptions, JobResult, expire_reviews, safe_name
 
 log = logging.getLogger(__name__)
+
+OUTCOME_KEY = "schedule:outcome:"  # + a source's name: the checkpoint of how its last scheduled run ended
 
 class SourceBusy(RuntimeError):
     """Another run of the same source holds its lock."""
@@ -110,10 +114,16 @@ class Scheduler:
             report=src.report, report_name=src.name, reports_dir=self.schedule.reports_dir,
             trigger="schedule", quiet=True))
         out = res.as_dict()
+        if res.scrape and res.scrape.status == "failed":  # nothing scraped (a site down): as_dict has no error
+            why = res.scrape.errors[-1]["message"] if res.scrape.errors else "see reviewlens runs --errors"
+            out.setdefault("error", f"scrape failed: {why}")
         if imported is not None:
             out["import"] = imported
-            if imported.get("failed"):
+            if imported.get("error"):
+                out.setdefault("error", imported["error"])
+            elif imported.get("failed"):
                 out.setdefault("error", f"{imported['failed']} file(s) could not be imported (reviewlens runs --errors)")
+        out["summary"] = summary(res, imported)
         return out
 
     def import_files(self, src: Source) -> dict:
@@ -127,9 +137,14 @@ class Scheduler:
                 try:
                     paths = [download(src.files, Path(tmp))]
                 except ImportFileError as e:
-                    self._failed_import(src, src.files, e, out)
+                    self._failed_import(src, src.files, str(e), out)
                     return out
             else:
+                folder = pattern_folder(src.files)
+                if not folder.is_dir():  # a sync or a mount that broke: not the same as "no new file"
+                    out["error"] = f"the folder {folder} does not exist (a sync or a mount that broke?)"
+                    self._failed_import(src, src.files, out["error"], out, count=False)
+                    return out
                 paths = sorted(p for p in map(Path, glob.glob(src.files)) if p.is_file())
             self._import_paths(src, paths, done, key, out)
         if not out["files"] and not out["failed"]:
@@ -137,12 +152,13 @@ class Scheduler:
             self.store.finish_run(rid, "ok")
         return out
 
-    def _failed_import(self, src: Source, file: str, e: ImportFileError, out: dict) -> None:
-        """A file (or address) that could not be imported: logged, and a failed run that says why (an alert)."""
-        log.error("scheduled import of %s: %s", file, e)
+    def _failed_import(self, src: Source, file: str, why: str, out: dict, count: bool = True) -> None:
+        """A file, an address or a folder that could not be imported: logged, and a failed run that says why
+        (the scrape_problems alert rule raises an alert for it); `count`: one more file in out["failed"]."""
+        log.error("scheduled import of %s: %s", file, why)
         rid = self.store.start_run("import", src.name, "schedule", detail={"file": file})
-        self.store.finish_run(rid, "failed", str(e))
-        out["failed"] += 1
+        self.store.finish_run(rid, "failed", why)
+        out["failed"] += 1 if count else 0
 
     def _import_paths(self, src: Source, paths: list[Path], done: dict[str, str], key: str, out: dict) -> None:
         for path in paths:
@@ -155,7 +171,7 @@ class Scheduler:
                                                 run_detail={"file": src.files if is_remote(src.files) else str(path)},
                                                 masker=Masker.from_settings(self.settings.privacy, self.store))
             except ImportFileError as e:  # the whole file: said in a failed run; a corrected file is new content
-                self._failed_import(src, str(path), e, out)
+                self._failed_import(src, str(path), str(e), out)
             else:
                 out["files"] += 1
                 out["new"] += new
@@ -180,7 +196,8 @@ class Scheduler:
                     if res and res.get("error"):  # e.g. a degraded scrape: a failure to report
                         log.error("scheduled run of %s failed: %s", src.name, res["error"])
                     else:
-                        log.info("scheduled run of %s done: %s", src.name, res)
+                        log.info("scheduled run of %s done: %s", src.name, outcome(res))
+                self._keep_outcome(src, res)
                 try:
                     expire_reviews(self.store, self.settings)  # [privacy] keep_days
                 except Exception as e:  # noqa: BLE001 - logged; the next run tries again
@@ -194,10 +211,32 @@ class Scheduler:
             self.store.finish_run(rid, "skipped", str(e))
             return None
 
+    def _keep_outcome(self, src: Source, res: dict | None) -> None:
+        """Keep how the run ended, for last_outcome; a store that cannot take it is logged, never the run's end."""
+        try:
+            self.store.save_checkpoint(OUTCOME_KEY + src.name, {"error": (res or {}).get("error")})
+        except Exception as e:  # noqa: BLE001 - the next run tries again
+            log.error("keeping the outcome of %s's run failed: %s", src.name, e)
+
     def last_start(self, src: Source) -> datetime | None:
         for r in self.store.list_runs(limit=20, kind="import" if src.files else "scrape", source=src.name):
             if r["status"] != "skipped":
                 return r["started_at"]
+        return None
+
+    def last_outcome(self, src: Source) -> str | None:
+        """How the last scheduled run of `src` ended: "ok" or "failed: why" (None: it never ran).
+
+        The scheduler's own verdict (kept by run_source), not the last run in the history: a source whose
+        first file failed and whose second was imported, or whose scrape was fine and whose analysis failed,
+        failed. Runs from before it was kept: the status of the last run in the history."""
+        state = self.store.load_checkpoint(OUTCOME_KEY + src.name)
+        if state is not None:
+            return f"failed: {state['error']}" if state.get("error") else "ok"
+        for r in self.store.list_runs(limit=20, kind="import" if src.files else "scrape", source=src.name):
+            if r["status"] != "skipped":
+                why = r["errors"][-1].get("message") if r["errors"] and r["status"] != "ok" else None
+                return f"{r['status']}: {why}" if why else r["status"]
         return None
 
     def due(self, now: datetime | None = None) -> list[Source]:
@@ -232,6 +271,54 @@ class Scheduler:
             sched.start()
         except (KeyboardInterrupt, SystemExit):
             pass
+
+
+_WILDCARD = re.compile(r"[*?[]")
+
+
+def pattern_folder(pattern: str) -> Path:
+    """The folder a file pattern looks in: its parts up to the first with a wildcard (`exports/play` for
+    `exports/play/*.csv`, `exports` for `exports/*/reviews.csv`; a plain file's folder)."""
+    parts = Path(pattern).parts
+    fixed = list(itertools.takewhile(lambda part: not _WILDCARD.search(part), parts))
+    return Path(*fixed[:len(parts) - 1]) if fixed else Path(".")
+
+
+def _count(n: int, thing: str) -> str:
+    return f"{n} {thing}{'' if n == 1 else 's'}"
+
+
+def summary(res: JobResult, imported: dict | None) -> str:
+    """What a scheduled run did, in one line: "imported 1 file: 4 new reviews, 0 already stored; analyzed 4"."""
+    parts = []
+    if imported is not None and imported["files"]:
+        parts.append(f"imported {_count(imported['files'], 'file')}: {_count(imported['new'], 'new review')}, "
+                     f"{imported['seen']} already stored"
+                     + (f", {_count(imported['skipped_rows'], 'row')} skipped" if imported["skipped_rows"] else ""))
+    elif imported is not None and not imported["failed"] and not imported.get("error"):
+        parts.append("no new file")
+    if res.scrape:
+        s = res.scrape
+        parts.append(f"scraped {_count(s.pages, 'page')}: {_count(s.new, 'new review')}, {s.seen} already stored"
+                     + (f", {_count(s.older, 'older review')} not stored" if s.older else ""))
+    if res.analysis:
+        parts.append(f"analyzed {res.analysis.analyzed}"
+                     + (f" ({res.analysis.failed} failed)" if res.analysis.failed else ""))
+    if res.report:
+        parts.append(f"report {res.report}")
+    return "; ".join(parts)
+
+
+def outcome(res: dict | None) -> str:
+    """A scheduled run's result (run_source's) in one line for a person: "skipped (already running)",
+    "failed: why; what it did", or what it did."""
+    if res is None:
+        return "skipped (already running)"
+    done = res.get("summary") if "summary" in res else "; ".join(  # another runner's result: its own words
+        f"{k}: {v}" for k, v in res.items() if k != "error")
+    if res.get("error"):
+        return f"failed: {res['error']}" + (f"; {done}" if done else "")
+    return done or "ok"
 
 
 def _sha256(path: Path) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -56,7 +57,7 @@ def test_due_and_cron():
 def test_source_values_are_checked(tmp_path):
     bad = tmp_path / "bad.toml"
     bad.write_text('[[sources]]\nname="x"\nurl="http://a"\nevery="1h"\nmax_pages=-1\n')
-    with pytest.raises(ConfigError, match=r"\[\[sources\]\] #1: max_pages must be a whole number of at least 1"):
+    with pytest.raises(ConfigError, match=r"source 'x' \(\[\[sources\]\] #1\): max_pages must be a whole number"):
         load_schedule(bad)
     bad.write_text('[[sources]]\nname="x"\nurls="http://a"\nevery="1h"\n')
     with pytest.raises(ConfigError, match="urls must be a list of URLs"):
@@ -87,5 +88,49 @@ def test_since_is_a_rolling_window_or_a_date(tmp_path):
     assert b.since_date(today) == date(2026, 10, 1) and c.since_date(today) is None
     for bad, msg in (('"often"', "bad since"), ("30", "since must be")):
         f.write_text(f'[[sources]]\nname="a"\nurl="http://a"\nevery="1d"\nsince={bad}\n')
-        with pytest.raises(ConfigError, match=rf"#1: .*{msg}"):
+        with pytest.raises(ConfigError, match=rf"#1\): .*{msg}"):
             load_schedule(f)
+
+
+def test_unknown_keys_are_errors_with_a_suggestion(tmp_path):
+    """A typo is not a setting quietly ignored (`analyse = false` analyzed, `sinse` dropped the date filter)."""
+    f = tmp_path / "s.toml"
+    f.write_text('[[sources]]\nname="x"\nfiles="e/*.csv"\nevery="1d"\nmax_page=3\nsinse="30d"\nprodcut="P"\n')
+    with pytest.raises(ConfigError) as e:
+        load_schedule(f)
+    assert str(e.value).startswith(f"{f}: source 'x' ([[sources]] #1): unknown keys 'max_page' (did you mean "
+                                   f"'max_pages'?), 'sinse' (did you mean 'since'?), 'prodcut' (did you mean "
+                                   f"'product'?)")
+    f.write_text('[schedule]\nanalyse=false\n[[sources]]\nname="x"\nfiles="e/*.csv"\nevery="1d"\n')
+    said = r"unknown key 'analyse' \(did you mean 'analyze'\?\)"
+    with pytest.raises(ConfigError, match=rf"^{re.escape(str(f))} \[schedule\]: {said}"):
+        load_schedule(f)
+    f.write_text('[[source]]\nname="x"\nfiles="e/*.csv"\nevery="1d"\n')
+    with pytest.raises(ConfigError, match=rf"^{re.escape(str(f))}: unknown key 'source' \(did you mean 'sources'\?\)"):
+        load_schedule(f)
+
+
+@pytest.mark.parametrize("body, says", [
+    ('every="0m"', "bad interval '0m': must be longer than zero"),
+    ('every=6', "bad interval 6"),
+    ('every="-1h"', "bad interval '-1h'"),
+    ('cron=5', "cron must be a cron expression in quotes"),
+    ('every="1d"\nsite=5', "site must be a site config's name"),
+])
+def test_every_error_names_the_file_and_the_source(tmp_path, body, says):
+    f = tmp_path / "s.toml"
+    f.write_text(f'[[sources]]\nname="x"\nurl="http://a"\n{body}\n')
+    with pytest.raises(ConfigError) as e:
+        load_schedule(f)
+    assert str(e.value).startswith(f"{f}: source 'x' ([[sources]] #1): {says}")
+
+
+def test_the_file_level_errors_name_the_file(tmp_path):
+    f = tmp_path / "s.toml"
+    source = '[[sources]]\nname="x"\nurl="http://a"\nevery="1d"\n'
+    for body, says in (('sources = "x"\n', "sources must be tables"),
+                       (f'[schedule]\nreports_dir = 5\n{source}', "[schedule] reports_dir must be a folder")):
+        f.write_text(body)
+        with pytest.raises(ConfigError) as e:
+            load_schedule(f)
+        assert str(e.value).startswith(f"{f}") and says in str(e.value)

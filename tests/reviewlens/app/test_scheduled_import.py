@@ -92,3 +92,55 @@ def test_a_source_has_urls_or_files(tmp_path):
     p.write_text('[[sources]]\nname = "x"\nfiles = 3\nevery = "1d"\n')
     with pytest.raises(ConfigError, match="files must be a file pattern"):
         load_schedule(p)
+
+
+def test_a_folder_that_does_not_exist_is_a_failed_run_with_an_alert(tmp_path):
+    """A broken bucket sync or mount must not pass for "no new file" run after run; an empty folder does."""
+    from reviewlens.alerts import scrape_alerts
+
+    sched_file = tmp_path / "schedule.toml"
+    sched_file.write_text(SCHEDULE)
+    store = Store(str(tmp_path / "s.db"))
+    s = Scheduler(load_schedule(sched_file), store, load_settings(None, db=store.url, data_dir=str(tmp_path / "d")))
+    res = s.run_once()["google-play"]
+    assert res["error"] == f"the folder {tmp_path / 'exports'} does not exist (a sync or a mount that broke?)"
+    [run] = store.list_runs()
+    assert (run["kind"], run["status"], run["trigger"]) == ("import", "failed", "schedule")
+    assert "does not exist" in run["errors"][0]["message"]
+    [alert] = scrape_alerts(store, datetime.now(timezone.utc) - timedelta(hours=1))
+    assert alert.title == "Import for google-play failed" and "exports does not exist" in alert.lines[0]
+
+    (tmp_path / "exports").mkdir()  # there, with nothing new in it: ok
+    res = s.run_once(datetime.now(timezone.utc) + timedelta(days=1, minutes=1))["google-play"]
+    assert "error" not in res and store.list_runs()[0]["status"] == "ok"
+
+
+def test_once_says_each_source_in_a_line_and_list_its_last_status(tmp_path, capsys, monkeypatch):
+    """`schedule --once`: one readable line per source (-q: the failures only); `--list`: how the last run
+    ended, so a source that fails every run does not look healthy."""
+    from reviewlens.app.cli import main
+
+    monkeypatch.setenv("REVIEWLENS_DATA_DIR", str(tmp_path / "data"))
+    (tmp_path / "exports").mkdir()
+    _export(tmp_path / "exports" / "reviews_202611.csv", [("Crashes on start.", 1), ("Lovely app.", 5)])
+    sched_file = tmp_path / "schedule.toml"
+    sched_file.write_text(SCHEDULE + '\n[[sources]]\nname = "web"\nurl = "http://127.0.0.1:9/p"\n'
+                          'site = "nosuchsite"\nevery = "1d"\n')
+    db = str(tmp_path / "s.db")
+    assert main(["schedule", str(sched_file), "--once", "--db", db]) == 1
+    out = capsys.readouterr().out.splitlines()
+    assert out[0] == "google-play: imported 1 file: 2 new reviews, 0 already stored"
+    assert out[1].startswith("web: failed: SiteConfigError: unknown site config 'nosuchsite'") and len(out) == 2
+
+    assert main(["schedule", str(sched_file), "--list", "--db", db]) == 0
+    listed = capsys.readouterr().out.splitlines()
+    assert listed[0].startswith("google-play: every 1d, last run ") and listed[0].endswith(" UTC, ok")
+    assert ", failed: SiteConfigError: unknown site config 'nosuchsite'" in listed[1] and listed[1].endswith(" …")
+
+    # -q (cron writing to a log): the failures only, and nothing when nothing is due
+    other = str(tmp_path / "other.db")
+    assert main(["schedule", str(sched_file), "--once", "-q", "--db", other]) == 1
+    [line] = capsys.readouterr().out.splitlines()
+    assert line.startswith("web: failed: SiteConfigError")
+    assert main(["schedule", str(sched_file), "--once", "-q", "--db", other]) == 0
+    assert capsys.readouterr().out == ""

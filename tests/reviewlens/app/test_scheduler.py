@@ -143,3 +143,35 @@ def test_runner_failure_is_reported_and_scheduler_goes_on(tmp_path, sched_file, 
     s = Scheduler(load_schedule(sched_file), sqlite_store, _settings(tmp_path, sqlite_store.url), runner=boom)
     res = s.run_once()
     assert res["hourly"] == {"error": "RuntimeError: site down"} and "mondays" in res
+
+
+def test_a_scrape_that_failed_is_a_failed_scheduled_run(tmp_path, sched_file, sqlite_store):
+    """A scrape the job records as failed without raising (no page scraped: a site down) is a failure to report:
+    the --once exit status, its line and --list say so."""
+    from reviewlens.app.jobs import JobResult, ScrapeSummary
+    from reviewlens.app.scheduler import outcome
+
+    s = Scheduler(load_schedule(sched_file), sqlite_store, _settings(tmp_path, sqlite_store.url))
+
+    class DownSite:
+        def run(self, opts):
+            rid = sqlite_store.start_run("scrape", opts.source, "schedule")
+            sqlite_store.finish_run(rid, "failed", "no pages were scraped")
+            return JobResult(scrape=ScrapeSummary(run_id=rid, status="failed", pages=0,
+                                                  errors=[{"url": None, "message": "no pages were scraped"}]))
+
+    s.job = DownSite()
+    src = s.schedule.sources[0]
+    res = s.run_source(src)
+    assert res["error"] == "scrape failed: no pages were scraped"
+    assert outcome(res) == ("failed: scrape failed: no pages were scraped; "
+                            "scraped 0 pages: 0 new reviews, 0 already stored")
+    assert s.last_outcome(src) == "failed: scrape failed: no pages were scraped"
+    assert s.last_outcome(s.schedule.sources[1]) is None  # never ran
+
+
+def test_last_outcome_of_runs_from_before_it_was_kept(tmp_path, sched_file, sqlite_store):
+    s = Scheduler(load_schedule(sched_file), sqlite_store, _settings(tmp_path, sqlite_store.url))
+    rid = sqlite_store.start_run("scrape", "hourly", "schedule")
+    sqlite_store.finish_run(rid, "failed", "gave up on http://127.0.0.1:9/p/1")
+    assert s.last_outcome(s.schedule.sources[0]) == "failed: gave up on http://127.0.0.1:9/p/1"
