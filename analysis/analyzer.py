@@ -136,6 +136,15 @@ class Analyzer:
                                                    sharp_embedder=get_sharp_embedder if self.sharp else None)
         return self._cascade
 
+    def better_preset(self, texts: Sequence[str]) -> tuple[str, dict] | None:
+        """The topics preset `texts` read like when it fits them clearly better than the one set
+        (analysis.preset_fit): restaurant reviews analyzed with a shop's topics, say."""
+        from analysis import preset_fit
+        from analysis.embeddings import get_embedder
+
+        current = str(getattr(self.settings, "topics_preset", "products") or "products").strip().lower()
+        return preset_fit.better_preset(texts, current, get_embedder())
+
     @property
     def chunk_size(self) -> int:
         """Reviews per chunk: the unit of work, of progress and of saving."""

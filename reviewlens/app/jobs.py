@@ -339,6 +339,7 @@ class AnalysisSummary:
     status: str = "ok"
     entities_refreshed: int = 0  # analyses brought up to a newer entity finder (refresh_entities)
     refresh_seconds: float = 0.0  # of `seconds`, the time that took
+    hint: str | None = None       # another topics preset fits the reviews better (analysis.preset_fit)
 
     def line(self) -> str:
         spent = self.seconds - self.refresh_seconds
@@ -394,6 +395,19 @@ def expire_reviews(store: Store, settings: Settings, *, trigger: str = "schedule
 REDO_LETTERLESS = "analysis:redo:letterless-1"
 
 
+def _preset_hint(store: Store, an: Any, run_id: int, s: AnalysisSummary, analyzed: Sequence[Review]) -> None:
+    """Say so (a warning, the run's detail, `s.hint`) when the reviews just analyzed read like another topics
+    preset's ("restaurants" for a restaurant's reviews analyzed with a shop's topics: analysis.preset_fit)."""
+    better = an.better_preset([r.text for r in analyzed]) if hasattr(an, "better_preset") else None
+    if better:
+        from analysis.preset_fit import hint
+
+        s.hint = hint(better[0])
+        log.warning(s.hint)
+        store.update_run(run_id, detail={"hint": s.hint, "preset_fits": {k: [round(v[0], 3), round(v[1], 2)]
+                                                                          for k, v in better[1].items()}})
+
+
 def run_analysis(store: Store, analyzer: Any, *, limit: int | None = None, trigger: str = "manual",
                  retry_failed: bool = False, retranslate: bool = False, quiet: bool = False) -> AnalysisSummary:
     """Analyze every review text not yet analyzed by this model and analysis version (saved per chunk)."""
@@ -430,6 +444,7 @@ def run_analysis(store: Store, analyzer: Any, *, limit: int | None = None, trigg
             store.update_run(run_id, new=len(results), errors=[
                 {"url": None, "message": f"analysis failed for text {a.content_hash}: {a.error}"} for a in failed])
         s.status = "partial" if s.failed else "ok"
+        _preset_hint(store, an, run_id, s, pending)
         store.finish_run(run_id, s.status)
     except KeyboardInterrupt:
         s.status = "interrupted"

@@ -1,0 +1,81 @@
+"""Which topics preset the reviews read like: a hint when another preset fits them much better than the one set.
+
+Restaurant reviews analyzed with the default (a shop's) topics get "packaging" for a burnt pizza, and reply
+drafts that apologize for it; the user only has to set `[analysis] topics_preset = "restaurants"`, if they
+know it exists. Each review (a sample of up to SAMPLE) is embedded once (MiniLM, as the topics are) and
+compared with every preset's topics: their names with descriptions and their examples. A preset's fit is the
+mean over the reviews of the best similarity to one of its topics. Another preset is suggested when its fit
+beats the one set by at least MIN_MARGIN and it is the best fit for at least MIN_SHARE of the reviews.
+
+Measured (bench/RESULTS.md, stop 32): fits (products / restaurants / apps) of the demo shop's reviews .445 /
+.288 / .301; the bundled trattoria reviews .302 / .469 / .203; the bundled app reviews .318 / .215 / .439;
+SemEval-2014 restaurant sentences three to a review .275 / .424 / .201, Yelp sentences .301 / .401 / .212;
+laptop sentences .340 / .210 / .343 (a tie, no hint: laptops are products with software in them).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from .taxonomy import OTHER, PRESETS
+
+SAMPLE = 300         # reviews looked at (the first of the run)
+MIN_TEXTS = 10       # fewer reviews say too little
+MIN_MARGIN = 0.06    # the better preset's fit over the one set
+MIN_SHARE = 0.5      # ... and the share of reviews it fits best
+MAX_CHARS = 500      # of each review (its opening says what it is about)
+
+_phrases_cache: dict[int, dict[str, np.ndarray]] = {}
+
+
+def _preset_vectors(embedder: Any) -> dict[str, np.ndarray]:
+    """Per preset (not "none"), the unit vectors of its topics' "name: description" and examples."""
+    key = id(embedder)
+    if key not in _phrases_cache:
+        out = {}
+        for name, topics in PRESETS.items():
+            mine = [t for t in topics if t.name != OTHER]
+            if not mine:
+                continue
+            phrases = [f"{t.name.replace('_', ' ')}: {t.description}" for t in mine]
+            phrases += [e for t in mine for e in t.examples]
+            out[name] = np.asarray(embedder.encode(phrases), dtype=np.float32)
+        _phrases_cache[key] = out
+    return _phrases_cache[key]
+
+
+def preset_fits(texts: Sequence[str], embedder: Any) -> dict[str, tuple[float, float]]:
+    """preset -> (fit: mean best similarity, share of the texts it fits best) over the first SAMPLE texts."""
+    sample = [t[:MAX_CHARS] for t in texts if t and t.strip()][:SAMPLE]
+    if not sample:
+        return {}
+    vecs = np.asarray(embedder.encode(sample), dtype=np.float32)
+    presets = _preset_vectors(embedder)
+    best = np.stack([(vecs @ m.T).max(axis=1) for m in presets.values()])   # (presets, texts)
+    wins = np.bincount(best.argmax(axis=0), minlength=len(presets)) / len(sample)
+    return {name: (float(best[i].mean()), float(wins[i])) for i, name in enumerate(presets)}
+
+
+def better_preset(texts: Sequence[str], current: str, embedder: Any) -> tuple[str, dict] | None:
+    """(the preset the texts read like, the fits) when it fits them clearly better than `current`, else None
+    (also for fewer than MIN_TEXTS texts, and for the preset "none": a taxonomy of the user's own)."""
+    if current not in PRESETS or current == "none" or sum(1 for t in texts if t and t.strip()) < MIN_TEXTS:
+        return None
+    fits = preset_fits(texts, embedder)
+    if current not in fits:
+        return None
+    name, (fit, share) = max(fits.items(), key=lambda kv: kv[1][0])
+    if name != current and fit - fits[current][0] >= MIN_MARGIN and share >= MIN_SHARE:
+        return name, fits
+    return None
+
+
+def hint(name: str) -> str:
+    """What to tell the user."""
+    kind = {"restaurants": "restaurant (or hospitality) reviews", "apps": "reviews of an app or software",
+            "products": "reviews of products bought in a shop"}.get(name, f"{name} reviews")
+    return (f"these reviews read like {kind}: for topics that fit them, set [analysis] topics_preset = "
+            f"\"{name}\" in reviewlens.toml (then `reviewlens analyze` reads them again)")
