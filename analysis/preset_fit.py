@@ -26,7 +26,6 @@ SAMPLE = 300         # reviews looked at (the first of the run)
 MIN_TEXTS = 10       # fewer reviews say too little
 MIN_MARGIN = 0.06    # the better preset's fit over the one set
 MIN_SHARE = 0.5      # ... and the share of reviews it fits best
-MAX_CHARS = 500      # of each review (its opening says what it is about)
 
 _phrases_cache: dict[int, dict[str, np.ndarray]] = {}
 
@@ -49,7 +48,8 @@ def _preset_vectors(embedder: Any) -> dict[str, np.ndarray]:
 
 def preset_fits(texts: Sequence[str], embedder: Any) -> dict[str, tuple[float, float]]:
     """preset -> (fit: mean best similarity, share of the texts it fits best) over the first SAMPLE texts."""
-    sample = [t[:MAX_CHARS] for t in texts if t and t.strip()][:SAMPLE]
+    # whole texts, as the analysis embedded them (the embedder remembers their vectors: no second embedding)
+    sample = [t for t in texts if t and t.strip()][:SAMPLE]
     if not sample:
         return {}
     vecs = np.asarray(embedder.encode(sample), dtype=np.float32)
