@@ -77,5 +77,5 @@ def hint(name: str) -> str:
     """What to tell the user."""
     kind = {"restaurants": "restaurant (or hospitality) reviews", "apps": "reviews of an app or software",
             "products": "reviews of products bought in a shop"}.get(name, f"{name} reviews")
-    return (f"these reviews read like {kind}: for topics that fit them, set [analysis] topics_preset = "
-            f"\"{name}\" in reviewlens.toml (then `reviewlens analyze` reads them again)")
+    return (f"these reviews read like {kind}: for topics that fit them, set `[analysis] topics_preset = "
+            f"\"{name}\"` in reviewlens.toml (then `reviewlens analyze` reads them again)")

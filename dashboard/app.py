@@ -639,6 +639,9 @@ def overview_page(db: str, f: Filters, opts: Q.Options,
         st.info(f"{h.reviews - h.analyzed:,} of these {h.reviews:,} reviews have no analysis yet, so their "
                 "sentiment, topics and complaints are missing here: the Import page analyzes them (with "
                 "`reviewlens dashboard` running), or run `reviewlens analyze`.")
+    hint = Q.preset_hint(get_store(db))
+    if hint:  # a restaurant's reviews under a shop's topics: the themes would speak of packaging
+        st.info(f"The topics may not fit: {hint}.", icon="💡")  # our own words (analysis.preset_fit.hint)
     complaints_section(db, ov.themes, ov.scope, filtered=True)
     themes_status(db, f, ov.scope)
     other_themes_section(ov.praise, "praise")

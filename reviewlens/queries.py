@@ -1233,3 +1233,14 @@ def overview(store: Store, f: Filters, opts: Options | None = None, workers: int
                         replies=rp.result(), theme_series=series, praise=pr.result()[0], requests=rq.result()[0],
                         disagree=dis.result(), competitors=comp.result(), names=names.result())
 
+
+#: The checkpoint of the last topics-preset check of `reviewlens analyze` (analysis.preset_fit):
+#: {"hint": what to tell the user, or None, "run_id"}; a later check (after the preset was set) clears it.
+PRESET_HINT = "analysis:preset-hint"
+
+
+def preset_hint(store: Store) -> str | None:
+    """What the last analysis said of the topics preset ("these reviews read like restaurant ... reviews: ...
+    set [analysis] topics_preset = "restaurants" ..."), or None."""
+    state = store.load_checkpoint(PRESET_HINT) or {}
+    return state.get("hint") or None

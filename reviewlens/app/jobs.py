@@ -396,16 +396,21 @@ REDO_LETTERLESS = "analysis:redo:letterless-1"
 
 
 def _preset_hint(store: Store, an: Any, run_id: int, s: AnalysisSummary, analyzed: Sequence[Review]) -> None:
-    """Say so (a warning, the run's detail, `s.hint`) when the reviews just analyzed read like another topics
-    preset's ("restaurants" for a restaurant's reviews analyzed with a shop's topics: analysis.preset_fit)."""
-    better = an.better_preset([r.text for r in analyzed]) if hasattr(an, "better_preset") else None
-    if better:
-        from analysis.preset_fit import hint
+    """Say so (a warning, the run's detail, `s.hint`, the PRESET_HINT checkpoint) when the reviews just analyzed
+    read like another topics preset's ("restaurants" for a restaurant's reviews analyzed with a shop's topics:
+    analysis.preset_fit); a check that finds nothing to say clears the checkpoint's hint."""
+    from analysis.preset_fit import MIN_TEXTS, hint
 
+    texts = [r.text for r in analyzed if r.text and r.text.strip()]
+    if not hasattr(an, "better_preset") or len(texts) < MIN_TEXTS:
+        return  # too few to tell: what an earlier check said stands
+    better = an.better_preset(texts)
+    if better:
         s.hint = hint(better[0])
         log.warning(s.hint)
         store.update_run(run_id, detail={"hint": s.hint, "preset_fits": {k: [round(v[0], 3), round(v[1], 2)]
                                                                           for k, v in better[1].items()}})
+    store.save_checkpoint(queries.PRESET_HINT, {"hint": s.hint, "run_id": run_id})
 
 
 def run_analysis(store: Store, analyzer: Any, *, limit: int | None = None, trigger: str = "manual",

@@ -50,6 +50,7 @@ def test_the_bundled_examples_read_like_their_presets(embedder):
 def test_the_analysis_run_says_it(sqlite_store):
     """`reviewlens analyze` warns, and keeps the hint in the run's detail; with the preset set, it does not."""
     from analysis.analyzer import Analyzer
+    from reviewlens import queries as Q
     from reviewlens.app import jobs
 
     reviews = [Review(source="t", text=t) for t in texts("trattoria-reviews.csv")]
@@ -62,5 +63,11 @@ def test_the_analysis_run_says_it(sqlite_store):
         if expected:
             assert f'topics_preset = "{expected}"' in summary.hint and detail["hint"] == summary.hint
             assert set(detail["preset_fits"]) == {"products", "restaurants", "apps"}
-        else:
-            assert summary.hint is None and "hint" not in detail
+            assert Q.preset_hint(sqlite_store) == summary.hint    # what the dashboard's Overview shows
+        else:  # the preset set: the hint is gone, from the Overview too
+            assert summary.hint is None and "hint" not in detail and Q.preset_hint(sqlite_store) is None
+    # a run of a few reviews says nothing, and leaves what the last check said
+    sqlite_store.save_checkpoint(Q.PRESET_HINT, {"hint": "earlier", "run_id": 0})
+    summary = jobs.AnalysisSummary(run_id=run_id, model=an.model_id, prompt_version=an.prompt_version)
+    jobs._preset_hint(sqlite_store, Analyzer(AnalysisSettings()), run_id, summary, reviews[:3])
+    assert summary.hint is None and Q.preset_hint(sqlite_store) == "earlier"

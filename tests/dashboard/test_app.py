@@ -272,6 +272,22 @@ def test_reviews_not_analyzed_yet(monkeypatch, tmp_path):
     assert "not analyzed" in next(m.value for m in at.markdown if 'class="rl-review"' in m.value)
 
 
+def test_the_overview_says_when_the_topics_may_not_fit(monkeypatch, seeded_sqlite):
+    """The last analysis found the reviews read like another topics preset's: the Overview says which to set,
+    until a later analysis (with the preset set) finds nothing to say."""
+    store, _, db = seeded_sqlite
+    from analysis.preset_fit import hint
+
+    store.save_checkpoint(Q.PRESET_HINT, {"hint": hint("restaurants"), "run_id": 1})
+    at = app_test(monkeypatch, db)
+    assert [i.value for i in at.info if "topics may not fit" in i.value] == [
+        f"The topics may not fit: {hint('restaurants')}."], [i.value for i in at.info]
+    assert '`[analysis] topics_preset = "restaurants"`' in hint("restaurants")
+    store.save_checkpoint(Q.PRESET_HINT, {"hint": None, "run_id": 2})
+    at = app_test(monkeypatch, db)
+    assert not [i.value for i in at.info if "topics may not fit" in i.value]
+
+
 def test_correcting_a_review_stores_labels(monkeypatch, seeded_sqlite, tmp_path):
     """The explorer's correction form: prefilled with the analysis, Save stores the labels (source
     "dashboard"), says so, and the detail shows them next to the analysis; a read-only store says why not."""
