@@ -68,7 +68,9 @@ def _import(store: Store, upload: Any, source: str, product: str, date_order: st
         shutil.rmtree(folder, ignore_errors=True)
     return {"name": upload.name, "run": run_id, "rows": res.rows, "new": new, "seen": seen,
             "errors": [f"line {e['line']}: {e['message']}" for e in res.errors], "date_order": res.date_order,
-            "masked": masked_line(res.masked, res.masked_kinds) if res.masked else ""}
+            "masked": masked_line(res.masked, res.masked_kinds) if res.masked else "",
+            "notes": [f"line {e['line']}: {e['message']}" for e in res.notes],  # kept without a value
+            "remarks": list(res.remarks), "repeated": res.repeated}
 
 
 def _undo(store: Store, result: dict[str, Any]) -> None:
@@ -87,7 +89,8 @@ def _show(store: Store, result: dict[str, Any]) -> None:
         st.error(f"Nothing was imported from {escape_markdown(result['name'])}: {escape_markdown(result['error'])}")
         return
     say = (f"Run {result['run']}: read {result['rows']:,} rows from {escape_markdown(result['name'])}: "
-           f"**{result['new']:,} new reviews**, {result['seen']:,} already stored, {len(result['errors']):,} rows skipped."
+           f"**{result['new']:,} new reviews**, {result['seen']:,} already stored, {len(result['errors']):,} rows skipped"
+           + (f", {result['repeated']:,} rows repeating a review id" if result.get("repeated") else "") + "."
            + (f" {result['masked'][0].upper()}{result['masked'][1:]}." if result.get("masked") else ""))
     if "undone" in result:
         st.info(f"{say} Undone: its {result['undone']:,} new reviews were deleted.")
@@ -100,11 +103,16 @@ def _show(store: Store, result: dict[str, Any]) -> None:
                   on_click=_undo, args=(store, result),
                   help="Imported the wrong file, or with the wrong date order? This deletes what this import "
                        "stored (as `reviewlens delete --run` does); import the file again afterwards.")
-    if result["errors"]:
-        shown = result["errors"][:ERRORS_SHOWN]
-        more = len(result["errors"]) - len(shown)
-        st.warning("Rows skipped (fix them and import the file again: nothing is stored twice):\n\n"
-                   + "\n".join(f"- {escape_markdown(e)}" for e in shown) + (f"\n- … and {more:,} more" if more else ""))
+    for remark in result.get("remarks") or ():  # what the import assumed of the whole file (a date order)
+        st.caption(escape_markdown(remark))
+    for key, lead in (("errors", "Rows skipped (fix them and import the file again: nothing is stored twice)"),
+                      ("notes", "Imported without a value that could not be read (fix the file, or the rating "
+                                "scale, and import it again: the values are filled in)")):
+        if result.get(key):
+            shown = result[key][:ERRORS_SHOWN]
+            more = len(result[key]) - len(shown)
+            st.warning(f"{lead}:\n\n" + "\n".join(f"- {escape_markdown(e)}" for e in shown)
+                       + (f"\n- … and {more:,} more" if more else ""))
 
 
 def import_page(store: Store, *, first: bool = False) -> None:

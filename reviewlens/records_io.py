@@ -1,4 +1,5 @@
-"""Reviews in and out of files: `reviewlens import` (CSV / JSONL) and `reviewlens export` (JSONL / CSV).
+"""Reviews in and out of files: `reviewlens import` (CSV / TSV / JSON / JSONL / .xlsx) and `reviewlens export`
+(JSONL / CSV).
 
 Import streams: rows are read, checked and stored a batch at a time, so memory does not grow with the
 file. Files come from many tools, so their encoding is not assumed: UTF-8 (with or without BOM) is
@@ -10,11 +11,14 @@ from __future__ import annotations
 import codecs
 import csv
 import functools
+import hashlib
+import io
 import json
 import logging
 import math
 import re
-from dataclasses import dataclass, field
+from collections import Counter
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from itertools import islice
 from pathlib import Path
@@ -25,7 +29,7 @@ from dateutil import parser as dateparser
 
 from .display_text import escape_unsafe_json, neutralize
 from .privacy import Masker
-from .schema import Review
+from .schema import Review, review_identity
 from .store import Store
 
 log = logging.getLogger(__name__)
@@ -154,6 +158,10 @@ class ImportResult:
     date_order: str | None = None  # "day" or "month" first in numeric dates (given, or what the file shows)
     masked: int = 0  # import_file: reviews whose personal data was masked ([privacy] mask)
     masked_kinds: dict[str, int] = field(default_factory=dict)  # what was masked: {"email": 2, ...}
+    # rows imported without a value that could not be read (a rating): {"line": n, "message": ...}; not skipped
+    notes: list[dict] = field(default_factory=list)
+    repeated: int = 0  # rows repeating a review id met earlier in the file: one review, stored once
+    remarks: list[str] = field(default_factory=list)  # what the import assumed or found about the whole file
 
 
 def _on_five(num: float, scale: float) -> float:
@@ -162,34 +170,80 @@ def _on_five(num: float, scale: float) -> float:
     return 1.0 + 4.0 * num / scale
 
 
+_NUM = r"(\d+(?:[.,]\d+)?)"
+#: ratings as exports and surveys write them besides plain numbers
+_STARS = re.compile(r"^([★⭐]*)(☆*)$")                                     # ★★★★ or ★★★☆☆
+_OUT_OF = re.compile(rf"^{_NUM}\s*(?:/|out\s+of|of)\s*{_NUM}$", re.I)  # 4/5, 3.0 out of 5, 8 of 10
+_N_STARS = re.compile(rf"^{_NUM}\s*stars?$", re.I)                       # 5 stars, 1 star
+_PERCENT = re.compile(rf"^{_NUM}\s*%$")                                  # 80%
+_RATING_FORMS = "such as 4, 4.5, 4/5, 4 out of 5, 4 stars, ★★★★☆ or 80%"
+
+
+def _number(text: str) -> float:
+    return float(text.replace(",", "."))  # a decimal comma as much of Europe writes it: 4,5
+
+
+def _fraction(num: float, den: float, value: Any) -> float:
+    """`num` out of `den` on the 1-5 scale: out of 5 as it is (from 1), out of another scale linearly (`_on_five`)."""
+    if not 0 <= num <= den or den <= 0:
+        raise ValueError(f"rating {value!r} is not a score between 0 and what it is out of")
+    return max(1.0, min(5.0, float(num))) if den == 5 else _on_five(num, den)
+
+
+def _stars(num: float, value: Any) -> float:
+    if not 0 < num <= 5.0001:
+        raise ValueError(f"rating {value!r} is not on a 1-5 scale (use --rating-scale)")
+    return min(5.0, num)
+
+
+def _written_rating(text: str, value: Any) -> float | None:
+    """A rating written in words or signs, on the 1-5 scale: stars counted (★★★★ is 4; with empty ones, the
+    filled out of all of them: ★★★☆☆ is 3 of 5), "5 stars", a fraction ("4/5", "3.0 out of 5", "8/10",
+    scaled as `_fraction` does) or a percentage of five stars (80% is 4). None when it is none of these."""
+    compact = "".join(text.split()).replace("\ufe0f", "")  # ⭐️ carries an emoji variation selector
+    if compact and (m := _STARS.match(compact)):
+        filled, empty = len(m.group(1)), len(m.group(2))
+        return _fraction(filled, filled + empty if empty else 5, value)
+    if m := _OUT_OF.match(text):
+        return _fraction(_number(m.group(1)), _number(m.group(2)), value)
+    if m := _N_STARS.match(text):
+        return _stars(_number(m.group(1)), value)
+    if m := _PERCENT.match(text):
+        if _number(m.group(1)) > 100:
+            raise ValueError(f"rating {value!r} is over 100%")
+        return max(1.0, _number(m.group(1)) / 20)
+    return None
+
+
 def _norm_rating(value: Any, scale: float | None) -> float | None:
-    """A rating on the 1-5 scale: stars as they are, a fraction ("8/10") or a score out of `scale`
-    (`--rating-scale`) mapped linearly (`_on_five`). A 0 on the 5-star scale is no rating (as exports write
-    it); out of another scale it is the lowest score."""
-    if value is None or value == "":
+    """A rating on the 1-5 scale: stars as they are; written forms read by `_written_rating` ("4/5", "★★★★☆",
+    "5 stars", "80%"); a score out of `scale` (`--rating-scale`) mapped linearly (`_on_five`). A 0 is no
+    star rating, so it is reported as 6 is (an NPS 0-10 takes --rating-scale 10, where 0 is the lowest)."""
+    if value is None or value == "" or isinstance(value, bool):
         return None
-    try:
-        if isinstance(value, str):
-            v = value.strip().split("/")
-            num = float(v[0].replace(",", "."))
-            if len(v) == 2 and v[1].strip():
-                den = float(v[1])
-                if not 0 <= num <= den:
-                    raise ValueError
-                return max(1.0, min(5.0, num)) if den == 5 else _on_five(num, den)
-        else:
+    if isinstance(value, str):
+        text = value.strip()
+        if not text:
+            return None
+        written = _written_rating(text, value)
+        if written is not None:
+            return written
+        try:
+            num = _number(text)
+        except ValueError:
+            raise ValueError(f"rating {value!r} is not a rating ({_RATING_FORMS})") from None
+    else:
+        try:
             num = float(value)
-    except (TypeError, ValueError, ZeroDivisionError):
-        raise ValueError(f"rating {value!r} is not a number (or a fraction such as 4/5)") from None
+        except (TypeError, ValueError):
+            raise ValueError(f"rating {value!r} is not a rating ({_RATING_FORMS})") from None
     if math.isnan(num):
         return None
     if scale and scale != 5:
         if not 0 <= num <= scale * 1.0001:
             raise ValueError(f"rating {value!r} is not on the 0-{scale:g} scale given (--rating-scale)")
         return min(5.0, _on_five(num, scale))
-    if not 0 <= num <= 5.0001:
-        raise ValueError(f"rating {value!r} is not on a 1-5 scale (use --rating-scale)")
-    return max(1.0, min(5.0, num)) if num else None
+    return _stars(num, value)
 
 
 #: a date written with numbers only, day and month in either order: 03/04/2026, 3.4.26, 03-04-2026
@@ -197,40 +251,92 @@ _NUMERIC_DATE = re.compile(r"^\s*(\d{1,2})([./-])(\d{1,2})\2(\d{2}|\d{4})\b")
 DATE_ORDERS = ("day", "month")
 
 
+def _date_evidence(values: Iterable[Any]) -> tuple[str | None, str | None]:
+    """(`date_order_of` the values, the first numeric date among them that reads either way: 03/04/2026, not
+    31/03/2026 nor 03/03/2026), in one pass."""
+    day = month = False
+    either = None
+    for v in values:
+        m = _NUMERIC_DATE.match(v) if isinstance(v, str) else None
+        if m:
+            first, second = int(m.group(1)), int(m.group(3))
+            day |= first > 12
+            month |= second > 12
+            if either is None and first != second and first <= 12 and second <= 12:
+                either = v.strip()
+    return ("day" if day and not month else "month" if month and not day else None), either
+
+
 def date_order_of(values: Iterable[Any]) -> str | None:
     """Which comes first in a file's numeric dates: "day" when one has a first number over 12 (31/01/2026)
     and none a second, "month" the other way round; None when they do not say (then `_norm_date` reads a
     dotted date day first, as it is written wherever dots are used, and a slashed one month first)."""
-    day = month = False
-    for v in values:
-        m = _NUMERIC_DATE.match(v) if isinstance(v, str) else None
-        if m:
-            day |= int(m.group(1)) > 12
-            month |= int(m.group(3)) > 12
-    return "day" if day and not month else "month" if month and not day else None
+    return _date_evidence(values)[0]
 
 
-def _norm_date(value: Any, order: str | None = None) -> date | None:
-    """A date from a file: ISO 8601, a Unix time, or anything dateutil reads. A numeric date with day and
-    month (`_NUMERIC_DATE`) is read in `order` ("day" or "month" first; None: day first when written with
-    dots, else month first); dateutil would read 03.04.2026 as March 4 and swap only impossible ones."""
+#: a number and nothing else: a date only when it is a Unix time (`_number_date`), or YYYYMMDD
+_PLAIN_NUMBER = re.compile(r"^[+-]?\d+(?:\.\d+)?$")
+_UNIX_FROM = 1e8            # 1973-03-03: a smaller number is no time a review was written at (5, 2026, 46000)
+_EXCEL_LAST = 2_958_465     # the serial number of 9999-12-31, the last date a spreadsheet has
+
+
+def _number_date(num: float, value: Any, excel_epoch: datetime | None) -> date:
+    """A date given as a number: in a workbook (`excel_epoch`: its calendar) a spreadsheet's date serial
+    (46000 is 2025-12-09); a Unix time in seconds or milliseconds; else no date at all, said so, never a day
+    of January 1970."""
+    try:
+        if excel_epoch is not None and 0 < num <= _EXCEL_LAST:
+            from openpyxl.utils.datetime import from_excel
+
+            return from_excel(num, excel_epoch).date()
+        if num >= _UNIX_FROM:
+            return datetime.fromtimestamp(num / 1000 if num > 1e11 else num).date()
+    except (OverflowError, OSError, ValueError):
+        pass
+    hint = "; an Excel date number? format the column as dates, or import the .xlsx" if 20_000 <= num <= 80_000 else ""
+    raise ValueError(f"date {value!r} is a number, not a date (for example 2026-11-30 or 30 Nov 2026){hint}")
+
+
+def _parse_date(text: str, day_first: bool, default_day: int = 1) -> datetime:
+    """dateutil's reading of `text`: a part it leaves out is taken from January `default_day` of this year,
+    so "2026-03" and "Mar 2026" are March 1 (dateutil's own default, today, made them March 3 in April)."""
+    return dateparser.parse(text, dayfirst=day_first, default=datetime(date.today().year, 1, default_day))
+
+
+def _norm_date(value: Any, order: str | None = None, excel_epoch: datetime | None = None) -> date | None:
+    """A date from a file: ISO 8601, a Unix time, a spreadsheet's date serial in a workbook (`excel_epoch`),
+    or anything dateutil reads; a month without a day is its 1st. A numeric date with day and month
+    (`_NUMERIC_DATE`) is read in `order` ("day" or "month" first; None: day first when written with dots,
+    else month first); dateutil would read 03.04.2026 as March 4 and swap only impossible ones."""
     if value is None or value == "":
         return None
     if isinstance(value, datetime):  # a spreadsheet's date cell
         return value.date()
     if isinstance(value, date):
         return value
+    if isinstance(value, bool):
+        raise ValueError(f"date {value!r} is not a date (for example 2026-11-30 or 30 Nov 2026)")
     if isinstance(value, (int, float)):
-        return datetime.fromtimestamp(value / 1000 if value > 1e11 else value).date()
+        return _number_date(float(value), value, excel_epoch)
     s = str(value).strip()
-    if s.isdigit() and len(s) >= 9:
-        return _norm_date(int(s))
+    if _PLAIN_NUMBER.match(s) and not (s.isdigit() and len(s) == 8):  # 20260315 is a date, 5 and 2026 are not
+        return _number_date(float(s), value, excel_epoch)
     m = _NUMERIC_DATE.match(s)
     day_first = bool(m) and (order == "day" or (order is None and m.group(2) == "."))
     try:
-        return dateparser.parse(s, dayfirst=day_first).date()
+        return _parse_date(s, day_first).date()
     except (ValueError, OverflowError):
         raise ValueError(f"date {value!r} is not a date (for example 2026-11-30 or 30 Nov 2026)") from None
+
+
+def _month_only(value: Any, day: date | None) -> bool:
+    """Whether `day`, read from `value`, is the 1st only because `value` named no day ("2026-03", "Mar 2026")."""
+    if day is None or day.day != 1 or not isinstance(value, str) or _PLAIN_NUMBER.match(value.strip()):
+        return False
+    try:
+        return _parse_date(value.strip(), False, default_day=2).day == 2
+    except (ValueError, OverflowError):
+        return False
 
 
 def _norm_version(value: Any) -> str | None:
@@ -340,27 +446,92 @@ def _open_text(path: Path, encoding: str, newline: str | None = None) -> IO[str]
     return f
 
 
+def _json_lines(lines: Iterable[str]) -> Iterator[tuple[int, dict[str, Any]]]:
+    """(line number, object) of JSON lines; a line that is not a JSON object is {"__error__": why}."""
+    for i, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+        except json.JSONDecodeError as e:
+            yield i, {"__error__": f"not valid JSON: {e.msg} at column {e.colno}"}
+            continue
+        yield i, row if isinstance(row, dict) else {"__error__": "a JSON line must be an object"}
+
+
+def _json_kind(value: Any) -> str:
+    """A JSON value's kind in JSON's words (a message names it: "a list of text values")."""
+    return ("true/false" if isinstance(value, bool) else "number" if isinstance(value, (int, float))
+            else "text" if isinstance(value, str) else "list" if isinstance(value, list)
+            else "object" if isinstance(value, dict) else "null")
+
+
+def _object_lists(obj: dict, prefix: str = "") -> Iterator[tuple[str, list]]:
+    """(dotted path, list) of each list of objects in `obj`, through its nested objects ("data.items");
+    lists inside the records themselves are theirs (a review's images), not looked into."""
+    for k, v in obj.items():
+        if isinstance(v, list) and all(isinstance(x, dict) for x in v):
+            yield f"{prefix}{k}", v
+        elif isinstance(v, dict):
+            yield from _object_lists(v, f"{prefix}{k}.")
+
+
+def _json_records(path: Path, data: Any) -> list:
+    """The review records of a JSON document, as APIs and tools wrap them: a list as it is; an object with a
+    review text (`{"text": "..."}`) as one review; else the one list of objects inside the object, however
+    deep ({"reviews": [...]}, {"data": {"items": [...]}}, {"results": [...]}). Several such lists: the one
+    whose records have a text field, else an ImportFileError naming them; none, or any other value: an
+    ImportFileError saying what the document is."""
+    if isinstance(data, list):
+        if data and not any(isinstance(x, dict) for x in data):
+            raise ImportFileError(f"{path}: a JSON list of {_json_kind(data[0])} values, not of reviews (objects "
+                                  'such as {"text": "...", "rating": 5})')
+        return data
+    if not isinstance(data, dict):
+        raise ImportFileError(f"{path}: the JSON document is a {_json_kind(data)}, not reviews (a list of "
+                              'objects such as {"text": "...", "rating": 5}, or one such object)')
+    text = _column_map(data).get("text")
+    if text is not None and isinstance(data[text], str):
+        return [data]
+    lists = dict(_object_lists(data))
+    found = {k: v for k, v in lists.items() if v}
+    if len(found) > 1:
+        found = {k: v for k, v in found.items() if "text" in _column_map(v[0])} or found
+    if len(found) > 1:
+        raise ImportFileError(f"{path}: the JSON document holds several lists of records ({', '.join(found)}); "
+                              f"save the one with the reviews alone (for example jq '.{next(iter(found))}')")
+    if not found and not lists:
+        keys = ", ".join(map(str, data))
+        raise ImportFileError(f"{path}: no list of reviews in the JSON document (its keys: {keys[:300] or 'none'})")
+    return next(iter(found.values()), [])
+
+
+def _json_document_rows(path: Path, encoding: str) -> Iterator[tuple[int, dict[str, Any]]]:
+    """(record number, record) of a .json file, read whole: `_json_records` of its document; JSON lines
+    saved as .json (one object a line: the first line is a whole document) are read as lines."""
+    with _open_text(path, encoding) as f:
+        text = f.read()
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as e:
+        if e.msg == "Extra data" and "\n" not in text[:e.pos].strip():
+            yield from _json_lines(io.StringIO(text))
+            return
+        more = ("; several JSON documents one after another? JSON lines hold one object a line"
+                if e.msg == "Extra data" else "")
+        raise ImportFileError(f"{path}: not valid JSON ({e.msg} at line {e.lineno}, column {e.colno}){more}") from None
+    for i, row in enumerate(_json_records(path, data), 1):
+        yield i, row if isinstance(row, dict) else {"__error__": f"a {_json_kind(row)}, not a review object"}
+
+
 def _rows(path: Path, encoding: str) -> Iterator[tuple[int, dict[str, Any]]]:
     """(line number, row) for each record of the file, one at a time (a .json document is read whole)."""
     suffix = path.suffix.lower()
-    if suffix in (".jsonl", ".ndjson", ".json"):
+    if suffix == ".json":
+        yield from _json_document_rows(path, encoding)
+    elif suffix in (".jsonl", ".ndjson"):
         with _open_text(path, encoding) as f:
-            if suffix == ".json":
-                data = json.load(f)
-                if isinstance(data, dict):
-                    data = data.get("reviews") or data.get("data") or []
-                for i, row in enumerate(data, 1):
-                    yield i, row
-                return
-            for i, line in enumerate(f, 1):
-                if not line.strip():
-                    continue
-                try:
-                    row = json.loads(line)
-                except json.JSONDecodeError as e:
-                    yield i, {"__error__": f"not valid JSON: {e.msg} at column {e.colno}"}
-                    continue
-                yield i, row if isinstance(row, dict) else {"__error__": "a JSON line must be an object"}
+            yield from _json_lines(f)
     elif suffix in (".csv", ".tsv", ".txt"):
         with _open_text(path, encoding, newline="") as f:
             start = f.tell()
@@ -403,6 +574,8 @@ def read_rows(path: Path, encoding: str | None = None) -> tuple[str, Iterator[tu
     (.xlsx; "xlsx" for its encoding), streamed; a row that cannot be parsed is {"__error__": why}. Shared
     by every file import (reviews, labels). Raises ImportFileError at once for a missing file, an unknown
     format, an undecodable encoding or a workbook that does not open."""
+    if path.is_dir():
+        raise ImportFileError(f"{path}: is a folder: give the files (e.g. {path / '*.csv'})")
     if not path.is_file():
         raise ImportFileError(f"{path}: no such file")
     suffix = path.suffix.lower()
@@ -473,25 +646,72 @@ def _with_columns(rows: Iterable[tuple[int, dict[str, Any]]]) -> Iterator[tuple[
         yield line, row, maps[keys]
 
 
-def _file_date_order(path: Path, encoding: str | None) -> str | None:
-    """`date_order_of` the file's review and reply dates (one more pass over the file, streamed)."""
+def _file_dates(path: Path, encoding: str | None) -> tuple[str | None, str | None]:
+    """`_date_evidence` of the file's review and reply dates (one more pass over the file, streamed)."""
     _, rows = read_rows(path, encoding)
-    return date_order_of(row.get(mapping[f]) for _, row, mapping in _with_columns(rows) if mapping
-                         for f in ("date", "reply_date") if f in mapping)
+    return _date_evidence(row.get(mapping[f]) for _, row, mapping in _with_columns(rows) if mapping
+                          for f in ("date", "reply_date") if f in mapping)
+
+
+def _workbook_epoch(path: Path) -> datetime:
+    """The calendar of a workbook's date serials: 1900 (Windows), or 1904 (a workbook from an old Mac Excel)."""
+    from openpyxl import load_workbook
+
+    wb = load_workbook(path, read_only=True)
+    try:
+        return wb.epoch
+    finally:
+        wb.close()
+
+
+def _nth_identity(first: str, n: int) -> str:
+    """The identity of the `n`-th row of a file that repeats, without a review id, the review of its row with
+    identity `first` (n > 1): a survey's second "Great, 5" is another person's answer, not the first one again,
+    and the same file imported again gives it the same identity, so nothing is added twice."""
+    return hashlib.sha256(f"{first}\x1f{n}".encode("utf-8")).hexdigest()[:24]
+
+
+def _date_remarks(res: ImportResult, given: str | None, shown: str | None, either: str | None,
+                  month_only: list[str]) -> list[str]:
+    """What the file's dates made the import assume, said once: the order of day and month when nothing in the
+    file says it (else the caller says what the file showed), and months read as their 1st day."""
+    out = []
+    if either and not given and not shown:
+        read, other = ("day", "month") if "." in either else ("month", "day")
+        out.append(f"dates such as {either} read {read} first{', as dotted dates are written' if read == 'day' else ''}"
+                   f": no date in the file says which (--date-order {other} if not)")
+    if month_only:
+        n = len(month_only)
+        out.append(f"{n} date{'s' if n != 1 else ''} name{'' if n != 1 else 's'} a month without a day "
+                   f"(such as {month_only[0]}): read as the month's 1st day")
+    if res.repeated:
+        out.append(f"{res.repeated} row{'s' if res.repeated != 1 else ''} repeat a review id met earlier in the file: "
+                   "the same review, stored once")
+    return out
 
 
 def _reviews(path: Path, res: ImportResult, *, source: str | None = None, rating_scale: float | None = None,
-             product: str | None = None, encoding: str | None = None, date_order: str | None = None) -> Iterator[Review]:
-    """The reviews of a CSV/JSONL/JSON file, one at a time. Rows are counted in `res`; bad rows are
-    reported there with their line and skipped. Problems with the whole file raise ImportFileError
-    when the first review is asked for. `date_order`: "day" or "month", which comes first in numeric
-    dates such as 03/04/2026; None: what the file's own dates show (`date_order_of`)."""
+             product: str | None = None, encoding: str | None = None,
+             date_order: str | None = None) -> Iterator[tuple[Review, int]]:
+    """The reviews of a CSV/JSONL/JSON file or workbook, one at a time, each with how many rows of the file so
+    far gave its identity (1 for the first). Rows are counted in `res`; bad rows are reported there with their
+    line and skipped; a rating that cannot be read is noted (`res.notes`) and the review kept without it (a
+    date is part of a review's identity: a row whose date cannot be read is skipped, to be imported once
+    corrected). Every row is a review: an identical row without an id gets its own identity (`_nth_identity`);
+    a row repeating a review id is the same review, counted in `res.repeated`. Problems with the whole file
+    (no rows at all included) raise ImportFileError when the first review is asked for. `date_order`: "day"
+    or "month", which comes first in numeric dates such as 03/04/2026; None: what the file's own dates show
+    (`date_order_of`)."""
     if date_order not in (None, *DATE_ORDERS):
         raise ImportFileError(f"date order {date_order!r}: use day or month")
     res.encoding, rows = read_rows(path, encoding)
-    res.date_order = date_order or _file_date_order(path, res.encoding)
+    shown, either = _file_dates(path, res.encoding)
+    res.date_order = date_order or shown
+    epoch = _workbook_epoch(path) if res.encoding == "xlsx" else None  # a number in a date cell is a date serial
     default_source = source or f"import:{path.stem}"
     first = True
+    met: dict[str, int] = {}  # each identity met so far: a short key a row, the only thing that grows with the file
+    month_only: list[str] = []
     for line, row, mapping in _with_columns(rows):
         res.rows += 1
         if mapping is None:
@@ -512,18 +732,24 @@ def _reviews(path: Path, res: ImportResult, *, source: str | None = None, rating
         if text is None or not str(text).strip():
             res.errors.append({"line": line, "message": "empty review text"})
             continue
+        notes = []
+        try:
+            rating = _norm_rating(get("rating"), rating_scale)
+        except ValueError as e:  # not part of the review's identity: the file corrected and imported again fills it in
+            rating = None
+            notes.append({"line": line, "message": f"{e}; the review is imported without a rating"})
         try:
             r = Review(
                 source=str(get("source") or default_source), text=str(text),
                 product=str(get("product")) if get("product") not in (None, "") else product,
                 url=str(get("url")) if get("url") else None,
                 author=str(get("author")) if get("author") not in (None, "") else None,
-                rating=_norm_rating(get("rating"), rating_scale),
+                rating=rating,
                 title=str(get("title")) if get("title") not in (None, "") else None,
-                date=_norm_date(get("date"), res.date_order),
+                date=_norm_date(get("date"), res.date_order, epoch),
                 site_review_id=str(get("site_review_id")) if get("site_review_id") not in (None, "") else None,
                 reply=str(get("reply")) if get("reply") not in (None, "") else None,
-                reply_date=_norm_date(get("reply_date"), res.date_order),
+                reply_date=_norm_date(get("reply_date"), res.date_order, epoch),
                 helpful_votes=_norm_votes(get("helpful_votes")),
                 verified=_norm_bool(get("verified")),
                 language=str(get("language"))[:35] if get("language") not in (None, "") else None,
@@ -534,20 +760,83 @@ def _reviews(path: Path, res: ImportResult, *, source: str | None = None, rating
         except (ValueError, OverflowError, TypeError) as e:
             res.errors.append({"line": line, "message": str(e) if type(e) is ValueError else f"{type(e).__name__}: {e}"})
             continue
-        yield r
+        n = met[r.id] = met.get(r.id, 0) + 1
+        if n > 1:
+            if r.site_review_id:
+                res.repeated += 1
+                continue
+            r.id = _nth_identity(r.id, n)
+        if _month_only(get("date"), r.date):
+            month_only.append(str(get("date")).strip())
+        res.notes += notes
+        yield r, n
+    if not res.rows:
+        raise ImportFileError(f"{path}: the file holds no reviews (it is empty, or has only a header)")
+    res.remarks += _date_remarks(res, date_order, shown, either, month_only)
 
 
 def read_reviews_file(path: str | Path, *, source: str | None = None, rating_scale: float | None = None,
                       product: str | None = None, encoding: str | None = None,
                       date_order: str | None = None) -> ImportResult:
-    """Read a CSV/JSONL/JSON file of reviews into memory. Bad rows are reported with their line and skipped.
+    """Read a CSV/JSONL/JSON file of reviews into memory. Bad rows are reported with their line and skipped
+    (`errors`); a review whose rating cannot be read is kept without it, noted with its line (`notes`).
 
     `encoding`: the file's encoding (a Python codec name); None reads UTF-8, or detects the encoding
     when the file is not UTF-8."""
     res = ImportResult()
-    res.reviews = list(_reviews(Path(path), res, source=source, rating_scale=rating_scale, product=product,
-                                encoding=encoding, date_order=date_order))
+    res.reviews = [r for r, _ in _reviews(Path(path), res, source=source, rating_scale=rating_scale,
+                                          product=product, encoding=encoding, date_order=date_order)]
     return res
+
+
+def _other_imports(store: Store, own: str) -> list[str]:
+    """The sources other files' imports stored their reviews under by default ("import:<file name>"), the first
+    imported first: where an overlapping export's reviews (March's and April's both hold late March) already
+    are. Read from the run history: an import run records its source; one made before it did, its file's path."""
+    names = []
+    for run in reversed(store.list_runs(limit=1_000_000, kind="import")):
+        detail = run.get("detail") if isinstance(run.get("detail"), dict) else {}
+        names.append(detail.get("review_source") or f"import:{Path(str(run.get('source') or '')).stem}")
+    return [n for n in dict.fromkeys(names) if n.startswith("import:") and n != own]
+
+
+def _identity_under(source: str, r: Review, n: int) -> str:
+    """The identity `r`, the `n`-th of its kind in its file, would have under `source`."""
+    first = review_identity(source, r.site_review_id, r.author, r.date, r.text)
+    return first if r.site_review_id or n == 1 else _nth_identity(first, n)
+
+
+def _stored_elsewhere(store: Store, pairs: list[tuple[Review, int]], own: str, others: list[str],
+                      moved: Counter, alike: Counter) -> list[Review]:
+    """The batch's reviews to store. One under this file's default source (`own`) that is not stored there yet
+    but whose review id is, under another file's (`others`: an overlapping export of the same reviews), is
+    that stored review: kept under its first source, so it counts as already stored rather than twice
+    (counted in `moved`). One without an id that is stored alike (the same text, author and date) under
+    another file's source is only counted in `alike`: without an id, the same words may be another review."""
+    mine = [(i, r, n) for i, (r, n) in enumerate(pairs) if r.source == own and (r.site_review_id or r.author or r.date)]
+    where = {_identity_under(o, r, n): (i, o) for i, r, n in mine for o in others}
+    known = store.known_ids([r.id for _, r, _ in mine] + list(where))
+    first: dict[int, str] = {}
+    for rid, (i, o) in where.items():
+        if rid in known:
+            first.setdefault(i, o)
+    out = [r for r, _ in pairs]
+    for i, o in first.items():
+        if out[i].id in known:  # stored under this file's source already (imported before): as it is
+            continue
+        if out[i].site_review_id:
+            out[i] = replace(out[i], source=o, id="")
+            moved[o] += 1
+        else:
+            alike[o] += 1
+    return out
+
+
+def _elsewhere_remarks(moved: Counter, alike: Counter) -> list[str]:
+    return ([f"{n} of these reviews are already stored from {o} (the same review id): counted as already stored, "
+             f"and kept under {o}" for o, n in moved.items()]
+            + [f"{n} of these reviews are already stored from {o} (the same text, author and date); give both files "
+               "the same --source to count them once" for o, n in alike.items()])
 
 
 def import_file(store: Store, path: str | Path, *, batch_size: int = IMPORT_BATCH, trigger: str = "manual",
@@ -558,20 +847,31 @@ def import_file(store: Store, path: str | Path, *, batch_size: int = IMPORT_BATC
     Streams: reviews are stored `batch_size` at a time as they are read, so memory stays flat however
     big the file is, and `result.reviews` stays empty. The first batch is read before the run is
     recorded, so a file that cannot be imported at all (missing, unknown format, undecodable, no text
-    column) raises ImportFileError with no run, as it always has. Keyword arguments are those of
+    column, no rows) raises ImportFileError with no run, as it always has. Keyword arguments are those of
     `read_reviews_file` (source, rating_scale, product, encoding, date_order). `run_source`: the run history's
     name for the run (default: the file's path), `run_detail` what else it records; `trigger`: manual,
     schedule, dashboard. `masker`: what personal data is masked before reviews are stored (the settings'
-    `Masker.from_settings(settings.privacy, store)`; default: every kind, names kept)."""
+    `Masker.from_settings(settings.privacy, store)`; default: every kind, names kept).
+
+    Without a `source`, the file's reviews are stored under "import:<file name>"; those already stored from
+    another file so named are found (`_stored_elsewhere`): by their review id, counted as already stored;
+    alike without one, said in `result.remarks`."""
     masker = Masker() if masker is None else masker
     res = ImportResult()
-    reviews = _reviews(Path(path), res, **kw)
+    path = Path(path)
+    own = kw.get("source") or f"import:{path.stem}"
+    reviews = _reviews(path, res, **kw)
     batch = list(islice(reviews, batch_size))
-    run_id = store.start_run("import", run_source or str(path), trigger, detail=run_detail)
+    others = [] if kw.get("source") else _other_imports(store, own)
+    run_id = store.start_run("import", run_source or str(path), trigger,
+                             detail={**(run_detail or {}), "review_source": own})  # read by `_other_imports`
     new = seen = 0
+    moved: Counter = Counter()
+    alike: Counter = Counter()
     try:
         while batch:
-            n, s = store.upsert_reviews(masker.reviews(batch), run_id)
+            items = _stored_elsewhere(store, batch, own, others, moved, alike) if others else [r for r, _ in batch]
+            n, s = store.upsert_reviews(masker.reviews(items), run_id)
             new += n
             seen += s
             batch = list(islice(reviews, batch_size))
@@ -579,11 +879,13 @@ def import_file(store: Store, path: str | Path, *, batch_size: int = IMPORT_BATC
         store.update_run(run_id, pages=1, new=new, seen=seen)
         store.finish_run(run_id, "failed", error=f"{type(e).__name__}: {e}")
         raise
+    res.remarks += _elsewhere_remarks(moved, alike)
     res.masked, res.masked_kinds = masker.masked, masker.counts
+    problems = sorted(res.errors + res.notes, key=lambda e: e["line"])
     store.update_run(run_id, pages=1, new=new, seen=seen,
-                     errors=[{"url": f"{path}:{e['line']}", "message": e["message"]} for e in res.errors],
+                     errors=[{"url": f"{path}:{e['line']}", "message": e["message"]} for e in problems],
                      detail={"masked": {"reviews": res.masked, **res.masked_kinds}} if res.masked else None)
-    store.finish_run(run_id, "partial" if res.errors else "ok")
+    store.finish_run(run_id, "partial" if problems else "ok")
     return res, run_id, new, seen
 
 

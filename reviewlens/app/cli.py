@@ -129,12 +129,18 @@ def cmd_import(args, settings) -> ExitStatus:
             continue
         added += new
         print(f"run {run_id}: read {res.rows} rows from {path}: {new} new reviews, {seen} already stored, "
-              f"{len(res.errors)} rows skipped" + (f"; {masked_line(res.masked, res.masked_kinds)}" if res.masked else ""))
+              f"{len(res.errors)} rows skipped" + (f", {res.repeated} repeated rows" if res.repeated else "")
+              + (f"; {masked_line(res.masked, res.masked_kinds)}" if res.masked else ""))
         if res.date_order and not args.date_order:
             print(f"  dates such as 03/04/2026 read {res.date_order} first, as the file's other dates show "
                   f"(--date-order {'month' if res.date_order == 'day' else 'day'} if not)")
-        for e in res.errors[:10]:
+        for remark in res.remarks:  # what the import assumed or found about the whole file
+            print(f"  {remark}")
+        said = sorted(res.errors + res.notes, key=lambda e: e["line"])  # skipped rows, and rows kept without a value
+        for e in said[:10]:
             print(f"  line {e['line']}: {e['message']}")
+        if len(said) > 10:
+            print(f"  ... and {len(said) - 10} more (reviewlens runs --kind import --errors lists them)")
     if added:  # checked now, so that the dashboard and the filters find the findings ready
         from .jobs import Job
 

@@ -60,6 +60,23 @@ def test_a_new_user_adds_a_file_from_the_empty_dashboard(monkeypatch, tmp_path):
     assert any("no background analyzer is running" in w.value for w in at.warning)
 
 
+def test_what_the_import_kept_without_a_value_or_assumed_is_said(monkeypatch, tmp_path):
+    """A rating that cannot be read keeps its review (said, with the line), a date order the file does not
+    show is said, and survey answers written alike stay separate reviews."""
+    db = str(tmp_path / "s.db")
+    Store(db).close()
+    at = app_test(monkeypatch, db)
+    survey = ("comment,score,date\nGreat,5,03/04/2026\nGreat,5,03/04/2026\nSlow,great big smile,05/06/2026\n"
+              "Okay,3 out of 5,05/06/2026\n").encode()
+    at = _submit(at, "survey.csv", survey)
+    assert not at.exception, [e.value for e in at.exception]
+    assert "4 new reviews" in _plain(at.success)
+    kept = _plain(at.warning)
+    assert "Imported without a value" in kept and "line 4: rating" in kept, kept
+    assert "read month first" in _plain(at.caption), _plain(at.caption)
+    assert count_rows(Store(db)) == 4
+
+
 def test_the_sample_file_imports_as_it_is(tmp_path):
     from dashboard.upload import SAMPLE
     from reviewlens.records_io import read_reviews_file

@@ -8,6 +8,7 @@ import os
 import sqlite3
 import subprocess
 import sys
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -56,7 +57,8 @@ def test_import_jsonl_ten_point_scale_and_broken_line(tmp_path):
 
 def test_jsonl_lines_may_leave_out_fields_and_a_bad_value_is_named(tmp_path):
     """Each JSON line is read by its own keys: a field the first line leaves out (it had no reply, no date)
-    was dropped from every later line. A value that is not a date or a rating says so, not "ValueError"."""
+    was dropped from every later line. A value that is not a date or a rating says so, not "ValueError"; the
+    review with a bad rating is kept without it."""
     f = tmp_path / "r.jsonl"
     lines = [{"text": "First, no extras"},
              {"text": "Late again", "date": "2026-11-03", "rating": 2, "reply": "Sorry, we are on it.",
@@ -73,10 +75,12 @@ def test_jsonl_lines_may_leave_out_fields_and_a_bad_value_is_named(tmp_path):
     assert late.reply_date.isoformat() == "2026-11-04"
     assert by_text["Another key for the text"].rating == 5.0
     errors = {e["line"]: e["message"] for e in res.errors}
-    assert set(errors) == {4, 5, 6}
+    assert set(errors) == {4, 5}
     assert errors[4].startswith("no review text field") and "title" in errors[4]
     assert errors[5] == "date 'next tuesday' is not a date (for example 2026-11-30 or 30 Nov 2026)"
-    assert errors[6] == "rating 'great' is not a number (or a fraction such as 4/5)"
+    assert res.notes == [{"line": 6, "message": "rating 'great' is not a rating (such as 4, 4.5, 4/5, 4 out of 5, "
+                          "4 stars, ★★★★☆ or 80%); the review is imported without a rating"}]
+    assert by_text["How good?"].rating is None
 
 
 def test_day_or_month_first_follows_the_file(tmp_path, capsys):
@@ -204,15 +208,15 @@ def test_scores_out_of_10_keep_every_step_and_a_zero(tmp_path):
     res = read_reviews_file(f, rating_scale=10)
     ratings = [r.rating for r in res.reviews]
     assert ratings[:11] == pytest.approx([1 + 0.4 * s for s in range(11)]) and ratings[0] == 1.0
-    assert ratings[11:] == [4.0, pytest.approx(4.2)]
-    assert [e["line"] for e in res.errors] == [13] and "0-10 scale" in res.errors[0]["message"]
+    assert ratings[11:] == [None, 4.0, pytest.approx(4.2)]  # 11 of 10: kept, without a rating, and said
+    assert not res.errors and [e["line"] for e in res.notes] == [13] and "0-10 scale" in res.notes[0]["message"]
 
 
-def test_import_rejects_out_of_scale_rating(tmp_path):
+def test_an_out_of_scale_rating_is_said_and_the_review_kept(tmp_path):
     f = tmp_path / "x.csv"
     f.write_text("text,rating\nhello,42\n")
     res = read_reviews_file(f)
-    assert not res.reviews and "rating-scale" in res.errors[0]["message"]
+    assert [r.rating for r in res.reviews] == [None] and not res.errors and "rating-scale" in res.notes[0]["message"]
 
 
 def test_export_jsonl_and_csv_with_analysis(tmp_path):
@@ -365,3 +369,169 @@ def test_an_import_is_undone_with_delete(store, tmp_path, capsys):
     assert main(["delete", "--run", "99999", "--db", store.url]) == 2
     assert "there is no run 99999" in capsys.readouterr().err
     assert main(["delete", "--db", store.url]) == 2
+
+
+def _import(capsys, *args: str) -> tuple[int, str]:
+    """`reviewlens import ARGS`: (exit status, what it printed, errors included)."""
+    status = main(["import", *args])
+    out = capsys.readouterr()
+    return status, out.out + out.err
+
+
+def test_identical_rows_are_each_a_review_and_the_counts_add_up(tmp_path, capsys):
+    """A survey export without ids, authors or dates: two people answering "Great, 5" are two answers. The
+    identical rows were merged into one review and the output said "read 7 rows: 3 new reviews, 0 already
+    stored, 0 rows skipped". A row repeating a review id is the same review, and said so."""
+    f = tmp_path / "survey.csv"
+    f.write_text("comment,score\nGreat,5\nGreat,5\nGreat,4\nGood,5\nGood,5\nToo expensive,2\nToo expensive,2\n")
+    db = str(tmp_path / "s.db")
+    assert _import(capsys, str(f), "--db", db)[1].startswith(f"run 1: read 7 rows from {f}: 7 new reviews, 0 already")
+    assert sorted(Store(db).reviews_frame()["rating"]) == [2, 2, 4, 5, 5, 5, 5]
+    again = _import(capsys, str(f), "--db", db)[1]
+    assert "read 7 rows from" in again and "0 new reviews, 7 already" in again
+    ids = tmp_path / "ids.csv"
+    ids.write_text("id,text\n1,Great\n2,Great\n1,Great\n")
+    out = _import(capsys, str(ids), "--db", db)[1]
+    assert "read 3 rows from" in out and "2 new reviews, 0 already stored, 0 rows skipped, 1 repeated rows" in out
+    assert "1 row repeat a review id met earlier in the file" in out
+
+
+def test_a_month_is_its_first_day_and_a_bare_number_no_date(tmp_path, capsys):
+    """"2026-03" and "Mar 2026" took their day from today (2026-03-03 on the 3rd) and "5" became the 5th
+    of this month; a month is its 1st day now, said once, and a number that is no Unix time is no date."""
+    f = tmp_path / "d.csv"
+    f.write_text("text,date\nA,2026-03\nB,Mar 2026\nC,5\nD,2026\nE,20260304\nF,1772582400\n")
+    db = str(tmp_path / "s.db")
+    out = _import(capsys, str(f), "--db", db)[1]
+    got = {r.text: r.date.isoformat() for r in Store(db).reviews_frame().itertuples()}
+    assert got == {"A": "2026-03-01", "B": "2026-03-01", "E": "2026-03-04", "F": "2026-03-04"}
+    assert "2 dates name a month without a day (such as 2026-03): read as the month's 1st day" in out
+    assert "line 4: date '5' is a number, not a date" in out and "line 5: date '2026' is a number" in out
+
+
+def test_a_date_order_nothing_in_the_file_shows_is_said(tmp_path, capsys):
+    f = tmp_path / "ambiguous.csv"
+    f.write_text("text,date\nfirst,03/04/2026\nsecond,05/06/2026\n")
+    out = _import(capsys, str(f), "--db", str(tmp_path / "s.db"))[1]
+    assert "dates such as 03/04/2026 read month first: no date in the file says which (--date-order day if not)" in out
+    dotted = tmp_path / "dotted.csv"
+    dotted.write_text("text,date\nfirst,03.04.2026\n")
+    assert "read day first, as dotted dates are written: no date in the file says which (--date-order month if not)" \
+        in _import(capsys, str(dotted), "--db", str(tmp_path / "s.db"))[1]
+    asked = _import(capsys, str(f), "--date-order", "day", "--db", str(tmp_path / "t.db"))[1]
+    assert "no date in the file says" not in asked
+
+
+@pytest.mark.parametrize("body, texts", [
+    ('{"text":"l1","rating":5}\n{"text":"l2","rating":4}\n', ["l1", "l2"]),  # JSON lines saved as .json
+    ('{"data":{"items":[{"text":"deep","images":[{"url":"x"}]}]},"meta":{"page":1}}', ["deep"]),
+    ('{"results":[{"body":"a"}],"included":[{"type":"user"}]}', ["a"]),  # the list whose records have text
+    ('{"text":"single"}', ["single"]),
+    ('{"reviews":[{"text":"wrapped a"},{"text":"wrapped b"}]}', ["wrapped a", "wrapped b"]),
+])
+def test_json_documents_as_tools_write_them(tmp_path, body, texts):
+    """JSON lines saved as .json raised "JSONDecodeError: Extra data", a nested document "AttributeError", a
+    single object was read as 0 rows."""
+    f = tmp_path / "r.json"
+    f.write_text(body)
+    assert [r.text for r in read_reviews_file(f).reviews] == texts
+
+
+@pytest.mark.parametrize("body, message", [
+    ('{"a":[{"text":"x"}],"b":[{"body":"y"}]}', r"several lists of records \(a, b\)"),
+    ('["great","bad"]', "a JSON list of text values, not of reviews"),
+    ("42", "the JSON document is a number, not reviews"),
+    ('{"meta":{"page":1}}', r"no list of reviews in the JSON document \(its keys: meta\)"),
+    ('{"text": ', "not valid JSON"),
+    ('{"reviews":[]}', "the file holds no reviews"),
+])
+def test_a_json_document_without_reviews_says_why(tmp_path, body, message):
+    f = tmp_path / "r.json"
+    f.write_text(body)
+    with pytest.raises(ImportFileError, match=message):
+        read_reviews_file(f)
+
+
+def test_a_spreadsheet_date_number_is_a_date_never_1970(tmp_path):
+    """An .xlsx date cell formatted as a number (46000) was stored as 1970-01-01: it is the spreadsheet's
+    date serial; in a CSV such a number is no date, said with a hint."""
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    wb.active.append(["text", "date", "reply", "reply_date"])
+    wb.active.append(["serial", 46000, "Thanks", 46001.5])
+    wb.active.append(["unix", 1772582400, None, None])
+    wb.save(tmp_path / "r.xlsx")
+    got = {r.text: (r.date, r.reply_date) for r in read_reviews_file(tmp_path / "r.xlsx").reviews}
+    assert got == {"serial": (date(2025, 12, 9), date(2025, 12, 10)), "unix": (date(2026, 3, 4), None)}
+    (tmp_path / "r.csv").write_text("text,date\nserial,46000\n")
+    res = read_reviews_file(tmp_path / "r.csv")
+    assert not res.reviews and "an Excel date number?" in res.errors[0]["message"]
+
+
+@pytest.mark.parametrize("written, rating", [
+    ("★★★★", 4.0), ("★★★☆☆", 3.0), ("⭐⭐⭐⭐⭐", 5.0), ("5 stars", 5.0), ("1 star", 1.0),
+    ("3.0 out of 5", 3.0),
+    ("8 out of 10", 4.2), ("80%", 4.0), ("★★★★★★★☆☆☆", 3.8),
+])
+def test_ratings_as_exports_write_them(tmp_path, written, rating):
+    f = tmp_path / "r.csv"
+    f.write_text(f"text,rating\nhello,{written}\n", encoding="utf-8")
+    res = read_reviews_file(f)
+    assert [r.rating for r in res.reviews] == [pytest.approx(rating)] and not res.notes and not res.errors
+
+
+def test_a_bad_rating_keeps_the_review_and_a_zero_is_said(tmp_path, capsys):
+    """A rating that could not be read threw the whole review away ("line 2: rating ... is not a number"),
+    and a 0 on the 1-5 scale was stored as no rating without a word, while a 6 was reported."""
+    f = tmp_path / "r.csv"
+    f.write_text("text,rating\nGood one,four\nZero,0\nSix,6\n")
+    db = str(tmp_path / "s.db")
+    out = _import(capsys, str(f), "--db", db)[1]
+    assert "3 new reviews, 0 already stored, 0 rows skipped" in out
+    assert "line 2: rating 'four' is not a rating" in out and "the review is imported without a rating" in out
+    assert "line 3: rating '0' is not on a 1-5 scale" in out and "line 4: rating '6' is not on a 1-5 scale" in out
+    assert Store(db).reviews_frame()["rating"].isna().all()
+    run = Store(db).list_runs(kind="import")[0]
+    assert run["status"] == "partial" and len(run["errors"]) == 3
+
+
+def test_a_file_without_reviews_or_a_folder_is_refused(tmp_path, capsys):
+    """An empty or header-only CSV was an ok run, exit 0, "read 0 rows"; a folder was "no such file"."""
+    db = str(tmp_path / "s.db")
+    (tmp_path / "empty.csv").write_text("")
+    (tmp_path / "header.csv").write_text("text,rating,date\n")
+    for name in ("empty.csv", "header.csv"):
+        status, out = _import(capsys, str(tmp_path / name), "--db", db)
+        assert status != 0 and f"{name}: the file holds no reviews (it is empty, or has only a header)" in out
+    status, out = _import(capsys, str(tmp_path / "empty.csv"), str(tmp_path / "header.csv"), "--db", db)
+    assert status == 1 and "2 of 2 files could not be imported" in out
+    assert Store(db).list_runs(kind="import") == []
+    status, out = _import(capsys, str(tmp_path), "--db", db)
+    assert status != 0 and f"{tmp_path}: is a folder: give the files (e.g. {tmp_path / '*.csv'})" in out
+
+
+def test_overlapping_exports_count_shared_reviews_once(store, tmp_path, capsys):
+    """March's and April's exports both hold the last days of March: each file had its own source, so the
+    shared reviews were stored twice, review ids and all. A review id already stored from another file's
+    import is that review; a review without an id stored alike from another file is said. SQLite and PostgreSQL."""
+    head = "Review ID,Review Text,Star Rating,Review Submit Date and Time\n"
+    march, april = tmp_path / "play_2026_03.csv", tmp_path / "play_2026_04.csv"
+    march.write_text(head + "r1,Great app,5,2026-03-01T10:00:00Z\nr2,Crashes on start,1,2026-03-30T10:00:00Z\n")
+    april.write_text(head + "r2,Crashes on start,1,2026-03-30T10:00:00Z\nr3,Login broken,2,2026-04-02T10:00:00Z\n")
+    assert _import(capsys, str(march), "--db", store.url)[0] == 0
+    out = _import(capsys, str(april), "--db", store.url)[1]
+    assert "1 new reviews, 1 already stored" in out
+    assert "1 of these reviews are already stored from import:play_2026_03 (the same review id)" in out
+    assert "0 new reviews, 2 already stored" in _import(capsys, str(april), "--db", store.url)[1]
+    frame = store.reviews_frame()
+    assert sorted(zip(frame["text"], frame["source"])) == [("Crashes on start", "import:play_2026_03"),
+                                                           ("Great app", "import:play_2026_03"),
+                                                           ("Login broken", "import:play_2026_04")]
+    # without ids: said, not merged (the same words may be another review)
+    (tmp_path / "shop_a.csv").write_text("text,author,date\nToo slow,Ann,2026-03-30\nFine,Bo,2026-03-01\n")
+    (tmp_path / "shop_b.csv").write_text("text,author,date\nToo slow,Ann,2026-03-30\n")
+    _import(capsys, str(tmp_path / "shop_a.csv"), "--db", store.url)
+    out = _import(capsys, str(tmp_path / "shop_b.csv"), "--db", store.url)[1]
+    assert "1 new reviews" in out and ("1 of these reviews are already stored from import:shop_a (the same text, "
+                                       "author and date); give both files the same --source to count them once") in out
