@@ -147,7 +147,7 @@ class ReportData:
     """Everything the report shows except the reviews themselves (those are streamed), read through
     `reviewlens.queries` before any sheet is laid out."""
 
-    filters: Filters
+    filters: Filters            # what the numbers are of (an open period closed at the newest review)
     database: str
     headline: Q.Headline
     granularity: str
@@ -170,6 +170,7 @@ class ReportData:
     integrity: tuple[integrity.Summary, list[integrity.Finding]] | None = None
     competitors: list[Competitor] = field(default_factory=list)  # reviewlens.competitors: compared with
     names: list[NameSaid] = field(default_factory=list)  # reviewlens.mentions: what reviews say of the names
+    given: Filters | None = None  # the filters as the user gave them (the Summary's Filters cell says these)
 
 
 def report_data(store: Store, f: Filters, opts: Q.Options | None = None) -> ReportData:
@@ -207,7 +208,7 @@ def _summary(wb: Workbook, d: ReportData) -> None:
     s.ws.page_setup.fitToWidth, s.ws.page_setup.fitToHeight = 1, 0
     s.append([s.cell("ReviewLens report", font=_TITLE_FONT)])
     s.append(["Generated", s.cell(datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"))])
-    s.append(["Filters", s.cell(d.filters.describe())])
+    s.append(["Filters", s.cell(_filters_text(d))])
     s.append(["Database", s.cell(d.database)])
     s.blank()
     _headline_table(s, d.headline)
@@ -229,6 +230,27 @@ def _summary(wb: Workbook, d: ReportData) -> None:
     s.blank()
     rt = _ratings_table(s, d.ratings)
     _summary_charts(s, d.granularity, ts, tp, rt)
+
+
+def _filters_text(d: ReportData) -> str:
+    """The filters as the user gave them, and where an open period was closed, at which day: "2026-11-01 to …"
+    said "2026-11-01 to 2026-11-15" before, and a --since past the newest review "2030-01-01 to 2030-01-01"."""
+    given = d.given or d.filters
+    text = given.describe()
+    if given.since and not given.until and d.filters.until and d.filters.until > given.since:
+        text += f" (the newest review: {d.filters.until})"
+    return text
+
+
+def _none_shown(reviews: int, themes: Sequence[Q.ThemeView], none_yet: str, scope: dict | None = None) -> str:
+    """What a themes sheet says when it lists no theme: no reviews in the selection, none of its `reviews`
+    in the computed `themes` (of the period of `scope`, when given), or none computed yet (`none_yet`)."""
+    if not reviews:
+        return "No reviews in the selection."
+    if themes:
+        period = f" (computed for {scope['since']} to {scope['until']})" if scope and has_periods(scope) else ""
+        return f"None of the {reviews:,} reviews in the selection is in these themes{period}."
+    return none_yet
 
 
 def _headline_table(s: _Sheet, h: Q.Headline) -> None:
@@ -339,7 +361,10 @@ def _color_series(chart: BarChart) -> None:
 
 
 def _complaints(wb: Workbook, themes: list[Q.ThemeView], scope: dict, series: pd.DataFrame | None = None,
-                gran: str = "week") -> None:
+                gran: str = "week", *, reviews: int) -> None:
+    """The Top complaints sheet: the themes with reviews in the selection (`reviews` of them), recounted within
+    it; a theme none of them raises is left out, not listed with 0 reviews beside its computed trend."""
+    computed, themes = themes, [t for t in themes if t.filtered_count]
     s = _Sheet(wb, "Top complaints", [6, 30, 16, 10, 10, 12, 10, 6, 50, 80, 50, 14, 14, 18, 10, 16])
     s.ws.freeze_panes = "A2"
     s.header(["Rank", "Theme", "Topic", "Reviews", "Share", "Previous", "Trend (pp)", "", "Summary", "Quotes",
@@ -360,7 +385,8 @@ def _complaints(wb: Workbook, themes: list[Q.ThemeView], scope: dict, series: pd
                   s.cell(None if m is None or m.effect_ci is None else round(m.effect_ci, 2), number_format="0.00"),
                   s.cell(None if m is None else round(m.at_stake, 3), number_format="0.00")])
     if not themes:
-        s.append([None, s.cell("No complaint themes computed yet (run `reviewlens analyze`).")])
+        s.append([None, s.cell(_none_shown(reviews, computed, "No complaint themes computed yet (run `reviewlens "
+                                                              "analyze`).", scope))])
     elif scope.get("computed_at"):
         s.blank()
         s.append([None, s.cell(f"Themes computed {scope['computed_at'][:16]}; counts recounted within the filters; "
@@ -384,7 +410,7 @@ OTHER_THEME_SHEETS = {"praise": ("Praise", "No praise themes computed yet (`revi
                                                "that analyzes new reviews), or no two reviews ask for the same thing.")}
 
 
-def _other_themes(wb: Workbook, themes: list[Q.ThemeView], kind: str) -> None:
+def _other_themes(wb: Workbook, themes: list[Q.ThemeView], kind: str, *, reviews: int) -> None:
     """The Praise sheet (what customers love: `reviewlens praise`) or the Requests sheet (what they ask for:
     `reviewlens requests`), recounted within the filters."""
     sheet, none_yet = OTHER_THEME_SHEETS[kind]
@@ -404,7 +430,7 @@ def _other_themes(wb: Workbook, themes: list[Q.ThemeView], kind: str) -> None:
                   s.cell(None if m is None else round(m.mean, 2), number_format="0.00"),
                   s.cell(None if m is None else round(m.others_mean, 2), number_format="0.00")])
     if not shown:
-        s.append([None, s.cell(none_yet)])
+        s.append([None, s.cell(_none_shown(reviews, themes, none_yet))])
 
 
 def _changes(wb: Workbook, changes: list[dict]) -> None:
@@ -686,13 +712,14 @@ def build_workbook(store: Store, target: str | Path | io.BytesIO, f: Filters) ->
     t0 = time.perf_counter()
     wb = Workbook(write_only=True)
     opts = Q.options(store)
+    given = f
     if f.since and not f.until and opts.last_date:  # "since X" means up to the newest review: a closed
         f = replace(f, until=max(opts.last_date, f.since))  # period has a previous one to compare with
-    d = report_data(store, f, opts)
+    d = replace(report_data(store, f, opts), given=given)
     _summary(wb, d)
-    _complaints(wb, d.themes, d.scope, d.theme_series, d.granularity)
-    _other_themes(wb, d.praise, "praise")
-    _other_themes(wb, d.requests, "requests")
+    _complaints(wb, d.themes, d.scope, d.theme_series, d.granularity, reviews=d.headline.reviews)
+    _other_themes(wb, d.praise, "praise", reviews=d.headline.reviews)
+    _other_themes(wb, d.requests, "requests", reviews=d.headline.reviews)
     _comparison(wb, d.products)
     if d.versions is not None:
         _comparison(wb, d.versions, "Versions")

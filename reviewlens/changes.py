@@ -29,16 +29,21 @@ from .store import Store
 MIN_REVIEWS = 10
 
 
-def stored_theme(store: Store, theme: str, product: str | None = None, fields: Any = ()) -> ComplaintTheme | None:
-    """The stored top complaint called `theme` (case and spacing aside): of the segment's own themes
-    (`product`, the user's `fields`), else of the product's, else of the store's; None when there is none. A
-    change records its name and reviews, to find it again."""
-    want = " ".join(theme.split()).casefold()
+def stored_themes(store: Store, product: str | None = None, fields: Any = ()) -> list[ComplaintTheme]:
+    """The stored top complaints a change may name: the segment's own themes (`product`, the user's `fields`),
+    then the product's, then the store's (one name may come more than once)."""
     products = [product] if product else None
-    found = ((queries.latest_complaints(store, "complaints", products, fields)[0] if fields else [])
-             + (queries.latest_complaints(store, "complaints", products)[0] if product else [])
-             + queries.latest_complaints(store)[0])
-    return next((t for t in found if " ".join(t.label.split()).casefold() == want), None)
+    return ((queries.latest_complaints(store, "complaints", products, fields)[0] if fields else [])
+            + (queries.latest_complaints(store, "complaints", products)[0] if product else [])
+            + queries.latest_complaints(store)[0])
+
+
+def stored_theme(store: Store, theme: str, product: str | None = None, fields: Any = ()) -> ComplaintTheme | None:
+    """The stored top complaint called `theme` (case and spacing aside), the segment's first (`stored_themes`);
+    None when there is none. A change records its name and reviews, to find it again."""
+    want = " ".join(theme.split()).casefold()
+    return next((t for t in stored_themes(store, product, fields) if " ".join(t.label.split()).casefold() == want),
+                None)
 
 
 def windows(day: date, newest: date | None, days: int = 90) -> tuple[date, date, date, date] | None:
@@ -115,6 +120,10 @@ class Effect:
     def verdict(self) -> str:
         """One line: did it work? (for the named theme; else for the rating and the share negative)."""
         since = f"{_reviews(self.after_reviews)} since, {self.before_reviews} in as many days before"
+        if not self.before_reviews:  # not "too early": waiting adds reviews since, never before
+            return (f"Nothing to compare with: no review is dated in the days before the change ({self.before_since} "
+                    f"to {self.before_until})" + (f"; {_reviews(self.after_reviews)} since." if self.after_reviews else
+                                                  f", nor since ({self.after_since} to {self.after_until})."))
         if self.too_early:
             return f"Too early to tell: {since} (at least {MIN_REVIEWS} on each side are needed)."
         if self.theme and self.named is None:

@@ -16,7 +16,9 @@ What is found, and how sure:
   `[privacy] phone_regions` (national format) or anywhere (international, "+44 ..."). A number is
   taken when it is written like a phone number (a leading +, or spaces, dashes, dots or brackets
   between its groups) or follows a word such as "call", "phone" or "tel"; a bare run of digits
-  after "order", "ticket", "#" or similar is an order or ticket number and is kept.
+  after "order", "ticket", "#" or similar is an order or ticket number and is kept. A number written
+  with + is a phone number whatever word is before it, and so is one after "my number" or a
+  sentence's "Number:" (the writer's own, not an order's).
 * card: 13 to 19 digits (spaces or dashes between groups allowed) that pass the Luhn check
   (`python-stdnum`) and start like a card of a known issuer.
 * IBAN: a country code, two check digits and the account, checked by `python-stdnum` (mod 97 and
@@ -58,6 +60,10 @@ _PHONE_NO = r"(?<!phone\s)(?<!phone)(?<!mobile\s)(?<!cell\s)(?<!tel\.\s)(?<!tel\
 _NOT_PHONE = re.compile(r"(?:#|" + _PHONE_NO + r"\b(?:no\.?|nr\.?|number)|\border|\bticket|\bcase|\bref(?:erence)?"
                         r"|\binvoice|\btracking|\bserial|\bmodel|\bsku|\bitem|\bbestell\w*|\bcommande|\bpedido"
                         r"|\bordine)\W{0,3}$", re.I)
+# "my number", "our number", a "Number:" that starts a sentence: the writer's own number, which an order's is
+# not ("order number: 1234", "case number 0800 ..."); a valid phone number after it is a phone number.
+_OWN_NUMBER = re.compile(r"(?:\b(?:my|our|phone|mobile|cell|contact|tel\.?)\s+number|(?:^|[.!?]\s*)number)"
+                         r"(?:\s+is)?\W{0,3}$", re.I)
 # ... and after one of these, a bare run of digits is a phone number.
 _PHONE_WORD = re.compile(r"(?:\bcall|\bphone|\btel|\bmobile|\bcell|\bnumber is|\btext me|\bwhatsapp|\bring|\breach"
                          r"|\bcontact|\bhandy|\btelefon\w*|\bruf\w*|\bappel\w*|\bllam\w*|\bchiam\w*|\bbel)\b"
@@ -156,13 +162,14 @@ def _phones(text: str, regions: Sequence[str]) -> Iterable[Found]:
             if span in seen:
                 continue
             before = text[max(0, m.start - 40):m.start]
-            if _NOT_PHONE.search(before):
-                continue
             raw = m.raw_string
+            own = raw.startswith("+") or _OWN_NUMBER.search(before)  # whatever word is before it
+            if _NOT_PHONE.search(before) and not own:
+                continue
             after = text[m.end:m.end + 2]
             if not _phone_shaped(raw) or re.match(r"[/.,:]?\d|/", after):
                 continue  # a score table, odds, prices, a date, or the start of a longer number
-            if re.search(r"\d[\s().-]+\d|^\+|\(", raw) or _PHONE_WORD.search(before):
+            if re.search(r"\d[\s().-]+\d|^\+|\(", raw) or own or _PHONE_WORD.search(before):
                 seen.add(span)
                 yield Found("phone", m.start, m.end)
 

@@ -1214,10 +1214,12 @@ class Store:
 
     def add_tags(self, ids: Sequence[str], tags: Sequence[str]) -> int:
         """Tag the reviews `ids` (they must be stored: KeyError naming one that is not) with `tags` (cleaned
-        by reviewlens.tags.clean_tag; ValueError for a bad one). Returns how many (review, tag) pairs are new."""
-        from .tags import clean_tags
+        by reviewlens.tags.clean_tag; ValueError for a bad one; a tag in use in another case or spacing is that
+        tag, in its stored spelling). Returns how many (review, tag) pairs are new."""
+        from .tags import as_stored, clean_tags
 
-        tags = clean_tags(tags)
+        known = [t for t, _ in self.tag_counts()]
+        tags = list(dict.fromkeys(as_stored(t, known) for t in clean_tags(tags)))
         ids = list(dict.fromkeys(map(str, ids)))
         known = self.known_ids(ids)
         missing = [i for i in ids if i not in known]
@@ -1247,10 +1249,12 @@ class Store:
         return n
 
     def set_tags(self, review_id: str, tags: Sequence[str]) -> tuple[list[str], list[str]]:
-        """Make `tags` the tags of one review: (added, removed)."""
-        from .tags import clean_tags
+        """Make `tags` the tags of one review: (added, removed); a tag in use in another case or spacing is that
+        tag (the dashboard's tag box: "escalated" typed where "Escalated" is in use)."""
+        from .tags import as_stored, clean_tags
 
-        wanted = clean_tags(tags)
+        known = [t for t, _ in self.tag_counts()]
+        wanted = list(dict.fromkeys(as_stored(t, known) for t in clean_tags(tags)))
         have = self.tags_of([review_id]).get(review_id, [])
         added, removed = [t for t in wanted if t not in have], [t for t in have if t not in wanted]
         if removed:

@@ -60,9 +60,12 @@ def take_request(store: Store, job: Job, model: str = "") -> str | None:
         elif req.get("themes") or req.get("products"):  # the themes again (of the products the dashboard shows)
             products = req.get("products") or None
             fields = dict(req.get("fields") or [])
-            themes, _ = job.complaints(products=products, fields=fields)
-            loved, _ = job.praise(products=products, fields=fields)
-            asked, _ = job.requests(products=products, fields=fields)
+            from analysis.complaints import KEPT
+
+            # as many themes as `reviewlens complaints` keeps, whatever its --top (the Overview shows up to 10)
+            themes, _ = job.complaints(products=products, fields=fields, top=KEPT)
+            loved, _ = job.praise(products=products, fields=fields, top=KEPT)
+            asked, _ = job.requests(products=products, fields=fields, top=KEPT)
             seg = ", ".join(products or []) + "; ".join(f"{n}: {', '.join(v)}" for n, v in fields.items())
             line = (f"top complaints{' of ' + seg if seg else ''}: {len(themes)} themes; "
                     f"what customers love: {len(loved)}; what they ask for: {len(asked)}")

@@ -35,7 +35,8 @@ class ExitStatus(IntEnum):
 
     OK = 0
     ERROR = 1           # the command failed (a failed scrape, a scheduled source with an error, an exception)
-    CONFIG_ERROR = 2    # a bad settings or schedule file, a bad option value (argparse uses 2 as well)
+    CONFIG_ERROR = 2    # the user's mistake: a bad settings or schedule file, option value or date range, a missing
+                        # file, a folder or wrong extension where a file belongs (argparse uses 2 as well)
     DEGRADED = 3        # a scrape ran but a site seems to have changed: a field or the page size fell (runs shows it)
     INTERRUPTED = 130   # Ctrl+C (128 + SIGINT); what was done is saved
 
@@ -78,6 +79,33 @@ def _print_errors(errors: Sequence[dict]) -> None:
         print(f"  error: {e.get('url') or ''} {e['message']}")
     if len(errors) > 10:
         print(f"  ... and {len(errors) - 10} more (reviewlens runs --errors)")
+
+
+def _check_dates(args: argparse.Namespace) -> None:
+    """`--since` after `--until` selects no day: said once here for every command that takes both, before
+    one reports 0 reviews as if the store were empty (or a Filters deep inside raises ValueError)."""
+    since, until = getattr(args, "since", None), getattr(args, "until", None)
+    if isinstance(since, date) and isinstance(until, date) and since > until:
+        raise ConfigError(f"--since {since} is after --until {until}: no day is in that range")
+
+
+def _users_mistake(e: BaseException) -> str | None:
+    """What to tell the user when `e` comes from what they typed (a bad option value, a missing or unreadable
+    file, a folder where a file belongs): said plainly, without a Python class name or the -vv hint, which
+    stay for errors nobody expected. None for those."""
+    from ..records_io import ImportFileError
+
+    if isinstance(e, (ConfigError, ImportFileError)):
+        return str(e)
+    if isinstance(e, (FileNotFoundError, IsADirectoryError, NotADirectoryError, PermissionError)) and e.filename:
+        return f"{e.filename}: {(e.strerror or str(e)).lower()}"
+    return None
+
+
+def _sentence(text: str) -> str:
+    """`text` with its first letter upper case and the rest as written (str.capitalize lowers a product's
+    "Pulse Fitness Smartwatch" to "pulse fitness smartwatch")."""
+    return text[:1].upper() + text[1:]
 
 
 # ------------------------------------------------------------------------------------------ commands
@@ -190,18 +218,43 @@ def cmd_delete(args, settings) -> ExitStatus:
     return ExitStatus.OK
 
 
+def _export_format(args) -> str:
+    """The format `export` writes: the output's suffix says it (.csv: CSV; .jsonl, .json, .ndjson or none: JSON
+    lines); a --format that contradicts it is an error rather than JSON lines in a file named .csv."""
+    suffix = Path(args.output).suffix.lower()
+    named = "csv" if suffix == ".csv" else "jsonl" if suffix else None
+    if args.format and named and args.format != named:
+        raise ConfigError(f"--format {args.format}, but {args.output} ends in {suffix}: give the file a "
+                          f"{'.csv' if args.format == 'csv' else '.jsonl'} name, or leave out --format")
+    return args.format or named or "jsonl"
+
+
+def _without_part(path: Path, write: Callable[[], int]) -> int:
+    """`write()`, and the writer's PATH.part gone if it fails (a full disk, a folder in the way): a half
+    file is never left beside the one asked for."""
+    part = path.with_name(path.name + ".part")
+    had = part.exists()
+    try:
+        return write()
+    except BaseException:
+        if not had:
+            part.unlink(missing_ok=True)
+        raise
+
+
 def cmd_export(args, settings) -> ExitStatus:
     from ..records_io import export_records
 
-    fmt = args.format or ("csv" if Path(args.output).suffix.lower() == ".csv" else "jsonl")
+    fmt = _export_format(args)
     store = Store(settings.db)
     _check_names(store, products=args.product, sources=args.source)
     fields = _fields(args)
     _check_fields(store, fields)
     suspicious = _marks(store, args)
-    n = export_records(store, args.output, fmt, raw=args.raw, since=args.since, until=args.until,
-                       products=args.product, sources=args.source, fields=fields, suspicious=suspicious,
-                       tags=args.tag or (), mentions=mention_filter(args.mentions), said=_said(args))
+    n = _without_part(args.output, lambda: export_records(
+        store, args.output, fmt, raw=args.raw, since=args.since, until=args.until, products=args.product,
+        sources=args.source, fields=fields, suspicious=suspicious, tags=args.tag or (),
+        mentions=mention_filter(args.mentions), said=_said(args)))
     print(f"wrote {n} reviews to {args.output} ({fmt.upper()})")
     return ExitStatus.OK
 
@@ -226,7 +279,7 @@ def cmd_label(args, settings) -> ExitStatus:
             print(f"  ... and {len(res.errors) - 20} more")
         return ExitStatus.OK
     if args.label_command == "export":
-        n = write_labels(store.labels(), args.output)
+        n = _without_part(args.output, lambda: write_labels(store.labels(), args.output))
         print(f"wrote {n} labels to {args.output}")
         return ExitStatus.OK
     rows = store.labels(kind=args.kind, limit=args.limit)
@@ -251,15 +304,19 @@ def cmd_runs(args, settings) -> ExitStatus:
         print(json.dumps(rows, default=str, indent=1))
         return ExitStatus.OK
     if not rows:
-        print("no runs yet (try `reviewlens demo` or `reviewlens scrape URL`)")
+        print(f"no {args.kind} runs yet" if args.kind and store.list_runs(limit=1) else
+              "no runs yet (try `reviewlens demo` or `reviewlens scrape URL`)")
         return ExitStatus.OK
     print(f"{'id':>4}  {'kind':8} {'status':11} {'started (UTC)':19} {'secs':>6} {'pages':>5} {'new':>5} "
           f"{'seen':>5} {'errs':>4}  source")
     for r in rows:
         secs = (r["finished_at"] - r["started_at"]).total_seconds() if r["finished_at"] else None
+        new, seen, source = r["reviews_new"] or 0, r["reviews_seen"] or 0, (r["source"] or "")[:60]
+        if r["kind"] == "delete":  # the store counts what a deletion took in reviews_seen: neither new nor seen
+            new, seen, source = "", "", f"deleted {seen}: {source}"
         print(f"{r['id']:>4}  {r['kind']:8} {r['status']:11} {r['started_at']:%Y-%m-%d %H:%M:%S} "
-              f"{'' if secs is None else f'{secs:.1f}':>6} {r['pages'] or 0:>5} {r['reviews_new'] or 0:>5} "
-              f"{r['reviews_seen'] or 0:>5} {len(r['errors']):>4}  {(r['source'] or '')[:60]}")
+              f"{'' if secs is None else f'{secs:.1f}':>6} {r['pages'] or 0:>5} {new:>5} "
+              f"{seen:>5} {len(r['errors']):>4}  {source}")
         if r["status"] == "degraded" and r["detail"].get("message"):
             print(f"        degraded: {r['detail']['message']}")
         if args.errors:
@@ -351,6 +408,9 @@ def cmd_schedule(args, settings) -> ExitStatus:
     return ExitStatus.OK
 
 
+DEMO_TOP = 5  # the top complaints the demo prints (it keeps more, as `reviewlens complaints` does)
+
+
 def cmd_demo(args, settings) -> ExitStatus:
     from .demo_shop import demo_urls, start_demo_site
     from .jobs import Job, JobOptions, format_complaints
@@ -386,7 +446,8 @@ def cmd_demo(args, settings) -> ExitStatus:
     if done.analysis is not None:
         themes, scope = (done.themes, done.scope) if done.themes is not None else queries.latest_complaints(store)
         print()
-        print(format_complaints(themes, scope, queries.theme_impacts(store, themes, scope)))
+        impacts = queries.theme_impacts(store, themes, scope)  # of all the kept themes, as `complaints` has them
+        print(format_complaints(themes[:DEMO_TOP], scope, impacts[:DEMO_TOP]))
         print()
         loved = done.praise if done.praise is not None else queries.latest_complaints(store, "praise")[0]
         if loved:
@@ -436,7 +497,8 @@ def cmd_analyze(args, settings) -> ExitStatus:
 
 _NAMED = {"products": ("--product", "no review in the store is about that product"),
           "sources": ("--source", "no review in the store comes from that source"),
-          "versions": ("--app-version", "no review in the store names that version")}
+          "versions": ("--app-version", "no review in the store names that version"),
+          "languages": ("--language", "no analyzed review is in that language (ISO 639-1 codes, as detected)")}
 
 
 def _fields(args) -> tuple:
@@ -472,7 +534,7 @@ def _check_fields(store: Store, fields: tuple) -> None:
 
 
 def _check_names(store: Store, **given: list[str] | None) -> None:
-    """A --product, --source or --app-version that names nothing in the store is an error naming the nearest
+    """A --product, --source, --app-version or --language that names nothing in the store is an error naming the nearest
     ones: the command would otherwise find nothing and say so as if the store were empty (a report of 0 reviews,
     "are the reviews analyzed?")."""
     import difflib
@@ -495,11 +557,53 @@ def _check_names(store: Store, **given: list[str] | None) -> None:
             raise ConfigError(f"{flag} {p!r}: {missing}{hint}")
 
 
+#: `--days` when the user gives none (reviewlens.app.parser): a --stored with another --days asks for another period.
+_THEME_DAYS = 90
+
+
+def _check_stored_period(args, scope: dict, kind: str) -> None:
+    """`--stored` prints the saved themes as they were computed, for their own period: a --since, --until or
+    --days naming another period is an error saying which period is saved, rather than that period printed as
+    if it were the one asked for (the saved themes are never recounted for another)."""
+    from .jobs import THEME_WORDS
+
+    since, until = scope.get("since"), scope.get("until")
+    asked = [f"--since {args.since}"] * bool(args.since and str(args.since) != since) + \
+        [f"--until {args.until}"] * bool(args.until and str(args.until) != until)
+    if args.days != _THEME_DAYS and not args.since:
+        length = (date.fromisoformat(until) - date.fromisoformat(since)).days + 1 if since and until else None
+        asked += [f"--days {args.days}"] * (length != args.days)
+    if asked:
+        period = f"of {since} to {until}" if since else "of all reviews (they have no dates)"
+        raise ConfigError(f"{' '.join(asked)}: --stored shows the saved {THEME_WORDS[kind][0]} themes {period}, "
+                          f"as they were computed; leave out {' and '.join(a.split()[0] for a in asked)}, or run "
+                          "without --stored to compute them for that period")
+
+
+def _nothing_stored(args, kind: str, fields: tuple) -> str:
+    """What `--stored` says when no themes of `kind` are saved for the selection (not "are the reviews
+    analyzed?": they may well be; a computation that finds no theme saves none)."""
+    from .jobs import THEME_WORDS
+
+    if args.product or fields:
+        return "No themes stored for this selection yet: run the same command without --stored to compute them."
+    return (f"No {THEME_WORDS[kind][0]} themes stored yet: `reviewlens {kind}` (without --stored) computes them "
+            "(a computation that finds none stores none).")
+
+
 def cmd_complaints(args, settings) -> ExitStatus:
-    """`complaints`, `praise` and `requests` (args.kind): compute (or read) the themes and print them."""
+    """`complaints`, `praise` and `requests` (args.kind): compute (or read) the themes and print them.
+
+    A computation keeps analysis.complaints.KEPT themes whatever --top (more only for a larger --top), and
+    their rating impacts are worked out over all of them: the report, the dashboard and the alerts read what
+    is kept, so `--top 3` must not cut it for them, nor change a theme's figures; --top limits what is
+    printed. With --json, stdout is the JSON alone: what was done goes to stderr."""
+    from analysis.complaints import KEPT
+
     from .jobs import Job, format_complaints
 
     kind = getattr(args, "kind", "complaints")
+    say = (lambda line: print(line, file=sys.stderr)) if args.json else print
     store = Store(settings.db)
     _check_names(store, products=args.product)
     fields = _fields(args)
@@ -510,14 +614,14 @@ def cmd_complaints(args, settings) -> ExitStatus:
             name = queries.rename_theme(store, old, new, kind, args.product, fields)
         except ValueError as e:
             raise ConfigError(f"--rename: {e}") from e
-        print(f"renamed {old!r} to {name!r}; later computations keep the name while they find the theme again")
+        say(f"renamed {old!r} to {name!r}; later computations keep the name while they find the theme again")
     if args.merge:
         try:
             queries.merge_themes(store, args.merge[0], args.merge[1], kind, args.product, fields)
         except ValueError as e:
             raise ConfigError(f"--merge: {e}") from e
-        print(f"{args.merge[0]!r} merged into {args.merge[1]!r}; computing the themes again "
-              "(later computations keep them merged)")
+        say(f"{args.merge[0]!r} merged into {args.merge[1]!r}; computing the themes again "
+            "(later computations keep them merged)")
     if args.split:
         if args.merge:
             raise ConfigError("--split and --merge: one at a time")
@@ -525,22 +629,27 @@ def cmd_complaints(args, settings) -> ExitStatus:
             queries.split_theme(store, args.split, kind, args.product, fields)
         except ValueError as e:
             raise ConfigError(f"--split: {e}") from e
-        print(f"splitting {args.split!r} in two; computing the themes again (later computations keep the parts apart)")
+        say(f"splitting {args.split!r} in two; computing the themes again (later computations keep the parts apart)")
+    kept = max(args.top, KEPT)
     if (args.stored or args.rename) and not (args.merge or args.split):
         themes, scope = queries.latest_complaints(store, kind, args.product, fields)
+        if args.stored and scope:
+            _check_stored_period(args, scope, kind)
     else:
         themes, scope = Job(store, settings).complaints(since=args.since, until=args.until, products=args.product,
-                                                        top=args.top, days=args.days, use_llm=not args.no_llm,
+                                                        top=kept, days=args.days, use_llm=not args.no_llm,
                                                         kind=kind, fields=fields)
     for name, parts in scope.get("split") or []:
-        print(f"{name!r} split into {parts[0]!r} and {parts[1]!r}" if parts else
-              f"{name!r} was not split: it was not found again, or one part would have had fewer than two reviews "
-              f"or would not be among the top {args.top}")
-    if not themes and args.stored and (args.product or fields):
-        print("No themes stored for this selection yet: run the same command without --stored to compute them.")
+        say(f"{name!r} split into {parts[0]!r} and {parts[1]!r}" if parts else
+            f"{name!r} was not split: it was not found again, or one part would have had fewer than two reviews "
+            f"or would not be among the top {kept}")
+    if not themes and not scope and args.stored:
+        say(_nothing_stored(args, kind, fields))
+        if args.json:
+            print(json.dumps({"scope": {}, "themes": []}))
         return ExitStatus.OK
-    themes = themes[:args.top]
-    impacts = queries.theme_impacts(store, themes, scope)
+    impacts = queries.theme_impacts(store, themes, scope)  # all kept themes held equal, whatever --top shows
+    themes, impacts = themes[:args.top], impacts[:args.top]
     if args.json:
         rows = [{**asdict(t), "rating_impact": None if m is None else {**asdict(m), "gap": round(m.gap, 3),
                                                                         "at_stake": round(m.at_stake, 3)}}
@@ -549,6 +658,7 @@ def cmd_complaints(args, settings) -> ExitStatus:
     else:
         print(format_complaints(themes, scope, impacts, kind))
     return ExitStatus.OK
+
 
 def cmd_compare(args, settings) -> ExitStatus:
     from .. import integrity
@@ -585,6 +695,7 @@ def cmd_compare(args, settings) -> ExitStatus:
             names = dict(fields).get(field, ())
     except ValueError as e:
         raise ConfigError(str(e)) from None
+    _check_names(store, languages=list(Filters.of(languages=args.language).languages))
     result = compare(store, args.by, base, names=names, top=args.top)
     if args.json:
         print(json.dumps(result.as_dict(), indent=1, ensure_ascii=False))
@@ -600,9 +711,31 @@ def cmd_compare(args, settings) -> ExitStatus:
     return ExitStatus.OK
 
 
+def _change_theme(store: Store, theme: str, product: str | None, fields: tuple):
+    """The stored complaint theme `changes add --theme` names (case and spacing aside). A name no stored theme
+    has is a did-you-mean error: the change would be measured against a theme no review raises, for ever.
+    Only while no theme is stored yet (`reviewlens complaints` not run) is it recorded as given, with a note."""
+    import difflib
+
+    from ..changes import stored_theme, stored_themes
+
+    found = stored_theme(store, theme, product, fields)
+    if found is not None:
+        return found
+    labels = list(dict.fromkeys(t.label for t in stored_themes(store, product, fields)))
+    if not labels:
+        print(f"note: --theme {theme!r}: no complaint themes are stored yet (reviewlens complaints finds them); "
+              "recorded as given")
+        return None
+    near = difflib.get_close_matches(theme, labels, n=3, cutoff=0.4)
+    raise ConfigError(f"--theme {theme!r}: not among the stored top complaints" + (
+        f"; did you mean {' or '.join(repr(n) for n in near)}?" if near else
+        f" (they are: {', '.join(repr(n) for n in labels[:8])}{', ...' if len(labels) > 8 else ''})"))
+
+
 def cmd_changes(args, settings) -> ExitStatus:
     """`changes add|measure|list|delete`: the changes the user made and what the reviews said before and since."""
-    from ..changes import Effect, stored_theme
+    from ..changes import Effect
     from ..display_text import neutralize
     from .jobs import Job
 
@@ -620,10 +753,7 @@ def cmd_changes(args, settings) -> ExitStatus:
         _check_names(store, products=[args.product] if args.product else None)
         fields = _fields(args)
         _check_fields(store, fields)
-        theme = stored_theme(store, args.theme, args.product, fields) if args.theme else None
-        if args.theme and theme is None:
-            print(f"note: --theme {args.theme!r} is not among the stored top complaints (reviewlens complaints "
-                  "names them); recorded as given")
+        theme = _change_theme(store, args.theme, args.product, fields) if args.theme else None
         ids = [store.add_change(args.day, args.description.strip(), args.product,
                                 theme.label if theme else args.theme, theme.review_ids if theme else (), fields)]
         print(f"change {ids[0]} recorded: {args.day} {args.description.strip()!r}")
@@ -683,8 +813,8 @@ def cmd_ask(args, settings) -> ExitStatus:
                        sentiments=args.sentiment, languages=args.language, min_rating=args.min_rating,
                        max_rating=args.max_rating, fields=dict(fields))
     except ValueError as e:
-        raise ConfigError(f"ask: {e}") from e
-    _check_names(store, products=args.product, sources=args.source)
+        raise ConfigError(str(e)) from None
+    _check_names(store, products=args.product, sources=args.source, languages=list(f.languages))
     res = answerer.answer(store, args.question, f)
     if not res.searched:
         print("no reviews to search (is the store empty, or do the filters exclude everything?)")
@@ -772,31 +902,54 @@ def cmd_replies(args, settings) -> ExitStatus:
 
 def _marks(store: Store, args) -> bool | None:
     """`--suspicious out|only` as Filters.suspicious (the findings checked again first if the reviews changed),
-    after checking that each `--tag` is in use (a ConfigError naming the tags that are)."""
+    after checking that each `--tag` is in use (a ConfigError naming the tags that are; `args.tag` becomes
+    every stored spelling of each, as tags match case and spacing aside) and each `--mentions` name is named."""
+    from ..tags import spellings
+
     suspicious = {"out": False, "only": True}.get(args.suspicious)
     if suspicious is not None:
         from .. import integrity
 
         integrity.current(store)
     known = [t for t, _ in store.tag_counts()]
+    stored = []
     for t in args.tag or ():
-        if t not in known:
+        try:
+            same = spellings(t, known)
+        except ValueError as e:
+            raise ConfigError(f"--tag {t!r}: {e}") from None
+        if not same:
             raise ConfigError(f"--tag {t!r}: no review is tagged so" + (
                 f" (the tags: {', '.join(repr(k) for k in known[:12])})" if known else " (no tags yet)"))
+        stored += same
+    if args.tag:
+        args.tag = list(dict.fromkeys(stored))
     if args.mentions:
-        named = queries.mention_counts(store, limit=None)
-        folded = {name.casefold() for name, _, _ in named}
+        folded = {name.casefold() for name, _, _ in queries.mention_counts(store, limit=None)}
         for n in mention_filter(args.mentions):
             if n.casefold() not in folded:
-                close = [name for name, _, _ in named if n.casefold() in name.casefold()
-                         or name.casefold() in n.casefold()][:8]
-                raise ConfigError(f"--mentions {n!r}: no analyzed review names it" + (
-                    f" (names like it: {', '.join(repr(c) for c in close)})" if close else
-                    f" (the most named: {', '.join(repr(c) for c, _, _ in named[:8])})" if named else
-                    " (no names found yet: run `reviewlens analyze`)"))
+                raise ConfigError(f"--mentions {n!r}: no analyzed review names it" + _names_like(store, n))
     if args.said and not args.mentions:
         raise ConfigError(f"--said {args.said}: say of whom, with --mentions NAME")
     return suspicious
+
+
+def _names_like(store: Store, name: str) -> str:
+    """The names to suggest for a --mentions `name` no review names: only those `reviewlens mentions` lists (a
+    part of a product's own name, "Pulse" of "Pulse Fitness Smartwatch", filters but is no mention to offer)."""
+    from ..mentions import names_said
+
+    found = [n for n, _, _ in queries.mention_counts(store, limit=None)]
+    listed = {x.name.casefold() for x in names_said(store, top=10**6, quotes=0)} if found else set()
+    named = [n for n in found if n.casefold() in listed]  # in the spelling the filter goes by
+    close = [x for x in named if name.casefold() in x.casefold() or x.casefold() in name.casefold()][:8]
+    if close:
+        return f" (names like it: {', '.join(repr(c) for c in close)})"
+    if named:
+        return f" (the most named: {', '.join(repr(c) for c in named[:8])})"
+    if found:
+        return " (the reviews name only their products' own names)"
+    return " (no names found yet: run `reviewlens analyze`)"
 
 
 def _said(args) -> str | None:
@@ -805,17 +958,22 @@ def _said(args) -> str | None:
 
 
 def cmd_report(args, settings) -> ExitStatus:
+    """`report`: the Excel report of the selection; a selection without reviews is an error and writes no file
+    (a report of 0 reviews beside the themes computed for another period says nothing, and said it silently)."""
     from .jobs import Job
 
     store = Store(settings.db)
     _check_names(store, products=args.product, sources=args.source, versions=args.versions)
     fields = _fields(args)
     _check_fields(store, fields)
-    suspicious = _marks(store, args)
-    out = Job(store, settings).report(args.output, since=args.since, until=args.until, products=args.product,
-                                      sources=args.source, versions=args.versions, fields=fields,
-                                      suspicious=suspicious, tags=args.tag, mentions=mention_filter(args.mentions),
-                                      said=_said(args))
+    selection = dict(since=args.since, until=args.until, products=args.product, sources=args.source,
+                     versions=args.versions, fields=fields, suspicious=_marks(store, args), tags=args.tag,
+                     mentions=mention_filter(args.mentions), said=_said(args))
+    chosen = Filters.of(**selection)
+    if not queries.count_reviews(store, chosen):
+        raise ConfigError(f"no reviews in the selection ({chosen.describe()}): no report written"
+                          + ("; the store has none yet" if not queries.count_reviews(store) else ""))
+    out = Job(store, settings).report(args.output, **selection)
     print(f"wrote {out}")
     return ExitStatus.OK
 
@@ -842,7 +1000,7 @@ def cmd_competitors(args, settings) -> ExitStatus:
         return ExitStatus.OK
     if not found:
         unanalyzed = queries.count_unanalyzed(store)
-        print(f"{f.describe().capitalize()}: no review compares with another product or brand"
+        print(f"{_sentence(f.describe())}: no review compares with another product or brand"
               + (f" ({unanalyzed} reviews not analyzed yet: run `reviewlens analyze`)." if unanalyzed else "."))
         return ExitStatus.OK
     print(f"What customers compare with, {f.describe()}:")
@@ -880,7 +1038,7 @@ def cmd_mentions(args, settings) -> ExitStatus:
         return ExitStatus.OK
     if not found:
         unanalyzed = queries.count_unanalyzed(store)
-        print(f"{f.describe().capitalize()}: no review names "
+        print(f"{_sentence(f.describe())}: no review names "
               + (" or ".join(f"a {kind_word(t)}" for t in types) if types else "a person, company, place or product")
               + (f" ({unanalyzed} reviews not analyzed yet: run `reviewlens analyze`)." if unanalyzed else "."))
         return ExitStatus.OK
@@ -920,7 +1078,7 @@ def cmd_suspicious(args, settings) -> ExitStatus:
         print(json.dumps({"selection": f.describe(), "summary": asdict(summary),
                           "findings": [x.as_dict() for x in findings]}, default=str, indent=1, ensure_ascii=False))
         return ExitStatus.OK
-    print(f"{f.describe().capitalize()}: {summary.line()}")
+    print(f"{_sentence(f.describe())}: {summary.line()}")
     for kind, what in integrity.KINDS.items():
         mine = [x for x in findings if x.kind == kind]
         if not mine:
@@ -1014,10 +1172,28 @@ def cmd_privacy(args, settings) -> ExitStatus:
     return ExitStatus.OK
 
 
+def _tag_counts(store: Store) -> list[tuple[str, list[str], int]]:
+    """Every tag in use (spelled as the store first had it), its spellings, and how many reviews have any of
+    them: a store tagged before tags were matched case aside may hold "Escalated" and "escalated", one tag."""
+    from ..filters import Filters
+
+    groups: dict[str, list[tuple[str, int]]] = {}
+    for t, n in store.tag_counts():
+        groups.setdefault(" ".join(t.split()).casefold(), []).append((t, n))
+    out = []
+    for same in groups.values():
+        names = [t for t, _ in same]
+        n = same[0][1] if len(same) == 1 else queries.review_page(store, Filters.of(tags=names), page_size=1)[1]
+        out.append((names[0], names, n))
+    return sorted(out, key=lambda x: (-x[2], x[0]))
+
+
 def cmd_tag(args, settings) -> ExitStatus:
-    """`tag add|remove TAG ID...` (or --theme), `tag list [TAG]`."""
+    """`tag add|remove TAG ID...` (or --theme), `tag list [TAG]`. A tag is matched case and spacing aside
+    (reviewlens.tags.tag_key) and written as the store first spelled it."""
     from ..display_text import neutralize
     from ..filters import Filters
+    from ..tags import as_stored, spellings
 
     store = Store(settings.db)
     action = args.tag_command or "list"
@@ -1035,34 +1211,42 @@ def cmd_tag(args, settings) -> ExitStatus:
             ids += themes[args.theme].review_ids
         if not ids:
             raise ConfigError(f"tag {action}: which reviews? give their ids, or --theme")
+        known = [t for t, _ in store.tag_counts()]
         try:
             if action == "add":
-                n = store.add_tags(ids, [args.tag])
-                print(f"tagged {n} review{'s' if n != 1 else ''} {neutralize(args.tag)!r}"
+                tag = as_stored(args.tag, known)
+                n = store.add_tags(ids, [tag])
+                print(f"tagged {n} review{'s' if n != 1 else ''} {neutralize(tag)!r}"
                       + (f" ({len(set(ids)) - n} had it already)" if len(set(ids)) > n else ""))
             else:
-                n = store.remove_tags(ids, [args.tag])
-                print(f"took {neutralize(args.tag)!r} off {n} review{'s' if n != 1 else ''}")
+                names = spellings(args.tag, known) or [as_stored(args.tag, known)]
+                n = store.remove_tags(ids, names)
+                print(f"took {neutralize(names[0])!r} off {n} review{'s' if n != 1 else ''}")
         except (ValueError, KeyError) as e:
-            raise ConfigError(f"tag {action}: {e.args[0] if isinstance(e, KeyError) else e}") from None
+            raise ConfigError(str(e.args[0] if isinstance(e, KeyError) else e)) from None
         return ExitStatus.OK
-    counts = store.tag_counts()
+    counts = _tag_counts(store)
     tag, as_json = getattr(args, "tag", None), getattr(args, "json", False)
     if tag is None:
         if as_json:
-            print(json.dumps([{"tag": t, "reviews": n} for t, n in counts], ensure_ascii=False, indent=1))
+            print(json.dumps([{"tag": t, "reviews": n} for t, _, n in counts], ensure_ascii=False, indent=1))
         elif not counts:
             print("no tags yet (reviewlens tag add TAG ID, or the dashboard's review explorer)")
-        for t, n in ([] if as_json else counts):
+        for t, _, n in ([] if as_json else counts):
             print(f"{n:6,}  {neutralize(t)}")
         return ExitStatus.OK
-    if tag not in dict(counts):
+    try:
+        names = spellings(tag, [t for t, _ in store.tag_counts()])
+    except ValueError as e:
+        raise ConfigError(str(e)) from None
+    if not names:
         import difflib
 
-        near = difflib.get_close_matches(tag, [t for t, _ in counts], n=3, cutoff=0.4)
+        near = difflib.get_close_matches(tag, [t for t, _, _ in counts], n=3, cutoff=0.4)
         raise ConfigError(f"no review is tagged {tag!r}" + (
             f"; did you mean {' or '.join(repr(n) for n in near)}?" if near else ""))
-    rows, total = queries.review_page(store, Filters.of(tags=[tag]), page_size=1000)
+    tag = names[0]
+    rows, total = queries.review_page(store, Filters.of(tags=names), page_size=1000)
     if as_json:
         print(json.dumps([{"id": r.id, "date": None if r.date is None else str(r.date), "rating": r.rating,
                            "product": r.product, "text": r.text} for r in rows.itertuples()],
@@ -1159,12 +1343,11 @@ COMMANDS: dict[str, Callable[[argparse.Namespace, Settings], ExitStatus]] = {
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
     _setup_logging(args.verbose, args.quiet)
+    settings = None
     try:
         settings = _settings(args)
+        _check_dates(args)
         return int(COMMANDS[args.command](args, settings))
-    except ConfigError as e:
-        print(f"reviewlens: configuration error: {e}", file=sys.stderr)
-        return ExitStatus.CONFIG_ERROR
     except KeyboardInterrupt:
         print("\nreviewlens: interrupted; what was done is saved and the next run continues", file=sys.stderr)
         return ExitStatus.INTERRUPTED
@@ -1174,7 +1357,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         except (OSError, ValueError):
             pass
         return ExitStatus.OK
-    except Exception as e:  # a clear message, the traceback with -vv
+    except Exception as e:  # the user's mistake said plainly (exit 2); the rest with its class, the traceback with -vv
+        said = _users_mistake(e)
+        if said is not None:
+            where = "configuration error: " if settings is None else ""  # the settings file, not the command's input
+            print(f"reviewlens {args.command}: {where}{said}", file=sys.stderr)
+            return ExitStatus.CONFIG_ERROR
         if args.verbose >= 2:
             raise
         print(f"reviewlens {args.command}: {type(e).__name__}: {e}", file=sys.stderr)

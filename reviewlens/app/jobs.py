@@ -485,7 +485,7 @@ def complaint_periods(store: Store, since: date | None, until: date | None,
 
 
 def run_complaints(store: Store, *, since: date | None = None, until: date | None = None,
-                   products: Sequence[str] | None = None, top: int = 5, days: int = 90,
+                   products: Sequence[str] | None = None, top: int | None = None, days: int = 90,
                    backend: Any = None, taxonomy: Any = None, sharp: bool = True,
                    kind: str = "complaints", fields: Any = ()) -> tuple[list[ComplaintTheme], dict]:
     """Find and store the top complaint themes for a period, with their trend against the period before
@@ -497,9 +497,11 @@ def run_complaints(store: Store, *, since: date | None = None, until: date | Non
     `taxonomy`: the user's topics (the analysis's); None uses the default products preset. `sharp`: the
     topic detectors that read all-mpnet-base-v2 may be used (`settings.analysis.second_head`).
     """
-    from analysis.complaints import find_complaints
+    from analysis.complaints import KEPT, find_complaints
     from analysis.praise import find_praise
     from analysis.requests import find_requests
+
+    top = top or KEPT  # what `reviewlens complaints` keeps too: the report, the alerts and the dashboard read it
 
     find = {"complaints": find_complaints, "praise": find_praise, "requests": find_requests}[kind]
     fields = field_filter(fields)

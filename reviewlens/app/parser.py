@@ -17,6 +17,8 @@ from .. import __version__
 from ..privacy import KINDS as PRIVACY_KINDS
 
 DEMO_PORT = 8765
+#: What `export -o` may end in: .csv is CSV, the others (and a name without a suffix) JSON lines.
+EXPORT_SUFFIXES = (".csv", ".jsonl", ".json", ".ndjson", "")
 
 EPILOG = """\
 typical use:
@@ -79,10 +81,42 @@ def _compare_by(s: str) -> str:
 
 
 def _positive_int(s: str) -> int:
-    v = int(s)
+    """A count or an id: argparse's own message for "abc" would name this function."""
+    try:
+        v = int(s)
+    except ValueError:
+        v = 0
     if v < 1:
-        raise argparse.ArgumentTypeError("must be at least 1")
+        raise argparse.ArgumentTypeError(f"invalid value {s!r}: a whole number above 0")
     return v
+
+
+def _stars(s: str) -> float:
+    """A rating bound: ratings are stored on the 1-5 star scale (an import maps its own scale to it), so a
+    bound outside it would select nothing, or everything, and say so as if the store were empty."""
+    try:
+        v = float(s)
+    except ValueError:
+        v = float("nan")
+    if not 1 <= v <= 5:
+        raise argparse.ArgumentTypeError(f"invalid value {s!r}: a rating from 1 to 5 stars")
+    return v
+
+
+def _output(*suffixes: str, other: str = ""):
+    """The type of an `-o FILE` option: a file name ending in one of `suffixes` (any case; none given: any),
+    not a folder. `other`: what to say of another suffix. Checked before any work is done, and before a
+    writer leaves a FILE.part beside the folder it was given."""
+    def output(s: str) -> Path:
+        path = Path(s)
+        if s.endswith(("/", os.sep)) or path.is_dir():
+            example = Path(s) / ("out" + (suffixes or (".csv",))[0])
+            raise argparse.ArgumentTypeError(f"{s} is a folder: give a file name, e.g. {example}")
+        if suffixes and path.suffix.lower() not in suffixes:
+            named = ", ".join(suffixes[:-1]) + (" or " if len(suffixes) > 1 else "") + suffixes[-1]
+            raise argparse.ArgumentTypeError(f"{s}: {other or 'the name must end in ' + named}")
+        return path
+    return output
 
 
 def _common_options(nested: bool = False) -> argparse.ArgumentParser:
@@ -154,7 +188,8 @@ def build_parser() -> argparse.ArgumentParser:
     def theme_opts(sp: argparse.ArgumentParser) -> None:
         """The options of `complaints`, `praise` and `requests`."""
         sp.add_argument("--top", type=_positive_int, default=5,
-                        help="how many themes (default 5; a theme's count is the same whatever --top)")
+                        help="how many themes to print (default 5; the command keeps the top ten, or more for a "
+                             "larger --top, and a theme's figures are the same whatever --top)")
         sp.add_argument("--since", type=_date, help="period start (default: --days before the newest review)")
         sp.add_argument("--until", type=_date, help="period end (default: the newest review)")
         sp.add_argument("--days", type=_positive_int, default=90, help="period length without --since (default 90)")
@@ -244,8 +279,9 @@ def build_parser() -> argparse.ArgumentParser:
              "reviews a page holds; when one falls well below the source's usual (a site changed its\n"
              "layout), the run ends 'degraded', says which field and by how much, and keeps a copy of an\n"
              "affected page under data/debug/.\n\n"
-             "exit status: 0 ok; 1 failed, or no reviews found; 3 degraded; 2 a bad option or config.")
-    sp.add_argument("urls", nargs="+", metavar="URL", type=_url)
+             "exit status: 0 ok; 1 failed, or no reviews found; 3 degraded; 2 a bad option, file or config.")
+    sp.add_argument("urls", nargs="+", metavar="URL", type=_url,
+                    help="a page with reviews (a product page, a review list); the pages after it are followed")
     sp.add_argument("--site", help="site config: a bundled name (see `reviewlens sites`) or a TOML file")
     sp.add_argument("--max-pages", type=_positive_int, help="page limit per URL (default 50)")
     sp.add_argument("--full", action="store_true",
@@ -315,8 +351,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     sp = add("export", "export reviews (with their analysis) as JSONL or CSV")
     sp.add_argument("--format", choices=["jsonl", "csv"],
-                    help="default: from the output's name (.csv: CSV; anything else: JSONL)")
-    sp.add_argument("-o", "--output", required=True, type=Path, help="file to write")
+                    help="default: from the output's name (.csv: CSV; .jsonl, .json, .ndjson or another: JSONL)")
+    sp.add_argument("-o", "--output", required=True, metavar="FILE", help="file to write (.csv or .jsonl)",
+                    type=_output(*EXPORT_SUFFIXES, other="export writes CSV (.csv) or JSON lines (.jsonl); the Excel "
+                                                        "report is `reviewlens report -o FILE.xlsx`"))
     sp.add_argument("--since", type=_date, help="first review date (YYYY-MM-DD)")
     sp.add_argument("--until", type=_date, help="last review date (YYYY-MM-DD)")
     sp.add_argument("--product", action="append", help="only this product (repeatable)")
@@ -358,7 +396,7 @@ def build_parser() -> argparse.ArgumentParser:
                    "sentiments positive, neutral or negative; ids must name reviews in the store. Bad rows are\n"
                    "reported with their line number and skipped. A file from `reviewlens label export` imports\n"
                    "as it was written.")
-    lp.add_argument("file", type=Path)
+    lp.add_argument("file", type=Path, help="the label file (.csv, .jsonl or .xlsx)")
     lp.add_argument("--source", help="where these labels come from (default: import:<file name>; a source "
                                      "column in the file wins)")
     lp.add_argument("--encoding", help="the file's text encoding (default: UTF-8, else detected)")
@@ -369,11 +407,13 @@ def build_parser() -> argparse.ArgumentParser:
                    "Write every stored label, one a row, as CSV or JSONL (by the file's suffix). `label import`\n"
                    "reads it back: into another store, or after editing it. JSONL keeps the text exactly; CSV\n"
                    "cells are made safe for spreadsheets and the content_hash column names the exact text.")
-    lp.add_argument("-o", "--output", required=True, type=Path, help="file to write (.csv or .jsonl)")
+    lp.add_argument("-o", "--output", required=True, type=_output(".csv", ".jsonl", ".ndjson"), metavar="FILE",
+                    help="file to write (.csv or .jsonl)")
 
     sp = add("runs", "show the history of scrape, import, analysis and report runs")
-    sp.add_argument("--limit", type=_positive_int, default=20)
-    sp.add_argument("--kind", choices=["scrape", "import", "analyze", "report"])
+    sp.add_argument("--limit", type=_positive_int, default=20, metavar="N", help="show the newest N runs (default 20)")
+    sp.add_argument("--kind", choices=["scrape", "import", "analyze", "report", "delete"],
+                    help="only runs of this kind (delete: reviews deleted with `reviewlens delete`)")
     sp.add_argument("--errors", action="store_true", help="list each run's errors")
     sp.add_argument("--json", action="store_true", help="machine-readable output")
 
@@ -491,8 +531,9 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--no-analyze", action="store_true", help="only scrape (no model needed)")
     sp.add_argument("--limit", type=_positive_int, help="analyze at most N reviews")
     sp.add_argument("--serve", action="store_true", help="keep the demo shop running afterwards (Ctrl+C stops)")
-    sp.add_argument("-o", "--output", type=Path,
-                    help="report file (default: data/reports/demo-report-<date>_<time>.xlsx)")
+    sp.add_argument("-o", "--output", metavar="FILE",
+                    type=_output(".xlsx", other="the report is an Excel workbook: end the name in .xlsx"),
+                    help="report file (.xlsx; default: data/reports/demo-report-<date>_<time>.xlsx)")
     browser_opts(sp)
 
     sp = add("analyze", "sentiment, complaint topics and entities for reviews not yet analyzed",
@@ -613,7 +654,8 @@ def build_parser() -> argparse.ArgumentParser:
     cp = add_change("list", "show the changes and their last measured effect")
     cp.add_argument("--json", action="store_true", help="machine-readable output")
     cp = add_change("delete", "forget a change")
-    cp.add_argument("id", type=_positive_int, metavar="ID")
+    cp.add_argument("id", type=_positive_int, metavar="ID",
+                    help="the change to forget (`reviewlens changes` lists them)")
 
     sp = add("tag", "your team's tags on reviews (escalated, bug 1234): add, remove, list",
              textwrap.dedent("""\
@@ -666,8 +708,8 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--until", type=_date, help="last review date (YYYY-MM-DD)")
     sp.add_argument("--sentiment", action="append", choices=["positive", "neutral", "negative"],
                     help="only reviews of this sentiment (repeatable), e.g. --sentiment negative")
-    sp.add_argument("--min-rating", type=float, metavar="STARS", help="only reviews rated at least this")
-    sp.add_argument("--max-rating", type=float, metavar="STARS", help="only reviews rated at most this")
+    sp.add_argument("--min-rating", type=_stars, metavar="STARS", help="only reviews rated at least this (1 to 5)")
+    sp.add_argument("--max-rating", type=_stars, metavar="STARS", help="only reviews rated at most this (1 to 5)")
     sp.add_argument("--language", action="append", metavar="CODE",
                     help="only reviews in this language (ISO 639-1, as detected; repeatable)")
     sp.add_argument("-k", "--sources", dest="k", type=_positive_int, default=8,
@@ -691,7 +733,7 @@ def build_parser() -> argparse.ArgumentParser:
              "  [replies.localized_phrases.de]\n"
              "  delivery = \"Unser Paketdienst hat Sie im Stich gelassen; wir wechseln ihn.\"\n\n"
              "The dashboard's review explorer shows the same draft beside a review without a reply.")
-    sp.add_argument("--max-rating", type=float, metavar="R", help="only reviews rated R or lower (e.g. 2)")
+    sp.add_argument("--max-rating", type=_stars, metavar="R", help="only reviews rated R or lower (1 to 5, e.g. 2)")
     sp.add_argument("--all", action="store_true", help="also reviews that already have a reply")
     sp.add_argument("--since", type=_date, help="first review date (YYYY-MM-DD)")
     sp.add_argument("--until", type=_date, help="last review date (YYYY-MM-DD)")
@@ -705,9 +747,11 @@ def build_parser() -> argparse.ArgumentParser:
              "Sheets: Summary with native charts, Top complaints (with a chart of them week by week),\n"
              "Products (side by side, with a chart), Versions (when reviews name theirs), Topics, Entities,\n"
              "Reviews, Runs.")
-    sp.add_argument("-o", "--output", type=Path, help="file (default: data/reports/report-<date>_<time>.xlsx)")
-    sp.add_argument("--since", type=_date)
-    sp.add_argument("--until", type=_date)
+    sp.add_argument("-o", "--output", type=_output(".xlsx", other="the report is an Excel workbook: end the name in "
+                                                                ".xlsx (`reviewlens export` writes CSV)"),
+                    metavar="FILE", help="file (.xlsx; default: data/reports/report-<date>_<time>.xlsx)")
+    sp.add_argument("--since", type=_date, help="first review date (YYYY-MM-DD)")
+    sp.add_argument("--until", type=_date, help="last review date (YYYY-MM-DD)")
     sp.add_argument("--product", action="append", help="only this product (repeatable)")
     sp.add_argument("--source", action="append", help="only this source (repeatable)")
     sp.add_argument("--app-version", action="append", dest="versions", metavar="VERSION",
@@ -828,7 +872,7 @@ def build_parser() -> argparse.ArgumentParser:
              "the 1.5B or a server: --model, --llm-url), and kept as a history in the store.\n\n"
              "Reviews added on the Import page (a CSV, JSON or Excel file) are analyzed by this process\n"
              "in the background too, as `reviewlens analyze` would (the model loads at the first import).")
-    sp.add_argument("--port", type=int, default=8501)
+    sp.add_argument("--port", type=int, default=8501, help="port to listen on (default 8501)")
     sp.add_argument("--address", default="127.0.0.1", help="address to bind (default 127.0.0.1: this machine only)")
     sp.add_argument("--schedule-file", type=Path, default=Path("schedule.toml"),
                     help="schedule to show on the runs page (default ./schedule.toml, if present)")

@@ -511,3 +511,28 @@ def test_themes_the_user_merged_stay_one_in_later_computations(embedder):
     assert len(next(t for t in third if t.label == delivery.label).review_ids) >= 6
     # without the merge the two stay apart
     assert len(find_complaints(later, None, top=4, embedder=embedder, known=second)) == len(first)
+
+
+def test_a_merge_is_the_union_of_the_two_themes_not_of_the_clusters_sharing_their_reviews():
+    """`--merge A B` made one theme of every cluster half of whose reviews were A's or B's: a cluster of another
+    complaint raised in the same reviews ("then it goes back" in late-delivery reviews) came along with its other
+    reviews (the demo: 44 + 24 reviews, 67 together, became 71). Only a cluster whose added reviews are mostly the
+    merged themes' joins; next week's two clusters, with new reviews, still join the merged theme."""
+    from analysis.complaints import merge_as_told
+    from reviewlens.schema import ComplaintTheme
+
+    def theme(label, ids):
+        return ComplaintTheme(label=label, summary="", count=len(ids), share=0.0, review_ids=ids)
+
+    late, service = ["l1", "l2", "l3", "l4"], ["s1", "s2", "s3"]
+    known = [theme("Late", late), theme("Service", service)]
+    ends = {"Service": "Late"}
+    reviews = [late, service, ["l1", "l2", "x1", "x2"], ["l3"]]  # the third: another complaint; the fourth: part of Late
+    groups = [[0, 1, 2, 3], [4, 5, 6], [7, 8, 9, 10], [11]]
+    merged = merge_as_told(groups, reviews, known, ends)
+    assert merged == [[0, 1, 2, 3, 4, 5, 6, 11], [7, 8, 9, 10]]
+    # the next week: the merged theme holds both; its two clusters, each with a new review, are one again
+    after = [theme("Late", late + service)]
+    week = [["l2", "l3", "l4", "n1"], ["s2", "s3", "n2"], ["l1", "x1", "x2", "x3"]]
+    assert merge_as_told([[0, 1, 2, 3], [4, 5, 6], [7, 8, 9, 10]], week, after, ends) == \
+        [[0, 1, 2, 3, 4, 5, 6], [7, 8, 9, 10]]

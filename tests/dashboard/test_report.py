@@ -134,9 +134,10 @@ def test_report_sheets_values_and_safety(seeded, tmp_path):
     assert by_label["Late delivery"][3] == len(seed.theme_ids["Late delivery"])
     assert by_label["Late delivery"][6] == pytest.approx(4.5) and by_label["Late delivery"][7] == "▲"
     assert "“<script>window.__xss=1</script>”" in by_label["Breaks quickly"][9]
-    # what each complaint costs in rating: its reviews' mean against the others' (the filters: everything)
+    # what each complaint costs in rating: its reviews' mean against the others' (the filters: everything, kept
+    # to the period the themes were computed for, as their members are)
     assert comp[0][11:16] == ("Its rating (★)", "Others (★)", "Held equal (★)", "± (95%)", "At stake (★)")
-    ratings = {r.id: r.rating for r in seed.reviews if r.rating is not None}
+    ratings = {r.id: r.rating for r in seed.in_period(*CURRENT) if r.rating is not None}
     late = [ratings[i] for i in seed.theme_ids["Late delivery"] if i in ratings]
     rest = [v for k, v in ratings.items() if k not in set(seed.theme_ids["Late delivery"])]
     assert by_label["Late delivery"][11] == pytest.approx(sum(late) / len(late), abs=0.005)
@@ -188,6 +189,9 @@ def test_report_follows_filters(seeded_sqlite, tmp_path):
     empty = load_workbook(io.BytesIO(report_bytes(store, search="no such words anywhere")))
     assert empty["Reviews"].max_row == 1
     assert empty.sheetnames == SHEETS
+    # ... that says so, and lists no theme with 0 reviews beside the trend of the period it was computed for
+    for sheet in ("Top complaints", "Praise"):
+        assert [r[1] for r in empty[sheet].iter_rows(min_row=2, values_only=True)] == ["No reviews in the selection."]
 
 
 def test_report_path_must_be_xlsx(seeded_sqlite, tmp_path):
@@ -203,7 +207,7 @@ def test_report_on_empty_store(sqlite_store, tmp_path):
     wb = load_workbook(path)
     assert wb.sheetnames == SHEETS
     assert wb["Reviews"].max_row == 1
-    assert "No complaint themes" in wb["Top complaints"]["B2"].value
+    assert wb["Top complaints"]["B2"].value == "No reviews in the selection."
 
 
 @pytest.mark.timeout(180)

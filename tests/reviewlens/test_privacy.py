@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from reviewlens import privacy
 from reviewlens.app.cli import main
 from reviewlens.config import ConfigError, load_settings
-from reviewlens.privacy import Masker, find, mask
+from reviewlens.privacy import Masker, find, look, mask
 from reviewlens.schema import Analysis, ComplaintTheme, Label, Quote, Review, TopicMention, content_hash
 from reviewlens.store import Store, alerts, analyses, complaint_themes, labels, questions, review_fields, reviews
 from tests.helpers import app_test, count_rows, write_csv
@@ -38,6 +38,12 @@ def masked(text: str) -> str:
     ("Tel. 06 12 34 56 78", "Tel. [phone]"),
     ("call me 2125550188 anytime", "call me [phone] anytime"),  # bare digits: only after a phone word
     ("Phone number: 020 7946 0958", "Phone number: [phone]"),
+    # "number" before them made these look like order numbers: a + number, "my number", a sentence's "Number:"
+    ("My number: +49 30 1234567.", "My number: [phone]."),
+    ("Number: 020 7946 0958", "Number: [phone]"),
+    ("Thanks. Number: 020 7946 0958", "Thanks. Number: [phone]"),
+    ("my order number: +44 20 7946 0958", "my order number: [phone]"),
+    ("our number 02079460958 is on the box", "our number [phone] is on the box"),
     ("Tel. no. 030 12345678, Telefonnr. 030 12345679", "Tel. no. [phone], Telefonnr. [phone]"),
     (f"Card {CARD} was charged twice.", "Card [card number] was charged twice."),
     ("card 4111-1111-1111-1111 again", "card [card number] again"),
@@ -55,6 +61,8 @@ def test_personal_data_is_found_and_masked(text, want):
     "order 2125550188 never came",
     "order no. 030 12345678 was lost",
     "case number 0800 123 4567",
+    "order number 12345678",
+    "Order number: 020 7946 0958",
     "bought on 2024-11-30, model XPS 13 9310",
     "battery 5000 mAh lasted 12 hours, price $129.99 (was 149.99 199.99)",
     "Won 6-3 6-4 5-7 3-6 6-3 in the final",              # scores
@@ -390,3 +398,11 @@ def test_reviews_dated_before_a_day_are_deleted_in_the_store(store):
     assert n == 1 and sorted(store.review_texts([old.id, new.id, undated.id]).values()) == ["New words.", "No date."]
     assert count_rows(store, "analyses") == 1
     assert next(r for r in store.list_runs(kind="delete") if r["id"] == rid)["source"] == "dated before 2025-01-01"
+
+
+def test_an_excerpt_never_shows_a_number_said_to_be_the_writers():
+    """`privacy` printed "My number: +49 30 1234567" in clear in the excerpt of a review found for its e-mail."""
+    text = f"Write to {EMAIL}. My number: +49 30 1234567."
+    n, holders = look([{"id": "r1", "text": text, "title": None, "author": None, "fields": None}], Masker())
+    assert n == 1 and holders[0].counts == {"email": 1, "phone": 1}
+    assert "1234567" not in holders[0].excerpt and "[phone]" in holders[0].excerpt

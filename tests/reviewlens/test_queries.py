@@ -313,7 +313,8 @@ def test_a_complaint_that_travels_with_a_costly_one_is_not_charged_for_it():
 def test_themes_carry_their_rating_impact_within_the_filters(seeded):
     store, seed = seeded
     views, scope = Q.complaints(store, Filters())
-    ratings = {r.id: r.rating for r in seed.reviews if r.rating is not None}
+    # all reviews, kept to the period the themes were computed for (their members are that period's reviews)
+    ratings = {r.id: r.rating for r in seed.reviews if r.rating is not None and r.date and r.date >= CURRENT[0]}
     late = next(v for v in views if v.label == "Late delivery")
     inside = [ratings[i] for i in seed.theme_ids["Late delivery"] if i in ratings]
     others = [v for k, v in ratings.items() if k not in set(seed.theme_ids["Late delivery"])]
@@ -323,7 +324,7 @@ def test_themes_carry_their_rating_impact_within_the_filters(seeded):
     from reviewlens.app.jobs import format_complaints
 
     themes, _ = Q.latest_complaints(store)
-    impacts = Q.theme_impacts(store, themes, {"since": None, "until": None, "products": []})
+    impacts = Q.theme_impacts(store, themes, {"since": str(CURRENT[0]), "until": None, "products": []})
     assert impacts[[t.label for t in themes].index("Late delivery")] == late.impact
     assert f"Its reviews: {late.impact.text()}." in format_complaints(themes, {}, impacts)
     assert Q.theme_impacts(store, themes, {"since": "not a date"}) == [None] * len(themes)

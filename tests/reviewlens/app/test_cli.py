@@ -33,9 +33,10 @@ def test_console_script_help():
 
 
 def test_clear_errors(tmp_path, capsys):
-    assert main(["import", str(tmp_path / "missing.csv"), "--db", str(tmp_path / "s.db")]) == 1
+    assert main(["import", str(tmp_path / "missing.csv"), "--db", str(tmp_path / "s.db")]) == 2
     err = capsys.readouterr().err
-    assert "missing.csv: no such file" in err and "Traceback" not in err
+    assert err.startswith("reviewlens import: ") and "missing.csv: no such file" in err
+    assert "Traceback" not in err and "Error" not in err and "-vv" not in err
     bad = tmp_path / "bad.toml"
     bad.write_text("[scraper]\nspeed = 3\n")
     assert main(["runs", "--config", str(bad), "--db", str(tmp_path / "s.db")]) == 2
@@ -117,7 +118,7 @@ def test_common_options_before_the_command(tmp_path, capsys):
     assert (args.db, args.config, args.verbose, args.quiet) == ("b.db", None, 2, False)
     assert not any(k.startswith("top_") for k in vars(args))
     db = tmp_path / "before.db"
-    assert main(["--db", str(db), "import", str(tmp_path / "missing.csv")]) == 1
+    assert main(["--db", str(db), "import", str(tmp_path / "missing.csv")]) == 2
     assert "missing.csv: no such file" in capsys.readouterr().err
     assert main(["--db", str(db), "runs"]) == 0
     assert db.exists() and not (tmp_path / "data").exists()
@@ -173,15 +174,16 @@ def test_label_commands_fail_clearly(tmp_path, capsys):
     db = str(tmp_path / "s.db")
     assert main(["label", "list", "--db", db]) == 0
     assert "no labels yet" in capsys.readouterr().out
-    assert main(["label", "import", str(tmp_path / "missing.csv"), "--db", db]) == 1
+    assert main(["label", "import", str(tmp_path / "missing.csv"), "--db", db]) == 2
     err = capsys.readouterr().err
-    assert "missing.csv: no such file" in err and "Traceback" not in err
+    assert "missing.csv: no such file" in err and "Traceback" not in err and "ImportFileError" not in err
     f = tmp_path / "reviews.csv"
     f.write_text("text,rating\nfine,5\n", encoding="utf-8")
-    assert main(["label", "import", str(f), "--db", db]) == 1
+    assert main(["label", "import", str(f), "--db", db]) == 2
     assert "needs an id or text column and a sentiment and/or topic column" in capsys.readouterr().err
-    assert main(["label", "export", "-o", str(tmp_path / "x.xlsx"), "--db", db]) == 1
-    assert "use .csv or .jsonl" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as e:
+        main(["label", "export", "-o", str(tmp_path / "x.xlsx"), "--db", db])
+    assert e.value.code == 2 and "x.xlsx: the name must end in .csv, .jsonl or .ndjson" in capsys.readouterr().err
     with pytest.raises(SystemExit):
         main(["label", "list", "--kind", "rating", "--db", db])
 
