@@ -613,6 +613,29 @@ def _parse_name(raw: str) -> tuple[str, str]:
     return sanitize_label(data.get("label")), (summary + "." if summary else "")
 
 
+_NUMBER_RE = re.compile(r"\d+(?:[.,]\d+)?|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
+                        r"fifteen|twenty|thirty|forty|fifty|hundred|half)\b", re.IGNORECASE)
+_NUMBER_WORDS = {w: str(i) for i, w in enumerate("zero one two three four five six seven eight nine ten eleven "
+                                                  "twelve".split())}
+
+
+def _numbers_of(text: str) -> set[str]:
+    """The numbers `text` states, digits and words alike ("9", "nine" -> "9"; "2,5" -> "2.5")."""
+    out = set()
+    for m in _NUMBER_RE.finditer(text):
+        n = m.group(0).lower().replace(",", ".")
+        out.add(_NUMBER_WORDS.get(n, n))
+    return out
+
+
+def _grounded(summary: str, quotes: Sequence[str]) -> bool:
+    """Whether each number the summary states is stated by one of the theme's quotes: a summary read as what
+    customers say must not invent a figure ("Orders arrive 9 days later than promised." where no late-delivery
+    review said 9 days: the 0.5B took it from other reviews, or from nowhere)."""
+    said = set().union(*(_numbers_of(q) for q in quotes)) if quotes else set()
+    return _numbers_of(summary) <= said
+
+
 def _usable_label(label: str) -> bool:
     words = label.split()
     return 1 <= len(words) <= 8 and len(label) >= 3 and not _INJECTION_RE.search(label) \
@@ -687,8 +710,8 @@ def name_themes(backend: Any, groups_quotes: list[list[str]], fallbacks: list[st
         label, summary = _parse_name(raw)
         if _usable_label(label) and label.lower() not in used:  # two themes never share a name
             used.add(label.lower())
-            if _INJECTION_RE.search(summary):
-                summary = ""
+            if _INJECTION_RE.search(summary) or not _grounded(summary, groups_quotes[k]):
+                summary = ""  # the theme's summary then says what its statements share (_fallback_summary)
             out[k] = named[k] = (label, summary)
     if embedder is not None:
         for k, better in enumerate(_closer_names(backend, embedder, groups_quotes, named, used, kind)):

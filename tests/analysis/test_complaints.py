@@ -469,6 +469,30 @@ def test_a_name_closer_to_the_complaints_replaces_the_first(embedder):
     assert name_themes(TwoLooks(), quotes, ["f1", "f2"])[0][0] == "Call issue"  # without the embedder: one look
 
 
+def test_a_summary_that_states_a_figure_no_quote_gives_is_dropped():
+    """A theme's summary is read as what its customers say: "Orders arrive 9 days later than promised." where
+    no late-delivery statement said 9 days (the 0.5B took it from elsewhere) is left out, and the theme says
+    what its statements share; a figure they give ("two weeks", "18 days") may stand, in digits or words."""
+    from analysis.complaints import _grounded, name_themes
+
+    class Summaries:
+        name = "scripted"
+
+        def generate(self, conversations, json_schema=None, **kw):
+            return ['{"label": "Late delivery", "summary": "Orders arrive 9 days later than promised."}',
+                    '{"label": "Slow shipping", "summary": "Shipping takes 18 days, or 2 weeks."}',
+                    '{"label": "Dead battery", "summary": "The battery dies within hours."}']
+
+    quotes = [["The parcel arrived two weeks late.", "Delivery was very late."],
+              ["Shipping took 18 days.", "It took two weeks to arrive."],
+              ["The battery is dead after 3 hours."]]
+    named = name_themes(Summaries(), quotes, ["f1", "f2", "f3"])
+    assert named == [("Late delivery", ""), ("Slow shipping", "Shipping takes 18 days, or 2 weeks."),
+                     ("Dead battery", "The battery dies within hours.")]
+    assert _grounded("Half the orders came 3 days late.", ["half of them were 3 days late"])
+    assert not _grounded("Refunds take 30 days.", ["Refunds take 3 weeks.", "I waited 300 days"])
+
+
 TRACKING = ["The tracking number never worked at all.", "Tracking showed no updates for a week.",
             "The courier's tracking page said delivered but nothing came."]
 
