@@ -1202,13 +1202,17 @@ def cmd_tag(args, settings) -> ExitStatus:
         if args.theme:
             themes = {t.label: t for kind in ("complaints", "praise", "requests")
                       for t in queries.latest_complaints(store, kind)[0]}
-            if args.theme not in themes:
+            folded = {" ".join(label.split()).casefold(): t for label, t in themes.items()}
+            theme = folded.get(" ".join(args.theme.split()).casefold())  # "delivery delay" is "Delivery delay"
+            if theme is None:
                 import difflib
 
                 near = difflib.get_close_matches(args.theme, list(themes), n=3, cutoff=0.4)
                 raise ConfigError(f"--theme {args.theme!r}: not among the last computed top complaints or praise"
-                                  + (f"; did you mean {' or '.join(repr(n) for n in near)}?" if near else ""))
-            ids += themes[args.theme].review_ids
+                                  + (f"; did you mean {' or '.join(repr(n) for n in near)}?" if near else
+                                     "" if themes else "; none are computed yet: run `reviewlens complaints` "
+                                     "(or `reviewlens analyze`) first"))
+            ids += theme.review_ids
         if not ids:
             raise ConfigError(f"tag {action}: which reviews? give their ids, or --theme")
         known = [t for t, _ in store.tag_counts()]

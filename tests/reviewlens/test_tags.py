@@ -93,6 +93,10 @@ def test_the_tag_command(db, capsys):
     assert {r["id"] for r in json.loads(capsys.readouterr().out)} == {rs[0].id, rs[1].id, rs[3].id}
     assert main(["tag", "remove", "escalated", rs[0].id, "--db", path]) == 0
     assert capsys.readouterr().out.strip() == "took 'escalated' off 1 review"
+    assert main(["tag", "add", "hot", "--theme", "  leaks AND burns", "--db", path]) == 0  # a theme, case aside
+    assert capsys.readouterr().out.strip() == "tagged 2 reviews 'hot'"
+    assert main(["tag", "remove", "hot", rs[0].id, rs[3].id, "--db", path]) == 0
+    capsys.readouterr()
     # clear errors, nothing changed
     for argv, msg in ((["tag", "add", "x", "nope"], "no review with id 'nope' in the store"),
                       (["tag", "add", "x"], "which reviews? give their ids, or --theme"),
@@ -103,6 +107,13 @@ def test_the_tag_command(db, capsys):
         assert main([*argv, "--db", path]) == 2
         assert msg in capsys.readouterr().err
     assert store.tag_counts() == [("escalated", 2)]
+
+
+def test_a_theme_before_any_is_computed_says_how_to_compute_them(tmp_path, capsys):
+    path = str(tmp_path / "n.db")
+    Store(path).upsert_reviews(reviews())
+    assert main(["tag", "add", "x", "--theme", "Leaks", "--db", path]) == 2
+    assert "none are computed yet: run `reviewlens complaints`" in capsys.readouterr().err
 
 
 def test_a_tag_is_one_tag_whatever_its_case_and_spacing(db, tmp_path, capsys):
