@@ -13,7 +13,7 @@ from reviewlens.app.cli import main
 from reviewlens.comparison import compare, group_names
 from reviewlens.filters import Filters, version_key
 from reviewlens.records_io import import_file
-from reviewlens.schema import Analysis, TopicMention
+from reviewlens.schema import Analysis, Review, TopicMention
 from reviewlens.store import Store
 from reviewlens.views import View, from_query, to_query
 from tests.helpers import write_csv
@@ -190,7 +190,7 @@ def test_the_report_has_a_versions_sheet_when_reviews_name_their_version(release
     assert wb["Reviews"].max_row == 1 + 25 and "versions: 3.10.0" in str(wb["Summary"]["B3"].value)
     assert {r[col].value for r in wb["Reviews"].iter_rows(min_row=2)} == {"3.10.0"}
     plain = tmp_path / "plain.db"  # a store without versions has no such sheet
-    Store(str(plain)).close()
+    Store(str(plain)).upsert_reviews([Review(source="shop", text="Works fine.", rating=4)])
     assert main(["report", "-o", str(tmp_path / "p.xlsx"), "--db", str(plain), "-q"]) == 0
     assert "Versions" not in openpyxl.load_workbook(tmp_path / "p.xlsx").sheetnames
 
