@@ -452,7 +452,8 @@ def complaints_section(db: str, themes: list[Q.ThemeView], scope: dict, filtered
                + "A review that raises several complaints counts in each of their themes.")
     stakes = Q.by_stake([t.label for t in themes[:10]], [t.impact for t in themes[:10]])
     if stakes:
-        st.caption(f"Average rating at stake (what to fix first): {escape_markdown(stakes)}")
+        st.caption("Average rating at stake, the most first (what to fix first; the list goes by count): "
+                   f"{escape_markdown(stakes)}")
     for i, t in enumerate(themes[:10]):
         trend = "" if t.trend is None else f" {t.arrow} {t.trend:+.1f} pp"
         title = f"{i + 1}. {escape_markdown(t.label)} — {t.filtered_count:,} reviews ({t.filtered_share:.1%}){trend}"

@@ -576,7 +576,8 @@ def format_complaints(themes: Sequence[ComplaintTheme], scope: dict,
     lines.append("")
     stakes = queries.by_stake([t.label for t in themes], impacts) if kind == "complaints" else ""
     if stakes:
-        lines[-1:] = [f"Average rating at stake (what to fix first): {stakes}", ""]
+        lines[-1:] = [f"Average rating at stake, the most first (what to fix first; the list goes by count): "
+                      f"{stakes}", ""]
     for i, t in enumerate(themes, 1):
         lines.append(f"{i}. {t.label} — {t.count} reviews ({t.share:.0%})"
                      + (f", trend {trend_text(t.trend)} (previous: {t.previous_count})" if dated else ""))

@@ -334,4 +334,4 @@ def test_themes_carry_their_rating_impact_within_the_filters(seeded):
     assert Q.by_stake(["A", "B", "C"], [low, None, high]) == "C 1.00★ · A 0.90★"
     assert Q.by_stake(["A", "B"], [low, None]) == ""
     text = format_complaints(themes, {}, impacts)
-    assert text.splitlines()[1].startswith("Average rating at stake (what to fix first): ")
+    assert text.splitlines()[1].startswith("Average rating at stake, the most first (what to fix first; the list goes by count): ")
