@@ -95,8 +95,9 @@ def _users_mistake(e: BaseException) -> str | None:
     stay for errors nobody expected. None for those."""
     from ..records_io import ImportFileError
 
-    if isinstance(e, (ConfigError, ImportFileError)):
-        return str(e)
+    site_errors = sys.modules.get("scraper.errors")  # loaded when a scrape raised one (the stage, not imported here)
+    if isinstance(e, (ConfigError, ImportFileError)) or (site_errors and isinstance(e, site_errors.SiteConfigError)):
+        return str(e)  # a site config that cannot be used is the user's file, as a settings file is
     if isinstance(e, (FileNotFoundError, IsADirectoryError, NotADirectoryError, PermissionError)) and e.filename:
         return f"{e.filename}: {(e.strerror or str(e)).lower()}"
     return None

@@ -171,3 +171,13 @@ def test_a_selection_keeps_the_products_spelling_and_suggests_only_mentions(tmp_
     assert main(["export", "--mentions", "DHL", "-o", str(tmp_path / "x.csv"), "--db", path]) == 2
     err = capsys.readouterr().err
     assert "(the most named: 'Marco')" in err and "Pulse" not in err
+
+
+def test_a_site_config_that_cannot_be_used_is_the_users_mistake(tmp_path, capsys):
+    """`scrape --site bad.toml`: exit 2 as `scrape --help` says (it was 1, with the class name)."""
+    bad = tmp_path / "bad.toml"
+    bad.write_text('review = ".r"\nrevew_typo = 1\n', encoding="utf-8")
+    for site in (str(bad), "no-such-site"):
+        assert main(["scrape", "http://127.0.0.1:9/p", "--site", site, "--db", str(tmp_path / "s.db"), "-q"]) == 2
+        err = capsys.readouterr().err
+        assert "SiteConfigError" not in err and "-vv" not in err and err.startswith("reviewlens scrape: "), err
