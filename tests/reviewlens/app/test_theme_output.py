@@ -13,12 +13,7 @@ from reviewlens.app.cli import main
 from reviewlens.store import Store
 from tests.helpers import write_csv
 
-LATE = ["Delivery took three weeks, far too slow.", "The parcel arrived two weeks late.",
-        "Shipping was painfully slow, ten days late.", "My order came a fortnight after the promised date."]
-TRACKING = ["The tracking number never worked at all.", "Tracking showed no updates for a week.",
-            "The courier's tracking page said delivered but nothing came."]
-BROKE = ["The handle snapped off after two days.", "It broke in the first week, the hinge cracked.",
-         "Mine stopped working after three uses."]
+from tests.reviewlens.app.test_theme_merge import BROKE, LATE, TRACKING  # the same three complaints
 FINE = ["Works well and looks nice on the counter.", "Does what it says, happy with it.",
         "Good value, arrived on time.", "Solid kettle, boils quickly.", "Nice design and easy to clean.",
         "We use it every day without trouble."]
