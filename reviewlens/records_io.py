@@ -162,6 +162,7 @@ class ImportResult:
     notes: list[dict] = field(default_factory=list)
     repeated: int = 0  # rows repeating a review id met earlier in the file: one review, stored once
     remarks: list[str] = field(default_factory=list)  # what the import assumed or found about the whole file
+    rerated: int = 0  # import_file: reviews already stored whose rating this file changed
 
 
 def _on_five(num: float, scale: float) -> float:
@@ -871,6 +872,8 @@ def import_file(store: Store, path: str | Path, *, batch_size: int = IMPORT_BATC
     try:
         while batch:
             items = _stored_elsewhere(store, batch, own, others, moved, alike) if others else [r for r, _ in batch]
+            stored = store.ratings_of(r.id for r in items if r.rating is not None)
+            res.rerated += sum(1 for r in items if r.id in stored and abs(stored[r.id] - float(r.rating)) > 1e-6)
             n, s = store.upsert_reviews(masker.reviews(items), run_id)
             new += n
             seen += s
@@ -880,6 +883,10 @@ def import_file(store: Store, path: str | Path, *, batch_size: int = IMPORT_BATC
         store.finish_run(run_id, "failed", error=f"{type(e).__name__}: {e}")
         raise
     res.remarks += _elsewhere_remarks(moved, alike)
+    if res.rerated:  # another --rating-scale, or a corrected file: said, as `delete --run` cannot take it back
+        res.remarks.append(f"{res.rerated} already stored review{'s' if res.rerated != 1 else ''} got a new rating "
+                           "from this file (another --rating-scale, or corrected ratings); importing the file again "
+                           "as before restores the earlier ones")
     res.masked, res.masked_kinds = masker.masked, masker.counts
     problems = sorted(res.errors + res.notes, key=lambda e: e["line"])
     store.update_run(run_id, pages=1, new=new, seen=seen,

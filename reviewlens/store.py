@@ -704,6 +704,17 @@ class Store:
                 found.update(c.execute(sa.select(reviews.c.id).where(reviews.c.id.in_(chunk))).scalars())
         return found
 
+    def ratings_of(self, ids: Iterable[str]) -> dict[str, float]:
+        """The stored rating of each of `ids` that is stored with one."""
+        ids = list(dict.fromkeys(ids))
+        out: dict[str, float] = {}
+        with self.engine.connect() as c:
+            for i in range(0, len(ids), 500):
+                q = sa.select(reviews.c.id, reviews.c.rating).where(reviews.c.id.in_(ids[i:i + 500]),
+                                                                     reviews.c.rating.is_not(None))
+                out.update({rid: float(r) for rid, r in c.execute(q)})
+        return out
+
     def upsert_reviews(self, items: Sequence[Review], run_id: int | None = None, *,
                        checkpoint: tuple[str, dict | None] | None = None) -> tuple[int, int]:
         """Insert new reviews, refresh changed fields of known ones. Returns (new, already_seen).

@@ -496,6 +496,22 @@ def test_a_bad_rating_keeps_the_review_and_a_zero_is_said(tmp_path, capsys):
     assert run["status"] == "partial" and len(run["errors"]) == 3
 
 
+def test_a_new_rating_of_a_stored_review_is_said(tmp_path, capsys):
+    """Imported again with another --rating-scale, the stored ratings changed while the import said only
+    "0 new reviews, 2 already stored" (and `delete --run` of that run cannot take it back)."""
+    f = tmp_path / "nps.csv"
+    f.write_text("text,rating,date\nnps a,7,2026-10-01\nnps b,10,2026-10-02\n")
+    db = str(tmp_path / "s.db")
+    _import(capsys, str(f), "--db", db, "--rating-scale", "10")
+    before = sorted(Store(db).reviews_frame()["rating"])
+    out = _import(capsys, str(f), "--db", db, "--rating-scale", "10")[1]
+    assert "got a new rating" not in out                       # the same file, the same scale: nothing changed
+    out = _import(capsys, str(f), "--db", db, "--rating-scale", "7")[1]
+    assert "0 new reviews, 2 already stored" in out
+    assert "1 already stored review got a new rating from this file (another --rating-scale" in out, out
+    assert sorted(Store(db).reviews_frame()["rating"]) != before
+
+
 def test_a_file_without_reviews_or_a_folder_is_refused(tmp_path, capsys):
     """An empty or header-only CSV was an ok run, exit 0, "read 0 rows"; a folder was "no such file"."""
     db = str(tmp_path / "s.db")
