@@ -60,7 +60,10 @@ LLM_WEIGHT = 0.2
 MARGIN = 0.10             # a topic is kept for a clause within this of the clause's best topic
 TOP_K = 3                 # prototype similarity = mean of the k best (description and examples)
 
-_SENT_RE = re.compile(r"[^.!?\n]+(?:[.!?]+[\"')\]]*|$)|[.!?]+", re.MULTILINE)
+# A sentence ends at . ! ? (with closing quotes or brackets), not inside "2.4.0", "$19.99", "3.5 stars" or
+# "shop.example.com" (followed by a digit or a small letter): "since version 2.4.0 it crashes" was cut after "2.";
+# "No space.Here" still ends at the period.
+_SENT_RE = re.compile(r"(?:[^.!?\n]|[.!?]+(?=[0-9a-zß-ÿ]))+(?:[.!?]+[\"')\]]*|$)|[.!?]+", re.MULTILINE)
 _CLAUSE_CUT_RE = re.compile(
     r"(?:[;:]\s+|,?\s+(?=(?:but|however|although|though|whereas|yet|except|while|otherwise)\b)|\s+-\s+)",
     re.IGNORECASE)

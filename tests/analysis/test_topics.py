@@ -22,6 +22,10 @@ def test_split_clauses_are_verbatim_spans():
                      "delivery took 3 weeks"]
     other = "No space.Here? yes"
     assert [other[s:e] for s, e in split_sentences(other)] == ["No space.", "Here?", "yes"]
+    # not inside a version, a price, a rating or an address
+    text = "Can't log in since version 2.4.0. It cost $19.99, see shop.example.com! Rated 3.5 stars."
+    assert [text[s:e] for s, e in split_sentences(text)] == [
+        "Can't log in since version 2.4.0.", "It cost $19.99, see shop.example.com!", "Rated 3.5 stars."]
     assert split_clauses("") == [] and split_clauses("😀😀 !!") == []
 
 

@@ -263,3 +263,16 @@ def test_names_and_sentences_from_reviews_stay_text(tmp_path, capsys):
     assert main(["report", "-o", str(report), "--db", db, "-q"]) == 0
     cell = openpyxl.load_workbook(report)["Competitors"]["A2"]
     assert cell.value == name and cell.data_type == "s"  # text, not a formula
+
+
+def test_a_quoted_sentence_is_not_cut_inside_a_version_or_a_price():
+    """`mentions` quoted "Can't log in on my iPhone since version 2." of "... since version 2.4.0. Uninstalled ..."."""
+    from reviewlens.comparing import sentence_at
+
+    text = "Can't log in on my iPhone since version 2.4.0. Uninstalled it. The Pro plan costs $19.99.No refund."
+    i = text.index("iPhone")
+    s, e = sentence_at(text, i, i + 6)
+    assert text[s:e] == "Can't log in on my iPhone since version 2.4.0."
+    i = text.index("Pro")
+    s, e = sentence_at(text, i, i + 3)
+    assert text[s:e] == "The Pro plan costs $19.99."
