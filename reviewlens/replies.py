@@ -92,6 +92,11 @@ def reply_language(review_language: Any, settings: ReplySettings | None = None) 
     return code if code in PHRASEBOOKS else ENGLISH.language
 
 
+#: Topics whose name cannot follow "We're glad you liked the ...": a review happy about them is happy there were
+#: none ("no bugs, no ads"): "We're glad you liked the bugs." was drafted for three app reviews.
+NOT_LIKED = frozenset({"bugs", "ads", "feature_requests", "wait_time", "returns", "account", "noise"})
+
+
 def _topic_sentence(topic: str, book: Phrasebook, cfg: ReplySettings, labels: dict[str, str]) -> str:
     """What the draft says about a topic the review is unhappy about: the user's phrase in the draft's
     language, else the phrasebook's, else its generic sentence (with the topic's name in English only)."""
@@ -115,7 +120,7 @@ def draft_reply(*, rating: float | None, sentiment: str | None, topics: Sequence
     neg = list(dict.fromkeys(t.get("topic") for t in topics if t.get("sentiment") == "negative" and t.get("topic")))
     pos = list(dict.fromkeys(t.get("topic") for t in topics if t.get("sentiment") == "positive" and t.get("topic")))
     neg = [t for t in neg if t != "other"][:MAX_TOPICS]
-    pos = [t for t in pos if t != "other"][:2]
+    pos = [t for t in pos if t != "other" and t not in NOT_LIKED][:2]
     lines = [book.hello_name.format(name=name) if name else book.hello, ""]
     lines.append({"positive": book.thanks_positive, "mixed": book.thanks_mixed}.get(tone, book.thanks_negative))
     if pos and tone != "negative":

@@ -28,6 +28,12 @@ def test_a_positive_review_is_thanked_for_what_it_liked():
                     labels={"quality": "Quality", "size_fit": "Size & fit"})
     assert d.startswith("Hello,") and "We're glad you liked the quality and size & fit." in d
     assert "We hope to see you again soon." in d and "get in touch" not in d
+    # happy there were none: "We're glad you liked the bugs." was drafted for "no bugs, no ads, love it"
+    d = draft_reply(rating=5, sentiment="positive", topics=[{"topic": "bugs", "sentiment": "positive"},
+                                                            {"topic": "ads", "sentiment": "positive"},
+                                                            {"topic": "usability", "sentiment": "positive"}],
+                    labels={"bugs": "Bugs and crashes", "ads": "Ads", "usability": "Usability"})
+    assert "We're glad you liked the usability." in d and "bugs" not in d.lower() and "ads" not in d.lower()
 
 
 def test_the_users_phrases_contact_and_signature(tmp_path):
