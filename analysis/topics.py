@@ -62,8 +62,9 @@ TOP_K = 3                 # prototype similarity = mean of the k best (descripti
 
 # A sentence ends at . ! ? (with closing quotes or brackets), not inside "2.4.0", "$19.99", "3.5 stars" or
 # "shop.example.com" (followed by a digit or a small letter): "since version 2.4.0 it crashes" was cut after "2.";
-# "No space.Here" still ends at the period.
-_SENT_RE = re.compile(r"(?:[^.!?\n]|[.!?]+(?=[0-9a-zß-ÿ]))+(?:[.!?]+[\"')\]]*|$)|[.!?]+", re.MULTILINE)
+# "No space.Here" still ends at the period; nor after "Mr.", "Dr.", "e.g." ("the night manager, Mr. Kessler, ..."
+# was quoted as "... the night manager, Mr.").
+_SENT_RE = re.compile(r"(?:[^.!?\n]|[.!?]+(?=[0-9a-zß-ÿ])|(?<=\bMr)\.|(?<=\bMrs)\.|(?<=\bMs)\.|(?<=\bDr)\.|(?<=\bSt)\.|(?<=\bvs)\.|(?<=\bProf)\.|(?<=\bMt)\.|(?<=\bapprox)\.|(?<=\be\.g)\.|(?<=\bi\.e)\.)+(?:[.!?]+[\"')\]]*|$)|[.!?]+", re.MULTILINE)
 _CLAUSE_CUT_RE = re.compile(
     r"(?:[;:]\s+|,?\s+(?=(?:but|however|although|though|whereas|yet|except|while|otherwise)\b)|\s+-\s+)",
     re.IGNORECASE)

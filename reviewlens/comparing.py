@@ -62,7 +62,7 @@ _FROM_BEFORE = re.compile(
 _NEVER_BEFORE = re.compile(r"\b(?:never|won'?t|will\s+not|not|n't|no\s+longer)\s+(?:\w+\s+){0,2}$", re.IGNORECASE)
 _TO_JUST_BEFORE = re.compile(r"\bto\s+(?:the\s+|an?\s+|my\s+|our\s+)?$", re.IGNORECASE)  # "... from PC to Mac"
 _CLAUSE_START = re.compile(r".*[,;:(]", re.DOTALL)  # what is before the last comma is another clause
-_SENTENCE = re.compile(r"(?:[^.!?\n]|[.!?]+(?=[0-9a-zß-ÿ]))+(?:[.!?]+|$)")  # not cut inside "2.4.0" or "$19.99"
+_SENTENCE = re.compile(r"(?:[^.!?\n]|[.!?]+(?=[0-9a-zß-ÿ])|(?<=\bMr)\.|(?<=\bMrs)\.|(?<=\bMs)\.|(?<=\bDr)\.|(?<=\bSt)\.|(?<=\bvs)\.|(?<=\bProf)\.|(?<=\bMt)\.|(?<=\bapprox)\.|(?<=\be\.g)\.|(?<=\bi\.e)\.)+(?:[.!?]+|$)")  # not cut inside "2.4.0" or "$19.99"
 _WORD = re.compile(r"\w+", re.UNICODE)
 
 

@@ -26,6 +26,9 @@ def test_split_clauses_are_verbatim_spans():
     text = "Can't log in since version 2.4.0. It cost $19.99, see shop.example.com! Rated 3.5 stars."
     assert [text[s:e] for s, e in split_sentences(text)] == [
         "Can't log in since version 2.4.0.", "It cost $19.99, see shop.example.com!", "Rated 3.5 stars."]
+    text = "The night manager, Mr. Kessler, was rude. No. Dr. Patel, e.g. him, was kind."
+    assert [text[s:e] for s, e in split_sentences(text)] == [
+        "The night manager, Mr. Kessler, was rude.", "No.", "Dr. Patel, e.g. him, was kind."]
     assert split_clauses("") == [] and split_clauses("😀😀 !!") == []
 
 
