@@ -5,9 +5,10 @@ optional example phrases and an optional display `label` (complaint themes are n
 and a line are enough: analysis.topics matches reviews against the description's parts as well.
 
 `[analysis] topics_preset` picks the base topics: "products" (the default: quality, delivery, price,
-customer service, ...), "restaurants" (hospitality: food, drinks, service, price, ambience,
-cleanliness, location, wait time, booking, takeaway), "apps" (apps and software: bugs, feature
-requests, usability, performance, account, pricing, ads, support) or "none" (only your own topics).
+customer service, ...), "restaurants" (food, drinks, service, price, ambience, cleanliness, location,
+wait time, booking, takeaway), "apps" (apps and software: bugs, feature requests, usability, performance,
+account, pricing, ads, support), "hotels" (room, cleanliness, noise, staff and service, check-in, breakfast,
+wifi and amenities, location, price, booking) or "none" (only your own topics).
 Users add topics, or override a preset's topic by using its name, with
 `[[analysis.topics]] name = "..."  description = "..."  examples = ["..."]` in reviewlens.toml.
 Every taxonomy ends with `other` (anything else), unless a user topic overrides it.
@@ -138,8 +139,33 @@ APP_TOPICS: tuple[Topic, ...] = (
     OTHER_TOPIC,
 )
 
+HOTEL_TOPICS: tuple[Topic, ...] = (
+    Topic("room", "the room: size, bed, comfort, view, furniture, air conditioning, heating, the shower",
+          ["The room was tiny and the bed was hard.", "Spacious room with a great view."]),
+    Topic("cleanliness", "cleanliness and hygiene: dirty rooms and bathrooms, sheets, towels, smells, housekeeping",
+          ["The bathroom was filthy.", "Spotless room, fresh towels every day."]),
+    Topic("noise", "noise: a loud room, street or bar noise, thin walls, construction, neighbours, could not sleep",
+          ["We could not sleep because of the bar downstairs.", "A quiet room, we slept well."]),
+    Topic("service", "staff and service: reception, friendliness, helpfulness, rude or unhelpful staff",
+          ["The receptionist was rude to us.", "The staff went out of their way to help."], label="Staff and service"),
+    Topic("check_in", "check-in and check-out: queues at reception, early check-in, late check-out, room keys",
+          ["Check-in took forty minutes.", "Quick and easy check-in."], label="Check-in and check-out"),
+    Topic("breakfast", "breakfast, the hotel's restaurant and bar: food, choice, coffee, opening hours",
+          ["The breakfast buffet was excellent.", "Breakfast had run out of everything by nine."],
+          label="Breakfast and food"),
+    Topic("wifi", "wifi and amenities: internet, TV, pool, gym, spa, parking, lifts",
+          ["The wifi never worked.", "Great pool and gym."], label="Wi-Fi and amenities"),
+    Topic("location", "location: the neighbourhood, transport, distance to the sights, getting there",
+          ["Right next to the station.", "Far from everything."]),
+    Topic("price", "price and value for money: expensive, worth it, extra charges, city tax, deposits",
+          ["Way overpriced for what you get.", "Great value for the money."], label="Price and value"),
+    Topic("booking", "booking and reservations: overbooking, the wrong room type, cancellations, booking sites",
+          ["They had no record of our booking.", "We got a smaller room than we booked."]),
+    OTHER_TOPIC,
+)
+
 PRESETS: dict[str, tuple[Topic, ...]] = {"products": PRODUCT_TOPICS, "restaurants": RESTAURANT_TOPICS,
-                                         "apps": APP_TOPICS, "none": (OTHER_TOPIC,)}
+                                         "apps": APP_TOPICS, "hotels": HOTEL_TOPICS, "none": (OTHER_TOPIC,)}
 assert tuple(PRESETS) == TOPIC_PRESETS, "reviewlens.config.TOPIC_PRESETS must list the presets"
 DEFAULT_TOPICS = PRODUCT_TOPICS  # the default preset ("products")
 

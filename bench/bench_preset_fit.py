@@ -2,7 +2,8 @@
 best similarity to one of its topics) and the share of reviews it fits best, on review sets of known kinds, and
 the hint `reviewlens analyze` would give under the default preset ("products").
 
-- the bundled examples (data/examples: a shop's headphones, a restaurant, an app) and the demo shop's reviews;
+- the bundled examples (data/examples: a shop's headphones, a restaurant, an app, a hotel) and the demo shop's
+  reviews;
 - SemEval-2014 restaurant and laptop sentences (training files, 900 each, shuffled with seed 1, three to a
   review) and the first 300 Yelp sentences (../shared/eval).
 
@@ -51,6 +52,7 @@ def main() -> None:
             "headphones example (products)": example("headphones-reviews.csv"),
             "trattoria example (restaurants)": example("trattoria-reviews.csv"),
             "jotter example (apps)": example("jotter-app-reviews.csv"),
+            "hotel example (hotels)": example("hotel-reviews.csv"),
             "SemEval restaurants, 3 sentences a review (restaurants)":
                 semeval(args.eval_dir / "semeval14_restaurants_train.xml"),
             "SemEval laptops, 3 sentences a review (products or apps)":
@@ -58,14 +60,16 @@ def main() -> None:
             "Yelp sentences (restaurants, mostly)": [line.rsplit("\t", 1)[0] for line in (
                 args.eval_dir / "yelp_labelled.txt").read_text(encoding="utf-8").splitlines()[:300]]}
     emb = get_embedder()
-    print("| reviews | n | products: fit, best for | restaurants | apps | hint under \"products\" | s |")
-    print("|---|---:|---|---|---|---|---:|")
+    print("| reviews | n | products: fit, best for | restaurants | apps | hotels | hint under \"products\" | "
+          "under \"restaurants\" | s |")
+    print("|---|---:|---|---|---|---|---|---|---:|")
     for name, texts in sets.items():
         t0 = time.perf_counter()
         fits = preset_fit.preset_fits(texts, emb)
         better = preset_fit.better_preset(texts, "products", emb)
-        cells = " | ".join(f"{fits[p][0]:.3f}, {100 * fits[p][1]:.0f}%" for p in ("products", "restaurants", "apps"))
-        print(f"| {name} | {min(len(texts), preset_fit.SAMPLE)} | {cells} | {better[0] if better else '-'} | "
+        other = preset_fit.better_preset(texts, "restaurants", emb)
+        cells = " | ".join(f"{fits[p][0]:.3f}, {100 * fits[p][1]:.0f}%" for p in ("products", "restaurants", "apps", "hotels"))
+        print(f"| {name} | {min(len(texts), preset_fit.SAMPLE)} | {cells} | {better[0] if better else '-'} | {other[0] if other else '-'} | "
               f"{time.perf_counter() - t0:.1f} |")
 
 

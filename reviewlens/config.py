@@ -60,7 +60,7 @@ class AnalysisSettings:
     thorough: bool = False               # every text goes to the LLM (slower; stacked with the head when fitted)
     translate: bool = True               # reviews in other languages are read in English translation (the LLM's)
     second_head: bool = True             # all-mpnet-base-v2: a second sentiment head, and the topic detectors that read it
-    topics_preset: str = "products"      # the base topics: products, restaurants, apps or none
+    topics_preset: str = "products"      # the base topics: products, restaurants, apps, hotels or none
     topics: list[dict[str, Any]] = field(default_factory=list)  # extra/override taxonomy entries
     entity_types: list[str] = field(default_factory=list)       # extra entity types
 
@@ -141,7 +141,7 @@ class Settings:
 
 
 PRECISIONS = ("auto", "4bit", "8bit", "bf16", "fp32", "int8")  # as analysis.backends.local reads them
-TOPIC_PRESETS = ("products", "restaurants", "apps", "none")  # as analysis.taxonomy defines them
+TOPIC_PRESETS = ("products", "restaurants", "apps", "hotels", "none")  # as analysis.taxonomy defines them
 
 
 #: What a value may be beyond its field's type, by "section.key": (check, the allowed values in words,

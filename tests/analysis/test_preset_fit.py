@@ -35,6 +35,10 @@ def test_the_bundled_examples_read_like_their_presets(embedder):
     fits = got[1]
     assert fits["restaurants"][0] - fits["products"][0] >= preset_fit.MIN_MARGIN and fits["restaurants"][1] >= .5
     assert preset_fit.better_preset(jotter, "products", embedder)[0] == "apps"
+    hotel = texts("hotel-reviews.csv")   # a hotel's reviews: the hotels preset, also under the restaurants one
+    assert [preset_fit.better_preset(hotel, p, embedder)[0] for p in ("products", "restaurants")] == ["hotels"] * 2
+    assert preset_fit.better_preset(hotel, "hotels", embedder) is None
+    assert preset_fit.better_preset(trattoria, "hotels", embedder)[0] == "restaurants"  # and the other way
     assert preset_fit.better_preset(jotter, "restaurants", embedder)[0] == "apps"
     # under the preset that fits them, or a shop's reviews under a shop's topics: nothing to say
     assert preset_fit.better_preset(trattoria, "restaurants", embedder) is None
@@ -62,7 +66,7 @@ def test_the_analysis_run_says_it(sqlite_store):
         detail = sqlite_store.list_runs(kind="analyze")[0]["detail"] or {}
         if expected:
             assert f'topics_preset = "{expected}"' in summary.hint and detail["hint"] == summary.hint
-            assert set(detail["preset_fits"]) == {"products", "restaurants", "apps"}
+            assert set(detail["preset_fits"]) == {"products", "restaurants", "apps", "hotels"}
             assert Q.preset_hint(sqlite_store) == summary.hint    # what the dashboard's Overview shows
         else:  # the preset set: the hint is gone, from the Overview too
             assert summary.hint is None and "hint" not in detail and Q.preset_hint(sqlite_store) is None

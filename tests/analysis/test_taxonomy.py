@@ -1,4 +1,4 @@
-"""Topic presets: products (default), restaurants, apps, none; user topics add to or override them."""
+"""Topic presets: products (default), restaurants, apps, hotels, none; user topics add to or override them."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from reviewlens.config import TOPIC_PRESETS, AnalysisSettings, ConfigError, load
 
 
 def test_every_preset_loads_with_one_line_descriptions_and_other_last():
-    assert tuple(PRESETS) == TOPIC_PRESETS == ("products", "restaurants", "apps", "none")
+    assert tuple(PRESETS) == TOPIC_PRESETS == ("products", "restaurants", "apps", "hotels", "none")
     for name in TOPIC_PRESETS:
         tax = load_taxonomy(AnalysisSettings(topics_preset=name))
         assert tax.names[-1] == OTHER and len(set(tax.names)) == len(tax.names), name
@@ -28,6 +28,10 @@ def test_presets_replace_the_product_topics():
     apps = load_taxonomy(AnalysisSettings(topics_preset="apps")).names
     assert {"bugs", "feature_requests", "usability", "performance", "account", "pricing", "ads"} <= set(apps)
     assert "quality" not in apps
+    hotels = load_taxonomy(AnalysisSettings(topics_preset="hotels")).names
+    assert {"room", "cleanliness", "noise", "service", "check_in", "breakfast", "wifi", "location", "price",
+            "booking"} <= set(hotels)
+    assert not {"takeaway", "wait_time", "packaging", "delivery"} & set(hotels)
     assert load_taxonomy(AnalysisSettings(topics_preset="none")).names == [OTHER]
 
 
@@ -49,14 +53,14 @@ def test_user_topics_add_to_or_override_a_preset():
 
 
 def test_a_bad_preset_is_a_config_error_naming_the_allowed_values(tmp_path):
-    with pytest.raises(ConfigError, match="products, restaurants, apps, none") as e:
-        load_taxonomy(AnalysisSettings(topics_preset="hotels"))
-    assert "hotels" in str(e.value) and "topics_preset" in str(e.value)
-    with pytest.raises(ConfigError, match="products, restaurants, apps, none"):
+    with pytest.raises(ConfigError, match="products, restaurants, apps, hotels, none") as e:
+        load_taxonomy(AnalysisSettings(topics_preset="motels"))
+    assert "motels" in str(e.value) and "topics_preset" in str(e.value)
+    with pytest.raises(ConfigError, match="products, restaurants, apps, hotels, none"):
         preset_topics("")
     f = tmp_path / "reviewlens.toml"
-    f.write_text('[analysis]\ntopics_preset = "hotels"\n', encoding="utf-8")
-    with pytest.raises(ConfigError, match=r"\[analysis\] topics_preset must be one of products, restaurants, apps, none"):
+    f.write_text('[analysis]\ntopics_preset = "motels"\n', encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"\[analysis\] topics_preset must be one of products, restaurants, apps, hotels, none"):
         load_settings(f)
     f.write_text('[analysis]\ntopics_preset = "Restaurants"\n\n[[analysis.topics]]\nname = "terrace"\n'
                  'description = "the terrace and outdoor seating"\n', encoding="utf-8")
