@@ -232,9 +232,25 @@ FILTER_KEYS = ("f_tags", "f_mentions", "f_said", "f_suspicious", "f_period", "f_
                "f_versions", "f_replied", "f_search", L.LINK_IDS, L.LINK_ALERT)
 
 
+#: The multi-choice filters: reset to no choice.
+_MULTI_KEYS = ("f_tags", "f_mentions", "f_sources", "f_products", "f_sentiments", "f_topics", "f_languages",
+               "f_versions")
+
+
 def reset_filters() -> None:
-    for k in FILTER_KEYS + ("theme",) + tuple(k for k in st.session_state if str(k).startswith(L.FIELD_KEY)):
-        st.session_state.pop(k, None)
+    """Every filter back to its default. Set to it, not only deleted: a widget whose key is deleted is drawn with
+    the value its browser side still holds (the Product and Search boxes kept theirs after a reset, and the next
+    change brought them back into the selection)."""
+    state = st.session_state
+    defaults = {"f_period": DEFAULT_PERIOD, "f_rating": (1.0, 5.0), "f_replied": L.REPLIED_NAMES[None],
+                "f_suspicious": L.SUSPICIOUS_NAMES[None], "f_search": "", "f_said": next(iter(L.SAID_NAMES.values())),
+                **{k: [] for k in _MULTI_KEYS}}
+    fields = tuple(k for k in state if str(k).startswith(L.FIELD_KEY))
+    for k in FILTER_KEYS + ("theme",) + fields:
+        if k in defaults or k in fields:
+            state[k] = defaults.get(k, [])
+        else:
+            state.pop(k, None)
 
 
 def refresh_data() -> None:

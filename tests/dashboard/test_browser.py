@@ -287,3 +287,31 @@ def test_suspicious_reviews_left_out_in_the_browser(browser, tmp_path, capsys):
         _wait_rendered(browser, "12 suspicious reviews left out")
         metrics = browser.find_elements(By.CSS_SELECTOR, '[data-testid="stMetricValue"]')
         assert metrics and metrics[0].text == "75"
+
+
+def test_reset_filters_clears_every_box(server, browser):
+    """Reset filters cleared the selection but left the Product and Search boxes showing their values, and the
+    next change brought them back into the selection (the widgets' browser side kept them)."""
+    from urllib.parse import parse_qs, urlsplit
+
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    base, seed = server
+    browser.get(base + "/?period=all&sentiment=negative&q=late")
+    _wait_rendered(browser, "Reset filters")
+    search = browser.find_element(By.CSS_SELECTOR, '[data-testid="stSidebar"] input[aria-label="Search text"]')
+    assert search.get_attribute("value") == "late"
+    next(b for b in browser.find_elements(By.CSS_SELECTOR, "button") if b.text.strip() == "Reset filters").click()
+    WebDriverWait(browser, 30, poll_frequency=0.1).until(lambda d: not urlsplit(d.current_url).query)
+    WebDriverWait(browser, 30, poll_frequency=0.1).until(lambda d: d.find_element(
+        By.CSS_SELECTOR, '[data-testid="stSidebar"] input[aria-label="Search text"]').get_attribute("value") == "")
+    sidebar = browser.find_element(By.CSS_SELECTOR, '[data-testid="stSidebar"]').text
+    assert "Negative" not in sidebar.split("Sentiment", 1)[1].split("Topic", 1)[0], sidebar
+    # the next change keeps them cleared
+    next(el for el in browser.find_elements(By.CSS_SELECTOR, '[data-testid="stSidebar"] label')
+         if el.text.strip() == "Reviews").click()
+    _wait_rendered(browser, "Review detail")
+    WebDriverWait(browser, 30, poll_frequency=0.1).until(lambda d: "page" in parse_qs(urlsplit(d.current_url).query))
+    query = parse_qs(urlsplit(browser.current_url).query)
+    assert "q" not in query and "sentiment" not in query, query
