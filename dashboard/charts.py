@@ -39,13 +39,21 @@ def _change_rules(marks: pd.DataFrame | None) -> list[alt.Chart]:
                             alt.Tooltip("change:N", title="What changed")])]
 
 
+def _time_axis(granularity: str) -> alt.Axis:
+    """A period axis: one tick per month for monthly points (the default ticks, twice a month, labelled
+    "Aug 2026, Aug 2026, Sep 2026, ..." and put the last month past the last label), a date for weeks."""
+    if granularity == "month":
+        return alt.Axis(format="%b %Y", tickCount="month", labelAngle=-45)
+    return alt.Axis(format="%d %b %Y")
+
+
 def complaints_over_time(long: pd.DataFrame, granularity: str, marks: pd.DataFrame | None = None) -> alt.Chart:
     """One line per top complaint theme: the percent of each period's reviews that raise it. Columns:
     period, theme, reviews, percent (reviewlens.queries.theme_timeseries); `marks`: the changes to mark."""
     fmt = "%b %Y" if granularity == "month" else "%d %b %Y"
     order = list(dict.fromkeys(long["theme"]))  # the themes' rank order, for the legend
     lines = (alt.Chart(long).mark_line(point=True)
-             .encode(x=alt.X("period:T", title=None, axis=alt.Axis(format=fmt)),
+             .encode(x=alt.X("period:T", title=None, axis=_time_axis(granularity)),
                      y=alt.Y("percent:Q", title="% of reviews"),
                      color=alt.Color("theme:N", title=None, sort=order, legend=alt.Legend(labelLimit=220)),
                      tooltip=["theme:N", alt.Tooltip("period:T", format=fmt), "reviews:Q",
@@ -58,7 +66,7 @@ def rating_over_time(ts: pd.DataFrame, granularity: str, marks: pd.DataFrame | N
     """Average rating (line, left axis) and net sentiment (dashed line, right axis) per period; `marks`:
     the changes to mark."""
     fmt = "%b %Y" if granularity == "month" else "%d %b %Y"
-    base = alt.Chart(ts).encode(x=alt.X("period:T", title=None, axis=alt.Axis(format=fmt)))
+    base = alt.Chart(ts).encode(x=alt.X("period:T", title=None, axis=_time_axis(granularity)))
     rating = base.mark_line(point=True, color="#1565c0").encode(
         y=alt.Y("avg_rating:Q", title="Average rating", scale=alt.Scale(domain=[1, 5])),
         tooltip=[alt.Tooltip("period:T", format=fmt), alt.Tooltip("avg_rating:Q", format=".2f"), "reviews:Q"])

@@ -1,0 +1,21 @@
+"""The charts' Vega-Lite specs where a default of Vega-Lite reads wrong."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from dashboard import charts
+
+
+def test_monthly_points_get_one_tick_a_month():
+    """Monthly points on the default time axis were labelled "Aug 2026, Aug 2026, Aug 2026, Sep 2026, ..." (two
+    ticks a month), and November's point sat past the last label; weeks keep their dates."""
+    themes = pd.DataFrame({"period": pd.to_datetime(["2026-08-01", "2026-09-01", "2026-10-01", "2026-11-01"]),
+                           "theme": ["Late"] * 4, "reviews": [1, 2, 3, 4], "percent": [10.0, 20.0, 30.0, 40.0]})
+    ratings = pd.DataFrame({"period": themes["period"], "avg_rating": [3.0, 3.5, 2.5, 4.0],
+                            "net_sentiment": [0.0, 10.0, -10.0, 20.0], "reviews": [1, 2, 3, 4]})
+    for chart in (charts.complaints_over_time(themes, "month"), charts.rating_over_time(ratings, "month")):
+        axis = chart.to_dict()["layer"][0]["encoding"]["x"]["axis"]
+        assert axis["tickCount"] == "month" and axis["format"] == "%b %Y", axis
+    weekly = charts.complaints_over_time(themes, "week").to_dict()["layer"][0]["encoding"]["x"]["axis"]
+    assert "tickCount" not in weekly and weekly["format"] == "%d %b %Y"
