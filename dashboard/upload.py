@@ -66,11 +66,26 @@ def _import(store: Store, upload: Any, source: str, product: str, date_order: st
         return {"name": upload.name, "error": f"the store is read-only here, so nothing can be added: {e}"}
     finally:
         shutil.rmtree(folder, ignore_errors=True)
-    return {"name": upload.name, "run": run_id, "rows": res.rows, "new": new, "seen": seen,
-            "errors": [f"line {e['line']}: {e['message']}" for e in res.errors], "date_order": res.date_order,
-            "masked": masked_line(res.masked, res.masked_kinds) if res.masked else "",
-            "notes": [f"line {e['line']}: {e['message']}" for e in res.notes],  # kept without a value
-            "remarks": list(res.remarks), "repeated": res.repeated}
+    return {"name": upload.name, "run": run_id, "rows": res.rows, "new": new, "seen": seen,  # in the page's words:
+            "errors": [_page_words(f"line {e['line']}: {e['message']}") for e in res.errors],
+            "date_order": res.date_order, "masked": masked_line(res.masked, res.masked_kinds) if res.masked else "",
+            "notes": [_page_words(f"line {e['line']}: {e['message']}") for e in res.notes],  # kept without a value
+            "remarks": [_page_words(r) for r in res.remarks], "repeated": res.repeated}
+
+
+#: The import's messages name the command's options; this page has boxes for them.
+_OPTION_WORDS = (("(use --rating-scale)", "(choose the scale under Ratings)"),
+                 ("(--rating-scale)", "(under Ratings)"), ("--rating-scale", "the Ratings box"),
+                 ("--date-order day", "Day first under Dates such as 03/04/2026"),
+                 ("--date-order month", "Month first under Dates such as 03/04/2026"),
+                 ("--source", "a Source name"))
+
+
+def _page_words(text: str) -> str:
+    """An import message in this page's words ("use --rating-scale" -> "choose the scale under Ratings")."""
+    for option, words in _OPTION_WORDS:
+        text = text.replace(option, words)
+    return text
 
 
 def _undo(store: Store, result: dict[str, Any]) -> None:

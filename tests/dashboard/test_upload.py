@@ -73,6 +73,8 @@ def test_what_the_import_kept_without_a_value_or_assumed_is_said(monkeypatch, tm
     assert "4 new reviews" in _plain(at.success)
     kept = _plain(at.warning)
     assert "Imported without a value" in kept and "line 4: rating" in kept, kept
+    assert "--" not in kept + _plain(at.caption)  # the page's own boxes, not the command's options
+    assert "(Day first under Dates such as 03/04/2026 if not)" in _plain(at.caption), _plain(at.caption)
     assert "read month first" in _plain(at.caption), _plain(at.caption)
     assert count_rows(Store(db)) == 4
 
