@@ -880,7 +880,7 @@ def reviews_page(db: str, f: Filters, opts: Q.Options, flags: dict[str, list[str
         st.session_state["explorer_page"] = pages
     page = c3.number_input(f"Page (of {pages:,})", min_value=1, max_value=pages, step=1, key="explorer_page")
     df, total = c_page(db, view, int(page), size, total)
-    st.caption(f"{total:,} reviews match · {escape_html(view.describe())}")
+    st.caption(f"{total:,} review{' matches' if total == 1 else 's match'} · {escape_html(view.describe())}")
     if df.empty:
         st.info("No reviews match these filters.")
         return
@@ -1082,7 +1082,7 @@ def main() -> None:
     f = sidebar_filters(opts)
     download_button(db, f)
     st.title("ReviewLens")
-    st.caption(f"{escape_html(f.describe())} · {opts.total:,} reviews in the store")
+    st.caption(f"{escape_html(f.describe())} · {opts.total:,} review{'' if opts.total == 1 else 's'} in the store")
     problems = st.session_state.pop(L.LINK_PROBLEMS, None)
     if problems:
         st.warning("Some of the link could not be used, the rest is shown: "

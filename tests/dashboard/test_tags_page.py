@@ -25,7 +25,7 @@ def test_tag_a_review_in_the_explorer_then_filter_by_it(tmp_path, monkeypatch):
     # offered in the sidebar now; filtering by it keeps the one review, and the link says so
     at.sidebar.multiselect(key="f_tags").set_value(["Escalated to QA"]).run()
     assert not at.exception
-    assert any("1 reviews match" in as_read(c.value) for c in at.caption)
+    assert any("1 review matches" in as_read(c.value) for c in at.caption)  # not "1 reviews match"
     assert at.query_params["tag"] == "Escalated to QA"
     at.multiselect(key=f"tags_{rid}").set_value([]).run()  # taken off again
     assert store.tags_of([rid]) == {}
