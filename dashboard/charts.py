@@ -39,6 +39,10 @@ def _change_rules(marks: pd.DataFrame | None) -> list[alt.Chart]:
                             alt.Tooltip("change:N", title="What changed")])]
 
 
+#: An axis of counts: whole numbers (a count of one had ticks at 0.05, 0.10, ...).
+_COUNT_AXIS = alt.Axis(format="d", tickMinStep=1)
+
+
 def _time_axis(granularity: str) -> alt.Axis:
     """A period axis: one tick per month for monthly points (the default ticks, twice a month, labelled
     "Aug 2026, Aug 2026, Sep 2026, ..." and put the last month past the last label), a date for weeks."""
@@ -97,19 +101,21 @@ def rating_distribution(df: pd.DataFrame) -> alt.Chart:
     d = df.assign(stars=df["rating"].map(lambda r: f"{r} ★"))
     return (alt.Chart(d, title="Rating distribution").mark_bar(color="#f9a825")
             .encode(x=alt.X("stars:N", sort=[f"{i} ★" for i in range(1, 6)], title=None, axis=alt.Axis(labelAngle=0)),
-                    y=alt.Y("reviews:Q", title="Reviews"), tooltip=["stars:N", "reviews:Q"]))
+                    y=alt.Y("reviews:Q", title="Reviews", axis=_COUNT_AXIS), tooltip=["stars:N", "reviews:Q"]))
 
 
 def entities(df: pd.DataFrame) -> alt.Chart:
     """Horizontal stacked bars: mentions per entity by what each says of it (the sentiment of the clause that
     names it; the review's sentiment in analyses made before that was stored: queries.top_entities)."""
-    d = df.assign(name=df["entity"] + " (" + df["type"] + ")")
+    from reviewlens.mentions import kind_word  # "company", as the sidebar and `reviewlens mentions` say ORG
+
+    d = df.assign(name=df["entity"] + " (" + df["type"].map(kind_word) + ")")
     long = d.melt(id_vars=["name", "mentions"], value_vars=["positive", "neutral", "negative"],
                   var_name="sentiment", value_name="count")
     order = d.sort_values("mentions", ascending=False)["name"].tolist()
     return (alt.Chart(long, title="Most-mentioned entities").mark_bar()
             .encode(y=alt.Y("name:N", sort=order, title=None, axis=alt.Axis(labelLimit=260)),
-                    x=alt.X("count:Q", title="Mentions", stack="zero"),
+                    x=alt.X("count:Q", title="Mentions", stack="zero", axis=_COUNT_AXIS),
                     color=alt.Color("sentiment:N", scale=_SENT_SCALE, sort=list(SENTIMENT_COLORS), title="Sentiment"),
                     order=alt.Order("sentiment_order:Q"),
                     tooltip=["name:N", "sentiment:N", "count:Q", "mentions:Q"])

@@ -19,3 +19,14 @@ def test_monthly_points_get_one_tick_a_month():
         assert axis["tickCount"] == "month" and axis["format"] == "%b %Y", axis
     weekly = charts.complaints_over_time(themes, "week").to_dict()["layer"][0]["encoding"]["x"]["axis"]
     assert "tickCount" not in weekly and weekly["format"] == "%d %b %Y"
+
+
+def test_entity_types_and_counts_read_as_elsewhere():
+    """The entities chart said "Pulse (ORG)" where the sidebar and `reviewlens mentions` say company, and a count
+    of one had ticks at 0.05, 0.10, ..."""
+    df = pd.DataFrame({"entity": ["Pulse", "Marco"], "type": ["ORG", "PERSON"], "mentions": [1, 1],
+                       "positive": [1, 0], "neutral": [0, 0], "negative": [0, 1]})
+    spec = charts.entities(df).to_dict()
+    names = {row["name"] for row in spec["datasets"][spec["data"]["name"]]}
+    assert names == {"Pulse (company)", "Marco (person)"}, names
+    assert spec["encoding"]["x"]["axis"] == {"format": "d", "tickMinStep": 1}
