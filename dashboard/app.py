@@ -849,6 +849,12 @@ def correction_form(db: str, row: pd.Series, labels: list[Label], topic_options:
         (st.success if saved[1] else st.error)(saved[2])
 
 
+def _cell(value: object) -> str:
+    """A text cell of the explorer's table: the text as written, blank where there is none (a missing reply
+    showed "None")."""
+    return display_text(value) if isinstance(value, str) else ""
+
+
 def reviews_page(db: str, f: Filters, opts: Q.Options, flags: dict[str, list[str]] | None = None) -> None:
     st.subheader("Review explorer")
     ov = c_overview(db, f, opts)  # usually cached already by the overview page
@@ -887,11 +893,11 @@ def reviews_page(db: str, f: Filters, opts: Q.Options, flags: dict[str, list[str
     table = pd.DataFrame({
         "date": df["date"], "rating": df["rating"], "sentiment": df["sentiment"].fillna("—"),
         "topics": df["topics"].map(topics_text), "entities": df["entities"].map(entities_text),
-        "text": df["text"].map(display_text), "reply": df["reply"].map(lambda v: display_text(v) if isinstance(v, str) else None),
+        "text": df["text"].map(display_text), "reply": df["reply"].map(_cell),
         "source": df["source"].map(display_text),
         "product": df["product"].map(display_text),
-        "language": df["language"].map(lambda v: display_text(v) if isinstance(v, str) else None),
-        **({"version": df["version"].map(lambda v: display_text(v) if isinstance(v, str) else None)}
+        "language": df["language"].map(_cell),
+        **({"version": df["version"].map(_cell)}
            if df["version"].notna().any() else {}),
         "link": df["url"].map(safe_url),
     })

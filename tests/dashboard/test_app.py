@@ -164,6 +164,7 @@ def test_explorer_table_detail_and_pagination(monkeypatch, seeded_sqlite):
     assert df["link"].dropna().str.startswith("https://").all()
     assert "Quality (−)" in first["topics"] and "ACME Corp (ORG)" in first["entities"]
     assert "badcharhere end" in set(df["text"])  # control characters dropped for display
+    assert not df["reply"].isna().any() and "" in set(df["reply"])  # no reply: a blank cell, not "None"
     # the detail view: escaped text with the entity highlighted
     detail = next(m.value for m in at.markdown if 'class="rl-review"' in m.value)
     assert "<script" not in detail and "<img" not in detail and "onerror=" not in detail.replace("onerror&#61;", "")
