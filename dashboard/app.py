@@ -1082,7 +1082,7 @@ def main() -> None:
         empty_store(db)
         return
     L.read_link(st.session_state, {k: st.query_params.get_all(k) for k in st.query_params}, opts, PAGES,
-                get_store(db).alert_review_ids)
+                get_store(db).alert_review_ids, get_store(db).known_ids)
     st.session_state.setdefault("page", "Overview")
     page = st.sidebar.radio("View", PAGES, key="page", horizontal=True)
     f = sidebar_filters(opts)

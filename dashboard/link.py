@@ -41,9 +41,11 @@ def _half_star(x: float | None, default: float) -> float:
 
 
 def read_link(state: MutableMapping[str, Any], params: dict[str, list[str]], opts: Q.Options,
-              pages: Sequence[str], alert_reviews: Callable[[str], list[str]] = lambda key: []) -> None:
+              pages: Sequence[str], alert_reviews: Callable[[str], list[str]] = lambda key: [],
+              known_ids: Callable[[list[str]], set[str]] | None = None) -> None:
     """Once per session: the view that the query `params` asks for, into the widgets' `state`
-    (`alert_reviews`: a digest alert's key -> the review ids it named)."""
+    (`alert_reviews`: a digest alert's key -> the review ids it named; `known_ids`: which of some review ids
+    the store holds, so that a link to reviews it lacks says so rather than showing none)."""
     if state.get(_READ):
         return
     state[_READ] = True
@@ -104,8 +106,21 @@ def read_link(state: MutableMapping[str, Any], params: dict[str, list[str]], opt
         if not named:
             problems.append(f"alert {view.alert!r} not in this store")
         ids += named
+    ids = list(dict.fromkeys(ids))
+    if ids and known_ids is not None:
+        held = known_ids(ids)
+        missing = [i for i in ids if i not in held]
+        if missing:
+            problems.append((f"none of the {len(ids)} reviews the link names is in this store"
+                             if len(missing) == len(ids) else
+                             f"{len(missing)} of the {len(ids)} reviews the link names "
+                             f"{'is' if len(missing) == 1 else 'are'} not in this store")
+                            + " (deleted, or a link to another store)")
+            ids = [i for i in ids if i in held]
+            if not ids:  # nothing to narrow to: the rest of the link's view, as for other values it names
+                state.pop(LINK_ALERT, None)
     if ids:
-        state[LINK_IDS] = tuple(dict.fromkeys(ids))
+        state[LINK_IDS] = tuple(ids)
     if view.theme:
         state["theme"] = view.theme
         state[LINK_THEME] = view.theme

@@ -85,11 +85,21 @@ def test_a_link_naming_reviews_shows_only_them_until_cleared(monkeypatch, seeded
     store, seed, db = seeded_sqlite
     ids = [seed.xss_id, seed.formula_id, "no-such-review"]
     at = _open(monkeypatch, db, page="Reviews", period="all", ids=",".join(ids))
-    assert any("Only the 3 reviews the link names" in i.value for i in at.sidebar.info)
+    assert any("Only the 2 reviews the link names" in i.value for i in at.sidebar.info)
+    assert any("1 of the 3 reviews the link names is not in this store" in w.value for w in at.warning), \
+        [w.value for w in at.warning]   # said, not a silent "no reviews match"
     assert len(at.dataframe[0].value) == 2
-    assert at.query_params["ids"] == ",".join(ids)
+    assert at.query_params["ids"] == ",".join(ids[:2])
     next(b for b in at.sidebar.button if b.label == "Show all reviews").click().run()
     assert len(at.dataframe[0].value) == min(50, len(seed.reviews)) and "ids" not in at.query_params
+
+
+def test_a_link_to_reviews_the_store_lacks_says_so(monkeypatch, seeded_sqlite):
+    store, seed, db = seeded_sqlite
+    at = _open(monkeypatch, db, page="Reviews", period="all", ids="abc,def")
+    assert any("none of the 2 reviews the link names is in this store" in w.value for w in at.warning)
+    assert not any("Only the" in i.value for i in at.sidebar.info)
+    assert len(at.dataframe[0].value) == min(50, len(seed.reviews))   # the rest of the view, not an empty one
 
 
 def test_a_digest_alerts_link_shows_its_reviews(monkeypatch, seeded_sqlite):
