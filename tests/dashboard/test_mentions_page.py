@@ -24,7 +24,7 @@ def test_filter_by_a_name_in_the_sidebar_and_from_the_overview(tmp_path, monkeyp
     assert any("2 reviews match" in as_read(c.value) for c in at.caption)
     assert at.query_params["mentions"] == "DHL"
     at.sidebar.multiselect(key="f_mentions").set_value(["Marco"]).run()
-    assert any("1 reviews match" in as_read(c.value) for c in at.caption)
+    assert any("1 review matches" in as_read(c.value) for c in at.caption)
     shown = " ".join(as_read(m.value) for m in at.markdown)
     assert "store sorted it out." in shown and "lost the parcel" not in shown  # Marco's review alone
 
@@ -112,7 +112,7 @@ def test_the_names_most_spoken_badly_of_first(tmp_path, monkeypatch):
     assert not at.exception and at.sidebar.radio(key="page").value == "Reviews"
     assert at.sidebar.multiselect(key="f_mentions").value == ["DHL"]
     assert at.sidebar.selectbox(key="f_said").value == "Speak badly of them"
-    assert any("1 reviews match" in as_read(c.value) for c in at.caption)
+    assert any("1 review matches" in as_read(c.value) for c in at.caption)
 
 
 def test_a_link_to_the_reviews_that_speak_badly_of_a_name(tmp_path, monkeypatch):
