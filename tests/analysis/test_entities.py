@@ -220,6 +220,10 @@ def test_a_name_after_a_role_word_is_a_person():
         "Sofia at reception was wonderful and upgraded us.", "Sofia on the front desk found my passport."], TYPES)]
     assert got == [[("Sofia", "PERSON")], [("Sofia", "PERSON")]], got
     assert after("Ask Tom, at the bar, for the menu", "Tom") and not after("We flew to Sofia at night", "Sofia")
+    # a person named with and without a title is one name: "Mr. Kessler" was one, "Kessler" another
+    text = "The night manager, Mr. Kessler, was rude. When we complained, Kessler shouted at us. Dr. Patel was kind."
+    got = [(e.text, e.type, text[e.start:e.end]) for e in extract_entities(None, [text], TYPES)[0]]
+    assert ("Kessler", "PERSON", "Kessler") in got and not [g for g in got if g[0].startswith(("Mr", "Dr"))], got
 
 
 def test_what_an_order_went_through_is_a_company():
