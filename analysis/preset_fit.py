@@ -58,14 +58,18 @@ def _best(texts: Sequence[str], embedder: Any) -> dict[str, np.ndarray]:
     return {name: (vecs @ m.T).max(axis=1) for name, m in _preset_vectors(embedder).items()}
 
 
-def preset_fits(texts: Sequence[str], embedder: Any) -> dict[str, tuple[float, float]]:
-    """preset -> (fit: mean best similarity, share of the texts it fits best of all presets)."""
-    best = _best(texts, embedder)
+def _fits(best: dict[str, np.ndarray]) -> dict[str, tuple[float, float]]:
+    """`preset_fits` of the similarities `_best` found."""
     if not best:
         return {}
     stack = np.stack(list(best.values()))
     wins = np.bincount(stack.argmax(axis=0), minlength=len(best)) / stack.shape[1]
     return {name: (float(v.mean()), float(wins[i])) for i, (name, v) in enumerate(best.items())}
+
+
+def preset_fits(texts: Sequence[str], embedder: Any) -> dict[str, tuple[float, float]]:
+    """preset -> (fit: mean best similarity, share of the texts it fits best of all presets)."""
+    return _fits(_best(texts, embedder))
 
 
 def better_preset(texts: Sequence[str], current: str, embedder: Any) -> tuple[str, dict] | None:
@@ -79,7 +83,7 @@ def better_preset(texts: Sequence[str], current: str, embedder: Any) -> tuple[st
     if current not in best:
         return None
     name = max(best, key=lambda k: float(best[k].mean()))
-    fits = preset_fits(texts, embedder)
+    fits = _fits(best)  # the same similarities, not computed again
     beats = float((best[name] > best[current]).mean())
     if name != current and float(best[name].mean() - best[current].mean()) >= MIN_MARGIN and beats >= MIN_SHARE:
         return name, fits

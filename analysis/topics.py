@@ -42,6 +42,7 @@ from typing import Any, Callable, Sequence
 
 import numpy as np
 
+from reviewlens.comparing import NOT_A_SENTENCE_END
 from reviewlens.schema import TopicMention
 
 from . import topic_library
@@ -64,7 +65,7 @@ TOP_K = 3                 # prototype similarity = mean of the k best (descripti
 # "shop.example.com" (followed by a digit or a small letter): "since version 2.4.0 it crashes" was cut after "2.";
 # "No space.Here" still ends at the period; nor after "Mr.", "Dr.", "e.g." ("the night manager, Mr. Kessler, ..."
 # was quoted as "... the night manager, Mr.").
-_SENT_RE = re.compile(r"(?:[^.!?\n]|[.!?]+(?=[0-9a-zß-ÿ])|(?<=\bMr)\.|(?<=\bMrs)\.|(?<=\bMs)\.|(?<=\bDr)\.|(?<=\bSt)\.|(?<=\bvs)\.|(?<=\bProf)\.|(?<=\bMt)\.|(?<=\bapprox)\.|(?<=\be\.g)\.|(?<=\bi\.e)\.)+(?:[.!?]+[\"')\]]*|$)|[.!?]+", re.MULTILINE)
+_SENT_RE = re.compile(r"(?:[^.!?\n]|" + NOT_A_SENTENCE_END + r")+(?:[.!?]+[\"')\]]*|$)|[.!?]+", re.MULTILINE)
 _CLAUSE_CUT_RE = re.compile(
     r"(?:[;:]\s+|,?\s+(?=(?:but|however|although|though|whereas|yet|except|while|otherwise)\b)|\s+-\s+)",
     re.IGNORECASE)

@@ -62,7 +62,11 @@ _FROM_BEFORE = re.compile(
 _NEVER_BEFORE = re.compile(r"\b(?:never|won'?t|will\s+not|not|n't|no\s+longer)\s+(?:\w+\s+){0,2}$", re.IGNORECASE)
 _TO_JUST_BEFORE = re.compile(r"\bto\s+(?:the\s+|an?\s+|my\s+|our\s+)?$", re.IGNORECASE)  # "... from PC to Mac"
 _CLAUSE_START = re.compile(r".*[,;:(]", re.DOTALL)  # what is before the last comma is another clause
-_SENTENCE = re.compile(r"(?:[^.!?\n]|[.!?]+(?=[0-9a-zß-ÿ])|(?<=\bMr)\.|(?<=\bMrs)\.|(?<=\bMs)\.|(?<=\bDr)\.|(?<=\bSt)\.|(?<=\bvs)\.|(?<=\bProf)\.|(?<=\bMt)\.|(?<=\bapprox)\.|(?<=\be\.g)\.|(?<=\bi\.e)\.)+(?:[.!?]+|$)")  # not cut inside "2.4.0" or "$19.99"
+#: A period (or ! ?) that ends no sentence: inside "2.4.0", "$19.99" or "shop.example.com" (a digit or a small
+#: letter follows), or after a title or "e.g." ("the night manager, Mr. Kessler, ..."). Used by the
+#: analysis's sentence splitter too (analysis.topics), so quotes and clauses are cut alike.
+NOT_A_SENTENCE_END = r"[.!?]+(?=[0-9a-zß-ÿ])|(?<=\bMr)\.|(?<=\bMrs)\.|(?<=\bMs)\.|(?<=\bDr)\.|(?<=\bSt)\.|(?<=\bvs)\.|(?<=\bProf)\.|(?<=\bMt)\.|(?<=\bapprox)\.|(?<=\be\.g)\.|(?<=\bi\.e)\."
+_SENTENCE = re.compile(rf"(?:[^.!?\n]|{NOT_A_SENTENCE_END})+(?:[.!?]+|$)")
 _WORD = re.compile(r"\w+", re.UNICODE)
 
 
