@@ -38,16 +38,17 @@ def topics_text(topics: list, *, words: bool = False) -> str:
 
 
 def entities_text(entities: list) -> str:
-    """A review's distinct entities as one line: 'ACME Corp (ORG), Berlin (LOCATION)'.
+    """A review's distinct entities as one line in the words the charts and `reviewlens mentions` use:
+    'ACME Corp (company), Berlin (place)'.
 
     Entities are spans of review text: bidi overrides and control characters are neutralised here."""
     seen: dict[str, None] = {}
     for e in entities:
         if isinstance(e, dict) and e.get("text"):
-            seen.setdefault(neutralize(f"{e['text']} ({e.get('type', '?')})"))
+            seen.setdefault(neutralize(f"{e['text']} ({entity_word(e.get('type'))})"))
     return ", ".join(seen)
 
 
 def entity_word(kind: str | None) -> str:
     """An entity type in words ("ORG" -> "company"); a type of the user's own in lower case; "name" for none."""
-    return kind_word(kind) if kind else "name"
+    return kind_word(str(kind)) if kind else "name"

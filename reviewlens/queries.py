@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta, timezone
@@ -28,6 +29,7 @@ from typing import Any, Iterator, Sequence
 import pandas as pd
 import sqlalchemy as sa
 
+from .comparing import KINDS, own_name
 from .display_text import neutralize
 from .filters import SENTIMENT_OPTIONS, Filters, field_filter, version_key
 from .schema import ComplaintTheme, Label, Quote, trend_arrow
@@ -132,20 +134,28 @@ def matching(f: Filters) -> tuple[Any, list[sa.ColumnElement[bool]]]:
     return (reviews_with_analysis(a) if a is not None else reviews), conditions(f, a)
 
 
-def mention_counts(store: Store, limit: int = MAX_MENTION_OPTIONS) -> list[tuple[str, str, int]]:
+def mention_counts(store: Store, limit: int | None = MAX_MENTION_OPTIONS, *,
+                   own: bool = False) -> list[tuple[str, str, int]]:
     """The names the analyses found (name, its commonest type, review texts naming it), the most named
-    first; one row per name in any case (the commonest spelling)."""
+    first; one row per name in any case (the commonest spelling). A product's or company's name that is (part
+    of) the reviewed product's own name is left out where it is ("Pulse" in reviews of "Pulse Fitness
+    Smartwatch"), as `reviewlens mentions` leaves it out; `own`: with those (every name a filter can take)."""
     e = review_entities.c
-    q = (sa.select(e.text, e.type, sa.func.count(sa.distinct(e.content_hash)).label("n"))
-         .group_by(e.text, e.type).order_by(sa.desc("n"), e.text))
+    q = (sa.select(e.text, e.type, reviews.c.product, sa.func.count(sa.distinct(e.content_hash)).label("n"))
+         .select_from(review_entities.join(reviews, reviews.c.content_hash == e.content_hash))
+         .group_by(e.text, e.type, reviews.c.product).order_by(sa.desc("n"), e.text))
     names: dict[str, list] = {}
     with store.engine.connect() as c:
-        for text, typ, n in c.execute(q):
+        for text, typ, product, n in c.execute(q):
+            if not own and typ in KINDS and own_name(text, product):
+                continue
             key = " ".join(str(text).split()).casefold()
             if key not in names:
-                names[key] = [text, typ, 0]
+                names[key] = [text, Counter(), 0]
+            names[key][1][typ] += int(n)
             names[key][2] += int(n)
-    return sorted(((t, typ, n) for t, typ, n in names.values()), key=lambda x: (-x[2], x[0].casefold()))[:limit]
+    return sorted(((t, types.most_common(1)[0][0], n) for t, types, n in names.values()),
+                  key=lambda x: (-x[2], x[0].casefold()))[:limit]
 
 
 # ------------------------------------------------------------------------------------------ options
@@ -383,14 +393,14 @@ def timeseries(store: Store, f: Filters, granularity: str = "week") -> pd.DataFr
 
 # ------------------------------------------------------------------------------------------ topics, ratings, entities
 def _filtered_texts(store: Store, f: Filters) -> sa.Subquery:
-    """Subquery of the filtered reviews: (content_hash, sentiment), one row per review.
+    """Subquery of the filtered reviews: (content_hash, product, sentiment), one row per review.
 
     On SQLite it carries LIMIT -1 (no limit), which keeps the planner from flattening it: the join
     then starts from the (filtered) reviews and probes the topic/entity tables by key, instead of
     scanning every topic/entity row and looking each review up.
     """
     a = current_analysis()
-    q = (sa.select(reviews.c.content_hash, a.c.sentiment).select_from(reviews_with_analysis(a))
+    q = (sa.select(reviews.c.content_hash, reviews.c.product, a.c.sentiment).select_from(reviews_with_analysis(a))
          .where(*conditions(f, a)))
     if store.dialect == "sqlite":
         q = q.limit(-1)
@@ -442,7 +452,8 @@ def rating_distribution(store: Store, f: Filters) -> pd.DataFrame:
 def top_entities(store: Store, f: Filters, limit: int = 15) -> pd.DataFrame:
     """Most-mentioned entities with what the reviews say of them: each mention counts by the sentiment of the
     clause that names it (analysis.entity_sentiment), or, in analyses made before that was stored, by its
-    review's sentiment.
+    review's sentiment. A product's or company's name that is (part of) the reviewed product's own name is
+    left out in that product's reviews, as in `reviewlens mentions`.
 
     Columns: entity, type, mentions, positive, neutral, negative, net_sentiment (counts are mentions).
     """
@@ -450,16 +461,20 @@ def top_entities(store: Store, f: Filters, limit: int = 15) -> pd.DataFrame:
     fr = _filtered_texts(store, f)
     s = sa.func.coalesce(e.c.sentiment, fr.c.sentiment)
     n = sa.func.count().label("mentions")
-    q = (sa.select(e.c.text.label("entity"), e.c.type, n,
+    q = (sa.select(e.c.text.label("entity"), e.c.type, fr.c.product, n,
                    *[sa.func.sum(sa.case((s == name, 1), else_=0)).label(name)
                      for name in ("positive", "neutral", "negative")])
-         .select_from(fr.join(e, e.c.content_hash == fr.c.content_hash)).group_by(e.c.type, e.c.text)
-         .order_by(n.desc(), e.c.text).limit(limit))
+         .select_from(fr.join(e, e.c.content_hash == fr.c.content_hash)).group_by(e.c.type, e.c.text, fr.c.product))
     cols = ["entity", "type", "mentions", "positive", "neutral", "negative"]
     with store.engine.connect() as c:
-        df = pd.DataFrame(c.execute(q).mappings().all(), columns=cols)
+        rows = [r for r in c.execute(q).mappings()
+                if not (r["type"] in KINDS and own_name(str(r["entity"]), r["product"]))]
+    df = pd.DataFrame(rows, columns=[*cols, "product"]).drop(columns="product")
     for col in cols[2:]:
         df[col] = df[col].fillna(0).astype(int)
+    df = (df.groupby(["entity", "type"], as_index=False, sort=False)[cols[2:]].sum()
+          .sort_values(["mentions", "entity"], ascending=[False, True], kind="stable").head(limit)
+          .reset_index(drop=True))
     analyzed = (df["positive"] + df["neutral"] + df["negative"]).astype(float).replace(0.0, float("nan"))
     df["net_sentiment"] = ((df["positive"] - df["negative"]) * 100.0 / analyzed).astype(float)
     return df

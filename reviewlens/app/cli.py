@@ -926,7 +926,7 @@ def _marks(store: Store, args) -> bool | None:
     if args.tag:
         args.tag = list(dict.fromkeys(stored))
     if args.mentions:
-        folded = {name.casefold() for name, _, _ in queries.mention_counts(store, limit=None)}
+        folded = {name.casefold() for name, _, _ in queries.mention_counts(store, limit=None, own=True)}
         for n in mention_filter(args.mentions):
             if n.casefold() not in folded:
                 raise ConfigError(f"--mentions {n!r}: no analyzed review names it" + _names_like(store, n))
@@ -940,7 +940,7 @@ def _names_like(store: Store, name: str) -> str:
     part of a product's own name, "Pulse" of "Pulse Fitness Smartwatch", filters but is no mention to offer)."""
     from ..mentions import names_said
 
-    found = [n for n, _, _ in queries.mention_counts(store, limit=None)]
+    found = [n for n, _, _ in queries.mention_counts(store, limit=None, own=True)]
     listed = {x.name.casefold() for x in names_said(store, top=10**6, quotes=0)} if found else set()
     named = [n for n in found if n.casefold() in listed]  # in the spelling the filter goes by
     close = [x for x in named if name.casefold() in x.casefold() or x.casefold() in name.casefold()][:8]

@@ -162,7 +162,7 @@ def test_explorer_table_detail_and_pagination(monkeypatch, seeded_sqlite):
     assert first["text"].startswith("Nice <script>")  # shown as data in the grid, not as HTML
     assert pd.isna(first["link"])  # javascript: URL dropped
     assert df["link"].dropna().str.startswith("https://").all()
-    assert "Quality (−)" in first["topics"] and "ACME Corp (ORG)" in first["entities"]
+    assert "Quality (−)" in first["topics"] and "ACME Corp (company)" in first["entities"]
     assert "badcharhere end" in set(df["text"])  # control characters dropped for display
     assert not df["reply"].isna().any() and "" in set(df["reply"])  # no reply: a blank cell, not "None"
     # the detail view: escaped text with the entity highlighted

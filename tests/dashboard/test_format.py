@@ -13,10 +13,11 @@ def test_topics_text_marks_and_words():
     assert topics_text([]) == ""
 
 
-def test_entities_text_distinct_in_order():
+def test_entities_text_distinct_in_order_in_words():
+    """The explorer's and the report's Entities column said ORG/LOCATION where the charts say company/place."""
     ents = [{"text": "DHL", "type": "ORG"}, {"text": "Berlin", "type": "LOCATION"}, {"text": "DHL", "type": "ORG"},
-            {"text": ""}, None, {"text": "x"}]
-    assert entities_text(ents) == "DHL (ORG), Berlin (LOCATION), x (?)"
+            {"text": ""}, None, {"text": "x"}, {"text": "Carbonara", "type": "DISH"}]
+    assert entities_text(ents) == "DHL (company), Berlin (place), x (name), Carbonara (dish)"
 
 
 def test_numbers():
@@ -28,4 +29,4 @@ def test_numbers():
 def test_entities_text_neutralises_bidi_overrides():
     """An entity is a span of review text: a right-to-left override must not reorder what is shown."""
     out = entities_text([{"text": "photo\u202egnp.exe", "type": "PRODUCT"}])
-    assert "\u202e" not in out and out == "photo⟨U+202E⟩gnp.exe (PRODUCT)"
+    assert "\u202e" not in out and out == "photo⟨U+202E⟩gnp.exe (product)"

@@ -122,7 +122,7 @@ def test_report_sheets_values_and_safety(seeded, tmp_path):
     xss = rows[seed.xss_id]
     assert xss[col["URL"]].hyperlink is None and xss[col["URL"]].value == "javascript:window.__xss=1"
     assert xss[col["Text"]].value == XSS_TEXT and xss[col["Sentiment"]].value == "negative"
-    assert "ACME Corp (ORG)" in xss[col["Entities"]].value and "Quality" in xss[col["Topics"]].value
+    assert "ACME Corp (company)" in xss[col["Entities"]].value and "Quality" in xss[col["Topics"]].value
 
     summary = {r[0].value: [c.value for c in r[1:4]] for r in wb["Summary"].iter_rows() if r and r[0].value}
     assert summary["Reviews"][0] == len(seed.reviews) and summary["Reviews"][1] is None  # no date range: no previous

@@ -134,6 +134,24 @@ def test_the_entities_chart_counts_what_each_mention_says(store):
     assert top.loc["Giulia", "positive"] == 1                                   # no stored sentiment: the review's
 
 
+def test_the_dashboard_leaves_out_the_products_own_name_as_the_command_does(store):
+    """The entities chart and the sidebar's Mentions box offered "Trattoria" in the Trattoria's own reviews,
+    which `reviewlens mentions` leaves out; a filter still takes it (the CLI's --mentions check)."""
+    seed(store)
+    r = Review(source="shop", text="Nicer than the Trattoria down the road.", product="Osteria", rating=4,
+               date=date(2026, 11, 14), site_review_id="x")
+    store.upsert_reviews([r])
+    store.save_analyses([Analysis(content_hash=r.content_hash, model="m", prompt_version="p", sentiment="positive",
+                                  entities=[Entity("Trattoria", "ORG", 15, 24, sentiment="negative")])])
+    top = Q.top_entities(store, Filters()).set_index("entity")
+    assert top.loc["Trattoria", "mentions"] == 1 and top.loc["Trattoria", "negative"] == 1   # the Osteria's only
+    assert top.loc["Marco", "mentions"] == 5
+    assert "Trattoria" not in set(Q.top_entities(store, Filters(products=["Trattoria"]))["entity"])
+    offered = {name: (typ, n) for name, typ, n in Q.mention_counts(store)}
+    assert offered["Trattoria"] == ("ORG", 1) and offered["Marco"] == ("PERSON", 5)
+    assert dict((n, c) for n, _, c in Q.mention_counts(store, own=True))["Trattoria"] == 2
+
+
 def test_the_mentions_command(store, capsys):
     seed(store)
     url = store.url

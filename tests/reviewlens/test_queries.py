@@ -125,7 +125,9 @@ def test_topics_entities(seeded):
     only = Q.topics_by_sentiment(store, Filters.of(topics=["price"]))
     assert set(only["topic"]) == {"price"}
     ents = Q.top_entities(store, Filters(), limit=5)
-    assert ents.iloc[0]["entity"] == "Acme Kettle" and ents.iloc[0]["type"] == "PRODUCT"
+    # each review names its own product: left out, as `reviewlens mentions` leaves it out
+    assert not {"Acme Kettle", "Globex Toaster"} & set(ents["entity"])
+    assert list(ents["entity"])[:2] == ["Berlin", "DHL"] and ents.iloc[0]["type"] == "LOCATION"
     dhl = ents[ents["entity"] == "DHL"].iloc[0]
     assert dhl["mentions"] == sum(1 for r in seed.reviews if "DHL" in r.text)
     assert dhl["positive"] + dhl["neutral"] + dhl["negative"] == dhl["mentions"]
