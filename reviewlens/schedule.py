@@ -10,7 +10,7 @@ The format (TOML):
     [[sources]]
     name = "acme-headphones"    # the run history groups runs by this name
     urls = ["https://shop.example/p/headphones"]
-    site = "trustpilot"         # optional: a bundled site config or a TOML path
+    site = "trustpilot"         # optional: a bundled site config or a TOML path (relative to this file)
     every = "6h"                # an interval (30m, 6h, 1d, 1w) ...
     # cron = "0 6 * * 1"        # ... or a cron expression (min hour day month weekday)
     max_pages = 20
@@ -230,6 +230,8 @@ def _source(s: dict, i: int, p: Path, sched: Schedule) -> Source:
     site = s.get("site")
     if site is not None and (not isinstance(site, str) or not site.strip()):
         raise ConfigError(f"{where}: site must be a site config's name or a TOML file, not {site!r}")
+    if site and site.strip().endswith(".toml") and not Path(site.strip()).expanduser().is_absolute():
+        site = str(p.parent / site.strip())  # a config file next to the schedule file, wherever it is run from
     every, cron = s.get("every"), s.get("cron")
     if bool(every) == bool(cron):
         raise ConfigError(f"{where}: give exactly one of `every` (e.g. \"6h\") or `cron` (e.g. \"0 6 * * 1\")")

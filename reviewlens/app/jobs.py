@@ -96,6 +96,20 @@ def checkpoint_key(start_url: str) -> str:
     return f"scrape:{start_url}"
 
 
+def no_reviews_reason(pages: int, unserved: Sequence[str]) -> str:
+    """Why a scrape that found no reviews failed: no page scraped, pages the site did not serve (down, refused,
+    a 404: its first error), or pages served without a review (a layout the extraction no longer finds)."""
+    if pages == 0:
+        return "no pages were scraped"
+    served = pages - len(unserved)
+    if served <= 0:
+        return (f"the site did not serve {'the page' if pages == 1 else f'any of the {pages} pages'} "
+                f"(down, refusing connections, or moved?): {unserved[0]}")
+    return (f"no reviews were found on {served} page{'s' if served != 1 else ''}: the site may have changed (a site "
+            "config that no longer matches) or blocked the scraper"
+            + (f"; {len(unserved)} more the site did not serve" if unserved else ""))
+
+
 def source_label(urls: Sequence[str], site: str | None) -> str:
     if site:
         return site
@@ -212,6 +226,7 @@ def run_scrape(store: Store, settings: Settings, urls: Sequence[str], *, site: s
     summary = ScrapeSummary(run_id=run_id, status="running", since=since)
     t0 = time.monotonic()
     tracker = run_health.RunHealth(resumed=frozenset(resume))
+    unserved: list[str] = []  # the errors of the pages the site did not serve (down, refused, gone)
     masker = privacy.Masker.from_settings(settings.privacy, store)
     stopped_older: list[str] = []
 
@@ -258,6 +273,8 @@ def run_scrape(store: Store, settings: Settings, urls: Sequence[str], *, site: s
             if page.error:
                 errs.append({"url": page.url, "message": page.error, "debug_files": page.debug_files})
                 log.warning("%s: %s", page.url, page.error)
+                if page.next_url == page.url:  # the engine's mark of a page the site did not serve
+                    unserved.append(page.error)
             store.update_run(run_id, pages=1, new=new, seen=seen, errors=errs)
             summary.pages += 1
             summary.reviews += len(page.reviews)
@@ -271,9 +288,7 @@ def run_scrape(store: Store, settings: Settings, urls: Sequence[str], *, site: s
         if summary.pages == 0 or summary.reviews == 0:
             # Nothing to show for it (a site down, a 404, a layout the extraction no longer finds): failed, so
             # the run history and the scrape_problems alert say so, as the command's exit status does.
-            why = ("no pages were scraped" if summary.pages == 0 else
-                   f"no reviews were found on {summary.pages} page{'s' if summary.pages != 1 else ''}: the site "
-                   "may have changed (a site config that no longer matches) or blocked the scraper")
+            why = no_reviews_reason(summary.pages, unserved)
             summary.status = "failed"
             summary.errors.append({"url": None, "message": why})
             store.finish_run(run_id, "failed", why)

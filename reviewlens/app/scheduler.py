@@ -27,7 +27,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable, Iterator
 
-from ..config import Settings
+from ..config import ConfigError, Settings
 from ..privacy import Masker
 from ..records_io import ImportFileError, import_file
 from ..remote_files import download, is_remote
@@ -90,6 +90,7 @@ class Scheduler:
         self.job = Job(store, settings)  # one analyzer (one model in memory) for every source
         self.runner = runner or self.default_runner
         self.channels = make_channels(settings.alerts.channels)  # a bad channel is a ConfigError at start
+        check_sites(schedule, settings)  # so is a source's site config that cannot be used
         self._alerts_lock = threading.Lock()  # sources finishing together (run_forever's threads) check one by one
 
     def check_alerts(self) -> None:
@@ -274,6 +275,21 @@ class Scheduler:
 
 
 _WILDCARD = re.compile(r"[*?[]")
+
+
+def check_sites(schedule: Schedule, settings: Settings) -> None:
+    """ConfigError naming the schedule file and the source when a source's `site` is no site config that can be
+    used (a misspelled name, a TOML file missing or broken): said when the schedule starts, not when the
+    source first comes due."""
+    from scraper import SiteConfigError, load_site
+
+    dirs = [settings.sites_dir] if settings.sites_dir else []
+    for i, src in enumerate(schedule.sources, 1):
+        if src.site:
+            try:
+                load_site(src.site, dirs)
+            except (SiteConfigError, OSError) as e:
+                raise ConfigError(f"{schedule.path}: source {src.name!r} ([[sources]] #{i}): site: {e}") from None
 
 
 def pattern_folder(pattern: str) -> Path:

@@ -253,3 +253,20 @@ def test_scrape_says_what_is_not_a_web_address(capsys):
         assert e.value.code == 2 and "not a web address" in capsys.readouterr().err
     assert _url("www.example.com/p/1") == "https://www.example.com/p/1"
     assert _url(" http://127.0.0.1:8765/static/x ") == "http://127.0.0.1:8765/static/x"
+
+
+def test_a_schedules_unknown_site_is_said_when_it_starts(tmp_path, capsys):
+    """`site = "trustpilt"` was found only when the source first came due (hours later, in a log); a site
+    config file is read next to the schedule file, wherever the command is run from."""
+    db = str(tmp_path / "s.db")
+    sched = tmp_path / "conf" / "schedule.toml"
+    sched.parent.mkdir()
+    sched.write_text('[[sources]]\nname = "shop"\nurl = "https://shop.example/p/1"\nsite = "trustpilt"\nevery = "1d"\n')
+    assert main(["schedule", str(sched), "--list", "--db", db]) == 2
+    err = capsys.readouterr().err
+    assert f"{sched}: source 'shop' ([[sources]] #1): site: unknown site config 'trustpilt'" in err
+    assert "trustpilot" in err and "Traceback" not in err
+    (sched.parent / "shop.toml").write_text('match = ["shop.example/*"]\nreview = ".r"\n[fields]\ntext = ".t"\n')
+    sched.write_text(sched.read_text().replace('"trustpilt"', '"shop.toml"'))
+    assert main(["schedule", str(sched), "--list", "--db", db]) == 0, capsys.readouterr().err
+    assert "shop: every 1d, never run (due)" in capsys.readouterr().out

@@ -125,22 +125,23 @@ def test_once_says_each_source_in_a_line_and_list_its_last_status(tmp_path, caps
     _export(tmp_path / "exports" / "reviews_202611.csv", [("Crashes on start.", 1), ("Lovely app.", 5)])
     sched_file = tmp_path / "schedule.toml"
     sched_file.write_text(SCHEDULE + '\n[[sources]]\nname = "web"\nurl = "http://127.0.0.1:9/p"\n'
-                          'site = "nosuchsite"\nevery = "1d"\n')
+                          'site = "demo-js"\nevery = "1d"\n')  # nothing listens on port 9
     db = str(tmp_path / "s.db")
     assert main(["schedule", str(sched_file), "--once", "--db", db]) == 1
     out = capsys.readouterr().out.splitlines()
     assert out[0] == "google-play: imported 1 file: 2 new reviews, 0 already stored"
-    assert out[1].startswith("web: failed: SiteConfigError: unknown site config 'nosuchsite'") and len(out) == 2
+    assert out[1].startswith("web: failed: scrape failed: the site did not serve the page (down, refusing "
+                             "connections, or moved?): ") and len(out) == 2
 
     assert main(["schedule", str(sched_file), "--list", "--db", db]) == 0
     listed = capsys.readouterr().out.splitlines()
     assert listed[0].startswith("google-play: every 1d, last run ") and listed[0].endswith(" UTC, ok")
-    assert ", failed: SiteConfigError: unknown site config 'nosuchsite'" in listed[1] and listed[1].endswith(" …")
+    assert ", failed: scrape failed: the site did not serve the page" in listed[1] and listed[1].endswith(" …")
 
     # -q (cron writing to a log): the failures only, and nothing when nothing is due
     other = str(tmp_path / "other.db")
     assert main(["schedule", str(sched_file), "--once", "-q", "--db", other]) == 1
     [line] = capsys.readouterr().out.splitlines()
-    assert line.startswith("web: failed: SiteConfigError")
+    assert line.startswith("web: failed: scrape failed: the site did not serve")
     assert main(["schedule", str(sched_file), "--once", "-q", "--db", other]) == 0
     assert capsys.readouterr().out == ""
