@@ -60,7 +60,7 @@ def bench_queries(db: str) -> list[tuple[str, float]]:
     out = []
     for name, f in (("last 90 days", Filters.of(since=Q.default_period(o, 90)[0], until=o.last_date)),
                     ("all time", Filters())):
-        g = Q.granularity_for(f, o)
+        g = Q.granularity_for(s, f)
         h_t, h = _timed(lambda: Q.headline(s, f))
         steps = [("headline (2 periods)", h_t),
                  ("timeseries", _timed(lambda: Q.timeseries(s, f, g))[0]),

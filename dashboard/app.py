@@ -32,6 +32,7 @@ from dashboard.waiting import rerun_when_done, start_watching
 from reviewlens import integrity
 from reviewlens import queries as Q
 from reviewlens.analysis_queue import analyzer_alive, analyzer_state, open_request, request_analysis
+from reviewlens.buckets import MAX_WEEKLY_DAYS, MIN_PER_WEEK
 from reviewlens.comparison import FIELD_BY, Comparison, compare, field_of, group_names, with_field
 from reviewlens.competitors import Competitor
 from reviewlens.mentions import NameSaid, names_said
@@ -91,14 +92,39 @@ def c_options(db: str) -> Q.Options:
 
 
 @st.cache_data(ttl=CACHE_TTL, show_spinner=False)
-def c_overview(db: str, f: Filters, opts: Q.Options) -> Q.Overview:
-    return Q.overview(get_store(db), f, opts)
+def c_overview(db: str, f: Filters, opts: Q.Options, by: str = "auto") -> Q.Overview:
+    """The overview of `f` (`opts`, the store's options, keys the cache to what the store holds), its trends
+    by `by` (the Group by control's choice: `trend_by`)."""
+    return Q.overview(get_store(db), f, by=by)
+
+
+#: The Trends' Group by control: what it offers -> what `Q.granularity_for` takes.
+TREND_BY = {"Auto": "auto", "Week": "week", "Month": "month"}
+TREND_BY_KEY = "trend_by"  # the choice, kept across pages (the widget's own key, "_trend_by", is not)
+
+
+def trend_by() -> str:
+    """The trends' bucket the user chose: "auto" (by the reviews a week), "week" or "month"."""
+    return TREND_BY.get(st.session_state.get(TREND_BY_KEY, "Auto"), "auto")
+
+
+def group_by_control(gran: str) -> None:
+    """Group by: Auto / Week / Month, above the trend charts; under Auto, what it chose (`gran`) and why."""
+    st.session_state.setdefault(TREND_BY_KEY, "Auto")
+    st.session_state["_trend_by"] = st.session_state[TREND_BY_KEY]  # a widget's state is dropped off its page
+    left, right = st.columns([2, 3], vertical_alignment="center")
+    left.radio("Group by", list(TREND_BY), key="_trend_by", horizontal=True,
+               on_change=lambda: st.session_state.update({TREND_BY_KEY: st.session_state["_trend_by"]}))
+    if trend_by() == "auto":
+        right.caption(f"Auto: by {gran}. Weeks when the selection has at least {MIN_PER_WEEK} reviews a week on "
+                      f"average and spans up to {MAX_WEEKLY_DAYS} days; with fewer, one review moves a week's "
+                      "share by tens of points, so months.")
 
 
 @st.cache_data(ttl=CACHE_TTL, show_spinner=False)
-def c_chart_specs(db: str, f: Filters, opts: Q.Options) -> dict[str, dict]:
+def c_chart_specs(db: str, f: Filters, opts: Q.Options, by: str = "auto") -> dict[str, dict]:
     """The overview's Vega-Lite specs, built once per filter set (Altair's validation is not free)."""
-    ov = c_overview(db, f, opts)
+    ov = c_overview(db, f, opts, by)
     specs: dict[str, dict] = {"ratings": charts.rating_distribution(ov.ratings).to_dict()}
     marks = change_marks(get_store(db).changes(), f.products)  # the changes the user made, on the time axes
 
@@ -349,7 +375,7 @@ def download_button(db: str, f: Filters) -> None:
     """Sidebar button that builds the Excel report for the current filters when clicked."""
     def build() -> bytes:
         from dashboard.report import report_bytes  # imported lazily: openpyxl is only needed here
-        return report_bytes(get_store(db), f)
+        return report_bytes(get_store(db), f, by=trend_by())  # its trends grouped as the Overview's
 
     st.sidebar.divider()
     st.sidebar.download_button(
@@ -642,7 +668,7 @@ def names_section(db: str, f: Filters, found: list[NameSaid], opts: Q.Options) -
 
 def overview_page(db: str, f: Filters, opts: Q.Options,
                   suspicious: tuple[integrity.Summary, list[integrity.Finding]] | None = None) -> None:
-    ov = c_overview(db, f, opts)
+    ov = c_overview(db, f, opts, trend_by())
     h = ov.headline
     headline_metrics(h)
     if suspicious is not None:
@@ -666,7 +692,8 @@ def overview_page(db: str, f: Filters, opts: Q.Options,
     competitors_section(ov.competitors, opts)
     names_section(db, f, ov.names, opts)
     st.subheader("Trends")
-    specs = c_chart_specs(db, f, opts)
+    group_by_control(ov.granularity)
+    specs = c_chart_specs(db, f, opts, trend_by())
     if "themes" in specs:
         st.vega_lite_chart(spec=specs["themes"], width="stretch")
         st.caption(f"Within the period the complaints were computed for ({escape_html(str(ov.scope.get('since') or '…'))}"
@@ -857,7 +884,7 @@ def _cell(value: object) -> str:
 
 def reviews_page(db: str, f: Filters, opts: Q.Options, flags: dict[str, list[str]] | None = None) -> None:
     st.subheader("Review explorer")
-    ov = c_overview(db, f, opts)  # usually cached already by the overview page
+    ov = c_overview(db, f, opts, trend_by())  # usually cached already by the overview page
     themes = {t.label: t for t in ov.themes}  # the complaints, then what customers love ("Loved: ...")
     for prefix, others in ((PRAISE_PREFIX, ov.praise), (REQUEST_PREFIX, ov.requests)):
         themes.update((prefix + t.label, t) for t in others if prefix + t.label not in themes)
@@ -1103,7 +1130,7 @@ def main() -> None:
     elif page == "Compare":
         compare_page(db, f, opts)
     elif page == "Ask":
-        ask_page(get_store(db), f, [t.label for t in c_overview(db, f, opts).themes if t.filtered_count])
+        ask_page(get_store(db), f, [t.label for t in c_overview(db, f, opts, trend_by()).themes if t.filtered_count])
     elif page == "Import":
         import_page(get_store(db))
     else:

@@ -150,7 +150,7 @@ class ReportData:
     filters: Filters            # what the numbers are of (an open period closed at the newest review)
     database: str
     headline: Q.Headline
-    granularity: str
+    granularity: str            # the trends' bucket, "week" or "month" (Q.granularity_for)
     timeseries: pd.DataFrame    # Q.timeseries
     topics: pd.DataFrame        # Q.topic_summary of Q.topics_by_sentiment
     ratings: pd.DataFrame       # Q.rating_distribution
@@ -173,12 +173,13 @@ class ReportData:
     given: Filters | None = None  # the filters as the user gave them (the Summary's Filters cell says these)
 
 
-def report_data(store: Store, f: Filters, opts: Q.Options | None = None) -> ReportData:
-    """The report's numbers for `f` (the filters as given: `build_workbook` closes an open period first)."""
+def report_data(store: Store, f: Filters, opts: Q.Options | None = None, by: str = "auto") -> ReportData:
+    """The report's numbers for `f` (the filters as given: `build_workbook` closes an open period first), the
+    trends by week or by month as `Q.granularity_for` chooses (`by`: the user's choice)."""
     opts = opts or Q.options(store)
     checked = integrity.in_selection(store, f)  # first: the comparisons read the findings it brings up to date
     h = Q.headline(store, f)
-    gran = Q.granularity_for(f, opts)
+    gran = Q.granularity_for(store, f, by)
     themes, scope = Q.complaints(store, f, h.reviews)
     return ReportData(theme_series=Q.theme_timeseries(store, f, themes, scope, gran),
         filters=f, database=store.display_url(), headline=h, granularity=gran,
@@ -281,12 +282,17 @@ def _replies_table(s: _Sheet, r: Q.ReplyStats) -> None:
               s.cell(r.negative_median_days, number_format="0.0")])
 
 
+#: A trend's period column: its header and its cells' format, by bucket (a week by its Monday, a month by name).
+_PERIOD_COLUMN = {"week": ("Week of", "yyyy-mm-dd"), "month": ("Month", "mmm yyyy")}
+
+
 def _timeseries_table(s: _Sheet, ts: pd.DataFrame, gran: str) -> tuple[int, int]:
     """Rows: period, positive, neutral, negative, average rating, reviews. Returns (header row, last row)."""
+    name, fmt = _PERIOD_COLUMN[gran]
     s.append([s.cell(f"Sentiment per {gran}", font=_BOLD)])
-    head = s.header(["Period", "Positive", "Neutral", "Negative", "Average rating", "Reviews"])
+    head = s.header([name, "Positive", "Neutral", "Negative", "Average rating", "Reviews"])
     for r in ts.itertuples():
-        s.append([s.cell(r.period.date(), number_format="yyyy-mm-dd"), r.positive, r.neutral, r.negative,
+        s.append([s.cell(r.period.date(), number_format=fmt), r.positive, r.neutral, r.negative,
                   s.cell(None if r.avg_rating != r.avg_rating else round(r.avg_rating, 3), number_format="0.00"),
                   r.reviews])
     return head, s.row
@@ -320,7 +326,7 @@ def _summary_charts(s: _Sheet, gran: str, ts: tuple[int, int], tp: tuple[int, in
         ch.add_data(Reference(ws, min_col=2, max_col=4, min_row=ts_head, max_row=ts_end), titles_from_data=True)
         ch.set_categories(Reference(ws, min_col=1, min_row=ts_head + 1, max_row=ts_end))
         _color_series(ch)
-        ch.x_axis.number_format = "yyyy-mm-dd"
+        ch.x_axis.number_format = _PERIOD_COLUMN[gran][1]
         ch.height, ch.width = 8, 22
         ws.add_chart(ch, f"H{anchor_row}")
         anchor_row += 17
@@ -328,6 +334,7 @@ def _summary_charts(s: _Sheet, gran: str, ts: tuple[int, int], tp: tuple[int, in
         lc.title, lc.y_axis.title = f"Average rating per {gran}", "Stars"
         lc.add_data(Reference(ws, min_col=5, min_row=ts_head, max_row=ts_end), titles_from_data=True)
         lc.set_categories(Reference(ws, min_col=1, min_row=ts_head + 1, max_row=ts_end))
+        lc.x_axis.number_format = _PERIOD_COLUMN[gran][1]
         lc.y_axis.scaling.min, lc.y_axis.scaling.max = 1, 5
         lc.series[0].smooth = False
         lc.height, lc.width = 7, 22
@@ -524,15 +531,16 @@ def _complaints_over_time(s: _Sheet, series: pd.DataFrame, gran: str) -> None:
     s.blank()
     title = f"Top complaints per {gran} (% of the {gran}'s reviews; within the period the themes were computed for)"
     s.append([None, s.cell(title, font=_BOLD)])
-    head = s.header([None, "Period", *labels])
+    name, fmt = _PERIOD_COLUMN[gran]
+    head = s.header([None, name, *labels])
     for period, row in wide.iterrows():
-        s.append([None, s.cell(period.date(), number_format="yyyy-mm-dd"),
+        s.append([None, s.cell(period.date(), number_format=fmt),
                   *[s.cell(round(float(v), 2), number_format="0.0") for v in row]])
     lc = LineChart()
     lc.title, lc.y_axis.title = f"Top complaints per {gran}", f"% of the {gran}'s reviews"
     lc.add_data(Reference(s.ws, min_col=3, max_col=2 + len(labels), min_row=head, max_row=s.row), titles_from_data=True)
     lc.set_categories(Reference(s.ws, min_col=2, min_row=head + 1, max_row=s.row))
-    lc.x_axis.number_format = "yyyy-mm-dd"
+    lc.x_axis.number_format = fmt
     for series_ in lc.series:
         series_.smooth = False
     lc.height, lc.width = 9, 24
@@ -707,15 +715,16 @@ def _runs(wb: Workbook, df: pd.DataFrame) -> None:
 
 
 # ------------------------------------------------------------------------------------------ public API
-def build_workbook(store: Store, target: str | Path | io.BytesIO, f: Filters) -> int:
-    """Write the report for `f` to a path or a binary buffer. Returns the number of reviews written."""
+def build_workbook(store: Store, target: str | Path | io.BytesIO, f: Filters, by: str = "auto") -> int:
+    """Write the report for `f` to a path or a binary buffer, its trends by week or by month (`by`: "auto"
+    chooses by the reviews a week, as the dashboard does). Returns the number of reviews written."""
     t0 = time.perf_counter()
     wb = Workbook(write_only=True)
     opts = Q.options(store)
     given = f
     if f.since and not f.until and opts.last_date:  # "since X" means up to the newest review: a closed
         f = replace(f, until=max(opts.last_date, f.since))  # period has a previous one to compare with
-    d = replace(report_data(store, f, opts), given=given)
+    d = replace(report_data(store, f, opts, by), given=given)
     _summary(wb, d)
     _complaints(wb, d.themes, d.scope, d.theme_series, d.granularity, reviews=d.headline.reviews)
     _other_themes(wb, d.praise, "praise", reviews=d.headline.reviews)
@@ -747,10 +756,11 @@ def _selection(filters: Filters | None, selection: dict[str, Any]) -> Filters:
     return filters if filters is not None else Filters.of(**selection)
 
 
-def write_report(store: Store, path: str | Path, filters: Filters | None = None, **selection: Any) -> Path:
+def write_report(store: Store, path: str | Path, filters: Filters | None = None, *, by: str = "auto",
+                 **selection: Any) -> Path:
     """Write the Excel report of `filters` (or of the keyword arguments of `Filters.of`: since, until,
     products, sources, sentiments, topics, languages, min_rating, max_rating, replied, search) to `path`
-    (parent folders created). Returns the path.
+    (parent folders created), its trends by `by` ("auto", "week", "month"). Returns the path.
 
     Written to a temporary file next to `path` and renamed, so a crash never leaves half a report.
     """
@@ -761,17 +771,17 @@ def write_report(store: Store, path: str | Path, filters: Filters | None = None,
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.tmp")
     try:
-        build_workbook(store, tmp, f)
+        build_workbook(store, tmp, f, by)
         tmp.replace(path)
     finally:
         tmp.unlink(missing_ok=True)
     return path
 
 
-def report_bytes(store: Store, filters: Filters | None = None, **selection: Any) -> bytes:
+def report_bytes(store: Store, filters: Filters | None = None, *, by: str = "auto", **selection: Any) -> bytes:
     """The Excel report of `filters` (or of `Filters.of`'s keyword arguments) as bytes (for the
-    dashboard's download button)."""
+    dashboard's download button), its trends by `by` ("auto", "week", "month")."""
     f = _selection(filters, selection)
     buf = io.BytesIO()
-    build_workbook(store, buf, f)
+    build_workbook(store, buf, f, by)
     return buf.getvalue()

@@ -29,6 +29,7 @@ from typing import Any, Iterator, Sequence
 import pandas as pd
 import sqlalchemy as sa
 
+from .buckets import choose as choose_bucket
 from .comparing import KINDS, own_name
 from .display_text import neutralize
 from .filters import SENTIMENT_OPTIONS, Filters, field_filter, version_key
@@ -346,13 +347,17 @@ def headline(store: Store, f: Filters, previous: bool = True) -> Headline:
 
 
 # ------------------------------------------------------------------------------------------ time series
-def granularity_for(f: Filters, opts: Options | None = None) -> str:
-    """'week' for ranges up to about six months, else 'month'."""
-    since = f.since or (opts.first_date if opts else None)
-    until = f.until or (opts.last_date if opts else None)
-    if since and until and (until - since).days <= 190:
-        return "week"
-    return "month"
+def granularity_for(store: Store, f: Filters, by: str = "auto") -> str:
+    """'week' or 'month': the trend's bucket for the dated reviews of `f`, by how many there are a week
+    (`reviewlens.buckets.choose`); `by` "week" or "month" is the user's own choice."""
+    if by != "auto":
+        return choose_bucket(0, None, None, by)
+    a = current_analysis()
+    q = (sa.select(sa.func.count(), sa.func.min(reviews.c.date), sa.func.max(reviews.c.date))
+         .select_from(reviews_with_analysis(a)).where(reviews.c.date.is_not(None), *conditions(f, a)))
+    with store.engine.connect() as c:
+        n, first, last = c.execute(q).one()
+    return choose_bucket(int(n or 0), _as_date(first), _as_date(last))
 
 
 def _bucket(store: Store, granularity: str) -> sa.ColumnElement:
@@ -1220,7 +1225,7 @@ class Overview:
     """Everything the overview page shows for one filter set."""
 
     headline: Headline
-    granularity: str
+    granularity: str  # the trends' bucket: "week" or "month" (granularity_for)
     timeseries: pd.DataFrame
     topics: pd.DataFrame
     ratings: pd.DataFrame
@@ -1241,9 +1246,10 @@ OVERVIEW_COMPETITORS = 5  # the most compared-with products the Overview lists
 OVERVIEW_NAMES = 5        # the most named people, companies, places and products it lists
 
 
-def overview(store: Store, f: Filters, opts: Options | None = None, workers: int = 3) -> Overview:
-    """All overview aggregates, run concurrently on separate connections (the database does the work)."""
-    gran = granularity_for(f, opts)
+def overview(store: Store, f: Filters, workers: int = 3, by: str = "auto") -> Overview:
+    """All overview aggregates, run concurrently on separate connections (the database does the work);
+    the trends by week or by month as `granularity_for` chooses (`by`: the user's choice)."""
+    gran = granularity_for(store, f, by)
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="rl-query") as ex:
         h = ex.submit(headline, store, f)
         ents = ex.submit(top_entities, store, f)

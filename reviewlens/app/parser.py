@@ -14,6 +14,7 @@ from datetime import date
 from pathlib import Path
 
 from .. import __version__
+from ..buckets import MIN_PER_WEEK
 from ..privacy import KINDS as PRIVACY_KINDS
 
 DEMO_PORT = 8765
@@ -744,7 +745,8 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("-o", "--output", type=Path, help="write the drafts with their reviews to a .csv or .jsonl file")
 
     sp = add("report", "write the Excel report",
-             "Sheets: Summary with native charts, Top complaints (with a chart of them week by week),\n"
+             "Sheets: Summary with native charts, Top complaints (with a chart of them week by week, or month by\n"
+             f"month when the selection has fewer than {MIN_PER_WEEK} reviews a week),\n"
              "Products (side by side, with a chart), Versions (when reviews name theirs), Topics, Entities,\n"
              "Reviews, Runs.")
     sp.add_argument("-o", "--output", type=_output(".xlsx", other="the report is an Excel workbook: end the name in "

@@ -1,0 +1,126 @@
+"""The trends group by week only when the selection has reviews enough a week (reviewlens.buckets): a small store
+(26 reviews in three months) had weekly complaint shares leaping between 0% and 50% on the Overview and in the
+report; now it gets months there, a big one weeks, and the Overview's Group by control overrides either."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from openpyxl import load_workbook
+
+from dashboard import charts
+from dashboard.report import write_report
+from reviewlens import queries as Q
+from reviewlens.filters import Filters
+from reviewlens.store import Store
+
+from tests.dashboard.volume_seed import ANCHOR, BIG, FIRST, SMALL, fill
+from tests.helpers import app_test
+
+pytestmark = pytest.mark.timeout(120)
+
+F = Filters.of(since=FIRST, until=ANCHOR)
+
+
+@pytest.fixture
+def small(tmp_path) -> tuple[Store, str]:
+    path = tmp_path / "small.db"
+    st = Store(path)
+    fill(st, SMALL)
+    yield st, str(path)
+    st.close()
+
+
+@pytest.fixture
+def big(tmp_path) -> Store:
+    st = Store(tmp_path / "big.db")
+    fill(st, BIG)
+    yield st
+    st.close()
+
+
+def _first_days(periods) -> bool:
+    return all(p.day == 1 for p in periods)
+
+
+def _mondays(periods) -> bool:
+    return all(p.weekday() == 0 for p in periods)
+
+
+def test_overview_and_its_charts_by_volume(small, big):
+    ov = Q.overview(small[0], F)
+    assert ov.granularity == "month"
+    assert _first_days(ov.timeseries["period"]) and len(ov.timeseries) == 3  # August to October
+    assert _first_days(ov.theme_series["period"]) and not ov.theme_series.empty
+    spec = charts.complaints_over_time(ov.theme_series, ov.granularity).to_dict()
+    assert spec["title"] == "Top complaints per month (% of the month's reviews)"
+    assert spec["layer"][0]["encoding"]["x"]["axis"]["tickCount"] == "month"
+    assert charts.sentiment_over_time(ov.timeseries, ov.granularity).to_dict()["title"] == "Sentiment per month"
+
+    ov = Q.overview(big, F)
+    assert ov.granularity == "week"
+    assert _mondays(ov.timeseries["period"]) and len(ov.timeseries) == 14
+    assert _mondays(ov.theme_series["period"])
+    assert charts.complaints_over_time(ov.theme_series, ov.granularity).to_dict()["title"].startswith(
+        "Top complaints per week")
+    # asked for: the small store by week after all
+    assert Q.overview(small[0], F, by="week").granularity == "week"
+
+
+def _trend_tables(path) -> dict[str, tuple]:
+    """The report's trend tables: their title -> (the period column's header, its dates, their number format)."""
+    wb = load_workbook(path)
+    out = {}
+    for sheet, col in (("Summary", 0), ("Top complaints", 1)):
+        rows = list(wb[sheet].iter_rows())
+        at = next(i for i, r in enumerate(rows) if str(r[col].value or "").startswith(("Sentiment per",
+                                                                                       "Top complaints per")))
+        cells = []
+        for r in rows[at + 2:]:
+            if r[col].value is None:
+                break
+            cells.append(r[col])
+        out[sheet] = (rows[at][col].value, rows[at + 1][col].value, [c.value for c in cells],
+                      {c.number_format for c in cells})
+    return out
+
+
+def test_report_trends_by_volume(small, big, tmp_path):
+    tables = _trend_tables(write_report(small[0], tmp_path / "small.xlsx", F))
+    title, header, dates, formats = tables["Summary"]
+    assert (title, header, formats) == ("Sentiment per month", "Month", {"mmm yyyy"})
+    assert _first_days(dates) and len(dates) == 3
+    title, header, dates, formats = tables["Top complaints"]
+    assert title.startswith("Top complaints per month") and header == "Month" and _first_days(dates)
+
+    tables = _trend_tables(write_report(big, tmp_path / "big.xlsx", F))
+    title, header, dates, formats = tables["Summary"]
+    assert (title, header, formats) == ("Sentiment per week", "Week of", {"yyyy-mm-dd"})
+    assert _mondays(dates) and len(dates) == 14
+    assert tables["Top complaints"][0].startswith("Top complaints per week")
+
+    tables = _trend_tables(write_report(small[0], tmp_path / "asked.xlsx", F, by="week"))
+    assert tables["Summary"][:2] == ("Sentiment per week", "Week of") and _mondays(tables["Summary"][2])
+
+
+def _titles(at) -> str:
+    return json.dumps([json.loads(c.proto.spec).get("title") for c in at.get("vega_lite_chart")])
+
+
+def test_group_by_overrides_auto(monkeypatch, small):
+    """Auto groups the small store by month; Week and Month are kept across pages (in session state)."""
+    at = app_test(monkeypatch, small[1])
+    assert at.session_state["trend_by"] == "Auto"
+    assert "Top complaints per month" in _titles(at) and "Sentiment per month" in _titles(at)
+    assert any("Auto: by month" in c.value for c in at.caption)
+    at.radio(key="_trend_by").set_value("Week").run()
+    assert not at.exception
+    assert at.session_state["trend_by"] == "Week"
+    assert "Top complaints per week" in _titles(at) and "Sentiment per week" in _titles(at)
+    assert "per month" not in _titles(at) and not any("Auto: by" in c.value for c in at.caption)
+    at.sidebar.radio(key="page").set_value("Reviews").run()
+    at.sidebar.radio(key="page").set_value("Overview").run()
+    assert at.radio(key="_trend_by").value == "Week" and "Top complaints per week" in _titles(at)
+    at.radio(key="_trend_by").set_value("Auto").run()
+    assert "Top complaints per month" in _titles(at)
