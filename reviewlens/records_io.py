@@ -540,14 +540,56 @@ def _rows(path: Path, encoding: str) -> Iterator[tuple[int, dict[str, Any]]]:
             f.seek(start)
             try:
                 dialect = csv.Sniffer().sniff(sample, delimiters=",;\t|")
+                # a quote inside a quoted text is written doubled (RFC 4180); the sniffer says otherwise when
+                # its sample had none, and a quote never closed then goes unnoticed
+                dialect.doublequote = True
             except csv.Error:
                 dialect = csv.excel_tab if suffix == ".tsv" else csv.excel
-            reader = csv.DictReader(f, dialect=dialect)
-            _ = reader.fieldnames  # reads the header line
-            line = reader.line_num + 1
-            for row in reader:
-                yield line, row  # right also after a quoted field that spans lines
-                line = reader.line_num + 1
+            yield from _csv_rows(f, dialect)
+
+
+def _csv_rows(f, dialect) -> Iterator[tuple[int, dict[str, Any]]]:
+    """(line number, row) of a CSV file, as csv.DictReader reads them (a missing value None, extra values under
+    None), but a quote that is never closed is an error row naming its lines: the lenient reader took every
+    line up to the next quote in the file as the text of one review ("Great kettle,5,... Leaks from the
+    lid,1,..." read as one row, the rest of its fields shifted). The file is read strictly, and a record it
+    rejects within one line (a stray quote: `"Nice" kettle`) is read leniently, as before."""
+    raw: list[str] = []  # the lines of the record being read
+
+    def lines() -> Iterator[str]:
+        for text in f:
+            raw.append(text)
+            yield text
+
+    reader = csv.reader(lines(), dialect=dialect, strict=True)
+    header: list[str] | None = None
+    line = 1
+    while True:
+        raw.clear()
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as e:
+            end = reader.line_num
+            if end > line:
+                ends = "the end of the file" if "end of data" in str(e) else str(end)
+                yield line, {"__error__": f"a quote opened on line {line} is not closed (or a quote inside a text is "
+                                          f"not doubled, \"\"): lines {line} to {ends} could not be read as rows; "
+                                          "fix the quote and import the file again (what is stored is kept)"}
+                line = end + 1
+                continue
+            row = next(csv.reader(raw, dialect=dialect), [])
+        if header is None:
+            header = row
+        elif row:  # DictReader skips blank lines
+            d: dict[Any, Any] = dict(zip(header, row))
+            if len(row) > len(header):
+                d[None] = row[len(header):]
+            for k in header[len(row):]:
+                d[k] = None
+            yield line, d
+        line = reader.line_num + 1
 
 
 def _sheet_rows(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:

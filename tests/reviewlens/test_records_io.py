@@ -261,6 +261,25 @@ def test_export_jsonl_and_csv_with_analysis(tmp_path):
 ROOT = Path(__file__).resolve().parents[2]
 
 
+def test_a_quote_never_closed_is_said_not_merged(tmp_path, capsys):
+    """A CSV whose text opens a quote it never closes: the reviews after it were read as that one review's text
+    (its rating and date taken from other columns: "date '4' is a number"). Now the lines it spans are an error
+    naming them; a stray quote within one line, a doubled quote and a text over several lines read as before."""
+    f = tmp_path / "export.csv"
+    f.write_text('text,rating,date\nGood,5,2026-11-01\n"Nice" kettle,4,2026-11-02\n'
+                 '"Multi\nline ""quoted"" text",3,2026-11-03\n"Great kettle, boils fast,5,2026-11-04\n'
+                 'Leaks from the lid,1,2026-11-05\n"Fine, ok",4,2026-11-06\nLast,2,2026-11-07\n'
+                 '"Never closed,1,2026-11-08\nAfter it,2,2026-11-09\n', encoding="utf-8")
+    db = tmp_path / "s.db"
+    assert main(["import", str(f), "--db", str(db)]) == 0
+    out = capsys.readouterr().out
+    assert ("line 6: a quote opened on line 6 is not closed (or a quote inside a text is not doubled, \"\"): "
+            "lines 6 to 8 could not be read as rows") in out
+    assert "line 10: a quote opened on line 10 is not closed" in out and "lines 10 to the end of the file" in out
+    assert "4 new reviews" in out and "2 rows skipped" in out
+    assert _stored_texts(db) == ["Good", "Last", 'Multi\nline "quoted" text', "Nice kettle"]
+
+
 def _stored_texts(db) -> list[str]:
     with sqlite3.connect(db) as c:
         return [t for (t,) in c.execute("SELECT text FROM reviews ORDER BY text")]
