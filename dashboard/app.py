@@ -33,7 +33,7 @@ from reviewlens import integrity
 from reviewlens import queries as Q
 from reviewlens.analysis_queue import analyzer_alive, analyzer_state, open_request, request_analysis
 from reviewlens.buckets import MAX_WEEKLY_DAYS, MIN_PER_WEEK
-from reviewlens.comparison import FIELD_BY, Comparison, compare, field_of, group_names, with_field
+from reviewlens.comparison import FIELD_BY, MIN_GROUP, Comparison, compare, field_of, group_names, with_field
 from reviewlens.competitors import Competitor
 from reviewlens.mentions import NameSaid, names_said
 from reviewlens.config import ReplySettings
@@ -1005,7 +1005,14 @@ def compare_page(db: str, f: Filters, opts: Q.Options) -> None:
     if not shares.empty:
         long = (shares.rename(index=lambda s: s.removesuffix(": % complaining")).reset_index(names="topic")
                 .melt(id_vars="topic", var_name="group", value_name="percent").dropna())
-        st.altair_chart(charts.complaint_shares(long, [str(c) for c in shares.columns]), width="stretch")
+        sizes = {g.name: g.headline.analyzed for g in result.groups}
+        st.altair_chart(charts.complaint_shares(long, [str(c) for c in shares.columns], sizes, MIN_GROUP),
+                        width="stretch")
+        few = [g.name for g in result.groups if g.headline.analyzed < MIN_GROUP]
+        if few:
+            st.caption(f"Pale: {', '.join(escape_markdown(n) for n in few)}, with fewer than {MIN_GROUP} analyzed "
+                       "reviews: one review there moves a share by 10 points or more, so read those bars as examples, "
+                       "not as rates.")
     gaps = result.gaps()
     if gaps:
         st.markdown("**Differences that matter** (large, and unlikely to be chance)")

@@ -122,16 +122,29 @@ def entities(df: pd.DataFrame) -> alt.Chart:
             .transform_calculate(sentiment_order="indexof(['positive','neutral','negative'], datum.sentiment)"))
 
 
-def complaint_shares(long: pd.DataFrame, groups: list[str] | None = None) -> alt.Chart:
+def complaint_shares(long: pd.DataFrame, groups: list[str] | None = None, sizes: dict[str, int] | None = None,
+                     min_group: int = 0) -> alt.Chart:
     """Grouped bars: for each topic, the percent of each group's reviews that complain about it.
-    Columns: topic, group, percent. `groups`: their order (the table's: versions oldest first), not A-Z."""
+    Columns: topic, group, percent. `groups`: their order (the table's: versions oldest first), not A-Z.
+    `sizes`: each group's analyzed reviews, named in the legend ("iOS (1 review)"); a group with fewer than
+    `min_group` is drawn pale, as a share of one review's 100% is no finding (comparison.MIN_GROUP)."""
     order = groups or sorted(long["group"].unique())
+    sizes = sizes or {}
+
+    def label(g: str) -> str:
+        n = sizes.get(g)
+        return g if n is None else f"{g} ({n:,} review{'s' if n != 1 else ''})"
+
+    labels = [label(g) for g in order]
+    long = long.assign(group=long["group"].map(label),
+                       few=long["group"].map(lambda g: sizes.get(g, min_group) < min_group))
     return (alt.Chart(long, title="Reviews complaining about each topic")
             .mark_bar()
             .encode(y=alt.Y("topic:N", title=None, sort="-x"),
-                    yOffset=alt.YOffset("group:N", sort=order),
+                    yOffset=alt.YOffset("group:N", sort=labels),
                     x=alt.X("percent:Q", title="% of the group's reviews"),
-                    color=alt.Color("group:N", title=None, sort=order, scale=alt.Scale(domain=order),
+                    color=alt.Color("group:N", title=None, sort=labels, scale=alt.Scale(domain=labels),
                                     legend=alt.Legend(orient="top", labelLimit=400)),
+                    opacity=alt.condition("datum.few", alt.value(0.3), alt.value(1.0)),
                     tooltip=["group:N", "topic:N", alt.Tooltip("percent:Q", format=".1f")])
             .properties(height=alt.Step(9)))  # per bar: the chart grows with topics x groups, compactly

@@ -30,3 +30,15 @@ def test_entity_types_and_counts_read_as_elsewhere():
     names = {row["name"] for row in spec["datasets"][spec["data"]["name"]]}
     assert names == {"Pulse (company)", "Marco (person)"}, names
     assert spec["encoding"]["x"]["axis"] == {"format": "d", "tickMinStep": 1}
+
+
+def test_complaint_shares_name_each_groups_size_and_pale_the_small_ones():
+    long = pd.DataFrame({"topic": ["Delivery", "Delivery", "Price", "Price"], "group": ["Kettle", "Mug"] * 2,
+                         "percent": [50.0, 33.3, 10.0, 0.0]})
+    spec = charts.complaint_shares(long, ["Kettle", "Mug"], {"Kettle": 40, "Mug": 1}, 10).to_dict()
+    assert spec["encoding"]["color"]["scale"]["domain"] == ["Kettle (40 reviews)", "Mug (1 review)"]
+    rows = next(iter(spec["datasets"].values()))
+    assert {r["group"]: r["few"] for r in rows} == {"Kettle (40 reviews)": False, "Mug (1 review)": True}
+    plain = charts.complaint_shares(long, ["Kettle", "Mug"]).to_dict()  # without sizes: as before
+    assert plain["encoding"]["color"]["scale"]["domain"] == ["Kettle", "Mug"]
+    assert not any(r["few"] for r in next(iter(plain["datasets"].values())))

@@ -41,3 +41,27 @@ def test_compare_page(monkeypatch, tmp_path):
     assert not at.exception, [e.value for e in at.exception]
     assert "comparing the last 90 days with the 90 before" in " ".join(c.value for c in at.caption)
     assert len(at.dataframe[0].value.columns) == 2
+
+
+def test_a_small_group_is_drawn_pale_and_its_size_named(monkeypatch, tmp_path):
+    """A group of 3 reviews beside one of 40: its shares (33% on one review) stood as tall as any, and nothing
+    said how few reviews it had. The legend names each group's reviews, its bars are pale, a caption says why."""
+    import json
+
+    db = str(tmp_path / "c.db")
+    store = Store(db)
+    seed(store)
+    store.close()
+    monkeypatch.setenv("REVIEWLENS_DB", db)
+    at = AppTest.from_file(str(APP_PATH), default_timeout=60)
+    at.run()
+    at.sidebar.selectbox(key="f_period").set_value("All time").run()
+    at.sidebar.radio(key="page").set_value("Compare").run()
+    at.multiselect(key="cmp_product").set_value(["Kettle", "Mug"]).run()
+    assert not at.exception, [e.value for e in at.exception]
+    [chart] = at.get("arrow_vega_lite_chart") or at.get("vega_lite_chart")
+    spec = json.loads(chart.proto.spec)
+    assert spec["encoding"]["color"]["scale"]["domain"] == ["Kettle (40 reviews)", "Mug (3 reviews)"]
+    assert spec["encoding"]["opacity"]["condition"]["test"] == "datum.few"
+    assert spec["encoding"]["opacity"]["condition"]["value"] < spec["encoding"]["opacity"]["value"]
+    assert "Pale: Mug, with fewer than 10 analyzed reviews" in " ".join(c.value for c in at.caption)
