@@ -497,7 +497,7 @@ def complaints_section(db: str, themes: list[Q.ThemeView], scope: dict, filtered
         st.caption("Average rating at stake, the most first (what to fix first; the list goes by count): "
                    f"{escape_markdown(stakes)}")
     for i, t in enumerate(themes[:10]):
-        trend = "" if t.trend is None else f" {t.arrow} {t.trend:+.1f} pp"
+        trend = "" if t.filtered_trend is None else f" {t.arrow} {t.filtered_trend:+.1f} pp"
         title = f"{i + 1}. {escape_markdown(t.label)} — {t.filtered_count:,} reviews ({t.filtered_share:.1%}){trend}"
         with st.expander(title, expanded=i < 3):
             html = [f"<p>{escape_html(t.summary)}</p>"] if t.summary else []
@@ -590,7 +590,7 @@ def other_themes_section(themes: list[Q.ThemeView], kind: str) -> None:
     st.subheader(heading)
     st.caption(caption)
     for i, t in enumerate(themes):
-        trend = "" if t.trend is None else f" {t.arrow} {t.trend:+.1f} pp"
+        trend = "" if t.filtered_trend is None else f" {t.arrow} {t.filtered_trend:+.1f} pp"
         with st.expander(f"{escape_markdown(t.label)} — {t.filtered_count:,} reviews ({t.filtered_share:.1%}){trend}",
                          expanded=i == 0):
             html = [f"<p>{escape_html(t.summary)}</p>"] if t.summary else []

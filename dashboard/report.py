@@ -383,8 +383,9 @@ def _complaints(wb: Workbook, themes: list[Q.ThemeView], scope: dict, series: pd
         first_url = next((q.url for q in t.quotes if q.url), None)
         m = t.impact
         s.append([i, s.cell(t.label, font=_BOLD), s.cell(Q.topic_label(t.topic) if t.topic else None),
-                  t.filtered_count, s.cell(t.filtered_share, number_format="0.0%"), t.previous_count if dated else None,
-                  s.cell(t.trend, number_format="+0.0;-0.0;0.0"), s.cell(t.arrow if dated else None),
+                  t.filtered_count, s.cell(t.filtered_share, number_format="0.0%"),
+                  t.filtered_previous if dated else None, s.cell(t.filtered_trend, number_format="+0.0;-0.0;0.0"),
+                  s.cell(t.arrow if dated and t.filtered_trend is not None else None),
                   s.cell(t.summary, wrap=True), s.cell(quotes, wrap=True), s.link(first_url),
                   s.cell(None if m is None else round(m.mean, 2), number_format="0.00"),
                   s.cell(None if m is None else round(m.others_mean, 2), number_format="0.00"),
@@ -398,7 +399,9 @@ def _complaints(wb: Workbook, themes: list[Q.ThemeView], scope: dict, series: pd
         s.blank()
         s.append([None, s.cell(f"Themes computed {scope['computed_at'][:16]}; counts recounted within the filters; "
                                "a review that raises several complaints counts in each of their themes."
-                               + ("" if dated else " The reviews have no dates, so there is no previous period "
+                               + (" Previous: the as long period before; for a period narrower than the themes' own, "
+                                  "recounted, and empty where that period begins before the themes' own."
+                                  if dated else " The reviews have no dates, so there is no previous period "
                                   "and no trend."))])
         s.append([None, s.cell("Its rating: the mean star rating of the theme's reviews; Others: of the other reviews "
                                "in the filters; Held equal: how many stars lower a review raising it is rated with "
@@ -431,7 +434,8 @@ def _other_themes(wb: Workbook, themes: list[Q.ThemeView], kind: str, *, reviews
         m = t.impact
         s.append([i, s.cell(t.label, font=_BOLD), s.cell(Q.topic_label(t.topic) if t.topic else None),
                   t.filtered_count, s.cell(t.filtered_share, number_format="0.0%"),
-                  t.previous_count if t.trend is not None else None, s.cell(t.trend, number_format="+0.0;-0.0;0.0"),
+                  t.filtered_previous if t.filtered_trend is not None else None,
+                  s.cell(t.filtered_trend, number_format="+0.0;-0.0;0.0"),
                   s.cell(t.summary, wrap=True), s.cell(quotes, wrap=True),
                   s.link(next((q.url for q in t.quotes if q.url), None)),
                   s.cell(None if m is None else round(m.mean, 2), number_format="0.00"),

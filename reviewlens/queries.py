@@ -775,11 +775,16 @@ class ThemeView:
     filtered_share: float = 0.0  # of the filtered reviews (0..1)
     filtered_ids: list[str] = field(default_factory=list)
     impact: RatingImpact | None = None  # within the current filters
+    # the period before the filters' own, and the trend against it: the computed ones when the filters keep
+    # the themes' period, recounted when they narrow it, None when that period before is not known
+    filtered_previous: int | None = None
+    filtered_trend: float | None = None
 
     @property
     def arrow(self) -> str:
-        """▲ more complaints than before, ▼ fewer, → about the same or unknown (`schema.trend_arrow`)."""
-        return trend_arrow(self.trend)
+        """▲ more complaints than before, ▼ fewer, → about the same or unknown (`schema.trend_arrow`), within
+        the filters (`filtered_trend`)."""
+        return trend_arrow(self.filtered_trend)
 
 
 def _ids_in_filter(store: Store, f: Filters, ids: Sequence[str]) -> set[str]:
@@ -814,7 +819,8 @@ def complaints(store: Store, f: Filters, total: int | None = None,
     if not stored:
         return [], scope
     themes = [ThemeView(rank=i, label=t.label, summary=t.summary, topic=t.topic, count=t.count, share=t.share,
-                        previous_count=t.previous_count, trend=t.trend, quotes=t.quotes, review_ids=t.review_ids)
+                        previous_count=t.previous_count, trend=t.trend, quotes=t.quotes, review_ids=t.review_ids,
+                        filtered_previous=t.previous_count, filtered_trend=t.trend)
               for i, t in enumerate(stored, 1)]
     window = theme_window(f, scope)
     if window != f:  # the shares and ratings are of the themes' period, as their members are
@@ -829,8 +835,36 @@ def complaints(store: Store, f: Filters, total: int | None = None,
     ratings = ratings_in(store, window) if window else {}
     for t, m in zip(themes, rating_impacts(ratings, [t.filtered_ids for t in themes])):
         t.impact = m
+    _trends_within(store, themes, window, scope, total)
     themes.sort(key=lambda t: (-t.filtered_count, t.rank))
     return themes, scope
+
+
+SAME_PERIOD = 0.75  # a window this much of the themes' period or more is theirs, for the trend
+
+
+def _trends_within(store: Store, themes: list[ThemeView], window: Filters | None, scope: dict, total: int) -> None:
+    """Each theme's previous count and trend for a `window` narrower in time than the themes' period (the last
+    30 days of themes computed for 90): against the as long a period before it, recounted, when that lies in the
+    themes' period too (their members are known there); else unknown (None). A window of the themes' own
+    period (`SAME_PERIOD` of it or more) keeps the computed ones."""
+    since, until = _scope_date(scope, "since"), _scope_date(scope, "until")
+    if window is None or not (window.since and window.until):
+        return
+    days = (window.until - window.since).days + 1
+    if since and days >= SAME_PERIOD * (((until or window.until) - since).days + 1):
+        return  # about the themes' own period (the dashboard's last 90 days a day or two off theirs)
+    before = replace(window, since=window.since - timedelta(days=days), until=window.since - timedelta(days=1))
+    if since is None or before.since < since:
+        for t in themes:
+            t.filtered_previous = t.filtered_trend = None
+        return
+    inside = _ids_in_filter(store, before, [i for t in themes for i in t.review_ids])
+    prior = count_reviews(store, before)
+    for t in themes:
+        t.filtered_previous = sum(1 for i in t.review_ids if i in inside)
+        t.filtered_trend = (100.0 * (t.filtered_count / total - t.filtered_previous / prior)
+                            if total and prior else None)
 
 
 # ------------------------------------------------------------------------------------------ owner replies

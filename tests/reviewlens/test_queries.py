@@ -337,3 +337,27 @@ def test_themes_carry_their_rating_impact_within_the_filters(seeded):
     assert Q.by_stake(["A", "B"], [low, None]) == ""
     text = format_complaints(themes, {}, impacts)
     assert text.splitlines()[1].startswith("Average rating at stake, the most first (what to fix first; the list goes by count): ")
+
+
+def test_a_narrower_period_gets_its_own_previous_count_and_trend(seeded):
+    """`report --since` 30 days into themes computed for 90 showed the 90 days' Previous and Trend beside the
+    30 days' counts. The period as long before it is recounted when it lies in the themes' period; when it
+    does not (its reviews are no theme's members) it is unknown, not the computed one; about the themes' own
+    period keeps the computed numbers."""
+    store, seed = seeded
+    last30 = Filters.of(since=ANCHOR - timedelta(days=29), until=ANCHOR)
+    before = (ANCHOR - timedelta(days=59), ANCHOR - timedelta(days=30))
+    themes, _ = Q.complaints(store, last30)
+    late = next(t for t in themes if t.label == "Late delivery")
+    ids = set(seed.theme_ids["Late delivery"])
+    now = [r for r in seed.in_period(ANCHOR - timedelta(days=29), ANCHOR) if r.id in ids]
+    prior = [r for r in seed.in_period(*before) if r.id in ids]
+    assert late.filtered_count == len(now) and late.filtered_previous == len(prior) and prior
+    total, total_before = len(seed.in_period(last30.since, ANCHOR)), len(seed.in_period(*before))
+    assert late.filtered_trend == pytest.approx(100 * (len(now) / total - len(prior) / total_before))
+    assert late.trend != pytest.approx(late.filtered_trend)  # the computed one, for the 90 days, stays apart
+    early = Filters.of(since=CURRENT[0] + timedelta(days=20), until=CURRENT[0] + timedelta(days=40))
+    early_themes, _ = Q.complaints(store, early)  # the 21 days before it begin before the themes' period
+    assert all(t.filtered_previous is None and t.filtered_trend is None and t.arrow == "→" for t in early_themes)
+    whole, _ = Q.complaints(store, Filters.of(since=CURRENT[0], until=CURRENT[1]))
+    assert all((t.filtered_previous, t.filtered_trend) == (t.previous_count, t.trend) for t in whole)
