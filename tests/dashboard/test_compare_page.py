@@ -13,7 +13,8 @@ from tests.reviewlens.test_comparison import seed
 pytestmark = pytest.mark.timeout(120)
 
 
-def test_compare_page(monkeypatch, tmp_path):
+def compare_page(monkeypatch, tmp_path) -> AppTest:
+    """The Compare page of all time on the comparison seed (Kettle 40, Toaster 40, Mug 3 reviews)."""
     db = str(tmp_path / "c.db")
     store = Store(db)
     seed(store)
@@ -24,6 +25,11 @@ def test_compare_page(monkeypatch, tmp_path):
     at.sidebar.selectbox(key="f_period").set_value("All time").run()
     at.sidebar.radio(key="page").set_value("Compare").run()
     assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def test_compare_page(monkeypatch, tmp_path):
+    at = compare_page(monkeypatch, tmp_path)
     assert at.multiselect(key="cmp_product").value == ["Kettle", "Toaster", "Mug"]  # the most reviewed first
     at.multiselect(key="cmp_product").set_value(["Kettle", "Toaster"]).run()
     table = at.dataframe[0].value
@@ -48,15 +54,7 @@ def test_a_small_group_is_drawn_pale_and_its_size_named(monkeypatch, tmp_path):
     said how few reviews it had. The legend names each group's reviews, its bars are pale, a caption says why."""
     import json
 
-    db = str(tmp_path / "c.db")
-    store = Store(db)
-    seed(store)
-    store.close()
-    monkeypatch.setenv("REVIEWLENS_DB", db)
-    at = AppTest.from_file(str(APP_PATH), default_timeout=60)
-    at.run()
-    at.sidebar.selectbox(key="f_period").set_value("All time").run()
-    at.sidebar.radio(key="page").set_value("Compare").run()
+    at = compare_page(monkeypatch, tmp_path)
     at.multiselect(key="cmp_product").set_value(["Kettle", "Mug"]).run()
     assert not at.exception, [e.value for e in at.exception]
     [chart] = at.get("arrow_vega_lite_chart") or at.get("vega_lite_chart")
