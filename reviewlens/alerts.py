@@ -36,7 +36,8 @@ false turns one off):
   that names it, not the review's mood), quoted, linked to the reviews that name it. At most once a week per
   name; products are left to the competitor rule.
 * **reviews**: new reviews rated `low_rating` or lower, or that mention one of `keywords`, in one
-  digest per check. A review is in one digest only.
+  digest per check, the keywords mentioned named (whatever the rating) and those reviews quoted first,
+  then the lowest rated, the newest first. A review is in one digest only.
 * **replies**: once a week, the negative reviews of the last 30 days still without the owner's reply after
   `unanswered_days` days (off by default), quoted, linked to that queue in the dashboard.
 * **summary**: once a week (or day, `summary`), the last whole week's reviews, rating and share negative
@@ -544,46 +545,64 @@ def name_alerts(store: Store, rules: AlertSettings) -> list[Alert]:
     return out
 
 
-def _keyword_pattern(keywords: Sequence[str]) -> re.Pattern[str] | None:
-    words = [k.strip() for k in keywords if k.strip()]
-    if not words:
-        return None
-    return re.compile(r"(?<!\w)(" + "|".join(re.escape(w) for w in words) + r")(?!\w)", re.IGNORECASE)
+def _keyword_patterns(keywords: Sequence[str]) -> dict[str, re.Pattern[str]]:
+    """Each configured keyword (as it is spelled there, once) with its pattern: the whole word, any case."""
+    words = dict.fromkeys(k.strip() for k in keywords if k.strip())
+    return {w: re.compile(r"(?<!\w)" + re.escape(w) + r"(?!\w)", re.IGNORECASE) for w in words}
+
+
+def _digest_order(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The order a digest quotes its reviews in: those mentioning a keyword first, then by rating (the
+    lowest first), each the newest first (review date, then when it was stored)."""
+    newest = sorted(rows, key=lambda r: (str(r["date"] or ""), str(r["scraped_at"] or "")), reverse=True)
+    return sorted(newest, key=lambda r: (not r["keywords"],
+                                         r["rating"] if r["rating"] is not None else float("inf")))
+
+
+def _reviews_phrase(n: int) -> str:
+    return f"{n} new review{'s' if n != 1 else ''}"
 
 
 def review_alerts(store: Store, rules: AlertSettings, since: datetime) -> list[Alert]:
-    """One digest of the new reviews rated `low_rating` or lower or mentioning a keyword."""
-    pattern = _keyword_pattern(rules.keywords)
+    """One digest of the new reviews rated `low_rating` or lower or mentioning a keyword. A review that
+    mentions a keyword is counted as such whatever its rating, the keywords it mentions are named (in the
+    title too), and it is quoted first; then the lowest rated, the newest first."""
+    patterns = _keyword_patterns(rules.keywords)
     rows = store.new_reviews_to_alert(since, rules.low_rating or None, rules.keywords, limit=DIGEST_MAX)
-    low, words = [], []
+    found = []
     for r in rows:
         rated_low = bool(rules.low_rating) and r["rating"] is not None and r["rating"] <= rules.low_rating
-        hit = pattern.search(r["text"] or "") if pattern else None
-        if rated_low or hit:
-            r["keyword"] = hit.group(1).lower() if hit else None
-            (low if rated_low else words).append(r)
-    found = low + words
+        r["keywords"] = [w for w, p in patterns.items() if p.search(r["text"] or "")]
+        r["rated_low"] = rated_low
+        if rated_low or r["keywords"]:
+            found.append(r)
     if not found:
         return []
+    low = [r for r in found if r["rated_low"]]
+    hits = [r for r in found if r["keywords"]]
+    counts = {w: sum(w in r["keywords"] for r in hits) for w in patterns}
+    named = sorted((w for w in counts if counts[w]), key=lambda w: -counts[w])  # the most mentioned first
     parts = []
+    if hits:
+        parts.append(f"{len(hits)} mentioning " + ", ".join(f"“{w}” ({counts[w]})" for w in named))
     if low:
-        parts.append(f"{len(low)} rated {rules.low_rating:g}★ or lower")
-    if words:
-        counts: dict[str, int] = {}
-        for r in words:
-            counts[r["keyword"]] = counts.get(r["keyword"], 0) + 1
-        parts.append(f"{len(words)} mentioning " + ", ".join(f"“{k}” ({n})" for k, n in counts.items()))
-    lines = [f"{len(found)} new review{'s' if len(found) != 1 else ''}: {'; '.join(parts)}."]
+        both = sum(1 for r in low if r["keywords"])
+        parts.append(f"{len(low)} rated {rules.low_rating:g}★ or lower"
+                     + (f" ({both} of them mention{'s' if both == 1 else ''} a keyword too)" if both else ""))
+    lines = [f"{_reviews_phrase(len(found))}: {'; '.join(parts)}."]
     if len(rows) >= DIGEST_MAX:
         lines.append(f"More new reviews than one digest takes ({DIGEST_MAX:,}): the rest come in the next one.")
     if len(found) > DIGEST_QUOTES:
-        lines.append(f"The first {DIGEST_QUOTES} are below; all of them: the dashboard's review explorer.")
-    quotes = [review_quote(r) for r in found[:DIGEST_QUOTES]]
-    ids = [r["id"] for r in found]
+        lines.append(f"{DIGEST_QUOTES} are below: {'those mentioning a keyword first, then ' if hits else ''}"
+                     "the lowest rated, the newest first; all of them: the dashboard's review explorer.")
+    quotes = [review_quote(r) for r in _digest_order(found)[:DIGEST_QUOTES]]
+    ids = [r["id"] for r in found]  # the store's order (oldest first): the key stays what it was
     first = min(r["scraped_at"] for r in found)
     key = f"reviews:{ids[0]}:{len(ids)}:{first}"
-    return [Alert(key=key, kind="reviews",
-                  title=f"{len(found)} new review{'s' if len(found) != 1 else ''} to read", lines=lines,
+    title = f"{_reviews_phrase(len(found))} to read"
+    if hits:
+        title += f", {len(hits)} mentioning " + ", ".join(f"“{w}”" for w in named)
+    return [Alert(key=key, kind="reviews", title=title, lines=lines,
                   quotes=quotes, review_ids=ids, products=sorted({str(r["product"]) for r in found if r["product"]}), view=View(page="Reviews", period="all", alert=key))]
 
 

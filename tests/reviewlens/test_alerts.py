@@ -95,12 +95,37 @@ def test_each_rule_raises_what_it_should(store):
 
     [digest] = found["reviews"]
     texts = [q["text"] for q in digest.quotes]
-    assert len(texts) == 5 and all("leaks" in t for t in texts[:4])  # the low ratings first, then the keyword
-    assert texts[4] == "Toaster works but I asked for a Refund of the shipping."
+    assert texts[0] == "Toaster works but I asked for a Refund of the shipping."  # the keyword first
+    assert len(texts) == 5 and all("leaks" in t for t in texts[1:])  # then the low ratings, the newest first
+    assert [t.split("#")[1][0] for t in texts[1:]] == ["0", "1", "2", "3"]
     assert "Prefunded" not in " ".join(texts)  # a keyword is a word, not a part of one
     assert digest.products == ["Kettle", "Toaster"]
     assert "Old one-star" not in " ".join(texts)  # stored before the look back
-    assert digest.lines[0] == "5 new reviews: 4 rated 2★ or lower; 1 mentioning “refund” (1)."
+    assert digest.lines[0] == "5 new reviews: 1 mentioning “refund” (1); 4 rated 2★ or lower."
+    assert digest.title == "5 new reviews to read, 1 mentioning “refund”"
+
+
+def test_a_low_rated_review_with_a_keyword_is_named_and_quoted_first(store):
+    """A one-star review that says "lawyer" among many one- and two-star ones: counted as mentioning
+    "lawyer" (not only as rated low), the keywords it says named in the title and the facts, and quoted
+    first however the store orders the reviews; the rest the lowest rated first, the newest first."""
+    day = NEWEST - timedelta(days=3)
+    reviews = [_review(f"The room was cold, night {i}", 2, day) for i in range(12)]
+    reviews += [_review("Bedbugs everywhere. My LAWYER will hear of it; I want a refund.", 1, day - timedelta(days=5)),
+                _review("Noisy all night", 1, NEWEST), _review("Noisy bar below us", 1, day),
+                _review("Fine hotel, but I still asked for a refund of the minibar.", 4, day)]
+    store.upsert_reviews(reviews)
+    rules = AlertSettings(low_rating=2, keywords=["refund", "lawyer", "bedbugs", "mould"], summary="off")
+    [digest] = [a for a in find_alerts(store, rules, NOW) if a.kind == "reviews"]
+    texts = [q["text"] for q in digest.quotes]
+    assert texts[:4] == ["Bedbugs everywhere. My LAWYER will hear of it; I want a refund.",
+                         "Fine hotel, but I still asked for a refund of the minibar.",
+                         "Noisy all night", "Noisy bar below us"]  # keywords, then 1★ newest first, then 2★
+    assert len(texts) == 10 and all("cold" in t for t in texts[4:])
+    assert digest.title == "16 new reviews to read, 2 mentioning “refund”, “lawyer”, “bedbugs”"
+    assert digest.lines[0] == ("16 new reviews: 2 mentioning “refund” (2), “lawyer” (1), “bedbugs” (1); "
+                               "15 rated 2★ or lower (1 of them mentions a keyword too).")
+    assert "those mentioning a keyword first" in digest.lines[1] and "mould" not in " ".join(digest.lines)
 
 
 def test_nothing_is_raised_twice_and_new_reviews_make_a_new_digest(store):

@@ -380,7 +380,7 @@ def test_alerts_commands(tmp_path, receiver, capsys):
     assert "2 findings (dry run" in capsys.readouterr().out and len(receiver.posts) == 1
     assert main(["alerts", "check", "--db", db, "--config", cfg]) == 0
     out = capsys.readouterr().out
-    assert "2 new alerts; 2 sent" in out and "1 new review: 1 rated 2★ or lower" in out
+    assert "2 new alerts; 2 sent" in out and "1 new review: 1 mentioning “refund” (1); 1 rated 2★ or lower" in out
     assert "\u202e" not in out and "⟨U+202E⟩gnp.exe" in out  # the review's text, neutralised for a terminal
     assert main(["--db", db, "alerts", "list", "--full", "--config", cfg]) == 0
     out = capsys.readouterr().out
