@@ -3,15 +3,19 @@ Adaptive Card, JSON.
 
 Everything in an alert may come from a review or a page (theme names, product and source names,
 quotes), so each format escapes all of it: control and bidi characters are neutralised
-(reviewlens.display_text), HTML is escaped, Slack's <, > and & are escaped (so no text can become a
-link or an @channel mention), Teams gets every text as a TextRun (which Adaptive Cards never read as
-Markdown) with its {{DATE(...)}} functions disarmed, and only http(s) links are made links. Quotes stay the reviews' own
-words, in quotation marks, with where they come from.
+(reviewlens.display_text), HTML is escaped, the Slack format is made inert for every app that takes it
+(Slack's mrkdwn, and the Markdown of Mattermost, Rocket.Chat and Discord: see `chat_escape`), Teams gets
+every text as a TextRun (which Adaptive Cards never read as Markdown, and where an @name is no mention
+without the card's own mention entities, which we never send) with its {{DATE(...)}} functions disarmed,
+and only http(s) links are made links. The JSON format is data: its texts are exact, and a receiver that
+shows them must escape them itself. Quotes stay the reviews' own words, in quotation marks, with where
+they come from.
 """
 
 from __future__ import annotations
 
 import html
+import re
 from typing import Any
 
 from ...alerts import Alert, quote_meta, translation_of
@@ -76,9 +80,31 @@ def html_page(alert: Alert) -> str:
             + "\n".join(parts) + "</body></html>")
 
 
-def slack_escape(s: str) -> str:
-    """Slack's escaping: & < > (so no text becomes a link, a mention or a channel ping)."""
-    return neutralize(str(s)).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+ZWSP = "\u200b"  # zero-width space: invisible, and no app's parser takes it for a space or a letter
+#: Characters that make emphasis, strike-through, code, spoilers or tables in Slack's mrkdwn or in the
+#: Markdown of Mattermost and Discord, as characters that look the same and mean nothing to any of them.
+#: Slack has no escape for them (a backslash is shown as it is), Markdown's backslash would be shown in
+#: Slack, and a zero-width space beside them does not stop CommonMark's emphasis: so a look-alike.
+LOOKALIKES = str.maketrans({"*": "\u2217",   # ∗ asterisk operator
+                            "_": "\u02cd",   # ˍ modifier letter low macron
+                            "~": "\u223c",   # ∼ tilde operator (also Mattermost's ~channel link)
+                            "`": "\u02cb",   # ˋ modifier letter grave accent
+                            "|": "\u2223"})  # ∣ divides (Discord's ||spoiler||, Markdown tables)
+
+
+def chat_escape(s: str) -> str:
+    """Text for a chat message in the Slack format, inert in each app that takes it: neutralised; Slack's
+    control characters &, < and > as entities (no <!channel>, <@U123>, <url|label>); a zero-width space
+    after every @ (no @channel, @here, @all or @everyone ping in Mattermost or Discord, no @name mention)
+    and after every ] (no Markdown [text](url) link, ![image](url) or [ref]: url definition); emphasis,
+    code, strike-through and spoiler characters as look-alikes (LOOKALIKES); a line starting with # kept
+    from being a Markdown heading. The words read the same."""
+    out = neutralize(str(s)).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    out = out.translate(LOOKALIKES).replace("@", "@" + ZWSP).replace("]", "]" + ZWSP)
+    return re.sub(r"(?m)^(\s*)#", "\\1" + ZWSP + "#", out)
+
+
+slack_escape = chat_escape  # the name it had
 
 
 def _slack_url(link: str) -> str:

@@ -533,6 +533,51 @@ def test_channels_route_alerts_by_kind_and_product(tmp_path, receiver):
     assert sorted(p["json"]["kind"] for p in receiver.posts) == ["reviews", "scrape"]  # what arrived
 
 
+CHAT_HOSTILE = ("<!channel> <!here> @everyone @channel @here @all *URGENT* <http://evil.example/login|Open> "
+                "[reset password](http://evil.example) ![img](http://evil.example/i.png) _it_ ~gone~ ~town-square "
+                "`code` ||spoiler||\n[ref]: http://evil.example/ref\n# BIG HEADING\nThe shower was broken.")
+
+
+def _as_read(text: str) -> str:
+    """What a reader sees of the Slack format's text: the zero-width spaces invisible, the look-alikes as
+    the characters they look like, Slack's entities decoded."""
+    back = str.maketrans({v: chr(k) for k, v in render.LOOKALIKES.items()})
+    return (text.replace("\u200b", "").translate(back)
+            .replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&"))
+
+
+def test_the_slack_format_is_inert_in_slack_mattermost_and_discord(tmp_path, receiver):
+    """Review text in the Slack format (which Mattermost, Rocket.Chat and Discord's /slack endpoint take,
+    each reading Markdown and @-mentions its own way) through a real webhook receiver: no mention or
+    channel ping in any of them, no Markdown link, image or link definition, no emphasis, code,
+    strike-through, spoiler, heading or ~channel link; the words read the same. Teams gets them
+    unchanged as TextRuns (never Markdown, no mention entities), the JSON format exactly."""
+    store = Store(tmp_path / "chat.db")
+    store.upsert_reviews([Review(source="shop", text=CHAT_HOSTILE, product="Kettle @here *X*", rating=1,
+                                 date=datetime.now(timezone.utc).date())])
+    settings = settings_with({"type": "webhook", "name": "slack", "url": receiver.url, "format": "slack"},
+                             {"type": "webhook", "name": "teams", "url": receiver.url, "format": "teams"},
+                             {"type": "webhook", "name": "json", "url": receiver.url, "format": "json"})
+    res = check_alerts(store, settings)
+    assert [a.kind for a in res.new] == ["reviews"] and not res.failed and len(receiver.posts) == 3
+    [slack] = [p["json"] for p in receiver.posts if "unfurl_links" in p["json"]]
+    [teams] = [p["json"] for p in receiver.posts if p["json"].get("type") == "message"]
+    [data] = [p["json"] for p in receiver.posts if "kind" in p["json"]]
+    text = slack["text"]
+    import re
+    assert not re.search(r"@\w", text)  # @everyone, @channel, @here, @all: no ping; @name: no mention
+    assert "<!" not in text and "<http" not in text  # Slack's own mentions and links
+    assert "](" not in text and "]:" not in text  # Markdown links, images, reference definitions
+    assert not set("*_~`|") & set(text.split("\n", 1)[1])  # no emphasis, strike, code, spoiler, table (after the title)
+    assert not re.search(r"(?m)^(> )?#", text)  # no heading
+    quote = "\n".join(line[2:] for line in text.splitlines() if line.startswith("> "))
+    assert _as_read(quote) == CHAT_HOSTILE  # the same words for the reader
+    assert "— ★1 · Kettle @\u200bhere ∗X∗ · review" in text  # the product name too
+    runs = [n for n in _walk(teams) if n.get("type") == "TextRun"]
+    assert any(CHAT_HOSTILE in n["text"] for n in runs) and not [n for n in _walk(teams) if "entities" in n]
+    assert data["quotes"][0]["text"] == CHAT_HOSTILE  # data: exactly as written
+
+
 def test_a_change_that_worked_reaches_a_slack_webhook_escaped(tmp_path, receiver):
     """The change rule's alert through a real webhook receiver: the user's description and the quote are
     escaped for Slack (no mention, no link), and it is sent once."""
