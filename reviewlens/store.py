@@ -30,6 +30,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 from . import comparing
+from .config import ConfigError
 from .schema import REPLY_FIELDS, Analysis, ComplaintTheme, Entity, Label, Review, content_hash
 
 log = logging.getLogger(__name__)
@@ -305,13 +306,21 @@ def _utcnow() -> datetime:
 
 
 def database_url(db: str | os.PathLike) -> str:
-    """A file path means SQLite; anything with '://' is an SQLAlchemy URL."""
+    """A file path means SQLite; anything with '://' is a database URL: PostgreSQL (postgresql://, postgres://, any
+    postgresql+driver://, all through psycopg 3, the driver installed) or SQLite (sqlite:///path). ConfigError
+    for another database, or a URL whose password holds an unescaped @ (its rest was taken for the host)."""
     s = str(db)
     if "://" in s:
-        if s.startswith("postgres://"):
-            s = "postgresql://" + s[len("postgres://"):]
-        if s.startswith("postgresql://"):
-            s = "postgresql+psycopg://" + s[len("postgresql://"):]
+        scheme, rest = s.split("://", 1)
+        kind = scheme.split("+", 1)[0].lower()
+        if kind in ("postgres", "postgresql"):
+            s = "postgresql+psycopg://" + rest
+            if rest.split("/", 1)[0].count("@") > 1:
+                raise ConfigError("the database URL's password holds an '@': write it as %40 (URL-encoded), e.g. "
+                                  "postgresql://user:p%40ss@host/db")
+        elif kind != "sqlite":
+            raise ConfigError(f"{scheme}:// databases are not supported: ReviewLens stores in SQLite (a file path) "
+                              "or PostgreSQL (postgresql://user:password@host/db)")
         return s
     p = Path(s).expanduser()
     p.parent.mkdir(parents=True, exist_ok=True)
@@ -968,6 +977,18 @@ class Store:
             q = q.limit(limit)
         with self.engine.connect() as c:
             return [self._row_to_review(r) for r in c.execute(q).mappings()]
+
+    def current_sentiments(self, hashes: Iterable[str]) -> dict[str, str]:
+        """content hash -> the sentiment of its current analysis (before a new one replaces it), of those
+        texts analyzed with success."""
+        a = analyses.c
+        todo = sorted(set(hashes))
+        out: dict[str, str] = {}
+        with self.engine.connect() as c:
+            for i in range(0, len(todo), 500):
+                out.update((h, s) for h, s in c.execute(sa.select(a.content_hash, a.sentiment).where(
+                    a.content_hash.in_(todo[i:i + 500]), a.is_current.is_(True), a.status == "ok")) if s)
+        return out
 
     def redo_analyses(self, select: Callable[[str], bool], key: str) -> int:
         """Once per `key` (a checkpoint records it): delete the analyses, of every model and version, of the

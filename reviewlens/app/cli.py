@@ -1345,6 +1345,23 @@ COMMANDS: dict[str, Callable[[argparse.Namespace, Settings], ExitStatus]] = {
 }
 
 
+#: The commands that read a store's reviews: on a SQLite file that is not there (a mistyped --db) they would make
+#: an empty store and answer "no runs yet", "are the reviews analyzed?"; the others may start a store.
+READS_REVIEWS = frozenset({"delete", "export", "runs", "analyze", "complaints", "praise", "requests", "compare",
+                           "ask", "replies", "report", "suspicious", "competitors", "mentions", "tag", "privacy"})
+
+
+def _check_store(command: str, db: str) -> None:
+    """ConfigError when `command` reads reviews from a SQLite file that does not exist (a database URL: the
+    server says)."""
+    if command not in READS_REVIEWS or "://" in str(db):
+        return
+    path = Path(str(db)).expanduser()
+    if not path.exists():
+        raise ConfigError(f"no store at {path} (a mistyped --db?): `reviewlens scrape`, `import` or `demo` make "
+                          "one there")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
     _setup_logging(args.verbose, args.quiet)
@@ -1352,6 +1369,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         settings = _settings(args)
         _check_dates(args)
+        _check_store(args.command, settings.db)
         return int(COMMANDS[args.command](args, settings))
     except KeyboardInterrupt:
         print("\nreviewlens: interrupted; what was done is saved and the next run continues", file=sys.stderr)
@@ -1370,9 +1388,24 @@ def main(argv: Sequence[str] | None = None) -> int:
             return ExitStatus.CONFIG_ERROR
         if args.verbose >= 2:
             raise
+        db = _database_trouble(e)
+        if db is not None:
+            print(f"reviewlens {args.command}: the database: {db}", file=sys.stderr)
+            return ExitStatus.ERROR
         print(f"reviewlens {args.command}: {type(e).__name__}: {e}", file=sys.stderr)
         print("(run again with -vv for the full traceback)", file=sys.stderr)
         return ExitStatus.ERROR
+
+
+def _database_trouble(e: BaseException) -> str | None:
+    """The database driver's own words when the database could not be used (a server down, a wrong password, a
+    database that is not there), without SQLAlchemy's statement and background link; None for other errors."""
+    import sqlalchemy.exc
+
+    if not isinstance(e, (sqlalchemy.exc.OperationalError, sqlalchemy.exc.InterfaceError)):
+        return None
+    said = " ".join(str(getattr(e, "orig", None) or e).split())
+    return said.split("[SQL:")[0].strip() or type(e).__name__
 
 
 def run() -> None:

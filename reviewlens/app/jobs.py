@@ -15,6 +15,7 @@ import sys
 import threading
 import time
 import traceback
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -355,6 +356,8 @@ class AnalysisSummary:
     entities_refreshed: int = 0  # analyses brought up to a newer entity finder (refresh_entities)
     refresh_seconds: float = 0.0  # of `seconds`, the time that took
     hint: str | None = None       # another topics preset fits the reviews better (analysis.preset_fit)
+    again: int = 0                # of `analyzed`, texts analyzed before (new labels, settings or model)
+    changed: Counter = field(default_factory=Counter)  # (old sentiment, new) -> texts, of those `again`
 
     def line(self) -> str:
         spent = self.seconds - self.refresh_seconds
@@ -362,7 +365,20 @@ class AnalysisSummary:
         refreshed = (f"; found the entities of {self.entities_refreshed} analyzed review texts again"
                      if self.entities_refreshed else "")
         return (f"run {self.run_id} {self.status}: analyzed {self.analyzed} review texts with {self.model} "
-                f"(prompt {self.prompt_version}), {self.failed} failed, {rate:.2f} reviews/s{refreshed}")
+                f"(prompt {self.prompt_version}), {self.failed} failed, {rate:.2f} reviews/s{refreshed}"
+                + self.changes_line())
+
+    def changes_line(self) -> str:
+        """What a new reading changed, for texts analyzed before (your labels, other settings or another
+        model make every text pending again): "; 41 read again (your labels, settings or model changed):
+        sentiment changed for 7 (positive to negative 4, ...)"."""
+        if not self.again:
+            return ""
+        moved = sum(self.changed.values())
+        said = ", ".join(f"{a} to {b} {n}" for (a, b), n in self.changed.most_common(4))
+        return (f"; {self.again} read again (your labels, the settings or the model changed): "
+                + (f"sentiment changed for {moved} ({said}{', ...' if len(self.changed) > 4 else ''})"
+                   if moved else "no sentiment changed"))
 
 
 def refresh_entities(store: Store, analyzer: Any, *, quiet: bool = False) -> int:
@@ -453,6 +469,7 @@ def run_analysis(store: Store, analyzer: Any, *, limit: int | None = None, trigg
         pending = store.pending_analysis(an.model_id, an.prompt_version, limit=limit, retry_failed=retry_failed,
                                          retranslate=retranslate)
         s.pending_before = len(pending)
+        before = store.current_sentiments(r.content_hash for r in pending)  # what a new reading may change
         store.update_run(run_id, detail={"pending": len(pending),
                                          **({"entities_refreshed": s.entities_refreshed} if s.entities_refreshed else {})})
         bar = progress(total=len(pending), desc="analyze", unit="review", quiet=quiet)
@@ -461,9 +478,17 @@ def run_analysis(store: Store, analyzer: Any, *, limit: int | None = None, trigg
             failed = [a for a in results if a.status != "ok"]
             s.analyzed += len(results)
             s.failed += len(failed)
+            for a in results:
+                if a.content_hash in before and a.status == "ok":
+                    s.again += 1
+                    if a.sentiment and a.sentiment != before[a.content_hash]:
+                        s.changed[(before[a.content_hash], a.sentiment)] += 1
             store.update_run(run_id, new=len(results), errors=[
                 {"url": None, "message": f"analysis failed for text {a.content_hash}: {a.error}"} for a in failed])
         s.status = "partial" if s.failed else "ok"
+        if s.again:  # `reviewlens runs` keeps what the new reading changed
+            store.update_run(run_id, detail={"read_again": s.again, "sentiment_changed": {
+                f"{a} to {b}": n for (a, b), n in s.changed.most_common()}})
         _preset_hint(store, an, run_id, s, pending)
         store.finish_run(run_id, s.status)
     except KeyboardInterrupt:

@@ -9,6 +9,7 @@ import pytest
 
 from reviewlens.app.cli import COMMANDS, ExitStatus, main
 from reviewlens.app.parser import build_parser, parse_args
+from reviewlens.store import Store
 
 
 def test_every_subcommand_has_help_and_db(capsys):
@@ -199,6 +200,7 @@ def test_entry_point_exits_with_the_status_after_exit_handlers_and_flushed_outpu
             "print('x' * 200000, end='')\n"  # more than a pipe buffer: must be flushed, not lost
             "from reviewlens.app.cli import run\nrun()\n")
     db = tmp_path / "r.db"
+    Store(db).close()  # an empty store: `runs` on a file that is not there is refused (a mistyped --db)
     r = subprocess.run([sys.executable, "-c", code, str(db)], capture_output=True, text=True, timeout=120)
     assert r.returncode == 0, r.stderr
     assert r.stdout.startswith("x" * 200000) and r.stdout.endswith("no runs yet (try `reviewlens demo` or `reviewlens scrape URL`)\n")
@@ -270,3 +272,31 @@ def test_a_schedules_unknown_site_is_said_when_it_starts(tmp_path, capsys):
     sched.write_text(sched.read_text().replace('"trustpilt"', '"shop.toml"'))
     assert main(["schedule", str(sched), "--list", "--db", db]) == 0, capsys.readouterr().err
     assert "shop: every 1d, never run (due)" in capsys.readouterr().out
+
+
+def test_a_command_that_reads_reviews_refuses_a_store_that_is_not_there(tmp_path, capsys):
+    """`runs --db /nonexistent/dir/x.db` said "no runs yet" and `complaints` "are the reviews analyzed?" on a
+    mistyped path, and each left a new empty database (and its folders) there."""
+    missing = tmp_path / "typo" / "reviewz.db"
+    for cmd in (["runs"], ["complaints", "--stored"], ["report", "-o", str(tmp_path / "r.xlsx")], ["export", "-o",
+                str(tmp_path / "e.jsonl")]):
+        assert main([*cmd, "--db", str(missing)]) == 2
+        err = capsys.readouterr().err
+        assert f"no store at {missing} (a mistyped --db?)" in err and "Traceback" not in err
+    assert not missing.parent.exists()
+    assert main(["import", str(tmp_path / "none.csv"), "--db", str(missing)]) == 2  # its own error: the file
+    assert "none.csv: no such file" in capsys.readouterr().err
+
+
+def test_database_urls_that_cannot_be_used_are_said_plainly(capsys):
+    """`mysql://` and `postgresql+psycopg2://` were ModuleNotFoundError (exit 1); a password with an unescaped @
+    showed part of it as the host; a server that is down came with SQLAlchemy's background link."""
+    assert main(["runs", "--db", "mysql://u:p@127.0.0.1/db"]) == 2
+    assert "mysql:// databases are not supported: ReviewLens stores in SQLite" in capsys.readouterr().err
+    assert main(["runs", "--db", "postgresql://u:p@ss@127.0.0.1/db"]) == 2
+    err = capsys.readouterr().err
+    assert "password holds an '@': write it as %40" in err and "ss@127" not in err
+    assert main(["runs", "--db", "postgresql+psycopg2://u:secret@127.0.0.1:1/db"]) == 1  # psycopg 3 drives it
+    err = capsys.readouterr().err
+    assert err.startswith("reviewlens runs: the database: connection failed: ") and "Connection refused" in err
+    assert "sqlalche.me" not in err and "secret" not in err and "Traceback" not in err
