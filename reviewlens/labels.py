@@ -156,6 +156,7 @@ def read_labels_file(path: str | Path, store: Store, topics: Iterable[str], *, s
                         created, given_hash.strip().lower() if given_hash else None))
 
     stored = store.review_texts(p[1] for p in pending if p[1] is not None)
+    lines: list[int] = []  # each label's line, for the conflicts between them
     for line, rid, text, found, src, created, given_hash in pending:
         key = None
         if text is not None:
@@ -176,8 +177,32 @@ def read_labels_file(path: str | Path, store: Store, topics: Iterable[str], *, s
         else:  # an id from another store (an exported file), with its text: the text is what is labelled
             rid = None
         res.labels += [Label(key, text, kind, value, ts, rid, src, created) for kind, value, ts in found]
+        lines += [line] * len(found)
+    _drop_conflicts(res, lines)
     res.errors.sort(key=lambda e: e["line"])
     return res
+
+
+def _drop_conflicts(res: LabelFileResult, lines: list[int]) -> None:
+    """Labels of one file that say two things of one review (its sentiment positive on one line, negative on
+    another; a topic said of it both ways): the store kept the last one without a word. Both are left out, each
+    line an error naming the other, for the user to decide."""
+    said: dict[tuple, list[int]] = {}
+    for i, lb in enumerate(res.labels):
+        said.setdefault((lb.content_hash, lb.kind, lb.value if lb.kind == "topic" else None), []).append(i)
+    out: set[int] = set()
+    for idx in said.values():
+        values = {(res.labels[i].value, res.labels[i].topic_sentiment) for i in idx}
+        if len(values) > 1:
+            out.update(idx)
+            for i in idx:
+                others = ", ".join(str(lines[j]) for j in idx if j != i)
+                lb = res.labels[i]
+                what = (f"sentiment {lb.value}" if lb.kind == "sentiment" else
+                        f"topic {lb.value}" + (f" ({lb.topic_sentiment})" if lb.topic_sentiment else ""))
+                res.errors.append({"line": lines[i], "message": f"{what} of this review, which line {others} "
+                                   "labels otherwise: both left out, keep the one you mean"})
+    res.labels = [lb for i, lb in enumerate(res.labels) if i not in out]
 
 
 def import_labels(store: Store, path: str | Path, topics: Iterable[str], **kw: Any) -> tuple[LabelFileResult, int, int]:

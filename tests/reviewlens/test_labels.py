@@ -112,6 +112,28 @@ def test_bad_rows_are_reported_with_their_line_and_skipped(sqlite_store, tmp_pat
                                                 (content_hash("fine text"), "sentiment", "positive", None)}
 
 
+def test_labels_that_contradict_each_other_are_said_not_kept(sqlite_store, tmp_path):
+    """One file labelling a review positive on one line and negative on another: the store kept the last one
+    without a word. Both are left out, each line naming the other; the same label twice is no conflict."""
+    late, good = _reviews(sqlite_store)
+    f = tmp_path / "twice.csv"
+    f.write_text("id,text,sentiment,topic,topic_sentiment\n"
+                 f"{late.id},,negative,,\n"                      # 2: conflicts with 4
+                 f"{good.id},,positive,,\n"                      # 3: the same as 5: fine
+                 f",{LATE},positive,,\n"                          # 4: the same review by its text
+                 f"{good.id},,positive,,\n"                      # 5
+                 f"{good.id},,,delivery,negative\n"              # 6: conflicts with 7
+                 f"{good.id},,,delivery,positive\n"              # 7
+                 f"{good.id},,,price,negative\n", encoding="utf-8")  # 8: another topic: fine
+    res, added, _ = import_labels(sqlite_store, f, TOPICS)
+    errors = {e["line"]: e["message"] for e in res.errors}
+    assert sorted(errors) == [2, 4, 6, 7], errors
+    assert errors[2].startswith("sentiment negative of this review, which line 4 labels otherwise: both left out")
+    assert errors[7].startswith("topic delivery (positive) of this review, which line 6 labels otherwise")
+    assert _meaning(sqlite_store.labels()) == {(good.content_hash, "sentiment", "positive", None),
+                                                (good.content_hash, "topic", "price", "negative")}
+
+
 def test_files_that_cannot_be_read(sqlite_store, tmp_path):
     with pytest.raises(ImportFileError, match="no such file"):
         read_labels_file(tmp_path / "missing.csv", sqlite_store, TOPICS)
