@@ -45,7 +45,7 @@ from .more import ShowMore
 from .politeness import Politeness
 from .retry import RetryPolicy, retry_after_seconds
 from .robots import Robots
-from .siteconfig import SiteConfig, find_site
+from .siteconfig import SiteConfig, find_site, match_reason
 
 log = logging.getLogger(__name__)
 
@@ -65,6 +65,15 @@ NET_ERROR_HINTS = {
 }
 CUT_OFF = "the server cut the page off mid-transfer (fewer bytes than its Content-Length)"
 _NET_ERROR = re.compile(r"net::(ERR_[A-Z_]+)")
+
+
+class _WaitForMissing(Exception):
+    """A site config's `wait_for` selector never appeared on a page that loaded."""
+
+    def __init__(self, site: SiteConfig, timeout: float):
+        super().__init__(f"the site config's wait_for {site.wait_for!r} never appeared on the page within "
+                         f"{timeout:g} s: the layout may have changed (site config '{site.name}')")
+        self.site = site
 
 
 class _Transient(Exception):
@@ -220,13 +229,16 @@ class Walker:
 
     def _prepare(self, site: SiteConfig | None) -> None:
         """Check the config's selectors, dismiss the cookie banner and wait for the reviews
-        (TimeoutException when they never come)."""
+        (_WaitForMissing when the config's `wait_for` never appears: the page came, its layout did not)."""
         if not site:
             return
         self.check_site(site)
         self._dismiss_cookies(site)
         if site.wait_for:
-            self._wait().until(EC.presence_of_element_located((By.CSS_SELECTOR, site.wait_for)))
+            try:
+                self._wait().until(EC.presence_of_element_located((By.CSS_SELECTOR, site.wait_for)))
+            except TimeoutException:
+                raise _WaitForMissing(site, self.settings.timeout) from None
 
     def _sort_newest(self, site: SiteConfig | None) -> None:
         """Click the site config's control that orders reviews newest first, and wait for the reviews
@@ -264,9 +276,10 @@ class Walker:
     def _navigate(self, url: str, site: SiteConfig | None, decided: bool, *, attempt: int = 0,
                   first: bool = False) -> tuple[dict[str, Any] | None, SiteConfig | None, str | None]:
         """Load `url`, returning (raw extraction, the site config in use, error). Transient failures
-        are retried by the retry policy, starting at `attempt` (1 when an in-browser fetch of the page
+        are retried by the retry policy, counting on from `attempt` (the in-browser fetches of the page that
         already failed). On a start URL's `first` page, newest first is asked for when wanted."""
         sort = first and self.newest_first
+        fetched = attempt
         last, cut = "", False
         while True:
             if self.cancel.is_set():
@@ -300,7 +313,8 @@ class Walker:
                     return raw, None, None
                 match = find_site(url, self.sites_dirs)
                 if match:
-                    log.info("%s: no structured reviews; using site config '%s'", url, match.name)
+                    log.info("%s: no structured reviews; using site config '%s' (%s)", url, match.name,
+                             match_reason(match, url))
                     self._prepare(match)
                     if sort:
                         self._sort_newest(match)
@@ -310,6 +324,12 @@ class Walker:
                     time.sleep(0.25)
                     raw = self._extract_live(None)
                 return raw, None, None
+            except _WaitForMissing as e:
+                # The site served the page; only the config's marker of the reviews is not on it (a changed
+                # layout): extracted as it is, reported as such, not retried like a site that is down.
+                raw = self._extract_live(e.site)
+                raw["wait_missing"] = str(e)
+                return raw, e.site, None
             except _Transient as e:
                 last, retry_after = str(e), e.retry_after
             except TimeoutException as e:
@@ -333,7 +353,9 @@ class Walker:
             if not self.retry.may_retry(attempt):
                 if cut and last == CUT_OFF:  # a broken page, not a site that is down: the walk can go on
                     return {"reviews": [], "status": 200, "url": url, "truncated": CUT_OFF}, site, None
-                return None, site, f"gave up on {url} after {attempt + 1} attempts: {last}"
+                how = (f" ({fetched} in-browser fetch{'es' if fetched != 1 else ''}, then {attempt + 1 - fetched} "
+                       f"navigation{'s' if attempt + 1 - fetched != 1 else ''})" if fetched else "")
+                return None, site, f"gave up on {url} after {attempt + 1} attempts{how}: {last}"
             wait = self.retry.wait_seconds(attempt, retry_after, self._delay(site, url))
             log.warning("%s: %s; retry %d/%d in %.1f s", url, last, attempt + 1, self.retry.retries, wait)
             self._pace(url, site, at_least=wait)
@@ -502,7 +524,8 @@ class _Walk:
         self.empty = 0                         # consecutive pages that yielded nothing
         self.last_ids: set[str] | None = None
         self.prev_url: str | None = None
-        self.nav_attempt = 0                   # 1 when an in-browser fetch of self.url already failed
+        self.nav_attempt = 0                   # attempts already made at self.url (failed in-browser fetches)
+        self.failed = 0                        # consecutive pages that failed to load
         self.nav_wait = 0.0                    # seconds the retry policy asks before navigating to it
 
     def room(self) -> bool:
@@ -567,7 +590,7 @@ class _Walk:
                         return "end"
                     # Transient trouble: a real navigation, after the wait the retry policy asks for.
                     self.url = item.get("url")
-                    self.nav_attempt = 1
+                    self.nav_attempt = int(item.get("attempts") or 1)  # the navigation counts on from these
                     self.nav_wait = w.retry.wait_seconds(0, retry_after_seconds(item.get("retryAfter")),
                                                          w._delay(site, self.url))
                     log.warning("%s: %s (in-browser fetch); navigating to it in %.1f s", self.url, why, self.nav_wait)
@@ -621,10 +644,19 @@ class _Walk:
             return "end"
         if error:
             self.count += 1
-            # The site is unwell: stop here, and resume from this page (a later run tries it again).
+            self.failed += 1
+            # The page is its own resume point (a later run tries it again). A config whose pages are a page
+            # parameter knows the next page's URL without this one: the walk goes on past one failed page
+            # (two in a row: the site is unwell, stop); otherwise the walk of this start URL stops here.
             yield w._result(self.start_url, url, [], site=site, next_url=url, problems=[error],
                             screenshot=not (error.startswith("gave up") and "timed out" in error))
+            if (site is not None and site.page_param and self.failed < 2 and not error.startswith("the browser")
+                    and error != "cancelled" and self.room()):
+                self.url = next_page_url(url, site.page_param, site.page_start, site.page_step)
+                log.info("%s failed; going on to %s (the page parameter gives the next page)", url, self.url)
+                return "continue"
             return "end"
+        self.failed = 0
         assert raw is not None
         page_url = raw.get("url") or url
         if not page_url.startswith(("http://", "https://")):
@@ -636,6 +668,9 @@ class _Walk:
         has = bool(raw.get("reviews"))
         if not has:
             problems.insert(0, self._nothing_found(page_url, raw))
+        elif raw.get("wait_missing"):
+            problems.insert(0, f"{raw['wait_missing']} at {page_url}; the reviews were found without it: fix or "
+                               f"remove wait_for in {site.path if site and site.path else 'the site config'}")
         if self._repeats(reviews, page_url):
             return "end"
         # ---- batches on the same page: load more / infinite scroll
@@ -670,6 +705,8 @@ class _Walk:
     def _nothing_found(self, page_url: str, raw: dict[str, Any]) -> str:
         if raw.get("truncated"):
             return f"no reviews at {page_url}: {raw['truncated']}"
+        if raw.get("wait_missing"):
+            return f"no reviews at {page_url}: {raw['wait_missing']}"
         site = self.site
         if site and site.review:
             tried = f"site config '{site.name}', review selector {site.review!r}"

@@ -14,7 +14,8 @@ from typing import Any
 from reviewlens.schema import Review
 
 from . import js
-from .normalize import MAX_TEXT, clean_text, parse_date, parse_language, parse_rating, parse_verified, parse_votes
+from .normalize import (MAX_TEXT, clean_text, is_relative_date, parse_date, parse_language, parse_rating,
+                        parse_verified, parse_votes)
 from .siteconfig import SiteConfig
 
 log = logging.getLogger(__name__)
@@ -64,6 +65,7 @@ def build_reviews(raw: dict[str, Any], *, page_url: str, source: str, site: Site
     out: list[Review] = []
     no_text: list[str] = []
     missing: Counter[str] = Counter()
+    unreadable: Counter[str] = Counter()  # rating values found but not readable as a rating
     for i, r in enumerate(records):
         for f in r.get("missing") or []:
             missing[f] += 1
@@ -79,8 +81,8 @@ def build_reviews(raw: dict[str, Any], *, page_url: str, source: str, site: Site
             extra["truncated_from"] = len(text)
             text = text[:MAX_TEXT]
         rating = parse_rating(r.get("rating"), r.get("rating_best"), r.get("rating_worst"), scale)
-        if r.get("rating") not in (None, "") and rating is None:
-            missing["rating (unreadable: %r)" % (str(r.get("rating"))[:40],)] += 1
+        if r.get("rating") not in (None, "") and rating is None and "rating" not in (r.get("missing") or []):
+            unreadable[str(r.get("rating"))[:40]] += 1  # found, but not a rating (a missing one is said below)
         out.append(Review(
             source=source, text=text,
             product=_short(r.get("product") or page_product, 500),
@@ -89,6 +91,7 @@ def build_reviews(raw: dict[str, Any], *, page_url: str, source: str, site: Site
             rating=rating,
             title=_short(r.get("title"), 1000),
             date=parse_date(r.get("date"), fmt, today),
+            date_relative=is_relative_date(r.get("date")),  # "2 weeks ago": no part of the review's identity
             site_review_id=_short(r.get("id"), 300),
             extra=extra,
             reply=clean_text(r.get("reply"), MAX_TEXT),
@@ -105,10 +108,12 @@ def build_reviews(raw: dict[str, Any], *, page_url: str, source: str, site: Site
     for f, c in sorted(missing.items()):
         if f == "text":
             continue
-        if f.startswith("rating (unreadable"):
-            problems.append(f"{c} review(s) with an {f} at {page_url}")
-        elif c == n:
+        if c == n:
             sel = (site.fields.get(f) or {}).get("selector") if site else None
             problems.append(f"field '{f}' (selector {sel!r}) missing in all {n} reviews at {page_url}: "
                             f"the page layout may have changed")
+    if unreadable:
+        c = sum(unreadable.values())
+        shown = ", ".join(repr(v) for v, _ in unreadable.most_common(3))
+        problems.append(f"{c} review{'s' if c != 1 else ''} with a rating that could not be read ({shown}) at {page_url}")
     return out, problems

@@ -108,6 +108,7 @@ class InPageFetcher:
             for item in res.get("items") or []:
                 if first:
                     first = False
+                    item["attempts"] = attempt + 1  # fetches of this page so far (a navigation counts on)
                     status = int(item.get("status") or 0)
                     transient = item.get("error") or self.retry.retryable_status(status)
                     if transient and self.retry.may_retry(attempt):

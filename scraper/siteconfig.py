@@ -200,8 +200,10 @@ def load_site(name_or_path: str | Path, extra_dirs: Sequence[str | Path] = ()) -
     return parse_site(data, p.stem, str(p))
 
 
-def find_site(url: str, extra_dirs: Sequence[str | Path] = ()) -> SiteConfig | None:
-    """The first config (extra dirs win over bundled ones) whose `match` fits the URL."""
+def find_sites(url: str, extra_dirs: Sequence[str | Path] = ()) -> list[SiteConfig]:
+    """Every config whose `match` fits the URL, the one used first: those in `extra_dirs` (the user's
+    sites_dir) before the bundled ones, and within a folder by file name, Z to A."""
+    out = []
     for f in reversed(_site_files(extra_dirs)):
         try:
             cfg = load_site(f)
@@ -209,5 +211,23 @@ def find_site(url: str, extra_dirs: Sequence[str | Path] = ()) -> SiteConfig | N
             log.warning("skipping site config: %s", e)
             continue
         if cfg.matches(url):
-            return cfg
-    return None
+            out.append(cfg)
+    return out
+
+
+def match_reason(cfg: SiteConfig, url: str) -> str:
+    """Why `cfg` was picked for `url`: its file and the `match` pattern that fits."""
+    pattern = next((p for p in cfg.match if url_matches(p, url)), None)
+    where = cfg.path or cfg.name
+    return f"{where}: match {pattern!r}" if pattern else where
+
+
+def find_site(url: str, extra_dirs: Sequence[str | Path] = ()) -> SiteConfig | None:
+    """The first config (extra dirs win over bundled ones) whose `match` fits the URL; when others fit
+    too, a warning names them."""
+    found = find_sites(url, extra_dirs)
+    if len(found) > 1:
+        log.warning("%s: site config '%s' (%s) is used; %s also match%s it. Narrow their `match`, or pass "
+                    "--site", url, found[0].name, found[0].path,
+                    ", ".join(f"'{c.name}' ({c.path})" for c in found[1:]), "es" if len(found) == 2 else "")
+    return found[0] if found else None

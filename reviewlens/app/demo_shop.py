@@ -3,7 +3,8 @@
 Standard library only. `start_demo_site()` runs a ThreadingHTTPServer in a daemon thread and returns
 (base_url, stop); `demo_urls()` lists the start URLs that cover the whole shop.
 
-Pages (each product uses one pattern, see data/demo_shop/README.md):
+Pages (each product uses one pattern, see data/demo_shop/README.md), under the path prefix /reviewlens-demo
+(PREFIX: the bundled demo-* site configs match it, and so never a user's own local site's /static/ pages):
   /static/<slug>?page=N     server-rendered HTML, rel=next link      (needs a site config)
   /jsonld/<slug>?page=N     schema.org JSON-LD Product.review        (zero-config)
   /microdata/<slug>?page=N  schema.org microdata                     (zero-config)
@@ -45,7 +46,8 @@ PER_PAGE = 10
 PATTERN_PATH = {"static": "static", "jsonld": "jsonld", "microdata": "microdata", "nextdata": "nextjs",
                 "state": "state", "js": "js", "loadmore": "load-more", "scroll": "scroll"}
 PAGINATED = {"static", "jsonld", "microdata", "nextjs", "state", "js"}
-ROBOTS = "User-agent: *\nDisallow: /admin/\nAllow: /\n"
+PREFIX = "/reviewlens-demo"  # every page's path starts with it; base URLs (start_demo_site) end with it
+ROBOTS = f"User-agent: *\nDisallow: /admin/\nDisallow: {PREFIX}/admin/\nAllow: /\n"
 
 
 def default_root() -> Path:
@@ -129,7 +131,7 @@ class Shop:
                 f'<span class="author">by {_esc(r["author"])}</span> '
                 f'<span class="date">Reviewed on {_long_date(r["date"])}</span>'
                 f'<p class="text">{_esc(r["text"])}</p></div>')
-        base = f"/sorted/{slug}"
+        base = f"{PREFIX}/sorted/{slug}"
         pager = self._pager(base, page, pages)
         if newest:
             pager = pager.replace('?page=', '?sort=newest&amp;page=')
@@ -146,10 +148,10 @@ class Shop:
         return items[(page - 1) * per_page: page * per_page], pages
 
     def _layout(self, title: str, body: str, head: str = "", body_attrs: str = "", script: bool = False) -> str:
-        js = '<script src="/assets/shop.js"></script>' if script else ""
+        js = f'<script src="{PREFIX}/assets/shop.js"></script>' if script else ""
         return (f'<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{_esc(title)}</title>'
-                f'<link rel="stylesheet" href="/assets/shop.css">{head}</head><body {body_attrs}>'
-                f'<header><a href="/">ReviewLens Demo Shop</a></header><main>{body}</main>{js}</body></html>')
+                f'<link rel="stylesheet" href="{PREFIX}/assets/shop.css">{head}</head><body {body_attrs}>'
+                f'<header><a href="{PREFIX}/">ReviewLens Demo Shop</a></header><main>{body}</main>{js}</body></html>')
 
     @staticmethod
     def _pager(base: str, page: int, pages: int, rel: bool = True, css: str = "next") -> str:
@@ -164,7 +166,7 @@ class Shop:
 
     def index(self) -> str:
         items = "".join(
-            f'<li><a href="/{PATTERN_PATH[p["pattern"]]}/{p["slug"]}">{_esc(p["name"])}</a> '
+            f'<li><a href="{PREFIX}/{PATTERN_PATH[p["pattern"]]}/{p["slug"]}">{_esc(p["name"])}</a> '
             f'&mdash; ${p["price"]:.2f} ({len(self.reviews[p["slug"]])} reviews)</li>'
             for p in self.products.values())
         return self._layout("ReviewLens Demo Shop", f'<h1>Products</h1><ul class="product-list">{items}</ul>')
@@ -187,7 +189,7 @@ class Shop:
                 f'<span class="author">by {_esc(r["author"])}</span> '
                 f'<span class="date">Reviewed on {_long_date(r["date"])}</span>{badge}'
                 f'<p class="text">{_esc(r["text"])}</p>{helpful}{reply}</div>')
-        base = f"/static/{slug}"
+        base = f"{PREFIX}/static/{slug}"
         head = f'<link rel="next" href="{base}?page={page + 1}">' if page < pages else ""
         body = (f'<h1 class="product-name">{_esc(p["name"])}</h1><p>${p["price"]:.2f}</p>'
                 f'<section id="reviews">{"".join(cards)}</section>{self._pager(base, page, pages)}')
@@ -218,7 +220,7 @@ class Shop:
             ],
         }
         visible = "".join(f'<blockquote>{_esc(r["text"][:300])}</blockquote>' for r in items)
-        base = f"/jsonld/{slug}"
+        base = f"{PREFIX}/jsonld/{slug}"
         body = f'<h1>{_esc(p["name"])}</h1><div class="reviews">{visible}</div>{self._pager(base, page, pages)}'
         head = f'<script type="application/ld+json">{_script_json(ld)}</script>'
         return self._layout(p["name"], body, head=head)
@@ -245,7 +247,7 @@ class Shop:
                 f'<span itemprop="name">{_esc(r["author"])}</span></span> '
                 f'<time itemprop="datePublished" datetime="{r["date"]}">{_long_date(r["date"])}</time>'
                 f'<p itemprop="reviewBody">{_esc(r["text"])}</p></div>')
-        base = f"/microdata/{slug}"
+        base = f"{PREFIX}/microdata/{slug}"
         body = (f'<div itemscope itemtype="https://schema.org/Product"><h1 itemprop="name">{_esc(p["name"])}</h1>'
                 f'<div itemprop="offers" itemscope itemtype="https://schema.org/Offer">'
                 f'<meta itemprop="priceCurrency" content="USD"><span itemprop="price">{p["price"]:.2f}</span></div>'
@@ -270,7 +272,7 @@ class Shop:
             }},
             "page": "/nextjs/[slug]", "query": {"slug": slug, "page": str(page)}, "buildId": "demo",
         }
-        base = f"/nextjs/{slug}"
+        base = f"{PREFIX}/nextjs/{slug}"
         more = (f'<nav><a class="pager-next" href="{base}?page={page + 1}">Next page</a></nav>'
                 if page < pages else "")
         body = f'<div id="__next"><h1>{_esc(p["name"])}</h1><div class="reviews-loading">Loading reviews...</div>{more}</div>'
@@ -290,7 +292,7 @@ class Shop:
                  **({"ownerResponse": {"text": r["reply"], "postedAt": r["reply_date"]}} if r.get("reply") else {})}
                 for r in items]},
         }
-        base = f"/state/{slug}"
+        base = f"{PREFIX}/state/{slug}"
         head = f'<link rel="next" href="{base}?page={page + 1}">' if page < pages else ""
         body = (f'<div id="app"><h1>{_esc(p["name"])}</h1></div>'
                 f'<script>window.__INITIAL_STATE__ = {_script_json(state)};</script>'
@@ -352,12 +354,18 @@ def _make_handler(shop: Shop) -> type[BaseHTTPRequestHandler]:
         def do_GET(self) -> None:  # noqa: N802
             parts = urlsplit(self.path)
             q = parse_qs(parts.query)
-            segs = [s for s in parts.path.split("/") if s]
+            path = parts.path
+            if path == PREFIX or path.startswith(PREFIX + "/"):
+                path = path[len(PREFIX):] or "/"
+            elif path not in ("/", "/robots.txt"):  # the shop lives under PREFIX only
+                shop.record(self.path)
+                return self._send(404, "<h1>Not found</h1>")
+            segs = [s for s in path.split("/") if s]
             try:
                 page = max(1, int(q.get("page", ["1"])[0]))
             except ValueError:
                 page = 1
-            shop.record(self.path)
+            shop.record(path + (f"?{parts.query}" if parts.query else ""))  # the path within the shop
             try:
                 self._route(segs, page, q)
             except (BrokenPipeError, ConnectionResetError):
@@ -446,7 +454,7 @@ def start_demo_site(port: int = 0, *, root: str | Path | None = None, js_delay_m
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.2},
                               name="demo-site", daemon=True)
     thread.start()
-    base_url = f"http://{host}:{server.server_address[1]}"
+    base_url = f"http://{host}:{server.server_address[1]}{PREFIX}"
     _SHOPS[base_url] = shop
     log.info("demo shop serving %s at %s", shop.root, base_url)
 
@@ -463,6 +471,8 @@ def demo_urls(base_url: str, root: str | Path | None = None) -> list[str]:
     """The start URLs (first page of every product) that cover the whole shop."""
     data = read_shop_data(Path(root) if root else default_root())
     base = base_url.rstrip("/")
+    if not base.endswith(PREFIX):  # the server's address without the shop's path prefix
+        base += PREFIX
     return [f"{base}/{PATTERN_PATH[p['pattern']]}/{p['slug']}" for p in data["products"]]
 
 

@@ -25,7 +25,7 @@ def _by_product(pages):
 def test_demo_site_serves_every_pattern(demo_site, truth):
     urls = demo_urls(demo_site)
     assert len(urls) == len(truth["products"]) == 8
-    assert {urlsplit(u).path.split("/")[1] for u in urls} == set(PATTERN_PATH.values())
+    assert {urlsplit(u).path.split("/")[2] for u in urls} == set(PATTERN_PATH.values())
     with httpx.Client() as c:
         robots = c.get(demo_site + "/robots.txt").text
         assert "Disallow: /admin/" in robots
@@ -110,7 +110,7 @@ def test_pagination_shapes(shop_scrape, truth):
     pages, _ = shop_scrape
     by = defaultdict(list)
     for p in pages:
-        by[urlsplit(p.start_url).path.split("/")[1]].append(p)
+        by[urlsplit(p.start_url).path.split("/")[-2]].append(p)
     # next link / page parameter: one page each, resumable next_url chaining to the following page
     for kind in ("static", "jsonld", "microdata", "nextjs", "state", "js"):
         ps = by[kind]

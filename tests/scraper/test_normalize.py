@@ -102,7 +102,7 @@ def test_bundled_configs_load_and_match():
             assert cfg.best_effort
     assert find_site("https://www.trustpilot.com/review/example.com").name == "trustpilot"
     assert find_site("https://www.amazon.de/product-reviews/B000123").name == "amazon"
-    assert find_site("http://127.0.0.1:8765/js/shellguard-phone-case?page=2").name == "demo-js"
+    assert find_site("http://127.0.0.1:8765/reviewlens-demo/js/shellguard-phone-case?page=2").name == "demo-js"
     assert find_site("http://127.0.0.1:8765/jsonld/x") is None
     assert url_matches("re:^https://x\\.com/r/\\d+$", "https://x.com/r/12")
 

@@ -60,7 +60,7 @@
   }
 
   function api(page, cb) {
-    fetch("/api/reviews/" + encodeURIComponent(slug) + "?page=" + page + "&per_page=" + perPage)
+    fetch("../api/reviews/" + encodeURIComponent(slug) + "?page=" + page + "&per_page=" + perPage)
       .then(function (r) { return r.json(); })
       .then(function (data) { setTimeout(function () { cb(data); }, delay); });
   }

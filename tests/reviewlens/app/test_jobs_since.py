@@ -35,13 +35,13 @@ def test_since_filter_keeps_undated_and_the_day_itself():
 
 
 def test_newest_first_urls(tmp_path):
-    sorted_url = "http://127.0.0.1:5/sorted/aurora-headphones?page=2"
+    sorted_url = "http://127.0.0.1:5/reviewlens-demo/sorted/aurora-headphones?page=2"
     urls, click = jobs.newest_first_urls([sorted_url], None)
-    assert urls == ["http://127.0.0.1:5/sorted/aurora-headphones?page=2&sort=newest"] and click == []
+    assert urls == ["http://127.0.0.1:5/reviewlens-demo/sorted/aurora-headphones?page=2&sort=newest"] and click == []
     with pytest.raises(ConfigError, match=r"--sort newest: cannot ask http://127.0.0.1:5/jsonld/x .*no site config"):
         jobs.newest_first_urls(["http://127.0.0.1:5/jsonld/x"], None)
     with pytest.raises(ConfigError, match="'demo-static' .* has neither sort_param nor sort_click"):
-        jobs.newest_first_urls(["http://127.0.0.1:5/static/x"], None)
+        jobs.newest_first_urls(["http://127.0.0.1:5/reviewlens-demo/static/x"], None)
     toml = tmp_path / "clicky.toml"
     toml.write_text('match = "shop.example/*"\nreview = ".r"\nsort_click = "#sort-newest"\n[fields]\ntext = "p"\n')
     urls, click = jobs.newest_first_urls(["https://shop.example/p/1"], str(toml))
