@@ -74,9 +74,15 @@ def _status(ok: bool) -> ExitStatus:
     return ExitStatus.OK if ok else ExitStatus.ERROR
 
 
+def error_line(e: dict) -> str:
+    """A scrape error as one line: its message, with its page's URL in front when the message does not name it."""
+    url, msg = e.get("url") or "", str(e.get("message") or "")
+    return f"{url}: {msg}" if url and url not in msg else msg
+
+
 def _print_errors(errors: Sequence[dict]) -> None:
     for e in errors[:10]:
-        print(f"  error: {e.get('url') or ''} {e['message']}")
+        print(f"  error: {error_line(e)}")
     if len(errors) > 10:
         print(f"  ... and {len(errors) - 10} more (reviewlens runs --errors)")
 
@@ -322,7 +328,7 @@ def cmd_runs(args, settings) -> ExitStatus:
             print(f"        degraded: {r['detail']['message']}")
         if args.errors:
             for e in r["errors"]:
-                print(f"        {e.get('url') or ''} {e.get('message')}")
+                print(f"        {error_line(e)}")
     return ExitStatus.OK
 
 

@@ -72,8 +72,8 @@ class ScrapeSummary:
     masked_kinds: dict[str, int] = field(default_factory=dict)  # what was masked: {"email": 2, ...}
 
     def line(self) -> str:
-        out = (f"run {self.run_id} {self.status}: {self.pages} pages, {self.reviews} reviews "
-               f"({self.new} new, {self.seen} already seen), {len(self.errors)} errors in {self.seconds:.1f} s")
+        out = (f"run {self.run_id} {self.status}: {_n(self.pages, 'page')}, {_n(self.reviews, 'review')} "
+               f"({self.new} new, {self.seen} already seen), {_n(len(self.errors), 'error')} in {self.seconds:.1f} s")
         if self.since is not None:
             out += f"; {self.older} older than {self.since.isoformat()} not stored"
         lacking = [f"{n} without {'an' if k == 'author' else 'a'} {k}" for k, n in self.missing.items() if n]
@@ -93,22 +93,32 @@ class ScrapeSummary:
         return None
 
 
+def _n(count: int, noun: str) -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
 def checkpoint_key(start_url: str) -> str:
     return f"scrape:{start_url}"
 
 
-def no_reviews_reason(pages: int, unserved: Sequence[str]) -> str:
+def no_reviews_reason(pages: int, unserved: Sequence[str], configured: bool = True) -> str:
     """Why a scrape that found no reviews failed: no page scraped, pages the site did not serve (down, refused,
-    a 404: its first error), or pages served without a review (a layout the extraction no longer finds)."""
+    a 404: its first error), or pages served without a review (a layout the extraction no longer finds; with
+    no site config in play (`configured` False), a site that needs one written)."""
     if pages == 0:
         return "no pages were scraped"
     served = pages - len(unserved)
     if served <= 0:
         return (f"the site did not serve {'the page' if pages == 1 else f'any of the {pages} pages'} "
                 f"(down, refusing connections, or moved?): {unserved[0]}")
-    return (f"no reviews were found on {served} page{'s' if served != 1 else ''}: the site may have changed (a site "
-            "config that no longer matches) or blocked the scraper"
-            + (f"; {len(unserved)} more the site did not serve" if unserved else ""))
+    more = f"; {len(unserved)} more the site did not serve" if unserved else ""
+    if not configured:
+        return (f"no reviews were found on {_n(served, 'page')} by zero-config extraction (JSON-LD, microdata, "
+                f"page state) and no site config matches: this site needs one. Write it (scraper/sites/README.md), "
+                f"try it with `reviewlens sites test URL --site FILE`, then scrape with --site FILE or put it in "
+                f"your sites_dir" + more)
+    return (f"no reviews were found on {_n(served, 'page')}: the site may have changed (a site config that no longer "
+            "matches) or blocked the scraper" + more)
 
 
 def source_label(urls: Sequence[str], site: str | None) -> str:
@@ -273,7 +283,7 @@ def run_scrape(store: Store, settings: Settings, urls: Sequence[str], *, site: s
             errs = []
             if page.error:
                 errs.append({"url": page.url, "message": page.error, "debug_files": page.debug_files})
-                log.warning("%s: %s", page.url, page.error)
+                log.debug("%s: %s", page.url, page.error)  # the scraper logged it as a warning
                 if page.next_url == page.url:  # the engine's mark of a page the site did not serve
                     unserved.append(page.error)
             store.update_run(run_id, pages=1, new=new, seen=seen, errors=errs)
@@ -289,7 +299,8 @@ def run_scrape(store: Store, settings: Settings, urls: Sequence[str], *, site: s
         if summary.pages == 0 or summary.reviews == 0:
             # Nothing to show for it (a site down, a 404, a layout the extraction no longer finds): failed, so
             # the run history and the scrape_problems alert say so, as the command's exit status does.
-            why = no_reviews_reason(summary.pages, unserved)
+            why = no_reviews_reason(summary.pages, unserved, configured=bool(site) or any(
+                scraper.find_sites(u, sites_dirs) for u in urls))
             summary.status = "failed"
             summary.errors.append({"url": None, "message": why})
             store.finish_run(run_id, "failed", why)
