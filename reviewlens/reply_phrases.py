@@ -2,7 +2,9 @@
 
 Each phrasebook holds every sentence a draft may say: the greeting, the thanks for a happy, mixed or
 unhappy review, one sentence per taxonomy topic the review is unhappy about (the presets' topics:
-products, restaurants, apps), the way to reach you and the sign-off. A review is answered in its own
+products, restaurants, apps, hotels; each an apology or "we passed it on", never thanks for a complaint),
+the apology and direct contact line for a serious complaint (health, safety, the law), the way to reach
+you and the sign-off. A review is answered in its own
 language when there is a phrasebook for it (`[replies] language = "auto"`), else in English.
 
 Thanking the staff a review praises names them ("We will pass your kind words on to Marco."): the name is
@@ -37,13 +39,21 @@ class Phrasebook:
     negative: Mapping[str, str] = field(default_factory=dict)  # topic -> what the draft says about it
     staff_thanks: str = "We will pass your kind words on to {names}."  # the people the review speaks well of
     and_word: str = "and"         # joins the last two of {names}
+    # a serious complaint (health, safety, the law: "bedbugs", "food poisoning", "my lawyer"): an apology
+    # instead of the thanks, and a direct way to reach you instead of the ordinary contact line
+    serious: str = "We are very sorry to read this, and we take what you describe very seriously."
+    contact_urgent: str = "Please contact us directly at {contact} so we can look into this with you."
+    contact_urgent_support: str = "Please contact us directly so we can look into this with you."
+    # the name a topic has after "We're glad you liked the ..." where its label does not read well there
+    # ("check in"); English only, like {what}
+    liked_names: Mapping[str, str] = field(default_factory=dict)
 
 
 ENGLISH = Phrasebook(
     "en", "Hello,", "Hi {name},", "Thank you for your kind review!",
     "Thank you for taking the time to share your experience.",
     "Thank you for telling us about your experience, and we're sorry it fell short.",
-    "We're glad you liked {what}.", "Thank you for the feedback about {label}; we have shared it with the team.",
+    "We're glad you liked {what}.", "We're sorry about the {label}; we have shared your feedback with the team.",
     "Please get in touch with us at {contact} so we can look into it.",
     "Please get in touch with our support team so we can look into it.",
     "We hope to see you again soon.", "Best regards,", "The team",
@@ -72,14 +82,21 @@ ENGLISH = Phrasebook(
         "account": "We're sorry about the trouble with your account.",
         "pricing": "We hear you on the pricing, and we have passed your view on to the team.",
         "ads": "Thank you for the feedback on ads; we have shared it with the team.",
-    })
+        # hotels (the "hotels" preset's own topics)
+        "room": "We're sorry your room was not up to the standard you expected.",
+        "noise": "We're sorry the noise disturbed your stay.",
+        "check_in": "We're sorry your check-in or check-out did not go smoothly.",
+        "breakfast": "We're sorry breakfast did not live up to what you expected.",
+        "wifi": "We're sorry the Wi-Fi or other amenities let you down.",
+    },
+    liked_names={"check_in": "check-in", "wifi": "amenities", "booking": "booking process"})
 
 GERMAN = Phrasebook(
     "de", "Hallo,", "Hallo {name},", "Vielen Dank für Ihre freundliche Bewertung!",
     "Vielen Dank, dass Sie sich die Zeit genommen haben, Ihre Erfahrung zu teilen.",
     "Vielen Dank für Ihre Rückmeldung, und es tut uns leid, dass wir Ihre Erwartungen nicht erfüllt haben.",
     "Es freut uns, dass es Ihnen gefallen hat.",
-    "Vielen Dank für diesen Hinweis; wir haben ihn an das Team weitergegeben.",
+    "Wir haben Ihre Hinweise an das Team weitergegeben.",
     "Bitte melden Sie sich bei uns unter {contact}, damit wir uns darum kümmern können.",
     "Bitte melden Sie sich bei unserem Kundenservice, damit wir uns darum kümmern können.",
     "Wir freuen uns, Sie bald wieder begrüßen zu dürfen.", "Viele Grüße,", "Ihr Team",
@@ -108,15 +125,25 @@ GERMAN = Phrasebook(
         "account": "Es tut uns leid, dass es Probleme mit Ihrem Konto gab.",
         "pricing": "Wir verstehen Ihre Meinung zu den Preisen und haben sie an das Team weitergegeben.",
         "ads": "Vielen Dank für Ihre Rückmeldung zur Werbung; wir haben sie an das Team weitergegeben.",
+        # hotels (the "hotels" preset's own topics)
+        "room": "Es tut uns leid, dass Ihr Zimmer nicht Ihren Erwartungen entsprach.",
+        "noise": "Es tut uns leid, dass Lärm Ihren Aufenthalt gestört hat.",
+        "check_in": "Es tut uns leid, dass der Check-in oder Check-out nicht reibungslos verlief.",
+        "breakfast": "Es tut uns leid, dass das Frühstück nicht Ihren Erwartungen entsprach.",
+        "wifi": "Es tut uns leid, dass das WLAN oder andere Einrichtungen Sie im Stich gelassen haben.",
     },
-    staff_thanks="Wir geben Ihr Lob gern an {names} weiter.", and_word="und")
+    staff_thanks="Wir geben Ihr Lob gern an {names} weiter.", and_word="und",
+    serious="Es tut uns sehr leid, das zu lesen, und wir nehmen Ihre Schilderung sehr ernst.",
+    contact_urgent="Bitte wenden Sie sich direkt an uns unter {contact}, damit wir das gemeinsam mit Ihnen klären "
+                   "können.",
+    contact_urgent_support="Bitte wenden Sie sich direkt an uns, damit wir das gemeinsam mit Ihnen klären können.")
 
 FRENCH = Phrasebook(
     "fr", "Bonjour,", "Bonjour {name},", "Merci beaucoup pour votre avis !",
     "Merci d'avoir pris le temps de partager votre expérience.",
     "Merci de nous avoir fait part de votre expérience, et nous sommes désolés qu'elle n'ait pas été à la hauteur.",
     "Nous sommes ravis que cela vous ait plu.",
-    "Merci pour cette remarque ; nous l'avons transmise à l'équipe.",
+    "Nous avons transmis vos remarques à l'équipe.",
     "N'hésitez pas à nous contacter à {contact} afin que nous puissions examiner la situation.",
     "N'hésitez pas à contacter notre service client afin que nous puissions examiner la situation.",
     "Au plaisir de vous revoir bientôt.", "Cordialement,", "L'équipe",
@@ -146,15 +173,24 @@ FRENCH = Phrasebook(
         "account": "Nous sommes désolés pour le problème rencontré avec votre compte.",
         "pricing": "Nous entendons votre remarque sur les tarifs et l'avons transmise à l'équipe.",
         "ads": "Merci pour votre remarque sur les publicités ; nous l'avons transmise à l'équipe.",
+        # hotels (the "hotels" preset's own topics)
+        "room": "Nous sommes désolés que votre chambre n'ait pas été à la hauteur de vos attentes.",
+        "noise": "Nous sommes désolés que le bruit ait perturbé votre séjour.",
+        "check_in": "Nous sommes désolés que votre arrivée ou votre départ ne se soit pas déroulé sans encombre.",
+        "breakfast": "Nous sommes désolés que le petit-déjeuner n'ait pas été à la hauteur de vos attentes.",
+        "wifi": "Nous sommes désolés que le Wi-Fi ou nos autres équipements vous aient fait défaut.",
     },
-    staff_thanks="Nous transmettrons volontiers vos compliments à {names}.", and_word="et")
+    staff_thanks="Nous transmettrons volontiers vos compliments à {names}.", and_word="et",
+    serious="Nous sommes vraiment désolés de lire cela, et nous prenons ce que vous décrivez très au sérieux.",
+    contact_urgent="Merci de nous contacter directement à {contact} afin que nous puissions examiner cela avec vous.",
+    contact_urgent_support="Merci de nous contacter directement afin que nous puissions examiner cela avec vous.")
 
 SPANISH = Phrasebook(
     "es", "Hola,", "Hola, {name}:", "¡Muchas gracias por su amable reseña!",
     "Gracias por tomarse el tiempo de compartir su experiencia.",
     "Gracias por contarnos su experiencia, y lamentamos que no haya estado a la altura.",
     "Nos alegra mucho que le haya gustado.",
-    "Gracias por su comentario; lo hemos trasladado al equipo.",
+    "Hemos trasladado sus comentarios al equipo.",
     "Por favor, póngase en contacto con nosotros en {contact} para que podamos revisarlo.",
     "Por favor, póngase en contacto con nuestro servicio de atención al cliente para que podamos revisarlo.",
     "Esperamos volver a verle pronto.", "Saludos cordiales,", "El equipo",
@@ -183,15 +219,26 @@ SPANISH = Phrasebook(
         "account": "Lamentamos los problemas con su cuenta.",
         "pricing": "Entendemos su opinión sobre los precios y la hemos trasladado al equipo.",
         "ads": "Gracias por su comentario sobre los anuncios; lo hemos compartido con el equipo.",
+        # hotels (the "hotels" preset's own topics)
+        "room": "Lamentamos que su habitación no estuviera a la altura de sus expectativas.",
+        "noise": "Lamentamos que el ruido afectara a su estancia.",
+        "check_in": "Lamentamos que la entrada o la salida no fueran tan fluidas como deberían.",
+        "breakfast": "Lamentamos que el desayuno no estuviera a la altura de sus expectativas.",
+        "wifi": "Lamentamos que el wifi u otros servicios del hotel le fallaran.",
     },
-    staff_thanks="Con gusto transmitiremos sus amables palabras a {names}.", and_word="y")
+    staff_thanks="Con gusto transmitiremos sus amables palabras a {names}.", and_word="y",
+    serious="Lamentamos mucho leer esto y nos tomamos muy en serio lo que describe.",
+    contact_urgent="Le rogamos que se ponga en contacto directamente con nosotros en {contact} para que podamos "
+                   "revisarlo con usted.",
+    contact_urgent_support="Le rogamos que se ponga en contacto directamente con nosotros para que podamos revisarlo "
+                           "con usted.")
 
 ITALIAN = Phrasebook(
     "it", "Gentile cliente,", "Gentile {name},", "Grazie mille per la Sua gentile recensione!",
     "Grazie per aver dedicato del tempo a condividere la Sua esperienza.",
     "Grazie per averci raccontato la Sua esperienza, e ci dispiace che non sia stata all'altezza.",
     "Siamo felici che Le sia piaciuto.",
-    "Grazie per la segnalazione; l'abbiamo condivisa con il team.",
+    "Abbiamo condiviso le Sue osservazioni con il team.",
     "La invitiamo a contattarci tramite {contact} così potremo approfondire.",
     "La invitiamo a contattare il nostro servizio clienti così potremo approfondire.",
     "Speriamo di rivederLa presto.", "Cordiali saluti,", "Il team",
@@ -220,15 +267,25 @@ ITALIAN = Phrasebook(
         "account": "Ci dispiace per i problemi con il Suo account.",
         "pricing": "Comprendiamo il Suo punto di vista sui prezzi e lo abbiamo condiviso con il team.",
         "ads": "Grazie per il riscontro sulla pubblicità; lo abbiamo condiviso con il team.",
+        # hotels (the "hotels" preset's own topics)
+        "room": "Ci dispiace che la Sua camera non sia stata all'altezza delle Sue aspettative.",
+        "noise": "Ci dispiace che il rumore abbia disturbato il Suo soggiorno.",
+        "check_in": "Ci dispiace che il check-in o il check-out non si siano svolti senza intoppi.",
+        "breakfast": "Ci dispiace che la colazione non sia stata all'altezza delle Sue aspettative.",
+        "wifi": "Ci dispiace che il Wi-Fi o gli altri servizi non abbiano funzionato come avrebbero dovuto.",
     },
-    staff_thanks="Riferiremo volentieri le Sue parole gentili a {names}.", and_word="e")
+    staff_thanks="Riferiremo volentieri le Sue parole gentili a {names}.", and_word="e",
+    serious="Ci dispiace molto leggere questo, e prendiamo molto sul serio quanto descrive.",
+    contact_urgent="La preghiamo di contattarci direttamente tramite {contact} così potremo esaminare la questione "
+                   "con Lei.",
+    contact_urgent_support="La preghiamo di contattarci direttamente così potremo esaminare la questione con Lei.")
 
 DUTCH = Phrasebook(
     "nl", "Hallo,", "Beste {name},", "Hartelijk dank voor uw mooie review!",
     "Bedankt dat u de tijd heeft genomen om uw ervaring te delen.",
     "Bedankt dat u uw ervaring met ons deelt, en het spijt ons dat die tegenviel.",
     "Fijn om te horen dat het u bevallen is.",
-    "Bedankt voor uw feedback; we hebben die doorgegeven aan het team.",
+    "We hebben uw opmerkingen doorgegeven aan het team.",
     "Neem gerust contact met ons op via {contact}, zodat we ernaar kunnen kijken.",
     "Neem gerust contact op met onze klantenservice, zodat we ernaar kunnen kijken.",
     "We hopen u snel weer te zien.", "Met vriendelijke groet,", "Het team",
@@ -257,15 +314,26 @@ DUTCH = Phrasebook(
         "account": "Het spijt ons dat er problemen waren met uw account.",
         "pricing": "We begrijpen uw punt over de prijzen en hebben het doorgegeven aan het team.",
         "ads": "Bedankt voor uw feedback over de advertenties; we hebben die gedeeld met het team.",
+        # hotels (the "hotels" preset's own topics)
+        "room": "Het spijt ons dat uw kamer niet aan uw verwachtingen voldeed.",
+        "noise": "Het spijt ons dat geluidsoverlast uw verblijf verstoorde.",
+        "check_in": "Het spijt ons dat het in- of uitchecken niet soepel verliep.",
+        "breakfast": "Het spijt ons dat het ontbijt niet aan uw verwachtingen voldeed.",
+        "wifi": "Het spijt ons dat de wifi of andere voorzieningen u in de steek lieten.",
     },
-    staff_thanks="We geven uw vriendelijke woorden graag door aan {names}.", and_word="en")
+    staff_thanks="We geven uw vriendelijke woorden graag door aan {names}.", and_word="en",
+    serious="Het spijt ons zeer dit te lezen, en we nemen wat u beschrijft zeer serieus.",
+    contact_urgent="Neem alstublieft rechtstreeks contact met ons op via {contact}, zodat we dit samen met u kunnen "
+                   "bekijken.",
+    contact_urgent_support="Neem alstublieft rechtstreeks contact met ons op, zodat we dit samen met u kunnen "
+                           "bekijken.")
 
 PORTUGUESE = Phrasebook(
     "pt", "Olá,", "Olá, {name},", "Muito obrigado pela sua avaliação!",
     "Obrigado por dedicar o seu tempo a nos contar a sua experiência.",
     "Obrigado por nos contar a sua experiência, e lamentamos que ela não tenha correspondido ao esperado.",
     "Ficamos felizes por saber que gostou.",
-    "Obrigado pelo seu comentário; nós o encaminhamos para a equipe.",
+    "Encaminhamos os seus comentários para a equipe.",
     "Por favor, entre em contato conosco através de {contact} para que possamos verificar.",
     "Por favor, entre em contato com a nossa equipe de atendimento para que possamos verificar.",
     "Esperamos contar com você novamente em breve.", "Atenciosamente,", "A equipe",
@@ -294,8 +362,18 @@ PORTUGUESE = Phrasebook(
         "account": "Lamentamos os problemas com a sua conta.",
         "pricing": "Entendemos a sua opinião sobre os preços e a encaminhamos para a equipe.",
         "ads": "Obrigado pelo comentário sobre os anúncios; nós o compartilhamos com a equipe.",
+        # hotels (the "hotels" preset's own topics)
+        "room": "Lamentamos que o seu quarto não tenha correspondido às suas expectativas.",
+        "noise": "Lamentamos que o barulho tenha atrapalhado a sua estadia.",
+        "check_in": "Lamentamos que o check-in ou o check-out não tenha sido tranquilo.",
+        "breakfast": "Lamentamos que o café da manhã não tenha correspondido às suas expectativas.",
+        "wifi": "Lamentamos que o Wi-Fi ou as outras comodidades não tenham funcionado como deveriam.",
     },
-    staff_thanks="Vamos repassar suas palavras gentis para {names}.", and_word="e")
+    staff_thanks="Vamos repassar suas palavras gentis para {names}.", and_word="e",
+    serious="Lamentamos muito ler isso e levamos muito a sério o que você descreve.",
+    contact_urgent="Por favor, entre em contato diretamente conosco através de {contact} para que possamos analisar "
+                   "isso com você.",
+    contact_urgent_support="Por favor, entre em contato diretamente conosco para que possamos analisar isso com você.")
 
 PHRASEBOOKS: dict[str, Phrasebook] = {b.language: b for b in (ENGLISH, GERMAN, FRENCH, SPANISH, ITALIAN, DUTCH,
                                                                PORTUGUESE)}

@@ -42,10 +42,10 @@ def test_the_users_phrases_contact_and_signature(tmp_path):
                    'phrases = { delivery = "Our courier let you down; we are changing couriers." }\n')
     s = load_settings(cfg).replies
     d = draft_reply(rating=2, sentiment="negative", topics=[{"topic": "delivery", "sentiment": "negative"},
-                                                            {"topic": "noise", "sentiment": "negative"}],
-                    labels={"noise": "Noise level"}, settings=s)
+                                                            {"topic": "parking", "sentiment": "negative"}],
+                    labels={"parking": "Parking spaces"}, settings=s)
     assert "Our courier let you down; we are changing couriers." in d and NEGATIVE["delivery"] not in d
-    assert GENERIC_NEGATIVE.format(label="noise level") in d  # a topic of your own, without a phrase
+    assert GENERIC_NEGATIVE.format(label="parking spaces") in d  # a topic of your own, without a phrase
     assert "Please get in touch with us at support@acme.example so we can look into it." in d
     assert d.endswith("Best regards,\nAnna, Acme support")
 
@@ -118,10 +118,10 @@ def test_a_review_is_answered_in_its_own_language():
 
     review = {"rating": 1.0, "sentiment": "negative", "author": "Jürgen", "detected_language": "de",
               "language": "fr-FR", "topics": [{"topic": "delivery", "sentiment": "negative"},
-                                               {"topic": "noise", "sentiment": "negative"}]}
+                                               {"topic": "parking", "sentiment": "negative"}]}
     d = draft_for(review)
     assert d.startswith("Hallo Jürgen,") and GERMAN.negative["delivery"] in d  # the detected language wins
-    assert GERMAN.generic_negative in d and "noise" not in d  # a topic of the user's own: no English name
+    assert GERMAN.generic_negative in d and "parking" not in d  # a topic of the user's own: no English name
     assert d.endswith("Viele Grüße,\nIhr Team") and NEGATIVE["delivery"] not in d
     assert draft_for({**review, "detected_language": None}).startswith("Bonjour Jürgen,")  # else the page's
     assert FRENCH.negative["delivery"] in draft_for({**review, "detected_language": float("nan")})
