@@ -28,7 +28,9 @@ def review_identity(source: str, site_review_id: str | None, author: str | None,
     """Stable identity of one review.
 
     The site's own review id when there is one, otherwise a hash of source + author + date + text,
-    so that scraping the same review twice yields the same id.
+    so that scraping the same review twice yields the same id. A date worked out from a relative
+    expression ("2 weeks ago") moves from one scrape to the next, so a Review passes None for it
+    (`Review.date_relative`): the review is then identified as one without a date.
     """
     if site_review_id:
         key = f"{source}\x1fid\x1f{site_review_id}"
@@ -69,6 +71,9 @@ class Review:
     verified: bool | None = None        # verified purchase / verified customer
     language: str | None = None         # as the page states it ("en", "de-DE"); never guessed
     version: str | None = None          # the version reviewed, as the page or file says ("3.2.1", an app's release)
+    # `date` was counted back from the day of the scrape ("2 weeks ago"): no part of the identity, and it never
+    # replaces a date stored before (Store.upsert_reviews). Not stored: the scraper says it of each sighting.
+    date_relative: bool = field(default=False, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         # NUL is dropped here, where a review is made, not only where it is stored (PostgreSQL text
@@ -93,7 +98,8 @@ class Review:
         if self.verified is not None:
             self.verified = bool(self.verified)
         if not self.id:
-            self.id = review_identity(self.source, self.site_review_id, self.author, self.date, self.text)
+            self.id = review_identity(self.source, self.site_review_id, self.author,
+                                      None if self.date_relative else self.date, self.text)
         if self.scraped_at is None:
             self.scraped_at = datetime.now(timezone.utc)
 
@@ -103,6 +109,7 @@ class Review:
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
+        del d["date_relative"]
         d["date"] = self.date.isoformat() if self.date else None
         d["reply_date"] = self.reply_date.isoformat() if self.reply_date else None
         d["scraped_at"] = self.scraped_at.isoformat() if self.scraped_at else None

@@ -95,6 +95,35 @@ def _fmt_regex(fmt: str) -> re.Pattern[str]:
     return re.compile(out)
 
 
+def _relative(s: str, today: date) -> date | None:
+    """The day a relative expression in `s` ("2 weeks ago", "yesterday", "last month") counts back to
+    from `today`, or None when `s` says none."""
+    low = s.lower()
+    if re.search(r"\btoday\b|\bjust now\b", low):
+        return today
+    if re.search(r"\byesterday\b", low):
+        return today - timedelta(days=1)
+    m = _REL.search(low)
+    if m:
+        n = 1 if m.group(1) in ("a", "an", "one") else int(m.group(1))
+        return today - timedelta(days=int(n * _REL_UNITS[m.group(2)]))
+    m = re.search(r"\blast (week|month|year)\b", low)
+    if m:
+        return today - timedelta(days=_REL_UNITS[m.group(1)])
+    return None
+
+
+def is_relative_date(raw: Any) -> bool:
+    """Whether parse_date reads `raw` as a relative date ("2 weeks ago", "yesterday"): a day counted back
+    from the day of the scrape, so the same review gives another date on another day ("2 weeks ago" is
+    still said a few days later, and "1 month ago" for a month). Such a date is no part of a review's
+    identity (schema.review_identity)."""
+    if not isinstance(raw, str):
+        return False
+    s = " ".join(raw.split())
+    return bool(s) and not _ISO.search(s) and _relative(s, date.today()) is not None
+
+
 def parse_date(raw: Any, fmt: str | None = None, today: date | None = None) -> date | None:
     """A calendar date from ISO strings, epoch numbers, "2 weeks ago", "yesterday", "March 3, 2024",
     "03/03/2024" (read with `fmt`, a strptime format, when the site's order is known), or None."""
@@ -122,18 +151,9 @@ def parse_date(raw: Any, fmt: str | None = None, today: date | None = None) -> d
             return date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
         except ValueError:
             pass
-    low = s.lower()
-    if re.search(r"\btoday\b|\bjust now\b", low):
-        return today
-    if re.search(r"\byesterday\b", low):
-        return today - timedelta(days=1)
-    m = _REL.search(low)
-    if m:
-        n = 1 if m.group(1) in ("a", "an", "one") else int(m.group(1))
-        return today - timedelta(days=int(n * _REL_UNITS[m.group(2)]))
-    m = re.search(r"\blast (week|month|year)\b", low)
-    if m:
-        return today - timedelta(days=_REL_UNITS[m.group(1)])
+    rel = _relative(s, today)
+    if rel is not None:
+        return rel
     if fmt:
         try:
             return datetime.strptime(s, fmt).date()
