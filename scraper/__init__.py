@@ -14,7 +14,7 @@ from .browser import make_driver
 from .errors import ScrapeError, SiteConfigError
 from .normalize import clean_text, parse_date, parse_rating
 from .runner import scrape
-from .siteconfig import SiteConfig, find_site, find_sites, list_sites, load_site, match_reason
+from .siteconfig import SiteConfig, find_site, find_sites, list_sites, load_site, match_reason, site_catalog
 
 __all__ = ["scrape", "ScrapeError", "SiteConfigError", "SiteConfig", "list_sites", "load_site", "find_site",
-           "find_sites", "match_reason", "make_driver", "parse_rating", "parse_date", "clean_text"]
+           "find_sites", "match_reason", "site_catalog", "make_driver", "parse_rating", "parse_date", "clean_text"]

@@ -184,6 +184,18 @@ def list_sites(extra_dirs: Sequence[str | Path] = ()) -> list[str]:
     return [p.stem for p in _site_files(extra_dirs)]
 
 
+def site_catalog(extra_dirs: Sequence[str | Path] = ()) -> list[tuple[Path, SiteConfig | None, str | None]]:
+    """Every config file, bundled first then those in `extra_dirs`: (file, its config, or None and why it
+    cannot be read)."""
+    out: list[tuple[Path, SiteConfig | None, str | None]] = []
+    for f in _site_files(extra_dirs):
+        try:
+            out.append((f, load_site(f), None))
+        except SiteConfigError as e:
+            out.append((f, None, str(e)))
+    return out
+
+
 def load_site(name_or_path: str | Path, extra_dirs: Sequence[str | Path] = ()) -> SiteConfig:
     """A bundled config by name ("trustpilot"), or any TOML file by path."""
     p = Path(name_or_path).expanduser()

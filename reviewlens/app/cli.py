@@ -1313,10 +1313,13 @@ def cmd_eval(args, settings) -> ExitStatus:
 
 
 def cmd_sites(args, settings) -> ExitStatus:
-    import scraper
+    """`sites [list]`: the site configs, bundled and in sites_dir; `sites test URL [--site]`: what one finds."""
+    from . import sitetest
 
-    for name in scraper.list_sites():
-        print(name)
+    if getattr(args, "sites_command", None) == "test":
+        return ExitStatus.OK if sitetest.try_page(args.url, settings, args.site) else ExitStatus.ERROR
+    for line in sitetest.list_lines(settings):
+        print(line)
     return ExitStatus.OK
 
 

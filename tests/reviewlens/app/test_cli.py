@@ -58,7 +58,7 @@ def test_runs_lists_history(tmp_path, capsys):
     s.finish_run(rid, "partial")
     assert main(["runs", "--errors", "--db", str(db)]) == 0
     out = capsys.readouterr().out
-    assert "partial" in out and "shop-a" in out and "http://a/3 no reviews on page" in out
+    assert "partial" in out and "shop-a" in out and "http://a/3: no reviews on page" in out
     assert main(["runs", "--json", "--db", str(db)]) == 0
     assert '"reviews_new": 12' in capsys.readouterr().out
 
