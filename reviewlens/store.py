@@ -31,7 +31,8 @@ from sqlalchemy.engine import Engine
 
 from . import comparing
 from .config import ConfigError
-from .schema import REPLY_FIELDS, Analysis, ComplaintTheme, Entity, Label, Review, content_hash
+from .schema import (REPLY_FIELDS, Analysis, ComplaintTheme, Entity, Label, Review, content_hash, normalize_text,
+                     review_identity)
 
 log = logging.getLogger(__name__)
 
@@ -452,6 +453,22 @@ def _dt(value: Any) -> datetime | None:
     return value
 
 
+def _dates_agree(said: date, seen: date, other: date | None) -> bool:
+    """Whether `other` can be the date of a review that was said on `seen` to be from `said`, a relative date
+    ("2 weeks ago": 14 days before `seen`). Such a date is off by up to its unit (a week, a month), and a unit is
+    at most the age it counts (one unit ago); half again for sites that round ("a month ago" of 45 days), and a
+    week at least."""
+    if other is None:
+        return True
+    age = max(0, (seen - said).days)
+    return abs((other - said).days) <= age + max(7, age // 2)
+
+
+def _alike_key(source: str, author: str | None, text: str | None) -> tuple[str, str, str]:
+    """What two reviews without a site id share when they are the same review: source, author and text."""
+    return source, normalize_text(author).lower(), normalize_text(text)
+
+
 class Store:
     """All reads and writes of ReviewLens data.
 
@@ -713,6 +730,81 @@ class Store:
                 found.update(c.execute(sa.select(reviews.c.id).where(reviews.c.id.in_(chunk))).scalars())
         return found
 
+    def _alike_rows(self, items: Sequence[Review]) -> dict[tuple[str, str, str], list[Any]]:
+        """The stored reviews without a site id alike `items` (same source, author and text), by _alike_key."""
+        hashes = sorted({r.content_hash for r in items})
+        out: dict[tuple[str, str, str], list[Any]] = {}
+        cols = [reviews.c.id, reviews.c.source, reviews.c.author, reviews.c.text, reviews.c.date, reviews.c.scraped_at]
+        with self.engine.connect() as c:
+            for i in range(0, len(hashes), 500):
+                q = sa.select(*cols).where(reviews.c.content_hash.in_(hashes[i:i + 500]),
+                                           reviews.c.site_review_id.is_(None))
+                for row in c.execute(q).mappings():
+                    out.setdefault(_alike_key(row["source"], row["author"], row["text"]), []).append(row)
+        return out
+
+    def recognise(self, items: Sequence[Review]) -> int:
+        """Give a review without a site id that is not stored under its identity the id of the stored review it is,
+        when one is stored under another identity; returns how many were given one. Called before deciding
+        what is new (the scrape's "page already seen") and by upsert_reviews.
+
+        A relative date ("2 weeks ago") is no part of an identity (schema.Review.date_relative), but was in
+        stores written before that: a review with a relative date is the stored one alike (same source, author
+        and text, no site id) whose date agrees with it (_dates_agree; the nearest). And a site that says
+        "3 days ago" of a new review and "12 March 2026" once it is older: a review with a calendar date is the
+        one stored alike under the identity without a date, when the date stored with it agrees."""
+        todo = [r for r in items if not r.site_review_id and r.text and r.date is not None]
+        if not todo:
+            return 0
+        known = self.known_ids(r.id for r in todo)
+        todo = [r for r in todo if r.id not in known]
+        if not todo:
+            return 0
+        alike = self._alike_rows(todo)
+        found = 0
+        for r in todo:
+            rows = alike.get(_alike_key(r.source, r.author, r.text)) or []
+            if r.date_relative:
+                seen = (r.scraped_at or _utcnow()).date()
+                fits = [row for row in rows if _dates_agree(r.date, seen, _as_date(row["date"]))]
+                fits.sort(key=lambda row: (abs(((_as_date(row["date"]) or r.date) - r.date).days),
+                                           _dt(row["scraped_at"]) or _utcnow()))
+            else:
+                undated = review_identity(r.source, None, r.author, None, r.text)
+                fits = [row for row in rows if row["id"] == undated
+                        and (row["date"] is None or row["scraped_at"] is None
+                             or _dates_agree(_as_date(row["date"]), _dt(row["scraped_at"]).date(), r.date))]
+            if fits:
+                r.id = fits[0]["id"]
+                found += 1
+        return found
+
+    def stored_under_other_sources(self, items: Sequence[Review]) -> dict[str, int]:
+        """How many of `items` not stored under their own identity are stored alike (same text, author and URL)
+        under another source, by that source: the same pages scraped under another name (a site config
+        renamed or moved: its name is its file's unless it sets `source`). Imports' sources are left out."""
+        todo = [r for r in items if r.text]
+        if not todo:
+            return {}
+        known = self.known_ids(r.id for r in todo)
+        todo = [r for r in todo if r.id not in known]
+        hashes = sorted({r.content_hash for r in todo})
+        stored: dict[tuple[str, str, str | None], set[str]] = {}
+        with self.engine.connect() as c:
+            for i in range(0, len(hashes), 500):
+                q = sa.select(reviews.c.source, reviews.c.author, reviews.c.text, reviews.c.url).where(
+                    reviews.c.content_hash.in_(hashes[i:i + 500]))
+                for row in c.execute(q).mappings():
+                    if not str(row["source"]).startswith("import:"):
+                        key = (normalize_text(row["text"]), normalize_text(row["author"]).lower(), row["url"])
+                        stored.setdefault(key, set()).add(row["source"])
+        out: dict[str, int] = {}
+        for r in todo:
+            for other in stored.get((normalize_text(r.text), normalize_text(r.author).lower(), r.url), ()):
+                if other != r.source:
+                    out[other] = out.get(other, 0) + 1
+        return out
+
     def ratings_of(self, ids: Iterable[str]) -> dict[str, float]:
         """The stored rating of each of `ids` that is stored with one."""
         ids = list(dict.fromkeys(ids))
@@ -736,10 +828,14 @@ class Store:
         `checkpoint=(key, state)` the resume point is saved (state) or cleared (None) in the same
         transaction, so the stored pages and the place to continue can never disagree.
         """
+        self.recognise(items)
         unique: dict[str, Review] = {}
         for r in items:
             unique.setdefault(r.id, r)
         rows = [self._review_row(r, run_id) for r in unique.values()]
+        # a relative date ("2 weeks ago") fills in a missing date but never replaces a stored one: it was as
+        # near when first seen ("3 days ago") and coarsens as the review ages; a calendar date replaces it
+        relative = {r.id for r in unique.values() if r.date_relative}
         add = self._insert(reviews).on_conflict_do_nothing(index_elements=[reviews.c.id]).returning(reviews.c.id)
         refresh = self._insert(reviews)
         refresh = refresh.on_conflict_do_update(
@@ -769,7 +865,7 @@ class Store:
                 chunk = rows[i:i + 500]
                 inserted = set(c.execute(add, chunk).scalars())
                 new += len(inserted)
-                existing = [r for r in chunk if r["id"] not in inserted]
+                existing = [{**r, "date": None} if r["id"] in relative else r for r in chunk if r["id"] not in inserted]
                 if existing:
                     c.execute(refresh, existing)
             for i in range(0, len(fields), 500):
