@@ -14,6 +14,8 @@ the summary goes without it.
 from __future__ import annotations
 
 import logging
+import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Sequence
@@ -128,3 +130,35 @@ def sample_alert() -> Alert:
     return Alert(key="test", kind="test", title="Test alert from ReviewLens",
                  lines=["This channel works: ReviewLens alerts will arrive here.",
                         "Configured in [[alerts.channels]] of reviewlens.toml."])
+
+
+@dataclass
+class ChannelTry:
+    """How a test alert went on one channel: `error` None when it was sent; `seconds` it took."""
+
+    channel: Channel
+    error: str | None
+    seconds: float
+
+
+def try_channels(channels: Sequence[Channel], alert: Alert | None = None) -> list[ChannelTry]:
+    """Send `alert` (default: the test alert) to each channel at once, each in its own thread and once (no
+    retries: a test says how the channel answers now, and one that hangs costs its `timeout`, not its
+    retries' too), timed; in the channels' order."""
+    alert = alert or sample_alert()
+
+    def one(c: Channel) -> ChannelTry:
+        start = time.monotonic()
+        try:
+            c.deliver(alert, attempts=1)
+            error = None
+        except ChannelError as e:
+            error = str(e)
+        except Exception as e:  # noqa: BLE001 - a bug in one channel must not hide the others' results
+            error = f"{type(e).__name__}: {e}"
+        return ChannelTry(c, error, time.monotonic() - start)
+
+    if not channels:
+        return []
+    with ThreadPoolExecutor(max_workers=min(len(channels), 16), thread_name_prefix="alerts-test") as pool:
+        return list(pool.map(one, channels))

@@ -333,8 +333,8 @@ def cmd_runs(args, settings) -> ExitStatus:
 
 
 def cmd_alerts(args, settings) -> ExitStatus:
-    from .alerting import check_alerts, sample_alert
-    from .channels import ChannelError, make_channels
+    from .alerting import check_alerts, try_channels
+    from .channels import make_channels
 
     store = Store(settings.db)
     channels = make_channels(settings.alerts.channels)
@@ -344,15 +344,15 @@ def cmd_alerts(args, settings) -> ExitStatus:
             known = ", ".join(c.name for c in channels) or "none"
             raise ConfigError(f"no alert channel {'named ' + repr(args.channel) if args.channel else 'is configured'} "
                               f"(channels: {known}); add [[alerts.channels]] to reviewlens.toml (see alerts --help)")
-        failed = 0
-        for c in chosen:
-            try:
-                c.deliver(sample_alert())
-                print(f"{c.name}: sent ({c.describe()})")
-            except ChannelError as e:
-                failed += 1
-                print(f"{c.name}: FAILED ({c.describe()}): {e}")
-        return _status(not failed)
+        if len(chosen) > 1:
+            print(f"sending a test alert to {len(chosen)} channels at once (once each; each waits up to its timeout)")
+        tries = try_channels(chosen)
+        for t in tries:
+            if t.error is None:
+                print(f"{t.channel.name}: sent in {t.seconds:.1f} s ({t.channel.describe()})")
+            else:
+                print(f"{t.channel.name}: FAILED after {t.seconds:.1f} s ({t.channel.describe()}): {t.error}")
+        return _status(not any(t.error for t in tries))
     if args.alerts_command == "list":
         rows = queries.alerts_frame(store, limit=args.limit)  # the dashboard's list: texts neutralised
         if rows.empty:

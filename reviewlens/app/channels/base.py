@@ -8,7 +8,7 @@ import os
 from dataclasses import dataclass
 from typing import Any, ClassVar, Sequence
 
-from tenacity import Retrying, before_sleep_log, retry_if_exception_type, stop_after_attempt, wait_exponential
+from tenacity import RetryCallState, Retrying, retry_if_exception_type, stop_after_attempt, wait_exponential
 
 from ...alerts import KINDS, Alert
 from ...config import ConfigError
@@ -95,13 +95,25 @@ class Channel:
         """Where it sends, without secrets: for messages and `reviewlens alerts list`."""
         return self.kind
 
-    def deliver(self, alert: Alert, attachments: Sequence[Attachment] = ()) -> None:
-        """`send`, retried on a TransientError up to `retries` attempts with a doubling wait."""
-        for attempt in Retrying(retry=retry_if_exception_type(TransientError), stop=stop_after_attempt(self.retries),
+    def deliver(self, alert: Alert, attachments: Sequence[Attachment] = (), attempts: int | None = None) -> None:
+        """`send`, retried on a TransientError up to `attempts` (default: the channel's `retries`) with a
+        doubling wait; each retry is logged with the channel's name, where it sends and why."""
+        attempts = self.retries if attempts is None else max(1, attempts)
+        for attempt in Retrying(retry=retry_if_exception_type(TransientError), stop=stop_after_attempt(attempts),
                                 wait=wait_exponential(multiplier=self.retry_wait, max=60), reraise=True,
-                                before_sleep=before_sleep_log(log, logging.INFO)):
+                                before_sleep=self._retry_logger(attempts)):
             with attempt:
                 self.send(alert, attachments)
+
+    def _retry_logger(self, attempts: int):
+        """tenacity's `before_sleep`: its own before_sleep_log names the function retried, which a
+        `Retrying` block does not have ("Retrying <unknown> ..."); this names the channel."""
+        def log_retry(state: RetryCallState) -> None:
+            error = state.outcome.exception() if state.outcome is not None else None
+            wait = state.next_action.sleep if state.next_action is not None else 0.0
+            log.info("channel %s (%s): attempt %d of %d failed (%s); retrying in %.3g s", self.name,
+                     self.describe(), state.attempt_number, attempts, error, wait)
+        return log_retry
 
     def secret(self, key: str) -> str | None:
         """An option given directly (`password`) or through an environment variable (`password_env`)."""

@@ -92,7 +92,13 @@ class EmailChannel(Channel):
         except smtplib.SMTPResponseException as e:
             err = TransientError if 400 <= e.smtp_code < 500 else ChannelError
             raise err(f"the mail server {where} answered {e.smtp_code} {_said(e.smtp_error)}") from None
-        except (smtplib.SMTPServerDisconnected, smtplib.SMTPConnectError, socket.timeout, ConnectionError) as e:
+        except smtplib.SMTPServerDisconnected as e:
+            if "timed out" not in str(e):  # smtplib's words for a reply that did not come in time
+                raise TransientError(f"the mail server {where} closed the connection: {e}") from None
+            raise TransientError(f"the mail server {where} did not answer within {self.timeout:g} s") from None
+        except socket.timeout:  # before a connection (a reply that did not come is SMTPServerDisconnected)
+            raise TransientError(f"cannot reach the mail server {where}: no connection within {self.timeout:g} s") from None
+        except (smtplib.SMTPConnectError, ConnectionError) as e:
             raise TransientError(f"cannot reach the mail server {where}: {e or type(e).__name__}") from None
         except ssl.SSLError as e:
             raise ChannelError(f"TLS with the mail server {where} failed: {e}") from None

@@ -66,7 +66,11 @@ class WebhookChannel(Channel):
         try:
             r = httpx.post(url, json=FORMATS[self.format](alert), headers=self._headers(), timeout=self.timeout,
                            follow_redirects=False)
-        except (httpx.TimeoutException, httpx.NetworkError) as e:
+        except httpx.ConnectTimeout:
+            raise TransientError(f"cannot reach the webhook {shown}: no connection within {self.timeout:g} s") from None
+        except httpx.TimeoutException:  # connected, the request sent or being sent: it was reached
+            raise TransientError(f"the webhook {shown} did not answer within {self.timeout:g} s") from None
+        except httpx.NetworkError as e:
             raise TransientError(f"cannot reach the webhook {shown}: {type(e).__name__}: {e}") from None
         except httpx.HTTPError as e:
             raise ChannelError(f"the webhook {shown}: {type(e).__name__}: {e}") from None

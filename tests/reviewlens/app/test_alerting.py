@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import email
 import json
+import re
 import socket
 import threading
 from datetime import datetime, timezone
@@ -269,6 +270,72 @@ def test_webhook_retries_a_5xx_and_gives_up_on_a_4xx(tmp_path):
         assert "SECRET" not in str(e.value) and "http://127.0.0.1:" in str(e.value)  # the URL's path is a secret
     finally:
         rec.stop()
+
+
+@pytest.fixture
+def silent_port():
+    """A port where something listens and never answers: the connection is made (the kernel's backlog),
+    nothing is ever read or written back (a hung webhook receiver or mail server)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        s.listen(16)
+        yield s.getsockname()[1]
+
+
+def test_a_channel_that_never_answers_is_said_so_and_its_retries_name_it(silent_port, caplog):
+    """A webhook or mail server that takes the connection and never answers was reached: "did not answer
+    within 0.3 s", not "cannot reach" (which stays for a refused connection); the retry log names the
+    channel and where it sends, not "Retrying <unknown>"."""
+    alert = Alert(key="k", kind="test", title="hello")
+    hook, mail, down = make_channels([
+        {"type": "webhook", "name": "hung-hook", "url": f"http://127.0.0.1:{silent_port}/hooks/SECRET",
+         "timeout": 0.3, "retries": 2, "retry_wait": 0},
+        {"type": "email", "name": "hung-mail", "to": "a@example.com", "host": "127.0.0.1", "port": silent_port,
+         "security": "none", "timeout": 0.3, "retries": 1},
+        {"type": "webhook", "name": "down", "url": f"http://127.0.0.1:{free_port()}/x", "retries": 1}])
+    caplog.set_level("INFO", logger="reviewlens.app.channels.base")
+    with pytest.raises(ChannelError) as e:
+        hook.deliver(alert)
+    assert str(e.value) == f"the webhook http://127.0.0.1:{silent_port}/… did not answer within 0.3 s"
+    with pytest.raises(ChannelError) as e:
+        mail.deliver(alert)
+    assert str(e.value) == f"the mail server 127.0.0.1:{silent_port} did not answer within 0.3 s"
+    with pytest.raises(ChannelError, match="cannot reach the webhook http://127.0.0.1:"):
+        down.deliver(alert)
+    [retry] = [r.getMessage() for r in caplog.records if "retrying" in r.getMessage()]
+    assert retry == (f"channel hung-hook (webhook (json) to http://127.0.0.1:{silent_port}/…): attempt 1 of 2 "
+                     f"failed (the webhook http://127.0.0.1:{silent_port}/… did not answer within 0.3 s); "
+                     "retrying in 0 s")
+    assert "<unknown>" not in caplog.text and "SECRET" not in caplog.text
+
+
+def test_alerts_test_tries_every_channel_at_once_and_says_how_long_each_took(tmp_path, silent_port, receiver,
+                                                                             capsys):
+    """`alerts test` with a hung webhook, one that answers 500 and a good one: each is tried once (a test
+    says how the channel answers now), all at the same time, so the test takes about the longest timeout
+    rather than every channel's timeouts and retries one after another; each line says how long it took."""
+    import time
+
+    failing = Receiver(statuses=[500] * 5)
+    try:
+        cfg = _config(tmp_path, "".join(
+            f'[[alerts.channels]]\ntype = "webhook"\nname = "{name}"\nurl = "{url}"\ntimeout = 1\nretries = 3\n'
+            f"retry_wait = 1\n\n" for name, url in (("hung", f"http://127.0.0.1:{silent_port}/x"),
+                                                     ("err500", failing.url), ("good", receiver.url))))
+        start = time.monotonic()
+        assert main(["alerts", "test", "--db", str(tmp_path / "t.db"), "--config", cfg]) == 1
+        took = time.monotonic() - start
+        out = capsys.readouterr().out
+        assert len(failing.posts) == 1 and len(receiver.posts) == 1  # once each
+        assert "sending a test alert to 3 channels at once" in out
+        lines = {line.split(":")[0]: line for line in out.splitlines() if line.startswith(("hung", "err500", "good"))}
+        assert re.match(r"hung: FAILED after \d+\.\d s \(webhook \(json\) to http://127\.0\.0\.1:\d+/…\): the webhook "
+                        r"http://127\.0\.0\.1:\d+/… did not answer within 1 s$", lines["hung"])
+        assert re.match(r"err500: FAILED after \d+\.\d s .*answered HTTP 500: server says no$", lines["err500"])
+        assert re.match(r"good: sent in \d+\.\d s \(webhook \(json\) to http://127\.0\.0\.1:\d+/…\)$", lines["good"])
+        assert took < 6  # one after another, with their retries: 1 + 1 + 2 (hung) + 1 + 2 (err500) = 7 s and more
+    finally:
+        failing.stop()
 
 
 @pytest.mark.parametrize("entry, message", [
@@ -564,7 +631,6 @@ def test_the_slack_format_is_inert_in_slack_mattermost_and_discord(tmp_path, rec
     [teams] = [p["json"] for p in receiver.posts if p["json"].get("type") == "message"]
     [data] = [p["json"] for p in receiver.posts if "kind" in p["json"]]
     text = slack["text"]
-    import re
     assert not re.search(r"@\w", text)  # @everyone, @channel, @here, @all: no ping; @name: no mention
     assert "<!" not in text and "<http" not in text  # Slack's own mentions and links
     assert "](" not in text and "]:" not in text  # Markdown links, images, reference definitions
