@@ -198,6 +198,28 @@ def capture_page(url: str, debug_dir: str | Path, user_agent: str, timeout: floa
         return None
 
 
+def _before_resumed(tracker: run_health.RunHealth, start: str, tops: dict[str, int]) -> None:
+    """Move the page just added, of a walk from the top after a resumed one, before that start URL's resumed
+    pages (after the top walk's pages before it; `tops` counts them): the resumed walk's last page (often a
+    short one, the end of the list) stays the start URL's last, which the page size leaves out."""
+    page = tracker.pages.pop()
+    first = next((i for i, p in enumerate(tracker.pages) if p.start_url == start), len(tracker.pages))
+    tracker.pages.insert(first + tops.get(start, 0), page)
+    tops[start] = tops.get(start, 0) + 1
+
+
+def _warn_other_sources(store: Store, url: str, reviews: Sequence[Review]) -> None:
+    """Warn when reviews of `url` are already stored under another source: the same pages scraped under another
+    name (a site config renamed or moved: its source is its file's name unless it sets `source`) are stored
+    once more, every review new."""
+    for other, n in sorted(store.stored_under_other_sources(reviews).items()):
+        src = reviews[0].source
+        log.warning("%d of the %d reviews at %s are stored already, under the source '%s', and are stored again "
+                    "under '%s'. If that is the same site's config renamed or moved (a config's source is its "
+                    "file's name unless it sets one), set source = \"%s\" in it, and remove the copies with "
+                    "`reviewlens delete --source %s`", n, len(reviews), url, other, src, other, src)
+
+
 def run_scrape(store: Store, settings: Settings, urls: Sequence[str], *, site: str | None = None,
                max_pages: int | None = None, full: bool = False, trigger: str = "manual",
                source: str | None = None, quiet: bool = False, since: date | None = None,
@@ -205,7 +227,9 @@ def run_scrape(store: Store, settings: Settings, urls: Sequence[str], *, site: s
     """Scrape `urls` (and the pages after them) into the store, page by page.
 
     Incremental unless `full`: a start URL stops after a page whose reviews were all seen before.
-    Resumable: a run that died leaves a checkpoint per start URL, and the next run continues there.
+    Resumable: a run that died, or a page the site did not serve, leaves a checkpoint per start URL, and the
+    next run continues there; then walks that start URL from its first page too, incrementally, for the
+    reviews that came in since (walked first, the new ones would move the resume point away).
     `since`: nothing older is stored, and a start URL stops at a page of only older reviews (newest
     first). `sort="newest"`: ask each site for the newest reviews first (its config's sort_param or
     sort_click; ConfigError when it has neither).
@@ -230,7 +254,8 @@ def run_scrape(store: Store, settings: Settings, urls: Sequence[str], *, site: s
                 log.info("%s: starting afresh (--full), not at %s left by run %s", u, cp["next_url"], cp.get("run_id"))
                 continue
             resume[u] = cp["next_url"]
-            log.info("resuming %s at %s (left by run %s)", u, cp["next_url"], cp.get("run_id"))
+            log.info("resuming %s at %s (left by run %s); then from the first page for what is new",
+                     u, cp["next_url"], cp.get("run_id"))
     run_id = store.start_run("scrape", label, trigger, detail={"urls": list(urls), "site": site,
                                                                 "resumed": resume, "full": full,
                                                                 "since": since, "sort": sort})
@@ -254,14 +279,37 @@ def run_scrape(store: Store, settings: Settings, urls: Sequence[str], *, site: s
         return "seen" if store.known_ids(ids) == ids else None
 
     bar = progress(desc=f"scrape {label}"[:40], unit="page", quiet=quiet)
-    crawl = scraper.scrape(list(urls), settings.scraper, site=site, max_pages=max_pages, resume=resume,
-                           debug_dir=settings.debug_dir, sites_dirs=sites_dirs, newest_first=bool(click))
+    crawls: list[Any] = []
+    left: dict[str, dict | None] = {}  # the resume point each start URL's resumed walk left (None: none)
+    looked: set[str] = set()           # start URLs whose reviews were looked for under other sources
+    tops: dict[str, int] = {}          # pages of each start URL's walk from the top (after a resumed walk)
+
+    def walks() -> Any:
+        """(page, whether of a walk from the top after a resumed one) of this run: each start URL from its
+        resume point or first page; then each that resumed (elsewhere than its first page) from its first page,
+        incrementally, for what came in since: a run resumed at page 2 still catches a new review on page 1."""
+        kw = dict(max_pages=max_pages, debug_dir=settings.debug_dir, sites_dirs=sites_dirs, newest_first=bool(click))
+        crawls.append(scraper.scrape(list(urls), settings.scraper, site=site, resume=resume, **kw))
+        for page in crawls[-1]:
+            yield page, False
+        again = [u for u in urls if resume.get(u, u) != u]
+        if again:
+            for u in again:
+                log.info("%s: walking it from the first page too, for the reviews that came in since", u)
+            crawls.append(scraper.scrape(again, settings.scraper, site=site, **kw))
+            for page in crawls[-1]:
+                yield page, True
+
     try:
-        for page in crawl:
+        for page, top in walks():
             start = page.start_url or page.url
+            store.recognise(page.reviews)  # one stored under an identity of before (schema: relative dates)
+            if page.reviews and start not in looked:
+                looked.add(start)
+                _warn_other_sources(store, page.url, page.reviews)
             why = stop_after(page.reviews)  # decided before the page is stored
             if why:
-                crawl.stop(start)
+                crawls[-1].stop(start)
                 log.info("%s: %s; stopping this start URL", page.url,
                          "only reviews older than --since" if why == "older" else "page already seen (incremental)")
                 if why == "older":
@@ -273,7 +321,13 @@ def run_scrape(store: Store, settings: Settings, urls: Sequence[str], *, site: s
             # moves no resume point: a later run, with the config fixed, must not skip to the page after it.
             # A page the site failed to serve is its own resume point (the engine's next_url is the page itself).
             cp = (key, state) if page.reviews or not next_url or next_url == page.url else None
+            if top and left.get(key) is not None:
+                cp = None  # the resumed walk left a resume point (a page not served again): kept for the next run
+            elif not top and cp is not None:
+                left[key] = cp[1]
             tracker.add_page(page.url, page.start_url or page.url, page.reviews, error=bool(page.error))
+            if top:
+                _before_resumed(tracker, start, tops)
             keep, older = since_filter(page.reviews, since)
             keep = masker.reviews(keep)  # personal data never reaches the store ([privacy] mask)
             new, seen = store.upsert_reviews(keep, run_id, checkpoint=cp)
@@ -319,7 +373,8 @@ def run_scrape(store: Store, settings: Settings, urls: Sequence[str], *, site: s
         store.finish_run(run_id, "failed", msg)
         raise
     finally:
-        crawl.close()
+        for crawl in crawls:
+            crawl.close()
         bar.close()
         summary.seconds = time.monotonic() - t0
     return summary

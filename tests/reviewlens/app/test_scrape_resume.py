@@ -93,3 +93,51 @@ def test_full_starts_at_the_first_page_whatever_was_left(tmp_path, lamp_site):
     assert full.new == 6 and lamp_site.hits("/p/list1.html") == 1, full
     assert store.list_runs(kind="scrape")[0]["detail"]["resumed"] == {}
     assert store.load_checkpoint(jobs.checkpoint_key(url)) is None
+
+
+def test_a_resumed_run_still_looks_at_the_first_page_for_new_reviews(tmp_path, lamp_site):
+    # A page the site did not serve is where the next run resumes; that run walks from the first page too, so a
+    # review that came in meanwhile is stored then, not a run later (it reported "ok, 0 new" having never looked).
+    db, url = tmp_path / "s.db", f"{lamp_site.base}/p/list1.html"
+    fixed = tmp_path / "lamp.toml"
+    fixed.write_text(FIXED, encoding="utf-8")
+    store, settings = Store(db), _settings(tmp_path, db)
+    settings.scraper.retries = 0
+    down = {"list2": True}
+    lamp_site.route("/p/list2.html", lambda h: (500, {}, "Internal error") if down["list2"] else (200, {}, _page(2, 3)))
+    first = jobs.run_scrape(store, settings, [url], site=str(fixed), quiet=True)
+    assert first.status == "partial" and first.new == 2, first
+    key = jobs.checkpoint_key(url)
+    assert store.load_checkpoint(key)["next_url"] == f"{lamp_site.base}/p/list2.html"
+
+    # a new review on the first page; page 2 still fails
+    lamp_site.page("/p/list1.html", _page(1, 3).replace(
+        '<div id="reviews">', '<div id="reviews"><div class="rev"><span class="who">Newcomer</span>'
+                              '<p class="body">Brand new: the switch broke.</p></div>'))
+    second = jobs.run_scrape(store, settings, [url], site=str(fixed), quiet=True)
+    assert second.new == 1 and count_rows(store) == 3, second
+    # the page not served again stays the place to continue from (the walk from the top does not move it)
+    assert store.load_checkpoint(key)["next_url"] == f"{lamp_site.base}/p/list2.html"
+
+    down["list2"] = False
+    third = jobs.run_scrape(store, settings, [url], site=str(fixed), quiet=True)
+    assert third.status == "ok" and third.new == 4 and count_rows(store) == 7, third
+    assert store.load_checkpoint(key) is None
+    assert lamp_site.hits("/p/list1.html") == 3 and lamp_site.hits("/p/list3.html") == 1
+
+
+def test_a_renamed_site_config_says_its_reviews_are_stored_under_its_old_name(tmp_path, lamp_site, caplog):
+    # A config's file name is its reviews' source, part of each review's identity: a renamed or moved config stores
+    # every review again. The run says so, and how to keep them: `source = "<old name>"`.
+    db, url = tmp_path / "s.db", f"{lamp_site.base}/p/list1.html"
+    old, moved = tmp_path / "lamp.toml", tmp_path / "moved" / "lamp-v2.toml"
+    moved.parent.mkdir()
+    old.write_text(FIXED, encoding="utf-8")
+    moved.write_text(FIXED, encoding="utf-8")
+    store, settings = Store(db), _settings(tmp_path, db)
+    assert jobs.run_scrape(store, settings, [url], site=str(old), quiet=True).new == 6
+    with caplog.at_level("WARNING", logger="reviewlens.app.jobs"):
+        again = jobs.run_scrape(store, settings, [url], site=str(moved), quiet=True)
+    assert again.new == 6, again
+    said = [r.getMessage() for r in caplog.records if "stored already" in r.getMessage()]
+    assert len(said) == 1 and "under the source 'lamp'" in said[0] and 'source = "lamp"' in said[0], said
