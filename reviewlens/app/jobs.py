@@ -121,9 +121,16 @@ def no_reviews_reason(pages: int, unserved: Sequence[str], configured: bool = Tr
             "matches) or blocked the scraper" + more)
 
 
-def source_label(urls: Sequence[str], site: str | None) -> str:
+def source_label(urls: Sequence[str], site: str | None, sites_dirs: Sequence[str | Path] = ()) -> str:
+    """The run history's name for a scrape: the site config's name (its `name`, else its file's stem: the same
+    however the path was typed), else the hosts of the URLs."""
     if site:
-        return site
+        try:
+            import scraper
+
+            return scraper.load_site(site, sites_dirs).name
+        except Exception:  # noqa: BLE001 - the scrape itself says what is wrong with the config
+            return Path(site).stem if site.endswith(".toml") else site
     hosts = sorted({urlsplit(u).netloc or u for u in urls})
     return ", ".join(hosts)
 
@@ -245,7 +252,7 @@ def run_scrape(store: Store, settings: Settings, urls: Sequence[str], *, site: s
     if sort:
         urls, click = newest_first_urls(urls, site, sites_dirs)
     store.mark_stale_runs()
-    label = source or source_label(urls, site)
+    label = source or source_label(urls, site, sites_dirs)
     resume: dict[str, str] = {}
     for u in urls:
         cp = store.load_checkpoint(checkpoint_key(u))
