@@ -70,6 +70,8 @@ class ScrapeSummary:
     debug_files: list[str] = field(default_factory=list)
     masked: int = 0                     # reviews whose personal data was masked ([privacy] mask)
     masked_kinds: dict[str, int] = field(default_factory=dict)  # what was masked: {"email": 2, ...}
+    skipped: int = 0                    # review blocks without a text, not stored (stars without words)
+    skipped_ids: list[str] = field(default_factory=list)
 
     def line(self) -> str:
         out = (f"run {self.run_id} {self.status}: {_n(self.pages, 'page')}, {_n(self.reviews, 'review')} "
@@ -77,8 +79,12 @@ class ScrapeSummary:
         if self.since is not None:
             out += f"; {self.older} older than {self.since.isoformat()} not stored"
         lacking = [f"{n} without {'an' if k == 'author' else 'a'} {k}" for k, n in self.missing.items() if n]
-        if lacking:
-            out += f"; stored reviews {', '.join(lacking)}"
+        if lacking:  # as read from the pages: a value stored before is never blanked by a review read without it
+            out += f"; read {', '.join(lacking)}" + (" (what was stored before is kept)" if self.seen else "")
+        if self.skipped:
+            shown = ", ".join(self.skipped_ids[:5]) + (" ..." if len(self.skipped_ids) > 5 else "")
+            out += (f"; {self.skipped} review{'s' * (self.skipped != 1)} without a text skipped"
+                    + (f" ({shown})" if shown else ""))
         if self.masked:
             out += f"; {privacy.masked_line(self.masked, self.masked_kinds)}"
         return out
@@ -332,7 +338,14 @@ def run_scrape(store: Store, settings: Settings, urls: Sequence[str], *, site: s
                 cp = None  # the resumed walk left a resume point (a page not served again): kept for the next run
             elif not top and cp is not None:
                 left[key] = cp[1]
-            tracker.add_page(page.url, page.start_url or page.url, page.reviews, error=bool(page.error))
+            # reviews of stars without words are skipped and counted, no page error unless they were most of it
+            skipped, skipped_ids, page_error = run_health.skipped_reviews(page.error, len(page.reviews))
+            if skipped and not page_error:
+                log.info("%s: %d review(s) without a text skipped (%s)", page.url, skipped, ", ".join(skipped_ids))
+            summary.skipped += skipped
+            summary.skipped_ids += skipped_ids
+            tracker.add_page(page.url, page.start_url or page.url, page.reviews, error=bool(page_error),
+                             unserved=bool(page.error) and page.next_url == page.url, skipped=skipped)
             if top:
                 _before_resumed(tracker, start, tops)
             keep, older = since_filter(page.reviews, since)
@@ -342,9 +355,9 @@ def run_scrape(store: Store, settings: Settings, urls: Sequence[str], *, site: s
             for k, n in run_health.missing_counts(keep).items():
                 summary.missing[k] += n
             errs = []
-            if page.error:
-                errs.append({"url": page.url, "message": page.error, "debug_files": page.debug_files})
-                log.debug("%s: %s", page.url, page.error)  # the scraper logged it as a warning
+            if page_error:
+                errs.append({"url": page.url, "message": page_error, "debug_files": page.debug_files})
+                log.debug("%s: %s", page.url, page_error)  # the scraper logged it as a warning
                 if page.next_url == page.url:  # the engine's mark of a page the site did not serve
                     unserved.append(page.error)
             store.update_run(run_id, pages=1, new=new, seen=seen, errors=errs)
@@ -392,10 +405,16 @@ def _check_health(store: Store, settings: Settings, summary: ScrapeSummary, trac
     """Record the run's fill rates and page sizes; compared with the source's past good runs, a fall
     makes the run `degraded`, with a message and a debug capture of one affected page."""
     stats = tracker.stats()
+    # the whole run against the same source's past; each start URL against every run that scraped it (whatever
+    # the source was called: a config passed by another path, another set of URLs, a run before sources were
+    # named by their config)
     history = run_health.history_stats(store.list_runs(limit=60, kind="scrape", source=label),
                                        exclude_id=summary.run_id)
-    findings = run_health.check(stats, history)
+    url_history = run_health.history_stats(store.list_runs(limit=300, kind="scrape"), exclude_id=summary.run_id)
+    findings = run_health.check(stats, history, url_history)
     detail: dict[str, Any] = {"health": stats, "missing": summary.missing, "older": summary.older}
+    if summary.skipped:
+        detail["skipped"] = {"reviews": summary.skipped, "ids": summary.skipped_ids[:50]}
     if summary.masked:
         detail["masked"] = {"reviews": summary.masked, **summary.masked_kinds}
     if stopped_older:

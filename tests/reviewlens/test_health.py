@@ -83,11 +83,25 @@ def test_reviews_per_page_collapse():
     assert health.check(_run([_reviews(6)]), [good, good]) == []  # 6 of 10: not a collapse
 
 
-def test_too_few_reviews_say_nothing_about_fill():
+def test_a_small_run_shows_only_a_field_gone_from_all_its_reviews():
+    """An incremental run that stopped after a page already seen (6 reviews) is too small for fill rates,
+    but a field missing from every one of them, where it was always there, is a layout that changed."""
     good = _run([_reviews(10), _reviews(10, start=10)])
-    assert health.check(_run([_reviews(5, rating=0)]), [good]) == []
-    # past runs with too few reviews do not set the usual
+    found = health.check(_run([_reviews(6, rating=0)]), [good])
+    assert [f.message for f in found] == ["at https://s.example/p: rating filled on 0% of 6 reviews (usually 100%)"]
+    assert health.check(_run([_reviews(6, rating=2)]), [good]) == []      # 2 of 6 without: noise at this size
+    assert [f.field for f in health.check(_run([_reviews(2, rating=0)]), [good])] == ["per_page"]  # 2 say no more
+    patchy = _run([_reviews(10, author=7), _reviews(10, author=7, start=10)])  # authors on 70%: anonymous ones
+    assert health.check(_run([_reviews(6, author=0)]), [patchy]) == []
+
+
+def test_small_past_runs_pooled():
+    # one past run with too few reviews does not set the usual; a few small ones together do
     assert health.usual([_run([_reviews(3)])]) is None
+    small = [_run([_reviews(6)]), _run([_reviews(6, rating=5)])]
+    base = health.usual(small)
+    assert base["fill"]["rating"] == 11 / 12 and base["per_page"] == 6.0
+    assert [f.field for f in health.check(_run([_reviews(6, rating=0)]), small)] == ["rating"]
 
 
 def test_usual_is_the_median_of_the_last_good_runs():
@@ -99,8 +113,11 @@ def test_usual_is_the_median_of_the_last_good_runs():
             {"id": 4, "status": "ok", "detail": {"health": _run([_reviews(20, rating=19)])}},
             {"id": 3, "status": "ok", "detail": {}}]
     hist = health.history_stats(runs, exclude_id=9)
-    assert len(hist) == 3
-    assert health.usual(hist)["fill"]["rating"] == 0.95
+    assert len(hist) == 3 and hist[1] == {"by_url": runs[3]["detail"]["health"]["by_url"]}
+    assert health.usual(hist)["fill"]["rating"] == 0.925  # a partial run sets no usual for the whole run
+    # a partial run recorded before page errors were counted per start URL: not known to be clean, no baseline
+    del runs[3]["detail"]["health"]["by_url"]["https://s.example/p"]["errors"]
+    assert len(health.history_stats(runs, exclude_id=9)) == 2
 
 
 def test_affected_page_and_missing_counts():
@@ -110,3 +127,34 @@ def test_affected_page_and_missing_counts():
     f = health.Finding(field="rating", value=0.5, usual=1.0, reviews=20, url="u")
     assert rh.affected_page(f) == "p2"
     assert health.missing_counts(_reviews(4, rating=1, date_=3, author=4)) == {"author": 0, "date": 1, "rating": 3}
+
+
+def _stats_with_pages(pages: dict[str, list[tuple[list[Review], bool]]]) -> dict:
+    rh = health.RunHealth()
+    for start, ps in pages.items():
+        for i, (revs, err) in enumerate(ps):
+            rh.add_page(f"{start}?page={i + 1}", start, revs, error=err)
+    return rh.stats()
+
+
+def test_a_start_url_that_yields_nothing_is_found():
+    """Two products; the kettle's pages stop yielding reviews while the toaster's still do."""
+    k, t = "https://s.example/kettle", "https://s.example/toaster"
+    good = _stats_with_pages({k: [(_reviews(6), False), (_reviews(6, start=6), False)], t: [(_reviews(5), False)]})
+    broken = _stats_with_pages({k: [([], True), ([], True), ([], True)], t: [(_reviews(5, start=50), False)]})
+    assert broken["by_url"][k]["errors"] == 3
+    found = health.check(broken, [good, good])
+    assert [f.message for f in found] == [f"at {k}: no reviews on 3 pages (usually 6.0 per page)"]
+    # a start URL never seen before yielding nothing is no fall (and a run of nothing at all fails anyway)
+    assert health.check(broken, [_stats_with_pages({t: [(_reviews(5), False)]})]) == []
+
+
+def test_a_partial_run_sets_the_usual_only_for_its_clean_start_urls():
+    k, t = "https://s.example/kettle", "https://s.example/toaster"
+    broken_first = _stats_with_pages({k: [(_reviews(12, rating=0), True)], t: [(_reviews(12), False)]})
+    runs = [{"id": 2, "status": "partial", "detail": {"health": broken_first}},
+            {"id": 1, "status": "ok", "detail": {"health": _stats_with_pages({k: [(_reviews(12), False)]})}}]
+    hist = health.history_stats(runs)
+    assert list(hist[0]["by_url"]) == [t] and "fill" not in hist[0]  # nor the whole run's
+    still_broken = _stats_with_pages({k: [(_reviews(12, rating=0), True)]})
+    assert [f.field for f in health.check(still_broken, hist)] == ["rating"]

@@ -69,7 +69,11 @@ def test_summary_line_reports_missing_fields_and_older():
                            since=date(2026, 10, 1), missing={"author": 0, "date": 2, "rating": 12})
     line = s.line()
     assert "8 older than 2026-10-01 not stored" in line
-    assert "stored reviews 2 without a date, 12 without a rating" in line and "author" not in line
+    assert "; read 2 without a date, 12 without a rating" in line and "author" not in line
+    assert "stored before is kept" not in line  # all new: nothing was stored before
+    s.seen, s.skipped, s.skipped_ids = 3, 1, ["k001"]
+    assert "; read 2 without a date, 12 without a rating (what was stored before is kept); " \
+           "1 review without a text skipped (k001)" in s.line()
     assert s.problem is None
     assert jobs.ScrapeSummary(run_id=1, status="ok", pages=1).problem == "no reviews were found"
     d = jobs.ScrapeSummary(run_id=1, status="degraded", pages=1, reviews=10, degraded=["rating filled on 0% ..."])

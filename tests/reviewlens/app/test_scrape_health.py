@@ -61,7 +61,7 @@ def test_changed_layout_degrades_the_run(tmp_path, own_shop, capsys, monkeypatch
     assert rc == ExitStatus.DEGRADED
     assert f"degraded: at {url}: rating filled on 0% of 10 reviews (usually 100%)" in out
     assert f"degraded: at {url}: date filled on 0% of 10 reviews (usually 100%)" in out
-    assert "stored reviews 10 without a date, 10 without a rating" in out
+    assert "read 10 without a date, 10 without a rating (what was stored before is kept)" in out
     run = store.list_runs()[0]
     assert run["status"] == "degraded"
     assert [d["field"] for d in run["detail"]["degraded"]] == ["rating", "date"]
