@@ -752,7 +752,8 @@ class Store:
         stores written before that: a review with a relative date is the stored one alike (same source, author
         and text, no site id) whose date agrees with it (_dates_agree; the nearest). And a site that says
         "3 days ago" of a new review and "12 March 2026" once it is older: a review with a calendar date is the
-        one stored alike under the identity without a date, when the date stored with it agrees."""
+        one stored alike under the identity without a date, when the date stored with it (from a relative one)
+        agrees; one stored with no date at all stays another, as before."""
         todo = [r for r in items if not r.site_review_id and r.text and r.date is not None]
         if not todo:
             return 0
@@ -771,9 +772,9 @@ class Store:
                                            _dt(row["scraped_at"]) or _utcnow()))
             else:
                 undated = review_identity(r.source, None, r.author, None, r.text)
-                fits = [row for row in rows if row["id"] == undated
-                        and (row["date"] is None or row["scraped_at"] is None
-                             or _dates_agree(_as_date(row["date"]), _dt(row["scraped_at"]).date(), r.date))]
+                fits = [row for row in rows if row["id"] == undated and row["date"] is not None
+                        and row["scraped_at"] is not None
+                        and _dates_agree(_as_date(row["date"]), _dt(row["scraped_at"]).date(), r.date)]
             if fits:
                 r.id = fits[0]["id"]
                 found += 1
