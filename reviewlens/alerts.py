@@ -3,8 +3,9 @@
 Eleven rules, each with a threshold in `[alerts]` of the settings (reviewlens.config.AlertSettings; 0 or
 false turns one off):
 
-* **scrape**: a scrape that failed, ended degraded (a site changed its layout: reviewlens.health) or
-  found no reviews, or a scheduled import of a file that could not be read. One alert per run.
+* **scrape**: a scrape that failed, ended degraded (a site changed its layout, a product's pages stopped
+  yielding reviews: reviewlens.health), ended partial (pages that failed) or found no reviews, or a
+  scheduled import of a file that could not be read. One alert per run.
 * **complaint**: a complaint theme of the latest top complaints whose share of reviews rose by
   `rising_complaint` points or more against the previous period, or a new one, raised by at least
   `min_reviews` reviews. At most once a week per theme: a theme sharing half its reviews with one raised
@@ -219,7 +220,9 @@ def watch_start(store: Store, now: datetime, record: bool = True) -> datetime:
 
 # ------------------------------------------------------------------------------------------ the rules
 def scrape_alerts(store: Store, since: datetime) -> list[Alert]:
-    """A scrape that failed, ended degraded, or found no reviews (not counting those older than --since)."""
+    """A scrape that failed, ended degraded, found no reviews (not counting those older than --since), or
+    ended partial: pages that failed (a page not served, a page without reviews, a field missing from all of a
+    page's reviews). Reviews without a text skipped on their own make no run partial."""
     out = []
     for r in store.runs_started_since(since, "scrape"):
         d = r["detail"] or {}
@@ -241,6 +244,11 @@ def scrape_alerts(store: Store, since: datetime) -> list[Alert]:
             title = f"Scrape of {source} found no reviews"
             lines = [f"Run {r['id']} ({when}) read {r['pages'] or 0} pages and found no reviews: "
                      f"the site may have changed or blocked the scraper."]
+        elif r["status"] == "partial":
+            n = len(r["errors"] or [])
+            title = f"Scrape of {source} partial: errors on {n} page{'s' * (n != 1)}"
+            lines = [f"Run {r['id']} ({when}) stored what it could read; a page the site did not serve is tried "
+                     f"again next run, a field or reviews a page no longer shows may be a site that changed."]
         else:
             continue
         if r["errors"] and (r["status"] != "failed" or len(r["errors"]) > 1):  # the page's own reason too
