@@ -3,7 +3,8 @@ channels (reviewlens.app.channels) send.
 
 An alert is stored with a pending delivery per channel before anything is sent, so a channel that is
 down loses nothing: its deliveries stay failed and are tried again at every later check (up to
-MAX_ATTEMPTS checks, for alerts of the last week). `reviewlens alerts check` and the scheduler (after
+MAX_ATTEMPTS checks, for alerts of the last week). A channel whose delivery failed in a way that may pass (down,
+not answering) is not tried again for the other alerts of the same check: they wait, uncounted, for the next. `reviewlens alerts check` and the scheduler (after
 every run) call `check_alerts`.
 
 A channel with `attach_report` gets the weekly (or daily) summary with the Excel report of its days,
@@ -25,6 +26,7 @@ from ..config import Settings
 from ..filters import Filters
 from ..store import Store
 from .channels import Attachment, Channel, ChannelError, make_channels
+from .channels.base import TransientError
 
 log = logging.getLogger(__name__)
 
@@ -80,8 +82,12 @@ def deliver_pending(store: Store, channels: Sequence[Channel], now: datetime | N
     by_name = {c.name: c for c in channels}
     out = []
     reports: dict[int | None, list[Attachment]] = {}
+    down: dict[str, str] = {}  # channels that failed in a way that may pass (down, not answering): not tried again
     for row, name in store.undelivered_alerts(list(by_name), MAX_ATTEMPTS, now - RETRY_FOR):
         alert, channel = Alert.from_row(row), by_name[name]
+        if name in down:  # a dead channel took each alert's retries and timeouts in turn (8 alerts: 4 minutes)
+            out.append(Delivery(alert, name, f"not tried: {down[name]} (earlier in this check)"))
+            continue  # left pending, its attempts uncounted: the next check tries it
         if not store.claim_delivery(alert.id, name):
             continue  # another check is sending it right now
         attachments: list[Attachment] = []
@@ -93,6 +99,8 @@ def deliver_pending(store: Store, channels: Sequence[Channel], now: datetime | N
             channel.deliver(alert, attachments)
             error = None
             log.info("alert %d %r sent to %s (%s)", alert.id, alert.title, name, channel.describe())
+        except TransientError as e:
+            error = down[name] = str(e)
         except ChannelError as e:
             error = str(e)
         except Exception as e:  # noqa: BLE001 - a bug in one channel must not stop the others; recorded
