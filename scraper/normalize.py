@@ -155,14 +155,17 @@ def parse_date(raw: Any, fmt: str | None = None, today: date | None = None) -> d
     if rel is not None:
         return rel
     if fmt:
+        yearless = "%Y" not in fmt and "%y" not in fmt  # "%d %B": strptime's year is 1900
         try:
-            return datetime.strptime(s, fmt).date()
+            d = datetime.strptime(s, fmt).date()
+            return _this_year(d, today) if yearless else d
         except ValueError:
             pass
         m = _fmt_regex(fmt).search(s)
         if m:
             try:
-                return datetime.strptime(m.group(0).rstrip("."), fmt.replace("%b.", "%b")).date()
+                d = datetime.strptime(m.group(0).rstrip("."), fmt.replace("%b.", "%b")).date()
+                return _this_year(d, today) if yearless else d
             except ValueError:
                 pass
     try:
@@ -171,10 +174,26 @@ def parse_date(raw: Any, fmt: str | None = None, today: date | None = None) -> d
         dayfirst = bool(fmt and fmt.find("%d") != -1 and fmt.find("%d") < fmt.find("%m"))
         if not fmt and re.search(r"(?<![\d.])\d{1,2}\.\d{1,2}\.\d{2,4}\b", s):
             dayfirst = True  # 03.04.2026: wherever dates are written with dots, the day comes first
-        return du.parse(s, fuzzy=True, dayfirst=dayfirst, default=datetime(today.year, 1, 1)).date()
+        d = du.parse(s, fuzzy=True, dayfirst=dayfirst, default=datetime(today.year, 1, 1)).date()
+        if du.parse(s, fuzzy=True, dayfirst=dayfirst, default=datetime(today.year - 4, 1, 1)).year != d.year:
+            return _this_year(d, today)  # "12 March": no year written
+        return d
     except (ValueError, OverflowError, TypeError):
         log.debug("unparseable date %r", s)
         return None
+
+
+def _this_year(d: date, today: date) -> date:
+    """A day and month written without a year ("12 March", "Dec 28"): the latest such day not after `today`
+    (a review is not from the future: "28 Dec" read on 2 January is last year's), a day of slack for time zones."""
+    for year in (today.year, today.year - 1):
+        try:
+            day = d.replace(year=year)
+        except ValueError:  # 29 February in a year without one
+            day = date(year, 2, 28)
+        if day <= today + timedelta(days=1):
+            return day
+    return day
 
 
 def clean_text(raw: Any, limit: int | None = None) -> str | None:

@@ -68,6 +68,20 @@ def test_parse_date(raw, fmt, expected):
     assert parse_date(raw, fmt, today=TODAY) == expected
 
 
+@pytest.mark.parametrize("raw, fmt, expected", [
+    ("28 Dec", None, date(2025, 12, 28)),          # read on 2 January: last December's, not this year's
+    ("Posted 28 December", "%d %B", date(2025, 12, 28)),  # strptime's year was 1900
+    ("2 Jan", None, date(2026, 1, 2)),
+    ("3 Jan", None, date(2026, 1, 3)),             # a day of slack for time zones
+    ("12 March", None, date(2025, 3, 12)),
+    ("28 Dec 2026", None, date(2026, 12, 28)),     # a year written is kept, future or not
+])
+def test_a_date_without_its_year_is_the_latest_not_in_the_future(raw, fmt, expected):
+    """Dates written without a year took the current one: "28 Dec" read on 2 January was a review from the
+    future, and "%d %B" configs gave 1900."""
+    assert parse_date(raw, fmt, today=date(2026, 1, 2)) == expected
+
+
 def test_clean_text_strips_controls_keeps_content():
     raw = "The hinge\x00 broke\x1b[31m after\x08 a week.\x7f  Packaging\x0b was\x0c crushed.\r\n\r\n\r\nEnd"
     assert clean_text(raw) == "The hinge broke after a week. Packaging was crushed.\n\nEnd"
