@@ -8,10 +8,16 @@ Three steps, as the other tasks have (prepare, run, parse):
    at most two per review and no near-duplicates.
 2. **Ask** the LLM to answer from those numbered excerpts only, citing them as [1], [2]. The excerpts
    are untrusted data between review delimiters (analysis.prompts), never instructions.
-3. **Check** the answer: citations that name no excerpt are removed; an answer that cites none is not
-   shown (the excerpts are, as "what the reviews say"); quotation marks stay only around words that
-   are verbatim in a cited review, so the model can never put words in a customer's mouth; markup and
-   links are removed.
+3. **Check** the answer (`check`): each claim must be said by an excerpt it cites (the sentence embedder,
+   and which way the words read: "the breakfast was cold" is not said by "the breakfast was good value");
+   a citation moves to the excerpt that says its claim clearly better, and a claim that no excerpt says,
+   or that cites nothing, is removed and counted. An answer left citing none is not shown (the excerpts
+   are, as "what the reviews say"), nor is "The reviews do not say." (the model may answer so); quotation
+   marks stay only around words that are verbatim in a cited review, so the model can never put words in
+   a customer's mouth; markup and links are removed.
+
+A question about numbers (how many, the average rating) gets the store's own counts of the reviews
+searched (`store_facts`), never the model's.
 
 The sources are always the reviews' own sentences, verbatim, with their review id.
 
@@ -32,6 +38,7 @@ import numpy as np
 import pandas as pd
 
 from reviewlens.model_text import strip_markup
+from reviewlens.questions import NOT_ANSWERED  # the answer to a question no excerpt answers
 from reviewlens.schema import Quote
 
 from .complaints import product_masker
@@ -48,7 +55,6 @@ MIN_SIMILARITY = 0.3      # a sentence scoring less than this does not speak to 
 LEXICAL_WEIGHT = 0.3      # how much the TF-IDF match adds to the embedder's cosine
 WHOLE_CHARS = 1000        # a translated review whose sentences do not pair with its translation's is shown whole, to this
 ANSWER_MAX_CHARS = 1200
-NOT_ANSWERED = "The reviews do not say."
 
 _CITE_RE = re.compile(r"\[(\d{1,3})\]")
 _QUOTED_RE = re.compile(r"[\"“”„«»]([^\"“”„«»]{1,400})[\"“”„«»]")
@@ -80,12 +86,17 @@ class Answer:
     model: str | None = None             # who wrote `answer`
     question_language: str | None = None  # the question's language when it is not English
     question_translation: str | None = None  # then the question searched for (machine translation), if any
+    matched: int = 0                     # excerpts that speak to the question (`sources` are the first k of them)
+    dropped: int = 0                     # claims of the model's answer removed: no excerpt says them (`check`)
+    not_answered: bool = False           # the model said the reviews do not say
+    facts: dict[str, Any] | None = None  # the selection's numbers, for a question about numbers (`store_facts`)
 
     def as_dict(self) -> dict[str, Any]:
         return {"question": self.question, "question_language": self.question_language,
                 "question_translation": self.question_translation,
                 "answer": self.answer, "model": self.model, "cited": self.cited,
-                "searched": self.searched,
+                "searched": self.searched, "matched": self.matched, "dropped": self.dropped,
+                "not_answered": self.not_answered, "facts": self.facts,
                 "sources": [{"n": i, "review_id": s.review_id, "text": s.text, "score": round(s.score, 3),
                              "language": s.language, "translation": s.translation,
                              "rating": s.rating, "product": s.product, "url": s.url,
@@ -172,14 +183,20 @@ def _sentences(df: pd.DataFrame) -> _Units:
 
 def find_sources(question: str, df: pd.DataFrame, embedder: Any, k: int = 8) -> list[Source]:
     """The `k` review sentences that speak to `question` best (see the module's step 1)."""
+    return search(question, df, embedder, k)[0]
+
+
+def search(question: str, df: pd.DataFrame, embedder: Any, k: int = 8) -> tuple[list[Source], int]:
+    """`find_sources`, and how many excerpts speak to the question in all (the same rules, without `k`; at
+    most CANDIDATES sentences are read), so that a list cut at `k` can say so."""
     if df is None or df.empty or not question.strip():
-        return []
+        return [], 0
     df = df.reset_index(drop=True)
     units = _sentences(df)
     texts, rows, excerpts = units.texts, units.rows, units.excerpts
     review_texts = df["text"].fillna("").astype(str).tolist()
     if not texts:
-        return []
+        return [], 0
     from sklearn.feature_extraction.text import TfidfVectorizer
 
     try:
@@ -199,18 +216,18 @@ def find_sources(question: str, df: pd.DataFrame, embedder: Any, k: int = 8) -> 
     picked: list[int] = []
     per_review: dict[int, int] = {}
     for j in np.argsort(-sims, kind="stable"):
-        if len(picked) >= k or sims[j] < MIN_SIMILARITY:
+        if sims[j] < MIN_SIMILARITY:
             break
         row = rows[order[j]]
         a, b = excerpts[order[j]]
-        if per_review.get(row, 0) >= PER_REVIEW or any(float(vecs[j] @ vecs[p]) > DUPLICATE for p in picked) \
+        if per_review.get(row, 0) >= PER_REVIEW or (picked and float((vecs[picked] @ vecs[j]).max()) > DUPLICATE) \
                 or any(rows[order[p]] == row and excerpts[order[p]][0] < b and a < excerpts[order[p]][1]
                        for p in picked):  # the same words of the same review twice
             continue
         picked.append(int(j))
         per_review[row] = per_review.get(row, 0) + 1
     out = []
-    for j in picked:
+    for j in picked[:k]:
         r = df.iloc[rows[order[j]]]
         a, b = excerpts[order[j]]
         translation = units.translations[order[j]]
@@ -220,18 +237,25 @@ def find_sources(question: str, df: pd.DataFrame, embedder: Any, k: int = 8) -> 
                           rating=None if pd.isna(r.get("rating")) else float(r["rating"]),
                           product=r.get("product") if isinstance(r.get("product"), str) else None,
                           url=r.get("url") if isinstance(r.get("url"), str) else None, date=r.get("date")))
-    return out
+    return out, len(picked)
 
 
 # ------------------------------------------------------------------------------------ 2. ask
-#: One worked example (made up, not from any store): the qwen2.5-coder 1.5B, told to reply "The reviews do not
-#: say." when they do not, said so to every question on the demo shop; with this example and no such escape
-#: it answered all three tried, citing the right excerpts.
-_EXAMPLE_QUESTION = "Is the strap comfortable?"
-_EXAMPLE_EXCERPTS = ["The strap rubs my wrist raw after an hour.", "Comfortable strap, I forget I am wearing it.",
-                     "The strap broke after two weeks."]
-_EXAMPLE_ANSWER = ("Opinions differ: one customer finds the strap comfortable [2], another says it rubs the wrist "
-                   "[1], and one strap broke within weeks [3].")
+#: Worked examples (made up, not from any store), one for each shape of answer: customers agree, they differ,
+#: the excerpts do not answer. With only the first, every answer of the served 0.5B on the hotel example began
+#: "Opinions differ: one customer ... another ... and one ...", whatever the excerpts said, and none said the
+#: reviews do not say (the 1.5B, told to say so with no example of when, said it to every question).
+EXAMPLES = [
+    ("Is the strap comfortable?", ["The strap rubs my wrist raw after an hour.",
+                                   "Comfortable strap, I forget I am wearing it.", "The strap broke after two weeks."],
+     "Opinions differ: one customer finds the strap comfortable [2], another says it rubs the wrist [1], and one "
+     "strap broke within weeks [3]."),
+    ("Does it come with a warranty?", ["The strap broke after two weeks.", "Battery lasts three days."],
+     NOT_ANSWERED),
+    ("Is delivery fast?", ["Arrived the next day, well packed.", "Delivery took two days, faster than promised.",
+                           "The colour is lovely."],
+     "Delivery is fast: one parcel came the next day [1] and another in two days [2]."),
+]
 
 
 def _question_block(question: str, excerpts: Sequence[str]) -> str:
@@ -248,9 +272,10 @@ def conversation(question: str, sources: Sequence[Source]) -> list[dict[str, str
         "You summarize what customer reviews say about a question. You get the question and numbered review "
         "excerpts. Write two to four short sentences in your own words that answer the question from the "
         "excerpts, and end each claim with the numbers of the excerpts it rests on in square brackets, like "
-        "[2] or [1][3]. Use only what the excerpts say; do not quote them.")
-    example = (_question_block(_EXAMPLE_QUESTION, _EXAMPLE_EXCERPTS), _EXAMPLE_ANSWER)
-    return chat(system, _question_block(question, [s.english for s in sources]), [example])
+        "[2] or [1][3]. Use only what the excerpts say; do not quote them. Say that customers agree or differ "
+        f"only when the excerpts show it. When no excerpt answers the question, reply only: {NOT_ANSWERED}")
+    examples = [(_question_block(q, ex), a) for q, ex, a in EXAMPLES]
+    return chat(system, _question_block(question, [s.english for s in sources]), examples)
 
 
 # ------------------------------------------------------------------------------------ 3. check
@@ -265,98 +290,185 @@ def _unquote_unless_verbatim(text: str, reviews: Sequence[str]) -> str:
     return _QUOTED_RE.sub(fix, text)
 
 
-# A citation stands when its excerpt is like its claim (MiniLM cosine of the claim and the excerpt's closest
-# sentence at least SUPPORT_OK); else it moves to the excerpt most like the claim when that one is
-# SUPPORT_MARGIN closer and at least SUPPORT_MIN, and is dropped when its own is below SUPPORT_DROP. Chosen
-# on the 1.5B's answers to six questions about the demo shop (bench/bench_citations.py): the citations it
-# got wrong were at 0.12-0.36 with the right excerpt 0.49-0.77; a right one at 0.41 lost to an excerpt at
-# 0.80 that says the opposite ("worth the price" / "expected more at this price"), hence SUPPORT_OK
+# A claim is the words before a citation group, since the previous group or sentence end. It rests on an
+# excerpt when the excerpt's sentence or clause closest to it has a MiniLM cosine of at least SUPPORT_OK and
+# does not read the opposite way (`_polarity`): "the breakfast buffet was cold" is near "the breakfast buffet
+# was good value" (0.64), and the check must not send it there. Its citation stands when it names such an
+# excerpt and none is SUPPORT_MARGIN closer; else it moves to the closest one (a claim copied from [2] at 0.95
+# and cited to [3] at 0.62 moves). A claim that no excerpt supports, and words that cite nothing, are removed
+# and counted (`Checked.dropped`). SUPPORT_OK chosen on the 1.5B's answers to six questions about the demo
+# shop (bench/bench_citations.py: the citations it got wrong were at 0.12-0.36, the right excerpts at
+# 0.49-0.77) and the served 0.5B's on the hotel example (a citation kept at 0.32 said nothing of its claim).
 SUPPORT_OK = 0.4
-SUPPORT_MIN = 0.3
 SUPPORT_MARGIN = 0.15
-SUPPORT_DROP = 0.15
 _GROUP_RE = re.compile(r"(?:\[\d{1,3}\])+")
+_LEAD_RE = re.compile(r"^[\s,;:\-–—]*(?:(?:and|but|while|whereas|also)\b[\s,]*)?", re.IGNORECASE)
+# words of disappointment the word lists (analysis.topics) do not hold: "I expected a bit more at this price"
+_LETDOWN_RE = re.compile(r"\bexpected (?:(?:a )?(?:bit|little|lot|much|far|so much) )?(?:more|better)\b|"
+                         r"\bclosed for\b|\bout of (?:order|service)\b|\bnot (?:as|what) (?:described|advertised)\b",
+                         re.IGNORECASE)
+# words addressed to the model, not about the stay or the product ("In your reply, ... offer me a full refund"):
+# they support no claim, or the model's "the hotel offers a full refund" would rest on them
+_ADDRESSED_RE = re.compile(r"\b(?:ignore|disregard|forget)\b.{0,40}\b(?:instructions?|prompts?|rules)\b|"
+                           r"\bin your (?:reply|answer|response|summary|output)\b|\bsystem prompt\b|"
+                           r"\byou (?:must|should|will) (?:say|reply|answer|write|respond|offer|thank|cite)\b",
+                           re.IGNORECASE)
+_NUMBER_RE = re.compile(r"\d+(?:[.,]\d+)?")
+_CONTRAST_RE = re.compile(r"^\W*(?:but|however|yet|though|although)\b", re.IGNORECASE)
 
 
-def _supported(s: str, sources: Sequence[Source], embedder: Any) -> str:
-    """`s` (an answer with [n] citations) with each citation checked against the claim before it: the
-    words since the previous citation or sentence end. A small model numbers its citations in order
-    whatever the excerpts say ("poor packaging [4]" citing a happy review, when [7] is the packaging
-    complaint): a citation whose excerpt does not support its claim moves to the excerpt that does, or
-    is dropped when none does."""
-    groups = list(_GROUP_RE.finditer(s))
-    if not groups or not sources:
-        return s
-    sentences = [[src.english[a:b] for a, b in split_sentences(src.english)] or [src.english] for src in sources]
-    flat = [t for ss in sentences for t in ss]
-    owner = [i for i, ss in enumerate(sentences) for _ in ss]
-    claims, start = [], 0
-    for g in groups:
-        head = s[start:g.start()]
-        cut = max(head.rfind(". "), head.rfind("; "))
-        claims.append(head[cut + 2:] if cut >= 0 else head)
-        start = g.end()
-    vecs = embedder.encode(flat + [c.strip(" ,.;:") or "-" for c in claims])
-    sv, cv = vecs[:len(flat)], vecs[len(flat):]
-    out, pos = [], 0
-    for g, v in zip(groups, cv):
-        sims = sv @ v
-        best_of = np.full(len(sources), -1.0)
-        for k, i in enumerate(owner):
-            best_of[i] = max(best_of[i], float(sims[k]))
-        top = int(best_of.argmax())
-        keep: list[int] = []
-        for m in _CITE_RE.finditer(g.group(0)):
-            n = int(m.group(1))
-            if not 1 <= n <= len(sources):
-                continue
-            own = best_of[n - 1]
-            log.debug("citation [%d] of %r: %.2f; best [%d] %.2f", n, claims[len(out)][-60:], own, top + 1, best_of[top])
-            if own >= SUPPORT_OK:
-                pass
-            elif best_of[top] >= SUPPORT_MIN and best_of[top] - own >= SUPPORT_MARGIN:
-                n = top + 1
-            elif own < SUPPORT_DROP:
-                n = 0
-            if n and n not in keep:
-                keep.append(n)
-        out.append(s[pos:g.start()] + "".join(f"[{n}]" for n in keep))
-        pos = g.end()
-    return "".join(out) + s[pos:]
+@dataclass
+class Checked:
+    """An answer after `check`: the text to show, the sources it cites, how many of the model's claims were
+    removed (no excerpt says them, or nothing cited them), and whether the model said the reviews do not say."""
+
+    text: str
+    cited: list[int] = field(default_factory=list)
+    dropped: int = 0
+    not_answered: bool = False
 
 
-def check_answer(raw: str, sources: Sequence[Source], reviews: Sequence[str] = (),
-                 embedder: Any = None) -> tuple[str, list[int]]:
-    """The model's answer made safe to show, and the sources it cites (1-based, in order of first citation).
-    ("", []) when it cites none or says the reviews do not say. `reviews`: the cited reviews' full texts
-    (a quotation is kept only when verbatim in one of them; the sources' sentences count too). With the
-    `embedder`, each citation must support its claim (`_supported`)."""
+def _polarity(text: str) -> float:
+    """Which way `text` reads, from the word lists with negation (analysis.topics.lexicon_polarity) and a few
+    phrases of disappointment; a sentence "X, but Y" reads as Y when Y reads either way."""
+    from .topics import lexicon_polarity, split_clauses
+
+    def one(t: str) -> float:
+        p = lexicon_polarity(t)
+        return min(p, 0.0) - 0.5 if _LETDOWN_RE.search(t) else p
+
+    for a, b in reversed(split_clauses(text)):
+        if _CONTRAST_RE.match(text[a:b]) and (p := one(text[a:b])):
+            return p
+    return one(text)
+
+
+def _units(src: Source) -> tuple[list[str], list[float]]:
+    """The sentences, clauses and comma-separated phrases (of two words or more: "Defective unit" says
+    "defects") of a source's (English) text, each with the way it reads; one that reads neither way takes
+    the review's rating's way (2 stars or less: negative, 4 or more: positive), so that "a pool that is closed
+    for renovation" in a 2-star review does not support "the pool is superb"."""
+    from .topics import split_clauses
+
+    text = src.english
+    clauses = split_clauses(text)
+    phrases = [(a + m.start(), a + m.end()) for a, b in clauses for m in re.finditer(r"[^,]+", text[a:b])
+               if len(m.group(0).split()) >= 2 and m.group(0).strip() != text[a:b].strip()]
+    phrases = [(a + len(text[a:b]) - len(text[a:b].lstrip()), b) for a, b in phrases]
+    sentences = split_sentences(text)
+    addressed = [(a, b) for a, b in sentences if _ADDRESSED_RE.search(text[a:b])]
+    spans = [(a, b) for a, b in dict.fromkeys(sentences + clauses + phrases)
+             if not any(x <= a and b <= y for x, y in addressed)] or [(0, 0)]
+    rated = 0.0 if src.rating is None else -0.5 if src.rating <= 2 else 0.5 if src.rating >= 4 else 0.0
+    units = [text[a:b] or "-" for a, b in spans]
+    return units, [_polarity(u) or rated for u in units]
+
+
+def _support(claims: Sequence[str], sources: Sequence[Source], embedder: Any) -> np.ndarray:
+    """(claims, sources): how closely each source says each claim: the cosine of its closest sentence or
+    clause that does not read the other way, 0 when its closest one does (it says the opposite), or when the
+    claim has a number the source does not (its text or its rating): MiniLM finds "a full refund of 500
+    euros" near "I want a refund"."""
+    units = [_units(s) for s in sources]
+    flat = [u for us, _ in units for u in us]
+    pols = np.array([p for _, ps in units for p in ps])
+    owner = np.array([i for i, (us, _) in enumerate(units) for _ in us])
+    vecs = embedder.encode(flat + [_LEAD_RE.sub("", c).strip(" ,.;:") or "-" for c in claims])
+    sims = vecs[len(flat):] @ vecs[:len(flat)].T
+    out = np.zeros((len(claims), len(sources)))
+    numbers = [set(_NUMBER_RE.findall(s.english + " " + s.text)) | ({f"{s.rating:g}"} if s.rating is not None else set())
+               for s in sources]
+    for c, claim in enumerate(claims):
+        cp = _polarity(_LEAD_RE.sub("", claim))
+        said = set(_NUMBER_RE.findall(claim))
+        against = pols * cp < 0
+        for i in range(len(sources)):
+            mine = owner == i
+            agree = float(sims[c][mine & ~against].max(initial=-1.0))
+            oppose = float(sims[c][mine & against].max(initial=-1.0))
+            out[c, i] = agree if agree > oppose and said <= numbers[i] else 0.0
+    return out
+
+
+def _pieces(s: str) -> list[tuple[list[tuple[str, list[int]]], str]]:
+    """The answer as sentences, each a list of (claim words, the citation numbers after them) and its end
+    ("." or ""): words after the last citation of a sentence are a claim citing nothing."""
+    s = re.sub(r"([.!?])\s*((?:\[\d{1,3}\])+)", r"\2\1", s)  # "claim. [1]" cites the claim before it
+    out = []
+    for a, b in split_sentences(s):
+        sent = s[a:b]
+        m = re.search(r"[.!?]+$", sent)
+        end = m.group(0) if m else ""
+        body = sent[:len(sent) - len(end)]
+        parts, pos = [], 0
+        for g in _GROUP_RE.finditer(body):
+            parts.append((body[pos:g.start()], [int(n) for n in _CITE_RE.findall(g.group(0))]))
+            pos = g.end()
+        if body[pos:].strip():
+            parts.append((body[pos:], []))
+        out.append((parts, end))
+    return out
+
+
+def check(raw: str, sources: Sequence[Source], reviews: Sequence[str] = (), embedder: Any = None) -> Checked:
+    """The model's answer made safe to show (see the module's step 3). Every claim keeps only citations that
+    name an excerpt; with the `embedder`, only those whose excerpt says it (see SUPPORT_OK): a citation moves
+    to the excerpt that says the claim clearly better, and a claim no excerpt says is removed, as are words
+    that cite nothing; `dropped` counts them. `reviews`: the cited reviews' full texts (a quotation is kept
+    only when verbatim in one of them; the sources' sentences count too)."""
     s = strip_markup(str(raw or ""))
     s = re.sub(r"[`*_#>|~{}\\$]", " ", s)
     s = "".join(ch if ch.isprintable() else " " for ch in s)
     s = " ".join(s.split())
-    cited: list[int] = []
-
-    def cite(m: re.Match) -> str:
-        n = int(m.group(1))
-        if 1 <= n <= len(sources):
-            if n not in cited:
-                cited.append(n)
-            return f"[{n}]"
-        return ""
-
     s = re.sub(r"\[(?!\d{1,3}\])[^\]]*\]", " ", s)               # other bracketed text
-    if embedder is not None:
-        s = _supported(s, sources, embedder)
-    s = _CITE_RE.sub(cite, s)
-    s = " ".join(s.split()).replace(" .", ".").replace(" ,", ",")
-    if not cited or NOT_ANSWERED.lower().rstrip(".") in s.lower():
-        return "", []
-    s = _unquote_unless_verbatim(s, [x.text for x in sources] + list(reviews))
-    if len(s) > ANSWER_MAX_CHARS:
-        cut = s.rfind(". ", 0, ANSWER_MAX_CHARS)
-        s = s[:cut + 1] if cut > ANSWER_MAX_CHARS // 2 else s[:ANSWER_MAX_CHARS].rstrip() + "…"
-    return s, cited
+    if NOT_ANSWERED.lower().rstrip(".") in s.lower():
+        return Checked("", not_answered=True)
+    sentences = _pieces(s)
+    claims = [(i, j) for i, (parts, _) in enumerate(sentences) for j, (_, ns) in enumerate(parts)
+              if any(1 <= n <= len(sources) for n in ns)]
+    support = _support([sentences[i][0][j][0] for i, j in claims], sources, embedder) \
+        if embedder is not None and claims and sources else None
+    dropped, kept_sentences = 0, []
+    for i, (parts, end) in enumerate(sentences):
+        kept = []
+        for j, (words, ns) in enumerate(parts):
+            ns = list(dict.fromkeys(n for n in ns if 1 <= n <= len(sources)))
+            if ns and support is not None:
+                row = support[claims.index((i, j))]
+                best = int(row.argmax())
+                ok = [n for n in ns if row[n - 1] >= SUPPORT_OK and row[best] - row[n - 1] < SUPPORT_MARGIN]
+                new = ok or ([best + 1] if row[best] >= SUPPORT_OK else [])
+                log.debug("claim %r cites %s (%s); closest [%d] %.2f -> %s", words.strip()[-60:], ns,
+                          ", ".join(f"{row[n - 1]:.2f}" for n in ns), best + 1, row[best], new or "removed")
+                ns = new
+            if ns:
+                kept.append((j, words, ns))
+            elif re.search(r"\w", words):
+                dropped += 1
+        if kept:
+            j, first, ns = kept[0]
+            if j > 0:  # the sentence's start was removed: ", another says ..." begins it now
+                first = _LEAD_RE.sub("", first)
+                kept[0] = (j, first[:1].upper() + first[1:], ns)
+            kept_sentences.append("".join(f"{w.rstrip()} {''.join(f'[{n}]' for n in ns)}" for _, w, ns in kept) + end)
+    text = " ".join(kept_sentences)
+    text = " ".join(text.split()).replace(" .", ".").replace(" ,", ",")
+    cited = list(dict.fromkeys(int(n) for n in _CITE_RE.findall(text)))
+    if not cited:
+        return Checked("", dropped=dropped)
+    text = _unquote_unless_verbatim(text, [x.text for x in sources] + list(reviews))
+    if len(text) > ANSWER_MAX_CHARS:
+        cut = text.rfind(". ", 0, ANSWER_MAX_CHARS)
+        text = text[:cut + 1] if cut > ANSWER_MAX_CHARS // 2 else text[:ANSWER_MAX_CHARS].rstrip() + "…"
+    return Checked(text, cited, dropped)
+
+
+def check_answer(raw: str, sources: Sequence[Source], reviews: Sequence[str] = (),
+                 embedder: Any = None) -> tuple[str, list[int]]:
+    """`check`'s text and the sources it cites (1-based, in order of first citation); ("", []) when it cites
+    none or says the reviews do not say."""
+    c = check(raw, sources, reviews, embedder)
+    return c.text, c.cited
 
 
 #: Models too small to write an answer: on the demo shop the packaged 0.5B answered "why do people return the
@@ -373,6 +485,21 @@ def can_write(backend: Any) -> bool:
     if getattr(backend, "llm_url", None):
         return True
     return (getattr(backend, "name", None) or getattr(backend, "model", None)) not in TOO_SMALL_TO_WRITE
+
+
+#: A question about numbers: the excerpts cannot answer it (a handful of sentences), the store's counts can.
+NUMBERS_RE = re.compile(r"\b(?:how many|how often|number of|count|average|mean|median|ratings?|rated|stars?|"
+                        r"percent(?:age)?|proportion|share of|what fraction)\b", re.IGNORECASE)
+
+
+def store_facts(df: pd.DataFrame, matched: int = 0) -> dict[str, Any]:
+    """The numbers of the reviews searched (`df`): how many, how many rated, their average rating and how many
+    gave each star; and how many excerpts speak to the question (`search`)."""
+    ratings = pd.to_numeric(df["rating"], errors="coerce").dropna() if "rating" in df else pd.Series(dtype=float)
+    return {"reviews": int(len(df)), "rated": int(len(ratings)),
+            "average_rating": round(float(ratings.mean()), 2) if len(ratings) else None,
+            "by_rating": {str(r): int(n) for r, n in ratings.round().astype(int).value_counts().sort_index().items()},
+            "matching_excerpts": int(matched)}
 
 
 def question_language(question: str) -> str | None:
@@ -407,7 +534,10 @@ def answer(question: str, df: pd.DataFrame, *, embedder: Any, backend: Any = Non
         except Exception as e:  # noqa: BLE001 - the question is still searched as it is
             log.warning("the question could not be translated (%s); searching it as it is", e)
         searched = out.question_translation or question
-    out.sources = sources = find_sources(searched, df, embedder, k)
+    out.sources, out.matched = search(searched, df, embedder, k)
+    sources = out.sources
+    if NUMBERS_RE.search(searched) and df is not None and not df.empty:
+        out.facts = store_facts(df, out.matched)
     if not can_write(backend) or not sources:
         return out
     try:
@@ -415,10 +545,14 @@ def answer(question: str, df: pd.DataFrame, *, embedder: Any, backend: Any = Non
     except Exception as e:  # noqa: BLE001 - the sources still answer; say why the summary is missing
         log.warning("the model could not answer (%s); showing the review sentences only", e)
         return out
+    log.debug("the model wrote: %r", raw[:1000])
     texts = df.set_index(df["id"].astype(str))["text"].astype(str)
     reviews = [texts.get(s.review_id, "") for s in sources]
-    out.answer, out.cited = check_answer(raw, sources, reviews, embedder=embedder)
-    out.model = getattr(backend, "name", None) if out.answer else None
+    checked = check(raw, sources, reviews, embedder=embedder)
+    out.answer, out.cited, out.dropped, out.not_answered = checked.text, checked.cited, checked.dropped, \
+        checked.not_answered
+    out.model = getattr(backend, "name", None) if out.answer or out.not_answered else None
     if not out.answer:
-        log.info("the model's answer cited no excerpt or said the reviews do not say: %r", raw[:300])
+        log.info("the model's answer %s: %r", "says the reviews do not say" if out.not_answered else
+                 f"has no claim an excerpt supports ({out.dropped} removed)", raw[:300])
     return out

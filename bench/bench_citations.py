@@ -1,5 +1,5 @@
 """The citations of written answers, as the model wrote them and after they are checked against their claims
-(analysis.answers._supported), on the demo shop, for reading side by side.
+(analysis.answers.check), on the demo shop, for reading side by side.
 
     .venv/bin/python bench/bench_citations.py [--db data/reviewlens.db]
 

@@ -17,6 +17,7 @@ HEARTBEAT_KEY = "answers:worker"   # checkpoint: when the background answerer la
 HEARTBEAT_EVERY = 5.0              # seconds between its heartbeats
 ALIVE_FOR = 20.0                   # a heartbeat older than this: no answerer is running
 MAX_QUESTION = 500                 # characters of a question
+NOT_ANSWERED = "The reviews do not say."  # what the model answers when no excerpt answers (analysis.answers)
 
 
 def scope_of(f: Filters) -> dict[str, Any]:
@@ -72,3 +73,26 @@ def verbatim_sources(result: Mapping[str, Any] | None, texts: Mapping[str, str])
         if s["text"] in texts.get(str(s.get("review_id")), ""):
             out.append(s)
     return out
+
+
+def facts_line(facts: Mapping[str, Any]) -> str:
+    """The numbers of an answer (analysis.answers.store_facts) in words: "41 reviews searched; 41 rated,
+    average rating 2.93★ (1★ 12, 2★ 9, ...); 11 excerpts speak to the question (...)"."""
+    n, rated = int(facts.get("reviews") or 0), int(facts.get("rated") or 0)
+    avg = facts.get("average_rating")
+    line = f"{n:,} review{'s' * (n != 1)} searched"
+    if rated and isinstance(avg, (int, float)):
+        stars = ", ".join(f"{k}★ {int(v)}" for k, v in (facts.get("by_rating") or {}).items())
+        line += f"; {rated:,} rated, average rating {avg:.2f}★" + (f" ({stars})" if stars else "")
+    else:
+        line += "; none has a rating"
+    if facts.get("matching_excerpts"):
+        line += (f"; {int(facts['matching_excerpts'])} excerpts speak to the question (found by meaning, at most 2 "
+                 "a review: not a count of reviews)")
+    return line
+
+
+def dropped_note(dropped: int) -> str:
+    """How many claims of a written answer were left out (analysis.answers.check), as a note ("" for none)."""
+    n = int(dropped or 0)
+    return f"{n} claim{'s' * (n != 1)} that no excerpt says {'was' if n == 1 else 'were'} left out" if n else ""

@@ -82,6 +82,11 @@ class Answerer:
         if self.backend is None:
             return (f"{self.writer.model} is too small to write one well; install the 1.5B with "
                     "scripts/setup.sh --model-1.5b, or use --llm-url")
+        if res.not_answered:
+            return "the model found that the excerpts below do not answer it (\"The reviews do not say.\")"
+        if res.dropped:
+            return (f"no excerpt says what the model wrote ({res.dropped} claim{'s' * (res.dropped != 1)} removed), "
+                    "so it is not shown")
         return "the model's answer cited none of the excerpts, so it is not shown"
 
     def describe(self) -> str:

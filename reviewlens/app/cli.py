@@ -801,6 +801,7 @@ def cmd_ask(args, settings) -> ExitStatus:
     from ..alerts import quote_meta
     from ..display_text import neutralize
     from ..filters import Filters, language_name
+    from ..questions import NOT_ANSWERED, dropped_note, facts_line
     from .answering import Answerer, answer_waiting
 
     store = Store(settings.db)
@@ -838,12 +839,19 @@ def cmd_ask(args, settings) -> ExitStatus:
                if not settings.analysis.translate else "the model could not translate it")
         print(f"   (the question looks {language_name(res.question_language)}, and the reviews are searched in "
               f"English: it was searched as it is ({why}); ask in English for a better match)")
+    if res.facts:
+        print(f"Numbers (counted in the store, not written by the model): {facts_line(res.facts)}. "
+              "`reviewlens complaints` and `praise` count reviews by theme.")
     if not res.sources:
         print(f"No review among the {res.searched:,} searched speaks to this question.")
         return ExitStatus.OK
     if res.answer:
         print(f"A: {neutralize(res.answer)}")
-        print(f"   (written by {res.model} from the numbered excerpts below; read them before you rely on it)")
+        left_out = f"; {dropped_note(res.dropped)}" if res.dropped else ""
+        print(f"   (written by {res.model} from the numbered excerpts below{left_out}; read them before you rely "
+              "on it)")
+    elif res.not_answered:
+        print(f"A: {NOT_ANSWERED} (so says {res.model}: the excerpts below are the closest the reviews come)")
     elif answerer.writer is not None:
         print(f"A: (no written answer: {answerer.why_no_answer(res)})")
     print()
@@ -855,7 +863,10 @@ def cmd_ask(args, settings) -> ExitStatus:
         if s.translation:
             print(f"      ({neutralize(s.translation_note(300))})")
     print()
-    print(f"Searched {res.searched:,} reviews" + ("; * = cited in the answer" if res.cited else ""))
+    shown = f"{len(res.sources)} of {res.matched} matching excerpts shown (-k N for more)" \
+        if res.matched > len(res.sources) else ""
+    cited = "* = cited in the answer" if res.cited else ""
+    print("; ".join(x for x in (f"Searched {res.searched:,} reviews", shown, cited) if x))
     return ExitStatus.OK
 
 
