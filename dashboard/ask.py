@@ -17,7 +17,8 @@ import streamlit as st
 from dashboard.safe import escape_html, escape_markdown, safe_url
 from reviewlens.alerts import quote_meta
 from reviewlens.filters import Filters, language_name
-from reviewlens.questions import HEARTBEAT_KEY, MAX_QUESTION, answerer_alive, describe_scope, scope_of, verbatim_sources
+from reviewlens.questions import (HEARTBEAT_KEY, MAX_QUESTION, NOT_ANSWERED, answerer_alive, describe_scope,
+                                  dropped_note, facts_line, scope_of, verbatim_sources)
 from reviewlens.schema import Quote
 from reviewlens.store import Store, StoreReadOnly
 
@@ -96,10 +97,20 @@ def _answer(res: dict[str, Any], texts: dict[str, str]) -> None:
     elif res.get("question_language"):
         st.caption(f"The question looks {escape_html(language_name(res['question_language']))} and the reviews are "
                    "searched in English: it was searched as it is; ask in English for a better match.")
+    if res.get("facts"):
+        st.markdown(f"**Numbers** (counted in the store, not written by the model): "
+                    f"{escape_markdown(facts_line(res['facts']))}. The Complaints and Praise pages count reviews "
+                    "by theme.")
+    dropped = int(res.get("dropped") or 0)
     if res.get("answer"):
         st.markdown(f"**A:** {escape_markdown(res['answer'])}")
-        st.caption(f"Written by {escape_html(res.get('model') or 'the model')} from the numbered excerpts below; "
-                   "read them before you rely on it.")
+        left_out = f"; {dropped_note(dropped)}" if dropped else ""
+        st.caption(f"Written by {escape_html(res.get('model') or 'the model')} from the numbered excerpts "
+                   f"below{left_out}; read them before you rely on it.")
+    elif res.get("not_answered"):
+        st.markdown(f"**A:** {escape_markdown(NOT_ANSWERED)}")
+        st.caption(f"So says {escape_html(res.get('model') or 'the model')}: the excerpts below are the closest "
+                   "the reviews come.")
     elif res.get("why_no_answer"):
         st.caption(f"No written answer: {escape_html(res['why_no_answer'])}.")
     stored = res.get("sources") or []
@@ -123,6 +134,10 @@ def _answer(res: dict[str, Any], texts: dict[str, str]) -> None:
             html.append(f'<div class="rl-translation"><small>{escape_html(note)}</small></div>')
     st.markdown("\n".join(html), unsafe_allow_html=True)
     notes = [f"Searched {int(res.get('searched') or 0):,} reviews" + ("; * = cited in the answer" if cited else "")]
+    matched = int(res.get("matched") or 0)
+    if matched > len(stored):
+        notes.append(f"{len(stored)} of {matched} matching excerpts shown (`reviewlens ask -k {matched}` shows "
+                     "them all)")
     if len(sources) < len(stored):
         notes.append(f"{len(stored) - len(sources)} source(s) not shown: their words are no longer in their reviews")
     st.caption(". ".join(notes) + ".")

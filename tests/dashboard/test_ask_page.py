@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import html
 import json
+import re
 from datetime import datetime, timezone
 
 import pytest
@@ -119,3 +120,28 @@ def test_the_top_complaints_are_offered_as_questions(monkeypatch, seeded_sqlite)
     assert sorted(labels) == ["Breaks quickly", "Late delivery"]  # the themes with reviews in these filters
     offered[0].click().run()
     assert store.list_questions()[0]["question"] == f"What exactly do customers say about {labels[0].lower()}?"
+
+
+def test_the_page_says_what_was_left_out(monkeypatch, seeded_sqlite):
+    """Bug hunt 3: the list was cut at 8 excerpts without a word; a written answer's removed claims, the
+    reviews not saying, and the numbers of a question about numbers are said as such."""
+    store, seed, db = seeded_sqlite
+    r = next(r for r in seed.reviews if r.text)
+    source = {"n": 1, "review_id": r.id, "text": r.text, "rating": r.rating, "product": r.product}
+    written = {"answer": "Guests say so [1].", "model": "big", "cited": [1], "searched": 40, "matched": 11,
+               "dropped": 2, "sources": [source],
+               "facts": {"reviews": 40, "rated": 39, "average_rating": 3.5, "by_rating": {"1": 9, "5": 30}}}
+    unsaid = {"answer": "", "model": "big", "cited": [], "searched": 40, "matched": 1, "not_answered": True,
+              "sources": [source]}
+    for result in (written, unsaid):
+        store.add_question("How many?", {})
+        store.finish_question(store.claim_question()["id"], result=result)
+    at = app_test(monkeypatch, db)
+    at.sidebar.radio(key="page").set_value("Ask").run()
+    assert not at.exception, [e.value for e in at.exception]
+    page = re.sub(r"\\(.)", r"\1", html.unescape("\n".join(m.value for m in at.markdown)))  # markdown escapes
+    captions = "\n".join(c.value for c in at.caption)
+    assert "Guests say so [1]" in page and "2 claims that no excerpt says were left out" in captions
+    assert "1 of 11 matching excerpts shown (`reviewlens ask -k 11` shows them all)" in captions
+    assert "40 reviews searched; 39 rated, average rating 3.50★ (1★ 9, 5★ 30)" in page
+    assert "The reviews do not say." in page and "So says big" in captions
