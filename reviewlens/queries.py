@@ -142,19 +142,27 @@ def mention_counts(store: Store, limit: int | None = MAX_MENTION_OPTIONS, *,
     of) the reviewed product's own name is left out where it is ("Pulse" in reviews of "Pulse Fitness
     Smartwatch"), as `reviewlens mentions` leaves it out; `own`: with those (every name a filter can take)."""
     e = review_entities.c
-    q = (sa.select(e.text, e.type, reviews.c.product, sa.func.count(sa.distinct(e.content_hash)).label("n"))
-         .select_from(review_entities.join(reviews, reviews.c.content_hash == e.content_hash))
-         .group_by(e.text, e.type, reviews.c.product).order_by(sa.desc("n"), e.text))
-    names: dict[str, list] = {}
+    q = (sa.select(e.text, e.type, sa.func.count(sa.distinct(e.content_hash)).label("n"))
+         .group_by(e.text, e.type).order_by(sa.desc("n"), e.text))
     with store.engine.connect() as c:
-        for text, typ, product, n in c.execute(q):
-            if not own and typ in KINDS and own_name(text, product):
-                continue
-            key = " ".join(str(text).split()).casefold()
-            if key not in names:
-                names[key] = [text, Counter(), 0]
-            names[key][1][typ] += int(n)
-            names[key][2] += int(n)
+        rows = [(text, typ, int(n)) for text, typ, n in c.execute(q)]
+        if not own:  # only names that could be a product's own are counted again by product (the join is dear)
+            products = [p for (p,) in c.execute(sa.select(reviews.c.product).distinct()) if p]
+            maybe = sorted({t for t, typ, _ in rows if typ in KINDS and any(own_name(t, p) for p in products)})
+            mine: Counter = Counter()
+            for i in range(0, len(maybe), _ID_CHUNK):
+                q = (sa.select(e.text, e.type, reviews.c.product, sa.func.count(sa.distinct(e.content_hash)))
+                     .select_from(review_entities.join(reviews, reviews.c.content_hash == e.content_hash))
+                     .where(e.text.in_(maybe[i:i + _ID_CHUNK])).group_by(e.text, e.type, reviews.c.product))
+                mine.update({(t, typ): int(n) for t, typ, p, n in c.execute(q) if own_name(t, p)})
+            rows = [(t, typ, n - mine[(t, typ)]) for t, typ, n in rows if n > mine[(t, typ)]]
+    names: dict[str, list] = {}
+    for text, typ, n in rows:
+        key = " ".join(str(text).split()).casefold()
+        if key not in names:
+            names[key] = [text, Counter(), 0]
+        names[key][1][typ] += n
+        names[key][2] += n
     return sorted(((t, types.most_common(1)[0][0], n) for t, types, n in names.values()),
                   key=lambda x: (-x[2], x[0].casefold()))[:limit]
 
