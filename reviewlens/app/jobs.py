@@ -276,6 +276,7 @@ def run_scrape(store: Store, settings: Settings, urls: Sequence[str], *, site: s
     t0 = time.monotonic()
     tracker = run_health.RunHealth(resumed=frozenset(resume))
     unserved: list[str] = []  # the errors of the pages the site did not serve (down, refused, gone)
+    held: set[str] = set()  # walks (checkpoint keys) whose resume point is a page the site did not serve
     masker = privacy.Masker.from_settings(settings.privacy, store)
     stopped_older: list[str] = []
 
@@ -334,6 +335,10 @@ def run_scrape(store: Store, settings: Settings, urls: Sequence[str], *, site: s
             # moves no resume point: a later run, with the config fixed, must not skip to the page after it.
             # A page the site failed to serve is its own resume point (the engine's next_url is the page itself).
             cp = (key, state) if page.reviews or not next_url or next_url == page.url else None
+            if key in held:  # a page of this walk the site did not serve: the next run resumes there, not later
+                cp = None
+            elif page.error and page.next_url == page.url:
+                held.add(key)  # (a page-parameter walk goes on past it; its later pages must not move the point)
             if top and left.get(key) is not None:
                 cp = None  # the resumed walk left a resume point (a page not served again): kept for the next run
             elif not top and cp is not None:

@@ -141,3 +141,37 @@ def test_a_renamed_site_config_says_its_reviews_are_stored_under_its_old_name(tm
     assert again.new == 6, again
     said = [r.getMessage() for r in caplog.records if "stored already" in r.getMessage()]
     assert len(said) == 1 and "under the source 'lamp'" in said[0] and 'source = "lamp"' in said[0], said
+
+
+def test_a_page_parameter_walk_past_a_failed_page_resumes_at_that_page(tmp_path):
+    """Page 2 of 4 failed (HTTP 500) and the page-parameter walk went on to pages 3 and 4, whose resume points
+    replaced page 2's: the next run never tried page 2 again. Now the failed page stays the resume point, and
+    the next run, with the site well again, stores its reviews."""
+    site, broken = LocalSite(), {"on": True}
+
+    def route(h):
+        n = int(h.path.split("page=")[1]) if "page=" in h.path else 1
+        if n == 2 and broken["on"]:
+            return 500, {}, "Internal error"
+        revs = "".join(f'<div class="rev" data-id="q{n}{c}"><span class="who">U{n}{c}</span><p class="body">Page {n} '
+                       f'review {c}: {"warm" if c == "a" else "cold"} light.</p></div>' for c in "ab")
+        nxt = f'<a class="next" href="/q?page={n + 1}">Next</a>' if n < 4 else ""
+        return (200, {}, f'<html><body><div id="reviews">{revs}</div>{nxt}</body></html>') if n <= 4 else (404, {}, "")
+
+    site.route("/q", route)
+    try:
+        cfg = tmp_path / "lamp.toml"
+        cfg.write_text('review = "#reviews .rev"\npage_param = "page"\n[fields]\ntext = ".body"\n'
+                       'author = ".who"\nid = { attr = "data-id" }\n', encoding="utf-8")
+        db, url = tmp_path / "s.db", f"{site.base}/q?page=1"
+        store, settings = Store(db), _settings(tmp_path, db)
+        settings.scraper.retries = 1
+        first = jobs.run_scrape(store, settings, [url], site=str(cfg), quiet=True)
+        assert first.new == 6 and first.status == "partial", first
+        point = store.load_checkpoint(jobs.checkpoint_key(url))
+        assert point and point["next_url"].endswith("page=2"), point
+        broken["on"] = False
+        second = jobs.run_scrape(store, settings, [url], site=str(cfg), quiet=True)
+        assert second.new == 2 and count_rows(store) == 8, second
+    finally:
+        site.close()
