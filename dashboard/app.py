@@ -372,10 +372,14 @@ def sidebar_filters(opts: Q.Options) -> Filters:
 
 
 def download_button(db: str, f: Filters) -> None:
-    """Sidebar button that builds the Excel report for the current filters when clicked."""
+    """Sidebar button that builds the Excel report for the current filters when clicked, its trends grouped as
+    the Overview's. Streamlit calls `build` outside the page's run, where the session's Group by choice cannot be
+    read (it fell back to Auto: the report said "per month" under weekly charts): the choice is read here."""
+    by = trend_by()
+
     def build() -> bytes:
         from dashboard.report import report_bytes  # imported lazily: openpyxl is only needed here
-        return report_bytes(get_store(db), f, by=trend_by())  # its trends grouped as the Overview's
+        return report_bytes(get_store(db), f, by=by)
 
     st.sidebar.divider()
     st.sidebar.download_button(

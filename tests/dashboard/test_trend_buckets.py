@@ -124,3 +124,29 @@ def test_group_by_overrides_auto(monkeypatch, small):
     assert at.radio(key="_trend_by").value == "Week" and "Top complaints per week" in _titles(at)
     at.radio(key="_trend_by").set_value("Auto").run()
     assert "Top complaints per month" in _titles(at)
+
+
+def test_the_downloaded_report_follows_group_by(monkeypatch, small, tmp_path):
+    """The sidebar's Excel report said "per month" under weekly charts: Streamlit builds the file when the button
+    is clicked, outside the page's run, where the session's Group by choice was not to be read (Auto). Here the
+    file is built as Streamlit builds it, from the button's deferred id, after the run."""
+    from streamlit.runtime.media_file_manager import MediaFileManager
+    from streamlit.testing.v1 import app_test as apptest_module
+
+    managers: list[MediaFileManager] = []
+
+    class Kept(MediaFileManager):
+        def __init__(self, *a, **kw):
+            super().__init__(*a, **kw)
+            managers.append(self)
+
+    monkeypatch.setattr(apptest_module, "MediaFileManager", Kept)
+    at = app_test(monkeypatch, small[1])
+    at.radio(key="_trend_by").set_value("Week").run()
+    assert not at.exception
+    [button] = [b for b in at.get("download_button") if "Excel" in b.proto.label]
+    url = managers[-1].execute_deferred(button.proto.deferred_file_id)
+    data = managers[-1]._storage.get_file(url.rsplit("/", 1)[-1].split(".")[0]).content
+    (tmp_path / "got.xlsx").write_bytes(data)
+    tables = _trend_tables(tmp_path / "got.xlsx")
+    assert tables["Summary"][:2] == ("Sentiment per week", "Week of"), tables["Summary"][:2]
