@@ -13,9 +13,10 @@ weekly points to read); monthly otherwise. The user can ask for either one (`by`
 
 from __future__ import annotations
 
+import calendar
 from datetime import date, timedelta
 
-__all__ = ["BY", "MIN_PER_WEEK", "MAX_WEEKLY_DAYS", "choose", "weeks_spanned"]
+__all__ = ["BY", "MIN_PER_WEEK", "MAX_WEEKLY_DAYS", "bucket_days", "choose", "coverage", "weeks_spanned"]
 
 #: What a user may ask for: "auto" lets `choose` decide.
 BY = ("auto", "week", "month")
@@ -48,3 +49,20 @@ def choose(reviews: int, first: date | None, last: date | None, by: str = "auto"
     if (last - first).days > MAX_WEEKLY_DAYS:
         return "month"
     return "week" if reviews / weeks_spanned(first, last) >= MIN_PER_WEEK else "month"
+
+
+def bucket_days(start: date, granularity: str) -> int:
+    """How many days the bucket that begins on `start` (a Monday, or a month's first day) holds: 7, or 28 to 31."""
+    if granularity == "week":
+        return 7
+    if granularity == "month":
+        return calendar.monthrange(start.year, start.month)[1]
+    raise ValueError(f"unknown granularity {granularity!r} (use week or month)")
+
+
+def coverage(start: date, granularity: str, since: date | None, until: date | None) -> int:
+    """How many days of the bucket that begins on `start` lie from `since` to `until` (both inclusive; an
+    open end covers the bucket to that side): `bucket_days` for a full bucket, fewer for a part one."""
+    end = start + timedelta(days=bucket_days(start, granularity) - 1)
+    first, last = max(start, since) if since else start, min(end, until) if until else end
+    return max((last - first).days + 1, 0)

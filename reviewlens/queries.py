@@ -29,6 +29,7 @@ from typing import Any, Iterator, Sequence
 import pandas as pd
 import sqlalchemy as sa
 
+from .buckets import bucket_days, coverage
 from .buckets import choose as choose_bucket
 from .comparing import KINDS, own_name
 from .display_text import neutralize
@@ -379,9 +380,22 @@ def _bucket(store: Store, granularity: str) -> sa.ColumnElement:
     raise ValueError(f"unknown granularity {granularity!r} (use week or month)")
 
 
+def _with_coverage(df: pd.DataFrame, f: Filters, granularity: str) -> pd.DataFrame:
+    """`df` (a column period: each bucket's first day) with days (how many of the bucket's days `f`'s
+    period covers), bucket_days (how many it has) and partial (days < bucket_days): the first week of
+    "Last 30 days" holds two days' reviews, not a week's (reviewlens.buckets.coverage)."""
+    starts = [p.date() for p in df["period"]]
+    days = [coverage(p, granularity, f.since, f.until) for p in starts]
+    full = [bucket_days(p, granularity) for p in starts]
+    return df.assign(days=pd.Series(days, index=df.index, dtype=int),
+                     bucket_days=pd.Series(full, index=df.index, dtype=int),
+                     partial=pd.Series([d < n for d, n in zip(days, full)], index=df.index, dtype=bool))
+
+
 def timeseries(store: Store, f: Filters, granularity: str = "week") -> pd.DataFrame:
     """Per period: reviews, average rating and counts per sentiment. Columns: period, reviews,
-    avg_rating, positive, neutral, negative, net_sentiment."""
+    avg_rating, positive, neutral, negative, net_sentiment, and days, bucket_days, partial: how many of
+    the period's days `f` covers, of how many (a part week or month holds those days' reviews only)."""
     a = current_analysis()
     s = a.c.sentiment
     b = _bucket(store, granularity).label("period")
@@ -394,14 +408,15 @@ def timeseries(store: Store, f: Filters, granularity: str = "week") -> pd.DataFr
         df = pd.DataFrame(c.execute(q).mappings().all(),
                           columns=["period", "reviews", "avg_rating", "positive", "neutral", "negative"])
     if df.empty:
-        return df.assign(net_sentiment=pd.Series(dtype=float))
+        return df.assign(net_sentiment=pd.Series(dtype=float), days=pd.Series(dtype=int),
+                         bucket_days=pd.Series(dtype=int), partial=pd.Series(dtype=bool))
     df["period"] = pd.to_datetime(df["period"])
     for col in ("reviews", "positive", "neutral", "negative"):
         df[col] = df[col].fillna(0).astype(int)
     df["avg_rating"] = df["avg_rating"].astype(float)
     analyzed = (df["positive"] + df["neutral"] + df["negative"]).astype(float).replace(0.0, float("nan"))
     df["net_sentiment"] = ((df["positive"] - df["negative"]) * 100.0 / analyzed).astype(float)
-    return df
+    return _with_coverage(df, f, granularity)
 
 
 # ------------------------------------------------------------------------------------------ topics, ratings, entities
@@ -1230,9 +1245,11 @@ def theme_timeseries(store: Store, f: Filters, themes: Sequence[ThemeView], scop
                      granularity: str = "week", top: int = THEME_SERIES_TOP) -> pd.DataFrame:
     """How the top complaint themes moved: per period of the themes' own scope (their members are that
     period's reviews; before it they are not known) and inside `f`, the reviews of each theme and their
-    percent of the period's dated reviews. Columns: period, theme, reviews, percent; every period of the
-    range for every theme (0 where none). Empty without themes or dated reviews."""
-    cols = ["period", "theme", "reviews", "percent"]
+    percent of the period's dated reviews. Columns: period, theme, reviews, percent, total (the period's
+    dated reviews), days, bucket_days, partial (how many of the period's days are inside, of how many:
+    `timeseries`); every period of the range for every theme (0 where none). Empty without themes or
+    dated reviews."""
+    cols = ["period", "theme", "reviews", "percent", "total", "days", "bucket_days", "partial"]
     themes = [t for t in themes[:top] if t.filtered_ids]
     if not themes:
         return pd.DataFrame(columns=cols)
@@ -1241,7 +1258,8 @@ def theme_timeseries(store: Store, f: Filters, themes: Sequence[ThemeView], scop
         return pd.DataFrame(columns=cols)
     bounds = ([reviews.c.date >= inside.since] if inside.since else []) + \
         ([reviews.c.date <= inside.until] if inside.until else [])
-    totals = timeseries(store, inside, granularity)[["period", "reviews"]].rename(columns={"reviews": "total"})
+    totals = timeseries(store, inside, granularity)[["period", "reviews", "days", "bucket_days", "partial"]].rename(
+        columns={"reviews": "total"})
     if totals.empty:
         return pd.DataFrame(columns=cols)
     b = _bucket(store, granularity).label("period")
@@ -1256,9 +1274,11 @@ def theme_timeseries(store: Store, f: Filters, themes: Sequence[ThemeView], scop
     for t in themes:
         counts = pd.Series([buckets[i] for i in t.filtered_ids if i in buckets], dtype=object).value_counts()
         counts.index = pd.to_datetime(counts.index)
-        for period, total in zip(totals["period"], totals["total"]):
-            n = int(counts.get(period, 0))
-            rows.append({"period": period, "theme": t.label, "reviews": n, "percent": 100.0 * n / total if total else 0.0})
+        for p in totals.itertuples(index=False):
+            n = int(counts.get(p.period, 0))
+            rows.append({"period": p.period, "theme": t.label, "reviews": n,
+                         "percent": 100.0 * n / p.total if p.total else 0.0, "total": int(p.total),
+                         "days": int(p.days), "bucket_days": int(p.bucket_days), "partial": bool(p.partial)})
     return pd.DataFrame(rows, columns=cols)
 
 

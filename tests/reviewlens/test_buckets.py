@@ -36,6 +36,24 @@ def test_choose_by_reviews_a_week():
         choose(BIG, FIRST, ANCHOR, "day")
 
 
+def test_coverage_counts_the_days_of_a_bucket_the_period_holds():
+    """How many of a week's or month's days a selected period covers: the first week of "Last 30 days" from
+    Saturday 17 Oct holds 2, a 3-day period 3 of its month's."""
+    from reviewlens.buckets import bucket_days, coverage
+
+    monday = date(2026, 10, 12)
+    assert bucket_days(monday, "week") == 7
+    assert [bucket_days(date(2026, m, 1), "month") for m in (2, 10, 11)] == [28, 31, 30]
+    assert coverage(monday, "week", date(2026, 10, 17), date(2026, 11, 15)) == 2
+    assert coverage(monday, "week", date(2026, 10, 1), date(2026, 11, 15)) == 7
+    assert coverage(monday, "week", None, None) == 7 and coverage(monday, "week", date(2026, 10, 14), None) == 5
+    assert coverage(monday, "week", None, date(2026, 10, 12)) == 1
+    assert coverage(date(2026, 11, 1), "month", date(2026, 11, 20), date(2026, 11, 22)) == 3
+    assert coverage(monday, "week", date(2026, 10, 20), date(2026, 10, 30)) == 0  # outside it
+    with pytest.raises(ValueError, match="unknown granularity"):
+        bucket_days(monday, "day")
+
+
 def test_granularity_for_counts_the_selection(store):
     """The old rule went by the length of the range alone: three months were weekly however few reviews
     they held. Now the selection's dated reviews decide: a filter that narrows them narrows the bucket."""
