@@ -5,6 +5,7 @@ report; now it gets months there, a big one weeks, and the Overview's Group by c
 from __future__ import annotations
 
 import json
+from datetime import date
 
 import pytest
 from openpyxl import load_workbook
@@ -150,3 +151,33 @@ def test_the_downloaded_report_follows_group_by(monkeypatch, small, tmp_path):
     (tmp_path / "got.xlsx").write_bytes(data)
     tables = _trend_tables(tmp_path / "got.xlsx")
     assert tables["Summary"][:2] == ("Sentiment per week", "Week of"), tables["Summary"][:2]
+
+
+def test_part_buckets_of_the_selection_are_marked(big):
+    """A selection from a Thursday to a Friday had its first and last weeks charted as full weeks (on the demo,
+    "Last 30 days" began with a week of 2 days and 5 reviews with a theme at 40%); a 3-day period was one
+    month's point "of the month's reviews". Now the overview's series say how many of each bucket's days the
+    selection covers, and the charts mark the part ones."""
+    f = Filters.of(since=date(2026, 10, 15), until=ANCHOR)  # Thursday 15 Oct to Friday 30 Oct
+    ov = Q.overview(big, f, by="week")
+    ts = ov.timeseries
+    assert [p.date() for p in ts["period"]] == [date(2026, 10, 12), date(2026, 10, 19), date(2026, 10, 26)]
+    assert list(ts["days"]) == [4, 7, 5] and list(ts["bucket_days"]) == [7, 7, 7]
+    assert list(ts["partial"]) == [True, False, True]
+    th = ov.theme_series
+    assert not th.empty and list(th["days"]) == [4, 7, 5] and list(th["partial"]) == [True, False, True]
+    assert list(th["total"]) == list(ts["reviews"])  # the week's reviews, which the percent is of
+    spec = charts.complaints_over_time(th, ov.granularity).to_dict()
+    rows = next(iter(spec["datasets"].values()))
+    assert rows[0]["covers"] == f"4 of 7 days, {ts['reviews'][0]} reviews" and rows[1]["covers"].startswith("all 7")
+    assert spec["layer"][0]["encoding"]["x"]["title"].startswith("Hollow points")
+
+    three = Q.overview(big, Filters.of(since=date(2026, 10, 20), until=date(2026, 10, 22)))
+    assert three.granularity == "month" and list(three.timeseries["days"]) == [3]
+    assert list(three.timeseries["bucket_days"]) == [31] and bool(three.timeseries["partial"][0])
+    spec = charts.sentiment_over_time(three.timeseries, three.granularity).to_dict()
+    n = int(three.timeseries["reviews"][0])
+    assert {r["covers"] for r in next(iter(spec["datasets"].values()))} == {f"3 of 31 days, {n} reviews"}
+
+    whole = Q.overview(big, Filters.of(since=date(2026, 10, 5), until=date(2026, 10, 25)), by="week")
+    assert not whole.timeseries["partial"].any() and not whole.theme_series["partial"].any()
