@@ -606,7 +606,7 @@ def _entities(wb: Workbook, df: pd.DataFrame) -> None:
     s.header(["Entity", "Type", "Mentions", "Positive", "Neutral", "Negative", "Net sentiment (pp)"])
     for r in df.itertuples():
         net = None if r.net_sentiment != r.net_sentiment else round(r.net_sentiment, 1)
-        s.append([s.cell(r.entity), s.cell(r.type), r.mentions, r.positive, r.neutral, r.negative,
+        s.append([s.cell(r.entity), s.cell(kind_word(str(r.type))), r.mentions, r.positive, r.neutral, r.negative,
                   s.cell(net, number_format="0.0")])
     if s.row > 1:
         s.ws.auto_filter.ref = f"A1:G{s.row}"

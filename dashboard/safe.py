@@ -14,6 +14,7 @@ import re
 from typing import Any, Iterable, Mapping
 
 from reviewlens.display_text import neutralize
+from reviewlens.mentions import kind_word
 from reviewlens.urls import http_url
 
 log = logging.getLogger(__name__)
@@ -92,7 +93,7 @@ def safe_url(url: Any) -> str | None:
 
 def highlight_entities(text: str | None, entities: Iterable[Mapping[str, Any]] | None) -> str:
     """Review text as safe HTML with each entity span wrapped in <mark> (its title: the type, and what the
-    review says of it where the analysis stored that: "PERSON: positive").
+    review says of it where the analysis stored that: "person: positive"), a superscript naming the type in words.
 
     Every piece of the review text is escaped separately; only our own <mark> tags are markup.
     Offsets that do not fit the text, or overlap an earlier span, are ignored; when an entity's
@@ -110,7 +111,8 @@ def highlight_entities(text: str | None, entities: Iterable[Mapping[str, Any]] |
                 continue
             end = start + len(etext)
         said = e.get("sentiment")
-        spans.append((start, end, etype, f"{etype}: {said}" if said in ("positive", "neutral", "negative") else etype))
+        word = kind_word(etype) if etype else "name"  # "company", as the charts and `reviewlens mentions` say ORG
+        spans.append((start, end, etype, f"{word}: {said}" if said in ("positive", "neutral", "negative") else word))
     spans.sort()
     out: list[str] = []
     pos = 0
@@ -120,7 +122,7 @@ def highlight_entities(text: str | None, entities: Iterable[Mapping[str, Any]] |
         out.append(escape_html(text[pos:start]))
         cls = re.sub(r"[^a-z0-9_-]", "", etype.lower()) or "entity"
         out.append(f'<mark class="ent ent-{cls}" title="{escape_html(title)}">{escape_html(text[start:end])}'
-                   f'<sup>{escape_html(etype)}</sup></mark>')
+                   f'<sup>{escape_html(title.split(":")[0])}</sup></mark>')
         pos = end
     out.append(escape_html(text[pos:]))
     return "".join(out).replace("\n", "<br>")

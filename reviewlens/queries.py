@@ -481,7 +481,8 @@ def top_entities(store: Store, f: Filters, limit: int = 15) -> pd.DataFrame:
     """Most-mentioned entities with what the reviews say of them: each mention counts by the sentiment of the
     clause that names it (analysis.entity_sentiment), or, in analyses made before that was stored, by its
     review's sentiment. A product's or company's name that is (part of) the reviewed product's own name is
-    left out in that product's reviews, as in `reviewlens mentions`.
+    left out in that product's reviews, as in `reviewlens mentions`; a name is one row in any case, of the type
+    most of its mentions have (as there).
 
     Columns: entity, type, mentions, positive, neutral, negative, net_sentiment (counts are mentions).
     """
@@ -500,7 +501,15 @@ def top_entities(store: Store, f: Filters, limit: int = 15) -> pd.DataFrame:
     df = pd.DataFrame(rows, columns=[*cols, "product"]).drop(columns="product")
     for col in cols[2:]:
         df[col] = df[col].fillna(0).astype(int)
-    df = (df.groupby(["entity", "type"], as_index=False, sort=False)[cols[2:]].sum()
+    # one row a name in any case and type ("Sofia", typed a person three times and a place twice, was two bars
+    # beside one name of 5 reviews in the names section): its commonest spelling, of its commonest type
+    df["key"] = df["entity"].map(lambda t: " ".join(str(t).split()).casefold())
+    commonest = lambda col: (df.groupby(["key", col], sort=False)["mentions"].sum().reset_index()  # noqa: E731
+                             .sort_values(["key", "mentions"], ascending=[True, False], kind="stable")
+                             .drop_duplicates("key").set_index("key")[col])
+    spelling, kind = commonest("entity"), commonest("type")
+    df = (df.groupby("key", sort=False)[cols[2:]].sum().reset_index()
+          .assign(entity=lambda d: d["key"].map(spelling), type=lambda d: d["key"].map(kind))[cols]
           .sort_values(["mentions", "entity"], ascending=[False, True], kind="stable").head(limit)
           .reset_index(drop=True))
     analyzed = (df["positive"] + df["neutral"] + df["negative"]).astype(float).replace(0.0, float("nan"))

@@ -170,14 +170,14 @@ def test_explorer_table_detail_and_pagination(monkeypatch, seeded_sqlite):
     detail = next(m.value for m in at.markdown if 'class="rl-review"' in m.value)
     assert "<script" not in detail and "<img" not in detail and "onerror=" not in detail.replace("onerror&#61;", "")
     assert "&lt;script&gt;window" in detail and "<script>window.__xss=1</script>" in html.unescape(detail)
-    assert '<mark class="ent ent-org" title="ORG">ACME Corp<sup>ORG</sup></mark>' in detail
+    assert '<mark class="ent ent-org" title="company">ACME Corp<sup>company</sup></mark>' in detail
     assert "&lt;b&gt;mallory&lt;/b&gt;" in detail
     # pick another review for the detail view
     at.selectbox(key="detail_pick").set_value(4).run()
     detail = next(m.value for m in at.markdown if 'class="rl-review"' in m.value)
     assert df.iloc[4]["text"].startswith("Review number 0:")
     assert detail.count("<mark") == 3 and "Review number 0" in html.unescape(detail)
-    assert ">DHL<sup>ORG</sup></mark>" in detail and ">Berlin<sup>LOCATION</sup></mark>" in detail
+    assert ">DHL<sup>company</sup></mark>" in detail and ">Berlin<sup>place</sup></mark>" in detail
     at.selectbox(key="detail_pick").set_value(2).run()  # a review without a title or entities
     detail = next(m.value for m in at.markdown if 'class="rl-review"' in m.value)
     assert "<strong>" not in detail and "nan" not in detail and "<mark" not in detail

@@ -82,7 +82,7 @@ def test_what_reviews_say_of_the_names_on_the_overview(tmp_path, monkeypatch):
     assert at.sidebar.multiselect(key="f_mentions").value == ["Marco"]
     assert any("5 reviews match" in as_read(c.value) for c in at.caption)
     html = " ".join(m.value for m in at.markdown)
-    assert 'title="PERSON: positive">MARCO<sup>' in as_read(html)  # the newest review, open under the list
+    assert 'title="person: positive">MARCO<sup>' in as_read(html)  # the newest review, open under the list
 
 
 def test_the_names_most_spoken_badly_of_first(tmp_path, monkeypatch):

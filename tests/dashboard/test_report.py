@@ -157,7 +157,7 @@ def test_report_sheets_values_and_safety(seeded, tmp_path):
     assert set(topics) == {"Delivery", "Quality", "Price"}
     assert sum(r[4] for r in topics.values()) == sum(len(v) for v in seed.topics.values())
     ents = {r[0]: r for r in wb["Entities"].iter_rows(min_row=2, values_only=True)}
-    assert ents["DHL"][1] == "ORG" and ents["DHL"][2] == sum("DHL" in r.text for r in seed.reviews)
+    assert ents["DHL"][1] == "company" and ents["DHL"][2] == sum("DHL" in r.text for r in seed.reviews)
 
     runs = list(wb["Runs"].iter_rows(min_row=2, values_only=True))
     assert [r[4] for r in runs] == ["ok", "partial"]

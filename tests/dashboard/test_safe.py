@@ -26,7 +26,7 @@ def test_highlight_entities_escapes_every_piece():
                                     {"text": "<script>", "type": "<script>", "start": 11, "end": 12}])  # overlap
     assert "<b>" not in out and "<i>" not in out and "<script>" not in out
     assert out.count("<mark") == 2
-    assert '<mark class="ent ent-org" title="ORG">DHL<sup>ORG</sup></mark>' in out
+    assert '<mark class="ent ent-org" title="company">DHL<sup>company</sup></mark>' in out
     assert "&lt;i&gt;<mark" in out
     # entity text itself is escaped too
     hostile = highlight_entities("a <img src=x onerror=alert(1)> b", [{"text": "<img src=x onerror=alert(1)>",

@@ -129,7 +129,8 @@ def test_a_name_typed_two_ways_counts_the_same_under_its_type(store):
 def test_the_entities_chart_counts_what_each_mention_says(store):
     seed(store)
     top = Q.top_entities(store, Filters()).set_index("entity")
-    assert (top.loc["Marco", "positive"], top.loc["Marco", "negative"], top.loc["Marco", "neutral"]) == (2, 2, 1)
+    # "MARCO" of the German review is the same name (as in the names section): its positive mention counts too
+    assert (top.loc["Marco", "positive"], top.loc["Marco", "negative"], top.loc["Marco", "neutral"]) == (3, 2, 1)
     assert (top.loc["DHL", "positive"], top.loc["DHL", "negative"]) == (0, 1)   # its review was positive
     assert top.loc["Giulia", "positive"] == 1                                   # no stored sentiment: the review's
 
@@ -145,7 +146,7 @@ def test_the_dashboard_leaves_out_the_products_own_name_as_the_command_does(stor
                                   entities=[Entity("Trattoria", "ORG", 15, 24, sentiment="negative")])])
     top = Q.top_entities(store, Filters()).set_index("entity")
     assert top.loc["Trattoria", "mentions"] == 1 and top.loc["Trattoria", "negative"] == 1   # the Osteria's only
-    assert top.loc["Marco", "mentions"] == 5
+    assert top.loc["Marco", "mentions"] == 6
     assert "Trattoria" not in set(Q.top_entities(store, Filters(products=["Trattoria"]))["entity"])
     offered = {name: (typ, n) for name, typ, n in Q.mention_counts(store)}
     assert offered["Trattoria"] == ("ORG", 1) and offered["Marco"] == ("PERSON", 5)
@@ -285,3 +286,19 @@ def test_the_reviews_that_speak_well_or_badly_of_a_name(store, tmp_path, capsys)
         assert sorted(r["id"] for r in csv.DictReader(fh)) == sorted([revs[1].id, revs[2].id])
     assert main(["export", "--db", store.url, "--said", "badly", "-o", str(out)]) == 2
     assert "--said badly: say of whom, with --mentions NAME" in capsys.readouterr().err
+
+
+def test_the_entities_chart_counts_a_name_once_under_its_commonest_type(store):
+    """"Sofia", typed a person in 3 reviews and a place in 2, was two bars (3 and 2) beside "Sofia — 5 reviews"
+    in the names section: one row, of its commonest type, in its commonest spelling."""
+    revs = [Review(source="shop", text=f"Sofia at reception was lovely, visit {i}.", product="Hotel", rating=5,
+                   date=date(2026, 11, 1 + i), site_review_id=f"s{i}") for i in range(5)]
+    revs.append(Review(source="shop", text="SOFIA was lovely.", product="Hotel", rating=5, date=date(2026, 11, 9),
+                       site_review_id="s9"))
+    store.upsert_reviews(revs)
+    store.save_analyses([Analysis(content_hash=r.content_hash, model="m", prompt_version="p", sentiment="positive",
+                                  entities=[Entity(r.text[:5], "PERSON" if i % 2 == 0 or i == 5 else "LOCATION", 0, 5,
+                                                   sentiment="positive")])
+                         for i, r in enumerate(revs)])
+    top = Q.top_entities(store, Filters())
+    assert top[["entity", "type", "mentions", "positive"]].values.tolist() == [["Sofia", "PERSON", 6, 6]]
