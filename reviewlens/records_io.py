@@ -19,7 +19,7 @@ import math
 import re
 from collections import Counter
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from itertools import islice
 from pathlib import Path
 from typing import IO, Any, Iterable, Iterator, Sequence
@@ -163,6 +163,13 @@ class ImportResult:
     repeated: int = 0  # rows repeating a review id met earlier in the file: one review, stored once
     remarks: list[str] = field(default_factory=list)  # what the import assumed or found about the whole file
     rerated: int = 0  # import_file: reviews already stored whose rating this file changed
+    # which column each field was read from (the header's, or the first record's): {"text": "Review Text", ...}
+    columns: dict[str, str] = field(default_factory=dict)
+    own_columns: list[str] = field(default_factory=list)  # the other columns, kept as the user's own fields
+    unread: list[str] = field(default_factory=list)  # columns read as nothing (an export's analysis columns)
+    undated: int = 0  # reviews imported without a date (no date column, an empty cell, a date in the future)
+    future: int = 0  # of these, the reviews whose date was in the future, left out (noted with their line)
+    date_like: tuple[str, str] | None = None  # no date column: (a column whose values read as dates, one of them)
 
 
 def _on_five(num: float, scale: float) -> float:
@@ -653,18 +660,50 @@ def _key(name: str) -> str:
     return re.sub(r"[\s_\-.]+", "_", name).strip("_")
 
 
-def _column_map(keys: Iterable[str]) -> dict[str, str]:
-    """Which column each field comes from: a column named as one of the field's aliases, else one named so
-    after "review " ("Review Content", "Review Stars": the way review platforms' exports name theirs).
-    A column serves one field."""
+def column_mapping(items: Iterable[str]) -> dict[str, str]:
+    """The columns the user named for fields (`reviewlens import --column date=when`, the Import page's
+    Columns box), each "FIELD=NAME": {field: column name}. ValueError, saying why, for an unknown field, no
+    name, a field named twice or a column named for two fields."""
+    out: dict[str, str] = {}
+    for item in items:
+        fld, eq, name = str(item).partition("=")
+        fld, name = fld.strip().lower(), name.strip()
+        if not eq or not fld or not name:
+            raise ValueError(f"{item!r}: give FIELD=COLUMN, for example date=when")
+        if fld not in COLUMN_ALIASES:
+            raise ValueError(f"{item!r}: no field {fld!r} (the fields: {', '.join(COLUMN_ALIASES)})")
+        if fld in out and out[fld] != name:
+            raise ValueError(f"{fld} is given two columns: {out[fld]!r} and {name!r}")
+        if other := next((f for f, n in out.items() if _key(n) == _key(name) and f != fld), None):
+            raise ValueError(f"the column {name!r} is given for both {other} and {fld}: a column serves one field")
+        out[fld] = name
+    return out
+
+
+def _given_column(keys: Sequence[Any], name: str) -> Any:
+    """The key of `keys` the user's column `name` is: the same, else the same by `_key` ("when " is "When")."""
+    if name in keys:
+        return name
+    return next((k for k in keys if isinstance(k, str) and _key(k) == _key(name)), None)
+
+
+def _column_map(keys: Iterable[str], given: dict[str, str] | None = None) -> dict[str, str]:
+    """Which column each field comes from: the column the user named for it (`given`: {field: name}; a record
+    without that column has no value for the field), else a column named as one of the field's aliases,
+    else one named so after "review " ("Review Content", "Review Stars": the way review platforms' exports
+    name theirs). A column serves one field."""
+    keys = list(keys)
+    mapping: dict[str, str] = {}
+    for fld, name in (given or {}).items():
+        if (col := _given_column(keys, name)) is not None:
+            mapping[fld] = col
     named = {_key(k): k for k in keys if isinstance(k, str)}
     for k in list(named):
         if k.startswith("review_") and k[7:] and k[7:] not in named:
             named.setdefault(k[7:], named[k])
-    mapping: dict[str, str] = {}
     for exact in (True, False):
         for fld, aliases in COLUMN_ALIASES.items():
-            if fld in mapping:
+            if fld in mapping or fld in (given or {}):
                 continue
             for a in aliases:
                 col = named.get(_key(a))
@@ -674,10 +713,11 @@ def _column_map(keys: Iterable[str]) -> dict[str, str]:
     return mapping
 
 
-def _with_columns(rows: Iterable[tuple[int, dict[str, Any]]]) -> Iterator[tuple[int, dict[str, Any], dict | None]]:
-    """Each (line, row) with the columns its fields come from (`_column_map`), found once per set of keys: a
-    CSV has one; JSON lines may each leave out the fields they have no value for (a review without a reply),
-    and a later line's are still read. A row that could not be parsed comes with None."""
+def _with_columns(rows: Iterable[tuple[int, dict[str, Any]]],
+                  given: dict[str, str] | None = None) -> Iterator[tuple[int, dict[str, Any], dict | None]]:
+    """Each (line, row) with the columns its fields come from (`_column_map`, `given` the user's), found once
+    per set of keys: a CSV has one; JSON lines may each leave out the fields they have no value for (a review
+    without a reply), and a later line's are still read. A row that could not be parsed comes with None."""
     maps: dict[tuple, dict[str, str]] = {}
     for line, row in rows:
         if "__error__" in row:
@@ -685,15 +725,127 @@ def _with_columns(rows: Iterable[tuple[int, dict[str, Any]]]) -> Iterator[tuple[
             continue
         keys = tuple(row.keys())
         if keys not in maps:
-            maps[keys] = _column_map(keys)
+            maps[keys] = _column_map(keys, given)
         yield line, row, maps[keys]
 
 
-def _file_dates(path: Path, encoding: str | None) -> tuple[str | None, str | None]:
-    """`_date_evidence` of the file's review and reply dates (one more pass over the file, streamed)."""
+def _file_dates(path: Path, encoding: str | None,
+                given: dict[str, str] | None = None) -> tuple[str | None, str | None, set[str]]:
+    """`_date_evidence` of the file's review and reply dates, and the fields of `given` whose column some
+    record has (one more pass over the file, streamed)."""
     _, rows = read_rows(path, encoding)
-    return _date_evidence(row.get(mapping[f]) for _, row, mapping in _with_columns(rows) if mapping
-                          for f in ("date", "reply_date") if f in mapping)
+    found: set[str] = set()
+    keysets: set[tuple] = set()
+
+    def values() -> Iterator[Any]:
+        for _, row, mapping in _with_columns(rows, given):
+            if not mapping:
+                continue
+            if given and (keys := tuple(row.keys())) not in keysets:
+                keysets.add(keys)
+                found.update(f for f in given if f in mapping)
+            yield from (row.get(mapping[f]) for f in ("date", "reply_date") if f in mapping)
+
+    return (*_date_evidence(values()), found)
+
+
+#: a year as dates are written: 1990 to 2099
+_YEAR = re.compile(r"\b(?:199\d|20\d\d)\b")
+DATE_SAMPLE = 50  # values of each other column looked at when the file has no date column
+
+
+def _looks_like_date(value: Any, order: str | None, epoch: datetime | None) -> bool:
+    """Whether `value`, of a column no field reads, is a date as `_norm_date` reads it: a spreadsheet's date
+    cell, or text with a year or a numeric date (03/04/26); never a plain number (an id, a count)."""
+    if isinstance(value, (datetime, date)):
+        return True
+    if not isinstance(value, str) or _PLAIN_NUMBER.match(value.strip()):
+        return False
+    if not (_YEAR.search(value) or _NUMERIC_DATE.match(value)):
+        return False
+    try:
+        return _norm_date(value, order, epoch) is not None
+    except (ValueError, OverflowError):
+        return False
+
+
+def _date_like(sample: dict[Any, list[Any]], order: str | None, epoch: datetime | None) -> tuple[str, str] | None:
+    """The first column of `sample` ({column: its first values}) whose values read as dates (4 in 5 of those
+    not empty), with one of them; None when none does."""
+    for col, values in sample.items():
+        filled = [v for v in values if v is not None and str(v).strip()]
+        dates = [v for v in filled if _looks_like_date(v, order, epoch)]
+        if filled and len(dates) >= 0.8 * len(filled):
+            shown = dates[0].isoformat()[:10] if isinstance(dates[0], (datetime, date)) else str(dates[0]).strip()
+            return str(col), shown
+    return None
+
+
+def _add_columns(res: ImportResult, keys: Sequence[Any], mapping: dict[str, str]) -> None:
+    """What the import makes of a set of columns (a CSV's header; each JSON record's keys, as they differ), added
+    to `res`: which column each field is read from, the others kept as the user's own fields (`user_fields`),
+    and those read as nothing."""
+    for fld, col in mapping.items():
+        res.columns.setdefault(fld, col)
+    used = set(mapping.values())
+    for col in keys:
+        name = str(col)
+        if col is None or col in used or name in res.own_columns or name in res.unread:
+            continue
+        if name.lower().startswith(FIELD_PREFIX) or name == "fields" or (
+                _key(name) not in _not_field_keys() and not name.startswith("__")
+                and len(res.own_columns) < MAX_FIELDS):
+            res.own_columns.append(name)
+        elif _key(name) != "tags":  # the team's tags are read (`row_tags`)
+            res.unread.append(name)
+
+
+def columns_line(res: ImportResult) -> str:
+    """The columns the import read, as it says them: "text ← Review Text, rating ← Stars, date ← (none);
+    kept as the reviews' own fields: when; not read: sentiment"."""
+    shown = [f"{f} ← {neutralize(res.columns[f])}" for f in COLUMN_ALIASES if f in res.columns]
+    if "date" not in res.columns:
+        shown.append("date ← (none)")
+    out = "columns read: " + ", ".join(shown)
+    if res.own_columns:
+        out += "; kept as the reviews' own fields: " + ", ".join(neutralize(c) for c in res.own_columns)
+    if res.unread:
+        out += "; not read: " + ", ".join(neutralize(c) for c in res.unread)
+    return out
+
+
+def _shell_word(text: str) -> str:
+    """`text` as a shell reads it as one word: quoted when it holds a space, a quote or the like."""
+    return text if re.fullmatch(r"[\w=.,:/+-]+", text) else '"' + text.replace('"', '\\"') + '"'
+
+
+NO_DATE_COLUMN = "no date column found"  # how the import's remarks say so (the Import page shows them as warnings)
+UNDATED = "stored without a date"
+_IMPORT_WITH = "import the file with "
+
+
+def _undated_remarks(res: ImportResult, columns: Sequence[Any]) -> list[str]:
+    """What the import says of reviews it stored without a date: a file without a date column (naming a
+    column whose values read as dates, and how to have it read), and how many are undated."""
+    out = []
+    if "date" not in res.columns:
+        found = ", ".join(neutralize(str(c)) for c in columns if c is not None)
+        if res.date_like:
+            col, example = res.date_like
+            option = _shell_word("date=" + neutralize(col))
+            out.append(f"{NO_DATE_COLUMN} (columns: {found}); the column {neutralize(col)!r} holds dates "
+                       f"(such as {neutralize(example)}): {_IMPORT_WITH}--column {option} to read them as the "
+                       "reviews' dates")
+        else:
+            out.append(f"{NO_DATE_COLUMN} (columns: {found}); name the file's date column with "
+                       f"--column date=NAME")
+    if res.undated:
+        n = res.undated
+        out.append(f"{n} review{'s' if n != 1 else ''} {'are' if n != 1 else 'is'} {UNDATED}: a period "
+                   "(the dashboard's Last 90 days, --since) leaves "
+                   f"{'them' if n != 1 else 'it'} out; the dashboard's All time shows "
+                   f"{'them' if n != 1 else 'it'}")
+    return out
 
 
 def _workbook_epoch(path: Path) -> datetime:
@@ -734,8 +886,8 @@ def _date_remarks(res: ImportResult, given: str | None, shown: str | None, eithe
 
 
 def _reviews(path: Path, res: ImportResult, *, source: str | None = None, rating_scale: float | None = None,
-             product: str | None = None, encoding: str | None = None,
-             date_order: str | None = None) -> Iterator[tuple[Review, int]]:
+             product: str | None = None, encoding: str | None = None, date_order: str | None = None,
+             columns: dict[str, str] | None = None) -> Iterator[tuple[Review, int]]:
     """The reviews of a CSV/JSONL/JSON file or workbook, one at a time, each with how many rows of the file so
     far gave its identity (1 for the first). Rows are counted in `res`; bad rows are reported there with their
     line and skipped; a rating that cannot be read is noted (`res.notes`) and the review kept without it (a
@@ -744,28 +896,52 @@ def _reviews(path: Path, res: ImportResult, *, source: str | None = None, rating
     a row repeating a review id is the same review, counted in `res.repeated`. Problems with the whole file
     (no rows at all included) raise ImportFileError when the first review is asked for. `date_order`: "day"
     or "month", which comes first in numeric dates such as 03/04/2026; None: what the file's own dates show
-    (`date_order_of`)."""
+    (`date_order_of`). `columns`: the columns the user named for fields ({"date": "when"}: `column_mapping`),
+    read before the columns' usual names; one that no record has raises ImportFileError.
+
+    A date in the future is no review's: the review is kept without it (noted with its line). Reviews stored
+    without a date are counted (`res.undated`) and said, with, when the file has no date column, a column
+    whose values read as dates (`res.date_like`)."""
     if date_order not in (None, *DATE_ORDERS):
         raise ImportFileError(f"date order {date_order!r}: use day or month")
     res.encoding, rows = read_rows(path, encoding)
-    shown, either = _file_dates(path, res.encoding)
+    shown, either, found = _file_dates(path, res.encoding, columns)
+    if missing := [f for f in columns or {} if f not in found]:
+        keys = next((row.keys() for _, row in read_rows(path, res.encoding)[1] if "__error__" not in row), ())
+        raise ImportFileError(f"{path}: no column {', '.join(repr(columns[f]) for f in missing)} in the file (its "
+                              f"columns: {', '.join(str(k) for k in keys if k is not None) or 'none'}), named with "
+                              f"--column {' --column '.join(f'{f}={columns[f]}' for f in missing)}")
     res.date_order = date_order or shown
     epoch = _workbook_epoch(path) if res.encoding == "xlsx" else None  # a number in a date cell is a date serial
     default_source = source or f"import:{path.stem}"
     first = True
     met: dict[str, int] = {}  # each identity met so far: a short key a row, the only thing that grows with the file
     month_only: list[str] = []
-    for line, row, mapping in _with_columns(rows):
+    header: Sequence[Any] = ()
+    mappings: set[int] = set()  # the column maps met (one per set of columns: `_with_columns`)
+    sample: dict[Any, list[Any]] = {}  # no date column: the first values of the columns no field reads
+    latest = date.today() + timedelta(days=1)  # a day ahead: a review written today where the day is later
+    for line, row, mapping in _with_columns(rows, columns):
         res.rows += 1
         if mapping is None:
             res.errors.append({"line": line, "message": row["__error__"]})
             continue
         if first and "text" not in mapping:  # the header (a JSON file's first object) has no text column
             raise ImportFileError(
-                f"{path}: no review text column; expected one of {', '.join(COLUMN_ALIASES['text'])} "
-                f"(found: {', '.join(map(str, row.keys()))})")
-        first = False
+                f"{path}: no review text column; expected one of {', '.join(COLUMN_ALIASES['text'])}, or name "
+                f"it with --column text=NAME (found: {', '.join(map(str, row.keys()))})")
         keys = tuple(row.keys())
+        if first:
+            header = keys
+        if id(mapping) not in mappings:  # the first row with these columns
+            mappings.add(id(mapping))
+            _add_columns(res, keys, mapping)
+        first = False
+        if "date" not in mapping and len(next(iter(sample.values()), ())) < DATE_SAMPLE:
+            used = set(mapping.values())
+            for k in keys:
+                if k is not None and k not in used:
+                    sample.setdefault(k, []).append(row[k])
         get = lambda f: row.get(mapping[f]) if f in mapping else None  # noqa: E731
         text = get("text")
         if "text" not in mapping:
@@ -776,12 +952,18 @@ def _reviews(path: Path, res: ImportResult, *, source: str | None = None, rating
             res.errors.append({"line": line, "message": "empty review text"})
             continue
         notes = []
+        future = False
         try:
             rating = _norm_rating(get("rating"), rating_scale)
         except ValueError as e:  # not part of the review's identity: the file corrected and imported again fills it in
             rating = None
             notes.append({"line": line, "message": f"{e}; the review is imported without a rating"})
         try:
+            day = _norm_date(get("date"), res.date_order, epoch)
+            if future := day is not None and day > latest:
+                notes.append({"line": line, "message": f"date {get('date')!r} is in the future (today is "
+                                                       f"{date.today()}): the review is imported without a date"})
+                day = None
             r = Review(
                 source=str(get("source") or default_source), text=str(text),
                 product=str(get("product")) if get("product") not in (None, "") else product,
@@ -789,7 +971,7 @@ def _reviews(path: Path, res: ImportResult, *, source: str | None = None, rating
                 author=str(get("author")) if get("author") not in (None, "") else None,
                 rating=rating,
                 title=str(get("title")) if get("title") not in (None, "") else None,
-                date=_norm_date(get("date"), res.date_order, epoch),
+                date=day,
                 site_review_id=str(get("site_review_id")) if get("site_review_id") not in (None, "") else None,
                 reply=str(get("reply")) if get("reply") not in (None, "") else None,
                 reply_date=_norm_date(get("reply_date"), res.date_order, epoch),
@@ -812,23 +994,30 @@ def _reviews(path: Path, res: ImportResult, *, source: str | None = None, rating
         if _month_only(get("date"), r.date):
             month_only.append(str(get("date")).strip())
         res.notes += notes
+        res.undated += r.date is None
+        res.future += future
         yield r, n
     if not res.rows:
         raise ImportFileError(f"{path}: the file holds no reviews (it is empty, or has only a header)")
     res.remarks += _date_remarks(res, date_order, shown, either, month_only)
+    if "date" not in res.columns:
+        res.date_like = _date_like(sample, res.date_order, epoch)
+    if header and ("date" not in res.columns or res.undated):
+        res.remarks += _undated_remarks(res, header)
 
 
 def read_reviews_file(path: str | Path, *, source: str | None = None, rating_scale: float | None = None,
                       product: str | None = None, encoding: str | None = None,
-                      date_order: str | None = None) -> ImportResult:
+                      date_order: str | None = None, columns: dict[str, str] | None = None) -> ImportResult:
     """Read a CSV/JSONL/JSON file of reviews into memory. Bad rows are reported with their line and skipped
     (`errors`); a review whose rating cannot be read is kept without it, noted with its line (`notes`).
 
     `encoding`: the file's encoding (a Python codec name); None reads UTF-8, or detects the encoding
-    when the file is not UTF-8."""
+    when the file is not UTF-8. `columns`: the columns the user named for fields ({"date": "when"})."""
     res = ImportResult()
     res.reviews = [r for r, _ in _reviews(Path(path), res, source=source, rating_scale=rating_scale,
-                                          product=product, encoding=encoding, date_order=date_order)]
+                                          product=product, encoding=encoding, date_order=date_order,
+                                          columns=columns)]
     return res
 
 
@@ -891,7 +1080,7 @@ def import_file(store: Store, path: str | Path, *, batch_size: int = IMPORT_BATC
     big the file is, and `result.reviews` stays empty. The first batch is read before the run is
     recorded, so a file that cannot be imported at all (missing, unknown format, undecodable, no text
     column, no rows) raises ImportFileError with no run, as it always has. Keyword arguments are those of
-    `read_reviews_file` (source, rating_scale, product, encoding, date_order). `run_source`: the run history's
+    `read_reviews_file` (source, rating_scale, product, encoding, date_order, columns). `run_source`: the run history's
     name for the run (default: the file's path), `run_detail` what else it records; `trigger`: manual,
     schedule, dashboard. `masker`: what personal data is masked before reviews are stored (the settings'
     `Masker.from_settings(settings.privacy, store)`; default: every kind, names kept).
@@ -925,6 +1114,11 @@ def import_file(store: Store, path: str | Path, *, batch_size: int = IMPORT_BATC
         store.finish_run(run_id, "failed", error=f"{type(e).__name__}: {e}")
         raise
     res.remarks += _elsewhere_remarks(moved, alike)
+    if res.date_like and new:  # read with their dates, the same reviews would be others: undo this import first
+        undo = (f"undo this import first (`reviewlens delete --run {run_id} --yes`; else its {new} new "
+                f"review{'s are' if new != 1 else ' is'} stored twice, undated and dated), then import the file "
+                "again with ")
+        res.remarks = [r.replace(_IMPORT_WITH, undo) if r.startswith(NO_DATE_COLUMN) else r for r in res.remarks]
     if res.rerated:  # another --rating-scale, or a corrected file: said, as `delete --run` cannot take it back
         res.remarks.append(f"{res.rerated} already stored review{'s' if res.rerated != 1 else ''} got a new rating "
                            "from this file (another --rating-scale, or corrected ratings); importing the file again "

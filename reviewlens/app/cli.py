@@ -141,9 +141,13 @@ def cmd_import(args, settings) -> ExitStatus:
     import tempfile
 
     from ..privacy import Masker, masked_line
-    from ..records_io import ImportFileError, import_file
+    from ..records_io import ImportFileError, column_mapping, columns_line, import_file
     from ..remote_files import download, is_remote
 
+    try:
+        columns = column_mapping(args.column or ())
+    except ValueError as e:
+        raise ConfigError(f"--column {e}") from None
     store = Store(settings.db)
     bad = []
     added = 0
@@ -153,7 +157,7 @@ def cmd_import(args, settings) -> ExitStatus:
                 local = download(path, Path(tmp)) if is_remote(path) else Path(path)
                 res, run_id, new, seen = import_file(store, local, source=args.source, product=args.product,
                                                      rating_scale=args.rating_scale, encoding=args.encoding,
-                                                     date_order=args.date_order,
+                                                     date_order=args.date_order, columns=columns,
                                                      run_source=path if is_remote(path) else None,
                                                      masker=Masker.from_settings(settings.privacy, store))
         except ImportFileError as e:
@@ -163,9 +167,11 @@ def cmd_import(args, settings) -> ExitStatus:
             bad.append(str(path))
             continue
         added += new
-        print(f"run {run_id}: read {res.rows} rows from {path}: {new} new reviews, {seen} already stored, "
-              f"{len(res.errors)} rows skipped" + (f", {res.repeated} repeated rows" if res.repeated else "")
+        print(f"run {run_id}: read {_n(res.rows, 'row')} from {path}: {_n(new, 'new review')}, {seen} already "
+              f"stored, {_n(len(res.errors), 'row')} skipped"
+              + (f", {_n(res.repeated, 'repeated row')}" if res.repeated else "")
               + (f"; {masked_line(res.masked, res.masked_kinds)}" if res.masked else ""))
+        print(f"  {columns_line(res)}")
         if res.date_order and not args.date_order:
             print(f"  dates such as 03/04/2026 read {res.date_order} first, as the file's other dates show "
                   f"(--date-order {'month' if res.date_order == 'day' else 'day'} if not)")
@@ -186,6 +192,11 @@ def cmd_import(args, settings) -> ExitStatus:
         print(f"{len(bad)} of {len(args.file)} files could not be imported: {', '.join(bad)}")
         return ExitStatus.ERROR
     return ExitStatus.OK
+
+
+def _n(count: int, noun: str) -> str:
+    """"1 row", "2 rows"."""
+    return f"{count} {noun}{'' if count == 1 else 's'}"
 
 
 def cmd_delete(args, settings) -> ExitStatus:

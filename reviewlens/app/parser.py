@@ -307,7 +307,11 @@ def build_parser() -> argparse.ArgumentParser:
              "skipped; nothing is stored twice. Several files are imported one after another, each its\n"
              "own run (`reviewlens import exports/*.csv`); a file that cannot be read does not stop the rest.\n"
              "A web address is downloaded first: an export published online, such as a Google Sheet\n"
-             "published to the web as CSV (its .../pub?output=csv link).")
+             "published to the web as CSV (its .../pub?output=csv link).\n\n"
+             "It says which column each field was read from (text <- Review Text, date <- (none)) and\n"
+             "which columns were kept as the reviews' own fields; a column named otherwise is given with\n"
+             "--column (reviewlens import shop.csv --column date=when). Reviews stored without a date\n"
+             "(no date column, an empty cell, a date in the future) are counted: a period leaves them out.")
     sp.add_argument("file", nargs="+",
                     help="the file(s) to import, or web addresses of exports (a spreadsheet published as CSV)")
     sp.add_argument("--source", help="source name for these reviews (default: import:<file name>)")
@@ -320,6 +324,11 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--date-order", choices=("day", "month"),
                     help="which comes first in dates such as 03/04/2026 (default: what the file's own dates "
                          "show, such as 31/03/2026; else day first in 03.04.2026 and month first in 03/04/2026)")
+    sp.add_argument("--column", action="append", metavar="FIELD=NAME",
+                    help="read the field FIELD from the file's column NAME, when the column is not named as the "
+                         "import expects (--column date=when --column rating=\"Our score\"); repeatable. Fields: "
+                         "text, rating, date, author, title, product, url, site_review_id, source, reply, reply_date, "
+                         "helpful_votes, verified, language, version")
 
     sp = add("delete", "delete the reviews of one run (undo an import), of a source or of a reviewer",
              "Delete reviews: those a run stored first (--run, the id `reviewlens runs` shows: undo an import\n"

@@ -8,13 +8,13 @@ import os
 import sqlite3
 import subprocess
 import sys
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
 
 from reviewlens.app.cli import main
-from reviewlens.records_io import ImportFileError, export_records, import_file, read_reviews_file
+from reviewlens.records_io import ImportFileError, columns_line, export_records, import_file, read_reviews_file
 from reviewlens.schema import Analysis, Review, TopicMention
 from reviewlens.store import Store
 
@@ -84,7 +84,7 @@ def test_jsonl_lines_may_leave_out_fields_and_a_bad_value_is_named(tmp_path):
 
 
 def test_day_or_month_first_follows_the_file(tmp_path, capsys):
-    """03/04/2026 is 3 April in a file that also has 31/03/2026, 4 March in one that has 12/25/2026; with
+    """03/04/2026 is 3 April in a file that also has 31/03/2026, 4 March in one that has 12/25/2025; with
     dots (03.04.2026) the day comes first; ISO dates stay what they are; --date-order decides when asked."""
     def dates(name: str, body: str, *args: str) -> dict[str, str]:
         f = tmp_path / name
@@ -97,7 +97,7 @@ def test_day_or_month_first_follows_the_file(tmp_path, capsys):
     assert uk == {"A": "2026-04-03", "B": "2026-03-31"}
     assert "read day first, as the file's other dates show (--date-order month if not)" in capsys.readouterr().out
     assert read_reviews_file(tmp_path / "uk.csv").reviews[0].reply_date.isoformat() == "2026-04-04"
-    assert dates("us.csv", "text,date\nA,03/04/2026\nB,12/25/2026\n") == {"A": "2026-03-04", "B": "2026-12-25"}
+    assert dates("us.csv", "text,date\nA,03/04/2026\nB,12/25/2025\n") == {"A": "2026-03-04", "B": "2025-12-25"}
     assert "read month first" in capsys.readouterr().out
     assert dates("de.csv", "text;date\nA;03.04.2026\nB;4.5.26\nC;2026-04-05\n") == {
         "A": "2026-04-03", "B": "2026-05-04", "C": "2026-04-05"}
@@ -182,7 +182,7 @@ def test_import_several_files_one_run_each(tmp_path, capsys, caplog):
     files = [str(tmp_path / n) for n in ("a.csv", "b.jsonl", "c.csv", "d.csv")]
     assert main(["import", *files, "--db", str(db)]) == 1
     out = capsys.readouterr().out
-    assert out.count("new reviews") == 3 and "line 1: not valid JSON" in out
+    assert out.count(" new review") == 3 and "line 1: not valid JSON" in out
     assert f"1 of 4 files could not be imported: {files[3]}" in out
     assert "d.csv: no review text column" in caplog.text
     assert sorted(Store(db).reviews_frame()["text"]) == ["Broke on day two.", "Lovely."]
@@ -411,7 +411,7 @@ def test_identical_rows_are_each_a_review_and_the_counts_add_up(tmp_path, capsys
     ids = tmp_path / "ids.csv"
     ids.write_text("id,text\n1,Great\n2,Great\n1,Great\n")
     out = _import(capsys, str(ids), "--db", db)[1]
-    assert "read 3 rows from" in out and "2 new reviews, 0 already stored, 0 rows skipped, 1 repeated rows" in out
+    assert "read 3 rows from" in out and "2 new reviews, 0 already stored, 0 rows skipped, 1 repeated row" in out
     assert "1 row repeat a review id met earlier in the file" in out
 
 
@@ -556,7 +556,7 @@ def test_overlapping_exports_count_shared_reviews_once(store, tmp_path, capsys):
     april.write_text(head + "r2,Crashes on start,1,2026-03-30T10:00:00Z\nr3,Login broken,2,2026-04-02T10:00:00Z\n")
     assert _import(capsys, str(march), "--db", store.url)[0] == 0
     out = _import(capsys, str(april), "--db", store.url)[1]
-    assert "1 new reviews, 1 already stored" in out
+    assert "1 new review, 1 already stored" in out
     assert "1 of these reviews are already stored from import:play_2026_03 (the same review id)" in out
     assert "0 new reviews, 2 already stored" in _import(capsys, str(april), "--db", store.url)[1]
     frame = store.reviews_frame()
@@ -568,5 +568,109 @@ def test_overlapping_exports_count_shared_reviews_once(store, tmp_path, capsys):
     (tmp_path / "shop_b.csv").write_text("text,author,date\nToo slow,Ann,2026-03-30\n")
     _import(capsys, str(tmp_path / "shop_a.csv"), "--db", store.url)
     out = _import(capsys, str(tmp_path / "shop_b.csv"), "--db", store.url)[1]
-    assert "1 new reviews" in out and ("1 of these reviews are already stored from import:shop_a (the same text, "
+    assert "1 new review," in out and ("1 of these reviews are already stored from import:shop_a (the same text, "
                                        "author and date); give both files the same --source to count them once") in out
+
+
+def _when_file(tmp_path) -> tuple[Path, str]:
+    """A file whose date column is named "when" (no name the import knows), one of its dates in the future."""
+    future = date.today() + timedelta(days=30)
+    f = tmp_path / "up.csv"
+    f.write_text("review,stars,when,product\n"
+                 "\"Great pool, terrible lift\",5,03/04/2026,Harbour View Hotel\n"
+                 "Bad,abc,30/11/2025,Harbour View Hotel\n"
+                 ",3,30/11/2025,Harbour View Hotel\n"
+                 f"Room fine,4,{future:%d/%m/%Y},Harbour View Hotel\n", encoding="utf-8")
+    return f, f"{future:%d/%m/%Y}"
+
+
+def test_a_date_column_named_otherwise_is_said_and_read_with_column(tmp_path, capsys):
+    """A date column named "when" was kept as a field of the reviews, and every review stored undated without a
+    word (a date in the future among them): the columns read are said, the column that holds dates is named
+    with how to read it (--column date=when, after undoing the import), the undated reviews counted; read with
+    --column, the future date is left out, said."""
+    f, future = _when_file(tmp_path)
+    db = str(tmp_path / "s.db")
+    status, out = _import(capsys, str(f), "--db", db)
+    assert status == 0 and "3 new reviews, 0 already stored, 1 row skipped" in out, out  # not "1 rows"
+    assert ("columns read: text ← review, rating ← stars, product ← product, date ← (none); kept as the reviews' "
+            "own fields: when") in out
+    assert ("no date column found (columns: review, stars, when, product); the column 'when' holds dates (such as "
+            "03/04/2026): undo this import first (`reviewlens delete --run 1 --yes`; else its 3 new reviews are stored "
+            "twice, undated and dated), then import the file again with --column date=when") in out
+    assert ("3 reviews are stored without a date: a period (the dashboard's Last 90 days, --since) leaves them out; "
+            "the dashboard's All time shows them") in out
+    assert Store(db).reviews_frame()["date"].isna().all()
+
+    assert main(["delete", "--run", "1", "--yes", "--db", db]) == 0
+    status, out = _import(capsys, str(f), "--db", db, "--column", "date=When")  # the name in any case
+    assert status == 0 and "columns read: text ← review, rating ← stars, date ← when, product ← product" in out, out
+    assert "no date column" not in out and "kept as the reviews' own fields" not in out
+    assert (f"line 5: date '{future}' is in the future (today is {date.today()}): the review is imported without "
+            "a date") in out
+    assert "1 review is stored without a date: a period" in out
+    stored = {r.text: r.date for r in Store(db).reviews_frame().itertuples()}
+    assert str(stored["Great pool, terrible lift"]) == "2026-04-03" and str(stored["Bad"]) == "2025-11-30"
+    assert stored["Room fine"] is None or stored["Room fine"] != stored["Room fine"]  # undated (None or NaT)
+    assert "fields" not in str(Store(db).field_names())
+
+
+def test_the_column_option_is_checked_before_anything_is_stored(tmp_path, capsys):
+    f, _ = _when_file(tmp_path)
+    db = str(tmp_path / "s.db")
+    status, out = _import(capsys, str(f), "--db", db, "--column", "date=whenn")
+    assert status != 0 and ("no column 'whenn' in the file (its columns: review, stars, when, product), named with "
+                            "--column date=whenn") in out
+    for bad, said in (("dat=when", "no field 'dat' (the fields: text, rating, date,"), ("date", "give FIELD=COLUMN"),
+                      ("date=", "give FIELD=COLUMN")):
+        status, out = _import(capsys, str(f), "--db", db, "--column", bad)
+        assert status != 0 and said in out, (bad, out)
+    status, out = _import(capsys, str(f), "--db", db, "--column", "date=when", "--column", "title=when")
+    assert status != 0 and "the column 'when' is given for both date and title" in out
+    assert Store(db).list_runs(kind="import") == []
+
+
+def test_column_names_a_field_before_the_usual_names(tmp_path):
+    """--column reads a field from the column named, before a column with the field's usual name (which is then
+    said to be read as nothing); JSON lines may leave the column out of their first record."""
+    f = tmp_path / "r.csv"
+    f.write_text("text,rating,Our score,date\nNice,2,5,2026-03-01\n", encoding="utf-8")
+    res = read_reviews_file(f, columns={"rating": "our score"})
+    assert res.reviews[0].rating == 5 and "fields" not in res.reviews[0].extra
+    assert res.columns == {"text": "text", "rating": "Our score", "date": "date"} and res.unread == ["rating"]
+    assert columns_line(res) == "columns read: text ← text, rating ← Our score, date ← date; not read: rating"
+    j = tmp_path / "r.jsonl"
+    j.write_text(json.dumps({"body": "No date here"}) + "\n" + json.dumps({"body": "Dated", "posted": "2026-03-02"})
+                 + "\n", encoding="utf-8")
+    res = read_reviews_file(j, columns={"date": "posted"})
+    assert [str(r.date) for r in res.reviews] == ["None", "2026-03-02"] and res.undated == 1
+    assert res.columns["date"] == "posted" and not any("no date column" in r for r in res.remarks)
+
+
+def test_no_date_column_is_said_and_ids_or_counts_are_not_taken_for_dates(tmp_path):
+    f = tmp_path / "survey.csv"
+    f.write_text("comment,score,respondent,Answered on\nGood,5,1700000001,2026-03-04 10:00\nBad,1,1700000002,"
+                 "2026-03-05 11:00\n", encoding="utf-8")
+    res = read_reviews_file(f)
+    assert res.date_like == ("Answered on", "2026-03-04 10:00") and res.undated == 2
+    assert 'import the file with --column "date=Answered on" to read them' in res.remarks[0]  # as a shell reads it
+    g = tmp_path / "ids.csv"
+    g.write_text("comment,score,respondent,plan\nGood,5,1700000001,Pro 2\nBad,1,1700000002,Free\n", encoding="utf-8")
+    res = read_reviews_file(g)
+    assert res.date_like is None and res.own_columns == ["respondent", "plan"]
+    assert ("no date column found (columns: comment, score, respondent, plan); name the file's date column with "
+            "--column date=NAME") in res.remarks
+    assert "2 reviews are stored without a date" in " ".join(res.remarks)
+    h = tmp_path / "export.csv"  # ReviewLens's own export: its analysis columns are read as nothing
+    h.write_text("text,date,sentiment,tags,country\nFine,2026-03-01,positive,a; b,FR\n", encoding="utf-8")
+    res = read_reviews_file(h)
+    assert res.unread == ["sentiment"] and res.own_columns == ["country"] and res.undated == 0 and not res.remarks
+
+
+def test_import_help_names_every_field_column_takes(capsys):
+    from reviewlens.records_io import COLUMN_ALIASES
+
+    with pytest.raises(SystemExit):
+        main(["import", "--help"])
+    out = " ".join(capsys.readouterr().out.split())
+    assert "--column FIELD=NAME" in out and "Fields: " + ", ".join(COLUMN_ALIASES) in out
