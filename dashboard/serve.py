@@ -60,20 +60,30 @@ def _die_with_parent() -> Callable[[], None] | None:
     return preexec
 
 
+#: Set to "off" in the dashboard's environment when no analyzer runs beside it (`reviewlens dashboard --no-analysis`)
+ANALYSIS_ENV = "REVIEWLENS_ANALYSIS"
+
+
 def serve(db: str, address: str = "127.0.0.1", port: int = 8501, schedule_file: Path | None = None,
-          config_file: Path | None = None) -> int:
+          config_file: Path | None = None, analysis: bool = True) -> int:
     """Serve the dashboard for the store `db` on http://address:port until stopped; returns an exit status.
 
     0 when it stopped because this process was asked to (a forwarded signal), else Streamlit's own
     exit status (128 + N when it died of signal N). `schedule_file`, when given, is shown on the
-    Runs page; `config_file`: the settings file the dashboard reads (reply drafts' [replies]). Call it from the main thread (only there can Python handle signals; elsewhere the
-    child is still tied to the parent's death on Linux, but signals are not forwarded).
+    Runs page; `config_file`: the settings file the dashboard reads (reply drafts' [replies]); `analysis`: whether
+    the process that serves analyzes what the Import page adds (False: the page says analysis is off here).
+    Call it from the main thread (only there can Python handle signals; elsewhere the child is still tied to
+    the parent's death on Linux, but signals are not forwarded).
     """
     env = dict(os.environ, REVIEWLENS_DB=str(db))
     if schedule_file is not None:
         env["REVIEWLENS_SCHEDULE_FILE"] = str(Path(schedule_file).resolve())
     if config_file is not None:
         env["REVIEWLENS_CONFIG"] = str(Path(config_file).resolve())
+    if analysis:
+        env.pop(ANALYSIS_ENV, None)
+    else:
+        env[ANALYSIS_ENV] = "off"
     proc: subprocess.Popen | None = None
     pending: list[int] = []  # signals that came before the child existed
     stopping: dict[str, Any] = {"signal": None, "timer": None}

@@ -9,6 +9,8 @@ running, and refreshes the other pages' data when it is done.
 
 from __future__ import annotations
 
+import os
+import re
 import shutil
 import tempfile
 from pathlib import Path
@@ -17,11 +19,13 @@ from typing import Any
 import streamlit as st
 
 from dashboard.safe import escape_html, escape_markdown
+from dashboard.serve import ANALYSIS_ENV
 from dashboard.settings import settings
 from reviewlens import queries as Q
 from reviewlens.analysis_queue import analyzer_alive, analyzer_state, open_request, request_analysis
 from reviewlens.privacy import Masker, masked_line
-from reviewlens.records_io import ImportFileError, import_file, safe_stem
+from reviewlens.records_io import (COLUMN_ALIASES, NO_DATE_COLUMN, UNDATED, ImportFileError, column_mapping,
+                                   columns_line, import_file, safe_stem)
 from reviewlens.store import Store, StoreReadOnly
 
 UPLOAD_TYPES = ["csv", "tsv", "txt", "jsonl", "ndjson", "json", "xlsx"]
@@ -44,10 +48,20 @@ def _file_name(name: str) -> str:
     return stem + (suffix if suffix.lstrip(".") in UPLOAD_TYPES else ".csv")
 
 
+def _n(count: int, noun: str) -> str:
+    """"1 row", "2 rows" (with a thousands separator)."""
+    return f"{count:,} {noun}{'' if count == 1 else 's'}"
+
+
+def _columns(text: str) -> dict[str, str]:
+    """The Columns box ("date=when, rating=Our score"): {field: column}; ValueError saying what is wrong."""
+    return column_mapping(item for item in re.split(r"[,\n]", text) if item.strip())
+
+
 def _import(store: Store, upload: Any, source: str, product: str, date_order: str | None,
-            scale: float | None) -> dict[str, Any]:
+            scale: float | None, columns: dict[str, str] | None = None) -> dict[str, Any]:
     """Import one uploaded file (saved to a temporary folder under its own name, so the default source is
-    import:<its name>), as its own run; the outcome for the page."""
+    import:<its name>), as its own run; the outcome for the page. `columns`: the Columns box's {field: column}."""
     cfg, problem = settings()
     if problem:  # what to mask is in the settings: nothing is stored without knowing it
         return {"name": upload.name, "error": f"the settings file has a problem, fix it first: {problem}"}
@@ -57,20 +71,24 @@ def _import(store: Store, upload: Any, source: str, product: str, date_order: st
         path.write_bytes(upload.getvalue())
         res, run_id, new, seen = import_file(store, path, source=source.strip() or None,
                                              product=product.strip() or None, date_order=date_order,
-                                             rating_scale=scale, trigger="dashboard",
+                                             rating_scale=scale, columns=columns or None, trigger="dashboard",
                                              run_source=f"{path.name} (uploaded)",
                                              masker=Masker.from_settings(cfg.privacy, store))
     except ImportFileError as e:
-        return {"name": upload.name, "error": str(e).replace(str(path), upload.name)}
+        return {"name": upload.name, "error": _page_words(str(e).replace(str(path), upload.name))}
     except StoreReadOnly as e:
         return {"name": upload.name, "error": f"the store is read-only here, so nothing can be added: {e}"}
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+    remarks = [_page_words(r) for r in res.remarks]
     return {"name": upload.name, "run": run_id, "rows": res.rows, "new": new, "seen": seen,  # in the page's words:
+            "columns": _page_words(columns_line(res)),
+            "dates": [r for r in remarks if r.startswith(NO_DATE_COLUMN) or UNDATED in r],  # said as warnings
             "errors": [_page_words(f"line {e['line']}: {e['message']}") for e in res.errors],
             "date_order": res.date_order, "masked": masked_line(res.masked, res.masked_kinds) if res.masked else "",
             "notes": [_page_words(f"line {e['line']}: {e['message']}") for e in res.notes],  # kept without a value
-            "remarks": [_page_words(r) for r in res.remarks], "repeated": res.repeated}
+            "remarks": [r for r in remarks if not (r.startswith(NO_DATE_COLUMN) or UNDATED in r)],
+            "repeated": res.repeated}
 
 
 #: The import's messages name the command's options; this page has boxes for them.
@@ -78,14 +96,21 @@ _OPTION_WORDS = (("(use --rating-scale)", "(choose the scale under Ratings)"),
                  ("(--rating-scale)", "(under Ratings)"), ("--rating-scale", "the Ratings box"),
                  ("--date-order day", "Day first under Dates such as 03/04/2026"),
                  ("--date-order month", "Month first under Dates such as 03/04/2026"),
-                 ("--source", "a Source name"))
+                 ("--source", "a Source name"),
+                 ("the dashboard's Last 90 days, --since", "Last 90 days, or any period chosen"),
+                 ("the dashboard's All time", "the period All time"))
 
 
 def _page_words(text: str) -> str:
-    """An import message in this page's words ("use --rating-scale" -> "choose the scale under Ratings")."""
+    """An import message in this page's words ("use --rating-scale" -> "choose the scale under Ratings",
+    "--column date=when" -> "date=when in the Columns box", `reviewlens delete --run` -> the Undo button, shown
+    below the message)."""
     for option, words in _OPTION_WORDS:
         text = text.replace(option, words)
-    return text
+    text = re.sub(r"`reviewlens delete --run \d+ --yes`", "the Undo button below", text)
+    text = re.sub(r'--column "((?:[^"\\]|\\.)+)"', lambda m: m.group(1).replace('\\"', '"') + " in the Columns box",
+                  text)
+    return re.sub(r"--column (\S+=\S+|\S+=.+?)(?= to | \(|,|;|$)", r"\1 in the Columns box", text)
 
 
 def _undo(store: Store, result: dict[str, Any]) -> None:
@@ -103,14 +128,19 @@ def _show(store: Store, result: dict[str, Any]) -> None:
     if "error" in result:
         st.error(f"Nothing was imported from {escape_markdown(result['name'])}: {escape_markdown(result['error'])}")
         return
-    say = (f"Run {result['run']}: read {result['rows']:,} rows from {escape_markdown(result['name'])}: "
-           f"**{result['new']:,} new reviews**, {result['seen']:,} already stored, {len(result['errors']):,} rows skipped"
-           + (f", {result['repeated']:,} rows repeating a review id" if result.get("repeated") else "") + "."
+    say = (f"Run {result['run']}: read {_n(result['rows'], 'row')} from {escape_markdown(result['name'])}: "
+           f"**{_n(result['new'], 'new review')}**, {result['seen']:,} already stored, "
+           f"{_n(len(result['errors']), 'row')} skipped"
+           + (f", {_n(result['repeated'], 'row')} repeating a review id" if result.get("repeated") else "") + "."
            + (f" {result['masked'][0].upper()}{result['masked'][1:]}." if result.get("masked") else ""))
     if "undone" in result:
         st.info(f"{say} Undone: its {result['undone']:,} new reviews were deleted.")
         return
     (st.success if result["new"] else st.info)(say)
+    if result.get("columns"):  # which column each field was read from, and which were kept as the reviews' fields
+        st.caption(escape_markdown(result["columns"][0].upper() + result["columns"][1:]))
+    for line in result.get("dates") or ():  # no date column (and one that holds dates), reviews stored undated
+        st.warning(escape_markdown(line[0].upper() + line[1:]))
     if result.get("undo_error"):
         st.error(escape_markdown(result["undo_error"]))
     if result["new"]:
@@ -122,7 +152,8 @@ def _show(store: Store, result: dict[str, Any]) -> None:
         st.caption(escape_markdown(remark))
     for key, lead in (("errors", "Rows skipped (fix them and import the file again: nothing is stored twice)"),
                       ("notes", "Imported without a value that could not be read (fix the file, or the rating "
-                                "scale, and import it again: the values are filled in)")):
+                                "scale, and import it again: the values are filled in), or without a date in the "
+                                "future (no review is written after today)")):
         if result.get(key):
             shown = result[key][:ERRORS_SHOWN]
             more = len(result[key]) - len(shown)
@@ -136,8 +167,8 @@ def import_page(store: Store, *, first: bool = False) -> None:
     st.subheader("Add reviews from a file")
     st.caption("A CSV, TSV, JSON lines, JSON or Excel (.xlsx) file, exported from an app store, a review platform, "
                "a survey tool or a spreadsheet. Columns are found by their usual names (text or review, rating, "
-               "date, author, title, product, reply, version, id); a row with a bad value is skipped and named. "
-               "The same as `reviewlens import FILE`.")
+               "date, author, title, product, reply, version, id), or as named under Columns; a row with a bad "
+               "value is skipped and named. The same as `reviewlens import FILE`.")
     st.download_button("Download a sample file", SAMPLE, file_name="reviewlens-sample.csv", mime="text/csv",
                        help="The columns the import reads, with three example reviews: fill it in, or compare it "
                             "with your export's columns.")
@@ -151,13 +182,24 @@ def import_page(store: Store, *, first: bool = False) -> None:
         c3, c4 = st.columns(2)
         order = c3.selectbox("Dates such as 03/04/2026", list(DATE_ORDERS))
         scale = c4.selectbox("Ratings", list(RATING_SCALES))
+        named = st.text_input("Columns", max_chars=1000, placeholder="date=when, rating=Our score",
+                              help="Only for columns named otherwise than the import expects: FIELD=COLUMN, "
+                                   "separated by commas (as `reviewlens import --column date=when`). Fields: "
+                                   + ", ".join(COLUMN_ALIASES) + ".")
         go = st.form_submit_button("Import")
     if go:
-        if not uploads:
+        try:
+            columns = _columns(named)
+        except ValueError as e:
+            columns = None
+            st.error(f"Nothing was imported: Columns {escape_markdown(str(e))}")
+        if columns is None:
+            pass
+        elif not uploads:
             st.error("Choose a file first.")
         else:
             with st.spinner("Importing…"):
-                results = [_import(store, u, source, product, DATE_ORDERS[order], RATING_SCALES[scale])
+                results = [_import(store, u, source, product, DATE_ORDERS[order], RATING_SCALES[scale], columns)
                            for u in uploads]
             st.session_state["_import_results"] = results
             new = sum(r.get("new", 0) for r in results)
@@ -191,10 +233,14 @@ def _analysis(store: Store) -> None:
                     "Analyzing in the background (loading the model)…")
     elif asked and alive:
         st.info("Analysis asked for: the background analyzer takes it within a few seconds.")
+    elif (asked or waiting) and not alive and os.environ.get(ANALYSIS_ENV) == "off":
+        st.warning(f"{_n(waiting, 'review')} wait{'s' if waiting == 1 else ''} for analysis: analysis is off in this "
+                   "dashboard (it was started with `--no-analysis`). Run `reviewlens analyze` to analyze "
+                   f"{'it' if waiting == 1 else 'them'}, or start the dashboard without `--no-analysis`.")
     elif (asked or waiting) and not alive:
-        st.warning(f"{waiting:,} reviews wait for analysis, and no background analyzer is running: start the "
-                   "dashboard with `reviewlens dashboard` (it analyzes what is added here), or run "
-                   "`reviewlens analyze`.")
+        st.warning(f"{_n(waiting, 'review')} wait{'s' if waiting == 1 else ''} for analysis, and no background "
+                   "analyzer is running: start the dashboard with `reviewlens dashboard` (it analyzes what is added "
+                   "here), or run `reviewlens analyze`.")
     elif waiting:
         st.caption(f"{waiting:,} reviews wait for analysis.")
         if st.button(f"Analyze the {waiting:,} reviews waiting"):

@@ -1313,7 +1313,8 @@ def cmd_dashboard(args, settings) -> ExitStatus:
 
         workers.append(start_analysis(settings.db, settings))
     try:
-        return _status(serve(settings.db, args.address, args.port, schedule, config) == 0)
+        return _status(serve(settings.db, args.address, args.port, schedule, config,
+                             analysis=not args.no_analysis) == 0)
     finally:
         for _, stop in workers:
             stop.set()

@@ -79,6 +79,75 @@ def test_what_the_import_kept_without_a_value_or_assumed_is_said(monkeypatch, tm
     assert count_rows(Store(db)) == 4
 
 
+def test_the_columns_read_a_date_column_named_otherwise_and_analysis_off_are_said(monkeypatch, tmp_path):
+    """A file whose date column is "when": every review was stored undated without a word, a date in the future
+    among them, "1 rows skipped", and on a dashboard started with --no-analysis the page said no analyzer runs
+    and to start the dashboard. The columns read are said, the column that holds dates with how to read it (the
+    Columns box, after Undo), the undated reviews counted; read through the Columns box, the future date is left
+    out, said; a bad Columns entry imports nothing."""
+    from datetime import date, timedelta
+
+    future = f"{date.today() + timedelta(days=30):%d/%m/%Y}"
+    up = ("review,stars,when,product\n\"Great pool, terrible lift\",5,03/04/2026,Harbour View Hotel\n"
+          "Bad,abc,30/11/2025,Harbour View Hotel\n,3,30/11/2025,Harbour View Hotel\n"
+          f"Room fine,4,{future},Harbour View Hotel\n").encode()
+    db = str(tmp_path / "s.db")
+    Store(db).close()
+    at = app_test(monkeypatch, db, REVIEWLENS_ANALYSIS="off")  # as `reviewlens dashboard --no-analysis` serves it
+    at = _submit(at, "up.csv", up)
+    assert not at.exception, [e.value for e in at.exception]
+    assert "3 new reviews**, 0 already stored, 1 row skipped." in _plain(at.success), _plain(at.success)
+    assert ("Columns read: text ← review, rating ← stars, product ← product, date ← (none); kept as the reviews' "
+            "own fields: when") in _plain(at.caption), _plain(at.caption)
+    warned = _plain(at.warning)
+    assert ("No date column found (columns: review, stars, when, product); the column 'when' holds dates (such as "
+            "03/04/2026): undo this import first (the Undo button below; else its 3 new reviews are stored twice, "
+            "undated and dated), then import the file again with date=when in the Columns box") in warned, warned
+    assert ("3 reviews are stored without a date: a period (Last 90 days, or any period chosen) leaves them out; "
+            "the period All time shows them") in warned
+    assert "--" not in warned.replace("`--no-analysis`", "")
+    assert "analysis is off in this dashboard (it was started with `--no-analysis`). Run `reviewlens analyze`" in warned
+    assert "no background analyzer is running" not in warned
+    next(b for b in at.button if b.label.startswith("Undo: delete the 3 reviews")).click().run()
+    at = _submit(at, "up.csv", up, Columns="date=fecha")
+    assert "Nothing was imported from up.csv: up.csv: no column 'fecha' in the file" in _plain(at.error)
+    assert "date=fecha in the Columns box" in _plain(at.error)
+    at = _submit(at, "up.csv", up, Columns="dat=when")
+    assert "Nothing was imported: Columns 'dat=when': no field 'dat'" in _plain(at.error), _plain(at.error)
+    at = _submit(at, "up.csv", up, Columns="date=when")
+    assert "date ← when" in _plain(at.caption) and "No date column" not in _plain(at.warning)
+    assert f"line 5: date '{future}' is in the future" in _plain(at.warning)
+    assert "1 review is stored without a date" in _plain(at.warning)
+    frame = Store(db).reviews_frame()
+    assert len(frame) == 3 and frame["date"].notna().sum() == 2
+
+
+def test_reviewlens_dashboard_no_analysis_tells_the_page(monkeypatch, tmp_path):
+    """`reviewlens dashboard --no-analysis` runs no analyzer: the Streamlit process it starts is told so."""
+    import dashboard.serve as serve_mod
+    from reviewlens.app.cli import main
+
+    seen = {}
+
+    class Proc:
+        def __init__(self, cmd, env, **kw):
+            seen.update(env)
+
+        def wait(self):
+            return 0
+
+        def poll(self):
+            return 0
+
+    monkeypatch.setattr(serve_mod.subprocess, "Popen", Proc)
+    db = str(tmp_path / "s.db")
+    assert main(["dashboard", "--no-analysis", "--no-answers", "--db", db]) == 0
+    assert seen["REVIEWLENS_ANALYSIS"] == "off"
+    monkeypatch.setenv("REVIEWLENS_ANALYSIS", "off")  # left in the environment: not passed on when analysis runs
+    seen.clear()
+    assert serve_mod.serve(db) == 0 and seen["REVIEWLENS_DB"] == db and "REVIEWLENS_ANALYSIS" not in seen
+
+
 def test_the_sample_file_imports_as_it_is(tmp_path):
     from dashboard.upload import SAMPLE
     from reviewlens.records_io import read_reviews_file
@@ -107,7 +176,7 @@ def test_a_bad_file_is_refused_by_its_own_name_and_an_excel_file_is_read(monkeyp
     buf = io.BytesIO()
     wb.save(buf)
     at = _submit(at, "shop.xlsx", buf.getvalue())
-    assert "1 new reviews" in " ".join(s.value for s in at.success)
+    assert "**1 new review**, 0 already stored, 0 rows skipped" in " ".join(s.value for s in at.success)
     assert Store(db).reviews_frame()["source"].tolist() == ["import:shop"]
     at = _submit(at, [("more.csv", CSV), ("notes.csv", b"a,b\n1,2\n")])  # two at once: each its own run
     assert "read 4 rows from more.csv" in _plain(at.success)
