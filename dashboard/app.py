@@ -484,6 +484,11 @@ def quotes_html(quotes: list, style: str = "") -> list[str]:
     return html
 
 
+def reviews_word(n: int) -> str:
+    """'1 review', '2,345 reviews'."""
+    return f"{n:,} review{'' if n == 1 else 's'}"
+
+
 def complaints_section(db: str, themes: list[Q.ThemeView], scope: dict, filtered: bool) -> None:
     st.subheader("Top complaints")
     renamed = st.session_state.pop("_renamed", None)
@@ -496,13 +501,18 @@ def complaints_section(db: str, themes: list[Q.ThemeView], scope: dict, filtered
     st.caption(f"Computed {escape_html(str(scope.get('computed_at', ''))[:16])}. "
                + ("Counts are recounted within the current filters. " if filtered else "")
                + "A review that raises several complaints counts in each of their themes.")
+    computed, themes = len(themes), [t for t in themes if t.filtered_count]  # "Dirty bathroom — 0 reviews" said nothing
+    if not themes:
+        st.info(f"None of the {computed} complaint themes is raised by a review within these filters.")
+        return
     stakes = Q.by_stake([t.label for t in themes[:10]], [t.impact for t in themes[:10]])
     if stakes:
         st.caption("Average rating at stake, the most first (what to fix first; the list goes by count): "
                    f"{escape_markdown(stakes)}")
     for i, t in enumerate(themes[:10]):
         trend = "" if t.filtered_trend is None else f" {t.arrow} {t.filtered_trend:+.1f} pp"
-        title = f"{i + 1}. {escape_markdown(t.label)} — {t.filtered_count:,} reviews ({t.filtered_share:.1%}){trend}"
+        title = (f"{i + 1}. {escape_markdown(t.label)} — {reviews_word(t.filtered_count)} ({t.filtered_share:.1%})"
+                 f"{trend}")
         with st.expander(title, expanded=i < 3):
             html = [f"<p>{escape_html(t.summary)}</p>"] if t.summary else []
             if t.impact is not None:
@@ -512,10 +522,11 @@ def complaints_section(db: str, themes: list[Q.ThemeView], scope: dict, filtered
                             f"computed count {t.count:,} ({t.share:.1%})"
                             + (f", previous period {t.previous_count:,}" if dated else ", no dates: no trend")
                             + "</small></p>")
-            html += quotes_html(t.quotes[:5])
+            html += quotes_html(t.quotes[:5]) or ["<p><small>No quote stored for this theme comes from a review "
+                                                  "within these filters (the button shows them).</small></p>"]
             st.markdown("\n".join(html), unsafe_allow_html=True)
             left, right = st.columns([3, 1])
-            left.button(f"Show the {t.filtered_count:,} reviews", key=f"theme_btn_{t.rank}", on_click=goto_theme,
+            left.button(f"Show the {reviews_word(t.filtered_count)}", key=f"theme_btn_{t.rank}", on_click=goto_theme,
                         args=(t.label,), disabled=t.filtered_count == 0)
             products = tuple(scope.get("products") or ())
             fields = dict(scope.get("fields") or [])  # a segment's themes (the user's own fields)
@@ -595,14 +606,14 @@ def other_themes_section(themes: list[Q.ThemeView], kind: str) -> None:
     st.caption(caption)
     for i, t in enumerate(themes):
         trend = "" if t.filtered_trend is None else f" {t.arrow} {t.filtered_trend:+.1f} pp"
-        with st.expander(f"{escape_markdown(t.label)} — {t.filtered_count:,} reviews ({t.filtered_share:.1%}){trend}",
+        with st.expander(f"{escape_markdown(t.label)} — {reviews_word(t.filtered_count)} ({t.filtered_share:.1%}){trend}",
                          expanded=i == 0):
             html = [f"<p>{escape_html(t.summary)}</p>"] if t.summary else []
             if t.impact is not None:
                 html.append(f"<p>Its reviews are {escape_html(t.impact.means_text())}.</p>")
             html += quotes_html(t.quotes[:3], style)
             st.markdown("\n".join(html), unsafe_allow_html=True)
-            st.button(f"Show the {t.filtered_count:,} reviews", key=f"{kind}_btn_{t.rank}", on_click=goto_theme,
+            st.button(f"Show the {reviews_word(t.filtered_count)}", key=f"{kind}_btn_{t.rank}", on_click=goto_theme,
                       args=(prefix + t.label,))
 
 

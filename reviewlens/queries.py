@@ -857,11 +857,13 @@ def complaints(store: Store, f: Filters, total: int | None = None,
     window = theme_window(f, scope)
     if window != f:  # the shares and ratings are of the themes' period, as their members are
         total = 0 if window is None else None
-    inside = _ids_in_filter(store, window, [i for t in themes for i in t.review_ids]) if window else set()
+    inside = (_ids_in_filter(store, window, [i for t in themes for i in (*t.review_ids, *(q.review_id for q in t.quotes))])
+              if window else set())
     if total is None:
         total = count_reviews(store, window)
     for t in themes:
         t.filtered_ids = [i for i in t.review_ids if i in inside]
+        t.quotes = [q for q in t.quotes if q.review_id in inside]  # the filters' reviews speak (none: none shown)
         t.filtered_count = len(t.filtered_ids)
         t.filtered_share = t.filtered_count / total if total else 0.0
     ratings = ratings_in(store, window) if window else {}

@@ -125,7 +125,8 @@ def seed(store: Store) -> Seed:
                        share=len(broke) / 34, previous_count=5, trend=-2.0, topic="quality",
                        quotes=[Quote(s.xss_id, "<script>window.__xss=1</script>", "javascript:alert(1)")],
                        review_ids=broke),
-        ComplaintTheme(label=HOSTILE_LABEL, summary="", count=0, share=0.0, quotes=[], review_ids=[]),
+        # raised by the hostile review itself (a theme no review raises is not shown)
+        ComplaintTheme(label=HOSTILE_LABEL, summary="", count=1, share=1 / 34, quotes=[], review_ids=[s.xss_id]),
     ], scope={"since": str(CURRENT[0])})
     return s
 

@@ -361,3 +361,19 @@ def test_a_narrower_period_gets_its_own_previous_count_and_trend(seeded):
     assert all(t.filtered_previous is None and t.filtered_trend is None and t.arrow == "→" for t in early_themes)
     whole, _ = Q.complaints(store, Filters.of(since=CURRENT[0], until=CURRENT[1]))
     assert all((t.filtered_previous, t.filtered_trend) == (t.previous_count, t.trend) for t in whole)
+
+
+def test_theme_quotes_keep_to_the_filters(seeded):
+    """A theme's stored quotes were shown whatever the filters: three quotes from outside a 3-day period under a
+    theme of 2 reviews in it. Only quotes of reviews within the filters are shown."""
+    store, seed = seeded
+    late = next(t for t in Q.complaints(store, Filters())[0] if t.label == "Late delivery")
+    assert [q.review_id for q in late.quotes] == [seed.theme_ids["Late delivery"][0]]
+    quoted = next(r for r in seed.reviews if r.id == late.quotes[0].review_id)
+    other = next(r for r in seed.reviews if r.id in seed.theme_ids["Late delivery"] and r.date != quoted.date)
+    elsewhere = next(t for t in Q.complaints(store, Filters.of(since=other.date, until=other.date))[0]
+                     if t.label == "Late delivery")
+    assert elsewhere.quotes == [] and elsewhere.filtered_count == 1
+    same = next(t for t in Q.complaints(store, Filters.of(since=quoted.date, until=quoted.date))[0]
+                if t.label == "Late delivery")
+    assert [q.review_id for q in same.quotes] == [quoted.id]
