@@ -881,6 +881,9 @@ def cmd_ask(args, settings) -> ExitStatus:
     return ExitStatus.OK
 
 
+REPLIES_SHOWN = 20  # drafts printed without --limit (-o writes them all)
+
+
 def cmd_replies(args, settings) -> ExitStatus:
     from ..display_text import neutralize
     from ..filters import language_name
@@ -897,7 +900,12 @@ def cmd_replies(args, settings) -> ExitStatus:
         df = df[df["rating"].notna() & (df["rating"] <= args.max_rating)]
     if not args.all:
         df = df[df["reply"].isna() | (df["reply"].astype(str).str.strip() == "")]
-    df = df.head(args.limit)
+    total = len(df)
+    limit = args.limit if args.limit is not None else (None if args.output else REPLIES_SHOWN)
+    if limit is not None:
+        df = df.head(limit)
+    which = "reviews" if args.all else "reviews without a reply"
+    left_out = (f" of the {total:,} {which} (--limit N for more)" if len(df) < total else "")
     if df.empty:
         print("no reviews to draft replies for (they all have replies, or the filters exclude everything; "
               "--all includes answered ones)")
@@ -915,7 +923,7 @@ def cmd_replies(args, settings) -> ExitStatus:
             n = write_rows(rows, args.output)
         except ValueError as e:
             raise ConfigError(str(e)) from None
-        print(f"wrote {n} reply drafts to {args.output}")
+        print(f"wrote {n} reply {'draft' if n == 1 else 'drafts'}{left_out} to {args.output}")
         return ExitStatus.OK
     for row in rows:
         text = " ".join(neutralize(row["text"] or "").split())
@@ -925,7 +933,8 @@ def cmd_replies(args, settings) -> ExitStatus:
         print("  draft:" if row["reply_language"] == "en" else f"  draft ({language_name(row['reply_language'])}):")
         print("\n".join("    " + line for line in row["draft_reply"].splitlines()))
         print()
-    print(f"{len(rows)} drafts; edit before you send them. -o drafts.csv writes them with the reviews")
+    print(f"{len(rows)} {'draft' if len(rows) == 1 else 'drafts'}{left_out}; edit before you send them. "
+          "-o drafts.csv writes them with the reviews")
     return ExitStatus.OK
 
 

@@ -752,8 +752,11 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--product", action="append", help="only this product (repeatable)")
     sp.add_argument("--source", action="append", help="only this source (repeatable)")
     field_opt(sp)
-    sp.add_argument("--limit", type=_positive_int, default=20, help="at most N drafts (default 20)")
-    sp.add_argument("-o", "--output", type=Path, help="write the drafts with their reviews to a .csv or .jsonl file")
+    sp.add_argument("--limit", type=_positive_int, metavar="N",
+                    help="at most N drafts (default: 20 on the terminal, which says how many were left out; "
+                         "all of them with -o)")
+    sp.add_argument("-o", "--output", type=Path,
+                    help="write the drafts with their reviews to a .csv or .jsonl file (all of them unless --limit)")
 
     sp = add("report", "write the Excel report",
              "Sheets: Summary with native charts, Top complaints (with a chart of them week by week, or month by\n"

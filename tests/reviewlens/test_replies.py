@@ -204,3 +204,25 @@ def test_the_staff_a_review_praises_are_thanked_by_name(store, capsys):
     out = capsys.readouterr().out
     assert out.count("We will pass your kind words on to Marco.") == 2   # the English reviews that praise him
     assert "Wir geben Ihr Lob gern an MARCO weiter." in out                # the German one, in German
+
+
+def test_replies_says_how_many_were_left_out_and_o_writes_them_all(tmp_path, capsys):
+    from reviewlens.app.cli import main
+    from reviewlens.schema import Review
+    from reviewlens.store import Store
+
+    db = str(tmp_path / "r.db")
+    Store(db).upsert_reviews([Review(source="shop", text=f"Broke on day {i}.", rating=1) for i in range(23)])
+    assert main(["replies", "--db", db]) == 0
+    out = capsys.readouterr().out
+    assert out.count("draft:") == 20
+    assert "20 drafts of the 23 reviews without a reply (--limit N for more)" in out
+    out_file = tmp_path / "drafts.csv"
+    assert main(["replies", "-o", str(out_file), "--db", db]) == 0
+    assert "wrote 23 reply drafts to" in capsys.readouterr().out
+    with out_file.open(encoding="utf-8") as f:
+        assert len(list(csv.DictReader(f))) == 23
+    assert main(["replies", "--limit", "2", "-o", str(out_file), "--db", db]) == 0
+    assert "wrote 2 reply drafts of the 23 reviews without a reply (--limit N for more)" in capsys.readouterr().out
+    assert main(["replies", "--limit", "30", "--db", db]) == 0
+    assert "23 drafts; edit" in capsys.readouterr().out
