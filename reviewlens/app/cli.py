@@ -495,6 +495,8 @@ def cmd_demo(args, settings) -> ExitStatus:
                 time.sleep(3600)
         except KeyboardInterrupt:
             stop()
+    if done.ok and res.scrape is not None and res.scrape.status == "degraded":
+        return ExitStatus.DEGRADED  # as `reviewlens scrape` says it: the shop's layout seems to have changed
     return _status(res.ok and done.ok)
 
 

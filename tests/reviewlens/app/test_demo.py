@@ -78,3 +78,18 @@ def test_demo_analyzes_and_prints_top_complaints(tmp_path, capsys, monkeypatch):
             assert q.text in by_id[q.review_id].text
     assert "Praise" in load_workbook(out, read_only=True).sheetnames
     assert [r["kind"] for r in store.list_runs()] == ["report", "analyze", "scrape"]
+
+
+def test_demo_on_a_changed_layout_exits_3_as_scrape_does(tmp_path, capsys, monkeypatch):
+    """README: `REVIEWLENS_DEMO_CHANGED_LAYOUT=aurora-headphones reviewlens demo --no-analyze` after a normal demo
+    shows the degraded exit status (3); demo used to exit 1."""
+    import socket
+    monkeypatch.setenv("REVIEWLENS_DATA_DIR", str(tmp_path / "data"))
+    with socket.socket() as s:  # the same port both times, so the reviews keep their identities
+        s.bind(("127.0.0.1", 0))
+        port = str(s.getsockname()[1])
+    db = str(tmp_path / "d.db")
+    assert main(["demo", "--no-analyze", "--port", port, "--db", db, "-o", str(tmp_path / "1.xlsx"), "-q"]) == 0
+    monkeypatch.setenv("REVIEWLENS_DEMO_CHANGED_LAYOUT", "aurora-headphones")
+    assert main(["demo", "--no-analyze", "--port", port, "--db", db, "-o", str(tmp_path / "2.xlsx"), "-q"]) == 3
+    assert "degraded: " in capsys.readouterr().out
