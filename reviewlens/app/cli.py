@@ -531,23 +531,35 @@ def _fields(args) -> tuple:
         raise ConfigError(f"--field: {e}") from None
 
 
-def _check_fields(store: Store, fields: tuple) -> None:
-    """A --field whose name or value the store does not have is an error naming the nearest."""
+def _nearest(word: str, known: Sequence[str], cutoff: float) -> list[str]:
+    """The known names nearest `word`, case aside: one that differs only in case first ('de' → 'DE', which
+    difflib alone finds too far), then the closest by spelling."""
     import difflib
 
+    folded: dict[str, list[str]] = {}
+    for k in known:
+        folded.setdefault(k.casefold(), []).append(k)
+    same = folded.get(word.casefold(), [])
+    near = [k for f in difflib.get_close_matches(word.casefold(), list(folded), n=3, cutoff=cutoff)
+            for k in folded[f]]
+    return list(dict.fromkeys(same + near))[:3]
+
+
+def _check_fields(store: Store, fields: tuple) -> None:
+    """A --field whose name or value the store does not have is an error naming the nearest."""
     if not fields:
         return
     names = store.field_names()
     for name, values in fields:
         if name not in names:
-            near = difflib.get_close_matches(name, names, n=3, cutoff=0.5)
+            near = _nearest(name, names, cutoff=0.5)
             raise ConfigError(f"--field {name}=...: no review has a field {name!r}" + (
                 f"; did you mean {' or '.join(repr(n) for n in near)}?" if near else
                 f" (the store's fields: {', '.join(repr(n) for n in names[:12]) or 'none; they come from the other columns of an imported file'})"))
         known = queries.field_value_list(store, name)
         for v in values:
             if v not in known:
-                near = difflib.get_close_matches(v, known, n=3, cutoff=0.4)
+                near = _nearest(v, known, cutoff=0.4)
                 raise ConfigError(f"--field {name}={v}: no review has that value" + (
                     f"; did you mean {' or '.join(repr(n) for n in near)}?" if near else
                     f" (its values: {', '.join(repr(k) for k in known[:12])}{', ...' if len(known) > 12 else ''})"))
