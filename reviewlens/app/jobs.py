@@ -455,6 +455,7 @@ class AnalysisSummary:
     hint: str | None = None       # another topics preset fits the reviews better (analysis.preset_fit)
     again: int = 0                # of `analyzed`, texts analyzed before (new labels, settings or model)
     changed: Counter = field(default_factory=Counter)  # (old sentiment, new) -> texts, of those `again`
+    retranslate: bool = False     # asked for (`analyze --retranslate`): the reason said for `again`
 
     def line(self) -> str:
         spent = self.seconds - self.refresh_seconds
@@ -473,7 +474,9 @@ class AnalysisSummary:
             return ""
         moved = sum(self.changed.values())
         said = ", ".join(f"{a} to {b} {n}" for (a, b), n in self.changed.most_common(4))
-        return (f"; {self.again} read again (your labels, the settings or the model changed): "
+        why = ("--retranslate, or your labels, the settings or the model changed" if self.retranslate
+               else "your labels, the settings or the model changed")
+        return (f"; {self.again} read again ({why}): "
                 + (f"sentiment changed for {moved} ({said}{', ...' if len(self.changed) > 4 else ''})"
                    if moved else "no sentiment changed"))
 
@@ -556,7 +559,7 @@ def run_analysis(store: Store, analyzer: Any, *, limit: int | None = None, trigg
         log.info("%d reviews without a letter (emoji only) are analyzed again: they were read as positive "
                  "before 2026-12-02", redone)
     run_id = store.start_run("analyze", an.model_id, trigger, detail={"prompt_version": an.prompt_version})
-    s = AnalysisSummary(run_id=run_id, model=an.model_id, prompt_version=an.prompt_version)
+    s = AnalysisSummary(run_id=run_id, model=an.model_id, prompt_version=an.prompt_version, retranslate=retranslate)
     t0 = time.monotonic()
     bar = None
     try:

@@ -35,3 +35,12 @@ def test_analyze_says_what_a_new_reading_changed(store):
     [run] = store.list_runs(kind="analyze", limit=1)
     assert run["detail"]["read_again"] == 3 and run["detail"]["sentiment_changed"] == {"positive to negative": 1}
     assert "read again" not in run_analysis(store, StubAnalyzer(), quiet=True).line()  # nothing pending now
+
+
+def test_analyze_retranslate_says_so_as_the_reason(store):
+    """`analyze --retranslate` said "(your labels, the settings or the model changed)" when it was asked for."""
+    old = [Review(source="s", text="Der Deckel klemmt.", rating=2)]
+    store.upsert_reviews(old)
+    store.save_analyses([Analysis(content_hash=old[0].content_hash, model="m", prompt_version="p1", sentiment="positive")])
+    line = run_analysis(store, StubAnalyzer(), retranslate=True, quiet=True).line()
+    assert "; 1 read again (--retranslate, or your labels, the settings or the model changed): " in line
