@@ -273,7 +273,7 @@ def cmd_export(args, settings) -> ExitStatus:
         store, args.output, fmt, raw=args.raw, since=args.since, until=args.until, products=args.product,
         sources=args.source, fields=fields, suspicious=suspicious, tags=args.tag or (),
         mentions=mention_filter(args.mentions), said=_said(args)))
-    print(f"wrote {n} reviews to {args.output} ({fmt.upper()})")
+    print(f"wrote {n} {'review' if n == 1 else 'reviews'} to {args.output} ({fmt.upper()})")
     return ExitStatus.OK
 
 

@@ -719,7 +719,7 @@ def format_complaints(themes: Sequence[ComplaintTheme], scope: dict,
         lines[-1:] = [f"Average rating at stake, the most first (what to fix first; the list goes by count): "
                       f"{stakes}", ""]
     for i, t in enumerate(themes, 1):
-        lines.append(f"{i}. {t.label} — {t.count} reviews ({t.share:.0%})"
+        lines.append(f"{i}. {t.label} — {t.count} {'review' if t.count == 1 else 'reviews'} ({t.share:.0%})"
                      + (f", trend {trend_text(t.trend)} (previous: {t.previous_count})" if dated else ""))
         if t.summary:
             lines.append(f"   {t.summary}")

@@ -181,3 +181,17 @@ def test_a_site_config_that_cannot_be_used_is_the_users_mistake(tmp_path, capsys
         assert main(["scrape", "http://127.0.0.1:9/p", "--site", site, "--db", str(tmp_path / "s.db"), "-q"]) == 2
         err = capsys.readouterr().err
         assert "SiteConfigError" not in err and "-vv" not in err and err.startswith("reviewlens scrape: "), err
+
+
+def test_one_review_is_said_as_one(tmp_path, capsys):
+    """'wrote 1 reviews' (export) and '— 1 reviews (12%)' (complaints) read '1 review'."""
+    from reviewlens.app.jobs import format_complaints
+    from reviewlens.schema import ComplaintTheme
+
+    db = str(tmp_path / "one.db")
+    Store(db).upsert_reviews([Review(source="s", text="The lid sticks.", rating=2)])
+    assert main(["export", "-o", str(tmp_path / "one.csv"), "--db", db]) == 0
+    assert "wrote 1 review to " in capsys.readouterr().out
+    text = format_complaints([ComplaintTheme(label="Old device failure", summary="", count=1, share=0.12,
+                                             previous_count=0, trend=None)], {})
+    assert "1. Old device failure — 1 review (12%)" in text
