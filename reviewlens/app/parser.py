@@ -298,7 +298,7 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--analyze", action="store_true", help="analyze the new reviews afterwards")
     browser_opts(sp)
 
-    sp = add("import", "import reviews from CSV, JSON lines or Excel files",
+    sp = add("import", "import reviews from CSV, TSV, JSON, JSON lines or Excel files",
              "Import reviews exported from elsewhere (app-store consoles, review platforms, survey tools) as\n"
              "CSV, TSV, JSON lines, JSON or an Excel workbook (.xlsx). Needs a text column (text, review,\n"
              "body, content or comment, also as \"Review Content\"); uses rating, date, author, title,\n"
@@ -314,7 +314,8 @@ def build_parser() -> argparse.ArgumentParser:
              "(no date column, an empty cell, a date in the future) are counted: a period leaves them out.")
     sp.add_argument("file", nargs="+",
                     help="the file(s) to import, or web addresses of exports (a spreadsheet published as CSV)")
-    sp.add_argument("--source", help="source name for these reviews (default: import:<file name>)")
+    sp.add_argument("--source", help="source name for these reviews (default: import:<the file's name without its "
+                                     "extension>, as import:shop-reviews for shop-reviews.csv)")
     sp.add_argument("--product", help="product for rows that have none")
     sp.add_argument("--rating-scale", type=float,
                     help="the file's rating scale if not 1-5 stars: scores out of 10 (an NPS 0-10) or 100, mapped "
@@ -361,7 +362,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     sp = add("export", "export reviews (with their analysis) as JSONL or CSV")
     sp.add_argument("--format", choices=["jsonl", "csv"],
-                    help="default: from the output's name (.csv: CSV; .jsonl, .json, .ndjson or another: JSONL)")
+                    help="default: from the output's name (.csv: CSV; .jsonl, .json, .ndjson or none: JSONL; "
+                         "another is refused)")
     sp.add_argument("-o", "--output", required=True, metavar="FILE", help="file to write (.csv or .jsonl)",
                     type=_output(*EXPORT_SUFFIXES, other="export writes CSV (.csv) or JSON lines (.jsonl); the Excel "
                                                         "report is `reviewlens report -o FILE.xlsx`"))
@@ -447,6 +449,8 @@ def build_parser() -> argparse.ArgumentParser:
                change_results = true    # a change you recorded (reviewlens changes) that clearly worked, or not
                review_bursts = true     # a burst of one-star (review bombing) or five-star reviews of a product
                competitor_losses = 3    # 3+ reviewers of the last period_days left for one competitor
+               name_complaints = 3      # 3+ reviews of the last period_days speak badly of one person,
+                                        # company or place they name (reviewlens mentions)
                low_rating = 2           # new reviews rated 2 or lower, in one digest per check
                keywords = ["refund", "allergic"]   # new reviews that mention one, in the digest
                unanswered_days = 3      # negative reviews without a reply after 3 days, weekly (0: off)

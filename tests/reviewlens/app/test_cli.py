@@ -300,3 +300,19 @@ def test_database_urls_that_cannot_be_used_are_said_plainly(capsys):
     err = capsys.readouterr().err
     assert err.startswith("reviewlens runs: the database: connection failed: ") and "Connection refused" in err
     assert "sqlalche.me" not in err and "secret" not in err and "Traceback" not in err
+
+
+def test_help_names_every_alert_rule_and_what_export_refuses(capsys):
+    """`alerts --help` left out name_complaints; `export --help` said another extension gave JSONL (it is refused)."""
+    import dataclasses
+
+    from reviewlens.config import AlertSettings
+
+    with pytest.raises(SystemExit):
+        main(["alerts", "--help"])
+    text = capsys.readouterr().out
+    assert [f.name for f in dataclasses.fields(AlertSettings) if f"{f.name} = " not in text] == ["channels"]
+    with pytest.raises(SystemExit):
+        main(["export", "--help"])
+    text = " ".join(capsys.readouterr().out.split())
+    assert "or another: JSONL" not in text and "another is refused" in text
