@@ -389,6 +389,9 @@ def download_button(db: str, f: Filters) -> None:
 
 
 # ------------------------------------------------------------------------------------------ pages
+FEW_BEFORE = 10  # fewer reviews than this in the previous period: its changes are said to be examples (as Compare)
+
+
 def headline_metrics(h: Q.Headline) -> None:
     cols = st.columns(4)
     prev_note = "vs the previous period of the same length" if h.previous else "no previous period to compare"
@@ -401,6 +404,10 @@ def headline_metrics(h: Q.Headline) -> None:
     cols[3].metric("Net sentiment", fmt_num(h.net_sentiment, "{:+.1f}"),
                    fmt_delta(h.delta("net_sentiment"), "{:+.1f} pp"),
                    help=f"% positive minus % negative of analyzed reviews; {prev_note}")
+    few = h.previous.reviews if h.previous is not None else None
+    if few is not None and 0 < few < FEW_BEFORE:  # "+85.7 pp" against one review read as a finding
+        st.caption(f"The previous period has only {reviews_word(few)}: its changes move by tens of points on one "
+                   "review, so read them as examples, not as trends.")
 
 
 def reply_metrics(r: Q.ReplyStats | None) -> None:

@@ -231,7 +231,8 @@ def complaint_shares(long: pd.DataFrame, groups: list[str] | None = None, sizes:
                     yOffset=alt.YOffset("group:N", sort=labels),
                     x=alt.X("percent:Q", title="% of the group's reviews"),
                     color=alt.Color("group:N", title=None, sort=labels, scale=alt.Scale(domain=labels),
-                                    legend=alt.Legend(orient="top", labelLimit=400)),
+                                    # a column of names: one line of five groups cut the last ones off
+                                    legend=alt.Legend(orient="top", direction="vertical", labelLimit=400)),
                     opacity=alt.condition("datum.few", alt.value(0.3), alt.value(1.0)),
                     tooltip=["group:N", "topic:N", alt.Tooltip("percent:Q", format=".1f")])
             .properties(height=alt.Step(9)))  # per bar: the chart grows with topics x groups, compactly

@@ -355,3 +355,26 @@ def test_rename_a_complaint_theme_from_the_overview(monkeypatch, seeded_sqlite):
     at.button(key=f"rename_btn_{rank}").click().run()
     assert any("not a usable theme name" in e.value for e in at.error)
     assert "Falls apart fast" in [t.label for t in Q.latest_complaints(store)[0]]
+
+
+def test_changes_against_a_previous_period_of_few_reviews_are_said_to_be_examples(monkeypatch, tmp_path):
+    """Net sentiment "+85.7 pp" against a previous period of one review stood as a finding."""
+    from datetime import date, timedelta
+
+    from reviewlens.schema import Analysis, Review
+    from reviewlens.store import Store
+    from tests.helpers import app_test
+
+    db = str(tmp_path / "few.db")
+    store = Store(db)
+    last = date(2026, 11, 30)
+    revs = [Review(source="s", text=f"Lovely kettle number {i}.", rating=5, date=last - timedelta(days=i),
+                   site_review_id=f"n{i}") for i in range(12)]
+    revs.append(Review(source="s", text="Broke at once.", rating=1, date=last - timedelta(days=120), site_review_id="o"))
+    store.upsert_reviews(revs)
+    store.save_analyses([Analysis(content_hash=r.content_hash, model="m", prompt_version="p",
+                                  sentiment="negative" if r.rating == 1 else "positive") for r in revs])
+    store.close()
+    at = app_test(monkeypatch, db)
+    said = " ".join(c.value for c in at.caption)
+    assert "The previous period has only 1 review: its changes move by tens of points" in said, said
