@@ -1046,7 +1046,8 @@ def compare_page(db: str, f: Filters, opts: Q.Options) -> None:
 
 
 def runs_page(db: str) -> None:
-    st.subheader("Scrape runs")
+    st.subheader("Runs")
+    st.caption("Every scrape, import, analysis and report, newest first (`reviewlens runs`).")
     runs = c_runs(db)
     if runs.empty:
         st.info("No runs yet. Start one with `reviewlens scrape URL`.")
