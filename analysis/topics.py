@@ -44,6 +44,7 @@ import numpy as np
 
 from reviewlens.comparing import NOT_A_SENTENCE_END
 from reviewlens.schema import TopicMention
+from reviewlens.word_polarity import polarity_counts
 
 from . import topic_library
 from .taxonomy import OTHER, Taxonomy, Topic
@@ -261,14 +262,8 @@ _NEGATORS = {"not", "no", "never", "n't", "dont", "don't", "didn't", "isn't", "w
 
 def lexicon_polarity(text: str) -> float:
     """A crude polarity in [-1, 1] from word lists with negation (no model; a cheap baseline and filter)."""
-    words = [w.lower() for w in _WORD_RE.findall(text or "")]
-    score = 0
-    for i, w in enumerate(words):
-        val = 1 if w in _POS else -1 if w in _NEG else 0
-        if val and any(x in _NEGATORS or x.endswith("n't") for x in words[max(0, i - 3):i]):
-            val = -val
-        score += val
-    return max(-1.0, min(1.0, score / 2))
+    pos, neg = polarity_counts([w.lower() for w in _WORD_RE.findall(text or "")], _POS, _NEG, _NEGATORS)
+    return max(-1.0, min(1.0, (pos - neg) / 2))
 
 
 def _lexicon_label(text: str) -> str:

@@ -128,6 +128,11 @@ class Settings:
         return Path(self.data_dir)
 
     @property
+    def sites_dirs(self) -> list[str]:
+        """The folders of the user's own site configs, as the scraper takes them (none, or `sites_dir`)."""
+        return [str(self.sites_dir)] if self.sites_dir else []
+
+    @property
     def reports_dir(self) -> Path:
         return self.data_path / "reports"
 

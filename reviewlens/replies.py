@@ -33,6 +33,7 @@ from typing import Any, Mapping, Sequence
 from .config import ReplySettings
 from .privacy import is_pseudonym
 from .reply_phrases import ENGLISH, PHRASEBOOKS, Phrasebook
+from .word_polarity import polarity_counts
 
 #: The English phrasebook's sentences (reviewlens.reply_phrases holds every language's): what the draft says
 #: about a topic the review is negative about (keys are the presets' topic names); a topic without a
@@ -135,13 +136,7 @@ def word_polarity(text: Any) -> tuple[int, int]:
     for rx, repl in _IDIOMS:
         text = rx.sub(repl, text)
     words = [w.lower() for w in _WORD_RE.findall(text.replace("’", "'"))]
-    pos = neg = 0
-    for i, w in enumerate(words):
-        val = 1 if w in _POSITIVE_WORDS else -1 if w in _NEGATIVE_WORDS else 0
-        if val and any(x in _NEGATORS or x.endswith("n't") for x in words[max(0, i - 3):i]):
-            val = -val
-        pos, neg = pos + (val > 0), neg + (val < 0)
-    return pos, neg
+    return polarity_counts(words, _POSITIVE_WORDS, _NEGATIVE_WORDS, _NEGATORS)
 
 
 def _lean(pos: int, neg: int) -> str | None:

@@ -253,7 +253,7 @@ def run_scrape(store: Store, settings: Settings, urls: Sequence[str], *, site: s
 
     if sort not in (None, "newest"):
         raise ConfigError(f"unknown sort order {sort!r} (only 'newest')")
-    sites_dirs = [settings.sites_dir] if settings.sites_dir else []
+    sites_dirs = settings.sites_dirs
     click: list[str] = []
     if sort:
         urls, click = newest_first_urls(urls, site, sites_dirs)

@@ -283,7 +283,7 @@ def check_sites(schedule: Schedule, settings: Settings) -> None:
     source first comes due."""
     from scraper import SiteConfigError, load_site
 
-    dirs = [settings.sites_dir] if settings.sites_dir else []
+    dirs = settings.sites_dirs
     for i, src in enumerate(schedule.sources, 1):
         if src.site:
             try:

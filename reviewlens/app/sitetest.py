@@ -27,16 +27,12 @@ FIELDS: list[tuple[str, Callable[[Any], Any]]] = [
 ]
 
 
-def _dirs(settings: Settings) -> list[str]:
-    return [str(settings.sites_dir)] if settings.sites_dir else []
-
-
 def list_lines(settings: Settings) -> list[str]:
     """One line per site config: name, file, match patterns and description; the bundled ones, then those in
     sites_dir (a file there with a bundled one's name is the one used)."""
     import scraper
 
-    dirs = _dirs(settings)
+    dirs = settings.sites_dirs
     bundled = Path(scraper.__file__).resolve().parent / "sites"
     catalog = scraper.site_catalog(dirs)
     names_in_dirs = {f.stem for f, _, _ in catalog if f.parent.resolve() != bundled}
@@ -81,7 +77,7 @@ def try_page(url: str, settings: Settings, site: str | None = None,
     and say what was found. Stores nothing. True when reviews were found."""
     import scraper
 
-    dirs = _dirs(settings)
+    dirs = settings.sites_dirs
     cfg = scraper.load_site(site, dirs) if site else None  # a broken config: SiteConfigError, said plainly
     found: Sequence[Any] = []
     if cfg is not None:
