@@ -202,6 +202,8 @@ def test_runs_page_and_schedule(monkeypatch, seeded_sqlite, tmp_path):
     at = app_test(monkeypatch, db, REVIEWLENS_SCHEDULE_FILE=str(sched))
     at.sidebar.radio(key="page").set_value("Runs").run()
     assert not at.exception
+    # it lists analyses, imports and reports too: not titled "Scrape runs"
+    assert at.subheader[0].value == "Runs" and any("Every scrape, import, analysis and report" in c.value for c in at.caption)
     runs, errors, schedule = (d.value for d in at.dataframe)
     assert list(runs["status"]) == ["ok", "partial"] and list(runs["error_count"]) == [0, 1]
     assert "TimeoutException" in errors.iloc[0]["message"]
