@@ -43,6 +43,7 @@ from reviewlens.schedule import load_schedule
 from reviewlens.schema import SENTIMENTS, Label, content_hash, has_periods
 from reviewlens.store import Store, StoreReadOnly
 from reviewlens.views import PAGES, THEME_PREFIXES, PERIODS as LINK_PERIODS
+from reviewlens.words import counted
 
 log = logging.getLogger(__name__)
 
@@ -493,7 +494,7 @@ def quotes_html(quotes: list, style: str = "") -> list[str]:
 
 def reviews_word(n: int) -> str:
     """'1 review', '2,345 reviews'."""
-    return f"{n:,} review{'' if n == 1 else 's'}"
+    return counted(n, "review")
 
 
 def complaints_section(db: str, themes: list[Q.ThemeView], scope: dict, filtered: bool) -> None:

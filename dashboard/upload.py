@@ -27,6 +27,7 @@ from reviewlens.privacy import Masker, masked_line
 from reviewlens.records_io import (COLUMN_ALIASES, NO_DATE_COLUMN, UNDATED, ImportFileError, column_mapping,
                                    columns_line, import_file, safe_stem)
 from reviewlens.store import Store, StoreReadOnly
+from reviewlens.words import counted as _n
 
 UPLOAD_TYPES = ["csv", "tsv", "txt", "jsonl", "ndjson", "json", "xlsx"]
 DATE_ORDERS = {"As the file's dates show": None, "Day first (31/03/2026)": "day", "Month first (03/31/2026)": "month"}
@@ -46,11 +47,6 @@ def _file_name(name: str) -> str:
     stem, suffix = Path(base).stem, Path(base).suffix.lower()
     stem = safe_stem(stem, "upload")
     return stem + (suffix if suffix.lstrip(".") in UPLOAD_TYPES else ".csv")
-
-
-def _n(count: int, noun: str) -> str:
-    """"1 row", "2 rows" (with a thousands separator)."""
-    return f"{count:,} {noun}{'' if count == 1 else 's'}"
 
 
 def _columns(text: str) -> dict[str, str]:

@@ -25,6 +25,7 @@ from .. import queries
 from ..config import ConfigError, Settings, load_settings
 from ..filters import SAID_WORDS, Filters, mention_filter
 from ..store import Store
+from ..words import counted as _n
 from .parser import parse_args
 
 log = logging.getLogger("reviewlens")
@@ -194,11 +195,6 @@ def cmd_import(args, settings) -> ExitStatus:
     return ExitStatus.OK
 
 
-def _n(count: int, noun: str) -> str:
-    """"1 row", "2 rows"."""
-    return f"{count} {noun}{'' if count == 1 else 's'}"
-
-
 def cmd_delete(args, settings) -> ExitStatus:
     from ..display_text import neutralize
 
@@ -226,11 +222,12 @@ def cmd_delete(args, settings) -> ExitStatus:
             raise ConfigError(f"no stored review is by {neutralize(name)!r} (the name exactly as stored: "
                               "`reviewlens export` shows them)")
     if not args.yes:
-        print(f"would delete {store.delete_reviews(**which, dry_run=True)[1]} reviews ({what}); add --yes to delete them"
+        print(f"would delete {_n(store.delete_reviews(**which, dry_run=True)[1], 'review')} ({what}); add --yes to "
+              "delete them"
               + (" with their analyses and your labels of their texts" if args.author or args.before else ""))
         return ExitStatus.OK
     run_id, n = store.delete_reviews(**which)
-    print(f"run {run_id}: deleted {n} reviews ({what})"
+    print(f"run {run_id}: deleted {_n(n, 'review')} ({what})"
           + (", with their analyses and labels" if n and (args.author or args.before) else "")
           + ("; `reviewlens complaints` recomputes the top complaints without them" if n else ""))
     return ExitStatus.OK

@@ -30,6 +30,7 @@ from ..config import ConfigError, Settings
 from ..filters import field_filter, previous_period
 from ..schema import ComplaintTheme, Review, has_periods, trend_text
 from ..store import Store, StoreReadOnly
+from ..words import counted as _n
 
 log = logging.getLogger(__name__)
 
@@ -97,10 +98,6 @@ class ScrapeSummary:
         if self.status != "failed" and self.reviews == 0:
             return "no reviews were found"
         return None
-
-
-def _n(count: int, noun: str) -> str:
-    return f"{count} {noun}{'' if count == 1 else 's'}"
 
 
 def checkpoint_key(start_url: str) -> str:

@@ -223,9 +223,9 @@ def test_a_reviewer_is_forgotten(tmp_path, capsys):
     store = Store(db)
     bad, fine = _seeded(store)
     assert main(["delete", "--author", "Jane Doe", "--db", db]) == 0
-    assert "would delete 1 reviews (1 reviewer name)" in capsys.readouterr().out and count_rows(store) == 2
+    assert "would delete 1 review (1 reviewer name)" in capsys.readouterr().out and count_rows(store) == 2
     assert main(["delete", "--author", "Jane Doe", "--yes", "--db", db]) == 0
-    assert "deleted 1 reviews (1 reviewer name), with their analyses and labels" in capsys.readouterr().out
+    assert "deleted 1 review (1 reviewer name), with their analyses and labels" in capsys.readouterr().out
     assert store.review_texts([bad.id, fine.id]) == {fine.id: fine.text}
     assert count_rows(store, "analyses") == 1 and count_rows(store, "labels") == 0
     assert "Jane Doe" not in json.dumps(store.list_runs(), default=str)  # the run history does not keep the name
@@ -323,7 +323,7 @@ def test_reviews_are_kept_no_longer_than_keep_days(tmp_path, capsys):
     assert main(["delete", "--expired", "--db", db]) != 0  # keep_days 0: a clear error
     assert "which is 0 (kept for good)" in capsys.readouterr().err
     assert main(["delete", "--expired", "--db", db, "--config", str(cfg)]) == 0
-    assert f"would delete 1 reviews (dated before {today - timedelta(days=365)})" in capsys.readouterr().out
+    assert f"would delete 1 review (dated before {today - timedelta(days=365)})" in capsys.readouterr().out
     assert count_rows(store) == 3
     settings = load_settings(cfg, db=db, data_dir=str(tmp_path / "data"))
     assert expire_reviews(store, settings, today=today - timedelta(days=100)) == (today - timedelta(days=465), 0)
