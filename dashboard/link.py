@@ -13,6 +13,7 @@ from dataclasses import replace
 from typing import Any, Callable, MutableMapping, Sequence
 
 from reviewlens import queries as Q
+from reviewlens.comparing import own_name
 from reviewlens.views import PERIODS, STREAMLIT_KEYS, View, from_query, to_query
 
 PERIOD_NAMES = {key: name for key, (name, _) in PERIODS.items()}  # "30d" -> "Last 30 days" (the sidebar's)
@@ -79,8 +80,14 @@ def read_link(state: MutableMapping[str, Any], params: dict[str, list[str]], opt
             state[key] = _known(kind, asked, options, problems)
     if f.mentions:  # names in any case: the sidebar offers each in its commonest spelling
         offered = {name.casefold(): name for name in opts.mentions}
-        state["f_mentions"] = _known("name", [offered.get(n.casefold(), n) for n in f.mentions],
-                                     list(opts.mentions), problems)
+        asked = [offered.get(n.casefold(), n) for n in f.mentions]
+        for name in asked:  # a product's own name ("Pulse"): not a mention, as `reviewlens mentions` has it
+            own = [p for p in opts.products if name not in opts.mentions and own_name(name, p)]
+            if own:
+                problems.append(f"name {name!r} is (part of) the name of the product {own[0]!r}: the Mentions "
+                                "box leaves a product's own name out; the Product filter shows its reviews")
+        state["f_mentions"] = _known("name", [n for n in asked if n in opts.mentions or not any(
+            own_name(n, p) for p in opts.products)], list(opts.mentions), problems)
         if f.said:
             state["f_said"] = SAID_NAMES[f.said]
     for name, values in f.fields:

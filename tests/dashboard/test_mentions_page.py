@@ -38,6 +38,18 @@ def test_a_link_names_a_name_in_any_case(tmp_path, monkeypatch):
     assert any("name 'FedEx' not in this store" in as_read(w.value) for w in at.warning)
 
 
+def test_a_link_naming_a_products_own_name_says_so(tmp_path, monkeypatch):
+    """The Mentions box leaves a product's own name out (as `reviewlens mentions` does): a link naming it said
+    "not in this store" of a name on every review's product."""
+    db = str(tmp_path / "m.db")
+    seed(Store(db))  # the product is "Case"
+    at = _open(monkeypatch, db, page="Reviews", mentions=["case", "DHL"])
+    assert at.sidebar.multiselect(key="f_mentions").value == ["DHL"]
+    said = " ".join(as_read(w.value) for w in at.warning)
+    assert "name 'case' is (part of) the name of the product 'Case'" in said and "Product filter" in said
+    assert "not in this store" not in said
+
+
 def test_what_customers_compare_with_on_the_overview(tmp_path, monkeypatch):
     """The Overview's "What customers compare with": each competitor with which way its reviewers went, its
     sentences quoted, and a button to the reviews that name it."""
