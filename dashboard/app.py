@@ -100,8 +100,8 @@ def c_overview(db: str, f: Filters, opts: Q.Options, by: str = "auto") -> Q.Over
 
 
 #: The Trends' Group by control: what it offers -> what `Q.granularity_for` takes.
-TREND_BY = {"Auto": "auto", "Week": "week", "Month": "month"}
-TREND_BY_KEY = "trend_by"  # the choice, kept across pages (the widget's own key, "_trend_by", is not)
+TREND_BY = {name: key for key, name in L.TREND_BY_NAMES.items()}  # "Auto" -> "auto", ...
+TREND_BY_KEY = L.TREND_BY_KEY
 
 
 def trend_by() -> str:

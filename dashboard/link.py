@@ -26,6 +26,8 @@ LINK_IDS = "f_ids"               # the review ids a link named (or the digest al
 LINK_ALERT = "f_alert"           # that digest alert's key, kept in the address instead of its ids
 LINK_THEME = "_link_theme"       # the theme a link named, until the explorer has looked for it
 LINK_PROBLEMS = "_link_problems"  # what the link asked for that is not shown
+TREND_BY_NAMES = {"auto": "Auto", "week": "Week", "month": "Month"}  # a link's by= -> the Group by control's
+TREND_BY_KEY = "trend_by"  # the Group by choice, kept across pages (the widget's own key, "_trend_by", is not)
 FIELD_KEY = "f_field:"  # the sidebar's filter of one of the user's own fields: FIELD_KEY + its name
 _READ = "_link_read"
 
@@ -131,6 +133,8 @@ def read_link(state: MutableMapping[str, Any], params: dict[str, list[str]], opt
     if view.theme:
         state["theme"] = view.theme
         state[LINK_THEME] = view.theme
+    if view.by != "auto":
+        state[TREND_BY_KEY] = TREND_BY_NAMES[view.by]
     if problems:
         state[LINK_PROBLEMS] = problems
 
@@ -142,8 +146,9 @@ def current_view(state: MutableMapping[str, Any], page: str, f: Any, all_themes:
     alert = state.get(LINK_ALERT) if state.get(LINK_IDS) else None
     if alert:  # the digest's key stands for its reviews (a short address, every review of it)
         f = replace(f, review_ids=None)
+    by = {name: key for key, name in TREND_BY_NAMES.items()}.get(state.get(TREND_BY_KEY, "Auto"), "auto")
     return View(page=page, period=period, filters=f, theme=theme if theme and theme != all_themes else None,
-                alert=alert)
+                alert=alert, by=by)
 
 
 def write_link(query_params: Any, view: View) -> None:

@@ -13,6 +13,7 @@ what it could not understand (a link is typed, truncated and edited by people), 
     ?page=Reviews&mentions=DHL    (the reviews that name DHL)
     ?page=Reviews&mentions=Jonas&said=badly    (the reviews that speak badly of Jonas)
     ?page=Reviews&period=all&alert=reviews:3f2a...:12:2026-11-30   (the reviews a digest alert named)
+    ?period=12m&by=week   (the trends by week, whatever Auto would choose)
 """
 
 from __future__ import annotations
@@ -41,6 +42,7 @@ MAX_TEXT = 200       # a search or a theme name longer than this is no one's lin
 #: How the explorer names a theme that is not a complaint (its `theme` in a link): "Loved: Long battery life".
 THEME_PREFIXES = {"complaints": "", "praise": "Loved: ", "requests": "Asked: "}
 MAX_IDS = 200        # review ids a link names (`ids`); more make an address some browsers and mail clients cut
+GROUP_BY = ("auto", "week", "month")  # the trends' buckets (a link's by=; auto: by the reviews a week)
 STREAMLIT_KEYS = ("embed", "embed_options")  # Streamlit's own (an embedded dashboard): kept, not ours to read
 
 
@@ -53,6 +55,7 @@ class View:
     filters: Filters = field(default_factory=Filters)
     theme: str | None = None          # a complaint theme's name: the Reviews page shows its reviews
     alert: str | None = None          # a digest alert's key: the Reviews page shows the reviews it named
+    by: str = "auto"                  # the trend charts' buckets: one of GROUP_BY
 
     @classmethod
     def dated(cls, since: date, until: date, **kw: Any) -> "View":
@@ -100,6 +103,8 @@ def to_query(view: View) -> list[tuple[str, str]]:
         out.append(("ids", ",".join(f.review_ids[:MAX_IDS])))
     if view.alert:
         out.append(("alert", view.alert))
+    if view.by != "auto":
+        out.append(("by", view.by))
     return out
 
 
@@ -207,6 +212,10 @@ def from_query(params: Mapping[str, str | Sequence[str]]) -> tuple[View, list[st
     search = search if search and len(search) <= MAX_TEXT else None
     theme = theme if theme and len(theme) <= MAX_TEXT else None
     alert = alert if alert and len(alert) <= MAX_TEXT else None
+    by = (_one(params, "by") or "auto").lower()
+    if by not in GROUP_BY:
+        problems.append(f"by={_one(params, 'by')!r} is not one of {', '.join(GROUP_BY)}")
+        by = "auto"
     ids = [i.strip() for v in _values(params, "ids") for i in v.split(",") if i.strip()]
     fields = [v for v in _values(params, "field") if "=" in v and v.partition("=")[0].strip() and len(v) <= MAX_TEXT]
     if len(fields) < len(_values(params, "field")):
@@ -221,9 +230,9 @@ def from_query(params: Mapping[str, str | Sequence[str]]) -> tuple[View, list[st
                          tags=[t for t in _values(params, "tag") if len(t) <= MAX_TEXT],
                          mentions=names, said=SAID.get(said or ""))
     known = {"page", "period", "since", "until", "source", "product", "sentiment", "topic", "lang", "version",
-             "rating", "replied", "q", "theme", "ids", "alert", "field", "suspicious", "tag", "mentions", "said"}
+             "rating", "replied", "q", "theme", "ids", "alert", "field", "suspicious", "tag", "mentions", "said", "by"}
     unknown = sorted(set(params) - known - set(STREAMLIT_KEYS))
     if unknown:
         problems.append(f"unknown: {', '.join(unknown)}")
-    return View(page=page, period=period, filters=filters, theme=theme, alert=alert), problems
+    return View(page=page, period=period, filters=filters, theme=theme, alert=alert, by=by), problems
 

@@ -17,7 +17,7 @@ from reviewlens.filters import Filters
 from reviewlens.store import Store
 
 from tests.dashboard.volume_seed import ANCHOR, BIG, FIRST, SMALL, fill
-from tests.helpers import app_test
+from tests.helpers import app_test, as_read
 
 pytestmark = pytest.mark.timeout(120)
 
@@ -125,6 +125,20 @@ def test_group_by_overrides_auto(monkeypatch, small):
     assert at.radio(key="_trend_by").value == "Week" and "Top complaints per week" in _titles(at)
     at.radio(key="_trend_by").set_value("Auto").run()
     assert "Top complaints per month" in _titles(at)
+
+
+def test_group_by_is_kept_in_the_link(monkeypatch, small):
+    """A link sent to a colleague showed the trends by Auto's month where the sender had chosen Week."""
+    from tests.dashboard.test_link import _open
+
+    at = app_test(monkeypatch, small[1])
+    at.radio(key="_trend_by").set_value("Week").run()
+    assert at.query_params["by"] == "week"
+    opened = _open(monkeypatch, small[1], by="week")
+    assert opened.radio(key="_trend_by").value == "Week" and "Top complaints per week" in _titles(opened)
+    bad = _open(monkeypatch, small[1], by="fortnight")
+    assert "Top complaints per month" in _titles(bad)
+    assert any("by='fortnight' is not one of auto, week, month" in as_read(w.value) for w in bad.warning)
 
 
 def test_the_downloaded_report_follows_group_by(monkeypatch, small, tmp_path):
