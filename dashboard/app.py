@@ -180,7 +180,7 @@ def c_compare(db: str, by: str, f: Filters, names: tuple[str, ...]) -> Compariso
 
 @st.cache_data(ttl=CACHE_TTL, show_spinner=False)
 def c_group_names(db: str, by: str, f: Filters) -> list[str]:
-    return group_names(get_store(db), by, f, top=3)
+    return group_names(get_store(db), by, f)  # as many as `reviewlens compare` takes
 
 
 @st.cache_data(ttl=CACHE_TTL, show_spinner=False)

@@ -34,6 +34,7 @@ MIN_STARS = 0.2          # a rating gap smaller than this is not named
 SUSPICIOUS = "suspicious"  # a Gap's `what` for the share of reviews that look suspicious (reviewlens.integrity)
 SUSPICIOUS_ROW = "% suspicious"
 WITHOUT_ROW = "Rating without suspicious"
+GROUPS = 5               # groups compared when none are named: the most reviewed (the newest versions)
 MIN_GROUP = 10           # a group with fewer rated (analyzed) reviews takes no part in a rating (topic) difference
 
 
@@ -268,7 +269,7 @@ def with_field(f: Filters, name: str, value: str | None) -> Filters:
     return replace(f, fields=tuple(sorted(rest + (((name, (value,)),) if value is not None else ()))))
 
 
-def group_names(store: Store, by: str, f: Filters, top: int = 5) -> list[str]:
+def group_names(store: Store, by: str, f: Filters, top: int = GROUPS) -> list[str]:
     """The `top` products, sources, languages (detected) or values of a field of the user's ("field:NAME")
     with the most reviews matching `f`; for versions, the `top` newest (oldest first, so a release reads
     against the one before it)."""

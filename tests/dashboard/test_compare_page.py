@@ -28,6 +28,25 @@ def compare_page(monkeypatch, tmp_path) -> AppTest:
     return at
 
 
+def test_compare_page_takes_the_five_most_reviewed_as_the_cli_does(monkeypatch, tmp_path):
+    """The page compared the 3 most reviewed products, `reviewlens compare` the 5: the same 5 now."""
+    from reviewlens.schema import Review
+
+    db = str(tmp_path / "c.db")
+    store = Store(db)
+    seed(store)
+    store.upsert_reviews([Review(source="shop", product=p, text=f"{p} review {i}", rating=3)
+                          for n, p in enumerate(["Lamp", "Fan", "Iron"]) for i in range(3 - n)])
+    store.close()
+    monkeypatch.setenv("REVIEWLENS_DB", db)
+    at = AppTest.from_file(str(APP_PATH), default_timeout=60)
+    at.run()
+    at.sidebar.selectbox(key="f_period").set_value("All time").run()
+    at.sidebar.radio(key="page").set_value("Compare").run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.multiselect(key="cmp_product").value == ["Kettle", "Toaster", "Lamp", "Mug", "Fan"]
+
+
 def test_compare_page(monkeypatch, tmp_path):
     at = compare_page(monkeypatch, tmp_path)
     assert at.multiselect(key="cmp_product").value == ["Kettle", "Toaster", "Mug"]  # the most reviewed first
