@@ -202,7 +202,7 @@ _SENTIMENT_FILLS = ("2E7D32", "9E9E9E", "C62828")  # positive, neutral, negative
 
 def _summary(wb: Workbook, d: ReportData) -> None:
     """The Summary sheet: header, headline table, the three chart tables, and the charts beside them."""
-    s = _Sheet(wb, "Summary", [30, 16, 16, 16, 16, 16])
+    s = _Sheet(wb, "Summary", [30, 16, 16, 16, 16, 16, 14])
     # print (and PDF export) on one landscape page wide, charts included
     s.ws.page_setup.orientation = "landscape"
     s.ws.sheet_properties.pageSetUpPr.fitToPage = True
@@ -290,12 +290,27 @@ def _timeseries_table(s: _Sheet, ts: pd.DataFrame, gran: str) -> tuple[int, int]
     """Rows: period, positive, neutral, negative, average rating, reviews. Returns (header row, last row)."""
     name, fmt = _PERIOD_COLUMN[gran]
     s.append([s.cell(f"Sentiment per {gran}", font=_BOLD)])
-    head = s.header([name, "Positive", "Neutral", "Negative", "Average rating", "Reviews"])
+    head = s.header([name, "Positive", "Neutral", "Negative", "Average rating", "Reviews", "Part"])
     for r in ts.itertuples():
-        s.append([s.cell(r.period.date(), number_format=fmt), r.positive, r.neutral, r.negative,
+        part = _part(r, gran)
+        s.append([s.cell(r.period.date(), number_format=fmt, font=_PART if part else None),
+                  r.positive, r.neutral, r.negative,
                   s.cell(None if r.avg_rating != r.avg_rating else round(r.avg_rating, 3), number_format="0.00"),
-                  r.reviews])
+                  r.reviews, s.cell(part)])
     return head, s.row
+
+
+_PART = Font(italic=True, color="808080")  # a part week's or month's period cell
+
+
+def _part(r: Any, gran: str) -> str | None:
+    """For a part week or month of the selection (the first week of "Last 30 days" holds two days' reviews, not
+    a week's), "2 of 7 days": what the dashboard draws hollow; None for a full one (`r`: a row of a series with
+    days and bucket_days, reviewlens.queries._with_coverage)."""
+    days, full = getattr(r, "days", None), getattr(r, "bucket_days", None)
+    if days is None or full is None or days >= full:
+        return None
+    return f"{days} of {full} days"
 
 
 def _topics_table(s: _Sheet, topics: pd.DataFrame) -> tuple[int, int]:
@@ -536,10 +551,12 @@ def _complaints_over_time(s: _Sheet, series: pd.DataFrame, gran: str) -> None:
     title = f"Top complaints per {gran} (% of the {gran}'s reviews; within the period the themes were computed for)"
     s.append([None, s.cell(title, font=_BOLD)])
     name, fmt = _PERIOD_COLUMN[gran]
-    head = s.header([None, name, *labels])
+    parts = {r.period: _part(r, gran) for r in series.drop_duplicates("period").itertuples()}
+    head = s.header([None, name, *labels, "Part"])
     for period, row in wide.iterrows():
-        s.append([None, s.cell(period.date(), number_format=fmt),
-                  *[s.cell(round(float(v), 2), number_format="0.0") for v in row]])
+        part = parts.get(period)
+        s.append([None, s.cell(period.date(), number_format=fmt, font=_PART if part else None),
+                  *[s.cell(round(float(v), 2), number_format="0.0") for v in row], s.cell(part)])
     lc = LineChart()
     lc.title, lc.y_axis.title = f"Top complaints per {gran}", f"% of the {gran}'s reviews"
     lc.add_data(Reference(s.ws, min_col=3, max_col=2 + len(labels), min_row=head, max_row=s.row), titles_from_data=True)
@@ -548,7 +565,7 @@ def _complaints_over_time(s: _Sheet, series: pd.DataFrame, gran: str) -> None:
     for series_ in lc.series:
         series_.smooth = False
     lc.height, lc.width = 9, 24
-    s.ws.add_chart(lc, f"I{head}")
+    s.ws.add_chart(lc, f"{get_column_letter(max(9, len(labels) + 5))}{head}")  # right of the Part column
 
 
 def _comparison(wb: Workbook, c: Comparison | None, title: str = "Products") -> None:

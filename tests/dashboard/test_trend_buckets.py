@@ -195,3 +195,21 @@ def test_part_buckets_of_the_selection_are_marked(big):
 
     whole = Q.overview(big, Filters.of(since=date(2026, 10, 5), until=date(2026, 10, 25)), by="week")
     assert not whole.timeseries["partial"].any() and not whole.theme_series["partial"].any()
+
+
+def test_the_report_marks_part_buckets(big, tmp_path):
+    """The dashboard draws a part week hollow ("4 of 7 days"); the report's tables listed it as a full week, so a
+    week of four days' reviews read as a drop in volume. Now both trend tables say which are part ones."""
+    f = Filters.of(since=date(2026, 10, 15), until=ANCHOR)  # Thursday 15 Oct to Friday 30 Oct
+    wb = load_workbook(write_report(big, tmp_path / "part.xlsx", f, by="week"))
+    rows = [[c.value for c in r] for r in wb["Summary"].iter_rows()]
+    at = next(i for i, r in enumerate(rows) if r[0] == "Sentiment per week")
+    assert rows[at + 1][:7] == ["Week of", "Positive", "Neutral", "Negative", "Average rating", "Reviews", "Part"]
+    assert [r[6] for r in rows[at + 2:at + 5]] == ["4 of 7 days", None, "5 of 7 days"]
+    assert wb["Summary"].cell(at + 3, 1).font.i and not wb["Summary"].cell(at + 4, 1).font.i
+    rows = [[c.value for c in r] for r in wb["Top complaints"].iter_rows()]
+    at = next(i for i, r in enumerate(rows) if str(r[1] or "").startswith("Top complaints per week"))
+    part = rows[at + 1].index("Part")
+    assert [r[part] for r in rows[at + 2:at + 5]] == ["4 of 7 days", None, "5 of 7 days"]
+    [chart] = wb["Top complaints"]._charts
+    assert chart.anchor._from.col >= part + 1  # the chart right of the table, not over its Part column
