@@ -3,21 +3,25 @@ differences, for products and for periods."""
 
 from __future__ import annotations
 
+from typing import Sequence
+
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from dashboard import APP_PATH
+from reviewlens.schema import Review
 from reviewlens.store import Store
 from tests.reviewlens.test_comparison import seed
 
 pytestmark = pytest.mark.timeout(120)
 
 
-def compare_page(monkeypatch, tmp_path) -> AppTest:
-    """The Compare page of all time on the comparison seed (Kettle 40, Toaster 40, Mug 3 reviews)."""
+def compare_page(monkeypatch, tmp_path, more: Sequence[Review] = ()) -> AppTest:
+    """The Compare page of all time on the comparison seed (Kettle 40, Toaster 40, Mug 3 reviews), and `more`."""
     db = str(tmp_path / "c.db")
     store = Store(db)
     seed(store)
+    store.upsert_reviews(list(more))
     store.close()
     monkeypatch.setenv("REVIEWLENS_DB", db)
     at = AppTest.from_file(str(APP_PATH), default_timeout=60)
@@ -30,20 +34,8 @@ def compare_page(monkeypatch, tmp_path) -> AppTest:
 
 def test_compare_page_takes_the_five_most_reviewed_as_the_cli_does(monkeypatch, tmp_path):
     """The page compared the 3 most reviewed products, `reviewlens compare` the 5: the same 5 now."""
-    from reviewlens.schema import Review
-
-    db = str(tmp_path / "c.db")
-    store = Store(db)
-    seed(store)
-    store.upsert_reviews([Review(source="shop", product=p, text=f"{p} review {i}", rating=3)
-                          for n, p in enumerate(["Lamp", "Fan", "Iron"]) for i in range(3 - n)])
-    store.close()
-    monkeypatch.setenv("REVIEWLENS_DB", db)
-    at = AppTest.from_file(str(APP_PATH), default_timeout=60)
-    at.run()
-    at.sidebar.selectbox(key="f_period").set_value("All time").run()
-    at.sidebar.radio(key="page").set_value("Compare").run()
-    assert not at.exception, [e.value for e in at.exception]
+    at = compare_page(monkeypatch, tmp_path, [Review(source="shop", product=p, text=f"{p} review {i}", rating=3)
+                                              for n, p in enumerate(["Lamp", "Fan", "Iron"]) for i in range(3 - n)])
     assert at.multiselect(key="cmp_product").value == ["Kettle", "Toaster", "Lamp", "Mug", "Fan"]
 
 
