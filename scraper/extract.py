@@ -50,6 +50,12 @@ def _short(value: Any, limit: int) -> str | None:
     return s[:limit] if len(s) > limit else s
 
 
+#: A field missing from every review of a page is said as a possible layout change when the page holds at least
+#: this many: one or two reviews (a product's last page) without a title or a date are nothing unusual. The run's
+#: health check (reviewlens.health) compares the fields over all pages with the source's past runs.
+MIN_ALL_MISSING = 3
+
+
 def build_reviews(raw: dict[str, Any], *, page_url: str, source: str, site: SiteConfig | None,
                   today: date | None = None, skip: int = 0) -> tuple[list[Review], list[str]]:
     """Reviews from the extractor's raw records, and the problems found (each naming the URL).
@@ -108,7 +114,7 @@ def build_reviews(raw: dict[str, Any], *, page_url: str, source: str, site: Site
     for f, c in sorted(missing.items()):
         if f == "text":
             continue
-        if c == n:
+        if c == n and n >= MIN_ALL_MISSING:
             sel = (site.fields.get(f) or {}).get("selector") if site else None
             problems.append(f"field '{f}' (selector {sel!r}) missing in all {n} reviews at {page_url}: "
                             f"the page layout may have changed")
