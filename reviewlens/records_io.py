@@ -62,6 +62,7 @@ COLUMN_ALIASES: dict[str, tuple[str, ...]] = {
 
 EXPORT_FIELDS = ["id", "source", "product", "url", "author", "rating", "title", "text", "date",
                  "reply", "reply_date", "helpful_votes", "verified", "language", "version",
+                 "site_review_id",  # the site's own review id (or the imported file's): `id` is the store's
                  "sentiment", "sentiment_score", "topics", "entities", "analysis_status",
                  "detected_language", "translation",  # the analysis's language, and its English translation
                  "suspicious",  # why a review looks suspicious (reviewlens.integrity: copied, burst, repeat)
@@ -170,6 +171,7 @@ class ImportResult:
     undated: int = 0  # reviews imported without a date (no date column, an empty cell, a date in the future)
     future: int = 0  # of these, the reviews whose date was in the future, left out (noted with their line)
     date_like: tuple[str, str] | None = None  # no date column: (a column whose values read as dates, one of them)
+    moved: int = 0  # rows of a ReviewLens export that kept the identity they had in the store they came from
 
 
 def _on_five(num: float, scale: float) -> float:
@@ -885,6 +887,21 @@ def _date_remarks(res: ImportResult, given: str | None, shown: str | None, eithe
     return out
 
 
+_IDENTITY = re.compile(r"[0-9a-f]{24}")  # schema.review_identity's form
+
+
+def _export_identity(row: dict, given: dict[str, str] | None) -> str | None:
+    """For a row of ReviewLens's own export (its `id` and `analysis_status` columns), the identity the review had
+    in the store it was exported from: kept, so that a store moved through an export and an import (a new machine,
+    SQLite to PostgreSQL) knows its reviews again when the same pages are scraped (their identity comes from the
+    site's review id, or from the text and a date the export may write in another form). None for other files,
+    or when the user named a column for the review id."""
+    if "site_review_id" in (given or {}) or "analysis_status" not in row:
+        return None
+    value = str(row.get("id") or "").strip()
+    return value if _IDENTITY.fullmatch(value) else None
+
+
 def _reviews(path: Path, res: ImportResult, *, source: str | None = None, rating_scale: float | None = None,
              product: str | None = None, encoding: str | None = None, date_order: str | None = None,
              columns: dict[str, str] | None = None) -> Iterator[tuple[Review, int]]:
@@ -942,6 +959,11 @@ def _reviews(path: Path, res: ImportResult, *, source: str | None = None, rating
             for k in keys:
                 if k is not None and k not in used:
                     sample.setdefault(k, []).append(row[k])
+        kept_id = _export_identity(row, columns)
+        if kept_id and mapping.get("site_review_id") == "id":  # an export written before it had site_review_id
+            mapping = {f: c for f, c in mapping.items() if f != "site_review_id"}
+            if res.columns.get("site_review_id") == "id":
+                del res.columns["site_review_id"]
         get = lambda f: row.get(mapping[f]) if f in mapping else None  # noqa: E731
         text = get("text")
         if "text" not in mapping:
@@ -965,7 +987,7 @@ def _reviews(path: Path, res: ImportResult, *, source: str | None = None, rating
                                                        f"{date.today()}): the review is imported without a date"})
                 day = None
             r = Review(
-                source=str(get("source") or default_source), text=str(text),
+                id=kept_id or "", source=str(get("source") or default_source), text=str(text),
                 product=str(get("product")) if get("product") not in (None, "") else product,
                 url=str(get("url")) if get("url") else None,
                 author=str(get("author")) if get("author") not in (None, "") else None,
@@ -985,9 +1007,10 @@ def _reviews(path: Path, res: ImportResult, *, source: str | None = None, rating
         except (ValueError, OverflowError, TypeError) as e:
             res.errors.append({"line": line, "message": str(e) if type(e) is ValueError else f"{type(e).__name__}: {e}"})
             continue
+        res.moved += bool(kept_id)
         n = met[r.id] = met.get(r.id, 0) + 1
         if n > 1:
-            if r.site_review_id:
+            if r.site_review_id or kept_id:
                 res.repeated += 1
                 continue
             r.id = _nth_identity(r.id, n)
@@ -999,6 +1022,9 @@ def _reviews(path: Path, res: ImportResult, *, source: str | None = None, rating
         yield r, n
     if not res.rows:
         raise ImportFileError(f"{path}: the file holds no reviews (it is empty, or has only a header)")
+    if res.moved:
+        res.remarks.append(f"a ReviewLens export: {res.moved} review{'s' if res.moved != 1 else ''} keep the identity "
+                           "they had in the store they came from, so a scrape of their pages knows them again")
     res.remarks += _date_remarks(res, date_order, shown, either, month_only)
     if "date" not in res.columns:
         res.date_like = _date_like(sample, res.date_order, epoch)

@@ -1281,7 +1281,7 @@ class Store:
         any of these names (`mentioning`; `said`: speaking so of one of them)."""
         a = analyses.alias("a")
         q = (sa.select(*[reviews.c[f] for f in REVIEW_FIELDS + list(REPLY_FIELDS)], reviews.c.content_hash,
-                       reviews.c.scraped_at,
+                       reviews.c.scraped_at, reviews.c.site_review_id,
                        a.c.status.label("analysis_status"), a.c.error.label("analysis_error"),
                        a.c.sentiment, a.c.sentiment_score, a.c.topics, a.c.entities, a.c.model,
                        a.c.language.label("detected_language"), a.c.translation)
@@ -1294,7 +1294,7 @@ class Store:
             q = q.limit(limit)
         with self.engine.connect() as c:
             df = pd.DataFrame(c.execute(q).mappings().all())
-        cols = REVIEW_FIELDS + list(REPLY_FIELDS) + ["content_hash", "scraped_at", "analysis_status", "analysis_error", "sentiment",
+        cols = REVIEW_FIELDS + list(REPLY_FIELDS) + ["content_hash", "scraped_at", "site_review_id", "analysis_status", "analysis_error", "sentiment",
                                 "sentiment_score", "topics", "entities", "model"]
         if df.empty:
             return pd.DataFrame(columns=cols)
@@ -1418,6 +1418,7 @@ class Store:
                 "helpful_votes": None if rec["helpful_votes"] is None else int(rec["helpful_votes"]),
                 "verified": None if rec["verified"] is None else bool(rec["verified"]),
                 "language": rec["language"], "version": rec["version"],
+                "site_review_id": rec["site_review_id"],  # the site's (or the imported file's) own id
                 "sentiment": rec["sentiment"], "sentiment_score": rec["sentiment_score"],
                 "topics": rec["topics"] or [], "entities": rec["entities"] or [],
                 "analysis_status": rec["analysis_status"], "analysis_error": rec["analysis_error"],

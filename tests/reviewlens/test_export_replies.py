@@ -85,3 +85,34 @@ def test_import_google_play_columns(tmp_path):
     a, b = res.reviews
     assert (a.reply, a.reply_date, a.language) == ("Bitte aktualisieren", date(2026, 4, 4), "de")
     assert (b.reply, b.reply_date, b.language) == (None, None, "en")
+
+
+def test_a_store_moved_through_an_export_knows_its_reviews_again(store, tmp_path):
+    """A store moved through `export` and `import` (a new machine, SQLite to PostgreSQL): the next scrape of the
+    same pages stored every review again (123 new of 123 seen on the tester's store, the store doubled): the
+    export's `id` (the store's identity) was read back as the site's review id, and the site's own id was not in
+    the export. Now the export carries site_review_id and an import of ReviewLens's export keeps the identity."""
+    from reviewlens.records_io import import_file
+    from reviewlens.store import Store
+
+    a, b = _store_some(store)
+    relative = Review(source="shop", text="Arrived late, box crushed.", rating=2, author="Kim",
+                      date=date(2026, 4, 20), date_relative=True)  # "2 weeks ago": no part of its identity
+    store.upsert_reviews([relative])
+    scraped_again = [Review(source="shop", text=r.text, rating=r.rating, date=r.date, site_review_id=r.site_review_id,
+                            author=r.author, date_relative=r.date_relative) for r in (a, b, relative)]
+    jl, out = tmp_path / "moved.jsonl", tmp_path / "moved.csv"
+    export_records(store, jl, "jsonl")
+    export_records(store, out, "csv")
+    assert {json.loads(x)["site_review_id"] for x in jl.read_text(encoding="utf-8").splitlines()} == {"a", "b", None}
+    old = tmp_path / "old.jsonl"  # an export written before it had site_review_id
+    old.write_text("".join(json.dumps({k: v for k, v in json.loads(x).items() if k != "site_review_id"}) + "\n"
+                           for x in jl.read_text(encoding="utf-8").splitlines()), encoding="utf-8")
+    for i, path in enumerate((jl, out, old)):
+        moved = Store(tmp_path / f"moved{i}.db")
+        res = import_file(moved, path)[0]
+        assert any("keep the identity they had" in x for x in res.remarks), res.remarks
+        assert "site_review_id" not in res.columns or res.columns["site_review_id"] == "site_review_id"
+        assert moved.upsert_reviews(scraped_again) == (0, 3), path.name  # nothing new: the same reviews
+        assert moved.count_reviews() == 3
+        moved.close()
