@@ -15,7 +15,9 @@ import json
 import logging
 import os
 import random
+import socket
 import sqlite3
+import threading
 import time
 import weakref
 from dataclasses import asdict
@@ -116,6 +118,11 @@ runs = sa.Table(
     sa.Column("errors", sa.Text, default="[]"),
     sa.Column("detail", sa.Text, default="{}"),
     sa.Column("pid", sa.Integer),
+    # where the pid means something and which process it was (Store.mark_stale_runs): the host name, and
+    # "<pid namespace> <start time>" from /proc on Linux, so a reused pid, or pid 1 of a container, is not the run
+    sa.Column("host", sa.String(255)),
+    sa.Column("process", sa.String(80)),
+    sa.Column("heartbeat_at", sa.DateTime(timezone=True)),  # renewed while the run's process lives (HEARTBEAT_EVERY)
 )
 
 checkpoints = sa.Table(
@@ -304,6 +311,64 @@ REVIEW_FIELDS = ["id", "source", "product", "url", "author", "rating", "title", 
 
 def _utcnow() -> datetime:
     return datetime.now(timezone.utc)
+
+
+#: A running run's heartbeat is renewed this often (seconds) while its process lives, and a run on another host
+#: (or container) whose heartbeat is older than HEARTBEAT_STALE is taken for dead: its process table is not ours.
+HEARTBEAT_EVERY = 60.0
+HEARTBEAT_STALE = timedelta(minutes=10)
+
+
+def _pid_namespace() -> str:
+    """This process's pid namespace ("pid:[4026531836]"; "" where there is no /proc): pids mean the same only within one."""
+    try:
+        return os.readlink("/proc/self/ns/pid")
+    except OSError:
+        return ""
+
+
+def _start_time(pid: int) -> str | None:
+    """When process `pid` started, in clock ticks since boot (/proc/PID/stat, field 22); None where unknown."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+        return stat.rsplit(")", 1)[1].split()[19]  # fields from the 3rd on follow the command's ")"
+    except (OSError, IndexError):
+        return None
+
+
+def _process_alive(pid: int, process: str | None) -> bool:
+    """Whether process `pid` of this pid namespace lives and, when `process` ("<namespace> <start time>") was
+    recorded, is the same process (a pid reused since, or pid 1 of a container that was killed, is not)."""
+    try:
+        os.kill(pid, 0)
+    except PermissionError:
+        pass  # it exists (another user's)
+    except (ProcessLookupError, OSError):
+        return False
+    started = (process or "").rpartition(" ")[2]
+    now = _start_time(pid)
+    return not (started and now) or started == now
+
+
+def _beat(ref: "weakref.ref[Store]", stop: threading.Event) -> None:
+    """The heartbeat thread of a store's running runs (Store._beat_runs): renews their heartbeat_at every
+    HEARTBEAT_EVERY seconds; ends when no run of this process is running any more, or the store is gone."""
+    while not stop.wait(HEARTBEAT_EVERY):
+        store = ref()
+        if store is None:
+            return
+        with store._beat_lock:
+            ids = sorted(store._beating)
+            if not ids:
+                store._beat_thread = None
+                return
+        try:
+            with store._write() as c:
+                c.execute(runs.update().where(runs.c.id.in_(ids), runs.c.status == "running")
+                          .values(heartbeat_at=_utcnow()))
+        except Exception as e:  # noqa: BLE001 - a busy or lost database: the next beat tries again
+            log.debug("run heartbeat failed: %s", e)
+        del store
 
 
 def database_url(db: str | os.PathLike) -> str:
@@ -496,6 +561,9 @@ class Store:
         else:
             kwargs["pool_pre_ping"] = True
         self.read_only = read_only
+        self._beating: set[int] = set()  # runs this process started and has not finished: their heartbeat
+        self._beat_lock = threading.Lock()
+        self._beat_thread: threading.Thread | None = None
         self.missing_tables: set[str] = set()  # optional tables a read-only store made by an older version lacks
         self.engine: Engine = sa.create_engine(url, **kwargs)
         # closed at exit at the latest (also when the console script skips Python's teardown), so SQLite
@@ -904,8 +972,23 @@ class Store:
             res = c.execute(runs.insert().values(
                 kind=kind, source=source, trigger=trigger, started_at=_utcnow(), status="running",
                 pages=0, reviews_new=0, reviews_seen=0, errors="[]",
-                detail=json.dumps(detail or {}, default=str), pid=os.getpid()))
-            return int(res.inserted_primary_key[0])
+                detail=json.dumps(detail or {}, default=str), pid=os.getpid(), host=socket.gethostname()[:255],
+                process=f"{_pid_namespace()} {_start_time(os.getpid()) or ''}".strip()[:80],
+                heartbeat_at=_utcnow()))
+            run_id = int(res.inserted_primary_key[0])
+        self._beat_runs(add=run_id)
+        return run_id
+
+    def _beat_runs(self, add: int | None = None, drop: int | None = None) -> None:
+        """Keep the heartbeat of this process's running runs (the thread `_beat` starts with the first)."""
+        with self._beat_lock:
+            if add is not None:
+                self._beating.add(add)
+            self._beating.discard(drop)
+            if self._beating and self._beat_thread is None:
+                self._beat_thread = threading.Thread(target=_beat, args=(weakref.ref(self), threading.Event()),
+                                                     name="reviewlens-run-heartbeat", daemon=True)
+                self._beat_thread.start()
 
     def update_run(self, run_id: int, *, pages: int = 0, new: int = 0, seen: int = 0,
                    errors: Sequence[dict] = (), detail: dict | None = None) -> None:
@@ -918,7 +1001,7 @@ class Store:
             c.execute(runs.update().where(runs.c.id == run_id).values(
                 pages=runs.c.pages + pages, reviews_new=runs.c.reviews_new + new,
                 reviews_seen=runs.c.reviews_seen + seen, errors=json.dumps(errs, default=str),
-                detail=json.dumps(det, default=str)))
+                detail=json.dumps(det, default=str), heartbeat_at=_utcnow()))
 
     def finish_run(self, run_id: int, status: str, error: str | None = None) -> None:
         with self._write() as c:
@@ -927,23 +1010,30 @@ class Store:
                 errs = json.loads(row.errors or "[]") + [{"url": None, "message": error}]
                 c.execute(runs.update().where(runs.c.id == run_id).values(errors=json.dumps(errs)))
             c.execute(runs.update().where(runs.c.id == run_id).values(status=status, finished_at=_utcnow()))
+        self._beat_runs(drop=run_id)
 
     def mark_stale_runs(self) -> int:
         """Runs left 'running' by a process that no longer exists become 'interrupted'.
 
+        A run started on this host (and pid namespace: a container is a host of its own) is alive while its
+        process is, the same process (its start time, so a reused pid or a container's pid 1 is not taken
+        for it); a run started on another host or container, whose processes cannot be seen from here, while
+        its heartbeat is younger than HEARTBEAT_STALE. Runs recorded before hosts were (no host): by the pid.
         Housekeeping that reading commands do first: a read-only store skips it (returns 0)."""
         if self.read_only:
             return 0
         n = 0
+        here, ns = socket.gethostname()[:255], _pid_namespace()
+        now = _utcnow()
         with self._write() as c:
-            for row in c.execute(sa.select(runs.c.id, runs.c.pid).where(runs.c.status == "running")).all():
-                alive = False
-                if row.pid:
-                    try:
-                        os.kill(row.pid, 0)
-                        alive = True
-                    except (ProcessLookupError, PermissionError, OSError):
-                        alive = False
+            for row in c.execute(sa.select(runs.c.id, runs.c.pid, runs.c.host, runs.c.process, runs.c.started_at,
+                                           runs.c.heartbeat_at).where(runs.c.status == "running")).all():
+                theirs = (row.process or "").rpartition(" ")[0]
+                if row.host is None or (row.host == here and (not theirs or not ns or theirs == ns)):
+                    alive = bool(row.pid) and _process_alive(row.pid, row.process)
+                else:  # another host or container: only its heartbeat says it lives
+                    beat = _dt(row.heartbeat_at or row.started_at)
+                    alive = beat is not None and now - beat < HEARTBEAT_STALE
                 if not alive:
                     c.execute(runs.update().where(runs.c.id == row.id).values(
                         status="interrupted", finished_at=_utcnow()))

@@ -94,6 +94,84 @@ def test_stale_running_run_becomes_interrupted(store):
     assert store.list_runs()[0]["status"] == "interrupted"
 
 
+def _set_run(store, rid: int, **values) -> None:
+    with store.engine.begin() as c:
+        c.execute(sa.text(f"UPDATE runs SET {', '.join(f'{k} = :{k}' for k in values)} WHERE id = :i"),
+                  {"i": rid, **values})
+
+
+def test_run_of_a_killed_container_pid_1_is_not_taken_for_alive(store):
+    """pid 1 always exists here: the run that was pid 1 (a container's entrypoint, killed) is known by its start
+    time, which is not pid 1's here."""
+    from reviewlens.store import _pid_namespace
+
+    rid = store.start_run("scrape", "shop")
+    _set_run(store, rid, pid=1, process=f"{_pid_namespace()} 1".strip())
+    mine = store.start_run("scrape", "mine")  # this process: alive
+    assert store.mark_stale_runs() == 1
+    got = {r["id"]: r["status"] for r in store.list_runs()}
+    assert got == {rid: "interrupted", mine: "running"}
+    store.finish_run(mine, "ok")
+
+
+def test_run_of_another_host_is_judged_by_its_heartbeat(store):
+    """Its pid means nothing here (another machine on one PostgreSQL store, another container): alive while its
+    heartbeat is fresh, interrupted once it is older than HEARTBEAT_STALE."""
+    from datetime import timedelta
+
+    from reviewlens.store import HEARTBEAT_STALE
+
+    rid = store.start_run("scrape", "shop")
+    store.finish_run(rid, "ok")  # this process's heartbeat thread leaves it
+    with store.engine.begin() as c:
+        c.execute(sa.text("UPDATE runs SET status = 'running', finished_at = NULL, pid = 999999999, "
+                          "host = 'elsewhere', heartbeat_at = :t WHERE id = :i"),
+                  {"i": rid, "t": datetime.now(timezone.utc) - timedelta(seconds=30)})
+    assert store.mark_stale_runs() == 0
+    assert store.list_runs()[0]["status"] == "running"
+    _set_run(store, rid, heartbeat_at=datetime.now(timezone.utc) - HEARTBEAT_STALE - timedelta(seconds=5))
+    assert store.mark_stale_runs() == 1
+    assert store.list_runs()[0]["status"] == "interrupted"
+
+
+def test_runs_of_a_store_made_before_hosts_were_recorded(store):
+    """An older store's runs table gets host, process and heartbeat_at on opening; its running runs (no host)
+    are judged by their pid, as before."""
+    dead = store.start_run("scrape", "old")
+    store.finish_run(dead, "ok")
+    with store.engine.begin() as c:
+        for col in ("host", "process", "heartbeat_at"):
+            c.execute(sa.text(f"ALTER TABLE runs DROP COLUMN {col}"))
+        c.execute(sa.text("UPDATE runs SET status = 'running', pid = 999999999 WHERE id = :i"), {"i": dead})
+    reopened = Store(store.url)
+    try:
+        assert reopened.mark_stale_runs() == 1 and reopened.list_runs()[0]["status"] == "interrupted"
+        rid = reopened.start_run("scrape", "new")
+        assert reopened.list_runs()[0]["host"] and reopened.mark_stale_runs() == 0
+        reopened.finish_run(rid, "ok")
+    finally:
+        reopened.close()
+
+def test_running_run_keeps_its_heartbeat(store, monkeypatch):
+    import time
+
+    from reviewlens import store as store_mod
+
+    monkeypatch.setattr(store_mod, "HEARTBEAT_EVERY", 0.05)
+    rid = store.start_run("analyze", "m")
+    old = datetime(2020, 1, 1, tzinfo=timezone.utc)
+    _set_run(store, rid, heartbeat_at=old)
+    deadline = time.monotonic() + 10
+    while store.list_runs()[0]["heartbeat_at"] in (None, old) or store.list_runs()[0]["heartbeat_at"].year == 2020:
+        assert time.monotonic() < deadline, "no heartbeat"
+        time.sleep(0.05)
+    store.finish_run(rid, "ok")
+    deadline = time.monotonic() + 10
+    while store._beat_thread is not None:  # nothing running any more: the thread ends
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+
+
 def test_checkpoints(store):
     """Saved and cleared with the pages they belong to, in the upsert's transaction."""
     assert store.load_checkpoint("k") is None
