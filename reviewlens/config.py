@@ -122,6 +122,7 @@ class Settings:
     replies: ReplySettings = field(default_factory=ReplySettings)
     privacy: PrivacySettings = field(default_factory=PrivacySettings)
     sites_dir: str | None = None         # extra site configs (TOML) beyond the bundled ones
+    config_file: str = ""                # the settings file read (set by load_settings; "" for none)
 
     @property
     def data_path(self) -> Path:
@@ -311,6 +312,7 @@ def load_settings(config_file: str | os.PathLike | None = None, **overrides: Any
         data.pop("schedule", None)  # read by the scheduler
         data.pop("sources", None)
         _merge(s, data, str(p))
+        s.config_file = str(p.resolve())
     env = os.environ
     if env.get("REVIEWLENS_DB"):
         s.db = env["REVIEWLENS_DB"]

@@ -885,6 +885,28 @@ class Store:
                 out.update({rid: float(r) for rid, r in c.execute(q)})
         return out
 
+    def edited(self, items: Sequence[Review]) -> dict[str, int]:
+        """Of `items`, those stored before whose words or rating the site has changed since (a customer who
+        edited a review: 2★ to 5★): {"text": n, "rating": n}, each review counted once, under text when both
+        changed. Called before upsert_reviews, which then stores the new words (their analysis is made again)."""
+        ids = list(dict.fromkeys(r.id for r in items))
+        stored: dict[str, tuple[str, float | None]] = {}
+        with self.engine.connect() as c:
+            for i in range(0, len(ids), 500):
+                q = sa.select(reviews.c.id, reviews.c.content_hash, reviews.c.rating).where(
+                    reviews.c.id.in_(ids[i:i + 500]))
+                stored.update({rid: (h, rating) for rid, h, rating in c.execute(q)})
+        out = {"text": 0, "rating": 0}
+        for r in {r.id: r for r in items}.values():
+            if r.id not in stored:
+                continue
+            h, rating = stored[r.id]
+            if r.text and h != r.content_hash:
+                out["text"] += 1
+            elif r.rating is not None and rating is not None and abs(float(rating) - float(r.rating)) > 1e-6:
+                out["rating"] += 1
+        return out
+
     def upsert_reviews(self, items: Sequence[Review], run_id: int | None = None, *,
                        checkpoint: tuple[str, dict | None] | None = None) -> tuple[int, int]:
         """Insert new reviews, refresh changed fields of known ones. Returns (new, already_seen).

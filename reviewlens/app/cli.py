@@ -281,9 +281,9 @@ def cmd_label(args, settings) -> ExitStatus:
 
     store = Store(settings.db)
     if args.label_command == "import":
-        from analysis.taxonomy import load_taxonomy  # the allowed topics: the core does not know the stage
+        from .taxonomy_record import check
 
-        topics = [t.name for t in load_taxonomy(settings.analysis).topics]
+        topics = check(store, settings, what=f"label import {args.file}")["topics"]  # those of the store's analyses
         res, added, replaced = import_labels(store, args.file, topics, source=args.source, encoding=args.encoding,
                                              masker=Masker.from_settings(settings.privacy, store))
         print(f"read {res.rows} rows from {args.file}: {len(res.labels)} labels, {added} added, {replaced} replaced, "
@@ -505,7 +505,7 @@ def cmd_analyze(args, settings) -> ExitStatus:
 
     res = Job(Store(settings.db), settings).run(
         JobOptions(limit=args.limit, retry_failed=args.retry_failed, retranslate=args.retranslate,
-                   complaints=not args.no_complaints, quiet=args.quiet),
+                   retopic=args.retopic, complaints=not args.no_complaints, quiet=args.quiet),
         echo=print)
     if res.themes is not None:
         print("(reviewlens complaints --stored prints them)")

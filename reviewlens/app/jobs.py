@@ -73,10 +73,15 @@ class ScrapeSummary:
     masked_kinds: dict[str, int] = field(default_factory=dict)  # what was masked: {"email": 2, ...}
     skipped: int = 0                    # review blocks without a text, not stored (stars without words)
     skipped_ids: list[str] = field(default_factory=list)
+    edited: Counter = field(default_factory=Counter)  # of those already seen, edited on the site: text, rating
 
     def line(self) -> str:
+        edited = sum(self.edited.values())
+        what = ", ".join(_n(self.edited[k], f"new {k}") for k in ("text", "rating") if self.edited[k])
         out = (f"run {self.run_id} {self.status}: {_n(self.pages, 'page')}, {_n(self.reviews, 'review')} "
-               f"({self.new} new, {self.seen} already seen), {_n(len(self.errors), 'error')} in {self.seconds:.1f} s")
+               f"({self.new} new, {self.seen} already seen"
+               + (f", {edited} of them edited on the site since ({what})" if edited else "")
+               + f"), {_n(len(self.errors), 'error')} in {self.seconds:.1f} s")
         if self.since is not None:
             out += f"; {self.older} older than {self.since.isoformat()} not stored"
         lacking = [f"{n} without {'an' if k == 'author' else 'a'} {k}" for k, n in self.missing.items() if n]
@@ -352,6 +357,7 @@ def run_scrape(store: Store, settings: Settings, urls: Sequence[str], *, site: s
                 _before_resumed(tracker, start, tops)
             keep, older = since_filter(page.reviews, since)
             keep = masker.reviews(keep)  # personal data never reaches the store ([privacy] mask)
+            summary.edited.update(store.edited(keep))  # before the new words replace the stored ones
             new, seen = store.upsert_reviews(keep, run_id, checkpoint=cp)
             summary.older += older
             for k, n in run_health.missing_counts(keep).items():
@@ -415,6 +421,8 @@ def _check_health(store: Store, settings: Settings, summary: ScrapeSummary, trac
     url_history = run_health.history_stats(store.list_runs(limit=300, kind="scrape"), exclude_id=summary.run_id)
     findings = run_health.check(stats, history, url_history)
     detail: dict[str, Any] = {"health": stats, "missing": summary.missing, "older": summary.older}
+    if sum(summary.edited.values()):
+        detail["edited"] = dict(summary.edited)
     if summary.skipped:
         detail["skipped"] = {"reviews": summary.skipped, "ids": summary.skipped_ids[:50]}
     if summary.masked:
@@ -785,6 +793,7 @@ class JobOptions:
     limit: int | None = None           # analyze at most this many texts
     retry_failed: bool = False
     retranslate: bool = False          # analyze again the texts in other languages (a new translation)
+    retopic: bool = False              # analyze under these settings' topics though the store has others
     complaints: bool = True            # recompute the top complaints after an analysis that analyzed something
     report: bool = False
     report_file: Path | None = None    # default: report_path(reports_dir, report_name)
@@ -861,8 +870,15 @@ class Job:
     def scrape(self, urls: Sequence[str], **kw: Any) -> ScrapeSummary:
         return run_scrape(self.store, self.settings, urls, **kw)
 
-    def analyze(self, **kw: Any) -> AnalysisSummary:
+    def analyze(self, *, retopic: bool = False, **kw: Any) -> AnalysisSummary:
+        """Analyze the pending reviews; settings whose topics differ from those the store's analyses were made
+        with stop (taxonomy_record.TaxonomyMismatch) unless `retopic` (re-analyze under the new topics)."""
+        from . import taxonomy_record
+
         with self._analysis_lock:
+            tax = (taxonomy_record.describe(self.settings) if retopic else
+                   taxonomy_record.check(self.store, self.settings))
+            taxonomy_record.record(self.store, tax)
             return run_analysis(self.store, self.analyzer, **kw)
 
     def complaints(self, *, use_llm: bool = True, **kw: Any) -> tuple[list[ComplaintTheme], dict]:
@@ -924,7 +940,7 @@ class Job:
                     + (" (reviewlens suspicious lists them)" if res.suspicious.suspicious else ""))
         if opts.analyze:
             res.analysis = self.analyze(limit=opts.limit, retry_failed=opts.retry_failed, trigger=opts.trigger,
-                                        retranslate=opts.retranslate, quiet=opts.quiet)
+                                        retranslate=opts.retranslate, quiet=opts.quiet, retopic=opts.retopic)
             say(res.analysis.line())
             if opts.complaints and res.analysis.analyzed:
                 res.themes, res.scope = self.complaints()

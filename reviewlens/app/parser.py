@@ -560,6 +560,10 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--retranslate", action="store_true",
                     help="analyze again the reviews in other languages, in a new translation (after installing "
                          "the 1.5B, which then translates: scripts/setup.sh --model-1.5b)")
+    sp.add_argument("--retopic", action="store_true",
+                    help="re-analyze under these settings' topics a store whose reviews were analyzed with other "
+                         "topics (without it, that stops with exit 2 naming both: the store remembers its "
+                         "taxonomy, so a run from a folder without its reviewlens.toml does not replace it)")
     sp.add_argument("--no-complaints", action="store_true", help="skip recomputing the top complaints")
     model_opts(sp)
 

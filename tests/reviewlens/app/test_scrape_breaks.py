@@ -157,6 +157,26 @@ def test_a_small_incremental_run_whose_ratings_vanish_is_degraded(env, shop, cap
     assert "rating filled on 0% of 6 reviews" in alert.lines[0]
 
 
+def test_reviews_edited_on_the_site_are_said(env, shop, capsys):
+    """A customer who edits a review (2 stars to 5, new words): the run stored it and said only "0 new, 6 already
+    seen"; the week's average moved with nothing in the history to explain it."""
+    store, settings, cfg = env
+    url = [shop.url("kettle")]
+    assert jobs.run_scrape(store, settings, url, site=str(cfg), quiet=True).status == "ok"
+    shop.kettle[0].update(stars=5, text="Edited: after a replacement it boils well.")
+    shop.kettle[1].update(stars=4)  # a new rating (2 stars before), the same words
+    rc = main(["scrape", *url, "--site", str(cfg), "--db", settings.db, "--delay", "0", "-q"])
+    out = capsys.readouterr().out
+    assert rc == ExitStatus.OK, out
+    assert "(0 new, 6 already seen, 2 of them edited on the site since (1 new text, 1 new rating))" in out, out
+    assert store.list_runs()[0]["detail"]["edited"] == {"text": 1, "rating": 1}
+    with store.engine.connect() as c:
+        got = c.execute(sa.select(reviews.c.text, reviews.c.rating).where(reviews.c.site_review_id == "k000")).one()
+    assert tuple(got) == ("Edited: after a replacement it boils well.", 5)
+    again = jobs.run_scrape(store, settings, url, site=str(cfg), quiet=True)
+    assert sum(again.edited.values()) == 0 and "edited" not in again.line()
+
+
 def test_the_history_follows_the_site_config_however_its_path_is_typed(env, shop, capsys, monkeypatch, tmp_path):
     store, settings, cfg = env
     monkeypatch.chdir(tmp_path)
