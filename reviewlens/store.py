@@ -885,6 +885,16 @@ class Store:
                 out.update({rid: float(r) for rid, r in c.execute(q)})
         return out
 
+    def sources_stored_by(self, run_source: str) -> list[str]:
+        """The review sources (what --source filters by) of the reviews first stored by the runs named
+        `run_source` in the history (a schedule's source, "demo-shop", whose URLs' reviews are stored under each
+        site config's name or the site's host), the most reviews first."""
+        ids = sa.select(runs.c.id).where(runs.c.source == run_source).scalar_subquery()
+        q = (sa.select(reviews.c.source, sa.func.count().label("n")).where(reviews.c.first_run_id.in_(ids))
+             .group_by(reviews.c.source).order_by(sa.desc("n"), reviews.c.source))
+        with self.engine.connect() as c:
+            return [src for src, _ in c.execute(q)]
+
     def edited(self, items: Sequence[Review]) -> dict[str, int]:
         """Of `items`, those stored before whose words or rating the site has changed since (a customer who
         edited a review: 2★ to 5★): {"text": n, "rating": n}, each review counted once, under text when both

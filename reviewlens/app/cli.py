@@ -578,6 +578,13 @@ def _check_names(store: Store, **given: list[str] | None) -> None:
         for p in names:
             if p in known:
                 continue
+            stored = store.sources_stored_by(p) if key == "sources" else []
+            if stored:  # a schedule's (or a scrape run's) name, not the reviews' source
+                raise ConfigError(
+                    f"--source {p!r}: the reviews come from no source of that name; it names runs in the history "
+                    f"(a schedule's source), whose reviews are stored under the source"
+                    f"{'s' if len(stored) > 1 else ''} {', '.join(repr(x) for x in stored)} (a site config's name, "
+                    f"or the site's host): give {' '.join(f'--source {x!r}' for x in stored)}")
             near = difflib.get_close_matches(p, known, n=3, cutoff=0.4) or \
                 [k for k in known if p.lower() in k.lower()][:3]
             hint = f"; did you mean {' or '.join(repr(n) for n in near)}?" if near else \

@@ -123,3 +123,23 @@ def test_the_dashboard_asks_for_a_products_own_themes_and_shows_them(db, monkeyp
     assert not at.exception
     assert not any("recounted for Acme Kettle" in c.value for c in at.caption)
     assert any(e.label.startswith(f"1. {own[0].label} — ") for e in at.expander), [e.label for e in at.expander]
+
+
+def test_a_schedule_sources_name_given_as_source_names_the_reviews_sources(tmp_path, capsys):
+    """The history lists a schedule's runs by its source's name ("demo-shop"); its reviews are stored under each
+    site config's name or the site's host. `delete --source demo-shop` said "did you mean 'demo-static'", one of
+    the three products: following it deletes the wrong set."""
+    from reviewlens.schema import Review
+
+    db = str(tmp_path / "s.db")
+    store = Store(db)
+    run = store.start_run("scrape", "demo-shop", "schedule")
+    store.upsert_reviews([Review(source="demo-static", text=f"Static {i}.") for i in range(3)]
+                         + [Review(source="127.0.0.1:8765", text=f"Host {i}.") for i in range(2)], run)
+    store.finish_run(run, "ok")
+    assert main(["delete", "--source", "demo-shop", "--yes", "--db", db, "-q"]) == 2
+    err = capsys.readouterr().err
+    assert "--source 'demo-shop': the reviews come from no source of that name; it names runs in the history" in err
+    assert "stored under the sources 'demo-static', '127.0.0.1:8765'" in err
+    assert "--source 'demo-static' --source '127.0.0.1:8765'" in err and "did you mean" not in err
+    assert len(store.reviews_frame()) == 5
