@@ -23,6 +23,7 @@ import re
 import sys
 import tempfile
 import threading
+import time
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable, Iterator
@@ -149,7 +150,9 @@ class Scheduler:
                 paths = sorted(p for p in map(Path, glob.glob(src.files)) if p.is_file())
             self._import_paths(src, paths, done, key, out)
         if not out["files"] and not out["failed"]:
-            rid = self.store.start_run("import", src.name, "schedule", detail={"message": "no new file"})
+            said = (f"{_count(out['waiting'], 'file')} still being written, left for the next check"
+                    if out.get("waiting") else "no new file")
+            rid = self.store.start_run("import", src.name, "schedule", detail={"message": said})
             self.store.finish_run(rid, "ok")
         return out
 
@@ -163,6 +166,11 @@ class Scheduler:
 
     def _import_paths(self, src: Source, paths: list[Path], done: dict[str, str], key: str, out: dict) -> None:
         for path in paths:
+            if _being_written(path):  # a copy or a sync still writing it: its last row may be cut ("Serv")
+                log.warning("scheduled import of %s: the file is still growing (being copied or synced?): left "
+                            "for the next check", path)
+                out["waiting"] = out.get("waiting", 0) + 1
+                continue
             digest = _sha256(path)
             if digest in done:
                 continue
@@ -311,8 +319,10 @@ def summary(res: JobResult, imported: dict | None) -> str:
         parts.append(f"imported {_count(imported['files'], 'file')}: {_count(imported['new'], 'new review')}, "
                      f"{imported['seen']} already stored"
                      + (f", {_count(imported['skipped_rows'], 'row')} skipped" if imported["skipped_rows"] else ""))
-    elif imported is not None and not imported["failed"] and not imported.get("error"):
+    elif imported is not None and not imported["failed"] and not imported.get("error") and not imported.get("waiting"):
         parts.append("no new file")
+    if imported is not None and imported.get("waiting"):
+        parts.append(f"{_count(imported['waiting'], 'file')} still being written, left for the next check")
     if res.scrape:
         s = res.scrape
         parts.append(f"scraped {_count(s.pages, 'page')}: {_count(s.new, 'new review')}, {s.seen} already stored"
@@ -335,6 +345,22 @@ def outcome(res: dict | None) -> str:
     if res.get("error"):
         return f"failed: {res['error']}" + (f"; {done}" if done else "")
     return done or "ok"
+
+
+#: A file changed less than this many seconds ago is watched for SETTLE_WAIT seconds before it is imported.
+SETTLE_RECENT, SETTLE_WAIT = 10.0, 1.0
+
+
+def _being_written(path: Path) -> bool:
+    """Whether `path` is still being written: changed in the last SETTLE_RECENT seconds and growing or changing
+    while watched for SETTLE_WAIT seconds. A half-copied export imported as it stood stored its cut last row as a
+    review of its own ("Serv"), and the complete file, arriving under the same name, the review again."""
+    before = path.stat()
+    if time.time() - before.st_mtime > SETTLE_RECENT:
+        return False
+    time.sleep(SETTLE_WAIT)
+    after = path.stat()
+    return (after.st_size, after.st_mtime_ns) != (before.st_size, before.st_mtime_ns)
 
 
 def _sha256(path: Path) -> str:

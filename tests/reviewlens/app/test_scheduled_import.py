@@ -81,6 +81,37 @@ def test_files_are_imported_once_each_by_content(tmp_path):
     assert res["import"]["files"] == 1 and res["import"]["new"] == 1 and "error" not in res
 
 
+def test_a_file_still_being_written_waits_for_the_next_check(tmp_path, monkeypatch):
+    """A half-copied export (a `cp` or a sync still writing it) was imported as it stood: its cut last row
+    ("Serv") became a review of its own, and the whole file, arriving under the same name, stored it again."""
+    import threading
+    import time
+
+    from reviewlens.app import scheduler as sched_mod
+
+    (tmp_path / "exports").mkdir()
+    (tmp_path / "schedule.toml").write_text(SCHEDULE)
+    db = str(tmp_path / "s.db")
+    store = Store(db)
+    s = Scheduler(load_schedule(tmp_path / "schedule.toml"), store,
+                  load_settings(None, db=db, data_dir=str(tmp_path / "data")))
+    path = tmp_path / "exports" / "play.csv"
+    path.write_text("review,rating\nCrashes on start.,1\nServ", encoding="utf-8")
+    monkeypatch.setattr(sched_mod, "SETTLE_WAIT", 0.6)
+    writer = threading.Timer(0.2, lambda: path.write_text("review,rating\nCrashes on start.,1\n"
+                                                          "Service is slow.,2\n", encoding="utf-8"))
+    writer.start()
+    res = s.run_once()["google-play"]
+    writer.join()
+    assert res["import"]["files"] == 0 and res["import"]["waiting"] == 1 and count_rows(store) == 0
+    assert "1 file still being written, left for the next check" in res["summary"]
+    assert store.list_runs(kind="import")[0]["detail"]["message"].startswith("1 file still being written")
+    time.sleep(0.1)
+    res = s.run_once(datetime.now(timezone.utc) + timedelta(days=1, minutes=1))["google-play"]
+    assert res["import"]["files"] == 1 and res["import"]["new"] == 2  # the whole file: no "Serv"
+    assert sorted(store.reviews_frame()["text"]) == ["Crashes on start.", "Service is slow."]
+
+
 def test_a_source_has_urls_or_files(tmp_path):
     p = tmp_path / "s.toml"
     p.write_text('[[sources]]\nname = "x"\nurl = "https://shop.example/p"\nfiles = "*.csv"\nevery = "1d"\n')
