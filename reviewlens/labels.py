@@ -156,6 +156,10 @@ def read_labels_file(path: str | Path, store: Store, topics: Iterable[str], *, s
                         created, given_hash.strip().lower() if given_hash else None))
 
     stored = store.review_texts(p[1] for p in pending if p[1] is not None)
+    # an id that is no review's in the store may be the user's own (the id column of the file they imported, the
+    # site's review id): the review stored with it, when only one is
+    theirs = store.ids_of_site_ids(p[1] for p in pending if p[1] is not None and p[1] not in stored)
+    stored.update(store.review_texts(ids[0] for ids in theirs.values() if len(ids) == 1))
     lines: list[int] = []  # each label's line, for the conflicts between them
     for line, rid, text, found, src, created, given_hash in pending:
         key = None
@@ -166,6 +170,12 @@ def read_labels_file(path: str | Path, store: Store, topics: Iterable[str], *, s
                 key = given_hash
                 if text.startswith("'") and content_hash(text[1:]) == key:
                     text = text[1:]
+        if rid is not None and rid not in stored and len(theirs.get(rid, ())) > 1 and text is None:
+            bad(line, f"id {rid!r} is the own id of {len(theirs[rid])} stored reviews (from different sources): "
+                      "give the review's text, or its id as `reviewlens export` writes it")
+            continue
+        if rid is not None and rid not in stored and len(theirs.get(rid, ())) == 1:
+            rid = theirs[rid][0]  # the user's own id of the review: the store's id from here on
         if rid is not None and rid in stored:
             if key is not None and key != content_hash(stored[rid]):
                 bad(line, f"id {rid!r} names a review with another text than this row's")

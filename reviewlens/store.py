@@ -1998,6 +1998,20 @@ class Store:
                 out.update((r.id, r.text) for r in c.execute(q))
         return out
 
+    def ids_of_site_ids(self, site_ids: Iterable[str]) -> dict[str, list[str]]:
+        """The stored reviews each of `site_ids` is the site's (or an imported file's) own id of: {site id: [review
+        ids]} (more than one where two sources use the same id), for a label file that names reviews by the ids
+        of the user's own system."""
+        site_ids = list(dict.fromkeys(site_ids))
+        out: dict[str, list[str]] = {}
+        with self.engine.connect() as c:
+            for i in range(0, len(site_ids), 500):
+                q = (sa.select(reviews.c.site_review_id, reviews.c.id)
+                     .where(reviews.c.site_review_id.in_(site_ids[i:i + 500])).order_by(reviews.c.id))
+                for sid, rid in c.execute(q):
+                    out.setdefault(sid, []).append(rid)
+        return out
+
     @staticmethod
     def _label_key(lb: Label) -> tuple[str, str, str]:
         """A sentiment label is one per text, whatever its value; a topic label one per topic."""

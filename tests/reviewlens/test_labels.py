@@ -69,6 +69,21 @@ def test_good_csv_by_id_and_by_text(sqlite_store, tmp_path):
     assert {lb.source for lb in res.labels} == {"import:labels.csv"}
 
 
+def test_labels_by_the_users_own_review_ids(sqlite_store, tmp_path):
+    """An analyst labelled reviews by the id column of the file they imported ("r0005"): "id 'r0005' is not a
+    review in the store". That id is stored as the review's own id (site_review_id): it names the review."""
+    late, good = _reviews(sqlite_store)  # their own ids: r1 and r2
+    twin = Review(source="other-shop", text="Another shop's review r1.", site_review_id="r1")
+    sqlite_store.upsert_reviews([twin])
+    f = tmp_path / "labels.csv"
+    f.write_text("id,sentiment\nr2,positive\nr1,negative\nr9,neutral\n", encoding="utf-8")
+    res = read_labels_file(f, sqlite_store, TOPICS)
+    assert [(lb.review_id, lb.value) for lb in res.labels] == [(good.id, "positive")]
+    assert [e["line"] for e in res.errors] == [3, 4], res.errors
+    assert "'r1' is the own id of 2 stored reviews" in res.errors[0]["message"]
+    assert "'r9' is not a review in the store" in res.errors[1]["message"]
+
+
 def test_good_jsonl_keeps_source_and_date(sqlite_store, tmp_path):
     late, _ = _reviews(sqlite_store)
     f = tmp_path / "labels.jsonl"
