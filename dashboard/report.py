@@ -395,13 +395,12 @@ def _complaints(wb: Workbook, themes: list[Q.ThemeView], scope: dict, series: pd
     dated = has_periods(scope)
     for i, t in enumerate(themes, 1):
         quotes = "\n".join(f"“{q.text}”" + (f"\n    ({q.translation_note()})" if q.translation else "") for q in t.quotes)
-        first_url = next((q.url for q in t.quotes if q.url), None)
         m = t.impact
         s.append([i, s.cell(t.label, font=_BOLD), s.cell(Q.topic_label(t.topic) if t.topic else None),
                   t.filtered_count, s.cell(t.filtered_share, number_format="0.0%"),
                   t.filtered_previous if dated else None, s.cell(t.filtered_trend, number_format="+0.0;-0.0;0.0"),
                   s.cell(t.arrow if dated and t.filtered_trend is not None else None),
-                  s.cell(t.summary, wrap=True), s.cell(quotes, wrap=True), s.link(first_url),
+                  s.cell(t.summary, wrap=True), s.cell(quotes, wrap=True), _first_review(s, t.quotes),
                   s.cell(None if m is None else round(m.mean, 2), number_format="0.00"),
                   s.cell(None if m is None else round(m.others_mean, 2), number_format="0.00"),
                   s.cell(None if m is None or m.effect is None else round(m.effect, 2), number_format="+0.00;-0.00"),
@@ -435,6 +434,15 @@ OTHER_THEME_SHEETS = {"praise": ("Praise", "No praise themes computed yet (`revi
                                                "that analyzes new reviews), or no two reviews ask for the same thing.")}
 
 
+def _first_review(s: _Sheet, quotes: Sequence[Any]) -> Any:
+    """The "First quote's review" cell: a link to the first quote's review on its site, or, for reviews without
+    an address (imported ones), the review's id as the Reviews sheet and `reviewlens export` write it."""
+    url = next((q.url for q in quotes if q.url), None)
+    if url:
+        return s.link(url)
+    return s.cell(f"review id {quotes[0].review_id} (the Reviews sheet)") if quotes else None
+
+
 def _other_themes(wb: Workbook, themes: list[Q.ThemeView], kind: str, *, reviews: int) -> None:
     """The Praise sheet (what customers love: `reviewlens praise`) or the Requests sheet (what they ask for:
     `reviewlens requests`), recounted within the filters."""
@@ -452,7 +460,7 @@ def _other_themes(wb: Workbook, themes: list[Q.ThemeView], kind: str, *, reviews
                   t.filtered_previous if t.filtered_trend is not None else None,
                   s.cell(t.filtered_trend, number_format="+0.0;-0.0;0.0"),
                   s.cell(t.summary, wrap=True), s.cell(quotes, wrap=True),
-                  s.link(next((q.url for q in t.quotes if q.url), None)),
+                  _first_review(s, t.quotes),
                   s.cell(None if m is None else round(m.mean, 2), number_format="0.00"),
                   s.cell(None if m is None else round(m.others_mean, 2), number_format="0.00")])
     if not shown:

@@ -245,3 +245,23 @@ def test_report_before_analysis(sqlite_store, tmp_path):
     assert len(rows) == 5 and all(r[2] is None and r[7].startswith("=cmd") for r in rows)
     summary = {r[0]: r for r in wb["Summary"].iter_rows(values_only=True) if r and r[0]}
     assert summary["Reviews"][1] == 5 and summary["Share negative (%)"][1] is None
+
+
+def test_a_quote_without_an_address_names_its_review(sqlite_store, tmp_path):
+    """Imported reviews have no address: the "First quote's review" column was empty for every theme, so a quote
+    could not be traced from the spreadsheet. It names the review's id, as the Reviews sheet has it."""
+    from reviewlens.schema import Analysis, ComplaintTheme, Quote, Review, TopicMention
+
+    revs = [Review(source="import:mine", text=f"Cold soup again, visit {i}.", rating=2) for i in range(3)]
+    sqlite_store.upsert_reviews(revs)
+    sqlite_store.save_analyses([Analysis(content_hash=r.content_hash, model="m", prompt_version="p",
+                                         sentiment="negative", topics=[TopicMention("quality", "negative")])
+                                for r in revs])
+    sqlite_store.save_complaints([ComplaintTheme(label="Cold soup", summary="Soup served cold.", count=3, share=1.0,
+                                                 topic="quality", quotes=[Quote(revs[1].id, "Cold soup again")],
+                                                 review_ids=[r.id for r in revs])])
+    wb = load_workbook(write_report(sqlite_store, tmp_path / "r.xlsx", Filters()))
+    head, row = [c.value for c in wb["Top complaints"][1]], [c.value for c in wb["Top complaints"][2]]
+    assert row[head.index("First quote's review")] == f"review id {revs[1].id} (the Reviews sheet)"
+    ids = [r[-1] for r in wb["Reviews"].iter_rows(min_row=2, values_only=True)]
+    assert revs[1].id in ids
