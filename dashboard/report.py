@@ -407,8 +407,9 @@ def _complaints(wb: Workbook, themes: list[Q.ThemeView], scope: dict, series: pd
                   s.cell(None if m is None or m.effect_ci is None else round(m.effect_ci, 2), number_format="0.00"),
                   s.cell(None if m is None else round(m.at_stake, 3), number_format="0.00")])
     if not themes:
-        s.append([None, s.cell(_none_shown(reviews, computed, "No complaint themes computed yet (run `reviewlens "
-                                                              "analyze`).", scope))])
+        s.append([None, s.cell(_none_shown(reviews, computed, "No complaint themes computed yet (`reviewlens analyze` "
+                                                              "computes them), or no two reviews raise the same "
+                                                              "complaint.", scope))])
     elif scope.get("computed_at"):
         s.blank()
         s.append([None, s.cell(f"Themes computed {scope['computed_at'][:16]}; counts recounted within the filters; "
@@ -428,10 +429,10 @@ def _complaints(wb: Workbook, themes: list[Q.ThemeView], scope: dict, series: pd
 
 
 #: The sheets of the themes besides the complaints: kind -> (sheet, what none computed yet means).
-OTHER_THEME_SHEETS = {"praise": ("Praise", "No praise themes computed yet (`reviewlens praise`, or any run that "
-                                           "analyzes new reviews)."),
-                      "requests": ("Requests", "No request themes computed yet (`reviewlens requests`, or any run "
-                                               "that analyzes new reviews), or no two reviews ask for the same thing.")}
+OTHER_THEME_SHEETS = {"praise": ("Praise", "No praise themes computed yet (`reviewlens analyze` computes them), or "
+                                           "no two reviews praise the same thing."),
+                      "requests": ("Requests", "No request themes computed yet (`reviewlens analyze` computes them), "
+                                               "or no two reviews ask for the same thing.")}
 
 
 def _first_review(s: _Sheet, quotes: Sequence[Any]) -> Any:

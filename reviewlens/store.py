@@ -1569,6 +1569,17 @@ class Store:
                 c.execute(table.insert(), rows)
         return batch
 
+    def analyses_changed_at(self) -> datetime | None:
+        """When the newest analysis was saved, or the reviews last changed (added, edited, deleted), whichever
+        is later: themes computed before it are out of date (reviewlens.app.jobs.themes_outdated). None when no
+        review is analyzed."""
+        with self.engine.connect() as c:
+            newest = c.execute(sa.select(sa.func.max(analyses.c.analyzed_at)).where(analyses.c.status == "ok")).scalar()
+            if newest is None:
+                return None
+            written = c.execute(sa.select(checkpoints.c.updated_at).where(checkpoints.c.key == REVIEWS_WRITTEN)).scalar()
+        return max(t for t in (_dt(newest), _dt(written)) if t is not None)
+
     # ---------------------------------------------------------------- alerts
     def save_checkpoint(self, key: str, state: dict) -> None:
         with self._write() as c:

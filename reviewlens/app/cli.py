@@ -334,6 +334,9 @@ def cmd_runs(args, settings) -> ExitStatus:
               f"{seen:>5} {len(r['errors']):>4}  {source}")
         if r["status"] == "degraded" and r["detail"].get("message"):
             print(f"        degraded: {r['detail']['message']}")
+        if r["kind"] == "analyze" and r["status"] != "ok" and r["detail"].get("step") == "themes":
+            print("        " + ("computing the top complaints" if r["status"] == "running" else
+                                 "stopped while computing the top complaints: `reviewlens analyze` computes them"))
         if args.errors:
             for e in r["errors"]:
                 print(f"        {error_line(e)}")

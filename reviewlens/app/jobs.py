@@ -17,7 +17,7 @@ import time
 import traceback
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any, Callable, Sequence
 from urllib.parse import urlsplit
@@ -550,8 +550,14 @@ def _preset_hint(store: Store, an: Any, run_id: int, s: AnalysisSummary, analyze
 
 
 def run_analysis(store: Store, analyzer: Any, *, limit: int | None = None, trigger: str = "manual",
-                 retry_failed: bool = False, retranslate: bool = False, quiet: bool = False) -> AnalysisSummary:
-    """Analyze every review text not yet analyzed by this model and analysis version (saved per chunk)."""
+                 retry_failed: bool = False, retranslate: bool = False, quiet: bool = False,
+                 then: Callable[[AnalysisSummary], bool] | None = None,
+                 detail: dict | None = None) -> AnalysisSummary:
+    """Analyze every review text not yet analyzed by this model and analysis version (saved per chunk).
+
+    `then`: the step after the analysis that belongs to its run (Job.run's top complaints): called with the
+    summary before the run is finished, so the run is not `ok` until it is done, and an interruption there is
+    said as such (the run's detail has step "themes" while it works). `detail`: more for the run's detail."""
     from analysis.cascade import has_letters
 
     an = analyzer
@@ -563,7 +569,8 @@ def run_analysis(store: Store, analyzer: Any, *, limit: int | None = None, trigg
     if redone:
         log.info("%d reviews without a letter (emoji only) are analyzed again: they were read as positive "
                  "before 2026-12-02", redone)
-    run_id = store.start_run("analyze", an.model_id, trigger, detail={"prompt_version": an.prompt_version})
+    run_id = store.start_run("analyze", an.model_id, trigger, detail={"prompt_version": an.prompt_version,
+                                                                      **(detail or {})})
     s = AnalysisSummary(run_id=run_id, model=an.model_id, prompt_version=an.prompt_version, retranslate=retranslate)
     t0 = time.monotonic()
     bar = None
@@ -595,14 +602,22 @@ def run_analysis(store: Store, analyzer: Any, *, limit: int | None = None, trigg
             store.update_run(run_id, detail={"read_again": s.again, "sentiment_changed": {
                 f"{a} to {b}": n for (a, b), n in s.changed.most_common()}})
         _preset_hint(store, an, run_id, s, pending)
+        if then is not None:
+            if bar is not None:
+                bar.close()
+            store.update_run(run_id, detail={"step": "themes"})
+            if then(s):
+                store.update_run(run_id, detail={"step": "themes done"})
         store.finish_run(run_id, s.status)
     except KeyboardInterrupt:
         s.status = "interrupted"
-        store.finish_run(run_id, "interrupted", "interrupted by the user; finished chunks are kept")
+        store.finish_run(run_id, "interrupted", THEMES_INTERRUPTED if _in_themes(store, run_id) else
+                         "interrupted by the user; finished chunks are kept")
         raise
     except Exception as e:
         s.status = "failed"
-        store.finish_run(run_id, "failed", f"{type(e).__name__}: {e}")
+        store.finish_run(run_id, "failed", ("computing the top complaints: " if _in_themes(store, run_id) else "")
+                         + f"{type(e).__name__}: {e}")
         raise
     finally:
         if bar is not None:
@@ -611,7 +626,40 @@ def run_analysis(store: Store, analyzer: Any, *, limit: int | None = None, trigg
     return s
 
 
+THEMES_INTERRUPTED = ("interrupted while computing the top complaints (the analyses are kept; `reviewlens analyze` "
+                      "computes the themes again)")
+
+
+def _in_themes(store: Store, run_id: int) -> bool:
+    """Whether analysis run `run_id` had reached its themes step (run_analysis's `then`)."""
+    try:
+        return any(r["id"] == run_id and r["detail"].get("step") == "themes" for r in store.list_runs(limit=5))
+    except Exception:  # noqa: BLE001 - only for the message
+        return False
+
+
 # ------------------------------------------------------------------------------------------ complaints
+THEMES_COMPUTED = "themes:computed:"  # + kind: when the themes of all reviews were last computed (found or none)
+
+
+def themes_outdated(store: Store) -> str | None:
+    """Why the stored themes of all reviews (complaints, praise, requests) want computing again, in words, or None:
+    one kind never computed, or computed before the newest analysis or change of the reviews (an analysis killed
+    before its themes step, a scrape of reviews whose texts were analyzed before)."""
+    changed = store.analyses_changed_at()
+    if changed is None:
+        return None
+    for kind, title in THEME_TITLES.items():
+        at = (store.load_checkpoint(THEMES_COMPUTED + kind) or {}).get("at") or \
+            queries.latest_complaints(store, kind)[1].get("computed_at")
+        if not at:
+            return f"{title.lower()}: not computed yet"
+        when = datetime.fromisoformat(str(at))
+        if (when if when.tzinfo else when.replace(tzinfo=timezone.utc)) < changed:
+            return f"{title.lower()}: computed before the newest analyses"
+    return None
+
+
 def complaint_periods(store: Store, since: date | None, until: date | None,
                       days: int = 90) -> tuple[date, date, date, date] | None:
     """The current period [since, until] and the previous period of the same length before it.
@@ -655,6 +703,7 @@ def run_complaints(store: Store, *, since: date | None = None, until: date | Non
     if products or fields:  # ... also one of those found for all products
         known += queries.latest_complaints(store, kind)[0]
     segment = {"products": list(products or []), **({"fields": [[n, list(v)] for n, v in fields]} if fields else {})}
+    started = datetime.now(timezone.utc)  # what it reads is at least this new (themes_outdated)
     if periods is None:  # no review has a date (an import without them): all of them, with no trend
         cur = store.reviews_frame(products=products, fields=fields)
         if cur.empty:
@@ -664,7 +713,7 @@ def run_complaints(store: Store, *, since: date | None = None, until: date | Non
         scope = {"since": None, "until": None, "previous_since": None, "previous_until": None,
                  **segment, "reviews": int(len(cur)), "previous_reviews": 0, "undated": int(len(cur))}
         _settled(store, known, themes, kind, scope)
-        store.save_complaints(themes, scope, kind)
+        _save_themes(store, themes, scope, kind, started)
         return themes, scope
     since, until, prev_since, prev_until = periods
     cur = store.reviews_frame(since=since, until=until, products=products, fields=fields)
@@ -676,8 +725,16 @@ def run_complaints(store: Store, *, since: date | None = None, until: date | Non
              "reviews": int(len(cur)), "previous_reviews": int(len(prev)),
              "undated": queries.count_undated(store, products, fields)}
     _settled(store, known, themes, kind, scope)
-    store.save_complaints(themes, scope, kind)
+    _save_themes(store, themes, scope, kind, started)
     return themes, scope
+
+
+def _save_themes(store: Store, themes: list[ComplaintTheme], scope: dict, kind: str, started: datetime) -> None:
+    """Store the themes; for those of all reviews also when they were computed (none found included), which
+    themes_outdated compares with the analyses."""
+    store.save_complaints(themes, scope, kind)
+    if not scope.get("products") and not scope.get("fields"):
+        store.save_checkpoint(THEMES_COMPUTED + kind, {"at": started.isoformat()})
 
 
 def _settled(store: Store, known: list[ComplaintTheme], themes: list[ComplaintTheme], kind: str, scope: dict) -> None:
@@ -794,7 +851,8 @@ class JobOptions:
     retry_failed: bool = False
     retranslate: bool = False          # analyze again the texts in other languages (a new translation)
     retopic: bool = False              # analyze under these settings' topics though the store has others
-    complaints: bool = True            # recompute the top complaints after an analysis that analyzed something
+    complaints: bool = True            # recompute the top complaints after an analysis that analyzed something,
+                                       # or when they are missing or older than the analyses (themes_outdated)
     report: bool = False
     report_file: Path | None = None    # default: report_path(reports_dir, report_name)
     report_name: str = "report"
@@ -852,7 +910,7 @@ class Job:
         self.settings = settings
         self._analyzer = analyzer
         self._label_version: str | None = None if analyzer is None else store.label_version()
-        self._analysis_lock = threading.Lock()
+        self._analysis_lock = threading.RLock()  # the analysis's run holds it through its themes step
 
     @property
     def analyzer(self) -> Any:
@@ -939,10 +997,15 @@ class Job:
                 say(f"suspicious reviews: {res.suspicious.suspicious} of {res.suspicious.reviews}"
                     + (" (reviewlens suspicious lists them)" if res.suspicious.suspicious else ""))
         if opts.analyze:
-            res.analysis = self.analyze(limit=opts.limit, retry_failed=opts.retry_failed, trigger=opts.trigger,
-                                        retranslate=opts.retranslate, quiet=opts.quiet, retopic=opts.retopic)
-            say(res.analysis.line())
-            if opts.complaints and res.analysis.analyzed:
+            def themes(s: AnalysisSummary) -> bool:
+                """The top complaints, praise and requests (and the changes the user made) again, in the
+                analysis's run: after new analyses, or when they are missing or older than the analyses (an
+                analysis killed in this step, or a quiet week after one)."""
+                why = None if s.analyzed else themes_outdated(self.store)
+                if not (s.analyzed or why):
+                    return False
+                if why:
+                    say(f"computing the themes again ({why})")
                 res.themes, res.scope = self.complaints()
                 say(f"top complaints recomputed: {len(res.themes)} themes")
                 res.praise, _ = self.praise()
@@ -953,6 +1016,12 @@ class Job:
                     measured = self.measure_changes(stale=True)
                     if measured:
                         say(f"changes you made: {len(measured)} measured again (reviewlens changes shows them)")
+                return True
+
+            res.analysis = self.analyze(limit=opts.limit, retry_failed=opts.retry_failed, trigger=opts.trigger,
+                                        retranslate=opts.retranslate, quiet=opts.quiet, retopic=opts.retopic,
+                                        then=themes if opts.complaints else None)
+            say(res.analysis.line())
         if opts.report:
             res.report = self.report(opts.report_file, name=opts.report_name, folder=opts.reports_dir,
                                      trigger=opts.trigger)

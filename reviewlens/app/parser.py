@@ -564,7 +564,9 @@ def build_parser() -> argparse.ArgumentParser:
                     help="re-analyze under these settings' topics a store whose reviews were analyzed with other "
                          "topics (without it, that stops with exit 2 naming both: the store remembers its "
                          "taxonomy, so a run from a folder without its reviewlens.toml does not replace it)")
-    sp.add_argument("--no-complaints", action="store_true", help="skip recomputing the top complaints")
+    sp.add_argument("--no-complaints", action="store_true",
+                    help="skip recomputing the top complaints (without it they are recomputed after new analyses, "
+                         "or when they are missing or older than the analyses)")
     model_opts(sp)
 
     sp = add("complaints", "the top complaints: count, share, trend, rating and verbatim quotes",
