@@ -70,6 +70,10 @@ reviews = sa.Table(
     sa.Column("verified", sa.Boolean),
     sa.Column("language", sa.String(35)),
     sa.Column("version", sa.String(100), index=True),  # added with version comparison (an app's release)
+    # the last run that stored the review, new or again (a later import of a file that holds it too, a scrape
+    # that saw it again): `delete --run` says which of a run's reviews a later run also brought (NULL: stored
+    # before the column was added, or by no run)
+    sa.Column("last_run_id", sa.Integer),
 )
 
 # The user's own fields of a review (the columns of an import that are none of the review's: country,
@@ -702,7 +706,7 @@ class Store:
             "id": r.id, "source": z(r.source), "product": z(r.product), "url": z(r.url),
             "author": z(r.author), "rating": r.rating, "title": z(r.title), "text": z(r.text),
             "date": r.date, "site_review_id": r.site_review_id, "content_hash": r.content_hash,
-            "scraped_at": r.scraped_at or _utcnow(), "first_run_id": run_id,
+            "scraped_at": r.scraped_at or _utcnow(), "first_run_id": run_id, "last_run_id": run_id,
             "extra": json.dumps(r.extra, ensure_ascii=False, default=str) if r.extra else None,
             "reply": z(r.reply), "reply_date": r.reply_date, "helpful_votes": r.helpful_votes,
             "verified": r.verified, "language": z(r.language)[:35] if r.language else None,
@@ -721,17 +725,10 @@ class Store:
                                       if authors else ""),
                                      f"dated before {before.isoformat()}" if before else "") if x)
 
-    def delete_reviews(self, *, run_id: int | None = None, sources: Sequence[str] = (),
-                       products: Sequence[str] = (), authors: Sequence[str] = (), before: date | None = None,
-                       dry_run: bool = False, trigger: str = "manual") -> tuple[int | None, int]:
-        """Delete the reviews a run stored first (`run_id`: undo an import or a scrape) and/or of `sources`
-        (and `products`), or every review by `authors` (a reviewer who asked to be forgotten), or dated
-        `before` a day (reviews kept no longer than a retention period; undated ones are kept), recorded in
-        the run history as a run of kind "delete" (`trigger`: manual, dashboard, schedule): (that run's id,
-        how many). `dry_run`: only counted, nothing recorded (None, how many). At least one of run_id,
-        sources, authors and before is needed. Their analyses stay (kept by text: a review imported again is
-        not analyzed again), as do labels; but with `authors` or `before` every trace of their texts goes
-        (the analyses, with their translations, and the labels of texts no other review has)."""
+    @staticmethod
+    def _deletion_where(run_id: int | None, sources: Sequence[str], products: Sequence[str],
+                        authors: Sequence[str], before: date | None) -> list[sa.ColumnElement[bool]]:
+        """The reviews `delete_reviews` with these arguments deletes, as conditions on the reviews table."""
         if run_id is None and not sources and not authors and before is None:
             raise ValueError("delete which reviews? give a run, a source, an author or a day")
         where = []
@@ -745,23 +742,159 @@ class Store:
             where.append(reviews.c.author.in_(list(authors)))
         if before is not None:
             where.append(reviews.c.date < before)
+        return where
+
+    def deletion_words(self, *, run_id: int | None = None, sources: Sequence[str] = (), products: Sequence[str] = (),
+                       authors: Sequence[str] = (), before: date | None = None) -> list[str]:
+        """The texts and titles of the reviews `delete_reviews` with these arguments deletes (to find the other
+        copies of their words, outside the store: reviewlens.captures)."""
+        where = self._deletion_where(run_id, sources, products, authors, before)
+        with self.engine.connect() as c:
+            return [x for row in c.execute(sa.select(reviews.c.text, reviews.c.title).where(*where)) for x in row if x]
+
+    def delete_reviews(self, *, run_id: int | None = None, sources: Sequence[str] = (),
+                       products: Sequence[str] = (), authors: Sequence[str] = (), before: date | None = None,
+                       dry_run: bool = False, trigger: str = "manual") -> tuple[int | None, int]:
+        """Delete the reviews a run stored first (`run_id`: undo an import or a scrape) and/or of `sources`
+        (and `products`), or every review by `authors` (a reviewer who asked to be forgotten), or dated
+        `before` a day (reviews kept no longer than a retention period; undated ones are kept), recorded in
+        the run history as a run of kind "delete" (`trigger`: manual, dashboard, schedule): (that run's id,
+        how many). `dry_run`: only counted, nothing recorded (None, how many). At least one of run_id,
+        sources, authors and before is needed. Their analyses stay (kept by text: a review imported again is
+        not analyzed again), as do labels; but with `authors` or `before` every trace of their texts goes
+        (the analyses, with their translations, and the labels of texts no other review has; their quotes in
+        the stored alerts and answers to questions, and the alerts' record of naming them).
+        Always, the stored themes (complaints, praise, requests) lose the deleted reviews: their quotes go,
+        and their counts lose them (`_drop_from_themes`). What else went is in the run's detail ("themes",
+        "alerts", "questions": how many rows changed)."""
+        where = self._deletion_where(run_id, sources, products, authors, before)
         if dry_run:
             with self.engine.connect() as c:
                 return None, int(c.execute(sa.select(sa.func.count()).select_from(reviews).where(*where)).scalar_one())
         rid = self.start_run("delete", self.deletion(run_id, sources, products, authors, before)[:300], trigger)
         forget = bool(authors) or before is not None
         with self._write() as c:
-            hashes = [h for (h,) in c.execute(sa.select(reviews.c.content_hash).where(*where))] if forget else []
+            gone = c.execute(sa.select(reviews.c.id, reviews.c.content_hash).where(*where)).all()
+            hashes = [h for _, h in gone] if forget else []
             c.execute(review_fields.delete().where(review_fields.c.review_id.in_(sa.select(reviews.c.id).where(*where))))
             c.execute(review_tags.delete().where(review_tags.c.review_id.in_(sa.select(reviews.c.id).where(*where))))
             n = int(c.execute(reviews.delete().where(*where)).rowcount or 0)
             if hashes:
                 self._forget_texts(c, hashes, labels_too=True)
+            ids = {i for i, _ in gone}
+            traces = {"themes": self._drop_from_themes(c, ids)} if ids else {}
+            if ids and forget:
+                traces.update(self._drop_from_alerts(c, ids))
             if n:
                 self._mark_reviews_written(c)
-        self.update_run(rid, seen=n)
+        self.update_run(rid, seen=n, detail={k: v for k, v in traces.items() if v} or None)
         self.finish_run(rid, "ok")
         return rid, n
+
+    def stored_again(self, run_id: int) -> list[dict[str, Any]]:
+        """Of the reviews run `run_id` stored first, those a later run stored again (a later import of a file
+        that holds them too, a scrape that saw them again), by that later run (the last one that did), oldest
+        first: [{"run": id, "reviews": how many, "kind", "source", "trigger", "detail"}]. Reviews stored before
+        the store kept the last run (`last_run_id`) are not counted."""
+        q = (sa.select(reviews.c.last_run_id, sa.func.count().label("n")).where(
+            reviews.c.first_run_id == run_id, reviews.c.last_run_id > run_id).group_by(reviews.c.last_run_id))
+        with self.engine.connect() as c:
+            counts = {int(r): int(n) for r, n in c.execute(q)}
+            rows = {r["id"]: self._run_row(r) for r in c.execute(sa.select(runs).where(
+                runs.c.id.in_(list(counts)))).mappings()} if counts else {}
+        return [{"run": rid, "reviews": n, **{k: (rows.get(rid) or {}).get(k) for k in ("kind", "source", "trigger")},
+                 "detail": (rows.get(rid) or {}).get("detail") or {}} for rid, n in sorted(counts.items())]
+
+    @staticmethod
+    def _drop_from_themes(c: sa.Connection, ids: set[str]) -> int:
+        """In the transaction `c`: take the deleted reviews `ids` out of every stored theme (complaints, praise,
+        requests): their quotes go, and the theme's review ids and count lose them. A theme left with no review
+        goes, and its computation's themes are ranked again. The computation's scope then says how many of its
+        reviews were deleted since (`deleted_reviews`), for the commands to say that its shares and trends are
+        as computed: `reviewlens complaints` computes them again. Returns how many theme rows changed."""
+        changed = 0
+        for table in THEME_TABLES.values():
+            touched: dict[str, int] = {}
+            rows = c.execute(sa.select(table.c.id, table.c.batch, table.c.quotes, table.c.review_ids,
+                                       table.c.count)).mappings().all()
+            for r in rows:
+                try:
+                    quotes, members = json.loads(r["quotes"] or "[]"), json.loads(r["review_ids"] or "[]")
+                except ValueError:
+                    continue
+                if not isinstance(quotes, list) or not isinstance(members, list):
+                    continue
+                kept_quotes = [q for q in quotes if not (isinstance(q, dict) and q.get("review_id") in ids)]
+                kept = [i for i in members if i not in ids]
+                if len(kept_quotes) == len(quotes) and len(kept) == len(members):
+                    continue
+                changed += 1
+                touched[r["batch"]] = touched.get(r["batch"], 0) + len(members) - len(kept)
+                count = max(0, int(r["count"] or 0) - (len(members) - len(kept)))
+                if count == 0 and members:
+                    c.execute(table.delete().where(table.c.id == r["id"]))
+                    continue
+                c.execute(table.update().where(table.c.id == r["id"]).values(
+                    quotes=json.dumps(kept_quotes, ensure_ascii=False), review_ids=json.dumps(kept), count=count))
+            for batch, n in touched.items():
+                left = c.execute(sa.select(table.c.id, table.c.scope).where(table.c.batch == batch)
+                                 .order_by(table.c.rank, table.c.id)).all()
+                for rank, (tid, raw) in enumerate(left, 1):
+                    try:
+                        scope = json.loads(raw or "{}")
+                    except ValueError:
+                        scope = None
+                    values: dict[str, Any] = {"rank": rank}
+                    if isinstance(scope, dict):
+                        scope["deleted_reviews"] = int(scope.get("deleted_reviews") or 0) + n
+                        values["scope"] = json.dumps(scope, default=str)
+                    c.execute(table.update().where(table.c.id == tid).values(**values))
+        return changed
+
+    def _drop_from_alerts(self, c: sa.Connection, ids: set[str]) -> dict[str, int]:
+        """In the transaction `c`: take the deleted reviews `ids` (a reviewer forgotten, reviews expired) out of
+        the stored alerts (their quotes; a complaint alert's members), the alerts' record of the reviews they
+        named (alerted_reviews), and the sources of the answers to questions. How many alerts and questions
+        changed: {"alerts": n, "questions": n}."""
+        out = {"alerts": 0, "questions": 0}
+        if "alerts" not in self.missing_tables:
+            for r in c.execute(sa.select(alerts.c.id, alerts.c.body)).mappings().all():
+                try:
+                    body = json.loads(r["body"] or "{}")
+                except ValueError:
+                    continue
+                if not isinstance(body, dict):
+                    continue
+                quotes = [q for q in body.get("quotes") or [] if not (isinstance(q, dict) and q.get("review_id") in ids)]
+                members = [i for i in body.get("members") or [] if i not in ids]
+                if len(quotes) == len(body.get("quotes") or []) and len(members) == len(body.get("members") or []):
+                    continue
+                body["quotes"] = quotes
+                if "members" in body:
+                    body["members"] = members
+                c.execute(alerts.update().where(alerts.c.id == r["id"]).values(
+                    body=json.dumps(body, ensure_ascii=False, default=str)))
+                out["alerts"] += 1
+            listed = list(ids)
+            for i in range(0, len(listed), 500):
+                c.execute(alerted_reviews.delete().where(alerted_reviews.c.review_id.in_(listed[i:i + 500])))
+        if "questions" not in self.missing_tables:
+            for r in c.execute(sa.select(questions.c.id, questions.c.result).where(
+                    questions.c.result.is_not(None))).mappings().all():
+                try:
+                    result = json.loads(r["result"])
+                except ValueError:
+                    continue
+                if not isinstance(result, dict) or not isinstance(result.get("sources"), list):
+                    continue
+                sources = [x for x in result["sources"] if not (isinstance(x, dict) and x.get("review_id") in ids)]
+                if len(sources) == len(result["sources"]):
+                    continue
+                result["sources"] = sources
+                c.execute(questions.update().where(questions.c.id == r["id"]).values(
+                    result=json.dumps(result, ensure_ascii=False, default=str)))
+                out["questions"] += 1
+        return out
 
     def _forget_texts(self, c: sa.Connection, hashes: Iterable[str], *, labels_too: bool = False) -> int:
         """In the transaction `c`: delete the analyses (with their translations and entities) of the texts
@@ -948,7 +1081,8 @@ class Store:
                      for k in ("product", "url", "author", "rating", "title", "date")},
                   # replies and votes arrive after the review: a scrape that carries them fills them
                   # in (votes change, so the newer count wins); one that does not keeps what is stored
-                  **{k: sa.func.coalesce(refresh.excluded[k], reviews.c[k]) for k in REPLY_FIELDS}},
+                  **{k: sa.func.coalesce(refresh.excluded[k], reviews.c[k]) for k in REPLY_FIELDS},
+                  "last_run_id": sa.func.coalesce(refresh.excluded.last_run_id, reviews.c.last_run_id)},
         )
         fields = [{"review_id": r.id, "name": _no_nul(str(k))[:100], "value": _no_nul(str(v))[:300]}
                   for r in unique.values() for k, v in ((r.extra or {}).get("fields") or {}).items()

@@ -196,6 +196,7 @@ def cmd_import(args, settings) -> ExitStatus:
 
 
 def cmd_delete(args, settings) -> ExitStatus:
+    from .. import captures
     from ..display_text import neutralize
 
     if args.expired:
@@ -221,16 +222,62 @@ def cmd_delete(args, settings) -> ExitStatus:
         if not store.delete_reviews(authors=[name], dry_run=True)[1]:
             raise ConfigError(f"no stored review is by {neutralize(name)!r} (the name exactly as stored: "
                               "`reviewlens export` shows them)")
+    later = store.stored_again(args.run) if args.run is not None else []  # also brought by a later run
+    forget = bool(args.author or args.before)
+    # the debug captures of pages that show their words or names (reviewlens.captures): they go too
+    held = captures.holding(settings.debug_dir, store.deletion_words(**which), args.author or ()) if forget else []
     if not args.yes:
         print(f"would delete {_n(store.delete_reviews(**which, dry_run=True)[1], 'review')} ({what}); add --yes to "
               "delete them"
-              + (" with their analyses and your labels of their texts" if args.author or args.before else ""))
+              + (" with their analyses, your labels of their texts and their quotes in the stored themes, alerts "
+                 "and answers" if forget else ""))
+        for line in _stored_again_lines(later, done=False):
+            print(f"  {line}")
+        if held:
+            print(f"  {_n(len(held), 'debug capture')} under {settings.debug_dir} (pages saved as the site served "
+                  "them) show their words or names: deleted too")
         return ExitStatus.OK
     run_id, n = store.delete_reviews(**which)
+    traces = next((r["detail"] for r in store.list_runs(limit=20, kind="delete") if r["id"] == run_id), {})
+    also = [f"{_n(traces[k], w)}" for k, w in (("themes", "stored theme"), ("alerts", "alert"),
+                                                ("questions", "answer to a question")) if traces.get(k)]
     print(f"run {run_id}: deleted {_n(n, 'review')} ({what})"
           + (", with their analyses and labels" if n and (args.author or args.before) else "")
+          + (f"; their quotes taken out of {', '.join(also)}" if also else "")
           + ("; `reviewlens complaints` recomputes the top complaints without them" if n else ""))
+    for line in _stored_again_lines(later, done=True, store=store):
+        print(f"  {line}")
+    if held:
+        print(f"  deleted {_n(captures.remove(held), 'debug capture')} under {settings.debug_dir} that showed their "
+              "words or names (pages saved as the site served them)")
     return ExitStatus.OK
+
+
+def _stored_again_lines(later: list[dict], *, done: bool, store: Store | None = None) -> list[str]:
+    """What `delete --run` says of the run's reviews that a later run stored again (Store.stored_again): they go
+    too (they are one review each, first stored by the deleted run), and how they come back; after the deletion
+    (`done`), a later scheduled import's file is forgotten, so that the next scheduled check imports it again."""
+    from .scheduler import forget_import
+
+    out = []
+    for r in later:
+        file = (r.get("detail") or {}).get("file")
+        what = f"run {r['run']}'s {r.get('kind') or 'run'}" + (f" ({file})" if file else "")
+        line = f"{r['reviews']} of these {'were' if r['reviews'] != 1 else 'was'} also in {what}, a later run: "
+        again = forget_import(store, r) if done and store is not None else None
+        if again:
+            line += f"deleted too; the next scheduled check (`reviewlens schedule --once`) imports {again} again"
+        elif r.get("kind") == "import" and r.get("trigger") == "schedule":
+            line += ("they go too; the scheduler then imports that file again at its next check" if not done else
+                     "deleted too; that file is no longer in its folder as it was: `reviewlens import FILE` brings "
+                     "them back")
+        elif r.get("kind") == "import":
+            line += ("they go too" if not done else "deleted too") + (
+                f"; `reviewlens import {file}` brings them back" if file else "; importing that file again brings them back")
+        else:
+            line += ("they go too" if not done else "deleted too") + "; `reviewlens scrape --full` of those pages brings them back"
+        out.append(line)
+    return out
 
 
 def _export_format(args) -> str:
@@ -1163,8 +1210,9 @@ def cmd_suspicious(args, settings) -> ExitStatus:
 
 
 def cmd_privacy(args, settings) -> ExitStatus:
-    """`privacy`: the stored reviews that hold personal data (shown masked); `--mask` masks it in the store."""
-    from .. import privacy
+    """`privacy`: the stored reviews that hold personal data (shown masked); `--mask` masks it in the store. The
+    debug captures of pages (Settings.debug_dir) are looked through too, and `--mask` deletes those that hold some."""
+    from .. import captures, privacy
     from ..display_text import neutralize
     from .jobs import progress
 
@@ -1195,10 +1243,22 @@ def cmd_privacy(args, settings) -> ExitStatus:
     counts = {k: counts[k] for k in privacy.KINDS if k in counts}
     masked = store.rewrite_written(masker.text, masker.author if names != "keep" else None) \
         if args.mask and (holders or renamed) else None
+    # the pages a scrape could not read, saved as the site served them: deleted, not masked (reviewlens.captures)
+    n_caps, cap_holders = captures.look(settings.debug_dir, masker)
+    cap_counts: dict[str, int] = {}
+    for ch in cap_holders:
+        for k, c in ch.counts.items():
+            cap_counts[k] = cap_counts.get(k, 0) + c
+    cap_counts = {k: cap_counts[k] for k in privacy.KINDS if k in cap_counts}
+    caps_gone = captures.remove(ch.capture for ch in cap_holders) if args.mask and cap_holders else None
     if args.json:
         print(json.dumps({"reviews": n, "with_personal_data": len(holders), "counts": counts, "kinds": list(masker.kinds),
                           "reviewer_names": names, "names_to_replace": renamed, "masked": masked,
-                          "found": [h.as_dict() for h in holders]}, indent=1, ensure_ascii=False))
+                          "found": [h.as_dict() for h in holders],
+                          "debug_captures": {"folder": str(settings.debug_dir), "looked": n_caps,
+                                             "with_personal_data": len(cap_holders), "counts": cap_counts,
+                                             "files": [ch.capture.name for ch in cap_holders], "deleted": caps_gone}},
+                         indent=1, ensure_ascii=False))
         return ExitStatus.OK
     looked = ", ".join(privacy.WORDS[k][1] for k in masker.kinds)
     if not holders:
@@ -1210,6 +1270,15 @@ def cmd_privacy(args, settings) -> ExitStatus:
         print(f"  {h.id}  {where}  ({', '.join(h.fields)}): \"{neutralize(h.excerpt)}\"")
     if len(holders) > args.show:
         print(f"  ... and {len(holders) - args.show} more (--show {len(holders)}, or --json)")
+    if cap_holders:
+        print(f"Personal data in {len(cap_holders)} of {n_caps} debug captures under {settings.debug_dir} (pages a "
+              f"scrape could not read, saved as the site served them): {privacy.in_words(cap_counts)}."
+              + (f" Deleted {caps_gone} of them (with their screenshots): a page's HTML cannot be masked safely "
+                 "(markup splits a number, the screenshot shows it)." if caps_gone is not None else
+                 " `reviewlens privacy --mask` deletes them (with their screenshots): a page's HTML cannot be "
+                 "masked safely."))
+    elif n_caps:
+        print(f"No personal data in the {n_caps} debug captures under {settings.debug_dir}.")
     what = {"pseudonym": "pseudonyms", "drop": "no name"}.get(names, "")
     if masked is not None:
         also = [f"{masked[k]} {w}" for k, w in (("names", f"reviewer names ({what})"), ("fields", "own field values"),

@@ -775,6 +775,10 @@ def format_complaints(themes: Sequence[ComplaintTheme], scope: dict,
             lines.append(f"({scope['undated']} reviews without a date are in no period and not counted)")
     else:
         lines = [f"{title} in all {scope.get('reviews')} reviews (they have no dates, so no trend)"]
+    if scope.get("deleted_reviews"):  # Store.delete_reviews took them out of the stored themes
+        lines.append(f"({scope['deleted_reviews']} of their reviews were deleted since: the counts and quotes leave "
+                     f"them out, the shares{' and trends' if dated else ''} are as computed; `reviewlens {kind}` "
+                     "computes them again)")
     lines.append("")
     stakes = queries.by_stake([t.label for t in themes], impacts) if kind == "complaints" else ""
     if stakes:

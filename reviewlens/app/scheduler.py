@@ -177,7 +177,8 @@ class Scheduler:
             try:
                 res, _, new, seen = import_file(self.store, path, source=src.name, product=src.product,
                                                 trigger="schedule", run_source=src.name,
-                                                run_detail={"file": src.files if is_remote(src.files) else str(path)},
+                                                run_detail={"file": src.files if is_remote(src.files) else str(path),
+                                                            "sha256": digest},  # forget_import finds it
                                                 masker=Masker.from_settings(self.settings.privacy, self.store))
             except ImportFileError as e:  # the whole file: said in a failed run; a corrected file is new content
                 self._failed_import(src, str(path), str(e), out)
@@ -345,6 +346,28 @@ def outcome(res: dict | None) -> str:
     if res.get("error"):
         return f"failed: {res['error']}" + (f"; {done}" if done else "")
     return done or "ok"
+
+
+def forget_import(store, run: dict) -> str | None:
+    """Let the next scheduled check import again the file of the scheduled import `run` (a run dict, as
+    `Store.stored_again` or `list_runs` give it): its content is forgotten (the source's record of imported
+    files, by SHA-256), because reviews it brought were deleted (`reviewlens delete --run` of an earlier import
+    they were also in). The file as the run names it, or None when `run` is no scheduled import of a file this
+    machine can tell again (a run recorded without the file's SHA-256 whose file is gone or changed)."""
+    if run.get("kind") != "import" or run.get("trigger") != "schedule" or not run.get("source"):
+        return None
+    detail = run.get("detail") or {}
+    file = detail.get("file")
+    digest = detail.get("sha256")
+    if not digest and file and not is_remote(file) and Path(file).is_file():
+        digest = _sha256(Path(file))  # a run recorded before the digest was: the file as it is now
+    key = f"import-files:{run['source']}"
+    done: dict[str, str] = store.load_checkpoint(key) or {}
+    if not digest or digest not in done:
+        return None
+    del done[digest]
+    store.save_checkpoint(key, done)
+    return str(file)
 
 
 #: A file changed less than this many seconds ago is watched for SETTLE_WAIT seconds before it is imported.
