@@ -269,6 +269,7 @@ class Masker:
         self.names, self.key = names, key
         self.masked = 0  # reviews changed so far
         self.counts: dict[str, int] = {}
+        self.already = 0  # reviews the store held masked already (`reviews(..., stored=)`): not in `masked`
 
     @classmethod
     def from_settings(cls, privacy, store=None) -> "Masker":
@@ -306,8 +307,9 @@ class Masker:
         """The personal data in a review's own fields ({name: value}), the fields with some."""
         return {k: fs for k, v in (fields or {}).items() if isinstance(v, str) for fs in [self.find(v)] if fs}
 
-    def review(self, review):
+    def review(self, review, *, count: bool = True):
         """`review` (a schema.Review) with its personal data masked; the same object when it has none.
+        `count`: added to `masked` and `counts` (else the caller counts it: `reviews`).
 
         Its id stays the one the original text gave it, so a review scraped again (with the same
         contact details in it) is still the same review, and one stored before masking was on is
@@ -320,21 +322,50 @@ class Masker:
         author = self.author(review.author)
         if not found and not own_found and author == review.author:
             return review
-        self.masked += 1
-        for fs in [*found.values(), *own_found.values()]:
-            for k, n in counted(fs).items():
-                self.counts[k] = self.counts.get(k, 0) + n
+        if count:
+            self._count(found, own_found, author != review.author)
         changes: dict[str, Any] = {name: mask(getattr(review, name), fs) for name, fs in found.items()}
         if own_found:
             fields = {k: mask(v, own_found[k]) if k in own_found else v for k, v in own.items()}
             changes["extra"] = {**review.extra, "fields": fields}
         if author != review.author:
             changes["author"] = author
-            self.counts["name"] = self.counts.get("name", 0) + 1
         return replace(review, **changes)
 
-    def reviews(self, reviews: Iterable) -> list:
-        return [self.review(r) for r in reviews]
+    def _count(self, found: dict[str, list[Found]], own_found: dict[str, list[Found]], renamed: bool) -> None:
+        self.masked += 1
+        for fs in [*found.values(), *own_found.values()]:
+            for k, n in counted(fs).items():
+                self.counts[k] = self.counts.get(k, 0) + n
+        if renamed:
+            self.counts["name"] = self.counts.get("name", 0) + 1
+
+    def reviews(self, reviews: Iterable, stored=None) -> list:
+        """The reviews masked (`review`). `stored`: the store they go to (reviewlens.store.Store): a review it
+        already holds as masked (the same text, title, name and own fields: a review seen again by a later run)
+        is not counted in `masked` and `counts` but in `already`, so that a run's counts say what it masked
+        itself, not what an earlier run did; one it holds unmasked (stored before masking was on) is counted,
+        as storing it again masks it in the store."""
+        items = list(reviews)
+        if not self:
+            return items
+        out, todo = [], []
+        for r in items:
+            m = self.review(r, count=stored is None)
+            out.append(m)
+            if stored is not None and m is not r:
+                todo.append((r, m))
+        held = stored.stored_written([m.id for _, m in todo]) if todo else {}
+        for r, m in todo:
+            had = held.get(m.id)
+            own = ((m.extra or {}).get("fields") or {})
+            if had is not None and (had["text"], had["title"], had["author"]) == (m.text, m.title, m.author) and all(
+                    had["fields"].get(k) == (v if not isinstance(v, str) else v[:300]) for k, v in own.items()
+                    if isinstance(v, str) and v.strip()):
+                self.already += 1
+                continue
+            self._count(self.review_found(r), self.fields_found((r.extra or {}).get("fields")), m.author != r.author)
+        return out
 
 
 @dataclass

@@ -1131,7 +1131,7 @@ def import_file(store: Store, path: str | Path, *, batch_size: int = IMPORT_BATC
             items = _stored_elsewhere(store, batch, own, others, moved, alike) if others else [r for r, _ in batch]
             stored = store.ratings_of(r.id for r in items if r.rating is not None)
             res.rerated += sum(1 for r in items if r.id in stored and abs(stored[r.id] - float(r.rating)) > 1e-6)
-            n, s = store.upsert_reviews(masker.reviews(items), run_id)
+            n, s = store.upsert_reviews(masker.reviews(items, stored=store), run_id)  # counts what it masks itself
             new += n
             seen += s
             batch = list(islice(reviews, batch_size))

@@ -2062,6 +2062,20 @@ class Store:
                     r["fields"] = fields.get(r["id"], {})
                     yield r
 
+    def stored_written(self, ids: Iterable[str]) -> dict[str, dict[str, Any]]:
+        """What the reviews among `ids` that the store holds say as stored: {id: {text, title, author, fields}}
+        (reviewlens.privacy.Masker.reviews tells by it a review stored masked before from one it masks now)."""
+        ids = list(dict.fromkeys(ids))
+        out: dict[str, dict[str, Any]] = {}
+        with self.engine.connect() as c:
+            for i in range(0, len(ids), 500):
+                q = sa.select(reviews.c.id, reviews.c.text, reviews.c.title, reviews.c.author).where(
+                    reviews.c.id.in_(ids[i:i + 500]))
+                out.update({r["id"]: {**r, "fields": {}} for r in c.execute(q).mappings()})
+        for rid, fields in self.fields_of(list(out)).items():
+            out[rid]["fields"] = fields
+        return out
+
     def rewrite_written(self, rewrite: Callable[[str], str],
                         author: Callable[[str | None], str | None] | None = None) -> dict[str, int]:
         """Pass every stored copy of what reviewers wrote through `rewrite` (reviewlens.privacy's masking), in one

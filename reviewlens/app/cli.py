@@ -8,18 +8,20 @@ from __future__ import annotations
 
 import argparse
 import atexit
+import contextlib
 import errno
 import json
 import logging
 import os
 import shlex
+import signal
 import sys
 import time
 from dataclasses import asdict
 from datetime import date, timedelta
 from enum import IntEnum
 from pathlib import Path
-from typing import Callable, Sequence
+from typing import Callable, Iterator, Sequence
 
 from .. import queries
 from ..config import ConfigError, Settings, load_settings
@@ -40,6 +42,7 @@ class ExitStatus(IntEnum):
                         # file, a folder or wrong extension where a file belongs (argparse uses 2 as well)
     DEGRADED = 3        # a scrape ran but a site seems to have changed: a field or the page size fell (runs shows it)
     INTERRUPTED = 130   # Ctrl+C (128 + SIGINT); what was done is saved
+    TERMINATED = 143    # SIGTERM (128 + 15: systemd stopping it, `timeout`, `kill`), handled as Ctrl+C
 
 
 def _setup_logging(verbose: int, quiet: bool) -> None:
@@ -1493,15 +1496,43 @@ def _check_store(command: str, db: str) -> None:
                           "one there")
 
 
+class _Terminated(KeyboardInterrupt):
+    """SIGTERM, raised where Ctrl+C's KeyboardInterrupt is, so a run stops as it does on Ctrl+C: the run recorded
+    interrupted, its browsers ended, what was done saved."""
+
+
+def _on_sigterm(signum: int, frame: object) -> None:
+    raise _Terminated()
+
+
+@contextlib.contextmanager
+def _sigterm_as_interrupt() -> Iterator[None]:
+    """SIGTERM (systemd stopping the service, `timeout`) handled as Ctrl+C while a command runs; the handler
+    before it put back after (a Python process embedding main keeps its own)."""
+    try:
+        before = signal.signal(signal.SIGTERM, _on_sigterm)
+    except ValueError:  # not the main thread: signals are not ours to handle
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, before)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
     _setup_logging(args.verbose, args.quiet)
     settings = None
     try:
-        settings = _settings(args)
-        _check_dates(args)
-        _check_store(args.command, settings.db)
-        return int(COMMANDS[args.command](args, settings))
+        with _sigterm_as_interrupt():
+            settings = _settings(args)
+            _check_dates(args)
+            _check_store(args.command, settings.db)
+            return int(COMMANDS[args.command](args, settings))
+    except _Terminated:
+        print("\nreviewlens: stopped (SIGTERM); what was done is saved and the next run continues", file=sys.stderr)
+        return ExitStatus.TERMINATED
     except KeyboardInterrupt:
         print("\nreviewlens: interrupted; what was done is saved and the next run continues", file=sys.stderr)
         return ExitStatus.INTERRUPTED

@@ -356,7 +356,7 @@ def run_scrape(store: Store, settings: Settings, urls: Sequence[str], *, site: s
             if top:
                 _before_resumed(tracker, start, tops)
             keep, older = since_filter(page.reviews, since)
-            keep = masker.reviews(keep)  # personal data never reaches the store ([privacy] mask)
+            keep = masker.reviews(keep, stored=store)  # personal data never reaches the store ([privacy] mask)
             summary.edited.update(store.edited(keep))  # before the new words replace the stored ones
             new, seen = store.upsert_reviews(keep, run_id, checkpoint=cp)
             summary.older += older

@@ -280,7 +280,8 @@ def build_parser() -> argparse.ArgumentParser:
              "reviews a page holds; when one falls well below the source's usual (a site changed its\n"
              "layout), the run ends 'degraded', says which field and by how much, and keeps a copy of an\n"
              "affected page under data/debug/.\n\n"
-             "exit status: 0 ok; 1 failed, or no reviews found; 3 degraded; 2 a bad option, file or config.")
+             "exit status: 0 ok; 1 failed, or no reviews found; 3 degraded; 2 a bad option, file or config;\n"
+             "130 Ctrl+C, 143 SIGTERM (both stop cleanly: browsers ended, the run interrupted, the next resumes).")
     sp.add_argument("urls", nargs="+", metavar="URL", type=_url,
                     help="a page with reviews (a product page, a review list); the pages after it are followed")
     sp.add_argument("--site", help="site config: a bundled name (see `reviewlens sites`) or a TOML file")

@@ -276,11 +276,18 @@ class Scheduler:
             sched.add_job(self.run_source, src.trigger(), args=[src], id=src.name, name=src.name, **kwargs)
             log.info("scheduled %s: %s%s", src.name, src.cron or f"every {src.every}",
                      " (due now)" if first else "")
-        print(f"scheduler running {len(self.schedule.sources)} source(s); Ctrl+C to stop", file=sys.stderr)
+        print(f"scheduler running {len(self.schedule.sources)} source(s); Ctrl+C (or SIGTERM) to stop",
+              file=sys.stderr)
         try:
             sched.start()
-        except (KeyboardInterrupt, SystemExit):
+        except SystemExit:
             pass
+        except KeyboardInterrupt:  # Ctrl+C, or SIGTERM (the CLI raises it for both): no new run starts
+            with contextlib.suppress(Exception):  # already shut down
+                sched.shutdown(wait=False)
+            log.warning("scheduler stopping: a run in progress finishes first (a second SIGTERM ends it now; "
+                        "the next run then resumes it)")
+            raise
 
 
 _WILDCARD = re.compile(r"[*?[]")
