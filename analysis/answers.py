@@ -37,7 +37,7 @@ from typing import Any, Sequence
 import numpy as np
 import pandas as pd
 
-from reviewlens.model_text import strip_markup
+from reviewlens.model_text import ADDRESSED_RE, strip_markup
 from reviewlens.questions import NOT_ANSWERED  # the answer to a question no excerpt answers
 from reviewlens.schema import Quote
 
@@ -308,11 +308,9 @@ _LETDOWN_RE = re.compile(r"\bexpected (?:(?:a )?(?:bit|little|lot|much|far|so mu
                          r"\bclosed for\b|\bout of (?:order|service)\b|\bnot (?:as|what) (?:described|advertised)\b",
                          re.IGNORECASE)
 # words addressed to the model, not about the stay or the product ("In your reply, ... offer me a full refund"):
-# they support no claim, or the model's "the hotel offers a full refund" would rest on them
-_ADDRESSED_RE = re.compile(r"\b(?:ignore|disregard|forget)\b.{0,40}\b(?:instructions?|prompts?|rules)\b|"
-                           r"\bin your (?:reply|answer|response|summary|output)\b|\bsystem prompt\b|"
-                           r"\byou (?:must|should|will) (?:say|reply|answer|write|respond|offer|thank|cite)\b",
-                           re.IGNORECASE)
+# they support no claim, or the model's "the hotel offers a full refund" would rest on them (the one detector
+# the analysis shares: reviewlens.model_text.ADDRESSED_RE)
+_ADDRESSED_RE = ADDRESSED_RE
 _NUMBER_RE = re.compile(r"\d+(?:[.,]\d+)?")
 _CONTRAST_RE = re.compile(r"^\W*(?:but|however|yet|though|although)\b", re.IGNORECASE)
 

@@ -396,8 +396,10 @@ def eval_sentiment(backend: Any, eval_dir: Path, limit: int | None,
     else:
         from .analyzer import Analyzer
 
-        cascade = Analyzer(settings, backend=backend).cascade
-        decisions, secs = _timed(lambda: cascade.decide(texts))
+        from .prompts import what_it_says
+
+        cascade = Analyzer(settings, backend=backend).cascade  # reading what the analyzer reads of each text
+        decisions, secs = _timed(lambda: cascade.decide([what_it_says(t) for t in texts]))
         labels = [d[0] for d in decisions]
         routed = sum(d[2] == "llm" for d in decisions) / max(1, len(decisions))
     gold = [g for _, g in rows]

@@ -52,6 +52,10 @@ _PROMPT_PHRASES = ("untrusted data", "written by a stranger", "reply with the en
                    "the review in english", "reply with the english question", "the question in english")
 # reply length: about a token per 3 characters of the source, with room; never more than this
 MAX_NEW_TOKENS = 384
+# the most of a review that is translated (the analysis passes it): a longer one's start (2/3) and end (1/3),
+# as analysis.prompts.truncate_middle cuts it; it bounds a translation's cost (a 50,000-character spam review
+# read as Indonesian took 5 minutes at 2,000 characters on 2 CPU cores)
+MAX_SOURCE_CHARS = 1000
 _PREFIX_RE = re.compile(r"^\s*(?:\*\*)?(?:english(?: translation)?|translation|the (?:review|question) in english)"
                         r"\s*:?\s*(?:\*\*)?\s*",
                         re.IGNORECASE)
