@@ -152,6 +152,25 @@ _SERIOUS_RE = re.compile(r"\b(?:" + "|".join((
     r"hospital", r"ambulance", r"injur(?:y|ies|ed)", r"unsafe", r"dangerous", r"fire alarm", r"gas leak",
     r"carbon monoxide", r"cockroach(?:es)?", r"rats", r"mice", r"stolen", r"theft", r"assault(?:ed)?",
     r"harass(?:ed|ment)", r"discriminat\w*", r"racis[mt]\w*", r"allergic reaction", r"electric shock",
+    # a product that hurts: burns and fire ("burnt toast" is no injury, "fire alarm" is above, "Fire TV" no fire)
+    r"(?:burn(?:ed|t|s)?|scald(?:ed|s)?) (?:me|myself|my|him|her|his|us|our|the (?:child|kid|baby))",
+    r"(?:got|have|had|left|with|caused|causing|gave|give) (?:me |him |her |us )?(?:a |an )?(?:bad |severe |nasty )?burns?",
+    r"burns? (?:on|to) (?:my|his|her|our)", r"scalding", r"explo(?:ded|des|de|sion|sions)", r"blew up",
+    r"(?:caught|catch|catches|catching|set|started|starts|causing|caused|burst into) (?:on )?(?:a )?(?:fire|flames?)",
+    r"on fire", r"fire hazard", r"a (?:small |kitchen |house )?fire(?! ?(?:tv|stick|tablet|hd|tab|os)\b)",
+    r"(?:in|into|of) flames", r"(?:smoke|smoking|sparks?|sparked|sparking) (?:came|coming|poured|pouring|from|out|and)",
+    r"started (?:to )?(?:smoke|smoking|spark\w*)", r"(?:it|plug|socket|cable|charger|unit|kettle|device) (?:smoked|sparked)",
+    r"melted", r"short[- ]circuit\w*", r"electrocut\w*",
+    r"(?:gave|got|give|gives|giving|getting) (?:me |us |him |her )?(?:an? )?(?:(?:electric|electrical|nasty|bad) )?shocks?",
+    r"cut (?:my|his|her|our) (?:hands?|fingers?|thumbs?|arms?|legs?|feet|foot|lips?|mouth)", r"bleeding",
+    r"anaphyla\w*", r"chok(?:ed|ing) (?:on|hazard)", r"vomit\w*", r"threw up",
+    r"(?:got|made (?:me|us|him|her|my \w+)) (?:very |really |so )?sick",
+    r"verbrüh\w*", r"verbrennung(?:en)?", r"brandwunden?", r"explodiert", r"feuer gefangen", r"stromschlag",
+    r"allergische reaktion", r"brûlures?", r"(?:a )?explosé", r"pris feu", r"incendie", r"décharge électrique",
+    r"réaction allergique", r"quemaduras?", r"me quem[éeó]", r"explotó", r"se incendió", r"incendio",
+    r"descarga eléctrica", r"reacción alérgica", r"ustion[ei]", r"esplos[oa]", r"preso fuoco", r"scossa elettrica",
+    r"reazione allergica", r"brandwond(?:en)?", r"ontploft", r"vlam gevat", r"elektrische schok", r"allergische reactie",
+    r"queimaduras?", r"explodiu", r"pegou fogo", r"incêndio", r"choque elétrico", r"reação alérgica",
     r"(?:bett)?wanzen", r"(?:rechts)?anwalt", r"verklagen", r"anzeige erstatten", r"polizei",
     r"lebensmittelvergiftung", r"krankenhaus", r"verletzt", r"verletzung", r"gefährlich", r"schimmel",
     r"kakerlaken", r"gestohlen", r"diebstahl",
@@ -168,8 +187,8 @@ _SERIOUS_RE = re.compile(r"\b(?:" + "|".join((
 
 
 def is_serious(text: Any) -> bool:
-    """Whether a review speaks of health, safety or the law (bedbugs, food poisoning, an injury, theft, "my
-    lawyer"), in the phrasebooks' languages; a word after "no", "not", "without" (or their like) does not count."""
+    """Whether a review speaks of health, safety or the law (bedbugs, food poisoning, an injury, a product that
+    burned, exploded, caught fire or gave a shock, theft, "my lawyer"), in the phrasebooks' languages; a word after "no", "not", "without" (or their like) does not count."""
     if not isinstance(text, str):
         return False
     for m in _SERIOUS_RE.finditer(text):

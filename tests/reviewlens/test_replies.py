@@ -226,3 +226,27 @@ def test_replies_says_how_many_were_left_out_and_o_writes_them_all(tmp_path, cap
     assert "wrote 2 reply drafts of the 23 reviews without a reply (--limit N for more)" in capsys.readouterr().out
     assert main(["replies", "--limit", "30", "--db", db]) == 0
     assert "23 drafts; edit" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("text", [
+    "The kettle exploded and burned me.", "The handle gets very hot and burned my hand.", "It caught fire on the first use.",
+    "Smoke came out of the base and the plug melted.", "Sparks came from the socket.", "It gave me an electric shock.",
+    "I cut my hand on the sharp edge.", "My son had an allergic reaction.", "Der Wasserkocher ist explodiert.",
+    "Il a pris feu.", "Se incendió el cargador."])
+def test_a_product_that_hurts_gets_the_serious_reply(text):
+    """Burns, explosions, fire, smoke, sparks, shocks and cuts are safety complaints: an apology and the direct
+    line, whatever topic the analysis put the review under (it read "exploded and burned me" as packaging)."""
+    from reviewlens.replies import is_serious
+    from reviewlens.reply_phrases import ENGLISH
+
+    assert is_serious(text)
+    d = draft_reply(rating=1, sentiment="negative", topics=[{"topic": "packaging", "sentiment": "negative"}], text=text)
+    assert ENGLISH.serious in d
+
+
+@pytest.mark.parametrize("text", ["The toast was burnt.", "My Fire TV stick stopped working.", "I was shocked by the price.",
+                                  "No smoke, no sparks, nothing melted."])
+def test_burnt_toast_and_a_fire_tv_are_not_serious(text):
+    from reviewlens.replies import is_serious
+
+    assert not is_serious(text)
