@@ -3,12 +3,43 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import unicodedata
 from dataclasses import asdict, dataclass, field
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
 SENTIMENTS = ("positive", "neutral", "negative")
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def without_surrogates(text: str) -> str:
+    """`text` with each lone UTF-16 surrogate replaced by U+FFFD (a site that cuts text at N UTF-16 units leaves
+    half an emoji, "Great kettle \\ud83d"; such text cannot be written as UTF-8, so it could be neither hashed nor
+    stored); two halves of one character, written apart, become that character."""
+    if not _SURROGATE.search(text):
+        return text
+    return text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
+
+
+#: No review on the web is older: a date before it ("0001-01-01", "1900-01-01", a date field's empty default) is
+#: a placeholder, and it stretched every all-time chart over centuries (an Excel report wrote a negative serial).
+EARLIEST_REVIEW_DATE = date(1995, 1, 1)
+
+
+def implausible_date(day: date | None, today: date | None = None) -> str | None:
+    """Why `day` cannot be the date a review was written: "is in the future" (after tomorrow, a day of slack
+    for time zones) or "is before 1995"; None when it can be (or is None). Import and scrape keep such a review
+    without its date, and say so."""
+    if day is None:
+        return None
+    today = today or date.today()
+    if day > today + timedelta(days=1):
+        return f"is in the future (today is {today})"
+    if day < EARLIEST_REVIEW_DATE:
+        return f"is before {EARLIEST_REVIEW_DATE.year} (no review on the web is that old)"
+    return None
 
 
 def normalize_text(text: str | None) -> str:
@@ -82,7 +113,9 @@ class Review:
         for name in _TEXT_FIELDS:
             value = getattr(self, name)
             if isinstance(value, str) and "\x00" in value:
-                setattr(self, name, value.replace("\x00", ""))
+                setattr(self, name, value := value.replace("\x00", ""))
+            if isinstance(value, str) and _SURROGATE.search(value):  # half an emoji: one review never ends a run
+                setattr(self, name, without_surrogates(value))
         if isinstance(self.date, datetime):
             self.date = self.date.date()
         elif isinstance(self.date, str) and self.date:

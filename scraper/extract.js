@@ -36,7 +36,52 @@ function extractReviews(doc, cfg, baseUrl, opts) {
     }
     return null;
   }
-  function text(el) { return el ? (el.textContent || "").trim() : null; }
+  /* What a reader sees of an element: its text without the contents of script, style, template and noscript
+     elements and without hidden descendants (the hidden attribute, an inline display:none or visibility:hidden,
+     and on a live document the computed style). The element itself is not judged: reviews in a closed tab are
+     still read. Text is joined as textContent joins it, so a page without such content reads as before.
+     `breaks`: a line break for <br> and around blocks (HTML written inside a JSON-LD string). */
+  var UNSEEN = { SCRIPT: 1, STYLE: 1, TEMPLATE: 1, NOSCRIPT: 1 };
+  var BLOCK = /^(P|DIV|LI|UL|OL|H[1-6]|BLOCKQUOTE|TR|TABLE|SECTION|ARTICLE|PRE|HR)$/;
+  function unseenEl(el, win, rootVisibility) {
+    if (UNSEEN[el.tagName.toUpperCase()] || el.hasAttribute("hidden")) return true;
+    if (/display\s*:\s*none|visibility\s*:\s*hidden/i.test(el.getAttribute("style") || "")) return true;
+    if (!win) return false;
+    var cs = win.getComputedStyle(el);
+    return cs.display === "none" || (cs.visibility === "hidden" && rootVisibility !== "hidden");
+  }
+  function seen(root, breaks) {
+    if (!root.firstElementChild) return root.textContent || "";
+    var win = root.ownerDocument && root.ownerDocument.defaultView;
+    if (!(win && win.getComputedStyle && root.isConnected)) win = null;  /* fetched documents have no layout */
+    var rootVisibility = win ? win.getComputedStyle(root).visibility : null;
+    var out = [];
+    (function walk(node, depth) {
+      for (var c = node.firstChild; c; c = c.nextSibling) {
+        if (c.nodeType === 3) { out.push(c.nodeValue); continue; }
+        if (c.nodeType !== 1 || depth > 200 || unseenEl(c, win, rootVisibility)) continue;
+        var tag = c.tagName.toUpperCase();
+        if (breaks && tag === "BR") { out.push("\n"); continue; }
+        var block = breaks && BLOCK.test(tag);
+        if (block) out.push("\n");
+        walk(c, depth + 1);
+        if (block) out.push("\n");
+      }
+    })(root, 0);
+    return out.join("");
+  }
+  function text(el) { return el ? seen(el).trim() : null; }
+  /* A JSON-LD text as a browser shows it, when the site wrote HTML there: an entity (the site escaped the text for
+     HTML: "&lt;b&gt;Broken&lt;/b&gt; ... &amp;" was stored so) or paragraph and line-break markup (a rich-text
+     body: <p>, <br>, <div>, <li>). Parsed inert (DOMParser runs no script, loads nothing): entities become the
+     characters they stand for, tags go, script contents too. Other text is kept exactly as written: a site that
+     writes plain text into its JSON-LD shows a customer's "<b>" as "<b>". */
+  var HTML_IN_TEXT = /&(#\d{1,7}|#x[0-9a-f]{1,6}|[a-z][a-z0-9]{1,31});|<(br|p|div|li)(\s[^<>]*)?\/?>|<\/(p|div|li)>/i;
+  function ldText(s) {
+    if (typeof s !== "string" || !HTML_IN_TEXT.test(s) || typeof DOMParser === "undefined") return s;
+    var body = new DOMParser().parseFromString("<!doctype html><body>" + s, "text/html").body;
+    return body ? seen(body, true).replace(/[ \t]*\n[ \t]*/g, "\n").replace(/\n{3,}/g, "\n\n").trim() : s;
+  }
 
   /* ------------------------------------------------------------ JSON-LD */
   function typeIs(o, names) {
@@ -51,7 +96,9 @@ function extractReviews(doc, cfg, baseUrl, opts) {
   var REVIEW_TYPES = ["Review", "UserReview", "CriticReview", "EmployerReview", "Recommendation"];
 
   function fromLd(o, product) {
-    return ldExtras(fromLdCore(o, product), o);
+    var rec = ldExtras(fromLdCore(o, product), o);
+    ["text", "title", "author", "reply", "product"].forEach(function (f) { rec[f] = ldText(rec[f]); });
+    return rec;
   }
   function fromLdCore(o, product) {
     var rr = o.reviewRating || o.rating || {};
@@ -576,7 +623,7 @@ function extractReviews(doc, cfg, baseUrl, opts) {
     var v;
     if (spec.attr) v = el.getAttribute(spec.attr);
     else if (spec.style) v = el.style ? el.style.getPropertyValue(spec.style) : null;
-    else v = (el.innerText !== undefined && spec.inner_text) ? el.innerText : el.textContent;
+    else v = (el.innerText !== undefined && spec.inner_text) ? el.innerText : seen(el);  /* no script, no hidden text */
     if (v !== null && spec.regex) {
       var m = new RegExp(spec.regex).exec(v);
       v = m ? (m[1] !== undefined ? m[1] : m[0]) : null;

@@ -11,7 +11,7 @@ from collections import Counter
 from datetime import date
 from typing import Any
 
-from reviewlens.schema import Review
+from reviewlens.schema import Review, implausible_date
 
 from . import js
 from .normalize import (MAX_TEXT, clean_text, is_relative_date, parse_date, parse_language, parse_rating,
@@ -62,6 +62,9 @@ def build_reviews(raw: dict[str, Any], *, page_url: str, source: str, site: Site
 
     A record without text is skipped and reported; other missing fields become None (and a field
     that a site config names but no review on the page has is reported as a possible layout change).
+    A date no review can have (in the future, before 1995: `implausible_date`) and a rating that cannot be read
+    (including "-1" and "100" without a scale) are left out and reported, the review kept; a record that cannot
+    be made a review at all is skipped and reported, the page's other reviews kept.
     """
     problems = [f"{p} at {page_url}" for p in raw.get("problems") or []]
     records = raw.get("reviews") or []
@@ -72,6 +75,8 @@ def build_reviews(raw: dict[str, Any], *, page_url: str, source: str, site: Site
     no_text: list[str] = []
     missing: Counter[str] = Counter()
     unreadable: Counter[str] = Counter()  # rating values found but not readable as a rating
+    bad_dates: list[str] = []  # dates no review can have (in the future, before 1995): the review kept without
+    broken: list[str] = []  # records that could not be made a review (the rest of the page is kept)
     for i, r in enumerate(records):
         for f in r.get("missing") or []:
             missing[f] += 1
@@ -89,24 +94,34 @@ def build_reviews(raw: dict[str, Any], *, page_url: str, source: str, site: Site
         rating = parse_rating(r.get("rating"), r.get("rating_best"), r.get("rating_worst"), scale)
         if r.get("rating") not in (None, "") and rating is None and "rating" not in (r.get("missing") or []):
             unreadable[str(r.get("rating"))[:40]] += 1  # found, but not a rating (a missing one is said below)
-        out.append(Review(
-            source=source, text=text,
-            product=_short(r.get("product") or page_product, 500),
-            url=r.get("url") or page_url,
-            author=_short(r.get("author"), 500),
-            rating=rating,
-            title=_short(r.get("title"), 1000),
-            date=parse_date(r.get("date"), fmt, today),
-            date_relative=is_relative_date(r.get("date")),  # "2 weeks ago": no part of the review's identity
-            site_review_id=_short(r.get("id"), 300),
-            extra=extra,
-            reply=clean_text(r.get("reply"), MAX_TEXT),
-            reply_date=parse_date(r.get("reply_date"), fmt, today),
-            helpful_votes=parse_votes(r.get("helpful")),
-            verified=parse_verified(r.get("verified")),
-            language=parse_language(r.get("language")),
-            version=_short(r.get("version"), 100),
-        ))
+        try:
+            day = parse_date(r.get("date"), fmt, today)
+            if why := implausible_date(day, today):  # "3026-11-22", "0001-01-01": kept without it, as an import does
+                bad_dates.append(f"{_short(r.get('date'), 40)!r} {why.split(' (')[0]}")
+                day = None
+            reply_date = parse_date(r.get("reply_date"), fmt, today)
+            out.append(Review(
+                source=source, text=text,
+                product=_short(r.get("product") or page_product, 500),
+                url=r.get("url") or page_url,
+                author=_short(r.get("author"), 500),
+                rating=rating,
+                title=_short(r.get("title"), 1000),
+                date=day,
+                date_relative=is_relative_date(r.get("date")),  # "2 weeks ago": no part of the review's identity
+                site_review_id=_short(r.get("id"), 300),
+                extra=extra,
+                reply=clean_text(r.get("reply"), MAX_TEXT),
+                reply_date=None if implausible_date(reply_date, today) else reply_date,
+                helpful_votes=parse_votes(r.get("helpful")),
+                verified=parse_verified(r.get("verified")),
+                language=parse_language(r.get("language")),
+                version=_short(r.get("version"), 100),
+            ))
+        except Exception as e:  # noqa: BLE001 - one review that cannot be read never ends the page, or the scrape
+            log.warning("review %s at %s could not be read: %s: %s", r.get("id") or skip + i + 1, page_url,
+                        type(e).__name__, e)
+            broken.append(f"{_short(r.get('id'), 40) or f'#{skip + i + 1}'} ({type(e).__name__}: {str(e)[:200]})")
     if no_text:
         shown = ", ".join(no_text[:10]) + (" ..." if len(no_text) > 10 else "")
         problems.append(f"{len(no_text)} review(s) skipped, missing field 'text' ({shown}) at {page_url}")
@@ -118,6 +133,14 @@ def build_reviews(raw: dict[str, Any], *, page_url: str, source: str, site: Site
             sel = (site.fields.get(f) or {}).get("selector") if site else None
             problems.append(f"field '{f}' (selector {sel!r}) missing in all {n} reviews at {page_url}: "
                             f"the page layout may have changed")
+    if bad_dates:
+        c = len(bad_dates)
+        problems.append(f"{c} review{'s' if c != 1 else ''} with a date no review can have ({', '.join(bad_dates[:3])}"
+                        f"{' ...' if c > 3 else ''}), kept without a date, at {page_url}")
+    if broken:
+        c = len(broken)
+        problems.append(f"{c} review{'s' if c != 1 else ''} skipped, could not be read ({', '.join(broken[:3])}"
+                        f"{' ...' if c > 3 else ''}) at {page_url}")
     if unreadable:
         c = sum(unreadable.values())
         shown = ", ".join(repr(v) for v, _ in unreadable.most_common(3))

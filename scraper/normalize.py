@@ -9,6 +9,8 @@ import unicodedata
 from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
+from reviewlens.schema import without_surrogates
+
 log = logging.getLogger(__name__)
 
 MAX_TEXT = 100_000  # longer review texts are cut (and flagged) so one review cannot bloat the store
@@ -17,6 +19,7 @@ _NUM = r"(\d+(?:[.,]\d+)?)"
 _OUT_OF = re.compile(_NUM + r"\s*(?:out\s+of|of|/|von|sur|de|su|van|из)\s*" + _NUM, re.I)
 _PERCENT = re.compile(_NUM + r"\s*%")
 _FIRST_NUM = re.compile(_NUM)
+_NEGATIVE = re.compile(r"\s*[-\u2212]\s*\d")
 # C0 and C1 control characters except tab and newline, plus DEL; and ANSI escape sequences.
 _CONTROL = re.compile(r"\x1b\[[0-9;]*[A-Za-z]|[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
@@ -32,7 +35,9 @@ def parse_rating(raw: Any, best: Any = None, worst: Any = None, scale: float | N
     Understands numbers, "4.0 out of 5 stars", "Rated 4 out of 5", "8/10", "80%" (a star bar's
     width), "4,5" and star counts. `best` (schema.org bestRating) or `scale` (a site config's
     rating_scale) say what the top of the scale is; without either, 0..5 is assumed, and values
-    up to 10 or 100 are read as those scales.
+    up to 10 are read as out of 10. A negative value ("-1") or one above 10 with no scale said ("100")
+    is no rating (None), as `reviewlens import` refuses them: the run counts it among the ratings it
+    could not read, rather than storing 1 or 5 stars.
     """
     if raw is None or isinstance(raw, bool):
         return None
@@ -50,6 +55,8 @@ def parse_rating(raw: Any, best: Any = None, worst: Any = None, scale: float | N
         elif (m := _PERCENT.search(s)):
             value, top = _to_float(m.group(1)), 100.0
         elif (m := _FIRST_NUM.search(s)):
+            if _NEGATIVE.match(s):
+                return None  # "-1": not a rating (reading it as 1 star took a sign away)
             value = _to_float(m.group(1))
         elif set(s) <= set("★☆✩✪⭐ "):  # a row of star characters
             value = float(s.count("★") + s.count("⭐"))
@@ -64,7 +71,9 @@ def parse_rating(raw: Any, best: Any = None, worst: Any = None, scale: float | N
             except (TypeError, ValueError):
                 continue
     if top is None:
-        top = 5.0 if value <= 5 else 10.0 if value <= 10 else 100.0
+        if value > 10:
+            return None  # "100" with no scale said: not a star rating (read as out of 100 it became 5 stars)
+        top = 5.0 if value <= 5 else 10.0
     if value < 0 or value > top or top <= 0:
         return None
     rating = value / top * 5.0
@@ -197,7 +206,8 @@ def _this_year(d: date, today: date) -> date:
 
 
 def clean_text(raw: Any, limit: int | None = None) -> str | None:
-    """Display-safe text: Unicode NFC, no control characters or ANSI escapes, tidy whitespace.
+    """Display-safe text: Unicode NFC, no control characters or ANSI escapes, tidy whitespace, a lone UTF-16
+    surrogate (half an emoji, from a site that cut its text at N UTF-16 units) replaced by U+FFFD.
 
     Kept verbatim otherwise (markup such as "<script>" stays literal text; nothing is interpreted).
     Returns None for empty input.
@@ -210,7 +220,7 @@ def clean_text(raw: Any, limit: int | None = None) -> str | None:
         if limit is not None and len(s) > limit:
             s = s[:limit].rstrip()
         return s or None
-    s = unicodedata.normalize("NFC", s)
+    s = unicodedata.normalize("NFC", without_surrogates(s))  # half an emoji (a lone surrogate): U+FFFD
     s = s.replace("\r\n", "\n").replace("\r", "\n")
     s = _CONTROL.sub("", s)
     s = "\n".join(_SPACES.sub(" ", line).strip() for line in s.split("\n"))

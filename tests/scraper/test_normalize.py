@@ -27,7 +27,12 @@ TODAY = date(2026, 11, 22)
     (9, {"best": 10}, 4.5),
     ("9.0", {"scale": 10}, 4.5),
     (9, {}, 4.5),               # above 5 without a scale: read as out of 10
-    (85, {}, 4.25),             # above 10: out of 100
+    (85, {"best": 100}, 4.25),
+    (85, {}, None),             # above 10 with no scale said: no star rating (import refuses it too)
+    ("100", {}, None),          # was 5 stars, silently
+    ("-1", {}, None),           # was 1 star, silently: the sign was not read
+    (" −2 stars", {}, None),
+    (-1, {}, None),
     (3, {"best": "5", "worst": "1"}, 3.0),
     ("★★★☆☆", {}, 3.0),
     (0, {}, None),              # no filled stars = no rating found
@@ -90,6 +95,9 @@ def test_clean_text_strips_controls_keeps_content():
         assert clean_text(s) == s
     assert clean_text("   \x07 ") is None
     assert clean_text("e\u0301") == "é"  # NFC
+    # half an emoji (a site that cut its text at N UTF-16 units): U+FFFD, so the text can be hashed and stored
+    assert clean_text("Great kettle \ud83d") == "Great kettle \ufffd"
+    assert clean_text("\udc00 ok \ud83d\ude00") == "\ufffd ok \U0001f600"  # two halves apart: the character
 
 
 def test_next_page_url():
