@@ -29,7 +29,7 @@ from dateutil import parser as dateparser
 
 from .display_text import escape_unsafe_json, neutralize
 from .privacy import Masker
-from .schema import Review, review_identity
+from .schema import Review, implausible_date, review_identity, without_surrogates
 from .store import Store
 
 log = logging.getLogger(__name__)
@@ -143,6 +143,9 @@ IMPORT_BATCH = 1000
 _ENCODINGS = ["utf_8", "utf_16", "utf_16_le", "utf_16_be", "utf_32", "utf_32_le", "utf_32_be", "cp1252", "cp1250",
               "cp1251", "cp1253", "cp1254", "cp1255", "cp1256", "cp1257", "cp1258", "iso8859_2", "iso8859_5",
               "iso8859_7", "iso8859_15", "koi8_r", "koi8_u", "cp932", "euc_jp", "gb18030", "big5", "cp949", "cp874"]
+#: What `read_rows` says a file was read as when it is UTF-8 but for a few bytes (`_mostly_utf8`): UTF-8, those bytes
+#: as U+FFFD, each row that holds one noted with its line (`_reviews`). Passed back to `read_rows`, it reads so again.
+UTF8_REPLACED = "utf-8 (bytes that are not UTF-8 read as \ufffd)"
 _ENCODING_HINT = "give the file's encoding with --encoding (for example --encoding cp1252 or --encoding utf-16)"
 
 
@@ -426,6 +429,8 @@ def _file_encoding(path: Path, encoding: str | None) -> str:
     `encoding` when given; else UTF-8 when the whole file is UTF-8 (a BOM is skipped when reading);
     else charset-normalizer's guess. NUL bytes near the start mean UTF-16/32 without a BOM, which
     would otherwise pass as UTF-8."""
+    if encoding == UTF8_REPLACED:  # read again as it was read first (`_reviews` reads the file twice)
+        return encoding
     if encoding:
         try:
             codecs.lookup(encoding)
@@ -437,23 +442,68 @@ def _file_encoding(path: Path, encoding: str | None) -> str:
             nul = b"\x00" in f.read(4096)
         if bad is None and not nul:
             return "utf-8"
+        if bad is not None and not nul and _mostly_utf8(path):
+            log.warning("%s is UTF-8 but for a few bytes (the first on line %d, %s): reading it as UTF-8, those "
+                        "bytes as \ufffd", path, bad[1], bad[2])
+            return UTF8_REPLACED
         encoding = _detect(path, 0 if bad is None else bad[0]) or ("utf-8" if bad is None else None)
         if encoding is None:
             raise ImportFileError(f"{path}, line {bad[1]}: not UTF-8 text ({bad[2]}) and its encoding could "
                                   f"not be detected; {_ENCODING_HINT}")
-        log.info("%s is not UTF-8: reading it as %s (detected)", path, encoding)
+        if bad is None and codecs.lookup(encoding).name == "utf-8":
+            return "utf-8"  # UTF-8 with a NUL byte near its start (not UTF-16 after all): it is UTF-8
+        log.warning("%s %s: reading it as %s (detected)", path,
+                    "is not UTF-8" if bad is not None else "holds NUL bytes (UTF-16 or UTF-32 without a byte order mark?)",
+                    encoding)
     bad = _undecodable(path, encoding)
     if bad is not None:
         raise ImportFileError(f"{path}, line {bad[1]}: cannot be read as {encoding} ({bad[2]}); {_ENCODING_HINT}")
     return encoding
 
 
+def _mostly_utf8(path: Path) -> bool:
+    """Whether `path`, which is not all UTF-8, is UTF-8 but for a few bytes: more of its lines that hold letters
+    beyond ASCII are UTF-8 than not (a file in another encoding has hardly a line that is valid UTF-8 beyond ASCII;
+    one bad byte in a UTF-8 file made the whole file read as ISO-8859-2, every accented letter garbled)."""
+    good = bad = 0
+    with path.open("rb") as f:
+        for raw in f:
+            if raw.isascii():
+                continue
+            try:
+                raw.decode("utf-8")
+                good += 1
+            except UnicodeDecodeError:
+                bad += 1
+    return good > bad
+
+
 def _open_text(path: Path, encoding: str, newline: str | None = None) -> IO[str]:
-    """`path` opened for reading as `encoding`, past a byte order mark if it has one."""
-    f = path.open(encoding=encoding, newline=newline)
+    """`path` opened for reading as `encoding`, past a byte order mark if it has one (`UTF8_REPLACED`: as UTF-8,
+    bytes that are not UTF-8 read as U+FFFD)."""
+    if encoding == UTF8_REPLACED:
+        f = path.open(encoding="utf-8", errors="replace", newline=newline)
+    else:
+        f = path.open(encoding=encoding, newline=newline)
     if f.read(1) != "\ufeff":
         f.seek(0)
     return f
+
+
+#: a JSON escape of a UTF-16 surrogate ("\\ud83d"): JSON can write half an emoji, which no text file can hold
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+
+
+def _no_surrogates(value: Any) -> Any:
+    """A JSON value with each lone UTF-16 surrogate in its texts (keys too) replaced by U+FFFD (`without_surrogates`):
+    such text cannot be written as UTF-8, and one such review failed the whole import."""
+    if isinstance(value, str):
+        return without_surrogates(value)
+    if isinstance(value, list):
+        return [_no_surrogates(v) for v in value]
+    if isinstance(value, dict):
+        return {_no_surrogates(k): _no_surrogates(v) for k, v in value.items()}
+    return value
 
 
 def _json_lines(lines: Iterable[str]) -> Iterator[tuple[int, dict[str, Any]]]:
@@ -466,6 +516,8 @@ def _json_lines(lines: Iterable[str]) -> Iterator[tuple[int, dict[str, Any]]]:
         except json.JSONDecodeError as e:
             yield i, {"__error__": f"not valid JSON: {e.msg} at column {e.colno}"}
             continue
+        if _SURROGATE_ESCAPE.search(line):
+            row = _no_surrogates(row)
         yield i, row if isinstance(row, dict) else {"__error__": "a JSON line must be an object"}
 
 
@@ -523,6 +575,8 @@ def _json_document_rows(path: Path, encoding: str) -> Iterator[tuple[int, dict[s
         text = f.read()
     try:
         data = json.loads(text)
+        if _SURROGATE_ESCAPE.search(text):
+            data = _no_surrogates(data)
     except json.JSONDecodeError as e:
         if e.msg == "Extra data" and "\n" not in text[:e.pos].strip():
             yield from _json_lines(io.StringIO(text))
@@ -916,7 +970,8 @@ def _reviews(path: Path, res: ImportResult, *, source: str | None = None, rating
     (`date_order_of`). `columns`: the columns the user named for fields ({"date": "when"}: `column_mapping`),
     read before the columns' usual names; one that no record has raises ImportFileError.
 
-    A date in the future is no review's: the review is kept without it (noted with its line). Reviews stored
+    A date in the future, or before 1995 (a placeholder such as 0001-01-01), is no review's: the review is kept
+    without it (noted with its line). Reviews stored
     without a date are counted (`res.undated`) and said, with, when the file has no date column, a column
     whose values read as dates (`res.date_like`)."""
     if date_order not in (None, *DATE_ORDERS):
@@ -938,6 +993,7 @@ def _reviews(path: Path, res: ImportResult, *, source: str | None = None, rating
     mappings: set[int] = set()  # the column maps met (one per set of columns: `_with_columns`)
     sample: dict[Any, list[Any]] = {}  # no date column: the first values of the columns no field reads
     latest = date.today() + timedelta(days=1)  # a day ahead: a review written today where the day is later
+    replaced = 0  # rows with bytes that are not UTF-8, read as U+FFFD (UTF8_REPLACED)
     for line, row, mapping in _with_columns(rows, columns):
         res.rows += 1
         if mapping is None:
@@ -974,6 +1030,10 @@ def _reviews(path: Path, res: ImportResult, *, source: str | None = None, rating
             res.errors.append({"line": line, "message": "empty review text"})
             continue
         notes = []
+        if res.encoding == UTF8_REPLACED and any("\ufffd" in str(v) for v in row.values() if v):
+            replaced += 1
+            notes.append({"line": line, "message": "bytes that are not UTF-8 are read as \ufffd in this row (the rest "
+                                                   "of the file is UTF-8): correct them in the file"})
         future = False
         try:
             rating = _norm_rating(get("rating"), rating_scale)
@@ -982,9 +1042,10 @@ def _reviews(path: Path, res: ImportResult, *, source: str | None = None, rating
             notes.append({"line": line, "message": f"{e}; the review is imported without a rating"})
         try:
             day = _norm_date(get("date"), res.date_order, epoch)
-            if future := day is not None and day > latest:
-                notes.append({"line": line, "message": f"date {get('date')!r} is in the future (today is "
-                                                       f"{date.today()}): the review is imported without a date"})
+            if why := implausible_date(day):  # in the future, or before 1995: no review's date
+                future = day > latest
+                notes.append({"line": line, "message": f"date {get('date')!r} {why}: the review is imported "
+                                                       "without a date"})
                 day = None
             r = Review(
                 id=kept_id or "", source=str(get("source") or default_source), text=str(text),
@@ -1022,6 +1083,13 @@ def _reviews(path: Path, res: ImportResult, *, source: str | None = None, rating
         yield r, n
     if not res.rows:
         raise ImportFileError(f"{path}: the file holds no reviews (it is empty, or has only a header)")
+    if res.encoding == UTF8_REPLACED:
+        res.remarks.append(f"the file is UTF-8 but for bytes in {replaced} row{'s' if replaced != 1 else ''} (listed "
+                           "below): read as UTF-8, those bytes as \ufffd")
+    elif not encoding and res.encoding not in ("utf-8", "xlsx"):  # detected: said, as a guess may be wrong
+        res.remarks.append(f"WARNING: the file is not UTF-8 and was read as {res.encoding} (detected); if letters "
+                           "such as é or ü look wrong in its reviews, delete this import's run and import the file "
+                           "again with its encoding (--encoding NAME)")
     if res.moved:
         res.remarks.append(f"a ReviewLens export: {res.moved} review{'s' if res.moved != 1 else ''} keep the identity "
                            "they had in the store they came from, so a scrape of their pages knows them again")
@@ -1158,11 +1226,17 @@ def import_file(store: Store, path: str | Path, *, batch_size: int = IMPORT_BATC
     return res, run_id, new, seen
 
 
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")  # "\n": `neutralize` writes a CR as one
+#: what a cell may start with before a formula's = + - @ that an app may skip: spaces, line breaks, zero-width
+#: and other invisible characters (" =1+1", "\u200b=1+1")
+_BEFORE_FORMULA = re.compile(r"[\s\u00ad\u180e\u200b-\u200f\u2060-\u2064\ufeff]*")
 
 
 def _csv_safe(value: Any) -> Any:
-    """Spreadsheet apps run cells that start with = + - @ as formulas: prefix them with an apostrophe."""
+    """Spreadsheet apps run cells that start with = + - @ as formulas, also after a line break, spaces or
+    invisible characters, and a tab or a line break may start one: prefix them with an apostrophe."""
+    if isinstance(value, str) and value[_BEFORE_FORMULA.match(value).end():].startswith(_FORMULA_START[:4]):
+        return "'" + value
     if isinstance(value, str) and value.startswith(_FORMULA_START):
         return "'" + value
     return value

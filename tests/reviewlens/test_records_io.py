@@ -674,3 +674,82 @@ def test_import_help_names_every_field_column_takes(capsys):
         main(["import", "--help"])
     out = " ".join(capsys.readouterr().out.split())
     assert "--column FIELD=NAME" in out and "Fields: " + ", ".join(COLUMN_ALIASES) in out
+
+
+def test_half_an_emoji_in_a_json_line_loses_no_review(tmp_path, capsys):
+    """A lone UTF-16 surrogate ("\\ud800": a site or tool that cut its text at N UTF-16 units) in one JSON line
+    failed the whole import: UnicodeEncodeError in content_hash, 0 of 4 stored. It is read as U+FFFD."""
+    f = tmp_path / "big.jsonl"
+    f.write_text('{"id": "a", "text": "Fine kettle."}\n'
+                 '{"id": "lone", "text": "Lone surrogate \\ud800 here", "author": "Ann \\udc00"}\n'
+                 '{"id": "pair", "text": "Halves apart \\ud83d\\ude00 make one"}\n'
+                 '{"id": "d", "text": "Last one."}\n', encoding="utf-8")
+    db = tmp_path / "s.db"
+    assert main(["import", str(f), "--db", str(db)]) == 0
+    assert "4 new reviews" in capsys.readouterr().out
+    assert _stored_texts(db) == ["Fine kettle.", "Halves apart \U0001f600 make one", "Last one.",
+                                 "Lone surrogate \ufffd here"]
+    g = tmp_path / "doc.json"  # a JSON document too
+    g.write_text('[{"text": "Cut off \\ud83d"}]', encoding="utf-8")
+    assert [r.text for r in read_reviews_file(g).reviews] == ["Cut off \ufffd"]
+
+
+def test_a_date_before_1995_is_no_reviews_and_is_said(tmp_path):
+    """0001-01-01 and 1900-01-01 (a date field's empty default) were stored: the dashboard's all-time charts ran
+    from year 1 and the Excel report wrote a negative date serial. Kept without the date, said with the line, as a
+    date in the future is."""
+    f = tmp_path / "old.csv"
+    f.write_text("text,date\nYear one,0001-01-01\nNineteen hundred,1900-01-01\nFirst year,1995-01-01\n"
+                 "Last year,1994-12-31\n", encoding="utf-8")
+    res = read_reviews_file(f)
+    assert [r.date for r in res.reviews] == [None, None, date(1995, 1, 1), None]
+    assert [n["line"] for n in res.notes] == [2, 3, 5] and res.future == 0 and res.undated == 3
+    assert res.notes[0]["message"] == ("date '0001-01-01' is before 1995 (no review on the web is that old): the "
+                                       "review is imported without a date")
+
+
+def test_a_utf8_file_with_a_few_bad_bytes_is_read_as_utf8_and_the_row_said(tmp_path, caplog):
+    """One invalid byte made a UTF-8 file read as ISO-8859-2 as a whole ("CafĂŠ"), said only at INFO. It is
+    read as UTF-8, the bad bytes as U+FFFD, the row noted with its line; a detected encoding is said."""
+    f = tmp_path / "mixed.csv"
+    rows = "".join(f"Café review {i}. Último ñ,4\n" for i in range(20))
+    f.write_bytes(("text,rating\n" + rows).encode("utf-8") + b"Bad bytes \xff\xfe\xc3\x28 here,1\n")
+    res = read_reviews_file(f)
+    assert [r.text for r in res.reviews][:2] == ["Café review 0. Último ñ", "Café review 1. Último ñ"]
+    assert res.reviews[-1].text == "Bad bytes \ufffd\ufffd\ufffd( here"
+    assert [n["line"] for n in res.notes] == [22] and "not UTF-8" in res.notes[0]["message"]
+    assert any("UTF-8 but for bytes in 1 row" in r for r in res.remarks)
+    store = Store(tmp_path / "s.db")
+    res, _, new, _ = import_file(store, f)
+    assert new == 21 and store.list_runs(kind="import")[0]["status"] == "partial"
+    g = tmp_path / "cp1252.csv"  # a file in another encoding: detected, and said in the summary
+    g.write_bytes("text,rating\nLe café était très bon,5\nGrüße aus Köln,4\n".encode("cp1252"))
+    res = read_reviews_file(g)
+    assert res.encoding == "cp1252" and any("read as cp1252 (detected)" in r for r in res.remarks)
+    h = tmp_path / "nul.csv"  # valid UTF-8 holding a NUL byte: not "is not UTF-8: reading it as utf_8"
+    h.write_bytes("text,rating\nNul\x00 here café,5\n".encode("utf-8"))
+    caplog.clear()
+    res = read_reviews_file(h)
+    assert res.encoding == "utf-8" and [r.text for r in res.reviews] == ["Nul here café"]
+    assert not any("UTF-8" in r for r in res.remarks)
+    assert "is not UTF-8" not in caplog.text
+
+
+def test_csv_cells_that_a_spreadsheet_runs_as_formulas_are_defused(store, tmp_path):
+    """A cell starting with a carriage return (written as a line break) and "=", or with a space or a zero-width
+    space before "=", was written without the apostrophe: `neutralize` turned CR into LF before the check, and
+    "\\n" was not in the list. The export and the replies' drafts CSV (write_rows) alike."""
+    from reviewlens.records_io import write_rows
+
+    cells = ["\r=3+4", " =1+1", "\u200b=HYPERLINK(\"http://x\",\"y\")", "\n@SUM(A1)", "\t-2+3", "Plain = text"]
+    store.upsert_reviews([Review(source="s", text=t, title=t, site_review_id=str(i)) for i, t in enumerate(cells)])
+    out = tmp_path / "all.csv"
+    export_records(store, out, "csv")
+    got = {r["site_review_id"]: (r["text"], r["title"]) for r in csv.DictReader(out.open(encoding="utf-8", newline=""))}
+    for i, t in enumerate(cells[:-1]):
+        assert got[str(i)][0].startswith("'") and got[str(i)][1].startswith("'"), (t, got[str(i)])
+    assert got["5"] == ("Plain = text", "Plain = text")
+    drafts = tmp_path / "drafts.csv"
+    write_rows([{"text": t, "draft": t} for t in cells], drafts)
+    rows = list(csv.DictReader(drafts.open(encoding="utf-8", newline="")))
+    assert [r["text"][0] == "'" and r["draft"][0] == "'" for r in rows] == [True] * 5 + [False]
