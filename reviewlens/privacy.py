@@ -255,8 +255,9 @@ class Masker:
     nothing. `masked` and `counts` add up what it masked."""
 
     #: the fields of a review that are masked: what the customer wrote (the owner's reply is the owner's
-    #: words, and the address it gives, "contact us at support@...", is the shop's own)
-    FIELDS = ("text", "title")
+    #: words, and the address it gives, "contact us at support@...", is the shop's own), and the name it is
+    #: shown under: an e-mail address given as the name (survey exports put it there) is masked as in the text
+    FIELDS = ("text", "title", "author")
 
     def __init__(self, kinds: Sequence[str] = KINDS, regions: Sequence[str] = DEFAULT_REGIONS, *,
                  names: str = "keep", key: bytes | None = None) -> None:

@@ -2106,8 +2106,9 @@ class Store:
             for r in c.execute(sa.select(*cols)).mappings().all():
                 new = {k: rewrite(r[k]) if r[k] else r[k] for k in self.WRITTEN}
                 new["extra"] = json_cell(r["extra"])  # what else the page or file said (its own fields)
-                new["author"] = author(r["author"]) if author else r["author"]
-                out["names"] += new["author"] != r["author"]
+                # a name is masked as the text is (an e-mail address given as the name), unless `author` renames it
+                new["author"] = author(r["author"]) if author else rewrite(r["author"]) if r["author"] else r["author"]
+                out["names"] += author is not None and new["author"] != r["author"]  # renamed (a masked one: "reviews")
                 if any(new[k] != r[k] for k in (*self.WRITTEN, "extra", "author")):
                     changed.append((r["id"], new))
                     if new["text"] != r["text"]:
