@@ -99,6 +99,7 @@ class Effect:
     topic_gaps: list[str] = field(default_factory=list)  # reviewlens.comparison.Gap.text(), A = since the change
     theme: str | None = None      # the theme the change was meant to fix, as the user named it
     named: ThemeShift | None = None  # that theme's shift, when it was found
+    theme_note: str = ""          # why that theme was not found again, when it was not (from its reviews)
 
     def __post_init__(self) -> None:
         self.themes = [t if isinstance(t, ThemeShift) else ThemeShift(**t) for t in self.themes]
@@ -127,8 +128,10 @@ class Effect:
         if self.too_early:
             return f"Too early to tell: {since} (at least {MIN_REVIEWS} on each side are needed)."
         if self.theme and self.named is None:
-            return (f"{neutralize(self.theme)!r} is not among the complaint themes of these two periods, "
-                    f"so no review raised it twice ({since}).")
+            why = neutralize(self.theme_note) if self.theme_note else \
+                "no complaint theme of these two periods is it (no two reviews raise it)"
+            return (f"No verdict on {neutralize(self.theme)!r}: {why}; it cannot be counted before and since "
+                    f"({since}).")
         if self.named is not None:
             t = self.named
             if t.p <= P_MAX:

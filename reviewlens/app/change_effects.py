@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import replace
-from typing import Any
+from typing import Any, Sequence
 
 import pandas as pd
 
@@ -36,7 +36,7 @@ def measure_change(store: Store, change: dict, *, days: int = 90, backend: Any =
     """The effect of one change (a row of `Store.changes`); None when no review is dated on or after its
     day yet. `backend`, `taxonomy`, `sharp`: as for the top complaints (the themes found again keep the
     names the store's themes have)."""
-    from analysis.complaints import CANDIDATES, find_complaints, match_known
+    from analysis.complaints import CANDIDATES, find_complaints
 
     products = [change["product"]] if change.get("product") else None
     fields = tuple(change.get("fields") or ())  # a segment of the user's own fields
@@ -49,7 +49,7 @@ def measure_change(store: Store, change: dict, *, days: int = 90, backend: Any =
     since_g.name, before_g.name = SINCE, BEFORE
     before = store.reviews_frame(since=before_since, until=before_until, products=products, fields=fields)
     after = store.reviews_frame(since=after_since, until=after_until, products=products, fields=fields)
-    shifts = []
+    shifts, note = [], ""
     if len(before) and len(after):
         before_ids, after_ids = set(before["id"].astype(str)), set(after["id"].astype(str))
         known = queries.latest_complaints(store, "complaints", products, fields)[0]
@@ -58,11 +58,8 @@ def measure_change(store: Store, change: dict, *, days: int = 90, backend: Any =
         themes = find_complaints(pd.concat([before, after], ignore_index=True), None, top=CANDIDATES,
                                  backend=backend, taxonomy=taxonomy, sharp=sharp, known=known,
                                  merges=store.theme_merges(), splits=store.theme_splits())
-        if change.get("theme") and change.get("theme_reviews"):  # the theme named, found by its reviews then:
-            mine = ComplaintTheme(label=change["theme"], summary="", count=0, share=0.0,  # it may have been
-                                  review_ids=list(change["theme_reviews"]))               # renamed since
-            hit = match_known([t.review_ids for t in themes], [mine])
-            themes = [replace(t, label=mine.label) if m is not None else t for t, m in zip(themes, hit)]
+        if change.get("theme") and change.get("theme_reviews"):  # the theme named, found by its reviews then
+            themes, note = _found_again(themes, change["theme"], change["theme_reviews"], before_ids | after_ids)
         rows = []
         for t in themes:
             ids = set(map(str, t.review_ids))
@@ -82,10 +79,46 @@ def measure_change(store: Store, change: dict, *, days: int = 90, backend: Any =
         before_negative=hb.share_negative, after_negative=hs.share_negative,
         negative_p=two_proportion_p(_negatives(hs), hs.analyzed, _negatives(hb), hb.analyzed),
         themes=shifts, topic_gaps=[g.text() for g in cmp.gaps() if g.what not in ("rating", "suspicious")],
-        theme=change.get("theme"), named=named_shift(shifts, change.get("theme")))
+        theme=change.get("theme"), named=named_shift(shifts, change.get("theme")), theme_note=note)
     log.info("change %s (%s): %d reviews before, %d since; %d themes", change.get("id"), change["day"],
              effect.before_reviews, effect.after_reviews, len(shifts))
     return effect
+
+
+def _found_again(themes: list[ComplaintTheme], name: str, kept: Sequence[str],
+                 scope: set[str]) -> tuple[list[ComplaintTheme], str]:
+    """The themes of the change's two periods with the one the change named found again by the reviews it kept
+    (`kept`: the theme's reviews when the change was recorded; `scope`: the ids of the two periods' reviews),
+    under its name; and, when it is not found, why (Effect.theme_note).
+
+    The kept reviews are those of the theme's period and segment then (the store's top complaints, often of
+    every product and of the last 90 days): only those in `scope` count, and they cover one side at most, so
+    the theme is the themes now holding them, each a share of it that the larger-share rule of
+    `match_known` cannot see. The theme holding most of them, and those of its topic that each hold a quarter
+    of them (at least two), are made one, with any theme found again under the same name, when together they
+    hold at least half: its reviews before and since give the verdict."""
+    mine = set(map(str, kept)) & scope
+    want = " ".join(name.split()).casefold()
+    if not mine:
+        return themes, (f"none of the {len(kept)} reviews that raised it when the change was recorded is among "
+                        f"the reviews of these two periods")
+    held = [set(map(str, t.review_ids)) & mine for t in themes]
+    most = max(range(len(themes)), key=lambda i: (len(held[i]), len(themes[i].review_ids)), default=None)
+    topic = themes[most].topic if most is not None and held[most] else None
+    parts = {i for i, h in enumerate(held) if len(h) * 4 >= len(mine) and len(h) >= min(2, len(mine))
+             and (i == most or themes[i].topic == topic)}
+    covered = set().union(*(held[i] for i in parts))
+    parts |= {i for i, t in enumerate(themes) if " ".join(t.label.split()).casefold() == want}
+    if len(covered) * 2 < len(mine):
+        return themes, (f"{len(mine)} of its reviews then are in these two periods, but "
+                        f"{'only ' + str(len(covered)) if covered else 'none'} of them raise one complaint "
+                        f"theme of these periods")
+    ordered = sorted(parts)
+    first = themes[ordered[0]]
+    ids = list(dict.fromkeys(str(r) for i in ordered for r in themes[i].review_ids))
+    quotes = [q for i in ordered for q in themes[i].quotes]
+    one = replace(first, label=name, review_ids=ids, count=len(ids), quotes=quotes)
+    return [one if i == ordered[0] else t for i, t in enumerate(themes) if i not in parts or i == ordered[0]], ""
 
 
 def outgrown(store: Store, change: dict, days: int = 90) -> bool:
