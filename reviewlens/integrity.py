@@ -12,7 +12,8 @@ Four patterns, each one a reason a reader should look twice, never proof of a fa
 * **repeat**: one reviewer reviewing the same product two or more times with different texts within 30
   days. Only a name that tells people apart counts: a full name ("Sofia Hernandez") or a user name with
   digits or an underscore ("sofia_h88"); a first name, a first name and an initial ("Sofia H.", which
-  many reviewers of a busy product share) and generic names ("A Customer") do not, nor a name so common
+  many reviewers of a busy product share) and generic names ("A Customer") do not, nor a platform's numbered
+  placeholder for an anonymous reviewer ("Guest 689", "Anonymous 12", "user_5521"), nor a name so common
   in the store that a busy product gets it twice by chance ("John Smith").
 * **spree**: one reviewer (a name that tells people apart, as above) giving four or more different
   products the same five (or one) stars on one day: how review farms and paid accounts work. A name so
@@ -61,8 +62,14 @@ GENERIC_AUTHORS = {
     "", "anonymous", "anon", "a customer", "customer", "verified buyer", "verified purchaser", "verified customer",
     "verified reviewer", "guest", "user", "amazon customer", "a google user", "google user", "kindle customer",
     "n a", "na", "none", "unknown", "reviewer", "client", "shopper", "a shopper", "buyer", "someone", "deleted",
+    "a guest", "guest user", "a user", "deleted user", "anonymous user", "anonymous reviewer", "anonymous customer",
+    "anonymous guest", "verified guest", "traveler", "traveller", "member", "visitor", "diner", "google reviewer",
+    "tripadvisor member", "tripadvisor reviewer", "facebook user", "yelp user", "amazon buyer", "former customer",
 }
 _WORD = re.compile(r"\w+", re.UNICODE)
+#: a platform's number after (or on) a placeholder name: "Guest 689", "user_1234", "Customer #42", "guest689"
+#: (at most 9 digits: a privacy pseudonym, "Reviewer 3fa91c2e07", has 10 hex digits and stays a name)
+_PLACEHOLDER_NUMBER = re.compile(r"(?:(?<=[^\W\d_])_?\d{1,9}|\b\d{1,9})\b")
 
 
 @dataclass
@@ -84,9 +91,14 @@ def words(text: str | None) -> list[str]:
 
 
 def author_key(author: str | None) -> str | None:
-    """A reviewer's name as compared (lower case, letters and digits); None for a missing or generic name."""
+    """A reviewer's name as compared (lower case, letters and digits); None for a missing or generic name, and
+    for a platform's numbered placeholder ("Guest 689", "Anonymous 12", "user_5521": an export's anonymous
+    reviewers, whose numbers repeat by chance in a store of a few hundred reviews)."""
     key = " ".join(words(author))
-    return None if key in GENERIC_AUTHORS or len(key) < 3 else key
+    if key in GENERIC_AUTHORS or len(key) < 3:
+        return None
+    bare = " ".join(_PLACEHOLDER_NUMBER.sub(" ", key).split())
+    return None if bare != key and bare in GENERIC_AUTHORS else key
 
 
 def _star(rating: Any) -> int | None:
@@ -414,7 +426,7 @@ def current(store: Any) -> list[Finding]:
     return found
 
 
-VERSION = 3  # of the checks: a new version checks every store again
+VERSION = 4  # of the checks: a new version checks every store again (4: numbered placeholder names)
 
 
 def in_selection(store: Any, f: Any, findings: Sequence[Finding] | None = None) -> tuple[Summary, list[Finding]]:
