@@ -1422,15 +1422,31 @@ def cmd_dashboard(args, settings) -> ExitStatus:
             stop.set()
 
 
+def eval_folder() -> Path:
+    """The default folder of `reviewlens eval`'s labelled data: REVIEWLENS_EVAL_DIR, else shared/eval beside
+    the project's folder (it was ../shared/eval from the current folder: not found outside the repository)."""
+    env = os.environ.get("REVIEWLENS_EVAL_DIR")
+    return Path(env) if env else Path(__file__).resolve().parents[3] / "shared" / "eval"
+
+
 def cmd_eval(args, settings) -> ExitStatus:
-    from analysis.evaluate import format_report, run_eval
+    from analysis.evaluate import EvalDataMissing, format_report, run_eval
 
     from .demo_shop import default_root
 
     tasks = [t.strip() for t in args.tasks.split(",") if t.strip()]
-    metrics = run_eval(settings.analysis, args.eval_dir, limit=args.limit, tasks=tasks,
-                       complaints_truth=default_root() / "reviews.json")
+    eval_dir = args.eval_dir or eval_folder()
+    try:
+        metrics = run_eval(settings.analysis, eval_dir, limit=args.limit, tasks=tasks,
+                           complaints_truth=default_root() / "reviews.json")
+    except EvalDataMissing as e:
+        raise ConfigError(f"{e}. The labelled data must be in {eval_dir.resolve()}"
+                          + ("" if args.eval_dir else " (the default)")
+                          + ": give its folder with --eval-dir FOLDER or REVIEWLENS_EVAL_DIR") from None
     table = format_report(metrics)
+    if "topics" in tasks:
+        table += ("\nThe topics rows measure the packaged restaurant categories (SemEval-2014: food, service, "
+                  "price, ambience), not your taxonomy, and your labels are not used.")
     print(table)
     if args.output:
         args.output.write_text(table + "\n", encoding="utf-8")

