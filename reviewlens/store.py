@@ -1703,6 +1703,12 @@ class Store:
                 c.execute(table.insert(), rows)
         return batch
 
+    def check_writable(self) -> None:
+        """StoreReadOnly at once, with the message every write gives, when the store cannot be written: for a
+        command that writes only after long work (`complaints` computes for minutes, then stores the themes)."""
+        with self._write() as c:  # a write that changes nothing: the database says whether it may write
+            c.execute(checkpoints.update().where(sa.false()).values(key=checkpoints.c.key))
+
     def analyses_changed_at(self) -> datetime | None:
         """When the newest analysis was saved, or the reviews last changed (added, edited, deleted), whichever
         is later: themes computed before it are out of date (reviewlens.app.jobs.themes_outdated). None when no

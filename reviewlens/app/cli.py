@@ -697,6 +697,8 @@ def cmd_complaints(args, settings) -> ExitStatus:
     _check_names(store, products=args.product)
     fields = _fields(args)
     _check_fields(store, fields)
+    if not args.stored or args.rename or args.merge or args.split:  # it will store themes: said before the work
+        store.check_writable()
     if args.rename:
         old, new = args.rename
         try:
