@@ -365,7 +365,9 @@ class Masker:
                     if isinstance(v, str) and v.strip()):
                 self.already += 1
                 continue
-            self._count(self.review_found(r), self.fields_found((r.extra or {}).get("fields")), m.author != r.author)
+            # renamed: a pseudonym or no name ([privacy] names); an e-mail as the name is counted as an e-mail
+            self._count(self.review_found(r), self.fields_found((r.extra or {}).get("fields")),
+                        self.author(r.author) != r.author)
         return out
 
 

@@ -20,7 +20,8 @@ def test_an_email_as_the_name_is_masked_as_reviews_are_stored(tmp_path, capsys):
                                           {"text": "Lovely kettle.", "author": "Bob", "rating": "5"}])
     db = str(tmp_path / "a.db")
     assert main(["import", path, "--db", db, "-q"]) == 0
-    assert "masked personal data in 1 review (1 e-mail address" in capsys.readouterr().out
+    said = capsys.readouterr().out
+    assert "masked personal data in 1 review (1 e-mail address)" in said, said  # not also "1 reviewer name"
     assert sorted(r["author"] for r in Store(db).written_rows()) == ["Bob", "[email]"]
     r = Review(source="s", text="Fine.", author=EMAIL)
     assert Masker().review(r).author == "[email]" and Masker().review(r).id == r.id  # the same review still
