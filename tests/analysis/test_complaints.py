@@ -439,10 +439,26 @@ def test_a_theme_found_again_keeps_its_name_and_only_new_ones_are_named(embedder
     assert all(n <= len(again) - 1 for n in namer.asked[1:])
     others = [t.label for t in again if t is not kept]
     assert "Late delivery" not in others  # a new theme never takes a kept name, even when the LLM offers it
-    # matching: half the smaller set's reviews, each known theme once, the best overlap first
+    # matching: half of both sets' reviews, each known theme once, the best overlap first
     a = dc_replace(first[0], review_ids=["1", "2", "3", "4"])
     b = dc_replace(first[0], review_ids=["9", "8"])
     assert match_known([["1", "2", "5", "6"], ["1", "2", "3"], ["7"]], [a, b]) == [None, a, None]
+
+
+def test_a_small_known_theme_inside_a_big_one_does_not_rename_it():
+    """The top praise theme (50 reviews, 47 of them the previous "Good food", 54) was renamed "Gigino's" after
+    an old 3-review theme wholly inside it: the overlap was a share of the smaller theme (3/3 beat 47/50)."""
+    from analysis.complaints import match_known
+    from reviewlens.schema import ComplaintTheme
+
+    def theme(label, ids):
+        return ComplaintTheme(label=label, summary="", count=len(ids), share=0.0, review_ids=ids)
+
+    good = theme("Good food", [f"g{i}" for i in range(54)])
+    gigino = theme("Gigino's", ["g0", "g1", "g2"])
+    now = [f"g{i}" for i in range(47)] + ["n1", "n2", "n3"]
+    assert match_known([now], [gigino, good]) == [good]
+    assert match_known([now[:3]], [good]) == [None]  # 3 of 54: not that theme either
 
 
 def test_a_name_closer_to_the_complaints_replaces_the_first(embedder):
@@ -560,3 +576,33 @@ def test_a_merge_is_the_union_of_the_two_themes_not_of_the_clusters_sharing_thei
     week = [["l2", "l3", "l4", "n1"], ["s2", "s3", "n2"], ["l1", "x1", "x2", "x3"]]
     assert merge_as_told([[0, 1, 2, 3], [4, 5, 6], [7, 8, 9, 10]], week, after, ends) == \
         [[0, 1, 2, 3, 4, 5, 6], [7, 8, 9, 10]]
+
+
+def test_a_merge_leaves_a_third_known_theme_sharing_their_reviews_alone():
+    """`--merge "Slow service" "Rude waiters"` also swallowed "Table overcrowding" (16 reviews, raised in the
+    same reviews as the rude waiters), which vanished without a word: a group that is another known theme
+    stays that theme."""
+    from analysis.complaints import merge_as_told
+    from reviewlens.schema import ComplaintTheme
+
+    def theme(label, ids):
+        return ComplaintTheme(label=label, summary="", count=len(ids), share=0.0, review_ids=ids)
+
+    rude = ["r1", "r2", "r3", "r4", "t1", "t2"]
+    slow, table = ["s1", "s2", "s3"], ["t1", "t2", "t3", "t4"]
+    known = [theme("Rude waiters", rude), theme("Slow service", slow), theme("Table overcrowding", table)]
+    ends = {"Slow service": "Rude waiters"}
+    reviews = [["r1", "r2", "r3", "r4"], slow, table]
+    merged = merge_as_told([[0, 1, 2, 3], [4, 5, 6], [7, 8, 9, 10]], reviews, known, ends)
+    assert merged == [[0, 1, 2, 3, 4, 5, 6], [7, 8, 9, 10]]
+
+
+def test_a_wish_of_one_review_is_no_theme(embedder):
+    """The laptop store listed "Mac with Office" and "Volume buttons", one review each, with a trend of +1.2
+    pts, while the message for no themes says a theme needs two reviews asking for the same thing."""
+    from analysis.requests import find_requests
+
+    cur = _frame([("I wish Microsoft Office came with the Mac.", 4.0),
+                  ("I would like to have volume buttons on the side.", 4.0),
+                  ("Great screen and a fast processor.", 5.0)], "w", date(2026, 11, 1))
+    assert find_requests(cur, None, top=5, backend=None, embedder=embedder) == []
