@@ -110,10 +110,15 @@ class SentimentCascade:
         mine = [lb for lb in labels if lb.kind == "sentiment"]
         if head is not None and mine:
             texts, values = [lb.text for lb in mine], [lb.value for lb in mine]
-            head = heads.adapt_head(head, heads.features(texts, embedder), values)
+            # the packaged answers on unlabelled texts are replayed beside the labels (one-sided labels once
+            # turned a store negative: heads.adapt_head)
+            anchors = heads.anchor_texts()
+            head = heads.adapt_head(head, heads.features(texts, embedder), values,
+                                    anchors=heads.features(anchors, embedder) if anchors else None)
             enc = sharp_embedder(sharp.meta.get("encoder_layers")) if sharp is not None and sharp_embedder else None
             if sharp is not None and enc is not None:
-                sharp = heads.adapt_head(sharp, heads.features(texts, enc), values)
+                sharp = heads.adapt_head(sharp, heads.features(texts, enc), values,
+                                         anchors=heads.features(anchors, enc) if anchors else None)
             log.info("sentiment heads adapted to %d labels", len(mine))
         return cls(llm=llm, embedder=embedder, confidence=confidence, thorough=thorough, head=head,
                    clause_confidence=clause_confidence,

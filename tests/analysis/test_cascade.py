@@ -71,6 +71,40 @@ def test_labels_teach_the_head_and_change_the_version(embedder):
     assert learned.decide(["I love it, fantastic quality and fast delivery."])[0][0] == "positive"
 
 
+def test_one_sided_labels_do_not_turn_praise_negative(embedder):
+    """Nine "this is really negative" corrections of mixed reviews the head read as positive (an analyst
+    correcting misreads) turned 125 of 210 restaurant reviews negative, 32 of 55 five-star ones: the bias and
+    the all-positive hidden features moved every text toward the labelled class. Praise, mixed praise
+    included, stays praise; a text like the labelled ones still moves toward their label."""
+    taught = ["The pasta was good but the waiter was rude and we waited an hour for the check.",
+              "Nice decor, but the food came cold and nobody apologized.",
+              "The view is lovely, too bad the staff ignored us all evening.",
+              "Great location, but the fish was dry and overpriced.",
+              "Friendly host, yet the kitchen got two of our orders wrong.",
+              "Good wine list, but the service was painfully slow.",
+              "The bread was fresh, but the main courses were bland and greasy.",
+              "Cute place, but the tables are crammed together and it is very loud.",
+              "Dessert was fine, the rest of the meal was a disappointment."]
+    praise = ["The spicy tuna and salmon are the best we've ever had, we'll be back.",
+              "Great food, friendly staff, a lovely evening.",
+              "Excellent pizza, the crust was perfect.",
+              "The waiters were attentive and the steak was cooked just right.",
+              "Delicious dumplings and fair prices, highly recommended.",
+              "Lovely terrace, fresh seafood and a great wine list.",
+              "Our server was wonderful and the dessert was amazing.",
+              "Best brunch in town, although it gets busy on Sundays.",
+              "The food was very good, the wait a little long but worth it.",
+              "A fantastic meal from start to finish."]
+    labels = [Label(content_hash="", text=t, kind="sentiment", value="negative") for t in taught]
+    base, _ = _cascade(embedder, confidence=0.0)
+    learned, _ = _cascade(embedder, confidence=0.0, labels=labels)
+    assert [d[0] for d in base.decide(praise)] == ["positive"] * len(praise)
+    assert [d[0] for d in learned.decide(praise)] == ["positive"] * len(praise)
+    neg = heads.LABELS.index("negative")
+    X = heads.features(taught, embedder)  # the labelled texts themselves lean toward their label
+    assert learned.head.proba(X)[:, neg].mean() > base.head.proba(X)[:, neg].mean() + 0.05
+
+
 def test_adapt_head_follows_many_labels_and_ignores_unknown_ones():
     rng = np.random.default_rng(0)
     X = rng.normal(size=(60, 5)).astype(np.float32)
