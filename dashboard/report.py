@@ -12,6 +12,7 @@ illegal in XML are removed; values over Excel's 32,767 characters are cut with a
 
 from __future__ import annotations
 
+import contextlib
 import io
 import logging
 import time
@@ -774,9 +775,35 @@ def build_workbook(store: Store, target: str | Path | io.BytesIO, f: Filters, by
     _entities(wb, d.entities)
     n = _reviews(wb, store, f)
     _runs(wb, d.runs)
-    wb.save(target)
+    _save(wb, target)
     log.info("report: %d reviews in %.1f s", n, time.perf_counter() - t0)
     return n
+
+
+def _save(wb: Workbook, target: str | Path | io.BytesIO) -> None:
+    """`wb.save(target)`, leaving nothing behind when it fails (a full disk): the zip archive closed and each
+    write-only sheet's open streams closed in order and its temporary file removed. Left to the garbage
+    collector they printed some twenty "Exception ignored in: <generator object WorksheetWriter.get_stream>"
+    tracebacks into the log (a scheduled run's cron log) after the one error that matters."""
+    from zipfile import ZIP_DEFLATED, ZipFile
+
+    from openpyxl.writer.excel import ExcelWriter
+
+    archive = ZipFile(target, "w", ZIP_DEFLATED, allowZip64=True)
+    wb.properties.modified = datetime.now(timezone.utc).replace(tzinfo=None)
+    try:
+        ExcelWriter(wb, archive).save()  # what wb.save does, with the archive in our hands
+    except BaseException:
+        for ws in wb.worksheets:
+            rows, writer = getattr(ws, "_rows", None), getattr(ws, "_writer", None)
+            for close in (getattr(rows, "close", None), getattr(getattr(writer, "xf", None), "close", None),
+                          getattr(writer, "cleanup", None)):
+                if close is not None:
+                    with contextlib.suppress(Exception):
+                        close()
+        with contextlib.suppress(Exception):
+            archive.close()
+        raise
 
 
 def _selection(filters: Filters | None, selection: dict[str, Any]) -> Filters:

@@ -4,8 +4,9 @@ Eleven rules, each with a threshold in `[alerts]` of the settings (reviewlens.co
 false turns one off):
 
 * **scrape**: a scrape that failed, ended degraded (a site changed its layout, a product's pages stopped
-  yielding reviews: reviewlens.health), ended partial (pages that failed) or found no reviews, or a
-  scheduled import of a file that could not be read. One alert per run.
+  yielding reviews: reviewlens.health), ended partial (pages that failed) or found no reviews, or another
+  step of a scheduled run that failed or was stopped: an import of a file that could not be read, the
+  analysis, the report (a full disk). One alert per run.
 * **complaint**: a complaint theme of the latest top complaints whose share of reviews rose by
   `rising_complaint` points or more against the previous period, or a new one, raised by at least
   `min_reviews` reviews. At most once a week per theme: a theme sharing half its reviews with one raised
@@ -255,13 +256,20 @@ def scrape_alerts(store: Store, since: datetime) -> list[Alert]:
             lines.append(f"{len(r['errors'])} page errors; the first: {r['errors'][0].get('message')}")
         lines.append("Details: reviewlens runs --errors")
         out.append(Alert(key=f"scrape:{r['id']}", kind="scrape", title=title, lines=lines, view=View(page="Runs")))
-    for r in store.runs_started_since(since, "import"):  # a scheduled import of a file that cannot be read
-        if r["status"] != "failed" or r["trigger"] != "schedule":
-            continue
-        err = (r["errors"][-1].get("message") if r["errors"] else None) or "no reason recorded"
-        out.append(Alert(key=f"scrape:{r['id']}", kind="scrape", title=f"Import for {r['source'] or 'a source'} failed",
-                         lines=[f"Run {r['id']} ({r['started_at']:%Y-%m-%d %H:%M} UTC): {err}",
-                                "Details: reviewlens runs --errors"], view=View(page="Runs")))
+    for kind in ("import", "analyze", "report"):  # the other steps of a scheduled run: a file that cannot be read,
+        for r in store.runs_started_since(since, kind):  # an analysis or a report that failed or was stopped
+            if r["status"] not in ("failed", "interrupted") or r["trigger"] != "schedule":
+                continue
+            err = (r["errors"][-1].get("message") if r["errors"] else None) or (
+                "its process ended before it finished (killed, or the machine stopped)"
+                if r["status"] == "interrupted" else "no reason recorded")
+            of = (r["detail"] or {}).get("schedule") or (r["source"] if kind == "import" else None)
+            title = {"import": f"Import for {r['source'] or 'a source'}", "analyze": "Scheduled analysis",
+                     "report": f"Scheduled report {r['source'] or ''}".rstrip()}[kind] + \
+                (f" ({of})" if of and kind != "import" else "") + f" {r['status']}"
+            out.append(Alert(key=f"scrape:{r['id']}", kind="scrape", title=title,
+                             lines=[f"Run {r['id']} ({r['started_at']:%Y-%m-%d %H:%M} UTC): {err}",
+                                    "Details: reviewlens runs --errors"], view=View(page="Runs")))
     return out
 
 

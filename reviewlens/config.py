@@ -70,7 +70,8 @@ class AlertSettings:
     """What raises an alert (`reviewlens alerts check`, and after every scheduled run), and where it goes.
     A threshold of 0 turns its rule off."""
 
-    scrape_problems: bool = True         # a scrape that failed, ended degraded (a site changed) or found nothing
+    scrape_problems: bool = True         # a scrape that failed, ended degraded (a site changed) or found nothing,
+                                         # or a scheduled import, analysis or report that failed
     rising_complaint: float = 5.0        # a complaint theme whose share rose this many points (or a new one)
     rising_request: float = 5.0          # ... and a request theme (what customers ask for), the same way
     min_reviews: int = 5                 # ... raised by at least this many reviews; also the rating rule's minimum

@@ -354,6 +354,24 @@ def _process_alive(pid: int, process: str | None) -> bool:
     return not (started and now) or started == now
 
 
+def process_stamp() -> dict[str, Any]:
+    """This process as the run history records it (Store.start_run): host, pid, process."""
+    return {"host": socket.gethostname()[:255], "pid": os.getpid(),
+            "process": f"{_pid_namespace()} {_start_time(os.getpid()) or ''}".strip()[:80]}
+
+
+def process_gone(stamp: Mapping[str, Any], last_sign: datetime | None) -> bool:
+    """Whether the process of `stamp` (process_stamp's, or a run's row) has ended: on its own host and container
+    by its pid and start time; from another host or container, whose processes cannot be seen from here, when its
+    last sign of life (`last_sign`: a heartbeat) is older than HEARTBEAT_STALE. No host recorded: by the pid."""
+    theirs, ns = (stamp.get("process") or "").rpartition(" ")[0], _pid_namespace()
+    host = stamp.get("host")
+    if host is None or (host == socket.gethostname()[:255] and (not theirs or not ns or theirs == ns)):
+        return not (stamp.get("pid") and _process_alive(stamp["pid"], stamp.get("process")))
+    last = _dt(last_sign)
+    return last is None or _utcnow() - last >= HEARTBEAT_STALE
+
+
 def _beat(ref: "weakref.ref[Store]", stop: threading.Event) -> None:
     """The heartbeat thread of a store's running runs (Store._beat_runs): renews their heartbeat_at every
     HEARTBEAT_EVERY seconds; ends when no run of this process is running any more, or the store is gone."""
@@ -1138,9 +1156,7 @@ class Store:
             res = c.execute(runs.insert().values(
                 kind=kind, source=source, trigger=trigger, started_at=_utcnow(), status="running",
                 pages=0, reviews_new=0, reviews_seen=0, errors="[]",
-                detail=json.dumps(detail or {}, default=str), pid=os.getpid(), host=socket.gethostname()[:255],
-                process=f"{_pid_namespace()} {_start_time(os.getpid()) or ''}".strip()[:80],
-                heartbeat_at=_utcnow()))
+                detail=json.dumps(detail or {}, default=str), **process_stamp(), heartbeat_at=_utcnow()))
             run_id = int(res.inserted_primary_key[0])
         self._beat_runs(add=run_id)
         return run_id
@@ -1189,19 +1205,11 @@ class Store:
         if self.read_only:
             return 0
         n = 0
-        here, ns = socket.gethostname()[:255], _pid_namespace()
-        now = _utcnow()
         with self._write() as c:
             for row in c.execute(sa.select(runs.c.id, runs.c.pid, runs.c.host, runs.c.process, runs.c.started_at,
-                                           runs.c.heartbeat_at).where(runs.c.status == "running")).all():
-                theirs = (row.process or "").rpartition(" ")[0]
-                if row.host is None or (row.host == here and (not theirs or not ns or theirs == ns)):
-                    alive = bool(row.pid) and _process_alive(row.pid, row.process)
-                else:  # another host or container: only its heartbeat says it lives
-                    beat = _dt(row.heartbeat_at or row.started_at)
-                    alive = beat is not None and now - beat < HEARTBEAT_STALE
-                if not alive:
-                    c.execute(runs.update().where(runs.c.id == row.id).values(
+                                           runs.c.heartbeat_at).where(runs.c.status == "running")).mappings().all():
+                if process_gone(row, row["heartbeat_at"] or row["started_at"]):
+                    c.execute(runs.update().where(runs.c.id == row["id"]).values(
                         status="interrupted", finished_at=_utcnow()))
                     n += 1
         return n
@@ -1226,6 +1234,7 @@ class Store:
         d["detail"] = json.loads(d["detail"] or "{}")
         d["started_at"] = _dt(d["started_at"])
         d["finished_at"] = _dt(d["finished_at"])
+        d["heartbeat_at"] = _dt(d.get("heartbeat_at"))
         return d
 
     # ---------------------------------------------------------------- suspicious reviews (reviewlens.integrity)

@@ -807,7 +807,7 @@ def run_report(store: Store, path: str | Path, *, since: date | None = None, unt
                products: Sequence[str] | None = None, sources: Sequence[str] | None = None,
                versions: Sequence[str] | None = None, fields: Any = None, suspicious: bool | None = None,
                tags: Sequence[str] | None = None, mentions: Sequence[str] | None = None,
-               said: str | None = None, trigger: str = "manual") -> Path:
+               said: str | None = None, trigger: str = "manual", detail: dict | None = None) -> Path:
     """Write the Excel report, recorded in the run history where the store can be written (`fields`: the
     user's own fields to keep to, as `Filters.of` takes them; `suspicious`: False leaves out the reviews
     that look suspicious, True keeps only them; `tags`: only reviews with any of the team's tags given;
@@ -821,7 +821,7 @@ def run_report(store: Store, path: str | Path, *, since: date | None = None, unt
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     try:
-        run_id: int | None = store.start_run("report", str(path), trigger)
+        run_id: int | None = store.start_run("report", str(path), trigger, detail=detail)
     except StoreReadOnly as e:
         log.warning("the report run is not recorded in the run history: %s", e)
         run_id = None
@@ -991,6 +991,8 @@ class Job:
         """Run the steps `opts` asks for, in order; `echo` gets one line per finished step."""
         say = echo or (lambda line: log.info("%s", line))
         res = JobResult()
+        # the scheduled source each run belongs to (its scrape or import is named after it): schedule --list, alerts
+        scheduled = {"schedule": opts.source} if opts.trigger == "schedule" and opts.source else None
         if opts.urls:
             res.scrape = self.scrape(opts.urls, site=opts.site, max_pages=opts.max_pages, full=opts.full,
                                      trigger=opts.trigger, source=opts.source, quiet=opts.quiet,
@@ -1024,10 +1026,10 @@ class Job:
 
             res.analysis = self.analyze(limit=opts.limit, retry_failed=opts.retry_failed, trigger=opts.trigger,
                                         retranslate=opts.retranslate, quiet=opts.quiet, retopic=opts.retopic,
-                                        then=themes if opts.complaints else None)
+                                        then=themes if opts.complaints else None, detail=scheduled)
             say(res.analysis.line())
         if opts.report:
             res.report = self.report(opts.report_file, name=opts.report_name, folder=opts.reports_dir,
-                                     trigger=opts.trigger)
+                                     trigger=opts.trigger, detail=scheduled)
             say(f"Excel report: {res.report}")
         return res

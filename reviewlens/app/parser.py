@@ -443,7 +443,8 @@ def build_parser() -> argparse.ArgumentParser:
 
              rules (reviewlens.toml; 0 or false turns one off):
                [alerts]
-               scrape_problems = true   # a scrape failed, ended degraded (a site changed) or found nothing
+               scrape_problems = true   # a scrape failed, ended degraded (a site changed) or found nothing,
+                                        # or a scheduled import, analysis or report failed or was stopped
                rising_complaint = 5     # a complaint theme up 5+ points of share, or a new one ...
                rising_request = 5       # ... a request theme (what customers ask for), the same way
                min_reviews = 5          # ... raised by 5+ reviews (also the rating rule's minimum)
@@ -536,7 +537,9 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("schedule_file", nargs="?", default="schedule.toml", type=Path,
                     help="the schedule (default: ./schedule.toml)")
     sp.add_argument("--once", action="store_true", help="run every source that is due, then exit")
-    sp.add_argument("--list", action="store_true", help="show the sources, their last run and whether they are due")
+    sp.add_argument("--list", action="store_true",
+                    help="show the sources, their last run (ok; failed: why; running; or interrupted, with what each "
+                         "step of it did, for a run killed halfway) and whether they are due")
     browser_opts(sp)
     model_opts(sp)
 

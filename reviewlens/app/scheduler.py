@@ -33,6 +33,7 @@ from ..privacy import Masker
 from ..records_io import ImportFileError, import_file
 from ..remote_files import download, is_remote
 from ..schedule import Schedule, Source
+from ..store import process_gone, process_stamp
 from .alerting import check_alerts
 from .channels import make_channels
 from .jobs import Job, JobOptions, JobResult, expire_reviews, safe_name
@@ -197,6 +198,7 @@ class Scheduler:
         try:
             with source_lock(self.store, self.settings.locks_dir, src.name):
                 log.info("scheduled run of %s starts", src.name)
+                self._keep_start(src)
                 try:
                     res = self.runner(src)
                 except Exception as e:  # noqa: BLE001 - the run history has it; the scheduler goes on
@@ -228,6 +230,24 @@ class Scheduler:
         except Exception as e:  # noqa: BLE001 - the next run tries again
             log.error("keeping the outcome of %s's run failed: %s", src.name, e)
 
+    def _keep_start(self, src: Source) -> None:
+        """Keep that a run of `src` started, and after which run of the history, for last_outcome: until it ends,
+        what its runs say is the truth (a run killed halfway left the outcome of the one before)."""
+        try:
+            last = self.store.list_runs(limit=1)
+            self.store.save_checkpoint(OUTCOME_KEY + src.name, {
+                "running": True, "started_at": datetime.now(timezone.utc).isoformat(),
+                "after_run": last[0]["id"] if last else 0, **process_stamp()})
+        except Exception as e:  # noqa: BLE001 - the run goes on; --list then shows the last outcome kept
+            log.error("keeping the start of %s's run failed: %s", src.name, e)
+
+    def _runs_of(self, src: Source, after: int) -> list[dict]:
+        """The runs of the scheduled run of `src` that started after run `after`, oldest first: its scrape or
+        imports (named after the source), its analysis and report (their detail names it)."""
+        rows = [r for r in self.store.list_runs(limit=200) if r["id"] > after and r["trigger"] == "schedule"]
+        return sorted((r for r in rows if (r["kind"] in ("scrape", "import") and r["source"] == src.name)
+                       or (r["detail"] or {}).get("schedule") == src.name), key=lambda r: r["id"])
+
     def last_start(self, src: Source) -> datetime | None:
         for r in self.store.list_runs(limit=20, kind="import" if src.files else "scrape", source=src.name):
             if r["status"] != "skipped":
@@ -235,12 +255,23 @@ class Scheduler:
         return None
 
     def last_outcome(self, src: Source) -> str | None:
-        """How the last scheduled run of `src` ended: "ok" or "failed: why" (None: it never ran).
+        """How the last scheduled run of `src` ended: "ok" or "failed: why" (None: it never ran); one that
+        started and did not end: "running (scrape ok, analyze running)", or "interrupted: ..." when its
+        runs are no longer running (its process was killed; Store.mark_stale_runs says which are not).
 
         The scheduler's own verdict (kept by run_source), not the last run in the history: a source whose
         first file failed and whose second was imported, or whose scrape was fine and whose analysis failed,
         failed. Runs from before it was kept: the status of the last run in the history."""
         state = self.store.load_checkpoint(OUTCOME_KEY + src.name)
+        if state is not None and state.get("running"):  # started and not ended: what its runs say now
+            steps = self._runs_of(src, int(state.get("after_run") or 0))
+            said = ", ".join(f"{r['kind']} {r['status']}" for r in steps if r["status"] != "skipped")
+            signs = [state.get("started_at")] + [r["heartbeat_at"] for r in steps] + \
+                [r["finished_at"] for r in steps if r["status"] != "interrupted"]  # not the time it was found dead
+            last = max((datetime.fromisoformat(t) if isinstance(t, str) else t for t in signs if t), default=None)
+            if any(r["status"] == "running" for r in steps) or not process_gone(state, last):  # between steps too
+                return "running" + (f" ({said})" if said else "")
+            return "interrupted: it ended before it finished" + (f" ({said})" if said else " (before its first step)")
         if state is not None:
             return f"failed: {state['error']}" if state.get("error") else "ok"
         for r in self.store.list_runs(limit=20, kind="import" if src.files else "scrape", source=src.name):
