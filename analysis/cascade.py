@@ -65,6 +65,8 @@ def cascade_version(confidence: float, thorough: bool, labels: dict[str, str] | 
     if sharp:
         h.update(heads.SHARP_HEAD_PATH.read_bytes())
     h.update(json.dumps([THOROUGH_BAR if thorough else confidence, sorted(labels.items())]).encode())
+    if labels:  # how the heads learn from them
+        h.update(heads.ADAPT_VERSION.encode())
     if clause_confidence is not None and not thorough:
         h.update(f"clauses {clause_confidence:g}".encode())
     if stack is not None:

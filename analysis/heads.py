@@ -167,6 +167,12 @@ def fit_mlp_head(X: np.ndarray, y: Sequence[str], *, hidden: int = 128, alpha: f
                 w_hidden=np.vstack(W1).astype(np.float32), b_hidden=np.concatenate(B1).astype(np.float32))
 
 
+#: How `adapt_head` learns from labels: part of the analysis version of a store with sentiment labels, so a store
+#: whose labels were learnt another way (2: one-sided labels moved the baseline and turned stores negative) is
+#: read again; stores without labels keep theirs.
+ADAPT_VERSION = "adapt-3"
+
+
 def adapt_head(head: Head, X: np.ndarray, y: Sequence[str], *, prior: float = 10.0, steps: int = 300,
                anchors: np.ndarray | None = None, max_flips: float = 0.15) -> Head:
     """The head fitted to the user's labels, pulled toward the packaged head.

@@ -71,6 +71,18 @@ def test_labels_teach_the_head_and_change_the_version(embedder):
     assert learned.decide(["I love it, fantastic quality and fast delivery."])[0][0] == "positive"
 
 
+def test_a_store_with_labels_is_read_again_when_the_heads_learn_another_way(monkeypatch):
+    """Stores whose labels turned them negative (the heads learnt one-sided labels another way) kept those readings:
+    the version named the labels, not how they are learnt. Stores without labels keep their version."""
+    from analysis.cascade import cascade_version
+
+    labels = {"h1": "negative"}
+    with_labels, without = cascade_version(0.8, False, labels), cascade_version(0.8, False, {})
+    monkeypatch.setattr(heads, "ADAPT_VERSION", "adapt-next")
+    assert cascade_version(0.8, False, labels) != with_labels
+    assert cascade_version(0.8, False, {}) == without
+
+
 def test_one_sided_labels_do_not_turn_praise_negative(embedder):
     """Nine "this is really negative" corrections of mixed reviews the head read as positive (an analyst
     correcting misreads) turned 125 of 210 restaurant reviews negative, 32 of 55 five-star ones: the bias and
