@@ -27,7 +27,8 @@ every = "1d"
 """
 
 
-def _scheduler(tmp_path):
+def _scheduler(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # reports_dir is the working folder's: the reports go to the test's folder
     (tmp_path / "exports").mkdir(exist_ok=True)
     (tmp_path / "schedule.toml").write_text(SCHEDULE)
     store = Store(str(tmp_path / "s.db"))
@@ -42,7 +43,7 @@ def test_a_scheduled_report_that_fails_raises_an_alert(tmp_path, monkeypatch):
         raise OSError(errno.ENOSPC, "No space left on device")
 
     monkeypatch.setattr(dashboard.report, "write_report", full_disk)
-    s, store = _scheduler(tmp_path)
+    s, store = _scheduler(tmp_path, monkeypatch)
     res = s.run_once()["google-play"]
     assert "No space left on device" in res["error"]
     report = store.list_runs(kind="report")[0]
@@ -53,8 +54,8 @@ def test_a_scheduled_report_that_fails_raises_an_alert(tmp_path, monkeypatch):
     assert [a["title"] for a in store.list_alerts()] == [alert.title]  # raised by the scheduler's own check
 
 
-def test_list_tells_a_run_killed_halfway_from_the_last_outcome(tmp_path):
-    s, store = _scheduler(tmp_path)
+def test_list_tells_a_run_killed_halfway_from_the_last_outcome(tmp_path, monkeypatch):
+    s, store = _scheduler(tmp_path, monkeypatch)
     [src] = s.schedule.sources
     s.run_once()
     assert s.last_outcome(src) == "ok"
