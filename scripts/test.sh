@@ -8,4 +8,14 @@ export REVIEWLENS_TEST_PG_URL="${REVIEWLENS_TEST_PG_URL:-$(bash scripts/start_po
 export REVIEWLENS_REQUIRE_PG=1 REVIEWLENS_REQUIRE_BROWSER=1 REVIEWLENS_REQUIRE_LLAMA=1  # in CI a missing server or browser fails, not skips
 export SE_OFFLINE=true SE_AVOID_STATS=true HF_HUB_OFFLINE=1 TOKENIZERS_PARALLELISM=false
 mkdir -p tests/artifacts
-exec .venv/bin/python -m pytest -q --durations=15 "$@"
+# a test that writes into the repository (a report, a store, a capture in the working folder) fails the run
+before="$(git status --porcelain --untracked-files=all 2>/dev/null || true)"
+rc=0
+.venv/bin/python -m pytest -q --durations=15 "$@" || rc=$?
+after="$(git status --porcelain --untracked-files=all 2>/dev/null || true)"
+if [ "$before" != "$after" ]; then
+  echo "the tests left files in the repository (write them under tmp_path):"
+  diff <(echo "$before") <(echo "$after") | sed -n 's/^> /  /p'
+  [ "$rc" -ne 0 ] || rc=1
+fi
+exit "$rc"
