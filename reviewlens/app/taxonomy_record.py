@@ -8,8 +8,10 @@ its taxonomy away. So each analysis records, in the checkpoint TAXONOMY, the pre
 user's own apart) and a fingerprint of them; an analysis whose settings give another set of topics stops
 with a `TaxonomyMismatch` (a ConfigError: exit 2) that says which taxonomy the store has, which one these
 settings give and where they come from, and how to go on (the folder with the config, `--config FILE`, or
-`reviewlens analyze --retopic` to re-analyze under the new topics). Descriptions and examples that change
-under the same topic names are an edit of the same taxonomy: recorded, not stopped.
+`reviewlens analyze --retopic` to re-analyze under the new topics). Topics changed in the same settings file
+the store's taxonomy came from are the user's own edit: recorded, not stopped (every review is read again
+under them, as the analysis version names the topics); so are descriptions and examples changed under the
+same topic names.
 
 A store written before this record has none: its current analyses' topics stand for it (an analysis whose
 topics the new taxonomy does not have stops the same way), and the next analysis records it.
@@ -98,6 +100,10 @@ def check(store: Store, settings: Settings, *, what: str = "analyze") -> dict[st
               "; or re-analyze the store under the new topics first (`reviewlens analyze --retopic`)."))
     if old is not None:
         if old.get("fingerprint") == new["fingerprint"]:
+            return new
+        if old.get("config") == new["config"]:
+            # the same settings file (or the defaults again, after an upgrade): the user changed the topics on
+            # purpose, and every review is read again under them (the analysis version names the topics)
             return new
         raise TaxonomyMismatch(f"this store's reviews were analyzed with {_words(old)} {_where(old)}; these "
                                f"settings {_where(new)} give {_words(new)}. {how}")

@@ -76,8 +76,14 @@ def test_own_topics_are_part_of_the_taxonomy(sqlite_store):
     assert _analyze(store, mine).analysis.analyzed == 1
     mine.analysis.topics.append({"name": "screen", "description": "the display"})
     store.upsert_reviews([Review(source="s", text="Screen cracked.", rating=1)])
+    # a topic added in the same settings file: the user's own change, made to take (no --retopic to find)
+    assert _analyze(store, mine).analysis.analyzed == 1
+    assert store.load_checkpoint(KEY)["own"] == ["battery", "screen"]
+    elsewhere = _settings("s.db", "none", "/b/reviewlens.toml")  # another folder's file, other topics
+    elsewhere.analysis.topics = [{"name": "Battery", "description": "battery life"}]
+    store.upsert_reviews([Review(source="s", text="Battery died once more.", rating=1)])
     with pytest.raises(ConfigError, match="your topics battery, screen"):
-        _analyze(store, mine)
+        _analyze(store, elsewhere)
 
 
 def test_a_store_analyzed_before_the_record_is_judged_by_its_topics(sqlite_store):
