@@ -503,7 +503,10 @@ def complaints_section(db: str, themes: list[Q.ThemeView], scope: dict, filtered
     if renamed:
         (st.success if renamed[0] else st.error)(escape_markdown(renamed[1]))
     if not themes:
-        st.info("No complaint themes computed yet. They appear after `reviewlens analyze`.")
+        at = Q.themes_computed_at(get_store(db), "complaints")
+        st.info(f"No complaint is raised by two or more reviews (computed {escape_html(at[:16].replace('T', ' '))}): a theme needs at "
+                "least two reviews that raise the same complaint." if at else
+                "No complaint themes computed yet. They appear after `reviewlens analyze`.")
         return
     dated = has_periods(scope)
     st.caption(f"Computed {escape_html(str(scope.get('computed_at', ''))[:16])}. "

@@ -45,7 +45,7 @@ __all__ = [
     "Options", "options", "date_span", "default_period", "Headline", "headline", "granularity_for", "timeseries",
     "theme_timeseries", "theme_window", "rename_theme",
     "topics_by_sentiment", "topic_summary", "rating_distribution", "top_entities", "mention_counts",
-    "ThemeView", "latest_complaints", "complaints", "EXPLORER_COLUMNS", "count_reviews", "review_page",
+    "ThemeView", "latest_complaints", "themes_computed_at", "THEMES_COMPUTED", "complaints", "EXPLORER_COLUMNS", "count_reviews", "review_page",
     "iter_review_rows", "review_texts", "labels_for", "runs_frame", "Overview", "overview", "ReplyStats", "reply_stats",
 ]
 
@@ -567,6 +567,16 @@ def _scope_key(raw: Any) -> tuple | None:
     except (TypeError, ValueError):
         return None
     return tuple(sorted(str(p) for p in products)), fields
+
+
+THEMES_COMPUTED = "themes:computed:"  # + kind: when the themes of all reviews were last computed (found or none)
+
+
+def themes_computed_at(store: Store, kind: str = "complaints") -> str | None:
+    """When the themes of all reviews (`kind`: complaints, praise, requests) were last computed, as ISO text, found
+    or none (a store where no two reviews raise the same complaint has none to store): None when never."""
+    return (store.load_checkpoint(THEMES_COMPUTED + kind) or {}).get("at") or \
+        latest_complaints(store, kind)[1].get("computed_at")
 
 
 def latest_complaints(store: Store, kind: str = "complaints", products: Sequence[str] | None = None,

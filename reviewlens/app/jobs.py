@@ -639,7 +639,7 @@ def _in_themes(store: Store, run_id: int) -> bool:
 
 
 # ------------------------------------------------------------------------------------------ complaints
-THEMES_COMPUTED = "themes:computed:"  # + kind: when the themes of all reviews were last computed (found or none)
+THEMES_COMPUTED = queries.THEMES_COMPUTED
 
 
 def themes_outdated(store: Store) -> str | None:
@@ -650,8 +650,7 @@ def themes_outdated(store: Store) -> str | None:
     if changed is None:
         return None
     for kind, title in THEME_TITLES.items():
-        at = (store.load_checkpoint(THEMES_COMPUTED + kind) or {}).get("at") or \
-            queries.latest_complaints(store, kind)[1].get("computed_at")
+        at = queries.themes_computed_at(store, kind)
         if not at:
             return f"{title.lower()}: not computed yet"
         when = datetime.fromisoformat(str(at))

@@ -15,7 +15,7 @@ from reviewlens.filters import Filters
 from reviewlens.store import Store
 
 from tests.dashboard.seed import CURRENT, PREVIOUS, seed, seeded_sqlite  # noqa: F401  (fixture)
-from tests.helpers import app_test
+from tests.helpers import app_test, as_read
 
 pytestmark = pytest.mark.timeout(120)
 
@@ -380,3 +380,23 @@ def test_changes_against_a_previous_period_of_few_reviews_are_said_to_be_example
     at = app_test(monkeypatch, db)
     said = " ".join(c.value for c in at.caption)
     assert "The previous period has only 1 review: its changes move by tens of points" in said, said
+
+
+def test_themes_computed_and_none_found_are_not_said_to_be_missing(tmp_path, monkeypatch):
+    """A store where no two reviews raise the same complaint has no theme to store: the Overview said "No complaint
+    themes computed yet. They appear after `reviewlens analyze`" after the analysis had computed them."""
+    from reviewlens.schema import Analysis, Review
+
+    db = str(tmp_path / "few.db")
+    store = Store(db)
+    revs = [Review(source="s", text=t, rating=1) for t in ("The lid leaks.", "Arrived three weeks late.")]
+    store.upsert_reviews(revs)
+    store.save_analyses([Analysis(content_hash=r.content_hash, model="m", prompt_version="p", sentiment="negative")
+                         for r in revs])
+    at = app_test(monkeypatch, db)
+    assert any("No complaint themes computed yet" in i.value for i in at.info)
+    store.save_checkpoint(Q.THEMES_COMPUTED + "complaints", {"at": "2026-12-03T10:00:00+00:00"})
+    at = app_test(monkeypatch, db)
+    said = " ".join(as_read(i.value) for i in at.info)
+    assert "No complaint is raised by two or more reviews (computed 2026-12-03 10:00)" in said, said
+    assert "computed yet" not in said
