@@ -457,18 +457,20 @@ class AnalysisSummary:
     status: str = "ok"
     entities_refreshed: int = 0  # analyses brought up to a newer entity finder (refresh_entities)
     refresh_seconds: float = 0.0  # of `seconds`, the time that took
+    themes_seconds: float = 0.0   # of `seconds`, the themes step's (complaints, praise, requests)
     hint: str | None = None       # another topics preset fits the reviews better (analysis.preset_fit)
     again: int = 0                # of `analyzed`, texts analyzed before (new labels, settings or model)
     changed: Counter = field(default_factory=Counter)  # (old sentiment, new) -> texts, of those `again`
     retranslate: bool = False     # asked for (`analyze --retranslate`): the reason said for `again`
 
     def line(self) -> str:
-        spent = self.seconds - self.refresh_seconds
+        spent = self.seconds - self.refresh_seconds - self.themes_seconds  # the reading alone: its rate
         rate = self.analyzed / spent if spent > 0 else 0.0
         refreshed = (f"; found the entities of {self.entities_refreshed} analyzed review texts again"
                      if self.entities_refreshed else "")
+        themes = f"; top complaints, praise and requests in {self.themes_seconds:.1f} s" if self.themes_seconds else ""
         return (f"run {self.run_id} {self.status}: analyzed {self.analyzed} review texts with {self.model} "
-                f"(prompt {self.prompt_version}), {self.failed} failed, {rate:.2f} reviews/s{refreshed}"
+                f"(prompt {self.prompt_version}), {self.failed} failed, {rate:.2f} reviews/s{refreshed}{themes}"
                 + self.changes_line())
 
     def changes_line(self) -> str:
@@ -606,7 +608,10 @@ def run_analysis(store: Store, analyzer: Any, *, limit: int | None = None, trigg
             if bar is not None:
                 bar.close()
             store.update_run(run_id, detail={"step": "themes"})
-            if then(s):
+            t_themes = time.monotonic()
+            done = then(s)
+            s.themes_seconds = time.monotonic() - t_themes
+            if done:
                 store.update_run(run_id, detail={"step": "themes done"})
         store.finish_run(run_id, s.status)
     except KeyboardInterrupt:

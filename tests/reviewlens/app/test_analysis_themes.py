@@ -101,3 +101,13 @@ def test_analyze_with_nothing_new_computes_missing_or_outdated_themes(store, com
     store.upsert_reviews([Review(source="s", text="Battery died.", rating=1, date="2026-11-05", author="z")])
     _run(store)  # a review whose text was analyzed before: nothing to analyze, the themes are older than it
     assert done == ["complaints", "praise", "requests"]
+
+
+def test_the_reading_rate_leaves_the_themes_step_out():
+    """With the themes computed in the analysis's run, the demo's line said 13.3 reviews/s where the reading ran at
+    about 20: the rate is the reading's, the themes' time said apart."""
+    from reviewlens.app.jobs import AnalysisSummary
+
+    s = AnalysisSummary(run_id=1, model="m", prompt_version="p", analyzed=10, seconds=12.0, themes_seconds=10.0)
+    assert "10 review texts with m (prompt p), 0 failed, 5.00 reviews/s" in s.line()
+    assert "; top complaints, praise and requests in 10.0 s" in s.line()
