@@ -8,7 +8,8 @@ captures too, and `privacy --mask` deletes those that hold personal data rather 
 place: in HTML a number can be split by markup (`<b>4111</b> 1111 ...`), written as character
 references (`jane&#64;mail.example`) or escaped in a script's JSON (`\\u0040`), so a masked page could
 still hold it, and the capture's screenshot shows the same page as pixels, which no finder reads. A
-capture only helps to debug a page, and the next failure of that page captures it again.
+capture only helps to debug a page, and the next failure of that page captures it again: each scrape
+deletes the captures older than KEEP_DAYS (or `[privacy] keep_days`, when shorter).
 `reviewlens delete --author/--before` deletes the captures that hold a deleted review's words or its
 reviewer's name, for the same reason.
 """
@@ -17,6 +18,7 @@ from __future__ import annotations
 
 import html
 import re
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
@@ -54,6 +56,24 @@ def captures(folder: str | Path | None) -> list[Capture]:
             by_stem.setdefault(p.stem, []).append(p)
     return [Capture(folder / f"{stem}.html", sorted(files)) for stem, files in sorted(by_stem.items())
             if folder / f"{stem}.html" in files]
+
+
+#: Captures are kept this many days (each scrape deletes the older ones): they hold reviews as written, personal
+#: data included, and the next failure of a page captures it again. A shorter `[privacy] keep_days` wins.
+KEEP_DAYS = 30
+
+
+def older_than(folder: str | Path | None, days: float, now: float | None = None) -> list[Capture]:
+    """The captures under `folder` last written more than `days` days ago."""
+    limit = (time.time() if now is None else now) - days * 86400
+    out = []
+    for cap in captures(folder):
+        try:
+            if cap.html.stat().st_mtime < limit:
+                out.append(cap)
+        except OSError:
+            continue
+    return out
 
 
 def readable(raw: str) -> str:

@@ -260,6 +260,7 @@ def run_scrape(store: Store, settings: Settings, urls: Sequence[str], *, site: s
     if sort:
         urls, click = newest_first_urls(urls, site, sites_dirs)
     store.mark_stale_runs()
+    _expire_captures(settings)
     label = source or source_label(urls, site, sites_dirs)
     resume: dict[str, str] = {}
     for u in urls:
@@ -406,6 +407,18 @@ def run_scrape(store: Store, settings: Settings, urls: Sequence[str], *, site: s
         bar.close()
         summary.seconds = time.monotonic() - t0
     return summary
+
+
+def _expire_captures(settings: Settings) -> int:
+    """Delete the debug captures older than captures.KEEP_DAYS (or `[privacy] keep_days`, when shorter): they
+    hold reviews as the site served them, personal data included. How many went."""
+    from .. import captures
+
+    days = min(d for d in (captures.KEEP_DAYS, settings.privacy.keep_days) if d)
+    gone = captures.remove(captures.older_than(settings.debug_dir, days))
+    if gone:
+        log.info("deleted %d debug capture(s) older than %d days under %s", gone, days, settings.debug_dir)
+    return gone
 
 
 def _check_health(store: Store, settings: Settings, summary: ScrapeSummary, tracker: run_health.RunHealth,

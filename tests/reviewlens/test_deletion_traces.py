@@ -200,3 +200,27 @@ def test_forgetting_a_reviewer_deletes_the_captures_that_show_their_words(tmp_pa
 
 def test_captures_are_matched_word_for_word():
     assert captures.readable('{"t":"a\\u0040b.example \\"x\\""}').count("a@b.example") == 2
+
+
+def test_old_debug_captures_are_deleted_by_the_next_scrape(tmp_path):
+    """Captures hold reviews as the site served them (personal data included) and were kept for ever: a scrape
+    deletes those older than captures.KEEP_DAYS, or [privacy] keep_days when that is shorter."""
+    import os
+    import time
+
+    from reviewlens import captures
+    from reviewlens.app.jobs import _expire_captures
+    from reviewlens.config import load_settings
+
+    settings = load_settings(None, db=str(tmp_path / "s.db"), data_dir=str(tmp_path / "data"))
+    settings.debug_dir.mkdir(parents=True)
+    day = 86400
+    for name, age in (("old", 40), ("recent", 10), ("new", 0)):
+        for suffix in (".html", ".png"):
+            f = settings.debug_dir / f"{name}{suffix}"
+            f.write_text("<p>jane@example.com</p>")
+            os.utime(f, (time.time() - age * day,) * 2)
+    assert _expire_captures(settings) == 1
+    assert sorted(p.name for p in settings.debug_dir.iterdir()) == ["new.html", "new.png", "recent.html", "recent.png"]
+    settings.privacy.keep_days = 7
+    assert _expire_captures(settings) == 1 and [c.name for c in captures.captures(settings.debug_dir)] == ["new.html"]
