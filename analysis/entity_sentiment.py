@@ -34,9 +34,15 @@ _COMPARED_RE = re.compile(
 _OPPOSITE = {"positive": "negative", "negative": "positive", "neutral": "neutral"}
 
 
+# "than" that compares nothing with the thing reviewed: "look no further than Toons" recommends Toons, "none other
+# than Marco" names him (they were read as spoken badly of)
+_NOT_COMPARED_RE = re.compile(r"\b(?:(?:no|any)\s+(?:further|farther)|none\s+other)\s+$", re.IGNORECASE)
+
+
 def compared_against(text: str, clause_start: int, start: int) -> bool:
     """Whether the mention at `start` is what its clause (starting at `clause_start`) compares against."""
-    return bool(_COMPARED_RE.search(text, clause_start, start))
+    m = _COMPARED_RE.search(text, clause_start, start)
+    return bool(m) and not _NOT_COMPARED_RE.search(text, clause_start, m.start())
 
 
 def mention_clause(text: str, start: int, end: int, clauses: Sequence[tuple[int, int]] | None = None

@@ -27,7 +27,7 @@ KINDS = ("PRODUCT", "ORG")
 # a sentence that names another product or brand and says one of these near the name (NEAR characters either
 # side) compares
 _COMPARING = re.compile(
-    r"\b(?:than(?!\s+(?:an?\s+)?(?:\d|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|"
+    r"\b(?:(?<!further )(?<!farther )(?<!other )than(?!\s+(?:an?\s+)?(?:\d|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|"
     r"thirty|fifty|hundred|thousand|several|many|once|twice|few|couple|half|year|month|week|day|hour|minute|"
     r"dollar|buck|expected|advertised|usual|i\b|we\b|it\b|they\b|ever|before|needed|necessary))|"
     r"compared\s+(?:to|with)|in\s+comparison|comparison\s+(?:to|with)|used\s+to\s+(?:have|use|own)|vs\.?|versus|"

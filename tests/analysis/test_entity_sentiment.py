@@ -59,6 +59,8 @@ def test_a_negative_review_can_praise_a_name_and_a_positive_one_fault_one():
     ("Great sound, unlike my old Bose.", "Bose", "negative"),
     ("The Sony WH-1000XM5 sounds better.", "Sony WH-1000XM5", "positive"),     # what the clause says of it
     ("It made for a less than comfortable Dinner.", "Dinner", "positive"),   # "less than comfortable" compares nothing
+    ("For authentic Thai food, look no further than Toons, great.", "Toons", "positive"),  # a recommendation
+    ("Our waiter was none other than Marco, lovely as ever.", "Marco", "positive"),
 ])
 def test_a_compared_name_is_read_the_other_way_round(text, name, expected):
     got = with_sentiment([text], [ents(text, name, kind="PRODUCT")], Lexicon())

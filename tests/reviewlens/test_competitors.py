@@ -45,9 +45,11 @@ def how(sentence: str, name: str, kind: str = "PRODUCT") -> str | None:
     ("I've been a Dell fan for more than fifteen years.", "Dell", None),     # a quantity, not a comparison
     ("It would restart as soon as the BIOS launched Windows.", "Windows", None),
     ("I agree with the previous comment that ASUS support is horrible.", "ASUS", None),
+    ("For authentic Thai food, look no further than Toons.", "Toons", None),  # a recommendation, no comparison
+    ("Other than Dell support, everything went fine.", "Dell", None),
 ])
 def test_which_way_a_sentence_compares(sentence, name, expected):
-    kind = "ORG" if name in ("DHL", "Hermes", "HP", "Dell", "ASUS") else "PRODUCT"
+    kind = "ORG" if name in ("DHL", "Hermes", "HP", "Dell", "ASUS", "Toons") else "PRODUCT"
     assert how(sentence, name, kind) == expected
 
 
