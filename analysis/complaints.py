@@ -713,6 +713,15 @@ def _closer_names(backend: Any, embedder: Any, groups_quotes: list[list[str]], n
     return out
 
 
+def _reads_the_other_way(summary: str, kind: "ThemeKind | None") -> bool:
+    """Whether a model-written summary says the opposite of its theme by the word lists: a complaint's summary
+    that reads as praise (the 0.5B summarised "Poor atmosphere" as "The atmosphere is filled with energy and
+    the beautiful people of course."), a praise theme's that reads as a complaint."""
+    name = "complaints" if kind is None else kind.name
+    pol = lexicon_polarity(summary)
+    return pol > 0 if name == "complaints" else pol < 0 if name == "praise" else False
+
+
 def name_themes(backend: Any, groups_quotes: list[list[str]], fallbacks: list[str],
                 taken: Sequence[str] = (), embedder: Any = None, kind: "ThemeKind | None" = None) -> list[tuple[str, str]]:
     """(label, summary) per theme from the LLM; the fallback label (and an empty summary) when unusable or
@@ -735,7 +744,8 @@ def name_themes(backend: Any, groups_quotes: list[list[str]], fallbacks: list[st
         label, summary = _parse_name(raw)
         if _usable_label(label) and label.lower() not in used:  # two themes never share a name
             used.add(label.lower())
-            if _INJECTION_RE.search(summary) or solicits(summary) or not _grounded(summary, groups_quotes[k]):
+            if (_INJECTION_RE.search(summary) or solicits(summary) or not _grounded(summary, groups_quotes[k])
+                    or _reads_the_other_way(summary, kind)):
                 summary = ""  # the theme's summary then says what its statements share (_fallback_summary)
             out[k] = named[k] = (label, summary)
     if embedder is not None:

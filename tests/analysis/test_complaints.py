@@ -509,6 +509,28 @@ def test_a_summary_that_states_a_figure_no_quote_gives_is_dropped():
     assert not _grounded("Refunds take 30 days.", ["Refunds take 3 weeks.", "I waited 300 days"])
 
 
+def test_a_summary_saying_the_opposite_of_its_theme_is_dropped():
+    """The 0.5B summarised the complaint "Poor atmosphere" as "The atmosphere is filled with energy and the
+    beautiful people of course.", a line pasted into a slide: a complaint's summary that reads as praise (and a
+    praise theme's that reads as a complaint) is left out; the theme then says what its statements share."""
+    from analysis.complaints import name_themes
+    from analysis.praise import PRAISE
+
+    class Summaries:
+        name = "scripted"
+
+        def generate(self, conversations, json_schema=None, **kw):
+            return ['{"label": "Poor atmosphere", "summary": "The atmosphere is filled with energy and the '
+                    'beautiful people of course."}',
+                    '{"label": "Rude staff", "summary": "Staff are rude and slow."}']
+
+    quotes = [["The atmosphere is dull.", "Too loud to talk."], ["The waiter was rude.", "Staff ignored us."]]
+    assert name_themes(Summaries(), quotes, ["f1", "f2"]) == [("Poor atmosphere", ""),
+                                                             ("Rude staff", "Staff are rude and slow.")]
+    praised = name_themes(Summaries(), quotes, ["f1", "f2"], kind=PRAISE)
+    assert praised[0][1].startswith("The atmosphere is filled") and praised[1] == ("Rude staff", "")
+
+
 TRACKING = ["The tracking number never worked at all.", "Tracking showed no updates for a week.",
             "The courier's tracking page said delivered but nothing came."]
 
