@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Callable, Iterator
 
 from ..config import ConfigError, Settings
+from ..words import counted as _count
 from ..privacy import Masker
 from ..records_io import ImportFileError, import_file
 from ..remote_files import download, is_remote
@@ -345,10 +346,6 @@ def pattern_folder(pattern: str) -> Path:
     parts = Path(pattern).parts
     fixed = list(itertools.takewhile(lambda part: not _WILDCARD.search(part), parts))
     return Path(*fixed[:len(parts) - 1]) if fixed else Path(".")
-
-
-def _count(n: int, thing: str) -> str:
-    return f"{n} {thing}{'' if n == 1 else 's'}"
 
 
 def summary(res: JobResult, imported: dict | None) -> str:
