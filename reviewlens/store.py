@@ -1112,7 +1112,7 @@ class Store:
         put_field = self._insert(review_fields)
         put_field = put_field.on_conflict_do_update(index_elements=[review_fields.c.review_id, review_fields.c.name],
                                                     set_={"value": put_field.excluded.value})
-        new = 0
+        new, changed = 0, False
         with self._write() as c:
             for i in range(0, len(rows), 500):
                 chunk = rows[i:i + 500]
@@ -1120,12 +1120,13 @@ class Store:
                 new += len(inserted)
                 existing = [{**r, "date": None} if r["id"] in relative else r for r in chunk if r["id"] not in inserted]
                 if existing:
+                    changed = changed or self._would_change(c, existing)
                     c.execute(refresh, existing)
             for i in range(0, len(fields), 500):
                 c.execute(put_field, fields[i:i + 500])
             for i in range(0, len(tags), 500):  # an import's tags (a file ReviewLens exported): added, never removed
                 c.execute(put_tag, tags[i:i + 500])
-            if rows:
+            if new or changed or tags:  # a page seen again unchanged changes nothing that is computed from them
                 self._mark_reviews_written(c)
             if checkpoint is not None:
                 key, state = checkpoint
@@ -1239,6 +1240,32 @@ class Store:
 
     # ---------------------------------------------------------------- suspicious reviews (reviewlens.integrity)
     _INTEGRITY = ("id", "source", "product", "author", "rating", "date")
+
+    #: What a review seen again may change (upsert_reviews' refresh: a None keeps what is stored)
+    _REFRESHED = ("text", "product", "url", "author", "rating", "title", "date", *REPLY_FIELDS)
+
+    def _would_change(self, c: sa.Connection, rows: Sequence[dict[str, Any]]) -> bool:
+        """Whether storing `rows` (reviews already stored) changes any of them: a page seen again unchanged
+        marks no review written, so the themes and the integrity checks are not computed again for nothing
+        (every quiet scheduled run recomputed the themes for minutes)."""
+        cols = [reviews.c.id, *(reviews.c[k] for k in self._REFRESHED)]
+        stored = {r["id"]: r for r in c.execute(sa.select(*cols).where(
+            reviews.c.id.in_([r["id"] for r in rows]))).mappings()}
+        for row in rows:
+            had = stored.get(row["id"])
+            if had is None:
+                return True
+            for k in self._REFRESHED:
+                v = row.get(k)
+                if v is None and k != "text":
+                    continue  # kept as stored
+                was = had[k]
+                if isinstance(v, float) or isinstance(was, float):
+                    if was is None or v is None or abs(float(was) - float(v)) > 1e-9:
+                        return True
+                elif (was.date() if isinstance(was, datetime) else was) != v:
+                    return True
+        return False
 
     def _mark_reviews_written(self, c: sa.Connection) -> None:
         """Record, in the transaction `c` that writes reviews, that the reviews changed (a new token)."""

@@ -475,3 +475,23 @@ def test_a_read_only_store_made_before_the_labels_and_alerts_tables_opens(tmp_pa
     rw = Store(path)  # writable again: the tables are made
     assert rw.missing_tables == set() and rw.list_alerts() == []
     rw.close()
+
+
+def test_a_page_seen_again_unchanged_marks_no_review_written(store):
+    """A weekly scrape that stored nothing new marked the reviews written, so every quiet scheduled run computed
+    the themes again (1.5 to 3 minutes on two cores) and the integrity checks with them."""
+    from datetime import date
+
+    from reviewlens.store import REVIEWS_WRITTEN
+
+    revs = [Review(source="s", text="The lid leaks.", rating=2, date=date(2026, 11, 2), site_review_id="a"),
+            Review(source="s", text="Lovely.", rating=5, site_review_id="b", reply="Thanks!")]
+    store.upsert_reviews(revs)
+    token = store.load_checkpoint(REVIEWS_WRITTEN)
+    again = [Review(source="s", text="The lid leaks.", rating=2, date=date(2026, 11, 2), site_review_id="a"),
+             Review(source="s", text="Lovely.", rating=None, site_review_id="b")]  # no rating, no reply: kept
+    assert store.upsert_reviews(again) == (0, 2)
+    assert store.load_checkpoint(REVIEWS_WRITTEN) == token
+    edited = [Review(source="s", text="The lid leaks.", rating=1, date=date(2026, 11, 2), site_review_id="a")]
+    store.upsert_reviews(edited)
+    assert store.load_checkpoint(REVIEWS_WRITTEN) != token
