@@ -1048,8 +1048,9 @@ class Store:
 
     def edited(self, items: Sequence[Review]) -> dict[str, int]:
         """Of `items`, those stored before whose words or rating the site has changed since (a customer who
-        edited a review: 2★ to 5★): {"text": n, "rating": n}, each review counted once, under text when both
-        changed. Called before upsert_reviews, which then stores the new words (their analysis is made again)."""
+        edited a review: 2★ to 5★): {"reviews": n, "text": n, "rating": n} (a review with new words and a new
+        rating counts in both). Called before upsert_reviews, which then stores the new words (their analysis is
+        made again)."""
         ids = list(dict.fromkeys(r.id for r in items))
         stored: dict[str, tuple[str, float | None]] = {}
         with self.engine.connect() as c:
@@ -1057,15 +1058,16 @@ class Store:
                 q = sa.select(reviews.c.id, reviews.c.content_hash, reviews.c.rating).where(
                     reviews.c.id.in_(ids[i:i + 500]))
                 stored.update({rid: (h, rating) for rid, h, rating in c.execute(q)})
-        out = {"text": 0, "rating": 0}
+        out = {"reviews": 0, "text": 0, "rating": 0}
         for r in {r.id: r for r in items}.values():
             if r.id not in stored:
                 continue
             h, rating = stored[r.id]
-            if r.text and h != r.content_hash:
-                out["text"] += 1
-            elif r.rating is not None and rating is not None and abs(float(rating) - float(r.rating)) > 1e-6:
-                out["rating"] += 1
+            text = bool(r.text) and h != r.content_hash
+            rated = r.rating is not None and rating is not None and abs(float(rating) - float(r.rating)) > 1e-6
+            out["text"] += text
+            out["rating"] += rated
+            out["reviews"] += text or rated
         return out
 
     def upsert_reviews(self, items: Sequence[Review], run_id: int | None = None, *,

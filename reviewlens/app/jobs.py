@@ -76,7 +76,7 @@ class ScrapeSummary:
     edited: Counter = field(default_factory=Counter)  # of those already seen, edited on the site: text, rating
 
     def line(self) -> str:
-        edited = sum(self.edited.values())
+        edited = self.edited["reviews"]
         what = ", ".join(_n(self.edited[k], f"new {k}") for k in ("text", "rating") if self.edited[k])
         out = (f"run {self.run_id} {self.status}: {_n(self.pages, 'page')}, {_n(self.reviews, 'review')} "
                f"({self.new} new, {self.seen} already seen"
@@ -434,7 +434,7 @@ def _check_health(store: Store, settings: Settings, summary: ScrapeSummary, trac
     url_history = run_health.history_stats(store.list_runs(limit=300, kind="scrape"), exclude_id=summary.run_id)
     findings = run_health.check(stats, history, url_history)
     detail: dict[str, Any] = {"health": stats, "missing": summary.missing, "older": summary.older}
-    if sum(summary.edited.values()):
+    if summary.edited["reviews"]:
         detail["edited"] = dict(summary.edited)
     if summary.skipped:
         detail["skipped"] = {"reviews": summary.skipped, "ids": summary.skipped_ids[:50]}

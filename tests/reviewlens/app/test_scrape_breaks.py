@@ -163,18 +163,18 @@ def test_reviews_edited_on_the_site_are_said(env, shop, capsys):
     store, settings, cfg = env
     url = [shop.url("kettle")]
     assert jobs.run_scrape(store, settings, url, site=str(cfg), quiet=True).status == "ok"
-    shop.kettle[0].update(stars=5, text="Edited: after a replacement it boils well.")
+    shop.kettle[0].update(stars=5, text="Edited: after a replacement it boils well.")  # 1 star before
     shop.kettle[1].update(stars=4)  # a new rating (2 stars before), the same words
     rc = main(["scrape", *url, "--site", str(cfg), "--db", settings.db, "--delay", "0", "-q"])
     out = capsys.readouterr().out
     assert rc == ExitStatus.OK, out
-    assert "(0 new, 6 already seen, 2 of them edited on the site since (1 new text, 1 new rating))" in out, out
-    assert store.list_runs()[0]["detail"]["edited"] == {"text": 1, "rating": 1}
+    assert "(0 new, 6 already seen, 2 of them edited on the site since (1 new text, 2 new ratings))" in out, out
+    assert store.list_runs()[0]["detail"]["edited"] == {"reviews": 2, "text": 1, "rating": 2}
     with store.engine.connect() as c:
         got = c.execute(sa.select(reviews.c.text, reviews.c.rating).where(reviews.c.site_review_id == "k000")).one()
     assert tuple(got) == ("Edited: after a replacement it boils well.", 5)
     again = jobs.run_scrape(store, settings, url, site=str(cfg), quiet=True)
-    assert sum(again.edited.values()) == 0 and "edited" not in again.line()
+    assert again.edited["reviews"] == 0 and "edited" not in again.line()
 
 
 def test_the_history_follows_the_site_config_however_its_path_is_typed(env, shop, capsys, monkeypatch, tmp_path):
