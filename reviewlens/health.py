@@ -75,6 +75,25 @@ def skipped_reviews(error: str | None, kept: int) -> tuple[int, list[str], str |
     return n, ids, rest or None
 
 
+#: The scraper's notes of single reviews whose date or rating no review can have (scraper.extract.build_reviews):
+#: the review is kept without it. A customer's typo or a hostile review, no fault of the page's layout.
+_DATA_NOTES = re.compile(r"(?:^|; )(\d+ reviews? with (?:a date no review can have|a rating that could not be read) "
+                         r"\(.*?\)(?:, kept without a date,)? at \S+?)(?=; |$)")
+
+
+def data_notes(error: str | None) -> tuple[list[str], str | None]:
+    """(the notes of single reviews' impossible dates and unreadable ratings, the page's error without them).
+    Said in the run's summary, not a page error: one review dated 3026 made every weekly run `partial` with an
+    alert that the site may have changed."""
+    if not error:
+        return [], error
+    notes = [m.group(1) for m in _DATA_NOTES.finditer(error)]
+    if not notes:
+        return [], error
+    rest = _DATA_NOTES.sub("", error).strip("; ")
+    return notes, rest or None
+
+
 @dataclass
 class PageStats:
     url: str

@@ -74,6 +74,7 @@ class ScrapeSummary:
     skipped: int = 0                    # review blocks without a text, not stored (stars without words)
     skipped_ids: list[str] = field(default_factory=list)
     edited: Counter = field(default_factory=Counter)  # of those already seen, edited on the site: text, rating
+    notes: list[str] = field(default_factory=list)    # single reviews kept without an impossible date or rating
 
     def line(self) -> str:
         edited = self.edited["reviews"]
@@ -93,6 +94,9 @@ class ScrapeSummary:
                     + (f" ({shown})" if shown else ""))
         if self.masked:
             out += f"; {privacy.masked_line(self.masked, self.masked_kinds)}"
+        if self.notes:
+            out += "; " + "; ".join(self.notes[:3]) + (f"; {len(self.notes) - 3} more such notes" if len(self.notes) > 3
+                                                        else "")
         return out
 
     @property
@@ -347,7 +351,9 @@ def run_scrape(store: Store, settings: Settings, urls: Sequence[str], *, site: s
             elif not top and cp is not None:
                 left[key] = cp[1]
             # reviews of stars without words are skipped and counted, no page error unless they were most of it
-            skipped, skipped_ids, page_error = run_health.skipped_reviews(page.error, len(page.reviews))
+            notes, page_error = run_health.data_notes(page.error)  # a review's impossible date: said, no page error
+            summary.notes += notes
+            skipped, skipped_ids, page_error = run_health.skipped_reviews(page_error, len(page.reviews))
             if skipped and not page_error:
                 log.info("%s: %d review(s) without a text skipped (%s)", page.url, skipped, ", ".join(skipped_ids))
             summary.skipped += skipped
@@ -436,6 +442,8 @@ def _check_health(store: Store, settings: Settings, summary: ScrapeSummary, trac
     detail: dict[str, Any] = {"health": stats, "missing": summary.missing, "older": summary.older}
     if summary.edited["reviews"]:
         detail["edited"] = dict(summary.edited)
+    if summary.notes:
+        detail["notes"] = summary.notes[:50]
     if summary.skipped:
         detail["skipped"] = {"reviews": summary.skipped, "ids": summary.skipped_ids[:50]}
     if summary.masked:

@@ -158,3 +158,21 @@ def test_a_partial_run_sets_the_usual_only_for_its_clean_start_urls():
     assert list(hist[0]["by_url"]) == [t] and "fill" not in hist[0]  # nor the whole run's
     still_broken = _stats_with_pages({k: [(_reviews(12, rating=0), True)]})
     assert [f.field for f in health.check(still_broken, hist)] == ["rating"]
+
+
+def test_a_reviews_impossible_date_or_rating_is_a_note_not_a_page_error():
+    """One review dated 3026 (a customer's typo, a hostile review) made every weekly run `partial`, with an alert
+    that the site may have changed or was down: the review is kept without the date, and that is said as a note."""
+    from reviewlens.app.jobs import ScrapeSummary
+    from reviewlens.health import data_notes
+
+    url = "http://127.0.0.1:9/p1"
+    dates = (f"2 reviews with a date no review can have ('3026-11-22' is in the future, '0001-01-01' is before "
+             f"1995), kept without a date, at {url}")
+    ratings = f"1 review with a rating that could not be read ('-1') at {url}"
+    layout = f"field 'title' (selector '.t') missing in all 6 reviews at {url}: the page layout may have changed"
+    assert data_notes(f"{dates}; {ratings}") == ([dates, ratings], None)
+    assert data_notes(f"{layout}; {dates}") == ([dates], layout)
+    assert data_notes(None) == ([], None) and data_notes(layout) == ([], layout)
+    s = ScrapeSummary(run_id=1, status="ok", pages=1, reviews=6, new=6, notes=[dates, ratings])
+    assert s.line().endswith(f"; {dates}; {ratings}")
