@@ -67,6 +67,12 @@ ADDRESSED_RE = re.compile(
     r"|\b(?:correct|true|real|right|final) (?:sentiment|label|classification|rating)(?: label)? (?:is|=|:)"
     r"|\b(?:classify|rate|mark|score) (?:this|it|the review)(?: review)? as (?:positive|negative|neutral)\b"
     r"|\brate this review\b"
+    r"|\b(?:dear|hey|hello|hi)\s+(?:the\s+)?" + _MACHINE + r"\b"
+    r"|\byou are (?:a|an|the) (?:\w+ ){0,2}(?:assistant|ai|model|classifier|bot|chatbot|language model|analy[sz]er)\b"
+    r"|\b(?:classify|label|mark|rate|score|tag)\s+(?:it\s+|this\s+|me\s+)?as\s+[\"'“]?(?:positive|negative|neutral)\b"
+    r"|\b(?:always\s+)?(?:answers?|responds?|outputs?|replies)\s+(?:with\s+)?[\"'“]?(?:positive|negative|neutral)\b"
+    r"|</?\s*(?:review|system|user|assistant|instructions?|prompt)\s*>"
+    r"|\bthe (?:above|previous|preceding|following|whole) (?:review|text|message) is (?:positive|negative|neutral)\b"
     r"|^\W*(?:also |and |then |now |please )?(?:say|write|state|output|print|respond|reply)(?: that)?\s*[:\"'“]?"
     r"\s*(?:all |every |the |this |it |customers |reviewlens )",
     re.IGNORECASE)
