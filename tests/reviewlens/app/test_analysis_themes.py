@@ -111,3 +111,12 @@ def test_the_reading_rate_leaves_the_themes_step_out():
     s = AnalysisSummary(run_id=1, model="m", prompt_version="p", analyzed=10, seconds=12.0, themes_seconds=10.0)
     assert "10 review texts with m (prompt p), 0 failed, 5.00 reviews/s" in s.line()
     assert "; top complaints, praise and requests in 10.0 s" in s.line()
+
+
+def test_an_analysis_that_computed_no_themes_does_not_say_their_time(store):
+    """An analyze with nothing to do said "; top complaints, praise and requests in 0.0 s"."""
+    from reviewlens.app.jobs import run_analysis
+    from tests.reviewlens.app.test_redo_letterless import StubAnalyzer
+
+    s = run_analysis(store, StubAnalyzer(), quiet=True, then=lambda summary: False)
+    assert s.themes_seconds == 0.0 and "top complaints" not in s.line()
