@@ -1443,7 +1443,8 @@ def cmd_eval(args, settings) -> ExitStatus:
                            complaints_truth=default_root() / "reviews.json")
     except EvalDataMissing as e:
         raise ConfigError(f"{e}. The labelled data must be in {eval_dir.resolve()}"
-                          + ("" if args.eval_dir else " (the default)")
+                          + ("" if args.eval_dir else " (from REVIEWLENS_EVAL_DIR)" if os.environ.get("REVIEWLENS_EVAL_DIR")
+                             else " (the default)")
                           + ": give its folder with --eval-dir FOLDER or REVIEWLENS_EVAL_DIR") from None
     table = format_report(metrics)
     if "topics" in tasks:

@@ -44,6 +44,14 @@ def test_missing_data_exits_2_saying_where_it_must_be(seen, tmp_path, capsys):
     assert "EvalDataMissing" not in err and str(tmp_path / "none") in err
 
 
+def test_a_missing_folder_named_by_the_environment_is_said_to_come_from_it(seen, tmp_path, monkeypatch, capsys):
+    """REVIEWLENS_EVAL_DIR naming a missing folder was called "(the default)"."""
+    monkeypatch.setenv("REVIEWLENS_EVAL_DIR", str(tmp_path / "gone"))
+    assert main(["eval", "--tasks", "topics"]) == 2
+    err = capsys.readouterr().err
+    assert f"{tmp_path / 'gone'} (from REVIEWLENS_EVAL_DIR)" in err and "(the default)" not in err
+
+
 def test_it_says_that_topics_are_the_packaged_restaurant_categories(seen, tmp_path, capsys):
     (tmp_path / "semeval14_restaurants_train.xml").write_text("<sentences/>")
     assert main(["eval", "--tasks", "topics", "--eval-dir", str(tmp_path)]) == 0
