@@ -1210,10 +1210,17 @@ class Store:
         n = 0
         with self._write() as c:
             for row in c.execute(sa.select(runs.c.id, runs.c.pid, runs.c.host, runs.c.process, runs.c.started_at,
-                                           runs.c.heartbeat_at).where(runs.c.status == "running")).mappings().all():
+                                           runs.c.heartbeat_at, runs.c.errors)
+                                 .where(runs.c.status == "running")).mappings().all():
                 if process_gone(row, row["heartbeat_at"] or row["started_at"]):
+                    here = row["host"] in (None, socket.gethostname()[:255])
+                    why = ("its process ended without finishing the run (killed, out of memory, or the machine "
+                           "stopped)" if here else
+                           f"no sign of life from its process on {row['host']} for "
+                           f"{int(HEARTBEAT_STALE.total_seconds() // 60)} minutes (killed, or the machine stopped)")
+                    errs = json.loads(row["errors"] or "[]") + [{"url": None, "message": why}]
                     c.execute(runs.update().where(runs.c.id == row["id"]).values(
-                        status="interrupted", finished_at=_utcnow()))
+                        status="interrupted", finished_at=_utcnow(), errors=json.dumps(errs)))
                     n += 1
         return n
 

@@ -92,6 +92,8 @@ def test_stale_running_run_becomes_interrupted(store):
         c.execute(sa.text("UPDATE runs SET pid = 999999999 WHERE id = :i"), {"i": rid})
     assert store.mark_stale_runs() == 1
     assert store.list_runs()[0]["status"] == "interrupted"
+    # `runs --errors` says why (it said nothing of a run found dead)
+    assert store.list_runs()[0]["errors"][-1]["message"].startswith("its process ended without finishing the run")
 
 
 def _set_run(store, rid: int, **values) -> None:
@@ -132,6 +134,7 @@ def test_run_of_another_host_is_judged_by_its_heartbeat(store):
     _set_run(store, rid, heartbeat_at=datetime.now(timezone.utc) - HEARTBEAT_STALE - timedelta(seconds=5))
     assert store.mark_stale_runs() == 1
     assert store.list_runs()[0]["status"] == "interrupted"
+    assert "no sign of life from its process on elsewhere for 10 minutes" in store.list_runs()[0]["errors"][-1]["message"]
 
 
 def test_runs_of_a_store_made_before_hosts_were_recorded(store):
