@@ -112,8 +112,8 @@ class SentimentCascade:
         mine = [lb for lb in labels if lb.kind == "sentiment"]
         if head is not None and mine:
             texts, values = [lb.text for lb in mine], [lb.value for lb in mine]
-            # the packaged answers on unlabelled texts are replayed beside the labels (one-sided labels once
-            # turned a store negative: heads.adapt_head)
+            # a one-sided change is measured from the packaged reference sentences, and held back when it would
+            # change too many of their answers (one-sided labels once turned a store negative: heads.adapt_head)
             anchors = heads.anchor_texts()
             head = heads.adapt_head(head, heads.features(texts, embedder), values,
                                     anchors=heads.features(anchors, embedder) if anchors else None)

@@ -27,7 +27,8 @@ log = logging.getLogger(__name__)
 SENTIMENT_HEAD_PATH = Path(__file__).resolve().parent / "data" / "sentiment_head.json"
 # the second head: the same kind over all-mpnet-base-v2 (analysis.sharp_encoder), for what the first is unsure of
 SHARP_HEAD_PATH = SENTIMENT_HEAD_PATH.with_name("sentiment_head_sharp.json")
-# unlabelled texts whose packaged answers `adapt_head` replays beside the user's labels
+# unlabelled reference sentences: `adapt_head` measures a one-sided change from their mean, and backs off when
+# it would change too many of their answers
 ANCHORS_PATH = SENTIMENT_HEAD_PATH.with_name("sentiment_anchors.json")
 LABELS = ("positive", "neutral", "negative")
 N_VADER = 4  # VADER's scores at the end of every head's features: compound, pos, neg, neu
@@ -255,11 +256,12 @@ def _softmax(z: np.ndarray) -> np.ndarray:
 
 
 def anchor_texts() -> list[str]:
-    """The packaged unlabelled texts `adapt_head` replays (empty when the file is missing)."""
+    """The packaged unlabelled reference sentences `adapt_head` measures a change from (empty when the file is
+    missing)."""
     try:
         return list(json.loads(ANCHORS_PATH.read_text(encoding="utf-8"))["texts"])
     except (OSError, ValueError, KeyError, TypeError):
-        log.warning("no sentiment anchors at %s: labels adapt the heads without replay", ANCHORS_PATH)
+        log.warning("no sentiment anchors at %s: labels adapt the heads without reference sentences", ANCHORS_PATH)
         return []
 
 
