@@ -19,7 +19,6 @@ history and records the result).
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from statistics import median
 from typing import Any, Iterable, Mapping, Sequence
@@ -54,44 +53,6 @@ def missing_counts(reviews: Iterable[Review]) -> dict[str, int]:
             if not filled(r, k):
                 out[k] += 1
     return out
-
-
-#: The scraper's note of review blocks without a text on a page (scraper.extract.build_reviews)
-_SKIPPED = re.compile(r"(?:^|; )(\d+) review\(s\) skipped, missing field 'text' \((.*?)\) at (\S+?)(?=; |$)")
-
-
-def skipped_reviews(error: str | None, kept: int) -> tuple[int, list[str], str | None]:
-    """(how many review blocks of a page were skipped for having no text, their ids, the page's error
-    without that note). Reviews of stars without words are common and are no fault of the page: the note
-    is taken out of the error, unless they were as many as the reviews kept (a text selector that no
-    longer matches: the error stays, with the note)."""
-    m = _SKIPPED.search(error or "")
-    if not m:
-        return 0, [], error
-    n, ids = int(m.group(1)), [i for i in m.group(2).removesuffix(" ...").split(", ") if i]
-    if n >= kept:
-        return n, ids, error
-    rest = (error[:m.start()] + error[m.end():]).strip("; ")
-    return n, ids, rest or None
-
-
-#: The scraper's notes of single reviews whose date or rating no review can have (scraper.extract.build_reviews):
-#: the review is kept without it. A customer's typo or a hostile review, no fault of the page's layout.
-_DATA_NOTES = re.compile(r"(?:^|; )(\d+ reviews? with (?:a date no review can have|a rating that could not be read) "
-                         r"\(.*?\)(?:, kept without a date,)? at \S+?)(?=; |$)")
-
-
-def data_notes(error: str | None) -> tuple[list[str], str | None]:
-    """(the notes of single reviews' impossible dates and unreadable ratings, the page's error without them).
-    Said in the run's summary, not a page error: one review dated 3026 made every weekly run `partial` with an
-    alert that the site may have changed."""
-    if not error:
-        return [], error
-    notes = [m.group(1) for m in _DATA_NOTES.finditer(error)]
-    if not notes:
-        return [], error
-    rest = _DATA_NOTES.sub("", error).strip("; ")
-    return notes, rest or None
 
 
 @dataclass

@@ -298,3 +298,5 @@ class PageResult:
     error: str | None = None
     strategy: str | None = None  # which extraction found the reviews (jsonld, microdata, nextdata, config)
     debug_files: list[str] = field(default_factory=list)
+    skipped_ids: list[str] = field(default_factory=list)  # review blocks without a text, not stored (counted)
+    notes: list[str] = field(default_factory=list)  # single reviews kept without an impossible date or rating

@@ -39,7 +39,7 @@ from . import js
 from .debug import save_debug
 from .errors import SiteConfigError
 from .extract import (COUNT_JS, ERROR_PAGE_JS, EXTRACT_LIVE, FIRST_TEXT_JS, SCROLL_JS, VISIBLE_JS,
-                      build_reviews)
+                      PageNotes, build_reviews)
 from .fetch import InPageFetcher, first_line
 from .more import ShowMore
 from .politeness import Politeness
@@ -181,8 +181,12 @@ class Walker:
 
     def _result(self, start_url: str, url: str, reviews: list[Review], *, site: SiteConfig | None = None,
                 strategy: str | None = None, next_url: str | None = None, problems: list[str] | None = None,
-                debug_html: str | None = None, capture: bool = True, screenshot: bool = True) -> PageResult:
+                notes: PageNotes | None = None, debug_html: str | None = None, capture: bool = True,
+                screenshot: bool = True) -> PageResult:
         error = "; ".join(problems) if problems else None
+        notes = notes or PageNotes()
+        for note in notes.data:  # single reviews, no fault of the page: no capture, said in the run's summary
+            log.info("%s", note)
         files: list[str] = []
         if error and capture:
             files = save_debug(self.debug_dir, url, self.driver if debug_html is None else None, debug_html,
@@ -190,7 +194,7 @@ class Walker:
         if error:
             log.warning("%s", error)
         return PageResult(url=url, reviews=reviews, start_url=start_url, next_url=next_url, error=error,
-                          strategy=strategy, debug_files=files)
+                          strategy=strategy, debug_files=files, skipped_ids=notes.skipped_ids, notes=notes.data)
 
     def check_site(self, site: SiteConfig | None) -> None:
         """Raise SiteConfigError naming each selector of the config that the browser rejects (once per
@@ -396,10 +400,10 @@ class Walker:
 
     # ------------------------------------------------------------------ same-page batches
     def _batches(self, start_url: str, url: str, site: SiteConfig, raw: dict[str, Any],
-                 reviews: list[Review], problems: list[str], pages: int) -> Iterator[PageResult]:
+                 reviews: list[Review], problems: list[str], notes: PageNotes, pages: int) -> Iterator[PageResult]:
         n = int(raw.get("blocks") or 0)
         pages += 1
-        yield self._result(start_url, url, reviews, site=site, strategy="config", problems=problems)
+        yield self._result(start_url, url, reviews, site=site, strategy="config", problems=problems, notes=notes)
         kind = "load more" if site.load_more else "infinite scroll"
         while pages < self.max_pages and not self._done():
             try:
@@ -435,11 +439,11 @@ class Walker:
                 return
             batch = self._extract_live(site, skip=n)
             n = int(batch.get("blocks") or n)
-            got, probs = build_reviews(batch, page_url=url, source=self._source(site, start_url), site=site,
+            got, probs, notes = build_reviews(batch, page_url=url, source=self._source(site, start_url), site=site,
                                        today=self.today, skip=n)
             pages += 1
             log.debug("%s: %s batch %d: %d reviews", url, kind, pages, len(got))
-            yield self._result(start_url, url, got, site=site, strategy="config", problems=probs)
+            yield self._result(start_url, url, got, site=site, strategy="config", problems=probs, notes=notes)
 
     def _click(self, site: SiteConfig, selector: str) -> None:
         """A real click (as a user would); a cookie banner in the way is dismissed once."""
@@ -476,11 +480,11 @@ class Walker:
                     f"next button {selector!r} at {url} led to no new reviews: {str(e).splitlines()[0][:160]}"])
                 return
             raw = self._extract_live(site)
-            got, probs = build_reviews(raw, page_url=url, source=self._source(site, start_url), site=site,
+            got, probs, notes = build_reviews(raw, page_url=url, source=self._source(site, start_url), site=site,
                                        today=self.today)
             pages += 1
             yield self._result(start_url, url, got, site=site, strategy=raw.get("strategy") or "config",
-                               problems=probs)
+                               problems=probs, notes=notes)
             nxt = raw.get("next") or {}
             if not got or not nxt:
                 return
@@ -503,10 +507,10 @@ class Walker:
                 else:
                     log.info("%s: %s", url, show.reason or "no more reviews behind the show-more button")
                 return
-            got, probs = build_reviews(batch, page_url=url, source=self._source(None, start_url), site=None,
+            got, probs, notes = build_reviews(batch, page_url=url, source=self._source(None, start_url), site=None,
                                        today=self.today, skip=batch["skip"])
             pages += 1
-            yield self._result(start_url, url, got, strategy=batch.get("strategy"), problems=probs)
+            yield self._result(start_url, url, got, strategy=batch.get("strategy"), problems=probs, notes=notes)
             seen, more = int(batch.get("blocks") or seen), batch.get("more")
 
 
@@ -601,7 +605,7 @@ class _Walk:
                 if not item.get("nextUrl") and (item.get("more") or (item.get("next") or {}).get("click")):
                     self.url = item.get("url")  # more behind a button: a fetched document has nothing to click
                     return "navigate"
-                reviews, problems = build_reviews(item, page_url=item_url, source=w._source(site, self.start_url),
+                reviews, problems, notes = build_reviews(item, page_url=item_url, source=w._source(site, self.start_url),
                                                   site=site, today=w.today)
                 if self.count == 0:
                     self.decided, self.strategy = True, item.get("strategy")
@@ -612,7 +616,7 @@ class _Walk:
                 self.count += 1
                 self.empty = 0
                 page = w._result(self.start_url, item_url, reviews, site=site, strategy=item.get("strategy"),
-                                 next_url=nxt, problems=problems, debug_html=item.get("html"))
+                                 next_url=nxt, problems=problems, notes=notes, debug_html=item.get("html"))
                 self.prev_url = item_url
                 yield page
                 self.url = nxt
@@ -663,7 +667,7 @@ class _Walk:
             page_url = url
         self.strategy = raw.get("strategy") or self.strategy
         w._strategy_used = self.strategy
-        reviews, problems = build_reviews(raw, page_url=page_url, source=w._source(site, self.start_url),
+        reviews, problems, notes = build_reviews(raw, page_url=page_url, source=w._source(site, self.start_url),
                                           site=site, today=w.today)
         has = bool(raw.get("reviews"))
         if not has:
@@ -675,13 +679,13 @@ class _Walk:
             return "end"
         # ---- batches on the same page: load more / infinite scroll
         if site and (site.load_more or site.infinite_scroll) and has:
-            yield from w._batches(self.start_url, page_url, site, raw, reviews, problems, self.count)
+            yield from w._batches(self.start_url, page_url, site, raw, reviews, problems, notes, self.count)
             return "end"
         nxt, click = self._next(page_url, raw, has)
         self.count += 1
         self.empty = 0 if has else self.empty + 1
         yield w._result(self.start_url, page_url, reviews, site=site, strategy=self.strategy, next_url=nxt,
-                        problems=problems, screenshot=not raw.get("truncated"))
+                        problems=problems, notes=notes, screenshot=not raw.get("truncated"))
         # ---- zero-config "show more reviews" on the same page (no link to a next page)
         if site is None and has and raw.get("more") and not nxt and self.room():
             yield from w._show_more(self.start_url, page_url, raw, self.count)

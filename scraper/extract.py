@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
@@ -56,15 +57,28 @@ def _short(value: Any, limit: int) -> str | None:
 MIN_ALL_MISSING = 3
 
 
-def build_reviews(raw: dict[str, Any], *, page_url: str, source: str, site: SiteConfig | None,
-                  today: date | None = None, skip: int = 0) -> tuple[list[Review], list[str]]:
-    """Reviews from the extractor's raw records, and the problems found (each naming the URL).
+@dataclass
+class PageNotes:
+    """What `build_reviews` says of single reviews rather than of the page's layout, said in the run's summary and
+    not as a page error: review blocks without a text (stars without words, common: not stored, counted) and reviews
+    whose date no review can have or whose rating cannot be read (kept without it: a customer's typo or a hostile
+    review; one review dated 3026 used to make every weekly run `partial` with an alert that the site had changed)."""
 
-    A record without text is skipped and reported; other missing fields become None (and a field
-    that a site config names but no review on the page has is reported as a possible layout change).
-    A date no review can have (in the future, before 1995: `implausible_date`) and a rating that cannot be read
-    (including "-1" and "100" without a scale) are left out and reported, the review kept; a record that cannot
-    be made a review at all is skipped and reported, the page's other reviews kept.
+    skipped_ids: list[str] = field(default_factory=list)  # blocks without a text (their ids, or #n on the page)
+    data: list[str] = field(default_factory=list)         # "2 reviews with a date no review can have (...) at URL"
+
+
+def build_reviews(raw: dict[str, Any], *, page_url: str, source: str, site: SiteConfig | None,
+                  today: date | None = None, skip: int = 0) -> tuple[list[Review], list[str], PageNotes]:
+    """Reviews from the extractor's raw records, the page's problems (each naming the URL) and the notes of
+    single reviews (`PageNotes`).
+
+    A record without text is skipped and noted (a page error only when they were as many as the reviews kept: a
+    text selector that no longer matches); other missing fields become None (and a field that a site config names
+    but no review on the page has is reported as a possible layout change). A date no review can have (in the
+    future, before 1995: `implausible_date`) and a rating that cannot be read (including "-1" and "100" without a
+    scale) are left out and noted, the review kept; a record that cannot be made a review at all is skipped and
+    reported, the page's other reviews kept.
     """
     problems = [f"{p} at {page_url}" for p in raw.get("problems") or []]
     records = raw.get("reviews") or []
@@ -122,7 +136,8 @@ def build_reviews(raw: dict[str, Any], *, page_url: str, source: str, site: Site
             log.warning("review %s at %s could not be read: %s: %s", r.get("id") or skip + i + 1, page_url,
                         type(e).__name__, e)
             broken.append(f"{_short(r.get('id'), 40) or f'#{skip + i + 1}'} ({type(e).__name__}: {str(e)[:200]})")
-    if no_text:
+    notes = PageNotes(skipped_ids=no_text)
+    if no_text and len(no_text) >= len(out):  # most of the page: the text selector, not the customers
         shown = ", ".join(no_text[:10]) + (" ..." if len(no_text) > 10 else "")
         problems.append(f"{len(no_text)} review(s) skipped, missing field 'text' ({shown}) at {page_url}")
     n = len(records)
@@ -135,7 +150,7 @@ def build_reviews(raw: dict[str, Any], *, page_url: str, source: str, site: Site
                             f"the page layout may have changed")
     if bad_dates:
         c = len(bad_dates)
-        problems.append(f"{c} review{'s' if c != 1 else ''} with a date no review can have ({', '.join(bad_dates[:3])}"
+        notes.data.append(f"{c} review{'s' if c != 1 else ''} with a date no review can have ({', '.join(bad_dates[:3])}"
                         f"{' ...' if c > 3 else ''}), kept without a date, at {page_url}")
     if broken:
         c = len(broken)
@@ -144,5 +159,6 @@ def build_reviews(raw: dict[str, Any], *, page_url: str, source: str, site: Site
     if unreadable:
         c = sum(unreadable.values())
         shown = ", ".join(repr(v) for v, _ in unreadable.most_common(3))
-        problems.append(f"{c} review{'s' if c != 1 else ''} with a rating that could not be read ({shown}) at {page_url}")
-    return out, problems
+        notes.data.append(f"{c} review{'s' if c != 1 else ''} with a rating that could not be read ({shown}) at "
+                          f"{page_url}")
+    return out, problems, notes

@@ -4,7 +4,7 @@ extracted, as one batch. One class, one job; the walk (engine.py) decides when t
 
     show = ShowMore(driver, timeout=settings.timeout, poll=0.05)
     for batch in show.batches(raw):           # raw: the first extraction of the page
-        reviews, problems = build_reviews(batch, page_url=url, ..., skip=batch["skip"])
+        reviews, problems, notes = build_reviews(batch, page_url=url, ..., skip=batch["skip"])
     if show.problem: ...                      # it stopped on a failure, not at the end of the reviews
 """
 

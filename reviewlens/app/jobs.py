@@ -350,15 +350,15 @@ def run_scrape(store: Store, settings: Settings, urls: Sequence[str], *, site: s
                 cp = None  # the resumed walk left a resume point (a page not served again): kept for the next run
             elif not top and cp is not None:
                 left[key] = cp[1]
-            # reviews of stars without words are skipped and counted, no page error unless they were most of it
-            notes, page_error = run_health.data_notes(page.error)  # a review's impossible date: said, no page error
-            summary.notes += notes
-            skipped, skipped_ids, page_error = run_health.skipped_reviews(page_error, len(page.reviews))
-            if skipped and not page_error:
-                log.info("%s: %d review(s) without a text skipped (%s)", page.url, skipped, ", ".join(skipped_ids))
+            # a review's impossible date or rating and reviews of stars without words: said, no page error
+            summary.notes += page.notes
+            skipped = len(page.skipped_ids)
+            if skipped:
+                log.info("%s: %d review(s) without a text skipped (%s)", page.url, skipped,
+                         ", ".join(page.skipped_ids[:10]) + (" ..." if skipped > 10 else ""))
             summary.skipped += skipped
-            summary.skipped_ids += skipped_ids
-            tracker.add_page(page.url, page.start_url or page.url, page.reviews, error=bool(page_error),
+            summary.skipped_ids += page.skipped_ids
+            tracker.add_page(page.url, page.start_url or page.url, page.reviews, error=bool(page.error),
                              unserved=bool(page.error) and page.next_url == page.url, skipped=skipped)
             if top:
                 _before_resumed(tracker, start, tops)
@@ -370,9 +370,9 @@ def run_scrape(store: Store, settings: Settings, urls: Sequence[str], *, site: s
             for k, n in run_health.missing_counts(keep).items():
                 summary.missing[k] += n
             errs = []
-            if page_error:
-                errs.append({"url": page.url, "message": page_error, "debug_files": page.debug_files})
-                log.debug("%s: %s", page.url, page_error)  # the scraper logged it as a warning
+            if page.error:
+                errs.append({"url": page.url, "message": page.error, "debug_files": page.debug_files})
+                log.debug("%s: %s", page.url, page.error)  # the scraper logged it as a warning
                 if page.next_url == page.url:  # the engine's mark of a page the site did not serve
                     unserved.append(page.error)
             store.update_run(run_id, pages=1, new=new, seen=seen, errors=errs)

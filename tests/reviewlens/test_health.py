@@ -160,19 +160,31 @@ def test_a_partial_run_sets_the_usual_only_for_its_clean_start_urls():
     assert [f.field for f in health.check(still_broken, hist)] == ["rating"]
 
 
-def test_a_reviews_impossible_date_or_rating_is_a_note_not_a_page_error():
+def test_a_reviews_impossible_date_or_rating_is_a_note_not_a_page_error(tmp_path):
     """One review dated 3026 (a customer's typo, a hostile review) made every weekly run `partial`, with an alert
-    that the site may have changed or was down: the review is kept without the date, and that is said as a note."""
+    that the site may have changed or was down: the review is kept without the date, and that is said as a note.
+    The scraper hands the notes over apart from the page's errors (`PageNotes`), as it does the review blocks
+    without a text: the run's health never reads them back out of an error message."""
+    from datetime import date
+
     from reviewlens.app.jobs import ScrapeSummary
-    from reviewlens.health import data_notes
+    from scraper import load_site
+    from scraper.extract import build_reviews
 
     url = "http://127.0.0.1:9/p1"
+    cfg = tmp_path / "t.toml"
+    cfg.write_text('match = "127.0.0.1:*"\nreview = ".r"\n[fields]\ntext = ".b"\ntitle = ".t"\n', encoding="utf-8")
+    raw = {"reviews": [{"id": f"r{i}", "text": f"Review {i} is long enough.", "missing": ["title"]} for i in range(6)]}
+    raw["reviews"][0]["date"], raw["reviews"][1]["date"] = "3026-11-22", "0001-01-01"
+    raw["reviews"][2]["rating"] = "-1"
+    raw["reviews"][3]["text"] = ""  # stars without words
+    reviews, problems, notes = build_reviews(raw, page_url=url, source="s", site=load_site(str(cfg)),
+                                             today=date(2026, 11, 30))
     dates = (f"2 reviews with a date no review can have ('3026-11-22' is in the future, '0001-01-01' is before "
              f"1995), kept without a date, at {url}")
     ratings = f"1 review with a rating that could not be read ('-1') at {url}"
-    layout = f"field 'title' (selector '.t') missing in all 6 reviews at {url}: the page layout may have changed"
-    assert data_notes(f"{dates}; {ratings}") == ([dates, ratings], None)
-    assert data_notes(f"{layout}; {dates}") == ([dates], layout)
-    assert data_notes(None) == ([], None) and data_notes(layout) == ([], layout)
+    assert len(reviews) == 5 and notes.data == [dates, ratings] and notes.skipped_ids == ["r3"]
+    assert problems == [f"field 'title' (selector '.t') missing in all 6 reviews at {url}: the page layout may "
+                        f"have changed"], problems  # the layout's problem, and only it, is the page's error
     s = ScrapeSummary(run_id=1, status="ok", pages=1, reviews=6, new=6, notes=[dates, ratings])
     assert s.line().endswith(f"; {dates}; {ratings}")

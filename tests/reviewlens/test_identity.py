@@ -22,7 +22,7 @@ CARDS = [  # what the page says of its reviews, as the extractor reads them (no 
 
 def scraped(cards=CARDS, days_later: int = 0, source: str = "shop") -> list[Review]:
     """The reviews a scrape `days_later` days from now reads from `cards`."""
-    reviews, problems = build_reviews({"reviews": [dict(c) for c in cards]}, page_url=URL, source=source, site=None,
+    reviews, problems, _ = build_reviews({"reviews": [dict(c) for c in cards]}, page_url=URL, source=source, site=None,
                                       today=TODAY + timedelta(days=days_later))
     assert not problems, problems
     return reviews

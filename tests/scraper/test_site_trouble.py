@@ -118,11 +118,11 @@ def test_a_rating_missing_in_every_review_is_said_once(tmp_path):
     cfg = load_site(_config(tmp_path, 'review = ".rev"\n[fields]\ntext = ".body"\n'
                                       'rating = { selector = ".star.on", count = true }\n'))
     raw = {"reviews": [{"text": f"Review {i} is long enough.", "rating": 0, "missing": ["rating"]} for i in range(6)]}
-    _, problems = build_reviews(raw, page_url="http://x/p", source="s", site=cfg)
-    assert len(problems) == 1 and "missing in all 6 reviews" in problems[0], problems
+    _, problems, notes = build_reviews(raw, page_url="http://x/p", source="s", site=cfg)
+    assert len(problems) == 1 and "missing in all 6 reviews" in problems[0] and not notes.data, (problems, notes)
     raw = {"reviews": [{"text": f"Review {i} is long enough.", "rating": "great", "missing": []} for i in range(2)]}
-    _, problems = build_reviews(raw, page_url="http://x/p", source="s", site=cfg)
-    assert problems == ["2 reviews with a rating that could not be read ('great') at http://x/p"], problems
+    _, problems, notes = build_reviews(raw, page_url="http://x/p", source="s", site=cfg)
+    assert not problems and notes.data == ["2 reviews with a rating that could not be read ('great') at http://x/p"]
 
 
 def test_a_short_last_page_without_titles_is_no_layout_change(tmp_path):
@@ -133,6 +133,6 @@ def test_a_short_last_page_without_titles_is_no_layout_change(tmp_path):
     cfg = load_site(_config(tmp_path, 'review = ".rev"\n[fields]\ntext = ".body"\ntitle = ".t"\n'))
     for n, said in ((1, False), (2, False), (3, True)):
         raw = {"reviews": [{"text": f"Review {i} is long enough.", "missing": ["title"]} for i in range(n)]}
-        _, problems = build_reviews(raw, page_url="http://x/p", source="s", site=cfg)
+        _, problems, _ = build_reviews(raw, page_url="http://x/p", source="s", site=cfg)
         assert bool(problems) == said and all("field 'title'" in p for p in problems), (n, problems)
 
