@@ -140,5 +140,15 @@ def try_page(url: str, settings: Settings, site: str | None = None,
         say("warnings:")
         for m in catcher.messages:
             say(f"  {m}")
+    # notes of single reviews: no page error in a scrape, but while writing a config an unreadable rating is
+    # more often the selector than the customer
+    if page is not None and (page.notes or page.skipped_ids):
+        say("notes:")
+        for m in page.notes:
+            say(f"  {m}")
+        if page.skipped_ids:
+            n = len(page.skipped_ids)
+            say(f"  {n} review block{'s' * (n != 1)} without a text skipped (" + ", ".join(page.skipped_ids[:10])
+                + (" ..." if n > 10 else "") + "): stars without words, or a text selector that misses them")
     say("nothing was stored" + ("" if reviews else "; no reviews found: see scraper/sites/README.md"))
     return bool(reviews)

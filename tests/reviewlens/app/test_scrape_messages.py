@@ -115,6 +115,25 @@ def test_sites_test_tries_a_config_on_one_page_and_stores_nothing(tmp_path, kett
     assert rc == 1 and "no site config matches this URL" in out and "no reviews found" in out, out
 
 
+def test_sites_test_says_what_it_noted_of_single_reviews(tmp_path, kettle, capsys):
+    """An unreadable rating and a block without a text are notes of single reviews (no page error in a scrape),
+    but the one writing a config needs to see them: a rating selector that reads words, a text selector that
+    misses some blocks. `sites test` said nothing of them."""
+    kettle.page("/kettle/n1.html", _page(1, last=1).replace(
+        '<p class="body">Page 1 review b: the kettle boils fast.</p>', '<p class="body"></p>') + "".join(
+        f'<div id="more"><div class="rev" data-id="x{i}"><span class="who">U{i}</span><b class="score">great</b>'
+        f'<p class="body">Review {i} of the kettle here.</p></div></div>' for i in range(2)))
+    cfg = tmp_path / "kettle.toml"
+    cfg.write_text(CONFIG.replace('#reviews .rev', '.rev').replace('{ selector = ".star.on", count = true }',
+                                                                   '".score"'), encoding="utf-8")
+    rc = main(["sites", "test", f"{kettle.base}/kettle/n1.html", "--site", str(cfg), "--config", _toml(tmp_path),
+               "--db", str(tmp_path / "s.db"), "-q"])
+    out = capsys.readouterr().out
+    assert rc == 0 and "3 reviews found" in out, out
+    assert "notes:" in out and "2 reviews with a rating that could not be read ('great')" in out, out
+    assert "1 review block without a text skipped (k1b)" in out, out
+
+
 def test_sites_test_says_which_of_two_matching_configs_wins(tmp_path, kettle, capsys):
     mine = tmp_path / "mine"
     mine.mkdir()
