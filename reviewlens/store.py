@@ -15,6 +15,7 @@ import json
 import logging
 import os
 import random
+import re
 import socket
 import sqlite3
 import threading
@@ -556,6 +557,13 @@ def _alike_key(source: str, author: str | None, text: str | None) -> tuple[str, 
     return source, normalize_text(author).lower(), normalize_text(text)
 
 
+def _same_site_id(a: str, b: str) -> bool:
+    """Whether two site review ids are one id written two ways: the bare id and a URL or path that ends in it
+    ("6001abc01", "https://site/#/schema/Review/shop/6001abc01"), or two such that end in the same one."""
+    tail_a, tail_b = (re.split(r"[/#:]", x.rstrip("/#:"))[-1] for x in (a, b))
+    return bool(tail_a) and tail_a == tail_b
+
+
 class Store:
     """All reads and writes of ReviewLens data.
 
@@ -972,16 +980,18 @@ class Store:
         and text, no site id) whose date agrees with it (_dates_agree; the nearest). And a site that says
         "3 days ago" of a new review and "12 March 2026" once it is older: a review with a calendar date is the
         one stored alike under the identity without a date, when the date stored with it (from a relative one)
-        agrees; one stored with no date at all stays another, as before."""
+        agrees; one stored with no date at all stays another, as before.
+
+        And a review whose site id is the same id written another way (_same_site_id) is that review."""
+        found = self._recognise_site_ids([r for r in items if r.site_review_id and r.text])
         todo = [r for r in items if not r.site_review_id and r.text and r.date is not None]
         if not todo:
-            return 0
+            return found
         known = self.known_ids(r.id for r in todo)
         todo = [r for r in todo if r.id not in known]
         if not todo:
-            return 0
+            return found
         alike = self._alike_rows(todo)
-        found = 0
         for r in todo:
             rows = alike.get(_alike_key(r.source, r.author, r.text)) or []
             if r.date_relative:
@@ -997,6 +1007,36 @@ class Store:
             if fits:
                 r.id = fits[0]["id"]
                 found += 1
+        return found
+
+    def _recognise_site_ids(self, items: Sequence[Review]) -> int:
+        """Give a review with a site id that is not stored under its identity the id of the stored review of the
+        same source and text whose site id is the same id written another way (_same_site_id): a site that
+        gives "https://site/#/schema/Review/shop/6001abc01" in its JSON-LD and "6001abc01" in its page state,
+        where the extraction moved from one to the other (a site that dropped its JSON-LD reviews) stored
+        every review a second time. The stored review keeps its identity and site id."""
+        if not items:
+            return 0
+        known = self.known_ids(r.id for r in items)
+        todo = [r for r in items if r.id not in known]
+        if not todo:
+            return 0
+        hashes = sorted({r.content_hash for r in todo})
+        stored: dict[tuple[str, str], list[tuple[str, str]]] = {}
+        with self.engine.connect() as c:
+            for i in range(0, len(hashes), 500):
+                q = sa.select(reviews.c.id, reviews.c.source, reviews.c.text, reviews.c.site_review_id).where(
+                    reviews.c.content_hash.in_(hashes[i:i + 500]), reviews.c.site_review_id.is_not(None))
+                for row in c.execute(q).mappings():
+                    key = (row["source"], normalize_text(row["text"]))
+                    stored.setdefault(key, []).append((row["site_review_id"], row["id"]))
+        found = 0
+        for r in todo:
+            for sid, rid in stored.get((r.source, normalize_text(r.text)), ()):
+                if _same_site_id(sid, r.site_review_id or ""):
+                    r.id = rid
+                    found += 1
+                    break
         return found
 
     def stored_under_other_sources(self, items: Sequence[Review]) -> dict[str, int]:

@@ -1,0 +1,88 @@
+"""Zero-config scraping of pages shaped like review sites and shop widgets (real Chromium, local pages): a
+Trustpilot-like page with its reviews in JSON-LD and in __NEXT_DATA__, a product whose JSON-LD holds fewer reviews
+than its microdata, a page that states more reviews than it shows."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from reviewlens.app import jobs
+from reviewlens.config import load_settings
+from reviewlens.store import Store
+from scraper import scrape
+
+TEXTS = [
+    "Ordered on Monday, arrived Thursday. The kettle boils fast and is quiet.\n\nOnly gripe: the lid sticks.",
+    "Stopped working after three weeks. Customer service took 9 days to answer. Not impressed.",
+    "Great value for the price. My wife loves the colour and it matches our kitchen.",
+    "The handle gets hot and the water tastes of plastic for the first few days.",
+    "Fast delivery, well packed, works as described. Would buy again.",
+    "I returned it. The base wobbles on the counter and the cable is far too short.",
+]
+REPLY = "Hi, we are sorry to read this. Please contact us with your order number so we can make it right."
+
+
+def _tp_reviews(n: int = 6) -> list[dict]:
+    return [{"id": f"60{i:02d}abc", "author": f"Customer {i}", "rating": 1 + i % 5, "date": f"2026-11-{20 - i:02d}",
+             "text": TEXTS[i % len(TEXTS)], "reply": REPLY if i in (1, 3) else None} for i in range(n)]
+
+
+def trustpilot_page(recs: list[dict], *, ld_reviews: bool = True) -> str:
+    """A Trustpilot-like business page: JSON-LD @graph (a LocalBusiness and Review nodes whose @id is a URL
+    ending in the review id), __NEXT_DATA__ with the same reviews (owner replies, the review's verified label,
+    a consumer who is not verified), and a heading that holds the review count."""
+    state = {"props": {"pageProps": {
+        "businessUnit": {"id": "5f1", "displayName": "KettleCo", "trustScore": 4.1, "numberOfReviews": len(recs)},
+        "reviews": [{"id": r["id"], "text": r["text"], "rating": r["rating"], "title": r["text"].split(".")[0],
+                     "labels": {"verification": {"isVerified": True}}, "likes": 0,
+                     "dates": {"experiencedDate": r["date"] + "T00:00:00.000Z",
+                               "publishedDate": r["date"] + "T09:12:44.000Z"},
+                     "consumer": {"id": "c" + r["id"], "displayName": r["author"], "isVerified": False},
+                     "reply": ({"message": r["reply"], "publishedDate": r["date"] + "T15:00:00.000Z"}
+                               if r["reply"] else None), "language": "en"} for r in recs]}}}
+    graph: list[dict] = [{"@type": "LocalBusiness", "@id": "https://kettleco.example/#lb", "name": "KettleCo",
+                          "aggregateRating": {"@type": "AggregateRating", "ratingValue": "4.1",
+                                              "reviewCount": str(len(recs))}}]
+    if ld_reviews:
+        graph += [{"@type": "Review", "@id": f"https://www.trustpilot.com/#/schema/Review/kettleco.example/{r['id']}",
+                   "itemReviewed": {"@id": "https://kettleco.example/#lb"},
+                   "author": {"@type": "Person", "name": r["author"]}, "datePublished": r["date"] + "T09:12:44.000Z",
+                   "reviewBody": r["text"], "reviewRating": {"@type": "Rating", "ratingValue": str(r["rating"])}}
+                  for r in recs]
+    cards = "".join(f'<article><span>{r["author"]}</span><p>{r["text"]}</p></article>' for r in recs)
+    return (f'<!doctype html><html><head><title>KettleCo Reviews</title><script type="application/ld+json">'
+            f'{json.dumps({"@context": "https://schema.org", "@graph": graph})}</script></head><body>'
+            f'<h1><span>KettleCo</span> Reviews {len(recs)} • Great</h1><section>{cards}</section>'
+            f'<script id="__NEXT_DATA__" type="application/json">{json.dumps(state)}</script></body></html>')
+
+
+@pytest.fixture
+def env(tmp_path, monkeypatch):
+    """(store, settings) of a store of this test's own."""
+    monkeypatch.setenv("REVIEWLENS_DATA_DIR", str(tmp_path / "data"))
+    settings = load_settings(None, db=str(tmp_path / "s.db"), data_dir=str(tmp_path / "data"))
+    settings.scraper.delay = 0.0
+    return Store(tmp_path / "s.db"), settings
+
+
+def test_a_site_that_drops_its_json_ld_reviews_does_not_store_them_again(env, server):
+    """The same review read from JSON-LD (site id: a URL ending in the id) and, once the site dropped its JSON-LD
+    reviews, from page state (the bare id) is one review: the second run finds nothing new."""
+    store, settings = env
+    recs = _tp_reviews()
+    server.page("/tp", trustpilot_page(recs))
+    first = jobs.run_scrape(store, settings, [server.base + "/tp"], quiet=True)
+    assert (first.status, first.new) == ("ok", 6)
+    server.page("/tp", trustpilot_page(recs, ld_reviews=False))
+    again = jobs.run_scrape(store, settings, [server.base + "/tp"], quiet=True)
+    assert (again.status, again.new, again.seen) == ("ok", 0, 6)
+    assert store.count_reviews() == 6
+    # and back: a store written from page state, then the site adds its JSON-LD reviews
+    recs2 = [dict(r, id=r["id"] + "x", author=r["author"] + " B", text=r["text"] + " (B)") for r in recs]
+    server.page("/tp2", trustpilot_page(recs2, ld_reviews=False))
+    assert jobs.run_scrape(store, settings, [server.base + "/tp2"], quiet=True).new == 6
+    server.page("/tp2", trustpilot_page(recs2))
+    assert jobs.run_scrape(store, settings, [server.base + "/tp2"], quiet=True).new == 0
+    assert store.count_reviews() == 12
