@@ -296,7 +296,11 @@ class PageResult:
     start_url: str = ""  # the URL the user asked for, which this page continues
     next_url: str | None = None  # where a resumed run may continue; None when not resumable
     error: str | None = None
+    # a page without reviews: where its reviews seem to be that extraction does not reach (an iframe, a shadow
+    # root), and what to do instead; the run's message says it in place of "write a site config"
+    out_of_reach: str | None = None
     strategy: str | None = None  # which extraction found the reviews (jsonld, microdata, nextdata, config)
     debug_files: list[str] = field(default_factory=list)
     skipped_ids: list[str] = field(default_factory=list)  # review blocks without a text, not stored (counted)
     notes: list[str] = field(default_factory=list)  # single reviews kept without an impossible date or rating
+    stated: int | None = None  # how many reviews the page says it has (its AggregateRating), when it says

@@ -49,6 +49,7 @@ from .siteconfig import SiteConfig, find_site, match_reason
 
 log = logging.getLogger(__name__)
 
+OUT_OF_REACH_JS = js.with_extractor("out_of_reach")
 POLL = 0.05
 ZERO_CONFIG_GRACE = 2.0  # seconds to keep looking for structured data a script may add late
 MAX_EMPTY_PAGES = 3      # consecutive pages that yield nothing before a start URL is given up
@@ -130,6 +131,32 @@ def site_selectors(site: SiteConfig | None) -> dict[str, str]:
     return out
 
 
+def out_of_reach(found: dict[str, Any]) -> str | None:
+    """What to do about the reviews a page without any holds where extraction does not reach
+    (scraper/js/out_of_reach.js found them): an iframe's own URL can be scraped; a shadow root can be read by
+    neither zero-config extraction nor a site config, so writing one is no way out. None when there are none."""
+    said = []
+    for f in found.get("frames") or []:
+        if f.get("reviews"):
+            said.append(f"the reviews are inside an iframe ({_n(f['reviews'], 'review')} found in it), which neither "
+                        f"zero-config extraction nor a site config's selectors enter: scrape the frame's own URL "
+                        f"instead: reviewlens scrape {f['url']}")
+        else:
+            said.append(f"the page holds an iframe from another site that looks like a review widget"
+                        f"{' (' + repr(f['title']) + ')' if f.get('title') else ''}, which extraction cannot enter: "
+                        f"scrape the frame's own URL instead: reviewlens scrape {f['url']}")
+    for h in found.get("shadows") or []:
+        what = _n(h["reviews"], "review") if h.get("reviews") else _n(h.get("reviewish") or 0, "review-like element")
+        said.append(f"<{h['host']}> holds {what} in its shadow root (a web component), which neither zero-config "
+                    f"extraction nor a site config's selectors reach: scrape the widget's own review page if it has "
+                    f"one, or import the reviews from the widget provider's export (reviewlens import)")
+    return "; ".join(said[:2]) or None
+
+
+def _n(k: int, noun: str) -> str:
+    return f"{k} {noun}{'s' if k != 1 else ''}"
+
+
 class Walker:
     """Scrapes start URLs one after another with one browser session."""
 
@@ -182,7 +209,7 @@ class Walker:
     def _result(self, start_url: str, url: str, reviews: list[Review], *, site: SiteConfig | None = None,
                 strategy: str | None = None, next_url: str | None = None, problems: list[str] | None = None,
                 notes: PageNotes | None = None, debug_html: str | None = None, capture: bool = True,
-                screenshot: bool = True) -> PageResult:
+                screenshot: bool = True, out_of_reach: str | None = None) -> PageResult:
         error = "; ".join(problems) if problems else None
         notes = notes or PageNotes()
         for note in notes.data:  # single reviews, no fault of the page: no capture, said in the run's summary
@@ -194,7 +221,9 @@ class Walker:
         if error:
             log.warning("%s", error)
         return PageResult(url=url, reviews=reviews, start_url=start_url, next_url=next_url, error=error,
-                          strategy=strategy, debug_files=files, skipped_ids=notes.skipped_ids, notes=notes.data)
+                          out_of_reach=out_of_reach,
+                          strategy=strategy, debug_files=files, skipped_ids=notes.skipped_ids, notes=notes.data,
+                          stated=notes.stated)
 
     def check_site(self, site: SiteConfig | None) -> None:
         """Raise SiteConfigError naming each selector of the config that the browser rejects (once per
@@ -261,7 +290,17 @@ class Walker:
 
     def _extract_live(self, site: SiteConfig | None, skip: int = 0) -> dict[str, Any]:
         cfg = site.js_config() if site else None
-        return json.loads(self.driver.execute_script(EXTRACT_LIVE, cfg, {"skip": skip}) or "{}")
+        raw = json.loads(self.driver.execute_script(EXTRACT_LIVE, cfg, {"skip": skip}) or "{}")
+        return site.join_parts(raw) if site else raw
+
+    def _out_of_reach(self) -> str | None:
+        """On a live page without reviews: where its reviews seem to be that extraction does not reach (an
+        iframe, a shadow root) and what to do, or None (see `out_of_reach`)."""
+        try:
+            return out_of_reach(json.loads(self.driver.execute_script(OUT_OF_REACH_JS) or "{}"))
+        except (WebDriverException, ValueError) as e:
+            log.debug("looking into frames and shadow roots: %s", e)
+            return None
 
     def _browser_error(self, url: str) -> str | None:
         """Chromium's error code when it shows its own error page instead of the site's."""
@@ -493,24 +532,27 @@ class Walker:
                 if not selector:
                     return
 
-    def _show_more(self, start_url: str, url: str, raw: dict[str, Any], pages: int) -> Iterator[PageResult]:
+    def _show_more(self, start_url: str, url: str, raw: dict[str, Any], pages: int,
+                   site: SiteConfig | None = None) -> Iterator[PageResult]:
         """Zero-config "show more reviews": click the button extract.js found until it is gone or
-        brings nothing new; each click's new reviews are one batch."""
+        brings nothing new; each click's new reviews are one batch. `site`: a config without a `review`
+        selector (zero-config extraction after its cookie_banner or wait_for), whose source and formats apply."""
         show = ShowMore(self.driver, timeout=self.settings.timeout, poll=POLL)
         seen, more = int(raw.get("blocks") or 0), raw.get("more")
         while more and pages < self.max_pages and not self._done():
-            self._pace(url, None)
+            self._pace(url, site)
             batch = show.batch(more["click"], seen)
             if batch is None:
                 if show.problem:  # a failure (timeout, click refused), not the end of the reviews
-                    yield self._result(start_url, url, [], problems=[f"{show.problem} at {url}"])
+                    yield self._result(start_url, url, [], site=site, problems=[f"{show.problem} at {url}"])
                 else:
                     log.info("%s: %s", url, show.reason or "no more reviews behind the show-more button")
                 return
-            got, probs, notes = build_reviews(batch, page_url=url, source=self._source(None, start_url), site=None,
+            got, probs, notes = build_reviews(batch, page_url=url, source=self._source(site, start_url), site=site,
                                        today=self.today, skip=batch["skip"])
             pages += 1
-            yield self._result(start_url, url, got, strategy=batch.get("strategy"), problems=probs, notes=notes)
+            yield self._result(start_url, url, got, site=site, strategy=batch.get("strategy"), problems=probs,
+                               notes=notes)
             seen, more = int(batch.get("blocks") or seen), batch.get("more")
 
 
@@ -605,6 +647,8 @@ class _Walk:
                 if not item.get("nextUrl") and (item.get("more") or (item.get("next") or {}).get("click")):
                     self.url = item.get("url")  # more behind a button: a fetched document has nothing to click
                     return "navigate"
+                if site:
+                    site.join_parts(item)  # the parts of a field (a hotel review's liked and disliked halves)
                 reviews, problems, notes = build_reviews(item, page_url=item_url, source=w._source(site, self.start_url),
                                                   site=site, today=w.today)
                 if self.count == 0:
@@ -670,8 +714,9 @@ class _Walk:
         reviews, problems, notes = build_reviews(raw, page_url=page_url, source=w._source(site, self.start_url),
                                           site=site, today=w.today)
         has = bool(raw.get("reviews"))
+        reach = None if has or raw.get("truncated") else w._out_of_reach()
         if not has:
-            problems.insert(0, self._nothing_found(page_url, raw))
+            problems.insert(0, self._nothing_found(page_url, raw, reach))
         elif raw.get("wait_missing"):
             problems.insert(0, f"{raw['wait_missing']} at {page_url}; the reviews were found without it: fix or "
                                f"remove wait_for in {site.path if site and site.path else 'the site config'}")
@@ -685,10 +730,11 @@ class _Walk:
         self.count += 1
         self.empty = 0 if has else self.empty + 1
         yield w._result(self.start_url, page_url, reviews, site=site, strategy=self.strategy, next_url=nxt,
-                        problems=problems, notes=notes, screenshot=not raw.get("truncated"))
+                        problems=problems, notes=notes, screenshot=not raw.get("truncated"), out_of_reach=reach)
         # ---- zero-config "show more reviews" on the same page (no link to a next page)
-        if site is None and has and raw.get("more") and not nxt and self.room():
-            yield from w._show_more(self.start_url, page_url, raw, self.count)
+        # (also under a config without a `review` selector: one that only clicks a cookie banner away)
+        if not (site and site.review) and has and raw.get("more") and not nxt and self.room():
+            yield from w._show_more(self.start_url, page_url, raw, self.count, site)
             return "end"
         if not has:
             if not nxt:
@@ -706,7 +752,9 @@ class _Walk:
         self.url = nxt
         return "continue"
 
-    def _nothing_found(self, page_url: str, raw: dict[str, Any]) -> str:
+    def _nothing_found(self, page_url: str, raw: dict[str, Any], reach: str | None = None) -> str:
+        """The page's error when it yielded no reviews: what was tried, and where the reviews seem to be when
+        the page holds them out of reach (`reach`, from Walker._out_of_reach)."""
         if raw.get("truncated"):
             return f"no reviews at {page_url}: {raw['truncated']}"
         if raw.get("wait_missing"):
@@ -718,7 +766,7 @@ class _Walk:
             tried = f"JSON-LD, microdata and embedded page state, with site config '{site.name}'"
         else:
             tried = "JSON-LD, microdata and embedded page state; no site config matches this URL"
-        return f"no reviews found at {page_url} (tried {tried})"
+        return f"no reviews found at {page_url} (tried {tried})" + (f": {reach}" if reach else "")
 
     def _next(self, url: str, raw: dict[str, Any], has_reviews: bool) -> tuple[str | None, bool]:
         """(URL of the next page, whether the next page is reached by clicking a button). A page

@@ -120,14 +120,22 @@ function extractReviews(doc, cfg, baseUrl, opts) {
     };
   }
 
+  /* The number of reviews a page says it has (an AggregateRating's reviewCount, else its ratingCount): a run
+     that collected far fewer says so (many pages count ratings without a text, so it is a note, not an error). */
+  function countIn(v) {
+    var n = typeof v === "number" ? v : (typeof v === "string" && /^\s*\d[\d,.\s]*$/.test(v) ? parseInt(v.replace(/[,.\s]/g, ""), 10) : NaN);
+    return isFinite(n) && n >= 0 ? n : null;
+  }
   function jsonLd() {
     var out = [];
-    var pageProduct = null;
+    var pageProduct = null, stated = null;
     var seen = 0;
     function walk(node, product) {
       if (++seen > MAX_NODES || node === null || typeof node !== "object") return;
       if (Array.isArray(node)) { node.forEach(function (n) { walk(n, product); }); return; }
       if (typeIs(node, REVIEW_TYPES)) { out.push(fromLd(node, product)); return; }
+      var agg = typeIs(node, ["AggregateRating"]) ? node : node.aggregateRating;
+      if (stated === null && agg && typeof agg === "object") stated = countIn(agg.reviewCount) !== null ? countIn(agg.reviewCount) : countIn(agg.ratingCount);
       var p = product;
       if ((node.review || node.reviews) && node.name) p = str(node.name);
       if (typeIs(node, ["Product", "ProductGroup"]) && node.name && !pageProduct) pageProduct = str(node.name);
@@ -141,7 +149,7 @@ function extractReviews(doc, cfg, baseUrl, opts) {
       }
       walk(data, null);
     });
-    return { reviews: out, product: pageProduct };
+    return { reviews: out, product: pageProduct, stated: stated };
   }
 
   /* ------------------------------------------------------------ microdata */
@@ -180,10 +188,15 @@ function extractReviews(doc, cfg, baseUrl, opts) {
   }
   function microdata() {
     var out = [];
-    var pageProduct = null;
+    var pageProduct = null, stated = null;
     var re = /schema\.org\/(Review|UserReview|CriticReview|EmployerReview)$/i;
     doc.querySelectorAll("[itemscope][itemtype]").forEach(function (scope) {
       var type = (scope.getAttribute("itemtype") || "").trim();
+      if (/schema\.org\/AggregateRating$/i.test(type) && stated === null) {
+        var ap0 = props(scope);
+        stated = countIn(mdValue((ap0.reviewCount || [])[0]));
+        if (stated === null) stated = countIn(mdValue((ap0.ratingCount || [])[0]));
+      }
       if (/schema\.org\/Product$/i.test(type) && !pageProduct) {
         var pp = props(scope);
         if (pp.name) pageProduct = mdValue(pp.name[0]);
@@ -232,7 +245,7 @@ function extractReviews(doc, cfg, baseUrl, opts) {
         id: idv, product: product, url: null
       });
     });
-    return { reviews: out, product: pageProduct };
+    return { reviews: out, product: pageProduct, stated: stated };
   }
 
   /* ------------------------------------------------------------ embedded page state, by shape */
@@ -301,7 +314,7 @@ function extractReviews(doc, cfg, baseUrl, opts) {
     rating: /(rating|stars?|score|rate|grade|overall)/i,
     author: /(author|user|reviewer|customer|consumer|member|nick|by$|profile|writer|poster|display_?name|^name$)/i,
     title: /(title|headline|summary|subject|heading|caption)/i,
-    date: /(date|time|created|published|posted|submitted|updated|written|^ts$|^at$|_at$|At$|_on$|On$)/,
+    date: /(date|Date|time|Time|created|published|posted|submitted|updated|written|^ts$|^at$|_at$|At$|_on$|On$)/,
     id: /^(id|_id|uuid|uid|key|guid|enc_?id)$|(review_?id|reviewId)$/i,
     text: /(body|text|content|comment|review|description|message|opinion)/i
   };
@@ -322,11 +335,13 @@ function extractReviews(doc, cfg, baseUrl, opts) {
     if (ISO.test(v)) return true;
     return /\b(19|20)\d{2}\b/.test(v) && !/^\s*[\d.,]+\s*$/.test(v) && !isNaN(Date.parse(v));
   }
+  /* a date relative to the day, in the languages scraper/normalize.py reads ("3 weeks ago", "vor 2 Wochen", "il y a 3 jours") */
+  var RELATIVE_DAY = /(^|[\s(])(ago|yesterday|today|vor|gestern|heute|il y a|hier|aujourd|hace|ayer|hoy|fa|ieri|oggi|geleden|gisteren|vandaag|h\u00e1|atr\u00e1s|ontem|hoje|temu|wczoraj|dzisiaj|sedan|siden|sitten|p\u0159ed|\u043d\u0430\u0437\u0430\u0434|\u00f6nce)($|[\s).,'\u2019])/i;
   function dateish(v, k) {  /* a date by its value, or a timestamp / localized or relative date under a date-like key */
     if (looksDate(v)) return true;
     if (!HINT.date.test(seg(k))) return false;
     if (typeof v === "number") return v > 1e9 && v < 2e12;
-    return typeof v === "string" && v.length <= 40 && (/\b(19|20)\d{2}\b/.test(v) || /\b(ago|yesterday|today)\b/i.test(v));
+    return typeof v === "string" && v.length <= 40 && (/\b(19|20)\d{2}\b/.test(v) || RELATIVE_DAY.test(v));
   }
   function wordy(v) { return typeof v === "string" && v.length >= 15 && /\s/.test(v.trim()); }
   function textish(v, k) { return wordy(v) && !/^(https?:)?\/\//.test(v) && !NOISE_SEG.test(seg(k)) && !looksDate(v); }
@@ -814,26 +829,50 @@ function extractReviews(doc, cfg, baseUrl, opts) {
     return out;
   }
 
+  /* The top of the scale the page states for its ratings (its AggregateRating's bestRating, in JSON-LD or
+     microdata), or null when it states none or several: reviews that state no scale of their own are read on it
+     (build_reviews), so a page's scores out of 10 are not read as stars when they happen to be 5 or less. */
+  function pageBest() {
+    var bests = {}, seen = 0;
+    function walk(node) {
+      if (++seen > MAX_NODES || node === null || typeof node !== "object") return;
+      if (Array.isArray(node)) { node.forEach(walk); return; }
+      var agg = typeIs(node, ["AggregateRating"]) ? node : node.aggregateRating;
+      if (agg && typeof agg === "object" && num(agg.bestRating) !== null) bests[num(agg.bestRating)] = 1;
+      Object.keys(node).forEach(function (k) { if (k !== "@context") walk(node[k]); });
+    }
+    doc.querySelectorAll('script[type="application/ld+json"]').forEach(function (s) {
+      try { walk(JSON.parse(s.textContent)); } catch (e) { /* said by jsonLd() */ }
+    });
+    doc.querySelectorAll("[itemscope][itemtype]").forEach(function (scope) {
+      if (!/schema\.org\/AggregateRating$/i.test((scope.getAttribute("itemtype") || "").trim())) return;
+      var b = num(mdValue((props(scope).bestRating || [])[0]));
+      if (b !== null) bests[b] = 1;
+    });
+    var found = Object.keys(bests);
+    return found.length === 1 ? Number(found[0]) : null;
+  }
+
   /* ------------------------------------------------------------ run */
-  var result = { strategy: null, reviews: [], problems: problems, blocks: 0, next: null, more: null, product: null };
+  var result = { strategy: null, reviews: [], problems: problems, blocks: 0, next: null, more: null, product: null, stated: null };
   if (cfg && cfg.review) {
     var c = configExtract();
     result.strategy = "config";
     result.reviews = c.reviews;
     result.blocks = c.blocks;
   } else {
-    var ld = jsonLd();
-    var md = ld.reviews.length ? { reviews: [], product: null } : microdata();
+    var ld = jsonLd(), md = microdata(), st = embeddedState();
     result.product = ld.product || md.product;
-    if (ld.reviews.length) { result.strategy = "jsonld"; result.reviews = ld.reviews; }
-    else if (md.reviews.length) { result.strategy = "microdata"; result.reviews = md.reviews; }
-    else {
-      var st = embeddedState();
-      if (st.reviews.length) { result.strategy = st.source === "__NEXT_DATA__" ? "nextdata" : "state"; result.reviews = st.reviews; }
-    }
+    result.stated = ld.stated !== null ? ld.stated : md.stated;
+    /* The extraction that holds the most of the page's reviews (JSON-LD, microdata, page state in that order on
+       a tie): a shop theme's JSON-LD often holds the product's first few reviews, its review widget all of them. */
+    [["jsonld", ld.reviews], ["microdata", md.reviews], [st.source === "__NEXT_DATA__" ? "nextdata" : "state", st.reviews]].forEach(function (x) {
+      if (x[1].length > result.reviews.length) { result.strategy = x[0]; result.reviews = x[1]; }
+    });
     result.blocks = result.reviews.length;
     if (opts.skip) result.reviews = result.reviews.slice(opts.skip);
   }
+  result.rating_best = pageBest();
   if (!result.product) {
     var og = doc.querySelector('meta[property="og:title"]');
     var h1 = doc.querySelector("h1");

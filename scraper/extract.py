@@ -11,12 +11,13 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
+from urllib.parse import urlsplit
 
 from reviewlens.schema import Review, implausible_date
 
 from . import js
-from .normalize import (MAX_TEXT, clean_text, is_relative_date, parse_date, parse_language, parse_rating,
-                        parse_verified, parse_votes)
+from .normalize import (MAX_TEXT, clean_text, is_relative_date, page_rating_scale, parse_date, parse_language,
+                        parse_rating, parse_verified, parse_votes)
 from .siteconfig import SiteConfig
 
 log = logging.getLogger(__name__)
@@ -66,6 +67,7 @@ class PageNotes:
 
     skipped_ids: list[str] = field(default_factory=list)  # blocks without a text (their ids, or #n on the page)
     data: list[str] = field(default_factory=list)         # "2 reviews with a date no review can have (...) at URL"
+    stated: int | None = None  # how many reviews the page says it has (AggregateRating reviewCount / ratingCount)
 
 
 def build_reviews(raw: dict[str, Any], *, page_url: str, source: str, site: SiteConfig | None,
@@ -84,6 +86,10 @@ def build_reviews(raw: dict[str, Any], *, page_url: str, source: str, site: Site
     records = raw.get("reviews") or []
     fmt = site.date_format if site else None
     scale = site.rating_scale if site else None
+    scale_guessed = False
+    if scale is None:  # one scale for the page: its scores out of 10 are all read out of 10, 4/10 as 4/10
+        scale, scale_guessed = page_rating_scale((r.get("rating") for r in records if r.get("rating_best") in (None, "")),
+                                                 raw.get("rating_best"))
     page_product = raw.get("product")
     out: list[Review] = []
     no_text: list[str] = []
@@ -136,7 +142,7 @@ def build_reviews(raw: dict[str, Any], *, page_url: str, source: str, site: Site
             log.warning("review %s at %s could not be read: %s: %s", r.get("id") or skip + i + 1, page_url,
                         type(e).__name__, e)
             broken.append(f"{_short(r.get('id'), 40) or f'#{skip + i + 1}'} ({type(e).__name__}: {str(e)[:200]})")
-    notes = PageNotes(skipped_ids=no_text)
+    notes = PageNotes(skipped_ids=no_text, stated=parse_votes(raw.get("stated")))
     if no_text and len(no_text) >= len(out):  # most of the page: the text selector, not the customers
         shown = ", ".join(no_text[:10]) + (" ..." if len(no_text) > 10 else "")
         problems.append(f"{len(no_text)} review(s) skipped, missing field 'text' ({shown}) at {page_url}")
@@ -152,6 +158,9 @@ def build_reviews(raw: dict[str, Any], *, page_url: str, source: str, site: Site
         c = len(bad_dates)
         notes.data.append(f"{c} review{'s' if c != 1 else ''} with a date no review can have ({', '.join(bad_dates[:3])}"
                         f"{' ...' if c > 3 else ''}), kept without a date, at {page_url}")
+    if scale_guessed and any(r.rating is not None for r in out):  # the same words on every page: said once a run
+        notes.data.append(f"ratings at {urlsplit(page_url).netloc} read as scores out of 10: the page states no "
+                          f"scale and has scores above 5 (if they are stars, set rating_scale in a site config)")
     if broken:
         c = len(broken)
         problems.append(f"{c} review{'s' if c != 1 else ''} skipped, could not be read ({', '.join(broken[:3])}"

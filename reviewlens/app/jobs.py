@@ -113,10 +113,13 @@ def checkpoint_key(start_url: str) -> str:
     return f"scrape:{start_url}"
 
 
-def no_reviews_reason(pages: int, unserved: Sequence[str], configured: bool = True) -> str:
+def no_reviews_reason(pages: int, unserved: Sequence[str], configured: bool = True,
+                      out_of_reach: Sequence[str] = ()) -> str:
     """Why a scrape that found no reviews failed: no page scraped, pages the site did not serve (down, refused,
     a 404: its first error), or pages served without a review (a layout the extraction no longer finds; with
-    no site config in play (`configured` False), a site that needs one written)."""
+    no site config in play (`configured` False), a site that needs one written). When a page holds its reviews
+    where no extraction reaches (`out_of_reach`: in an iframe, a shadow root; PageResult.out_of_reach), that is
+    said instead: writing a site config would be a dead end."""
     if pages == 0:
         return "no pages were scraped"
     served = pages - len(unserved)
@@ -124,6 +127,8 @@ def no_reviews_reason(pages: int, unserved: Sequence[str], configured: bool = Tr
         return (f"the site did not serve {'the page' if pages == 1 else f'any of the {pages} pages'} "
                 f"(down, refusing connections, or moved?): {unserved[0]}")
     more = f"; {len(unserved)} more the site did not serve" if unserved else ""
+    if out_of_reach:
+        return f"no reviews were found on {_n(served, 'page')}: {out_of_reach[0]}" + more
     if not configured:
         return (f"no reviews were found on {_n(served, 'page')} by zero-config extraction (JSON-LD, microdata, "
                 f"page state) and no site config matches: this site needs one. Write it (scraper/sites/README.md), "
@@ -227,6 +232,20 @@ def _before_resumed(tracker: run_health.RunHealth, start: str, tops: dict[str, i
     tops[start] = tops.get(start, 0) + 1
 
 
+def fewer_than_stated(read: dict[str, list[int]]) -> list[str]:
+    """A note for each start URL read whole whose pages say it has far more reviews than the run read
+    ({url: [pages, reviews read, reviews stated]}): the rest may come on scrolling, or behind a button that
+    zero-config extraction does not follow, and a run said "ok" with a third of them. A note, not an error:
+    many pages count ratings given without a text."""
+    out = []
+    for url, (_pages, got, stated) in read.items():
+        if stated - got >= max(3, stated / 4):
+            out.append(f"{url}: the page says it has {stated} reviews, this run read {got} (the others may load "
+                       f"on scrolling or behind a button that zero-config extraction does not follow, which a site "
+                       f"config can name: scraper/sites/README.md; or they are ratings without a text)")
+    return out
+
+
 def _warn_other_sources(store: Store, url: str, reviews: Sequence[Review]) -> None:
     """Warn when reviews of `url` are already stored under another source: the same pages scraped under another
     name (a site config renamed or moved: its source is its file's name unless it sets `source`) are stored
@@ -283,6 +302,7 @@ def run_scrape(store: Store, settings: Settings, urls: Sequence[str], *, site: s
     t0 = time.monotonic()
     tracker = run_health.RunHealth(resumed=frozenset(resume))
     unserved: list[str] = []  # the errors of the pages the site did not serve (down, refused, gone)
+    out_of_reach: list[str] = []  # pages whose reviews are where extraction does not reach, and what to do
     held: set[str] = set()  # walks (checkpoint keys) whose resume point is a page the site did not serve
     masker = privacy.Masker.from_settings(settings.privacy, store)
     stopped_older: list[str] = []
@@ -304,6 +324,8 @@ def run_scrape(store: Store, settings: Settings, urls: Sequence[str], *, site: s
     left: dict[str, dict | None] = {}  # the resume point each start URL's resumed walk left (None: none)
     looked: set[str] = set()           # start URLs whose reviews were looked for under other sources
     tops: dict[str, int] = {}          # pages of each start URL's walk from the top (after a resumed walk)
+    read: dict[str, list[int]] = {}    # each start URL's [pages, reviews read, reviews its pages say they have]
+    cut_short: set[str] = set(resume)  # start URLs this run did not read whole: resumed, stopped at a seen page
 
     def walks() -> Any:
         """(page, whether of a walk from the top after a resumed one) of this run: each start URL from its
@@ -329,7 +351,12 @@ def run_scrape(store: Store, settings: Settings, urls: Sequence[str], *, site: s
                 looked.add(start)
                 _warn_other_sources(store, page.url, page.reviews)
             why = stop_after(page.reviews)  # decided before the page is stored
+            tally = read.setdefault(start, [0, 0, 0])
+            tally[0] += 1
+            tally[1] += len(page.reviews) + len(page.skipped_ids)
+            tally[2] = max(tally[2], page.stated or 0)
             if why:
+                cut_short.add(start)
                 crawls[-1].stop(start)
                 log.info("%s: %s; stopping this start URL", page.url,
                          "only reviews older than --since" if why == "older" else "page already seen (incremental)")
@@ -351,7 +378,7 @@ def run_scrape(store: Store, settings: Settings, urls: Sequence[str], *, site: s
             elif not top and cp is not None:
                 left[key] = cp[1]
             # a review's impossible date or rating and reviews of stars without words: said, no page error
-            summary.notes += page.notes
+            summary.notes += [n for n in page.notes if n not in summary.notes]  # a note of the whole site: once
             skipped = len(page.skipped_ids)
             if skipped:
                 log.info("%s: %d review(s) without a text skipped (%s)", page.url, skipped,
@@ -375,6 +402,8 @@ def run_scrape(store: Store, settings: Settings, urls: Sequence[str], *, site: s
                 log.debug("%s: %s", page.url, page.error)  # the scraper logged it as a warning
                 if page.next_url == page.url:  # the engine's mark of a page the site did not serve
                     unserved.append(page.error)
+            if page.out_of_reach:
+                out_of_reach.append(page.out_of_reach)
             store.update_run(run_id, pages=1, new=new, seen=seen, errors=errs)
             summary.pages += 1
             summary.reviews += len(page.reviews)
@@ -388,12 +417,14 @@ def run_scrape(store: Store, settings: Settings, urls: Sequence[str], *, site: s
         if summary.pages == 0 or summary.reviews == 0:
             # Nothing to show for it (a site down, a 404, a layout the extraction no longer finds): failed, so
             # the run history and the scrape_problems alert say so, as the command's exit status does.
-            why = no_reviews_reason(summary.pages, unserved, configured=bool(site) or any(
+            why = no_reviews_reason(summary.pages, unserved, out_of_reach=out_of_reach, configured=bool(site) or any(
                 scraper.find_sites(u, sites_dirs) for u in urls))
             summary.status = "failed"
             summary.errors.append({"url": None, "message": why})
             store.finish_run(run_id, "failed", why)
         else:
+            limit = max_pages if max_pages is not None else settings.scraper.max_pages
+            summary.notes += fewer_than_stated({u: t for u, t in read.items() if u not in cut_short and t[0] < limit})
             _check_health(store, settings, summary, tracker, label, stopped_older)
             store.finish_run(run_id, summary.status)
     except KeyboardInterrupt:

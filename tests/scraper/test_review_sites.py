@@ -86,3 +86,47 @@ def test_a_site_that_drops_its_json_ld_reviews_does_not_store_them_again(env, se
     server.page("/tp2", trustpilot_page(recs2))
     assert jobs.run_scrape(store, settings, [server.base + "/tp2"], quiet=True).new == 0
     assert store.count_reviews() == 12
+
+
+def _md_review(i: int, text: str | None = None) -> str:
+    return (f'<div itemprop="review" itemscope itemtype="https://schema.org/Review" data-review-id="m{i}">'
+            f'<span itemprop="author">Reader {i}</span><meta itemprop="datePublished" content="2026-10-{i + 1:02d}">'
+            f'<div itemprop="reviewRating" itemscope itemtype="https://schema.org/Rating">'
+            f'<meta itemprop="ratingValue" content="{1 + i % 5}"></div>'
+            f'<div itemprop="reviewBody">{text or TEXTS[i % len(TEXTS)] + f" (review {i})"}</div></div>')
+
+
+def test_the_extraction_holding_more_of_the_reviews_wins(server, settings):
+    """A shop theme's Product JSON-LD holds the first 3 reviews, its widget's microdata all 8: all 8 are read."""
+    ld = {"@context": "https://schema.org", "@type": "Product", "name": "Kettle 2000",
+          "aggregateRating": {"@type": "AggregateRating", "ratingValue": "3.4", "reviewCount": "8"},
+          "review": [{"@type": "Review", "reviewBody": TEXTS[i % len(TEXTS)] + f" (review {i})",
+                      "author": {"@type": "Person", "name": f"Reader {i}"}, "datePublished": f"2026-10-{i + 1:02d}",
+                      "reviewRating": {"@type": "Rating", "ratingValue": 1 + i % 5}} for i in range(3)]}
+    server.page("/p", f'<!doctype html><html><head><script type="application/ld+json">{json.dumps(ld)}</script>'
+                      f'</head><body><h1>Kettle 2000</h1><div itemscope itemtype="https://schema.org/Product">'
+                      f'<span itemprop="name">Kettle 2000</span>{"".join(_md_review(i) for i in range(8))}</div>'
+                      f'</body></html>')
+    page, = scrape([server.base + "/p"], settings)
+    assert (page.strategy, len(page.reviews), page.stated) == ("microdata", 8, 8)
+
+
+def test_a_page_that_says_it_has_far_more_reviews_than_were_read_is_noted(env, server):
+    """Infinite scroll (not followed by zero-config) shows 5 of the 15 reviews its AggregateRating counts: the
+    run is ok, and its summary says the page counts 15 and the run read 5. A page read whole says nothing."""
+    store, settings = env
+    agg = ('<div itemprop="aggregateRating" itemscope itemtype="https://schema.org/AggregateRating">'
+           '<meta itemprop="ratingValue" content="3.9"><meta itemprop="reviewCount" content="{n}"></div>')
+    body = "".join(_md_review(i) for i in range(5))
+    server.page("/scroll", f'<!doctype html><html><body><div itemscope itemtype="https://schema.org/Product">'
+                           f'<h1 itemprop="name">Lamp</h1>{agg.format(n=15)}{body}</div></body></html>')
+    server.page("/whole", f'<!doctype html><html><body><div itemscope itemtype="https://schema.org/Product">'
+                          f'<h1 itemprop="name">Lamp</h1>{agg.format(n=6)}'
+                          f'{"".join(_md_review(i) for i in range(100, 105))}</div></body></html>')
+    run = jobs.run_scrape(store, settings, [server.base + "/scroll"], quiet=True)
+    assert (run.status, run.new) == ("ok", 5)
+    assert any("says it has 15 reviews, this run read 5" in n for n in run.notes), run.notes
+    assert "says it has 15 reviews" in run.line()
+    whole = jobs.run_scrape(store, settings, [server.base + "/whole"], quiet=True)
+    assert whole.new == 5
+    assert not any("says it has" in n for n in whole.notes)
