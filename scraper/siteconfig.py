@@ -32,6 +32,12 @@ FIELDS = ("text", "title", "author", "rating", "date", "id", "product", "url",
           # the version reviewed (an app's release: "Version 3.2.1")
           "reply", "reply_date", "helpful", "verified", "language", "version")
 FIELD_KEYS = {"selector", "attr", "style", "count", "regex", "scope", "inner_text", "fallback_page"}
+# Fields a review block shows reported missing when no block has them (the others are on some reviews only).
+CORE_FIELDS = ("text", "title", "author", "rating", "date", "id", "product", "url")
+# A field written as a list of parts (text = [".liked", ".disliked"]) travels to the in-page extractor as own
+# fields under these names, one per part, and is joined back in Python (SiteConfig.join_parts).
+PART = "\u241fpart:"
+PART_SEP = "\n\n"
 TOP_KEYS = {"name", "match", "best_effort", "description", "source", "review", "fields", "own_fields", "date_format",
             "rating_scale", "wait_for", "cookie_banner", "next", "page_param", "page_start", "load_more",
             "page_step", "infinite_scroll", "scroll_end", "scroll_wait", "fetch_in_page", "delay",
@@ -88,10 +94,34 @@ class SiteConfig:
         return any(url_matches(p, url) for p in self.match)
 
     def js_config(self) -> dict[str, Any] | None:
-        """What the in-page extractor needs (None = zero-config extraction)."""
+        """What the in-page extractor needs (None = zero-config extraction). A field of parts is sent as one
+        own field per part: the extractor reads one element per field, and `join_parts` joins them."""
         if not self.review:
             return {"next": self.next} if self.next else None
-        return {"review": self.review, "fields": self.fields, "own_fields": self.own_fields, "next": self.next}
+        fields = {k: v for k, v in self.fields.items() if "parts" not in v}
+        own = dict(self.own_fields)
+        for name, spec in self.fields.items():
+            for i, part in enumerate(spec.get("parts") or ()):
+                own[f"{PART}{name}:{i}"] = part
+        return {"review": self.review, "fields": fields, "own_fields": own, "next": self.next}
+
+    def join_parts(self, raw: dict[str, Any]) -> dict[str, Any]:
+        """The extractor's records (`raw`, from js_config) with each field of parts made one value: the texts
+        of the parts a review has, in the config's order, joined by a blank line (a hotel review's "liked" and
+        "disliked" halves). A field none of whose parts a review has is None, and reported missing as any field
+        is. Changes `raw` in place and returns it."""
+        parted = {name: len(spec["parts"]) for name, spec in self.fields.items() if "parts" in spec}
+        if not parted:
+            return raw
+        for rec in raw.get("reviews") or []:
+            own = rec.get("own") or {}
+            for name, n in parted.items():
+                texts = [str(v).strip() for v in (own.pop(f"{PART}{name}:{i}", None) for i in range(n))
+                         if v is not None and str(v).strip()]
+                rec[name] = PART_SEP.join(texts) or None
+                if not texts and name in CORE_FIELDS:
+                    rec.setdefault("missing", []).append(name)
+        return raw
 
 
 def with_query(url: str, params: Sequence[tuple[str, str]]) -> str:
@@ -129,10 +159,19 @@ def url_matches(pattern: str, url: str) -> bool:
 
 
 def _field(name: str, value: Any, where: str, table: str = "fields") -> dict[str, Any]:
+    if isinstance(value, list) and table == "fields":
+        # parts of one field, each read like a field; the selectors together are the field's selector (checked
+        # by the browser, named in messages)
+        if not value or any(isinstance(v, list) for v in value):
+            raise SiteConfigError(f"{where}: {table}.{name}: a list must hold the parts of the field, each a CSS "
+                                  f"selector or a table (text = [\".liked\", \".disliked\"])")
+        parts = [_field(name, v, where, table) for v in value]
+        return {"selector": ", ".join(p["selector"] for p in parts if p.get("selector")), "parts": parts}
     if isinstance(value, str):
         return {"selector": value}
     if not isinstance(value, dict):
-        raise SiteConfigError(f"{where}: {table}.{name} must be a CSS selector string or a table")
+        raise SiteConfigError(f"{where}: {table}.{name} must be a CSS selector string or a table"
+                              + (", or a list of them (its parts)" if table == "fields" else ""))
     unknown = set(value) - FIELD_KEYS
     if unknown:
         raise SiteConfigError(f"{where}: {table}.{name}: unknown key(s) {sorted(unknown)} (known: {sorted(FIELD_KEYS)})")

@@ -51,3 +51,30 @@ def test_own_fields_are_declared_and_checked():
                        ({"own_fields": {" ": ".who"}}, r"\[own_fields\] must be a table of named fields")):
         with pytest.raises(SiteConfigError, match=said):
             parse_site(data, "x", "x.toml")
+
+
+def test_a_field_in_parts_is_read_part_by_part_and_joined_in_order():
+    """text = [".liked", ".disliked"]: each part travels to the extractor as an own field (it reads one element
+    per field), and the parts a review has are joined by a blank line, in the config's order."""
+    cfg = parse_site({"review": ".r", "fields": {"text": [".liked", {"selector": ".disliked", "regex": "x(.*)"}],
+                                                 "title": [".t1", ".t2"]}}, "x", "x.toml")
+    assert cfg.fields["text"]["selector"] == ".liked, .disliked"  # checked by the browser as one selector
+    js = cfg.js_config()
+    assert "text" not in js["fields"] and len(js["own_fields"]) == 4
+    raw = {"reviews": [{"own": dict(zip(js["own_fields"], ["Great view.", " Noisy. ", None, None]))},
+                       {"own": dict(zip(js["own_fields"], [None, "Dirty.", None, ""])), "missing": []}]}
+    cfg.join_parts(raw)
+    assert [r["text"] for r in raw["reviews"]] == ["Great view.\n\nNoisy.", "Dirty."]
+    assert [r["own"] for r in raw["reviews"]] == [{}, {}]
+    assert [r["title"] for r in raw["reviews"]] == [None, None]
+    assert raw["reviews"][1]["missing"] == ["title"]
+    with pytest.raises(SiteConfigError, match="parts of the field"):
+        parse_site({"review": ".r", "fields": {"text": []}}, "x", "x.toml")
+    with pytest.raises(SiteConfigError, match="parts of the field"):
+        parse_site({"review": ".r", "fields": {"text": [[".a"]]}}, "x", "x.toml")
+
+
+def test_the_booking_config_reads_both_halves_of_a_review():
+    cfg = load_site("booking")
+    assert [p["selector"] for p in cfg.fields["text"]["parts"]] == ["[data-testid='review-positive-text']",
+                                                                    "[data-testid='review-negative-text']"]
