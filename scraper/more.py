@@ -28,7 +28,30 @@ from .extract import EXTRACT_LIVE
 log = logging.getLogger(__name__)
 
 STATE_JS = js.with_extractor("more")  # scraper/js/more.js: the button and the review count, in one round trip
+COVERING_JS = js.load("covering")  # scraper/js/covering.js: the overlay a real click on the button hit instead
 SETTLE = 1.0  # seconds to wait for reviews to appear after the button went away
+# Seconds to wait for reviews after a click from script, when an overlay took the real click: a page that reacts to
+# such a click does so at once, and many ignore it (a consent wall that lets no click through until it is answered).
+COVERED_WAIT = 3.0
+
+
+def describe_overlay(o: dict[str, Any]) -> str:
+    """The overlay as the page's HTML names it: <div id="cmp" class="..." role="dialog" aria-label="Cookie consent">."""
+    attrs = "".join(f' {name}="{o[key]}"' for key, name in (("id", "id"), ("cls", "class"), ("role", "role"),
+                                                              ("label", "aria-label")) if o.get(key))
+    return f"<{o.get('tag') or 'div'}{attrs}>"
+
+
+def covered_problem(selector: str, overlay: dict[str, Any], waited: float) -> str:
+    """What a run says when an overlay takes the clicks on the show-more button: which element, what it most
+    likely is, and the fix (a site config that clicks the banner away)."""
+    what = ("a cookie or consent banner, most likely" if overlay.get("consent")
+            else "an overlay: a cookie or consent banner, or a popup?")
+    return (f"the show-more button {selector!r} is covered by {describe_overlay(overlay)} ({what}): the browser's "
+            f"click landed on it, and a click from script brought no new reviews within {waited:g} s. Write a site "
+            f"config for this site that clicks the banner away, cookie_banner = \"CSS selector of its accept "
+            f"button\" (scraper/sites/README.md), try it with `reviewlens sites test URL --site FILE`, then scrape "
+            f"with --site FILE")
 
 
 class ShowMore:
@@ -42,17 +65,29 @@ class ShowMore:
         self.cfg = cfg  # None: zero-config extraction, as extract.js found the button
         self.reason = ""                 # why the last call stopped (for the log)
         self.problem: str | None = None  # set when it stopped on a failure, not at the end of the reviews
+        self.covered: dict[str, Any] | None = None  # the overlay that took the last real click (covering.js)
 
     def _state(self, selector: str) -> dict[str, Any]:
         return json.loads(self.driver.execute_script(STATE_JS, "state", selector, self.cfg) or "{}")
 
+    def _overlay(self, selector: str) -> dict[str, Any] | None:
+        """The element over the button's centre that took the real click, or None (covering.js)."""
+        try:
+            found = self.driver.execute_script(COVERING_JS, selector)
+        except WebDriverException:
+            return None
+        return found if isinstance(found, dict) else None
+
     def _click(self, selector: str) -> bool:
+        self.covered = None
         try:
             el = self.driver.find_element(By.CSS_SELECTOR, selector)
             try:
                 el.click()  # a real click, as a user would
             except (ElementClickInterceptedException, ElementNotInteractableException) as e:
+                self.covered = self._overlay(selector)
                 log.info("show more %r: real click blocked (%s); clicking from script", selector,
+                         describe_overlay(self.covered) + " covers it" if self.covered else
                          (e.msg or "").splitlines()[0][:120] if e.msg else type(e).__name__)
                 if not self.driver.execute_script(STATE_JS, "click", selector, self.cfg):
                     raise NoSuchElementException(selector) from e
@@ -94,10 +129,12 @@ class ShowMore:
                 return time.monotonic() - gone_at[0] >= SETTLE  # gone: give late reviews a moment
             return False
 
+        wait = min(self.timeout, COVERED_WAIT) if self.covered else self.timeout
         try:
-            WebDriverWait(self.driver, self.timeout, poll_frequency=self.poll).until(grown_or_gone)
+            WebDriverWait(self.driver, wait, poll_frequency=self.poll).until(grown_or_gone)
         except TimeoutException:
-            self.problem = self.reason = (f"no new reviews appeared within {self.timeout:g} s after clicking "
+            self.problem = self.reason = (covered_problem(selector, self.covered, wait) if self.covered else
+                                          f"no new reviews appeared within {wait:g} s after clicking "
                                           f"the show-more button {selector!r}")
             return None
         except WebDriverException as e:
