@@ -105,7 +105,7 @@ function extractReviews(doc, cfg, baseUrl, opts) {
     var ratingValue = typeof rr === "object" ? (rr.ratingValue !== undefined ? rr.ratingValue : rr.value) : rr;
     var ident = o.identifier;
     if (ident && typeof ident === "object") ident = ident.value || ident["@id"] || null;
-    var item = o.itemReviewed ? str(o.itemReviewed) : null;
+    var item = o.itemReviewed ? str(o.itemReviewed) || ldNamed(o.itemReviewed) : null;
     return {
       text: str(o.reviewBody) || str(o.description) || str(o.text),
       title: str(o.name) || str(o.headline),
@@ -126,14 +126,35 @@ function extractReviews(doc, cfg, baseUrl, opts) {
     var n = typeof v === "number" ? v : (typeof v === "string" && /^\s*\d[\d,.\s]*$/.test(v) ? parseInt(v.replace(/[,.\s]/g, ""), 10) : NaN);
     return isFinite(n) && n >= 0 ? n : null;
   }
+  /* A node that a JSON-LD graph names by its @id elsewhere: a Review's itemReviewed is often {"@id": ...} only,
+     the LocalBusiness or Product it points at holding the name. */
+  var ldIds = {};
+  function ldNamed(ref) {
+    var node = ref && typeof ref === "object" && typeof ref["@id"] === "string" ? ldIds[ref["@id"]] : null;
+    return node ? str(node.name) : null;
+  }
   function jsonLd() {
-    var out = [];
-    var pageProduct = null, stated = null;
+    var out = [], blocks = [];
+    var pageProduct = null, pageThing = null, stated = null;
     var seen = 0;
+    doc.querySelectorAll('script[type="application/ld+json"]').forEach(function (s, i) {
+      try { blocks.push(JSON.parse(s.textContent)); } catch (e) {
+        problems.push("JSON-LD block " + (i + 1) + " is not valid JSON (" + e.message + ")");
+      }
+    });
+    (function index(node) {
+      if (++seen > MAX_NODES || node === null || typeof node !== "object") return;
+      if (Array.isArray(node)) { node.forEach(index); return; }
+      if (typeof node["@id"] === "string" && node.name && !ldIds[node["@id"]]) ldIds[node["@id"]] = node;
+      Object.keys(node).forEach(function (k) { if (k !== "@context") index(node[k]); });
+    })(blocks);
+    seen = 0;
     function walk(node, product) {
       if (++seen > MAX_NODES || node === null || typeof node !== "object") return;
       if (Array.isArray(node)) { node.forEach(function (n) { walk(n, product); }); return; }
       if (typeIs(node, REVIEW_TYPES)) { out.push(fromLd(node, product)); return; }
+      /* what the reviews are of, when no Product is named: the business, hotel or app that holds the rating */
+      if (!pageThing && node.name && (node.aggregateRating || node.review || node.reviews)) pageThing = str(node.name);
       var agg = typeIs(node, ["AggregateRating"]) ? node : node.aggregateRating;
       if (stated === null && agg && typeof agg === "object") stated = countIn(agg.reviewCount) !== null ? countIn(agg.reviewCount) : countIn(agg.ratingCount);
       var p = product;
@@ -141,15 +162,8 @@ function extractReviews(doc, cfg, baseUrl, opts) {
       if (typeIs(node, ["Product", "ProductGroup"]) && node.name && !pageProduct) pageProduct = str(node.name);
       Object.keys(node).forEach(function (k) { if (k !== "@context") walk(node[k], p); });
     }
-    doc.querySelectorAll('script[type="application/ld+json"]').forEach(function (s, i) {
-      var data;
-      try { data = JSON.parse(s.textContent); } catch (e) {
-        problems.push("JSON-LD block " + (i + 1) + " is not valid JSON (" + e.message + ")");
-        return;
-      }
-      walk(data, null);
-    });
-    return { reviews: out, product: pageProduct, stated: stated };
+    blocks.forEach(function (data) { walk(data, null); });
+    return { reviews: out, product: ldText(pageProduct || pageThing), stated: stated };
   }
 
   /* ------------------------------------------------------------ microdata */
@@ -188,7 +202,7 @@ function extractReviews(doc, cfg, baseUrl, opts) {
   }
   function microdata() {
     var out = [];
-    var pageProduct = null, stated = null;
+    var pageProduct = null, pageThing = null, stated = null;
     var re = /schema\.org\/(Review|UserReview|CriticReview|EmployerReview)$/i;
     doc.querySelectorAll("[itemscope][itemtype]").forEach(function (scope) {
       var type = (scope.getAttribute("itemtype") || "").trim();
@@ -200,6 +214,10 @@ function extractReviews(doc, cfg, baseUrl, opts) {
       if (/schema\.org\/Product$/i.test(type) && !pageProduct) {
         var pp = props(scope);
         if (pp.name) pageProduct = mdValue(pp.name[0]);
+      }
+      if (!pageThing && !pageProduct && !/schema\.org\/(Review|UserReview|CriticReview|EmployerReview|Rating|AggregateRating|Person|Comment|Answer|Question|Offer|PostalAddress|ImageObject)$/i.test(type)) {
+        var tp = props(scope);  /* what the reviews are of, when no Product is named: the business that holds the rating */
+        if (tp.name && (tp.aggregateRating || tp.review || tp.reviews)) pageThing = mdValue(tp.name[0]);
       }
       if (!re.test(type)) return;
       var p = props(scope);
@@ -245,7 +263,7 @@ function extractReviews(doc, cfg, baseUrl, opts) {
         id: idv, product: product, url: null
       });
     });
-    return { reviews: out, product: pageProduct, stated: stated };
+    return { reviews: out, product: pageProduct || pageThing, stated: stated };
   }
 
   /* ------------------------------------------------------------ embedded page state, by shape */
@@ -424,9 +442,11 @@ function extractReviews(doc, cfg, baseUrl, opts) {
       objs.forEach(function (o) { var ft = features(o); if (ft.ok) { hits++; sum += ft.score; } });
       if (!hits || hits < objs.length * 0.6) return false;
       /* how review-like the items are, times how complete the list is, growing slowly with its length */
-      found.push({ items: objs, hits: hits, score: (sum / hits) * (hits / objs.length) * Math.log2(1 + hits) });
+      found.push({ items: objs, hits: hits, score: (sum / hits) * (hits / objs.length) * Math.log2(1 + hits),
+                   parents: parents.slice() });
       return true;
     }
+    var parents = [];  /* the objects above the node walked: where the list's product or business is named */
     function walk(node, depth) {
       if (++seen > MAX_NODES || depth > 40 || node === null) return;
       if (typeof node === "string") {  /* state serialized twice (a JSON string inside JSON) */
@@ -444,6 +464,10 @@ function extractReviews(doc, cfg, baseUrl, opts) {
         return;
       }
       /* a normalized cache keyed by id ({"Review:1": {__typename: "Review", ...}}): its records of one type */
+      parents.push(node);
+      try { walkObject(node, depth); } finally { parents.pop(); }
+    }
+    function walkObject(node, depth) {
       var keys = Object.keys(node);
       if (node.ROOT_QUERY !== undefined || keys.filter(function (k) { return /^[A-Z]\w*:\S/.test(k); }).length >= 2) refIndex = node;
       var byType = {};
@@ -520,7 +544,32 @@ function extractReviews(doc, cfg, baseUrl, opts) {
       });
     });
     /* (the items were flattened while ranked, their references resolved then) */
-    return best ? { reviews: fromState(best.items), source: bestRoot } : { reviews: [], source: null };
+    return best ? { reviews: fromState(best.items), source: bestRoot, product: stateName(best.parents) } :
+      { reviews: [], source: null, product: null };
+  }
+  /* What the reviews of a page-state list are of: the name of the object that holds the list (a product with
+     its price and its reviews), or of an object beside it that names a business or product (Trustpilot's
+     businessUnit: displayName, trustScore, numberOfReviews; a "hotel" or "product" key); the nearest first. Items
+     of lists are never taken: "similar businesses", "related products". */
+  var SUBJECT_KEY = /(product|business|hotel|property|listing|venue|place|shop|store|company|merchant|app|item|unit)/i;
+  var STATE_NAME = /^(name|display_?name|product_?name|product_?title|hotel_?name|business_?name|company_?name|app_?name|shop_?name|store_?name)$/i;
+  function nameIn(o) {
+    var k = findKey(o, STATE_NAME);
+    var v = k ? o[k] : null;
+    return typeof v === "string" && v.trim().length > 1 && v.length <= 200 ? v.trim() : null;
+  }
+  function bizKeys(o) { return Object.keys(o).filter(function (k) { return BIZ_SEG.test(k); }).length; }
+  function stateName(parents) {
+    for (var i = parents.length - 1; i >= Math.max(0, parents.length - 4); i--) {
+      var p = parents[i];
+      if (nameIn(p) && bizKeys(p) >= 1) return nameIn(p);
+      var ks = Object.keys(p);
+      for (var j = 0; j < ks.length; j++) {
+        var c = p[ks[j]];
+        if (c && typeof c === "object" && !Array.isArray(c) && nameIn(c) && bizKeys(c) >= (SUBJECT_KEY.test(ks[j]) ? 1 : 2)) return nameIn(c);
+      }
+    }
+    return null;
   }
 
   /* ------------------------------------------------------------ replies, votes, verified, language (by shape) */
@@ -853,6 +902,19 @@ function extractReviews(doc, cfg, baseUrl, opts) {
     return found.length === 1 ? Number(found[0]) : null;
   }
 
+  /* A heading or title read as the product's name, without the review count it holds ("KettleCo Reviews 19 •
+     Great", "Lamp (23 reviews)"): the count changes from one scrape to the next, and one product became two. */
+  var COUNT_NOUN = "(reviews?|ratings?|bewertungen|rezensionen|avis|opiniones|reseñas|recensioni|beoordelingen|avaliações|opinie|recensioner|anmeldelser)";
+  var COUNT_PHRASE = new RegExp("\\(?\\s*\\d[\\d,.\\s]*\\s*" + COUNT_NOUN + "(?![\\w])\\s*\\)?|(^|\\s)" + COUNT_NOUN + "\\s*[:(]?\\s*\\d[\\d,.]*\\s*\\)?", "i");
+  function headingName(s) {
+    if (!s) return null;
+    s = s.replace(/\s+/g, " ").trim();
+    var m = COUNT_PHRASE.exec(s);
+    if (!m) return s || null;
+    var trim = /^[\s|•·:–—,-]+|[\s|•·:–—,-]+$/g;
+    return s.slice(0, m.index).replace(trim, "") || s.replace(COUNT_PHRASE, " ").replace(/\s+/g, " ").replace(trim, "") || null;
+  }
+
   /* ------------------------------------------------------------ run */
   var result = { strategy: null, reviews: [], problems: problems, blocks: 0, next: null, more: null, product: null, stated: null };
   if (cfg && cfg.review) {
@@ -862,7 +924,7 @@ function extractReviews(doc, cfg, baseUrl, opts) {
     result.blocks = c.blocks;
   } else {
     var ld = jsonLd(), md = microdata(), st = embeddedState();
-    result.product = ld.product || md.product;
+    result.product = ld.product || md.product || st.product;
     result.stated = ld.stated !== null ? ld.stated : md.stated;
     /* The extraction that holds the most of the page's reviews (JSON-LD, microdata, page state in that order on
        a tie): a shop theme's JSON-LD often holds the product's first few reviews, its review widget all of them. */
@@ -876,7 +938,7 @@ function extractReviews(doc, cfg, baseUrl, opts) {
   if (!result.product) {
     var og = doc.querySelector('meta[property="og:title"]');
     var h1 = doc.querySelector("h1");
-    result.product = (og && og.getAttribute("content")) || (h1 && text(h1)) || null;
+    result.product = headingName((og && og.getAttribute("content")) || (h1 && text(h1)) || null);
   }
   if (cfg && cfg.next) result.next = nextLink();
   else {

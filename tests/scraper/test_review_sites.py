@@ -130,3 +130,20 @@ def test_a_page_that_says_it_has_far_more_reviews_than_were_read_is_noted(env, s
     whole = jobs.run_scrape(store, settings, [server.base + "/whole"], quiet=True)
     assert whole.new == 5
     assert not any("says it has" in n for n in whole.notes)
+
+
+def test_the_product_is_named_by_structured_data_not_by_a_heading_with_the_review_count(server, settings):
+    """The heading "KettleCo Reviews 6 • Great" changes with every review: the name comes from the JSON-LD
+    node the reviews point at (itemReviewed {"@id"}), from page state (the business beside the reviews), and a
+    heading or title is read without its count."""
+    recs = _tp_reviews()
+    no_ld = trustpilot_page(recs).replace('type="application/ld+json"', 'type="text/plain"')
+    server.page("/ld", trustpilot_page(recs))
+    server.page("/state", no_ld)
+    server.page("/heading", "<!doctype html><html><body><h1>Aurora Lamp (23 reviews)</h1>"
+                            + "".join(_md_review(i) for i in range(3)) + "</body></html>")
+    pages = {p.url.rsplit("/", 1)[-1]: p for p in scrape([server.base + u for u in ("/ld", "/state", "/heading")],
+                                                          settings)}
+    assert pages["ld"].strategy == "jsonld" and {r.product for r in pages["ld"].reviews} == {"KettleCo"}
+    assert pages["state"].strategy == "nextdata" and {r.product for r in pages["state"].reviews} == {"KettleCo"}
+    assert {r.product for r in pages["heading"].reviews} == {"Aurora Lamp"}
