@@ -7,7 +7,7 @@ import logging
 import re
 import unicodedata
 from datetime import date, datetime, timedelta, timezone
-from typing import Any
+from typing import Any, Iterable
 
 from reviewlens.schema import without_surrogates
 
@@ -80,6 +80,36 @@ def parse_rating(raw: Any, best: Any = None, worst: Any = None, scale: float | N
     if rating <= 0:
         return None  # "0 stars" on a count-based widget means "no rating found"
     return round(min(5.0, max(1.0, rating)), 2)
+
+
+def _bare_rating(raw: Any) -> float | None:
+    """The number of a rating that states no scale of its own (8, "8.0", "4,5"), or None ("8/10", "80%", stars,
+    text): what a page's scale is guessed from."""
+    if isinstance(raw, bool):
+        return None
+    if isinstance(raw, (int, float)):
+        return float(raw)
+    s = str(raw or "").strip()
+    if not re.fullmatch(_NUM, s):
+        return None
+    return _to_float(s)
+
+
+def page_rating_scale(raws: Iterable[Any], stated: Any = None) -> tuple[float | None, bool]:
+    """The top of the scale of a page's ratings that state none of their own, and whether it was guessed: the
+    scale the page states (its AggregateRating's bestRating, 5 to 10) when every score fits under it, else 10 when any
+    score is above 5 (a page of scores out of 10: the same scale for every review of the page; read one by one, 8
+    became 4 stars and the worst stays, 4/10, became 4 stars), else None (each read as parse_rating reads it)."""
+    values = [v for v in (_bare_rating(r) for r in raws) if v is not None and 0 <= v <= 10]
+    try:
+        top = float(stated) if stated not in (None, "") and not isinstance(stated, bool) else None
+    except (TypeError, ValueError):
+        top = None
+    if top is not None and 5 <= top <= 10 and all(v <= top for v in values):
+        return top, False  # (an aggregate out of 100 is often another measure: "92% recommend")
+    if any(v > 5 for v in values):
+        return 10.0, True
+    return None, False
 
 
 _REL_UNITS = {"second": 1 / 86400, "minute": 1 / 1440, "hour": 1 / 24, "day": 1, "week": 7, "month": 30, "year": 365}

@@ -8,6 +8,7 @@ import pytest
 
 from scraper import SiteConfigError, clean_text, list_sites, load_site, parse_date, parse_rating
 from scraper.engine import next_page_url
+from scraper.normalize import page_rating_scale
 from scraper.retry import retry_after_seconds
 from scraper.siteconfig import find_site, parse_site, url_matches
 
@@ -85,6 +86,20 @@ def test_a_date_without_its_year_is_the_latest_not_in_the_future(raw, fmt, expec
     """Dates written without a year took the current one: "28 Dec" read on 2 January was a review from the
     future, and "%d %B" configs gave 1900."""
     assert parse_date(raw, fmt, today=date(2026, 1, 2)) == expected
+
+
+@pytest.mark.parametrize("raws, stated, expected", [
+    ([8.0, 4.0, 2.5, "6.0"], None, (10.0, True)),        # a score above 5: the page is out of 10, 4 included
+    ([4.0, 2.5], 10, (10.0, False)),                     # the page's AggregateRating says bestRating 10
+    ([4.0, 2.5], "10", (10.0, False)),
+    ([8.0, 4.0], 5, (10.0, True)),                       # a stated 5 the scores do not fit: guessed
+    ([4, 5, 3], None, (None, False)),                    # stars: each read as before
+    (["4 out of 5", "80%", "8/10", "★★★★☆"], None, (None, False)),  # scales of their own: not a page's guess
+    ([92, 4], 100, (None, False)),                       # 100 is another measure ("92% recommend"); 92 no rating
+    ([], 10, (10.0, False)),
+])
+def test_page_rating_scale(raws, stated, expected):
+    assert page_rating_scale(raws, stated) == expected
 
 
 def test_clean_text_strips_controls_keeps_content():
