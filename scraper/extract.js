@@ -631,13 +631,15 @@ function extractReviews(doc, cfg, baseUrl, opts) {
     if (out.reply === null) { k = findKey(o, REPLY_TEXT_KEY); if (k && typeof o[k] === "string") out.reply = o[k]; }
     if (out.reply !== null && out.reply_date === null) { k = findKey(o, REPLY_DATE_KEY); if (k && typeof o[k] !== "object") out.reply_date = o[k]; }
     k = findKey(o, HELPFUL_KEY); if (k) out.helpful = countOf(o[k]);
-    var subs = [o].concat(Object.keys(o).map(function (x) { return o[x]; }).filter(function (v) {
-      return v && typeof v === "object" && !Array.isArray(v);
-    }));
-    for (var i = 0; i < subs.length && out.verified === null; i++) {
-      k = findKey(subs[i], VERIFIED_KEY);
-      if (k && typeof subs[i][k] !== "object") out.verified = subs[i][k];
-    }
+    /* the review's own flag (verified, labels.verification.isVerified), the nearest first, before its author's
+       (reviewer: {verified}; Trustpilot's consumer.isVerified is the account's, false on a verified review) */
+    var flat = flatten(o), vk = null;
+    Object.keys(flat).forEach(function (p) {
+      if (!VERIFIED_KEY.test(seg(p)) || REPLY_PATH.test(p) || flat[p] === null || flat[p] === undefined) return;
+      var rank = (PERSON_PATH.test(parentPath(p)) ? 10 : 0) + p.split(".").length;
+      if (vk === null || rank < vk.rank) vk = { path: p, rank: rank };
+    });
+    if (vk) out.verified = flat[vk.path];
     k = findKey(o, LANG_KEY); if (k) out.language = langOf(o[k]);
     k = findKey(o, VERSION_KEY); if (k && (typeof o[k] === "string" || typeof o[k] === "number")) out.version = String(o[k]);
     return out;
@@ -915,6 +917,27 @@ function extractReviews(doc, cfg, baseUrl, opts) {
     return s.slice(0, m.index).replace(trim, "") || s.replace(COUNT_PHRASE, " ").replace(/\s+/g, " ").replace(trim, "") || null;
   }
 
+  /* Reviews read from JSON-LD or microdata, with what the page state says of the same reviews and they do not:
+     the owner's reply, verified, votes (a Trustpilot page's JSON-LD has no replies; its __NEXT_DATA__ has).
+     The same review: the same site id (its last segment: a JSON-LD @id URL ends in the state's id) or text. */
+  function withStateExtras(recs, stateRecs) {
+    if (!stateRecs.length) return;
+    function tail(id) { return id === null || id === undefined ? null : String(id).replace(/[\/#:]+$/, "").split(/[\/#:]/).pop() || null; }
+    function words(t) { return typeof t === "string" ? t.replace(/\s+/g, " ").trim() : null; }
+    var byId = {}, byText = {};
+    stateRecs.forEach(function (r) {
+      if (tail(r.id)) byId[tail(r.id)] = r;
+      if (words(r.text)) byText[words(r.text)] = r;
+    });
+    recs.forEach(function (rec) {
+      var twin = (tail(rec.id) && byId[tail(rec.id)]) || (words(rec.text) && byText[words(rec.text)]);
+      if (!twin) return;
+      ["reply", "reply_date", "verified", "helpful", "language", "version"].forEach(function (f) {
+        if ((rec[f] === null || rec[f] === undefined) && twin[f] !== null && twin[f] !== undefined) rec[f] = twin[f];
+      });
+    });
+  }
+
   /* ------------------------------------------------------------ run */
   var result = { strategy: null, reviews: [], problems: problems, blocks: 0, next: null, more: null, product: null, stated: null };
   if (cfg && cfg.review) {
@@ -931,6 +954,7 @@ function extractReviews(doc, cfg, baseUrl, opts) {
     [["jsonld", ld.reviews], ["microdata", md.reviews], [st.source === "__NEXT_DATA__" ? "nextdata" : "state", st.reviews]].forEach(function (x) {
       if (x[1].length > result.reviews.length) { result.strategy = x[0]; result.reviews = x[1]; }
     });
+    if (result.strategy === "jsonld" || result.strategy === "microdata") withStateExtras(result.reviews, st.reviews);
     result.blocks = result.reviews.length;
     if (opts.skip) result.reviews = result.reviews.slice(opts.skip);
   }

@@ -147,3 +147,18 @@ def test_the_product_is_named_by_structured_data_not_by_a_heading_with_the_revie
     assert pages["ld"].strategy == "jsonld" and {r.product for r in pages["ld"].reviews} == {"KettleCo"}
     assert pages["state"].strategy == "nextdata" and {r.product for r in pages["state"].reviews} == {"KettleCo"}
     assert {r.product for r in pages["heading"].reviews} == {"Aurora Lamp"}
+
+
+def test_replies_and_verified_come_from_page_state_when_json_ld_lacks_them(server, settings):
+    """JSON-LD holds the reviews without the owner's replies; __NEXT_DATA__ holds the same reviews with them and
+    with the review's verified label (its consumer is not a verified account): both are kept."""
+    server.page("/tp", trustpilot_page(_tp_reviews()))
+    page, = scrape([server.base + "/tp"], settings)
+    assert page.strategy == "jsonld"
+    replies = {r.site_review_id.rsplit("/", 1)[-1]: r for r in page.reviews if r.reply}
+    assert set(replies) == {"6001abc", "6003abc"}
+    assert replies["6001abc"].reply == REPLY and str(replies["6001abc"].reply_date) == "2026-11-19"
+    assert {r.verified for r in page.reviews} == {True}
+    server.page("/state", trustpilot_page(_tp_reviews(), ld_reviews=False))
+    page, = scrape([server.base + "/state"], settings)
+    assert page.strategy == "nextdata" and {r.verified for r in page.reviews} == {True}
