@@ -8,7 +8,7 @@ import pytest
 
 from scraper import SiteConfigError, clean_text, list_sites, load_site, parse_date, parse_rating
 from scraper.engine import next_page_url
-from scraper.normalize import page_rating_scale
+from scraper.normalize import is_relative_date, page_rating_scale
 from scraper.retry import retry_after_seconds
 from scraper.siteconfig import find_site, parse_site, url_matches
 
@@ -86,6 +86,70 @@ def test_a_date_without_its_year_is_the_latest_not_in_the_future(raw, fmt, expec
     """Dates written without a year took the current one: "28 Dec" read on 2 January was a review from the
     future, and "%d %B" configs gave 1900."""
     assert parse_date(raw, fmt, today=date(2026, 1, 2)) == expected
+
+
+HUNT_DAY = date(2026, 12, 3)
+
+
+@pytest.mark.parametrize("raw, expected, relative", [
+    ("12. März 2026", date(2026, 3, 12), False),       # was 1 December: dateutil skipped "März"
+    ("5 mars 2026", date(2026, 3, 5), False),          # was 1 May
+    ("12 okt 2026", date(2026, 10, 12), False),        # was 3 December
+    ("3 maggio 2025", date(2025, 5, 3), False),
+    ("5 de marzo de 2026", date(2026, 3, 5), False),
+    ("12 maart 2026", date(2026, 3, 12), False),
+    ("5 de março de 2026", date(2026, 3, 5), False),
+    ("12 grudnia 2025", date(2025, 12, 12), False),
+    ("März 2026", date(2026, 3, 1), False),            # a month: its first day, as "March 2026" is
+    ("12. März", date(2026, 3, 12), False),            # no year: the latest not in the future
+    ("28. Dez.", date(2025, 12, 28), False),
+    ("Rezension aus Deutschland vom 12. März 2026", date(2026, 3, 12), False),
+    ("vor 2 Wochen", date(2026, 11, 19), True),        # was 2 January, and a new review each week
+    ("vor einem Monat", date(2026, 11, 3), True),
+    ("Bearbeitet vor 2 Monaten", date(2026, 10, 3), True),
+    ("gestern", date(2026, 12, 2), True),
+    ("il y a 3 jours", date(2026, 11, 30), True),
+    ("il y a un an", date(2025, 12, 3), True),
+    ("hace 2 semanas", date(2026, 11, 19), True),
+    ("hace un año", date(2025, 12, 3), True),
+    ("2 settimane fa", date(2026, 11, 19), True),
+    ("2 weken geleden", date(2026, 11, 19), True),
+    ("há 2 semanas", date(2026, 11, 19), True),
+    ("2 tygodnie temu", date(2026, 11, 19), True),
+    ("12. Märzz 2026", None, False),                   # not readable with confidence: left out, never December
+])
+def test_dates_in_other_languages(raw, expected, relative):
+    assert parse_date(raw, today=HUNT_DAY) == expected
+    assert is_relative_date(raw) is relative
+
+
+@pytest.mark.parametrize("raw, fmt, expected", [
+    ("03/04/2025", None, date(2025, 3, 4)),            # ambiguous numeric dates: as before, month first
+    ("03/04/2025", "%d/%m/%Y", date(2025, 4, 3)),      # the site's date_format decides
+    ("03.04.2026", None, date(2026, 4, 3)),
+    ("Bewertet am 03.04.2026", None, date(2026, 4, 3)),  # a German word around a numeric date: as before
+    ("12 March 2026", None, date(2026, 3, 12)),
+    ("Mar 5, 2026", None, date(2026, 3, 5)),
+    ("March 2026", None, date(2026, 3, 1)),
+    ("3 weeks ago", None, date(2026, 11, 12)),
+    ("Edited 2 months ago", None, date(2026, 10, 4)),
+    ("Reviewed in the United States on March 3, 2024", None, date(2024, 3, 3)),
+])
+def test_english_and_numeric_dates_read_as_before(raw, fmt, expected):
+    assert parse_date(raw, fmt, today=HUNT_DAY) == expected
+
+
+def test_english_dates_do_not_need_dateparser():
+    """dateparser (a quarter of a second to import, a millisecond a date) is only for dates in other languages."""
+    import subprocess
+    import sys
+
+    code = ("import sys; from datetime import date; from scraper.normalize import parse_date, is_relative_date\n"
+            "for s in ('2026-03-03', '12 March 2026', 'Mar 5, 2026', '03/04/2025', '3 weeks ago', 'yesterday'):\n"
+            "    assert parse_date(s, today=date(2026, 12, 3)) and is_relative_date(s) in (True, False)\n"
+            "print('dateparser' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "False"
 
 
 @pytest.mark.parametrize("raws, stated, expected", [

@@ -76,3 +76,32 @@ def test_a_scale_guessed_from_the_scores_is_the_same_for_the_page_and_said_once(
     said = [n for n in summary.notes if "out of 10" in n]
     assert len(said) == 1 and "states no scale" in said[0] and "rating_scale" in said[0], summary.notes
     assert "out of 10" in summary.line()
+
+
+def test_dates_in_german_and_french_are_read_and_a_relative_one_stores_no_second_review(server, tmp_path):
+    def page(weeks: int) -> str:
+        rows = [("Priya", "12. März 2026"), ("Claire", "5 mars 2026"), ("Anna", f"vor {weeks} Wochen"),
+                ("Tom", f"{weeks + 1} weeks ago"), ("Hugo", "il y a 3 jours"), ("Jonas", "03/04/2026")]
+        body = "".join(
+            f'<div itemprop="review" itemscope itemtype="https://schema.org/Review"><span itemprop="author">{a}</span>'
+            f'<span itemprop="reviewRating" itemscope itemtype="https://schema.org/Rating">'
+            f'<span itemprop="ratingValue">4</span></span><span itemprop="datePublished">{d}</span>'
+            f'<p itemprop="reviewBody">{a} wrote this review about the kettle, which boils fast.</p></div>'
+            for a, d in rows)
+        return (f'<html><body><div itemscope itemtype="https://schema.org/Product"><h1 itemprop="name">Kettle</h1>'
+                f'{body}</div></body></html>')
+
+    server.page("/k", page(2))
+    db = tmp_path / "s.db"
+    settings, store = _settings(tmp_path, db), Store(db)
+    first = jobs.run_scrape(store, settings, [f"{server.base}/k"], quiet=True)
+    today = date.today()
+    assert _stored(store, "date") == {"Priya": date(2026, 3, 12), "Claire": date(2026, 3, 5), "Anna": today - timedelta(days=14),
+                     "Tom": today - timedelta(days=21), "Hugo": today - timedelta(days=3),
+                     "Jonas": date(2026, 3, 4)}  # a numeric date as before (month first without a date_format)
+    assert first.new == 6
+    server.page("/k", page(3))  # a week later the page says "vor 3 Wochen"
+    second = jobs.run_scrape(store, settings, [f"{server.base}/k"], quiet=True)
+    assert (second.new, second.seen) == (0, 6)  # Anna's review was stored a second time
+    with store.engine.connect() as c:
+        assert c.execute(sa.select(sa.func.count()).select_from(reviews)).scalar() == 6
