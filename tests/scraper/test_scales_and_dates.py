@@ -105,3 +105,20 @@ def test_dates_in_german_and_french_are_read_and_a_relative_one_stores_no_second
     assert (second.new, second.seen) == (0, 6)  # Anna's review was stored a second time
     with store.engine.connect() as c:
         assert c.execute(sa.select(sa.func.count()).select_from(reviews)).scalar() == 6
+
+
+def test_relative_dates_in_page_state_under_a_camelcase_key(server, settings):
+    """Google-Places-shaped state: relativePublishTimeDescription "3 weeks ago" (all 8 were stored without a date)."""
+    ago = [("2 days ago", 2), ("a week ago", 7), ("3 weeks ago", 21), ("vor 2 Wochen", 14)]
+    state = {"place": {"displayName": {"text": "Kaffee Klatsch"}, "rating": 4.2, "userRatingCount": 318, "reviews": [
+        {"name": f"places/ChIJ123/reviews/Ci9{i}", "relativePublishTimeDescription": when, "rating": 4,
+         "text": {"text": f"Review {i}: good coffee, friendly staff, a bit loud at lunchtime.", "languageCode": "en"},
+         "authorAttribution": {"displayName": f"Guest {i}", "uri": f"https://www.google.com/maps/contrib/{i}"}}
+        for i, (when, _) in enumerate(ago)]}}
+    server.page("/place", f'<html><body><h1>Kaffee Klatsch</h1><script>window.__INITIAL_STATE__ = '
+                          f'{json.dumps(state)};</script></body></html>')
+    pages = list(scrape([f"{server.base}/place"], settings))
+    assert pages[0].error is None and pages[0].strategy == "state"
+    today = date.today()
+    got = {r.author: (r.date, r.date_relative) for r in pages[0].reviews}
+    assert got == {f"Guest {i}": (today - timedelta(days=days), True) for i, (_, days) in enumerate(ago)}
