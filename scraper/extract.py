@@ -70,6 +70,39 @@ class PageNotes:
     stated: int | None = None  # how many reviews the page says it has (AggregateRating reviewCount / ratingCount)
 
 
+ELLIPSES = ("…", "...")
+#: A cut-off copy must keep this many characters of the review to be told from another review that starts alike.
+MIN_CUT_COPY = 20
+
+
+def _cut_head(text: str) -> str | None:
+    """What a text cut off with an ellipsis ("... the blue light is lovely…") keeps, whitespace collapsed; None
+    for a text not cut off so."""
+    t = " ".join(text.split())
+    if not t.endswith(ELLIPSES):
+        return None
+    return t.rstrip(".… ").rstrip()
+
+
+def without_cut_copies(reviews: list[Review], page_url: str) -> list[Review]:
+    """`reviews` without the shortened copies of others on the page: a "Most helpful review" box shows the first
+    90 characters and "…" of a review that the list shows whole, and was stored as one more review, cut off. A
+    text ending in an ellipsis whose words begin a longer review's text on the page is that review."""
+    heads = [_cut_head(r.text) for r in reviews]
+    if not any(heads):
+        return reviews
+    texts = [h or " ".join(r.text.split()) for r, h in zip(reviews, heads)]
+    keep = []
+    for i, r in enumerate(reviews):
+        head = heads[i]
+        if head and len(head) >= MIN_CUT_COPY and any(
+                j != i and len(t) > len(head) and t.startswith(head) for j, t in enumerate(texts)):
+            log.info("%s: a shortened copy of another review (%r) not kept", page_url, head[:60])
+            continue
+        keep.append(r)
+    return keep
+
+
 def build_reviews(raw: dict[str, Any], *, page_url: str, source: str, site: SiteConfig | None,
                   today: date | None = None, skip: int = 0) -> tuple[list[Review], list[str], PageNotes]:
     """Reviews from the extractor's raw records, the page's problems (each naming the URL) and the notes of
@@ -142,6 +175,7 @@ def build_reviews(raw: dict[str, Any], *, page_url: str, source: str, site: Site
             log.warning("review %s at %s could not be read: %s: %s", r.get("id") or skip + i + 1, page_url,
                         type(e).__name__, e)
             broken.append(f"{_short(r.get('id'), 40) or f'#{skip + i + 1}'} ({type(e).__name__}: {str(e)[:200]})")
+    out = without_cut_copies(out, page_url)
     notes = PageNotes(skipped_ids=no_text, stated=parse_votes(raw.get("stated")))
     if no_text and len(no_text) >= len(out):  # most of the page: the text selector, not the customers
         shown = ", ".join(no_text[:10]) + (" ..." if len(no_text) > 10 else "")

@@ -162,3 +162,15 @@ def test_replies_and_verified_come_from_page_state_when_json_ld_lacks_them(serve
     server.page("/state", trustpilot_page(_tp_reviews(), ld_reviews=False))
     page, = scrape([server.base + "/state"], settings)
     assert page.strategy == "nextdata" and {r.verified for r in page.reviews} == {True}
+
+
+def test_a_highlight_box_showing_a_shortened_copy_of_a_review_is_not_one_more_review(server, settings):
+    """A "Most helpful review" box shows the first 90 characters and "…" of a review the list shows whole."""
+    long = ("I really wanted to like this kettle. The glass looks stunning and the blue light is lovely. But after "
+            "a month the presets drift and support was useless.")
+    box = f'<section class="highlights"><h3>Most helpful critical review</h3>{_md_review(9, long[:90] + "…")}</section>'
+    server.page("/p", '<!doctype html><html><body><div itemscope itemtype="https://schema.org/Product">'
+                      f'<h1 itemprop="name">Kettle</h1>{box}<section>{_md_review(9, long)}'
+                      f'{"".join(_md_review(i) for i in range(3))}</section></div></body></html>')
+    page, = scrape([server.base + "/p"], settings)
+    assert sorted(r.text for r in page.reviews) == sorted([long] + [TEXTS[i] + f" (review {i})" for i in range(3)])
