@@ -71,6 +71,26 @@ function extractReviews(doc, cfg, baseUrl, opts) {
     return out.join("");
   }
   function text(el) { return el ? seen(el).trim() : null; }
+  /* A review's text cut off at a "Read more" teaser ("... Support s…") while the whole text is in the review's
+     block, hidden until the button is clicked (display:none, the hidden attribute): the text of the hidden
+     element whose words begin with the teaser's. Other texts are returned as they are. */
+  var ELLIPSIS_END = /(\u2026|\.\.\.)\s*$/;
+  function squash(s) { return s.replace(/\s+/g, " ").trim(); }
+  function unfolded(visible, block, breaks) {
+    if (typeof visible !== "string" || !block || !ELLIPSIS_END.test(visible)) return visible;
+    var head = squash(visible).replace(/[.\u2026\s]+$/, "");
+    if (head.length < 10) return visible;
+    var win = block.ownerDocument && block.ownerDocument.defaultView;
+    if (!(win && win.getComputedStyle && block.isConnected)) win = null;
+    var els = block.querySelectorAll("*");
+    for (var i = 0; i < els.length && i < 2000; i++) {
+      var el = els[i];
+      if (UNSEEN[el.tagName.toUpperCase()] || !unseenEl(el, win, null)) continue;
+      var full = seen(el, breaks).trim(), words = squash(full);
+      if (words.length > head.length + 1 && words.indexOf(head) === 0 && !ELLIPSIS_END.test(full)) return full;
+    }
+    return visible;
+  }
   /* A JSON-LD text as a browser shows it, when the site wrote HTML there: an entity (the site escaped the text for
      HTML: "&lt;b&gt;Broken&lt;/b&gt; ... &amp;" was stored so) or paragraph and line-break markup (a rich-text
      body: <p>, <br>, <div>, <li>). Parsed inert (DOMParser runs no script, loads nothing): entities become the
@@ -255,7 +275,7 @@ function extractReviews(doc, cfg, baseUrl, opts) {
       out.push({
         reply: mdReply, reply_date: mdReplyDate, helpful: upv ? mdValue(upv) : null,
         verified: null, language: mdValue(first(["inLanguage"])) || scope.getAttribute("lang") || null,
-        text: mdValue(first(["reviewBody", "description", "text"])),
+        text: unfolded(mdValue(first(["reviewBody", "description", "text"])), scope),
         title: mdValue(first(["name", "headline"])),
         author: mdValue(first(["author", "creator"])),
         rating: rating, rating_best: best, rating_worst: worst,
@@ -708,6 +728,8 @@ function extractReviews(doc, cfg, baseUrl, opts) {
         r[f] = res.value;
         if (fields[f] && !res.found) r.missing.push(f);
       });
+      var ts = typeof fields.text === "string" ? { selector: fields.text } : fields.text;
+      if (ts && !ts.attr && !ts.style && !ts.count && !ts.regex) r.text = unfolded(r.text, b);
       if (r.url) r.url = abs(r.url);
       ["reply", "reply_date", "helpful", "verified", "language", "version"].forEach(function (f) {  /* optional: never "missing" */
         r[f] = fields[f] ? fieldValue(b, fields[f]).value : null;

@@ -177,6 +177,10 @@ def build_reviews(raw: dict[str, Any], *, page_url: str, source: str, site: Site
             broken.append(f"{_short(r.get('id'), 40) or f'#{skip + i + 1}'} ({type(e).__name__}: {str(e)[:200]})")
     out = without_cut_copies(out, page_url)
     notes = PageNotes(skipped_ids=no_text, stated=parse_votes(raw.get("stated")))
+    cut = sum(1 for r in out if r.text.rstrip().endswith(ELLIPSES))
+    if cut:  # a "Read more" teaser whose whole text the page does not hold (it loads on the click)
+        notes.data.append(f"{cut} review text{'s' if cut != 1 else ''} ending in an ellipsis (kept so) at {page_url}: "
+                          f"perhaps cut off at a \"Read more\" whose rest is not in the page")
     if no_text and len(no_text) >= len(out):  # most of the page: the text selector, not the customers
         shown = ", ".join(no_text[:10]) + (" ..." if len(no_text) > 10 else "")
         problems.append(f"{len(no_text)} review(s) skipped, missing field 'text' ({shown}) at {page_url}")

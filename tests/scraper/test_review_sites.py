@@ -174,3 +174,21 @@ def test_a_highlight_box_showing_a_shortened_copy_of_a_review_is_not_one_more_re
                       f'{"".join(_md_review(i) for i in range(3))}</section></div></body></html>')
     page, = scrape([server.base + "/p"], settings)
     assert sorted(r.text for r in page.reviews) == sorted([long] + [TEXTS[i] + f" (review {i})" for i in range(3)])
+
+
+def test_a_read_more_teaser_is_read_whole_when_the_page_holds_the_rest(server, settings):
+    """An Okendo-like widget shows 120 characters and "…" and keeps the whole text in a display:none span that
+    its "Read more" button reveals: the whole text is stored. A teaser whose rest is not in the page is kept and
+    said in the notes."""
+    long = ("Packaging was damaged and the box had clearly been opened before. The kettle itself was scratched on "
+            "the side. Support sent a replacement within two days, which is why I give 3 stars.")
+    body = (f'<span class="oke-truncated">{long[:120]}…</span><span class="oke-full" style="display:none">'
+            f'<p>{long}</p></span>')
+    html = ('<!doctype html><html><body><div itemscope itemtype="https://schema.org/Product"><h1 itemprop="name">'
+            f'Kettle</h1>{_md_review(0, body)}<button>Read more</button>{_md_review(1, TEXTS[3][:50] + "…")}'
+            f'{_md_review(2)}</div></body></html>')
+    server.page("/p", html)
+    page, = scrape([server.base + "/p"], settings)
+    texts = sorted(r.text for r in page.reviews)
+    assert texts == sorted([long, TEXTS[3][:50] + "…", TEXTS[2] + " (review 2)"])
+    assert any("1 review text ending in an ellipsis" in n for n in page.notes), page.notes
