@@ -557,6 +557,12 @@ def _alike_key(source: str, author: str | None, text: str | None) -> tuple[str, 
     return source, normalize_text(author).lower(), normalize_text(text)
 
 
+def _glued(text: str | None) -> str:
+    """A text with its line breaks and the spaces around them taken out: how paragraphs of an HTML review text
+    (<p>, <br>) were read before they were kept, "toaster.</p><p>Refund" as "toaster.Refund"."""
+    return re.sub(r"[ \t]*\n\s*", "", text or "")
+
+
 def _same_site_id(a: str, b: str) -> bool:
     """Whether two site review ids are one id written two ways: the bare id and a URL or path that ends in it
     ("6001abc01", "https://site/#/schema/Review/shop/6001abc01"), or two such that end in the same one."""
@@ -982,8 +988,10 @@ class Store:
         one stored alike under the identity without a date, when the date stored with it (from a relative one)
         agrees; one stored with no date at all stays another, as before.
 
-        And a review whose site id is the same id written another way (_same_site_id) is that review."""
+        And a review whose site id is the same id written another way (_same_site_id) is that review; one
+        without a site id whose paragraphs were read glued before (_glued) is the one stored so."""
         found = self._recognise_site_ids([r for r in items if r.site_review_id and r.text])
+        found += self._recognise_glued([r for r in items if not r.site_review_id and r.text and "\n" in r.text])
         todo = [r for r in items if not r.site_review_id and r.text and r.date is not None]
         if not todo:
             return found
@@ -1007,6 +1015,22 @@ class Store:
             if fits:
                 r.id = fits[0]["id"]
                 found += 1
+        return found
+
+    def _recognise_glued(self, items: Sequence[Review]) -> int:
+        """Give a review without a site id whose text has paragraphs, not stored under its identity, the identity
+        of the same review with its paragraphs glued together, when that is stored: HTML texts were read so
+        before ("...behind the toaster.Refund was quick"), and their identity holds the text."""
+        known = self.known_ids(r.id for r in items)
+        todo = {r.id: r for r in items if r.id not in known}
+        if not todo:
+            return 0
+        glued = {review_identity(r.source, None, r.author, None if r.date_relative else r.date, _glued(r.text)): r
+                 for r in todo.values()}
+        found = 0
+        for gid in self.known_ids(glued):
+            glued[gid].id = gid
+            found += 1
         return found
 
     def _recognise_site_ids(self, items: Sequence[Review]) -> int:
@@ -1103,7 +1127,7 @@ class Store:
             if r.id not in stored:
                 continue
             h, rating = stored[r.id]
-            text = bool(r.text) and h != r.content_hash
+            text = bool(r.text) and h != r.content_hash and h != content_hash(_glued(r.text))  # paragraphs, now kept
             rated = r.rating is not None and rating is not None and abs(float(rating) - float(r.rating)) > 1e-6
             out["text"] += text
             out["rating"] += rated

@@ -71,12 +71,37 @@ function extractReviews(doc, cfg, baseUrl, opts) {
     return out.join("");
   }
   function text(el) { return el ? seen(el).trim() : null; }
+  function squash(s) { return s.replace(/\s+/g, " ").trim(); }
+  /* A review's text, its paragraphs kept: a blank line between paragraphs (<p>, <blockquote>), a line break for
+     <br> and around other blocks; textContent glued "...behind the toaster.</p><p>Refund was quick" into
+     "toaster.Refund". Line breaks of the text itself are kept as before (a widget that shows its text with
+     white-space: pre-line; a fetched page has no styles to tell), indentation around them dropped. */
+  function shown(el) {
+    if (!el) return null;
+    if (!el.firstElementChild) return el.textContent || "";
+    var win = el.ownerDocument && el.ownerDocument.defaultView;
+    if (!(win && win.getComputedStyle && el.isConnected)) win = null;
+    var rootVisibility = win ? win.getComputedStyle(el).visibility : null;
+    var out = [];
+    (function walk(node, depth) {
+      for (var c = node.firstChild; c; c = c.nextSibling) {
+        if (c.nodeType === 3) { out.push(c.nodeValue); continue; }
+        if (c.nodeType !== 1 || depth > 200 || unseenEl(c, win, rootVisibility)) continue;
+        var tag = c.tagName.toUpperCase();
+        if (tag === "BR") { out.push("\n"); continue; }
+        var gap = tag === "P" || tag === "BLOCKQUOTE" || tag === "PRE" ? "\n\n" : BLOCK.test(tag) ? "\n" : "";
+        out.push(gap);
+        walk(c, depth + 1);
+        out.push(gap);
+      }
+    })(el, 0);
+    return out.join("").replace(/[ \t]*\n[ \t]*/g, "\n").replace(/\n{3,}/g, "\n\n").trim();
+  }
   /* A review's text cut off at a "Read more" teaser ("... Support s…") while the whole text is in the review's
      block, hidden until the button is clicked (display:none, the hidden attribute): the text of the hidden
      element whose words begin with the teaser's. Other texts are returned as they are. */
   var ELLIPSIS_END = /(\u2026|\.\.\.)\s*$/;
-  function squash(s) { return s.replace(/\s+/g, " ").trim(); }
-  function unfolded(visible, block, breaks) {
+  function unfolded(visible, block) {
     if (typeof visible !== "string" || !block || !ELLIPSIS_END.test(visible)) return visible;
     var head = squash(visible).replace(/[.\u2026\s]+$/, "");
     if (head.length < 10) return visible;
@@ -86,7 +111,7 @@ function extractReviews(doc, cfg, baseUrl, opts) {
     for (var i = 0; i < els.length && i < 2000; i++) {
       var el = els[i];
       if (UNSEEN[el.tagName.toUpperCase()] || !unseenEl(el, win, null)) continue;
-      var full = seen(el, breaks).trim(), words = squash(full);
+      var full = shown(el), words = squash(full);
       if (words.length > head.length + 1 && words.indexOf(head) === 0 && !ELLIPSIS_END.test(full)) return full;
     }
     return visible;
@@ -220,6 +245,10 @@ function extractReviews(doc, cfg, baseUrl, opts) {
     if (el.hasAttribute("content")) return el.getAttribute("content");
     return text(el);
   }
+  function mdBody(el) {  /* a microdata text, its paragraphs kept (shown) where it is the element's own text */
+    var v = mdValue(el);
+    return el && v === text(el) ? shown(el) : v;
+  }
   function microdata() {
     var out = [];
     var pageProduct = null, pageThing = null, stated = null;
@@ -275,7 +304,7 @@ function extractReviews(doc, cfg, baseUrl, opts) {
       out.push({
         reply: mdReply, reply_date: mdReplyDate, helpful: upv ? mdValue(upv) : null,
         verified: null, language: mdValue(first(["inLanguage"])) || scope.getAttribute("lang") || null,
-        text: unfolded(mdValue(first(["reviewBody", "description", "text"])), scope),
+        text: unfolded(mdBody(first(["reviewBody", "description", "text"])), scope),
         title: mdValue(first(["name", "headline"])),
         author: mdValue(first(["author", "creator"])),
         rating: rating, rating_best: best, rating_worst: worst,
@@ -709,7 +738,8 @@ function extractReviews(doc, cfg, baseUrl, opts) {
     var v;
     if (spec.attr) v = el.getAttribute(spec.attr);
     else if (spec.style) v = el.style ? el.style.getPropertyValue(spec.style) : null;
-    else v = (el.innerText !== undefined && spec.inner_text) ? el.innerText : seen(el);  /* no script, no hidden text */
+    else if (el.innerText !== undefined && spec.inner_text) v = el.innerText;
+    else v = spec.paragraphs ? shown(el) : seen(el);  /* no script, no hidden text; a review's text: its paragraphs */
     if (v !== null && spec.regex) {
       var m = new RegExp(spec.regex).exec(v);
       v = m ? (m[1] !== undefined ? m[1] : m[0]) : null;
@@ -721,15 +751,16 @@ function extractReviews(doc, cfg, baseUrl, opts) {
     var fields = cfg.fields || {};
     var out = [];
     var skip = opts.skip || 0;
+    var textSpec = typeof fields.text === "string" ? { selector: fields.text } : fields.text;
+    if (textSpec && !textSpec.regex) textSpec = Object.assign({}, textSpec, { paragraphs: true });
     for (var i = skip; i < blocks.length; i++) {
       var b = blocks[i], r = { missing: [] };
       ["text", "title", "author", "rating", "date", "id", "product", "url"].forEach(function (f) {
-        var res = fieldValue(b, fields[f]);
+        var res = fieldValue(b, f === "text" ? textSpec : fields[f]);
         r[f] = res.value;
         if (fields[f] && !res.found) r.missing.push(f);
       });
-      var ts = typeof fields.text === "string" ? { selector: fields.text } : fields.text;
-      if (ts && !ts.attr && !ts.style && !ts.count && !ts.regex) r.text = unfolded(r.text, b);
+      if (textSpec && !textSpec.attr && !textSpec.style && !textSpec.count && !textSpec.regex) r.text = unfolded(r.text, b);
       if (r.url) r.url = abs(r.url);
       ["reply", "reply_date", "helpful", "verified", "language", "version"].forEach(function (f) {  /* optional: never "missing" */
         r[f] = fields[f] ? fieldValue(b, fields[f]).value : null;

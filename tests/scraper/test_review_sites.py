@@ -93,7 +93,11 @@ def _md_review(i: int, text: str | None = None) -> str:
             f'<span itemprop="author">Reader {i}</span><meta itemprop="datePublished" content="2026-10-{i + 1:02d}">'
             f'<div itemprop="reviewRating" itemscope itemtype="https://schema.org/Rating">'
             f'<meta itemprop="ratingValue" content="{1 + i % 5}"></div>'
-            f'<div itemprop="reviewBody">{text or TEXTS[i % len(TEXTS)] + f" (review {i})"}</div></div>')
+            f'<div itemprop="reviewBody">{text or _paras(TEXTS[i % len(TEXTS)] + f" (review {i})")}</div></div>')
+
+
+def _paras(text: str) -> str:
+    return "".join(f"<p>{p}</p>" for p in text.split("\n\n"))
 
 
 def test_the_extraction_holding_more_of_the_reviews_wins(server, settings):
@@ -192,3 +196,30 @@ def test_a_read_more_teaser_is_read_whole_when_the_page_holds_the_rest(server, s
     texts = sorted(r.text for r in page.reviews)
     assert texts == sorted([long, TEXTS[3][:50] + "…", TEXTS[2] + " (review 2)"])
     assert any("1 review text ending in an ellipsis" in n for n in page.notes), page.notes
+
+
+def test_paragraphs_of_html_texts_are_kept(env, server, settings, tmp_path):
+    """Microdata and site-config texts written in paragraphs (<p>, <br><br>) keep them as a blank line, <br> as a
+    line break: "toaster.</p><p>Refund" is no longer read
+    "toaster.Refund". A store written when paragraphs were glued finds the same review already stored."""
+    from reviewlens.schema import Review
+
+    body = "\n  <p>I returned it. The base wobbles on the counter.</p>\n  <p>Refund was quick<br>though, credit where due.</p>"
+    server.page("/md", '<!doctype html><html><body><div itemscope itemtype="https://schema.org/Product"><h1 '
+                       f'itemprop="name">Kettle</h1>{_md_review(0, body)}</div></body></html>')
+    server.page("/cfg", '<!doctype html><html><body><h1>Kettle</h1><div class="r"><span class="who">Ann</span>'
+                        '<div class="body">Too loud.<br><br>Returned it the next day.</div></div></body></html>')
+    site = tmp_path / "para.toml"
+    site.write_text('match = ["127.0.0.1:*/cfg"]\nreview = ".r"\n[fields]\ntext = ".body"\nauthor = ".who"\n')
+    md, = scrape([server.base + "/md"], settings)
+    cfg, = scrape([server.base + "/cfg"], settings, site=str(site))
+    assert [r.text for r in md.reviews] == [
+        "I returned it. The base wobbles on the counter.\n\nRefund was quick\nthough, credit where due."]
+    assert [r.text for r in cfg.reviews] == ["Too loud.\n\nReturned it the next day."]
+    # a store written before: the same review (no site id: its identity holds the text), its paragraphs glued
+    store, run_settings = env
+    store.upsert_reviews([Review(source="para", text="Too loud.Returned it the next day.", author="Ann",
+                                 url=server.base + "/cfg")])
+    run = jobs.run_scrape(store, run_settings, [server.base + "/cfg"], site=str(site), quiet=True)
+    assert (run.new, run.seen, run.edited["text"]) == (0, 1, 0)
+    assert store.count_reviews() == 1
