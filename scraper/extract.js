@@ -395,6 +395,8 @@ function extractReviews(doc, cfg, baseUrl, opts) {
   var RATING_SEG = /^(rating|stars?|score|overall(_?rating)?|star_?rating|rating_?value|grade|value|rate|review_?rating)$/i;
   var BIZ_SEG = /^(price|prices|pricing|sale_?price|list_?price|sku|gtin\d*|mpn|upc|brand|address|formatted_?address|street(_?address)?|city|zip(_?code)?|postal_?code|phone|telephone|website(_?url)?|logo(_?url)?|categories|category|trust_?score|number_?of_?reviews|num_?reviews|review_?count|reviews_?count|rating_?count|ratings_?count|total_?reviews|aggregate_?rating|avg_?rating|average_?rating|average_?score|in_?stock|availability|offers|identifying_?name|business_?unit_?id|biz_?id|app_?id|installs|price_?range|neighborhoods?|opening_?hours|coordinates|latitude|longitude|artist_?name|developer|seller_?name|subtitle)$/i;
   var ISO = /^\d{4}-\d{2}-\d{2}/;
+  var HALF_GOOD = /^(positive|pros?|liked|likes|good|plus|plusses|pluses|upside)(_?(text|content|comment|review|points?))?$/i;
+  var HALF_BAD = /^(negative|cons?|disliked|dislikes|bad|minus|minuses|downside)(_?(text|content|comment|review|points?))?$/i;
   function seg(k) { var i = k.lastIndexOf("."); return i < 0 ? k : k.slice(i + 1); }
   function parentPath(k) { var i = k.lastIndexOf("."); return i < 0 ? "" : k.slice(0, i); }
   function looksDate(v) {  /* a date by its value alone */
@@ -554,6 +556,27 @@ function extractReviews(doc, cfg, baseUrl, opts) {
     var textKey = null;
     Object.keys(lens).forEach(function (k) { if (textKey === null || lens[k] > lens[textKey]) textKey = k; });
     if (textKey) used[textKey] = 1;
+    /* A text in two halves, what the guest liked and what not (Booking's positiveText / negativeText, pros /
+       cons): both are the review, each as written, the liked one first, on their own lines; either may be empty. */
+    var halves = null;
+    if (textKey && (HALF_GOOD.test(seg(textKey)) || HALF_BAD.test(seg(textKey)))) {
+      var other = null, want = HALF_GOOD.test(seg(textKey)) ? HALF_BAD : HALF_GOOD, sizes = {};
+      flats.forEach(function (f) {
+        Object.keys(f).forEach(function (k) {
+          if (typeof f[k] === "string" && parentPath(k) === parentPath(textKey) && want.test(seg(k))) sizes[k] = (sizes[k] || 0) + f[k].length;
+        });
+      });
+      Object.keys(sizes).forEach(function (k) { if (other === null || sizes[k] > sizes[other]) other = k; });
+      if (other) {
+        halves = HALF_GOOD.test(seg(textKey)) ? [textKey, other] : [other, textKey];
+        used[other] = 1;
+      }
+    }
+    function textOf(f) {
+      if (!halves) return textKey ? str(f[textKey]) : null;
+      var parts = halves.map(function (k) { return typeof f[k] === "string" ? f[k].trim() : ""; }).filter(Boolean);
+      return parts.length ? parts.join("\n\n") : null;
+    }
     var ratingKey = pickKey(ratingish, function (k) { return (RATING_SEG.test(seg(k)) ? 0.5 : 0) - 0.1 * depth(k); });
     var bestKey = null;
     if (ratingKey) flats.some(function (f) {
@@ -577,7 +600,7 @@ function extractReviews(doc, cfg, baseUrl, opts) {
     return items.map(function (o, i) {
       var f = flats[i];
       return withExtras({
-        text: textKey ? str(f[textKey]) : null, title: titleKey ? str(f[titleKey]) : null, author: authorKey ? str(f[authorKey]) : null,
+        text: textOf(f), title: titleKey ? str(f[titleKey]) : null, author: authorKey ? str(f[authorKey]) : null,
         rating: ratingKey ? num(f[ratingKey]) : null, rating_best: bestKey ? num(f[bestKey]) : null, rating_worst: null,
         date: dateKey ? f[dateKey] : null, id: idKey && f[idKey] !== null && f[idKey] !== undefined ? String(f[idKey]) : null,
         product: null, url: null

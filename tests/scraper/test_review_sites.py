@@ -223,3 +223,25 @@ def test_paragraphs_of_html_texts_are_kept(env, server, settings, tmp_path):
     run = jobs.run_scrape(store, run_settings, [server.base + "/cfg"], site=str(site), quiet=True)
     assert (run.new, run.seen, run.edited["text"]) == (0, 1, 0)
     assert store.count_reviews() == 1
+
+
+def test_a_hotel_review_in_liked_and_disliked_halves_keeps_both(server, settings):
+    """Booking-like page state: positiveText and negativeText are both the review, the liked half first, on
+    their own lines; a review with only one half (all praise, or a short complaint) is kept, not skipped."""
+    reviews = [
+        {"reviewId": "bk0", "guest": {"name": "Peter"}, "reviewScore": 8.0, "reviewedDate": "2026-03-12",
+         "positiveText": "Great location, 2 minutes from the station.", "negativeText": "The room was tiny."},
+        {"reviewId": "bk1", "guest": {"name": "Rosa"}, "reviewScore": 10, "reviewedDate": "2026-05-20",
+         "positiveText": "Everything! Spotless room, comfy bed, quiet.", "negativeText": ""},
+        {"reviewId": "bk2", "guest": {"name": "Oliver"}, "reviewScore": 2.5, "reviewedDate": "2026-06-01",
+         "positiveText": "", "negativeText": "Overpriced for what you get. Hair in the bathroom."},
+    ]
+    state = {"hotel": {"name": "Hotel Am Bahnhof", "reviewScore": 7.4, "reviewCount": 3}, "reviews": reviews}
+    server.page("/hotel", '<!doctype html><html><body><h2>Hotel Am Bahnhof</h2><script>window.__BOOKING_STATE__ = '
+                          f'{json.dumps(state)};</script></body></html>')
+    page, = scrape([server.base + "/hotel"], settings)
+    assert {r.author: r.text for r in page.reviews} == {
+        "Peter": "Great location, 2 minutes from the station.\n\nThe room was tiny.",
+        "Rosa": "Everything! Spotless room, comfy bed, quiet.",
+        "Oliver": "Overpriced for what you get. Hair in the bathroom."}
+    assert {r.product for r in page.reviews} == {"Hotel Am Bahnhof"}
