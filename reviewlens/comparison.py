@@ -121,6 +121,25 @@ def two_proportion_p(k1: int, n1: int, k2: int, n2: int) -> float:
 class Comparison:
     by: str
     groups: list[Group]
+    # the groups there were but not compared (only the `top` are, when none are named): (name, reviews), as
+    # shown (a language's name), the largest (for versions: the newest) first
+    left_out: list[tuple[str, int]] = field(default_factory=list)
+
+    def left_out_text(self) -> str:
+        """"3 more languages are not compared: Dutch (nl) 3 reviews, ... (only the 5 with the most reviews are;
+        name the ones to compare: --language nl)"; "" when none were left out."""
+        if not self.left_out:
+            return ""
+        kinds = {"product": ("product", "products", "--product"), "source": ("source", "sources", "--source"),
+                 "language": ("language", "languages", "--language"),
+                 "version": ("version", "versions", "--app-version")}
+        one, many, flag = kinds.get(self.by) or ("value", "values", f"--field {self.by[len('field:'):]}=VALUE")
+        n = len(self.left_out)
+        which = "newest" if self.by == "version" else "with the most reviews"
+        listed = ", ".join(f"{neutralize(name)} {k} review{'s' * (k != 1)}" for name, k in self.left_out[:8])
+        return (f"{n} more {one if n == 1 else many} {'is' if n == 1 else 'are'} not compared: {listed}"
+                f"{', ...' if n > 8 else ''} (only the {len(self.groups)} {which} are; name the ones to compare "
+                f"with {flag})")
 
     @property
     def topics(self) -> list[str]:
@@ -161,6 +180,8 @@ class Comparison:
         shown = self.formatted()
         shown.columns = letters
         lines = [f"{k} = {neutralize(' '.join(g.name.split()))}" for k, g in zip(letters, self.groups)]
+        if self.left_out:
+            lines.append(self.left_out_text())
         lines += ["", shown.to_string(), ""]
         gaps = self.gaps()
         if gaps:
@@ -183,7 +204,8 @@ class Comparison:
                 "groups": [{"name": g.name, **{k: (None if pd.isna(v) else float(v)) for k, v in table[g.name].items()}}
                            for g in self.groups],
                 "differences": [{"what": g.what, "worse": g.worse, "better": g.better, "worse_value": g.worse_value,
-                                 "better_value": g.better_value, "p": g.p, "text": g.text()} for g in self.gaps()]}
+                                 "better_value": g.better_value, "p": g.p, "text": g.text()} for g in self.gaps()],
+                "left_out": [{"name": name, "reviews": n} for name, n in self.left_out]}
 
     def gaps(self, min_points: float = MIN_POINTS, min_stars: float = MIN_STARS) -> list[Gap]:
         """The differences between the best and the worst group on each topic and on rating that are at
@@ -273,21 +295,34 @@ def group_names(store: Store, by: str, f: Filters, top: int = GROUPS) -> list[st
     """The `top` products, sources, languages (detected) or values of a field of the user's ("field:NAME")
     with the most reviews matching `f`; for versions, the `top` newest (oldest first, so a release reads
     against the one before it)."""
+    return [name for name, _ in chosen_groups(group_counts(store, by, f), by, top)]
+
+
+def chosen_groups(counts: list[tuple[str, int]], by: str, top: int) -> list[tuple[str, int]]:
+    """The `top` of `group_counts` compared when none are named: the largest, or for versions the newest."""
+    return counts[-top:] if by == "version" else counts[:top]
+
+
+def group_counts(store: Store, by: str, f: Filters) -> list[tuple[str, int]]:
+    """Every product, source, language (detected), version or value of the user's field ("field:NAME") of
+    the reviews matching `f`, with how many reviews it has: the most first (ties by name); versions oldest
+    first (a release reads against the one before it)."""
     field = field_of(by)
     if field:
         rf = review_fields.c
         src, where = queries.matching(with_field(f, field, None))
         q = (sa.select(rf.value, sa.func.count().label("n")).select_from(src.join(review_fields, sa.and_(
                 rf.review_id == reviews.c.id, rf.name == field))).where(*where)
-             .group_by(rf.value).order_by(sa.desc("n"), rf.value).limit(top))
+             .group_by(rf.value).order_by(sa.desc("n"), rf.value))
         with store.engine.connect() as c:
-            return [str(r[0]) for r in c.execute(q)]
+            return [(str(r[0]), int(r[1])) for r in c.execute(q)]
     f = replace(f, **{_FIELD[by]: ()})
     if by == "version":
         src, where = queries.matching(f)
-        q = sa.select(reviews.c.version).select_from(src).where(reviews.c.version.is_not(None), *where).distinct()
+        q = (sa.select(reviews.c.version, sa.func.count()).select_from(src)
+             .where(reviews.c.version.is_not(None), *where).group_by(reviews.c.version))
         with store.engine.connect() as c:
-            return sorted(c.execute(q).scalars(), key=version_key)[-top:]
+            return sorted(((str(v), int(n)) for v, n in c.execute(q)), key=lambda p: version_key(p[0]))
     if by == "language":
         a = queries.current_analysis()
         col, src, where = a.c.language, queries.reviews_with_analysis(a), queries.conditions(f, a)
@@ -295,9 +330,9 @@ def group_names(store: Store, by: str, f: Filters, top: int = GROUPS) -> list[st
         col = {"product": reviews.c.product, "source": reviews.c.source}[by]
         src, where = queries.matching(f)
     q = (sa.select(col, sa.func.count().label("n")).select_from(src).where(col.is_not(None), *where)
-         .group_by(col).order_by(sa.desc("n"), col).limit(top))
+         .group_by(col).order_by(sa.desc("n"), col))
     with store.engine.connect() as c:
-        return [str(r[0]) for r in c.execute(q)]
+        return [(str(r[0]), int(r[1])) for r in c.execute(q)]
 
 
 def _group(store: Store, name: str, f: Filters) -> Group:
@@ -334,10 +369,19 @@ def compare(store: Store, by: str, f: Filters = Filters(), names: Sequence[str] 
             raise ValueError("comparing periods needs a period: give since and until")
         return Comparison(by, [_group(store, f"{f.since} to {f.until}", f),
                                _group(store, f"{prev.since} to {prev.until}", prev)])
-    names = list(dict.fromkeys(names)) or group_names(store, by, f, top)
+    left_out: list[tuple[str, int]] = []
+    names = list(dict.fromkeys(names))
+    if not names:  # the largest (newest) `top`; the others are said, not silently dropped
+        counts = group_counts(store, by, f)
+        chosen = chosen_groups(counts, by, top)
+        names = [n for n, _ in chosen]
+        left_out = [p for p in counts if p not in chosen]
+        if by == "version":
+            left_out.reverse()  # the newest of them first
+    shown = (lambda n: language_name(n)) if by == "language" else (lambda n: n)
+    left_out = [(shown(n), k) for n, k in left_out]
     if field:
-        return Comparison(by, [_group(store, n, with_field(f, field, n)) for n in names])
+        return Comparison(by, [_group(store, n, with_field(f, field, n)) for n in names], left_out)
     if by == "version":
         names.sort(key=version_key)  # each release beside the one before it
-    return Comparison(by, [_group(store, language_name(n) if by == "language" else n, replace(f, **{_FIELD[by]: (n,)}))
-                           for n in names])
+    return Comparison(by, [_group(store, shown(n), replace(f, **{_FIELD[by]: (n,)})) for n in names], left_out)

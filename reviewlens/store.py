@@ -1639,9 +1639,11 @@ class Store:
                       products: Sequence[str] | None = None, sources: Sequence[str] | None = None,
                       limit: int | None = None, fields: Sequence[tuple[str, Sequence[str]]] = (),
                       tags: Sequence[str] = (), suspicious: bool | None = None,
-                      mentions: Sequence[str] = (), said: str | None = None) -> pd.DataFrame:
+                      mentions: Sequence[str] = (), said: str | None = None,
+                      languages: Sequence[str] = ()) -> pd.DataFrame:
         """Reviews joined with their current analysis, newest first. Topics/entities as parsed lists; `fields`:
-        only reviews with these values of the user's own fields ((name, values) pairs); `tags`: with any of
+        only reviews with these values of the user's own fields ((name, values) pairs); `languages`: only those
+        the current analysis found in one of these (as `Filters.languages`); `tags`: with any of
         these tags; `suspicious`: only (True) or none (False) of those that look suspicious; `mentions`: naming
         any of these names (`mentioning`; `said`: speaking so of one of them)."""
         a = analyses.alias("a")
@@ -1655,6 +1657,8 @@ class Store:
         if suspicious is not None and "review_flags" in self.missing_tables:  # a read-only older store: none saved
             q, suspicious = (q.where(sa.false()) if suspicious else q), None
         q = self._within(q, since, until, products, sources, fields, tags, suspicious, mentions, said)
+        if languages:
+            q = q.where(a.c.language.in_(list(languages)))
         if limit:
             q = q.limit(limit)
         with self.engine.connect() as c:

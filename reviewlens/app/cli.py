@@ -316,9 +316,10 @@ def cmd_export(args, settings) -> ExitStatus:
     fields = _fields(args)
     _check_fields(store, fields)
     suspicious = _marks(store, args)
+    languages = _languages(store, args)
     n = _without_part(args.output, lambda: export_records(
         store, args.output, fmt, raw=args.raw, since=args.since, until=args.until, products=args.product,
-        sources=args.source, fields=fields, suspicious=suspicious, tags=args.tag or (),
+        sources=args.source, fields=fields, languages=languages, suspicious=suspicious, tags=args.tag or (),
         mentions=mention_filter(args.mentions), said=_said(args)))
     print(f"wrote {n} {'review' if n == 1 else 'reviews'} to {args.output} ({fmt.upper()})")
     return ExitStatus.OK
@@ -581,6 +582,21 @@ def _fields(args) -> tuple:
         raise ConfigError(f"--field: {e}") from None
 
 
+def _languages(store: Store, args) -> tuple[str, ...]:
+    """`--language de,fr` (repeatable) as the filter's languages (`Filters.of` checks the codes), each one the
+    analysis detected in some review, else a ConfigError naming the nearest: a selection of no reviews would
+    read as an empty store."""
+    from ..filters import Filters
+
+    given = [code for item in getattr(args, "language", None) or () for code in str(item).split(",")]
+    try:
+        languages = Filters.of(languages=given).languages
+    except ValueError as e:
+        raise ConfigError(f"--language: {e}") from None
+    _check_names(store, languages=list(languages))
+    return languages
+
+
 def _nearest(word: str, known: Sequence[str], cutoff: float) -> list[str]:
     """The known names nearest `word`, case aside: one that differs only in case first ('de' → 'DE', which
     difflib alone finds too far), then the closest by spelling."""
@@ -689,7 +705,7 @@ def cmd_complaints(args, settings) -> ExitStatus:
     printed. With --json, stdout is the JSON alone: what was done goes to stderr."""
     from analysis.complaints import KEPT
 
-    from .jobs import Job, format_complaints
+    from .jobs import Job, format_complaints, themes_in_languages
 
     kind = getattr(args, "kind", "complaints")
     say = (lambda line: print(line, file=sys.stderr)) if args.json else print
@@ -697,6 +713,7 @@ def cmd_complaints(args, settings) -> ExitStatus:
     _check_names(store, products=args.product)
     fields = _fields(args)
     _check_fields(store, fields)
+    languages = _languages(store, args)
     if not args.stored or args.rename or args.merge or args.split:  # it will store themes: said before the work
         store.check_writable()
     if args.rename:
@@ -739,7 +756,10 @@ def cmd_complaints(args, settings) -> ExitStatus:
         if args.json:
             print(json.dumps({"scope": {}, "themes": []}))
         return ExitStatus.OK
-    impacts = queries.theme_impacts(store, themes, scope)  # all kept themes held equal, whatever --top shows
+    if languages and scope:  # the themes of all languages, counted in these (as the dashboard's Language filter)
+        themes, scope, impacts = themes_in_languages(store, kind, args.product, fields, languages)
+    else:
+        impacts = queries.theme_impacts(store, themes, scope)  # all kept themes held equal, whatever --top shows
     themes, impacts = themes[:args.top], impacts[:args.top]
     if args.json:
         rows = [{**asdict(t), "rating_impact": None if m is None else {**asdict(m), "gap": round(m.gap, 3),
@@ -763,6 +783,7 @@ def cmd_compare(args, settings) -> ExitStatus:
     fields = _fields(args)
     field = args.by[len("field:"):] if args.by.startswith("field:") else None
     _check_fields(store, fields + (((field, ()),) if field else ()))
+    languages = _languages(store, args)
     since, until = args.since, args.until
     if args.by == "period":
         try:
@@ -777,16 +798,15 @@ def cmd_compare(args, settings) -> ExitStatus:
         base = Filters.of(since=since, until=until,
                           products=args.product if args.by != "product" else None,
                           sources=args.source if args.by != "source" else None,
-                          languages=args.language if args.by != "language" else None,
+                          languages=languages if args.by != "language" else None,
                           versions=args.versions if args.by != "version" else None,
                           fields={k: v for k, v in fields if k != field})
         names = {"product": args.product, "source": args.source, "version": args.versions,
-                 "language": Filters.of(languages=args.language).languages}.get(args.by) or ()
+                 "language": languages}.get(args.by) or ()
         if field:  # --field NAME=VALUE with --by field:NAME: the values to compare
             names = dict(fields).get(field, ())
     except ValueError as e:
         raise ConfigError(str(e)) from None
-    _check_names(store, languages=list(Filters.of(languages=args.language).languages))
     result = compare(store, args.by, base, names=names, top=args.top)
     if args.json:
         print(json.dumps(result.as_dict(), indent=1, ensure_ascii=False))
@@ -902,11 +922,11 @@ def cmd_ask(args, settings) -> ExitStatus:
     _check_fields(store, fields)
     try:
         f = Filters.of(since=args.since, until=args.until, products=args.product, sources=args.source,
-                       sentiments=args.sentiment, languages=args.language, min_rating=args.min_rating,
+                       sentiments=args.sentiment, languages=_languages(store, args), min_rating=args.min_rating,
                        max_rating=args.max_rating, fields=dict(fields))
     except ValueError as e:
         raise ConfigError(str(e)) from None
-    _check_names(store, products=args.product, sources=args.source, languages=list(f.languages))
+    _check_names(store, products=args.product, sources=args.source)
     res = answerer.answer(store, args.question, f)
     if not res.searched:
         print("no reviews to search (is the store empty, or do the filters exclude everything?)")
@@ -968,7 +988,7 @@ def cmd_replies(args, settings) -> ExitStatus:
     fields = _fields(args)
     _check_fields(store, fields)
     df = store.reviews_frame(since=args.since, until=args.until, products=args.product, sources=args.source,
-                             fields=fields)
+                             fields=fields, languages=_languages(store, args))
     if args.max_rating is not None:
         df = df[df["rating"].notna() & (df["rating"] <= args.max_rating)]
     if not args.all:
@@ -1078,8 +1098,9 @@ def cmd_report(args, settings) -> ExitStatus:
     fields = _fields(args)
     _check_fields(store, fields)
     selection = dict(since=args.since, until=args.until, products=args.product, sources=args.source,
-                     versions=args.versions, fields=fields, suspicious=_marks(store, args), tags=args.tag,
-                     mentions=mention_filter(args.mentions), said=_said(args))
+                     versions=args.versions, fields=fields, languages=_languages(store, args),
+                     suspicious=_marks(store, args), tags=args.tag, mentions=mention_filter(args.mentions),
+                     said=_said(args))
     chosen = Filters.of(**selection)
     if not queries.count_reviews(store, chosen):
         raise ConfigError(f"no reviews in the selection ({chosen.describe()}): no report written"
@@ -1094,7 +1115,8 @@ def _selection(store: Store, args) -> Filters:
     _check_names(store, products=args.product, sources=args.source)
     fields = _fields(args)
     _check_fields(store, fields)
-    return Filters.of(since=args.since, until=args.until, products=args.product, sources=args.source, fields=fields)
+    return Filters.of(since=args.since, until=args.until, products=args.product, sources=args.source, fields=fields,
+                      languages=_languages(store, args))
 
 
 def cmd_competitors(args, settings) -> ExitStatus:

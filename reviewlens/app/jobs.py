@@ -823,6 +823,27 @@ THEME_TITLES = {"complaints": "Top complaints", "praise": "What customers love",
 THEME_WORDS = {"complaints": ("complaint", "raise"), "praise": ("praise", "praise"), "requests": ("request", "ask for")}
 
 
+def themes_in_languages(store: Store, kind: str, products: Sequence[str] | None, fields: Any,
+                        languages: Sequence[str]) -> tuple[list[ComplaintTheme], dict, list]:
+    """The themes last computed for `products` and `fields`, recounted within the reviews in `languages`, as
+    the dashboard's Language filter recounts them (`queries.complaints`): the themes, their scope and their
+    rating impacts within those reviews. Themes are found across all languages (a complaint is one theme in
+    every language it is written in) and only counted and quoted here in these; one no such review raises is
+    left out. The previous period's members are not known by language, so there is no trend (None)."""
+    from ..filters import Filters
+
+    f = Filters.of(products=products, fields=fields, languages=languages)
+    views, scope = queries.complaints(store, f, kind=kind)
+    window = queries.theme_window(f, scope) if scope else None
+    scope = {**scope, "languages": list(f.languages), "all_reviews": scope.get("reviews"),
+             "reviews": queries.count_reviews(store, window) if window else 0}
+    shown = [v for v in views if v.filtered_count]
+    themes = [ComplaintTheme(label=v.label, summary=v.summary, count=v.filtered_count, share=v.filtered_share,
+                             previous_count=0, trend=None, topic=v.topic, quotes=v.quotes,
+                             review_ids=v.filtered_ids) for v in shown]
+    return themes, scope, [v.impact for v in shown]
+
+
 def format_complaints(themes: Sequence[ComplaintTheme], scope: dict,
                       impacts: Sequence[queries.RatingImpact | None] = (), kind: str = "complaints") -> str:
     """The top complaints as plain text for a terminal; `impacts`: each theme's rating impact
@@ -833,14 +854,26 @@ def format_complaints(themes: Sequence[ComplaintTheme], scope: dict,
                         + [f"{n}: {', '.join(v)}" for n, v in scope.get("fields") or []])
     if segment:  # computed for some products, or a segment of the user's own fields
         title += f" ({segment})"
+    languages = scope.get("languages")
+    if languages:  # recounted within some languages' reviews (themes_in_languages)
+        from ..filters import language_name
+
+        title += f" in {' and '.join(language_name(x) for x in languages)}"
     if not themes:
         what, verb = THEME_WORDS[kind]
+        if languages and scope.get("all_reviews"):
+            return (f"No {what} theme of the {scope['all_reviews']} reviews the themes were found in is raised by "
+                    f"a review in {', '.join(languages)} ({scope.get('reviews') or 0} of them are).")
         if scope.get("reviews"):  # reviews there were: none raised one thing twice
             return (f"No {what} themes in the {scope['reviews']} reviews computed for: a theme needs at least two "
                     f"reviews that {verb} the same thing (run `reviewlens analyze` first if they are not analyzed).")
         return f"No {what} themes found (are the reviews analyzed? run `reviewlens analyze`)."
-    dated = has_periods(scope)
-    if dated:
+    dated = has_periods(scope) and not languages
+    if languages:
+        lines = [f"{title}" + (f", {scope.get('since')} to {scope.get('until')}" if scope.get("since") else "")
+                 + f" ({scope.get('reviews')} of the {scope.get('all_reviews')} reviews the themes were found in; "
+                 "no trend: the previous period is not counted by language)"]
+    elif dated:
         lines = [f"{title}, {scope.get('since')} to {scope.get('until')} "
                  f"({scope.get('reviews')} reviews; previous period {scope.get('previous_since')} to "
                  f"{scope.get('previous_until')}, {scope.get('previous_reviews')} reviews)"]
@@ -880,9 +913,11 @@ def run_report(store: Store, path: str | Path, *, since: date | None = None, unt
                products: Sequence[str] | None = None, sources: Sequence[str] | None = None,
                versions: Sequence[str] | None = None, fields: Any = None, suspicious: bool | None = None,
                tags: Sequence[str] | None = None, mentions: Sequence[str] | None = None,
-               said: str | None = None, trigger: str = "manual", detail: dict | None = None) -> Path:
+               said: str | None = None, languages: Sequence[str] | None = None, trigger: str = "manual",
+               detail: dict | None = None) -> Path:
     """Write the Excel report, recorded in the run history where the store can be written (`fields`: the
-    user's own fields to keep to, as `Filters.of` takes them; `suspicious`: False leaves out the reviews
+    user's own fields to keep to, as `Filters.of` takes them; `languages`: only reviews the analysis found
+    in these (ISO 639-1); `suspicious`: False leaves out the reviews
     that look suspicious, True keeps only them; `tags`: only reviews with any of the team's tags given;
     `mentions`: only reviews naming any of these names; `said`: "positive"/"negative", speaking so of one).
 
@@ -901,7 +936,7 @@ def run_report(store: Store, path: str | Path, *, since: date | None = None, unt
     try:
         out = write_report(store, path, since=since, until=until, products=products, sources=sources,
                            versions=versions, fields=fields, suspicious=suspicious, tags=tags, mentions=mentions,
-                           said=said)
+                           said=said, languages=languages)
     except Exception as e:
         if run_id is not None:
             store.finish_run(run_id, "failed", f"{type(e).__name__}: {e}")

@@ -211,14 +211,24 @@ def build_parser() -> argparse.ArgumentParser:
         sp.add_argument("--field", action="append", metavar="NAME=VALUE",
                         help="only reviews whose own field NAME (a column of the imported file, e.g. country) is "
                              "VALUE (repeatable): the themes of that segment, kept apart from those of all reviews")
+        language_opt(sp, "the themes of all languages, counted and quoted in these languages' reviews only")
         sp.add_argument("--json", action="store_true", help="machine-readable output")
         model_opts(sp)
 
-    def field_opt(sp: argparse.ArgumentParser) -> None:
-        """`--field NAME=VALUE`: the user's own fields to keep to (report, export, compare, ask, ...)."""
+    def language_opt(sp: argparse.ArgumentParser, how: str = "") -> None:
+        """`--language CODE[,CODE]`: the language the analysis detected, the one option of every command that
+        filters reviews (the dashboard's Language filter: `Filters.languages`)."""
+        sp.add_argument("--language", action="append", metavar="CODE[,CODE]",
+                        help="only reviews in this language, as the analysis detected it (ISO 639-1: de, fr; "
+                             "several with commas or repeated: --language de,fr)" + (f"; {how}" if how else ""))
+
+    def field_opt(sp: argparse.ArgumentParser, language: str = "") -> None:
+        """`--field NAME=VALUE` and `--language CODE`: the user's own fields and the languages to keep to
+        (report, export, compare, ask, ...); `language`: what --language does beyond that, for this command."""
         sp.add_argument("--field", action="append", metavar="NAME=VALUE",
                         help="only reviews whose own field NAME (a column of the imported file, e.g. country) is "
                              "VALUE (repeatable; values of one name are alternatives)")
+        language_opt(sp, language)
 
     def selection_opts(sp: argparse.ArgumentParser) -> None:
         """`--product`, `--source`, `--since`, `--until`, `--field`: the reviews a report-like command reads."""
@@ -631,11 +641,9 @@ def build_parser() -> argparse.ArgumentParser:
                                                         "period: only this product")
     sp.add_argument("--source", action="append", help="a source to compare (repeatable); with --by product or "
                                                        "period: only this source")
-    sp.add_argument("--language", action="append", help="a language to compare (ISO 639-1 code: de, fr; "
-                                                         "repeatable); with another --by: only reviews in it")
     sp.add_argument("--app-version", action="append", dest="versions", metavar="VERSION",
                     help="a version to compare (repeatable); with another --by: only reviews of it")
-    field_opt(sp)
+    field_opt(sp, "with --by language: the languages to compare")
     sp.add_argument("--since", type=_date, help="first review date (YYYY-MM-DD)")
     sp.add_argument("--until", type=_date, help="last review date (default: the newest review with --by period)")
     sp.add_argument("--days", type=_positive_int, default=90,
@@ -739,8 +747,6 @@ def build_parser() -> argparse.ArgumentParser:
                     help="only reviews of this sentiment (repeatable), e.g. --sentiment negative")
     sp.add_argument("--min-rating", type=_stars, metavar="STARS", help="only reviews rated at least this (1 to 5)")
     sp.add_argument("--max-rating", type=_stars, metavar="STARS", help="only reviews rated at most this (1 to 5)")
-    sp.add_argument("--language", action="append", metavar="CODE",
-                    help="only reviews in this language (ISO 639-1, as detected; repeatable)")
     sp.add_argument("-k", "--sources", dest="k", type=_positive_int, default=8,
                     help="review sentences to answer from (default 8)")
     sp.add_argument("--no-llm", action="store_true", help="only the review sentences, no written answer (fast)")
