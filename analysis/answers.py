@@ -22,13 +22,16 @@ searched (`store_facts`), never the model's.
 The sources are always the reviews' own sentences, verbatim, with their review id.
 
 Reviews in other languages are found by their English translation (the analysis stores one, see
-analysis.translate): a source is then the review's own sentence with the translation of it beside it
-(`Source.translation`, never shown as the customer's words), and the model reads the translation. A
-question in another language is translated first when a model is at hand (`answer(translator=...)`).
+analysis.translate) and by their own words: a German question finds "Reißverschluss" in the German reviews
+even where the small model's translation lost the word ("reiss ending"). A source is the review's own
+sentence either way, with the translation of it beside it (`Source.translation`, never shown as the
+customer's words), and the model reads the translation. A question in another language is translated first
+when a model is at hand (`answer(translator=...)`), and searched both as asked and as translated.
 """
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 from dataclasses import dataclass, field
@@ -115,16 +118,21 @@ def _masked(text: str, masks: Sequence[re.Pattern]) -> str:
 class _Units:
     """What is searched, one entry per review sentence."""
 
-    texts: list[str] = field(default_factory=list)     # the sentence searched (English: a translation's sentence)
+    texts: list[str] = field(default_factory=list)     # the sentence searched: the review's, or its translation's
     rows: list[int] = field(default_factory=list)      # the frame row it came from
     excerpts: list[tuple[int, int]] = field(default_factory=list)  # the excerpt's span in the review's own text
     translations: list[str | None] = field(default_factory=list)   # the excerpt's translation, if one was read
+    # the sentence is a translated review's own words (not English: the embedder reads them poorly, so they
+    # count only where they share a word with the question)
+    own: list[bool] = field(default_factory=list)
 
-    def add(self, text: str, row: int, excerpt: tuple[int, int], translation: str | None = None) -> None:
+    def add(self, text: str, row: int, excerpt: tuple[int, int], translation: str | None = None,
+            own: bool = False) -> None:
         self.texts.append(text)
         self.rows.append(row)
         self.excerpts.append(excerpt)
         self.translations.append(translation)
+        self.own.append(own)
 
 
 def _neighbours(spans: Sequence[tuple[int, int]], j: int) -> tuple[int, int]:
@@ -152,9 +160,11 @@ def _whole(text: str) -> tuple[int, int]:
 
 def _sentences(df: pd.DataFrame) -> _Units:
     """Every sentence of every review, verbatim, with its excerpt (see `_neighbours`). A review with a
-    translation (column `translation`) is searched in it: sentence by sentence when the translation has as
-    many sentences as the review (each then shown as the review's own sentence with its translation), else
-    each translated sentence stands for the whole review."""
+    translation (column `translation`) is searched in it and in its own words: sentence by sentence when the
+    translation has as many sentences as the review (each then shown as the review's own sentence with its
+    translation), else each sentence, translated or not, stands for the whole review. Its own sentences are
+    searched too because the translation is the small model's: "Reißverschluss" came out "reiss ending", and a
+    German question found 1 of the 4 German reviews that name it."""
     out = _Units()
     english = df["translation"].tolist() if "translation" in df else [None] * len(df)
     for i, text in enumerate(df["text"].fillna("").astype(str)):
@@ -169,27 +179,62 @@ def _sentences(df: pd.DataFrame) -> _Units:
         pairs = sentence_pairs(text, tr)
         if pairs:
             tspans = [t for _, t in pairs]
-            for j, (a, b) in enumerate(tspans):
+            for j, ((s, e), (a, b)) in enumerate(zip(spans, tspans)):
+                lo, hi = _neighbours(spans, j)
+                excerpt, translated = (spans[lo][0], spans[hi][1]), tr[tspans[lo][0]:tspans[hi][1]]
                 if b - a >= 12:
-                    lo, hi = _neighbours(spans, j)
-                    out.add(tr[a:b], i, (spans[lo][0], spans[hi][1]), tr[tspans[lo][0]:tspans[hi][1]])
+                    out.add(tr[a:b], i, excerpt, translated)
+                if e - s >= 12:
+                    out.add(text[s:e], i, excerpt, translated, own=True)
         elif text.strip():
             whole = _whole(text)
             for a, b in split_sentences(tr):
                 if b - a >= 12:
                     out.add(tr[a:b], i, whole, tr.strip())
+            for s, e in spans:
+                if e - s >= 12 and s < whole[1]:
+                    out.add(text[s:min(e, whole[1])], i, whole, tr.strip(), own=True)
     return out
 
 
-def find_sources(question: str, df: pd.DataFrame, embedder: Any, k: int = 8) -> list[Source]:
+_WORD_RE = re.compile(r"\w\w+")  # a word as TfidfVectorizer's default token pattern reads one
+
+
+@functools.lru_cache(maxsize=64)
+def _language_stop_words(lang: str) -> frozenset[str]:
+    """spaCy's stop words of language `lang` (ISO 639-1; none for one spaCy does not know), single words only."""
+    import spacy.util
+
+    try:
+        words = spacy.util.get_lang_class(lang).Defaults.stop_words
+    except (ImportError, AttributeError, KeyError):
+        return frozenset()
+    return frozenset(w.lower() for w in words if _WORD_RE.fullmatch(w.lower()))
+
+
+def stop_words(languages: Sequence[str]) -> list[str]:
+    """English stop words and those of `languages` (the reviews read in translation): "die", "den", "über" of a
+    German question would otherwise match every German sentence by its words."""
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+    words = set(ENGLISH_STOP_WORDS)
+    for lang in dict.fromkeys(languages):
+        if isinstance(lang, str) and lang.isalpha() and lang != "en":
+            words |= _language_stop_words(lang)
+    return sorted(words)
+
+
+def find_sources(question: str | Sequence[str], df: pd.DataFrame, embedder: Any, k: int = 8) -> list[Source]:
     """The `k` review sentences that speak to `question` best (see the module's step 1)."""
     return search(question, df, embedder, k)[0]
 
 
-def search(question: str, df: pd.DataFrame, embedder: Any, k: int = 8) -> tuple[list[Source], int]:
+def search(question: str | Sequence[str], df: pd.DataFrame, embedder: Any, k: int = 8) -> tuple[list[Source], int]:
     """`find_sources`, and how many excerpts speak to the question in all (the same rules, without `k`; at
-    most CANDIDATES sentences are read), so that a list cut at `k` can say so."""
-    if df is None or df.empty or not question.strip():
+    most CANDIDATES sentences are read), so that a list cut at `k` can say so. `question` may be several
+    wordings of one question (as asked, and its translation): a sentence scores as the one it matches best."""
+    questions = [q for q in dict.fromkeys([question] if isinstance(question, str) else question) if q.strip()]
+    if df is None or df.empty or not questions:
         return [], 0
     df = df.reset_index(drop=True)
     units = _sentences(df)
@@ -199,20 +244,29 @@ def search(question: str, df: pd.DataFrame, embedder: Any, k: int = 8) -> tuple[
         return [], 0
     from sklearn.feature_extraction.text import TfidfVectorizer
 
+    n = len(questions)
+    read = [str(x) for x, tr in zip(df["language"], df["translation"]) if isinstance(tr, str) and tr.strip()] \
+        if "language" in df and "translation" in df else []
     try:
-        tfidf = TfidfVectorizer(stop_words="english", sublinear_tf=True, ngram_range=(1, 2), min_df=1)
-        m = tfidf.fit_transform(texts + [question])
-        lexical = (m[:-1] @ m[-1].T).toarray().ravel()
+        tfidf = TfidfVectorizer(stop_words=stop_words(read), sublinear_tf=True, ngram_range=(1, 2), min_df=1)
+        m = tfidf.fit_transform(texts + questions)
+        lexicals = (m[:-n] @ m[-n:].T).toarray()  # sentence x wording
     except ValueError:  # only stop words everywhere: no lexical signal
-        lexical = np.zeros(len(texts))
+        lexicals = np.zeros((len(texts), n))
+    lexical = lexicals.max(axis=1)
     order = np.argsort(-lexical, kind="stable")[:CANDIDATES] if len(texts) > CANDIDATES else np.arange(len(texts))
     cand = [texts[i] for i in order]
     # the product's own name is in most sentences and in the question: it would rank every sentence that
     # names it above one that answers; the embedder reads "the product" instead
     masks = [m for m in map(product_masker, df["product"].dropna().unique()[:50]) if m is not None] \
         if "product" in df else []
-    vecs = embedder.encode([_masked(t, masks) for t in cand] + [_masked(question, masks)])
-    sims = vecs[:-1] @ vecs[-1] + LEXICAL_WEIGHT * lexical[order]  # meaning first, the question's own words too
+    vecs = embedder.encode([_masked(t, masks) for t in cand] + [_masked(q, masks) for q in questions])
+    vecs, asked = vecs[:-n], vecs[-n:]
+    # meaning first, the question's own words too; each sentence by the wording it matches best
+    sims = (vecs @ asked.T + LEXICAL_WEIGHT * lexicals[order]).max(axis=1)
+    # a translated review's own words are found by the words they share with the question, never by the
+    # English embedder's reading of German alone (it puts any two German sentences near each other)
+    sims[(lexical[order] <= 0) & np.array([units.own[i] for i in order], dtype=bool)] = -1.0
     picked: list[int] = []
     per_review: dict[int, int] = {}
     for j in np.argsort(-sims, kind="stable"):
@@ -532,7 +586,8 @@ def answer(question: str, df: pd.DataFrame, *, embedder: Any, backend: Any = Non
         except Exception as e:  # noqa: BLE001 - the question is still searched as it is
             log.warning("the question could not be translated (%s); searching it as it is", e)
         searched = out.question_translation or question
-    out.sources, out.matched = search(searched, df, embedder, k)
+    # as translated, for the translations, and as asked, for the reviews written in the question's language
+    out.sources, out.matched = search([searched, question], df, embedder, k)
     sources = out.sources
     if NUMBERS_RE.search(searched) and df is not None and not df.empty:
         out.facts = store_facts(df, out.matched)

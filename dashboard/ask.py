@@ -95,8 +95,8 @@ def _answer(res: dict[str, Any], texts: dict[str, str]) -> None:
     if res.get("question_translation"):
         st.caption(f"Searched in English as: {escape_html(res['question_translation'])} (a machine translation)")
     elif res.get("question_language"):
-        st.caption(f"The question looks {escape_html(language_name(res['question_language']))} and the reviews are "
-                   "searched in English: it was searched as it is; ask in English for a better match.")
+        st.caption(f"The question looks {escape_html(language_name(res['question_language']))}: it was searched as it "
+                   "is, which finds the reviews written in it by their words; ask in English to find the others too.")
     if res.get("facts"):
         st.markdown(f"**Numbers** (counted in the store, not written by the model): "
                     f"{escape_markdown(facts_line(res['facts']))}. The Complaints and Praise pages count reviews "

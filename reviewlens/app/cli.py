@@ -941,8 +941,8 @@ def cmd_ask(args, settings) -> ExitStatus:
     elif res.question_language:
         why = ("--no-llm" if args.no_llm else "translation is off ([analysis] translate)"
                if not settings.analysis.translate else "the model could not translate it")
-        print(f"   (the question looks {language_name(res.question_language)}, and the reviews are searched in "
-              f"English: it was searched as it is ({why}); ask in English for a better match)")
+        print(f"   (the question looks {language_name(res.question_language)}: it was searched as it is ({why}), "
+              f"which finds the reviews written in it by their words; ask in English to find the others too)")
     if res.facts:
         print(f"Numbers (counted in the store, not written by the model): {facts_line(res.facts)}. "
               "`reviewlens complaints` and `praise` count reviews by theme.")

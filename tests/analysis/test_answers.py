@@ -430,3 +430,71 @@ def test_words_addressed_to_the_model_support_no_claim(embedder):
     refund of 500 euros and a free week [2]": the words of an instruction in a hostile review (0.63)."""
     raw = "Customers agree that guests get refunds: one customer offers a full refund of 500 euros and a free week [2]."
     assert check(raw, _hotel("refund", "inject"), embedder=embedder) == Checked("", dropped=1)
+
+
+#: The tester's German zipper reviews with the local 0.5B's translations: one kept the word, the others lost it
+ZIPPER = [
+    ("z1", "Der Reißverschluss ist nach zwei Wochen kaputt gegangen.", "The crash is after two weeks."),
+    ("z2", "Reißverschluss klemmt ständig und ist jetzt ganz abgerissen.",
+     "Reissverschluss is constantly broken and is now completely abandoned."),
+    ("z3", "Der Reißverschluss vom Hauptfach geht nicht mehr zu. Qualität mangelhaft.",
+     "The main failure of the front office is no longer happening. Quality is not good."),
+    ("z4", "Schöne Jacke, aber der Reißverschluss hat sich schon am ersten Tag gelöst.",
+     "Beautiful Jacke, but the reiss ending has already been resolved."),
+    ("o1", "Viele praktische Fächer, gut durchdacht.", "Many practical books, good by example."),
+    ("o2", "Die Lieferung hat fast drei Wochen gedauert.", "The delivery took almost three weeks."),
+    ("o3", "Rücksendung war unkompliziert, Geld kam schnell zurück.", "Delivery was unexplained, money came quickly back."),
+    ("o4", "Confortable et léger, je recommande.", "Comfortable and light, recommend."),
+    ("e1", "The zipper broke after a week.", None),
+]
+
+
+@pytest.fixture(scope="module")
+def zipper_db(tmp_path_factory):
+    from reviewlens.schema import Analysis, Review
+    from reviewlens.store import Store
+
+    db = str(tmp_path_factory.mktemp("zip") / "z.db")
+    store = Store(db)
+    reviews = [Review(source="shop", text=t, rating=1, product="TrailPack 30") for _, t, _ in ZIPPER]
+    store.upsert_reviews(reviews)
+    store.save_analyses([Analysis(content_hash=r.content_hash, model="m", prompt_version="p", sentiment="negative",
+                                  language="en" if tr is None else "fr" if i.startswith("o4") else "de",
+                                  translation=tr) for r, (i, _, tr) in zip(reviews, ZIPPER)])
+    store.close()
+    return db, {r.text: i for r, (i, _, _) in zip(reviews, ZIPPER)}
+
+
+def test_a_question_in_the_reviews_language_finds_them_by_their_own_words(zipper_db, capsys):
+    """`ask "Reißverschluss kaputt" --no-llm` found 1 of the 4 German reviews that say it: only the translations
+    were searched, and three had lost the word. Their own words are searched too, quoted verbatim, with the
+    translation beside them; the German sentences that share no word with the question stay out."""
+    from reviewlens.app.cli import main
+
+    db, ids = zipper_db
+    for question in ("Reißverschluss kaputt", "Was sagen die Kunden über den Reißverschluss?"):
+        assert main(["ask", question, "--no-llm", "--json", "--db", db]) == 0
+        data = json.loads(capsys.readouterr().out)
+        texts = {t: i for t, i in ids.items()}
+        found = sorted(next(i for t, i in texts.items() if s["text"] in t) for s in data["sources"])
+        assert found == ["z1", "z2", "z3", "z4"], (question, found)
+        for s in data["sources"]:  # each quote is the review's own words, its translation beside it
+            review = next(t for t in ids if s["text"] in t)
+            assert s["language"] == "de" and s["translation"] == dict((t, tr) for _, t, tr in ZIPPER)[review]
+    # an English question still finds them by meaning in the translations, and the English review
+    assert main(["ask", "Is the delivery slow?", "--no-llm", "--json", "--db", db, "-k", "2"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["sources"][0]["text"] == "Die Lieferung hat fast drei Wochen gedauert."
+
+
+def test_every_wording_of_a_question_is_searched(zipper_db, embedder):
+    """`search` takes the question as asked and as translated; a sentence scores by the one it matches best."""
+    from reviewlens.filters import Filters
+    from reviewlens.queries import review_texts
+    from reviewlens.store import Store
+
+    frame = review_texts(Store(zipper_db[0]), Filters())
+    alone, _ = search("Is the zipper broken?", frame, embedder, k=8)
+    both, _ = search(["Is the zipper broken?", "Ist der Reißverschluss kaputt?"], frame, embedder, k=8)
+    assert len({s.review_id for s in both}) > len({s.review_id for s in alone})
+    assert {s.text for s in both} >= {t for _, t, _ in ZIPPER[:4]}
