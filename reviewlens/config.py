@@ -2,7 +2,10 @@
 
 Looked up in this order (later wins): built-in defaults, `reviewlens.toml` in the working directory
 (or the file named by `--config` / REVIEWLENS_CONFIG), environment variables REVIEWLENS_DB,
-REVIEWLENS_DATA_DIR, REVIEWLENS_GRID_URL, REVIEWLENS_MODEL, REVIEWLENS_LLM_URL.
+REVIEWLENS_DATA_DIR, REVIEWLENS_GRID_URL, REVIEWLENS_MODEL, REVIEWLENS_LLM_URL, REVIEWLENS_LLM_API_KEY
+(the server's API key; OPENAI_API_KEY, the OpenAI clients' variable, when neither it nor the file sets one).
+The key has no command-line option: a secret typed on the command line stays in the shell's history and
+shows in `ps` to every user of the machine.
 
 Every value is checked where it comes in, against the field's type and the allowed range below, so a
 mistake is reported with the file (or the option) and the key, not later as a bare ValueError.
@@ -50,8 +53,11 @@ class ScraperSettings:
 class AnalysisSettings:
     model: str = "qwen2.5-coder-0.5b"    # packaged alias, HF id, local folder or .gguf file
     llm_url: str | None = None           # OpenAI-compatible server (vLLM, TGI, llama.cpp)
-    llm_api_key: str | None = None
+    # a secret: never in a repr; better in REVIEWLENS_LLM_API_KEY (or OPENAI_API_KEY) than in a shared file
+    llm_api_key: str | None = field(default=None, repr=False)
     llm_in_flight: int = 64              # requests to the server at once (vLLM batches them on the GPU)
+    llm_timeout: float = 120.0           # seconds a request to the server may take before it is sent again
+    llm_retry_seconds: float = 120.0     # how long a server that stopped answering (a restart) is waited for
     precision: str = "auto"              # auto, 4bit, 8bit, bf16, fp32, int8 (CPU)
     batch_size: int = 16                 # most prompts per LLM batch (a CPU cuts smaller ones where padding costs more; a chunk of the run is 8 batches); 16 was 7% faster than 8 on 2 CPU cores
     max_chars: int = 2000                # longer reviews are truncated for the model
@@ -162,6 +168,8 @@ RULES: dict[str, tuple[Callable[[Any], bool], str]] = {
     "analysis.precision": (lambda v: v.lower() in PRECISIONS, f"one of {', '.join(PRECISIONS)}"),
     "analysis.batch_size": (lambda v: v >= 1, "a whole number of at least 1"),
     "analysis.llm_in_flight": (lambda v: v >= 1, "a whole number of at least 1"),
+    "analysis.llm_timeout": (lambda v: v > 0, "a number of seconds, more than 0"),
+    "analysis.llm_retry_seconds": (lambda v: v >= 0, "a number of seconds, at least 0 (0: fail at once)"),
     "analysis.max_chars": (lambda v: v >= 1, "a whole number of at least 1"),
     "analysis.topics_preset": (lambda v: v.strip().lower() in TOPIC_PRESETS, f"one of {', '.join(TOPIC_PRESETS)}"),
     "analysis.confidence": (lambda v: 0 <= v <= 1, "a number from 0 (the heads decide everything) to 1 "
@@ -323,6 +331,10 @@ def load_settings(config_file: str | os.PathLike | None = None, **overrides: Any
         s.analysis.model = env["REVIEWLENS_MODEL"]
     if env.get("REVIEWLENS_LLM_URL"):
         s.analysis.llm_url = env["REVIEWLENS_LLM_URL"]
+    if env.get("REVIEWLENS_LLM_API_KEY"):
+        s.analysis.llm_api_key = env["REVIEWLENS_LLM_API_KEY"]
+    elif not s.analysis.llm_api_key and env.get("OPENAI_API_KEY"):  # the OpenAI clients' own variable
+        s.analysis.llm_api_key = env["OPENAI_API_KEY"]
     for key, value in overrides.items():
         if value is None:
             continue

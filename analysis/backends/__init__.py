@@ -18,7 +18,7 @@ _lock = threading.Lock()
 
 def _key(settings) -> tuple:
     return (settings.model, settings.llm_url, settings.llm_api_key, settings.precision, int(settings.batch_size),
-            int(settings.llm_in_flight))
+            int(settings.llm_in_flight), float(settings.llm_timeout), float(settings.llm_retry_seconds))
 
 
 def get_backend(settings) -> LLMBackend:
@@ -28,10 +28,15 @@ def get_backend(settings) -> LLMBackend:
         backend = _cache.get(key)
         if backend is None:
             if settings.llm_url:
+                from analysis.backends import server_cache
                 from analysis.backends.openai_compat import OpenAICompatBackend
 
+                # the server's answers kept for a day: a run the server's going away ended continues there
+                answers = server_cache.default_path() if server_cache.enabled() else None
                 backend = OpenAICompatBackend(settings.llm_url, model=settings.model, api_key=settings.llm_api_key,
-                                              batch_size=settings.batch_size, in_flight=settings.llm_in_flight)
+                                              batch_size=settings.batch_size, in_flight=settings.llm_in_flight,
+                                              timeout=settings.llm_timeout, retry_seconds=settings.llm_retry_seconds,
+                                              answers=answers)
             else:
                 from analysis.backends.local import LocalBackend
 

@@ -11,6 +11,11 @@ class BackendError(RuntimeError):
     """A backend could not load its model or answer a request; the message says why."""
 
 
+class BackendSetupError(BackendError):
+    """The server refused what the settings told ReviewLens to use (its API key, a model it does not serve):
+    the user's settings to fix, said without a class name (the CLI exits 2, as for a settings mistake)."""
+
+
 class LLMBackend(ABC):
     """A chat model that can score fixed answers and generate text, both batched.
 

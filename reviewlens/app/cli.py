@@ -60,7 +60,7 @@ def _settings(args: argparse.Namespace) -> Settings:
                       ("model", "analysis.model"), ("llm_url", "analysis.llm_url"),
                       ("precision", "analysis.precision"), ("batch_size", "analysis.batch_size"),
                       ("confidence", "analysis.confidence"), ("clause_confidence", "analysis.clause_confidence"),
-                      ("llm_in_flight", "analysis.llm_in_flight")):
+                      ("llm_in_flight", "analysis.llm_in_flight"), ("llm_timeout", "analysis.llm_timeout")):
         if getattr(args, attr, None) is not None:
             over[key] = getattr(args, attr)
     if getattr(args, "ignore_robots", False):
@@ -108,6 +108,9 @@ def _users_mistake(e: BaseException) -> str | None:
     site_errors = sys.modules.get("scraper.errors")  # loaded when a scrape raised one (the stage, not imported here)
     if isinstance(e, (ConfigError, ImportFileError)) or (site_errors and isinstance(e, site_errors.SiteConfigError)):
         return str(e)  # a site config that cannot be used is the user's file, as a settings file is
+    backends = sys.modules.get("analysis.backends.base")  # a server that refused the key or the model set
+    if backends and isinstance(e, backends.BackendSetupError):
+        return str(e)
     if isinstance(e, (FileNotFoundError, IsADirectoryError, NotADirectoryError, PermissionError)) and e.filename:
         return f"{e.filename}: {(e.strerror or str(e)).lower()}"
     return None

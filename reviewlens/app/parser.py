@@ -257,12 +257,19 @@ def build_parser() -> argparse.ArgumentParser:
         m = sp.add_argument_group("model")
         m.add_argument("--model", help="packaged alias (qwen2.5-coder-0.5b, qwen2.5-coder-1.5b), Hugging Face id, "
                                        "local folder or .gguf file")
-        m.add_argument("--llm-url", help="OpenAI-compatible server (vLLM, TGI, llama.cpp) instead of a local model")
+        m.add_argument("--llm-url", help="OpenAI-compatible server (vLLM, TGI, llama.cpp) instead of a local model; "
+                                         "its API key, if it needs one, from the environment variable "
+                                         "REVIEWLENS_LLM_API_KEY (or OPENAI_API_KEY; there is no option for it: a "
+                                         "key on the command line stays in the shell's history and shows in `ps`)")
         m.add_argument("--precision", choices=["auto", "4bit", "8bit", "bf16", "fp32", "int8"],
                        help="local model precision (default auto: 4-bit on a GPU)")
         m.add_argument("--batch-size", type=_positive_int, help="reviews per batch (default 16)")
         m.add_argument("--llm-in-flight", type=_positive_int, metavar="N",
-                       help="with --llm-url: requests sent at once (default 64; vLLM batches them on the GPU)")
+                       help="with --llm-url: requests sent at once (default 64; vLLM batches them on the GPU; "
+                            "lower it for a slow or small server, where requests time out)")
+        m.add_argument("--llm-timeout", type=float, metavar="SECONDS",
+                       help="with --llm-url: how long one request may take before it is sent again (default 120; "
+                            "each timeout is logged, with the setting to change when most do)")
         m.add_argument("--confidence", type=float, metavar="P",
                        help="the cheap models decide a review's sentiment when at least this sure (0..1); the "
                             "LLM decides the rest (default 0.75; 1 sends everything to the LLM)")

@@ -18,6 +18,7 @@ import time
 import httpx
 import pytest
 
+from analysis.backends.base import BackendSetupError
 from analysis.backends.openai_compat import OpenAICompatBackend
 from analysis.prompts import review_conversations, system_prompt
 from analysis.sentiment import LABELS, sentiment_batch
@@ -99,6 +100,17 @@ def test_label_scores_match_the_local_backend(backend, llama_server):
 def test_sentiment_through_the_server_is_the_local_answer(backend, llama_server):
     remote = OpenAICompatBackend(llama_server, in_flight=2)
     assert [s for s, _ in sentiment_batch(remote, TEXTS)] == [s for s, _ in sentiment_batch(backend, TEXTS)]
+
+
+def test_the_served_model_is_checked_and_named_alike_on_every_host(llama_server):
+    """hunt10 #6: llama.cpp's server names its model by the path it was started with, and results were stored
+    under that path (another name on each host); a --model it does not serve was accepted, and its results
+    recorded as that model's. The name is now the file's, and another model stops, naming the served one."""
+    remote = OpenAICompatBackend(llama_server, in_flight=1)
+    assert remote.name == "qwen2.5-coder-0.5b.gguf" and remote.model.endswith("/qwen2.5-coder-0.5b.gguf")
+    with pytest.raises(BackendSetupError, match=r"does not serve the model 'Qwen/Qwen2.5-7B-Instruct'; it serves "
+                                                r"'/.*/qwen2\.5-coder-0\.5b\.gguf'"):
+        OpenAICompatBackend(llama_server, model="Qwen/Qwen2.5-7B-Instruct")
 
 
 def test_structured_output_follows_the_schema(llama_server):

@@ -13,7 +13,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from analysis.backends.base import BackendError
+from analysis.backends.base import BackendError, BackendSetupError
 from analysis.backends.openai_compat import OpenAICompatBackend, match_choices
 from analysis.prompts import review_conversations, system_prompt
 from analysis.sentiment import LABELS, sentiment_batch
@@ -250,7 +250,8 @@ def test_requests_in_flight_are_bounded_by_the_setting():
 def test_results_are_named_after_the_model_the_server_serves(server):
     """The local default in the settings is not what a server runs: a backend asks /v1/models and
     stores its results under the served id (and asks for that model), so a later local run does not
-    take them from the cache as its own; without the list, the name says which server answered."""
+    take them from the cache as its own; a model named that the server does not serve stops the run;
+    without the list, the name says which server answered."""
     state, url = server
     state.served_id = "qwen2.5-0.5b-instruct-q4_k_m.gguf"
     try:
@@ -258,8 +259,9 @@ def test_results_are_named_after_the_model_the_server_serves(server):
         assert r.name == r.model == "qwen2.5-0.5b-instruct-q4_k_m.gguf"
         r.generate(review_conversations("s", ["x"]), max_new_tokens=1)
         assert state.requests[-1]["model"] == "qwen2.5-0.5b-instruct-q4_k_m.gguf"
-        named = OpenAICompatBackend(url, model="my-served-model", batch_size=4)  # not served: kept, asked as is
-        assert named.model == "my-served-model" and named.name.startswith("my-served-model@127.0.0.1:")
+        with pytest.raises(BackendSetupError, match="does not serve the model 'my-served-model'; it serves "
+                                                    "'qwen2.5-0.5b-instruct-q4_k_m.gguf'"):
+            OpenAICompatBackend(url, model="my-served-model", batch_size=4)  # not served: stops, naming what is
     finally:
         state.served_id = None
     r = remote(url)
