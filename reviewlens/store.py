@@ -21,6 +21,7 @@ import sqlite3
 import threading
 import time
 import weakref
+from collections import Counter
 from dataclasses import asdict
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
@@ -1450,6 +1451,18 @@ class Store:
             for i in range(0, len(todo), 500):
                 out.update((h, s) for h, s in c.execute(sa.select(a.content_hash, a.sentiment).where(
                     a.content_hash.in_(todo[i:i + 500]), a.is_current.is_(True), a.status == "ok")) if s)
+        return out
+
+    def current_models(self, hashes: Iterable[str]) -> Counter:
+        """The model of each current analysis among `hashes` (texts analyzed with success), counted: which
+        earlier results a run is about to read again (`reviewlens analyze` says so before it starts)."""
+        a = analyses.c
+        todo = sorted(set(hashes))
+        out: Counter = Counter()
+        with self.engine.connect() as c:
+            for i in range(0, len(todo), 500):
+                out.update(m for (m,) in c.execute(sa.select(a.model).where(
+                    a.content_hash.in_(todo[i:i + 500]), a.is_current.is_(True), a.status == "ok")))
         return out
 
     def redo_analyses(self, select: Callable[[str], bool], key: str) -> int:

@@ -631,7 +631,9 @@ def run_analysis(store: Store, analyzer: Any, *, limit: int | None = None, trigg
     if redone:
         log.info("%d reviews with words addressed to the model or spam filler are analyzed again: they were read "
                  "whole before 2026-12-03, so an instruction in a review could steer its sentiment", redone)
+    server = _server_url(an)
     run_id = store.start_run("analyze", an.model_id, trigger, detail={"prompt_version": an.prompt_version,
+                                                                      **({"llm_url": server} if server else {}),
                                                                       **(detail or {})})
     s = AnalysisSummary(run_id=run_id, model=an.model_id, prompt_version=an.prompt_version, retranslate=retranslate)
     t0 = time.monotonic()
@@ -644,6 +646,7 @@ def run_analysis(store: Store, analyzer: Any, *, limit: int | None = None, trigg
                                          retranslate=retranslate)
         s.pending_before = len(pending)
         before = store.current_sentiments(r.content_hash for r in pending)  # what a new reading may change
+        _say_rereading(store, an, len(pending), store.current_models(r.content_hash for r in pending), retranslate)
         store.update_run(run_id, detail={"pending": len(pending),
                                          **({"entities_refreshed": s.entities_refreshed} if s.entities_refreshed else {})})
         bar = progress(total=len(pending), desc="analyze", unit="review", quiet=quiet)
@@ -689,6 +692,56 @@ def run_analysis(store: Store, analyzer: Any, *, limit: int | None = None, trigg
             bar.close()
         s.seconds = time.monotonic() - t0
     return s
+
+
+def _server_url(an: Any) -> str | None:
+    """The server an analyzer's model answers from (`--llm-url`), without a user name, password or query (no
+    secret goes into the run history); None for a local model."""
+    from urllib.parse import urlsplit
+
+    url = getattr(getattr(an, "settings", None), "llm_url", None)
+    if not url:
+        return None
+    u = urlsplit(url)
+    return f"{u.scheme}://{u.hostname or ''}{f':{u.port}' if u.port else ''}{u.path}"
+
+
+def _say_rereading(store: Store, an: Any, pending: int, models: Counter, retranslate: bool = False) -> None:
+    """Before a run reads again texts that another model analyzed (the server instead of the local model, or
+    another model name): say so in one line, with how to keep those results, while Ctrl+C still keeps them.
+    Another backend does answer slightly differently, so reading them again is right when it is meant; but
+    it costs as long as the first reading, and a teammate without REVIEWLENS_LLM_URL did it unawares."""
+    others = Counter({m: n for m, n in models.items() if m != an.model_id})
+    same = sum(models.values()) - sum(others.values())
+    if same:
+        log.info("%d of the %d review texts to analyze were analyzed before with %s (%s): they are read again",
+                 same, pending, an.model_id, "--retranslate" if retranslate else "your labels or the settings changed")
+    if not others:
+        return
+    (old, n), *rest = others.most_common()
+    where = _server_url(an)
+    log.warning("%d of the %d review texts to analyze were analyzed before with %s%s, not %s%s: they are all read "
+                "again (another model or backend answers slightly differently). To keep those results, stop now "
+                "(Ctrl+C keeps them) and analyze with %s", sum(others.values()), pending, old,
+                f" and {len(rest)} other model{'s' if len(rest) > 1 else ''}" if rest else "", an.model_id,
+                f" (served by {where})" if where else "", _how_to_use(store, old))
+
+
+def _how_to_use(store: Store, model: str) -> str:
+    """The options that analyze with `model` again: the local model, or the server an earlier run used."""
+    from analysis import models as packaged
+
+    from ..config import AnalysisSettings
+
+    if model in packaged.PACKAGED:
+        return (f"the local model: without --llm-url (and without REVIEWLENS_LLM_URL or llm_url in reviewlens.toml)"
+                f"{'' if model == AnalysisSettings().model else f', --model {model}'}")
+    for run in store.list_runs(kind="analyze", source=model, limit=20):
+        if run["detail"].get("llm_url"):
+            return f"--llm-url {run['detail']['llm_url']} (the server that served it)"
+    if "@" in model:  # a server without a model list: "name@host:port"
+        return f"--llm-url http://{model.rsplit('@', 1)[1]}/v1 --model {model.rsplit('@', 1)[0]}"
+    return f"--model {model} (through the --llm-url of the server that serves it, or as a local model)"
 
 
 def _read_in_part(text: str) -> bool:
