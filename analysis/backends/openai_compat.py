@@ -181,7 +181,9 @@ class OpenAICompatBackend(LLMBackend):
         except _Unanswered as e:
             attempts = retrying.statistics.get("attempt_number", 1)
             kept = ("; its answers so far are kept for a day: run again when it is back, and the run continues "
-                    "there" if e.down and self._answered and self._answers is not None else "")
+                    "there" if e.down and self._answered and self._answers is not None else
+                    f"; the server is slower than the {self.timeout:g} s timeout with {self.in_flight} requests at "
+                    "once: lower --llm-in-flight or raise --llm-timeout" if e.timed_out else "")
             raise BackendError(f"{url}: failed after {attempts} attempts in {time.monotonic() - started:.0f} s "
                                f"({e}){kept}") from None
         if key is not None:

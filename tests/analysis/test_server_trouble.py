@@ -248,7 +248,8 @@ def test_timeouts_are_said_with_counts_and_what_to_change(server, caplog):
     srv = server(delay=0.6)
     b = OpenAICompatBackend(srv.url, model="tiny.gguf", timeout=1.0, retries=1, backoff=0.01, in_flight=4)
     caplog.set_level(logging.INFO)
-    with pytest.raises(BackendError, match="no answer within 1 s"):
+    with pytest.raises(BackendError, match="no answer within 1 s.; the server is slower than the 1 s timeout with 4 "
+                                           "requests at once: lower --llm-in-flight or raise --llm-timeout"):
         b.generate([CONV + [{"role": "user", "content": str(i)}] for i in range(6)], max_new_tokens=3)
     said = _warnings(caplog)
     timeouts = [m for m in said if m.startswith(f"a request to {srv.url} got no answer within 1 s (")]
