@@ -287,6 +287,8 @@ def negative_statements(df: pd.DataFrame | None) -> list[Statement]:
             if len(WORD_RE.findall(sent)) < 3:
                 continue
             for part, pol, cue in _complaint_parts(sent, negative):
+                if only_asks(part):
+                    continue
                 masked = masker.sub("product", part) if masker else part
                 out.append(Statement(str(row.get("id")), text_field(row, "url"),
                                      part, neg_topics, weight=-pol + (0.5 if negative else 0.0), embed_text=masked,
@@ -332,11 +334,25 @@ def _translated_statements(row: dict, text: str, english: str, negative: bool, m
         # one statement per complaint in the English, as for a review in English; each quotes the whole
         # sentence of the original (its clauses cannot be matched to the translation's)
         for part, pol, cue in _complaint_parts(eng, negative):
+            if only_asks(part):
+                continue
             out.append(Statement(str(row.get("id")), url, cut_quote(own.strip()), neg_topics,
                                  weight=-pol + (0.5 if negative else 0.0),
                                  embed_text=masker.sub("product", part) if masker else part,
                                  cue=pol < 0 or cue or alone, language=lang, translation=eng))
     return out
+
+
+def only_asks(part: str) -> bool:
+    """Whether a statement only asks for something: a request (analysis.requests.is_request: "I would like more
+    colours.", "Please add a size XXL.") that says nothing wrong in its words (no complaint cue, no negative
+    word). It is a request, not a complaint, however its review's sentiment reads (the heads read 4-star wishes
+    as negative, 0.93); one phrased as a complaint ("there is no option to export", "please fix the zipper, it
+    broke") is both."""
+    from .requests import is_request  # (here: analysis.requests builds on this module)
+
+    return (is_request(part) and lexicon_polarity(part) >= 0
+            and not COMPLAINT_CUES.search(WEAK_CUE_RE.sub(" ", part)))
 
 
 def _complaint_parts(sent: str, negative: bool) -> list[tuple[str, float, bool]]:

@@ -46,7 +46,8 @@ _ASKING = [re.compile(p, re.I) for p in (
     r"\bwish(?:es)?\s+(?:it|they)\b",
     r"\bif\s+only\s+(?!for\b)" + _THING + r"\b",                       # if only it had (not "if only for the beer")
     r"\bplease\s+(?:add|make|bring(?:\s+back)?|include|allow|let\s+(?:us|me)|give\s+(?:us|me)|consider|offer|"
-    r"support|put|fix|update|change|improve|restore|release|enable)\b",
+    r"support|put|fix|update|change|improve|restore|release|enable|provide|produce|sell|stock|introduce|design|"
+    r"create|expand|extend)\b",
     r"^\s*(?:please\s+)?(?:bring\s+back|add\s+(?:an?|the|more|some|support|dark)|give\s+us|let\s+us)\b",
     r"\bwould\s+be\s+(?:so\s+|really\s+|very\s+|even\s+|much\s+)?(?:nice|great|better|good|helpful|awesome|useful|"
     r"cool|ideal|perfect|handy|lovely|amazing|wonderful)\s+(?:if|to\s+(?:have|see|get|be\s+able)|addition)\b",
@@ -67,7 +68,7 @@ _ASKING = [re.compile(p, re.I) for p in (
     r"\bfeature\s+request\b",
     # as app reviews ask
     r"\b(?:can|could|would|will)\s+you\s+(?:please\s+)?(?:add|make|bring|include|allow|let|give|fix|consider|"
-    r"support|put|offer|create|implement|update)\b",
+    r"support|put|offer|create|implement|update|provide|propose|produce|sell|stock|introduce|design|release)\b",
     r"(?:\bwould|['’]d)\s+(?:really\s+)?(?:love|like|appreciate)\s+(?:to\s+see|to\s+have|to\s+be\s+able|it\s+if|if|"
     r"an?\b|the\s+(?:option|ability)|more|some|support)",
     r"^\s*(?:it\s+|this(?:\s+app)?\s+|the\s+app\s+)?(?:really\s+)?needs\s+(?:an?\s+|more\s+|some\s+|better\s+)?"

@@ -35,6 +35,8 @@ OTHER = ["I wish I had bought the pro version earlier.", "Crashes every time I o
     "I'd like to be able to share folders.", "Make it possible to attach PDFs.", "Allow us to change the font size.",
     "We need a Mac version.", "Any chance of an iPad version?", "Will there be a web version?", "Please, more colors!",
     "Only thing missing is a widget.", "Give us back the old icons!",
+    # as the 0.5B translates "Bitte bietet die Jacke auch in Grün an" and "Pourriez-vous proposer une version ?"
+    "Please provide the jacket in either green or blue.", "Could you propose a version in blue?",
 ])
 def test_requests_are_found(text):
     assert is_request(text), text
@@ -131,3 +133,23 @@ def test_the_bundled_app_reviews_ask_for_five_things(tmp_path, capsys):
     found = sorted((t["count"], w) for t in themes for w in ("widget", "dark", "pdf", "calendar", "lock")
                    if all(w in q["text"].lower() for q in t["quotes"]))
     assert found == [(2, "calendar"), (2, "lock"), (3, "pdf"), (4, "dark"), (4, "widget")], themes
+
+
+def test_a_wish_is_no_complaint_unless_it_says_what_is_wrong():
+    """4-star wishes ("Ich würde mir mehr Farben wünschen.", "Please add more colour options ...") that the
+    sentiment read negative were counted in the complaint "Color mismatch": a wish is a request, not a complaint,
+    however its review reads; one that says what is wrong ("it broke", "there is no ...") is both."""
+    from datetime import date
+
+    from analysis.complaints import negative_statements
+    from tests.analysis.test_complaints import _frame
+
+    cur = _frame([("Ich würde mir mehr Farben wünschen.", 4.0),
+                  ("Please add more colour options, black only is boring.", 4.0),
+                  ("Please fix the zipper, it broke after a week.", 4.0),
+                  ("There is no option to export my notes.", 4.0)], "w", date(2026, 11, 1))
+    cur["sentiment"] = "negative"
+    cur["translation"] = ["I would like more colors.", None, None, None]
+    cur["detected_language"] = ["de", "en", "en", "en"]
+    assert [s.text for s in negative_statements(cur)] == ["Please fix the zipper, it broke after a week.",
+                                                          "There is no option to export my notes."]
