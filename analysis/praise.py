@@ -10,6 +10,7 @@ from the LLM (delimited untrusted data, sanitized) or from the topic and key wor
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import numpy as np
@@ -18,7 +19,10 @@ import pandas as pd
 from reviewlens.schema import ComplaintTheme
 
 from .complaints import (
+    COMPLAINT_CUES,
+    CONTRAST_RE,
     GENERIC_STATEMENTS,
+    WEAK_CUE_RE,
     WORD_RE,
     Statement,
     ThemeKind,
@@ -27,7 +31,10 @@ from .complaints import (
     sentence_statements,
     topic_list,
 )
+from .requests import is_request
 from .topics import lexicon_polarity, split_clauses
+
+_PIECE_RE = re.compile(r"[,;]")  # where a sentence that asks for something may also praise
 
 PRAISE_PROBABILITY = 0.5  # a statement is praise when the sentiment head calls it positive this surely,
 PRAISE_VADER = 0.4        # ... or VADER's compound score is this high
@@ -55,15 +62,32 @@ def _review_signals(row: dict) -> tuple[bool, bool, list[str]]:
     return positive, mixed, pos_topics
 
 
+def _faults(clause: str, pol: float) -> bool:
+    """Whether a clause faults something (a negative word or a complaint cue): only then is the clause turning
+    against it with "but" the praise ("Expensive, but worth every penny"); after one that does not, that clause is
+    the complaint half ("The product is correct but an extraordinary speed", the 0.5B's reading of "Produit
+    correct mais expédition d'une lenteur incroyable": the word lists read its "speed" as neither)."""
+    return pol < 0 or bool(COMPLAINT_CUES.search(WEAK_CUE_RE.sub(" ", clause)))
+
+
 def _praise_parts(sent: str) -> list[str]:
     """The candidate praise in one sentence (verbatim): its clauses that are not negative when it also faults
-    something ("Great food, but the service was slow" -> "Great food"), else the sentence. Whether a
-    candidate is praise is the sentiment head's call (`_positive`), once it is embedded."""
+    something ("Great food, but the service was slow" -> "Great food") or turns on a contrast word ("First,
+    it's good, but the price is too high": the word lists do not know "too high"), else the sentence; a wish
+    ("Please provide it in green") is no praise (analysis.requests). Whether a candidate is praise is the
+    sentiment head's call (`_positive`), once it is embedded: each clause on its own, so the complaint half
+    of a mixed sentence is not praise."""
     spans = split_clauses(sent)
     if len(spans) > 1:
         parts = [sent[a:b] for a, b in spans]
-        if any(lexicon_polarity(p) < 0 for p in parts):
-            return [p for p in parts if lexicon_polarity(p) >= 0 and len(WORD_RE.findall(p)) >= 2]
+        pols = [lexicon_polarity(p) for p in parts]
+        if any(pol < 0 or CONTRAST_RE.match(p) for p, pol in zip(parts, pols)):
+            return [p for k, (p, pol) in enumerate(zip(parts, pols))
+                    if pol >= 0 and len(WORD_RE.findall(p)) >= 2 and not is_request(p)
+                    and not (k and CONTRAST_RE.match(p) and not _faults(parts[k - 1], pols[k - 1]))]
+    if is_request(sent):  # "I just love this laptop, I just wish it were all silver" -> its first half
+        pieces = [p.strip() for p in _PIECE_RE.split(sent)]
+        return [p for p in pieces if len(WORD_RE.findall(p)) >= 2 and not is_request(p)] if len(pieces) > 1 else []
     return [sent]
 
 
@@ -75,7 +99,9 @@ def _positive(stmts: list[Statement], vecs: np.ndarray) -> np.ndarray:
     from .heads import LABELS, N_VADER, features, sentiment_head
 
     head = sentiment_head()
-    texts = [s.translation or s.text for s in stmts]
+    # what is judged is the statement itself: a review's own clause, or in translation the clause it was read
+    # in (the whole translated sentence holds the complaint half of a mixed one)
+    texts = [s.text if not s.translation else (s.embed_text or s.translation) for s in stmts]
     if head is None:
         return np.array([lexicon_polarity(t) > 0 for t in texts], dtype=bool)
     X = features(texts, None, vecs=vecs)

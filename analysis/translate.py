@@ -117,3 +117,49 @@ def sentence_pairs(text: str, english: str) -> list[tuple[tuple[int, int], tuple
 
     spans, tspans = split_sentences(text), split_sentences(english)
     return list(zip(spans, tspans)) if len(spans) == len(tspans) > 1 else []
+
+
+#: Words that begin a contrasting clause ("Sehr bequem, aber die Lieferung ..."), in the languages reviews are
+#: most often in: a sentence is cut before them as its translation is cut before "but", "however" ...
+#: (analysis.topics.split_clauses), so each clause can be quoted with its own translation. A short list per
+#: language, not one for all: Italian "ma" (but) is French "ma" (my).
+_CONTRAST_WORDS = {
+    "de": "aber|jedoch|allerdings|obwohl|obgleich|trotzdem",
+    "fr": "mais|cependant|pourtant|toutefois|bien\\s+que|sauf\\s+que|par\\s+contre|en\\s+revanche",
+    "es": "pero|sin\\s+embargo|aunque|aun\\s+así|excepto|salvo",
+    "it": "ma|però|tuttavia|anche\\s+se|sebbene|eppure|tranne",
+    "nl": "maar|echter|hoewel|behalve",
+    "pt": "mas|porém|contudo|embora|exceto",
+    "pl": "ale|jednak|chociaż|choć|lecz",
+    "sv": "men|dock|även\\s+om",
+    "da": "men|dog|selvom",
+    "no": "men|likevel|selv\\s+om",
+}
+_CONTRAST_CUTS = {lang: re.compile(r"(?:[;:]\s+|,?\s+(?=(?:" + words + r"|but|however)\b)|\s+-\s+)", re.IGNORECASE)
+                  for lang, words in _CONTRAST_WORDS.items()}  # (with English's: "super comfy, but the zipper broke")
+
+
+def clause_pairs(sentence: str, english: str, language: str | None) -> list[tuple[str, str]]:
+    """A sentence's clauses paired one to one with its translation's, as (clause, translated clause), when the
+    sentence is cut before contrast words of its `language` into as many clauses (more than one) as its
+    translation is cut before English ones; else [] (the sentence goes with the whole translation). What
+    quotes the praising half of "Sehr bequem, aber die Lieferung hat über zwei Wochen gedauert." on its own."""
+    from .topics import split_clauses
+
+    cut = _CONTRAST_CUTS.get((language or "").split("-")[0].lower())
+    if cut is None:
+        return []
+    own, theirs = _clauses(sentence, cut), [english[a:b] for a, b in split_clauses(english)]
+    return list(zip(own, theirs)) if len(own) == len(theirs) > 1 else []
+
+
+def _clauses(sentence: str, cut: re.Pattern) -> list[str]:
+    """A sentence's clauses (verbatim), cut where `cut` matches as analysis.topics.split_clauses cuts English:
+    not within the first 8 characters of a clause, and without the punctuation at their ends."""
+    out, pos = [], 0
+    for m in cut.finditer(sentence):
+        if m.start() - pos >= 8:
+            out.append(sentence[pos:m.start()])
+            pos = m.end()
+    out.append(sentence[pos:])
+    return [c.strip(" \t\n,;:-") for c in out if any(ch.isalnum() for ch in c)]

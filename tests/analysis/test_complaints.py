@@ -528,7 +528,29 @@ def test_a_summary_saying_the_opposite_of_its_theme_is_dropped():
     assert name_themes(Summaries(), quotes, ["f1", "f2"]) == [("Poor atmosphere", ""),
                                                              ("Rude staff", "Staff are rude and slow.")]
     praised = name_themes(Summaries(), quotes, ["f1", "f2"], kind=PRAISE)
-    assert praised[0][1].startswith("The atmosphere is filled") and praised[1] == ("Rude staff", "")
+    assert praised == [("f1", ""), ("f2", "")]  # "Poor atmosphere", "Rude staff": no praise's names
+
+
+def test_a_praise_theme_named_or_summarised_as_a_complaint_is_not_shown_so(embedder):
+    """What customers love showed "High price" ("The price is too high.", which the word lists read as neither)
+    and "Cremallera broken": a name or summary the sentiment head or the word lists read as a complaint is not
+    shown as praise, and a name that does not itself praise goes with its summary; a complaint's likewise."""
+    from analysis.complaints import name_themes
+    from analysis.praise import PRAISE
+
+    class Names:
+        name = "scripted"
+
+        def generate(self, conversations, json_schema=None, **kw):
+            return ['{"label": "High price", "summary": "The price is too high."}',
+                    '{"label": "Cremallera broken", "summary": "Customers like the jacket."}',
+                    '{"label": "Comfortable fit", "summary": "The jacket is comfortable to wear all day."}']
+
+    quotes = [["Prima jas"], ["Muy cómoda"], ["So comfortable."]]
+    assert name_themes(Names(), quotes, ["f1", "f2", "f3"], kind=PRAISE) == [
+        ("f1", ""), ("f2", ""), ("Comfortable fit", "The jacket is comfortable to wear all day.")]
+    # the same names as complaints: the praising one is not a complaint's name
+    assert name_themes(Names(), quotes, ["f1", "f2", "f3"])[2] == ("f3", "")
 
 
 TRACKING = ["The tracking number never worked at all.", "Tracking showed no updates for a week.",

@@ -81,3 +81,27 @@ def test_praise_in_another_language_is_quoted_in_its_own_words():
     assert [(s.text, s.translation, s.language) for s in stmts][:1] == [
         ("Der Akku hält wirklich drei Tage.", "The battery really lasts three days.", "de")]
     assert all(s.text in de for s in stmts)
+
+
+def test_the_complaint_half_of_a_mixed_sentence_in_another_language_is_no_praise(embedder):
+    """A 3-star "Sehr bequem, aber die Lieferung hat über zwei Wochen gedauert." (a late delivery) was quoted
+    whole under "Fast delivery", and "Prima jas, maar de prijs is wel aan de hoge kant." under "High price"; a
+    colour wish under "Green jacket". Each clause is judged and quoted on its own, with its own translation, and
+    a wish is no praise."""
+    from analysis.praise import PRAISE
+
+    rows = [("Sehr bequem, aber die Lieferung hat über zwei Wochen gedauert.",
+             "Very good, but the delivery took two weeks.", "de"),
+            ("Prima jas, maar de prijs is wel aan de hoge kant.", "First, it's good, but the price is too high.", "nl"),
+            ("Produit correct mais expédition d'une lenteur incroyable.",
+             "The product is correct but an extraordinary speed.", "fr"),
+            ("Bitte bietet die Jacke auch in Grün oder Blau an, nur Schwarz ist langweilig.",
+             "Please provide the jacket in either green or blue, only black is long.", "de")]
+    cur = _frame([(own, 3.0) for own, _, _ in rows], "x", date(2026, 11, 1))
+    cur["translation"] = [en for _, en, _ in rows]
+    cur["detected_language"] = [lang for _, _, lang in rows]
+    cur["sentiment"] = "positive"
+    stmts = praise_statements(cur)
+    vecs = embedder.encode([s.embed_text or s.text for s in stmts])
+    kept = [(s.text, s.translation) for s, k in zip(stmts, PRAISE.keep(stmts, vecs)) if k]
+    assert kept == [("Sehr bequem", "Very good"), ("Prima jas", "First, it's good")], kept
