@@ -279,7 +279,9 @@ class _TextClauses:
     sims: np.ndarray  # (n_clauses, n_topics): top-3 prototype mean (description and examples)
     evidence: np.ndarray | None = None  # (n_topics, N_EVIDENCE): embedding features for the decision
     sentence_vecs: np.ndarray | None = None  # (n_pieces, dim): what the topic library's heads read
-    sentence_texts: list[str] | None = None  # those pieces: the text's sentences, then its clauses
+    sentence_texts: list[str] | None = None  # those pieces: the text's sentences, then its clauses, then list items
+    items: list[tuple[int, str]] | None = None  # the list items of its clauses (`list_items`): (clause, item)
+    item_sims: np.ndarray | None = None  # (n_items, n_topics), as `sims`
 
 
 N_EVIDENCE = 9
@@ -293,6 +295,19 @@ def clause_sentiment(backend: Any, segments: list[str], max_chars: int = 2000) -
     from .sentiment import sentiment_batch
 
     return [lab for lab, _ in sentiment_batch(backend, segments, max_chars=max_chars)]
+
+
+def list_items(clause: str) -> list[str]:
+    """A clause that is a short list of remarks, "Great food, rude waiter.", cut at its commas: 2 to 4 items of 2 to 4
+    words each, else none. Each item is about one thing: the topic library's heads, which read whole sentences and
+    clauses, found service in "Great food, rude waiter." but not food (0.18 against 0.96 for "Great food. Rude
+    waiter."), and the topics' sentiment read the one clause for both. Longer or one-word items ("fresh, delicious
+    and reasonably priced") are left whole: cutting at every comma and "and" lost precision (SemEval tune items
+    1500-2300: micro-F1 0.906 -> 0.850); this narrow cut changed no held-out sentence and fixed the README's case."""
+    parts = [p.strip(" .!?;:") for p in clause.split(",")]
+    if not 2 <= len(parts) <= 4 or any(not 2 <= len(p.split()) <= 4 for p in parts):
+        return []
+    return parts
 
 
 def _fragments(clause: str) -> list[str]:
@@ -370,7 +385,7 @@ def _analyse_clauses(texts: Sequence[str], taxonomy: Taxonomy, embedder: Any,
     """Clauses, their similarities and the evidence per text; with `sentences`, also the sentence vectors
     the topic library's heads read."""
     protos = _prototypes(taxonomy, embedder)
-    per_text: list[tuple[list[tuple[int, int]], list[str], list[str], list[str], list[str]]] = []
+    per_text: list[tuple[list[tuple[int, int]], list[str], list[str], list[str], list[tuple[int, str]], list[str]]] = []
     flat: list[str] = []
     for t in texts:
         t = t or ""
@@ -379,31 +394,46 @@ def _analyse_clauses(texts: Sequence[str], taxonomy: Taxonomy, embedder: Any,
         frags = [f for c in clauses for f in _fragments(c)][:MAX_FRAGMENTS]
         # sentences for the topic library's heads (most are also a clause: the embedder encodes each once)
         sents = [t[s:e][:MAX_CLAUSE_CHARS] for s, e in split_sentences(t)[:MAX_CLAUSES]] if clauses and sentences else []
-        per_text.append((spans, clauses, frags, sents, content_words(" ".join(clauses))))
-        flat.extend(clauses + frags + sents)
+        items = [(k, item) for k, c in enumerate(clauses) for item in list_items(c)]
+        per_text.append((spans, clauses, frags, sents, items, content_words(" ".join(clauses))))
+        flat.extend(clauses + frags + sents + [item for _, item in items])
     n_topics = len(protos.names)
     vecs = embedder.encode(flat) if flat else np.zeros((0, 1), dtype=np.float32)
     _encode_words(embedder, [w for *_, words in per_text for w in words])  # one batch for all texts
     out, pos = [], 0
-    for spans, clauses, frags, sents, words in per_text:
-        n, m, k = len(clauses), len(frags), len(sents)
+    for spans, clauses, frags, sents, items, words in per_text:
+        n, m, k, q = len(clauses), len(frags), len(sents), len(items)
         cv = vecs[pos:pos + n]
         sims = clause_topic_similarity(cv, protos, TOP_K) if n else np.zeros((0, n_topics), dtype=np.float32)
         evidence = _evidence(vecs[pos:pos + n + m], _encode_words(embedder, words), protos)
-        sv = np.concatenate([vecs[pos + n + m:pos + n + m + k], vecs[pos:pos + n]]) if sentences else None
-        out.append(_TextClauses(spans, clauses, sims, evidence, sv, sents + clauses if sentences else None))
-        pos += n + m + k
+        iv = vecs[pos + n + m + k:pos + n + m + k + q]
+        sv = np.concatenate([vecs[pos + n + m:pos + n + m + k], cv, iv]) if sentences else None
+        out.append(_TextClauses(spans, clauses, sims, evidence, sv,
+                                sents + clauses + [item for _, item in items] if sentences else None,
+                                items, clause_topic_similarity(iv, protos, TOP_K) if q else None))
+        pos += n + m + k + q
     return out
 
 
-def _topic_text(tc: _TextClauses, j: int, full_text: str) -> str:
-    """The clauses of one text that talk about topic j (at least the most similar one)."""
+def _topic_text(tc: _TextClauses, j: int, full_text: str, others: Sequence[int] = ()) -> str:
+    """The clauses of one text that talk about topic j (at least the most similar one); of a clause that is a
+    list of remarks ("Great food, rude waiter"), the item closer to j than to the text's `others` topics."""
     if not tc.clauses:
         return full_text
     col = tc.sims[:, j]
     best = float(col.max())
     keep = [i for i in range(len(tc.clauses)) if col[i] >= max(CANDIDATE_SIM, best - 0.08)] or [int(col.argmax())]
-    return " ".join(tc.clauses[i] for i in keep[:4])
+    return " ".join(_list_item_about(tc, i, j, others) for i in keep[:4])
+
+
+def _list_item_about(tc: _TextClauses, i: int, j: int, others: Sequence[int]) -> str:
+    """Clause i, or the one of its list items most about topic j when it is a list and the text has other topics."""
+    rows = [r for r, (k, _) in enumerate(tc.items or ()) if k == i]
+    if not rows or not others or tc.item_sims is None:
+        return tc.clauses[i]
+    r = max(rows, key=lambda r: float(tc.item_sims[r, j]))
+    mine = float(tc.item_sims[r, j])
+    return tc.items[r][1] if all(mine > float(tc.item_sims[r, o]) for o in others) else tc.clauses[i]
 
 
 def _choose(sims: np.ndarray, boost: np.ndarray | None, bar: float, specific: list[int],
@@ -628,7 +658,8 @@ def classify_topics(backend: Any, texts: list[str], taxonomy: Taxonomy, *, embed
     jobs: list[tuple[int, int, str]] = []
     for i, js in enumerate(chosen):
         for j in js:
-            seg = texts[i] if j == other_j or len(js) == 1 else _topic_text(tcs[i], j, texts[i])
+            seg = texts[i] if j == other_j or len(js) == 1 else _topic_text(tcs[i], j, texts[i],
+                                                                          [o for o in js if o not in (j, other_j)])
             jobs.append((i, j, seg))
     labels = _sentiments(backend, [seg for _, _, seg in jobs], max_chars, sentiment_fn)
     out: list[list[TopicMention]] = [[] for _ in texts]
@@ -653,7 +684,8 @@ def topic_sentiments(backend: Any, texts: list[str], topics_per_text: list[list[
             if name not in names:
                 continue
             j = names.index(name)
-            seg = texts[i] if name == OTHER or len(ts) == 1 else _topic_text(tcs[i], j, texts[i])
+            others = [names.index(o) for o in ts if o in names and o not in (name, OTHER)]
+            seg = texts[i] if name == OTHER or len(ts) == 1 else _topic_text(tcs[i], j, texts[i], others)
             jobs.append((i, name, seg))
     labels = _sentiments(backend, [seg for _, _, seg in jobs], max_chars, sentiment_fn)
     out: list[dict[str, str]] = [{} for _ in texts]

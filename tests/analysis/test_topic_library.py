@@ -211,3 +211,19 @@ def test_a_fingerprint_without_the_failed_encoder_is_not_kept(embedder, tmp_path
     fp = lib.cached_fingerprint(zero_label_taxonomy("A"), lambda: embedder, cache_file=cache)
     lib._use_cache.clear()
     assert fp.startswith("restaurants:") and not cache.exists()
+
+
+def test_a_list_of_remarks_gives_each_topic_its_own_item(embedder):
+    """The README's own example under the restaurants preset: "Great food, rude waiter." was service alone, positive
+    (the heads read the whole sentence, and the one clause gave every topic the same words). Each item of such a
+    list is now read too, and each topic's sentiment reads its own item."""
+    from analysis.topics import list_items
+
+    assert list_items("Great food, rude waiter.") == ["Great food", "rude waiter"]
+    assert list_items("Fresh, delicious and reasonably priced.") == []  # one-word items: left whole
+    rest = load_taxonomy(AnalysisSettings(topics_preset="restaurants"))
+    labels = {"great food": "positive", "rude waiter": "negative"}
+    got = classify_topics(None, ["Great food, rude waiter.", "Rude waiter, great food."], rest, embedder=embedder,
+                          sentiment_fn=lambda segs: [labels.get(s.lower(), "neutral") for s in segs])
+    for mentions in got:
+        assert {(m.topic, m.sentiment) for m in mentions} == {("food", "positive"), ("service", "negative")}, mentions
