@@ -711,6 +711,9 @@ def overview_page(db: str, f: Filters, opts: Q.Options,
     hint = Q.preset_hint(get_store(db))
     if hint:  # a restaurant's reviews under a shop's topics: the themes would speak of packaging
         st.info(f"The topics may not fit: {hint}.", icon="💡")  # our own words (analysis.preset_fit.hint)
+    said = Q.translation_hint(get_store(db))
+    if said:  # many reviews read in the 0.5B's translation: their themes may split (our own words: jobs)
+        st.info(f"{said}.", icon="🌐")
     complaints_section(db, ov.themes, ov.scope, filtered=True)
     themes_status(db, f, ov.scope)
     other_themes_section(ov.praise, "praise")

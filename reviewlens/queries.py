@@ -1363,6 +1363,18 @@ def overview(store: Store, f: Filters, workers: int = 3, by: str = "auto") -> Ov
 PRESET_HINT = "analysis:preset-hint"
 
 
+#: The checkpoint of the last analysis's note on machine translation (reviewlens.app.jobs): {"hint": what to tell the
+#: user, or None, "run_id"}: many reviews read in the small packaged model's translations.
+TRANSLATION_HINT = "analysis:translation-hint"
+
+
+def translation_hint(store: Store) -> str | None:
+    """What the last analysis said of the translations it read reviews in ("41 of the 124 reviews ... were read in
+    the packaged 0.5B's machine translation ..."), or None."""
+    state = store.load_checkpoint(TRANSLATION_HINT) or {}
+    return state.get("hint") or None
+
+
 def preset_hint(store: Store) -> str | None:
     """What the last analysis said of the topics preset ("these reviews read like restaurant ... reviews: ...
     set [analysis] topics_preset = "restaurants" ..."), or None."""

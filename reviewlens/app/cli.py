@@ -771,6 +771,9 @@ def cmd_complaints(args, settings) -> ExitStatus:
         print(json.dumps({"scope": scope, "themes": rows}, default=str, indent=1, ensure_ascii=False))
     else:
         print(format_complaints(themes, scope, impacts, kind))
+    hint = queries.translation_hint(store)
+    if hint and themes:  # the themes of reviews read in a weak translation: said where they are read
+        say(f"Note: {hint}.")
     return ExitStatus.OK
 
 

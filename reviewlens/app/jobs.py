@@ -607,6 +607,31 @@ def _preset_hint(store: Store, an: Any, run_id: int, s: AnalysisSummary, analyze
     store.save_checkpoint(queries.PRESET_HINT, {"hint": s.hint, "run_id": run_id})
 
 
+#: Reviews read in translation by the packaged 0.5B make a note when they are at least this many, and this share of
+#: a run's reviews: its translations lose product words ("Reißverschluss" -> "reiss ending", "fermeture éclair" ->
+#: "closing of the door"), and one complaint in five languages became five themes with invented names.
+SMALL_TRANSLATOR_MIN, SMALL_TRANSLATOR_SHARE = 5, 0.10
+
+
+def _translation_hint(store: Store, an: Any, run_id: int, s: AnalysisSummary, translated: int) -> None:
+    """Say so (a warning, the run's detail, the TRANSLATION_HINT checkpoint) when many of the reviews just analyzed
+    were read in the small packaged model's English translation, with what to do; a run that translated few or
+    with a larger model clears it. A run that analyzed nothing leaves what an earlier one said."""
+    if not s.analyzed:
+        return
+    hint = None
+    name = str(getattr(getattr(an, "translator", None), "name", "") or "") if translated else ""
+    if (translated >= SMALL_TRANSLATOR_MIN and translated >= SMALL_TRANSLATOR_SHARE * s.analyzed
+            and "0.5b" in name.lower()):
+        hint = (f"{translated} of the {s.analyzed} reviews just analyzed are in other languages and were read in the "
+                f"packaged 0.5B's machine translation, which loses product words, so one complaint can split into "
+                f"several themes with odd names: install the larger model (bash scripts/setup.sh --model-1.5b) and "
+                f"run reviewlens analyze --retranslate, or analyze with --llm-url and a larger model")
+        log.warning(hint)
+        store.update_run(run_id, detail={"translation_hint": hint, "translated": translated})
+    store.save_checkpoint(queries.TRANSLATION_HINT, {"hint": hint, "run_id": run_id})
+
+
 def run_analysis(store: Store, analyzer: Any, *, limit: int | None = None, trigger: str = "manual",
                  retry_failed: bool = False, retranslate: bool = False, quiet: bool = False,
                  then: Callable[[AnalysisSummary], bool] | None = None,
@@ -636,6 +661,7 @@ def run_analysis(store: Store, analyzer: Any, *, limit: int | None = None, trigg
                                                                       **({"llm_url": server} if server else {}),
                                                                       **(detail or {})})
     s = AnalysisSummary(run_id=run_id, model=an.model_id, prompt_version=an.prompt_version, retranslate=retranslate)
+    translated_before = getattr(an, "translated", 0)  # the analyzer counts over its life (a scheduler keeps one)
     t0 = time.monotonic()
     bar = None
     try:
@@ -667,6 +693,7 @@ def run_analysis(store: Store, analyzer: Any, *, limit: int | None = None, trigg
             store.update_run(run_id, detail={"read_again": s.again, "sentiment_changed": {
                 f"{a} to {b}": n for (a, b), n in s.changed.most_common()}})
         _preset_hint(store, an, run_id, s, pending)
+        _translation_hint(store, an, run_id, s, getattr(an, "translated", 0) - translated_before)
         if then is not None:
             if bar is not None:
                 bar.close()
