@@ -887,17 +887,30 @@ def complaints(store: Store, f: Filters, total: int | None = None,
 SAME_PERIOD = 0.75  # a window this much of the themes' period or more is theirs, for the trend
 
 
+def _themes_own_reviews(window: Filters, scope: dict) -> bool:
+    """Whether `window`, its dates aside, selects the reviews the themes were computed for (their products and
+    segment of the user's fields), not a part of them."""
+    own = Filters.of(products=scope.get("products") or None, fields=dict(scope.get("fields") or []))
+    return replace(window, since=None, until=None) == own
+
+
 def _trends_within(store: Store, themes: list[ThemeView], window: Filters | None, scope: dict, total: int) -> None:
     """Each theme's previous count and trend for a `window` narrower in time than the themes' period (the last
     30 days of themes computed for 90): against the as long a period before it, recounted, when that lies in the
     themes' period too (their members are known there); else unknown (None). A window of the themes' own
     period (`SAME_PERIOD` of it or more) keeps the computed ones."""
     since, until = _scope_date(scope, "since"), _scope_date(scope, "until")
-    if window is None or not (window.since and window.until):
+    if window is None:
         return
-    days = (window.until - window.since).days + 1
-    if since and days >= SAME_PERIOD * (((until or window.until) - since).days + 1):
-        return  # about the themes' own period (the dashboard's last 90 days a day or two off theirs)
+    days = (window.until - window.since).days + 1 if window.since and window.until else None
+    if days is None or (since and days >= SAME_PERIOD * (((until or window.until) - since).days + 1)):
+        # about the themes' own period (the dashboard's last 90 days a day or two off theirs): their computed trend,
+        # unless the window is a part of their reviews (a language, a source, a rating): the previous period's
+        # members are not kept, and the trend of all reviews is no trend of that part (none: unknown)
+        if not _themes_own_reviews(window, scope):
+            for t in themes:
+                t.filtered_previous = t.filtered_trend = None
+        return
     before = replace(window, since=window.since - timedelta(days=days), until=window.since - timedelta(days=1))
     if since is None or before.since < since:
         for t in themes:

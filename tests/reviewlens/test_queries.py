@@ -361,6 +361,13 @@ def test_a_narrower_period_gets_its_own_previous_count_and_trend(seeded):
     assert all(t.filtered_previous is None and t.filtered_trend is None and t.arrow == "→" for t in early_themes)
     whole, _ = Q.complaints(store, Filters.of(since=CURRENT[0], until=CURRENT[1]))
     assert all((t.filtered_previous, t.filtered_trend) == (t.previous_count, t.trend) for t in whole)
+    # a part of the themes' reviews (one source, a language, a rating) over their own period showed the trend of
+    # all reviews beside its own counts: the previous period's members are not kept, so it is unknown
+    part, _ = Q.complaints(store, Filters.of(since=CURRENT[0], until=CURRENT[1], sources=["forum.example.org"]))
+    assert any(t.filtered_count for t in part) and any(t.trend for t in whole)
+    assert all(t.filtered_previous is None and t.filtered_trend is None for t in part)
+    everything, _ = Q.complaints(store, Filters())  # no dates: the themes' own reviews, their computed trend
+    assert all((t.filtered_previous, t.filtered_trend) == (t.previous_count, t.trend) for t in everything)
 
 
 def test_theme_quotes_keep_to_the_filters(seeded):
