@@ -50,6 +50,9 @@ function extractReviews(doc, cfg, baseUrl, opts) {
     var cs = win.getComputedStyle(el);
     return cs.display === "none" || (cs.visibility === "hidden" && rootVisibility !== "hidden");
   }
+  /* The text a reader sees in `root` (no hidden elements). `breaks`: none (falsy); true, a line break for <br> and
+     around blocks; "paragraphs", also a blank line around <p>, <blockquote>, <pre>. */
+  var PARAGRAPH = /^(P|BLOCKQUOTE|PRE)$/;
   function seen(root, breaks) {
     if (!root.firstElementChild) return root.textContent || "";
     var win = root.ownerDocument && root.ownerDocument.defaultView;
@@ -62,14 +65,16 @@ function extractReviews(doc, cfg, baseUrl, opts) {
         if (c.nodeType !== 1 || depth > 200 || unseenEl(c, win, rootVisibility)) continue;
         var tag = c.tagName.toUpperCase();
         if (breaks && tag === "BR") { out.push("\n"); continue; }
-        var block = breaks && BLOCK.test(tag);
-        if (block) out.push("\n");
+        var gap = !breaks ? "" : breaks === "paragraphs" && PARAGRAPH.test(tag) ? "\n\n" : BLOCK.test(tag) ? "\n" : "";
+        if (gap) out.push(gap);
         walk(c, depth + 1);
-        if (block) out.push("\n");
+        if (gap) out.push(gap);
       }
     })(root, 0);
     return out.join("");
   }
+  /* Line breaks without the indentation around them, at most one blank line in a row. */
+  function lines(s) { return s.replace(/[ \t]*\n[ \t]*/g, "\n").replace(/\n{3,}/g, "\n\n").trim(); }
   function text(el) { return el ? seen(el).trim() : null; }
   function squash(s) { return s.replace(/\s+/g, " ").trim(); }
   /* A review's text, its paragraphs kept: a blank line between paragraphs (<p>, <blockquote>), a line break for
@@ -78,24 +83,7 @@ function extractReviews(doc, cfg, baseUrl, opts) {
      white-space: pre-line; a fetched page has no styles to tell), indentation around them dropped. */
   function shown(el) {
     if (!el) return null;
-    if (!el.firstElementChild) return el.textContent || "";
-    var win = el.ownerDocument && el.ownerDocument.defaultView;
-    if (!(win && win.getComputedStyle && el.isConnected)) win = null;
-    var rootVisibility = win ? win.getComputedStyle(el).visibility : null;
-    var out = [];
-    (function walk(node, depth) {
-      for (var c = node.firstChild; c; c = c.nextSibling) {
-        if (c.nodeType === 3) { out.push(c.nodeValue); continue; }
-        if (c.nodeType !== 1 || depth > 200 || unseenEl(c, win, rootVisibility)) continue;
-        var tag = c.tagName.toUpperCase();
-        if (tag === "BR") { out.push("\n"); continue; }
-        var gap = tag === "P" || tag === "BLOCKQUOTE" || tag === "PRE" ? "\n\n" : BLOCK.test(tag) ? "\n" : "";
-        out.push(gap);
-        walk(c, depth + 1);
-        out.push(gap);
-      }
-    })(el, 0);
-    return out.join("").replace(/[ \t]*\n[ \t]*/g, "\n").replace(/\n{3,}/g, "\n\n").trim();
+    return el.firstElementChild ? lines(seen(el, "paragraphs")) : el.textContent || "";
   }
   /* A review's text cut off at a "Read more" teaser ("... Support s…") while the whole text is in the review's
      block, hidden until the button is clicked (display:none, the hidden attribute): the text of the hidden
@@ -125,7 +113,7 @@ function extractReviews(doc, cfg, baseUrl, opts) {
   function ldText(s) {
     if (typeof s !== "string" || !HTML_IN_TEXT.test(s) || typeof DOMParser === "undefined") return s;
     var body = new DOMParser().parseFromString("<!doctype html><body>" + s, "text/html").body;
-    return body ? seen(body, true).replace(/[ \t]*\n[ \t]*/g, "\n").replace(/\n{3,}/g, "\n\n").trim() : s;
+    return body ? lines(seen(body, true)) : s;
   }
 
   /* ------------------------------------------------------------ JSON-LD */
