@@ -117,9 +117,16 @@ class OpenAICompatBackend(LLMBackend):
         cannot be asked, the name says it came from this server."""
         from analysis import models
 
+        import httpx
+
         try:
             r = self._client.get(self.base_url + "/models", timeout=min(10.0, self.timeout))
-        except Exception as e:  # noqa: BLE001 - any failure: the requests will say what is wrong
+        except httpx.ConnectError as e:  # nothing listens there (or no such host): every request would fail
+            self._client.close()
+            raise BackendSetupError(
+                f"nothing answers at {self.base_url} ({_why(e)}): start the server there, or correct the address "
+                "(--llm-url, REVIEWLENS_LLM_URL, or llm_url under [analysis] in reviewlens.toml)") from e
+        except Exception as e:  # noqa: BLE001 - any other failure (a timeout): the requests will say what is wrong
             log.debug("cannot list the served models at %s: %s", self.base_url, e)
             r = None
         if r is not None and r.status_code in (401, 403):

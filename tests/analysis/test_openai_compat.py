@@ -183,7 +183,9 @@ def test_gives_up_with_a_clear_error(server):
 
 
 def test_server_down_is_a_clear_error():
-    r = OpenAICompatBackend("http://127.0.0.1:9", retries=0, timeout=2)
+    with pytest.raises(BackendError, match="nothing answers at http://127.0.0.1:9/v1"):  # asked at the start
+        OpenAICompatBackend("http://127.0.0.1:9", retries=0, timeout=2)
+    r = OpenAICompatBackend("http://127.0.0.1:9", retries=0, timeout=2, name="remote")  # gone after the start
     with pytest.raises(BackendError, match="127.0.0.1:9/v1/chat/completions: failed after 1 attempts"):
         r.score_choices(review_conversations("s", ["x"]), ["yes", "no"])
 

@@ -190,9 +190,25 @@ def test_a_server_restarted_mid_run_is_waited_for(server, caplog):
     assert any(m.startswith(f"server at {srv.url} answers again") for m in said), said
 
 
-def test_a_server_that_never_answered_fails_in_seconds():
-    """A wrong URL still fails fast (the report's "server down at the start: a clear failure within 10 s")."""
-    b = OpenAICompatBackend("http://127.0.0.1:9", backoff=0.1, retry_seconds=60)
+def test_a_server_that_never_answered_fails_in_seconds(tmp_path, capsys):
+    """A wrong URL still fails fast (the report's "server down at the start: a clear failure within 10 s"). And at
+    once, said plainly: a few reviews the sentiment heads were sure of came out "ok: analyzed 3 review texts with
+    qwen2.5-coder-0.5b@127.0.0.1:9", the results stored under a server that had never answered."""
+    from reviewlens.app.cli import main
+    from reviewlens.store import Store
+
+    t0 = time.monotonic()
+    with pytest.raises(BackendSetupError, match=r"nothing answers at http://127.0.0.1:9/v1 \(connection refused\): "
+                                                r"start the server there, or correct the address \(--llm-url"):
+        OpenAICompatBackend("http://127.0.0.1:9")
+    assert time.monotonic() - t0 < 5
+    db = _store(tmp_path / "d.db")
+    assert main(["analyze", "--db", db, "--llm-url", "http://127.0.0.1:9/v1", "-q"]) == 2
+    err = capsys.readouterr().err
+    assert "reviewlens analyze: nothing answers at http://127.0.0.1:9/v1 (connection refused)" in err, err
+    assert "BackendError" not in err and "traceback" not in err
+    assert Store(db).list_runs(kind="analyze") == [] or Store(db).list_runs(kind="analyze")[0]["status"] != "ok"
+    b = OpenAICompatBackend("http://127.0.0.1:9", name="tiny", backoff=0.1, retry_seconds=60)  # named: not asked
     t0 = time.monotonic()
     with pytest.raises(BackendError, match="failed after 4 attempts .*connection refused"):
         b.generate([CONV], max_new_tokens=2)
