@@ -28,6 +28,7 @@ from charset_normalizer import from_bytes
 from dateutil import parser as dateparser
 
 from .display_text import escape_unsafe_json, neutralize
+from .numeric_dates import DATE_ORDERS, NUMERIC_DATE as _NUMERIC_DATE, date_evidence
 from .privacy import Masker
 from .schema import Review, implausible_date, review_identity, without_surrogates
 from .store import Store
@@ -259,32 +260,11 @@ def _norm_rating(value: Any, scale: float | None) -> float | None:
     return _stars(num, value)
 
 
-#: a date written with numbers only, day and month in either order: 03/04/2026, 3.4.26, 03-04-2026
-_NUMERIC_DATE = re.compile(r"^\s*(\d{1,2})([./-])(\d{1,2})\2(\d{2}|\d{4})\b")
-DATE_ORDERS = ("day", "month")
-
-
-def _date_evidence(values: Iterable[Any]) -> tuple[str | None, str | None]:
-    """(`date_order_of` the values, the first numeric date among them that reads either way: 03/04/2026, not
-    31/03/2026 nor 03/03/2026), in one pass."""
-    day = month = False
-    either = None
-    for v in values:
-        m = _NUMERIC_DATE.match(v) if isinstance(v, str) else None
-        if m:
-            first, second = int(m.group(1)), int(m.group(3))
-            day |= first > 12
-            month |= second > 12
-            if either is None and first != second and first <= 12 and second <= 12:
-                either = v.strip()
-    return ("day" if day and not month else "month" if month and not day else None), either
-
-
 def date_order_of(values: Iterable[Any]) -> str | None:
     """Which comes first in a file's numeric dates: "day" when one has a first number over 12 (31/01/2026)
     and none a second, "month" the other way round; None when they do not say (then `_norm_date` reads a
     dotted date day first, as it is written wherever dots are used, and a slashed one month first)."""
-    return _date_evidence(values)[0]
+    return date_evidence(values)[0]
 
 
 #: a number and nothing else: a date only when it is a Unix time (`_number_date`), or YYYYMMDD
@@ -787,7 +767,7 @@ def _with_columns(rows: Iterable[tuple[int, dict[str, Any]]],
 
 def _file_dates(path: Path, encoding: str | None,
                 given: dict[str, str] | None = None) -> tuple[str | None, str | None, set[str]]:
-    """`_date_evidence` of the file's review and reply dates, and the fields of `given` whose column some
+    """`date_evidence` of the file's review and reply dates, and the fields of `given` whose column some
     record has (one more pass over the file, streamed)."""
     _, rows = read_rows(path, encoding)
     found: set[str] = set()
@@ -802,7 +782,7 @@ def _file_dates(path: Path, encoding: str | None,
                 found.update(f for f in given if f in mapping)
             yield from (row.get(mapping[f]) for f in ("date", "reply_date") if f in mapping)
 
-    return (*_date_evidence(values()), found)
+    return (*date_evidence(values()), found)
 
 
 #: a year as dates are written: 1990 to 2099

@@ -35,6 +35,7 @@ from sqlalchemy.engine import Engine
 
 from . import comparing
 from .config import ConfigError
+from .numeric_dates import swapped
 from .schema import (REPLY_FIELDS, Analysis, ComplaintTheme, Entity, Label, Review, content_hash, normalize_text,
                      review_identity)
 
@@ -990,9 +991,12 @@ class Store:
         agrees; one stored with no date at all stays another, as before.
 
         And a review whose site id is the same id written another way (_same_site_id) is that review; one
-        without a site id whose paragraphs were read glued before (_glued) is the one stored so."""
+        without a site id whose paragraphs were read glued before (_glued), or whose numeric date was read with day
+        and month the other way round (_recognise_swapped_dates), is the one stored so."""
         found = self._recognise_site_ids([r for r in items if r.site_review_id and r.text])
         found += self._recognise_glued([r for r in items if not r.site_review_id and r.text and "\n" in r.text])
+        found += self._recognise_swapped_dates([r for r in items if not r.site_review_id and r.text and r.date
+                                                and not r.date_relative and swapped(r.date)])
         todo = [r for r in items if not r.site_review_id and r.text and r.date is not None]
         if not todo:
             return found
@@ -1031,6 +1035,20 @@ class Store:
         found = 0
         for gid in self.known_ids(glued):
             glued[gid].id = gid
+            found += 1
+        return found
+
+    def _recognise_swapped_dates(self, items: Sequence[Review]) -> int:
+        """Give a review without a site id, not stored under its identity, the identity of the same review with
+        its day and month exchanged, when that is stored: a page's 03/04/2026 was read month first before the page's
+        language or its other dates said the day comes first (scraper.normalize.page_date_order), and the date is
+        part of the identity. The stored review keeps its identity; its date is then set right."""
+        known = self.known_ids(r.id for r in items)
+        other = {review_identity(r.source, None, r.author, swapped(r.date), r.text): r
+                 for r in items if r.id not in known}
+        found = 0
+        for oid in self.known_ids(other):
+            other[oid].id = oid
             found += 1
         return found
 

@@ -1023,6 +1023,8 @@ function extractReviews(doc, cfg, baseUrl, opts) {
     if (opts.skip) result.reviews = result.reviews.slice(opts.skip);
   }
   result.rating_best = pageBest();
+  /* the page's language (<html lang="de">): which comes first in its numeric dates, 03/04/2026 */
+  result.lang = doc.documentElement ? (doc.documentElement.getAttribute("lang") || null) : null;
   if (!result.product) {
     var og = doc.querySelector('meta[property="og:title"]');
     var h1 = doc.querySelector("h1");

@@ -16,8 +16,8 @@ from urllib.parse import urlsplit
 from reviewlens.schema import Review, implausible_date
 
 from . import js
-from .normalize import (MAX_TEXT, clean_text, is_relative_date, page_rating_scale, parse_date, parse_language,
-                        parse_rating, parse_verified, parse_votes)
+from .normalize import (MAX_TEXT, clean_text, is_relative_date, page_date_order, page_rating_scale, parse_date,
+                        parse_language, parse_rating, parse_verified, parse_votes)
 from .siteconfig import SiteConfig
 
 log = logging.getLogger(__name__)
@@ -123,6 +123,7 @@ def build_reviews(raw: dict[str, Any], *, page_url: str, source: str, site: Site
     if scale is None:  # one scale for the page: its scores out of 10 are all read out of 10, 4/10 as 4/10
         scale, scale_guessed = page_rating_scale((r.get("rating") for r in records if r.get("rating_best") in (None, "")),
                                                  raw.get("rating_best"))
+    order, assumed = (None, None) if fmt else page_date_order((r.get("date") for r in records), raw.get("lang"))
     page_product = raw.get("product")
     out: list[Review] = []
     no_text: list[str] = []
@@ -148,11 +149,11 @@ def build_reviews(raw: dict[str, Any], *, page_url: str, source: str, site: Site
         if r.get("rating") not in (None, "") and rating is None and "rating" not in (r.get("missing") or []):
             unreadable[str(r.get("rating"))[:40]] += 1  # found, but not a rating (a missing one is said below)
         try:
-            day = parse_date(r.get("date"), fmt, today)
+            day = parse_date(r.get("date"), fmt, today, order)
             if why := implausible_date(day, today):  # "3026-11-22", "0001-01-01": kept without it, as an import does
                 bad_dates.append(f"{_short(r.get('date'), 40)!r} {why.split(' (')[0]}")
                 day = None
-            reply_date = parse_date(r.get("reply_date"), fmt, today)
+            reply_date = parse_date(r.get("reply_date"), fmt, today, order)
             out.append(Review(
                 source=source, text=text,
                 product=_short(r.get("product") or page_product, 500),
@@ -199,6 +200,10 @@ def build_reviews(raw: dict[str, Any], *, page_url: str, source: str, site: Site
     if scale_guessed and any(r.rating is not None for r in out):  # the same words on every page: said once a run
         notes.data.append(f"ratings at {urlsplit(page_url).netloc} read as scores out of 10: the page states no "
                           f"scale and has scores above 5 (if they are stars, set rating_scale in a site config)")
+    if assumed and any(r.date is not None for r in out):  # the same words on every page: said once a run
+        notes.data.append(f"numeric dates at {urlsplit(page_url).netloc} read month first (03/04/2026 as March 4): "
+                          f"no date on the page has a day over 12 and the page does not say its language "
+                          f"(if the site writes the day first, set date_format = \"%d/%m/%Y\" in a site config)")
     if broken:
         c = len(broken)
         problems.append(f"{c} review{'s' if c != 1 else ''} skipped, could not be read ({', '.join(broken[:3])}"

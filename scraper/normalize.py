@@ -9,6 +9,7 @@ import unicodedata
 from datetime import date, datetime, timedelta, timezone
 from typing import Any, Iterable
 
+from reviewlens.numeric_dates import date_evidence, numeric_dates_in
 from reviewlens.schema import without_surrogates
 
 log = logging.getLogger(__name__)
@@ -110,6 +111,26 @@ def page_rating_scale(raws: Iterable[Any], stated: Any = None) -> tuple[float | 
     if any(v > 5 for v in values):
         return 10.0, True
     return None, False
+
+
+#: The page languages (<html lang>) whose numeric dates come month first: US English, and English not said
+#: where (the default of many US sites and of some British ones). Everywhere else the day comes first.
+MONTH_FIRST_LANGS = ("en", "en-us", "en-ph")
+
+
+def page_date_order(raws: Iterable[Any], lang: Any = None) -> tuple[str | None, str | None]:
+    """Which comes first in a page's numeric dates ("day", "month", or None: month first, as before), and a date of
+    the page that reads either way when that was assumed (None when something said it). The page's own dates
+    say it when one has a number over 12 (31/03/2026, 03/31/2026); else its language: a page in German, French or
+    British English (<html lang="de">, "fr", "en-GB") writes 03/04/2026 for 3 April. Read month first, a German
+    shop's reviews of 3 April were dated March 4 and those of the 13th to 31st on their own days."""
+    order, either = date_evidence(numeric_dates_in(raws))
+    if order:
+        return order, None
+    code = str(lang or "").strip().lower().replace("_", "-")
+    if code and code not in MONTH_FIRST_LANGS:
+        return "day", None
+    return None, (either if code != "en-us" else None)
 
 
 _REL_UNITS = {"second": 1 / 86400, "minute": 1 / 1440, "hour": 1 / 24, "day": 1, "week": 7, "month": 30, "year": 365}
@@ -268,9 +289,10 @@ def is_relative_date(raw: Any) -> bool:
     return _relative(s, today) is not None or (_in_other_language(s) and _other_language_date(s, today)[1])
 
 
-def parse_date(raw: Any, fmt: str | None = None, today: date | None = None) -> date | None:
+def parse_date(raw: Any, fmt: str | None = None, today: date | None = None, order: str | None = None) -> date | None:
     """A calendar date from ISO strings, epoch numbers, "2 weeks ago", "yesterday", "March 3, 2024",
-    "03/03/2024" (read with `fmt`, a strptime format, when the site's order is known), dates in other
+    "03/03/2024" (read with `fmt`, a strptime format, when the site's order is known, else in `order`, "day" or
+    "month" first as `page_date_order` found; None: month first, day first when written with dots), dates in other
     languages ("12. März 2026", "5 mars 2026", "vor 2 Wochen", "hace 2 semanas": DATE_LANGUAGES), or None:
     a date that cannot be read with confidence is left out, never guessed."""
     if raw is None or raw == "":
@@ -320,7 +342,9 @@ def parse_date(raw: Any, fmt: str | None = None, today: date | None = None) -> d
         from dateutil import parser as du
 
         dayfirst = bool(fmt and fmt.find("%d") != -1 and fmt.find("%d") < fmt.find("%m"))
-        if not fmt and re.search(r"(?<![\d.])\d{1,2}\.\d{1,2}\.\d{2,4}\b", s):
+        if not fmt and order:
+            dayfirst = order == "day"
+        elif not fmt and re.search(r"(?<![\d.])\d{1,2}\.\d{1,2}\.\d{2,4}\b", s):
             dayfirst = True  # 03.04.2026: wherever dates are written with dots, the day comes first
         d = du.parse(s, fuzzy=True, dayfirst=dayfirst, default=datetime(today.year, 1, 1)).date()
         if du.parse(s, fuzzy=True, dayfirst=dayfirst, default=datetime(today.year - 4, 1, 1)).year != d.year:
