@@ -14,6 +14,15 @@ PG_URL = os.environ.get("REVIEWLENS_TEST_PG_URL")
 REQUIRE_PG = os.environ.get("REVIEWLENS_REQUIRE_PG") == "1"  # set by .ci/run: a missing server fails, not skips
 
 
+@pytest.fixture(autouse=True)
+def _data_dir_of_its_own(tmp_path, monkeypatch):
+    """Every test's data folder (debug captures, reports, locks: `Settings.data_dir`, "data" in the working
+    folder by default) under its tmp_path, for the commands it runs in-process and in a child process: the
+    scrapes of broken local pages left their captures in the repository's data/debug/ (git-ignored, so unseen).
+    A test that sets REVIEWLENS_DATA_DIR or data_dir itself keeps its own."""
+    monkeypatch.setenv("REVIEWLENS_DATA_DIR", str(tmp_path / "data"))
+
+
 @pytest.fixture(scope="session")
 def truth() -> dict:
     """The demo shop's reviews.json: products and reviews (with their ground truth) keyed by id."""
