@@ -1009,6 +1009,10 @@ function extractReviews(doc, cfg, baseUrl, opts) {
     result.strategy = "config";
     result.reviews = c.reviews;
     result.blocks = c.blocks;
+    /* how many reviews the page says it has, as zero-config reads it: a config whose pagination selector no
+       longer matches reads the first page alone, and only this count says the others are missing */
+    var agg = jsonLd();
+    result.stated = agg.stated !== null ? agg.stated : microdata().stated;
   } else {
     var ld = jsonLd(), md = microdata(), st = embeddedState();
     result.product = ld.product || md.product || st.product;

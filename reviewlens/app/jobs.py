@@ -234,15 +234,19 @@ def _before_resumed(tracker: run_health.RunHealth, start: str, tops: dict[str, i
 
 def fewer_than_stated(read: dict[str, list[int]]) -> list[str]:
     """A note for each start URL read whole whose pages say it has far more reviews than the run read
-    ({url: [pages, reviews read, reviews stated]}): the rest may come on scrolling, or behind a button that
-    zero-config extraction does not follow, and a run said "ok" with a third of them. A note, not an error:
-    many pages count ratings given without a text."""
+    ({url: [pages, reviews read, reviews stated, read with a site config]}): the rest may come on scrolling, or
+    behind a button that zero-config extraction does not follow, or a site config's next-page selector no longer
+    matches; a run said "ok" with a third of them. A note, not an error: many pages count ratings given without
+    a text."""
     out = []
-    for url, (_pages, got, stated) in read.items():
+    for url, (pages, got, stated, configured) in read.items():
         if stated - got >= max(3, stated / 4):
-            out.append(f"{url}: the page says it has {stated} reviews, this run read {got} (the others may load "
-                       f"on scrolling or behind a button that zero-config extraction does not follow, which a site "
-                       f"config can name: scraper/sites/README.md; or they are ratings without a text)")
+            why = (f"the site config's next-page or load-more selector may no longer match: it read {_n(pages, 'page')}; "
+                   f"`reviewlens sites test URL` shows what it finds" if configured else
+                   "the others may load on scrolling or behind a button that zero-config extraction does not follow, "
+                   "which a site config can name: scraper/sites/README.md")
+            out.append(f"{url}: the page says it has {stated} reviews, this run read {got} ({why}; or they are "
+                       f"ratings without a text)")
     return out
 
 
@@ -351,10 +355,11 @@ def run_scrape(store: Store, settings: Settings, urls: Sequence[str], *, site: s
                 looked.add(start)
                 _warn_other_sources(store, page.url, page.reviews)
             why = stop_after(page.reviews)  # decided before the page is stored
-            tally = read.setdefault(start, [0, 0, 0])
+            tally = read.setdefault(start, [0, 0, 0, False])
             tally[0] += 1
             tally[1] += len(page.reviews) + len(page.skipped_ids)
             tally[2] = max(tally[2], page.stated or 0)
+            tally[3] = tally[3] or page.strategy == "config"
             if why:
                 cut_short.add(start)
                 crawls[-1].stop(start)

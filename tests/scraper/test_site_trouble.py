@@ -136,3 +136,24 @@ def test_a_short_last_page_without_titles_is_no_layout_change(tmp_path):
         _, problems, _ = build_reviews(raw, page_url="http://x/p", source="s", site=cfg)
         assert bool(problems) == said and all("field 'title'" in p for p in problems), (n, problems)
 
+
+
+def test_a_config_whose_next_link_no_longer_matches_is_noted_by_the_page_count(server, tmp_path):
+    """The shop renamed its "next" link: the config reads page 1 of 4 and the run said "ok" with 2 of 8 reviews.
+    The page's AggregateRating counts 8: the summary says so, and points at the config's selector."""
+    agg = ('<div itemscope itemtype="https://schema.org/Product"><meta itemprop="name" content="Kettle">'
+           '<div itemprop="aggregateRating" itemscope itemtype="https://schema.org/AggregateRating">'
+           '<meta itemprop="ratingValue" content="4.1"><meta itemprop="reviewCount" content="8"></div></div>')
+    for n in range(1, 5):
+        server.page(f"/p{n}.html", _page(n).replace('class="next"', 'class="pager-next"').replace("<h1>", agg + "<h1>"))
+    from reviewlens.app import jobs
+    from reviewlens.config import load_settings
+    from reviewlens.store import Store
+
+    settings = load_settings(None, db=str(tmp_path / "s.db"), data_dir=str(tmp_path / "data"))
+    settings.scraper.delay = 0.0
+    run = jobs.run_scrape(Store(tmp_path / "s.db"), settings, [server.base + "/p1.html"],
+                          site=_config(tmp_path, 'next = "a.next"\n' + CARDS), quiet=True)
+    assert (run.status, run.pages, run.new) == ("ok", 1, 2)
+    said = [n for n in run.notes if "says it has 8 reviews, this run read 2" in n]
+    assert len(said) == 1 and "site config's next-page or load-more selector" in said[0] and "read 1 page" in said[0]
