@@ -1,7 +1,7 @@
 """What customers love: the praise in reviews grouped into ranked, named themes (the complaints' mirror).
 
 The statements are the positive sentences of positive and mixed reviews (overall sentiment positive,
-rating >= 4, or a topic with positive sentiment); a sentence that praises one thing and faults another
+rating >= 4, or a topic with positive sentiment), never of a review rated one or two stars (sarcasm, mostly); a sentence that praises one thing and faults another
 ("Great food, but the service was slow") yields only its positive clauses, verbatim. From there the theme
 finder is the complaints' own (analysis.complaints.find_complaints with kind=PRAISE): the same clustering,
 counts of distinct reviews independent of `top`, trend against the previous period, verbatim quotes, names
@@ -36,6 +36,7 @@ from .topics import lexicon_polarity, split_clauses
 
 _PIECE_RE = re.compile(r"[,;]")  # where a sentence that asks for something may also praise
 
+LOWEST_PRAISED = 2        # the praise of a review rated this many stars or fewer is not taken (sarcasm, mostly)
 PRAISE_PROBABILITY = 0.5  # a statement is praise when the sentiment head calls it positive this surely,
 PRAISE_VADER = 0.4        # ... or VADER's compound score is this high
 NOT_NEGATIVE = 0.3        # ... and the head's negative is below this
@@ -55,6 +56,11 @@ def _review_signals(row: dict) -> tuple[bool, bool, list[str]]:
     rating = as_number(row.get("rating"))
     topics = topic_list(row.get("topics"))
     pos_topics = [str(t.get("topic")) for t in topics if t.get("sentiment") == "positive" and t.get("topic")]
+    if rating is not None and rating <= LOWEST_PRAISED:
+        # a customer who gave one or two stars: what reads as praise is most often sarcasm ("Love typing my
+        # password every morning. 10/10.", read positive) or the small print of a complaint, and was shown to a
+        # manager under "What customers love", named after it
+        return False, False, pos_topics
     positive = sentiment == "positive" or (rating is not None and rating >= 4 and sentiment != "negative")
     mixed = (not positive) and (bool(pos_topics) or (rating is not None and rating >= 3) or sentiment == "neutral")
     if sentiment is None and rating is None and not topics:

@@ -50,6 +50,17 @@ def test_the_praising_clause_of_a_mixed_sentence_is_the_statement():
     assert all(s.text in MIXED for s in stmts)
 
 
+def test_a_review_rated_one_or_two_stars_gives_no_praise_even_read_positive():
+    """App-store sarcasm read positive ("Love typing my password every morning. 10/10.", 1 star) became a praise
+    theme named "Love typing"; a 5-star review's praise and a 3-star review's are still taken."""
+    sarcasm = "Oh great, another update that logs me out. Love typing my password every morning. 10/10."
+    cur = _frame([(sarcasm, 1.0), ("Truly impressive engineering, every update makes it slower.", 2.0),
+                  (BATTERY[0], 5.0), (MIXED, 3.0)], "s", date(2026, 11, 1))
+    cur["sentiment"] = ["positive", "positive", "positive", "neutral"]
+    quoted = [s.text for s in praise_statements(cur)]
+    assert quoted == [BATTERY[0], "The strap is really comfortable"], quoted
+
+
 def test_an_llm_names_praise_with_the_praise_prompt(embedder):
     """The naming conversation says praise (not complaints), and the model's name is used."""
     seen = []
