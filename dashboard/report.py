@@ -344,7 +344,7 @@ def _summary_charts(s: _Sheet, gran: str, ts: tuple[int, int], tp: tuple[int, in
         _color_series(ch)
         ch.x_axis.number_format = _PERIOD_COLUMN[gran][1]
         ch.height, ch.width = 8, 22
-        ws.add_chart(ch, f"H{anchor_row}")
+        ws.add_chart(_axes_shown(ch), f"H{anchor_row}")
         anchor_row += 17
         lc = LineChart()
         lc.title, lc.y_axis.title = f"Average rating per {gran}", "Stars"
@@ -354,7 +354,7 @@ def _summary_charts(s: _Sheet, gran: str, ts: tuple[int, int], tp: tuple[int, in
         lc.y_axis.scaling.min, lc.y_axis.scaling.max = 1, 5
         lc.series[0].smooth = False
         lc.height, lc.width = 7, 22
-        ws.add_chart(lc, f"H{anchor_row}")
+        ws.add_chart(_axes_shown(lc), f"H{anchor_row}")
         anchor_row += 15
     if tp_end > tp_head:
         bc = BarChart()
@@ -364,7 +364,7 @@ def _summary_charts(s: _Sheet, gran: str, ts: tuple[int, int], tp: tuple[int, in
         bc.set_categories(Reference(ws, min_col=1, min_row=tp_head + 1, max_row=tp_end))
         _color_series(bc)
         bc.height, bc.width = 9, 22
-        ws.add_chart(bc, f"H{anchor_row}")
+        ws.add_chart(_axes_shown(bc), f"H{anchor_row}")
         anchor_row += 19
     rc = BarChart()
     rc.type, rc.title, rc.y_axis.title = "col", "Rating distribution", "Reviews"
@@ -373,7 +373,15 @@ def _summary_charts(s: _Sheet, gran: str, ts: tuple[int, int], tp: tuple[int, in
     rc.series[0].graphicalProperties.solidFill = "F9A825"
     rc.legend = None
     rc.height, rc.width = 7, 14
-    ws.add_chart(rc, f"H{anchor_row}")
+    ws.add_chart(_axes_shown(rc), f"H{anchor_row}")
+
+
+def _axes_shown(chart: BarChart | LineChart) -> BarChart | LineChart:
+    """`chart` with both axes marked shown (`<c:delete val="0"/>`): openpyxl 3.1 leaves the element out unless
+    `delete` is set, and Excel then hides the axes with their labels (the weeks, the stars, the topics)."""
+    chart.x_axis.delete = False
+    chart.y_axis.delete = False
+    return chart
 
 
 def _color_series(chart: BarChart) -> None:
@@ -575,7 +583,7 @@ def _complaints_over_time(s: _Sheet, series: pd.DataFrame, gran: str) -> None:
     for series_ in lc.series:
         series_.smooth = False
     lc.height, lc.width = 9, 24
-    s.ws.add_chart(lc, f"{get_column_letter(max(9, len(labels) + 5))}{head}")  # right of the Part column
+    s.ws.add_chart(_axes_shown(lc), f"{get_column_letter(max(9, len(labels) + 5))}{head}")  # right of the Part column
 
 
 def _comparison(wb: Workbook, c: Comparison | None, title: str = "Products") -> None:
@@ -607,7 +615,7 @@ def _comparison(wb: Workbook, c: Comparison | None, title: str = "Products") -> 
             values = Reference(s.ws, min_col=col, min_row=topic_rows[0], max_row=topic_rows[-1])
             ch.series.append(Series(values, title=excel_text(name)[:250]))
         ch.set_categories(Reference(s.ws, min_col=1, min_row=topic_rows[0], max_row=topic_rows[-1]))
-        s.ws.add_chart(ch, f"{get_column_letter(len(names) + 3)}2")
+        s.ws.add_chart(_axes_shown(ch), f"{get_column_letter(len(names) + 3)}2")
     s.blank()
     gaps = c.gaps()
     s.append([s.cell("Differences that matter (large, and unlikely to be chance)", font=_BOLD)])
