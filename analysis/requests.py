@@ -83,12 +83,24 @@ _ASKING = [re.compile(p, re.I) for p in (
     r"\bwill\s+there\s+(?:ever\s+)?be\s+(?:an?|more|some)\b",
     r"^\s*please[,!]?\s+(?:more|an?|some|bring|add)\b",
     r"\bonly\s+thing\s+(?:that\s+is\s+|it\s+is\s+|it['’]?s\s+|i['’]?m\s+)?missing\b",
+    # as app-store reviews ask: "Dark mode please, my eyes hurt", "I wish I could export my runs as GPX",
+    # "A home screen widget would be great.", "An Apple Watch app would make this perfect."
+    r"^\s*(?:an?\s+|more\s+|some\s+)?(?!i\b|it\b|this\b|that\b|thank|thanks\b|help\b|stop\b|fix\b)[a-z][\w-]*"
+    r"(?:\s+[\w-]+){0,3}\s+(?<!\bto\s)please\b(?!\s+(?:add|make|bring|include|allow|let|give))",
+    r"\bwish\s+(?:i|we)\s+could\s+(?!have\b|give|rate|return|get\s+(?:my|a|our)\s+(?:money|refund)|say|recommend|"
+    r"like|love|undo|go\s+back|take\s+(?:it|back)|unsee|leave|use\s+it)\w+",
+    r"^\s*(?:an?|some|more)\s+[\w\s-]{2,40}?\s+would\s+be\s+(?:an?\s+)?(?:so\s+|really\s+|very\s+)?(?:nice|great|"
+    r"helpful|awesome|useful|cool|ideal|perfect|handy|lovely|amazing|wonderful|welcome|good)\b",
+    r"\bwould\s+make\s+(?:it|this(?:\s+app)?|the\s+app)\s+(?:just\s+|absolutely\s+)?(?:perfect|complete|ideal|"
+    r"even\s+better|a\s+(?:5|five)[\s-]star)",
 )]
 
 #: What sounds like a request and is not (checked on the clause that matched).
 _NOT_ASKING = [re.compile(p, re.I) for p in (
     r"\bwish(?:ed)?\s+(?:that\s+)?(?:i|we)\s*(?:'d|had|would\s+have|could\s+have|hadn'?t|knew|did|didn'?t|"
-    r"bought|read|went|ordered|got|never|have|were|was|could|had\s+known)\b",  # regret: I wish I had bought
+    r"bought|read|went|ordered|got|never|have|were|was|had\s+known)\b",  # regret: I wish I had bought
+    r"\bwish(?:ed)?\s+(?:that\s+)?(?:i|we)\s+could\s+(?:have|give|rate|return|get\s+(?:my|a|our)\s+(?:money|refund)|"
+    r"say|recommend|like|love|undo|go\s+back|take\s+(?:it|back)|unsee|leave|use\s+it)\b",  # I wish I could give 0 stars
     r"\bwish(?:ed)?\s+(?:him|her|them|you|us|everyone)\s+(?:luck|well|the\s+best|all)\b",   # good wishes
     r"\b(?:should|could|would)\s+have\s+" + _PAST_PARTICIPLE,          # what should have happened
     r"\bif\s+(?:only\s+)?(?:you|u)(?:['’]d|\s+would)?\s+(?:really\s+)?(?:need|want|like|are\s+looking|have\s+to)\b",

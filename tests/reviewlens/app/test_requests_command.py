@@ -35,6 +35,8 @@ OTHER = ["I wish I had bought the pro version earlier.", "Crashes every time I o
     "I'd like to be able to share folders.", "Make it possible to attach PDFs.", "Allow us to change the font size.",
     "We need a Mac version.", "Any chance of an iPad version?", "Will there be a web version?", "Please, more colors!",
     "Only thing missing is a widget.", "Give us back the old icons!",
+    "Dark mode please, my eyes hurt at night.", "I wish I could export my runs as GPX files.",
+    "A home screen widget would be great.", "An Apple Watch companion app would make this perfect.",
     # as the 0.5B translates "Bitte bietet die Jacke auch in Grün an" and "Pourriez-vous proposer une version ?"
     "Please provide the jacket in either green or blue.", "Could you propose a version in blue?",
 ])
@@ -51,6 +53,8 @@ def test_requests_are_found(text):
     "The delivery was three days late.",
     "If you'd like a light meal, this is the place.", "Needs constant repair.", "It needs to be charged every day.",
     "I'd like to thank the staff.", "I'd love to come back soon.", "It allows me to share folders.",
+    "I wish I could give zero stars.", "I wish I could get my money back.", "Never fails to please.",
+    "Help please, it crashes.", "Thanks please keep it up.",
 ])
 def test_what_only_sounds_like_a_request_is_not_one(text):
     assert not is_request(text), text
