@@ -398,7 +398,7 @@ def _complaints(wb: Workbook, themes: list[Q.ThemeView], scope: dict, series: pd
     computed, themes = themes, [t for t in themes if t.filtered_count]
     s = _Sheet(wb, "Top complaints", [6, 30, 16, 10, 10, 12, 10, 6, 50, 80, 50, 14, 14, 18, 10, 16])
     s.ws.freeze_panes = "A2"
-    s.header(["Rank", "Theme", "Topic", "Reviews", "Share", "Previous", "Trend (pp)", "", "Summary", "Quotes",
+    s.header(["Rank", "Theme", "Topic", "Reviews", "Share", "Previous", "Trend (pp)", "Up/down", "Summary", "Quotes",
               "First quote's review", "Its rating (★)", "Others (★)", "Held equal (★)", "± (95%)", "At stake (★)"])
     # reviews without dates (an import without them): no period before, no trend
     dated = has_periods(scope)
@@ -426,7 +426,9 @@ def _complaints(wb: Workbook, themes: list[Q.ThemeView], scope: dict, series: pd
                                + (" Previous: the as long period before; for a period narrower than the themes' own, "
                                   "recounted, and empty where that period begins before the themes' own."
                                   if dated else " The reviews have no dates, so there is no previous period "
-                                  "and no trend."))])
+                                  "and no trend.")
+                               + (f" No trend: {themes[0].no_trend}, too few to compare with."
+                                  if dated and themes[0].no_trend else ""))])
         s.append([None, s.cell("Its rating: the mean star rating of the theme's reviews; Others: of the other reviews "
                                "in the filters; Held equal: how many stars lower a review raising it is rated with "
                                "the other themes' complaints held equal (least squares over all the themes; ± its "

@@ -6,6 +6,8 @@ from __future__ import annotations
 import re
 import zipfile
 
+from openpyxl import load_workbook
+
 from dashboard.report import write_report
 
 from tests.dashboard.seed import seeded_sqlite  # noqa: F401  (fixture)
@@ -24,3 +26,13 @@ def test_every_chart_shows_its_axes(seeded_sqlite, tmp_path):
         assert len(axes) == 2, name
         for kind, body in axes:
             assert re.search(r'<(?:c:)?delete val="0"\s*/>', body), (name, kind)
+
+
+def test_the_arrow_column_has_a_header(seeded_sqlite, tmp_path):
+    """The Top complaints sheet's ▲/▼ column had an empty header: a manager could not tell what it was."""
+    store, _, _ = seeded_sqlite
+    ws = load_workbook(write_report(store, tmp_path / "r.xlsx"))["Top complaints"]
+    rows = list(ws.iter_rows(values_only=True))
+    head = next(r for r in rows if r[0] == "Rank")
+    arrows = [r[head.index("Trend (pp)") + 1] for r in rows[rows.index(head) + 1:] if isinstance(r[0], int)]
+    assert "▲" in arrows and head[head.index("Trend (pp)") + 1] == "Up/down"
