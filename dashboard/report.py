@@ -90,22 +90,20 @@ class _Sheet:
 
     def cell(self, value: Any, *, font: Font | None = None, fill: PatternFill | None = None,
              number_format: str | None = None, wrap: bool = False) -> Any:
-        """A value ready for `append`: safe text, or a styled cell."""
+        """A value ready for `append`: safe text, or a styled cell (a formula-like text keeps its style too: a
+        multi-line "=..." review is wrapped like any other)."""
         styled = font or fill or number_format or wrap
+        formula = False
         if isinstance(value, str):
             value = excel_text(value)
-            if looks_like_formula(value):
-                c = WriteOnlyCell(self.ws, value=value)
-                c.data_type = "s"  # text, never a formula
-                c.quotePrefix = True
-                if font:
-                    c.font = font
-                return c
-        if not styled:
+            formula = looks_like_formula(value)
+        if not styled and not formula:
             return value
         c = WriteOnlyCell(self.ws, value=value)
         if isinstance(value, str):
-            c.data_type = "s"
+            c.data_type = "s"  # text, never a formula
+        if formula:
+            c.quotePrefix = True
         if font:
             c.font = font
         if fill:
@@ -709,8 +707,8 @@ def _reviews(wb: Workbook, store: Store, f: Filters) -> int:
                 vals.append(None if v is None else bool(v))
             elif i == url_col:
                 vals.append(s.link(v))
-            else:
-                vals.append(s.cell(v) if v is not None else None)
+            else:  # a review written on several lines shows them (wrapped), not one run-on line
+                vals.append(s.cell(v, wrap=isinstance(v, str) and "\n" in v) if v is not None else None)
         s.append(vals)
 
     for r in sample:

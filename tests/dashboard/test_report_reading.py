@@ -36,3 +36,20 @@ def test_the_arrow_column_has_a_header(seeded_sqlite, tmp_path):
     head = next(r for r in rows if r[0] == "Rank")
     arrows = [r[head.index("Trend (pp)") + 1] for r in rows[rows.index(head) + 1:] if isinstance(r[0], int)]
     assert "▲" in arrows and head[head.index("Trend (pp)") + 1] == "Up/down"
+
+
+def test_a_review_on_several_lines_is_wrapped(sqlite_store, tmp_path):
+    """A review written on several lines ("Pros:\\n- ...") was stored intact but its cell was not wrap-formatted,
+    so Excel showed it as one run-on line; a formula-like one is wrapped too and stays text."""
+    from reviewlens.schema import Review
+
+    lines = "Pros:\n- great plans 💪\nCons:\n- crashes"
+    formula = "=1+1\nand a second line"
+    sqlite_store.upsert_reviews([Review(source="app-stores", text=t, rating=3, site_review_id=str(i))
+                                 for i, t in enumerate([lines, formula, "One line only."])])
+    ws = load_workbook(write_report(sqlite_store, tmp_path / "r.xlsx"))["Reviews"]
+    head = [c.value for c in ws[1]]
+    cells = {r[head.index("Text")].value: r[head.index("Text")] for r in ws.iter_rows(min_row=2)}
+    assert cells[lines].alignment.wrap_text
+    assert cells[formula].alignment.wrap_text and cells[formula].quotePrefix and cells[formula].data_type == "s"
+    assert not cells["One line only."].alignment.wrap_text
