@@ -734,7 +734,12 @@ def _reviews(wb: Workbook, store: Store, f: Filters) -> int:
     return n
 
 
-def _runs(wb: Workbook, df: pd.DataFrame) -> None:
+def _runs(wb: Workbook, df: pd.DataFrame, own: str | None = None) -> None:
+    """The Runs sheet: the run history, newest first. The run writing this report (`own`: its file, as the run
+    history names it) is still running while the history is read: it is listed as "this report", not as a run
+    that never finished."""
+    mine = next((r.id for r in df.itertuples() if own and r.kind == "report" and r.status == "running"
+                 and r.source == own), None)
     s = _Sheet(wb, "Runs", [8, 10, 50, 10, 12, 18, 18, 12, 8, 10, 10, 8, 80])
     s.ws.freeze_panes = "A2"
     s.header(["Run", "Kind", "Source", "Trigger", "Status", "Started (UTC)", "Finished (UTC)", "Duration (s)",
@@ -745,7 +750,8 @@ def _runs(wb: Workbook, df: pd.DataFrame) -> None:
         msgs = "\n".join(f"{e.get('url') or ''} {e.get('message') or ''}".strip() for e in r.errors[:50])
         if len(r.errors) > 50:
             msgs += f"\n… and {len(r.errors) - 50} more"
-        s.append([r.id, s.cell(r.kind), s.cell(r.source), s.cell(r.trigger), s.cell(r.status),
+        s.append([r.id, s.cell(r.kind), s.cell(r.source), s.cell(r.trigger),
+                  s.cell("this report" if r.id == mine else r.status),
                   s.cell(started, number_format="yyyy-mm-dd hh:mm"), s.cell(finished, number_format="yyyy-mm-dd hh:mm"),
                   s.cell(None if r.duration_s != r.duration_s else r.duration_s, number_format="0"),
                   r.pages, r.reviews_new, r.reviews_seen, r.error_count, s.cell(msgs or None, wrap=bool(msgs))])
@@ -754,9 +760,11 @@ def _runs(wb: Workbook, df: pd.DataFrame) -> None:
 
 
 # ------------------------------------------------------------------------------------------ public API
-def build_workbook(store: Store, target: str | Path | io.BytesIO, f: Filters, by: str = "auto") -> int:
+def build_workbook(store: Store, target: str | Path | io.BytesIO, f: Filters, by: str = "auto",
+                   own: str | None = None) -> int:
     """Write the report for `f` to a path or a binary buffer, its trends by week or by month (`by`: "auto"
-    chooses by the reviews a week, as the dashboard does). Returns the number of reviews written."""
+    chooses by the reviews a week, as the dashboard does; `own`: the file the run history names this report's
+    run by, when it has one). Returns the number of reviews written."""
     t0 = time.perf_counter()
     wb = Workbook(write_only=True)
     opts = Q.options(store)
@@ -782,7 +790,7 @@ def build_workbook(store: Store, target: str | Path | io.BytesIO, f: Filters, by
     _topics(wb, d.topics)
     _entities(wb, d.entities)
     n = _reviews(wb, store, f)
-    _runs(wb, d.runs)
+    _runs(wb, d.runs, own)
     _save(wb, target)
     log.info("report: %d reviews in %.1f s", n, time.perf_counter() - t0)
     return n
@@ -836,7 +844,7 @@ def write_report(store: Store, path: str | Path, filters: Filters | None = None,
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.tmp")
     try:
-        build_workbook(store, tmp, f, by)
+        build_workbook(store, tmp, f, by, own=str(path))  # `reviewlens report` records its run by the path
         tmp.replace(path)
     finally:
         tmp.unlink(missing_ok=True)

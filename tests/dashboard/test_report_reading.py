@@ -53,3 +53,17 @@ def test_a_review_on_several_lines_is_wrapped(sqlite_store, tmp_path):
     assert cells[lines].alignment.wrap_text
     assert cells[formula].alignment.wrap_text and cells[formula].quotePrefix and cells[formula].data_type == "s"
     assert not cells["One line only."].alignment.wrap_text
+
+
+def test_the_reports_own_run_is_listed_as_this_report(seeded_sqlite, tmp_path):
+    """The Runs sheet listed the report's own run as 'running' with no finish time, as if it had hung; it is
+    'this report' there, and recorded 'ok' in the run history once written."""
+    from reviewlens.app.jobs import run_report
+
+    store, _, _ = seeded_sqlite
+    path = run_report(store, tmp_path / "weekly.xlsx")
+    runs = list(load_workbook(path)["Runs"].iter_rows(min_row=2, values_only=True))
+    mine = [r for r in runs if r[1] == "report"]
+    assert len(mine) == 1 and mine[0][2] == str(path) and mine[0][4] == "this report"
+    assert {r[4] for r in runs} == {"this report", "ok", "partial"}
+    assert store.list_runs(limit=1)[0]["status"] == "ok"
