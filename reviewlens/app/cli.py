@@ -983,6 +983,11 @@ def cmd_ask(args, settings) -> ExitStatus:
 REPLIES_SHOWN = 20  # drafts printed without --limit (-o writes them all)
 
 
+def _text_or_none(v: object) -> str | None:
+    """A frame's text cell as text, or None where it is empty (None or NaN)."""
+    return v if isinstance(v, str) and v else None
+
+
 def cmd_replies(args, settings) -> ExitStatus:
     from ..display_text import neutralize
     from ..filters import language_name
@@ -1013,8 +1018,10 @@ def cmd_replies(args, settings) -> ExitStatus:
     for r in df.to_dict("records"):
         rating = None if r["rating"] is None or r["rating"] != r["rating"] else float(r["rating"])
         undated = r["date"] is None or r["date"] != r["date"]  # None, or NaT (which is truthy, and "NaT" as text)
-        rows.append({"id": r["id"], "date": None if undated else r["date"].isoformat(), "rating": rating,
-                     "product": r["product"], "url": r["url"], "text": r["text"],
+        # the site's own id and the author beside ours: what Play Console or App Store Connect finds a review by
+        rows.append({"id": r["id"], "site_review_id": _text_or_none(r.get("site_review_id")),
+                     "author": _text_or_none(r.get("author")), "date": None if undated else r["date"].isoformat(),
+                     "rating": rating, "product": r["product"], "url": r["url"], "text": r["text"],
                      "reply_language": reply_language(review_of_language(r), settings.replies),
                      "draft_reply": draft_for(r, settings.replies)})
     if args.output:
