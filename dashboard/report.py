@@ -182,7 +182,7 @@ def report_data(store: Store, f: Filters, opts: Q.Options | None = None, by: str
     themes, scope = Q.complaints(store, f, h.reviews)
     return ReportData(theme_series=Q.theme_timeseries(store, f, themes, scope, gran),
         filters=f, database=store.display_url(), headline=h, granularity=gran,
-        timeseries=Q.timeseries(store, f, gran), topics=Q.topic_summary(Q.topics_by_sentiment(store, f)),
+        timeseries=Q.timeseries(store, _closed(f, opts), gran), topics=Q.topic_summary(Q.topics_by_sentiment(store, f)),
         ratings=Q.rating_distribution(store, f), themes=themes, scope=scope,
         entities=Q.top_entities(store, f, limit=500), runs=Q.runs_frame(store, limit=1000),
         replies=Q.reply_stats(store, f), praise=Q.complaints(store, f, h.reviews, kind="praise")[0],
@@ -193,6 +193,13 @@ def report_data(store: Store, f: Filters, opts: Q.Options | None = None, by: str
         changes=[c for c in store.changes() if not f.products or c["product"] is None or c["product"] in f.products],
         integrity=checked, competitors=competitors(store, f, top=COMPETITORS_LISTED),
         names=names_said(store, f, top=NAMES_LISTED))
+
+
+def _closed(f: Filters, opts: Q.Options) -> Filters:
+    """`f` with an open end closed at the store's first or newest review, as the dashboard's "all" period is: the
+    first and last weeks of all reviews are covered in part (reviews from a Friday, up to a Thursday), and the
+    Summary's weekly table marks them so, as the Top complaints one does within the themes' period."""
+    return replace(f, since=f.since or opts.first_date, until=f.until or opts.last_date)
 
 
 # ------------------------------------------------------------------------------------------ sheets

@@ -67,3 +67,28 @@ def test_the_reports_own_run_is_listed_as_this_report(seeded_sqlite, tmp_path):
     assert len(mine) == 1 and mine[0][2] == str(path) and mine[0][4] == "this report"
     assert {r[4] for r in runs} == {"this report", "ok", "partial"}
     assert store.list_runs(limit=1)[0]["status"] == "ok"
+
+
+def test_the_summary_marks_part_weeks_of_all_reviews(sqlite_store, tmp_path):
+    """The Summary's "Sentiment per week" of a report of all reviews left the first and the last week unmarked
+    (reviews from a Friday to a Thursday: 3 and 4 of 7 days), while the Top complaints table marked them: 20
+    reviews in 4 days read as a flat week. Both mark them now (italic week, "4 of 7 days")."""
+    from datetime import date, timedelta
+
+    from reviewlens.schema import Analysis, Review
+
+    first = date(2026, 9, 4)  # a Friday
+    revs = [Review(source="app-stores", text=f"Review {i}", rating=1 + i % 5, date=first + timedelta(days=i))
+            for i in range(91)]  # ... to Thursday 2026-12-03
+    sqlite_store.upsert_reviews(revs)
+    sqlite_store.save_analyses([Analysis(content_hash=r.content_hash, model="m", prompt_version="p",
+                                         sentiment="neutral") for r in revs])
+    ws = load_workbook(write_report(sqlite_store, tmp_path / "r.xlsx", by="week"))["Summary"]
+    rows = list(ws.iter_rows())
+    head = next(i for i, r in enumerate(rows) if r[0].value == "Week of")
+    part = [c.value for c in rows[head]].index("Part")
+    weeks = [r for r in rows[head + 1:] if r[0].value is not None][:14]
+    assert weeks[0][0].value.date() == date(2026, 8, 31) and weeks[-1][0].value.date() == date(2026, 11, 30)
+    assert weeks[0][part].value == "3 of 7 days" and weeks[0][0].font.i
+    assert weeks[-1][part].value == "4 of 7 days" and weeks[-1][0].font.i
+    assert all(w[part].value is None and not w[0].font.i for w in weeks[1:-1])
