@@ -511,6 +511,8 @@ def complaints_section(db: str, themes: list[Q.ThemeView], scope: dict, filtered
     dated = has_periods(scope)
     st.caption(f"Computed {escape_html(str(scope.get('computed_at', ''))[:16])}. "
                + ("Counts are recounted within the current filters. " if filtered else "")
+               + (f"No trend: {escape_html(themes[0].no_trend)}, too few to compare with. " if themes[0].no_trend
+                  else "")
                + "A review that raises several complaints counts in each of their themes.")
     computed, themes = len(themes), [t for t in themes if t.filtered_count]  # "Dirty bathroom — 0 reviews" said nothing
     if not themes:
@@ -531,7 +533,8 @@ def complaints_section(db: str, themes: list[Q.ThemeView], scope: dict, filtered
             if t.topic:
                 html.append(f"<p><small>Topic: {escape_html(Q.topic_label(t.topic))} · "
                             f"computed count {t.count:,} ({t.share:.1%})"
-                            + (f", previous period {t.previous_count:,}" if dated else ", no dates: no trend")
+                            + ((f", no comparison: {t.no_trend}" if t.no_trend else
+                                f", previous period {t.previous_count:,}") if dated else ", no dates: no trend")
                             + "</small></p>")
             html += quotes_html(t.quotes[:5]) or ["<p><small>No quote stored for this theme comes from a review "
                                                   "within these filters (the button shows them).</small></p>"]

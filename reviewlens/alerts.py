@@ -9,8 +9,10 @@ false turns one off):
   analysis, the report (a full disk). One alert per run.
 * **complaint**: a complaint theme of the latest top complaints whose share of reviews rose by
   `rising_complaint` points or more against the previous period, or a new one, raised by at least
-  `min_reviews` reviews. At most once a week per theme: a theme sharing half its reviews with one raised
-  in the last week is that theme, whatever the LLM names it now.
+  `min_reviews` reviews, when a rise that large is unlikely to be chance (one-sided Fisher's exact test,
+  p <= 0.05 divided by the themes looked at); never against a period before of fewer than
+  `schema.MIN_PREVIOUS_REVIEWS` reviews, which is no base for a trend. At most once a week per theme: a theme
+  sharing half its reviews with one raised in the last week is that theme, whatever the LLM names it now.
 * **request**: the same for the themes of what customers ask for (`rising_request`): a request rising, or a
   new one, "Asked for more: Dark mode".
 * **rating**: the average star rating of the last `period_days` days (up to the newest review) fell by
@@ -63,9 +65,10 @@ from typing import Any, Sequence
 
 from . import queries
 from .changes import Effect
+from .comparison import p_text
 from .config import AlertSettings
 from .filters import Filters, version_key
-from .schema import has_periods, trend_text
+from .schema import has_periods, no_trend_reason, trend_text
 from .store import Store
 from .views import THEME_PREFIXES, View, view_url
 
@@ -290,7 +293,9 @@ def request_alerts(store: Store, rules: AlertSettings, since: datetime) -> list[
 
 def theme_alerts(store: Store, rules: AlertSettings, since: datetime, kind: str, rising: float) -> list[Alert]:
     """Rising (by `rising` points of share) or new themes of `kind` among the latest computed (after `since`),
-    raised by at least `min_reviews` reviews; once a week per theme, whatever it is named now."""
+    raised by at least `min_reviews` reviews, when a rise that large is unlikely to be chance (`rise_p`, P_MAX
+    divided by the themes looked at); none against a period before of too few reviews to compare with (a
+    store's first 90 days imported at once: every theme was "new"). Once a week per theme, whatever it is named now."""
     if not rising:
         return []
     alert_kind, heading, more = THEME_RULES[kind]
@@ -305,19 +310,24 @@ def theme_alerts(store: Store, rules: AlertSettings, since: datetime, kind: str,
         return []
     impacts = queries.theme_impacts(store, themes, scope)
     raised = [set(Alert.from_row(r).members) for r in store.alerts_since(computed_at - SAME_THEME_FOR, alert_kind)]
+    n_now, n_before = scope.get("reviews"), scope.get("previous_reviews")
+    if not n_now or not n_before:  # no period before to compare with (a store's first days): no rise to tell
+        return []
+    # no trend (None): the period before held too few reviews to compare with (queries.drop_baseless_trends)
+    tested = sum(1 for t in themes if t.count >= rules.min_reviews and t.trend is not None)
     out = []
     for t, impact in zip(themes, impacts):
-        if t.count < rules.min_reviews:
+        if t.count < rules.min_reviews or t.trend is None or t.trend < rising:
             continue
         if any(same_theme(t.review_ids, before) for before in raised):
             continue  # raised in the last week under this name or another (the LLM may name it anew)
-        if t.trend is None:
-            what = f"new this period: {t.count} reviews ({t.share:.0%}), none in the period before"
-        elif t.trend >= rising:
-            what = (f"up {t.trend:.1f} points to {t.share:.0%} of reviews ({t.count} reviews; "
-                    f"{t.previous_count} in the period before)")
-        else:
+        p = rise_p(t.count, n_now, t.previous_count, n_before)
+        if p > P_MAX / tested:  # Bonferroni: the rising ones are picked among all the themes after looking
             continue
+        before = f"{t.previous_count or 'none'} of the {n_before} reviews in the period before"
+        what = (f"new this period: {t.count} reviews ({t.share:.0%}), {before}" if not t.previous_count
+                else f"up {t.trend:.1f} points to {t.share:.0%} of reviews ({t.count} reviews; {before})")
+        what += f"; a rise this large by chance: {p_text(p)}"
         lines = [f"{scope.get('since')} to {scope.get('until')}: {what}."]
         if t.summary:
             lines.append(t.summary)
@@ -332,6 +342,16 @@ def theme_alerts(store: Store, rules: AlertSettings, since: datetime, kind: str,
                          members=list(t.review_ids),
                          view=_theme_view(scope, until, THEME_PREFIXES[kind] + t.label)))
     return out
+
+
+def rise_p(count: int, reviews: int, previous: int, previous_reviews: int) -> float:
+    """How likely a theme raised by `count` of `reviews` reviews now and `previous` of `previous_reviews` in the
+    period before would rise this much by chance: one-sided Fisher's exact test (scipy), exact for the handful
+    of reviews a small store's theme has, where a z-test's normal approximation is not."""
+    from scipy.stats import fisher_exact
+
+    table = [[count, max(reviews - count, 0)], [previous, max(previous_reviews - previous, 0)]]
+    return float(fisher_exact(table, alternative="greater").pvalue)
 
 
 def same_theme(members: Sequence[str], before: set[str]) -> bool:
@@ -710,7 +730,7 @@ def summary_alerts(store: Store, rules: AlertSettings, now: datetime,
                      else "Top complaints (of all reviews; they have no dates):")
         for i, (t, m) in enumerate(list(zip(themes, impacts))[:3], 1):
             stake = f"; {m.at_stake:.2f}★ of the rating at stake" if m is not None else ""
-            trend = f", {trend_text(t.trend)}" if dated else ""
+            trend = f", {trend_text(t.trend, no_trend_reason(scope.get('previous_reviews')))}" if dated else ""
             lines.append(f"{i}. {t.label}: {t.count} reviews ({t.share:.0%}){trend}{stake}")
             if t.quotes:
                 q = t.quotes[0]

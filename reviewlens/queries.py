@@ -34,7 +34,7 @@ from .buckets import choose as choose_bucket
 from .comparing import KINDS, own_name
 from .display_text import neutralize
 from .filters import SENTIMENT_OPTIONS, Filters, field_filter, version_key
-from .schema import ComplaintTheme, Label, Quote, trend_arrow
+from .schema import ComplaintTheme, Label, Quote, no_trend_reason, trend_arrow
 from .model_text import sanitize_label
 from .store import (Store, analyses, mentioning, review_entities, review_fields, review_flags, review_tags, review_topics,
                     reviews, theme_table)
@@ -617,7 +617,19 @@ def latest_complaints(store: Store, kind: str = "complaints", products: Sequence
         scope = {}
     scope["computed_at"] = _utc_text(rows[0]["computed_at"])
     scope["batch"] = batch
+    drop_baseless_trends(themes, scope)  # themes stored before the rule, with a trend against 2 reviews
     return themes, scope
+
+
+def drop_baseless_trends(themes: Sequence[ComplaintTheme], scope: dict) -> str | None:
+    """No trend (None) for themes whose period before held too few reviews to compare with
+    (`schema.MIN_PREVIOUS_REVIEWS`): a store's first 90 days against the 2 reviews before them are no rise of
+    every complaint. Returns why, as the commands, the report and the alerts say it, or None when there is a base."""
+    reason = no_trend_reason(scope.get("previous_reviews")) if scope.get("since") else None
+    if reason:
+        for t in themes:
+            t.trend = None
+    return reason
 
 
 @dataclass(frozen=True)
@@ -821,6 +833,9 @@ class ThemeView:
     # the themes' period, recounted when they narrow it, None when that period before is not known
     filtered_previous: int | None = None
     filtered_trend: float | None = None
+    # why there is no `filtered_trend` where the period before held too few reviews ("the period before held 2
+    # reviews"); None otherwise
+    no_trend: str | None = None
 
     @property
     def arrow(self) -> str:
@@ -860,9 +875,11 @@ def complaints(store: Store, f: Filters, total: int | None = None,
         stored, scope = latest_complaints(store, kind)
     if not stored:
         return [], scope
+    no_trend = drop_baseless_trends(stored, scope)
     themes = [ThemeView(rank=i, label=t.label, summary=t.summary, topic=t.topic, count=t.count, share=t.share,
                         previous_count=t.previous_count, trend=t.trend, quotes=t.quotes, review_ids=t.review_ids,
-                        filtered_previous=t.previous_count, filtered_trend=t.trend)
+                        filtered_previous=None if no_trend else t.previous_count, filtered_trend=t.trend,
+                        no_trend=no_trend)
               for i, t in enumerate(stored, 1)]
     window = theme_window(f, scope)
     if window != f:  # the shares and ratings are of the themes' period, as their members are
@@ -909,16 +926,23 @@ def _trends_within(store: Store, themes: list[ThemeView], window: Filters | None
         # members are not kept, and the trend of all reviews is no trend of that part (none: unknown)
         if not _themes_own_reviews(window, scope):
             for t in themes:
-                t.filtered_previous = t.filtered_trend = None
+                t.filtered_previous = t.filtered_trend = t.no_trend = None
         return
     before = replace(window, since=window.since - timedelta(days=days), until=window.since - timedelta(days=1))
     if since is None or before.since < since:
         for t in themes:
-            t.filtered_previous = t.filtered_trend = None
+            t.filtered_previous = t.filtered_trend = t.no_trend = None
         return
     inside = _ids_in_filter(store, before, [i for t in themes for i in t.review_ids])
     prior = count_reviews(store, before)
+    no_trend = no_trend_reason(prior)
+    if no_trend:  # as for the themes' own period: too few reviews before to compare with
+        for t in themes:
+            t.filtered_previous = t.filtered_trend = None
+            t.no_trend = no_trend
+        return
     for t in themes:
+        t.no_trend = None
         t.filtered_previous = sum(1 for i in t.review_ids if i in inside)
         t.filtered_trend = (100.0 * (t.filtered_count / total - t.filtered_previous / prior)
                             if total and prior else None)

@@ -217,9 +217,27 @@ def has_periods(scope: dict) -> bool:
     return bool(scope.get("since")) or not scope.get("undated")
 
 
-def trend_text(trend: float | None) -> str:
-    """A theme's trend for people: "▲ +16.4 pts", or "new" when the previous period had no reviews."""
-    return "new" if trend is None else f"{trend_arrow(trend)} {trend:+.1f} pts"
+#: A period before with fewer reviews is no base for a trend. Under 20, one review in it moves a theme's share by
+#: 5 points or more (the rising alerts' default bar): a store's first 90 days against the 2 reviews before them
+#: showed every complaint "▲ +22 pts (previous: 0)", and a complaint fixed months ago as rising.
+MIN_PREVIOUS_REVIEWS = 20
+
+
+def no_trend_reason(previous_reviews: int | None) -> str | None:
+    """Why themes have no trend against a period before that held `previous_reviews` reviews ("the period before
+    held 2 reviews"), or None when that period is a base for one (or its size is not known)."""
+    if previous_reviews is None or previous_reviews >= MIN_PREVIOUS_REVIEWS:
+        return None
+    held = "no reviews" if not previous_reviews else f"{previous_reviews} review{'s' * (previous_reviews != 1)}"
+    return f"the period before held {held}"
+
+
+def trend_text(trend: float | None, no_trend: str | None = None) -> str:
+    """A theme's trend for people: "▲ +16.4 pts", or "no comparison (the period before held 2 reviews)" when
+    there is none (`no_trend`: why, as `no_trend_reason` says it)."""
+    if trend is None:
+        return f"no comparison ({no_trend})" if no_trend else "no comparison"
+    return f"{trend_arrow(trend)} {trend:+.1f} pts"
 
 
 def trend_arrow(trend: float | None) -> str:

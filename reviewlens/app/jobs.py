@@ -28,7 +28,7 @@ from .. import health as run_health
 from .. import privacy, queries
 from ..config import ConfigError, Settings
 from ..filters import field_filter, previous_period
-from ..schema import ComplaintTheme, Review, has_periods, trend_text
+from ..schema import MIN_PREVIOUS_REVIEWS, ComplaintTheme, Review, has_periods, no_trend_reason, trend_text
 from ..store import Store, StoreReadOnly
 from ..words import counted as _n
 
@@ -882,6 +882,7 @@ def run_complaints(store: Store, *, since: date | None = None, until: date | Non
              "previous_until": prev_until.isoformat(), **segment,
              "reviews": int(len(cur)), "previous_reviews": int(len(prev)),
              "undated": queries.count_undated(store, products, fields)}
+    queries.drop_baseless_trends(themes, scope)  # no trend against a period before of a handful of reviews
     _settled(store, known, themes, kind, scope)
     _save_themes(store, themes, scope, kind, started)
     return themes, scope
@@ -954,6 +955,7 @@ def format_complaints(themes: Sequence[ComplaintTheme], scope: dict,
                     f"reviews that {verb} the same thing (run `reviewlens analyze` first if they are not analyzed).")
         return f"No {what} themes found (are the reviews analyzed? run `reviewlens analyze`)."
     dated = has_periods(scope) and not languages
+    no_trend = no_trend_reason(scope.get("previous_reviews")) if dated else None
     if languages:
         lines = [f"{title}" + (f", {scope.get('since')} to {scope.get('until')}" if scope.get("since") else "")
                  + f" ({scope.get('reviews')} of the {scope.get('all_reviews')} reviews the themes were found in; "
@@ -961,7 +963,8 @@ def format_complaints(themes: Sequence[ComplaintTheme], scope: dict,
     elif dated:
         lines = [f"{title}, {scope.get('since')} to {scope.get('until')} "
                  f"({scope.get('reviews')} reviews; previous period {scope.get('previous_since')} to "
-                 f"{scope.get('previous_until')}, {scope.get('previous_reviews')} reviews)"]
+                 f"{scope.get('previous_until')}, {scope.get('previous_reviews')} reviews"
+                 + (f", fewer than the {MIN_PREVIOUS_REVIEWS} a trend needs)" if no_trend else ")")]
         if scope.get("undated"):
             lines.append(f"({scope['undated']} reviews without a date are in no period and not counted)")
     else:
@@ -976,8 +979,12 @@ def format_complaints(themes: Sequence[ComplaintTheme], scope: dict,
         lines[-1:] = [f"Average rating at stake, the most first (what to fix first; the list goes by count): "
                       f"{stakes}", ""]
     for i, t in enumerate(themes, 1):
-        lines.append(f"{i}. {t.label} — {t.count} {'review' if t.count == 1 else 'reviews'} ({t.share:.0%})"
-                     + (f", trend {trend_text(t.trend)} (previous: {t.previous_count})" if dated else ""))
+        trend = ""
+        if dated and (t.trend is None or no_trend):
+            trend = f", {trend_text(None, no_trend)}"
+        elif dated:
+            trend = f", trend {trend_text(t.trend)} (previous: {t.previous_count})"
+        lines.append(f"{i}. {t.label} — {t.count} {'review' if t.count == 1 else 'reviews'} ({t.share:.0%}){trend}")
         if t.summary:
             lines.append(f"   {t.summary}")
         impact = impacts[i - 1] if i <= len(impacts) else None

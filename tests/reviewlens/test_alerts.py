@@ -46,13 +46,14 @@ def seed(store) -> dict:
         runs[(status, new, "older" in detail)] = rid
     runs["running"] = store.start_run("scrape", "shop-running", "schedule")
     q = Quote(review_id="r1", text="The lid leaks every time <b>I</b> pour.", url="javascript:alert(1)")
-    themes = [ComplaintTheme(label="Leaking lid", summary="Water leaks from the lid.", count=8, share=0.3,
-                             previous_count=1, trend=12.0, quotes=[q]),
-              ComplaintTheme(label="Loud boil", summary="", count=6, share=0.2, trend=None),
-              ComplaintTheme(label="Tiny theme", summary="", count=2, share=0.05, trend=20.0),
-              ComplaintTheme(label="Falling theme", summary="", count=9, share=0.3, previous_count=20, trend=-3.0)]
+    themes = [ComplaintTheme(label="Leaking lid", summary="Water leaks from the lid.", count=12, share=0.3,
+                             previous_count=1, trend=27.5, quotes=[q]),
+              ComplaintTheme(label="Loud boil", summary="", count=8, share=0.2, previous_count=0, trend=20.0),
+              ComplaintTheme(label="Tiny theme", summary="", count=2, share=0.05, trend=5.0),
+              ComplaintTheme(label="Falling theme", summary="", count=9, share=0.225, previous_count=10, trend=-2.5)]
     store.save_complaints(themes, {"since": "2026-08-23", "until": NEWEST.isoformat(),
-                                   "previous_since": "2026-05-25", "previous_until": "2026-08-22"})
+                                   "previous_since": "2026-05-25", "previous_until": "2026-08-22",
+                                   "reviews": 40, "previous_reviews": 40})
     return runs
 
 
@@ -79,10 +80,11 @@ def test_each_rule_raises_what_it_should(store):
     complaints = {a.title: a for a in found["complaint"]}
     assert set(complaints) == {"Complaint rising: Leaking lid", "Complaint rising: Loud boil"}
     lid = complaints["Complaint rising: Leaking lid"]
-    assert "up 12.0 points" in lid.lines[0] and lid.key == "complaint:leaking-lid:2026-W47"
+    assert "up 27.5 points" in lid.lines[0] and "1 of the 40 reviews in the period before" in lid.lines[0]
+    assert "p < 0.001" in lid.lines[0] and lid.key == "complaint:leaking-lid:2026-W47"
     assert lid.quotes == [{"review_id": "r1", "text": "The lid leaks every time <b>I</b> pour.",
                            "url": "javascript:alert(1)"}]  # verbatim here; the channels escape and drop the link
-    assert "new this period" in complaints["Complaint rising: Loud boil"].lines[0]
+    assert "new this period: 8 reviews (20%), none of the 40 reviews" in complaints["Complaint rising: Loud boil"].lines[0]
 
     rating = {a.title for a in found["rating"]}
     # Kettle: (4+5+4+5+4+5+1)/7 = 4.00 before, (2+2+2+2+3+3)/6 = 2.33 now, p = 0.010 (Welch, one-sided);
@@ -168,13 +170,13 @@ def test_a_request_rising_or_new_is_raised_once_a_week_with_its_link(store):
     seed(store)
     q = Quote(review_id="r9", text="Please add a bigger lid <b>now</b>.")
     store.save_complaints([ComplaintTheme(label="Bigger lid", summary="A lid you can fill through.", count=6,
-                                          share=0.2, trend=None, quotes=[q], review_ids=list("abcdef")),
-                           ComplaintTheme(label="Longer cord", summary="", count=7, share=0.25, previous_count=2,
-                                          trend=9.0, review_ids=list("ghijklm")),
-                           ComplaintTheme(label="Blue colour", summary="", count=2, share=0.05, trend=None),
-                           ComplaintTheme(label="Tea mode", summary="", count=8, share=0.3, previous_count=8, trend=1.0)],
+                                          share=0.2, trend=20.0, quotes=[q], review_ids=list("abcdef")),
+                           ComplaintTheme(label="Longer cord", summary="", count=9, share=0.3, previous_count=1,
+                                          trend=26.7, review_ids=list("ghijklmno")),
+                           ComplaintTheme(label="Blue colour", summary="", count=2, share=0.05, trend=6.7),
+                           ComplaintTheme(label="Tea mode", summary="", count=8, share=0.27, previous_count=8, trend=0.0)],
                           {"since": "2026-08-23", "until": NEWEST.isoformat(), "previous_since": "2026-05-25",
-                           "previous_until": "2026-08-22"}, kind="requests")
+                           "previous_until": "2026-08-22", "reviews": 30, "previous_reviews": 30}, kind="requests")
     rules = AlertSettings(dashboard_url="https://reviews.acme.example/")
     found = {a.title: a for a in find_alerts(store, rules, NOW) if a.kind == "request"}
     assert set(found) == {"Asked for more: Bigger lid", "Asked for more: Longer cord"}
@@ -186,9 +188,10 @@ def test_a_request_rising_or_new_is_raised_once_a_week_with_its_link(store):
     for a in found.values():
         assert store.add_alert(a.key, a.kind, a.title, a.body(), [], a.review_ids) is not None
     # computed again a day later and named anew by the LLM: the same request, not raised again
-    store.save_complaints([ComplaintTheme(label="A lid to fill through", summary="", count=7, share=0.2, trend=None,
+    store.save_complaints([ComplaintTheme(label="A lid to fill through", summary="", count=7, share=0.23, trend=23.3,
                                           review_ids=list("abcdefz"))],
-                          {"since": "2026-08-23", "until": NEWEST.isoformat()}, kind="requests")
+                          {"since": "2026-08-23", "until": NEWEST.isoformat(), "reviews": 30, "previous_reviews": 30},
+                          kind="requests")
     assert [a for a in find_alerts(store, rules, NOW) if a.kind == "request"] == []
     assert [a for a in find_alerts(store, AlertSettings(rising_request=0), NOW) if a.kind == "request"] == []
 
@@ -266,15 +269,15 @@ def test_bad_alert_settings_are_clear_errors(tmp_path, bad):
 
 def test_a_theme_raised_under_another_name_is_not_raised_again(store):
     scope = {"since": "2026-08-23", "until": NEWEST.isoformat(), "previous_since": "2026-05-25",
-             "previous_until": "2026-08-22"}
-    lid = ComplaintTheme(label="Leaking lid", summary="", count=6, share=0.3, trend=10.0,
+             "previous_until": "2026-08-22", "reviews": 20, "previous_reviews": 40}
+    lid = ComplaintTheme(label="Leaking lid", summary="", count=6, share=0.3, trend=27.5, previous_count=1,
                          review_ids=["a", "b", "c", "d", "e", "f"])
     store.save_complaints([lid], scope)
     for a in find_alerts(store, AlertSettings(), NOW):
         store.add_alert(a.key, a.kind, a.title, a.body(), [], a.review_ids)
-    renamed = ComplaintTheme(label="Lid leaks", summary="", count=7, share=0.35, trend=12.0,
+    renamed = ComplaintTheme(label="Lid leaks", summary="", count=7, share=0.35, trend=32.5, previous_count=1,
                              review_ids=["a", "b", "c", "d", "x", "y", "z"])  # recomputed a day later
-    other = ComplaintTheme(label="Cracked base", summary="", count=5, share=0.2, trend=None,
+    other = ComplaintTheme(label="Cracked base", summary="", count=5, share=0.25, trend=25.0,
                            review_ids=["p", "q", "r", "s", "e"])
     store.save_complaints([renamed, other], scope)
     titles = [a.title for a in find_alerts(store, AlertSettings(), NOW) if a.kind == "complaint"]
@@ -291,7 +294,7 @@ def test_the_weekly_and_the_daily_summary(store):
     n = queries.count_reviews(store, Filters.of(since=date(2026, 11, 16), until=date(2026, 11, 22)))
     assert weekly.key == "summary:2026-W47" and weekly.title == "ReviewLens weekly summary, 2026-W47"
     assert weekly.lines[0].startswith(f"2026-11-16 to 2026-11-22: {n} reviews (")
-    assert any("1. Leaking lid: 8 reviews (30%), ▲ +12.0 pts" in line for line in weekly.lines)
+    assert any("1. Leaking lid: 12 reviews (30%), ▲ +27.5 pts" in line for line in weekly.lines)
     st = queries.reply_stats(store, Filters.of(since=date(2026, 11, 16), until=date(2026, 11, 22)))
     assert st.negative > 0 and st.negative_replied == 0  # no reply in the seed
     assert weekly.lines[1] == (f"Owner replies: 0 of {st.negative} negative reviews answered; {st.negative} waiting "
