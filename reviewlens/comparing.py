@@ -21,7 +21,7 @@ import re
 from dataclasses import dataclass
 from typing import Any, Iterable
 
-VERSION = "comparing-1"
+VERSION = "comparing-2"
 KINDS = ("PRODUCT", "ORG")
 
 # a sentence that names another product or brand and says one of these near the name (NEAR characters either
@@ -42,7 +42,7 @@ _COMPARING = re.compile(
 # says one of these near it
 _COMPARATIVE = re.compile(
     r"\b(?:better|worse|cheaper|pricier|louder|quieter|lighter|heavier|smaller|bigger|larger|clearer|"
-    r"sharper|faster|slower|twice|half\s+the|as\s+(?!soon|long|well|far)\w+\s+as\s+(?:an?|the|my|our|any|mine|those|that|other)|"
+    r"sharper|faster|slower|twice\s+(?:as|the)|half\s+the|as\s+(?!soon|long|well|far)\w+\s+as\s+(?:an?|the|my|our|any|mine|those|that|other)|"
     r"(?:more|less)\s+\w+\s+than)\b", re.IGNORECASE)
 NEAR = 60
 # just before the name (its clause): the reviewer went to it
@@ -51,6 +51,13 @@ _TO_BEFORE = re.compile(
     r"(?:over\s+)?(?:to|with)\b|\b(?:return(?:ed|ing)?|sent)\b.{0,60}\b(?:for\s+(?:an?|the|my)|and\s+(?:got|bought|ordered|went\s+with))\b|"
     r"\b(?:bought|got|ordered|chose|picked|went\s+with|getting|buying)\b(?=.{0,60}\binstead\b)|\bprefer\b|"
     r"\breplac(?:ed|ing|e)\s+(?:it|them)\s+with\b",
+    re.IGNORECASE)
+# just before the name: the customer's own device or thing the product runs on or with ("still crashing on my
+# Galaxy A54", "pairs with my Pixel 8", "slower on our iPads"): named, not compared with (not "went back to my ...",
+# nor "worse than on my AirPods Pro 2")
+_OWN_BEFORE = re.compile(
+    r"(?<!\bthan\s)(?<!\bas\s)\b(?:on|in|for|(?:pair|connect|sync|work)(?:s|ed|ing)?\s+(?:with|to))\s+(?:my|our)\s+"
+    r"(?:new\s+|current\s+)?$",
     re.IGNORECASE)
 _INSTEAD_AFTER = re.compile(r"^\W*(?:\w+\W+){0,4}?instead\b", re.IGNORECASE)
 # just before the name (its clause): the reviewer came from it
@@ -102,6 +109,8 @@ def direction(sentence: str, start: int, end: int, kind: str = "PRODUCT") -> str
     if not (_COMPARING.search(near) or (kind == "PRODUCT" and _COMPARATIVE.search(near))):
         return None
     before, after = sentence[:start], sentence[end:]
+    if _OWN_BEFORE.search(before):
+        return None
     before = before[m.end():] if (m := _CLAUSE_START.match(before)) else before
     after = after[:min((after.find(p) for p in ",;:(" if p in after), default=len(after))]
     came = _FROM_BEFORE.search(before)

@@ -47,6 +47,12 @@ def how(sentence: str, name: str, kind: str = "PRODUCT") -> str | None:
     ("I agree with the previous comment that ASUS support is horrible.", "ASUS", None),
     ("For authentic Thai food, look no further than Toons.", "Toons", None),  # a recommendation, no comparison
     ("Other than Dell support, everything went fine.", "Dell", None),
+    # an app's reviews name the customer's own phone ("twice" was a comparative on its own)
+    ("Reinstalled twice, still crashing on my Galaxy A54.", "Galaxy A54", None),
+    ("Runs slower on my Galaxy S23 since 4.2.", "Galaxy S23", None),
+    ("It syncs with my Garmin Forerunner 255 in seconds.", "Garmin Forerunner 255", None),
+    ("It is twice as loud as the Sony WH-1000XM5.", "Sony WH-1000XM5", "compared"),
+    ("The microphone is much worse than on my AirPods Pro 2.", "AirPods Pro 2", "compared"),
 ])
 def test_which_way_a_sentence_compares(sentence, name, expected):
     kind = "ORG" if name in ("DHL", "Hermes", "HP", "Dell", "ASUS", "Toons") else "PRODUCT"
