@@ -170,6 +170,9 @@ class ReportData:
     competitors: list[Competitor] = field(default_factory=list)  # reviewlens.competitors: compared with
     names: list[NameSaid] = field(default_factory=list)  # reviewlens.mentions: what reviews say of the names
     given: Filters | None = None  # the filters as the user gave them (the Summary's Filters cell says these)
+    # what each kind of themes (complaints, praise, requests) is of within the filters: Q.theme_base
+    bases: dict[str, Q.ThemeBase | None] = field(default_factory=dict)
+    period: tuple[Any, Any] = (None, None)  # the filters' period, closed at the first and newest review
 
 
 def report_data(store: Store, f: Filters, opts: Q.Options | None = None, by: str = "auto") -> ReportData:
@@ -180,13 +183,18 @@ def report_data(store: Store, f: Filters, opts: Q.Options | None = None, by: str
     h = Q.headline(store, f)
     gran = Q.granularity_for(store, f, by)
     themes, scope = Q.complaints(store, f, h.reviews)
+    praise, praise_scope = Q.complaints(store, f, h.reviews, kind="praise")
+    requests, requests_scope = Q.complaints(store, f, h.reviews, kind="requests")
+    closed = _closed(f, opts)
     return ReportData(theme_series=Q.theme_timeseries(store, f, themes, scope, gran),
+        bases={kind: Q.theme_base(store, f, sc) for kind, sc in (("complaints", scope), ("praise", praise_scope),
+                                                                  ("requests", requests_scope))},
+        period=(closed.since, closed.until),
         filters=f, database=store.display_url(), headline=h, granularity=gran,
-        timeseries=Q.timeseries(store, _closed(f, opts), gran), topics=Q.topic_summary(Q.topics_by_sentiment(store, f)),
+        timeseries=Q.timeseries(store, closed, gran), topics=Q.topic_summary(Q.topics_by_sentiment(store, f)),
         ratings=Q.rating_distribution(store, f), themes=themes, scope=scope,
         entities=Q.top_entities(store, f, limit=500), runs=Q.runs_frame(store, limit=1000),
-        replies=Q.reply_stats(store, f), praise=Q.complaints(store, f, h.reviews, kind="praise")[0],
-        requests=Q.complaints(store, f, h.reviews, kind="requests")[0], disagree=Q.disagreements(store, f),
+        replies=Q.reply_stats(store, f), praise=praise, requests=requests, disagree=Q.disagreements(store, f),
         products=compare(store, "product", replace(f, products=()), names=f.products, top=PRODUCTS_COMPARED),
         versions=(compare(store, "version", replace(f, versions=()), names=f.versions, top=PRODUCTS_COMPARED)
                   if opts.versions else None),
@@ -218,8 +226,9 @@ def _summary(wb: Workbook, d: ReportData) -> None:
     s.append(["Filters", s.cell(_filters_text(d))])
     s.append(["Database", s.cell(d.database)])
     s.blank()
-    _headline_table(s, d.headline)
+    _headline_table(s, d.headline, d.period, d.filters.previous_period())
     s.blank()
+    _themes_table(s, d.bases)
     if d.integrity is not None and d.integrity[0].suspicious:
         s.append(["Suspicious reviews", s.cell(d.integrity[0].line() + " See the Suspicious sheet.", wrap=True)])
         s.blank()
@@ -260,9 +269,12 @@ def _none_shown(reviews: int, themes: Sequence[Q.ThemeView], none_yet: str, scop
     return none_yet
 
 
-def _headline_table(s: _Sheet, h: Q.Headline) -> None:
+def _headline_table(s: _Sheet, h: Q.Headline, period: tuple[Any, Any], before: Filters | None) -> None:
+    """The headline numbers of the filters' `period` (closed at the first and newest review) and of the period
+    `before` it, each header saying its dates: "This period" of all reviews was no period a reader could name."""
     prev = h.previous
-    s.header(["Headline", "This period", "Previous period", "Change"])
+    s.header(["Headline", "This period" + (f" ({period[0]} to {period[1]})" if period[0] else ""),
+              "Previous period" + (f" ({before.since} to {before.until})" if before is not None else ""), "Change"])
 
     def line(label: str, now: Any, before: Any, change: Any, fmt: str) -> None:
         s.append([s.cell(label, font=_BOLD), s.cell(now, number_format=fmt), s.cell(before, number_format=fmt),
@@ -397,12 +409,12 @@ def _color_series(chart: BarChart) -> None:
 
 
 def _complaints(wb: Workbook, themes: list[Q.ThemeView], scope: dict, series: pd.DataFrame | None = None,
-                gran: str = "week", *, reviews: int) -> None:
+                gran: str = "week", *, reviews: int, base: Q.ThemeBase | None = None) -> None:
     """The Top complaints sheet: the themes with reviews in the selection (`reviews` of them), recounted within
     it; a theme none of them raises is left out, not listed with 0 reviews beside its computed trend."""
     computed, themes = themes, [t for t in themes if t.filtered_count]
-    s = _Sheet(wb, "Top complaints", [6, 30, 16, 10, 10, 12, 10, 6, 50, 80, 50, 14, 14, 18, 10, 16])
-    s.ws.freeze_panes = "A2"
+    s = _Sheet(wb, "Top complaints", [6, 30, 16, 10, 10, 12, 10, 8, 50, 80, 50, 14, 14, 18, 10, 16])
+    _themes_said(s, base, "complaints")
     s.header(["Rank", "Theme", "Topic", "Reviews", "Share", "Previous", "Trend (pp)", "Up/down", "Summary", "Quotes",
               "First quote's review", "Its rating (★)", "Others (★)", "Held equal (★)", "± (95%)", "At stake (★)"])
     # reviews without dates (an import without them): no period before, no trend
@@ -444,6 +456,81 @@ def _complaints(wb: Workbook, themes: list[Q.ThemeView], scope: dict, series: pd
         _complaints_over_time(s, series, gran)
 
 
+#: What each kind of themes is called in the sentences above its sheet, and its sheet's name.
+THEME_SHEET_WORDS = {"complaints": ("These complaints are", "Top complaints"), "praise": ("This praise is", "Praise"),
+                     "requests": ("These requests are", "Requests")}
+THEMES_SAID = 4  # the rows above a themes sheet's table: what it is of, in words, and a blank one
+
+
+def _base_lines(base: Q.ThemeBase, kind: str) -> list[str]:
+    """What themes recounted within the report's filters are of, in words a manager reads: the period and the
+    reviews the shares are of, the previous period (dates, reviews) the trend compares with, and the run that
+    computed them. A report of "all reviews" showed 22% for a complaint, then 52% after someone ran
+    `complaints --days 21`, and nothing on the sheet said which period or how many reviews."""
+    title = THEME_SHEET_WORDS[kind][0]
+    if base.since is None and base.own_since is None:
+        first = (f"{title} counted from all {base.reviews:,} reviews of this report (the reviews have no dates): "
+                 f"each Share is of those {base.reviews:,}.")
+    elif base.since is None:
+        first = (f"{title} computed for {base.own_since} to {base.own_until}; this report's period lies outside "
+                 "it, so none of its reviews is counted.")
+    else:
+        days = f" ({(base.until - base.since).days + 1} days)" if base.until else ""
+        first = (f"{title} of {base.since} to {base.until or 'the newest review'}{days}, counted "
+                 f"from the {base.reviews:,} reviews of this report in that period: each Share is of those "
+                 f"{base.reviews:,}.")
+        if (base.since, base.until, base.reviews) != (base.own_since, base.own_until, base.own_reviews):
+            first += (f" The themes were computed for {base.own_since} to {base.own_until} ({base.own_reviews or 0:,} "
+                      "reviews); this report's filters keep to a part of that.")
+    if base.previous_since is not None:
+        before = (f"Previous period, for the Previous and Trend columns: {base.previous_since} to "
+                  f"{base.previous_until}, {base.previous_reviews or 0:,} reviews."
+                  + (f" No trend: {base.no_trend}, too few to compare with." if base.no_trend else ""))
+    elif base.no_trend:
+        before = f"No previous period to compare with, so no trend: {base.no_trend}."
+    else:
+        before = "No previous period to compare with, so no trend."
+    at = f" on {base.computed_at[:16]} UTC" if base.computed_at else ""
+    run = (f"They come from the last `reviewlens {kind}` run (`reviewlens analyze` runs it too){at}, for "
+           f"{base.segment or 'all products'}, over the period that run was given (90 days up to the newest review "
+           f"unless --days, --since or --until said otherwise). A later run replaces them here, on the dashboard "
+           "and in the alerts.")
+    return [first, before, run]
+
+
+def _themes_said(s: _Sheet, base: Q.ThemeBase | None, kind: str) -> None:
+    """The rows above a themes sheet's table (THEMES_SAID of them): `_base_lines`, or that none are computed."""
+    s.ws.freeze_panes = f"A{THEMES_SAID + 2}"  # the statements and the header stay in view (set before any row)
+    lines = _base_lines(base, kind) if base is not None else [
+        f"No {THEME_SHEET_WORDS[kind][1].lower()} themes are stored yet (`reviewlens analyze` or `reviewlens {kind}` "
+        "computes them)."]
+    for i, line in enumerate((lines + ["", ""])[:THEMES_SAID - 1]):
+        s.append([None, s.cell(line or None, font=_BOLD if i == 0 else None)])
+    s.blank()
+
+
+def _themes_table(s: _Sheet, bases: dict[str, Q.ThemeBase | None]) -> None:
+    """The Summary's table of the themes' sheets: the period each counts (not the filters' own: the themes are
+    of the period their last run was given), its reviews, the previous period and when they were computed."""
+    shown = [(kind, b) for kind, b in bases.items() if b is not None]
+    if not shown:
+        return
+    s.header(["Themes (their own period)", "Period counted", "Reviews counted", "Previous period",
+              "Its reviews", "Computed (UTC)"])
+    for kind, b in shown:
+        s.append([s.cell(THEME_SHEET_WORDS[kind][1], font=_BOLD),
+                  s.cell(f"{b.since} to {b.until}" if b.since else ("no dates" if b.own_since is None else
+                                                                    "outside this report's period")),
+                  b.reviews, s.cell(f"{b.previous_since} to {b.previous_until}"
+                                    + (" (too few to compare with: no trend)" if b.no_trend else "")
+                                    if b.previous_since else f"none ({b.no_trend})" if b.no_trend else "none"),
+                  b.previous_reviews if b.previous_since else None,
+                  s.cell(b.computed_at[:16] if b.computed_at else None)])
+    s.append([None, s.cell("Each themes sheet says at its top what it is of: the period its last `reviewlens "
+                           "complaints` / `praise` / `requests` run was given, kept to this report's filters.")])
+    s.blank()
+
+
 #: The sheets of the themes besides the complaints: kind -> (sheet, what none computed yet means).
 OTHER_THEME_SHEETS = {"praise": ("Praise", "No praise themes computed yet (`reviewlens analyze` computes them), or "
                                            "no two reviews praise the same thing."),
@@ -460,12 +547,13 @@ def _first_review(s: _Sheet, quotes: Sequence[Any]) -> Any:
     return s.cell(f"review id {quotes[0].review_id} (the Reviews sheet)") if quotes else None
 
 
-def _other_themes(wb: Workbook, themes: list[Q.ThemeView], kind: str, *, reviews: int) -> None:
+def _other_themes(wb: Workbook, themes: list[Q.ThemeView], kind: str, *, reviews: int,
+                  base: Q.ThemeBase | None = None) -> None:
     """The Praise sheet (what customers love: `reviewlens praise`) or the Requests sheet (what they ask for:
     `reviewlens requests`), recounted within the filters."""
     sheet, none_yet = OTHER_THEME_SHEETS[kind]
     s = _Sheet(wb, sheet, [6, 30, 16, 10, 10, 12, 10, 50, 80, 50, 14, 14])
-    s.ws.freeze_panes = "A2"
+    _themes_said(s, base, kind)
     s.header(["Rank", "Theme", "Topic", "Reviews", "Share", "Previous", "Trend (pp)", "Summary", "Quotes",
               "First quote's review", "Its rating (★)", "Others (★)"])
     shown = [t for t in themes if t.filtered_count]
@@ -780,9 +868,10 @@ def build_workbook(store: Store, target: str | Path | io.BytesIO, f: Filters, by
         f = replace(f, until=max(opts.last_date, f.since))  # period has a previous one to compare with
     d = replace(report_data(store, f, opts, by), given=given)
     _summary(wb, d)
-    _complaints(wb, d.themes, d.scope, d.theme_series, d.granularity, reviews=d.headline.reviews)
-    _other_themes(wb, d.praise, "praise", reviews=d.headline.reviews)
-    _other_themes(wb, d.requests, "requests", reviews=d.headline.reviews)
+    _complaints(wb, d.themes, d.scope, d.theme_series, d.granularity, reviews=d.headline.reviews,
+                base=d.bases.get("complaints"))
+    _other_themes(wb, d.praise, "praise", reviews=d.headline.reviews, base=d.bases.get("praise"))
+    _other_themes(wb, d.requests, "requests", reviews=d.headline.reviews, base=d.bases.get("requests"))
     _comparison(wb, d.products)
     if d.versions is not None:
         _comparison(wb, d.versions, "Versions")

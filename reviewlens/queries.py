@@ -34,7 +34,7 @@ from .buckets import choose as choose_bucket
 from .comparing import KINDS, own_name
 from .display_text import neutralize
 from .filters import SENTIMENT_OPTIONS, Filters, field_filter, version_key
-from .schema import ComplaintTheme, Label, Quote, no_trend_reason, trend_arrow
+from .schema import ComplaintTheme, Label, Quote, has_periods, no_trend_reason, trend_arrow
 from .model_text import sanitize_label
 from .store import (Store, analyses, mentioning, review_entities, review_fields, review_flags, review_tags, review_topics,
                     reviews, theme_table)
@@ -916,20 +916,15 @@ def _trends_within(store: Store, themes: list[ThemeView], window: Filters | None
     30 days of themes computed for 90): against the as long a period before it, recounted, when that lies in the
     themes' period too (their members are known there); else unknown (None). A window of the themes' own
     period (`SAME_PERIOD` of it or more) keeps the computed ones."""
-    since, until = _scope_date(scope, "since"), _scope_date(scope, "until")
     if window is None:
         return
-    days = (window.until - window.since).days + 1 if window.since and window.until else None
-    if days is None or (since and days >= SAME_PERIOD * (((until or window.until) - since).days + 1)):
-        # about the themes' own period (the dashboard's last 90 days a day or two off theirs): their computed trend,
-        # unless the window is a part of their reviews (a language, a source, a rating): the previous period's
-        # members are not kept, and the trend of all reviews is no trend of that part (none: unknown)
-        if not _themes_own_reviews(window, scope):
-            for t in themes:
-                t.filtered_previous = t.filtered_trend = t.no_trend = None
+    # about the themes' own period (the dashboard's last 90 days a day or two off theirs): their computed trend,
+    # unless the window is a part of their reviews (a language, a source, a rating): the previous period's
+    # members are not kept, and the trend of all reviews is no trend of that part (none: unknown)
+    how, before = _period_before(window, scope)
+    if how == "own":
         return
-    before = replace(window, since=window.since - timedelta(days=days), until=window.since - timedelta(days=1))
-    if since is None or before.since < since:
+    if before is None:
         for t in themes:
             t.filtered_previous = t.filtered_trend = t.no_trend = None
         return
@@ -946,6 +941,73 @@ def _trends_within(store: Store, themes: list[ThemeView], window: Filters | None
         t.filtered_previous = sum(1 for i in t.review_ids if i in inside)
         t.filtered_trend = (100.0 * (t.filtered_count / total - t.filtered_previous / prior)
                             if total and prior else None)
+
+
+@dataclass(frozen=True)
+class ThemeBase:
+    """What a list of themes recounted within some filters is of, for a reader beside it (the report's themes
+    sheets say it at their top): the period and the reviews its counts and shares are of, the period its
+    Previous and Trend compare with, and when the themes were computed, for which products and segment."""
+
+    since: date | None           # the period counted: the filters kept to the themes' own (None: no dates)
+    until: date | None
+    reviews: int                 # the shares' base: the filters' reviews in that period
+    own_since: date | None       # the period the themes were computed for, and how many reviews it held
+    own_until: date | None
+    own_reviews: int | None
+    previous_since: date | None = None   # the period the trend compares with (None: there is none)
+    previous_until: date | None = None
+    previous_reviews: int | None = None
+    no_trend: str | None = None          # why there is no trend, in words, where there is none
+    computed_at: str | None = None       # when the themes were computed (UTC, as text)
+    segment: str = ""                    # the products and values of the user's fields they were computed for
+
+
+def _period_before(window: Filters, scope: dict) -> tuple[str, Filters | None]:
+    """How the trend of themes recounted within `window` is had: ("own", None): about the themes' own period
+    (`SAME_PERIOD` of it or more) and reviews, the computed trend; ("part", None): a part of their reviews (a
+    language, a source, a rating) over it, unknown (the previous period's members are not kept); ("before", None):
+    a narrower window whose as long period before begins before the themes' own, unknown (no members known there);
+    ("recount", before): against that period before, recounted."""
+    since, until = _scope_date(scope, "since"), _scope_date(scope, "until")
+    days = (window.until - window.since).days + 1 if window.since and window.until else None
+    if days is None or (since and days >= SAME_PERIOD * (((until or window.until) - since).days + 1)):
+        return ("own" if _themes_own_reviews(window, scope) else "part"), None
+    before = replace(window, since=window.since - timedelta(days=days), until=window.since - timedelta(days=1))
+    if since is None or before.since < since:
+        return "before", None
+    return "recount", before
+
+
+def theme_base(store: Store, f: Filters, scope: dict) -> ThemeBase | None:
+    """What the themes of `scope` recounted within `f` (`complaints`) are of: the period and reviews their shares
+    are of, and the period their trend compares with (as `_trends_within` has it); None without themes."""
+    if not scope:
+        return None
+    own_since, own_until = _scope_date(scope, "since"), _scope_date(scope, "until")
+    window = theme_window(f, scope)
+    segment = "; ".join([", ".join(scope.get("products") or [])] * bool(scope.get("products"))
+                        + [f"{n}: {', '.join(v)}" for n, v in scope.get("fields") or []])
+    last = (window.until or own_until or date_span(store)[1]) if window else None  # an open end: the newest review
+    base = ThemeBase(since=window.since if window else None, until=last,
+                     reviews=count_reviews(store, window) if window else 0, own_since=own_since, own_until=own_until,
+                     own_reviews=scope.get("reviews"), computed_at=scope.get("computed_at"), segment=segment)
+    if window is None or not has_periods(scope) or own_since is None:
+        return replace(base, no_trend="the reviews have no dates" if window is not None else None)
+    how, before = _period_before(window, scope)
+    if how == "part":
+        return replace(base, no_trend="the period before is not counted for a part of the themes' reviews (a "
+                                      "language, a source, a rating)")
+    if how == "before":
+        return replace(base, no_trend=f"the period as long before {window.since} begins before the themes' own "
+                                      f"({own_since}), and the themes know only its reviews")
+    if how == "own":
+        prev = (_scope_date(scope, "previous_since"), _scope_date(scope, "previous_until"),
+                scope.get("previous_reviews"))
+    else:
+        prev = (before.since, before.until, count_reviews(store, before))
+    return replace(base, previous_since=prev[0], previous_until=prev[1], previous_reviews=prev[2],
+                   no_trend=no_trend_reason(prev[2]))
 
 
 # ------------------------------------------------------------------------------------------ owner replies

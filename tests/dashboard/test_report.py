@@ -12,7 +12,7 @@ import pytest
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 
-from dashboard.report import report_bytes, write_report
+from dashboard.report import THEMES_SAID, report_bytes, write_report
 from dashboard.safe import EXCEL_MAX_CELL_CHARS, TRUNCATION_MARKER
 from reviewlens import queries as Q
 from reviewlens.filters import Filters
@@ -129,7 +129,7 @@ def test_report_sheets_values_and_safety(seeded, tmp_path):
     assert summary["Reviews"][0] == len(seed.reviews) and summary["Reviews"][1] is None  # no date range: no previous
     assert summary["Average rating"][0] == pytest.approx(sum(r.rating for r in seed.reviews) / len(seed.reviews))
 
-    comp = list(wb["Top complaints"].iter_rows(values_only=True))
+    comp = list(wb["Top complaints"].iter_rows(values_only=True))[THEMES_SAID:]  # below what the themes are of
     assert comp[0][:5] == ("Rank", "Theme", "Topic", "Reviews", "Share")
     by_label = {r[1]: r for r in comp[1:] if r[1]}
     assert by_label["Late delivery"][3] == len(seed.theme_ids["Late delivery"])
@@ -192,7 +192,8 @@ def test_report_follows_filters(seeded_sqlite, tmp_path):
     assert empty.sheetnames == SHEETS
     # ... that says so, and lists no theme with 0 reviews beside the trend of the period it was computed for
     for sheet in ("Top complaints", "Praise"):
-        assert [r[1] for r in empty[sheet].iter_rows(min_row=2, values_only=True)] == ["No reviews in the selection."]
+        assert [r[1] for r in empty[sheet].iter_rows(min_row=THEMES_SAID + 2, values_only=True)] == [
+            "No reviews in the selection."]
 
 
 def test_report_path_must_be_xlsx(seeded_sqlite, tmp_path):
@@ -208,7 +209,7 @@ def test_report_on_empty_store(sqlite_store, tmp_path):
     wb = load_workbook(path)
     assert wb.sheetnames == SHEETS
     assert wb["Reviews"].max_row == 1
-    assert wb["Top complaints"]["B2"].value == "No reviews in the selection."
+    assert wb["Top complaints"][f"B{THEMES_SAID + 2}"].value == "No reviews in the selection."
 
 
 @pytest.mark.timeout(180)
@@ -261,7 +262,8 @@ def test_a_quote_without_an_address_names_its_review(sqlite_store, tmp_path):
                                                  topic="quality", quotes=[Quote(revs[1].id, "Cold soup again")],
                                                  review_ids=[r.id for r in revs])])
     wb = load_workbook(write_report(sqlite_store, tmp_path / "r.xlsx", Filters()))
-    head, row = [c.value for c in wb["Top complaints"][1]], [c.value for c in wb["Top complaints"][2]]
+    ws = wb["Top complaints"]
+    head, row = [c.value for c in ws[THEMES_SAID + 1]], [c.value for c in ws[THEMES_SAID + 2]]
     assert row[head.index("First quote's review")] == f"review id {revs[1].id} (the Reviews sheet)"
     ids = [r[-1] for r in wb["Reviews"].iter_rows(min_row=2, values_only=True)]
     assert revs[1].id in ids

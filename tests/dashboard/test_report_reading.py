@@ -92,3 +92,85 @@ def test_the_summary_marks_part_weeks_of_all_reviews(sqlite_store, tmp_path):
     assert weeks[0][part].value == "3 of 7 days" and weeks[0][0].font.i
     assert weeks[-1][part].value == "4 of 7 days" and weeks[-1][0].font.i
     assert all(w[part].value is None and not w[0].font.i for w in weeks[1:-1])
+
+
+def _scope(since, until, store) -> dict:
+    """The scope `run_complaints` stores for themes of `since` to `until` (and the as long period before)."""
+    from reviewlens import queries as Q
+    from reviewlens.filters import Filters, previous_period
+
+    before = previous_period(since, until)
+    return {"since": str(since), "until": str(until), "previous_since": str(before[0]),
+            "previous_until": str(before[1]), "products": [],
+            "reviews": Q.count_reviews(store, Filters.of(since=since, until=until)),
+            "previous_reviews": Q.count_reviews(store, Filters.of(since=before[0], until=before[1])), "undated": 0}
+
+
+def _said(ws) -> list[str]:
+    """What a themes sheet says above its table (column B of the rows before the header)."""
+    from dashboard.report import THEMES_SAID
+
+    return [ws.cell(i, 2).value or "" for i in range(1, THEMES_SAID)]
+
+
+def test_the_themes_sheets_say_which_period_and_reviews_they_count(sqlite_store, tmp_path):
+    """A report of "all reviews, 202 reviews" showed App crash 22% (44 of the themes' 200 reviews), then 52%
+    after someone ran `complaints --days 21`, and no cell said which period or base. Each themes sheet now says
+    at its top the period, the reviews its shares are of, the previous period with its dates and reviews, and
+    the run that computed it; the Summary lists the same."""
+    from datetime import date, timedelta
+
+    from reviewlens import queries as Q
+    from reviewlens.schema import ComplaintTheme, Review
+
+    first = date(2026, 9, 4)
+    revs = [Review(source="app-stores", text=f"Review {i}", rating=1 + i % 5, date=first + timedelta(days=i // 2))
+            for i in range(182)]  # two a day, 2026-09-04 to 2026-12-03
+    revs += [Review(source="app-stores", text=f"Older {i}", rating=4, date=date(2026, 6, 10) + timedelta(days=3 * i))
+             for i in range(25)]
+    sqlite_store.upsert_reviews(revs)
+    store = sqlite_store
+    ninety = _scope(date(2026, 9, 5), date(2026, 12, 3), store)
+    assert (ninety["reviews"], ninety["previous_reviews"]) == (180, 27)
+    crash = [r.id for r in revs[2:182:4]]  # 45 of the 180
+    store.save_complaints([ComplaintTheme(label="App crash", summary="Crashes.", count=45, share=0.25,
+                                          previous_count=0, trend=25.0, review_ids=crash)], ninety)
+    store.save_complaints([ComplaintTheme(label="Great plans", summary="Plans.", count=3, share=3 / 180,
+                                          previous_count=0, trend=1.7, review_ids=crash[:3])], ninety, kind="praise")
+    wb = load_workbook(write_report(store, tmp_path / "all.xlsx"))
+    said = _said(wb["Top complaints"])
+    assert "These complaints are of 2026-09-05 to 2026-12-03 (90 days)" in said[0]
+    assert "counted from the 180 reviews of this report in that period: each Share is of those 180." in said[0]
+    assert said[1] == "Previous period, for the Previous and Trend columns: 2026-06-07 to 2026-09-04, 27 reviews."
+    at = Q.latest_complaints(store)[1]["computed_at"][:16]
+    assert f"the last `reviewlens complaints` run (`reviewlens analyze` runs it too) on {at} UTC" in said[2]
+    ws = wb["Top complaints"]
+    head = [c.value for c in ws[len(said) + 2]]
+    row = [c.value for c in ws[len(said) + 3]]
+    assert head[:5] == ["Rank", "Theme", "Topic", "Reviews", "Share"] and row[1] == "App crash"
+    assert ws.freeze_panes == f"A{len(said) + 3}"  # what it is of and the header stay in view
+    assert row[4] == 45 / 180
+    assert "This praise are of 2026-09-05" not in _said(wb["Praise"])[0]
+    assert _said(wb["Praise"])[0].startswith("This praise is of 2026-09-05 to 2026-12-03 (90 days)")
+    summary = {r[0]: r for r in wb["Summary"].iter_rows(values_only=True) if r and r[0]}
+    assert summary["Top complaints"][1:6] == ("2026-09-05 to 2026-12-03", 180, "2026-06-07 to 2026-09-04", 27, at)
+    assert any(str(v).startswith("This period (2026-06-10 to 2026-12-03)") for v in summary["Headline"])
+
+    # someone runs `complaints --days 21`: the same "all reviews" report says it counts those 21 days now
+    store.save_complaints([ComplaintTheme(label="App crash", summary="Crashes.", count=11, share=11 / 42,
+                                          previous_count=10, trend=2.4, review_ids=crash[-11:])],
+                          _scope(date(2026, 11, 13), date(2026, 12, 3), store))
+    wb = load_workbook(write_report(store, tmp_path / "all2.xlsx"))
+    said = _said(wb["Top complaints"])
+    assert "are of 2026-11-13 to 2026-12-03 (21 days), counted from the 42 reviews" in said[0]
+    assert said[1].endswith("2026-10-23 to 2026-11-12, 42 reviews.")
+    assert "2026-09-05 to 2026-12-03 (90 days)" in _said(wb["Praise"])[0]  # praise: its own last run's
+    summary = {r[0]: r for r in wb["Summary"].iter_rows(values_only=True) if r and r[0]}
+    assert summary["Top complaints"][1:3] == ("2026-11-13 to 2026-12-03", 42)
+    assert summary["Praise"][1:3] == ("2026-09-05 to 2026-12-03", 180)
+
+    # a narrower report of the 90-day praise: its period, its base, and the themes' own period named
+    said = _said(load_workbook(write_report(store, tmp_path / "30.xlsx", since=date(2026, 11, 4)))["Praise"])
+    assert "is of 2026-11-04 to 2026-12-03 (30 days), counted from the 60 reviews" in said[0]
+    assert "computed for 2026-09-05 to 2026-12-03 (180 reviews)" in said[0]
+    assert said[1].endswith("2026-10-05 to 2026-11-03, 60 reviews.")
