@@ -71,6 +71,7 @@ REVIEW_COLUMNS: list[tuple[str, str, float]] = [  # (field, header, max width)
     ("reply", "Owner reply", 60), ("reply_date", "Reply date", 12),  # beside the review it answers
     ("translation", "Machine translation (not the customer's words)", 60),  # of a review in another language
     ("product", "Product", 30), ("source", "Source", 28), ("author", "Author", 20),
+    ("site_review_id", "Site's review id", 20),  # beside the author: how Play Console or App Store Connect finds it
     ("helpful_votes", "Helpful votes", 9), ("verified", "Verified", 9), ("language", "Language", 9),
     ("version", "Version", 10),
     ("url", "URL", 50), ("analysis_status", "Analysis", 10), ("id", "Review id", 26),

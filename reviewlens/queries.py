@@ -1092,7 +1092,8 @@ def reply_stats(store: Store, f: Filters) -> ReplyStats:
 # ------------------------------------------------------------------------------------------ explorer
 EXPLORER_COLUMNS = ["id", "date", "rating", "sentiment", "sentiment_score", "topics", "entities", "title", "text",
                     "url", "source", "product", "author", "analysis_status",
-                    "reply", "reply_date", "helpful_votes", "verified", "language", "translation", "version"]
+                    "reply", "reply_date", "helpful_votes", "verified", "language", "translation", "version",
+                    "site_review_id"]  # the site's own id: what Play Console or App Store Connect finds a review by
 
 
 def _review_select(f: Filters) -> tuple[sa.Select, sa.Alias]:
@@ -1102,7 +1103,7 @@ def _review_select(f: Filters) -> tuple[sa.Select, sa.Alias]:
                    reviews.c.product, reviews.c.author, a.c.status.label("analysis_status"),
                    reviews.c.reply, reviews.c.reply_date, reviews.c.helpful_votes, reviews.c.verified,
                    sa.func.coalesce(a.c.language, reviews.c.language).label("language"), a.c.translation,
-                   reviews.c.version)
+                   reviews.c.version, reviews.c.site_review_id)
          .select_from(reviews_with_analysis(a)).where(*conditions(f, a)))
     return q, a
 

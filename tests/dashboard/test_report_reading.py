@@ -174,3 +174,23 @@ def test_the_themes_sheets_say_which_period_and_reviews_they_count(sqlite_store,
     assert "is of 2026-11-04 to 2026-12-03 (30 days), counted from the 60 reviews" in said[0]
     assert "computed for 2026-09-05 to 2026-12-03 (180 reviews)" in said[0]
     assert said[1].endswith("2026-10-05 to 2026-11-03, 60 reviews.")
+
+
+def test_the_reviews_sheet_has_the_sites_own_review_id(sqlite_store, tmp_path):
+    """The Reviews sheet had only ReviewLens's own hash id, so a review could not be found in Play Console or App
+    Store Connect: the site's own id (as imported: "sf-0017") is beside the author, formula-like ids kept text."""
+    from reviewlens.schema import Review
+
+    revs = [Review(source="app-stores", text="Crashes on launch.", rating=1, author="Olga", site_review_id="sf-0017"),
+            Review(source="app-stores", text="Billed twice.", rating=2, author="@SUM(1)", site_review_id="=sf-0018"),
+            Review(source="app-stores", text="No id here.", rating=4)]
+    sqlite_store.upsert_reviews(revs)
+    ws = load_workbook(write_report(sqlite_store, tmp_path / "r.xlsx"))["Reviews"]
+    head = [c.value for c in ws[1]]
+    rows = {r[head.index("Review id")].value: r for r in ws.iter_rows(min_row=2)}
+    site, author = head.index("Site's review id"), head.index("Author")
+    assert site == author + 1
+    assert (rows[revs[0].id][site].value, rows[revs[0].id][author].value) == ("sf-0017", "Olga")
+    formula = rows[revs[1].id][site]
+    assert formula.value == "=sf-0018" and formula.data_type == "s" and formula.quotePrefix
+    assert rows[revs[2].id][site].value is None
