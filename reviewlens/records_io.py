@@ -296,6 +296,13 @@ def _parse_date(text: str, day_first: bool, default_day: int = 1) -> datetime:
     return dateparser.parse(text, dayfirst=day_first, default=datetime(date.today().year, 1, default_day))
 
 
+def _day_first(text: str, order: str | None) -> bool:
+    """Whether `text` is read day first: a numeric date with day and month (`_NUMERIC_DATE`) in the file's
+    `order` ("day" or "month" first; None: day first when written with dots, else month first)."""
+    m = _NUMERIC_DATE.match(text)
+    return bool(m) and (order == "day" or (order is None and m.group(2) == "."))
+
+
 def _norm_date(value: Any, order: str | None = None, excel_epoch: datetime | None = None) -> date | None:
     """A date from a file: ISO 8601, a Unix time, a spreadsheet's date serial in a workbook (`excel_epoch`),
     or anything dateutil reads; a month without a day is its 1st. A numeric date with day and month
@@ -314,20 +321,20 @@ def _norm_date(value: Any, order: str | None = None, excel_epoch: datetime | Non
     s = str(value).strip()
     if _PLAIN_NUMBER.match(s) and not (s.isdigit() and len(s) == 8):  # 20260315 is a date, 5 and 2026 are not
         return _number_date(float(s), value, excel_epoch)
-    m = _NUMERIC_DATE.match(s)
-    day_first = bool(m) and (order == "day" or (order is None and m.group(2) == "."))
     try:
-        return _parse_date(s, day_first).date()
+        return _parse_date(s, _day_first(s, order)).date()
     except (ValueError, OverflowError):
         raise ValueError(f"date {value!r} is not a date (for example 2026-11-30 or 30 Nov 2026)") from None
 
 
-def _month_only(value: Any, day: date | None) -> bool:
-    """Whether `day`, read from `value`, is the 1st only because `value` named no day ("2026-03", "Mar 2026")."""
+def _month_only(value: Any, day: date | None, order: str | None) -> bool:
+    """Whether `day`, read from `value` in the file's date `order` (as `_norm_date` read it), is the 1st only
+    because `value` named no day ("2026-03", "Mar 2026"); 01/02/2025 read day first names its day."""
     if day is None or day.day != 1 or not isinstance(value, str) or _PLAIN_NUMBER.match(value.strip()):
         return False
+    s = value.strip()
     try:
-        return _parse_date(value.strip(), False, default_day=2).day == 2
+        return _parse_date(s, _day_first(s, order), default_day=2).day == 2
     except (ValueError, OverflowError):
         return False
 
@@ -1055,7 +1062,7 @@ def _reviews(path: Path, res: ImportResult, *, source: str | None = None, rating
                 res.repeated += 1
                 continue
             r.id = _nth_identity(r.id, n)
-        if _month_only(get("date"), r.date):
+        if _month_only(get("date"), r.date, res.date_order):
             month_only.append(str(get("date")).strip())
         res.notes += notes
         res.undated += r.date is None

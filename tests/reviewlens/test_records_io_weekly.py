@@ -1,0 +1,30 @@
+"""`reviewlens import` of a retailer's weekly review exports (100k rows a week): what a big, real-world file holds
+(day-first dates, edited reviews exported again, malformed rows, a huge text) and a store moved through `export`."""
+
+from __future__ import annotations
+
+from reviewlens.app.cli import main
+from reviewlens.store import Store
+
+
+def _import(capsys, *args: str) -> tuple[int, str]:
+    """`reviewlens import ARGS`: (exit status, what it printed, errors included)."""
+    status = main(["import", *args])
+    out = capsys.readouterr()
+    return status, out.out + out.err
+
+
+def test_day_first_dates_are_no_months_without_a_day(tmp_path, capsys):
+    """A file of day-first dates (25/03/2025) said "1 date names a month without a day (such as 01/02/2025): read
+    as the month's 1st day" of 1 February 2025: the check read the date again month first (January 2nd)."""
+    f = tmp_path / "t_dates.csv"
+    f.write_text("review_text,rating,date\nGood stuff here,4,01/02/2025\nBad stuff here,2,25/03/2025\n"
+                 "Ok stuff,3,2025-04-05 10:00:00\nMonthly,3,2025-06\n")
+    db = str(tmp_path / "s.db")
+    out = _import(capsys, str(f), "--db", db)[1]
+    got = {r.text: r.date.isoformat() for r in Store(db).reviews_frame().itertuples()}
+    assert got["Good stuff here"] == "2025-02-01" and got["Monthly"] == "2025-06-01"
+    assert "1 date names a month without a day (such as 2025-06): read as the month's 1st day" in out, out
+    month_first = tmp_path / "us.csv"  # the same in a month-first file: 02/01/2025 names its day too
+    month_first.write_text("text,date\nA,02/01/2025\nB,12/25/2025\n")
+    assert "month without a day" not in _import(capsys, str(month_first), "--db", db)[1]
