@@ -21,10 +21,11 @@ false turns one off):
   chance (Welch's t-test, p <= 0.05 divided by the number of products compared: a product with a few
   reviews a week moves by a star by chance, and one of twenty products would every week).
   At most once a week per product.
-* **release**: a new version reviewed worse than the version before it (`new_release`): per product, the
-  newest version with `min_reviews` reviews against the one before it with as many, a lower rating or a
-  topic more reviews complain about, large and unlikely to be chance by the comparison's rules
-  (reviewlens.comparison); quoted with the new version's negative reviews of that topic. Once per version.
+* **release**: a new version reviewed worse than the last version reviewed well (`new_release`): per product,
+  the newest version with `min_reviews` reviews against the one before it with as many, or the newest earlier
+  one not itself reviewed worse than its predecessor (a broken release's hotfix as broken as it), named; a
+  lower rating or a topic more reviews complain about, large and unlikely to be chance by the comparison's
+  rules (reviewlens.comparison); quoted with the new version's negative reviews of that topic. Once per version.
 * **change**: a change the user recorded (`reviewlens changes`) whose measured effect is clear
   (`change_results`): the theme it was meant to fix raised by more, or fewer, reviews since (its own test,
   p <= 0.05), or without a theme the rating moved; with the numbers and a verbatim quote of the theme. Once
@@ -400,13 +401,16 @@ def rating_alerts(store: Store, rules: AlertSettings) -> list[Alert]:
 
 
 RELEASE_QUOTES = 2  # reviews of the new version quoted in its alert
+RELEASE_HISTORY = 10  # the newest versions among which a new release's baseline is looked for
 
 
 def release_alerts(store: Store, rules: AlertSettings) -> list[Alert]:
-    """A new version reviewed worse than the one before it: per product (or over all reviews, when
-    none names a product), the newest version with `min_reviews` reviews against the version before it
-    with as many, by the comparison's rules (reviewlens.comparison: a lower rating, or a topic more
-    reviews complain about, large and unlikely to be chance). Raised once per version."""
+    """A new version reviewed worse than the last version reviewed well: per product (or over all reviews, when
+    none names a product), the newest version with `min_reviews` reviews against `release_baseline` (the
+    version before it, unless that one was reviewed worse itself), by the comparison's rules
+    (reviewlens.comparison: a lower rating, or a topic more reviews complain about, large and unlikely to be
+    chance). Against the version before it alone, a store first checked after a broken release's hotfix (4.2.1
+    as broken as 4.2.0, both worse than 4.1.2) never heard of it. Raised once per version, naming the baseline."""
     if not rules.new_release:
         return []
     from .comparison import compare
@@ -418,11 +422,11 @@ def release_alerts(store: Store, rules: AlertSettings) -> list[Alert]:
         ready = sorted((v for v, n in per_version.items() if n >= rules.min_reviews), key=version_key)
         if len(ready) < 2:
             continue
-        before, new = ready[-2:]
         base = Filters.of(products=[product] if product else None)
-        gaps = [g for g in compare(store, "version", base, names=[before, new]).gaps()
-                if g.worse == new and not g.what.startswith("praise:") and g.what != "suspicious"]  # rated lower
-                                                                                              # or complained about more
+        groups = compare(store, "version", base, names=ready[-RELEASE_HISTORY:]).groups  # each read once
+        before, skipped = release_baseline(groups)
+        new = groups[-1].name
+        gaps = _worse_gaps(before, groups[-1])
         if not gaps:
             continue
         what = next((g.what for g in gaps if g.what != "rating"), None)
@@ -431,16 +435,41 @@ def release_alerts(store: Store, rules: AlertSettings) -> list[Alert]:
         rows, _ = queries.review_page(store, f, page_size=RELEASE_QUOTES, total=0)
         quotes = [review_quote(r) for r in rows.to_dict("records")]
         name = f"{product} {new}" if product else f"version {new}"
-        lines = [f"{new}: {per_version[new]} reviews; {before}: {per_version[before]} reviews."]
+        lines = [f"{new}: {per_version[new]} reviews; compared with {before.name}: {per_version[before.name]} reviews, "
+                 + (f"the last version reviewed no worse than the one before it ({', '.join(skipped)} in between "
+                    f"{'was' if len(skipped) == 1 else 'were'} reviewed worse than {before.name} too)."
+                    if skipped else "the version before it.")]
         lines += [g.text() for g in gaps]
         lines.append(f"More: reviewlens compare --by version{' --product ' + repr(product) if product else ''}, "
                      "or the dashboard's Compare page")
         out.append(Alert(key=f"release:{_slug(product) if product else '*'}:{_slug(new)}", kind="release",
-                         title=f"Reviewed worse than {before}: {name}", lines=lines, quotes=quotes,
+                         title=f"Reviewed worse than {before.name}: {name}", lines=lines, quotes=quotes,
                          products=[product] if product else [],
                          view=View(page="Reviews", period="all", filters=Filters.of(
                              products=[product] if product else None, versions=[new]))))
     return out
+
+
+def release_baseline(groups: Sequence[Any]) -> tuple[Any, list[str]]:
+    """What the newest of `groups` (comparison Groups of versions, oldest first) is compared with: the newest
+    earlier version not itself reviewed worse than its own baseline (the oldest of them is taken as reviewed
+    well), and the versions between it and the newest, each reviewed worse (a broken release, its hotfix)."""
+    good, skipped = groups[0], []
+    for g in groups[1:-1]:
+        if _worse_gaps(good, g):
+            skipped.append(g.name)
+        else:
+            good, skipped = g, []
+    return good, skipped
+
+
+def _worse_gaps(before: Any, new: Any) -> list[Any]:
+    """The differences that matter (reviewlens.comparison) by which version `new` is reviewed worse than
+    `before`: rated lower, or a topic complained about more (not praised less, nor more suspicious reviews)."""
+    from .comparison import SUSPICIOUS, Comparison
+
+    return [g for g in Comparison("version", [before, new]).gaps()
+            if g.worse == new.name and not g.what.startswith("praise:") and g.what != SUSPICIOUS]
 
 
 def change_alerts(store: Store, rules: AlertSettings) -> list[Alert]:

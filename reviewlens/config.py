@@ -83,7 +83,7 @@ class AlertSettings:
     min_reviews: int = 5                 # ... raised by at least this many reviews; also the rating rule's minimum
     rating_drop: float = 0.3             # the average rating of the last `period_days` down this many stars
     period_days: int = 7                 # ... against the `period_days` before
-    new_release: bool = True             # a new version reviewed worse than the one before (lower rating, more complaints)
+    new_release: bool = True             # a new version reviewed worse than the last one reviewed well (lower rating, more complaints)
     change_results: bool = True          # a change the user recorded that shows a clear result (reviewlens changes)
     review_bursts: bool = True           # a burst of same-star reviews of a product (review bombing, or a burst of fives)
     competitor_losses: int = 3           # this many reviewers of the last `period_days` left for one competitor (0: off)

@@ -467,7 +467,7 @@ def build_parser() -> argparse.ArgumentParser:
                min_reviews = 5          # ... raised by 5+ reviews (also the rating rule's minimum)
                rating_drop = 0.3        # the average rating of the last period_days down 0.3+ stars
                period_days = 7
-               new_release = true       # a new version reviewed worse than the one before (app releases)
+               new_release = true       # a new version reviewed worse than the last one reviewed well (app releases)
                change_results = true    # a change you recorded (reviewlens changes) that clearly worked, or not
                review_bursts = true     # a burst of one-star (review bombing) or five-star reviews of a product
                competitor_losses = 3    # 3+ reviewers of the last period_days left for one competitor
@@ -630,8 +630,9 @@ def build_parser() -> argparse.ArgumentParser:
              "complain about it (and that praise it). Then the differences that matter: at least 5\n"
              "points of complaints (or 0.2 stars; strengths: 5 points of praise, tested apart) between the\n"
              "worst and the best group, and unlikely to be\n"
-             "chance (a two-proportion z-test, or Welch's t-test for ratings; p <= 0.05 divided by the\n"
-             "number of comparisons made), between groups of at least 10 reviews.\n\n"
+             "chance (0.05 over the measures compared: a topic's shares by a chi-square test of all the\n"
+             "groups, then a two-proportion z-test of the worst and best; Welch's t-test for ratings),\n"
+             "between groups of at least 10 reviews.\n\n"
              "examples:\n"
              "  reviewlens compare                                 the 5 products with most reviews\n"
              "  reviewlens compare --product Kettle --product Toaster --since 2026-09-01\n"

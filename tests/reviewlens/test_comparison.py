@@ -138,3 +138,30 @@ def test_strengths_are_compared_apart_from_complaints(store):
     [gap] = c.gaps()
     assert gap.what == "praise:quality" and gap.better == "Toaster" and gap.worse == "Kettle" and gap.p < 0.001
     assert gap.text().startswith("Quality: 60% of reviews praise it for Toaster vs 10% for Kettle (50 points")
+
+
+def test_a_topic_that_tripled_in_two_of_five_versions_is_named():
+    """`compare --by version` on an app whose 4.2 broke it: Bugs 14-20% of the reviews of 4.0.1-4.1.2, 50% of
+    4.2.0's and 4.2.1's (30-43 reviews each). Counting every pair of every topic as a test of its own (90 tests)
+    named only the rating; the topic's shares are tested together, then its extreme pair among its 10 pairs.
+    Topics whose shares move by chance (Ads, Pricing) stay unnamed, and so does a steady store's."""
+    from reviewlens.comparison import Comparison, Group
+    from reviewlens.queries import Headline, RatingStats
+
+    versions = {"4.0.1": (43, 2.84), "4.1.0": (28, 3.07), "4.1.2": (41, 3.41), "4.2.0": (30, 2.17), "4.2.1": (39, 2.08)}
+    complaints = {"bugs": [7, 4, 8, 15, 20], "pricing": [6, 2, 4, 2, 5], "performance": [2, 5, 5, 6, 0],
+                  "account": [8, 4, 0, 1, 2], "ads": [3, 2, 2, 2, 1], "usability": [2, 0, 1, 0, 0],
+                  "support": [1, 0, 2, 0, 1]}
+
+    def group(i, name, n, mean, counts):
+        return Group(name=name, filters=Filters(), rating=RatingStats(n, mean, 2.0),
+                     topics={t: (ks[i], ks[i]) for t, ks in counts.items()},
+                     headline=Headline(reviews=n, avg_rating=mean, share_negative=None, net_sentiment=None, analyzed=n))
+
+    c = Comparison("version", [group(i, v, n, m, complaints) for i, (v, (n, m)) in enumerate(versions.items())])
+    gaps = c.gaps()
+    assert [g.what for g in gaps] == ["rating", "bugs"]
+    assert gaps[1].text().startswith("Bugs: 51% of reviews complain about it for 4.2.1 vs 14% for 4.1.0 (37 points")
+    steady = {"bugs": [7, 5, 6, 5, 7], "ads": [3, 4, 2, 1, 3]}
+    flat = Comparison("version", [group(i, v, 40, 3.4, steady) for i, v in enumerate(versions)])
+    assert flat.gaps() == []

@@ -153,7 +153,7 @@ def test_a_release_reviewed_worse_than_the_one_before_raises_an_alert(tmp_path, 
     assert alert.kind == "release" and alert.key == "release:com-acme-notes:3-10-0"
     assert alert.title == "Reviewed worse than 3.9.0: com.acme.notes 3.10.0"
     text = "\n".join(alert.lines)
-    assert "3.10.0: 25 reviews; 3.9.0: 25 reviews." in text
+    assert "3.10.0: 25 reviews; compared with 3.9.0: 25 reviews, the version before it." in text
     assert "Bugs: 60% of reviews complain about it for 3.10.0 vs 8% for 3.9.0" in text and "Rating: 3.10.0" in text
     assert len(alert.quotes) == 2 and all(q["text"].startswith(CRASH) for q in alert.quotes)  # verbatim, on topic
     assert alert.view.filters.versions == ("3.10.0",)
@@ -166,6 +166,26 @@ def test_a_release_reviewed_worse_than_the_one_before_raises_an_alert(tmp_path, 
     db = str(tmp_path / "a.db")
     assert main(["alerts", "check", "--dry-run", "--db", db]) == 0
     assert "Reviewed worse than 3.9.0: com.acme.notes 3.10.0" in capsys.readouterr().out
+
+
+def test_a_hotfix_as_broken_as_its_release_is_compared_with_the_last_version_reviewed_well(tmp_path):
+    """A store first checked after 4.2.1, a hotfix as broken as 4.2.0: the rule compared 4.2.1 with 4.2.0 only
+    and never said either was worse than 4.1.2. It compares with the last version reviewed well and says so;
+    versions reviewed alike raise nothing."""
+    from reviewlens.alerts import release_alerts
+    from reviewlens.config import AlertSettings
+
+    store = _analyzed_store(tmp_path, {"4.1.0": (3, 27), "4.1.2": (3, 27), "4.2.0": (15, 15), "4.2.1": (16, 14)})
+    [alert] = release_alerts(store, AlertSettings())
+    assert alert.title == "Reviewed worse than 4.1.2: com.acme.notes 4.2.1" and alert.key == "release:com-acme-notes:4-2-1"
+    assert alert.lines[0] == ("4.2.1: 30 reviews; compared with 4.1.2: 30 reviews, the last version reviewed no worse "
+                              "than the one before it (4.2.0 in between was reviewed worse than 4.1.2 too).")
+    assert any(line.startswith("Bugs: 53% of reviews complain about it for 4.2.1 vs 10% for 4.1.2") for line in alert.lines)
+
+    steady = _analyzed_store(tmp_path, {"4.0.0": (3, 27), "4.1.0": (5, 25), "4.1.2": (2, 28), "4.2.0": (4, 26),
+                                        "4.2.1": (6, 24)}, "steady.db")
+    assert release_alerts(steady, AlertSettings()) == []
+    assert compare(steady, "version", Filters()).gaps() == []
 
 
 def test_the_report_has_a_versions_sheet_when_reviews_name_their_version(releases, tmp_path):
