@@ -421,13 +421,12 @@ def _complaints(wb: Workbook, themes: list[Q.ThemeView], scope: dict, series: pd
     # reviews without dates (an import without them): no period before, no trend
     dated = has_periods(scope)
     for i, t in enumerate(themes, 1):
-        quotes = "\n".join(f"“{q.text}”" + (f"\n    ({q.translation_note()})" if q.translation else "") for q in t.quotes)
         m = t.impact
         s.append([i, s.cell(t.label, font=_BOLD), s.cell(Q.topic_label(t.topic) if t.topic else None),
                   t.filtered_count, s.cell(t.filtered_share, number_format="0.0%"),
                   t.filtered_previous if dated else None, s.cell(t.filtered_trend, number_format="+0.0;-0.0;0.0"),
                   s.cell(t.arrow if dated and t.filtered_trend is not None else None),
-                  s.cell(t.summary, wrap=True), s.cell(quotes, wrap=True), _first_review(s, t.quotes),
+                  s.cell(t.summary, wrap=True), s.cell(_quotes_text(t), wrap=True), _first_review(s, t),
                   s.cell(None if m is None else round(m.mean, 2), number_format="0.00"),
                   s.cell(None if m is None else round(m.others_mean, 2), number_format="0.00"),
                   s.cell(None if m is None or m.effect is None else round(m.effect, 2), number_format="+0.00;-0.00"),
@@ -539,13 +538,30 @@ OTHER_THEME_SHEETS = {"praise": ("Praise", "No praise themes computed yet (`revi
                                                "or no two reviews ask for the same thing.")}
 
 
-def _first_review(s: _Sheet, quotes: Sequence[Any]) -> Any:
+#: Below a quote of a review the report's filters leave out (none of the theme's quotes is of its reviews).
+OUTSIDE_NOTE = "(quoted from a review outside this report's filters: none of its quotes is from them)"
+
+
+def _quotes_text(t: Q.ThemeView) -> str:
+    """A theme's quotes, verbatim, of the reviews in the report's filters; where none of its stored quotes is of
+    them (a --since that leaves them out), the first stored one marked as from outside them, so the theme still
+    speaks in a customer's words; where it has none stored, says so."""
+    shown, outside = (t.quotes, False) if t.quotes else (t.quotes_outside[:1], True)
+    if not shown:
+        return "No quote stored for this theme."
+    text = "\n".join(f"“{q.text}”" + (f"\n    ({q.translation_note()})" if q.translation else "") for q in shown)
+    return text + (f"\n    {OUTSIDE_NOTE}" if outside else "")
+
+
+def _first_review(s: _Sheet, t: Q.ThemeView) -> Any:
     """The "First quote's review" cell: a link to the first quote's review on its site, or, for reviews without
-    an address (imported ones), the review's id as the Reviews sheet and `reviewlens export` write it."""
+    an address (imported ones), the review's id as the Reviews sheet and `reviewlens export` write it (of the
+    quote from outside the filters, where that is the one shown: not on this Reviews sheet)."""
+    quotes, where = (t.quotes, "the Reviews sheet") if t.quotes else (t.quotes_outside[:1], "outside this report")
     url = next((q.url for q in quotes if q.url), None)
     if url:
         return s.link(url)
-    return s.cell(f"review id {quotes[0].review_id} (the Reviews sheet)") if quotes else None
+    return s.cell(f"review id {quotes[0].review_id} ({where})") if quotes else None
 
 
 def _other_themes(wb: Workbook, themes: list[Q.ThemeView], kind: str, *, reviews: int,
@@ -559,14 +575,13 @@ def _other_themes(wb: Workbook, themes: list[Q.ThemeView], kind: str, *, reviews
               "First quote's review", "Its rating (★)", "Others (★)"])
     shown = [t for t in themes if t.filtered_count]
     for i, t in enumerate(shown, 1):
-        quotes = "\n".join(f"“{q.text}”" + (f"\n    ({q.translation_note()})" if q.translation else "") for q in t.quotes)
         m = t.impact
         s.append([i, s.cell(t.label, font=_BOLD), s.cell(Q.topic_label(t.topic) if t.topic else None),
                   t.filtered_count, s.cell(t.filtered_share, number_format="0.0%"),
                   t.filtered_previous if t.filtered_trend is not None else None,
                   s.cell(t.filtered_trend, number_format="+0.0;-0.0;0.0"),
-                  s.cell(t.summary, wrap=True), s.cell(quotes, wrap=True),
-                  _first_review(s, t.quotes),
+                  s.cell(t.summary, wrap=True), s.cell(_quotes_text(t), wrap=True),
+                  _first_review(s, t),
                   s.cell(None if m is None else round(m.mean, 2), number_format="0.00"),
                   s.cell(None if m is None else round(m.others_mean, 2), number_format="0.00")])
     if not shown:

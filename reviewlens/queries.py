@@ -833,6 +833,9 @@ class ThemeView:
     # the themes' period, recounted when they narrow it, None when that period before is not known
     filtered_previous: int | None = None
     filtered_trend: float | None = None
+    # the stored quotes of reviews outside the current filters (none of `quotes` is inside): what a list of the
+    # theme can quote instead, marked as such, rather than nothing in the customers' words
+    quotes_outside: list[Quote] = field(default_factory=list)
     # why there is no `filtered_trend` where the period before held too few reviews ("the period before held 2
     # reviews"); None otherwise
     no_trend: str | None = None
@@ -890,6 +893,7 @@ def complaints(store: Store, f: Filters, total: int | None = None,
         total = count_reviews(store, window)
     for t in themes:
         t.filtered_ids = [i for i in t.review_ids if i in inside]
+        t.quotes_outside = [q for q in t.quotes if q.review_id not in inside]
         t.quotes = [q for q in t.quotes if q.review_id in inside]  # the filters' reviews speak (none: none shown)
         t.filtered_count = len(t.filtered_ids)
         t.filtered_share = t.filtered_count / total if total else 0.0

@@ -194,3 +194,25 @@ def test_the_reviews_sheet_has_the_sites_own_review_id(sqlite_store, tmp_path):
     formula = rows[revs[1].id][site]
     assert formula.value == "=sf-0018" and formula.data_type == "s" and formula.quotePrefix
     assert rows[revs[2].id][site].value is None
+
+
+def test_a_theme_whose_quotes_the_filters_leave_out_still_quotes_a_customer(seeded_sqlite, tmp_path):
+    """A theme none of whose stored quotes is of the report's reviews (report --since ...) showed nothing in the
+    customers' words: it shows a stored quote, verbatim, marked as from outside the filters."""
+    from datetime import timedelta
+
+    from dashboard.report import THEMES_SAID
+    from tests.dashboard.seed import ANCHOR, CURRENT
+
+    store, seed, _ = seeded_sqlite
+    quoted = seed.theme_ids["Late delivery"][0]  # its one quote's review, of ANCHOR - 11 days
+    assert [r.date for r in seed.reviews if r.id == quoted] == [ANCHOR - timedelta(days=11)]
+    ws = load_workbook(write_report(store, tmp_path / "r.xlsx", since=CURRENT[0],
+                                    until=ANCHOR - timedelta(days=20)))["Top complaints"]
+    rows = list(ws.iter_rows(values_only=True))
+    head = rows[THEMES_SAID]
+    late = next(r for r in rows[THEMES_SAID + 1:] if r[1] == "Late delivery")
+    assert late[3] > 0  # some of its reviews are in the filters, not the quoted one
+    said = late[head.index("Quotes")] or ""
+    assert said.startswith("“arrived late”\n") and "quoted from a review outside this report's filters" in said
+    assert late[head.index("First quote's review")] == "https://shop.example.com/p/1#r"
