@@ -350,7 +350,10 @@ def _norm_version(value: Any) -> str | None:
 def _norm_votes(value: Any) -> int | None:
     if value is None or value == "":
         return None
-    return int(float(str(value).replace(",", "")))
+    try:
+        return int(float(str(value).replace(",", "")))
+    except (ValueError, OverflowError):
+        raise ValueError(f"helpful votes {value!r} is not a number") from None
 
 
 def _norm_bool(value: Any) -> bool | None:
@@ -599,11 +602,11 @@ def _rows(path: Path, encoding: str) -> Iterator[tuple[int, dict[str, Any]]]:
 
 
 def _csv_rows(f, dialect) -> Iterator[tuple[int, dict[str, Any]]]:
-    """(line number, row) of a CSV file, as csv.DictReader reads them (a missing value None, extra values under
-    None), but a quote that is never closed is an error row naming its lines: the lenient reader took every
-    line up to the next quote in the file as the text of one review ("Great kettle,5,... Leaks from the
-    lid,1,..." read as one row, the rest of its fields shifted). The file is read strictly, and a record it
-    rejects within one line (a stray quote: `"Nice" kettle`) is read leniently, as before."""
+    """(line number, row) of a CSV file, as csv.DictReader reads them, but a row with more or fewer fields than the
+    header is an error row saying so (`_field_count`), and a quote that is never closed is one naming its lines:
+    the lenient reader took every line up to the next quote in the file as the text of one review ("Great
+    kettle,5,... Leaks from the lid,1,..." read as one row, the rest of its fields shifted). The file is read
+    strictly, and a record it rejects within one line (a stray quote: `"Nice" kettle`) is read leniently."""
     raw: list[str] = []  # the lines of the record being read
 
     def lines() -> Iterator[str]:
@@ -633,13 +636,27 @@ def _csv_rows(f, dialect) -> Iterator[tuple[int, dict[str, Any]]]:
         if header is None:
             header = row
         elif row:  # DictReader skips blank lines
-            d: dict[Any, Any] = dict(zip(header, row))
-            if len(row) > len(header):
-                d[None] = row[len(header):]
-            for k in header[len(row):]:
-                d[k] = None
-            yield line, d
+            if wrong := _field_count(row, header):
+                yield line, {"__error__": wrong}
+            else:
+                yield line, dict(zip(header, row))
         line = reader.line_num + 1
+
+
+def _field_count(row: list[str], header: list[str]) -> str | None:
+    """Why `row` cannot be read against `header` when it has another number of fields, else None. Its values
+    would land in other columns: a text with a comma and no quotes around it gave 12 fields under 11 columns,
+    the country read as the helpful votes ("could not convert string to float: 'UK'"), and a row cut short was
+    "empty review text". Empty fields after the last column (a trailing comma) are no fields."""
+    n, h = len(row), len(header)
+    if n > h and not any(v.strip() for v in row[h:]):
+        return None
+    if n > h:
+        return (f"the row has {n} fields, the header {h} (a comma in a text that is not in quotes?): put such a text "
+                "in quotes, or fix the row, and import the file again")
+    if n < h:
+        return f"the row has {n} field{'s' if n != 1 else ''}, the header {h}: fix the row and import the file again"
+    return None
 
 
 def _sheet_rows(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:

@@ -28,3 +28,24 @@ def test_day_first_dates_are_no_months_without_a_day(tmp_path, capsys):
     month_first = tmp_path / "us.csv"  # the same in a month-first file: 02/01/2025 names its day too
     month_first.write_text("text,date\nA,02/01/2025\nB,12/25/2025\n")
     assert "month without a day" not in _import(capsys, str(month_first), "--db", db)[1]
+
+
+def test_a_row_with_more_or_fewer_fields_than_the_header_says_so(tmp_path, capsys):
+    """A text with a comma and no quotes around it (12 fields under 11 columns) was skipped as "could not convert
+    string to float: 'UK'" (the country shifted into helpful_votes), a row cut short as "empty review text"; and
+    one extra field with a value was read as nothing at all. A trailing comma (an empty 12th field) is no field."""
+    head = "review_id,product,source,author,date,rating,title,review_text,country,helpful_votes,verified\r\n"
+    rows = ["R1,Nimbus 14,web,Ann,2026-11-01,5,,Fine laptop,DE,3,true\r\n",
+            "R2,Nimbus 14,web,Bob,2026-11-02,4,,Great laptop, but the fan is loud,UK,0,true\r\n",  # line 3
+            "R3,Nimbus 14,web,Cy,2026-11-03,2\r\n",                                               # line 4
+            "R4,Nimbus 14,web,Di,2026-11-04,3,,Trailing comma,FR,1,false,\r\n",
+            "R5,Nimbus 14,web,Ed,2026-11-05,4,,Votes wrong,ES,many,true\r\n"]                     # line 6
+    f = tmp_path / "week.csv"
+    f.write_bytes((head + "".join(rows)).encode("utf-8"))
+    db = str(tmp_path / "s.db")
+    out = _import(capsys, str(f), "--db", db)[1]
+    assert "line 3: the row has 12 fields, the header 11 (a comma in a text that is not in quotes?)" in out, out
+    assert "line 4: the row has 6 fields, the header 11: fix the row" in out, out
+    assert "line 6: helpful votes 'many' is not a number" in out, out
+    assert "could not convert" not in out and "empty review text" not in out
+    assert sorted(Store(db).reviews_frame()["text"]) == ["Fine laptop", "Trailing comma"]
