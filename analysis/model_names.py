@@ -72,6 +72,15 @@ _SUFFIXES = {
     "Enterprise", "Edition", "OLED", "MKII", "MKIII", "Mk", "II", "III", "IV", "Gen", "Turbo", "Elite", "Prime"}
 
 
+# ... written in lower case by the maker too ("iPhone 13 mini") or by its owners ("Galaxy S23 ultra")
+_LOWER_SUFFIXES = {"mini", "pro", "max", "ultra"}
+
+
+def _suffix(word: str) -> bool:
+    """A model word after a model number ("Pro", "SE", "mini")."""
+    return word in _SUFFIXES or word in _LOWER_SUFFIXES
+
+
 def _stop_words() -> frozenset:
     try:
         from spacy.lang.en.stop_words import STOP_WORDS
@@ -135,6 +144,13 @@ def find(text: str, pos_at: Callable[[int], str | None] | None = None, limit: in
                 and _noun_like(text, toks[j], pos_at, shouting):
             names.append(j)
             j += 1
+        numbered = bool(names) and j < len(toks) and text[toks[j - 1][1]:toks[j][0]] == " " \
+            and _model_kind(toks[j][2]) is not None
+        if not numbered and len(names) >= 2 and _CAMEL.match(toks[names[0]][2]) and _suffix(toks[names[1]][2]):
+            # a maker's camel-case name and a model word, no number: "iPhone SE", "iPad Air", "iPad Pro"
+            out.append(ModelName(toks[names[0]][0], toks[names[1]][1], True))
+            i = names[1] + 1
+            continue
         if not names or j >= len(toks) or text[toks[j - 1][1]:toks[j][0]] != " ":
             i = max(j, i + 1)
             continue
@@ -145,7 +161,7 @@ def find(text: str, pos_at: Callable[[int], str | None] | None = None, limit: in
             continue
         end = j
         while end + 1 < len(toks) and text[toks[end][1]:toks[end + 1][0]] == " " and \
-                (toks[end + 1][2] in _SUFFIXES or _model_kind(toks[end + 1][2]) == "code"):
+                (_suffix(toks[end + 1][2]) or _model_kind(toks[end + 1][2]) == "code"):
             end += 1
         strong = kind == "code" or _CAMEL.match(toks[names[0]][2]) is not None or end > j
         out.append(ModelName(toks[names[0]][0], toks[end][1], strong))
@@ -183,17 +199,18 @@ def _plausible(text: str, toks: list, names: list[int], j: int, kind: str) -> bo
     nxt = toks[j + 1][2] if j + 1 < len(toks) and text[end:toks[j + 1][0]].strip() in ("", ",") else None
     if nxt is not None and (nxt.lower() in _UNITS or _NUMERIC.match(nxt)):
         return False
-    k = j + 1  # a score line: "Liverpool 2 Everton 1", "San Francisco 6 NEW YORK 4"
+    suffixed = nxt is not None and _suffix(nxt) and text[end:end + 1] == " "  # "... 8 Pro", "... 13 mini"
+    k = j + 1  # a score line: "Liverpool 2 Everton 1", "San Francisco 6 NEW YORK 4" (not "Pixel 8 Pro, Android 14")
     while k < len(toks) and (toks[k][2][:1].isupper() or toks[k][2] == "of"):
         k += 1
-    if k > j + 1 and k < len(toks) and _PURE_NUMBER.match(toks[k][2]):
+    if k > j + 1 and k < len(toks) and _PURE_NUMBER.match(toks[k][2]) and not suffixed:
         return False
     first = names[0]
     if first > 0 and _NUMERIC.match(toks[first - 1][2]) and text[toks[first - 1][1]:toks[first][0]].strip() in ("", ","):
         return False
-    if len(names) == 1 and _sentence_start(text, toks[first][0]):
-        return False  # "Table 7 waited", "Spent 2 hours"
-    if _CAMEL.match(toks[first][2]) or (nxt in _SUFFIXES and text[end:end + 1] == " "):
+    if len(names) == 1 and _sentence_start(text, toks[first][0]) and not suffixed:
+        return False  # "Table 7 waited", "Spent 2 hours" (but "Pixel 8 Pro, Android 14.")
+    if _CAMEL.match(toks[first][2]) or suffixed:
         return True
     for k in range(first - 1, max(-1, first - 5), -1):  # an article or possessive in the four words before
         if text[toks[k][1]:toks[k + 1][0]].strip():

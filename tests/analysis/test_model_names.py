@@ -26,6 +26,10 @@ def names(text: str) -> list[str]:
     ("my Macbook Pro 13\" in April", ["Macbook Pro 13"]),
     ("Compared to the MacBook Air M2 this one is heavier.", ["MacBook Air M2"]),
     ("I used to have the Jabra Elite 85h and these fit better.", ["Jabra Elite 85h"]),  # "85h": a model, not hours
+    # as app reviews name the phone (each was cut to "iPhone" or missed)
+    ("Same on iPhone 13 mini, Android 14.", ["iPhone 13 mini"]),
+    ("Works on iPhone SE but not on my iPad Air.", ["iPhone SE", "iPad Air"]),
+    ("Pixel 8 Pro, Android 14.", ["Pixel 8 Pro"]),                      # a model word: no "Table 7 waited" opener
 ])
 def test_model_names_are_found(text, expected):
     assert names(text) == expected
