@@ -647,10 +647,8 @@ def _field_count(row: list[str], header: list[str]) -> str | None:
     """Why `row` cannot be read against `header` when it has another number of fields, else None. Its values
     would land in other columns: a text with a comma and no quotes around it gave 12 fields under 11 columns,
     the country read as the helpful votes ("could not convert string to float: 'UK'"), and a row cut short was
-    "empty review text". Empty fields after the last column (a trailing comma) are no fields."""
+    "empty review text". An empty field too many is one too (its text's comma, the last value empty)."""
     n, h = len(row), len(header)
-    if n > h and not any(v.strip() for v in row[h:]):
-        return None
     if n > h:
         return (f"the row has {n} fields, the header {h} (a comma in a text that is not in quotes?): put such a text "
                 "in quotes, or fix the row, and import the file again")

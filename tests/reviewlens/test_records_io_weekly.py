@@ -33,12 +33,12 @@ def test_day_first_dates_are_no_months_without_a_day(tmp_path, capsys):
 def test_a_row_with_more_or_fewer_fields_than_the_header_says_so(tmp_path, capsys):
     """A text with a comma and no quotes around it (12 fields under 11 columns) was skipped as "could not convert
     string to float: 'UK'" (the country shifted into helpful_votes), a row cut short as "empty review text"; and
-    one extra field with a value was read as nothing at all. A trailing comma (an empty 12th field) is no field."""
+    one whose last value was empty read the country as the votes too."""
     head = "review_id,product,source,author,date,rating,title,review_text,country,helpful_votes,verified\r\n"
     rows = ["R1,Nimbus 14,web,Ann,2026-11-01,5,,Fine laptop,DE,3,true\r\n",
             "R2,Nimbus 14,web,Bob,2026-11-02,4,,Great laptop, but the fan is loud,UK,0,true\r\n",  # line 3
             "R3,Nimbus 14,web,Cy,2026-11-03,2\r\n",                                               # line 4
-            "R4,Nimbus 14,web,Di,2026-11-04,3,,Trailing comma,FR,1,false,\r\n",
+            "R4,Nimbus 14,web,Di,2026-11-04,3,,Loud, but fast,FR,1,\r\n",  # line 5: its last value empty
             "R5,Nimbus 14,web,Ed,2026-11-05,4,,Votes wrong,ES,many,true\r\n"]                     # line 6
     f = tmp_path / "week.csv"
     f.write_bytes((head + "".join(rows)).encode("utf-8"))
@@ -46,6 +46,7 @@ def test_a_row_with_more_or_fewer_fields_than_the_header_says_so(tmp_path, capsy
     out = _import(capsys, str(f), "--db", db)[1]
     assert "line 3: the row has 12 fields, the header 11 (a comma in a text that is not in quotes?)" in out, out
     assert "line 4: the row has 6 fields, the header 11: fix the row" in out, out
+    assert "line 5: the row has 12 fields, the header 11" in out, out
     assert "line 6: helpful votes 'many' is not a number" in out, out
     assert "could not convert" not in out and "empty review text" not in out
-    assert sorted(Store(db).reviews_frame()["text"]) == ["Fine laptop", "Trailing comma"]
+    assert sorted(Store(db).reviews_frame()["text"]) == ["Fine laptop"]
