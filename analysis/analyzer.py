@@ -72,7 +72,8 @@ CHUNK_FACTOR = 8  # reviews per task call = batch_size * CHUNK_FACTOR: fewer, fu
 class Analyzer:
     """Sentiment + topics + entities for reviews with one LLM backend (loaded lazily)."""
 
-    def __init__(self, settings: AnalysisSettings, backend: LLMBackend | None = None, labels: Sequence[Label] = ()):
+    def __init__(self, settings: AnalysisSettings, backend: LLMBackend | None = None, labels: Sequence[Label] = (),
+                 reference: Sequence[str] = ()):
         self.settings = settings
         self._backend = backend
         self._given = backend is not None  # a backend given (a test, a caller's server) also translates
@@ -81,6 +82,7 @@ class Analyzer:
         self._sharp: bool | None = None
         self._prompt_version: str | None = None
         self.labels = list(labels)
+        self.reference = list(reference)  # the store's own review texts (a sample): the labels' change is bounded on them
         self.translated = 0  # texts read in English translation so far
         self.translated_in_part = 0  # ... of them, those longer than translate.MAX_SOURCE_CHARS (start and end)
         self.model_id: str = backend.name if backend is not None else get_backend(settings).name
@@ -142,7 +144,8 @@ class Analyzer:
                                                    stack=sentiment_mod.stack_for(self.model_id),
                                                    llm_scores=self._llm_scores,
                                                    sharp_stack=sentiment_mod.stack_for(self.model_id, sharp=True),
-                                                   sharp_embedder=get_sharp_embedder if self.sharp else None)
+                                                   sharp_embedder=get_sharp_embedder if self.sharp else None,
+                                                   reference=self.reference)
         return self._cascade
 
     def better_preset(self, texts: Sequence[str]) -> tuple[str, dict] | None:

@@ -74,6 +74,32 @@ def cascade_version(confidence: float, thorough: bool, labels: dict[str, str] | 
     return f"c{confidence:g}-{h.hexdigest()[:8]}"
 
 
+def _reference_texts(reference: Sequence[str], labelled: set[str]) -> list[str]:
+    """The store's reviews a label's change is measured on: English ones (the heads read others in translation,
+    which the store does not keep) with a letter, not labelled (a labelled text is meant to change)."""
+    from analysis import language
+
+    texts = [t for t in dict.fromkeys(reference) if t not in labelled and has_letters(t)]
+    return [t for t, lang in zip(texts, language.detect(texts)) if not language.needs_translation(lang)]
+
+
+def _changed_note(adapted: Sequence[heads.Head], n_reviews: int) -> str:
+    """What the adapted heads change, for analyze's log: "; they change the answers of 3% of 200 of your reviews
+    (first head) and 6% (second)", with any head pulled back or left as packaged."""
+    parts = []
+    for name, h in zip(("first head", "second head"), adapted):
+        share = h.meta.get("changed", {}).get("reviews")
+        how = ("left as packaged: the labels would change too many answers" if h.meta.get("dropped") else
+               f"pulled back {h.meta['backed_off']}x" if h.meta.get("backed_off") else "")
+        said = ", ".join(x for x in (f"{100 * share:.0f}%" if share is not None else "", how) if x)
+        if said:
+            parts.append(f"{name}: {said}")
+    if not parts:
+        return ""
+    where = f" of {n_reviews} of your reviews" if n_reviews else ""
+    return f" (answers changed{where}: " + "; ".join(parts) + ")"
+
+
 @dataclass
 class SentimentCascade:
     """Sentiment for many texts at once, the LLM asked only where the head is unsure."""
@@ -101,10 +127,13 @@ class SentimentCascade:
               clause_confidence: float | None = None,
               llm_scores: Callable[[list[str]], list[list[float]]] | None = None,
               sharp_stack: Stack | None = None,
-              sharp_embedder: Callable[[int | None], Any] | None = None) -> "SentimentCascade":
+              sharp_embedder: Callable[[int | None], Any] | None = None,
+              reference: Sequence[str] = ()) -> "SentimentCascade":
         """The packaged heads, adapted to the user's sentiment labels when there are any. With a `stack`
         (and `llm_scores`), a text the head is unsure of is decided by the head and the LLM together.
-        `sharp_embedder` (a loader of the second head's encoder) turns the second head on."""
+        `sharp_embedder` (a loader of the second head's encoder) turns the second head on. `reference`: the
+        store's own review texts (a sample), on which the labels' change is measured and bounded besides the
+        packaged reference sentences (read only when there are sentiment labels)."""
         if llm_scores is None:
             stack = sharp_stack = None
         head = None if thorough and stack is None and sharp_stack is None else heads.sentiment_head()
@@ -112,16 +141,21 @@ class SentimentCascade:
         mine = [lb for lb in labels if lb.kind == "sentiment"]
         if head is not None and mine:
             texts, values = [lb.text for lb in mine], [lb.value for lb in mine]
-            # a one-sided change is measured from the packaged reference sentences, and held back when it would
-            # change too many of their answers (one-sided labels once turned a store negative: heads.adapt_head)
+            # the change is held back when it would change too many answers of the packaged reference sentences or
+            # of the store's own reviews (the sentences alone, unlike an app's reviews, let one "neutral" label
+            # among negative ones turn 24 crash reports neutral: heads.adapt_head)
             anchors = heads.anchor_texts()
+            own = _reference_texts(reference, set(texts))
             head = heads.adapt_head(head, heads.features(texts, embedder), values,
-                                    anchors=heads.features(anchors, embedder) if anchors else None)
+                                    anchors=heads.features(anchors, embedder) if anchors else None,
+                                    reference=heads.features(own, embedder) if own else None)
             enc = sharp_embedder(sharp.meta.get("encoder_layers")) if sharp is not None and sharp_embedder else None
             if sharp is not None and enc is not None:
                 sharp = heads.adapt_head(sharp, heads.features(texts, enc), values,
-                                         anchors=heads.features(anchors, enc) if anchors else None)
-            log.info("sentiment heads adapted to %d labels", len(mine))
+                                         anchors=heads.features(anchors, enc) if anchors else None,
+                                         reference=heads.features(own, enc) if own else None)
+            log.info("sentiment heads adapted to %d labels%s", len(mine), _changed_note(
+                [h for h in (head, sharp) if h is not None], len(own)))
         return cls(llm=llm, embedder=embedder, confidence=confidence, thorough=thorough, head=head,
                    clause_confidence=clause_confidence,
                    labels={lb.content_hash: lb.value for lb in mine},

@@ -27,8 +27,8 @@ log = logging.getLogger(__name__)
 SENTIMENT_HEAD_PATH = Path(__file__).resolve().parent / "data" / "sentiment_head.json"
 # the second head: the same kind over all-mpnet-base-v2 (analysis.sharp_encoder), for what the first is unsure of
 SHARP_HEAD_PATH = SENTIMENT_HEAD_PATH.with_name("sentiment_head_sharp.json")
-# unlabelled reference sentences: `adapt_head` measures a one-sided change from their mean, and backs off when
-# it would change too many of their answers
+# unlabelled reference sentences: `adapt_head` backs off when a change would alter too many of their answers (or of
+# the store's own reviews', when it has them)
 ANCHORS_PATH = SENTIMENT_HEAD_PATH.with_name("sentiment_anchors.json")
 LABELS = ("positive", "neutral", "negative")
 N_VADER = 4  # VADER's scores at the end of every head's features: compound, pos, neg, neu
@@ -169,13 +169,15 @@ def fit_mlp_head(X: np.ndarray, y: Sequence[str], *, hidden: int = 128, alpha: f
 
 
 #: How `adapt_head` learns from labels: part of the analysis version of a store with sentiment labels, so a store
-#: whose labels were learnt another way (2: one-sided labels moved the baseline and turned stores negative) is
-#: read again; stores without labels keep theirs.
-ADAPT_VERSION = "adapt-3"
+#: whose labels were learnt another way (2: one-sided labels moved the baseline and turned stores negative; 3: the
+#: change was measured on the packaged reference sentences only, and one "neutral" label among negative ones turned
+#: 24 clearly negative app reviews neutral) is read again; stores without labels keep theirs.
+ADAPT_VERSION = "adapt-4"
 
 
 def adapt_head(head: Head, X: np.ndarray, y: Sequence[str], *, prior: float = 10.0, steps: int = 300,
-               anchors: np.ndarray | None = None, max_flips: float = 0.15) -> Head:
+               anchors: np.ndarray | None = None, reference: np.ndarray | None = None,
+               max_flips: float = 0.15, one_sided_flips: float = 0.05) -> Head:
     """The head fitted to the user's labels, pulled toward the packaged head.
 
     Adapts the softmax layer's weights (the hidden layer, when there is one, stays as packaged): minimises the
@@ -188,13 +190,20 @@ def adapt_head(head: Head, X: np.ndarray, y: Sequence[str], *, prior: float = 10
     One-sided labels (nine "this is negative" corrections of misreads) once turned 125 of 210 reviews
     negative: every hidden feature is >= 0, so moving one class's weights toward the labels' features moves
     every text that way. So: the intercept (the class prior) moves only as far as the labels are balanced
-    (min / max of the classes' counts; one class: not at all); each class present weighs the same; the change is measured from the mean of `anchors` (features of unlabelled texts: the packaged
-    heads.anchor_texts()) as far as the labels are one-sided (a set of one class: fully, so the prior holds
-    at the unlabelled texts' mean and only texts like the labelled ones move; as many of each class: not at
-    all, so a balanced set may move the whole head, which held-out Yelp needed); and when the adapted head
-    would change more of the anchors' answers than `max_flips` (or, with many labels, labels / (2 x anchors),
-    at most half), the pull toward the packaged weights doubles until it does not (up to 64x; the meta says
-    `backed_off`).
+    (min / max of the classes' counts; one class: not at all); each class present weighs the same; the change
+    is measured from the mean of `reference` (features of the store's own reviews) or, without it, of
+    `anchors` (the packaged heads.anchor_texts()), as far as the labels are one-sided (a set of one class:
+    fully, so the prior holds at the reviews' mean and only texts like the labelled ones move; as many of each
+    class: not at all, so a balanced set may move the whole head, which held-out Yelp needed).
+
+    And the change is bounded where it shows: when the adapted head would change more of the answers on the
+    anchors, or on the `reference` reviews, than `max_flips` for a balanced set, down to `one_sided_flips` for
+    a one-sided one (or, with many balanced labels, labels / (2 x texts), at most half), the pull toward the packaged
+    weights doubles until it does not (up to 64x; the meta says `backed_off`); a change still over it then is
+    dropped (the packaged weights; the meta says `dropped`). The reference sentences alone missed it: eight
+    corrections of an app's reviews, one of them "Dark mode please, my eyes hurt at night." as neutral, changed
+    11% of their answers and 37% of the app's reviews' (67 clearly negative ones neutral). `meta["changed"]`:
+    the share of each set's answers the returned head changes.
     """
     idx = {c: i for i, c in enumerate(head.classes)}
     keep = [k for k, v in enumerate(y) if v in idx]
@@ -209,12 +218,13 @@ def adapt_head(head: Head, X: np.ndarray, y: Sequence[str], *, prior: float = 10
     wts = (1.0 / (np.maximum(counts, 1) * int((counts > 0).sum())))[Y.argmax(axis=1)]
     present = counts[counts > 0]
     balance = float(present.min() / present.max()) if len(present) > 1 else 0.0  # 0: labels of one class
-    A = P0 = None
+    # (name, phi(texts), the packaged answers) of each set the change is measured on
+    checks = [(name, head.transform(np.asarray(T, dtype=np.float32)).astype(np.float64),
+               head.proba(np.asarray(T, dtype=np.float32)).argmax(axis=1))
+              for name, T in (("reference sentences", anchors), ("reviews", reference)) if T is not None and len(T)]
     mu = np.zeros(X.shape[1])
-    if anchors is not None and len(anchors):
-        A = head.transform(np.asarray(anchors, dtype=np.float32)).astype(np.float64)
-        P0 = head.proba(np.asarray(anchors, dtype=np.float32)).astype(np.float64)
-        mu = (1.0 - balance) * A.mean(axis=0)
+    if checks:  # the store's own reviews when given: their average answer is what one-sided labels must not move
+        mu = (1.0 - balance) * checks[-1][1].mean(axis=0)
     W0, b0 = head.coef.astype(np.float64), head.intercept.astype(np.float64)
 
     def fit(pull: float) -> tuple[np.ndarray, np.ndarray]:
@@ -230,23 +240,47 @@ def adapt_head(head: Head, X: np.ndarray, y: Sequence[str], *, prior: float = 10
             db -= lr * (balance * g.sum(axis=0) + strength * db)  # the prior moves only as labels of each class do
         return W, b0 + db - (W - W0) @ mu
 
+    def changed(W: np.ndarray, b: np.ndarray) -> dict[str, float]:
+        return {name: float(np.mean(_softmax(A @ W.T + b).argmax(axis=1) != before)) for name, A, before in checks}
+
+    # a one-sided set may change fewer answers than a balanced one (which may correct the whole head)
+    bar = one_sided_flips + balance * (max(max_flips, one_sided_flips) - one_sided_flips)
+    # many labels may lead it, as far as they are balanced (8 one-sided labels of a 32-review store are no licence)
+    allowed = {name: max(bar, balance * min(0.5, n / (2 * len(A)))) for name, A, _ in checks}
+
+    def over(share: dict[str, float]) -> list[str]:
+        return [f"{100 * share[k]:.0f}% of {len(A)} {k}" for k, A, _ in checks if share[k] > allowed[k]]
+
     pull, (W, b) = prior, fit(prior)
-    backed_off = 0
-    if A is not None:
-        before = P0.argmax(axis=1)
-        allowed = max(max_flips, min(0.5, n / (2 * len(A))))  # many labels may lead it
-        while backed_off < 6 and np.mean(_softmax(A @ W.T + b).argmax(axis=1) != before) > allowed:
-            backed_off += 1
-            pull *= 2
-            W, b = fit(pull)
-        if backed_off:
-            log.info("the adapted head changed over %.0f%% of %d unlabelled answers: pulled %dx harder toward "
-                     "the packaged weights", 100 * allowed, len(A), 2 ** backed_off)
+    share, backed_off, first = changed(W, b), 0, None
+    while backed_off < 6 and over(share):
+        first = first or over(share)
+        backed_off += 1
+        pull *= 2
+        W, b = fit(pull)
+        share = changed(W, b)
     meta = dict(head.meta, adapted_on=n, prior=prior)
+    if over(share):
+        log.warning("your %d sentiment labels would change the answers of %s (at most %.0f%% for labels this "
+                    "one-sided), even pulled %dx toward its packaged weights: the %s sentiment head keeps its packaged "
+                    "weights (your labelled reviews keep your labels; labels of every class, in about equal numbers, "
+                    "teach it more)", n, " and ".join(over(share)), 100 * bar, 2 ** backed_off, _head_name(head))
+        W, b, share = W0, b0, {k: 0.0 for k in share}
+        meta["dropped"] = True
+    elif backed_off:
+        log.info("your %d sentiment labels would have changed the answers of %s (at most %.0f%% for labels this "
+                 "one-sided): the %s sentiment head was pulled %dx harder toward its packaged weights", n,
+                 " and ".join(first or []), 100 * bar, _head_name(head), 2 ** backed_off)
     if backed_off:
         meta["backed_off"] = 2 ** backed_off
+    meta["changed"] = share
     return Head(head.classes, W.astype(np.float32), b.astype(np.float32), meta,
                 w_hidden=head.w_hidden, b_hidden=head.b_hidden)
+
+
+def _head_name(head: Head) -> str:
+    """Which head a log line is about: its encoder's name (the first head's meta names none: MiniLM)."""
+    return str(head.meta.get("encoder") or "all-MiniLM-L6-v2")
 
 
 def _softmax(z: np.ndarray) -> np.ndarray:

@@ -2308,6 +2308,15 @@ class Store:
                 out.update((r.id, r.text) for r in c.execute(q))
         return out
 
+    def text_sample(self, limit: int = 300) -> list[str]:
+        """Up to `limit` of the stored review texts, the first by content hash: a sample of the store's own reviews
+        that stays nearly the same as reviews are added (the sentiment labels' change is measured on it, so one
+        label set learns alike from run to run)."""
+        q = (sa.select(sa.func.min(reviews.c.text)).group_by(reviews.c.content_hash)
+             .order_by(reviews.c.content_hash).limit(limit))
+        with self.engine.connect() as c:
+            return [t for (t,) in c.execute(q) if t]
+
     def ids_of_site_ids(self, site_ids: Iterable[str]) -> dict[str, list[str]]:
         """The stored reviews each of `site_ids` is the site's (or an imported file's) own id of: {site id: [review
         ids]} (more than one where two sources use the same id), for a label file that names reviews by the ids

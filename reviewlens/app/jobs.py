@@ -1124,7 +1124,10 @@ class Job:
         if self._analyzer is None or version != self._label_version:  # new labels: learn from them
             from analysis import Analyzer
 
-            self._analyzer = Analyzer(self.settings.analysis, labels=self.store.labels())
+            labels = self.store.labels()
+            # sentiment labels are learnt within bounds measured on the store's own reviews (analysis.heads.adapt_head)
+            reference = self.store.text_sample() if any(lb.kind == "sentiment" for lb in labels) else ()
+            self._analyzer = Analyzer(self.settings.analysis, labels=labels, reference=reference)
             self._label_version = version
         return self._analyzer
 

@@ -315,3 +315,60 @@ def test_a_text_without_letters_is_the_llms_alone(embedder):
     assert llm.seen == emoji and set(scored) <= set(HARD)
     assert [d[2] for d in out[len(CLEAR):len(CLEAR) + len(emoji)]] == ["llm"] * 3
     assert all(d[2] == "head" for d in out[:len(CLEAR)])
+
+
+APP_COMPLAINTS = ["Since the 4.2 update the app crashes on launch. Every single time. Samsung Galaxy S21.",
+                  "App won't open anymore after updating to 4.2. Just closes itself.",
+                  "It opens for a second and then crashes. Started after the November update.",
+                  "Crash on startup after the latest update. Pixel 8 Pro, Android 14. Please fix ASAP.",
+                  "Keeps crashing since the update to 4.2. I pay for premium and can't even open it.",
+                  "App crashes on launch. Cleared cache, restarted phone, nothing helps.",
+                  "Crashes every time I open the workout tab since 4.2.",
+                  "Since v4.2 it crashes when I try to start a run. Useless now.",
+                  "Won't launch since updating. White screen then it closes.",
+                  "Sign in with Google doesn't work on my Pixel 7.",
+                  "Workouts don't sync to Apple Health anymore.",
+                  "Lost two weeks of workout history after a failed sync.",
+                  "Every update logs me out and I have to do the 2FA dance again.",
+                  "Charged me after the free trial even though I cancelled on day 5.",
+                  "Was billed twice this month for premium. Still waiting for a refund.",
+                  "Turning off notifications in settings doesn't work, I still get them."]
+APP_OTHERS = ["Accurate step counting and nice badges.", "Love the interval workouts, really helped me train.",
+              "Intuitive interface, my mum uses it too.", "The heart rate zones feature is brilliant.",
+              "Support team was friendly and refunded me immediately.", "Very reliable, never lost a workout.",
+              "Beautiful charts and stats. I check them every day.", "The sleep tracking is surprisingly good.",
+              "Clean design and very easy to use.", "Great audio cues during runs.",
+              "I wish I could export my runs as GPX files.", "Can you add support for Wear OS watches?",
+              "Needs a way to export workouts to GPX or CSV.", "A home screen widget would be great.",
+              "Please add an Apple Watch app so I can leave my phone at home.", "Would love a dark theme."]
+
+
+def test_a_few_labels_of_an_apps_reviews_do_not_turn_its_crash_reports_neutral(embedder):
+    """Eight corrections of an app's reviews (five sarcastic ones negative, one thank-you positive, "Dark mode
+    please, my eyes hurt at night." neutral) turned 24 clearly negative reviews neutral, 1-star crash reports
+    among them: the change was bounded on the packaged reference sentences only (11% of theirs changed), unlike
+    an app's reviews (37% of theirs). Measured on the store's own reviews too, the crash reports stay negative
+    and the labelled texts still move toward their labels."""
+    from analysis.sharp_encoder import get_sharp_embedder
+
+    taught = {"Oh great, another update that logs me out. Love typing my password every morning. 10/10.": "negative",
+              "Wow, the app crashed right at the finish line of my marathon. Thanks for the memories.": "negative",
+              "Love paying $15 a month to watch ads. Brilliant business model.": "negative",
+              "Fantastic battery saver: the app kills my phone so I can't use it anyway.": "negative",
+              "Amazing how every update makes it slower. Truly impressive engineering.": "negative",
+              "Thanks for fixing the 2FA problem so quickly.": "positive",
+              "Dark mode please, my eyes hurt at night.": "neutral"}
+    labels = [Label(content_hash="", text=t, kind="sentiment", value=v) for t, v in taught.items()]
+    store = APP_COMPLAINTS + APP_OTHERS
+    kw = {"confidence": 0.0, "sharp_embedder": get_sharp_embedder}  # the heads decide every text, as packaged
+    base, _ = _cascade(embedder, **kw)
+    learned, _ = _cascade(embedder, labels=labels, reference=store, **kw)
+    assert [d[0] for d in base.decide(APP_COMPLAINTS)] == ["negative"] * len(APP_COMPLAINTS)
+    # before: 10 of the 16 neutral; one borderline billing complaint may still move
+    assert sum(d[0] != "negative" for d in learned.decide(APP_COMPLAINTS)) <= 1
+    for h in (learned.head, learned.sharp):  # labels this one-sided may change at most ~7% of the store's answers
+        assert h is None or h.meta["changed"]["reviews"] <= 0.07
+    neg = heads.LABELS.index("negative")
+    sarcastic = [t for t, v in taught.items() if v == "negative"]
+    X = heads.features(sarcastic, embedder)  # the labelled texts themselves still lean toward their label
+    assert learned.head.proba(X)[:, neg].mean() > base.head.proba(X)[:, neg].mean() + 0.02
