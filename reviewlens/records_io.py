@@ -30,7 +30,7 @@ from dateutil import parser as dateparser
 from .display_text import escape_unsafe_json, neutralize
 from .numeric_dates import DATE_ORDERS, NUMERIC_DATE as _NUMERIC_DATE, date_evidence
 from .privacy import Masker
-from .schema import Review, implausible_date, review_identity, without_surrogates
+from .schema import MAX_TEXT, Review, implausible_date, review_identity, without_surrogates
 from .store import Store
 
 log = logging.getLogger(__name__)
@@ -601,12 +601,37 @@ def _rows(path: Path, encoding: str) -> Iterator[tuple[int, dict[str, Any]]]:
             yield from _csv_rows(f, dialect)
 
 
+#: The longest field a CSV record may have. csv's own limit (131,072 characters) ended a whole import at one long
+#: review ("field larger than field limit", no line, nothing stored); this one is far beyond any review (a longer
+#: text is cut to MAX_TEXT once read), yet bounds what a quote never closed reads into memory before it is said.
+CSV_FIELD_LIMIT = 16 * 1024 * 1024
+
+
+def _raise_csv_field_limit() -> None:
+    """csv's field limit is one setting of the whole process: raised to CSV_FIELD_LIMIT, never lowered."""
+    if csv.field_size_limit() < CSV_FIELD_LIMIT:
+        csv.field_size_limit(CSV_FIELD_LIMIT)
+
+
+def _csv_error(e: csv.Error) -> str:
+    """A csv.Error in words: the one a field over CSV_FIELD_LIMIT gives, or csv's own."""
+    if _over_limit(e):
+        return f"a field longer than {CSV_FIELD_LIMIT:,} characters"
+    return f"it is no CSV row ({e})"
+
+
+def _over_limit(e: csv.Error) -> bool:
+    return "field limit" in str(e)
+
+
 def _csv_rows(f, dialect) -> Iterator[tuple[int, dict[str, Any]]]:
     """(line number, row) of a CSV file, as csv.DictReader reads them, but a row with more or fewer fields than the
     header is an error row saying so (`_field_count`), and a quote that is never closed is one naming its lines:
     the lenient reader took every line up to the next quote in the file as the text of one review ("Great
     kettle,5,... Leaks from the lid,1,..." read as one row, the rest of its fields shifted). The file is read
-    strictly, and a record it rejects within one line (a stray quote: `"Nice" kettle`) is read leniently."""
+    strictly, and a record it rejects within one line (a stray quote: `"Nice" kettle`) is read leniently. A record
+    csv cannot read at all (a field over CSV_FIELD_LIMIT) is an error row naming its lines, and the file is read
+    on after it."""
     raw: list[str] = []  # the lines of the record being read
 
     def lines() -> Iterator[str]:
@@ -614,7 +639,10 @@ def _csv_rows(f, dialect) -> Iterator[tuple[int, dict[str, Any]]]:
             raw.append(text)
             yield text
 
-    reader = csv.reader(lines(), dialect=dialect, strict=True)
+    _raise_csv_field_limit()
+    source = lines()
+    reader = csv.reader(source, dialect=dialect, strict=True)
+    past = 0  # lines read past the reader (the rest of a field over the limit): its line_num does not count them
     header: list[str] | None = None
     line = 1
     while True:
@@ -624,7 +652,25 @@ def _csv_rows(f, dialect) -> Iterator[tuple[int, dict[str, Any]]]:
         except StopIteration:
             return
         except csv.Error as e:
-            end = reader.line_num
+            end = reader.line_num + past
+            if _over_limit(e):
+                # csv reads on from the next line as a new record: within a quote still open that is the middle of
+                # the field, read as rows; its lines up to where the quote closes are skipped with it
+                closed, q = True, dialect.quotechar
+                if q and "".join(raw).count(q) % 2:
+                    closed = False
+                    for text in source:
+                        past += 1
+                        if text.count(q) % 2:
+                            closed = True
+                            break
+                    end = reader.line_num + past
+                lines_said = ("the row is skipped" if end == line else
+                              f"lines {line} to {end if closed else 'the end of the file'} are skipped (a quote never "
+                              "closed?)")
+                yield line, {"__error__": f"{_csv_error(e)}: {lines_said}"}
+                line = end + 1
+                continue
             if end > line:
                 ends = "the end of the file" if "end of data" in str(e) else str(end)
                 yield line, {"__error__": f"a quote opened on line {line} is not closed (or a quote inside a text is "
@@ -632,7 +678,12 @@ def _csv_rows(f, dialect) -> Iterator[tuple[int, dict[str, Any]]]:
                                           "fix the quote and import the file again (what is stored is kept)"}
                 line = end + 1
                 continue
-            row = next(csv.reader(raw, dialect=dialect), [])
+            try:
+                row = next(csv.reader(raw, dialect=dialect), [])
+            except csv.Error as e:  # a line not even a lenient reader reads: that line alone is skipped
+                yield line, {"__error__": f"the row could not be read: {_csv_error(e)}"}
+                line = end + 1
+                continue
         if header is None:
             header = row
         elif row:  # DictReader skips blank lines
@@ -640,7 +691,7 @@ def _csv_rows(f, dialect) -> Iterator[tuple[int, dict[str, Any]]]:
                 yield line, {"__error__": wrong}
             else:
                 yield line, dict(zip(header, row))
-        line = reader.line_num + 1
+        line = reader.line_num + past + 1
 
 
 def _field_count(row: list[str], header: list[str]) -> str | None:
@@ -1032,6 +1083,11 @@ def _reviews(path: Path, res: ImportResult, *, source: str | None = None, rating
             res.errors.append({"line": line, "message": "empty review text"})
             continue
         notes = []
+        text, cut = str(text), {}
+        if len(text) > MAX_TEXT:  # as a scrape cuts it: one review cannot bloat the store
+            notes.append({"line": line, "message": f"a text of {len(text):,} characters: its first {MAX_TEXT:,} are "
+                                                   "stored (the longest a review is kept)"})
+            text, cut = text[:MAX_TEXT], {"truncated_from": len(text)}
         if res.encoding == UTF8_REPLACED and any("\ufffd" in str(v) for v in row.values() if v):
             replaced += 1
             notes.append({"line": line, "message": "bytes that are not UTF-8 are read as \ufffd in this row (the rest "
@@ -1050,7 +1106,7 @@ def _reviews(path: Path, res: ImportResult, *, source: str | None = None, rating
                                                        "without a date"})
                 day = None
             r = Review(
-                id=kept_id or "", source=str(get("source") or default_source), text=str(text),
+                id=kept_id or "", source=str(get("source") or default_source), text=text,
                 product=str(get("product")) if get("product") not in (None, "") else product,
                 url=str(get("url")) if get("url") else None,
                 author=str(get("author")) if get("author") not in (None, "") else None,
@@ -1065,7 +1121,7 @@ def _reviews(path: Path, res: ImportResult, *, source: str | None = None, rating
                 language=str(get("language"))[:35] if get("language") not in (None, "") else None,
                 version=_norm_version(get("version")),
                 extra={**({"fields": own} if (own := user_fields(row, mapping)) else {}),
-                       **({"tags": tags} if (tags := row_tags(row, line)) else {})},
+                       **({"tags": tags} if (tags := row_tags(row, line)) else {}), **cut},
             )
         except (ValueError, OverflowError, TypeError) as e:
             res.errors.append({"line": line, "message": str(e) if type(e) is ValueError else f"{type(e).__name__}: {e}"})

@@ -23,6 +23,11 @@ def without_surrogates(text: str) -> str:
     return text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
 
 
+#: The longest review text stored: a longer one (a pasted manual, a log) is cut to this, scraped or imported, so one
+#: review cannot bloat the store; the cut is flagged in its extra ("truncated_from": its length).
+MAX_TEXT = 100_000
+
+
 #: No review on the web is older: a date before it ("0001-01-01", "1900-01-01", a date field's empty default) is
 #: a placeholder, and it stretched every all-time chart over centuries (an Excel report wrote a negative serial).
 EARLIEST_REVIEW_DATE = date(1995, 1, 1)

@@ -10,11 +10,9 @@ from datetime import date, datetime, timedelta, timezone
 from typing import Any, Iterable
 
 from reviewlens.numeric_dates import date_evidence, numeric_dates_in
-from reviewlens.schema import without_surrogates
+from reviewlens.schema import MAX_TEXT, without_surrogates  # noqa: F401  (MAX_TEXT: the cut scraper.extract makes)
 
 log = logging.getLogger(__name__)
-
-MAX_TEXT = 100_000  # longer review texts are cut (and flagged) so one review cannot bloat the store
 
 _NUM = r"(\d+(?:[.,]\d+)?)"
 _OUT_OF = re.compile(_NUM + r"\s*(?:out\s+of|of|/|von|sur|de|su|van|из)\s*" + _NUM, re.I)

@@ -3,6 +3,10 @@
 
 from __future__ import annotations
 
+import csv
+import json
+import sqlite3
+
 from reviewlens.app.cli import main
 from reviewlens.store import Store
 
@@ -50,3 +54,49 @@ def test_a_row_with_more_or_fewer_fields_than_the_header_says_so(tmp_path, capsy
     assert "line 6: helpful votes 'many' is not a number" in out, out
     assert "could not convert" not in out and "empty review text" not in out
     assert sorted(Store(db).reviews_frame()["text"]) == ["Fine laptop"]
+
+
+def test_a_review_of_200000_characters_is_read_and_cut_as_a_scrape_cuts_it(tmp_path, capsys):
+    """One 200,000-character review ended a 102,599-row import: "field larger than field limit (131072)", no line,
+    nothing stored, no run recorded. It is read now, and cut to the 100,000 characters a scrape keeps, said."""
+    long = ("The battery lasts all day, the screen is sharp. " * 5000)[:200_000]
+    long_60k = ("Fan noise, " * 6000)[:60_000]
+    f = tmp_path / "week.csv"
+    with f.open("w", encoding="utf-8", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(["review_id", "review_text", "rating", "date"])
+        w.writerows([["R1", "Short one", 5, "2026-11-01"], ["R2", long, 2, "2026-11-02"],
+                     ["R3", long_60k, 3, "2026-11-03"], ["R4", "After it", 4, "2026-11-04"]])
+    db = str(tmp_path / "s.db")
+    status, out = _import(capsys, str(f), "--db", db)
+    assert status == 0, out
+    assert "4 new reviews" in out and "line 3: a text of 200,000 characters: its first 100,000 are stored" in out, out
+    with sqlite3.connect(db) as c:
+        got = {sid: (text, json.loads(extra or "{}")) for sid, text, extra in
+               c.execute("SELECT site_review_id, text, extra FROM reviews")}
+    assert got["R2"] == (long[:100_000], {"truncated_from": 200_000})
+    assert got["R3"][0] == long_60k and "truncated_from" not in got["R3"][1]  # under the cut: stored whole
+    assert Store(db).list_runs(kind="import")[0]["status"] == "partial"
+
+
+def test_a_csv_error_names_its_line_and_skips_only_that_row(tmp_path, capsys, monkeypatch):
+    """Any other csv.Error (here a field over the limit, lowered for the test) ended the import with no line; now
+    it names the line and skips only that row (or, inside a quote never closed, the lines it spans)."""
+    from reviewlens import records_io
+
+    before = csv.field_size_limit()
+    monkeypatch.setattr(records_io, "CSV_FIELD_LIMIT", 1000, raising=False)
+    csv.field_size_limit(1000)
+    try:
+        f = tmp_path / "week.csv"
+        f.write_text("text,rating\nFirst,5\n" + "x" * 2000 + ",1\nThird,4\n\"" + "y" * 1500 + "\nmore, in the "
+                     "text\" (the quote closed),3\nLast,2\n\"Never closed" + "z" * 1500 + ",1\nGone,5\n", encoding="utf-8")
+        db = str(tmp_path / "s.db")
+        status, out = _import(capsys, str(f), "--db", db)
+    finally:
+        csv.field_size_limit(before)
+    assert status == 0, out
+    assert "line 3: a field longer than 1,000 characters: the row is skipped" in out, out
+    assert "line 5: a field longer than 1,000 characters: lines 5 to 6 are skipped (a quote never closed?)" in out
+    assert "line 8: a field longer than 1,000 characters: lines 8 to the end of the file are skipped" in out, out
+    assert sorted(Store(db).reviews_frame()["text"]) == ["First", "Last", "Third"]
