@@ -838,24 +838,33 @@ def _with_columns(rows: Iterable[tuple[int, dict[str, Any]]],
         yield line, row, maps[keys]
 
 
+#: the columns of ReviewLens's CSV export where a cell that runs as a formula shows it was written with --raw
+_RAW_SHOWN_IN = ("text", "title", "reply", "author")
+
+
 def _file_dates(path: Path, encoding: str | None,
-                given: dict[str, str] | None = None) -> tuple[str | None, str | None, set[str]]:
-    """`date_evidence` of the file's review and reply dates, and the fields of `given` whose column some
-    record has (one more pass over the file, streamed)."""
+                given: dict[str, str] | None = None) -> tuple[str | None, str | None, set[str], bool]:
+    """`date_evidence` of the file's review and reply dates, the fields of `given` whose column some record has,
+    and whether the file is ReviewLens's export written with --raw (a text that runs as a formula without the
+    apostrophe `_csv_safe` adds), whose cells are as stored (one more pass over the file, streamed)."""
     _, rows = read_rows(path, encoding)
     found: set[str] = set()
     keysets: set[tuple] = set()
+    raw = False
 
     def values() -> Iterator[Any]:
+        nonlocal raw
         for _, row, mapping in _with_columns(rows, given):
             if not mapping:
                 continue
             if given and (keys := tuple(row.keys())) not in keysets:
                 keysets.add(keys)
                 found.update(f for f in given if f in mapping)
+            if not raw and "analysis_status" in row:
+                raw = any(_runs_as_formula(row.get(k)) for k in _RAW_SHOWN_IN)
             yield from (row.get(mapping[f]) for f in ("date", "reply_date") if f in mapping)
 
-    return (*date_evidence(values()), found)
+    return (*date_evidence(values()), found, raw)
 
 
 #: a year as dates are written: 1990 to 2099
@@ -1030,7 +1039,10 @@ def _reviews(path: Path, res: ImportResult, *, source: str | None = None, rating
     if date_order not in (None, *DATE_ORDERS):
         raise ImportFileError(f"date order {date_order!r}: use day or month")
     res.encoding, rows = read_rows(path, encoding)
-    shown, either, found = _file_dates(path, res.encoding, columns)
+    shown, either, found, raw_export = _file_dates(path, res.encoding, columns)
+    # ReviewLens's CSV export prefixed the cells a spreadsheet would run as formulas ("'=HYPERLINK(...)", "'- 4 RAM
+    # slots"): taken off again, else a store moved through it got those texts changed and their analysis lost
+    unprefix = path.suffix.lower() in (".csv", ".tsv", ".txt") and not raw_export
     if missing := [f for f in columns or {} if f not in found]:
         keys = next((row.keys() for _, row in read_rows(path, res.encoding)[1] if "__error__" not in row), ())
         raise ImportFileError(f"{path}: no column {', '.join(repr(columns[f]) for f in missing)} in the file (its "
@@ -1052,6 +1064,8 @@ def _reviews(path: Path, res: ImportResult, *, source: str | None = None, rating
         if mapping is None:
             res.errors.append({"line": line, "message": row["__error__"]})
             continue
+        if unprefix and "analysis_status" in row:
+            row = {k: _csv_unsafe(v) for k, v in row.items()}
         if first and "text" not in mapping:  # the header (a JSON file's first object) has no text column
             raise ImportFileError(
                 f"{path}: no review text column; expected one of {', '.join(COLUMN_ALIASES['text'])}, or name "
@@ -1290,13 +1304,27 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")  # "\n": `neutralize` wr
 _BEFORE_FORMULA = re.compile(r"[\s\u00ad\u180e\u200b-\u200f\u2060-\u2064\ufeff]*")
 
 
+def _runs_as_formula(value: Any) -> bool:
+    """Whether a spreadsheet app runs a cell of `value` as a formula: it starts with = + - @, also after a line
+    break, spaces or invisible characters, or with a tab or a line break (which may start one)."""
+    return isinstance(value, str) and (value[_BEFORE_FORMULA.match(value).end():].startswith(_FORMULA_START[:4])
+                                       or value.startswith(_FORMULA_START))
+
+
 def _csv_safe(value: Any) -> Any:
-    """Spreadsheet apps run cells that start with = + - @ as formulas, also after a line break, spaces or
-    invisible characters, and a tab or a line break may start one: prefix them with an apostrophe."""
-    if isinstance(value, str) and value[_BEFORE_FORMULA.match(value).end():].startswith(_FORMULA_START[:4]):
+    """A cell a spreadsheet app would run as a formula (`_runs_as_formula`), prefixed with an apostrophe. So is one
+    that is such a cell behind apostrophes of its own ("'=1+1"): then an apostrophe before a cell that runs as a
+    formula without it is always one the export added, and an import takes off exactly that one (`_csv_unsafe`)."""
+    if isinstance(value, str) and _runs_as_formula(value.lstrip("'")):
         return "'" + value
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
+    return value
+
+
+def _csv_unsafe(value: Any) -> Any:
+    """A cell of ReviewLens's CSV export as it was before `_csv_safe`: the apostrophe it added taken off, a
+    review's own ("'Tis great", "'=1+1" written "''=1+1") kept."""
+    if isinstance(value, str) and value.startswith("'") and _runs_as_formula(value[1:].lstrip("'")):
+        return value[1:]
     return value
 
 

@@ -100,3 +100,49 @@ def test_a_csv_error_names_its_line_and_skips_only_that_row(tmp_path, capsys, mo
     assert "line 5: a field longer than 1,000 characters: lines 5 to 6 are skipped (a quote never closed?)" in out
     assert "line 8: a field longer than 1,000 characters: lines 8 to the end of the file are skipped" in out, out
     assert sorted(Store(db).reviews_frame()["text"]) == ["First", "Last", "Third"]
+
+
+FORMULA_LIKE = ["=HYPERLINK(\"http://evil.example/refund\",\"Refund\")", "+1 for the battery", "-4 RAM slots, 2 bays",
+                "@support never answered", "\tindented", " =1+1", "\u200b=SUM(A1)", "'Tis the best kettle",
+                "'=1+1 is what I typed", "''-- two of mine", "'", "Plain text - with = inside", "-"]
+
+
+def _texts(db) -> dict[str, tuple[str, str, str | None, str | None]]:
+    with sqlite3.connect(db) as c:
+        return {sid: rest for sid, *rest in c.execute(
+            "SELECT site_review_id, text, content_hash, title, reply FROM reviews")}
+
+
+def test_a_store_moved_through_a_csv_export_keeps_every_text_verbatim(tmp_path, capsys):
+    """`export` then `import` of the CSV (the README's way to move a store) changed every text starting with
+    - = + @: the export's apostrophe (formula neutralisation) stayed, the stored text was overwritten ("'-4 RAM
+    slots"), its content hash changed and its analysis was lost, while the import said "0 new reviews". An
+    import of ReviewLens's CSV export takes off exactly the apostrophe the export added; a review's own stays."""
+    from openpyxl import Workbook
+
+    from reviewlens.records_io import export_records, import_file
+    from reviewlens.schema import Review
+
+    db = tmp_path / "a.db"
+    store = Store(db)
+    store.upsert_reviews([Review(source="shop", text=t, title=t, reply=t, author="Ann", rating=4,
+                                 site_review_id=f"s{i}") for i, t in enumerate(FORMULA_LIKE)])
+    before = _texts(db)
+    for name, raw in (("all.csv", False), ("raw.csv", True), ("all.jsonl", False)):
+        out = tmp_path / name
+        export_records(store, out, "jsonl" if name.endswith(".jsonl") else "csv", raw=raw)
+        moved = tmp_path / f"moved-{name}.db"
+        import_file(Store(moved), out)
+        assert _texts(moved) == before, name
+    exported = (tmp_path / "all.csv").read_text(encoding="utf-8")
+    assert "'=HYPERLINK" in exported and "''=1+1 is what I typed" in exported  # still defused for spreadsheets
+    res, _, new, seen = import_file(store, tmp_path / "all.csv")  # back into the store it came from
+    assert (new, seen) == (0, len(FORMULA_LIKE)) and _texts(db) == before
+    wb = Workbook()  # the CSV saved from a spreadsheet app: a text cell with the quote prefix reads as it is
+    ws = wb.active
+    ws.append(["id", "site_review_id", "source", "text", "analysis_status"])
+    ws.append([None, "x1", "shop", "=1+1 as text", "pending"])
+    ws["D2"].data_type, ws["D2"].quotePrefix = "s", True
+    wb.save(tmp_path / "sheet.xlsx")
+    import_file(Store(tmp_path / "sheet.db"), tmp_path / "sheet.xlsx")
+    assert [t for t, *_ in _texts(tmp_path / "sheet.db").values()] == ["=1+1 as text"]
