@@ -460,11 +460,12 @@ def learning_curve(eval_dir: Path, ks=(0, 5, 10, 25, 50), seeds=(1, 2, 3)) -> in
             idx = [i for c in ("positive", "negative")
                    for i in rng.sample([j for j, (_, g) in enumerate(pool) if g == c], k)]
             ys = [pool[i][1] for i in idx]
-            h = heads.adapt_head(head, Xp[idx], ys, anchors=A1) if idx else head
+            # the held-out sentences stand for the store's own reviews the cascade measures the change on
+            h = heads.adapt_head(head, Xp[idx], ys, anchors=A1, reference=Xh) if idx else head
             P1 = h.proba(Xh)
             accs.append(np.mean(np.array(h.classes)[P1.argmax(axis=1)] == gold))
             if sharp is not None:
-                h2 = heads.adapt_head(second, Sp[idx], ys, anchors=A2) if idx else second
+                h2 = heads.adapt_head(second, Sp[idx], ys, anchors=A2, reference=Sh) if idx else second
                 read = P1.max(axis=1) < float(second.meta["route_below"])
                 pred = np.where(read, np.array(h2.classes)[h2.proba(Sh).argmax(axis=1)],
                                 np.array(h.classes)[P1.argmax(axis=1)])
