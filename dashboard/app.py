@@ -33,7 +33,7 @@ from reviewlens import integrity
 from reviewlens import queries as Q
 from reviewlens.analysis_queue import analyzer_alive, analyzer_state, open_request, request_analysis
 from reviewlens.buckets import MAX_WEEKLY_DAYS, MIN_PER_WEEK
-from reviewlens.comparison import FIELD_BY, MIN_GROUP, Comparison, compare, field_of, group_names, with_field
+from reviewlens.comparison import FIELD_BY, MIN_COVERAGE, MIN_GROUP, Comparison, compare, field_of, group_names, with_field
 from reviewlens.competitors import Competitor
 from reviewlens.mentions import NameSaid, names_said
 from reviewlens.config import ReplySettings
@@ -1030,6 +1030,10 @@ def compare_page(db: str, f: Filters, opts: Q.Options) -> None:
         result = c_compare(db, by, with_field(f, own, None) if own else replace(f, **{field: ()}), tuple(names))
     table = result.table()
     shown = result.formatted()
+    note = result.coverage_note()  # what the analysis-based rows rest on: a warning when few reviews are analyzed
+    if note:
+        (st.caption if all(g.covered for g in result.groups if g.headline.reviews) else st.warning)(
+            escape_markdown(note))
     if not st.toggle("Strengths too (the share of reviews praising each topic)", key="cmp_praise", value=False):
         shown = shown[~shown.index.str.endswith(": % praising")]  # the complaints first; a long table otherwise
     st.dataframe(shown, width="stretch", height=38 + 35 * len(shown))
@@ -1052,7 +1056,8 @@ def compare_page(db: str, f: Filters, opts: Q.Options) -> None:
             st.markdown(f"- {escape_markdown(g.text())}")
     else:
         st.caption("No difference is both large (5 points of complaints or praise, 0.2★) and unlikely to be chance "
-                   "(p ≤ 0.05, corrected for the comparisons made) between groups of 10 or more reviews.")
+                   "(p ≤ 0.05, corrected for the comparisons made) between groups of 10 or more reviews (for complaints "
+                   f"and praise: with {MIN_COVERAGE:.0%} or more of their reviews analyzed).")
 
 
 def runs_page(db: str) -> None:

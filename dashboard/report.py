@@ -32,7 +32,7 @@ from openpyxl.worksheet.hyperlink import Hyperlink
 
 from reviewlens import queries as Q
 from reviewlens.changes import Effect
-from reviewlens.comparison import WITHOUT_ROW, Comparison, compare
+from reviewlens.comparison import ANALYZED_ROW, WITHOUT_ROW, Comparison, compare
 from reviewlens.competitors import Competitor, competitors
 from reviewlens.mentions import NameSaid, kind_word, names_said
 from reviewlens import integrity
@@ -708,7 +708,7 @@ def _comparison(wb: Workbook, c: Comparison | None, title: str = "Products") -> 
     s.ws.freeze_panes = "B2"
     table = c.table()
     s.header(["Measure"] + names)
-    formats = {"Reviews": "#,##0", "Average rating": "0.00", "% negative": "0.0", "Net sentiment": "+0;-0;0",
+    formats = {"Reviews": "#,##0", ANALYZED_ROW: "#,##0", "Average rating": "0.00", "% negative": "0.0", "Net sentiment": "+0;-0;0",
                WITHOUT_ROW: "0.00"}
     topic_rows = []
     for measure, row in table.iterrows():
@@ -728,6 +728,9 @@ def _comparison(wb: Workbook, c: Comparison | None, title: str = "Products") -> 
         ch.set_categories(Reference(s.ws, min_col=1, min_row=topic_rows[0], max_row=topic_rows[-1]))
         s.ws.add_chart(_axes_shown(ch), f"{get_column_letter(len(names) + 3)}2")
     s.blank()
+    note = c.coverage_note()  # what the analysis-based rows rest on
+    if note:
+        s.append([s.cell(note)])
     gaps = c.gaps()
     s.append([s.cell("Differences that matter (large, and unlikely to be chance)", font=_BOLD)])
     for g in gaps:

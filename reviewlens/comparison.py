@@ -38,6 +38,11 @@ SUSPICIOUS_ROW = "% suspicious"
 WITHOUT_ROW = "Rating without suspicious"
 GROUPS = 5               # groups compared when none are named: the most reviewed (the newest versions)
 MIN_GROUP = 10           # a group with fewer rated (analyzed) reviews takes no part in a rating (topic) difference
+#: A group with a smaller share of its reviews analyzed takes no part in a complaint or praise difference: analyze
+#: takes the newest reviews first, so the 99 analyzed of a product's 25,635 are its latest weeks, not a sample of it
+#: ("47% complain about Performance, p < 0.001" was a finding about those weeks, read as one about the product).
+MIN_COVERAGE = 0.8
+ANALYZED_ROW = "Analyzed"  # the row that says how many of each group's reviews the analysis-based rows are of
 
 
 @dataclass
@@ -59,6 +64,17 @@ class Group:
     def suspicious_share(self) -> float | None:
         """Percent of the group's reviews that look suspicious."""
         return 100.0 * self.suspicious / self.headline.reviews if self.headline.reviews else None
+
+    @property
+    def coverage(self) -> float | None:
+        """The share (0-1) of the group's reviews that are analyzed; None for a group without reviews."""
+        return self.headline.analyzed / self.headline.reviews if self.headline.reviews else None
+
+    @property
+    def covered(self) -> bool:
+        """Whether the group's analyzed reviews can speak for the group in a difference: MIN_GROUP of them at
+        least, and MIN_COVERAGE of its reviews."""
+        return self.headline.analyzed >= MIN_GROUP and (self.coverage or 0.0) >= MIN_COVERAGE
 
     def complaint_share(self, topic: str) -> float | None:
         """Percent of the group's analyzed reviews that are negative about `topic`."""
@@ -84,6 +100,17 @@ class Gap:
     worse_value: float       # percent complaining, or stars
     better_value: float
     p: float
+    # the analyzed reviews of the worse and the better group a complaint or praise share is of (None: not one)
+    worse_n: int | None = None
+    better_n: int | None = None
+
+    def _base(self, praise: bool = False) -> str:
+        """"; of 40 and 38 analyzed reviews": what a complaint or praise share rests on, in the order the text names
+        the groups (praise names the better one first)."""
+        if self.worse_n is None or self.better_n is None:
+            return ""
+        first, second = (self.better_n, self.worse_n) if praise else (self.worse_n, self.better_n)
+        return f"; of {first:,} and {second:,} analyzed reviews"
 
     @property
     def size(self) -> float:
@@ -98,9 +125,10 @@ class Gap:
                     f"{self.better_value:.0f}% of {self.better}'s ({self.size:.0f} points; {p_text(self.p)})")
         if self.what.startswith("praise:"):
             return (f"{self.label}: {self.better_value:.0f}% of reviews praise it for {self.better} vs "
-                    f"{self.worse_value:.0f}% for {self.worse} ({self.size:.0f} points; {p_text(self.p)})")
+                    f"{self.worse_value:.0f}% for {self.worse} ({self.size:.0f} points; {p_text(self.p)}"
+                    f"{self._base(praise=True)})")
         return (f"{self.label}: {self.worse_value:.0f}% of reviews complain about it for {self.worse} vs "
-                f"{self.better_value:.0f}% for {self.better} ({self.size:.0f} points; {p_text(self.p)})")
+                f"{self.better_value:.0f}% for {self.better} ({self.size:.0f} points; {p_text(self.p)}{self._base()})")
 
 
 def p_text(p: float) -> str:
@@ -158,13 +186,15 @@ class Comparison:
         return [t for t in self.topics if any(g.praised.get(t) for g in self.groups)]
 
     def table(self) -> pd.DataFrame:
-        """One row per measure, one column per group: reviews, average rating, % negative, net sentiment,
+        """One row per measure, one column per group: reviews, analyzed reviews (what % negative, net sentiment and
+        the topic shares are of), average rating, % negative, net sentiment,
         (when any group has some) % suspicious and the rating without them, then "<topic>: % complaining" for
         each topic, then "<topic>: % praising" for each topic praised."""
         rows: dict[str, dict[str, float | None]] = {}
         for g in self.groups:
             h = g.headline
-            col = {"Reviews": float(h.reviews), "Average rating": h.avg_rating, "% negative": h.share_negative,
+            col = {"Reviews": float(h.reviews), ANALYZED_ROW: float(h.analyzed), "Average rating": h.avg_rating,
+                   "% negative": h.share_negative,
                    "Net sentiment": h.net_sentiment}
             if any(x.suspicious for x in self.groups):
                 col[SUSPICIOUS_ROW] = g.suspicious_share
@@ -184,6 +214,9 @@ class Comparison:
         lines = [f"{k} = {neutralize(' '.join(g.name.split()))}" for k, g in zip(letters, self.groups)]
         if self.left_out:
             lines.append(self.left_out_text())
+        note = self.coverage_note(letters=True)
+        if note:
+            lines += ["", note]
         lines += ["", shown.to_string(), ""]
         gaps = self.gaps()
         if gaps:
@@ -193,6 +226,27 @@ class Comparison:
             lines.append("No difference large enough and unlikely enough to be chance"
                          f" (at least {MIN_POINTS:g} points of complaints or praise, or {MIN_STARS:g}★; p <= {P_MAX:g} corrected).")
         return "\n".join(lines)
+
+    def coverage_note(self, letters: bool = False) -> str:
+        """What the analysis-based rows rest on, when not on all of each group's reviews: "" when every review is
+        analyzed; a line saying they are of the analyzed reviews (the Analyzed row) when each group has
+        MIN_COVERAGE of its reviews analyzed; else a warning naming the groups short of it, how many of their
+        reviews are analyzed, and that no complaint or praise difference is named for them. `letters`: the groups
+        named as `text`'s columns (A, B, ...)."""
+        partial = [g for g in self.groups if g.headline.analyzed < g.headline.reviews]
+        if not partial:
+            return ""
+        rows = "% negative, net sentiment and the topic shares are of each group's analyzed reviews (the Analyzed row)"
+        short = [g for g in self.groups if g.headline.reviews and not g.covered]
+        if not short:
+            return rows + "."
+        name = ({g.name: chr(ord("A") + i) for i, g in enumerate(self.groups)} if letters
+                else {g.name: neutralize(" ".join(g.name.split())) for g in self.groups})
+        listed = ", ".join(f"{name[g.name]} {g.headline.analyzed:,} of {g.headline.reviews:,}" for g in short[:8])
+        return (f"Few reviews analyzed: {listed}{', ...' if len(short) > 8 else ''}. {rows}: the newest ones, analyzed "
+                "first, not a sample of the group, so they may not hold for all its reviews. No complaint or praise "
+                f"difference is named for a group with under {MIN_COVERAGE:.0%} of its reviews analyzed (or under "
+                f"{MIN_GROUP}); the rating rows are of all rated reviews. Analyze the rest first: reviewlens analyze.")
 
     def formatted(self) -> pd.DataFrame:
         """`table` as text: 1,234 reviews, 3.85★, 42%, +12 (a missing number is "–")."""
@@ -207,13 +261,15 @@ class Comparison:
                            for g in self.groups],
                 "differences": [{"what": g.what, "worse": g.worse, "better": g.better, "worse_value": g.worse_value,
                                  "better_value": g.better_value, "p": g.p, "text": g.text()} for g in self.gaps()],
-                "left_out": [{"name": name, "reviews": n} for name, n in self.left_out]}
+                "left_out": [{"name": name, "reviews": n} for name, n in self.left_out],
+                "coverage_note": self.coverage_note()}
 
     def gaps(self, min_points: float = MIN_POINTS, min_stars: float = MIN_STARS) -> list[Gap]:
         """The differences between the best and the worst group on each topic and on rating that are at
         least `min_points` / `min_stars` and unlikely to be chance, P_MAX family-wise over the measures compared
         (the rating and each topic); largest first. Groups with fewer than MIN_GROUP reviews are shown in the
-        table but take no part here.
+        table but take no part here, nor in the complaint and praise differences groups with fewer than
+        MIN_COVERAGE of their reviews analyzed (`Group.covered`: their analyzed ones are the newest, not a sample).
 
         A topic's shares differ when the groups' shares together do (`shares_differ`: a chi-square test of all
         of them, P_MAX divided by the measures) and its worst and best group do (P_MAX divided by their pairs:
@@ -224,7 +280,7 @@ class Comparison:
         if len(groups) < 2:
             return []
         rated = [g for g in groups if g.rating.n >= MIN_GROUP]
-        analyzed = [g for g in groups if g.headline.analyzed >= MIN_GROUP]
+        analyzed = [g for g in groups if g.covered]
         topics = [t for t in self.topics if t != "other"] if len(analyzed) >= 2 else []  # "other" names nothing to fix
         measures = (len(rated) >= 2) + len(topics)
         out: list[Gap] = []
@@ -284,7 +340,7 @@ def _share_gaps(groups: list[Group], topics: Sequence[str], count: Callable[[Gro
             continue
         worse, better = (lo, hi) if praise else (hi, lo)
         out.append(Gap(f"praise:{t}" if praise else t, queries.topic_label(t), worse.name, better.name,
-                       shares[worse.name], shares[better.name], p))
+                       shares[worse.name], shares[better.name], p, worse.headline.analyzed, better.headline.analyzed))
     return out
 
 
@@ -292,7 +348,7 @@ def format_cell(measure: str, v: float | None) -> str:
     """One number of `Comparison.table` as people read it: 1,234 reviews, 3.85★, 42%, +12."""
     if v is None or pd.isna(v):
         return "–"
-    if measure == "Reviews":
+    if measure in ("Reviews", ANALYZED_ROW):
         return f"{v:,.0f}"
     if measure in ("Average rating", WITHOUT_ROW):
         return f"{v:.2f}★"

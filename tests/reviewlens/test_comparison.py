@@ -165,3 +165,29 @@ def test_a_topic_that_tripled_in_two_of_five_versions_is_named():
     steady = {"bugs": [7, 5, 6, 5, 7], "ads": [3, 4, 2, 1, 3]}
     flat = Comparison("version", [group(i, v, 40, 3.4, steady) for i, v in enumerate(versions)])
     assert flat.gaps() == []
+
+
+def test_shares_of_few_analyzed_reviews_are_said_and_make_no_difference(store):
+    """A retailer's store with most reviews not analyzed yet: the shares rest on the newest few analyzed, so the
+    table says how many (an Analyzed row), a note above it says so, and no complaint difference is named from them
+    ("47% complain ..., p < 0.001" under "Reviews 25,635" of which 99 were analyzed)."""
+    seed(store)
+    store.upsert_reviews([Review(source="shop", text=f"Kettle old review {i}", product="Kettle", rating=3,
+                                 date=NEWEST - timedelta(days=100 + i % 300)) for i in range(400)])
+    c = compare(store, "product", top=2)
+    table = c.table()
+    assert table.loc["Reviews"].tolist() == [440, 40] and table.loc["Analyzed"].tolist() == [40, 40]
+    assert table.loc["Delivery: % complaining"].tolist() == [50.0, 5.0]  # of the analyzed: shown, not hidden
+    assert [g.what for g in c.gaps()] == ["rating"]  # the rating is of all rated reviews; delivery not named
+    note = c.coverage_note()
+    assert note.startswith("Few reviews analyzed: Kettle 40 of 440.") and "under 80%" in note
+    text = c.text()
+    assert "Few reviews analyzed: A 40 of 440." in text.split("Reviews ", 1)[0]  # above the table
+    assert "Analyzed " in text and "Delivery: 50%" not in text
+    assert c.as_dict()["coverage_note"] == note
+    store.save_analyses([Analysis(content_hash=r.content_hash, model="m", prompt_version="v", sentiment="neutral",
+                                  topics=[TopicMention("delivery", "negative")] * (i % 2))
+                         for i, r in enumerate(store.pending_analysis("m", "v"))])
+    full = compare(store, "product", top=2)  # all analyzed now: half the old Kettle reviews complain of delivery
+    assert full.coverage_note() == "" and "delivery" in [g.what for g in full.gaps()]
+    assert "; of 440 and 40 analyzed reviews)" in [g for g in full.gaps() if g.what == "delivery"][0].text()
