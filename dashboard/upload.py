@@ -25,7 +25,7 @@ from reviewlens import queries as Q
 from reviewlens.analysis_queue import analyzer_alive, analyzer_state, open_request, request_analysis
 from reviewlens.privacy import Masker, masked_line
 from reviewlens.records_io import (COLUMN_ALIASES, NO_DATE_COLUMN, UNDATED, ImportFileError, column_mapping,
-                                   columns_line, import_file, safe_stem)
+                                   columns_line, edited_words, import_file, safe_stem)
 from reviewlens.store import Store, StoreReadOnly
 from reviewlens.words import counted as _n
 
@@ -84,7 +84,7 @@ def _import(store: Store, upload: Any, source: str, product: str, date_order: st
             "date_order": res.date_order, "masked": masked_line(res.masked, res.masked_kinds) if res.masked else "",
             "notes": [_page_words(f"line {e['line']}: {e['message']}") for e in res.notes],  # kept without a value
             "remarks": [r for r in remarks if not (r.startswith(NO_DATE_COLUMN) or UNDATED in r)],
-            "repeated": res.repeated}
+            "repeated": res.repeated, "edited": edited_words(res)}
 
 
 #: The import's messages name the command's options; this page has boxes for them.
@@ -125,7 +125,8 @@ def _show(store: Store, result: dict[str, Any]) -> None:
         st.error(f"Nothing was imported from {escape_markdown(result['name'])}: {escape_markdown(result['error'])}")
         return
     say = (f"Run {result['run']}: read {_n(result['rows'], 'row')} from {escape_markdown(result['name'])}: "
-           f"**{_n(result['new'], 'new review')}**, {result['seen']:,} already stored, "
+           f"**{_n(result['new'], 'new review')}**, {result['seen']:,} already stored"
+           + (f" ({result['edited']})" if result.get("edited") else "") + ", "
            f"{_n(len(result['errors']), 'row')} skipped"
            + (f", {_n(result['repeated'], 'row')} repeating a review id" if result.get("repeated") else "") + "."
            + (f" {result['masked'][0].upper()}{result['masked'][1:]}." if result.get("masked") else ""))

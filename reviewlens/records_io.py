@@ -19,7 +19,7 @@ import math
 import re
 from collections import Counter
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, timezone
 from itertools import islice
 from pathlib import Path
 from typing import IO, Any, Iterable, Iterator, Sequence
@@ -165,9 +165,13 @@ class ImportResult:
     masked_kinds: dict[str, int] = field(default_factory=dict)  # what was masked: {"email": 2, ...}
     # rows imported without a value that could not be read (a rating): {"line": n, "message": ...}; not skipped
     notes: list[dict] = field(default_factory=list)
-    repeated: int = 0  # rows repeating a review id met earlier in the file: one review, stored once
+    repeated: int = 0  # rows repeating a review id met elsewhere in the file: one review, stored once (its latest row)
+    differing: int = 0  # of the reviews several rows carry, those whose rows differ in text or rating (edited)
+    updated_column: str | None = None  # the column saying when a review was last changed, deciding between its rows
     remarks: list[str] = field(default_factory=list)  # what the import assumed or found about the whole file
     rerated: int = 0  # import_file: reviews already stored whose rating this file changed
+    retexted: int = 0  # import_file: reviews already stored whose words this file changed (edited since)
+    edited: int = 0  # import_file: reviews already stored whose words or rating this file changed
     # which column each field was read from (the header's, or the first record's): {"text": "Review Text", ...}
     columns: dict[str, str] = field(default_factory=dict)
     own_columns: list[str] = field(default_factory=list)  # the other columns, kept as the user's own fields
@@ -842,15 +846,49 @@ def _with_columns(rows: Iterable[tuple[int, dict[str, Any]]],
 _RAW_SHOWN_IN = ("text", "title", "reply", "author")
 
 
-def _file_dates(path: Path, encoding: str | None,
-                given: dict[str, str] | None = None) -> tuple[str | None, str | None, set[str], bool]:
+def _read_with(row: dict, mapping: dict[str, str], given: dict[str, str] | None) -> tuple[str | None, dict[str, str]]:
+    """(the identity a row of ReviewLens's export keeps (`_export_identity`), the columns its fields are read from)."""
+    kept_id = _export_identity(row, given)
+    if kept_id and mapping.get("site_review_id") == "id":  # an export written before it had site_review_id
+        mapping = {f: c for f, c in mapping.items() if f != "site_review_id"}
+    return kept_id, mapping
+
+
+def _id_of(row: dict, mapping: dict[str, str], kept_id: str | None, default_source: str) -> str | None:
+    """The identity of a row with a review id (the site's, or the store's in ReviewLens's export), as its Review
+    gets it; None for a row without one (another row with its words is another person's)."""
+    if kept_id:
+        return kept_id
+    sid = row.get(mapping["site_review_id"]) if "site_review_id" in mapping else None
+    if sid in (None, ""):
+        return None
+    src = row.get(mapping["source"]) if "source" in mapping else None
+    r = Review(source=str(src or default_source), text="", site_review_id=str(sid), scraped_at=datetime.min)
+    return r.id if r.site_review_id else None
+
+
+@dataclass
+class _FirstPass:
+    """What one pass over the whole file tells before its reviews are read (`_first_pass`)."""
+    order: str | None          # `date_evidence`: day or month first, as the file's dates show
+    either: str | None         # a numeric date that reads either way
+    found: set[str]            # the fields of the user's --column whose column some record has
+    raw_export: bool           # ReviewLens's export written with --raw: its cells as stored
+    repeated: set[str]         # the identities of the reviews whose id more than one row carries
+
+
+def _first_pass(path: Path, encoding: str | None, given: dict[str, str] | None, default_source: str) -> _FirstPass:
     """`date_evidence` of the file's review and reply dates, the fields of `given` whose column some record has,
-    and whether the file is ReviewLens's export written with --raw (a text that runs as a formula without the
-    apostrophe `_csv_safe` adds), whose cells are as stored (one more pass over the file, streamed)."""
+    whether the file is ReviewLens's export written with --raw (a text that runs as a formula without the
+    apostrophe `_csv_safe` adds), and the review ids more than one row carries (an edited review exported again:
+    its rows are read before one is stored). One more pass over the file, streamed; what grows with the file is
+    a set of the identities of the rows with an id."""
     _, rows = read_rows(path, encoding)
     found: set[str] = set()
     keysets: set[tuple] = set()
     raw = False
+    ids: set[str] = set()
+    repeated: set[str] = set()
 
     def values() -> Iterator[Any]:
         nonlocal raw
@@ -862,9 +900,80 @@ def _file_dates(path: Path, encoding: str | None,
                 found.update(f for f in given if f in mapping)
             if not raw and "analysis_status" in row:
                 raw = any(_runs_as_formula(row.get(k)) for k in _RAW_SHOWN_IN)
+            kept_id, read_with = _read_with(row, mapping, given)
+            if (key := _id_of(row, read_with, kept_id, default_source)) is not None:
+                (repeated if key in ids else ids).add(key)
             yield from (row.get(mapping[f]) for f in ("date", "reply_date") if f in mapping)
 
-    return (*date_evidence(values()), found, raw)
+    order, either = date_evidence(values())
+    return _FirstPass(order, either, found, raw, repeated)
+
+
+#: how a column saying when a review was last changed is named ("updated_at", Google Play's "Review Last Update
+#: Date and Time", "last_modified", "edited"): of a review's rows, the one changed last is its later state
+_UPDATED = re.compile(r"(?:^|_)(?:updated?|last_update|modified|last_modified|edited)(?:_|$)")
+
+
+def _updated_column(keys: Sequence[Any], mapping: dict[str, str]) -> str | None:
+    used = set(mapping.values())
+    return next((k for k in keys if isinstance(k, str) and k not in used and _UPDATED.search(_key(k))), None)
+
+
+def _moment(value: Any, order: str | None, epoch: datetime | None) -> datetime | None:
+    """When a review was last changed, from an "updated" column's value (a date and time, a Unix time or a
+    spreadsheet's date); None when it reads as none. Times with a zone are compared in UTC."""
+    if value is None or value == "":
+        return None
+    try:
+        if isinstance(value, datetime):
+            d = value
+        elif isinstance(value, date):
+            d = datetime(value.year, value.month, value.day)
+        elif isinstance(value, (int, float)) or _PLAIN_NUMBER.match(str(value).strip()):
+            num = float(value)
+            d = (datetime.fromtimestamp(num / 1000 if num > 1e11 else num) if num >= _UNIX_FROM
+                 else datetime.combine(_number_date(num, value, epoch), datetime.min.time()))
+        else:
+            s = str(value).strip()
+            d = _parse_date(s, _day_first(s, order))
+    except (ValueError, OverflowError, OSError, TypeError):
+        return None
+    return d.astimezone(timezone.utc).replace(tzinfo=None) if d.tzinfo else d
+
+
+@dataclass
+class _Row:
+    """One row of a review whose id more than one row of the file carries, read and held until the file is read."""
+    review: Review
+    line: int
+    updated: datetime | None
+    notes: list[dict]
+    month_only: str | None
+    future: bool
+
+
+#: what a review's latest row that lacks it takes from its other rows (as a scrape that lacks a field keeps the stored)
+_FILLED = ("product", "url", "author", "rating", "title", "date", "reply", "reply_date", "helpful_votes", "verified",
+           "language", "version")
+
+
+def _latest(new: _Row, held: _Row) -> _Row:
+    """Of two rows of one review, `new` further down the file, the later state (`_later`), with what it lacks
+    (an empty rating, no reply yet) taken from the other."""
+    latest, other = (new, held) if _later(new, held) else (held, new)
+    lacking = {f: getattr(other.review, f) for f in _FILLED
+               if getattr(latest.review, f) is None and getattr(other.review, f) is not None}
+    return replace(latest, review=replace(latest.review, **lacking)) if lacking else latest
+
+
+def _later(new: _Row, held: _Row) -> bool:
+    """Whether `new`, a row further down the file, is a later state of its review than `held`: the later "updated"
+    value, else the later date, else the row further down (an export lists a review again after it changed)."""
+    if new.updated and held.updated and new.updated != held.updated:
+        return new.updated > held.updated
+    if new.review.date and held.review.date and new.review.date != held.review.date:
+        return new.review.date > held.review.date
+    return True
 
 
 #: a year as dates are written: 1990 to 2099
@@ -916,6 +1025,16 @@ def _add_columns(res: ImportResult, keys: Sequence[Any], mapping: dict[str, str]
             res.own_columns.append(name)
         elif _key(name) != "tags":  # the team's tags are read (`row_tags`)
             res.unread.append(name)
+
+
+def edited_words(res: ImportResult) -> str:
+    """What the file changed of the reviews already stored, as a scrape says it: "4 of them edited since (3 new
+    texts, 2 new ratings)"; "" when nothing."""
+    if not res.edited:
+        return ""
+    what = ", ".join(f"{n} new {k}{'s' if n != 1 else ''}" for k, n in (("text", res.retexted),
+                                                                       ("rating", res.rerated)) if n)
+    return f"{res.edited} of them edited since ({what})"
 
 
 def columns_line(res: ImportResult) -> str:
@@ -998,8 +1117,12 @@ def _date_remarks(res: ImportResult, given: str | None, shown: str | None, eithe
         out.append(f"{n} date{'s' if n != 1 else ''} name{'' if n != 1 else 's'} a month without a day "
                    f"(such as {month_only[0]}): read as the month's 1st day")
     if res.repeated:
-        out.append(f"{res.repeated} row{'s' if res.repeated != 1 else ''} repeat a review id met earlier in the file: "
-                   "the same review, stored once")
+        latest = f"the later {res.updated_column!r}, else " if res.updated_column else ""
+        out.append(f"{res.repeated} row{'s' if res.repeated != 1 else ''} repeat a review id met elsewhere in the "
+                   f"file: the same review, stored once, as its latest row has it ({latest}the later date, else the "
+                   "row further down)"
+                   + (f"; {res.differing} of these reviews read{'s' if res.differing == 1 else ''} otherwise in "
+                      "another row (another text or rating: an edited review exported again)" if res.differing else ""))
     return out
 
 
@@ -1039,19 +1162,24 @@ def _reviews(path: Path, res: ImportResult, *, source: str | None = None, rating
     if date_order not in (None, *DATE_ORDERS):
         raise ImportFileError(f"date order {date_order!r}: use day or month")
     res.encoding, rows = read_rows(path, encoding)
-    shown, either, found, raw_export = _file_dates(path, res.encoding, columns)
+    default_source = source or f"import:{path.stem}"
+    known = _first_pass(path, res.encoding, columns, default_source)
+    shown, either = known.order, known.either
     # ReviewLens's CSV export prefixed the cells a spreadsheet would run as formulas ("'=HYPERLINK(...)", "'- 4 RAM
     # slots"): taken off again, else a store moved through it got those texts changed and their analysis lost
-    unprefix = path.suffix.lower() in (".csv", ".tsv", ".txt") and not raw_export
-    if missing := [f for f in columns or {} if f not in found]:
+    unprefix = path.suffix.lower() in (".csv", ".tsv", ".txt") and not known.raw_export
+    if missing := [f for f in columns or {} if f not in known.found]:
         keys = next((row.keys() for _, row in read_rows(path, res.encoding)[1] if "__error__" not in row), ())
         raise ImportFileError(f"{path}: no column {', '.join(repr(columns[f]) for f in missing)} in the file (its "
                               f"columns: {', '.join(str(k) for k in keys if k is not None) or 'none'}), named with "
                               f"--column {' --column '.join(f'{f}={columns[f]}' for f in missing)}")
     res.date_order = date_order or shown
     epoch = _workbook_epoch(path) if res.encoding == "xlsx" else None  # a number in a date cell is a date serial
-    default_source = source or f"import:{path.stem}"
     first = True
+    # the rows of the reviews whose id several rows carry: {identity: (the latest state so far, each row's words and
+    # rating)}, stored once the file is read (the first row's words were kept, an edited review's older ones)
+    held: dict[str, tuple[_Row, set[str], set[float]]] = {}
+    updated_in: dict[tuple, str | None] = {}  # each set of columns' "updated" column (`_updated_column`)
     met: dict[str, int] = {}  # each identity met so far: a short key a row, the only thing that grows with the file
     month_only: list[str] = []
     header: Sequence[Any] = ()
@@ -1082,11 +1210,9 @@ def _reviews(path: Path, res: ImportResult, *, source: str | None = None, rating
             for k in keys:
                 if k is not None and k not in used:
                     sample.setdefault(k, []).append(row[k])
-        kept_id = _export_identity(row, columns)
-        if kept_id and mapping.get("site_review_id") == "id":  # an export written before it had site_review_id
-            mapping = {f: c for f, c in mapping.items() if f != "site_review_id"}
-            if res.columns.get("site_review_id") == "id":
-                del res.columns["site_review_id"]
+        kept_id, mapping = _read_with(row, mapping, columns)
+        if kept_id and "site_review_id" not in mapping and res.columns.get("site_review_id") == "id":
+            del res.columns["site_review_id"]  # an export written before it had site_review_id: `id` is the store's
         get = lambda f: row.get(mapping[f]) if f in mapping else None  # noqa: E731
         text = get("text")
         if "text" not in mapping:
@@ -1141,6 +1267,20 @@ def _reviews(path: Path, res: ImportResult, *, source: str | None = None, rating
             res.errors.append({"line": line, "message": str(e) if type(e) is ValueError else f"{type(e).__name__}: {e}"})
             continue
         res.moved += bool(kept_id)
+        if (r.site_review_id or kept_id) and r.id in known.repeated:  # held until its last row is read
+            if keys not in updated_in:
+                updated_in[keys] = _updated_column(keys, mapping)
+            col = updated_in[keys]
+            this = _Row(r, line, _moment(row.get(col), res.date_order, epoch) if col else None, notes,
+                        str(get("date")).strip() if _month_only(get("date"), r.date, res.date_order) else None, future)
+            ratings = {r.rating} if r.rating is not None else set()
+            if r.id not in held:
+                held[r.id] = (this, {r.content_hash}, ratings)
+                continue
+            res.repeated += 1
+            latest_row, texts, rated = held[r.id]
+            held[r.id] = (_latest(this, latest_row), texts | {r.content_hash}, rated | ratings)
+            continue
         n = met[r.id] = met.get(r.id, 0) + 1
         if n > 1:
             if r.site_review_id or kept_id:
@@ -1153,6 +1293,15 @@ def _reviews(path: Path, res: ImportResult, *, source: str | None = None, rating
         res.undated += r.date is None
         res.future += future
         yield r, n
+    for kept, texts, rated in held.values():  # each review several rows carry, as its latest row has it
+        res.differing += len(texts) > 1 or len(rated) > 1
+        if kept.month_only:
+            month_only.append(kept.month_only)
+        res.notes += kept.notes
+        res.undated += kept.review.date is None
+        res.future += kept.future
+        yield kept.review, 1
+    res.updated_column = next((c for c in updated_in.values() if c), None)
     if not res.rows:
         raise ImportFileError(f"{path}: the file holds no reviews (it is empty, or has only a header)")
     if res.encoding == UTF8_REPLACED:
@@ -1269,9 +1418,12 @@ def import_file(store: Store, path: str | Path, *, batch_size: int = IMPORT_BATC
     try:
         while batch:
             items = _stored_elsewhere(store, batch, own, others, moved, alike) if others else [r for r, _ in batch]
-            stored = store.ratings_of(r.id for r in items if r.rating is not None)
-            res.rerated += sum(1 for r in items if r.id in stored and abs(stored[r.id] - float(r.rating)) > 1e-6)
-            n, s = store.upsert_reviews(masker.reviews(items, stored=store), run_id)  # counts what it masks itself
+            items = masker.reviews(items, stored=store)  # counts what it masks itself
+            edited = store.edited(items)  # before the file's words replace the stored ones: said, as a scrape says
+            res.edited += edited["reviews"]
+            res.retexted += edited["text"]
+            res.rerated += edited["rating"]
+            n, s = store.upsert_reviews(items, run_id)
             new += n
             seen += s
             batch = list(islice(reviews, batch_size))

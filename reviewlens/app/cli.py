@@ -148,7 +148,7 @@ def cmd_import(args, settings) -> ExitStatus:
     import tempfile
 
     from ..privacy import Masker, masked_line
-    from ..records_io import ImportFileError, column_mapping, columns_line, import_file
+    from ..records_io import ImportFileError, column_mapping, columns_line, edited_words, import_file
     from ..remote_files import download, is_remote
 
     try:
@@ -174,8 +174,9 @@ def cmd_import(args, settings) -> ExitStatus:
             bad.append(str(path))
             continue
         added += new
+        edited = edited_words(res)
         print(f"run {run_id}: read {_n(res.rows, 'row')} from {path}: {_n(new, 'new review')}, {seen} already "
-              f"stored, {_n(len(res.errors), 'row')} skipped"
+              f"stored{f' ({edited})' if edited else ''}, {_n(len(res.errors), 'row')} skipped"
               + (f", {_n(res.repeated, 'repeated row')}" if res.repeated else "")
               + (f"; {masked_line(res.masked, res.masked_kinds)}" if res.masked else ""))
         print(f"  {columns_line(res)}")

@@ -412,7 +412,7 @@ def test_identical_rows_are_each_a_review_and_the_counts_add_up(tmp_path, capsys
     ids.write_text("id,text\n1,Great\n2,Great\n1,Great\n")
     out = _import(capsys, str(ids), "--db", db)[1]
     assert "read 3 rows from" in out and "2 new reviews, 0 already stored, 0 rows skipped, 1 repeated row" in out
-    assert "1 row repeat a review id met earlier in the file" in out
+    assert "1 row repeat a review id met elsewhere in the file" in out
 
 
 def test_a_month_is_its_first_day_and_a_bare_number_no_date(tmp_path, capsys):

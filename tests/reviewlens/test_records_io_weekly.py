@@ -146,3 +146,43 @@ def test_a_store_moved_through_a_csv_export_keeps_every_text_verbatim(tmp_path, 
     wb.save(tmp_path / "sheet.xlsx")
     import_file(Store(tmp_path / "sheet.db"), tmp_path / "sheet.xlsx")
     assert [t for t, *_ in _texts(tmp_path / "sheet.db").values()] == ["=1+1 as text"]
+
+
+def test_an_edited_review_exported_again_is_stored_as_its_latest_row(tmp_path, capsys):
+    """Within one file, a review id met again with an edited text (a re-export: the original first, the edit
+    later) kept the first, older text, said only as "rows repeat a review id ...: the same review, stored once".
+    The latest row wins now (the later "updated" value when the file has one), and the edits are counted.
+    Across files, a file that gave stored reviews new words said only their new ratings; both are said now."""
+    f = tmp_path / "week1.csv"
+    f.write_text("review_id,review_text,rating,date\n"
+                 "R1,Battery died in a week,1,2026-11-01\n"
+                 "R2,Solid,4,2026-11-02\n"
+                 "R3,Good,4,2026-11-03\n"
+                 "R2,Solid,4,2026-11-02\n"                                            # the same row again
+                 "R1,Battery died in a week. Support replaced it: fine now,4,2026-11-01\n"  # edited: later wins
+                 "R2,Solid,4,2026-11-02\n"
+                 "R3,Good,,2026-11-03\n", encoding="utf-8")  # its rating left out: the other row's is kept
+    db = str(tmp_path / "s.db")
+    out = _import(capsys, str(f), "--db", db)[1]
+    assert "3 new reviews, 0 already stored, 0 rows skipped, 4 repeated rows" in out, out
+    assert ("4 rows repeat a review id met elsewhere in the file: the same review, stored once, as its latest row "
+            "has it (the later date, else the row further down); 1 of these reviews reads otherwise in another row")\
+        in out, out
+    assert _texts(db)["R1"][0] == "Battery died in a week. Support replaced it: fine now"
+    with sqlite3.connect(db) as c:
+        assert dict(c.execute("SELECT site_review_id, rating FROM reviews")) == {"R1": 4.0, "R2": 4.0, "R3": 4.0}
+    again = _import(capsys, str(f), "--db", db)[1]  # again: nothing new, nothing edited
+    assert "0 new reviews, 3 already stored, 0 rows skipped, 4 repeated rows" in again and "edited since" not in again
+    updated = tmp_path / "play.csv"  # an "updated" column decides, whatever the order of the rows
+    updated.write_text("review_id,review_text,rating,Review Last Update Date and Time\n"
+                       "P1,Newest words,5,2026-11-20T10:00:00Z\nP1,Older words,2,2026-11-02T10:00:00Z\n")
+    out = _import(capsys, str(updated), "--db", db)[1]
+    assert "(the later 'Review Last Update Date and Time', else the later date" in out, out
+    assert [t for sid, (t, *_) in _texts(db).items() if sid == "P1"] == ["Newest words"]
+    week2 = tmp_path / "week2.csv"  # next week's export: R1 edited again, R3 re-rated, R2 as it was, one new
+    week2.write_text("review_id,review_text,rating,date\n"
+                     "R1,Battery died in a week. Replaced: fine now,4,2026-11-01\nR2,Solid,4,2026-11-02\n"
+                     "R3,Good,3,2026-11-03\nR4,New one,5,2026-11-09\n", encoding="utf-8")
+    out = _import(capsys, str(week2), "--db", db)[1]
+    assert ("1 new review, 3 already stored (2 of them edited since (1 new text, 1 new rating)), 0 rows skipped"
+            in out), out
