@@ -399,12 +399,17 @@ def headline_metrics(h: Q.Headline) -> None:
     cols[0].metric("Reviews", fmt_num(h.reviews), fmt_delta(h.delta("reviews"), "{:+,.0f}"), help=prev_note)
     cols[1].metric("Average rating", fmt_num(h.avg_rating, "{:.2f} ★"), fmt_delta(h.delta("avg_rating"), "{:+.2f}"),
                    help=prev_note)
+    why = h.no_change_reason("share_negative")  # a change between 317 analyzed reviews and 8 is none
+    analyzed_note = f"{prev_note}; no change shown: {why}" if why else prev_note
     cols[2].metric("Share negative", fmt_num(h.share_negative, "{:.1f}%"),
                    fmt_delta(h.delta("share_negative"), "{:+.1f} pp"), delta_color="inverse",
-                   help=f"Of the {h.analyzed:,} analyzed reviews; {prev_note}")
+                   help=f"{h.base_text()[0].upper()}{h.base_text()[1:]}; {analyzed_note}")
     cols[3].metric("Net sentiment", fmt_num(h.net_sentiment, "{:+.1f}"),
                    fmt_delta(h.delta("net_sentiment"), "{:+.1f} pp"),
-                   help=f"% positive minus % negative of analyzed reviews; {prev_note}")
+                   help=f"% positive minus % negative, {h.base_text()}; {analyzed_note}")
+    if h.analyzed < h.reviews and h.share_negative is not None:
+        st.caption(f"Share negative and net sentiment are {h.base_text()}"
+                   + (f"; no change is shown for them: {why}." if why else "."))
     few = h.previous.reviews if h.previous is not None else None
     if few is not None and 0 < few < FEW_BEFORE:  # "+85.7 pp" against one review read as a finding
         st.caption(f"The previous period has only {reviews_word(few)}: its changes move by tens of points on one "

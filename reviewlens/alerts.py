@@ -732,10 +732,15 @@ def summary_alerts(store: Store, rules: AlertSettings, now: datetime,
         line += f"; average {h.avg_rating:.2f}★"
         if before is not None and before.avg_rating is not None:
             line += f" ({h.avg_rating - before.avg_rating:+.2f}★)"
-    if h.share_negative is not None:
-        line += f"; {h.share_negative:.0f}% negative"
-        if before is not None and before.share_negative is not None:
-            line += f" ({h.share_negative - before.share_negative:+.0f} pts)"
+    if h.share_negative is not None:  # of the analyzed reviews only: said, and no change from a handful of them
+        line += f"; {h.share_negative:.0f}% negative" + (f" of the {h.analyzed} analyzed" if h.analyzed < h.reviews else "")
+        change, why = h.delta("share_negative"), h.no_change_reason("share_negative")
+        if change is not None:
+            line += f" ({change:+.0f} pts)"
+        elif why:
+            line += f" (no change given: {why})"
+    elif h.reviews:
+        line += "; none of them analyzed yet (reviewlens analyze)"
     lines = [f"{since} to {until}: {line}."]
     replies = queries.reply_stats(store, Filters.of(since=since, until=until))
     if replies.negative:

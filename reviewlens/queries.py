@@ -34,7 +34,7 @@ from .buckets import choose as choose_bucket
 from .comparing import KINDS, own_name
 from .display_text import neutralize
 from .filters import SENTIMENT_OPTIONS, Filters, field_filter, version_key
-from .schema import ComplaintTheme, Label, Quote, has_periods, no_trend_reason, trend_arrow
+from .schema import MIN_PREVIOUS_REVIEWS, ComplaintTheme, Label, Quote, has_periods, no_trend_reason, trend_arrow
 from .model_text import sanitize_label
 from .store import (Store, analyses, mentioning, review_entities, review_fields, review_flags, review_tags, review_topics,
                     reviews, theme_table)
@@ -318,8 +318,9 @@ class Headline:
     previous: "Headline | None" = None
 
     def delta(self, name: str) -> float | None:
-        """Change of one number against the previous period; None when either side is unknown."""
-        if self.previous is None:
+        """Change of one number against the previous period; None when either side is unknown, or (share
+        negative, net sentiment) rests on too few analyzed reviews (`no_change_reason`)."""
+        if self.previous is None or self.no_change_reason(name):
             return None
         now, before = getattr(self, name), getattr(self.previous, name)
         if now is None or before is None:
@@ -327,6 +328,34 @@ class Headline:
         if name == "reviews" and before == 0:
             return None
         return now - before
+
+
+    def no_change_reason(self, name: str) -> str | None:
+        """Why share negative or net sentiment (`name`) gets no change against the previous period: "the period
+        before has 8 analyzed reviews" when either side has fewer than schema.MIN_PREVIOUS_REVIEWS analyzed, the
+        bar themes' trends have (a change between 317 reviews and 8 read "negative down 34 points"); else None."""
+        if name not in ANALYZED_MEASURES or self.previous is None:
+            return None
+        for side, h in (("this period", self), ("the period before", self.previous)):
+            if h.analyzed < MIN_PREVIOUS_REVIEWS:
+                held = "no analyzed reviews" if not h.analyzed else analyzed_phrase(h.analyzed)
+                return f"{side} has {held}, fewer than the {MIN_PREVIOUS_REVIEWS} a change needs"
+        return None
+
+    def base_text(self) -> str:
+        """What share negative and net sentiment are of: "of the 3 analyzed of 1,858 reviews", "of all 40
+        reviews (all analyzed)"."""
+        if self.analyzed >= self.reviews:
+            return f"of all {self.reviews:,} reviews (all analyzed)"
+        return f"of the {self.analyzed:,} analyzed of {self.reviews:,} reviews"
+
+
+#: The headline numbers that are of the analyzed reviews only
+ANALYZED_MEASURES = ("share_negative", "net_sentiment")
+
+
+def analyzed_phrase(n: int) -> str:
+    return f"{n:,} analyzed review{'s' * (n != 1)}"
 
 
 def _headline_row(c: sa.Connection, f: Filters) -> Headline:
