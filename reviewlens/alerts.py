@@ -41,7 +41,8 @@ false turns one off):
   that names it, not the review's mood), quoted, linked to the reviews that name it. At most once a week per
   name; products are left to the competitor rule.
 * **reviews**: new reviews rated `low_rating` or lower, or that mention one of `keywords`, in one
-  digest per check, the keywords mentioned named (whatever the rating) and those reviews quoted first,
+  digest per check (new: stored since the last look and written within MAX_LOOK_BACK, by the review's date;
+  history imported today is counted in a line, not quoted), the keywords mentioned named (whatever the rating) and those reviews quoted first,
   then the lowest rated, the newest first. A review is in one digest only.
 * **replies**: once a week, the negative reviews of the last 30 days still without the owner's reply after
   `unanswered_days` days (off by default), quoted, linked to that queue in the dashboard.
@@ -628,12 +629,19 @@ def _reviews_phrase(n: int) -> str:
     return f"{n} new review{'s' if n != 1 else ''}"
 
 
-def review_alerts(store: Store, rules: AlertSettings, since: datetime) -> list[Alert]:
+def review_alerts(store: Store, rules: AlertSettings, since: datetime, now: datetime | None = None) -> list[Alert]:
     """One digest of the new reviews rated `low_rating` or lower or mentioning a keyword. A review that
     mentions a keyword is counted as such whatever its rating, the keywords it mentions are named (in the
-    title too), and it is quoted first; then the lowest rated, the newest first."""
+    title too), and it is quoted first; then the lowest rated, the newest first. New is stored since `since` and
+    written (by its date; undated: stored) within MAX_LOOK_BACK of `now` or of the newest review, the earlier (as the
+    other rules, up to the newest review): the first check after two years of history were imported raised "20000
+    new reviews to read" and promised the rest next time; the digest says how many such older reviews it left out."""
+    newest = queries.date_span(store)[1]
+    today = (now or datetime.now(timezone.utc)).date()
+    written_since = min(today, newest or today) - MAX_LOOK_BACK
     patterns = _keyword_patterns(rules.keywords)
-    rows = store.new_reviews_to_alert(since, rules.low_rating or None, rules.keywords, limit=DIGEST_MAX)
+    rows = store.new_reviews_to_alert(since, rules.low_rating or None, rules.keywords, limit=DIGEST_MAX,
+                                      written_since=written_since)
     found = []
     for r in rows:
         rated_low = bool(rules.low_rating) and r["rating"] is not None and r["rating"] <= rules.low_rating
@@ -655,6 +663,11 @@ def review_alerts(store: Store, rules: AlertSettings, since: datetime) -> list[A
         parts.append(f"{len(low)} rated {rules.low_rating:g}★ or lower"
                      + (f" ({both} of them mention{'s' if both == 1 else ''} a keyword too)" if both else ""))
     lines = [f"{_reviews_phrase(len(found))}: {'; '.join(parts)}."]
+    history = store.history_stored_since(since, written_since)
+    if history:
+        lines.append(f"{history:,} more review{'s' * (history != 1)} stored since {since:%Y-%m-%d} "
+                     f"{'were' if history != 1 else 'was'} written before {written_since} (history an import or a "
+                     "first scrape brought in): not news, so not in this digest; the review explorer has them.")
     if len(rows) >= DIGEST_MAX:
         lines.append(f"More new reviews than one digest takes ({DIGEST_MAX:,}): the rest come in the next one.")
     if len(found) > DIGEST_QUOTES:
@@ -819,7 +832,7 @@ def find_alerts(store: Store, rules: AlertSettings, now: datetime | None = None,
     out += competitor_alerts(store, rules)
     out += name_alerts(store, rules)
     if rules.low_rating or rules.keywords:
-        out += review_alerts(store, rules, since)
+        out += review_alerts(store, rules, since, now)
     out += unanswered_alerts(store, rules, now)
     out += summary_alerts(store, rules, now, findings)
     if rules.dashboard_url:

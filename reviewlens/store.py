@@ -1893,10 +1893,11 @@ class Store:
             return [self._run_row(r) for r in c.execute(q).mappings()]
 
     def new_reviews_to_alert(self, since: datetime, max_rating: float | None, keywords: Sequence[str],
-                             limit: int = 5000) -> list[dict[str, Any]]:
+                             limit: int = 5000, written_since: date | None = None) -> list[dict[str, Any]]:
         """Reviews stored at or after `since` that no alert has named yet and that are rated `max_rating`
         or lower or mention one of `keywords` (a case-insensitive substring here; the caller checks words),
-        oldest first."""
+        oldest first; with `written_since`, only those dated then or later (or undated): two years of history
+        imported today are not new to read."""
         wanted = []
         if max_rating:
             wanted.append(sa.and_(reviews.c.rating.is_not(None), reviews.c.rating <= max_rating))
@@ -1910,10 +1911,23 @@ class Store:
             wanted_new = []
         q = (sa.select(reviews.c.id, reviews.c.source, reviews.c.product, reviews.c.url, reviews.c.rating,
                        reviews.c.title, reviews.c.text, reviews.c.date, reviews.c.scraped_at)
-             .where(reviews.c.scraped_at >= since, sa.or_(*wanted), *wanted_new)
+             .where(reviews.c.scraped_at >= since, sa.or_(*wanted), *wanted_new, *self._written_since(written_since))
              .order_by(reviews.c.scraped_at, reviews.c.id).limit(limit))
         with self.engine.connect() as c:
             return [dict(r) for r in c.execute(q).mappings()]
+
+    @staticmethod
+    def _written_since(day: date | None) -> list[sa.ColumnElement]:
+        """The condition "dated `day` or later, or undated" (none without a day)."""
+        return [] if day is None else [sa.or_(reviews.c.date.is_(None), reviews.c.date >= day)]
+
+    def history_stored_since(self, since: datetime, written_before: date) -> int:
+        """How many reviews stored at or after `since` were written before `written_before` (by their date): history
+        an import or a first scrape brought in, which the new-reviews digest leaves out."""
+        q = (sa.select(sa.func.count()).select_from(reviews)
+             .where(reviews.c.scraped_at >= since, reviews.c.date < written_before))
+        with self.engine.connect() as c:
+            return int(c.execute(q).scalar() or 0)
 
     def add_alert(self, key: str, kind: str, title: str, body: dict, channels: Sequence[str],
                   review_ids: Sequence[str] = ()) -> int | None:

@@ -411,3 +411,18 @@ def test_the_summary_says_how_many_of_the_weeks_reviews_look_suspicious(store):
     assert f"Suspicious reviews: 8 of the week's {len(week)}; average {without:.2f}★ without them (8 five-star " \
            "reviews of Blender on 2026-11-18 (about one every 3 days before); reviewlens suspicious lists them)." \
            in weekly.lines
+
+
+def test_history_imported_today_is_not_new_to_read(store):
+    """Two years of reviews imported today: the first check raised "20000 new reviews to read" and promised the rest
+    next time. Only those written in the last 30 days (by their date) are new; the older ones are counted, not quoted."""
+    history = [_review(f"Old complaint {i}", 1, NEWEST - timedelta(days=40 + 3 * i)) for i in range(200)]
+    recent = [_review(f"Fresh complaint {i}", 1, NEWEST - timedelta(days=i)) for i in range(3)]
+    store.upsert_reviews(history + recent + [_review("Undated complaint", 2, None)])
+    [digest] = [a for a in find_alerts(store, AlertSettings(summary="off"), NOW, record=False) if a.kind == "reviews"]
+    assert digest.title == "4 new reviews to read"
+    assert sorted(q["text"] for q in digest.quotes) == ["Fresh complaint 0", "Fresh complaint 1", "Fresh complaint 2",
+                                                       "Undated complaint"]
+    assert digest.lines[1].startswith(f"200 more reviews stored since {NOW - timedelta(days=1):%Y-%m-%d} were "
+                                      f"written before {NEWEST - timedelta(days=30)} (history")
+    assert not any("the rest come in the next one" in line for line in digest.lines)
