@@ -869,7 +869,8 @@ def run_complaints(store: Store, *, since: date | None = None, until: date | Non
         themes = find(cur, None, top=top, backend=backend, taxonomy=taxonomy, sharp=sharp, known=known,
                       merges=store.theme_merges(kind), splits=store.theme_splits(kind))
         scope = {"since": None, "until": None, "previous_since": None, "previous_until": None,
-                 **segment, "reviews": int(len(cur)), "previous_reviews": 0, "undated": int(len(cur))}
+                 **segment, "reviews": int(len(cur)), "previous_reviews": 0, "undated": int(len(cur)),
+                 "analyzed": _analyzed(cur)}
         _settled(store, known, themes, kind, scope)
         _save_themes(store, themes, scope, kind, started)
         return themes, scope
@@ -881,11 +882,40 @@ def run_complaints(store: Store, *, since: date | None = None, until: date | Non
     scope = {"since": since.isoformat(), "until": until.isoformat(), "previous_since": prev_since.isoformat(),
              "previous_until": prev_until.isoformat(), **segment,
              "reviews": int(len(cur)), "previous_reviews": int(len(prev)),
-             "undated": queries.count_undated(store, products, fields)}
+             "undated": queries.count_undated(store, products, fields),
+             "analyzed": _analyzed(cur), "previous_analyzed": _analyzed(prev)}
     queries.drop_baseless_trends(themes, scope)  # no trend against a period before of a handful of reviews
     _settled(store, known, themes, kind, scope)
     _save_themes(store, themes, scope, kind, started)
     return themes, scope
+
+
+def _analyzed(frame: Any) -> int:
+    """How many reviews of a reviews frame (Store.reviews_frame) have an analysis: the others are read without it."""
+    return int(frame["sentiment"].notna().sum()) if "sentiment" in frame else 0
+
+
+#: How the themes read a review the analysis has not read yet, said under their heading.
+UNANALYZED_READ = {
+    "complaints": "by their stars and a word list instead of the analysis (1-2★ as negative, 3★ or unrated sentence "
+                  "by sentence)",
+    "praise": "by their stars and a word list instead of the analysis (4-5★ as positive, 3★ or unrated sentence by "
+              "sentence)",
+    "requests": "by how a request is said, as every review is, but without the analysis's topics",
+}
+
+
+def unanalyzed_line(scope: dict, kind: str) -> str:
+    """"(16045 of these 16362 reviews are not analyzed yet: read by their stars ...; `reviewlens analyze` ...)", or
+    "" when the themes' reviews are all analyzed (or the scope predates the count)."""
+    n, analyzed = scope.get("reviews") or 0, scope.get("analyzed")
+    if analyzed is None or analyzed >= n:
+        return ""
+    before = scope.get("previous_reviews") or 0
+    prev = scope.get("previous_analyzed")
+    also = (f"; of the period before, {before - prev} of {before}" if prev is not None and prev < before else "")
+    return (f"({n - analyzed} of these {n} reviews are not analyzed yet{also}: they were read "
+            f"{UNANALYZED_READ[kind]}; `reviewlens analyze` reads them with the model)")
 
 
 def _save_themes(store: Store, themes: list[ComplaintTheme], scope: dict, kind: str, started: datetime) -> None:
@@ -969,6 +999,8 @@ def format_complaints(themes: Sequence[ComplaintTheme], scope: dict,
             lines.append(f"({scope['undated']} reviews without a date are in no period and not counted)")
     else:
         lines = [f"{title} in all {scope.get('reviews')} reviews (they have no dates, so no trend)"]
+    if not languages and unanalyzed_line(scope, kind):
+        lines.append(unanalyzed_line(scope, kind))
     if scope.get("deleted_reviews"):  # Store.delete_reviews took them out of the stored themes
         lines.append(f"({scope['deleted_reviews']} of their reviews were deleted since: the counts and quotes leave "
                      f"them out, the shares{' and trends' if dated else ''} are as computed; `reviewlens {kind}` "

@@ -594,22 +594,25 @@ def build_parser() -> argparse.ArgumentParser:
     model_opts(sp)
 
     sp = add("complaints", "the top complaints: count, share, trend, rating and verbatim quotes",
-             "Group the negative statements of the analyzed reviews into complaint themes, rank them by\n"
+             "Group the negative statements of the period's reviews into complaint themes, rank them by\n"
              "how many reviews raise them, and compare with the previous period of the same length.\n"
              "A review that raises several complaints counts in each of their themes. Each theme shows\n"
              "the mean star rating of its reviews against the other reviews of the period, how many stars\n"
              "lower a review raising it is with the other themes' complaints held equal (least squares over\n"
              "all the themes, with a 95% interval), and how much the average rating would rise if its\n"
              "reviews were rated like the others (at least 3 rated reviews on each side). Reviews in other\n"
-             "languages are quoted in their own words with the machine translation beside them.")
+             "languages are quoted in their own words with the machine translation beside them.\n"
+             "A review not analyzed yet (`reviewlens analyze`) is read by its stars and a word list instead\n"
+             "(1-2 stars as negative); the output says how many of the period's reviews were read so.")
     theme_opts(sp)
     sp.set_defaults(kind="complaints")
 
     sp = add("praise", "what customers love most: count, share, trend and verbatim quotes",
-             "The mirror of `complaints`: group the positive statements of the analyzed reviews (the\n"
+             "The mirror of `complaints`: group the positive statements of the period's reviews (the\n"
              "praising clauses of mixed ones too: \"great food, but slow service\" counts for the food) into\n"
              "themes, rank them by how many reviews raise them and compare with the previous period of the\n"
-             "same length: what to keep, and the customers' own words for it. The same options.")
+             "same length: what to keep, and the customers' own words for it. A review not analyzed yet is\n"
+             "read by its stars (4-5 as positive) and a word list, said in the output. The same options.")
     theme_opts(sp)
     sp.set_defaults(kind="praise")
 
@@ -619,7 +622,8 @@ def build_parser() -> argparse.ArgumentParser:
              "with my calendar\", \"it could use a longer cable\", \"why can't I export to PDF?\"), grouped into\n"
              "themes as `complaints` groups complaints: ranked by how many reviews ask, with the trend against\n"
              "the previous period and the customers' own words. Regrets (\"I wish I had bought the other one\")\n"
-             "and what should have happened (\"it should have worked\") are not requests. The same options.")
+             "and what should have happened (\"it should have worked\") are not requests. A review not analyzed\n"
+             "yet is read the same way but has no topics; the output says how many. The same options.")
     theme_opts(sp)
     sp.set_defaults(kind="requests")
 
