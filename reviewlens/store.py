@@ -1436,28 +1436,58 @@ class Store:
 
     # ---------------------------------------------------------------- analysis
     def pending_analysis(self, model: str, prompt_version: str, limit: int | None = None,
-                         retry_failed: bool = False, retranslate: bool = False) -> list[Review]:
+                         retry_failed: bool = False, retranslate: bool = False,
+                         only: dict[str, Any] | None = None) -> list[Review]:
         """Reviews whose text has no analysis yet for this model and prompt version (`retry_failed`: or
         whose analysis failed; `retranslate`: or whose analysis found it in another language than English,
-        to read it again in a new translation, by a larger model installed since).
+        to read it again in a new translation, by a larger model installed since), the newest first (by review
+        date); `only`: of the reviews `_selected` keeps.
 
         One review per distinct text: identical texts share one analysis.
         """
+        q = (sa.select(reviews).where(reviews.c.id.in_(self._pending_ids(model, prompt_version, retry_failed,
+                                                                          retranslate, only)))
+             .order_by(reviews.c.date.desc().nulls_last(), reviews.c.id))
+        if limit:
+            q = q.limit(limit)
+        with self.engine.connect() as c:
+            return [self._row_to_review(r) for r in c.execute(q).mappings()]
+
+    def count_pending(self, model: str, prompt_version: str, only: dict[str, Any] | None = None) -> int:
+        """How many review texts `pending_analysis` would give (without a limit): what is still not analyzed."""
+        ids = self._pending_ids(model, prompt_version, False, False, only).subquery()
+        with self.engine.connect() as c:
+            return int(c.execute(sa.select(sa.func.count()).select_from(ids)).scalar() or 0)
+
+    @staticmethod
+    def _selected(only: dict[str, Any] | None) -> list[sa.ColumnElement]:
+        """The conditions of an `analyze` selection: products, sources (any of them), since and until (review
+        dates, inclusive; an undated review is in no period)."""
+        only = only or {}
+        out: list[sa.ColumnElement] = []
+        if only.get("products"):
+            out.append(reviews.c.product.in_(list(only["products"])))
+        if only.get("sources"):
+            out.append(reviews.c.source.in_(list(only["sources"])))
+        if only.get("since"):
+            out.append(reviews.c.date >= only["since"])
+        if only.get("until"):
+            out.append(reviews.c.date <= only["until"])
+        return out
+
+    def _pending_ids(self, model: str, prompt_version: str, retry_failed: bool, retranslate: bool,
+                     only: dict[str, Any] | None) -> sa.Select:
+        """One review id per text that has no (successful, with `retry_failed`; English, with `retranslate`)
+        analysis for this model and prompt version, among the reviews `only` selects."""
         done = sa.select(analyses.c.content_hash).where(
             analyses.c.model == model, analyses.c.prompt_version == prompt_version)
         if retry_failed:
             done = done.where(analyses.c.status == "ok")
         if retranslate:
             done = done.where(sa.or_(analyses.c.language.is_(None), analyses.c.language == "en"))
-        first = (sa.select(sa.func.min(reviews.c.id))
-                 .where(reviews.c.content_hash.not_in(done))
-                 .group_by(reviews.c.content_hash))
-        q = (sa.select(reviews).where(reviews.c.id.in_(first))
-             .order_by(reviews.c.date.desc().nulls_last(), reviews.c.id))
-        if limit:
-            q = q.limit(limit)
-        with self.engine.connect() as c:
-            return [self._row_to_review(r) for r in c.execute(q).mappings()]
+        return (sa.select(sa.func.min(reviews.c.id))
+                .where(reviews.c.content_hash.not_in(done), *self._selected(only))
+                .group_by(reviews.c.content_hash))
 
     def current_sentiments(self, hashes: Iterable[str]) -> dict[str, str]:
         """content hash -> the sentiment of its current analysis (before a new one replaces it), of those

@@ -560,10 +560,15 @@ def cmd_analyze(args, settings) -> ExitStatus:
 
     if args.retranslate and not settings.analysis.translate:
         raise ConfigError("--retranslate: translation is off ([analysis] translate = false, or --no-translate)")
-
-    res = Job(Store(settings.db), settings).run(
+    if args.since and args.until and args.since > args.until:
+        raise ConfigError(f"--since {args.since} is after --until {args.until}")
+    store = Store(settings.db)
+    _check_names(store, products=args.product, sources=args.source)  # a misspelt name would analyze nothing
+    only = {"products": args.product, "sources": args.source, "since": args.since, "until": args.until}
+    res = Job(store, settings).run(
         JobOptions(limit=args.limit, retry_failed=args.retry_failed, retranslate=args.retranslate,
-                   retopic=args.retopic, complaints=not args.no_complaints, quiet=args.quiet),
+                   retopic=args.retopic, complaints=not args.no_complaints, quiet=args.quiet,
+                   only={k: v for k, v in only.items() if v} or None),
         echo=print)
     if res.themes is not None:
         print("(reviewlens complaints --stored prints them)")

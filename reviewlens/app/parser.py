@@ -576,10 +576,17 @@ def build_parser() -> argparse.ArgumentParser:
 
     sp = add("analyze", "sentiment, complaint topics and entities for reviews not yet analyzed",
              "Analyze every review text that has no analysis for this model and prompt version yet\n"
-             "(a text is analyzed once), then recompute the top complaints. Each review's language is\n"
-             "detected; one in another language is read in the model's English translation (stored\n"
-             "beside the analysis, shown only as a machine translation).")
-    sp.add_argument("--limit", type=_positive_int, help="analyze at most N reviews")
+             "(a text is analyzed once), the newest first (by review date), then recompute the top\n"
+             "complaints. --product, --source, --since and --until choose which reviews (the newest of them\n"
+             "first); at the end it says how many are still not analyzed and about how long they would take.\n"
+             "Each review's language is detected; one in another language is read in the model's English\n"
+             "translation (stored beside the analysis, shown only as a machine translation).")
+    sp.add_argument("--limit", type=_positive_int, help="analyze at most N reviews: the N newest (by review date) "
+                                                         "of those not analyzed yet in the selection")
+    sp.add_argument("--product", action="append", help="only this product's reviews (repeatable)")
+    sp.add_argument("--source", action="append", help="only this source's reviews (repeatable)")
+    sp.add_argument("--since", type=_date, help="only reviews dated on or after this day (YYYY-MM-DD)")
+    sp.add_argument("--until", type=_date, help="only reviews dated on or before this day (YYYY-MM-DD)")
     sp.add_argument("--retry-failed", action="store_true", help="analyze again the texts whose analysis failed")
     sp.add_argument("--retranslate", action="store_true",
                     help="analyze again the reviews in other languages, in a new translation (after installing "
