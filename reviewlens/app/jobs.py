@@ -530,8 +530,8 @@ class AnalysisSummary:
         return self.analyzed / spent if spent > 0 else 0.0
 
     def left_line(self) -> str:
-        """"102,083 review texts still not analyzed (about 18.9 h at this run's 1.50 reviews/s; reviewlens analyze
-        reads them, the newest first)", the selection's first when there was one; "" when none are left."""
+        """"review texts still not analyzed: 102,083 in the store, about 18.9 h at this run's 1.50 reviews/s (...)",
+        the selection's first when there was one (identical texts are one); "" when none are left."""
         if not self.left:
             return ""
 
@@ -547,8 +547,8 @@ class AnalysisSummary:
             parts.append(f"{self.left_selected:,} of the selection{eta(self.left_selected)}" if self.left_selected
                          else "none of the selection")
         parts.append(f"{self.left:,} in the store{'' if self.left_selected else eta(self.left)}")
-        return (f"still not analyzed: {'; '.join(parts)} (reviewlens analyze reads them, the newest first; "
-                "--product, --source, --since and --until choose which)")
+        return (f"review texts still not analyzed: {'; '.join(parts)} (reviewlens analyze reads them, the newest "
+                "first; --product, --source, --since and --until choose which)")
 
     def line(self) -> str:
         rate = self.rate  # the reading alone

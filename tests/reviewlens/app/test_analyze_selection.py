@@ -33,7 +33,8 @@ def test_a_slice_is_analyzed_and_what_is_left_is_said(store):
     assert stub.seen[-3:] == ["Kettle review 0", "Kettle review 1", "Kettle review 2"]  # the newest first
     assert (s.left, s.left_selected) == (32, 17)
     line = s.left_line()
-    assert line.startswith("still not analyzed: 17 of the selection, about ") and "; 32 in the store (" in line
+    assert line.startswith("review texts still not analyzed: 17 of the selection, about ")
+    assert "; 32 in the store (" in line
     assert store.list_runs(limit=1)[0]["detail"]["only"] == {"products": ["Kettle"]}
 
 
@@ -41,8 +42,8 @@ def test_the_time_left_is_estimated_at_the_measured_rate():
     s = AnalysisSummary(run_id=1, model="m", prompt_version="p", analyzed=300, seconds=310.0, themes_seconds=110.0,
                         left=102_083)
     assert s.rate == 1.5
-    assert s.left_line().startswith("still not analyzed: 102,083 in the store, about 18.9 h at this run's 1.50 "
-                                    "reviews/s (reviewlens analyze reads them, the newest first; --product")
+    assert s.left_line().startswith("review texts still not analyzed: 102,083 in the store, about 18.9 h at this "
+                                    "run's 1.50 reviews/s (reviewlens analyze reads them, the newest first; --product")
 
 
 def test_the_command_takes_a_selection_and_says_the_themes_step_before_it(tmp_path, monkeypatch, capsys):
@@ -60,7 +61,7 @@ def test_the_command_takes_a_selection_and_says_the_themes_step_before_it(tmp_pa
     at = next(i for i, line in enumerate(out) if line.startswith("computing the top complaints, praise and requests"))
     assert out[at + 1].startswith("top complaints recomputed")
     assert "analyzed 10 review texts" in next(line for line in out if line.startswith("run "))
-    assert out[-2].startswith("still not analyzed: none of the selection; 30 in the store, about ")
+    assert out[-2].startswith("review texts still not analyzed: none of the selection; 30 in the store, about ")
     assert main(["analyze", "--db", db, "--product", "Laptopp"]) == 2
     assert "Laptop" in capsys.readouterr().err
     try:
