@@ -20,6 +20,18 @@ SUPPORT = ["Customer service never answered my emails.", "Support ignored my thr
 POSITIVE = ["Great product, works perfectly.", "Love it, would buy again.", "Excellent quality and fast delivery."]
 
 
+class _answering:
+    """A backend that answers every batch of conversations with the same fixed texts (the scripted LLM)."""
+
+    name = "scripted"
+
+    def __init__(self, *answers: str):
+        self.answers = list(answers)
+
+    def generate(self, conversations, json_schema=None, **kw):
+        return list(self.answers)
+
+
 def _frame(texts_ratings: list[tuple[str, float]], prefix: str, day: date) -> pd.DataFrame:
     rows = []
     for i, (text, rating) in enumerate(texts_ratings):
@@ -491,18 +503,14 @@ def test_a_summary_that_states_a_figure_no_quote_gives_is_dropped():
     what its statements share; a figure they give ("two weeks", "18 days") may stand, in digits or words."""
     from analysis.complaints import _grounded, name_themes
 
-    class Summaries:
-        name = "scripted"
-
-        def generate(self, conversations, json_schema=None, **kw):
-            return ['{"label": "Late delivery", "summary": "Orders arrive 9 days later than promised."}',
-                    '{"label": "Slow shipping", "summary": "Shipping takes 18 days, or 2 weeks."}',
-                    '{"label": "Dead battery", "summary": "The battery dies within hours."}']
+    summaries = _answering('{"label": "Late delivery", "summary": "Orders arrive 9 days later than promised."}',
+                           '{"label": "Slow shipping", "summary": "Shipping takes 18 days, or 2 weeks."}',
+                           '{"label": "Dead battery", "summary": "The battery dies within hours."}')
 
     quotes = [["The parcel arrived two weeks late.", "Delivery was very late."],
               ["Shipping took 18 days.", "It took two weeks to arrive."],
               ["The battery is dead after 3 hours."]]
-    named = name_themes(Summaries(), quotes, ["f1", "f2", "f3"])
+    named = name_themes(summaries, quotes, ["f1", "f2", "f3"])
     assert named == [("Late delivery", ""), ("Slow shipping", "Shipping takes 18 days, or 2 weeks."),
                      ("Dead battery", "The battery dies within hours.")]
     assert _grounded("Half the orders came 3 days late.", ["half of them were 3 days late"])
@@ -516,18 +524,14 @@ def test_a_summary_saying_the_opposite_of_its_theme_is_dropped():
     from analysis.complaints import name_themes
     from analysis.praise import PRAISE
 
-    class Summaries:
-        name = "scripted"
-
-        def generate(self, conversations, json_schema=None, **kw):
-            return ['{"label": "Poor atmosphere", "summary": "The atmosphere is filled with energy and the '
-                    'beautiful people of course."}',
-                    '{"label": "Rude staff", "summary": "Staff are rude and slow."}']
+    summaries = _answering('{"label": "Poor atmosphere", "summary": "The atmosphere is filled with energy and the '
+                           'beautiful people of course."}',
+                           '{"label": "Rude staff", "summary": "Staff are rude and slow."}')
 
     quotes = [["The atmosphere is dull.", "Too loud to talk."], ["The waiter was rude.", "Staff ignored us."]]
-    assert name_themes(Summaries(), quotes, ["f1", "f2"]) == [("Poor atmosphere", ""),
+    assert name_themes(summaries, quotes, ["f1", "f2"]) == [("Poor atmosphere", ""),
                                                              ("Rude staff", "Staff are rude and slow.")]
-    praised = name_themes(Summaries(), quotes, ["f1", "f2"], kind=PRAISE)
+    praised = name_themes(summaries, quotes, ["f1", "f2"], kind=PRAISE)
     assert praised == [("f1", ""), ("f2", "")]  # "Poor atmosphere", "Rude staff": no praise's names
 
 
@@ -538,19 +542,15 @@ def test_a_praise_theme_named_or_summarised_as_a_complaint_is_not_shown_so(embed
     from analysis.complaints import name_themes
     from analysis.praise import PRAISE
 
-    class Names:
-        name = "scripted"
-
-        def generate(self, conversations, json_schema=None, **kw):
-            return ['{"label": "High price", "summary": "The price is too high."}',
-                    '{"label": "Cremallera broken", "summary": "Customers like the jacket."}',
-                    '{"label": "Comfortable fit", "summary": "The jacket is comfortable to wear all day."}']
+    names = _answering('{"label": "High price", "summary": "The price is too high."}',
+                       '{"label": "Cremallera broken", "summary": "Customers like the jacket."}',
+                       '{"label": "Comfortable fit", "summary": "The jacket is comfortable to wear all day."}')
 
     quotes = [["Prima jas"], ["Muy cómoda"], ["So comfortable."]]
-    assert name_themes(Names(), quotes, ["f1", "f2", "f3"], kind=PRAISE) == [
+    assert name_themes(names, quotes, ["f1", "f2", "f3"], kind=PRAISE) == [
         ("f1", ""), ("f2", ""), ("Comfortable fit", "The jacket is comfortable to wear all day.")]
     # the same names as complaints: the praising one is not a complaint's name
-    assert name_themes(Names(), quotes, ["f1", "f2", "f3"])[2] == ("f3", "")
+    assert name_themes(names, quotes, ["f1", "f2", "f3"])[2] == ("f3", "")
 
 
 TRACKING = ["The tracking number never worked at all.", "Tracking showed no updates for a week.",
