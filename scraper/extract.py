@@ -13,10 +13,10 @@ from datetime import date
 from typing import Any
 from urllib.parse import urlsplit
 
-from reviewlens.schema import Review, implausible_date
+from reviewlens.schema import MAX_TEXT, Review, implausible_date
 
 from . import js
-from .normalize import (MAX_TEXT, clean_text, is_relative_date, page_date_order, page_rating_scale, parse_date,
+from .normalize import (clean_text, is_relative_date, page_date_order, page_rating_scale, parse_date,
                         parse_language, parse_rating, parse_verified, parse_votes)
 from .siteconfig import SiteConfig
 

@@ -10,7 +10,7 @@ from datetime import date, datetime, timedelta, timezone
 from typing import Any, Iterable
 
 from reviewlens.numeric_dates import date_evidence, numeric_dates_in
-from reviewlens.schema import MAX_TEXT, without_surrogates  # noqa: F401  (MAX_TEXT: the cut scraper.extract makes)
+from reviewlens.schema import without_surrogates
 
 log = logging.getLogger(__name__)
 
