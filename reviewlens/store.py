@@ -1437,11 +1437,11 @@ class Store:
     # ---------------------------------------------------------------- analysis
     def pending_analysis(self, model: str, prompt_version: str, limit: int | None = None,
                          retry_failed: bool = False, retranslate: bool = False,
-                         only: dict[str, Any] | None = None) -> list[Review]:
+                         only: Sequence[sa.ColumnElement] | None = None) -> list[Review]:
         """Reviews whose text has no analysis yet for this model and prompt version (`retry_failed`: or
         whose analysis failed; `retranslate`: or whose analysis found it in another language than English,
         to read it again in a new translation, by a larger model installed since), the newest first (by review
-        date); `only`: of the reviews `_selected` keeps.
+        date); `only`: of the reviews these conditions keep (queries.conditions of an `analyze` selection).
 
         One review per distinct text: identical texts share one analysis.
         """
@@ -1453,32 +1453,16 @@ class Store:
         with self.engine.connect() as c:
             return [self._row_to_review(r) for r in c.execute(q).mappings()]
 
-    def count_pending(self, model: str, prompt_version: str, only: dict[str, Any] | None = None) -> int:
+    def count_pending(self, model: str, prompt_version: str, only: Sequence[sa.ColumnElement] | None = None) -> int:
         """How many review texts `pending_analysis` would give (without a limit): what is still not analyzed."""
         ids = self._pending_ids(model, prompt_version, False, False, only).subquery()
         with self.engine.connect() as c:
             return int(c.execute(sa.select(sa.func.count()).select_from(ids)).scalar() or 0)
 
-    @staticmethod
-    def _selected(only: dict[str, Any] | None) -> list[sa.ColumnElement]:
-        """The conditions of an `analyze` selection: products, sources (any of them), since and until (review
-        dates, inclusive; an undated review is in no period)."""
-        only = only or {}
-        out: list[sa.ColumnElement] = []
-        if only.get("products"):
-            out.append(reviews.c.product.in_(list(only["products"])))
-        if only.get("sources"):
-            out.append(reviews.c.source.in_(list(only["sources"])))
-        if only.get("since"):
-            out.append(reviews.c.date >= only["since"])
-        if only.get("until"):
-            out.append(reviews.c.date <= only["until"])
-        return out
-
     def _pending_ids(self, model: str, prompt_version: str, retry_failed: bool, retranslate: bool,
-                     only: dict[str, Any] | None) -> sa.Select:
+                     only: Sequence[sa.ColumnElement] | None) -> sa.Select:
         """One review id per text that has no (successful, with `retry_failed`; English, with `retranslate`)
-        analysis for this model and prompt version, among the reviews `only` selects."""
+        analysis for this model and prompt version, among the reviews the conditions `only` keep."""
         done = sa.select(analyses.c.content_hash).where(
             analyses.c.model == model, analyses.c.prompt_version == prompt_version)
         if retry_failed:
@@ -1486,7 +1470,7 @@ class Store:
         if retranslate:
             done = done.where(sa.or_(analyses.c.language.is_(None), analyses.c.language == "en"))
         return (sa.select(sa.func.min(reviews.c.id))
-                .where(reviews.c.content_hash.not_in(done), *self._selected(only))
+                .where(reviews.c.content_hash.not_in(done), *(only or ()))
                 .group_by(reviews.c.content_hash))
 
     def current_sentiments(self, hashes: Iterable[str]) -> dict[str, str]:

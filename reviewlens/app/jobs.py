@@ -27,7 +27,7 @@ from tqdm import tqdm
 from .. import health as run_health
 from .. import privacy, queries
 from ..config import ConfigError, Settings
-from ..filters import field_filter, previous_period
+from ..filters import Filters, field_filter, previous_period
 from ..schema import MIN_PREVIOUS_REVIEWS, ComplaintTheme, Review, has_periods, no_trend_reason, trend_text
 from ..store import Store, StoreReadOnly
 from ..words import counted as _n
@@ -693,6 +693,7 @@ def run_analysis(store: Store, analyzer: Any, *, limit: int | None = None, trigg
                  "whole before 2026-12-03, so an instruction in a review could steer its sentiment", redone)
     server = _server_url(an)
     chosen = {k: v for k, v in (only or {}).items() if v}
+    where = queries.conditions(Filters.of(**chosen), None) if chosen else None  # products, sources, since, until
     said = {k: (str(v) if isinstance(v, date) else v) for k, v in chosen.items()}  # the run history's
     run_id = store.start_run("analyze", an.model_id, trigger, detail={"prompt_version": an.prompt_version,
                                                                       **({"llm_url": server} if server else {}),
@@ -707,7 +708,7 @@ def run_analysis(store: Store, analyzer: Any, *, limit: int | None = None, trigg
         s.entities_refreshed = refresh_entities(store, an, quiet=quiet)
         s.refresh_seconds = time.monotonic() - t0
         pending = store.pending_analysis(an.model_id, an.prompt_version, limit=limit, retry_failed=retry_failed,
-                                         retranslate=retranslate, only=chosen)
+                                         retranslate=retranslate, only=where)
         s.pending_before = len(pending)
         before = store.current_sentiments(r.content_hash for r in pending)  # what a new reading may change
         _say_rereading(store, an, len(pending), store.current_models(r.content_hash for r in pending), retranslate)
@@ -733,7 +734,7 @@ def run_analysis(store: Store, analyzer: Any, *, limit: int | None = None, trigg
         _preset_hint(store, an, run_id, s, pending)
         _translation_hint(store, an, run_id, s, getattr(an, "translated", 0) - translated_before)
         s.left = store.count_pending(an.model_id, an.prompt_version)
-        s.left_selected = store.count_pending(an.model_id, an.prompt_version, only=chosen) if chosen else None
+        s.left_selected = store.count_pending(an.model_id, an.prompt_version, only=where) if chosen else None
         store.update_run(run_id, detail={"not_analyzed": s.left})
         if then is not None:
             if bar is not None:
