@@ -20,6 +20,7 @@ import pytest
 from dashboard import APP_PATH
 from reviewlens.store import Store
 
+from tests.dashboard.seed import seed as seed_store
 from tests.dashboard.seed import seeded_sqlite  # noqa: F401  (fixture)
 
 pytestmark = pytest.mark.timeout(180)
@@ -64,14 +65,19 @@ def _serving(command: list[str], env: dict[str, str], log_path: Path, port: int,
         log.close()
 
 
-@pytest.fixture
-def server(seeded_sqlite, tmp_path):
-    """`streamlit run` on a free port, serving the seeded store; yields the base URL."""
-    _, seed, db = seeded_sqlite
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    """`streamlit run` on a free port, serving a seeded store, for the tests of this module that only read it
+    (one server: each start and stop costs about 3 s); yields the base URL and the seed."""
+    tmp = tmp_path_factory.mktemp("served")
+    store = Store(tmp / "reviews.db")
+    seed = seed_store(store)
+    store.close()
     port = _free_port()
     with _serving([sys.executable, "-m", "streamlit", "run", str(APP_PATH), "--server.headless", "true",
                    "--server.address", "127.0.0.1", "--server.port", str(port), "--browser.gatherUsageStats", "false"],
-                  {"REVIEWLENS_DB": db}, tmp_path / "streamlit.log", port, timeout=30) as base:
+                  {"REVIEWLENS_DB": str(tmp / "reviews.db"), "REVIEWLENS_DATA_DIR": str(tmp / "data")},
+                  tmp / "streamlit.log", port, timeout=30) as base:
         yield base, seed
 
 
@@ -162,8 +168,9 @@ def test_the_excel_report_downloads_from_the_dashboard(server, browser, tmp_path
     browser.execute_cdp_cmd("Browser.setDownloadBehavior", {"behavior": "allow", "downloadPath": str(downloads)})
     browser.get(base + "/")
     _wait_rendered(browser, "Top complaints")
-    button = next(b for b in browser.find_elements(By.CSS_SELECTOR, "button")
-                  if "Download Excel report" in b.text)
+    button = WebDriverWait(browser, 30, poll_frequency=0.1).until(  # the sidebar's button may come after the page
+        lambda d: next((b for b in d.find_elements(By.CSS_SELECTOR, "button") if "Download Excel report" in b.text),
+                       None))
     button.click()
     WebDriverWait(browser, 90, poll_frequency=0.2).until(
         lambda d: [p for p in downloads.iterdir() if p.suffix == ".xlsx"])

@@ -47,7 +47,7 @@ def _settings(tmp_path, db, **kw):
     return s
 
 
-def test_demo_scrape_collects_every_review_once(tmp_path, shop, shop_reviews):
+def test_demo_scrape_collects_every_review_once_and_raises_no_alarm(tmp_path, shop, shop_reviews):
     db = tmp_path / "s.db"
     store = Store(db)
     settings = _settings(tmp_path, db)
@@ -65,9 +65,21 @@ def test_demo_scrape_collects_every_review_once(tmp_path, shop, shop_reviews):
     second = jobs.run_scrape(store, settings, urls, source="demo-shop", quiet=True)
     assert second.new == 0 and count_rows(store) == len(shop_reviews)
     assert second.pages < first.pages
+    # everything again (--full): still nothing new
+    third = jobs.run_scrape(store, settings, urls, source="demo-shop", quiet=True, full=True)
+    assert third.new == 0 and third.pages == first.pages
     runs = store.list_runs(kind="scrape")
-    assert [r["status"] for r in runs][:2] == [second.status, first.status]
-    assert runs[1]["reviews_new"] == len(shop_reviews) and runs[1]["pages"] == first.pages
+    assert [r["status"] for r in runs] == [third.status, second.status, first.status]
+    assert runs[2]["reviews_new"] == len(shop_reviews) and runs[2]["pages"] == first.pages
+    # the demo shop's normal runs (everything, incremental, everything again) never raise the alarm of a site
+    # that broke (tests/reviewlens/app/test_scrape_health.py: the changed layout that does)
+    for summary in (first, second, third):
+        assert summary.status in ("ok", "partial") and not summary.degraded, (summary.status, summary.degraded)
+        assert summary.missing == {"author": 0, "date": 0, "rating": 0}
+    for run in runs:
+        h = run["detail"]["health"]
+        assert set(h["by_url"]) == set(urls) and "degraded" not in run["detail"]
+        assert all(v == 1.0 for v in h["fill"].values()), h["fill"]
 
 
 def _paginated_url(shop) -> str:
