@@ -314,6 +314,7 @@ OPTIONAL_TABLES = frozenset({"labels", "alerts", "alert_deliveries", "alerted_re
                              "review_tags", "request_themes", "review_comparisons"})
 
 REVIEW_FIELDS = ["id", "source", "product", "url", "author", "rating", "title", "text", "date"]
+EXPORT_CHUNK = 2000  # reviews an export holds at once (with their fields and tags)
 
 
 def _utcnow() -> datetime:
@@ -502,6 +503,11 @@ def _as_date(value: Any) -> date | None:
     if isinstance(value, float):  # NaN: missing, as pandas has it
         return None
     return date.fromisoformat(str(value)[:10])
+
+
+def _json_list(value: Any) -> list:
+    """A stored JSON list (topics, entities) as a list; [] for none."""
+    return json.loads(value) if isinstance(value, str) else []
 
 
 def mention_said(a: Any, x: Any) -> sa.ColumnElement[str]:
@@ -1691,6 +1697,27 @@ class Store:
         the current analysis found in one of these (as `Filters.languages`); `tags`: with any of
         these tags; `suspicious`: only (True) or none (False) of those that look suspicious; `mentions`: naming
         any of these names (`mentioning`; `said`: speaking so of one of them)."""
+        q = self._reviews_select(since=since, until=until, products=products, sources=sources, limit=limit,
+                                 fields=fields, tags=tags, suspicious=suspicious, mentions=mentions, said=said,
+                                 languages=languages)
+        with self.engine.connect() as c:
+            df = pd.DataFrame(c.execute(q).mappings().all())
+        cols = REVIEW_FIELDS + list(REPLY_FIELDS) + ["content_hash", "scraped_at", "site_review_id", "analysis_status", "analysis_error", "sentiment",
+                                "sentiment_score", "topics", "entities", "model"]
+        if df.empty:
+            return pd.DataFrame(columns=cols)
+        df["date"] = pd.to_datetime(df["date"]).dt.date
+        df["reply_date"] = df["reply_date"].map(_as_date)
+        df["topics"] = df["topics"].map(lambda v: json.loads(v) if isinstance(v, str) else [])
+        df["entities"] = df["entities"].map(lambda v: json.loads(v) if isinstance(v, str) else [])
+        return df
+
+    def _reviews_select(self, *, since: date | None = None, until: date | None = None,
+                        products: Sequence[str] | None = None, sources: Sequence[str] | None = None,
+                        limit: int | None = None, fields: Sequence[tuple[str, Sequence[str]]] = (),
+                        tags: Sequence[str] = (), suspicious: bool | None = None, mentions: Sequence[str] = (),
+                        said: str | None = None, languages: Sequence[str] = ()) -> sa.Select:
+        """The SELECT of `reviews_frame` (its filters, newest first), for it and for the streamed export."""
         a = analyses.alias("a")
         q = (sa.select(*[reviews.c[f] for f in REVIEW_FIELDS + list(REPLY_FIELDS)], reviews.c.content_hash,
                        reviews.c.scraped_at, reviews.c.site_review_id,
@@ -1706,17 +1733,7 @@ class Store:
             q = q.where(a.c.language.in_(list(languages)))
         if limit:
             q = q.limit(limit)
-        with self.engine.connect() as c:
-            df = pd.DataFrame(c.execute(q).mappings().all())
-        cols = REVIEW_FIELDS + list(REPLY_FIELDS) + ["content_hash", "scraped_at", "site_review_id", "analysis_status", "analysis_error", "sentiment",
-                                "sentiment_score", "topics", "entities", "model"]
-        if df.empty:
-            return pd.DataFrame(columns=cols)
-        df["date"] = pd.to_datetime(df["date"]).dt.date
-        df["reply_date"] = df["reply_date"].map(_as_date)
-        df["topics"] = df["topics"].map(lambda v: json.loads(v) if isinstance(v, str) else [])
-        df["entities"] = df["entities"].map(lambda v: json.loads(v) if isinstance(v, str) else [])
-        return df
+        return q
 
     def _of_reviews(self, table: sa.Table, ids: Sequence[str], *columns: str) -> Iterator[tuple]:
         """(review_id, *columns) of `table`'s rows for the reviews `ids` (in chunks: a statement takes so many
@@ -1813,34 +1830,47 @@ class Store:
         with self.engine.connect() as c:
             return list(c.execute(sa.select(review_fields.c.name).distinct().order_by(review_fields.c.name)).scalars())
 
-    def iter_export_records(self, **filters: Any) -> Iterator[dict[str, Any]]:
-        """One plain dict per review (export schema): missing values are None, dates ISO 8601; `fields`:
-        the user's own fields ({name: value}); `suspicious`: why it looks suspicious (reviewlens.integrity's
-        kinds, as last checked; [] for none); `tags`: the team's tags."""
-        df = self.reviews_frame(**filters)
-        df = df.astype(object).where(df.notna(), None)
-        fields = self.fields_of(df["id"].tolist()) if len(df) else {}
-        flags = self.flag_kinds() if len(df) else {}
-        tags = self.tags_of(df["id"].tolist()) if len(df) else {}
-        for rec in df.to_dict("records"):
-            yield {
-                "id": rec["id"], "source": rec["source"], "product": rec["product"], "url": rec["url"],
-                "author": rec["author"], "rating": rec["rating"],
-                "title": rec["title"], "text": rec["text"],
-                "date": rec["date"].isoformat() if rec["date"] else None,
-                "reply": rec["reply"], "reply_date": rec["reply_date"].isoformat() if rec["reply_date"] else None,
-                "helpful_votes": None if rec["helpful_votes"] is None else int(rec["helpful_votes"]),
-                "verified": None if rec["verified"] is None else bool(rec["verified"]),
-                "language": rec["language"], "version": rec["version"],
-                "site_review_id": rec["site_review_id"],  # the site's (or the imported file's) own id
-                "sentiment": rec["sentiment"], "sentiment_score": rec["sentiment_score"],
-                "topics": rec["topics"] or [], "entities": rec["entities"] or [],
-                "analysis_status": rec["analysis_status"], "analysis_error": rec["analysis_error"],
-                "detected_language": rec["detected_language"], "translation": rec["translation"],
-                "fields": fields.get(rec["id"], {}),
-                "suspicious": flags.get(rec["id"], []),
-                "tags": tags.get(rec["id"], []),
-            }
+    def iter_export_records(self, *, chunk: int | None = None, **filters: Any) -> Iterator[dict[str, Any]]:
+        """One plain dict per review (export schema), newest first as `reviews_frame`: missing values are None,
+        dates ISO 8601; `fields`: the user's own fields ({name: value}); `suspicious`: why it looks suspicious
+        (reviewlens.integrity's kinds, as last checked; [] for none); `tags`: the team's tags.
+
+        Streamed: `chunk` rows (EXPORT_CHUNK) at a time from one query (a server-side cursor on PostgreSQL), with
+        their fields and tags read per chunk, so an export of any size holds a chunk or two in memory, not the
+        whole store as a frame and a list of dicts as before (bench/bench_export.py)."""
+        chunk = chunk or EXPORT_CHUNK
+        flags = self.flag_kinds()
+        q = self._reviews_select(**filters)
+        with self.engine.connect().execution_options(stream_results=True, yield_per=chunk) as c:
+            for part in c.execute(q).mappings().partitions(chunk):
+                ids = [r["id"] for r in part]
+                fields, tags = self.fields_of(ids), self.tags_of(ids)
+                for rec in part:
+                    yield self._export_record(rec, fields, flags, tags)
+
+    @staticmethod
+    def _export_record(rec: Any, fields: dict, flags: dict, tags: dict) -> dict[str, Any]:
+        def num(v: Any, kind: type) -> Any:
+            return None if v is None else kind(v)
+
+        day, replied = _as_date(rec["date"]), _as_date(rec["reply_date"])
+        return {
+            "id": rec["id"], "source": rec["source"], "product": rec["product"], "url": rec["url"],
+            "author": rec["author"], "rating": num(rec["rating"], float),
+            "title": rec["title"], "text": rec["text"],
+            "date": day.isoformat() if day else None,
+            "reply": rec["reply"], "reply_date": replied.isoformat() if replied else None,
+            "helpful_votes": num(rec["helpful_votes"], int), "verified": num(rec["verified"], bool),
+            "language": rec["language"], "version": rec["version"],
+            "site_review_id": rec["site_review_id"],  # the site's (or the imported file's) own id
+            "sentiment": rec["sentiment"], "sentiment_score": num(rec["sentiment_score"], float),
+            "topics": _json_list(rec["topics"]), "entities": _json_list(rec["entities"]),
+            "analysis_status": rec["analysis_status"], "analysis_error": rec["analysis_error"],
+            "detected_language": rec["detected_language"], "translation": rec["translation"],
+            "fields": fields.get(rec["id"], {}),
+            "suspicious": flags.get(rec["id"], []),
+            "tags": tags.get(rec["id"], []),
+        }
 
     # ---------------------------------------------------------------- complaint themes
     def save_complaints(self, themes: Sequence[ComplaintTheme], scope: dict | None = None,
