@@ -755,7 +755,7 @@ def cmd_complaints(args, settings) -> ExitStatus:
     else:
         themes, scope = Job(store, settings).complaints(since=args.since, until=args.until, products=args.product,
                                                         top=kept, days=args.days, use_llm=not args.no_llm,
-                                                        kind=kind, fields=fields)
+                                                        kind=kind, fields=fields, quiet=args.quiet)
     for name, parts in scope.get("split") or []:
         say(f"{name!r} split into {parts[0]!r} and {parts[1]!r}" if parts else
             f"{name!r} was not split: it was not found again, or one part would have had fewer than two reviews "

@@ -23,6 +23,7 @@ from typing import Any, Callable, Sequence
 from urllib.parse import urlsplit
 
 from tqdm import tqdm
+from tqdm.contrib.logging import logging_redirect_tqdm
 
 from .. import health as run_health
 from .. import privacy, queries
@@ -875,7 +876,7 @@ def complaint_periods(store: Store, since: date | None, until: date | None,
 def run_complaints(store: Store, *, since: date | None = None, until: date | None = None,
                    products: Sequence[str] | None = None, top: int | None = None, days: int = 90,
                    backend: Any = None, taxonomy: Any = None, sharp: bool = True,
-                   kind: str = "complaints", fields: Any = ()) -> tuple[list[ComplaintTheme], dict]:
+                   kind: str = "complaints", fields: Any = (), quiet: bool = False) -> tuple[list[ComplaintTheme], dict]:
     """Find and store the top complaint themes for a period, with their trend against the period before
     (`kind="praise"`: what customers love, analysis.praise; `kind="requests"`: what they ask for,
     analysis.requests; each stored apart); of `products` and the reviews
@@ -884,14 +885,24 @@ def run_complaints(store: Store, *, since: date | None = None, until: date | Non
     `backend`: the LLM that names and summarises the themes; None names them from keywords.
     `taxonomy`: the user's topics (the analysis's); None uses the default products preset. `sharp`: the
     topic detectors that read all-mpnet-base-v2 may be used (`settings.analysis.second_head`).
+    A progress bar counts the sentences embedded (most of the step's minutes on a large store); `quiet`: none.
     """
     from analysis.complaints import KEPT, find_complaints
+    from analysis.embeddings import counting_on
     from analysis.praise import find_praise
     from analysis.requests import find_requests
 
     top = top or KEPT  # what `reviewlens complaints` keeps too: the report, the alerts and the dashboard read it
 
-    find = {"complaints": find_complaints, "praise": find_praise, "requests": find_requests}[kind]
+    finder = {"complaints": find_complaints, "praise": find_praise, "requests": find_requests}[kind]
+
+    def find(*args: Any, **kw: Any) -> list[ComplaintTheme]:
+        # the sentences embedded, counted (the step's minutes on a large store); the log lines of the models
+        # loaded meanwhile are written above the bar, not into it
+        with (progress(desc=f"{kind}: sentences embedded", unit="", quiet=quiet) as bar, counting_on(bar),
+              logging_redirect_tqdm()):
+            return finder(*args, **kw)
+
     fields = field_filter(fields)
     periods = complaint_periods(store, since, until, days)
     known, _ = queries.latest_complaints(store, kind, products, fields)  # a theme found again keeps its name
@@ -1285,14 +1296,14 @@ class Job:
                     return False
                 if why:
                     say(f"computing the themes again ({why})")
-                # minutes on a large store (110 s over 16,000 reviews), silent until its end: said before it starts
+                # minutes on a large store (110 s over 16,000 reviews): said before it starts, a bar per kind
                 say("computing the top complaints, praise and requests of the last 90 days' reviews (a few minutes "
                     "on a large store; analyze --no-complaints skips this step)...")
-                res.themes, res.scope = self.complaints()
+                res.themes, res.scope = self.complaints(quiet=opts.quiet)
                 say(f"top complaints recomputed: {len(res.themes)} themes")
-                res.praise, _ = self.praise()
+                res.praise, _ = self.praise(quiet=opts.quiet)
                 say(f"what customers love recomputed: {len(res.praise)} themes")
-                res.requests, _ = self.requests()
+                res.requests, _ = self.requests(quiet=opts.quiet)
                 say(f"what customers ask for recomputed: {len(res.requests)} themes")
                 if self.store.changes():  # the changes the user made: their windows have new reviews
                     measured = self.measure_changes(stale=True)
