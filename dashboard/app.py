@@ -649,7 +649,8 @@ def competitors_section(found: list[Competitor], opts: Q.Options) -> None:
         stars = f", rated {c.rating:.1f}★" if c.rating is not None else ""
         with st.expander(f"{escape_markdown(c.name)} — {c.reviews:,} review{'s' if c.reviews != 1 else ''} "
                          f"({c.ways()}){stars}", expanded=i == 0):
-            why = f"<p>Those who went to it complained of: {escape_html(c.why_left())}.</p>" if c.left_over else ""
+            why = (f"<p>Those who went to it complained of: {escape_html(c.why_left_said())}.</p>" if c.went_to
+                   else "")
             st.markdown(why + "\n".join(quotes_html(c.quotes[:3])), unsafe_allow_html=True)
             name = offered.get(c.name.casefold())
             if name:

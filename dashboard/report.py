@@ -651,7 +651,7 @@ def _competitors(wb: Workbook, found: list[Competitor]) -> None:
                   for q in c.quotes[:3]]
         s.append([s.cell(c.name), s.cell("product" if c.type == "PRODUCT" else "brand"), c.reviews, c.went_to,
                   c.came_from, c.compared, s.cell(c.rating, number_format="0.0"),
-                  s.cell(c.why_left(top=5) or None, wrap=True), *quotes])
+                  s.cell(c.why_left_said(top=5) or None, wrap=True), *quotes])
     if s.row > 1:
         s.ws.auto_filter.ref = f"A1:K{s.row}"
 

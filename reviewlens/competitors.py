@@ -29,6 +29,9 @@ _RANK = {"went_to": 0, "came_from": 1, "compared": 2}
 CATCH_ALL = {"other", "anecdotes/miscellaneous"}  # topics that say nothing of why a customer left
 
 
+NO_COMPLAINT = "no complaint topic in their reviews"
+
+
 @dataclass
 class Competitor:
     """One product or brand customers compare with, within the filters."""
@@ -54,6 +57,11 @@ class Competitor:
         from .queries import topic_label
 
         return ", ".join(f"{topic_label(t)} ({n})" for t, n in self.left_over[:top])
+
+    def why_left_said(self, top: int = 3) -> str:
+        """`why_left`, or when writers went to it without a complaint topic in their reviews, that (an empty
+        "complained of" read as missing data); "" when nobody went to it."""
+        return self.why_left(top) or (NO_COMPLAINT if self.went_to else "")
 
     def ways(self) -> str:
         """Which way its reviews went, in words: "3 went to it, 2 compared"."""

@@ -1161,8 +1161,8 @@ def cmd_competitors(args, settings) -> ExitStatus:
         stars = f", rated {c.rating:.1f}★" if c.rating is not None else ""
         print(f"\n{i}. {neutralize(c.name)} ({kind}): {c.reviews} review{'s' if c.reviews != 1 else ''}"
               f" ({c.ways()}){stars}")
-        if c.left_over:
-            print(f"   Those who went to it complained of: {neutralize(c.why_left())}")
+        if c.went_to:
+            print(f"   Those who went to it complained of: {neutralize(c.why_left_said())}")
         _print_quotes(c.quotes, "   ")
     print("\nwent to it: the writer left you for it; came from it: switched from it to yours. "
           "`reviewlens export --mentions NAME` writes the reviews that name one.")

@@ -134,11 +134,33 @@ def test_the_command(tmp_path, capsys):
     assert rows[0][:7] == ("Compared with", "Type", "Reviews", "Went to it", "Came from it", "Compared", "Rating")
     assert rows[1][:8] == ("Sony WH-1000XM5", "product", 4, 2, 0, 2, 2.75, "Quality (2)")
     assert rows[2][:3] == ("Bose", "brand", 2) and rows[2][9] == "I switched from Bose and never looked back."
+    assert rows[2][7] is None  # nobody went to it
     assert rows[2][8] == f"{ROWS[4][0]}\n(machine translation (de): I switched from Bose, the sound is better.)"
     empty = str(tmp_path / "e.db")
     Store(empty).upsert_reviews([Review(source="s", text="Works.")])
     assert main(["competitors", "--db", empty, "-q"]) == 0
     assert "no review compares with another product or brand (1 reviews not analyzed yet" in capsys.readouterr().out
+
+
+def test_writers_who_left_without_a_complaint_topic_are_said_so(tmp_path, capsys):
+    """An app's Competitors sheet had Strava with an empty "Those who went to it complained of": its one review
+    had no complaint topic, and the blank read as missing data. The command, the report and the dashboard say so."""
+    db = str(tmp_path / "c.db")
+    store = Store(db)
+    text = "Nice enough app. I switched to Strava anyway."
+    [r] = [Review(source="play", text=text, product="RunTrack", rating=3, date="2026-11-02")]
+    store.upsert_reviews([r])
+    store.save_analyses([Analysis(content_hash=r.content_hash, model="m", prompt_version="p", sentiment="neutral",
+                                  entities=[Entity("Strava", "PRODUCT", text.index("Strava"), text.index("Strava") + 6)],
+                                  topics=[TopicMention("usability", "positive")])])
+    [strava] = competitors(store)
+    assert (strava.name, strava.went_to, strava.left_over) == ("Strava", 1, [])
+    assert main(["competitors", "--db", db, "-q"]) == 0
+    assert "   Those who went to it complained of: no complaint topic in their reviews" in capsys.readouterr().out
+    report = tmp_path / "r.xlsx"
+    assert main(["report", "-o", str(report), "--db", db, "-q"]) == 0
+    rows = list(openpyxl.load_workbook(report)["Competitors"].iter_rows(values_only=True))
+    assert rows[1][0] == "Strava" and rows[1][7] == "no complaint topic in their reviews"
 
 
 @pytest.mark.slow
