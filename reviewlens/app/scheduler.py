@@ -26,7 +26,7 @@ import threading
 import time
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Callable, Iterator, Sequence
 
 from ..config import ConfigError, Settings
 from ..words import counted as _count
@@ -167,8 +167,9 @@ class Scheduler:
         out["failed"] += 1 if count else 0
 
     def _import_paths(self, src: Source, paths: list[Path], done: dict[str, str], key: str, out: dict) -> None:
+        growing = _being_written(paths)
         for path in paths:
-            if _being_written(path):  # a copy or a sync still writing it: its last row may be cut ("Serv")
+            if path in growing:  # a copy or a sync still writing it: its last row may be cut ("Serv")
                 log.warning("scheduled import of %s: the file is still growing (being copied or synced?): left "
                             "for the next check", path)
                 out["waiting"] = out.get("waiting", 0) + 1
@@ -405,20 +406,38 @@ def forget_import(store, run: dict) -> str | None:
     return str(file)
 
 
-#: A file changed less than this many seconds ago is watched for SETTLE_WAIT seconds before it is imported.
+#: Files changed less than this many seconds ago are watched for SETTLE_WAIT seconds before they are imported.
 SETTLE_RECENT, SETTLE_WAIT = 10.0, 1.0
 
 
-def _being_written(path: Path) -> bool:
-    """Whether `path` is still being written: changed in the last SETTLE_RECENT seconds and growing or changing
-    while watched for SETTLE_WAIT seconds. A half-copied export imported as it stood stored its cut last row as a
-    review of its own ("Serv"), and the complete file, arriving under the same name, the review again."""
-    before = path.stat()
-    if time.time() - before.st_mtime > SETTLE_RECENT:
-        return False
+def _being_written(paths: Sequence[Path]) -> set[Path]:
+    """Those of `paths` still being written: changed in the last SETTLE_RECENT seconds and growing or changing
+    while watched for SETTLE_WAIT seconds, all of them in the same wait (a second per fresh file made a synced
+    folder of 30 monthly exports wait half a minute). A half-copied export imported as it stood stored its cut
+    last row as a review of its own ("Serv"), and the complete file, arriving under the same name, the review
+    again."""
+    now = time.time()
+    recent = {}
+    for path in paths:
+        try:
+            st = path.stat()
+        except OSError:  # gone since the folder was listed: the import says so
+            continue
+        if now - st.st_mtime <= SETTLE_RECENT:
+            recent[path] = (st.st_size, st.st_mtime_ns)
+    if not recent:
+        return set()
     time.sleep(SETTLE_WAIT)
-    after = path.stat()
-    return (after.st_size, after.st_mtime_ns) != (before.st_size, before.st_mtime_ns)
+    growing = set()
+    for path, before in recent.items():
+        try:
+            st = path.stat()
+        except OSError:
+            growing.add(path)  # removed while watched (a sync replacing it): the next check sees what it became
+            continue
+        if (st.st_size, st.st_mtime_ns) != before:
+            growing.add(path)
+    return growing
 
 
 def _sha256(path: Path) -> str:

@@ -112,6 +112,36 @@ def test_a_file_still_being_written_waits_for_the_next_check(tmp_path, monkeypat
     assert sorted(store.reviews_frame()["text"]) == ["Crashes on start.", "Service is slow."]
 
 
+def test_fresh_files_are_watched_in_one_wait_not_one_each(tmp_path, monkeypatch):
+    """A synced folder of fresh monthly exports waited SETTLE_WAIT seconds per file (30 files: half a minute per
+    check); they are watched together, and one still growing among them is the only one left."""
+    import threading
+    import time
+
+    from reviewlens.app import scheduler as sched_mod
+
+    (tmp_path / "exports").mkdir()
+    (tmp_path / "schedule.toml").write_text(SCHEDULE)
+    db = str(tmp_path / "s.db")
+    store = Store(db)
+    s = Scheduler(load_schedule(tmp_path / "schedule.toml"), store,
+                  load_settings(None, db=db, data_dir=str(tmp_path / "data")))
+    for month in range(1, 6):
+        _export(tmp_path / "exports" / f"reviews_2026{month:02d}.csv", [(f"Month {month}: crashes on start.", 1)])
+    growing = tmp_path / "exports" / "reviews_202606.csv"
+    growing.write_text("review,rating\nServ", encoding="utf-8")
+    waits: list[float] = []
+    real_sleep = time.sleep
+    monkeypatch.setattr(sched_mod.time, "sleep", lambda t: waits.append(t) or real_sleep(t))
+    monkeypatch.setattr(sched_mod, "SETTLE_WAIT", 0.5)
+    writer = threading.Timer(0.2, lambda: growing.write_text("review,rating\nService is slow.,2\n", encoding="utf-8"))
+    writer.start()
+    res = s.run_once()["google-play"]
+    writer.join()
+    assert waits.count(0.5) == 1, waits  # one wait for the six fresh files
+    assert res["import"]["files"] == 5 and res["import"]["new"] == 5 and res["import"]["waiting"] == 1
+
+
 def test_a_source_has_urls_or_files(tmp_path):
     p = tmp_path / "s.toml"
     p.write_text('[[sources]]\nname = "x"\nurl = "https://shop.example/p"\nfiles = "*.csv"\nevery = "1d"\n')
