@@ -1708,8 +1708,8 @@ class Store:
             return pd.DataFrame(columns=cols)
         df["date"] = pd.to_datetime(df["date"]).dt.date
         df["reply_date"] = df["reply_date"].map(_as_date)
-        df["topics"] = df["topics"].map(lambda v: json.loads(v) if isinstance(v, str) else [])
-        df["entities"] = df["entities"].map(lambda v: json.loads(v) if isinstance(v, str) else [])
+        df["topics"] = df["topics"].map(_json_list)
+        df["entities"] = df["entities"].map(_json_list)
         return df
 
     def _reviews_select(self, *, since: date | None = None, until: date | None = None,
