@@ -143,7 +143,7 @@ class Embedder:
                     out[i] = v
         if todo:
             fresh = list(todo)
-            vecs = self._embed(fresh, batch_size, _bar.get())
+            vecs = self._embed(fresh, batch_size)
             with self._memo_lock:
                 for t, v in zip(fresh, vecs):
                     out[todo[t]] = v
@@ -152,8 +152,10 @@ class Embedder:
                     self._memo.pop(next(iter(self._memo)))  # the oldest first
         return out
 
-    def _embed(self, clean: list[str], batch_size: int, bar: Any = None) -> np.ndarray:
+    def _embed(self, clean: list[str], batch_size: int) -> np.ndarray:
         import torch
+
+        bar = _bar.get()  # counting_on's progress bar, if any
 
         tr = self.model[0]
         enc = tr.tokenizer(clean, truncation="longest_first", max_length=tr.max_seq_length)
