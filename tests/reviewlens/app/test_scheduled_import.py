@@ -27,6 +27,16 @@ product = "com.acme.notes"
 """
 
 
+def _scheduler(tmp_path) -> tuple[Store, Scheduler]:
+    """The store and scheduler of SCHEDULE, with an empty exports/ folder beside it."""
+    (tmp_path / "exports").mkdir()
+    (tmp_path / "schedule.toml").write_text(SCHEDULE)
+    db = str(tmp_path / "s.db")
+    store = Store(db)
+    return store, Scheduler(load_schedule(tmp_path / "schedule.toml"), store,
+                            load_settings(None, db=db, data_dir=str(tmp_path / "data")))
+
+
 def _export(path, rows: list[tuple[str, int]]) -> None:
     """Google Play's column names, written UTF-16 as its exports are."""
     lines = ["Review Text,Star Rating,Review Submit Date and Time,App Version Name"]
@@ -89,12 +99,7 @@ def test_a_file_still_being_written_waits_for_the_next_check(tmp_path, monkeypat
 
     from reviewlens.app import scheduler as sched_mod
 
-    (tmp_path / "exports").mkdir()
-    (tmp_path / "schedule.toml").write_text(SCHEDULE)
-    db = str(tmp_path / "s.db")
-    store = Store(db)
-    s = Scheduler(load_schedule(tmp_path / "schedule.toml"), store,
-                  load_settings(None, db=db, data_dir=str(tmp_path / "data")))
+    store, s = _scheduler(tmp_path)
     path = tmp_path / "exports" / "play.csv"
     path.write_text("review,rating\nCrashes on start.,1\nServ", encoding="utf-8")
     monkeypatch.setattr(sched_mod, "SETTLE_WAIT", 0.6)
@@ -120,12 +125,7 @@ def test_fresh_files_are_watched_in_one_wait_not_one_each(tmp_path, monkeypatch)
 
     from reviewlens.app import scheduler as sched_mod
 
-    (tmp_path / "exports").mkdir()
-    (tmp_path / "schedule.toml").write_text(SCHEDULE)
-    db = str(tmp_path / "s.db")
-    store = Store(db)
-    s = Scheduler(load_schedule(tmp_path / "schedule.toml"), store,
-                  load_settings(None, db=db, data_dir=str(tmp_path / "data")))
+    store, s = _scheduler(tmp_path)
     for month in range(1, 6):
         _export(tmp_path / "exports" / f"reviews_2026{month:02d}.csv", [(f"Month {month}: crashes on start.", 1)])
     growing = tmp_path / "exports" / "reviews_202606.csv"
