@@ -146,14 +146,18 @@ class SentimentCascade:
             # among negative ones turn 24 crash reports neutral: heads.adapt_head)
             anchors = heads.anchor_texts()
             own = _reference_texts(reference, set(texts))
-            head = heads.adapt_head(head, heads.features(texts, embedder), values,
-                                    anchors=heads.features(anchors, embedder) if anchors else None,
-                                    reference=heads.features(own, embedder) if own else None)
+            # VADER's scores once for both heads (on a store's long reviews it costs as much as an encoder)
+            vt, va, vo = (heads.vader_features(ts) if ts else None for ts in (texts, anchors, own))
+
+            def feats(ts: list[str], vader: np.ndarray | None, enc: Any) -> np.ndarray | None:
+                return heads.features(ts, enc, vader=vader) if ts else None
+
+            head = heads.adapt_head(head, feats(texts, vt, embedder), values,
+                                    anchors=feats(anchors, va, embedder), reference=feats(own, vo, embedder))
             enc = sharp_embedder(sharp.meta.get("encoder_layers")) if sharp is not None and sharp_embedder else None
             if sharp is not None and enc is not None:
-                sharp = heads.adapt_head(sharp, heads.features(texts, enc), values,
-                                         anchors=heads.features(anchors, enc) if anchors else None,
-                                         reference=heads.features(own, enc) if own else None)
+                sharp = heads.adapt_head(sharp, feats(texts, vt, enc), values,
+                                         anchors=feats(anchors, va, enc), reference=feats(own, vo, enc))
             log.info("sentiment heads adapted to %d labels%s", len(mine), _changed_note(
                 [h for h in (head, sharp) if h is not None], len(own)))
         return cls(llm=llm, embedder=embedder, confidence=confidence, thorough=thorough, head=head,
