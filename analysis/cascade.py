@@ -28,6 +28,7 @@ from typing import Any
 import numpy as np
 
 from analysis import heads
+from analysis.embeddings import remembering_on_disk
 from analysis.sentiment import Stack
 from reviewlens.schema import Label, content_hash
 
@@ -152,12 +153,14 @@ class SentimentCascade:
             def feats(ts: list[str], vader: np.ndarray | None, enc: Any) -> np.ndarray | None:
                 return heads.features(ts, enc, vader=vader) if ts else None
 
-            head = heads.adapt_head(head, feats(texts, vt, embedder), values,
-                                    anchors=feats(anchors, va, embedder), reference=feats(own, vo, embedder))
-            enc = sharp_embedder(sharp.meta.get("encoder_layers")) if sharp is not None and sharp_embedder else None
-            if sharp is not None and enc is not None:
-                sharp = heads.adapt_head(sharp, feats(texts, vt, enc), values,
-                                         anchors=feats(anchors, va, enc), reference=feats(own, vo, enc))
+            with remembering_on_disk():  # the same sample and sentences at every analyze: kept on disk
+                head = heads.adapt_head(head, feats(texts, vt, embedder), values,
+                                        anchors=feats(anchors, va, embedder), reference=feats(own, vo, embedder))
+                enc = (sharp_embedder(sharp.meta.get("encoder_layers")) if sharp is not None and sharp_embedder
+                       else None)
+                if sharp is not None and enc is not None:
+                    sharp = heads.adapt_head(sharp, feats(texts, vt, enc), values,
+                                             anchors=feats(anchors, va, enc), reference=feats(own, vo, enc))
             log.info("sentiment heads adapted to %d labels%s", len(mine), _changed_note(
                 [h for h in (head, sharp) if h is not None], len(own)))
         return cls(llm=llm, embedder=embedder, confidence=confidence, thorough=thorough, head=head,

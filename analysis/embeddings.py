@@ -2,11 +2,14 @@
 
 `get_embedder()` returns one cached `Embedder` per process; `Embedder.encode(texts)` gives
 L2-normalized float32 vectors (so a dot product is the cosine similarity). `counting_on(bar)`: the texts
-embedded within it move a progress bar (the minutes of a theme step on a large store).
+embedded within it move a progress bar (the minutes of a theme step on a large store). `remembering_on_disk()`:
+within it, vectors are looked up in and kept on disk (analysis.vector_cache), for the steps that embed the same
+texts at every run.
 """
 
 from __future__ import annotations
 
+import hashlib
 import importlib.util
 import json
 import logging
@@ -34,6 +37,18 @@ GPU_TOKEN_BUDGET = 16384
 _lock = threading.Lock()
 _cache: dict[str, "Embedder"] = {}
 _bar: ContextVar[Any] = ContextVar("embedding_progress", default=None)
+_disk: ContextVar[bool] = ContextVar("embedding_disk_cache", default=False)
+
+
+@contextmanager
+def remembering_on_disk() -> Iterator[None]:
+    """Within it (in this thread), an `Embedder` looks its texts up in the vector cache on disk first and keeps
+    what it computes there (analysis.vector_cache; `$REVIEWLENS_VECTOR_CACHE=0` turns it off)."""
+    token = _disk.set(True)
+    try:
+        yield
+    finally:
+        _disk.reset(token)
 
 
 @contextmanager
@@ -115,6 +130,10 @@ class Embedder:
             use_onednn(model)
         self.device = device
         self.model = [_Transformer(tok, model, max_len)]
+        weights = sorted((f.name, f.stat().st_size, f.stat().st_mtime_ns) for f in self.path.iterdir() if f.is_file())
+        # the vector cache's key of this encoder: another model, cut, length, device or file gives other vectors
+        self.cache_id = hashlib.sha256(repr((str(self.path.resolve()), layers, max_len, str(device), weights))
+                                       .encode()).hexdigest()[:32]
         self._memo: dict[str, np.ndarray] = {}
         self._memo_lock = threading.Lock()
 
@@ -141,16 +160,37 @@ class Embedder:
                     todo.setdefault(t, []).append(i)
                 else:
                     out[i] = v
+        disk = None
+        if _disk.get():
+            from analysis.vector_cache import open_default
+
+            disk = open_default()
+        if disk is not None:
+            # remembered in this process: kept on disk too, if not yet (a text embedded before the step began)
+            known = {t: i for i, t in enumerate(clean) if t not in todo}
+            disk.put(self.cache_id, list(known), [out[i] for i in known.values()], replace=False)
+            kept = disk.get(self.cache_id, list(todo), self.dim)
+            with self._memo_lock:
+                for t, v in kept.items():
+                    out[todo.pop(t)] = v
+                    self._memo[t] = v
+                self._trim()
         if todo:
             fresh = list(todo)
             vecs = self._embed(fresh, batch_size)
+            if disk is not None:
+                disk.put(self.cache_id, fresh, vecs)
             with self._memo_lock:
                 for t, v in zip(fresh, vecs):
                     out[todo[t]] = v
                     self._memo[t] = v
-                while len(self._memo) > MEMO:
-                    self._memo.pop(next(iter(self._memo)))  # the oldest first
+                self._trim()
         return out
+
+    def _trim(self) -> None:
+        """Forget the oldest remembered vectors beyond MEMO (the caller holds the lock)."""
+        while len(self._memo) > MEMO:
+            self._memo.pop(next(iter(self._memo)))
 
     def _embed(self, clean: list[str], batch_size: int) -> np.ndarray:
         import torch

@@ -21,6 +21,9 @@ def _data_dir_of_its_own(tmp_path, monkeypatch):
     scrapes of broken local pages left their captures in the repository's data/debug/ (git-ignored, so unseen).
     A test that sets REVIEWLENS_DATA_DIR or data_dir itself keeps its own."""
     monkeypatch.setenv("REVIEWLENS_DATA_DIR", str(tmp_path / "data"))
+    # and its own file of sentence vectors kept between runs (analysis.vector_cache): what one test embedded is no
+    # other test's, and none writes to the user's cache
+    monkeypatch.setenv("REVIEWLENS_VECTOR_CACHE", str(tmp_path / "sentence-vectors.sqlite3"))
 
 
 @pytest.fixture(scope="session")

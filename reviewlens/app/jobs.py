@@ -886,9 +886,10 @@ def run_complaints(store: Store, *, since: date | None = None, until: date | Non
     `taxonomy`: the user's topics (the analysis's); None uses the default products preset. `sharp`: the
     topic detectors that read all-mpnet-base-v2 may be used (`settings.analysis.second_head`).
     A progress bar counts the sentences embedded (most of the step's minutes on a large store); `quiet`: none.
+    Their vectors are kept on disk for the next run (analysis.vector_cache).
     """
     from analysis.complaints import KEPT, find_complaints
-    from analysis.embeddings import counting_on
+    from analysis.embeddings import counting_on, remembering_on_disk
     from analysis.praise import find_praise
     from analysis.requests import find_requests
 
@@ -897,10 +898,11 @@ def run_complaints(store: Store, *, since: date | None = None, until: date | Non
     finder = {"complaints": find_complaints, "praise": find_praise, "requests": find_requests}[kind]
 
     def find(*args: Any, **kw: Any) -> list[ComplaintTheme]:
-        # the sentences embedded, counted (the step's minutes on a large store); the log lines of the models
-        # loaded meanwhile are written above the bar, not into it
+        # the sentences embedded, counted (the step's minutes on a large store), and kept on disk for the next run
+        # (most of a window's statements were embedded the week before); the log lines of the models loaded
+        # meanwhile are written above the bar, not into it
         with (progress(desc=f"{kind}: sentences embedded", unit="", quiet=quiet) as bar, counting_on(bar),
-              logging_redirect_tqdm()):
+              remembering_on_disk(), logging_redirect_tqdm()):
             return finder(*args, **kw)
 
     fields = field_filter(fields)

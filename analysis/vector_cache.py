@@ -1,0 +1,128 @@
+"""Sentence vectors kept on disk between runs, for the steps that embed the same texts every run.
+
+The theme step embeds every statement of the last 90 days and of the 90 before, at each `analyze`, though most
+were embedded the week before (a 20,000-review store: 1,600 sentences, most of a 40 s step); the labels' check
+embeds the same 300-review sample with both encoders at each `analyze`. Within `Embedder.remembering_on_disk()`
+an `Embedder` looks its texts up here first and keeps what it computes: keyed by the encoder (its folder, layers,
+length, device and weights' size and date) and the text's SHA-256, as float32 (the vector computed, exactly).
+
+`$REVIEWLENS_VECTOR_CACHE`: the file (default `$REVIEWLENS_CACHE/sentence-vectors.sqlite3`, beside the converted
+models), or 0 to keep nothing. The file holds at most MAX_ROWS vectors (the least recently used go first); one that
+cannot be opened or written only costs the time it would have saved. It holds vectors of review sentences, not
+their words.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import sqlite3
+import threading
+import time
+from pathlib import Path
+from typing import Sequence
+
+import numpy as np
+
+log = logging.getLogger(__name__)
+
+MAX_ROWS = 400_000  # about 0.6 GB of MiniLM vectors, 1.2 GB of mpnet ones at most
+_OFF = ("0", "false", "no", "off")
+
+
+def default_path() -> Path | None:
+    """The file, or None when $REVIEWLENS_VECTOR_CACHE turns the cache off."""
+    env = os.environ.get("REVIEWLENS_VECTOR_CACHE", "").strip()
+    if env.lower() in _OFF:
+        return None
+    if env:
+        return Path(env).expanduser()
+    from analysis.models import cache_root
+
+    return cache_root() / "sentence-vectors.sqlite3"
+
+
+def text_key(text: str) -> bytes:
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).digest()
+
+
+class VectorCache:
+    """(encoder, text) -> vector in SQLite (WAL: several processes may share the file); thread-safe."""
+
+    def __init__(self, path: str | os.PathLike[str], max_rows: int = MAX_ROWS):
+        self.path = Path(path)
+        self._lock = threading.Lock()
+        self._db: sqlite3.Connection | None = None
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            db = sqlite3.connect(self.path, timeout=30, check_same_thread=False, isolation_level=None)
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute("PRAGMA synchronous=NORMAL")  # a vector lost to a power cut is computed again
+            db.execute("CREATE TABLE IF NOT EXISTS vectors (encoder TEXT NOT NULL, key BLOB NOT NULL, "
+                       "used REAL NOT NULL, vec BLOB NOT NULL, PRIMARY KEY (encoder, key)) WITHOUT ROWID")
+            db.execute("CREATE INDEX IF NOT EXISTS ix_vectors_used ON vectors (used)")
+            n = db.execute("SELECT count(*) FROM vectors").fetchone()[0]
+            if n > max_rows:  # the least recently used go
+                db.execute("DELETE FROM vectors WHERE (encoder, key) IN (SELECT encoder, key FROM vectors "
+                           "ORDER BY used LIMIT ?)", (n - max_rows,))
+            self._db = db
+        except (OSError, sqlite3.Error) as e:
+            log.warning("cannot keep sentence vectors in %s (%s): they are computed at each run", self.path, e)
+
+    def get(self, encoder: str, texts: Sequence[str], dim: int) -> dict[str, np.ndarray]:
+        """The stored vectors of those of `texts` that have one (marked as used now)."""
+        if self._db is None or not texts:
+            return {}
+        keys = {text_key(t): t for t in texts}
+        out: dict[str, np.ndarray] = {}
+        try:
+            with self._lock:
+                ks = list(keys)
+                for i in range(0, len(ks), 500):
+                    part = ks[i:i + 500]
+                    marks = ",".join("?" * len(part))
+                    for k, blob in self._db.execute(
+                            f"SELECT key, vec FROM vectors WHERE encoder = ? AND key IN ({marks})", [encoder, *part]):
+                        v = np.frombuffer(blob, dtype=np.float32)
+                        if v.shape == (dim,):
+                            out[keys[bytes(k)]] = v.copy()
+                    self._db.execute(f"UPDATE vectors SET used = ? WHERE encoder = ? AND key IN ({marks})",
+                                     [time.time(), encoder, *part])
+        except sqlite3.Error as e:
+            log.debug("sentence vector cache: %s", e)
+        return out
+
+    def put(self, encoder: str, texts: Sequence[str], vecs: Sequence[np.ndarray], replace: bool = True) -> None:
+        """Keep the vectors of `texts`; `replace=False`: only those not kept yet."""
+        if self._db is None or not len(texts):
+            return
+        now = time.time()
+        rows = [(encoder, text_key(t), now, np.asarray(v, dtype=np.float32).tobytes()) for t, v in zip(texts, vecs)]
+        try:
+            with self._lock:
+                self._db.execute("BEGIN")
+                self._db.executemany(f"INSERT OR {'REPLACE' if replace else 'IGNORE'} INTO vectors "
+                                     "(encoder, key, used, vec) VALUES (?, ?, ?, ?)", rows)
+                self._db.execute("COMMIT")
+        except sqlite3.Error as e:
+            log.debug("sentence vector cache: %s", e)
+            try:
+                self._db.execute("ROLLBACK")
+            except sqlite3.Error:
+                pass
+
+
+_caches: dict[Path, VectorCache] = {}
+_caches_lock = threading.Lock()
+
+
+def open_default() -> VectorCache | None:
+    """The process's cache at `default_path()` (opened once per path), or None when it is turned off."""
+    path = default_path()
+    if path is None:
+        return None
+    with _caches_lock:
+        if path not in _caches:
+            _caches[path] = VectorCache(path)
+        return _caches[path]
