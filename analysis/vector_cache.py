@@ -25,6 +25,8 @@ from typing import Sequence
 
 import numpy as np
 
+from analysis.cache_file import open_cache_file
+
 log = logging.getLogger(__name__)
 
 MAX_ROWS = 400_000  # about 0.6 GB of MiniLM vectors, 1.2 GB of mpnet ones at most
@@ -55,10 +57,7 @@ class VectorCache:
         self._lock = threading.Lock()
         self._db: sqlite3.Connection | None = None
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            db = sqlite3.connect(self.path, timeout=30, check_same_thread=False, isolation_level=None)
-            db.execute("PRAGMA journal_mode=WAL")
-            db.execute("PRAGMA synchronous=NORMAL")  # a vector lost to a power cut is computed again
+            db = open_cache_file(self.path)
             db.execute("CREATE TABLE IF NOT EXISTS vectors (encoder TEXT NOT NULL, key BLOB NOT NULL, "
                        "used REAL NOT NULL, vec BLOB NOT NULL, PRIMARY KEY (encoder, key)) WITHOUT ROWID")
             db.execute("CREATE INDEX IF NOT EXISTS ix_vectors_used ON vectors (used)")

@@ -23,6 +23,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from analysis.cache_file import open_cache_file
+
 log = logging.getLogger(__name__)
 
 KEEP = 24 * 3600.0  # seconds an answer is kept
@@ -47,10 +49,7 @@ class AnswerCache:
         self._lock = threading.Lock()
         self._db: sqlite3.Connection | None = None
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            db = sqlite3.connect(self.path, timeout=30, check_same_thread=False, isolation_level=None)
-            db.execute("PRAGMA journal_mode=WAL")
-            db.execute("PRAGMA synchronous=NORMAL")  # an answer lost to a power cut is asked again
+            db = open_cache_file(self.path)
             db.execute("CREATE TABLE IF NOT EXISTS answers (key TEXT PRIMARY KEY, at REAL NOT NULL, body TEXT NOT NULL)")
             db.execute("DELETE FROM answers WHERE at < ?", (time.time() - keep,))
             self._db = db
