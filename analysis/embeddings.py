@@ -168,7 +168,7 @@ class Embedder:
         if disk is not None:
             # remembered in this process: kept on disk too, if not yet (a text embedded before the step began)
             known = {t: i for i, t in enumerate(clean) if t not in todo}
-            disk.put(self.cache_id, list(known), [out[i] for i in known.values()], replace=False)
+            disk.put(self.cache_id, list(known), [out[i] for i in known.values()])
             kept = disk.get(self.cache_id, list(todo), self.dim)
             with self._memo_lock:
                 for t, v in kept.items():

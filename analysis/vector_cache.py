@@ -56,6 +56,7 @@ class VectorCache:
         self.path = Path(path)
         self._lock = threading.Lock()
         self._db: sqlite3.Connection | None = None
+        self._kept: set[tuple[str, bytes]] = set()  # (encoder, key) known to be in the file: not written again
         try:
             db = open_cache_file(self.path)
             db.execute("CREATE TABLE IF NOT EXISTS vectors (encoder TEXT NOT NULL, key BLOB NOT NULL, "
@@ -86,24 +87,30 @@ class VectorCache:
                         v = np.frombuffer(blob, dtype=np.float32)
                         if v.shape == (dim,):
                             out[keys[bytes(k)]] = v.copy()
+                            self._kept.add((encoder, bytes(k)))
                     self._db.execute(f"UPDATE vectors SET used = ? WHERE encoder = ? AND key IN ({marks})",
                                      [time.time(), encoder, *part])
         except sqlite3.Error as e:
             log.debug("sentence vector cache: %s", e)
         return out
 
-    def put(self, encoder: str, texts: Sequence[str], vecs: Sequence[np.ndarray], replace: bool = True) -> None:
-        """Keep the vectors of `texts`; `replace=False`: only those not kept yet."""
-        if self._db is None or not len(texts):
+    def put(self, encoder: str, texts: Sequence[str], vecs: Sequence[np.ndarray]) -> None:
+        """Keep the vectors of those of `texts` not kept yet (a text this process already read or wrote here is
+        not written again: a step asks for the same texts several times)."""
+        if self._db is None:
             return
         now = time.time()
-        rows = [(encoder, text_key(t), now, np.asarray(v, dtype=np.float32).tobytes()) for t, v in zip(texts, vecs)]
+        rows = [(encoder, k, now, np.asarray(v, dtype=np.float32).tobytes())
+                for k, v in zip(map(text_key, texts), vecs) if (encoder, k) not in self._kept]
+        if not rows:
+            return
         try:
             with self._lock:
                 self._db.execute("BEGIN")
-                self._db.executemany(f"INSERT OR {'REPLACE' if replace else 'IGNORE'} INTO vectors "
-                                     "(encoder, key, used, vec) VALUES (?, ?, ?, ?)", rows)
+                self._db.executemany("INSERT OR IGNORE INTO vectors (encoder, key, used, vec) VALUES (?, ?, ?, ?)",
+                                     rows)
                 self._db.execute("COMMIT")
+                self._kept.update((encoder, r[1]) for r in rows)
         except sqlite3.Error as e:
             log.debug("sentence vector cache: %s", e)
             try:
