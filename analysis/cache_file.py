@@ -16,3 +16,25 @@ def open_cache_file(path: Path) -> sqlite3.Connection:
     db.execute("PRAGMA journal_mode=WAL")
     db.execute("PRAGMA synchronous=NORMAL")
     return db
+
+
+def erase_cache_file(path: Path, table: str) -> int:
+    """Delete every row of `table` in the cache file at `path` so that none of their bytes stay on disk: the rows
+    are overwritten with zeros as they go (secure_delete), the file is rebuilt without its free pages (VACUUM) and
+    its write-ahead log cut to nothing. How many rows went (0 when there is no file); OSError or sqlite3.Error when
+    it cannot be done (another process holding a transaction open for the whole wait, a file that is not a
+    database)."""
+    if not path.exists():
+        return 0
+    db = sqlite3.connect(path, timeout=10, isolation_level=None)
+    try:
+        db.execute("PRAGMA secure_delete = ON")
+        has = db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (table,)).fetchone()
+        n = int(db.execute(f"DELETE FROM {table}").rowcount or 0) if has else 0
+        db.execute("VACUUM")
+        busy = db.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+        if busy and busy[0]:
+            raise sqlite3.OperationalError("another process is reading it: its write-ahead log could not be cut")
+        return n
+    finally:
+        db.close()

@@ -9,7 +9,8 @@ length, device and weights' size and date) and the text's SHA-256, as float32 (t
 `$REVIEWLENS_VECTOR_CACHE`: the file (default `$REVIEWLENS_CACHE/sentence-vectors.sqlite3`, beside the converted
 models), or 0 to keep nothing. The file holds at most MAX_ROWS vectors (the least recently used go first); one that
 cannot be opened or written only costs the time it would have saved. It holds vectors of review sentences, not
-their words.
+their words; as a vector can give its sentence's gist back, the file is erased (`erase`) when reviews are forgotten
+(`reviewlens delete --author/--before/--expired`, `privacy --mask`, the scheduler's `[privacy] keep_days`).
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from typing import Sequence
 
 import numpy as np
 
-from analysis.cache_file import open_cache_file
+from analysis.cache_file import erase_cache_file, open_cache_file
 
 log = logging.getLogger(__name__)
 
@@ -132,3 +133,19 @@ def open_default() -> VectorCache | None:
         if path not in _caches:
             _caches[path] = VectorCache(path)
         return _caches[path]
+
+
+def erase(path: Path | None = None) -> int:
+    """Delete every vector in the file at `path` (default: `default_path()`), leaving none of their bytes on disk
+    (analysis.cache_file.erase_cache_file): reviews that were forgotten (deleted, or their personal data masked)
+    leave nothing here. How many vectors went; OSError or sqlite3.Error when it cannot be done."""
+    path = path or default_path()
+    if path is None:
+        return 0
+    n = erase_cache_file(path, "vectors")
+    with _caches_lock:  # this process's open cache would not write again what it thinks is kept
+        open_one = _caches.get(path)
+    if open_one is not None:
+        with open_one._lock:
+            open_one._kept.clear()
+    return n

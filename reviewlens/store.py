@@ -439,6 +439,9 @@ def _sqlite_pragmas(dbapi_conn, _record) -> None:
             time.sleep(0.01 + random.random() * 0.05)
     cur.execute("PRAGMA busy_timeout=30000")
     cur.execute("PRAGMA synchronous=NORMAL")
+    # what is deleted is overwritten with zeros, not left in free pages (the default of some builds only):
+    # a review deleted or masked for privacy must not stay readable in the file
+    cur.execute("PRAGMA secure_delete=ON")
     cur.close()
 
 
@@ -827,6 +830,8 @@ class Store:
                 traces.update(self._drop_from_alerts(c, ids))
             if n:
                 self._mark_reviews_written(c)
+        if n and forget:
+            self._cut_write_ahead_log()
         self.update_run(rid, seen=n, detail={k: v for k, v in traces.items() if v} or None)
         self.finish_run(rid, "ok")
         return rid, n
@@ -2353,7 +2358,29 @@ class Store:
             out["analyses"] = self._forget_texts(c, old_hashes)
             if changed:
                 self._mark_reviews_written(c)
+        if any(out.values()):
+            self._cut_write_ahead_log()
         return out
+
+    def _cut_write_ahead_log(self) -> None:
+        """After reviews were forgotten (deleted by author or date, or masked), on SQLite: their old words are
+        overwritten in the file (secure_delete), but copies of the pages that held them stay in the write-ahead
+        log (store.db-wal) while any other connection keeps it open (the dashboard, a scheduler); copy it into
+        the file and cut it to nothing. A reader in the middle of a read for the whole wait leaves it as it is,
+        said at WARNING after 5 s (the next forgetting, or the last connection closing, cuts it)."""
+        if self.engine.dialect.name != "sqlite":
+            return
+        with self.engine.connect() as c:
+            c.exec_driver_sql("PRAGMA busy_timeout=5000")  # the wait for a reader to finish: 5 s, not the 30 of writes
+            try:
+                busy = c.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)").first()
+            finally:
+                c.exec_driver_sql("PRAGMA busy_timeout=30000")
+        if not busy or not busy[0]:
+            return
+        log.warning("another process was reading %s throughout: the forgotten words stay in its write-ahead log "
+                    "(the file ending in -wal) until the last process using the store closes it",
+                    self.display_url())
 
     # ---------------------------------------------------------------- labels (what the user says)
     def review_texts(self, ids: Iterable[str]) -> dict[str, str]:

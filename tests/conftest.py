@@ -24,6 +24,8 @@ def _data_dir_of_its_own(tmp_path, monkeypatch):
     # and its own file of sentence vectors kept between runs (analysis.vector_cache): what one test embedded is no
     # other test's, and none writes to the user's cache
     monkeypatch.setenv("REVIEWLENS_VECTOR_CACHE", str(tmp_path / "sentence-vectors.sqlite3"))
+    # the same for the LLM server's answers kept for a day (analysis.backends.server_cache), which a deletion erases
+    monkeypatch.setenv("REVIEWLENS_SERVER_CACHE", str(tmp_path / "server-answers.sqlite3"))
 
 
 @pytest.fixture(scope="session")

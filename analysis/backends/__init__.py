@@ -32,7 +32,7 @@ def get_backend(settings) -> LLMBackend:
                 from analysis.backends.openai_compat import OpenAICompatBackend
 
                 # the server's answers kept for a day: a run the server's going away ended continues there
-                answers = server_cache.default_path() if server_cache.enabled() else None
+                answers = server_cache.default_path()
                 backend = OpenAICompatBackend(settings.llm_url, model=settings.model, api_key=settings.llm_api_key,
                                               batch_size=settings.batch_size, in_flight=settings.llm_in_flight,
                                               timeout=settings.llm_timeout, retry_seconds=settings.llm_retry_seconds,

@@ -8,7 +8,7 @@ same answer) is written here as it arrives; the rerun asks again only what was n
 keyed by the server's URL, the path and the whole request (model id included), and deleted after `KEEP`
 seconds: a server that starts serving other weights under the same id is asked again the next day at the
 latest. They hold the model's words about reviews (translations included), as the store does.
-`REVIEWLENS_SERVER_CACHE=0` turns it off. A file that cannot be opened or written only costs the rerun.
+`REVIEWLENS_SERVER_CACHE=0` turns it off, a path moves it. Erased (`erase`) when reviews are forgotten. A file that cannot be opened or written only costs the rerun.
 """
 
 from __future__ import annotations
@@ -23,22 +23,36 @@ import time
 from pathlib import Path
 from typing import Any
 
-from analysis.cache_file import open_cache_file
+from analysis.cache_file import erase_cache_file, open_cache_file
 
 log = logging.getLogger(__name__)
 
 KEEP = 24 * 3600.0  # seconds an answer is kept
 
 
-def enabled() -> bool:
-    return os.environ.get("REVIEWLENS_SERVER_CACHE", "1").strip().lower() not in ("0", "false", "no", "off")
+_OFF = ("0", "false", "no", "off")
 
 
-def default_path() -> Path:
-    """`$REVIEWLENS_CACHE/server-answers.sqlite3` (or ~/.cache/reviewlens/models/, beside the converted models)."""
+def default_path() -> Path | None:
+    """`$REVIEWLENS_SERVER_CACHE` when it names a file, None when it turns the cache off, else
+    `$REVIEWLENS_CACHE/server-answers.sqlite3` (or ~/.cache/reviewlens/models/, beside the converted models)."""
+    env = os.environ.get("REVIEWLENS_SERVER_CACHE", "").strip()
+    if env.lower() in _OFF:
+        return None
+    if env and env != "1":
+        return Path(env).expanduser()
     from analysis.models import cache_root
 
     return cache_root() / "server-answers.sqlite3"
+
+
+def erase(path: Path | None = None) -> int:
+    """Delete every kept answer in the file at `path` (default: `default_path()`), leaving none of their bytes on
+    disk (analysis.cache_file.erase_cache_file): the answers hold the model's words about reviews, translations
+    too, so reviews that were forgotten (deleted, or their personal data masked) leave nothing here. How many
+    answers went; OSError or sqlite3.Error when it cannot be done."""
+    path = path or default_path()
+    return erase_cache_file(path, "answers") if path is not None else 0
 
 
 class AnswerCache:

@@ -21,7 +21,7 @@ from dataclasses import asdict
 from datetime import date, timedelta
 from enum import IntEnum
 from pathlib import Path
-from typing import Callable, Iterator, Sequence
+from typing import Any, Callable, Iterator, Sequence
 
 from .. import queries
 from ..config import ConfigError, Settings, load_settings
@@ -237,7 +237,8 @@ def cmd_delete(args, settings) -> ExitStatus:
         print(f"would delete {_n(store.delete_reviews(**which, dry_run=True)[1], 'review')} ({what}); add --yes to "
               "delete them"
               + (" with their analyses, your labels of their texts and their quotes in the stored themes, alerts "
-                 "and answers" if forget else ""))
+                 "and answers; the sentence vectors and server answers cached on this machine are erased"
+                 if forget else ""))
         for line in _stored_again_lines(later, done=False):
             print(f"  {line}")
         if held:
@@ -257,7 +258,26 @@ def cmd_delete(args, settings) -> ExitStatus:
     if held:
         print(f"  deleted {_n(captures.remove(held), 'debug capture')} under {settings.debug_dir} that showed their "
               "words or names (pages saved as the site served them)")
-    return ExitStatus.OK
+    return _said_erased(_erase_caches(n if forget else 0))
+
+
+def _erase_caches(forgotten: int) -> Any:
+    """After `forgotten` reviews were forgotten (deleted by author or date, or masked): erase what this machine
+    keeps of review texts outside the store (reviewlens.app.forgetting.Erased; None when none was forgotten)."""
+    if not forgotten:
+        return None
+    from .forgetting import erase_caches
+
+    return erase_caches()
+
+
+def _said_erased(erased: Any) -> ExitStatus:
+    """Say what `_erase_caches` did; ERROR when a cache could not be erased (it may hold the forgotten texts)."""
+    if erased is None:
+        return ExitStatus.OK
+    for line in erased.lines():
+        print(f"  {line}", file=sys.stderr if erased.failed and line.startswith("could not") else sys.stdout)
+    return ExitStatus.ERROR if erased.failed else ExitStatus.OK
 
 
 def _stored_again_lines(later: list[dict], *, done: bool, store: Store | None = None) -> list[str]:
@@ -1297,15 +1317,19 @@ def cmd_privacy(args, settings) -> ExitStatus:
             cap_counts[k] = cap_counts.get(k, 0) + c
     cap_counts = {k: cap_counts[k] for k in privacy.KINDS if k in cap_counts}
     caps_gone = captures.remove(ch.capture for ch in cap_holders) if args.mask and cap_holders else None
+    erased = _erase_caches(sum(masked.values()) if masked else 0)
     if args.json:
         print(json.dumps({"reviews": n, "with_personal_data": len(holders), "counts": counts, "kinds": list(masker.kinds),
                           "reviewer_names": names, "names_to_replace": renamed, "masked": masked,
                           "found": [h.as_dict() for h in holders],
                           "debug_captures": {"folder": str(settings.debug_dir), "looked": n_caps,
                                              "with_personal_data": len(cap_holders), "counts": cap_counts,
-                                             "files": [ch.capture.name for ch in cap_holders], "deleted": caps_gone}},
+                                             "files": [ch.capture.name for ch in cap_holders], "deleted": caps_gone},
+                          "caches_erased": erased.rows if erased else None,
+                          "caches_not_erased": [{"cache": w, "path": p, "error": e} for w, p, e in erased.failed]
+                          if erased else []},
                          indent=1, ensure_ascii=False))
-        return ExitStatus.OK
+        return ExitStatus.ERROR if erased and erased.failed else ExitStatus.OK
     looked = ", ".join(privacy.WORDS[k][1] for k in masker.kinds)
     if not holders:
         print(f"No personal data in the {n} stored reviews (looked for {looked}).")
@@ -1333,7 +1357,7 @@ def cmd_privacy(args, settings) -> ExitStatus:
         print(f"\nMasked in the store: {masked['reviews']} reviews" + (f"; {', '.join(also)}" if also else "")
               + (f". {masked['analyses']} analyses of the old texts were deleted: `reviewlens analyze` analyzes the "
                  "masked texts." if masked["analyses"] else "."))
-        return ExitStatus.OK
+        return _said_erased(erased)
     if renamed:
         print(f"{renamed} reviews carry their reviewer's name as written; [privacy] reviewer_names = \"{names}\" gives "
               f"new reviews {what}, and `reviewlens privacy --mask` these.")

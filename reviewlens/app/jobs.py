@@ -612,6 +612,10 @@ def expire_reviews(store: Store, settings: Settings, *, trigger: str = "schedule
         return before, 0  # nothing to delete: no run in the history either
     _, n = store.delete_reviews(before=before, trigger=trigger)
     log.info("%d reviews dated before %s deleted ([privacy] keep_days = %d)", n, before, days)
+    if n:
+        from .forgetting import erase_caches
+
+        erase_caches()  # what this machine computed from their texts goes too (logged; a failure at WARNING)
     return before, n
 
 

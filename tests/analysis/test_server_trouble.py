@@ -245,6 +245,7 @@ def test_the_settings_reach_the_backend(monkeypatch, tmp_path, server):
     srv = server()
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("REVIEWLENS_CACHE", str(tmp_path / "cache"))
+    monkeypatch.delenv("REVIEWLENS_SERVER_CACHE")  # the default place: in the cache folder
     (tmp_path / "reviewlens.toml").write_text("[analysis]\nllm_retry_seconds = 300\n")
     args = build_parser().parse_args(["analyze", "--llm-url", srv.url, "--llm-timeout", "600", "--llm-in-flight", "2"])
     s = _settings(args).analysis
