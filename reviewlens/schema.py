@@ -188,6 +188,8 @@ class Analysis:
     language: str | None = None     # detected (ISO 639-1, "de"); None: too short to tell
     translation: str | None = None  # the model's English translation, read by the English-trained parts; never
     #                                 the customer's words (shown only labelled as a machine translation)
+    translated_by: str | None = None  # who made `translation` (Analyzer.translation_key): a later reading of the
+    #                                   text (new labels, settings) by the same translator takes it, not a new one
 
     def __post_init__(self) -> None:
         self.topics = [t if isinstance(t, TopicMention) else TopicMention(**t) for t in self.topics]

@@ -154,6 +154,7 @@ analyses = sa.Table(
     sa.Column("is_current", sa.Boolean, nullable=False, default=True, index=True),
     sa.Column("language", sa.String(8)),   # added with languages: detected, ISO 639-1
     sa.Column("translation", sa.Text),     # the model's English translation (never shown as the customer's words)
+    sa.Column("translated_by", sa.String(200)),  # who translated it (Analyzer.translation_key), for reading it again
     # Covering index for joining each review to its current analysis's sentiment (dashboard aggregates).
     sa.Index("ix_analyses_current", "content_hash", "is_current", "sentiment"),
 )
@@ -1547,13 +1548,28 @@ class Store:
             return [(r["review_text"], self._row_to_analysis(r)) for r in c.execute(q).mappings()
                     if r["review_text"] is not None]
 
+    def known_translations(self, hashes: Iterable[str], translated_by: str) -> dict[str, tuple[str, str]]:
+        """The English translations `translated_by` (Analyzer.translation_key) made before of the texts `hashes`,
+        in any of their stored analyses: content hash -> (language, translation). A text analyzed again because
+        the labels or settings changed is then not translated again: the same translator gives the same words."""
+        hashes = list(dict.fromkeys(hashes))
+        out: dict[str, tuple[str, str]] = {}
+        with self.engine.connect() as c:
+            for i in range(0, len(hashes), 500):
+                q = (sa.select(analyses.c.content_hash, analyses.c.language, analyses.c.translation)
+                     .where(analyses.c.content_hash.in_(hashes[i:i + 500]), analyses.c.translated_by == translated_by,
+                            analyses.c.status == "ok", analyses.c.translation.is_not(None))
+                     .order_by(analyses.c.analyzed_at))
+                out.update((h, (lang, tr)) for h, lang, tr in c.execute(q) if lang and tr)  # the latest wins
+        return out
+
     @staticmethod
     def _row_to_analysis(r: Any) -> Analysis:
         return Analysis(content_hash=r["content_hash"], model=r["model"], prompt_version=r["prompt_version"],
                         status=r["status"], error=r["error"], sentiment=r["sentiment"],
                         sentiment_score=r["sentiment_score"], topics=json.loads(r["topics"] or "[]"),
                         entities=json.loads(r["entities"] or "[]"), analyzed_at=_dt(r["analyzed_at"]),
-                        language=r["language"], translation=r["translation"])
+                        language=r["language"], translation=r["translation"], translated_by=r["translated_by"])
 
     def save_analyses(self, items: Sequence[Analysis]) -> None:
         """Store results; each becomes the current analysis of its text (one transaction)."""
@@ -1571,6 +1587,7 @@ class Store:
                     "entities": json.dumps([asdict(e) for e in a.entities], ensure_ascii=False),
                     "analyzed_at": a.analyzed_at or _utcnow(), "is_current": True,
                     "language": (a.language or None) and a.language[:8], "translation": a.translation,
+                    "translated_by": (a.translated_by or None) and a.translated_by[:200],
                 }
                 c.execute(analyses.update().where(analyses.c.content_hash == a.content_hash)
                           .values(is_current=False))

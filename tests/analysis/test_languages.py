@@ -168,6 +168,48 @@ def test_the_users_label_on_the_original_wins(backend, analysis_settings):
     assert a.sentiment == "positive" and a.sentiment_score == 1.0 and a.translation
 
 
+@pytest.mark.slow
+def test_a_text_read_again_takes_the_translation_made_before(backend, analysis_settings, multilingual, monkeypatch,
+                                                             tmp_path):
+    """New labels (or settings) read every text again; a translation takes the 0.5B seconds on a CPU and the same
+    translator gives the same words, so the one stored is taken. --retranslate still asks for new ones."""
+    import sqlalchemy as sa
+
+    from reviewlens.app.jobs import run_analysis
+    from reviewlens.store import Store, analyses
+
+    an, (de, fr, _, en, _) = multilingual
+    assert de.translated_by == an.translation_key and en.translated_by is None
+    limit = min(analysis_settings.max_chars, translate_mod.MAX_SOURCE_CHARS)
+    assert an.translation_key == f"{backend.name}|{translate_mod.PROMPT_VERSION}|{limit}"
+    store = Store(tmp_path / "t.db")
+    store.upsert_reviews([Review(source="t", text=t, product="Kettle") for t in (GERMAN, FRENCH, ENGLISH)])
+    store.save_analyses([de, fr, en])
+    label = Label(content_hash=en.content_hash, kind="sentiment", value="positive", text=ENGLISH)
+    again = Analyzer(analysis_settings, backend=backend, labels=[label])
+    assert again.prompt_version != an.prompt_version  # the labels are part of the version: all three are pending
+    asked: list[list[str]] = []
+    real = translate_mod.translate
+
+    def counted(b, texts, **kw):
+        asked.append(list(texts))
+        return real(b, texts, **kw)
+
+    monkeypatch.setattr(translate_mod, "translate", counted)
+    s = run_analysis(store, again, quiet=True)
+    assert (s.analyzed, s.again, s.translations_reused, asked) == (3, 3, 2, [])
+    assert "3 read again (2 in the translation made before)" in s.line()
+    with store.engine.connect() as c:
+        now = {r.content_hash: r for r in c.execute(sa.select(analyses).where(analyses.c.is_current.is_(True)))}
+    assert now[de.content_hash].prompt_version == again.prompt_version
+    assert (now[de.content_hash].translation, now[fr.content_hash].translation) == (de.translation, fr.translation)
+    assert now[de.content_hash].translated_by == an.translation_key and now[en.content_hash].translation is None
+    assert store.list_runs(kind="analyze")[0]["detail"]["translations_reused"] == 2
+    # --retranslate: the texts in other languages are translated anew
+    s = run_analysis(store, again, retranslate=True, quiet=True)
+    assert s.analyzed == 2 and s.translations_reused == 0 and sorted(map(len, asked)) == [2]
+
+
 # ------------------------------------------------------------------------------------ complaint themes
 def _frame(rows: list[tuple[str, str, str | None]]) -> pd.DataFrame:
     return pd.DataFrame([{"id": f"r{i}", "text": t, "translation": tr, "detected_language": "de" if tr else "en",
@@ -313,6 +355,23 @@ def test_retranslate_takes_again_only_the_reviews_read_in_translation(store):
     again = store.pending_analysis("m", "p", retranslate=True)
     assert sorted(r.text for r in again) == sorted([GERMAN, "Der Akku hält kaum einen halben Tag.",
                                                     "Viel zu teuer für das, was man bekommt."])
+
+
+def test_known_translations_are_those_of_the_same_translator(store):
+    """Store.known_translations: only a successful analysis's translation by that translator (key), the latest."""
+    r = Review(source="t", text=GERMAN)
+    store.upsert_reviews([r])
+    h = r.content_hash
+    store.save_analyses([
+        Analysis(content_hash=h, model="m", prompt_version="p1", language="de", translation="Old words.",
+                 translated_by="small|translate-v2|1000"),
+        Analysis(content_hash=h, model="m", prompt_version="p2", language="de", translation="Other words.",
+                 translated_by="large|translate-v2|1000"),
+        Analysis(content_hash=h, model="m", prompt_version="p3", status="failed", language="de",
+                 translation="Broken.", translated_by="small|translate-v2|1000")])
+    assert store.known_translations([h, "0" * 32], "small|translate-v2|1000") == {h: ("de", "Old words.")}
+    assert store.known_translations([h], "large|translate-v2|1000") == {h: ("de", "Other words.")}
+    assert store.known_translations([h], "small|translate-v3|1000") == {}
 
 
 def test_retranslate_needs_translation_on(tmp_path):
