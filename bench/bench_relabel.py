@@ -24,6 +24,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from contextlib import closing
 from pathlib import Path
 
 from machine import cpu_name  # bench/machine.py (the folder of the script is on sys.path)
@@ -48,7 +49,7 @@ def reviewlens(repo: Path, *args: str, log: Path | None = None) -> float:
 
 
 def current(db: Path) -> dict[str, tuple]:
-    with sqlite3.connect(db) as c:
+    with closing(sqlite3.connect(db)) as c:
         return {h: (s, json.dumps(sorted(t["topic"] for t in json.loads(tp)))) for h, s, tp in c.execute(
             "SELECT content_hash, sentiment, topics FROM analyses WHERE is_current")}
 
@@ -77,7 +78,7 @@ def main() -> None:
         os.environ.update(env_cache)
         reviewlens(ROOT, "import", str(work / "reviews.csv"), "--db", str(db), *common)
         first = reviewlens(ROOT, "analyze", "--no-complaints", "--db", str(db), *common)
-        with sqlite3.connect(db) as c:
+        with closing(sqlite3.connect(db)) as c:  # closed: an open connection keeps the store's -wal file
             translated = c.execute("SELECT count(*) FROM analyses WHERE translation IS NOT NULL").fetchone()[0]
             hid = c.execute("SELECT id FROM reviews WHERE product = 'Bistro' ORDER BY id LIMIT 1").fetchone()[0]
         (work / "label.csv").write_text(f"id,sentiment\n{hid},negative\n")
@@ -90,6 +91,8 @@ def main() -> None:
             secs = reviewlens(repo, "analyze", "--no-complaints", "--db", str(copy), "--config", str(cfg), "-v",
                               log=log)
             line = next((ln for ln in log.read_text().splitlines() if "read again" in ln), "")
+            if not line:
+                raise SystemExit(f"{name}: no text was read again:\n{log.read_text()[-3000:]}")
             out[name] = {"seconds": round(secs, 1), "line": line.strip()[:300], "db": copy}
         a, b = current(out["before"]["db"]), current(out["now"]["db"])
         same = sum(a[h] == b.get(h) for h in a)
