@@ -87,6 +87,8 @@ class Analyzer:
         self.translated_in_part = 0  # ... of them, those longer than translate.MAX_SOURCE_CHARS (start and end)
         self.translations_reused = 0  # ... of them, read in a translation made before (`reuse_translations`)
         self._known: dict[str, tuple[str, str]] = {}  # content hash -> (language, translation) made before
+        self.entities_reused = 0  # texts whose entities were taken as found before (`reuse_entities`)
+        self._known_entities: dict[str, list[Entity]] = {}  # content hash -> entities found before
         self.model_id: str = backend.name if backend is not None else get_backend(settings).name
 
     # ------------------------------------------------------------------------------------ parts
@@ -148,6 +150,25 @@ class Analyzer:
         a new one (the same model, prompt and length give the same words; on a CPU a translation takes seconds,
         so new labels re-reading a store of German reviews took minutes for nothing)."""
         self._known = dict(known)
+
+    @property
+    def entities_key(self) -> str:
+        """The entity finder, in words that change when what it finds would (stored with each analysis's entities
+        as Analysis.entities_by): its version, the entity types, the characters read, and the model where a type
+        of the user's is found by the LLM."""
+        from analysis import entities
+
+        types = list(self.taxonomy.entity_types)
+        by_llm = [t for t in types if t not in entities.TYPE_WORDS]
+        return (f"{entities.PROMPT_VERSION}|{','.join(types)}|{self.settings.max_chars}"
+                + (f"|{self.model_id}" if by_llm else ""))[:200]
+
+    def reuse_entities(self, known: dict[str, list[Entity]]) -> None:
+        """Entities this finder found before (Store.known_entities for `entities_key`): content hash of the review
+        text -> entities. A text among them read as it is (not in translation, nothing collapsed) keeps their
+        spans and only has their sentiment read again: new labels change what a clause says, not which names it
+        holds (finding them was a quarter of the time of reading the demo shop's texts again)."""
+        self._known_entities = dict(known)
 
     @property
     def cascade(self) -> SentimentCascade:
@@ -304,12 +325,19 @@ class Analyzer:
             # entities: spaCy's English model tagged German words as names ("Die Lieferung" as an ORG); names
             # survive translation as they are, so a translated text's entities are found in its translation
             # and kept where the same words are in the original (located there, so offsets stay the customer's)
-            ents = self._run("entities", work_head, errors, live, lambda ts: self._entities(ts, tax))
+            # entities found before in a text read as it is: their spans are in the same words (see reuse_entities)
+            found_before = {work_head[k]: self._known_entities[content_hash(full[k])] for k in range(len(full))
+                            if english[k] is None and plain[k] == full[k]
+                            and content_hash(full[k]) in self._known_entities}
+            ents = self._run("entities", work_head, errors, live, lambda ts: self._entities(ts, tax, found_before))
+            self.entities_reused += sum(w in found_before for w in work_head)
             taught = self._topic_labels()
             by = self.translation_key if any(english) else None
+            found_by = self.entities_key
             for k, i in enumerate(live):
                 results[i].language, results[i].translation = langs[k], english[k]
                 results[i].translated_by = by if english[k] else None
+                results[i].entities_by = found_by if ents[k] is not None else None
                 own = self.cascade.labels.get(content_hash(texts[i])) if said[k] != texts[i] else None
                 if own:  # the user labelled the original text; the cascade saw its translation (or less of it)
                     sent[k] = (own, 1.0, "label")
@@ -354,7 +382,7 @@ class Analyzer:
             if found is None or errs:
                 continue
             out.append(dataclasses.replace(a, prompt_version=self.prompt_version, analyzed_at=datetime.now(timezone.utc),
-                               entities=_placed(found, text, a.translation, a.language)))
+                               entities=_placed(found, text, a.translation, a.language), entities_by=self.entities_key))
         return out
 
     def _run(self, task: str, texts: list[str], errors: list[list[str]], live: list[int],
@@ -455,13 +483,22 @@ class Analyzer:
         found = {t.topic: t.sentiment for t in a.topics}
         return [TopicMention(name, s or found.get(name) or a.sentiment or "neutral") for name, s in topics.items()]
 
-    def _entities(self, texts: list[str], tax: Any) -> list[list[Entity]]:
+    def _entities(self, texts: list[str], tax: Any, found_before: dict[str, list[Entity]] | None = None
+                  ) -> list[list[Entity]]:
         """The entities of each text, each with the sentiment of the clause that names it (through the cascade,
-        at the clause bar, as the per-topic sentiment of clauses)."""
+        at the clause bar, as the per-topic sentiment of clauses); a text in `found_before` (text -> entities)
+        keeps those and is not read by the finder."""
         from analysis.entities import extract_entities
         from analysis.entity_sentiment import with_sentiment
 
-        found = extract_entities(self.backend, texts, list(tax.entity_types), max_chars=self.settings.max_chars)
+        found_before = found_before or {}
+        todo = [k for k, t in enumerate(texts) if t not in found_before]
+        found: list[list[Entity]] = [list(found_before.get(t, [])) for t in texts]
+        if todo:
+            new = extract_entities(self.backend, [texts[k] for k in todo], list(tax.entity_types),
+                                   max_chars=self.settings.max_chars)
+            for k, ents in zip(todo, new):
+                found[k] = ents
         return with_sentiment(texts, found, self.cascade.sentiment_labels)  # type: ignore[return-value]
 
 

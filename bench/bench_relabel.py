@@ -8,8 +8,9 @@ the first 200 Yelp sentences of ../shared/eval, analyzed once; then one sentimen
 are part of the analysis version, so all 320 texts are pending) and `reviewlens analyze --no-complaints` runs
 on two copies of the store, in the same run, each in a fresh process: the code before (a git worktree of
 `--before-ref`, which translates the 120 again) and this code (which reads them in their stored translation).
-Printed: wall seconds of each, the translations asked of the model, and whether the two copies' analyses
-agree (sentiment and topics of every text).
+This code also keeps the entities found before in the texts read as they are (their sentiment is read again).
+Printed: wall seconds of each, what was reused, and whether the two copies' analyses agree (sentiment, topics
+and entities of every text).
 """
 
 from __future__ import annotations
@@ -50,8 +51,10 @@ def reviewlens(repo: Path, *args: str, log: Path | None = None) -> float:
 
 def current(db: Path) -> dict[str, tuple]:
     with closing(sqlite3.connect(db)) as c:
-        return {h: (s, json.dumps(sorted(t["topic"] for t in json.loads(tp)))) for h, s, tp in c.execute(
-            "SELECT content_hash, sentiment, topics FROM analyses WHERE is_current")}
+        return {h: (s, json.dumps(sorted(t["topic"] for t in json.loads(tp))),
+                    json.dumps(sorted((e["text"], e["start"], e["type"], e.get("sentiment")) for e in json.loads(en))))
+                for h, s, tp, en in c.execute("SELECT content_hash, sentiment, topics, entities FROM analyses "
+                                              "WHERE is_current")}
 
 
 def main() -> None:
@@ -100,7 +103,8 @@ def main() -> None:
               f"languages + {len(yelp)} English; first analysis {first:.1f} s ({translated} read in translation)")
         for name in ("before", "now"):
             print(f"  after 1 new label, {name:6s}: analyze {out[name]['seconds']:6.1f} s   {out[name]['line']}")
-        print(f"  the two copies agree on sentiment and topics of {same} of {len(a)} texts")
+        print(f"  the two copies agree on sentiment, topics and entities (spans, types, sentiment) of {same} of "
+              f"{len(a)} texts")
     finally:
         subprocess.run(["git", "-C", str(ROOT), "worktree", "remove", "--force", str(before)], check=False)
         shutil.rmtree(work, ignore_errors=True)

@@ -190,6 +190,8 @@ class Analysis:
     #                                 the customer's words (shown only labelled as a machine translation)
     translated_by: str | None = None  # who made `translation` (Analyzer.translation_key): a later reading of the
     #                                   text (new labels, settings) by the same translator takes it, not a new one
+    entities_by: str | None = None    # the entity finder that found `entities` (Analyzer.entities_key): a later
+    #                                   reading by the same finder takes their spans (their sentiment is read again)
 
     def __post_init__(self) -> None:
         self.topics = [t if isinstance(t, TopicMention) else TopicMention(**t) for t in self.topics]

@@ -155,6 +155,7 @@ analyses = sa.Table(
     sa.Column("language", sa.String(8)),   # added with languages: detected, ISO 639-1
     sa.Column("translation", sa.Text),     # the model's English translation (never shown as the customer's words)
     sa.Column("translated_by", sa.String(200)),  # who translated it (Analyzer.translation_key), for reading it again
+    sa.Column("entities_by", sa.String(200)),    # the entity finder that found the entities (Analyzer.entities_key)
     # Covering index for joining each review to its current analysis's sentiment (dashboard aggregates).
     sa.Index("ix_analyses_current", "content_hash", "is_current", "sentiment"),
 )
@@ -1563,13 +1564,28 @@ class Store:
                 out.update((h, (lang, tr)) for h, lang, tr in c.execute(q) if lang and tr)  # the latest wins
         return out
 
+    def known_entities(self, hashes: Iterable[str], found_by: str) -> dict[str, list[Entity]]:
+        """The entities the finder `found_by` (Analyzer.entities_key) found before in the texts `hashes`, in any of
+        their stored analyses: content hash -> entities (an empty list: it found none). The latest wins."""
+        hashes = list(dict.fromkeys(hashes))
+        out: dict[str, list[Entity]] = {}
+        with self.engine.connect() as c:
+            for i in range(0, len(hashes), 500):
+                q = (sa.select(analyses.c.content_hash, analyses.c.entities)
+                     .where(analyses.c.content_hash.in_(hashes[i:i + 500]), analyses.c.entities_by == found_by,
+                            analyses.c.status == "ok")
+                     .order_by(analyses.c.analyzed_at))
+                out.update((h, [Entity(**e) for e in json.loads(ents or "[]")]) for h, ents in c.execute(q))
+        return out
+
     @staticmethod
     def _row_to_analysis(r: Any) -> Analysis:
         return Analysis(content_hash=r["content_hash"], model=r["model"], prompt_version=r["prompt_version"],
                         status=r["status"], error=r["error"], sentiment=r["sentiment"],
                         sentiment_score=r["sentiment_score"], topics=json.loads(r["topics"] or "[]"),
                         entities=json.loads(r["entities"] or "[]"), analyzed_at=_dt(r["analyzed_at"]),
-                        language=r["language"], translation=r["translation"], translated_by=r["translated_by"])
+                        language=r["language"], translation=r["translation"], translated_by=r["translated_by"],
+                        entities_by=r["entities_by"])
 
     def save_analyses(self, items: Sequence[Analysis]) -> None:
         """Store results; each becomes the current analysis of its text (one transaction)."""
@@ -1588,6 +1604,7 @@ class Store:
                     "analyzed_at": a.analyzed_at or _utcnow(), "is_current": True,
                     "language": (a.language or None) and a.language[:8], "translation": a.translation,
                     "translated_by": (a.translated_by or None) and a.translated_by[:200],
+                    "entities_by": (a.entities_by or None) and a.entities_by[:200],
                 }
                 c.execute(analyses.update().where(analyses.c.content_hash == a.content_hash)
                           .values(is_current=False))

@@ -522,6 +522,7 @@ class AnalysisSummary:
     changed: Counter = field(default_factory=Counter)  # (old sentiment, new) -> texts, of those `again`
     retranslate: bool = False     # asked for (`analyze --retranslate`): the reason said for `again`
     translations_reused: int = 0  # of `again`, texts read in the English translation made of them before
+    entities_reused: int = 0      # of `again`, texts whose entities were taken as found before (spans, not sentiment)
     left: int | None = None       # review texts still not analyzed after the run, in the whole store
     left_selected: int | None = None  # of them, in the run's selection (`analyze --product ...`); None: no selection
 
@@ -571,8 +572,9 @@ class AnalysisSummary:
         said = ", ".join(f"{a} to {b} {n}" for (a, b), n in self.changed.most_common(4))
         why = ("--retranslate, or your labels, the settings or the model changed" if self.retranslate
                else "your labels, the settings or the model changed")
-        reused = (f" ({self.translations_reused} in the translation made before)" if self.translations_reused
-                  else "")
+        took = [f"{self.translations_reused} in the translation made before" if self.translations_reused else "",
+                f"{self.entities_reused} with the entities found before" if self.entities_reused else ""]
+        reused = f" ({', '.join(t for t in took if t)})" if any(took) else ""
         return (f"; {self.again} read again{reused} ({why}): "
                 + (f"sentiment changed for {moved} ({said}{', ...' if len(self.changed) > 4 else ''})"
                    if moved else "no sentiment changed"))
@@ -720,7 +722,7 @@ def run_analysis(store: Store, analyzer: Any, *, limit: int | None = None, trigg
         s.pending_before = len(pending)
         before = store.current_sentiments(r.content_hash for r in pending)  # what a new reading may change
         _say_rereading(store, an, len(pending), store.current_models(r.content_hash for r in pending), retranslate)
-        reused_before = _reuse_translations(store, an, before, retranslate)
+        reused_before = _reuse_earlier_work(store, an, before, retranslate)
         store.update_run(run_id, detail={"pending": len(pending),
                                          **({"entities_refreshed": s.entities_refreshed} if s.entities_refreshed else {})})
         bar = progress(total=len(pending), desc="analyze", unit="review", quiet=quiet)
@@ -737,11 +739,13 @@ def run_analysis(store: Store, analyzer: Any, *, limit: int | None = None, trigg
             store.update_run(run_id, new=len(results), errors=[
                 {"url": None, "message": f"analysis failed for text {a.content_hash}: {a.error}"} for a in failed])
         s.status = "partial" if s.failed else "ok"
-        s.translations_reused = getattr(an, "translations_reused", 0) - reused_before
+        s.translations_reused = getattr(an, "translations_reused", 0) - reused_before[0]
+        s.entities_reused = getattr(an, "entities_reused", 0) - reused_before[1]
         if s.again:  # `reviewlens runs` keeps what the new reading changed
             store.update_run(run_id, detail={"read_again": s.again, "sentiment_changed": {
                 f"{a} to {b}": n for (a, b), n in s.changed.most_common()},
-                **({"translations_reused": s.translations_reused} if s.translations_reused else {})})
+                **({"translations_reused": s.translations_reused} if s.translations_reused else {}),
+                **({"entities_reused": s.entities_reused} if s.entities_reused else {})})
         _preset_hint(store, an, run_id, s, pending)
         _translation_hint(store, an, run_id, s, getattr(an, "translated", 0) - translated_before)
         s.left = store.count_pending(an.model_id, an.prompt_version)
@@ -774,21 +778,24 @@ def run_analysis(store: Store, analyzer: Any, *, limit: int | None = None, trigg
     return s
 
 
-def _reuse_translations(store: Store, an: Any, before: dict[str, Any], retranslate: bool) -> int:
-    """Give the analyzer the English translations its translator made before of the pending texts analyzed
-    before (`before`: their hashes), so new labels or settings do not translate them again (not with
-    --retranslate: a new translation is what it asks for). The analyzer's count of reused translations so far."""
-    reused = getattr(an, "translations_reused", 0)
+def _reuse_earlier_work(store: Store, an: Any, before: dict[str, Any], retranslate: bool) -> tuple[int, int]:
+    """Give the analyzer what new labels or settings cannot change of the pending texts analyzed before (`before`:
+    their hashes): the English translations its translator made of them (not with --retranslate: a new
+    translation is what it asks for) and the entities its entity finder found in them (their sentiment is read
+    again). The analyzer's counts of reused translations and entities so far."""
+    counts = (getattr(an, "translations_reused", 0), getattr(an, "entities_reused", 0))
     if not hasattr(an, "reuse_translations"):
-        return reused
-    known = {}  # an analyzer kept between runs (a scheduler's) forgets what it was given for the last one
+        return counts
+    # an analyzer kept between runs (a scheduler's) forgets what it was given for the last one
+    translations: dict[str, tuple[str, str]] = {}
     if before and not retranslate and getattr(getattr(an, "settings", None), "translate", False):
-        known = store.known_translations(before, an.translation_key)
-    an.reuse_translations(known)
-    if known:
+        translations = store.known_translations(before, an.translation_key)
+    an.reuse_translations(translations)
+    an.reuse_entities(store.known_entities(before, an.entities_key) if before else {})
+    if translations:
         log.info("%d of the texts read again have an English translation made before by the same translator: "
-                 "read in it, not translated again", len(known))
-    return reused
+                 "read in it, not translated again", len(translations))
+    return counts
 
 
 def _server_url(an: Any) -> str | None:

@@ -198,7 +198,7 @@ def test_a_text_read_again_takes_the_translation_made_before(backend, analysis_s
     monkeypatch.setattr(translate_mod, "translate", counted)
     s = run_analysis(store, again, quiet=True)
     assert (s.analyzed, s.again, s.translations_reused, asked) == (3, 3, 2, [])
-    assert "3 read again (2 in the translation made before)" in s.line()
+    assert "3 read again (2 in the translation made before, 1 with the entities found before)" in s.line()
     with store.engine.connect() as c:
         now = {r.content_hash: r for r in c.execute(sa.select(analyses).where(analyses.c.is_current.is_(True)))}
     assert now[de.content_hash].prompt_version == again.prompt_version
