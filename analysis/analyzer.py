@@ -413,13 +413,13 @@ class Analyzer:
                 out.append(None)
         return out
 
-    def _english(self, texts: list[str], langs: list[str | None], hashes: list[str]) -> list[str | None]:
+    def _english(self, texts: list[str], langs: list[str | None], hashes: Sequence[str] = ()) -> list[str | None]:
         """The English translation of each text in another language (None for the others, and where the
         translation was unusable: that text is analyzed as it is); one made before (`reuse_translations`, of
         the review text `hashes[k]`) is taken as it is."""
         out: list[str | None] = [None] * len(texts)
         todo = [k for k, lang in enumerate(langs) if language.needs_translation(lang)] if self.settings.translate else []
-        if self._known and todo:
+        if self._known and todo and hashes:
             for k in todo:
                 known = self._known.get(hashes[k])
                 if known is not None:
