@@ -8,11 +8,14 @@ import sqlite3
 from pathlib import Path
 
 
-def open_cache_file(path: Path) -> sqlite3.Connection:
+def open_cache_file(path: Path, page_size: int | None = None) -> sqlite3.Connection:
     """The file at `path` (its folder made), in WAL mode with synchronous=NORMAL; OSError or sqlite3.Error when it
-    cannot be opened or written."""
+    cannot be opened or written. `page_size`: the page size of a file made now (a file made before keeps its
+    own)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     db = sqlite3.connect(path, timeout=30, check_same_thread=False, isolation_level=None)
+    if page_size:
+        db.execute(f"PRAGMA page_size={int(page_size)}")  # before WAL: the first write fixes it
     db.execute("PRAGMA journal_mode=WAL")
     db.execute("PRAGMA synchronous=NORMAL")
     return db

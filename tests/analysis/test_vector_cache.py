@@ -94,3 +94,34 @@ def test_the_theme_step_computes_the_window_once_and_finds_the_same_themes(store
     assert any(r.text in computed[0] for r in reviews)  # the first run embedded the reviews' statements
     assert not set(computed[0]) & set(computed[1]), set(computed[0]) & set(computed[1])  # none of it again
     assert not any(r.text in computed[1] for r in reviews)  # (the second only the names of the themes it found)
+
+
+def test_the_file_holds_a_vector_in_little_more_than_its_size(tmp_path):
+    """1.5 kB vectors in a WITHOUT ROWID table of 4 kB pages each took an overflow page (452 MB for 100,000)."""
+    path = tmp_path / "size.sqlite3"
+    vc = VectorCache(path)
+    rng = np.random.default_rng(0)
+    vc.put("enc", [f"sentence {i}" for i in range(3000)], rng.random((3000, 384), dtype=np.float32))
+    vc._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    assert path.stat().st_size < 1.25 * 3000 * 384 * 4, path.stat().st_size
+
+
+def test_a_file_of_the_first_layout_is_made_again_smaller(tmp_path, caplog):
+    import logging
+
+    path = tmp_path / "old.sqlite3"
+    with sqlite3.connect(path) as db:  # as stop 37 made it
+        db.execute("CREATE TABLE vectors (encoder TEXT NOT NULL, key BLOB NOT NULL, used REAL NOT NULL, "
+                   "vec BLOB NOT NULL, PRIMARY KEY (encoder, key)) WITHOUT ROWID")
+        db.executemany("INSERT INTO vectors VALUES (?, ?, 0, ?)",
+                       [("enc", bytes([i % 256, i // 256]), np.zeros(384, np.float32).tobytes()) for i in range(500)])
+    db.close()
+    caplog.set_level(logging.INFO, logger="analysis.vector_cache")
+    vc = VectorCache(path)
+    assert "made again in a smaller layout" in caplog.text and _rows(path) == 0
+    assert vc._db.execute("PRAGMA page_size").fetchone()[0] == vector_cache.PAGE_SIZE
+    vc.put("enc", ["a text"], [np.ones(384, np.float32)])
+    assert np.array_equal(vc.get("enc", ["a text"], 384)["a text"], np.ones(384, np.float32))
+    caplog.clear()
+    VectorCache(path)  # the next opening finds the new layout: nothing dropped
+    assert "smaller layout" not in caplog.text and _rows(path) == 1
