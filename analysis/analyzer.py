@@ -47,9 +47,11 @@ import hashlib
 import json
 import logging
 import time
-from datetime import datetime, timezone
 from collections.abc import Callable, Iterator, Sequence
+from datetime import datetime, timezone
 from typing import Any
+
+import numpy as np
 
 from analysis import language
 from analysis import sentiment as sentiment_mod
@@ -459,9 +461,36 @@ class Analyzer:
         return sentiment_mod.sentiment_batch(self.backend, texts, max_chars=self.settings.max_chars)
 
     def _llm_scores(self, texts: list[str]) -> list[list[float]]:
-        """The LLM's raw (positive, neutral, negative) log-probs (the cascade stacks them with its head)."""
-        self._load_backend()
-        return sentiment_mod.label_logprobs(self.backend, texts, max_chars=self.settings.max_chars)
+        """The LLM's raw (positive, neutral, negative) log-probs (the cascade stacks them with its head). Within
+        `remembering_on_disk()` (an analysis run) they are looked up in and kept in the vector cache first: they
+        depend on the text, the model and its prompt, not on the labels, so new labels that read every text again
+        ask the LLM nothing it answered before (each kept bit for bit: float64 stored as twice as many float32)."""
+        from analysis.embeddings import remembering
+
+        cache = None
+        if remembering():
+            from analysis import vector_cache
+
+            cache = vector_cache.open_default()
+        known = cache.get(self.scores_key, texts, 2 * len(sentiment_mod.LABELS)) if cache is not None else {}
+        todo = [t for t in dict.fromkeys(texts) if t not in known]
+        if todo:
+            self._load_backend()
+            got = sentiment_mod.label_logprobs(self.backend, todo, max_chars=self.settings.max_chars)
+            fresh = {t: np.asarray(lp, dtype=np.float64).view(np.float32) for t, lp in zip(todo, got)}
+            if cache is not None:
+                cache.put(self.scores_key, list(fresh), list(fresh.values()))
+            known = {**known, **fresh}
+        return [known[t].view(np.float64).tolist() for t in texts]
+
+    @property
+    def scores_key(self) -> str:
+        """What the LLM's sentiment scores of a text depend on besides the text (their key in the vector cache):
+        the model (and the server that serves it), the precision asked, the prompt's version and length."""
+        url = self.settings.llm_url or ""  # hashed: a URL may hold a password or a key
+        served = "@" + hashlib.sha256(url.encode()).hexdigest()[:16] if url else ""
+        return (f"llm-sentiment|{self.model_id}{served}|{self.settings.precision}|"
+                f"{sentiment_mod.PROMPT_VERSION}|{self.settings.max_chars}")[:300]
 
     def _topics(self, texts: list[str], tax: Any, use_llm: bool) -> list[list[TopicMention]]:
         from analysis.topics import classify_topics

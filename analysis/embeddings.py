@@ -43,12 +43,18 @@ _disk: ContextVar[bool] = ContextVar("embedding_disk_cache", default=False)
 @contextmanager
 def remembering_on_disk() -> Iterator[None]:
     """Within it (in this thread), an `Embedder` looks its texts up in the vector cache on disk first and keeps
-    what it computes there (analysis.vector_cache; `$REVIEWLENS_VECTOR_CACHE=0` turns it off)."""
+    what it computes there (analysis.vector_cache; `$REVIEWLENS_VECTOR_CACHE=0` turns it off), and so does the
+    Analyzer with the LLM's sentiment scores (`remembering()`)."""
     token = _disk.set(True)
     try:
         yield
     finally:
         _disk.reset(token)
+
+
+def remembering() -> bool:
+    """Whether this thread is within `remembering_on_disk()` (the analysis keeps the LLM's scores there too)."""
+    return _disk.get()
 
 
 @contextmanager

@@ -2,9 +2,12 @@
 
 The theme step embeds every statement of the last 90 days and of the 90 before, at each `analyze`, though most
 were embedded the week before (a 20,000-review store: 1,600 sentences, most of a 40 s step); the labels' check
-embeds the same 300-review sample with both encoders at each `analyze`. Within `Embedder.remembering_on_disk()`
-an `Embedder` looks its texts up here first and keeps what it computes: keyed by the encoder (its folder, layers,
-length, device and weights' size and date) and the text's SHA-256, as float32 (the vector computed, exactly).
+embeds the same 300-review sample with both encoders at each `analyze`; and new labels (or settings) read every
+review text again, whose sentences the encoders and the LLM read the same way as before. Within
+`embeddings.remembering_on_disk()` (the analysis run, the theme step, the labels' check) an `Embedder` looks its
+texts up here first and keeps what it computes: keyed by the encoder (its folder, layers, length, device and
+weights' size and date) and the text's SHA-256, as float32 (the vector computed, exactly); the Analyzer keeps
+the LLM's sentiment scores of a text the same way (keyed by model, precision, prompt; float64 kept bit for bit).
 
 `$REVIEWLENS_VECTOR_CACHE`: the file (default `$REVIEWLENS_CACHE/sentence-vectors.sqlite3`, beside the converted
 models), or 0 to keep nothing. The file holds at most MAX_ROWS vectors (the least recently used go first); one that

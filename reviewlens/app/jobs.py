@@ -726,18 +726,23 @@ def run_analysis(store: Store, analyzer: Any, *, limit: int | None = None, trigg
         store.update_run(run_id, detail={"pending": len(pending),
                                          **({"entities_refreshed": s.entities_refreshed} if s.entities_refreshed else {})})
         bar = progress(total=len(pending), desc="analyze", unit="review", quiet=quiet)
-        for results in an.analyze_chunks(pending, progress=bar.update):
-            store.save_analyses(results)
-            failed = [a for a in results if a.status != "ok"]
-            s.analyzed += len(results)
-            s.failed += len(failed)
-            for a in results:
-                if a.content_hash in before and a.status == "ok":
-                    s.again += 1
-                    if a.sentiment and a.sentiment != before[a.content_hash]:
-                        s.changed[(before[a.content_hash], a.sentiment)] += 1
-            store.update_run(run_id, new=len(results), errors=[
-                {"url": None, "message": f"analysis failed for text {a.content_hash}: {a.error}"} for a in failed])
+        # the sentence vectors and the LLM's scores of what is read are kept on disk (analysis.vector_cache): new
+        # labels read every text again, and only the heads' part of that reading changes
+        from analysis.embeddings import remembering_on_disk
+
+        with remembering_on_disk():
+            for results in an.analyze_chunks(pending, progress=bar.update):
+                store.save_analyses(results)
+                failed = [a for a in results if a.status != "ok"]
+                s.analyzed += len(results)
+                s.failed += len(failed)
+                for a in results:
+                    if a.content_hash in before and a.status == "ok":
+                        s.again += 1
+                        if a.sentiment and a.sentiment != before[a.content_hash]:
+                            s.changed[(before[a.content_hash], a.sentiment)] += 1
+                store.update_run(run_id, new=len(results), errors=[
+                    {"url": None, "message": f"analysis failed for text {a.content_hash}: {a.error}"} for a in failed])
         s.status = "partial" if s.failed else "ok"
         s.translations_reused = getattr(an, "translations_reused", 0) - reused_before[0]
         s.entities_reused = getattr(an, "entities_reused", 0) - reused_before[1]

@@ -1,6 +1,7 @@
 """A text read again because the labels or settings changed keeps what they cannot change: the entities found
-in it (their spans; their sentiment is read again through the new cascade), as its translation (test_languages).
-Real 0.5B, real entity finder, SQLite."""
+in it (their spans; their sentiment is read again through the new cascade), as its translation (test_languages),
+and the LLM's sentiment scores and the sentence vectors, kept on disk by the run that computed them.
+Real 0.5B, real entity finder, real encoders, SQLite."""
 
 from __future__ import annotations
 
@@ -12,6 +13,8 @@ import sqlalchemy as sa
 
 from analysis import Analyzer
 from analysis import entities as entities_mod
+from analysis import sentiment as sentiment_mod
+from analysis.embeddings import remembering_on_disk
 from reviewlens.app.jobs import run_analysis
 from reviewlens.schema import Label, Review
 from reviewlens.store import Store, analyses
@@ -70,3 +73,59 @@ def test_new_labels_keep_the_entities_found_and_read_their_sentiment_again(backe
     assert third.entities_key != again.entities_key
     run_analysis(store, third, quiet=True)
     assert len(read) == 3
+
+
+@pytest.mark.slow
+def test_the_llm_scores_a_text_once_within_an_analysis_run(backend, analysis_settings, monkeypatch):
+    """Analyzer._llm_scores within remembering_on_disk(): a text scored before is not scored again, and its
+    scores come back bit for bit; outside it nothing is kept."""
+    asked: list[str] = []
+    real = sentiment_mod.label_logprobs
+
+    def spy(b, texts, **kw):
+        asked.extend(texts)
+        return real(b, texts, **kw)
+
+    monkeypatch.setattr(sentiment_mod, "label_logprobs", spy)
+    an = Analyzer(analysis_settings, backend=backend)
+    texts = ["It broke on day two.", "Fine, I guess.", "It broke on day two."]
+    first = an._llm_scores(texts)
+    assert asked == texts[:2] and first[0] == first[2]  # a text given twice is asked once
+    an._llm_scores(texts[:1])
+    assert asked == texts  # outside remembering_on_disk() nothing is kept
+    asked.clear()
+    with remembering_on_disk():
+        kept = an._llm_scores(texts)
+        assert asked == ["It broke on day two.", "Fine, I guess."] and kept[0] == kept[2]
+        asked.clear()
+        again = Analyzer(analysis_settings, backend=backend)._llm_scores(["Fine, I guess.", "Arrived late."])
+    assert asked == ["Arrived late."] and again[0] == kept[1]  # the same floats, read back
+    assert max(abs(a - b) for a, b in zip(first[1], kept[1])) < 1e-3
+    other = dataclasses.replace(analysis_settings, max_chars=analysis_settings.max_chars + 1)
+    asked.clear()
+    with remembering_on_disk():
+        Analyzer(other, backend=backend)._llm_scores(["Fine, I guess."])
+    assert asked == ["Fine, I guess."]  # another prompt length: other scores
+
+
+@pytest.mark.slow
+def test_new_labels_ask_the_llm_nothing_it_answered_before(backend, analysis_settings, tmp_path, monkeypatch):
+    store = Store(tmp_path / "s.db")
+    texts = ["Arrived a week late but works fine now, I suppose.", "Not sure how I feel about the colour.",
+             "Good kettle.", "The lid is okay, the handle less so, the price fair."]
+    reviews = [Review(source="t", text=t) for t in texts]
+    store.upsert_reviews(reviews)
+    asked: list[str] = []
+    real = sentiment_mod.label_logprobs
+
+    def spy(b, ts, **kw):
+        asked.extend(ts)
+        return real(b, ts, **kw)
+
+    monkeypatch.setattr(sentiment_mod, "label_logprobs", spy)
+    run_analysis(store, Analyzer(analysis_settings, backend=backend), quiet=True)
+    assert asked  # some of these the heads are unsure of
+    asked.clear()
+    label = Label(content_hash=reviews[2].content_hash, kind="sentiment", value="positive", text=texts[2])
+    s = run_analysis(store, Analyzer(analysis_settings, backend=backend, labels=[label]), quiet=True)
+    assert s.again == 4 and asked == []
