@@ -14,6 +14,7 @@ user's own labels adapt the softmax layer (`adapt_head`), so the cascade learns 
 from __future__ import annotations
 
 import base64
+import functools
 import json
 import logging
 from dataclasses import dataclass
@@ -34,17 +35,43 @@ LABELS = ("positive", "neutral", "negative")
 N_VADER = 4  # VADER's scores at the end of every head's features: compound, pos, neg, neu
 
 
+@functools.lru_cache(maxsize=1)
+def vader_key() -> str:
+    """VADER's scores' key in the vector cache: its version (none installed: a key nothing was kept under)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return f"vader|{version('vaderSentiment')}|{N_VADER}"
+    except PackageNotFoundError:
+        return "vader|none"
+
+
 def vader_features(texts: Sequence[str]) -> np.ndarray:
-    """VADER's (compound, pos, neg, neu) per text; zeros for non-English text (VADER is English-only)."""
+    """VADER's (compound, pos, neg, neu) per text; zeros for non-English text (VADER is English-only). Within
+    `remembering_on_disk()` (an analysis run) they are looked up in and kept in the vector cache: pure Python,
+    1-2 ms a review, and new labels read every text again (the heads read these scores beside the vectors)."""
+    from analysis.embeddings import remembering
     from analysis.sentiment import vader_analyzer, vader_applies
 
+    cache = None
+    if remembering() and texts:
+        from analysis import vector_cache
+
+        cache = vector_cache.open_default()
+    known = cache.get(vader_key(), texts, N_VADER) if cache is not None else {}
     sia = vader_analyzer()
     out = np.zeros((len(texts), N_VADER), dtype=np.float32)
+    fresh: dict[str, np.ndarray] = {}
     for i, t in enumerate(texts):
-        if sia is None or not vader_applies(t):
+        if t in known:
+            out[i] = known[t]
             continue
-        s = sia.polarity_scores(t)
-        out[i] = (s["compound"], s["pos"], s["neg"], s["neu"])
+        if sia is not None and vader_applies(t):
+            s = sia.polarity_scores(t)
+            out[i] = (s["compound"], s["pos"], s["neg"], s["neu"])
+        fresh[t] = out[i]
+    if cache is not None and fresh and sia is not None:
+        cache.put(vader_key(), list(fresh), list(fresh.values()))
     return out
 
 

@@ -129,3 +129,22 @@ def test_new_labels_ask_the_llm_nothing_it_answered_before(backend, analysis_set
     label = Label(content_hash=reviews[2].content_hash, kind="sentiment", value="positive", text=texts[2])
     s = run_analysis(store, Analyzer(analysis_settings, backend=backend, labels=[label]), quiet=True)
     assert s.again == 4 and asked == []
+
+
+def test_vader_scores_are_kept_within_an_analysis_run(monkeypatch):
+    from analysis import heads
+    from analysis.sentiment import vader_analyzer
+
+    sia = vader_analyzer()
+    calls: list[str] = []
+    real = sia.polarity_scores
+    monkeypatch.setattr(sia, "polarity_scores", lambda t: calls.append(t) or real(t))
+    texts = ["The lid broke, it was awful.", "The colour is lovely and it fits well.", "Die Lieferung war spät."]  # VADER reads English only
+    outside = heads.vader_features(texts)
+    assert calls == texts[:2]
+    calls.clear()
+    with remembering_on_disk():
+        first = heads.vader_features(texts)
+        second = heads.vader_features(texts[::-1])
+    assert calls == texts[:2]  # the second call read them back
+    assert (first == outside).all() and (second == first[::-1]).all() and not first[2].any()
