@@ -372,6 +372,14 @@ def test_known_translations_are_those_of_the_same_translator(store):
     assert store.known_translations([h, "0" * 32], "small|translate-v2|1000") == {h: ("de", "Old words.")}
     assert store.known_translations([h], "large|translate-v2|1000") == {h: ("de", "Other words.")}
     assert store.known_translations([h], "small|translate-v3|1000") == {}
+    # the entities found, the same way: by finder, an empty list kept as "none found"
+    from reviewlens.schema import Entity
+
+    e = Entity("DHL", "ORG", 0, 3, sentiment="negative")
+    store.save_analyses([Analysis(content_hash=h, model="m", prompt_version="p4", entities=[e], entities_by="f1"),
+                         Analysis(content_hash=h, model="m", prompt_version="p5", entities=[], entities_by="f2")])
+    assert store.known_entities([h], "f1") == {h: [e]} and store.known_entities([h], "f2") == {h: []}
+    assert store.known_entities([h], "f3") == {}
 
 
 def test_retranslate_needs_translation_on(tmp_path):
