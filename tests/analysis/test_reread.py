@@ -75,18 +75,24 @@ def test_new_labels_keep_the_entities_found_and_read_their_sentiment_again(backe
     assert len(read) == 3
 
 
-@pytest.mark.slow
-def test_the_llm_scores_a_text_once_within_an_analysis_run(backend, analysis_settings, monkeypatch):
-    """Analyzer._llm_scores within remembering_on_disk(): a text scored before is not scored again, and its
-    scores come back bit for bit; outside it nothing is kept."""
-    asked: list[str] = []
+@pytest.fixture
+def asked(monkeypatch) -> list[str]:
+    """The texts the LLM is asked to score for sentiment, as they are asked."""
+    texts: list[str] = []
     real = sentiment_mod.label_logprobs
 
-    def spy(b, texts, **kw):
-        asked.extend(texts)
-        return real(b, texts, **kw)
+    def spy(b, ts, **kw):
+        texts.extend(ts)
+        return real(b, ts, **kw)
 
     monkeypatch.setattr(sentiment_mod, "label_logprobs", spy)
+    return texts
+
+
+@pytest.mark.slow
+def test_the_llm_scores_a_text_once_within_an_analysis_run(backend, analysis_settings, asked):
+    """Analyzer._llm_scores within remembering_on_disk(): a text scored before is not scored again, and its
+    scores come back bit for bit; outside it nothing is kept."""
     an = Analyzer(analysis_settings, backend=backend)
     texts = ["It broke on day two.", "Fine, I guess.", "It broke on day two."]
     first = an._llm_scores(texts)
@@ -109,20 +115,12 @@ def test_the_llm_scores_a_text_once_within_an_analysis_run(backend, analysis_set
 
 
 @pytest.mark.slow
-def test_new_labels_ask_the_llm_nothing_it_answered_before(backend, analysis_settings, tmp_path, monkeypatch):
+def test_new_labels_ask_the_llm_nothing_it_answered_before(backend, analysis_settings, tmp_path, asked):
     store = Store(tmp_path / "s.db")
     texts = ["Arrived a week late but works fine now, I suppose.", "Not sure how I feel about the colour.",
              "Good kettle.", "The lid is okay, the handle less so, the price fair."]
     reviews = [Review(source="t", text=t) for t in texts]
     store.upsert_reviews(reviews)
-    asked: list[str] = []
-    real = sentiment_mod.label_logprobs
-
-    def spy(b, ts, **kw):
-        asked.extend(ts)
-        return real(b, ts, **kw)
-
-    monkeypatch.setattr(sentiment_mod, "label_logprobs", spy)
     run_analysis(store, Analyzer(analysis_settings, backend=backend), quiet=True)
     assert asked  # some of these the heads are unsure of
     asked.clear()
