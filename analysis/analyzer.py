@@ -142,9 +142,8 @@ class Analyzer:
         Analysis.translated_by): the translating model (and the server it is served by), the translation prompt's
         version and how many characters are translated."""
         t = self.translator
-        where = getattr(t, "base_url", "") or ""
         limit = min(self.settings.max_chars, translate_mod.MAX_SOURCE_CHARS)
-        return f"{t.name}{'@' + where if where else ''}|{translate_mod.PROMPT_VERSION}|{limit}"[:200]
+        return f"{t.name}{_served(getattr(t, 'base_url', ''))}|{translate_mod.PROMPT_VERSION}|{limit}"[:200]
 
     def reuse_translations(self, known: dict[str, tuple[str, str]]) -> None:
         """Translations this translator made before (Store.known_translations for `translation_key`): content hash
@@ -487,9 +486,7 @@ class Analyzer:
     def scores_key(self) -> str:
         """What the LLM's sentiment scores of a text depend on besides the text (their key in the vector cache):
         the model (and the server that serves it), the precision asked, the prompt's version and length."""
-        url = self.settings.llm_url or ""  # hashed: a URL may hold a password or a key
-        served = "@" + hashlib.sha256(url.encode()).hexdigest()[:16] if url else ""
-        return (f"llm-sentiment|{self.model_id}{served}|{self.settings.precision}|"
+        return (f"llm-sentiment|{self.model_id}{_served(self.settings.llm_url)}|{self.settings.precision}|"
                 f"{sentiment_mod.PROMPT_VERSION}|{self.settings.max_chars}")[:300]
 
     def _topics(self, texts: list[str], tax: Any, use_llm: bool) -> list[list[TopicMention]]:
@@ -529,6 +526,12 @@ class Analyzer:
             for k, ents in zip(todo, new):
                 found[k] = ents
         return with_sentiment(texts, found, self.cascade.sentiment_labels)  # type: ignore[return-value]
+
+
+def _served(url: str | None) -> str:
+    """"@" and a hash of the server's URL (a URL may hold a password or a key, and these keys are stored), or ""
+    for a local model."""
+    return "@" + hashlib.sha256(url.encode()).hexdigest()[:16] if url else ""
 
 
 def _placed(found: list[Entity], text: str, english: str | None, lang: str | None = None) -> list[Entity]:

@@ -146,3 +146,18 @@ def test_vader_scores_are_kept_within_an_analysis_run(monkeypatch):
         second = heads.vader_features(texts[::-1])
     assert calls == texts[:2]  # the second call read them back
     assert (first == outside).all() and (second == first[::-1]).all() and not first[2].any()
+
+
+def test_the_keys_kept_beside_the_results_never_hold_a_servers_password(analysis_settings):
+    """translated_by is stored in the store and the scores' key in the cache file: a server's URL is hashed."""
+
+    class Served:
+        name = "qwen-served"
+        base_url = "http://ann:s3cret@llm.internal:8000/v1"
+
+    settings = dataclasses.replace(analysis_settings, llm_url="http://ann:s3cret@llm.internal:8000/v1?key=abc")
+    an = Analyzer(settings, backend=Served())
+    for key in (an.translation_key, an.scores_key):
+        assert "s3cret" not in key and "ann" not in key and "abc" not in key and key.count("@") == 1
+    local = Analyzer(analysis_settings, backend=type("Local", (), {"name": "qwen-local"})())
+    assert "@" not in local.scores_key and local.scores_key != an.scores_key
