@@ -367,6 +367,9 @@ def cmd_label(args, settings) -> ExitStatus:
             print(f"  {args.file}, line {e['line']}: {e['message']}")
         if len(res.errors) > 20:
             print(f"  ... and {len(res.errors) - 20} more")
+        if added or replaced:
+            print("the next `reviewlens analyze` learns from them: it reads the analyzed review texts again, keeping "
+                  "what labels cannot change (translations, the names found, what the models read before)")
         return ExitStatus.OK
     if args.label_command == "export":
         n = _without_part(args.output, lambda: write_labels(store.labels(), args.output))

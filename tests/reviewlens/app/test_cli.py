@@ -149,11 +149,13 @@ def test_label_import_list_export(tmp_path, capsys):
     assert main(["label", "import", str(f), *base]) == 0
     out = capsys.readouterr().out
     assert "read 5 rows" in out and "4 labels, 4 added, 0 replaced" in out and "2 rows skipped" in out
+    assert "the next `reviewlens analyze` learns from them" in out
     assert f"{f}, line 5: topic 'teleportation' is not in the taxonomy" in out and "battery" in out
     assert f"{f}, line 6: id 'unknown-id' is not a review in the store" in out
     # again: nothing new
     assert main(["label", "import", str(f), *base]) == 0
-    assert "0 added, 0 replaced, 4 already stored" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "0 added, 0 replaced, 4 already stored" in out and "learns from them" not in out
 
     assert main(["label", "list", "--kind", "topic", *base]) == 0
     out = capsys.readouterr().out
