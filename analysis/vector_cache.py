@@ -37,6 +37,9 @@ MAX_ROWS = 400_000  # about 0.65 GB of MiniLM vectors, 1.3 GB of mpnet ones at m
 # Rows of 1.5 to 3 kB: a table with a rowid in 16 kB pages holds them with ~10% to spare. The first layout (a
 # WITHOUT ROWID table in 4 kB pages) gave each vector an overflow page: 452 MB for 100,000 MiniLM vectors of 154.
 PAGE_SIZE = 16384
+# keys this process knows are in the file (not written again), at most: ~150 bytes each, so ~30 MB; past it the set
+# starts again (a vector written twice is ignored by the file: only the time of the write)
+KEPT_MAX = 200_000
 _OFF = ("0", "false", "no", "off")
 
 
@@ -117,6 +120,8 @@ class VectorCache:
                             self._kept.add((encoder, bytes(k)))
                     self._db.execute(f"UPDATE vectors SET used = ? WHERE encoder = ? AND key IN ({marks})",
                                      [time.time(), encoder, *part])
+                if len(self._kept) > KEPT_MAX:
+                    self._kept.clear()
         except sqlite3.Error as e:
             log.debug("sentence vector cache: %s", e)
         return out
@@ -137,6 +142,8 @@ class VectorCache:
                 self._db.executemany("INSERT OR IGNORE INTO vectors (encoder, key, used, vec) VALUES (?, ?, ?, ?)",
                                      rows)
                 self._db.execute("COMMIT")
+                if len(self._kept) > KEPT_MAX:  # a scheduler or dashboard lives for weeks: forget, write again
+                    self._kept.clear()
                 self._kept.update((encoder, r[1]) for r in rows)
         except sqlite3.Error as e:
             log.debug("sentence vector cache: %s", e)

@@ -125,3 +125,17 @@ def test_a_file_of_the_first_layout_is_made_again_smaller(tmp_path, caplog):
     caplog.clear()
     VectorCache(path)  # the next opening finds the new layout: nothing dropped
     assert "smaller layout" not in caplog.text and _rows(path) == 1
+
+
+def test_a_long_lived_process_remembers_a_bounded_number_of_keys(tmp_path, monkeypatch):
+    """The keys known to be in the file (not written again) start again past KEPT_MAX: a scheduler analyzing for
+    weeks would otherwise hold every text's key in memory."""
+    monkeypatch.setattr(vector_cache, "KEPT_MAX", 50)
+    vc = VectorCache(tmp_path / "k.sqlite3")
+    texts = [f"text {i}" for i in range(120)]
+    for i in range(0, 120, 10):
+        vc.put("enc", texts[i:i + 10], np.ones((10, 4), np.float32) * i)
+        assert len(vc._kept) <= 60
+    assert len(vc.get("enc", texts, 4)) == 120 and len(vc._kept) <= 60  # all still in the file
+    vc.put("enc", texts[:10], np.full((10, 4), 7, np.float32))  # written again: the file keeps the first
+    assert (vc.get("enc", texts[:1], 4)["text 0"] == 0).all() and _rows(tmp_path / "k.sqlite3") == 120
