@@ -464,23 +464,15 @@ class Analyzer:
         `remembering_on_disk()` (an analysis run) they are looked up in and kept in the vector cache first: they
         depend on the text, the model and its prompt, not on the labels, so new labels that read every text again
         ask the LLM nothing it answered before (each kept bit for bit: float64 stored as twice as many float32)."""
-        from analysis.embeddings import remembering
+        from analysis import vector_cache
 
-        cache = None
-        if remembering():
-            from analysis import vector_cache
-
-            cache = vector_cache.open_default()
-        known = cache.get(self.scores_key, texts, 2 * len(sentiment_mod.LABELS)) if cache is not None else {}
-        todo = [t for t in dict.fromkeys(texts) if t not in known]
-        if todo:
+        def score(todo: list[str]) -> list[np.ndarray]:
             self._load_backend()
             got = sentiment_mod.label_logprobs(self.backend, todo, max_chars=self.settings.max_chars)
-            fresh = {t: np.asarray(lp, dtype=np.float64).view(np.float32) for t, lp in zip(todo, got)}
-            if cache is not None:
-                cache.put(self.scores_key, list(fresh), list(fresh.values()))
-            known = {**known, **fresh}
-        return [known[t].view(np.float64).tolist() for t in texts]
+            return [np.asarray(lp, dtype=np.float64).view(np.float32) for lp in got]
+
+        kept = vector_cache.through(self.scores_key, texts, 2 * len(sentiment_mod.LABELS), score)
+        return [kept[t].view(np.float64).tolist() for t in texts]
 
     @property
     def scores_key(self) -> str:

@@ -166,11 +166,9 @@ class Embedder:
                     todo.setdefault(t, []).append(i)
                 else:
                     out[i] = v
-        disk = None
-        if _disk.get():
-            from analysis.vector_cache import open_default
+        from analysis.vector_cache import in_use
 
-            disk = open_default()
+        disk = in_use()  # within remembering_on_disk(): the vector cache
         if disk is not None:
             # remembered in this process: kept on disk too, if not yet (a text embedded before the step began)
             known = {t: i for i, t in enumerate(clean) if t not in todo}

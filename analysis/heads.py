@@ -50,28 +50,25 @@ def vader_features(texts: Sequence[str]) -> np.ndarray:
     """VADER's (compound, pos, neg, neu) per text; zeros for non-English text (VADER is English-only). Within
     `remembering_on_disk()` (an analysis run) they are looked up in and kept in the vector cache: pure Python,
     1-2 ms a review, and new labels read every text again (the heads read these scores beside the vectors)."""
-    from analysis.embeddings import remembering
+    from analysis import vector_cache
+
+    got = vector_cache.through(vader_key(), list(texts), N_VADER, _vader_rows)
+    out = np.zeros((len(texts), N_VADER), dtype=np.float32)
+    for i, t in enumerate(texts):
+        out[i] = got[t]
+    return out
+
+
+def _vader_rows(texts: list[str]) -> np.ndarray:
     from analysis.sentiment import vader_analyzer, vader_applies
 
-    cache = None
-    if remembering() and texts:
-        from analysis import vector_cache
-
-        cache = vector_cache.open_default()
-    known = cache.get(vader_key(), texts, N_VADER) if cache is not None else {}
     sia = vader_analyzer()
     out = np.zeros((len(texts), N_VADER), dtype=np.float32)
-    fresh: dict[str, np.ndarray] = {}
     for i, t in enumerate(texts):
-        if t in known:
-            out[i] = known[t]
+        if sia is None or not vader_applies(t):
             continue
-        if sia is not None and vader_applies(t):
-            s = sia.polarity_scores(t)
-            out[i] = (s["compound"], s["pos"], s["neg"], s["neu"])
-        fresh[t] = out[i]
-    if cache is not None and fresh and sia is not None:
-        cache.put(vader_key(), list(fresh), list(fresh.values()))
+        s = sia.polarity_scores(t)
+        out[i] = (s["compound"], s["pos"], s["neg"], s["neu"])
     return out
 
 

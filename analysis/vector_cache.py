@@ -25,7 +25,7 @@ import sqlite3
 import threading
 import time
 from pathlib import Path
-from typing import Sequence
+from typing import Callable, Sequence
 
 import numpy as np
 
@@ -166,6 +166,28 @@ def open_default() -> VectorCache | None:
         if path not in _caches:
             _caches[path] = VectorCache(path)
         return _caches[path]
+
+
+def in_use() -> VectorCache | None:
+    """The process's cache within `embeddings.remembering_on_disk()` (in this thread), else None."""
+    from analysis.embeddings import remembering
+
+    return open_default() if remembering() else None
+
+
+def through(key: str, texts: Sequence[str], dim: int,
+            compute: Callable[[list[str]], Sequence[np.ndarray]]) -> dict[str, np.ndarray]:
+    """text -> its float32 row of `dim` under `key`: those the cache in use (`in_use`) keeps, the others computed
+    (`compute`, each distinct text once) and kept there. Outside `remembering_on_disk()` all are computed."""
+    cache = in_use() if texts else None
+    known = cache.get(key, texts, dim) if cache is not None else {}
+    todo = [t for t in dict.fromkeys(texts) if t not in known]
+    if todo:
+        fresh = list(compute(todo))
+        if cache is not None:
+            cache.put(key, todo, fresh)
+        known.update(zip(todo, fresh))
+    return known
 
 
 def erase(path: Path | None = None) -> int:

@@ -1553,29 +1553,28 @@ class Store:
         """The English translations `translated_by` (Analyzer.translation_key) made before of the texts `hashes`,
         in any of their stored analyses: content hash -> (language, translation). A text analyzed again because
         the labels or settings changed is then not translated again: the same translator gives the same words."""
-        hashes = list(dict.fromkeys(hashes))
-        out: dict[str, tuple[str, str]] = {}
-        with self.engine.connect() as c:
-            for i in range(0, len(hashes), 500):
-                q = (sa.select(analyses.c.content_hash, analyses.c.language, analyses.c.translation)
-                     .where(analyses.c.content_hash.in_(hashes[i:i + 500]), analyses.c.translated_by == translated_by,
-                            analyses.c.status == "ok", analyses.c.translation.is_not(None))
-                     .order_by(analyses.c.analyzed_at))
-                out.update((h, (lang, tr)) for h, lang, tr in c.execute(q) if lang and tr)  # the latest wins
-        return out
+        rows = self._earlier_analyses(hashes, analyses.c.translated_by == translated_by,
+                                      analyses.c.translation.is_not(None), cols=("language", "translation"))
+        return {h: (lang, tr) for h, lang, tr in rows if lang and tr}
 
     def known_entities(self, hashes: Iterable[str], found_by: str) -> dict[str, list[Entity]]:
         """The entities the finder `found_by` (Analyzer.entities_key) found before in the texts `hashes`, in any of
         their stored analyses: content hash -> entities (an empty list: it found none). The latest wins."""
+        rows = self._earlier_analyses(hashes, analyses.c.entities_by == found_by, cols=("entities",))
+        return {h: [Entity(**e) for e in _json_list(ents)] for h, ents in rows}
+
+    def _earlier_analyses(self, hashes: Iterable[str], *where: sa.ColumnElement[bool],
+                          cols: Sequence[str]) -> list[tuple]:
+        """(content hash, *cols) of the successful stored analyses of `hashes` that `where` keeps, oldest first
+        (so that a dict made of them keeps the latest), 500 hashes a statement."""
         hashes = list(dict.fromkeys(hashes))
-        out: dict[str, list[Entity]] = {}
+        out: list[tuple] = []
         with self.engine.connect() as c:
             for i in range(0, len(hashes), 500):
-                q = (sa.select(analyses.c.content_hash, analyses.c.entities)
-                     .where(analyses.c.content_hash.in_(hashes[i:i + 500]), analyses.c.entities_by == found_by,
-                            analyses.c.status == "ok")
+                q = (sa.select(analyses.c.content_hash, *[analyses.c[k] for k in cols])
+                     .where(analyses.c.content_hash.in_(hashes[i:i + 500]), analyses.c.status == "ok", *where)
                      .order_by(analyses.c.analyzed_at))
-                out.update((h, [Entity(**e) for e in json.loads(ents or "[]")]) for h, ents in c.execute(q))
+                out += [tuple(r) for r in c.execute(q)]
         return out
 
     @staticmethod
@@ -2402,7 +2401,7 @@ class Store:
         log (store.db-wal) while any other connection keeps it open (the dashboard, a scheduler); copy it into
         the file and cut it to nothing. A reader in the middle of a read for the whole wait leaves it as it is,
         said at WARNING after 5 s (the next forgetting, or the last connection closing, cuts it)."""
-        if self.engine.dialect.name != "sqlite":
+        if self.dialect != "sqlite":
             return
         with self.engine.connect() as c:
             c.exec_driver_sql("PRAGMA busy_timeout=5000")  # the wait for a reader to finish: 5 s, not the 30 of writes

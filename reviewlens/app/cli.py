@@ -21,7 +21,7 @@ from dataclasses import asdict
 from datetime import date, timedelta
 from enum import IntEnum
 from pathlib import Path
-from typing import Any, Callable, Iterator, Sequence
+from typing import TYPE_CHECKING, Callable, Iterator, Sequence
 
 from .. import queries
 from ..config import ConfigError, Settings, load_settings
@@ -29,6 +29,9 @@ from ..filters import SAID_WORDS, Filters, mention_filter
 from ..store import Store
 from ..words import counted as _n
 from .parser import parse_args
+
+if TYPE_CHECKING:
+    from .forgetting import Erased
 
 log = logging.getLogger("reviewlens")
 
@@ -261,7 +264,7 @@ def cmd_delete(args, settings) -> ExitStatus:
     return _said_erased(_erase_caches(n if forget else 0))
 
 
-def _erase_caches(forgotten: int) -> Any:
+def _erase_caches(forgotten: int) -> "Erased | None":
     """After `forgotten` reviews were forgotten (deleted by author or date, or masked): erase what this machine
     keeps of review texts outside the store (reviewlens.app.forgetting.Erased; None when none was forgotten)."""
     if not forgotten:
@@ -271,7 +274,7 @@ def _erase_caches(forgotten: int) -> Any:
     return erase_caches()
 
 
-def _said_erased(erased: Any) -> ExitStatus:
+def _said_erased(erased: "Erased | None") -> ExitStatus:
     """Say what `_erase_caches` did; ERROR when a cache could not be erased (it may hold the forgotten texts)."""
     if erased is None:
         return ExitStatus.OK
