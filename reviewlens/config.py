@@ -47,6 +47,7 @@ class ScraperSettings:
     user_agent: str = "ReviewLensBot/0.1 (+https://github.com/reviewlens/reviewlens)"
     chromium: str = "/usr/bin/chromium"
     chromedriver: str = "/usr/bin/chromedriver"
+    guess_layout: bool = True            # a page without structured reviews or a site config: read by its layout
 
 
 @dataclass

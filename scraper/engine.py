@@ -41,6 +41,7 @@ from .errors import SiteConfigError
 from .extract import (COUNT_JS, ERROR_PAGE_JS, EXTRACT_LIVE, FIRST_TEXT_JS, SCROLL_JS, VISIBLE_JS,
                       PageNotes, build_reviews)
 from .fetch import InPageFetcher, first_line
+from .layout import guess_layout
 from .more import ShowMore
 from .politeness import Politeness
 from .retry import RetryPolicy, retry_after_seconds
@@ -291,7 +292,24 @@ class Walker:
     def _extract_live(self, site: SiteConfig | None, skip: int = 0) -> dict[str, Any]:
         cfg = site.js_config() if site else None
         raw = json.loads(self.driver.execute_script(EXTRACT_LIVE, cfg, {"skip": skip}) or "{}")
+        if site and site.guessed and raw.get("strategy") == "config":
+            raw["strategy"] = "layout"
         return site.join_parts(raw) if site else raw
+
+    def _by_layout(self, url: str) -> tuple[dict[str, Any], SiteConfig, None] | None:
+        """A page without structured reviews and without a site config, read by its layout (scraper/layout.py):
+        (raw extraction, the guessed config, None), or None when its layout shows no reviews. The walk goes on
+        with the guessed config, so every page of the start URL is read the same way."""
+        guess = guess_layout(self.driver, url)
+        if guess.site is None:
+            log.debug("%s: no reviews by the layout either: %s", url, guess.why)
+            return None
+        raw = self._extract_live(guess.site)
+        if not raw.get("reviews"):
+            return None
+        log.info("%s: no structured reviews and no site config; read by the page's layout: %s. To keep it, "
+                 "`reviewlens sites make %s -o FILE.toml`", url, guess.describe(), url)
+        return raw, guess.site, None
 
     def _out_of_reach(self) -> str | None:
         """On a live page without reviews: where its reviews seem to be that extraction does not reach (an
@@ -366,6 +384,10 @@ class Walker:
                 while time.monotonic() < deadline and not raw.get("reviews"):
                     time.sleep(0.25)
                     raw = self._extract_live(None)
+                if not raw.get("reviews") and self.settings.guess_layout:
+                    guessed = self._by_layout(url)
+                    if guessed is not None:
+                        return guessed
                 return raw, None, None
             except _WaitForMissing as e:
                 # The site served the page; only the config's marker of the reviews is not on it (a changed
@@ -760,12 +782,16 @@ class _Walk:
         if raw.get("wait_missing"):
             return f"no reviews at {page_url}: {raw['wait_missing']}"
         site = self.site
-        if site and site.review:
+        w_guess = self.w.settings.guess_layout
+        if site and site.guessed:
+            tried = f"the layout guessed on the start URL's first page, review selector {site.review!r}"
+        elif site and site.review:
             tried = f"site config '{site.name}', review selector {site.review!r}"
         elif site:
             tried = f"JSON-LD, microdata and embedded page state, with site config '{site.name}'"
         else:
-            tried = "JSON-LD, microdata and embedded page state; no site config matches this URL"
+            tried = ("JSON-LD, microdata, embedded page state" + (" and the page's layout" if w_guess else "")
+                     + "; no site config matches this URL")
         return f"no reviews found at {page_url} (tried {tried})" + (f": {reach}" if reach else "")
 
     def _next(self, url: str, raw: dict[str, Any], has_reviews: bool) -> tuple[str | None, bool]:

@@ -8,9 +8,11 @@ never changes a page it has handed over.
 
 from __future__ import annotations
 
+import json
 import logging
 import queue
 import threading
+import time
 from datetime import date
 from pathlib import Path
 from typing import Iterator, Sequence
@@ -21,6 +23,8 @@ from reviewlens.schema import PageResult
 from .browser import make_driver, quit_driver
 from .engine import Walker
 from .errors import ScrapeError
+from .extract import EXTRACT_LIVE
+from .layout import LayoutGuess, guess_layout
 from .politeness import Politeness
 from .retry import RetryPolicy
 from .robots import Robots
@@ -135,6 +139,29 @@ def _run(crawl: Crawl, urls: list[str], settings: ScraperSettings, *, site, max_
         yield from pages
     finally:
         pages.close()
+
+
+def guess_site(url: str, settings: ScraperSettings, *, wait: float = 4.0) -> tuple[LayoutGuess, int]:
+    """Load `url` in Chromium (robots rules applied) and guess its reviews' site config from the page's layout
+    (scraper/layout.py), waiting up to `wait` seconds for a script to render them. Returns (the guess, how many
+    reviews zero-config extraction reads on the page: a page that publishes structured reviews needs no config).
+    Raises ScrapeError when robots.txt forbids the page or no browser starts."""
+    robots = Robots(settings.user_agent, timeout=min(settings.timeout, 15.0)) if settings.respect_robots else None
+    if robots:
+        _check_robots([url], robots)
+    driver = make_driver(settings)
+    try:
+        driver.get(url)
+        deadline = time.monotonic() + wait
+        while True:
+            guess = guess_layout(driver, url)
+            if guess.site is not None or time.monotonic() >= deadline:
+                break
+            time.sleep(0.5)
+        raw = json.loads(driver.execute_script(EXTRACT_LIVE, None, {}) or "{}")
+        return guess, len(raw.get("reviews") or [])
+    finally:
+        quit_driver(driver)
 
 
 def _sequential(urls: list[str], settings: ScraperSettings, resume: dict[str, str], common: dict

@@ -74,6 +74,7 @@ class SiteConfig:
     sort_param: str | None = None        # query parameter(s) that ask for newest first, e.g. "sort=recency"
     sort_click: str | None = None        # CSS selector of a control that sorts newest first (clicked)
     path: str | None = None
+    guessed: bool = False                # read from the page's layout (scraper/layout.py), not from a file
 
     @property
     def can_sort_newest(self) -> bool:

@@ -1533,6 +1533,13 @@ def cmd_sites(args, settings) -> ExitStatus:
 
     if getattr(args, "sites_command", None) == "test":
         return ExitStatus.OK if sitetest.try_page(args.url, settings, args.site) else ExitStatus.ERROR
+    if getattr(args, "sites_command", None) == "make":
+        if args.output is not None:
+            if args.output.suffix != ".toml":
+                raise ConfigError(f"--output must be a .toml file (a site config), not {str(args.output)!r}")
+            if args.output.exists() and not args.force:
+                raise ConfigError(f"{args.output} exists; pass --force to replace it")
+        return ExitStatus.OK if sitetest.make_config(args.url, settings, args.output) else ExitStatus.ERROR
     for line in sitetest.list_lines(settings):
         print(line)
     return ExitStatus.OK

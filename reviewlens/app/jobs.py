@@ -132,9 +132,9 @@ def no_reviews_reason(pages: int, unserved: Sequence[str], configured: bool = Tr
         return f"no reviews were found on {_n(served, 'page')}: {out_of_reach[0]}" + more
     if not configured:
         return (f"no reviews were found on {_n(served, 'page')} by zero-config extraction (JSON-LD, microdata, "
-                f"page state) and no site config matches: this site needs one. Write it (scraper/sites/README.md), "
-                f"try it with `reviewlens sites test URL --site FILE`, then scrape with --site FILE or put it in "
-                f"your sites_dir" + more)
+                f"page state) or by the page's layout, and no site config matches: this site needs one. Write it "
+                f"(scraper/sites/README.md), try it with `reviewlens sites test URL --site FILE`, then scrape with "
+                f"--site FILE or put it in your sites_dir" + more)
     return (f"no reviews were found on {_n(served, 'page')}: the site may have changed (a site config that no longer "
             "matches) or blocked the scraper" + more)
 

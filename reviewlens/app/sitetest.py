@@ -152,3 +152,37 @@ def try_page(url: str, settings: Settings, site: str | None = None,
                 + (" ..." if n > 10 else "") + "): stars without words, or a text selector that misses them")
     say("nothing was stored" + ("" if reviews else "; no reviews found: see scraper/sites/README.md"))
     return bool(reviews)
+
+
+def make_config(url: str, settings: Settings, output: Path | None = None,
+                say: Callable[[str], None] = print) -> bool:
+    """`sites make URL [-o FILE]`: guess a site config from the page's layout (scraper/layout.py) and write it to
+    `output` (then try it there as `sites test URL --site FILE` does), or print it. Stores nothing. True when a
+    config was made."""
+    import sys
+
+    import scraper
+
+    guess, structured = scraper.guess_site(url, settings.scraper)
+    note = say if output is not None else (lambda line: print(line, file=sys.stderr))
+    if structured:
+        note(f"zero-config extraction already reads {structured} review{'s' * (structured != 1)} on this page "
+             f"(JSON-LD, microdata or page state): a scrape needs no site config for it")
+    if guess.site is None:
+        note(f"{url}: no site config could be guessed: {guess.why}. Write one by hand (scraper/sites/README.md) "
+             f"and try it with `reviewlens sites test URL --site FILE`")
+        return False
+    note(f"guessed from the page's layout: {guess.describe()}")
+    missing = [f for f in ("rating", "date", "author") if f not in guess.site.fields]
+    if missing:
+        note(f"not found in most blocks: {', '.join(missing)} (add selectors for them by hand if the page shows them)")
+    text = scraper.to_toml(guess, url)
+    if output is None:
+        print(text, end="")
+        return True
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(text, encoding="utf-8")
+    say(f"wrote {output}; trying it on the page:")
+    try_page(url, settings, str(output), say=say)
+    say(f"to use it: put it in your sites_dir (reviewlens.toml), or `reviewlens scrape URL --site {output}`")
+    return True

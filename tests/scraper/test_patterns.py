@@ -67,7 +67,7 @@ def test_zero_config_only_page_without_match_reports(demo_site, settings, tmp_pa
     pages = list(scrape([demo_site + "/"], settings, debug_dir=tmp_path))
     assert len(pages) == 1 and not pages[0].reviews
     assert "no reviews found at " + demo_site + "/" in pages[0].error
-    assert "JSON-LD, microdata and embedded page state" in pages[0].error
+    assert "JSON-LD, microdata, embedded page state and the page's layout" in pages[0].error  # no product list taken
     assert any(f.endswith(".png") for f in pages[0].debug_files)
     assert any(f.endswith(".html") for f in pages[0].debug_files)
 

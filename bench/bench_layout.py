@@ -1,0 +1,88 @@
+#!/usr/bin/env python3
+"""Reviews read by the page's layout against the hand-written site configs, on the demo shop, in the same run.
+
+The demo shop's plain-HTML and JavaScript-rendered products (static pages with a next link, JS pages with a next
+link, a load-more button, infinite scroll) each have a config written by hand (scraper/sites/demo-*.toml). For
+every such product this scrapes all of its pages twice with one browser: with its config, and with the config
+guessed from its first page's layout (scraper/layout.py: what a scrape without a config uses). Printed per
+layout: the guess's time on the page, reviews read each way, how many are the same review field by field
+(text, rating, date, author, title), and the wall time of each scrape.
+
+    .venv/bin/python bench/bench_layout.py
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from bench.machine import cpu_name  # noqa: E402
+from reviewlens.app.demo_shop import PATTERN_PATH, demo_urls, read_shop_data, default_root, start_demo_site  # noqa: E402
+from reviewlens.config import ScraperSettings  # noqa: E402
+from scraper import find_site, scrape  # noqa: E402
+from scraper.browser import make_driver, quit_driver  # noqa: E402
+from scraper.layout import guess_layout  # noqa: E402
+
+KINDS = ("static", "js", "loadmore", "scroll")
+
+
+def _fields(reviews):
+    return [(r.text, r.rating, r.date, r.author, r.title) for r in reviews]
+
+
+def main() -> int:
+    settings = ScraperSettings(delay=0.0, timeout=15.0, retries=1)
+    base, stop = start_demo_site()
+    data = read_shop_data(default_root())
+    urls = demo_urls(base)
+    rows = []
+    try:
+        for kind in KINDS:
+            slugs = [p["slug"] for p in data["products"] if p["pattern"] == kind]
+            for slug in slugs:
+                url = next(u for u in urls if u.endswith(f"/{PATTERN_PATH[kind]}/{slug}"))
+                driver = make_driver(settings)
+                try:
+                    driver.get(url)
+                    deadline = time.monotonic() + 10
+                    while True:
+                        t0 = time.perf_counter()
+                        guess = guess_layout(driver, url)
+                        took = time.perf_counter() - t0
+                        if guess.site is not None or time.monotonic() > deadline:
+                            break
+                        time.sleep(0.3)
+                finally:
+                    quit_driver(driver)
+                if guess.site is None:
+                    rows.append((kind, slug, took, 0, 0, 0, 0.0, 0.0, guess.why))
+                    continue
+                if find_site(url).infinite_scroll:
+                    guess.site.infinite_scroll = True  # the guess does not scroll: said in the table
+                timed = []
+                for site in (find_site(url), guess.site):
+                    t0 = time.perf_counter()
+                    pages = list(scrape([url], settings, site=site))
+                    timed.append((_fields([r for p in pages for r in p.reviews]), time.perf_counter() - t0))
+                (truth, t_cfg), (got, t_guess) = timed
+                same = sum(1 for g in got if g in set(truth))
+                rows.append((kind, slug, took, len(truth), len(got), same, t_cfg, t_guess, guess.describe()))
+    finally:
+        stop()
+    print(f"CPU: {cpu_name()}")
+    print(f"{'layout':9} {'product':24} {'guess ms':>8} {'config':>7} {'layout':>7} {'same':>5} "
+          f"{'config s':>8} {'layout s':>8}")
+    for kind, slug, took, nt, ng, same, tc, tg, how in rows:
+        print(f"{kind:9} {slug:24} {took * 1000:8.1f} {nt:7d} {ng:7d} {same:5d} {tc:8.2f} {tg:8.2f}")
+    for kind, slug, *_, how in rows:
+        print(f"  {kind}/{slug}: {how}")
+    print("(scroll: the guess does not scroll; infinite_scroll was set on it by hand so both read every review)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,211 @@
+"""Reviews found by a page's layout (scraper/layout.py, scraper/js/guess_layout.js): real Chromium against local
+pages and the demo shop.
+
+A page that publishes no structured reviews and matches no site config is read by its repeated blocks, on every
+page of the walk, with each field (text in paragraphs, a rating written five ways, date, author without its "by",
+title, id), and a product grid, a Q&A list or a list of short lines beside or instead of the reviews is not taken;
+on the demo shop's four config-read layouts the guess reads what the hand-written configs read; `sites make`
+writes a config that reads the same reviews under the same identities; `guess_layout = false` turns it off."""
+
+from __future__ import annotations
+
+import pytest
+
+from reviewlens.app.cli import main
+from reviewlens.config import ScraperSettings
+from reviewlens.store import Store
+from scraper import find_site, load_site, scrape
+from scraper.browser import make_driver, quit_driver
+from scraper.layout import guess_layout
+
+SETTINGS = ScraperSettings(delay=0.0, timeout=10.0, retries=1)
+
+
+def _stars(rating: int, how: str) -> str:
+    if how == "aria":
+        return f'<span class="stars" role="img" aria-label="{rating} out of 5 stars">{"★" * rating}{"☆" * (5 - rating)}</span>'
+    if how == "text":
+        return f'<span class="score">{rating}.0 out of 5</span>'
+    if how == "chars":
+        return f'<span class="stars">{"★" * rating}{"☆" * (5 - rating)}</span>'
+    if how == "icons":
+        return '<div class="rating">' + '<i class="star filled"></i>' * rating + '<i class="star"></i>' * (5 - rating) + "</div>"
+    assert how == "bar"
+    return f'<span class="rating-outer"><span class="rating-inner" style="width:{rating * 20}%"></span></span>'
+
+
+def _card(i: int, rating: int, how: str = "aria") -> str:
+    return (f'<div class="review-card" data-review-id="r{i}"><div class="head"><span class="reviewer-name">by Customer {i}'
+            f'</span> <span class="review-date">March {i % 28 + 1}, 2026</span> {_stars(rating, how)}</div>'
+            f'<h3 class="title">Title number {i}</h3><div class="body"><p>Kettle number {i} boils fast but the lid is '
+            f'flimsy and rattles.</p><p>Second paragraph of review {i}.</p></div>'
+            f'<button class="helpful">Helpful</button></div>')
+
+
+def _tiles() -> str:
+    return "".join(f'<a class="tile" href="/p/{i}"><span class="product-title">Other kettle {i} with a long product '
+                   f'name here</span><span class="stars" aria-label="4.5 out of 5 stars">★★★★☆</span>'
+                   f'<span class="price">$19.99</span></a>' for i in range(1, 7))
+
+
+def _cards() -> str:  # product cards that are not links: a name, stars, a price and a button
+    return "".join(f'<div class="card"><h3 class="product-title">Other kettle {i} with a long product name here</h3>'
+                   f'<span class="stars" aria-label="4.5 out of 5 stars">★★★★☆</span><span class="price">€19.99</span>'
+                   f'<button>Add to cart</button></div>' for i in range(1, 7))
+
+
+def _page(n: int, how: str = "aria", last: int = 2, per: int = 6) -> str:
+    cards = "".join(_card(10 * n + i, i % 5 + 1, how) for i in range(per))
+    nxt = f'<nav class="pagination"><a href="/kettle/p{n + 1}.html">Next</a></nav>' if n < last else ""
+    return (f'<html><body><h1>Acme Kettle</h1><section class="related"><h2>You may also like</h2>{_tiles()}</section>'
+            f'<section id="reviews"><h2>Reviews</h2><div class="list">{cards}</div>{nxt}</section></body></html>')
+
+
+def test_a_page_without_structured_reviews_is_read_by_its_layout_on_every_page(server):
+    for n in (1, 2):
+        server.page(f"/kettle/p{n}.html", _page(n))
+    pages = list(scrape([server.base + "/kettle/p1.html"], SETTINGS))
+    assert [(p.strategy, len(p.reviews), p.error) for p in pages] == [("layout", 6, None), ("layout", 6, None)]
+    r = pages[0].reviews[0]
+    assert (r.site_review_id, r.rating, r.date.isoformat(), r.author, r.title) == \
+        ("r10", 1.0, "2026-03-11", "Customer 10", "Title number 10")
+    assert r.text == "Kettle number 10 boils fast but the lid is flimsy and rattles.\n\nSecond paragraph of review 10."
+    assert r.source == server.httpd.server_address[0] + f":{server.httpd.server_address[1]}"  # as zero-config's
+    assert [x.rating for x in pages[1].reviews] == [1.0, 2.0, 3.0, 4.0, 5.0, 1.0]
+    assert not any("Other kettle" in (x.text or "") for p in pages for x in p.reviews)
+
+
+@pytest.mark.parametrize("how", ["text", "chars", "icons", "bar"])
+def test_each_way_of_showing_the_stars_is_read(server, how):
+    server.page("/kettle/p1.html", _page(1, how, last=1))
+    pages = list(scrape([server.base + "/kettle/p1.html"], SETTINGS))
+    assert [x.rating for x in pages[0].reviews] == [1.0, 2.0, 3.0, 4.0, 5.0, 1.0], how
+    assert pages[0].strategy == "layout"
+
+
+def test_blocks_without_classes_of_their_own_are_found_by_where_they_are(server):
+    """Hashed class names (css-1x2y3z) say nothing: the blocks are picked by their place under the section."""
+    arts = "".join(f'<article class="css-9f8e7d"><header><b class="sc-bdfBwQ">Reviewer {i}</b>'
+                   f'<time datetime="2026-04-0{i + 1}">April {i + 1}</time></header>'
+                   f'<div class="css-1a2b3c" aria-label="{i + 1} out of 5 stars"></div>'
+                   f'<p class="css-4d5e6f">Review {i}: the grinder is loud but grinds evenly every morning.</p></article>'
+                   for i in range(4))
+    server.page("/g.html", f'<html><body><h1>Grinder</h1><section id="reviews">{arts}</section></body></html>')
+    pages = list(scrape([server.base + "/g.html"], SETTINGS))
+    revs = pages[0].reviews
+    assert [(x.rating, x.date.isoformat()) for x in revs] == [(i + 1.0, f"2026-04-0{i + 1}") for i in range(4)]
+    assert revs[2].text == "Review 2: the grinder is loud but grinds evenly every morning."
+
+
+def test_a_product_grid_or_a_questions_list_is_not_taken_for_reviews(server):
+    server.page("/grid.html", f'<html><body><h1>Kettles</h1><section class="grid">{_tiles()}</section></body></html>')
+    server.page("/cards.html", f'<html><body><h1>Kettles</h1><div class="shelf">{_cards()}</div></body></html>')
+    qa = "".join(f'<div class="question"><span class="author">Sam {i}</span><span class="when">March {i + 1}, '
+                 f'2026</span><p class="q">Does this kettle also work with the 110 volt sockets used in the US?</p>'
+                 f'</div>' for i in range(5))
+    server.page("/qa.html", f'<html><body><h1>Kettle</h1><section class="questions">{qa}</section></body></html>')
+    for path in ("/grid.html", "/cards.html", "/qa.html"):
+        pages = list(scrape([server.base + path], SETTINGS))
+        assert [len(p.reviews) for p in pages] == [0], path
+        assert "and the page's layout" in pages[0].error, pages[0].error
+
+
+def test_signed_and_dated_texts_without_stars_are_reviews_only_where_the_page_says_so(server):
+    posts = "".join(f'<div class="entry"><span class="author">Editor {i}</span><span class="date">May {i + 1}, 2026'
+                    f'</span><p class="excerpt">Our team tested five new kettles this month and here is what we '
+                    f'found out, number {i}.</p></div>' for i in range(4))
+    server.page("/blog.html", f'<html><body><h1>Kettle</h1><div class="latest">{posts}</div></body></html>')
+    server.page("/rev.html", f'<html><body><h1>Kettle</h1><div id="customer-reviews">{posts}</div></body></html>')
+    assert [len(p.reviews) for p in scrape([server.base + "/blog.html"], SETTINGS)] == [0]
+    pages = list(scrape([server.base + "/rev.html"], SETTINGS))
+    assert [(p.strategy, len(p.reviews)) for p in pages] == [("layout", 4)]
+    assert [(r.author, r.rating) for r in pages[0].reviews][:2] == [("Editor 0", None), ("Editor 1", None)]
+
+
+def test_guess_layout_off_leaves_such_a_page_unread(server):
+    server.page("/kettle/p1.html", _page(1, last=1))
+    pages = list(scrape([server.base + "/kettle/p1.html"],
+                        ScraperSettings(delay=0.0, timeout=10.0, retries=1, guess_layout=False)))
+    assert [len(p.reviews) for p in pages] == [0]
+    assert "layout" not in pages[0].error
+
+
+@pytest.fixture
+def driver():
+    d = make_driver(SETTINGS)
+    yield d
+    quit_driver(d)
+
+
+@pytest.mark.parametrize("kind", ["static", "js", "load-more", "scroll"])
+def test_on_the_demo_shop_the_guess_reads_what_its_hand_written_configs_read(demo_site, driver, kind):
+    """The ground truth: the bundled demo-* configs, written by hand for each layout."""
+    import json
+    import time
+
+    from reviewlens.app.demo_shop import demo_urls
+    from scraper.extract import EXTRACT_LIVE, build_reviews
+
+    url = next(u for u in demo_urls(demo_site) if f"/{kind}/" in u)
+    driver.get(url)
+    deadline = time.monotonic() + 10
+    while (guess := guess_layout(driver, url)).site is None and time.monotonic() < deadline:
+        time.sleep(0.3)
+    assert guess.site is not None, guess.why
+
+    def read(site):
+        raw = site.join_parts(json.loads(driver.execute_script(EXTRACT_LIVE, site.js_config(), {})))
+        reviews, problems, _ = build_reviews(raw, page_url=url, source="x", site=site)
+        assert not problems, problems
+        return [(r.text, r.rating, r.date, r.author, r.title) for r in reviews]
+
+    truth = read(find_site(url))
+    assert len(truth) == 10 and read(guess.site) == truth
+    if kind in ("js", "load-more"):
+        # every page or batch after the first: rendered by a script after a next link's navigation (read once
+        # the blocks are there), or behind a cookie banner that takes the load-more click (found and dismissed)
+        assert guess.site.cookie_banner == "#accept-cookies"
+        if kind == "load-more":
+            assert guess.site.load_more == "#load-more"
+
+        def whole(site):
+            return [(r.text, r.rating, r.date) for p in scrape([url], SETTINGS, site=site) for r in p.reviews]
+
+        everything = whole(find_site(url))
+        assert len(everything) > 40 and whole(guess.site) == everything
+
+
+def test_sites_make_writes_a_config_that_keeps_the_reviews_identities(server, tmp_path, capsys):
+    for n in (1, 2):
+        server.page(f"/kettle/p{n}.html", _page(n))
+    url = server.base + "/kettle/p1.html"
+    cfg = tmp_path / "reviewlens.toml"
+    cfg.write_text("[scraper]\ndelay = 0.0\ntimeout = 10.0\nretries = 1\n", encoding="utf-8")
+    db = str(tmp_path / "s.db")
+    common = ["--config", str(cfg), "--db", db, "-q"]
+    assert main(["scrape", url, *common]) == 0  # read by the layout
+    out = tmp_path / "sites" / "kettle.toml"
+    assert main(["sites", "make", url, "-o", str(out), *common]) == 0
+    said = capsys.readouterr().out
+    assert "6 reviews found, read by site config 'kettle'" in said and "rating       6/6" in said, said
+    site = load_site(out)
+    assert site.review == ".review-card" and site.fields["rating"] == {"selector": ".stars", "attr": "aria-label"}
+    assert site.source_name == f"127.0.0.1:{server.httpd.server_address[1]}"
+    # the kept config reads the same reviews: nothing new, nothing changed
+    assert main(["scrape", url, "--site", str(out), "--full", *common]) == 0
+    assert "0 new, 12 already seen" in capsys.readouterr().out
+    assert Store(db).count_reviews() == 12
+    # an existing file is not replaced without --force; a page without reviews makes no config (exit 1)
+    assert main(["sites", "make", url, "-o", str(out), *common]) == 2
+    server.page("/empty.html", "<html><body><h1>Nothing here</h1></body></html>")
+    assert main(["sites", "make", server.base + "/empty.html", *common]) == 1
+    assert "no site config could be guessed" in capsys.readouterr().err
+
+
+def test_sites_make_without_output_prints_the_config(server, capsys):
+    server.page("/kettle/p1.html", _page(1, "icons", last=1))
+    assert main(["sites", "make", server.base + "/kettle/p1.html", "-q"]) == 0
+    out = capsys.readouterr().out
+    assert 'rating = { selector = ".rating i.filled", count = true }' in out, out
+    assert out.startswith("# Guessed by `reviewlens sites make`")
+
