@@ -385,6 +385,11 @@ def run_scrape(store: Store, settings: Settings, urls: Sequence[str], *, site: s
                 left[key] = cp[1]
             # a review's impossible date or rating and reviews of stars without words: said, no page error
             summary.notes += [n for n in page.notes if n not in summary.notes]  # a note of the whole site: once
+            if page.strategy == "layout" and page.reviews:
+                by_layout = (f"{start}: read by the page's layout (no structured reviews, no site config); "
+                             f"`reviewlens sites make {start} -o FILE.toml` keeps that reading as a config")
+                if by_layout not in summary.notes:
+                    summary.notes.append(by_layout)
             skipped = len(page.skipped_ids)
             if skipped:
                 log.info("%s: %d review(s) without a text skipped (%s)", page.url, skipped,

@@ -108,6 +108,9 @@ def try_page(url: str, settings: Settings, site: str | None = None,
     else:
         if page.strategy == "config":
             by = f"site config '{(cfg or found[0]).name}'" if (cfg or found) else "a site config"
+        elif page.strategy == "layout":
+            by = "the page's layout (no structured reviews, no site config: `reviewlens sites make URL -o FILE` " \
+                 "writes it as a config)"
         elif page.strategy:
             by = f"zero-config extraction ({page.strategy})"
         else:

@@ -70,25 +70,33 @@ var GUESS = (function () {
   }
 
   /* ---------------------------------------------------------------- one block's fields */
+  /* one block's rating, the most exact reading first: an attribute ("4 out of 5 stars" in aria-label or title, a
+     data-rating), the text of an element without children ("4.0 out of 5", "★★★★☆"), a row of star characters
+     split into elements, a star bar's width, a row of star icons whose filled ones a class marks (counted) */
   function ratingIn(block) {
-    var els = [block].concat(Array.prototype.slice.call(block.querySelectorAll("*"), 0, 400));
-    for (var i = 0; i < els.length; i++) {
-      var el = els[i];
-      if (UNSEEN[el.tagName]) continue;
-      var attrs = ["aria-label", "title", "alt", "data-rating", "data-score", "data-value", "data-stars", "content"];
-      for (var a = 0; a < attrs.length; a++) {
-        var v = el.getAttribute(attrs[a]);
+    var els = [block].concat(Array.prototype.slice.call(block.querySelectorAll("*"), 0, 400)).filter(function (el) { return !UNSEEN[el.tagName]; });
+    var ATTRS = ["aria-label", "title", "alt", "data-rating", "data-score", "data-value", "data-stars", "content"];
+    var i, el;
+    for (i = 0; i < els.length; i++) {
+      el = els[i];
+      for (var a = 0; a < ATTRS.length; a++) {
+        var v = el.getAttribute(ATTRS[a]);
         if (!v) continue;
-        if (RATING_TEXT.test(v) || (/^data-|content/.test(attrs[a]) && RATING_HINT.test(attrs[a] + " " + el.getAttribute("class") + " " + (el.getAttribute("itemprop") || "")) && /^\s*\d+([.,]\d+)?\s*$/.test(v) && parseFloat(v) <= 10))
-          return { el: el, attr: attrs[a], value: v };
+        if ((RATING_TEXT.test(v) && v.length <= 60) || (/^data-|content/.test(ATTRS[a]) && RATING_HINT.test(ATTRS[a] + " " + el.getAttribute("class") + " " + (el.getAttribute("itemprop") || "")) && /^\s*\d+([.,]\d+)?\s*$/.test(v) && parseFloat(v) <= 10))
+          return { el: el, attr: ATTRS[a], value: v };
       }
-      if (el === block) continue;
-      var own = el.children.length === 0 || el.children.length <= 10 ? textOf(el) : "";
+    }
+    for (i = 1; i < els.length; i++) {
+      el = els[i];
+      var own = el.children.length === 0 ? textOf(el) : "";
       if (own && own.length <= 40 && (RATING_TEXT.test(own) || (STARS.test(own) && /★|⭐/.test(own)))) return { el: el, value: own };
-      var st = el.getAttribute("style") || "";
-      var w = /width\s*:\s*(\d+(\.\d+)?)%/.exec(st);
+    }
+    for (i = 1; i < els.length; i++) {
+      el = els[i];
+      var t = el.children.length <= 10 ? textOf(el) : "";
+      if (t && t.length <= 10 && STARS.test(t) && /★|⭐/.test(t)) return { el: el, value: t };
+      var w = /width\s*:\s*(\d+(\.\d+)?)%/.exec(el.getAttribute("style") || "");
       if (w && /(star|rating|score|meter)/i.test((el.getAttribute("class") || "") + " " + (el.parentElement && el.parentElement.getAttribute("class") || ""))) return { el: el, style: "width", value: w[1] + "%" };
-      /* a row of star icons, the filled ones marked by a class: counted */
       if (RATING_HINT.test(el.getAttribute("class") || "") && el.children.length >= 3 && el.children.length <= 10) {
         var kids = Array.prototype.slice.call(el.children);
         var tag = kids[0].tagName;
@@ -133,6 +141,15 @@ var GUESS = (function () {
       return (AUTHOR_HINT.test(hints) && !/(product|brand|shop|store|title)/i.test(hints)) || BY.test(s);
     });
   }
+  /* a block that names nothing as its author: the name just before the date ("Anna K." over "3 days ago") */
+  var NAMEISH = /^[\p{L}][\p{L}\p{M}.'’ -]{0,38}[\p{L}.]$/u;
+  function nameBefore(dateEl, block) {
+    var prev = dateEl.previousElementSibling;
+    if (!prev && dateEl.parentElement !== block) prev = dateEl.parentElement.previousElementSibling;
+    if (!prev || UNSEEN[prev.tagName] || prev.children.length > 1) return null;
+    var s = textOf(prev);
+    return NAMEISH.test(s) && !RATING_TEXT.test(s) && !DATE_TEXT.test(s) && s.split(" ").length <= 4 ? prev : null;
+  }
   /* the review's text: the element with the longest text of the block that is no other field and no owner's reply,
      or its parent when that holds the text's other paragraphs and nothing else of the review (div.body > p, p) */
   var REPLY = /(repl(y|ies)|respon|owner|merchant|seller|answer)/i;
@@ -153,7 +170,8 @@ var GUESS = (function () {
     if (!main) return null;
     var p = main.parentElement;
     if (p && p !== block && !taken.some(function (t) { return t && p.contains(t); }) &&
-        Array.prototype.some.call(p.children, function (c) { return c !== main && c.tagName === main.tagName; }))
+        Array.prototype.some.call(p.children, function (c) { return c !== main && c.tagName === main.tagName; }) &&
+        !Array.prototype.some.call(p.children, function (c) { return /^(H[1-6]|STRONG|B)$/.test(c.tagName) || TITLE_HINT.test(c.getAttribute("class") || ""); }))
       return p;
     return main;
   }
@@ -177,7 +195,7 @@ var GUESS = (function () {
     var f = { rating: ratingIn(block) };
     f.date = dateIn(block);
     var taken = [f.rating && f.rating.el, f.date && f.date.el].filter(Boolean);
-    var au = authorIn(block, taken);
+    var au = authorIn(block, taken) || (f.date && nameBefore(f.date.el, block));
     f.author = au ? { el: au } : null;
     if (au) taken.push(au);
     var tx = textIn(block, taken);
@@ -197,12 +215,27 @@ var GUESS = (function () {
     var parents = document.body ? [document.body].concat(Array.prototype.slice.call(document.body.querySelectorAll("*"), 0, MAX_NODES)) : [];
     parents.forEach(function (p) {
       if (UNSEEN[p.tagName] || p.children.length < 2) return;
-      var bySig = {};
+      /* siblings of one tag: all of them (blocks without classes of their own), and those sharing each class (a
+         class per block, "comment-author-c12 even thread-even", does not split a list) */
+      var byTag = {};
       for (var c = p.firstElementChild; c; c = c.nextElementSibling) {
-        if (UNSEEN[c.tagName]) continue;
-        (bySig[signature(c)] = bySig[signature(c)] || []).push(c);
+        if (!UNSEEN[c.tagName]) (byTag[c.tagName] = byTag[c.tagName] || []).push(c);
       }
-      Object.keys(bySig).forEach(function (s) { if (bySig[s].length >= 2) out.push({ parent: p, members: bySig[s] }); });
+      Object.keys(byTag).forEach(function (t) {
+        var kin = byTag[t];
+        if (kin.length < 2) return;
+        var sets = {};
+        sets[""] = kin;
+        kin.forEach(function (k) {
+          stableClasses(k).forEach(function (cl) { (sets[cl] = sets[cl] || []).push(k); });
+        });
+        var seenSets = {};
+        Object.keys(sets).forEach(function (cl) {
+          var ms = sets[cl];
+          var key = ms.length + ":" + kin.indexOf(ms[0]) + ":" + kin.indexOf(ms[ms.length - 1]);
+          if (ms.length >= 2 && !seenSets[key]) { seenSets[key] = 1; out.push({ parent: p, members: ms }); }
+        });
+      });
       seen++;
     });
     return out;
@@ -263,6 +296,17 @@ var GUESS = (function () {
     }
     return null;
   }
+  /* where `el` is within `block` by position alone (":scope > div:nth-of-type(2) > span"), for blocks whose classes
+     are a build's hashes */
+  function scopePath(block, el) {
+    var parts = [];
+    for (var node = el; node && node !== block; node = node.parentElement) {
+      var k = 1, sib = node;
+      while ((sib = sib.previousElementSibling)) if (sib.tagName === node.tagName) k++;
+      parts.unshift(node.tagName.toLowerCase() + ":nth-of-type(" + k + ")");
+    }
+    return parts.length ? ":scope > " + parts.join(" > ") : null;
+  }
   /* the selector within a block that finds its field: checked on every block that has the field */
   function fieldSelector(best, name) {
     var blocks = best.visible, fs = best.fields;
@@ -284,6 +328,9 @@ var GUESS = (function () {
       add(tag);
       var p = el.parentElement;
       if (p && stableClasses(p).length) add(selectorOf(p) + " > " + tag);
+      if (el.getAttribute("role")) add(tag + '[role="' + el.getAttribute("role") + '"]');
+      ["aria-label", "datetime", "title", "data-rating", "data-score"].forEach(function (at) { if (el.hasAttribute(at)) add(tag + "[" + at + "]"); });
+      add(scopePath(blocks[fs.indexOf(f)], el));
     });
     var bestC = null, bestHits = 0;
     cands.forEach(function (c) {

@@ -17,6 +17,7 @@ from reviewlens.store import Store
 from scraper import find_site, load_site, scrape
 from scraper.browser import make_driver, quit_driver
 from scraper.layout import guess_layout
+from tests.scraper import widget_pages
 
 SETTINGS = ScraperSettings(delay=0.0, timeout=10.0, retries=1)
 
@@ -95,6 +96,23 @@ def test_blocks_without_classes_of_their_own_are_found_by_where_they_are(server)
     revs = pages[0].reviews
     assert [(x.rating, x.date.isoformat()) for x in revs] == [(i + 1.0, f"2026-04-0{i + 1}") for i in range(4)]
     assert revs[2].text == "Review 2: the grinder is loud but grinds evenly every morning."
+
+
+@pytest.mark.parametrize("shape", sorted(widget_pages.PAGES))
+def test_review_widgets_and_shop_pages_without_structured_data_are_read_field_by_field(server, shape):
+    """Judge.me, Yotpo, WooCommerce, an Amazon-like list and build-hashed classes (tests/scraper/widget_pages.py):
+    every review's author, rating, date and text (and its title where the page shows one), and none of the
+    related products beside them."""
+    server.page(f"/{shape}.html", widget_pages.PAGES[shape]())
+    pages = list(scrape([f"{server.base}/{shape}.html"], SETTINGS))
+    assert [(p.strategy, len(p.reviews), p.error) for p in pages] == [("layout", 6, None)]
+    want = widget_pages.REVIEWS
+    got = pages[0].reviews
+    assert [(r.author, r.rating, r.text) for r in got] == [(w.author, float(w.rating), w.text) for w in want]
+    if shape != "hashed":  # "1 days ago": relative to the day of the scrape
+        assert [r.date.isoformat() for r in got] == [f"2026-03-{w.day:02d}" for w in want]
+    if shape not in ("woocommerce", "hashed"):  # neither shows a title
+        assert [r.title for r in got] == [w.title for w in want]
 
 
 def test_a_product_grid_or_a_questions_list_is_not_taken_for_reviews(server):
@@ -183,7 +201,9 @@ def test_sites_make_writes_a_config_that_keeps_the_reviews_identities(server, tm
     cfg.write_text("[scraper]\ndelay = 0.0\ntimeout = 10.0\nretries = 1\n", encoding="utf-8")
     db = str(tmp_path / "s.db")
     common = ["--config", str(cfg), "--db", db, "-q"]
-    assert main(["scrape", url, *common]) == 0  # read by the layout
+    assert main(["scrape", url, *common]) == 0  # read by the layout, and the summary says how to keep it
+    assert f"read by the page's layout (no structured reviews, no site config); `reviewlens sites make {url} -o " \
+        in capsys.readouterr().out
     out = tmp_path / "sites" / "kettle.toml"
     assert main(["sites", "make", url, "-o", str(out), *common]) == 0
     said = capsys.readouterr().out
