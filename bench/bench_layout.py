@@ -8,6 +8,10 @@ guessed from its first page's layout (scraper/layout.py: what a scrape without a
 layout: the guess's time on the page, reviews read each way, how many are the same review field by field
 (text, rating, date, author, title), and the wall time of each scrape.
 
+Then the review widget and shop shapes of tests/scraper/widget_pages.py (no config exists for them): per shape,
+how many of its 6 reviews have each field right; those the guess was tuned on, and those written after it was
+frozen (HELD_OUT), apart.
+
     .venv/bin/python bench/bench_layout.py
 """
 
@@ -81,7 +85,49 @@ def main() -> int:
     for kind, slug, *_, how in rows:
         print(f"  {kind}/{slug}: {how}")
     print("(scroll: the guess does not scroll; infinite_scroll was set on it by hand so both read every review)")
+    widgets(settings)
     return 0
+
+
+def widgets(settings: ScraperSettings) -> None:
+    import functools
+    import http.server
+    import threading
+
+    from tests.scraper import widget_pages as wp
+
+    pages = {**{k: ("tuned", f) for k, f in wp.PAGES.items()}, **{k: ("held out", f) for k, f in wp.HELD_OUT.items()}}
+    html = {f"/{k}.html": f().encode("utf-8") for k, (_, f) in pages.items()}
+
+    class H(http.server.BaseHTTPRequestHandler):
+        def log_message(self, *a):
+            pass
+
+        def do_GET(self):  # noqa: N802
+            body = html.get(self.path)
+            self.send_response(200 if body else 404)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(body or b"")))
+            self.end_headers()
+            self.wfile.write(body or b"")
+
+    srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), H)
+    threading.Thread(target=functools.partial(srv.serve_forever, 0.2), daemon=True).start()
+    base = f"http://127.0.0.1:{srv.server_address[1]}"
+    want = wp.REVIEWS
+    print(f"\n{'shape':16} {'set':9} {'read':>4} {'text':>4} {'rating':>6} {'author':>6} {'date':>4} {'title':>5}")
+    try:
+        for name, (kind, _) in pages.items():
+            got = [r for p in scrape([f"{base}/{name}.html"], settings) for r in p.reviews]
+            pairs = list(zip(got, want))
+            dated = sum(1 for r, w in pairs if r.date and (r.date.month, r.date.day) == (3, w.day))
+            relative = name in ("hashed", "bazaarvoice")  # "1 days ago", "1 months ago": relative to today
+            print(f"{name:16} {kind:9} {len(got):4d} {sum(r.text == w.text for r, w in pairs):4d} "
+                  f"{sum(r.rating == w.rating for r, w in pairs):6d} {sum(r.author == w.author for r, w in pairs):6d} "
+                  f"{'rel.' if relative else dated:>4} {sum(r.title == w.title for r, w in pairs):5d}")
+    finally:
+        srv.shutdown()
+    print("(woocommerce and hashed show no titles; rel.: a relative date, read against today)")
 
 
 if __name__ == "__main__":

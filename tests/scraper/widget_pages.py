@@ -100,3 +100,81 @@ def hashed() -> str:
 
 
 PAGES = {"judgeme": judgeme, "yotpo": yotpo, "woocommerce": woocommerce, "amazonish": amazonish, "hashed": hashed}
+
+
+# ---------------------------------------------------------------------------------------------------- held out
+# Written after the guess was frozen (commit d31f876) and run once: bench/bench_layout.py reports them as held out.
+
+def shopify_spr() -> str:
+    def one(i, r):
+        stars = '<i class="spr-icon spr-icon-star"></i>' * r.rating + '<i class="spr-icon spr-icon-star-empty"></i>' * (5 - r.rating)
+        return (f'<div class="spr-review" id="spr-review-{700 + i}"><div class="spr-review-header"><span class="spr-starratings '
+                f'spr-review-header-starratings" aria-label="{r.rating} of 5 stars" role="img">{stars}</span>'
+                f'<h3 class="spr-review-header-title">{r.title}</h3><span class="spr-review-header-byline"><strong>'
+                f'{r.author}</strong> on <strong>Mar {r.day:02d}, 2026</strong></span></div><div class="spr-review-content">'
+                f'<p class="spr-review-content-body">{r.text}</p></div><div class="spr-review-footer"><a href="#" '
+                f'class="spr-review-reportreview">Report as Inappropriate</a></div></div>')
+    return _doc('<div id="shopify-product-reviews"><div class="spr-container"><div class="spr-content"><div class="spr-reviews">'
+                + "".join(one(i, r) for i, r in enumerate(REVIEWS)) + "</div></div></div></div>")
+
+
+def stamped() -> str:
+    def one(i, r):
+        stars = '<i class="stamped-fa stamped-fa-star"></i>' * r.rating + '<i class="stamped-fa stamped-fa-star-o"></i>' * (5 - r.rating)
+        return (f'<div class="stamped-review" id="stamped-review-{300 + i}" data-id="{300 + i}"><div class="stamped-review-header">'
+                f'<strong class="author" data-verified-label="Verified Buyer">{r.author}</strong><div class="created">'
+                f'03/{r.day:02d}/2026</div><div class="review-location">United States</div><span class="stamped-starratings '
+                f'stamped-review-header-starratings" data-rating="{r.rating}">{stars}</span><h3 class="stamped-review-header-title">'
+                f'{r.title}</h3></div><div class="stamped-review-body"><p class="stamped-review-content-body">{r.text}</p>'
+                f'</div><div class="stamped-review-footer"><span>Was this helpful?</span></div></div>')
+    return _doc('<div id="stamped-main-widget" class="stamped-main-widget"><div class="stamped-content"><div class="stamped-reviews">'
+                + "".join(one(i, r) for i, r in enumerate(REVIEWS)) + "</div></div></div>")
+
+
+def bazaarvoice() -> str:
+    def one(i, r):
+        return (f'<li class="bv-content-item bv-content-top-review bv-content-review" itemprop="review">'
+                f'<div class="bv-content-container"><div class="bv-content-header"><div class="bv-content-rating">'
+                f'<span class="bv-rating-stars-container"><abbr title="{r.rating} out of 5 stars." class="bv-rating-stars '
+                f'bv-rating-stars-off" aria-hidden="true">★★★★★</abbr><abbr title="{r.rating} out of 5 stars." '
+                f'class="bv-rating-stars bv-rating-stars-on" aria-hidden="true" style="width: {r.rating * 20}%;">★★★★★'
+                f'</abbr></span></div><div class="bv-content-title-container"><h3 class="bv-content-title">{r.title}</h3>'
+                f'</div><div class="bv-content-meta"><div class="bv-content-author-name"><span class="bv-author">'
+                f'<span>{r.author}</span></span></div><div class="bv-content-datetime"><span class="bv-content-datetime-stamp">'
+                f'{r.day} months ago</span></div></div></div><div class="bv-content-details-container">'
+                f'<div class="bv-content-summary-body-text"><p>{r.text}</p></div></div></div></li>')
+    return _doc('<div id="BVRRContainer"><ol class="bv-content-list bv-content-list-reviews">'
+                + "".join(one(i, r) for i, r in enumerate(REVIEWS)) + "</ol></div>")
+
+
+def okendo() -> str:
+    def one(i, r):
+        return (f'<li class="oke-w-reviews-list-item" data-oke-review-id="{i}"><div class="oke-w-review">'
+                f'<div class="oke-w-review-reviewer"><div class="oke-w-reviewer-name">{r.author}</div>'
+                f'<div class="oke-w-reviewer-verified">Verified Buyer</div></div><div class="oke-w-review-main">'
+                f'<div class="oke-w-review-rating"><div class="oke-stars"><div class="oke-sr-only">Rated {r.rating} out of 5 '
+                f'stars</div><div class="oke-stars-background"></div><div class="oke-stars-foreground" style="width: '
+                f'{r.rating * 20}%"></div></div></div><div class="oke-reviewContent-date">03/{r.day:02d}/2026</div>'
+                f'<h2 class="oke-reviewContent-title">{r.title}</h2><div class="oke-reviewContent-body"><p>{r.text}</p>'
+                f'</div></div></div></li>')
+    return _doc('<div class="oke-w oke-reviews-widget"><ul class="oke-w-reviews-list">'
+                + "".join(one(i, r) for i, r in enumerate(REVIEWS)) + "</ul></div>")
+
+
+def trustpilot_html() -> str:
+    def one(i, r):
+        return (f'<article class="paper_paper__1PY90 styles_reviewCard__hcAvl" data-service-review-card-paper="true">'
+                f'<aside class="styles_consumerInfoWrapper__KP3Ra"><a href="/users/{i}" class="link_internal__7XN06">'
+                f'<span data-consumer-name-typography="true" class="typography_heading-xxs__QKBS8">{r.author}</span></a>'
+                f'<div class="typography_body-m__xgxZ_">DE</div></aside><section class="styles_reviewContentwrapper__zH_9M">'
+                f'<div class="styles_reviewHeader__iU9Px" data-service-review-rating="{r.rating}"><img alt="Rated {r.rating} '
+                f'out of 5 stars" src="data:,"></div><time datetime="2026-03-{r.day:02d}T10:00:00.000Z">Mar {r.day}, 2026'
+                f'</time><h2 data-service-review-title-typography="true" class="typography_heading-s__f7029">{r.title}</h2>'
+                f'<p data-service-review-text-typography="true" class="typography_body-l__KUYFJ">{r.text}</p></section>'
+                f'</article>')
+    return _doc('<main><section class="styles_reviewsContainer__3_GQw"><div class="styles_cardWrapper__LcCPA">'
+                + "".join(one(i, r) for i, r in enumerate(REVIEWS)) + "</div></section></main>")
+
+
+HELD_OUT = {"shopify_spr": shopify_spr, "stamped": stamped, "bazaarvoice": bazaarvoice, "okendo": okendo,
+            "trustpilot_html": trustpilot_html}
