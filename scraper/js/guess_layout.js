@@ -132,12 +132,22 @@ var GUESS = (function () {
     });
     return el ? { el: el } : null;
   }
+  /* what an element says it is: its class, id, itemprop, the values of its test hooks and the names of its data-*
+     attributes (Trustpilot's <span data-consumer-name-typography>) */
+  function hintsOf(e) {
+    var out = [e.getAttribute("class"), e.getAttribute("itemprop"), e.id];
+    for (var i = 0; i < e.attributes.length; i++) {
+      var at = e.attributes[i].name;
+      if (/^data-/.test(at)) out.push(at, /^data-(testid|test|hook|qa|automation)$/.test(at) ? e.attributes[i].value : "");
+    }
+    return out.join(" ");
+  }
   function authorIn(block, taken) {
     return leafish(block, function (e) {
       if (taken.indexOf(e) >= 0) return false;
       var s = textOf(e);
       if (s.length < 2 || s.length > 60 || /^\d+$/.test(s) || DATE_TEXT.test(s) || RATING_TEXT.test(s)) return false;
-      var hints = [e.getAttribute("class"), e.getAttribute("itemprop"), e.getAttribute("data-testid"), e.id].join(" ");
+      var hints = hintsOf(e);
       return (AUTHOR_HINT.test(hints) && !/(product|brand|shop|store|title)/i.test(hints)) || BY.test(s);
     });
   }
