@@ -595,6 +595,7 @@ class _Walk:
         self.nav_attempt = 0                   # attempts already made at self.url (failed in-browser fetches)
         self.failed = 0                        # consecutive pages that failed to load
         self.nav_wait = 0.0                    # seconds the retry policy asks before navigating to it
+        self._hinted = False                   # a config that found nothing was told what the layout shows
 
     def room(self) -> bool:
         return self.count < self.w.max_pages and not self.w._done()
@@ -738,7 +739,7 @@ class _Walk:
         has = bool(raw.get("reviews"))
         reach = None if has or raw.get("truncated") else w._out_of_reach()
         if not has:
-            problems.insert(0, self._nothing_found(page_url, raw, reach))
+            problems.insert(0, self._nothing_found(page_url, raw, reach) + self._new_layout(site, raw, reach))
         elif raw.get("wait_missing"):
             problems.insert(0, f"{raw['wait_missing']} at {page_url}; the reviews were found without it: fix or "
                                f"remove wait_for in {site.path if site and site.path else 'the site config'}")
@@ -773,6 +774,19 @@ class _Walk:
         self.prev_url = page_url
         self.url = nxt
         return "continue"
+
+    def _new_layout(self, site: SiteConfig | None, raw: dict[str, Any], reach: str | None) -> str:
+        """When a site config's selectors found nothing on a live page (a redesign), what the page's layout now
+        shows and how to make a config of it ("" when it shows no reviews either, or nothing was configured)."""
+        if not (site and site.review and not site.guessed) or raw.get("truncated") or raw.get("wait_missing") \
+                or reach or self._hinted:
+            return ""
+        self._hinted = True  # once per walk: every page after it has the same layout
+        guess = guess_layout(self.w.driver, self.url or "")
+        if guess.site is None:
+            return ""
+        return (f"; the page now shows {guess.blocks} review-like blocks ({guess.site.review!r}): `reviewlens "
+                f"sites make {self.start_url} -o FILE.toml` writes a config that reads them")
 
     def _nothing_found(self, page_url: str, raw: dict[str, Any], reach: str | None = None) -> str:
         """The page's error when it yielded no reviews: what was tried, and where the reviews seem to be when

@@ -144,6 +144,19 @@ def test_signed_and_dated_texts_without_stars_are_reviews_only_where_the_page_sa
     assert [(r.author, r.rating) for r in pages[0].reviews][:2] == [("Editor 0", None), ("Editor 1", None)]
 
 
+def test_a_config_that_no_longer_matches_is_told_what_the_page_now_shows(server, tmp_path):
+    """A redesign: the config's review selector finds nothing; the error names the blocks the layout now shows and
+    how to make a config of them (the run stays failed: nothing is read by a guess under a config)."""
+    server.page("/kettle/p1.html", _page(1, last=1))
+    old = tmp_path / "kettle.toml"
+    old.write_text('review = ".review-item"\n[fields]\ntext = ".review-text"\n', encoding="utf-8")
+    pages = list(scrape([server.base + "/kettle/p1.html"], SETTINGS, site=str(old)))
+    assert [len(p.reviews) for p in pages] == [0]
+    assert "review selector '.review-item'" in pages[0].error
+    assert ("the page now shows 6 review-like blocks ('.review-card'): `reviewlens sites make "
+            f"{server.base}/kettle/p1.html -o FILE.toml`") in pages[0].error, pages[0].error
+
+
 def test_guess_layout_off_leaves_such_a_page_unread(server):
     server.page("/kettle/p1.html", _page(1, last=1))
     pages = list(scrape([server.base + "/kettle/p1.html"],

@@ -34,6 +34,11 @@ def _doc(body: str) -> str:
     return f'<html><head><title>Acme Kettle</title></head><body><h1>Acme Kettle</h1>{body}{RELATED}</body></html>'
 
 
+def _list(opening: str, one, closing: str) -> str:
+    """A page whose reviews are `one(i, review)` for each of REVIEWS, between `opening` and `closing`."""
+    return _doc(opening + "".join(one(i, r) for i, r in enumerate(REVIEWS)) + closing)
+
+
 def judgeme() -> str:
     def one(i, r):
         stars = "".join(f'<span class="jdgm-star {"jdgm--on" if k < r.rating else "jdgm--off"}"></span>' for k in range(5))
@@ -43,8 +48,8 @@ def judgeme() -> str:
                 f'</span><div class="jdgm-rev__icon"></div><span class="jdgm-rev__author">{r.author}</span></div>'
                 f'<div class="jdgm-rev__content"><b class="jdgm-rev__title">{r.title}</b><div class="jdgm-rev__body">'
                 f'<p>{r.text}</p></div></div></div>')
-    return _doc('<div class="jdgm-widget jdgm-review-widget"><div class="jdgm-rev-widg__reviews">'
-                + "".join(one(i, r) for i, r in enumerate(REVIEWS)) + "</div></div>")
+    return _list('<div class="jdgm-widget jdgm-review-widget"><div class="jdgm-rev-widg__reviews">',
+                 one, "</div></div>")
 
 
 def yotpo() -> str:
@@ -57,8 +62,8 @@ def yotpo() -> str:
                 f'<div class="yotpo-main"><div class="content-title">{r.title}</div><div class="content-review">'
                 f'{r.text}</div></div><div class="yotpo-footer"><span class="yotpo-helpful">Was this review helpful?'
                 f'</span></div></div>')
-    return _doc('<div class="yotpo yotpo-main-widget"><div class="yotpo-reviews">'
-                + "".join(one(i, r) for i, r in enumerate(REVIEWS)) + "</div></div>")
+    return _list('<div class="yotpo yotpo-main-widget"><div class="yotpo-reviews">',
+                 one, "</div></div>")
 
 
 def woocommerce() -> str:
@@ -71,8 +76,8 @@ def woocommerce() -> str:
                 f'<span class="woocommerce-review__dash">&ndash;</span> <time class="woocommerce-review__published-date"'
                 f' datetime="2026-03-{r.day:02d}T10:00:00+00:00">{MONTH} {r.day}, 2026</time></p>'
                 f'<div class="description"><p>{r.text}</p></div></div></div></li>')
-    return _doc('<div id="reviews" class="woocommerce-Reviews"><div id="comments"><h2>6 reviews for Acme Kettle</h2>'
-                '<ol class="commentlist">' + "".join(one(i, r) for i, r in enumerate(REVIEWS)) + "</ol></div></div>")
+    return _list('<div id="reviews" class="woocommerce-Reviews"><div id="comments"><h2>6 reviews for Acme Kettle</h2>'
+                 '<ol class="commentlist">', one, "</ol></div></div>")
 
 
 def amazonish() -> str:
@@ -85,8 +90,8 @@ def amazonish() -> str:
                 f'</a></div><span data-hook="review-date" class="a-size-base a-color-secondary review-date">Reviewed '
                 f'in the United States on {MONTH} {r.day}, 2026</span><div class="a-row review-data"><span '
                 f'data-hook="review-body" class="a-size-base review-text"><span>{r.text}</span></span></div></div>')
-    return _doc('<div id="cm_cr-review_list" class="a-section review-views">'
-                + "".join(one(i, r) for i, r in enumerate(REVIEWS)) + "</div>")
+    return _list('<div id="cm_cr-review_list" class="a-section review-views">',
+                 one, "</div>")
 
 
 def hashed() -> str:
@@ -95,8 +100,8 @@ def hashed() -> str:
                 f'<div><div class="css-5t6y7u">{r.author}</div><div class="css-9o8i7u">{r.day} days ago</div></div>'
                 f'</div><div role="img" aria-label="{r.rating} stars" class="css-2w3e4r"></div>'
                 f'<div class="css-6y5t4r"><span>{r.text}</span></div></div>')
-    return _doc('<div class="css-0a9s8d"><h2>Reviews</h2><div class="css-3e4r5t">'
-                + "".join(one(i, r) for i, r in enumerate(REVIEWS)) + "</div></div>")
+    return _list('<div class="css-0a9s8d"><h2>Reviews</h2><div class="css-3e4r5t">',
+                 one, "</div></div>")
 
 
 PAGES = {"judgeme": judgeme, "yotpo": yotpo, "woocommerce": woocommerce, "amazonish": amazonish, "hashed": hashed}
@@ -114,8 +119,8 @@ def shopify_spr() -> str:
                 f'{r.author}</strong> on <strong>Mar {r.day:02d}, 2026</strong></span></div><div class="spr-review-content">'
                 f'<p class="spr-review-content-body">{r.text}</p></div><div class="spr-review-footer"><a href="#" '
                 f'class="spr-review-reportreview">Report as Inappropriate</a></div></div>')
-    return _doc('<div id="shopify-product-reviews"><div class="spr-container"><div class="spr-content"><div class="spr-reviews">'
-                + "".join(one(i, r) for i, r in enumerate(REVIEWS)) + "</div></div></div></div>")
+    return _list('<div id="shopify-product-reviews"><div class="spr-container"><div class="spr-content"><div class="spr-reviews">',
+                 one, "</div></div></div></div>")
 
 
 def stamped() -> str:
@@ -127,8 +132,8 @@ def stamped() -> str:
                 f'stamped-review-header-starratings" data-rating="{r.rating}">{stars}</span><h3 class="stamped-review-header-title">'
                 f'{r.title}</h3></div><div class="stamped-review-body"><p class="stamped-review-content-body">{r.text}</p>'
                 f'</div><div class="stamped-review-footer"><span>Was this helpful?</span></div></div>')
-    return _doc('<div id="stamped-main-widget" class="stamped-main-widget"><div class="stamped-content"><div class="stamped-reviews">'
-                + "".join(one(i, r) for i, r in enumerate(REVIEWS)) + "</div></div></div>")
+    return _list('<div id="stamped-main-widget" class="stamped-main-widget"><div class="stamped-content"><div class="stamped-reviews">',
+                 one, "</div></div></div>")
 
 
 def bazaarvoice() -> str:
@@ -143,8 +148,8 @@ def bazaarvoice() -> str:
                 f'<span>{r.author}</span></span></div><div class="bv-content-datetime"><span class="bv-content-datetime-stamp">'
                 f'{r.day} months ago</span></div></div></div><div class="bv-content-details-container">'
                 f'<div class="bv-content-summary-body-text"><p>{r.text}</p></div></div></div></li>')
-    return _doc('<div id="BVRRContainer"><ol class="bv-content-list bv-content-list-reviews">'
-                + "".join(one(i, r) for i, r in enumerate(REVIEWS)) + "</ol></div>")
+    return _list('<div id="BVRRContainer"><ol class="bv-content-list bv-content-list-reviews">',
+                 one, "</ol></div>")
 
 
 def okendo() -> str:
@@ -157,8 +162,8 @@ def okendo() -> str:
                 f'{r.rating * 20}%"></div></div></div><div class="oke-reviewContent-date">03/{r.day:02d}/2026</div>'
                 f'<h2 class="oke-reviewContent-title">{r.title}</h2><div class="oke-reviewContent-body"><p>{r.text}</p>'
                 f'</div></div></div></li>')
-    return _doc('<div class="oke-w oke-reviews-widget"><ul class="oke-w-reviews-list">'
-                + "".join(one(i, r) for i, r in enumerate(REVIEWS)) + "</ul></div>")
+    return _list('<div class="oke-w oke-reviews-widget"><ul class="oke-w-reviews-list">',
+                 one, "</ul></div>")
 
 
 def trustpilot_html() -> str:
@@ -172,8 +177,8 @@ def trustpilot_html() -> str:
                 f'</time><h2 data-service-review-title-typography="true" class="typography_heading-s__f7029">{r.title}</h2>'
                 f'<p data-service-review-text-typography="true" class="typography_body-l__KUYFJ">{r.text}</p></section>'
                 f'</article>')
-    return _doc('<main><section class="styles_reviewsContainer__3_GQw"><div class="styles_cardWrapper__LcCPA">'
-                + "".join(one(i, r) for i, r in enumerate(REVIEWS)) + "</div></section></main>")
+    return _list('<main><section class="styles_reviewsContainer__3_GQw"><div class="styles_cardWrapper__LcCPA">',
+                 one, "</div></section></main>")
 
 
 HELD_OUT = {"shopify_spr": shopify_spr, "stamped": stamped, "bazaarvoice": bazaarvoice, "okendo": okendo,
