@@ -3,8 +3,9 @@
 
 The demo shop's plain-HTML and JavaScript-rendered products (static pages with a next link, JS pages with a next
 link, a load-more button, infinite scroll) each have a config written by hand (scraper/sites/demo-*.toml). For
-every such product this scrapes all of its pages twice with one browser: with its config, and with the config
-guessed from its first page's layout (scraper/layout.py: what a scrape without a config uses). Printed per
+every such product this scrapes all of its pages twice with one browser: with its config, and as a site without a
+config (the same shop served at 127.0.0.2, which no bundled config matches: zero-config extraction finds nothing
+and the page is read by its layout, scraper/layout.py). Printed per
 layout: the guess's time on the page, reviews read each way, how many are the same review field by field
 (text, rating, date, author, title), and the wall time of each scrape.
 
@@ -41,14 +42,16 @@ def _fields(reviews):
 def main() -> int:
     settings = ScraperSettings(delay=0.0, timeout=15.0, retries=1)
     base, stop = start_demo_site()
+    # the same shop at an address no bundled demo config matches: scraped as a site without a config is
+    base2, stop2 = start_demo_site(host="127.0.0.2")
     data = read_shop_data(default_root())
-    urls = demo_urls(base)
+    urls, urls2 = demo_urls(base), demo_urls(base2)
     rows = []
     try:
         for kind in KINDS:
-            slugs = [p["slug"] for p in data["products"] if p["pattern"] == kind]
-            for slug in slugs:
-                url = next(u for u in urls if u.endswith(f"/{PATTERN_PATH[kind]}/{slug}"))
+            for slug in [p["slug"] for p in data["products"] if p["pattern"] == kind]:
+                tail = f"/{PATTERN_PATH[kind]}/{slug}"
+                url, url2 = (next(u for u in us if u.endswith(tail)) for us in (urls, urls2))
                 driver = make_driver(settings)
                 try:
                     driver.get(url)
@@ -62,21 +65,19 @@ def main() -> int:
                         time.sleep(0.3)
                 finally:
                     quit_driver(driver)
-                if guess.site is None:
-                    rows.append((kind, slug, took, 0, 0, 0, 0.0, 0.0, guess.why))
-                    continue
-                if find_site(url).infinite_scroll:
-                    guess.site.infinite_scroll = True  # the guess does not scroll: said in the table
                 timed = []
-                for site in (find_site(url), guess.site):
+                for u, site in ((url, find_site(url)), (url2, None)):
                     t0 = time.perf_counter()
-                    pages = list(scrape([url], settings, site=site))
-                    timed.append((_fields([r for p in pages for r in p.reviews]), time.perf_counter() - t0))
-                (truth, t_cfg), (got, t_guess) = timed
+                    pages = list(scrape([u], settings, site=site))
+                    timed.append((_fields([r for p in pages for r in p.reviews]), time.perf_counter() - t0,
+                                  {p.strategy for p in pages}))
+                (truth, t_cfg, _), (got, t_guess, how) = timed
                 same = sum(1 for g in got if g in set(truth))
-                rows.append((kind, slug, took, len(truth), len(got), same, t_cfg, t_guess, guess.describe()))
+                rows.append((kind, slug, took, len(truth), len(got), same, t_cfg, t_guess,
+                             f"{guess.describe()} [read by: {', '.join(sorted(filter(None, how)))}]"))
     finally:
         stop()
+        stop2()
     print(f"CPU: {cpu_name()}")
     print(f"{'layout':9} {'product':24} {'guess ms':>8} {'config':>7} {'layout':>7} {'same':>5} "
           f"{'config s':>8} {'layout s':>8}")
@@ -84,7 +85,6 @@ def main() -> int:
         print(f"{kind:9} {slug:24} {took * 1000:8.1f} {nt:7d} {ng:7d} {same:5d} {tc:8.2f} {tg:8.2f}")
     for kind, slug, *_, how in rows:
         print(f"  {kind}/{slug}: {how}")
-    print("(scroll: the guess does not scroll; infinite_scroll was set on it by hand so both read every review)")
     widgets(settings)
     return 0
 

@@ -41,7 +41,7 @@ from .errors import SiteConfigError
 from .extract import (COUNT_JS, ERROR_PAGE_JS, EXTRACT_LIVE, FIRST_TEXT_JS, SCROLL_JS, VISIBLE_JS,
                       PageNotes, build_reviews)
 from .fetch import InPageFetcher, first_line
-from .layout import guess_layout
+from .layout import guess_layout, scrolls_for_more
 from .more import ShowMore
 from .politeness import Politeness
 from .retry import RetryPolicy, retry_after_seconds
@@ -304,6 +304,8 @@ class Walker:
         if guess.site is None:
             log.debug("%s: no reviews by the layout either: %s", url, guess.why)
             return None
+        self._dismiss_cookies(guess.site)  # it takes the clicks, and locks scrolling on some sites
+        scrolls_for_more(self.driver, guess)
         raw = self._extract_live(guess.site)
         if not raw.get("reviews"):
             return None
@@ -464,7 +466,8 @@ class Walker:
                  reviews: list[Review], problems: list[str], notes: PageNotes, pages: int) -> Iterator[PageResult]:
         n = int(raw.get("blocks") or 0)
         pages += 1
-        yield self._result(start_url, url, reviews, site=site, strategy="config", problems=problems, notes=notes)
+        how = "layout" if site.guessed else "config"
+        yield self._result(start_url, url, reviews, site=site, strategy=how, problems=problems, notes=notes)
         kind = "load more" if site.load_more else "infinite scroll"
         while pages < self.max_pages and not self._done():
             try:
@@ -504,7 +507,7 @@ class Walker:
                                        today=self.today, skip=n)
             pages += 1
             log.debug("%s: %s batch %d: %d reviews", url, kind, pages, len(got))
-            yield self._result(start_url, url, got, site=site, strategy="config", problems=probs, notes=notes)
+            yield self._result(start_url, url, got, site=site, strategy=how, problems=probs, notes=notes)
 
     def _click(self, site: SiteConfig, selector: str) -> None:
         """A real click (as a user would); a cookie banner in the way is dismissed once."""

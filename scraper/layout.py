@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -19,6 +20,7 @@ from urllib.parse import urlsplit
 
 from . import js
 from .errors import SiteConfigError
+from .extract import COUNT_JS, SCROLL_JS
 from .siteconfig import SiteConfig, parse_site
 
 log = logging.getLogger(__name__)
@@ -37,6 +39,7 @@ class LayoutGuess:
     found: dict[str, float] = field(default_factory=dict)
     why: str | None = None
     others: list[dict[str, Any]] = field(default_factory=list)
+    next_link: bool = False  # the page links its next page (found on every page: no scrolling to try)
 
     def describe(self) -> str:
         """One line: the review selector and how each field is read ("review '.card' (12 blocks): text '.body',
@@ -51,6 +54,7 @@ class LayoutGuess:
         more = [f"next {self.site.next!r}"] if self.site.next else []
         more += [f"load more {self.site.load_more!r}"] if self.site.load_more else []
         more += [f"cookie banner {self.site.cookie_banner!r}"] if self.site.cookie_banner else []
+        more += ["infinite scroll"] if self.site.infinite_scroll else []
         return (f"review {self.site.review!r} ({self.blocks} blocks): " + ", ".join(parts + more))
 
 
@@ -86,7 +90,33 @@ def guess_layout(driver: Any, url: str) -> LayoutGuess:
         return LayoutGuess(None, why=f"the guess did not make a config: {e}")
     site.guessed = True
     return LayoutGuess(site, blocks=int(raw.get("blocks") or 0), found=dict(raw.get("found") or {}),
-                       others=list(raw.get("others") or []))
+                       others=list(raw.get("others") or []), next_link=bool(raw.get("next_link")))
+
+
+#: Seconds a guessed page is watched for more review blocks after one scroll to its bottom.
+SCROLL_PROBE = 2.0
+
+
+def scrolls_for_more(driver: Any, guess: LayoutGuess, wait: float = SCROLL_PROBE) -> bool:
+    """Whether the live page adds review blocks when scrolled to its bottom (an infinite list): then the guessed
+    config is set to scroll for them. Only a page without a next-page link or button and without a load-more
+    button is tried: it is scrolled once, and watched up to `wait` seconds."""
+    site = guess.site
+    if site is None or site.next or site.load_more or guess.next_link or not site.review:
+        return False
+    try:
+        before = int(driver.execute_script(COUNT_JS, site.review) or 0)
+        driver.execute_script(SCROLL_JS, site.review)
+        deadline = time.monotonic() + wait
+        while time.monotonic() < deadline:
+            time.sleep(0.2)
+            if int(driver.execute_script(COUNT_JS, site.review) or 0) > before:
+                site.infinite_scroll = True
+                log.info("the page adds reviews when scrolled: reading it as an infinite list")
+                return True
+    except Exception as e:  # a page that breaks the probe is read as it stands
+        log.debug("scroll probe: %s", e)
+    return False
 
 
 def _toml_value(v: Any) -> str:
@@ -128,6 +158,9 @@ def to_toml(guess: LayoutGuess, url: str, today: date | None = None) -> str:
         lines.append("# next = \"a.next\"   # a next-page link is found by its role and text; name it here if not")
     if site.load_more:
         lines.append(f"load_more = {_toml_value(site.load_more)}   # a \"show more reviews\" button")
+    if site.infinite_scroll:
+        lines.append("infinite_scroll = true   # the page adds reviews when scrolled to its bottom")
+        lines.append("# scroll_end = \"#feed-end\"   # an element that appears when the list is complete (saves a wait)")
     lines += ["# date_format = \"%d.%m.%Y\"   # when dates are not read right (strptime)", "", "[fields]"]
     for name in FIELD_ORDER:
         spec = site.fields.get(name)

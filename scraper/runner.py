@@ -24,7 +24,7 @@ from .browser import make_driver, quit_driver
 from .engine import Walker
 from .errors import ScrapeError
 from .extract import EXTRACT_LIVE
-from .layout import LayoutGuess, guess_layout
+from .layout import LayoutGuess, guess_layout, scrolls_for_more
 from .politeness import Politeness
 from .retry import RetryPolicy
 from .robots import Robots
@@ -158,6 +158,11 @@ def guess_site(url: str, settings: ScraperSettings, *, wait: float = 4.0) -> tup
             if guess.site is not None or time.monotonic() >= deadline:
                 break
             time.sleep(0.5)
+        if guess.site is not None:
+            if guess.site.cookie_banner:  # it locks scrolling on some sites
+                driver.execute_script("var b = document.querySelector(arguments[0]); if (b) b.click();",
+                                      guess.site.cookie_banner)
+            scrolls_for_more(driver, guess)
         raw = json.loads(driver.execute_script(EXTRACT_LIVE, None, {}) or "{}")
         return guess, len(raw.get("reviews") or [])
     finally:

@@ -424,6 +424,7 @@ var GUESS = (function () {
   try {
     var z = extractReviews(document, null, location.href, {});
     if (z.next && z.next.click) out.config.next = z.next.click;
+    out.next_link = !!(z.next && z.next.url);  /* a next page by its link: found again on every page */
     if (z.more && z.more.click) out.config.load_more = z.more.click;
   } catch (e) { /* no controls */ }
   return out;

@@ -9,6 +9,7 @@ writes a config that reads the same reviews under the same identities; `guess_la
 
 from __future__ import annotations
 
+import json
 import pytest
 
 from reviewlens.app.cli import main
@@ -16,7 +17,7 @@ from reviewlens.config import ScraperSettings
 from reviewlens.store import Store
 from scraper import find_site, load_site, scrape
 from scraper.browser import make_driver, quit_driver
-from scraper.layout import guess_layout
+from scraper.layout import guess_layout, scrolls_for_more
 from tests.scraper import widget_pages
 
 SETTINGS = ScraperSettings(delay=0.0, timeout=10.0, retries=1)
@@ -157,6 +158,20 @@ def test_a_config_that_no_longer_matches_is_told_what_the_page_now_shows(server,
             f"{server.base}/kettle/p1.html -o FILE.toml`") in pages[0].error, pages[0].error
 
 
+def test_an_infinite_list_without_a_config_is_scrolled_to_its_end(server):
+    """No next link, no button: the page adds reviews when scrolled to its bottom (twice here, then no more)."""
+    more = [_card(100 + i, i % 5 + 1) for i in range(12)]
+    script = ('<script>var more = ' + json.dumps(more) + ', at = 0; window.addEventListener("scroll", function () {'
+              'if (at >= more.length || window.innerHeight + window.scrollY < document.body.scrollHeight - 50) return;'
+              'var list = document.querySelector(".list"); setTimeout(function () { for (var k = 0; k < 6; k++) '
+              'list.insertAdjacentHTML("beforeend", more[at++]); }, 300); });</script>')
+    server.page("/feed.html", _page(1, last=1).replace("</body>", '<div style="height:2000px"></div>' + script + "</body>"))
+    pages = list(scrape([server.base + "/feed.html"], SETTINGS))
+    ids = [r.site_review_id for p in pages for r in p.reviews]
+    assert ids == [f"r{10 + i}" for i in range(6)] + [f"r{100 + i}" for i in range(12)], ids
+    assert {p.strategy for p in pages} == {"layout"} and not any(p.error for p in pages)
+
+
 def test_guess_layout_off_leaves_such_a_page_unread(server):
     server.page("/kettle/p1.html", _page(1, last=1))
     pages = list(scrape([server.base + "/kettle/p1.html"],
@@ -196,18 +211,41 @@ def test_on_the_demo_shop_the_guess_reads_what_its_hand_written_configs_read(dem
 
     truth = read(find_site(url))
     assert len(truth) == 10 and read(guess.site) == truth
-    if kind in ("js", "load-more"):
-        # every page or batch after the first: rendered by a script after a next link's navigation (read once
-        # the blocks are there), or behind a cookie banner that takes the load-more click (found and dismissed)
+    # an infinite list is found by scrolling once, the banner that locks scrolling dismissed (as a scrape does
+    # after its guess); a page with a next link or a load-more button is not scrolled
+    if kind != "static":
         assert guess.site.cookie_banner == "#accept-cookies"
-        if kind == "load-more":
-            assert guess.site.load_more == "#load-more"
+        driver.execute_script("document.querySelector(arguments[0]).click()", guess.site.cookie_banner)
+    assert scrolls_for_more(driver, guess) == (kind == "scroll") == guess.site.infinite_scroll
+    if kind == "load-more":
+        assert guess.site.load_more == "#load-more"
 
-        def whole(site):
-            return [(r.text, r.rating, r.date) for p in scrape([url], SETTINGS, site=site) for r in p.reviews]
 
-        everything = whole(find_site(url))
-        assert len(everything) > 40 and whole(guess.site) == everything
+@pytest.fixture(scope="module")
+def shop_without_configs():
+    """The demo shop at an address no bundled demo config matches (127.0.0.2): a site without a config."""
+    from reviewlens.app.demo_shop import start_demo_site
+
+    base, stop = start_demo_site(host="127.0.0.2")
+    yield base
+    stop()
+
+
+@pytest.mark.parametrize("kind", ["js", "load-more", "scroll"])
+def test_a_script_rendered_shop_without_a_config_is_read_whole_by_its_layout(demo_site, shop_without_configs, kind):
+    """Every page or batch after the first: rendered by a script after a next link's navigation (read once the
+    blocks are there), behind a cookie banner that takes the load-more click, or added when the page is scrolled
+    (found by one scroll, the banner that locks scrolling dismissed). The same reviews as the hand-written
+    config reads."""
+    from reviewlens.app.demo_shop import demo_urls
+
+    url = next(u for u in demo_urls(demo_site) if f"/{kind}/" in u)
+    bare = next(u for u in demo_urls(shop_without_configs) if f"/{kind}/" in u)
+    assert find_site(bare) is None
+    truth = [(r.text, r.rating, r.date) for p in scrape([url], SETTINGS) for r in p.reviews]
+    pages = list(scrape([bare], SETTINGS))
+    assert {p.strategy for p in pages} == {"layout"} and not any(p.error for p in pages), [p.error for p in pages]
+    assert len(truth) > 40 and [(r.text, r.rating, r.date) for p in pages for r in p.reviews] == truth
 
 
 def test_sites_make_writes_a_config_that_keeps_the_reviews_identities(server, tmp_path, capsys):
