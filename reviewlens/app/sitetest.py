@@ -92,7 +92,8 @@ def try_page(url: str, settings: Settings, site: str | None = None,
                 say(f"  also matches, not used: '{other.name}' ({scraper.match_reason(other, url)}); sites_dir "
                     f"configs win over bundled ones, and within a folder the name last in A-Z order")
         else:
-            say("no site config matches this URL: zero-config extraction only (JSON-LD, microdata, page state)")
+            say("no site config matches this URL: zero-config extraction (JSON-LD, microdata, page state)"
+                + (", then the page's layout" if settings.scraper.guess_layout else " only (guess_layout = false)"))
     catcher = _Warnings()
     logger = logging.getLogger("scraper")
     logger.addHandler(catcher)
