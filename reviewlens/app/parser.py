@@ -290,8 +290,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     sp = add("scrape", "collect the reviews at URLs and the pages after them",
              "Open each URL in headless Chromium, extract its reviews (schema.org JSON-LD / microdata and\n"
-             "embedded page state with no configuration; a site config for the rest), follow pagination,\n"
-             "'load more' and infinite scroll, and store every review once. Incremental: stops at a page\n"
+             "embedded page state with no configuration; a site config for the rest; a page with neither is\n"
+             "read by its layout, which `reviewlens sites make URL -o FILE` keeps as a config), follow\n"
+             "pagination, 'load more' and infinite scroll, and store every review once. Incremental: stops at a page\n"
              "of already-seen reviews. Resumable: a run that died continues where it stopped.\n\n"
              "Every run records how many of its reviews have a rating, a date, an author, and how many\n"
              "reviews a page holds; when one falls well below the source's usual (a site changed its\n"
