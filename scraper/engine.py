@@ -443,8 +443,8 @@ class Walker:
         if self.fetch_in_page is False or self._last is None or self.newest_first:
             return False
         origin, last_site, last_strategy = self._last
-        if origin != Robots.origin(url):
-            return False
+        if origin != Robots.origin(url) or (last_site is not None and last_site.guessed):
+            return False  # (a guess is made on the navigated first page of each start URL)
         if site is not None:
             return self._fetch_allowed(site, None)
         return self._fetch_allowed(last_site, last_strategy)
@@ -669,6 +669,8 @@ class _Walk:
                     return "navigate"
                 if not item.get("reviews"):
                     self.url = item.get("url")  # maybe rendered by JavaScript, or broken: navigate to it
+                    if site is not None and site.guessed:
+                        site.fetch_in_page = False  # a guessed site's pages are rendered by its script: navigated
                     return "navigate"
                 if not item.get("nextUrl") and (item.get("more") or (item.get("next") or {}).get("click")):
                     self.url = item.get("url")  # more behind a button: a fetched document has nothing to click
@@ -677,15 +679,16 @@ class _Walk:
                     site.join_parts(item)  # the parts of a field (a hotel review's liked and disliked halves)
                 reviews, problems, notes = build_reviews(item, page_url=item_url, source=w._source(site, self.start_url),
                                                   site=site, today=w.today)
+                how = "layout" if site is not None and site.guessed else item.get("strategy")
                 if self.count == 0:
-                    self.decided, self.strategy = True, item.get("strategy")
+                    self.decided, self.strategy = True, how
                     w._strategy_used = self.strategy
                 if self._repeats(reviews, item_url):
                     return "end"
                 nxt = item.get("nextUrl")
                 self.count += 1
                 self.empty = 0
-                page = w._result(self.start_url, item_url, reviews, site=site, strategy=item.get("strategy"),
+                page = w._result(self.start_url, item_url, reviews, site=site, strategy=how,
                                  next_url=nxt, problems=problems, notes=notes, debug_html=item.get("html"))
                 self.prev_url = item_url
                 yield page

@@ -84,6 +84,9 @@ def guess_layout(driver: Any, url: str) -> LayoutGuess:
     for key in ("next", "load_more", "cookie_banner"):
         if cfg.get(key):
             data[key] = cfg[key]
+    # pages reached by a next link are fetched inside the browser, as zero-config's are (a fetched page without
+    # the blocks, rendered by a script, is navigated, and the site's later pages with it)
+    data["fetch_in_page"] = bool(raw.get("next_link")) and not cfg.get("next") and not cfg.get("load_more")
     try:
         site = parse_site(data, f"layout of {host}", f"the layout of {url}")
     except SiteConfigError as e:
@@ -152,6 +155,9 @@ def to_toml(guess: LayoutGuess, url: str, today: date | None = None) -> str:
                  f"they are there")
     if site.cookie_banner:
         lines.append(f"cookie_banner = {_toml_value(site.cookie_banner)}   # the consent banner's accept button")
+    if site.fetch_in_page:
+        lines.append("fetch_in_page = true   # later pages fetched inside the browser (set false if a script renders "
+                     "them)")
     if site.next:
         lines.append(f"next = {_toml_value(site.next)}   # the next-page control")
     else:

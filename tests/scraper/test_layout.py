@@ -265,6 +265,7 @@ def test_sites_make_writes_a_config_that_keeps_the_reviews_identities(server, tm
     assert "6 reviews found, read by site config 'kettle'" in said and "rating       6/6" in said, said
     site = load_site(out)
     assert site.review == ".review-card" and site.fields["rating"] == {"selector": ".stars", "attr": "aria-label"}
+    assert site.fetch_in_page and site.wait_for == ".review-card"  # a next link: later pages fetched in the browser
     assert site.source_name == f"127.0.0.1:{server.httpd.server_address[1]}"
     # the kept config reads the same reviews: nothing new, nothing changed
     assert main(["scrape", url, "--site", str(out), "--full", *common]) == 0
