@@ -296,6 +296,11 @@ class Walker:
             raw["strategy"] = "layout"
         return site.join_parts(raw) if site else raw
 
+    def _layout_site(self, url: str) -> bool:
+        """Whether the previous start URL was on `url`'s site and read by its layout."""
+        return bool(self._last and self._last[0] == Robots.origin(url) and self._last[1] is not None
+                    and self._last[1].guessed)
+
     def _by_layout(self, url: str) -> tuple[dict[str, Any], SiteConfig, None] | None:
         """A page without structured reviews and without a site config, read by its layout (scraper/layout.py):
         (raw extraction, the guessed config, None), or None when its layout shows no reviews. The walk goes on
@@ -382,7 +387,10 @@ class Walker:
                     if sort:
                         self._sort_newest(match)
                     return self._extract_live(match), match, None
-                deadline = time.monotonic() + ZERO_CONFIG_GRACE
+                # a script may add structured data late; not on a site whose last start URL, waited for, had none
+                # and was read by its layout (a shop's product pages share one template)
+                grace = 0.0 if self._layout_site(url) else ZERO_CONFIG_GRACE
+                deadline = time.monotonic() + grace
                 while time.monotonic() < deadline and not raw.get("reviews"):
                     time.sleep(0.25)
                     raw = self._extract_live(None)
