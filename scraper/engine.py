@@ -310,7 +310,11 @@ class Walker:
             log.debug("%s: no reviews by the layout either: %s", url, guess.why)
             return None
         self._dismiss_cookies(guess.site)  # it takes the clicks, and locks scrolling on some sites
-        scrolls_for_more(self.driver, guess)
+        last = self._last[1] if self._layout_site(url) and self._last else None
+        if last is not None and last.review == guess.site.review:
+            guess.site.infinite_scroll = last.infinite_scroll  # the site's last product, the same template: known
+        else:
+            scrolls_for_more(self.driver, guess)
         raw = self._extract_live(guess.site)
         if not raw.get("reviews"):
             return None
