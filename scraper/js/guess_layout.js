@@ -1,14 +1,15 @@
 /* Run after extract.js (js.with_extractor("guess_layout")) on a live page where zero-config extraction found no
  * reviews: the page's reviews guessed from its layout, as a site config (scraper/layout.py).
  *
- * Reviews on a page are repeated blocks of one shape: siblings with the same tag and classes, each holding a
- * text of a few sentences and most of a rating (stars, "4 out of 5", a star bar's width, a count of filled star
- * icons), a date and an author. Every group of such siblings is scored by how many of its blocks hold each; the
- * best group that holds texts and either ratings or both dates and authors is taken, and CSS selectors are
- * written for the block and for each field found in most blocks, checked against every block.
+ * Reviews on a page are repeated blocks of one shape: siblings of one tag (sharing a class, or all of them), each
+ * holding a text of a few sentences and most of a rating (stars, "4 out of 5", a star bar's width, a count of
+ * filled star icons), a date and an author. Every group of such siblings is scored by how many of its blocks hold
+ * each; the best group that holds texts and either ratings or both dates and authors (under an element named like
+ * reviews) is taken, and CSS selectors are written for the block and for each field found in most blocks, checked
+ * against every block. Product tiles, product cards with prices and question lists are refused.
  *
- * Returns JSON {config: {review, fields, next, load_more} | null, blocks, score, found: {field: share}, why,
- * others: [{review, blocks, score}]}. Nothing on the page is clicked or changed. */
+ * Returns JSON {config: {review, fields, next, load_more, cookie_banner} | null, blocks, score, found: {field:
+ * share}, why, others: [{review, blocks, score}], next_link}. Nothing on the page is clicked or changed. */
 var GUESS = (function () {
   "use strict";
   var MAX_NODES = 60000, MAX_MEMBERS = 60;
@@ -43,7 +44,6 @@ var GUESS = (function () {
         !(/\d/.test(c) && /[a-z]/i.test(c) && c.length >= 5 && !/[_-]/.test(c)) && /^[A-Za-z_-][\w-]*$/.test(c);
     });
   }
-  function signature(el) { return el.tagName + "." + stableClasses(el).sort().join("."); }
   function cssEsc(v) { return CSS.escape(v); }
   function selectorOf(el) {  /* an element's own selector: tag and stable classes */
     var c = stableClasses(el);
@@ -221,7 +221,7 @@ var GUESS = (function () {
 
   /* ---------------------------------------------------------------- groups of siblings of one shape */
   function groups() {
-    var out = [], seen = 0;
+    var out = [];
     var parents = document.body ? [document.body].concat(Array.prototype.slice.call(document.body.querySelectorAll("*"), 0, MAX_NODES)) : [];
     parents.forEach(function (p) {
       if (UNSEEN[p.tagName] || p.children.length < 2) return;
@@ -246,7 +246,6 @@ var GUESS = (function () {
           if (ms.length >= 2 && !seenSets[key]) { seenSets[key] = 1; out.push({ parent: p, members: ms }); }
         });
       });
-      seen++;
     });
     return out;
   }
