@@ -11,11 +11,14 @@ from __future__ import annotations
 import json
 import logging
 import queue
+import re
 import threading
 import time
 from datetime import date
 from pathlib import Path
 from typing import Iterator, Sequence
+
+from selenium.common.exceptions import WebDriverException
 
 from reviewlens.config import ScraperSettings
 from reviewlens.schema import PageResult
@@ -23,7 +26,8 @@ from reviewlens.schema import PageResult
 from .browser import make_driver, quit_driver
 from .engine import Walker
 from .errors import ScrapeError
-from .extract import EXTRACT_LIVE
+from .extract import ERROR_PAGE_JS, EXTRACT_LIVE
+from .fetch import first_line
 from .layout import LayoutGuess, guess_layout, scrolls_for_more
 from .politeness import Politeness
 from .retry import RetryPolicy
@@ -151,7 +155,17 @@ def guess_site(url: str, settings: ScraperSettings, *, wait: float = 4.0) -> tup
         _check_robots([url], robots)
     driver = make_driver(settings)
     try:
-        driver.get(url)
+        try:
+            driver.get(url)
+        except WebDriverException as e:  # a refused connection, a timeout: one line, not the driver's stack
+            m = re.search(r"net::(ERR_[A-Z_]+)", str(e))
+            raise ScrapeError(f"{url} did not load ({f'net::{m.group(1)}' if m else first_line(e)}): nothing to guess "
+                              f"from") from None
+        failed = driver.execute_script(ERROR_PAGE_JS)
+        status = int(json.loads(driver.execute_script(EXTRACT_LIVE, None, {}) or "{}").get("status") or 0)
+        if failed or status >= 400:  # not a page without reviews: no page at all
+            raise ScrapeError(f"{url} did not load ({f'net::{failed}' if failed else f'HTTP {status}'}): "
+                              f"nothing to guess from")
         deadline = time.monotonic() + wait
         while True:
             guess = guess_layout(driver, url)

@@ -292,6 +292,17 @@ def test_sites_make_writes_a_config_that_keeps_the_reviews_identities(server, tm
     assert Store(db).count_reviews() == 12
     # an existing file is not replaced without --force; a page without reviews makes no config (exit 1)
     assert main(["sites", "make", url, "-o", str(out), *common]) == 2
+    # a page that is not there, or a site that is down: said as such, not as a page without reviews
+    assert main(["sites", "make", server.base + "/missing.html", *common]) == 1
+    assert "missing.html did not load (HTTP 404): nothing to guess from" in capsys.readouterr().err
+    import socket
+
+    with socket.socket() as sock:  # a port nothing listens on once closed
+        sock.bind(("127.0.0.1", 0))
+        closed = sock.getsockname()[1]
+    assert main(["sites", "make", f"http://127.0.0.1:{closed}/x", "-o", str(tmp_path / "x.toml"), *common]) == 1
+    assert "did not load (net::ERR_CONNECTION_REFUSED)" in capsys.readouterr().err
+    assert not (tmp_path / "x.toml").exists()
     server.page("/empty.html", "<html><body><h1>Nothing here</h1></body></html>")
     assert main(["sites", "make", server.base + "/empty.html", *common]) == 1
     assert "no site config could be guessed" in capsys.readouterr().err
