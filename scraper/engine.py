@@ -292,8 +292,6 @@ class Walker:
     def _extract_live(self, site: SiteConfig | None, skip: int = 0) -> dict[str, Any]:
         cfg = site.js_config() if site else None
         raw = json.loads(self.driver.execute_script(EXTRACT_LIVE, cfg, {"skip": skip}) or "{}")
-        if site and site.guessed and raw.get("strategy") == "config":
-            raw["strategy"] = "layout"
         return site.join_parts(raw) if site else raw
 
     def _layout_site(self, url: str) -> bool:
@@ -478,7 +476,7 @@ class Walker:
                  reviews: list[Review], problems: list[str], notes: PageNotes, pages: int) -> Iterator[PageResult]:
         n = int(raw.get("blocks") or 0)
         pages += 1
-        how = "layout" if site.guessed else "config"
+        how = raw.get("strategy") or "config"
         yield self._result(start_url, url, reviews, site=site, strategy=how, problems=problems, notes=notes)
         kind = "load more" if site.load_more else "infinite scroll"
         while pages < self.max_pages and not self._done():
@@ -691,7 +689,7 @@ class _Walk:
                     site.join_parts(item)  # the parts of a field (a hotel review's liked and disliked halves)
                 reviews, problems, notes = build_reviews(item, page_url=item_url, source=w._source(site, self.start_url),
                                                   site=site, today=w.today)
-                how = "layout" if site is not None and site.guessed else item.get("strategy")
+                how = item.get("strategy")
                 if self.count == 0:
                     self.decided, self.strategy = True, how
                     w._strategy_used = self.strategy

@@ -1006,7 +1006,7 @@ function extractReviews(doc, cfg, baseUrl, opts) {
   var result = { strategy: null, reviews: [], problems: problems, blocks: 0, next: null, more: null, product: null, stated: null };
   if (cfg && cfg.review) {
     var c = configExtract();
-    result.strategy = "config";
+    result.strategy = cfg.strategy || "config";  /* "layout": a config guessed from the page (scraper/layout.py) */
     result.reviews = c.reviews;
     result.blocks = c.blocks;
     /* how many reviews the page says it has, as zero-config reads it: a config whose pagination selector no

@@ -104,7 +104,8 @@ class SiteConfig:
         for name, spec in self.fields.items():
             for i, part in enumerate(spec.get("parts") or ()):
                 own[f"{PART}{name}:{i}"] = part
-        return {"review": self.review, "fields": fields, "own_fields": own, "next": self.next}
+        return {"review": self.review, "fields": fields, "own_fields": own, "next": self.next,
+                "strategy": "layout" if self.guessed else "config"}
 
     def join_parts(self, raw: dict[str, Any]) -> dict[str, Any]:
         """The extractor's records (`raw`, from js_config) with each field of parts made one value: the texts
