@@ -81,7 +81,7 @@ def guess_layout(driver: Any, url: str) -> LayoutGuess:
     # wait_for: the next pages of a site whose script renders the reviews are read once they are there
     data: dict[str, Any] = {"review": cfg["review"], "fields": cfg.get("fields") or {}, "source": host,
                             "description": f"guessed from the layout of {url}", "wait_for": cfg["review"]}
-    for key in ("next", "load_more", "cookie_banner"):
+    for key in ("next", "load_more", "cookie_banner", "rating_scale"):
         if cfg.get(key):
             data[key] = cfg[key]
     # pages reached by a next link are fetched inside the browser, as zero-config's are (a fetched page without
@@ -155,6 +155,9 @@ def to_toml(guess: LayoutGuess, url: str, today: date | None = None) -> str:
                  f"they are there")
     if site.cookie_banner:
         lines.append(f"cookie_banner = {_toml_value(site.cookie_banner)}   # the consent banner's accept button")
+    if site.rating_scale:
+        lines.append(f"rating_scale = {_toml_value(site.rating_scale)}   # the top of the scale its ratings are "
+                     f"written on")
     if site.fetch_in_page:
         lines.append("fetch_in_page = true   # later pages fetched inside the browser (set false if a script renders "
                      "them)")

@@ -18,6 +18,7 @@ _NUM = r"(\d+(?:[.,]\d+)?)"
 _OUT_OF = re.compile(_NUM + r"\s*(?:out\s+of|of|/|von|sur|de|su|van|из)\s*" + _NUM, re.I)
 _PERCENT = re.compile(_NUM + r"\s*%")
 _FIRST_NUM = re.compile(_NUM)
+_HALF = re.compile(r"(\d{1,2})[-_](?:5|half)", re.I)  # a class's "4-5" or "4-half": four and a half
 _NEGATIVE = re.compile(r"\s*[-\u2212]\s*\d")
 # C0 and C1 control characters except tab and newline, plus DEL; and ANSI escape sequences.
 _CONTROL = re.compile(r"\x1b\[[0-9;]*[A-Za-z]|[\x00-\x08\x0b-\x1f\x7f-\x9f]")
@@ -32,7 +33,7 @@ def parse_rating(raw: Any, best: Any = None, worst: Any = None, scale: float | N
     """A rating on a 1..5 scale, or None when `raw` holds no usable number.
 
     Understands numbers, "4.0 out of 5 stars", "Rated 4 out of 5", "8/10", "80%" (a star bar's
-    width), "4,5" and star counts. `best` (schema.org bestRating) or `scale` (a site config's
+    width), "4,5", "4-5" and "4-half" (a class's four and a half) and star counts. `best` (schema.org bestRating) or `scale` (a site config's
     rating_scale) say what the top of the scale is; without either, 0..5 is assumed, and values
     up to 10 are read as out of 10. A negative value ("-1") or one above 10 with no scale said ("100")
     is no rating (None), as `reviewlens import` refuses them: the run counts it among the ratings it
@@ -49,7 +50,9 @@ def parse_rating(raw: Any, best: Any = None, worst: Any = None, scale: float | N
         if not s:
             return None
         m = _OUT_OF.search(s)
-        if m:
+        if (h := _HALF.fullmatch(s)):
+            value = int(h.group(1)) + 0.5
+        elif m:
             value, top = _to_float(m.group(1)), _to_float(m.group(2))
         elif (m := _PERCENT.search(s)):
             value, top = _to_float(m.group(1)), 100.0

@@ -13,8 +13,12 @@
 var GUESS = (function () {
   "use strict";
   var MAX_NODES = 60000, MAX_MEMBERS = 60;
-  var RATING_TEXT = /(\d+(?:[.,]\d+)?)\s*(?:\/|out of|of|von|sur|de|su|uit|z|av)\s*(5|10)(?![\d.,])|(?:^|\s)([0-5](?:[.,]\d)?)\s*(?:stars?|sterne?|étoiles?|estrellas?|stelle|sterren)\b|(?:rated|rating|bewertung|note)\s*:?\s*([0-5](?:[.,]\d)?)(?![\d.,])/i;
+  var RATING_TEXT = /(\d+(?:[.,]\d+)?)\s*(?:\/|out of|of|von|sur|de|su|uit|z|av)\s*(5|10|20|100)(?![\d.,\/])|(?:^|\s)([0-5](?:[.,]\d)?)\s*(?:stars?|sterne?|étoiles?|estrellas?|stelle|sterren)\b|(?:rated|rating|bewertung|note)\s*:?\s*([0-5](?:[.,]\d)?)(?![\d.,])/i;
   var STARS = /^[★☆✩✪⭐\s]+$/;
+  /* a rating written only as a class with a number: "bubble_40" (Tripadvisor: 4 of 5 in tens), "star-rating-4",
+     "a-star-4-5" (4.5), "stars--regular-4-half", "rating-45"; what comes before the number is kept to read it */
+  var CLASS_RATING = /^((?:[a-z]+[-_]+)*?(?:stars?|rating|rated|bubbles?|score|rate)(?:[-_]+[a-z]+)*[-_]*)(\d{1,3})(?:[-_](5|half))?$/i;
+  var CLASS_NOT = /(count|total|num|votes|col|row|grid|size|width|level|step|gap|pos)/i;
   var RATING_HINT = /(star|rating|score|stars)/i;
   var FILLED = /(full|filled|fill|active|checked|on|selected|gold|yellow|solid)(\b|$|[_-])/i;
   var EMPTY = /(empty|off|outline|blank|none|grey|gray|inactive|half|-o\b|regular)/i;
@@ -73,6 +77,25 @@ var GUESS = (function () {
   /* one block's rating, the most exact reading first: an attribute ("4 out of 5 stars" in aria-label or title, a
      data-rating), the text of an element without children ("4.0 out of 5", "★★★★☆"), a row of star characters
      split into elements, a star bar's width, a row of star icons whose filled ones a class marks (counted) */
+  /* the class of `el` that writes a rating as a number ({prefix, value}), unless it numbers one icon of a row
+     (star-1 ... star-5 beside each other) */
+  function classRating(el) {
+    var toks = (el.getAttribute("class") || "").split(/\s+/);
+    for (var i = 0; i < toks.length; i++) {
+      var m = CLASS_RATING.exec(toks[i]);
+      if (!m || CLASS_NOT.test(m[1])) continue;
+      var p = el.parentElement, twins = 0;
+      if (p) Array.prototype.forEach.call(p.children, function (k) {
+        if (k !== el && (" " + (k.getAttribute("class") || "") + " ").indexOf(" " + m[1]) >= 0) twins++;
+      });
+      if (twins >= 2) continue;
+      var v = parseInt(m[2], 10) + (m[3] ? 0.5 : 0);
+      if (v > 100) continue;
+      return { prefix: m[1], value: v, raw: m[2] + (m[3] ? "-" + m[3] : "") };
+    }
+    return null;
+  }
+  function escRe(s) { return s.replace(/[.*+?^${}()|[\]\\\/-]/g, "\\$&"); }
   function ratingIn(block) {
     var els = [block].concat(Array.prototype.slice.call(block.querySelectorAll("*"), 0, 400)).filter(function (el) { return !UNSEEN[el.tagName]; });
     var ATTRS = ["aria-label", "title", "alt", "data-rating", "data-score", "data-value", "data-stars", "content"];
@@ -108,6 +131,10 @@ var GUESS = (function () {
           if (full) return { el: el, count: tag.toLowerCase() + "." + cssEsc(full), value: kids.filter(function (k) { return k.classList.contains(full); }).length };
         }
       }
+    }
+    for (i = 0; i < els.length; i++) {
+      var cr = classRating(els[i]);
+      if (cr) return { el: els[i], attr: "class", value: cr.raw, cls: cr };
     }
     return null;
   }
@@ -378,12 +405,28 @@ var GUESS = (function () {
       fields.author.regex = "^(?:(?:[Ww]ritten by|[Rr]eviewed by|[Bb]y|[Vv]on|[Pp]ar|[Dd]oor|[Pp]or|[Aa]v)\\s+)?(.*)$";
     if (!fields.text) continue;
     /* the rating: one way of reading it per page (an attribute, a text, a star bar's width or filled stars counted) */
-    var rHave = best.fields.filter(function (f) { return f.rating; });
+    var rHave = best.fields.filter(function (f) { return f.rating; }), ratingScale = null;
     if (rHave.length) {
       var r0 = rHave[0].rating;
       if (r0.count) {
         var holder = fieldSelector(best, "rating");
         fields.rating = { selector: (holder && holder.spec.selector ? holder.spec.selector + " " : "") + r0.count, count: true };
+      } else if (r0.cls) {
+        /* a class with a number: one prefix on every block, read by a regex, on the scale its numbers show */
+        var crs = fieldSelector(best, "rating"), pre = r0.cls.prefix;
+        var vals = rHave.filter(function (f) { return f.rating.cls && f.rating.cls.prefix === pre; })
+          .map(function (f) { return f.rating.cls.value; });
+        if (crs && vals.length >= 0.8 * rHave.length) {
+          crs.spec.regex = "(?:^|\\s)" + escRe(pre) + "(\\d{1,3}(?:[-_](?:5|half))?)(?:\\s|$)";
+          fields.rating = crs.spec;
+          var top = Math.max.apply(null, vals);
+          var fives = vals.every(function (v) { return v % 5 === 0 && v >= 10; });
+          if (/bubble/i.test(pre) && top <= 50 && fives) ratingScale = 50;
+          else if (top <= 5) ratingScale = null;
+          else if (top <= 10) ratingScale = 10;
+          else if (top <= 50 && fives) ratingScale = 50;
+          else ratingScale = 100;
+        }
       } else {
         var rs = fieldSelector(best, "rating");
         if (rs) fields.rating = rs.spec;
@@ -395,6 +438,7 @@ var GUESS = (function () {
       if (ids.filter(function (v, i) { return ids.indexOf(v) === i; }).length === ids.length) fields.id = { attr: idAttr };
     }
     out.config = { review: review, fields: fields };
+    if (ratingScale) out.config.rating_scale = ratingScale;
     out.blocks = best.group.members.length;
     out.score = best.score;
     out.found = best.shares;

@@ -30,6 +30,12 @@ def _stars(rating: int, how: str) -> str:
         return f'<span class="score">{rating}.0 out of 5</span>'
     if how == "chars":
         return f'<span class="stars">{"★" * rating}{"☆" * (5 - rating)}</span>'
+    if how == "bubbles":  # Tripadvisor's: the number of bubbles in tens, in a class
+        return f'<span class="ui_bubble_rating bubble_{rating * 10}"></span>'
+    if how == "class":
+        return f'<div class="c-rating c-rating--{rating}"><i class="c-rating__icon"></i></div>'
+    if how == "hundred":
+        return f'<span class="score">{rating * 20}/100</span>'
     if how == "icons":
         return '<div class="rating">' + '<i class="star filled"></i>' * rating + '<i class="star"></i>' * (5 - rating) + "</div>"
     assert how == "bar"
@@ -96,12 +102,43 @@ def test_the_second_product_of_a_site_read_by_its_layout_skips_the_waits(server,
     assert 6.0 < took < 11.0, took  # one grace and one scroll probe (2 s), not three of each (24 s)
 
 
-@pytest.mark.parametrize("how", ["text", "chars", "icons", "bar"])
+@pytest.mark.parametrize("how", ["text", "chars", "icons", "bar", "bubbles", "class", "hundred"])
 def test_each_way_of_showing_the_stars_is_read(server, how):
     server.page("/kettle/p1.html", _page(1, how, last=1))
     pages = list(scrape([server.base + "/kettle/p1.html"], SETTINGS))
     assert [x.rating for x in pages[0].reviews] == [1.0, 2.0, 3.0, 4.0, 5.0, 1.0], how
     assert pages[0].strategy == "layout"
+
+
+def test_half_stars_in_a_class_and_scores_out_of_twenty_are_read_on_their_scale(server, capsys):
+    """Amazon-like "a-star-4-5" is four and a half; a row of numbered star icons (star-1 ... star-5) is no rating;
+    a date written 3/10/2026 is no "3 out of 10"; a French "16/20" is 4 stars; `sites make` keeps the class
+    reading with its regex and scale."""
+    def card(i: int, stars: str) -> str:
+        return (f'<li class="review"><span class="name">Customer {i}</span> <span class="when">3/{i + 10}/2026</span>'
+                f'{stars}<p class="words">Review {i}: the lamp is bright enough for reading but the switch is stiff.'
+                f'</p></li>')
+
+    def icons() -> str:  # five numbered icons, the rating itself only as a bar
+        return "".join(f'<i class="star-{k}"></i>' for k in range(1, 6))
+
+    halves = ["1", "2-5", "3", "4-5", "5", "4"]
+    server.page("/half.html", "<html><body><h1>Lamp</h1><ul class='reviews'>" + "".join(
+        card(i, f'<i class="a-icon a-star-{h}"></i><span class="icons">{icons()}</span>') for i, h in enumerate(halves))
+        + "</ul></body></html>")
+    server.page("/bar.html", "<html><body><h1>Lamp</h1><ul class='reviews'>" + "".join(
+        card(i, f'<span class="rating-outer"><span class="rating-inner" style="width:{20 * (i % 5 + 1)}%"></span>'
+                f'</span>') for i in range(6)) + "</ul></body></html>")
+    server.page("/vingt.html", "<html><body><h1>Lampe</h1><ul class='reviews'>" + "".join(
+        card(i, f'<b class="note">{4 * (i % 5 + 1)}/20</b>') for i in range(6)) + "</ul></body></html>")
+    got = {name: [r.rating for r in list(scrape([f"{server.base}/{name}.html"], SETTINGS))[0].reviews]
+           for name in ("half", "bar", "vingt")}
+    assert got == {"half": [1.0, 2.5, 3.0, 4.5, 5.0, 4.0], "bar": [1.0, 2.0, 3.0, 4.0, 5.0, 1.0],
+                   "vingt": [1.0, 2.0, 3.0, 4.0, 5.0, 1.0]}, got
+    server.page("/bubbles.html", _page(1, "bubbles", last=1))
+    assert main(["sites", "make", server.base + "/bubbles.html", "-q"]) == 0
+    out = capsys.readouterr().out
+    assert "rating_scale = 50" in out and 'regex = "(?:^|\\\\s)bubble_(' in out, out
 
 
 def test_blocks_without_classes_of_their_own_are_found_by_where_they_are(server):
