@@ -1003,10 +1003,11 @@ class Store:
         one stored alike under the identity without a date, when the date stored with it (from a relative one)
         agrees; one stored with no date at all stays another, as before.
 
-        And a review whose site id is the same id written another way (_same_site_id) is that review; one
+        And a review whose site id is the same id written another way (_same_site_id) is that review, as is one
+        read with a site id where it was stored without one, or the other way round (_recognise_site_ids); one
         without a site id whose paragraphs were read glued before (_glued), or whose numeric date was read with day
         and month the other way round (_recognise_swapped_dates), is the one stored so."""
-        found = self._recognise_site_ids([r for r in items if r.site_review_id and r.text])
+        found = self._recognise_site_ids(items)
         found += self._recognise_glued([r for r in items if not r.site_review_id and r.text and "\n" in r.text])
         found += self._recognise_swapped_dates([r for r in items if not r.site_review_id and r.text and r.date
                                                 and not r.date_relative and swapped(r.date)])
@@ -1066,11 +1067,20 @@ class Store:
         return found
 
     def _recognise_site_ids(self, items: Sequence[Review]) -> int:
-        """Give a review with a site id that is not stored under its identity the id of the stored review of the
-        same source and text whose site id is the same id written another way (_same_site_id): a site that
-        gives "https://site/#/schema/Review/shop/6001abc01" in its JSON-LD and "6001abc01" in its page state,
-        where the extraction moved from one to the other (a site that dropped its JSON-LD reviews) stored
-        every review a second time. The stored review keeps its identity and site id."""
+        """Give a review that is not stored under its identity the id of the stored review of the same source and
+        text (one query by their text hashes for both rules) that is the same review with its site id read another
+        way:
+
+        - its site id is the same id written another way (_same_site_id): a site that gives
+          "https://site/#/schema/Review/shop/6001abc01" in its JSON-LD and "6001abc01" in its page state, where
+          the extraction moved from one to the other (a site that dropped its JSON-LD reviews), stored every review
+          a second time. The stored review keeps its identity and site id.
+        - it lacks the site id the one stored review of the same author and date has, or has one that review
+          lacks: one page read two ways (a review widget's blocks read by the page's layout with their
+          data-review-id, the JSON-LD a script added in another run without one; a site config that reads the
+          ids, kept after zero-config runs). Where two stored reviews fit (two "Great!" by "Anonymous" the same
+          day, each with its id), none is taken."""
+        items = [r for r in items if r.text]
         if not items:
             return 0
         known = self.known_ids(r.id for r in items)
@@ -1078,21 +1088,30 @@ class Store:
         if not todo:
             return 0
         hashes = sorted({r.content_hash for r in todo})
-        stored: dict[tuple[str, str], list[tuple[str, str]]] = {}
+        stored: dict[tuple[str, str], list[Any]] = {}
         with self.engine.connect() as c:
             for i in range(0, len(hashes), 500):
-                q = sa.select(reviews.c.id, reviews.c.source, reviews.c.text, reviews.c.site_review_id).where(
-                    reviews.c.content_hash.in_(hashes[i:i + 500]), reviews.c.site_review_id.is_not(None))
+                q = sa.select(reviews.c.id, reviews.c.source, reviews.c.author, reviews.c.text, reviews.c.date,
+                              reviews.c.site_review_id).where(reviews.c.content_hash.in_(hashes[i:i + 500]))
                 for row in c.execute(q).mappings():
-                    key = (row["source"], normalize_text(row["text"]))
-                    stored.setdefault(key, []).append((row["site_review_id"], row["id"]))
+                    stored.setdefault((row["source"], normalize_text(row["text"])), []).append(row)
         found = 0
         for r in todo:
-            for sid, rid in stored.get((r.source, normalize_text(r.text)), ()):
-                if _same_site_id(sid, r.site_review_id or ""):
-                    r.id = rid
-                    found += 1
-                    break
+            rows = stored.get((r.source, normalize_text(r.text)), ())
+            same = [row for row in rows if r.site_review_id and row["site_review_id"]
+                    and _same_site_id(row["site_review_id"], r.site_review_id)]
+            if not same:
+                day = None if r.date_relative else r.date
+                author = normalize_text(r.author).lower()
+                same = [row for row in rows if bool(row["site_review_id"]) != bool(r.site_review_id)
+                        and normalize_text(row["author"]).lower() == author
+                        and (_as_date(row["date"]) == day
+                             or (r.date_relative and row["date"] is not None
+                                 and _dates_agree(r.date, (r.scraped_at or _utcnow()).date(), _as_date(row["date"]))))]
+                same = same if len(same) == 1 else []
+            if same:
+                r.id = same[0]["id"]
+                found += 1
         return found
 
     def stored_under_other_sources(self, items: Sequence[Review]) -> dict[str, int]:

@@ -96,3 +96,23 @@ def test_a_relative_date_never_replaces_a_stored_date_and_a_calendar_date_does(s
     exact = first - timedelta(days=1)
     assert store.upsert_reviews(scraped([{**card, "date": exact.strftime("%d %B %Y")}], days_later=30)) == (0, 1)
     assert store.reviews_frame()["date"].tolist() == [exact] and store.count_reviews() == 1
+
+
+def test_one_page_read_with_and_without_the_sites_review_ids_is_one_set_of_reviews(store):  # SQLite and PostgreSQL
+    """A review widget's blocks read by the page's layout carry their data-review-id; the JSON-LD a script adds in
+    another run carries none (or a config kept later reads the ids zero-config did not): the same reviews."""
+    with_ids = [{**c, "id": f"r{i}"} for i, c in enumerate(CARDS)]
+    assert store.upsert_reviews(scraped(with_ids)) == (4, 0)
+    assert store.upsert_reviews(scraped(CARDS, days_later=2)) == (0, 4)
+    assert store.upsert_reviews(scraped(with_ids, days_later=3)) == (0, 4)
+    assert store.count_reviews() == 4
+    # the other way round, on another source: stored without ids first
+    assert store.upsert_reviews(scraped(CARDS, source="other")) == (4, 0)
+    assert store.upsert_reviews(scraped(with_ids, source="other")) == (0, 4)
+    assert store.count_reviews() == 8
+    # two stored reviews alike but for their ids: a read without ids is neither of them
+    twins = [{**CARDS[3], "id": "a"}, {**CARDS[3], "id": "b"}]
+    assert store.upsert_reviews(scraped(twins, source="twins")) == (2, 0)
+    assert store.upsert_reviews(scraped([CARDS[3]], source="twins")) == (1, 0)
+    # another date is another review
+    assert store.upsert_reviews(scraped([{**CARDS[3], "date": "13 March 2026"}])) == (1, 0)

@@ -345,6 +345,29 @@ def test_sites_make_writes_a_config_that_keeps_the_reviews_identities(server, tm
     assert "no site config could be guessed" in capsys.readouterr().err
 
 
+def test_reviews_read_by_the_layout_are_the_same_reviews_when_the_page_later_gives_json_ld(server, tmp_path, capsys):
+    """The blocks carry their data-review-id; the JSON-LD a script adds later carries none: zero-config's reading of
+    the same page stores nothing twice (identities: reviewlens.store.Store.recognise)."""
+    url = server.base + "/kettle/p1.html"
+    server.page("/kettle/p1.html", _page(1, last=1))
+    cfg = tmp_path / "reviewlens.toml"
+    cfg.write_text("[scraper]\ndelay = 0.0\ntimeout = 10.0\nretries = 1\n", encoding="utf-8")
+    common = ["--config", str(cfg), "--db", str(tmp_path / "s.db"), "-q"]
+    assert main(["scrape", url, *common]) == 0
+    assert "6 new" in capsys.readouterr().out
+    ld = {"@context": "https://schema.org", "@type": "Product", "name": "Acme Kettle", "review": [
+        {"@type": "Review", "author": {"@type": "Person", "name": f"Customer {i}"},
+         "datePublished": f"2026-03-{i % 28 + 1:02d}", "reviewRating": {"@type": "Rating", "ratingValue": i % 5 + 1},
+         "reviewBody": f"Kettle number {i} boils fast but the lid is flimsy and rattles. Second paragraph of review {i}."}
+        for i in range(10, 16)]}
+    server.page("/kettle/p1.html", _page(1, last=1).replace(
+        "</body>", f'<script type="application/ld+json">{json.dumps(ld)}</script></body>'))
+    assert main(["scrape", url, "--full", *common]) == 0
+    said = capsys.readouterr().out
+    assert "0 new, 6 already seen" in said, said
+    assert Store(str(tmp_path / "s.db")).count_reviews() == 6
+
+
 def test_sites_make_without_output_prints_the_config(server, capsys):
     server.page("/kettle/p1.html", _page(1, "icons", last=1))
     assert main(["sites", "make", server.base + "/kettle/p1.html", "-q"]) == 0
