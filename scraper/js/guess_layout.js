@@ -169,13 +169,19 @@ var GUESS = (function () {
     }
     return out.join(" ");
   }
+  /* a link to the writer's profile page ("/Profile/anna_k", "/user_details?userid=...", "/members/123") */
+  var PROFILE = /\/(profiles?|users?|user_details|members?|people|reviewers?|authors?|customers?)(\/|\?|$)|[?&](user_?id|uid|member_?id)=/i;
+  function toProfile(e, block) {
+    var a = e.closest ? e.closest("a[href]") : null;
+    return !!(a && block.contains(a) && PROFILE.test(a.getAttribute("href") || ""));
+  }
   function authorIn(block, taken) {
     return leafish(block, function (e) {
       if (taken.indexOf(e) >= 0) return false;
       var s = textOf(e);
       if (s.length < 2 || s.length > 60 || /^\d+$/.test(s) || DATE_TEXT.test(s) || RATING_TEXT.test(s)) return false;
       var hints = hintsOf(e);
-      return (AUTHOR_HINT.test(hints) && !/(product|brand|shop|store|title)/i.test(hints)) || BY.test(s);
+      return (AUTHOR_HINT.test(hints) && !/(product|brand|shop|store|title)/i.test(hints)) || BY.test(s) || toProfile(e, block);
     });
   }
   /* a block that names nothing as its author: the name just before the date ("Anna K." over "3 days ago") */
@@ -213,7 +219,7 @@ var GUESS = (function () {
     return main;
   }
   function titleIn(block, textEl, taken) {
-    var heads = block.querySelectorAll("h1, h2, h3, h4, h5, h6, strong, b, [class*='title' i], [class*='headline' i], [class*='summary' i]");
+    var heads = block.querySelectorAll("h1, h2, h3, h4, h5, h6, strong, b, [class*='title' i], [class*='headline' i], [class*='summary' i], [class*='quote' i]:not(blockquote)");
     for (var i = 0; i < heads.length; i++) {
       var h = heads[i];
       if (taken.indexOf(h) >= 0 || (textEl && (textEl.contains(h) || h.contains(textEl)))) continue;

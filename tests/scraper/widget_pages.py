@@ -1,6 +1,7 @@
 """Review lists shaped like common review widgets' and shops' plain HTML (no JSON-LD, microdata or page state), for
-the layout tests: Judge.me and Yotpo (Shopify apps), WooCommerce's product reviews, an Amazon-like list, and a
-list with build-hashed class names (CSS-in-JS) and relative dates. The markup follows what those pages show
+the layout tests: Judge.me and Yotpo (Shopify apps), WooCommerce's product reviews, an Amazon-like list, a
+list with build-hashed class names (CSS-in-JS) and relative dates, and Tripadvisor's two layouts (the rating as a
+class, and in an SVG's title). The markup follows what those pages show
 publicly, reduced; the data is made up. Each page also has something that is not reviews beside them."""
 
 from __future__ import annotations
@@ -104,7 +105,35 @@ def hashed() -> str:
                  one, "</div></div>")
 
 
-PAGES = {"judgeme": judgeme, "yotpo": yotpo, "woocommerce": woocommerce, "amazonish": amazonish, "hashed": hashed}
+def tripadvisor_classic() -> str:  # the rating only as a class: bubble_40 is 4 of 5
+    def one(i, r):
+        return (f'<div class="review-container" data-reviewid="{5550 + i}"><div class="reviewSelector">'
+                f'<div class="member_info"><div class="info_text pointer_cursor"><div>{r.author}</div></div></div>'
+                f'<div class="rating reviewItemInline"><span class="ui_bubble_rating bubble_{r.rating}0"></span>'
+                f'<span class="ratingDate" title="{MONTH} {r.day}, 2026">Reviewed {MONTH} {r.day}, 2026</span></div>'
+                f'<div class="quote"><a href="/ShowUserReviews-{i}"><span class="noQuotes">{r.title}</span></a></div>'
+                f'<div class="prw_rup prw_reviews_text_summary_hsx"><div class="entry"><p class="partial_entry">{r.text}'
+                f'</p></div></div></div></div>')
+    return _list('<div id="REVIEWS"><div class="listContainer">', one, "</div></div>")
+
+
+def tripadvisor() -> str:  # hashed classes; the rating in an SVG's title; the writer a link to their profile
+    def one(i, r):
+        return (f'<div class="_c" data-automation="reviewCard"><div class="mwPje f M k"><div class="XExLl f u o">'
+                f'<a class="BMQDV _F Gv wSSLS SwZTJ FGwzt ukgoS" href="/Profile/member{i}">{r.author}</a></div></div>'
+                f'<svg class="UctUV d H0" viewBox="0 0 128 24" width="88" height="16" aria-labelledby="b{i}">'
+                f'<title id="b{i}">{r.rating}.0 of 5 bubbles</title><path d="M 12 0C5.4 0 0 5.4 0 12"></path></svg>'
+                f'<div class="biGQs _P fiohW qWPrE ncFvv fOtGX"><a href="/ShowUserReviews-{i}" class="BMQDV _F Gv">'
+                f'<span class="yCeTE">{r.title}</span></a></div><div class="RpeCd">{MONTH} 2026 • Couples</div>'
+                f'<div class="_T FKffI"><div class="fIrGe _T bgMZj"><div class="biGQs _P pZUbB KxBGd"><span class="JguWG">'
+                f'<span class="yCeTE">{r.text}</span></span></div></div></div>'
+                f'<div class="TreSq"><div class="biGQs _P pZUbB ncFvv osNWb">Written {MONTH} {r.day}, 2026</div></div>'
+                f'</div>')
+    return _list('<div class="LbPSX">', one, "</div>")
+
+
+PAGES = {"judgeme": judgeme, "yotpo": yotpo, "woocommerce": woocommerce, "amazonish": amazonish, "hashed": hashed,
+         "tripadvisor_classic": tripadvisor_classic, "tripadvisor": tripadvisor}
 
 
 # ---------------------------------------------------------------------------------------------------- held out
