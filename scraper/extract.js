@@ -743,6 +743,14 @@ function extractReviews(doc, cfg, baseUrl, opts) {
       var n = spec.selector ? scopeEl.querySelectorAll(spec.selector).length : 0;
       return { value: n, found: n > 0 };
     }
+    if (spec.all && spec.selector) {  /* a review in halves ("liked", "disliked"): every match, a blank line apart */
+      var texts = Array.prototype.map.call(scopeEl.querySelectorAll(spec.selector), function (e) {
+        var t = spec.attr ? e.getAttribute(spec.attr) : spec.paragraphs ? shown(e) : seen(e);
+        if (t !== null && spec.regex) { var mm = new RegExp(spec.regex).exec(t); t = mm ? (mm[1] !== undefined ? mm[1] : mm[0]) : null; }
+        return t === null || t === undefined ? "" : String(t).trim();
+      }).filter(Boolean);
+      return { value: texts.length ? texts.join("\n\n") : null, found: texts.length > 0 };
+    }
     var el = spec.selector ? scopeEl.querySelector(spec.selector) : block;
     if (!el && spec.scope !== "page" && spec.selector && spec.fallback_page) el = doc.querySelector(spec.selector);
     if (!el) return { value: null, found: false };
@@ -771,7 +779,7 @@ function extractReviews(doc, cfg, baseUrl, opts) {
         r[f] = res.value;
         if (fields[f] && !res.found) r.missing.push(f);
       });
-      if (textSpec && !textSpec.attr && !textSpec.style && !textSpec.count && !textSpec.regex) r.text = unfolded(r.text, b);
+      if (textSpec && !textSpec.attr && !textSpec.style && !textSpec.count && !textSpec.regex && !textSpec.all) r.text = unfolded(r.text, b);
       if (r.url) r.url = abs(r.url);
       ["reply", "reply_date", "helpful", "verified", "language", "version"].forEach(function (f) {  /* optional: never "missing" */
         r[f] = fields[f] ? fieldValue(b, fields[f]).value : null;

@@ -31,7 +31,7 @@ FIELDS = ("text", "title", "author", "rating", "date", "id", "product", "url",
           # helpful votes, a verified-purchase badge, the review's language (default: the block's lang),
           # the version reviewed (an app's release: "Version 3.2.1")
           "reply", "reply_date", "helpful", "verified", "language", "version")
-FIELD_KEYS = {"selector", "attr", "style", "count", "regex", "scope", "inner_text", "fallback_page"}
+FIELD_KEYS = {"selector", "attr", "style", "count", "regex", "scope", "inner_text", "fallback_page", "all"}
 # Fields a review block shows reported missing when no block has them (the others are on some reviews only).
 CORE_FIELDS = ("text", "title", "author", "rating", "date", "id", "product", "url")
 # A field written as a list of parts (text = [".liked", ".disliked"]) travels to the in-page extractor as own
@@ -177,6 +177,10 @@ def _field(name: str, value: Any, where: str, table: str = "fields") -> dict[str
     unknown = set(value) - FIELD_KEYS
     if unknown:
         raise SiteConfigError(f"{where}: {table}.{name}: unknown key(s) {sorted(unknown)} (known: {sorted(FIELD_KEYS)})")
+    if "all" in value and (not isinstance(value["all"], bool) or not value.get("selector")
+                           or value.get("count") or value.get("style")):
+        raise SiteConfigError(f"{where}: {table}.{name}: all = true joins the texts of every element the selector "
+                              f"picks in a review (a review in halves); it needs a selector, and no count or style")
     return dict(value)
 
 

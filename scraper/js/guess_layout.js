@@ -13,7 +13,7 @@
 var GUESS = (function () {
   "use strict";
   var MAX_NODES = 60000, MAX_MEMBERS = 60;
-  var RATING_TEXT = /(\d+(?:[.,]\d+)?)\s*(?:\/|out of|of|von|sur|de|su|uit|z|av)\s*(5|10|20|100)(?![\d.,\/])|(?:^|\s)([0-5](?:[.,]\d)?)\s*(?:stars?|sterne?|étoiles?|estrellas?|stelle|sterren)\b|(?:rated|rating|bewertung|note)\s*:?\s*([0-5](?:[.,]\d)?)(?![\d.,])/i;
+  var RATING_TEXT = /(\d+(?:[.,]\d+)?)\s*(?:\/|out of|of|von|sur|de|su|uit|z|av)\s*(5|10|20|100)(?![\d.,\/])|(?:^|\s)([0-5](?:[.,]\d)?)\s*(?:stars?|sterne?|étoiles?|estrellas?|stelle|sterren)\b|(?:rated|rating|bewertung|note|scored|score)\s*:?\s*(10|\d(?:[.,]\d)?)(?![\d.,])/i;
   var STARS = /^[★☆✩✪⭐\s]+$/;
   /* a rating written only as a class with a number: "bubble_40" (Tripadvisor: 4 of 5 in tens), "star-rating-4",
      "a-star-4-5" (4.5), "stars--regular-4-half", "rating-45"; what comes before the number is kept to read it */
@@ -181,7 +181,8 @@ var GUESS = (function () {
       var s = textOf(e);
       if (s.length < 2 || s.length > 60 || /^\d+$/.test(s) || DATE_TEXT.test(s) || RATING_TEXT.test(s)) return false;
       var hints = hintsOf(e);
-      return (AUTHOR_HINT.test(hints) && !/(product|brand|shop|store|title)/i.test(hints)) || BY.test(s) || toProfile(e, block);
+      return (AUTHOR_HINT.test(hints) && !/(product|brand|shop|store|title)/i.test(hints)) || BY.test(s) || toProfile(e, block)
+        || /avatar[\w-]*(title|name)/i.test(hints);  /* Booking's "bui-avatar-block__title" */
     });
   }
   /* a block that names nothing as its author: the name just before the date ("Anna K." over "3 days ago") */
@@ -213,16 +214,33 @@ var GUESS = (function () {
     if (!main) return null;
     var p = main.parentElement;
     if (p && p !== block && !taken.some(function (t) { return t && p.contains(t); }) &&
-        Array.prototype.some.call(p.children, function (c) { return c !== main && c.tagName === main.tagName; }) &&
+        Array.prototype.some.call(p.children, function (c) { return c !== main && c.tagName === main.tagName && /\S\s+\S/.test(textOf(c)); }) &&
         !Array.prototype.some.call(p.children, function (c) { return /^(H[1-6]|STRONG|B)$/.test(c.tagName) || TITLE_HINT.test(c.getAttribute("class") || ""); }))
       return p;
     return main;
+  }
+  /* the other halves of a review written in parts of one shape ("What do you like best?" / "What do you dislike?",
+     a hotel's liked and disliked rows): elements of the text's tag and class at the same depth of the block, each
+     with a text of its own, none a link, a reply or another field */
+  function pathKey(el, block) { var k = []; for (var e = el; e && e !== block; e = e.parentElement) k.push(e.tagName); return k.join("<"); }
+  function halvesOf(block, main, taken) {
+    var key = pathKey(main, block), cls = main.getAttribute("class") || "", out = [];
+    Array.prototype.forEach.call(block.querySelectorAll(main.tagName), function (el) {
+      if (el === main || el.contains(main) || main.contains(el) || (el.getAttribute("class") || "") !== cls || pathKey(el, block) !== key) return;
+      if (taken.some(function (t) { return t && (t === el || t.contains(el) || el.contains(t)); })) return;
+      for (var up = el; up && up !== block; up = up.parentElement)
+        if (up.tagName === "A" || REPLY.test((up.getAttribute("class") || "") + " " + (up.id || ""))) return;
+      var t = textOf(el);
+      if (t.length >= 10 && /\s/.test(t)) out.push(el);
+    });
+    return out;
   }
   function titleIn(block, textEl, taken) {
     var heads = block.querySelectorAll("h1, h2, h3, h4, h5, h6, strong, b, [class*='title' i], [class*='headline' i], [class*='summary' i], [class*='quote' i]:not(blockquote)");
     for (var i = 0; i < heads.length; i++) {
       var h = heads[i];
       if (taken.indexOf(h) >= 0 || (textEl && (textEl.contains(h) || h.contains(textEl)))) continue;
+      if (!/^H[1-6]$/.test(h.tagName) && /subtitle/i.test(h.getAttribute("class") || "")) continue;
       if (taken.some(function (t) { return t && (h.contains(t) || t.contains(h)); })) continue;
       var s = textOf(h);
       if (s.length >= 2 && s.length <= 150 && !RATING_TEXT.test(s) && !DATE_TEXT.test(s)) return h;
@@ -243,11 +261,17 @@ var GUESS = (function () {
     if (au) taken.push(au);
     var tx = textIn(block, taken);
     f.text = tx ? { el: tx } : null;
+    f.length = tx ? textOf(tx).length : 0;
+    var halves = tx ? halvesOf(block, tx, taken) : [];
+    if (halves.length) {
+      var all = [tx].concat(halves).sort(function (x, y) { return x.compareDocumentPosition(y) & 4 ? -1 : 1; });
+      f.text = { el: tx, all: all };
+      f.length = all.reduce(function (n, e) { return n + textOf(e).length; }, 0);
+    }
     if (tx) {
-      var ti = titleIn(block, tx, taken);
+      var ti = titleIn(block, tx, taken.concat(halves));
       f.title = ti ? { el: ti } : null;
     }
-    f.length = tx ? textOf(tx).length : 0;
     f.id = idOf(block);
     return f;
   }
@@ -406,6 +430,21 @@ var GUESS = (function () {
       var fsel = fieldSelector(best, name);
       if (fsel) fields[name] = fsel.spec;
     });
+    /* a review in halves: one selector that picks every half of each block (and the one text of the others) */
+    var inHalves = best.fields.filter(function (f) { return f.text && f.text.all; });
+    if (inHalves.length) {
+      var mains = best.fields.map(function (f) { return f.text && f.text.el; });
+      best.fields.forEach(function (f) { if (f.text && f.text.all) f.text.el = f.text.all[0]; });
+      var hs = fieldSelector(best, "text"), fits = 0, withText = 0;
+      if (hs && hs.spec.selector) best.fields.forEach(function (f, i) {
+        if (!f.text) return;
+        withText++;
+        var want = f.text.all || [f.text.el], got = best.visible[i].querySelectorAll(hs.spec.selector);
+        if (got.length === want.length && want.every(function (e) { return Array.prototype.indexOf.call(got, e) >= 0; })) fits++;
+      });
+      if (hs && fits >= 0.8 * withText) { hs.spec.all = true; fields.text = hs.spec; }
+      else best.fields.forEach(function (f, i) { if (f.text) f.text.el = mains[i]; });
+    }
     /* "by Grace H.": the name without its "by" (a block without the word keeps its name whole) */
     if (fields.author && best.fields.some(function (f) { return f.author && BY.test(textOf(f.author.el)); }))
       fields.author.regex = "^(?:(?:[Ww]ritten by|[Rr]eviewed by|[Bb]y|[Vv]on|[Pp]ar|[Dd]oor|[Pp]or|[Aa]v)\\s+)?(.*)$";
@@ -436,6 +475,10 @@ var GUESS = (function () {
       } else {
         var rs = fieldSelector(best, "rating");
         if (rs) fields.rating = rs.spec;
+        /* "Scored 8.0", "Rating: 7": numbers that state no scale, some above 5: the page's scale is 10 */
+        var bare = rHave.map(function (f) { var m = RATING_TEXT.exec(String(f.rating.value || "")); return m && (m[3] || m[4]); })
+          .filter(Boolean).map(function (v) { return parseFloat(String(v).replace(",", ".")); });
+        if (rs && bare.some(function (v) { return v > 5; })) ratingScale = 10;
       }
     }
     var idAttr = best.fields[0].id;

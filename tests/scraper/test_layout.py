@@ -176,6 +176,23 @@ def test_review_widgets_and_shop_pages_without_structured_data_are_read_field_by
         assert [r.title for r in got] == [w.title for w in want]
 
 
+@pytest.mark.parametrize("shape", sorted(widget_pages.HALVES))
+def test_a_review_written_in_two_halves_is_read_whole(server, shape, capsys):
+    """G2's "What do you like best?" / "What do you dislike?" and Booking's liked and disliked rows: the dislike,
+    the complaint, is the second half, and was lost (the longest half only); scores out of 10 ("Scored 8.0",
+    stars-8) are read on that scale, Booking's writer by its avatar block."""
+    server.page(f"/{shape}.html", widget_pages.HALVES[shape]())
+    url = f"{server.base}/{shape}.html"
+    pages = list(scrape([url], SETTINGS))
+    assert [(p.strategy, len(p.reviews), p.error) for p in pages] == [("layout", 6, None)]
+    want = widget_pages.REVIEWS
+    assert [(r.author, r.rating, r.title.strip('"'), r.date.isoformat(), r.text) for r in pages[0].reviews] == [
+        (w.author, float(w.rating), w.title, f"2026-03-{w.day:02d}", f"{w.text}\n\n{widget_pages.CONS[i]}")
+        for i, w in enumerate(want)]
+    assert main(["sites", "make", url, "-q"]) == 0
+    assert "all = true" in capsys.readouterr().out
+
+
 def test_a_product_grid_or_a_questions_list_is_not_taken_for_reviews(server):
     server.page("/grid.html", f'<html><body><h1>Kettles</h1><section class="grid">{_tiles()}</section></body></html>')
     server.page("/cards.html", f'<html><body><h1>Kettles</h1><div class="shelf">{_cards()}</div></body></html>')

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from scraper import SiteConfigError, load_site
+from reviewlens.config import ScraperSettings
 from scraper.siteconfig import parse_site, with_query
 
 
@@ -51,6 +52,27 @@ def test_own_fields_are_declared_and_checked():
                        ({"own_fields": {" ": ".who"}}, r"\[own_fields\] must be a table of named fields")):
         with pytest.raises(SiteConfigError, match=said):
             parse_site(data, "x", "x.toml")
+
+
+def test_a_field_that_joins_every_match_needs_a_selector_and_is_no_count(server):
+    """all = true: every element the selector picks in the block, a blank line apart (real Chromium)."""
+    cfg = parse_site({"review": ".r", "fields": {"text": {"selector": ".half", "all": True}, "author": ".who"}},
+                     "x", "x.toml")
+    assert cfg.fields["text"] == {"selector": ".half", "all": True}
+    for spec, said in (({"selector": ".half", "all": "yes"}, "all = true joins"),
+                       ({"all": True}, "it needs a selector"),
+                       ({"selector": ".star", "count": True, "all": True}, "no count or style")):
+        with pytest.raises(SiteConfigError, match=said):
+            parse_site({"review": ".r", "fields": {"text": spec}}, "x", "x.toml")
+    from scraper import scrape
+
+    server.page("/r.html", "<html><body>" + "".join(
+        f'<div class="r"><b class="who">W{i}</b><div><p class="half">Good part of review {i}.</p></div>'
+        f'<div><p class="half">Bad part of review {i}.</p></div></div>' for i in range(2)) + "</body></html>")
+    site = parse_site({"match": ["127.0.0.1*"], "review": ".r", "fields": {"text": {"selector": ".half", "all": True},
+                                                                         "author": ".who"}}, "x", "x.toml")
+    page, = scrape([server.base + "/r.html"], ScraperSettings(delay=0.0, timeout=10.0, retries=1), site=site)
+    assert [r.text for r in page.reviews] == [f"Good part of review {i}.\n\nBad part of review {i}." for i in (0, 1)]
 
 
 def test_a_field_in_parts_is_read_part_by_part_and_joined_in_order():

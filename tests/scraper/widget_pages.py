@@ -212,3 +212,39 @@ def trustpilot_html() -> str:
 
 HELD_OUT = {"shopify_spr": shopify_spr, "stamped": stamped, "bazaarvoice": bazaarvoice, "okendo": okendo,
             "trustpilot_html": trustpilot_html}
+
+
+# ------------------------------------------------------------------------------------- reviews in two halves
+#: What each review dislikes, in its second half (its first half is its `text`).
+CONS = [f"The handle gets hot and the manual is useless, review {i} adds." for i in range(6)]
+
+
+def g2() -> str:  # a software review's answers to two questions, each under its heading; stars-N out of 10
+    def one(i, r):
+        return (f'<div class="paper paper--white paper--box"><div class="review-card"><div class="avatar"></div>'
+                f'<a class="link--header-color" href="/users/{4400 + i}">{r.author}</a>'
+                f'<div class="stars large stars-{2 * r.rating}"></div><time datetime="2026-03-{r.day:02d}">'
+                f'{MONTH} {r.day}, 2026</time><h3 class="m-0 l2">"{r.title}"</h3><div itemprop="reviewBody">'
+                f'<div><h5 class="l5">What do you like best about the Acme Kettle?</h5><div><p>{r.text}</p></div></div>'
+                f'<div><h5 class="l5">What do you dislike about the Acme Kettle?</h5><div><p>{CONS[i]}</p></div></div>'
+                f'</div><span class="helpful">Was this review helpful?</span></div></div>')
+    return _list('<div class="nested-ajax-loading">', one, "</div>")
+
+
+def booking() -> str:  # a hotel review's liked and disliked rows, the second with a class more; scored out of 10
+    def one(i, r):
+        return (f'<li class="review_list_new_item_block" data-review-url="rv{i}"><div class="c-review-block">'
+                f'<div class="bui-avatar-block"><span class="bui-avatar-block__title">{r.author}</span>'
+                f'<span class="bui-avatar-block__subtitle">Germany</span></div>'
+                f'<div class="bui-review-score__badge" aria-label="Scored {2 * r.rating}.0">{2 * r.rating}.0</div>'
+                f'<span class="c-review-block__date">Reviewed: {r.day} {MONTH} 2026</span>'
+                f'<h3 class="c-review-block__title">{r.title}</h3><div class="c-review">'
+                f'<div class="c-review__row"><p class="c-review__inner"><span class="bui-u-sr-only">Liked</span>'
+                f'<span class="c-review__body">{r.text}</span></p></div><div class="c-review__row lalala">'
+                f'<p class="c-review__inner"><span class="bui-u-sr-only">Disliked</span><span class="c-review__body">'
+                f'{CONS[i]}</span></p></div></div></div></li>')
+    return _list('<ul class="review_list">', one, "</ul>")
+
+
+HALVES = {"g2": g2, "booking": booking}
+
