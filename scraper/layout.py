@@ -63,6 +63,8 @@ def _spec_words(spec: dict[str, Any]) -> str:
     how = "counted" if spec.get("count") else f"[{spec['attr']}]" if spec.get("attr") else \
         f"style {spec['style']}" if spec.get("style") else ""
     where = repr(sel) if sel else "the block itself"
+    if spec.get("all"):
+        how = (how + " every match, joined").strip()
     return f"{where} {how}".strip()
 
 
