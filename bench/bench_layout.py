@@ -11,7 +11,7 @@ layout: the guess's time on the page, reviews read each way, how many are the sa
 
 Then the review widget and shop shapes of tests/scraper/widget_pages.py (no config exists for them): per shape,
 how many of its 6 reviews have each field right; those the guess was tuned on, and those written after it was
-frozen (HELD_OUT), apart.
+frozen (HELD_OUT), apart; and reviews written in two halves (HALVES: the text is both).
 
     .venv/bin/python bench/bench_layout.py
 """
@@ -96,7 +96,8 @@ def widgets(settings: ScraperSettings) -> None:
 
     from tests.scraper import widget_pages as wp
 
-    pages = {**{k: ("tuned", f) for k, f in wp.PAGES.items()}, **{k: ("held out", f) for k, f in wp.HELD_OUT.items()}}
+    pages = {**{k: ("tuned", f) for k, f in wp.PAGES.items()}, **{k: ("held out", f) for k, f in wp.HELD_OUT.items()},
+             **{k: ("halves", f) for k, f in wp.HALVES.items()}}
     html = {f"/{k}.html": f().encode("utf-8") for k, (_, f) in pages.items()}
 
     class H(http.server.BaseHTTPRequestHandler):
@@ -115,19 +116,22 @@ def widgets(settings: ScraperSettings) -> None:
     threading.Thread(target=functools.partial(srv.serve_forever, 0.2), daemon=True).start()
     base = f"http://127.0.0.1:{srv.server_address[1]}"
     want = wp.REVIEWS
-    print(f"\n{'shape':16} {'set':9} {'read':>4} {'text':>4} {'rating':>6} {'author':>6} {'date':>4} {'title':>5}")
+    print(f"\n{'shape':20} {'set':9} {'read':>4} {'text':>4} {'rating':>6} {'author':>6} {'date':>4} {'title':>5}")
     try:
         for name, (kind, _) in pages.items():
             got = [r for p in scrape([f"{base}/{name}.html"], settings) for r in p.reviews]
             pairs = list(zip(got, want))
             dated = sum(1 for r, w in pairs if r.date and (r.date.month, r.date.day) == (3, w.day))
             relative = name in ("hashed", "bazaarvoice")  # "1 days ago", "1 months ago": relative to today
-            print(f"{name:16} {kind:9} {len(got):4d} {sum(r.text == w.text for r, w in pairs):4d} "
+            texts = [w.text if kind != "halves" else f"{w.text}\n\n{wp.CONS[i]}" for i, w in enumerate(want)]
+            titled = sum((r.title or "").strip('"') == w.title for r, w in pairs)
+            print(f"{name:20} {kind:9} {len(got):4d} {sum(r.text == t for r, t in zip(got, texts)):4d} "
                   f"{sum(r.rating == w.rating for r, w in pairs):6d} {sum(r.author == w.author for r, w in pairs):6d} "
-                  f"{'rel.' if relative else dated:>4} {sum(r.title == w.title for r, w in pairs):5d}")
+                  f"{'rel.' if relative else dated:>4} {titled:5d}")
     finally:
         srv.shutdown()
-    print("(woocommerce and hashed show no titles; rel.: a relative date, read against today)")
+    print("(woocommerce and hashed show no titles, tripadvisor's is a link without a class that says so; rel.: a "
+          "relative date, read against today; halves: the text is both halves, a blank line apart)")
 
 
 if __name__ == "__main__":

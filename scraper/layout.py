@@ -27,6 +27,7 @@ log = logging.getLogger(__name__)
 
 GUESS_JS = js.with_extractor("guess_layout")
 FIELD_ORDER = ("text", "title", "author", "rating", "date", "id")
+OPTIONAL_FIELDS = ("reply", "verified", "helpful")  # on some reviews only: written where the guess found them
 
 
 @dataclass
@@ -47,7 +48,7 @@ class LayoutGuess:
         if self.site is None:
             return self.why or "no reviews found by the page's layout"
         parts = []
-        for name in FIELD_ORDER:
+        for name in FIELD_ORDER + OPTIONAL_FIELDS:
             spec = self.site.fields.get(name)
             if spec is not None:
                 parts.append(f"{name} {_spec_words(spec)}")
@@ -173,10 +174,11 @@ def to_toml(guess: LayoutGuess, url: str, today: date | None = None) -> str:
         lines.append("infinite_scroll = true   # the page adds reviews when scrolled to its bottom")
         lines.append("# scroll_end = \"#feed-end\"   # an element that appears when the list is complete (saves a wait)")
     lines += ["# date_format = \"%d.%m.%Y\"   # when dates are not read right (strptime)", "", "[fields]"]
-    for name in FIELD_ORDER:
+    for name in FIELD_ORDER + OPTIONAL_FIELDS:
         spec = site.fields.get(name)
         if spec is None:
-            lines.append(f"# {name} = \".{name}\"   # not found in most blocks")
+            if name in FIELD_ORDER:
+                lines.append(f"# {name} = \".{name}\"   # not found in most blocks")
             continue
         spec = {k: v for k, v in spec.items() if k != "paragraphs"}
         value = spec["selector"] if set(spec) == {"selector"} else spec

@@ -247,6 +247,32 @@ var GUESS = (function () {
     }
     return null;
   }
+  /* the owner's reply: the longest text inside an element of the block named like one ("jdgm-rev__reply",
+     "styles_replyInfo", "owner-response"), not the review's own text; its header ("Reply from Acme") is left out */
+  function replyIn(block, textEl) {
+    var holders = block.querySelectorAll("[class], [id]");
+    for (var i = 0; i < holders.length && i < 400; i++) {
+      var h = holders[i];
+      if (!REPLY.test((h.getAttribute("class") || "") + " " + (h.id || "")) || /(button|btn|link|form|count|icon)/i.test(h.getAttribute("class") || "")) continue;
+      if (textEl && (textEl.contains(h) || h.contains(textEl))) continue;
+      var best = null, most = 0;
+      [h].concat(Array.prototype.slice.call(h.querySelectorAll("*"), 0, 100)).forEach(function (el) {
+        if (UNSEEN[el.tagName]) return;
+        var own = "";
+        for (var n = el.firstChild; n; n = n.nextSibling) if (n.nodeType === 3) own += n.nodeValue;
+        own = squash(own);
+        if (own.length >= 15 && /\s/.test(own) && own.length > most && !DATE_TEXT.test(own)) { best = el; most = own.length; }
+      });
+      if (best) return { el: best, holder: h };
+    }
+    return null;
+  }
+  /* "Verified Purchase", "Verified Buyer": a short element that says so */
+  var VERIFIED = /^(verified (purchase|buyer|customer|owner|reviewer|stay|guest)|verifizierter kauf|achat vérifié|compra verificada|acquisto verificato|geverifieerde aankoop)$/i;
+  var HELPFUL = /(^|\s)(\d[\d,.]*|one)\s+(people|person|customers?|users?|others?)\s+found this( review)? helpful|^helpful\s*\(?\d+\)?$|^\d+\s+helpful( votes?)?$/i;
+  function sayingIn(block, re, taken) {
+    return leafish(block, function (e) { return taken.indexOf(e) < 0 && textOf(e).length <= 60 && re.test(textOf(e)); });
+  }
   function idOf(block) {
     var names = ["data-review-id", "data-id", "data-reviewid", "data-review", "id"];
     for (var i = 0; i < names.length; i++) if (block.getAttribute(names[i])) return names[i];
@@ -261,6 +287,12 @@ var GUESS = (function () {
     if (au) taken.push(au);
     var tx = textIn(block, taken);
     f.text = tx ? { el: tx } : null;
+    var rp = tx ? replyIn(block, tx) : null;
+    if (rp && taken.some(function (t) { return t && (rp.holder.contains(t) || t.contains(rp.el)); })) rp = null;
+    f.reply = rp ? { el: rp.el } : null;
+    var ve = sayingIn(block, VERIFIED, taken), he = sayingIn(block, HELPFUL, taken);
+    f.verified = ve ? { el: ve } : null;
+    f.helpful = he ? { el: he } : null;
     f.length = tx ? textOf(tx).length : 0;
     var halves = tx ? halvesOf(block, tx, taken) : [];
     if (halves.length) {
@@ -269,7 +301,7 @@ var GUESS = (function () {
       f.length = all.reduce(function (n, e) { return n + textOf(e).length; }, 0);
     }
     if (tx) {
-      var ti = titleIn(block, tx, taken.concat(halves));
+      var ti = titleIn(block, tx, taken.concat(halves, rp ? [rp.holder] : []));
       f.title = ti ? { el: ti } : null;
     }
     f.id = idOf(block);
@@ -426,7 +458,7 @@ var GUESS = (function () {
     var review = blockSelector(best.group);
     if (!review) continue;
     var fields = {};
-    ["text", "title", "author", "date"].forEach(function (name) {
+    ["text", "title", "author", "date", "reply", "verified", "helpful"].forEach(function (name) {
       var fsel = fieldSelector(best, name);
       if (fsel) fields[name] = fsel.spec;
     });

@@ -193,6 +193,31 @@ def test_a_review_written_in_two_halves_is_read_whole(server, shape, capsys):
     assert "all = true" in capsys.readouterr().out
 
 
+def test_the_owners_reply_a_verified_badge_and_helpful_votes_are_read_where_a_review_has_them(server, capsys):
+    """Replies matter downstream: a review read without its reply looks unanswered (reply drafts are made for it).
+    The reply's header ("Acme Store replied:") is not the reply, nor the review's title."""
+    def card(i: int) -> str:
+        reply = (f'<div class="jdgm-rev__reply"><div class="jdgm-rev__replier-wrapper"><b class="jdgm-rev__replier">'
+                 f'Acme Store</b> replied:</div><div class="jdgm-rev__reply-content"><p>Sorry to hear that, we sent you '
+                 f'a new lid, order {i}.</p></div></div>') if i % 2 else ""
+        badge = '<span class="jdgm-rev__buyer-badge">Verified Buyer</span>' if i % 3 else ""
+        return (f'<div class="jdgm-rev" data-review-id="jm-{i}"><span class="jdgm-rev__rating" data-score="{i % 5 + 1}">'
+                f'</span><span class="jdgm-rev__timestamp">March {i + 1}, 2026</span><span class="jdgm-rev__author">'
+                f'Anna {i}</span>{badge}<b class="jdgm-rev__title">Title {i}</b><div class="jdgm-rev__body"><p>The kettle '
+                f'{i} boils quickly but the lid rattles badly.</p></div>{reply}<div class="jdgm-rev__actions">'
+                f'<span class="jdgm-rev__votes">{i + 1} people found this helpful</span></div></div>')
+    server.page("/jm.html", "<html><body><h1>Kettle</h1><div class='jdgm-rev-widg__reviews'>"
+                + "".join(card(i) for i in range(6)) + "</div></body></html>")
+    page, = scrape([server.base + "/jm.html"], SETTINGS)
+    assert [(r.title, r.reply, r.verified, r.helpful_votes) for r in page.reviews] == [
+        (f"Title {i}", f"Sorry to hear that, we sent you a new lid, order {i}." if i % 2 else None,
+         True if i % 3 else None, i + 1) for i in range(6)]
+    assert main(["sites", "make", server.base + "/jm.html", "-q"]) == 0
+    out = capsys.readouterr().out
+    assert 'reply = "div.jdgm-rev__reply-content > p"\nverified = ".jdgm-rev__buyer-badge"\nhelpful = ".jdgm-rev__votes"' \
+        in out, out
+
+
 def test_a_product_grid_or_a_questions_list_is_not_taken_for_reviews(server):
     server.page("/grid.html", f'<html><body><h1>Kettles</h1><section class="grid">{_tiles()}</section></body></html>')
     server.page("/cards.html", f'<html><body><h1>Kettles</h1><div class="shelf">{_cards()}</div></body></html>')
