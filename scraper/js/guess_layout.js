@@ -406,6 +406,7 @@ var GUESS = (function () {
     return parts.length ? ":scope > " + parts.join(" > ") : null;
   }
   /* the selector within a block that finds its field: checked on every block that has the field */
+  var OPTIONAL = { reply: 1, verified: 1, helpful: 1 };
   function fieldSelector(best, name) {
     var blocks = best.visible, fs = best.fields;
     var have = [];
@@ -431,8 +432,14 @@ var GUESS = (function () {
       add(scopePath(blocks[fs.indexOf(f)], el));
     });
     var bestC = null, bestHits = 0;
+    /* a field some reviews have (a reply, a badge): the selector must pick nothing in the blocks without it, or a
+       review without a reply would be read with another element's text as its reply */
+    var lack = OPTIONAL[name] ? fs.map(function (f, i) { return f[name] ? -1 : i; }).filter(function (i) { return i >= 0; }) : [];
     cands.forEach(function (c) {
       var hits = 0;
+      try {
+        if (lack.filter(function (i) { return blocks[i].querySelector(c); }).length > 0.1 * lack.length) return;
+      } catch (e) { return; }
       have.forEach(function (i) {
         try { if (blocks[i].querySelector(c) === fs[i][name].el) hits++; } catch (e) { /* invalid */ }
       });
