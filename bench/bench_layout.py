@@ -7,7 +7,7 @@ every such product this scrapes all of its pages twice with one browser: with it
 config (the same shop served at 127.0.0.2, which no bundled config matches: zero-config extraction finds nothing
 and the page is read by its layout, scraper/layout.py). Printed per
 layout: the guess's time on the page, reviews read each way, how many are the same review field by field
-(text, rating, date, author, title, the owner's reply), and the wall time of each scrape.
+(text, rating, date, author, title, the owner's reply and its date), and the wall time of each scrape.
 
 Then the review widget and shop shapes of tests/scraper/widget_pages.py (no config exists for them): per shape,
 how many of its 6 reviews have each field right; those the guess was tuned on, and those written after it was
@@ -36,7 +36,7 @@ KINDS = ("static", "js", "loadmore", "scroll")
 
 
 def _fields(reviews):
-    return [(r.text, r.rating, r.date, r.author, r.title, r.reply) for r in reviews]
+    return [(r.text, r.rating, r.date, r.author, r.title, r.reply, r.reply_date) for r in reviews]
 
 
 def main() -> int:

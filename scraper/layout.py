@@ -27,7 +27,7 @@ log = logging.getLogger(__name__)
 
 GUESS_JS = js.with_extractor("guess_layout")
 FIELD_ORDER = ("text", "title", "author", "rating", "date", "id")
-OPTIONAL_FIELDS = ("reply", "verified", "helpful")  # on some reviews only: written where the guess found them
+OPTIONAL_FIELDS = ("reply", "reply_date", "verified", "helpful")  # on some reviews only: written where the guess found them
 
 
 @dataclass

@@ -150,12 +150,14 @@ var GUESS = (function () {
     }
     return null;
   }
-  function dateIn(block) {
-    var t = block.querySelector("time[datetime], time");
+  /* the first date of the block (outside `skip`: the owner's reply, whose date is its own) */
+  function dateIn(block, skip) {
+    var ts = Array.prototype.filter.call(block.querySelectorAll("time"), function (t) { return !(skip && skip.contains(t)); });
+    var t = ts.filter(function (x) { return x.getAttribute("datetime"); })[0] || ts[0];
     if (t) return { el: t, attr: t.getAttribute("datetime") ? "datetime" : null };
     var el = leafish(block, function (e) {
       var s = textOf(e);
-      return s.length <= 60 && DATE_TEXT.test(s) && !RATING_TEXT.test(s);
+      return !(skip && skip.contains(e)) && s.length <= 60 && DATE_TEXT.test(s) && !RATING_TEXT.test(s);
     });
     return el ? { el: el } : null;
   }
@@ -288,8 +290,15 @@ var GUESS = (function () {
     var tx = textIn(block, taken);
     f.text = tx ? { el: tx } : null;
     var rp = tx ? replyIn(block, tx) : null;
+    if (rp && f.date && rp.holder.contains(f.date.el)) {  /* the date found first was the reply's */
+      f.date = dateIn(block, rp.holder);
+      taken = taken.filter(function (t) { return !rp.holder.contains(t); });
+      if (f.date) taken.push(f.date.el);
+    }
     if (rp && taken.some(function (t) { return t && (rp.holder.contains(t) || t.contains(rp.el)); })) rp = null;
     f.reply = rp ? { el: rp.el } : null;
+    var rd = rp ? dateIn(rp.holder) : null;
+    f.reply_date = rd && rd.el !== rp.el ? rd : null;
     var ve = sayingIn(block, VERIFIED, taken), he = sayingIn(block, HELPFUL, taken);
     f.verified = ve ? { el: ve } : null;
     f.helpful = he ? { el: he } : null;
@@ -406,7 +415,7 @@ var GUESS = (function () {
     return parts.length ? ":scope > " + parts.join(" > ") : null;
   }
   /* the selector within a block that finds its field: checked on every block that has the field */
-  var OPTIONAL = { reply: 1, verified: 1, helpful: 1 };
+  var OPTIONAL = { reply: 1, reply_date: 1, verified: 1, helpful: 1 };
   function fieldSelector(best, name) {
     var blocks = best.visible, fs = best.fields;
     var have = [];
@@ -465,7 +474,7 @@ var GUESS = (function () {
     var review = blockSelector(best.group);
     if (!review) continue;
     var fields = {};
-    ["text", "title", "author", "date", "reply", "verified", "helpful"].forEach(function (name) {
+    ["text", "title", "author", "date", "reply", "reply_date", "verified", "helpful"].forEach(function (name) {
       var fsel = fieldSelector(best, name);
       if (fsel) fields[name] = fsel.spec;
     });

@@ -221,11 +221,13 @@ def test_the_owners_reply_a_verified_badge_and_helpful_votes_are_read_where_a_re
         f'<li class="feed-item"><b class="who">Ola {i}</b> <time datetime="2026-03-0{i + 1}">Mar {i + 1}</time>'
         f'<span class="stars" aria-label="{i % 5 + 1} out of 5 stars"></span><div class="content">The strap of watch {i} '
         f'broke within a month of light use.</div>'
-        + (f'<blockquote class="response"><p>We are sorry, a new strap is on its way to you {i}.</p></blockquote>' if i % 2
+        + (f'<blockquote class="response"><time datetime="2026-04-0{i + 1}">Apr {i + 1}</time><p>We are sorry, a new '
+           f'strap is on its way to you {i}.</p></blockquote>' if i % 2
            else f'<p>Bought in size M, colour blue, for {i} days.</p>') + "</li>" for i in range(6)) + "</ul></body></html>")
     page, = scrape([server.base + "/feed.html"], SETTINGS)
-    assert [r.reply for r in page.reviews] == [f"We are sorry, a new strap is on its way to you {i}." if i % 2 else None
-                                               for i in range(6)]
+    assert [(r.reply, r.reply_date and r.reply_date.isoformat(), r.date.isoformat()) for r in page.reviews] == [
+        (f"We are sorry, a new strap is on its way to you {i}." if i % 2 else None,
+         f"2026-04-0{i + 1}" if i % 2 else None, f"2026-03-0{i + 1}") for i in range(6)]
 
 
 def test_a_product_grid_or_a_questions_list_is_not_taken_for_reviews(server):
