@@ -97,7 +97,8 @@ def widgets(settings: ScraperSettings) -> None:
     from tests.scraper import widget_pages as wp
 
     pages = {**{k: ("tuned", f) for k, f in wp.PAGES.items()}, **{k: ("held out", f) for k, f in wp.HELD_OUT.items()},
-             **{k: ("halves", f) for k, f in wp.HALVES.items()}}
+             **{k: ("halves", f) for k, f in wp.HALVES.items()},
+             "woocommerce+replies": ("replies", lambda: wp.woocommerce(replies=True))}
     html = {f"/{k}.html": f().encode("utf-8") for k, (_, f) in pages.items()}
 
     class H(http.server.BaseHTTPRequestHandler):
@@ -116,7 +117,7 @@ def widgets(settings: ScraperSettings) -> None:
     threading.Thread(target=functools.partial(srv.serve_forever, 0.2), daemon=True).start()
     base = f"http://127.0.0.1:{srv.server_address[1]}"
     want = wp.REVIEWS
-    print(f"\n{'shape':20} {'set':9} {'read':>4} {'text':>4} {'rating':>6} {'author':>6} {'date':>4} {'title':>5}")
+    print(f"\n{'shape':20} {'set':9} {'read':>4} {'text':>4} {'rating':>6} {'author':>6} {'date':>4} {'title':>5} {'reply':>5}")
     try:
         for name, (kind, _) in pages.items():
             got = [r for p in scrape([f"{base}/{name}.html"], settings) for r in p.reviews]
@@ -125,13 +126,15 @@ def widgets(settings: ScraperSettings) -> None:
             relative = name in ("hashed", "bazaarvoice")  # "1 days ago", "1 months ago": relative to today
             texts = [w.text if kind != "halves" else f"{w.text}\n\n{wp.CONS[i]}" for i, w in enumerate(want)]
             titled = sum((r.title or "").strip('"') == w.title for r, w in pairs)
+            replied = sum(r.reply == (wp.REPLIES.get(i) if kind == "replies" else None) for i, (r, w) in enumerate(pairs))
             print(f"{name:20} {kind:9} {len(got):4d} {sum(r.text == t for r, t in zip(got, texts)):4d} "
                   f"{sum(r.rating == w.rating for r, w in pairs):6d} {sum(r.author == w.author for r, w in pairs):6d} "
-                  f"{'rel.' if relative else dated:>4} {titled:5d}")
+                  f"{'rel.' if relative else dated:>4} {titled:5d} {replied:5d}")
     finally:
         srv.shutdown()
     print("(woocommerce and hashed show no titles, tripadvisor's is a link without a class that says so; rel.: a "
-          "relative date, read against today; halves: the text is both halves, a blank line apart)")
+          "relative date, read against today; halves: the text is both halves, a blank line apart; reply: the shop's "
+          "reply where there is one, none where there is none)")
 
 
 if __name__ == "__main__":

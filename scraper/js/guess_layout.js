@@ -97,7 +97,7 @@ var GUESS = (function () {
   }
   function escRe(s) { return s.replace(/[.*+?^${}()|[\]\\\/-]/g, "\\$&"); }
   function ratingIn(block) {
-    var els = [block].concat(Array.prototype.slice.call(block.querySelectorAll("*"), 0, 400)).filter(function (el) { return !UNSEEN[el.tagName]; });
+    var els = [block].concat(Array.prototype.slice.call(block.querySelectorAll("*"), 0, 400)).filter(function (el) { return !UNSEEN[el.tagName] && !nested(el); });
     var ATTRS = ["aria-label", "title", "alt", "data-rating", "data-score", "data-value", "data-stars", "content"];
     var i, el;
     for (i = 0; i < els.length; i++) {
@@ -139,12 +139,16 @@ var GUESS = (function () {
     return null;
   }
   /* the first element of the block that passes `test`: elements without children first, then those with a few */
+  /* blocks nested in the block being read (a comment thread's replies: li.review inside li.review), whose fields
+     are not the block's own; set by fieldsOf for each block */
+  var NESTED = [];
+  function nested(el) { for (var i = 0; i < NESTED.length; i++) if (NESTED[i].contains(el)) return true; return false; }
   function leafish(block, test) {
     var els = Array.prototype.slice.call(block.querySelectorAll("*"), 0, 400);
     for (var pass = 0; pass < 2; pass++) {
       for (var i = 0; i < els.length; i++) {
         var el = els[i];
-        if (UNSEEN[el.tagName] || el.children.length > (pass ? 3 : 0)) continue;
+        if (UNSEEN[el.tagName] || el.children.length > (pass ? 3 : 0) || nested(el)) continue;
         if (test(el)) return el;
       }
     }
@@ -152,7 +156,7 @@ var GUESS = (function () {
   }
   /* the first date of the block (outside `skip`: the owner's reply, whose date is its own) */
   function dateIn(block, skip) {
-    var ts = Array.prototype.filter.call(block.querySelectorAll("time"), function (t) { return !(skip && skip.contains(t)); });
+    var ts = Array.prototype.filter.call(block.querySelectorAll("time"), function (t) { return !(skip && skip.contains(t)) && (skip || !nested(t)); });
     var t = ts.filter(function (x) { return x.getAttribute("datetime"); })[0] || ts[0];
     if (t) return { el: t, attr: t.getAttribute("datetime") ? "datetime" : null };
     var el = leafish(block, function (e) {
@@ -204,7 +208,7 @@ var GUESS = (function () {
     var els = block.querySelectorAll("*");
     for (var i = 0; i < els.length && i < 400; i++) {
       var el = els[i];
-      if (UNSEEN[el.tagName] || taken.some(function (t) { return t && (t === el || t.contains(el)); })) continue;
+      if (UNSEEN[el.tagName] || nested(el) || taken.some(function (t) { return t && (t === el || t.contains(el)); })) continue;
       var own = "";
       for (var n = el.firstChild; n; n = n.nextSibling) if (n.nodeType === 3) own += n.nodeValue;
       own = squash(own);
@@ -228,7 +232,7 @@ var GUESS = (function () {
   function halvesOf(block, main, taken) {
     var key = pathKey(main, block), cls = main.getAttribute("class") || "", out = [];
     Array.prototype.forEach.call(block.querySelectorAll(main.tagName), function (el) {
-      if (el === main || el.contains(main) || main.contains(el) || (el.getAttribute("class") || "") !== cls || pathKey(el, block) !== key) return;
+      if (el === main || el.contains(main) || main.contains(el) || nested(el) || (el.getAttribute("class") || "") !== cls || pathKey(el, block) !== key) return;
       if (taken.some(function (t) { return t && (t === el || t.contains(el) || el.contains(t)); })) return;
       for (var up = el; up && up !== block; up = up.parentElement)
         if (up.tagName === "A" || REPLY.test((up.getAttribute("class") || "") + " " + (up.id || ""))) return;
@@ -242,7 +246,7 @@ var GUESS = (function () {
     for (var i = 0; i < heads.length; i++) {
       var h = heads[i];
       if (taken.indexOf(h) >= 0 || (textEl && (textEl.contains(h) || h.contains(textEl)))) continue;
-      if (!/^H[1-6]$/.test(h.tagName) && /subtitle/i.test(h.getAttribute("class") || "")) continue;
+      if (nested(h) || (!/^H[1-6]$/.test(h.tagName) && /subtitle/i.test(h.getAttribute("class") || ""))) continue;
       if (taken.some(function (t) { return t && (h.contains(t) || t.contains(h)); })) continue;
       var s = textOf(h);
       if (s.length >= 2 && s.length <= 150 && !RATING_TEXT.test(s) && !DATE_TEXT.test(s)) return h;
@@ -280,7 +284,13 @@ var GUESS = (function () {
     for (var i = 0; i < names.length; i++) if (block.getAttribute(names[i])) return names[i];
     return null;
   }
+  var OWNER = /(bypostauthor|owner|admin|staff|merchant|seller|official|store-reply|shop-reply|response|repl(y|ies))/i;
   function fieldsOf(block) {
+    var bc = stableClasses(block);
+    NESTED = bc.length ? Array.prototype.filter.call(block.querySelectorAll(block.tagName), function (x) {
+      return bc.some(function (c) { return x.classList.contains(c); });
+    }) : [];
+    NESTED = NESTED.filter(function (x) { return !NESTED.some(function (y) { return y !== x && y.contains(x); }); });
     var f = { rating: ratingIn(block) };
     f.date = dateIn(block);
     var taken = [f.rating && f.rating.el, f.date && f.date.el].filter(Boolean);
@@ -290,6 +300,15 @@ var GUESS = (function () {
     var tx = textIn(block, taken);
     f.text = tx ? { el: tx } : null;
     var rp = tx ? replyIn(block, tx) : null;
+    if (!rp && tx) {  /* a reply nested as a comment of the shop's own (WooCommerce's "bypostauthor") */
+      var own = NESTED.filter(function (x) { return OWNER.test(hintsOf(x)); })[0];
+      if (own) {
+        var saved = NESTED; NESTED = [];
+        var ot = textIn(own, []);
+        NESTED = saved;
+        if (ot) rp = { el: ot, holder: own };
+      }
+    }
     if (rp && f.date && rp.holder.contains(f.date.el)) {  /* the date found first was the reply's */
       f.date = dateIn(block, rp.holder);
       taken = taken.filter(function (t) { return !rp.holder.contains(t); });
@@ -297,7 +316,9 @@ var GUESS = (function () {
     }
     if (rp && taken.some(function (t) { return t && (rp.holder.contains(t) || t.contains(rp.el)); })) rp = null;
     f.reply = rp ? { el: rp.el } : null;
+    var keep = NESTED; NESTED = [];
     var rd = rp ? dateIn(rp.holder) : null;
+    NESTED = keep;
     f.reply_date = rd && rd.el !== rp.el ? rd : null;
     var ve = sayingIn(block, VERIFIED, taken), he = sayingIn(block, HELPFUL, taken);
     f.verified = ve ? { el: ve } : null;

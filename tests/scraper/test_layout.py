@@ -230,6 +230,18 @@ def test_the_owners_reply_a_verified_badge_and_helpful_votes_are_read_where_a_re
          f"2026-04-0{i + 1}" if i % 2 else None, f"2026-03-0{i + 1}") for i in range(6)]
 
 
+def test_replies_nested_as_comments_are_the_reviews_replies_not_reviews_or_their_text(server):
+    """WordPress threads the shop's answer as a comment inside the review's own li.review: it was read as the review's
+    text (the longer one) and no selector fitted, so no review at all was found."""
+    server.page("/woo.html", widget_pages.woocommerce(replies=True))
+    page, = scrape([server.base + "/woo.html"], SETTINGS)
+    want = widget_pages.REVIEWS
+    assert [(r.author, r.text, r.reply, r.reply_date and r.reply_date.isoformat(), r.date.isoformat())
+            for r in page.reviews] == [
+        (w.author, w.text, widget_pages.REPLIES.get(i), f"2026-04-{w.day:02d}" if i in widget_pages.REPLIES else None,
+         f"2026-03-{w.day:02d}") for i, w in enumerate(want)]
+
+
 def test_a_product_grid_or_a_questions_list_is_not_taken_for_reviews(server):
     server.page("/grid.html", f'<html><body><h1>Kettles</h1><section class="grid">{_tiles()}</section></body></html>')
     server.page("/cards.html", f'<html><body><h1>Kettles</h1><div class="shelf">{_cards()}</div></body></html>')

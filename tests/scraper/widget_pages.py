@@ -67,8 +67,22 @@ def yotpo() -> str:
                  one, "</div></div>")
 
 
-def woocommerce() -> str:
+#: The shop's answer to every second review, where a page shows replies.
+REPLIES = {i: f"Thank you for telling us, we are sorry and have sent a replacement kettle today, order {i}."
+           for i in (1, 3, 5)}
+
+
+def woocommerce(replies: bool = False) -> str:
+    """WooCommerce's review list; with `replies`, the shop's answers nested under the reviews as comments of the
+    post's author, as WordPress threads them."""
     def one(i, r):
+        reply = "" if not replies or i not in REPLIES else (
+            f'<ul class="children"><li class="review byuser comment-author-admin bypostauthor odd alt depth-2" '
+            f'id="li-comment-{90 + i}"><div id="comment-{90 + i}" class="comment_container"><div class="comment-text">'
+            f'<p class="meta"><strong class="woocommerce-review__author">Acme Shop</strong> <span class="woocommerce-'
+            f'review__dash">&ndash;</span> <time class="woocommerce-review__published-date" datetime="2026-04-'
+            f'{r.day:02d}T10:00:00+00:00">April {r.day}, 2026</time></p><div class="description"><p>{REPLIES[i]}</p>'
+            f'</div></div></div></li></ul>')
         return (f'<li class="review byuser comment-author-c{i} even thread-even depth-1" id="li-comment-{40 + i}">'
                 f'<div id="comment-{40 + i}" class="comment_container"><div class="comment-text">'
                 f'<div class="star-rating" role="img" aria-label="Rated {r.rating} out of 5"><span style="width:'
@@ -76,7 +90,7 @@ def woocommerce() -> str:
                 f'<p class="meta"><strong class="woocommerce-review__author">{r.author}</strong> '
                 f'<span class="woocommerce-review__dash">&ndash;</span> <time class="woocommerce-review__published-date"'
                 f' datetime="2026-03-{r.day:02d}T10:00:00+00:00">{MONTH} {r.day}, 2026</time></p>'
-                f'<div class="description"><p>{r.text}</p></div></div></div></li>')
+                f'<div class="description"><p>{r.text}</p></div></div></div>{reply}</li>')
     return _list('<div id="reviews" class="woocommerce-Reviews"><div id="comments"><h2>6 reviews for Acme Kettle</h2>'
                  '<ol class="commentlist">', one, "</ol></div></div>")
 
