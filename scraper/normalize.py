@@ -177,7 +177,8 @@ def _relative(s: str, today: date) -> date | None:
 #: The languages whose dates are read besides English: dateparser's words for them (month and weekday names,
 #: units of time, "vor 2 Wochen", "il y a 3 jours", "hace 2 semanas", "gestern"). English, ISO and numeric dates
 #: keep their own reading (dateutil, the site's date_format), which never needs these.
-DATE_LANGUAGES = ("en", "de", "fr", "es", "it", "nl", "pt", "pl", "sv", "da", "nb", "fi", "cs", "ru", "tr")
+DATE_LANGUAGES = ("en", "de", "fr", "es", "it", "nl", "pt", "pl", "sv", "da", "nb", "fi", "cs", "ru", "tr", "uk", "el",
+                  "ja", "zh", "ko")
 _WORD = re.compile(r"[^\W\d_]+")
 _NUMERIC_DATE = re.compile(r"\d{1,4}[./-]\d{1,2}[./-]\d{1,4}")  # 03/04/2026, 03.04.2026: read as before, by dateutil
 _SHIFT = timedelta(days=40)  # a relative date moves with the day it is read on; "März 2026" does not
@@ -200,6 +201,22 @@ def _english_date_words() -> frozenset[str]:
 
 @functools.lru_cache(maxsize=1)
 def _foreign_date_words() -> frozenset[str]:
+    """The date words of every language of DATE_LANGUAGES but English (`_date_words_by_language`)."""
+    return frozenset(w for words in _date_words_by_language().values() for w in words)
+
+
+def _languages_of(s: str) -> list[list[str]]:
+    """The languages to read `s` in, one try after another: those of DATE_LANGUAGES whose date words it holds, then
+    all of them. Given all at once, dateparser reads "2 Mart 2026" (Turkish: 2 March) in English, "Mart" a time
+    zone's name and the date February."""
+    words = {w.lower() for w in _WORD.findall(s)}
+    by_lang = _date_words_by_language()
+    first = [code for code in DATE_LANGUAGES[1:] if words & by_lang[code]]
+    return [first, list(DATE_LANGUAGES)] if first else [list(DATE_LANGUAGES)]
+
+
+@functools.lru_cache(maxsize=1)
+def _date_words_by_language() -> dict[str, frozenset[str]]:
     """Words of dates in DATE_LANGUAGES that English dates do not have ("märz", "mars", "wochen", "jours",
     "hace", "gestern"), from dateparser's language data; words under three letters ("w", "mo") say too little,
     but for the words of "ago" ("il y a un an", "un anno fa"). dateutil's fuzzy reading skips such a word and
@@ -218,7 +235,7 @@ def _foreign_date_words() -> frozenset[str]:
         return {w for n in names for w in _WORD.findall(n.lower()) if len(w) >= 3} | ago
 
     english = words("en") | _english_date_words()
-    return frozenset(w for code in DATE_LANGUAGES[1:] for w in words(code)) - english
+    return {code: frozenset(words(code) - english) for code in DATE_LANGUAGES[1:]}
 
 
 def _in_other_language(s: str) -> bool:
@@ -240,11 +257,14 @@ def _dateparser_date(s: str, base: date, day: str) -> tuple[date, str] | None:
     a day or month left out is the first (`day` = "first") or `base`'s ("current")."""
     from dateparser.date import DateDataParser
 
-    parser = DateDataParser(languages=list(DATE_LANGUAGES), settings={
-        "RELATIVE_BASE": datetime(base.year, base.month, base.day), "PREFER_DATES_FROM": "past",
-        "PREFER_DAY_OF_MONTH": day, "RETURN_AS_TIMEZONE_AWARE": False})
-    data = parser.get_date_data(s)
-    return (data.date_obj.date(), data.period or "day") if data and data.date_obj else None
+    for languages in _languages_of(s):
+        parser = DateDataParser(languages=languages, settings={
+            "RELATIVE_BASE": datetime(base.year, base.month, base.day), "PREFER_DATES_FROM": "past",
+            "PREFER_DAY_OF_MONTH": day, "RETURN_AS_TIMEZONE_AWARE": False})
+        data = parser.get_date_data(s)
+        if data and data.date_obj:
+            return data.date_obj.date(), data.period or "day"
+    return None
 
 
 @functools.lru_cache(maxsize=4096)
@@ -257,9 +277,9 @@ def _other_language_date(s: str, today: date) -> tuple[date | None, bool]:
     if read is None:
         from dateparser.search import search_dates
 
-        found = search_dates(s, languages=list(DATE_LANGUAGES), settings={
+        found = search_dates(s, languages=_languages_of(s)[0], settings={
             "RELATIVE_BASE": datetime(today.year, today.month, today.day), "PREFER_DATES_FROM": "past",
-            "RETURN_AS_TIMEZONE_AWARE": False})
+            "RETURN_AS_TIMEZONE_AWARE": False}) or []  # None when it finds nothing
         found = [hit for hit, _ in found if _WORD.search(hit)]  # a bare "2026" from "12. Märzz 2026" is no date
         if not found:
             return None, False

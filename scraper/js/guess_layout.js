@@ -22,9 +22,17 @@ var GUESS = (function () {
   var RATING_HINT = /(star|rating|score|stars)/i;
   var FILLED = /(full|filled|fill|active|checked|on|selected|gold|yellow|solid)(\b|$|[_-])/i;
   var EMPTY = /(empty|off|outline|blank|none|grey|gray|inactive|half|-o\b|regular)/i;
-  var MONTHS = "(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec|januar|februar|märz|april|mai|juni|juli|august|september|oktober|november|dezember|janvier|février|mars|avril|juin|juillet|août|septembre|octobre|novembre|décembre|enero|febrero|marzo|abril|mayo|junio|julio|agosto|septiembre|octubre|noviembre|diciembre)[a-zé]*\\.?";
+  /* month names by their first letters: English, German, French, Spanish, Italian, Dutch, Portuguese, Polish, the
+     Nordic languages, Czech, Finnish, Turkish, Russian, Ukrainian, Greek; and Japanese, Chinese and Korean dates by their signs (all
+     read by scraper.normalize.parse_date) */
+  var MONTHS = "(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec|märz|mai|okt|dez|janv|févr|avr|juin|juil|août|déc|ene|abr|ago|dic|gen|mag|giu|lug|set|ott|maart|mei|fev|out|sty|lut|kwi|maj|cze|lip|sie|wrz|paź|lis|gru|des|led|úno|bře|dub|kvě|čer|srp|zář|říj|pro|tammi|helmi|maalis|huhti|touko|kesä|heinä|elo|syys|loka|marras|joulu|oca|şub|nis|haz|tem|ağu|eyl|eki|kas|ara|янв|фев|мар|апр|ма[йя]|июн|июл|авг|сен|окт|ноя|дек|січ|лют|бер|кві|тра|чер|лип|сер|вер|жов|лис|гру|ιαν|φεβ|μαρ|απρ|μα[ΐιΐ]|ιουν|ιουλ|αυγ|σεπ|οκτ|νο[εέ]|δεκ)[^\\s\\d.,]*\\.?";
+  var AGO = "\\d+\\s+(minutes?|hours?|days?|weeks?|months?|years?)\\s+ago|vor\\s+\\d+\\s+(minuten|stunden|tagen|wochen|monaten|jahren)|" +
+    "hace\\s+\\d+\\s+(minutos|horas|días|semanas|meses|años)|il y a\\s+\\d+\\s+(minutes|heures|jours|semaines|mois|ans)|" +
+    "\\d+\\s+(minuti|ore|giorni|settimane|mesi|anni)\\s+fa|\\d+\\s+(minuten|uur|dagen|weken|maanden|jaar)\\s+geleden|" +
+    "há\\s+\\d+\\s+(minutos|horas|dias|semanas|meses|anos)|\\b(yesterday|today|gestern|heute|aujourd'hui|ayer|hoy|ieri|oggi|gisteren|vandaag|ontem|hoje)\\b";
   var DATE_TEXT = new RegExp("(^|\\D)(19|20)\\d\\d-\\d\\d-\\d\\d|(^|\\D)\\d{1,2}[./]\\d{1,2}[./]((19|20)\\d\\d|\\d\\d)(\\D|$)|" + MONTHS +
-    "\\s+\\d{1,2}(st|nd|rd|th)?,?\\s+(19|20)\\d\\d|\\d{1,2}\\.?\\s+" + MONTHS + ",?\\s+(19|20)\\d\\d|\\d+\\s+(minutes?|hours?|days?|weeks?|months?|years?)\\s+ago|\\b(yesterday|today)\\b", "i");
+    "\\s+\\d{1,2}(st|nd|rd|th)?,?\\s+(19|20)\\d\\d|\\d{1,2}\\.?\\s+(de\\s+)?" + MONTHS + ",?\\s+(de\\s+)?(19|20)\\d\\d|" + AGO +
+    "|(19|20)\\d\\d\\s*[年년]\\s*\\d{1,2}\\s*[月월]\\s*\\d{1,2}|\\d+\\s*(日|週間|か月|ヶ月|年|天|周|个月|일|주|개월|년)\\s*(前|전)", "i");
   var AUTHOR_HINT = /(author|user|reviewer|customer|nick|byline|member|profile|consumer|writer|poster|name|guest|who)/i;
   var BY = /^(by|von|par|de|door|por|da|av|written by|reviewed by)\s+\S/i;
   var TITLE_HINT = /(title|headline|summary|subject|heading)/i;

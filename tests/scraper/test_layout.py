@@ -242,6 +242,30 @@ def test_replies_nested_as_comments_are_the_reviews_replies_not_reviews_or_their
          f"2026-03-{w.day:02d}") for i, w in enumerate(want)]
 
 
+def test_dates_written_in_other_languages_are_found_and_read(server):
+    """The guess knew month names of four languages by their first letters: "1 maart 2026", "1 de marzo de 2026",
+    "1 de março de 2026" were no dates (none stored), Turkish "1 Mart 2026" was read in English as February, and a
+    Japanese "2026年3月1日" made parse_date raise."""
+    from datetime import date, timedelta
+
+    written = {"es": "{d} de marzo de 2026", "nl": "{d} maart 2026", "pt": "{d} de março de 2026", "tr": "{d} Mart 2026",
+               "ru": "{d} марта 2026 г.", "fi": "{d}. maaliskuuta 2026", "pl": "{d} marca 2026", "ja": "2026年3月{d}日",
+               "ko": "2026년 3월 {d}일", "uk": "{d} березня 2026"}
+    for lang, fmt in written.items():
+        cards = "".join(f'<div class="opinion"><span class="nick">Cliente {i}</span> <span class="when">'
+                        f'{fmt.format(d=i + 1)}</span><span class="stars" aria-label="{i % 5 + 1} out of 5 stars"></span>'
+                        f'<p>Tetera número {i}: llegó tarde y la caja estaba rota por completo.</p></div>' for i in range(4))
+        server.page(f"/{lang}.html", f'<html lang="{lang}"><body><h1>Tetera</h1><div class="list">{cards}</div></body></html>')
+    server.page("/ago.html", '<html lang="es"><body><h1>Tetera</h1><div class="list">' + "".join(
+        f'<div class="opinion"><span class="nick">Cliente {i}</span> <span class="when">hace {i + 2} días</span>'
+        f'<span class="stars" aria-label="4 out of 5 stars"></span><p>Tetera número {i}: llegó tarde y la caja estaba '
+        f'rota.</p></div>' for i in range(4)) + "</div></body></html>")
+    pages = list(scrape([f"{server.base}/{lang}.html" for lang in (*written, "ago")], SETTINGS))
+    got = {p.url.rsplit("/", 1)[1][:-5]: [r.date for r in p.reviews] for p in pages}
+    assert got == {**{lang: [date(2026, 3, d) for d in range(1, 5)] for lang in written},
+                   "ago": [date.today() - timedelta(days=i + 2) for i in range(4)]}, got
+
+
 def test_a_product_grid_or_a_questions_list_is_not_taken_for_reviews(server):
     server.page("/grid.html", f'<html><body><h1>Kettles</h1><section class="grid">{_tiles()}</section></body></html>')
     server.page("/cards.html", f'<html><body><h1>Kettles</h1><div class="shelf">{_cards()}</div></body></html>')

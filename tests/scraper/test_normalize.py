@@ -105,6 +105,15 @@ HUNT_DAY = date(2026, 12, 3)
     ("12 maart 2026", date(2026, 3, 12), False),
     ("5 de março de 2026", date(2026, 3, 5), False),
     ("12 grudnia 2025", date(2025, 12, 12), False),
+    ("2 Mart 2026", date(2026, 3, 2), False),          # Turkish: was 1 February (read in English, "Mart" a time zone)
+    ("5 Ocak 2026", date(2026, 1, 5), False),
+    ("2 марта 2026", date(2026, 3, 2), False),
+    ("2026年3月2日", date(2026, 3, 2), False),          # Japanese and Chinese: parse_date raised TypeError
+    ("2026년 3월 2일", date(2026, 3, 2), False),
+    ("2 березня 2026", date(2026, 3, 2), False),
+    ("2 Μαρτίου 2026", date(2026, 3, 2), False),
+    ("3日前", date(2026, 11, 30), True),
+    ("見つからない", None, False),                     # no date: None, never an error
     ("März 2026", date(2026, 3, 1), False),            # a month: its first day, as "March 2026" is
     ("12. März", date(2026, 3, 12), False),            # no year: the latest not in the future
     ("28. Dez.", date(2025, 12, 28), False),
