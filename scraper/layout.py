@@ -103,10 +103,11 @@ def guess_layout(driver: Any, url: str) -> LayoutGuess:
 SCROLL_PROBE = 2.0
 
 
-def scrolls_for_more(driver: Any, guess: LayoutGuess, wait: float = SCROLL_PROBE) -> bool:
+def scrolls_for_more(driver: Any, guess: LayoutGuess, wait: float | None = None) -> bool:
     """Whether the live page adds review blocks when scrolled to its bottom (an infinite list): then the guessed
     config is set to scroll for them. Only a page without a next-page link or button and without a load-more
-    button is tried: it is scrolled once, and watched up to `wait` seconds."""
+    button is tried: it is scrolled once, and watched up to `wait` seconds (SCROLL_PROBE)."""
+    wait = SCROLL_PROBE if wait is None else wait
     site = guess.site
     if site is None or site.next or site.load_more or guess.next_link or not site.review:
         return False

@@ -23,6 +23,18 @@ from tests.scraper import widget_pages
 SETTINGS = ScraperSettings(delay=0.0, timeout=10.0, retries=1)
 
 
+@pytest.fixture(autouse=True)
+def _static_pages_wait_less(request, monkeypatch):
+    """The pages of the tests' own server are static: no script adds structured data late and none adds reviews
+    when scrolled, so the 2 s grace for late structured data and the 2 s scroll probe wait for nothing there (about
+    4 s a page). Tests marked real_waits, and those on the demo shop, keep them."""
+    if "server" in request.fixturenames and not request.node.get_closest_marker("real_waits"):
+        from scraper import engine, layout
+
+        monkeypatch.setattr(engine, "ZERO_CONFIG_GRACE", 0.0)
+        monkeypatch.setattr(layout, "SCROLL_PROBE", 0.1)
+
+
 def _stars(rating: int, how: str) -> str:
     if how == "aria":
         return f'<span class="stars" role="img" aria-label="{rating} out of 5 stars">{"★" * rating}{"☆" * (5 - rating)}</span>'
@@ -83,6 +95,7 @@ def test_a_page_without_structured_reviews_is_read_by_its_layout_on_every_page(s
     assert not any("Other kettle" in (x.text or "") for p in pages for x in p.reviews)
 
 
+@pytest.mark.real_waits
 def test_the_second_product_of_a_site_read_by_its_layout_skips_the_waits(server, monkeypatch):
     """A script may add structured data late, so a page without it is given ZERO_CONFIG_GRACE, and a page without
     a next link or load-more button is scrolled once to see whether it is an infinite list; a site whose first
@@ -304,6 +317,7 @@ def test_a_config_that_no_longer_matches_is_told_what_the_page_now_shows(server,
             f"{server.base}/kettle/p1.html -o FILE.toml`") in pages[0].error, pages[0].error
 
 
+@pytest.mark.real_waits
 def test_an_infinite_list_without_a_config_is_scrolled_to_its_end(server):
     """No next link, no button: the page adds reviews when scrolled to its bottom (twice here, then no more)."""
     more = [_card(100 + i, i % 5 + 1) for i in range(12)]
