@@ -3,12 +3,15 @@
  *
  * Reviews on a page are repeated blocks of one shape: siblings of one tag (sharing a class, or all of them), each
  * holding a text of a few sentences and most of a rating (stars, "4 out of 5", a star bar's width, a count of
- * filled star icons), a date and an author. Every group of such siblings is scored by how many of its blocks hold
- * each; the best group that holds texts and either ratings or both dates and authors (under an element named like
- * reviews) is taken, and CSS selectors are written for the block and for each field found in most blocks, checked
- * against every block. Product tiles, product cards with prices and question lists are refused.
+ * filled star icons, a class with a number), a date and an author. Every group of such siblings is scored by how
+ * many of its blocks hold each; the best group that holds texts and either ratings or both dates and authors (under
+ * an element named like reviews) is taken, and CSS selectors are written for the block and for each field found in
+ * most blocks, checked against every block. A text in halves of one shape is read whole (all = true); the owner's
+ * reply (named like one, or a nested comment of the shop's) and its date, a verified badge and helpful votes are
+ * read where a review has them, by selectors that pick nothing in the reviews without them; blocks nested in a
+ * block are none of its fields. Product tiles, product cards with prices and question lists are refused.
  *
- * Returns JSON {config: {review, fields, next, load_more, cookie_banner} | null, blocks, score, found: {field:
+ * Returns JSON {config: {review, fields, rating_scale, next, load_more, cookie_banner} | null, blocks, score, found: {field:
  * share}, why, others: [{review, blocks, score}], next_link}. Nothing on the page is clicked or changed. */
 var GUESS = (function () {
   "use strict";
