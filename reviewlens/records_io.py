@@ -28,6 +28,7 @@ from charset_normalizer import from_bytes
 from dateutil import parser as dateparser
 
 from .display_text import escape_unsafe_json, neutralize
+from .language_dates import in_other_language, other_language_date
 from .numeric_dates import DATE_ORDERS, NUMERIC_DATE as _NUMERIC_DATE, date_evidence
 from .privacy import Masker
 from .schema import MAX_TEXT, Review, implausible_date, review_identity, without_surrogates
@@ -325,6 +326,13 @@ def _norm_date(value: Any, order: str | None = None, excel_epoch: datetime | Non
     s = str(value).strip()
     if _PLAIN_NUMBER.match(s) and not (s.isdigit() and len(s) == 8):  # 20260315 is a date, 5 and 2026 are not
         return _number_date(float(s), value, excel_epoch)
+    if in_other_language(s):  # "12. März 2026", "2 Mart 2026", "2026年3月2日": dateutil refused or misread them
+        day, relative = other_language_date(s, date.today())
+        if day is not None and not relative:
+            return day
+        if relative:  # "vor 2 Wochen": two weeks before a day the file does not give
+            raise ValueError(f"date {value!r} counts back from the day it was written, which the file does not "
+                             f"say (export calendar dates: 2026-11-30 or 30 Nov 2026)")
     try:
         return _parse_date(s, _day_first(s, order)).date()
     except (ValueError, OverflowError):

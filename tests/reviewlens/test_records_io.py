@@ -428,6 +428,20 @@ def test_a_month_is_its_first_day_and_a_bare_number_no_date(tmp_path, capsys):
     assert "line 4: date '5' is a number, not a date" in out and "line 5: date '2026' is a number" in out
 
 
+def test_dates_written_in_other_languages_are_read_as_the_scraper_reads_them(tmp_path, capsys):
+    """A German shop's export ("12. März 2026") lost every row: dateutil reads no month name but English; the file's
+    dates are read in the language whose date words they use, and a date counted back from an unknown day is
+    refused with the reason."""
+    f = tmp_path / "de.csv"
+    f.write_text("text,date\nA,12. März 2026\nB,5 de marzo de 2026\nC,2 Mart 2026\nD,2026年3月2日\nE,vor 2 Wochen\n"
+                 "F,2026-03-05\n", encoding="utf-8")
+    db = str(tmp_path / "s.db")
+    out = _import(capsys, str(f), "--db", db)[1]
+    got = {r.text: r.date.isoformat() for r in Store(db).reviews_frame().itertuples()}
+    assert got == {"A": "2026-03-12", "B": "2026-03-05", "C": "2026-03-02", "D": "2026-03-02", "F": "2026-03-05"}, out
+    assert "line 6: date 'vor 2 Wochen' counts back from the day it was written, which the file does not say" in out
+
+
 def test_a_date_order_nothing_in_the_file_shows_is_said(tmp_path, capsys):
     f = tmp_path / "ambiguous.csv"
     f.write_text("text,date\nfirst,03/04/2026\nsecond,05/06/2026\n")
