@@ -745,8 +745,7 @@ function extractReviews(doc, cfg, baseUrl, opts) {
     }
     if (spec.all && spec.selector) {  /* a review in halves ("liked", "disliked"): every match, a blank line apart */
       var texts = Array.prototype.map.call(scopeEl.querySelectorAll(spec.selector), function (e) {
-        var t = spec.attr ? e.getAttribute(spec.attr) : spec.paragraphs ? shown(e) : seen(e);
-        if (t !== null && spec.regex) { var mm = new RegExp(spec.regex).exec(t); t = mm ? (mm[1] !== undefined ? mm[1] : mm[0]) : null; }
+        var t = elementValue(e, spec);
         return t === null || t === undefined ? "" : String(t).trim();
       }).filter(Boolean);
       return { value: texts.length ? texts.join("\n\n") : null, found: texts.length > 0 };
@@ -754,16 +753,21 @@ function extractReviews(doc, cfg, baseUrl, opts) {
     var el = spec.selector ? scopeEl.querySelector(spec.selector) : block;
     if (!el && spec.scope !== "page" && spec.selector && spec.fallback_page) el = doc.querySelector(spec.selector);
     if (!el) return { value: null, found: false };
+    var v = elementValue(el, spec);
+    return { value: v === null ? null : String(v).trim(), found: v !== null && v !== undefined };
+  }
+  /* what a field's spec reads of one element: an attribute, a style property, or its text, then its regex */
+  function elementValue(el, spec) {
     var v;
     if (spec.attr) v = el.getAttribute(spec.attr);
     else if (spec.style) v = el.style ? el.style.getPropertyValue(spec.style) : null;
     else if (el.innerText !== undefined && spec.inner_text) v = el.innerText;
     else v = spec.paragraphs ? shown(el) : seen(el);  /* no script, no hidden text; a review's text: its paragraphs */
-    if (v !== null && spec.regex) {
+    if (v !== null && v !== undefined && spec.regex) {
       var m = new RegExp(spec.regex).exec(v);
       v = m ? (m[1] !== undefined ? m[1] : m[0]) : null;
     }
-    return { value: v === null ? null : String(v).trim(), found: v !== null && v !== undefined };
+    return v;
   }
   function configExtract() {
     var blocks = doc.querySelectorAll(cfg.review);

@@ -154,6 +154,8 @@ var GUESS = (function () {
      are not the block's own; set by fieldsOf for each block */
   var NESTED = [];
   function nested(el) { for (var i = 0; i < NESTED.length; i++) if (NESTED[i].contains(el)) return true; return false; }
+  /* fn() read inside a nested block itself (the shop's nested answer): nothing skipped meanwhile */
+  function insideNested(fn) { var keep = NESTED; NESTED = []; try { return fn(); } finally { NESTED = keep; } }
   function leafish(block, test) {
     var els = Array.prototype.slice.call(block.querySelectorAll("*"), 0, 400);
     for (var pass = 0; pass < 2; pass++) {
@@ -313,12 +315,8 @@ var GUESS = (function () {
     var rp = tx ? replyIn(block, tx) : null;
     if (!rp && tx) {  /* a reply nested as a comment of the shop's own (WooCommerce's "bypostauthor") */
       var own = NESTED.filter(function (x) { return OWNER.test(hintsOf(x)); })[0];
-      if (own) {
-        var saved = NESTED; NESTED = [];
-        var ot = textIn(own, []);
-        NESTED = saved;
-        if (ot) rp = { el: ot, holder: own };
-      }
+      var ot = own ? insideNested(function () { return textIn(own, []); }) : null;
+      if (ot) rp = { el: ot, holder: own };
     }
     if (rp && f.date && rp.holder.contains(f.date.el)) {  /* the date found first was the reply's */
       f.date = dateIn(block, rp.holder);
@@ -327,9 +325,7 @@ var GUESS = (function () {
     }
     if (rp && taken.some(function (t) { return t && (rp.holder.contains(t) || t.contains(rp.el)); })) rp = null;
     f.reply = rp ? { el: rp.el } : null;
-    var keep = NESTED; NESTED = [];
-    var rd = rp ? dateIn(rp.holder) : null;
-    NESTED = keep;
+    var rd = rp ? insideNested(function () { return dateIn(rp.holder); }) : null;
     f.reply_date = rd && rd.el !== rp.el ? rd : null;
     var ve = sayingIn(block, VERIFIED, taken), he = sayingIn(block, HELPFUL, taken);
     f.verified = ve ? { el: ve } : null;
