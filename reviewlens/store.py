@@ -978,17 +978,16 @@ class Store:
                 found.update(c.execute(sa.select(reviews.c.id).where(reviews.c.id.in_(chunk))).scalars())
         return found
 
-    def _alike_rows(self, items: Sequence[Review]) -> dict[tuple[str, str, str], list[Any]]:
-        """The stored reviews without a site id alike `items` (same source, author and text), by _alike_key."""
-        hashes = sorted({r.content_hash for r in items})
-        out: dict[tuple[str, str, str], list[Any]] = {}
-        cols = [reviews.c.id, reviews.c.source, reviews.c.author, reviews.c.text, reviews.c.date, reviews.c.scraped_at]
+    def _stored_by_text(self, items: Sequence[Review]) -> list[Any]:
+        """The stored reviews whose text is the text of one of `items` (by content hash): what `recognise` compares
+        them with, read once for all its rules."""
+        hashes = sorted({r.content_hash for r in items if r.text})
+        cols = [reviews.c.id, reviews.c.source, reviews.c.author, reviews.c.text, reviews.c.date, reviews.c.scraped_at,
+                reviews.c.site_review_id]
+        out: list[Any] = []
         with self.engine.connect() as c:
             for i in range(0, len(hashes), 500):
-                q = sa.select(*cols).where(reviews.c.content_hash.in_(hashes[i:i + 500]),
-                                           reviews.c.site_review_id.is_(None))
-                for row in c.execute(q).mappings():
-                    out.setdefault(_alike_key(row["source"], row["author"], row["text"]), []).append(row)
+                out += c.execute(sa.select(*cols).where(reviews.c.content_hash.in_(hashes[i:i + 500]))).mappings().all()
         return out
 
     def recognise(self, items: Sequence[Review]) -> int:
@@ -1007,7 +1006,11 @@ class Store:
         read with a site id where it was stored without one, or the other way round (_recognise_site_ids); one
         without a site id whose paragraphs were read glued before (_glued), or whose numeric date was read with day
         and month the other way round (_recognise_swapped_dates), is the one stored so."""
-        found = self._recognise_site_ids(items)
+        unknown = [r for r in items if r.text]
+        known = self.known_ids(r.id for r in unknown)
+        unknown = [r for r in unknown if r.id not in known]
+        stored = self._stored_by_text(unknown)
+        found = self._recognise_site_ids(unknown, stored)
         found += self._recognise_glued([r for r in items if not r.site_review_id and r.text and "\n" in r.text])
         found += self._recognise_swapped_dates([r for r in items if not r.site_review_id and r.text and r.date
                                                 and not r.date_relative and swapped(r.date)])
@@ -1018,7 +1021,10 @@ class Store:
         todo = [r for r in todo if r.id not in known]
         if not todo:
             return found
-        alike = self._alike_rows(todo)
+        alike: dict[tuple[str, str, str], list[Any]] = {}
+        for row in stored:  # the stored reviews without a site id alike them (same source, author and text)
+            if row["site_review_id"] is None:
+                alike.setdefault(_alike_key(row["source"], row["author"], row["text"]), []).append(row)
         for r in todo:
             rows = alike.get(_alike_key(r.source, r.author, r.text)) or []
             if r.date_relative:
@@ -1066,10 +1072,9 @@ class Store:
             found += 1
         return found
 
-    def _recognise_site_ids(self, items: Sequence[Review]) -> int:
-        """Give a review that is not stored under its identity the id of the stored review of the same source and
-        text (one query by their text hashes for both rules) that is the same review with its site id read another
-        way:
+    def _recognise_site_ids(self, todo: Sequence[Review], rows: Sequence[Any]) -> int:
+        """Give each of `todo` (reviews not stored under their identity) the id of the stored review of the same
+        source and text (`rows`, from `_stored_by_text`) that is the same review with its site id read another way:
 
         - its site id is the same id written another way (_same_site_id): a site that gives
           "https://site/#/schema/Review/shop/6001abc01" in its JSON-LD and "6001abc01" in its page state, where
@@ -1080,30 +1085,18 @@ class Store:
           data-review-id, the JSON-LD a script added in another run without one; a site config that reads the
           ids, kept after zero-config runs). Where two stored reviews fit (two "Great!" by "Anonymous" the same
           day, each with its id), none is taken."""
-        items = [r for r in items if r.text]
-        if not items:
-            return 0
-        known = self.known_ids(r.id for r in items)
-        todo = [r for r in items if r.id not in known]
-        if not todo:
-            return 0
-        hashes = sorted({r.content_hash for r in todo})
         stored: dict[tuple[str, str], list[Any]] = {}
-        with self.engine.connect() as c:
-            for i in range(0, len(hashes), 500):
-                q = sa.select(reviews.c.id, reviews.c.source, reviews.c.author, reviews.c.text, reviews.c.date,
-                              reviews.c.site_review_id).where(reviews.c.content_hash.in_(hashes[i:i + 500]))
-                for row in c.execute(q).mappings():
-                    stored.setdefault((row["source"], normalize_text(row["text"])), []).append(row)
+        for row in rows:
+            stored.setdefault((row["source"], normalize_text(row["text"])), []).append(row)
         found = 0
         for r in todo:
-            rows = stored.get((r.source, normalize_text(r.text)), ())
-            same = [row for row in rows if r.site_review_id and row["site_review_id"]
+            same_text = stored.get((r.source, normalize_text(r.text)), ())
+            same = [row for row in same_text if r.site_review_id and row["site_review_id"]
                     and _same_site_id(row["site_review_id"], r.site_review_id)]
             if not same:
                 day = None if r.date_relative else r.date
                 author = normalize_text(r.author).lower()
-                same = [row for row in rows if bool(row["site_review_id"]) != bool(r.site_review_id)
+                same = [row for row in same_text if bool(row["site_review_id"]) != bool(r.site_review_id)
                         and normalize_text(row["author"]).lower() == author
                         and (_as_date(row["date"]) == day
                              or (r.date_relative and row["date"] is not None
