@@ -264,6 +264,22 @@ var GUESS = (function () {
       var s = textOf(h);
       if (s.length >= 2 && s.length <= 150 && !RATING_TEXT.test(s) && !DATE_TEXT.test(s)) return h;
     }
+    return linkTitleIn(block, textEl, taken);
+  }
+  /* a title that is only a link to the review's own page (Tripadvisor's hashed classes: <a href="/ShowUserReviews-...">
+     <span>Great stay</span></a>), before the text, not the writer's profile and not "Read more" */
+  var REVIEW_LINK = /review/i, NOT_TITLE = /^(read|see|show|view|more|less|report|reply|helpful|share|translate|flag)\b/i;
+  function linkTitleIn(block, textEl, taken) {
+    if (!textEl) return null;
+    var links = block.querySelectorAll("a[href]");
+    for (var i = 0; i < links.length && i < 50; i++) {
+      var a = links[i], href = a.getAttribute("href") || "";
+      if (!REVIEW_LINK.test(href) || PROFILE.test(href) || nested(a) || a.contains(textEl) || textEl.contains(a)) continue;
+      if (!(a.compareDocumentPosition(textEl) & 4)) continue;  /* a title comes before the text */
+      if (taken.some(function (t) { return t && (a.contains(t) || t.contains(a)); })) continue;
+      var s = textOf(a);
+      if (s.length >= 2 && s.length <= 150 && !NOT_TITLE.test(s) && !RATING_TEXT.test(s) && !DATE_TEXT.test(s)) return a;
+    }
     return null;
   }
   /* the owner's reply: the longest text inside an element of the block named like one ("jdgm-rev__reply",

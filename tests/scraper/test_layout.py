@@ -185,7 +185,7 @@ def test_review_widgets_and_shop_pages_without_structured_data_are_read_field_by
     assert [(r.author, r.rating, r.text) for r in got] == [(w.author, float(w.rating), w.text) for w in want]
     if shape not in ("hashed", "bazaarvoice"):  # "1 days ago": relative to the day of the scrape
         assert [r.date.isoformat() for r in got] == [f"2026-03-{w.day:02d}" for w in want]
-    if shape not in ("woocommerce", "hashed", "tripadvisor"):  # no title, or one without a class that says so
+    if shape not in ("woocommerce", "hashed"):  # no title
         assert [r.title for r in got] == [w.title for w in want]
 
 
@@ -277,6 +277,24 @@ def test_dates_written_in_other_languages_are_found_and_read(server):
     got = {p.url.rsplit("/", 1)[1][:-5]: [r.date for r in p.reviews] for p in pages}
     assert got == {**{lang: [date(2026, 3, d) for d in range(1, 5)] for lang in written},
                    "ago": [date.today() - timedelta(days=i + 2) for i in range(4)]}, got
+
+
+def test_a_title_that_is_only_a_link_to_the_review_is_read_and_other_links_are_not_titles(server):
+    """Tripadvisor's title is a link to the review's own page with no class that says "title"; a link to the product
+    before the text, and "Read more" to the review's page after it, are not titles."""
+    def block(i: int, title: bool) -> str:
+        head = (f'<a class="x9k2" href="/ShowUserReviews-g1-d2-r{i}.html"><span class="q7">Lovely stay {i}</span></a>'
+                if title else f'<a class="x9k2" href="/products/kettle-{i}">Acme Kettle {i}</a>')
+        return (f'<div class="a1b2"><span class="n3">Guest {i}</span><span class="d4">March {i + 1}, 2026</span>'
+                f'<span class="s5" aria-label="{i % 5 + 1} out of 5 stars"></span>{head}<p class="t6">Room {i} was '
+                f'quiet and clean, breakfast was fine.</p><a href="/reviews/{i}">Read more</a></div>')
+    for path, title in (("/linked.html", True), ("/product-link.html", False)):
+        body = "".join(block(i, title) for i in range(5))
+        server.page(path, f'<html><body><h1>Hotel</h1><div id="reviews">{body}</div></body></html>')
+        pages = list(scrape([server.base + path], SETTINGS))
+        assert [(p.strategy, len(p.reviews)) for p in pages] == [("layout", 5)], path
+        want = [f"Lovely stay {i}" if title else None for i in range(5)]
+        assert [r.title for r in pages[0].reviews] == want, path
 
 
 def test_a_product_grid_or_a_questions_list_is_not_taken_for_reviews(server):
