@@ -112,7 +112,9 @@ here hers herself him himself his how i if in into is it its itself just me more
 off on once only or other our ours ourselves out over own same she should so some such than that the their theirs
 them themselves then there these they this those through to too under until up very was we were what when where
 which while who whom why will with would you your yours yourself yourselves also really even get got one would
-it's i'm i've don't didn't doesn't isn't wasn't won't can't couldn't ever still much many well back like""".split())
+it's i'm i've don't didn't doesn't isn't wasn't won't can't couldn't ever still much many well back like
+either neither else yet though although however always never maybe perhaps quite rather almost already
+anything something everything nothing anyone someone everyone thing things lot bit""".split())
 WORD_RE = re.compile(r"[A-Za-z\u00C0-\u024F][A-Za-z\u00C0-\u024F'-]+")
 COMPLAINT_CUES = re.compile(
     r"\b(not|no|never|n't|nothing|without|too|late|broke|broken|stopp?ed|waste|worst|bad|poor|terrible|awful|"
@@ -157,8 +159,7 @@ class ThemeKind:
     describe: str                                         # "the problem"
     example: tuple[list[str], str]                        # a one-shot naming example (statements, JSON)
     summary_example: tuple[str, str]                      # a one-shot example of naming a summary
-    this: str                                             # the fallback summary without key words
-    fallback_summary: str                                 # {reviews} {s} {topic} {what}
+    fallback_summary: str                                 # {reviews} {s} {topic}, mentioning {what}.
     fallback_summary_untopical: str
     keep: Callable[[list[Statement], np.ndarray], np.ndarray] | None = None  # a last say on the statements
     #                                                       once embedded (a boolean mask), or None: all
@@ -306,7 +307,7 @@ COMPLAINTS = ThemeKind(
     noun="complaint", heading="Complaints", names_what="saying what goes wrong", verb="complain about",
     describe="the problem", example=_NAME_EXAMPLE_COMPLAINT,
     summary_example=("Complaint: Orders arrive weeks later than promised.\nName:", "Late delivery"),
-    this="this issue", fallback_summary="{reviews} complain{s} about {topic}, mentioning {what}.",
+    fallback_summary="{reviews} complain{s} about {topic}, mentioning {what}.",
     fallback_summary_untopical="{reviews} complain{s}, mentioning {what}.")
 
 
@@ -609,6 +610,15 @@ def keywords(texts: Sequence[str], k: int = 3, background: Counter | None = None
     return [w for w, _ in sorted(scored.items(), key=lambda x: (-x[1], x[0]))[:k]]
 
 
+def theme_words(texts: Sequence[str], kind: "ThemeKind | None" = None, background: Counter | None = None,
+                k: int = 3) -> list[str]:
+    """A theme's key words for its fallback name and summary, without those that say the other way: "good" in
+    "It was not good." named a complaint theme "General: good" ("2 reviews complain, mentioning good.")."""
+    name = "complaints" if kind is None else kind.name
+    sign = {"complaints": 1, "praise": -1}.get(name, 0)
+    return [w for w in keywords(texts, 2 * k, background) if sign * lexicon_polarity(w) <= 0][:k]
+
+
 def fallback_label(topic: str | None, words: Sequence[str], taxonomy: Taxonomy | None = None,
                    kind: "ThemeKind | None" = None) -> str:
     """A deterministic theme name: the dominant topic's display name and the top keywords."""
@@ -852,8 +862,11 @@ def _fallback_summary(count: int, topic: str | None, words: Sequence[str], taxon
     kind = kind or COMPLAINTS
     title = topic_title(topic, taxonomy).lower() if topic and topic != OTHER else ""
     fields = {"reviews": f"{count} review{'s' if count != 1 else ''}", "s": "s" if count == 1 else "",
-              "topic": title, "what": ", ".join(words) if words else kind.this}
-    return (kind.fallback_summary if title else kind.fallback_summary_untopical).format(**fields)
+              "topic": title, "what": ", ".join(words)}
+    template = kind.fallback_summary if title else kind.fallback_summary_untopical
+    if not words:  # "2 reviews complain about delivery." (not "..., mentioning this issue.")
+        template = template.split(", mentioning")[0] + "."
+    return template.format(**fields)
 
 
 SAME_THEME_OVERLAP = 0.5  # a theme sharing this share of its reviews with a known one is that theme
@@ -1120,7 +1133,7 @@ def find_complaints(current: pd.DataFrame, previous: pd.DataFrame | None, *, top
                 break
         quotes_per.append(quotes)
         topics_per.append(topic)
-        words = keywords([stmts[i].translation or stmts[i].text for i in g], 3, background if several else None)
+        words = theme_words([stmts[i].translation or stmts[i].text for i in g], kind, background if several else None)
         words_per.append(words)
         fallbacks.append(fallback_label(topic, words, taxonomy, kind))
     same = match_known([reviews_of(g) for g in chosen], known)

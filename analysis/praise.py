@@ -131,7 +131,7 @@ PRAISE = ThemeKind(
                                       '{"label": "Long battery life", "summary": "The battery lasts for days '
                                       'between charges."}'),
     summary_example=("Praise: The battery lasts for days between charges.\nName:", "Long battery life"),
-    this="it", fallback_summary="{reviews} praise{s} {topic}, mentioning {what}.",
+    fallback_summary="{reviews} praise{s} {topic}, mentioning {what}.",
     fallback_summary_untopical="{reviews} praise{s} it, mentioning {what}.", keep=_positive)
 
 

@@ -161,7 +161,7 @@ REQUESTS = ThemeKind(
                                            'keyboard that lights up for typing in the dark."}'),
     summary_example=("Request: Customers ask for a keyboard that lights up for typing in the dark.\nName:",
                      "Backlit keyboard"),
-    this="something", fallback_summary="{reviews} ask{s} about {topic}, mentioning {what}.",
+    fallback_summary="{reviews} ask{s} about {topic}, mentioning {what}.",
     fallback_summary_untopical="{reviews} ask{s} for something, mentioning {what}.")
 
 

@@ -650,3 +650,24 @@ def test_a_wish_of_one_review_is_no_theme(embedder):
                   ("I would like to have volume buttons on the side.", 4.0),
                   ("Great screen and a fast processor.", 5.0)], "w", date(2026, 11, 1))
     assert find_requests(cur, None, top=5, backend=None, embedder=embedder) == []
+
+
+def test_a_fallback_name_never_says_the_other_way(embedder):
+    """Without a model name, a theme is named by its key words: "It was not good." named a complaint theme
+    "General: good", summarised "2 reviews complain, mentioning good."; a theme without words says only who
+    complains ("2 reviews complain about delivery.", not "..., mentioning this issue.")."""
+    from analysis.complaints import COMPLAINTS, _fallback_summary, theme_words
+    from analysis.praise import PRAISE
+
+    flat = ["It was not good.", "Did not like it at all, not good.", "The food was not good at all.",
+            "Service was not great, not good either."]
+    cur = _frame([(t, 1.0) for t in flat] + [(s, 5.0) for s in POSITIVE], "g", date(2026, 11, 1))
+    themes = find_complaints(cur, None, top=3, backend=None, embedder=embedder)
+    assert themes and sum(t.count for t in themes) >= 3
+    for t in themes:
+        said = f"{t.label} {t.summary}".lower()
+        assert not re.search(r"\b(good|great|either)\b", said), (t.label, t.summary)
+    assert theme_words(["Not bad at all, the pasta was tasty and not bad."], PRAISE) == ["pasta", "tasty"]
+    assert _fallback_summary(2, "delivery", [], None, COMPLAINTS) == "2 reviews complain about delivery."
+    assert _fallback_summary(1, None, [], None, PRAISE) == "1 review praises it."
+    assert _fallback_summary(2, None, ["lid"], None, COMPLAINTS) == "2 reviews complain, mentioning lid."
