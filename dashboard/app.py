@@ -23,7 +23,7 @@ from dashboard import charts
 from dashboard import link as L
 from dashboard.ask import ask_page
 from dashboard.changes import change_marks, changes_view
-from dashboard.format import entities_text, entity_word, fmt_delta, fmt_num, topics_text
+from dashboard.format import entities_text, entity_word, fmt_delta, fmt_num, fmt_stars, topics_text
 from dashboard.safe import display_text, escape_html, escape_markdown, highlight_entities, safe_url
 from dashboard.settings import settings as settings_file
 from dashboard.suspicious import flag_titles, suspicious_note
@@ -783,7 +783,7 @@ def review_detail(row: pd.Series, labels: list[Label] = (), own: dict[str, str] 
     columns), why it looks suspicious (`suspicious`: the findings' titles), and the user's labels next to
     the analysis; everything from the review is escaped."""
     row = row.map(lambda v: v if isinstance(v, list) or _present(v) else None)
-    stars = "★" * int(round(row["rating"])) if row["rating"] is not None else "no rating"
+    stars = fmt_stars(row["rating"])
     meta = " · ".join(escape_html(x) for x in (row["date"] or "no date", stars, row["sentiment"] or "not analyzed",
                                                 row["source"], row["product"] or "") if x)
     url = safe_url(row["url"])
@@ -984,7 +984,7 @@ def reviews_page(db: str, f: Filters, opts: Q.Options, flags: dict[str, list[str
     def label(i: int) -> str:
         r = df.iloc[i]
         text = " ".join((display_text(r["text"]) or "").split())
-        return f"{r['date'] or 'no date'} · {fmt_num(r['rating'], '{:.0f}★')} · {text[:90]}"
+        return f"{r['date'] or 'no date'} · {fmt_stars(r['rating'], 'no rating')} · {text[:90]}"
 
     pick = st.selectbox("Review", choices, format_func=label, key="detail_pick")
     row = df.iloc[pick if pick is not None and pick < len(df) else 0]

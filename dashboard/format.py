@@ -21,6 +21,12 @@ def fmt_num(v: float | None, pattern: str = "{:,.0f}", none: str = "—") -> str
     return none if v is None or (isinstance(v, float) and math.isnan(v)) else pattern.format(v)
 
 
+def fmt_stars(v: float | None, none: str = "no rating") -> str:
+    """A review's rating as written elsewhere in the app: "1★", "4.5★" (not one star drawn per point, which
+    showed a 1-star review as a lone "★" and, rounded half to even, a 4.5 as four)."""
+    return none if v is None or (isinstance(v, float) and math.isnan(v)) else f"{round(float(v), 1):g}★"
+
+
 def fmt_delta(v: float | None, pattern: str) -> str | None:
     """A change as text, None when there is nothing to compare with."""
     return None if v is None else pattern.format(v)

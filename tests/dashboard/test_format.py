@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dashboard.format import entities_text, fmt_delta, fmt_num, topics_text
+from dashboard.format import entities_text, fmt_delta, fmt_num, fmt_stars, topics_text
 
 
 def test_topics_text_marks_and_words():
@@ -30,3 +30,9 @@ def test_entities_text_neutralises_bidi_overrides():
     """An entity is a span of review text: a right-to-left override must not reorder what is shown."""
     out = entities_text([{"text": "photo\u202egnp.exe", "type": "PRODUCT"}])
     assert "\u202e" not in out and out == "photo⟨U+202E⟩gnp.exe (product)"
+
+
+def test_a_rating_is_written_as_a_number_of_stars():
+    """Not drawn as one ★ per point: a 1-star review showed a lone "★", and 4.5 (rounded half to even) four."""
+    assert [fmt_stars(v) for v in (1, 1.0, 4.5, 3.333, 5)] == ["1★", "1★", "4.5★", "3.3★", "5★"]
+    assert fmt_stars(None) == fmt_stars(float("nan")) == "no rating"

@@ -5,6 +5,7 @@ the Reviews sheet, neutralised and escaped like review text."""
 from __future__ import annotations
 
 import html
+import re
 import io
 from datetime import timedelta
 
@@ -79,6 +80,7 @@ def test_dashboard_reply_rate_and_explorer(monkeypatch, replied_sqlite):
     assert "<script" not in detail and "&lt;script&gt;window" in detail
     assert "⟨U+202E⟩" in html.unescape(detail) and "\u202e" not in detail
     assert "verified purchase" in detail and "3 found it helpful" in detail
+    assert re.search(r" · \d(\.\d)?★ · ", detail), detail  # "2★", not "★★"
 
 
 def test_report_reply_rate_and_reviews_sheet(replied_sqlite, tmp_path):
