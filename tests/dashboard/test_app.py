@@ -210,6 +210,11 @@ def test_runs_page_and_schedule(monkeypatch, seeded_sqlite, tmp_path):
     assert at.subheader[0].value == "Runs" and any("Every scrape, import, analysis and report" in c.value for c in at.caption)
     runs, errors, schedule = (d.value for d in at.dataframe)
     assert list(runs["status"]) == ["ok", "partial"] and list(runs["error_count"]) == [0, 1]
+    import json
+
+    shown = {k: v.get("label") for k, v in json.loads(at.dataframe[0].proto.columns).items()}
+    assert {shown[k] for k in ("pages", "reviews_new", "reviews_seen", "id")} == {"Pages", "New reviews",
+                                                                                  "Already stored", "Run"}
     assert "TimeoutException" in errors.iloc[0]["message"]
     assert list(schedule["name"]) == ["Kettle", "Forum"]
     assert list(schedule["schedule"]) == ["every 6h", "cron 0 6 * * 1"]
