@@ -668,6 +668,45 @@ def test_a_fallback_name_never_says_the_other_way(embedder):
         said = f"{t.label} {t.summary}".lower()
         assert not re.search(r"\b(good|great|either)\b", said), (t.label, t.summary)
     assert theme_words(["Not bad at all, the pasta was tasty and not bad."], PRAISE) == ["pasta", "tasty"]
+    assert "food" not in theme_words(["The food was cold.", "Food came late, the soup cold."], COMPLAINTS, topic="Food")
     assert _fallback_summary(2, "delivery", [], None, COMPLAINTS) == "2 reviews complain about delivery."
     assert _fallback_summary(1, None, [], None, PRAISE) == "1 review praises it."
     assert _fallback_summary(2, None, ["lid"], None, COMPLAINTS) == "2 reviews complain, mentioning lid."
+
+
+def test_a_theme_named_like_another_is_asked_again_and_not_left_with_key_words():
+    """The 0.5B named a new food theme "Poor food quality", the name of a known theme: the period's largest
+    theme was shown as "Food: food, place, ate". It is asked again, told the names taken; where the model gives
+    the same name, the summary it wrote the second time is named."""
+    from analysis.complaints import name_themes
+
+    class Script:
+        name = "scripted"
+
+        def __init__(self, *calls):
+            self.calls, self.asked = list(calls), []
+
+        def generate(self, conversations, json_schema=None, **kw):
+            self.asked.append([c[-1]["content"] for c in conversations])
+            return self.calls.pop(0)
+
+    food = [["The blandest food I have ever eaten.", "The steak was overcooked and dry."]]
+    same = '{"label": "Poor food quality", "summary": "Food quality was poor."}'
+    again = '{"label": "Poor food quality", "summary": "The food was bland and the steak overcooked."}'
+    s = Script([same], [again], ["Bland food"])
+    assert name_themes(s, food, ["Food: place, ate"], taken=["Poor food quality"]) == [
+        ("Bland food", "The food was bland and the steak overcooked.")]
+    assert "already called 'Poor food quality'" in s.asked[1][0] and "already called" not in s.asked[0][0]
+    assert "Food was bland" not in s.asked[2][0] and "The food was bland and the steak overcooked." in s.asked[2][0]
+    # the model names it anew when told: its new name; two new themes named alike: the second is asked again
+    s = Script([same, same], ['{"label": "Overcooked steak", "summary": "Steaks come overcooked."}'])
+    assert name_themes(s, food * 2, ["f1", "f2"]) == [("Poor food quality", "Food quality was poor."),
+                                                      ("Overcooked steak", "Steaks come overcooked.")]
+    assert len(s.asked) == 2 and s.asked[1] == [s.asked[1][0]]  # only the second theme asked again
+    # nothing new from the model: the fallback name stands, and nothing is asked a third time without a summary
+    s = Script([same], ['{"label": "Poor food quality", "summary": ""}'])
+    assert name_themes(s, food, ["Food: place, ate"], taken=["Poor food quality"]) == [("Food: place, ate", "")]
+    assert len(s.asked) == 2
+    # a failing model on the second ask: the fallback name stands, no crash
+    s = Script([same])
+    assert name_themes(s, food, ["Food: place, ate"], taken=["Poor food quality"]) == [("Food: place, ate", "")]
