@@ -438,6 +438,8 @@ def _file_encoding(path: Path, encoding: str | None) -> str:
             codecs.lookup(encoding)
         except LookupError:
             raise ImportFileError(f"{path}: unknown encoding {encoding!r}") from None
+    elif _bom_encoding(path):  # Google Play's review exports: UTF-16 with its byte order mark, nothing to guess
+        encoding = _bom_encoding(path)
     else:
         bad = _undecodable(path, "utf-8")
         with path.open("rb") as f:
@@ -461,6 +463,17 @@ def _file_encoding(path: Path, encoding: str | None) -> str:
     if bad is not None:
         raise ImportFileError(f"{path}, line {bad[1]}: cannot be read as {encoding} ({bad[2]}); {_ENCODING_HINT}")
     return encoding
+
+
+_BOMS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"), (codecs.BOM_UTF16_LE, "utf-16"),
+         (codecs.BOM_UTF16_BE, "utf-16"))  # UTF-32 LE's mark begins with UTF-16 LE's: it is looked for first
+
+
+def _bom_encoding(path: Path) -> str | None:
+    """UTF-16 or UTF-32 when the file begins with that encoding's byte order mark (the codec reads it), else None."""
+    with path.open("rb") as f:
+        head = f.read(4)
+    return next((enc for bom, enc in _BOMS if head.startswith(bom)), None)
 
 
 def _mostly_utf8(path: Path) -> bool:
@@ -1315,7 +1328,8 @@ def _reviews(path: Path, res: ImportResult, *, source: str | None = None, rating
     if res.encoding == UTF8_REPLACED:
         res.remarks.append(f"the file is UTF-8 but for bytes in {replaced} row{'s' if replaced != 1 else ''} (listed "
                            "below): read as UTF-8, those bytes as \ufffd")
-    elif not encoding and res.encoding not in ("utf-8", "xlsx"):  # detected: said, as a guess may be wrong
+    elif not encoding and res.encoding not in ("utf-8", "xlsx") and res.encoding != _bom_encoding(path):
+        # detected: said, as a guess may be wrong (a byte order mark is no guess)
         res.remarks.append(f"WARNING: the file is not UTF-8 and was read as {res.encoding} (detected); if letters "
                            "such as é or ü look wrong in its reviews, delete this import's run and import the file "
                            "again with its encoding (--encoding NAME)")

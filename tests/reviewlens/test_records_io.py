@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import csv
 import json
 import os
@@ -298,6 +299,22 @@ def test_import_detects_legacy_encodings(tmp_path):
     f.write_bytes('{"text": "Très bien, merci €"}\n'.encode("cp1252"))
     assert read_reviews_file(f).reviews[0].text == "Très bien, merci €"
     assert read_reviews_file(f, encoding="cp1252").encoding == "cp1252"
+
+
+def test_a_file_with_a_utf16_byte_order_mark_is_read_without_a_warning(tmp_path):
+    """Google Play's review exports are UTF-16 with a byte order mark: nothing is guessed, so the import says
+    nothing of the encoding (every weekly import warned "not UTF-8 ... if letters look wrong, import it again");
+    a file without a mark whose encoding was detected still says so."""
+    rows = "Review Text,Star Rating,Review Submit Date and Time\n\"Super App, läuft schnell\",5,2026-11-18T08:00:00Z\n"
+    for enc, data in (("utf-16", rows.encode("utf-16")), ("utf-32", rows.encode("utf-32")),
+                      ("utf-16", codecs.BOM_UTF16_BE + rows.encode("utf-16-be"))):
+        f = tmp_path / "play.csv"
+        f.write_bytes(data)
+        res = read_reviews_file(f)
+        assert [r.text for r in res.reviews] == ["Super App, läuft schnell"] and res.encoding == enc
+        assert not any("not UTF-8" in r for r in res.remarks), res.remarks
+    f.write_bytes(rows.encode("cp1252"))
+    assert any("not UTF-8" in r for r in read_reviews_file(f).remarks)
 
 
 def test_import_names_the_line_it_cannot_decode(tmp_path):
