@@ -134,7 +134,13 @@ def cmd_scrape(args, settings) -> ExitStatus:
                    since=args.since, sort=args.sort, quiet=args.quiet),
         echo=print)
     s = res.scrape
-    _print_errors(s.errors)
+    errors = s.errors
+    if s.status == "failed" and errors and errors[-1].get("url") is None:  # why the run failed, said last
+        why = str(errors[-1].get("message") or "")
+        _print_errors([e for e in errors[:-1] if error_line(e) not in why])  # not the page error it quotes
+        print(f"  failed: {why}")
+    else:
+        _print_errors(errors)
     for msg in s.degraded:
         print(f"  degraded: {msg}")
     for f in s.debug_files:

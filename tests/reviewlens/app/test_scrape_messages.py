@@ -57,12 +57,25 @@ def test_a_first_scrape_without_a_config_says_to_write_one_and_names_each_url_on
     rc = main(["scrape", f"{kettle.base}/kettle/p1.html", "--db", str(db), "--config", _toml(tmp_path), "-q"])
     out = capsys.readouterr().out
     assert rc != 0
-    errors = [line for line in out.splitlines() if line.strip().startswith("error:")]
+    errors = [line for line in out.splitlines() if line.strip().startswith(("error:", "failed:"))]
     assert errors and all(line.count(kettle.base) <= 1 for line in errors), out
-    assert not any(line.strip().startswith("error:  ") for line in errors), out
+    assert not any(line.strip().startswith(("error:  ", "failed:  ")) for line in errors), out
     last = errors[-1]
+    assert last.strip().startswith("failed: ")
     assert "needs one" in last and "sites test" in last and "may have changed" not in last, last
     assert " 1 pages" not in out and " 1 errors" not in out
+
+
+def test_a_site_that_serves_no_page_is_said_once_with_why(tmp_path, kettle, capsys):
+    """A 404 (or a site down) printed its error twice: as the page's error and quoted again in why the run failed."""
+    db = tmp_path / "s.db"
+    url = f"{kettle.base}/kettle/gone.html"
+    assert main(["scrape", url, "--db", str(db), "--config", _toml(tmp_path), "-q"]) != 0
+    out = capsys.readouterr().out
+    said = [line.strip() for line in out.splitlines() if url in line]
+    assert len(said) == 1 and said[0].startswith("failed: the site did not serve the page"), out
+    run = Store(db).list_runs()[0]  # the run history keeps both, as before
+    assert run["status"] == "failed" and len(run["errors"]) == 2
 
 
 def test_a_wait_for_that_no_longer_appears_is_a_served_page_without_a_resume_point(tmp_path, kettle):
