@@ -62,6 +62,8 @@ TRANSIENT_NET_ERRORS = {"ERR_CONNECTION_REFUSED", "ERR_CONNECTION_RESET", "ERR_C
 NET_ERROR_HINTS = {
     "ERR_TOO_MANY_REDIRECTS": "a redirect loop: the site keeps redirecting this URL",
     "ERR_NAME_NOT_RESOLVED": "the host name does not resolve",
+    "ERR_UNSAFE_PORT": "Chromium does not open this port (one of those browsers block for safety, such as 6000 or "
+                       "6667): serve the site on another port",
     "ERR_INCOMPLETE_CHUNKED_ENCODING": "the server cut the page off mid-transfer",
     "ERR_CONTENT_LENGTH_MISMATCH": "the server cut the page off mid-transfer",
 }

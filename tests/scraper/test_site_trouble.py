@@ -157,3 +157,13 @@ def test_a_config_whose_next_link_no_longer_matches_is_noted_by_the_page_count(s
     assert (run.status, run.pages, run.new) == ("ok", 1, 2)
     said = [n for n in run.notes if "says it has 8 reviews, this run read 2" in n]
     assert len(said) == 1 and "site config's next-page or load-more selector" in said[0] and "read 1 page" in said[0]
+
+
+def test_a_port_browsers_block_and_a_name_that_does_not_resolve_are_said_plainly():
+    """Chromium refuses ports such as 6000 (X11) before connecting: the error said only "(ERR_UNSAFE_PORT)"."""
+    settings = ScraperSettings(delay=0.0, timeout=5.0, retries=1)
+    for url, said in (("http://127.0.0.1:6000/reviews", "does not open this port"),
+                      ("http://nowhere.invalid/reviews", "the host name does not resolve")):
+        pages = list(scrape([url], settings))
+        assert len(pages) == 1 and not pages[0].reviews, url
+        assert said in pages[0].error, pages[0].error
