@@ -44,7 +44,7 @@ from reviewlens.model_text import ADDRESSED_RE, strip_markup
 from reviewlens.questions import NOT_ANSWERED  # the answer to a question no excerpt answers
 from reviewlens.schema import Quote
 
-from .complaints import product_masker
+from .complaints import WORD_RE, _STOP, product_masker
 from .topics import split_sentences
 from .translate import sentence_pairs
 
@@ -90,6 +90,7 @@ class Answer:
     question_language: str | None = None  # the question's language when it is not English
     question_translation: str | None = None  # then the question searched for (machine translation), if any
     matched: int = 0                     # excerpts that speak to the question (`sources` are the first k of them)
+    products: list[str] = field(default_factory=list)  # the products the question names, whose reviews were searched
     dropped: int = 0                     # claims of the model's answer removed: no excerpt says them (`check`)
     not_answered: bool = False           # the model said the reviews do not say
     facts: dict[str, Any] | None = None  # the selection's numbers, for a question about numbers (`store_facts`)
@@ -98,7 +99,7 @@ class Answer:
         return {"question": self.question, "question_language": self.question_language,
                 "question_translation": self.question_translation,
                 "answer": self.answer, "model": self.model, "cited": self.cited,
-                "searched": self.searched, "matched": self.matched, "dropped": self.dropped,
+                "searched": self.searched, "products": self.products, "matched": self.matched, "dropped": self.dropped,
                 "not_answered": self.not_answered, "facts": self.facts,
                 "sources": [{"n": i, "review_id": s.review_id, "text": s.text, "score": round(s.score, 3),
                              "language": s.language, "translation": s.translation,
@@ -222,6 +223,26 @@ def stop_words(languages: Sequence[str]) -> list[str]:
         if isinstance(lang, str) and lang.isalpha() and lang != "en":
             words |= _language_stop_words(lang)
     return sorted(words)
+
+
+def _stem(word: str) -> str:
+    w = word.lower()
+    return w[:-1] if len(w) > 3 and w.endswith("s") and not w.endswith("ss") else w
+
+
+def named_products(questions: Sequence[str], products: Sequence[str]) -> list[str]:
+    """The products of `products` that a question names by what they are (the last word of the name: "the
+    headphones", "a backpack") or by their line or brand (its first: "the Aurora"), singular or plural; a
+    word the names share ("Pro", "wireless" in the middle of a name) names none of them. Asked "Why do people
+    return the headphones?" of a store of seven products, the excerpts came from the coffee maker and the
+    running shoes too (product names are masked so that they do not outrank the answer)."""
+    asked = {_stem(w) for q in questions for w in WORD_RE.findall(q or "")}
+    out = []
+    for p in dict.fromkeys(x for x in products if isinstance(x, str) and x.strip()):
+        words = [w for w in WORD_RE.findall(p.replace("-", " ")) if len(w) > 3 and w.lower() not in _STOP]
+        if words and {_stem(words[0]), _stem(words[-1])} & asked:
+            out.append(p)
+    return out
 
 
 def find_sources(question: str | Sequence[str], df: pd.DataFrame, embedder: Any, k: int = 8) -> list[Source]:
@@ -586,6 +607,13 @@ def answer(question: str, df: pd.DataFrame, *, embedder: Any, backend: Any = Non
         except Exception as e:  # noqa: BLE001 - the question is still searched as it is
             log.warning("the question could not be translated (%s); searching it as it is", e)
         searched = out.question_translation or question
+    # a question that names some of the store's products is answered from their reviews
+    if df is not None and "product" in df and df["product"].nunique() > 1:
+        named = named_products([searched, question], df["product"].dropna().unique().tolist())
+        if named and len(named) < df["product"].nunique():
+            df = df[df["product"].isin(named)]
+            out.products, out.searched = named, int(len(df))
+            log.info("the question names %s: searching its %d reviews", ", ".join(named), len(df))
     # as translated, for the translations, and as asked, for the reviews written in the question's language
     out.sources, out.matched = search([searched, question], df, embedder, k)
     sources = out.sources

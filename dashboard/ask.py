@@ -133,7 +133,9 @@ def _answer(res: dict[str, Any], texts: dict[str, str]) -> None:
         if note:  # the model's words, never shown as the customer's
             html.append(f'<div class="rl-translation"><small>{escape_html(note)}</small></div>')
     st.markdown("\n".join(html), unsafe_allow_html=True)
-    notes = [f"Searched {int(res.get('searched') or 0):,} reviews" + ("; * = cited in the answer" if cited else "")]
+    named = [str(p) for p in res.get("products") or []]
+    of = f" of {', '.join(named)} (named in the question)" if named else ""
+    notes = [f"Searched {int(res.get('searched') or 0):,} reviews{of}" + ("; * = cited in the answer" if cited else "")]
     matched = int(res.get("matched") or 0)
     if matched > len(stored):
         notes.append(f"{len(stored)} of {matched} matching excerpts shown (`reviewlens ask -k {matched}` shows "

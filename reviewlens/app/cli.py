@@ -1014,7 +1014,8 @@ def cmd_ask(args, settings) -> ExitStatus:
     shown = f"{len(res.sources)} of {res.matched} matching excerpts shown (-k N for more)" \
         if res.matched > len(res.sources) else ""
     cited = "* = cited in the answer" if res.cited else ""
-    print("; ".join(x for x in (f"Searched {res.searched:,} reviews", shown, cited) if x))
+    of = f" of {', '.join(neutralize(p) for p in res.products)} (named in the question)" if res.products else ""
+    print("; ".join(x for x in (f"Searched {res.searched:,} reviews{of}", shown, cited) if x))
     return ExitStatus.OK
 
 

@@ -134,8 +134,32 @@ def test_ask_command(tmp_path, capsys, monkeypatch):
     assert main(["ask", "Is delivery slow?", "--no-llm", "--json", "--max-rating", "2", "--db", db]) == 0
     data = json.loads(capsys.readouterr().out)
     assert data["searched"] == 3 and {s["rating"] for s in data["sources"]} <= {1, 2}
+    assert main(["ask", "Does the watch battery last?", "--no-llm", "--db", db]) == 0
+    assert "Searched 2 reviews of Watch (named in the question)" in capsys.readouterr().out
     assert main(["ask", "Is delivery slow?", "--min-rating", "4", "--max-rating", "2", "--db", db]) == 2
     assert main(["ask", "  ", "--db", db]) == 2
+
+
+def test_a_question_that_names_a_product_is_answered_from_its_reviews(df, embedder):
+    """"Why do people return the headphones?" of a store of several products found sentences of the coffee
+    maker and the running shoes too (product names are masked in the search)."""
+    from analysis.answers import named_products
+
+    shop = ["Aurora Wireless Headphones", "Stride Pro Running Shoes", "BrewMaster 12-Cup Coffee Maker",
+            "TrailPack 30L Backpack"]
+    assert named_products(["Why do people return the headphones?"], shop) == ["Aurora Wireless Headphones"]
+    assert named_products(["Is the Aurora worth it?", "Are the backpacks roomy?"], shop) == [shop[0], shop[3]]
+    assert named_products(["Do these shoe run small?"], shop) == [shop[1]]  # singular or plural
+    assert named_products(["Is it good for running?", "How is the coffee?", "Any problems?"], shop) == []
+    res = answer("Is the kettle delivered late?", df, embedder=embedder)
+    assert res.products == ["Kettle"] and res.searched == 4 and res.as_dict()["products"] == ["Kettle"]
+    assert res.sources and {s.product for s in res.sources} == {"Kettle"}
+    res = answer("Is the price of the watch fair?", df, embedder=embedder)
+    assert res.products == ["Watch"] and res.sources[0].review_id == "r4"
+    res = answer("Is delivery slow?", df, embedder=embedder)  # no product named: every review
+    assert res.products == [] and res.searched == 6
+    one = df[df["product"] == "Kettle"]  # a store of one product: nothing to narrow, nothing said
+    assert answer("Is the kettle delivered late?", one, embedder=embedder).products == []
 
 
 # ------------------------------------------------------------------------------------ reviews in other languages

@@ -99,7 +99,7 @@ def test_every_sidebar_filter_applies_to_the_question(monkeypatch, seeded_sqlite
     at.sidebar.multiselect(key="f_sentiments").select("positive").run()
     at.sidebar.slider(key="f_rating").set_value((5.0, 5.0)).run()
     at.sidebar.radio(key="page").set_value("Ask").run()
-    _ask(at, "Does the kettle work well?")
+    _ask(at, "Does it work well?")  # names no product (a question that names one searches its reviews only)
     answer_waiting(store, Answerer(Settings(), use_llm=False, k=8))
     at.run()
     result = store.list_questions()[0]["result"]
@@ -109,6 +109,21 @@ def test_every_sidebar_filter_applies_to_the_question(monkeypatch, seeded_sqlite
     captions = [html.unescape(c.value) for c in at.caption]
     assert any(c.startswith("Searches sentiment: positive; rating 5–5 (the sidebar's filters)") for c in captions), \
         captions
+
+
+def test_a_question_that_names_a_product_says_it_searched_that_products_reviews(monkeypatch, seeded_sqlite):
+    store, seed, db = seeded_sqlite
+    at = app_test(monkeypatch, db)
+    at.sidebar.selectbox(key="f_period").set_value("All time").run()
+    at.sidebar.radio(key="page").set_value("Ask").run()
+    _ask(at, "Does the toaster work well?")
+    answer_waiting(store, Answerer(Settings(), use_llm=False, k=8))
+    at.run()
+    result = store.list_questions()[0]["result"]
+    assert result["products"] == ["Globex Toaster"] and {s["product"] for s in result["sources"]} == {"Globex Toaster"}
+    captions = [html.unescape(c.value) for c in at.caption]
+    assert any(c.startswith(f"Searched {result['searched']} reviews of Globex Toaster (named in the question)")
+               for c in captions), captions
 
 
 def test_the_top_complaints_are_offered_as_questions(monkeypatch, seeded_sqlite):
