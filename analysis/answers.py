@@ -56,6 +56,7 @@ EXCERPT_CHARS = 320       # a found sentence is shown with its neighbours up to 
 DUPLICATE = 0.95          # cosine above which a sentence repeats one already taken
 MIN_SIMILARITY = 0.3      # a sentence scoring less than this does not speak to the question
 LEXICAL_WEIGHT = 0.3      # how much the TF-IDF match adds to the embedder's cosine
+INTENT_WEIGHT = 0.2       # how far a sentence's leaning (-1 to 1) moves it when a question presupposes a way
 WHOLE_CHARS = 1000        # a translated review whose sentences do not pair with its translation's is shown whole, to this
 ANSWER_MAX_CHARS = 1200
 
@@ -225,6 +226,45 @@ def stop_words(languages: Sequence[str]) -> list[str]:
     return sorted(words)
 
 
+# A question that presupposes which way the answer goes: "why do people return it?", "what is wrong with the
+# service?" ask for complaints; "what do they love about it?" for praise. A yes/no question ("is the food bad?")
+# presupposes nothing: both sides answer it.
+_WH_RE = re.compile(r"^\W*(why|what|which|where|who|how come)\b", re.IGNORECASE)
+_NEGATIVE_ASK_RE = re.compile(
+    r"\b(return(s|ed|ing)?|send(s|ing)? (it |them )?back|complain\w*|problems?|issues?|wrong|worst|hate[sd]?|"
+    r"dislike[sd]?|disappoint\w*|refunds?|broke|break(s|ing)?|broken|fail\w*|defect\w*|unhappy|annoy\w*|faults?|"
+    r"flaws?|downsides?|cons|bad|negative)\b", re.IGNORECASE)
+_POSITIVE_ASK_RE = re.compile(r"\b(love[sd]?|like (most|best|about)|praise[sd]?|best|favou?rite|enjoy\w*|happy|"
+                              r"pros|strengths?|upsides?|positive|recommend\w*)\b", re.IGNORECASE)
+
+
+def question_intent(questions: Sequence[str]) -> int:
+    """-1 when a question asks why or what goes wrong, +1 when it asks what is liked, 0 otherwise (and when a
+    question says both)."""
+    neg = pos = False
+    for q in questions:
+        if _WH_RE.search(q or ""):
+            neg = neg or bool(_NEGATIVE_ASK_RE.search(q))
+            pos = pos or bool(_POSITIVE_ASK_RE.search(q))
+    return -1 if neg and not pos else 1 if pos and not neg else 0
+
+
+def _leaning(texts: Sequence[str], vecs: np.ndarray) -> np.ndarray:
+    """Which way each sentence reads, from -1 (a complaint) to 1 (praise): the packaged sentiment head over the
+    sentence's MiniLM vector (`vecs`) and VADER, P(positive) - P(negative); the word lists without the head."""
+    from .heads import LABELS, features, sentiment_head
+
+    head = sentiment_head()
+    if head is None:
+        return np.array([np.sign(_polarity(t)) for t in texts], dtype=float)
+    try:
+        p = head.proba(features(list(texts), None, vecs=vecs))
+    except Exception as e:  # noqa: BLE001 - another embedder's vectors: the word lists instead
+        log.debug("sentence leaning by the word lists (%s)", e)
+        return np.array([np.sign(_polarity(t)) for t in texts], dtype=float)
+    return p[:, LABELS.index("positive")] - p[:, LABELS.index("negative")]
+
+
 def _stem(word: str) -> str:
     w = word.lower()
     return w[:-1] if len(w) > 3 and w.endswith("s") and not w.endswith("ss") else w
@@ -285,14 +325,19 @@ def search(question: str | Sequence[str], df: pd.DataFrame, embedder: Any, k: in
     vecs, asked = vecs[:-n], vecs[-n:]
     # meaning first, the question's own words too; each sentence by the wording it matches best
     sims = (vecs @ asked.T + LEXICAL_WEIGHT * lexicals[order]).max(axis=1)
+    # asked why people return it, a sentence that praises it answers less than one that complains
+    intent = question_intent(questions)
+    meant = sims  # whether a sentence speaks to the question at all is its meaning's and words' call alone
+    if intent and INTENT_WEIGHT:
+        sims = sims + INTENT_WEIGHT * intent * _leaning(cand, vecs)
     # a translated review's own words are found by the words they share with the question, never by the
     # English embedder's reading of German alone (it puts any two German sentences near each other)
     sims[(lexical[order] <= 0) & np.array([units.own[i] for i in order], dtype=bool)] = -1.0
     picked: list[int] = []
     per_review: dict[int, int] = {}
     for j in np.argsort(-sims, kind="stable"):
-        if sims[j] < MIN_SIMILARITY:
-            break
+        if meant[j] < MIN_SIMILARITY:
+            continue
         row = rows[order[j]]
         a, b = excerpts[order[j]]
         if per_review.get(row, 0) >= PER_REVIEW or (picked and float((vecs[picked] @ vecs[j]).max()) > DUPLICATE) \

@@ -87,5 +87,63 @@ def main() -> None:
                   + ", ".join(f"{c} {p:.0%}" for c, p in per.items()) + f"; {took / 12:.2f} s a question")
 
 
+#: Questions that presuppose which way the answer goes (written for this benchmark on 2026-12-04, with the
+#: ranking change they measure): each asks what is wrong with, or what is loved about, one category.
+WAY_QUESTIONS = {
+    ("food", "negative"): ["What is wrong with the food?", "Why do people complain about the dishes?",
+                           "What do people dislike about the menu?"],
+    ("service", "negative"): ["What do people complain about regarding the service?",
+                              "Why are guests unhappy with the staff?", "What is bad about the waiters?"],
+    ("price", "negative"): ["Why do people complain about the prices?", "What is wrong with the value for money?",
+                            "What do people dislike about the cost?"],
+    ("ambience", "negative"): ["What is wrong with the atmosphere?", "Why do people complain about the decor?",
+                               "What do people dislike about the place inside?"],
+    ("food", "positive"): ["What do people love about the food?", "Which dishes do people enjoy?",
+                           "What do people praise about the menu?"],
+    ("service", "positive"): ["What do people love about the service?", "What do people praise about the staff?",
+                              "Why are guests happy with the waiters?"],
+    ("price", "positive"): ["What do people like about the prices?", "Why do people praise the value for money?",
+                            "What do people love about the cost?"],
+    ("ambience", "positive"): ["What do people love about the atmosphere?", "What do people enjoy about the decor?",
+                               "What do people praise about the place?"],
+}
+
+
+def way_main(eval_dir: Path) -> None:
+    """Questions that ask what goes wrong or what is loved: the share of the five sentences found that speak of
+    the category that way (the SemEval polarity of that category), with the question's way read
+    (analysis.answers.INTENT_WEIGHT) against the ranking by meaning alone, in the same run."""
+    import pandas as pd
+
+    from analysis import answers
+    from analysis.embeddings import get_embedder
+
+    root = ET.parse(eval_dir / "semeval14_restaurants_train.xml").getroot()
+    rows = [(s.get("id"), s.find("text").text, {c.get("category"): c.get("polarity") for c in s.iter("aspectCategory")})
+            for s in root.iter("sentence")]
+    gold = {i: c for i, _, c in rows}
+    df = pd.DataFrame([{"id": i, "text": t, "rating": None, "product": None, "url": None, "date": None}
+                       for i, t, _ in rows])
+    emb = get_embedder()
+    default = answers.INTENT_WEIGHT
+    for weight in (0.0, 0.1, default, 0.3):
+        answers.INTENT_WEIGHT = weight
+        about = both = n = 0
+        per: dict[str, int] = {}
+        for (cat, way), qs in WAY_QUESTIONS.items():
+            for q in qs:
+                found = [s.review_id for s in answers.find_sources(q, df, emb, k=K)]
+                about += sum(cat in gold[i] for i in found)
+                hit = sum(gold[i].get(cat) == way for i in found)
+                both += hit
+                per[way] = per.get(way, 0) + hit
+                n += len(found)
+        name = "meaning alone" if weight == 0 else f"way read, weight {weight}" + (" (default)" if weight == default else "")
+        print(f"{name}: of the category {about / n:.1%}; of the category, the asked way {both / n:.1%} "
+              f"(complaints {per['negative']}/60, praise {per['positive']}/60)")
+    answers.INTENT_WEIGHT = default
+
+
 if __name__ == "__main__":
     main()
+    way_main(ROOT.parent / "shared" / "eval")

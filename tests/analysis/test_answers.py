@@ -162,6 +162,35 @@ def test_a_question_that_names_a_product_is_answered_from_its_reviews(df, embedd
     assert answer("Is the kettle delivered late?", one, embedder=embedder).products == []
 
 
+def test_a_question_that_asks_what_goes_wrong_finds_complaints_first_and_one_that_asks_what_is_liked_praise(
+        df, embedder):
+    """Asked why people return the headphones, five-star "it still feels brand new" came among the excerpts; a
+    yes/no question presupposes neither way and is ranked by meaning alone."""
+    from analysis.answers import find_sources, question_intent
+
+    assert [question_intent([q]) for q in ("Why do people return it?", "What is wrong with the service?",
+                                           "What do people love about the staff?", "Is the food bad?",
+                                           "How is the delivery?", "What do they like best and what is wrong?")] \
+        == [-1, -1, 1, 0, 0, 0]
+    said = ["I have used the headphones daily for a month and they still feel brand new.",
+            "Defective unit, the left earcup rattles and makes a grinding noise.",
+            "The packaging was flimsy and the box arrived crushed.", "Comfortable, sturdy and easy to use headphones.",
+            "Great headphones, I would never send them back.", "The battery drains overnight even when switched off.",
+            "The headphones sound tinny and the earcups broke after a week.",
+            "The headphones sound amazing and are very comfortable."]
+    shop = pd.DataFrame([{"id": f"h{i}", "text": t, "rating": None, "product": None, "url": None, "date": None}
+                         for i, t in enumerate(said)])
+
+    def ids(q: str) -> list[str]:
+        return [s.review_id for s in find_sources(q, shop, embedder, k=8)]
+
+    wrong, loved, plain = ids("What is wrong with the headphones?"), ids("What do people love about the headphones?"), \
+        ids("How are the headphones?")
+    assert set(wrong[:2]) == {"h6", "h1"} and wrong[-2:] == ["h7", "h3"], wrong  # before: h6, h4, h7, h3, h0, h1
+    assert set(loved[:2]) == {"h7", "h3"} and loved[-1] == "h6", loved
+    assert plain[:2] == ["h7", "h3"] and "h1" not in plain  # by meaning alone; what speaks to it is the same set
+
+
 # ------------------------------------------------------------------------------------ reviews in other languages
 GERMAN = [  # (review, its translation as the analysis stored it)
     ("Die Lieferung hat drei Wochen gedauert. Die Farbe ist schön.",
