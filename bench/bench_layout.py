@@ -132,7 +132,7 @@ def widgets(settings: ScraperSettings) -> None:
                   f"{'rel.' if relative else dated:>4} {titled:5d} {replied:5d}")
     finally:
         srv.shutdown()
-    print("(woocommerce and hashed show no titles, tripadvisor's is a link without a class that says so; rel.: a "
+    print("(woocommerce and hashed show no titles, tripadvisor's is a link to the review's page; rel.: a "
           "relative date, read against today; halves: the text is both halves, a blank line apart; reply: the shop's "
           "reply where there is one, none where there is none)")
 
