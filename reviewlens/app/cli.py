@@ -370,8 +370,9 @@ def cmd_label(args, settings) -> ExitStatus:
         topics = check(store, settings, what=f"label import {args.file}")["topics"]  # those of the store's analyses
         res, added, replaced = import_labels(store, args.file, topics, source=args.source, encoding=args.encoding,
                                              masker=Masker.from_settings(settings.privacy, store))
-        print(f"read {res.rows} rows from {args.file}: {len(res.labels)} labels, {added} added, {replaced} replaced, "
-              f"{len(res.labels) - added - replaced} already stored; {len(res.errors)} rows skipped")
+        print(f"read {_n(res.rows, 'row')} from {args.file}: {_n(len(res.labels), 'label')}, {added} added, "
+              f"{replaced} replaced, {len(res.labels) - added - replaced} already stored; "
+              f"{_n(len(res.errors), 'row')} skipped")
         for e in res.errors[:20]:
             print(f"  {args.file}, line {e['line']}: {e['message']}")
         if len(res.errors) > 20:

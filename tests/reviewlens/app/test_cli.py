@@ -156,6 +156,10 @@ def test_label_import_list_export(tmp_path, capsys):
     assert main(["label", "import", str(f), *base]) == 0
     out = capsys.readouterr().out
     assert "0 added, 0 replaced, 4 already stored" in out and "learns from them" not in out
+    one = tmp_path / "one.csv"
+    one.write_text("text,sentiment\nSome other review,great\n", encoding="utf-8")
+    assert main(["label", "import", str(one), *base]) == 0
+    assert "read 1 row from" in (out := capsys.readouterr().out) and "0 labels, 0 added" in out and "; 1 row skipped" in out
 
     assert main(["label", "list", "--kind", "topic", *base]) == 0
     out = capsys.readouterr().out
