@@ -31,7 +31,8 @@ from reviewlens.words import counted as _n
 
 UPLOAD_TYPES = ["csv", "tsv", "txt", "jsonl", "ndjson", "json", "xlsx"]
 DATE_ORDERS = {"As the file's dates show": None, "Day first (31/03/2026)": "day", "Month first (03/31/2026)": "month"}
-RATING_SCALES = {"1 to 5 stars": None, "Out of 10 (an NPS 0-10, a 1-10 score)": 10.0, "Out of 100": 100.0}
+RATING_SCALES = {"As the file shows (stars, or scores out of 10 or 100)": None, "1 to 5 stars": 5.0,
+                 "Out of 10 (an NPS 0-10, a 1-10 score)": 10.0, "Out of 100": 100.0}
 ERRORS_SHOWN = 20
 #: A file to start from: the columns the import reads, one review a row (a date cell in Excel works too).
 SAMPLE = ("text,rating,date,author,title,product,reply,reply_date,version\n"
@@ -88,7 +89,8 @@ def _import(store: Store, upload: Any, source: str, product: str, date_order: st
 
 
 #: The import's messages name the command's options; this page has boxes for them.
-_OPTION_WORDS = (("(use --rating-scale)", "(choose the scale under Ratings)"),
+_OPTION_WORDS = (("with --rating-scale 5", "with Ratings: 1 to 5 stars"),
+                 ("(use --rating-scale)", "(choose the scale under Ratings)"),
                  ("(--rating-scale)", "(under Ratings)"), ("--rating-scale", "the Ratings box"),
                  ("--date-order day", "Day first under Dates such as 03/04/2026"),
                  ("--date-order month", "Month first under Dates such as 03/04/2026"),

@@ -43,7 +43,7 @@ COLUMN_ALIASES: dict[str, tuple[str, ...]] = {
     "date": ("date", "review_date", "created_at", "created", "time", "timestamp", "review date",
              "review submit date and time"),
     "author": ("author", "user", "username", "reviewer", "name", "user_name", "reviewer_name", "nickname",
-               "display_name", "reviewer_display_name", "customer_name"),
+               "display_name", "reviewer_display_name", "customer_name", "guest_name", "guest"),
     "title": ("title", "review_title", "headline", "summary", "review title"),
     "product": ("product", "product_name", "item", "app", "package name", "app_name", "product_title"),
     "url": ("url", "link", "review_url", "review link"),
@@ -51,7 +51,8 @@ COLUMN_ALIASES: dict[str, tuple[str, ...]] = {
     "source": ("source", "site", "platform"),
     # the owner's reply and the rest (Google Play's review export names included)
     "reply": ("reply", "reply_text", "reply_content", "owner_reply", "owner_response", "developer_reply_text",
-              "developer_reply", "company_reply", "business_reply", "public_reply"),
+              "developer_reply", "company_reply", "business_reply", "public_reply", "property_reply",
+              "property_response", "management_response", "hotel_response"),
     "reply_date": ("reply_date", "replied_at", "developer_reply_date_and_time", "reply_at", "company_reply_date",
                    "reply_created", "response_date"),
     "helpful_votes": ("helpful_votes", "helpful", "thumbs_up_count", "thumbsupcount", "upvotes", "likes"),
@@ -847,20 +848,47 @@ def _column_map(keys: Iterable[str], given: dict[str, str] | None = None) -> dic
     return mapping
 
 
+#: Exports that write a review in two halves, what the customer liked and what not (Booking.com's "Positive review"
+#: and "Negative review", G2's and Capterra's "Pros" and "Cons"): with no text column, the text is both, a blank
+#: line apart, as a page read in halves is (the complaint is the second half: it is never left out).
+TEXT_HALVES: tuple[tuple[str, str], ...] = (
+    ("positive_review", "negative_review"), ("pros", "cons"), ("liked", "disliked"), ("likes", "dislikes"),
+    ("what_do_you_like_best", "what_do_you_dislike"), ("positive_comments", "negative_comments"),
+    ("positive", "negative"))
+
+
+def _text_halves(keys: Sequence[Any], mapping: dict[str, str]) -> tuple[str, str] | None:
+    """The two columns a review's text is written in (`TEXT_HALVES`), when the file has no text column."""
+    named = {_key(k): k for k in keys if isinstance(k, str) and k not in mapping.values()}
+    return next(((named[a], named[b]) for a, b in TEXT_HALVES if a in named and b in named), None)
+
+
+def _joined(row: dict[str, Any], halves: tuple[str, str]) -> str:
+    return "\n\n".join(t for t in (str(row.get(h) or "").strip() for h in halves) if t)
+
+
 def _with_columns(rows: Iterable[tuple[int, dict[str, Any]]],
                   given: dict[str, str] | None = None) -> Iterator[tuple[int, dict[str, Any], dict | None]]:
     """Each (line, row) with the columns its fields come from (`_column_map`, `given` the user's), found once
     per set of keys: a CSV has one; JSON lines may each leave out the fields they have no value for (a review
-    without a reply), and a later line's are still read. A row that could not be parsed comes with None."""
-    maps: dict[tuple, dict[str, str]] = {}
+    without a reply), and a later line's are still read. A row that could not be parsed comes with None. A file
+    that writes its texts in two halves (`TEXT_HALVES`) gets a text column of both ("Pros + Cons")."""
+    maps: dict[tuple, tuple[dict[str, str], tuple[str, str] | None]] = {}
     for line, row in rows:
         if "__error__" in row:
             yield line, row, None
             continue
         keys = tuple(row.keys())
         if keys not in maps:
-            maps[keys] = _column_map(keys, given)
-        yield line, row, maps[keys]
+            mapping = _column_map(keys, given)
+            halves = _text_halves(keys, mapping) if "text" not in mapping and "text" not in (given or {}) else None
+            if halves:  # the halves are read (not kept as the user's own fields): under names no field has
+                mapping = {**mapping, "text": f"{halves[0]} + {halves[1]}", "__half1": halves[0], "__half2": halves[1]}
+            maps[keys] = (mapping, halves)
+        mapping, halves = maps[keys]
+        if halves:
+            row = {**row, mapping["text"]: _joined(row, halves)}
+        yield line, row, mapping
 
 
 #: the columns of ReviewLens's CSV export where a cell that runs as a formula shows it was written with --raw
@@ -896,6 +924,22 @@ class _FirstPass:
     found: set[str]            # the fields of the user's --column whose column some record has
     raw_export: bool           # ReviewLens's export written with --raw: its cells as stored
     repeated: set[str]         # the identities of the reviews whose id more than one row carries
+    scale: float | None = None  # the ratings are scores out of 10 or 100 (`rating_scale_of`), else None
+
+
+#: A rating column is read as scores out of 10 (Booking.com's "Review score", an NPS) or 100 when it has at least
+#: SCALE_MIN numbers and at least SCALE_SHARE of them are above 5 (and all at most 10, or 100): one stray 6 in a
+#: file of stars is that row's error, not a scale, and a file of one or two rows shows none.
+SCALE_SHARE = 0.2
+SCALE_MIN = 5
+
+
+def rating_scale_of(numbers: Sequence[float]) -> float | None:
+    """10 or 100 when the plain numbers of a rating column are scores on that scale (`SCALE_SHARE`), else None."""
+    if len(numbers) < SCALE_MIN or sum(n > 5 for n in numbers) < SCALE_SHARE * len(numbers) or min(numbers) < 0:
+        return None
+    top = max(numbers)
+    return 10.0 if top <= 10 else 100.0 if top <= 100 else None
 
 
 def _first_pass(path: Path, encoding: str | None, given: dict[str, str] | None, default_source: str) -> _FirstPass:
@@ -910,12 +954,16 @@ def _first_pass(path: Path, encoding: str | None, given: dict[str, str] | None, 
     raw = False
     ids: set[str] = set()
     repeated: set[str] = set()
+    scores: list[float] = []  # the rating column's plain numbers, at most 100,000 of them
 
     def values() -> Iterator[Any]:
         nonlocal raw
         for _, row, mapping in _with_columns(rows, given):
             if not mapping:
                 continue
+            if "rating" in mapping and len(scores) < 100_000 and (n := _plain_number(row.get(mapping["rating"]))) \
+                    is not None:
+                scores.append(n)
             if given and (keys := tuple(row.keys())) not in keysets:
                 keysets.add(keys)
                 found.update(f for f in given if f in mapping)
@@ -927,7 +975,17 @@ def _first_pass(path: Path, encoding: str | None, given: dict[str, str] | None, 
             yield from (row.get(mapping[f]) for f in ("date", "reply_date") if f in mapping)
 
     order, either = date_evidence(values())
-    return _FirstPass(order, either, found, raw, repeated)
+    return _FirstPass(order, either, found, raw, repeated, rating_scale_of(scores))
+
+
+def _plain_number(value: Any) -> float | None:
+    """A rating cell that is a plain number ("7.5", 8, "7,5"), else None (stars, "4/5", words: read as written)."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, (int, float)):
+        return float(value) if math.isfinite(value) else None
+    m = re.fullmatch(r"\s*(\d{1,3}(?:[.,]\d+)?)\s*", str(value or ""))
+    return float(m.group(1).replace(",", ".")) if m else None
 
 
 #: how a column saying when a review was last changed is named ("updated_at", Google Play's "Review Last Update
@@ -1195,6 +1253,11 @@ def _reviews(path: Path, res: ImportResult, *, source: str | None = None, rating
                               f"columns: {', '.join(str(k) for k in keys if k is not None) or 'none'}), named with "
                               f"--column {' --column '.join(f'{f}={columns[f]}' for f in missing)}")
     res.date_order = date_order or shown
+    if rating_scale is None and known.scale:  # Booking.com's scores: 7.5 out of 10 is not 7.5 stars
+        rating_scale = known.scale
+        res.remarks.append(f"the ratings are scores out of {known.scale:g} (more than {SCALE_SHARE:.0%} of them are "
+                           f"above 5): read on that scale, {known.scale:g} as 5 stars; if they are stars after all, "
+                           "import it again with --rating-scale 5")
     epoch = _workbook_epoch(path) if res.encoding == "xlsx" else None  # a number in a date cell is a date serial
     first = True
     # the rows of the reviews whose id several rows carry: {identity: (the latest state so far, each row's words and

@@ -337,8 +337,9 @@ def build_parser() -> argparse.ArgumentParser:
                                      "extension>, as import:shop-reviews for shop-reviews.csv)")
     sp.add_argument("--product", help="product for rows that have none")
     sp.add_argument("--rating-scale", type=float,
-                    help="the file's rating scale if not 1-5 stars: scores out of 10 (an NPS 0-10) or 100, mapped "
-                         "linearly to 1-5 (0 -> 1, the top -> 5)")
+                    help="the file's rating scale: 5 (stars), or scores out of 10 (an NPS 0-10) or 100, mapped "
+                         "linearly to 1-5 (0 -> 1, the top -> 5); default: stars, or scores out of 10 or 100 where "
+                         "a fifth or more of the file's numbers are above 5 (Booking.com's review scores)")
     sp.add_argument("--encoding", help="the file's text encoding, e.g. latin-1 or cp1252 (default: UTF-8, "
                                        "else detected)")
     sp.add_argument("--date-order", choices=("day", "month"),

@@ -79,6 +79,22 @@ def test_what_the_import_kept_without_a_value_or_assumed_is_said(monkeypatch, tm
     assert count_rows(Store(db)) == 4
 
 
+def test_a_booking_export_reads_both_halves_and_its_scores_out_of_10_in_the_pages_words(monkeypatch, tmp_path):
+    db = str(tmp_path / "s.db")
+    Store(db).close()
+    at = app_test(monkeypatch, db)
+    booking = ("Review date,Guest name,Positive review,Negative review,Review score\n"
+               + "".join(f'2026-11-{10 + i},Guest {i},"Great view {i}.","Cold shower {i}.",{6 + i % 5}\n'
+                         for i in range(6))).encode()
+    at = _submit(at, "booking.csv", booking)
+    assert not at.exception, [e.value for e in at.exception]
+    assert "6 new reviews" in _plain(at.success)
+    said = _plain(at.caption) + _plain(at.info) + _plain(at.success)
+    assert "scores out of 10" in said and "with Ratings: 1 to 5 stars" in said and "--" not in said, said
+    texts = sorted(Store(db).reviews_frame()["text"])
+    assert texts[0] == "Great view 0.\n\nCold shower 0." and len(texts) == 6
+
+
 def test_the_columns_read_a_date_column_named_otherwise_and_analysis_off_are_said(monkeypatch, tmp_path):
     """A file whose date column is "when": every review was stored undated without a word, a date in the future
     among them, "1 rows skipped", and on a dashboard started with --no-analysis the page said no analyzer runs

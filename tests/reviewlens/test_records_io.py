@@ -220,6 +220,50 @@ def test_an_out_of_scale_rating_is_said_and_the_review_kept(tmp_path):
     assert [r.rating for r in res.reviews] == [None] and not res.errors and "rating-scale" in res.notes[0]["message"]
 
 
+def test_a_booking_export_in_two_halves_with_scores_out_of_10_is_read_whole(tmp_path, capsys):
+    """Booking.com's export has no text column: "Positive review" and "Negative review", a "Review score" out of
+    10, the guest's name and the property's reply. It failed ("no review text column"); with --column text= one
+    half was lost, and 4.0 out of 10 was stored as four stars. The complaint, the second half, is never lost."""
+    f = tmp_path / "booking.csv"
+    head = "Review date,Guest name,Reservation number,Review title,Positive review,Negative review,Review score," \
+           "Cleanliness,Property reply\n"
+    rows = ['2026-11-20,Anna,40123,Nice stay,"Great location, friendly staff.","The room was noisy at night.",7.5,7,',
+            '2026-11-21,Marco,40124,Bad,,"Dirty bathroom, nobody cleaned the room.",4.0,2,"We are sorry, Marco."',
+            '2026-11-22,Li,40125,Perfect,"Everything was spotless.",,10,10,',
+            '2026-11-23,Sam,40126,Fine,"Good breakfast.","Small room.",8,8,',
+            '2026-11-24,Ola,40127,Empty,,,6,6,']
+    f.write_text(head + "\n".join(rows) + "\n", encoding="utf-8")
+    db = str(tmp_path / "s.db")
+    assert main(["import", str(f), "--db", db]) == 0
+    out = capsys.readouterr().out
+    assert "text ← Positive review + Negative review" in out and "author ← Guest name" in out
+    assert "reply ← Property reply" in out and "scores out of 10" in out and "4 new reviews" in out
+    assert "Positive review," not in out.split("kept as the reviews' own fields:")[-1]  # read, not kept as fields
+    got = {r["author"]: r for r in Store(db).reviews_frame().to_dict("records")}
+    assert got["Anna"]["text"] == "Great location, friendly staff.\n\nThe room was noisy at night."
+    assert got["Marco"]["text"] == "Dirty bathroom, nobody cleaned the room." and got["Marco"]["reply"]
+    assert got["Li"]["text"] == "Everything was spotless."
+    assert [round(got[n]["rating"], 2) for n in ("Anna", "Marco", "Li", "Sam")] == [4.0, 2.6, 5.0, 4.2]
+    assert "Ola" not in got  # neither half: no text, said as such
+    # told they are stars: as before, each score above 5 said and kept without a rating
+    res = read_reviews_file(f, rating_scale=5)
+    assert [r.rating for r in res.reviews][1] == 4.0 and res.reviews[0].rating is None
+
+
+def test_pros_and_cons_are_a_text_only_where_the_file_has_none_and_a_stray_six_is_no_scale(tmp_path):
+    f = tmp_path / "g2.csv"
+    f.write_text("Title,Pros,Cons,Rating\nGood,Fast and simple.,Pricey.,4\n", encoding="utf-8")
+    assert [r.text for r in read_reviews_file(f).reviews] == ["Fast and simple.\n\nPricey."]
+    f.write_text("Text,Pros,Cons,Rating\nThe review itself.,Fast.,Pricey.,4\n", encoding="utf-8")
+    res = read_reviews_file(f)
+    assert [r.text for r in res.reviews] == ["The review itself."] and {"Pros", "Cons"} <= set(res.own_columns)
+    f.write_text("text,rating\n" + "".join(f"review {i},{1 + i % 5}\n" for i in range(20)) + "typo,6\n",
+                 encoding="utf-8")
+    res = read_reviews_file(f)  # stars with one 6 in 21: not scores out of 10
+    assert [r.rating for r in res.reviews][:5] == [1, 2, 3, 4, 5] and res.reviews[-1].rating is None
+    assert not any("scores out of" in r for r in res.remarks)
+
+
 def test_export_jsonl_and_csv_with_analysis(tmp_path):
     db = tmp_path / "s.db"
     src = tmp_path / "in.jsonl"
