@@ -39,10 +39,11 @@ log = logging.getLogger(__name__)
 # Accepted column names (case-insensitive) for each field, most specific first.
 COLUMN_ALIASES: dict[str, tuple[str, ...]] = {
     "text": ("text", "review", "review_text", "body", "content", "comment", "review_body"),
-    "rating": ("rating", "stars", "star_rating", "score", "star rating"),
+    "rating": ("rating", "stars", "star_rating", "score", "star rating", "starrating"),
     "date": ("date", "review_date", "created_at", "created", "time", "timestamp", "review date",
-             "review submit date and time"),
-    "author": ("author", "user", "username", "reviewer", "name", "user_name", "reviewer_name", "nickname",
+             "review submit date and time", "createtime", "create_time"),
+    "author": ("author", "user", "username", "reviewer", "reviewer_displayname", "author_name", "name", "user_name",
+               "reviewer_name", "nickname",
                "display_name", "reviewer_display_name", "customer_name", "guest_name", "guest"),
     "title": ("title", "review_title", "headline", "summary", "review title"),
     "product": ("product", "product_name", "item", "app", "package name", "app_name", "product_title"),
@@ -52,9 +53,9 @@ COLUMN_ALIASES: dict[str, tuple[str, ...]] = {
     # the owner's reply and the rest (Google Play's review export names included)
     "reply": ("reply", "reply_text", "reply_content", "owner_reply", "owner_response", "developer_reply_text",
               "developer_reply", "company_reply", "business_reply", "public_reply", "property_reply",
-              "property_response", "management_response", "hotel_response"),
+              "property_response", "management_response", "hotel_response", "reviewreply_comment", "reply_comment"),
     "reply_date": ("reply_date", "replied_at", "developer_reply_date_and_time", "reply_at", "company_reply_date",
-                   "reply_created", "response_date"),
+                   "reply_created", "response_date", "reviewreply_updatetime", "reply_updatetime"),
     "helpful_votes": ("helpful_votes", "helpful", "thumbs_up_count", "thumbsupcount", "upvotes", "likes"),
     "verified": ("verified", "verified_purchase", "is_verified"),
     "language": ("language", "lang", "reviewer_language", "review_language"),
@@ -232,7 +233,11 @@ def _written_rating(text: str, value: Any) -> float | None:
         if _number(m.group(1)) > 100:
             raise ValueError(f"rating {value!r} is over 100%")
         return max(1.0, _number(m.group(1)) / 20)
-    return None
+    return _STAR_WORDS.get(text.strip().lower().replace("_stars", "").replace(" stars", ""))
+
+
+#: Star ratings written as words (Google Business Profile's "starRating": "FOUR")
+_STAR_WORDS = {"one": 1.0, "two": 2.0, "three": 3.0, "four": 4.0, "five": 5.0}
 
 
 def _norm_rating(value: Any, scale: float | None) -> float | None:
@@ -604,14 +609,28 @@ def _json_document_rows(path: Path, encoding: str) -> Iterator[tuple[int, dict[s
         yield i, row if isinstance(row, dict) else {"__error__": f"a {_json_kind(row)}, not a review object"}
 
 
+def _flat(row: dict[str, Any], prefix: str = "") -> dict[str, Any]:
+    """A JSON record with its nested objects' values under dotted names (Google Business Profile's
+    {"reviewer": {"displayName": "Anna"}, "reviewReply": {"comment": ...}} -> "reviewer.displayName",
+    "reviewReply.comment"), which the fields' usual names then find; an export's own "fields" object stays one."""
+    out: dict[str, Any] = {}
+    for k, v in row.items():
+        if isinstance(v, dict) and not (k == "fields" and not prefix):
+            out.update(_flat(v, f"{prefix}{k}."))
+        else:
+            out[f"{prefix}{k}"] = v
+    return out
+
+
 def _rows(path: Path, encoding: str) -> Iterator[tuple[int, dict[str, Any]]]:
-    """(line number, row) for each record of the file, one at a time (a .json document is read whole)."""
+    """(line number, row) for each record of the file, one at a time (a .json document is read whole); a JSON
+    record's nested objects are read by their dotted names (`_flat`)."""
     suffix = path.suffix.lower()
     if suffix == ".json":
-        yield from _json_document_rows(path, encoding)
+        yield from ((i, row if "__error__" in row else _flat(row)) for i, row in _json_document_rows(path, encoding))
     elif suffix in (".jsonl", ".ndjson"):
         with _open_text(path, encoding) as f:
-            yield from _json_lines(f)
+            yield from ((i, row if "__error__" in row else _flat(row)) for i, row in _json_lines(f))
     elif suffix in (".csv", ".tsv", ".txt"):
         with _open_text(path, encoding, newline="") as f:
             start = f.tell()
@@ -1300,6 +1319,10 @@ def _reviews(path: Path, res: ImportResult, *, source: str | None = None, rating
         get = lambda f: row.get(mapping[f]) if f in mapping else None  # noqa: E731
         text = get("text")
         if "text" not in mapping:
+            if get("rating") not in (None, ""):  # Google's star-only reviews leave the comment out
+                res.errors.append({"line": line, "message": "a rating without a text (nothing to read): not a review "
+                                                            "ReviewLens stores"})
+                continue
             res.errors.append({"line": line, "message": "no review text field (one of "
                                f"{', '.join(COLUMN_ALIASES['text'])}) in {', '.join(map(str, keys)) or 'nothing'}"})
             continue

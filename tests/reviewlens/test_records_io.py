@@ -264,6 +264,37 @@ def test_pros_and_cons_are_a_text_only_where_the_file_has_none_and_a_stray_six_i
     assert not any("scores out of" in r for r in res.remarks)
 
 
+def test_google_business_profile_reviews_are_read_with_their_nested_names_and_star_words(tmp_path, capsys):
+    """The reviews of a Google Business Profile (its API's and Takeout's JSON) nest the reviewer and the owner's
+    reply and write the stars as words: the reviewer was stored as "{'displayName': ...}", no rating, no date,
+    no reply. A star-only review (no comment) is said as such."""
+    doc = {"reviews": [
+        {"reviewId": "g1", "reviewer": {"displayName": "Anna K.", "profilePhotoUrl": "https://photo.example/a"},
+         "starRating": "FOUR", "comment": "Lovely pasta, slow service on Friday night.",
+         "createTime": "2026-11-20T19:02:11.123Z", "updateTime": "2026-11-20T19:02:11.123Z",
+         "reviewReply": {"comment": "Thank you, Anna!", "updateTime": "2026-11-21T08:00:00Z"},
+         "name": "accounts/1/locations/2/reviews/g1"},
+        {"reviewId": "g2", "reviewer": {"displayName": "Marco"}, "starRating": "ONE",
+         "comment": "Cold food and a rude waiter.", "createTime": "2026-11-22T12:00:00Z"},
+        {"reviewId": "g3", "reviewer": {"displayName": "Li"}, "starRating": "FIVE", "createTime": "2026-11-23T12:00:00Z"}]}
+    f = tmp_path / "reviews.json"
+    f.write_text(json.dumps(doc), encoding="utf-8")
+    db = str(tmp_path / "s.db")
+    assert main(["import", str(f), "--db", db]) == 0
+    out = capsys.readouterr().out
+    assert "author ← reviewer.displayName" in out and "reply ← reviewReply.comment" in out and "date ← createTime" in out
+    assert "line 3: a rating without a text" in out
+    got = {r["author"]: r for r in Store(db).reviews_frame().to_dict("records")}
+    assert set(got) == {"Anna K.", "Marco"}
+    assert (got["Anna K."]["rating"], got["Marco"]["rating"]) == (4.0, 1.0)
+    assert str(got["Anna K."]["date"])[:10] == "2026-11-20" and got["Anna K."]["reply"] == "Thank you, Anna!"
+    assert str(got["Anna K."]["reply_date"])[:10] == "2026-11-21"
+    lines = tmp_path / "reviews.jsonl"  # JSON lines nest the same way
+    lines.write_text("\n".join(json.dumps(r) for r in doc["reviews"][:2]), encoding="utf-8")
+    assert [(r.author, r.rating, r.reply) for r in read_reviews_file(lines).reviews] == [
+        ("Anna K.", 4.0, "Thank you, Anna!"), ("Marco", 1.0, None)]
+
+
 def test_export_jsonl_and_csv_with_analysis(tmp_path):
     db = tmp_path / "s.db"
     src = tmp_path / "in.jsonl"
@@ -579,11 +610,11 @@ def test_a_bad_rating_keeps_the_review_and_a_zero_is_said(tmp_path, capsys):
     """A rating that could not be read threw the whole review away ("line 2: rating ... is not a number"),
     and a 0 on the 1-5 scale was stored as no rating without a word, while a 6 was reported."""
     f = tmp_path / "r.csv"
-    f.write_text("text,rating\nGood one,four\nZero,0\nSix,6\n")
+    f.write_text("text,rating\nGood one,great\nZero,0\nSix,6\n")
     db = str(tmp_path / "s.db")
     out = _import(capsys, str(f), "--db", db)[1]
     assert "3 new reviews, 0 already stored, 0 rows skipped" in out
-    assert "line 2: rating 'four' is not a rating" in out and "the review is imported without a rating" in out
+    assert "line 2: rating 'great' is not a rating" in out and "the review is imported without a rating" in out
     assert "line 3: rating '0' is not on a 1-5 scale" in out and "line 4: rating '6' is not on a 1-5 scale" in out
     assert Store(db).reviews_frame()["rating"].isna().all()
     run = Store(db).list_runs(kind="import")[0]
