@@ -876,6 +876,21 @@ TEXT_HALVES: tuple[tuple[str, str], ...] = (
     ("positive", "negative"))
 
 
+#: Google's reviews in another language come with Google's translation in the same text: "(Translated by Google)
+#: <English>\n\n(Original)\n<own words>", or the own words first and the translation after.
+_GOOGLE_TRANSLATED = (re.compile(r"^\s*\(Translated by Google\)\s*.*?\n\s*\(Original\)\s*\n(?P<own>.+)$", re.DOTALL),
+                      re.compile(r"^(?P<own>.+?)\s*\n\s*\(Translated by Google\).*$", re.DOTALL))
+
+
+def without_google_translation(text: str) -> str:
+    """A Google review's own words without the translation Google put beside them (`_GOOGLE_TRANSLATED`); the
+    text as it is when it is not written so."""
+    for pattern in _GOOGLE_TRANSLATED:
+        if (m := pattern.match(text)) and m.group("own").strip():
+            return m.group("own").strip()
+    return text
+
+
 def _text_halves(keys: Sequence[Any], mapping: dict[str, str]) -> tuple[str, str] | None:
     """The two columns a review's text is written in (`TEXT_HALVES`), when the file has no text column."""
     named = {_key(k): k for k in keys if isinstance(k, str) and k not in mapping.values()}
@@ -1331,6 +1346,8 @@ def _reviews(path: Path, res: ImportResult, *, source: str | None = None, rating
             continue
         notes = []
         text, cut = str(text), {}
+        if "(Translated by Google)" in text:  # the review in its own words; the analysis makes its own translation
+            text = without_google_translation(text)
         if len(text) > MAX_TEXT:  # as a scrape cuts it: one review cannot bloat the store
             notes.append({"line": line, "message": f"a text of {len(text):,} characters: its first {MAX_TEXT:,} are "
                                                    "stored (the longest a review is kept)"})

@@ -276,7 +276,11 @@ def test_google_business_profile_reviews_are_read_with_their_nested_names_and_st
          "name": "accounts/1/locations/2/reviews/g1"},
         {"reviewId": "g2", "reviewer": {"displayName": "Marco"}, "starRating": "ONE",
          "comment": "Cold food and a rude waiter.", "createTime": "2026-11-22T12:00:00Z"},
-        {"reviewId": "g3", "reviewer": {"displayName": "Li"}, "starRating": "FIVE", "createTime": "2026-11-23T12:00:00Z"}]}
+        {"reviewId": "g3", "reviewer": {"displayName": "Li"}, "starRating": "FIVE", "createTime": "2026-11-23T12:00:00Z"},
+        {"reviewId": "g4", "reviewer": {"displayName": "Jonas"}, "starRating": "TWO", "createTime": "2026-11-24T12:00:00Z",
+         "comment": "(Translated by Google) The soup was cold.\n\n(Original)\nDie Suppe war kalt."},
+        {"reviewId": "g5", "reviewer": {"displayName": "Eva"}, "starRating": "THREE", "createTime": "2026-11-25T12:00:00Z",
+         "comment": "Il servizio era lento.\n\n(Translated by Google)\nThe service was slow."}]}
     f = tmp_path / "reviews.json"
     f.write_text(json.dumps(doc), encoding="utf-8")
     db = str(tmp_path / "s.db")
@@ -285,7 +289,9 @@ def test_google_business_profile_reviews_are_read_with_their_nested_names_and_st
     assert "author ← reviewer.displayName" in out and "reply ← reviewReply.comment" in out and "date ← createTime" in out
     assert "line 3: a rating without a text" in out
     got = {r["author"]: r for r in Store(db).reviews_frame().to_dict("records")}
-    assert set(got) == {"Anna K.", "Marco"}
+    assert set(got) == {"Anna K.", "Marco", "Jonas", "Eva"}
+    # a review in another language in its own words, not with Google's translation (the analysis makes its own)
+    assert (got["Jonas"]["text"], got["Eva"]["text"]) == ("Die Suppe war kalt.", "Il servizio era lento.")
     assert (got["Anna K."]["rating"], got["Marco"]["rating"]) == (4.0, 1.0)
     assert str(got["Anna K."]["date"])[:10] == "2026-11-20" and got["Anna K."]["reply"] == "Thank you, Anna!"
     assert str(got["Anna K."]["reply_date"])[:10] == "2026-11-21"
