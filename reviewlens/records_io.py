@@ -39,12 +39,12 @@ log = logging.getLogger(__name__)
 # Accepted column names (case-insensitive) for each field, most specific first.
 COLUMN_ALIASES: dict[str, tuple[str, ...]] = {
     "text": ("text", "review", "review_text", "body", "content", "comment", "review_body"),
-    "rating": ("rating", "stars", "star_rating", "score", "star rating", "starrating"),
+    "rating": ("rating", "stars", "star_rating", "score", "star rating"),
     "date": ("date", "review_date", "created_at", "created", "time", "timestamp", "review date",
-             "review submit date and time", "createtime", "create_time"),
-    "author": ("author", "user", "username", "reviewer", "reviewer_displayname", "author_name", "name", "user_name",
-               "reviewer_name", "nickname",
-               "display_name", "reviewer_display_name", "customer_name", "guest_name", "guest"),
+             "review submit date and time", "create_time", "at"),
+    "author": ("author", "user", "username", "reviewer", "reviewer_display_name", "consumer_display_name",
+               "author_name", "user_display_name", "name", "user_name", "reviewer_name", "nickname", "display_name",
+               "customer_name", "guest_name", "guest"),
     "title": ("title", "review_title", "headline", "summary", "review title"),
     "product": ("product", "product_name", "item", "app", "package name", "app_name", "product_title"),
     "url": ("url", "link", "review_url", "review link"),
@@ -53,9 +53,11 @@ COLUMN_ALIASES: dict[str, tuple[str, ...]] = {
     # the owner's reply and the rest (Google Play's review export names included)
     "reply": ("reply", "reply_text", "reply_content", "owner_reply", "owner_response", "developer_reply_text",
               "developer_reply", "company_reply", "business_reply", "public_reply", "property_reply",
-              "property_response", "management_response", "hotel_response", "reviewreply_comment", "reply_comment"),
+              "property_response", "management_response", "hotel_response", "reply_comment", "company_reply_text",
+              "developer_response_body"),
     "reply_date": ("reply_date", "replied_at", "developer_reply_date_and_time", "reply_at", "company_reply_date",
-                   "reply_created", "response_date", "reviewreply_updatetime", "reply_updatetime"),
+                   "reply_created", "response_date", "reply_update_time", "company_reply_created_at",
+                   "developer_response_modified"),
     "helpful_votes": ("helpful_votes", "helpful", "thumbs_up_count", "thumbsupcount", "upvotes", "likes"),
     "verified": ("verified", "verified_purchase", "is_verified"),
     "language": ("language", "lang", "reviewer_language", "review_language"),
@@ -809,8 +811,11 @@ def safe_stem(name: str, default: str = "export") -> str:
 
 
 def _key(name: str) -> str:
-    """A column name as compared: "Review Created (UTC)" -> "review_created"."""
-    name = re.sub(r"\([^)]*\)", " ", name.strip().lower())  # a unit or zone in brackets says nothing of the field
+    """A column name as compared: "Review Created (UTC)" -> "review_created"; camelCase split as words are
+    ("createdAt", "reviewReply.comment": the JSON of Google's, Trustpilot's and the app stores' APIs) ->
+    "created_at", "review_reply_comment"."""
+    name = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", name.strip())
+    name = re.sub(r"\([^)]*\)", " ", name.lower())  # a unit or zone in brackets says nothing of the field
     return re.sub(r"[\s_\-.]+", "_", name).strip("_")
 
 

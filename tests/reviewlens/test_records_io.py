@@ -301,6 +301,31 @@ def test_google_business_profile_reviews_are_read_with_their_nested_names_and_st
         ("Anna K.", 4.0, "Thank you, Anna!"), ("Marco", 1.0, None)]
 
 
+API_RECORDS = {  # one review as each API (or the scraper libraries people use on it) gives it, camelCase and nested
+    "trustpilot": {"id": "tp1", "stars": 2, "title": "Late", "text": "The parcel came a week late.", "language": "en",
+                   "createdAt": "2026-11-20T10:00:00Z", "consumer": {"id": "c1", "displayName": "Anna"},
+                   "companyReply": {"text": "Sorry, Anna.", "createdAt": "2026-11-21T09:00:00Z"}},
+    "google-play-scraper": {"reviewId": "gp1", "userName": "Anna", "content": "The parcel came a week late.",
+                            "score": 2, "thumbsUpCount": 12, "at": "2026-11-20 10:00:00", "replyContent": "Sorry, Anna.",
+                            "repliedAt": "2026-11-21 09:00:00", "appVersion": "4.2.0"},
+    "app-store-scraper": {"id": 99, "date": "2026-11-20T10:00:00Z", "review": "The parcel came a week late.",
+                          "rating": 2, "userName": "Anna", "title": "Late",
+                          "developerResponse": {"id": 1, "body": "Sorry, Anna.", "modified": "2026-11-21T09:00:00Z"}},
+}
+
+
+@pytest.mark.parametrize("api", sorted(API_RECORDS))
+def test_the_json_of_review_apis_is_read_by_its_camel_case_and_nested_names(tmp_path, api):
+    """createdAt, consumer.displayName, companyReply.text, repliedAt: the names were compared squashed
+    ("createdat") and missed, so the reviews came without date, author or reply."""
+    f = tmp_path / f"{api}.json"
+    f.write_text(json.dumps([API_RECORDS[api]]), encoding="utf-8")
+    [r] = read_reviews_file(f).reviews
+    assert (r.text, r.rating, r.author, r.reply) == ("The parcel came a week late.", 2.0, "Anna", "Sorry, Anna.")
+    assert r.date.isoformat()[:10] == "2026-11-20" and r.reply_date.isoformat()[:10] == "2026-11-21"
+    assert r.site_review_id
+
+
 def test_export_jsonl_and_csv_with_analysis(tmp_path):
     db = tmp_path / "s.db"
     src = tmp_path / "in.jsonl"
