@@ -897,9 +897,14 @@ def without_google_translation(text: str) -> str:
 
 
 def _text_halves(keys: Sequence[Any], mapping: dict[str, str]) -> tuple[str, str] | None:
-    """The two columns a review's text is written in (`TEXT_HALVES`), when the file has no text column."""
+    """The two columns a review's text is written in (`TEXT_HALVES`), when the file has no text column; a name
+    may go on after the words ("What do you like best about Acme CRM?", as G2 asks)."""
     named = {_key(k): k for k in keys if isinstance(k, str) and k not in mapping.values()}
-    return next(((named[a], named[b]) for a, b in TEXT_HALVES if a in named and b in named), None)
+
+    def col(start: str) -> str | None:
+        return named.get(start) or next((c for k, c in named.items() if k.startswith(start + "_")), None)
+
+    return next(((col(a), col(b)) for a, b in TEXT_HALVES if col(a) and col(b)), None)
 
 
 def _joined(row: dict[str, Any], halves: tuple[str, str]) -> str:

@@ -254,6 +254,9 @@ def test_pros_and_cons_are_a_text_only_where_the_file_has_none_and_a_stray_six_i
     f = tmp_path / "g2.csv"
     f.write_text("Title,Pros,Cons,Rating\nGood,Fast and simple.,Pricey.,4\n", encoding="utf-8")
     assert [r.text for r in read_reviews_file(f).reviews] == ["Fast and simple.\n\nPricey."]
+    f.write_text("Title,What do you like best about Acme CRM?,What do you dislike about Acme CRM?,Stars\n"
+                 "Good,Fast and simple.,Pricey.,4\n", encoding="utf-8")  # as G2 asks
+    assert [r.text for r in read_reviews_file(f).reviews] == ["Fast and simple.\n\nPricey."]
     f.write_text("Text,Pros,Cons,Rating\nThe review itself.,Fast.,Pricey.,4\n", encoding="utf-8")
     res = read_reviews_file(f)
     assert [r.text for r in res.reviews] == ["The review itself."] and {"Pros", "Cons"} <= set(res.own_columns)
