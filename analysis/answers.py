@@ -44,7 +44,7 @@ from reviewlens.model_text import ADDRESSED_RE, strip_markup
 from reviewlens.questions import NOT_ANSWERED  # the answer to a question no excerpt answers
 from reviewlens.schema import Quote
 
-from .complaints import WORD_RE, _STOP, product_masker
+from .complaints import WORD_RE, product_masker, product_words
 from .topics import split_sentences
 from .translate import sentence_pairs
 
@@ -255,14 +255,13 @@ def _leaning(texts: Sequence[str], vecs: np.ndarray) -> np.ndarray:
     from .heads import LABELS, features, sentiment_head
 
     head = sentiment_head()
-    if head is None:
-        return np.array([np.sign(_polarity(t)) for t in texts], dtype=float)
-    try:
-        p = head.proba(features(list(texts), None, vecs=vecs))
-    except Exception as e:  # noqa: BLE001 - another embedder's vectors: the word lists instead
-        log.debug("sentence leaning by the word lists (%s)", e)
-        return np.array([np.sign(_polarity(t)) for t in texts], dtype=float)
-    return p[:, LABELS.index("positive")] - p[:, LABELS.index("negative")]
+    if head is not None:
+        try:
+            p = head.proba(features(list(texts), None, vecs=vecs))
+            return p[:, LABELS.index("positive")] - p[:, LABELS.index("negative")]
+        except Exception as e:  # noqa: BLE001 - another embedder's vectors: the word lists instead
+            log.debug("sentence leaning by the word lists (%s)", e)
+    return np.array([np.sign(_polarity(t)) for t in texts], dtype=float)
 
 
 def _stem(word: str) -> str:
@@ -278,8 +277,8 @@ def named_products(questions: Sequence[str], products: Sequence[str]) -> list[st
     running shoes too (product names are masked so that they do not outrank the answer)."""
     asked = {_stem(w) for q in questions for w in WORD_RE.findall(q or "")}
     out = []
-    for p in dict.fromkeys(x for x in products if isinstance(x, str) and x.strip()):
-        words = [w for w in WORD_RE.findall(p.replace("-", " ")) if len(w) > 3 and w.lower() not in _STOP]
+    for p in dict.fromkeys(products):
+        words = product_words(p)
         if words and {_stem(words[0]), _stem(words[-1])} & asked:
             out.append(p)
     return out

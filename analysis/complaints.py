@@ -197,11 +197,17 @@ def _review_signals(row: dict) -> tuple[bool, bool, list[str]]:
     return negative, mixed, neg_topics
 
 
+def product_words(product: Any) -> list[str]:
+    """The distinctive words of a product name, in order ("Pulse Fitness Smartwatch" -> Pulse, Fitness, Smartwatch;
+    short words such as "Pro" and "30L" left out)."""
+    if not isinstance(product, str) or not product.strip():
+        return []
+    return [w for w in WORD_RE.findall(product.replace("-", " ")) if len(w) > 3 and w.lower() not in _STOP]
+
+
 def product_masker(product: Any) -> re.Pattern | None:
     """A pattern matching the distinctive words of a product name (so "the Pulse smartwatch" -> "the product")."""
-    if not isinstance(product, str) or not product.strip():
-        return None
-    words = {w.lower() for w in WORD_RE.findall(product.replace("-", " ")) if len(w) > 3 and w.lower() not in _STOP}
+    words = {w.lower() for w in product_words(product)}
     if not words:
         return None
     return re.compile(r"\b(?:" + "|".join(sorted(map(re.escape, words), key=len, reverse=True)) + r")\b", re.IGNORECASE)

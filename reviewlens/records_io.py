@@ -446,8 +446,8 @@ def _file_encoding(path: Path, encoding: str | None) -> str:
             codecs.lookup(encoding)
         except LookupError:
             raise ImportFileError(f"{path}: unknown encoding {encoding!r}") from None
-    elif _bom_encoding(path):  # Google Play's review exports: UTF-16 with its byte order mark, nothing to guess
-        encoding = _bom_encoding(path)
+    elif bom := _bom_encoding(path):  # Google Play's review exports: UTF-16 with its byte order mark, nothing to guess
+        encoding = bom
     else:
         bad = _undecodable(path, "utf-8")
         with path.open("rb") as f:
@@ -881,6 +881,24 @@ TEXT_HALVES: tuple[tuple[str, str], ...] = (
     ("positive", "negative"))
 
 
+def _text_halves(keys: Sequence[Any], mapping: dict[str, str]) -> tuple[str, str] | None:
+    """The two columns a review's text is written in (`TEXT_HALVES`), when the file has no text column; a name
+    may go on after the words ("What do you like best about Acme CRM?", as G2 asks)."""
+    named = {_key(k): k for k in keys if isinstance(k, str) and k not in mapping.values()}
+
+    def col(start: str) -> str | None:
+        return named.get(start) or next((c for k, c in named.items() if k.startswith(start + "_")), None)
+
+    for a, b in TEXT_HALVES:
+        if (first := col(a)) and (second := col(b)):
+            return first, second
+    return None
+
+
+def _joined(row: dict[str, Any], halves: tuple[str, str]) -> str:
+    return "\n\n".join(t for t in (str(row.get(h) or "").strip() for h in halves) if t)
+
+
 #: Google's reviews in another language come with Google's translation in the same text: "(Translated by Google)
 #: <English>\n\n(Original)\n<own words>", or the own words first and the translation after.
 _GOOGLE_TRANSLATED = (re.compile(r"^\s*\(Translated by Google\)\s*.*?\n\s*\(Original\)\s*\n(?P<own>.+)$", re.DOTALL),
@@ -894,21 +912,6 @@ def without_google_translation(text: str) -> str:
         if (m := pattern.match(text)) and m.group("own").strip():
             return m.group("own").strip()
     return text
-
-
-def _text_halves(keys: Sequence[Any], mapping: dict[str, str]) -> tuple[str, str] | None:
-    """The two columns a review's text is written in (`TEXT_HALVES`), when the file has no text column; a name
-    may go on after the words ("What do you like best about Acme CRM?", as G2 asks)."""
-    named = {_key(k): k for k in keys if isinstance(k, str) and k not in mapping.values()}
-
-    def col(start: str) -> str | None:
-        return named.get(start) or next((c for k, c in named.items() if k.startswith(start + "_")), None)
-
-    return next(((col(a), col(b)) for a, b in TEXT_HALVES if col(a) and col(b)), None)
-
-
-def _joined(row: dict[str, Any], halves: tuple[str, str]) -> str:
-    return "\n\n".join(t for t in (str(row.get(h) or "").strip() for h in halves) if t)
 
 
 def _with_columns(rows: Iterable[tuple[int, dict[str, Any]]],
@@ -1029,7 +1032,7 @@ def _plain_number(value: Any) -> float | None:
     if isinstance(value, (int, float)):
         return float(value) if math.isfinite(value) else None
     m = re.fullmatch(r"\s*(\d{1,3}(?:[.,]\d+)?)\s*", str(value or ""))
-    return float(m.group(1).replace(",", ".")) if m else None
+    return _number(m.group(1)) if m else None
 
 
 #: how a column saying when a review was last changed is named ("updated_at", Google Play's "Review Last Update
