@@ -69,6 +69,26 @@ _PHONE_WORD = re.compile(r"(?:\bcall|\bphone|\btel|\bmobile|\bcell|\bnumber is|\
                          r"|\bcontact|\bhandy|\btelefon\w*|\bruf\w*|\bappel\w*|\bllam\w*|\bchiam\w*|\bbel)\b"
                          r"\W{0,3}(?:\w+\W{1,3}){0,2}$", re.I)
 _MIN_PHONE_DIGITS = 7
+# A column of an export named for the reviewer's contact details or network address (Judge.me's "reviewer_email"
+# and "ip_address", Yotpo's "Email", a survey's "Phone number"): what kind of data it holds, by its name's words.
+_CONTACT_WORDS = {"email": "email", "mail": "email", "emailaddress": "email", "phone": "phone", "telephone": "phone",
+                  "tel": "phone", "mobile": "phone", "phonenumber": "phone", "ip": "ip", "ipaddress": "ip",
+                  "ipaddr": "ip", "remoteaddr": "ip"}
+
+
+def contact_column(name: str) -> str | None:
+    """The kind of contact detail a column holds by its name ("email", "phone" or "ip"): "Reviewer Email",
+    "customer_e-mail", "phoneNumber", "IP address"; None for any other ("Email opt-in", "Mobile app version" say
+    something else of it: only names whose words are the contact detail, with who it is of, count)."""
+    words = re.sub(r"([a-z])([A-Z])", r"\1 \2", str(name)).lower().replace("e-mail", "email")
+    words = [w for w in re.split(r"[^a-z0-9]+", words) if w]
+    joined = "".join(w for w in words if w not in _OF_WHOM)
+    kind = _CONTACT_WORDS.get(joined) or _CONTACT_WORDS.get(joined.removesuffix("number").removesuffix("address"))
+    return kind if kind and set(words) - _OF_WHOM - {"number", "address", "addr"} else None
+
+
+_OF_WHOM = {"reviewer", "customer", "user", "author", "consumer", "client", "guest", "buyer", "contact", "your", "the",
+            "of", "s"}
 
 
 @dataclass(frozen=True)
@@ -282,6 +302,17 @@ class Masker:
     def __bool__(self) -> bool:
         return bool(self.kinds) or self.names != "keep"
 
+    def drops_field(self, name: str) -> bool:
+        """Whether an own field (an imported column, a site config's `[own_fields]`) is not kept at all: one named
+        for the reviewer's e-mail address or phone number while that kind is masked, or for their IP address while
+        any is (`contact_column`). Its values are of no use masked ("[email]" in every row), and an IP address is
+        personal data that no text masking finds."""
+        kind = contact_column(name)
+        return bool(kind) and (kind in self.kinds or (kind == "ip" and bool(self.kinds)))
+
+    def _kept_fields(self, review) -> dict[str, Any]:
+        return {k: v for k, v in ((review.extra or {}).get("fields") or {}).items() if not self.drops_field(k)}
+
     def author(self, author: str | None) -> str | None:
         """A reviewer's name as stored: kept, a pseudonym, or none."""
         if self.names == "keep" or not author:
@@ -318,17 +349,21 @@ class Masker:
         if not self:
             return review
         found = self.review_found(review)
-        own = (review.extra or {}).get("fields") or {}
+        given = (review.extra or {}).get("fields") or {}
+        own = self._kept_fields(review)
         own_found = self.fields_found(own)
         author = self.author(review.author)
-        if not found and not own_found and author == review.author:
+        if not found and not own_found and author == review.author and len(own) == len(given):
             return review
-        if count:
+        if count and (found or own_found or author != review.author):
             self._count(found, own_found, author != review.author)
         changes: dict[str, Any] = {name: mask(getattr(review, name), fs) for name, fs in found.items()}
-        if own_found:
+        if own_found or len(own) != len(given):
             fields = {k: mask(v, own_found[k]) if k in own_found else v for k, v in own.items()}
-            changes["extra"] = {**review.extra, "fields": fields}
+            extra = {**review.extra, "fields": fields}
+            if not fields:
+                del extra["fields"]
+            changes["extra"] = extra
         if author != review.author:
             changes["author"] = author
         return replace(review, **changes)
@@ -365,9 +400,11 @@ class Masker:
                     if isinstance(v, str) and v.strip()):
                 self.already += 1
                 continue
-            # renamed: a pseudonym or no name ([privacy] names); an e-mail as the name is counted as an e-mail
-            self._count(self.review_found(r), self.fields_found((r.extra or {}).get("fields")),
-                        self.author(r.author) != r.author)
+            # renamed: a pseudonym or no name ([privacy] names); an e-mail as the name is counted as an e-mail;
+            # a contact column left out (`drops_field`) is no masking: the import says it of its columns
+            found, own_found = self.review_found(r), self.fields_found(self._kept_fields(r))
+            if found or own_found or self.author(r.author) != r.author:
+                self._count(found, own_found, self.author(r.author) != r.author)
         return out
 
 

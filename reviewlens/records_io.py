@@ -46,7 +46,8 @@ COLUMN_ALIASES: dict[str, tuple[str, ...]] = {
                "author_name", "user_display_name", "name", "user_name", "reviewer_name", "nickname", "display_name",
                "customer_name", "guest_name", "guest"),
     "title": ("title", "review_title", "headline", "summary", "review title"),
-    "product": ("product", "product_name", "item", "app", "package name", "app_name", "product_title"),
+    "product": ("product", "product_name", "item", "app", "package name", "app_name", "product_title",
+                "product_handle"),  # Judge.me's (a Shopify shop's product URL name, "kids-raincoat")
     "url": ("url", "link", "review_url", "review link"),
     "site_review_id": ("site_review_id", "review_id", "id", "reviewid"),
     "source": ("source", "site", "platform"),
@@ -180,6 +181,7 @@ class ImportResult:
     # which column each field was read from (the header's, or the first record's): {"text": "Review Text", ...}
     columns: dict[str, str] = field(default_factory=dict)
     own_columns: list[str] = field(default_factory=list)  # the other columns, kept as the user's own fields
+    withheld: list[str] = field(default_factory=list)  # import_file: columns of the reviewers' contact details, not kept
     unread: list[str] = field(default_factory=list)  # columns read as nothing (an export's analysis columns)
     undated: int = 0  # reviews imported without a date (no date column, an empty cell, a date in the future)
     future: int = 0  # of these, the reviews whose date was in the future, left out (noted with their line)
@@ -1172,6 +1174,9 @@ def columns_line(res: ImportResult) -> str:
     out = "columns read: " + ", ".join(shown)
     if res.own_columns:
         out += "; kept as the reviews' own fields: " + ", ".join(neutralize(c) for c in res.own_columns)
+    if res.withheld:
+        out += ("; not kept, the reviewers' contact details ([privacy] mask): "
+                + ", ".join(neutralize(c) for c in res.withheld))
     if res.unread:
         out += "; not read: " + ", ".join(neutralize(c) for c in res.unread)
     return out
@@ -1580,6 +1585,8 @@ def import_file(store: Store, path: str | Path, *, batch_size: int = IMPORT_BATC
                            "from this file (another --rating-scale, or corrected ratings); importing the file again "
                            "as before restores the earlier ones")
     res.masked, res.masked_kinds = masker.masked, masker.counts
+    res.withheld = [c for c in res.own_columns if masker.drops_field(c)]  # the masker left them out of every review
+    res.own_columns = [c for c in res.own_columns if c not in res.withheld]
     problems = sorted(res.errors + res.notes, key=lambda e: e["line"])
     store.update_run(run_id, pages=1, new=new, seen=seen,
                      errors=[{"url": f"{path}:{e['line']}", "message": e["message"]} for e in problems],

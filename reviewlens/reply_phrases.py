@@ -32,7 +32,7 @@ class Phrasebook:
     liked: str                    # may hold {what}: the topics liked (named in English, so English only)
     generic_negative: str         # a topic without a phrase; may hold {label}, the topic's (English) name
     contact: str                  # with {contact}: the user's `[replies] contact`
-    contact_support: str          # no contact given
+    contact_support: str          # no contact given: "us", never "our support team" (a restaurant has none)
     see_you: str
     regards: str
     team: str                     # the signature when the user set none
@@ -55,7 +55,7 @@ ENGLISH = Phrasebook(
     "Thank you for telling us about your experience, and we're sorry it fell short.",
     "We're glad you liked {what}.", "We're sorry about the {label}; we have shared your feedback with the team.",
     "Please get in touch with us at {contact} so we can look into it.",
-    "Please get in touch with our support team so we can look into it.",
+    "Please get in touch with us so we can look into it.",
     "We hope to see you again soon.", "Best regards,", "The team",
     {
         "quality": "We're sorry the product did not hold up the way it should.",
@@ -98,7 +98,7 @@ GERMAN = Phrasebook(
     "Es freut uns, dass es Ihnen gefallen hat.",
     "Wir haben Ihre Hinweise an das Team weitergegeben.",
     "Bitte melden Sie sich bei uns unter {contact}, damit wir uns darum kümmern können.",
-    "Bitte melden Sie sich bei unserem Kundenservice, damit wir uns darum kümmern können.",
+    "Bitte melden Sie sich bei uns, damit wir uns darum kümmern können.",
     "Wir freuen uns, Sie bald wieder begrüßen zu dürfen.", "Viele Grüße,", "Ihr Team",
     {
         "quality": "Es tut uns leid, dass das Produkt nicht so gehalten hat, wie es sollte.",
@@ -145,7 +145,7 @@ FRENCH = Phrasebook(
     "Nous sommes ravis que cela vous ait plu.",
     "Nous avons transmis vos remarques à l'équipe.",
     "N'hésitez pas à nous contacter à {contact} afin que nous puissions examiner la situation.",
-    "N'hésitez pas à contacter notre service client afin que nous puissions examiner la situation.",
+    "N'hésitez pas à nous contacter afin que nous puissions examiner la situation.",
     "Au plaisir de vous revoir bientôt.", "Cordialement,", "L'équipe",
     {
         "quality": "Nous sommes désolés que le produit n'ait pas tenu comme il aurait dû.",
@@ -192,7 +192,7 @@ SPANISH = Phrasebook(
     "Nos alegra mucho que le haya gustado.",
     "Hemos trasladado sus comentarios al equipo.",
     "Por favor, póngase en contacto con nosotros en {contact} para que podamos revisarlo.",
-    "Por favor, póngase en contacto con nuestro servicio de atención al cliente para que podamos revisarlo.",
+    "Por favor, póngase en contacto con nosotros para que podamos revisarlo.",
     "Esperamos volver a verle pronto.", "Saludos cordiales,", "El equipo",
     {
         "quality": "Lamentamos que el producto no haya durado como debería.",
@@ -240,7 +240,7 @@ ITALIAN = Phrasebook(
     "Siamo felici che Le sia piaciuto.",
     "Abbiamo condiviso le Sue osservazioni con il team.",
     "La invitiamo a contattarci tramite {contact} così potremo approfondire.",
-    "La invitiamo a contattare il nostro servizio clienti così potremo approfondire.",
+    "La invitiamo a contattarci così potremo approfondire.",
     "Speriamo di rivederLa presto.", "Cordiali saluti,", "Il team",
     {
         "quality": "Ci dispiace che il prodotto non abbia retto come avrebbe dovuto.",
@@ -287,7 +287,7 @@ DUTCH = Phrasebook(
     "Fijn om te horen dat het u bevallen is.",
     "We hebben uw opmerkingen doorgegeven aan het team.",
     "Neem gerust contact met ons op via {contact}, zodat we ernaar kunnen kijken.",
-    "Neem gerust contact op met onze klantenservice, zodat we ernaar kunnen kijken.",
+    "Neem gerust contact met ons op, zodat we ernaar kunnen kijken.",
     "We hopen u snel weer te zien.", "Met vriendelijke groet,", "Het team",
     {
         "quality": "Het spijt ons dat het product niet zo lang meeging als het zou moeten.",
@@ -335,7 +335,7 @@ PORTUGUESE = Phrasebook(
     "Ficamos felizes por saber que gostou.",
     "Encaminhamos os seus comentários para a equipe.",
     "Por favor, entre em contato conosco através de {contact} para que possamos verificar.",
-    "Por favor, entre em contato com a nossa equipe de atendimento para que possamos verificar.",
+    "Por favor, entre em contato conosco para que possamos verificar.",
     "Esperamos contar com você novamente em breve.", "Atenciosamente,", "A equipe",
     {
         "quality": "Lamentamos que o produto não tenha durado como deveria.",

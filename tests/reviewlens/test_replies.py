@@ -19,7 +19,20 @@ def test_a_negative_review_gets_a_sentence_per_complaint_and_a_way_to_reach_you(
     assert lines[0] == "Hi Anna," and lines[-2:] == ["Best regards,", "The team"]
     assert NEGATIVE["delivery"] in d and NEGATIVE["quality"] in d and "glad" not in d  # no praise in a 1★ reply
     assert d.index(NEGATIVE["delivery"]) < d.index(NEGATIVE["quality"])
-    assert "Please get in touch with our support team" in d
+    assert "Please get in touch with us so we can look into it." in d
+
+
+def test_without_a_contact_the_draft_asks_to_get_in_touch_with_us_not_a_support_team_a_restaurant_has_none():
+    from reviewlens.reply_phrases import PHRASEBOOKS
+
+    support = {"en": "support team", "de": "Kundenservice", "fr": "service client", "es": "atención al cliente",
+               "it": "servizio clienti", "nl": "klantenservice", "pt": "atendimento"}
+    assert set(support) <= set(PHRASEBOOKS)
+    for lang, word in support.items():
+        d = draft_reply(rating=1, sentiment="negative", author=None, language=lang,
+                        topics=[{"topic": "food", "sentiment": "negative"}, {"topic": "noise", "sentiment": "negative"}])
+        contact = PHRASEBOOKS[lang].contact_support
+        assert contact in d and word not in contact, (lang, d)
 
 
 def test_a_positive_review_is_thanked_for_what_it_liked():
