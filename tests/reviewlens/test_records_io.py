@@ -138,6 +138,37 @@ def test_review_platform_exports_are_read_by_their_own_column_names(tmp_path, he
         assert r.version == "3.2"
 
 
+@pytest.mark.parametrize("header, row, want", [
+    # Okendo's import/export template: the product by its Shopify id, the date in camelCase, a verified buyer
+    ("name,body,title,productId,rating,dateCreated,countryCode,email,isVerifiedBuyer",
+     "Ann,The lid broke on day two.,Broken lid,8123456789,2,2026-11-02T14:21:03Z,gb,ann@example.com,true",
+     {"product": "8123456789", "verified": True}),
+    # Judge.me's export as it is written: the product by its handle, the reviewer's e-mail and IP address
+    ("title,body,rating,review_date,source,curated,reviewer_name,reviewer_email,product_id,product_handle,reply,"
+     "reply_date,picture_urls,ip_address,location,metaobject_handle",
+     "Broken lid,The lid broke on day two.,2,2026-11-02 09:02:44 UTC,web,ok,Ann,ann@example.org,8123456789,kettle-1l,"
+     ",,,198.51.100.23,,", {"product": "kettle-1l"}),
+    # Yotpo's: the date as "Review Creation Date", helpful votes as "Votes Up"
+    ("Review ID,Review Creation Date,Review Title,Review Content,Review Score,Product ID,Product Title,"
+     "Reviewer Display Name,Reviewer Email,Verified Purchase,Votes Up,Votes Down",
+     "101,2026-11-02,Broken lid,The lid broke on day two.,2,8123,Kettle,Ann,ann@example.com,true,3,0",
+     {"product": "Kettle", "helpful_votes": 3, "verified": True, "site_review_id": "101"}),
+    # Trustpilot's business export: the reviewer as "Review Consumer User"
+    ("Review Created (UTC),Review Stars,Review Title,Review Content,Review Consumer User,Review Language,Review Id",
+     "2026-11-02 14:21:03,2,Broken lid,The lid broke on day two.,Ann,en,5f1", {"language": "en"}),
+])
+def test_shop_review_apps_exports_are_read_with_product_date_and_author(tmp_path, header, row, want):
+    f = tmp_path / "export.csv"
+    f.write_text(header + "\n" + row + "\n", encoding="utf-8")
+    res = read_reviews_file(f)
+    assert not res.errors, res.errors
+    [r] = res.reviews
+    assert (r.text, r.rating, r.date.isoformat(), r.title, r.author) == (
+        "The lid broke on day two.", 2.0, "2026-11-02", "Broken lid", "Ann")
+    assert {k: getattr(r, k) for k in want} == want
+    assert "email" not in res.columns.values() and "productId" not in (r.extra.get("fields") or {})
+
+
 def test_import_an_excel_workbook(tmp_path, capsys):
     """A spreadsheet as it is saved: a title row above the header, date cells, numbers, an empty row, a
     formula (read as its saved value, never run), and a second sheet that is not the reviews."""
