@@ -1804,6 +1804,44 @@ class Store:
             out.setdefault(rid, {})[name] = value
         return out
 
+    def field_counts(self, names: Sequence[str]) -> dict[str, int]:
+        """How many reviews have each of the own fields `names` (those with none left out)."""
+        if not names or "review_fields" in self.missing_tables:
+            return {}
+        with self.engine.connect() as c:
+            q = (sa.select(review_fields.c.name, sa.func.count()).where(review_fields.c.name.in_(list(names)))
+                 .group_by(review_fields.c.name))
+            return {name: n for name, n in c.execute(q)}
+
+    def drop_fields(self, names: Sequence[str]) -> int:
+        """Delete the own fields `names` of every review (`privacy --mask`: columns of the reviewers' contact details
+        an import kept before it left them out), where they are read from and in each review's `extra`, in one
+        transaction. Returns how many reviews had any."""
+        names = list(names)
+        if not names or "review_fields" in self.missing_tables:
+            return 0
+        with self._write() as c:
+            ids = list(c.execute(sa.select(review_fields.c.review_id).distinct()
+                                 .where(review_fields.c.name.in_(names))).scalars())
+            c.execute(review_fields.delete().where(review_fields.c.name.in_(names)))
+            for i in range(0, len(ids), 500):
+                q = sa.select(reviews.c.id, reviews.c.extra).where(reviews.c.id.in_(ids[i:i + 500]))
+                for rid, extra in c.execute(q).all():
+                    try:
+                        data = json.loads(extra) if extra else {}
+                    except ValueError:
+                        continue
+                    own = data.get("fields") if isinstance(data, dict) else None
+                    if isinstance(own, dict) and any(k in own for k in names):
+                        data["fields"] = {k: v for k, v in own.items() if k not in names}
+                        if not data["fields"]:
+                            del data["fields"]
+                        c.execute(reviews.update().where(reviews.c.id == rid)
+                                  .values(extra=json.dumps(data, ensure_ascii=False, default=str)))
+        if ids:
+            self._cut_write_ahead_log()
+        return len(ids)
+
     # ---------------------------------------------------------------- tags (reviewlens.tags)
     def tags_of(self, ids: Sequence[str]) -> dict[str, list[str]]:
         """The tags of the reviews `ids`: id -> tags (sorted), for those that have any."""

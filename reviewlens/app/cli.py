@@ -1321,8 +1321,11 @@ def cmd_privacy(args, settings) -> ExitStatus:
         for k, c in h.counts.items():
             counts[k] = counts.get(k, 0) + c
     counts = {k: counts[k] for k in privacy.KINDS if k in counts}
+    # columns of the reviewers' contact details an import kept as own fields before it left them out
+    contact = store.field_counts([f for f in store.field_names() if masker.drops_field(f)])
     masked = store.rewrite_written(masker.text, masker.author if names != "keep" else None) \
         if args.mask and (holders or renamed) else None
+    dropped = store.drop_fields(list(contact)) if args.mask and contact else None
     # the pages a scrape could not read, saved as the site served them: deleted, not masked (reviewlens.captures)
     n_caps, cap_holders = captures.look(settings.debug_dir, masker)
     cap_counts: dict[str, int] = {}
@@ -1335,6 +1338,7 @@ def cmd_privacy(args, settings) -> ExitStatus:
     if args.json:
         print(json.dumps({"reviews": n, "with_personal_data": len(holders), "counts": counts, "kinds": list(masker.kinds),
                           "reviewer_names": names, "names_to_replace": renamed, "masked": masked,
+                          "contact_fields": contact, "contact_fields_removed_from": dropped,
                           "found": [h.as_dict() for h in holders],
                           "debug_captures": {"folder": str(settings.debug_dir), "looked": n_caps,
                                              "with_personal_data": len(cap_holders), "counts": cap_counts,
@@ -1363,6 +1367,11 @@ def cmd_privacy(args, settings) -> ExitStatus:
                  "masked safely."))
     elif n_caps:
         print(f"No personal data in the {n_caps} debug captures under {settings.debug_dir}.")
+    if contact:
+        cols = ", ".join(f"{neutralize(k)} ({v} review{'s' if v != 1 else ''})" for k, v in contact.items())
+        print(f"Columns of the reviewers' contact details kept as own fields by an earlier import: {cols}."
+              + (f" Removed from the {dropped} reviews that had them." if dropped is not None else
+                 " `reviewlens privacy --mask` removes them (imports leave them out now)."))
     what = {"pseudonym": "pseudonyms", "drop": "no name"}.get(names, "")
     if masked is not None:
         also = [f"{masked[k]} {w}" for k, w in (("names", f"reviewer names ({what})"), ("fields", "own field values"),

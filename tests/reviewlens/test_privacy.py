@@ -267,6 +267,29 @@ def test_the_privacy_command_lists_without_showing_the_data_and_masks(tmp_path, 
     assert "give the kinds to look for with --kind" in capsys.readouterr().err
 
 
+def test_contact_columns_an_earlier_import_kept_are_listed_and_removed_by_privacy_mask(tmp_path, capsys):
+    db = str(tmp_path / "p.db")
+    store = Store(db)  # as an import before columns of contact details were left out stored Judge.me's export
+    a = Review(source="import:judgeme", text="Zip broke.", extra={"fields": {
+        "reviewer_email": "[email]", "ip_address": "198.51.100.23", "location": "Bristol, GB"}})
+    b = Review(source="import:judgeme", text="Warm boots.", extra={"fields": {"ip_address": "2001:db8::1"}})
+    c = Review(source="shop", text="Fine kettle.", extra={"fields": {"plan": "Pro"}})
+    store.upsert_reviews([a, b, c])
+    assert main(["privacy", "--db", db, "-q"]) == 0
+    out = capsys.readouterr().out
+    assert ("Columns of the reviewers' contact details kept as own fields by an earlier import: "
+            "ip_address (2 reviews), reviewer_email (1 review).") in out and "privacy --mask` removes them" in out
+    assert "198.51.100.23" not in out
+    assert main(["privacy", "--db", db, "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["contact_fields"] == {"ip_address": 2, "reviewer_email": 1}
+    assert main(["privacy", "--db", db, "--mask", "-q"]) == 0
+    assert "Removed from the 2 reviews that had them." in capsys.readouterr().out
+    assert store.fields_of([a.id, b.id, c.id]) == {a.id: {"location": "Bristol, GB"}, c.id: {"plan": "Pro"}}
+    assert "198.51.100.23" not in _dump(store) and "2001:db8" not in _dump(store)
+    assert main(["privacy", "--db", db, "-q"]) == 0
+    assert "Columns of the reviewers' contact details" not in capsys.readouterr().out
+
+
 def test_a_reviewer_is_forgotten(tmp_path, capsys):
     db = str(tmp_path / "f.db")
     store = Store(db)
