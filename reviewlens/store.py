@@ -1838,6 +1838,8 @@ class Store:
                             del data["fields"]
                         c.execute(reviews.update().where(reviews.c.id == rid)
                                   .values(extra=json.dumps(data, ensure_ascii=False, default=str)))
+            if ids:
+                self._mark_reviews_written(c)  # a dashboard's field filters are read again
         if ids:
             self._cut_write_ahead_log()
         return len(ids)

@@ -282,8 +282,10 @@ def test_contact_columns_an_earlier_import_kept_are_listed_and_removed_by_privac
     assert "198.51.100.23" not in out
     assert main(["privacy", "--db", db, "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["contact_fields"] == {"ip_address": 2, "reviewer_email": 1}
+    token = store.reviews_stamp()
     assert main(["privacy", "--db", db, "--mask", "-q"]) == 0
     assert "Removed from the 2 reviews that had them." in capsys.readouterr().out
+    assert store.reviews_stamp() != token and store.field_names() == ["location", "plan"]
     assert store.fields_of([a.id, b.id, c.id]) == {a.id: {"location": "Bristol, GB"}, c.id: {"plan": "Pro"}}
     assert "198.51.100.23" not in _dump(store) and "2001:db8" not in _dump(store)
     assert main(["privacy", "--db", db, "-q"]) == 0
