@@ -43,14 +43,17 @@ COLUMN_ALIASES: dict[str, tuple[str, ...]] = {
     "date": ("date", "review_date", "created_at", "created", "time", "timestamp", "review date",
              "review submit date and time", "create_time", "at", "date_created", "created_date", "creation_date",
              "date_submitted", "submitted_at", "submission_date", "published_at", "date_published", "posted_at",
-             "date_posted"),
+             "date_posted", "published_at_date", "published_at_datetime", "datetime_utc", "published_date"),
     "author": ("author", "user", "username", "reviewer", "reviewer_display_name", "consumer_display_name",
-               "author_name", "user_display_name", "name", "user_name", "reviewer_name", "nickname", "display_name",
+               "author_name", "user_display_name", "author_title",  # Outscraper's reviewer (its "name": the place)
+               "name", "user_name", "reviewer_name", "nickname", "display_name",
                "customer_name", "guest_name", "guest", "consumer_user", "consumer_name"),
     "title": ("title", "review_title", "headline", "summary", "review title"),
     # a shop's product handle (its URL name, "kids-raincoat": Judge.me, Okendo), or else its id or SKU
     "product": ("product", "product_name", "item", "app", "package name", "app_name", "product_title",
-                "product_handle", "product_id", "sku"),
+                "product_handle", "product_id", "sku",
+                # the place reviewed (Google Maps scrapers' exports, a hotel's or a chain's own files)
+                "place_name", "business_name", "property_name", "hotel_name", "restaurant_name", "store_name"),
     "url": ("url", "link", "review_url", "review link"),
     "site_review_id": ("site_review_id", "review_id", "id", "reviewid"),
     "source": ("source", "site", "platform"),
@@ -58,12 +61,13 @@ COLUMN_ALIASES: dict[str, tuple[str, ...]] = {
     "reply": ("reply", "reply_text", "reply_content", "owner_reply", "owner_response", "developer_reply_text",
               "developer_reply", "company_reply", "business_reply", "public_reply", "property_reply",
               "property_response", "management_response", "hotel_response", "reply_comment", "company_reply_text",
-              "developer_response_body"),
+              "developer_response_body", "response_from_owner", "response_from_owner_text", "owner_answer"),
     "reply_date": ("reply_date", "replied_at", "developer_reply_date_and_time", "reply_at", "company_reply_date",
                    "reply_created", "response_date", "reply_update_time", "company_reply_created_at",
-                   "developer_response_modified"),
+                   "developer_response_modified", "response_from_owner_date", "owner_answer_timestamp_datetime_utc",
+                   "owner_answer_date"),
     "helpful_votes": ("helpful_votes", "helpful", "thumbs_up_count", "thumbsupcount", "upvotes", "likes", "votes_up",
-                      "helpful_count"),
+                      "helpful_count", "likes_count", "total_likes"),
     "verified": ("verified", "verified_purchase", "is_verified", "verified_buyer", "is_verified_buyer",
                  "verified_reviewer"),
     "language": ("language", "lang", "reviewer_language", "review_language"),
@@ -874,9 +878,25 @@ def _column_map(keys: Iterable[str], given: dict[str, str] | None = None) -> dic
             for a in aliases:
                 col = named.get(_key(a))
                 if col is not None and col not in mapping.values() and (_key(col) == _key(a)) == exact:
-                    mapping[fld] = col
+                    # "Review Rating" beside "Rating": the review's own; the other is the place's or product's
+                    # (a Google Maps scraper's "rating" is the place's average, "review_rating" the review's)
+                    own = named.get(f"review_{_key(a)}") if exact and not _key(a).startswith("review_") else None
+                    mapping[fld] = own if own is not None and own not in mapping.values() else col
                     break
+    if "product" not in mapping and "product" not in (given or {}) and _PLACE_IDS & set(named):
+        # a Google Maps scraper's file names the place reviewed: Apify's "title" (its reviews have none), or
+        # Outscraper's "name" (its reviewer is "author_title")
+        title, name = named.get("title"), named.get("name")
+        if title is not None and mapping.get("title") == title and "title" not in (given or {}):
+            mapping["product"] = mapping.pop("title")
+        elif name is not None and name not in mapping.values():
+            mapping["product"] = name
     return mapping
+
+
+#: Column names of a place's id (Google Maps scrapers: Outscraper's "google_id" and "place_id", Apify's "placeId",
+#: lobstr's "cid"): the file is of places' reviews, and its "title" or "name" names the place, not the review
+_PLACE_IDS = {"place_id", "google_id", "cid", "google_place_id", "placeid"}
 
 
 #: Exports that write a review in two halves, what the customer liked and what not (Booking.com's "Positive review"

@@ -16,6 +16,7 @@ import pytest
 
 from reviewlens.app.cli import main
 from reviewlens.records_io import ImportFileError, columns_line, export_records, import_file, read_reviews_file
+from reviewlens.records_io import _column_map as column_map
 from reviewlens.schema import Analysis, Review, TopicMention
 from reviewlens.store import Store
 
@@ -136,6 +137,51 @@ def test_review_platform_exports_are_read_by_their_own_column_names(tmp_path, he
         assert r.author == "Ann"
     if "Version" in header:
         assert r.version == "3.2"
+
+
+OUTSCRAPER = (  # Outscraper's Google Maps reviews: "rating" and "reviews" are the place's, "name" the place
+    "query,name,google_id,place_id,reviews,rating,review_id,author_title,author_id,review_text,owner_answer,"
+    "owner_answer_timestamp_datetime_utc,review_link,review_rating,review_timestamp,review_datetime_utc,review_likes\n"
+    "Harbour View Hotel,Harbour View Hotel,0x47a8,ChIJ123,812,4.4,Ch1,Maria G.,1111,\"Thin walls, we heard the bar.\","
+    "We are sorry.,11/23/2025 12:13:20,https://maps.example/r1,2,1763800000,11/22/2025 08:26:40,3\n"
+    "Harbour View Hotel,Harbour View Hotel,0x47a8,ChIJ123,812,4.4,Ch2,Tom B.,2222,\"Lovely staff.\",,,"
+    "https://maps.example/r2,5,1763700000,11/21/2025 04:40:00,0\n")
+APIFY = [  # Apify's Google Maps reviews (JSON): "title" is the place, "totalScore" its average, "name" the reviewer
+    {"title": "Harbour View Hotel", "placeId": "ChIJ123", "totalScore": 4.4, "name": "Maria G.", "stars": 2,
+     "text": "Thin walls, we heard the bar.", "publishedAtDate": "2025-11-22T08:26:40.000Z", "likesCount": 3,
+     "reviewId": "Ch1", "reviewUrl": "https://maps.example/r1", "responseFromOwnerText": "We are sorry.",
+     "responseFromOwnerDate": "2025-11-23T12:13:20.000Z"},
+    {"title": "Harbour View Hotel", "placeId": "ChIJ123", "totalScore": 4.4, "name": "Tom B.", "stars": 5,
+     "text": "Lovely staff.", "publishedAtDate": "2025-11-21T04:40:00.000Z", "likesCount": 0, "reviewId": "Ch2",
+     "reviewUrl": "https://maps.example/r2", "responseFromOwnerText": None, "responseFromOwnerDate": None}]
+LOBSTR = (  # lobstr.io's: "score" the review's, "place_average_score" the place's
+    "cid,place_id,place_name,user_name,score,published_at_datetime,review_link,text,response_from_owner,total_likes,"
+    "lang,place_average_score\n"
+    "6617,ChIJ123,Harbour View Hotel,Maria G.,2,2025-11-22T08:26:40Z,https://maps.example/r1,"
+    "\"Thin walls, we heard the bar.\",We are sorry.,3,en,4.4\n"
+    "6617,ChIJ123,Harbour View Hotel,Tom B.,5,2025-11-21T04:40:00Z,https://maps.example/r2,Lovely staff.,,0,en,4.4\n")
+
+
+@pytest.mark.parametrize("name, content", [("outscraper.csv", OUTSCRAPER), ("apify.json", json.dumps(APIFY)),
+                                           ("lobstr.csv", LOBSTR)])
+def test_google_maps_scrapers_files_are_read_with_the_review_s_own_rating_and_the_place_as_product(
+        tmp_path, name, content):
+    f = tmp_path / name
+    f.write_text(content, encoding="utf-8")
+    res = read_reviews_file(f)
+    assert not res.errors, res.errors
+    got = sorted(((r.author, r.rating, r.date.isoformat(), r.product, r.title, r.reply, r.helpful_votes, r.url)
+                  for r in res.reviews))
+    assert got == [("Maria G.", 2.0, "2025-11-22", "Harbour View Hotel", None, "We are sorry.", 3, "https://maps.example/r1"),
+                   ("Tom B.", 5.0, "2025-11-21", "Harbour View Hotel", None, None, 0, "https://maps.example/r2")]
+
+
+def test_a_column_named_review_x_is_the_review_s_own_beside_x():
+    assert column_map(["rating", "review_rating", "text"])["rating"] == "review_rating"
+    assert column_map(["Rating", "Review Rating", "Text"])["rating"] == "Review Rating"
+    assert column_map(["date", "review_date", "text"])["date"] == "review_date"
+    assert column_map(["rating", "text"])["rating"] == "rating"
+    assert column_map(["title", "name", "text"]) == {"title": "title", "author": "name", "text": "text"}  # no place id
 
 
 @pytest.mark.parametrize("header, row, want", [
