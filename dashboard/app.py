@@ -825,12 +825,14 @@ def reply_settings() -> tuple[ReplySettings, str | None]:
     return cfg.replies, problem
 
 
-def reply_draft(row: pd.Series) -> None:
-    """For a review without the owner's reply: a draft built from its analysis, to edit and copy."""
+def reply_draft(db: str, row: pd.Series) -> None:
+    """For a review without the owner's reply: a draft built from its analysis, to edit and copy; naming no topic
+    while the Overview says the topics may not fit (`Q.preset_hint`)."""
     if isinstance(row.get("reply"), str) and row["reply"].strip():
         return
     cfg, problem = reply_settings()
-    draft = draft_for(row, cfg)
+    unfit = Q.preset_hint(get_store(db))
+    draft = draft_for(row, cfg, topics_fit=not unfit)
     with st.expander("Reply draft"):
         st.text_area("Edit it, then copy it into the site's reply box", value=draft, height=200,
                      key=f"reply_draft_{row['id']}")
@@ -838,6 +840,8 @@ def reply_draft(row: pd.Series) -> None:
                    "phrases for it (English, German, French, Spanish, Italian, Dutch, Portuguese); it never "
                    "repeats the review's words or promises anything. Signature, contact, phrases and language: "
                    "[replies] in reviewlens.toml.")
+        if unfit:  # our own words (analysis.preset_fit.hint)
+            st.caption(f"It names no topic: the topics may not fit these reviews ({unfit}).")
         if problem:
             st.warning(f"reviewlens.toml could not be read, so the default signature is used: {problem}")
 
@@ -991,7 +995,7 @@ def reviews_page(db: str, f: Filters, opts: Q.Options, flags: dict[str, list[str
     labels = Q.labels_for(get_store(db), [content_hash(row["text"])]).get(content_hash(row["text"]), [])
     review_detail(row, labels, get_store(db).fields_of([row["id"]]).get(row["id"]),  # uncached: a correction shows at once
                   (flags or {}).get(row["id"], []))
-    reply_draft(row)
+    reply_draft(db, row)
     tag_editor(db, row["id"], opts.tags)
     correction_form(db, row, labels, opts.topics)
 

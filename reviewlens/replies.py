@@ -400,14 +400,16 @@ def _value(v: Any) -> Any:
     return None if v is None or (isinstance(v, float) and math.isnan(v)) else v
 
 
-def draft_for(review: Mapping[str, Any], settings: ReplySettings | None = None) -> str:
+def draft_for(review: Mapping[str, Any], settings: ReplySettings | None = None, *, topics_fit: bool = True) -> str:
     """`draft_reply` for a review as the store's frames and pages hold it (rating, sentiment, topics, entities,
     author, language; missing values as None or NaN), in its language (`reply_language`): what `reviewlens replies`
-    and the dashboard's explorer draft."""
+    and the dashboard's explorer draft. `topics_fit`: False while the last analysis said the reviews read like
+    another topics preset's (`queries.preset_hint`): the draft then names no topic (a hotel's guest is not told
+    "We're sorry about the state of the packaging" for a dirty room read under a shop's topics)."""
     from .queries import topic_label
 
     topics = review.get("topics")
-    topics = topics if isinstance(topics, list) else []
+    topics = topics if isinstance(topics, list) and topics_fit else []
     rating = _value(review.get("rating"))
     rating = None if rating is None else float(rating)
     sentiment = _value(review.get("sentiment"))

@@ -92,3 +92,34 @@ def test_the_draft_is_in_the_reviews_language(monkeypatch, tmp_path):
     draft = at.text_area(key=f"reply_draft_{late.id}").value
     assert draft.startswith("Bonjour Camille,") and FRENCH.negative["delivery"] in draft
     assert draft.endswith("Cordialement,\nL'équipe")
+
+
+def test_while_the_topics_may_not_fit_the_draft_names_none(monkeypatch, tmp_path):
+    """A hotel's reviews analyzed under a shop's topics (the Overview says so): a dirty room read as "packaging"
+    is not answered "We're sorry about the state of the packaging"; once the hint is cleared, the topic is named."""
+    from reviewlens import queries
+
+    db = str(tmp_path / "s.db")
+    store = Store(db)
+    dirty = Review(source="google", text="Dirty windows and a hair on the pillow.", rating=2, author="Grace",
+                   date=date(2026, 11, 20))
+    store.upsert_reviews([dirty])
+    store.save_analyses([Analysis(content_hash=dirty.content_hash, model="m", prompt_version="v",
+                                  sentiment="negative", topics=[TopicMention("packaging", "negative")])])
+    hint = 'these reviews read like hotel (or holiday let) reviews: set `[analysis] topics_preset = "hotels"`'
+    store.save_checkpoint(queries.PRESET_HINT, {"hint": hint, "run_id": 1})
+    store.close()
+
+    def explorer() -> AppTest:
+        at = app_test(monkeypatch, db, REVIEWLENS_CONFIG=str(tmp_path / "none.toml"))
+        at.sidebar.selectbox(key="f_period").set_value("All time").run()
+        at.sidebar.radio(key="page").set_value("Reviews").run()
+        assert not at.exception, [e.value for e in at.exception]
+        return at
+
+    at = explorer()
+    draft = at.text_area(key=f"reply_draft_{dirty.id}").value
+    assert draft.startswith("Hi Grace,") and NEGATIVE["packaging"] not in draft and "get in touch" in draft
+    assert any("It names no topic: the topics may not fit" in c.value for c in at.caption)
+    Store(db).save_checkpoint(queries.PRESET_HINT, {"hint": None, "run_id": 2})  # an analysis that fits
+    assert NEGATIVE["packaging"] in explorer().text_area(key=f"reply_draft_{dirty.id}").value

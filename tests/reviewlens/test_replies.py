@@ -107,6 +107,15 @@ def test_replies_command(tmp_path, capsys):
     assert (rows[happy.id]["site_review_id"], rows[happy.id]["author"]) == ("", "")
     assert "IGNORE" not in rows[hostile.id]["draft_reply"] and "HYPERLINK" not in rows[hostile.id]["draft_reply"]
     assert main(["replies", "-o", str(tmp_path / "drafts.xlsx"), "--db", db]) == 2
+    capsys.readouterr()
+
+    # the last analysis said these reviews read like another preset's: the drafts name no topic, and say why
+    from reviewlens import queries
+    store.save_checkpoint(queries.PRESET_HINT, {"hint": "these reviews read like hotel reviews: set ...", "run_id": 1})
+    assert main(["replies", "--max-rating", "2", "--db", db]) == 0
+    out, err = capsys.readouterr()
+    assert "Hi Zoë," in out and NEGATIVE["quality"] not in out and "get in touch" in out
+    assert "Note: these reviews read like hotel reviews: set .... Until then the drafts name no topic." in err
 
 
 # ------------------------------------------------------------------------------------ other languages
