@@ -647,12 +647,14 @@ def _preset_hint(store: Store, an: Any, run_id: int, s: AnalysisSummary, analyze
     if not hasattr(an, "better_preset") or len(texts) < MIN_TEXTS:
         return  # too few to tell: what an earlier check said stands
     better = an.better_preset(texts)
+    preset = better[0] if better else None
     if better:
         s.hint = hint(better[0])
         log.warning(s.hint)
         store.update_run(run_id, detail={"hint": s.hint, "preset_fits": {k: [round(v[0], 3), round(v[1], 2)]
                                                                           for k, v in better[1].items()}})
-    store.save_checkpoint(queries.PRESET_HINT, {"hint": s.hint, "run_id": run_id})
+    # the preset named: setting it is the user following the hint (taxonomy_record.check lets it through)
+    store.save_checkpoint(queries.PRESET_HINT, {"hint": s.hint, "run_id": run_id, "preset": preset})
 
 
 #: Reviews read in translation by the packaged 0.5B make a note when they are at least this many, and this share of
@@ -951,10 +953,18 @@ def run_complaints(store: Store, *, since: date | None = None, until: date | Non
 
     fields = field_filter(fields)
     periods = complaint_periods(store, since, until, days)
-    known, _ = queries.latest_complaints(store, kind, products, fields)  # a theme found again keeps its name
+    known, last = queries.latest_complaints(store, kind, products, fields)  # a theme found again keeps its name
     if products or fields:  # ... also one of those found for all products
         known += queries.latest_complaints(store, kind)[0]
-    segment = {"products": list(products or []), **({"fields": [[n, list(v)] for n, v in fields]} if fields else {})}
+    topics = _topics_fingerprint(taxonomy)
+    if known and (last or {}).get("topics") not in (None, topics):
+        # found under other topics (a preset set since, as the analysis's hint said: a hotel's reviews under a
+        # shop's topics), where a cluster mixed rooms, breakfast and staff under one name: named anew
+        log.info("the topics changed since the %s themes were last found: each is named anew",
+                 THEME_WORDS[kind][0])
+        known = []
+    segment = {"products": list(products or []), "topics": topics,
+               **({"fields": [[n, list(v)] for n, v in fields]} if fields else {})}
     started = datetime.now(timezone.utc)  # what it reads is at least this new (themes_outdated)
     if periods is None:  # no review has a date (an import without them): all of them, with no trend
         cur = store.reviews_frame(products=products, fields=fields)
@@ -1010,6 +1020,15 @@ def unanalyzed_line(scope: dict, kind: str) -> str:
     also = (f"; of the period before, {before - prev} of {before}" if prev is not None and prev < before else "")
     return (f"({n - analyzed} of these {n} reviews are not analyzed yet{also}: they were read "
             f"{UNANALYZED_READ[kind]}; `reviewlens analyze` reads them with the model)")
+
+
+def _topics_fingerprint(taxonomy: Any) -> str:
+    """The topics themes are found under (analysis.taxonomy.Taxonomy; None: the default preset's), as a short hash
+    kept in their scope: themes found under other topics keep no name (`run_complaints`)."""
+    from analysis.taxonomy import load_taxonomy
+
+    names = sorted((taxonomy or load_taxonomy(None)).names)
+    return hashlib.sha256("\x1f".join(names).encode("utf-8")).hexdigest()[:12]
 
 
 def _save_themes(store: Store, themes: list[ComplaintTheme], scope: dict, kind: str, started: datetime) -> None:

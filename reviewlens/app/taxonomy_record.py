@@ -11,7 +11,8 @@ settings give and where they come from, and how to go on (the folder with the co
 `reviewlens analyze --retopic` to re-analyze under the new topics). Topics changed in the same settings file
 the store's taxonomy came from are the user's own edit: recorded, not stopped (every review is read again
 under them, as the analysis version names the topics); so are descriptions and examples changed under the
-same topic names.
+same topic names. So is the preset the last analysis said the reviews read like (`analysis.preset_fit`): setting
+it is doing what that hint said.
 
 A store written before this record has none: its current analyses' topics stand for it (an analysis whose
 topics the new taxonomy does not have stops the same way), and the next analysis records it.
@@ -21,6 +22,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from typing import Any
 
 from ..config import ConfigError, Settings
@@ -105,6 +107,10 @@ def check(store: Store, settings: Settings, *, what: str = "analyze") -> dict[st
             # the same settings file (or the defaults again, after an upgrade): the user changed the topics on
             # purpose, and every review is read again under them (the analysis version names the topics)
             return new
+        if new["preset"] == _hinted_preset(store) and new["preset"] != old.get("preset"):
+            # the preset the last analysis said these reviews read like: the user did what it said (a new
+            # reviewlens.toml beside a store set up without one), and every review is read again under it
+            return new
         raise TaxonomyMismatch(f"this store's reviews were analyzed with {_words(old)} {_where(old)}; these "
                                f"settings {_where(new)} give {_words(new)}. {how}")
     stored = _stored_topics(store)
@@ -114,6 +120,18 @@ def check(store: Store, settings: Settings, *, what: str = "analyze") -> dict[st
                                f"these settings {_where(new)} give {_words(new)}, without "
                                f"{', '.join(missing)}. {how}")
     return new
+
+
+def _hinted_preset(store: Store) -> str | None:
+    """The topics preset the last analysis said the store's reviews read like (`queries.preset_hint`), or None."""
+    from ..queries import PRESET_HINT
+
+    state = store.load_checkpoint(PRESET_HINT) or {}
+    hint = state.get("hint")
+    if not hint:
+        return None
+    said = re.search(r'topics_preset = "(\w+)"', hint)  # a hint saved before the preset was saved with it
+    return state.get("preset") or (said.group(1) if said else None)
 
 
 def record(store: Store, taxonomy: dict[str, Any]) -> None:

@@ -120,3 +120,25 @@ def test_label_import_under_other_topics_exits_2(tmp_path, capsys, monkeypatch):
     assert "'restaurants' preset's topics" in err and "built-in defaults" in err and "--config FILE" in err
     assert main(["label", "import", str(f), "--db", db, "--config", str(cfg)]) == 0
     assert "1 added" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("saved", [{"preset": "restaurants"}, {}])  # {}: a hint saved before its preset was
+def test_setting_the_preset_the_analysis_hinted_at_is_no_mismatch(sqlite_store, saved):
+    """A new user's store, analyzed with the built-in defaults, whose analysis said "these reviews read like
+    restaurant ... reviews: set topics_preset = "restaurants" in reviewlens.toml (then `reviewlens analyze` reads
+    them again)": a new reviewlens.toml that does so was refused as other settings than the store's."""
+    from reviewlens import queries
+
+    store = sqlite_store
+    store.upsert_reviews([Review(source="s", text="The pasta was cold.", rating=2)])
+    assert _analyze(store, _settings("s.db")).analysis.analyzed == 1  # the defaults: products
+    hint = ('these reviews read like restaurant (or café, bar) reviews: for topics that fit them, set `[analysis] '
+            'topics_preset = "restaurants"` in reviewlens.toml (then `reviewlens analyze` reads them again)')
+    store.save_checkpoint(queries.PRESET_HINT, {"hint": hint, "run_id": 1, **saved})
+    with pytest.raises(ConfigError):  # another preset than the one hinted at is still a mismatch
+        _analyze(store, _settings("s.db", "apps", "/work/reviewlens.toml"))
+    _analyze(store, _settings("s.db", "restaurants", "/work/reviewlens.toml"))  # no TaxonomyMismatch
+    assert store.load_checkpoint(KEY)["preset"] == "restaurants"
+    store.save_checkpoint(queries.PRESET_HINT, {"hint": None, "run_id": 2, "preset": None})  # that analysis fit
+    with pytest.raises(ConfigError):  # the defaults again, from another folder: stopped as before
+        _analyze(store, _settings("s.db"))

@@ -41,3 +41,31 @@ def test_the_help_does_not_say_analyzed_reviews_only(capsys):
             pass
         out = " ".join(capsys.readouterr().out.split())
         assert "statements of the analyzed reviews" not in out and "not analyzed yet" in out, kind
+
+
+def test_themes_found_under_other_topics_keep_no_name(store, monkeypatch):
+    """A hotel's reviews first analyzed under a shop's topics gave mixed praise themes ("Great reception" holding
+    rooms and breakfasts); after the hotels preset was set, the new clusters kept those names as themes "found
+    again". Themes found under other topics are now named anew; under the same topics a name is kept."""
+    from analysis.taxonomy import PRESETS, Taxonomy
+
+    rs = [Review(source="g", text=f"Lovely room {i}.", rating=5, author=f"a{i}", date=UNTIL - timedelta(days=i))
+          for i in range(10)]
+    store.upsert_reviews(rs)
+    seen = []
+
+    def find(cur, prev, **kw):
+        seen.append([t.label for t in kw["known"]])
+        return [ComplaintTheme(label=kw["known"][0].label if kw["known"] else "Good room", summary="", count=10,
+                               share=1.0, review_ids=list(cur["id"]))]
+
+    monkeypatch.setattr(analysis.complaints, "find_complaints", find)
+    shop, hotel = Taxonomy(list(PRESETS["products"])), Taxonomy(list(PRESETS["hotels"]))
+    run = lambda tax: jobs.run_complaints(store, since=UNTIL - timedelta(days=89), until=UNTIL, backend=None,  # noqa: E731
+                                          taxonomy=tax, sharp=False)
+    run(shop)
+    store.rename_theme("Good room", "Great reception")  # as the old, mixed theme was named
+    assert run(shop)[0][0].label == "Great reception" and seen[-1] == ["Great reception"]  # same topics: kept
+    themes, scope = run(hotel)
+    assert seen[-1] == [] and themes[0].label == "Good room" and scope["topics"] != ""
+    assert run(hotel)[0][0].label == "Good room" and seen[-1] == ["Good room"]  # and kept from then on
