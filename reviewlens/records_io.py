@@ -191,11 +191,26 @@ class ImportResult:
     columns: dict[str, str] = field(default_factory=dict)
     own_columns: list[str] = field(default_factory=list)  # the other columns, kept as the user's own fields
     withheld: list[str] = field(default_factory=list)  # import_file: columns of the reviewers' contact details, not kept
+    rated_only: int = 0  # rows with a rating and no text (Google's star-only reviews): left out, said in `remarks`
     unread: list[str] = field(default_factory=list)  # columns read as nothing (an export's analysis columns)
     undated: int = 0  # reviews imported without a date (no date column, an empty cell, a date in the future)
     future: int = 0  # of these, the reviews whose date was in the future, left out (noted with their line)
     date_like: tuple[str, str] | None = None  # no date column: (a column whose values read as dates, one of them)
     moved: int = 0  # rows of a ReviewLens export that kept the identity they had in the store they came from
+
+
+def _stars_alone(value: Any, scale: float | None) -> float | None:
+    """The rating of a row without a text, when it has one that reads as a rating (a star-only review), else None."""
+    if value in (None, ""):
+        return None
+    try:
+        return _norm_rating(value, scale)
+    except ValueError:
+        return None
+
+
+def _n_of(n: int, word: str) -> str:
+    return f"{n:,} {word}{'s' if n != 1 else ''}"
 
 
 def _on_five(num: float, scale: float) -> float:
@@ -1348,6 +1363,7 @@ def _reviews(path: Path, res: ImportResult, *, source: str | None = None, rating
     sample: dict[Any, list[Any]] = {}  # no date column: the first values of the columns no field reads
     latest = date.today() + timedelta(days=1)  # a day ahead: a review written today where the day is later
     replaced = 0  # rows with bytes that are not UTF-8, read as U+FFFD (UTF8_REPLACED)
+    rated_only: list[float] = []  # the ratings of rows with a rating and no text (star-only reviews): left out
     for line, row, mapping in _with_columns(rows, columns):
         res.rows += 1
         if mapping is None:
@@ -1376,16 +1392,15 @@ def _reviews(path: Path, res: ImportResult, *, source: str | None = None, rating
             del res.columns["site_review_id"]  # an export written before it had site_review_id: `id` is the store's
         get = lambda f: row.get(mapping[f]) if f in mapping else None  # noqa: E731
         text = get("text")
-        if "text" not in mapping:
-            if get("rating") not in (None, ""):  # Google's star-only reviews leave the comment out
-                res.errors.append({"line": line, "message": "a rating without a text (nothing to read): not a review "
-                                                            "ReviewLens stores"})
+        if "text" not in mapping or text is None or not str(text).strip():
+            if (stars := _stars_alone(get("rating"), rating_scale)) is not None:
+                rated_only.append(stars)  # Google's star-only reviews: a rating and no words; said once, below
                 continue
-            res.errors.append({"line": line, "message": "no review text field (one of "
-                               f"{', '.join(COLUMN_ALIASES['text'])}) in {', '.join(map(str, keys)) or 'nothing'}"})
-            continue
-        if text is None or not str(text).strip():
-            res.errors.append({"line": line, "message": "empty review text"})
+            if "text" not in mapping:
+                res.errors.append({"line": line, "message": "no review text field (one of "
+                                   f"{', '.join(COLUMN_ALIASES['text'])}) in {', '.join(map(str, keys)) or 'nothing'}"})
+            else:
+                res.errors.append({"line": line, "message": "empty review text"})
             continue
         notes = []
         text, cut = str(text), {}
@@ -1469,6 +1484,11 @@ def _reviews(path: Path, res: ImportResult, *, source: str | None = None, rating
         res.future += kept.future
         yield kept.review, 1
     res.updated_column = next((c for c in updated_in.values() if c), None)
+    if rated_only:  # not the file's fault (Google keeps star-only reviews): no error per row, no partial run
+        res.rated_only = len(rated_only)
+        res.remarks.append(f"{_n_of(len(rated_only), 'rating')} without a text (star-only reviews) left out, "
+                           f"{sum(rated_only) / len(rated_only):.1f}★ on average: ReviewLens reads "
+                           "what reviews say, so its counts and average ratings are of the reviews with words")
     if not res.rows:
         raise ImportFileError(f"{path}: the file holds no reviews (it is empty, or has only a header)")
     if res.encoding == UTF8_REPLACED:

@@ -20,7 +20,7 @@ pytestmark = pytest.mark.timeout(180)
 CSV = ("Review Content,Review Stars,Review Created (UTC),Product Title\n"
        "The lid broke on day two.,1,2026-11-02T09:00:00Z,Kettle\n"
        "Boils fast and quietly.,5,2026-11-03T09:00:00Z,Kettle\n"
-       ",3,2026-11-04T09:00:00Z,Kettle\n"
+       ",,2026-11-04T09:00:00Z,Kettle\n"  # neither words nor stars: skipped (a rating alone: a star-only review)
        "Arrived a week late.,2,next tuesday,Kettle\n").encode()
 
 
@@ -105,7 +105,7 @@ def test_the_columns_read_a_date_column_named_otherwise_and_analysis_off_are_sai
 
     future = f"{date.today() + timedelta(days=30):%d/%m/%Y}"
     up = ("review,stars,when,product\n\"Great pool, terrible lift\",5,03/04/2026,Harbour View Hotel\n"
-          "Bad,abc,30/11/2025,Harbour View Hotel\n,3,30/11/2025,Harbour View Hotel\n"
+          "Bad,abc,30/11/2025,Harbour View Hotel\n,,30/11/2025,Harbour View Hotel\n"
           f"Room fine,4,{future},Harbour View Hotel\n").encode()
     db = str(tmp_path / "s.db")
     Store(db).close()

@@ -27,7 +27,7 @@ def test_import_csv_with_aliases_scales_and_bad_rows(tmp_path, capsys):
         "Review Text,Star Rating,Review Submit Date and Time,Package Name,Review Link\n"
         "Crashes on start,1,2026-03-01T10:00:00Z,com.acme.app,http://x/1\n"
         "\"Love it, works great\",5,2026-03-02T10:00:00Z,com.acme.app,http://x/2\n"
-        ",3,2026-03-02,com.acme.app,\n"
+        ",,2026-03-02,com.acme.app,\n"  # neither words nor stars (stars alone: a star-only review, left out)
         "Bad date,2,not a date at all,com.acme.app,\n", encoding="utf-8")
     db = tmp_path / "s.db"
     assert main(["import", str(f), "--db", str(db)]) == 0
@@ -176,6 +176,29 @@ def test_google_maps_scrapers_files_are_read_with_the_review_s_own_rating_and_th
                    ("Tom B.", 5.0, "2025-11-21", "Harbour View Hotel", None, None, 0, "https://maps.example/r2")]
 
 
+def test_star_only_reviews_are_left_out_and_said_once_not_as_errors(tmp_path, capsys):
+    """Google keeps reviews that are only stars (a third or more of a place's); a Google Maps scraper's file has
+    them as rows with a rating and no text. Each was an "empty review text" error, and the run "partial": a weekly
+    scheduled import raised a broken-import alert every week. A row with neither a text nor a rating still is one."""
+    rows = OUTSCRAPER.splitlines()
+    star = rows[2].replace('\"Lovely staff.\"', "").replace(",Ch2,", ",Ch3,")
+    broken = rows[2].replace('\"Lovely staff.\"', "").replace(",Ch2,", ",Ch4,").replace(",5,1763700000,", ",,1763700000,")
+    f = tmp_path / "outscraper.csv"
+    f.write_text("\n".join(rows + [star, star.replace(",Ch3,", ",Ch5,").replace(",5,1763700000,", ",4,1763700000,"),
+                                  broken]) + "\n", encoding="utf-8")
+    db = str(tmp_path / "s.db")
+    assert main(["import", str(f), "--db", db]) == 0
+    out = capsys.readouterr().out
+    assert "read 5 rows from" in out and "2 new reviews, 0 already stored, 1 row skipped" in out
+    assert "2 ratings without a text (star-only reviews) left out, 4.5★ on average" in out
+    assert "line 6: empty review text" in out and "line 4" not in out and "line 5" not in out
+    store = Store(db)
+    assert store.count_reviews() == 2 and store.list_runs(kind="import")[0]["status"] == "partial"  # the broken row
+    f.write_text("\n".join(rows + [star]) + "\n", encoding="utf-8")
+    assert main(["import", str(f), "--db", str(tmp_path / "t.db")]) == 0
+    assert Store(str(tmp_path / "t.db")).list_runs(kind="import")[0]["status"] == "ok"
+
+
 def test_a_column_named_review_x_is_the_review_s_own_beside_x():
     assert column_map(["rating", "review_rating", "text"])["rating"] == "review_rating"
     assert column_map(["Rating", "Review Rating", "Text"])["rating"] == "Review Rating"
@@ -237,7 +260,8 @@ def test_import_an_excel_workbook(tmp_path, capsys):
     db = tmp_path / "x.db"
     assert main(["import", str(f), "--db", str(db)]) == 0
     out = capsys.readouterr().out
-    assert "read 3 rows" in out and "2 new reviews" in out and "line 4: empty review text" in out, out
+    # the formula's row (no value saved for it) has stars only: left out as a star-only review is
+    assert "read 3 rows" in out and "2 new reviews" in out and "1 rating without a text" in out, out
     got = {r.text: r for r in Store(db).reviews_frame().itertuples()}
     lid = got["The lid broke on day two."]
     assert (lid.product, lid.rating, lid.date.isoformat(), lid.author, lid.version) == (
@@ -367,7 +391,8 @@ def test_google_business_profile_reviews_are_read_with_their_nested_names_and_st
     assert main(["import", str(f), "--db", db]) == 0
     out = capsys.readouterr().out
     assert "author ← reviewer.displayName" in out and "reply ← reviewReply.comment" in out and "date ← createTime" in out
-    assert "line 3: a rating without a text" in out
+    assert "1 rating without a text (star-only reviews) left out, 5.0★ on average" in out
+    assert "line 3" not in out and "0 rows skipped" in out
     got = {r["author"]: r for r in Store(db).reviews_frame().to_dict("records")}
     assert set(got) == {"Anna K.", "Marco", "Jonas", "Eva"}
     # a review in another language in its own words, not with Google's translation (the analysis makes its own)
@@ -796,7 +821,7 @@ def _when_file(tmp_path) -> tuple[Path, str]:
     f.write_text("review,stars,when,product\n"
                  "\"Great pool, terrible lift\",5,03/04/2026,Harbour View Hotel\n"
                  "Bad,abc,30/11/2025,Harbour View Hotel\n"
-                 ",3,30/11/2025,Harbour View Hotel\n"
+                 ",,30/11/2025,Harbour View Hotel\n"
                  f"Room fine,4,{future:%d/%m/%Y},Harbour View Hotel\n", encoding="utf-8")
     return f, f"{future:%d/%m/%Y}"
 
