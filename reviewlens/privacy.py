@@ -27,6 +27,7 @@ What is found, and how sure:
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import re
@@ -76,6 +77,7 @@ _CONTACT_WORDS = {"email": "email", "mail": "email", "emailaddress": "email", "p
                   "ipaddr": "ip", "remoteaddr": "ip"}
 
 
+@functools.lru_cache(maxsize=1024)  # asked per own field of every review stored: a file's few names
 def contact_column(name: str) -> str | None:
     """The kind of contact detail a column holds by its name ("email", "phone" or "ip"): "Reviewer Email",
     "customer_e-mail", "phoneNumber", "IP address"; None for any other ("Email opt-in", "Mobile app version" say
