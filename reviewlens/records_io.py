@@ -910,8 +910,9 @@ def _column_map(keys: Iterable[str], given: dict[str, str] | None = None) -> dic
 
 
 #: Column names of a place's id (Google Maps scrapers: Outscraper's "google_id" and "place_id", Apify's "placeId",
-#: lobstr's "cid"): the file is of places' reviews, and its "title" or "name" names the place, not the review
-_PLACE_IDS = {"place_id", "google_id", "cid", "google_place_id", "placeid"}
+#: lobstr's "place_id"): the file is of places' reviews, and its "title" or "name" names the place, not the review.
+#: Not a bare "cid" (lobstr's too): a survey's customer id is called so.
+_PLACE_IDS = {"place_id", "google_id", "google_place_id"}
 
 
 #: Exports that write a review in two halves, what the customer liked and what not (Booking.com's "Positive review"

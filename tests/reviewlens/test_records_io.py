@@ -205,6 +205,7 @@ def test_a_column_named_review_x_is_the_review_s_own_beside_x():
     assert column_map(["date", "review_date", "text"])["date"] == "review_date"
     assert column_map(["rating", "text"])["rating"] == "rating"
     assert column_map(["title", "name", "text"]) == {"title": "title", "author": "name", "text": "text"}  # no place id
+    assert column_map(["cid", "title", "text"])["title"] == "title"  # a survey's customer id names no place
 
 
 @pytest.mark.parametrize("header, row, want", [
