@@ -109,6 +109,21 @@ WAY_QUESTIONS = {
 }
 
 
+#: Written after the weight was chosen on WAY_QUESTIONS: held out for it (other wordings, "guests", "diners")
+WAY_QUESTIONS_HELD_OUT = {
+    ("food", "negative"): ["What do diners complain about in the dishes?", "What problems do guests have with the meals?"],
+    ("service", "negative"): ["What do guests complain about in the service at dinner?",
+                              "Which issues do diners have with the waitstaff?"],
+    ("price", "negative"): ["What is the worst thing about the bill?", "What do guests dislike about what it costs?"],
+    ("ambience", "negative"): ["What do guests complain about in the dining room?",
+                               "What is wrong with the music and the noise?"],
+    ("food", "positive"): ["What do diners enjoy most in the dishes?", "What is the best thing on the menu?"],
+    ("service", "positive"): ["What do guests praise about the waitstaff?", "Why are diners happy with the hosts?"],
+    ("price", "positive"): ["What do guests like about the bill?", "Why do diners recommend it for the price?"],
+    ("ambience", "positive"): ["What do guests love about the dining room?", "What do diners enjoy about the setting?"],
+}
+
+
 def way_main(eval_dir: Path) -> None:
     """Questions that ask what goes wrong or what is loved: the share of the five sentences found that speak of
     the category that way (the SemEval polarity of that category), with the question's way read
@@ -126,21 +141,26 @@ def way_main(eval_dir: Path) -> None:
                        for i, t, _ in rows])
     emb = get_embedder()
     default = answers.INTENT_WEIGHT
-    for weight in (0.0, 0.1, default, 0.3):
-        answers.INTENT_WEIGHT = weight
-        about = both = n = 0
-        per: dict[str, int] = {}
-        for (cat, way), qs in WAY_QUESTIONS.items():
-            for q in qs:
-                found = [s.review_id for s in answers.find_sources(q, df, emb, k=K)]
-                about += sum(cat in gold[i] for i in found)
-                hit = sum(gold[i].get(cat) == way for i in found)
-                both += hit
-                per[way] = per.get(way, 0) + hit
-                n += len(found)
-        name = "meaning alone" if weight == 0 else f"way read, weight {weight}" + (" (default)" if weight == default else "")
-        print(f"{name}: of the category {about / n:.1%}; of the category, the asked way {both / n:.1%} "
-              f"(complaints {per['negative']}/60, praise {per['positive']}/60)")
+    for questions, title in ((WAY_QUESTIONS, "the 24 questions the weight was chosen on"),
+                             (WAY_QUESTIONS_HELD_OUT, "16 held-out wordings")):
+        print(title)
+        for weight in (0.0, 0.1, default, 0.3):
+            answers.INTENT_WEIGHT = weight
+            about = both = n = 0
+            per: dict[str, int] = {"negative": 0, "positive": 0}
+            for (cat, way), qs in questions.items():
+                for q in qs:
+                    found = [s.review_id for s in answers.find_sources(q, df, emb, k=K)]
+                    about += sum(cat in gold[i] for i in found)
+                    hit = sum(gold[i].get(cat) == way for i in found)
+                    both += hit
+                    per[way] = per.get(way, 0) + hit
+                    n += len(found)
+            name = ("meaning alone" if weight == 0 else f"way read, weight {weight}"
+                    + (" (default)" if weight == default else ""))
+            asked = {w: K * sum(len(qs) for (_, way), qs in questions.items() if way == w) for w in per}
+            print(f"  {name}: of the category {about / n:.1%}; of the category, the asked way {both / n:.1%} "
+                  f"(complaints {per['negative']}/{asked['negative']}, praise {per['positive']}/{asked['positive']})")
     answers.INTENT_WEIGHT = default
 
 
