@@ -192,6 +192,8 @@ class Scheduler:
                 out["skipped_rows"] += len(res.errors)
                 log.info("scheduled import of %s: %d new reviews, %d already stored, %d rows skipped",
                          path, new, seen, len(res.errors))
+                for remark in res.remarks:  # what `reviewlens import` says of the file (star-only rows, no dates)
+                    (log.warning if remark.startswith("WARNING") else log.info)("%s: %s", path.name, remark)
             done[digest] = path.name
             self.store.save_checkpoint(key, done)
 

@@ -206,3 +206,20 @@ def test_once_says_each_source_in_a_line_and_list_its_last_status(tmp_path, caps
     assert line.startswith("web: failed: scrape failed: the site did not serve")
     assert main(["schedule", str(sched_file), "--once", "-q", "--db", other]) == 0
     assert capsys.readouterr().out == ""
+
+
+def test_a_scheduled_file_with_star_only_reviews_is_an_ok_run_and_its_remarks_are_logged(tmp_path, caplog):
+    """Google's star-only reviews in a weekly export: each was a skipped row, the run "partial", and the
+    scrape_problems alert raised every week; what the import says of the file went nowhere in a scheduled run."""
+    import logging
+
+    store, s = _scheduler(tmp_path)
+    lines = ["Review Text,Star Rating,Review Submit Date and Time"]
+    lines += ["\"Crashes when I open a photo\",1,2026-11-01T10:00:00Z", ",5,2026-11-02T10:00:00Z",
+              ",4,2026-11-03T10:00:00Z", "\"Love the widgets\",5,2026-11-04T10:00:00Z"]
+    (tmp_path / "exports" / "week.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with caplog.at_level(logging.INFO, logger="reviewlens.app.scheduler"):
+        out = s.run_once()["google-play"]
+    assert out["import"] == {"files": 1, "new": 2, "seen": 0, "skipped_rows": 0, "failed": 0}
+    assert [r["status"] for r in store.list_runs(kind="import")] == ["ok"]
+    assert "week.csv: 2 ratings without a text (star-only reviews) left out, 4.5★ on average" in caplog.text
