@@ -168,8 +168,10 @@ def import_page(store: Store, *, first: bool = False) -> None:
                "a survey tool or a spreadsheet. Columns are found by their usual names (text or review, rating, "
                "date, author, title, product, reply, version, id), or as named under Columns; a review in two "
                "halves (Booking.com's positive and negative review, G2's pros and cons) is read whole, and a Google "
-               "Business Profile's or a review API's JSON as it is. A row with a bad value is skipped and named. "
-               "The same as `reviewlens import FILE`.")
+               "Business Profile's or a review API's JSON, a shop review app's export (Judge.me, Yotpo, Okendo) or "
+               "a Google Maps scraper's file (Outscraper, Apify) as it is. A row with a bad value is skipped and "
+               "named; star-only reviews (a rating, no text) are left out and counted. The same as "
+               "`reviewlens import FILE`.")
     st.download_button("Download a sample file", SAMPLE, file_name="reviewlens-sample.csv", mime="text/csv",
                        help="The columns the import reads, with three example reviews: fill it in, or compare it "
                             "with your export's columns.")
