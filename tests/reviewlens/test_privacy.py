@@ -267,9 +267,9 @@ def test_the_privacy_command_lists_without_showing_the_data_and_masks(tmp_path, 
     assert "give the kinds to look for with --kind" in capsys.readouterr().err
 
 
-def test_contact_columns_an_earlier_import_kept_are_listed_and_removed_by_privacy_mask(tmp_path, capsys):
-    db = str(tmp_path / "p.db")
-    store = Store(db)  # as an import before columns of contact details were left out stored Judge.me's export
+def test_contact_columns_an_earlier_import_kept_are_listed_and_removed_by_privacy_mask(store, capsys):
+    db = store.url  # SQLite and PostgreSQL
+    # as an import before columns of contact details were left out stored Judge.me's export
     a = Review(source="import:judgeme", text="Zip broke.", extra={"fields": {
         "reviewer_email": "[email]", "ip_address": "198.51.100.23", "location": "Bristol, GB"}})
     b = Review(source="import:judgeme", text="Warm boots.", extra={"fields": {"ip_address": "2001:db8::1"}})
