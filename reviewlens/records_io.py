@@ -43,7 +43,8 @@ COLUMN_ALIASES: dict[str, tuple[str, ...]] = {
     "date": ("date", "review_date", "created_at", "created", "time", "timestamp", "review date",
              "review submit date and time", "create_time", "at", "date_created", "created_date", "creation_date",
              "date_submitted", "submitted_at", "submission_date", "published_at", "date_published", "posted_at",
-             "date_posted", "published_at_date", "published_at_datetime", "datetime_utc", "published_date"),
+             "date_posted", "published_at_date", "published_at_datetime", "datetime_utc", "published_date",
+             "published_at_ms"),
     "author": ("author", "user", "username", "reviewer", "reviewer_display_name", "consumer_display_name",
                "author_name", "user_display_name", "author_title",  # Outscraper's reviewer (its "name": the place)
                "name", "user_name", "reviewer_name", "nickname", "display_name",
