@@ -1637,7 +1637,8 @@ def import_file(store: Store, path: str | Path, *, batch_size: int = IMPORT_BATC
     problems = sorted(res.errors + res.notes, key=lambda e: e["line"])
     store.update_run(run_id, pages=1, new=new, seen=seen,
                      errors=[{"url": f"{path}:{e['line']}", "message": e["message"]} for e in problems],
-                     detail={"masked": {"reviews": res.masked, **res.masked_kinds}} if res.masked else None)
+                     detail={**({"masked": {"reviews": res.masked, **res.masked_kinds}} if res.masked else {}),
+                             **({"star_only_left_out": res.rated_only} if res.rated_only else {})} or None)
     store.finish_run(run_id, "partial" if problems else "ok")
     return res, run_id, new, seen
 

@@ -207,7 +207,9 @@ def test_star_only_reviews_are_left_out_and_said_once_not_as_errors(tmp_path, ca
     assert "2 ratings without a text (star-only reviews) left out, 4.5★ on average" in out
     assert "line 6: empty review text" in out and "line 4" not in out and "line 5" not in out
     store = Store(db)
-    assert store.count_reviews() == 2 and store.list_runs(kind="import")[0]["status"] == "partial"  # the broken row
+    run = store.list_runs(kind="import")[0]
+    assert store.count_reviews() == 2 and run["status"] == "partial"  # the broken row
+    assert run["detail"]["star_only_left_out"] == 2  # kept in the run history
     f.write_text("\n".join(rows + [star]) + "\n", encoding="utf-8")
     assert main(["import", str(f), "--db", str(tmp_path / "t.db")]) == 0
     assert Store(str(tmp_path / "t.db")).list_runs(kind="import")[0]["status"] == "ok"
