@@ -1325,7 +1325,8 @@ def cmd_privacy(args, settings) -> ExitStatus:
             counts[k] = counts.get(k, 0) + c
     counts = {k: counts[k] for k in privacy.KINDS if k in counts}
     # columns of the reviewers' contact details an import kept as own fields before it left them out
-    contact = store.field_counts([f for f in store.field_names() if masker.drops_field(f)])
+    contact = store.field_counts([f for f in store.field_names() if masker.drops_field(f) and (
+        not args.kind or privacy.contact_column(f) in masker.kinds)])  # --kind card: not the IP addresses
     masked = store.rewrite_written(masker.text, masker.author if names != "keep" else None) \
         if args.mask and (holders or renamed) else None
     dropped = store.drop_fields(list(contact)) if args.mask and contact else None

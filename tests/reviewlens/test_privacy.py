@@ -282,6 +282,8 @@ def test_contact_columns_an_earlier_import_kept_are_listed_and_removed_by_privac
     assert "198.51.100.23" not in out
     assert main(["privacy", "--db", db, "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["contact_fields"] == {"ip_address": 2, "reviewer_email": 1}
+    assert main(["privacy", "--db", db, "--kind", "email", "--json"]) == 0  # only what was asked for
+    assert json.loads(capsys.readouterr().out)["contact_fields"] == {"reviewer_email": 1}
     token = store.reviews_stamp()
     assert main(["privacy", "--db", db, "--mask", "-q"]) == 0
     assert "Removed from the 2 reviews that had them." in capsys.readouterr().out
