@@ -1220,8 +1220,15 @@ def columns_line(res: ImportResult) -> str:
         out += ("; not kept, the reviewers' contact details ([privacy] mask): "
                 + ", ".join(neutralize(c) for c in res.withheld))
     if res.unread:
-        out += "; not read: " + ", ".join(neutralize(c) for c in res.unread)
+        out += "; not read: " + ", ".join(_unread_words(c, res.columns) for c in res.unread)
     return out
+
+
+def _unread_words(col: str, columns: dict[str, str]) -> str:
+    """A column not read, as said: with the review's own column beside it ("rating (the review's own: review_rating)",
+    a Google Maps scraper's place average beside the review's rating)."""
+    own = next((c for c in columns.values() if _key(c) == f"review_{_key(col)}"), None)
+    return neutralize(col) + (f" (the review's own: {neutralize(own)})" if own else "")
 
 
 def _shell_word(text: str) -> str:
