@@ -33,6 +33,7 @@ from .numeric_dates import DATE_ORDERS, NUMERIC_DATE as _NUMERIC_DATE, date_evid
 from .privacy import Masker
 from .schema import MAX_TEXT, Review, implausible_date, review_identity, without_surrogates
 from .store import Store
+from .words import counted
 
 log = logging.getLogger(__name__)
 
@@ -208,10 +209,6 @@ def _stars_alone(value: Any, scale: float | None) -> float | None:
         return _norm_rating(value, scale)
     except ValueError:
         return None
-
-
-def _n_of(n: int, word: str) -> str:
-    return f"{n:,} {word}{'s' if n != 1 else ''}"
 
 
 def _on_five(num: float, scale: float) -> float:
@@ -1495,7 +1492,7 @@ def _reviews(path: Path, res: ImportResult, *, source: str | None = None, rating
     res.updated_column = next((c for c in updated_in.values() if c), None)
     if rated_only:  # not the file's fault (Google keeps star-only reviews): no error per row, no partial run
         res.rated_only = len(rated_only)
-        res.remarks.append(f"{_n_of(len(rated_only), 'rating')} without a text (star-only reviews) left out, "
+        res.remarks.append(f"{counted(len(rated_only), 'rating')} without a text (star-only reviews) left out, "
                            f"{sum(rated_only) / len(rated_only):.1f}★ on average: ReviewLens reads "
                            "what reviews say, so its counts and average ratings are of the reviews with words")
     if not res.rows:

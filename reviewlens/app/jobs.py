@@ -1027,8 +1027,9 @@ def _topics_fingerprint(taxonomy: Any) -> str:
     kept in their scope: themes found under other topics keep no name (`run_complaints`)."""
     from analysis.taxonomy import load_taxonomy
 
-    names = sorted((taxonomy or load_taxonomy(None)).names)
-    return hashlib.sha256("\x1f".join(names).encode("utf-8")).hexdigest()[:12]
+    from .taxonomy_record import fingerprint
+
+    return fingerprint("", (taxonomy or load_taxonomy(None)).names)  # the topic names alone, whatever preset gave them
 
 
 def _save_themes(store: Store, themes: list[ComplaintTheme], scope: dict, kind: str, started: datetime) -> None:
