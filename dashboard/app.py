@@ -324,7 +324,7 @@ def sidebar_filters(opts: Q.Options) -> Filters:
     sentiments = sb.multiselect("Sentiment", list(SENTIMENT_OPTIONS), key="f_sentiments",
                                 placeholder="All sentiments", format_func=str.capitalize)
     topics = sb.multiselect("Topic", opts.topics, key="f_topics", placeholder="All topics",
-                            format_func=Q.topic_label)
+                            format_func=opts.topic)
     languages = (sb.multiselect("Language", opts.languages, key="f_languages", placeholder="All languages",
                                 format_func=language_name) if len(opts.languages) > 1 else [])
     versions = (sb.multiselect("Version", opts.versions, key="f_versions", placeholder="All versions",
@@ -502,7 +502,10 @@ def reviews_word(n: int) -> str:
     return counted(n, "review")
 
 
-def complaints_section(db: str, themes: list[Q.ThemeView], scope: dict, filtered: bool) -> None:
+def complaints_section(db: str, themes: list[Q.ThemeView], scope: dict, filtered: bool,
+                       names: dict[str, str] | None = None) -> None:
+    """The top complaint themes within the filters (`names`: the topics' display names), each with its count,
+    trend, impact and quotes, and the tools to rename, merge and split them."""
     st.subheader("Top complaints")
     renamed = st.session_state.pop("_renamed", None)
     if renamed:
@@ -536,7 +539,7 @@ def complaints_section(db: str, themes: list[Q.ThemeView], scope: dict, filtered
             if t.impact is not None:
                 html.append(f"<p>Its reviews are {escape_html(t.impact.text())}.</p>")
             if t.topic:
-                html.append(f"<p><small>Topic: {escape_html(Q.topic_label(t.topic))} · "
+                html.append(f"<p><small>Topic: {escape_html(Q.topic_label(t.topic, names))} · "
                             f"computed count {t.count:,} ({t.share:.1%})"
                             + ((f", no comparison: {t.no_trend}" if t.no_trend else
                                 f", previous period {t.previous_count:,}") if dated else ", no dates: no trend")
@@ -723,7 +726,7 @@ def overview_page(db: str, f: Filters, opts: Q.Options,
     said = Q.translation_hint(get_store(db))
     if said:  # many reviews read in the 0.5B's translation: their themes may split (our own words: jobs)
         st.info(f"{said}.", icon="🌐")
-    complaints_section(db, ov.themes, ov.scope, filtered=True)
+    complaints_section(db, ov.themes, ov.scope, filtered=True, names=opts.topic_names)
     themes_status(db, f, ov.scope)
     other_themes_section(ov.praise, "praise")
     other_themes_section(ov.requests, "requests")
@@ -768,20 +771,21 @@ def _present(v: object) -> bool:
     return v != ""
 
 
-def labels_text(labels: list[Label]) -> str:
-    """The user's labels of a text as one line: 'sentiment negative · topics Delivery (negative), Price'."""
+def labels_text(labels: list[Label], names: dict[str, str] | None = None) -> str:
+    """The user's labels of a text as one line: 'sentiment negative · topics Delivery (negative), Price'.
+    `names`: the topics' display names (`Q.topic_labels`)."""
     sentiment = [lb.value for lb in labels if lb.kind == "sentiment"]
-    topics = sorted(Q.topic_label(lb.value) + (f" ({lb.topic_sentiment})" if lb.topic_sentiment else "")
+    topics = sorted(Q.topic_label(lb.value, names) + (f" ({lb.topic_sentiment})" if lb.topic_sentiment else "")
                     for lb in labels if lb.kind == "topic")
     return " · ".join(([f"sentiment {sentiment[0]}"] if sentiment else []) + ([f"topics {', '.join(topics)}"]
                                                                               if topics else []))
 
 
 def review_detail(row: pd.Series, labels: list[Label] = (), own: dict[str, str] | None = None,
-                  suspicious: list[str] = ()) -> None:
+                  suspicious: list[str] = (), names: dict[str, str] | None = None) -> None:
     """One review's full text with its entities highlighted, its own fields (`own`: an import's other
     columns), why it looks suspicious (`suspicious`: the findings' titles), and the user's labels next to
-    the analysis; everything from the review is escaped."""
+    the analysis; everything from the review is escaped. `names`: the topics' display names."""
     row = row.map(lambda v: v if isinstance(v, list) or _present(v) else None)
     stars = fmt_stars(row["rating"])
     meta = " · ".join(escape_html(x) for x in (row["date"] or "no date", stars, row["sentiment"] or "not analyzed",
@@ -792,7 +796,7 @@ def review_detail(row: pd.Series, labels: list[Label] = (), own: dict[str, str] 
     title = f"<strong>{escape_html(row['title'])}</strong><br>" if row["title"] else ""
     author = f" · by {escape_html(row['author'])}" if row["author"] else ""
     body = highlight_entities(row["text"], row["entities"])
-    yours = (f'<br><small data-testid="rl-review-labels">Your labels: {escape_html(labels_text(labels))}</small>'
+    yours = (f'<br><small data-testid="rl-review-labels">Your labels: {escape_html(labels_text(labels, names))}</small>'
              if labels else "")
     facts = [x for x in (f"version {row['version']}" if row.get("version") else None,
                          "verified purchase" if row.get("verified") else None,
@@ -814,7 +818,7 @@ def review_detail(row: pd.Series, labels: list[Label] = (), own: dict[str, str] 
                    f'(not the customer\'s words; the analysis read it)</small><p>{escape_html(row["translation"])}'
                    f'</p></div>')
     st.markdown(f'<div class="rl-review" data-testid="rl-review-detail">{title}<small>{meta}{author}{link}</small>'
-                f'{extra}<p>{body}</p>{english}{reply}<small>Topics: {escape_html(topics_text(row["topics"])) or "—"}</small>'
+                f'{extra}<p>{body}</p>{english}{reply}<small>Topics: {escape_html(topics_text(row["topics"], names=names)) or "—"}</small>'
                 f'{yours}</div>',
                 unsafe_allow_html=True)
 
@@ -825,14 +829,14 @@ def reply_settings() -> tuple[ReplySettings, str | None]:
     return cfg.replies, problem
 
 
-def reply_draft(db: str, row: pd.Series) -> None:
-    """For a review without the owner's reply: a draft built from its analysis, to edit and copy; naming no topic
-    while the Overview says the topics may not fit (`Q.preset_hint`)."""
+def reply_draft(db: str, row: pd.Series, names: dict[str, str] | None = None) -> None:
+    """For a review without the owner's reply: a draft built from its analysis (`names`: the topics' display
+    names), to edit and copy; naming no topic while the Overview says the topics may not fit (`Q.preset_hint`)."""
     if isinstance(row.get("reply"), str) and row["reply"].strip():
         return
     cfg, problem = reply_settings()
     unfit = Q.preset_hint(get_store(db))
-    draft = draft_for(row, cfg, topics_fit=not unfit)
+    draft = draft_for(row, cfg, topics_fit=not unfit, labels=names)
     with st.expander("Reply draft"):
         st.text_area("Edit it, then copy it into the site's reply box", value=draft, height=200,
                      key=f"reply_draft_{row['id']}")
@@ -893,9 +897,11 @@ def tag_editor(db: str, review_id: str, known: list[str]) -> None:
             (st.caption if saved[1] else st.error)(escape_markdown(saved[2]))
 
 
-def correction_form(db: str, row: pd.Series, labels: list[Label], topic_options: list[str]) -> None:
-    """Correct the analysis of one review: its sentiment and topics, prefilled with the user's labels
-    where there are some, else with the analysis. Saved as labels (source "dashboard")."""
+def correction_form(db: str, row: pd.Series, labels: list[Label], topic_options: list[str],
+                    names: dict[str, str] | None = None) -> None:
+    """Correct the analysis of one review: its sentiment and topics (named by `names`, the topics' display
+    names), prefilled with the user's labels where there are some, else with the analysis. Saved as labels
+    (source "dashboard")."""
     model_topics = [t["topic"] for t in row["topics"] if isinstance(t, dict) and t.get("topic")]
     label_sentiment = next((lb.value for lb in labels if lb.kind == "sentiment"), None)
     label_topics = [lb.value for lb in labels if lb.kind == "topic"]
@@ -907,7 +913,8 @@ def correction_form(db: str, row: pd.Series, labels: list[Label], topic_options:
         c1, c2 = st.columns([1, 3])
         c1.selectbox("Sentiment", list(SENTIMENTS), index=SENTIMENTS.index(sentiment) if sentiment else None,
                      key=f"{key}_sentiment", format_func=str.capitalize, placeholder="No label")
-        c2.multiselect("Topics", options, default=topics, key=f"{key}_topics", format_func=Q.topic_label,
+        c2.multiselect("Topics", options, default=topics, key=f"{key}_topics",
+                       format_func=lambda t: Q.topic_label(t, names),
                        placeholder="No topics")
         st.form_submit_button("Save my labels", on_click=save_labels, args=(db, row["id"], row["text"], key, labels),
                               help="Records the sentiment and the topics as shown as your labels of this text "
@@ -961,7 +968,7 @@ def reviews_page(db: str, f: Filters, opts: Q.Options, flags: dict[str, list[str
         return
     table = pd.DataFrame({
         "date": df["date"], "rating": df["rating"], "sentiment": df["sentiment"].fillna("—"),
-        "topics": df["topics"].map(topics_text), "entities": df["entities"].map(entities_text),
+        "topics": df["topics"].map(lambda t: topics_text(t, names=opts.topic_names)), "entities": df["entities"].map(entities_text),
         "text": df["text"].map(display_text), "reply": df["reply"].map(_cell),
         "source": df["source"].map(display_text),
         "product": df["product"].map(display_text),
@@ -994,10 +1001,10 @@ def reviews_page(db: str, f: Filters, opts: Q.Options, flags: dict[str, list[str
     row = df.iloc[pick if pick is not None and pick < len(df) else 0]
     labels = Q.labels_for(get_store(db), [content_hash(row["text"])]).get(content_hash(row["text"]), [])
     review_detail(row, labels, get_store(db).fields_of([row["id"]]).get(row["id"]),  # uncached: a correction shows at once
-                  (flags or {}).get(row["id"], []))
-    reply_draft(db, row)
+                  (flags or {}).get(row["id"], []), names=opts.topic_names)
+    reply_draft(db, row, opts.topic_names)
     tag_editor(db, row["id"], opts.tags)
-    correction_form(db, row, labels, opts.topics)
+    correction_form(db, row, labels, opts.topics, opts.topic_names)
 
 
 def compare_page(db: str, f: Filters, opts: Q.Options) -> None:

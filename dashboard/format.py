@@ -32,15 +32,16 @@ def fmt_delta(v: float | None, pattern: str) -> str | None:
     return None if v is None else pattern.format(v)
 
 
-def topics_text(topics: list, *, words: bool = False) -> str:
-    """A review's topics as one line: 'Delivery (−), Price (+)' or, with `words`, 'Delivery (negative), ...'."""
+def topics_text(topics: list, *, words: bool = False, names: dict[str, str] | None = None) -> str:
+    """A review's topics as one line: 'Delivery (−), Price (+)' or, with `words`, 'Delivery (negative), ...'.
+    `names`: the topics' display names (`reviewlens.queries.topic_labels`)."""
     def sentiment(t: dict) -> str:
         s = t.get("sentiment")
         if words:
             return s if isinstance(s, str) and s else "?"
         return SENTIMENT_MARKS.get(s, "?")
 
-    return ", ".join(f"{topic_label(t.get('topic'))} ({sentiment(t)})" for t in topics if isinstance(t, dict))
+    return ", ".join(f"{topic_label(t.get('topic'), names)} ({sentiment(t)})" for t in topics if isinstance(t, dict))
 
 
 def entities_text(entities: list) -> str:

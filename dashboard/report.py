@@ -174,6 +174,7 @@ class ReportData:
     # what each kind of themes (complaints, praise, requests) is of within the filters: Q.theme_base
     bases: dict[str, Q.ThemeBase | None] = field(default_factory=dict)
     period: tuple[Any, Any] = (None, None)  # the filters' period, closed at the first and newest review
+    topic_names: dict[str, str] = field(default_factory=dict)  # the topics' display names (Q.topic_labels)
 
 
 def report_data(store: Store, f: Filters, opts: Q.Options | None = None, by: str = "auto") -> ReportData:
@@ -201,7 +202,7 @@ def report_data(store: Store, f: Filters, opts: Q.Options | None = None, by: str
                   if opts.versions else None),
         changes=[c for c in store.changes() if not f.products or c["product"] is None or c["product"] in f.products],
         integrity=checked, competitors=competitors(store, f, top=COMPETITORS_LISTED),
-        names=names_said(store, f, top=NAMES_LISTED))
+        names=names_said(store, f, top=NAMES_LISTED), topic_names=opts.topic_names)
 
 
 def _closed(f: Filters, opts: Q.Options) -> Filters:
@@ -410,7 +411,8 @@ def _color_series(chart: BarChart) -> None:
 
 
 def _complaints(wb: Workbook, themes: list[Q.ThemeView], scope: dict, series: pd.DataFrame | None = None,
-                gran: str = "week", *, reviews: int, base: Q.ThemeBase | None = None) -> None:
+                gran: str = "week", *, reviews: int, base: Q.ThemeBase | None = None,
+                names: dict[str, str] | None = None) -> None:
     """The Top complaints sheet: the themes with reviews in the selection (`reviews` of them), recounted within
     it; a theme none of them raises is left out, not listed with 0 reviews beside its computed trend."""
     computed, themes = themes, [t for t in themes if t.filtered_count]
@@ -422,7 +424,7 @@ def _complaints(wb: Workbook, themes: list[Q.ThemeView], scope: dict, series: pd
     dated = has_periods(scope)
     for i, t in enumerate(themes, 1):
         m = t.impact
-        s.append([i, s.cell(t.label, font=_BOLD), s.cell(Q.topic_label(t.topic) if t.topic else None),
+        s.append([i, s.cell(t.label, font=_BOLD), s.cell(Q.topic_label(t.topic, names) if t.topic else None),
                   t.filtered_count, s.cell(t.filtered_share, number_format="0.0%"),
                   t.filtered_previous if dated else None, s.cell(t.filtered_trend, number_format="+0.0;-0.0;0.0"),
                   s.cell(t.arrow if dated and t.filtered_trend is not None else None),
@@ -565,7 +567,7 @@ def _first_review(s: _Sheet, t: Q.ThemeView) -> Any:
 
 
 def _other_themes(wb: Workbook, themes: list[Q.ThemeView], kind: str, *, reviews: int,
-                  base: Q.ThemeBase | None = None) -> None:
+                  base: Q.ThemeBase | None = None, names: dict[str, str] | None = None) -> None:
     """The Praise sheet (what customers love: `reviewlens praise`) or the Requests sheet (what they ask for:
     `reviewlens requests`), recounted within the filters."""
     sheet, none_yet = OTHER_THEME_SHEETS[kind]
@@ -576,7 +578,7 @@ def _other_themes(wb: Workbook, themes: list[Q.ThemeView], kind: str, *, reviews
     shown = [t for t in themes if t.filtered_count]
     for i, t in enumerate(shown, 1):
         m = t.impact
-        s.append([i, s.cell(t.label, font=_BOLD), s.cell(Q.topic_label(t.topic) if t.topic else None),
+        s.append([i, s.cell(t.label, font=_BOLD), s.cell(Q.topic_label(t.topic, names) if t.topic else None),
                   t.filtered_count, s.cell(t.filtered_share, number_format="0.0%"),
                   t.filtered_previous if t.filtered_trend is not None else None,
                   s.cell(t.filtered_trend, number_format="+0.0;-0.0;0.0"),
@@ -761,8 +763,8 @@ def _entities(wb: Workbook, df: pd.DataFrame) -> None:
         s.ws.auto_filter.ref = f"A1:G{s.row}"
 
 
-def _review_values(r: dict[str, Any]) -> dict[str, Any]:
-    return {**r, "topics": topics_text(r["topics"], words=True), "entities": entities_text(r["entities"])}
+def _review_values(r: dict[str, Any], names: dict[str, str]) -> dict[str, Any]:
+    return {**r, "topics": topics_text(r["topics"], words=True, names=names), "entities": entities_text(r["entities"])}
 
 
 def _widths(sample: list[dict[str, Any]], columns: Sequence[tuple[str, str, float]]) -> list[float]:
@@ -798,11 +800,12 @@ def _reviews(wb: Workbook, store: Store, f: Filters) -> int:
     columns = (REVIEW_COLUMNS + ([("tags", "Tags", 30)] if store.tag_counts() else [])  # the team's tags
                + [(FIELD_PREFIX + n, n, 24) for n in store.field_names()[:MAX_FIELD_COLUMNS]])
     rows = Q.iter_review_rows(store, f, chunk=CHUNK)
+    names = Q.topic_labels(store)
     if len(columns) > len(REVIEW_COLUMNS):
         rows = _with_own_fields(store, rows)
     sample: list[dict[str, Any]] = []
     for r in rows:
-        sample.append(_review_values(r))
+        sample.append(_review_values(r, names))
         if len(sample) >= 500:
             break
     s = _Sheet(wb, "Reviews", _widths(sample, columns))
@@ -828,7 +831,7 @@ def _reviews(wb: Workbook, store: Store, f: Filters) -> int:
     for r in sample:
         emit(r)
     for r in rows:
-        emit(_review_values(r))
+        emit(_review_values(r, names))
     n = s.row - 1
     last = get_column_letter(len(fields))
     s.ws.auto_filter.ref = f"A1:{last}{max(s.row, 2)}"
@@ -888,9 +891,11 @@ def build_workbook(store: Store, target: str | Path | io.BytesIO, f: Filters, by
     d = replace(report_data(store, f, opts, by), given=given)
     _summary(wb, d)
     _complaints(wb, d.themes, d.scope, d.theme_series, d.granularity, reviews=d.headline.reviews,
-                base=d.bases.get("complaints"))
-    _other_themes(wb, d.praise, "praise", reviews=d.headline.reviews, base=d.bases.get("praise"))
-    _other_themes(wb, d.requests, "requests", reviews=d.headline.reviews, base=d.bases.get("requests"))
+                base=d.bases.get("complaints"), names=d.topic_names)
+    _other_themes(wb, d.praise, "praise", reviews=d.headline.reviews, base=d.bases.get("praise"),
+                  names=d.topic_names)
+    _other_themes(wb, d.requests, "requests", reviews=d.headline.reviews, base=d.bases.get("requests"),
+                  names=d.topic_names)
     _comparison(wb, d.products)
     if d.versions is not None:
         _comparison(wb, d.versions, "Versions")

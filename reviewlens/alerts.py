@@ -427,7 +427,7 @@ def release_alerts(store: Store, rules: AlertSettings) -> list[Alert]:
         groups = compare(store, "version", base, names=ready[-RELEASE_HISTORY:]).groups  # each read once
         before, skipped = release_baseline(groups)
         new = groups[-1].name
-        gaps = _worse_gaps(before, groups[-1])
+        gaps = _worse_gaps(before, groups[-1], queries.topic_labels(store))
         if not gaps:
             continue
         what = next((g.what for g in gaps if g.what != "rating"), None)
@@ -464,12 +464,12 @@ def release_baseline(groups: Sequence[Any]) -> tuple[Any, list[str]]:
     return good, skipped
 
 
-def _worse_gaps(before: Any, new: Any) -> list[Any]:
+def _worse_gaps(before: Any, new: Any, labels: dict[str, str] | None = None) -> list[Any]:
     """The differences that matter (reviewlens.comparison) by which version `new` is reviewed worse than
     `before`: rated lower, or a topic complained about more (not praised less, nor more suspicious reviews)."""
     from .comparison import SUSPICIOUS, Comparison
 
-    return [g for g in Comparison("version", [before, new]).gaps()
+    return [g for g in Comparison("version", [before, new], labels=labels or {}).gaps()
             if g.worse == new.name and not g.what.startswith("praise:") and g.what != SUSPICIOUS]
 
 

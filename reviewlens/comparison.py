@@ -154,6 +154,7 @@ class Comparison:
     # the groups there were but not compared (only the `top` are, when none are named): (name, reviews), as
     # shown (a language's name), the largest (for versions: the newest) first
     left_out: list[tuple[str, int]] = field(default_factory=list)
+    labels: dict[str, str] = field(default_factory=dict)  # the topics' display names (`queries.topic_labels`)
 
     def left_out_text(self) -> str:
         """"3 more languages are not compared: Dutch (nl) 3 reviews, ... (only the 5 with the most reviews are;
@@ -200,9 +201,9 @@ class Comparison:
                 col[SUSPICIOUS_ROW] = g.suspicious_share
                 col[WITHOUT_ROW] = g.rating_without
             for t in self.topics:
-                col[f"{queries.topic_label(t)}: % complaining"] = g.complaint_share(t)
+                col[f"{queries.topic_label(t, self.labels)}: % complaining"] = g.complaint_share(t)
             for t in self.praised_topics:
-                col[f"{queries.topic_label(t)}: % praising"] = g.praise_share(t)
+                col[f"{queries.topic_label(t, self.labels)}: % praising"] = g.praise_share(t)
             rows[g.name] = col
         return pd.DataFrame(rows)
 
@@ -289,11 +290,13 @@ class Comparison:
             gap = Gap("rating", "Rating", lo.name, hi.name, lo.rating.mean, hi.rating.mean, lo.rating.welch_p(hi.rating))
             if gap.p <= P_MAX / (_pairs(rated) * measures) and gap.size >= min_stars:
                 out.append(gap)
-        out += _share_gaps(analyzed, topics, lambda g, t: g.topics.get(t, (0, 0))[1], measures, min_points)
+        out += _share_gaps(analyzed, topics, lambda g, t: g.topics.get(t, (0, 0))[1], measures, min_points,
+                           labels=self.labels)
         # strengths: a topic one group is praised for more than another; a family of tests of its own (what is
         # found among the complaints does not change with it)
         praised = [t for t in self.praised_topics if t != "other"] if len(analyzed) >= 2 else []
-        out += _share_gaps(analyzed, praised, lambda g, t: g.praised.get(t, 0), len(praised), min_points, praise=True)
+        out += _share_gaps(analyzed, praised, lambda g, t: g.praised.get(t, 0), len(praised), min_points, praise=True,
+                           labels=self.labels)
         # suspicious reviews: a test of its own (whether a rating can be trusted is not a complaint)
         counted = [g for g in groups if g.headline.reviews >= MIN_GROUP]
         if len(counted) >= 2 and any(g.suspicious for g in counted):
@@ -325,7 +328,7 @@ def shares_differ(counts: Sequence[int], totals: Sequence[int]) -> float:
 
 
 def _share_gaps(groups: list[Group], topics: Sequence[str], count: Callable[[Group, str], int], measures: int,
-                min_points: float, praise: bool = False) -> list[Gap]:
+                min_points: float, praise: bool = False, labels: dict[str, str] | None = None) -> list[Gap]:
     """The topics whose share of reviews (`count(group, topic)` of each group's analyzed reviews) differs across
     `groups`, unlikely to be chance among `measures` measures (`Comparison.gaps`): the worst and the best group
     on each, named when all the shares differ and those two do too."""
@@ -339,7 +342,7 @@ def _share_gaps(groups: list[Group], topics: Sequence[str], count: Callable[[Gro
         if shares_differ([count(g, t) for g in groups], [g.headline.analyzed for g in groups]) > P_MAX / measures:
             continue
         worse, better = (lo, hi) if praise else (hi, lo)
-        out.append(Gap(f"praise:{t}" if praise else t, queries.topic_label(t), worse.name, better.name,
+        out.append(Gap(f"praise:{t}" if praise else t, queries.topic_label(t, labels), worse.name, better.name,
                        shares[worse.name], shares[better.name], p, worse.headline.analyzed, better.headline.analyzed))
     return out
 
@@ -441,6 +444,7 @@ def compare(store: Store, by: str, f: Filters = Filters(), names: Sequence[str] 
     (`by="period"`) `f`'s period with the period of the same length before it (which needs `f.since`
     and `f.until`). ValueError for an unknown `by` or a period comparison without dates."""
     field = field_of(by)
+    labels = queries.topic_labels(store)
     if by not in BY and not field:
         raise ValueError(f"cannot compare by {by!r}: use one of {', '.join(BY)}, or field:NAME")
     if by == "period":
@@ -448,7 +452,7 @@ def compare(store: Store, by: str, f: Filters = Filters(), names: Sequence[str] 
         if prev is None:
             raise ValueError("comparing periods needs a period: give since and until")
         return Comparison(by, [_group(store, f"{f.since} to {f.until}", f),
-                               _group(store, f"{prev.since} to {prev.until}", prev)])
+                               _group(store, f"{prev.since} to {prev.until}", prev)], labels=labels)
     left_out: list[tuple[str, int]] = []
     names = list(dict.fromkeys(names))
     if not names:  # the largest (newest) `top`; the others are said, not silently dropped
@@ -461,7 +465,8 @@ def compare(store: Store, by: str, f: Filters = Filters(), names: Sequence[str] 
     shown = (lambda n: language_name(n)) if by == "language" else (lambda n: n)
     left_out = [(shown(n), k) for n, k in left_out]
     if field:
-        return Comparison(by, [_group(store, n, with_field(f, field, n)) for n in names], left_out)
+        return Comparison(by, [_group(store, n, with_field(f, field, n)) for n in names], left_out, labels)
     if by == "version":
         names.sort(key=version_key)  # each release beside the one before it
-    return Comparison(by, [_group(store, shown(n), replace(f, **{_FIELD[by]: (n,)})) for n in names], left_out)
+    return Comparison(by, [_group(store, shown(n), replace(f, **{_FIELD[by]: (n,)})) for n in names], left_out,
+                      labels)

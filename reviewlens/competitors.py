@@ -19,7 +19,7 @@ import sqlalchemy as sa
 
 from .comparing import KINDS, find, own_name
 from .filters import Filters
-from .queries import conditions, current_analysis
+from .queries import conditions, current_analysis, topic_label, topic_labels
 from .quoting import name_quote, read_in_translation, translations
 from .schema import Entity, Quote
 from .store import (Store, analyses, review_comparisons, review_entities, review_topics,
@@ -47,6 +47,7 @@ class Competitor:
     products: list[str] = field(default_factory=list)    # the products of the reviews whose writers went to it
     # what the writers who went to it complained of: (topic, reviews), the most raised first (why they left)
     left_over: list[tuple[str, int]] = field(default_factory=list)
+    labels: dict[str, str] = field(default_factory=dict)  # the topics' display names (`queries.topic_labels`)
 
     @property
     def compared(self) -> int:
@@ -54,9 +55,7 @@ class Competitor:
 
     def why_left(self, top: int = 3) -> str:
         """What the writers who went to it complained of, in words: "Quality (2), Battery (1)"; "" for none."""
-        from .queries import topic_label
-
-        return ", ".join(f"{topic_label(t)} ({n})" for t, n in self.left_over[:top])
+        return ", ".join(f"{topic_label(t, self.labels)} ({n})" for t, n in self.left_over[:top])
 
     def why_left_said(self, top: int = 3) -> str:
         """`why_left`, or when writers went to it without a complaint topic in their reviews, that (an empty
@@ -135,6 +134,7 @@ def competitors(store: Store, f: Filters | None = None, *, top: int = 10, quotes
     translated = translations(store, {v[2] for e in found.values() for v in e["reviews"].values()})
     complaints = _complaints_of(store, {v[2] for e in found.values() for v in e["reviews"].values()
                                         if v[0] == "went_to"})
+    labels = topic_labels(store)
     out = []
     for entry in found.values():
         picked = entry["reviews"]
@@ -150,7 +150,8 @@ def competitors(store: Store, f: Filters | None = None, *, top: int = 10, quotes
             products=sorted({entry["products"][rid] for rid, v in picked.items()
                              if v[0] == "went_to" and entry["products"][rid]}),
             left_over=Counter(t for v in picked.values() if v[0] == "went_to"
-                              for t in complaints.get(v[2], ()) if t not in CATCH_ALL).most_common()))
+                              for t in complaints.get(v[2], ()) if t not in CATCH_ALL).most_common(),
+            labels=labels))
     out.sort(key=lambda x: (-x.reviews, -x.went_to, x.name.casefold()))
     return out[:top]
 

@@ -40,7 +40,7 @@ from .store import (Store, analyses, mentioning, review_entities, review_fields,
                     reviews, theme_table)
 
 __all__ = [
-    "SENTIMENT_OPTIONS", "Filters", "TOPIC_LABELS", "topic_label",
+    "SENTIMENT_OPTIONS", "Filters", "TOPIC_LABELS", "TAXONOMY", "topic_label", "topic_labels",
     "conditions", "current_analysis", "reviews_with_analysis",
     "Options", "options", "date_span", "default_period", "Headline", "headline", "granularity_for", "timeseries",
     "theme_timeseries", "theme_window", "rename_theme",
@@ -51,18 +51,36 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
+#: The products preset's topic names (analysis.taxonomy's titles), for a store whose taxonomy has no labels yet
 TOPIC_LABELS = {
     "quality": "Quality", "delivery": "Delivery", "price": "Price", "customer_service": "Customer service",
-    "usability": "Usability", "performance": "Performance", "size_fit": "Size & fit", "packaging": "Packaging",
-    "returns": "Returns", "other": "Other",
+    "usability": "Usability", "performance": "Performance", "size_fit": "Size and fit", "packaging": "Packaging",
+    "returns": "Returns and refunds", "other": "General",
 }
 _ID_CHUNK = 2000
 
+#: The checkpoint the analysis records its taxonomy in (`reviewlens.app.taxonomy_record`): preset, topic names,
+#: and their display names ("labels": the presets' "Check-in and check-out", a topic's `label` in reviewlens.toml).
+TAXONOMY = "analysis:taxonomy"
 
-def topic_label(slug: str | None) -> str:
-    """Display name of a topic slug: known names, else 'some_slug' -> 'Some slug'."""
+
+def topic_labels(store: Store) -> dict[str, str]:
+    """The display names of the store's topics, as its last analysis recorded them ({} for a store analyzed
+    before they were recorded: `topic_label` then names the products preset's topics and spells the others'
+    slugs out)."""
+    labels = (store.load_checkpoint(TAXONOMY) or {}).get("labels")
+    if not isinstance(labels, dict):
+        return {}
+    return {str(k): " ".join(v.split()) for k, v in labels.items() if isinstance(v, str) and v.strip()}
+
+
+def topic_label(slug: str | None, labels: dict[str, str] | None = None) -> str:
+    """Display name of a topic slug: its name in `labels` (`topic_labels` of the store), else the products
+    preset's, else 'some_slug' -> 'Some slug'."""
     if not slug:
         return "—"
+    if labels and slug in labels:
+        return labels[slug]
     return TOPIC_LABELS.get(slug, slug.replace("_", " ").replace("-", " ").strip().capitalize())
 
 
@@ -186,6 +204,11 @@ class Options:
     tags: list[str] = field(default_factory=list)  # the team's tags in use, the most used first
     # the names the analyses found, the most named first (at most MAX_MENTION_OPTIONS): name -> its type
     mentions: dict[str, str] = field(default_factory=dict)
+    topic_names: dict[str, str] = field(default_factory=dict)  # the topics' display names (`topic_labels`)
+
+    def topic(self, slug: str | None) -> str:
+        """A topic's display name (`topic_label` with the store's names)."""
+        return topic_label(slug, self.topic_names)
 
 
 def _as_date(v: Any) -> date | None:
@@ -269,7 +292,7 @@ def options(store: Store) -> Options:
     return Options(total=int(total or 0), sources=sources, products=products, topics=topics,
                    first_date=first, last_date=last, languages=languages, versions=versions,
                    fields=field_values(store), tags=[t for t, _ in store.tag_counts()],
-                   mentions={name: typ for name, typ, _ in mention_counts(store)})
+                   mentions={name: typ for name, typ, _ in mention_counts(store)}, topic_names=topic_labels(store))
 
 
 def field_value_list(store: Store, name: str) -> list[str]:
@@ -474,7 +497,8 @@ def topics_by_sentiment(store: Store, f: Filters) -> pd.DataFrame:
         q = q.where(rt.c.topic.in_(f.topics))
     with store.engine.connect() as c:
         df = pd.DataFrame(c.execute(q).mappings().all(), columns=["topic", "sentiment", "reviews"])
-    df["label"] = df["topic"].map(topic_label)
+    labels = topic_labels(store)
+    df["label"] = df["topic"].map(lambda t: topic_label(t, labels))
     df["reviews"] = df["reviews"].astype(int)
     return df[["topic", "label", "sentiment", "reviews"]].sort_values(["reviews"], ascending=False, ignore_index=True)
 

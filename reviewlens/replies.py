@@ -322,11 +322,17 @@ def _topic_sentence(topic: str, book: Phrasebook, cfg: ReplySettings, labels: di
     other languages one sentence for all such topics, said once)."""
     own = cfg.phrases if book is ENGLISH else cfg.localized_phrases.get(book.language, {})
     phrase = own.get(topic) or book.negative.get(topic)
-    return phrase or book.generic_negative.format(label=labels.get(topic, topic.replace("_", " ")).lower())
+    return phrase or book.generic_negative.format(label=_in_sentence(labels.get(topic, topic.replace("_", " "))))
 
 
 def _liked_name(topic: str, book: Phrasebook, labels: dict[str, str]) -> str:
-    return book.liked_names.get(topic) or labels.get(topic, topic.replace("_", " ")).lower()
+    return book.liked_names.get(topic) or _in_sentence(labels.get(topic, topic.replace("_", " ")))
+
+
+def _in_sentence(label: str) -> str:
+    """A topic's name inside a sentence: "Returns and refunds" -> "returns and refunds", with the words written
+    in capitals of their own kept ("Wi-Fi and amenities" -> "Wi-Fi and amenities", "iOS app", "DHL")."""
+    return " ".join(w.lower() if w[:1].isupper() and (not w[1:] or w[1:].islower()) else w for w in label.split())
 
 
 def draft_reply(*, rating: float | None, sentiment: str | None, topics: Sequence[dict], author: Any = None,
@@ -400,12 +406,14 @@ def _value(v: Any) -> Any:
     return None if v is None or (isinstance(v, float) and math.isnan(v)) else v
 
 
-def draft_for(review: Mapping[str, Any], settings: ReplySettings | None = None, *, topics_fit: bool = True) -> str:
+def draft_for(review: Mapping[str, Any], settings: ReplySettings | None = None, *, topics_fit: bool = True,
+              labels: Mapping[str, str] | None = None) -> str:
     """`draft_reply` for a review as the store's frames and pages hold it (rating, sentiment, topics, entities,
     author, language; missing values as None or NaN), in its language (`reply_language`): what `reviewlens replies`
     and the dashboard's explorer draft. `topics_fit`: False while the last analysis said the reviews read like
     another topics preset's (`queries.preset_hint`): the draft then names no topic (a hotel's guest is not told
-    "We're sorry about the state of the packaging" for a dirty room read under a shop's topics)."""
+    "We're sorry about the state of the packaging" for a dirty room read under a shop's topics). `labels`: the
+    topics' display names (`queries.topic_labels` of the store)."""
     from .queries import topic_label
 
     topics = review.get("topics")
@@ -417,9 +425,10 @@ def draft_for(review: Mapping[str, Any], settings: ReplySettings | None = None, 
     text = text if isinstance(text, str) else None
     title, translation = _value(review.get("title")), _value(review.get("translation"))  # the analysis's English
     words = "\n".join(t for t in (title, text, translation) if isinstance(t, str) and t.strip()) or None
+    names = dict(labels or {})
     return draft_reply(rating=rating, sentiment=sentiment if isinstance(sentiment, str) else None, topics=topics,
                        author=_value(review.get("author")),
-                       labels={t.get("topic"): topic_label(t.get("topic")) for t in topics}, settings=settings,
+                       labels={t.get("topic"): topic_label(t.get("topic"), names) for t in topics}, settings=settings,
                        language=reply_language(review_of_language(review), settings),
                        praised=praised_people(review.get("entities"), text, rating), text=words)
 

@@ -28,8 +28,7 @@ from typing import Any
 from ..config import ConfigError, Settings
 from ..store import Store
 
-#: The checkpoint that holds the taxonomy of the store's analyses.
-TAXONOMY = "analysis:taxonomy"
+from ..queries import TAXONOMY  # the checkpoint that holds the taxonomy of the store's analyses
 
 
 class TaxonomyMismatch(ConfigError):
@@ -38,7 +37,8 @@ class TaxonomyMismatch(ConfigError):
 
 def describe(settings: Settings) -> dict[str, Any]:
     """The taxonomy these settings give: preset, topic names, the user's own topics, a fingerprint of the
-    names, and the settings file they come from ("" for the built-in defaults)."""
+    names, the settings file they come from ("" for the built-in defaults), and the topics' display names
+    (what the dashboard, the report and the replies call them: `queries.topic_labels`)."""
     from analysis.taxonomy import load_taxonomy, slugify
 
     tax = load_taxonomy(settings.analysis)
@@ -46,7 +46,8 @@ def describe(settings: Settings) -> dict[str, Any]:
     names = tax.names
     own = [t["name"] if isinstance(t, dict) else getattr(t, "name", str(t)) for t in settings.analysis.topics or []]
     return {"preset": preset, "topics": names, "own": [slugify(n) for n in own if n],
-            "fingerprint": fingerprint(preset, names), "config": settings.config_file or ""}
+            "fingerprint": fingerprint(preset, names), "config": settings.config_file or "",
+            "labels": {t.name: t.title for t in tax.topics}}
 
 
 def fingerprint(preset: str, names: list[str]) -> str:

@@ -8,8 +8,8 @@ from dashboard.format import entities_text, fmt_delta, fmt_num, fmt_stars, topic
 def test_topics_text_marks_and_words():
     topics = [{"topic": "delivery", "sentiment": "negative"}, {"topic": "size_fit", "sentiment": "positive"},
               {"topic": "price"}, "junk"]
-    assert topics_text(topics) == "Delivery (−), Size & fit (+), Price (?)"
-    assert topics_text(topics, words=True) == "Delivery (negative), Size & fit (positive), Price (?)"
+    assert topics_text(topics) == "Delivery (−), Size and fit (+), Price (?)"
+    assert topics_text(topics, words=True) == "Delivery (negative), Size and fit (positive), Price (?)"
     assert topics_text([]) == ""
 
 
