@@ -129,11 +129,12 @@ def row_tags(row: dict[str, Any], line: int | None = None) -> list[str]:
     return list(dict.fromkeys(out))
 
 
-def user_fields(row: dict[str, Any], mapping: dict[str, str]) -> dict[str, str]:
+def user_fields(row: dict[str, Any], mapping: dict[str, str], restated: Iterable[str] = ()) -> dict[str, str]:
     """The user's own fields of one imported row: its columns that are none of the review's (`mapping`) nor
     of ReviewLens's export ("country", "Store", "Plan"), and an export's "field:NAME" columns (or a JSON
-    line's "fields" object) under their own names; empty values left out."""
-    used = set(mapping.values())
+    line's "fields" object) under their own names; empty values left out, and so are the columns that restate
+    another's moment (`restated`: `_restated`)."""
+    used = set(mapping.values()) | set(restated)
     out: dict[str, str] = {}
     nested = row.get("fields")
     items = list(nested.items()) if isinstance(nested, dict) else []
@@ -193,6 +194,7 @@ class ImportResult:
     columns: dict[str, str] = field(default_factory=dict)
     own_columns: list[str] = field(default_factory=list)  # the other columns, kept as the user's own fields
     withheld: list[str] = field(default_factory=list)  # import_file: columns of the reviewers' contact details, not kept
+    restated: dict[str, str] = field(default_factory=dict)  # columns restating another's moment, not kept: {col: which}
     rated_only: int = 0  # rows with a rating and no text (Google's star-only reviews): left out, said in `remarks`
     unread: list[str] = field(default_factory=list)  # columns read as nothing (an export's analysis columns)
     undated: int = 0  # reviews imported without a date (no date column, an empty cell, a date in the future)
@@ -1013,6 +1015,8 @@ class _FirstPass:
     raw_export: bool           # ReviewLens's export written with --raw: its cells as stored
     repeated: set[str]         # the identities of the reviews whose id more than one row carries
     scale: float | None = None  # the ratings are scores out of 10 or 100 (`rating_scale_of`), else None
+    # columns no field reads that restate a moment another column gives (`_restated`): {column: which}
+    restated: dict[str, str] = field(default_factory=dict)
 
 
 #: A rating column is read as scores out of 10 (Booking.com's "Review score", an NPS) or 100 when it has at least
@@ -1043,12 +1047,15 @@ def _first_pass(path: Path, encoding: str | None, given: dict[str, str] | None, 
     ids: set[str] = set()
     repeated: set[str] = set()
     scores: list[float] = []  # the rating column's plain numbers, at most 100,000 of them
+    head: list[tuple[dict, dict[str, str]]] = []  # the first RESTATE_SAMPLE rows, for `_restated`
 
     def values() -> Iterator[Any]:
         nonlocal raw
         for _, row, mapping in _with_columns(rows, given):
             if not mapping:
                 continue
+            if len(head) < RESTATE_SAMPLE:
+                head.append((row, mapping))
             if "rating" in mapping and len(scores) < 100_000 and (n := _plain_number(row.get(mapping["rating"]))) \
                     is not None:
                 scores.append(n)
@@ -1063,7 +1070,83 @@ def _first_pass(path: Path, encoding: str | None, given: dict[str, str] | None, 
             yield from (row.get(mapping[f]) for f in ("date", "reply_date") if f in mapping)
 
     order, either = date_evidence(values())
-    return _FirstPass(order, either, found, raw, repeated, rating_scale_of(scores))
+    return _FirstPass(order, either, found, raw, repeated, rating_scale_of(scores), _restated(head, order))
+
+
+#: The rows `_restated` reads: a column that restates another does so in every row (it is the same value written
+#: another way), so a file's first rows tell
+RESTATE_SAMPLE = 1000
+_TIME_OF_DAY = re.compile(r"\d:\d\d")
+_RESTATED_FIELDS = {"date": "the review's date", "reply_date": "the reply's date"}
+
+
+def _instant(value: Any, order: str | None) -> datetime | None:
+    """The moment to the second a cell gives with its time of day, in UTC (a time without a zone read as UTC): a
+    Unix time in seconds or milliseconds, a date and time, a spreadsheet's date and time; None for anything else
+    (a date without a time, a count, words)."""
+    if value is None or isinstance(value, bool):
+        return None
+    try:
+        if isinstance(value, datetime):
+            d = value
+        elif isinstance(value, (int, float)) or (isinstance(value, str) and _PLAIN_NUMBER.match(value.strip())):
+            num = float(value)
+            if num < _UNIX_FROM:
+                return None
+            d = datetime.fromtimestamp(num / 1000 if num > 1e11 else num, tz=timezone.utc)
+        elif isinstance(value, str) and _TIME_OF_DAY.search(value) and (_YEAR.search(value) or
+                                                                         _NUMERIC_DATE.match(value.strip())):
+            text = value.strip()
+            d = _parse_date(text, _day_first(text, order))
+        else:
+            return None
+    except (ValueError, OverflowError, OSError, TypeError):
+        return None
+    return (d.astimezone(timezone.utc).replace(tzinfo=None) if d.tzinfo else d).replace(microsecond=0)
+
+
+def _unix_time(value: Any) -> bool:
+    return not isinstance(value, bool) and (isinstance(value, (int, float)) or bool(
+        isinstance(value, str) and _PLAIN_NUMBER.match(value.strip())))
+
+
+def _restated(head: Sequence[tuple[dict, dict[str, str]]], order: str | None) -> dict[str, str]:
+    """The columns no field reads that only restate, to the second, a moment another column gives, in every one of
+    the rows `head` (the file's first rows) where they have a value: a Unix time beside the date and time it is
+    (Google Play's "Review Submit Millis Since Epoch" beside "Review Submit Date and Time"), or a date and time
+    beside the Unix time the review's date is read from (Outscraper's review_datetime_utc beside review_timestamp).
+    Kept, they were shown with every review ("Review Submit Millis Since Epoch: 1794445200000"). A column saying
+    when a review was last changed is kept (it tells edited reviews: `_UPDATED`), and so is every column that a
+    file's first rows do not show restating another. {column: what it restates}."""
+    targets: dict[str, set[str]] = {}  # column -> the columns it has restated in every row so far
+    dead: set[str] = set()
+    fields: dict[str, str] = {}  # the columns the review's and the reply's dates are read from -> which
+    for row, mapping in head:
+        read = {mapping[f]: f for f in _RESTATED_FIELDS if f in mapping}
+        fields.update(read)
+        used = set(mapping.values())
+        moments = {k: m for k, v in row.items() if isinstance(k, str) and (k in read or k not in used)
+                   and not k.lower().startswith(FIELD_PREFIX) and (m := _instant(v, order)) is not None}
+        for col, v in row.items():
+            if not isinstance(col, str) or col in used or col in dead or v is None or v == "":
+                continue
+            if col not in moments or col.lower().startswith(FIELD_PREFIX):
+                dead.add(col)
+                continue
+            unix, updated = _unix_time(v), bool(_UPDATED.search(_key(col)))
+            # a Unix time restates any column read or written as a date; a date and time only the one read; a
+            # column saying when the review was last changed only its own other form (else the edits it tells)
+            same = {k for k, m in moments.items() if k != col and m == moments[col]
+                    and (k in read and not updated or (unix and k not in read and not _unix_time(row.get(k))))}
+            targets[col] = same if col not in targets else targets[col] & same
+            if not targets[col]:
+                dead.add(col)
+    out = {}
+    for col, same in targets.items():
+        if col not in dead and same:
+            named = min(same, key=lambda k: (k not in fields, k))  # the review's date before another column
+            out[col] = _RESTATED_FIELDS[fields[named]] if named in fields else named
+    return out
 
 
 def _plain_number(value: Any) -> float | None:
@@ -1184,7 +1267,7 @@ def _add_columns(res: ImportResult, keys: Sequence[Any], mapping: dict[str, str]
     used = set(mapping.values())
     for col in keys:
         name = str(col)
-        if col is None or col in used or name in res.own_columns or name in res.unread:
+        if col is None or col in used or name in res.own_columns or name in res.unread or name in res.restated:
             continue
         if name.lower().startswith(FIELD_PREFIX) or name == "fields" or (
                 _key(name) not in _not_field_keys() and not name.startswith("__")
@@ -1216,6 +1299,9 @@ def columns_line(res: ImportResult) -> str:
     if res.withheld:
         out += ("; not kept, the reviewers' contact details ([privacy] mask): "
                 + ", ".join(neutralize(c) for c in res.withheld))
+    if res.restated:
+        out += ("; not kept, the same moment as another column: "
+                + ", ".join(f"{neutralize(c)} ({neutralize(w)})" for c, w in res.restated.items()))
     if res.unread:
         out += "; not read: " + ", ".join(_unread_words(c, res.columns) for c in res.unread)
     return out
@@ -1351,6 +1437,7 @@ def _reviews(path: Path, res: ImportResult, *, source: str | None = None, rating
                               f"columns: {', '.join(str(k) for k in keys if k is not None) or 'none'}), named with "
                               f"--column {' --column '.join(f'{f}={columns[f]}' for f in missing)}")
     res.date_order = date_order or shown
+    res.restated = known.restated
     if rating_scale is None and known.scale:  # Booking.com's scores: 7.5 out of 10 is not 7.5 stars
         rating_scale = known.scale
         res.remarks.append(f"the ratings are scores out of {known.scale:g} (more than {SCALE_SHARE:.0%} of them are "
@@ -1448,7 +1535,7 @@ def _reviews(path: Path, res: ImportResult, *, source: str | None = None, rating
                 verified=_norm_bool(get("verified")),
                 language=str(get("language"))[:35] if get("language") not in (None, "") else None,
                 version=_norm_version(get("version")),
-                extra={**({"fields": own} if (own := user_fields(row, mapping)) else {}),
+                extra={**({"fields": own} if (own := user_fields(row, mapping, res.restated)) else {}),
                        **({"tags": tags} if (tags := row_tags(row, line)) else {}), **cut},
             )
         except (ValueError, OverflowError, TypeError) as e:
