@@ -132,8 +132,8 @@ def row_tags(row: dict[str, Any], line: int | None = None) -> list[str]:
 def user_fields(row: dict[str, Any], mapping: dict[str, str], restated: Iterable[str] = ()) -> dict[str, str]:
     """The user's own fields of one imported row: its columns that are none of the review's (`mapping`) nor
     of ReviewLens's export ("country", "Store", "Plan"), and an export's "field:NAME" columns (or a JSON
-    line's "fields" object) under their own names; empty values left out, and so are the columns that restate
-    another's moment (`restated`: `_restated`)."""
+    line's "fields" object) under their own names; empty values left out, and so are the columns `restated`
+    (the row's columns that restate another's moment: `_restates`)."""
     used = set(mapping.values()) | set(restated)
     out: dict[str, str] = {}
     nested = row.get("fields")
@@ -194,7 +194,7 @@ class ImportResult:
     columns: dict[str, str] = field(default_factory=dict)
     own_columns: list[str] = field(default_factory=list)  # the other columns, kept as the user's own fields
     withheld: list[str] = field(default_factory=list)  # import_file: columns of the reviewers' contact details, not kept
-    restated: dict[str, str] = field(default_factory=dict)  # columns restating another's moment, not kept: {col: which}
+    restated: dict[str, str] = field(default_factory=dict)  # columns restating another's moment, not kept: {col: it}
     rated_only: int = 0  # rows with a rating and no text (Google's star-only reviews): left out, said in `remarks`
     unread: list[str] = field(default_factory=list)  # columns read as nothing (an export's analysis columns)
     undated: int = 0  # reviews imported without a date (no date column, an empty cell, a date in the future)
@@ -1015,7 +1015,7 @@ class _FirstPass:
     raw_export: bool           # ReviewLens's export written with --raw: its cells as stored
     repeated: set[str]         # the identities of the reviews whose id more than one row carries
     scale: float | None = None  # the ratings are scores out of 10 or 100 (`rating_scale_of`), else None
-    # columns no field reads that restate a moment another column gives (`_restated`): {column: which}
+    # columns no field reads that restate a moment another column gives (`_restated`): {column: that column}
     restated: dict[str, str] = field(default_factory=dict)
 
 
@@ -1117,7 +1117,7 @@ def _restated(head: Sequence[tuple[dict, dict[str, str]]], order: str | None) ->
     beside the Unix time the review's date is read from (Outscraper's review_datetime_utc beside review_timestamp).
     Kept, they were shown with every review ("Review Submit Millis Since Epoch: 1794445200000"). A column saying
     when a review was last changed is kept (it tells edited reviews: `_UPDATED`), and so is every column that a
-    file's first rows do not show restating another. {column: what it restates}."""
+    file's first rows do not show restating another. {column: the column it restates}."""
     targets: dict[str, set[str]] = {}  # column -> the columns it has restated in every row so far
     dead: set[str] = set()
     fields: dict[str, str] = {}  # the columns the review's and the reply's dates are read from -> which
@@ -1141,12 +1141,43 @@ def _restated(head: Sequence[tuple[dict, dict[str, str]]], order: str | None) ->
             targets[col] = same if col not in targets else targets[col] & same
             if not targets[col]:
                 dead.add(col)
-    out = {}
-    for col, same in targets.items():
-        if col not in dead and same:
-            named = min(same, key=lambda k: (k not in fields, k))  # the review's date before another column
-            out[col] = _RESTATED_FIELDS[fields[named]] if named in fields else named
+    return {col: min(same, key=lambda k: (k not in fields, k))  # the review's date before another column
+            for col, same in targets.items() if col not in dead and same}
+
+
+def _restating(row: dict, res: ImportResult) -> list[str]:
+    """The columns of `row` that restate another's moment (`res.restated`, as `_restated` found them in the file's
+    first rows); one that does not in this row is kept from here on, as the reviews' own field."""
+    out = []
+    for col, target in list(res.restated.items()):
+        if _restates(row, col, target, res.date_order):
+            out.append(col)
+        else:
+            del res.restated[col]
+            res.own_columns.append(col)
     return out
+
+
+def _restates(row: dict, col: str, target: str, order: str | None) -> bool:
+    """Whether `row`'s `col` is empty or the same moment as its `target` (`_restated` found it so in the file's
+    first rows: a row after them that differs keeps its value)."""
+    v = row.get(col)
+    return v is None or v == "" or (_instant_cached(v, order) or 0) == (_instant_cached(row.get(target), order) or 1)
+
+
+def _instant_cached(value: Any, order: str | None) -> datetime | None:
+    return _instant_text(value, order) if isinstance(value, str) else _instant(value, order)
+
+
+@functools.lru_cache(maxsize=4096)
+def _instant_text(value: str, order: str | None) -> datetime | None:
+    try:  # ISO 8601 (Google Play's "2026-11-12T01:00:00Z"): read without dateutil, a row at a time
+        d = datetime.fromisoformat(value.strip())
+        if _TIME_OF_DAY.search(value):
+            return (d.astimezone(timezone.utc).replace(tzinfo=None) if d.tzinfo else d).replace(microsecond=0)
+    except ValueError:
+        pass
+    return _instant(value, order)
 
 
 def _plain_number(value: Any) -> float | None:
@@ -1300,8 +1331,9 @@ def columns_line(res: ImportResult) -> str:
         out += ("; not kept, the reviewers' contact details ([privacy] mask): "
                 + ", ".join(neutralize(c) for c in res.withheld))
     if res.restated:
+        said = {col: _RESTATED_FIELDS[f] for f, col in res.columns.items() if f in _RESTATED_FIELDS}
         out += ("; not kept, the same moment as another column: "
-                + ", ".join(f"{neutralize(c)} ({neutralize(w)})" for c, w in res.restated.items()))
+                + ", ".join(f"{neutralize(c)} ({neutralize(said.get(t, t))})" for c, t in res.restated.items()))
     if res.unread:
         out += "; not read: " + ", ".join(_unread_words(c, res.columns) for c in res.unread)
     return out
@@ -1437,7 +1469,7 @@ def _reviews(path: Path, res: ImportResult, *, source: str | None = None, rating
                               f"columns: {', '.join(str(k) for k in keys if k is not None) or 'none'}), named with "
                               f"--column {' --column '.join(f'{f}={columns[f]}' for f in missing)}")
     res.date_order = date_order or shown
-    res.restated = known.restated
+    res.restated = dict(known.restated)
     if rating_scale is None and known.scale:  # Booking.com's scores: 7.5 out of 10 is not 7.5 stars
         rating_scale = known.scale
         res.remarks.append(f"the ratings are scores out of {known.scale:g} (more than {SCALE_SHARE:.0%} of them are "
@@ -1535,7 +1567,7 @@ def _reviews(path: Path, res: ImportResult, *, source: str | None = None, rating
                 verified=_norm_bool(get("verified")),
                 language=str(get("language"))[:35] if get("language") not in (None, "") else None,
                 version=_norm_version(get("version")),
-                extra={**({"fields": own} if (own := user_fields(row, mapping, res.restated)) else {}),
+                extra={**({"fields": own} if (own := user_fields(row, mapping, _restating(row, res))) else {}),
                        **({"tags": tags} if (tags := row_tags(row, line)) else {}), **cut},
             )
         except (ValueError, OverflowError, TypeError) as e:

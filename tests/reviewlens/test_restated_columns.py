@@ -55,7 +55,8 @@ def test_outscrapers_second_form_of_the_date_is_not_kept(tmp_path):
                "09/02/2026 09:00:00", 812],
               ["Hotel", "ChIJ1", "Noisy room.", 2, 1788426000, "09/03/2026 09:00:00", "", "", "", 812]])
     res = read_reviews_file(f)
-    assert set(res.restated) == {"review_datetime_utc", "owner_answer_timestamp"}
+    assert res.restated == {"review_datetime_utc": "review_timestamp",
+                            "owner_answer_timestamp": "owner_answer_timestamp_datetime_utc"}
     assert "review_datetime_utc (the review's date)" in columns_line(res)
     assert all("review_datetime_utc" not in (r.extra.get("fields") or {}) for r in res.reviews)
     assert res.reviews[0].extra["fields"]["reviews"] == "812"  # what restates nothing stays
@@ -76,4 +77,18 @@ def test_columns_that_differ_give_no_time_or_tell_edits_are_kept(tmp_path):
 
 def test_a_unix_time_in_seconds_beside_a_time_without_a_zone(tmp_path):
     f = _csv(tmp_path / "r.csv", ["text", "date", "ts"], [["Fine.", "2026-11-01 10:00:00", 1793527200]])
-    assert read_reviews_file(f).restated == {"ts": "the review's date"}
+    res = read_reviews_file(f)
+    assert res.restated == {"ts": "date"} and "ts (the review's date)" in columns_line(res)
+
+
+def test_a_row_after_the_first_ones_that_differs_keeps_its_value(tmp_path, monkeypatch):
+    """The first rows decide which columns restate another; a later row where one differs loses nothing."""
+    from reviewlens import records_io
+
+    monkeypatch.setattr(records_io, "RESTATE_SAMPLE", 2)
+    f = _csv(tmp_path / "r.csv", ["text", "date", "ts"], [
+        ["One.", "2026-11-01T10:00:00Z", 1793527200], ["Two.", "2026-11-02T10:00:00Z", 1793613600],
+        ["Three.", "2026-11-03T10:00:00Z", 1793527200], ["Four.", "2026-11-04T10:00:00Z", ""]])
+    res = read_reviews_file(f)
+    assert res.restated == {} and res.own_columns == ["ts"]
+    assert [r.extra.get("fields") for r in res.reviews] == [None, None, {"ts": "1793527200"}, None]
