@@ -829,14 +829,15 @@ def reply_settings() -> tuple[ReplySettings, str | None]:
     return cfg.replies, problem
 
 
-def reply_draft(db: str, row: pd.Series, names: dict[str, str] | None = None) -> None:
+def reply_draft(db: str, row: pd.Series, names: dict[str, str] | None = None, app: bool = False) -> None:
     """For a review without the owner's reply: a draft built from its analysis (`names`: the topics' display
-    names), to edit and copy; naming no topic while the Overview says the topics may not fit (`Q.preset_hint`)."""
+    names; `app`: the reviews are an app's), to edit and copy; naming no topic while the Overview says the topics
+    may not fit (`Q.preset_hint`)."""
     if isinstance(row.get("reply"), str) and row["reply"].strip():
         return
     cfg, problem = reply_settings()
     unfit = Q.preset_hint(get_store(db))
-    draft = draft_for(row, cfg, topics_fit=not unfit, labels=names)
+    draft = draft_for(row, cfg, topics_fit=not unfit, labels=names, app=app)
     with st.expander("Reply draft"):
         st.text_area("Edit it, then copy it into the site's reply box", value=draft, height=200,
                      key=f"reply_draft_{row['id']}")
@@ -1002,7 +1003,7 @@ def reviews_page(db: str, f: Filters, opts: Q.Options, flags: dict[str, list[str
     labels = Q.labels_for(get_store(db), [content_hash(row["text"])]).get(content_hash(row["text"]), [])
     review_detail(row, labels, get_store(db).fields_of([row["id"]]).get(row["id"]),  # uncached: a correction shows at once
                   (flags or {}).get(row["id"], []), names=opts.topic_names)
-    reply_draft(db, row, opts.topic_names)
+    reply_draft(db, row, opts.topic_names, app=opts.topics_preset == "apps")
     tag_editor(db, row["id"], opts.tags)
     correction_form(db, row, labels, opts.topics, opts.topic_names)
 

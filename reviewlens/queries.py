@@ -40,7 +40,7 @@ from .store import (Store, analyses, mentioning, review_entities, review_fields,
                     reviews, theme_table)
 
 __all__ = [
-    "SENTIMENT_OPTIONS", "Filters", "TOPIC_LABELS", "TAXONOMY", "topic_label", "topic_labels",
+    "SENTIMENT_OPTIONS", "Filters", "TOPIC_LABELS", "TAXONOMY", "topic_label", "topic_labels", "topics_preset",
     "conditions", "current_analysis", "reviews_with_analysis",
     "Options", "options", "date_span", "default_period", "Headline", "headline", "granularity_for", "timeseries",
     "theme_timeseries", "theme_window", "rename_theme",
@@ -72,6 +72,13 @@ def topic_labels(store: Store) -> dict[str, str]:
     if not isinstance(labels, dict):
         return {}
     return {str(k): " ".join(v.split()) for k, v in labels.items() if isinstance(v, str) and v.strip()}
+
+
+def topics_preset(store: Store) -> str | None:
+    """The topics preset of the store's taxonomy ("products", "apps", ...), as its last analysis recorded it; None
+    before one did."""
+    preset = (store.load_checkpoint(TAXONOMY) or {}).get("preset")
+    return preset if isinstance(preset, str) else None
 
 
 def topic_label(slug: str | None, labels: dict[str, str] | None = None) -> str:
@@ -205,6 +212,7 @@ class Options:
     # the names the analyses found, the most named first (at most MAX_MENTION_OPTIONS): name -> its type
     mentions: dict[str, str] = field(default_factory=dict)
     topic_names: dict[str, str] = field(default_factory=dict)  # the topics' display names (`topic_labels`)
+    topics_preset: str | None = None  # the taxonomy's preset (`topics_preset`): "apps" drafts replies for an app
 
     def topic(self, slug: str | None) -> str:
         """A topic's display name (`topic_label` with the store's names)."""
@@ -292,7 +300,8 @@ def options(store: Store) -> Options:
     return Options(total=int(total or 0), sources=sources, products=products, topics=topics,
                    first_date=first, last_date=last, languages=languages, versions=versions,
                    fields=field_values(store), tags=[t for t, _ in store.tag_counts()],
-                   mentions={name: typ for name, typ, _ in mention_counts(store)}, topic_names=topic_labels(store))
+                   mentions={name: typ for name, typ, _ in mention_counts(store)}, topic_names=topic_labels(store),
+                   topics_preset=topics_preset(store))
 
 
 def field_value_list(store: Store, name: str) -> list[str]:

@@ -314,6 +314,8 @@ def reply_language(review_language: Any, settings: ReplySettings | None = None) 
 #: Topics whose name cannot follow "We're glad you liked the ...": a review happy about them is happy there were
 #: none ("no bugs, no ads"): "We're glad you liked the bugs." was drafted for three app reviews.
 NOT_LIKED = frozenset({"bugs", "ads", "feature_requests", "wait_time", "returns", "account", "noise"})
+#: The apps preset's topic of suggestions ("Please add a dark mode"): its phrase thanks for one, whatever its sentiment
+SUGGESTION = "feature_requests"
 
 
 def _topic_sentence(topic: str, book: Phrasebook, cfg: ReplySettings, labels: dict[str, str]) -> str:
@@ -337,7 +339,7 @@ def _in_sentence(label: str) -> str:
 
 def draft_reply(*, rating: float | None, sentiment: str | None, topics: Sequence[dict], author: Any = None,
                 labels: dict[str, str] | None = None, settings: ReplySettings | None = None,
-                language: str = "en", praised: Sequence[str] = (), text: Any = None) -> str:
+                language: str = "en", praised: Sequence[str] = (), text: Any = None, app: bool = False) -> str:
     """A reply draft for one review. `topics`: the analysis's [{topic, sentiment}]; `labels`: topic ->
     display name (for topics without a phrase); `language`: a key of PHRASEBOOKS (see `reply_language`);
     `praised`: the people the review speaks well of (`praised_people`), thanked by name; `text`: the review's
@@ -350,7 +352,9 @@ def draft_reply(*, rating: float | None, sentiment: str | None, topics: Sequence
     only praise. When the review's words and the analysis both say the opposite of the stars (5★ "Terrible,
     never again"), the draft thanks plainly (and a 5★ or 1★ one names no topic). A review that speaks of health, safety or the law (`is_serious`)
     and is a complaint gets an apology and a direct contact line instead of the thanks. The contact line is
-    there only when there is something to look into; else "We hope to see you again soon."."""
+    there only when there is something to look into; else "We hope to see you again soon.", or for an `app` (the
+    "apps" topics preset) "We hope you keep enjoying the app.". A suggestion (the apps' `feature_requests` topic,
+    not read as a complaint) is thanked for in a review that is not a complaint."""
     cfg = settings or ReplySettings()
     book = PHRASEBOOKS.get(language, ENGLISH)
     labels = labels or {}
@@ -360,6 +364,7 @@ def draft_reply(*, rating: float | None, sentiment: str | None, topics: Sequence
     neg = list(dict.fromkeys(t.get("topic") for t in topics if t.get("sentiment") == "negative" and t.get("topic")))
     pos = list(dict.fromkeys(t.get("topic") for t in topics if t.get("sentiment") == "positive" and t.get("topic")))
     neg = [t for t in neg if t != "other"][:MAX_TOPICS]
+    asks = SUGGESTION in {t.get("topic") for t in topics if t.get("sentiment") in ("positive", "neutral")}
     praised_any = bool(pos)  # "other" too: the analysis found something to praise
     pos = [t for t in pos if t != "other" and t not in NOT_LIKED][:2]
     # the stars against the review's words and the analysis: both say the opposite of the stars
@@ -386,13 +391,15 @@ def draft_reply(*, rating: float | None, sentiment: str | None, topics: Sequence
         joined = names[0] if len(names) == 1 else f"{', '.join(names[:-1])} {book.and_word} {names[-1]}"
         body.append(book.staff_thanks.format(names=joined))
     body += [_topic_sentence(t, book, cfg, labels) for t in neg]
+    if asks and tone != "negative" and not serious and SUGGESTION not in neg:  # "Nice charts. Please add a widget."
+        body.append(_topic_sentence(SUGGESTION, book, cfg, labels))
     contact = " ".join(cfg.contact.split())
     if serious:
         body.append(book.contact_urgent.format(contact=contact) if contact else book.contact_urgent_support)
     elif tone == "negative" or neg or clash or (tone == "mixed" and sentiment == "negative" and words == "negative"):
         body.append(book.contact.format(contact=contact) if contact else book.contact_support)
     else:
-        body.append(book.see_you)
+        body.append(book.enjoy_app if app else book.see_you)
     body = list(dict.fromkeys(body))  # no sentence twice (a user's phrase may be another's; the generic one)
     signature = " ".join(cfg.signature.split())
     if not signature or signature == ReplySettings().signature:
@@ -407,13 +414,14 @@ def _value(v: Any) -> Any:
 
 
 def draft_for(review: Mapping[str, Any], settings: ReplySettings | None = None, *, topics_fit: bool = True,
-              labels: Mapping[str, str] | None = None) -> str:
+              labels: Mapping[str, str] | None = None, app: bool = False) -> str:
     """`draft_reply` for a review as the store's frames and pages hold it (rating, sentiment, topics, entities,
     author, language; missing values as None or NaN), in its language (`reply_language`): what `reviewlens replies`
     and the dashboard's explorer draft. `topics_fit`: False while the last analysis said the reviews read like
     another topics preset's (`queries.preset_hint`): the draft then names no topic (a hotel's guest is not told
     "We're sorry about the state of the packaging" for a dirty room read under a shop's topics). `labels`: the
-    topics' display names (`queries.topic_labels` of the store)."""
+    topics' display names (`queries.topic_labels` of the store); `app`: the store's reviews are an app's (its
+    topics preset is "apps": `queries.topics_preset`)."""
     from .queries import topic_label
 
     topics = review.get("topics")
@@ -430,7 +438,7 @@ def draft_for(review: Mapping[str, Any], settings: ReplySettings | None = None, 
                        author=_value(review.get("author")),
                        labels={t.get("topic"): topic_label(t.get("topic"), names) for t in topics}, settings=settings,
                        language=reply_language(review_of_language(review), settings),
-                       praised=praised_people(review.get("entities"), text, rating), text=words)
+                       praised=praised_people(review.get("entities"), text, rating), text=words, app=app)
 
 
 def review_of_language(review: Mapping[str, Any]) -> Any:

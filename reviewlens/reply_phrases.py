@@ -47,6 +47,8 @@ class Phrasebook:
     # the name a topic has after "We're glad you liked the ..." where its label does not read well there
     # ("check in"); English only, like {what}
     liked_names: Mapping[str, str] = field(default_factory=dict)
+    # the closing line of an app's draft (the "apps" topics preset), where `see_you` has nowhere to see anyone
+    enjoy_app: str = "We hope you keep enjoying the app."
 
 
 ENGLISH = Phrasebook(
@@ -136,7 +138,8 @@ GERMAN = Phrasebook(
     serious="Es tut uns sehr leid, das zu lesen, und wir nehmen Ihre Schilderung sehr ernst.",
     contact_urgent="Bitte wenden Sie sich direkt an uns unter {contact}, damit wir das gemeinsam mit Ihnen klären "
                    "können.",
-    contact_urgent_support="Bitte wenden Sie sich direkt an uns, damit wir das gemeinsam mit Ihnen klären können.")
+    contact_urgent_support="Bitte wenden Sie sich direkt an uns, damit wir das gemeinsam mit Ihnen klären können.",
+    enjoy_app="Wir wünschen Ihnen weiterhin viel Freude mit der App.")
 
 FRENCH = Phrasebook(
     "fr", "Bonjour,", "Bonjour {name},", "Merci beaucoup pour votre avis !",
@@ -183,7 +186,8 @@ FRENCH = Phrasebook(
     staff_thanks="Nous transmettrons volontiers vos compliments à {names}.", and_word="et",
     serious="Nous sommes vraiment désolés de lire cela, et nous prenons ce que vous décrivez très au sérieux.",
     contact_urgent="Merci de nous contacter directement à {contact} afin que nous puissions examiner cela avec vous.",
-    contact_urgent_support="Merci de nous contacter directement afin que nous puissions examiner cela avec vous.")
+    contact_urgent_support="Merci de nous contacter directement afin que nous puissions examiner cela avec vous.",
+    enjoy_app="Nous vous souhaitons une excellente utilisation de l'application.")
 
 SPANISH = Phrasebook(
     "es", "Hola,", "Hola, {name}:", "¡Muchas gracias por su amable reseña!",
@@ -231,7 +235,8 @@ SPANISH = Phrasebook(
     contact_urgent="Le rogamos que se ponga en contacto directamente con nosotros en {contact} para que podamos "
                    "revisarlo con usted.",
     contact_urgent_support="Le rogamos que se ponga en contacto directamente con nosotros para que podamos revisarlo "
-                           "con usted.")
+                           "con usted.",
+    enjoy_app="Esperamos que siga disfrutando de la aplicación.")
 
 ITALIAN = Phrasebook(
     "it", "Gentile cliente,", "Gentile {name},", "Grazie mille per la Sua gentile recensione!",
@@ -278,7 +283,8 @@ ITALIAN = Phrasebook(
     serious="Ci dispiace molto leggere questo, e prendiamo molto sul serio quanto descrive.",
     contact_urgent="La preghiamo di contattarci direttamente tramite {contact} così potremo esaminare la questione "
                    "con Lei.",
-    contact_urgent_support="La preghiamo di contattarci direttamente così potremo esaminare la questione con Lei.")
+    contact_urgent_support="La preghiamo di contattarci direttamente così potremo esaminare la questione con Lei.",
+    enjoy_app="Le auguriamo di continuare a usare l'app con piacere.")
 
 DUTCH = Phrasebook(
     "nl", "Hallo,", "Beste {name},", "Hartelijk dank voor uw mooie review!",
@@ -326,7 +332,8 @@ DUTCH = Phrasebook(
     contact_urgent="Neem alstublieft rechtstreeks contact met ons op via {contact}, zodat we dit samen met u kunnen "
                    "bekijken.",
     contact_urgent_support="Neem alstublieft rechtstreeks contact met ons op, zodat we dit samen met u kunnen "
-                           "bekijken.")
+                           "bekijken.",
+    enjoy_app="We wensen u nog veel plezier met de app.")
 
 PORTUGUESE = Phrasebook(
     "pt", "Olá,", "Olá, {name},", "Muito obrigado pela sua avaliação!",
@@ -373,7 +380,8 @@ PORTUGUESE = Phrasebook(
     serious="Lamentamos muito ler isso e levamos muito a sério o que você descreve.",
     contact_urgent="Por favor, entre em contato diretamente conosco através de {contact} para que possamos analisar "
                    "isso com você.",
-    contact_urgent_support="Por favor, entre em contato diretamente conosco para que possamos analisar isso com você.")
+    contact_urgent_support="Por favor, entre em contato diretamente conosco para que possamos analisar isso com você.",
+    enjoy_app="Esperamos que continue aproveitando o app.")
 
 PHRASEBOOKS: dict[str, Phrasebook] = {b.language: b for b in (ENGLISH, GERMAN, FRENCH, SPANISH, ITALIAN, DUTCH,
                                                                PORTUGUESE)}

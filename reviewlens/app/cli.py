@@ -1058,7 +1058,7 @@ def cmd_replies(args, settings) -> ExitStatus:
     hint = queries.preset_hint(store)  # the topics may not fit these reviews: the drafts name none
     if hint:
         print(f"Note: {hint}. Until then the drafts name no topic.\n", file=sys.stderr)
-    labels = queries.topic_labels(store)
+    labels, app = queries.topic_labels(store), queries.topics_preset(store) == "apps"
     for r in df.to_dict("records"):
         rating = None if r["rating"] is None or r["rating"] != r["rating"] else float(r["rating"])
         undated = r["date"] is None or r["date"] != r["date"]  # None, or NaT (which is truthy, and "NaT" as text)
@@ -1067,7 +1067,7 @@ def cmd_replies(args, settings) -> ExitStatus:
                      "author": _text_or_none(r.get("author")), "date": None if undated else r["date"].isoformat(),
                      "rating": rating, "product": r["product"], "url": r["url"], "text": r["text"],
                      "reply_language": reply_language(review_of_language(r), settings.replies),
-                     "draft_reply": draft_for(r, settings.replies, topics_fit=not hint, labels=labels)})
+                     "draft_reply": draft_for(r, settings.replies, topics_fit=not hint, labels=labels, app=app)})
     if args.output:
         try:
             n = write_rows(rows, args.output)
