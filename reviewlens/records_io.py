@@ -143,7 +143,7 @@ def user_fields(row: dict[str, Any], mapping: dict[str, str], restated: Iterable
             continue
         if col.lower().startswith(FIELD_PREFIX):
             items.append((col[len(FIELD_PREFIX):], v))
-        elif _key(col) not in _not_field_keys() and not col.startswith("__"):
+        elif _key(col) not in _not_field_keys() and not col.startswith("__") and not _place_figure(col, row):
             items.append((col, v))
     for name, v in items:
         name = " ".join(str(name).split())[:100]
@@ -913,6 +913,19 @@ def _column_map(keys: Iterable[str], given: dict[str, str] | None = None) -> dic
 #: lobstr's "place_id"): the file is of places' reviews, and its "title" or "name" names the place, not the review.
 #: Not a bare "cid" (lobstr's too): a survey's customer id is called so.
 _PLACE_IDS = {"place_id", "google_id", "google_place_id"}
+#: The place's own figures such a file repeats on each of its reviews (Outscraper's "reviews", the place's count;
+#: lobstr's "place_average_score" and "total_reviews"; Apify's "totalScore" and "reviewsCount"): not read, as its
+#: "rating" (the place's average) is not. Kept, they were shown beside each review as if they were its own
+#: ("reviews: 812") and offered as a segment to compare by.
+_PLACE_FIGURES = {"reviews", "total_reviews", "place_average_score", "total_score", "reviews_count",
+                  "user_ratings_total", "place_rating", "place_reviews_count", "average_rating"}
+
+
+def _place_figure(col: Any, keys: Iterable[Any]) -> bool:
+    """Whether `col` is one of the place's figures (`_PLACE_FIGURES`) in a file of places' reviews (its columns
+    `keys` name a place id)."""
+    return (isinstance(col, str) and _key(col) in _PLACE_FIGURES
+            and any(isinstance(k, str) and _key(k) in _PLACE_IDS for k in keys))
 
 
 #: Exports that write a review in two halves, what the customer liked and what not (Booking.com's "Positive review"
@@ -1301,7 +1314,7 @@ def _add_columns(res: ImportResult, keys: Sequence[Any], mapping: dict[str, str]
         if col is None or col in used or name in res.own_columns or name in res.unread or name in res.restated:
             continue
         if name.lower().startswith(FIELD_PREFIX) or name == "fields" or (
-                _key(name) not in _not_field_keys() and not name.startswith("__")
+                _key(name) not in _not_field_keys() and not name.startswith("__") and not _place_figure(name, keys)
                 and len(res.own_columns) < MAX_FIELDS):
             res.own_columns.append(name)
         elif _key(name) != "tags":  # the team's tags are read (`row_tags`)
@@ -1343,7 +1356,9 @@ def _unread_words(col: str, columns: dict[str, str]) -> str:
     """A column not read, as said: with the review's own column beside it ("rating (the review's own: review_rating)",
     a Google Maps scraper's place average beside the review's rating)."""
     own = next((c for c in columns.values() if _key(c) == f"review_{_key(col)}"), None)
-    return neutralize(col) + (f" (the review's own: {neutralize(own)})" if own else "")
+    if own:
+        return f"{neutralize(col)} (the review's own: {neutralize(own)})"
+    return neutralize(col) + (" (the place's)" if _key(col) in _PLACE_FIGURES else "")
 
 
 def _shell_word(text: str) -> str:

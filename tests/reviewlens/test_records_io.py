@@ -182,7 +182,12 @@ def test_google_maps_scrapers_files_are_read_with_the_review_s_own_rating_and_th
     got = sorted(((r.author, r.rating, r.date.isoformat(), r.product, r.title, r.reply, r.helpful_votes, r.url)
                   for r in res.reviews))
     if name == "outscraper.csv":  # the place's average is said as not read, beside the review's own
-        assert "not read: rating (the review's own: review_rating)" in columns_line(res)
+        assert "not read: reviews (the place's), rating (the review's own: review_rating)" in columns_line(res)
+    # the place's figures (its review count, its average) are no review's own fields: not read, and said so
+    figures = {"reviews", "totalScore", "place_average_score", "placeRating"}
+    assert not any(figures & set(r.extra.get("fields") or {}) for r in res.reviews)
+    assert not figures & set(res.own_columns)
+    assert "(the place's)" in columns_line(res)
     if name == "reapx.json":  # no reply, likes nor review address in that one
         got = [g[:5] for g in got]
         assert got == [("Maria G.", 2.0, "2025-11-22", "Harbour View Hotel", None),

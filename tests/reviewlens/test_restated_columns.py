@@ -50,16 +50,16 @@ def test_google_plays_unix_times_are_not_kept(tmp_path, sqlite_store):
 def test_outscrapers_second_form_of_the_date_is_not_kept(tmp_path):
     f = _csv(tmp_path / "outscraper.csv",
              ["name", "place_id", "review_text", "review_rating", "review_timestamp", "review_datetime_utc",
-              "owner_answer", "owner_answer_timestamp", "owner_answer_timestamp_datetime_utc", "reviews"],
+              "owner_answer", "owner_answer_timestamp", "owner_answer_timestamp_datetime_utc", "place_address"],
              [["Hotel", "ChIJ1", "Great stay.", 5, 1788253200, "09/01/2026 09:00:00", "Thank you", 1788339600,
-               "09/02/2026 09:00:00", 812],
-              ["Hotel", "ChIJ1", "Noisy room.", 2, 1788426000, "09/03/2026 09:00:00", "", "", "", 812]])
+               "09/02/2026 09:00:00", "Elbchaussee 12"],
+              ["Hotel", "ChIJ1", "Noisy room.", 2, 1788426000, "09/03/2026 09:00:00", "", "", "", "Elbchaussee 12"]])
     res = read_reviews_file(f)
     assert res.restated == {"review_datetime_utc": "review_timestamp",
                             "owner_answer_timestamp": "owner_answer_timestamp_datetime_utc"}
     assert "review_datetime_utc (the review's date)" in columns_line(res)
     assert all("review_datetime_utc" not in (r.extra.get("fields") or {}) for r in res.reviews)
-    assert res.reviews[0].extra["fields"]["reviews"] == "812"  # what restates nothing stays
+    assert res.reviews[0].extra["fields"]["place_address"] == "Elbchaussee 12"  # what restates nothing stays
 
 
 def test_columns_that_differ_give_no_time_or_tell_edits_are_kept(tmp_path):
