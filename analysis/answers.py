@@ -40,6 +40,7 @@ from typing import Any, Sequence
 import numpy as np
 import pandas as pd
 
+from reviewlens.filters import version_key
 from reviewlens.model_text import ADDRESSED_RE, strip_markup
 from reviewlens.questions import NOT_ANSWERED  # the answer to a question no excerpt answers
 from reviewlens.schema import Quote
@@ -57,6 +58,7 @@ DUPLICATE = 0.95          # cosine above which a sentence repeats one already ta
 MIN_SIMILARITY = 0.3      # a sentence scoring less than this does not speak to the question
 LEXICAL_WEIGHT = 0.3      # how much the TF-IDF match adds to the embedder's cosine
 INTENT_WEIGHT = 0.2       # how far a sentence's leaning (-1 to 1) moves it when a question presupposes a way
+WHOLE_INTENT_WEIGHT = 1.0  # ... when it asks of the reviews as a whole ("why do people hate 4.2.0?": `search`)
 WHOLE_CHARS = 1000        # a translated review whose sentences do not pair with its translation's is shown whole, to this
 ANSWER_MAX_CHARS = 1200
 
@@ -92,6 +94,7 @@ class Answer:
     question_translation: str | None = None  # then the question searched for (machine translation), if any
     matched: int = 0                     # excerpts that speak to the question (`sources` are the first k of them)
     products: list[str] = field(default_factory=list)  # the products the question names, whose reviews were searched
+    versions: list[str] = field(default_factory=list)  # the versions it asks about ("the latest update"), searched so
     dropped: int = 0                     # claims of the model's answer removed: no excerpt says them (`check`)
     not_answered: bool = False           # the model said the reviews do not say
     facts: dict[str, Any] | None = None  # the selection's numbers, for a question about numbers (`store_facts`)
@@ -100,7 +103,7 @@ class Answer:
         return {"question": self.question, "question_language": self.question_language,
                 "question_translation": self.question_translation,
                 "answer": self.answer, "model": self.model, "cited": self.cited,
-                "searched": self.searched, "products": self.products, "matched": self.matched, "dropped": self.dropped,
+                "searched": self.searched, "products": self.products, "versions": self.versions, "matched": self.matched, "dropped": self.dropped,
                 "not_answered": self.not_answered, "facts": self.facts,
                 "sources": [{"n": i, "review_id": s.review_id, "text": s.text, "score": round(s.score, 3),
                              "language": s.language, "translation": s.translation,
@@ -284,15 +287,77 @@ def named_products(questions: Sequence[str], products: Sequence[str]) -> list[st
     return out
 
 
+#: How a question asks about an app's newest release: "the latest update", "the new version", "this release"
+LATEST_RE = re.compile(r"\b(?:latest|newest|last|most\s+recent|recent|current|new|this)\s+(?:app\s+)?"
+                       r"(?:update|version|release|build)s?\b", re.IGNORECASE)
+#: A version a question names: "4.2.0", "v4.2" (then every 4.2.x), "version 5" (every 5.x)
+_VERSION_ASKED = re.compile(r"(?<![\w.])v?(\d+(?:\.\d+){1,3})(?![\w.]*\d)|\bversion\s+v?(\d+)\b(?!\.\d)", re.IGNORECASE)
+
+
+#: Words of a question that name no subject of the reviews ("what do people say about ...", "why do users hate
+#: ...") besides English stop words and the words of the way a question leans (`_NEGATIVE_ASK_RE`)
+_NO_SUBJECT = frozenset("did does people customers users reviewers reviews review say saying said think thinks feel opinion "
+                        "opinions like liked likes love loved hate hated dislike complain complaining complaints "
+                        "praise happy unhappy good bad app update updates version versions release releases build "
+                        "latest newest new current recent last most guys folks".split())
+
+
+def about_nothing_else(questions: Sequence[str]) -> bool:
+    """Whether a question names no subject besides the version it asks about (`asked_versions`): "What do people
+    say about the latest update?", "Why do users hate 4.2.0?"; not "Is login fixed in 4.2.1?"."""
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+    for q in questions:
+        rest = _VERSION_ASKED.sub(" ", LATEST_RE.sub(" ", q or ""))
+        words = {w.lower() for w in WORD_RE.findall(rest)}
+        if any(w not in ENGLISH_STOP_WORDS and w not in _NO_SUBJECT and not _NEGATIVE_ASK_RE.fullmatch(w)
+               and not _POSITIVE_ASK_RE.fullmatch(w) and not w.isdigit() for w in words):
+            return False
+    return True
+
+
+def asked_versions(questions: Sequence[str], df: pd.DataFrame) -> tuple[pd.Series | None, list[str]]:
+    """The reviews of the versions a question asks about, as a mask of `df` (columns product, version), and how
+    they are said ("4.2.1", "Budget 4.2.1"): the versions it names ("in 4.2.0", "v4.2": every 4.2.x the store
+    has), else, asked about "the latest update" (`LATEST_RE`), each product's newest version (`version_key`).
+    (None, []) when it asks about none the store has. Asked "what do people say about the latest update?" of an
+    app's reviews, the sentences came from every release, "since the last update" of two versions ago among them."""
+    if "version" not in df or not df["version"].notna().any():
+        return None, []
+    versions = df["version"].astype("string")
+    known = sorted({str(v) for v in versions.dropna()}, key=version_key)
+    named: list[str] = []
+    for q in questions:
+        for m in _VERSION_ASKED.finditer(q or ""):
+            want = (m.group(1) or m.group(2) or "").lower()
+            named += [v for v in known if v.lower().lstrip("v") == want
+                      or v.lower().lstrip("v").startswith(want + ".")]
+    if named:
+        named = list(dict.fromkeys(named))
+        return versions.isin(named).fillna(False).astype(bool), named
+    if not any(LATEST_RE.search(q or "") for q in questions):
+        return None, []
+    products = df["product"].astype("string").fillna("") if "product" in df else pd.Series("", index=df.index)
+    newest = {p: max(g.dropna().astype(str), key=version_key)
+              for p, g in versions.groupby(products, sort=True) if g.notna().any()}
+    mask = pd.Series([newest.get(p) == v for p, v in zip(products, versions.fillna(""))], index=df.index)
+    said = [f"{p} {v}" if p and len(newest) > 1 else v for p, v in newest.items()]
+    return mask, said
+
+
 def find_sources(question: str | Sequence[str], df: pd.DataFrame, embedder: Any, k: int = 8) -> list[Source]:
     """The `k` review sentences that speak to `question` best (see the module's step 1)."""
     return search(question, df, embedder, k)[0]
 
 
-def search(question: str | Sequence[str], df: pd.DataFrame, embedder: Any, k: int = 8) -> tuple[list[Source], int]:
+def search(question: str | Sequence[str], df: pd.DataFrame, embedder: Any, k: int = 8,
+           whole: bool = False) -> tuple[list[Source], int]:
     """`find_sources`, and how many excerpts speak to the question in all (the same rules, without `k`; at
     most CANDIDATES sentences are read), so that a list cut at `k` can say so. `question` may be several
-    wordings of one question (as asked, and its translation): a sentence scores as the one it matches best."""
+    wordings of one question (as asked, and its translation): a sentence scores as the one it matches best.
+    `whole`: the question asks about these reviews as a whole, no subject of theirs ("what do people say about
+    the latest update?", its reviews those of that version: `asked_versions`): every sentence speaks to it, the
+    most typical first (the nearest to their mean), the way the question leans too."""
     questions = [q for q in dict.fromkeys([question] if isinstance(question, str) else question) if q.strip()]
     if df is None or df.empty or not questions:
         return [], 0
@@ -327,8 +392,12 @@ def search(question: str | Sequence[str], df: pd.DataFrame, embedder: Any, k: in
     # asked why people return it, a sentence that praises it answers less than one that complains
     intent = question_intent(questions)
     meant = sims  # whether a sentence speaks to the question at all is its meaning's and words' call alone
-    if intent and INTENT_WEIGHT:
-        sims = sims + INTENT_WEIGHT * intent * _leaning(cand, vecs)
+    if whole:
+        centre = vecs.mean(axis=0)
+        sims = vecs @ (centre / (np.linalg.norm(centre) or 1.0))
+        meant = np.ones(len(cand))
+    if intent and INTENT_WEIGHT:  # asked of reviews as a whole, the way it leans is all there is to go by
+        sims = sims + (WHOLE_INTENT_WEIGHT if whole else INTENT_WEIGHT) * intent * _leaning(cand, vecs)
     # a translated review's own words are found by the words they share with the question, never by the
     # English embedder's reading of German alone (it puts any two German sentences near each other)
     sims[(lexical[order] <= 0) & np.array([units.own[i] for i in order], dtype=bool)] = -1.0
@@ -658,8 +727,18 @@ def answer(question: str, df: pd.DataFrame, *, embedder: Any, backend: Any = Non
             df = df[df["product"].isin(named)]
             out.products, out.searched = named, int(len(df))
             log.info("the question names %s: searching its %d reviews", ", ".join(named), len(df))
+    # a question about a version ("the latest update", "in 4.2.0") is answered from its reviews
+    whole = False
+    if df is not None and not df.empty:
+        mask, said = asked_versions([searched, question], df)
+        if mask is not None and 0 < int(mask.sum()) < len(df):
+            df = df[mask]
+            out.versions, out.searched = said, int(len(df))
+            whole = about_nothing_else([searched])
+            log.info("the question asks about version %s: searching its %d reviews%s", ", ".join(said), len(df),
+                     " (all of them: it names nothing else)" if whole else "")
     # as translated, for the translations, and as asked, for the reviews written in the question's language
-    out.sources, out.matched = search([searched, question], df, embedder, k)
+    out.sources, out.matched = search([searched, question], df, embedder, k, whole=whole)
     sources = out.sources
     if NUMBERS_RE.search(searched) and df is not None and not df.empty:
         out.facts = store_facts(df, out.matched)

@@ -17,7 +17,7 @@ import streamlit as st
 from dashboard.safe import escape_html, escape_markdown, safe_url
 from reviewlens.alerts import quote_meta
 from reviewlens.filters import Filters, language_name
-from reviewlens.questions import (HEARTBEAT_KEY, MAX_QUESTION, NOT_ANSWERED, answerer_alive, describe_scope,
+from reviewlens.questions import (HEARTBEAT_KEY, MAX_QUESTION, NOT_ANSWERED, answerer_alive, asked_of, describe_scope,
                                   dropped_note, facts_line, scope_of, verbatim_sources)
 from reviewlens.schema import Quote
 from reviewlens.store import Store, StoreReadOnly
@@ -133,8 +133,8 @@ def _answer(res: dict[str, Any], texts: dict[str, str]) -> None:
         if note:  # the model's words, never shown as the customer's
             html.append(f'<div class="rl-translation"><small>{escape_html(note)}</small></div>')
     st.markdown("\n".join(html), unsafe_allow_html=True)
-    named = [str(p) for p in res.get("products") or []]
-    of = f" of {', '.join(named)} (named in the question)" if named else ""
+    of = asked_of([str(p) for p in res.get("products") or []], [str(v) for v in res.get("versions") or []])
+    of = f" {escape_markdown(of)}" if of else ""  # the names are the page's or the file's words
     notes = [f"Searched {int(res.get('searched') or 0):,} reviews{of}" + ("; * = cited in the answer" if cited else "")]
     matched = int(res.get("matched") or 0)
     if matched > len(stored):

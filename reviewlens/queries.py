@@ -1264,9 +1264,9 @@ def iter_review_rows(store: Store, f: Filters, chunk: int = 2000) -> Iterator[di
 
 def review_texts(store: Store, f: Filters) -> pd.DataFrame:
     """The texts of `f`'s reviews, newest first, for searching them (`reviewlens ask`, the Ask page): id,
-    text, rating, product, url, date, language (the analysis's, else the page's) and the current analysis's
-    English translation where it made one. A third of the time of the explorer's rows on 100,000."""
-    cols = ["id", "text", "rating", "product", "url", "date"]
+    text, rating, product, url, date, version, language (the analysis's, else the page's) and the current
+    analysis's English translation where it made one. A third of the time of the explorer's rows on 100,000."""
+    cols = ["id", "text", "rating", "product", "url", "date", "version"]
     a = current_analysis()
     q = (sa.select(*[reviews.c[c] for c in cols],
                    sa.func.coalesce(a.c.language, reviews.c.language).label("language"), a.c.translation)

@@ -8,7 +8,7 @@ the background and leaves a heartbeat checkpoint; the page shows the answer. Pur
 from __future__ import annotations
 
 from datetime import date, datetime, timezone
-from typing import Any, Mapping
+from typing import Any, Mapping, Sequence
 
 from .filters import Filters
 from .views import View, from_query, to_query
@@ -72,6 +72,17 @@ def verbatim_sources(result: Mapping[str, Any] | None, texts: Mapping[str, str])
             continue
         if s["text"] in texts.get(str(s.get("review_id")), ""):
             out.append(s)
+    return out
+
+
+def asked_of(products: Sequence[str], versions: Sequence[str]) -> str:
+    """What an answer searched when its question named products or versions, as said after "Searched N
+    reviews": " of Budget (named in the question)", " of version 4.2.1 (the question asks about it)"; "" when
+    it named none. Names as written: the caller escapes them for where they are shown."""
+    out = f" of {', '.join(products)} (named in the question)" if products else ""
+    if versions:
+        out += (f" of version{'s' if len(versions) > 1 else ''} {', '.join(versions)} "
+                f"(the question asks about {'them' if len(versions) > 1 else 'it'})")
     return out
 
 

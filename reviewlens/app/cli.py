@@ -950,7 +950,7 @@ def cmd_ask(args, settings) -> ExitStatus:
     from ..alerts import quote_meta
     from ..display_text import neutralize
     from ..filters import Filters, language_name
-    from ..questions import NOT_ANSWERED, dropped_note, facts_line
+    from ..questions import NOT_ANSWERED, asked_of, dropped_note, facts_line
     from .answering import Answerer, answer_waiting
 
     store = Store(settings.db)
@@ -1015,7 +1015,7 @@ def cmd_ask(args, settings) -> ExitStatus:
     shown = f"{len(res.sources)} of {res.matched} matching excerpts shown (-k N for more)" \
         if res.matched > len(res.sources) else ""
     cited = "* = cited in the answer" if res.cited else ""
-    of = f" of {', '.join(neutralize(p) for p in res.products)} (named in the question)" if res.products else ""
+    of = neutralize(asked_of(res.products, res.versions))
     print("; ".join(x for x in (f"Searched {res.searched:,} reviews{of}", shown, cited) if x))
     return ExitStatus.OK
 
