@@ -103,7 +103,8 @@ class Answer:
         return {"question": self.question, "question_language": self.question_language,
                 "question_translation": self.question_translation,
                 "answer": self.answer, "model": self.model, "cited": self.cited,
-                "searched": self.searched, "products": self.products, "versions": self.versions, "matched": self.matched, "dropped": self.dropped,
+                "searched": self.searched, "products": self.products, "versions": self.versions,
+                "matched": self.matched, "dropped": self.dropped,
                 "not_answered": self.not_answered, "facts": self.facts,
                 "sources": [{"n": i, "review_id": s.review_id, "text": s.text, "score": round(s.score, 3),
                              "language": s.language, "translation": s.translation,
@@ -291,15 +292,16 @@ def named_products(questions: Sequence[str], products: Sequence[str]) -> list[st
 LATEST_RE = re.compile(r"\b(?:latest|newest|last|most\s+recent|recent|current|new|this)\s+(?:app\s+)?"
                        r"(?:update|version|release|build)s?\b", re.IGNORECASE)
 #: A version a question names: "4.2.0", "v4.2" (then every 4.2.x), "version 5" (every 5.x)
-_VERSION_ASKED = re.compile(r"(?<![\w.])v?(\d+(?:\.\d+){1,3})(?![\w.]*\d)|\bversion\s+v?(\d+)\b(?!\.\d)", re.IGNORECASE)
+_VERSION_ASKED = re.compile(r"(?<![\w.])v?(\d+(?:\.\d+){1,3})(?![\w.]*\d)|\bversion\s+v?(\d+)\b(?!\.\d)",
+                            re.IGNORECASE)
 
 
 #: Words of a question that name no subject of the reviews ("what do people say about ...", "why do users hate
 #: ...") besides English stop words and the words of the way a question leans (`_NEGATIVE_ASK_RE`)
-_NO_SUBJECT = frozenset("did does people customers users reviewers reviews review say saying said think thinks feel opinion "
-                        "opinions like liked likes love loved hate hated dislike complain complaining complaints "
-                        "praise happy unhappy good bad app update updates version versions release releases build "
-                        "latest newest new current recent last most guys folks".split())
+_NO_SUBJECT = frozenset("did does people customers users reviewers reviews review say saying said think thinks feel "
+                        "opinion opinions like liked likes love loved hate hated dislike complain complaining "
+                        "complaints praise happy unhappy good bad app update updates version versions release "
+                        "releases build latest newest new current recent last most guys folks".split())
 
 
 def about_nothing_else(questions: Sequence[str]) -> bool:
