@@ -195,6 +195,8 @@ class ImportResult:
     own_columns: list[str] = field(default_factory=list)  # the other columns, kept as the user's own fields
     withheld: list[str] = field(default_factory=list)  # import_file: columns of the reviewers' contact details, not kept
     restated: dict[str, str] = field(default_factory=dict)  # columns restating another's moment, not kept: {col: it}
+    empty: list[str] = field(default_factory=list)  # other columns without a value in any row: nothing to keep
+    filled: set[str] | None = None  # the columns with a value in some row (None: not known, every one counts)
     rated_only: int = 0  # rows with a rating and no text (Google's star-only reviews): left out, said in `remarks`
     unread: list[str] = field(default_factory=list)  # columns read as nothing (an export's analysis columns)
     undated: int = 0  # reviews imported without a date (no date column, an empty cell, a date in the future)
@@ -1030,6 +1032,7 @@ class _FirstPass:
     scale: float | None = None  # the ratings are scores out of 10 or 100 (`rating_scale_of`), else None
     # columns no field reads that restate a moment another column gives (`_restated`): {column: that column}
     restated: dict[str, str] = field(default_factory=dict)
+    filled: set[str] = field(default_factory=set)  # the columns with a value in some row
 
 
 #: A rating column is read as scores out of 10 (Booking.com's "Review score", an NPS) or 100 when it has at least
@@ -1061,6 +1064,7 @@ def _first_pass(path: Path, encoding: str | None, given: dict[str, str] | None, 
     repeated: set[str] = set()
     scores: list[float] = []  # the rating column's plain numbers, at most 100,000 of them
     head: list[tuple[dict, dict[str, str]]] = []  # the first RESTATE_SAMPLE rows, for `_restated`
+    filled: set[Any] = set()
 
     def values() -> Iterator[Any]:
         nonlocal raw
@@ -1069,6 +1073,7 @@ def _first_pass(path: Path, encoding: str | None, given: dict[str, str] | None, 
                 continue
             if len(head) < RESTATE_SAMPLE:
                 head.append((row, mapping))
+            filled.update(k for k, v in row.items() if v is not None and v != "")
             if "rating" in mapping and len(scores) < 100_000 and (n := _plain_number(row.get(mapping["rating"]))) \
                     is not None:
                 scores.append(n)
@@ -1083,7 +1088,8 @@ def _first_pass(path: Path, encoding: str | None, given: dict[str, str] | None, 
             yield from (row.get(mapping[f]) for f in ("date", "reply_date") if f in mapping)
 
     order, either = date_evidence(values())
-    return _FirstPass(order, either, found, raw, repeated, rating_scale_of(scores), _restated(head, order))
+    return _FirstPass(order, either, found, raw, repeated, rating_scale_of(scores), _restated(head, order),
+                      {str(k) for k in filled if k is not None})
 
 
 #: The rows `_restated` reads: a column that restates another does so in every row (it is the same value written
@@ -1311,7 +1317,11 @@ def _add_columns(res: ImportResult, keys: Sequence[Any], mapping: dict[str, str]
     used = set(mapping.values())
     for col in keys:
         name = str(col)
-        if col is None or col in used or name in res.own_columns or name in res.unread or name in res.restated:
+        if col is None or col in used or name in res.own_columns or name in res.unread or name in res.restated \
+                or name in res.empty:
+            continue
+        if res.filled is not None and name not in res.filled and not name.lower().startswith(FIELD_PREFIX):
+            res.empty.append(name)  # "Developer Reply Millis Since Epoch" of an app never answered: not "kept"
             continue
         if name.lower().startswith(FIELD_PREFIX) or name == "fields" or (
                 _key(name) not in _not_field_keys() and not name.startswith("__") and not _place_figure(name, keys)
@@ -1349,6 +1359,8 @@ def columns_line(res: ImportResult) -> str:
                 + ", ".join(f"{neutralize(c)} ({neutralize(said.get(t, t))})" for c, t in res.restated.items()))
     if res.unread:
         out += "; not read: " + ", ".join(_unread_words(c, res.columns) for c in res.unread)
+    if res.empty:
+        out += "; empty in every row: " + ", ".join(neutralize(c) for c in res.empty)
     return out
 
 
@@ -1484,7 +1496,7 @@ def _reviews(path: Path, res: ImportResult, *, source: str | None = None, rating
                               f"columns: {', '.join(str(k) for k in keys if k is not None) or 'none'}), named with "
                               f"--column {' --column '.join(f'{f}={columns[f]}' for f in missing)}")
     res.date_order = date_order or shown
-    res.restated = dict(known.restated)
+    res.restated, res.filled = dict(known.restated), known.filled
     if rating_scale is None and known.scale:  # Booking.com's scores: 7.5 out of 10 is not 7.5 stars
         rating_scale = known.scale
         res.remarks.append(f"the ratings are scores out of {known.scale:g} (more than {SCALE_SHARE:.0%} of them are "

@@ -41,6 +41,7 @@ def test_google_plays_unix_times_are_not_kept(tmp_path, sqlite_store):
             "Review Last Update Millis Since Epoch (Review Last Update Date and Time), Developer Reply Millis Since "
             "Epoch (the reply's date)") in line
     assert res.own_columns == ["App Version Code", "Device", "Review Last Update Date and Time"]
+    assert "empty in every row" not in line  # the reply's millis have a value in the first row
     fields = sqlite_store.fields_of([r.id for r in read_reviews_file(f).reviews])
     assert all(set(v) <= {"App Version Code", "Device", "Review Last Update Date and Time"} for v in fields.values())
     assert {v["Review Last Update Date and Time"] for v in fields.values()} == {"2026-11-13T08:30:00Z",
@@ -92,3 +93,13 @@ def test_a_row_after_the_first_ones_that_differs_keeps_its_value(tmp_path, monke
     res = read_reviews_file(f)
     assert res.restated == {} and res.own_columns == ["ts"]
     assert [r.extra.get("fields") for r in res.reviews] == [None, None, {"ts": "1793527200"}, None]
+
+
+def test_a_column_without_a_value_in_any_row_is_said_empty_not_kept(tmp_path):
+    """An app never answered: Google Play's "Developer Reply Millis Since Epoch" was listed among the columns "kept
+    as the reviews' own fields", though nothing of it was."""
+    f = _csv(tmp_path / "r.csv", ["text", "date", "Device", "Developer Reply Millis Since Epoch", "field:plan"],
+             [["One.", "2026-11-01", "panther", "", ""], ["Two.", "2026-11-02", "", "", ""]])
+    res = read_reviews_file(f)
+    assert res.own_columns == ["Device", "field:plan"] and res.empty == ["Developer Reply Millis Since Epoch"]
+    assert columns_line(res).endswith("; empty in every row: Developer Reply Millis Since Epoch")
