@@ -91,7 +91,8 @@ ENGLISH = Phrasebook(
         "breakfast": "We're sorry breakfast did not live up to what you expected.",
         "wifi": "We're sorry the Wi-Fi or other amenities let you down.",
     },
-    liked_names={"check_in": "check-in", "wifi": "amenities", "booking": "booking process"})
+    liked_names={"check_in": "check-in", "wifi": "amenities", "booking": "booking process", "usability": "ease of use",
+                 "customer_service": "service"})
 
 GERMAN = Phrasebook(
     "de", "Hallo,", "Hallo {name},", "Vielen Dank für Ihre freundliche Bewertung!",
