@@ -80,23 +80,35 @@ def _value(row: dict, mapping: dict[str, str], name: str) -> str | None:
     return None if v is None or not str(v).strip() else str(v)
 
 
+def _topic_said(slug: str, name: str | None) -> str:
+    """A topic as a label file may give it: "check_in (Check-in and check-out)"; "room" where its name only
+    spells the slug out ("Room")."""
+    plain = slug.replace("_", " ").casefold()
+    return f"{slug} ({name})" if name and name.casefold() not in (slug.casefold(), plain) else slug
+
+
 def read_labels_file(path: str | Path, store: Store, topics: Iterable[str], *, source: str | None = None,
                      encoding: str | None = None, masker: Masker | None = None) -> LabelFileResult:
-    """The labels of a CSV/TSV/JSONL/JSON file, checked: `topics` are the allowed topic slugs; ids are
-    looked up in `store`. Bad rows are reported in the result with their line and left out; a file
+    """The labels of a CSV/TSV/JSONL/JSON file, checked: `topics` are the allowed topic slugs (a topic may also
+    be written by its name, as the dashboard shows it: `queries.topic_labels`); ids are looked up in `store`. Bad rows are reported in the result with their line and left out; a file
     that cannot be read at all (missing, unknown format, no label columns) raises ImportFileError.
 
     `source` is the label's source for rows without a `source` column (default import:<file name>).
     `masker`: the personal data masked in the texts, as in the reviews they label (the settings'
     `Masker.from_settings(settings.privacy, store)`; default: every kind), so that a label of a review's text as
     the customer wrote it names the review as stored."""
+    from .queries import topic_labels
+
     masker = Masker() if masker is None else masker
     path = Path(path)
     allowed = set(topics)
     res = LabelFileResult()
     res.encoding, rows = read_rows(path, encoding)
     default_source = source or f"import:{path.name}"
-    allowed_text = ", ".join(sorted(allowed))
+    # a topic may be written as the dashboard and the report name it ("Check-in and check-out" for check_in)
+    names = {slug: name for slug, name in topic_labels(store).items() if slug in allowed}
+    by_name = {" ".join(name.split()).casefold(): slug for slug, name in names.items()}
+    allowed_text = ", ".join(_topic_said(t, names.get(t)) for t in sorted(allowed))
     pending: list[tuple] = []  # rows checked but for their id, looked up all at once afterwards
     checked_header = False
 
@@ -135,12 +147,13 @@ def read_labels_file(path: str | Path, store: Store, topics: Iterable[str], *, s
             errors.append("topic_sentiment without a topic")
         elif topic is not None:
             ts = parse_sentiment(topic_sentiment) if topic_sentiment is not None else None
-            if topic_slug(topic) not in allowed:
+            slug = topic_slug(topic) if topic_slug(topic) in allowed else by_name.get(" ".join(topic.split()).casefold())
+            if slug is None:
                 errors.append(f"topic {topic!r} is not in the taxonomy (allowed: {allowed_text})")
             elif topic_sentiment is not None and ts is None:
                 errors.append(f"topic_sentiment {topic_sentiment!r} is not one of {', '.join(SENTIMENTS)}")
             else:
-                found.append(("topic", topic_slug(topic), ts))
+                found.append(("topic", slug, ts))
         created = None
         if _value(row, m, "created_at") is not None:
             try:

@@ -413,7 +413,8 @@ def build_parser() -> argparse.ArgumentParser:
              "label file (CSV, JSONL or .xlsx), one label row per line:\n"
              "  id or text          the review: its id in the store (`reviewlens export` has it), or its text\n"
              "  sentiment           positive, neutral or negative (any case; pos, neu, neg)\n"
-             "  topic               a topic of the taxonomy (quality, delivery, price, ... and your own)\n"
+             "  topic               a topic of the taxonomy (quality, delivery, price, ... and your own),\n"
+             "                      or its name as the dashboard shows it (\"Check-in and check-out\")\n"
              "  topic_sentiment     optional: the sentiment of that topic in the review\n\n"
              "A text has one sentiment label (a new one replaces it) and any number of topic labels.\n"
              "Bad rows are reported with their line number and skipped; the good ones are imported.")
@@ -433,7 +434,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     lp = add_label("import", "import labels from a CSV, JSONL or Excel file",
                    "Import labels from a CSV, JSONL or Excel (.xlsx) file with id or text, and sentiment\n"
-                   "and/or topic columns (and optionally topic_sentiment). Topics must be in the taxonomy,\n"
+                   "and/or topic columns (and optionally topic_sentiment). Topics must be in the taxonomy\n"
+                   "(by their slug or their name as the dashboard shows it),\n"
                    "sentiments positive, neutral or negative; ids must name reviews in the store. Bad rows are\n"
                    "reported with their line number and skipped. A file from `reviewlens label export` imports\n"
                    "as it was written.")

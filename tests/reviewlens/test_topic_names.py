@@ -132,3 +132,26 @@ def test_names_in_a_sentence_keep_their_own_capitals():
     assert _in_sentence("Wi-Fi and amenities") == "Wi-Fi and amenities"
     assert _in_sentence("iOS app") == "iOS app" and _in_sentence("DHL parcels") == "DHL parcels"
     assert _in_sentence("Check-in and check-out") == "check-in and check-out"
+
+
+def test_a_label_file_may_name_a_topic_as_the_dashboard_does(sqlite_store, tmp_path):
+    """The dashboard now says "Check-in and check-out": a label file written from it used that name and every
+    such row was refused ("topic 'Check-in and check-out' is not in the taxonomy")."""
+    from reviewlens.labels import read_labels_file
+
+    store = sqlite_store
+    _hotel(store)
+    f = tmp_path / "labels.csv"
+    f.write_text("text,topic,topic_sentiment\n"
+                 "Check-in took an hour.,Check-in and check-out,negative\n"
+                 "The key card battery died twice.,  key CARDS ,negative\n"
+                 "Queue at check-in.,check_in,negative\n"
+                 "Queue at check-in.,Spa,negative\n", encoding="utf-8")
+    topics = queries.topic_labels(store)
+    res = read_labels_file(f, store, topics)
+    assert [(lb.value, lb.topic_sentiment) for lb in res.labels] == [("check_in", "negative"),
+                                                                    ("battery_life", "negative"),
+                                                                    ("check_in", "negative")]
+    [err] = res.errors
+    assert err["line"] == 5 and "check_in (Check-in and check-out)" in err["message"]
+    assert "battery_life (Key cards)" in err["message"] and " room," in err["message"]  # "Room" says nothing more
