@@ -103,3 +103,16 @@ def test_a_column_without_a_value_in_any_row_is_said_empty_not_kept(tmp_path):
     res = read_reviews_file(f)
     assert res.own_columns == ["Device", "field:plan"] and res.empty == ["Developer Reply Millis Since Epoch"]
     assert columns_line(res).endswith("; empty in every row: Developer Reply Millis Since Epoch")
+
+
+def test_the_bundled_google_play_export(tmp_path, sqlite_store):
+    """data/examples' Google Play export (the README's version comparison) imports as the README says."""
+    from pathlib import Path
+
+    from reviewlens import queries
+
+    f = Path(__file__).resolve().parents[2] / "data/examples/reviews_reviews_com.pennywise.budget_202611.csv"
+    res, _, new, _ = import_file(sqlite_store, f)
+    assert new == 30 and not res.errors and res.encoding != "utf-8"
+    assert set(res.restated) == {"Review Submit Millis Since Epoch", "Review Last Update Millis Since Epoch"}
+    assert queries.options(sqlite_store).versions == ["4.2.1", "4.2.0", "4.1.0"]
