@@ -14,6 +14,7 @@ from reviewlens.replies import NEGATIVE, draft_for, draft_reply
 from reviewlens.reply_phrases import ENGLISH, PHRASEBOOKS
 from reviewlens.schema import Analysis, Review, TopicMention
 from reviewlens.store import Store
+from tests.helpers import FixedAnalyzer
 
 ASKS = [{"topic": "feature_requests", "sentiment": "neutral"}, {"topic": "account", "sentiment": "positive"}]
 
@@ -42,15 +43,9 @@ def test_every_language_has_its_own_closing_for_an_app():
         assert closing in d and PHRASEBOOKS[lang].see_you not in d
 
 
-class AppAnalyzer:
-    model_id, prompt_version, chunk_size = "m", "p", 64
-
-    def entity_upgrades(self):
-        return []
-
-    def analyze_chunks(self, reviews, progress=None):
-        yield [Analysis(content_hash=r.content_hash, model="m", prompt_version="p", sentiment="positive",
-                        topics=[TopicMention("feature_requests", "neutral")]) for r in reviews]
+def _asks(r):
+    return Analysis(content_hash=r.content_hash, model="m", prompt_version="p", sentiment="positive",
+                    topics=[TopicMention("feature_requests", "neutral")])
 
 
 def test_reviewlens_replies_drafts_an_apps_reviews_so(tmp_path, capsys):
@@ -60,7 +55,7 @@ def test_reviewlens_replies_drafts_an_apps_reviews_so(tmp_path, capsys):
     store.upsert_reviews([r])
     settings = Settings(db=db)
     settings.analysis.topics_preset = "apps"
-    Job(store, settings, analyzer=AppAnalyzer()).run(JobOptions(complaints=False, quiet=True))
+    Job(store, settings, analyzer=FixedAnalyzer(_asks)).run(JobOptions(complaints=False, quiet=True))
     assert queries.topics_preset(store) == "apps" and queries.options(store).topics_preset == "apps"
     store.close()
     out = tmp_path / "drafts.csv"

@@ -18,24 +18,16 @@ from reviewlens.config import Settings
 from reviewlens.filters import Filters
 from reviewlens.replies import _in_sentence, draft_for
 from reviewlens.schema import Analysis, Review, TopicMention
+from tests.helpers import FixedAnalyzer
 
 KEY = "analysis:taxonomy"
 
 
-class StubAnalyzer:
-    """The analysis stage's interface as run_analysis uses it: every review complains about check-in, and
-    the ones that say "battery" about the user's own topic."""
-
-    model_id, prompt_version, chunk_size = "m", "p", 64
-
-    def entity_upgrades(self):
-        return []
-
-    def analyze_chunks(self, reviews, progress=None):
-        yield [Analysis(content_hash=r.content_hash, model="m", prompt_version="p", sentiment="negative",
-                        topics=[TopicMention("check_in", "negative")]
-                        + ([TopicMention("battery_life", "negative")] if "battery" in r.text else []))
-               for r in reviews]
+def _check_in(r):
+    """Every review complains about check-in, and the ones that say "battery" about the user's own topic."""
+    return Analysis(content_hash=r.content_hash, model="m", prompt_version="p", sentiment="negative",
+                    topics=[TopicMention("check_in", "negative")]
+                    + ([TopicMention("battery_life", "negative")] if "battery" in r.text else []))
 
 
 def _hotel_settings(db: str) -> Settings:
@@ -47,7 +39,7 @@ def _hotel_settings(db: str) -> Settings:
 
 
 def _analyze(store, settings):
-    return Job(store, settings, analyzer=StubAnalyzer()).run(JobOptions(complaints=False, quiet=True))
+    return Job(store, settings, analyzer=FixedAnalyzer(_check_in)).run(JobOptions(complaints=False, quiet=True))
 
 
 def _hotel(store):
