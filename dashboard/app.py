@@ -818,7 +818,8 @@ def review_detail(row: pd.Series, labels: list[Label] = (), own: dict[str, str] 
                    f'(not the customer\'s words; the analysis read it)</small><p>{escape_html(row["translation"])}'
                    f'</p></div>')
     st.markdown(f'<div class="rl-review" data-testid="rl-review-detail">{title}<small>{meta}{author}{link}</small>'
-                f'{extra}<p>{body}</p>{english}{reply}<small>Topics: {escape_html(topics_text(row["topics"], names=names)) or "—"}</small>'
+                f'{extra}<p>{body}</p>{english}{reply}<small>Topics: '
+                f'{escape_html(topics_text(row["topics"], names=names)) or "—"}</small>'
                 f'{yours}</div>',
                 unsafe_allow_html=True)
 
@@ -969,7 +970,8 @@ def reviews_page(db: str, f: Filters, opts: Q.Options, flags: dict[str, list[str
         return
     table = pd.DataFrame({
         "date": df["date"], "rating": df["rating"], "sentiment": df["sentiment"].fillna("—"),
-        "topics": df["topics"].map(lambda t: topics_text(t, names=opts.topic_names)), "entities": df["entities"].map(entities_text),
+        "topics": df["topics"].map(lambda t: topics_text(t, names=opts.topic_names)),
+        "entities": df["entities"].map(entities_text),
         "text": df["text"].map(display_text), "reply": df["reply"].map(_cell),
         "source": df["source"].map(display_text),
         "product": df["product"].map(display_text),

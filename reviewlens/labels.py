@@ -90,8 +90,9 @@ def _topic_said(slug: str, name: str | None) -> str:
 def read_labels_file(path: str | Path, store: Store, topics: Iterable[str], *, source: str | None = None,
                      encoding: str | None = None, masker: Masker | None = None) -> LabelFileResult:
     """The labels of a CSV/TSV/JSONL/JSON file, checked: `topics` are the allowed topic slugs (a topic may also
-    be written by its name, as the dashboard shows it: `queries.topic_labels`); ids are looked up in `store`. Bad rows are reported in the result with their line and left out; a file
-    that cannot be read at all (missing, unknown format, no label columns) raises ImportFileError.
+    be written by its name, as the dashboard shows it: `queries.topic_labels`); ids are looked up in `store`.
+    Bad rows are reported in the result with their line and left out; a file that cannot be read at all
+    (missing, unknown format, no label columns) raises ImportFileError.
 
     `source` is the label's source for rows without a `source` column (default import:<file name>).
     `masker`: the personal data masked in the texts, as in the reviews they label (the settings'
@@ -147,7 +148,8 @@ def read_labels_file(path: str | Path, store: Store, topics: Iterable[str], *, s
             errors.append("topic_sentiment without a topic")
         elif topic is not None:
             ts = parse_sentiment(topic_sentiment) if topic_sentiment is not None else None
-            slug = topic_slug(topic) if topic_slug(topic) in allowed else by_name.get(" ".join(topic.split()).casefold())
+            slug = topic_slug(topic)
+            slug = slug if slug in allowed else by_name.get(" ".join(topic.split()).casefold())
             if slug is None:
                 errors.append(f"topic {topic!r} is not in the taxonomy (allowed: {allowed_text})")
             elif topic_sentiment is not None and ts is None:
