@@ -101,10 +101,19 @@ def test_cookie_banner_locks_infinite_scroll(demo_site, settings):
 
 
 def test_js_rendered_page_needs_the_wait(demo_site, settings):
-    """Without wait_for the extractor runs before the reviews exist: reported, not silently empty."""
-    url = demo_site + "/js/shellguard-phone-case"
-    pages = list(scrape([url], settings, site=_variant("demo-js", wait_for=None, cookie_banner=None)))
+    """Without wait_for the extractor runs before the reviews exist: reported, not silently empty. The page's
+    script takes 5 s here: with the shop's usual 0.3-0.8 s, a machine loaded by the rest of the suite once
+    reached the extractor after the reviews were there (a CI run, 2026-12-04)."""
+    from reviewlens.app.demo_shop import start_demo_site
+
+    slow, stop = start_demo_site(js_delay_ms=5000)
+    try:
+        pages = list(scrape([slow + "/js/shellguard-phone-case"], settings,
+                            site=_variant("demo-js", wait_for=None, cookie_banner=None)))
+    finally:
+        stop()
     assert pages[0].reviews == [] and "no reviews found at" in pages[0].error
+    url = demo_site + "/js/shellguard-phone-case"
     good = list(scrape([url], settings, max_pages=2))
     assert [len(p.reviews) for p in good] == [10, 10] and good[1].url.endswith("?page=2")
 
