@@ -307,12 +307,11 @@ _NO_SUBJECT = frozenset("did does people customers users reviewers reviews revie
 def about_nothing_else(questions: Sequence[str]) -> bool:
     """Whether a question names no subject besides the version it asks about (`asked_versions`): "What do people
     say about the latest update?", "Why do users hate 4.2.0?"; not "Is login fixed in 4.2.1?"."""
-    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
-
+    english = set(stop_words(()))
     for q in questions:
         rest = _VERSION_ASKED.sub(" ", LATEST_RE.sub(" ", q or ""))
         words = {w.lower() for w in WORD_RE.findall(rest)}
-        if any(w not in ENGLISH_STOP_WORDS and w not in _NO_SUBJECT and not _NEGATIVE_ASK_RE.fullmatch(w)
+        if any(w not in english and w not in _NO_SUBJECT and not _NEGATIVE_ASK_RE.fullmatch(w)
                and not _POSITIVE_ASK_RE.fullmatch(w) and not w.isdigit() for w in words):
             return False
     return True

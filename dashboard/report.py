@@ -795,12 +795,12 @@ def _with_own_fields(store: Store, rows: Iterable[dict[str, Any]]) -> Iterator[d
     yield from flush()
 
 
-def _reviews(wb: Workbook, store: Store, f: Filters) -> int:
+def _reviews(wb: Workbook, store: Store, f: Filters, names: dict[str, str]) -> int:
+    """The Reviews sheet: every review of `f`, streamed (`names`: the topics' display names)."""
     # the user's own fields (an import's other columns) after the review's
     columns = (REVIEW_COLUMNS + ([("tags", "Tags", 30)] if store.tag_counts() else [])  # the team's tags
                + [(FIELD_PREFIX + n, n, 24) for n in store.field_names()[:MAX_FIELD_COLUMNS]])
     rows = Q.iter_review_rows(store, f, chunk=CHUNK)
-    names = Q.topic_labels(store)
     if len(columns) > len(REVIEW_COLUMNS):
         rows = _with_own_fields(store, rows)
     sample: list[dict[str, Any]] = []
@@ -909,7 +909,7 @@ def build_workbook(store: Store, target: str | Path | io.BytesIO, f: Filters, by
         _names(wb, d.names)
     _topics(wb, d.topics)
     _entities(wb, d.entities)
-    n = _reviews(wb, store, f)
+    n = _reviews(wb, store, f, d.topic_names)
     _runs(wb, d.runs, own)
     _save(wb, target)
     log.info("report: %d reviews in %.1f s", n, time.perf_counter() - t0)

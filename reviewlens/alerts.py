@@ -424,10 +424,11 @@ def release_alerts(store: Store, rules: AlertSettings) -> list[Alert]:
         if len(ready) < 2:
             continue
         base = Filters.of(products=[product] if product else None)
-        groups = compare(store, "version", base, names=ready[-RELEASE_HISTORY:]).groups  # each read once
+        compared = compare(store, "version", base, names=ready[-RELEASE_HISTORY:])  # each group read once
+        groups = compared.groups
         before, skipped = release_baseline(groups)
         new = groups[-1].name
-        gaps = _worse_gaps(before, groups[-1], queries.topic_labels(store))
+        gaps = _worse_gaps(before, groups[-1], compared.labels)
         if not gaps:
             continue
         what = next((g.what for g in gaps if g.what != "rating"), None)

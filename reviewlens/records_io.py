@@ -838,6 +838,7 @@ def safe_stem(name: str, default: str = "export") -> str:
     return re.sub(r"[^A-Za-z0-9._-]+", "_", name).strip("._")[:80] or default
 
 
+@functools.lru_cache(maxsize=4096)  # asked per column of every row read: a file's few names
 def _key(name: str) -> str:
     """A column name as compared: "Review Created (UTC)" -> "review_created"; camelCase split as words are
     ("createdAt", "reviewReply.comment": the JSON of Google's, Trustpilot's and the app stores' APIs) ->
@@ -1100,28 +1101,27 @@ _RESTATED_FIELDS = {"date": "the review's date", "reply_date": "the reply's date
 
 
 def _instant(value: Any, order: str | None) -> datetime | None:
-    """The moment to the second a cell gives with its time of day, in UTC (a time without a zone read as UTC): a
-    Unix time in seconds or milliseconds, a date and time, a spreadsheet's date and time; None for anything else
-    (a date without a time, a count, words)."""
-    if value is None or isinstance(value, bool):
-        return None
-    try:
-        if isinstance(value, datetime):
-            d = value
-        elif isinstance(value, (int, float)) or (isinstance(value, str) and _PLAIN_NUMBER.match(value.strip())):
-            num = float(value)
-            if num < _UNIX_FROM:
-                return None
-            d = datetime.fromtimestamp(num / 1000 if num > 1e11 else num, tz=timezone.utc)
-        elif isinstance(value, str) and _TIME_OF_DAY.search(value) and (_YEAR.search(value) or
-                                                                         _NUMERIC_DATE.match(value.strip())):
-            text = value.strip()
-            d = _parse_date(text, _day_first(text, order))
-        else:
+    """The moment to the second a cell gives with its time of day, in UTC (a time without a zone read as UTC:
+    `_moment`): a Unix time in seconds or milliseconds, a date and time; None for anything else (a date without a
+    time, a count, words). ISO 8601 (Google Play's "2026-11-12T01:00:00Z") is read without dateutil: this runs a
+    row at a time."""
+    if isinstance(value, str):
+        text = value.strip()
+        if _PLAIN_NUMBER.match(text):
+            value = float(text)
+        elif not (_TIME_OF_DAY.search(text) and (_YEAR.search(text) or _NUMERIC_DATE.match(text))):
             return None
-    except (ValueError, OverflowError, OSError, TypeError):
+        else:
+            try:
+                value = datetime.fromisoformat(text)
+            except ValueError:
+                value = text
+    elif isinstance(value, bool) or not isinstance(value, (int, float, datetime)):
         return None
-    return (d.astimezone(timezone.utc).replace(tzinfo=None) if d.tzinfo else d).replace(microsecond=0)
+    if isinstance(value, float | int) and value < _UNIX_FROM:
+        return None
+    d = _moment(value, order, None)
+    return None if d is None else d.replace(microsecond=0)
 
 
 def _unix_time(value: Any) -> bool:
@@ -1181,22 +1181,7 @@ def _restates(row: dict, col: str, target: str, order: str | None) -> bool:
     """Whether `row`'s `col` is empty or the same moment as its `target` (`_restated` found it so in the file's
     first rows: a row after them that differs keeps its value)."""
     v = row.get(col)
-    return v is None or v == "" or (_instant_cached(v, order) or 0) == (_instant_cached(row.get(target), order) or 1)
-
-
-def _instant_cached(value: Any, order: str | None) -> datetime | None:
-    return _instant_text(value, order) if isinstance(value, str) else _instant(value, order)
-
-
-@functools.lru_cache(maxsize=4096)
-def _instant_text(value: str, order: str | None) -> datetime | None:
-    try:  # ISO 8601 (Google Play's "2026-11-12T01:00:00Z"): read without dateutil, a row at a time
-        d = datetime.fromisoformat(value.strip())
-        if _TIME_OF_DAY.search(value):
-            return (d.astimezone(timezone.utc).replace(tzinfo=None) if d.tzinfo else d).replace(microsecond=0)
-    except ValueError:
-        pass
-    return _instant(value, order)
+    return v is None or v == "" or (_instant(v, order) or 0) == (_instant(row.get(target), order) or 1)
 
 
 def _plain_number(value: Any) -> float | None:
@@ -1221,7 +1206,7 @@ def _updated_column(keys: Sequence[Any], mapping: dict[str, str]) -> str | None:
 
 def _moment(value: Any, order: str | None, epoch: datetime | None) -> datetime | None:
     """When a review was last changed, from an "updated" column's value (a date and time, a Unix time or a
-    spreadsheet's date); None when it reads as none. Times with a zone are compared in UTC."""
+    spreadsheet's date); None when it reads as none. Times with a zone, and Unix times, are compared in UTC."""
     if value is None or value == "":
         return None
     try:
@@ -1231,7 +1216,7 @@ def _moment(value: Any, order: str | None, epoch: datetime | None) -> datetime |
             d = datetime(value.year, value.month, value.day)
         elif isinstance(value, (int, float)) or _PLAIN_NUMBER.match(str(value).strip()):
             num = float(value)
-            d = (datetime.fromtimestamp(num / 1000 if num > 1e11 else num) if num >= _UNIX_FROM
+            d = (datetime.fromtimestamp(num / 1000 if num > 1e11 else num, tz=timezone.utc) if num >= _UNIX_FROM
                  else datetime.combine(_number_date(num, value, epoch), datetime.min.time()))
         else:
             s = str(value).strip()
