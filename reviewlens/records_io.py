@@ -30,6 +30,7 @@ from dateutil import parser as dateparser
 from .display_text import escape_unsafe_json, neutralize
 from .language_dates import in_other_language, other_language_date
 from .numeric_dates import DATE_ORDERS, NUMERIC_DATE as _NUMERIC_DATE, date_evidence
+from .places import PLACE_FIGURES, PLACE_IDS, Branches, place_id_column
 from .privacy import Masker
 from .schema import MAX_TEXT, Review, implausible_date, review_identity, without_surrogates
 from .store import Store
@@ -901,7 +902,7 @@ def _column_map(keys: Iterable[str], given: dict[str, str] | None = None) -> dic
                     own = named.get(f"review_{_key(a)}") if exact and not _key(a).startswith("review_") else None
                     mapping[fld] = own if own is not None and own not in mapping.values() else col
                     break
-    if "product" not in mapping and "product" not in (given or {}) and _PLACE_IDS & set(named):
+    if "product" not in mapping and "product" not in (given or {}) and place_id_column(named) is not None:
         # a Google Maps scraper's file names the place reviewed: Apify's "title" (its reviews have none), or
         # Outscraper's "name" (its reviewer is "author_title")
         title, name = named.get("title"), named.get("name")
@@ -912,23 +913,11 @@ def _column_map(keys: Iterable[str], given: dict[str, str] | None = None) -> dic
     return mapping
 
 
-#: Column names of a place's id (Google Maps scrapers: Outscraper's "google_id" and "place_id", Apify's "placeId",
-#: lobstr's "place_id"): the file is of places' reviews, and its "title" or "name" names the place, not the review.
-#: Not a bare "cid" (lobstr's too): a survey's customer id is called so.
-_PLACE_IDS = {"place_id", "google_id", "google_place_id"}
-#: The place's own figures such a file repeats on each of its reviews (Outscraper's "reviews", the place's count;
-#: lobstr's "place_average_score" and "total_reviews"; Apify's "totalScore" and "reviewsCount"): not read, as its
-#: "rating" (the place's average) is not. Kept, they were shown beside each review as if they were its own
-#: ("reviews: 812") and offered as a segment to compare by.
-_PLACE_FIGURES = {"reviews", "total_reviews", "place_average_score", "total_score", "reviews_count",
-                  "user_ratings_total", "place_rating", "place_reviews_count", "average_rating"}
-
-
 def _place_figure(col: Any, keys: Iterable[Any]) -> bool:
     """Whether `col` is one of the place's figures (`_PLACE_FIGURES`) in a file of places' reviews (its columns
     `keys` name a place id)."""
-    return (isinstance(col, str) and _key(col) in _PLACE_FIGURES
-            and any(isinstance(k, str) and _key(k) in _PLACE_IDS for k in keys))
+    return (isinstance(col, str) and _key(col) in PLACE_FIGURES
+            and any(isinstance(k, str) and _key(k) in PLACE_IDS for k in keys))
 
 
 #: Exports that write a review in two halves, what the customer liked and what not (Booking.com's "Positive review"
@@ -1034,6 +1023,9 @@ class _FirstPass:
     # columns no field reads that restate a moment another column gives (`_restated`): {column: that column}
     restated: dict[str, str] = field(default_factory=dict)
     filled: set[str] = field(default_factory=set)  # the columns with a value in some row
+    # a chain's branches in a file of places' reviews (`places.Branches`): {(name, place id): the branch's product}
+    branches: dict[tuple[str, str], str] = field(default_factory=dict)
+    branch_remarks: list[str] = field(default_factory=list)
 
 
 #: A rating column is read as scores out of 10 (Booking.com's "Review score", an NPS) or 100 when it has at least
@@ -1066,12 +1058,20 @@ def _first_pass(path: Path, encoding: str | None, given: dict[str, str] | None, 
     scores: list[float] = []  # the rating column's plain numbers, at most 100,000 of them
     head: list[tuple[dict, dict[str, str]]] = []  # the first RESTATE_SAMPLE rows, for `_restated`
     filled: set[Any] = set()
+    branches = Branches()
+    places: dict[int, dict[str, Any] | None] = {}  # each column map's columns by compared name, of a file of places
 
     def values() -> Iterator[Any]:
         nonlocal raw
         for _, row, mapping in _with_columns(rows, given):
             if not mapping:
                 continue
+            if id(mapping) not in places:
+                named = {_key(k): k for k in row if isinstance(k, str)}
+                places[id(mapping)] = named if "product" in mapping and "product" not in (given or {}) \
+                    and place_id_column(named) is not None else None
+            if (named := places[id(mapping)]) is not None:
+                branches.add(row.get(mapping["product"]), row, named)
             if len(head) < RESTATE_SAMPLE:
                 head.append((row, mapping))
             filled.update(k for k, v in row.items() if v is not None and v != "")
@@ -1090,7 +1090,7 @@ def _first_pass(path: Path, encoding: str | None, given: dict[str, str] | None, 
 
     order, either = date_evidence(values())
     return _FirstPass(order, either, found, raw, repeated, rating_scale_of(scores), _restated(head, order),
-                      {str(k) for k in filled if k is not None})
+                      {str(k) for k in filled if k is not None}, *branches.names())
 
 
 #: The rows `_restated` reads: a column that restates another does so in every row (it is the same value written
@@ -1355,7 +1355,7 @@ def _unread_words(col: str, columns: dict[str, str]) -> str:
     own = next((c for c in columns.values() if _key(c) == f"review_{_key(col)}"), None)
     if own:
         return f"{neutralize(col)} (the review's own: {neutralize(own)})"
-    return neutralize(col) + (" (the place's)" if _key(col) in _PLACE_FIGURES else "")
+    return neutralize(col) + (" (the place's)" if _key(col) in PLACE_FIGURES else "")
 
 
 def _shell_word(text: str) -> str:
@@ -1448,6 +1448,19 @@ def _export_identity(row: dict, given: dict[str, str] | None) -> str | None:
     return value if _IDENTITY.fullmatch(value) else None
 
 
+def _branch(known: _FirstPass, row: dict[str, Any], keys: tuple, name: str) -> str:
+    """A row's product: `name`, or its branch's name when several places share it (`_FirstPass.branches`)."""
+    if not known.branches:
+        return name
+    pid = row.get(_place_id_of(keys))
+    return known.branches.get((name, str(pid)), name) if pid not in (None, "") else name
+
+
+@functools.lru_cache(maxsize=64)
+def _place_id_of(keys: tuple) -> Any:
+    return place_id_column({_key(k): k for k in keys if isinstance(k, str)})
+
+
 def _reviews(path: Path, res: ImportResult, *, source: str | None = None, rating_scale: float | None = None,
              product: str | None = None, encoding: str | None = None, date_order: str | None = None,
              columns: dict[str, str] | None = None) -> Iterator[tuple[Review, int]]:
@@ -1482,6 +1495,7 @@ def _reviews(path: Path, res: ImportResult, *, source: str | None = None, rating
                               f"--column {' --column '.join(f'{f}={columns[f]}' for f in missing)}")
     res.date_order = date_order or shown
     res.restated, res.filled = dict(known.restated), known.filled
+    res.remarks += known.branch_remarks
     if rating_scale is None and known.scale:  # Booking.com's scores: 7.5 out of 10 is not 7.5 stars
         rating_scale = known.scale
         res.remarks.append(f"the ratings are scores out of {known.scale:g} (more than {SCALE_SHARE:.0%} of them are "
@@ -1566,7 +1580,7 @@ def _reviews(path: Path, res: ImportResult, *, source: str | None = None, rating
                 day = None
             r = Review(
                 id=kept_id or "", source=str(get("source") or default_source), text=text,
-                product=str(get("product")) if get("product") not in (None, "") else product,
+                product=_branch(known, row, keys, str(get("product"))) if get("product") not in (None, "") else product,
                 url=str(get("url")) if get("url") else None,
                 author=str(get("author")) if get("author") not in (None, "") else None,
                 rating=rating,
