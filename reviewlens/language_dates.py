@@ -1,5 +1,6 @@
 """Dates written in other languages than English ("12. März 2026", "2 Mart 2026", "2026年3月2日", "vor 2 Wochen",
-"il y a 3 jours"), read by dateparser in the language whose date words they use: one reading for scraped pages
+"il y a 3 jours"), read by dateparser in the language whose date words they use, and a date written inside other
+words ("Reviewed in the United States on November 3, 2025", as Amazon dates reviews): one reading for scraped pages
 (scraper.normalize.parse_date) and imported files (reviewlens.records_io). English, ISO and numeric dates keep their
 own reading (dateutil, a site's date_format, a file's date order), which never needs this module."""
 
@@ -18,6 +19,23 @@ _WORD = re.compile(r"[^\W\d_]+")
 _NUMERIC_DATE = re.compile(r"\d{1,4}[./-]\d{1,2}[./-]\d{1,4}")  # 03/04/2026, 03.04.2026: read as before, by dateutil
 _SHIFT = timedelta(days=40)  # a relative date moves with the day it is read on; "März 2026" does not
 _YEAR = re.compile(r"(?<!\d)(19|20)\d{2}(?!\d)")  # a year written: the date is no relative one
+#: A day, a month's name and a year inside other words, as Amazon dates its reviews in each country: "Reviewed in
+#: the United States on November 3, 2025", "Rezension aus Deutschland vom 5. November 2025", "Revisado en España
+#: el 5 de noviembre de 2025", "Recenzja z Polski z dnia 5 listopada 2025", "Granskad i Sverige den 5 november 2025",
+#: "2025年11月5日に日本でレビュー済み". Only the span is read, so the words around it cannot be taken for a date's.
+_MONTH_WORD = r"[^\W\d_]{3,}\.?"
+_DAY = r"\d{1,2}(?:st|nd|rd|th|er|\.)?"
+_WRITTEN_DATE = re.compile(
+    rf"(?<!\d)(?:{_DAY}\s+(?:de\s+)?{_MONTH_WORD}\s+(?:de\s+)?(?:19|20)\d{{2}}"  # 5. November 2025, 5 de ... de 2025
+    rf"|{_MONTH_WORD}\s+{_DAY},?\s+(?:19|20)\d{{2}}"                                # November 3, 2025
+    r"|(?:19|20)\d{2}\s*[年년]\s*\d{1,2}\s*[月월]\s*\d{1,2}\s*[日일])(?!\d)")            # 2025年11月5日
+
+
+def written_date_in(s: str) -> str | None:
+    """The date written inside other words (`_WRITTEN_DATE`): "November 3, 2025" of "Reviewed in the United States
+    on November 3, 2025"; None when `s` holds none, or is nothing else."""
+    m = _WRITTEN_DATE.search(s)
+    return m.group(0) if m and m.group(0) != s.strip() else None
 
 
 @functools.lru_cache(maxsize=1)
@@ -109,6 +127,8 @@ def other_language_date(s: str, today: date) -> tuple[date | None, bool]:
     left out rather than guessed. A date inside other words ("Rezension aus Deutschland vom 12. März 2026",
     "Bearbeitet vor 2 Monaten") is searched for. A relative date is the one that moves with the day it is read on."""
     read = dateparser_date(s, today, "first")
+    if read is None and (written := written_date_in(s)):  # "Recenzja z Polski z dnia 5 listopada 2025"
+        s, read = written, dateparser_date(written, today, "first")
     if read is None:
         from dateparser.search import search_dates
 

@@ -28,10 +28,11 @@ from charset_normalizer import from_bytes
 from dateutil import parser as dateparser
 
 from .display_text import escape_unsafe_json, neutralize
-from .language_dates import in_other_language, other_language_date
+from .language_dates import in_other_language, other_language_date, written_date_in
 from .numeric_dates import DATE_ORDERS, NUMERIC_DATE as _NUMERIC_DATE, date_evidence
 from .places import PLACE_FIGURES, PLACE_IDS, Branches, place_id_column
 from .privacy import Masker
+from .review_values import out_of, parse_verified, parse_votes
 from .schema import MAX_TEXT, Review, implausible_date, review_identity, without_surrogates
 from .store import Store
 from .words import counted
@@ -40,8 +41,8 @@ log = logging.getLogger(__name__)
 
 # Accepted column names (case-insensitive) for each field, most specific first.
 COLUMN_ALIASES: dict[str, tuple[str, ...]] = {
-    "text": ("text", "review", "review_text", "body", "content", "comment", "review_body"),
-    "rating": ("rating", "stars", "star_rating", "score", "star rating"),
+    "text": ("text", "review", "review_text", "body", "content", "comment", "review_body", "review_description"),
+    "rating": ("rating", "stars", "star_rating", "score", "star rating", "rating_score", "overall_rating"),
     "date": ("date", "review_date", "created_at", "created", "time", "timestamp", "review date",
              "review submit date and time", "create_time", "at", "date_created", "created_date", "creation_date",
              "date_submitted", "submitted_at", "submission_date", "published_at", "date_published", "posted_at",
@@ -54,7 +55,7 @@ COLUMN_ALIASES: dict[str, tuple[str, ...]] = {
     "title": ("title", "review_title", "headline", "summary", "review title"),
     # a shop's product handle (its URL name, "kids-raincoat": Judge.me, Okendo), or else its id or SKU
     "product": ("product", "product_name", "item", "app", "package name", "app_name", "product_title",
-                "product_handle", "product_id", "sku",
+                "product_handle", "product_id", "sku", "asin", "product_asin",  # Amazon's product id
                 # the place reviewed (Google Maps scrapers' exports, a hotel's or a chain's own files)
                 "place_name", "business_name", "property_name", "hotel_name", "restaurant_name", "store_name"),
     "url": ("url", "link", "review_url", "review link"),
@@ -70,7 +71,7 @@ COLUMN_ALIASES: dict[str, tuple[str, ...]] = {
                    "developer_response_modified", "response_from_owner_date", "owner_answer_timestamp_datetime_utc",
                    "owner_answer_date"),
     "helpful_votes": ("helpful_votes", "helpful", "thumbs_up_count", "thumbsupcount", "upvotes", "likes", "votes_up",
-                      "helpful_count", "likes_count", "total_likes"),
+                      "helpful_count", "likes_count", "total_likes", "found_helpful", "review_reaction"),
     "verified": ("verified", "verified_purchase", "is_verified", "verified_buyer", "is_verified_buyer",
                  "verified_reviewer"),
     "language": ("language", "lang", "reviewer_language", "review_language"),
@@ -225,8 +226,8 @@ def _on_five(num: float, scale: float) -> float:
 _NUM = r"(\d+(?:[.,]\d+)?)"
 #: ratings as exports and surveys write them besides plain numbers
 _STARS = re.compile(r"^([★⭐]*)(☆*)$")                                     # ★★★★ or ★★★☆☆
-_OUT_OF = re.compile(rf"^{_NUM}\s*(?:/|out\s+of|of)\s*{_NUM}$", re.I)  # 4/5, 3.0 out of 5, 8 of 10
-_N_STARS = re.compile(rf"^{_NUM}\s*stars?$", re.I)                       # 5 stars, 1 star
+# 5 stars, 1 star, 4 Sterne, 5 étoiles, 4 estrellas, 3 stelle, 4 sterren, 5 stjärnor
+_N_STARS = re.compile(rf"^{_NUM}\s*(?:stars?|sterne?n?|étoiles?|estrellas?|stelle|sterren|stjärnor)$", re.I)
 _PERCENT = re.compile(rf"^{_NUM}\s*%$")                                  # 80%
 _RATING_FORMS = "such as 4, 4.5, 4/5, 4 out of 5, 4 stars, ★★★★☆ or 80%"
 
@@ -250,14 +251,15 @@ def _stars(num: float, value: Any) -> float:
 
 def _written_rating(text: str, value: Any) -> float | None:
     """A rating written in words or signs, on the 1-5 scale: stars counted (★★★★ is 4; with empty ones, the
-    filled out of all of them: ★★★☆☆ is 3 of 5), "5 stars", a fraction ("4/5", "3.0 out of 5", "8/10",
+    filled out of all of them: ★★★☆☆ is 3 of 5), "5 stars", a fraction ("4/5", "3.0 out of 5 stars", "8/10",
+    Amazon's in other languages: "4,0 von 5 Sternen", "5つ星のうち4.0";
     scaled as `_fraction` does) or a percentage of five stars (80% is 4). None when it is none of these."""
     compact = "".join(text.split()).replace("\ufe0f", "")  # ⭐️ carries an emoji variation selector
     if compact and (m := _STARS.match(compact)):
         filled, empty = len(m.group(1)), len(m.group(2))
         return _fraction(filled, filled + empty if empty else 5, value)
-    if m := _OUT_OF.match(text):
-        return _fraction(_number(m.group(1)), _number(m.group(2)), value)
+    if scored := out_of(text, whole=True):  # 4/5, 3.0 out of 5 stars, 8 of 10, 4,0 von 5 Sternen, 5つ星のうち4.0
+        return _fraction(*scored, value)
     if m := _N_STARS.match(text):
         return _stars(_number(m.group(1)), value)
     if m := _PERCENT.match(text):
@@ -373,7 +375,13 @@ def _norm_date(value: Any, order: str | None = None, excel_epoch: datetime | Non
     try:
         return _parse_date(s, _day_first(s, order)).date()
     except (ValueError, OverflowError):
-        raise ValueError(f"date {value!r} is not a date (for example 2026-11-30 or 30 Nov 2026)") from None
+        pass
+    if (written := written_date_in(s)) is not None:  # "Reviewed in the United States on November 3, 2025"
+        try:
+            return _norm_date(written, order)
+        except ValueError:
+            pass
+    raise ValueError(f"date {value!r} is not a date (for example 2026-11-30 or 30 Nov 2026)")
 
 
 def _month_only(value: Any, day: date | None, order: str | None) -> bool:
@@ -397,24 +405,29 @@ def _norm_version(value: Any) -> str | None:
 
 
 def _norm_votes(value: Any) -> int | None:
+    """Helpful votes: a number ("3", "1,234", a spreadsheet's 3.0), or as a page writes them ("12 people found
+    this helpful", "One person found this helpful": `parse_votes`); ValueError for anything else."""
     if value is None or value == "":
         return None
     try:
-        return int(float(str(value).replace(",", "")))
-    except (ValueError, OverflowError):
-        raise ValueError(f"helpful votes {value!r} is not a number") from None
+        n = float(str(value).replace(",", ""))
+        if math.isfinite(n) and n >= 0:
+            return int(n)
+    except ValueError:  # words: read as a page's
+        if (votes := parse_votes(value)) is not None:
+            return votes
+    raise ValueError(f"helpful votes {value!r} is not a number")
 
 
 def _norm_bool(value: Any) -> bool | None:
+    """Verified or not: true/false, yes/no, 1/0, or as a page writes it ("Verified Purchase", "Verifizierter
+    Kauf": `parse_verified`); ValueError for anything else."""
     if value is None or value == "":
         return None
     if isinstance(value, (bool, int, float)):
         return bool(value)
-    s = str(value).strip().lower()
-    if s in ("true", "yes", "y", "1", "verified"):
-        return True
-    if s in ("false", "no", "n", "0"):
-        return False
+    if (verified := parse_verified(value)) is not None:
+        return verified
     raise ValueError(f"verified {value!r} is not true or false")
 
 
@@ -1448,6 +1461,15 @@ def _export_identity(row: dict, given: dict[str, str] | None) -> str | None:
     return value if _IDENTITY.fullmatch(value) else None
 
 
+def _or_noted(read: Any, value: Any, notes: list[dict], line: int, what: str) -> Any:
+    """`read(value)`, or None with a note of the row's `line` saying the review is imported without `what`."""
+    try:
+        return read(value)
+    except ValueError as e:
+        notes.append({"line": line, "message": f"{e}; the review is imported without {what}"})
+        return None
+
+
 def _branch(known: _FirstPass, row: dict[str, Any], keys: tuple, name: str) -> str:
     """A row's product: `name`, or its branch's name when several places share it (`_FirstPass.branches`)."""
     if not known.branches:
@@ -1571,6 +1593,9 @@ def _reviews(path: Path, res: ImportResult, *, source: str | None = None, rating
         except ValueError as e:  # not part of the review's identity: the file corrected and imported again fills it in
             rating = None
             notes.append({"line": line, "message": f"{e}; the review is imported without a rating"})
+        # nor are its votes and badge: a count written in words of no language known keeps the review
+        votes, verified = _or_noted(_norm_votes, get("helpful_votes"), notes, line, "helpful votes"), \
+            _or_noted(_norm_bool, get("verified"), notes, line, "whether it is verified")
         try:
             day = _norm_date(get("date"), res.date_order, epoch)
             if why := implausible_date(day):  # in the future, or before 1995: no review's date
@@ -1589,8 +1614,8 @@ def _reviews(path: Path, res: ImportResult, *, source: str | None = None, rating
                 site_review_id=str(get("site_review_id")) if get("site_review_id") not in (None, "") else None,
                 reply=str(get("reply")) if get("reply") not in (None, "") else None,
                 reply_date=_norm_date(get("reply_date"), res.date_order, epoch),
-                helpful_votes=_norm_votes(get("helpful_votes")),
-                verified=_norm_bool(get("verified")),
+                helpful_votes=votes,
+                verified=verified,
                 language=str(get("language"))[:35] if get("language") not in (None, "") else None,
                 version=_norm_version(get("version")),
                 extra={**({"fields": own} if (own := user_fields(row, mapping, _restating(row, res))) else {}),

@@ -12,12 +12,12 @@ from typing import Any, Iterable
 from reviewlens.language_dates import DATE_LANGUAGES, in_other_language as _in_other_language  # noqa: F401
 from reviewlens.language_dates import other_language_date as _other_language_date
 from reviewlens.numeric_dates import date_evidence, numeric_dates_in
+from reviewlens.review_values import out_of, parse_verified, parse_votes  # noqa: F401  (scraper.extract reads them here)
 from reviewlens.schema import without_surrogates
 
 log = logging.getLogger(__name__)
 
 _NUM = r"(\d+(?:[.,]\d+)?)"
-_OUT_OF = re.compile(_NUM + r"\s*(?:out\s+of|of|/|von|sur|de|su|van|из)\s*" + _NUM, re.I)
 _PERCENT = re.compile(_NUM + r"\s*%")
 _FIRST_NUM = re.compile(_NUM)
 _HALF = re.compile(r"(\d{1,2})[-_](?:5|half)", re.I)  # a class's "4-5" or "4-half": four and a half
@@ -51,11 +51,11 @@ def parse_rating(raw: Any, best: Any = None, worst: Any = None, scale: float | N
         s = str(raw).strip()
         if not s:
             return None
-        m = _OUT_OF.search(s)
+        scored = out_of(s)
         if (h := _HALF.fullmatch(s)):
             value = int(h.group(1)) + 0.5
-        elif m:
-            value, top = _to_float(m.group(1)), _to_float(m.group(2))
+        elif scored:
+            value, top = scored
         elif (m := _PERCENT.search(s)):
             value, top = _to_float(m.group(1)), 100.0
         elif (m := _FIRST_NUM.search(s)):
@@ -292,58 +292,6 @@ def clean_text(raw: Any, limit: int | None = None) -> str | None:
     if limit is not None and len(s) > limit:
         s = s[:limit].rstrip()
     return s or None
-
-
-_WORD_NUMBERS = {"no": 0, "none": 0, "zero": 0, "one": 1, "a": 1, "an": 1, "two": 2, "three": 3, "four": 4,
-                 "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10}
-_VOTES = re.compile(r"(\d[\d,.\u00a0\u202f ]*\d|\d)\s*([kKmM])?(?![\d])")
-_VOTE_WORD = re.compile(r"\b(no|none|zero|one|a|an|two|three|four|five|six|seven|eight|nine|ten)\s+"
-                        r"(?:person|people|user|users|customer|customers|shopper|shoppers|reader|readers|"
-                        r"traveller|travellers|traveler|travelers|vote|votes|other)", re.I)
-
-
-def parse_votes(raw: Any) -> int | None:
-    """Helpful votes as an int: 12, "12", "12 people found this helpful", "One person found this
-    helpful", "Helpful (1,234)", "1.2K" -> 1200; None when `raw` holds no count."""
-    if raw is None or isinstance(raw, bool):
-        return None
-    if isinstance(raw, (int, float)):
-        return int(raw) if raw >= 0 and raw == raw else None
-    s = " ".join(str(raw).split())
-    if not s:
-        return None
-    m = _VOTES.search(s)
-    if m:
-        digits, suffix = m.group(1), (m.group(2) or "").lower()
-        if suffix:  # 1.2K, 3,5k
-            value = float(re.sub(r"[\s\u00a0\u202f]", "", digits).replace(",", "."))
-            return int(round(value * (1000 if suffix == "k" else 1_000_000)))
-        return int(re.sub(r"[^\d]", "", digits))
-    m = _VOTE_WORD.search(s)
-    if m:
-        return _WORD_NUMBERS[m.group(1).lower()]
-    return None
-
-
-_NOT_VERIFIED = re.compile(r"\b(not|un|non)[\s-]?verified\b|^(false|no|0|n)$", re.I)
-_VERIFIED = re.compile(r"verified|verifiziert|vérifié|verificad|verificat|geverifieerd|^(true|yes|1|y)$", re.I)
-
-
-def parse_verified(raw: Any) -> bool | None:
-    """Verified purchase as a bool: True, "true", "Verified Purchase", "Verified buyer" -> True;
-    False, "false", "Unverified" -> False; None when the page says nothing."""
-    if raw is None:
-        return None
-    if isinstance(raw, bool):
-        return raw
-    if isinstance(raw, (int, float)):
-        return bool(raw)
-    s = " ".join(str(raw).split())
-    if not s:
-        return None
-    if _NOT_VERIFIED.search(s):
-        return False
-    return True if _VERIFIED.search(s) else None
 
 
 _LANG = re.compile(r"^([A-Za-z]{2,3})(?:[-_]([A-Za-z0-9]{2,8}))*$")
