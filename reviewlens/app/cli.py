@@ -867,6 +867,33 @@ def cmd_compare(args, settings) -> ExitStatus:
     return ExitStatus.OK
 
 
+def cmd_scorecard(args, settings) -> ExitStatus:
+    from ..filters import Filters
+    from ..scorecard import scorecard
+
+    store = Store(settings.db)
+    _check_names(store, products=args.product, sources=args.source, versions=args.versions)
+    fields = _fields(args)
+    field = args.by[len("field:"):] if args.by.startswith("field:") else None
+    _check_fields(store, fields + (((field, ()),) if field else ()))
+    if args.top < 0:
+        raise ConfigError("--top: 0 (all) or more")
+    try:
+        f = Filters.of(since=args.since, until=args.until, products=args.product, sources=args.source,
+                       languages=_languages(store, args), versions=args.versions, fields=dict(fields))
+    except ValueError as e:
+        raise ConfigError(str(e)) from None
+    card = scorecard(store, args.by, f, sort=args.sort, top=args.top or None)
+    if args.json:
+        print(json.dumps(card.as_dict(), indent=1, ensure_ascii=False))
+    elif not card.rows:
+        print("no reviews in these filters" if not field else f"no review has a value of your field {field!r} in "
+              "these filters")
+    else:
+        print(card.text())
+    return ExitStatus.OK
+
+
 def _change_theme(store: Store, theme: str, product: str | None, fields: tuple):
     """The stored complaint theme `changes add --theme` names (case and spacing aside). A name no stored theme
     has is a did-you-mean error: the change would be measured against a theme no review raises, for ever.
@@ -1590,7 +1617,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace, Settings], ExitStatus]] = {
     "scrape": cmd_scrape, "import": cmd_import, "delete": cmd_delete, "export": cmd_export, "label": cmd_label, "runs": cmd_runs,
     "schedule": cmd_schedule, "alerts": cmd_alerts,
     "demo": cmd_demo, "analyze": cmd_analyze, "complaints": cmd_complaints, "praise": cmd_complaints,
-    "requests": cmd_complaints, "compare": cmd_compare,
+    "requests": cmd_complaints, "compare": cmd_compare, "scorecard": cmd_scorecard,
     "changes": cmd_changes, "ask": cmd_ask,
     "replies": cmd_replies,
     "report": cmd_report, "suspicious": cmd_suspicious, "competitors": cmd_competitors, "mentions": cmd_mentions, "tag": cmd_tag, "privacy": cmd_privacy,
@@ -1600,7 +1627,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace, Settings], ExitStatus]] = {
 
 #: The commands that read a store's reviews: on a SQLite file that is not there (a mistyped --db) they would make
 #: an empty store and answer "no runs yet", "are the reviews analyzed?"; the others may start a store.
-READS_REVIEWS = frozenset({"delete", "export", "runs", "analyze", "complaints", "praise", "requests", "compare",
+READS_REVIEWS = frozenset({"delete", "export", "runs", "analyze", "complaints", "praise", "requests", "compare", "scorecard",
                            "ask", "replies", "report", "suspicious", "competitors", "mentions", "tag", "privacy"})
 
 

@@ -31,6 +31,7 @@ typical use:
   reviewlens requests                          what customers ask for (wishes, "please add ...")
   reviewlens report -o weekly.xlsx             the Excel report
   reviewlens compare --by product              products side by side, and where they differ most
+  reviewlens scorecard                         every product (branch) in one table, the ones to look at first
   reviewlens changes add 2026-11-15 "New courier" --theme "Delivery delay"
                                                did the fix work? the reviews before and since a change
   reviewlens ask "why do people return it?"    an answer that cites the reviews it rests on
@@ -79,6 +80,13 @@ def _compare_by(s: str) -> str:
         return s
     raise argparse.ArgumentTypeError(f"invalid choice: {s!r} (choose from product, source, language, version, "
                                      "period, field:NAME)")
+
+
+def _scorecard_by(s: str) -> str:
+    if s in ("product", "source", "language", "version") or (s.startswith("field:") and s[6:].strip()):
+        return s
+    raise argparse.ArgumentTypeError(f"invalid choice: {s!r} (choose from product, source, language, version, "
+                                     "field:NAME)")
 
 
 def _positive_int(s: str) -> int:
@@ -678,6 +686,34 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--days", type=_positive_int, default=90,
                     help="with --by period and no --since: the period's length in days (default 90)")
     sp.add_argument("--top", type=_positive_int, default=5, help="groups when none are named (default 5)")
+    sp.add_argument("--json", action="store_true", help="machine-readable output")
+
+    sp = add("scorecard", "every product (a chain's branches, a shop's catalogue), source or version in one table, "
+                          "the ones that need a look first",
+             "Every product (or source, language, version, value of your own field) in one table: its reviews,\n"
+             "average rating and how it moved (the period given, else the last 90 days to the newest review,\n"
+             "against as many days before), share negative, the complaint its reviews raise most, reply rate\n"
+             "and newest review. A group is flagged (!) when its rating is below the rest's, or fell, by 0.2\n"
+             "stars or more and unlikely to be chance (Welch's t-test, p <= 0.05 divided by the groups\n"
+             "tested); groups with fewer than 10 ratings are listed last. Then `compare` the ones that\n"
+             "stand out, side by side on every topic.\n\n"
+             "examples:\n"
+             "  reviewlens scorecard                               every product, flagged ones first\n"
+             "  reviewlens scorecard --sort change                 the largest rating falls first\n"
+             "  reviewlens scorecard --since 2026-10-01 --until 2026-11-30   that period against the one before\n"
+             "  reviewlens scorecard --by field:city               your own field's values (an import's column)\n"
+             "  reviewlens scorecard --by version --sort name      an app's releases, oldest first")
+    sp.add_argument("--by", type=_scorecard_by, default="product",
+                    metavar="{product,source,language,version,field:NAME}",
+                    help="what the rows are (default product: a chain's branches, as a Google Maps file names "
+                         "them); language: as the analysis detected it; field:NAME: your own field's values")
+    selection_opts(sp)
+    sp.add_argument("--app-version", action="append", dest="versions", metavar="VERSION",
+                    help="only reviews of this version (repeatable)")
+    sp.add_argument("--sort", choices=["attention", "rating", "reviews", "negative", "change", "name"],
+                    default="attention", help="attention (default): flagged first, then the lowest rating; rating: "
+                    "lowest first; reviews: most first; negative: highest share first; change: largest fall first")
+    sp.add_argument("--top", type=int, default=50, help="rows shown (default 50; 0: all)")
     sp.add_argument("--json", action="store_true", help="machine-readable output")
 
     sp = add("changes", "changes you made (a fix, a release, a new courier) and what the reviews said before and since",

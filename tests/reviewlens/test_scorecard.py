@@ -1,0 +1,111 @@
+"""The scorecard (reviewlens.scorecard, `reviewlens scorecard`): every branch of a chain in one table, SQLite and
+PostgreSQL. `compare` sets at most eight side by side; a chain's 40 branches had no view that said which of them
+to look at first."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, timedelta
+
+import pytest
+
+from reviewlens.app.cli import main
+from reviewlens.filters import Filters
+from reviewlens.schema import Analysis, Review, TopicMention
+from reviewlens.scorecard import scorecard
+
+NEWEST = date(2026, 11, 20)
+
+
+def seed(store) -> None:
+    """Six branches of 30 reviews, one every 6 days back from NEWEST (15 in the last 90 days, 15 in the 90 before):
+    most rated 4 and 5; Altona 2 and 3 with 12 negative about the wait; Bergedorf 4 and 5 before, 2 and 3 since;
+    every branch 3 negative about price; Eppendorf replies to all. Zoo: three 1-star reviews (too few to say)."""
+    items, analyses = [], []
+    branches = {"Altona": (2, 3), "Bergedorf": None, "Curio": (4, 5), "Dammtor": (4, 5), "Eppendorf": (4, 5),
+                "Finkenwerder": (5, 4), "Zoo": (1, 1)}
+    for branch, ratings in branches.items():
+        for i in range(3 if branch == "Zoo" else 30):
+            day = NEWEST - timedelta(days=6 * i)
+            stars = ((2, 3) if 6 * i < 90 else (4, 5))[i % 2] if ratings is None else ratings[i % 2]
+            r = Review(source="maps", text=f"{branch} review {i}", product=f"Roma ({branch})", rating=stars, date=day,
+                       reply="Thank you!" if branch == "Eppendorf" else None,
+                       extra={"fields": {"city": "Hamburg" if branch != "Zoo" else "Berlin"}})
+            topics = []
+            if branch == "Altona" and i < 12:
+                topics.append(TopicMention("wait_time", "negative"))
+            if i in (3, 4, 5):
+                topics.append(TopicMention("price", "negative"))
+            items.append(r)
+            analyses.append(Analysis(content_hash=r.content_hash, model="m", prompt_version="v",
+                                     sentiment="negative" if topics else "positive", topics=topics))
+    store.upsert_reviews(items)
+    store.save_analyses(analyses)
+
+
+def test_the_branches_that_need_a_look_come_first_and_say_why(store):
+    seed(store)
+    card = scorecard(store)
+    assert card.recent == (date(2026, 8, 23), NEWEST) and card.before == (date(2026, 5, 25), date(2026, 8, 22))
+    names = [r.name for r in card.rows]
+    # flagged first (the lowest rating first), then by rating, the branch of three reviews last
+    assert names[:2] == ["Roma (Altona)", "Roma (Bergedorf)"] and names[-1] == "Roma (Zoo)"
+    assert set(names[2:-1]) == {"Roma (Curio)", "Roma (Dammtor)", "Roma (Eppendorf)", "Roma (Finkenwerder)"}
+    rows = {r.name: r for r in card.rows}
+    altona, bergedorf = rows["Roma (Altona)"], rows["Roma (Bergedorf)"]
+    assert altona.flags(card.tests)[0].startswith("rating 2.50★ against 4.")
+    assert bergedorf.change == pytest.approx(2.4667 - 4.5333, abs=1e-3)  # 2s and 3s since, 4s and 5s before
+    assert any(f.startswith("rating fell 2.07★ to 2.47★") for f in bergedorf.flags(card.tests))
+    assert not rows["Roma (Curio)"].flags(card.tests) and not rows["Roma (Zoo)"].flags(card.tests)
+    table = card.table().set_index("name")
+    assert table.loc["Roma (Altona)", "complaint"] == "Wait time"
+    assert table.loc["Roma (Altona)", "complaint_share"] == pytest.approx(40.0)
+    assert table.loc["Roma (Curio)", "complaint"] == "Price"
+    assert table.loc["Roma (Curio)", "complaint_share"] == pytest.approx(10.0)
+    assert table.loc["Roma (Eppendorf)", "reply_rate"] == 100.0 and table.loc["Roma (Curio)", "reply_rate"] == 0.0
+    assert table.loc["Roma (Zoo)", "rating"] == 1.0 and pd_isna(table.loc["Roma (Zoo)", "change"])
+    text = card.text()
+    assert "! Roma (Altona): rating 2.50★ against" in text and "! Roma (Bergedorf): rating" in text
+    assert "Needs a look (unlikely to be chance: p <= 0.05 / 6 groups tested)" in text
+
+
+def pd_isna(v) -> bool:
+    return v is None or v != v
+
+
+def test_a_period_of_the_filters_is_weighed_against_the_one_before(store):
+    seed(store)
+    card = scorecard(store, f=Filters.of(since=date(2026, 10, 1), until=NEWEST), sort="reviews")
+    assert card.recent == (date(2026, 10, 1), NEWEST)
+    assert card.before == (date(2026, 8, 11), date(2026, 9, 30))
+    assert {r.name: r.reviews for r in card.rows}["Roma (Altona)"] == 9  # the reviews of the period only
+
+
+def test_sorts_top_and_other_groupings(store):
+    seed(store)
+    card = scorecard(store, sort="reviews", top=2)
+    assert len(card.rows) == 2 and card.groups == 7 and "The first 2 of 7 (--top)" in card.text()
+    assert [r.name for r in scorecard(store, sort="change").rows][0] == "Roma (Bergedorf)"
+    by_city = scorecard(store, "field:city")
+    assert [(r.name, r.reviews) for r in by_city.rows] == [("Hamburg", 180), ("Berlin", 3)]
+    with pytest.raises(ValueError, match="no scorecard by 'rating'"):
+        scorecard(store, "rating")
+    with pytest.raises(ValueError, match="no sort 'best'"):
+        scorecard(store, sort="best")
+
+
+def test_the_command_prints_it_and_its_json(tmp_path, capsys):
+    from reviewlens.store import Store
+
+    db = str(tmp_path / "s.db")
+    seed(Store(db))
+    assert main(["scorecard", "--db", db, "--top", "3"]) == 0
+    out = capsys.readouterr().out
+    assert out.splitlines()[0].split() == ["Product", "Reviews", "Rating", "Change", "%", "negative", "Top",
+                                           "complaint", "Replied", "Newest"]
+    assert "! Roma (Altona)" in out and "The first 3 of 7" in out
+    assert main(["scorecard", "--db", db, "--json", "--sort", "name", "--top", "0"]) == 0
+    got = json.loads(capsys.readouterr().out)
+    assert [g["name"] for g in got["groups"]][:2] == ["Roma (Altona)", "Roma (Bergedorf)"]
+    assert got["recent"] == ["2026-08-23", "2026-11-20"] and got["groups"][0]["newest"] == "2026-11-20"
+    assert main(["scorecard", "--db", db, "--product", "Roma (Nowhere)"]) != 0
