@@ -25,6 +25,7 @@ from dashboard.ask import ask_page
 from dashboard.changes import change_marks, changes_view
 from dashboard.format import entities_text, entity_word, fmt_delta, fmt_num, fmt_stars, topics_text
 from dashboard.safe import display_text, escape_html, escape_markdown, highlight_entities, safe_url
+from dashboard.scorecard import scorecard_view
 from dashboard.settings import settings as settings_file
 from dashboard.suspicious import flag_titles, suspicious_note
 from dashboard.upload import import_page
@@ -41,6 +42,7 @@ from reviewlens.filters import SENTIMENT_OPTIONS, Filters, field_filter, languag
 from reviewlens.replies import draft_for
 from reviewlens.schedule import load_schedule
 from reviewlens.schema import SENTIMENTS, Label, content_hash, has_periods
+from reviewlens.scorecard import Scorecard, scorecard
 from reviewlens.store import Store, StoreReadOnly
 from reviewlens.views import PAGES, THEME_PREFIXES, PERIODS as LINK_PERIODS
 from reviewlens.words import counted
@@ -176,6 +178,11 @@ def c_runs(db: str) -> pd.DataFrame:
 @st.cache_data(ttl=CACHE_TTL, show_spinner=False)
 def c_compare(db: str, by: str, f: Filters, names: tuple[str, ...]) -> Comparison:
     return compare(get_store(db), by, f, names=names)
+
+
+@st.cache_data(ttl=CACHE_TTL, show_spinner=False)
+def c_scorecard(db: str, by: str, f: Filters) -> Scorecard:
+    return scorecard(get_store(db), by, f)
 
 
 @st.cache_data(ttl=CACHE_TTL, show_spinner=False)
@@ -1038,6 +1045,8 @@ def compare_page(db: str, f: Filters, opts: Q.Options) -> None:
         field = plural = f"values of {own}" if own else {"product": "products", "source": "sources",
                                                           "language": "languages", "version": "versions"}[by]
         chosen = dict(f.fields).get(own, ()) if own else getattr(f, field)
+        every = with_field(f, own, None) if own else replace(f, **{field: ()})  # the other filters
+        scorecard_view(c_scorecard(db, by, every), plural, own or by.capitalize())
         default = list(chosen) if chosen else c_group_names(db, by, f)
         names = st.multiselect(f"{plural[0].upper() + plural[1:]} to compare", choices, key=f"cmp_{by}", max_selections=8,
                                default=[n for n in default if n in choices],
@@ -1047,7 +1056,7 @@ def compare_page(db: str, f: Filters, opts: Q.Options) -> None:
                     + (" The analysis found reviews in one language only." if by == "language"
                        and len(choices) < 2 else ""))
             return
-        result = c_compare(db, by, with_field(f, own, None) if own else replace(f, **{field: ()}), tuple(names))
+        result = c_compare(db, by, every, tuple(names))
     table = result.table()
     shown = result.formatted()
     note = result.coverage_note()  # what the analysis-based rows rest on: a warning when few reviews are analyzed

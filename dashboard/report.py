@@ -32,12 +32,13 @@ from openpyxl.worksheet.hyperlink import Hyperlink
 
 from reviewlens import queries as Q
 from reviewlens.changes import Effect
-from reviewlens.comparison import ANALYZED_ROW, WITHOUT_ROW, Comparison, compare
+from reviewlens.comparison import ANALYZED_ROW, P_MAX, WITHOUT_ROW, Comparison, compare
 from reviewlens.competitors import Competitor, competitors
 from reviewlens.mentions import NameSaid, kind_word, names_said
 from reviewlens import integrity
 from reviewlens.filters import Filters
 from reviewlens.schema import has_periods
+from reviewlens.scorecard import MIN_RATED, MIN_STARS as SCORE_STARS, Scorecard, scorecard
 from reviewlens.store import Store
 
 from reviewlens.records_io import FIELD_PREFIX
@@ -175,6 +176,7 @@ class ReportData:
     bases: dict[str, Q.ThemeBase | None] = field(default_factory=dict)
     period: tuple[Any, Any] = (None, None)  # the filters' period, closed at the first and newest review
     topic_names: dict[str, str] = field(default_factory=dict)  # the topics' display names (Q.topic_labels)
+    scorecard: Scorecard | None = None  # reviewlens.scorecard of every product, when there are two or more
 
 
 def report_data(store: Store, f: Filters, opts: Q.Options | None = None, by: str = "auto") -> ReportData:
@@ -202,7 +204,8 @@ def report_data(store: Store, f: Filters, opts: Q.Options | None = None, by: str
                   if opts.versions else None),
         changes=[c for c in store.changes() if not f.products or c["product"] is None or c["product"] in f.products],
         integrity=checked, competitors=competitors(store, f, top=COMPETITORS_LISTED),
-        names=names_said(store, f, top=NAMES_LISTED), topic_names=opts.topic_names)
+        names=names_said(store, f, top=NAMES_LISTED), topic_names=opts.topic_names,
+        scorecard=scorecard(store, "product", replace(f, products=())) if len(opts.products) > 1 else None)
 
 
 def _closed(f: Filters, opts: Q.Options) -> Filters:
@@ -699,6 +702,38 @@ def _complaints_over_time(s: _Sheet, series: pd.DataFrame, gran: str) -> None:
     s.ws.add_chart(_axes_shown(lc), f"{get_column_letter(max(9, len(labels) + 5))}{head}")  # right of the Part column
 
 
+def _scorecard(wb: Workbook, card: Scorecard) -> None:
+    """The Scorecard sheet (reviewlens.scorecard): every product (a chain's branches) in one row, the ones that need
+    a look first, with why; filterable, and sortable in Excel by any column."""
+    s = _Sheet(wb, "Scorecard", [8, 36, 10, 10, 10, 12, 28, 12, 10, 14, 70])
+    s.ws.freeze_panes = "C2"
+    s.header(["Look", "Product", "Reviews", "Rating", "Change", "% negative", "Top complaint", "% raising it",
+              "Replied %", "Newest review", "Why it needs a look"])
+    for row in card.table().itertuples():
+        def num(v: Any, fmt: str) -> Any:
+            return None if v is None or pd.isna(v) else s.cell(round(float(v), 2), number_format=fmt)
+
+        flag = row.flag if isinstance(row.flag, str) else None
+        complaint = row.complaint if isinstance(row.complaint, str) else None
+        s.append([s.cell("!" if flag else None, font=_BOLD), s.cell(row.name), row.reviews, num(row.rating, "0.00"),
+                  num(row.change, "+0.00;-0.00;0.00"), num(row.negative, "0"), s.cell(complaint),
+                  num(row.complaint_share, "0"), num(row.reply_rate, "0"), row.newest, s.cell(flag, wrap=True)])
+    last = s.row
+    s.ws.auto_filter.ref = f"A1:K{last}"
+    s.ws.conditional_formatting.add(f"D2:D{last}", ColorScaleRule(  # the rating, as the Reviews sheet colours it
+        start_type="num", start_value=1, start_color="F8696B", mid_type="num", mid_value=3, mid_color="FFEB84",
+        end_type="num", end_value=5, end_color="63BE7B"))
+    s.ws.conditional_formatting.add(f"E2:E{last}", CellIsRule(operator="lessThanOrEqual",
+                                                              formula=[f"-{SCORE_STARS}"], fill=_RED))
+    s.blank()
+    if card.recent and card.before:
+        s.append([None, s.cell(f"Change: the average rating of {card.recent[0]} to {card.recent[1]} against "
+                               f"{card.before[0]} to {card.before[1]} (products with {MIN_RATED}+ ratings in each). "
+                               "% negative and the top complaint are of the analyzed reviews.")])
+    s.append([None, s.cell(f"Needs a look: a rating below the rest's, or fallen, by {SCORE_STARS:g}★ or more and "
+                           f"unlikely to be chance (p <= {P_MAX:g} / {card.tests} products tested).")])
+
+
 def _comparison(wb: Workbook, c: Comparison | None, title: str = "Products") -> None:
     """Products (or versions) side by side (reviewlens.comparison): the measures as rows, a native bar chart
     of each topic's complaint share, and the differences that matter."""
@@ -896,6 +931,8 @@ def build_workbook(store: Store, target: str | Path | io.BytesIO, f: Filters, by
                   names=d.topic_names)
     _other_themes(wb, d.requests, "requests", reviews=d.headline.reviews, base=d.bases.get("requests"),
                   names=d.topic_names)
+    if d.scorecard is not None and len(d.scorecard.rows) > 1:
+        _scorecard(wb, d.scorecard)
     _comparison(wb, d.products)
     if d.versions is not None:
         _comparison(wb, d.versions, "Versions")

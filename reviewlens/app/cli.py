@@ -573,6 +573,7 @@ def cmd_demo(args, settings) -> ExitStatus:
         print("(*** below stands for the database password; or set REVIEWLENS_DB and leave out --db)")
     print(f"Open the dashboard:  .venv/bin/reviewlens dashboard{db_arg}   (then http://127.0.0.1:8501)")
     print(f"Products compared:   .venv/bin/reviewlens compare{db_arg}")
+    print(f"Every product:       .venv/bin/reviewlens scorecard{db_arg}   (the ones to look at first at the top)")
     print(f"What they love:      .venv/bin/reviewlens praise --stored{db_arg}")
     print(f"Suspicious reviews:  .venv/bin/reviewlens suspicious{db_arg}")
     print(f"What would alert:    .venv/bin/reviewlens alerts check --dry-run{db_arg}   "

@@ -11,7 +11,7 @@ from streamlit.testing.v1 import AppTest
 from dashboard import APP_PATH
 from reviewlens.schema import Review
 from reviewlens.store import Store
-from tests.reviewlens.test_comparison import seed
+from tests.reviewlens.test_comparison import NEWEST, seed
 
 pytestmark = pytest.mark.timeout(120)
 
@@ -43,21 +43,21 @@ def test_compare_page(monkeypatch, tmp_path):
     at = compare_page(monkeypatch, tmp_path)
     assert at.multiselect(key="cmp_product").value == ["Kettle", "Toaster", "Mug"]  # the most reviewed first
     at.multiselect(key="cmp_product").set_value(["Kettle", "Toaster"]).run()
-    table = at.dataframe[0].value
+    table = at.dataframe[-1].value
     assert list(table.columns) == ["Kettle", "Toaster"]
     assert table.loc["Delivery: % complaining"].tolist() == ["50%", "5%"]
     assert table.loc["Reviews"].tolist() == ["40", "40"] and table.loc["Average rating"].tolist() == ["2.50★", "4.50★"]
     # strengths on demand: the table shows the complaints, a toggle adds the praise rows
     assert not any(str(i).endswith(": % praising") for i in table.index)
     at.toggle(key="cmp_praise").set_value(True).run()
-    assert any(str(i).endswith(": % praising") for i in at.dataframe[0].value.index)
+    assert any(str(i).endswith(": % praising") for i in at.dataframe[-1].value.index)
     assert at.get("arrow_vega_lite_chart") or at.get("vega_lite_chart")  # the complaint shares chart
     said = " ".join(m.value for m in at.markdown).replace("\\", "").replace("\u200b", "")  # markdown-escaped
     assert "Delivery: 50% of reviews complain about it for Kettle vs 5% for Toaster" in said
     at.radio(key="cmp_by").set_value("period").run()
     assert not at.exception, [e.value for e in at.exception]
     assert "comparing the last 90 days with the 90 before" in " ".join(c.value for c in at.caption)
-    assert len(at.dataframe[0].value.columns) == 2
+    assert len(at.dataframe[-1].value.columns) == 2
 
 
 def test_a_small_group_is_drawn_pale_and_its_size_named(monkeypatch, tmp_path):
@@ -74,3 +74,24 @@ def test_a_small_group_is_drawn_pale_and_its_size_named(monkeypatch, tmp_path):
     assert spec["encoding"]["opacity"]["condition"]["test"] == "datum.few"
     assert spec["encoding"]["opacity"]["condition"]["value"] < spec["encoding"]["opacity"]["value"]
     assert "Pale: Mug, with fewer than 10 analyzed reviews" in " ".join(c.value for c in at.caption)
+
+
+def test_the_scorecard_of_every_product_comes_before_the_few_compared(monkeypatch, tmp_path):
+    """A chain's 40 branches had no view but eight side by side: the page now opens with every product in one
+    table (reviewlens.scorecard), the ones to look at first at the top, and why, escaped."""
+    more = [Review(source="shop", product="Lamp *bold* <b>x</b>", text=f"Lamp review {i}", rating=1 + i % 2,
+                   date=NEWEST) for i in range(12)]
+    at = compare_page(monkeypatch, tmp_path, more)
+    card = at.dataframe[0].value
+    assert list(card.columns)[:4] == ["look", "name", "reviews", "rating"]
+    assert list(card["name"]) == ["Lamp *bold* <b>x</b>", "Kettle", "Toaster", "Mug"]  # flagged, then lowest first
+    assert list(card["look"]) == ["!", "!", "", ""]
+    said = [m.value for m in at.markdown if m.value.startswith("- **")]
+    assert said == ["- **Lamp \\*bold\\* \\<b\\>x\\<\\/b\\>**: rating 1\\.50★ against 3\\.52★ for the rest \\(p \\< "
+                    "0\\.001\\)", "- **Kettle**: rating 2\\.50★ against 3\\.82★ for the rest \\(p \\< 0\\.001\\)"]
+    assert "**All 4 products at a glance** (the ones to look at first at the top)" in [m.value for m in at.markdown]
+    assert "Change: the average rating of 2026-08-23 to 2026-11-20 against 2026-05-25 to 2026-08-22." in \
+        " ".join(c.value for c in at.caption)
+    # below it, the comparison of the most reviewed, as before
+    assert len(at.dataframe) == 2 and list(at.dataframe[-1].value.columns) == ["Kettle", "Toaster",
+                                                                                "Lamp *bold* <b>x</b>", "Mug"]

@@ -50,7 +50,7 @@ def test_filter_and_compare_by_a_field(tmp_path, monkeypatch):
     at.sidebar.radio(key="page").set_value("Compare").run()
     at.radio(key="cmp_by").set_value("field:Country").run()
     assert not at.exception
-    table = at.dataframe[0].value
+    table = at.dataframe[-1].value
     assert list(table.columns) == ["DE", "FR", "US"] and table.loc["Reviews"].tolist() == ["20", "20", "20"]
     assert any("Rating: DE 3.00★ vs FR 5.00★" in as_read(m.value) for m in at.markdown)
 

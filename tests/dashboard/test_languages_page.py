@@ -77,7 +77,7 @@ def test_language_filter_translation_and_compare(monkeypatch, multilingual):
     at.sidebar.radio(key="page").set_value("Compare").run()
     at.radio(key="cmp_by").set_value("language").run()
     assert not at.exception
-    table = at.dataframe[0].value
+    table = at.dataframe[-1].value
     assert list(table.columns) == ["English (en)", "German (de)"]
 
 

@@ -20,7 +20,9 @@ from reviewlens.filters import Filters
 from tests.dashboard.seed import CURRENT, FORMULA_TEXT, LONG_TEXT, XSS_TEXT, seeded, seeded_sqlite  # noqa: F401  (fixtures)
 
 SHEETS = ["Summary", "Top complaints", "Praise", "Requests", "Products", "Topics", "Entities", "Reviews", "Runs"]
-NAMED = SHEETS[:5] + ["Names"] + SHEETS[5:]  # with reviews that name someone or something: what they say of them
+# with two products or more, every product in one row (reviewlens.scorecard) before the few side by side
+FULL = SHEETS[:4] + ["Scorecard"] + SHEETS[4:]
+NAMED = FULL[:6] + ["Names"] + FULL[6:]  # with reviews that name someone or something: what they say of them
 
 
 def test_report_products_sheet(seeded_sqlite, tmp_path):
@@ -36,6 +38,8 @@ def test_report_products_sheet(seeded_sqlite, tmp_path):
     names = [g.name for g in expected.groups]
     assert [c.value for c in rows[0]] == ["Measure"] + names and "-2+3" in names
     formula = rows[0][1 + names.index("-2+3")]
+    assert formula.data_type == "s" and formula.quotePrefix
+    [formula] = [r[1] for r in wb["Scorecard"].iter_rows(min_row=2) if r[1].value == "-2+3"]  # there too: text
     assert formula.data_type == "s" and formula.quotePrefix
     table = expected.table()
     by_measure = {r[0].value: [c.value for c in r[1:]] for r in rows[1:] if r[0].value in table.index}

@@ -1,0 +1,47 @@
+"""The Compare page's scorecard: every product (a chain's branches), source, language, version or value of a
+field of yours in one table (reviewlens.scorecard), the ones that need a look first, above the side-by-side
+comparison of the few picked. Names come from reviews and files: shown as table cells (never markup), and
+escaped where they go into Markdown."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from dashboard.safe import escape_markdown
+from reviewlens.comparison import P_MAX
+from reviewlens.scorecard import MIN_RATED, MIN_STARS, Scorecard
+
+
+def scorecard_view(card: Scorecard, plural: str, singular: str) -> None:
+    """The table (sortable: click a column), what its change is of, and the groups flagged, with why: `plural` and
+    `singular` name the groups ("products", "Product")."""
+    if len(card.rows) < 2:
+        return
+    st.markdown(f"**All {len(card.rows):,} {plural} at a glance**" + (" (the ones to look at first at the top)"
+                                                                      if card.sort == "attention" else ""))
+    table = card.table()
+    table.insert(0, "look", table.pop("flag").map(lambda v: "!" if isinstance(v, str) and v else ""))
+    st.dataframe(table, hide_index=True, width="stretch", height=min(38 + 35 * len(table), 420), column_config={
+        "look": st.column_config.TextColumn("", width=20, help="needs a look: its rating is below the rest's, or "
+                                            "fell (see below the table)"),
+        "name": st.column_config.TextColumn(singular),
+        "reviews": st.column_config.NumberColumn("Reviews", format="%d"),
+        "rating": st.column_config.NumberColumn("Rating", format="%.2f★"),
+        "change": st.column_config.NumberColumn(
+            "Change", format="%+.2f★", help=card.change_header() + f"; groups with {MIN_RATED}+ ratings in each"),
+        "negative": st.column_config.NumberColumn("% negative", format="%.0f%%", help="of the analyzed reviews"),
+        "complaint": st.column_config.TextColumn("Top complaint", help="the topic most of its analyzed reviews "
+                                                 "are negative about"),
+        "complaint_share": st.column_config.NumberColumn("% raising it", format="%.0f%%"),
+        "reply_rate": st.column_config.NumberColumn("Replied", format="%.0f%%", help="reviews with an owner's reply"),
+        "newest": st.column_config.DateColumn("Newest review", format="YYYY-MM-DD"),
+    })
+    if card.recent and card.before:
+        st.caption(f"Change: the average rating of {card.recent[0]} to {card.recent[1]} against {card.before[0]} to "
+                   f"{card.before[1]}. `reviewlens scorecard` prints this table.")
+    flagged = card.flagged()
+    for row, why in flagged:
+        st.markdown(f"- **{escape_markdown(' '.join(row.name.split()))}**: {escape_markdown('; '.join(why))}")
+    if not flagged and card.tests >= 2:
+        st.caption(f"No rating below the rest's or fallen by {MIN_STARS:g}★ or more, unlikely to be chance (p ≤ "
+                   f"{P_MAX:g} / {card.tests} groups tested).")
