@@ -86,6 +86,8 @@ def test_the_scorecard_of_every_product_comes_before_the_few_compared(monkeypatc
     assert list(card.columns)[:4] == ["look", "name", "reviews", "rating"]
     assert list(card["name"]) == ["Lamp *bold* <b>x</b>", "Kettle", "Toaster", "Mug"]  # flagged, then lowest first
     assert list(card["look"]) == ["!", "!", "", ""]
+    # whole percents as the comparison below shows them (the grid's own rounding made 62.5% "63%" beside its "62%")
+    assert all(v == round(v) for v in card["negative"].dropna()) and card["rating"].tolist()[1] == 2.5
     said = [m.value for m in at.markdown if m.value.startswith("- **")]
     assert said == ["- **Lamp \\*bold\\* \\<b\\>x\\<\\/b\\>**: rating 1\\.50★ against 3\\.52★ for the rest \\(p \\< "
                     "0\\.001\\)", "- **Kettle**: rating 2\\.50★ against 3\\.82★ for the rest \\(p \\< 0\\.001\\)"]
