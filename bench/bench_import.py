@@ -1,0 +1,157 @@
+"""`reviewlens import` of large files as review tools write them, each against the same rows in a plain file, in the
+same run: what reading a shape costs.
+
+    .venv/bin/python bench/bench_import.py [--n 100000] [--only amazon|maps]
+
+- amazon: an Amazon review exporter's CSV ("Reviewed in the United States on November 3, 2025", "4.0 out of 5
+  stars", "12 people found this helpful", "Verified Purchase", in five countries' words), against the same rows
+  with ISO dates, plain numbers and true/false.
+- maps: an Outscraper-shaped Google Maps file of a chain's 40 branches, one name (each branch its own product,
+  named by its city), against the same rows without place ids (one product, no branch pass).
+
+Each import runs as `reviewlens import` in a fresh process into a new SQLite store; printed: seconds, peak memory
+(the child's max RSS), the reviews stored and the products they are under.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import random
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import date, timedelta
+from pathlib import Path
+
+from machine import cpu_name  # bench/machine.py (the folder of the script is on sys.path)
+
+ROOT = Path(__file__).resolve().parents[1]
+TEXTS = ["The left earbud stopped charging after two weeks.", "Great sound for the price.", "Arrived late and the box "
+         "was crushed.", "Battery lasts all day, very happy.", "The case is too big for my pocket.",
+         "Customer service never answered my emails.", "Comfortable, but the noise cancelling is weak."]
+MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+          "November", "December"]
+DE_MONTHS = ["Januar", "Februar", "März", "April", "Mai", "Juni", "Juli", "August", "September", "Oktober",
+             "November", "Dezember"]
+FR_MONTHS = ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre",
+             "novembre", "décembre"]
+
+
+def amazon_cells(day: date, stars: int, votes: int, i: int) -> tuple[str, str, str, str]:
+    """(date, rating, votes, badge) as Amazon shows them in one of five countries."""
+    k = i % 5
+    if k == 0:
+        when, rating = f"Reviewed in the United States on {MONTHS[day.month - 1]} {day.day}, {day.year}", \
+            f"{stars}.0 out of 5 stars"
+    elif k == 1:
+        when, rating = f"Reviewed in the United Kingdom on {day.day} {MONTHS[day.month - 1]} {day.year}", \
+            f"{stars}.0 out of 5 stars"
+    elif k == 2:
+        when, rating = f"Rezension aus Deutschland vom {day.day}. {DE_MONTHS[day.month - 1]} {day.year}", \
+            f"{stars},0 von 5 Sternen"
+    elif k == 3:
+        when, rating = f"Commenté en France le {day.day} {FR_MONTHS[day.month - 1]} {day.year}", \
+            f"{stars},0 sur 5 étoiles"
+    else:
+        when, rating = f"{day.year}年{day.month}月{day.day}日に日本でレビュー済み", f"5つ星のうち{stars}.0"
+    said = "One person found this helpful" if votes == 1 else f"{votes} people found this helpful" if votes else ""
+    return when, rating, said, "Verified Purchase" if i % 3 else ""
+
+
+def write_amazon(folder: Path, n: int) -> tuple[Path, Path]:
+    rng = random.Random(7)
+    worded, plain = folder / "amazon.csv", folder / "amazon-plain.csv"
+    head = ["Date", "Author", "Verified", "Helpful", "Title", "Body", "Rating", "URL", "Variation", "ASIN"]
+    with worded.open("w", newline="", encoding="utf-8") as a, plain.open("w", newline="", encoding="utf-8") as b:
+        wa, wb = csv.writer(a), csv.writer(b)
+        wa.writerow(head)
+        wb.writerow(head)
+        for i in range(n):
+            day = date(2026, 11, 20) - timedelta(days=rng.randrange(700))
+            stars, votes = rng.randint(1, 5), rng.choice([0, 0, 1, 3, 12])
+            text = f"{rng.choice(TEXTS)} (order {i})"
+            rest = [f"Title {i % 50}", text]
+            when, rating, said, badge = amazon_cells(day, stars, votes, i)
+            url = f"https://www.amazon.example/gp/customer-reviews/R{i}"
+            wa.writerow([when, f"Buyer {i}", badge, said, *rest, rating, url, "Colour: Black", f"B0{i % 20:08d}"])
+            wb.writerow([day.isoformat(), f"Buyer {i}", "true" if badge else "", votes or "", *rest, stars, url,
+                         "Colour: Black", f"B0{i % 20:08d}"])
+    return worded, plain
+
+
+CITIES = ["Berlin", "Hamburg", "München", "Köln", "Frankfurt", "Stuttgart", "Düsseldorf", "Leipzig", "Dortmund",
+          "Essen", "Bremen", "Dresden", "Hannover", "Nürnberg", "Duisburg", "Bochum", "Wuppertal", "Bielefeld", "Bonn",
+          "Münster", "Mannheim", "Karlsruhe", "Augsburg", "Wiesbaden", "Mönchengladbach", "Gelsenkirchen", "Aachen",
+          "Braunschweig", "Kiel", "Chemnitz", "Halle", "Magdeburg", "Freiburg", "Krefeld", "Mainz", "Lübeck",
+          "Erfurt", "Oberhausen", "Rostock", "Kassel"]
+
+
+def write_maps(folder: Path, n: int) -> tuple[Path, Path]:
+    rng = random.Random(11)
+    chain, single = folder / "maps-chain.csv", folder / "maps-one-place.csv"
+    head = ["query", "name", "google_id", "place_id", "full_address", "street", "city", "reviews", "rating",
+            "review_id", "author_title", "review_text", "review_rating", "review_datetime_utc"]
+    with chain.open("w", newline="", encoding="utf-8") as a, single.open("w", newline="", encoding="utf-8") as b:
+        wa, wb = csv.writer(a), csv.writer(b)
+        wa.writerow(head)
+        wb.writerow([h for h in head if h not in ("google_id", "place_id")])
+        for i in range(n):
+            k = i % len(CITIES)
+            city = CITIES[k]
+            day = date(2026, 11, 20) - timedelta(days=rng.randrange(700))
+            row = ["pizza roma", "Pizza Roma", f"0x{k}", f"ChIJ-{k}", f"Hauptstraße {k}, {city}, Germany",
+                   f"Hauptstraße {k}", city, 300, 4.2, f"r{i}", f"Guest {i}", f"{rng.choice(TEXTS)} (visit {i})",
+                   rng.randint(1, 5), f"{day.month:02d}/{day.day:02d}/{day.year} 08:26:40"]
+            wa.writerow(row)
+            wb.writerow([v for h, v in zip(head, row) if h not in ("google_id", "place_id")])
+    return chain, single
+
+
+#: the child: `reviewlens` with its arguments, then its own peak memory (kB) on stderr's last line
+CHILD = ("import resource, sys\nfrom reviewlens.app.cli import main\nstatus = main(sys.argv[1:])\n"
+         "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr)\nsys.exit(status)")
+
+
+def run_import(path: Path, folder: Path) -> dict:
+    db = folder / f"{path.stem}.db"
+    db.unlink(missing_ok=True)
+    t0 = time.perf_counter()
+    proc = subprocess.run([sys.executable, "-c", CHILD, "--db", str(db), "-q", "import", str(path)],
+                          cwd=ROOT, capture_output=True, text=True)
+    seconds = time.perf_counter() - t0
+    if proc.returncode != 0:
+        raise SystemExit(f"import of {path.name} failed ({proc.returncode}): {proc.stderr[-2000:]}")
+    with sqlite3.connect(db) as c:
+        stored, dated, rated, products = c.execute(
+            "SELECT count(*), count(date), count(rating), count(DISTINCT product) FROM reviews").fetchone()
+    return {"seconds": seconds, "peak_mb": int(proc.stderr.strip().splitlines()[-1]) / 1024, "stored": stored,
+            "dated": dated, "rated": rated, "products": products}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--n", type=int, default=100_000, help="rows a file (default 100,000)")
+    ap.add_argument("--only", choices=["amazon", "maps"], help="one shape only")
+    args = ap.parse_args()
+    print(f"bench_import: {args.n:,} rows a file; {cpu_name()}")
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        pairs = []
+        if args.only in (None, "amazon"):
+            pairs.append(("Amazon exporter's words", "the same rows, ISO dates and numbers", *write_amazon(folder, args.n)))
+        if args.only in (None, "maps"):
+            pairs.append(("Google Maps chain, 40 branches", "the same rows without place ids", *write_maps(folder, args.n)))
+        for shape, plain_name, shaped, plain in pairs:
+            got = {name: run_import(path, folder) for name, path in ((shape, shaped), (plain_name, plain))}
+            for name, r in got.items():
+                print(f"  {name:40s} {r['seconds']:7.1f} s  peak {r['peak_mb']:6.0f} MB  {r['stored']:,} stored, "
+                      f"{r['dated']:,} dated, {r['rated']:,} rated, {r['products']} product(s)")
+            a, b = got[shape]["seconds"], got[plain_name]["seconds"]
+            print(f"  -> {shape}: {a / b:.2f}x the time of {plain_name}")
+
+
+if __name__ == "__main__":
+    main()
