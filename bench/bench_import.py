@@ -7,7 +7,8 @@ same run: what reading a shape costs.
   stars", "12 people found this helpful", "Verified Purchase", in five countries' words), against the same rows
   with ISO dates, plain numbers and true/false.
 - maps: an Outscraper-shaped Google Maps file of a chain's 40 branches, one name (each branch its own product,
-  named by its city), against the same rows without place ids (one product, no branch pass).
+  named by its city), against the same rows without place ids, the name as "place_name" (one product, no
+  branch pass).
 
 Each import runs as `reviewlens import` in a fresh process into a new SQLite store; printed: seconds, peak memory
 (the child's max RSS), the reviews stored and the products they are under.
@@ -97,7 +98,7 @@ def write_maps(folder: Path, n: int) -> tuple[Path, Path]:
     with chain.open("w", newline="", encoding="utf-8") as a, single.open("w", newline="", encoding="utf-8") as b:
         wa, wb = csv.writer(a), csv.writer(b)
         wa.writerow(head)
-        wb.writerow([h for h in head if h not in ("google_id", "place_id")])
+        wb.writerow([{"name": "place_name"}.get(h, h) for h in head if h not in ("google_id", "place_id")])
         for i in range(n):
             k = i % len(CITIES)
             city = CITIES[k]
@@ -143,7 +144,7 @@ def main() -> None:
         if args.only in (None, "amazon"):
             pairs.append(("Amazon exporter's words", "the same rows, ISO dates and numbers", *write_amazon(folder, args.n)))
         if args.only in (None, "maps"):
-            pairs.append(("Google Maps chain, 40 branches", "the same rows without place ids", *write_maps(folder, args.n)))
+            pairs.append(("Google Maps chain, 40 branches", "the same rows, one place, no place ids", *write_maps(folder, args.n)))
         for shape, plain_name, shaped, plain in pairs:
             got = {name: run_import(path, folder) for name, path in ((shape, shaped), (plain_name, plain))}
             for name, r in got.items():

@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 import re
 from datetime import date, datetime, timedelta
+from typing import Any
 
 #: The languages whose dates are read besides English: dateparser's words for them (month and weekday names,
 #: units of time, "vor 2 Wochen", "il y a 3 jours", "hace 2 semanas", "gestern"). English, ISO and numeric dates
@@ -108,16 +109,22 @@ def in_other_language(s: str) -> bool:
 def dateparser_date(s: str, base: date, day: str) -> tuple[date, str] | None:
     """dateparser's reading of `s` (the day and its period: "day", "week", "month", "year") as said on `base`;
     a day or month left out is the first (`day` = "first") or `base`'s ("current")."""
-    from dateparser.date import DateDataParser
-
     for languages in languages_of(s):
-        parser = DateDataParser(languages=languages, settings={
-            "RELATIVE_BASE": datetime(base.year, base.month, base.day), "PREFER_DATES_FROM": "past",
-            "PREFER_DAY_OF_MONTH": day, "RETURN_AS_TIMEZONE_AWARE": False})
-        data = parser.get_date_data(s)
+        data = _parser(tuple(languages), base, day).get_date_data(s)
         if data and data.date_obj:
             return data.date_obj.date(), data.period or "day"
     return None
+
+
+@functools.lru_cache(maxsize=64)
+def _parser(languages: tuple[str, ...], base: date, day: str) -> Any:
+    """dateparser's parser for `languages` as said on `base` (one for a file's or a page's dates: making one for
+    each date was most of an import of 2,000 dates in other languages)."""
+    from dateparser.date import DateDataParser
+
+    return DateDataParser(languages=list(languages), settings={
+        "RELATIVE_BASE": datetime(base.year, base.month, base.day), "PREFER_DATES_FROM": "past",
+        "PREFER_DAY_OF_MONTH": day, "RETURN_AS_TIMEZONE_AWARE": False})
 
 
 @functools.lru_cache(maxsize=4096)
@@ -126,9 +133,13 @@ def other_language_date(s: str, today: date) -> tuple[date | None, bool]:
     day ("vor 2 Wochen", "il y a 3 jours", "gestern"): (None, False) when dateparser cannot read it, so that it is
     left out rather than guessed. A date inside other words ("Rezension aus Deutschland vom 12. März 2026",
     "Bearbeitet vor 2 Monaten") is searched for. A relative date is the one that moves with the day it is read on."""
-    read = dateparser_date(s, today, "first")
-    if read is None and (written := written_date_in(s)):  # "Recenzja z Polski z dnia 5 listopada 2025"
-        s, read = written, dateparser_date(written, today, "first")
+    # a date inside other words ("Recenzja z Polski z dnia 5 listopada 2025", as Amazon writes them) is read alone:
+    # the words around it made dateparser try every language, and lose the year
+    read = dateparser_date(written, today, "first") if (written := written_date_in(s)) else None
+    if read is not None:
+        s = written
+    else:
+        read = dateparser_date(s, today, "first")
     if read is None:
         from dateparser.search import search_dates
 
