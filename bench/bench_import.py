@@ -30,9 +30,23 @@ from pathlib import Path
 from machine import cpu_name  # bench/machine.py (the folder of the script is on sys.path)
 
 ROOT = Path(__file__).resolve().parents[1]
-TEXTS = ["The left earbud stopped charging after two weeks.", "Great sound for the price.", "Arrived late and the box "
-         "was crushed.", "Battery lasts all day, very happy.", "The case is too big for my pocket.",
-         "Customer service never answered my emails.", "Comfortable, but the noise cancelling is weak."]
+#: review sentences: a review is two or three of them and a number, so texts repeat in groups of tens, as real
+#: ones do ("Great sound for the price."), not as one template with a counter (100,000 near-copies of seven
+#: sentences made the import's check for copied texts most of its time)
+SENTENCES = ["The left earbud stopped charging.", "Great sound for the price.", "Arrived late and the box was crushed.",
+             "Battery lasts all day.", "The case is too big for my pocket.", "Customer service never answered.",
+             "Comfortable for hours.", "The noise cancelling is weak.", "Pairs instantly with my phone.",
+             "The app keeps disconnecting.", "Bass is punchy without being muddy.", "The microphone sounds muffled.",
+             "Returned them, the refund took weeks.", "Fits well even when running.", "Too expensive for plastic.",
+             "Charging case feels cheap.", "Calls are crystal clear.", "The touch controls are too sensitive.",
+             "Lost connection every few minutes.", "Would buy again."]
+
+
+def review_text(rng: random.Random) -> str:
+    parts = rng.sample(SENTENCES, rng.choice([2, 3]))
+    return " ".join(parts) + f" Used them for {rng.randint(1, 90)} days."
+
+
 MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
           "November", "December"]
 DE_MONTHS = ["Januar", "Februar", "März", "April", "Mai", "Juni", "Juli", "August", "September", "Oktober",
@@ -73,7 +87,7 @@ def write_amazon(folder: Path, n: int) -> tuple[Path, Path]:
         for i in range(n):
             day = date(2026, 11, 20) - timedelta(days=rng.randrange(700))
             stars, votes = rng.randint(1, 5), rng.choice([0, 0, 1, 3, 12])
-            text = f"{rng.choice(TEXTS)} (order {i})"
+            text = review_text(rng)
             rest = [f"Title {i % 50}", text]
             when, rating, said, badge = amazon_cells(day, stars, votes, i)
             url = f"https://www.amazon.example/gp/customer-reviews/R{i}"
@@ -104,7 +118,7 @@ def write_maps(folder: Path, n: int) -> tuple[Path, Path]:
             city = CITIES[k]
             day = date(2026, 11, 20) - timedelta(days=rng.randrange(700))
             row = ["pizza roma", "Pizza Roma", f"0x{k}", f"ChIJ-{k}", f"Hauptstraße {k}, {city}, Germany",
-                   f"Hauptstraße {k}", city, 300, 4.2, f"r{i}", f"Guest {i}", f"{rng.choice(TEXTS)} (visit {i})",
+                   f"Hauptstraße {k}", city, 300, 4.2, f"r{i}", f"Guest {i}", review_text(rng),
                    rng.randint(1, 5), f"{day.month:02d}/{day.day:02d}/{day.year} 08:26:40"]
             wa.writerow(row)
             wb.writerow([v for h, v in zip(head, row) if h not in ("google_id", "place_id")])

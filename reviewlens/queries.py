@@ -328,12 +328,32 @@ def field_values(store: Store, limit: int = MAX_FIELD_VALUES) -> dict[str, list[
         names = [n for n, k, rows in c.execute(sa.select(rf.name, sa.func.count(sa.distinct(rf.value)), sa.func.count())
                                                .group_by(rf.name).order_by(rf.name))
                  if 2 <= k <= limit and 2 * k <= rows]  # values that repeat: not one per review (an id)
+        restating = _restating_fields(c, names)
+        names = [n for n in names if n not in restating]
         out: dict[str, list[str]] = {n: [] for n in names}
         if names:
             q = (sa.select(rf.name, rf.value).where(rf.name.in_(names)).group_by(rf.name, rf.value)
                  .order_by(rf.name, sa.func.count().desc(), rf.value))
             for name, value in c.execute(q):
                 out[name].append(value)
+    return out
+
+
+def _restating_fields(c: sa.Connection, names: Sequence[str]) -> set[str]:
+    """Of the fields `names`, those that only restate the product or the version: one value a product (a
+    version) and one product a value, on the reviews with both. A chain's branches are each a product; their
+    place ids, addresses and cities from a Google Maps file were offered as four more ways to compare the same
+    groups, and Google Play's "App Version Code" as another way to compare its versions."""
+    if not names:
+        return set()
+    rf, r = review_fields.c, reviews.c
+    out: set[str] = set()
+    for col in (r.product, r.version):
+        q = (sa.select(rf.name, sa.func.count(sa.distinct(rf.value)), sa.func.count(sa.distinct(col)),
+                       sa.func.count(sa.distinct(rf.value + "\x1f" + col)))
+             .select_from(review_fields.join(reviews, r.id == rf.review_id))
+             .where(rf.name.in_(names), col.is_not(None)).group_by(rf.name))
+        out |= {n for n, values, groups, pairs in c.execute(q) if values == groups == pairs and values > 1}
     return out
 
 
