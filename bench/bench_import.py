@@ -55,25 +55,22 @@ FR_MONTHS = ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "
              "novembre", "décembre"]
 
 
+#: (the date, the rating) as Amazon writes them in five countries, and the month names the date uses
+AMAZON_FORMS = [
+    ("Reviewed in the United States on {M} {d}, {y}", "{s}.0 out of 5 stars", MONTHS),
+    ("Reviewed in the United Kingdom on {d} {M} {y}", "{s}.0 out of 5 stars", MONTHS),
+    ("Rezension aus Deutschland vom {d}. {M} {y}", "{s},0 von 5 Sternen", DE_MONTHS),
+    ("Commenté en France le {d} {M} {y}", "{s},0 sur 5 étoiles", FR_MONTHS),
+    ("{y}年{m}月{d}日に日本でレビュー済み", "5つ星のうち{s}.0", MONTHS),
+]
+
+
 def amazon_cells(day: date, stars: int, votes: int, i: int) -> tuple[str, str, str, str]:
     """(date, rating, votes, badge) as Amazon shows them in one of five countries."""
-    k = i % 5
-    if k == 0:
-        when, rating = f"Reviewed in the United States on {MONTHS[day.month - 1]} {day.day}, {day.year}", \
-            f"{stars}.0 out of 5 stars"
-    elif k == 1:
-        when, rating = f"Reviewed in the United Kingdom on {day.day} {MONTHS[day.month - 1]} {day.year}", \
-            f"{stars}.0 out of 5 stars"
-    elif k == 2:
-        when, rating = f"Rezension aus Deutschland vom {day.day}. {DE_MONTHS[day.month - 1]} {day.year}", \
-            f"{stars},0 von 5 Sternen"
-    elif k == 3:
-        when, rating = f"Commenté en France le {day.day} {FR_MONTHS[day.month - 1]} {day.year}", \
-            f"{stars},0 sur 5 étoiles"
-    else:
-        when, rating = f"{day.year}年{day.month}月{day.day}日に日本でレビュー済み", f"5つ星のうち{stars}.0"
+    when, rating, months = AMAZON_FORMS[i % len(AMAZON_FORMS)]
     said = "One person found this helpful" if votes == 1 else f"{votes} people found this helpful" if votes else ""
-    return when, rating, said, "Verified Purchase" if i % 3 else ""
+    return (when.format(M=months[day.month - 1], m=day.month, d=day.day, y=day.year), rating.format(s=stars), said,
+            "Verified Purchase" if i % 3 else "")
 
 
 def write_amazon(folder: Path, n: int) -> tuple[Path, Path]:
