@@ -731,7 +731,7 @@ def _scorecard(wb: Workbook, card: Scorecard) -> None:
                                f"{card.before[0]} to {card.before[1]} (products with {MIN_RATED}+ ratings in each). "
                                "% negative and the top complaint are of the analyzed reviews.")])
     s.append([None, s.cell(f"Needs a look: a rating below the rest's, or fallen, by {SCORE_STARS:g}★ or more and "
-                           f"unlikely to be chance (p <= {P_MAX:g} / {card.tests} products tested).")])
+                           f"unlikely to be chance (p <= {P_MAX:g} / {card.tested('product')}).")])
 
 
 def _comparison(wb: Workbook, c: Comparison | None, title: str = "Products") -> None:

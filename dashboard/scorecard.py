@@ -48,4 +48,4 @@ def scorecard_view(card: Scorecard, plural: str, singular: str) -> None:
         st.markdown(f"- **{escape_markdown(' '.join(row.name.split()))}**: {escape_markdown('; '.join(why))}")
     if not flagged and card.tests >= 2:
         st.caption(f"No rating below the rest's or fallen by {MIN_STARS:g}★ or more, unlikely to be chance (p ≤ "
-                   f"{P_MAX:g} / {card.tests} groups tested).")
+                   f"{P_MAX:g} / {card.tested()}).")

@@ -927,7 +927,7 @@ def _column_map(keys: Iterable[str], given: dict[str, str] | None = None) -> dic
 
 
 def _place_figure(col: Any, keys: Iterable[Any]) -> bool:
-    """Whether `col` is one of the place's figures (`_PLACE_FIGURES`) in a file of places' reviews (its columns
+    """Whether `col` is one of the place's figures (`places.PLACE_FIGURES`) in a file of places' reviews (its columns
     `keys` name a place id)."""
     return (isinstance(col, str) and _key(col) in PLACE_FIGURES
             and any(isinstance(k, str) and _key(k) in PLACE_IDS for k in keys))

@@ -25,6 +25,7 @@ from .comparison import P_MAX, field_of, p_text
 from .display_text import neutralize
 from .filters import Filters, language_name, version_key
 from .store import Store, review_fields, review_topics, reviews
+from .words import counted
 
 BY = ("product", "source", "language", "version")
 SORTS = ("attention", "rating", "reviews", "negative", "change", "name")
@@ -100,6 +101,10 @@ class Scorecard:
     tests: int = 0       # the groups whose ratings were tested (MIN_RATED or more), shown or not: P_MAX's divisor
     groups: int = 0      # the groups there are (`rows` may be the first `top` of them)
 
+    def tested(self, what: str = "group") -> str:
+        """"8 groups tested": what P_MAX is divided by, in words."""
+        return f"{counted(self.tests, what)} tested"
+
     def flagged(self) -> list[tuple[Row, list[str]]]:
         return [(r, why) for r in self.rows if (why := r.flags(self.tests))]
 
@@ -148,11 +153,11 @@ class Scorecard:
                          "complaint are of the analyzed reviews; Replied: reviews with an owner's reply.")
         flagged = self.flagged()
         if flagged:
-            lines += ["", f"Needs a look (unlikely to be chance: p <= {P_MAX:g} / {self.tests} groups tested):"]
+            lines += ["", f"Needs a look (unlikely to be chance: p <= {P_MAX:g} / {self.tested()}):"]
             lines += [f"  ! {neutralize(' '.join(r.name.split()))}: {'; '.join(why)}" for r, why in flagged]
         else:
             lines += ["", f"No group's rating is below the rest's or fell by {MIN_STARS:g}★ or more, unlikely to be "
-                          f"chance (p <= {P_MAX:g} / {self.tests} groups tested, {MIN_RATED}+ ratings each)."]
+                          f"chance (p <= {P_MAX:g} / {self.tested()}, {MIN_RATED}+ ratings each)."]
         return "\n".join(lines)
 
     def as_dict(self) -> dict:
