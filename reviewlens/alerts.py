@@ -731,8 +731,8 @@ def summary_period(now: datetime, every: str) -> tuple[date, date, str]:
 def summary_alerts(store: Store, rules: AlertSettings, now: datetime,
                    findings: Sequence[Any] | None = None) -> list[Alert]:
     """Once a week (or day): the last week's reviews, rating and share negative against the week before, the
-    top complaints with their trend and rating at stake, and one verbatim quote for each. `findings`:
-    `integrity.current(store)`, if read already."""
+    top complaints with their trend and rating at stake, and one verbatim quote for each, the products (a chain's
+    branches) the scorecard flags. `findings`: `integrity.current(store)`, if read already."""
     if rules.summary == "off" or not queries.date_span(store)[1]:
         return []
     since, until, key = summary_period(now, rules.summary)
@@ -802,6 +802,9 @@ def summary_alerts(store: Store, rules: AlertSettings, now: datetime,
         lines.append("Spoken badly of: " + "; ".join(f"{x.name} ({x.negative} review{'s' if x.negative != 1 else ''})"
                                                      for x in badly[:3])
                      + (f"; {len(badly) - 3} more" if len(badly) > 3 else ""))
+    look = _products_to_look_at(store, until)
+    if look:
+        lines.append(look)
     recent = [c for c in store.changes() if c["effect"] and c["day"] > until - timedelta(days=CHANGES_FOR)]
     for c in recent[-3:]:  # the changes the user made lately, and what they did so far
         lines.append(f"Change of {c['day']}, {' '.join(c['label'].split())}: {Effect(**c['effect']).verdict()}")
@@ -810,6 +813,21 @@ def summary_alerts(store: Store, rules: AlertSettings, now: datetime,
              f"{key if rules.summary == 'weekly' else since}")
     return [Alert(key=f"summary:{key}", kind="summary", title=title, lines=lines, quotes=quotes,
                   period=(since, until), view=View.dated(since, until))]
+
+
+def _products_to_look_at(store: Store, until: date) -> str:
+    """The summary's line on the products (a chain's branches) `reviewlens scorecard` flags up to `until`: a rating
+    below the rest's, or fallen over the last 90 days, unlikely to be chance; "" when none is, or there is one
+    product."""
+    from .scorecard import scorecard
+
+    card = scorecard(store, "product", Filters.of(until=until))
+    flagged = card.flagged()
+    if not flagged:
+        return ""
+    shown = "; ".join(f"{' '.join(r.name.split())}: {'; '.join(why)}" for r, why in flagged[:3])
+    more = f"; {len(flagged) - 3} more" if len(flagged) > 3 else ""
+    return f"Products to look at (of {card.groups}; reviewlens scorecard): {shown}{more}."
 
 
 def find_alerts(store: Store, rules: AlertSettings, now: datetime | None = None,

@@ -109,3 +109,17 @@ def test_the_command_prints_it_and_its_json(tmp_path, capsys):
     assert [g["name"] for g in got["groups"]][:2] == ["Roma (Altona)", "Roma (Bergedorf)"]
     assert got["recent"] == ["2026-08-23", "2026-11-20"] and got["groups"][0]["newest"] == "2026-11-20"
     assert main(["scorecard", "--db", db, "--product", "Roma (Nowhere)"]) != 0
+
+
+def test_the_weekly_summary_names_the_branches_to_look_at(store):
+    from datetime import datetime, timezone
+
+    from reviewlens.alerts import find_alerts
+    from reviewlens.config import AlertSettings
+
+    seed(store)
+    (summary,) = [a for a in find_alerts(store, AlertSettings(), datetime(2026, 11, 25, tzinfo=timezone.utc))
+                  if a.kind == "summary"]
+    [line] = [x for x in summary.lines if x.startswith("Products to look at")]
+    assert line.startswith("Products to look at (of 7; reviewlens scorecard): Roma (Altona): rating 2.50★ against 4.")
+    assert "; Roma (Bergedorf): " in line and "rating fell 2.07★ to 2.47★" in line and "Curio" not in line
