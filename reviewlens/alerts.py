@@ -47,8 +47,8 @@ false turns one off):
 * **replies**: once a week, the negative reviews of the last 30 days still without the owner's reply after
   `unanswered_days` days (off by default), quoted, linked to that queue in the dashboard.
 * **summary**: once a week (or day, `summary`), the last whole week's reviews, rating and share negative
-  against the week before, how many of them look suspicious (reviewlens.integrity), and the top complaints
-  with their trend, rating at stake and a quote.
+  against the week before, how many of them look suspicious (reviewlens.integrity), the top complaints
+  with their trend, rating at stake and a quote, and the products the scorecard flags (reviewlens.scorecard).
 
 The rules look at what arrived since alerts were first checked (a day before that first check, so a
 first check after a run reports it); `find_alerts` only reads the store (but for that first check's
