@@ -33,3 +33,18 @@ def test_a_field_that_splits_a_product_or_joins_products_is_kept(store):
         for i, (p, c) in enumerate(rows)])
     fields = Q.field_values(store)
     assert set(fields) == {"country", "colour"}  # "line" is one a product: the products again
+
+
+def test_a_large_store_is_read_on_a_sixteenth_of_its_reviews(store, monkeypatch):
+    """Over RESTATE_CHECK_ROWS field rows the check reads the reviews whose id starts with "0" (ids are hex digests:
+    a random sixteenth): the rest is not read, so a value that parts from its version only there is missed."""
+    monkeypatch.setattr(Q, "RESTATE_CHECK_ROWS", 0)
+    sampled = [Review(id=f"0{i:023x}", source="s", text=f"In the sample {i}", version=f"1.{i % 3}",
+                      extra={"fields": {"code": str(100 + i % 3), "device": f"phone {i % 2}"}}) for i in range(12)]
+    rest = [Review(id=f"f{i:023x}", source="s", text=f"Outside {i}", version="1.0",
+                   extra={"fields": {"code": "999", "device": "phone 1"}}) for i in range(12)]
+    store.upsert_reviews(sampled + rest)
+    fields = Q.field_values(store)
+    assert "code" not in fields and "device" in fields  # code read as the version again (999 never read)
+    monkeypatch.setattr(Q, "RESTATE_CHECK_ROWS", 10_000)  # all of them read: 999 is a second code of 1.0
+    assert "code" in Q.field_values(store)
