@@ -301,17 +301,22 @@ _VERSION_ASKED = re.compile(r"(?<![\w.])v?(\d+(?:\.\d+){1,3})(?![\w.]*\d)|\bvers
 _NO_SUBJECT = frozenset("did does people customers users reviewers reviews review say saying said think thinks feel "
                         "opinion opinions like liked likes love loved hate hated dislike complain complaining "
                         "complaints praise happy unhappy good bad app update updates version versions release "
-                        "releases build latest newest new current recent last most guys folks".split())
+                        "releases build latest newest new current recent last most guys folks "
+                        # where a product is a place: "in the Hamburg branch", "at this location"
+                        "branch branches store stores shop shops location locations restaurant restaurants place "
+                        "places outlet outlets".split())
 
 
-def about_nothing_else(questions: Sequence[str]) -> bool:
-    """Whether a question names no subject besides the version it asks about (`asked_versions`): "What do people
-    say about the latest update?", "Why do users hate 4.2.0?"; not "Is login fixed in 4.2.1?"."""
+def about_nothing_else(questions: Sequence[str], products: Sequence[str] = ()) -> bool:
+    """Whether a question names no subject besides the version it asks about (`asked_versions`) and the `products`
+    it names (`named_products`): "What do people say about the latest update?", "Why do users hate 4.2.0?",
+    "What do people complain about in the Hamburg branch?"; not "Is login fixed in 4.2.1?"."""
     english = set(stop_words(()))
+    own = {_stem(w) for p in products for w in product_words(p)}
     for q in questions:
         rest = _VERSION_ASKED.sub(" ", LATEST_RE.sub(" ", q or ""))
         words = {w.lower() for w in WORD_RE.findall(rest)}
-        if any(w not in english and w not in _NO_SUBJECT and not _NEGATIVE_ASK_RE.fullmatch(w)
+        if any(w not in english and w not in _NO_SUBJECT and _stem(w) not in own and not _NEGATIVE_ASK_RE.fullmatch(w)
                and not _POSITIVE_ASK_RE.fullmatch(w) and not w.isdigit() for w in words):
             return False
     return True
@@ -735,9 +740,16 @@ def answer(question: str, df: pd.DataFrame, *, embedder: Any, backend: Any = Non
         if mask is not None and 0 < int(mask.sum()) < len(df):
             df = df[mask]
             out.versions, out.searched = said, int(len(df))
-            whole = about_nothing_else([searched])
+            whole = about_nothing_else([searched], out.products)
             log.info("the question asks about version %s: searching its %d reviews%s", ", ".join(said), len(df),
                      " (all of them: it names nothing else)" if whole else "")
+        elif (question_intent([searched]) or out.products) and about_nothing_else([searched], out.products):
+            # "what do people complain about?", "what do they love about the Berlin branch?": no subject to match
+            # a sentence by (one sentence, or none, was near enough to the bare question), so these reviews'
+            # most typical sentences, the way the question leans first
+            whole = True
+            log.info("the question names no subject of the reviews: their most typical sentences%s",
+                     ", the way it leans first" if question_intent([searched]) else "")
     # as translated, for the translations, and as asked, for the reviews written in the question's language
     out.sources, out.matched = search([searched, question], df, embedder, k, whole=whole)
     sources = out.sources
