@@ -302,9 +302,9 @@ _NO_SUBJECT = frozenset("did does people customers users reviewers reviews revie
                         "opinion opinions like liked likes love loved hate hated dislike complain complaining "
                         "complaints praise happy unhappy good bad app update updates version versions release "
                         "releases build latest newest new current recent last most guys folks "
-                        # where a product is a place: "in the Hamburg branch", "at this location"
-                        "branch branches store stores shop shops location locations restaurant restaurants place "
-                        "places outlet outlets".split())
+                        # where a product is a place: "in the Hamburg branch", "at this store" (not "the place" nor
+                        # "the location": a restaurant's reviews speak of its ambience and its location so)
+                        "branch branches store stores shop shops restaurant restaurants outlet outlets".split())
 
 
 def about_nothing_else(questions: Sequence[str], products: Sequence[str] = ()) -> bool:
