@@ -32,7 +32,7 @@ from .language_dates import in_other_language, other_language_date, written_date
 from .numeric_dates import DATE_ORDERS, NUMERIC_DATE as _NUMERIC_DATE, date_evidence
 from .places import PLACE_FIGURES, PLACE_IDS, Branches, place_id_column
 from .privacy import Masker
-from .review_values import out_of, parse_verified, parse_votes
+from .review_values import VARIATION_COLUMNS, out_of, parse_verified, parse_votes, variation_parts
 from .schema import MAX_TEXT, Review, implausible_date, review_identity, without_surrogates
 from .store import Store
 from .words import counted
@@ -135,7 +135,8 @@ def user_fields(row: dict[str, Any], mapping: dict[str, str], restated: Iterable
     """The user's own fields of one imported row: its columns that are none of the review's (`mapping`) nor
     of ReviewLens's export ("country", "Store", "Plan"), and an export's "field:NAME" columns (or a JSON
     line's "fields" object) under their own names; empty values left out, and so are the columns `restated`
-    (the row's columns that restate another's moment: `_restates`)."""
+    (the row's columns that restate another's moment: `_restates`). A variant written as "Name: value" pairs
+    (Amazon's "Variation": "Size: M | Colour: Black") is kept as one field a pair (Size, Colour)."""
     used = set(mapping.values()) | set(restated)
     out: dict[str, str] = {}
     nested = row.get("fields")
@@ -150,7 +151,11 @@ def user_fields(row: dict[str, Any], mapping: dict[str, str], restated: Iterable
     for name, v in items:
         name = " ".join(str(name).split())[:100]
         value = _field_value(v)
-        if name and value is not None and len(out) < MAX_FIELDS:
+        if name and value is not None and _key(name) in VARIATION_COLUMNS and (parts := variation_parts(value)):
+            for attribute, part in parts:  # "Size: M | Colour: Black": Size and Colour, each to compare by
+                if len(out) < MAX_FIELDS:
+                    out.setdefault(attribute[:100], part)
+        elif name and value is not None and len(out) < MAX_FIELDS:
             out.setdefault(name, value)
     return out
 
@@ -1347,7 +1352,9 @@ def columns_line(res: ImportResult) -> str:
         shown.append("date ← (none)")
     out = "columns read: " + ", ".join(shown)
     if res.own_columns:
-        out += "; kept as the reviews' own fields: " + ", ".join(neutralize(c) for c in res.own_columns)
+        out += "; kept as the reviews' own fields: " + ", ".join(
+            neutralize(c) + (" (each “Name: value” in it a field of its own: Size, Colour, ...)"
+                             if _key(c) in VARIATION_COLUMNS else "") for c in res.own_columns)
     if res.withheld:
         out += ("; not kept, the reviewers' contact details ([privacy] mask): "
                 + ", ".join(neutralize(c) for c in res.withheld))

@@ -1,8 +1,8 @@
 """A review's rating, counts and flags as pages and files write them, read one way for a scrape (scraper.normalize,
 scraper.extract) and an import (reviewlens.records_io): a rating out of a scale ("4.0 out of 5 stars", "4,0 von 5
 Sternen", "5つ星のうち4.0": Amazon's in each country), helpful votes ("12 people found this helpful", "Helpful
-(1,234)", "1.2K", "Eine Person fand diese Informationen hilfreich") and a verified purchase ("Verified Purchase",
-"Verifizierter Kauf", "Unverified")."""
+(1,234)", "1.2K", "Eine Person fand diese Informationen hilfreich"), a verified purchase ("Verified Purchase",
+"Verifizierter Kauf", "Unverified") and the variant reviewed ("Size: M | Colour: Black": each its own field)."""
 
 from __future__ import annotations
 
@@ -91,3 +91,28 @@ def parse_verified(raw: Any) -> bool | None:
     if _NOT_VERIFIED.search(s):
         return False
     return True if _VERIFIED.search(s) else None
+
+
+#: Columns (compared as records_io compares names) that give the variant reviewed as "Name: value" pairs: Amazon's
+#: "Variation" / "Style" ("Size: M | Colour: Black", "Size Name: Large Colour Name: Blue"), a shop's "Variant"
+VARIATION_COLUMNS = frozenset({"variation", "variant", "variation_attributes", "product_variation", "style",
+                               "variant_title"})
+#: an attribute's name: one word, or Amazon's "<word> Name", at the start or after a space or a separator
+_ATTRIBUTE = re.compile(r"(?:(?<=[\s|;,/])|^)([^\W\d_]+(?: Name)?):\s*")
+
+
+def variation_parts(value: str) -> list[tuple[str, str]]:
+    """[(attribute, value)] of a variant written as "Name: value" pairs, in order: "Size: M | Colour: Black" is
+    [("Size", "M"), ("Colour", "Black")], "Size Name: Extra Large Colour Name: Blue" [("Size", "Extra Large"),
+    ("Colour", "Blue")] (Amazon's "Name" left out); [] when it is not so written ("Black", "M / Black")."""
+    marks = list(_ATTRIBUTE.finditer(value))
+    if not marks or marks[0].start() != 0:
+        return []
+    out = []
+    for m, after in zip(marks, marks[1:] + [None]):
+        part = value[m.end():after.start() if after else len(value)].strip(" |;,/")
+        if not part:
+            return []
+        name = m.group(1).removesuffix(" Name")
+        out.append((name, part))
+    return out if len({n.lower() for n, _ in out}) == len(out) else []

@@ -60,7 +60,32 @@ def test_amazons_dates_ratings_votes_and_badges_in_each_country_are_read(tmp_pat
     want = {f"Reviewer {i}": (day, rating, votes, True if badge else None, "B0TESTASIN")
             for i, (_, day, _, rating, _, votes, badge) in enumerate(AMAZON)}
     assert got == want
-    assert {r.extra["fields"]["Variation"] for r in res.reviews} == {"Colour: Black"}
+    assert {r.extra["fields"]["Colour"] for r in res.reviews} == {"Black"}  # the variant's attribute, a field
+    assert "Variation" not in res.reviews[0].extra["fields"]
+
+
+def test_the_variant_reviewed_is_a_field_an_attribute(tmp_path, sqlite_store):
+    """Amazon's "Variation" ("Size: M | Colour: Black") was one field: comparing sizes meant comparing every
+    size-and-colour pair. Each "Name: value" is now its own field (Amazon's "Size Name" is "Size"); a variant
+    written otherwise ("Black") stays as it is."""
+    from reviewlens import queries as Q
+    from reviewlens.records_io import columns_line, import_file
+
+    f = tmp_path / "variants.csv"
+    rows = ["Size: M | Colour: Black", "Size Name: Extra Large Colour Name: Blue", "Size: M | Colour: Blue",
+            "Size: S | Colour: Black", "Black", "Size: S | Colour: Blue"]
+    f.write_text("text,rating,date,Variation\n" + "".join(
+        f"Review {i} of the jacket.,{1 + i % 5},2025-11-0{i + 1},{v}\n" for i, v in enumerate(rows)), encoding="utf-8")
+    res, _, new, _ = import_file(sqlite_store, f)
+    assert new == 6 and not res.errors
+    assert "Variation (each “Name: value” in it a field of its own: Size, Colour, ...)" in columns_line(res)
+    frame = sqlite_store.reviews_frame().sort_values("text")
+    fields = sqlite_store.fields_of(list(frame["id"]))
+    assert [fields[i] for i in frame["id"]] == [{"Size": "M", "Colour": "Black"}, {"Size": "Extra Large", "Colour": "Blue"},
+                                     {"Size": "M", "Colour": "Blue"}, {"Size": "S", "Colour": "Black"},
+                                     {"Variation": "Black"}, {"Size": "S", "Colour": "Blue"}]
+    import_file(sqlite_store, f, source="again")  # the same sizes twice as often: values that repeat, no ids
+    assert set(Q.field_values(sqlite_store)) >= {"Size", "Colour"}  # each a way to filter and compare
 
 
 def test_a_count_or_badge_that_cannot_be_read_keeps_the_review_without_it(tmp_path):
