@@ -307,6 +307,14 @@ _NO_SUBJECT = frozenset("did does people customers users reviewers reviews revie
                         "branch branches store stores shop shops restaurant restaurants outlet outlets".split())
 
 
+#: The words of a question's leaning that name nothing of the reviews ("complain", "love"); not "return", "refund",
+#: "broken", "fail": a question about those asks about returns and breakages, searched by them ("Why do people return
+#: the headphones?" is not "what do people dislike about the headphones?")
+_LEANING_ONLY = re.compile(r"complain\w*|problems?|issues?|wrong|worst|hate[sd]?|dislike[sd]?|disappoint\w*|unhappy|"
+                           r"annoy\w*|faults?|flaws?|downsides?|cons|bad|negative|love[sd]?|like[sd]?|praise[sd]?|"
+                           r"best|favou?rite|enjoy\w*|happy|pros|strengths?|upsides?|positive", re.IGNORECASE)
+
+
 def about_nothing_else(questions: Sequence[str], products: Sequence[str] = ()) -> bool:
     """Whether a question names no subject besides the version it asks about (`asked_versions`) and the `products`
     it names (`named_products`): "What do people say about the latest update?", "Why do users hate 4.2.0?",
@@ -316,8 +324,8 @@ def about_nothing_else(questions: Sequence[str], products: Sequence[str] = ()) -
     for q in questions:
         rest = _VERSION_ASKED.sub(" ", LATEST_RE.sub(" ", q or ""))
         words = {w.lower() for w in WORD_RE.findall(rest)}
-        if any(w not in english and w not in _NO_SUBJECT and _stem(w) not in own and not _NEGATIVE_ASK_RE.fullmatch(w)
-               and not _POSITIVE_ASK_RE.fullmatch(w) and not w.isdigit() for w in words):
+        if any(w not in english and w not in _NO_SUBJECT and _stem(w) not in own and not _LEANING_ONLY.fullmatch(w)
+               and not w.isdigit() for w in words):
             return False
     return True
 

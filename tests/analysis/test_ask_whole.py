@@ -53,5 +53,8 @@ def test_a_branch_named_in_the_question_is_all_it_names(df, embedder):
 
 def test_a_question_with_a_subject_is_searched_by_it(df, embedder):
     assert not about_nothing_else(["Why do people complain about the price?"])
+    # returning, refunds, breaking: subjects, not only a way of leaning
+    assert not about_nothing_else(["Why do people return the headphones?"], ["Aurora Wireless Headphones"])
+    assert not about_nothing_else(["What broke in the Hamburg branch?"], ["Pizza Roma (Hamburg)"])
     got = answer("Why do people complain about the price?", df, embedder=embedder)
     assert got.sources and got.sources[0].review_id == "b3"
