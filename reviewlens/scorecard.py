@@ -131,10 +131,10 @@ class Scorecard:
         tests = self.tests
         return pd.DataFrame([{
             "": "!" if r.flags(tests) else "",
-            _NAMES.get(self.by) or field_of(self.by) or self.by: " ".join(r.name.split()),
+            _NAMES.get(self.by) or field_of(self.by) or self.by: neutralize(" ".join(r.name.split())),
             "Reviews": f"{r.reviews:,}", "Rating": num(r.avg_rating, "{:.2f}★"),
             "Change": num(r.change, "{:+.2f}★"), "% negative": num(r.share_negative, "{:.0f}%"),
-            "Top complaint": f"{queries.topic_label(r.complaint, self.labels)} ({r.complaint_share:.0f}%)"
+            "Top complaint": f"{neutralize(queries.topic_label(r.complaint, self.labels))} ({r.complaint_share:.0f}%)"
             if r.complaint and r.complaint_share is not None else "–",
             "Replied": num(r.reply_rate, "{:.0f}%"), "Newest": str(r.newest) if r.newest else "–"}
             for r in self.rows])

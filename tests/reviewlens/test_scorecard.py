@@ -123,3 +123,12 @@ def test_the_weekly_summary_names_the_branches_to_look_at(store):
     [line] = [x for x in summary.lines if x.startswith("Products to look at")]
     assert line.startswith("Products to look at (of 7; reviewlens scorecard): Roma (Altona): rating 2.50★ against 4.")
     assert "; Roma (Bergedorf): " in line and "rating fell 2.07★ to 2.47★" in line and "Curio" not in line
+
+
+def test_a_name_from_a_file_cannot_drive_the_terminal(sqlite_store):
+    """Product names come from files and pages: the table prints them with control characters removed and bidi
+    controls shown, as `compare` does."""
+    sqlite_store.upsert_reviews([Review(source="s", text=f"Review {i}", product=p, rating=3)
+                                 for i, p in enumerate(["Evil\x1b[2J\u202eKettle", "Toaster"] * 2)])
+    text = scorecard(sqlite_store).text()
+    assert "\x1b" not in text and "\u202e" not in text and "⟨U+202E⟩" in text
