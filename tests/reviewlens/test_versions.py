@@ -136,7 +136,8 @@ def test_dashboard_filters_and_compares_versions(releases, monkeypatch):
     at.sidebar.radio(key="page").set_value("Compare").run()
     at.radio(key="cmp_by").set_value("version").run()
     assert not at.exception, [e.value for e in at.exception]
-    assert list(at.dataframe[0].value.columns) == ["3.9.0", "3.10.0", "3.10.1"]
+    assert sorted(at.dataframe[0].value["name"]) == ["3.10.0", "3.10.1", "3.9.0"]  # the scorecard: every version
+    assert list(at.dataframe[-1].value.columns) == ["3.9.0", "3.10.0", "3.10.1"]  # then the three side by side
     spec = json.loads((at.get("arrow_vega_lite_chart") or at.get("vega_lite_chart"))[0].proto.spec)
     domain = [d.split(" (")[0] for d in spec["encoding"]["color"]["scale"]["domain"]]  # "3.9.0 (25 reviews)"
     assert domain == ["3.9.0", "3.10.0", "3.10.1"]  # not A-Z (3.10 < 3.9)
