@@ -751,13 +751,14 @@ def answer(question: str, df: pd.DataFrame, *, embedder: Any, backend: Any = Non
             whole = about_nothing_else([searched], out.products)
             log.info("the question asks about version %s: searching its %d reviews%s", ", ".join(said), len(df),
                      " (all of them: it names nothing else)" if whole else "")
-        elif (question_intent([searched]) or out.products) and about_nothing_else([searched], out.products):
+        elif ((leaning := question_intent([searched])) or out.products) \
+                and about_nothing_else([searched], out.products):
             # "what do people complain about?", "what do they love about the Berlin branch?": no subject to match
             # a sentence by (one sentence, or none, was near enough to the bare question), so these reviews'
             # most typical sentences, the way the question leans first
             whole = True
             log.info("the question names no subject of the reviews: their most typical sentences%s",
-                     ", the way it leans first" if question_intent([searched]) else "")
+                     ", the way it leans first" if leaning else "")
     # as translated, for the translations, and as asked, for the reviews written in the question's language
     out.sources, out.matched = search([searched, question], df, embedder, k, whole=whole)
     sources = out.sources

@@ -702,6 +702,12 @@ def _complaints_over_time(s: _Sheet, series: pd.DataFrame, gran: str) -> None:
     s.ws.add_chart(_axes_shown(lc), f"{get_column_letter(max(9, len(labels) + 5))}{head}")  # right of the Part column
 
 
+def _rating_colours() -> ColorScaleRule:
+    """A rating column's colours: 1★ red, 3★ yellow, 5★ green."""
+    return ColorScaleRule(start_type="num", start_value=1, start_color="F8696B", mid_type="num", mid_value=3,
+                          mid_color="FFEB84", end_type="num", end_value=5, end_color="63BE7B")
+
+
 def _scorecard(wb: Workbook, card: Scorecard) -> None:
     """The Scorecard sheet (reviewlens.scorecard): every product (a chain's branches) in one row, the ones that need
     a look first, with why; filterable, and sortable in Excel by any column."""
@@ -709,10 +715,10 @@ def _scorecard(wb: Workbook, card: Scorecard) -> None:
     s.ws.freeze_panes = "C2"
     s.header(["Look", "Product", "Reviews", "Rating", "Change", "% negative", "Top complaint", "% raising it",
               "Replied %", "Newest review", "Why it needs a look"])
-    for row in card.table().itertuples():
-        def num(v: Any, fmt: str) -> Any:
-            return None if v is None or pd.isna(v) else s.cell(round(float(v), 2), number_format=fmt)
+    def num(v: Any, fmt: str) -> Any:
+        return None if v is None or pd.isna(v) else s.cell(round(float(v), 2), number_format=fmt)
 
+    for row in card.table().itertuples():
         flag = row.flag if isinstance(row.flag, str) else None
         complaint = row.complaint if isinstance(row.complaint, str) else None
         s.append([s.cell("!" if flag else None, font=_BOLD), s.cell(row.name), row.reviews, num(row.rating, "0.00"),
@@ -720,9 +726,7 @@ def _scorecard(wb: Workbook, card: Scorecard) -> None:
                   num(row.complaint_share, "0"), num(row.reply_rate, "0"), row.newest, s.cell(flag, wrap=True)])
     last = s.row
     s.ws.auto_filter.ref = f"A1:K{last}"
-    s.ws.conditional_formatting.add(f"D2:D{last}", ColorScaleRule(  # the rating, as the Reviews sheet colours it
-        start_type="num", start_value=1, start_color="F8696B", mid_type="num", mid_value=3, mid_color="FFEB84",
-        end_type="num", end_value=5, end_color="63BE7B"))
+    s.ws.conditional_formatting.add(f"D2:D{last}", _rating_colours())  # as the Reviews sheet colours ratings
     s.ws.conditional_formatting.add(f"E2:E{last}", CellIsRule(operator="lessThanOrEqual",
                                                               formula=[f"-{SCORE_STARS}"], fill=_RED))
     s.blank()
@@ -877,9 +881,7 @@ def _reviews(wb: Workbook, store: Store, f: Filters, names: dict[str, str]) -> i
         cf.add(f"{sent}2:{sent}{s.row}", CellIsRule(operator="equal", formula=['"negative"'], fill=_RED))
         cf.add(f"{sent}2:{sent}{s.row}", CellIsRule(operator="equal", formula=['"positive"'], fill=_GREEN))
         cf.add(f"{sent}2:{sent}{s.row}", CellIsRule(operator="equal", formula=['"neutral"'], fill=_GREY))
-        cf.add(f"{rating}2:{rating}{s.row}", ColorScaleRule(
-            start_type="num", start_value=1, start_color="F8696B", mid_type="num", mid_value=3,
-            mid_color="FFEB84", end_type="num", end_value=5, end_color="63BE7B"))
+        cf.add(f"{rating}2:{rating}{s.row}", _rating_colours())
     if s.links >= MAX_HYPERLINKS:
         log.info("report: first %d URLs are hyperlinks (Excel's per-sheet limit); the rest are plain text",
                  MAX_HYPERLINKS)

@@ -219,7 +219,7 @@ class Options:
         return topic_label(slug, self.topic_names)
 
 
-def _as_date(v: Any) -> date | None:
+def as_date(v: Any) -> date | None:
     if v is None:
         return None
     if isinstance(v, str):
@@ -242,7 +242,7 @@ def date_span(store: Store, products: Sequence[str] | None = None,
         q = q.where(*conditions(Filters.of(products=products, fields=fields), None))
     with store.engine.connect() as c:
         first, last = c.execute(q).one()
-    return _as_date(first), _as_date(last)
+    return as_date(first), as_date(last)
 
 
 def count_unanalyzed(store: Store) -> int:
@@ -464,7 +464,7 @@ def granularity_for(store: Store, f: Filters, by: str = "auto") -> str:
          .select_from(reviews_with_analysis(a)).where(reviews.c.date.is_not(None), *conditions(f, a)))
     with store.engine.connect() as c:
         n, first, last = c.execute(q).one()
-    return choose_bucket(int(n or 0), _as_date(first), _as_date(last))
+    return choose_bucket(int(n or 0), as_date(first), as_date(last))
 
 
 def _bucket(store: Store, granularity: str) -> sa.ColumnElement:
@@ -1278,8 +1278,8 @@ def review_page(store: Store, f: Filters, page: int = 1, page_size: int = 50,
         df = pd.DataFrame(c.execute(q).mappings().all(), columns=EXPLORER_COLUMNS)
     df["topics"] = df["topics"].map(_parse_json_list)
     df["entities"] = df["entities"].map(_parse_json_list)
-    df["date"] = df["date"].map(_as_date)
-    df["reply_date"] = df["reply_date"].map(_as_date)
+    df["date"] = df["date"].map(as_date)
+    df["reply_date"] = df["reply_date"].map(as_date)
     return df, total
 
 
@@ -1294,8 +1294,8 @@ def iter_review_rows(store: Store, f: Filters, chunk: int = 2000) -> Iterator[di
                 d = dict(r)
                 d["topics"] = _parse_json_list(d["topics"])
                 d["entities"] = _parse_json_list(d["entities"])
-                d["date"] = _as_date(d["date"])
-                d["reply_date"] = _as_date(d["reply_date"])
+                d["date"] = as_date(d["date"])
+                d["reply_date"] = as_date(d["reply_date"])
                 yield d
 
 

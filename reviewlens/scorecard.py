@@ -197,7 +197,7 @@ def _periods(store: Store, f: Filters, group: Any, src: Any, where: list) -> tup
         with store.engine.connect() as c:
             newest = c.execute(sa.select(sa.func.max(reviews.c.date)).select_from(src)
                                .where(group.is_not(None), *where)).scalar()
-        until = queries._as_date(newest)
+        until = queries.as_date(newest)
         if until is None:
             return None
     since = f.since or until - timedelta(days=RECENT_DAYS - 1)
@@ -247,7 +247,7 @@ def scorecard(store: Store, by: str = "product", f: Filters = Filters(), sort: s
             sa.func.sum(sa.case((reviews.c.reply.is_not(None), 1), else_=0)), sa.func.max(reviews.c.date))
             .select_from(src).where(group.is_not(None), *where).group_by(group)).all()
     rows = {str(g): Row(name=str(g), reviews=int(n), rating=_stats(rated, mean, sq), analyzed=int(analyzed or 0),
-                        negative=int(neg or 0), replied=int(replied or 0), newest=queries._as_date(newest))
+                        negative=int(neg or 0), replied=int(replied or 0), newest=queries.as_date(newest))
             for g, n, rated, mean, sq, analyzed, neg, replied, newest in base}
     periods = _periods(store, f, group, src, where) if rows else None
     if periods:

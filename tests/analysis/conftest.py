@@ -43,3 +43,10 @@ def embedder():
     from analysis.embeddings import get_embedder
 
     return get_embedder()
+
+
+def review_frame(rows, columns=("id", "text", "rating", "product")):
+    """A frame of reviews as `analysis.answers` reads them: `rows` of `columns`, no url nor date."""
+    import pandas as pd
+
+    return pd.DataFrame([{**dict(zip(columns, row)), "url": None, "date": None} for row in rows])

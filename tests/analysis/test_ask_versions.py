@@ -9,8 +9,8 @@ import pandas as pd
 import pytest
 
 from analysis.answers import about_nothing_else, answer, asked_versions
-from analysis.embeddings import get_embedder
 from reviewlens.questions import asked_of
+from tests.analysis.conftest import review_frame
 
 ROWS = [  # id, text, rating, product, version
     ("a1", "Love the new budget view. Clean and simple.", 5, "Budget", "4.1.0"),
@@ -27,13 +27,7 @@ ROWS = [  # id, text, rating, product, version
 
 @pytest.fixture(scope="module")
 def df() -> pd.DataFrame:
-    return pd.DataFrame([{"id": i, "text": t, "rating": r, "product": p, "version": v, "url": None, "date": None}
-                         for i, t, r, p, v in ROWS])
-
-
-@pytest.fixture(scope="module")
-def embedder():
-    return get_embedder()
+    return review_frame(ROWS, ("id", "text", "rating", "product", "version"))
 
 
 def _ids(df, mask):

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from analysis.answers import about_nothing_else, answer
-from analysis.embeddings import get_embedder
+from tests.analysis.conftest import review_frame
 
 ROWS = [  # id, text, rating, product
     ("h1", "We waited fifty minutes for our pizzas and nobody apologised.", 1, "Pizza Roma (Hamburg)"),
@@ -25,13 +25,7 @@ ROWS = [  # id, text, rating, product
 
 @pytest.fixture(scope="module")
 def df() -> pd.DataFrame:
-    return pd.DataFrame([{"id": i, "text": t, "rating": r, "product": p, "url": None, "date": None}
-                         for i, t, r, p in ROWS])
-
-
-@pytest.fixture(scope="module")
-def embedder():
-    return get_embedder()
+    return review_frame(ROWS)
 
 
 def test_what_people_complain_about_is_the_complaints(df, embedder):
