@@ -6,10 +6,15 @@ product, the branches' reviews were one pile, and a manager could not see which 
 from. `Branches` collects each name's places (one pass over the file, one entry a place) and names each branch
 of a name that several places share by where it is: its city when the branches' cities differ, else its city
 and street, else its street or address, else its place id ("Pizza Roma (Berlin)", "Pizza Roma (Hamburg,
-Hafenstraße 2)"). Column names are compared as `records_io` compares them (lower case, words joined by "_")."""
+Hafenstraße 2)"). Column names are compared as `records_io` compares them (lower case, words joined by "_").
+
+A manager who exports each branch on its own imports the chain one file at a time: each file has one place, so
+`Branches` is also told the places a store already holds under the name (`add_stored`). A place stored under a
+branch's name keeps it (its file imported again does not rename it back to the chain's); a newcomer is named so
+that it differs from those; a place stored under the chain's bare name becomes a branch too (`Naming.renames`)."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping
 
 #: Column names of a place's id, the most specific first (Outscraper has both "place_id" and "google_id"; Apify
@@ -55,11 +60,40 @@ _NAMINGS: tuple[tuple[str, Callable[[str, _Where], str]], ...] = (
 )
 
 
+@dataclass
+class Naming:
+    """What `Branches.names` decided: the product of each (name, place id) of the file, the import's remarks, and
+    the stored reviews to name anew: (the chain's name they are stored under, their place's ids, the branch's
+    name)."""
+
+    products: dict[tuple[str, str], str]
+    remarks: list[str]
+    renames: list[tuple[str, tuple[str, ...], str]]
+
+
+def branch_of(product: str, name: str) -> bool:
+    """Whether `product` is a branch of the chain `name` as `Branches` names them ("Pizza Roma (Berlin)")."""
+    return product.startswith(f"{name} (") and product.endswith(")")
+
+
+@dataclass
+class _Place:
+    """One place of a name: its ids (a scraper may give two: Outscraper's place_id and google_id), where it is, the
+    products the store holds its reviews under, and its id in the file (None: only stored)."""
+
+    ids: list[str]
+    where: _Where
+    products: set[str] = field(default_factory=set)
+    in_file: str | None = None
+
+
 class Branches:
-    """The places of each name in a file (`add` each row), and the name each branch is stored under (`names`)."""
+    """The places of each name in a file (`add` each row) and in the store (`add_stored`), and the name each
+    branch is stored under (`names`)."""
 
     def __init__(self) -> None:
         self._places: dict[str, dict[str, _Where]] = {}
+        self._stored: list[tuple[str, tuple[str, ...], _Where]] = []  # (product, place ids, where) of the store's
 
     def add(self, name: Any, row: Mapping[Any, Any], named: Mapping[str, Any]) -> None:
         """Note the place of one row: `name` its product as the file gives it, `named` its columns by compared
@@ -73,23 +107,69 @@ class Branches:
             places[str(pid)] = _Where(_cell(row, named, CITY_COLUMNS), _cell(row, named, STREET_COLUMNS),
                                       _cell(row, named, ADDRESS_COLUMNS))
 
-    def names(self) -> tuple[dict[tuple[str, str], str], list[str]]:
-        """({(name, place id): the branch's product name} for each name several places share, the import's
-        remarks saying so)."""
+    def add_stored(self, product: str, ids: tuple[str, ...], city: str = "", street: str = "",
+                   address: str = "") -> None:
+        """Note a place the store holds reviews of: under `product` (a name, or a branch's name), with the place
+        ids its reviews carry (the most specific first), and where it is."""
+        ids = tuple("" if i is None else str(i) for i in ids)  # "" where its reviews have none of that kind
+        if any(ids):
+            self._stored.append((product, ids, _Where(*(" ".join((v or "").split()) for v in (city, street,
+                                                                                                address)))))
+
+    def _places_of(self, name: str) -> list[_Place]:
+        """The places of `name`, the store's and the file's: one a place, however many ids its reviews give."""
+        out: list[_Place] = []
+        # those with the most specific id first: a place's first id is the most specific any of its reviews has
+        for product, ids, where in sorted(self._stored, key=lambda s: [not i for i in s[1]]):
+            if product == name or branch_of(product, name):
+                ids = tuple(i for i in ids if i)
+                place = next((p for p in out if set(p.ids) & set(ids)), None)
+                if place is None:
+                    out.append(place := _Place([], where))
+                place.ids += [i for i in ids if i not in place.ids]
+                place.products.add(product)
+        for pid, where in self._places[name].items():
+            place = next((p for p in out if pid in p.ids), None)
+            if place is None:
+                out.append(place := _Place([pid], where))
+            place.where, place.in_file = where, pid
+        return out
+
+    def names(self) -> Naming:
+        """The branch's product for each (name, place id) of a name several places share, in the file or with
+        the store, the remarks saying so, and the stored reviews to rename (`Naming`)."""
         out: dict[tuple[str, str], str] = {}
-        remarks = []
-        for name, places in self._places.items():
-            if len(places) < 2:
+        remarks: list[str] = []
+        renames: list[tuple[str, tuple[str, ...], str]] = []
+        for name in self._places:
+            places = self._places_of(name)
+            # a place stored under a branch's name keeps it (its file imported again is not the chain's again)
+            kept = {id(p): min(p.products - {name}) for p in places if p.products - {name}}
+            for p in places:
+                if id(p) in kept and p.in_file is not None:
+                    out[(name, p.in_file)] = kept[id(p)]
+                if id(p) in kept and name in p.products:
+                    renames.append((name, tuple(p.ids), kept[id(p)]))
+            fresh = [p for p in places if id(p) not in kept]
+            if len(places) < 2 or not fresh:
                 continue
+            taken = set(kept.values())
             for what, naming in _NAMINGS:
-                wheres = {pid: naming(pid, w) for pid, w in places.items()}
-                if all(wheres.values()) and len(set(wheres.values())) == len(wheres):
+                wheres = [naming(p.in_file or p.ids[0], p.where) for p in fresh]
+                called = [f"{name} ({w})" for w in wheres]
+                if all(wheres) and len(set(called)) == len(called) and not taken & set(called):
                     break
-            named = {pid: f"{name} ({where})" for pid, where in wheres.items()}
-            out.update(((name, pid), product) for pid, product in named.items())
-            shown = sorted(named.values())
-            remarks.append(f"{len(places)} places share the name {name!r} (a chain's branches): each is its own "
-                           f"product, named by its {what}: {', '.join(map(repr, shown[:4]))}"
-                           f"{f' and {len(shown) - 4} more' if len(shown) > 4 else ''} (to keep them one product, "
+            for p, branch in zip(fresh, called):
+                if p.in_file is not None:
+                    out[(name, p.in_file)] = branch
+                if name in p.products:
+                    renames.append((name, tuple(p.ids), branch))
+            shown = sorted(called)
+            before = sum(p.in_file is None for p in places)
+            remarks.append(f"{len(places)} places share the name {name!r} (a chain's branches"
+                           f"{f', {before} of them stored before' if before else ''}): each is its own product, "
+                           f"named by its {what}: {', '.join(map(repr, shown[:4]))}"
+                           f"{f' and {len(shown) - 4} more' if len(shown) > 4 else ''}"
+                           f"{f' beside {len(taken)} named before' if taken else ''} (to keep them one product, "
                            "import with --column product=COLUMN)")
-        return out, remarks
+        return Naming(out, remarks, renames)

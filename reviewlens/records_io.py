@@ -22,7 +22,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta, timezone
 from itertools import islice
 from pathlib import Path
-from typing import IO, Any, Iterable, Iterator, Sequence
+from typing import IO, Any, Callable, Iterable, Iterator, Sequence
 
 from charset_normalizer import from_bytes
 from dateutil import parser as dateparser
@@ -30,7 +30,8 @@ from dateutil import parser as dateparser
 from .display_text import escape_unsafe_json, neutralize
 from .language_dates import in_other_language, other_language_date, written_date_in
 from .numeric_dates import DATE_ORDERS, NUMERIC_DATE as _NUMERIC_DATE, date_evidence
-from .places import PLACE_FIGURES, PLACE_IDS, Branches, place_id_column
+from .places import (ADDRESS_COLUMNS, CITY_COLUMNS, PLACE_FIGURES, PLACE_IDS, STREET_COLUMNS, Branches,
+                     place_id_column)
 from .privacy import Masker
 from .review_values import VARIATION_COLUMNS, out_of, parse_verified, parse_votes, variation_parts
 from .schema import MAX_TEXT, Review, implausible_date, review_identity, without_surrogates
@@ -210,6 +211,8 @@ class ImportResult:
     future: int = 0  # of these, the reviews whose date was in the future, left out (noted with their line)
     date_like: tuple[str, str] | None = None  # no date column: (a column whose values read as dates, one of them)
     moved: int = 0  # rows of a ReviewLens export that kept the identity they had in the store they came from
+    # import_file: stored reviews of a chain's place to store under its branch's name (chain, place's ids, branch)
+    place_renames: list[tuple[str, tuple[str, ...], str]] = field(default_factory=list)
 
 
 def _stars_alone(value: Any, scale: float | None) -> float | None:
@@ -1044,6 +1047,8 @@ class _FirstPass:
     # a chain's branches in a file of places' reviews (`places.Branches`): {(name, place id): the branch's product}
     branches: dict[tuple[str, str], str] = field(default_factory=dict)
     branch_remarks: list[str] = field(default_factory=list)
+    # the store's reviews to store under a branch's name: (the chain's name, the place's ids, the branch's name)
+    renames: list[tuple[str, tuple[str, ...], str]] = field(default_factory=list)
 
 
 #: A rating column is read as scores out of 10 (Booking.com's "Review score", an NPS) or 100 when it has at least
@@ -1061,12 +1066,15 @@ def rating_scale_of(numbers: Sequence[float]) -> float | None:
     return 10.0 if top <= 10 else 100.0 if top <= 100 else None
 
 
-def _first_pass(path: Path, encoding: str | None, given: dict[str, str] | None, default_source: str) -> _FirstPass:
+def _first_pass(path: Path, encoding: str | None, given: dict[str, str] | None, default_source: str,
+                stored_places: Callable[[], Iterable[tuple]] | None = None) -> _FirstPass:
     """`date_evidence` of the file's review and reply dates, the fields of `given` whose column some record has,
     whether the file is ReviewLens's export written with --raw (a text that runs as a formula without the
     apostrophe `_csv_safe` adds), and the review ids more than one row carries (an edited review exported again:
     its rows are read before one is stored). One more pass over the file, streamed; what grows with the file is
-    a set of the identities of the rows with an id."""
+    a set of the identities of the rows with an id. `stored_places`: the places a store holds reviews of
+    (`Store.places`), read when the file is of places, so that a chain's branches imported a file each are told
+    apart too."""
     _, rows = read_rows(path, encoding)
     found: set[str] = set()
     keysets: set[tuple] = set()
@@ -1107,8 +1115,12 @@ def _first_pass(path: Path, encoding: str | None, given: dict[str, str] | None, 
             yield from (row.get(mapping[f]) for f in ("date", "reply_date") if f in mapping)
 
     order, either = date_evidence(values())
+    if stored_places is not None and any(places.values()):
+        for product, ids, *where in stored_places():
+            branches.add_stored(product, ids, *where)
+    naming = branches.names()
     return _FirstPass(order, either, found, raw, repeated, rating_scale_of(scores), _restated(head, order),
-                      {str(k) for k in filled if k is not None}, *branches.names())
+                      {str(k) for k in filled if k is not None}, naming.products, naming.remarks, naming.renames)
 
 
 #: The rows `_restated` reads: a column that restates another does so in every row (it is the same value written
@@ -1492,7 +1504,8 @@ def _place_id_of(keys: tuple) -> Any:
 
 def _reviews(path: Path, res: ImportResult, *, source: str | None = None, rating_scale: float | None = None,
              product: str | None = None, encoding: str | None = None, date_order: str | None = None,
-             columns: dict[str, str] | None = None) -> Iterator[tuple[Review, int]]:
+             columns: dict[str, str] | None = None,
+             stored_places: Callable[[], Iterable[tuple]] | None = None) -> Iterator[tuple[Review, int]]:
     """The reviews of a CSV/JSONL/JSON file or workbook, one at a time, each with how many rows of the file so
     far gave its identity (1 for the first). Rows are counted in `res`; bad rows are reported there with their
     line and skipped; a rating that cannot be read is noted (`res.notes`) and the review kept without it (a
@@ -1502,7 +1515,8 @@ def _reviews(path: Path, res: ImportResult, *, source: str | None = None, rating
     (no rows at all included) raise ImportFileError when the first review is asked for. `date_order`: "day"
     or "month", which comes first in numeric dates such as 03/04/2026; None: what the file's own dates show
     (`date_order_of`). `columns`: the columns the user named for fields ({"date": "when"}: `column_mapping`),
-    read before the columns' usual names; one that no record has raises ImportFileError.
+    read before the columns' usual names; one that no record has raises ImportFileError. `stored_places`: the
+    places a store holds reviews of (`_first_pass`); the stored reviews to rename go to `res.place_renames`.
 
     A date in the future, or before 1995 (a placeholder such as 0001-01-01), is no review's: the review is kept
     without it (noted with its line). Reviews stored
@@ -1512,7 +1526,8 @@ def _reviews(path: Path, res: ImportResult, *, source: str | None = None, rating
         raise ImportFileError(f"date order {date_order!r}: use day or month")
     res.encoding, rows = read_rows(path, encoding)
     default_source = source or f"import:{path.stem}"
-    known = _first_pass(path, res.encoding, columns, default_source)
+    known = _first_pass(path, res.encoding, columns, default_source, stored_places)
+    res.place_renames = known.renames
     shown, either = known.order, known.either
     # ReviewLens's CSV export prefixed the cells a spreadsheet would run as formulas ("'=HYPERLINK(...)", "'- 4 RAM
     # slots"): taken off again, else a store moved through it got those texts changed and their analysis lost
@@ -1778,7 +1793,7 @@ def import_file(store: Store, path: str | Path, *, batch_size: int = IMPORT_BATC
     res = ImportResult()
     path = Path(path)
     own = kw.get("source") or f"import:{path.stem}"
-    reviews = _reviews(path, res, **kw)
+    reviews = _reviews(path, res, stored_places=lambda: _stored_places(store), **kw)
     batch = list(islice(reviews, batch_size))
     others = [] if kw.get("source") else _other_imports(store, own)
     run_id = store.start_run("import", run_source or str(path), trigger,
@@ -1803,6 +1818,7 @@ def import_file(store: Store, path: str | Path, *, batch_size: int = IMPORT_BATC
         store.finish_run(run_id, "failed", error=f"{type(e).__name__}: {e}")
         raise
     res.remarks += _elsewhere_remarks(moved, alike)
+    res.remarks += _rename_places(store, res.place_renames)
     if res.date_like and new:  # read with their dates, the same reviews would be others: undo this import first
         undo = (f"undo this import first (`reviewlens delete --run {run_id} --yes`; else its {new} new "
                 f"review{'s are' if new != 1 else ' is'} stored twice, undated and dated), then import the file "
@@ -1822,6 +1838,31 @@ def import_file(store: Store, path: str | Path, *, batch_size: int = IMPORT_BATC
                              **({"star_only_left_out": res.rated_only} if res.rated_only else {})} or None)
     store.finish_run(run_id, "partial" if problems else "ok")
     return res, run_id, new, seen
+
+
+def _place_fields(store: Store) -> list[list[str]]:
+    """The store's own fields that hold a place's id (the most specific first, as `PLACE_IDS`), its city, its
+    street and its address, as the files they came from named them."""
+    names = store.field_names()
+    ids = sorted((n for n in names if _key(n) in PLACE_IDS), key=lambda n: PLACE_IDS.index(_key(n)))
+    return [ids, *([n for n in names if _key(n) in kind] for kind in (CITY_COLUMNS, STREET_COLUMNS, ADDRESS_COLUMNS))]
+
+
+def _stored_places(store: Store) -> list[tuple]:
+    """The places the store holds reviews of: (product, place ids, city, street, address) each (`Store.places`)."""
+    return store.places(*_place_fields(store))
+
+
+def _rename_places(store: Store, renames: list[tuple[str, tuple[str, ...], str]]) -> list[str]:
+    """Store the reviews of a chain's place stored under the chain's name (imported before, a file of one branch)
+    under its branch's name; the remarks saying so."""
+    ids = _place_fields(store)[0] if renames else []
+    said = []
+    for name, pids, branch in renames:
+        if n := store.rename_place(name, ids, pids, branch):
+            said.append(f"{n} review{'s' if n != 1 else ''} of {name!r} stored before (place {pids[0]}) "
+                        f"{'are' if n != 1 else 'is'} now {branch!r}, that branch's")
+    return said
 
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")  # "\n": `neutralize` writes a CR as one

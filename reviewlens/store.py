@@ -1920,6 +1920,51 @@ class Store:
         with self.engine.connect() as c:
             return list(c.execute(sa.select(review_fields.c.name).distinct().order_by(review_fields.c.name)).scalars())
 
+    def places(self, ids: Sequence[str], city: Sequence[str] = (), street: Sequence[str] = (),
+               address: Sequence[str] = ()) -> list[tuple[str, tuple[str, ...], str, str, str]]:
+        """The places the stored reviews are of, by the user's own fields that hold a place's id (`ids`: a
+        scraper may give a review two, Outscraper's place_id and google_id) and say where it is: one (product,
+        the place's ids in the order of `ids` ("" where a review has none), city, street, address) for each
+        product and set of ids, "" for what no review of it says. One grouped query, whatever the number of
+        reviews."""
+        if not ids or "review_fields" in self.missing_tables:
+            return []
+        q = sa.select(reviews.c.product).where(reviews.c.product.is_not(None))
+        joined: Any = reviews
+        id_cols = []
+        for i, name in enumerate(ids):
+            f = review_fields.alias(f"id{i}")
+            joined = joined.outerjoin(f, sa.and_(f.c.review_id == reviews.c.id, f.c.name == name))
+            id_cols.append(f.c.value)
+        q = q.where(sa.or_(*(c.is_not(None) for c in id_cols)))
+        where_cols = []
+        for kind, names in (("city", city), ("street", street), ("address", address)):
+            if names:
+                f = review_fields.alias(kind)
+                joined = joined.outerjoin(f, sa.and_(f.c.review_id == reviews.c.id, f.c.name.in_(list(names))))
+                where_cols.append(sa.func.coalesce(sa.func.max(f.c.value), ""))
+            else:
+                where_cols.append(sa.literal(""))
+        q = q.select_from(joined).add_columns(*id_cols, *where_cols).group_by(reviews.c.product, *id_cols)
+        n = len(ids)
+        with self.engine.connect() as c:
+            return [(r[0], tuple(v or "" for v in r[1:1 + n]), *r[1 + n:]) for r in c.execute(q)]
+
+    def rename_place(self, product: str, ids: Sequence[str], pids: Sequence[str], new: str) -> int:
+        """Store the reviews of `product` whose own field of a place's id (any of `ids`) is one of `pids` under the
+        product `new` (a chain's name becoming the branch's: `places.Branches`). Returns how many."""
+        if not ids or not pids or "review_fields" in self.missing_tables:
+            return 0
+        with self._write() as c:
+            n = c.execute(reviews.update().where(
+                reviews.c.product == product,
+                reviews.c.id.in_(sa.select(review_fields.c.review_id).where(review_fields.c.name.in_(list(ids)),
+                                                                            review_fields.c.value.in_(list(pids)))))
+                .values(product=new)).rowcount
+            if n:
+                self._mark_reviews_written(c)
+        return n
+
     def iter_export_records(self, *, chunk: int | None = None, **filters: Any) -> Iterator[dict[str, Any]]:
         """One plain dict per review (export schema), newest first as `reviews_frame`: missing values are None,
         dates ISO 8601; `fields`: the user's own fields ({name: value}); `suspicious`: why it looks suspicious

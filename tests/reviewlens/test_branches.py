@@ -11,7 +11,7 @@ import json
 
 import pytest
 
-from reviewlens.places import Branches
+from reviewlens.places import Branches, Naming
 from reviewlens.records_io import import_file, read_reviews_file
 from reviewlens.store import Store
 
@@ -100,4 +100,81 @@ def test_a_store_that_held_the_chain_as_one_product_gets_its_branches_at_the_nex
 def test_a_row_without_a_place_or_a_name_tells_nothing(row):
     b = Branches()
     b.add(row.get("name"), row, {k: k for k in row})
-    assert b.names() == ({}, [])
+    assert b.names() == Naming({}, [], [])
+
+
+# A manager who exports each branch on its own imports the chain a file at a time: each file has one place, so
+# every branch was stored under the chain's name, and importing a branch's own file after the chain's renamed its
+# reviews back to the chain's name.
+
+def _branch_file(tmp_path, pid, street, city, rows):
+    return _csv(tmp_path / f"{pid}.csv", OUTSCRAPER, [
+        ["pizza roma", "Pizza Roma", f"0x{pid}", pid, f"{street}, {city}, Germany", street, city, 100, 4.0, rid, who,
+         text, stars, "11/22/2025 08:26:40"] for rid, who, text, stars in rows])
+
+
+def test_branches_imported_a_file_each_are_each_their_own_product(store, tmp_path):
+    berlin = _branch_file(tmp_path, "ChIJ-b1", "Torstraße 1", "Berlin", [("r1", "Ana", "Cold pizza.", 2),
+                                                                         ("r3", "Cem", "Waited an hour.", 1)])
+    res, _, new, _ = import_file(store, berlin)
+    assert new == 2 and set(store.reviews_frame()["product"]) == {"Pizza Roma"}  # one place: the chain's name
+    assert not [r for r in res.remarks if "Pizza Roma" in r]
+    hamburg = _branch_file(tmp_path, "ChIJ-h1", "Hafenstraße 2", "Hamburg", [("r2", "Ben", "Lovely crust.", 5)])
+    res, _, new, _ = import_file(store, hamburg)
+    assert new == 1
+    assert {r["author"]: r["product"] for _, r in store.reviews_frame().iterrows()} == {
+        "Ana": "Pizza Roma (Berlin)", "Cem": "Pizza Roma (Berlin)", "Ben": "Pizza Roma (Hamburg)"}
+    assert "2 reviews of 'Pizza Roma' stored before (place ChIJ-b1) are now 'Pizza Roma (Berlin)', that branch's" \
+        in res.remarks
+    assert any(r.startswith("2 places share the name 'Pizza Roma' (a chain's branches, 1 of them stored before)")
+               for r in res.remarks), res.remarks
+
+    # the Berlin branch's own file again: its reviews stay the branch's (they went back to "Pizza Roma")
+    res, _, new, _ = import_file(store, berlin)
+    assert new == 0 and not [r for r in res.remarks if "Pizza Roma" in r]
+    assert sorted(store.reviews_frame()["product"]) == ["Pizza Roma (Berlin)", "Pizza Roma (Berlin)",
+                                                        "Pizza Roma (Hamburg)"]
+
+    # a second Berlin branch: "Pizza Roma (Berlin)" is taken, so it is named by its city and street
+    kant = _branch_file(tmp_path, "ChIJ-b2", "Kantstraße 9", "Berlin", [("r4", "Dee", "Too loud.", 3)])
+    res, _, new, _ = import_file(store, kant)
+    assert new == 1
+    got = {r["author"]: r["product"] for _, r in store.reviews_frame().iterrows()}
+    assert got["Dee"] == "Pizza Roma (Berlin, Kantstraße 9)" and got["Ana"] == "Pizza Roma (Berlin)"
+    assert any("beside 2 named before" in r for r in res.remarks), res.remarks
+
+
+def test_the_chains_file_after_a_branchs_own_names_the_stored_branch_as_the_file_does(tmp_path):
+    store = Store(f"sqlite:///{tmp_path / 'r.db'}")
+    import_file(store, _branch_file(tmp_path, "ChIJ-b1", "Torstraße 1", "Berlin", [("r1", "Ana", "Cold.", 2)]))
+    res, _, new, _ = import_file(store, _outscraper(tmp_path))  # the whole chain: Berlin's r1 again, r2, r3, r4
+    assert new == 3
+    assert {r["author"]: r["product"] for _, r in store.reviews_frame().iterrows()} == {
+        "Ana": "Pizza Roma (Berlin)", "Cem": "Pizza Roma (Berlin)", "Ben": "Pizza Roma (Hamburg)",
+        "Dee": "Harbour View"}
+
+
+def test_the_store_tells_its_places_by_their_ids_and_a_place_is_one_whichever_id_a_file_gives(store, tmp_path):
+    import_file(store, _outscraper(tmp_path))
+    ids = ["place_id", "google_id"]  # an Outscraper review has both
+    assert sorted(store.places(ids, ["city"], ["street"], ["full_address"])) == [
+        ("Harbour View", ("ChIJ-x", "0x3"), "Kiel", "Kai 3", "Kai 3, Kiel, Germany"),
+        ("Pizza Roma (Berlin)", ("ChIJ-b1", "0x1"), "Berlin", "Torstraße 1", "Torstraße 1, 10119 Berlin, Germany"),
+        ("Pizza Roma (Hamburg)", ("ChIJ-h1", "0x2"), "Hamburg", "Hafenstraße 2",
+         "Hafenstraße 2, 20359 Hamburg, Germany")]
+    assert store.places([]) == []
+    # another scraper's file that names Harbour View by its google_id only: the same place, still one product
+    header = ["title", "google_id", "city", "name", "text", "stars"]
+    res, _, new, _ = import_file(store, _csv(tmp_path / "other.csv", header, [
+        ["Harbour View", "0x3", "Kiel", "Eve", "Windy terrace.", 3]]))
+    assert new == 1 and not [r for r in res.remarks if "Harbour" in r]
+    assert sorted(set(store.reviews_frame()["product"])) == ["Harbour View", "Pizza Roma (Berlin)",
+                                                             "Pizza Roma (Hamburg)"]
+    # and one of another Harbour View: both are branches now, the stored one renamed
+    res, _, new, _ = import_file(store, _csv(tmp_path / "luebeck.csv", header, [
+        ["Harbour View", "0x9", "Lübeck", "Fay", "Salty air.", 4]]))
+    assert "2 reviews of 'Harbour View' stored before (place ChIJ-x) are now 'Harbour View (Kiel)', that branch's" \
+        in res.remarks
+    assert {r["author"]: r["product"] for _, r in store.reviews_frame().iterrows() if "Harbour" in r["product"]} \
+        == {"Dee": "Harbour View (Kiel)", "Eve": "Harbour View (Kiel)", "Fay": "Harbour View (Lübeck)"}
+    assert store.rename_place("Harbour View (Kiel)", ids, ["nowhere"], "X") == 0
