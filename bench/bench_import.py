@@ -9,9 +9,12 @@ same run: what reading a shape costs.
 - maps: an Outscraper-shaped Google Maps file of a chain's 40 branches, one name (each branch its own product,
   named by its city), against the same rows without place ids, the name as "place_name" (one product, no
   branch pass).
+- files: the same chain exported a branch a file (40 files), imported one after another into one store (each
+  import reads the places the store holds, to name a newcomer apart from them), against the same files without
+  place ids.
 
-Each import runs as `reviewlens import` in a fresh process into a new SQLite store; printed: seconds, peak memory
-(the child's max RSS), the reviews stored and the products they are under.
+Each import runs as `reviewlens import` in a fresh process into a new SQLite store (files: into one store); printed:
+seconds, peak memory (the child's max RSS; files: the largest), the reviews stored and the products they are under.
 """
 
 from __future__ import annotations
@@ -127,26 +130,48 @@ CHILD = ("import resource, sys\nfrom reviewlens.app.cli import main\nstatus = ma
          "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr)\nsys.exit(status)")
 
 
-def run_import(path: Path, folder: Path) -> dict:
-    db = folder / f"{path.stem}.db"
+def split_by_city(path: Path, folder: Path) -> list[Path]:
+    """The rows of a Maps file, a file a branch (by its city column), in the order the branches first appear."""
+    with path.open(newline="", encoding="utf-8") as f:
+        rows = list(csv.reader(f))
+    head, city = rows[0], rows[0].index("city")
+    out: dict[str, list] = {}
+    for row in rows[1:]:
+        out.setdefault(row[city], []).append(row)
+    folder.mkdir(exist_ok=True)
+    paths = []
+    for i, (name, branch) in enumerate(out.items()):
+        with (p := folder / f"{path.stem}-{i:02d}.csv").open("w", newline="", encoding="utf-8") as f:
+            csv.writer(f).writerows([head, *branch])
+        paths.append(p)
+    return paths
+
+
+def run_import(path: Path | list[Path], folder: Path) -> dict:
+    """Import `path` (or each of a list of files in turn, into one store) as `reviewlens import` does."""
+    paths = path if isinstance(path, list) else [path]
+    db = folder / f"{paths[0].stem}.db"
     db.unlink(missing_ok=True)
     t0 = time.perf_counter()
-    proc = subprocess.run([sys.executable, "-c", CHILD, "--db", str(db), "-q", "import", str(path)],
-                          cwd=ROOT, capture_output=True, text=True)
+    peak = 0.0
+    for p in paths:
+        proc = subprocess.run([sys.executable, "-c", CHILD, "--db", str(db), "-q", "import", str(p)],
+                              cwd=ROOT, capture_output=True, text=True)
+        if proc.returncode != 0:
+            raise SystemExit(f"import of {p.name} failed ({proc.returncode}): {proc.stderr[-2000:]}")
+        peak = max(peak, int(proc.stderr.strip().splitlines()[-1]) / 1024)
     seconds = time.perf_counter() - t0
-    if proc.returncode != 0:
-        raise SystemExit(f"import of {path.name} failed ({proc.returncode}): {proc.stderr[-2000:]}")
     with sqlite3.connect(db) as c:
         stored, dated, rated, products = c.execute(
             "SELECT count(*), count(date), count(rating), count(DISTINCT product) FROM reviews").fetchone()
-    return {"seconds": seconds, "peak_mb": int(proc.stderr.strip().splitlines()[-1]) / 1024, "stored": stored,
-            "dated": dated, "rated": rated, "products": products}
+    return {"seconds": seconds, "peak_mb": peak, "stored": stored, "dated": dated, "rated": rated,
+            "products": products}
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--n", type=int, default=100_000, help="rows a file (default 100,000)")
-    ap.add_argument("--only", choices=["amazon", "maps"], help="one shape only")
+    ap.add_argument("--only", choices=["amazon", "maps", "files"], help="one shape only")
     args = ap.parse_args()
     print(f"bench_import: {args.n:,} rows a file; {cpu_name()}")
     with tempfile.TemporaryDirectory() as tmp:
@@ -156,6 +181,10 @@ def main() -> None:
             pairs.append(("Amazon exporter's words", "the same rows, ISO dates and numbers", *write_amazon(folder, args.n)))
         if args.only in (None, "maps"):
             pairs.append(("Google Maps chain, 40 branches", "the same rows, one place, no place ids", *write_maps(folder, args.n)))
+        if args.only in (None, "files"):
+            chain, single = write_maps(folder, args.n)
+            pairs.append(("the chain, a file a branch (40 imports)", "the same files without place ids",
+                          split_by_city(chain, folder / "branches"), split_by_city(single, folder / "plain")))
         for shape, plain_name, shaped, plain in pairs:
             got = {name: run_import(path, folder) for name, path in ((shape, shaped), (plain_name, plain))}
             for name, r in got.items():

@@ -22,8 +22,12 @@ def scorecard_view(card: Scorecard, plural: str, singular: str) -> None:
     table = card.table()
     # rounded here as the CLI and the comparison below round them (62.5% is 62% there; the grid's own "%.0f" made it
     # 63% beside the comparison's 62% for the same reviews)
-    table = table.astype({c: float for c in ("rating", "change", "negative", "complaint_share", "reply_rate")})
-    table = table.round({"rating": 2, "change": 2, "negative": 0, "complaint_share": 0, "reply_rate": 0})
+    table = table.astype({c: float for c in ("rating", "change", "negative", "complaint_share", "theme_share",
+                                             "reply_rate")})
+    table = table.round({"rating": 2, "change": 2, "negative": 0, "complaint_share": 0, "theme_share": 0,
+                         "reply_rate": 0})
+    if not card.has_themes():  # before `reviewlens complaints` (or the Overview) computed them
+        table = table.drop(columns=["theme", "theme_share"])
     table.insert(0, "look", table.pop("flag").map(lambda v: "!" if isinstance(v, str) and v else ""))
     st.dataframe(table, hide_index=True, width="stretch", height=min(38 + 35 * len(table), 420), column_config={
         "look": st.column_config.TextColumn("", width=20, help="needs a look: its rating is below the rest's, or "
@@ -37,6 +41,10 @@ def scorecard_view(card: Scorecard, plural: str, singular: str) -> None:
         "complaint": st.column_config.TextColumn("Top complaint", help="the topic most of its analyzed reviews "
                                                  "are negative about"),
         "complaint_share": st.column_config.NumberColumn("% raising it", format="%.0f%%"),
+        "theme": st.column_config.TextColumn("Top theme", help="the complaint theme (the Overview's top "
+                                             "complaints) most of its reviews are in"),
+        "theme_share": st.column_config.NumberColumn("% in it", format="%.0f%%",
+                                                     help="of its analyzed reviews"),
         "reply_rate": st.column_config.NumberColumn("Replied", format="%.0f%%", help="reviews with an owner's reply"),
         "newest": st.column_config.DateColumn("Newest review", format="YYYY-MM-DD"),
     })

@@ -3,16 +3,19 @@ yours in one table, the ones that need a look first at the top.
 
 `compare` sets up to eight groups side by side on every measure; a chain with 40 branches, or a shop with 300
 products, first needs the other view: one row each, with its reviews, its average rating and how that moved
-(its latest period against the one before), its share of negative reviews, the complaint its reviews raise most,
-and its reply rate. A group is flagged when its rating is below the rest's, or fell, by at least MIN_STARS and
-unlikely to be chance (Welch's t-test, P_MAX divided by the groups tested: 40 branches are 40 chances for one to
-look worse by luck). Groups whose ratings are too few to say (under MIN_RATED) are listed last.
+(its latest period against the one before), its share of negative reviews, the topic its reviews are most often
+negative about, the complaint theme (the Overview's top complaints) most of them are in, and its reply rate. A
+group is flagged when its rating is below the rest's, or fell, by at least MIN_STARS and unlikely to be chance
+(Welch's t-test, P_MAX divided by the groups tested: 40 branches are 40 chances for one to look worse by luck).
+Groups whose ratings are too few to say (under MIN_RATED) are listed last.
 
-Grouped SQL, three queries whatever the number of groups (a `compare` of each would be four a group). Reads
+Grouped SQL, three queries whatever the number of groups (a `compare` of each would be four a group), and one a
+thousand reviews of the complaint themes. Reads
 only; the command line (`reviewlens scorecard`), the dashboard's Compare page and the report present it."""
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from typing import Any
@@ -49,6 +52,8 @@ class Row:
     before: queries.RatingStats = field(default_factory=lambda: queries.RatingStats(0, 0.0, 0.0))
     complaint: str | None = None   # the topic its analyzed reviews are most often negative about ("other" aside)
     complaint_reviews: int = 0
+    theme: str | None = None       # the complaint theme (`reviewlens complaints`) most of its reviews are in
+    theme_reviews: int = 0
     below_p: float | None = None   # its rating below the rest's: how likely by chance (None: not tested)
     rest_rating: float | None = None
     fell_p: float | None = None    # its rating fell from the period before: how likely by chance
@@ -71,6 +76,10 @@ class Row:
     @property
     def complaint_share(self) -> float | None:
         return 100.0 * self.complaint_reviews / self.analyzed if self.analyzed and self.complaint else None
+
+    @property
+    def theme_share(self) -> float | None:
+        return 100.0 * self.theme_reviews / self.analyzed if self.analyzed and self.theme else None
 
     @property
     def reply_rate(self) -> float | None:
@@ -118,17 +127,22 @@ class Scorecard:
         return pd.DataFrame([{
             "name": r.name, "reviews": r.reviews, "rating": r.avg_rating, "change": r.change,
             "negative": r.share_negative, "complaint": queries.topic_label(r.complaint, self.labels)
-            if r.complaint else None, "complaint_share": r.complaint_share, "reply_rate": r.reply_rate,
-            "newest": r.newest, "flag": "; ".join(r.flags(self.tests)) or None} for r in self.rows],
-            columns=["name", "reviews", "rating", "change", "negative", "complaint", "complaint_share",
-                     "reply_rate", "newest", "flag"])
+            if r.complaint else None, "complaint_share": r.complaint_share, "theme": r.theme,
+            "theme_share": r.theme_share, "reply_rate": r.reply_rate, "newest": r.newest,
+            "flag": "; ".join(r.flags(self.tests)) or None} for r in self.rows],
+            columns=["name", "reviews", "rating", "change", "negative", "complaint", "complaint_share", "theme",
+                     "theme_share", "reply_rate", "newest", "flag"])
+
+    def has_themes(self) -> bool:
+        """Whether some group's reviews are in a complaint theme (none are before `reviewlens complaints` ran)."""
+        return any(r.theme for r in self.rows)
 
     def formatted(self) -> pd.DataFrame:
         """`table` as text for a screen: 1,234 reviews, 3.85★, -0.31★, 42%, "Wait time (18%)", "!" flagged."""
         def num(v: Any, fmt: str) -> str:
             return "–" if v is None or pd.isna(v) else fmt.format(v)
 
-        tests = self.tests
+        tests, themes = self.tests, self.has_themes()
         return pd.DataFrame([{
             "": "!" if r.flags(tests) else "",
             _NAMES.get(self.by) or field_of(self.by) or self.by: neutralize(" ".join(r.name.split())),
@@ -136,6 +150,8 @@ class Scorecard:
             "Change": num(r.change, "{:+.2f}★"), "% negative": num(r.share_negative, "{:.0f}%"),
             "Top complaint": f"{neutralize(queries.topic_label(r.complaint, self.labels))} ({r.complaint_share:.0f}%)"
             if r.complaint and r.complaint_share is not None else "–",
+            **({"Top theme": f"{neutralize(' '.join(r.theme.split()))} ({r.theme_share:.0f}%)"
+                if r.theme and r.theme_share is not None else "–"} if themes else {}),
             "Replied": num(r.reply_rate, "{:.0f}%"), "Newest": str(r.newest) if r.newest else "–"}
             for r in self.rows])
 
@@ -150,7 +166,8 @@ class Scorecard:
         if self.recent and self.before:
             lines.append(f"Change: the average rating of {self.recent[0]} to {self.recent[1]} against {self.before[0]} "
                          f"to {self.before[1]} (groups with {MIN_RATED}+ ratings in each). % negative and the top "
-                         "complaint are of the analyzed reviews; Replied: reviews with an owner's reply.")
+                         "complaint (the topic most of them are negative about) are of the analyzed reviews"
+                         f"{THEME_SAID if self.has_themes() else ''}; Replied: reviews with an owner's reply.")
         flagged = self.flagged()
         if flagged:
             lines += ["", f"Needs a look (unlikely to be chance: p <= {P_MAX:g} / {self.tested()}):"]
@@ -169,6 +186,10 @@ class Scorecard:
                                 str(v) if isinstance(v, date) else v) for k, v in row.items()}
                            for row in table.to_dict("records")]}
 
+
+#: what the scorecard's "Top theme" is, said beside it
+THEME_SAID = ("; top theme: the complaint theme of `reviewlens complaints` (the Overview's top complaints) most "
+              "of them are in")
 
 _NAMES = {"product": "Product", "source": "Source", "language": "Language", "version": "Version"}
 
@@ -265,6 +286,7 @@ def scorecard(store: Store, by: str = "product", f: Filters = Filters(), sort: s
                 if str(g) in rows:
                     rows[str(g)].recent, rows[str(g)].before = _stats(*w[:3]), _stats(*w[3:])
     _complaints(store, group, src, where, rows)
+    _themes(store, group, src, where, rows)
     _tests(list(rows.values()))
     tests = sum(x.rating.n >= MIN_RATED for x in rows.values())
     ordered = sorted(rows.values(), key=_sort_key(sort, tests))
@@ -293,6 +315,28 @@ def _complaints(store: Store, group: Any, src: Any, where: list, rows: dict[str,
             if row is not None and (int(n) > row.complaint_reviews
                                     or (int(n) == row.complaint_reviews and topic < (row.complaint or topic))):
                 row.complaint, row.complaint_reviews = topic, int(n)
+
+
+def _themes(store: Store, group: Any, src: Any, where: list, rows: dict[str, Row]) -> None:
+    """Each group's top theme: the complaint theme (the latest computed for all products: the Overview's) most of
+    its reviews are in, ties by the theme's rank. A theme names its reviews: one query a thousand of them."""
+    themes, _ = queries.latest_complaints(store)
+    of: dict[str, list[int]] = {}  # review id -> the themes it is in
+    for i, theme in enumerate(themes):
+        for rid in dict.fromkeys(theme.review_ids):
+            of.setdefault(rid, []).append(i)
+    counts: Counter = Counter()
+    ids = list(of)
+    with store.engine.connect() as c:
+        for k in range(0, len(ids), 1000):
+            q = sa.select(group, reviews.c.id).select_from(src).where(group.is_not(None),
+                                                                        reviews.c.id.in_(ids[k:k + 1000]), *where)
+            for g, rid in c.execute(q):
+                counts.update((str(g), i) for i in of[rid])
+    for (g, i), n in sorted(counts.items(), key=lambda x: x[0][1]):  # the higher-ranked theme first on a tie
+        row = rows.get(g)
+        if row is not None and n > row.theme_reviews:
+            row.theme, row.theme_reviews = themes[i].label, n
 
 
 def _tests(rows: list[Row]) -> None:

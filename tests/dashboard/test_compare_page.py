@@ -97,3 +97,22 @@ def test_the_scorecard_of_every_product_comes_before_the_few_compared(monkeypatc
     # below it, the comparison of the most reviewed, as before
     assert len(at.dataframe) == 2 and list(at.dataframe[-1].value.columns) == ["Kettle", "Toaster",
                                                                                 "Lamp *bold* <b>x</b>", "Mug"]
+
+
+def test_the_scorecard_names_each_products_top_theme_once_themes_are_computed(monkeypatch, tmp_path):
+    """Before `reviewlens complaints` the scorecard has no theme columns (empty ones said nothing); after, each
+    product's top complaint theme and the share of its reviews in it."""
+    from reviewlens.schema import ComplaintTheme
+
+    at = compare_page(monkeypatch, tmp_path)
+    assert "theme" not in at.dataframe[0].value.columns
+    store = Store(str(tmp_path / "c.db"))
+    kettle = list(store.reviews_frame(products=["Kettle"])["id"])
+    store.save_complaints([ComplaintTheme("Lid *breaks*", "", 10, 5.0, review_ids=kettle[:10])])
+    store.close()
+    import streamlit as st
+    st.cache_data.clear()
+    at.run()
+    card = at.dataframe[0].value.set_index("name")
+    assert card.loc["Kettle", "theme"] == "Lid *breaks*" and card.loc["Kettle", "theme_share"] == 25.0
+    assert card["theme"].isna().sum() == len(card) - 1

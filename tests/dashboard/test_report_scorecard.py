@@ -39,3 +39,21 @@ def test_one_product_has_no_scorecard(tmp_path):
     store.upsert_reviews([Review(source="s", text=f"Fine {i}", product="Kettle", rating=4) for i in range(3)])
     wb = load_workbook(write_report(store, tmp_path / "r.xlsx"))
     assert "Scorecard" not in wb.sheetnames
+
+
+def test_with_complaint_themes_the_sheet_names_each_products_top_theme(tmp_path):
+    from reviewlens.schema import ComplaintTheme
+
+    store = Store(tmp_path / "s.db")
+    seed(store)
+    altona = list(store.reviews_frame(products=["Roma (Altona)"])["id"])
+    store.save_complaints([ComplaintTheme("=HYPERLINK(\"x\") Pizza arrives cold", "", 6, 3.0, review_ids=altona[:6])])
+    sheet = load_workbook(write_report(store, tmp_path / "r.xlsx"))["Scorecard"]
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0][6:10] == ("Top complaint", "% raising it", "Top theme", "% in it")
+    got = {r[1]: r[8:10] for r in rows[1:8]}
+    assert got["Roma (Altona)"] == ("=HYPERLINK(\"x\") Pizza arrives cold", 20)
+    theme = sheet.cell(row=1 + [r[1] for r in rows].index("Roma (Altona)"), column=9)
+    assert theme.data_type == "s" and theme.quotePrefix  # a model's words from reviews: text, never a formula
+    assert got["Roma (Curio)"] == (None, None)
+    assert "top theme: the complaint theme of reviewlens complaints" in " ".join(str(r[1]) for r in rows[8:] if r[1])

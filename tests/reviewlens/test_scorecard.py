@@ -132,3 +132,33 @@ def test_a_name_from_a_file_cannot_drive_the_terminal(sqlite_store):
                                  for i, p in enumerate(["Evil\x1b[2J\u202eKettle", "Toaster"] * 2)])
     text = scorecard(sqlite_store).text()
     assert "\x1b" not in text and "\u202e" not in text and "⟨U+202E⟩" in text
+
+
+def test_each_group_names_the_complaint_theme_most_of_its_reviews_are_in(store, tmp_path):
+    """The topic ("Wait time") says where; the complaint theme the Overview shows ("Pizza arrives cold") says what
+    to fix. Each group's top theme: the one most of its reviews are in, counted within the filters."""
+    from reviewlens.schema import ComplaintTheme
+
+    seed(store)
+    assert not scorecard(store).has_themes() and "Top theme" not in scorecard(store).text()
+    ids = {r: list(store.reviews_frame(products=[f"Roma ({r})"])["id"]) for r in ("Altona", "Bergedorf", "Curio")}
+    store.save_complaints([
+        ComplaintTheme("Slow service", "", 9, 5.0, review_ids=ids["Curio"][:2] + ids["Bergedorf"][:1]),
+        ComplaintTheme("Pizza arrives cold", "", 8, 4.0, review_ids=ids["Altona"][:6] + ids["Bergedorf"][:1]),
+        ComplaintTheme("\x1b[2JRude\u202e staff", "", 2, 1.0, review_ids=ids["Curio"][2:4])])
+    card = scorecard(store)
+    table = card.table().set_index("name")
+    assert table.loc["Roma (Altona)", "theme"] == "Pizza arrives cold"
+    assert table.loc["Roma (Altona)", "theme_share"] == pytest.approx(20.0)  # 6 of its 30 analyzed reviews
+    assert table.loc["Roma (Bergedorf)", "theme"] == "Slow service"  # one review each: the higher-ranked theme
+    assert table.loc["Roma (Curio)", "theme"] == "Slow service"  # 2 and 2: the higher-ranked
+    assert pd_isna(table.loc["Roma (Dammtor)", "theme"]) and table.loc["Roma (Altona)", "complaint"] == "Wait time"
+    text = card.text()
+    assert "Top theme" in text and "Pizza arrives cold (20%)" in text and "top theme: the complaint theme" in text
+    # within the filters: Altona's reviews of the last 30 days are 5, of them 5 in the theme (one every 6 days)
+    recent = scorecard(store, f=Filters.of(since=NEWEST - timedelta(days=29), until=NEWEST))
+    assert {r.name: r.theme_reviews for r in recent.rows}["Roma (Altona)"] == 5
+    # a theme's name is model-made from reviews: neutralized in the terminal
+    store.save_complaints([ComplaintTheme("\x1b[2JRude\u202e staff", "", 6, 1.0, review_ids=ids["Curio"][:6])])
+    text = scorecard(store).text()
+    assert "\x1b" not in text and "Rude⟨U+202E⟩ staff (20%)" in text
