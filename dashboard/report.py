@@ -38,7 +38,7 @@ from reviewlens.mentions import NameSaid, kind_word, names_said
 from reviewlens import integrity
 from reviewlens.filters import Filters
 from reviewlens.schema import has_periods
-from reviewlens.scorecard import MIN_RATED, MIN_STARS as SCORE_STARS, THEME_SAID, Scorecard, scorecard
+from reviewlens.scorecard import MIN_RATED, MIN_STARS as SCORE_STARS, Scorecard, scorecard
 from reviewlens.store import Store
 
 from reviewlens.records_io import FIELD_PREFIX
@@ -738,7 +738,7 @@ def _scorecard(wb: Workbook, card: Scorecard) -> None:
         s.append([None, s.cell(f"Change: the average rating of {card.recent[0]} to {card.recent[1]} against "
                                f"{card.before[0]} to {card.before[1]} (products with {MIN_RATED}+ ratings in each). "
                                "% negative and the top complaint (the topic most of them are negative about) "
-                               "are of the analyzed reviews" + (THEME_SAID.replace("`", "") if themes else "")
+                               "are of the analyzed reviews" + (card.theme_said("") if themes else "")
                                + ".")])
     s.append([None, s.cell(f"Needs a look: a rating below the rest's, or fallen, by {SCORE_STARS:g}★ or more and "
                            f"unlikely to be chance (p <= {P_MAX:g} / {card.tested('product')}).")])

@@ -50,7 +50,8 @@ def scorecard_view(card: Scorecard, plural: str, singular: str) -> None:
     })
     if card.recent and card.before:
         st.caption(f"Change: the average rating of {card.recent[0]} to {card.recent[1]} against {card.before[0]} to "
-                   f"{card.before[1]}. `reviewlens scorecard` prints this table.")
+                   f"{card.before[1]}{card.theme_said() if card.has_themes() else ''}. `reviewlens scorecard` "
+                   "prints this table.")
     flagged = card.flagged()
     for row, why in flagged:
         st.markdown(f"- **{escape_markdown(' '.join(row.name.split()))}**: {escape_markdown('; '.join(why))}")

@@ -54,6 +54,7 @@ class Row:
     complaint_reviews: int = 0
     theme: str | None = None       # the complaint theme (`reviewlens complaints`) most of its reviews are in
     theme_reviews: int = 0
+    theme_base: int = 0            # its analyzed reviews of the themes' period: what the theme's share is of
     below_p: float | None = None   # its rating below the rest's: how likely by chance (None: not tested)
     rest_rating: float | None = None
     fell_p: float | None = None    # its rating fell from the period before: how likely by chance
@@ -79,7 +80,7 @@ class Row:
 
     @property
     def theme_share(self) -> float | None:
-        return 100.0 * self.theme_reviews / self.analyzed if self.analyzed and self.theme else None
+        return 100.0 * self.theme_reviews / self.theme_base if self.theme_base and self.theme else None
 
     @property
     def reply_rate(self) -> float | None:
@@ -109,6 +110,7 @@ class Scorecard:
     sort: str = "attention"
     tests: int = 0       # the groups whose ratings were tested (MIN_RATED or more), shown or not: P_MAX's divisor
     groups: int = 0      # the groups there are (`rows` may be the first `top` of them)
+    themes_of: tuple[str, str] | None = None  # the period the complaint themes were computed for (since, until)
 
     def tested(self, what: str = "group") -> str:
         """"8 groups tested": what P_MAX is divided by, in words."""
@@ -132,6 +134,12 @@ class Scorecard:
             "flag": "; ".join(r.flags(self.tests)) or None} for r in self.rows],
             columns=["name", "reviews", "rating", "change", "negative", "complaint", "complaint_share", "theme",
                      "theme_share", "reply_rate", "newest", "flag"])
+
+    def theme_said(self, code: str = "`") -> str:
+        """What the top theme is, and its share of: said beside the table."""
+        said = THEME_SAID.replace("`", code)
+        return said + (f" (its share: of the reviews of {self.themes_of[0]} to {self.themes_of[1]}, the period they "
+                       "were found in)" if self.themes_of else "")
 
     def has_themes(self) -> bool:
         """Whether some group's reviews are in a complaint theme (none are before `reviewlens complaints` ran)."""
@@ -167,7 +175,8 @@ class Scorecard:
             lines.append(f"Change: the average rating of {self.recent[0]} to {self.recent[1]} against {self.before[0]} "
                          f"to {self.before[1]} (groups with {MIN_RATED}+ ratings in each). % negative and the top "
                          "complaint (the topic most of them are negative about) are of the analyzed reviews"
-                         f"{THEME_SAID if self.has_themes() else ''}; Replied: reviews with an owner's reply.")
+                         f"{self.theme_said() if self.has_themes() else ''}; Replied: reviews with an owner's "
+                         "reply.")
         flagged = self.flagged()
         if flagged:
             lines += ["", f"Needs a look (unlikely to be chance: p <= {P_MAX:g} / {self.tested()}):"]
@@ -286,7 +295,7 @@ def scorecard(store: Store, by: str = "product", f: Filters = Filters(), sort: s
                 if str(g) in rows:
                     rows[str(g)].recent, rows[str(g)].before = _stats(*w[:3]), _stats(*w[3:])
     _complaints(store, group, src, where, rows)
-    _themes(store, group, src, where, rows)
+    themes_of = _themes(store, group, src, a, where, rows)
     _tests(list(rows.values()))
     tests = sum(x.rating.n >= MIN_RATED for x in rows.values())
     ordered = sorted(rows.values(), key=_sort_key(sort, tests))
@@ -296,7 +305,8 @@ def scorecard(store: Store, by: str = "product", f: Filters = Filters(), sort: s
     elif by == "version" and sort == "name":
         ordered.sort(key=lambda x: version_key(x.name))
     return Scorecard(by, ordered[:top] if top else ordered, *(periods or (None, None)),
-                     labels=queries.topic_labels(store), sort=sort, tests=tests, groups=len(ordered))
+                     labels=queries.topic_labels(store), sort=sort, tests=tests, groups=len(ordered),
+                     themes_of=themes_of)
 
 
 def _complaints(store: Store, group: Any, src: Any, where: list, rows: dict[str, Row]) -> None:
@@ -317,10 +327,17 @@ def _complaints(store: Store, group: Any, src: Any, where: list, rows: dict[str,
                 row.complaint, row.complaint_reviews = topic, int(n)
 
 
-def _themes(store: Store, group: Any, src: Any, where: list, rows: dict[str, Row]) -> None:
+def _themes(store: Store, group: Any, src: Any, a: Any, where: list, rows: dict[str, Row]) -> tuple[str, str] | None:
     """Each group's top theme: the complaint theme (the latest computed for all products: the Overview's) most of
-    its reviews are in, ties by the theme's rank. A theme names its reviews: one query a thousand of them."""
-    themes, _ = queries.latest_complaints(store)
+    its reviews are in, ties by the theme's rank, and its share of the group's analyzed reviews of the period the
+    themes were found in (returned: (since, until), None when they were of all time). A theme names its reviews:
+    one query a thousand of them, and one for the groups' reviews of the period."""
+    themes, scope = queries.latest_complaints(store)
+    if not themes:
+        return None
+    since, until = queries.as_date(scope.get("since")), queries.as_date(scope.get("until"))
+    period = [reviews.c.date >= since] if since else []
+    period += [reviews.c.date <= until] if until else []
     of: dict[str, list[int]] = {}  # review id -> the themes it is in
     for i, theme in enumerate(themes):
         for rid in dict.fromkeys(theme.review_ids):
@@ -329,14 +346,20 @@ def _themes(store: Store, group: Any, src: Any, where: list, rows: dict[str, Row
     ids = list(of)
     with store.engine.connect() as c:
         for k in range(0, len(ids), 1000):
-            q = sa.select(group, reviews.c.id).select_from(src).where(group.is_not(None),
-                                                                        reviews.c.id.in_(ids[k:k + 1000]), *where)
+            q = sa.select(group, reviews.c.id).select_from(src).where(
+                group.is_not(None), reviews.c.id.in_(ids[k:k + 1000]), *where, *period)
             for g, rid in c.execute(q):
                 counts.update((str(g), i) for i in of[rid])
     for (g, i), n in sorted(counts.items(), key=lambda x: x[0][1]):  # the higher-ranked theme first on a tie
         row = rows.get(g)
         if row is not None and n > row.theme_reviews:
             row.theme, row.theme_reviews = themes[i].label, n
+    with store.engine.connect() as c:
+        for g, n in c.execute(sa.select(group, sa.func.count(a.c.sentiment)).select_from(src)
+                              .where(group.is_not(None), *where, *period).group_by(group)):
+            if (row := rows.get(str(g))) is not None:
+                row.theme_base = int(n)
+    return (str(since), str(until)) if since and until else None
 
 
 def _tests(rows: list[Row]) -> None:

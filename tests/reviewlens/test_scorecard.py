@@ -149,7 +149,7 @@ def test_each_group_names_the_complaint_theme_most_of_its_reviews_are_in(store, 
     card = scorecard(store)
     table = card.table().set_index("name")
     assert table.loc["Roma (Altona)", "theme"] == "Pizza arrives cold"
-    assert table.loc["Roma (Altona)", "theme_share"] == pytest.approx(20.0)  # 6 of its 30 analyzed reviews
+    assert table.loc["Roma (Altona)", "theme_share"] == pytest.approx(20.0)  # 6 of its 30 analyzed reviews (of all time)
     assert table.loc["Roma (Bergedorf)", "theme"] == "Slow service"  # one review each: the higher-ranked theme
     assert table.loc["Roma (Curio)", "theme"] == "Slow service"  # 2 and 2: the higher-ranked
     assert pd_isna(table.loc["Roma (Dammtor)", "theme"]) and table.loc["Roma (Altona)", "complaint"] == "Wait time"
@@ -158,6 +158,12 @@ def test_each_group_names_the_complaint_theme_most_of_its_reviews_are_in(store, 
     # within the filters: Altona's reviews of the last 30 days are 5, of them 5 in the theme (one every 6 days)
     recent = scorecard(store, f=Filters.of(since=NEWEST - timedelta(days=29), until=NEWEST))
     assert {r.name: r.theme_reviews for r in recent.rows}["Roma (Altona)"] == 5
+    # themes found in the last 30 days: the share is of the group's reviews of those days (5 of Altona's)
+    store.save_complaints([ComplaintTheme("Pizza arrives cold", "", 4, 4.0, review_ids=ids["Altona"][:4])],
+                          scope={"since": str(NEWEST - timedelta(days=29)), "until": str(NEWEST)})
+    card = scorecard(store)
+    assert {r.name: r.theme_share for r in card.rows}["Roma (Altona)"] == pytest.approx(80.0)
+    assert card.themes_of == ("2026-10-22", "2026-11-20") and "of the reviews of 2026-10-22 to 2026-11-20" in card.text()
     # a theme's name is model-made from reviews: neutralized in the terminal
     store.save_complaints([ComplaintTheme("\x1b[2JRude\u202e staff", "", 6, 1.0, review_ids=ids["Curio"][:6])])
     text = scorecard(store).text()
