@@ -191,6 +191,7 @@ class Scorecard:
         return {"by": self.by, "sort": self.sort,
                 "recent": [str(d) for d in self.recent] if self.recent else None,
                 "before": [str(d) for d in self.before] if self.before else None,
+                "themes_of": list(self.themes_of) if self.themes_of else None,
                 "groups": [{k: (None if v is None or (not isinstance(v, str) and pd.isna(v)) else
                                 str(v) if isinstance(v, date) else v) for k, v in row.items()}
                            for row in table.to_dict("records")]}

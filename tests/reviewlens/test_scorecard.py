@@ -164,6 +164,8 @@ def test_each_group_names_the_complaint_theme_most_of_its_reviews_are_in(store, 
     card = scorecard(store)
     assert {r.name: r.theme_share for r in card.rows}["Roma (Altona)"] == pytest.approx(80.0)
     assert card.themes_of == ("2026-10-22", "2026-11-20") and "of the reviews of 2026-10-22 to 2026-11-20" in card.text()
+    assert card.as_dict()["themes_of"] == ["2026-10-22", "2026-11-20"]
+    assert {g["name"]: g["theme"] for g in card.as_dict()["groups"]}["Roma (Altona)"] == "Pizza arrives cold"
     # a theme's name is model-made from reviews: neutralized in the terminal
     store.save_complaints([ComplaintTheme("\x1b[2JRude\u202e staff", "", 6, 1.0, review_ids=ids["Curio"][:6])])
     text = scorecard(store).text()
