@@ -825,7 +825,14 @@ def _products_to_look_at(store: Store, until: date) -> str:
     flagged = card.flagged()
     if not flagged:
         return ""
-    shown = "; ".join(f"{' '.join(r.name.split())}: {'; '.join(why)}" for r, why in flagged[:3])
+    def most(r: Any) -> str:  # what its reviews complain of most: the theme (what to fix), else the topic
+        if r.theme and r.theme_share is not None:
+            return f", most of all \"{' '.join(r.theme.split())}\" ({r.theme_share:.0f}%)"
+        if r.complaint and r.complaint_share is not None:
+            return f", most of all {queries.topic_label(r.complaint, card.labels).lower()} ({r.complaint_share:.0f}%)"
+        return ""
+
+    shown = "; ".join(f"{' '.join(r.name.split())}: {'; '.join(why)}{most(r)}" for r, why in flagged[:3])
     more = f"; {len(flagged) - 3} more" if len(flagged) > 3 else ""
     return f"Products to look at (of {card.groups}; reviewlens scorecard): {shown}{more}."
 

@@ -123,6 +123,23 @@ def test_the_weekly_summary_names_the_branches_to_look_at(store):
     [line] = [x for x in summary.lines if x.startswith("Products to look at")]
     assert line.startswith("Products to look at (of 7; reviewlens scorecard): Roma (Altona): rating 2.50★ against 4.")
     assert "; Roma (Bergedorf): " in line and "rating fell 2.07★ to 2.47★" in line and "Curio" not in line
+    assert "(p < 0.001), most of all wait time (40%); Roma (Bergedorf)" in line  # what its reviews say most
+
+
+def test_the_weekly_summary_says_the_theme_a_flagged_branchs_reviews_are_most_in(store):
+    from datetime import datetime, timezone
+
+    from reviewlens.alerts import find_alerts
+    from reviewlens.config import AlertSettings
+    from reviewlens.schema import ComplaintTheme
+
+    seed(store)
+    altona = list(store.reviews_frame(products=["Roma (Altona)"])["id"])
+    store.save_complaints([ComplaintTheme("Pizza arrives cold", "", 9, 5.0, review_ids=altona[:9])])
+    (summary,) = [a for a in find_alerts(store, AlertSettings(), datetime(2026, 11, 25, tzinfo=timezone.utc))
+                  if a.kind == "summary"]
+    [line] = [x for x in summary.lines if x.startswith("Products to look at")]
+    assert ', most of all "Pizza arrives cold" (30%); Roma (Bergedorf)' in line
 
 
 def test_a_name_from_a_file_cannot_drive_the_terminal(sqlite_store):
