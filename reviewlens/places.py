@@ -14,6 +14,7 @@ branch's name keeps it (its file imported again does not rename it back to the c
 that it differs from those; a place stored under the chain's bare name becomes a branch too (`Naming.renames`)."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping
 
@@ -116,11 +117,24 @@ class Branches:
             self._stored.append((product, ids, _Where(*(" ".join((v or "").split()) for v in (city, street,
                                                                                                 address)))))
 
-    def _places_of(self, name: str) -> list[_Place]:
-        """The places of `name`, the store's and the file's: one a place, however many ids its reviews give."""
-        out: list[_Place] = []
+    def _stored_by_name(self) -> dict[str, list[tuple[str, tuple[str, ...], _Where]]]:
+        """The store's places by each name they may be of: their product, and what precedes each " (" of a
+        branch's name ("Pizza Roma (Frankfurt (Oder))" may be of "Pizza Roma" or "Pizza Roma (Frankfurt")."""
+        out: dict[str, list[tuple[str, tuple[str, ...], _Where]]] = {}
         # those with the most specific id first: a place's first id is the most specific any of its reviews has
-        for product, ids, where in sorted(self._stored, key=lambda s: [not i for i in s[1]]):
+        for stored in sorted(self._stored, key=lambda s: [not i for i in s[1]]):
+            product = stored[0]
+            names = {product} | ({product[:m.start()] for m in re.finditer(r" \(", product)}
+                                 if product.endswith(")") else set())
+            for name in names:
+                out.setdefault(name, []).append(stored)
+        return out
+
+    def _places_of(self, name: str, stored: list[tuple[str, tuple[str, ...], _Where]]) -> list[_Place]:
+        """The places of `name`, the store's (`stored`: those that may be of it) and the file's: one a place,
+        however many ids its reviews give."""
+        out: list[_Place] = []
+        for product, ids, where in stored:
             if product == name or branch_of(product, name):
                 ids = tuple(i for i in ids if i)
                 place = next((p for p in out if set(p.ids) & set(ids)), None)
@@ -141,8 +155,9 @@ class Branches:
         out: dict[tuple[str, str], str] = {}
         remarks: list[str] = []
         renames: list[tuple[str, tuple[str, ...], str]] = []
+        stored = self._stored_by_name()
         for name in self._places:
-            places = self._places_of(name)
+            places = self._places_of(name, stored.get(name, []))
             # a place stored under a branch's name keeps it (its file imported again is not the chain's again)
             kept = {id(p): min(p.products - {name}) for p in places if p.products - {name}}
             for p in places:
