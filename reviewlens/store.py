@@ -1925,30 +1925,31 @@ class Store:
         """The places the stored reviews are of, by the user's own fields that hold a place's id (`ids`: a
         scraper may give a review two, Outscraper's place_id and google_id) and say where it is: one (product,
         the place's ids in the order of `ids` ("" where a review has none), city, street, address) for each
-        product and set of ids, "" for what no review of it says. One grouped query, whatever the number of
-        reviews."""
+        product and set of ids, where it is as one of its reviews says ("" for what it does not). A grouped
+        query, whatever the number of reviews, and one of the fields of a review a place."""
         if not ids or "review_fields" in self.missing_tables:
             return []
-        q = sa.select(reviews.c.product).where(reviews.c.product.is_not(None))
         joined: Any = reviews
         id_cols = []
         for i, name in enumerate(ids):
             f = review_fields.alias(f"id{i}")
             joined = joined.outerjoin(f, sa.and_(f.c.review_id == reviews.c.id, f.c.name == name))
             id_cols.append(f.c.value)
-        q = q.where(sa.or_(*(c.is_not(None) for c in id_cols)))
-        where_cols = []
-        for kind, names in (("city", city), ("street", street), ("address", address)):
-            if names:
-                f = review_fields.alias(kind)
-                joined = joined.outerjoin(f, sa.and_(f.c.review_id == reviews.c.id, f.c.name.in_(list(names))))
-                where_cols.append(sa.func.coalesce(sa.func.max(f.c.value), ""))
-            else:
-                where_cols.append(sa.literal(""))
-        q = q.select_from(joined).add_columns(*id_cols, *where_cols).group_by(reviews.c.product, *id_cols)
-        n = len(ids)
+        q = (sa.select(reviews.c.product, *id_cols, sa.func.min(reviews.c.id)).select_from(joined)
+             .where(reviews.c.product.is_not(None), sa.or_(*(c.is_not(None) for c in id_cols)))
+             .group_by(reviews.c.product, *id_cols))
+        kinds = {name: k for k, names in enumerate((city, street, address)) for name in names}
         with self.engine.connect() as c:
-            return [(r[0], tuple(v or "" for v in r[1:1 + n]), *r[1 + n:]) for r in c.execute(q)]
+            groups = [(r[0], tuple(v or "" for v in r[1:-1]), r[-1]) for r in c.execute(q)]
+            where: dict[str, list[str]] = {}
+            one = sorted({rid for *_, rid in groups})
+            for k in range(0, len(one) if kinds else 0, 500):
+                for rid, name, value in c.execute(sa.select(review_fields.c.review_id, review_fields.c.name,
+                                                            review_fields.c.value).where(
+                        review_fields.c.review_id.in_(one[k:k + 500]), review_fields.c.name.in_(list(kinds)))):
+                    slots = where.setdefault(rid, ["", "", ""])
+                    slots[kinds[name]] = slots[kinds[name]] or value
+        return [(product, pids, *(where.get(rid) or ("", "", ""))) for product, pids, rid in groups]
 
     def rename_place(self, product: str, ids: Sequence[str], pids: Sequence[str], new: str) -> int:
         """Store the reviews of `product` whose own field of a place's id (any of `ids`) is one of `pids` under the
