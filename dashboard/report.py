@@ -38,7 +38,7 @@ from reviewlens.mentions import NameSaid, kind_word, names_said
 from reviewlens import integrity
 from reviewlens.filters import Filters
 from reviewlens.schema import has_periods
-from reviewlens.scorecard import MIN_RATED, MIN_STARS as SCORE_STARS, Scorecard, scorecard
+from reviewlens.scorecard import MIN_RATED, MIN_STARS as SCORE_STARS, STARS_SAID, Scorecard, scorecard
 from reviewlens.store import Store
 
 from reviewlens.records_io import FIELD_PREFIX
@@ -712,10 +712,13 @@ def _scorecard(wb: Workbook, card: Scorecard) -> None:
     """The Scorecard sheet (reviewlens.scorecard): every product (a chain's branches) in one row, the ones that need
     a look first, with why; filterable, and sortable in Excel by any column."""
     themes = card.has_themes()  # the complaint themes' columns once they are computed
-    s = _Sheet(wb, "Scorecard", [8, 36, 10, 10, 10, 12, 28, 12, *([28, 10] if themes else []), 10, 14, 70])
+    stars = card.has_stars()  # and those of the ratings without words, where there are any
+    s = _Sheet(wb, "Scorecard", [8, 36, 10, 10, 10, 12, 28, 12, *([28, 10] if themes else []), 10, 14,
+                                 *([10, 12] if stars else []), 70])
     s.ws.freeze_panes = "C2"
     s.header(["Look", "Product", "Reviews", "Rating", "Change", "% negative", "Top complaint", "% raising it",
-              *(["Top theme", "% in it"] if themes else []), "Replied %", "Newest review", "Why it needs a look"])
+              *(["Top theme", "% in it"] if themes else []), "Replied %", "Newest review",
+              *(["Star-only", "Rating with them"] if stars else []), "Why it needs a look"])
     def num(v: Any, fmt: str) -> Any:
         return None if v is None or pd.isna(v) else s.cell(round(float(v), 2), number_format=fmt)
 
@@ -727,9 +730,11 @@ def _scorecard(wb: Workbook, card: Scorecard) -> None:
         s.append([s.cell("!" if flag else None, font=_BOLD), s.cell(row.name), row.reviews, num(row.rating, "0.00"),
                   num(row.change, "+0.00;-0.00;0.00"), num(row.negative, "0"), text(row.complaint),
                   num(row.complaint_share, "0"), *([text(row.theme), num(row.theme_share, "0")] if themes else []),
-                  num(row.reply_rate, "0"), row.newest, s.cell(flag, wrap=True)])
+                  num(row.reply_rate, "0"), row.newest,
+                  *([num(row.star_only, "#,##0"), num(row.all_rating, "0.00")] if stars else []),
+                  s.cell(flag, wrap=True)])
     last = s.row
-    s.ws.auto_filter.ref = f"A1:{get_column_letter(13 if themes else 11)}{last}"
+    s.ws.auto_filter.ref = f"A1:{get_column_letter(11 + 2 * themes + 2 * stars)}{last}"
     s.ws.conditional_formatting.add(f"D2:D{last}", _rating_colours())  # as the Reviews sheet colours ratings
     s.ws.conditional_formatting.add(f"E2:E{last}", CellIsRule(operator="lessThanOrEqual",
                                                               formula=[f"-{SCORE_STARS}"], fill=_RED))
@@ -739,7 +744,7 @@ def _scorecard(wb: Workbook, card: Scorecard) -> None:
                                f"{card.before[0]} to {card.before[1]} (products with {MIN_RATED}+ ratings in each). "
                                "% negative and the top complaint (the topic most of them are negative about) "
                                "are of the analyzed reviews" + (card.theme_said("") if themes else "")
-                               + ".")])
+                               + (STARS_SAID if stars else "") + ".")])
     s.append([None, s.cell(f"Needs a look: a rating below the rest's, or fallen, by {SCORE_STARS:g}★ or more and "
                            f"unlikely to be chance (p <= {P_MAX:g} / {card.tested('product')}).")])
 

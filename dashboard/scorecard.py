@@ -23,11 +23,13 @@ def scorecard_view(card: Scorecard, plural: str, singular: str) -> None:
     # rounded here as the CLI and the comparison below round them (62.5% is 62% there; the grid's own "%.0f" made it
     # 63% beside the comparison's 62% for the same reviews)
     table = table.astype({c: float for c in ("rating", "change", "negative", "complaint_share", "theme_share",
-                                             "reply_rate")})
+                                             "reply_rate", "all_rating")})
     table = table.round({"rating": 2, "change": 2, "negative": 0, "complaint_share": 0, "theme_share": 0,
-                         "reply_rate": 0})
+                         "reply_rate": 0, "all_rating": 2})
     if not card.has_themes():  # before `reviewlens complaints` (or the Overview) computed them
         table = table.drop(columns=["theme", "theme_share"])
+    if not card.has_stars():  # no ratings without words in these filters (or filters they know nothing of)
+        table = table.drop(columns=["star_only", "all_rating"])
     table.insert(0, "look", table.pop("flag").map(lambda v: "!" if isinstance(v, str) and v else ""))
     st.dataframe(table, hide_index=True, width="stretch", height=min(38 + 35 * len(table), 420), column_config={
         "look": st.column_config.TextColumn("", width=20, help="needs a look: its rating is below the rest's, or "
@@ -47,6 +49,10 @@ def scorecard_view(card: Scorecard, plural: str, singular: str) -> None:
                                                      help="of its analyzed reviews"),
         "reply_rate": st.column_config.NumberColumn("Replied", format="%.0f%%", help="reviews with an owner's reply"),
         "newest": st.column_config.DateColumn("Newest review", format="YYYY-MM-DD"),
+        "star_only": st.column_config.NumberColumn("Star-only", format="%d", help="ratings without words (Google's "
+                                                   "star-only reviews): kept apart, as nothing in them can be read"),
+        "all_rating": st.column_config.NumberColumn("Rating with them", format="%.2f★", help="the average rating "
+                                                    "with the ratings without words, as the site counts it"),
     })
     if card.recent and card.before:
         st.caption(f"Change: the average rating of {card.recent[0]} to {card.recent[1]} against {card.before[0]} to "

@@ -205,7 +205,10 @@ class ImportResult:
     restated: dict[str, str] = field(default_factory=dict)  # columns restating another's moment, not kept: {col: it}
     empty: list[str] = field(default_factory=list)  # other columns without a value in any row: nothing to keep
     filled: set[str] | None = None  # the columns with a value in some row (None: not known, every one counts)
-    rated_only: int = 0  # rows with a rating and no text (Google's star-only reviews): left out, said in `remarks`
+    rated_only: int = 0  # rows with a rating and no text (Google's star-only reviews): not reviews, said in `remarks`
+    # those ratings, to store apart (`Store.upsert_star_ratings`): {id, source, product, rating, date, place} each
+    star_ratings: list[dict] = field(default_factory=list)
+    stars_new: int = 0  # import_file: of these, those not stored before
     unread: list[str] = field(default_factory=list)  # columns read as nothing (an export's analysis columns)
     undated: int = 0  # reviews imported without a date (no date column, an empty cell, a date in the future)
     future: int = 0  # of these, the reviews whose date was in the future, left out (noted with their line)
@@ -1435,6 +1438,30 @@ def _workbook_epoch(path: Path) -> datetime:
         wb.close()
 
 
+def _star_rating(row: dict, keys: tuple, get: Callable[[str], Any], stars: float, known: _FirstPass,
+                 res: ImportResult, epoch: datetime | None, default_source: str, product: str | None,
+                 met: dict[str, int]) -> dict[str, Any]:
+    """A row's rating without words, to store apart from the reviews: its identity as a review's would be (its
+    site id, else source, author and day; the n-th such row of the file its own), its product (a chain's
+    branch's: `_branch`), day (None when it cannot be read: a rating needs none) and place id."""
+    try:
+        day = _norm_date(get("date"), res.date_order, epoch)
+    except (ValueError, OverflowError, TypeError):
+        day = None
+    day = None if day is not None and implausible_date(day) else day
+    source = str(get("source") or default_source)
+    site_id = str(get("site_review_id")) if get("site_review_id") not in (None, "") else None
+    rid = review_identity(source, site_id, str(get("author")) if get("author") not in (None, "") else None, day,
+                          f"\x1fstars {stars:g}")  # never a text's: a review of these words is another
+    if not site_id:
+        met[rid] = n = met.get(rid, 0) + 1
+        rid = _nth_identity(rid, n) if n > 1 else rid
+    place = row.get(_place_id_of(keys))
+    return {"id": rid, "source": source, "rating": stars, "date": day, "place": place if place not in ("", None) else None,
+            "site_review_id": site_id,
+            "product": _branch(known, row, keys, str(get("product"))) if get("product") not in (None, "") else product}
+
+
 def _nth_identity(first: str, n: int) -> str:
     """The identity of the `n`-th row of a file that repeats, without a review id, the review of its row with
     identity `first` (n > 1): a survey's second "Great, 5" is another person's answer, not the first one again,
@@ -1558,7 +1585,8 @@ def _reviews(path: Path, res: ImportResult, *, source: str | None = None, rating
     sample: dict[Any, list[Any]] = {}  # no date column: the first values of the columns no field reads
     latest = date.today() + timedelta(days=1)  # a day ahead: a review written today where the day is later
     replaced = 0  # rows with bytes that are not UTF-8, read as U+FFFD (UTF8_REPLACED)
-    rated_only: list[float] = []  # the ratings of rows with a rating and no text (star-only reviews): left out
+    rated_only: list[float] = []  # the ratings of rows with a rating and no text (star-only reviews): not reviews
+    star_met: dict[str, int] = {}  # each star-only identity met so far (a row of the same rating, day and author)
     for line, row, mapping in _with_columns(rows, columns):
         res.rows += 1
         if mapping is None:
@@ -1590,6 +1618,8 @@ def _reviews(path: Path, res: ImportResult, *, source: str | None = None, rating
         if "text" not in mapping or text is None or not str(text).strip():
             if (stars := _stars_alone(get("rating"), rating_scale)) is not None:
                 rated_only.append(stars)  # Google's star-only reviews: a rating and no words; said once, below
+                res.star_ratings.append(_star_rating(row, keys, get, stars, known, res, epoch, default_source,
+                                                     product, star_met))
                 continue
             if "text" not in mapping:
                 res.errors.append({"line": line, "message": "no review text field (one of "
@@ -1684,9 +1714,10 @@ def _reviews(path: Path, res: ImportResult, *, source: str | None = None, rating
     res.updated_column = next((c for c in updated_in.values() if c), None)
     if rated_only:  # not the file's fault (Google keeps star-only reviews): no error per row, no partial run
         res.rated_only = len(rated_only)
-        res.remarks.append(f"{counted(len(rated_only), 'rating')} without a text (star-only reviews) left out, "
-                           f"{sum(rated_only) / len(rated_only):.1f}★ on average: ReviewLens reads "
-                           "what reviews say, so its counts and average ratings are of the reviews with words")
+        res.remarks.append(f"{counted(len(rated_only), 'rating')} without a text (star-only reviews), "
+                           f"{sum(rated_only) / len(rated_only):.1f}★ on average: kept as ratings, not as reviews "
+                           "(ReviewLens reads what reviews say: its counts, analyses and average ratings are of the "
+                           "reviews with words; `reviewlens scorecard` shows each product's rating with them too)")
     if not res.rows:
         raise ImportFileError(f"{path}: the file holds no reviews (it is empty, or has only a header)")
     if res.encoding == UTF8_REPLACED:
@@ -1765,6 +1796,21 @@ def _stored_elsewhere(store: Store, pairs: list[tuple[Review, int]], own: str, o
     return out
 
 
+def _stars_elsewhere(store: Store, rows: list[dict], own: str, others: list[str]) -> list[dict]:
+    """Ratings without words to store: one with a site id under this file's default source (`own`) that is stored
+    under another file's (an overlapping export) is kept there, as `_stored_elsewhere` keeps a review."""
+    mine = [(i, r) for i, r in enumerate(rows) if r["source"] == own and r.get("site_review_id")] if others else []
+    if not mine:
+        return rows
+    where = {review_identity(o, r["site_review_id"], None, None, ""): (i, o) for i, r in mine for o in others}
+    known = store.known_star_ids([rows[i]["id"] for i, _ in mine] + list(where))
+    out = list(rows)
+    for rid, (i, o) in where.items():
+        if rid in known and out[i]["id"] not in known and out[i]["source"] == own:
+            out[i] = {**out[i], "id": rid, "source": o}
+    return out
+
+
 def _elsewhere_remarks(moved: Counter, alike: Counter) -> list[str]:
     return ([f"{n} of these reviews are already stored from {o} (the same review id): counted as already stored, "
              f"and kept under {o}" for o, n in moved.items()]
@@ -1810,6 +1856,9 @@ def import_file(store: Store, path: str | Path, *, batch_size: int = IMPORT_BATC
             res.retexted += edited["text"]
             res.rerated += edited["rating"]
             n, s = store.upsert_reviews(items, run_id)
+            if others:  # a rating without words another file stored that has words in this one: a review now
+                store.drop_star_ratings([review_identity(o, r.site_review_id, None, None, "") for r in items
+                                         if r.site_review_id for o in others])
             new += n
             seen += s
             batch = list(islice(reviews, batch_size))
@@ -1819,6 +1868,8 @@ def import_file(store: Store, path: str | Path, *, batch_size: int = IMPORT_BATC
         raise
     res.remarks += _elsewhere_remarks(moved, alike)
     res.remarks += _rename_places(store, res.place_renames)
+    if res.star_ratings:  # after the reviews: one whose words this file also has is that review
+        res.stars_new, _ = store.upsert_star_ratings(_stars_elsewhere(store, res.star_ratings, own, others), run_id)
     if res.date_like and new:  # read with their dates, the same reviews would be others: undo this import first
         undo = (f"undo this import first (`reviewlens delete --run {run_id} --yes`; else its {new} new "
                 f"review{'s are' if new != 1 else ' is'} stored twice, undated and dated), then import the file "
@@ -1835,7 +1886,8 @@ def import_file(store: Store, path: str | Path, *, batch_size: int = IMPORT_BATC
     store.update_run(run_id, pages=1, new=new, seen=seen,
                      errors=[{"url": f"{path}:{e['line']}", "message": e["message"]} for e in problems],
                      detail={**({"masked": {"reviews": res.masked, **res.masked_kinds}} if res.masked else {}),
-                             **({"star_only_left_out": res.rated_only} if res.rated_only else {})} or None)
+                             **({"star_only": res.rated_only, "star_only_new": res.stars_new}
+                                if res.rated_only else {})} or None)
     store.finish_run(run_id, "partial" if problems else "ok")
     return res, run_id, new, seen
 

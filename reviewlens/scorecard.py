@@ -55,6 +55,8 @@ class Row:
     theme: str | None = None       # the complaint theme (`reviewlens complaints`) most of its reviews are in
     theme_reviews: int = 0
     theme_base: int = 0            # its analyzed reviews of the themes' period: what the theme's share is of
+    # its ratings without words (star-only reviews, kept apart): None where the filters select what they lack
+    stars: queries.RatingStats | None = None
     below_p: float | None = None   # its rating below the rest's: how likely by chance (None: not tested)
     rest_rating: float | None = None
     fell_p: float | None = None    # its rating fell from the period before: how likely by chance
@@ -77,6 +79,14 @@ class Row:
     @property
     def complaint_share(self) -> float | None:
         return 100.0 * self.complaint_reviews / self.analyzed if self.analyzed and self.complaint else None
+
+    @property
+    def all_rating(self) -> float | None:
+        """Its average rating with its ratings without words (None without any of those)."""
+        if not self.stars or not self.stars.n:
+            return None
+        both = queries.RatingStats.pooled([x for x in (self.rating, self.stars) if x.n])
+        return both.mean
 
     @property
     def theme_share(self) -> float | None:
@@ -131,9 +141,14 @@ class Scorecard:
             "negative": r.share_negative, "complaint": queries.topic_label(r.complaint, self.labels)
             if r.complaint else None, "complaint_share": r.complaint_share, "theme": r.theme,
             "theme_share": r.theme_share, "reply_rate": r.reply_rate, "newest": r.newest,
+            "star_only": r.stars.n if r.stars else None, "all_rating": r.all_rating,
             "flag": "; ".join(r.flags(self.tests)) or None} for r in self.rows],
             columns=["name", "reviews", "rating", "change", "negative", "complaint", "complaint_share", "theme",
-                     "theme_share", "reply_rate", "newest", "flag"])
+                     "theme_share", "reply_rate", "newest", "star_only", "all_rating", "flag"])
+
+    def has_stars(self) -> bool:
+        """Whether some group has ratings without words (star-only reviews) in the filters."""
+        return any(r.stars and r.stars.n for r in self.rows)
 
     def theme_said(self, code: str = "`") -> str:
         """What the top theme is, and its share of: said beside the table."""
@@ -150,7 +165,7 @@ class Scorecard:
         def num(v: Any, fmt: str) -> str:
             return "–" if v is None or pd.isna(v) else fmt.format(v)
 
-        tests, themes = self.tests, self.has_themes()
+        tests, themes, stars = self.tests, self.has_themes(), self.has_stars()
         return pd.DataFrame([{
             "": "!" if r.flags(tests) else "",
             _NAMES.get(self.by) or field_of(self.by) or self.by: neutralize(" ".join(r.name.split())),
@@ -160,7 +175,9 @@ class Scorecard:
             if r.complaint and r.complaint_share is not None else "–",
             **({"Top theme": f"{neutralize(' '.join(r.theme.split()))} ({r.theme_share:.0f}%)"
                 if r.theme and r.theme_share is not None else "–"} if themes else {}),
-            "Replied": num(r.reply_rate, "{:.0f}%"), "Newest": str(r.newest) if r.newest else "–"}
+            "Replied": num(r.reply_rate, "{:.0f}%"), "Newest": str(r.newest) if r.newest else "–",
+            **({"With star-only": f"{r.all_rating:.2f}★ (+{r.stars.n:,})" if r.stars and r.stars.n
+                and r.all_rating is not None else "–"} if stars else {})}
             for r in self.rows])
 
     def text(self) -> str:
@@ -176,7 +193,7 @@ class Scorecard:
                          f"to {self.before[1]} (groups with {MIN_RATED}+ ratings in each). % negative and the top "
                          "complaint (the topic most of them are negative about) are of the analyzed reviews"
                          f"{self.theme_said() if self.has_themes() else ''}; Replied: reviews with an owner's "
-                         "reply.")
+                         f"reply{STARS_SAID if self.has_stars() else ''}.")
         flagged = self.flagged()
         if flagged:
             lines += ["", f"Needs a look (unlikely to be chance: p <= {P_MAX:g} / {self.tested()}):"]
@@ -196,6 +213,10 @@ class Scorecard:
                                 str(v) if isinstance(v, date) else v) for k, v in row.items()}
                            for row in table.to_dict("records")]}
 
+
+#: what the scorecard's "With star-only" is, said beside it
+STARS_SAID = ("; with star-only: the average rating with the ratings without words (star-only reviews: kept apart, "
+              "as nothing in them can be read), and how many those are")
 
 #: what the scorecard's "Top theme" is, said beside it
 THEME_SAID = ("; top theme: the complaint theme of `reviewlens complaints` (the Overview's top complaints) most "
@@ -297,6 +318,7 @@ def scorecard(store: Store, by: str = "product", f: Filters = Filters(), sort: s
                     rows[str(g)].recent, rows[str(g)].before = _stats(*w[:3]), _stats(*w[3:])
     _complaints(store, group, src, where, rows)
     themes_of = _themes(store, group, src, a, where, rows)
+    _star_ratings(store, by, f, rows)
     _tests(list(rows.values()))
     tests = sum(x.rating.n >= MIN_RATED for x in rows.values())
     ordered = sorted(rows.values(), key=_sort_key(sort, tests))
@@ -361,6 +383,19 @@ def _themes(store: Store, group: Any, src: Any, a: Any, where: list, rows: dict[
             if (row := rows.get(str(g))) is not None:
                 row.theme_base = int(n)
     return (str(since), str(until)) if since and until else None
+
+
+def _star_ratings(store: Store, by: str, f: Filters, rows: dict[str, Row]) -> None:
+    """Each product's (source's) ratings without words, when the filters select only what those have: a period,
+    products, sources, a rating range (a star-only review has no topic, sentiment, words or fields of its own)."""
+    if by not in ("product", "source") or f != Filters(since=f.since, until=f.until, products=f.products,
+                                                        sources=f.sources, min_rating=f.min_rating,
+                                                        max_rating=f.max_rating):
+        return
+    for g, (n, total, squares) in store.star_rating_stats(by, f.since, f.until, f.products, f.sources, f.min_rating,
+                                                          f.max_rating).items():
+        if (row := rows.get(g)) is not None:
+            row.stars = _stats(n, total / n, squares)
 
 
 def _tests(rows: list[Row]) -> None:

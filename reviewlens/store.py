@@ -90,6 +90,21 @@ review_fields = sa.Table(
     sa.Index("ix_review_fields_name_value", "name", "value"),
 )
 
+# Ratings without words (Google's and Google Play's star-only reviews): nothing to read, but part of the place's or
+# app's rating. Kept apart from the reviews, which are what every analysis reads; no name is kept (the identity,
+# as a review's, may be a hash of it). `place`: the place id of a Google Maps file's row, for its branch's name.
+star_ratings = sa.Table(
+    "star_ratings", metadata,
+    sa.Column("id", sa.String(24), primary_key=True),  # as a review's identity: its words, once written, make it one
+    sa.Column("source", sa.String(300), nullable=False, index=True),
+    sa.Column("product", sa.String(500), index=True),
+    sa.Column("rating", sa.Float, nullable=False),
+    sa.Column("date", sa.Date, index=True),
+    sa.Column("place", sa.String(300)),
+    sa.Column("first_run_id", sa.Integer),
+    sa.Column("last_run_id", sa.Integer),
+)
+
 # The team's tags on reviews (reviewlens.tags): "escalated", "bug 1234"; one row per review and tag.
 review_tags = sa.Table(
     "review_tags", metadata,
@@ -313,7 +328,7 @@ FLAGS_CHECKPOINT = "integrity"  # what the stored findings were found on (Store.
 PSEUDONYM_KEY = "privacy:pseudonym-key"  # the key of reviewers' pseudonyms in this store (Store.pseudonym_key)
 REVIEWS_WRITTEN = "reviews:written"  # the checkpoint whose token every write of reviews renews (Store.reviews_stamp)
 OPTIONAL_TABLES = frozenset({"labels", "alerts", "alert_deliveries", "alerted_reviews", "questions", "review_flags",
-                             "review_tags", "request_themes", "review_comparisons"})
+                             "review_tags", "request_themes", "review_comparisons", "star_ratings"})
 
 REVIEW_FIELDS = ["id", "source", "product", "url", "author", "rating", "title", "text", "date"]
 EXPORT_CHUNK = 2000  # reviews an export holds at once (with their fields and tags)
@@ -789,6 +804,87 @@ class Store:
             where.append(reviews.c.date < before)
         return where
 
+    def _star_where(self, run_id: int | None, sources: Sequence[str], products: Sequence[str],
+                    before: date | None) -> list[sa.ColumnElement[bool]] | None:
+        """The ratings without words `delete_reviews` deletes with the reviews: those of the run, the sources (and
+        products), dated before the day; None when it deletes none (a reviewer's: no name is kept with them)."""
+        if "star_ratings" in self.missing_tables or (run_id is None and not sources and before is None):
+            return None
+        sr = star_ratings.c
+        where = [sr.first_run_id == run_id] if run_id is not None else []
+        where += [sr.source.in_(list(sources))] if sources else []
+        where += [sr.product.in_(list(products))] if products else []
+        where += [sr.date < before] if before is not None else []
+        return where
+
+    def upsert_star_ratings(self, rows: Sequence[dict[str, Any]], run_id: int | None = None) -> tuple[int, int]:
+        """Store ratings without words ({id, source, product, rating, date, place} each; `id` as a review's
+        identity): (new, already stored). One stored again takes the row's product, rating and date; one whose
+        id a review with words has is that review's (left out)."""
+        if not rows or "star_ratings" in self.missing_tables:
+            return 0, 0
+        unique = list({r["id"]: r for r in rows}.values())
+        put = self._insert(star_ratings)
+        put = put.on_conflict_do_update(index_elements=[star_ratings.c.id], set_={
+            **{k: put.excluded[k] for k in ("product", "rating", "date", "place")}, "last_run_id": put.excluded.last_run_id})
+        new = 0
+        with self._write() as c:
+            for i in range(0, len(unique), 500):
+                chunk = [{"id": r["id"], "source": _no_nul(str(r["source"]))[:300],
+                          "product": _no_nul(str(r["product"]))[:500] if r.get("product") else None,
+                          "rating": float(r["rating"]), "date": r.get("date"),
+                          "place": _no_nul(str(r["place"]))[:300] if r.get("place") else None,
+                          "first_run_id": run_id, "last_run_id": run_id} for r in unique[i:i + 500]]
+                ids = [r["id"] for r in chunk]
+                worded = set(c.execute(sa.select(reviews.c.id).where(reviews.c.id.in_(ids))).scalars())
+                had = set(c.execute(sa.select(star_ratings.c.id).where(star_ratings.c.id.in_(ids))).scalars())
+                chunk = [r for r in chunk if r["id"] not in worded]
+                new += sum(r["id"] not in had for r in chunk)
+                if chunk:
+                    c.execute(put, chunk)
+        return new, len(unique) - new
+
+    def drop_star_ratings(self, ids: Sequence[str]) -> int:
+        """Delete the ratings without words of `ids` (a review with words now: another file's identity of it)."""
+        if not ids or "star_ratings" in self.missing_tables:
+            return 0
+        n = 0
+        with self._write() as c:
+            for i in range(0, len(ids), 500):
+                n += int(c.execute(star_ratings.delete().where(star_ratings.c.id.in_(list(ids[i:i + 500]))))
+                         .rowcount or 0)
+        return n
+
+    def known_star_ids(self, ids: Sequence[str]) -> set[str]:
+        """Which of `ids` are stored ratings without words."""
+        if not ids or "star_ratings" in self.missing_tables:
+            return set()
+        out: set[str] = set()
+        with self.engine.connect() as c:
+            for i in range(0, len(ids), 500):
+                out |= set(c.execute(sa.select(star_ratings.c.id).where(star_ratings.c.id.in_(list(ids[i:i + 500]))))
+                           .scalars())
+        return out
+
+    def star_rating_stats(self, by: str, since: date | None = None, until: date | None = None,
+                          products: Sequence[str] = (), sources: Sequence[str] = (), min_rating: float | None = None,
+                          max_rating: float | None = None) -> dict[str, tuple[int, float, float]]:
+        """The ratings without words of each product (`by` "product") or source ("source"), within the period,
+        products, sources and ratings: {group: (how many, their sum, the sum of their squares)}."""
+        if "star_ratings" in self.missing_tables or by not in ("product", "source"):
+            return {}
+        sr = star_ratings.c
+        q = sa.select(sr[by], sa.func.count(), sa.func.sum(sr.rating), sa.func.sum(sr.rating * sr.rating)).where(
+            sr[by].is_not(None))
+        q = q.where(sr.date >= since) if since else q
+        q = q.where(sr.date <= until) if until else q
+        q = q.where(sr.product.in_(list(products))) if products else q
+        q = q.where(sr.source.in_(list(sources))) if sources else q
+        q = q.where(sr.rating >= min_rating) if min_rating is not None else q
+        q = q.where(sr.rating <= max_rating) if max_rating is not None else q
+        with self.engine.connect() as c:
+            return {str(g): (int(n), float(total), float(squares)) for g, n, total, squares in c.execute(q.group_by(sr[by]))}
+
     def deletion_words(self, *, run_id: int | None = None, sources: Sequence[str] = (), products: Sequence[str] = (),
                        authors: Sequence[str] = (), before: date | None = None) -> list[str]:
         """The texts and titles of the reviews `delete_reviews` with these arguments deletes (to find the other
@@ -818,16 +914,19 @@ class Store:
                 return None, int(c.execute(sa.select(sa.func.count()).select_from(reviews).where(*where)).scalar_one())
         rid = self.start_run("delete", self.deletion(run_id, sources, products, authors, before)[:300], trigger)
         forget = bool(authors) or before is not None
+        traces: dict[str, int] = {}
         with self._write() as c:
             gone = c.execute(sa.select(reviews.c.id, reviews.c.content_hash).where(*where)).all()
             hashes = [h for _, h in gone] if forget else []
             c.execute(review_fields.delete().where(review_fields.c.review_id.in_(sa.select(reviews.c.id).where(*where))))
             c.execute(review_tags.delete().where(review_tags.c.review_id.in_(sa.select(reviews.c.id).where(*where))))
             n = int(c.execute(reviews.delete().where(*where)).rowcount or 0)
+            if (stars := self._star_where(run_id, sources, products, before)) is not None:
+                traces["star_ratings"] = int(c.execute(star_ratings.delete().where(*stars)).rowcount or 0)
             if hashes:
                 self._forget_texts(c, hashes, labels_too=True)
             ids = {i for i, _ in gone}
-            traces = {"themes": self._drop_from_themes(c, ids)} if ids else {}
+            traces.update({"themes": self._drop_from_themes(c, ids)} if ids else {})
             if ids and forget:
                 traces.update(self._drop_from_alerts(c, ids))
             if n:
@@ -1232,6 +1331,9 @@ class Store:
                 if existing:
                     changed = changed or self._would_change(c, existing)
                     c.execute(refresh, existing)
+            if "star_ratings" not in self.missing_tables:  # a star-only review that got words is a review now
+                for i in range(0, len(rows), 500):
+                    c.execute(star_ratings.delete().where(star_ratings.c.id.in_([r["id"] for r in rows[i:i + 500]])))
             for i in range(0, len(fields), 500):
                 c.execute(put_field, fields[i:i + 500])
             for i in range(0, len(tags), 500):  # an import's tags (a file ReviewLens exported): added, never removed
@@ -1962,6 +2064,9 @@ class Store:
                 reviews.c.id.in_(sa.select(review_fields.c.review_id).where(review_fields.c.name.in_(list(ids)),
                                                                             review_fields.c.value.in_(list(pids)))))
                 .values(product=new)).rowcount
+            if "star_ratings" not in self.missing_tables:  # its ratings without words, by their place
+                c.execute(star_ratings.update().where(star_ratings.c.product == product,
+                                                      star_ratings.c.place.in_(list(pids))).values(product=new))
             if n:
                 self._mark_reviews_written(c)
         return n

@@ -211,12 +211,12 @@ def test_star_only_reviews_are_left_out_and_said_once_not_as_errors(tmp_path, ca
     assert main(["import", str(f), "--db", db]) == 0
     out = capsys.readouterr().out
     assert "read 5 rows from" in out and "2 new reviews, 0 already stored, 1 row skipped" in out
-    assert "2 ratings without a text (star-only reviews) left out, 4.5★ on average" in out
+    assert "2 ratings without a text (star-only reviews), 4.5★ on average: kept as ratings, not as reviews" in out
     assert "line 6: empty review text" in out and "line 4" not in out and "line 5" not in out
     store = Store(db)
     run = store.list_runs(kind="import")[0]
     assert store.count_reviews() == 2 and run["status"] == "partial"  # the broken row
-    assert run["detail"]["star_only_left_out"] == 2  # kept in the run history
+    assert run["detail"]["star_only"] == 2  # kept in the run history
     f.write_text("\n".join(rows + [star]) + "\n", encoding="utf-8")
     assert main(["import", str(f), "--db", str(tmp_path / "t.db")]) == 0
     assert Store(str(tmp_path / "t.db")).list_runs(kind="import")[0]["status"] == "ok"
@@ -415,7 +415,7 @@ def test_google_business_profile_reviews_are_read_with_their_nested_names_and_st
     assert main(["import", str(f), "--db", db]) == 0
     out = capsys.readouterr().out
     assert "author ← reviewer.displayName" in out and "reply ← reviewReply.comment" in out and "date ← createTime" in out
-    assert "1 rating without a text (star-only reviews) left out, 5.0★ on average" in out
+    assert "1 rating without a text (star-only reviews), 5.0★ on average: kept as ratings, not as reviews" in out
     assert "line 3" not in out and "0 rows skipped" in out
     got = {r["author"]: r for r in Store(db).reviews_frame().to_dict("records")}
     assert set(got) == {"Anna K.", "Marco", "Jonas", "Eva"}

@@ -222,4 +222,4 @@ def test_a_scheduled_file_with_star_only_reviews_is_an_ok_run_and_its_remarks_ar
         out = s.run_once()["google-play"]
     assert out["import"] == {"files": 1, "new": 2, "seen": 0, "skipped_rows": 0, "failed": 0}
     assert [r["status"] for r in store.list_runs(kind="import")] == ["ok"]
-    assert "week.csv: 2 ratings without a text (star-only reviews) left out, 4.5★ on average" in caplog.text
+    assert "week.csv: 2 ratings without a text (star-only reviews), 4.5★ on average: kept as ratings, not as reviews" in caplog.text

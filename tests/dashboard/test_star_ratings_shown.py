@@ -1,0 +1,49 @@
+"""The ratings without words (star-only reviews, kept apart from the reviews) beside each product's rating: the
+Excel report's Scorecard sheet (read back from the .xlsx) and the dashboard's Compare page (AppTest)."""
+
+from __future__ import annotations
+
+import pytest
+from openpyxl import load_workbook
+from streamlit.testing.v1 import AppTest
+
+from dashboard import APP_PATH
+from dashboard.report import write_report
+from reviewlens.records_io import import_file
+from reviewlens.store import Store
+from tests.reviewlens.test_star_ratings import _berlin, _file
+
+pytestmark = pytest.mark.timeout(120)
+
+
+def _chain(tmp_path) -> str:
+    db = str(tmp_path / "s.db")
+    store = Store(db)
+    import_file(store, _berlin(tmp_path))
+    _file(tmp_path / "hamburg.csv", [["Pizza Roma", "H1", "Hamburg", f"h{i}", f"H {i}", "Cold." if i < 12 else "",
+                                      1 + i % 2, f"11/{1 + i % 28:02d}/2026 10:00:00"] for i in range(14)])
+    import_file(store, tmp_path / "hamburg.csv")
+    store.close()
+    return db
+
+
+def test_the_report_and_the_compare_page_show_the_rating_with_them(tmp_path, monkeypatch):
+    db = _chain(tmp_path)
+    rows = list(load_workbook(write_report(Store(db), tmp_path / "r.xlsx"))["Scorecard"].iter_rows(values_only=True))
+    head = rows[0]
+    assert head[-3:] == ("Star-only", "Rating with them", "Why it needs a look")
+    got = {r[1]: r[-3:-1] for r in rows[1:3]}
+    assert got["Pizza Roma (Berlin)"] == (10, round((12 * 2.5 + 45) / 22, 2))
+    assert got["Pizza Roma (Hamburg)"] == (2, round((12 * 1.5 + 2 + 1) / 14, 2))  # 12 with words, 2★ and 1★ without
+    assert "with star-only: the average rating with the ratings without words" in " ".join(
+        str(r[1]) for r in rows[3:] if r and r[1])
+
+    monkeypatch.setenv("REVIEWLENS_DB", db)
+    at = AppTest.from_file(str(APP_PATH), default_timeout=60)
+    at.run()
+    at.sidebar.selectbox(key="f_period").set_value("All time").run()
+    at.sidebar.radio(key="page").set_value("Compare").run()
+    assert not at.exception, [e.value for e in at.exception]
+    card = at.dataframe[0].value.set_index("name")
+    assert card.loc["Pizza Roma (Berlin)", "star_only"] == 10
+    assert card.loc["Pizza Roma (Berlin)", "all_rating"] == round((12 * 2.5 + 45) / 22, 2)

@@ -1,0 +1,100 @@
+"""Ratings without words (Google's and Google Play's star-only reviews, a third or more of a place's): they were
+counted and left out of every import, so no figure in ReviewLens could be set beside the place's own rating. They
+are now kept apart from the reviews (nothing in them can be read or analyzed), and the scorecard shows each
+product's rating with them; an import run that is undone, a re-import, the same review with words later, an
+overlapping export and a chain's branches treat them as they treat reviews. SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date
+
+import pytest
+
+from reviewlens.app.cli import main
+from reviewlens.filters import Filters
+from reviewlens.records_io import import_file
+from reviewlens.scorecard import scorecard
+from reviewlens.store import Store
+
+HEAD = ["name", "place_id", "city", "review_id", "author_title", "review_text", "review_rating", "review_datetime_utc"]
+
+
+def _file(path, rows):
+    buf = io.StringIO()
+    w = csv.writer(buf)
+    w.writerow(HEAD)
+    w.writerows(rows)
+    path.write_text(buf.getvalue(), encoding="utf-8")
+    return path
+
+
+def _berlin(tmp_path, name="berlin.csv"):
+    """Twelve reviews with words (2★ and 3★) and ten ratings without (five 5★, five 4★, two of them undated)."""
+    rows = [["Pizza Roma", "B1", "Berlin", f"w{i}", f"Guest {i}", f"Slow service, visit {i}.", 2 + i % 2,
+             f"11/{1 + i:02d}/2026 10:00:00"] for i in range(12)]
+    rows += [["Pizza Roma", "B1", "Berlin", f"s{i}", f"Star {i}", "", 5 - i % 2,
+              "" if i < 2 else f"10/{1 + i:02d}/2026 10:00:00"] for i in range(10)]
+    return _file(tmp_path / name, rows)
+
+
+def test_ratings_without_words_are_kept_apart_and_set_beside_the_rating(store, tmp_path):
+    res, run, new, _ = import_file(store, _berlin(tmp_path))
+    assert new == 12 and store.count_reviews() == 12 and res.rated_only == 10 and res.stars_new == 10
+    assert any(r.startswith("10 ratings without a text (star-only reviews), 4.5★ on average: kept as ratings")
+               for r in res.remarks)
+    card = scorecard(store)
+    (row,) = card.rows
+    assert row.reviews == 12 and row.avg_rating == pytest.approx(2.5)  # the reviews with words, as before
+    assert row.stars.n == 10 and row.all_rating == pytest.approx((12 * 2.5 + 45) / 22)
+    table = card.table()
+    assert table.loc[0, "star_only"] == 10 and table.loc[0, "all_rating"] == pytest.approx(3.41, abs=0.01)
+    text = card.text()
+    assert "With star-only" in text and "3.41★ (+10)" in text and "with star-only: the average rating" in text
+    # a period: the dated ratings within it only (the undated two are of no period)
+    assert scorecard(store, f=Filters.of(since=date(2026, 10, 1))).rows[0].stars.n == 8
+    # a filter star ratings know nothing of (a topic, the words): no such column
+    assert not scorecard(store, f=Filters.of(search="slow")).has_stars()
+
+    # the same file again: nothing new, nothing twice
+    res, _, new, _ = import_file(store, _berlin(tmp_path))
+    assert new == 0 and res.stars_new == 0 and scorecard(store).rows[0].stars.n == 10
+    # undoing the import takes its ratings too
+    rid, n = store.delete_reviews(run_id=run)
+    assert n == 12 and store.count_reviews() == 0 and store.star_rating_stats("product") == {}
+    assert store.list_runs(kind="delete")[0]["detail"]["star_ratings"] == 10  # said in the run history
+
+
+def test_a_rating_that_gets_words_is_a_review_and_an_overlapping_export_counts_it_once(store, tmp_path):
+    import_file(store, _berlin(tmp_path, "march.csv"))
+    # April's export holds the same ten ratings (their review ids) under another file name: counted once
+    res, _, _, _ = import_file(store, _berlin(tmp_path, "april.csv"))
+    assert res.stars_new == 0 and sum(n for n, *_ in store.star_rating_stats("product").values()) == 10
+    # one of them now has words: it is a review (not also a rating)
+    _file(tmp_path / "may.csv", [["Pizza Roma", "B1", "Berlin", "s5", "Star 5", "Best crust in town.", 4,
+                                  "10/06/2026 10:00:00"]])
+    res, _, new, _ = import_file(store, tmp_path / "may.csv")
+    assert store.count_reviews() == 13 and store.star_rating_stats("product")["Pizza Roma"][0] == 9
+
+
+def test_a_chains_branches_take_their_ratings_without_words_with_them(store, tmp_path):
+    import_file(store, _berlin(tmp_path))  # one place: the chain's name
+    _file(tmp_path / "hamburg.csv", [["Pizza Roma", "H1", "Hamburg", f"h{i}", f"H {i}", "" if i % 2 else "Cold.",
+                                      1 + i % 2, f"11/{1 + i:02d}/2026 10:00:00"] for i in range(4)])
+    import_file(store, tmp_path / "hamburg.csv")
+    stats = store.star_rating_stats("product")
+    assert {k: v[0] for k, v in stats.items()} == {"Pizza Roma (Berlin)": 10, "Pizza Roma (Hamburg)": 2}
+    rows = {r.name: r for r in scorecard(store).rows}
+    assert rows["Pizza Roma (Hamburg)"].stars.n == 2 and rows["Pizza Roma (Berlin)"].stars.n == 10
+
+
+def test_the_command_shows_them_and_a_source_deleted_takes_them(tmp_path, capsys):
+    db = str(tmp_path / "s.db")
+    assert main(["import", str(_berlin(tmp_path)), "--db", db]) == 0
+    assert "10 ratings without a text (star-only reviews), 4.5★ on average: kept as ratings" in capsys.readouterr().out
+    assert main(["scorecard", "--db", db]) == 0
+    out = capsys.readouterr().out
+    assert "With star-only" in out and "(+10)" in out
+    assert main(["delete", "--source", "import:berlin", "--yes", "--db", db]) == 0
+    assert Store(db).star_rating_stats("product") == {}
