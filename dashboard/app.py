@@ -186,6 +186,11 @@ def c_scorecard(db: str, by: str, f: Filters) -> Scorecard:
 
 
 @st.cache_data(ttl=CACHE_TTL, show_spinner=False)
+def c_rating_with_stars(db: str, f: Filters) -> tuple[int, float] | None:
+    return Q.rating_with_stars(get_store(db), f)
+
+
+@st.cache_data(ttl=CACHE_TTL, show_spinner=False)
 def c_group_names(db: str, by: str, f: Filters) -> list[str]:
     return group_names(get_store(db), by, f)  # as many as `reviewlens compare` takes
 
@@ -716,6 +721,10 @@ def overview_page(db: str, f: Filters, opts: Q.Options,
     ov = c_overview(db, f, opts, trend_by())
     h = ov.headline
     headline_metrics(h)
+    if (stars := c_rating_with_stars(db, f)) is not None:  # Google's star-only reviews, kept apart
+        st.caption(f"With the {stars[0]:,} rating{'s' if stars[0] != 1 else ''} without words (star-only reviews, "
+                   f"kept apart: nothing in them to read), the average rating is {stars[1]:.2f} ★, as the site "
+                   "counts it; every other figure here is of the reviews with words.")
     if suspicious is not None:
         suspicious_note(get_store(db), f, *suspicious)
     reply_metrics(ov.replies)

@@ -453,6 +453,30 @@ def headline(store: Store, f: Filters, previous: bool = True) -> Headline:
     return h
 
 
+def stars_apply(f: Filters) -> bool:
+    """Whether a selection can count the ratings without words (star-only reviews, kept apart): it selects only
+    what they have, a period, products, sources and a range of ratings (they have no words, topic, sentiment,
+    language, reply or fields of their own)."""
+    return f == Filters(since=f.since, until=f.until, products=f.products, sources=f.sources,
+                        min_rating=f.min_rating, max_rating=f.max_rating)
+
+
+def rating_with_stars(store: Store, f: Filters) -> tuple[int, float] | None:
+    """(how many ratings without words the selection has, the average rating of its reviews and those), as the
+    site counts its rating; None when it has none or cannot count them (`stars_apply`)."""
+    if not stars_apply(f):
+        return None
+    stars = store.star_rating_stats("source", f.since, f.until, f.products, f.sources, f.min_rating, f.max_rating)
+    n = sum(v[0] for v in stars.values())
+    if not n:
+        return None
+    a = current_analysis()
+    with store.engine.connect() as c:
+        rated, total = c.execute(sa.select(sa.func.count(reviews.c.rating), sa.func.sum(reviews.c.rating))
+                                 .select_from(reviews_with_analysis(a)).where(*conditions(f, a))).one()
+    return n, (float(total or 0) + sum(v[1] for v in stars.values())) / (int(rated or 0) + n)
+
+
 # ------------------------------------------------------------------------------------------ time series
 def granularity_for(store: Store, f: Filters, by: str = "auto") -> str:
     """'week' or 'month': the trend's bucket for the dated reviews of `f`, by how many there are a week

@@ -388,9 +388,7 @@ def _themes(store: Store, group: Any, src: Any, a: Any, where: list, rows: dict[
 def _star_ratings(store: Store, by: str, f: Filters, rows: dict[str, Row]) -> None:
     """Each product's (source's) ratings without words, when the filters select only what those have: a period,
     products, sources, a rating range (a star-only review has no topic, sentiment, words or fields of its own)."""
-    if by not in ("product", "source") or f != Filters(since=f.since, until=f.until, products=f.products,
-                                                        sources=f.sources, min_rating=f.min_rating,
-                                                        max_rating=f.max_rating):
+    if by not in ("product", "source") or not queries.stars_apply(f):
         return
     for g, (n, total, squares) in store.star_rating_stats(by, f.since, f.until, f.products, f.sources, f.min_rating,
                                                           f.max_rating).items():

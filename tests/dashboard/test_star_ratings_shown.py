@@ -47,3 +47,19 @@ def test_the_report_and_the_compare_page_show_the_rating_with_them(tmp_path, mon
     card = at.dataframe[0].value.set_index("name")
     assert card.loc["Pizza Roma (Berlin)", "star_only"] == 10
     assert card.loc["Pizza Roma (Berlin)", "all_rating"] == round((12 * 2.5 + 45) / 22, 2)
+
+
+def test_the_overview_says_the_rating_with_them_and_a_filter_they_lack_hides_it(tmp_path, monkeypatch):
+    db = _chain(tmp_path)
+    monkeypatch.setenv("REVIEWLENS_DB", db)
+    at = AppTest.from_file(str(APP_PATH), default_timeout=60)
+    at.run()
+    at.sidebar.selectbox(key="f_period").set_value("All time").run()
+    assert not at.exception, [e.value for e in at.exception]
+    said = [c.value for c in at.caption if "without words" in c.value]
+    # 24 reviews rated 2.5 and 1.5 on average, 12 ratings without words: 45 + 3 stars
+    assert said == [f"With the 12 ratings without words (star-only reviews, kept apart: nothing in them to read), the "
+                    f"average rating is {(12 * 2.5 + 12 * 1.5 + 48) / 36:.2f} ★, as the site counts it; every other "
+                    "figure here is of the reviews with words."]
+    at.sidebar.text_input(key="f_search").set_value("cold").run()  # words: the ratings without have none
+    assert not [c.value for c in at.caption if "without words" in c.value]
