@@ -9,6 +9,8 @@ same run: what reading a shape costs.
 - maps: an Outscraper-shaped Google Maps file of a chain's 40 branches, one name (each branch its own product,
   named by its city), against the same rows without place ids, the name as "place_name" (one product, no
   branch pass).
+- stars: the chain's file with a third of its rows star-only (a rating, no words: kept apart as ratings), against
+  the same file without those rows.
 - files: the same chain exported a branch a file (40 files), imported one after another into one store (each
   import reads the places the store holds, to name a newcomer apart from them), against the same files without
   place ids.
@@ -130,6 +132,25 @@ CHILD = ("import resource, sys\nfrom reviewlens.app.cli import main\nstatus = ma
          "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr)\nsys.exit(status)")
 
 
+def with_star_only(path: Path, folder: Path) -> tuple[Path, Path]:
+    """The Maps file with every third row's words taken out (a star-only review), and the file without those rows."""
+    with path.open(newline="", encoding="utf-8") as f:
+        rows = list(csv.reader(f))
+    head, text = rows[0], rows[0].index("review_text")
+    stars, plain = folder / "maps-star-only.csv", folder / "maps-no-star-only.csv"
+    with stars.open("w", newline="", encoding="utf-8") as a, plain.open("w", newline="", encoding="utf-8") as b:
+        wa, wb = csv.writer(a), csv.writer(b)
+        wa.writerow(head)
+        wb.writerow(head)
+        for i, row in enumerate(rows[1:]):
+            if i % 3 == 2:
+                wa.writerow([*row[:text], "", *row[text + 1:]])
+            else:
+                wa.writerow(row)
+                wb.writerow(row)
+    return stars, plain
+
+
 def split_by_city(path: Path, folder: Path) -> list[Path]:
     """The rows of a Maps file, a file a branch (by its city column), in the order the branches first appear."""
     with path.open(newline="", encoding="utf-8") as f:
@@ -164,14 +185,15 @@ def run_import(path: Path | list[Path], folder: Path) -> dict:
     with sqlite3.connect(db) as c:
         stored, dated, rated, products = c.execute(
             "SELECT count(*), count(date), count(rating), count(DISTINCT product) FROM reviews").fetchone()
+        stars = c.execute("SELECT count(*) FROM star_ratings").fetchone()[0]
     return {"seconds": seconds, "peak_mb": peak, "stored": stored, "dated": dated, "rated": rated,
-            "products": products}
+            "products": products, "stars": stars}
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--n", type=int, default=100_000, help="rows a file (default 100,000)")
-    ap.add_argument("--only", choices=["amazon", "maps", "files"], help="one shape only")
+    ap.add_argument("--only", choices=["amazon", "maps", "stars", "files"], help="one shape only")
     args = ap.parse_args()
     print(f"bench_import: {args.n:,} rows a file; {cpu_name()}")
     with tempfile.TemporaryDirectory() as tmp:
@@ -181,6 +203,10 @@ def main() -> None:
             pairs.append(("Amazon exporter's words", "the same rows, ISO dates and numbers", *write_amazon(folder, args.n)))
         if args.only in (None, "maps"):
             pairs.append(("Google Maps chain, 40 branches", "the same rows, one place, no place ids", *write_maps(folder, args.n)))
+        if args.only in (None, "stars"):
+            chain, _ = write_maps(folder, args.n)
+            pairs.append(("the chain, a third of its rows star-only", "the same file without those rows",
+                          *with_star_only(chain, folder)))
         if args.only in (None, "files"):
             chain, single = write_maps(folder, args.n)
             pairs.append(("the chain, a file a branch (40 imports)", "the same files without place ids",
@@ -189,7 +215,8 @@ def main() -> None:
             got = {name: run_import(path, folder) for name, path in ((shape, shaped), (plain_name, plain))}
             for name, r in got.items():
                 print(f"  {name:40s} {r['seconds']:7.1f} s  peak {r['peak_mb']:6.0f} MB  {r['stored']:,} stored, "
-                      f"{r['dated']:,} dated, {r['rated']:,} rated, {r['products']} product(s)")
+                      f"{r['dated']:,} dated, {r['rated']:,} rated, {r['products']} product(s)"
+                      + (f", {r['stars']:,} star-only ratings" if r["stars"] else ""))
             a, b = got[shape]["seconds"], got[plain_name]["seconds"]
             print(f"  -> {shape}: {a / b:.2f}x the time of {plain_name}")
 

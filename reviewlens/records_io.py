@@ -207,6 +207,7 @@ class ImportResult:
     filled: set[str] | None = None  # the columns with a value in some row (None: not known, every one counts)
     rated_only: int = 0  # rows with a rating and no text (Google's star-only reviews): not reviews, said in `remarks`
     # those ratings, to store apart (`Store.upsert_star_ratings`): {id, source, product, rating, date, place} each
+    # (import_file stores them a batch at a time and empties it)
     star_ratings: list[dict] = field(default_factory=list)
     stars_new: int = 0  # import_file: of these, those not stored before
     unread: list[str] = field(default_factory=list)  # columns read as nothing (an export's analysis columns)
@@ -1796,6 +1797,14 @@ def _stored_elsewhere(store: Store, pairs: list[tuple[Review, int]], own: str, o
     return out
 
 
+def _store_stars(store: Store, res: ImportResult, own: str, others: list[str], run_id: int) -> None:
+    """Store the ratings without words read so far (`res.star_ratings`, emptied), each after the reviews of its
+    batch (one whose words the file also has is that review), counting the new ones in `res.stars_new`."""
+    if res.star_ratings:
+        res.stars_new += store.upsert_star_ratings(_stars_elsewhere(store, res.star_ratings, own, others), run_id)[0]
+        res.star_ratings.clear()
+
+
 def _stars_elsewhere(store: Store, rows: list[dict], own: str, others: list[str]) -> list[dict]:
     """Ratings without words to store: one with a site id under this file's default source (`own`) that is stored
     under another file's (an overlapping export) is kept there, as `_stored_elsewhere` keeps a review."""
@@ -1861,15 +1870,15 @@ def import_file(store: Store, path: str | Path, *, batch_size: int = IMPORT_BATC
                                          if r.site_review_id for o in others])
             new += n
             seen += s
+            _store_stars(store, res, own, others, run_id)  # those read so far: memory stays flat
             batch = list(islice(reviews, batch_size))
+        _store_stars(store, res, own, others, run_id)
     except Exception as e:
         store.update_run(run_id, pages=1, new=new, seen=seen)
         store.finish_run(run_id, "failed", error=f"{type(e).__name__}: {e}")
         raise
     res.remarks += _elsewhere_remarks(moved, alike)
     res.remarks += _rename_places(store, res.place_renames)
-    if res.star_ratings:  # after the reviews: one whose words this file also has is that review
-        res.stars_new, _ = store.upsert_star_ratings(_stars_elsewhere(store, res.star_ratings, own, others), run_id)
     if res.date_like and new:  # read with their dates, the same reviews would be others: undo this import first
         undo = (f"undo this import first (`reviewlens delete --run {run_id} --yes`; else its {new} new "
                 f"review{'s are' if new != 1 else ' is'} stored twice, undated and dated), then import the file "

@@ -98,3 +98,12 @@ def test_the_command_shows_them_and_a_source_deleted_takes_them(tmp_path, capsys
     assert "With star-only" in out and "(+10)" in out
     assert main(["delete", "--source", "import:berlin", "--yes", "--db", db]) == 0
     assert Store(db).star_rating_stats("product") == {}
+
+
+def test_stored_a_batch_at_a_time_and_a_rating_whose_words_come_later_in_the_file_is_that_review(store, tmp_path):
+    f = _berlin(tmp_path)
+    with f.open("a", encoding="utf-8") as out:  # s3's row again, now with words (the review edited, exported again)
+        out.write("Pizza Roma,B1,Berlin,s3,Star 3,Now with words: great crust.,4,11/30/2026 10:00:00\n")
+    res, _, new, _ = import_file(store, f, batch_size=2)
+    assert new == 13 and res.stars_new == 9 and res.star_ratings == []  # emptied as stored
+    assert store.star_rating_stats("product") == {"Pizza Roma": (9, 41.0, 189.0)}
