@@ -718,7 +718,7 @@ def _scorecard(wb: Workbook, card: Scorecard) -> None:
     s.ws.freeze_panes = "C2"
     s.header(["Look", "Product", "Reviews", "Rating", "Change", "% negative", "Top complaint", "% raising it",
               *(["Top theme", "% in it"] if themes else []), "Replied %", "Newest review",
-              *(["Star-only", "Rating with them"] if stars else []), "Why it needs a look"])
+              *(["Star-only", "With star-only"] if stars else []), "Why it needs a look"])
     def num(v: Any, fmt: str) -> Any:
         return None if v is None or pd.isna(v) else s.cell(round(float(v), 2), number_format=fmt)
 

@@ -9,7 +9,7 @@ import streamlit as st
 
 from dashboard.safe import escape_markdown
 from reviewlens.comparison import P_MAX
-from reviewlens.scorecard import MIN_RATED, MIN_STARS, Scorecard
+from reviewlens.scorecard import MIN_RATED, MIN_STARS, STARS_SAID, Scorecard
 
 
 def scorecard_view(card: Scorecard, plural: str, singular: str) -> None:
@@ -51,13 +51,13 @@ def scorecard_view(card: Scorecard, plural: str, singular: str) -> None:
         "newest": st.column_config.DateColumn("Newest review", format="YYYY-MM-DD"),
         "star_only": st.column_config.NumberColumn("Star-only", format="%d", help="ratings without words (Google's "
                                                    "star-only reviews): kept apart, as nothing in them can be read"),
-        "all_rating": st.column_config.NumberColumn("Rating with them", format="%.2f★", help="the average rating "
+        "all_rating": st.column_config.NumberColumn("With star-only", format="%.2f★", help="the average rating "
                                                     "with the ratings without words, as the site counts it"),
     })
     if card.recent and card.before:
         st.caption(f"Change: the average rating of {card.recent[0]} to {card.recent[1]} against {card.before[0]} to "
-                   f"{card.before[1]}{card.theme_said() if card.has_themes() else ''}. `reviewlens scorecard` "
-                   "prints this table.")
+                   f"{card.before[1]}{card.theme_said() if card.has_themes() else ''}"
+                   f"{STARS_SAID if card.has_stars() else ''}. `reviewlens scorecard` prints this table.")
     flagged = card.flagged()
     for row, why in flagged:
         st.markdown(f"- **{escape_markdown(' '.join(row.name.split()))}**: {escape_markdown('; '.join(why))}")

@@ -31,7 +31,7 @@ def test_the_report_and_the_compare_page_show_the_rating_with_them(tmp_path, mon
     db = _chain(tmp_path)
     rows = list(load_workbook(write_report(Store(db), tmp_path / "r.xlsx"))["Scorecard"].iter_rows(values_only=True))
     head = rows[0]
-    assert head[-3:] == ("Star-only", "Rating with them", "Why it needs a look")
+    assert head[-3:] == ("Star-only", "With star-only", "Why it needs a look")
     got = {r[1]: r[-3:-1] for r in rows[1:3]}
     assert got["Pizza Roma (Berlin)"] == (10, round((12 * 2.5 + 45) / 22, 2))
     assert got["Pizza Roma (Hamburg)"] == (2, round((12 * 1.5 + 2 + 1) / 14, 2))  # 12 with words, 2★ and 1★ without
