@@ -23,6 +23,11 @@ def compare_page(monkeypatch, tmp_path, more: Sequence[Review] = ()) -> AppTest:
     seed(store)
     store.upsert_reviews(list(more))
     store.close()
+    return compare_page_of(monkeypatch, db)
+
+
+def compare_page_of(monkeypatch, db: str) -> AppTest:
+    """The Compare page of all time on the store `db`."""
     monkeypatch.setenv("REVIEWLENS_DB", db)
     at = AppTest.from_file(str(APP_PATH), default_timeout=60)
     at.run()

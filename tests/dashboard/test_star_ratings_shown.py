@@ -11,6 +11,7 @@ from dashboard import APP_PATH
 from dashboard.report import write_report
 from reviewlens.records_io import import_file
 from reviewlens.store import Store
+from tests.dashboard.test_compare_page import compare_page_of
 from tests.reviewlens.test_star_ratings import _berlin, _file
 
 pytestmark = pytest.mark.timeout(120)
@@ -38,13 +39,7 @@ def test_the_report_and_the_compare_page_show_the_rating_with_them(tmp_path, mon
     assert "with star-only: the average rating with the ratings without words" in " ".join(
         str(r[1]) for r in rows[3:] if r and r[1])
 
-    monkeypatch.setenv("REVIEWLENS_DB", db)
-    at = AppTest.from_file(str(APP_PATH), default_timeout=60)
-    at.run()
-    at.sidebar.selectbox(key="f_period").set_value("All time").run()
-    at.sidebar.radio(key="page").set_value("Compare").run()
-    assert not at.exception, [e.value for e in at.exception]
-    card = at.dataframe[0].value.set_index("name")
+    card = compare_page_of(monkeypatch, db).dataframe[0].value.set_index("name")
     assert card.loc["Pizza Roma (Berlin)", "star_only"] == 10
     assert card.loc["Pizza Roma (Berlin)", "all_rating"] == round((12 * 2.5 + 45) / 22, 2)
 

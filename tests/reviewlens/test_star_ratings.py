@@ -6,8 +6,6 @@ overlapping export and a chain's branches treat them as they treat reviews. SQLi
 
 from __future__ import annotations
 
-import csv
-import io
 from datetime import date
 
 import pytest
@@ -17,17 +15,13 @@ from reviewlens.filters import Filters
 from reviewlens.records_io import import_file
 from reviewlens.scorecard import scorecard
 from reviewlens.store import Store
+from tests.reviewlens.test_branches import _csv
 
 HEAD = ["name", "place_id", "city", "review_id", "author_title", "review_text", "review_rating", "review_datetime_utc"]
 
 
 def _file(path, rows):
-    buf = io.StringIO()
-    w = csv.writer(buf)
-    w.writerow(HEAD)
-    w.writerows(rows)
-    path.write_text(buf.getvalue(), encoding="utf-8")
-    return path
+    return _csv(path, HEAD, rows)
 
 
 def _berlin(tmp_path, name="berlin.csv"):
