@@ -1854,6 +1854,7 @@ def import_file(store: Store, path: str | Path, *, batch_size: int = IMPORT_BATC
     run_id = store.start_run("import", run_source or str(path), trigger,
                              detail={**(run_detail or {}), "review_source": own})  # read by `_other_imports`
     new = seen = 0
+    others_stars = bool(others) and store.has_star_ratings()  # stored before this import, by other files
     moved: Counter = Counter()
     alike: Counter = Counter()
     try:
@@ -1865,7 +1866,7 @@ def import_file(store: Store, path: str | Path, *, batch_size: int = IMPORT_BATC
             res.retexted += edited["text"]
             res.rerated += edited["rating"]
             n, s = store.upsert_reviews(items, run_id)
-            if others:  # a rating without words another file stored that has words in this one: a review now
+            if others and others_stars:  # a rating without words another file stored, with words here: a review
                 store.drop_star_ratings([review_identity(o, r.site_review_id, None, None, "") for r in items
                                          if r.site_review_id for o in others])
             new += n

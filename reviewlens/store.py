@@ -855,6 +855,13 @@ class Store:
                          .rowcount or 0)
         return n
 
+    def has_star_ratings(self) -> bool:
+        """Whether any rating without words is stored."""
+        if "star_ratings" in self.missing_tables:
+            return False
+        with self.engine.connect() as c:
+            return c.execute(sa.select(star_ratings.c.id).limit(1)).first() is not None
+
     def known_star_ids(self, ids: Sequence[str]) -> set[str]:
         """Which of `ids` are stored ratings without words."""
         if not ids or "star_ratings" in self.missing_tables:
