@@ -65,6 +65,16 @@ def _serving(command: list[str], env: dict[str, str], log_path: Path, port: int,
         log.close()
 
 
+def _wait(driver, timeout: float, poll_frequency: float = 0.1):
+    """A WebDriverWait that reads on through a re-render: Streamlit replaces elements as it renders, and one found
+    a moment ago is stale when read (the report button's test failed so once in CI)."""
+    from selenium.common.exceptions import StaleElementReferenceException
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    return WebDriverWait(driver, timeout, poll_frequency=poll_frequency,
+                         ignored_exceptions=(StaleElementReferenceException,))
+
+
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     """`streamlit run` on a free port, serving a seeded store, for the tests of this module that only read it
@@ -104,16 +114,14 @@ def browser():
 def _wait_rendered(driver, text: str, timeout: float = 60) -> None:
     """Wait for our text, then for Streamlit's running indicator to be gone."""
     from selenium.webdriver.common.by import By
-    from selenium.webdriver.support.ui import WebDriverWait
 
-    wait = WebDriverWait(driver, timeout, poll_frequency=0.1)
+    wait = _wait(driver, timeout, poll_frequency=0.1)
     wait.until(lambda d: text in d.find_element(By.TAG_NAME, "body").text)
     wait.until(lambda d: not d.find_elements(By.CSS_SELECTOR, '[data-testid="stStatusWidget"]'))
 
 
 def test_dashboard_in_a_real_browser(server, browser):
     from selenium.webdriver.common.by import By
-    from selenium.webdriver.support.ui import WebDriverWait
 
     base, seed = server
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
@@ -121,7 +129,7 @@ def test_dashboard_in_a_real_browser(server, browser):
     t0 = time.perf_counter()
     browser.get(base + "/")
     _wait_rendered(browser, "Top complaints")
-    WebDriverWait(browser, 60, poll_frequency=0.1).until(
+    _wait(browser, 60, poll_frequency=0.1).until(
         lambda d: len(d.find_elements(By.CSS_SELECTOR, ".vega-embed canvas, .vega-embed svg.marks")) >= 5)
     first_render = time.perf_counter() - t0
     body = browser.find_element(By.TAG_NAME, "body").text
@@ -137,7 +145,7 @@ def test_dashboard_in_a_real_browser(server, browser):
 
     browser.get(base + "/?page=Reviews")
     _wait_rendered(browser, "Review detail")
-    WebDriverWait(browser, 30, poll_frequency=0.1).until(
+    _wait(browser, 30, poll_frequency=0.1).until(
         lambda d: d.find_elements(By.CSS_SELECTOR, "div.rl-review"))
     detail = browser.find_element(By.CSS_SELECTOR, "div.rl-review")
     assert "Nice <script>window.__xss=1</script> kettle" in detail.text
@@ -160,7 +168,6 @@ def test_the_excel_report_downloads_from_the_dashboard(server, browser, tmp_path
     no AppTest saw: the report is built only when the button is clicked."""
     from openpyxl import load_workbook
     from selenium.webdriver.common.by import By
-    from selenium.webdriver.support.ui import WebDriverWait
 
     base, _ = server
     downloads = tmp_path / "downloads"
@@ -168,11 +175,11 @@ def test_the_excel_report_downloads_from_the_dashboard(server, browser, tmp_path
     browser.execute_cdp_cmd("Browser.setDownloadBehavior", {"behavior": "allow", "downloadPath": str(downloads)})
     browser.get(base + "/")
     _wait_rendered(browser, "Top complaints")
-    button = WebDriverWait(browser, 30, poll_frequency=0.1).until(  # the sidebar's button may come after the page
+    button = _wait(browser, 30, poll_frequency=0.1).until(  # the sidebar's button may come after the page
         lambda d: next((b for b in d.find_elements(By.CSS_SELECTOR, "button") if "Download Excel report" in b.text),
                        None))
     button.click()
-    WebDriverWait(browser, 90, poll_frequency=0.2).until(
+    _wait(browser, 90, poll_frequency=0.2).until(
         lambda d: [p for p in downloads.iterdir() if p.suffix == ".xlsx"])
     [path] = [p for p in downloads.iterdir() if p.suffix == ".xlsx"]
     wb = load_workbook(path)
@@ -185,13 +192,12 @@ def test_the_address_bar_is_a_link_to_the_view(server, browser):
     from urllib.parse import parse_qs, urlsplit
 
     from selenium.webdriver.common.by import By
-    from selenium.webdriver.support.ui import WebDriverWait
 
     base, seed = server
     browser.get(base + "/?page=Reviews&period=all&sentiment=negative&theme=Breaks+quickly")
     _wait_rendered(browser, "Review detail")
     n = len(seed.theme_ids["Breaks quickly"])
-    WebDriverWait(browser, 30, poll_frequency=0.1).until(
+    _wait(browser, 30, poll_frequency=0.1).until(
         lambda d: f"{n} reviews match" in d.find_element(By.TAG_NAME, "body").text)
     assert parse_qs(urlsplit(browser.current_url).query) == {
         "page": ["Reviews"], "period": ["all"], "sentiment": ["negative"], "theme": ["Breaks quickly"]}
@@ -199,7 +205,7 @@ def test_the_address_bar_is_a_link_to_the_view(server, browser):
                     if el.text.strip() == "Overview")
     overview.click()
     _wait_rendered(browser, "Top complaints")
-    WebDriverWait(browser, 30, poll_frequency=0.1).until(
+    _wait(browser, 30, poll_frequency=0.1).until(
         lambda d: parse_qs(urlsplit(d.current_url).query) == {"period": ["all"], "sentiment": ["negative"]})
 
 
@@ -207,7 +213,6 @@ def test_ask_in_the_browser_answered_by_reviewlens_dashboard(seeded_sqlite, brow
     """`reviewlens dashboard` (the command, not bare `streamlit run`) answers the Ask page's question in the
     background; the page shows the review sentences it found, verbatim, without a reload."""
     from selenium.webdriver.common.by import By
-    from selenium.webdriver.support.ui import WebDriverWait
 
     _, seed, db = seeded_sqlite
     port = _free_port()
@@ -216,10 +221,10 @@ def test_ask_in_the_browser_answered_by_reviewlens_dashboard(seeded_sqlite, brow
         browser.get(base + "/?page=Ask&period=all")
         _wait_rendered(browser, "Ask the reviews")
         assert "Questions are answered in the background" in browser.find_element(By.TAG_NAME, "body").text  # its heartbeat
-        WebDriverWait(browser, 30, poll_frequency=0.2).until(lambda d: d.find_elements(By.CSS_SELECTOR, "textarea"))
+        _wait(browser, 30, poll_frequency=0.2).until(lambda d: d.find_elements(By.CSS_SELECTOR, "textarea"))
         browser.find_element(By.CSS_SELECTOR, "textarea").send_keys("Did it arrive late and broken?")
         next(b for b in browser.find_elements(By.CSS_SELECTOR, "button") if b.text.strip() == "Ask").click()
-        WebDriverWait(browser, 120, poll_frequency=0.5).until(
+        _wait(browser, 120, poll_frequency=0.5).until(
             lambda d: "arrived late and broke." in d.find_element(By.TAG_NAME, "body").text)
         quotes = [q.text for q in browser.find_elements(By.CSS_SELECTOR, "div.rl-quote")]
         texts = [r.text for r in seed.reviews]
@@ -233,7 +238,6 @@ def test_import_in_the_browser_analyzed_by_reviewlens_dashboard(browser, tmp_pat
     and imported, analyzed in the background by the same process with the real model, and the Overview
     then shows the reviews analyzed, without a restart or a command."""
     from selenium.webdriver.common.by import By
-    from selenium.webdriver.support.ui import WebDriverWait
 
     db = str(tmp_path / "new.db")
     csv_file = tmp_path / "shop export.csv"
@@ -246,14 +250,14 @@ def test_import_in_the_browser_analyzed_by_reviewlens_dashboard(browser, tmp_pat
                    "--no-answers"], {}, tmp_path / "dashboard.log", port) as base:
         browser.get(base + "/")
         _wait_rendered(browser, "Add reviews from a file")
-        WebDriverWait(browser, 30, poll_frequency=0.2).until(
+        _wait(browser, 30, poll_frequency=0.2).until(
             lambda d: d.find_elements(By.CSS_SELECTOR, "input[type=file]"))
         browser.find_element(By.CSS_SELECTOR, "input[type=file]").send_keys(str(csv_file))
-        WebDriverWait(browser, 30, poll_frequency=0.2).until(lambda d: "shop export.csv" in d.page_source)
+        _wait(browser, 30, poll_frequency=0.2).until(lambda d: "shop export.csv" in d.page_source)
         next(b for b in browser.find_elements(By.CSS_SELECTOR, "button") if b.text.strip() == "Import").click()
-        WebDriverWait(browser, 60, poll_frequency=0.5).until(
+        _wait(browser, 60, poll_frequency=0.5).until(
             lambda d: "4 new reviews" in d.find_element(By.TAG_NAME, "body").text)
-        WebDriverWait(browser, 240, poll_frequency=1).until(
+        _wait(browser, 240, poll_frequency=1).until(
             lambda d: "Last analysis here: analyzed 4 review texts" in d.find_element(By.TAG_NAME, "body").text)
         store = Store(db)
         assert set(store.reviews_frame()["sentiment"]) == {"negative", "positive"}
@@ -272,7 +276,6 @@ def test_suspicious_reviews_left_out_in_the_browser(browser, tmp_path, capsys):
     from urllib.parse import parse_qs, urlsplit
 
     from selenium.webdriver.common.by import By
-    from selenium.webdriver.support.ui import WebDriverWait
 
     from tests.reviewlens.test_integrity import make_shop
 
@@ -286,10 +289,10 @@ def test_suspicious_reviews_left_out_in_the_browser(browser, tmp_path, capsys):
         body = browser.find_element(By.TAG_NAME, "body").text
         assert "12 of 87 reviews look suspicious" in body
         browser.find_element(By.XPATH, "//summary[.//p[contains(text(), 'What looks suspicious')]]").click()
-        WebDriverWait(browser, 30, poll_frequency=0.1).until(
+        _wait(browser, 30, poll_frequency=0.1).until(
             lambda d: len(d.find_elements(By.CSS_SELECTOR, '[data-testid="rl-suspicious-finding"]')) == 3)
         next(b for b in browser.find_elements(By.CSS_SELECTOR, "button") if b.text.strip() == "Leave them out").click()
-        WebDriverWait(browser, 30, poll_frequency=0.1).until(
+        _wait(browser, 30, poll_frequency=0.1).until(
             lambda d: parse_qs(urlsplit(d.current_url).query) == {"period": ["all"], "suspicious": ["out"]})
         _wait_rendered(browser, "12 suspicious reviews left out")
         metrics = browser.find_elements(By.CSS_SELECTOR, '[data-testid="stMetricValue"]')
@@ -302,7 +305,6 @@ def test_reset_filters_clears_every_box(server, browser):
     from urllib.parse import parse_qs, urlsplit
 
     from selenium.webdriver.common.by import By
-    from selenium.webdriver.support.ui import WebDriverWait
 
     base, seed = server
     browser.get(base + "/?period=all&sentiment=negative&q=late")
@@ -310,8 +312,8 @@ def test_reset_filters_clears_every_box(server, browser):
     search = browser.find_element(By.CSS_SELECTOR, '[data-testid="stSidebar"] input[aria-label="Search text"]')
     assert search.get_attribute("value") == "late"
     next(b for b in browser.find_elements(By.CSS_SELECTOR, "button") if b.text.strip() == "Reset filters").click()
-    WebDriverWait(browser, 30, poll_frequency=0.1).until(lambda d: not urlsplit(d.current_url).query)
-    WebDriverWait(browser, 30, poll_frequency=0.1).until(lambda d: d.find_element(
+    _wait(browser, 30, poll_frequency=0.1).until(lambda d: not urlsplit(d.current_url).query)
+    _wait(browser, 30, poll_frequency=0.1).until(lambda d: d.find_element(
         By.CSS_SELECTOR, '[data-testid="stSidebar"] input[aria-label="Search text"]').get_attribute("value") == "")
     sidebar = browser.find_element(By.CSS_SELECTOR, '[data-testid="stSidebar"]').text
     assert "Negative" not in sidebar.split("Sentiment", 1)[1].split("Topic", 1)[0], sidebar
@@ -319,6 +321,6 @@ def test_reset_filters_clears_every_box(server, browser):
     next(el for el in browser.find_elements(By.CSS_SELECTOR, '[data-testid="stSidebar"] label')
          if el.text.strip() == "Reviews").click()
     _wait_rendered(browser, "Review detail")
-    WebDriverWait(browser, 30, poll_frequency=0.1).until(lambda d: "page" in parse_qs(urlsplit(d.current_url).query))
+    _wait(browser, 30, poll_frequency=0.1).until(lambda d: "page" in parse_qs(urlsplit(d.current_url).query))
     query = parse_qs(urlsplit(browser.current_url).query)
     assert "q" not in query and "sentiment" not in query, query
