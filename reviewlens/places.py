@@ -11,7 +11,8 @@ Hafenstraße 2)"). Column names are compared as `records_io` compares them (lowe
 A manager who exports each branch on its own imports the chain one file at a time: each file has one place, so
 `Branches` is also told the places a store already holds under the name (`add_stored`). A place stored under a
 branch's name keeps it (its file imported again does not rename it back to the chain's); a newcomer is named so
-that it differs from those; a place stored under the chain's bare name becomes a branch too (`Naming.renames`)."""
+that it differs from those; what the store holds under the chain's bare name of a place that is now a branch (its
+reviews, its star-only ratings) becomes the branch's (`Naming.renames`)."""
 from __future__ import annotations
 
 import re
@@ -163,7 +164,7 @@ class Branches:
             for p in places:
                 if id(p) in kept and p.in_file is not None:
                     out[(name, p.in_file)] = kept[id(p)]
-                if id(p) in kept and name in p.products:
+                if id(p) in kept and (name in p.products or p.in_file is not None):
                     renames.append((name, tuple(p.ids), kept[id(p)]))
             fresh = [p for p in places if id(p) not in kept]
             if len(places) < 2 or not fresh:
@@ -177,7 +178,9 @@ class Branches:
             for p, branch in zip(fresh, called):
                 if p.in_file is not None:
                     out[(name, p.in_file)] = branch
-                if name in p.products:
+                # a place of the file too: what the store holds of it under the chain's name and no review's
+                # fields tell (its star-only ratings, kept with their place id) becomes the branch's
+                if name in p.products or p.in_file is not None:
                     renames.append((name, tuple(p.ids), branch))
             shown = sorted(called)
             before = sum(p.in_file is None for p in places)

@@ -185,7 +185,8 @@ def test_a_stored_branch_whose_place_has_brackets_is_found_and_many_places_are_n
     b.add_stored("Pizza Roma (Frankfurt (Oder))", ("F1", ""), "Frankfurt (Oder)")
     b.add("Pizza Roma", {"place_id": "H1", "city": "Hamburg"}, {"place_id": "place_id", "city": "city"})
     naming = b.names()
-    assert naming.products == {("Pizza Roma", "H1"): "Pizza Roma (Hamburg)"} and naming.renames == []
+    assert naming.products == {("Pizza Roma", "H1"): "Pizza Roma (Hamburg)"}
+    assert naming.renames == [("Pizza Roma", ("H1",), "Pizza Roma (Hamburg)")]  # whatever is stored of it unnamed
     assert naming.remarks[0].startswith("2 places share the name 'Pizza Roma' (a chain's branches, 1 of them "
                                         "stored before)") and "beside 1 named before" in naming.remarks[0]
     # a scraper's file of 2,000 restaurants beside a store of 20,000 places: each name looks only at its own
@@ -196,6 +197,6 @@ def test_a_stored_branch_whose_place_has_brackets_is_found_and_many_places_are_n
     for i in range(2_000):
         b.add(f"Place {i}", {"place_id": f"N{i}", "city": "Hamburg"}, {"place_id": "place_id", "city": "city"})
     naming = b.names()
-    assert len(naming.products) == 2_000 and len(naming.renames) == 2_000
+    assert len(naming.products) == 2_000 and len(naming.renames) == 4_000  # the stored place and the file's
     assert naming.products[("Place 7", "N7")] == "Place 7 (Hamburg)" and ("Place 7", ("S7",), "Place 7 (Berlin)") \
         in naming.renames

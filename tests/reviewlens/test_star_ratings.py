@@ -101,3 +101,16 @@ def test_stored_a_batch_at_a_time_and_a_rating_whose_words_come_later_in_the_fil
     res, _, new, _ = import_file(store, f, batch_size=2)
     assert new == 13 and res.stars_new == 9 and res.star_ratings == []  # emptied as stored
     assert store.star_rating_stats("product") == {"Pizza Roma": (9, 41.0, 189.0)}
+
+
+def test_a_branchs_star_only_ratings_imported_alone_become_the_branchs_with_its_first_review(store, tmp_path):
+    """Ratings carry no fields to tell a place by: a file of Berlin's star-only ratings alone leaves them under the
+    chain's name; once a chain file names Berlin a branch, they are the branch's."""
+    _file(tmp_path / "berlin-stars.csv", [["Pizza Roma", "B1", "Berlin", f"s{i}", f"S {i}", "", 5, "10/01/2026 10:00:00"]
+                                          for i in range(3)])
+    import_file(store, tmp_path / "berlin-stars.csv")
+    assert store.star_rating_stats("product") == {"Pizza Roma": (3, 15.0, 75.0)}
+    _file(tmp_path / "chain.csv", [["Pizza Roma", pid, city, f"w{pid}", "Guest", "Fine.", 4, "11/01/2026 10:00:00"]
+                                   for pid, city in (("B1", "Berlin"), ("H1", "Hamburg"))])
+    import_file(store, tmp_path / "chain.csv")
+    assert store.star_rating_stats("product") == {"Pizza Roma (Berlin)": (3, 15.0, 75.0)}
