@@ -713,12 +713,13 @@ def _scorecard(wb: Workbook, card: Scorecard) -> None:
     a look first, with why; filterable, and sortable in Excel by any column."""
     themes = card.has_themes()  # the complaint themes' columns once they are computed
     stars = card.has_stars()  # and those of the ratings without words, where there are any
-    s = _Sheet(wb, "Scorecard", [8, 36, 10, 10, 10, 12, 28, 12, *([28, 10] if themes else []), 10, 14,
-                                 *([10, 12] if stars else []), 70])
+    columns = [("Look", 8), ("Product", 36), ("Reviews", 10), ("Rating", 10), ("Change", 10), ("% negative", 12),
+               ("Top complaint", 28), ("% raising it", 12), *([("Top theme", 28), ("% in it", 10)] if themes else []),
+               ("Replied %", 10), ("Newest review", 14),
+               *([("Star-only", 10), ("With star-only", 12)] if stars else []), ("Why it needs a look", 70)]
+    s = _Sheet(wb, "Scorecard", [width for _, width in columns])
     s.ws.freeze_panes = "C2"
-    s.header(["Look", "Product", "Reviews", "Rating", "Change", "% negative", "Top complaint", "% raising it",
-              *(["Top theme", "% in it"] if themes else []), "Replied %", "Newest review",
-              *(["Star-only", "With star-only"] if stars else []), "Why it needs a look"])
+    s.header([name for name, _ in columns])
     def num(v: Any, fmt: str) -> Any:
         return None if v is None or pd.isna(v) else s.cell(round(float(v), 2), number_format=fmt)
 
@@ -734,7 +735,7 @@ def _scorecard(wb: Workbook, card: Scorecard) -> None:
                   *([num(row.star_only, "#,##0"), num(row.all_rating, "0.00")] if stars else []),
                   s.cell(flag, wrap=True)])
     last = s.row
-    s.ws.auto_filter.ref = f"A1:{get_column_letter(11 + 2 * themes + 2 * stars)}{last}"
+    s.ws.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{last}"
     s.ws.conditional_formatting.add(f"D2:D{last}", _rating_colours())  # as the Reviews sheet colours ratings
     s.ws.conditional_formatting.add(f"E2:E{last}", CellIsRule(operator="lessThanOrEqual",
                                                               formula=[f"-{SCORE_STARS}"], fill=_RED))

@@ -1918,7 +1918,7 @@ def _stored_places(store: Store) -> list[tuple]:
 def _rename_places(store: Store, renames: list[tuple[str, tuple[str, ...], str]]) -> list[str]:
     """Store the reviews of a chain's place stored under the chain's name (imported before, a file of one branch)
     under its branch's name; the remarks saying so."""
-    ids = _place_fields(store)[0] if renames else []
+    ids = _place_fields(store)[0] if renames else []  # read again: this file's own id columns are stored by now
     said = []
     for name, pids, branch in renames:
         if n := store.rename_place(name, ids, pids, branch):
