@@ -75,6 +75,26 @@ def _wait(driver, timeout: float, poll_frequency: float = 0.1):
                          ignored_exceptions=(StaleElementReferenceException,))
 
 
+def _click(driver, css: str, text: str, timeout: float = 30) -> None:
+    """Click the element under `css` whose text is `text`, waiting for it to be there: Streamlit draws the
+    sidebar and the buttons after the page's own text at times, and replaces them as it re-renders (a sidebar
+    label read once, right after the page rendered, was missing in one CI run)."""
+    from selenium.common.exceptions import StaleElementReferenceException
+    from selenium.webdriver.common.by import By
+
+    def clicked(d):
+        for el in d.find_elements(By.CSS_SELECTOR, css):
+            try:
+                if el.text.strip() == text:
+                    el.click()
+                    return True
+            except StaleElementReferenceException:
+                return False
+        return False
+
+    _wait(driver, timeout, poll_frequency=0.1).until(clicked, f"no {css} reading {text!r} to click")
+
+
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     """`streamlit run` on a free port, serving a seeded store, for the tests of this module that only read it
@@ -201,9 +221,7 @@ def test_the_address_bar_is_a_link_to_the_view(server, browser):
         lambda d: f"{n} reviews match" in d.find_element(By.TAG_NAME, "body").text)
     assert parse_qs(urlsplit(browser.current_url).query) == {
         "page": ["Reviews"], "period": ["all"], "sentiment": ["negative"], "theme": ["Breaks quickly"]}
-    overview = next(el for el in browser.find_elements(By.CSS_SELECTOR, '[data-testid="stSidebar"] label')
-                    if el.text.strip() == "Overview")
-    overview.click()
+    _click(browser, '[data-testid="stSidebar"] label', "Overview")
     _wait_rendered(browser, "Top complaints")
     _wait(browser, 30, poll_frequency=0.1).until(
         lambda d: parse_qs(urlsplit(d.current_url).query) == {"period": ["all"], "sentiment": ["negative"]})
@@ -223,7 +241,7 @@ def test_ask_in_the_browser_answered_by_reviewlens_dashboard(seeded_sqlite, brow
         assert "Questions are answered in the background" in browser.find_element(By.TAG_NAME, "body").text  # its heartbeat
         _wait(browser, 30, poll_frequency=0.2).until(lambda d: d.find_elements(By.CSS_SELECTOR, "textarea"))
         browser.find_element(By.CSS_SELECTOR, "textarea").send_keys("Did it arrive late and broken?")
-        next(b for b in browser.find_elements(By.CSS_SELECTOR, "button") if b.text.strip() == "Ask").click()
+        _click(browser, "button", "Ask")
         _wait(browser, 120, poll_frequency=0.5).until(
             lambda d: "arrived late and broke." in d.find_element(By.TAG_NAME, "body").text)
         quotes = [q.text for q in browser.find_elements(By.CSS_SELECTOR, "div.rl-quote")]
@@ -254,7 +272,7 @@ def test_import_in_the_browser_analyzed_by_reviewlens_dashboard(browser, tmp_pat
             lambda d: d.find_elements(By.CSS_SELECTOR, "input[type=file]"))
         browser.find_element(By.CSS_SELECTOR, "input[type=file]").send_keys(str(csv_file))
         _wait(browser, 30, poll_frequency=0.2).until(lambda d: "shop export.csv" in d.page_source)
-        next(b for b in browser.find_elements(By.CSS_SELECTOR, "button") if b.text.strip() == "Import").click()
+        _click(browser, "button", "Import")
         _wait(browser, 60, poll_frequency=0.5).until(
             lambda d: "4 new reviews" in d.find_element(By.TAG_NAME, "body").text)
         _wait(browser, 240, poll_frequency=1).until(
@@ -291,7 +309,7 @@ def test_suspicious_reviews_left_out_in_the_browser(browser, tmp_path, capsys):
         browser.find_element(By.XPATH, "//summary[.//p[contains(text(), 'What looks suspicious')]]").click()
         _wait(browser, 30, poll_frequency=0.1).until(
             lambda d: len(d.find_elements(By.CSS_SELECTOR, '[data-testid="rl-suspicious-finding"]')) == 3)
-        next(b for b in browser.find_elements(By.CSS_SELECTOR, "button") if b.text.strip() == "Leave them out").click()
+        _click(browser, "button", "Leave them out")
         _wait(browser, 30, poll_frequency=0.1).until(
             lambda d: parse_qs(urlsplit(d.current_url).query) == {"period": ["all"], "suspicious": ["out"]})
         _wait_rendered(browser, "12 suspicious reviews left out")
@@ -311,15 +329,14 @@ def test_reset_filters_clears_every_box(server, browser):
     _wait_rendered(browser, "Reset filters")
     search = browser.find_element(By.CSS_SELECTOR, '[data-testid="stSidebar"] input[aria-label="Search text"]')
     assert search.get_attribute("value") == "late"
-    next(b for b in browser.find_elements(By.CSS_SELECTOR, "button") if b.text.strip() == "Reset filters").click()
+    _click(browser, "button", "Reset filters")
     _wait(browser, 30, poll_frequency=0.1).until(lambda d: not urlsplit(d.current_url).query)
     _wait(browser, 30, poll_frequency=0.1).until(lambda d: d.find_element(
         By.CSS_SELECTOR, '[data-testid="stSidebar"] input[aria-label="Search text"]').get_attribute("value") == "")
     sidebar = browser.find_element(By.CSS_SELECTOR, '[data-testid="stSidebar"]').text
     assert "Negative" not in sidebar.split("Sentiment", 1)[1].split("Topic", 1)[0], sidebar
     # the next change keeps them cleared
-    next(el for el in browser.find_elements(By.CSS_SELECTOR, '[data-testid="stSidebar"] label')
-         if el.text.strip() == "Reviews").click()
+    _click(browser, '[data-testid="stSidebar"] label', "Reviews")
     _wait_rendered(browser, "Review detail")
     _wait(browser, 30, poll_frequency=0.1).until(lambda d: "page" in parse_qs(urlsplit(d.current_url).query))
     query = parse_qs(urlsplit(browser.current_url).query)
