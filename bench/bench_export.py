@@ -74,7 +74,7 @@ def export_once(db: str, out: str, fmt: str, way: str) -> dict:
         Store.iter_export_records = whole_frame_records
     before = _rss_mb()
     t = time.perf_counter()
-    n = export_records(store, out, fmt)
+    n = export_records(store, out, fmt).reviews
     seconds = time.perf_counter() - t
     digest = hashlib.sha256(Path(out).read_bytes()).hexdigest()[:16]
     return {"seconds": seconds, "before_mb": before, "peak_mb": _rss_mb(), "rows": n, "digest": digest}

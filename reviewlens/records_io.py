@@ -22,7 +22,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta, timezone
 from itertools import islice
 from pathlib import Path
-from typing import IO, Any, Callable, Iterable, Iterator, Sequence
+from typing import IO, Any, Callable, Iterable, Iterator, NamedTuple, Sequence
 
 from charset_normalizer import from_bytes
 from dateutil import parser as dateparser
@@ -93,6 +93,7 @@ EXPORT_FIELDS = ["id", "source", "product", "url", "author", "rating", "title", 
 #: Columns of ReviewLens's own export that are no field of the user's (the analysis, and what the store keeps)
 _NOT_FIELDS = {*EXPORT_FIELDS, "analysis_error", "content_hash", "scraped_at", "model", "fields"}
 FIELD_PREFIX = "field:"  # how an export names the user's own fields ("field:country"), read back as theirs
+STAR_PLACE_FIELD = PLACE_IDS[0]  # the field an export writes a star-only rating's place id in, read back from
 MAX_FIELDS = 30          # of a row's other columns, the first this many are kept as its fields
 MAX_FIELD_CHARS = 300
 
@@ -1441,10 +1442,11 @@ def _workbook_epoch(path: Path) -> datetime:
 
 def _star_rating(row: dict, keys: tuple, get: Callable[[str], Any], stars: float, known: _FirstPass,
                  res: ImportResult, epoch: datetime | None, default_source: str, product: str | None,
-                 met: dict[str, int]) -> dict[str, Any]:
+                 met: dict[str, int], kept_id: str | None) -> dict[str, Any]:
     """A row's rating without words, to store apart from the reviews: its identity as a review's would be (its
-    site id, else source, author and day; the n-th such row of the file its own), its product (a chain's
-    branch's: `_branch`), day (None when it cannot be read: a rating needs none) and place id."""
+    site id, else source, author and day; the n-th such row of the file its own; the one it had in the store a
+    ReviewLens export (`kept_id`) came from), its product (a chain's branch's: `_branch`), day (None when it cannot
+    be read: a rating needs none) and place id (an export's in its field: `STAR_PLACE_FIELD`)."""
     try:
         day = _norm_date(get("date"), res.date_order, epoch)
     except (ValueError, OverflowError, TypeError):
@@ -1454,10 +1456,15 @@ def _star_rating(row: dict, keys: tuple, get: Callable[[str], Any], stars: float
     site_id = str(get("site_review_id")) if get("site_review_id") not in (None, "") else None
     rid = review_identity(source, site_id, str(get("author")) if get("author") not in (None, "") else None, day,
                           f"\x1fstars {stars:g}")  # never a text's: a review of these words is another
-    if not site_id:
+    if kept_id:
+        rid = kept_id
+    elif not site_id:
         met[rid] = n = met.get(rid, 0) + 1
         rid = _nth_identity(rid, n) if n > 1 else rid
     place = row.get(_place_id_of(keys))
+    if place in ("", None) and kept_id:
+        nested = row.get("fields")
+        place = nested.get(STAR_PLACE_FIELD) if isinstance(nested, dict) else row.get(FIELD_PREFIX + STAR_PLACE_FIELD)
     return {"id": rid, "source": source, "rating": stars, "date": day, "place": place if place not in ("", None) else None,
             "site_review_id": site_id,
             "product": _branch(known, row, keys, str(get("product"))) if get("product") not in (None, "") else product}
@@ -1620,7 +1627,7 @@ def _reviews(path: Path, res: ImportResult, *, source: str | None = None, rating
             if (stars := _stars_alone(get("rating"), rating_scale)) is not None:
                 rated_only.append(stars)  # Google's star-only reviews: a rating and no words; said once, below
                 res.star_ratings.append(_star_rating(row, keys, get, stars, known, res, epoch, default_source,
-                                                     product, star_met))
+                                                     product, star_met, kept_id))
                 continue
             if "text" not in mapping:
                 res.errors.append({"line": line, "message": "no review text field (one of "
@@ -1981,8 +1988,26 @@ def write_rows(rows: Sequence[dict[str, Any]], path: str | Path, columns: Sequen
     return len(rows)
 
 
-def export_records(store: Store, path: str | Path, fmt: str, *, raw: bool = False, **filters: Any) -> int:
-    """Write one record per review (with the analysis fields). Returns the number written.
+class Exported(NamedTuple):
+    """What `export_records` wrote: reviews, and ratings without words (star-only reviews)."""
+    reviews: int
+    star_only: int
+
+
+def _star_export_record(r: dict[str, Any]) -> dict[str, Any]:
+    """A stored rating without words as an export row: a review's columns, its text empty (what an import keeps as
+    a star-only rating again, under the same identity: `_export_identity`), its place id a field."""
+    return {**dict.fromkeys(EXPORT_FIELDS), "id": r["id"], "source": r["source"], "product": r["product"],
+            "rating": r["rating"], "text": "", "date": r["date"].isoformat() if r["date"] else None,
+            "topics": [], "entities": [], "suspicious": [], "tags": [],
+            "fields": {STAR_PLACE_FIELD: r["place"]} if r["place"] else {}}
+
+
+def export_records(store: Store, path: str | Path, fmt: str, *, raw: bool = False, star_only: bool = False,
+                   **filters: Any) -> Exported:
+    """Write one record per review (with the analysis fields), then, with `star_only`, one per rating without words
+    of the period, products and sources (`filters` since, until, products, sources; the caller leaves them out when
+    it filters by what such a rating has not: `queries.stars_apply`), its text empty. Returns how many of each.
 
     CSV is for people and spreadsheets: text is `neutralize`d (control characters removed, bidi
     overrides shown as "⟨U+202E⟩") and, unless `raw`, formula-like cells are prefixed with '.
@@ -1990,34 +2015,41 @@ def export_records(store: Store, path: str | Path, fmt: str, *, raw: bool = Fals
     the file still displays safely in a terminal."""
     from . import integrity
 
+    if fmt not in ("jsonl", "csv"):
+        raise ValueError(f"unknown export format {fmt!r} (jsonl or csv)")
     integrity.current(store)  # the `suspicious` column reads the findings, checked again if the reviews changed
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    n = 0
+    rated = (_star_export_record(r) for r in store.iter_star_ratings(
+        filters.get("since"), filters.get("until"), filters.get("products") or (), filters.get("sources") or ())
+             ) if star_only else iter(())
+    written = [0, 0]  # reviews, ratings without words
     tmp = path.with_name(path.name + ".part")
     with tmp.open("w", encoding="utf-8", newline="") as f:
-        if fmt == "jsonl":
-            for rec in store.iter_export_records(**filters):
-                out = {k: rec[k] for k in EXPORT_FIELDS} | ({"fields": rec["fields"]} if rec["fields"] else {})
-                f.write(escape_unsafe_json(json.dumps(out, ensure_ascii=False)) + "\n")
-                n += 1
-        elif fmt == "csv":
+        if fmt == "csv":
             names = store.field_names()  # the user's own fields, a column each ("field:country")
+            if star_only and STAR_PLACE_FIELD not in names and store.star_places():
+                names = [*names, STAR_PLACE_FIELD]
             w = csv.DictWriter(f, fieldnames=EXPORT_FIELDS + [FIELD_PREFIX + n for n in names])
             w.writeheader()
-            for rec in store.iter_export_records(**filters):
-                row = {k: rec[k] for k in EXPORT_FIELDS}
-                row.update({FIELD_PREFIX + n: v for n, v in rec["fields"].items()})
-                row["topics"] = json.dumps(row["topics"], ensure_ascii=False)
-                row["entities"] = json.dumps(row["entities"], ensure_ascii=False)
-                row["suspicious"] = "; ".join(row["suspicious"])
-                row["tags"] = "; ".join(row["tags"])
-                row = {k: neutralize(v) if isinstance(v, str) else v for k, v in row.items()}
-                if not raw:
-                    row = {k: _csv_safe(v) for k, v in row.items()}
-                w.writerow(row)
-                n += 1
-        else:
-            raise ValueError(f"unknown export format {fmt!r} (jsonl or csv)")
+        for i, records in enumerate((store.iter_export_records(**filters), rated)):
+            for rec in records:
+                if fmt == "jsonl":
+                    out = {k: rec[k] for k in EXPORT_FIELDS} | ({"fields": rec["fields"]} if rec["fields"] else {})
+                    f.write(escape_unsafe_json(json.dumps(out, ensure_ascii=False)) + "\n")
+                else:
+                    w.writerow(_csv_export_row(rec, raw))
+                written[i] += 1
     tmp.replace(path)
-    return n
+    return Exported(*written)
+
+
+def _csv_export_row(rec: dict[str, Any], raw: bool) -> dict[str, Any]:
+    row = {k: rec[k] for k in EXPORT_FIELDS}
+    row.update({FIELD_PREFIX + n: v for n, v in rec["fields"].items()})
+    row["topics"] = json.dumps(row["topics"], ensure_ascii=False)
+    row["entities"] = json.dumps(row["entities"], ensure_ascii=False)
+    row["suspicious"] = "; ".join(row["suspicious"])
+    row["tags"] = "; ".join(row["tags"])
+    row = {k: neutralize(v) if isinstance(v, str) else v for k, v in row.items()}
+    return row if raw else {k: _csv_safe(v) for k, v in row.items()}

@@ -862,6 +862,13 @@ class Store:
         with self.engine.connect() as c:
             return c.execute(sa.select(star_ratings.c.id).limit(1)).first() is not None
 
+    def star_places(self) -> bool:
+        """Whether any stored rating without words has a place's id (a chain's branch's)."""
+        if "star_ratings" in self.missing_tables:
+            return False
+        with self.engine.connect() as c:
+            return c.execute(sa.select(star_ratings.c.id).where(star_ratings.c.place.is_not(None)).limit(1)).first() is not None
+
     def known_star_ids(self, ids: Sequence[str]) -> set[str]:
         """Which of `ids` are stored ratings without words."""
         if not ids or "star_ratings" in self.missing_tables:
@@ -872,6 +879,25 @@ class Store:
                 out |= set(c.execute(sa.select(star_ratings.c.id).where(star_ratings.c.id.in_(list(ids[i:i + 500]))))
                            .scalars())
         return out
+
+    def iter_star_ratings(self, since: date | None = None, until: date | None = None, products: Sequence[str] = (),
+                          sources: Sequence[str] = (), chunk: int | None = None) -> Iterator[dict[str, Any]]:
+        """The ratings without words within the period, products and sources, newest first (undated last), as
+        plain dicts {id, source, product, rating, date (a date or None), place}; streamed `chunk` rows at a time."""
+        if "star_ratings" in self.missing_tables:
+            return
+        sr = star_ratings.c
+        q = sa.select(sr.id, sr.source, sr.product, sr.rating, sr.date, sr.place)
+        q = q.where(sr.date >= since) if since else q
+        q = q.where(sr.date <= until) if until else q
+        q = q.where(sr.product.in_(list(products))) if products else q
+        q = q.where(sr.source.in_(list(sources))) if sources else q
+        q = q.order_by(sr.date.is_(None), sr.date.desc(), sr.id)
+        chunk = chunk or EXPORT_CHUNK
+        with self.engine.connect().execution_options(stream_results=True, yield_per=chunk) as c:
+            for part in c.execute(q).mappings().partitions(chunk):
+                for r in part:
+                    yield {**r, "rating": float(r["rating"]), "date": _as_date(r["date"])}
 
     def star_rating_stats(self, by: str, since: date | None = None, until: date | None = None,
                           products: Sequence[str] = (), sources: Sequence[str] = (), min_rating: float | None = None,

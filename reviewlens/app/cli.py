@@ -350,11 +350,16 @@ def cmd_export(args, settings) -> ExitStatus:
     _check_fields(store, fields)
     suspicious = _marks(store, args)
     languages = _languages(store, args)
+    said, mentions = _said(args), mention_filter(args.mentions)
+    # ratings without words have a period, a product and a source, nothing else to select them by
+    stars = args.star_only and not (fields or languages or suspicious is not None or args.tag or mentions or said)
     n = _without_part(args.output, lambda: export_records(
-        store, args.output, fmt, raw=args.raw, since=args.since, until=args.until, products=args.product,
-        sources=args.source, fields=fields, languages=languages, suspicious=suspicious, tags=args.tag or (),
-        mentions=mention_filter(args.mentions), said=_said(args)))
-    print(f"wrote {n} {'review' if n == 1 else 'reviews'} to {args.output} ({fmt.upper()})")
+        store, args.output, fmt, raw=args.raw, star_only=stars, since=args.since, until=args.until,
+        products=args.product, sources=args.source, fields=fields, languages=languages, suspicious=suspicious,
+        tags=args.tag or (), mentions=mentions, said=said))
+    also = (f" and {_n(n.star_only, 'rating')} without a text (star-only reviews, their text empty)"
+            if n.star_only else "")
+    print(f"wrote {_n(n.reviews, 'review')}{also} to {args.output} ({fmt.upper()})")
     return ExitStatus.OK
 
 

@@ -25,7 +25,7 @@ def test_export_columns(store, tmp_path):
     a, b = _store_some(store)
     assert EXPORT_FIELDS[9:14] == ["reply", "reply_date", "helpful_votes", "verified", "language"]
     jl = tmp_path / "out.jsonl"
-    assert export_records(store, jl, "jsonl") == 2
+    assert export_records(store, jl, "jsonl").reviews == 2
     recs = {r["id"]: r for r in map(json.loads, jl.read_text(encoding="utf-8").splitlines())}
     assert list(recs[a.id]) == EXPORT_FIELDS
     assert (recs[a.id]["reply"], recs[a.id]["reply_date"], recs[a.id]["helpful_votes"], recs[a.id]["verified"],

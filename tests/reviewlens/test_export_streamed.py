@@ -49,7 +49,7 @@ def test_an_export_holds_one_chunk_not_the_store(sqlite_store, tmp_path, monkeyp
     out = tmp_path / "out.jsonl"
     tracemalloc.start()
     try:
-        n = export_records(sqlite_store, out, "jsonl")
+        n = export_records(sqlite_store, out, "jsonl").reviews
         _, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()
