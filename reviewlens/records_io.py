@@ -11,7 +11,6 @@ from __future__ import annotations
 import codecs
 import csv
 import functools
-import hashlib
 import io
 import json
 import logging
@@ -34,7 +33,7 @@ from .places import (ADDRESS_COLUMNS, CITY_COLUMNS, PLACE_FIGURES, PLACE_IDS, ST
                      place_id_column)
 from .privacy import Masker
 from .review_values import VARIATION_COLUMNS, out_of, parse_verified, parse_votes, variation_parts
-from .schema import MAX_TEXT, Review, implausible_date, review_identity, without_surrogates
+from .schema import MAX_TEXT, Review, implausible_date, nth_identity, review_identity, star_identity, without_surrogates
 from .store import Store
 from .words import counted
 
@@ -1454,13 +1453,12 @@ def _star_rating(row: dict, keys: tuple, get: Callable[[str], Any], stars: float
     day = None if day is not None and implausible_date(day) else day
     source = str(get("source") or default_source)
     site_id = str(get("site_review_id")) if get("site_review_id") not in (None, "") else None
-    rid = review_identity(source, site_id, str(get("author")) if get("author") not in (None, "") else None, day,
-                          f"\x1fstars {stars:g}")  # never a text's: a review of these words is another
+    rid = star_identity(source, site_id, str(get("author")) if get("author") not in (None, "") else None, day, stars)
     if kept_id:
         rid = kept_id
     elif not site_id:
         met[rid] = n = met.get(rid, 0) + 1
-        rid = _nth_identity(rid, n) if n > 1 else rid
+        rid = nth_identity(rid, n) if n > 1 else rid
     place = row.get(_place_id_of(keys))
     if place in ("", None) and kept_id:
         nested = row.get("fields")
@@ -1468,13 +1466,6 @@ def _star_rating(row: dict, keys: tuple, get: Callable[[str], Any], stars: float
     return {"id": rid, "source": source, "rating": stars, "date": day, "place": place if place not in ("", None) else None,
             "site_review_id": site_id,
             "product": _branch(known, row, keys, str(get("product"))) if get("product") not in (None, "") else product}
-
-
-def _nth_identity(first: str, n: int) -> str:
-    """The identity of the `n`-th row of a file that repeats, without a review id, the review of its row with
-    identity `first` (n > 1): a survey's second "Great, 5" is another person's answer, not the first one again,
-    and the same file imported again gives it the same identity, so nothing is added twice."""
-    return hashlib.sha256(f"{first}\x1f{n}".encode("utf-8")).hexdigest()[:24]
 
 
 def _date_remarks(res: ImportResult, given: str | None, shown: str | None, either: str | None,
@@ -1545,7 +1536,7 @@ def _reviews(path: Path, res: ImportResult, *, source: str | None = None, rating
     far gave its identity (1 for the first). Rows are counted in `res`; bad rows are reported there with their
     line and skipped; a rating that cannot be read is noted (`res.notes`) and the review kept without it (a
     date is part of a review's identity: a row whose date cannot be read is skipped, to be imported once
-    corrected). Every row is a review: an identical row without an id gets its own identity (`_nth_identity`);
+    corrected). Every row is a review: an identical row without an id gets its own identity (`nth_identity`);
     a row repeating a review id is the same review, counted in `res.repeated`. Problems with the whole file
     (no rows at all included) raise ImportFileError when the first review is asked for. `date_order`: "day"
     or "month", which comes first in numeric dates such as 03/04/2026; None: what the file's own dates show
@@ -1704,7 +1695,7 @@ def _reviews(path: Path, res: ImportResult, *, source: str | None = None, rating
             if r.site_review_id or kept_id:
                 res.repeated += 1
                 continue
-            r.id = _nth_identity(r.id, n)
+            r.id = nth_identity(r.id, n)
         if _month_only(get("date"), r.date, res.date_order):
             month_only.append(str(get("date")).strip())
         res.notes += notes
@@ -1775,7 +1766,7 @@ def _other_imports(store: Store, own: str) -> list[str]:
 def _identity_under(source: str, r: Review, n: int) -> str:
     """The identity `r`, the `n`-th of its kind in its file, would have under `source`."""
     first = review_identity(source, r.site_review_id, r.author, r.date, r.text)
-    return first if r.site_review_id or n == 1 else _nth_identity(first, n)
+    return first if r.site_review_id or n == 1 else nth_identity(first, n)
 
 
 def _stored_elsewhere(store: Store, pairs: list[tuple[Review, int]], own: str, others: list[str],

@@ -76,6 +76,21 @@ def review_identity(source: str, site_review_id: str | None, author: str | None,
     return hashlib.sha256(key.encode("utf-8")).hexdigest()[:24]
 
 
+def nth_identity(first: str, n: int) -> str:
+    """The identity of the `n`-th row of a file (or review block of a page) that repeats, without a review id, the
+    review of the one with identity `first` (n > 1): a survey's second "Great, 5" is another person's answer, not
+    the first one again, and the same file imported again gives it the same identity, so nothing is added twice."""
+    return hashlib.sha256(f"{first}\x1f{n}".encode("utf-8")).hexdigest()[:24]
+
+
+def star_identity(source: str, site_review_id: str | None, author: str | None, date_: date | str | None,
+                  stars: float) -> str:
+    """The identity of a rating without words (a star-only review): a review's (`review_identity`: its site id, else
+    source, author and day) with its stars in place of a text, never a text's (a review of these words is another).
+    The same whether imported (reviewlens.records_io) or scraped (scraper.extract)."""
+    return review_identity(source, site_review_id, author, date_, f"\x1fstars {stars:g}")
+
+
 _TEXT_FIELDS = ("source", "text", "product", "url", "author", "title", "site_review_id", "reply", "language", "version")
 
 #: What a page may say about a review besides the review itself: the owner's reply, helpful votes,
@@ -328,6 +343,9 @@ class PageResult:
     out_of_reach: str | None = None
     strategy: str | None = None  # which extraction found the reviews (jsonld, microdata, nextdata, config)
     debug_files: list[str] = field(default_factory=list)
-    skipped_ids: list[str] = field(default_factory=list)  # review blocks without a text, not stored (counted)
+    skipped_ids: list[str] = field(default_factory=list)  # review blocks without a text or a rating, not stored
+    # review blocks with a rating and no words (star-only reviews): stored apart (Store.upsert_star_ratings), as an
+    # import stores them; {id (`star_identity`), source, product, rating, date, place, site_review_id} each
+    star_ratings: list[dict] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # single reviews kept without an impossible date or rating
     stated: int | None = None  # how many reviews the page says it has (its AggregateRating), when it says

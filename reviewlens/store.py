@@ -37,7 +37,7 @@ from . import comparing
 from .config import ConfigError
 from .numeric_dates import swapped
 from .schema import (REPLY_FIELDS, Analysis, ComplaintTheme, Entity, Label, Review, content_hash, normalize_text,
-                     review_identity)
+                     review_identity, star_identity)
 
 log = logging.getLogger(__name__)
 
@@ -514,6 +514,14 @@ def _is_read_only_error(e: sa.exc.DBAPIError) -> bool:
     if "readonly database" in str(orig):  # Python < 3.11 has no sqlite_errorname
         return True
     return getattr(orig, "sqlstate", None) in ("25006", "42501")
+
+
+def _star_ids(items: Iterable[Review]) -> list[str]:
+    """The identities the reviews `items` had as ratings without words (`star_identity`), of those without a site
+    review id (a review with one has its identity either way) that name their author: a star-only review the
+    customer later gave words, read again (the same author, day and stars). One without a name is anyone's."""
+    return [star_identity(r.source, None, r.author, None if r.date_relative else r.date, float(r.rating))
+            for r in items if not r.site_review_id and r.author and r.rating is not None]
 
 
 def _as_date(value: Any) -> date | None:
@@ -1365,8 +1373,9 @@ class Store:
                     changed = changed or self._would_change(c, existing)
                     c.execute(refresh, existing)
             if "star_ratings" not in self.missing_tables:  # a star-only review that got words is a review now
-                for i in range(0, len(rows), 500):
-                    c.execute(star_ratings.delete().where(star_ratings.c.id.in_([r["id"] for r in rows[i:i + 500]])))
+                worded = [r["id"] for r in rows] + _star_ids(unique.values())
+                for i in range(0, len(worded), 500):
+                    c.execute(star_ratings.delete().where(star_ratings.c.id.in_(worded[i:i + 500])))
             for i in range(0, len(fields), 500):
                 c.execute(put_field, fields[i:i + 500])
             for i in range(0, len(tags), 500):  # an import's tags (a file ReviewLens exported): added, never removed

@@ -225,7 +225,8 @@ class Walker:
             log.warning("%s", error)
         return PageResult(url=url, reviews=reviews, start_url=start_url, next_url=next_url, error=error,
                           out_of_reach=out_of_reach,
-                          strategy=strategy, debug_files=files, skipped_ids=notes.skipped_ids, notes=notes.data,
+                          strategy=strategy, debug_files=files, skipped_ids=notes.skipped_ids,
+                          star_ratings=notes.star_ratings, notes=notes.data,
                           stated=notes.stated)
 
     def check_site(self, site: SiteConfig | None) -> None:

@@ -13,7 +13,7 @@ from datetime import date
 from typing import Any
 from urllib.parse import urlsplit
 
-from reviewlens.schema import MAX_TEXT, Review, implausible_date
+from reviewlens.schema import MAX_TEXT, Review, implausible_date, nth_identity, star_identity
 
 from . import js
 from .normalize import (clean_text, is_relative_date, page_date_order, page_rating_scale, parse_date,
@@ -61,11 +61,13 @@ MIN_ALL_MISSING = 3
 @dataclass
 class PageNotes:
     """What `build_reviews` says of single reviews rather than of the page's layout, said in the run's summary and
-    not as a page error: review blocks without a text (stars without words, common: not stored, counted) and reviews
+    not as a page error: review blocks without a text (stars without words, common: kept as ratings apart from the
+    reviews when their rating can be read, else counted) and reviews
     whose date no review can have or whose rating cannot be read (kept without it: a customer's typo or a hostile
     review; one review dated 3026 used to make every weekly run `partial` with an alert that the site had changed)."""
 
-    skipped_ids: list[str] = field(default_factory=list)  # blocks without a text (their ids, or #n on the page)
+    skipped_ids: list[str] = field(default_factory=list)  # blocks without a text or a rating (ids, or #n on the page)
+    star_ratings: list[dict] = field(default_factory=list)  # blocks with a rating and no text: PageResult.star_ratings
     data: list[str] = field(default_factory=list)         # "2 reviews with a date no review can have (...) at URL"
     stated: int | None = None  # how many reviews the page says it has (AggregateRating reviewCount / ratingCount)
 
@@ -103,6 +105,40 @@ def without_cut_copies(reviews: list[Review], page_url: str) -> list[Review]:
     return keep
 
 
+def _star_rating(r: dict[str, Any], source: str, page_product: Any, scale: float | None, fmt: str | None,
+                 today: date | None, order: str | None) -> dict | None:
+    """A review block without a text as a rating without words (Store.upsert_star_ratings' row), as an import keeps
+    one; None when its rating cannot be read (the block is only counted). Its date is left out when it cannot be
+    read or no review can have it (a rating needs none); its identity is `star_identity`, a relative date ("2 weeks
+    ago", moving from one scrape to the next) no part of it, as of a review's."""
+    rating = parse_rating(r.get("rating"), r.get("rating_best"), r.get("rating_worst"), scale)
+    if rating is None:
+        return None
+    try:
+        day = parse_date(r.get("date"), fmt, today, order)
+    except Exception:  # noqa: BLE001 - an unreadable date: the rating without one
+        day = None
+    day = None if implausible_date(day, today) else day
+    site_id = _short(r.get("id"), 300)
+    return {"id": star_identity(source, site_id, _short(r.get("author"), 500),
+                                None if is_relative_date(r.get("date")) else day, rating),
+            "source": source, "product": _short(r.get("product") or page_product, 500), "rating": rating,
+            "date": day, "place": None, "site_review_id": site_id}
+
+
+def _unique(rated: list[dict]) -> list[dict]:
+    """`rated` with the n-th rating of an identity the page repeats (no review id, the same author, day and stars:
+    two people's "5 stars" a day) its own, as an import makes it (`nth_identity`): the same page read again gives
+    each the same identity."""
+    seen: Counter[str] = Counter()
+    out = []
+    for stars in rated:
+        seen[stars["id"]] += 1
+        n = seen[stars["id"]]
+        out.append(stars if n == 1 or stars["site_review_id"] else {**stars, "id": nth_identity(stars["id"], n)})
+    return out
+
+
 def build_reviews(raw: dict[str, Any], *, page_url: str, source: str, site: SiteConfig | None,
                   today: date | None = None, skip: int = 0) -> tuple[list[Review], list[str], PageNotes]:
     """Reviews from the extractor's raw records, the page's problems (each naming the URL) and the notes of
@@ -127,6 +163,7 @@ def build_reviews(raw: dict[str, Any], *, page_url: str, source: str, site: Site
     page_product = raw.get("product")
     out: list[Review] = []
     no_text: list[str] = []
+    rated: list[tuple[str, dict]] = []  # of those, the ones with a rating (star-only reviews), by their key
     missing: Counter[str] = Counter()
     unreadable: Counter[str] = Counter()  # rating values found but not readable as a rating
     bad_dates: list[str] = []  # dates no review can have (in the future, before 1995): the review kept without
@@ -137,6 +174,8 @@ def build_reviews(raw: dict[str, Any], *, page_url: str, source: str, site: Site
         text = clean_text(r.get("text"))
         if not text:
             no_text.append(str(r.get("id") or f"#{skip + i + 1}"))
+            if (stars := _star_rating(r, source, page_product, scale, fmt, today, order)) is not None:
+                rated.append((no_text[-1], stars))
             continue
         extra: dict[str, Any] = {}
         own = {str(k)[:100]: v for k, v in ((k, _short(clean_text(v), 300)) for k, v in (r.get("own") or {}).items()) if v}
@@ -178,6 +217,10 @@ def build_reviews(raw: dict[str, Any], *, page_url: str, source: str, site: Site
             broken.append(f"{_short(r.get('id'), 40) or f'#{skip + i + 1}'} ({type(e).__name__}: {str(e)[:200]})")
     out = without_cut_copies(out, page_url)
     notes = PageNotes(skipped_ids=no_text, stated=parse_votes(raw.get("stated")))
+    if no_text and len(no_text) < len(out):  # some blocks of the page without words: the customers', kept as ratings
+        notes.star_ratings = _unique([stars for _, stars in rated])
+        kept = {key for key, _ in rated}
+        notes.skipped_ids = [k for k in no_text if k not in kept]
     cut = sum(1 for r in out if r.text.rstrip().endswith(ELLIPSES))
     if cut:  # a "Read more" teaser whose whole text the page does not hold (it loads on the click)
         notes.data.append(f"{cut} review text{'s' if cut != 1 else ''} ending in an ellipsis (kept so) at {page_url}: "

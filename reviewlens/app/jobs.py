@@ -72,8 +72,11 @@ class ScrapeSummary:
     debug_files: list[str] = field(default_factory=list)
     masked: int = 0                     # reviews whose personal data was masked ([privacy] mask)
     masked_kinds: dict[str, int] = field(default_factory=dict)  # what was masked: {"email": 2, ...}
-    skipped: int = 0                    # review blocks without a text, not stored (stars without words)
+    skipped: int = 0                    # review blocks without a text or a readable rating, not stored
     skipped_ids: list[str] = field(default_factory=list)
+    star_only: int = 0                  # review blocks with a rating and no words: kept as ratings apart
+    star_only_new: int = 0              # of those, not stored before
+    star_sum: float = 0.0               # their ratings' sum (the average said)
     edited: Counter = field(default_factory=Counter)  # of those already seen, edited on the site: text, rating
     notes: list[str] = field(default_factory=list)    # single reviews kept without an impossible date or rating
 
@@ -89,6 +92,10 @@ class ScrapeSummary:
         lacking = [f"{n} without {'an' if k == 'author' else 'a'} {k}" for k, n in self.missing.items() if n]
         if lacking:  # as read from the pages: a value stored before is never blanked by a review read without it
             out += f"; read {', '.join(lacking)}" + (" (what was stored before is kept)" if self.seen else "")
+        if self.star_only:
+            out += (f"; {_n(self.star_only, 'rating')} without a text (star-only reviews), "
+                    f"{self.star_sum / self.star_only:.1f}★ on average: kept as ratings, not as reviews"
+                    + (f" ({self.star_only_new} new)" if self.star_only_new != self.star_only else ""))
         if self.skipped:
             shown = ", ".join(self.skipped_ids[:5]) + (" ..." if len(self.skipped_ids) > 5 else "")
             out += (f"; {self.skipped} review{'s' * (self.skipped != 1)} without a text skipped"
@@ -358,7 +365,7 @@ def run_scrape(store: Store, settings: Settings, urls: Sequence[str], *, site: s
             why = stop_after(page.reviews)  # decided before the page is stored
             tally = read.setdefault(start, [0, 0, 0, False])
             tally[0] += 1
-            tally[1] += len(page.reviews) + len(page.skipped_ids)
+            tally[1] += len(page.reviews) + len(page.skipped_ids) + len(page.star_ratings)
             tally[2] = max(tally[2], page.stated or 0)
             tally[3] = tally[3] or page.strategy == "config"
             if why:
@@ -404,6 +411,11 @@ def run_scrape(store: Store, settings: Settings, urls: Sequence[str], *, site: s
             keep = masker.reviews(keep, stored=store)  # personal data never reaches the store ([privacy] mask)
             summary.edited.update(store.edited(keep))  # before the new words replace the stored ones
             new, seen = store.upsert_reviews(keep, run_id, checkpoint=cp)
+            stars = [r for r in page.star_ratings if since is None or r["date"] is None or r["date"] >= since]
+            if stars:  # after the page's reviews: one whose words this page also has is that review
+                summary.star_only_new += store.upsert_star_ratings(stars, run_id)[0]
+                summary.star_only += len(stars)
+                summary.star_sum += sum(r["rating"] for r in stars)
             summary.older += older
             for k, n in run_health.missing_counts(keep).items():
                 summary.missing[k] += n
@@ -489,6 +501,8 @@ def _check_health(store: Store, settings: Settings, summary: ScrapeSummary, trac
         detail["notes"] = summary.notes[:50]
     if summary.skipped:
         detail["skipped"] = {"reviews": summary.skipped, "ids": summary.skipped_ids[:50]}
+    if summary.star_only:
+        detail["star_only"], detail["star_only_new"] = summary.star_only, summary.star_only_new
     if summary.masked:
         detail["masked"] = {"reviews": summary.masked, **summary.masked_kinds}
     if stopped_older:

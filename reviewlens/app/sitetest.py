@@ -146,10 +146,16 @@ def try_page(url: str, settings: Settings, site: str | None = None,
             say(f"  {m}")
     # notes of single reviews: no page error in a scrape, but while writing a config an unreadable rating is
     # more often the selector than the customer
-    if page is not None and (page.notes or page.skipped_ids):
+    if page is not None and (page.notes or page.skipped_ids or page.star_ratings):
         say("notes:")
         for m in page.notes:
             say(f"  {m}")
+        if page.star_ratings:
+            n = len(page.star_ratings)
+            say(f"  {n} review block{'s' * (n != 1)} with a rating and no text (" + ", ".join(
+                r["site_review_id"] or "no id" for r in page.star_ratings[:10]) + (" ..." if n > 10 else "")
+                + "): a scrape keeps them as star-only ratings, apart from the reviews; if they have words, the "
+                  "text selector misses them")
         if page.skipped_ids:
             n = len(page.skipped_ids)
             say(f"  {n} review block{'s' * (n != 1)} without a text skipped (" + ", ".join(page.skipped_ids[:10])

@@ -20,6 +20,7 @@ from reviewlens import alerts
 from reviewlens.app import jobs
 from reviewlens.app.cli import ExitStatus, main
 from reviewlens.config import load_settings
+from reviewlens.schema import star_identity
 from reviewlens.store import Store, reviews
 from tests.scraper.helpers import LocalSite
 
@@ -193,26 +194,37 @@ def test_the_history_follows_the_site_config_however_its_path_is_typed(env, shop
 
 
 def test_reviews_without_words_are_counted_not_a_partial_run(env, shop, capsys):
-    """Stars without a text: skipped (the text is required) and said, the run still ok, and ok next week;
-    a text selector that no longer matches (every review without a text) is still a page error."""
+    """Stars without a text: kept as ratings apart from the reviews (an import keeps them so; a scrape skipped
+    them) and said, the run still ok, and ok next week, nothing twice; a text selector that no longer matches
+    (every review without a text) is still a page error, and nothing of it is kept as ratings."""
     store, settings, cfg = env
     urls = [shop.url("kettle"), shop.url("toaster")]
     shop.layout.update(kettle="emptytext", toaster="emptytext")
     rc = main(["scrape", *urls, "--site", str(cfg), "--db", settings.db, "--delay", "0", "-q"])
     out = capsys.readouterr().out
     assert rc == ExitStatus.OK, out
-    assert "run 1 ok:" in out and "2 reviews without a text skipped (k001, t001)" in out and "error:" not in out
+    assert "run 1 ok:" in out and "error:" not in out and "without a text skipped" not in out
+    assert "2 ratings without a text (star-only reviews), 2.0★ on average: kept as ratings, not as reviews" in out
+    stored = sorted((r["id"], r["product"], r["rating"]) for r in store.iter_star_ratings())
+    assert stored == sorted((star_identity("fjord", rid, None, None, 2.0), p, 2.0)
+                            for rid, p in (("k001", "kettle"), ("t001", "toaster")))
     run = store.list_runs()[0]
-    assert run["status"] == "ok" and run["errors"] == [] and run["detail"]["skipped"]["reviews"] == 2
+    assert run["status"] == "ok" and run["errors"] == [] and run["detail"]["star_only"] == 2
+    assert "skipped" not in run["detail"]
     weekly = jobs.run_scrape(store, settings, urls, site=str(cfg), quiet=True)
-    assert (weekly.status, weekly.skipped, weekly.errors) == ("ok", 2, [])
+    assert (weekly.status, weekly.star_only, weekly.star_only_new, weekly.errors) == ("ok", 2, 0, [])
+    assert "(0 new)" in weekly.line() and len(list(store.iter_star_ratings())) == 2
     assert _scrape_alerts(store) == []
+    # undoing the first scrape takes its ratings with its reviews
+    store.delete_reviews(run_id=run["id"])
+    assert list(store.iter_star_ratings()) == []
 
     shop.layout.update(kettle="notext", toaster="normal")  # the kettle's texts moved: every review skipped
     res = jobs.run_scrape(store, settings, urls, site=str(cfg), quiet=True)
     assert res.status == "degraded" and [m.split(" (usually")[0] for m in res.degraded] == [
         f"at {urls[0]}: no reviews on 3 pages"]
     assert any("6 review(s) skipped, missing field 'text'" in e["message"] for e in res.errors)
+    assert list(store.iter_star_ratings()) == []  # the kettle's reviews, not ratings without words
 
 
 def test_a_partial_run_raises_a_scrape_alert(env, shop):
