@@ -58,3 +58,16 @@ def test_the_overview_says_the_rating_with_them_and_a_filter_they_lack_hides_it(
                     "figure here is of the reviews with words."]
     at.sidebar.text_input(key="f_search").set_value("cold").run()  # words: the ratings without have none
     assert not [c.value for c in at.caption if "without words" in c.value]
+
+
+def test_a_product_with_only_ratings_without_words_is_a_row_of_the_report_and_the_compare_page(tmp_path, monkeypatch):
+    db = _chain(tmp_path)
+    _file(tmp_path / "kiosk.csv", [["Roma Kiosk", "K1", "Berlin", f"k{i}", f"K {i}", "", 4 + i % 2,
+                                    f"11/{1 + i:02d}/2026 10:00:00"] for i in range(3)])
+    import_file(Store(db), tmp_path / "kiosk.csv")
+    rows = list(load_workbook(write_report(Store(db), tmp_path / "r.xlsx"))["Scorecard"].iter_rows(values_only=True))
+    kiosk = next(r for r in rows if r and r[1] == "Roma Kiosk")
+    assert kiosk[2] == 0 and kiosk[3] is None and kiosk[-3:-1] == (3, round(13 / 3, 2))
+
+    card = compare_page_of(monkeypatch, db).dataframe[0].value.set_index("name")
+    assert card.loc["Roma Kiosk", "reviews"] == 0 and card.loc["Roma Kiosk", "all_rating"] == round(13 / 3, 2)

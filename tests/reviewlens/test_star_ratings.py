@@ -114,3 +114,29 @@ def test_a_branchs_star_only_ratings_imported_alone_become_the_branchs_with_its_
                                    for pid, city in (("B1", "Berlin"), ("H1", "Hamburg"))])
     import_file(store, tmp_path / "chain.csv")
     assert store.star_rating_stats("product") == {"Pizza Roma (Berlin)": (3, 15.0, 75.0)}
+
+
+def test_a_product_with_only_ratings_without_words_has_a_row(store, tmp_path, capsys):
+    """A product whose customers only gave stars (a new branch, a month without words) had no scorecard row: its
+    ratings were counted nowhere. Its row has no reviews and its rating with star-only theirs alone."""
+    import json
+
+    import_file(store, _berlin(tmp_path))
+    _file(tmp_path / "kiosk.csv", [["Roma Kiosk", "K1", "Berlin", f"k{i}", f"K {i}", "", 4 + i % 2,
+                                    f"11/{1 + i:02d}/2026 10:00:00"] for i in range(3)])
+    import_file(store, tmp_path / "kiosk.csv")
+    card = scorecard(store)
+    rows = {r.name: r for r in card.rows}
+    kiosk = rows["Roma Kiosk"]
+    assert kiosk.reviews == 0 and kiosk.avg_rating is None and kiosk.stars.n == 3
+    assert kiosk.all_rating == pytest.approx(13 / 3) and not kiosk.flags(card.tests)
+    assert [r.name for r in card.rows][-1] == "Roma Kiosk"  # no rating of reviews: last, as groups of a few are
+    shown = card.formatted().set_index("Product")
+    assert shown.loc["Roma Kiosk", "Reviews"] == "0" and shown.loc["Roma Kiosk", "Rating"] == "–"
+    assert shown.loc["Roma Kiosk", "With star-only"] == "4.33★ (+3)"
+    # not when the filters select what such a rating has not
+    assert "Roma Kiosk" not in [r.name for r in scorecard(store, f=Filters.of(search="slow")).rows]
+
+    assert main(["scorecard", "--json", "--db", store.url]) == 0
+    got = {g["name"]: g for g in json.loads(capsys.readouterr().out)["groups"]}
+    assert got["Roma Kiosk"]["reviews"] == 0 and got["Roma Kiosk"]["star_only"] == 3
