@@ -180,12 +180,26 @@ class Scorecard:
                 and r.all_rating is not None else "–"} if stars else {})}
             for r in self.rows])
 
-    def text(self) -> str:
-        """The scorecard for a terminal: the table, what its columns are of, then the groups that need a look."""
+    def text(self, width: int | None = None) -> str:
+        """The scorecard for a terminal: the table, what its columns are of, then the groups that need a look.
+        `width`: the terminal's columns; a table wider leaves out columns (`NARROW_FIRST`, in turn) until it fits,
+        and says which (a row wrapped over two lines reads as two rows)."""
         if not self.rows:
             return "No reviews in these filters."
         shown = self.formatted()
-        lines = [shown.to_string(index=False), ""]
+        table = shown.to_string(index=False)
+        left: list[str] = []
+        for col in NARROW_FIRST:
+            if width is None or max(map(len, table.splitlines())) <= width:
+                break
+            if col in shown.columns and not (col == "Top complaint" and "Top theme" not in shown.columns):
+                shown = shown.drop(columns=[col])
+                left.append(col)
+                table = shown.to_string(index=False)
+        lines = [table, ""]
+        if left:
+            lines.append(f"Left out to fit {width} columns: {', '.join(left)} (--wide shows every column; --json has "
+                         "them all).")
         if self.groups > len(self.rows):
             lines.append(f"The first {len(self.rows)} of {self.groups} (--top); all of them with --top 0.")
         if self.recent and self.before:
@@ -213,6 +227,10 @@ class Scorecard:
                                 str(v) if isinstance(v, date) else v) for k, v in row.items()}
                            for row in table.to_dict("records")]}
 
+
+#: The columns a scorecard too wide for its terminal leaves out, in turn: what is least often the reason to look
+#: first (the top complaint's topic only where the top theme says what is wrong)
+NARROW_FIRST = ("Newest", "Replied", "Top complaint", "% negative", "Change")
 
 #: what the scorecard's "With star-only" is, said beside it
 STARS_SAID = ("; with star-only: the average rating with the ratings without words (star-only reviews: kept apart, "

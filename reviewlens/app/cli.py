@@ -896,7 +896,11 @@ def cmd_scorecard(args, settings) -> ExitStatus:
         print("no reviews in these filters" if not field else f"no review has a value of your field {field!r} in "
               "these filters")
     else:
-        print(card.text())
+        import shutil
+
+        # to a terminal: as wide as it is (a file or a pipe: every column)
+        width = None if args.wide or not sys.stdout.isatty() else shutil.get_terminal_size().columns
+        print(card.text(width))
     return ExitStatus.OK
 
 

@@ -704,10 +704,11 @@ def build_parser() -> argparse.ArgumentParser:
              "average rating and how it moved (the period given, else the last 90 days to the newest review,\n"
              "against as many days before), share negative, the topic its reviews are most often negative\n"
              "about and, once complaint themes are computed, the theme most of them are in, reply rate, newest\n"
-             "review, and its rating with the star-only ratings of its imports (where it has any and the\n"
-             "filters are a period, products, sources or ratings). A group is flagged (!) when its rating is\n"
-             "below the rest's, or fell, by 0.2 stars or more and unlikely to be chance (Welch's t-test,\n"
-             "p <= 0.05 divided by the groups tested); groups with fewer than 10 ratings are listed last.\n"
+             "review, and its rating with the star-only ratings its imports and scrapes kept (where it has\n"
+             "any and the filters are a period, products, sources or ratings). A group is flagged (!) when\n"
+             "its rating is below the rest's, or fell, by 0.2 stars or more and unlikely to be chance\n"
+             "(Welch's t-test, p <= 0.05 divided by the groups tested); groups with fewer than 10 ratings\n"
+             "are listed last. A table wider than the terminal leaves out columns until it fits (--wide).\n"
              "Then `compare` the ones that stand out, side by side on every topic.\n\n"
              "examples:\n"
              "  reviewlens scorecard                               every product, flagged ones first\n"
@@ -726,6 +727,9 @@ def build_parser() -> argparse.ArgumentParser:
                     default="attention", help="attention (default): flagged first, then the lowest rating; rating: "
                     "lowest first; reviews: most first; negative: highest share first; change: largest fall first")
     sp.add_argument("--top", type=int, default=50, help="rows shown (default 50; 0: all)")
+    sp.add_argument("--wide", action="store_true",
+                    help="every column, however wide the terminal (by default a table wider than the terminal leaves "
+                         "out Newest, Replied, ... in turn until it fits, and says which; a file or a pipe gets them all)")
     sp.add_argument("--json", action="store_true", help="machine-readable output")
 
     sp = add("changes", "changes you made (a fix, a release, a new courier) and what the reviews said before and since",

@@ -111,6 +111,37 @@ def test_the_command_prints_it_and_its_json(tmp_path, capsys):
     assert main(["scorecard", "--db", db, "--product", "Roma (Nowhere)"]) != 0
 
 
+def test_a_table_wider_than_the_terminal_leaves_out_columns_and_says_which(tmp_path, capsys, monkeypatch):
+    """The scorecard with every column is ~130 characters wide; in an 80- or 100-column terminal each row
+    wrapped onto two lines, which read as twice the rows. A terminal gets what fits, and is told what was left out;
+    a file or a pipe (and --wide) gets every column."""
+    import os
+    import sys
+
+    from reviewlens.store import Store
+
+    db = str(tmp_path / "s.db")
+    seed(Store(db))
+    card = scorecard(Store(db))
+    whole = card.text()
+    assert max(len(line) for line in whole.split("\n\n")[0].splitlines()) > 80 and "Left out" not in whole
+    narrow = card.text(80)
+    table = narrow.split("\n\n")[0].splitlines()
+    assert max(map(len, table)) <= 80 and table[0].split()[:3] == ["Product", "Reviews", "Rating"]
+    assert "Left out to fit 80 columns: Newest (--wide" in narrow and "Newest" not in table[0]
+    assert "Left out to fit 60 columns: Newest, Replied, % negative" in card.text(60)  # no theme: its topic stays
+    assert "! Roma (Altona)" in narrow  # the rows and the flags below them stay
+    assert card.text(200) == whole
+
+    monkeypatch.setattr(sys.stdout, "isatty", lambda: True)  # as in a terminal of 80 columns
+    monkeypatch.setattr("shutil.get_terminal_size", lambda *a, **k: os.terminal_size((80, 24)))
+    assert main(["scorecard", "--db", db]) == 0
+    assert "Left out to fit 80 columns" in capsys.readouterr().out
+    assert main(["scorecard", "--db", db, "--wide"]) == 0
+    out = capsys.readouterr().out
+    assert "Left out" not in out and "Newest" in out.splitlines()[0]
+
+
 def test_the_weekly_summary_names_the_branches_to_look_at(store):
     from datetime import datetime, timezone
 
