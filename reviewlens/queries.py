@@ -455,10 +455,10 @@ def headline(store: Store, f: Filters, previous: bool = True) -> Headline:
 
 def stars_apply(f: Filters) -> bool:
     """Whether a selection can count the ratings without words (star-only reviews, kept apart): it selects only
-    what they have, a period, products, sources and a range of ratings (they have no words, topic, sentiment,
-    language, reply or fields of their own)."""
+    what they have, a period, products, sources, app versions and a range of ratings (they have no words, topic,
+    sentiment, language, reply or fields of their own)."""
     return f == Filters(since=f.since, until=f.until, products=f.products, sources=f.sources,
-                        min_rating=f.min_rating, max_rating=f.max_rating)
+                        min_rating=f.min_rating, max_rating=f.max_rating, versions=f.versions)
 
 
 def rating_with_stars(store: Store, f: Filters) -> tuple[int, float] | None:
@@ -466,7 +466,8 @@ def rating_with_stars(store: Store, f: Filters) -> tuple[int, float] | None:
     site counts its rating; None when it has none or cannot count them (`stars_apply`)."""
     if not stars_apply(f):
         return None
-    stars = store.star_rating_stats("source", f.since, f.until, f.products, f.sources, f.min_rating, f.max_rating)
+    stars = store.star_rating_stats("source", f.since, f.until, f.products, f.sources, f.min_rating, f.max_rating,
+                                    f.versions)
     n = sum(v[0] for v in stars.values())
     if not n:
         return None

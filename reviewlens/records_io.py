@@ -1445,7 +1445,7 @@ def _star_rating(row: dict, keys: tuple, get: Callable[[str], Any], stars: float
     """A row's rating without words, to store apart from the reviews: its identity as a review's would be (its
     site id, else source, author and day; the n-th such row of the file its own; the one it had in the store a
     ReviewLens export (`kept_id`) came from), its product (a chain's branch's: `_branch`), day (None when it cannot
-    be read: a rating needs none) and place id (an export's in its field: `STAR_PLACE_FIELD`)."""
+    be read: a rating needs none), place id (an export's in its field: `STAR_PLACE_FIELD`) and app version."""
     try:
         day = _norm_date(get("date"), res.date_order, epoch)
     except (ValueError, OverflowError, TypeError):
@@ -1464,7 +1464,7 @@ def _star_rating(row: dict, keys: tuple, get: Callable[[str], Any], stars: float
         nested = row.get("fields")
         place = nested.get(STAR_PLACE_FIELD) if isinstance(nested, dict) else row.get(FIELD_PREFIX + STAR_PLACE_FIELD)
     return {"id": rid, "source": source, "rating": stars, "date": day, "place": place if place not in ("", None) else None,
-            "site_review_id": site_id,
+            "site_review_id": site_id, "version": _norm_version(get("version")),
             "product": _branch(known, row, keys, str(get("product"))) if get("product") not in (None, "") else product}
 
 
@@ -1990,6 +1990,7 @@ def _star_export_record(r: dict[str, Any]) -> dict[str, Any]:
     a star-only rating again, under the same identity: `_export_identity`), its place id a field."""
     return {**dict.fromkeys(EXPORT_FIELDS), "id": r["id"], "source": r["source"], "product": r["product"],
             "rating": r["rating"], "text": "", "date": r["date"].isoformat() if r["date"] else None,
+            "version": r["version"],
             "topics": [], "entities": [], "suspicious": [], "tags": [],
             "fields": {STAR_PLACE_FIELD: r["place"]} if r["place"] else {}}
 

@@ -345,7 +345,7 @@ class PageResult:
     debug_files: list[str] = field(default_factory=list)
     skipped_ids: list[str] = field(default_factory=list)  # review blocks without a text or a rating, not stored
     # review blocks with a rating and no words (star-only reviews): stored apart (Store.upsert_star_ratings), as an
-    # import stores them; {id (`star_identity`), source, product, rating, date, place, site_review_id} each
+    # import stores them; {id (`star_identity`), source, product, rating, date, place, site_review_id, version} each
     star_ratings: list[dict] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # single reviews kept without an impossible date or rating
     stated: int | None = None  # how many reviews the page says it has (its AggregateRating), when it says

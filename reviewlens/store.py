@@ -92,7 +92,8 @@ review_fields = sa.Table(
 
 # Ratings without words (Google's and Google Play's star-only reviews): nothing to read, but part of the place's or
 # app's rating. Kept apart from the reviews, which are what every analysis reads; no name is kept (the identity,
-# as a review's, may be a hash of it). `place`: the place id of a Google Maps file's row, for its branch's name.
+# as a review's, may be a hash of it). `place`: the place id of a Google Maps file's row, for its branch's name;
+# `version`: the app version of a Play Console export's row (a crashing release's 1★ come mostly without words).
 star_ratings = sa.Table(
     "star_ratings", metadata,
     sa.Column("id", sa.String(24), primary_key=True),  # as a review's identity: its words, once written, make it one
@@ -103,6 +104,7 @@ star_ratings = sa.Table(
     sa.Column("place", sa.String(300)),
     sa.Column("first_run_id", sa.Integer),
     sa.Column("last_run_id", sa.Integer),
+    sa.Column("version", sa.String(100)),  # the app version rated (Google Play's export has it): a release's ratings
 )
 
 # The team's tags on reviews (reviewlens.tags): "escalated", "bug 1234"; one row per review and tag.
@@ -826,7 +828,7 @@ class Store:
         return where
 
     def upsert_star_ratings(self, rows: Sequence[dict[str, Any]], run_id: int | None = None) -> tuple[int, int]:
-        """Store ratings without words ({id, source, product, rating, date, place} each; `id` as a review's
+        """Store ratings without words ({id, source, product, rating, date, place, version} each; `id` as a review's
         identity): (new, already stored). One stored again takes the row's product, rating and date; one whose
         id a review with words has is that review's (left out)."""
         if not rows or "star_ratings" in self.missing_tables:
@@ -834,7 +836,8 @@ class Store:
         unique = list({r["id"]: r for r in rows}.values())
         put = self._insert(star_ratings)
         put = put.on_conflict_do_update(index_elements=[star_ratings.c.id], set_={
-            **{k: put.excluded[k] for k in ("product", "rating", "date", "place")}, "last_run_id": put.excluded.last_run_id})
+            **{k: put.excluded[k] for k in ("product", "rating", "date", "place", "version")},
+            "last_run_id": put.excluded.last_run_id})
         new = 0
         with self._write() as c:
             for i in range(0, len(unique), 500):
@@ -842,6 +845,7 @@ class Store:
                           "product": _no_nul(str(r["product"]))[:500] if r.get("product") else None,
                           "rating": float(r["rating"]), "date": r.get("date"),
                           "place": _no_nul(str(r["place"]))[:300] if r.get("place") else None,
+                          "version": _no_nul(str(r["version"]))[:100] if r.get("version") else None,
                           "first_run_id": run_id, "last_run_id": run_id} for r in unique[i:i + 500]]
                 ids = [r["id"] for r in chunk]
                 worded = set(c.execute(sa.select(reviews.c.id).where(reviews.c.id.in_(ids))).scalars())
@@ -891,11 +895,12 @@ class Store:
     def iter_star_ratings(self, since: date | None = None, until: date | None = None, products: Sequence[str] = (),
                           sources: Sequence[str] = (), chunk: int | None = None) -> Iterator[dict[str, Any]]:
         """The ratings without words within the period, products and sources, newest first (undated last), as
-        plain dicts {id, source, product, rating, date (a date or None), place}; streamed `chunk` rows at a time."""
+        plain dicts {id, source, product, rating, date (a date or None), place, version}; streamed `chunk` rows at
+        a time."""
         if "star_ratings" in self.missing_tables:
             return
         sr = star_ratings.c
-        q = sa.select(sr.id, sr.source, sr.product, sr.rating, sr.date, sr.place)
+        q = sa.select(sr.id, sr.source, sr.product, sr.rating, sr.date, sr.place, sr.version)
         q = q.where(sr.date >= since) if since else q
         q = q.where(sr.date <= until) if until else q
         q = q.where(sr.product.in_(list(products))) if products else q
@@ -909,10 +914,12 @@ class Store:
 
     def star_rating_stats(self, by: str, since: date | None = None, until: date | None = None,
                           products: Sequence[str] = (), sources: Sequence[str] = (), min_rating: float | None = None,
-                          max_rating: float | None = None) -> dict[str, tuple[int, float, float]]:
-        """The ratings without words of each product (`by` "product") or source ("source"), within the period,
-        products, sources and ratings: {group: (how many, their sum, the sum of their squares)}."""
-        if "star_ratings" in self.missing_tables or by not in ("product", "source"):
+                          max_rating: float | None = None, versions: Sequence[str] = ()
+                          ) -> dict[str, tuple[int, float, float]]:
+        """The ratings without words of each product (`by` "product"), source ("source") or app version ("version"),
+        within the period, products, sources, ratings and versions: {group: (how many, their sum, the sum of their
+        squares)}."""
+        if "star_ratings" in self.missing_tables or by not in ("product", "source", "version"):
             return {}
         sr = star_ratings.c
         q = sa.select(sr[by], sa.func.count(), sa.func.sum(sr.rating), sa.func.sum(sr.rating * sr.rating)).where(
@@ -923,6 +930,7 @@ class Store:
         q = q.where(sr.source.in_(list(sources))) if sources else q
         q = q.where(sr.rating >= min_rating) if min_rating is not None else q
         q = q.where(sr.rating <= max_rating) if max_rating is not None else q
+        q = q.where(sr.version.in_(list(versions))) if versions else q
         with self.engine.connect() as c:
             return {str(g): (int(n), float(total), float(squares)) for g, n, total, squares in c.execute(q.group_by(sr[by]))}
 

@@ -123,7 +123,7 @@ def _star_rating(r: dict[str, Any], source: str, page_product: Any, scale: float
     return {"id": star_identity(source, site_id, _short(r.get("author"), 500),
                                 None if is_relative_date(r.get("date")) else day, rating),
             "source": source, "product": _short(r.get("product") or page_product, 500), "rating": rating,
-            "date": day, "place": None, "site_review_id": site_id}
+            "date": day, "place": None, "site_review_id": site_id, "version": _short(r.get("version"), 100)}
 
 
 def _unique(rated: list[dict]) -> list[dict]:

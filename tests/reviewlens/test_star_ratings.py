@@ -7,12 +7,13 @@ overlapping export and a chain's branches treat them as they treat reviews. SQLi
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 
 import pytest
 
 from reviewlens.app.cli import main
 from reviewlens.filters import Filters
-from reviewlens.records_io import import_file
+from reviewlens.records_io import export_records, import_file
 from reviewlens.scorecard import scorecard
 from reviewlens.store import Store
 from tests.reviewlens.test_branches import _csv
@@ -140,3 +141,39 @@ def test_a_product_with_only_ratings_without_words_has_a_row(store, tmp_path, ca
     assert main(["scorecard", "--json", "--db", store.url]) == 0
     got = {g["name"]: g for g in json.loads(capsys.readouterr().out)["groups"]}
     assert got["Roma Kiosk"]["reviews"] == 0 and got["Roma Kiosk"]["star_only"] == 3
+
+
+PLAY = Path(__file__).resolve().parents[2] / "data/examples/reviews_reviews_com.pennywise.budget_202611.csv"
+
+
+def test_an_app_releases_ratings_without_words_are_the_releases(store, tmp_path):
+    """A crashing release's 1★ come mostly without words: the bundled Play Console export's 4.2.0 has 12 reviews
+    and 18 ratings without words. Each is kept with its app version, so the scorecard by version sets each
+    release's rating with them beside its reviews', and a version filter selects them."""
+    res, _, new, _ = import_file(store, PLAY)
+    assert new == 30 and res.stars_new == 34
+    rows = {r.name: r for r in scorecard(store, by="version").rows}
+    assert {v: r.stars.n for v, r in rows.items()} == {"4.1.0": 8, "4.2.0": 18, "4.2.1": 8}
+    assert rows["4.2.0"].all_rating == pytest.approx((20 + 21) / 30)  # 1.67★ of 12 reviews, 21 stars of 18
+    picked = scorecard(store, f=Filters.of(versions=["4.2.0"]))  # one release's, by product
+    assert picked.rows[0].stars.n == 18 and picked.rows[0].reviews == 12
+    # the version follows them through an export and an import
+    out = tmp_path / "moved.jsonl"
+    export_records(store, out, "jsonl", star_only=True)
+    moved = Store(str(tmp_path / "moved.db"))
+    import_file(moved, out)
+    assert moved.star_rating_stats("version") == store.star_rating_stats("version")
+
+
+def test_a_store_made_before_ratings_had_a_version_gets_the_column(sqlite_store, tmp_path):
+    import sqlalchemy as sa
+
+    url = sqlite_store.url
+    import_file(sqlite_store, _berlin(tmp_path))
+    with sqlite_store.engine.begin() as c:
+        c.execute(sa.text("ALTER TABLE star_ratings DROP COLUMN version"))
+    sqlite_store.close()
+    again = Store(url)  # opened by this version: the column added, the ratings kept
+    assert again.star_rating_stats("product") == {"Pizza Roma": (10, 45.0, 205.0)}
+    import_file(again, PLAY)
+    assert again.star_rating_stats("version")["4.2.0"][0] == 18
