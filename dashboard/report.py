@@ -32,7 +32,8 @@ from openpyxl.worksheet.hyperlink import Hyperlink
 
 from reviewlens import queries as Q
 from reviewlens.changes import Effect
-from reviewlens.comparison import ANALYZED_ROW, P_MAX, WITHOUT_ROW, Comparison, compare
+from reviewlens.comparison import (ANALYZED_ROW, P_MAX, STARS_ROW, WITH_STARS_ROW, WITHOUT_ROW, Comparison,
+                                   compare)
 from reviewlens.competitors import Competitor, competitors
 from reviewlens.mentions import NameSaid, kind_word, names_said
 from reviewlens import integrity
@@ -762,7 +763,7 @@ def _comparison(wb: Workbook, c: Comparison | None, title: str = "Products") -> 
     table = c.table()
     s.header(["Measure"] + names)
     formats = {"Reviews": "#,##0", ANALYZED_ROW: "#,##0", "Average rating": "0.00", "% negative": "0.0", "Net sentiment": "+0;-0;0",
-               WITHOUT_ROW: "0.00"}
+               WITHOUT_ROW: "0.00", STARS_ROW: "#,##0", WITH_STARS_ROW: "0.00"}
     topic_rows = []
     for measure, row in table.iterrows():
         r = s.append([s.cell(measure, font=_BOLD)] + [

@@ -36,6 +36,8 @@ MIN_STARS = 0.2          # a rating gap smaller than this is not named
 SUSPICIOUS = "suspicious"  # a Gap's `what` for the share of reviews that look suspicious (reviewlens.integrity)
 SUSPICIOUS_ROW = "% suspicious"
 WITHOUT_ROW = "Rating without suspicious"
+STARS_ROW = "Star-only ratings"   # the group's ratings without words (star-only reviews, kept apart)
+WITH_STARS_ROW = "Rating with star-only"
 GROUPS = 5               # groups compared when none are named: the most reviewed (the newest versions)
 MIN_GROUP = 10           # a group with fewer rated (analyzed) reviews takes no part in a rating (topic) difference
 #: A group with a smaller share of its reviews analyzed takes no part in a complaint or praise difference: analyze
@@ -59,6 +61,9 @@ class Group:
     # without them (None: no rated review would be left)
     suspicious: int = 0
     rating_without: float | None = None
+    # (its ratings without words, its average rating with them), as `queries.rating_with_stars`; None: it has none,
+    # or the filters select what they have not
+    stars: tuple[int, float] | None = None
 
     @property
     def suspicious_share(self) -> float | None:
@@ -189,7 +194,8 @@ class Comparison:
     def table(self) -> pd.DataFrame:
         """One row per measure, one column per group: reviews, analyzed reviews (what % negative, net sentiment and
         the topic shares are of), average rating, % negative, net sentiment,
-        (when any group has some) % suspicious and the rating without them, then "<topic>: % complaining" for
+        (when any group has some) % suspicious and the rating without them, (when any group has some) its star-only
+        ratings and its rating with them, then "<topic>: % complaining" for
         each topic, then "<topic>: % praising" for each topic praised."""
         rows: dict[str, dict[str, float | None]] = {}
         for g in self.groups:
@@ -200,6 +206,9 @@ class Comparison:
             if any(x.suspicious for x in self.groups):
                 col[SUSPICIOUS_ROW] = g.suspicious_share
                 col[WITHOUT_ROW] = g.rating_without
+            if any(x.stars for x in self.groups):
+                col[STARS_ROW] = float(g.stars[0]) if g.stars else 0.0
+                col[WITH_STARS_ROW] = g.stars[1] if g.stars else None
             for t in self.topics:
                 col[f"{queries.topic_label(t, self.labels)}: % complaining"] = g.complaint_share(t)
             for t in self.praised_topics:
@@ -351,9 +360,9 @@ def format_cell(measure: str, v: float | None) -> str:
     """One number of `Comparison.table` as people read it: 1,234 reviews, 3.85★, 42%, +12."""
     if v is None or pd.isna(v):
         return "–"
-    if measure in ("Reviews", ANALYZED_ROW):
+    if measure in ("Reviews", ANALYZED_ROW, STARS_ROW):
         return f"{v:,.0f}"
-    if measure in ("Average rating", WITHOUT_ROW):
+    if measure in ("Average rating", WITHOUT_ROW, WITH_STARS_ROW):
         return f"{v:.2f}★"
     if measure == "Net sentiment":
         return f"{v:+.0f}"
@@ -436,7 +445,8 @@ def _group(store: Store, name: str, f: Filters) -> Group:
     left = rating.n - int(rated or 0)
     without = (rating.mean * rating.n - float(total or 0)) / left if left > 0 and rating.n else None
     return Group(name=name, filters=f, headline=queries.headline(store, f, previous=False), rating=rating,
-                 topics=topics, praised=praised, suspicious=int(n or 0), rating_without=without)
+                 topics=topics, praised=praised, suspicious=int(n or 0), rating_without=without,
+                 stars=queries.rating_with_stars(store, f))
 
 
 def compare(store: Store, by: str, f: Filters = Filters(), names: Sequence[str] = (), top: int = 5) -> Comparison:

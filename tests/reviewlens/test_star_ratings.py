@@ -177,3 +177,19 @@ def test_a_store_made_before_ratings_had_a_version_gets_the_column(sqlite_store,
     assert again.star_rating_stats("product") == {"Pizza Roma": (10, 45.0, 205.0)}
     import_file(again, PLAY)
     assert again.star_rating_stats("version")["4.2.0"][0] == 18
+
+
+def test_compare_sets_each_releases_rating_with_its_star_only_ratings_beside_the_others(sqlite_store, tmp_path,
+                                                                                        capsys):
+    from reviewlens.comparison import STARS_ROW, WITH_STARS_ROW, compare
+
+    import_file(sqlite_store, PLAY)
+    table = compare(sqlite_store, "version").table()
+    assert table.loc[STARS_ROW].to_dict() == {"4.1.0": 8.0, "4.2.0": 18.0, "4.2.1": 8.0}
+    assert table.loc[WITH_STARS_ROW, "4.2.0"] == pytest.approx(41 / 30)
+    # by a field of the reviews (which star-only ratings have not): no such rows
+    by_device = compare(sqlite_store, "field:Device").table()
+    assert list(by_device.columns) == ["panther"] and STARS_ROW not in by_device.index
+    assert main(["compare", "--by", "version", "--db", sqlite_store.url]) == 0
+    out = capsys.readouterr().out
+    assert "Star-only ratings" in out and "1.37★" in out
