@@ -366,7 +366,8 @@ def same_theme(members: Sequence[str], before: set[str]) -> bool:
 def rating_alerts(store: Store, rules: AlertSettings) -> list[Alert]:
     """The average rating of the last `period_days` against the days before, for all reviews and each
     product: a fall of `rating_drop` stars or more that is unlikely to be chance (P_MAX, Bonferroni-corrected
-    for the groups compared)."""
+    for the groups compared). The ratings without words (star-only reviews, kept apart) count as the site counts
+    them: a place's or an app's 1★ without words come first when something breaks."""
     if not rules.rating_drop:
         return []
     until = queries.date_span(store)[1]
@@ -375,12 +376,22 @@ def rating_alerts(store: Store, rules: AlertSettings) -> list[Alert]:
     days = rules.period_days
     since = until - timedelta(days=days - 1)
     prev_since, prev_until = since - timedelta(days=days), since - timedelta(days=1)
-    now = queries.ratings_by_product(store, Filters.of(since=since, until=until))
-    before = queries.ratings_by_product(store, Filters.of(since=prev_since, until=prev_until))
+    now, now_stars = (f(store, Filters.of(since=since, until=until))
+                      for f in (queries.ratings_by_product, queries.star_ratings_by_product))
+    before, before_stars = (f(store, Filters.of(since=prev_since, until=prev_until))
+                            for f in (queries.ratings_by_product, queries.star_ratings_by_product))
     pooled = queries.RatingStats.pooled
-    scopes = [("all reviews", None, pooled(list(now.values())), pooled(list(before.values())))]
-    if len(set(now) | set(before)) > 1:
-        scopes += [(p, p, now[p], before[p]) for p in sorted(x for x in now if x is not None) if p in before]
+    zero = queries.RatingStats(0, 0.0, 0.0)
+
+    def both(reviewed: dict, stars: dict, p: Any) -> queries.RatingStats:
+        return pooled([x for x in (reviewed.get(p, zero), stars.get(p, zero)) if x.n])
+
+    products = set(now) | set(now_stars)
+    scopes = [("all reviews", None, pooled([*now.values(), *now_stars.values()]),
+               pooled([*before.values(), *before_stars.values()]))]
+    if len(products | set(before) | set(before_stars)) > 1:
+        scopes += [(p, p, both(now, now_stars, p), both(before, before_stars, p))
+                   for p in sorted(x for x in products if x is not None)]
     scopes = [s for s in scopes if s[2].n >= rules.min_reviews and s[3].n >= rules.min_reviews]
     out = []
     for name, product, cur, prev in scopes:
@@ -390,8 +401,10 @@ def rating_alerts(store: Store, rules: AlertSettings) -> list[Alert]:
         p = prev.welch_p(cur, alternative="greater")
         if p > P_MAX / len(scopes):  # Bonferroni: with 20 products, one in 20 weeks would fall by chance
             continue
-        lines = [f"{since} to {until}: {cur.mean:.2f}★ from {cur.n} rated reviews, down {drop:.2f}★ from "
-                 f"{prev.mean:.2f}★ ({prev.n} rated reviews, {prev_since} to {prev_until}); "
+        k, k_before = (sum(v.n for g, v in stars.items() if product is None or g == product)
+                       for stars in (now_stars, before_stars))
+        lines = [f"{since} to {until}: {cur.mean:.2f}★ from {_ratings(cur.n, k)}, down {drop:.2f}★ from "
+                 f"{prev.mean:.2f}★ ({_ratings(prev.n, k_before)}, {prev_since} to {prev_until}); "
                  f"a fall this large by chance: p = {p:.3f}.",
                  "What is behind it: reviewlens complaints, or the dashboard"]
         out.append(Alert(key=f"rating:{_slug(product) if product else '*'}:{_week(until)}", kind="rating",
@@ -399,6 +412,13 @@ def rating_alerts(store: Store, rules: AlertSettings) -> list[Alert]:
                          products=[product] if product else [],
                          view=View.dated(since, until, products=[product] if product else None)))
     return out
+
+
+def _ratings(n: int, stars: int) -> str:
+    """"14 rated reviews", or "30 ratings (16 of them star-only, without words)"."""
+    if not stars:
+        return f"{n} rated reviews"
+    return f"{n} ratings ({stars} of them star-only, without words)"
 
 
 RELEASE_QUOTES = 2  # reviews of the new version quoted in its alert

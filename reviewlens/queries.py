@@ -919,6 +919,17 @@ def ratings_by_product(store: Store, f: Filters = Filters()) -> dict[str | None,
     return out
 
 
+def star_ratings_by_product(store: Store, f: Filters = Filters()) -> dict[str | None, RatingStats]:
+    """Product -> the stats of its ratings without words (star-only reviews, kept apart) matching `f`; {} when the
+    filters select what such a rating has not (`stars_apply`)."""
+    if not stars_apply(f):
+        return {}
+    stats = store.star_rating_stats("product", f.since, f.until, f.products, f.sources, f.min_rating, f.max_rating,
+                                    f.versions)
+    return {product: RatingStats(n, total / n, max(0.0, (squares - total ** 2 / n) / (n - 1)) if n > 1 else 0.0)
+            for product, (n, total, squares) in stats.items()}
+
+
 def theme_impacts(store: Store, themes: Sequence[ComplaintTheme], scope: dict) -> list[RatingImpact | None]:
     """The rating impact of each theme within the period, products and segment of the user's fields its
     `scope` names (what `run_complaints` stores: since, until, products, fields; the report recounts a

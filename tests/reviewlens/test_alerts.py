@@ -426,3 +426,22 @@ def test_history_imported_today_is_not_new_to_read(store):
     assert digest.lines[1].startswith(f"200 more reviews stored since {NOW - timedelta(days=1):%Y-%m-%d} were "
                                       f"written before {NEWEST - timedelta(days=30)} (history")
     assert not any("the rest come in the next one" in line for line in digest.lines)
+
+
+def test_a_fall_in_ratings_without_words_raises_the_rating_alert(store):
+    """A release that crashes, a branch whose oven broke: the 1★ come first without words. The Kettle's few reviews
+    with words hold at 4★; its star-only ratings fall from 5★ to 1★. The rating alert counted the reviews alone
+    (no fall, nothing raised); it now counts the ratings as the site does, and says how many had no words."""
+    this_week = [NEWEST - timedelta(days=i % 6) for i in range(12)]
+    last_week = [NEWEST - timedelta(days=7 + i % 6) for i in range(12)]
+    store.upsert_reviews([_review(f"Kettle fine #{i}", 4, d) for i, d in enumerate(this_week[:3] + last_week[:3])])
+    store.upsert_star_ratings([{"id": f"{'n' if i < 12 else 'b'}{i:023d}", "source": "shop", "product": "Kettle",
+                                "rating": 1.0 if i < 12 else 5.0, "date": d}
+                               for i, d in enumerate(this_week + last_week)])
+    [alert] = by_kind(find_alerts(store, AlertSettings(), NOW))["rating"]
+    assert alert.title == "Average rating down 3.20★: all reviews"  # one product: its scope is all reviews
+    assert "15 ratings (12 of them star-only, without words)" in alert.lines[0]
+    assert f"{(3 * 4 + 12) / 15:.2f}★" in alert.lines[0] and f"{(3 * 4 + 60) / 15:.2f}★" in alert.lines[0]
+    # without them, as before: three reviews a week at 4★, no fall
+    store.drop_star_ratings([f"{'n' if i < 12 else 'b'}{i:023d}" for i in range(24)])
+    assert "rating" not in by_kind(find_alerts(store, AlertSettings(), NOW))
