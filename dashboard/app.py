@@ -23,7 +23,7 @@ from dashboard import charts
 from dashboard import link as L
 from dashboard.ask import ask_page
 from dashboard.changes import change_marks, changes_view
-from dashboard.format import entities_text, entity_word, fmt_delta, fmt_num, fmt_stars, topics_text
+from dashboard.format import MISSING, entities_text, entity_word, fmt_delta, fmt_num, fmt_stars, topics_text
 from dashboard.safe import display_text, escape_html, escape_markdown, highlight_entities, safe_url
 from dashboard.scorecard import scorecard_view
 from dashboard.settings import settings as settings_file
@@ -996,7 +996,8 @@ def reviews_page(db: str, f: Filters, opts: Q.Options, flags: dict[str, list[str
            if df["version"].notna().any() else {}),
         "link": df["url"].map(safe_url),
     })
-    st.dataframe(table, hide_index=True, width="stretch", height=min(38 + 35 * len(table), 600), column_config={
+    st.dataframe(table, hide_index=True, width="stretch", height=min(38 + 35 * len(table), 600),
+                 placeholder=MISSING, column_config={
         "date": st.column_config.DateColumn("Date"),
         "rating": st.column_config.NumberColumn("Rating", format="%.1f ★"),
         "sentiment": st.column_config.TextColumn("Sentiment"),
@@ -1110,7 +1111,8 @@ def runs_page(db: str) -> None:
             st.warning(f"Run {r.id} of {escape_markdown(r.source or '')} is **degraded** "
                        f"({r.started_at:%Y-%m-%d %H:%M} UTC): {escape_markdown(r.message)}. The site may have changed "
                        "its layout; a copy of an affected page is in the debug folder.")
-        st.dataframe(runs.drop(columns=["errors"]), hide_index=True, width="stretch", column_config={
+        st.dataframe(runs.drop(columns=["errors"]), hide_index=True, width="stretch", placeholder=MISSING,
+                     column_config={
             "id": st.column_config.NumberColumn("Run"), "kind": "Kind", "source": "Source", "trigger": "Started by",
             "status": "Status", "pages": st.column_config.NumberColumn("Pages"),
             "reviews_new": st.column_config.NumberColumn("New reviews", help="reviews stored for the first time"),

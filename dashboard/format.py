@@ -12,11 +12,14 @@ from reviewlens.display_text import neutralize
 from reviewlens.mentions import kind_word
 from reviewlens.queries import topic_label
 
+#: What a missing number or date reads as (a table's empty cell: Streamlit's own "None" read as a word)
+MISSING = "—"
+
 #: The dashboard's compact sentiment marks (the report spells the sentiment out).
 SENTIMENT_MARKS = {"positive": "+", "negative": "−", "neutral": "·"}
 
 
-def fmt_num(v: float | None, pattern: str = "{:,.0f}", none: str = "—") -> str:
+def fmt_num(v: float | None, pattern: str = "{:,.0f}", none: str = MISSING) -> str:
     """`pattern` applied to a number; `none` for a missing value (None or NaN)."""
     return none if v is None or (isinstance(v, float) and math.isnan(v)) else pattern.format(v)
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from dashboard.format import MISSING
 from dashboard.safe import escape_markdown
 from reviewlens.comparison import P_MAX
 from reviewlens.scorecard import MIN_RATED, MIN_STARS, STARS_SAID, Scorecard
@@ -31,7 +32,12 @@ def scorecard_view(card: Scorecard, plural: str, singular: str) -> None:
     if not card.has_stars():  # no ratings without words in these filters (or filters they know nothing of)
         table = table.drop(columns=["star_only", "all_rating"])
     table.insert(0, "look", table.pop("flag").map(lambda v: "!" if isinstance(v, str) and v else ""))
-    st.dataframe(table, hide_index=True, width="stretch", height=min(38 + 35 * len(table), 420), column_config={
+    if card.has_stars():  # the rating with them beside the rating (at the end they were off the page's right edge)
+        table = table[["look", "name", "reviews", "rating", "all_rating", "star_only",
+                       *(c for c in table.columns if c not in ("look", "name", "reviews", "rating", "all_rating",
+                                                               "star_only"))]]
+    st.dataframe(table, hide_index=True, width="stretch", height=min(38 + 35 * len(table), 420), placeholder=MISSING,
+                 column_config={
         "look": st.column_config.TextColumn("", width=20, help="needs a look: its rating is below the rest's, or "
                                             "fell (see below the table)"),
         "name": st.column_config.TextColumn(singular),

@@ -3,6 +3,7 @@ Excel report's Scorecard sheet (read back from the .xlsx) and the dashboard's Co
 
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 from openpyxl import load_workbook
 from streamlit.testing.v1 import AppTest
@@ -69,5 +70,8 @@ def test_a_product_with_only_ratings_without_words_is_a_row_of_the_report_and_th
     kiosk = next(r for r in rows if r and r[1] == "Roma Kiosk")
     assert kiosk[2] == 0 and kiosk[3] is None and kiosk[-3:-1] == (3, round(13 / 3, 2))
 
-    card = compare_page_of(monkeypatch, db).dataframe[0].value.set_index("name")
+    page = compare_page_of(monkeypatch, db)
+    card = page.dataframe[0].value.set_index("name")
     assert card.loc["Roma Kiosk", "reviews"] == 0 and card.loc["Roma Kiosk", "all_rating"] == round(13 / 3, 2)
+    # its missing rating (and every missing number) reads as a dash, not as Streamlit's "None"
+    assert pd.isna(card.loc["Roma Kiosk", "rating"]) and page.dataframe[0].proto.placeholder == "—"
