@@ -427,20 +427,24 @@ RELEASE_HISTORY = 10  # the newest versions among which a new release's baseline
 
 def release_alerts(store: Store, rules: AlertSettings) -> list[Alert]:
     """A new version reviewed worse than the last version reviewed well: per product (or over all reviews, when
-    none names a product), the newest version with `min_reviews` reviews against `release_baseline` (the
-    version before it, unless that one was reviewed worse itself), by the comparison's rules
-    (reviewlens.comparison: a lower rating, or a topic more reviews complain about, large and unlikely to be
-    chance). Against the version before it alone, a store first checked after a broken release's hotfix (4.2.1
+    none names a product), the newest version with `min_reviews` reviews (its star-only ratings counted) against
+    `release_baseline` (the version before it, unless that one was reviewed worse itself), by the comparison's
+    rules (reviewlens.comparison: a lower rating, or a topic more reviews complain about, large and unlikely to be
+    chance; the rating with star-only ratings too, `star_rating_gap`). Against the version before it alone, a store first checked after a broken release's hotfix (4.2.1
     as broken as 4.2.0, both worse than 4.1.2) never heard of it. Raised once per version, naming the baseline."""
     if not rules.new_release:
         return []
-    from .comparison import compare
+    from .comparison import STAR_RATING, compare
 
     counts = queries.version_counts(store)
     scopes = [(p, n) for p, n in sorted(counts.items(), key=lambda x: str(x[0])) if p is not None or len(counts) == 1]
     out = []
     for product, per_version in scopes:
-        ready = sorted((v for v, n in per_version.items() if n >= rules.min_reviews), key=version_key)
+        # a version's ratings without words count toward what it needs to be compared (a crashing release's 1★)
+        stars = {v: n for v, (n, _, _) in store.star_rating_stats(
+            "version", products=[product] if product else ()).items()}
+        ready = sorted((v for v, n in per_version.items() if n + stars.get(v, 0) >= rules.min_reviews),
+                       key=version_key)
         if len(ready) < 2:
             continue
         base = Filters.of(products=[product] if product else None)
@@ -451,13 +455,15 @@ def release_alerts(store: Store, rules: AlertSettings) -> list[Alert]:
         gaps = _worse_gaps(before, groups[-1], compared.labels)
         if not gaps:
             continue
-        what = next((g.what for g in gaps if g.what != "rating"), None)
+        what = next((g.what for g in gaps if g.what not in ("rating", STAR_RATING)), None)  # a topic, to quote
         f = Filters.of(products=[product] if product else None, versions=[new], sentiments=["negative"],
                        topics=[what] if what else None)
         rows, _ = queries.review_page(store, f, page_size=RELEASE_QUOTES, total=0)
         quotes = [review_quote(r) for r in rows.to_dict("records")]
         name = f"{product} {new}" if product else f"version {new}"
-        lines = [f"{new}: {per_version[new]} reviews; compared with {before.name}: {per_version[before.name]} reviews, "
+        with_stars = {v: f" and {stars[v]} star-only ratings" if stars.get(v) else "" for v in (new, before.name)}
+        lines = [f"{new}: {per_version[new]} reviews{with_stars[new]}; compared with {before.name}: "
+                 f"{per_version[before.name]} reviews{with_stars[before.name]}, "
                  + (f"the last version reviewed no worse than the one before it ({', '.join(skipped)} in between "
                     f"{'was' if len(skipped) == 1 else 'were'} reviewed worse than {before.name} too)."
                     if skipped else "the version before it.")]
@@ -488,10 +494,13 @@ def release_baseline(groups: Sequence[Any]) -> tuple[Any, list[str]]:
 def _worse_gaps(before: Any, new: Any, labels: dict[str, str] | None = None) -> list[Any]:
     """The differences that matter (reviewlens.comparison) by which version `new` is reviewed worse than
     `before`: rated lower, or a topic complained about more (not praised less, nor more suspicious reviews)."""
-    from .comparison import SUSPICIOUS, Comparison
+    from .comparison import SUSPICIOUS, Comparison, star_rating_gap
 
-    return [g for g in Comparison("version", [before, new], labels=labels or {}).gaps()
+    gaps = [g for g in Comparison("version", [before, new], labels=labels or {}).gaps()
             if g.worse == new.name and not g.what.startswith("praise:") and g.what != SUSPICIOUS]
+    if not any(g.what == "rating" for g in gaps) and (stars := star_rating_gap(before, new)) is not None:
+        gaps.insert(0, stars)  # rated lower once its ratings without words count
+    return gaps
 
 
 def change_alerts(store: Store, rules: AlertSettings) -> list[Alert]:

@@ -37,6 +37,7 @@ SUSPICIOUS = "suspicious"  # a Gap's `what` for the share of reviews that look s
 SUSPICIOUS_ROW = "% suspicious"
 WITHOUT_ROW = "Rating without suspicious"
 STARS_ROW = "Star-only ratings"   # the group's ratings without words (star-only reviews, kept apart)
+STAR_RATING = "rating with star-only"  # a Gap's `what` for the rating with them (`star_rating_gap`)
 WITH_STARS_ROW = "Rating with star-only"
 GROUPS = 5               # groups compared when none are named: the most reviewed (the newest versions)
 MIN_GROUP = 10           # a group with fewer rated (analyzed) reviews takes no part in a rating (topic) difference
@@ -61,9 +62,14 @@ class Group:
     # without them (None: no rated review would be left)
     suspicious: int = 0
     rating_without: float | None = None
-    # (its ratings without words, its average rating with them), as `queries.rating_with_stars`; None: it has none,
-    # or the filters select what they have not
-    stars: tuple[int, float] | None = None
+    # its ratings without words (star-only reviews, kept apart: `queries.star_stats`); None: it has none, or the
+    # filters select what they have not
+    stars: queries.RatingStats | None = None
+
+    @property
+    def all_ratings(self) -> queries.RatingStats:
+        """Its rated reviews and its ratings without words together: its rating as the site counts it."""
+        return queries.RatingStats.pooled([x for x in (self.rating, self.stars) if x is not None and x.n])
 
     @property
     def suspicious_share(self) -> float | None:
@@ -125,6 +131,10 @@ class Gap:
         if self.what == "rating":
             return (f"Rating: {self.worse} {self.worse_value:.2f}★ vs {self.better} {self.better_value:.2f}★ "
                     f"({self.size:.2f}★ lower; {p_text(self.p)})")
+        if self.what == STAR_RATING:
+            return (f"Rating with star-only ratings: {self.worse} {self.worse_value:.2f}★ vs {self.better} "
+                    f"{self.better_value:.2f}★ ({self.size:.2f}★ lower; {p_text(self.p)}; of {self.worse_n:,} and "
+                    f"{self.better_n:,} ratings, those without words included)")
         if self.what == SUSPICIOUS:
             return (f"Suspicious reviews: {self.worse_value:.0f}% of {self.worse}'s reviews look suspicious vs "
                     f"{self.better_value:.0f}% of {self.better}'s ({self.size:.0f} points; {p_text(self.p)})")
@@ -207,8 +217,8 @@ class Comparison:
                 col[SUSPICIOUS_ROW] = g.suspicious_share
                 col[WITHOUT_ROW] = g.rating_without
             if any(x.stars for x in self.groups):
-                col[STARS_ROW] = float(g.stars[0]) if g.stars else 0.0
-                col[WITH_STARS_ROW] = g.stars[1] if g.stars else None
+                col[STARS_ROW] = float(g.stars.n) if g.stars else 0.0
+                col[WITH_STARS_ROW] = g.all_ratings.mean if g.stars else None
             for t in self.topics:
                 col[f"{queries.topic_label(t, self.labels)}: % complaining"] = g.complaint_share(t)
             for t in self.praised_topics:
@@ -356,6 +366,21 @@ def _share_gaps(groups: list[Group], topics: Sequence[str], count: Callable[[Gro
     return out
 
 
+def star_rating_gap(before: Group, new: Group, min_stars: float = MIN_STARS) -> Gap | None:
+    """`new` rated lower than `before` counting their ratings without words (star-only reviews), as the site counts
+    a rating: a broken release's 1★ come mostly without words, so its few reviews with words may say nothing yet.
+    At least MIN_GROUP ratings each and `min_stars` lower, and unlikely to be chance (Welch's t-test, P_MAX / 2:
+    a second look at the rating, beside the reviews' own)."""
+    if not (before.stars or new.stars):
+        return None
+    a, b = before.all_ratings, new.all_ratings
+    if a.n < MIN_GROUP or b.n < MIN_GROUP or a.mean - b.mean < min_stars:
+        return None
+    p = b.welch_p(a)
+    return Gap(STAR_RATING, "Rating with star-only", new.name, before.name, b.mean, a.mean, p, b.n, a.n) \
+        if p <= P_MAX / 2 else None
+
+
 def format_cell(measure: str, v: float | None) -> str:
     """One number of `Comparison.table` as people read it: 1,234 reviews, 3.85★, 42%, +12."""
     if v is None or pd.isna(v):
@@ -446,7 +471,7 @@ def _group(store: Store, name: str, f: Filters) -> Group:
     without = (rating.mean * rating.n - float(total or 0)) / left if left > 0 and rating.n else None
     return Group(name=name, filters=f, headline=queries.headline(store, f, previous=False), rating=rating,
                  topics=topics, praised=praised, suspicious=int(n or 0), rating_without=without,
-                 stars=queries.rating_with_stars(store, f))
+                 stars=queries.star_stats(store, f))
 
 
 def compare(store: Store, by: str, f: Filters = Filters(), names: Sequence[str] = (), top: int = 5) -> Comparison:

@@ -461,6 +461,20 @@ def stars_apply(f: Filters) -> bool:
                         min_rating=f.min_rating, max_rating=f.max_rating, versions=f.versions)
 
 
+def star_stats(store: Store, f: Filters) -> RatingStats | None:
+    """The selection's ratings without words (star-only reviews, kept apart): how many, their mean and variance;
+    None when it has none or cannot count them (`stars_apply`)."""
+    if not stars_apply(f):
+        return None
+    stars = store.star_rating_stats("source", f.since, f.until, f.products, f.sources, f.min_rating, f.max_rating,
+                                    f.versions)
+    n = sum(v[0] for v in stars.values())
+    if not n:
+        return None
+    total, squares = sum(v[1] for v in stars.values()), sum(v[2] for v in stars.values())
+    return RatingStats(n, total / n, max(0.0, (squares - total ** 2 / n) / (n - 1)) if n > 1 else 0.0)
+
+
 def rating_with_stars(store: Store, f: Filters) -> tuple[int, float] | None:
     """(how many ratings without words the selection has, the average rating of its reviews and those), as the
     site counts its rating; None when it has none or cannot count them (`stars_apply`)."""

@@ -193,3 +193,28 @@ def test_compare_sets_each_releases_rating_with_its_star_only_ratings_beside_the
     assert main(["compare", "--by", "version", "--db", sqlite_store.url]) == 0
     out = capsys.readouterr().out
     assert "Star-only ratings" in out and "1.37★" in out
+
+
+def test_a_release_whose_ratings_without_words_fell_raises_the_release_alert(store):
+    """A crashing release: two reviews with words so far and twenty 1★ without. It had too few reviews to be
+    compared (min_reviews), and its two say nothing for a rating; counted with its ratings without words, it is
+    rated far below the version before it, and the release alert says so."""
+    from datetime import timedelta
+
+    from reviewlens.alerts import release_alerts
+    from reviewlens.config import AlertSettings
+    from reviewlens.schema import Review
+
+    day = date(2026, 11, 1)
+    store.upsert_reviews([Review(source="play", text=f"Solid budgeting app, version one #{i}.", product="app",
+                                 rating=4 + i % 2, date=day + timedelta(days=i % 5), version="1.0") for i in range(12)]
+                         + [Review(source="play", text=f"Hm, the new screen is odd #{i}.", product="app", rating=3,
+                                   date=day + timedelta(days=10 + i), version="1.1") for i in range(2)])
+    assert release_alerts(store, AlertSettings()) == []  # 1.1: two reviews, nothing to compare yet
+    store.upsert_star_ratings([{"id": f"s{i:023d}", "source": "play", "product": "app", "rating": 1.0,
+                                "date": day + timedelta(days=10 + i % 5), "version": "1.1"} for i in range(20)])
+    [alert] = release_alerts(store, AlertSettings())
+    assert alert.title == "Reviewed worse than 1.0: app 1.1"
+    assert alert.lines[0].startswith("1.1: 2 reviews and 20 star-only ratings; compared with 1.0: 12 reviews, ")
+    assert alert.lines[1].startswith(f"Rating with star-only ratings: 1.1 {(6 + 20) / 22:.2f}★ vs 1.0 4.50★")
+    assert "of 22 and 12 ratings, those without words included" in alert.lines[1]
