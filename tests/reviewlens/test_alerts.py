@@ -445,3 +445,25 @@ def test_a_fall_in_ratings_without_words_raises_the_rating_alert(store):
     # without them, as before: three reviews a week at 4★, no fall
     store.drop_star_ratings([f"{'n' if i < 12 else 'b'}{i:023d}" for i in range(24)])
     assert "rating" not in by_kind(find_alerts(store, AlertSettings(), NOW))
+
+
+def test_the_summary_says_the_weeks_rating_with_its_star_only_ratings(store):
+    """The weekly summary's rating was of the reviews with words alone; the site's counts its ratings without
+    words too (a Google place's third), so the summary now says that one beside it, and how it moved."""
+    from reviewlens import queries
+    from reviewlens.filters import Filters
+
+    seed(store)
+    monday = datetime(2026, 11, 23, 8, 0, tzinfo=timezone.utc)
+    [weekly] = [a for a in find_alerts(store, AlertSettings(), monday) if a.kind == "summary"]
+    assert "star-only" not in weekly.lines[0]  # none stored: nothing said
+    week = [date(2026, 11, 16) + timedelta(days=i) for i in range(7)]
+    store.upsert_star_ratings([{"id": f"w{i:023d}", "source": "shop", "product": "Kettle", "rating": 5.0, "date": d}
+                               for i, d in enumerate(week)]
+                              + [{"id": f"b{i:023d}", "source": "shop", "product": "Kettle", "rating": 3.0,
+                                  "date": d - timedelta(days=7)} for i, d in enumerate(week[:2])])
+    now = queries.rating_with_stars(store, Filters.of(since=week[0], until=week[-1]))
+    was = queries.rating_with_stars(store, Filters.of(since=week[0] - timedelta(days=7), until=week[0] - timedelta(days=1)))
+    assert now[0] == 7 and was[0] == 2
+    [weekly] = [a for a in find_alerts(store, AlertSettings(), monday) if a.kind == "summary"]
+    assert f"; {now[1]:.2f}★ with the 7 star-only ratings ({now[1] - was[1]:+.2f}★)" in weekly.lines[0]
