@@ -178,6 +178,8 @@ class ReportData:
     period: tuple[Any, Any] = (None, None)  # the filters' period, closed at the first and newest review
     topic_names: dict[str, str] = field(default_factory=dict)  # the topics' display names (Q.topic_labels)
     scorecard: Scorecard | None = None  # reviewlens.scorecard of every product, when there are two or more
+    # Q.rating_with_stars of the filters and of the period before: (star-only ratings, rating with them) or None
+    stars: tuple[tuple[int, float] | None, tuple[int, float] | None] = (None, None)
 
 
 def report_data(store: Store, f: Filters, opts: Q.Options | None = None, by: str = "auto") -> ReportData:
@@ -206,7 +208,8 @@ def report_data(store: Store, f: Filters, opts: Q.Options | None = None, by: str
         changes=[c for c in store.changes() if not f.products or c["product"] is None or c["product"] in f.products],
         integrity=checked, competitors=competitors(store, f, top=COMPETITORS_LISTED),
         names=names_said(store, f, top=NAMES_LISTED), topic_names=opts.topic_names,
-        scorecard=scorecard(store, "product", replace(f, products=())) if len(opts.products) > 1 else None)
+        scorecard=scorecard(store, "product", replace(f, products=())) if len(opts.products) > 1 else None,
+        stars=(Q.rating_with_stars(store, f), Q.rating_with_stars(store, p) if (p := f.previous_period()) else None))
 
 
 def _closed(f: Filters, opts: Q.Options) -> Filters:
@@ -232,7 +235,7 @@ def _summary(wb: Workbook, d: ReportData) -> None:
     s.append(["Filters", s.cell(_filters_text(d))])
     s.append(["Database", s.cell(d.database)])
     s.blank()
-    _headline_table(s, d.headline, d.period, d.filters.previous_period())
+    _headline_table(s, d.headline, d.period, d.filters.previous_period(), d.stars)
     s.blank()
     _themes_table(s, d.bases)
     if d.integrity is not None and d.integrity[0].suspicious:
@@ -275,9 +278,12 @@ def _none_shown(reviews: int, themes: Sequence[Q.ThemeView], none_yet: str, scop
     return none_yet
 
 
-def _headline_table(s: _Sheet, h: Q.Headline, period: tuple[Any, Any], before: Filters | None) -> None:
+def _headline_table(s: _Sheet, h: Q.Headline, period: tuple[Any, Any], before: Filters | None,
+                    stars: tuple[Any, Any] = (None, None)) -> None:
     """The headline numbers of the filters' `period` (closed at the first and newest review) and of the period
-    `before` it, each header saying its dates: "This period" of all reviews was no period a reader could name."""
+    `before` it, each header saying its dates: "This period" of all reviews was no period a reader could name.
+    `stars`: (star-only ratings, the rating with them) of each period (`Q.rating_with_stars`), two rows when the
+    period has any."""
     prev = h.previous
     s.header(["Headline", "This period" + (f" ({period[0]} to {period[1]})" if period[0] else ""),
               "Previous period" + (f" ({before.since} to {before.until})" if before is not None else ""), "Change"])
@@ -288,6 +294,12 @@ def _headline_table(s: _Sheet, h: Q.Headline, period: tuple[Any, Any], before: F
 
     line("Reviews", h.reviews, prev.reviews if prev else None, h.delta("reviews"), "#,##0")
     line("Average rating", h.avg_rating, prev.avg_rating if prev else None, h.delta("avg_rating"), "0.00")
+    now, was = stars
+    if now is not None:  # the ratings without words (star-only reviews, kept apart), as the site counts its rating
+        line("Star-only ratings (no words)", now[0], was[0] if was else None, now[0] - was[0] if was else None,
+             "#,##0")
+        line("Average rating with star-only", now[1], was[1] if was else None, now[1] - was[1] if was else None,
+             "0.00")
     line("Share negative (%)", h.share_negative, prev.share_negative if prev else None, h.delta("share_negative"),
          "0.0")
     line("Net sentiment (% pos − % neg)", h.net_sentiment, prev.net_sentiment if prev else None,

@@ -75,3 +75,18 @@ def test_a_product_with_only_ratings_without_words_is_a_row_of_the_report_and_th
     assert card.loc["Roma Kiosk", "reviews"] == 0 and card.loc["Roma Kiosk", "all_rating"] == round(13 / 3, 2)
     # its missing rating (and every missing number) reads as a dash, not as Streamlit's "None"
     assert pd.isna(card.loc["Roma Kiosk", "rating"]) and page.dataframe[0].proto.placeholder == "—"
+
+
+def test_the_reports_summary_has_the_rating_with_them(tmp_path):
+    db = _chain(tmp_path)
+    rows = list(load_workbook(write_report(Store(db), tmp_path / "r.xlsx"))["Summary"].iter_rows(values_only=True))
+    got = {r[0]: r[1:4] for r in rows if r and r[0] in ("Average rating", "Star-only ratings (no words)",
+                                                          "Average rating with star-only")}
+    assert got["Star-only ratings (no words)"][0] == 12
+    assert got["Average rating with star-only"][0] == pytest.approx((12 * 2.5 + 12 * 1.5 + 48) / 36, abs=0.005)
+    # a selection by what such a rating has not: no such rows
+    from reviewlens.filters import Filters
+
+    rows = list(load_workbook(write_report(Store(db), tmp_path / "s.xlsx", Filters.of(search="cold")))["Summary"]
+                .iter_rows(values_only=True))
+    assert not [r for r in rows if r and r[0] == "Average rating with star-only"]
