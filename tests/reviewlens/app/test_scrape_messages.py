@@ -147,6 +147,24 @@ def test_sites_test_says_what_it_noted_of_single_reviews(tmp_path, kettle, capsy
     assert "1 review block without a text skipped (k1b)" in out, out
 
 
+def test_sites_test_says_which_blocks_it_would_keep_as_star_only_ratings(tmp_path, kettle, capsys):
+    """A block with stars and no text: a scrape keeps it as a star-only rating; the one writing a config is told
+    so, with its id, in case the text selector misses its words."""
+    kettle.page("/kettle/n1.html", _page(1, last=1).replace(
+        '<p class="body">Page 1 review b: the kettle boils fast.</p>', '<p class="body"></p>') + "".join(
+        f'<div id="more"><div class="rev" data-id="x{i}"><span class="who">U{i}</span>'
+        f'<span class="star on"></span><p class="body">Review {i} of the kettle here.</p></div></div>'
+        for i in range(2)))
+    cfg = tmp_path / "kettle.toml"
+    cfg.write_text(CONFIG.replace('#reviews .rev', '.rev'), encoding="utf-8")
+    rc = main(["sites", "test", f"{kettle.base}/kettle/n1.html", "--site", str(cfg), "--config", _toml(tmp_path),
+               "--db", str(tmp_path / "s.db"), "-q"])
+    out = capsys.readouterr().out
+    assert rc == 0 and "3 reviews found" in out, out
+    assert "1 review block with a rating and no text (k1b): a scrape keeps them as star-only ratings" in out, out
+    assert "without a text skipped" not in out
+
+
 def test_sites_test_says_which_of_two_matching_configs_wins(tmp_path, kettle, capsys):
     mine = tmp_path / "mine"
     mine.mkdir()
