@@ -376,10 +376,10 @@ def rating_alerts(store: Store, rules: AlertSettings) -> list[Alert]:
     days = rules.period_days
     since = until - timedelta(days=days - 1)
     prev_since, prev_until = since - timedelta(days=days), since - timedelta(days=1)
-    now, now_stars = (f(store, Filters.of(since=since, until=until))
-                      for f in (queries.ratings_by_product, queries.star_ratings_by_product))
-    before, before_stars = (f(store, Filters.of(since=prev_since, until=prev_until))
-                            for f in (queries.ratings_by_product, queries.star_ratings_by_product))
+    now, before = (queries.ratings_by_product(store, Filters.of(since=a, until=b))
+                   for a, b in ((since, until), (prev_since, prev_until)))
+    now_stars, before_stars = (queries.star_ratings_by(store, "product", Filters.of(since=a, until=b))
+                               for a, b in ((since, until), (prev_since, prev_until)))
     pooled = queries.RatingStats.pooled
     zero = queries.RatingStats(0, 0.0, 0.0)
 
@@ -430,8 +430,9 @@ def release_alerts(store: Store, rules: AlertSettings) -> list[Alert]:
     none names a product), the newest version with `min_reviews` reviews (its star-only ratings counted) against
     `release_baseline` (the version before it, unless that one was reviewed worse itself), by the comparison's
     rules (reviewlens.comparison: a lower rating, or a topic more reviews complain about, large and unlikely to be
-    chance; the rating with star-only ratings too, `star_rating_gap`). Against the version before it alone, a store first checked after a broken release's hotfix (4.2.1
-    as broken as 4.2.0, both worse than 4.1.2) never heard of it. Raised once per version, naming the baseline."""
+    chance; the rating with star-only ratings too, `star_rating_gap`). Against the version before it alone, a
+    store first checked after a broken release's hotfix (4.2.1 as broken as 4.2.0, both worse than 4.1.2) never
+    heard of it. Raised once per version, naming the baseline."""
     if not rules.new_release:
         return []
     from .comparison import STAR_RATING, compare

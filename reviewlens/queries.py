@@ -466,30 +466,23 @@ def star_stats(store: Store, f: Filters) -> RatingStats | None:
     None when it has none or cannot count them (`stars_apply`)."""
     if not stars_apply(f):
         return None
-    stars = store.star_rating_stats("source", f.since, f.until, f.products, f.sources, f.min_rating, f.max_rating,
-                                    f.versions)
-    n = sum(v[0] for v in stars.values())
-    if not n:
-        return None
-    total, squares = sum(v[1] for v in stars.values()), sum(v[2] for v in stars.values())
-    return RatingStats(n, total / n, max(0.0, (squares - total ** 2 / n) / (n - 1)) if n > 1 else 0.0)
+    stats = store.star_rating_stats("source", f.since, f.until, f.products, f.sources, f.min_rating, f.max_rating,
+                                    f.versions).values()
+    n = sum(v[0] for v in stats)
+    return RatingStats.of_sums(n, sum(v[1] for v in stats), sum(v[2] for v in stats)) if n else None
 
 
 def rating_with_stars(store: Store, f: Filters) -> tuple[int, float] | None:
     """(how many ratings without words the selection has, the average rating of its reviews and those), as the
     site counts its rating; None when it has none or cannot count them (`stars_apply`)."""
-    if not stars_apply(f):
-        return None
-    stars = store.star_rating_stats("source", f.since, f.until, f.products, f.sources, f.min_rating, f.max_rating,
-                                    f.versions)
-    n = sum(v[0] for v in stars.values())
-    if not n:
+    stars = star_stats(store, f)
+    if stars is None:
         return None
     a = current_analysis()
     with store.engine.connect() as c:
         rated, total = c.execute(sa.select(sa.func.count(reviews.c.rating), sa.func.sum(reviews.c.rating))
                                  .select_from(reviews_with_analysis(a)).where(*conditions(f, a))).one()
-    return n, (float(total or 0) + sum(v[1] for v in stars.values())) / (int(rated or 0) + n)
+    return stars.n, (float(total or 0) + stars.mean * stars.n) / (int(rated or 0) + stars.n)
 
 
 # ------------------------------------------------------------------------------------------ time series
@@ -895,6 +888,13 @@ class RatingStats:
     var: float
 
     @classmethod
+    def of_sums(cls, n: int, total: float, squares: float) -> "RatingStats":
+        """From how many, their sum and the sum of their squares (what a grouped query gives)."""
+        if not n:
+            return cls(0, 0.0, 0.0)
+        return cls(n, total / n, max(0.0, (squares - total ** 2 / n) / (n - 1)) if n > 1 else 0.0)
+
+    @classmethod
     def pooled(cls, groups: Sequence["RatingStats"]) -> "RatingStats":
         n = sum(g.n for g in groups)
         if n == 0:
@@ -933,15 +933,14 @@ def ratings_by_product(store: Store, f: Filters = Filters()) -> dict[str | None,
     return out
 
 
-def star_ratings_by_product(store: Store, f: Filters = Filters()) -> dict[str | None, RatingStats]:
-    """Product -> the stats of its ratings without words (star-only reviews, kept apart) matching `f`; {} when the
-    filters select what such a rating has not (`stars_apply`)."""
+def star_ratings_by(store: Store, by: str, f: Filters = Filters()) -> dict[str, RatingStats]:
+    """Product (`by` "product"), source or app version -> the stats of its ratings without words (star-only
+    reviews, kept apart) matching `f`; {} when the filters select what such a rating has not (`stars_apply`)."""
     if not stars_apply(f):
         return {}
-    stats = store.star_rating_stats("product", f.since, f.until, f.products, f.sources, f.min_rating, f.max_rating,
+    stats = store.star_rating_stats(by, f.since, f.until, f.products, f.sources, f.min_rating, f.max_rating,
                                     f.versions)
-    return {product: RatingStats(n, total / n, max(0.0, (squares - total ** 2 / n) / (n - 1)) if n > 1 else 0.0)
-            for product, (n, total, squares) in stats.items()}
+    return {g: RatingStats.of_sums(n, total, squares) for g, (n, total, squares) in stats.items()}
 
 
 def theme_impacts(store: Store, themes: Sequence[ComplaintTheme], scope: dict) -> list[RatingImpact | None]:

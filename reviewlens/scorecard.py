@@ -404,17 +404,16 @@ def _themes(store: Store, group: Any, src: Any, a: Any, where: list, rows: dict[
 
 
 def _star_ratings(store: Store, by: str, f: Filters, rows: dict[str, Row]) -> None:
-    """Each product's (source's, app version's) ratings without words, when the filters select only what those have:
-    a period, products, sources, versions, a rating range (a star-only review has no topic, sentiment, words or
-    fields of its own). A
-    product with such ratings and no review with words in the filters is a row of its own (no reviews, its rating
-    with star-only theirs alone): a branch whose customers only gave stars this month is not left off the table."""
-    if by not in ("product", "source", "version") or not queries.stars_apply(f):
+    """Each product's (source's, app version's) ratings without words, when the filters select only what those
+    have: a period, products, sources, versions, a rating range (a star-only review has no topic, sentiment, words
+    or fields of its own). A product with such ratings and no review with words in the filters is a row of its own
+    (no reviews, its rating with star-only theirs alone): a branch whose customers only gave stars this month is not
+    left off the table."""
+    if by not in ("product", "source", "version"):
         return
-    for g, (n, total, squares) in store.star_rating_stats(by, f.since, f.until, f.products, f.sources, f.min_rating,
-                                                          f.max_rating, f.versions).items():
+    for g, stats in queries.star_ratings_by(store, by, f).items():
         row = rows.setdefault(g, Row(name=g, reviews=0, rating=_stats(0, None, None)))
-        row.stars = _stats(n, total / n, squares)
+        row.stars = stats
 
 
 def _tests(rows: list[Row]) -> None:
