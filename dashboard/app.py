@@ -1111,13 +1111,16 @@ def runs_page(db: str) -> None:
             st.warning(f"Run {r.id} of {escape_markdown(r.source or '')} is **degraded** "
                        f"({r.started_at:%Y-%m-%d %H:%M} UTC): {escape_markdown(r.message)}. The site may have changed "
                        "its layout; a copy of an affected page is in the debug folder.")
-        st.dataframe(runs.drop(columns=["errors"]), hide_index=True, width="stretch", placeholder=MISSING,
+        shown = runs.drop(columns=["errors"] + ([] if runs["star_only_new"].any() else ["star_only_new"]))
+        st.dataframe(shown, hide_index=True, width="stretch", placeholder=MISSING,
                      column_config={
             "id": st.column_config.NumberColumn("Run"), "kind": "Kind", "source": "Source", "trigger": "Started by",
             "status": "Status", "pages": st.column_config.NumberColumn("Pages"),
             "reviews_new": st.column_config.NumberColumn("New reviews", help="reviews stored for the first time"),
             "reviews_seen": st.column_config.NumberColumn("Already stored", help="reviews found again (a scrape "
                                                           "stops at those it already has)"),
+            "star_only_new": st.column_config.NumberColumn("New star-only", help="ratings without words stored for "
+                                                           "the first time (kept apart from the reviews)"),
             "message": st.column_config.TextColumn("Message", help="what a degraded run found"),
             "started_at": st.column_config.DatetimeColumn("Started (UTC)", format="YYYY-MM-DD HH:mm"),
             "finished_at": st.column_config.DatetimeColumn("Finished (UTC)", format="YYYY-MM-DD HH:mm"),

@@ -1375,10 +1375,11 @@ def labels_for(store: Store, hashes: Sequence[str]) -> dict[str, list[Label]]:
 # ------------------------------------------------------------------------------------------ runs
 def runs_frame(store: Store, limit: int = 200) -> pd.DataFrame:
     """The latest runs (`Store.list_runs`), newest first. Columns: id, kind, source, trigger, status,
-    started_at, finished_at (UTC timestamps), duration_s, pages, reviews_new, reviews_seen, error_count,
-    message (what a degraded run found, else empty), errors (list of dicts)."""
+    started_at, finished_at (UTC timestamps), duration_s, pages, reviews_new, reviews_seen, star_only_new (the
+    ratings without words an import or a scrape stored for the first time), error_count, message (what a degraded
+    run found, else empty), errors (list of dicts)."""
     cols = ["id", "kind", "source", "trigger", "status", "started_at", "finished_at", "duration_s", "pages",
-            "reviews_new", "reviews_seen", "error_count", "message", "errors"]
+            "reviews_new", "reviews_seen", "star_only_new", "error_count", "message", "errors"]
     out = []
     for r in store.list_runs(limit=limit):
         errs = r["errors"] if isinstance(r["errors"], list) else []
@@ -1388,6 +1389,7 @@ def runs_frame(store: Store, limit: int = 200) -> pd.DataFrame:
             "status": r["status"], "started_at": started, "finished_at": finished,
             "duration_s": (finished - started).total_seconds() if r["finished_at"] is not None else None,
             "pages": r["pages"] or 0, "reviews_new": r["reviews_new"] or 0, "reviews_seen": r["reviews_seen"] or 0,
+            "star_only_new": (r["detail"].get("star_only_new") or 0) if isinstance(r.get("detail"), dict) else 0,
             "error_count": len(errs),
             "message": (r["detail"].get("message") or "") if isinstance(r.get("detail"), dict) else "",
             "errors": [e if isinstance(e, dict) else {"message": str(e)} for e in errs],

@@ -427,6 +427,9 @@ def cmd_runs(args, settings) -> ExitStatus:
               f"{seen:>5} {len(r['errors']):>4}  {source}")
         if r["status"] == "degraded" and r["detail"].get("message"):
             print(f"        degraded: {r['detail']['message']}")
+        if r["detail"].get("star_only"):  # an import's or a scrape's ratings without words, kept apart
+            print(f"        and {_n(r['detail']['star_only'], 'star-only rating')} (no words; "
+                  f"{r['detail'].get('star_only_new', 0)} new), kept apart from the reviews")
         if r["kind"] == "analyze" and r["status"] != "ok" and r["detail"].get("step") == "themes":
             print("        " + ("computing the top complaints" if r["status"] == "running" else
                                  "stopped while computing the top complaints: `reviewlens analyze` computes them"))

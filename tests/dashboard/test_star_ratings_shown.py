@@ -90,3 +90,14 @@ def test_the_reports_summary_has_the_rating_with_them(tmp_path):
     rows = list(load_workbook(write_report(Store(db), tmp_path / "s.xlsx", Filters.of(search="cold")))["Summary"]
                 .iter_rows(values_only=True))
     assert not [r for r in rows if r and r[0] == "Average rating with star-only"]
+
+
+def test_the_runs_page_has_the_new_star_only_ratings_of_each_run(tmp_path, monkeypatch):
+    db = _chain(tmp_path)
+    monkeypatch.setenv("REVIEWLENS_DB", db)
+    at = AppTest.from_file(str(APP_PATH), default_timeout=60)
+    at.query_params["page"] = "Runs"
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    runs = at.dataframe[0].value
+    assert list(runs["star_only_new"]) == [2, 10]  # Hamburg's import, then Berlin's (newest first)

@@ -218,3 +218,17 @@ def test_a_release_whose_ratings_without_words_fell_raises_the_release_alert(sto
     assert alert.lines[0].startswith("1.1: 2 reviews and 20 star-only ratings; compared with 1.0: 12 reviews, ")
     assert alert.lines[1].startswith(f"Rating with star-only ratings: 1.1 {(6 + 20) / 22:.2f}★ vs 1.0 4.50★")
     assert "of 22 and 12 ratings, those without words included" in alert.lines[1]
+
+
+def test_the_run_history_says_how_many_ratings_without_words_a_run_kept(tmp_path, capsys):
+    db = str(tmp_path / "s.db")
+    assert main(["import", str(_berlin(tmp_path)), "--db", db]) == 0
+    assert main(["import", str(_berlin(tmp_path)), "--db", db]) == 0  # again: none new
+    capsys.readouterr()
+    assert main(["runs", "--db", db]) == 0
+    said = [line.strip() for line in capsys.readouterr().out.splitlines() if "star-only" in line]
+    assert said == ["and 10 star-only ratings (no words; 0 new), kept apart from the reviews",
+                    "and 10 star-only ratings (no words; 10 new), kept apart from the reviews"]
+    from reviewlens import queries
+
+    assert list(queries.runs_frame(Store(db))["star_only_new"]) == [0, 10]
