@@ -60,6 +60,14 @@ class Row:
     below_p: float | None = None   # its rating below the rest's: how likely by chance (None: not tested)
     rest_rating: float | None = None
     fell_p: float | None = None    # its rating fell from the period before: how likely by chance
+    # its rating with its star-only ratings below the rest's with theirs (a second look, for groups with them)
+    all_below_p: float | None = None
+    all_rest: float | None = None
+
+    @property
+    def all_ratings(self) -> queries.RatingStats:
+        """Its rated reviews and its ratings without words together (its rating as the site counts it)."""
+        return queries.RatingStats.pooled([x for x in (self.rating, self.stars) if x is not None and x.n])
 
     @property
     def avg_rating(self) -> float | None:
@@ -83,10 +91,7 @@ class Row:
     @property
     def all_rating(self) -> float | None:
         """Its average rating with its ratings without words (None without any of those)."""
-        if not self.stars or not self.stars.n:
-            return None
-        both = queries.RatingStats.pooled([x for x in (self.rating, self.stars) if x.n])
-        return both.mean
+        return self.all_ratings.mean if self.stars and self.stars.n else None
 
     @property
     def theme_share(self) -> float | None:
@@ -107,6 +112,11 @@ class Row:
                        f"({p_text(self.below_p)})")
         if self.fell_p is not None and self.fell_p <= limit and (self.change or 0) <= -MIN_STARS:
             out.append(f"rating fell {-(self.change or 0):.2f}★ to {self.recent.mean:.2f}★ ({p_text(self.fell_p)})")
+        if not out and self.all_below_p is not None and self.all_below_p <= limit and self.all_rest is not None \
+                and self.all_rest - self.all_ratings.mean >= MIN_STARS:  # its 1★ mostly without words
+            out.append(f"rating with star-only {self.all_ratings.mean:.2f}★ against {self.all_rest:.2f}★ for the "
+                       f"rest ({p_text(self.all_below_p)}; {self.all_ratings.n:,} ratings, {self.stars.n:,} of them "
+                       "without words)")
         return out
 
 
@@ -338,7 +348,7 @@ def scorecard(store: Store, by: str = "product", f: Filters = Filters(), sort: s
     themes_of = _themes(store, group, src, a, where, rows)
     _star_ratings(store, by, f, rows)
     _tests(list(rows.values()))
-    tests = sum(x.rating.n >= MIN_RATED for x in rows.values())
+    tests = sum(max(x.rating.n, x.all_ratings.n) >= MIN_RATED for x in rows.values())
     ordered = sorted(rows.values(), key=_sort_key(sort, tests))
     if by == "language":
         for row in ordered:
@@ -427,3 +437,11 @@ def _tests(rows: list[Row]) -> None:
             row.below_p = rest.welch_p(row.rating, alternative="greater")
         if row.recent.n >= MIN_RATED and row.before.n >= MIN_RATED:
             row.fell_p = row.before.welch_p(row.recent, alternative="greater")
+    # a second look where ratings without words are counted (`_star_ratings`): a group whose 1★ come mostly
+    # without words (a crashing release, a branch whose oven broke) has few reviews to test, or none that say it
+    if any(r.stars for r in rows):
+        for row in (r for r in rows if r.stars and r.all_ratings.n >= MIN_RATED):
+            rest = queries.RatingStats.pooled([o.all_ratings for o in rows if o is not row and o.all_ratings.n])
+            if rest.n >= MIN_RATED:
+                row.all_rest = rest.mean
+                row.all_below_p = rest.welch_p(row.all_ratings, alternative="greater")

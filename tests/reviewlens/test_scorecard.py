@@ -218,3 +218,24 @@ def test_each_group_names_the_complaint_theme_most_of_its_reviews_are_in(store, 
     store.save_complaints([ComplaintTheme("\x1b[2JRude\u202e staff", "", 6, 1.0, review_ids=ids["Curio"][:6])])
     text = scorecard(store).text()
     assert "\x1b" not in text and "Rude⟨U+202E⟩ staff (20%)" in text
+
+
+def test_a_branch_whose_ones_come_without_words_needs_a_look(store):
+    """Three reviews with words, all 4★, and thirty 1★ without words (the oven broke; people left stars, not
+    words): too few reviews to test, so it was listed last and never flagged. Counted with its star-only ratings,
+    as the site counts its rating, it is flagged and says why."""
+    seed(store)
+    store.upsert_reviews([Review(source="maps", text=f"Hafen review {i}", product="Roma (Hafen)", rating=4,
+                                 date=NEWEST - timedelta(days=i)) for i in range(3)])
+    card = scorecard(store)
+    assert not {r.name: r for r in card.rows}["Roma (Hafen)"].flags(card.tests)
+    store.upsert_star_ratings([{"id": f"h{i:023d}", "source": "maps", "product": "Roma (Hafen)", "rating": 1.0,
+                                "date": NEWEST - timedelta(days=i % 20)} for i in range(30)])
+    card = scorecard(store)
+    hafen = {r.name: r for r in card.rows}["Roma (Hafen)"]
+    [why] = hafen.flags(card.tests)
+    assert why.startswith(f"rating with star-only {(12 + 30) / 33:.2f}★ against ")
+    assert why.endswith("33 ratings, 30 of them without words)")
+    assert card.rows[0].name in ("Roma (Altona)", "Roma (Bergedorf)", "Roma (Hafen)")  # flagged: at the top
+    assert [r.name for r in card.rows].index("Roma (Hafen)") < 3
+    assert "! Roma (Hafen): rating with star-only" in card.text()
