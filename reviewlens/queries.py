@@ -37,7 +37,7 @@ from .filters import SENTIMENT_OPTIONS, Filters, field_filter, version_key
 from .schema import MIN_PREVIOUS_REVIEWS, ComplaintTheme, Label, Quote, has_periods, no_trend_reason, trend_arrow
 from .model_text import sanitize_label
 from .store import (Store, analyses, mentioning, review_entities, review_fields, review_flags, review_tags, review_topics,
-                    reviews, theme_table)
+                    reviews, star_ratings, theme_table)
 
 __all__ = [
     "SENTIMENT_OPTIONS", "Filters", "TOPIC_LABELS", "TAXONOMY", "topic_label", "topic_labels", "topics_preset",
@@ -294,8 +294,14 @@ def options(store: Store) -> Options:
         lang = analyses.c.language
         languages = [r for r in c.execute(sa.select(lang).where(analyses.c.is_current, lang.is_not(None))
                                           .group_by(lang).order_by(sa.func.count().desc(), lang)).scalars()]
-        versions = sorted(c.execute(sa.select(reviews.c.version).where(reviews.c.version.is_not(None))
-                                    .distinct()).scalars(), key=version_key, reverse=True)
+        versions = list(c.execute(sa.select(reviews.c.version).where(reviews.c.version.is_not(None)).distinct())
+                        .scalars())
+        if "star_ratings" not in store.missing_tables:  # a product or version whose ratings all came without words
+            sr = star_ratings.c
+            products = sorted({*products, *c.execute(sa.select(sr.product).where(sr.product.is_not(None)).distinct())
+                               .scalars()})
+            versions += c.execute(sa.select(sr.version).where(sr.version.is_not(None)).distinct()).scalars()
+        versions = sorted(set(versions), key=version_key, reverse=True)
     first, last = date_span(store)
     return Options(total=int(total or 0), sources=sources, products=products, topics=topics,
                    first_date=first, last_date=last, languages=languages, versions=versions,

@@ -101,3 +101,19 @@ def test_the_runs_page_has_the_new_star_only_ratings_of_each_run(tmp_path, monke
     assert not at.exception, [e.value for e in at.exception]
     runs = at.dataframe[0].value
     assert list(runs["star_only_new"]) == [2, 10]  # Hamburg's import, then Berlin's (newest first)
+
+
+def test_a_product_with_only_ratings_without_words_can_be_chosen_in_the_sidebar(tmp_path, monkeypatch):
+    db = _chain(tmp_path)
+    _file(tmp_path / "kiosk.csv", [["Roma Kiosk", "K1", "Berlin", f"k{i}", f"K {i}", "", 4 + i % 2,
+                                    f"11/{1 + i:02d}/2026 10:00:00"] for i in range(3)])
+    import_file(Store(db), tmp_path / "kiosk.csv")
+    monkeypatch.setenv("REVIEWLENS_DB", db)
+    at = AppTest.from_file(str(APP_PATH), default_timeout=60)
+    at.run()
+    at.sidebar.selectbox(key="f_period").set_value("All time").run()
+    assert "Roma Kiosk" in at.sidebar.multiselect(key="f_products").options
+    at.sidebar.multiselect(key="f_products").set_value(["Roma Kiosk"]).run()
+    assert not at.exception, [e.value for e in at.exception]
+    said = [c.value for c in at.caption if "without words" in c.value]
+    assert said and "the 3 ratings without words" in said[0] and f"{13 / 3:.2f} ★" in said[0]

@@ -137,6 +137,13 @@ def test_a_product_with_only_ratings_without_words_has_a_row(store, tmp_path, ca
     assert shown.loc["Roma Kiosk", "With star-only"] == "4.33★ (+3)"
     # not when the filters select what such a rating has not
     assert "Roma Kiosk" not in [r.name for r in scorecard(store, f=Filters.of(search="slow")).rows]
+    # offered wherever products are (the dashboard's filter; --product, which refused it)
+    from reviewlens import queries
+
+    assert "Roma Kiosk" in queries.options(store).products
+    assert [r.name for r in scorecard(store, f=Filters.of(products=["Roma Kiosk"])).rows] == ["Roma Kiosk"]
+    assert main(["scorecard", "--product", "Roma Kiosk", "--db", store.url]) == 0
+    assert "4.33★ (+3)" in capsys.readouterr().out
 
     assert main(["scorecard", "--json", "--db", store.url]) == 0
     got = {g["name"]: g for g in json.loads(capsys.readouterr().out)["groups"]}
