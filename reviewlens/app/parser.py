@@ -420,7 +420,7 @@ def build_parser() -> argparse.ArgumentParser:
                          "so spreadsheet apps do not run them as formulas). Bidirectional overrides and control "
                          "characters are neutralised either way; JSONL keeps the text exact (JSON-escaped)")
     sp.add_argument("--no-star-only", dest="star_only", action="store_false",
-                    help="leave out the ratings without a text (star-only reviews, kept apart by `import`). By "
+                    help="leave out the ratings without a text (star-only reviews, kept apart by imports and scrapes). By "
                          "default they follow the reviews, a row each with an empty text, so that importing the "
                          "export keeps them (unless --field, --language, --suspicious, --tag, --mentions or --said "
                          "selects reviews by what such a rating has not)")
