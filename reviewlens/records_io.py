@@ -1998,8 +1998,9 @@ def _star_export_record(r: dict[str, Any]) -> dict[str, Any]:
 def export_records(store: Store, path: str | Path, fmt: str, *, raw: bool = False, star_only: bool = False,
                    **filters: Any) -> Exported:
     """Write one record per review (with the analysis fields), then, with `star_only`, one per rating without words
-    of the period, products and sources (`filters` since, until, products, sources; the caller leaves them out when
-    it filters by what such a rating has not: `queries.stars_apply`), its text empty. Returns how many of each.
+    of the period, products, sources and versions (`filters` since, until, products, sources, versions; the caller
+    leaves them out when it filters by what such a rating has not: `queries.stars_apply`), its text empty. Returns
+    how many of each.
 
     CSV is for people and spreadsheets: text is `neutralize`d (control characters removed, bidi
     overrides shown as "⟨U+202E⟩") and, unless `raw`, formula-like cells are prefixed with '.
@@ -2013,8 +2014,8 @@ def export_records(store: Store, path: str | Path, fmt: str, *, raw: bool = Fals
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     rated = (_star_export_record(r) for r in store.iter_star_ratings(
-        filters.get("since"), filters.get("until"), filters.get("products") or (), filters.get("sources") or ())
-             ) if star_only else iter(())
+        filters.get("since"), filters.get("until"), filters.get("products") or (), filters.get("sources") or (),
+        versions=filters.get("versions") or ())) if star_only else iter(())
     written = [0, 0]  # reviews, ratings without words
     tmp = path.with_name(path.name + ".part")
     with tmp.open("w", encoding="utf-8", newline="") as f:

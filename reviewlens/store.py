@@ -893,10 +893,11 @@ class Store:
         return out
 
     def iter_star_ratings(self, since: date | None = None, until: date | None = None, products: Sequence[str] = (),
-                          sources: Sequence[str] = (), chunk: int | None = None) -> Iterator[dict[str, Any]]:
-        """The ratings without words within the period, products and sources, newest first (undated last), as
-        plain dicts {id, source, product, rating, date (a date or None), place, version}; streamed `chunk` rows at
-        a time."""
+                          sources: Sequence[str] = (), chunk: int | None = None, versions: Sequence[str] = ()
+                          ) -> Iterator[dict[str, Any]]:
+        """The ratings without words within the period, products, sources and versions, newest first (undated
+        last), as plain dicts {id, source, product, rating, date (a date or None), place, version}; streamed `chunk`
+        rows at a time."""
         if "star_ratings" in self.missing_tables:
             return
         sr = star_ratings.c
@@ -905,6 +906,7 @@ class Store:
         q = q.where(sr.date <= until) if until else q
         q = q.where(sr.product.in_(list(products))) if products else q
         q = q.where(sr.source.in_(list(sources))) if sources else q
+        q = q.where(sr.version.in_(list(versions))) if versions else q
         q = q.order_by(sr.date.is_(None), sr.date.desc(), sr.id)
         chunk = chunk or EXPORT_CHUNK
         with self.engine.connect().execution_options(stream_results=True, yield_per=chunk) as c:
@@ -1918,8 +1920,10 @@ class Store:
                         products: Sequence[str] | None = None, sources: Sequence[str] | None = None,
                         limit: int | None = None, fields: Sequence[tuple[str, Sequence[str]]] = (),
                         tags: Sequence[str] = (), suspicious: bool | None = None, mentions: Sequence[str] = (),
-                        said: str | None = None, languages: Sequence[str] = ()) -> sa.Select:
-        """The SELECT of `reviews_frame` (its filters, newest first), for it and for the streamed export."""
+                        said: str | None = None, languages: Sequence[str] = (), versions: Sequence[str] = ()
+                        ) -> sa.Select:
+        """The SELECT of `reviews_frame` (its filters, newest first), for it and for the streamed export;
+        `versions`: only reviews of these app versions."""
         a = analyses.alias("a")
         q = (sa.select(*[reviews.c[f] for f in REVIEW_FIELDS + list(REPLY_FIELDS)], reviews.c.content_hash,
                        reviews.c.scraped_at, reviews.c.site_review_id,
@@ -1933,6 +1937,8 @@ class Store:
         q = self._within(q, since, until, products, sources, fields, tags, suspicious, mentions, said)
         if languages:
             q = q.where(a.c.language.in_(list(languages)))
+        if versions:
+            q = q.where(reviews.c.version.in_(list(versions)))
         if limit:
             q = q.limit(limit)
         return q

@@ -345,7 +345,7 @@ def cmd_export(args, settings) -> ExitStatus:
 
     fmt = _export_format(args)
     store = Store(settings.db)
-    _check_names(store, products=args.product, sources=args.source)
+    _check_names(store, products=args.product, sources=args.source, versions=args.versions)
     fields = _fields(args)
     _check_fields(store, fields)
     suspicious = _marks(store, args)
@@ -356,7 +356,7 @@ def cmd_export(args, settings) -> ExitStatus:
     n = _without_part(args.output, lambda: export_records(
         store, args.output, fmt, raw=args.raw, star_only=stars, since=args.since, until=args.until,
         products=args.product, sources=args.source, fields=fields, languages=languages, suspicious=suspicious,
-        tags=args.tag or (), mentions=mentions, said=said))
+        tags=args.tag or (), mentions=mentions, said=said, versions=args.versions or ()))
     also = (f" and {_n(n.star_only, 'rating')} without a text (star-only reviews, their text empty)"
             if n.star_only else "")
     print(f"wrote {_n(n.reviews, 'review')}{also} to {args.output} ({fmt.upper()})")

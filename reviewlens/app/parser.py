@@ -413,6 +413,8 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--until", type=_date, help="last review date (YYYY-MM-DD)")
     sp.add_argument("--product", action="append", help="only this product (repeatable)")
     sp.add_argument("--source", action="append", help="only this source (repeatable)")
+    sp.add_argument("--app-version", action="append", dest="versions", metavar="VERSION",
+                    help="only reviews (and star-only ratings) of this app version (repeatable)")
     field_opt(sp)
     marks_opts(sp, "an export")
     sp.add_argument("--raw", action="store_true",

@@ -164,6 +164,10 @@ def test_an_app_releases_ratings_without_words_are_the_releases(store, tmp_path)
     assert rows["4.2.0"].all_rating == pytest.approx((20 + 21) / 30)  # 1.67★ of 12 reviews, 21 stars of 18
     picked = scorecard(store, f=Filters.of(versions=["4.2.0"]))  # one release's, by product
     assert picked.rows[0].stars.n == 18 and picked.rows[0].reviews == 12
+    # an export of one release: its reviews and its ratings without words
+    assert export_records(store, tmp_path / "v.jsonl", "jsonl", star_only=True, versions=["4.2.0"]) == (12, 18)
+    assert main(["export", "-o", str(tmp_path / "v.csv"), "--app-version", "4.2.0", "--db", store.url]) == 0
+    assert main(["export", "-o", str(tmp_path / "v.csv"), "--app-version", "9.9", "--db", store.url]) != 0
     # the version follows them through an export and an import
     out = tmp_path / "moved.jsonl"
     export_records(store, out, "jsonl", star_only=True)
