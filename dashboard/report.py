@@ -919,10 +919,10 @@ def _runs(wb: Workbook, df: pd.DataFrame, own: str | None = None) -> None:
     that never finished."""
     mine = next((r.id for r in df.itertuples() if own and r.kind == "report" and r.status == "running"
                  and r.source == own), None)
-    s = _Sheet(wb, "Runs", [8, 10, 50, 10, 12, 18, 18, 12, 8, 10, 10, 8, 80])
+    s = _Sheet(wb, "Runs", [8, 10, 50, 10, 12, 18, 18, 12, 8, 10, 10, 12, 8, 80])
     s.ws.freeze_panes = "A2"
     s.header(["Run", "Kind", "Source", "Trigger", "Status", "Started (UTC)", "Finished (UTC)", "Duration (s)",
-              "Pages", "New", "Seen", "Errors", "Error messages"])
+              "Pages", "New", "Seen", "New star-only", "Errors", "Error messages"])
     for r in df.itertuples():
         started = r.started_at.tz_convert(None).to_pydatetime() if r.started_at is not None and r.started_at == r.started_at else None
         finished = r.finished_at.tz_convert(None).to_pydatetime() if r.finished_at is not None and r.finished_at == r.finished_at else None
@@ -933,9 +933,10 @@ def _runs(wb: Workbook, df: pd.DataFrame, own: str | None = None) -> None:
                   s.cell("this report" if r.id == mine else r.status),
                   s.cell(started, number_format="yyyy-mm-dd hh:mm"), s.cell(finished, number_format="yyyy-mm-dd hh:mm"),
                   s.cell(None if r.duration_s != r.duration_s else r.duration_s, number_format="0"),
-                  r.pages, r.reviews_new, r.reviews_seen, r.error_count, s.cell(msgs or None, wrap=bool(msgs))])
+                  r.pages, r.reviews_new, r.reviews_seen, r.star_only_new or None, r.error_count,
+                  s.cell(msgs or None, wrap=bool(msgs))])
     if s.row > 1:
-        s.ws.auto_filter.ref = f"A1:M{s.row}"
+        s.ws.auto_filter.ref = f"A1:N{s.row}"
 
 
 # ------------------------------------------------------------------------------------------ public API

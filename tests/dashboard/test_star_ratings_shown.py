@@ -117,3 +117,12 @@ def test_a_product_with_only_ratings_without_words_can_be_chosen_in_the_sidebar(
     assert not at.exception, [e.value for e in at.exception]
     said = [c.value for c in at.caption if "without words" in c.value]
     assert said and "the 3 ratings without words" in said[0] and f"{13 / 3:.2f} ★" in said[0]
+
+
+def test_the_reports_runs_sheet_has_the_new_star_only_ratings_of_each_run(tmp_path):
+    db = _chain(tmp_path)
+    ws = load_workbook(write_report(Store(db), tmp_path / "r.xlsx"))["Runs"]
+    head = [c.value for c in ws[1]]
+    col = head.index("New star-only")
+    imports = [r for r in ws.iter_rows(min_row=2, values_only=True) if r[1] == "import"]
+    assert [r[col] for r in imports] == [2, 10] and ws.auto_filter.ref.startswith("A1:N")
