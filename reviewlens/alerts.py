@@ -776,10 +776,10 @@ def summary_alerts(store: Store, rules: AlertSettings, now: datetime,
         line += f"; average {h.avg_rating:.2f}★"
         if before is not None and before.avg_rating is not None:
             line += f" ({h.avg_rating - before.avg_rating:+.2f}★)"
-    stars = queries.rating_with_stars(store, Filters.of(since=since, until=until))
+    period = Filters.of(since=since, until=until)
+    stars = queries.rating_with_stars(store, period)
     if stars is not None:  # the rating as the site counts it: with the ratings without words (kept apart)
-        was = queries.rating_with_stars(store, Filters.of(since=since - (until - since) - timedelta(days=1),
-                                                          until=since - timedelta(days=1)))
+        was = queries.rating_with_stars(store, period.previous_period())
         line += (f"; {stars[1]:.2f}★ with the {stars[0]} star-only rating{'s' if stars[0] != 1 else ''}"
                  + (f" ({stars[1] - was[1]:+.2f}★)" if was is not None else ""))
     if h.share_negative is not None:  # of the analyzed reviews only: said, and no change from a handful of them

@@ -69,7 +69,7 @@ class Group:
     @property
     def all_ratings(self) -> queries.RatingStats:
         """Its rated reviews and its ratings without words together: its rating as the site counts it."""
-        return queries.RatingStats.pooled([x for x in (self.rating, self.stars) if x is not None and x.n])
+        return self.rating.with_stars(self.stars)
 
     @property
     def suspicious_share(self) -> float | None:

@@ -470,12 +470,8 @@ def stars_apply(f: Filters) -> bool:
 def star_stats(store: Store, f: Filters) -> RatingStats | None:
     """The selection's ratings without words (star-only reviews, kept apart): how many, their mean and variance;
     None when it has none or cannot count them (`stars_apply`)."""
-    if not stars_apply(f):
-        return None
-    stats = store.star_rating_stats("source", f.since, f.until, f.products, f.sources, f.min_rating, f.max_rating,
-                                    f.versions).values()
-    n = sum(v[0] for v in stats)
-    return RatingStats.of_sums(n, sum(v[1] for v in stats), sum(v[2] for v in stats)) if n else None
+    stats = RatingStats.pooled(list(star_ratings_by(store, "source", f).values()))
+    return stats if stats.n else None
 
 
 def rating_with_stars(store: Store, f: Filters) -> tuple[int, float] | None:
@@ -899,6 +895,11 @@ class RatingStats:
         if not n:
             return cls(0, 0.0, 0.0)
         return cls(n, total / n, max(0.0, (squares - total ** 2 / n) / (n - 1)) if n > 1 else 0.0)
+
+    def with_stars(self, stars: "RatingStats | None") -> "RatingStats":
+        """These rated reviews and `stars`, a group's ratings without words (star-only reviews, kept apart),
+        together: its rating as the site counts it."""
+        return RatingStats.pooled([x for x in (self, stars) if x is not None and x.n])
 
     @classmethod
     def pooled(cls, groups: Sequence["RatingStats"]) -> "RatingStats":

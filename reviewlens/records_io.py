@@ -2021,7 +2021,7 @@ def export_records(store: Store, path: str | Path, fmt: str, *, raw: bool = Fals
     with tmp.open("w", encoding="utf-8", newline="") as f:
         if fmt == "csv":
             names = store.field_names()  # the user's own fields, a column each ("field:country")
-            if star_only and STAR_PLACE_FIELD not in names and store.star_places():
+            if star_only and STAR_PLACE_FIELD not in names and store.has_star_ratings(placed=True):
                 names = [*names, STAR_PLACE_FIELD]
             w = csv.DictWriter(f, fieldnames=EXPORT_FIELDS + [FIELD_PREFIX + n for n in names])
             w.writeheader()

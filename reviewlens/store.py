@@ -526,6 +526,19 @@ def _star_ids(items: Iterable[Review]) -> list[str]:
             for r in items if not r.site_review_id and r.author and r.rating is not None]
 
 
+def _star_conditions(since: date | None, until: date | None, products: Sequence[str], sources: Sequence[str],
+                     versions: Sequence[str], min_rating: float | None = None,
+                     max_rating: float | None = None) -> list[sa.ColumnElement[bool]]:
+    """The WHERE of the ratings without words within a period, products, sources, versions and a rating range
+    (each optional)."""
+    sr = star_ratings.c
+    return ([sr.date >= since] if since else []) + ([sr.date <= until] if until else []) \
+        + ([sr.product.in_(list(products))] if products else []) + ([sr.source.in_(list(sources))] if sources else []) \
+        + ([sr.version.in_(list(versions))] if versions else []) \
+        + ([sr.rating >= min_rating] if min_rating is not None else []) \
+        + ([sr.rating <= max_rating] if max_rating is not None else [])
+
+
 def _as_date(value: Any) -> date | None:
     """A stored date (SQLite may give back ISO text) as a date."""
     if value is None or isinstance(value, date):
@@ -867,19 +880,13 @@ class Store:
                          .rowcount or 0)
         return n
 
-    def has_star_ratings(self) -> bool:
-        """Whether any rating without words is stored."""
+    def has_star_ratings(self, placed: bool = False) -> bool:
+        """Whether any rating without words is stored (`placed`: any with a place's id, a chain's branch's)."""
         if "star_ratings" in self.missing_tables:
             return False
+        q = sa.select(star_ratings.c.id).limit(1)
         with self.engine.connect() as c:
-            return c.execute(sa.select(star_ratings.c.id).limit(1)).first() is not None
-
-    def star_places(self) -> bool:
-        """Whether any stored rating without words has a place's id (a chain's branch's)."""
-        if "star_ratings" in self.missing_tables:
-            return False
-        with self.engine.connect() as c:
-            return c.execute(sa.select(star_ratings.c.id).where(star_ratings.c.place.is_not(None)).limit(1)).first() is not None
+            return c.execute(q.where(star_ratings.c.place.is_not(None)) if placed else q).first() is not None
 
     def known_star_ids(self, ids: Sequence[str]) -> set[str]:
         """Which of `ids` are stored ratings without words."""
@@ -901,13 +908,9 @@ class Store:
         if "star_ratings" in self.missing_tables:
             return
         sr = star_ratings.c
-        q = sa.select(sr.id, sr.source, sr.product, sr.rating, sr.date, sr.place, sr.version)
-        q = q.where(sr.date >= since) if since else q
-        q = q.where(sr.date <= until) if until else q
-        q = q.where(sr.product.in_(list(products))) if products else q
-        q = q.where(sr.source.in_(list(sources))) if sources else q
-        q = q.where(sr.version.in_(list(versions))) if versions else q
-        q = q.order_by(sr.date.is_(None), sr.date.desc(), sr.id)
+        q = (sa.select(sr.id, sr.source, sr.product, sr.rating, sr.date, sr.place, sr.version)
+             .where(*_star_conditions(since, until, products, sources, versions))
+             .order_by(sr.date.is_(None), sr.date.desc(), sr.id))
         chunk = chunk or EXPORT_CHUNK
         with self.engine.connect().execution_options(stream_results=True, yield_per=chunk) as c:
             for part in c.execute(q).mappings().partitions(chunk):
@@ -925,14 +928,7 @@ class Store:
             return {}
         sr = star_ratings.c
         q = sa.select(sr[by], sa.func.count(), sa.func.sum(sr.rating), sa.func.sum(sr.rating * sr.rating)).where(
-            sr[by].is_not(None))
-        q = q.where(sr.date >= since) if since else q
-        q = q.where(sr.date <= until) if until else q
-        q = q.where(sr.product.in_(list(products))) if products else q
-        q = q.where(sr.source.in_(list(sources))) if sources else q
-        q = q.where(sr.rating >= min_rating) if min_rating is not None else q
-        q = q.where(sr.rating <= max_rating) if max_rating is not None else q
-        q = q.where(sr.version.in_(list(versions))) if versions else q
+            sr[by].is_not(None), *_star_conditions(since, until, products, sources, versions, min_rating, max_rating))
         with self.engine.connect() as c:
             return {str(g): (int(n), float(total), float(squares)) for g, n, total, squares in c.execute(q.group_by(sr[by]))}
 
